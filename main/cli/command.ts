@@ -1,0 +1,37 @@
+/** The shape every CLI command has, and the context it runs in. */
+import type { ParseArgsConfig } from 'node:util';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
+
+export interface CommandContext {
+  /** Parsed option values (strings, booleans, or string arrays for repeatable options). */
+  options: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  json: boolean;
+  dataDir: string;
+  signal: AbortSignal;
+  /** Progress and logs: stderr, never mixed into the machine-readable stdout. */
+  log: (message: string) => void;
+}
+
+export interface CommandResult {
+  /** What `--json` prints on stdout. */
+  json: unknown;
+  /** What a person sees without `--json`. */
+  text: string;
+}
+
+export interface Command {
+  name: string;
+  /** Arguments after the options, e.g. `TEXT...`. */
+  args: string;
+  summary: string;
+  details?: string;
+  options: Record<string, OptionSpec>;
+  run(context: CommandContext): Promise<CommandResult>;
+}
+
+export function stringOption(context: CommandContext, name: string): string | undefined {
+  const value = context.options[name];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,43 @@
+/**
+ * Errors a person can act on.
+ *
+ * Note [Actionable errors]: every failure that reaches a person (CLI line, app toast) is a
+ * `UserError` whose message says what went wrong *and* what to do, in one line. Anything else
+ * that escapes is a bug and is reported as such. `code` lets the UI and tests branch without
+ * parsing prose.
+ */
+export type UserErrorCode =
+  | 'bad-input'
+  | 'model-missing'
+  | 'model-invalid'
+  | 'image-unreadable'
+  | 'image-undecodable'
+  | 'network'
+  | 'integrity'
+  | 'not-found'
+  | 'cancelled';
+
+export class UserError extends Error {
+  override readonly name = 'UserError';
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isUserError(error: unknown): error is UserError {
+  return error instanceof UserError;
+}
+
+/** Throws the standard cancellation error when `signal` has been aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UserError('cancelled', 'Cancelled.');
+}
+
+/** The message of any thrown value, for logs and wrapped errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

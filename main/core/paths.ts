@@ -1,0 +1,20 @@
+/**
+ * Where the app keeps its own data. The CLI and the desktop app share one library, so this
+ * mirrors Electron's `app.getPath('userData')` for the product name without importing Electron.
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+export const PRODUCT_NAME = 'Lumen';
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env['LUMEN_DATA']) return path.resolve(env['LUMEN_DATA']);
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', PRODUCT_NAME);
+  return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), PRODUCT_NAME);
+}
+
+export function modelsDir(dataDir: string): string {
+  return path.join(dataDir, 'models');
+}

@@ -1,0 +1,309 @@
+/**
+ * A loaded CLIP model: text and photos in, unit-length embeddings out.
+ *
+ * Note [Lazy towers]: each tower's session starts on first use, so a search-only process never
+ * loads the image tower and an indexing-only run never loads the text tower.
+ *
+ * Note [Read the graph]: input and output names, element types and whether the batch dimension
+ * is dynamic come from the ONNX graphs, so Immich exports (batch 1, int32 `text`, normalised
+ * `embedding`), Hugging Face exports (dynamic batch, int64 `input_ids` + `attention_mask`,
+ * un-normalised `*_embeds`) and multilingual towers all run through the same code.
+ */
+import ort from 'onnxruntime-node';
+import { BoundedQueue } from '../core/queue.js';
+import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
+import { readModelFolder, type ModelSpec } from './folder.js';
+import { toModelInput, type ImageSource } from './preprocess.js';
+import { ModelSession, isFixed, type Logger, type ProviderPreference, type TensorInfo } from './session.js';
+import { TextTokenizer, type TokenizedText } from './tokenizer.js';
+import { LruCache } from '../core/lru.js';
+import { l2Normalize } from './vectors.js';
+
+export interface ClipModelOptions {
+  provider?: ProviderPreference;
+  /** Query embeddings kept in memory; the same query again costs nothing. */
+  textCacheSize?: number;
+  log?: Logger;
+}
+
+export interface EmbedImagesOptions {
+  signal?: AbortSignal;
+  /** Images per inference call for dynamic-batch models (batch-1 models always run one). */
+  batchSize?: number;
+  /** Photos decoding at once; sharp runs them on libuv's thread pool. */
+  decodeConcurrency?: number;
+}
+
+/** One result of `embedImages`: the vector, or why that photo was skipped. */
+export type ImageEmbedding = { index: number; vector: Float32Array } | { index: number; error: UserError };
+
+export const DEFAULT_BATCH_SIZE = 16;
+const DEFAULT_DECODE_CONCURRENCY = 8;
+
+interface ImageTower {
+  session: ModelSession;
+  input: string;
+  output: string;
+  maxBatch: number;
+}
+
+interface TextTower {
+  session: ModelSession;
+  tokenizer: TextTokenizer;
+  ids: TensorInfo;
+  mask: TensorInfo | undefined;
+  output: string;
+  maxBatch: number;
+  /** Fixed sequence length of the graph, or null when it takes any length. */
+  fixedLength: number | null;
+}
+
+function pickOutput(outputs: TensorInfo[], preferred: string[], modelPath: string): string {
+  const byName = outputs.find((info) => preferred.includes(info.name));
+  const fallback = outputs.find((info) => info.shape.length === 2);
+  const chosen = byName ?? fallback;
+  if (!chosen) throw new UserError('model-invalid', `${modelPath} has no embedding output (found ${outputs.map((o) => o.name).join(', ')}).`);
+  return chosen.name;
+}
+
+function maxBatchOf(input: TensorInfo): number {
+  return isFixed(input.shape[0]) ? input.shape[0] : Number.POSITIVE_INFINITY;
+}
+
+export class ClipModel {
+  private imageTower: Promise<ImageTower> | null = null;
+  private textTower: Promise<TextTower> | null = null;
+  private readonly textCache: LruCache<string, Float32Array>;
+  private readonly provider: ProviderPreference;
+  private readonly log: Logger;
+
+  private constructor(
+    readonly spec: ModelSpec,
+    options: ClipModelOptions,
+  ) {
+    this.provider = options.provider ?? 'auto';
+    this.log = options.log ?? (() => {});
+    this.textCache = new LruCache(options.textCacheSize ?? 1024);
+  }
+
+  /** Reads and validates the folder; sessions start on first use. */
+  static async load(dir: string, options: ClipModelOptions = {}): Promise<ClipModel> {
+    return new ClipModel(await readModelFolder(dir), options);
+  }
+
+  get id(): string {
+    return this.spec.id;
+  }
+
+  get dim(): number {
+    return this.spec.dim;
+  }
+
+  /** Starts both towers and reports the execution provider each one actually runs on. */
+  async providers(): Promise<{ image: string; text: string }> {
+    const [image, text] = await Promise.all([this.image(), this.text()]);
+    return { image: image.session.provider, text: text.session.provider };
+  }
+
+  private image(): Promise<ImageTower> {
+    this.imageTower ??= this.startImageTower().catch((error: unknown) => {
+      this.imageTower = null;
+      throw error;
+    });
+    return this.imageTower;
+  }
+
+  private text(): Promise<TextTower> {
+    this.textTower ??= this.startTextTower().catch((error: unknown) => {
+      this.textTower = null;
+      throw error;
+    });
+    return this.textTower;
+  }
+
+  private async startImageTower(): Promise<ImageTower> {
+    const { modelPath, preprocessing } = this.spec.image;
+    const session = await ModelSession.create(modelPath, this.provider, this.log);
+    const input = session.inputs.find((info) => info.type === 'float32');
+    if (!input) throw new UserError('model-invalid', `${modelPath} has no float32 image input; it is not a CLIP image tower.`);
+    const side = input.shape[3];
+    if (isFixed(side) && side !== preprocessing.size) {
+      throw new UserError('model-invalid', `${modelPath} expects ${side}px images but its preprocessing config says ${preprocessing.size}px.`);
+    }
+    const output = pickOutput(session.outputs, ['embedding', 'image_embeds'], modelPath);
+    return { session, input: input.name, output, maxBatch: maxBatchOf(input) };
+  }
+
+  private async startTextTower(): Promise<TextTower> {
+    const { modelPath, tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
+    const [session, tokenizer] = await Promise.all([
+      ModelSession.create(modelPath, this.provider, this.log),
+      TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean),
+    ]);
+    const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];
+    if (!ids || (ids.type !== 'int32' && ids.type !== 'int64')) {
+      throw new UserError('model-invalid', `${modelPath} has no integer token input; it is not a CLIP text tower.`);
+    }
+    const mask = session.inputs.find((info) => info.name === 'attention_mask');
+    const output = pickOutput(session.outputs, ['embedding', 'text_embeds'], modelPath);
+    const length = ids.shape[1];
+    return { session, tokenizer, ids, mask, output, maxBatch: maxBatchOf(ids), fixedLength: isFixed(length) ? length : null };
+  }
+
+  /** Token ids as the text tower receives them (truncated, not padded); for tests and tools. */
+  async tokenize(text: string): Promise<number[]> {
+    return (await this.text()).tokenizer.encode(text).ids;
+  }
+
+  /** Unit-length embeddings of `texts`, in order. Cached per text. */
+  async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const missing = [...new Set(texts.filter((text) => !this.textCache.has(text)))];
+    if (missing.length > 0) {
+      const tower = await this.text();
+      const batchSize = Math.min(tower.maxBatch, 64);
+      for (let start = 0; start < missing.length; start += batchSize) {
+        throwIfAborted(signal);
+        const batch = missing.slice(start, start + batchSize);
+        const vectors = await this.runText(tower, batch.map((text) => tower.tokenizer.encode(text)));
+        batch.forEach((text, i) => this.textCache.set(text, vectors[i] as Float32Array));
+      }
+    }
+    return texts.map((text) => this.textCache.get(text) as Float32Array);
+  }
+
+  async embedText(text: string, signal?: AbortSignal): Promise<Float32Array> {
+    return (await this.embedTexts([text], signal))[0] as Float32Array;
+  }
+
+  private async runText(tower: TextTower, batch: TokenizedText[]): Promise<Float32Array[]> {
+    const longest = Math.max(...batch.map((t) => t.ids.length));
+    const length = tower.fixedLength ?? longest;
+    const wide = tower.ids.type === 'int64';
+    const count = batch.length * length;
+    const ids = wide ? new BigInt64Array(count) : new Int32Array(count);
+    const mask = wide ? new BigInt64Array(count) : new Int32Array(count);
+    batch.forEach((tokens, row) => {
+      for (let i = 0; i < length; i++) {
+        const real = i < tokens.ids.length;
+        const id = real ? (tokens.ids[i] as number) : tower.tokenizer.padId;
+        if (wide) {
+          (ids as BigInt64Array)[row * length + i] = BigInt(id);
+          (mask as BigInt64Array)[row * length + i] = real ? 1n : 0n;
+        } else {
+          (ids as Int32Array)[row * length + i] = id;
+          (mask as Int32Array)[row * length + i] = real ? 1 : 0;
+        }
+      }
+    });
+    const dims = [batch.length, length];
+    const feeds: Record<string, ort.Tensor> = { [tower.ids.name]: new ort.Tensor(tower.ids.type as 'int32' | 'int64', ids, dims) };
+    if (tower.mask) feeds[tower.mask.name] = new ort.Tensor(tower.ids.type as 'int32' | 'int64', mask, dims);
+    return this.rows(await tower.session.run(feeds), tower.output, batch.length);
+  }
+
+  private rows(outputs: ort.InferenceSession.ReturnType, name: string, count: number): Float32Array[] {
+    const data = outputs[name]?.data;
+    if (!(data instanceof Float32Array) || data.length !== count * this.dim) {
+      throw new UserError(
+        'model-invalid',
+        `The model returned ${data?.length ?? 0} values for ${count} inputs; config.json says the embedding has ${this.dim} dimensions.`,
+      );
+    }
+    return Array.from({ length: count }, (_, row) => l2Normalize(data.slice(row * this.dim, (row + 1) * this.dim)));
+  }
+
+  /**
+   * Embeds photos through a bounded decode -> inference pipeline. Yields one result per source,
+   * in completion order, each with its index; a photo that fails to read or decode yields an
+   * error and the rest go on.
+   */
+  async *embedImages(sources: Iterable<ImageSource> | AsyncIterable<ImageSource>, options: EmbedImagesOptions = {}): AsyncGenerator<ImageEmbedding> {
+    const { signal } = options;
+    const tower = await this.image();
+    const batchSize = Math.max(1, Math.min(tower.maxBatch, options.batchSize ?? DEFAULT_BATCH_SIZE));
+    const concurrency = Math.max(1, options.decodeConcurrency ?? DEFAULT_DECODE_CONCURRENCY);
+    type Decoded = { index: number; tensor: Float32Array } | { index: number; error: UserError };
+    const queue = new BoundedQueue<Decoded>(batchSize * 2);
+    const producer = this.decodeInto(queue, sources, concurrency, signal);
+    try {
+      for (;;) {
+        throwIfAborted(signal);
+        const batch = await queue.take(batchSize);
+        if (batch.length === 0) break;
+        const ready: Array<{ index: number; tensor: Float32Array }> = [];
+        for (const item of batch) {
+          if ('error' in item) yield item;
+          else ready.push(item);
+        }
+        if (ready.length > 0) {
+          const vectors = await this.embedTensors(ready.map((item) => item.tensor));
+          for (const [i, item] of ready.entries()) yield { index: item.index, vector: vectors[i] as Float32Array };
+        }
+      }
+      await producer;
+    } finally {
+      queue.close();
+      await producer.catch(() => {});
+    }
+    throwIfAborted(signal);
+  }
+
+  private async decodeInto(
+    queue: BoundedQueue<{ index: number; tensor: Float32Array } | { index: number; error: UserError }>,
+    sources: Iterable<ImageSource> | AsyncIterable<ImageSource>,
+    concurrency: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const preprocessing = this.spec.image.preprocessing;
+    const inFlight = new Set<Promise<void>>();
+    let index = 0;
+    try {
+      for await (const source of sources) {
+        if (signal?.aborted) break;
+        const at = index++;
+        const task = toModelInput(source, preprocessing).then(
+          (tensor) => queue.push({ index: at, tensor }),
+          (error: unknown) =>
+            queue.push({ index: at, error: isUserError(error) ? error : new UserError('image-undecodable', messageOf(error)) }),
+        );
+        const tracked = task.finally(() => inFlight.delete(tracked));
+        inFlight.add(tracked);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    } finally {
+      queue.close();
+    }
+  }
+
+  /** Embeds already preprocessed model inputs (see `toModelInput`), in batches the graph accepts. */
+  async embedTensors(tensors: readonly Float32Array[]): Promise<Float32Array[]> {
+    const tower = await this.image();
+    const side = this.spec.image.preprocessing.size;
+    const plane = 3 * side * side;
+    const vectors: Float32Array[] = [];
+    const step = Math.min(tower.maxBatch, tensors.length);
+    for (let start = 0; start < tensors.length; start += step) {
+      const chunk = tensors.slice(start, start + step);
+      const batch = new Float32Array(chunk.length * plane);
+      chunk.forEach((tensor, i) => batch.set(tensor, i * plane));
+      const outputs = await tower.session.run({ [tower.input]: new ort.Tensor('float32', batch, [chunk.length, 3, side, side]) });
+      vectors.push(...this.rows(outputs, tower.output, chunk.length));
+    }
+    return vectors;
+  }
+
+  /** Embeds the given photos and returns results in input order. */
+  async embedImageList(sources: readonly ImageSource[], options: EmbedImagesOptions = {}): Promise<ImageEmbedding[]> {
+    const results = new Array<ImageEmbedding>(sources.length);
+    for await (const result of this.embedImages(sources, options)) results[result.index] = result;
+    return results;
+  }
+
+  async dispose(): Promise<void> {
+    const towers = await Promise.allSettled([this.imageTower, this.textTower]);
+    for (const tower of towers) {
+      if (tower.status === 'fulfilled' && tower.value) await tower.value.session.release();
+    }
+  }
+}

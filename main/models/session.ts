@@ -1,0 +1,149 @@
+/**
+ * ONNX Runtime sessions on the best execution provider the machine has, with a clean fall back
+ * to the CPU.
+ *
+ * Note [Providers]: onnxruntime-node bundles WebGPU on every desktop OS, DirectML on Windows and
+ * CoreML on macOS; CUDA works where its libraries were installed next to the addon. `auto` tries
+ * the platform's GPU providers in order and ends with the CPU; a provider that fails to start
+ * (no adapter, missing libraries) or fails on the first run is dropped for the CPU, and the
+ * provider actually in use is what `provider` reports. Forcing a provider turns that fall back
+ * off, so a person can tell "my GPU does not work" from "the app chose the CPU".
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { UserError, messageOf } from '../core/errors.js';
+
+export const PROVIDERS = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'] as const;
+export type ProviderPreference = (typeof PROVIDERS)[number];
+export type ExecutionProvider = Exclude<ProviderPreference, 'auto' | 'gpu'>;
+
+export type Logger = (message: string) => void;
+
+export interface TensorInfo {
+  name: string;
+  type: string;
+  /** Dimension sizes; a string or -1 marks a dynamic dimension. */
+  shape: ReadonlyArray<number | string>;
+}
+
+export function isFixed(dim: number | string | undefined): dim is number {
+  return typeof dim === 'number' && dim > 0;
+}
+
+function gpuProvidersFor(platform: NodeJS.Platform): ExecutionProvider[] {
+  if (platform === 'win32') return ['dml', 'webgpu'];
+  if (platform === 'darwin') return ['coreml', 'webgpu'];
+  return ['cuda', 'webgpu'];
+}
+
+/**
+ * Providers this install of onnxruntime-node can start: bundled ones, plus those shipped as a
+ * separate library (CUDA) when that library was installed next to the addon.
+ */
+export function installedProviders(): Set<string> {
+  const addonDir = path.join(path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  const libraryName = (name: string) => (process.platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`);
+  return new Set(
+    ort
+      .listSupportedBackends()
+      .filter((backend) => backend.bundled || existsSync(path.join(addonDir, libraryName(backend.name))))
+      .map((backend) => backend.name),
+  );
+}
+
+/** Providers to try, best first, for a preference on this platform. */
+export function providerCandidates(preference: ProviderPreference, platform = process.platform): ExecutionProvider[] {
+  const available = installedProviders();
+  const gpus = gpuProvidersFor(platform).filter((name) => available.has(name));
+  switch (preference) {
+    case 'auto':
+      return [...gpus, 'cpu'];
+    case 'gpu':
+      return gpus;
+    default:
+      return [preference];
+  }
+}
+
+function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    // Chromium's allocator on macOS traps the arena's large aligned allocations inside Electron.
+    enableCpuMemArena: process.platform !== 'darwin',
+    intraOpNumThreads: provider === 'cpu' ? Math.max(1, os.availableParallelism()) : undefined,
+  };
+}
+
+function tensorInfos(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
+  return metadata.map((value) =>
+    value.isTensor ? { name: value.name, type: value.type, shape: value.shape } : { name: value.name, type: 'non-tensor', shape: [] },
+  );
+}
+
+/** One ONNX graph, on one provider, that moves to the CPU if its provider fails at run time. */
+export class ModelSession {
+  private constructor(
+    private session: ort.InferenceSession,
+    private currentProvider: ExecutionProvider,
+    private readonly modelPath: string,
+    private readonly mayFallBack: boolean,
+    private readonly log: Logger,
+    readonly inputs: TensorInfo[],
+    readonly outputs: TensorInfo[],
+  ) {}
+
+  static async create(modelPath: string, preference: ProviderPreference, log: Logger): Promise<ModelSession> {
+    const candidates = providerCandidates(preference);
+    if (candidates.length === 0) {
+      throw new UserError('bad-input', `No GPU execution provider is available on this machine. Use --provider auto or cpu.`);
+    }
+    const failures: string[] = [];
+    for (const provider of candidates) {
+      try {
+        const session = await ort.InferenceSession.create(modelPath, sessionOptions(provider));
+        const mayFallBack = preference === 'auto' && provider !== 'cpu';
+        return new ModelSession(session, provider, modelPath, mayFallBack, log, tensorInfos(session.inputMetadata), tensorInfos(session.outputMetadata));
+      } catch (error) {
+        failures.push(`${provider}: ${firstLine(messageOf(error))}`);
+        if (provider !== 'cpu') log(`${provider} could not start for ${modelPath}; trying the next provider.`);
+      }
+    }
+    const reason = failures.join('; ');
+    if (candidates.includes('cpu')) {
+      throw new UserError('model-invalid', `Cannot load ${modelPath}: ${reason}. The file may be damaged: download the model again.`);
+    }
+    throw new UserError('bad-input', `The requested provider could not start (${reason}). Use --provider auto or cpu.`);
+  }
+
+  get provider(): ExecutionProvider {
+    return this.currentProvider;
+  }
+
+  async run(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+    try {
+      return await this.session.run(feeds);
+    } catch (error) {
+      if (!this.mayFallBack) {
+        throw new UserError('model-invalid', `Running ${this.modelPath} failed: ${firstLine(messageOf(error))}.`, { cause: error });
+      }
+      this.log(`${this.currentProvider} failed while running ${this.modelPath} (${firstLine(messageOf(error))}); using the CPU from now on.`);
+      const cpu = await ort.InferenceSession.create(this.modelPath, sessionOptions('cpu'));
+      await this.session.release();
+      this.session = cpu;
+      this.currentProvider = 'cpu';
+      return this.run(feeds);
+    }
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0]?.trim() ?? text;
+}

@@ -1,0 +1,124 @@
+/**
+ * The models a person has: installed under `<data>/models/<id>/`, downloaded from the catalogue
+ * or imported from a folder on disk.
+ *
+ * Note [Validate before install]: an import loads both graphs and the tokenizer before anything
+ * is copied, and the copy goes to a temp folder renamed into place in one step, so the store
+ * never holds a model that fails to load.
+ */
+import { cp, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, isUserError } from '../core/errors.js';
+import { modelsDir } from '../core/paths.js';
+import { CATALOGUE, DEFAULT_MODEL_ID, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
+import { ClipModel } from './clip.js';
+import { downloadModel, type DownloadProgress } from './download.js';
+import { readModelFolder, type ModelSpec } from './folder.js';
+
+export interface InstalledModel {
+  id: string;
+  dir: string;
+  dim: number;
+  layout: ModelSpec['layout'];
+  catalogue: CatalogueEntry | undefined;
+}
+
+export interface ModelListing {
+  installed: InstalledModel[];
+  /** Folders in the store that do not load, with the reason. */
+  broken: Array<{ id: string; dir: string; reason: string }>;
+  catalogue: Array<CatalogueEntry & { installed: boolean }>;
+}
+
+export class ModelStore {
+  readonly root: string;
+
+  constructor(dataDir: string) {
+    this.root = modelsDir(dataDir);
+  }
+
+  async list(): Promise<ModelListing> {
+    const names = await readdir(this.root).catch(() => [] as string[]);
+    const installed: InstalledModel[] = [];
+    const broken: ModelListing['broken'] = [];
+    for (const name of names.filter((n) => !n.startsWith('.')).sort()) {
+      const dir = path.join(this.root, name);
+      try {
+        const spec = await readModelFolder(dir);
+        installed.push({ id: name, dir, dim: spec.dim, layout: spec.layout, catalogue: findCatalogueEntry(name) });
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        broken.push({ id: name, dir, reason: error.message });
+      }
+    }
+    const ids = new Set(installed.map((model) => model.id));
+    return { installed, broken, catalogue: CATALOGUE.map((entry) => ({ ...entry, installed: ids.has(entry.id) })) };
+  }
+
+  /**
+   * The folder for `--model`: an existing folder path, or the id of an installed model. With no
+   * reference, the default catalogue model if installed, else the only installed model.
+   */
+  async resolve(reference?: string): Promise<string> {
+    if (reference) {
+      const asPath = path.resolve(reference);
+      if ((await stat(asPath).catch(() => null))?.isDirectory()) return asPath;
+      const installedDir = path.join(this.root, reference);
+      if ((await stat(installedDir).catch(() => null))?.isDirectory()) return installedDir;
+      const entry = findCatalogueEntry(reference);
+      if (entry) {
+        throw new UserError('model-missing', `Model ${entry.id} is not installed. Run \`models download ${entry.id}\` first.`);
+      }
+      throw new UserError('model-missing', `No model folder or catalogue model named "${reference}". See \`models list\`.`);
+    }
+    const { installed } = await this.list();
+    const chosen = installed.find((model) => model.id === DEFAULT_MODEL_ID) ?? (installed.length === 1 ? installed[0] : undefined);
+    if (chosen) return chosen.dir;
+    if (installed.length === 0) {
+      throw new UserError('model-missing', `No model is installed. Run \`models download ${DEFAULT_MODEL_ID}\`, or pass --model DIR.`);
+    }
+    throw new UserError('bad-input', `Several models are installed (${installed.map((m) => m.id).join(', ')}); choose one with --model.`);
+  }
+
+  async download(id: string, options: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; endpoint?: string } = {}): Promise<string> {
+    const entry = findCatalogueEntry(id);
+    if (!entry) throw new UserError('bad-input', `"${id}" is not in the catalogue. See \`models list\` for the models you can download.`);
+    const destination = path.join(this.root, entry.id);
+    if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `Model ${entry.id} is already installed at ${destination}.`);
+    await mkdir(this.root, { recursive: true });
+    await downloadModel({
+      repo: entry.repo,
+      include: (file) => isModelFile(entry.layout, file),
+      destination,
+      endpoint: options.endpoint,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    return destination;
+  }
+
+  /** Checks that `source` is a working model folder, then copies it into the store. */
+  async import(source: string, id = path.basename(path.resolve(source))): Promise<string> {
+    const model = await ClipModel.load(source, { provider: 'cpu' });
+    try {
+      await model.embedText('a photo');
+      await model.providers();
+    } finally {
+      await model.dispose();
+    }
+    const destination = path.join(this.root, id);
+    if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `A model named ${id} is already installed at ${destination}.`);
+    await mkdir(this.root, { recursive: true });
+    const staging = await mkdtemp(path.join(this.root, `.import-${id}-`));
+    const from = path.resolve(source);
+    try {
+      // Hidden files (editor backups, .DS_Store, a partial download) are not part of the model.
+      await cp(from, staging, { recursive: true, filter: (file) => file === from || !path.basename(file).startsWith('.') });
+      await rename(staging, destination);
+    } catch (error) {
+      await rm(staging, { recursive: true, force: true });
+      throw error;
+    }
+    return destination;
+  }
+}

@@ -1,0 +1,424 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../main/core/errors.js';
+import { downloadModel, listHubFiles, type DownloadProgress } from '../../main/models/download.js';
+
+const REPO = 'acme/clip-test';
+
+interface FakeFile {
+  path: string;
+  content: Buffer;
+  lfs?: boolean;
+}
+
+interface SeenRequest {
+  server: 'hub' | 'cdn';
+  url: string;
+  range: string | undefined;
+}
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+const gitSha1 = (b: Buffer): string =>
+  createHash('sha1').update(`blob ${b.length}\0`).update(b).digest('hex');
+
+/**
+ * Plays the Hugging Face Hub on 127.0.0.1: the tree API (two pages, via a Link header), resolve
+ * URLs, and a second server on another port (another origin) as the CDN that LFS files are
+ * redirected to. Range requests are honoured on both.
+ */
+class FakeHub {
+  files: FakeFile[] = [];
+  /** Raw tree entries added after the real ones (e.g. malicious paths). */
+  extraEntries: object[] = [];
+  treeStatus = 200;
+  treeBody: string | undefined;
+  fileStatus = new Map<string, number>();
+  tampered = new Set<string>();
+  /** Send half of the file, then destroy the socket, on the first request only. */
+  dropOnce = new Set<string>();
+  /** Send half of the file, then hang and call the hook. */
+  stall = new Map<string, () => void>();
+  requests: SeenRequest[] = [];
+  hubUrl = '';
+  cdnUrl = '';
+  private readonly hub: Server;
+  private readonly cdn: Server;
+
+  constructor() {
+    this.hub = createServer((req, res) => this.onHub(req, res));
+    this.cdn = createServer((req, res) => this.onCdn(req, res));
+  }
+
+  async start(): Promise<void> {
+    const listen = (s: Server): Promise<string> =>
+      new Promise((resolve) =>
+        s.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+      );
+    this.hubUrl = await listen(this.hub);
+    this.cdnUrl = await listen(this.cdn);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of [this.hub, this.cdn]) {
+      s.closeAllConnections();
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  }
+
+  rangesFor(file: FakeFile): (string | undefined)[] {
+    const cdnPath = `/blobs/${sha256(file.content)}`;
+    return this.requests.filter((r) => r.server === 'cdn' && r.url === cdnPath).map((r) => r.range);
+  }
+
+  private log(server: 'hub' | 'cdn', req: IncomingMessage): void {
+    this.requests.push({ server, url: req.url ?? '', range: req.headers.range });
+  }
+
+  private onHub(req: IncomingMessage, res: ServerResponse): void {
+    this.log('hub', req);
+    const url = new URL(req.url ?? '/', this.hubUrl);
+    const treePrefix = `/api/models/${REPO}/tree/main`;
+    if (url.pathname.startsWith('/api/models/')) {
+      if (url.pathname !== treePrefix || this.treeStatus !== 200) {
+        res.writeHead(url.pathname !== treePrefix ? 404 : this.treeStatus).end('{"error":"Repository not found"}');
+        return;
+      }
+      if (this.treeBody !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(this.treeBody);
+        return;
+      }
+      const entries = [...this.treeEntries(), ...this.extraEntries];
+      const cursor = Number(url.searchParams.get('cursor') ?? 0);
+      const pageSize = 2;
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (cursor + pageSize < entries.length) {
+        headers.link = `<${this.hubUrl}${treePrefix}?recursive=true&cursor=${cursor + pageSize}>; rel="next"`;
+      }
+      res.writeHead(200, headers).end(JSON.stringify(entries.slice(cursor, cursor + pageSize)));
+      return;
+    }
+    const resolvePrefix = `/${REPO}/resolve/main/`;
+    if (url.pathname.startsWith(resolvePrefix)) {
+      const filePath = url.pathname.slice(resolvePrefix.length).split('/').map(decodeURIComponent).join('/');
+      const file = this.files.find((f) => f.path === filePath);
+      const status = this.fileStatus.get(filePath);
+      if (!file || status !== undefined) {
+        res.writeHead(status ?? 404).end('Entry not found');
+        return;
+      }
+      if (file.lfs) {
+        res.writeHead(302, { location: `${this.cdnUrl}/blobs/${sha256(file.content)}` }).end();
+        return;
+      }
+      this.serve(file, req, res);
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  private onCdn(req: IncomingMessage, res: ServerResponse): void {
+    this.log('cdn', req);
+    const file = this.files.find((f) => req.url === `/blobs/${sha256(f.content)}`);
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    this.serve(file, req, res);
+  }
+
+  private treeEntries(): object[] {
+    const dirs = new Set<string>();
+    for (const f of this.files) {
+      const parts = f.path.split('/').slice(0, -1);
+      for (let i = 1; i <= parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    }
+    return [
+      ...[...dirs].map((d) => ({ type: 'directory', oid: 'f'.repeat(40), size: 0, path: d })),
+      ...this.files.map((f) =>
+        f.lfs
+          ? {
+              type: 'file',
+              oid: 'a'.repeat(40),
+              size: f.content.length,
+              path: f.path,
+              lfs: { oid: sha256(f.content), size: f.content.length, pointerSize: 134 },
+            }
+          : { type: 'file', oid: gitSha1(f.content), size: f.content.length, path: f.path },
+      ),
+    ];
+  }
+
+  private serve(file: FakeFile, req: IncomingMessage, res: ServerResponse): void {
+    let content = file.content;
+    if (this.tampered.has(file.path)) {
+      content = Buffer.from(content);
+      content[content.length >> 1] = (content[content.length >> 1] ?? 0) ^ 0xff;
+    }
+    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    let start = 0;
+    if (m) {
+      start = Number(m[1]);
+      if (start >= content.length) {
+        res.writeHead(416, { 'content-range': `bytes */${content.length}` }).end();
+        return;
+      }
+      res.writeHead(206, {
+        'content-length': content.length - start,
+        'content-range': `bytes ${start}-${content.length - 1}/${content.length}`,
+      });
+    } else {
+      res.writeHead(200, { 'content-length': content.length });
+    }
+    const body = content.subarray(start);
+    const half = content.length >> 1;
+    if (this.dropOnce.delete(file.path)) {
+      res.write(body.subarray(0, half - start), () => res.socket?.destroy());
+      return;
+    }
+    const hook = this.stall.get(file.path);
+    if (hook) {
+      this.stall.delete(file.path);
+      res.write(body.subarray(0, half - start), () => hook());
+      return; // hang until the client goes away
+    }
+    res.end(body);
+  }
+}
+
+let hub: FakeHub;
+let tmp: string;
+
+const small1: FakeFile = { path: 'config.json', content: Buffer.from('{"embed_dim": 512}\n') };
+const small2: FakeFile = { path: 'textual/tokenizer.json', content: Buffer.from('{"model": "bpe"}') };
+const large: FakeFile = { path: 'visual/model.onnx', content: randomBytes(300_000), lfs: true };
+const excluded: FakeFile = { path: 'README.md', content: Buffer.from('# readme\n') };
+
+const include = (p: string): boolean => p !== 'README.md';
+
+beforeEach(async () => {
+  hub = new FakeHub();
+  hub.files = [small1, large, excluded, small2];
+  await hub.start();
+  tmp = await mkdtemp(path.join(tmpdir(), 'download-test-'));
+});
+
+afterEach(async () => {
+  await hub.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function listTree(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+async function expectUserError(promise: Promise<unknown>, code: string): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as UserError).code).toBe(code);
+  return error as UserError;
+}
+
+function options(destination: string, extra: Partial<Parameters<typeof downloadModel>[0]> = {}) {
+  return { repo: REPO, include, destination, endpoint: hub.hubUrl, ...extra };
+}
+
+describe('listHubFiles', () => {
+  it('lists files across pages with their hashes and skips directories', async () => {
+    const files = await listHubFiles(REPO, { endpoint: hub.hubUrl });
+    expect(files.map((f) => f.path).sort()).toEqual(
+      ['README.md', 'config.json', 'textual/tokenizer.json', 'visual/model.onnx'].sort(),
+    );
+    expect(files.find((f) => f.path === large.path)).toEqual({
+      path: large.path,
+      size: large.content.length,
+      sha256: sha256(large.content),
+    });
+    expect(files.find((f) => f.path === small1.path)).toEqual({
+      path: small1.path,
+      size: small1.content.length,
+      gitSha1: gitSha1(small1.content),
+    });
+    expect(hub.requests.filter((r) => r.url.includes('cursor=')).length).toBeGreaterThan(0);
+  });
+
+  it('reports a malformed answer as a network error', async () => {
+    hub.treeBody = '[{"type": "file", "path": 42}]';
+    await expectUserError(listHubFiles(REPO, { endpoint: hub.hubUrl }), 'network');
+    hub.treeBody = '<html>proxy login</html>';
+    await expectUserError(listHubFiles(REPO, { endpoint: hub.hubUrl }), 'network');
+  });
+});
+
+describe('downloadModel', () => {
+  it('downloads the included files, verified, into the destination', async () => {
+    const destination = path.join(tmp, 'models', 'clip');
+    const events: DownloadProgress[] = [];
+    const result = await downloadModel(options(destination, { onProgress: (p) => events.push(p) }));
+
+    const total = small1.content.length + small2.content.length + large.content.length;
+    expect(result.bytes).toBe(total);
+    expect(result.files.map((f) => f.path).sort()).toEqual([small1.path, small2.path, large.path].sort());
+    expect(await listTree(destination)).toEqual([small1.path, small2.path, large.path].sort());
+    for (const f of [small1, small2, large]) {
+      expect((await readFile(path.join(destination, f.path))).equals(f.content)).toBe(true);
+    }
+    // Nothing left over next to the destination: no staging, no temp folder.
+    expect(await readdir(path.dirname(destination))).toEqual(['clip']);
+
+    expect(events.length).toBeGreaterThan(0);
+    for (let i = 1; i < events.length; i++) {
+      expect(events[i]!.bytesDone).toBeGreaterThanOrEqual(events[i - 1]!.bytesDone);
+    }
+    const last = events.at(-1)!;
+    expect(last).toMatchObject({ bytesDone: total, bytesTotal: total, fileCount: 3, etaSeconds: 0 });
+    expect(events.every((e) => e.bytesTotal === total && e.fileIndex < 3)).toBe(true);
+    // The LFS file came from the CDN (another origin), the excluded file was never requested.
+    expect(hub.rangesFor(large)).toEqual([undefined]);
+    expect(hub.requests.some((r) => r.url.includes('README'))).toBe(false);
+  });
+
+  it('resumes with a Range request after a dropped connection', async () => {
+    hub.dropOnce.add(large.path);
+    const destination = path.join(tmp, 'clip');
+    await downloadModel(options(destination));
+    expect(hub.rangesFor(large)).toEqual([undefined, `bytes=${large.content.length >> 1}-`]);
+    expect((await readFile(path.join(destination, large.path))).equals(large.content)).toBe(true);
+  });
+
+  it('keeps the part when cancelled and resumes it on the next run', async () => {
+    const destination = path.join(tmp, 'clip');
+    const part = path.join(tmp, '.partial', 'clip', 'visual', 'model.onnx.part');
+    const half = large.content.length >> 1;
+    const controller = new AbortController();
+    hub.stall.set(large.path, () => {
+      // Abort once the client has written everything it was sent.
+      const poll = (): void => {
+        void stat(part).then(
+          (s) => (s.size >= half ? controller.abort() : setTimeout(poll, 5)),
+          () => setTimeout(poll, 5),
+        );
+      };
+      poll();
+    });
+    const error = await expectUserError(downloadModel(options(destination, { signal: controller.signal })), 'cancelled');
+    expect(error.message).toBe('Cancelled.');
+    expect(await exists(destination)).toBe(false);
+    expect((await stat(part)).size).toBe(half);
+
+    const requestsBefore = hub.requests.length;
+    await downloadModel(options(destination));
+    expect(hub.rangesFor(large)).toEqual([undefined, `bytes=${half}-`]);
+    expect((await readFile(path.join(destination, large.path))).equals(large.content)).toBe(true);
+    // The small file finished before the cancel was not downloaded again.
+    const later = hub.requests.slice(requestsBefore);
+    expect(later.some((r) => r.url.endsWith('/config.json'))).toBe(false);
+    expect(await exists(path.join(tmp, '.partial'))).toBe(false);
+  });
+
+  it('starts over once when a kept part turns out to be stale', async () => {
+    const destination = path.join(tmp, 'clip');
+    const part = path.join(tmp, '.partial', 'clip', 'visual', 'model.onnx.part');
+    await mkdir(path.dirname(part), { recursive: true });
+    await writeFile(part, randomBytes(1000)); // e.g. from an older revision of the file
+    await downloadModel(options(destination));
+    expect(hub.rangesFor(large)).toEqual(['bytes=1000-', undefined]);
+    expect((await readFile(path.join(destination, large.path))).equals(large.content)).toBe(true);
+  });
+
+  it('retries a server error and uses fetchImpl', async () => {
+    let failed = false;
+    const fetchImpl: typeof fetch = async (input, init) => {
+      if (!failed && String(input).endsWith('/config.json')) {
+        failed = true;
+        return new Response('busy', { status: 503 });
+      }
+      return fetch(input, init);
+    };
+    const destination = path.join(tmp, 'clip');
+    await downloadModel(options(destination, { fetchImpl }));
+    expect(failed).toBe(true);
+    expect(await readFile(path.join(destination, small1.path), 'utf8')).toBe(small1.content.toString());
+  });
+
+  it('discards a file that does not match its checksum', async () => {
+    hub.tampered.add(large.path);
+    const destination = path.join(tmp, 'clip');
+    const error = await expectUserError(downloadModel(options(destination)), 'integrity');
+    expect(error.message).toContain(large.path);
+    expect(error.message).toContain(REPO);
+    expect(await exists(destination)).toBe(false);
+    expect(await exists(path.join(tmp, '.partial', 'clip', 'visual', 'model.onnx.part'))).toBe(false);
+  });
+
+  it('also checks the git SHA-1 of small files', async () => {
+    hub.tampered.add(small2.path);
+    const destination = path.join(tmp, 'clip');
+    const error = await expectUserError(downloadModel(options(destination)), 'integrity');
+    expect(error.message).toContain(small2.path);
+    expect(await exists(destination)).toBe(false);
+  });
+
+  it('reports a missing repository or file as not-found', async () => {
+    const destination = path.join(tmp, 'clip');
+    hub.treeStatus = 404;
+    const repoError = await expectUserError(downloadModel(options(destination)), 'not-found');
+    expect(repoError.message).toContain(REPO);
+    expect(await exists(destination)).toBe(false);
+
+    hub.treeStatus = 200;
+    hub.fileStatus.set(small2.path, 404);
+    const fileError = await expectUserError(downloadModel(options(destination)), 'not-found');
+    expect(fileError.message).toContain(small2.path);
+    expect(await exists(destination)).toBe(false);
+  });
+
+  it('does not retry other client errors and reports them as network errors', async () => {
+    hub.fileStatus.set(small1.path, 403);
+    const destination = path.join(tmp, 'clip');
+    const error = await expectUserError(downloadModel(options(destination)), 'network');
+    expect(error.message).toMatch(/connection/);
+    expect(error.message).toMatch(/import/);
+    expect(hub.requests.filter((r) => r.url.endsWith('/config.json'))).toHaveLength(1);
+  });
+
+  it('rejects unsafe paths from the file list and writes nothing outside', async () => {
+    const parent = path.join(tmp, 'a', 'b');
+    await mkdir(parent, { recursive: true });
+    for (const evil of ['../evil', 'visual/../../evil', '/tmp/evil', 'visual\\..\\evil', 'C:/evil']) {
+      hub.extraEntries = [{ type: 'file', oid: gitSha1(Buffer.from('x')), size: 1, path: evil }];
+      const destination = path.join(parent, 'clip');
+      await expectUserError(downloadModel(options(destination, { include: () => true })), 'integrity');
+      expect(await exists(destination)).toBe(false);
+    }
+    expect((await listTree(tmp)).filter((p) => p.includes('evil'))).toEqual([]);
+    expect(hub.requests.some((r) => r.url.includes('resolve'))).toBe(false);
+  });
+
+  it('refuses an existing destination', async () => {
+    const destination = path.join(tmp, 'clip');
+    await mkdir(destination);
+    await writeFile(path.join(destination, 'mine.txt'), 'keep');
+    await expectUserError(downloadModel(options(destination)), 'bad-input');
+    expect(await readFile(path.join(destination, 'mine.txt'), 'utf8')).toBe('keep');
+    expect(hub.requests).toEqual([]);
+  });
+});
