@@ -1153,6 +1153,7 @@ def main():
     args = ap.parse_args()
 
     torch.set_num_threads(2)
+    torch.set_flush_denormal(True)
     torch.manual_seed(args.seed)
     t_start = time.time()
 

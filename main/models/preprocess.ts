@@ -28,8 +28,8 @@ const KERNEL: Record<Interpolation, keyof KernelEnum> = {
 
 export type ImageSource = string | Buffer;
 
-function describe(source: ImageSource): string {
-  return typeof source === 'string' ? source : 'the image';
+function cannotDecode(source: ImageSource): string {
+  return typeof source === 'string' ? `Cannot decode ${source} as an image` : 'Cannot decode the image';
 }
 
 /** Reads a file, turning file-system errors into messages a person can act on. */
@@ -61,11 +61,11 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
       .raw({ depth: 'uchar' })
       .toBuffer();
   } catch (error) {
-    throw new UserError('image-undecodable', `Cannot decode ${describe(source)} as an image: ${messageOf(error)}.`, { cause: error });
+    throw new UserError('image-undecodable', `${cannotDecode(source)}: ${messageOf(error)}.`, { cause: error });
   }
   const plane = size * size;
   if (raw.length !== plane * 3) {
-    throw new UserError('image-undecodable', `Cannot decode ${describe(source)}: unexpected pixel layout.`);
+    throw new UserError('image-undecodable', `${cannotDecode(source)}: unexpected pixel layout.`);
   }
   const tensor = new Float32Array(plane * 3);
   for (let c = 0; c < 3; c++) {

@@ -1,0 +1,54 @@
+/**
+ * Build of the desktop app: three bundles under out/.
+ *
+ * - main: the Electron main process (out/main/index.js) and the engine's utility process
+ *   (out/main/engine-process.js). Everything in package.json "dependencies" stays external
+ *   (electron-vite's default), so the native addons (onnxruntime-node, sharp, better-sqlite3,
+ *   usearch) load from node_modules, unpacked from the asar by electron-builder.
+ * - preload: CommonJS (out/preload/index.cjs), because a sandboxed preload cannot be an ES module.
+ * - renderer: the Svelte app, root renderer/, served in the app from app://.
+ */
+import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig, type RendererViteConfig } from 'electron-vite';
+
+const root = import.meta.dirname;
+
+/** The renderer's Vite config, shared with the renderer tests (which build it on their own). */
+export const rendererConfig: RendererViteConfig = {
+  root: resolve(root, 'renderer'),
+  base: './',
+  publicDir: false,
+  plugins: [svelte({ configFile: false })],
+  build: {
+    outDir: resolve(root, 'out/renderer'),
+    emptyOutDir: true,
+    // No inline scripts or styles: the CSP forbids them.
+    assetsInlineLimit: 0,
+    rolldownOptions: { input: resolve(root, 'renderer/index.html') },
+  },
+};
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(root, 'out/main'),
+      rolldownOptions: {
+        input: {
+          index: resolve(root, 'main/app/index.ts'),
+          'engine-process': resolve(root, 'main/app/engine-process.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(root, 'out/preload'),
+      rolldownOptions: {
+        input: { index: resolve(root, 'preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: rendererConfig,
+});

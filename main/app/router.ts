@@ -1,0 +1,77 @@
+/**
+ * What happens to each call from the renderer before it reaches a handler: the sender is checked
+ * (the top frame of one of the app's windows, showing the app's own origin), the name must be a
+ * call of the contract and the params must pass its schema. Handlers' results come back as
+ * `{ ok: true, value }`; their errors as `{ ok: false, error: { code, message } }`. No Electron
+ * here: ipc.ts turns an IpcMainInvokeEvent into a `SenderInfo`.
+ */
+import type { z } from 'zod';
+import { callSchemas, type CallError, type CallName, type CallOutcome, type CallResults } from '../../preload/contract.js';
+import { toCallError } from './rpc.js';
+
+export interface SenderInfo {
+  /** URL of the frame that sent the call; null when the frame is gone. */
+  url: string | null;
+  /** The frame is the top frame of its page (not an iframe). */
+  isTopFrame: boolean;
+  /** The page belongs to one of the app's own windows. */
+  fromAppWindow: boolean;
+}
+
+/** `scheme://host[:port]` of a URL, also for custom schemes (where `URL.origin` is "null"). */
+export function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.host) return null;
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return null;
+  }
+}
+
+export function isTrustedSender(sender: SenderInfo, allowedOrigins: readonly string[]): boolean {
+  if (!sender.fromAppWindow || !sender.isTopFrame || sender.url === null) return false;
+  const origin = originOf(sender.url);
+  return origin !== null && allowedOrigins.includes(origin);
+}
+
+export type ParsedParams<N extends CallName> = z.output<(typeof callSchemas)[N]>;
+
+export type CallHandlers = { [N in CallName]: (params: ParsedParams<N>) => Promise<CallResults[N]> };
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(callSchemas, name);
+}
+
+function fail(code: string, message: string): { ok: false; error: CallError } {
+  return { ok: false, error: { code, message } };
+}
+
+export class CallRouter {
+  constructor(
+    private readonly handlers: CallHandlers,
+    private readonly allowedOrigins: readonly string[],
+    private readonly log: (message: string) => void,
+  ) {}
+
+  async handle(sender: SenderInfo, request: unknown): Promise<CallOutcome<CallName>> {
+    if (!isTrustedSender(sender, this.allowedOrigins)) {
+      this.log(`Refused a call from an untrusted sender (${sender.url ?? 'no frame'}).`);
+      return fail('forbidden', 'This page may not use Lumen.');
+    }
+    const { name, params } = (typeof request === 'object' && request !== null ? request : {}) as { name?: unknown; params?: unknown };
+    if (!isCallName(name)) return fail('bad-input', `Unknown call ${JSON.stringify(String(name))}.`);
+    const parsed = callSchemas[name].safeParse(params ?? {});
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ');
+      return fail('bad-input', `Invalid request for ${name}: ${details}.`);
+    }
+    const handler = this.handlers[name] as (params: unknown) => Promise<unknown>;
+    try {
+      const value = await handler(parsed.data);
+      return { ok: true, value } as CallOutcome<CallName>;
+    } catch (error) {
+      return { ok: false, error: toCallError(error, this.log, name) };
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The request/response protocol between the main process and the engine's utility process.
+ *
+ *   main -> engine   { id, name, params }
+ *   engine -> main   { id, ok: true, value } | { id, ok: false, error: { code, message } }
+ *   engine -> main   { event }                  (an AppEvent, relayed to every window)
+ *
+ * Note [Engine restarts]: when the engine process exits, every call still waiting on it fails
+ * with a message that says what to do, and the next call starts a fresh process. Nothing here
+ * imports Electron: the ports are small interfaces that Electron's UtilityProcess and
+ * `process.parentPort` fit, and that tests fake.
+ */
+import type { AppEvent, CallError } from '../../preload/contract.js';
+import { isUserError, messageOf } from '../core/errors.js';
+
+export interface RpcRequest {
+  id: number;
+  name: string;
+  params: unknown;
+}
+
+export type RpcResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: CallError };
+
+export interface RpcEventMessage {
+  event: AppEvent;
+}
+
+/** A failed call with a code and a message meant for a person. */
+export class CallFailure extends Error {
+  override readonly name = 'CallFailure';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The error a person sees for anything thrown while serving a call: a UserError or CallFailure
+ * keeps its code and message; anything else is a bug, logged, and shown as `internal`.
+ */
+export function toCallError(error: unknown, log: (message: string) => void, context: string): CallError {
+  if (isUserError(error) || error instanceof CallFailure) return { code: error.code, message: error.message };
+  log(`${context} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return { code: 'internal', message: `Something went wrong: ${messageOf(error)}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main-process side
+
+/** What the main process needs of a child process; Electron's UtilityProcess fits. */
+export interface ChildPort {
+  postMessage(message: RpcRequest): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (code: number) => void): void;
+  kill(): void;
+}
+
+/** Call name -> parameter and result types. */
+export type CallTable = Record<string, { params: unknown; result: unknown }>;
+
+interface Pending {
+  child: ChildPort;
+  name: string;
+  resolve: (value: unknown) => void;
+  reject: (error: CallFailure) => void;
+}
+
+export interface RpcClientOptions {
+  onEvent: (event: AppEvent) => void;
+  log: (message: string) => void;
+}
+
+export function crashMessage(name: string, code: number): string {
+  return (
+    `The photo engine stopped unexpectedly (exit code ${code}) while working on "${name}". ` +
+    'Try again: it restarts by itself. If it keeps happening, choose "CPU" under "Run models on" or pick another model.'
+  );
+}
+
+export class RpcClient<Calls extends CallTable> {
+  private child: ChildPort | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(
+    private readonly spawn: () => ChildPort,
+    private readonly options: RpcClientOptions,
+  ) {}
+
+  /** Whether a child process is running now. */
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  call<N extends keyof Calls & string>(name: N, params: Calls[N]['params']): Promise<Calls[N]['result']> {
+    let child: ChildPort;
+    try {
+      child = this.ensureChild();
+    } catch (error) {
+      this.options.log(`Could not start the engine process: ${messageOf(error)}`);
+      return Promise.reject(
+        new CallFailure('engine-unavailable', `The photo engine could not start (${messageOf(error)}). Restart Lumen and try again.`),
+      );
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { child, name, resolve: resolve as (value: unknown) => void, reject });
+      try {
+        child.postMessage({ id, name, params });
+      } catch (error) {
+        this.pending.delete(id);
+        reject(new CallFailure('engine-unavailable', `The photo engine did not take the request (${messageOf(error)}). Try again.`));
+      }
+    });
+  }
+
+  /** Stops the child: fails what is pending and kills it. The next call starts a new one. */
+  stop(): void {
+    const child = this.child;
+    if (!child) return;
+    this.handleExit(child, 0, 'The photo engine was stopped before it answered. Try again.');
+    child.kill();
+  }
+
+  private ensureChild(): ChildPort {
+    if (this.child) return this.child;
+    const child = this.spawn();
+    child.onMessage((message) => this.handleMessage(child, message));
+    child.onExit((code) => this.handleExit(child, code));
+    this.child = child;
+    return child;
+  }
+
+  private handleMessage(child: ChildPort, message: unknown): void {
+    if (typeof message !== 'object' || message === null) return;
+    if ('event' in message) {
+      this.options.onEvent((message as RpcEventMessage).event);
+      return;
+    }
+    const response = message as Partial<RpcResponse>;
+    if (typeof response.id !== 'number') return;
+    const pending = this.pending.get(response.id);
+    if (!pending || pending.child !== child) return;
+    this.pending.delete(response.id);
+    if (response.ok === true) pending.resolve(response.value);
+    else {
+      const error = (response as { error?: Partial<CallError> }).error;
+      pending.reject(new CallFailure(error?.code ?? 'internal', error?.message ?? 'Something went wrong in the photo engine.'));
+    }
+  }
+
+  private handleExit(child: ChildPort, code: number, message?: string): void {
+    if (this.child !== child) return;
+    this.child = null;
+    if (message === undefined) this.options.log(`Engine process exited with code ${code}.`);
+    for (const [id, pending] of this.pending) {
+      if (pending.child !== child) continue;
+      this.pending.delete(id);
+      pending.reject(new CallFailure('engine-crashed', message ?? crashMessage(pending.name, code)));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine-process side
+
+/** What the engine process needs of its parent port; `process.parentPort` fits via an adapter. */
+export interface ParentPort {
+  postMessage(message: RpcResponse | RpcEventMessage): void;
+  onMessage(listener: (message: unknown) => void): void;
+}
+
+export type Methods = Record<string, (params: never) => unknown>;
+
+function isRequest(message: unknown): message is RpcRequest {
+  if (typeof message !== 'object' || message === null) return false;
+  const { id, name } = message as Partial<RpcRequest>;
+  return typeof id === 'number' && typeof name === 'string';
+}
+
+/** Answers requests arriving on `port` with `methods`; returns the function that posts events. */
+export function serveRpc(port: ParentPort, methods: Methods, log: (message: string) => void): (event: AppEvent) => void {
+  port.onMessage((message) => {
+    if (!isRequest(message)) {
+      log('Engine process ignored a malformed message.');
+      return;
+    }
+    const { id, name, params } = message;
+    void (async () => {
+      try {
+        if (!Object.hasOwn(methods, name)) throw new CallFailure('bad-input', `Unknown engine call "${name}".`);
+        const method = methods[name] as (params: unknown) => unknown;
+        const value = await method(params);
+        port.postMessage({ id, ok: true, value });
+      } catch (error) {
+        port.postMessage({ id, ok: false, error: toCallError(error, log, name) });
+      }
+    })();
+  });
+  return (event) => port.postMessage({ event });
+}

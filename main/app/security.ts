@@ -1,0 +1,51 @@
+/**
+ * Hardening that applies to every web page the app creates: no navigation away from the app, no
+ * new windows (https links open in the system browser), no <webview>, no permissions.
+ */
+import { app, session, shell, type Session } from 'electron';
+import { devCsp } from './csp.js';
+import { originOf } from './router.js';
+
+/** Opens https links in the system browser; nothing else leaves the app. */
+function openExternally(url: string): void {
+  try {
+    if (new URL(url).protocol === 'https:') void shell.openExternal(url);
+  } catch {
+    // Not a URL: ignore.
+  }
+}
+
+export function hardenWebContents(log: (message: string) => void): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      event.preventDefault();
+      log(`Blocked navigation to ${url}.`);
+      openExternally(url);
+    });
+    contents.on('will-redirect', (event, url) => {
+      event.preventDefault();
+      log(`Blocked redirect to ${url}.`);
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      openExternally(url);
+      return { action: 'deny' };
+    });
+  });
+}
+
+export function denyPermissions(target: Session = session.defaultSession): void {
+  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  target.setPermissionCheckHandler(() => false);
+  target.setDevicePermissionHandler(() => false);
+}
+
+/** In `electron-vite dev`, gives the dev server's pages the (slightly relaxed) dev CSP. */
+export function applyDevCsp(devServerUrl: string, target: Session = session.defaultSession): void {
+  const origin = originOf(devServerUrl);
+  if (!origin) return;
+  const policy = devCsp(origin);
+  target.webRequest.onHeadersReceived({ urls: [`${origin}/*`] }, (details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [policy] } });
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * `npm run bench [-- SECTION...]`: the project's benchmarks, measured on this machine and printed
+ * (and saved as JSON under .cache/bench/). Never run by `npm test`; targets are checked by reading
+ * these figures, not by timed tests.
+ *
+ * Models: ViT-B/32-shaped random-weight models in both layouts, written by
+ * ../shared/tools/make-bench-clip.py (needs python3-torch and python3-onnx) on first use, or the
+ * folders named by LUMEN_BENCH_MODELS (comma-separated).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchmarkEmbedding } from '../../main/models/benchmark.js';
+import type { ProviderPreference } from '../../main/models/session.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT = path.join(ROOT, '.cache', 'bench');
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function benchModels(): string[] {
+  if (process.env['LUMEN_BENCH_MODELS']) return process.env['LUMEN_BENCH_MODELS'].split(',');
+  const tool = path.join(ROOT, '..', 'shared', 'tools', 'make-bench-clip.py');
+  const tokenizer = path.join(ROOT, '..', 'shared', 'clip-tokenizer');
+  return (['immich', 'hf'] as const).map((layout) => {
+    const dir = path.join(OUT, `vit-b-32-${layout}`);
+    if (!existsSync(dir)) {
+      log(`writing ${dir} with make-bench-clip.py ...`);
+      execFileSync('/usr/bin/python3', [tool, dir, '--layout', layout, '--tokenizer', tokenizer], { stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    return dir;
+  });
+}
+
+async function embedSection(): Promise<unknown> {
+  const providers = (process.env['LUMEN_BENCH_PROVIDERS'] ?? 'cpu,auto').split(',') as ProviderPreference[];
+  const reports = [];
+  for (const modelDir of benchModels()) {
+    log(`\n== embedding throughput: ${modelDir}`);
+    reports.push(
+      await benchmarkEmbedding({
+        modelDir,
+        providers,
+        batchSizes: [1, 8, 32],
+        images: Number(process.env['LUMEN_BENCH_IMAGES'] ?? 64),
+        queries: 20,
+        photoSide: 3000,
+        log,
+      }),
+    );
+  }
+  return reports;
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = { embed: embedSection };
+
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
+await mkdir(OUT, { recursive: true });
+const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) } };
+for (const name of wanted) {
+  const section = SECTIONS[name];
+  if (!section) throw new Error(`Unknown benchmark section "${name}". Sections: ${Object.keys(SECTIONS).join(', ')}.`);
+  results[name] = await section();
+}
+const file = path.join(OUT, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+await writeFile(file, JSON.stringify(results, null, 2));
+process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+log(`saved ${file}`);

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.js';
+import { HF_MODEL, IMMICH_MODEL, PHOTOS, ROOT, norm, tempDir } from '../helpers/fixtures.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+describe('command-line interface', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let photos: string[];
+  beforeAll(async () => {
+    scratch = await tempDir();
+    const circles = path.join(PHOTOS, 'shapes', 'circle');
+    photos = (await readdir(circles)).slice(0, 2).map((name) => path.join(circles, name));
+  });
+  afterAll(() => scratch.cleanup());
+
+  it('embed-text prints one unit vector per text, in order', async () => {
+    const { code, stdout } = await cli('embed-text', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', 'a photo of a star.', 'a photo of a circle.');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ model: 'tiny-clip-immich', dim: expect.any(Number) });
+    expect(result.vectors).toHaveLength(2);
+    for (const vector of result.vectors) {
+      expect(vector).toHaveLength(result.dim);
+      expect(norm(vector)).toBeCloseTo(1, 5);
+    }
+    expect(result.vectors[0]).not.toEqual(result.vectors[1]);
+  });
+
+  it('embed-image prints one unit vector per photo', async () => {
+    const { code, stdout } = await cli('embed-image', '--model', HF_MODEL, '--provider', 'cpu', '--json', ...photos);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.vectors).toHaveLength(photos.length);
+    expect(norm(result.vectors[0])).toBeCloseTo(1, 5);
+  });
+
+  it('fails with one actionable line for bad input', async () => {
+    const unknown = await cli('frobnicate');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+
+    const missingModel = await cli('embed-text', '--model', path.join(scratch.dir, 'nope'), '--data', scratch.dir, 'hi');
+    expect(missingModel.code).toBe(1);
+    expect(missingModel.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missingModel.stderr).toMatch(/No model folder/);
+
+    const noModelInstalled = await cli('embed-text', '--data', scratch.dir, 'hi');
+    expect(noModelInstalled.stderr).toMatch(/No model is installed\. Run `models download/);
+
+    const notAnImage = path.join(scratch.dir, 'notes.jpg');
+    await writeFile(notAnImage, 'text');
+    const bad = await cli('embed-image', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', notAnImage);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/Cannot decode .*notes\.jpg as an image/);
+
+    const badOption = await cli('status', '--frob');
+    expect(badOption.code).toBe(2);
+    expect(badOption.stderr).toMatch(/Unknown option '--frob'/);
+
+    const badProvider = await cli('status', '--model', IMMICH_MODEL, '--provider', 'quantum');
+    expect(badProvider.code).toBe(2);
+    expect(badProvider.stderr).toMatch(/Unknown provider "quantum"/);
+  });
+
+  it('describes every command with --help', async () => {
+    for (const command of ['embed-text', 'embed-image', 'models', 'status', 'bench-embed']) {
+      const { code, stdout } = await cli(command, '--help');
+      expect(code).toBe(0);
+      expect(stdout).toContain(`Usage: lumen ${command}`);
+      expect(stdout).toContain('--json');
+    }
+    expect((await cli('--help')).stdout).toContain('Commands:');
+  });
+
+  it('status reports the model, its dimension and the provider in use', async () => {
+    const { code, stdout } = await cli('status', '--model', HF_MODEL, '--json');
+    expect(code).toBe(0);
+    const status = JSON.parse(stdout);
+    expect(status.model).toMatchObject({ id: 'tiny-clip-hf', layout: 'hf', dim: expect.any(Number) });
+    expect(status.availableProviders).toContain('cpu');
+    // auto ends on a provider that really started (the CPU where no GPU adapter exists).
+    expect(status.availableProviders).toContain(status.providers.image);
+    expect(status.availableProviders).toContain(status.providers.text);
+  });
+
+  it('models import and list work against a data folder', async () => {
+    const imported = await cli('models', 'import', IMMICH_MODEL, '--data', scratch.dir, '--json');
+    expect(imported.code).toBe(0);
+    const listed = JSON.parse((await cli('models', 'list', '--data', scratch.dir, '--json')).stdout);
+    expect(listed.installed.map((m: { id: string }) => m.id)).toEqual(['tiny-clip-immich']);
+    expect(listed.catalogue.length).toBeGreaterThanOrEqual(3);
+    const byId = await cli('embed-text', '--data', scratch.dir, '--model', 'tiny-clip-immich', '--provider', 'cpu', '--json', 'x');
+    expect(byId.code).toBe(0);
+  });
+
+  it('runs from the project root with npm run -s cli', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'embed-text', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', 'hello'], { cwd: ROOT });
+    expect(JSON.parse(stdout).vectors).toHaveLength(1);
+  });
+});
