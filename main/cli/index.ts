@@ -12,10 +12,11 @@ import { defaultDataDir } from '../core/paths.js';
 import { benchEmbed } from './bench.js';
 import type { Command, CommandContext, OptionSpec } from './command.js';
 import { embedImage, embedText } from './embed.js';
+import { index, search, similar } from './library.js';
 import { models } from './models.js';
 import { status } from './status.js';
 
-const COMMANDS: Command[] = [embedText, embedImage, models, status, benchEmbed];
+const COMMANDS: Command[] = [index, search, similar, status, models, embedText, embedImage, benchEmbed];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },

@@ -18,7 +18,7 @@ sharp.cache(false);
 /** sharp's own default bound: a decompression bomb fails instead of eating the memory. */
 export const MAX_INPUT_PIXELS = 268_402_689;
 
-const KERNEL: Record<Interpolation, keyof KernelEnum> = {
+export const SHARP_KERNEL: Record<Interpolation, keyof KernelEnum> = {
   nearest: 'nearest',
   bilinear: 'linear',
   // Catmull-Rom, the same cubic (a = -0.5) as PIL's BICUBIC.
@@ -50,12 +50,12 @@ export async function readImageFile(file: string): Promise<Buffer> {
  */
 export async function toModelInput(source: ImageSource, pre: ImagePreprocessing): Promise<Float32Array> {
   const bytes = typeof source === 'string' ? await readImageFile(source) : source;
-  const { size, mean, std } = pre;
+  const { size } = pre;
   let raw: Buffer;
   try {
     raw = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
       .rotate()
-      .resize(size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: KERNEL[pre.interpolation] })
+      .resize(size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
@@ -63,10 +63,16 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
   } catch (error) {
     throw new UserError('image-undecodable', `${cannotDecode(source)}: ${messageOf(error)}.`, { cause: error });
   }
-  const plane = size * size;
-  if (raw.length !== plane * 3) {
+  if (raw.length !== size * size * 3) {
     throw new UserError('image-undecodable', `${cannotDecode(source)}: unexpected pixel layout.`);
   }
+  return rawToTensor(raw, pre);
+}
+
+/** Interleaved 8-bit RGB of `size x size` -> normalised CHW float32, as the model expects. */
+export function rawToTensor(raw: Uint8Array, pre: ImagePreprocessing): Float32Array {
+  const { size, mean, std } = pre;
+  const plane = size * size;
   const tensor = new Float32Array(plane * 3);
   for (let c = 0; c < 3; c++) {
     const scale = 1 / (255 * (std[c] as number));

@@ -88,6 +88,7 @@ describe('command-line interface', () => {
     expect(code).toBe(0);
     const status = JSON.parse(stdout);
     expect(status.model).toMatchObject({ id: 'tiny-clip-hf', layout: 'hf', dim: expect.any(Number) });
+    expect(status.library).toBeNull();
     expect(status.availableProviders).toContain('cpu');
     // auto ends on a provider that really started (the CPU where no GPU adapter exists).
     expect(status.availableProviders).toContain(status.providers.image);

@@ -1,0 +1,58 @@
+/**
+ * What a file is, by its first bytes (not its name), and why a photo could not be indexed.
+ */
+import { messageOf } from '../core/errors.js';
+
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'tiff';
+
+/** Bytes of a file's head that `sniffFormat` needs. */
+export const SNIFF_BYTES = 32;
+
+const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
+const AVIF_BRANDS = new Set(['avif', 'avis']);
+
+function ascii(head: Uint8Array, start: number, end: number): string {
+  return String.fromCharCode(...head.subarray(start, end));
+}
+
+export function sniffFormat(head: Uint8Array): ImageFormat | null {
+  if (head.length < 12) return null;
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (ascii(head, 1, 4) === 'PNG' && head[0] === 0x89) return 'png';
+  if (ascii(head, 0, 4) === 'GIF8') return 'gif';
+  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WEBP') return 'webp';
+  if ((ascii(head, 0, 4) === 'II*\0') || (ascii(head, 0, 4) === 'MM\0*')) return 'tiff';
+  if (ascii(head, 4, 8) === 'ftyp') {
+    // The major brand, then the compatible brands up to the end of the box we have.
+    const boxSize = Math.min(head.length, (head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!);
+    const brands = [ascii(head, 8, 12)];
+    for (let at = 16; at + 4 <= boxSize; at += 4) brands.push(ascii(head, at, at + 4));
+    if (brands.some((brand) => AVIF_BRANDS.has(brand))) return 'avif';
+    if (brands.some((brand) => HEIC_BRANDS.has(brand))) return 'heic';
+  }
+  return null;
+}
+
+/** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
+export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);
+
+export type FailureReason = 'unreadable' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
+
+/** Sorts a decoder's error into a reason a person understands. */
+export function classifyDecodeError(error: unknown): FailureReason {
+  const message = messageOf(error).toLowerCase();
+  if (message.includes('pixel limit')) return 'too-large';
+  if (message.includes('unsupported image format')) return 'not-an-image';
+  if (/premature end|truncated|unexpected end|end of (file|stream|input)|not enough data|read error|incomplete/.test(message)) return 'truncated';
+  if (/not been built|unsupported|no decoder|not supported|compression format/.test(message)) return 'unsupported';
+  return 'corrupt';
+}
+
+export const REASON_TEXT: Record<FailureReason, string> = {
+  unreadable: 'could not be read',
+  'not-an-image': 'is not an image',
+  truncated: 'is truncated (an incomplete copy or download?)',
+  'too-large': 'is too large to decode safely',
+  unsupported: 'is in a format this computer cannot decode',
+  corrupt: 'is damaged',
+};

@@ -1,0 +1,55 @@
+/**
+ * Thumbnails and previews in the app's data folder, named by content hash, so a moved or renamed
+ * photo keeps its thumbnail and duplicates share one.
+ *
+ * Note [Previews on demand]: the grid thumbnail is written during indexing from the same decode
+ * as the model input; the viewer's large preview is made the first time a photo is opened and
+ * kept, so indexing never pays for a large decode.
+ */
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
+
+export const PREVIEW_SIDE = 1600;
+
+export class ThumbnailStore {
+  constructor(readonly dataDir: string) {}
+
+  /** Path relative to the data folder, as stored in the database. */
+  relativePath(contentHash: string, kind: 'thumbs' | 'previews' = 'thumbs'): string {
+    return path.join(kind, contentHash.slice(0, 2), `${contentHash}.webp`);
+  }
+
+  absolute(relative: string): string {
+    return path.join(this.dataDir, relative);
+  }
+
+  /** Writes atomically (temp + rename): a crash never leaves half a thumbnail under the real name. */
+  async write(contentHash: string, webp: Buffer, kind: 'thumbs' | 'previews' = 'thumbs'): Promise<string> {
+    const relative = this.relativePath(contentHash, kind);
+    const file = this.absolute(relative);
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, webp);
+    await rename(temp, file);
+    return relative;
+  }
+
+  async remove(contentHashOrRelative: string | null): Promise<void> {
+    if (!contentHashOrRelative) return;
+    await rm(this.absolute(contentHashOrRelative), { force: true });
+  }
+
+  /** The large preview of a photo, made from its original on first request. */
+  async preview(contentHash: string, originalPath: string): Promise<string> {
+    const relative = this.relativePath(contentHash, 'previews');
+    if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
+    const webp = await sharp(originalPath, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 82 })
+      .toBuffer();
+    return this.absolute(await this.write(contentHash, webp, 'previews'));
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The library database: SQLite through better-sqlite3, the source of truth for folders, photos,
+ * metadata, thumbnails' locations, embeddings per model and per-file failures.
+ *
+ * Note [Crash safety]: WAL mode with `synchronous = NORMAL` keeps every committed transaction
+ * across a process crash (the WAL is fsync'd at checkpoints; only a power cut can lose the last
+ * few commits, never corrupt the file). Writers batch many rows per transaction, so a kill at any
+ * instant leaves whole batches or nothing.
+ *
+ * Note [Migrations]: `PRAGMA user_version` is the schema version; each migration runs in its own
+ * transaction, in order, so a database from any earlier version opens and one from a newer
+ * version is refused with a clear message instead of being damaged.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { UserError, messageOf } from '../core/errors.js';
+
+export type Db = Database.Database;
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    excludes TEXT NOT NULL DEFAULT '[]',
+    added_at INTEGER NOT NULL
+  );
+  -- One row per distinct content (by content hash): moved, renamed and duplicate files share it.
+  -- AUTOINCREMENT: an id is never reused, so a stale vector index can never attach an old
+  -- vector to a new photo.
+  CREATE TABLE images (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_hash TEXT NOT NULL UNIQUE,
+    format TEXT NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    taken_at INTEGER,
+    camera_make TEXT,
+    camera_model TEXT,
+    lens TEXT,
+    latitude REAL,
+    longitude REAL,
+    orientation INTEGER,
+    thumbnail TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX images_taken_at ON images(taken_at);
+  -- One row per file on disk; its id is the photo id people and the UI use.
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    image_id INTEGER NOT NULL REFERENCES images(id),
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    indexed_at INTEGER NOT NULL
+  );
+  CREATE INDEX files_image ON files(image_id);
+  CREATE INDEX files_folder ON files(folder_id);
+  CREATE TABLE embeddings (
+    model TEXT NOT NULL,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, image_id)
+  ) WITHOUT ROWID;
+  -- Files that could not be indexed; retried only when their size or mtime changes.
+  CREATE TABLE failures (
+    path TEXT PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  -- Bumped in the same transaction as every change to a model's embeddings; the vector index
+  -- file records the generation it was saved at, so a stale index is detected on load.
+  CREATE TABLE index_generations (
+    model TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL
+  );
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface OpenOptions {
+  /** Path of a better-sqlite3 addon built for this runtime (Electron's ABI in the app). */
+  nativeBinding?: string;
+  readonly?: boolean;
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { nativeBinding: options.nativeBinding, readonly: options.readonly ?? false });
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    throw new UserError('bad-input', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
+  }
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db, file);
+  return db;
+}
+
+function migrate(db: Db, file: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new UserError('bad-input', `The library at ${file} was written by a newer version of Lumen (schema ${version}); update the app to open it.`);
+  }
+  for (let next = version; next < SCHEMA_VERSION; next++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[next] as string);
+      db.pragma(`user_version = ${next + 1}`);
+    })();
+  }
+}
+
+export function vectorToBlob(vector: Float32Array): Buffer {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
+}
+
+export function blobToVector(blob: Buffer): Float32Array {
+  // Copy: the Buffer may be a view on memory better-sqlite3 reuses, and may be unaligned.
+  const vector = new Float32Array(blob.byteLength / 4);
+  new Uint8Array(vector.buffer).set(blob);
+  return vector;
+}

@@ -1,0 +1,238 @@
+/**
+ * Every query the library needs, as prepared statements over the database. Writes that belong
+ * together happen in one transaction (see Note [Crash safety] in database.ts).
+ */
+import { blobToVector, vectorToBlob, type Db } from './database.js';
+
+export interface FolderRow {
+  id: number;
+  path: string;
+  excludes: string[];
+}
+
+export interface KnownFile {
+  id: number;
+  imageId: number;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface NewImage {
+  contentHash: string;
+  format: string;
+  width: number;
+  height: number;
+  takenAt: number | null;
+  cameraMake: string | null;
+  cameraModel: string | null;
+  lens: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  orientation: number | null;
+  thumbnail: string | null;
+}
+
+/** A file indexed in this run: linked to an existing image, or to a new one with its embedding. */
+export interface IndexedFile {
+  path: string;
+  folderId: number;
+  size: number;
+  mtimeMs: number;
+  image: { existingId: number } | { created: NewImage };
+  /** New embedding for the image, for `model`. */
+  vector: Float32Array | null;
+}
+
+export interface FailedFile {
+  path: string;
+  folderId: number;
+  size: number;
+  mtimeMs: number;
+  reason: string;
+  message: string;
+}
+
+export interface WrittenEmbedding {
+  imageId: number;
+  vector: Float32Array;
+}
+
+export class LibraryStore {
+  private readonly statements;
+
+  constructor(readonly db: Db) {
+    this.statements = {
+      insertFolder: db.prepare('INSERT INTO folders (path, excludes, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes RETURNING id'),
+      folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
+      deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
+      fileByPath: db.prepare('SELECT id, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE path = ?'),
+      imageByHash: db.prepare('SELECT id, thumbnail FROM images WHERE content_hash = ?'),
+      hasEmbedding: db.prepare('SELECT 1 FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
+      failure: db.prepare('SELECT size, mtime_ms AS mtimeMs FROM failures WHERE path = ?'),
+      insertImage: db.prepare(`INSERT INTO images (content_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
+        VALUES (@contentHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
+        ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail) RETURNING id`),
+      upsertFile: db.prepare(`INSERT INTO files (path, folder_id, image_id, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, image_id = excluded.image_id, size = excluded.size, mtime_ms = excluded.mtime_ms, indexed_at = excluded.indexed_at`),
+      upsertEmbedding: db.prepare('INSERT INTO embeddings (model, image_id, vector) VALUES (?, ?, ?) ON CONFLICT(model, image_id) DO UPDATE SET vector = excluded.vector'),
+      deleteFailure: db.prepare('DELETE FROM failures WHERE path = ?'),
+      upsertFailure: db.prepare(`INSERT INTO failures (path, folder_id, size, mtime_ms, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
+      filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId FROM files WHERE folder_id = ?'),
+      failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
+      deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
+      orphanImages: db.prepare('SELECT id, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
+      embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
+      deleteImage: db.prepare('DELETE FROM images WHERE id = ?'),
+      bumpGeneration: db.prepare('INSERT INTO index_generations (model, generation) VALUES (?, 1) ON CONFLICT(model) DO UPDATE SET generation = generation + 1'),
+      generation: db.prepare('SELECT generation FROM index_generations WHERE model = ?').pluck(),
+      getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+      imagesMissingEmbedding: db.prepare(
+        'SELECT COUNT(*) FROM images WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.image_id = images.id)',
+      ).pluck(),
+      counts: db.prepare('SELECT (SELECT COUNT(*) FROM files) AS files, (SELECT COUNT(*) FROM images) AS images, (SELECT COUNT(*) FROM failures) AS failures'),
+      embeddingCount: db.prepare('SELECT COUNT(*) FROM embeddings WHERE model = ?').pluck(),
+      dimension: db.prepare('SELECT length(vector) / 4 FROM embeddings WHERE model = ? LIMIT 1').pluck(),
+      embeddingModels: db.prepare('SELECT model, COUNT(*) AS count FROM embeddings GROUP BY model ORDER BY model'),
+      allEmbeddings: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ?'),
+      failures: db.prepare('SELECT path, reason, message FROM failures ORDER BY path'),
+    };
+  }
+
+  addFolder(folderPath: string, excludes: readonly string[]): number {
+    return (this.statements.insertFolder.get(folderPath, JSON.stringify(excludes), Date.now()) as { id: number }).id;
+  }
+
+  folders(): FolderRow[] {
+    return (this.statements.folders.all() as Array<{ id: number; path: string; excludes: string }>).map((row) => ({ ...row, excludes: JSON.parse(row.excludes) as string[] }));
+  }
+
+  fileByPath(filePath: string): KnownFile | undefined {
+    return this.statements.fileByPath.get(filePath) as KnownFile | undefined;
+  }
+
+  imageByHash(hash: string): { id: number; thumbnail: string | null } | undefined {
+    return this.statements.imageByHash.get(hash) as { id: number; thumbnail: string | null } | undefined;
+  }
+
+  hasEmbedding(model: string, imageId: number): boolean {
+    return this.statements.hasEmbedding.get(model, imageId) === 1;
+  }
+
+  /** The size and mtime a file had when it last failed, if it did. */
+  failure(filePath: string): { size: number; mtimeMs: number } | undefined {
+    return this.statements.failure.get(filePath) as { size: number; mtimeMs: number } | undefined;
+  }
+
+  /** Writes a batch of indexed and failed files in one transaction; returns the new embeddings. */
+  writeBatch(model: string, indexed: readonly IndexedFile[], failed: readonly FailedFile[]): WrittenEmbedding[] {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const now = Date.now();
+      const written: WrittenEmbedding[] = [];
+      for (const file of indexed) {
+        const imageId =
+          'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ ...file.image.created, createdAt: now }) as { id: number }).id;
+        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, now);
+        s.deleteFailure.run(file.path);
+        if (file.vector) {
+          s.upsertEmbedding.run(model, imageId, vectorToBlob(file.vector));
+          written.push({ imageId, vector: file.vector });
+        }
+      }
+      for (const file of failed) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.reason, file.message, now);
+      if (written.length > 0) s.bumpGeneration.run(model);
+      return written;
+    })();
+  }
+
+  /**
+   * Forgets files of `folderId` not in `present` (deleted or moved away), then images no file
+   * shows any more. Returns the removed images' ids per model and their thumbnails to delete.
+   */
+  removeMissing(
+    folderId: number,
+    present: ReadonlySet<string>,
+  ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      let removedFiles = 0;
+      const lostImageIds: number[] = [];
+      for (const file of s.filesOfFolder.all(folderId) as Array<{ id: number; path: string; imageId: number }>) {
+        if (present.has(file.path)) continue;
+        s.deleteFile.run(file.id);
+        lostImageIds.push(file.imageId);
+        removedFiles++;
+      }
+      for (const failedPath of s.failuresOfFolder.all(folderId) as string[]) {
+        if (!present.has(failedPath)) s.deleteFailure.run(failedPath);
+      }
+      return { removedFiles, lostImageIds, removedImages: this.deleteOrphanImages() };
+    })();
+  }
+
+  private deleteOrphanImages(): Array<{ id: number; thumbnail: string | null; models: string[] }> {
+    const s = this.statements;
+    const removed = (s.orphanImages.all() as Array<{ id: number; thumbnail: string | null }>).map((image) => ({
+      ...image,
+      models: s.embeddedModelsOf.all(image.id) as string[],
+    }));
+    for (const image of removed) {
+      s.deleteImage.run(image.id);
+      for (const model of image.models) s.bumpGeneration.run(model);
+    }
+    return removed;
+  }
+
+  removeFolder(folderId: number): Array<{ id: number; thumbnail: string | null; models: string[] }> {
+    return this.db.transaction(() => {
+      this.statements.deleteFolder.run(folderId);
+      return this.deleteOrphanImages();
+    })();
+  }
+
+  generation(model: string): number {
+    return (this.statements.generation.get(model) as number | undefined) ?? 0;
+  }
+
+  meta(key: string): string | undefined {
+    return this.statements.getMeta.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.statements.setMeta.run(key, value);
+  }
+
+  imagesMissingEmbedding(model: string): number {
+    return this.statements.imagesMissingEmbedding.get(model) as number;
+  }
+
+  counts(): { files: number; images: number; failures: number } {
+    return this.statements.counts.get() as { files: number; images: number; failures: number };
+  }
+
+  embeddingCount(model: string): number {
+    return this.statements.embeddingCount.get(model) as number;
+  }
+
+  /** The embedding size of a model's stored vectors (0 when it has none). */
+  dimension(model: string): number {
+    return (this.statements.dimension.get(model) as number | undefined) ?? 0;
+  }
+
+  embeddingModels(): Array<{ model: string; count: number }> {
+    return this.statements.embeddingModels.all() as Array<{ model: string; count: number }>;
+  }
+
+  /** Streams every embedding of `model` (for index rebuilds and exact search). */
+  *embeddings(model: string): Generator<{ imageId: number; vector: Float32Array }> {
+    for (const row of this.statements.allEmbeddings.iterate(model) as Iterable<{ imageId: number; vector: Buffer }>) {
+      yield { imageId: row.imageId, vector: blobToVector(row.vector) };
+    }
+  }
+
+  failures(): Array<{ path: string; reason: string; message: string }> {
+    return this.statements.failures.all() as Array<{ path: string; reason: string; message: string }>;
+  }
+}
