@@ -9,7 +9,7 @@ import type { Engine } from '../engine/engine.js';
 
 type Empty = Record<string, never>;
 
-export interface EngineCalls {
+export type EngineCalls = {
   'app.status': { params: Empty; result: CallResults['app.status'] };
   'models.list': { params: Empty; result: CallResults['models.list'] };
   'models.download': { params: { id: string }; result: CallResults['models.download'] };
@@ -17,7 +17,7 @@ export interface EngineCalls {
   'models.import': { params: { dir: string }; result: { id: string; dir: string } };
   'settings.update': { params: { model?: string | null | undefined; provider?: string | undefined }; result: CallResults['settings.update'] };
   dispose: { params: Empty; result: null };
-}
+};
 
 export type EngineCallName = keyof EngineCalls;
 

@@ -18,11 +18,14 @@ export interface SenderInfo {
   fromAppWindow: boolean;
 }
 
-/** `scheme://host[:port]` of a URL, also for custom schemes (where `URL.origin` is "null"). */
+/**
+ * `scheme://host[:port]` of a URL, also for custom schemes (where `URL.origin` is "null"); null
+ * for URLs without a host or with credentials.
+ */
 export function originOf(url: string): string | null {
   try {
     const parsed = new URL(url);
-    if (!parsed.host) return null;
+    if (!parsed.host || parsed.username || parsed.password) return null;
     return `${parsed.protocol}//${parsed.host}`;
   } catch {
     return null;

@@ -10,7 +10,7 @@
 import exifr from 'exifr';
 import sharp from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
-import { MAX_INPUT_PIXELS, SHARP_KERNEL, rawToTensor } from '../models/preprocess.js';
+import { MAX_INPUT_PIXELS, SHARP_KERNEL, opaqueImage, rawToTensor } from '../models/preprocess.js';
 
 export const THUMBNAIL_SIDE = 256;
 
@@ -64,17 +64,14 @@ export async function readMetadata(source: string | Buffer): Promise<PhotoMetada
 
 /** Decodes a photo (a path is read by libvips itself, without a copy in JavaScript's heap). */
 export async function decodePhoto(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
-  const source = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
-  const header = await source.metadata();
+  const header = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   const rotated = (header.orientation ?? 1) >= 5;
   const width = (rotated ? header.height : header.width) ?? 0;
   const height = (rotated ? header.width : header.height) ?? 0;
   const side = Math.max(pre.size, THUMBNAIL_SIDE);
-  const { data, info } = await source
-    .rotate()
+  const { data, info } = await (await opaqueImage(input))
     .resize(side, side, { fit: 'outside', kernel: SHARP_KERNEL[pre.interpolation] })
     .removeAlpha()
-    .toColourspace('srgb')
     .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;

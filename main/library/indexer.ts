@@ -15,6 +15,7 @@
  * unplugged drive or a folder that became unreadable keeps its photos rather than losing them.
  */
 import path from 'node:path';
+import sharp from 'sharp';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl, RateMeter } from '../jobs/job.js';
@@ -71,6 +72,9 @@ const NOT_PHOTOS = new Set([
   '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.nef', '.arw', '.dng', '.orf', '.rw2', '.raf', '.srw', '.pef',
   '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
 ]);
+
+/** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
+const HEIC_DECODABLE = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
 type WorkItem = { kind: 'new'; path: string; folderId: number; size: number; mtimeMs: number } | { kind: 'reembed'; path: string; folderId: number; size: number; mtimeMs: number; imageId: number };
 
@@ -206,6 +210,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       progress.processed++;
       return;
     }
+    if (format === 'heic' && !HEIC_DECODABLE) {
+      throw new Failure('unsupported', `${path.basename(item.path)} is a HEIC photo, which this build cannot decode (it needs a system libvips with HEVC support).`);
+    }
     const existing = store.imageByHash(contentHash);
     if (existing && store.hasEmbedding(modelId, existing.id)) {
       pendingIndexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null });
@@ -221,8 +228,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   let next = 0;
   const producer = async () => {
     while (next < work.length) {
-      await control.checkpoint();
+      // Claim the item before awaiting: the other producers run between awaits.
       const item = work[next++] as WorkItem;
+      await control.checkpoint();
       try {
         await handle(item);
       } catch (error) {

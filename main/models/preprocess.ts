@@ -8,7 +8,7 @@
  * never exists at full size in memory.
  */
 import { readFile } from 'node:fs/promises';
-import sharp, { type KernelEnum } from 'sharp';
+import sharp, { type KernelEnum, type Sharp } from 'sharp';
 import { UserError, messageOf } from '../core/errors.js';
 import type { ImagePreprocessing, Interpolation } from './folder.js';
 
@@ -45,6 +45,23 @@ export async function readImageFile(file: string): Promise<Buffer> {
 }
 
 /**
+ * An upright, opaque 8-bit sRGB image ready for resizing.
+ *
+ * Note [Alpha before resampling]: libvips resamples images with alpha premultiplied, which
+ * blackens the colour under transparent pixels; PIL's `convert("RGB")`, which the models were
+ * trained with, drops alpha first and keeps that colour. So images with alpha are decoded to
+ * opaque raw pixels before any resize (a second, cheap pass); opaque ones go straight through
+ * and keep shrink-on-load.
+ */
+export async function opaqueImage(input: string | Buffer): Promise<Sharp> {
+  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
+  const header = await sharp(input, options).metadata();
+  if (!header.hasAlpha) return sharp(input, options).rotate().toColourspace('srgb');
+  const { data, info } = await sharp(input, options).rotate().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
+}
+
+/**
  * Decodes `source` and returns the model input as a CHW float32 tensor of `3 * size * size`.
  * Throws `UserError('image-undecodable')` for files that are not (complete) images.
  */
@@ -53,11 +70,9 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
   const { size } = pre;
   let raw: Buffer;
   try {
-    raw = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
-      .rotate()
+    raw = await (await opaqueImage(bytes))
       .resize(size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] })
       .removeAlpha()
-      .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer();
   } catch (error) {

@@ -1,0 +1,91 @@
+/**
+ * Lumen's main process: the only place that imports Electron. Wires the app scheme, the hardened
+ * window, the IPC router and the engine's utility process, and owns the app's lifecycle
+ * (single instance, quit when the last window closes except on macOS, engine stopped on quit).
+ */
+import path from 'node:path';
+import { app, BrowserWindow } from 'electron';
+import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { createEngineHost } from './engine-host.js';
+import { broadcast, registerIpc } from './ipc.js';
+import { APP_ENTRY_URL, APP_ORIGIN } from './renderer-files.js';
+import { originOf } from './router.js';
+import { applyDevCsp, denyPermissions, hardenWebContents } from './security.js';
+import { createMainWindow } from './window.js';
+
+/** out/main, where this file and engine-process.js are built. */
+const mainDir = import.meta.dirname;
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+
+function log(message: string): void {
+  console.log(`[lumen] ${message}`);
+}
+
+app.enableSandbox();
+registerAppScheme();
+hardenWebContents(log);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  start();
+}
+
+function start(): void {
+  const appContents = new Set<number>();
+  let mainWindow: BrowserWindow | null = null;
+  const engine = createEngineHost({ mainDir, dataDir: app.getPath('userData'), onEvent: broadcast, log });
+
+  const openWindow = (): void => {
+    const window = createMainWindow({
+      preloadFile: path.join(mainDir, '../preload/index.cjs'),
+      url: devServerUrl ?? APP_ENTRY_URL,
+      iconFile: path.join(app.getAppPath(), 'resources/icon.png'),
+    });
+    const id = window.webContents.id;
+    appContents.add(id);
+    window.on('closed', () => {
+      appContents.delete(id);
+      if (mainWindow === window) mainWindow = null;
+    });
+    mainWindow = window;
+  };
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return openWindow();
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+
+  let engineStopped = false;
+  app.on('will-quit', (event) => {
+    if (engineStopped) return;
+    event.preventDefault();
+    void engine.shutdown().finally(() => {
+      engineStopped = true;
+      app.quit();
+    });
+  });
+
+  void app.whenReady().then(() => {
+    serveRenderer(path.join(mainDir, '../renderer'));
+    denyPermissions();
+    const devOrigin = devServerUrl ? originOf(devServerUrl) : null;
+    if (devServerUrl) applyDevCsp(devServerUrl);
+    registerIpc({
+      engine,
+      allowedOrigins: devOrigin ? [APP_ORIGIN, devOrigin] : [APP_ORIGIN],
+      isAppWindow: (contents) => appContents.has(contents.id),
+      log,
+    });
+    openWindow();
+  });
+}

@@ -1,0 +1,42 @@
+/** Builds photo folders from the fixture photos, and opens libraries over them, for tests. */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Library } from '../../main/library/library.js';
+import { ClipModel } from '../../main/models/clip.js';
+import { PHOTOS, SHAPES } from './fixtures.js';
+
+export interface FixturePhoto {
+  file: string;
+  shape: string;
+  colour: string;
+}
+
+export async function fixturePhotos(): Promise<FixturePhoto[]> {
+  const photos: FixturePhoto[] = [];
+  for (const shape of SHAPES) {
+    for (const name of (await readdir(path.join(PHOTOS, 'shapes', shape))).sort()) {
+      photos.push({ file: path.join(PHOTOS, 'shapes', shape, name), shape, colour: name.split('-')[0] as string });
+    }
+  }
+  return photos;
+}
+
+/** Copies photos into `dir` (as `<shape>-<colour>-<i>.jpg`, spread over subfolders) and returns the paths. */
+export async function copyPhotos(photos: readonly FixturePhoto[], dir: string, layout: (p: FixturePhoto, i: number) => string = (p) => p.shape): Promise<string[]> {
+  const out: string[] = [];
+  for (const [i, photo] of photos.entries()) {
+    const target = path.join(dir, layout(photo, i), `${photo.shape}-${photo.colour}-${i}.jpg`);
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(photo.file, target);
+    out.push(target);
+  }
+  return out;
+}
+
+export function openLibrary(dataDir: string): Library {
+  return Library.open(dataDir);
+}
+
+export async function loadFixtureModel(dir: string): Promise<ClipModel> {
+  return ClipModel.load(dir, { provider: 'cpu' });
+}

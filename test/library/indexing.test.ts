@@ -1,0 +1,141 @@
+import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Library } from '../../main/library/library.js';
+import type { ClipModel } from '../../main/models/clip.js';
+import { PhotoSearch } from '../../main/search/search.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary, type FixturePhoto } from '../helpers/library.js';
+
+describe('indexing a library', () => {
+  let model: ClipModel;
+  let photos: FixturePhoto[];
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let folder: string;
+  let library: Library;
+
+  beforeAll(async () => {
+    model = await loadFixtureModel(IMMICH_MODEL);
+    photos = await fixturePhotos();
+  });
+  afterAll(() => model.dispose());
+  beforeEach(async () => {
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Photos');
+    library = openLibrary(path.join(scratch.dir, 'data'));
+  });
+  afterEach(async () => {
+    await library.close();
+    await scratch.cleanup();
+  });
+
+  async function index() {
+    return library.index(model, { folders: await library.addFolders([folder]) });
+  }
+
+  it('embeds new photos once, and a re-run over an unchanged library embeds nothing', async () => {
+    const files = await copyPhotos(photos.slice(0, 12), folder);
+    const first = await index();
+    expect(first).toMatchObject({ embedded: 12, unchanged: 0, moved: 0, removed: 0, failed: [] });
+    const second = await index();
+    expect(second).toMatchObject({ embedded: 0, unchanged: 12, moved: 0, removed: 0, failed: [] });
+    expect(library.status()).toMatchObject({ photos: 12, images: 12, failed: 0, servingModel: 'tiny-clip-immich' });
+    // Thumbnails exist for every photo, made from the same decode, and originals are untouched.
+    const thumbs = library.store.db.prepare('SELECT thumbnail FROM images').pluck().all() as string[];
+    expect(thumbs.every(Boolean)).toBe(true);
+    const thumb = await sharp(library.thumbnails.absolute(thumbs[0]!)).metadata();
+    expect(Math.max(thumb.width ?? 0, thumb.height ?? 0)).toBeLessThanOrEqual(256);
+    expect((await readFile(files[0]!)).equals(await readFile(photos[0]!.file))).toBe(true);
+  });
+
+  it('keeps the embedding of a moved or renamed photo, and re-embeds an edited one', async () => {
+    const files = await copyPhotos(photos.slice(0, 6), folder);
+    await index();
+    await mkdir(path.join(folder, 'moved'), { recursive: true });
+    await rename(files[0]!, path.join(folder, 'moved', 'elsewhere.jpg'));
+    await rename(files[1]!, path.join(path.dirname(files[1]!), 'renamed.jpg'));
+    await copyFile(photos[40]!.file, files[2]!); // same path, new content
+    const summary = await index();
+    expect(summary).toMatchObject({ embedded: 1, moved: 2, removed: 2, failed: [] });
+    expect(library.status()).toMatchObject({ photos: 6, images: 6 });
+    const search = new PhotoSearch(library, model);
+    const similar = await search.similar(path.join(folder, 'moved', 'elsewhere.jpg'), { limit: 1, showAll: true });
+    expect(similar.results[0]?.path).toBe(path.join(folder, 'moved', 'elsewhere.jpg'));
+    expect(similar.results[0]?.score).toBeGreaterThan(0.99);
+  });
+
+  it('forgets deleted photos at once, in the database and in search results', async () => {
+    const files = await copyPhotos(photos.slice(0, 8), folder);
+    await index();
+    const search = new PhotoSearch(library, model);
+    const before = await search.search(`a photo of a ${photos[0]!.shape}.`, { showAll: true, limit: 100 });
+    expect(before.results.map((r) => r.path)).toContain(files[0]);
+    await rm(files[0]!);
+    expect(await index()).toMatchObject({ removed: 1, embedded: 0 });
+    const after = await search.search(`a photo of a ${photos[0]!.shape}.`, { showAll: true, limit: 100 });
+    expect(after.results.map((r) => r.path)).not.toContain(files[0]);
+    expect(after.results).toHaveLength(7);
+    expect(library.status().images).toBe(7);
+  });
+
+  it('skips hidden and excluded folders, and follows symlinks without looping', async () => {
+    await copyPhotos(photos.slice(0, 3), folder, () => 'keep');
+    await copyPhotos(photos.slice(3, 5), folder, () => 'skip-me');
+    await copyPhotos(photos.slice(5, 7), folder, () => '.hidden');
+    await copyPhotos(photos.slice(7, 8), path.join(scratch.dir, 'linked-in'), () => '');
+    await symlink(folder, path.join(folder, 'keep', 'loop'));
+    await symlink(path.join(scratch.dir, 'linked-in'), path.join(folder, 'phone'));
+    const folders = await library.addFolders([folder], ['skip-me/**']);
+    const summary = await library.index(model, { folders });
+    expect(summary).toMatchObject({ embedded: 4, failed: [] });
+    const paths = library.store.db.prepare('SELECT path FROM files ORDER BY path').pluck().all() as string[];
+    expect(paths.some((p) => p.includes('skip-me') || p.includes('.hidden') || p.includes('loop'))).toBe(false);
+    expect(paths.filter((p) => p.includes(`${path.sep}phone${path.sep}`))).toHaveLength(1);
+  });
+
+  it('records each kind of bad file with a reason, goes on, and retries a file only when it changes', async () => {
+    await copyPhotos(photos.slice(0, 3), folder);
+    const bad = path.join(folder, 'bad');
+    await mkdir(bad);
+    const jpeg = await readFile(photos[10]!.file);
+    await writeFile(path.join(bad, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+    await writeFile(path.join(bad, 'notes.jpg'), 'shopping list: milk, eggs');
+    await writeFile(path.join(bad, 'empty.png'), '');
+    // A PNG header promising 40000 x 40000 pixels: a decompression bomb.
+    const bomb = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#000' } }).png().toBuffer();
+    bomb.writeUInt32BE(40_000, 16);
+    bomb.writeUInt32BE(40_000, 20);
+    await writeFile(path.join(bad, 'bomb.png'), bomb);
+    // HEIC container that the bundled decoder cannot read.
+    await writeFile(path.join(bad, 'phone.heic'), Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from('ftypheic\0\0\0\0mif1heic'), Buffer.alloc(300, 1)]));
+    await writeFile(path.join(folder, 'readme.txt'), 'not a photo and not named like one');
+    const summary = await index();
+    expect(summary.embedded).toBe(3);
+    const reasons = Object.fromEntries(summary.failed.map((f) => [path.basename(f.path), f.reason]));
+    expect(reasons).toEqual({ 'truncated.jpg': 'truncated', 'notes.jpg': 'not-an-image', 'empty.png': 'not-an-image', 'bomb.png': 'too-large', 'phone.heic': 'unsupported' });
+    for (const failure of summary.failed) expect(failure.message).toContain(path.basename(failure.path));
+    expect(library.status().failed).toBe(5);
+
+    const again = await index();
+    expect(again).toMatchObject({ embedded: 0, failed: [] });
+
+    await writeFile(path.join(bad, 'truncated.jpg'), jpeg);
+    await appendFile(path.join(bad, 'notes.jpg'), ' and bread');
+    const fixed = await index();
+    expect(fixed.embedded).toBe(1);
+    expect(fixed.failed.map((f) => path.basename(f.path))).toEqual(['notes.jpg']);
+    expect(library.status().failed).toBe(4);
+  });
+
+  it('keeps the photos of a folder that cannot be walked', async () => {
+    await copyPhotos(photos.slice(0, 4), folder);
+    const folders = await library.addFolders([folder]);
+    await library.index(model, { folders });
+    await rename(folder, `${folder}-unplugged`);
+    const summary = await library.index(model, { folders });
+    expect(summary.removed).toBe(0);
+    expect(summary.failed[0]).toMatchObject({ reason: 'unreadable', path: folder });
+    expect(library.status().photos).toBe(4);
+  });
+});
