@@ -25,6 +25,7 @@ export const rendererConfig: RendererViteConfig = {
     emptyOutDir: true,
     // No inline scripts or styles: the CSP forbids them.
     assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
     rolldownOptions: { input: resolve(root, 'renderer/index.html') },
   },
 };

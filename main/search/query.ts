@@ -18,6 +18,7 @@ const IMAGE_PATH = /^(\.{1,2}[\\/]|[\\/]|~[\\/]|[A-Za-z]:[\\/])|\.(jpe?g|png|web
 export function parseQuery(query: string): QueryTerm[] {
   const trimmed = query.trim();
   if (!trimmed) throw new UserError('bad-input', 'Type something to search for.');
+  if (/\s[+-]$/.test(trimmed)) throw new UserError('bad-input', `The query "${query}" ends with an operator; add a term after it.`);
   const parts = (trimmed.startsWith('- ') ? ` ${trimmed}` : trimmed).split(/\s+([+-])\s+/);
   const terms: QueryTerm[] = [];
   let sign = 1;

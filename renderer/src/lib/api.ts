@@ -1,0 +1,34 @@
+/**
+ * The renderer's only way out: `window.lumen`, exposed by the preload (see preload/contract.ts).
+ * Only types are imported from the contract, so zod never reaches the renderer bundle.
+ */
+import type { AppEvent, CallName, CallOutcome, CallParams, LumenApi } from '../../../preload/contract.js';
+
+export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
+export type {
+  AppStatus,
+  CatalogueModel,
+  DownloadProgressInfo,
+  InstalledModelInfo,
+  ModelsListing,
+  SettingsInfo,
+} from '../../../preload/contract.js';
+
+declare global {
+  interface Window {
+    readonly lumen?: LumenApi;
+  }
+}
+
+/** Stands in when the page runs outside the app (a plain browser): every call says so. */
+const missingApi: LumenApi = {
+  call: async () => ({
+    ok: false,
+    error: { code: 'unavailable', message: 'Lumen’s engine is not reachable: open this page in the Lumen app.' },
+  }),
+  onEvent: () => () => {},
+};
+
+export function getLumenApi(): LumenApi {
+  return window.lumen ?? missingApi;
+}

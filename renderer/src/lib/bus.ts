@@ -1,0 +1,54 @@
+/**
+ * A small typed event bus: the app's events (relayed from the engine) and the renderer's own
+ * ("the installed models changed"), so that stores react to each other without importing each
+ * other.
+ */
+import type { AppEvent, LumenApi, SettingsInfo } from './api.js';
+
+type EngineEvents = { [E in AppEvent as E['type']]: E };
+
+export interface BusEvents extends EngineEvents {
+  /** Models were installed, removed or imported. */
+  'models-changed': { reason: string };
+  /** The settings changed (model or provider). */
+  'settings-changed': SettingsInfo;
+}
+
+type Listener<T> = (payload: T) => void;
+
+export class EventBus<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+
+  on<K extends keyof Events>(type: K, listener: Listener<Events[K]>): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(listener as Listener<never>);
+    return () => {
+      set.delete(listener as Listener<never>);
+    };
+  }
+
+  emit<K extends keyof Events>(type: K, payload: Events[K]): void {
+    for (const listener of [...(this.listeners.get(type) ?? [])]) {
+      try {
+        (listener as Listener<Events[K]>)(payload);
+      } catch (error) {
+        console.error(`A listener of "${String(type)}" failed`, error);
+      }
+    }
+  }
+}
+
+export type AppBus = EventBus<BusEvents>;
+
+/** Relays the engine's events from `window.lumen` onto the bus; returns the unsubscribe. */
+export function relayEngineEvents(api: LumenApi, bus: AppBus): () => void {
+  return api.onEvent((event) => {
+    switch (event.type) {
+      case 'download-progress':
+        return bus.emit('download-progress', event);
+      case 'download-finished':
+        return bus.emit('download-finished', event);
+    }
+  });
+}

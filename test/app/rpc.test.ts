@@ -1,0 +1,248 @@
+import { describe, expect, it, vi } from 'vitest';
+import { UserError } from '../../main/core/errors.js';
+import { dataDirFromArgs, engineMethods, type EngineCalls, type EngineLike } from '../../main/app/engine-calls.js';
+import { CallFailure, RpcClient, serveRpc, type ChildPort, type Methods, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import type { AppEvent } from '../../preload/contract.js';
+
+/**
+ * A fake utility process: messages cross as structured clones on a later task, like a real
+ * port. `serve` runs the engine side in it; `exit` makes it die.
+ */
+class FakeChild implements ChildPort {
+  readonly sent: RpcRequest[] = [];
+  private messageListeners: Array<(message: unknown) => void> = [];
+  private exitListeners: Array<(code: number) => void> = [];
+  private toEngine: Array<(message: unknown) => void> = [];
+  killed = false;
+  alive = true;
+
+  postMessage(message: RpcRequest): void {
+    this.sent.push(message);
+    const copy = structuredClone(message);
+    setTimeout(() => this.alive && this.toEngine.forEach((listener) => listener(copy)));
+  }
+  onMessage(listener: (message: unknown) => void): void {
+    this.messageListeners.push(listener);
+  }
+  onExit(listener: (code: number) => void): void {
+    this.exitListeners.push(listener);
+  }
+  kill(): void {
+    this.killed = true;
+    this.exit(0);
+  }
+
+  /** Posts a message from the engine side to the main process. */
+  fromEngine(message: unknown): void {
+    const copy = structuredClone(message);
+    setTimeout(() => this.messageListeners.forEach((listener) => listener(copy)));
+  }
+
+  /** The engine side's view of this process. */
+  parentPort(): ParentPort {
+    return {
+      postMessage: (message) => this.alive && this.fromEngine(message),
+      onMessage: (listener) => this.toEngine.push(listener),
+    };
+  }
+
+  serve(methods: Methods, log: (message: string) => void = () => {}): (event: AppEvent) => void {
+    return serveRpc(this.parentPort(), methods, log);
+  }
+
+  exit(code: number): void {
+    if (!this.alive) return;
+    this.alive = false;
+    this.exitListeners.forEach((listener) => listener(code));
+  }
+}
+
+type TestCalls = {
+  echo: { params: { text: string }; result: string };
+  slow: { params: { ms: number }; result: number };
+  fail: { params: { kind: string }; result: never };
+  missing: { params: object; result: never };
+};
+
+function setup(methods: Methods = defaultMethods()) {
+  const children: FakeChild[] = [];
+  const events: AppEvent[] = [];
+  const log = vi.fn();
+  const engineLog = vi.fn();
+  const client = new RpcClient<TestCalls>(
+    () => {
+      const child = new FakeChild();
+      child.serve(methods, engineLog);
+      children.push(child);
+      return child;
+    },
+    { onEvent: (event) => events.push(event), log },
+  );
+  return { client, children, events, log, engineLog };
+}
+
+function defaultMethods(): Methods {
+  return {
+    echo: ({ text }: { text: string }) => `echo: ${text}`,
+    slow: ({ ms }: { ms: number }) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)),
+    fail: ({ kind }: { kind: string }) => {
+      if (kind === 'user') throw new UserError('model-missing', 'No model is installed. Download one in Settings.');
+      if (kind === 'failure') throw new CallFailure('cancelled', 'Cancelled.');
+      throw new Error('index out of range');
+    },
+  };
+}
+
+describe('rpc protocol', () => {
+  it('sends {id, name, params} with fresh ids and matches answers that arrive out of order', async () => {
+    const { client, children } = setup();
+    const slow = client.call('slow', { ms: 30 });
+    const fast = client.call('echo', { text: 'hi' });
+    expect(children).toHaveLength(1);
+    expect(children[0]?.sent).toEqual([
+      { id: 1, name: 'slow', params: { ms: 30 } },
+      { id: 2, name: 'echo', params: { text: 'hi' } },
+    ]);
+    let slowDone = false;
+    void slow.then(() => (slowDone = true));
+    await expect(fast).resolves.toBe('echo: hi');
+    expect(slowDone).toBe(false);
+    await expect(slow).resolves.toBe(30);
+    expect(client.pendingCount).toBe(0);
+  });
+
+  it('keeps the code and message of UserError and CallFailure', async () => {
+    const { client, engineLog } = setup();
+    await expect(client.call('fail', { kind: 'user' })).rejects.toMatchObject({
+      name: 'CallFailure',
+      code: 'model-missing',
+      message: 'No model is installed. Download one in Settings.',
+    });
+    await expect(client.call('fail', { kind: 'failure' })).rejects.toMatchObject({ code: 'cancelled', message: 'Cancelled.' });
+    expect(engineLog).not.toHaveBeenCalled();
+  });
+
+  it('maps other errors to internal with a generic message and logs them in the engine', async () => {
+    const { client, engineLog } = setup();
+    const error = await client.call('fail', { kind: 'bug' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallFailure);
+    expect(error).toMatchObject({ code: 'internal', message: 'Something went wrong: index out of range' });
+    expect(engineLog).toHaveBeenCalledWith(expect.stringMatching(/^fail failed: Error: index out of range/));
+  });
+
+  it('answers unknown names with bad-input', async () => {
+    const { client } = setup();
+    await expect(client.call('missing', {})).rejects.toMatchObject({ code: 'bad-input', message: 'Unknown engine call "missing".' });
+  });
+
+  it('relays engine events', async () => {
+    const { client, children, events } = setup();
+    await client.call('echo', { text: 'start' });
+    const event: AppEvent = { type: 'download-finished', id: 'm', error: null };
+    children[0]?.fromEngine({ event });
+    await vi.waitFor(() => expect(events).toEqual([event]));
+  });
+
+  it('rejects pending calls with an actionable message when the process dies, and restarts on the next call', async () => {
+    const { client, children, log } = setup();
+    const first = client.call('slow', { ms: 10_000 });
+    const second = client.call('slow', { ms: 10_000 });
+    children[0]?.exit(139);
+    for (const call of [first, second]) {
+      await expect(call).rejects.toMatchObject({
+        code: 'engine-crashed',
+        message: expect.stringMatching(/stopped unexpectedly \(exit code 139\) while working on "slow"\. Try again/),
+      });
+    }
+    expect(log).toHaveBeenCalledWith('Engine process exited with code 139.');
+    expect(client.running).toBe(false);
+    expect(client.pendingCount).toBe(0);
+
+    await expect(client.call('echo', { text: 'again' })).resolves.toBe('echo: again');
+    expect(children).toHaveLength(2);
+    expect(children[1]?.sent[0]?.id).toBe(3);
+  });
+
+  it('ignores late answers from a process that has died', async () => {
+    const { client, children } = setup({ echo: () => new Promise(() => {}) });
+    const call = client.call('echo', { text: 'x' });
+    const dead = children[0];
+    dead?.exit(1);
+    await expect(call).rejects.toMatchObject({ code: 'engine-crashed' });
+    dead?.fromEngine({ id: 1, ok: true, value: 'too late' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(client.pendingCount).toBe(0);
+  });
+
+  it('ignores malformed messages', async () => {
+    const { client, children, events } = setup();
+    const call = client.call('slow', { ms: 20 });
+    children[0]?.fromEngine('nonsense');
+    children[0]?.fromEngine({ id: 'x', ok: true });
+    children[0]?.fromEngine({ id: 999, ok: true, value: 1 });
+    await expect(call).resolves.toBe(20);
+    expect(events).toEqual([]);
+  });
+
+  it('fails calls when the process cannot start, then tries again', async () => {
+    let attempts = 0;
+    const log = vi.fn();
+    const client = new RpcClient<TestCalls>(
+      () => {
+        attempts++;
+        if (attempts === 1) throw new Error('spawn ENOENT');
+        const child = new FakeChild();
+        child.serve(defaultMethods());
+        return child;
+      },
+      { onEvent: () => {}, log },
+    );
+    await expect(client.call('echo', { text: 'a' })).rejects.toMatchObject({ code: 'engine-unavailable', message: expect.stringContaining('spawn ENOENT') });
+    await expect(client.call('echo', { text: 'b' })).resolves.toBe('echo: b');
+  });
+
+  it('stop() fails pending calls and kills the process', async () => {
+    const { client, children } = setup();
+    const call = client.call('slow', { ms: 10_000 });
+    client.stop();
+    await expect(call).rejects.toMatchObject({ code: 'engine-crashed', message: expect.stringContaining('stopped before it answered') });
+    expect(children[0]?.killed).toBe(true);
+  });
+});
+
+describe('engine calls', () => {
+  function fakeEngine(): EngineLike & { log: string[] } {
+    const log: string[] = [];
+    return {
+      log,
+      status: async () => ({ dataDir: '/d', settings: { model: null, provider: 'auto' }, model: null, modelProblem: 'none', availableProviders: [], providerChoices: [] }),
+      listModels: async () => ({ installed: [], broken: [], catalogue: [], downloading: [] }),
+      downloadModel: async (id) => (log.push(`download ${id}`), { dir: `/d/models/${id}` }),
+      cancelDownload: (id) => (log.push(`cancel ${id}`), { cancelled: true }),
+      importModel: async (dir) => (log.push(`import ${dir}`), { id: 'folder', dir: '/d/models/folder' }),
+      updateSettings: async (change) => (log.push(`settings ${JSON.stringify(change)}`), { model: change.model ?? null, provider: change.provider ?? 'auto' }),
+      dispose: async () => void log.push('dispose'),
+    };
+  }
+
+  it('maps each engine call onto the Engine method, end to end over the protocol', async () => {
+    const engine = fakeEngine();
+    const child = new FakeChild();
+    child.serve(engineMethods(engine) as unknown as Methods);
+    const client = new RpcClient<EngineCalls>(() => child, { onEvent: () => {}, log: () => {} });
+    await expect(client.call('app.status', {})).resolves.toMatchObject({ modelProblem: 'none' });
+    await expect(client.call('models.list', {})).resolves.toMatchObject({ installed: [] });
+    await expect(client.call('models.download', { id: 'm1' })).resolves.toEqual({ dir: '/d/models/m1' });
+    await expect(client.call('models.cancelDownload', { id: 'm1' })).resolves.toEqual({ cancelled: true });
+    await expect(client.call('models.import', { dir: '/tmp/x' })).resolves.toEqual({ id: 'folder', dir: '/d/models/folder' });
+    await expect(client.call('settings.update', { provider: 'cpu' })).resolves.toEqual({ model: null, provider: 'cpu' });
+    await expect(client.call('dispose', {})).resolves.toBeNull();
+    expect(engine.log).toEqual(['download m1', 'cancel m1', 'import /tmp/x', 'settings {"provider":"cpu"}', 'dispose']);
+  });
+
+  it('reads the data folder from the arguments', () => {
+    expect(dataDirFromArgs(['/electron', '--data-dir=/home/a/.config/Lumen'])).toBe('/home/a/.config/Lumen');
+    expect(dataDirFromArgs(['/electron', '--data-dir='])).toBeNull();
+    expect(dataDirFromArgs(['/electron'])).toBeNull();
+  });
+});

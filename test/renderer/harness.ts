@@ -1,0 +1,188 @@
+/**
+ * Runs the real renderer build in Debian's Chromium: builds it once into a temp folder, serves it
+ * from 127.0.0.1 with the app's CSP (and the app's own file resolver), and stands in for the
+ * preload with a fake `window.lumen` whose calls are answered here, in the test, by `FakeLumen`.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build, type InlineConfig } from 'vite';
+import { rendererConfig } from '../../electron.vite.config.js';
+import { APP_CSP } from '../../main/app/csp.js';
+import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
+import type { AppEvent, AppStatus, CallName, CallOutcome, CallParams, ModelsListing } from '../../preload/contract.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+export async function buildRenderer(): Promise<{ dir: string; dispose: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lumen-renderer-'));
+  const config = rendererConfig as InlineConfig;
+  await build({ ...config, configFile: false, logLevel: 'warn', mode: 'production', build: { ...config.build, outDir: dir, emptyOutDir: true } });
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function serve(dir: string): Promise<{ origin: string; close: () => Promise<void> }> {
+  let origin = '';
+  const server = http.createServer((request, response) => {
+    void (async () => {
+      const file = await resolveRendererFile(dir, `${origin}${request.url ?? '/'}`, origin);
+      if (!file) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+        return;
+      }
+      response.writeHead(200, { 'content-type': contentTypeOf(file), 'content-security-policy': APP_CSP, 'cache-control': 'no-store' });
+      response.end(await readFile(file));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { origin, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+type Outcome = CallOutcome<CallName>;
+
+interface Deferred {
+  resolve: (outcome: Outcome) => void;
+}
+
+/** The app as the renderer sees it: canned data, recorded calls, downloads finished on demand. */
+export class FakeLumen {
+  readonly calls: Array<{ name: CallName; params: unknown }> = [];
+  private readonly downloads = new Map<string, Deferred>();
+  /** Per-call answers that replace the defaults. */
+  readonly overrides: Partial<Record<CallName, (params: never) => Outcome | Promise<Outcome>>> = {};
+  importResult: { id: string; dir: string } | null = null;
+
+  constructor(
+    public status: AppStatus,
+    public listing: ModelsListing,
+  ) {}
+
+  callsOf<N extends CallName>(name: N): Array<CallParams<N>> {
+    return this.calls.filter((call) => call.name === name).map((call) => call.params as CallParams<N>);
+  }
+
+  async answer(name: CallName, params: unknown): Promise<Outcome> {
+    this.calls.push({ name, params });
+    const override = this.overrides[name] as ((params: unknown) => Outcome | Promise<Outcome>) | undefined;
+    if (override) return override(params);
+    switch (name) {
+      case 'app.status':
+        return { ok: true, value: structuredClone(this.status) };
+      case 'models.list':
+        return { ok: true, value: structuredClone(this.listing) };
+      case 'models.download': {
+        const { id } = params as { id: string };
+        return new Promise((resolve) => this.downloads.set(id, { resolve }));
+      }
+      case 'models.cancelDownload':
+        return { ok: true, value: { cancelled: this.downloads.has((params as { id: string }).id) } };
+      case 'models.importFromDialog':
+        if (this.importResult) this.install(this.importResult.id, this.importResult.dir);
+        return { ok: true, value: this.importResult };
+      case 'settings.update': {
+        const change = params as { model?: string | null; provider?: string };
+        this.status.settings = { ...this.status.settings, ...change } as AppStatus['settings'];
+        const installed = this.listing.installed.find((model) => model.id === change.model);
+        if (installed) {
+          const providers = this.status.model?.providers ?? { image: 'cpu', text: 'cpu' };
+          this.status.model = { id: installed.id, dim: installed.dim, layout: installed.layout, providers };
+          this.status.modelProblem = null;
+        }
+        if (change.provider && this.status.model) {
+          const provider = change.provider === 'auto' ? 'webgpu' : change.provider;
+          this.status.model.providers = { image: provider, text: provider };
+        }
+        return { ok: true, value: structuredClone(this.status.settings) };
+      }
+    }
+  }
+
+  /** Whether the renderer has a `models.download` call waiting for `id`. */
+  isDownloading(id: string): boolean {
+    return this.downloads.has(id);
+  }
+
+  finishDownload(id: string, outcome: Outcome): void {
+    const deferred = this.downloads.get(id);
+    if (!deferred) throw new Error(`No download of ${id} is waiting.`);
+    this.downloads.delete(id);
+    deferred.resolve(outcome);
+  }
+
+  install(id: string, dir: string, dim = 512, layout: 'immich' | 'hf' = 'immich'): void {
+    this.listing.installed.push({ id, dir, dim, layout });
+    for (const entry of this.listing.catalogue) if (entry.id === id) entry.installed = true;
+  }
+}
+
+interface FakeWindow {
+  __lumenCall(name: string, params: unknown): Promise<unknown>;
+  __lumenEmit(event: unknown): void;
+  __cspViolations: string[];
+  lumen: unknown;
+}
+
+export interface AppPage {
+  page: Page;
+  /** Console errors and warnings, page errors, CSP violations. */
+  problems: string[];
+  emit(event: AppEvent): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openApp(
+  browser: Browser,
+  origin: string,
+  fake: FakeLumen,
+  options: { hash?: string; colorScheme?: 'light' | 'dark' } = {},
+): Promise<AppPage> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
+  context.setDefaultTimeout(5000);
+  await context.exposeBinding('__lumenCall', (_source, name: CallName, params: unknown) => fake.answer(name, params));
+  await context.addInitScript(() => {
+    const win = window as unknown as FakeWindow;
+    const listeners = new Set<(event: unknown) => void>();
+    win.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      win.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+    });
+    win.__lumenEmit = (event) => listeners.forEach((listener) => listener(event));
+    win.lumen = Object.freeze({
+      call: (name: string, params: unknown) => win.__lumenCall(name, params),
+      onEvent: (listener: (event: unknown) => void) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    });
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    if (message.location().url.endsWith('/favicon.ico')) return;
+    problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  await page.goto(`${origin}/index.html${options.hash ?? ''}`);
+  return {
+    page,
+    problems,
+    emit: (event) => page.evaluate((e) => (window as unknown as FakeWindow).__lumenEmit(e), event as unknown),
+    close: async () => {
+      const violations = await page.evaluate(() => (window as unknown as FakeWindow).__cspViolations).catch(() => []);
+      problems.push(...violations.map((violation) => `CSP: ${violation}`));
+      await context.close();
+    },
+  };
+}

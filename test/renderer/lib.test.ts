@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
+import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
+import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
+
+function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
+  return { key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods };
+}
+
+describe('shortcuts', () => {
+  it('Mod is Ctrl on Linux/Windows and Cmd on macOS', () => {
+    expect(shortcutFor(key(',', { ctrlKey: true }), { isMac: false, inField: false })).toBe('open-settings');
+    expect(shortcutFor(key(',', { metaKey: true }), { isMac: true, inField: false })).toBe('open-settings');
+    expect(shortcutFor(key(',', { metaKey: true }), { isMac: false, inField: false })).toBeNull();
+    expect(shortcutFor(key(','), { isMac: false, inField: false })).toBeNull();
+    expect(shortcutFor(key(',', { ctrlKey: true, altKey: true }), { isMac: false, inField: false })).toBeNull();
+  });
+
+  it('Escape closes panels, also from a text field', () => {
+    expect(shortcutFor(key('Escape'), { isMac: false, inField: true })).toBe('close-panel');
+    expect(shortcutFor(key('Escape', { shiftKey: true }), { isMac: false, inField: false })).toBeNull();
+  });
+
+  it('plain keys do nothing while typing', () => {
+    expect(shortcutFor(key('?', { shiftKey: true }), { isMac: false, inField: false })).toBe('show-shortcuts');
+    expect(shortcutFor(key('?', { shiftKey: true }), { isMac: false, inField: true })).toBeNull();
+  });
+
+  it('letters match either case', () => {
+    expect(matches('Mod+F', key('f', { ctrlKey: true }), false)).toBe(true);
+  });
+
+  it('every action has exactly one shortcut and a label', () => {
+    const actions = SHORTCUTS.map((s) => s.action);
+    expect(new Set(actions).size).toBe(actions.length);
+    expect(comboLabel('Mod+,', false)).toBe('Ctrl+,');
+    expect(comboLabel('Mod+,', true)).toBe('⌘,');
+    expect(comboLabel('Escape', false)).toBe('Esc');
+    expect(comboLabel('Mod+F', false)).toBe('Ctrl+F');
+  });
+});
+
+describe('formatting', () => {
+  it('sizes in decimal units', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(605_000_000)).toBe('605 MB');
+    expect(formatBytes(151_250_000)).toBe('151 MB');
+    expect(formatBytes(1_470_000_000)).toBe('1.47 GB');
+    expect(formatBytes(12_500_000)).toBe('12.5 MB');
+    expect(formatBytes(Number.NaN)).toBe('—');
+  });
+
+  it('rates, times left and percentages', () => {
+    expect(formatRate(12_500_000)).toBe('12.5 MB/s');
+    expect(formatRate(0)).toBe('—');
+    expect(formatEta(null)).toBe('estimating time left…');
+    expect(formatEta(0.2)).toBe('about 1 s left');
+    expect(formatEta(36)).toBe('about 36 s left');
+    expect(formatEta(150)).toBe('about 3 min left');
+    expect(formatEta(3 * 3600 + 20 * 60)).toBe('about 3 h 20 min left');
+    expect(percentOf(151, 605)).toBe(24);
+    expect(percentOf(5, 0)).toBe(0);
+    expect(percentOf(700, 605)).toBe(100);
+  });
+
+  it('provider names', () => {
+    expect(providerLabel('cpu')).toBe('CPU');
+    expect(providerLabel('something-new')).toBe('something-new');
+    expect(isChoiceAvailable('auto', ['cpu'])).toBe(true);
+    expect(isChoiceAvailable('gpu', ['cpu'])).toBe(false);
+    expect(isChoiceAvailable('gpu', ['cpu', 'webgpu'])).toBe(true);
+    expect(isChoiceAvailable('cuda', ['cpu'])).toBe(false);
+  });
+});

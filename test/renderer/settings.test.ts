@@ -1,0 +1,314 @@
+/**
+ * The Models & settings screen, built for real and driven in Chromium against a fake engine.
+ * Every page must finish without console errors, page errors or CSP violations.
+ */
+import { existsSync } from 'node:fs';
+import type { Browser, Locator } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AppStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
+import { buildRenderer, CHROMIUM, FakeLumen, launchChromium, openApp, serve, type AppPage } from './harness.js';
+
+/** Retries until the page agrees (the UI updates asynchronously). */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
+/** An element's text with whitespace collapsed. */
+const text = (locator: Locator) => async () => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+const visible = (locator: Locator) => locator.waitFor({ state: 'visible', timeout: 5000 });
+const count = (locator: Locator) => poll(() => locator.count());
+const attribute = (locator: Locator, name: string) => poll(() => locator.getAttribute(name));
+const value = (locator: Locator) => poll(() => locator.inputValue());
+
+const MB = 1_000_000;
+const LAION = 'ViT-B-32__laion2b-s34b-b79k';
+const OPENAI = 'clip-vit-base-patch32';
+const MULTI = 'XLM-Roberta-Base-ViT-B-32__laion5b_s13b_b90k';
+
+function catalogue(installed: string[]): CatalogueModel[] {
+  const entries: Array<Omit<CatalogueModel, 'installed'>> = [
+    {
+      id: LAION,
+      name: 'CLIP ViT-B/32 (LAION-2B)',
+      repo: `immich-app/${LAION}`,
+      layout: 'immich',
+      approxBytes: 605 * MB,
+      quality: 'Good quality per compute (77.6 % on Immich’s benchmark); fast on any laptop. Recommended.',
+      languages: 'English',
+      licence: 'MIT',
+      dynamicBatch: false,
+    },
+    {
+      id: OPENAI,
+      name: 'CLIP ViT-B/32 (OpenAI), batched',
+      repo: `Xenova/${OPENAI}`,
+      layout: 'hf',
+      approxBytes: 605 * MB,
+      quality: 'OpenAI’s original weights (69.9 %); dynamic batch, the fastest choice on a GPU.',
+      languages: 'English',
+      licence: 'MIT',
+      dynamicBatch: true,
+    },
+    {
+      id: MULTI,
+      name: 'Multilingual CLIP ViT-B/32 (XLM-RoBERTa)',
+      repo: `immich-app/${MULTI}`,
+      layout: 'immich',
+      approxBytes: 1470 * MB,
+      quality: 'Search in about 100 languages at ViT-B/32 image cost; larger text model.',
+      languages: 'Multilingual (about 100 languages)',
+      licence: 'MIT',
+      dynamicBatch: false,
+    },
+  ];
+  return entries.map((entry) => ({ ...entry, installed: installed.includes(entry.id) }));
+}
+
+const CHOICES = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'];
+
+function readyFake(): FakeLumen {
+  const status: AppStatus = {
+    dataDir: '/home/ada/.config/Lumen',
+    settings: { model: null, provider: 'auto' },
+    model: { id: LAION, dim: 512, layout: 'immich', providers: { image: 'webgpu', text: 'cpu' } },
+    modelProblem: null,
+    availableProviders: ['cpu', 'webgpu'],
+    providerChoices: CHOICES,
+  };
+  const listing: ModelsListing = {
+    installed: [{ id: LAION, dir: `/home/ada/.config/Lumen/models/${LAION}`, dim: 512, layout: 'immich' }],
+    broken: [{ id: 'half-copied', dir: '/home/ada/.config/Lumen/models/half-copied', reason: 'visual/model.onnx is missing: import the folder again.' }],
+    catalogue: catalogue([LAION]),
+    downloading: [],
+  };
+  return new FakeLumen(status, listing);
+}
+
+function emptyFake(): FakeLumen {
+  const fake = readyFake();
+  fake.status.model = null;
+  fake.status.modelProblem = `No model is installed. Run \`models download ${LAION}\`, or pass --model DIR.`;
+  fake.listing.installed = [];
+  fake.listing.broken = [];
+  fake.listing.catalogue = catalogue([]);
+  return fake;
+}
+
+function progress(done: number, total: number, extra: Partial<DownloadProgressInfo> = {}): DownloadProgressInfo {
+  return { file: 'visual.onnx', fileIndex: 2, fileCount: 3, bytesDone: done, bytesTotal: total, bytesPerSecond: 12.5 * MB, etaSeconds: 36, ...extra };
+}
+
+let browser: Browser;
+let origin: string;
+let stopServer: () => Promise<void>;
+let removeBuild: () => Promise<void>;
+let app: AppPage | null = null;
+
+beforeAll(async () => {
+  // Fail loudly, never skip: these tests need Debian's chromium (apt-get install -y chromium).
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing`).toBe(true);
+  const [built, launched] = await Promise.all([buildRenderer(), launchChromium()]);
+  browser = launched;
+  removeBuild = built.dispose;
+  const server = await serve(built.dir);
+  origin = server.origin;
+  stopServer = server.close;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServer?.();
+  await removeBuild?.();
+});
+
+afterEach(async () => {
+  if (!app) return;
+  const opened = app;
+  app = null;
+  await opened.close();
+  expect(opened.problems).toEqual([]);
+});
+
+async function open(fake: FakeLumen, options: { hash?: string; colorScheme?: 'light' | 'dark' } = { hash: '#/settings' }): Promise<AppPage> {
+  app = await openApp(browser, origin, fake, options);
+  return app;
+}
+
+function item(page: AppPage['page'], id: string): Locator {
+  return page.locator(`li[data-model="${id}"]`);
+}
+
+describe('Models & settings', () => {
+  it('shows the model in use, where each tower runs, the providers and the models', async () => {
+    const fake = readyFake();
+    const { page } = await open(fake);
+    await visible(page.getByRole('heading', { level: 1, name: 'Models & settings' }));
+
+    const facts = page.getByTestId('model-facts');
+    await poll(text(facts)).toContain(LAION);
+    await poll(text(facts)).toContain('512 dimensions');
+    await poll(text(facts)).toContain('Immich export');
+    await poll(text(page.getByTestId('image-provider'))).toBe('WebGPU');
+    await poll(text(page.getByTestId('text-provider'))).toBe('CPU');
+    await poll(async () => (await page.getByTestId('available-providers').getByRole('listitem').allTextContents()).map((t) => t.trim())).toEqual(['CPU', 'WebGPU']);
+
+    const select = page.getByLabel('Run models on');
+    await value(select).toBe('auto');
+    await count(select.locator('option')).toBe(CHOICES.length);
+    await poll(text(select.locator('option[value="cuda"]'))).toBe('CUDA (NVIDIA GPUs) (not available here)');
+
+    await poll(text(item(page, LAION))).toContain('In use');
+    await poll(text(item(page, LAION))).toContain('605 MB');
+    await visible(item(page, OPENAI).getByText('batched', { exact: true }));
+    await count(item(page, LAION).getByText('batched', { exact: true })).toBe(0);
+    await poll(text(item(page, MULTI))).toContain('1.47 GB');
+    await poll(text(item(page, MULTI))).toContain('Multilingual (about 100 languages)');
+    await poll(text(item(page, MULTI))).toContain('Licence MIT');
+    await visible(item(page, OPENAI).getByRole('button', { name: `Download: CLIP ViT-B/32 (OpenAI), batched` }));
+
+    const broken = page.locator('li[data-broken="half-copied"]');
+    await poll(text(broken)).toContain('Cannot be used');
+    await poll(text(broken)).toContain('visual/model.onnx is missing: import the folder again.');
+    await poll(text(page.locator(`li[data-installed="${LAION}"]`))).toContain('In use');
+  });
+
+  it('without a model, says why and offers downloading or importing a folder', async () => {
+    const fake = emptyFake();
+    fake.importResult = { id: 'my-clip', dir: '/home/ada/.config/Lumen/models/my-clip' };
+    const { page } = await open(fake);
+    const status = page.getByRole('region', { name: 'Model in use' });
+    await visible(status.getByText('No model is ready'));
+    await poll(text(page.getByTestId('model-problem'))).toBe(fake.status.modelProblem ?? '');
+    await count(page.getByTestId('model-facts')).toBe(0);
+    await visible(page.getByText('No models are installed yet.'));
+
+    const listsBefore = fake.callsOf('models.list').length;
+    await status.getByRole('button', { name: 'Import a model folder…' }).click();
+    await visible(page.getByText('Imported my-clip.'));
+    expect(fake.callsOf('models.importFromDialog')).toEqual([{}]);
+    expect(fake.callsOf('models.list').length).toBeGreaterThan(listsBefore);
+    await poll(text(page.locator('li[data-installed="my-clip"]'))).toContain('512 dimensions');
+  });
+
+  it('downloads with a live progress bar, then cancels', async () => {
+    const fake = readyFake();
+    const { page, emit } = await open(fake);
+    const openai = item(page, OPENAI);
+    await openai.getByRole('button', { name: /^Download/ }).click();
+    await poll(text(openai.getByTestId('download-text'))).toBe('Starting the download…');
+    expect(fake.callsOf('models.download')).toEqual([{ id: OPENAI }]);
+
+    await emit({ type: 'download-progress', id: OPENAI, progress: progress(151.25 * MB, 605 * MB) });
+    const bar = openai.getByRole('progressbar', { name: 'Download of CLIP ViT-B/32 (OpenAI), batched' });
+    await attribute(bar, 'value').toBe('25');
+    const numbers = openai.getByTestId('download-text');
+    await poll(text(numbers)).toContain('25 %');
+    await poll(text(numbers)).toContain('151 MB of 605 MB');
+    await poll(text(numbers)).toContain('12.5 MB/s');
+    await poll(text(numbers)).toContain('about 36 s left');
+    await poll(text(numbers)).toContain('file 2 of 3: visual.onnx');
+
+    await emit({ type: 'download-progress', id: OPENAI, progress: progress(363 * MB, 605 * MB, { file: 'textual.onnx', fileIndex: 3, etaSeconds: 150 }) });
+    await attribute(bar, 'value').toBe('60');
+    await poll(text(numbers)).toContain('363 MB of 605 MB');
+    await poll(text(numbers)).toContain('about 3 min left');
+    await poll(text(numbers)).toContain('file 3 of 3: textual.onnx');
+    await poll(text(openai.locator('[aria-live="polite"]'))).toBe('CLIP ViT-B/32 (OpenAI), batched: 60 percent downloaded.');
+    await page.screenshot({ path: '/tmp/lumen-settings.png', fullPage: true });
+
+    await openai.getByRole('button', { name: 'Cancel download of CLIP ViT-B/32 (OpenAI), batched' }).click();
+    expect(fake.callsOf('models.cancelDownload')).toEqual([{ id: OPENAI }]);
+    await emit({ type: 'download-finished', id: OPENAI, error: 'Cancelled.' });
+    fake.finishDownload(OPENAI, { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
+    await visible(openai.getByRole('status').filter({ hasText: 'Download cancelled.' }));
+    await count(openai.getByRole('progressbar')).toBe(0);
+    await visible(openai.getByRole('button', { name: 'Resume download: CLIP ViT-B/32 (OpenAI), batched' }));
+  });
+
+  it('shows a failed download’s message inline and lets it be dismissed', async () => {
+    const fake = readyFake();
+    const { page } = await open(fake);
+    const multi = item(page, MULTI);
+    await multi.getByRole('button', { name: /^Download/ }).click();
+    await poll(() => fake.isDownloading(MULTI)).toBe(true);
+    const message = 'Could not reach huggingface.co (ENOTFOUND). Check the internet connection, then try again.';
+    fake.finishDownload(MULTI, { ok: false, error: { code: 'network', message } });
+    const alert = multi.getByRole('alert');
+    await poll(text(alert)).toContain('The download failed');
+    await poll(text(alert)).toContain(message);
+    await visible(multi.getByRole('button', { name: /^Try again/ }));
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await count(multi.getByRole('alert')).toBe(0);
+    await visible(multi.getByRole('button', { name: /^Download/ }));
+  });
+
+  it('after a download, "Use this model" switches the model, which then shows as in use', async () => {
+    const fake = readyFake();
+    const { page, emit } = await open(fake);
+    const openai = item(page, OPENAI);
+    await openai.getByRole('button', { name: /^Download/ }).click();
+    await poll(() => fake.isDownloading(OPENAI)).toBe(true);
+    fake.install(OPENAI, `/home/ada/.config/Lumen/models/${OPENAI}`, 512, 'hf');
+    await emit({ type: 'download-finished', id: OPENAI, error: null });
+    fake.finishDownload(OPENAI, { ok: true, value: { dir: `/home/ada/.config/Lumen/models/${OPENAI}` } });
+
+    const use = openai.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI), batched' });
+    await visible(use);
+    await visible(openai.getByText('Installed', { exact: true }));
+    await use.click();
+    expect(fake.callsOf('settings.update')).toEqual([{ model: OPENAI }]);
+    await poll(text(page.getByTestId('model-facts'))).toContain(OPENAI);
+    await poll(text(page.getByTestId('model-facts'))).toContain('Hugging Face (transformers.js)');
+    await visible(openai.getByText('In use', { exact: true }).first());
+    await visible(item(page, LAION).getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (LAION-2B)' }));
+  });
+
+  it('changing the provider saves it and refreshes the status; a refusal is shown and undone', async () => {
+    const fake = readyFake();
+    const { page } = await open(fake);
+    await poll(text(page.getByTestId('image-provider'))).toBe('WebGPU');
+    const select = page.getByLabel('Run models on');
+    await select.selectOption('cpu');
+    await poll(text(page.getByTestId('image-provider'))).toBe('CPU');
+    expect(fake.callsOf('settings.update')).toEqual([{ provider: 'cpu' }]);
+    await value(select).toBe('cpu');
+
+    fake.overrides['settings.update'] = () => ({ ok: false, error: { code: 'bad-input', message: 'CUDA is not installed on this computer. Choose Automatic or CPU.' } });
+    await select.selectOption('cuda');
+    await poll(text(page.getByRole('alert'))).toBe('CUDA is not installed on this computer. Choose Automatic or CPU.');
+    await value(select).toBe('cpu');
+  });
+
+  it('keyboard: Ctrl+, opens settings, Escape goes back, ? lists the shortcuts', async () => {
+    const fake = readyFake();
+    const { page } = await open(fake, { hash: '' });
+    await visible(page.getByRole('heading', { level: 1, name: 'Search your photos' }));
+    await visible(page.getByText('Ready'));
+
+    await page.keyboard.press('Control+,');
+    const heading = page.getByRole('heading', { level: 1, name: 'Models & settings' });
+    await visible(heading);
+    await poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(new URL(page.url()).hash).toBe('#/settings');
+    await attribute(page.getByRole('link', { name: 'Models & settings' }), 'aria-current').toBe('page');
+
+    await page.keyboard.press('Escape');
+    await visible(page.getByRole('heading', { level: 1, name: 'Search your photos' }));
+
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await visible(dialog);
+    await poll(text(dialog.getByRole('row').first())).toContain('Ctrl+,');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: 5000 });
+    await visible(page.getByRole('heading', { level: 1, name: 'Search your photos' }));
+  });
+
+  it('follows the system dark theme', async () => {
+    const fake = readyFake();
+    fake.listing.downloading = [MULTI];
+    const { page, emit } = await open(fake, { hash: '#/settings', colorScheme: 'dark' });
+    await emit({ type: 'download-progress', id: MULTI, progress: progress(1029 * MB, 1470 * MB, { fileIndex: 4, fileCount: 6, file: 'textual/model.onnx', etaSeconds: 95 }) });
+    await attribute(item(page, MULTI).getByRole('progressbar'), 'value').toBe('70');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(21, 22, 26)');
+    await page.screenshot({ path: '/tmp/lumen-settings-dark.png', fullPage: true });
+  });
+});

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Library } from '../../main/library/library.js';
+import type { ClipModel } from '../../main/models/clip.js';
+import { PhotoSearch } from '../../main/search/search.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary, type FixturePhoto } from '../helpers/library.js';
+
+/** Re-encodes a fixture photo with EXIF camera, date and (optionally) GPS. */
+async function withExif(source: string, target: string, exif: { make: string; model: string; date: string; gps?: boolean }): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true });
+  const IFD3 = exif.gps ? { GPSLatitudeRef: 'N', GPSLatitude: '38/1 42/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '9/1 8/1 0/1' } : undefined;
+  await writeFile(
+    target,
+    await sharp(source)
+      .jpeg({ quality: 92 })
+      .withExif({ IFD0: { Make: exif.make, Model: exif.model }, IFD2: { DateTimeOriginal: exif.date }, ...(IFD3 ? { IFD3 } : {}) })
+      .toBuffer(),
+  );
+}
+
+describe('searching a library', () => {
+  let model: ClipModel;
+  let library: Library;
+  let search: PhotoSearch;
+  let photos: FixturePhoto[];
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let folder: string;
+  const byPath = new Map<string, FixturePhoto>();
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Photos');
+    model = await loadFixtureModel(IMMICH_MODEL);
+    photos = await fixturePhotos();
+    // All 80 photos; the first of each shape also carries camera, date and location metadata.
+    const files = await copyPhotos(photos, folder, (p, i) => (i % 2 === 0 ? `${p.shape}s` : 'misc'));
+    files.forEach((file, i) => byPath.set(file, photos[i]!));
+    const trip = path.join(folder, 'trip');
+    for (const [i, shape] of ['circle', 'square', 'star'].entries()) {
+      const photo = photos.find((p) => p.shape === shape)!;
+      const target = path.join(trip, `${shape}-trip.jpg`);
+      await withExif(photo.file, target, { make: i === 0 ? 'Canon' : 'FUJIFILM', model: i === 0 ? 'EOS R5' : 'X100V', date: `2023:0${i + 6}:15 12:00:00`, gps: i !== 2 });
+      byPath.set(target, photo);
+    }
+    await writeFile(path.join(trip, 'plan.png'), await sharp(photos.find((p) => p.shape === 'cross')!.file).png().toBuffer());
+    byPath.set(path.join(trip, 'plan.png'), photos.find((p) => p.shape === 'cross')!);
+    library = openLibrary(path.join(scratch.dir, 'data'));
+    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    expect(summary.failed).toEqual([]);
+    search = new PhotoSearch(library, model);
+  });
+  afterAll(async () => {
+    await library.close();
+    await model.dispose();
+    await scratch.cleanup();
+  });
+
+  const shapeOf = (hitPath: string) => byPath.get(hitPath)?.shape;
+
+  it('ranks photos by what they show, and cuts where relevance falls off', async () => {
+    const page = await search.search('a photo of a star.', { limit: 100 });
+    const stars = [...byPath.values()].filter((p) => p.shape === 'star').length;
+    const shapes = page.results.map((hit) => shapeOf(hit.path));
+    expect(shapes.slice(0, 10).every((shape) => shape === 'star')).toBe(true);
+    // The default cutoff keeps the stars and drops most of the rest (stars are a fifth of the
+    // library); a strict cutoff keeps (nearly) only stars.
+    const found = shapes.filter((shape) => shape === 'star').length;
+    expect(found / stars).toBeGreaterThanOrEqual(0.9);
+    expect(found / shapes.length).toBeGreaterThanOrEqual(0.4);
+    expect(shapes.length).toBeLessThan(byPath.size / 2);
+    const precise = (await search.search('a photo of a star.', { limit: 100, cutoff: 0.8 })).results.map((hit) => shapeOf(hit.path));
+    expect(precise.filter((shape) => shape === 'star').length / precise.length).toBeGreaterThanOrEqual(0.85);
+    expect(precise.filter((shape) => shape === 'star').length / stars).toBeGreaterThanOrEqual(0.8);
+    for (let i = 1; i < page.results.length; i++) expect(page.results[i - 1]!.score).toBeGreaterThanOrEqual(page.results[i]!.score);
+
+    const all = await search.search('a photo of a star.', { limit: 1000, showAll: true });
+    expect(all.results).toHaveLength(byPath.size);
+    expect(all.total).toBe(byPath.size);
+    const strict = await search.search('a photo of a star.', { limit: 1000, cutoff: 0.95 });
+    expect(strict.results.length).toBeLessThan(page.results.length);
+  });
+
+  it('pages through results without overlap', async () => {
+    const first = await search.search('a photo of a circle.', { limit: 5, showAll: true });
+    const second = await search.search('a photo of a circle.', { limit: 5, offset: 5, showAll: true });
+    const whole = await search.search('a photo of a circle.', { limit: 10, showAll: true });
+    expect([...first.results, ...second.results].map((r) => r.photoId)).toEqual(whole.results.map((r) => r.photoId));
+  });
+
+  it('combines queries: weights, subtraction and photos as terms', async () => {
+    const red = await search.search('a photo of a red circle.', { limit: 2 });
+    expect(red.results.every((hit) => byPath.get(hit.path)?.colour === 'red' && shapeOf(hit.path) === 'circle')).toBe(true);
+    const circlesNotRed = await search.search('a photo of a circle. - 0.5:a photo of a red thing.', { limit: 8 });
+    expect(circlesNotRed.results.map((hit) => shapeOf(hit.path)).every((shape) => shape === 'circle')).toBe(true);
+    expect(circlesNotRed.results.some((hit) => byPath.get(hit.path)?.colour === 'red')).toBe(false);
+    const starFile = [...byPath.entries()].find(([, p]) => p.shape === 'star')![0];
+    const likeFile = await search.search(`${starFile}`, { limit: 5 });
+    expect(likeFile.results[0]?.path).toBe(starFile);
+    // A weighted sum lands between its terms: the photo ranks higher than for the text alone,
+    // squares rank higher than for the photo alone.
+    const all = { showAll: true, limit: 200 } as const;
+    const rankOf = (page: { results: Array<{ path: string }> }) => page.results.findIndex((hit) => hit.path === starFile);
+    const squaresIn = (page: { results: Array<{ path: string }> }) => page.results.slice(0, 10).filter((hit) => shapeOf(hit.path) === 'square').length;
+    const textOnly = await search.search('a photo of a square.', all);
+    const photoOnly = await search.search(starFile, all);
+    const mixed = await search.search(`2:a photo of a square. + ${starFile}`, all);
+    expect(rankOf(mixed)).toBeLessThan(rankOf(textOnly));
+    expect(squaresIn(mixed)).toBeGreaterThan(squaresIn(photoOnly));
+  });
+
+  it('finds similar photos by photo id, leaving the photo itself out', async () => {
+    const anchor = (await search.search('a photo of a triangle.', { limit: 1 })).results[0]!;
+    const similar = await search.similar(anchor.photoId, { limit: 5 });
+    expect(similar.results.map((r) => r.photoId)).not.toContain(anchor.photoId);
+    // The nearest photo is the other photo of the same coloured shape.
+    expect(shapeOf(similar.results[0]!.path)).toBe('triangle');
+    expect(byPath.get(similar.results[0]!.path)?.colour).toBe(byPath.get(anchor.path)?.colour);
+    await expect(search.similar(99_999)).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('filters by folder, camera, date, file type and location, even when very selective', async () => {
+    const trip = path.join(folder, 'trip');
+    const inTrip = await search.search('a photo of a star.', { showAll: true, limit: 100, filters: { folder: trip } });
+    expect(inTrip.results.map((r) => path.basename(r.path)).sort()).toEqual(['circle-trip.jpg', 'plan.png', 'square-trip.jpg', 'star-trip.jpg']);
+    expect(path.basename(inTrip.results[0]!.path)).toBe('star-trip.jpg');
+    expect(inTrip.method).toBe('exact');
+
+    const fuji = await search.search('a photo of a square.', { showAll: true, filters: { camera: 'fujifilm' } });
+    expect(fuji.results.map((r) => path.basename(r.path))).toEqual(['square-trip.jpg', 'star-trip.jpg']);
+    expect(fuji.results[0]).toMatchObject({ cameraMake: 'FUJIFILM', cameraModel: 'X100V' });
+
+    const june = await search.search('a photo of a circle.', { showAll: true, filters: { takenAfter: Date.UTC(2023, 5, 1), takenBefore: Date.UTC(2023, 6, 1) } });
+    expect(june.results.map((r) => path.basename(r.path))).toEqual(['circle-trip.jpg']);
+
+    const located = await search.search('a photo of a star.', { showAll: true, filters: { hasLocation: true } });
+    expect(located.results.map((r) => path.basename(r.path)).sort()).toEqual(['circle-trip.jpg', 'square-trip.jpg']);
+    expect(located.results[0]?.latitude).toBeCloseTo(38.7, 3);
+
+    const pngs = await search.search('a photo of a cross.', { showAll: true, filters: { formats: ['png'] } });
+    expect(pngs.results.map((r) => path.basename(r.path))).toEqual(['plan.png']);
+
+    const none = await search.search('a photo of a cross.', { filters: { camera: 'hasselblad' } });
+    expect(none.results).toEqual([]);
+  });
+
+  it('a broad filter goes through the index with oversampling and stays correct', async () => {
+    const jpegs = await search.search('a photo of a cross.', { limit: 5, filters: { formats: ['jpeg'] } });
+    expect(jpegs.results.every((r) => r.format === 'jpeg' && shapeOf(r.path) === 'cross')).toBe(true);
+  });
+
+  it('sorts relevant photos by date', async () => {
+    const newest = await search.search('a photo of a circle.', { showAll: true, limit: 100, sort: 'newest' });
+    for (let i = 1; i < newest.results.length; i++) expect(newest.results[i - 1]!.takenAt).toBeGreaterThanOrEqual(newest.results[i]!.takenAt);
+    const oldest = await search.search('a photo of a circle.', { showAll: true, limit: 1, sort: 'oldest' });
+    expect(path.basename(oldest.results[0]!.path)).toBe('circle-trip.jpg');
+  });
+});
