@@ -243,6 +243,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
   const consumer = async () => {
     for (;;) {
+      // A pause makes what is done durable, then waits; a cancel stops here.
+      if (control.isPaused) flush();
+      await control.checkpoint();
       const batch = await queue.take(batchSize);
       if (batch.length === 0) return;
       const embeddings = await model.embedTensors(batch.map((item) => item.tensor));

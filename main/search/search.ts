@@ -193,14 +193,17 @@ export class PhotoSearch {
     const matching = filtered
       ? (db.prepare(`SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where}`).pluck().get(...filter.params) as number)
       : Number.POSITIVE_INFINITY;
-    if (matching <= EXACT_LIMIT) {
+    const rankExactly = (): ScoredImage[] => {
       method = 'exact';
       const rows = db
         .prepare(
           `SELECT e.image_id AS imageId, e.vector FROM embeddings e WHERE e.model = ? AND e.image_id IN (SELECT i.id FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where})`,
         )
         .all(this.model.id, ...filter.params) as Array<{ imageId: number; vector: Buffer }>;
-      scored = rows.map((row) => ({ imageId: row.imageId, score: dot(query, blobToVector(row.vector)) })).sort((a, b) => b.score - a.score);
+      return rows.map((row) => ({ imageId: row.imageId, score: dot(query, blobToVector(row.vector)) })).sort((a, b) => b.score - a.score);
+    };
+    if (matching <= EXACT_LIMIT) {
+      scored = rankExactly();
     } else {
       const allowed = filtered ? db.prepare(`SELECT 1 FROM images i JOIN files f ON f.image_id = i.id WHERE i.id = ? AND ${filter.where} LIMIT 1`).pluck() : null;
       let pool = Math.max(MIN_POOL, (offset + limit) * 2);
@@ -212,8 +215,13 @@ export class PhotoSearch {
         // cutoff (more relevant photos lie beyond the pool: sorting by date needs them all).
         const needMore =
           found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && this.relevance(query, scored, lastScore) >= cutoff));
-        if (!needMore || pool >= vectors.size) break;
-        pool = Math.min(pool * 4, vectors.size);
+        if (!needMore) break;
+        // HNSW cannot promise to reach every photo: when the whole ranking is needed, rank exactly.
+        if (pool * 4 >= vectors.size) {
+          scored = rankExactly();
+          break;
+        }
+        pool *= 4;
       }
     }
     scored = scored.filter((hit) => !exclude.has(hit.imageId));

@@ -12,7 +12,8 @@
  * Note [Quantisation]: vectors are stored as f16 in the index (half the memory of f32); the
  * benchmark measures recall@10 against exact search to keep that choice honest.
  */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -34,6 +35,14 @@ interface Sidecar {
   count: number;
   dim: number;
   quantization: string;
+  /** SHA-256 of the index file: usearch aborts the process on a damaged file, so check first. */
+  sha256: string;
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 const QUANTIZATION = ScalarKind.F16;
@@ -85,7 +94,9 @@ export class VectorIndex {
     const sidecar = await this.readSidecar();
     const generation = this.store.generation(this.model);
     const count = this.store.embeddingCount(this.model);
-    if (sidecar && existsSync(this.file) && sidecar.dim === this.dim && sidecar.quantization === QUANTIZATION) {
+    const intact =
+      sidecar !== null && existsSync(this.file) && sidecar.dim === this.dim && sidecar.quantization === QUANTIZATION && sidecar.sha256 === (await fileSha256(this.file));
+    if (intact) {
       try {
         const index = this.newIndex();
         index.load(this.file);
@@ -198,8 +209,14 @@ export class VectorIndex {
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.tmp`;
     this.index.save(temp);
+    const sidecar: Sidecar = {
+      generation: this.store.generation(this.model),
+      count: this.index.size(),
+      dim: this.dim,
+      quantization: QUANTIZATION,
+      sha256: await fileSha256(temp),
+    };
     await rename(temp, this.file);
-    const sidecar: Sidecar = { generation: this.store.generation(this.model), count: this.index.size(), dim: this.dim, quantization: QUANTIZATION };
     await writeFile(`${this.file}.json.tmp`, JSON.stringify(sidecar));
     await rename(`${this.file}.json.tmp`, `${this.file}.json`);
     this.removed.clear();

@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import sharp from 'sharp';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { JobControl } from '../../main/jobs/job.js';
+import type { ClipModel } from '../../main/models/clip.js';
+import { PhotoSearch } from '../../main/search/search.js';
+import { HF_MODEL, IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary } from '../helpers/library.js';
+
+async function countRows(dbFile: string, table: string): Promise<number> {
+  try {
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+describe('a library survives crashes, lost index files and model switches', () => {
+  let immich: ClipModel;
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let folder: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    immich = await loadFixtureModel(IMMICH_MODEL);
+  });
+  afterAll(() => immich.dispose());
+  beforeEach(async () => {
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Photos');
+    dataDir = path.join(scratch.dir, 'data');
+  });
+  afterEach(() => scratch.cleanup());
+
+  it('resumes after being killed mid-run, with nothing lost or doubled', async () => {
+    // 240 distinct photos: each fixture photo at three JPEG qualities.
+    const photos = await fixturePhotos();
+    for (const quality of [70, 80, 90]) {
+      for (const [i, photo] of photos.entries()) {
+        await writeFile(path.join(scratch.dir, `q${quality}-${i}.jpg`), await sharp(photo.file).jpeg({ quality }).toBuffer());
+      }
+    }
+    await rm(folder, { recursive: true, force: true });
+    const { mkdir, rename } = await import('node:fs/promises');
+    await mkdir(folder);
+    for (const name of (await readdir(scratch.dir)).filter((n) => n.endsWith('.jpg'))) await rename(path.join(scratch.dir, name), path.join(folder, name));
+    const total = 240;
+
+    const dbFile = path.join(dataDir, 'library.db');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'index', '--data', dataDir, '--model', IMMICH_MODEL, '--provider', 'cpu', folder], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let killedAt = 0;
+    for (let waited = 0; waited < 60_000 && child.exitCode === null; waited += 25) {
+      killedAt = await countRows(dbFile, 'embeddings');
+      if (killedAt >= 20) {
+        child.kill('SIGKILL');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await exited;
+    const afterKill = await countRows(dbFile, 'embeddings');
+    expect(afterKill).toBeGreaterThan(0);
+    expect(afterKill).toBeLessThan(total);
+
+    const library = openLibrary(dataDir);
+    try {
+      const summary = await library.index(immich);
+      expect(summary.failed).toEqual([]);
+      expect(summary.embedded).toBe(total - afterKill);
+      expect(summary.unchanged).toBe(afterKill);
+      expect(library.status()).toMatchObject({ photos: total, images: total });
+      expect(library.store.embeddingCount(immich.id)).toBe(total);
+      const all = await new PhotoSearch(library, immich).search('a photo of a star.', { showAll: true, limit: 1000 });
+      expect(new Set(all.results.map((r) => r.photoId)).size).toBe(total);
+    } finally {
+      await library.close();
+    }
+  }, 120_000);
+
+  it.each([
+    ['deleted', (file: string) => rm(file)],
+    ['corrupted', (file: string) => writeFile(file, Buffer.alloc(4096, 0x5a))],
+    ['stale', (file: string) => writeFile(`${file}.json`, JSON.stringify({ generation: -1, count: 1, dim: 64, quantization: 'f16' }))],
+  ])('rebuilds the vector index from SQLite when its file is %s, serving exact results meanwhile', async (_, damage) => {
+    await copyPhotos((await fixturePhotos()).slice(0, 30), folder);
+    let library = openLibrary(dataDir);
+    await library.index(immich, { folders: await library.addFolders([folder]) });
+    const before = await new PhotoSearch(library, immich).search('a photo of a circle.', { showAll: true, limit: 100 });
+    await library.close();
+    const indexFile = path.join(dataDir, 'index', 'tiny-clip-immich.usearch');
+    await damage(indexFile);
+
+    library = openLibrary(dataDir);
+    try {
+      const vectors = await library.vectorIndex(immich.id, immich.dim);
+      expect(vectors.health).toBe('rebuilding');
+      const during = await new PhotoSearch(library, immich).search('a photo of a circle.', { showAll: true, limit: 100 });
+      expect(during.method).toBe('exact');
+      expect(during.results.map((r) => r.photoId)).toEqual(before.results.map((r) => r.photoId));
+      await vectors.ready();
+      expect(vectors.health).toBe('ready');
+      expect(vectors.size).toBe(30);
+      const after = await new PhotoSearch(library, immich).search('a photo of a circle.', { showAll: true, limit: 100 });
+      expect(after.method).toBe('index');
+      expect(after.results.slice(0, 10).map((r) => r.photoId)).toEqual(before.results.slice(0, 10).map((r) => r.photoId));
+    } finally {
+      await library.close();
+    }
+  });
+
+  it('switches models in the background: the old model serves until the new one covers the library, and a cancel loses nothing', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 40), folder);
+    const library = openLibrary(dataDir);
+    const hf = await loadFixtureModel(HF_MODEL);
+    try {
+      await library.index(immich, { folders: await library.addFolders([folder]) });
+      expect(library.servingModel()).toBe('tiny-clip-immich');
+
+      const control = new JobControl();
+      await expect(
+        library.index(hf, {
+          control,
+          onProgress: (p) => {
+            if (p.embedded >= 8) control.cancel();
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'cancelled' });
+      const partial = library.store.embeddingCount(hf.id);
+      expect(partial).toBeGreaterThanOrEqual(8);
+      expect(partial).toBeLessThan(40);
+      expect(library.servingModel()).toBe('tiny-clip-immich');
+      // Searches keep working on the old model's index meanwhile.
+      expect((await new PhotoSearch(library, immich).search('a photo of a cross.', { limit: 5 })).results.length).toBeGreaterThan(0);
+
+      const resumed = await library.index(hf);
+      expect(resumed.embedded).toBe(40 - partial);
+      expect(library.servingModel()).toBe('tiny-clip-hf');
+      expect(library.store.embeddingCount(immich.id)).toBe(40);
+    } finally {
+      await hf.dispose();
+      await library.close();
+    }
+  });
+
+  it('pauses and resumes an indexing run', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 20), folder);
+    const library = openLibrary(dataDir);
+    try {
+      const control = new JobControl();
+      control.pause();
+      const phases = new Set<string>();
+      const run = library.index(immich, { folders: await library.addFolders([folder]), control, onProgress: (p) => phases.add(p.phase) });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Paused: the scan ran, nothing was embedded.
+      expect(phases.has('indexing')).toBe(true);
+      expect(library.store.embeddingCount(immich.id)).toBe(0);
+      control.resume();
+      expect((await run).embedded).toBe(20);
+      expect(library.store.embeddingCount(immich.id)).toBe(20);
+    } finally {
+      await library.close();
+    }
+  });
+});
