@@ -85,6 +85,42 @@ const MIGRATIONS: string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- Tagging (main/tags). The person's vocabulary in the file format; absent until they change it.
+  CREATE TABLE tag_vocabulary (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    json TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- Ensembled text embedding of a tag per model, keyed by a hash of its prompts and templates.
+  CREATE TABLE tag_embeddings (
+    model TEXT NOT NULL,
+    key TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, key)
+  ) WITHOUT ROWID;
+  -- Tags of each image (content, so moved and duplicate files keep them). 'auto' rows belong to
+  -- the tagger and are replaced on every run; 'person' rows (confirmed, or rejected = 1) never are.
+  CREATE TABLE image_tags (
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('auto', 'person')),
+    rejected INTEGER NOT NULL DEFAULT 0 CHECK (rejected = 0 OR source = 'person'),
+    score REAL,
+    cosine REAL,
+    model TEXT,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (image_id, tag)
+  ) WITHOUT ROWID;
+  CREATE INDEX image_tags_tag ON image_tags(tag);
+  -- How far the last tagging run per model got (images are tagged in id order) and with which
+  -- vocabulary, so new photos are tagged incrementally and a cancelled run resumes.
+  CREATE TABLE tag_state (
+    model TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    done_through INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

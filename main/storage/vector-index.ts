@@ -52,7 +52,10 @@ const SLICE = 2048;
 export function exactTopK(matrix: Float32Array, ids: ArrayLike<number>, dim: number, query: Float32Array, k: number): ScoredImage[] {
   const count = ids.length;
   if (count === 0 || k <= 0) return [];
-  const matches = exactSearch(matrix, query, dim, Math.min(k, count), MetricKind.IP) as { keys: BigUint64Array; distances: Float32Array };
+  // usearch's exactSearch reads typed arrays from the start of their buffer, ignoring a view's
+  // offset: hand it arrays of their own.
+  const own = (array: Float32Array) => (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice());
+  const matches = exactSearch(own(matrix), own(query), dim, Math.min(k, count), MetricKind.IP) as { keys: BigUint64Array; distances: Float32Array };
   const out: ScoredImage[] = [];
   for (let i = 0; i < matches.keys.length; i++) {
     const row = Number(matches.keys[i]);

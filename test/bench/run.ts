@@ -9,12 +9,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import type { ProviderPreference } from '../../main/models/session.js';
+import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = path.join(ROOT, '.cache', 'bench');
@@ -54,7 +55,34 @@ async function embedSection(): Promise<unknown> {
   return reports;
 }
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { embed: embedSection };
+async function indexSection(): Promise<unknown> {
+  const [immich, hf] = benchModels();
+  const photos = Number(process.env['LUMEN_BENCH_PHOTOS'] ?? 200);
+  log('\n== indexing throughput (end to end vs model only)');
+  return [await indexingThroughput(immich as string, path.join(OUT, 'index-immich'), photos, log), await indexingThroughput(hf as string, path.join(OUT, 'index-hf'), photos, log)];
+}
+
+async function scaleSection(): Promise<unknown> {
+  const [modelDir] = benchModels();
+  const sizes = (process.env['LUMEN_BENCH_LIBRARY_SIZES'] ?? '10000,100000').split(',').map(Number);
+  const results = [];
+  for (const size of sizes) {
+    log(`\n== library of ${size} photos`);
+    const dataRoot = path.join(OUT, `library-${size}`);
+    const result = await libraryScale(modelDir as string, dataRoot, size, log);
+    results.push({ ...result, coldStart: coldStart(ROOT, path.join(dataRoot, 'data'), modelDir as string, log) });
+    await rm(dataRoot, { recursive: true, force: true });
+  }
+  return results;
+}
+
+async function hnswSection(): Promise<unknown> {
+  const sizes = (process.env['LUMEN_BENCH_HNSW_SIZES'] ?? '10000,100000,1000000').split(',').map(Number);
+  log('\n== HNSW index: latency and recall@10 against exact search');
+  return sizes.map((size) => hnswScale(size, 512, log));
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = { embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 await mkdir(OUT, { recursive: true });
