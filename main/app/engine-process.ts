@@ -3,6 +3,7 @@
  * onnxruntime, downloads) so that inference never blocks the main process or the UI. Speaks the
  * protocol of rpc.ts over `process.parentPort`. The data folder comes as `--data-dir=<path>`.
  */
+import '../core/threadpool.js';
 import type { ParentPort as ElectronParentPort } from 'electron';
 import type { AppEvent } from '../../preload/contract.js';
 import { Engine } from '../engine/engine.js';

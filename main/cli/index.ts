@@ -6,6 +6,7 @@
  * `--json` output can always be piped into another program. Bad input exits with status 2 and
  * one line saying what to do; a failure of the work itself exits with 1.
  */
+import '../core/threadpool.js';
 import { parseArgs } from 'node:util';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
@@ -15,8 +16,9 @@ import { embedImage, embedText } from './embed.js';
 import { index, search, similar } from './library.js';
 import { models } from './models.js';
 import { status } from './status.js';
+import { TAG_COMMANDS } from './tags.js';
 
-const COMMANDS: Command[] = [index, search, similar, status, models, embedText, embedImage, benchEmbed];
+const COMMANDS: Command[] = [index, search, similar, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },

@@ -14,6 +14,7 @@
  * Note [Unreachable folders]: removal only applies to folders that were walked completely. An
  * unplugged drive or a folder that became unreadable keeps its photos rather than losing them.
  */
+import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
@@ -109,7 +110,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const { store, model, vectors, thumbnails } = target;
   const control = options.control ?? new JobControl();
   const batchSize = options.batchSize ?? 16;
-  const concurrency = options.concurrency ?? 6;
+  // Decoding is the bottleneck of indexing on any machine with a GPU: keep every core busy.
+  const concurrency = options.concurrency ?? Math.max(4, os.availableParallelism());
   const modelId = model.id;
   const preprocessing = model.spec.image.preprocessing;
 

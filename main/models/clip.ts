@@ -4,11 +4,17 @@
  * Note [Lazy towers]: each tower's session starts on first use, so a search-only process never
  * loads the image tower and an indexing-only run never loads the text tower.
  *
+ * Note [Text on the CPU]: with `auto`, only the image tower goes to the GPU. A query is one short
+ * sequence, where GPU dispatch costs more than it saves: measured on an H100 machine with the
+ * WebGPU provider, a ViT-B/32 text query took 33 ms (p50) against 6 ms on its CPU, while images
+ * ran 8x faster on the GPU in batches. Forcing a provider still applies it to both towers.
+ *
  * Note [Read the graph]: input and output names, element types and whether the batch dimension
  * is dynamic come from the ONNX graphs, so Immich exports (batch 1, int32 `text`, normalised
  * `embedding`), Hugging Face exports (dynamic batch, int64 `input_ids` + `attention_mask`,
  * un-normalised `*_embeds`) and multilingual towers all run through the same code.
  */
+import os from 'node:os';
 import ort from 'onnxruntime-node';
 import { BoundedQueue } from '../core/queue.js';
 import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
@@ -38,7 +44,7 @@ export interface EmbedImagesOptions {
 export type ImageEmbedding = { index: number; vector: Float32Array } | { index: number; error: UserError };
 
 export const DEFAULT_BATCH_SIZE = 16;
-const DEFAULT_DECODE_CONCURRENCY = 8;
+const DEFAULT_DECODE_CONCURRENCY = Math.max(4, os.availableParallelism());
 
 interface ImageTower {
   session: ModelSession;
@@ -137,7 +143,7 @@ export class ClipModel {
   private async startTextTower(): Promise<TextTower> {
     const { modelPath, tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
     const [session, tokenizer] = await Promise.all([
-      ModelSession.create(modelPath, this.provider, this.log),
+      ModelSession.create(modelPath, this.provider === 'auto' ? 'cpu' : this.provider, this.log),
       TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean),
     ]);
     const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];

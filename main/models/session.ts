@@ -74,7 +74,8 @@ function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.Sessi
     graphOptimizationLevel: 'all',
     // Chromium's allocator on macOS traps the arena's large aligned allocations inside Electron.
     enableCpuMemArena: process.platform !== 'darwin',
-    intraOpNumThreads: provider === 'cpu' ? Math.max(1, os.availableParallelism()) : undefined,
+    // ORT rejects an explicit undefined here, so the key is only present for the CPU.
+    ...(provider === 'cpu' ? { intraOpNumThreads: Math.max(1, os.availableParallelism()) } : {}),
   };
 }
 
@@ -108,8 +109,9 @@ export class ModelSession {
         const mayFallBack = preference === 'auto' && provider !== 'cpu';
         return new ModelSession(session, provider, modelPath, mayFallBack, log, tensorInfos(session.inputMetadata), tensorInfos(session.outputMetadata));
       } catch (error) {
-        failures.push(`${provider}: ${firstLine(messageOf(error))}`);
-        if (provider !== 'cpu') log(`${provider} could not start for ${modelPath}; trying the next provider.`);
+        const reason = firstLine(messageOf(error));
+        failures.push(`${provider}: ${reason}`);
+        if (provider !== 'cpu') log(`${provider} could not start for ${modelPath} (${reason}); trying the next provider.`);
       }
     }
     const reason = failures.join('; ');

@@ -70,16 +70,36 @@ export function clusteredVectors(count: number, dim: number, seed = 1, clusters 
   return out;
 }
 
+/**
+ * A camera-like JPEG: smooth gradients and shapes with mild grain (real photos compress to a few
+ * MB at 12 MP; pure noise would make decoding unrealistically slow).
+ */
 async function syntheticPhoto(i: number, width: number, height: number): Promise<Buffer> {
-  const base = sharp({ create: { width, height, channels: 3, background: { r: (i * 47) % 256, g: (i * 89) % 256, b: (i * 137) % 256 }, noise: { type: 'gaussian', mean: 110, sigma: 35 } } });
-  return base.jpeg({ quality: 88 }).toBuffer();
+  const hue = (i * 47) % 360;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue},60%,70%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},50%,30%)"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>
+    <circle cx="${width * 0.3}" cy="${height * 0.4}" r="${height * 0.2}" fill="hsl(${(hue + 200) % 360},70%,50%)"/>
+    <rect x="${width * 0.55}" y="${height * 0.5}" width="${width * 0.3}" height="${height * 0.35}" fill="hsl(${(hue + 60) % 360},40%,45%)"/></svg>`;
+  const grain = await sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 6 } } }).png().toBuffer();
+  return sharp(Buffer.from(svg)).composite([{ input: grain, blend: 'overlay' }]).jpeg({ quality: 90 }).toBuffer();
+}
+
+/** The same photo with a JPEG comment naming `i`: a new file (new content hash) that decodes alike. */
+function variant(jpeg: Buffer, i: number): Buffer {
+  const text = Buffer.from(`lumen-bench-${i}`);
+  const segment = Buffer.alloc(4);
+  segment.writeUInt16BE(0xfffe, 0);
+  segment.writeUInt16BE(text.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), segment, text, jpeg.subarray(2)]);
 }
 
 export async function indexingThroughput(modelDir: string, dataRoot: string, photos: number, log: Log) {
   const folder = path.join(dataRoot, 'photos');
   await rm(dataRoot, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
-  for (let i = 0; i < photos; i++) await writeFile(path.join(folder, `IMG_${String(i).padStart(5, '0')}.jpg`), await syntheticPhoto(i, i % 2 ? 4000 : 3000, i % 2 ? 3000 : 2000));
+  const bases = await Promise.all(Array.from({ length: 8 }, (_, i) => syntheticPhoto(i, i % 2 ? 4000 : 3000, i % 2 ? 3000 : 2000)));
+  for (let i = 0; i < photos; i++) await writeFile(path.join(folder, `IMG_${String(i).padStart(5, '0')}.jpg`), variant(bases[i % bases.length] as Buffer, i));
   const model = await ClipModel.load(modelDir, { provider: (process.env['LUMEN_BENCH_PROVIDER'] as 'cpu') ?? 'auto', log });
   const library = Library.open(path.join(dataRoot, 'data'));
   try {

@@ -18,7 +18,7 @@ import type { ProviderPreference } from '../../main/models/session.js';
 import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const OUT = path.join(ROOT, '.cache', 'bench');
+const OUT = process.env['LUMEN_BENCH_OUT'] ?? path.join(ROOT, '.cache', 'bench');
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function benchModels(): string[] {
@@ -56,10 +56,11 @@ async function embedSection(): Promise<unknown> {
 }
 
 async function indexSection(): Promise<unknown> {
-  const [immich, hf] = benchModels();
   const photos = Number(process.env['LUMEN_BENCH_PHOTOS'] ?? 200);
   log('\n== indexing throughput (end to end vs model only)');
-  return [await indexingThroughput(immich as string, path.join(OUT, 'index-immich'), photos, log), await indexingThroughput(hf as string, path.join(OUT, 'index-hf'), photos, log)];
+  const results = [];
+  for (const [i, modelDir] of benchModels().entries()) results.push(await indexingThroughput(modelDir, path.join(OUT, `index-${i}`), photos, log));
+  return results;
 }
 
 async function scaleSection(): Promise<unknown> {

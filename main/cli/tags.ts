@@ -1,0 +1,366 @@
+/**
+ * Tagging from the command line: `tag`, `tags`, `albums`, `vocabulary`, and the measurements
+ * `tag-scores`, `eval-zeroshot` and `eval-retrieval`.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { JobControl } from '../jobs/job.js';
+import { Library } from '../library/library.js';
+import { ClipModel } from '../models/clip.js';
+import { ModelStore } from '../models/store.js';
+import { evaluateRetrieval, evaluateZeroShot } from '../tags/evaluate.js';
+import { scoreWithModel } from '../tags/score-images.js';
+import { TagService, type PhotoTags, type TagProgress } from '../tags/service.js';
+import { loadDefaultVocabulary, readVocabularyFile, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
+import { SIDECAR_STYLES, type SidecarStyle } from '../tags/xmp.js';
+import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
+import { DATA_OPTION, MODEL_OPTIONS, providerOption, requirePositionals } from './common.js';
+
+const VOCABULARY_OPTION: Record<string, OptionSpec> = {
+  vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
+};
+
+const hasLibrary = (context: CommandContext) => existsSync(path.join(context.dataDir, 'library.db'));
+
+async function withLibrary<T>(context: CommandContext, use: (library: Library) => Promise<T>): Promise<T> {
+  if (!hasLibrary(context)) throw new UserError('bad-input', `There is no library in ${context.dataDir}. Run \`index FOLDER\` first, or pass --data.`);
+  const library = Library.open(context.dataDir);
+  try {
+    return await use(library);
+  } finally {
+    await library.close();
+  }
+}
+
+/** `--model`, else the model serving the library, else the default installed model. */
+async function loadModelFor(context: CommandContext, library: Library | null): Promise<ClipModel> {
+  const reference = stringOption(context, 'model') ?? library?.servingModelReference() ?? undefined;
+  const dir = await new ModelStore(context.dataDir).resolve(reference);
+  return ClipModel.load(dir, { provider: providerOption(context), log: context.log });
+}
+
+/** A tag service over `library` whose model is loaded on first need and disposed afterwards. */
+async function withTagService<T>(context: CommandContext, library: Library, use: (service: TagService) => Promise<T>): Promise<T> {
+  const loaded: { model: Promise<ClipModel> | null } = { model: null };
+  const service = new TagService(library, { model: () => (loaded.model ??= loadModelFor(context, library)) });
+  try {
+    return await use(service);
+  } finally {
+    await (await loaded.model?.catch(() => null))?.dispose();
+  }
+}
+
+async function withModel<T>(context: CommandContext, use: (model: ClipModel) => Promise<T>): Promise<T> {
+  const model = await loadModelFor(context, null);
+  try {
+    return await use(model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** `--vocabulary FILE`, else the library's, else the built-in default. */
+async function vocabularyFor(context: CommandContext): Promise<Vocabulary> {
+  const file = stringOption(context, 'vocabulary');
+  if (file) return readVocabularyFile(file);
+  if (hasLibrary(context)) {
+    return withLibrary(context, (library) => new TagService(library, { model: () => Promise.reject(new Error('unused')) }).vocabulary());
+  }
+  return loadDefaultVocabulary();
+}
+
+function controlFor(context: CommandContext): JobControl {
+  const control = new JobControl();
+  if (context.signal.aborted) control.cancel();
+  else context.signal.addEventListener('abort', () => control.cancel(), { once: true });
+  return control;
+}
+
+function progressLogger(context: CommandContext): (p: TagProgress) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 2000 && p.done < p.total) return;
+    last = now;
+    const eta = p.etaSeconds === null ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
+    context.log(`${p.phase}: ${p.done} of ${p.total}${eta}`);
+  };
+}
+
+const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+export const tagScores: Command = {
+  name: 'tag-scores',
+  args: 'IMAGE...',
+  summary: 'Print the raw cosine of each photo against each enabled tag of a vocabulary.',
+  details: 'JSON: {"tags": [names in vocabulary order], "scores": [[cosine per tag] per image], "probabilities": [...], "assigned": [[tag names] per image]}.',
+  options: { ...MODEL_OPTIONS, ...VOCABULARY_OPTION },
+  async run(context) {
+    const images = requirePositionals(context, 'image file');
+    const vocabulary = await vocabularyFor(context);
+    return withModel(context, async (model) => {
+      const results = await model.embedImageList(images, { signal: context.signal });
+      const failure = results.find((result) => 'error' in result);
+      if (failure && 'error' in failure) throw failure.error;
+      const vectors = results.map((result) => ('vector' in result ? result.vector : new Float32Array(model.dim)));
+      const scored = await scoreWithModel(model, vocabulary, vectors, context.signal);
+      const scores = scored.cosines.map((row) => Array.from(row));
+      const json = { model: model.id, images, tags: scored.tags, scores, probabilities: scored.probabilities.map((row) => Array.from(row)), assigned: scored.assigned };
+      const text = images
+        .map((image, i) => {
+          const top = scored.tags
+            .map((tag, t) => ({ tag, cosine: scores[i]?.[t] as number, p: scored.probabilities[i]?.[t] as number }))
+            .sort((a, b) => b.cosine - a.cosine)
+            .slice(0, 5)
+            .map((entry) => `${entry.tag} ${entry.cosine.toFixed(3)} (p ${entry.p.toFixed(2)})`);
+          return `${image}: ${top.join(', ')}  -> ${scored.assigned[i]?.join(', ') || 'no tag'}`;
+        })
+        .join('\n');
+      return { json, text };
+    });
+  },
+};
+
+function parseTemplates(context: CommandContext): string[] | undefined {
+  const raw = stringOption(context, 'template');
+  return raw === undefined ? undefined : raw.split('|').map((template) => template.trim()).filter(Boolean);
+}
+
+export const evalZeroshot: Command = {
+  name: 'eval-zeroshot',
+  args: '[FOLDER]',
+  summary: 'Zero-shot accuracy on a folder with one subfolder of photos per tag, or on the tags you confirmed and rejected.',
+  details: [
+    'Every enabled tag of the vocabulary is a candidate. JSON: {"n", "top1", "top5", "perTag": {tag: {n, top1, top5}}, "confusion": {actual: {predicted: count}}, "topConfusions"}.',
+    'Compare templates with --template: "a photo of a {}." alone against the vocabulary’s ensemble.',
+    'With --labelled (and no FOLDER): how the tagger’s decisions agree with your confirmed (right) and rejected (wrong) tags in the library.',
+  ].join('\n'),
+  options: {
+    ...MODEL_OPTIONS,
+    ...VOCABULARY_OPTION,
+    template: { type: 'string', valueName: 'T[|T...]', description: 'use these templates for every tag instead (separate several with |)' },
+    labelled: { type: 'boolean', description: 'evaluate on the library’s confirmed and rejected tags instead of a folder' },
+  },
+  async run(context) {
+    if (context.options['labelled'] === true) {
+      if (context.positionals.length) throw new UserError('bad-input', '--labelled evaluates the library; give no FOLDER with it.');
+      return withLibrary(context, (library) =>
+        withTagService(context, library, async (service) => {
+          const report = await service.evaluateLabelled(context.signal);
+          const text = report.confirmed + report.rejected === 0
+            ? 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.'
+            : `${report.photos} photos, ${report.confirmed} confirmed and ${report.rejected} rejected tags: accuracy ${percent(report.accuracy)}, precision ${percent(report.precision)}, recall ${percent(report.recall)}, confirmed tag top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}.`;
+          return { json: report, text };
+        }),
+      );
+    }
+    const [folder] = requirePositionals(context, 'folder (one subfolder of photos per tag)');
+    let vocabulary = await vocabularyFor(context);
+    const templates = parseTemplates(context);
+    if (templates) vocabulary = withTemplates(vocabulary, templates);
+    return withModel(context, async (model) => {
+      const report = await evaluateZeroShot(model, vocabulary, folder as string, { signal: context.signal, onProgress: (p) => p.done === p.total && context.log(`embedded ${p.done} photos`) });
+      const lines = [
+        `${report.n} photos, ${report.tags.length} candidate tags: top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}`,
+        ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${String(entry.n).padStart(5)} photos  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
+        ...(report.topConfusions.length ? ['Most frequent mistakes:', ...report.topConfusions.map((c) => `  ${c.actual} taken for ${c.predicted}: ${c.count}`)] : []),
+        ...report.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`),
+      ];
+      return { json: report, text: lines.join('\n') };
+    });
+  },
+};
+
+export const evalRetrieval: Command = {
+  name: 'eval-retrieval',
+  args: 'CAPTIONS_FILE',
+  summary: 'Text-to-image and image-to-text retrieval (Recall@1/5/10, MRR) on a captions file.',
+  details: 'CAPTIONS_FILE: {"images": [{"path": "a.jpg", "captions": ["..."]}]}, paths relative to the file. JSON: {"textToImage": {"recallAt1", "recallAt5", "recallAt10", "mrr"}, "imageToText": {...}}.',
+  options: MODEL_OPTIONS,
+  async run(context) {
+    const [file] = requirePositionals(context, 'captions file');
+    return withModel(context, async (model) => {
+      const report = await evaluateRetrieval(model, file as string, { signal: context.signal });
+      const line = (name: string, m: typeof report.textToImage) =>
+        `${name}: R@1 ${percent(m.recallAt1)}, R@5 ${percent(m.recallAt5)}, R@10 ${percent(m.recallAt10)}, MRR ${m.mrr.toFixed(3)} (${m.n} queries)`;
+      const text = [`${report.images} photos, ${report.captions} captions`, line('text->image', report.textToImage), line('image->text', report.imageToText)].join('\n');
+      return { json: report, text };
+    });
+  },
+};
+
+export const tag: Command = {
+  name: 'tag',
+  args: '',
+  summary: 'Tag the library’s photos with the tag vocabulary (only new photos when the vocabulary is unchanged).',
+  details: 'Uses the stored photo embeddings of the model serving the library; only the text model runs. Confirmed and rejected tags are never changed.',
+  options: {
+    ...MODEL_OPTIONS,
+    vocabulary: { type: 'string', valueName: 'FILE', description: 'import this vocabulary into the library first (same as `vocabulary --import FILE`)' },
+    full: { type: 'boolean', description: 'decide every photo again, not only new ones' },
+  },
+  async run(context) {
+    return withLibrary(context, (library) =>
+      withTagService(context, library, async (service) => {
+        const file = stringOption(context, 'vocabulary');
+        if (file) await service.importVocabulary(file);
+        const summary = await service.tagLibrary(controlFor(context), progressLogger(context), { full: context.options['full'] === true });
+        const counts = service.counts();
+        const text = [
+          `Tagged ${summary.images} photo(s) with ${summary.model}${summary.incremental ? ' (new photos only)' : ''}: ${summary.added} tag(s) added, ${summary.updated} updated, ${summary.removed} removed in ${summary.seconds.toFixed(1)} s.`,
+          counts.length ? `Most common: ${counts.slice(0, 10).map((c) => `${c.tag} (${c.photos})`).join(', ')}` : 'No photo got a tag.',
+        ].join('\n');
+        return { json: { ...summary, counts }, text };
+      }),
+    );
+  },
+};
+
+function photoText(photo: PhotoTags): string {
+  const tags = photo.tags.map((t) => `${t.tag}${t.source === 'person' ? ' (confirmed)' : t.score === null ? '' : ` ${t.score.toFixed(2)}`}`);
+  return `#${photo.photoId} ${photo.path}: ${tags.join(', ') || 'no tags'}${photo.rejected.length ? `; rejected: ${photo.rejected.join(', ')}` : ''}`;
+}
+
+export const tags: Command = {
+  name: 'tags',
+  args: '[PHOTO...]',
+  summary: 'List tags (per photo, or counts per tag); confirm, reject or clear a tag on photos; write tags to XMP sidecars.',
+  details: [
+    'PHOTO is a photo id (12 or #12) or the path of an indexed photo.',
+    '  lumen tags                        counts per tag',
+    '  lumen tags PHOTO                  the tags of a photo',
+    '  lumen tags --confirm dog PHOTO... the photos show a dog: tagging never removes it',
+    '  lumen tags --reject dog PHOTO...  they do not: tagging never adds it',
+    '  lumen tags --clear dog PHOTO...   withdraw your verdict; the tagger decides again',
+    '  lumen tags --export-xmp [--sidecar-style jpg.xmp|xmp] [PHOTO...]',
+    '        write keywords (dc:subject, lr:hierarchicalSubject "Lumen|tag") to photo.jpg.xmp or photo.xmp;',
+    '        an existing sidecar keeps everything else; originals are never touched.',
+  ].join('\n'),
+  options: {
+    ...MODEL_OPTIONS,
+    confirm: { type: 'string', valueName: 'TAG', description: 'confirm TAG on the given photos' },
+    reject: { type: 'string', valueName: 'TAG', description: 'reject TAG on the given photos' },
+    clear: { type: 'string', valueName: 'TAG', description: 'withdraw your confirmation or rejection of TAG on the given photos' },
+    'export-xmp': { type: 'boolean', description: 'write tags into XMP sidecars (all photos, or the given ones)' },
+    'sidecar-style': { type: 'string', valueName: 'STYLE', description: 'jpg.xmp (photo.jpg.xmp, default) or xmp (photo.xmp)' },
+  },
+  async run(context) {
+    const actions = (['confirm', 'reject', 'clear'] as const).filter((name) => stringOption(context, name) !== undefined);
+    const exporting = context.options['export-xmp'] === true;
+    if (actions.length + (exporting ? 1 : 0) > 1) throw new UserError('bad-input', 'Give one of --confirm, --reject, --clear and --export-xmp at a time.');
+    const style = stringOption(context, 'sidecar-style');
+    if (style !== undefined && !exporting) throw new UserError('bad-input', '--sidecar-style goes with --export-xmp.');
+    if (style !== undefined && !(SIDECAR_STYLES as readonly string[]).includes(style)) {
+      throw new UserError('bad-input', `--sidecar-style takes ${SIDECAR_STYLES.join(' or ')}, not "${style}".`);
+    }
+    return withLibrary(context, (library) =>
+      withTagService(context, library, async (service) => {
+        if (exporting) {
+          const photoIds = context.positionals.length ? context.positionals.map((ref) => service.resolvePhoto(ref).photoId) : undefined;
+          const summary = await service.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds, control: controlFor(context), onProgress: progressLogger(context) });
+          const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`)].join('\n');
+          return { json: summary, text };
+        }
+        const action = actions[0];
+        if (action) {
+          const name = stringOption(context, action) as string;
+          const photos: PhotoTags[] = [];
+          for (const ref of requirePositionals(context, `photo to ${action} "${name}" on`)) {
+            photos.push(action === 'confirm' ? await service.confirm(ref, name) : action === 'reject' ? await service.reject(ref, name) : await service.clearVerdict(ref, name));
+          }
+          return { json: { photos }, text: photos.map(photoText).join('\n') };
+        }
+        if (context.positionals.length === 1) {
+          const photo = service.tagsOf(context.positionals[0] as string);
+          return { json: photo, text: photoText(photo) };
+        }
+        if (context.positionals.length > 1) {
+          const photos = context.positionals.map((ref) => service.tagsOf(ref));
+          return { json: { photos }, text: photos.map(photoText).join('\n') };
+        }
+        const counts = service.counts();
+        const text = counts.length
+          ? counts.map((c) => `${c.tag.padEnd(20)} ${String(c.photos).padStart(6)} photos${c.confirmed ? `, ${c.confirmed} confirmed` : ''}${c.rejected ? `, ${c.rejected} rejected` : ''}`).join('\n')
+          : 'No tags yet. Run `tag` first.';
+        return { json: { counts }, text };
+      }),
+    );
+  },
+};
+
+export const albums: Command = {
+  name: 'albums',
+  args: '',
+  summary: 'Summarise each folder of photos (album) by its most common tags.',
+  details: 'A tag describes an album when at least --min-share of its photos have it. JSON: [{"album", "name", "photos", "tags": [{"tag", "photos", "share", "meanScore"}], "label"}].',
+  options: {
+    ...DATA_OPTION,
+    'min-share': { type: 'string', valueName: 'F', description: 'least share of an album’s photos a tag needs (0 to 1, default 0.25)' },
+  },
+  async run(context) {
+    const raw = stringOption(context, 'min-share');
+    const minShare = raw === undefined ? undefined : Number(raw);
+    if (minShare !== undefined && (!Number.isFinite(minShare) || minShare < 0 || minShare > 1)) throw new UserError('bad-input', `--min-share takes a number from 0 to 1, not "${raw}".`);
+    return withLibrary(context, async (library) => {
+      const service = new TagService(library, { model: () => Promise.reject(new UserError('bad-input', 'albums needs no model.')) });
+      const list = service.albums({ minShare });
+      return { json: list, text: list.length ? list.map((album) => `${album.label}  (${album.photos} photos, ${album.album})`).join('\n') : 'The library has no photos yet.' };
+    });
+  },
+};
+
+export const vocabulary: Command = {
+  name: 'vocabulary',
+  args: '',
+  summary: 'Show the library’s tag vocabulary, or import, export or reset it.',
+  details: 'File format: {"templates": ["a photo of a {}.", ...], "tags": [{"name": "dog", "prompts": ["dog", "puppy"], "templates": [...], "threshold": 0.1, "enabled": true}]}; the last three fields are optional. Run `tag` afterwards to re-tag.',
+  options: {
+    ...DATA_OPTION,
+    import: { type: 'string', valueName: 'FILE', description: 'replace the vocabulary with this file' },
+    export: { type: 'string', valueName: 'FILE', description: 'write the vocabulary to this file' },
+    reset: { type: 'boolean', description: 'go back to the built-in vocabulary' },
+  },
+  async run(context) {
+    const chosen = ['import', 'export', 'reset'].filter((name) => context.options[name] !== undefined);
+    if (chosen.length > 1) throw new UserError('bad-input', 'Give one of --import, --export and --reset at a time.');
+    if (!hasLibrary(context) && chosen.length === 0) {
+      const builtIn = await loadDefaultVocabulary();
+      return { json: builtIn, text: describeVocabulary(builtIn, 'built-in') };
+    }
+    const library = Library.open(context.dataDir);
+    try {
+      const service = new TagService(library, { model: () => Promise.reject(new UserError('bad-input', 'vocabulary needs no model.')) });
+      const importFile = stringOption(context, 'import');
+      const exportFile = stringOption(context, 'export');
+      if (importFile) {
+        const imported = await service.importVocabulary(importFile);
+        return { json: imported, text: `${describeVocabulary(imported, 'imported')}\nRun \`tag\` to re-tag the library.` };
+      }
+      if (context.options['reset'] === true) {
+        const reset = await service.resetVocabulary();
+        return { json: reset, text: `${describeVocabulary(reset, 'built-in')}\nRun \`tag\` to re-tag the library.` };
+      }
+      if (exportFile) {
+        await service.exportVocabulary(exportFile);
+        const current = await service.vocabulary();
+        return { json: { file: path.resolve(exportFile), tags: current.tags.length }, text: `Wrote ${current.tags.length} tags to ${exportFile}.` };
+      }
+      const current = await service.vocabulary();
+      return { json: current, text: describeVocabulary(current, 'library') };
+    } finally {
+      await library.close();
+    }
+  },
+};
+
+function describeVocabulary(vocabulary: Vocabulary, which: string): string {
+  const enabled = vocabulary.tags.filter((t) => t.enabled ?? true);
+  return [
+    `Vocabulary (${which}): ${vocabulary.tags.length} tags (${enabled.length} enabled), ${vocabulary.templates.length} templates.`,
+    `Templates: ${vocabulary.templates.join('  ')}`,
+    `Tags: ${vocabulary.tags.map((t) => `${t.name}${(t.enabled ?? true) ? '' : ' (off)'}`).join(', ')}`,
+  ].join('\n');
+}
+
+export const TAG_COMMANDS: Command[] = [tag, tags, albums, vocabulary, tagScores, evalZeroshot, evalRetrieval];

@@ -1,0 +1,148 @@
+/**
+ * Measuring a model, vocabulary and template set on labelled photos: zero-shot classification of
+ * a folder with one subfolder per tag, and text-to-image retrieval on a captions file.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { UserError, messageOf } from '../core/errors.js';
+import { PHOTO_EXTENSIONS } from '../library/formats.js';
+import type { ClipModel } from '../models/clip.js';
+import { retrievalMetrics, transpose, zeroShotReport, type RetrievalMetrics, type ZeroShotReport } from './metrics.js';
+import { scoreMatrix } from './scoring.js';
+import { scoreWithModel } from './score-images.js';
+import { findTag, type Vocabulary } from './vocabulary.js';
+
+export interface EvaluationProgress {
+  done: number;
+  total: number;
+}
+
+export interface EvaluateOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: EvaluationProgress) => void;
+}
+
+export interface ZeroShotEvaluation extends ZeroShotReport {
+  model: string;
+  /** Candidate tags (the enabled vocabulary), in order. */
+  tags: string[];
+  /** Files that could not be read as images, with why. */
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+async function photosUnder(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await photosUnder(full)));
+    else if (entry.isFile() && PHOTO_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) found.push(full);
+  }
+  return found.sort();
+}
+
+async function embedAll(model: ClipModel, files: readonly string[], options: EvaluateOptions): Promise<{ vectors: Array<Float32Array | null>; skipped: Array<{ path: string; reason: string }> }> {
+  const vectors = new Array<Float32Array | null>(files.length).fill(null);
+  const skipped: Array<{ path: string; reason: string }> = [];
+  let done = 0;
+  for await (const result of model.embedImages(files, { signal: options.signal })) {
+    if ('vector' in result) vectors[result.index] = result.vector;
+    else skipped.push({ path: files[result.index] as string, reason: result.error.message });
+    options.onProgress?.({ done: ++done, total: files.length });
+  }
+  return { vectors, skipped };
+}
+
+/**
+ * Zero-shot classification of `folder`: each subfolder is named after a tag and holds photos of
+ * it. Every enabled tag of the vocabulary is a candidate; a photo is right at top-k when its
+ * folder's tag is among its k highest raw cosines.
+ */
+export async function evaluateZeroShot(model: ClipModel, vocabulary: Vocabulary, folder: string, options: EvaluateOptions = {}): Promise<ZeroShotEvaluation> {
+  const info = await stat(folder).catch(() => null);
+  if (!info?.isDirectory()) throw new UserError('bad-input', `${folder} is not a folder. Give a folder with one subfolder of photos per tag.`);
+  const subfolders = (await readdir(folder, { withFileTypes: true })).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
+  if (subfolders.length === 0) throw new UserError('bad-input', `${folder} has no subfolders. Put the photos of each tag in a subfolder named after the tag.`);
+  const enabled = vocabulary.tags.filter((tag) => tag.enabled ?? true);
+  const unknown = subfolders.filter((name) => !findTag({ ...vocabulary, tags: enabled }, name));
+  if (unknown.length > 0) {
+    throw new UserError('bad-input', `These subfolders of ${folder} match no enabled tag of the vocabulary: ${unknown.join(', ')}. Add tags with those names or rename the folders.`);
+  }
+  const files: string[] = [];
+  const labelNames: string[] = [];
+  for (const name of subfolders) {
+    const tag = findTag({ ...vocabulary, tags: enabled }, name)?.name as string;
+    for (const file of await photosUnder(path.join(folder, name))) {
+      files.push(file);
+      labelNames.push(tag);
+    }
+  }
+  if (files.length === 0) throw new UserError('bad-input', `The subfolders of ${folder} hold no photos.`);
+  const { vectors, skipped } = await embedAll(model, files, options);
+  const kept = vectors.map((vector, i) => ({ vector, label: labelNames[i] as string })).filter((item): item is { vector: Float32Array; label: string } => item.vector !== null);
+  const scored = await scoreWithModel(model, vocabulary, kept.map((item) => item.vector), options.signal);
+  const column = new Map(scored.tags.map((name, i) => [name, i]));
+  const values = new Float32Array(kept.length * scored.tags.length);
+  scored.cosines.forEach((row, i) => values.set(row, i * scored.tags.length));
+  const report = zeroShotReport({ rows: kept.length, cols: scored.tags.length, values }, kept.map((item) => column.get(item.label) as number), scored.tags);
+  return { model: model.id, tags: scored.tags, ...report, skipped };
+}
+
+const captionsSchema = z.object({
+  images: z
+    .array(z.object({ path: z.string().min(1), captions: z.array(z.string().trim().min(1)).min(1, 'needs at least one caption') }).loose())
+    .min(1, 'needs at least one image'),
+}).loose();
+
+export interface RetrievalEvaluation {
+  model: string;
+  images: number;
+  captions: number;
+  /** Each caption finding its photo among all photos. */
+  textToImage: RetrievalMetrics;
+  /** Each photo finding any of its captions among all captions. */
+  imageToText: RetrievalMetrics;
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+/**
+ * Text-to-image and image-to-text retrieval on a captions file
+ * (`{"images": [{"path": "a.jpg", "captions": ["..."]}]}`, paths relative to the file).
+ */
+export async function evaluateRetrieval(model: ClipModel, captionsFile: string, options: EvaluateOptions = {}): Promise<RetrievalEvaluation> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(captionsFile, 'utf8'));
+  } catch (error) {
+    throw new UserError('bad-input', `Cannot read the captions file ${captionsFile}: ${messageOf(error)}. Give a JSON file like {"images": [{"path": "a.jpg", "captions": ["..."]}]}.`, { cause: error });
+  }
+  const parsed = captionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError('bad-input', `The captions file ${captionsFile} is not valid: ${issue?.path.join('.') || 'the file'} ${issue?.message ?? ''}. It should look like {"images": [{"path": "a.jpg", "captions": ["..."]}]}.`);
+  }
+  const base = path.dirname(path.resolve(captionsFile));
+  const entries = parsed.data.images.map((image) => ({ file: path.resolve(base, image.path), captions: image.captions }));
+  const { vectors, skipped } = await embedAll(model, entries.map((entry) => entry.file), options);
+  const kept = entries.map((entry, i) => ({ ...entry, vector: vectors[i] ?? null })).filter((entry): entry is typeof entry & { vector: Float32Array } => entry.vector !== null);
+  if (kept.length === 0) throw new UserError('bad-input', `None of the photos in ${captionsFile} could be read (first: ${skipped[0]?.reason ?? 'none listed'}).`);
+  const captions = kept.flatMap((entry, image) => entry.captions.map((text) => ({ text, image })));
+  const textVectors = await model.embedTexts(captions.map((caption) => caption.text), options.signal);
+  const dim = model.dim;
+  const texts = new Float32Array(captions.length * dim);
+  textVectors.forEach((vector, i) => texts.set(vector, i * dim));
+  const images = new Float32Array(kept.length * dim);
+  kept.forEach((entry, i) => images.set(entry.vector, i * dim));
+  const textToImage = { rows: captions.length, cols: kept.length, values: scoreMatrix(texts, captions.length, images, kept.length, dim) };
+  const captionsOf = kept.map(() => [] as number[]);
+  captions.forEach((caption, i) => captionsOf[caption.image]?.push(i));
+  return {
+    model: model.id,
+    images: kept.length,
+    captions: captions.length,
+    textToImage: retrievalMetrics(textToImage, captions.map((caption) => [caption.image])),
+    imageToText: retrievalMetrics(transpose(textToImage), captionsOf),
+    skipped,
+  };
+}

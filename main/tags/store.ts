@@ -1,0 +1,219 @@
+/**
+ * Tagging's tables in the library database (see the tagging migration in storage/database.ts):
+ * the person's vocabulary, cached tag embeddings, tags per image and per-model progress.
+ */
+import { blobToVector, vectorToBlob, type Db } from '../storage/database.js';
+
+export type TagSource = 'auto' | 'person';
+
+export interface ImageTagRow {
+  imageId: number;
+  tag: string;
+  source: TagSource;
+  rejected: boolean;
+  /** Probability the tagger gave (see Note [Tag assignment]); null for a person's tag it never scored. */
+  score: number | null;
+  cosine: number | null;
+  model: string | null;
+  updatedAt: number;
+}
+
+export interface AutoTag {
+  tag: string;
+  score: number;
+  cosine: number;
+}
+
+export interface PhotoRef {
+  photoId: number;
+  imageId: number;
+  path: string;
+}
+
+interface RawTagRow {
+  imageId: number;
+  tag: string;
+  source: TagSource;
+  rejected: number;
+  score: number | null;
+  cosine: number | null;
+  model: string | null;
+  updatedAt: number;
+}
+
+const toRow = (row: RawTagRow): ImageTagRow => ({ ...row, rejected: row.rejected === 1 });
+
+const TAG_COLUMNS = 'image_id AS imageId, tag, source, rejected, score, cosine, model, updated_at AS updatedAt';
+
+export class TagStore {
+  private readonly s;
+
+  constructor(readonly db: Db) {
+    this.s = {
+      vocabulary: db.prepare('SELECT json FROM tag_vocabulary WHERE id = 1').pluck(),
+      saveVocabulary: db.prepare('INSERT INTO tag_vocabulary (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at'),
+      embedding: db.prepare('SELECT vector FROM tag_embeddings WHERE model = ? AND key = ?').pluck(),
+      saveEmbedding: db.prepare('INSERT INTO tag_embeddings (model, key, vector) VALUES (?, ?, ?) ON CONFLICT(model, key) DO UPDATE SET vector = excluded.vector'),
+      embeddingKeys: db.prepare('SELECT key FROM tag_embeddings WHERE model = ?').pluck(),
+      deleteEmbedding: db.prepare('DELETE FROM tag_embeddings WHERE model = ? AND key = ?'),
+      state: db.prepare('SELECT fingerprint, done_through AS doneThrough FROM tag_state WHERE model = ?'),
+      saveState: db.prepare('INSERT INTO tag_state (model, fingerprint, done_through) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET fingerprint = excluded.fingerprint, done_through = excluded.done_through'),
+      imageIdsAfter: db.prepare('SELECT image_id FROM embeddings WHERE model = ? AND image_id > ? ORDER BY image_id LIMIT ?').pluck(),
+      countAfter: db.prepare('SELECT COUNT(*) FROM embeddings WHERE model = ? AND image_id > ?').pluck(),
+      vectorsBetween: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ? AND image_id BETWEEN ? AND ? ORDER BY image_id'),
+      vector: db.prepare('SELECT vector FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
+      embeddingCount: db.prepare('SELECT COUNT(*) FROM embeddings WHERE model = ?').pluck(),
+      tagsBetween: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id BETWEEN ? AND ?`),
+      tagsOfImage: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? ORDER BY tag`),
+      tagRow: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? AND tag = ?`),
+      insertAuto: db.prepare("INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at) VALUES (?, ?, 'auto', 0, ?, ?, ?, ?)"),
+      updateAuto: db.prepare("UPDATE image_tags SET score = ?, cosine = ?, model = ?, updated_at = ? WHERE image_id = ? AND tag = ? AND source = 'auto'"),
+      deleteAuto: db.prepare("DELETE FROM image_tags WHERE image_id = ? AND tag = ? AND source = 'auto'"),
+      deleteAutoNotIn: db.prepare("DELETE FROM image_tags WHERE source = 'auto' AND tag NOT IN (SELECT value FROM json_each(?))"),
+      setVerdict: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at) VALUES (?, ?, 'person', ?, NULL, NULL, NULL, ?)
+        ON CONFLICT(image_id, tag) DO UPDATE SET source = 'person', rejected = excluded.rejected, updated_at = excluded.updated_at`),
+      clearVerdict: db.prepare("DELETE FROM image_tags WHERE image_id = ? AND tag = ? AND source = 'person'"),
+      labelled: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE source = 'person' ORDER BY image_id, tag`),
+      counts: db.prepare(`SELECT tag,
+          COUNT(DISTINCT f.id) FILTER (WHERE t.rejected = 0) AS photos,
+          COUNT(DISTINCT f.id) FILTER (WHERE t.source = 'auto') AS auto,
+          COUNT(DISTINCT f.id) FILTER (WHERE t.source = 'person' AND t.rejected = 0) AS confirmed,
+          COUNT(DISTINCT f.id) FILTER (WHERE t.rejected = 1) AS rejected
+        FROM image_tags t JOIN files f ON f.image_id = t.image_id GROUP BY tag ORDER BY photos DESC, tag`),
+      photoById: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE id = ?'),
+      photoByPath: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE path = ?'),
+      photosOfImage: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE image_id = ? ORDER BY path'),
+      photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
+        FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
+      allPhotos: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files ORDER BY path'),
+      tagNames: db.prepare('SELECT DISTINCT tag FROM image_tags ORDER BY tag').pluck(),
+    };
+  }
+
+  vocabularyJson(): string | undefined {
+    return this.s.vocabulary.get() as string | undefined;
+  }
+
+  saveVocabularyJson(json: string): void {
+    this.s.saveVocabulary.run(json, Date.now());
+  }
+
+  tagEmbedding(model: string, key: string): Float32Array | undefined {
+    const blob = this.s.embedding.get(model, key) as Buffer | undefined;
+    return blob ? blobToVector(blob) : undefined;
+  }
+
+  saveTagEmbedding(model: string, key: string, vector: Float32Array): void {
+    this.s.saveEmbedding.run(model, key, vectorToBlob(vector));
+  }
+
+  /** Forgets cached embeddings of `model` whose key is not in `keep` (tags edited away). */
+  pruneTagEmbeddings(model: string, keep: ReadonlySet<string>): number {
+    let removed = 0;
+    for (const key of this.s.embeddingKeys.all(model) as string[]) {
+      if (!keep.has(key)) removed += this.s.deleteEmbedding.run(model, key).changes;
+    }
+    return removed;
+  }
+
+  state(model: string): { fingerprint: string; doneThrough: number } | undefined {
+    return this.s.state.get(model) as { fingerprint: string; doneThrough: number } | undefined;
+  }
+
+  saveState(model: string, fingerprint: string, doneThrough: number): void {
+    this.s.saveState.run(model, fingerprint, doneThrough);
+  }
+
+  /** The next `limit` image ids with an embedding of `model`, after `after`, in order. */
+  imageIdsAfter(model: string, after: number, limit: number): number[] {
+    return this.s.imageIdsAfter.all(model, after, limit) as number[];
+  }
+
+  countAfter(model: string, after: number): number {
+    return this.s.countAfter.get(model, after) as number;
+  }
+
+  embeddingCount(model: string): number {
+    return this.s.embeddingCount.get(model) as number;
+  }
+
+  /** Embeddings of `model` for image ids from `first` to `last`, in id order. */
+  vectorsBetween(model: string, first: number, last: number): Array<{ imageId: number; vector: Buffer }> {
+    return this.s.vectorsBetween.all(model, first, last) as Array<{ imageId: number; vector: Buffer }>;
+  }
+
+  vector(model: string, imageId: number): Buffer | undefined {
+    return this.s.vector.get(model, imageId) as Buffer | undefined;
+  }
+
+  tagsBetween(first: number, last: number): ImageTagRow[] {
+    return (this.s.tagsBetween.all(first, last) as RawTagRow[]).map(toRow);
+  }
+
+  tagsOfImage(imageId: number): ImageTagRow[] {
+    return (this.s.tagsOfImage.all(imageId) as RawTagRow[]).map(toRow);
+  }
+
+  tagRow(imageId: number, tag: string): ImageTagRow | undefined {
+    const row = this.s.tagRow.get(imageId, tag) as RawTagRow | undefined;
+    return row ? toRow(row) : undefined;
+  }
+
+  insertAuto(imageId: number, tag: AutoTag, model: string, now: number): void {
+    this.s.insertAuto.run(imageId, tag.tag, tag.score, tag.cosine, model, now);
+  }
+
+  updateAuto(imageId: number, tag: AutoTag, model: string, now: number): void {
+    this.s.updateAuto.run(tag.score, tag.cosine, model, now, imageId, tag.tag);
+  }
+
+  deleteAuto(imageId: number, tag: string): void {
+    this.s.deleteAuto.run(imageId, tag);
+  }
+
+  /** Removes the tagger's tags whose name is not in `names` (tags deleted or disabled). */
+  deleteAutoNotIn(names: readonly string[]): number {
+    return this.s.deleteAutoNotIn.run(JSON.stringify(names)).changes;
+  }
+
+  setVerdict(imageId: number, tag: string, rejected: boolean): void {
+    this.s.setVerdict.run(imageId, tag, rejected ? 1 : 0, Date.now());
+  }
+
+  clearVerdict(imageId: number, tag: string): boolean {
+    return this.s.clearVerdict.run(imageId, tag).changes > 0;
+  }
+
+  labelled(): ImageTagRow[] {
+    return (this.s.labelled.all() as RawTagRow[]).map(toRow);
+  }
+
+  counts(): Array<{ tag: string; photos: number; auto: number; confirmed: number; rejected: number }> {
+    return this.s.counts.all() as Array<{ tag: string; photos: number; auto: number; confirmed: number; rejected: number }>;
+  }
+
+  photoById(photoId: number): PhotoRef | undefined {
+    return this.s.photoById.get(photoId) as PhotoRef | undefined;
+  }
+
+  photoByPath(filePath: string): PhotoRef | undefined {
+    return this.s.photoByPath.get(filePath) as PhotoRef | undefined;
+  }
+
+  photosOfImage(imageId: number): PhotoRef[] {
+    return this.s.photosOfImage.all(imageId) as PhotoRef[];
+  }
+
+  /** Every photo with its shown (not rejected) tags, one row per photo and tag, by path. */
+  *photosWithTags(): Generator<PhotoRef & { tag: string; score: number | null; source: TagSource }> {
+    yield* this.s.photosWithTags.iterate() as Iterable<PhotoRef & { tag: string; score: number | null; source: TagSource }>;
+  }
+
+  allPhotos(): PhotoRef[] {
+    return this.s.allPhotos.all() as PhotoRef[];
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+}

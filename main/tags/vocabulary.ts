@@ -1,0 +1,242 @@
+/**
+ * Tag vocabularies: what each tag is called, the prompts that describe it and the templates the
+ * prompts are put into, in the file format people import and export.
+ *
+ *     {"templates": ["a photo of a {}.", ...],
+ *      "background": ["a photo.", ...],                       (optional)
+ *      "tags": [{"name": "dog", "prompts": ["dog", "puppy"],
+ *                "templates": [...], "threshold": 0.2, "enabled": true}]}   (last three optional)
+ *
+ * `{}` marks where a prompt goes; a template must hold exactly one. A tag without templates of
+ * its own uses the global ones. `threshold` is the least probability (0 to 1, see Note [Tag
+ * assignment] in scoring.ts) a photo needs to get the tag; higher is stricter.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { UserError, messageOf } from '../core/errors.js';
+
+export interface TagDefinition {
+  name: string;
+  prompts: string[];
+  templates?: string[];
+  threshold?: number;
+  enabled?: boolean;
+}
+
+export interface Vocabulary {
+  templates: string[];
+  /** Neutral prompts ("a photo.") that stand for "none of these tags"; defaults when absent. */
+  background?: string[];
+  tags: TagDefinition[];
+}
+
+/** A tag with every default filled in and the key its ensembled embedding is cached under. */
+export interface ResolvedTag {
+  name: string;
+  prompts: string[];
+  templates: string[];
+  threshold: number;
+  enabled: boolean;
+  /** Hash of the prompts and effective templates: the same text, the same embedding. */
+  key: string;
+}
+
+/** Least probability a photo needs to get a tag, unless the tag says otherwise. */
+export const DEFAULT_THRESHOLD = 0.1;
+
+export const DEFAULT_BACKGROUND: readonly string[] = ['a photo.', 'a picture.', 'an image.', 'a snapshot.'];
+
+/** Placeholder a template puts its prompt in. */
+export const SLOT = '{}';
+
+/** Separator of lr:hierarchicalSubject paths, so tag names may not contain it. */
+const HIERARCHY_SEPARATOR = '|';
+
+function slotCount(template: string): number {
+  return template.split(SLOT).length - 1;
+}
+
+const template = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((value) => slotCount(value) === 1, { message: 'must contain {} exactly once, where the prompt goes' });
+
+const prompt = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .refine((value) => !value.includes(SLOT), { message: 'must not contain {} (that belongs in templates)' });
+
+const tagSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` }),
+  prompts: z.array(prompt).min(1, 'needs at least one prompt'),
+  templates: z.array(template).min(1, 'needs at least one template, or leave it out to use the global ones').optional(),
+  threshold: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
+  enabled: z.boolean().optional(),
+});
+
+const vocabularySchema = z
+  .strictObject({
+    description: z.string().optional(),
+    templates: z.array(template).min(1, 'needs at least one template'),
+    background: z.array(prompt).min(1, 'needs at least one prompt, or leave it out').optional(),
+    tags: z.array(tagSchema),
+  })
+  .superRefine((value, context) => {
+    const seen = new Map<string, number>();
+    value.tags.forEach((tag, i) => {
+      const folded = tag.name.toLowerCase();
+      const first = seen.get(folded);
+      if (first !== undefined) {
+        context.addIssue({ code: 'custom', path: ['tags', i, 'name'], message: `is a second tag named "${tag.name}" (tags[${first}] has that name)` });
+      }
+      seen.set(folded, i);
+    });
+  });
+
+/** Names the tag and field an issue is about: `tag "dog" (tags[3]) templates[1]`. */
+function describePath(raw: unknown, issuePath: readonly PropertyKey[]): string {
+  const [first, index, ...rest] = issuePath;
+  const field = (parts: readonly PropertyKey[]) => parts.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i > 0 ? '.' : ''}${String(part)}`)).join('');
+  if (first === 'tags' && typeof index === 'number') {
+    const tags = (raw as { tags?: unknown[] } | null)?.tags;
+    const name = (tags?.[index] as { name?: unknown } | undefined)?.name;
+    const label = typeof name === 'string' && name.trim() ? `tag "${name.trim()}" (tags[${index}])` : `tags[${index}]`;
+    return rest.length ? `${label} ${field(rest)}` : label;
+  }
+  return issuePath.length ? field(issuePath) : 'the vocabulary';
+}
+
+function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const where = describePath(raw, issue.path);
+  if (issue.code === 'unrecognized_keys') return `${where} has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+  if (issue.code === 'invalid_type') {
+    const expected: Record<string, string> = { array: 'a list', object: 'an object', boolean: 'true or false' };
+    return `${where} must be ${expected[issue.expected] ?? `a ${issue.expected}`}`;
+  }
+  return `${where} ${issue.message}`;
+}
+
+/**
+ * Checks a vocabulary in the file format; throws one `UserError` naming the tag and field of
+ * every problem (`source` says where it came from, e.g. the file name).
+ */
+export function parseVocabulary(raw: unknown, source = 'The vocabulary'): Vocabulary {
+  const result = vocabularySchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.slice(0, 5).map((issue) => describeIssue(raw, issue));
+    const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
+    throw new UserError('bad-input', `${source} is not valid: ${problems.join('; ')}${more}. Fix it and try again.`);
+  }
+  const { description: _description, ...vocabulary } = result.data;
+  return vocabulary;
+}
+
+/** Checks one template on its own (for editors), with the same rule files follow. */
+export function validateTemplate(value: string): string {
+  const result = template.safeParse(value);
+  if (!result.success) throw new UserError('bad-input', `The template "${value}" ${result.error.issues[0]?.message ?? 'is not valid'}.`);
+  return result.data;
+}
+
+export async function readVocabularyFile(file: string): Promise<Vocabulary> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError('bad-input', `Cannot read the vocabulary file ${file}: ${messageOf(error)}. Check the path.`, { cause: error });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new UserError('bad-input', `The vocabulary file ${file} is not JSON (${messageOf(error)}). Fix it and try again.`, { cause: error });
+  }
+  return parseVocabulary(raw, `The vocabulary file ${file}`);
+}
+
+/** The vocabulary as a file people can edit: two-space JSON with a final newline. */
+export function formatVocabulary(vocabulary: Vocabulary): string {
+  return `${JSON.stringify(vocabulary, null, 2)}\n`;
+}
+
+/** Every text the ensemble of `prompts` in `templates` embeds, prompt by prompt. */
+export function promptTexts(prompts: readonly string[], templates: readonly string[]): string[] {
+  // split/join, not replace: a prompt with `$&` in it must stay literal.
+  return prompts.flatMap((p) => templates.map((t) => t.split(SLOT).join(p)));
+}
+
+/** Cache key of an ensemble: the same prompts in the same templates, in any order. */
+export function ensembleKey(prompts: readonly string[], templates: readonly string[]): string {
+  const canonical = JSON.stringify({ prompts: [...prompts].sort(), templates: [...templates].sort() });
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+}
+
+export function resolveTag(tag: TagDefinition, vocabulary: Vocabulary): ResolvedTag {
+  const templates = tag.templates ?? vocabulary.templates;
+  return {
+    name: tag.name,
+    prompts: tag.prompts,
+    templates,
+    threshold: tag.threshold ?? DEFAULT_THRESHOLD,
+    enabled: tag.enabled ?? true,
+    key: ensembleKey(tag.prompts, templates),
+  };
+}
+
+/** The background pseudo-tag: the neutral prompts on their own, without templates. */
+export function backgroundTag(vocabulary: Vocabulary): ResolvedTag {
+  const prompts = vocabulary.background ?? [...DEFAULT_BACKGROUND];
+  return { name: '(background)', prompts, templates: [SLOT], threshold: 1, enabled: true, key: ensembleKey(prompts, [SLOT]) };
+}
+
+export function enabledTags(vocabulary: Vocabulary): ResolvedTag[] {
+  return vocabulary.tags.map((tag) => resolveTag(tag, vocabulary)).filter((tag) => tag.enabled);
+}
+
+/** The vocabulary's own spelling of `name`, matched ignoring case; undefined when it has none. */
+export function findTag(vocabulary: Vocabulary, name: string): TagDefinition | undefined {
+  const folded = name.trim().toLowerCase();
+  return vocabulary.tags.find((tag) => tag.name.toLowerCase() === folded);
+}
+
+/** The same vocabulary with every tag's templates replaced by `templates` (for evaluation). */
+export function withTemplates(vocabulary: Vocabulary, templates: readonly string[]): Vocabulary {
+  const checked = templates.map(validateTemplate);
+  return { ...vocabulary, templates: checked, tags: vocabulary.tags.map(({ templates: _own, ...tag }) => tag) };
+}
+
+/**
+ * The folder with the app's bundled resources: `resources/` at the repository root, found from
+ * this module (main/tags/ in sources, out/main/ when built), unless the caller names one (the
+ * packaged app passes `process.resourcesPath`).
+ */
+export function resourcesDir(override?: string): string {
+  if (override) return override;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const candidate of [path.resolve(here, '..', '..', 'resources'), path.resolve(here, '..', 'resources')]) {
+    if (existsSync(path.join(candidate, 'vocabulary'))) return candidate;
+  }
+  return path.resolve(here, '..', '..', 'resources');
+}
+
+export function defaultVocabularyFile(resources?: string): string {
+  return path.join(resourcesDir(resources), 'vocabulary', 'default.json');
+}
+
+/** The vocabulary Lumen ships; a broken or missing one is an installation problem. */
+export async function loadDefaultVocabulary(resources?: string): Promise<Vocabulary> {
+  const file = defaultVocabularyFile(resources);
+  if (!existsSync(file)) throw new UserError('not-found', `The default tag vocabulary is missing (${file}). Reinstall Lumen, or import a vocabulary file.`);
+  return readVocabularyFile(file);
+}

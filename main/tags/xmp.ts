@@ -1,0 +1,237 @@
+/**
+ * Tags as keywords in XMP sidecar files, where Lightroom, digiKam and darktable read them:
+ * `dc:subject` (flat keywords) and `lr:hierarchicalSubject` (`Lumen|dog`).
+ *
+ * Note [Sidecar merge]: the original photo is never opened for writing. A sidecar that exists is
+ * edited in place as text, not rebuilt: only the items of the two keyword bags change, and
+ * everything else (ratings, labels, edit history, other namespaces, formatting) stays byte for
+ * byte. Keywords Lumen wrote are recognisable by their `Lumen|` hierarchical entry, so a tag the
+ * person later rejected is taken out again, while keywords they typed themselves (including one
+ * that was there before Lumen tagged the same thing) are never removed. A file that does not look like XMP is left alone and reported, never overwritten.
+ * Writes go to a temporary file that is renamed over the sidecar, so a crash leaves the old one.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export type SidecarStyle = 'jpg.xmp' | 'xmp';
+export const SIDECAR_STYLES: readonly SidecarStyle[] = ['jpg.xmp', 'xmp'];
+
+/** Parent of Lumen's keywords in lr:hierarchicalSubject; also how Lumen knows its own keywords. */
+export const HIERARCHY_ROOT = 'Lumen';
+
+const NS = {
+  x: 'adobe:ns:meta/',
+  rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+  dc: 'http://purl.org/dc/elements/1.1/',
+  lr: 'http://ns.adobe.com/lightroom/1.0/',
+} as const;
+
+/** `photo.jpg.xmp` (darktable, digiKam) or `photo.xmp` (Lightroom, also read by digiKam). */
+export function sidecarPath(photo: string, style: SidecarStyle): string {
+  if (style === 'jpg.xmp') return `${photo}.xmp`;
+  const parsed = path.parse(photo);
+  return path.join(parsed.dir, `${parsed.name}.xmp`);
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function unescapeXml(text: string): string {
+  return text
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+const hierarchical = (tag: string) => `${HIERARCHY_ROOT}|${tag}`;
+
+/** A fresh sidecar holding `tags`. */
+export function buildSidecar(tags: readonly string[]): string {
+  const bag = (items: string[], indent: string) => [`${indent}<rdf:Bag>`, ...items.map((item) => `${indent} <rdf:li>${escapeXml(item)}</rdf:li>`), `${indent}</rdf:Bag>`];
+  return [
+    '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+    `<x:xmpmeta xmlns:x="${NS.x}" x:xmptk="Lumen">`,
+    ` <rdf:RDF xmlns:rdf="${NS.rdf}">`,
+    `  <rdf:Description rdf:about=""`,
+    `    xmlns:dc="${NS.dc}"`,
+    `    xmlns:lr="${NS.lr}">`,
+    '   <dc:subject>',
+    ...bag([...tags], '    '),
+    '   </dc:subject>',
+    '   <lr:hierarchicalSubject>',
+    ...bag(tags.map(hierarchical), '    '),
+    '   </lr:hierarchicalSubject>',
+    '  </rdf:Description>',
+    ' </rdf:RDF>',
+    '</x:xmpmeta>',
+    '<?xpacket end="w"?>',
+    '',
+  ].join('\n');
+}
+
+/** The prefix a document binds to namespace `uri`, if any. */
+function prefixOf(xml: string, uri: string): string | undefined {
+  const match = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*["']${escapeRegExp(uri)}["']`).exec(xml);
+  return match?.[1];
+}
+
+interface BagEdit {
+  /** Where the property element is, or null when the document has none. */
+  span: { start: number; end: number } | null;
+  /** Each item element, verbatim, with its text. */
+  items: Array<{ raw: string; text: string }>;
+}
+
+/** Finds `<prefix:local>` and the rdf:li items of its container. */
+function findBag(xml: string, prefix: string, local: string, rdf: string): BagEdit | 'unreadable' {
+  const name = `${escapeRegExp(prefix)}:${local}`;
+  const element = new RegExp(`<${name}(\\s[^>]*)?(/>|>([\\s\\S]*?)</${name}\\s*>)`).exec(xml);
+  if (!element) return { span: null, items: [] };
+  const body = element[3] ?? '';
+  const li = new RegExp(`<${escapeRegExp(rdf)}:li(\\s[^>]*)?(/>|>([\\s\\S]*?)</${escapeRegExp(rdf)}:li\\s*>)`, 'g');
+  const items: BagEdit['items'] = [];
+  for (const match of body.matchAll(li)) {
+    const text = match[3] ?? '';
+    // An item with markup inside (a qualified value) is kept verbatim but never matched.
+    items.push({ raw: match[0], text: text.includes('<') ? '\u0000' : unescapeXml(text).trim() });
+  }
+  if (items.length === 0 && body.trim() && !new RegExp(`<${escapeRegExp(rdf)}:(Bag|Seq|Alt)\\b`).test(body)) return 'unreadable';
+  return { span: { start: element.index, end: element.index + element[0].length }, items };
+}
+
+function renderProperty(prefix: string, local: string, rdf: string, items: readonly string[], indent: string): string {
+  const inner = `${indent} `;
+  return [
+    `<${prefix}:${local}>`,
+    `${inner}<${rdf}:Bag>`,
+    ...items.map((item) => `${inner} ${item}`),
+    `${inner}</${rdf}:Bag>`,
+    `${indent}</${prefix}:${local}>`,
+  ].join('\n');
+}
+
+export type MergeResult = { xml: string; changed: boolean } | { error: string };
+
+/**
+ * Puts `tags` into an existing sidecar's keyword bags and takes out Lumen's keywords that are not
+ * in `tags` any more (Note [Sidecar merge]).
+ */
+export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult {
+  const rdf = prefixOf(xml, NS.rdf);
+  if (!rdf) return { error: 'it has no RDF data, so it is not an XMP sidecar' };
+  const descriptionOpen = new RegExp(`<${escapeRegExp(rdf)}:Description\\b[^>]*?(/?)>`, 'g');
+  const descriptions = [...xml.matchAll(descriptionOpen)];
+  if (descriptions.length === 0) return { error: 'it has no rdf:Description element' };
+
+  let dc = prefixOf(xml, NS.dc);
+  let lr = prefixOf(xml, NS.lr);
+  const subject = dc ? findBag(xml, dc, 'subject', rdf) : { span: null, items: [] };
+  const hierarchy = lr ? findBag(xml, lr, 'hierarchicalSubject', rdf) : { span: null, items: [] };
+  if (subject === 'unreadable' || hierarchy === 'unreadable') return { error: 'its keyword list is not an rdf:Bag' };
+
+  const wanted = new Set(tags.map((tag) => tag.toLowerCase()));
+  const ownPrefix = `${HIERARCHY_ROOT.toLowerCase()}|`;
+  // Lumen's earlier keywords: the leaves of its `Lumen|...` entries.
+  const ours = new Set(hierarchy.items.filter((item) => item.text.toLowerCase().startsWith(ownPrefix)).map((item) => item.text.slice(ownPrefix.length).toLowerCase()));
+  const stale = (tag: string) => ours.has(tag) && !wanted.has(tag);
+
+  const keptSubjects = subject.items.filter((item) => !stale(item.text.toLowerCase()));
+  const presentSubjects = new Set(keptSubjects.map((item) => item.text.toLowerCase()));
+  const addSubjects = tags.filter((tag) => !presentSubjects.has(tag.toLowerCase()));
+  const keptHierarchy = hierarchy.items.filter((item) => {
+    const text = item.text.toLowerCase();
+    return !(text.startsWith(ownPrefix) && stale(text.slice(ownPrefix.length)));
+  });
+  const presentHierarchy = new Set(keptHierarchy.map((item) => item.text.toLowerCase()));
+  // A keyword the person already had stays theirs: no `Lumen|` entry, so Lumen never removes it.
+  const theirs = new Set(subject.items.map((item) => item.text.toLowerCase()).filter((text) => !ours.has(text)));
+  const addHierarchy = tags
+    .filter((tag) => !theirs.has(tag.toLowerCase()))
+    .map(hierarchical)
+    .filter((entry) => !presentHierarchy.has(entry.toLowerCase()));
+  const changed =
+    addSubjects.length > 0 || addHierarchy.length > 0 || keptSubjects.length !== subject.items.length || keptHierarchy.length !== hierarchy.items.length;
+  if (!changed) return { xml, changed: false };
+
+  // A prefix the document never binds gets declared; `dc`/`lr` unless those mean something else.
+  dc ??= /xmlns:dc\s*=/.test(xml) ? 'lumendc' : 'dc';
+  lr ??= /xmlns:lr\s*=/.test(xml) ? 'lumenlr' : 'lr';
+  const li = (text: string) => `<${rdf}:li>${escapeXml(text)}</${rdf}:li>`;
+  const subjectItems = [...keptSubjects.map((item) => item.raw), ...addSubjects.map(li)];
+  const hierarchyItems = [...keptHierarchy.map((item) => item.raw), ...addHierarchy.map(li)];
+
+  // Edits are applied from the end of the document backwards, so earlier offsets stay valid.
+  const edits: Array<{ start: number; end: number; text: string }> = [];
+  const indentAt = (offset: number) => /[ \t]*$/.exec(xml.slice(xml.lastIndexOf('\n', offset - 1) + 1, offset))?.[0] ?? '   ';
+  const missing: Array<{ prefix: string; uri: string; text: string }> = [];
+  for (const [edit, prefix, uri, local, items] of [
+    [subject, dc, NS.dc, 'subject', subjectItems],
+    [hierarchy, lr, NS.lr, 'hierarchicalSubject', hierarchyItems],
+  ] as const) {
+    if (edit.span) edits.push({ ...edit.span, text: renderProperty(prefix, local, rdf, items, indentAt(edit.span.start)) });
+    else missing.push({ prefix, uri, text: renderProperty(prefix, local, rdf, items, '   ') });
+  }
+  if (missing.length > 0) {
+    // Into the Description already holding one of the bags, else the first one.
+    const holder = [subject.span, hierarchy.span].find((span) => span !== null);
+    const target = [...descriptions].reverse().find((match) => holder && match.index < holder.start) ?? (descriptions[0] as RegExpExecArray);
+    const openEnd = target.index + target[0].length;
+    const selfClosing = target[1] === '/';
+    const openTag = selfClosing ? target[0].slice(0, -2).trimEnd() : target[0].slice(0, -1);
+    // A declaration on another Description is out of scope here; one on rdf:RDF or above is not.
+    const inScope = (prefix: string) =>
+      new RegExp(`xmlns:${escapeRegExp(prefix)}\\s*=`).test(openTag) ||
+      [...xml.matchAll(new RegExp(`<([\\w.-]+:[\\w.-]+)[^>]*\\sxmlns:${escapeRegExp(prefix)}\\s*=`, 'g'))].some((match) => match[1] !== `${rdf}:Description`);
+    const declarations = missing.filter((property) => !inScope(property.prefix)).map((property) => `\n    xmlns:${property.prefix}="${property.uri}"`);
+    const inserted = missing.map((property) => `\n   ${property.text}`).join('');
+    const close = selfClosing ? `\n  </${rdf}:Description>` : '';
+    edits.push({ start: target.index, end: openEnd, text: `${openTag}${declarations.join('')}>${inserted}${close}` });
+  }
+  let result = xml;
+  for (const edit of edits.sort((a, b) => b.start - a.start)) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+  return { xml: result, changed: true };
+}
+
+export type SidecarOutcome = 'written' | 'unchanged' | { skipped: string };
+
+/**
+ * Writes `tags` into the sidecar at `file`: a new one when none exists (nothing when there are no
+ * tags), else merged (Note [Sidecar merge]).
+ */
+export async function writeSidecar(file: string, tags: readonly string[]): Promise<SidecarOutcome> {
+  let existing: string | null = null;
+  try {
+    existing = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { skipped: `cannot read ${file}: ${(error as Error).message}` };
+  }
+  let text: string;
+  if (existing === null) {
+    if (tags.length === 0) return 'unchanged';
+    text = buildSidecar(tags);
+  } else {
+    const merged = mergeSidecar(existing, tags);
+    if ('error' in merged) return { skipped: `${file} was left alone: ${merged.error}` };
+    if (!merged.changed) return 'unchanged';
+    text = merged.xml;
+  }
+  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, text, { flag: 'wx' });
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    return { skipped: `cannot write ${file}: ${(error as Error).message}` };
+  }
+  return 'written';
+}

@@ -1,0 +1,144 @@
+import { sidecar } from 'exifr';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSidecar, mergeSidecar, sidecarPath, writeSidecar } from '../../main/tags/xmp.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+/** A darktable-style sidecar: attributes, a history sequence, a person's own keywords, and one of Lumen's. */
+const DARKTABLE = `<?xml version="1.0" encoding="UTF-8"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:lr="http://ns.adobe.com/lightroom/1.0/"
+    xmlns:darktable="http://darktable.sf.net/"
+    xmp:Rating="3"
+    darktable:history_end="2">
+   <darktable:history>
+    <rdf:Seq>
+     <rdf:li darktable:operation="exposure" darktable:enabled="1"/>
+     <rdf:li darktable:operation="colorin" darktable:enabled="1"/>
+    </rdf:Seq>
+   </darktable:history>
+   <dc:subject>
+    <rdf:Bag>
+     <rdf:li>holiday</rdf:li>
+     <rdf:li>cat</rdf:li>
+    </rdf:Bag>
+   </dc:subject>
+   <lr:hierarchicalSubject>
+    <rdf:Bag>
+     <rdf:li>Places|Lisbon</rdf:li>
+     <rdf:li>Lumen|cat</rdf:li>
+    </rdf:Bag>
+   </lr:hierarchicalSubject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+
+const LIGHTROOM = `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 7.0-c000">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/"
+    xmp:Rating="4"
+    crs:Exposure2012="+0.35"/>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+
+const asList = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+describe('XMP sidecars', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    scratch = await tempDir();
+  });
+  afterAll(() => scratch.cleanup());
+
+  const read = async (file: string) => {
+    const parsed = (await sidecar(file)) as Record<string, Record<string, unknown>>;
+    return { parsed, subject: asList(parsed['dc']?.['subject']), hierarchy: asList(parsed['lr']?.['hierarchicalSubject']) };
+  };
+
+  it('names sidecars in both styles', () => {
+    expect(sidecarPath('/p/IMG_1.JPG', 'jpg.xmp')).toBe('/p/IMG_1.JPG.xmp');
+    expect(sidecarPath('/p/IMG_1.JPG', 'xmp')).toBe(path.join('/p', 'IMG_1.xmp'));
+    expect(sidecarPath('/p/archive.tar.png', 'xmp')).toBe(path.join('/p', 'archive.tar.xmp'));
+  });
+
+  it('writes a new sidecar exifr reads as dc:subject and lr:hierarchicalSubject', async () => {
+    const file = path.join(scratch.dir, 'new.jpg.xmp');
+    expect(await writeSidecar(file, ['dog', 'beach'])).toBe('written');
+    const { subject, hierarchy } = await read(file);
+    expect(subject).toEqual(['dog', 'beach']);
+    expect(hierarchy).toEqual(['Lumen|dog', 'Lumen|beach']);
+    expect(await writeSidecar(file, ['dog', 'beach'])).toBe('unchanged');
+    expect(await writeSidecar(path.join(scratch.dir, 'none.jpg.xmp'), [])).toBe('unchanged');
+    // Markup in a tag name is escaped, and recognised again on the next export.
+    const odd = path.join(scratch.dir, 'odd.xmp');
+    await writeFile(odd, buildSidecar(['R&D <lab>']));
+    expect(await readFile(odd, 'utf8')).toContain('<rdf:li>R&amp;D &lt;lab&gt;</rdf:li>');
+    expect(await writeSidecar(odd, ['R&D <lab>'])).toBe('unchanged');
+  });
+
+  it('merges into an existing sidecar, keeping everything else and the person’s keywords', async () => {
+    const file = path.join(scratch.dir, 'darktable.jpg.xmp');
+    await writeFile(file, DARKTABLE);
+    expect(await writeSidecar(file, ['dog', 'beach', 'holiday'])).toBe('written');
+    const text = await readFile(file, 'utf8');
+    const { parsed, subject, hierarchy } = await read(file);
+    // cat was Lumen's (it has a Lumen|cat entry) and is no longer a tag: gone. holiday was the
+    // person's before Lumen tagged it too, so it stays theirs (no Lumen|holiday).
+    expect(subject).toEqual(['holiday', 'dog', 'beach']);
+    expect(hierarchy).toEqual(['Places|Lisbon', 'Lumen|dog', 'Lumen|beach']);
+    expect(parsed['xmp']).toMatchObject({ Rating: 3 });
+    // Outside the two bags, not a byte changed.
+    const before = DARKTABLE.slice(0, DARKTABLE.indexOf('<dc:subject>'));
+    expect(text.startsWith(before)).toBe(true);
+    expect(text.endsWith(DARKTABLE.slice(DARKTABLE.indexOf('  </rdf:Description>')))).toBe(true);
+    expect(await writeSidecar(file, ['dog', 'beach', 'holiday'])).toBe('unchanged');
+
+    // A tag rejected later is taken out again; the person's keyword stays even if Lumen drops it.
+    expect(await writeSidecar(file, ['beach'])).toBe('written');
+    const after = await read(file);
+    expect(after.subject).toEqual(['holiday', 'beach']);
+    expect(after.hierarchy).toEqual(['Places|Lisbon', 'Lumen|beach']);
+  });
+
+  it('adds keyword bags and namespaces to a sidecar without them', async () => {
+    const file = path.join(scratch.dir, 'IMG_2.xmp');
+    await writeFile(file, LIGHTROOM);
+    expect(await writeSidecar(file, ['sunset'])).toBe('written');
+    const { parsed, subject, hierarchy } = await read(file);
+    expect(subject).toEqual(['sunset']);
+    expect(hierarchy).toEqual(['Lumen|sunset']);
+    expect(parsed['xmp']).toMatchObject({ Rating: 4 });
+    expect(parsed['crs']).toMatchObject({ Exposure2012: expect.anything() });
+    expect(await readFile(file, 'utf8')).toContain('crs:Exposure2012="+0.35"');
+  });
+
+  it('declares a namespace where the new bag goes when another Description holds it', () => {
+    const split = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:lr="http://ns.adobe.com/lightroom/1.0/"><lr:hierarchicalSubject><rdf:Bag><rdf:li>A|b</rdf:li></rdf:Bag></lr:hierarchicalSubject></rdf:Description>
+<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt><rdf:li xml:lang="x-default">T</rdf:li></rdf:Alt></dc:title></rdf:Description>
+</rdf:RDF></x:xmpmeta>`;
+    const merged = mergeSidecar(split, ['dog']);
+    if (!('xml' in merged)) throw new Error(merged.error);
+    const first = merged.xml.slice(0, merged.xml.indexOf('</rdf:Description>'));
+    expect(first).toContain('xmlns:dc="http://purl.org/dc/elements/1.1/"');
+    expect(first).toContain('<dc:subject>');
+    expect(merged.xml).toContain('<rdf:li xml:lang="x-default">T</rdf:li>');
+  });
+
+  it('leaves a file that is not XMP alone', async () => {
+    const file = path.join(scratch.dir, 'notes.xmp');
+    await writeFile(file, 'my notes about this photo');
+    const outcome = await writeSidecar(file, ['dog']);
+    expect(outcome).toEqual({ skipped: expect.stringMatching(/left alone: it has no RDF data/) });
+    expect(await readFile(file, 'utf8')).toBe('my notes about this photo');
+  });
+});
