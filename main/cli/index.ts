@@ -84,7 +84,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       args: rest,
       // parseArgs rejects unknown keys such as our `description`; pass only what it reads.
       options: Object.fromEntries(
-        Object.entries(options).map(([key, spec]) => [key, spec.short ? { type: spec.type, short: spec.short } : { type: spec.type }]),
+        Object.entries(options).map(([key, spec]) => [key, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) }]),
       ),
       allowPositionals: true,
       strict: true,

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import type { ProviderPreference } from '../../main/models/session.js';
+import { benchmarkRescoring } from '../../main/tags/benchmark.js';
 import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,7 +84,14 @@ async function hnswSection(): Promise<unknown> {
   return sizes.map((size) => hnswScale(size, 512, log));
 }
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection };
+async function tagsSection(): Promise<unknown> {
+  log('\n== tag re-scoring after one tag edit (100k photos x 512-d, 100 tags)');
+  const report = await benchmarkRescoring({ photos: 100_000, dim: 512, tags: 100 });
+  log(JSON.stringify(report));
+  return report;
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = { embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection, tags: tagsSection };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 await mkdir(OUT, { recursive: true });
