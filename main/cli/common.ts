@@ -1,5 +1,8 @@
 /** Options and helpers several commands share. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { Library } from '../library/library.js';
 import { ClipModel } from '../models/clip.js';
 import { PROVIDERS, type ProviderPreference } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
@@ -23,9 +26,38 @@ export function providerOption(context: CommandContext): ProviderPreference {
   return value as ProviderPreference;
 }
 
-export async function loadModel(context: CommandContext): Promise<ClipModel> {
-  const dir = await new ModelStore(context.dataDir).resolve(stringOption(context, 'model'));
+/** `--model` if given; else the model serving `library`; else the default installed model. */
+export async function loadModel(context: CommandContext, library: Library | null = null): Promise<ClipModel> {
+  const reference = stringOption(context, 'model') ?? library?.servingModelReference() ?? undefined;
+  const dir = await new ModelStore(context.dataDir).resolve(reference);
   return ClipModel.load(dir, { provider: providerOption(context), log: context.log });
+}
+
+/** Runs `use` with a loaded model, released afterwards. */
+export async function withModel<T>(context: CommandContext, use: (model: ClipModel) => Promise<T>, library: Library | null = null): Promise<T> {
+  const model = await loadModel(context, library);
+  try {
+    return await use(model);
+  } finally {
+    await model.dispose();
+  }
+}
+
+export function hasLibrary(context: CommandContext): boolean {
+  return existsSync(path.join(context.dataDir, 'library.db'));
+}
+
+/** Runs `use` with the library of the data folder, closed afterwards; `existing` refuses to create one. */
+export async function withLibrary<T>(context: CommandContext, use: (library: Library) => Promise<T>, options: { existing?: boolean } = {}): Promise<T> {
+  if (options.existing && !hasLibrary(context)) {
+    throw new UserError('bad-input', `There is no library in ${context.dataDir}. Run \`index FOLDER\` first, or pass --data.`);
+  }
+  const library = Library.open(context.dataDir);
+  try {
+    return await use(library);
+  } finally {
+    await library.close();
+  }
 }
 
 export function requirePositionals(context: CommandContext, what: string): string[] {

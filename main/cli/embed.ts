@@ -1,6 +1,6 @@
 /** `embed-text` and `embed-image`: unit-length embeddings as JSON, one per input, in order. */
-import type { Command, CommandContext, CommandResult } from './command.js';
-import { MODEL_OPTIONS, loadModel, requirePositionals } from './common.js';
+import type { Command, CommandResult } from './command.js';
+import { MODEL_OPTIONS, requirePositionals, withModel } from './common.js';
 import type { ClipModel } from '../models/clip.js';
 
 function vectorsResult(model: ClipModel, vectors: Float32Array[]): CommandResult {
@@ -9,15 +9,6 @@ function vectorsResult(model: ClipModel, vectors: Float32Array[]): CommandResult
     json: { model: model.id, dim: model.dim, vectors: rows },
     text: rows.map((row) => row.map((value) => value.toFixed(6)).join(' ')).join('\n'),
   };
-}
-
-async function withModel(context: CommandContext, use: (model: ClipModel) => Promise<CommandResult>): Promise<CommandResult> {
-  const model = await loadModel(context);
-  try {
-    return await use(model);
-  } finally {
-    await model.dispose();
-  }
 }
 
 export const embedText: Command = {

@@ -1,12 +1,9 @@
 /** `index`, `search` and `similar`: the photo library from the command line. */
 import { UserError } from '../core/errors.js';
-import { Library } from '../library/library.js';
 import type { IndexProgress } from '../library/indexer.js';
-import { ClipModel } from '../models/clip.js';
-import { ModelStore } from '../models/store.js';
 import { PhotoSearch, type SearchFilters, type SearchOptions, type SearchPage, type SearchSort } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { MODEL_OPTIONS, providerOption, requirePositionals } from './common.js';
+import { MODEL_OPTIONS, requirePositionals, withLibrary, withModel } from './common.js';
 
 function parseDate(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -20,22 +17,6 @@ function positiveNumber(context: CommandContext, name: string, fallback: number)
   const value = raw === undefined ? fallback : Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new UserError('bad-input', `--${name} takes a number, not "${raw}".`);
   return value;
-}
-
-async function withLibrary<T>(context: CommandContext, use: (library: Library) => Promise<T>): Promise<T> {
-  const library = Library.open(context.dataDir);
-  try {
-    return await use(library);
-  } finally {
-    await library.close();
-  }
-}
-
-/** `--model` if given; else the model serving the library; else the default installed model. */
-async function modelFor(context: CommandContext, library: Library | null): Promise<ClipModel> {
-  const store = new ModelStore(context.dataDir);
-  const reference = stringOption(context, 'model') ?? library?.servingModelReference() ?? undefined;
-  return ClipModel.load(await store.resolve(reference), { provider: providerOption(context), log: context.log });
 }
 
 function progressLogger(context: CommandContext): (p: IndexProgress) => void {
@@ -67,17 +48,14 @@ export const index: Command = {
     return withLibrary(context, async (library) => {
       const excludes = (stringOption(context, 'exclude') ?? '').split(',').map((glob) => glob.trim()).filter(Boolean);
       const folders = context.positionals.length ? await library.addFolders(context.positionals, excludes) : undefined;
-      const model = await modelFor(context, null);
-      try {
-        const summary = await library.index(model, { folders, onProgress: progressLogger(context), batchSize: positiveNumber(context, 'batch', 16), control: undefined });
+      return withModel(context, async (model) => {
+        const summary = await library.index(model, { folders, onProgress: progressLogger(context), batchSize: positiveNumber(context, 'batch', 16) });
         const text = [
           `Indexed with ${model.id}: ${summary.embedded} embedded, ${summary.unchanged} unchanged, ${summary.moved} moved, ${summary.removed} removed, ${summary.failed.length} failed in ${summary.seconds.toFixed(1)} s.`,
           ...summary.failed.map((failure) => `  skipped ${failure.path}: ${failure.message}`),
         ].join('\n');
         return { json: summary, text };
-      } finally {
-        await model.dispose();
-      }
+      });
     });
   },
 };
@@ -127,12 +105,7 @@ async function searching(context: CommandContext, run: (search: PhotoSearch) => 
     if (!library.servingModel() && !stringOption(context, 'model')) {
       throw new UserError('bad-input', 'The library is empty. Run `index FOLDER` first.');
     }
-    const model = await modelFor(context, library);
-    try {
-      return pageResult(await run(new PhotoSearch(library, model)));
-    } finally {
-      await model.dispose();
-    }
+    return withModel(context, async (model) => pageResult(await run(new PhotoSearch(library, model))), library);
   });
 }
 

@@ -2,61 +2,33 @@
  * Tagging from the command line: `tag`, `tags`, `albums`, `vocabulary`, and the measurements
  * `tag-scores`, `eval-zeroshot` and `eval-retrieval`.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { JobControl } from '../jobs/job.js';
 import { Library } from '../library/library.js';
 import { ClipModel } from '../models/clip.js';
-import { ModelStore } from '../models/store.js';
 import { evaluateRetrieval, evaluateZeroShot } from '../tags/evaluate.js';
 import { scoreWithModel } from '../tags/score-images.js';
 import { TagService, type PhotoTags, type TagProgress } from '../tags/service.js';
 import { loadDefaultVocabulary, readVocabularyFile, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
 import { SIDECAR_STYLES, type SidecarStyle } from '../tags/xmp.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { DATA_OPTION, MODEL_OPTIONS, providerOption, requirePositionals } from './common.js';
+import { DATA_OPTION, MODEL_OPTIONS, hasLibrary, loadModel, requirePositionals, withLibrary, withModel } from './common.js';
+
+const withExistingLibrary = <T>(context: CommandContext, use: (library: Library) => Promise<T>): Promise<T> => withLibrary(context, use, { existing: true });
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
 };
 
-const hasLibrary = (context: CommandContext) => existsSync(path.join(context.dataDir, 'library.db'));
-
-async function withLibrary<T>(context: CommandContext, use: (library: Library) => Promise<T>): Promise<T> {
-  if (!hasLibrary(context)) throw new UserError('bad-input', `There is no library in ${context.dataDir}. Run \`index FOLDER\` first, or pass --data.`);
-  const library = Library.open(context.dataDir);
-  try {
-    return await use(library);
-  } finally {
-    await library.close();
-  }
-}
-
-/** `--model`, else the model serving the library, else the default installed model. */
-async function loadModelFor(context: CommandContext, library: Library | null): Promise<ClipModel> {
-  const reference = stringOption(context, 'model') ?? library?.servingModelReference() ?? undefined;
-  const dir = await new ModelStore(context.dataDir).resolve(reference);
-  return ClipModel.load(dir, { provider: providerOption(context), log: context.log });
-}
-
 /** A tag service over `library` whose model is loaded on first need and disposed afterwards. */
 async function withTagService<T>(context: CommandContext, library: Library, use: (service: TagService) => Promise<T>): Promise<T> {
   const loaded: { model: Promise<ClipModel> | null } = { model: null };
-  const service = new TagService(library, { model: () => (loaded.model ??= loadModelFor(context, library)) });
+  const service = new TagService(library, { model: () => (loaded.model ??= loadModel(context, library)) });
   try {
     return await use(service);
   } finally {
     await (await loaded.model?.catch(() => null))?.dispose();
-  }
-}
-
-async function withModel<T>(context: CommandContext, use: (model: ClipModel) => Promise<T>): Promise<T> {
-  const model = await loadModelFor(context, null);
-  try {
-    return await use(model);
-  } finally {
-    await model.dispose();
   }
 }
 
@@ -65,7 +37,7 @@ async function vocabularyFor(context: CommandContext): Promise<Vocabulary> {
   const file = stringOption(context, 'vocabulary');
   if (file) return readVocabularyFile(file);
   if (hasLibrary(context)) {
-    return withLibrary(context, (library) => new TagService(library, { model: () => Promise.reject(new Error('unused')) }).vocabulary());
+    return withExistingLibrary(context, (library) => new TagService(library, { model: () => Promise.reject(new Error('unused')) }).vocabulary());
   }
   return loadDefaultVocabulary();
 }
@@ -145,7 +117,7 @@ export const evalZeroshot: Command = {
   async run(context) {
     if (context.options['labelled'] === true) {
       if (context.positionals.length) throw new UserError('bad-input', '--labelled evaluates the library; give no FOLDER with it.');
-      return withLibrary(context, (library) =>
+      return withExistingLibrary(context, (library) =>
         withTagService(context, library, async (service) => {
           const report = await service.evaluateLabelled(context.signal);
           const text = report.confirmed + report.rejected === 0
@@ -201,7 +173,7 @@ export const tag: Command = {
     full: { type: 'boolean', description: 'decide every photo again, not only new ones' },
   },
   async run(context) {
-    return withLibrary(context, (library) =>
+    return withExistingLibrary(context, (library) =>
       withTagService(context, library, async (service) => {
         const file = stringOption(context, 'vocabulary');
         if (file) await service.importVocabulary(file);
@@ -254,7 +226,7 @@ export const tags: Command = {
     if (style !== undefined && !(SIDECAR_STYLES as readonly string[]).includes(style)) {
       throw new UserError('bad-input', `--sidecar-style takes ${SIDECAR_STYLES.join(' or ')}, not "${style}".`);
     }
-    return withLibrary(context, (library) =>
+    return withExistingLibrary(context, (library) =>
       withTagService(context, library, async (service) => {
         if (exporting) {
           const photoIds = context.positionals.length ? context.positionals.map((ref) => service.resolvePhoto(ref).photoId) : undefined;
@@ -302,7 +274,7 @@ export const albums: Command = {
     const raw = stringOption(context, 'min-share');
     const minShare = raw === undefined ? undefined : Number(raw);
     if (minShare !== undefined && (!Number.isFinite(minShare) || minShare < 0 || minShare > 1)) throw new UserError('bad-input', `--min-share takes a number from 0 to 1, not "${raw}".`);
-    return withLibrary(context, async (library) => {
+    return withExistingLibrary(context, async (library) => {
       const service = new TagService(library, { model: () => Promise.reject(new UserError('bad-input', 'albums needs no model.')) });
       const list = service.albums({ minShare });
       return { json: list, text: list.length ? list.map((album) => `${album.label}  (${album.photos} photos, ${album.album})`).join('\n') : 'The library has no photos yet.' };

@@ -445,18 +445,21 @@ export class TagService {
     };
   }
 
+  /** The stored embeddings of `imageIds` for `model` (images without one are left out). */
+  private storedVectors(model: string, imageIds: readonly number[]): Map<number, Buffer> {
+    const blobs = new Map<number, Buffer>();
+    for (const id of imageIds) {
+      const blob = this.store.vector(model, id);
+      if (blob) blobs.set(id, blob);
+    }
+    return blobs;
+  }
+
   /** Decides the tags of a few images now (after a person's verdict is withdrawn). */
   private async retagImages(imageIds: readonly number[]): Promise<void> {
     const prepared = await this.prepare(await this.vocabulary());
     const model = prepared.model.id;
-    const load = () => {
-      const blobs = new Map<number, Buffer>();
-      for (const id of imageIds) {
-        const blob = this.store.vector(model, id);
-        if (blob) blobs.set(id, blob);
-      }
-      return blobs;
-    };
+    const load = () => this.storedVectors(model, imageIds);
     const decisions = this.decide(prepared, imageIds, load, new Set());
     this.store.transaction(() => {
       this.write(prepared, decisions, imageIds.flatMap((id) => this.store.tagsOfImage(id)));
@@ -541,14 +544,7 @@ export class TagService {
     const index = new Map(prepared.tags.map((tag, i) => [tag.name, i]));
     const labelled = this.store.labelled().filter((row) => index.has(row.tag));
     const imageIds = [...new Set(labelled.map((row) => row.imageId))];
-    const load = () => {
-      const blobs = new Map<number, Buffer>();
-      for (const id of imageIds) {
-        const blob = this.store.vector(model, id);
-        if (blob) blobs.set(id, blob);
-      }
-      return blobs;
-    };
+    const load = () => this.storedVectors(model, imageIds);
     const decisions = new Map(this.decide(prepared, imageIds, load, new Set()).map((decision) => [decision.imageId, decision]));
     const perTag: Record<string, { confirmed: number; rejected: number; tp: number; fp: number }> = {};
     let tp = 0;
