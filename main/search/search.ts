@@ -202,11 +202,13 @@ export class PhotoSearch {
         .all(this.model.id, ...filter.params) as Array<{ imageId: number; vector: Buffer }>;
       return rows.map((row) => ({ imageId: row.imageId, score: dot(query, blobToVector(row.vector)) })).sort((a, b) => b.score - a.score);
     };
-    if (matching <= EXACT_LIMIT) {
+    const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
+    // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
+    if (matching <= EXACT_LIMIT || pool0 * 4 >= vectors.size) {
       scored = rankExactly();
     } else {
       const allowed = filtered ? db.prepare(`SELECT 1 FROM images i JOIN files f ON f.image_id = i.id WHERE i.id = ? AND ${filter.where} LIMIT 1`).pluck() : null;
-      let pool = Math.max(MIN_POOL, (offset + limit) * 2);
+      let pool = pool0;
       for (;;) {
         const found = vectors.search(query, pool + exclude.size);
         scored = allowed ? found.filter((hit) => allowed.get(hit.imageId, ...filter.params) === 1) : found;
@@ -216,8 +218,7 @@ export class PhotoSearch {
         const needMore =
           found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && this.relevance(query, scored, lastScore) >= cutoff));
         if (!needMore) break;
-        // HNSW cannot promise to reach every photo: when the whole ranking is needed, rank exactly.
-        if (pool * 4 >= vectors.size) {
+        if (pool * 16 >= vectors.size) {
           scored = rankExactly();
           break;
         }
