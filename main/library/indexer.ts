@@ -267,6 +267,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
 
   const consuming = consumer();
+  // Awaited below; marked handled now, since it can fail (a cancel) while the producers still run.
+  consuming.catch(() => {});
   try {
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, producer));
   } finally {
