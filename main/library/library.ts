@@ -75,6 +75,19 @@ export class Library {
   }
 
   /**
+   * The grid thumbnail or the viewer's preview of a photo, by photo id: the app serves images by
+   * id, never by a path the renderer names. Previews are made on first request (see thumbnails.ts).
+   */
+  async photoImage(photoId: number, kind: 'thumbnail' | 'preview'): Promise<string> {
+    const row = this.store.db
+      .prepare('SELECT f.path, i.content_hash AS contentHash, i.thumbnail FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?')
+      .get(photoId) as { path: string; contentHash: string; thumbnail: string | null } | undefined;
+    if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
+    if (kind === 'preview' || !row.thumbnail) return this.thumbnails.preview(row.contentHash, row.path);
+    return this.thumbnails.absolute(row.thumbnail);
+  }
+
+  /**
    * The model whose embeddings cover the library and serve searches.
    *
    * Note [Model switch]: embeddings are stored per model, so indexing with a new model fills in

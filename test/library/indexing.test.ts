@@ -1,6 +1,6 @@
 import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
@@ -47,6 +47,19 @@ describe('indexing a library', () => {
     const thumb = await sharp(library.thumbnails.absolute(thumbs[0]!)).metadata();
     expect(Math.max(thumb.width ?? 0, thumb.height ?? 0)).toBeLessThanOrEqual(256);
     expect((await readFile(files[0]!)).equals(await readFile(photos[0]!.file))).toBe(true);
+  });
+
+  it('serves thumbnails and on-demand previews by photo id', async () => {
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'big.jpg'), await sharp(photos[0]!.file).resize(3000, 2000, { fit: 'fill' }).jpeg().toBuffer());
+    await index();
+    const photoId = library.store.db.prepare('SELECT id FROM files').pluck().get() as number;
+    const thumbnail = await sharp(await library.photoImage(photoId, 'thumbnail')).metadata();
+    expect([thumbnail.width, thumbnail.height, thumbnail.format]).toEqual([256, 171, 'webp']);
+    const preview = await library.photoImage(photoId, 'preview');
+    expect(await sharp(preview).metadata()).toMatchObject({ width: 1600, height: 1067, format: 'webp' });
+    expect(preview.startsWith(path.join(scratch.dir, 'data'))).toBe(true);
+    await expect(library.photoImage(12345, 'thumbnail')).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('keeps the embedding of a moved or renamed photo, and re-embeds an edited one', async () => {
@@ -126,6 +139,31 @@ describe('indexing a library', () => {
     expect(fixed.embedded).toBe(1);
     expect(fixed.failed.map((f) => path.basename(f.path))).toEqual(['notes.jpg']);
     expect(library.status().failed).toBe(4);
+  });
+
+  it('indexes every supported format, known by content whatever the name, and GIFs by their first frame', async () => {
+    const star = photos.find((p) => p.shape === 'star')!.file;
+    const circle = await sharp(photos.find((p) => p.shape === 'circle')!.file).resize(96, 96, { fit: 'fill' }).toBuffer();
+    await mkdir(folder, { recursive: true });
+    const encoders: Record<string, (image: Sharp) => Sharp> = {
+      'a.png': (image) => image.png(),
+      'b.webp': (image) => image.webp(),
+      'c.avif': (image) => image.avif({ effort: 0 }),
+      'd.gif': (image) => image.gif(),
+      'f.gif': () => sharp([square, circle], { join: { animated: true } }).gif(),
+      'e.tiff': (image) => image.tiff(),
+      'jpeg-without-extension': (image) => image.jpeg(),
+    };
+    const square = await sharp(star).resize(96, 96, { fit: 'fill' }).toBuffer();
+    for (const [name, encode] of Object.entries(encoders)) await writeFile(path.join(folder, name), await encode(sharp(square)).toBuffer());
+    const summary = await index();
+    expect(summary).toMatchObject({ embedded: 7, failed: [] });
+    const formats = library.store.db.prepare('SELECT i.format FROM files f JOIN images i ON i.id = f.image_id ORDER BY f.path').pluck().all();
+    expect(formats).toEqual(['png', 'webp', 'avif', 'gif', 'tiff', 'gif', 'jpeg']);
+    // Every encoding of the star is found as a star; the animated GIF (star, then circle) by its first frame.
+    const stars = await new PhotoSearch(library, model).search('a photo of a star.', { showAll: true });
+    expect(stars.results).toHaveLength(7);
+    expect(Math.min(...stars.results.map((r) => r.score))).toBeGreaterThan(0.5);
   });
 
   it('keeps the photos of a folder that cannot be walked', async () => {
