@@ -3,7 +3,7 @@
  * The shortcuts panel is drawn from this table, so it cannot drift from what the keys do.
  */
 
-export type ShortcutAction = 'open-settings' | 'open-search' | 'close-panel' | 'show-shortcuts';
+export type ShortcutAction = 'open-settings' | 'close-panel' | 'show-shortcuts';
 
 export interface Shortcut {
   /** `Mod+,`, `Escape`, `?`: modifiers joined with `+`, then the key as `KeyboardEvent.key`. */
@@ -16,7 +16,6 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { combo: 'Mod+,', action: 'open-settings', description: 'Open models & settings', inFields: true },
-  { combo: 'Mod+F', action: 'open-search', description: 'Go to search', inFields: true },
   { combo: 'Escape', action: 'close-panel', description: 'Close the open panel', inFields: true },
   { combo: '?', action: 'show-shortcuts', description: 'Show keyboard shortcuts' },
 ];

@@ -45,20 +45,12 @@ export class AppState {
         this.shortcutsOpen = false;
         this.router.go('settings');
         return true;
-      case 'open-search':
-        this.shortcutsOpen = false;
-        this.router.go('search');
-        return true;
       case 'show-shortcuts':
         this.shortcutsOpen = true;
         return true;
       case 'close-panel':
         if (this.shortcutsOpen) {
           this.shortcutsOpen = false;
-          return true;
-        }
-        if (this.router.current === 'settings') {
-          this.router.go('search');
           return true;
         }
         return false;

@@ -2,10 +2,10 @@
  * Which screen is showing, kept in the URL's hash (`#/settings`) so that reloads keep the place.
  * Adding a screen: add its id here and its component to the view table in App.svelte.
  */
-export const VIEW_IDS = ['search', 'settings'] as const;
+export const VIEW_IDS = ['settings'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
-export const DEFAULT_VIEW: ViewId = 'search';
+export const DEFAULT_VIEW: ViewId = 'settings';
 
 export function viewFromHash(hash: string): ViewId {
   const id = hash.replace(/^#\/?/, '').split(/[/?]/)[0] ?? '';
