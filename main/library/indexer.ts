@@ -133,8 +133,12 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const present = new Map<number, Set<string>>();
   const incompleteFolders = new Set<number>();
   const work: WorkItem[] = [];
+  // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file.
+  const embedded = store.embeddedImageIds(modelId);
   for (const folder of folders) {
     const seen = new Set<string>();
+    const knownFiles = store.knownFiles(folder.id);
+    const knownFailures = store.knownFailures(folder.id);
     present.set(folder.id, seen);
     const scan = scanFolder(folder.path, {
       excludes: folder.excludes,
@@ -149,13 +153,13 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       const extension = path.extname(file.path).toLowerCase();
       if (NOT_PHOTOS.has(extension)) continue;
       seen.add(file.path);
-      const known = store.fileByPath(file.path);
+      const known = knownFiles.get(file.path);
       if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
-        if (store.hasEmbedding(modelId, known.imageId)) summary.unchanged++;
+        if (embedded.has(known.imageId)) summary.unchanged++;
         else work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
         continue;
       }
-      const failed = store.failure(file.path);
+      const failed = knownFailures.get(file.path);
       if (failed && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
       work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
       report();

@@ -71,6 +71,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       continue;
     }
     const subfolders: string[] = [];
+    const files: string[] = [];
     for await (const entry of entries) {
       const full = path.join(dir, entry.name);
       let isDirectory = entry.isDirectory();
@@ -89,8 +90,12 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
         subfolders.push(full);
         continue;
       }
-      const info = await stat(full).catch(() => null);
-      if (info?.isFile()) yield { path: full, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
+      files.push(full);
+    }
+    // One folder's stats at once: the thread pool runs them in parallel.
+    const infos = await Promise.all(files.map((file) => stat(file).catch(() => null)));
+    for (const [i, info] of infos.entries()) {
+      if (info?.isFile()) yield { path: files[i] as string, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
     }
     // Reverse so the walk visits subfolders in name order (pending is a stack).
     pending.push(...subfolders.sort().reverse());

@@ -232,9 +232,26 @@ export class PhotoSearch {
       const threshold = base + cutoff * (best - base);
       scored = scored.filter((hit) => hit.score >= threshold);
     }
-    const hits = this.hydrate(scored, filter);
-    if (sort !== 'relevance') hits.sort((a, b) => (sort === 'newest' ? b.takenAt - a.takenAt : a.takenAt - b.takenAt));
-    return { results: hits.slice(offset, offset + limit), total: hits.length, model: this.model.id, method };
+    // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
+    const ordered = sort === 'relevance' ? scored : this.byDate(scored, filter, sort);
+    const results = this.hydrate(ordered.slice(offset, offset + limit), filter);
+    return { results, total: ordered.length, model: this.model.id, method };
+  }
+
+  private byDate(scored: ScoredImage[], filter: FilterSql, sort: 'newest' | 'oldest'): ScoredImage[] {
+    const takenAt = new Map<number, number>();
+    for (let start = 0; start < scored.length; start += 500) {
+      const ids = scored.slice(start, start + 500).map((hit) => hit.imageId);
+      const rows = this.library.store.db
+        .prepare(
+          `SELECT i.id, MIN(COALESCE(i.taken_at, f.mtime_ms)) AS takenAt FROM images i JOIN files f ON f.image_id = i.id
+           WHERE i.id IN (${ids.map(() => '?').join(', ')}) AND ${filter.where} GROUP BY i.id`,
+        )
+        .all(...ids, ...filter.params) as Array<{ id: number; takenAt: number }>;
+      for (const row of rows) takenAt.set(row.id, row.takenAt);
+    }
+    const direction = sort === 'newest' ? -1 : 1;
+    return scored.filter((hit) => takenAt.has(hit.imageId)).sort((a, b) => direction * ((takenAt.get(a.imageId) as number) - (takenAt.get(b.imageId) as number)));
   }
 
   private relevance(query: Float32Array, scored: ScoredImage[], score: number): number {

@@ -65,10 +65,8 @@ export class LibraryStore {
       insertFolder: db.prepare('INSERT INTO folders (path, excludes, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes RETURNING id'),
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
-      fileByPath: db.prepare('SELECT id, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE path = ?'),
       imageByHash: db.prepare('SELECT id, thumbnail FROM images WHERE content_hash = ?'),
       hasEmbedding: db.prepare('SELECT 1 FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
-      failure: db.prepare('SELECT size, mtime_ms AS mtimeMs FROM failures WHERE path = ?'),
       insertImage: db.prepare(`INSERT INTO images (content_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
         VALUES (@contentHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
         ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail) RETURNING id`),
@@ -78,8 +76,10 @@ export class LibraryStore {
       deleteFailure: db.prepare('DELETE FROM failures WHERE path = ?'),
       upsertFailure: db.prepare(`INSERT INTO failures (path, folder_id, size, mtime_ms, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
-      filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId FROM files WHERE folder_id = ?'),
+      filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
+      failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs FROM failures WHERE folder_id = ?'),
+      embeddedImageIds: db.prepare('SELECT image_id FROM embeddings WHERE model = ?').pluck(),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       orphanImages: db.prepare('SELECT id, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
       embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
@@ -108,10 +108,6 @@ export class LibraryStore {
     return (this.statements.folders.all() as Array<{ id: number; path: string; excludes: string }>).map((row) => ({ ...row, excludes: JSON.parse(row.excludes) as string[] }));
   }
 
-  fileByPath(filePath: string): KnownFile | undefined {
-    return this.statements.fileByPath.get(filePath) as KnownFile | undefined;
-  }
-
   imageByHash(hash: string): { id: number; thumbnail: string | null } | undefined {
     return this.statements.imageByHash.get(hash) as { id: number; thumbnail: string | null } | undefined;
   }
@@ -120,9 +116,21 @@ export class LibraryStore {
     return this.statements.hasEmbedding.get(model, imageId) === 1;
   }
 
-  /** The size and mtime a file had when it last failed, if it did. */
-  failure(filePath: string): { size: number; mtimeMs: number } | undefined {
-    return this.statements.failure.get(filePath) as { size: number; mtimeMs: number } | undefined;
+  /** Every file the library knows in a folder, by path: a re-scan compares against this in memory. */
+  knownFiles(folderId: number): Map<string, KnownFile> {
+    const rows = this.statements.filesOfFolder.all(folderId) as Array<KnownFile & { path: string }>;
+    return new Map(rows.map(({ path: filePath, ...file }) => [filePath, file]));
+  }
+
+  /** The size and mtime of every failed file of a folder when it failed, by path. */
+  knownFailures(folderId: number): Map<string, { size: number; mtimeMs: number }> {
+    const rows = this.statements.failureStatesOfFolder.all(folderId) as Array<{ path: string; size: number; mtimeMs: number }>;
+    return new Map(rows.map(({ path: filePath, size, mtimeMs }) => [filePath, { size, mtimeMs }]));
+  }
+
+  /** Ids of the images that have an embedding for `model`. */
+  embeddedImageIds(model: string): Set<number> {
+    return new Set(this.statements.embeddedImageIds.all(model) as number[]);
   }
 
   /** Writes a batch of indexed and failed files in one transaction; returns the new embeddings. */

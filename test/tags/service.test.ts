@@ -26,7 +26,7 @@ describe('tagging a library', () => {
   /** Shapes named in each scene's caption, by photo id. */
   const sceneShapes = new Map<number, string[]>();
 
-  const photoId = (file: string) => library.store.fileByPath(file)?.id as number;
+  const photoId = (file: string) => library.store.db.prepare('SELECT id FROM files WHERE path = ?').pluck().get(file) as number;
   const tagNames = (id: number) => service.tagsOf(id).tags.map((t) => t.tag).sort();
   const withThreshold = (vocabulary: Vocabulary, name: string, threshold: number): Vocabulary => ({
     ...vocabulary,
