@@ -7,7 +7,8 @@
  * Vectors are synthetic but clustered like real embeddings (random unit vectors are the worst
  * case for HNSW and unlike any photo library).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -239,11 +240,18 @@ export function hnswScale(count: number, dim: number, log: Log) {
   return result;
 }
 
-/** Wall time of a fresh CLI process from start to its printed first page of results. */
+/**
+ * Wall time of a fresh CLI process from start to its printed first page of results, and that
+ * process's peak memory (GNU time's maximum resident set, where /usr/bin/time exists).
+ */
 export function coldStart(root: string, dataDir: string, modelDir: string, log: Log) {
+  const command = [process.execPath, '--import', 'tsx', path.join(root, 'main', 'cli', 'index.ts'), 'search', '--data', dataDir, '--model', modelDir, '--provider', 'cpu', '--json', 'a dog on the beach'];
+  const timed = existsSync('/usr/bin/time');
   const start = performance.now();
-  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'main', 'cli', 'index.ts'), 'search', '--data', dataDir, '--model', modelDir, '--provider', 'cpu', '--json', 'a dog on the beach'], { cwd: root, stdio: ['ignore', 'ignore', 'ignore'] });
+  const result = spawnSync(timed ? '/usr/bin/time' : (command[0] as string), timed ? ['-f', 'maxrss_kib=%M', ...command] : command.slice(1), { cwd: root, encoding: 'utf8' });
   const seconds = (performance.now() - start) / 1000;
-  log(`cold start to first result (new process: TypeScript loader, model load, index load, query): ${seconds.toFixed(2)} s`);
-  return { seconds };
+  const peak = /maxrss_kib=(\d+)/.exec(result.stderr ?? '');
+  const peakRssMiB = peak ? Math.round(Number(peak[1]) / 1024) : null;
+  log(`cold start to first result (new process: TypeScript loader, model load, index load, query): ${seconds.toFixed(2)} s, peak RSS ${peakRssMiB ?? '?'} MiB`);
+  return { seconds, peakRssMiB };
 }
