@@ -9,7 +9,7 @@
  * library bundles, thumbnail caches) are never photos a person took; exclusions are globs matched
  * against the path relative to the library folder.
  */
-import type { Dirent } from 'node:fs';
+import { statSync, type Dirent } from 'node:fs';
 import { opendir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
@@ -92,10 +92,12 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       }
       files.push(full);
     }
-    // One folder's stats at once: the thread pool runs them in parallel.
-    const infos = await Promise.all(files.map((file) => stat(file).catch(() => null)));
-    for (const [i, info] of infos.entries()) {
-      if (info?.isFile()) yield { path: files[i] as string, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
+    // Synchronous stats: a few microseconds each against tens for the promise API, which makes a
+    // re-scan of 100k unchanged files several times faster; one folder at a time keeps each
+    // pause of the event loop short.
+    for (const file of files) {
+      const info = statSync(file, { throwIfNoEntry: false });
+      if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
     }
     // Reverse so the walk visits subfolders in name order (pending is a stack).
     pending.push(...subfolders.sort().reverse());

@@ -190,28 +190,30 @@ export class PhotoSearch {
 
     let scored: ScoredImage[];
     let method: SearchPage['method'] = vectors.health === 'rebuilding' ? 'exact' : 'index';
+    // The filter is evaluated once, in SQL; ranking then checks membership in memory.
     const matching = filtered
-      ? (db.prepare(`SELECT COUNT(DISTINCT i.id) FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where}`).pluck().get(...filter.params) as number)
-      : Number.POSITIVE_INFINITY;
+      ? new Set(db.prepare(`SELECT DISTINCT i.id FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where}`).pluck().all(...filter.params) as number[])
+      : null;
     const rankExactly = (): ScoredImage[] => {
       method = 'exact';
-      const rows = db
-        .prepare(
-          `SELECT e.image_id AS imageId, e.vector FROM embeddings e WHERE e.model = ? AND e.image_id IN (SELECT i.id FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where})`,
-        )
-        .all(this.model.id, ...filter.params) as Array<{ imageId: number; vector: Buffer }>;
+      const rows = (
+        matching
+          ? db
+              .prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ? AND image_id IN (SELECT value FROM json_each(?))')
+              .all(this.model.id, JSON.stringify([...matching]))
+          : db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ?').all(this.model.id)
+      ) as Array<{ imageId: number; vector: Buffer }>;
       return rows.map((row) => ({ imageId: row.imageId, score: dot(query, blobToVector(row.vector)) })).sort((a, b) => b.score - a.score);
     };
     const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
     // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
-    if (matching <= EXACT_LIMIT || pool0 * 4 >= vectors.size) {
+    if ((matching && matching.size <= EXACT_LIMIT) || pool0 * 4 >= vectors.size) {
       scored = rankExactly();
     } else {
-      const allowed = filtered ? db.prepare(`SELECT 1 FROM images i JOIN files f ON f.image_id = i.id WHERE i.id = ? AND ${filter.where} LIMIT 1`).pluck() : null;
       let pool = pool0;
       for (;;) {
         const found = vectors.search(query, pool + exclude.size);
-        scored = allowed ? found.filter((hit) => allowed.get(hit.imageId, ...filter.params) === 1) : found;
+        scored = matching ? found.filter((hit) => matching.has(hit.imageId)) : found;
         const lastScore = found.at(-1)?.score;
         // Grow while the page is not full, or while the weakest candidate still passes the
         // cutoff (more relevant photos lie beyond the pool: sorting by date needs them all).
