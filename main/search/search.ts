@@ -166,9 +166,9 @@ export class PhotoSearch {
     const generation = this.library.store.generation(this.model.id);
     if (!this.baseline || this.baseline.generation !== generation) {
       const rows = this.library.store.db
-        .prepare('SELECT vector FROM embeddings WHERE model = ? ORDER BY random() LIMIT ?')
+        .prepare(`SELECT vector FROM embeddings WHERE model = ? AND image_id IN (SELECT image_id FROM embeddings INDEXED BY embeddings_keys WHERE model = ? ORDER BY random() LIMIT ?)`)
         .pluck()
-        .all(this.model.id, BASELINE_SAMPLE) as Buffer[];
+        .all(this.model.id, this.model.id, BASELINE_SAMPLE) as Buffer[];
       this.baseline = { generation, sample: rows.map(blobToVector) };
     }
     const { sample } = this.baseline;

@@ -66,7 +66,7 @@ export class LibraryStore {
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
       imageByHash: db.prepare('SELECT id, thumbnail FROM images WHERE content_hash = ?'),
-      hasEmbedding: db.prepare('SELECT 1 FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
+      hasEmbedding: db.prepare('SELECT 1 FROM embeddings INDEXED BY embeddings_keys WHERE model = ? AND image_id = ?').pluck(),
       insertImage: db.prepare(`INSERT INTO images (content_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
         VALUES (@contentHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
         ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail) RETURNING id`),
@@ -79,7 +79,7 @@ export class LibraryStore {
       filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs FROM failures WHERE folder_id = ?'),
-      embeddedImageIds: db.prepare('SELECT image_id FROM embeddings WHERE model = ?').pluck(),
+      embeddedImageIds: db.prepare('SELECT image_id FROM embeddings INDEXED BY embeddings_keys WHERE model = ?').pluck(),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       orphanImages: db.prepare('SELECT id, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
       embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
@@ -89,12 +89,13 @@ export class LibraryStore {
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
       imagesMissingEmbedding: db.prepare(
-        'SELECT COUNT(*) FROM images WHERE NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.image_id = images.id)',
+        // Every embedding belongs to an image (foreign key), so a difference of counts is exact.
+        'SELECT (SELECT COUNT(*) FROM images) - (SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_keys WHERE model = ?)',
       ).pluck(),
       counts: db.prepare('SELECT (SELECT COUNT(*) FROM files) AS files, (SELECT COUNT(*) FROM images) AS images, (SELECT COUNT(*) FROM failures) AS failures'),
-      embeddingCount: db.prepare('SELECT COUNT(*) FROM embeddings WHERE model = ?').pluck(),
+      embeddingCount: db.prepare('SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_keys WHERE model = ?').pluck(),
       dimension: db.prepare('SELECT length(vector) / 4 FROM embeddings WHERE model = ? LIMIT 1').pluck(),
-      embeddingModels: db.prepare('SELECT model, COUNT(*) AS count FROM embeddings GROUP BY model ORDER BY model'),
+      embeddingModels: db.prepare('SELECT model, COUNT(*) AS count FROM embeddings INDEXED BY embeddings_keys GROUP BY model ORDER BY model'),
       allEmbeddings: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ?'),
       failures: db.prepare('SELECT path, reason, message FROM failures ORDER BY path'),
     };

@@ -127,7 +127,7 @@ export async function indexingThroughput(modelDir: string, dataRoot: string, pho
 }
 
 /** A library of `count` tiny files on disk, registered with synthetic embeddings (no model runs). */
-async function syntheticLibrary(dataRoot: string, count: number, dim: number, modelId: string, log: Log): Promise<{ library: Library; folder: string }> {
+export async function syntheticLibrary(dataRoot: string, count: number, dim: number, modelId: string, log: Log): Promise<{ library: Library; folder: string }> {
   const folder = path.join(dataRoot, 'photos');
   await rm(dataRoot, { recursive: true, force: true });
   const perFolder = 1000;
