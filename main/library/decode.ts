@@ -8,6 +8,7 @@
  * demand from the original (see thumbnails.ts), so indexing never pays for it.
  */
 import exifr from 'exifr';
+import { messageOf } from '../core/errors.js';
 import sharp from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
 import { MAX_INPUT_PIXELS, SHARP_KERNEL, opaqueImage, rawToTensor } from '../models/preprocess.js';
@@ -62,8 +63,35 @@ export async function readMetadata(source: string | Buffer): Promise<PhotoMetada
   };
 }
 
-/** Decodes a photo (a path is read by libvips itself, without a copy in JavaScript's heap). */
+/**
+ * Decodes a photo (a path is read by libvips itself, without a copy in JavaScript's heap).
+ *
+ * Note [Retry vague failures]: when several decodes fail at once, libvips sometimes reports a
+ * failure as just "Unknown error", losing the reason (truncated, damaged...) a person needs. Such a
+ * failure is decoded once more, on its own, which then reports the real reason (or succeeds).
+ */
 export async function decodePhoto(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
+  try {
+    return await decodeOnce(input, pre, options);
+  } catch (error) {
+    if (!isVague(error)) throw error;
+    // Retries run one at a time, so two of them cannot blur each other's reasons again.
+    const retry = retries.then(() => decodeOnce(input, pre, options));
+    retries = retry.then(
+      () => undefined,
+      () => undefined,
+    );
+    return retry;
+  }
+}
+
+let retries: Promise<void> = Promise.resolve();
+
+function isVague(error: unknown): boolean {
+  return /unknown error/i.test(messageOf(error));
+}
+
+async function decodeOnce(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
   const header = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   const rotated = (header.orientation ?? 1) >= 5;
   const width = (rotated ? header.height : header.width) ?? 0;
