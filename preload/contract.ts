@@ -74,10 +74,13 @@ export interface CallResults {
 
 export interface DownloadProgressInfo {
   file: string;
+  /** 0-based index of `file` among the `fileCount` files being downloaded. */
   fileIndex: number;
   fileCount: number;
+  /** Bytes done / total over all files. */
   bytesDone: number;
   bytesTotal: number;
+  /** Network rate, moving average over the last few seconds. */
   bytesPerSecond: number;
   etaSeconds: number | null;
 }

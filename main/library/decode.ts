@@ -9,21 +9,12 @@
  */
 import exifr from 'exifr';
 import { messageOf } from '../core/errors.js';
+import type { PhotoMetadata } from '../storage/library-store.js';
 import sharp from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
 import { MAX_INPUT_PIXELS, SHARP_KERNEL, opaqueImage, rawToTensor } from '../models/preprocess.js';
 
 export const THUMBNAIL_SIDE = 256;
-
-export interface PhotoMetadata {
-  takenAt: number | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  lens: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  orientation: number | null;
-}
 
 export interface DecodedPhoto {
   tensor: Float32Array;

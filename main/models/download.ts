@@ -21,6 +21,7 @@ import { mkdir, mkdtemp, open, rename, rm, rmdir, stat } from 'node:fs/promises'
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import type { DownloadProgressInfo } from '../../preload/contract.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 
 export interface HubFile {
@@ -33,18 +34,8 @@ export interface HubFile {
   gitSha1?: string;
 }
 
-export interface DownloadProgress {
-  file: string;
-  /** 0-based index of `file` among the `fileCount` files being downloaded. */
-  fileIndex: number;
-  fileCount: number;
-  /** Bytes done / total over all files. */
-  bytesDone: number;
-  bytesTotal: number;
-  /** Network rate, moving average over the last few seconds. */
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-}
+/** Progress of a download, as the app's contract describes it. */
+export type DownloadProgress = DownloadProgressInfo;
 
 export interface DownloadOptions {
   /** e.g. "immich-app/ViT-B-32__openai" */

@@ -17,11 +17,8 @@ export interface KnownFile {
   mtimeMs: number;
 }
 
-export interface NewImage {
-  contentHash: string;
-  format: string;
-  width: number;
-  height: number;
+/** What a photo's EXIF says, as the library stores it. */
+export interface PhotoMetadata {
   takenAt: number | null;
   cameraMake: string | null;
   cameraModel: string | null;
@@ -29,6 +26,13 @@ export interface NewImage {
   latitude: number | null;
   longitude: number | null;
   orientation: number | null;
+}
+
+export interface NewImage extends PhotoMetadata {
+  contentHash: string;
+  format: string;
+  width: number;
+  height: number;
   thumbnail: string | null;
 }
 
