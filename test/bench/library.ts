@@ -19,7 +19,7 @@ import { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
 import type { IndexedFile } from '../../main/storage/library-store.js';
-import { exactTopK } from '../../main/storage/vector-index.js';
+import { exactTopK, expansionSearchFor } from '../../main/storage/vector-index.js';
 
 const { Index, MetricKind, ScalarKind } = usearch;
 type Log = (message: string) => void;
@@ -205,11 +205,11 @@ export async function libraryScale(modelDir: string, dataRoot: string, count: nu
   }
 }
 
-/** Index-only latency and recall@10 of the HNSW index (f16, as the app stores it) against exact search. */
+/** Index-only latency and recall@10 of the HNSW index (f16 and search breadth as the app uses them) against exact search. */
 export function hnswScale(count: number, dim: number, log: Log) {
   const vectors = clusteredVectors(count, dim, 11);
   const rssBefore = rssMiB();
-  const index = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.F16, connectivity: 16, expansion_add: 128, expansion_search: 64, multi: false });
+  const index = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.F16, connectivity: 16, expansion_add: 128, expansion_search: expansionSearchFor(count), multi: false });
   let start = performance.now();
   const keys = BigUint64Array.from({ length: count }, (_, i) => BigInt(i));
   for (let at = 0; at < count; at += 50_000) index.add(keys.subarray(at, at + 50_000), vectors.subarray(at * dim, Math.min(count, at + 50_000) * dim), 0);
@@ -235,7 +235,7 @@ export function hnswScale(count: number, dim: number, log: Log) {
       for (const key of found.keys) if (exact.has(Number(key))) hits++;
     }
   }
-  const result = { vectors: count, dim, buildSeconds, p50Ms: percentile(latencies, 0.5), p95Ms: percentile(latencies, 0.95), recallAt10: hits / 1000, indexRssMiB: rssMiB() - rssBefore };
+  const result = { vectors: count, dim, expansionSearch: expansionSearchFor(count), buildSeconds, p50Ms: percentile(latencies, 0.5), p95Ms: percentile(latencies, 0.95), recallAt10: hits / 1000, indexRssMiB: rssMiB() - rssBefore };
   log(`HNSW ${count} x ${dim} f16: build ${buildSeconds.toFixed(1)} s, search p50 ${result.p50Ms.toFixed(3)} ms, p95 ${result.p95Ms.toFixed(3)} ms, recall@10 ${(result.recallAt10 * 100).toFixed(1)} %, +${result.indexRssMiB} MiB`);
   return result;
 }
