@@ -26,16 +26,19 @@ export function providerOption(context: CommandContext): ProviderPreference {
   return value as ProviderPreference;
 }
 
-/** `--model` if given; else the model serving `library`; else the default installed model. */
-export async function loadModel(context: CommandContext, library: Library | null = null): Promise<ClipModel> {
-  const reference = stringOption(context, 'model') ?? library?.servingModelReference() ?? undefined;
+/**
+ * `--model` if given; else `servingModel` (the library's, see `Library.servingModelReference`);
+ * else the default installed model.
+ */
+export async function loadModel(context: CommandContext, servingModel: string | null = null): Promise<ClipModel> {
+  const reference = stringOption(context, 'model') ?? servingModel ?? undefined;
   const dir = await new ModelStore(context.dataDir).resolve(reference);
   return ClipModel.load(dir, { provider: providerOption(context), log: context.log });
 }
 
 /** Runs `use` with a loaded model, released afterwards. */
-export async function withModel<T>(context: CommandContext, use: (model: ClipModel) => Promise<T>, library: Library | null = null): Promise<T> {
-  const model = await loadModel(context, library);
+export async function withModel<T>(context: CommandContext, use: (model: ClipModel) => Promise<T>, servingModel: string | null = null): Promise<T> {
+  const model = await loadModel(context, servingModel);
   try {
     return await use(model);
   } finally {

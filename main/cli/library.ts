@@ -1,7 +1,7 @@
 /** `index`, `search` and `similar`: the photo library from the command line. */
 import { UserError } from '../core/errors.js';
 import type { IndexProgress } from '../library/indexer.js';
-import { PhotoSearch, type SearchFilters, type SearchOptions, type SearchPage, type SearchSort } from '../search/search.js';
+import { DEFAULT_CUTOFF, PhotoSearch, type SearchFilters, type SearchOptions, type SearchPage, type SearchSort } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
 import { MODEL_OPTIONS, requirePositionals, withLibrary, withModel } from './common.js';
 
@@ -65,7 +65,7 @@ const SEARCH_OPTIONS: Record<string, OptionSpec> = {
   k: { type: 'string', valueName: 'N', description: 'results per page (default 20)' },
   page: { type: 'string', valueName: 'N', description: 'page number, from 1 (default 1)' },
   sort: { type: 'string', valueName: 'ORDER', description: 'relevance (default), newest or oldest' },
-  cutoff: { type: 'string', valueName: 'R', description: 'relative relevance cutoff between 0 and 1 (default 0.5)' },
+  cutoff: { type: 'string', valueName: 'R', description: `relative relevance cutoff between 0 and 1 (default ${DEFAULT_CUTOFF})` },
   all: { type: 'boolean', description: 'show the plain ranking, without the relevance cutoff' },
   after: { type: 'string', valueName: 'DATE', description: 'only photos taken on or after DATE' },
   before: { type: 'string', valueName: 'DATE', description: 'only photos taken on or before DATE' },
@@ -88,7 +88,7 @@ function searchOptions(context: CommandContext): SearchOptions {
     formats: stringOption(context, 'type')?.split(',').filter(Boolean),
     hasLocation: context.options['located'] === true ? true : undefined,
   };
-  const cutoff = positiveNumber(context, 'cutoff', 0.5);
+  const cutoff = positiveNumber(context, 'cutoff', DEFAULT_CUTOFF);
   if (cutoff > 1) throw new UserError('bad-input', '--cutoff is between 0 and 1.');
   return { limit, offset: (page - 1) * limit, sort: sort as SearchSort, cutoff, showAll: context.options['all'] === true, filters };
 }
@@ -105,7 +105,7 @@ async function searching(context: CommandContext, run: (search: PhotoSearch) => 
     if (!library.servingModel() && !stringOption(context, 'model')) {
       throw new UserError('bad-input', 'The library is empty. Run `index FOLDER` first.');
     }
-    return withModel(context, async (model) => pageResult(await run(new PhotoSearch(library, model))), library);
+    return withModel(context, async (model) => pageResult(await run(new PhotoSearch(library, model))), library.servingModelReference());
   });
 }
 

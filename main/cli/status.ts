@@ -1,16 +1,12 @@
 /** `status`: the library (photos, failures, index health) and the model and provider in use. */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { isUserError } from '../core/errors.js';
 import { Library } from '../library/library.js';
-import { ClipModel } from '../models/clip.js';
 import { installedProviders } from '../models/session.js';
-import { ModelStore } from '../models/store.js';
-import { stringOption, type Command, type CommandContext } from './command.js';
-import { MODEL_OPTIONS, providerOption } from './common.js';
+import type { Command, CommandContext } from './command.js';
+import { MODEL_OPTIONS, hasLibrary, withModel } from './common.js';
 
 async function libraryStatus(context: CommandContext) {
-  if (!existsSync(path.join(context.dataDir, 'library.db'))) return null;
+  if (!hasLibrary(context)) return null;
   const library = Library.open(context.dataDir);
   try {
     const status = library.status();
@@ -37,13 +33,11 @@ export const status: Command = {
     let model = null;
     let modelProblem: string | null = null;
     try {
-      const dir = await new ModelStore(context.dataDir).resolve(stringOption(context, 'model') ?? library?.servingModelReference ?? undefined);
-      const loaded = await ClipModel.load(dir, { provider: providerOption(context), log: context.log });
-      try {
-        model = { id: loaded.id, dir: loaded.spec.dir, layout: loaded.spec.layout, dim: loaded.dim, providers: await loaded.providers() };
-      } finally {
-        await loaded.dispose();
-      }
+      model = await withModel(
+        context,
+        async (loaded) => ({ id: loaded.id, dir: loaded.spec.dir, layout: loaded.spec.layout, dim: loaded.dim, providers: await loaded.providers() }),
+        library?.servingModelReference ?? null,
+      );
     } catch (error) {
       if (!isUserError(error) || (error.code !== 'model-missing' && error.code !== 'model-invalid')) throw error;
       modelProblem = error.message;

@@ -24,7 +24,7 @@ const VOCABULARY_OPTION: Record<string, OptionSpec> = {
 /** A tag service over `library` whose model is loaded on first need and disposed afterwards. */
 async function withTagService<T>(context: CommandContext, library: Library, use: (service: TagService) => Promise<T>): Promise<T> {
   const loaded: { model: Promise<ClipModel> | null } = { model: null };
-  const service = new TagService(library, { model: () => (loaded.model ??= loadModel(context, library)) });
+  const service = new TagService(library, { model: () => (loaded.model ??= loadModel(context, library.servingModelReference())) });
   try {
     return await use(service);
   } finally {

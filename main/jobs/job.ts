@@ -7,8 +7,6 @@
  */
 import { UserError } from '../core/errors.js';
 
-export type JobState = 'running' | 'paused' | 'cancelled' | 'finished' | 'failed';
-
 export class JobControl {
   private readonly controller = new AbortController();
   private resumeWaiters: Array<() => void> = [];

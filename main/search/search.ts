@@ -218,7 +218,7 @@ export class PhotoSearch {
         // Grow while the page is not full, or while the weakest candidate still passes the
         // cutoff (more relevant photos lie beyond the pool: sorting by date needs them all).
         const needMore =
-          found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && this.relevance(query, scored, lastScore) >= cutoff));
+          found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(query, scored, cutoff)));
         if (!needMore) break;
         if (pool * 16 >= vectors.size) {
           scored = rankExactly();
@@ -229,9 +229,7 @@ export class PhotoSearch {
     }
     scored = scored.filter((hit) => !exclude.has(hit.imageId));
     if (cutoff !== null && scored.length > 0) {
-      const best = (scored[0] as ScoredImage).score;
-      const base = this.baselineScore(query);
-      const threshold = base + cutoff * (best - base);
+      const threshold = this.threshold(query, scored, cutoff);
       scored = scored.filter((hit) => hit.score >= threshold);
     }
     // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
@@ -256,10 +254,11 @@ export class PhotoSearch {
     return scored.filter((hit) => takenAt.has(hit.imageId)).sort((a, b) => direction * ((takenAt.get(a.imageId) as number) - (takenAt.get(b.imageId) as number)));
   }
 
-  private relevance(query: Float32Array, scored: ScoredImage[], score: number): number {
-    const best = scored[0]?.score ?? score;
+  /** The lowest score that passes the cutoff (Note [Relative cutoff]); `scored` is best first. */
+  private threshold(query: Float32Array, scored: ScoredImage[], cutoff: number): number {
     const base = this.baselineScore(query);
-    return best > base ? (score - base) / (best - base) : 0;
+    const best = scored[0]?.score ?? base;
+    return base + cutoff * (best - base);
   }
 
   /** One result per image (the first of its files that passes the filters), in ranking order. */
