@@ -1,21 +1,53 @@
 /**
  * The one contract between the renderer and the app: every call the renderer may make, with the
- * schema its parameters are validated against in the main process, the type of its result, and
- * the events the app pushes.
+ * schema its parameters are validated against (in the main process, and again in the engine
+ * process that answers most of them), the type of its result, and the events the app pushes.
  *
  * Note [No paths from the renderer]: no call takes a file-system path. Folders and model folders
- * are chosen in the main process's native dialogs; photos are named by opaque ids.
+ * are chosen in the main process's native dialogs; photos, folders and jobs are named by opaque
+ * ids; a photo to search by is sent as its bytes.
  */
 import { z } from 'zod';
+import { searchOptionsSchema } from '../main/search/options.js';
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const modelId = z.string().min(1).max(200);
+const jobId = z.string().min(1).max(100);
+const globs = z.array(z.string().min(1).max(500)).max(100);
+/** A photo dropped or pasted to search by; larger files are refused before they cross. */
+export const MAX_QUERY_IMAGE_BYTES = 50 * 1024 * 1024;
 
 export const callSchemas = {
-  'app.status': z.object({}),
-  'models.list': z.object({}),
-  'models.download': z.object({ id: z.string().min(1).max(200) }),
-  'models.cancelDownload': z.object({ id: z.string().min(1).max(200) }),
+  'app.status': z.object({}).strict(),
+  'models.list': z.object({}).strict(),
+  'models.download': z.object({ id: modelId }).strict(),
+  'models.cancelDownload': z.object({ id: modelId }).strict(),
   /** Opens a folder picker in the main process, then checks and installs the chosen folder. */
-  'models.importFromDialog': z.object({}),
-  'settings.update': z.object({ model: z.string().min(1).max(500).nullable().optional(), provider: z.string().min(1).max(20).optional() }),
+  'models.importFromDialog': z.object({}).strict(),
+  /** `model`: an installed model's id (null: the default). */
+  'settings.update': z.object({ model: modelId.nullable().optional(), provider: z.string().min(1).max(20).optional() }).strict(),
+  /** Opens a folder picker in the main process and adds the chosen folders; indexing starts. */
+  'library.addFromDialog': z.object({ excludes: globs.optional() }).strict(),
+  'library.removeFolder': z.object({ folderId: id }).strict(),
+  'library.setExcludes': z.object({ folderId: id, excludes: globs }).strict(),
+  /** Brings the index up to date (a re-scan); `retryFailed` tries every failed file again. */
+  'library.index': z.object({ retryFailed: z.boolean().optional() }).strict(),
+  'library.failures': z.object({}).strict(),
+  'jobs.pause': z.object({ jobId }).strict(),
+  'jobs.resume': z.object({ jobId }).strict(),
+  'jobs.cancel': z.object({ jobId }).strict(),
+  /** Every photo, newest first, as columns (the grid lays out 100k photos from this). */
+  'photos.timeline': z.object({}).strict(),
+  /** Tiles of some photos (the grid asks for the ones in view). */
+  'photos.get': z.object({ ids: z.array(id).min(1).max(500) }).strict(),
+  'photos.details': z.object({ id }).strict(),
+  /** Shows the photo in the system's file manager (main process). */
+  'photos.reveal': z.object({ id }).strict(),
+  /** Opens the photo with the system's default app (main process). */
+  'photos.open': z.object({ id }).strict(),
+  'search.query': z.object({ query: z.string().min(1).max(2000), options: searchOptionsSchema.optional() }).strict(),
+  'search.similar': z.object({ photoId: id, options: searchOptionsSchema.optional() }).strict(),
+  'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: searchOptionsSchema.optional() }).strict(),
 } as const;
 
 export type CallName = keyof typeof callSchemas;
@@ -53,23 +85,43 @@ export interface SettingsInfo {
   provider: string;
 }
 
-export interface AppStatus {
+export interface FolderInfo {
+  id: number;
+  path: string;
+  excludes: string[];
+}
+
+export interface ModelInfo {
+  id: string;
+  dir: string;
+  dim: number;
+  layout: 'immich' | 'hf';
+  providers: { image: string; text: string };
+}
+
+export interface LibraryInfo {
+  photos: number;
+  images: number;
+  failed: number;
+  folders: FolderInfo[];
+  /** The model whose embeddings cover the library and serve searches. */
+  servingModel: string | null;
+  models: Array<{ model: string; embedded: number; missing: number }>;
+  index: { model: string; health: 'ready' | 'rebuilding' | 'empty'; vectors: number; embeddings: number } | null;
+}
+
+/** The engine's state: one shape for the app and `lumen status --json`. */
+export interface EngineStatus {
   dataDir: string;
   settings: SettingsInfo;
-  /** The model in use, or null with `modelProblem` saying why (none installed, broken...). */
-  model: { id: string; dim: number; layout: 'immich' | 'hf'; providers: { image: string; text: string } } | null;
+  /** The model new photos are embedded with, or null with `modelProblem` saying why. */
+  model: ModelInfo | null;
   modelProblem: string | null;
   availableProviders: string[];
   providerChoices: string[];
-}
-
-export interface CallResults {
-  'app.status': AppStatus;
-  'models.list': ModelsListing;
-  'models.download': { dir: string };
-  'models.cancelDownload': { cancelled: boolean };
-  'models.importFromDialog': { id: string; dir: string } | null;
-  'settings.update': SettingsInfo;
+  /** Null before the first folder is added. */
+  library: LibraryInfo | null;
+  jobs: JobInfo[];
 }
 
 export interface DownloadProgressInfo {
@@ -85,9 +137,141 @@ export interface DownloadProgressInfo {
   etaSeconds: number | null;
 }
 
+export interface IndexProgressInfo {
+  phase: 'scanning' | 'indexing' | 'finishing';
+  found: number;
+  processed: number;
+  toProcess: number;
+  embedded: number;
+  failed: number;
+  imagesPerSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface TagProgressInfo {
+  phase: 'embedding-tags' | 'scoring' | 'exporting';
+  done: number;
+  total: number;
+  perSecond: number;
+  etaSeconds: number | null;
+}
+
+export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+interface JobBase {
+  id: string;
+  /** What it works on when several can run at once (the model a download fetches). */
+  subject: string | null;
+  state: JobState;
+  /** Why it failed, for a person. */
+  error: string | null;
+}
+
+export type JobInfo =
+  | (JobBase & { kind: 'index'; progress: IndexProgressInfo | null })
+  | (JobBase & { kind: 'download'; progress: DownloadProgressInfo | null })
+  | (JobBase & { kind: 'tag' | 'export'; progress: TagProgressInfo | null });
+
+export interface FailureInfo {
+  path: string;
+  name: string;
+  reason: string;
+  message: string;
+}
+
+export interface Timeline {
+  /** Photo ids, newest first. */
+  ids: number[];
+  /** Width / height of each, for the justified layout. */
+  ratios: number[];
+  /** Capture time (else file time) of each, ms. */
+  takenAt: number[];
+}
+
+/** A photo as the grid and results show it. */
+export interface PhotoInfo {
+  id: number;
+  name: string;
+  folderId: number;
+  takenAt: number;
+  width: number;
+  height: number;
+  format: string;
+}
+
+export interface PhotoDetails extends PhotoInfo {
+  /** Where it is on disk, to show (never sent back). */
+  path: string;
+  size: number;
+  capturedAt: number | null;
+  camera: string | null;
+  lens: string | null;
+  location: { latitude: number; longitude: number } | null;
+}
+
+export interface SearchHitInfo extends PhotoInfo {
+  score: number;
+}
+
+export interface SearchPageInfo {
+  results: SearchHitInfo[];
+  /** Results that passed the cutoff and filters. */
+  total: number;
+  /** Ranked photos the relevance cutoff left out (at least this many). */
+  belowCutoff: number;
+  offset: number;
+  model: string;
+  method: 'index' | 'exact';
+}
+
+export interface CallResults {
+  'app.status': EngineStatus;
+  'models.list': ModelsListing;
+  'models.download': { dir: string };
+  'models.cancelDownload': { cancelled: boolean };
+  'models.importFromDialog': { id: string; dir: string } | null;
+  'settings.update': SettingsInfo;
+  'library.addFromDialog': FolderInfo[] | null;
+  'library.removeFolder': { removed: boolean };
+  'library.setExcludes': FolderInfo;
+  'library.index': { jobId: string };
+  'library.failures': FailureInfo[];
+  'jobs.pause': JobInfo;
+  'jobs.resume': JobInfo;
+  'jobs.cancel': JobInfo;
+  'photos.timeline': Timeline;
+  'photos.get': PhotoInfo[];
+  'photos.details': PhotoDetails;
+  'photos.reveal': { shown: boolean };
+  'photos.open': { opened: boolean };
+  'search.query': SearchPageInfo;
+  'search.similar': SearchPageInfo;
+  'search.image': SearchPageInfo;
+}
+
 export type AppEvent =
-  | { type: 'download-progress'; id: string; progress: DownloadProgressInfo }
-  | { type: 'download-finished'; id: string; error: string | null };
+  | { type: 'job'; job: JobInfo }
+  /** Photos were added, changed or removed: the grid and results should refresh. */
+  | { type: 'library-changed' };
+
+/**
+ * Note [Events are checked]: events come from the engine process; the main process checks each
+ * against this schema before relaying it to windows, and drops (and logs) anything else.
+ */
+export const eventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('job'),
+    job: z.object({
+      id: z.string(),
+      kind: z.enum(['index', 'download', 'tag', 'export']),
+      subject: z.string().nullable(),
+      state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
+      error: z.string().nullable(),
+      progress: z.record(z.string(), z.unknown()).nullable(),
+    }).strict(),
+  }).strict(),
+  z.object({ type: z.literal('library-changed') }).strict(),
+]);
 
 /** A failed call, as the renderer sees it: a message a person can act on. */
 export interface CallError {
@@ -106,3 +290,4 @@ export interface LumenApi {
 
 export const IPC_CALL = 'lumen:call';
 export const IPC_EVENT = 'lumen:event';
+

@@ -5,20 +5,16 @@
 import path from 'node:path';
 import { utilityProcess } from 'electron';
 import type { AppEvent } from '../../preload/contract.js';
-import type { EngineCalls } from './engine-calls.js';
+import { engineArgs, type EngineArgs } from './engine-args.js';
+import type { EngineCallTable } from './handlers.js';
 import { RpcClient, type ChildPort } from './rpc.js';
 
-export type EngineHost = RpcClient<EngineCalls> & { shutdown(timeoutMs?: number): Promise<void> };
+export type EngineHost = RpcClient<EngineCallTable> & { shutdown(timeoutMs?: number): Promise<void> };
 
-export function createEngineHost(options: {
-  mainDir: string;
-  dataDir: string;
-  onEvent: (event: AppEvent) => void;
-  log: (message: string) => void;
-}): EngineHost {
+export function createEngineHost(options: { mainDir: string; args: EngineArgs; onEvent: (event: AppEvent) => void; log: (message: string) => void }): EngineHost {
   const entry = path.join(options.mainDir, 'engine-process.js');
   const spawn = (): ChildPort => {
-    const child = utilityProcess.fork(entry, [`--data-dir=${options.dataDir}`], { serviceName: 'Lumen engine', stdio: 'inherit' });
+    const child = utilityProcess.fork(entry, engineArgs(options.args), { serviceName: 'Lumen engine', stdio: 'inherit' });
     child.on('error', (type, location) => options.log(`Engine process error ${type} at ${location}.`));
     return {
       postMessage: (message) => child.postMessage(message),
@@ -27,10 +23,13 @@ export function createEngineHost(options: {
       kill: () => child.kill(),
     };
   };
-  const client = new RpcClient<EngineCalls>(spawn, { onEvent: options.onEvent, log: options.log });
+  return withShutdown(new RpcClient<EngineCallTable>(spawn, { onEvent: options.onEvent, log: options.log }));
+}
+
+/** Lets the engine cancel its jobs and close the library, then stops the process. */
+export function withShutdown<T extends RpcClient<EngineCallTable>>(client: T): T & { shutdown(timeoutMs?: number): Promise<void> } {
   return Object.assign(client, {
-    /** Lets the engine abort downloads and free the model, then stops the process. */
-    async shutdown(timeoutMs = 3000): Promise<void> {
+    async shutdown(timeoutMs = 5000): Promise<void> {
       if (!client.running) return;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

@@ -3,14 +3,16 @@
  * window, the IPC router and the engine's utility process, and owns the app's lifecycle
  * (single instance, quit when the last window closes except on macOS, engine stopped on quit).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow } from 'electron';
-import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { app, BrowserWindow, dialog } from 'electron';
+import { registerAppScheme, serveApp } from './app-protocol.js';
 import { createEngineHost } from './engine-host.js';
 import { broadcast, registerIpc } from './ipc.js';
 import { APP_ENTRY_URL, APP_ORIGIN } from './renderer-files.js';
 import { originOf } from './router.js';
 import { applyDevCsp, denyPermissions, hardenWebContents } from './security.js';
+import { electronSqliteBinding, MISSING_BINDING_MESSAGE } from './sqlite-binding.js';
 import { createMainWindow } from './window.js';
 
 /** out/main, where this file and engine-process.js are built. */
@@ -34,7 +36,14 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   const appContents = new Set<number>();
   let mainWindow: BrowserWindow | null = null;
-  const engine = createEngineHost({ mainDir, dataDir: app.getPath('userData'), onEvent: broadcast, log });
+  // Note [Two ABIs]: packaged builds carry Electron's build of better-sqlite3; development uses its own copy.
+  const sqliteBinding = app.isPackaged ? undefined : electronSqliteBinding(app.getAppPath(), process.versions.electron);
+  const engine = createEngineHost({
+    mainDir,
+    args: { dataDir: app.getPath('userData'), resourcesDir: app.isPackaged ? process.resourcesPath : path.join(app.getAppPath(), 'resources'), sqliteBinding },
+    onEvent: broadcast,
+    log,
+  });
 
   const openWindow = (): void => {
     const window = createMainWindow({
@@ -76,7 +85,12 @@ function start(): void {
   });
 
   void app.whenReady().then(() => {
-    serveRenderer(path.join(mainDir, '../renderer'));
+    if (sqliteBinding && !existsSync(sqliteBinding)) {
+      dialog.showErrorBox('Lumen cannot open your library', MISSING_BINDING_MESSAGE);
+      app.exit(1);
+      return;
+    }
+    serveApp(path.join(mainDir, '../renderer'), engine);
     denyPermissions();
     const devOrigin = devServerUrl ? originOf(devServerUrl) : null;
     if (devServerUrl) applyDevCsp(devServerUrl);

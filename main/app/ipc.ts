@@ -1,12 +1,12 @@
 /**
  * The one IPC entry point (`IPC_CALL`) and the event relay (`IPC_EVENT`). Checks happen in the
- * pure CallRouter; this file only adapts Electron's objects and supplies the handlers: the
- * folder dialog runs here, everything else is forwarded to the engine process.
+ * pure CallRouter and the handlers are the shared table of handlers.ts; this file only adapts
+ * Electron's objects and supplies Electron's shell (dialogs, file manager).
  */
-import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC_CALL, IPC_EVENT, type AppEvent } from '../../preload/contract.js';
-import type { EngineHost } from './engine-host.js';
-import { CallRouter, type CallHandlers, type SenderInfo } from './router.js';
+import { callHandlers, type AppShell, type EngineClient } from './handlers.js';
+import { CallRouter, type SenderInfo } from './router.js';
 
 export function senderInfo(event: IpcMainInvokeEvent, isAppWindow: (contents: WebContents) => boolean): SenderInfo {
   const frame = event.senderFrame;
@@ -17,36 +17,32 @@ export function senderInfo(event: IpcMainInvokeEvent, isAppWindow: (contents: We
   };
 }
 
-export function callHandlers(engine: EngineHost, dialogParent: () => BrowserWindow | null): CallHandlers {
+function electronShell(dialogParent: () => BrowserWindow | null): AppShell {
   return {
-    'app.status': () => engine.call('app.status', {}),
-    'models.list': () => engine.call('models.list', {}),
-    'models.download': ({ id }) => engine.call('models.download', { id }),
-    'models.cancelDownload': ({ id }) => engine.call('models.cancelDownload', { id }),
-    'settings.update': (change) => engine.call('settings.update', change),
-    'models.importFromDialog': async () => {
-      const options: Electron.OpenDialogOptions = {
-        title: 'Import a model folder',
-        buttonLabel: 'Import',
-        properties: ['openDirectory'],
-      };
+    async pickFolders({ title, buttonLabel, multiple }) {
+      const options: Electron.OpenDialogOptions = { title, buttonLabel, properties: multiple ? ['openDirectory', 'multiSelections'] : ['openDirectory'] };
       const parent = dialogParent();
       const choice = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
-      const dir = choice.filePaths[0];
-      if (choice.canceled || dir === undefined) return null;
-      return engine.call('models.import', { dir });
+      return choice.canceled || choice.filePaths.length === 0 ? null : choice.filePaths;
+    },
+    showInFolder(file) {
+      shell.showItemInFolder(file);
+      return true;
+    },
+    async openPath(file) {
+      return (await shell.openPath(file)) === '';
     },
   };
 }
 
 export function registerIpc(options: {
-  engine: EngineHost;
+  engine: EngineClient;
   allowedOrigins: readonly string[];
   isAppWindow: (contents: WebContents) => boolean;
   log: (message: string) => void;
 }): void {
-  const handlers = callHandlers(options.engine, () => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null);
-  const router = new CallRouter(handlers, options.allowedOrigins, options.log);
+  const shellForWindows = electronShell(() => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null);
+  const router = new CallRouter(callHandlers(options.engine, shellForWindows), options.allowedOrigins, options.log);
   ipcMain.handle(IPC_CALL, (event, request: unknown) => router.handle(senderInfo(event, options.isAppWindow), request));
 }
 

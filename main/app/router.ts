@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { callSchemas, type CallError, type CallName, type CallOutcome, type CallResults } from '../../preload/contract.js';
-import { toCallError } from './rpc.js';
+import { describeIssues, toCallError } from './rpc.js';
 
 export interface SenderInfo {
   /** URL of the frame that sent the call; null when the frame is gone. */
@@ -65,10 +65,7 @@ export class CallRouter {
     const { name, params } = (typeof request === 'object' && request !== null ? request : {}) as { name?: unknown; params?: unknown };
     if (!isCallName(name)) return fail('bad-input', `Unknown call ${JSON.stringify(String(name))}.`);
     const parsed = callSchemas[name].safeParse(params ?? {});
-    if (!parsed.success) {
-      const details = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ');
-      return fail('bad-input', `Invalid request for ${name}: ${details}.`);
-    }
+    if (!parsed.success) return fail('bad-input', `Invalid request for ${name}: ${describeIssues(parsed.error)}.`);
     const handler = this.handlers[name] as (params: unknown) => Promise<unknown>;
     try {
       const value = await handler(parsed.data);

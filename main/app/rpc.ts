@@ -8,17 +8,26 @@
  * Note [Engine restarts]: when the engine process exits, every call still waiting on it fails
  * with a message that says what to do, and the next call starts a fresh process. Nothing here
  * imports Electron: the ports are small interfaces that Electron's UtilityProcess and
- * `process.parentPort` fit, and that tests fake.
+ * `process.parentPort` fit (and Node's child processes, for preview mode), and that tests fake.
+ *
+ * Note [Checked on arrival]: every message is checked by the side that receives it. The engine
+ * checks a request's shape, that it names a call of its table and that the params pass that
+ * call's schema; the main process checks a response's shape and every event against the
+ * contract's event schema. Results are the engine's own values, checked in shape only.
  */
-import type { AppEvent, CallError } from '../../preload/contract.js';
+import { z } from 'zod';
+import { eventSchema, type AppEvent, type CallError } from '../../preload/contract.js';
 import { isUserError, messageOf } from '../core/errors.js';
 
-export interface RpcRequest {
-  id: number;
-  name: string;
-  params: unknown;
-}
+const requestSchema = z.object({ id: z.number().int().nonnegative(), name: z.string().min(1).max(100), params: z.unknown() }).strict();
+const errorSchema = z.object({ code: z.string().max(100), message: z.string().max(20_000) }).strict();
+const responseSchema = z.union([
+  z.object({ id: z.number().int().nonnegative(), ok: z.literal(true), value: z.unknown() }).strict(),
+  z.object({ id: z.number().int().nonnegative(), ok: z.literal(false), error: errorSchema }).strict(),
+]);
+const eventMessageSchema = z.object({ event: eventSchema }).strict();
 
+export type RpcRequest = z.infer<typeof requestSchema>;
 export type RpcResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: CallError };
 
 export interface RpcEventMessage {
@@ -138,21 +147,22 @@ export class RpcClient<Calls extends CallTable> {
   }
 
   private handleMessage(child: ChildPort, message: unknown): void {
-    if (typeof message !== 'object' || message === null) return;
-    if ('event' in message) {
-      this.options.onEvent((message as RpcEventMessage).event);
+    if (typeof message === 'object' && message !== null && 'event' in message) {
+      const event = eventMessageSchema.safeParse(message);
+      if (event.success) this.options.onEvent(event.data.event as AppEvent);
+      else this.options.log(`Dropped a malformed event from the engine: ${event.error.issues[0]?.message ?? 'invalid'}.`);
       return;
     }
-    const response = message as Partial<RpcResponse>;
-    if (typeof response.id !== 'number') return;
-    const pending = this.pending.get(response.id);
+    const parsed = responseSchema.safeParse(message);
+    const id = (message as { id?: unknown } | null)?.id;
+    const pending = typeof id === 'number' ? this.pending.get(id) : undefined;
     if (!pending || pending.child !== child) return;
-    this.pending.delete(response.id);
-    if (response.ok === true) pending.resolve(response.value);
-    else {
-      const error = (response as { error?: Partial<CallError> }).error;
-      pending.reject(new CallFailure(error?.code ?? 'internal', error?.message ?? 'Something went wrong in the photo engine.'));
-    }
+    this.pending.delete(id as number);
+    if (!parsed.success) {
+      this.options.log(`The engine sent a malformed answer to "${pending.name}".`);
+      pending.reject(new CallFailure('internal', 'The photo engine sent a malformed answer. Try again.'));
+    } else if (parsed.data.ok) pending.resolve(parsed.data.value);
+    else pending.reject(new CallFailure(parsed.data.error.code, parsed.data.error.message));
   }
 
   private handleExit(child: ChildPort, code: number, message?: string): void {
@@ -176,32 +186,38 @@ export interface ParentPort {
   onMessage(listener: (message: unknown) => void): void;
 }
 
+/** Each call's params schema and its handler. */
 export type Methods = Record<string, (params: never) => unknown>;
+export type ParamSchemas = Record<string, z.ZodType>;
 
-function isRequest(message: unknown): message is RpcRequest {
-  if (typeof message !== 'object' || message === null) return false;
-  const { id, name } = message as Partial<RpcRequest>;
-  return typeof id === 'number' && typeof name === 'string';
-}
-
-/** Answers requests arriving on `port` with `methods`; returns the function that posts events. */
-export function serveRpc(port: ParentPort, methods: Methods, log: (message: string) => void): (event: AppEvent) => void {
+/**
+ * Answers requests arriving on `port` with `methods`, each request checked first (Note [Checked
+ * on arrival]); returns the function that posts events.
+ */
+export function serveRpc(port: ParentPort, methods: Methods, schemas: ParamSchemas, log: (message: string) => void): (event: AppEvent) => void {
   port.onMessage((message) => {
-    if (!isRequest(message)) {
+    const request = requestSchema.safeParse(message);
+    if (!request.success) {
       log('Engine process ignored a malformed message.');
       return;
     }
-    const { id, name, params } = message;
+    const { id, name, params } = request.data;
     void (async () => {
       try {
-        if (!Object.hasOwn(methods, name)) throw new CallFailure('bad-input', `Unknown engine call "${name}".`);
+        if (!Object.hasOwn(methods, name) || !Object.hasOwn(schemas, name)) throw new CallFailure('bad-input', `Unknown engine call "${name}".`);
+        const checked = (schemas[name] as z.ZodType).safeParse(params ?? {});
+        if (!checked.success) throw new CallFailure('bad-input', `Invalid request for ${name}: ${describeIssues(checked.error)}.`);
         const method = methods[name] as (params: unknown) => unknown;
-        const value = await method(params);
-        port.postMessage({ id, ok: true, value });
+        port.postMessage({ id, ok: true, value: await method(checked.data) });
       } catch (error) {
         port.postMessage({ id, ok: false, error: toCallError(error, log, name) });
       }
     })();
   });
   return (event) => port.postMessage({ event });
+}
+
+/** `path: message; ...` of a failed parse, for a person (and a developer) to read. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ');
 }

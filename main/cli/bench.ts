@@ -1,16 +1,7 @@
 /** `bench-embed`: embedding throughput per provider and batch size, and text latency. */
-import { UserError } from '../core/errors.js';
-import { benchmarkEmbedding } from '../models/benchmark.js';
-import { ModelStore } from '../models/store.js';
-import { PROVIDERS, type ProviderPreference } from '../models/session.js';
-import { stringOption, type Command, type CommandContext } from './command.js';
-import { MODEL_OPTIONS } from './common.js';
-
-function positiveInts(context: CommandContext, name: string, fallback: string): number[] {
-  const values = (stringOption(context, name) ?? fallback).split(',').map(Number);
-  if (values.some((n) => !Number.isInteger(n) || n < 0)) throw new UserError('bad-input', `--${name} takes whole numbers, e.g. --${name} ${fallback}.`);
-  return values;
-}
+import { parseProvider } from '../engine/model-host.js';
+import { stringOption, type Command } from './command.js';
+import { MODEL_OPTIONS, numberListOption, numberOption } from './common.js';
 
 export const benchEmbed: Command = {
   name: 'bench-embed',
@@ -25,16 +16,12 @@ export const benchEmbed: Command = {
     'photo-side': { type: 'string', valueName: 'PX', description: 'long side of the synthetic JPEGs for end-to-end figures; 0 skips (default: 3000)' },
   },
   async run(context) {
-    const providers = (stringOption(context, 'providers') ?? 'cpu,auto').split(',') as ProviderPreference[];
-    const unknown = providers.find((p) => !(PROVIDERS as readonly string[]).includes(p));
-    if (unknown) throw new UserError('bad-input', `Unknown provider "${unknown}". Choose from: ${PROVIDERS.join(', ')}.`);
-    const report = await benchmarkEmbedding({
-      modelDir: await new ModelStore(context.dataDir).resolve(stringOption(context, 'model')),
-      providers,
-      batchSizes: positiveInts(context, 'batch', '1,8,32').filter((n) => n > 0),
-      images: positiveInts(context, 'images', '64')[0] ?? 64,
-      queries: positiveInts(context, 'queries', '20')[0] ?? 20,
-      photoSide: positiveInts(context, 'photo-side', '3000')[0] ?? 3000,
+    const report = await context.engine().benchmarkEmbedding({
+      providers: (stringOption(context, 'providers') ?? 'cpu,auto').split(',').map(parseProvider),
+      batchSizes: numberListOption(context, 'batch', '1,8,32', 1),
+      images: numberOption(context, 'images', 64, { min: 1, integer: true }),
+      queries: numberOption(context, 'queries', 20, { min: 1, integer: true }),
+      photoSide: numberOption(context, 'photo-side', 3000, { min: 0, integer: true }),
       log: context.log,
     });
     const lines = [

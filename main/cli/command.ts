@@ -1,5 +1,6 @@
 /** The shape every CLI command has, and the context it runs in. */
 import type { ParseArgsConfig } from 'node:util';
+import type { Engine } from '../engine/engine.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
 
@@ -9,6 +10,9 @@ export interface CommandContext {
   positionals: string[];
   json: boolean;
   dataDir: string;
+  /** The engine over the data folder (with this command's --model and --provider), made on first use. */
+  engine(): Engine;
+  /** Aborted by Ctrl-C, for work that is not a job (a job is cancelled through the engine). */
   signal: AbortSignal;
   /** Progress and logs: stderr, never mixed into the machine-readable stdout. */
   log: (message: string) => void;

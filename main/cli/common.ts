@@ -1,11 +1,6 @@
-/** Options and helpers several commands share. */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+/** Options, value parsers and wording several commands share. */
 import { UserError } from '../core/errors.js';
-import { Library } from '../library/library.js';
-import { ClipModel } from '../models/clip.js';
-import { PROVIDERS, type ProviderPreference } from '../models/session.js';
-import { ModelStore } from '../models/store.js';
+import { PROVIDERS } from '../models/session.js';
 import { stringOption, type CommandContext, type OptionSpec } from './command.js';
 
 export const DATA_OPTION: Record<string, OptionSpec> = {
@@ -14,58 +9,40 @@ export const DATA_OPTION: Record<string, OptionSpec> = {
 
 export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   ...DATA_OPTION,
-  model: { type: 'string', valueName: 'DIR|ID', description: 'model folder, or the id of an installed catalogue model' },
-  provider: { type: 'string', valueName: 'NAME', description: `execution provider: ${PROVIDERS.join(', ')} (default auto: the GPU if it works, else the CPU)` },
+  model: { type: 'string', valueName: 'DIR|ID', description: 'model folder, or the id of an installed catalogue model (default: the settings’ choice, else the library’s)' },
+  provider: { type: 'string', valueName: 'NAME', description: `execution provider: ${PROVIDERS.join(', ')} (default: the settings’ choice, auto unless changed)` },
 };
-
-export function providerOption(context: CommandContext): ProviderPreference {
-  const value = stringOption(context, 'provider') ?? 'auto';
-  if (!(PROVIDERS as readonly string[]).includes(value)) {
-    throw new UserError('bad-input', `Unknown provider "${value}". Choose one of: ${PROVIDERS.join(', ')}.`);
-  }
-  return value as ProviderPreference;
-}
-
-/**
- * `--model` if given; else `servingModel` (the library's, see `Library.servingModelReference`);
- * else the default installed model.
- */
-export async function loadModel(context: CommandContext, servingModel: string | null = null): Promise<ClipModel> {
-  const reference = stringOption(context, 'model') ?? servingModel ?? undefined;
-  const dir = await new ModelStore(context.dataDir).resolve(reference);
-  return ClipModel.load(dir, { provider: providerOption(context), log: context.log });
-}
-
-/** Runs `use` with a loaded model, released afterwards. */
-export async function withModel<T>(context: CommandContext, use: (model: ClipModel) => Promise<T>, servingModel: string | null = null): Promise<T> {
-  const model = await loadModel(context, servingModel);
-  try {
-    return await use(model);
-  } finally {
-    await model.dispose();
-  }
-}
-
-export function hasLibrary(context: CommandContext): boolean {
-  return existsSync(path.join(context.dataDir, 'library.db'));
-}
-
-/** Runs `use` with the library of the data folder, closed afterwards; `existing` refuses to create one. */
-export async function withLibrary<T>(context: CommandContext, use: (library: Library) => Promise<T>, options: { existing?: boolean } = {}): Promise<T> {
-  if (options.existing && !hasLibrary(context)) {
-    throw new UserError('bad-input', `There is no library in ${context.dataDir}. Run \`index FOLDER\` first, or pass --data.`);
-  }
-  const library = Library.open(context.dataDir);
-  try {
-    return await use(library);
-  } finally {
-    await library.close();
-  }
-}
 
 export function requirePositionals(context: CommandContext, what: string): string[] {
   if (context.positionals.length === 0) throw new UserError('bad-input', `Give at least one ${what}.`);
   return context.positionals;
+}
+
+/** `--name N`: a number at least `min` (whole when `integer`), or `fallback` when absent. */
+export function numberOption(context: CommandContext, name: string, fallback: number, options: { min?: number; max?: number; integer?: boolean } = {}): number {
+  const raw = stringOption(context, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const { min = 0, max = Number.POSITIVE_INFINITY, integer = false } = options;
+  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    const kind = integer ? 'a whole number' : 'a number';
+    const range = max === Number.POSITIVE_INFINITY ? `${min} or more` : `from ${min} to ${max}`;
+    throw new UserError('bad-input', `--${name} takes ${kind} ${range}, not "${raw}".`);
+  }
+  return value;
+}
+
+/** `--name 1,8,32`: whole numbers of at least `min`. */
+export function numberListOption(context: CommandContext, name: string, fallback: string, min = 0): number[] {
+  const raw = stringOption(context, name) ?? fallback;
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.some((n) => !Number.isInteger(n) || n < min)) throw new UserError('bad-input', `--${name} takes whole numbers of ${min} or more, e.g. --${name} ${fallback}.`);
+  return values;
+}
+
+/** "1 photo", "3 photos"; `plural` for irregular words. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }
 
 export function formatBytes(bytes: number): string {

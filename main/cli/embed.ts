@@ -1,9 +1,9 @@
 /** `embed-text` and `embed-image`: unit-length embeddings as JSON, one per input, in order. */
-import type { Command, CommandResult } from './command.js';
-import { MODEL_OPTIONS, requirePositionals, withModel } from './common.js';
-import type { ClipModel } from '../models/clip.js';
+import type { Command, CommandContext, CommandResult } from './command.js';
+import { MODEL_OPTIONS, requirePositionals } from './common.js';
 
-function vectorsResult(model: ClipModel, vectors: Float32Array[]): CommandResult {
+async function vectorsResult(context: CommandContext, vectors: Float32Array[]): Promise<CommandResult> {
+  const model = await context.engine().searchModel();
   const rows = vectors.map((vector) => Array.from(vector));
   return {
     json: { model: model.id, dim: model.dim, vectors: rows },
@@ -16,8 +16,7 @@ export const embedText: Command = {
   args: 'TEXT...',
   summary: 'Print the text embedding of each TEXT.',
   options: MODEL_OPTIONS,
-  run: (context) =>
-    withModel(context, async (model) => vectorsResult(model, await model.embedTexts(requirePositionals(context, 'text'), context.signal))),
+  run: async (context) => vectorsResult(context, await context.engine().embedTexts(requirePositionals(context, 'text'), context.signal)),
 };
 
 export const embedImage: Command = {
@@ -26,11 +25,5 @@ export const embedImage: Command = {
   summary: 'Print the image embedding of each photo FILE.',
   details: 'Fails, naming the file, if any FILE cannot be read or decoded.',
   options: MODEL_OPTIONS,
-  run: (context) =>
-    withModel(context, async (model) => {
-      const results = await model.embedImageList(requirePositionals(context, 'image file'), { signal: context.signal });
-      const failure = results.find((result) => 'error' in result);
-      if (failure && 'error' in failure) throw failure.error;
-      return vectorsResult(model, results.map((result) => ('vector' in result ? result.vector : new Float32Array())));
-    }),
+  run: async (context) => vectorsResult(context, await context.engine().embedImages(requirePositionals(context, 'image file'), context.signal)),
 };

@@ -3,22 +3,31 @@
  * headless use. `npm run -s cli -- <command> [options]`.
  *
  * Note [Streams]: results go to stdout (JSON with --json), progress and logs to stderr, so
- * `--json` output can always be piped into another program. Bad input exits with status 2 and
- * one line saying what to do; a failure of the work itself exits with 1.
+ * `--json` output can always be piped into another program. Bad input (including a photo,
+ * folder or model that does not exist) exits with status 2 and one line saying what to do; a
+ * failure of the work itself exits with 1; an interrupted run exits with 130.
+ *
+ * Note [Ctrl-C]: the first Ctrl-C cancels the running job, which stops at its next checkpoint
+ * with everything finished so far kept; a second one exits at once.
  */
 import '../core/threadpool.js';
 import { parseArgs } from 'node:util';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import packageJson from '../../package.json' with { type: 'json' };
+import { isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
+import { Engine } from '../engine/engine.js';
+import { parseProvider } from '../engine/model-host.js';
 import { benchEmbed } from './bench.js';
-import type { Command, CommandContext, OptionSpec } from './command.js';
+import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { embedImage, embedText } from './embed.js';
-import { index, search, similar } from './library.js';
+import { failures, index, search, similar } from './library.js';
 import { models } from './models.js';
+import { progressPrinter } from './progress.js';
 import { status } from './status.js';
+import { nearest } from './suggest.js';
 import { TAG_COMMANDS } from './tags.js';
 
-const COMMANDS: Command[] = [index, search, similar, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS];
+const COMMANDS: Command[] = [index, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },
@@ -28,6 +37,8 @@ const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
+/** Errors about what the person asked for (exit 2), rather than about the work (exit 1). */
+const USAGE_ERRORS: ReadonlySet<UserErrorCode> = new Set(['bad-input', 'not-found', 'model-missing']);
 
 function optionLines(options: Record<string, OptionSpec>): string[] {
   return Object.entries(options).map(([name, spec]) => {
@@ -57,8 +68,16 @@ function generalHelp(): string {
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(14)} ${command.summary}`),
     '',
-    'Run `lumen <command> --help` for a command’s options. Every command takes --json.',
+    'Run `lumen <command> --help` for a command’s options. Every command takes --json. `lumen --version` prints the version.',
   ].join('\n');
+}
+
+/** parseArgs' message for an unknown option, with the nearest known one suggested. */
+function optionProblem(error: unknown, options: Record<string, OptionSpec>): string {
+  const message = messageOf(error).replace(/\. To specify a positional argument.*$/s, '');
+  const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
+  const suggestion = unknown ? nearest(unknown, Object.keys(options)) : null;
+  return suggestion ? `${message}. Did you mean --${suggestion}?` : message;
 }
 
 export interface CliIo {
@@ -72,9 +91,14 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stdout.write(`${generalHelp()}\n`);
     return name === undefined ? EXIT_USAGE : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    io.stdout.write(`lumen ${packageJson.version}\n`);
+    return 0;
+  }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
-    io.stderr.write(`lumen: unknown command "${name}". Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See \`lumen --help\`.\n`);
+    const suggestion = nearest(name, COMMANDS.map((c) => c.name));
+    io.stderr.write(`lumen: unknown command "${name}".${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} See \`lumen --help\` for the commands.\n`);
     return EXIT_USAGE;
   }
   const options = { ...command.options, ...GLOBAL_OPTIONS };
@@ -90,38 +114,65 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       strict: true,
     });
   } catch (error) {
-    io.stderr.write(`lumen ${name}: ${messageOf(error)}. See \`lumen ${name} --help\`.\n`);
+    const problem = optionProblem(error, options);
+    io.stderr.write(`lumen ${name}: ${problem}${problem.endsWith('?') ? '' : '.'} See \`lumen ${name} --help\`.\n`);
     return EXIT_USAGE;
   }
   if (parsed.values['help']) {
     io.stdout.write(`${commandHelp(command)}\n`);
     return 0;
   }
+
+  const log = (message: string) => io.stderr.write(`${message}\n`);
+  const json = parsed.values['json'] === true;
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
-  process.once('SIGINT', interrupt);
+  let engine: Engine | null = null;
   const context: CommandContext = {
     options: parsed.values as CommandContext['options'],
     positionals: parsed.positionals,
-    json: parsed.values['json'] === true,
+    json,
     dataDir: typeof parsed.values['data'] === 'string' ? parsed.values['data'] : defaultDataDir(),
     signal: controller.signal,
-    log: (message) => io.stderr.write(`${message}\n`),
+    log,
+    engine: () => {
+      if (!engine) {
+        const provider = stringOption(context, 'provider');
+        engine = new Engine({
+          dataDir: context.dataDir,
+          model: stringOption(context, 'model'),
+          provider: provider === undefined ? undefined : parseProvider(provider),
+          log,
+          logProviderProbe: json ? () => {} : log,
+          onEvent: progressPrinter(log),
+        });
+      }
+      return engine;
+    },
   };
+  let interrupts = 0;
+  const interrupt = () => {
+    if (++interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    log('Stopping at the next checkpoint; what is done is kept. Press Ctrl-C again to quit at once.');
+    controller.abort();
+    void (engine as Engine | null)?.jobs.cancelAll();
+  };
+  process.on('SIGINT', interrupt);
   try {
     const result = await command.run(context);
-    io.stdout.write(context.json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
+    io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
     return 0;
   } catch (error) {
     if (isUserError(error)) {
       io.stderr.write(`lumen ${name}: ${error.message}\n`);
       if (error.code === 'cancelled') return EXIT_INTERRUPTED;
-      return error.code === 'bad-input' ? EXIT_USAGE : EXIT_FAILURE;
+      return USAGE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
     }
-    io.stderr.write(`lumen ${name}: unexpected error, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const details = process.env['LUMEN_DEBUG'] && error instanceof Error ? `\n${error.stack}` : ' (set LUMEN_DEBUG=1 for details)';
+    io.stderr.write(`lumen ${name}: unexpected error, please report it: ${messageOf(error)}${details}\n`);
     return EXIT_FAILURE;
   } finally {
     process.off('SIGINT', interrupt);
+    await (engine as Engine | null)?.dispose().catch((error: unknown) => log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`));
   }
 }
 
@@ -130,7 +181,7 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      process.stderr.write(`lumen: ${error instanceof UserError ? error.message : String(error)}\n`);
+      process.stderr.write(`lumen: ${messageOf(error)}\n`);
       process.exitCode = EXIT_FAILURE;
     },
   );

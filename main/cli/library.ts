@@ -1,112 +1,112 @@
-/** `index`, `search` and `similar`: the photo library from the command line. */
+/** `index`, `search`, `similar` and `failures`: the photo library from the command line. */
+import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { IndexProgress } from '../library/indexer.js';
-import { DEFAULT_CUTOFF, PhotoSearch, type SearchFilters, type SearchOptions, type SearchPage, type SearchSort } from '../search/search.js';
+import type { IndexSummary } from '../library/indexer.js';
+import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
+import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { MODEL_OPTIONS, requirePositionals, withLibrary, withModel } from './common.js';
+import { count, MODEL_OPTIONS, numberOption, requirePositionals } from './common.js';
 
-function parseDate(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UserError('bad-input', `--${name} takes a date like 2023-06-30, not "${value}".`);
-  return time;
-}
-
-function positiveNumber(context: CommandContext, name: string, fallback: number): number {
-  const raw = stringOption(context, name);
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new UserError('bad-input', `--${name} takes a number, not "${raw}".`);
-  return value;
-}
-
-function progressLogger(context: CommandContext): (p: IndexProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 2000 && p.phase === 'indexing') return;
-    last = now;
-    const eta = p.etaSeconds === null ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
-    context.log(
-      p.phase === 'scanning'
-        ? `scanning: ${p.found} files found`
-        : `${p.phase}: ${p.processed} of ${p.toProcess} (${p.embedded} embedded, ${p.failed} failed), ${p.imagesPerSecond.toFixed(1)} photos/s${eta}`,
-    );
-  };
+function indexText(modelId: string, summary: IndexSummary): string {
+  const parts = [
+    `${count(summary.embedded, 'photo')} embedded`,
+    `${summary.unchanged} unchanged`,
+    `${summary.moved} moved`,
+    `${summary.removed} removed`,
+    `${summary.failed.length} failed`,
+  ];
+  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${failure.path}: ${failure.message}`)].join('\n');
 }
 
 export const index: Command = {
   name: 'index',
-  args: 'FOLDER...',
+  args: '[FOLDER...]',
   summary: 'Add folders to the library and bring its index up to date.',
   details: 'With no FOLDER, updates every folder already in the library. Files that fail are listed and skipped; the exit status is 0 when the run completed.',
   options: {
     ...MODEL_OPTIONS,
     exclude: { type: 'string', valueName: 'GLOBS', description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif")' },
     batch: { type: 'string', valueName: 'N', description: 'photos per inference batch on dynamic-batch models (default 16)' },
+    'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
   async run(context) {
-    return withLibrary(context, async (library) => {
-      const excludes = (stringOption(context, 'exclude') ?? '').split(',').map((glob) => glob.trim()).filter(Boolean);
-      const folders = context.positionals.length ? await library.addFolders(context.positionals, excludes) : undefined;
-      return withModel(context, async (model) => {
-        const summary = await library.index(model, { folders, onProgress: progressLogger(context), batchSize: positiveNumber(context, 'batch', 16) });
-        const text = [
-          `Indexed with ${model.id}: ${summary.embedded} embedded, ${summary.unchanged} unchanged, ${summary.moved} moved, ${summary.removed} removed, ${summary.failed.length} failed in ${summary.seconds.toFixed(1)} s.`,
-          ...summary.failed.map((failure) => `  skipped ${failure.path}: ${failure.message}`),
-        ].join('\n');
-        return { json: summary, text };
-      });
-    });
+    const engine = context.engine();
+    const request = { batchSize: numberOption(context, 'batch', 16, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };
+    const excludes = (stringOption(context, 'exclude') ?? '').split(',').map((glob) => glob.trim()).filter(Boolean);
+    if (excludes.length && !context.positionals.length) throw new UserError('bad-input', '--exclude applies to the folders you add: give the FOLDER too.');
+    const running = context.positionals.length ? (await engine.addFolders(context.positionals, excludes, request)).indexing : engine.index(request);
+    const summary = await running.done;
+    return { json: summary, text: indexText((await engine.indexingModel()).id, summary) };
   },
 };
 
 const SEARCH_OPTIONS: Record<string, OptionSpec> = {
   ...MODEL_OPTIONS,
-  k: { type: 'string', valueName: 'N', description: 'results per page (default 20)' },
+  k: { type: 'string', valueName: 'N', description: `results per page, 1 to ${MAX_PAGE_SIZE} (default 20)` },
   page: { type: 'string', valueName: 'N', description: 'page number, from 1 (default 1)' },
-  sort: { type: 'string', valueName: 'ORDER', description: 'relevance (default), newest or oldest' },
+  sort: { type: 'string', valueName: 'ORDER', description: `${SORT_ORDERS.join(', ')} (default relevance)` },
   cutoff: { type: 'string', valueName: 'R', description: `relative relevance cutoff between 0 and 1 (default ${DEFAULT_CUTOFF})` },
   all: { type: 'boolean', description: 'show the plain ranking, without the relevance cutoff' },
   after: { type: 'string', valueName: 'DATE', description: 'only photos taken on or after DATE' },
   before: { type: 'string', valueName: 'DATE', description: 'only photos taken on or before DATE' },
   folder: { type: 'string', valueName: 'DIR', description: 'only photos under DIR' },
   camera: { type: 'string', valueName: 'TEXT', description: 'only photos whose camera make or model contains TEXT' },
-  type: { type: 'string', valueName: 'LIST', description: 'only these file types, e.g. jpeg,png' },
+  type: { type: 'string', valueName: 'LIST', description: `only these file types (${PHOTO_FORMATS.join(', ')}), e.g. jpeg,png` },
   located: { type: 'boolean', description: 'only photos with a GPS position' },
 };
 
+function dateOption(context: CommandContext, name: string): number | undefined {
+  const value = stringOption(context, name);
+  if (value === undefined) return undefined;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new UserError('bad-input', `--${name} takes a date like 2023-06-30, not "${value}".`);
+  return time;
+}
+
+/** The search options the flags ask for, checked by the same schema the app's requests are. */
 function searchOptions(context: CommandContext): SearchOptions {
+  const limit = numberOption(context, 'k', 20, { min: 1, max: MAX_PAGE_SIZE, integer: true });
+  const page = numberOption(context, 'page', 1, { min: 1, integer: true });
+  const formats = stringOption(context, 'type')?.split(',').filter(Boolean).map(normaliseFormatName);
+  const unknown = formats?.find((format) => !(PHOTO_FORMATS as readonly string[]).includes(format));
+  if (unknown) throw new UserError('bad-input', `--type takes ${PHOTO_FORMATS.join(', ')}, not "${unknown}".`);
   const sort = stringOption(context, 'sort') ?? 'relevance';
-  if (!['relevance', 'newest', 'oldest'].includes(sort)) throw new UserError('bad-input', `--sort takes relevance, newest or oldest, not "${sort}".`);
-  const limit = positiveNumber(context, 'k', 20);
-  const page = Math.max(1, positiveNumber(context, 'page', 1));
-  const filters: SearchFilters = {
-    takenAfter: parseDate(stringOption(context, 'after'), 'after'),
-    takenBefore: parseDate(stringOption(context, 'before'), 'before'),
-    folder: stringOption(context, 'folder'),
-    camera: stringOption(context, 'camera'),
-    formats: stringOption(context, 'type')?.split(',').filter(Boolean),
-    hasLocation: context.options['located'] === true ? true : undefined,
-  };
-  const cutoff = positiveNumber(context, 'cutoff', DEFAULT_CUTOFF);
-  if (cutoff > 1) throw new UserError('bad-input', '--cutoff is between 0 and 1.');
-  return { limit, offset: (page - 1) * limit, sort: sort as SearchSort, cutoff, showAll: context.options['all'] === true, filters };
-}
-
-function pageResult(page: SearchPage): CommandResult {
-  const text = page.results.length
-    ? page.results.map((hit, i) => `${String(i + 1).padStart(3)}. ${hit.score.toFixed(3)}  #${hit.photoId}  ${hit.path}`).join('\n')
-    : 'No matching photos.';
-  return { json: page, text };
-}
-
-async function searching(context: CommandContext, run: (search: PhotoSearch) => Promise<SearchPage>): Promise<CommandResult> {
-  return withLibrary(context, async (library) => {
-    if (!library.servingModel() && !stringOption(context, 'model')) {
-      throw new UserError('bad-input', 'The library is empty. Run `index FOLDER` first.');
-    }
-    return withModel(context, async (model) => pageResult(await run(new PhotoSearch(library, model))), library.servingModelReference());
+  if (!(SORT_ORDERS as readonly string[]).includes(sort)) throw new UserError('bad-input', `--sort takes ${SORT_ORDERS.join(', ')}, not "${sort}".`);
+  const folder = stringOption(context, 'folder');
+  const parsed = searchOptionsSchema.safeParse({
+    limit,
+    offset: (page - 1) * limit,
+    sort,
+    cutoff: numberOption(context, 'cutoff', DEFAULT_CUTOFF, { min: 0, max: 1 }),
+    showAll: context.options['all'] === true,
+    filters: {
+      takenAfter: dateOption(context, 'after'),
+      takenBefore: dateOption(context, 'before'),
+      folder: folder === undefined ? undefined : path.resolve(folder),
+      camera: stringOption(context, 'camera'),
+      formats,
+      hasLocation: context.options['located'] === true ? true : undefined,
+    },
   });
+  if (!parsed.success) throw new UserError('bad-input', `The search options are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);
+  return parsed.data;
+}
+
+function pageText(page: SearchPage, limit: number): string {
+  const hidden = page.belowCutoff > 0 ? ` (${count(page.belowCutoff, 'more photo')} below the relevance cutoff: --all shows them)` : '';
+  if (page.total === 0) return `No matching photos${hidden}.`;
+  const pages = Math.ceil(page.total / limit);
+  const pageNumber = Math.floor(page.offset / limit) + 1;
+  if (page.results.length === 0) return `Page ${pageNumber} is past the end: ${count(page.total, 'photo')} match, on ${count(pages, 'page')}${hidden}.`;
+  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(4)}. ${hit.score.toFixed(3)}  #${hit.photoId}  ${hit.path}`);
+  const shown = `${page.offset + 1}-${page.offset + page.results.length}`;
+  return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? ` (page ${pageNumber} of ${pages})` : ''}${hidden}.`].join('\n');
+}
+
+async function searching(context: CommandContext, run: (options: SearchOptions) => Promise<SearchPage>): Promise<CommandResult> {
+  const options = searchOptions(context);
+  const page = await run(options);
+  return { json: page, text: pageText(page, options.limit) };
 }
 
 export const search: Command = {
@@ -115,7 +115,7 @@ export const search: Command = {
   summary: 'Find photos by description; combine terms with + and -, weights with N:, photos by path or #id.',
   details: 'Examples: "dog on the beach", "beach + sunset - people", "2:dog + ./photo.jpg".',
   options: SEARCH_OPTIONS,
-  run: (context) => searching(context, (engine) => engine.search(requirePositionals(context, 'query').join(' '), searchOptions(context), context.signal)),
+  run: (context) => searching(context, (options) => context.engine().search(requirePositionals(context, 'query').join(' '), options, context.signal)),
 };
 
 export const similar: Command = {
@@ -124,9 +124,22 @@ export const similar: Command = {
   summary: 'Find photos that look like a photo in the library (#id or id) or any image file.',
   options: SEARCH_OPTIONS,
   run: (context) =>
-    searching(context, (engine) => {
-      const [target] = requirePositionals(context, 'photo id or image file');
+    searching(context, (options) => {
+      const [target, ...extra] = requirePositionals(context, 'photo id or image file');
+      if (extra.length) throw new UserError('bad-input', 'Give one photo id or image file.');
       const id = /^#?(\d+)$/.exec(target as string);
-      return engine.similar(id ? Number(id[1]) : (target as string), searchOptions(context), context.signal);
+      return context.engine().similar(id ? Number(id[1]) : path.resolve(target as string), options, context.signal);
     }),
+};
+
+export const failures: Command = {
+  name: 'failures',
+  args: '',
+  summary: 'List the files that could not be indexed, with the reason (retry them with `index --retry-failed`).',
+  options: { ...MODEL_OPTIONS },
+  async run(context) {
+    const list = context.engine().failures();
+    const text = list.length ? [...list.map((f) => `${f.path}: ${f.message}`), `${count(list.length, 'file')} could not be indexed.`].join('\n') : 'Every file in the library was indexed.';
+    return { json: list, text };
+  },
 };

@@ -1,36 +1,21 @@
 /** `models list | download ID | import DIR`: the catalogue and the models installed. */
 import { UserError } from '../core/errors.js';
-import type { DownloadProgress } from '../models/download.js';
-import { ModelStore } from '../models/store.js';
 import { stringOption, type Command, type CommandContext, type CommandResult } from './command.js';
 import { DATA_OPTION, formatBytes } from './common.js';
 
-async function list(store: ModelStore): Promise<CommandResult> {
-  const listing = await store.list();
+async function list(context: CommandContext): Promise<CommandResult> {
+  const listing = await context.engine().listModels();
   const lines = [
     'Catalogue:',
     ...listing.catalogue.map(
       (entry) =>
         `  ${entry.installed ? '*' : ' '} ${entry.id}  (${entry.name}; about ${formatBytes(entry.approxBytes)}; ${entry.languages}; ${entry.licence})\n      ${entry.quality}`,
     ),
-    `Installed in ${store.root}:`,
+    `Installed in ${context.engine().modelsDir}:`,
     ...(listing.installed.length ? listing.installed.map((model) => `    ${model.id}  (${model.layout} layout, ${model.dim}-d)`) : ['    (none)']),
     ...listing.broken.map((model) => `  ! ${model.id}: ${model.reason}`),
   ];
   return { json: listing, text: lines.join('\n') };
-}
-
-function progressReporter(context: CommandContext): (p: DownloadProgress) => void {
-  let lastPrinted = 0;
-  return (p) => {
-    const now = Date.now();
-    const finished = p.bytesDone === p.bytesTotal;
-    if (now - lastPrinted < 1000 && !finished) return;
-    lastPrinted = now;
-    const percent = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '0.0';
-    const eta = p.etaSeconds === null ? '' : `, ${Math.ceil(p.etaSeconds)} s left`;
-    context.log(`${percent}%  ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}  ${formatBytes(p.bytesPerSecond)}/s${eta}  (${p.file})`);
-  };
 }
 
 export const models: Command = {
@@ -47,22 +32,21 @@ export const models: Command = {
     name: { type: 'string', valueName: 'ID', description: 'import: the id to install the folder under (default: its folder name)' },
   },
   async run(context) {
-    const store = new ModelStore(context.dataDir);
     const [action, target, ...rest] = context.positionals;
     if (rest.length > 0) throw new UserError('bad-input', `Unexpected argument "${rest[0]}". See \`models --help\`.`);
     switch (action) {
       case undefined:
       case 'list':
-        return list(store);
+        return list(context);
       case 'download': {
         if (!target) throw new UserError('bad-input', 'Name the model to download, e.g. `models download ViT-B-32__laion2b-s34b-b79k`.');
-        const dir = await store.download(target, { signal: context.signal, onProgress: progressReporter(context) });
+        const dir = await context.engine().downloadModel(target).done;
         return { json: { installed: target, dir }, text: `Installed ${target} in ${dir}.` };
       }
       case 'import': {
         if (!target) throw new UserError('bad-input', 'Name the model folder to import, e.g. `models import ~/Downloads/my-clip`.');
-        const dir = await store.import(target, stringOption(context, 'name'));
-        return { json: { installed: dir.split(/[\\/]/).at(-1), dir }, text: `Imported ${target} as ${dir}.` };
+        const imported = await context.engine().importModel(target, stringOption(context, 'name'));
+        return { json: { installed: imported.id, dir: imported.dir }, text: `Imported ${target} as ${imported.dir}.` };
       }
       default:
         throw new UserError('bad-input', `Unknown models action "${action}". Use list, download or import.`);

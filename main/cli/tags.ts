@@ -4,63 +4,22 @@
  */
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { JobControl } from '../jobs/job.js';
-import { Library } from '../library/library.js';
-import { ClipModel } from '../models/clip.js';
-import { evaluateRetrieval, evaluateZeroShot } from '../tags/evaluate.js';
-import { scoreWithModel } from '../tags/score-images.js';
-import { TagService, type PhotoTags, type TagProgress } from '../tags/service.js';
-import { loadDefaultVocabulary, readVocabularyFile, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
-import { SIDECAR_STYLES, type SidecarStyle } from '../tags/xmp.js';
+import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { DATA_OPTION, MODEL_OPTIONS, hasLibrary, loadModel, requirePositionals, withLibrary, withModel } from './common.js';
-
-const withExistingLibrary = <T>(context: CommandContext, use: (library: Library) => Promise<T>): Promise<T> => withLibrary(context, use, { existing: true });
+import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals } from './common.js';
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
 };
 
-/** A tag service over `library` whose model is loaded on first need and disposed afterwards. */
-async function withTagService<T>(context: CommandContext, library: Library, use: (service: TagService) => Promise<T>): Promise<T> {
-  const loaded: { model: Promise<ClipModel> | null } = { model: null };
-  const service = new TagService(library, { model: () => (loaded.model ??= loadModel(context, library.servingModelReference())) });
-  try {
-    return await use(service);
-  } finally {
-    await (await loaded.model?.catch(() => null))?.dispose();
-  }
-}
-
-/** `--vocabulary FILE`, else the library's, else the built-in default. */
-async function vocabularyFor(context: CommandContext): Promise<Vocabulary> {
-  const file = stringOption(context, 'vocabulary');
-  if (file) return readVocabularyFile(file);
-  if (hasLibrary(context)) {
-    return withExistingLibrary(context, (library) => new TagService(library, { model: () => Promise.reject(new Error('unused')) }).vocabulary());
-  }
-  return loadDefaultVocabulary();
-}
-
-function controlFor(context: CommandContext): JobControl {
-  const control = new JobControl();
-  if (context.signal.aborted) control.cancel();
-  else context.signal.addEventListener('abort', () => control.cancel(), { once: true });
-  return control;
-}
-
-function progressLogger(context: CommandContext): (p: TagProgress) => void {
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    if (now - last < 2000 && p.done < p.total) return;
-    last = now;
-    const eta = p.etaSeconds === null ? '' : `, about ${Math.ceil(p.etaSeconds)} s left`;
-    context.log(`${p.phase}: ${p.done} of ${p.total}${eta}`);
-  };
-}
-
 const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
+
+/** At most one of `names` is given; returns it. */
+function oneOf<T extends string>(context: CommandContext, names: readonly T[]): T | undefined {
+  const given = names.filter((name) => context.options[name] !== undefined);
+  if (given.length > 1) throw new UserError('bad-input', `Give one of ${names.map((name) => `--${name}`).join(', ')} at a time.`);
+  return given[0];
+}
 
 export const tagScores: Command = {
   name: 'tag-scores',
@@ -70,34 +29,22 @@ export const tagScores: Command = {
   options: { ...MODEL_OPTIONS, ...VOCABULARY_OPTION },
   async run(context) {
     const images = requirePositionals(context, 'image file');
-    const vocabulary = await vocabularyFor(context);
-    return withModel(context, async (model) => {
-      const results = await model.embedImageList(images, { signal: context.signal });
-      const failure = results.find((result) => 'error' in result);
-      if (failure && 'error' in failure) throw failure.error;
-      const vectors = results.map((result) => ('vector' in result ? result.vector : new Float32Array(model.dim)));
-      const scored = await scoreWithModel(model, vocabulary, vectors, context.signal);
-      const scores = scored.cosines.map((row) => Array.from(row));
-      const json = { model: model.id, images, tags: scored.tags, scores, probabilities: scored.probabilities.map((row) => Array.from(row)), assigned: scored.assigned };
-      const text = images
-        .map((image, i) => {
-          const top = scored.tags
-            .map((tag, t) => ({ tag, cosine: scores[i]?.[t] as number, p: scored.probabilities[i]?.[t] as number }))
-            .sort((a, b) => b.cosine - a.cosine)
-            .slice(0, 5)
-            .map((entry) => `${entry.tag} ${entry.cosine.toFixed(3)} (p ${entry.p.toFixed(2)})`);
-          return `${image}: ${top.join(', ')}  -> ${scored.assigned[i]?.join(', ') || 'no tag'}`;
-        })
-        .join('\n');
-      return { json, text };
-    });
+    const scored = await context.engine().scoreImages(images, { vocabularyFile: stringOption(context, 'vocabulary'), signal: context.signal });
+    const scores = scored.cosines.map((row) => Array.from(row));
+    const json = { model: scored.model, images, tags: scored.tags, scores, probabilities: scored.probabilities.map((row) => Array.from(row)), assigned: scored.assigned };
+    const text = images
+      .map((image, i) => {
+        const top = scored.tags
+          .map((tag, t) => ({ tag, cosine: scores[i]?.[t] as number, p: scored.probabilities[i]?.[t] as number }))
+          .sort((a, b) => b.cosine - a.cosine)
+          .slice(0, 5)
+          .map((entry) => `${entry.tag} ${entry.cosine.toFixed(3)} (p ${entry.p.toFixed(2)})`);
+        return `${image}: ${top.join(', ')}  -> ${scored.assigned[i]?.join(', ') || 'no tag'}`;
+      })
+      .join('\n');
+    return { json, text };
   },
 };
-
-function parseTemplates(context: CommandContext): string[] | undefined {
-  const raw = stringOption(context, 'template');
-  return raw === undefined ? undefined : raw.split('|').map((template) => template.trim()).filter(Boolean);
-}
 
 export const evalZeroshot: Command = {
   name: 'eval-zeroshot',
@@ -115,32 +62,33 @@ export const evalZeroshot: Command = {
     labelled: { type: 'boolean', description: 'evaluate on the library’s confirmed and rejected tags instead of a folder' },
   },
   async run(context) {
+    const engine = context.engine();
     if (context.options['labelled'] === true) {
       if (context.positionals.length) throw new UserError('bad-input', '--labelled evaluates the library; give no FOLDER with it.');
-      return withExistingLibrary(context, (library) =>
-        withTagService(context, library, async (service) => {
-          const report = await service.evaluateLabelled(context.signal);
-          const text = report.confirmed + report.rejected === 0
-            ? 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.'
-            : `${report.photos} photos, ${report.confirmed} confirmed and ${report.rejected} rejected tags: accuracy ${percent(report.accuracy)}, precision ${percent(report.precision)}, recall ${percent(report.recall)}, confirmed tag top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}.`;
-          return { json: report, text };
-        }),
-      );
+      const vocabularyFile = stringOption(context, 'vocabulary');
+      const report = await engine.tags().evaluateLabelled(vocabularyFile ? await engine.vocabulary(vocabularyFile) : undefined, context.signal);
+      const text =
+        report.confirmed + report.rejected === 0
+          ? 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.'
+          : `${count(report.photos, 'photo')}, ${report.confirmed} confirmed and ${report.rejected} rejected tags: accuracy ${percent(report.accuracy)}, precision ${percent(report.precision)}, recall ${percent(report.recall)}, confirmed tag top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}.`;
+      return { json: report, text };
     }
     const [folder] = requirePositionals(context, 'folder (one subfolder of photos per tag)');
-    let vocabulary = await vocabularyFor(context);
-    const templates = parseTemplates(context);
-    if (templates) vocabulary = withTemplates(vocabulary, templates);
-    return withModel(context, async (model) => {
-      const report = await evaluateZeroShot(model, vocabulary, folder as string, { signal: context.signal, onProgress: (p) => p.done === p.total && context.log(`embedded ${p.done} photos`) });
-      const lines = [
-        `${report.n} photos, ${report.tags.length} candidate tags: top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}`,
-        ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${String(entry.n).padStart(5)} photos  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
-        ...(report.topConfusions.length ? ['Most frequent mistakes:', ...report.topConfusions.map((c) => `  ${c.actual} taken for ${c.predicted}: ${c.count}`)] : []),
-        ...report.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`),
-      ];
-      return { json: report, text: lines.join('\n') };
+    const raw = stringOption(context, 'template');
+    const templates = raw === undefined ? undefined : raw.split('|').map((template) => template.trim()).filter(Boolean);
+    const report = await engine.evaluateZeroShot(folder as string, {
+      vocabularyFile: stringOption(context, 'vocabulary'),
+      templates,
+      signal: context.signal,
+      onProgress: (p) => p.done === p.total && context.log(`embedded ${count(p.done, 'photo')}`),
     });
+    const lines = [
+      `${count(report.n, 'photo')}, ${count(report.tags.length, 'candidate tag')}: top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}`,
+      ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${String(entry.n).padStart(5)} photos  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
+      ...(report.topConfusions.length ? ['Most frequent mistakes:', ...report.topConfusions.map((c) => `  ${c.actual} taken for ${c.predicted}: ${c.count}`)] : []),
+      ...report.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`),
+    ];
+    return { json: report, text: lines.join('\n') };
   },
 };
 
@@ -152,13 +100,11 @@ export const evalRetrieval: Command = {
   options: MODEL_OPTIONS,
   async run(context) {
     const [file] = requirePositionals(context, 'captions file');
-    return withModel(context, async (model) => {
-      const report = await evaluateRetrieval(model, file as string, { signal: context.signal });
-      const line = (name: string, m: typeof report.textToImage) =>
-        `${name}: R@1 ${percent(m.recallAt1)}, R@5 ${percent(m.recallAt5)}, R@10 ${percent(m.recallAt10)}, MRR ${m.mrr.toFixed(3)} (${m.n} queries)`;
-      const text = [`${report.images} photos, ${report.captions} captions`, line('text->image', report.textToImage), line('image->text', report.imageToText)].join('\n');
-      return { json: report, text };
-    });
+    const report = await context.engine().evaluateRetrieval(file as string, context.signal);
+    const line = (name: string, m: typeof report.textToImage) =>
+      `${name}: R@1 ${percent(m.recallAt1)}, R@5 ${percent(m.recallAt5)}, R@10 ${percent(m.recallAt10)}, MRR ${m.mrr.toFixed(3)} (${count(m.n, 'query', 'queries')})`;
+    const text = [`${count(report.images, 'photo')}, ${count(report.captions, 'caption')}`, line('text->image', report.textToImage), line('image->text', report.imageToText)].join('\n');
+    return { json: report, text };
   },
 };
 
@@ -173,19 +119,16 @@ export const tag: Command = {
     full: { type: 'boolean', description: 'decide every photo again, not only new ones' },
   },
   async run(context) {
-    return withExistingLibrary(context, (library) =>
-      withTagService(context, library, async (service) => {
-        const file = stringOption(context, 'vocabulary');
-        if (file) await service.importVocabulary(file);
-        const summary = await service.tagLibrary(controlFor(context), progressLogger(context), { full: context.options['full'] === true });
-        const counts = service.counts();
-        const text = [
-          `Tagged ${summary.images} photo(s) with ${summary.model}${summary.incremental ? ' (new photos only)' : ''}: ${summary.added} tag(s) added, ${summary.updated} updated, ${summary.removed} removed in ${summary.seconds.toFixed(1)} s.`,
-          counts.length ? `Most common: ${counts.slice(0, 10).map((c) => `${c.tag} (${c.photos})`).join(', ')}` : 'No photo got a tag.',
-        ].join('\n');
-        return { json: { ...summary, counts }, text };
-      }),
-    );
+    const engine = context.engine();
+    const file = stringOption(context, 'vocabulary');
+    if (file) await engine.tags().vocabulary.import(file);
+    const summary = await engine.tagLibrary({ full: context.options['full'] === true }).done;
+    const counts = engine.tags().verdicts.counts();
+    const text = [
+      `Tagged ${count(summary.images, 'photo')} with ${summary.model}${summary.incremental ? ' (new photos only)' : ''}: ${count(summary.added, 'tag')} added, ${summary.updated} updated, ${summary.removed} removed in ${summary.seconds.toFixed(1)} s.`,
+      counts.length ? `Most common: ${counts.slice(0, 10).map((c) => `${c.tag} (${c.photos})`).join(', ')}` : 'No photo got a tag.',
+    ].join('\n');
+    return { json: { ...summary, counts }, text };
   },
 };
 
@@ -218,46 +161,42 @@ export const tags: Command = {
     'sidecar-style': { type: 'string', valueName: 'STYLE', description: 'jpg.xmp (photo.jpg.xmp, default) or xmp (photo.xmp)' },
   },
   async run(context) {
-    const actions = (['confirm', 'reject', 'clear'] as const).filter((name) => stringOption(context, name) !== undefined);
-    const exporting = context.options['export-xmp'] === true;
-    if (actions.length + (exporting ? 1 : 0) > 1) throw new UserError('bad-input', 'Give one of --confirm, --reject, --clear and --export-xmp at a time.');
+    const action = oneOf(context, ['confirm', 'reject', 'clear', 'export-xmp'] as const);
     const style = stringOption(context, 'sidecar-style');
-    if (style !== undefined && !exporting) throw new UserError('bad-input', '--sidecar-style goes with --export-xmp.');
+    if (style !== undefined && action !== 'export-xmp') throw new UserError('bad-input', '--sidecar-style goes with --export-xmp.');
     if (style !== undefined && !(SIDECAR_STYLES as readonly string[]).includes(style)) {
       throw new UserError('bad-input', `--sidecar-style takes ${SIDECAR_STYLES.join(' or ')}, not "${style}".`);
     }
-    return withExistingLibrary(context, (library) =>
-      withTagService(context, library, async (service) => {
-        if (exporting) {
-          const photoIds = context.positionals.length ? context.positionals.map((ref) => service.resolvePhoto(ref).photoId) : undefined;
-          const summary = await service.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds, control: controlFor(context), onProgress: progressLogger(context) });
-          const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`)].join('\n');
-          return { json: summary, text };
-        }
-        const action = actions[0];
-        if (action) {
-          const name = stringOption(context, action) as string;
-          const photos: PhotoTags[] = [];
-          for (const ref of requirePositionals(context, `photo to ${action} "${name}" on`)) {
-            photos.push(action === 'confirm' ? await service.confirm(ref, name) : action === 'reject' ? await service.reject(ref, name) : await service.clearVerdict(ref, name));
-          }
-          return { json: { photos }, text: photos.map(photoText).join('\n') };
-        }
-        if (context.positionals.length === 1) {
-          const photo = service.tagsOf(context.positionals[0] as string);
-          return { json: photo, text: photoText(photo) };
-        }
-        if (context.positionals.length > 1) {
-          const photos = context.positionals.map((ref) => service.tagsOf(ref));
-          return { json: { photos }, text: photos.map(photoText).join('\n') };
-        }
-        const counts = service.counts();
-        const text = counts.length
-          ? counts.map((c) => `${c.tag.padEnd(20)} ${String(c.photos).padStart(6)} photos${c.confirmed ? `, ${c.confirmed} confirmed` : ''}${c.rejected ? `, ${c.rejected} rejected` : ''}`).join('\n')
-          : 'No tags yet. Run `tag` first.';
-        return { json: { counts }, text };
-      }),
-    );
+    const engine = context.engine();
+    const library = engine.library();
+    const { verdicts } = engine.tags();
+    if (action === 'export-xmp') {
+      const photoIds = context.positionals.length ? context.positionals.map((ref) => library.resolvePhoto(ref).photoId) : undefined;
+      const summary = await engine.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds }).done;
+      const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`)].join('\n');
+      return { json: summary, text };
+    }
+    if (action) {
+      const name = stringOption(context, action) as string;
+      const photos: PhotoTags[] = [];
+      for (const ref of requirePositionals(context, `photo to ${action} "${name}" on`)) {
+        photos.push(action === 'confirm' ? await verdicts.confirm(ref, name) : action === 'reject' ? await verdicts.reject(ref, name) : await verdicts.clear(ref, name));
+      }
+      return { json: { photos }, text: photos.map(photoText).join('\n') };
+    }
+    if (context.positionals.length === 1) {
+      const photo = verdicts.tagsOf(context.positionals[0] as string);
+      return { json: photo, text: photoText(photo) };
+    }
+    if (context.positionals.length > 1) {
+      const photos = context.positionals.map((ref) => verdicts.tagsOf(ref));
+      return { json: { photos }, text: photos.map(photoText).join('\n') };
+    }
+    const counts = verdicts.counts();
+    const text = counts.length
+      ? counts.map((c) => `${c.tag.padEnd(20)} ${count(c.photos, 'photo').padStart(12)}${c.confirmed ? `, ${c.confirmed} confirmed` : ''}${c.rejected ? `, ${c.rejected} rejected` : ''}`).join('\n')
+      : 'No tags yet. Run `tag` first.';
+    return { json: { counts }, text };
   },
 };
 
@@ -271,14 +210,8 @@ export const albums: Command = {
     'min-share': { type: 'string', valueName: 'F', description: 'least share of an album’s photos a tag needs (0 to 1, default 0.25)' },
   },
   async run(context) {
-    const raw = stringOption(context, 'min-share');
-    const minShare = raw === undefined ? undefined : Number(raw);
-    if (minShare !== undefined && (!Number.isFinite(minShare) || minShare < 0 || minShare > 1)) throw new UserError('bad-input', `--min-share takes a number from 0 to 1, not "${raw}".`);
-    return withExistingLibrary(context, async (library) => {
-      const service = new TagService(library, { model: () => Promise.reject(new UserError('bad-input', 'albums needs no model.')) });
-      const list = service.albums({ minShare });
-      return { json: list, text: list.length ? list.map((album) => `${album.label}  (${album.photos} photos, ${album.album})`).join('\n') : 'The library has no photos yet.' };
-    });
+    const list = context.engine().tags().albums({ minShare: numberOption(context, 'min-share', 0.25, { min: 0, max: 1 }) });
+    return { json: list, text: list.length ? list.map((album) => `${album.label}  (${count(album.photos, 'photo')}, ${album.album})`).join('\n') : 'The library has no photos yet.' };
   },
 };
 
@@ -294,42 +227,28 @@ export const vocabulary: Command = {
     reset: { type: 'boolean', description: 'go back to the built-in vocabulary' },
   },
   async run(context) {
-    const chosen = ['import', 'export', 'reset'].filter((name) => context.options[name] !== undefined);
-    if (chosen.length > 1) throw new UserError('bad-input', 'Give one of --import, --export and --reset at a time.');
-    if (!hasLibrary(context) && chosen.length === 0) {
-      const builtIn = await loadDefaultVocabulary();
-      return { json: builtIn, text: describeVocabulary(builtIn, 'built-in') };
+    const engine = context.engine();
+    const action = oneOf(context, ['import', 'export', 'reset'] as const);
+    if (!action) {
+      const current = await engine.vocabulary();
+      return { json: current, text: describeVocabulary(current, engine.hasLibrary() ? 'library' : 'built-in') };
     }
-    const library = Library.open(context.dataDir);
-    try {
-      const service = new TagService(library, { model: () => Promise.reject(new UserError('bad-input', 'vocabulary needs no model.')) });
-      const importFile = stringOption(context, 'import');
-      const exportFile = stringOption(context, 'export');
-      if (importFile) {
-        const imported = await service.importVocabulary(importFile);
-        return { json: imported, text: `${describeVocabulary(imported, 'imported')}\nRun \`tag\` to re-tag the library.` };
-      }
-      if (context.options['reset'] === true) {
-        const reset = await service.resetVocabulary();
-        return { json: reset, text: `${describeVocabulary(reset, 'built-in')}\nRun \`tag\` to re-tag the library.` };
-      }
-      if (exportFile) {
-        await service.exportVocabulary(exportFile);
-        const current = await service.vocabulary();
-        return { json: { file: path.resolve(exportFile), tags: current.tags.length }, text: `Wrote ${current.tags.length} tags to ${exportFile}.` };
-      }
-      const current = await service.vocabulary();
-      return { json: current, text: describeVocabulary(current, 'library') };
-    } finally {
-      await library.close();
+    const book = engine.tags().vocabulary;
+    if (action === 'export') {
+      const file = stringOption(context, 'export') as string;
+      await book.export(file);
+      const current = await book.get();
+      return { json: { file: path.resolve(file), tags: current.tags.length }, text: `Wrote ${count(current.tags.length, 'tag')} to ${file}.` };
     }
+    const changed = action === 'import' ? await book.import(stringOption(context, 'import') as string) : await book.reset();
+    return { json: changed, text: `${describeVocabulary(changed, action === 'import' ? 'imported' : 'built-in')}\nRun \`tag\` to re-tag the library.` };
   },
 };
 
 function describeVocabulary(vocabulary: Vocabulary, which: string): string {
   const enabled = vocabulary.tags.filter((t) => t.enabled ?? true);
   return [
-    `Vocabulary (${which}): ${vocabulary.tags.length} tags (${enabled.length} enabled), ${vocabulary.templates.length} templates.`,
+    `Vocabulary (${which}): ${count(vocabulary.tags.length, 'tag')} (${enabled.length} enabled), ${count(vocabulary.templates.length, 'template')}.`,
     `Templates: ${vocabulary.templates.join('  ')}`,
     `Tags: ${vocabulary.tags.map((t) => `${t.name}${(t.enabled ?? true) ? '' : ' (off)'}`).join(', ')}`,
   ].join('\n');

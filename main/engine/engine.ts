@@ -1,121 +1,331 @@
 /**
- * The engine behind the desktop app: one object that owns the data folder and answers the
- * contract's calls. It never imports Electron; main/app runs it in a utility process and relays
- * calls and events.
+ * The engine: one object that owns a data folder (settings, models, the library, search, tags
+ * and jobs) and that both the CLI and the app's utility process build, each a thin adapter over
+ * it. It never imports Electron or the CLI (enforced by lint).
  *
- * Note [One model at a time]: the model in use is loaded once and kept warm (the first search
- * after idle must not pay for a reload); changing the model or provider setting disposes it.
+ * Note [Lazy start]: nothing is opened until a call needs it, so `models list` on a new data
+ * folder creates no library and `search` pays only for what it uses. A library is created only
+ * by adding a folder; every other call on a data folder without one says how to start.
  */
-import type { AppEvent, AppStatus, CallResults, ModelsListing, SettingsInfo } from '../../preload/contract.js';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
+import { UserError, isUserError } from '../core/errors.js';
 import { SettingsFile } from '../core/settings.js';
-import { ClipModel } from '../models/clip.js';
-import { installedProviders, PROVIDERS, type ProviderPreference } from '../models/session.js';
+import type { Job } from '../jobs/job.js';
+import { JobRegistry, type Running } from '../jobs/registry.js';
+import type { IndexProgress, IndexSummary } from '../library/indexer.js';
+import { Library, type PhotoImageKind } from '../library/library.js';
+import { benchmarkEmbedding, type EmbedBenchOptions, type EmbedBenchReport } from '../models/benchmark.js';
+import type { ClipModel } from '../models/clip.js';
+import type { ImageSource } from '../models/preprocess.js';
+import type { FolderRow } from '../storage/library-store.js';
+import { installedProviders, PROVIDERS } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
+import type { SearchOptionsInput } from '../search/options.js';
+import { PhotoSearch, type SearchPage } from '../search/search.js';
+import { DATABASE_FILE } from '../storage/storage.js';
+import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
+import { loadDefaultVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
+import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 
-export type EventSink = (event: AppEvent) => void;
+export interface EngineOptions extends ModelOverrides {
+  dataDir: string;
+  /** Events for the app (job progress, library changes). */
+  onEvent?: (event: AppEvent) => void;
+  log?: (message: string) => void;
+  /** Where "provider X could not start, trying the next" goes (default `log`). */
+  logProviderProbe?: (message: string) => void;
+  /** Folder holding `vocabulary/default.json` (the packaged app passes `process.resourcesPath`). */
+  resourcesDir?: string;
+  /** better-sqlite3 addon built for this runtime (the app passes Electron's; see Note [Two ABIs]). */
+  sqliteBinding?: string;
+}
+
+export interface IndexRequest {
+  batchSize?: number | undefined;
+  /** Tries every failed file again, not only those that changed. */
+  retryFailed?: boolean | undefined;
+  /** Folders just added: taken out again if the model fails on their first photos. */
+  newFolders?: readonly FolderRow[];
+}
 
 export class Engine {
-  private readonly store: ModelStore;
+  readonly dataDir: string;
+  readonly jobs: JobRegistry;
+  private readonly modelStore: ModelStore;
   private readonly settings: SettingsFile;
-  private readonly downloads = new Map<string, AbortController>();
-  private model: Promise<ClipModel> | null = null;
+  private readonly models: ModelHost;
+  private readonly emit: (event: AppEvent) => void;
+  private opened: Library | null = null;
+  private tagging: Tags | null = null;
+  private indexAgain = false;
+  private readonly pendingNewFolders: FolderRow[] = [];
 
-  constructor(
-    readonly dataDir: string,
-    private readonly emit: EventSink,
-    private readonly log: (message: string) => void = () => {},
-  ) {
-    this.store = new ModelStore(dataDir);
-    this.settings = new SettingsFile(dataDir);
+  constructor(private readonly options: EngineOptions) {
+    this.dataDir = path.resolve(options.dataDir);
+    this.emit = options.onEvent ?? (() => {});
+    this.jobs = new JobRegistry((job) => this.emit({ type: 'job', job: job as JobInfo }));
+    this.modelStore = new ModelStore(this.dataDir);
+    this.settings = new SettingsFile(this.dataDir);
+    const log = options.log ?? (() => {});
+    this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log });
   }
 
-  /** The model in use, loaded on first need and kept. */
-  async currentModel(): Promise<ClipModel> {
-    this.model ??= (async () => {
-      const { model, provider } = await this.settings.read();
-      const dir = await this.store.resolve(model ?? undefined);
-      return ClipModel.load(dir, { provider: provider as ProviderPreference, log: this.log });
-    })().catch((error: unknown) => {
-      this.model = null;
-      throw error;
-    });
-    return this.model;
+  // ---- the library ---------------------------------------------------------------------------
+
+  hasLibrary(): boolean {
+    return this.opened !== null || existsSync(path.join(this.dataDir, DATABASE_FILE));
   }
 
-  private async unloadModel(): Promise<void> {
-    const loading = this.model;
-    this.model = null;
-    await (await loading?.catch(() => null))?.dispose();
-  }
-
-  async status(): Promise<AppStatus> {
-    const settings = await this.settings.read();
-    const base = { dataDir: this.dataDir, settings, availableProviders: [...installedProviders()], providerChoices: [...PROVIDERS] };
-    try {
-      const model = await this.currentModel();
-      const providers = await model.providers();
-      return { ...base, model: { id: model.id, dim: model.dim, layout: model.spec.layout, providers }, modelProblem: null };
-    } catch (error) {
-      if (!isUserError(error)) throw error;
-      return { ...base, model: null, modelProblem: error.message };
+  /** The library of the data folder, opened on first use; created only when `create` is set. */
+  library(options: { create?: boolean } = {}): Library {
+    if (!this.opened) {
+      if (!options.create && !this.hasLibrary()) {
+        throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
+      }
+      this.opened = Library.open(this.dataDir, { nativeBinding: this.options.sqliteBinding });
     }
+    return this.opened;
   }
 
-  async listModels(): Promise<ModelsListing> {
-    const listing = await this.store.list();
+  private libraryIfAny(): Library | null {
+    return this.hasLibrary() ? this.library() : null;
+  }
+
+  /** The model new photos are embedded with (Note [Which model] in model-host.ts). */
+  indexingModel(): Promise<ClipModel> {
+    return this.models.forIndexing(this.libraryIfAny());
+  }
+
+  /** The model searches and tags run on. */
+  searchModel(): Promise<ClipModel> {
+    return this.models.forSearch(this.libraryIfAny());
+  }
+
+  async status(): Promise<EngineStatus> {
+    const settings = await this.settings.read();
+    const library = this.libraryIfAny();
+    let model: EngineStatus['model'] = null;
+    const modelProblem = await this.models.indexingProblem(library);
+    if (modelProblem === null) {
+      const loaded = await this.indexingModel();
+      model = { id: loaded.id, dir: loaded.spec.dir, dim: loaded.dim, layout: loaded.spec.layout, providers: await loaded.providers() };
+    }
+    return {
+      dataDir: this.dataDir,
+      settings,
+      model,
+      modelProblem,
+      availableProviders: [...installedProviders()],
+      providerChoices: [...PROVIDERS],
+      library: library && (await this.libraryInfo(library)),
+      jobs: this.jobs.list() as JobInfo[],
+    };
+  }
+
+  private async libraryInfo(library: Library): Promise<LibraryInfo> {
+    const status = library.status();
+    const serving = status.models.find((entry) => entry.model === status.servingModel);
+    let index: LibraryInfo['index'] = null;
+    if (serving) {
+      const vectors = await library.vectorIndex(serving.model, library.storage.embeddings.dimension(serving.model));
+      index = { model: serving.model, health: vectors.health, vectors: vectors.size, embeddings: serving.embedded };
+    }
+    return { ...status, index };
+  }
+
+  // ---- models and settings -------------------------------------------------------------------
+
+  get modelsDir(): string {
+    return this.modelStore.root;
+  }
+
+  async listModels() {
+    const listing = await this.modelStore.list();
     return {
       installed: listing.installed.map(({ id, dir, dim, layout }) => ({ id, dir, dim, layout })),
       broken: listing.broken,
       catalogue: listing.catalogue,
-      downloading: [...this.downloads.keys()],
+      downloading: this.jobs.list().filter((job) => job.kind === 'download').map((job) => job.subject as string),
     };
   }
 
-  async downloadModel(id: string): Promise<CallResults['models.download']> {
-    if (this.downloads.has(id)) throw new UserError('bad-input', `${id} is already downloading.`);
-    const controller = new AbortController();
-    this.downloads.set(id, controller);
-    try {
-      const dir = await this.store.download(id, {
-        signal: controller.signal,
-        onProgress: (progress) => this.emit({ type: 'download-progress', id, progress }),
-      });
-      this.emit({ type: 'download-finished', id, error: null });
-      return { dir };
-    } catch (error) {
-      this.emit({ type: 'download-finished', id, error: messageOf(error) });
-      throw error;
-    } finally {
-      this.downloads.delete(id);
-    }
+  downloadModel(id: string): Running<string> {
+    return this.jobs.start('download', (job) => this.modelStore.download(id, { signal: job.signal, onProgress: (progress) => job.report({ phase: 'downloading', ...progress }) }), id);
   }
 
-  cancelDownload(id: string): CallResults['models.cancelDownload'] {
-    const controller = this.downloads.get(id);
-    controller?.abort();
-    return { cancelled: controller !== undefined };
+  cancelDownload(id: string): { cancelled: boolean } {
+    const job = this.jobs.running('download', id);
+    job?.cancel();
+    return { cancelled: job !== null };
   }
 
-  async importModel(dir: string): Promise<{ id: string; dir: string }> {
-    const installed = await this.store.import(dir);
-    return { id: installed.split(/[\\/]/).at(-1) as string, dir: installed };
+  async importModel(dir: string, name?: string): Promise<{ id: string; dir: string }> {
+    const installed = await this.modelStore.import(dir, name);
+    return { id: path.basename(installed), dir: installed };
   }
 
+  /** Changes the model (an installed model's id, or null for the default) or the provider. */
   async updateSettings(change: { model?: string | null | undefined; provider?: string | undefined }): Promise<SettingsInfo> {
-    if (change.provider !== undefined && !(PROVIDERS as readonly string[]).includes(change.provider)) {
-      throw new UserError('bad-input', `Unknown provider "${change.provider}".`);
+    if (change.provider !== undefined) parseProvider(change.provider);
+    if (change.model) {
+      const { installed } = await this.modelStore.list();
+      if (!installed.some((model) => model.id === change.model)) {
+        throw new UserError('not-found', `No installed model is called "${change.model}". Download or import it first.`);
+      }
     }
-    if (change.model) await this.store.resolve(change.model);
-    const next = await this.settings.update(
-      Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<SettingsInfo>,
-    );
-    await this.unloadModel();
+    const next = await this.settings.update(Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<SettingsInfo>);
+    await this.models.unload();
     return next;
   }
 
+  // ---- folders and indexing -------------------------------------------------------------------
+
+  /**
+   * Adds folders and starts indexing them. The model is loaded first, so a missing or broken
+   * model adds nothing; a model that fails on the first photos takes the new folders out again.
+   */
+  async addFolders(paths: readonly string[], excludes: readonly string[] = [], request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
+    await this.indexingModel();
+    const library = this.library({ create: true });
+    const known = new Set(library.folders().map((folder) => folder.id));
+    const folders = await library.addFolders(paths, excludes);
+    this.emit({ type: 'library-changed' });
+    return { folders, indexing: this.index({ ...request, newFolders: folders.filter((folder) => !known.has(folder.id)) }) };
+  }
+
+  /**
+   * Brings the index of every folder up to date, as a job. Asked again while it runs, the job
+   * goes over the library once more when it is done (a folder added meanwhile is indexed too).
+   */
+  index(request: IndexRequest = {}): Running<IndexSummary> {
+    this.pendingNewFolders.push(...(request.newFolders ?? []));
+    if (this.jobs.running('index')) this.indexAgain = true;
+    return this.jobs.start('index', async (job: Job<IndexProgress>) => {
+      const model = await this.indexingModel();
+      const library = this.library();
+      try {
+        for (;;) {
+          this.indexAgain = false;
+          const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
+          this.pendingNewFolders.length = 0;
+          if (!this.indexAgain) return summary;
+        }
+      } catch (error) {
+        if (isUserError(error) && error.code === 'model-invalid') {
+          for (const folder of this.pendingNewFolders.splice(0)) await library.removeFolder(folder.id);
+        }
+        throw error;
+      } finally {
+        this.emit({ type: 'library-changed' });
+      }
+    });
+  }
+
+  async removeFolder(folderId: number): Promise<void> {
+    await this.library().removeFolder(folderId);
+    this.emit({ type: 'library-changed' });
+  }
+
+  setExcludes(folderId: number, excludes: readonly string[]) {
+    return this.library().setExcludes(folderId, excludes);
+  }
+
+  failures(): FailureInfo[] {
+    return this.library()
+      .storage.library.failures()
+      .map((failure) => ({ ...failure, name: path.basename(failure.path) }));
+  }
+
+  // ---- photos and search ----------------------------------------------------------------------
+
+  photoFile(photoId: number, kind: PhotoImageKind): Promise<string> {
+    return this.library().photoImage(photoId, kind);
+  }
+
+  private async searcher(): Promise<PhotoSearch> {
+    const library = this.library();
+    if (!library.servingModel() && !this.options.model) throw new UserError('not-found', 'The library has no indexed photos yet. Add a folder and let it index first.');
+    return new PhotoSearch(library, await this.searchModel());
+  }
+
+  async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
+    return (await this.searcher()).search(query, options, signal);
+  }
+
+  /** Photos like a library photo (its id) or like an image (a file, or the bytes of one). */
+  async similar(target: number | ImageSource, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
+    return (await this.searcher()).similar(target, options, signal);
+  }
+
+  // ---- tags -----------------------------------------------------------------------------------
+
+  /** Tagging over the library (vocabulary, verdicts, albums, evaluation), on the search model. */
+  tags(): Tags {
+    this.tagging ??= new Tags(this.library(), () => this.searchModel(), this.options.resourcesDir);
+    return this.tagging;
+  }
+
+  /** A vocabulary file, else the library's vocabulary, else the built-in one. */
+  async vocabulary(file?: string): Promise<Vocabulary> {
+    if (file) return readVocabularyFile(file);
+    return this.hasLibrary() ? this.tags().vocabulary.get() : loadDefaultVocabulary(this.options.resourcesDir);
+  }
+
+  tagLibrary(options: { full?: boolean } = {}): Running<TagSummary> {
+    return this.jobs.start('tag', (job: Job<TagProgress>) => this.tags().tagger.run(job, (progress) => job.report(progress), options));
+  }
+
+  exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {
+    return this.jobs.start('export', (job: Job<TagProgress>) => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) }));
+  }
+
+  // ---- measuring models and vocabularies (no library needed) ----------------------------------
+
+  async evaluateZeroShot(folder: string, options: { vocabularyFile?: string; templates?: string[]; signal?: AbortSignal; onProgress?: (p: { done: number; total: number }) => void } = {}) {
+    let vocabulary = await this.vocabulary(options.vocabularyFile);
+    if (options.templates) vocabulary = withTemplates(vocabulary, options.templates);
+    return evaluateZeroShot(await this.searchModel(), vocabulary, folder, options);
+  }
+
+  async evaluateRetrieval(captionsFile: string, signal?: AbortSignal) {
+    return evaluateRetrieval(await this.searchModel(), captionsFile, { signal });
+  }
+
+  /** Raw cosines, probabilities and assigned tags of image files against a vocabulary. */
+  async scoreImages(files: readonly string[], options: { vocabularyFile?: string; signal?: AbortSignal } = {}) {
+    const vocabulary = await this.vocabulary(options.vocabularyFile);
+    const model = await this.searchModel();
+    const vectors = await this.embedImages(files, options.signal);
+    const cached = this.hasLibrary() ? (m: ClipModel, tags: ResolvedTag[]) => this.tags().tagger.embedTags(m, tags, options.signal) : undefined;
+    return { model: model.id, ...(await scoreWithModel(model, vocabulary, vectors, options.signal, cached)) };
+  }
+
+  /** Unit embeddings of image files with the search model; the first file that fails stops it, named. */
+  async embedImages(files: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const results = await (await this.searchModel()).embedImageList(files, { signal });
+    return results.map((result) => {
+      if ('error' in result) throw result.error;
+      return result.vector;
+    });
+  }
+
+  async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return (await this.searchModel()).embedTexts(texts, signal);
+  }
+
+  /** Embedding throughput of the model in use (or `--model`), per provider and batch size. */
+  async benchmarkEmbedding(options: Omit<EmbedBenchOptions, 'modelDir'>): Promise<EmbedBenchReport> {
+    return benchmarkEmbedding({ ...options, modelDir: (await this.searchModel()).spec.dir });
+  }
+
   async dispose(): Promise<void> {
-    for (const controller of this.downloads.values()) controller.abort();
-    await this.unloadModel();
+    await this.jobs.cancelAll();
+    await this.models.unload();
+    const library = this.opened;
+    this.opened = null;
+    this.tagging = null;
+    await library?.close();
   }
 }

@@ -1,9 +1,15 @@
 /**
- * Long-running work (indexing, tagging) as jobs a person can pause, resume and cancel, that
- * report progress as they go.
+ * Long-running work (indexing, tagging, XMP export, model downloads) as jobs a person can pause,
+ * resume and cancel, that report progress as they go.
  *
  * Note [Cooperative control]: a job's work calls `checkpoint()` between units of work; that is
- * where a pause waits and a cancel throws. Nothing is interrupted half-written.
+ * where a pause waits and a cancel throws. Nothing is interrupted half-written, so a cancel keeps
+ * everything finished before it.
+ *
+ * Note [Throttled progress]: work reports progress as often as it likes; a job passes it on at
+ * most every `intervalMs` (and always on a phase change or at the end), so a fast loop never
+ * floods the UI or the terminal. Tests that act on progress get every report they need from the
+ * last one of each phase and from `onReport`, never from timing.
  */
 import { UserError } from '../core/errors.js';
 
@@ -18,6 +24,10 @@ export class JobControl {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  get isCancelled(): boolean {
+    return this.controller.signal.aborted;
   }
 
   pause(): void {
@@ -64,5 +74,87 @@ export class RateMeter {
   eta(remaining: number): number | null {
     const rate = this.perSecond;
     return rate > 0 ? remaining / rate : null;
+  }
+}
+
+export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/** What a job's listener may read of it. */
+export interface JobView {
+  readonly id: string;
+  readonly kind: string;
+  readonly state: JobState;
+  readonly progress: unknown;
+  readonly error: string | null;
+}
+
+/**
+ * One running piece of work: its control (pause, resume, cancel), its state and its throttled
+ * progress (Note [Throttled progress]). `P` is the kind's own progress shape.
+ */
+export class Job<P extends { phase?: string } = { phase?: string }> extends JobControl implements JobView {
+  private lastEmit = -Infinity;
+  private lastPhase: string | undefined;
+  private latest: P | null = null;
+  private finalState: JobState | null = null;
+  error: string | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly kind: string,
+    private readonly onReport: (job: JobView) => void = () => {},
+    private readonly intervalMs = 250,
+  ) {
+    super();
+  }
+
+  get state(): JobState {
+    return this.finalState ?? (this.isPaused ? 'paused' : 'running');
+  }
+
+  get progress(): P | null {
+    return this.latest;
+  }
+
+  /** Records progress; passes it on when due (a new phase, `force`, or the interval elapsed). */
+  report(progress: P, force = false): void {
+    this.latest = progress;
+    const now = Date.now();
+    const phaseChanged = progress.phase !== this.lastPhase;
+    if (!force && !phaseChanged && now - this.lastEmit < this.intervalMs) return;
+    this.lastEmit = now;
+    this.lastPhase = progress.phase;
+    this.onReport(this);
+  }
+
+  override pause(): void {
+    if (this.finalState) return;
+    super.pause();
+    this.onReport(this);
+  }
+
+  override resume(): void {
+    if (this.finalState) return;
+    super.resume();
+    this.onReport(this);
+  }
+
+  /** Runs `work` as this job's body, recording how it ended. */
+  async run<R>(work: (job: this) => Promise<R>): Promise<R> {
+    try {
+      const result = await work(this);
+      this.finish('done');
+      return result;
+    } catch (error) {
+      const cancelled = error instanceof UserError && error.code === 'cancelled';
+      this.error = cancelled ? null : error instanceof Error ? error.message : String(error);
+      this.finish(cancelled ? 'cancelled' : 'failed');
+      throw error;
+    }
+  }
+
+  private finish(state: JobState): void {
+    this.finalState = state;
+    this.onReport(this);
   }
 }

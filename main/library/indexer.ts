@@ -21,6 +21,7 @@ import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl, RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
+import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
@@ -57,10 +58,13 @@ export interface IndexOptions {
   concurrency?: number;
   /** Rows per write transaction. */
   writeBatch?: number;
+  /** Tries files that failed before even when they did not change. */
+  retryFailed?: boolean | undefined;
 }
 
 export interface IndexTarget {
   store: LibraryStore;
+  embeddings: EmbeddingStore;
   model: ClipModel;
   vectors: VectorIndex;
   thumbnails: ThumbnailStore;
@@ -107,7 +111,7 @@ function failureFor(file: string, error: unknown): Failure {
 
 export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
   const started = Date.now();
-  const { store, model, vectors, thumbnails } = target;
+  const { store, embeddings, model, vectors, thumbnails } = target;
   const control = options.control ?? new JobControl();
   const batchSize = options.batchSize ?? 16;
   // Decoding is the bottleneck of indexing on any machine with a GPU: keep every core busy.
@@ -134,11 +138,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const incompleteFolders = new Set<number>();
   const work: WorkItem[] = [];
   // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file.
-  const embedded = store.embeddedImageIds(modelId);
+  const embedded = embeddings.imageIds(modelId);
   for (const folder of folders) {
     const seen = new Set<string>();
     const knownFiles = store.knownFiles(folder.id);
-    const knownFailures = store.knownFailures(folder.id);
+    const knownFailures = options.retryFailed ? new Map<string, { size: number; mtimeMs: number }>() : store.knownFailures(folder.id);
     present.set(folder.id, seen);
     const scan = scanFolder(folder.path, {
       excludes: folder.excludes,
@@ -220,7 +224,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       throw new Failure('unsupported', `${path.basename(item.path)} is a HEIC photo, which this build cannot decode (it needs a system libvips with HEVC support).`);
     }
     const existing = store.imageByHash(contentHash);
-    if (existing && store.hasEmbedding(modelId, existing.id)) {
+    if (existing && embeddings.has(modelId, existing.id)) {
       pendingIndexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null });
       linkedToExisting.push({ imageId: existing.id });
       progress.processed++;
@@ -285,22 +289,29 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   // 3. Forget what vanished (only where the walk was complete), then persist the vector index.
   progress.phase = 'finishing';
   report(true);
-  const lostImages = new Set<number>();
+  // A file gone from one path whose content turned up at another was moved, not removed.
+  const lostImages = new Map<number, number>();
   for (const folder of folders) {
     if (incompleteFolders.has(folder.id)) continue;
     const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set());
     summary.removed += removedFiles;
-    for (const id of lostImageIds) lostImages.add(id);
+    for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
     vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
     await Promise.all(removedImages.map((image) => thumbnails.remove(image.thumbnail)));
   }
   for (const link of linkedToExisting) {
-    if (lostImages.has(link.imageId)) summary.moved++;
-    else summary.unchanged++;
+    const lost = lostImages.get(link.imageId) ?? 0;
+    if (lost === 0) {
+      summary.unchanged++;
+      continue;
+    }
+    lostImages.set(link.imageId, lost - 1);
+    summary.moved++;
+    summary.removed--;
   }
   await vectors.save();
   store.setMeta(`model_dir:${modelId}`, model.spec.dir);
-  if (store.imagesMissingEmbedding(modelId) === 0) store.setMeta('serving_model', modelId);
+  if (embeddings.missing(modelId) === 0) store.setMeta('serving_model', modelId);
   summary.seconds = (Date.now() - started) / 1000;
   report(true);
   return summary;

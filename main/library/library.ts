@@ -8,81 +8,123 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
-import { openDatabase, type Db } from '../storage/database.js';
-import { LibraryStore, type FolderRow } from '../storage/library-store.js';
+import type { OpenOptions } from '../storage/storage.js';
+import type { FolderRow } from '../storage/library-store.js';
+import type { PhotoRef } from '../storage/photo-store.js';
+import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
 import { indexLibrary, type IndexProgress, type IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
 
-export interface LibraryOpenOptions {
-  /** better-sqlite3 addon built for this runtime (the desktop app passes Electron's). */
-  nativeBinding?: string;
-}
+export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';
 
 export interface LibraryStatus {
   photos: number;
   images: number;
   failed: number;
-  folders: Array<{ path: string; excludes: string[] }>;
+  folders: Array<{ id: number; path: string; excludes: string[] }>;
   servingModel: string | null;
   models: Array<{ model: string; embedded: number; missing: number }>;
 }
 
+export interface IndexRunOptions {
+  folders?: FolderRow[];
+  control?: JobControl;
+  onProgress?: (progress: IndexProgress) => void;
+  batchSize?: number | undefined;
+  retryFailed?: boolean | undefined;
+}
+
 export class Library {
-  readonly store: LibraryStore;
   readonly thumbnails: ThumbnailStore;
   private readonly indexes = new Map<string, VectorIndex>();
 
   private constructor(
     readonly dataDir: string,
-    private readonly db: Db,
+    readonly storage: Storage,
   ) {
-    this.store = new LibraryStore(db);
     this.thumbnails = new ThumbnailStore(dataDir);
   }
 
-  static open(dataDir: string, options: LibraryOpenOptions = {}): Library {
-    return new Library(dataDir, openDatabase(path.join(dataDir, 'library.db'), { nativeBinding: options.nativeBinding }));
+  static open(dataDir: string, options: OpenOptions = {}): Library {
+    return new Library(dataDir, Storage.open(dataDir, options));
   }
 
   /** The vector index of `model`, loaded (or rebuilt in the background) on first use. */
   async vectorIndex(model: string, dim: number): Promise<VectorIndex> {
     let index = this.indexes.get(model);
     if (!index) {
-      index = new VectorIndex(this.store, model, dim, path.join(this.dataDir, 'index'));
+      index = new VectorIndex(this.storage, model, dim, path.join(this.dataDir, 'index'));
       this.indexes.set(model, index);
       await index.open();
     }
     return index;
   }
 
+  folders(): FolderRow[] {
+    return this.storage.library.folders();
+  }
+
   /** Adds folders (checked to exist and be folders) with their exclusion globs. */
   async addFolders(folders: readonly string[], excludes: readonly string[] = []): Promise<FolderRow[]> {
     for (const folder of folders) {
       const info = await stat(folder).catch(() => null);
-      if (!info) throw new UserError('bad-input', `The folder ${folder} does not exist.`);
+      if (!info) throw new UserError('not-found', `The folder ${folder} does not exist.`);
       if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
     }
-    const ids = new Set(folders.map((folder) => this.store.addFolder(path.resolve(folder), excludes)));
-    return this.store.folders().filter((folder) => ids.has(folder.id));
+    const ids = new Set(folders.map((folder) => this.storage.library.addFolder(path.resolve(folder), excludes)));
+    return this.folders().filter((folder) => ids.has(folder.id));
   }
 
-  async index(model: ClipModel, options: { folders?: FolderRow[]; control?: JobControl; onProgress?: (p: IndexProgress) => void; batchSize?: number } = {}): Promise<IndexSummary> {
-    const folders = options.folders ?? this.store.folders();
+  /** Forgets a folder and the photos only it held (their files on disk are never touched). */
+  async removeFolder(folderId: number): Promise<void> {
+    this.folderById(folderId);
+    const removed = this.storage.library.removeFolder(folderId);
+    for (const [model, index] of this.indexes) index.remove(removed.filter((image) => image.models.includes(model)).map((image) => image.id));
+    await Promise.all(removed.map((image) => this.thumbnails.remove(image.thumbnail)));
+  }
+
+  setExcludes(folderId: number, excludes: readonly string[]): FolderRow {
+    const folder = this.folderById(folderId);
+    this.storage.library.addFolder(folder.path, excludes);
+    return this.folderById(folderId);
+  }
+
+  private folderById(folderId: number): FolderRow {
+    const folder = this.folders().find((candidate) => candidate.id === folderId);
+    if (!folder) throw new UserError('not-found', `There is no folder #${folderId} in the library.`);
+    return folder;
+  }
+
+  async index(model: ClipModel, options: IndexRunOptions = {}): Promise<IndexSummary> {
+    const folders = options.folders ?? this.folders();
     if (folders.length === 0) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
     const vectors = await this.vectorIndex(model.id, model.dim);
-    return indexLibrary({ store: this.store, model, vectors, thumbnails: this.thumbnails }, folders, options);
+    return indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails }, folders, options);
+  }
+
+  /** A photo by id (`12`, `#12`) or by its path. */
+  resolvePhoto(reference: string | number): PhotoRef {
+    const text = String(reference).trim();
+    const id = /^#?(\d+)$/.exec(text);
+    const photo = id ? this.storage.photos.photoById(Number(id[1])) : this.storage.photos.photoByPath(path.resolve(text));
+    if (!photo) {
+      throw new UserError(
+        'not-found',
+        id ? `There is no photo #${id[1]} in the library. Give a photo id from search results or a photo's path.` : `${text} is not a photo in the library. Give the path of an indexed photo, or its id (#12).`,
+      );
+    }
+    return photo;
   }
 
   /**
-   * The grid thumbnail or the viewer's preview of a photo, by photo id: the app serves images by
-   * id, never by a path the renderer names. Previews are made on first request (see thumbnails.ts).
+   * A photo's file for the app to show, by photo id: the app serves images by id, never by a path
+   * the renderer names. Previews are made on first request (see thumbnails.ts).
    */
-  async photoImage(photoId: number, kind: 'thumbnail' | 'preview'): Promise<string> {
-    const row = this.store.db
-      .prepare('SELECT f.path, i.content_hash AS contentHash, i.thumbnail FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?')
-      .get(photoId) as { path: string; contentHash: string; thumbnail: string | null } | undefined;
+  async photoImage(photoId: number, kind: PhotoImageKind): Promise<string> {
+    const row = this.storage.photos.imageFiles(photoId);
     if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
+    if (kind === 'original') return row.path;
     if (kind === 'preview' || !row.thumbnail) return this.thumbnails.preview(row.contentHash, row.path);
     return this.thumbnails.absolute(row.thumbnail);
   }
@@ -95,7 +137,7 @@ export class Library {
    * every photo does it take over. A cancelled switch loses nothing and resumes next time.
    */
   servingModel(): string | null {
-    return this.store.meta('serving_model') ?? this.store.embeddingModels()[0]?.model ?? null;
+    return this.storage.library.meta('serving_model') ?? this.storage.embeddings.models()[0]?.model ?? null;
   }
 
   /**
@@ -105,19 +147,19 @@ export class Library {
   servingModelReference(): string | null {
     const model = this.servingModel();
     if (!model) return null;
-    const dir = this.store.meta(`model_dir:${model}`);
+    const dir = this.storage.library.meta(`model_dir:${model}`);
     return dir && existsSync(dir) ? dir : model;
   }
 
   status(): LibraryStatus {
-    const counts = this.store.counts();
+    const counts = this.storage.library.counts();
     return {
       photos: counts.files,
       images: counts.images,
       failed: counts.failures,
-      folders: this.store.folders().map(({ path: folderPath, excludes }) => ({ path: folderPath, excludes })),
+      folders: this.folders(),
       servingModel: this.servingModel(),
-      models: this.store.embeddingModels().map(({ model, count }) => ({ model, embedded: count, missing: this.store.imagesMissingEmbedding(model) })),
+      models: this.storage.embeddings.models().map(({ model, count }) => ({ model, embedded: count, missing: this.storage.embeddings.missing(model) })),
     };
   }
 
@@ -126,6 +168,6 @@ export class Library {
       await index.ready();
       await index.save();
     }
-    this.db.close();
+    this.storage.close();
   }
 }

@@ -30,6 +30,8 @@ export interface ClipModelOptions {
   /** Query embeddings kept in memory; the same query again costs nothing. */
   textCacheSize?: number;
   log?: Logger;
+  /** Where "provider X could not start, trying the next" goes (default `log`); the CLI mutes it with --json. */
+  logProbe?: Logger;
 }
 
 export interface EmbedImagesOptions {
@@ -82,6 +84,7 @@ export class ClipModel {
   private readonly textCache: LruCache<string, Float32Array>;
   private readonly provider: ProviderPreference;
   private readonly log: Logger;
+  private readonly logProbe: Logger;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -89,6 +92,7 @@ export class ClipModel {
   ) {
     this.provider = options.provider ?? 'auto';
     this.log = options.log ?? (() => {});
+    this.logProbe = options.logProbe ?? this.log;
     this.textCache = new LruCache(options.textCacheSize ?? 1024);
   }
 
@@ -129,7 +133,7 @@ export class ClipModel {
 
   private async startImageTower(): Promise<ImageTower> {
     const { modelPath, preprocessing } = this.spec.image;
-    const session = await ModelSession.create(modelPath, this.provider, this.log);
+    const session = await ModelSession.create(modelPath, this.provider, this.log, this.logProbe);
     const input = session.inputs.find((info) => info.type === 'float32');
     if (!input) throw new UserError('model-invalid', `${modelPath} has no float32 image input; it is not a CLIP image tower.`);
     const side = input.shape[3];
@@ -143,7 +147,7 @@ export class ClipModel {
   private async startTextTower(): Promise<TextTower> {
     const { modelPath, tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
     const [session, tokenizer] = await Promise.all([
-      ModelSession.create(modelPath, this.provider === 'auto' ? 'cpu' : this.provider, this.log),
+      ModelSession.create(modelPath, this.provider === 'auto' ? 'cpu' : this.provider, this.log, this.logProbe),
       TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean),
     ]);
     const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];

@@ -23,6 +23,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DownloadProgressInfo } from '../../preload/contract.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
+import { RateMeter } from '../jobs/job.js';
 
 export interface HubFile {
   /** Repo-relative path with `/` separators, validated to be safe. */
@@ -596,15 +597,14 @@ class Meter {
   private fileIndex = 0;
   private network = 0;
   private lastEmit = -Infinity;
-  private rate = 0;
-  private readonly samples: { t: number; n: number }[] = [];
+  private readonly rate = new RateMeter(RATE_WINDOW_MS);
 
   constructor(
     private readonly onProgress: ((p: DownloadProgress) => void) | undefined,
     private readonly fileCount: number,
     private readonly bytesTotal: number,
   ) {
-    this.samples.push({ t: performance.now(), n: 0 });
+    this.rate.record(0);
   }
 
   startFile(file: string, index: number): void {
@@ -630,23 +630,22 @@ class Meter {
 
   private emit(force: boolean): void {
     if (!this.onProgress) return;
-    const now = performance.now();
+    const now = Date.now();
     if (!force && now - this.lastEmit < PROGRESS_INTERVAL_MS) return;
     this.lastEmit = now;
-    this.samples.push({ t: now, n: this.network });
-    while (this.samples.length > 2 && now - (this.samples[1]?.t ?? now) >= RATE_WINDOW_MS) this.samples.shift();
-    const oldest = this.samples[0];
-    if (oldest && now - oldest.t >= 250) this.rate = ((this.network - oldest.n) * 1000) / (now - oldest.t);
+    // The rate is of bytes received (network), not of bytes done: resumed parts count as done at once.
+    this.rate.record(this.network, now);
     const bytesDone = Math.min(this.doneBytes + this.fileBytes, this.bytesTotal);
     const remaining = this.bytesTotal - bytesDone;
+    const eta = this.rate.eta(remaining);
     this.onProgress({
       file: this.file,
       fileIndex: this.fileIndex,
       fileCount: this.fileCount,
       bytesDone,
       bytesTotal: this.bytesTotal,
-      bytesPerSecond: Math.round(this.rate),
-      etaSeconds: remaining === 0 ? 0 : this.rate > 0 ? Math.ceil(remaining / this.rate) : null,
+      bytesPerSecond: Math.round(this.rate.perSecond),
+      etaSeconds: remaining === 0 ? 0 : eta === null ? null : Math.ceil(eta),
     });
   }
 }

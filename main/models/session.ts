@@ -54,10 +54,28 @@ export function installedProviders(): Set<string> {
   );
 }
 
+const VULKAN_LOADER = 'libvulkan.so.1';
+const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/lib'];
+
+/**
+ * Note [No GPU, no noise]: on Linux, WebGPU runs on Vulkan; without the Vulkan loader there is
+ * no adapter to find, and Dawn's failed attempt prints a native warning with a source location on
+ * stderr. So WebGPU is only tried where the loader is installed, and otherwise left out quietly.
+ */
+function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+  const dirs = [...(env['LD_LIBRARY_PATH']?.split(':').filter(Boolean) ?? []), ...LIBRARY_DIRS];
+  return dirs.some((dir) => existsSync(path.join(dir, VULKAN_LOADER)));
+}
+
+/** GPU providers that can start here at all. */
+function usableGpuProviders(platform: NodeJS.Platform): ExecutionProvider[] {
+  const available = installedProviders();
+  return gpuProvidersFor(platform).filter((name) => available.has(name) && (name !== 'webgpu' || platform !== 'linux' || vulkanLoaderPresent()));
+}
+
 /** Providers to try, best first, for a preference on this platform. */
 export function providerCandidates(preference: ProviderPreference, platform = process.platform): ExecutionProvider[] {
-  const available = installedProviders();
-  const gpus = gpuProvidersFor(platform).filter((name) => available.has(name));
+  const gpus = usableGpuProviders(platform);
   switch (preference) {
     case 'auto':
       return [...gpus, 'cpu'];
@@ -97,7 +115,7 @@ export class ModelSession {
     readonly outputs: TensorInfo[],
   ) {}
 
-  static async create(modelPath: string, preference: ProviderPreference, log: Logger): Promise<ModelSession> {
+  static async create(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger = log): Promise<ModelSession> {
     const candidates = providerCandidates(preference);
     if (candidates.length === 0) {
       throw new UserError('bad-input', `No GPU execution provider is available on this machine. Use --provider auto or cpu.`);
@@ -111,7 +129,7 @@ export class ModelSession {
       } catch (error) {
         const reason = firstLine(messageOf(error));
         failures.push(`${provider}: ${reason}`);
-        if (provider !== 'cpu') log(`${provider} could not start for ${modelPath} (${reason}); trying the next provider.`);
+        if (provider !== 'cpu') logProbe(`${provider} could not start (${shortReason(reason)}); trying the next provider.`);
       }
     }
     const reason = failures.join('; ');
@@ -144,6 +162,13 @@ export class ModelSession {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** A provider's start-up failure in a few words (ORT's messages carry source paths and lambdas). */
+function shortReason(reason: string): string {
+  if (/adapter/i.test(reason)) return 'no GPU adapter';
+  const message = reason.replace(/^\S*\.(cc|cpp|h):\d+\s+\S.*?\)\s*/, '');
+  return message.length > 120 ? `${message.slice(0, 117)}...` : message;
 }
 
 function firstLine(text: string): string {

@@ -12,99 +12,42 @@
  * leaves few photos (up to EXACT_LIMIT) is ranked exactly over just those photos' embeddings;
  * a broad one oversamples the index, growing the candidate pool until the page is full.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
+import type { ImageSource } from '../models/preprocess.js';
 import { dot } from '../models/vectors.js';
-import { blobToVector } from '../storage/database.js';
+import { hasFilters, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
+import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
 import { combineVectors, parseQuery } from './query.js';
 
-export const DEFAULT_CUTOFF = 0.5;
 const EXACT_LIMIT = 20_000;
 const MIN_POOL = 200;
 const BASELINE_SAMPLE = 512;
 
-export interface SearchFilters {
-  /** Capture date range, ms since the epoch (file time when a photo has no capture date). */
-  takenAfter?: number;
-  takenBefore?: number;
-  /** Only photos under this folder. */
-  folder?: string;
-  /** Matches camera make or model, ignoring case. */
-  camera?: string;
-  formats?: string[];
-  hasLocation?: boolean;
-}
-
-export type SearchSort = 'relevance' | 'newest' | 'oldest';
-
-export interface SearchOptions {
-  limit?: number;
-  offset?: number;
-  sort?: SearchSort;
-  cutoff?: number;
-  showAll?: boolean;
-  filters?: SearchFilters;
-}
-
-export interface SearchHit {
-  photoId: number;
-  imageId: number;
-  path: string;
+export interface SearchHit extends PhotoRow {
+  /** The file name, as people recognise the photo. */
+  name: string;
   score: number;
-  takenAt: number;
-  width: number;
-  height: number;
-  format: string;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  latitude: number | null;
-  longitude: number | null;
-  thumbnail: string | null;
 }
 
 export interface SearchPage {
   results: SearchHit[];
   /** Results that passed the cutoff and filters (the pages there are). */
   total: number;
+  /** Ranked candidates the relevance cutoff left out (at least this many; `showAll` shows them). */
+  belowCutoff: number;
+  offset: number;
   model: string;
   /** 'exact' while the index rebuilds or when a selective filter ranks exactly. */
   method: 'index' | 'exact';
 }
 
-interface FilterSql {
-  where: string;
-  params: unknown[];
-}
-
-function filterSql(filters: SearchFilters | undefined): FilterSql {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (filters?.takenAfter !== undefined) {
-    clauses.push('COALESCE(i.taken_at, f.mtime_ms) >= ?');
-    params.push(filters.takenAfter);
-  }
-  if (filters?.takenBefore !== undefined) {
-    clauses.push('COALESCE(i.taken_at, f.mtime_ms) <= ?');
-    params.push(filters.takenBefore);
-  }
-  if (filters?.folder) {
-    const folder = filters.folder.replace(/[\\/]+$/, '');
-    clauses.push("(f.path = ? OR substr(f.path, 1, length(?) + 1) IN (? || '/', ? || '\\'))");
-    params.push(folder, folder, folder, folder);
-  }
-  if (filters?.camera) {
-    clauses.push("(lower(COALESCE(i.camera_make, '') || ' ' || COALESCE(i.camera_model, '')) LIKE ?)");
-    params.push(`%${filters.camera.toLowerCase()}%`);
-  }
-  if (filters?.formats?.length) {
-    clauses.push(`i.format IN (${filters.formats.map(() => '?').join(', ')})`);
-    params.push(...filters.formats.map((format) => (format.toLowerCase() === 'jpg' ? 'jpeg' : format.toLowerCase())));
-  }
-  if (filters?.hasLocation !== undefined) clauses.push(filters.hasLocation ? 'i.latitude IS NOT NULL' : 'i.latitude IS NULL');
-  return { where: clauses.length ? clauses.join(' AND ') : '1', params };
-}
+/** A query photo given as bytes (dropped or pasted in the app) or a file (the CLI). */
+export type QueryImage = ImageSource;
 
 export class PhotoSearch {
   private baseline: { generation: number; sample: Float32Array[] } | null = null;
@@ -113,6 +56,10 @@ export class PhotoSearch {
     private readonly library: Library,
     readonly model: ClipModel,
   ) {}
+
+  private get storage() {
+    return this.library.storage;
+  }
 
   private vectors(): Promise<VectorIndex> {
     return this.library.vectorIndex(this.model.id, this.model.dim);
@@ -124,52 +71,43 @@ export class PhotoSearch {
     for (const term of parseQuery(query)) {
       if (term.kind === 'text') parts.push({ vector: await this.model.embedText(term.text, signal), weight: term.weight });
       else if (term.kind === 'photo') parts.push({ vector: this.photoVector(term.photoId), weight: term.weight });
-      else {
-        const [result] = await this.model.embedImageList([term.path], { signal });
-        if (!result || 'error' in result) throw result?.error ?? new UserError('image-undecodable', `Cannot read ${term.path}.`);
-        parts.push({ vector: result.vector, weight: term.weight });
-      }
+      else parts.push({ vector: await this.imageVector(term.path, signal), weight: term.weight });
     }
     return combineVectors(parts);
   }
 
-  /** The stored embedding of a library photo (by photo id). */
-  photoVector(photoId: number): Float32Array {
-    const row = this.library.store.db
-      .prepare('SELECT e.vector FROM files f JOIN embeddings e ON e.image_id = f.image_id AND e.model = ? WHERE f.id = ?')
-      .get(this.model.id, photoId) as { vector: Buffer } | undefined;
-    if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library (or it is not indexed with ${this.model.id} yet).`);
-    return blobToVector(row.vector);
+  private async imageVector(image: QueryImage, signal?: AbortSignal): Promise<Float32Array> {
+    if (typeof image === 'string' && !existsSync(image)) throw new UserError('not-found', `${image} does not exist. Give the path of a photo, or a library photo as #id.`);
+    const [result] = await this.model.embedImageList([image], { signal });
+    if (!result || 'error' in result) throw result?.error ?? new UserError('image-undecodable', 'The query photo cannot be read.');
+    return result.vector;
   }
 
-  async search(query: string, options: SearchOptions = {}, signal?: AbortSignal): Promise<SearchPage> {
+  /** The stored embedding of a library photo (by photo id). */
+  photoVector(photoId: number): Float32Array {
+    const vector = this.storage.embeddings.vectorOfPhoto(this.model.id, photoId);
+    if (!vector) throw new UserError('not-found', `There is no photo #${photoId} in the library (or it is not indexed with ${this.model.id} yet).`);
+    return vector;
+  }
+
+  async search(query: string, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
     return this.rank(await this.queryVector(query, signal), options);
   }
 
-  /** Photos like a library photo (`#id` or photo id) or any image file; the photo itself is left out. */
-  async similar(target: number | string, options: SearchOptions = {}, signal?: AbortSignal): Promise<SearchPage> {
+  /** Photos like a library photo (by id) or any image (a file or its bytes); the photo itself is left out. */
+  async similar(target: number | QueryImage, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
     if (typeof target === 'number') {
-      const imageId = this.imageIdOf(target);
-      return this.rank(this.photoVector(target), options, new Set([imageId]));
+      const photo = this.library.resolvePhoto(target);
+      return this.rank(this.photoVector(photo.photoId), options, new Set([photo.imageId]));
     }
-    return this.rank(await this.queryVector(target.includes('/') || target.includes('\\') ? target : `./${target}`, signal), options);
-  }
-
-  private imageIdOf(photoId: number): number {
-    const row = this.library.store.db.prepare('SELECT image_id FROM files WHERE id = ?').pluck().get(photoId) as number | undefined;
-    if (row === undefined) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
-    return row;
+    return this.rank(await this.imageVector(target, signal), options);
   }
 
   /** Mean score of `query` over a fixed random sample of the library: the "unrelated" level. */
   private baselineScore(query: Float32Array): number {
-    const generation = this.library.store.generation(this.model.id);
+    const generation = this.storage.library.generation(this.model.id);
     if (!this.baseline || this.baseline.generation !== generation) {
-      const rows = this.library.store.db
-        .prepare(`SELECT vector FROM embeddings WHERE model = ? AND image_id IN (SELECT image_id FROM embeddings INDEXED BY embeddings_keys WHERE model = ? ORDER BY random() LIMIT ?)`)
-        .pluck()
-        .all(this.model.id, this.model.id, BASELINE_SAMPLE) as Buffer[];
-      this.baseline = { generation, sample: rows.map(blobToVector) };
+      this.baseline = { generation, sample: this.storage.embeddings.sample(this.model.id, BASELINE_SAMPLE) };
     }
     const { sample } = this.baseline;
     if (sample.length === 0) return 0;
@@ -178,37 +116,32 @@ export class PhotoSearch {
     return sum / sample.length;
   }
 
-  private async rank(query: Float32Array, options: SearchOptions, exclude = new Set<number>()): Promise<SearchPage> {
-    const limit = Math.max(1, Math.min(options.limit ?? 50, 1000));
-    const offset = Math.max(0, options.offset ?? 0);
-    const sort = options.sort ?? 'relevance';
-    const cutoff = options.showAll ? null : (options.cutoff ?? DEFAULT_CUTOFF);
-    const filter = filterSql(options.filters);
-    const filtered = filter.where !== '1';
+  private rankExactly(query: Float32Array, matching: Set<number> | null): ScoredImage[] {
+    const scored: ScoredImage[] = [];
+    if (matching) {
+      for (const [imageId, vector] of this.storage.embeddings.vectorsOf(this.model.id, matching)) scored.push({ imageId, score: dot(query, vector) });
+    } else {
+      for (const { imageId, vector } of this.storage.embeddings.all(this.model.id)) scored.push({ imageId, score: dot(query, vector) });
+    }
+    return scored.sort((a, b) => b.score - a.score);
+  }
+
+  private async rank(query: Float32Array, input: SearchOptionsInput, exclude = new Set<number>()): Promise<SearchPage> {
+    const options: SearchOptions = searchOptionsSchema.parse(input);
+    const { limit, offset, sort } = options;
+    const cutoff = options.showAll ? null : options.cutoff;
+    const filters: PhotoFilters = options.filters;
     const vectors = await this.vectors();
-    const db = this.library.store.db;
 
     let scored: ScoredImage[];
     let method: SearchPage['method'] = vectors.health === 'rebuilding' ? 'exact' : 'index';
     // The filter is evaluated once, in SQL; ranking then checks membership in memory.
-    const matching = filtered
-      ? new Set(db.prepare(`SELECT DISTINCT i.id FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where}`).pluck().all(...filter.params) as number[])
-      : null;
-    const rankExactly = (): ScoredImage[] => {
-      method = 'exact';
-      const rows = (
-        matching
-          ? db
-              .prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ? AND image_id IN (SELECT value FROM json_each(?))')
-              .all(this.model.id, JSON.stringify([...matching]))
-          : db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ?').all(this.model.id)
-      ) as Array<{ imageId: number; vector: Buffer }>;
-      return rows.map((row) => ({ imageId: row.imageId, score: dot(query, blobToVector(row.vector)) })).sort((a, b) => b.score - a.score);
-    };
+    const matching = hasFilters(filters) ? this.storage.photos.matchingImageIds(filters) : null;
     const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
     // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
     if ((matching && matching.size <= EXACT_LIMIT) || pool0 * 4 >= vectors.size) {
-      scored = rankExactly();
+      method = 'exact';
+      scored = this.rankExactly(query, matching);
     } else {
       let pool = pool0;
       for (;;) {
@@ -221,35 +154,34 @@ export class PhotoSearch {
           found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(query, scored, cutoff)));
         if (!needMore) break;
         if (pool * 16 >= vectors.size) {
-          scored = rankExactly();
+          method = 'exact';
+          scored = this.rankExactly(query, matching);
           break;
         }
         pool *= 4;
       }
     }
     scored = scored.filter((hit) => !exclude.has(hit.imageId));
+    const ranked = scored.length;
     if (cutoff !== null && scored.length > 0) {
       const threshold = this.threshold(query, scored, cutoff);
       scored = scored.filter((hit) => hit.score >= threshold);
     }
     // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
-    const ordered = sort === 'relevance' ? scored : this.byDate(scored, filter, sort);
-    const results = this.hydrate(ordered.slice(offset, offset + limit), filter);
-    return { results, total: ordered.length, model: this.model.id, method };
+    const ordered = sort === 'relevance' ? scored : this.byDate(scored, filters, sort);
+    const page = ordered.slice(offset, offset + limit);
+    const scores = new Map(page.map((hit) => [hit.imageId, hit.score]));
+    const results = this.storage.photos
+      .representatives(page.map((hit) => hit.imageId), filters)
+      .map((row) => ({ ...row, name: path.basename(row.path), score: scores.get(row.imageId) as number }));
+    return { results, total: ordered.length, belowCutoff: ranked - scored.length, offset, model: this.model.id, method };
   }
 
-  private byDate(scored: ScoredImage[], filter: FilterSql, sort: 'newest' | 'oldest'): ScoredImage[] {
-    const takenAt = new Map<number, number>();
-    for (let start = 0; start < scored.length; start += 500) {
-      const ids = scored.slice(start, start + 500).map((hit) => hit.imageId);
-      const rows = this.library.store.db
-        .prepare(
-          `SELECT i.id, MIN(COALESCE(i.taken_at, f.mtime_ms)) AS takenAt FROM images i JOIN files f ON f.image_id = i.id
-           WHERE i.id IN (${ids.map(() => '?').join(', ')}) AND ${filter.where} GROUP BY i.id`,
-        )
-        .all(...ids, ...filter.params) as Array<{ id: number; takenAt: number }>;
-      for (const row of rows) takenAt.set(row.id, row.takenAt);
-    }
+  private byDate(scored: ScoredImage[], filters: PhotoFilters, sort: 'newest' | 'oldest'): ScoredImage[] {
+    const takenAt = this.storage.photos.datesOf(
+      scored.map((hit) => hit.imageId),
+      filters,
+    );
     const direction = sort === 'newest' ? -1 : 1;
     return scored.filter((hit) => takenAt.has(hit.imageId)).sort((a, b) => direction * ((takenAt.get(a.imageId) as number) - (takenAt.get(b.imageId) as number)));
   }
@@ -259,20 +191,5 @@ export class PhotoSearch {
     const base = this.baselineScore(query);
     const best = scored[0]?.score ?? base;
     return base + cutoff * (best - base);
-  }
-
-  /** One result per image (the first of its files that passes the filters), in ranking order. */
-  private hydrate(scored: ScoredImage[], filter: FilterSql): SearchHit[] {
-    const statement = this.library.store.db.prepare(
-      `SELECT f.id AS photoId, f.path, COALESCE(i.taken_at, f.mtime_ms) AS takenAt, i.width, i.height, i.format,
-              i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.latitude, i.longitude, i.thumbnail
-       FROM files f JOIN images i ON i.id = f.image_id WHERE i.id = ? AND ${filter.where} ORDER BY f.id LIMIT 1`,
-    );
-    const hits: SearchHit[] = [];
-    for (const { imageId, score } of scored) {
-      const row = statement.get(imageId, ...filter.params) as Omit<SearchHit, 'imageId' | 'score'> | undefined;
-      if (row) hits.push({ ...row, imageId, score, thumbnail: row.thumbnail ? this.library.thumbnails.absolute(row.thumbnail) : null });
-    }
-    return hits;
   }
 }

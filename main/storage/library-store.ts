@@ -2,7 +2,7 @@
  * Every query the library needs, as prepared statements over the database. Writes that belong
  * together happen in one transaction (see Note [Crash safety] in database.ts).
  */
-import { blobToVector, vectorToBlob, type Db } from './database.js';
+import { vectorToBlob, type Db } from './database.js';
 
 export interface FolderRow {
   id: number;
@@ -64,13 +64,12 @@ export interface WrittenEmbedding {
 export class LibraryStore {
   private readonly statements;
 
-  constructor(readonly db: Db) {
+  constructor(private readonly db: Db) {
     this.statements = {
       insertFolder: db.prepare('INSERT INTO folders (path, excludes, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes RETURNING id'),
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
       imageByHash: db.prepare('SELECT id, thumbnail FROM images WHERE content_hash = ?'),
-      hasEmbedding: db.prepare('SELECT 1 FROM embeddings INDEXED BY embeddings_keys WHERE model = ? AND image_id = ?').pluck(),
       insertImage: db.prepare(`INSERT INTO images (content_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
         VALUES (@contentHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
         ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail) RETURNING id`),
@@ -83,7 +82,6 @@ export class LibraryStore {
       filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs FROM failures WHERE folder_id = ?'),
-      embeddedImageIds: db.prepare('SELECT image_id FROM embeddings INDEXED BY embeddings_keys WHERE model = ?').pluck(),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       orphanImages: db.prepare('SELECT id, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
       embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
@@ -92,15 +90,7 @@ export class LibraryStore {
       generation: db.prepare('SELECT generation FROM index_generations WHERE model = ?').pluck(),
       getMeta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
-      imagesMissingEmbedding: db.prepare(
-        // Every embedding belongs to an image (foreign key), so a difference of counts is exact.
-        'SELECT (SELECT COUNT(*) FROM images) - (SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_keys WHERE model = ?)',
-      ).pluck(),
       counts: db.prepare('SELECT (SELECT COUNT(*) FROM files) AS files, (SELECT COUNT(*) FROM images) AS images, (SELECT COUNT(*) FROM failures) AS failures'),
-      embeddingCount: db.prepare('SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_keys WHERE model = ?').pluck(),
-      dimension: db.prepare('SELECT length(vector) / 4 FROM embeddings WHERE model = ? LIMIT 1').pluck(),
-      embeddingModels: db.prepare('SELECT model, COUNT(*) AS count FROM embeddings INDEXED BY embeddings_keys GROUP BY model ORDER BY model'),
-      allEmbeddings: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ?'),
       failures: db.prepare('SELECT path, reason, message FROM failures ORDER BY path'),
     };
   }
@@ -117,10 +107,6 @@ export class LibraryStore {
     return this.statements.imageByHash.get(hash) as { id: number; thumbnail: string | null } | undefined;
   }
 
-  hasEmbedding(model: string, imageId: number): boolean {
-    return this.statements.hasEmbedding.get(model, imageId) === 1;
-  }
-
   /** Every file the library knows in a folder, by path: a re-scan compares against this in memory. */
   knownFiles(folderId: number): Map<string, KnownFile> {
     const rows = this.statements.filesOfFolder.all(folderId) as Array<KnownFile & { path: string }>;
@@ -131,11 +117,6 @@ export class LibraryStore {
   knownFailures(folderId: number): Map<string, { size: number; mtimeMs: number }> {
     const rows = this.statements.failureStatesOfFolder.all(folderId) as Array<{ path: string; size: number; mtimeMs: number }>;
     return new Map(rows.map(({ path: filePath, size, mtimeMs }) => [filePath, { size, mtimeMs }]));
-  }
-
-  /** Ids of the images that have an embedding for `model`. */
-  embeddedImageIds(model: string): Set<number> {
-    return new Set(this.statements.embeddedImageIds.all(model) as number[]);
   }
 
   /** Writes a batch of indexed and failed files in one transaction; returns the new embeddings. */
@@ -217,32 +198,8 @@ export class LibraryStore {
     this.statements.setMeta.run(key, value);
   }
 
-  imagesMissingEmbedding(model: string): number {
-    return this.statements.imagesMissingEmbedding.get(model) as number;
-  }
-
   counts(): { files: number; images: number; failures: number } {
     return this.statements.counts.get() as { files: number; images: number; failures: number };
-  }
-
-  embeddingCount(model: string): number {
-    return this.statements.embeddingCount.get(model) as number;
-  }
-
-  /** The embedding size of a model's stored vectors (0 when it has none). */
-  dimension(model: string): number {
-    return (this.statements.dimension.get(model) as number | undefined) ?? 0;
-  }
-
-  embeddingModels(): Array<{ model: string; count: number }> {
-    return this.statements.embeddingModels.all() as Array<{ model: string; count: number }>;
-  }
-
-  /** Streams every embedding of `model` (for index rebuilds and exact search). */
-  *embeddings(model: string): Generator<{ imageId: number; vector: Float32Array }> {
-    for (const row of this.statements.allEmbeddings.iterate(model) as Iterable<{ imageId: number; vector: Buffer }>) {
-      yield { imageId: row.imageId, vector: blobToVector(row.vector) };
-    }
   }
 
   failures(): Array<{ path: string; reason: string; message: string }> {

@@ -18,7 +18,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import usearch from 'usearch';
-import type { LibraryStore } from './library-store.js';
+import type { Storage } from './storage.js';
 
 const { Index, MetricKind, ScalarKind, exactSearch } = usearch;
 type UsearchIndex = InstanceType<typeof Index>;
@@ -86,7 +86,7 @@ export class VectorIndex {
   private readonly removed = new Set<number>();
 
   constructor(
-    private readonly store: LibraryStore,
+    private readonly storage: Storage,
     readonly model: string,
     readonly dim: number,
     indexDir: string,
@@ -106,8 +106,8 @@ export class VectorIndex {
   /** Loads the saved index, or starts rebuilding it in the background. Resolves once search works. */
   async open(): Promise<void> {
     const sidecar = await this.readSidecar();
-    const generation = this.store.generation(this.model);
-    const count = this.store.embeddingCount(this.model);
+    const generation = this.storage.library.generation(this.model);
+    const count = this.storage.embeddings.count(this.model);
     const intact =
       sidecar !== null && existsSync(this.file) && sidecar.dim === this.dim && sidecar.quantization === QUANTIZATION && sidecar.sha256 === (await fileSha256(this.file));
     if (intact) {
@@ -148,7 +148,7 @@ export class VectorIndex {
     if (this.rebuilding) return;
     const ids: number[] = [];
     const vectors: Float32Array[] = [];
-    for (const { imageId, vector } of this.store.embeddings(this.model)) {
+    for (const { imageId, vector } of this.storage.embeddings.all(this.model)) {
       ids.push(imageId);
       vectors.push(vector);
     }
@@ -194,7 +194,7 @@ export class VectorIndex {
       void this.rebuilding.then(() => this.add(items));
       return;
     }
-    const index = this.index ?? (this.index = this.newIndex(this.store.embeddingCount(this.model)));
+    const index = this.index ?? (this.index = this.newIndex(this.storage.embeddings.count(this.model)));
     const keys = items.map((item) => BigInt(item.imageId));
     const present = keys.filter((key) => index.contains(key));
     if (present.length) index.remove(BigUint64Array.from(present));
@@ -232,7 +232,7 @@ export class VectorIndex {
     const temp = `${this.file}.${process.pid}.tmp`;
     this.index.save(temp);
     const sidecar: Sidecar = {
-      generation: this.store.generation(this.model),
+      generation: this.storage.library.generation(this.model),
       count: this.index.size(),
       dim: this.dim,
       quantization: QUANTIZATION,

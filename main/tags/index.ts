@@ -1,31 +1,62 @@
 /**
- * Tagging: the public surface for the app and the CLI.
+ * Tagging: the public surface for the engine.
  *
- * `TagService` over an open library (vocabulary, tagging runs, a person's verdicts, albums, XMP
- * export, evaluation on labelled tags); `evaluateZeroShot` and `evaluateRetrieval` for measuring
- * a model and vocabulary on labelled photos; `benchmarkRescoring` for `npm run bench`.
+ * A `Tags` over an open library bundles its vocabulary, the tagger (runs and decisions), a
+ * person's verdicts, albums, XMP export and evaluation on labelled tags; `evaluateZeroShot` and
+ * `evaluateRetrieval` measure a model and vocabulary on labelled photos without a library.
  */
-export { TagService } from './service.js';
-export type {
-  AlbumOptions,
-  AlbumSummary,
-  AlbumTag,
-  LabelledReport,
-  PhotoTag,
-  PhotoTags,
-  TagCount,
-  TagProgress,
-  TagServiceOptions,
-  TagSummary,
-  XmpExportOptions,
-  XmpExportSummary,
-} from './service.js';
+import type { Library } from '../library/library.js';
+import type { ClipModel } from '../models/clip.js';
+import { folderAlbums, summariseSelection, type AlbumOptions } from './albums.js';
+import { evaluateLabelled } from './evaluate-labelled.js';
+import { LibraryVocabulary } from './library-vocabulary.js';
+import { Tagger } from './tagger.js';
+import { Verdicts } from './verdicts.js';
+import type { Vocabulary } from './vocabulary.js';
+import { exportXmp, type XmpExportOptions } from './xmp-export.js';
+
+export class Tags {
+  readonly vocabulary: LibraryVocabulary;
+  readonly tagger: Tagger;
+  readonly verdicts: Verdicts;
+
+  constructor(
+    private readonly library: Library,
+    model: () => Promise<ClipModel>,
+    resourcesDir?: string,
+  ) {
+    this.vocabulary = new LibraryVocabulary(library.storage.tags, resourcesDir);
+    this.tagger = new Tagger(library.storage, this.vocabulary, model);
+    this.verdicts = new Verdicts(library, this.vocabulary, this.tagger);
+  }
+
+  albums(options?: AlbumOptions) {
+    return folderAlbums(this.library.storage, options);
+  }
+
+  summarise(photoIds: readonly number[], options?: AlbumOptions) {
+    return summariseSelection(this.library.storage, photoIds, options);
+  }
+
+  exportXmp(options?: XmpExportOptions) {
+    return exportXmp(this.library.storage, options);
+  }
+
+  /** The library's vocabulary (or `vocabulary`, e.g. an edit not saved yet) on the person's verdicts. */
+  async evaluateLabelled(vocabulary?: Vocabulary, signal?: AbortSignal) {
+    return evaluateLabelled(this.library.storage, this.tagger, vocabulary ?? (await this.vocabulary.get()), signal);
+  }
+}
+
+export type { AlbumOptions, AlbumSummary, AlbumTag } from './albums.js';
+export type { LabelledReport, LabelledTagReport } from './evaluate-labelled.js';
+export type { TagProgress, TagSummary } from './tagger.js';
+export type { PhotoTag, PhotoTags, TagCount } from './verdicts.js';
+export type { XmpExportOptions, XmpExportSummary } from './xmp-export.js';
 export { evaluateRetrieval, evaluateZeroShot } from './evaluate.js';
-export { embedEnsembles, scoreWithModel } from './score-images.js';
 export type { RetrievalEvaluation, ZeroShotEvaluation } from './evaluate.js';
-export { benchmarkRescoring } from './benchmark.js';
-export type { RescoreBenchOptions, RescoreBenchReport } from './benchmark.js';
-export { DEFAULT_THRESHOLD, defaultVocabularyFile, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, validateTemplate } from './vocabulary.js';
+export { scoreWithModel } from './score-images.js';
+export { loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates } from './vocabulary.js';
 export type { TagDefinition, Vocabulary } from './vocabulary.js';
 export { SIDECAR_STYLES } from './xmp.js';
 export type { SidecarStyle } from './xmp.js';

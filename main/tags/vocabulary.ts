@@ -72,13 +72,22 @@ const prompt = z
   .min(1, 'must not be empty')
   .refine((value) => !value.includes(SLOT), { message: 'must not contain {} (that belongs in templates)' });
 
+const tagName = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters')
+  .refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` });
+
+/** A tag name by the vocabulary's rules (for tags a person adds to one photo by hand). */
+export function validateTagName(name: string): string {
+  const result = tagName.safeParse(name);
+  if (!result.success) throw new UserError('bad-input', `The tag name ${JSON.stringify(name)} ${result.error.issues[0]?.message ?? 'is not valid'}.`);
+  return result.data;
+}
+
 const tagSchema = z.strictObject({
-  name: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(100, 'must be at most 100 characters')
-    .refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` }),
+  name: tagName,
   prompts: z.array(prompt).min(1, 'needs at least one prompt'),
   templates: z.array(template).min(1, 'needs at least one template, or leave it out to use the global ones').optional(),
   threshold: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),

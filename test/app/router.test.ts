@@ -3,32 +3,27 @@ import { UserError } from '../../main/core/errors.js';
 import { CallRouter, isTrustedSender, originOf, type CallHandlers, type SenderInfo } from '../../main/app/router.js';
 import { CallFailure } from '../../main/app/rpc.js';
 import { APP_ORIGIN } from '../../main/app/renderer-files.js';
-import type { AppStatus } from '../../preload/contract.js';
+import { callSchemas, type EngineStatus } from '../../preload/contract.js';
 
 const DEV_ORIGIN = 'http://localhost:5173';
 const ALLOWED = [APP_ORIGIN, DEV_ORIGIN];
 const appFrame: SenderInfo = { url: 'app://lumen/index.html#/settings', isTopFrame: true, fromAppWindow: true };
 
-const status: AppStatus = {
+const status: EngineStatus = {
   dataDir: '/data',
   settings: { model: null, provider: 'auto' },
   model: null,
   modelProblem: 'No model is installed.',
   availableProviders: ['cpu'],
   providerChoices: ['auto', 'cpu'],
+  library: null,
+  jobs: [],
 };
 
 function handlers(overrides: Partial<CallHandlers> = {}): CallHandlers {
   const unexpected = () => Promise.reject(new Error('not expected in this test'));
-  return {
-    'app.status': async () => status,
-    'models.list': unexpected,
-    'models.download': unexpected,
-    'models.cancelDownload': unexpected,
-    'models.importFromDialog': unexpected,
-    'settings.update': unexpected,
-    ...overrides,
-  };
+  const all = Object.fromEntries(Object.keys(callSchemas).map((name) => [name, unexpected])) as unknown as CallHandlers;
+  return { ...all, 'app.status': async () => status, ...overrides };
 }
 
 describe('sender validation', () => {
@@ -74,12 +69,15 @@ describe('CallRouter', () => {
     await expect(router.handle(appFrame, { name: 'app.status', params: {} })).resolves.toEqual({ ok: true, value: status });
   });
 
-  it('passes parsed params (unknown keys dropped) to the handler', async () => {
+  it('passes parsed params to the handler, and refuses unknown keys', async () => {
     const update = vi.fn(async (change: { model?: string | null; provider?: string }) => ({ model: change.model ?? null, provider: change.provider ?? 'auto' }));
     const router = new CallRouter(handlers({ 'settings.update': update }), ALLOWED, () => {});
-    const outcome = await router.handle(appFrame, { name: 'settings.update', params: { provider: 'cpu', extra: 'ignored' } });
+    const outcome = await router.handle(appFrame, { name: 'settings.update', params: { provider: 'cpu' } });
     expect(update).toHaveBeenCalledWith({ provider: 'cpu' });
     expect(outcome).toEqual({ ok: true, value: { model: null, provider: 'cpu' } });
+    const extra = await router.handle(appFrame, { name: 'settings.update', params: { provider: 'cpu', path: '/etc' } });
+    expect(extra).toEqual({ ok: false, error: { code: 'bad-input', message: expect.stringMatching(/Unrecognized key/) } });
+    expect(update).toHaveBeenCalledTimes(1);
   });
 
   it('refuses untrusted senders without calling anything', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
-import { dataDirFromArgs, engineMethods, type EngineCalls, type EngineLike } from '../../main/app/engine-calls.js';
-import { CallFailure, RpcClient, serveRpc, type ChildPort, type Methods, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import { z } from 'zod';
+import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
+import { CallFailure, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
 import type { AppEvent } from '../../preload/contract.js';
 
 /**
@@ -46,8 +47,8 @@ class FakeChild implements ChildPort {
     };
   }
 
-  serve(methods: Methods, log: (message: string) => void = () => {}): (event: AppEvent) => void {
-    return serveRpc(this.parentPort(), methods, log);
+  serve(methods: Methods, log: (message: string) => void = () => {}, schemas: ParamSchemas = TEST_SCHEMAS): (event: AppEvent) => void {
+    return serveRpc(this.parentPort(), methods, schemas, log);
   }
 
   exit(code: number): void {
@@ -56,6 +57,12 @@ class FakeChild implements ChildPort {
     this.exitListeners.forEach((listener) => listener(code));
   }
 }
+
+const TEST_SCHEMAS: ParamSchemas = {
+  echo: z.object({ text: z.string().max(100) }),
+  slow: z.object({ ms: z.number().int().min(0) }),
+  fail: z.object({ kind: z.string() }),
+};
 
 type TestCalls = {
   echo: { params: { text: string }; result: string };
@@ -138,9 +145,28 @@ describe('rpc protocol', () => {
   it('relays engine events', async () => {
     const { client, children, events } = setup();
     await client.call('echo', { text: 'start' });
-    const event: AppEvent = { type: 'download-finished', id: 'm', error: null };
+    const event: AppEvent = { type: 'library-changed' };
     children[0]?.fromEngine({ event });
     await vi.waitFor(() => expect(events).toEqual([event]));
+  });
+
+  it('checks params against the call’s schema in the engine, and events against the contract in the main process', async () => {
+    const { client, children, events, log } = setup();
+    await expect(client.call('echo', { text: 'x'.repeat(101) })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/^Invalid request for echo: text: /) });
+    await expect(client.call('slow', { ms: -1 } as never)).rejects.toMatchObject({ code: 'bad-input' });
+    children[0]?.fromEngine({ event: { type: 'job', job: { id: 'j', kind: 'format-disk' } } });
+    children[0]?.fromEngine({ event: { type: 'library-changed', extra: '<script>' } });
+    await expect(client.call('echo', { text: 'after' })).resolves.toBe('echo: after');
+    expect(events).toEqual([]);
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^Dropped a malformed event/));
+  });
+
+  it('fails a call whose answer is malformed instead of passing it on', async () => {
+    const { client, children } = setup({ echo: () => new Promise(() => {}) });
+    const call = client.call('echo', { text: 'x' });
+    await vi.waitFor(() => expect(children[0]?.sent).toHaveLength(1));
+    children[0]?.fromEngine({ id: 1, ok: false, error: { code: 42 } });
+    await expect(call).rejects.toMatchObject({ code: 'internal', message: expect.stringMatching(/malformed answer/) });
   });
 
   it('rejects pending calls with an actionable message when the process dies, and restarts on the next call', async () => {
@@ -210,39 +236,11 @@ describe('rpc protocol', () => {
   });
 });
 
-describe('engine calls', () => {
-  function fakeEngine(): EngineLike & { log: string[] } {
-    const log: string[] = [];
-    return {
-      log,
-      status: async () => ({ dataDir: '/d', settings: { model: null, provider: 'auto' }, model: null, modelProblem: 'none', availableProviders: [], providerChoices: [] }),
-      listModels: async () => ({ installed: [], broken: [], catalogue: [], downloading: [] }),
-      downloadModel: async (id) => (log.push(`download ${id}`), { dir: `/d/models/${id}` }),
-      cancelDownload: (id) => (log.push(`cancel ${id}`), { cancelled: true }),
-      importModel: async (dir) => (log.push(`import ${dir}`), { id: 'folder', dir: '/d/models/folder' }),
-      updateSettings: async (change) => (log.push(`settings ${JSON.stringify(change)}`), { model: change.model ?? null, provider: change.provider ?? 'auto' }),
-      dispose: async () => void log.push('dispose'),
-    };
-  }
-
-  it('maps each engine call onto the Engine method, end to end over the protocol', async () => {
-    const engine = fakeEngine();
-    const child = new FakeChild();
-    child.serve(engineMethods(engine) as unknown as Methods);
-    const client = new RpcClient<EngineCalls>(() => child, { onEvent: () => {}, log: () => {} });
-    await expect(client.call('app.status', {})).resolves.toMatchObject({ modelProblem: 'none' });
-    await expect(client.call('models.list', {})).resolves.toMatchObject({ installed: [] });
-    await expect(client.call('models.download', { id: 'm1' })).resolves.toEqual({ dir: '/d/models/m1' });
-    await expect(client.call('models.cancelDownload', { id: 'm1' })).resolves.toEqual({ cancelled: true });
-    await expect(client.call('models.import', { dir: '/tmp/x' })).resolves.toEqual({ id: 'folder', dir: '/d/models/folder' });
-    await expect(client.call('settings.update', { provider: 'cpu' })).resolves.toEqual({ model: null, provider: 'cpu' });
-    await expect(client.call('dispose', {})).resolves.toBeNull();
-    expect(engine.log).toEqual(['download m1', 'cancel m1', 'import /tmp/x', 'settings {"provider":"cpu"}', 'dispose']);
-  });
-
-  it('reads the data folder from the arguments', () => {
-    expect(dataDirFromArgs(['/electron', '--data-dir=/home/a/.config/Lumen'])).toBe('/home/a/.config/Lumen');
-    expect(dataDirFromArgs(['/electron', '--data-dir='])).toBeNull();
-    expect(dataDirFromArgs(['/electron'])).toBeNull();
+describe('engine process arguments', () => {
+  it('round-trips what the main process passes', () => {
+    const args = { dataDir: '/home/a/.config/Lumen', resourcesDir: '/opt/Lumen/resources', sqliteBinding: '/p/.cache/b.node' };
+    expect(parseEngineArgs(['/electron', ...engineArgs(args)])).toEqual(args);
+    expect(parseEngineArgs(['/electron', '--data-dir='])).toBeNull();
+    expect(parseEngineArgs(['/electron'])).toBeNull();
   });
 });

@@ -151,12 +151,12 @@ export async function syntheticLibrary(dataRoot: string, count: number, dim: num
       vector: vectors.slice(i * dim, (i + 1) * dim),
     });
     if (batch.length === 2000) {
-      library.store.writeBatch(modelId, batch, []);
+      library.storage.library.writeBatch(modelId, batch, []);
       batch = [];
     }
   }
-  library.store.writeBatch(modelId, batch, []);
-  library.store.setMeta('serving_model', modelId);
+  library.storage.library.writeBatch(modelId, batch, []);
+  library.storage.library.setMeta('serving_model', modelId);
   log(`synthetic library of ${count} files written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return { library, folder };
 }

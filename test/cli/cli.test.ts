@@ -50,7 +50,7 @@ describe('command-line interface', () => {
     expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
 
     const missingModel = await cli('embed-text', '--model', path.join(scratch.dir, 'nope'), '--data', scratch.dir, 'hi');
-    expect(missingModel.code).toBe(1);
+    expect(missingModel.code).toBe(2);
     expect(missingModel.stderr.trim().split('\n')).toHaveLength(1);
     expect(missingModel.stderr).toMatch(/No model folder/);
 
@@ -91,8 +91,8 @@ describe('command-line interface', () => {
     expect(status.library).toBeNull();
     expect(status.availableProviders).toContain('cpu');
     // auto ends on a provider that really started (the CPU where no GPU adapter exists).
-    expect(status.availableProviders).toContain(status.providers.image);
-    expect(status.availableProviders).toContain(status.providers.text);
+    expect(status.availableProviders).toContain(status.model.providers.image);
+    expect(status.availableProviders).toContain(status.model.providers.text);
   });
 
   it('models import and list work against a data folder', async () => {

@@ -1,4 +1,5 @@
 /** Builds photo folders from the fixture photos, and opens libraries over them, for tests. */
+import Database from 'better-sqlite3';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Library } from '../../main/library/library.js';
@@ -39,4 +40,18 @@ export function openLibrary(dataDir: string): Library {
 
 export async function loadFixtureModel(dir: string): Promise<ClipModel> {
   return ClipModel.load(dir, { provider: 'cpu' });
+}
+
+/**
+ * Rows of a read-only query on a library's database, for tests that check what was stored
+ * (the engine itself never hands its connection out).
+ */
+export function queryLibrary<T = unknown>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(path.join(dataDir, 'library.db'), { readonly: true, fileMustExist: true });
+  try {
+    const statement = db.prepare(sql);
+    return (statement.columns().length === 1 ? statement.pluck().all(...params) : statement.all(...params)) as T[];
+  } finally {
+    db.close();
+  }
 }

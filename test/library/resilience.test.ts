@@ -3,7 +3,7 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobControl } from '../../main/jobs/job.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
@@ -81,7 +81,7 @@ describe('a library survives crashes, lost index files and model switches', () =
       expect(summary.embedded).toBe(total - afterKill);
       expect(summary.unchanged).toBe(afterKill);
       expect(library.status()).toMatchObject({ photos: total, images: total });
-      expect(library.store.embeddingCount(immich.id)).toBe(total);
+      expect(library.storage.embeddings.count(immich.id)).toBe(total);
       const all = await new PhotoSearch(library, immich).search('a photo of a star.', { showAll: true, limit: 1000 });
       expect(new Set(all.results.map((r) => r.photoId)).size).toBe(total);
     } finally {
@@ -130,16 +130,21 @@ describe('a library survives crashes, lost index files and model switches', () =
       await library.index(immich, { folders: await library.addFolders([folder]) });
       expect(library.servingModel()).toBe('tiny-clip-immich');
 
+      // Cancelled once 8 photos are embedded (counted in the model, not from timed progress).
       const control = new JobControl();
-      await expect(
-        library.index(hf, {
-          control,
-          onProgress: (p) => {
-            if (p.embedded >= 8) control.cancel();
-          },
-        }),
-      ).rejects.toMatchObject({ code: 'cancelled' });
-      const partial = library.store.embeddingCount(hf.id);
+      const embed = hf.embedTensors.bind(hf);
+      let embedded = 0;
+      const spy = vi.spyOn(hf, 'embedTensors').mockImplementation(async (tensors) => {
+        const vectors = await embed(tensors);
+        embedded += vectors.length;
+        if (embedded >= 8) control.cancel();
+        return vectors;
+      });
+      await expect(library.index(hf, { control, batchSize: 4 })).rejects.toMatchObject({ code: 'cancelled' });
+      spy.mockRestore();
+      // Everything embedded before the cancel was kept, and nothing after it was done.
+      const partial = library.storage.embeddings.count(hf.id);
+      expect(partial).toBe(embedded);
       expect(partial).toBeGreaterThanOrEqual(8);
       expect(partial).toBeLessThan(40);
       expect(library.servingModel()).toBe('tiny-clip-immich');
@@ -149,7 +154,7 @@ describe('a library survives crashes, lost index files and model switches', () =
       const resumed = await library.index(hf);
       expect(resumed.embedded).toBe(40 - partial);
       expect(library.servingModel()).toBe('tiny-clip-hf');
-      expect(library.store.embeddingCount(immich.id)).toBe(40);
+      expect(library.storage.embeddings.count(immich.id)).toBe(40);
     } finally {
       await hf.dispose();
       await library.close();
@@ -167,10 +172,10 @@ describe('a library survives crashes, lost index files and model switches', () =
       await new Promise((resolve) => setTimeout(resolve, 400));
       // Paused: the scan ran, nothing was embedded.
       expect(phases.has('indexing')).toBe(true);
-      expect(library.store.embeddingCount(immich.id)).toBe(0);
+      expect(library.storage.embeddings.count(immich.id)).toBe(0);
       control.resume();
       expect((await run).embedded).toBe(20);
-      expect(library.store.embeddingCount(immich.id)).toBe(20);
+      expect(library.storage.embeddings.count(immich.id)).toBe(20);
     } finally {
       await library.close();
     }

@@ -13,7 +13,7 @@ import { build, type InlineConfig } from 'vite';
 import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
 import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
-import type { AppEvent, AppStatus, CallName, CallOutcome, CallParams, ModelsListing } from '../../preload/contract.js';
+import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, ModelsListing } from '../../preload/contract.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -64,7 +64,7 @@ export class FakeLumen {
   importResult: { id: string; dir: string } | null = null;
 
   constructor(
-    public status: AppStatus,
+    public status: EngineStatus,
     public listing: ModelsListing,
   ) {}
 
@@ -92,11 +92,11 @@ export class FakeLumen {
         return { ok: true, value: this.importResult };
       case 'settings.update': {
         const change = params as { model?: string | null; provider?: string };
-        this.status.settings = { ...this.status.settings, ...change } as AppStatus['settings'];
+        this.status.settings = { ...this.status.settings, ...change } as EngineStatus['settings'];
         const installed = this.listing.installed.find((model) => model.id === change.model);
         if (installed) {
           const providers = this.status.model?.providers ?? { image: 'cpu', text: 'cpu' };
-          this.status.model = { id: installed.id, dim: installed.dim, layout: installed.layout, providers };
+          this.status.model = { id: installed.id, dir: installed.dir, dim: installed.dim, layout: installed.layout, providers };
           this.status.modelProblem = null;
         }
         if (change.provider && this.status.model) {
@@ -105,6 +105,8 @@ export class FakeLumen {
         }
         return { ok: true, value: structuredClone(this.status.settings) };
       }
+      default:
+        return { ok: false, error: { code: 'unexpected', message: `The fake engine does not answer ${name}.` } };
     }
   }
 

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AppStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
+import type { AppEvent, EngineStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
 import { buildRenderer, CHROMIUM, FakeLumen, launchChromium, openApp, serve, type AppPage } from './harness.js';
 
 /** Retries until the page agrees (the UI updates asynchronously). */
@@ -61,16 +61,23 @@ function catalogue(installed: string[]): CatalogueModel[] {
   return entries.map((entry) => ({ ...entry, installed: installed.includes(entry.id) }));
 }
 
+/** The engine's event for a model download job. */
+function downloadJob(id: string, state: 'running' | 'done' | 'cancelled', progress: DownloadProgressInfo | null): AppEvent {
+  return { type: 'job', job: { id: `download-${id}`, kind: 'download', subject: id, state, progress, error: null } };
+}
+
 const CHOICES = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'];
 
 function readyFake(): FakeLumen {
-  const status: AppStatus = {
+  const status: EngineStatus = {
     dataDir: '/home/ada/.config/Lumen',
     settings: { model: null, provider: 'auto' },
-    model: { id: LAION, dim: 512, layout: 'immich', providers: { image: 'webgpu', text: 'cpu' } },
+    model: { id: LAION, dir: `/home/ada/.config/Lumen/models/${LAION}`, dim: 512, layout: 'immich', providers: { image: 'webgpu', text: 'cpu' } },
     modelProblem: null,
     availableProviders: ['cpu', 'webgpu'],
     providerChoices: CHOICES,
+    library: null,
+    jobs: [],
   };
   const listing: ModelsListing = {
     installed: [{ id: LAION, dir: `/home/ada/.config/Lumen/models/${LAION}`, dim: 512, layout: 'immich' }],
@@ -195,7 +202,7 @@ describe('Models & settings', () => {
     await poll(text(openai.getByTestId('download-text'))).toBe('Starting the download…');
     expect(fake.callsOf('models.download')).toEqual([{ id: OPENAI }]);
 
-    await emit({ type: 'download-progress', id: OPENAI, progress: progress(151.25 * MB, 605 * MB) });
+    await emit(downloadJob(OPENAI, 'running', progress(151.25 * MB, 605 * MB)));
     const bar = openai.getByRole('progressbar', { name: 'Download of CLIP ViT-B/32 (OpenAI), batched' });
     await attribute(bar, 'value').toBe('25');
     const numbers = openai.getByTestId('download-text');
@@ -205,7 +212,7 @@ describe('Models & settings', () => {
     await poll(text(numbers)).toContain('about 36 s left');
     await poll(text(numbers)).toContain('file 2 of 3: visual.onnx');
 
-    await emit({ type: 'download-progress', id: OPENAI, progress: progress(363 * MB, 605 * MB, { file: 'textual.onnx', fileIndex: 3, etaSeconds: 150 }) });
+    await emit(downloadJob(OPENAI, 'running', progress(363 * MB, 605 * MB, { file: 'textual.onnx', fileIndex: 3, etaSeconds: 150 })));
     await attribute(bar, 'value').toBe('60');
     await poll(text(numbers)).toContain('363 MB of 605 MB');
     await poll(text(numbers)).toContain('about 3 min left');
@@ -215,7 +222,7 @@ describe('Models & settings', () => {
 
     await openai.getByRole('button', { name: 'Cancel download of CLIP ViT-B/32 (OpenAI), batched' }).click();
     expect(fake.callsOf('models.cancelDownload')).toEqual([{ id: OPENAI }]);
-    await emit({ type: 'download-finished', id: OPENAI, error: 'Cancelled.' });
+    await emit(downloadJob(OPENAI, 'cancelled', null));
     fake.finishDownload(OPENAI, { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
     await visible(openai.getByRole('status').filter({ hasText: 'Download cancelled.' }));
     await count(openai.getByRole('progressbar')).toBe(0);
@@ -246,7 +253,7 @@ describe('Models & settings', () => {
     await openai.getByRole('button', { name: /^Download/ }).click();
     await poll(() => fake.isDownloading(OPENAI)).toBe(true);
     fake.install(OPENAI, `/home/ada/.config/Lumen/models/${OPENAI}`, 512, 'hf');
-    await emit({ type: 'download-finished', id: OPENAI, error: null });
+    await emit(downloadJob(OPENAI, 'done', null));
     fake.finishDownload(OPENAI, { ok: true, value: { dir: `/home/ada/.config/Lumen/models/${OPENAI}` } });
 
     const use = openai.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI), batched' });
@@ -300,7 +307,7 @@ describe('Models & settings', () => {
     const fake = readyFake();
     fake.listing.downloading = [MULTI];
     const { page, emit } = await open(fake, { hash: '#/settings', colorScheme: 'dark' });
-    await emit({ type: 'download-progress', id: MULTI, progress: progress(1029 * MB, 1470 * MB, { fileIndex: 4, fileCount: 6, file: 'textual/model.onnx', etaSeconds: 95 }) });
+    await emit(downloadJob(MULTI, 'running', progress(1029 * MB, 1470 * MB, { fileIndex: 4, fileCount: 6, file: 'textual/model.onnx', etaSeconds: 95 })));
     await attribute(item(page, MULTI).getByRole('progressbar'), 'value').toBe('70');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(21, 22, 26)');

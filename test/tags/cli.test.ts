@@ -187,7 +187,7 @@ describe('tagging from the command line', () => {
       [['tags', '--data', data, '--export-xmp', '--sidecar-style', 'sidecar'], /--sidecar-style takes jpg\.xmp or xmp/],
       [['tags', '--data', data, '--confirm', 'star', '--reject', 'star', '#1'], /one of --confirm, --reject/],
       [['tags', '--data', data, '--confirm', 'star'], /Give at least one photo/],
-      [['tag', '--data', path.join(scratch.dir, 'empty')], /no library in .*Run `index FOLDER` first/],
+      [['tag', '--data', path.join(scratch.dir, 'empty')], /no library in .* yet\. Add a folder of photos first \(`lumen index FOLDER`\)/],
       [['albums', '--data', data, '--min-share', '2'], /--min-share takes a number from 0 to 1/],
       [['tag-scores', ...MODEL, '--vocabulary', path.join(scratch.dir, 'nope.json'), 'x.jpg'], /Cannot read the vocabulary file/],
       [['eval-zeroshot', ...MODEL, path.join(scratch.dir, 'nope')], /is not a folder/],

@@ -6,7 +6,8 @@ import type { AppEvent, CallName, CallOutcome, CallParams, LumenApi } from '../.
 
 export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
 export type {
-  AppStatus,
+  EngineStatus,
+  JobInfo,
   CatalogueModel,
   DownloadProgressInfo,
   InstalledModelInfo,

@@ -3,11 +3,15 @@
  * ("the installed models changed"), so that stores react to each other without importing each
  * other.
  */
-import type { AppEvent, LumenApi, SettingsInfo } from './api.js';
+import type { AppEvent, DownloadProgressInfo, LumenApi, SettingsInfo } from './api.js';
 
 type EngineEvents = { [E in AppEvent as E['type']]: E };
 
 export interface BusEvents extends EngineEvents {
+  /** A model download moved on (from its job's events). */
+  'download-progress': { id: string; progress: DownloadProgressInfo };
+  /** A model download ended: `error` null when it succeeded. */
+  'download-finished': { id: string; error: string | null };
   /** Models were installed, removed or imported. */
   'models-changed': { reason: string };
   /** The settings changed (model or provider). */
@@ -44,11 +48,13 @@ export type AppBus = EventBus<BusEvents>;
 /** Relays the engine's events from `window.lumen` onto the bus; returns the unsubscribe. */
 export function relayEngineEvents(api: LumenApi, bus: AppBus): () => void {
   return api.onEvent((event) => {
-    switch (event.type) {
-      case 'download-progress':
-        return bus.emit('download-progress', event);
-      case 'download-finished':
-        return bus.emit('download-finished', event);
+    if (event.type === 'library-changed') return bus.emit('library-changed', event);
+    bus.emit('job', event);
+    const { job } = event;
+    if (job.kind !== 'download' || job.subject === null) return;
+    if (job.state === 'running' && job.progress) bus.emit('download-progress', { id: job.subject, progress: job.progress });
+    else if (job.state === 'done' || job.state === 'failed' || job.state === 'cancelled') {
+      bus.emit('download-finished', { id: job.subject, error: job.state === 'done' ? null : (job.error ?? 'Cancelled.') });
     }
   });
 }

@@ -1,9 +1,9 @@
 /** The engine's status: model in use and where it runs, or why there is none. */
-import type { AppStatus, LumenApi } from '../lib/api.js';
+import type { EngineStatus, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 
 export class StatusStore {
-  status = $state<AppStatus | null>(null);
+  status = $state<EngineStatus | null>(null);
   error = $state<string | null>(null);
   loading = $state(false);
   private generation = 0;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { JobControl } from '../../main/jobs/job.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
-import { TagService, type TagProgress } from '../../main/tags/service.js';
+import { scoreWithModel, Tags, type TagProgress } from '../../main/tags/index.js';
 import { loadDefaultVocabulary, type Vocabulary } from '../../main/tags/vocabulary.js';
 import { IMMICH_MODEL, PHOTOS, SHAPES, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary } from '../helpers/library.js';
@@ -19,15 +19,15 @@ describe('tagging a library', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
   let model: ClipModel;
   let library: Library;
-  let service: TagService;
+  let tags: Tags;
   let folder: string;
   /** Shape of each single-shape photo, by photo id. */
   const shapeOf = new Map<number, string>();
   /** Shapes named in each scene's caption, by photo id. */
   const sceneShapes = new Map<number, string[]>();
 
-  const photoId = (file: string) => library.store.db.prepare('SELECT id FROM files WHERE path = ?').pluck().get(file) as number;
-  const tagNames = (id: number) => service.tagsOf(id).tags.map((t) => t.tag).sort();
+  const photoId = (file: string) => library.resolvePhoto(file).photoId;
+  const tagNames = (id: number) => tags.verdicts.tagsOf(id).tags.map((t) => t.tag).sort();
   const withThreshold = (vocabulary: Vocabulary, name: string, threshold: number): Vocabulary => ({
     ...vocabulary,
     tags: vocabulary.tags.map((tag) => (tag.name === name ? { ...tag, threshold } : tag)),
@@ -49,7 +49,7 @@ describe('tagging a library', () => {
       const id = photoId(path.join(folder, 'Scenes', path.basename(entry.path)));
       sceneShapes.set(id, SHAPES.filter((shape) => entry.captions.join(' ').includes(shape) || entry.captions.join(' ').includes(shape === 'cross' ? 'crosses' : `${shape}s`)));
     }
-    service = new TagService(library, { model });
+    tags = new Tags(library, async () => model);
   });
   afterAll(async () => {
     await library.close();
@@ -58,15 +58,15 @@ describe('tagging a library', () => {
   });
 
   it('starts from the default vocabulary and keeps the person’s own', async () => {
-    expect((await service.vocabulary()).tags.length).toBe((await loadDefaultVocabulary()).tags.length);
-    await service.updateVocabulary(shapesVocabulary());
-    expect((await service.vocabulary()).tags.map((t) => t.name)).toEqual([...SHAPES]);
-    await expect(service.updateVocabulary({ templates: ['a photo of {} {}'], tags: [] })).rejects.toThrow(/templates\[0\] must contain \{\} exactly once/);
+    expect((await tags.vocabulary.get()).tags.length).toBe((await loadDefaultVocabulary()).tags.length);
+    await tags.vocabulary.save(shapesVocabulary());
+    expect((await tags.vocabulary.get()).tags.map((t) => t.name)).toEqual([...SHAPES]);
+    await expect(tags.vocabulary.save({ templates: ['a photo of {} {}'], tags: [] })).rejects.toThrow(/templates\[0\] must contain \{\} exactly once/);
   });
 
   it('tags each photo with what it shows, as a background job with progress', async () => {
     const progress: TagProgress[] = [];
-    const summary = await service.tagLibrary(new JobControl(), (p) => progress.push(p));
+    const summary = await tags.tagger.run(new JobControl(), (p) => progress.push(p));
     expect(summary).toMatchObject({ model: model.id, images: 110, incremental: false, tagsEmbedded: 6, removed: 0 });
     expect(summary.tagsScored.sort()).toEqual(['(background)', ...SHAPES].sort());
     expect(progress.at(-1)).toMatchObject({ phase: 'scoring', done: 110, total: 110 });
@@ -74,41 +74,40 @@ describe('tagging a library', () => {
     let right = 0;
     let wrong = 0;
     for (const [id, shape] of shapeOf) {
-      const tags = tagNames(id);
-      if (tags.includes(shape)) right++;
-      wrong += tags.filter((tag) => tag !== shape).length;
+      const names = tagNames(id);
+      if (names.includes(shape)) right++;
+      wrong += names.filter((tag) => tag !== shape).length;
       // A star is never taken for a circle (its points resemble a cross or triangle, not a circle).
-      if (shape === 'star') expect(tags).not.toContain('circle');
+      if (shape === 'star') expect(names).not.toContain('circle');
     }
     expect(right / shapeOf.size).toBeGreaterThanOrEqual(0.95);
     expect(wrong / shapeOf.size).toBeLessThan(0.25);
 
     // Multi-label: some multi-object scenes get several tags, every one of them right.
     const several = [...sceneShapes].filter(([id, shapes]) => {
-      const tags = tagNames(id);
-      return tags.length >= 2 && tags.every((tag) => shapes.includes(tag));
+      const names = tagNames(id);
+      return names.length >= 2 && names.every((tag) => shapes.includes(tag));
     });
     expect(several.length).toBeGreaterThanOrEqual(1);
 
-    const tags = service.tagsOf([...shapeOf.keys()][0]!);
-    expect(tags.tags[0]).toMatchObject({ source: 'auto', model: model.id, score: expect.any(Number), cosine: expect.any(Number) });
-    const counts = service.counts();
+    const first = tags.verdicts.tagsOf([...shapeOf.keys()][0]!);
+    expect(first.tags[0]).toMatchObject({ source: 'auto', model: model.id, score: expect.any(Number), cosine: expect.any(Number) });
+    const counts = tags.verdicts.counts();
     expect(counts.find((c) => c.tag === 'star')?.photos).toBeGreaterThanOrEqual(16);
   });
 
   it('gives a photo two tags when both fit', async () => {
     const vocabulary = shapesVocabulary();
     vocabulary.tags.push({ name: 'pointy', prompts: ['star', 'triangle'] });
-    const ensemble = new TagService(library, { model });
-    const stars = [...shapeOf].filter(([, shape]) => shape === 'star').map(([id]) => library.store.db.prepare('SELECT vector FROM embeddings WHERE image_id = (SELECT image_id FROM files WHERE id = ?)').pluck().get(id) as Buffer);
-    const scored = await ensemble.scoreEmbeddings(vocabulary, stars.map((blob) => new Float32Array(new Uint8Array(blob).buffer)));
+    const stars = [...shapeOf].filter(([, shape]) => shape === 'star').map(([id]) => library.storage.embeddings.vectorOfPhoto(model.id, id)!);
+    const scored = await scoreWithModel(model, vocabulary, stars, undefined, (m, t) => tags.tagger.embedTags(m, t));
     const both = scored.assigned.filter((names) => names.includes('star') && names.includes('pointy'));
     expect(both.length / stars.length).toBeGreaterThanOrEqual(0.5);
     for (const names of scored.assigned) expect(names).not.toContain('circle');
   });
 
   it('summarises folders into album tags', () => {
-    const albums = service.albums();
+    const albums = tags.albums();
     const stars = albums.find((album) => album.name === 'star')!;
     expect(stars.photos).toBe(16);
     expect(stars.tags[0]).toMatchObject({ tag: 'star', photos: expect.any(Number) });
@@ -118,7 +117,7 @@ describe('tagging a library', () => {
     const scenes = albums.find((album) => album.name === 'Scenes')!;
     expect(scenes.photos).toBe(30);
     expect(scenes.tags.length).toBeGreaterThanOrEqual(2);
-    const selection = service.summarise([...shapeOf].filter(([, shape]) => shape === 'circle' || shape === 'square').map(([id]) => id));
+    const selection = tags.summarise([...shapeOf].filter(([, shape]) => shape === 'circle' || shape === 'square').map(([id]) => id));
     expect(selection.map((t) => t.tag).slice(0, 2).sort()).toEqual(['circle', 'square']);
     expect(selection[0]!.share).toBeCloseTo(0.5, 1);
   });
@@ -127,52 +126,52 @@ describe('tagging a library', () => {
     const [circle, circle2] = [...shapeOf].filter(([, shape]) => shape === 'circle').map(([id]) => id);
     const square = [...shapeOf].find(([, shape]) => shape === 'square')![0];
     expect(tagNames(circle!)).toContain('circle');
-    await service.reject(circle!, 'Circle');
-    await service.confirm(square, 'star');
-    expect(service.tagsOf(circle!)).toMatchObject({ rejected: ['circle'] });
-    expect(service.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
+    await tags.verdicts.reject(circle!, 'Circle');
+    await tags.verdicts.confirm(square, 'star');
+    expect(tags.verdicts.tagsOf(circle!)).toMatchObject({ rejected: ['circle'] });
+    expect(tags.verdicts.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
 
     // The strictest threshold a tag can have: only certain photos keep it.
     const vocabulary = withThreshold(withThreshold(shapesVocabulary(), 'circle', 1), 'star', 1);
-    await service.updateVocabulary(vocabulary);
-    const summary = await service.tagLibrary();
+    await tags.vocabulary.save(vocabulary);
+    const summary = await tags.tagger.run();
     expect(summary.incremental).toBe(false);
     expect(summary.tagsEmbedded).toBe(0);
     expect(summary.tagsScored).toEqual([]);
     expect(summary.removed).toBeGreaterThan(20);
     expect(tagNames(circle2!)).not.toContain('circle');
-    expect(service.tagsOf(circle!).rejected).toEqual(['circle']);
+    expect(tags.verdicts.tagsOf(circle!).rejected).toEqual(['circle']);
     expect(tagNames(circle!)).not.toContain('circle');
-    expect(service.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
+    expect(tags.verdicts.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
 
     // Back to normal: the rejected tag stays off, the confirmed one stays on.
-    await service.updateVocabulary(shapesVocabulary());
-    await service.tagLibrary();
+    await tags.vocabulary.save(shapesVocabulary());
+    await tags.tagger.run();
     expect(tagNames(circle2!)).toContain('circle');
     expect(tagNames(circle!)).not.toContain('circle');
-    expect(service.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
+    expect(tags.verdicts.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
 
     // Withdrawing the verdict hands the tag back to the tagger at once.
-    expect(tagNames((await service.clearVerdict(circle!, 'circle')).photoId)).toContain('circle');
-    expect(service.tagsOf(circle!).tags.find((t) => t.tag === 'circle')?.source).toBe('auto');
-    await service.clearVerdict(square, 'star');
+    expect(tagNames((await tags.verdicts.clear(circle!, 'circle')).photoId)).toContain('circle');
+    expect(tags.verdicts.tagsOf(circle!).tags.find((t) => t.tag === 'circle')?.source).toBe('auto');
+    await tags.verdicts.clear(square, 'star');
     expect(tagNames(square)).not.toContain('star');
 
-    await expect(service.confirm(square, 'hexagon')).rejects.toThrow(/no tag "hexagon" in the vocabulary/);
-    await expect(service.confirm(99999, 'star')).rejects.toThrow(/no photo #99999/);
+    await expect(tags.verdicts.confirm(square, 'hexagon')).rejects.toThrow(/no tag "hexagon" in the vocabulary/);
+    await expect(tags.verdicts.confirm(99999, 'star')).rejects.toThrow(/no photo #99999/);
   });
 
   it('re-embeds and re-scores only the edited tag, and only new photos when nothing changed', async () => {
     const spy = vi.spyOn(model, 'embedTexts');
     try {
-      const unchanged = await service.tagLibrary();
+      const unchanged = await tags.tagger.run();
       expect(unchanged).toMatchObject({ incremental: true, images: 0, tagsEmbedded: 0, tagsScored: [] });
       expect(spy).not.toHaveBeenCalled();
 
       const edited = shapesVocabulary();
       edited.tags.find((tag) => tag.name === 'star')!.prompts = ['star', 'stars'];
-      await service.updateVocabulary(edited);
-      const summary = await service.tagLibrary();
+      await tags.vocabulary.save(edited);
+      const summary = await tags.tagger.run();
       expect(summary).toMatchObject({ incremental: false, images: 110, tagsEmbedded: 1, tagsScored: ['star'] });
       expect(spy).toHaveBeenCalledTimes(1);
       expect(spy.mock.calls[0]![0]).toHaveLength(2 * 4);
@@ -181,11 +180,11 @@ describe('tagging a library', () => {
       spy.mockRestore();
     }
 
-    // A fresh service (a new process) finds the tag embeddings in the database.
-    const fresh = new TagService(library, { model });
+    // A fresh tagger (a new process) finds the tag embeddings in the database.
+    const fresh = new Tags(library, async () => model).tagger;
     const spy2 = vi.spyOn(model, 'embedTexts');
     try {
-      const summary = await fresh.tagLibrary(undefined, undefined, { full: true });
+      const summary = await fresh.run(undefined, undefined, { full: true });
       expect(summary).toMatchObject({ images: 110, tagsEmbedded: 0 });
       expect(spy2).not.toHaveBeenCalled();
       expect(summary.added + summary.removed).toBe(0);
@@ -204,19 +203,19 @@ describe('tagging a library', () => {
       await sharp(photo.file).jpeg({ quality: 77 }).toFile(file);
       files.push(file);
     }
-    await library.index(model, { folders: library.store.folders() });
-    const summary = await service.tagLibrary();
+    await library.index(model, { folders: library.folders() });
+    const summary = await tags.tagger.run();
     expect(summary).toMatchObject({ incremental: true, images: 3 });
     for (const file of files) expect(tagNames(photoId(file))).toContain('star');
 
     // Cancelled before it starts scoring: nothing changes, and the next run does the work.
-    await service.updateVocabulary(withThreshold(shapesVocabulary(), 'square', 0.5));
+    await tags.vocabulary.save(withThreshold(shapesVocabulary(), 'square', 0.5));
     const control = new JobControl();
     control.cancel();
-    await expect(service.tagLibrary(control)).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(tags.tagger.run(control)).rejects.toMatchObject({ code: 'cancelled' });
     const paused = new JobControl();
     paused.pause();
-    const run = service.tagLibrary(paused);
+    const run = tags.tagger.run(paused);
     await new Promise((resolve) => setTimeout(resolve, 50));
     paused.resume();
     expect(await run).toMatchObject({ images: 113, incremental: false });
@@ -225,11 +224,11 @@ describe('tagging a library', () => {
   it('measures the tagger on the tags people confirmed and rejected', async () => {
     const stars = [...shapeOf].filter(([, shape]) => shape === 'star').map(([id]) => id);
     const crosses = [...shapeOf].filter(([, shape]) => shape === 'cross').map(([id]) => id);
-    for (const id of stars.slice(0, 4)) await service.confirm(id, 'star');
+    for (const id of stars.slice(0, 4)) await tags.verdicts.confirm(id, 'star');
     // Crosses the tagger also calls stars are its false positives; the evaluation must see them.
     const mistaken = crosses.slice(0, 3).filter((id) => tagNames(id).includes('star')).length;
-    for (const id of crosses.slice(0, 3)) await service.reject(id, 'star');
-    const report = await service.evaluateLabelled();
+    for (const id of crosses.slice(0, 3)) await tags.verdicts.reject(id, 'star');
+    const report = await tags.evaluateLabelled();
     expect(report).toMatchObject({ photos: 7, confirmed: 4, rejected: 3, top1: 1, top5: 1, recall: 1 });
     expect(report.precision).toBeCloseTo(4 / (4 + mistaken));
     expect(report.accuracy).toBeCloseTo((7 - mistaken) / 7);

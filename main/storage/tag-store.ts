@@ -1,8 +1,9 @@
 /**
- * Tagging's tables in the library database (see the tagging migration in storage/database.ts):
- * the person's vocabulary, cached tag embeddings, tags per image and per-model progress.
+ * Tagging's tables in the library database (see the tagging migration in database.ts): the
+ * person's vocabulary, cached tag embeddings, tags per image and per-model progress.
  */
-import { blobToVector, vectorToBlob, type Db } from '../storage/database.js';
+import { blobToVector, vectorToBlob, type Db } from './database.js';
+import type { PhotoRef } from './photo-store.js';
 
 export type TagSource = 'auto' | 'person';
 
@@ -24,12 +25,6 @@ export interface AutoTag {
   cosine: number;
 }
 
-export interface PhotoRef {
-  photoId: number;
-  imageId: number;
-  path: string;
-}
-
 interface RawTagRow {
   imageId: number;
   tag: string;
@@ -48,7 +43,7 @@ const TAG_COLUMNS = 'image_id AS imageId, tag, source, rejected, score, cosine, 
 export class TagStore {
   private readonly s;
 
-  constructor(readonly db: Db) {
+  constructor(db: Db) {
     this.s = {
       vocabulary: db.prepare('SELECT json FROM tag_vocabulary WHERE id = 1').pluck(),
       saveVocabulary: db.prepare('INSERT INTO tag_vocabulary (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at'),
@@ -58,11 +53,6 @@ export class TagStore {
       deleteEmbedding: db.prepare('DELETE FROM tag_embeddings WHERE model = ? AND key = ?'),
       state: db.prepare('SELECT fingerprint, done_through AS doneThrough FROM tag_state WHERE model = ?'),
       saveState: db.prepare('INSERT INTO tag_state (model, fingerprint, done_through) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET fingerprint = excluded.fingerprint, done_through = excluded.done_through'),
-      imageIdsAfter: db.prepare('SELECT image_id FROM embeddings INDEXED BY embeddings_keys WHERE model = ? AND image_id > ? ORDER BY image_id LIMIT ?').pluck(),
-      countAfter: db.prepare('SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_keys WHERE model = ? AND image_id > ?').pluck(),
-      vectorsBetween: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ? AND image_id BETWEEN ? AND ? ORDER BY image_id'),
-      vector: db.prepare('SELECT vector FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
-      embeddingCount: db.prepare('SELECT COUNT(*) FROM embeddings INDEXED BY embeddings_keys WHERE model = ?').pluck(),
       tagsBetween: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id BETWEEN ? AND ?`),
       tagsOfImage: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? ORDER BY tag`),
       tagRow: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? AND tag = ?`),
@@ -80,13 +70,8 @@ export class TagStore {
           COUNT(DISTINCT f.id) FILTER (WHERE t.source = 'person' AND t.rejected = 0) AS confirmed,
           COUNT(DISTINCT f.id) FILTER (WHERE t.rejected = 1) AS rejected
         FROM image_tags t JOIN files f ON f.image_id = t.image_id GROUP BY tag ORDER BY photos DESC, tag`),
-      photoById: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE id = ?'),
-      photoByPath: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE path = ?'),
-      photosOfImage: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE image_id = ? ORDER BY path'),
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
-      allPhotos: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files ORDER BY path'),
-      tagNames: db.prepare('SELECT DISTINCT tag FROM image_tags ORDER BY tag').pluck(),
     };
   }
 
@@ -122,28 +107,6 @@ export class TagStore {
 
   saveState(model: string, fingerprint: string, doneThrough: number): void {
     this.s.saveState.run(model, fingerprint, doneThrough);
-  }
-
-  /** The next `limit` image ids with an embedding of `model`, after `after`, in order. */
-  imageIdsAfter(model: string, after: number, limit: number): number[] {
-    return this.s.imageIdsAfter.all(model, after, limit) as number[];
-  }
-
-  countAfter(model: string, after: number): number {
-    return this.s.countAfter.get(model, after) as number;
-  }
-
-  embeddingCount(model: string): number {
-    return this.s.embeddingCount.get(model) as number;
-  }
-
-  /** Embeddings of `model` for image ids from `first` to `last`, in id order. */
-  vectorsBetween(model: string, first: number, last: number): Array<{ imageId: number; vector: Buffer }> {
-    return this.s.vectorsBetween.all(model, first, last) as Array<{ imageId: number; vector: Buffer }>;
-  }
-
-  vector(model: string, imageId: number): Buffer | undefined {
-    return this.s.vector.get(model, imageId) as Buffer | undefined;
   }
 
   tagsBetween(first: number, last: number): ImageTagRow[] {
@@ -192,28 +155,8 @@ export class TagStore {
     return this.s.counts.all() as Array<{ tag: string; photos: number; auto: number; confirmed: number; rejected: number }>;
   }
 
-  photoById(photoId: number): PhotoRef | undefined {
-    return this.s.photoById.get(photoId) as PhotoRef | undefined;
-  }
-
-  photoByPath(filePath: string): PhotoRef | undefined {
-    return this.s.photoByPath.get(filePath) as PhotoRef | undefined;
-  }
-
-  photosOfImage(imageId: number): PhotoRef[] {
-    return this.s.photosOfImage.all(imageId) as PhotoRef[];
-  }
-
   /** Every photo with its shown (not rejected) tags, one row per photo and tag, by path. */
   *photosWithTags(): Generator<PhotoRef & { tag: string; score: number | null; source: TagSource }> {
     yield* this.s.photosWithTags.iterate() as Iterable<PhotoRef & { tag: string; score: number | null; source: TagSource }>;
-  }
-
-  allPhotos(): PhotoRef[] {
-    return this.s.allPhotos.all() as PhotoRef[];
-  }
-
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
   }
 }

@@ -1,0 +1,44 @@
+/** Job progress on stderr, one line every couple of seconds (and at each new phase). */
+import type { AppEvent, JobInfo } from '../../preload/contract.js';
+import { count, formatBytes } from './common.js';
+
+const INTERVAL_MS = 2000;
+
+function eta(seconds: number | null): string {
+  return seconds === null ? '' : `, about ${Math.ceil(seconds)} s left`;
+}
+
+export function describeProgress(job: JobInfo): string | null {
+  if (!job.progress) return null;
+  switch (job.kind) {
+    case 'index': {
+      const p = job.progress;
+      if (p.phase === 'scanning') return `scanning: ${count(p.found, 'file')} found`;
+      return `${p.phase}: ${p.processed} of ${p.toProcess} (${p.embedded} embedded, ${p.failed} failed), ${p.imagesPerSecond.toFixed(1)} photos/s${eta(p.etaSeconds)}`;
+    }
+    case 'download': {
+      const p = job.progress;
+      const percent = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '0.0';
+      return `${percent}%  ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}  ${formatBytes(p.bytesPerSecond)}/s${eta(p.etaSeconds)}  (${p.file})`;
+    }
+    default:
+      return `${job.progress.phase}: ${job.progress.done} of ${job.progress.total}${eta(job.progress.etaSeconds)}`;
+  }
+}
+
+/** An engine event listener that prints running jobs' progress with `log`. */
+export function progressPrinter(log: (message: string) => void): (event: AppEvent) => void {
+  const last = new Map<string, { at: number; phase: string | undefined }>();
+  return (event) => {
+    if (event.type !== 'job' || event.job.state !== 'running') return;
+    const { job } = event;
+    const phase = (job.progress as { phase?: string } | null)?.phase;
+    const now = Date.now();
+    const previous = last.get(job.id);
+    if (previous && previous.phase === phase && now - previous.at < INTERVAL_MS) return;
+    const line = describeProgress(job);
+    if (!line) return;
+    last.set(job.id, { at: now, phase });
+    log(line);
+  };
+}

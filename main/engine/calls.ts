@@ -1,0 +1,96 @@
+/**
+ * The engine's call table: what the engine process answers, for the main process (which passes
+ * most renderer calls through unchanged) and for preview mode. The renderer's calls and their
+ * schemas come from the contract; the few calls only the main process makes (with a path a
+ * native dialog chose, or to serve a photo's file) are added here. Only a type import of Engine:
+ * tests and the main process load this without onnxruntime.
+ */
+import { z } from 'zod';
+import { callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
+import type { AnyJob } from '../jobs/registry.js';
+import type { Engine } from './engine.js';
+import { pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+
+/** Renderer calls the main process answers itself (dialogs, the system shell). */
+export const MAIN_PROCESS_CALLS = ['models.importFromDialog', 'library.addFromDialog', 'photos.reveal', 'photos.open'] as const satisfies readonly CallName[];
+type MainProcessCall = (typeof MAIN_PROCESS_CALLS)[number];
+export type ForwardedCall = Exclude<CallName, MainProcessCall>;
+
+export const FORWARDED_CALLS = (Object.keys(callSchemas) as CallName[]).filter((name): name is ForwardedCall => !(MAIN_PROCESS_CALLS as readonly string[]).includes(name));
+
+const forwarded = Object.fromEntries(FORWARDED_CALLS.map((name) => [name, callSchemas[name]])) as {
+  [N in ForwardedCall]: (typeof callSchemas)[N];
+};
+
+const localPath = z.string().min(1).max(4096);
+
+export const engineCallSchemas = {
+  ...forwarded,
+  'models.import': z.object({ dir: localPath }).strict(),
+  'library.addFolders': z.object({ paths: z.array(localPath).min(1).max(100), excludes: z.array(z.string().min(1).max(500)).max(100).optional() }).strict(),
+  /** The file to serve for a photo URL, or to reveal or open. */
+  'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']) }).strict(),
+  dispose: z.object({}).strict(),
+};
+
+export type EngineCallName = keyof typeof engineCallSchemas;
+
+export type EngineCallResults = Pick<CallResults, ForwardedCall> & {
+  'models.import': { id: string; dir: string };
+  'library.addFolders': CallResults['library.addFromDialog'];
+  'photos.file': { path: string };
+  dispose: null;
+};
+
+export type EngineParams<N extends EngineCallName> = z.output<(typeof engineCallSchemas)[N]>;
+export type EngineHandlers = { [N in EngineCallName]: (params: EngineParams<N>) => Promise<EngineCallResults[N]> };
+
+function jobInfo(engine: Engine, job: AnyJob): JobInfo {
+  return engine.jobs.list().find((entry) => entry.id === job.id) as JobInfo;
+}
+
+export function engineHandlers(engine: Engine): EngineHandlers {
+  const storage = () => engine.library().storage;
+  return {
+    'app.status': () => engine.status(),
+    'models.list': () => engine.listModels(),
+    'models.download': async ({ id }) => ({ dir: await engine.downloadModel(id).done }),
+    'models.cancelDownload': async ({ id }) => engine.cancelDownload(id),
+    'models.import': ({ dir }) => engine.importModel(dir),
+    'settings.update': (change) => engine.updateSettings(change),
+    'library.addFolders': async ({ paths, excludes }) => (await engine.addFolders(paths, excludes)).folders,
+    'library.removeFolder': async ({ folderId }) => {
+      await engine.removeFolder(folderId);
+      return { removed: true };
+    },
+    'library.setExcludes': async ({ folderId, excludes }) => engine.setExcludes(folderId, excludes),
+    'library.index': async ({ retryFailed }) => ({ jobId: engine.index({ retryFailed }).job.id }),
+    'library.failures': async () => engine.failures(),
+    'jobs.pause': async ({ jobId }) => {
+      const job = engine.jobs.get(jobId);
+      job.pause();
+      return jobInfo(engine, job);
+    },
+    'jobs.resume': async ({ jobId }) => {
+      const job = engine.jobs.get(jobId);
+      job.resume();
+      return jobInfo(engine, job);
+    },
+    'jobs.cancel': async ({ jobId }) => {
+      const job = engine.jobs.get(jobId);
+      job.cancel();
+      return jobInfo(engine, job);
+    },
+    'photos.timeline': async () => (engine.hasLibrary() ? timeline(storage()) : { ids: [], ratios: [], takenAt: [] }),
+    'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
+    'photos.details': async ({ id }) => photoDetails(storage(), id),
+    'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
+    'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
+    'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),
+    'search.image': async ({ bytes, options }) => pageInfo(await engine.similar(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options)),
+    dispose: async () => {
+      await engine.dispose();
+      return null;
+    },
+  };
+}

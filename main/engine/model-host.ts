@@ -1,0 +1,101 @@
+/**
+ * Which model the engine runs, loaded once and kept warm.
+ *
+ * Note [Which model]: the same rule everywhere (CLI and app):
+ * - indexing embeds new photos with `--model`, else the model chosen in the settings, else the
+ *   model already serving the library, else the default installed model;
+ * - searching and tagging use `--model`, else the model serving the library (whose embeddings
+ *   cover it, see Note [Model switch]), else the indexing model.
+ * The execution provider is `--provider`, else the settings' choice.
+ *
+ * Note [One model at a time]: a model is loaded on first need and kept (the first search after
+ * idle must not pay for a reload); at most the indexing and the serving model are loaded, both
+ * only during a model switch. Changing the model or provider setting disposes them.
+ */
+import { UserError, isUserError } from '../core/errors.js';
+import type { SettingsFile } from '../core/settings.js';
+import type { Library } from '../library/library.js';
+import { ClipModel } from '../models/clip.js';
+import { PROVIDERS, type ProviderPreference } from '../models/session.js';
+import type { ModelStore } from '../models/store.js';
+
+export interface ModelOverrides {
+  /** A model folder or installed model id (`--model`). */
+  model?: string | undefined;
+  provider?: ProviderPreference | undefined;
+}
+
+export function parseProvider(value: string): ProviderPreference {
+  if (!(PROVIDERS as readonly string[]).includes(value)) {
+    throw new UserError('bad-input', `Unknown provider "${value}". Choose one of: ${PROVIDERS.join(', ')}.`);
+  }
+  return value as ProviderPreference;
+}
+
+export class ModelHost {
+  private readonly loaded = new Map<string, Promise<ClipModel>>();
+
+  constructor(
+    private readonly store: ModelStore,
+    private readonly settings: SettingsFile,
+    private readonly overrides: ModelOverrides,
+    private readonly logs: { log: (message: string) => void; logProbe: (message: string) => void },
+  ) {}
+
+  /** The model new photos are embedded with (Note [Which model]). */
+  async forIndexing(library: Library | null): Promise<ClipModel> {
+    const settings = await this.settings.read();
+    return this.load(this.overrides.model ?? settings.model ?? library?.servingModelReference() ?? undefined);
+  }
+
+  /** The model searches and tagging run on (Note [Which model]). */
+  async forSearch(library: Library | null): Promise<ClipModel> {
+    const serving = this.overrides.model ?? library?.servingModelReference();
+    return serving ? this.load(serving) : this.forIndexing(library);
+  }
+
+  /**
+   * Whether a model that loads can be found for indexing, and if not why (for status). A model
+   * named with `--model` that does not load is the caller's mistake, and thrown.
+   */
+  async indexingProblem(library: Library | null): Promise<string | null> {
+    try {
+      await this.forIndexing(library);
+      return null;
+    } catch (error) {
+      if (isUserError(error) && this.overrides.model === undefined) return error.message;
+      throw error;
+    }
+  }
+
+  private async load(reference: string | undefined): Promise<ClipModel> {
+    const dir = await this.store.resolve(reference);
+    const provider = this.overrides.provider ?? parseProvider((await this.settings.read()).provider);
+    const key = `${dir}\0${provider}`;
+    let model = this.loaded.get(key);
+    if (!model) {
+      model = ClipModel.load(dir, { provider, ...this.logs });
+      this.loaded.set(key, model);
+      model.catch(() => this.loaded.delete(key));
+      await this.keepAtMost(2, key);
+    }
+    return model;
+  }
+
+  /** Disposes the oldest loaded models beyond `count` (Note [One model at a time]). */
+  private async keepAtMost(count: number, keep: string): Promise<void> {
+    const surplus = [...this.loaded.keys()].filter((key) => key !== keep).slice(0, Math.max(0, this.loaded.size - count));
+    for (const key of surplus) {
+      const model = this.loaded.get(key);
+      this.loaded.delete(key);
+      await (await model?.catch(() => null))?.dispose();
+    }
+  }
+
+  /** Disposes every loaded model; the next use loads again (after a settings change). */
+  async unload(): Promise<void> {
+    const models = [...this.loaded.values()];
+    this.loaded.clear();
+    for (const model of models) await (await model.catch(() => null))?.dispose();
+  }
+}

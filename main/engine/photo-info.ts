@@ -1,0 +1,33 @@
+/** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
+import path from 'node:path';
+import type { PhotoDetails, PhotoInfo, SearchPageInfo, Timeline } from '../../preload/contract.js';
+import type { SearchPage } from '../search/search.js';
+import type { PhotoDetailsRow, PhotoRow } from '../storage/photo-store.js';
+import type { Storage } from '../storage/storage.js';
+import { UserError } from '../core/errors.js';
+
+export function photoInfo(row: PhotoRow): PhotoInfo {
+  return { id: row.photoId, name: path.basename(row.path), folderId: row.folderId, takenAt: row.takenAt, width: row.width, height: row.height, format: row.format };
+}
+
+export function pageInfo(page: SearchPage): SearchPageInfo {
+  return { ...page, results: page.results.map((hit) => ({ ...photoInfo(hit), score: hit.score })) };
+}
+
+/** Every photo, newest first, as columns: compact enough to lay out 100k photos at once. */
+export function timeline(storage: Storage): Timeline {
+  const rows = storage.photos.timeline();
+  return {
+    ids: rows.map((row) => row.photoId),
+    ratios: rows.map((row) => (row.height > 0 ? Math.round((row.width / row.height) * 1000) / 1000 : 1)),
+    takenAt: rows.map((row) => row.takenAt),
+  };
+}
+
+export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
+  const row: PhotoDetailsRow | undefined = storage.photos.details(photoId);
+  if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
+  const camera = [row.cameraMake, row.cameraModel].filter(Boolean).join(' ') || null;
+  const location = row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
+  return { ...photoInfo(row), path: row.path, size: row.size, capturedAt: row.capturedAt, camera, lens: row.lens, location };
+}

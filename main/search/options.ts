@@ -1,0 +1,57 @@
+/**
+ * What a search may ask for, as one schema: the CLI checks its flags against it and the app's
+ * contract validates the renderer's requests with it, so both accept exactly the same things.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_CUTOFF = 0.5;
+export const MAX_PAGE_SIZE = 1000;
+export const PHOTO_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'tiff', 'heic'] as const;
+export const SORT_ORDERS = ['relevance', 'newest', 'oldest'] as const;
+
+const time = z.number().int().min(-8.64e15).max(8.64e15);
+
+export const searchFiltersSchema = z
+  .object({
+    /** Capture date range, ms since the epoch (file time when a photo has no capture date). */
+    takenAfter: time.optional(),
+    takenBefore: time.optional(),
+    /** Only photos under this folder (CLI: a path). */
+    folder: z.string().min(1).max(4096).optional(),
+    /** Only photos of this library folder (the app: folders are named by id). */
+    folderId: z.number().int().positive().optional(),
+    /** Camera make or model contains this, ignoring case. */
+    camera: z.string().min(1).max(200).optional(),
+    formats: z.array(z.enum(PHOTO_FORMATS)).min(1).max(PHOTO_FORMATS.length).optional(),
+    hasLocation: z.boolean().optional(),
+  })
+  .strict()
+  .refine((f) => f.takenAfter === undefined || f.takenBefore === undefined || f.takenAfter <= f.takenBefore, {
+    message: 'the start date is after the end date',
+  });
+
+export const searchOptionsSchema = z
+  .object({
+    /** Results per page. */
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    offset: z.number().int().min(0).max(1_000_000).default(0),
+    sort: z.enum(SORT_ORDERS).default('relevance'),
+    /** Relative relevance cutoff (Note [Relative cutoff] in search.ts). */
+    cutoff: z.number().min(0).max(1).default(DEFAULT_CUTOFF),
+    /** The plain ranking, without the cutoff. */
+    showAll: z.boolean().default(false),
+    filters: searchFiltersSchema.default({}),
+  })
+  .strict();
+
+export type SearchFilters = z.infer<typeof searchFiltersSchema>;
+export type SearchSort = (typeof SORT_ORDERS)[number];
+/** Search options as callers write them (every field optional). */
+export type SearchOptionsInput = z.input<typeof searchOptionsSchema>;
+export type SearchOptions = z.output<typeof searchOptionsSchema>;
+
+/** A file type as people write it (`jpg`, `JPEG`, `tif`), as the schema names it. */
+export function normaliseFormatName(name: string): string {
+  const lower = name.trim().toLowerCase();
+  return lower === 'jpg' ? 'jpeg' : lower === 'tif' ? 'tiff' : lower === 'heif' ? 'heic' : lower;
+}

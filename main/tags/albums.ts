@@ -1,0 +1,82 @@
+/**
+ * Albums summarised by their tags: each folder of photos, or any selection, described by the
+ * tags most of its photos share ("Lisbon 2023: city, beach, food").
+ */
+import path from 'node:path';
+import type { Storage } from '../storage/storage.js';
+
+export interface AlbumTag {
+  tag: string;
+  photos: number;
+  /** Fraction of the album's photos with the tag. */
+  share: number;
+  /** Mean score of the photos that have it (a confirmed tag the tagger never scored counts 1). */
+  meanScore: number;
+}
+
+export interface AlbumSummary {
+  /** The folder the photos are in. */
+  album: string;
+  name: string;
+  photos: number;
+  tags: AlbumTag[];
+  /** "Lisbon 2023: city, beach, food". */
+  label: string;
+}
+
+export interface AlbumOptions {
+  /** Least share of an album's photos a tag needs to describe the album (default 0.25). */
+  minShare?: number | undefined;
+  /** Most tags per album (default 5). */
+  maxTags?: number | undefined;
+}
+
+type TagRow = { tag: string; score: number | null; photoId: number };
+
+function albumTags(photoCount: number, rows: readonly TagRow[], options: AlbumOptions): AlbumTag[] {
+  const minShare = options.minShare ?? 0.25;
+  const maxTags = options.maxTags ?? 5;
+  const byTag = new Map<string, { photos: Set<number>; scoreSum: number }>();
+  for (const row of rows) {
+    let entry = byTag.get(row.tag);
+    if (!entry) byTag.set(row.tag, (entry = { photos: new Set(), scoreSum: 0 }));
+    if (entry.photos.has(row.photoId)) continue;
+    entry.photos.add(row.photoId);
+    entry.scoreSum += row.score ?? 1;
+  }
+  return [...byTag.entries()]
+    .map(([tag, entry]) => ({ tag, photos: entry.photos.size, share: photoCount ? entry.photos.size / photoCount : 0, meanScore: entry.scoreSum / entry.photos.size }))
+    .filter((tag) => tag.share >= minShare)
+    .sort((a, b) => b.share - a.share || b.meanScore - a.meanScore || a.tag.localeCompare(b.tag))
+    .slice(0, maxTags);
+}
+
+/** Album-level tags of any selection of photos: share of photos and mean score per tag. */
+export function summariseSelection(storage: Storage, photoIds: readonly number[], options: AlbumOptions = {}): AlbumTag[] {
+  const wanted = new Set(photoIds);
+  const rows = [...storage.tags.photosWithTags()].filter((row) => wanted.has(row.photoId));
+  return albumTags(wanted.size, rows, options);
+}
+
+/** One summary per folder that holds photos (an album), by path. */
+export function folderAlbums(storage: Storage, options: AlbumOptions = {}): AlbumSummary[] {
+  const photos = new Map<string, number>();
+  for (const photo of storage.photos.allPhotos()) {
+    const dir = path.dirname(photo.path);
+    photos.set(dir, (photos.get(dir) ?? 0) + 1);
+  }
+  const tagRows = new Map<string, TagRow[]>();
+  for (const row of storage.tags.photosWithTags()) {
+    const dir = path.dirname(row.path);
+    let list = tagRows.get(dir);
+    if (!list) tagRows.set(dir, (list = []));
+    list.push(row);
+  }
+  return [...photos.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([album, count]) => {
+      const tags = albumTags(count, tagRows.get(album) ?? [], options);
+      const name = path.basename(album);
+      return { album, name, photos: count, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}` };
+    });
+}

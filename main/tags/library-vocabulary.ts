@@ -1,0 +1,47 @@
+/**
+ * The library's own tag vocabulary: the default one until the person changes it, then theirs,
+ * saved in the library database (and backed up with it).
+ */
+import { writeFile } from 'node:fs/promises';
+import { UserError, messageOf } from '../core/errors.js';
+import type { TagStore } from '../storage/tag-store.js';
+import { formatVocabulary, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, type Vocabulary } from './vocabulary.js';
+
+export class LibraryVocabulary {
+  constructor(
+    private readonly store: TagStore,
+    /** Folder holding `vocabulary/default.json` (the packaged app passes `process.resourcesPath`). */
+    private readonly resourcesDir?: string,
+  ) {}
+
+  /** The person's vocabulary, or the default one until they change it. */
+  async get(): Promise<Vocabulary> {
+    const json = this.store.vocabularyJson();
+    if (!json) return loadDefaultVocabulary(this.resourcesDir);
+    try {
+      return parseVocabulary(JSON.parse(json), 'The saved vocabulary');
+    } catch (error) {
+      throw new UserError('bad-input', `The library's saved tag vocabulary cannot be read (${messageOf(error)}). Import a vocabulary file or reset it to the default.`, { cause: error });
+    }
+  }
+
+  /** Validates and saves a vocabulary (in the file format); the next run re-tags what changed. */
+  async save(vocabulary: unknown): Promise<Vocabulary> {
+    const checked = parseVocabulary(vocabulary);
+    this.store.saveVocabularyJson(JSON.stringify(checked));
+    return checked;
+  }
+
+  /** Puts a copy of the default vocabulary back. */
+  async reset(): Promise<Vocabulary> {
+    return this.save(await loadDefaultVocabulary(this.resourcesDir));
+  }
+
+  async import(file: string): Promise<Vocabulary> {
+    return this.save(await readVocabularyFile(file));
+  }
+
+  async export(file: string): Promise<void> {
+    await writeFile(file, formatVocabulary(await this.get()));
+  }
+}

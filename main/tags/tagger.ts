@@ -1,0 +1,295 @@
+/**
+ * Deciding the tags of photos from their stored embeddings, and tagging runs over the library.
+ *
+ * Note [Tagging runs]: images are tagged in id order, in chunks, each chunk's changes and the
+ * run's position written in one transaction (see `tag_state`). Image ids only grow, so the next
+ * run with an unchanged vocabulary tags just the photos indexed since (or resumes a cancelled
+ * run); a changed vocabulary re-decides every photo, from cosines it mostly already has (see
+ * ScoreCache and Note [Tag assignment]). A person's confirmed and rejected tags are never touched
+ * by a run; the tagger's own tags are added, updated and removed to match the current decision.
+ */
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { UserError, throwIfAborted } from '../core/errors.js';
+import { RateMeter, type JobControl } from '../jobs/job.js';
+import type { ClipModel } from '../models/clip.js';
+import type { Storage } from '../storage/storage.js';
+import type { ImageTagRow } from '../storage/tag-store.js';
+import { ScoreCache } from './cache.js';
+import type { LibraryVocabulary } from './library-vocabulary.js';
+import { assignedTags, ensembleEmbedding, scoreMatrix, tagProbabilities } from './scoring.js';
+import { backgroundTag, enabledTags, promptTexts, type ResolvedTag, type Vocabulary } from './vocabulary.js';
+
+/** Images decided per transaction. */
+const CHUNK = 2048;
+/** Tags whose prompts are embedded per text-model call batch (and progress event). */
+const TAGS_PER_BATCH = 8;
+
+export interface TagProgress {
+  phase: 'embedding-tags' | 'scoring' | 'exporting';
+  done: number;
+  total: number;
+  perSecond: number;
+  etaSeconds: number | null;
+}
+
+export interface TagSummary {
+  model: string;
+  /** Photos (distinct images) whose tags were decided in this run. */
+  images: number;
+  /** True when only photos new since the last run (with the same vocabulary) were decided. */
+  incremental: boolean;
+  /** Tags whose text embedding had to be computed (the rest came from the cache). */
+  tagsEmbedded: number;
+  /** Tags whose cosines were computed for at least one photo; `(background)` for the neutral prompts. */
+  tagsScored: string[];
+  /** The tagger's tags added, updated (new score) and removed in this run. */
+  added: number;
+  updated: number;
+  removed: number;
+  seconds: number;
+}
+
+/** A vocabulary ready to score photos with one model. */
+export interface PreparedVocabulary {
+  model: ClipModel;
+  tags: ResolvedTag[];
+  background: ResolvedTag;
+  /** Tag vectors then the background's, each `model.dim` long. */
+  vectors: Float32Array[];
+  thresholds: Float32Array;
+  embedded: number;
+  fingerprint: string;
+}
+
+export interface Decision {
+  imageId: number;
+  /** Cosine per tag, then the background's. */
+  cosines: Float32Array;
+  probabilities: Float32Array;
+  /** Indexes into the prepared tags. */
+  assigned: number[];
+}
+
+export class Tagger {
+  private cache: ScoreCache | null = null;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly vocabulary: LibraryVocabulary,
+    /** The model whose stored image embeddings are tagged (the library's serving model). */
+    private readonly model: () => Promise<ClipModel>,
+  ) {}
+
+  /**
+   * Ensembled embeddings of `tags`, from the database cache or computed (and cached) now, a few
+   * tags at a time so a first run over a big vocabulary reports progress and can be cancelled.
+   */
+  async embedTags(model: ClipModel, tags: readonly ResolvedTag[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<{ vectors: Float32Array[]; embedded: number }> {
+    const store = this.storage.tags;
+    const cached = (vector: Float32Array | undefined): vector is Float32Array => vector !== undefined && vector.length === model.dim;
+    const vectors = tags.map((tag) => store.tagEmbedding(model.id, tag.key));
+    const missing = [...new Map(tags.filter((_, i) => !cached(vectors[i])).map((tag) => [tag.key, tag])).values()];
+    for (let start = 0; start < missing.length; start += TAGS_PER_BATCH) {
+      throwIfAborted(signal);
+      const batch = missing.slice(start, start + TAGS_PER_BATCH);
+      const texts = [...new Set(batch.flatMap((tag) => promptTexts(tag.prompts, tag.templates)))];
+      const embedded = new Map((await model.embedTexts(texts, signal)).map((vector, i) => [texts[i] as string, vector]));
+      this.storage.transaction(() => {
+        for (const tag of batch) {
+          store.saveTagEmbedding(model.id, tag.key, ensembleEmbedding(promptTexts(tag.prompts, tag.templates).map((text) => embedded.get(text) as Float32Array)));
+        }
+      });
+      onProgress?.(Math.min(start + TAGS_PER_BATCH, missing.length), missing.length);
+    }
+    const all = tags.map((tag, i) => (cached(vectors[i]) ? vectors[i] : store.tagEmbedding(model.id, tag.key)));
+    return { vectors: all as Float32Array[], embedded: missing.length };
+  }
+
+  async prepare(vocabulary: Vocabulary, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<PreparedVocabulary> {
+    const model = await this.model();
+    const tags = enabledTags(vocabulary);
+    const background = backgroundTag(vocabulary);
+    const { vectors, embedded } = await this.embedTags(model, [...tags, background], signal, onProgress);
+    const thresholds = Float32Array.from(tags.map((tag) => tag.threshold));
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify({ tags: tags.map((tag) => [tag.name, tag.key, tag.threshold]), background: background.key, scale: model.spec.logitScale }))
+      .digest('hex')
+      .slice(0, 32);
+    return { model, tags, background, vectors, thresholds, embedded, fingerprint };
+  }
+
+  private cacheFor(model: string): ScoreCache {
+    if (this.cache?.model !== model) this.cache = new ScoreCache(model);
+    return this.cache;
+  }
+
+  /**
+   * Decides the tags of `imageIds` (skipping any without an embedding): cosines from the cache,
+   * computing only the missing columns, from embeddings `load` reads.
+   */
+  decide(prepared: PreparedVocabulary, imageIds: readonly number[], load: () => Map<number, Buffer | Float32Array>, scored = new Set<string>()): Decision[] {
+    const { model, tags, background, vectors, thresholds } = prepared;
+    const dim = model.dim;
+    const all = [...tags, background];
+    const cache = this.cacheFor(model.id);
+    const rows = imageIds.map((id) => cache.row(id));
+    const needed = all.map((_, k) => k).filter((k) => {
+      const column = cache.column((all[k] as ResolvedTag).key);
+      return rows.some((row) => Number.isNaN(column[row] as number));
+    });
+    const present = new Set(imageIds);
+    if (needed.length > 0) {
+      const stored = load();
+      const ids = imageIds.filter((id) => stored.has(id));
+      for (const id of imageIds) if (!stored.has(id)) present.delete(id);
+      const images = new Float32Array(ids.length * dim);
+      const bytes = new Uint8Array(images.buffer);
+      ids.forEach((id, i) => {
+        const vector = stored.get(id) as Buffer | Float32Array;
+        if (vector.byteLength !== dim * 4) {
+          throw new UserError('model-invalid', `The stored embeddings of ${model.id} have ${vector.byteLength / 4} dimensions but the model has ${dim}. Re-index the library with this model.`);
+        }
+        bytes.set(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength), i * dim * 4);
+      });
+      const matrix = new Float32Array(needed.length * dim);
+      needed.forEach((k, j) => matrix.set(vectors[k] as Float32Array, j * dim));
+      const out = scoreMatrix(images, ids.length, matrix, needed.length, dim);
+      needed.forEach((k, j) => {
+        const column = cache.column((all[k] as ResolvedTag).key);
+        ids.forEach((id, i) => (column[cache.row(id)] = out[i * needed.length + j] as number));
+        scored.add((all[k] as ResolvedTag).name);
+      });
+    }
+    const columns = all.map((tag) => cache.column(tag.key));
+    const scale = model.spec.logitScale;
+    const decisions: Decision[] = [];
+    imageIds.forEach((imageId, i) => {
+      if (!present.has(imageId)) return;
+      const row = rows[i] as number;
+      const cosines = Float32Array.from(columns, (column) => column[row] as number);
+      if (cosines.some(Number.isNaN)) return;
+      const probabilities = new Float32Array(tags.length);
+      tagProbabilities(cosines.subarray(0, tags.length), cosines[tags.length] as number, scale, probabilities);
+      decisions.push({ imageId, cosines, probabilities, assigned: assignedTags(probabilities, thresholds) });
+    });
+    return decisions;
+  }
+
+  /** Decides images from their stored embeddings, read one by one (a few images). */
+  decideImages(prepared: PreparedVocabulary, imageIds: readonly number[]): Decision[] {
+    return this.decide(prepared, imageIds, () => this.storage.embeddings.vectorsOf(prepared.model.id, imageIds));
+  }
+
+  /** Brings the tagger's rows of decided images in line; returns the changes. */
+  private write(prepared: PreparedVocabulary, decisions: readonly Decision[], existing: readonly ImageTagRow[]): { added: number; updated: number; removed: number } {
+    const store = this.storage.tags;
+    const byImage = new Map<number, Map<string, ImageTagRow>>();
+    for (const row of existing) {
+      let rows = byImage.get(row.imageId);
+      if (!rows) byImage.set(row.imageId, (rows = new Map()));
+      rows.set(row.tag, row);
+    }
+    const now = Date.now();
+    const counts = { added: 0, updated: 0, removed: 0 };
+    const model = prepared.model.id;
+    for (const decision of decisions) {
+      const rows = byImage.get(decision.imageId) ?? new Map<string, ImageTagRow>();
+      const assigned = new Set<string>();
+      for (const t of decision.assigned) {
+        const name = (prepared.tags[t] as ResolvedTag).name;
+        assigned.add(name);
+        const tag = { tag: name, score: decision.probabilities[t] as number, cosine: decision.cosines[t] as number };
+        const row = rows.get(name);
+        if (!row) {
+          store.insertAuto(decision.imageId, tag, model, now);
+          counts.added++;
+        } else if (row.source === 'auto' && (row.model !== model || Math.abs((row.score ?? -1) - tag.score) > 1e-6 || Math.abs((row.cosine ?? -1) - tag.cosine) > 1e-6)) {
+          store.updateAuto(decision.imageId, tag, model, now);
+          counts.updated++;
+        }
+      }
+      for (const row of rows.values()) {
+        if (row.source === 'auto' && !assigned.has(row.tag)) {
+          store.deleteAuto(decision.imageId, row.tag);
+          counts.removed++;
+        }
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Tags the library (Note [Tagging runs]): every photo when the vocabulary changed since the
+   * last run or `full` is set, else only the photos indexed since.
+   */
+  async run(control?: JobControl, onProgress?: (progress: TagProgress) => void, options: { full?: boolean } = {}): Promise<TagSummary> {
+    const started = performance.now();
+    const signal = control?.signal;
+    const { tags: store, embeddings } = this.storage;
+    const vocabulary = await this.vocabulary.get();
+    const model = await this.model();
+    if (embeddings.count(model.id) === 0) {
+      throw new UserError('bad-input', `No photo in the library has an embedding from ${model.id}. Index the library with that model first.`);
+    }
+    const embedMeter = new RateMeter();
+    embedMeter.record(0);
+    const prepared = await this.prepare(vocabulary, signal, (done, total) => {
+      embedMeter.record(done);
+      onProgress?.({ phase: 'embedding-tags', done, total, perSecond: embedMeter.perSecond, etaSeconds: embedMeter.eta(total - done) });
+    });
+    await control?.checkpoint();
+    const state = store.state(model.id);
+    const incremental = !options.full && state?.fingerprint === prepared.fingerprint;
+    let after = incremental ? state.doneThrough : 0;
+    const total = embeddings.countAfter(model.id, after);
+    const counts = { added: 0, updated: 0, removed: 0 };
+    if (!incremental) counts.removed += store.deleteAutoNotIn(prepared.tags.map((tag) => tag.name));
+    const scored = new Set<string>();
+    const meter = new RateMeter();
+    let done = 0;
+    meter.record(0);
+    for (;;) {
+      await control?.checkpoint();
+      throwIfAborted(signal);
+      const ids = embeddings.imageIdsAfter(model.id, after, CHUNK);
+      if (ids.length === 0) break;
+      const first = ids[0] as number;
+      const last = ids[ids.length - 1] as number;
+      const load = () => new Map(embeddings.rawBetween(model.id, first, last).map((row) => [row.imageId, row.vector]));
+      const decisions = this.decide(prepared, ids, load, scored);
+      this.storage.transaction(() => {
+        const changes = this.write(prepared, decisions, store.tagsBetween(first, last));
+        counts.added += changes.added;
+        counts.updated += changes.updated;
+        counts.removed += changes.removed;
+        store.saveState(model.id, prepared.fingerprint, last);
+      });
+      after = last;
+      done += ids.length;
+      meter.record(done);
+      onProgress?.({ phase: 'scoring', done, total, perSecond: meter.perSecond, etaSeconds: meter.eta(total - done) });
+      // Let pause, cancel and other work in; the scoring itself is synchronous.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (!state || state.fingerprint !== prepared.fingerprint) store.saveState(model.id, prepared.fingerprint, after);
+    const keys = new Set([...prepared.tags, prepared.background].map((tag) => tag.key));
+    this.cacheFor(model.id).retain(keys);
+    if (!incremental) store.pruneTagEmbeddings(model.id, keys);
+    return { model: model.id, images: done, incremental, tagsEmbedded: prepared.embedded, tagsScored: [...scored], ...counts, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /** Decides the tags of a few images now (after a person's verdict is withdrawn). */
+  async retag(imageIds: readonly number[]): Promise<void> {
+    const prepared = await this.prepare(await this.vocabulary.get());
+    const decisions = this.decideImages(prepared, imageIds);
+    this.storage.transaction(() => {
+      this.write(prepared, decisions, imageIds.flatMap((id) => this.storage.tags.tagsOfImage(id)));
+    });
+  }
+
+  /** The model tagging uses, loaded on first need. */
+  currentModel(): Promise<ClipModel> {
+    return this.model();
+  }
+}

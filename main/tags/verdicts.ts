@@ -1,0 +1,102 @@
+/**
+ * A person's say over tags: which tags a photo has, and confirming, rejecting or withdrawing a
+ * tag on a photo. Verdicts are never overwritten by tagging runs (Note [Tagging runs]).
+ */
+import { UserError } from '../core/errors.js';
+import type { Library } from '../library/library.js';
+import type { TagSource } from '../storage/tag-store.js';
+import type { LibraryVocabulary } from './library-vocabulary.js';
+import type { Tagger } from './tagger.js';
+import { findTag, validateTagName } from './vocabulary.js';
+
+export interface PhotoTag {
+  tag: string;
+  source: TagSource;
+  /** Probability the tagger gave it; null for a person's tag it never scored. */
+  score: number | null;
+  cosine: number | null;
+  model: string | null;
+}
+
+export interface PhotoTags {
+  photoId: number;
+  path: string;
+  tags: PhotoTag[];
+  /** Tags the person rejected for this photo. */
+  rejected: string[];
+}
+
+export interface TagCount {
+  tag: string;
+  /** Photos showing it (the tagger's or confirmed, not rejected). */
+  photos: number;
+  auto: number;
+  confirmed: number;
+  rejected: number;
+}
+
+export class Verdicts {
+  constructor(
+    private readonly library: Library,
+    private readonly vocabulary: LibraryVocabulary,
+    private readonly tagger: Tagger,
+  ) {}
+
+  private get store() {
+    return this.library.storage.tags;
+  }
+
+  tagsOf(photo: string | number): PhotoTags {
+    const ref = this.library.resolvePhoto(photo);
+    const rows = this.store.tagsOfImage(ref.imageId);
+    return {
+      photoId: ref.photoId,
+      path: ref.path,
+      tags: rows.filter((row) => !row.rejected).map(({ tag, source, score, cosine, model }) => ({ tag, source, score, cosine, model })),
+      rejected: rows.filter((row) => row.rejected).map((row) => row.tag),
+    };
+  }
+
+  counts(): TagCount[] {
+    return this.store.counts();
+  }
+
+  /**
+   * The tag's name as the vocabulary spells it; a tag the photo already has; or, when `anyName`
+   * (a tag added by hand), the name itself once it passes the vocabulary's rules for names.
+   */
+  private async canonicalTag(imageId: number, name: string, anyName: boolean): Promise<string> {
+    const vocabulary = await this.vocabulary.get();
+    const tag = findTag(vocabulary, name);
+    if (tag) return tag.name;
+    const existing = this.store.tagsOfImage(imageId).find((row) => row.tag.toLowerCase() === name.trim().toLowerCase());
+    if (existing) return existing.tag;
+    if (anyName) return validateTagName(name.trim());
+    const names = vocabulary.tags.map((t) => t.name);
+    throw new UserError('not-found', `There is no tag "${name}" in the vocabulary (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}). Add it to the vocabulary first, or check the spelling.`);
+  }
+
+  /** The person says the photo shows `tag`; no tagging run will remove it. `anyName` allows a tag outside the vocabulary. */
+  async confirm(photo: string | number, tag: string, options: { anyName?: boolean } = {}): Promise<PhotoTags> {
+    const ref = this.library.resolvePhoto(photo);
+    this.store.setVerdict(ref.imageId, await this.canonicalTag(ref.imageId, tag, options.anyName ?? false), false);
+    return this.tagsOf(ref.photoId);
+  }
+
+  /** The person says the photo does not show `tag`; no tagging run will add it. */
+  async reject(photo: string | number, tag: string): Promise<PhotoTags> {
+    const ref = this.library.resolvePhoto(photo);
+    this.store.setVerdict(ref.imageId, await this.canonicalTag(ref.imageId, tag, false), true);
+    return this.tagsOf(ref.photoId);
+  }
+
+  /** Withdraws the person's verdict: the tagger decides the tag again, now. */
+  async clear(photo: string | number, tag: string): Promise<PhotoTags> {
+    const ref = this.library.resolvePhoto(photo);
+    if (this.store.clearVerdict(ref.imageId, await this.canonicalTag(ref.imageId, tag, false))) {
+      const model = await this.tagger.currentModel();
+      if (this.library.storage.embeddings.has(model.id, ref.imageId)) await this.tagger.retag([ref.imageId]);
+    }
+    return this.tagsOf(ref.photoId);
+  }
+}

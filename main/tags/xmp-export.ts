@@ -1,0 +1,70 @@
+/**
+ * Writing each photo's tags into its XMP sidecar (see Note [Sidecar merge] in xmp.ts), as a job.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { RateMeter, type JobControl } from '../jobs/job.js';
+import type { PhotoRef } from '../storage/photo-store.js';
+import type { Storage } from '../storage/storage.js';
+import type { TagProgress } from './tagger.js';
+import { SIDECAR_STYLES, sidecarPath, writeSidecar, type SidecarStyle } from './xmp.js';
+
+export interface XmpExportOptions {
+  style?: SidecarStyle;
+  /** Only these photos (default: all). */
+  photoIds?: readonly number[] | undefined;
+  control?: JobControl;
+  onProgress?: (progress: TagProgress) => void;
+}
+
+export interface XmpExportSummary {
+  style: SidecarStyle;
+  written: number;
+  unchanged: number;
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+/**
+ * Writes the shown tags of every photo (or of `photoIds`) into sidecars. Photos whose sidecars
+ * would collide (`a.jpg` and `a.png` both want `a.xmp`) are skipped with the reason.
+ */
+export async function exportXmp(storage: Storage, options: XmpExportOptions = {}): Promise<XmpExportSummary> {
+  const style = options.style ?? 'jpg.xmp';
+  if (!SIDECAR_STYLES.includes(style)) throw new UserError('bad-input', `Unknown sidecar style "${style}". Choose ${SIDECAR_STYLES.join(' or ')}.`);
+  const only = options.photoIds ? new Set(options.photoIds) : null;
+  const tagsByPhoto = new Map<number, string[]>();
+  for (const row of storage.tags.photosWithTags()) {
+    let list = tagsByPhoto.get(row.photoId);
+    if (!list) tagsByPhoto.set(row.photoId, (list = []));
+    list.push(row.tag);
+  }
+  const everyPhoto = storage.photos.allPhotos();
+  const photos = everyPhoto.filter((photo) => !only || only.has(photo.photoId));
+  const bySidecar = new Map<string, PhotoRef[]>();
+  for (const photo of everyPhoto) {
+    const sidecar = sidecarPath(photo.path, style);
+    bySidecar.set(sidecar, [...(bySidecar.get(sidecar) ?? []), photo]);
+  }
+  const summary: XmpExportSummary = { style, written: 0, unchanged: 0, skipped: [] };
+  const meter = new RateMeter();
+  meter.record(0);
+  for (const [i, photo] of photos.entries()) {
+    if (i % 64 === 0) await options.control?.checkpoint();
+    const sidecar = sidecarPath(photo.path, style);
+    const sharing = bySidecar.get(sidecar) ?? [];
+    if (sharing.length > 1) {
+      summary.skipped.push({ path: photo.path, reason: `${sharing.map((p) => path.basename(p.path)).join(' and ')} would share ${path.basename(sidecar)}; use the jpg.xmp sidecar style` });
+    } else if (!existsSync(photo.path)) {
+      summary.skipped.push({ path: photo.path, reason: 'the photo is no longer there; index the library again' });
+    } else {
+      const outcome = await writeSidecar(sidecar, tagsByPhoto.get(photo.photoId) ?? []);
+      if (outcome === 'written') summary.written++;
+      else if (outcome === 'unchanged') summary.unchanged++;
+      else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
+    }
+    meter.record(i + 1);
+    options.onProgress?.({ phase: 'exporting', done: i + 1, total: photos.length, perSecond: meter.perSecond, etaSeconds: meter.eta(photos.length - i - 1) });
+  }
+  return summary;
+}

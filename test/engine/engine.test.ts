@@ -1,0 +1,130 @@
+/**
+ * The Engine on its own: the one object the CLI and the app's engine process both build. Its
+ * model choice, lazy library, jobs and events, and the calls the app makes of it.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../main/engine/engine.js';
+import type { AppEvent, JobInfo } from '../../preload/contract.js';
+import { copyModel, HF_MODEL, IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+
+describe('the engine', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let dataDir: string;
+  let folder: string;
+  let events: AppEvent[];
+  const engines: Engine[] = [];
+
+  function engine(options: { model?: string } = {}): Engine {
+    const made = new Engine({ dataDir, ...options, onEvent: (event) => events.push(event) });
+    engines.push(made);
+    return made;
+  }
+
+  const jobEvents = (kind: string): JobInfo[] => events.flatMap((event) => (event.type === 'job' && event.job.kind === kind ? [event.job] : []));
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    dataDir = path.join(scratch.dir, 'data');
+    folder = path.join(scratch.dir, 'Photos');
+    events = [];
+    await copyPhotos((await fixturePhotos()).slice(0, 12), folder);
+  });
+  afterEach(async () => {
+    for (const made of engines.splice(0)) await made.dispose();
+    await scratch.cleanup();
+  });
+
+  it('opens nothing until asked, and says how to start on a new data folder', async () => {
+    const fresh = engine();
+    const status = await fresh.status();
+    expect(status).toMatchObject({ library: null, model: null, jobs: [], modelProblem: expect.stringMatching(/No model is installed/) });
+    expect(fresh.hasLibrary()).toBe(false);
+    expect(() => fresh.library()).toThrow(/There is no library in .* yet\. Add a folder of photos first/);
+    await expect(fresh.search('a star')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('uses the settings’ model, refuses anything but an installed model id, and the library’s model once it has one', async () => {
+    const setup = engine();
+    await setup.importModel(IMMICH_MODEL);
+    await setup.importModel(HF_MODEL);
+    await expect(setup.updateSettings({ model: '/etc' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(setup.updateSettings({ model: IMMICH_MODEL })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(setup.updateSettings({ provider: 'quantum' })).rejects.toMatchObject({ code: 'bad-input' });
+    expect(existsSync(path.join(dataDir, 'settings.json'))).toBe(false);
+
+    await setup.updateSettings({ model: 'tiny-clip-hf', provider: 'cpu' });
+    expect((await setup.indexingModel()).id).toBe('tiny-clip-hf');
+    await (await setup.addFolders([folder])).indexing.done;
+    expect(setup.library().servingModel()).toBe('tiny-clip-hf');
+
+    // A new engine on the same folder (a CLI run) follows the same settings and the library.
+    const again = engine();
+    expect((await again.indexingModel()).id).toBe('tiny-clip-hf');
+    expect((await again.searchModel()).id).toBe('tiny-clip-hf');
+    const page = await again.search('a photo of a star.', { limit: 3, showAll: true });
+    expect(page).toMatchObject({ model: 'tiny-clip-hf', total: 12 });
+  });
+
+  it('indexes a library as a job with throttled progress events, then searches it', async () => {
+    const main = engine({ model: IMMICH_MODEL });
+    const { folders, indexing } = await main.addFolders([folder]);
+    expect(folders.map((f) => f.path)).toEqual([folder]);
+    const summary = await indexing.done;
+    expect(summary).toMatchObject({ embedded: 12, failed: [] });
+    const states = jobEvents('index').map((job) => job.state);
+    expect(states[0]).toBe('running');
+    expect(states.at(-1)).toBe('done');
+    expect(jobEvents('index').some((job) => job.kind === 'index' && job.progress?.phase === 'indexing')).toBe(true);
+    expect(events).toContainEqual({ type: 'library-changed' });
+
+    // A library indexed earlier, no model installed and no --model: its own model is found.
+    const later = engine();
+    expect((await later.indexingModel()).id).toBe('tiny-clip-immich');
+    expect((await later.index().done).unchanged).toBe(12);
+    const status = await later.status();
+    expect(status.library).toMatchObject({ photos: 12, servingModel: 'tiny-clip-immich', index: { health: 'ready', vectors: 12 } });
+    expect(status.model).toMatchObject({ id: 'tiny-clip-immich', providers: { image: 'cpu', text: 'cpu' } });
+
+    const similar = await later.similar(1, { limit: 3, showAll: true });
+    expect(similar.results.map((hit) => hit.photoId)).not.toContain(1);
+  });
+
+  it('joins a second index request to the running job and goes over the library again', async () => {
+    const main = engine({ model: IMMICH_MODEL });
+    const first = await main.addFolders([folder]);
+    const other = path.join(scratch.dir, 'More');
+    await copyPhotos((await fixturePhotos()).slice(40, 44), other);
+    const second = await main.addFolders([other]);
+    expect(second.indexing.job.id).toBe(first.indexing.job.id);
+    await first.indexing.done;
+    expect(main.library().status().photos).toBe(16);
+  });
+
+  it('cancels a job at its next checkpoint, keeping what is done', async () => {
+    const main = engine({ model: IMMICH_MODEL });
+    main.library({ create: true });
+    await main.library().addFolders([folder]);
+    const running = main.index({ batchSize: 1 });
+    running.job.pause();
+    await main.jobs.cancelAll();
+    await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(jobEvents('index').at(-1)?.state).toBe('cancelled');
+    expect(main.jobs.list()).toEqual([]);
+    expect((await main.index().done).embedded + main.library().status().models[0]!.embedded).toBeGreaterThanOrEqual(12);
+  });
+
+  it('leaves a new folder out when the model fails on its first photos', async () => {
+    const broken = await copyModel(IMMICH_MODEL, scratch.dir, 'wrong-dim');
+    const config = path.join(broken, 'config.json');
+    const parsed = JSON.parse(await readFile(config, 'utf8')) as { embed_dim: number };
+    await writeFile(config, JSON.stringify({ ...parsed, embed_dim: parsed.embed_dim + 1 }));
+    const main = engine({ model: broken });
+    const attempt = main.addFolders([folder]).then((added) => added.indexing.done);
+    await expect(attempt).rejects.toMatchObject({ code: 'model-invalid' });
+    expect(main.library().folders()).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+/** Jobs: control, throttled progress, states, and the registry that runs them by kind. */
+import { describe, expect, it, vi } from 'vitest';
+import { UserError } from '../../main/core/errors.js';
+import { Job, type JobView } from '../../main/jobs/job.js';
+import { JobRegistry, type JobSnapshot } from '../../main/jobs/registry.js';
+
+describe('a job', () => {
+  it('passes progress on at most once per interval, but always on a new phase', () => {
+    vi.useFakeTimers();
+    try {
+      const seen: unknown[] = [];
+      const job = new Job<{ phase: string; done: number }>('j', 'index', (view: JobView) => seen.push(view.progress), 1000);
+      job.report({ phase: 'scanning', done: 1 });
+      job.report({ phase: 'scanning', done: 2 });
+      job.report({ phase: 'indexing', done: 3 });
+      job.report({ phase: 'indexing', done: 4 });
+      vi.advanceTimersByTime(1001);
+      job.report({ phase: 'indexing', done: 5 });
+      job.report({ phase: 'indexing', done: 6 }, true);
+      expect(seen).toEqual([
+        { phase: 'scanning', done: 1 },
+        { phase: 'indexing', done: 3 },
+        { phase: 'indexing', done: 5 },
+        { phase: 'indexing', done: 6 },
+      ]);
+      expect(job.progress).toEqual({ phase: 'indexing', done: 6 });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('records how it ended: done, cancelled at a checkpoint, or failed with the reason', async () => {
+    const done = new Job('a', 'tag');
+    await done.run(async () => 1);
+    expect(done.state).toBe('done');
+
+    const cancelled = new Job('b', 'tag');
+    const running = cancelled.run(async (job) => {
+      for (;;) await job.checkpoint();
+    });
+    cancelled.cancel();
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    expect([cancelled.state, cancelled.error]).toEqual(['cancelled', null]);
+
+    const failed = new Job('c', 'tag');
+    await expect(failed.run(async () => Promise.reject(new UserError('model-invalid', 'The model broke.')))).rejects.toThrow('The model broke.');
+    expect([failed.state, failed.error]).toEqual(['failed', 'The model broke.']);
+  });
+
+  it('waits at a checkpoint while paused and reports pause and resume', async () => {
+    const states: string[] = [];
+    const job = new Job('p', 'index', (view) => states.push(view.state));
+    job.pause();
+    let passed = false;
+    const waiting = job.checkpoint().then(() => (passed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(passed).toBe(false);
+    job.resume();
+    await waiting;
+    expect(states).toEqual(['paused', 'running']);
+  });
+});
+
+describe('the job registry', () => {
+  it('runs one job per kind and subject, joins repeats, and forgets jobs that ended', async () => {
+    const changes: JobSnapshot[] = [];
+    const registry = new JobRegistry((snapshot) => changes.push(snapshot));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = registry.start('index', async () => {
+      await gate;
+      return 'indexed';
+    });
+    const again = registry.start('index', async () => 'never runs');
+    const download = registry.start('download', async () => 'model', 'm1');
+    expect(again.job).toBe(first.job);
+    expect(registry.list().map((job) => [job.kind, job.subject])).toEqual([
+      ['index', null],
+      ['download', 'm1'],
+    ]);
+    await expect(download.done).resolves.toBe('model');
+    release();
+    await expect(again.done).resolves.toBe('indexed');
+    expect(registry.list()).toEqual([]);
+    expect(changes.filter((change) => change.kind === 'index').map((change) => change.state)).toEqual(['running', 'done']);
+    expect(() => registry.get(first.job.id)).toThrow(/No job .* is running/);
+  });
+
+  it('cancels every job and waits for them to stop', async () => {
+    const registry = new JobRegistry();
+    const stopped: string[] = [];
+    for (const kind of ['index', 'tag']) {
+      registry.start(kind, async (job) => {
+        try {
+          for (;;) await job.checkpoint().then(() => new Promise((resolve) => setTimeout(resolve, 1)));
+        } finally {
+          stopped.push(kind);
+        }
+      });
+    }
+    await registry.cancelAll();
+    expect(stopped.sort()).toEqual(['index', 'tag']);
+    expect(registry.list()).toEqual([]);
+  });
+});

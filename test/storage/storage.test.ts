@@ -1,0 +1,150 @@
+/**
+ * The storage layer on its own, over synthetic rows (no model, no photos): what it writes in one
+ * transaction, every read of embeddings, and the photo queries search and the grid use.
+ */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexedFile, NewImage } from '../../main/storage/library-store.js';
+import { Storage } from '../../main/storage/storage.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+const DIM = 4;
+
+function unit(values: number[]): Float32Array {
+  const norm = Math.hypot(...values);
+  return Float32Array.from(values, (value) => value / norm);
+}
+
+function image(i: number, extra: Partial<NewImage> = {}): NewImage {
+  return {
+    contentHash: `hash-${i}`,
+    format: 'jpeg',
+    width: 400 + i,
+    height: 300,
+    thumbnail: null,
+    takenAt: Date.UTC(2020, 0, 1 + i),
+    cameraMake: null,
+    cameraModel: null,
+    lens: null,
+    latitude: null,
+    longitude: null,
+    orientation: null,
+    ...extra,
+  };
+}
+
+describe('storage', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let storage: Storage;
+  let folderId: number;
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    storage = Storage.open(scratch.dir);
+    folderId = storage.library.addFolder('/photos', []);
+  });
+  afterEach(async () => {
+    storage.close();
+    await scratch.cleanup();
+  });
+
+  function add(files: Array<{ name: string; image: NewImage; vector: number[] }>, model = 'm'): number[] {
+    const indexed: IndexedFile[] = files.map((file) => ({
+      path: path.join('/photos', file.name),
+      folderId,
+      size: 1000,
+      mtimeMs: Date.UTC(2024, 0, 1),
+      image: { created: file.image },
+      vector: unit(file.vector),
+    }));
+    return storage.library.writeBatch(model, indexed, []).map((written) => written.imageId);
+  }
+
+  it('writes files, images and embeddings in one transaction, and bumps the index generation', () => {
+    expect(storage.library.generation('m')).toBe(0);
+    const ids = add([
+      { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },
+      { name: 'b.jpg', image: image(2), vector: [0, 1, 0, 0] },
+    ]);
+    expect(ids).toHaveLength(2);
+    expect(storage.library.generation('m')).toBe(1);
+    expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
+    // A failed batch writes nothing at all.
+    const duplicatePath: IndexedFile = { path: '/photos/c.jpg', folderId: 999, size: 1, mtimeMs: 1, image: { created: image(3) }, vector: unit([0, 0, 1, 0]) };
+    expect(() => storage.library.writeBatch('m', [duplicatePath], [])).toThrow(/FOREIGN KEY/);
+    expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
+  });
+
+  it('reads embeddings: keys without vectors, one, some, a range, a sample and all', () => {
+    const ids = add(Array.from({ length: 6 }, (_, i) => ({ name: `${i}.jpg`, image: image(i), vector: [i + 1, 1, 0, 0] })));
+    const { embeddings } = storage;
+    expect(embeddings.count('m')).toBe(6);
+    expect(embeddings.count('other')).toBe(0);
+    expect(embeddings.missing('other')).toBe(6);
+    expect(embeddings.models()).toEqual([{ model: 'm', count: 6 }]);
+    expect(embeddings.dimension('m')).toBe(DIM);
+    expect(embeddings.imageIds('m')).toEqual(new Set(ids));
+    expect(embeddings.has('m', ids[0]!)).toBe(true);
+    expect(embeddings.imageIdsAfter('m', ids[1]!, 2)).toEqual(ids.slice(2, 4));
+    expect(embeddings.countAfter('m', ids[3]!)).toBe(2);
+    expect(Array.from(embeddings.vector('m', ids[0]!)!)).toEqual(Array.from(unit([1, 1, 0, 0])));
+    const photo = storage.photos.photoByPath('/photos/2.jpg')!;
+    expect(Array.from(embeddings.vectorOfPhoto('m', photo.photoId)!)).toEqual(Array.from(unit([3, 1, 0, 0])));
+    expect([...embeddings.vectorsOf('m', [ids[0]!, ids[5]!, 9999]).keys()].sort()).toEqual([ids[0], ids[5]].sort());
+    expect(embeddings.rawBetween('m', ids[1]!, ids[2]!).map((row) => [row.imageId, row.vector.byteLength])).toEqual([
+      [ids[1], DIM * 4],
+      [ids[2], DIM * 4],
+    ]);
+    expect(embeddings.sample('m', 3)).toHaveLength(3);
+    expect([...embeddings.all('m')]).toHaveLength(6);
+  });
+
+  it('answers photo queries: filters, representatives, dates, the timeline, rows and details', () => {
+    add([
+      { name: 'old.jpg', image: image(1, { cameraMake: 'FUJIFILM', cameraModel: 'X100V' }), vector: [1, 0, 0, 0] },
+      { name: 'new.png', image: image(30, { format: 'png', latitude: 38.7, longitude: -9.1, lens: '23mm' }), vector: [0, 1, 0, 0] },
+      { name: 'undated.jpg', image: image(2, { takenAt: null }), vector: [0, 0, 1, 0] },
+    ]);
+    const { photos } = storage;
+    const idOf = (name: string) => photos.photoByPath(`/photos/${name}`)!.imageId;
+    expect(photos.matchingImageIds({ camera: 'fuji' })).toEqual(new Set([idOf('old.jpg')]));
+    expect(photos.matchingImageIds({ formats: ['png'] })).toEqual(new Set([idOf('new.png')]));
+    expect(photos.matchingImageIds({ hasLocation: true })).toEqual(new Set([idOf('new.png')]));
+    expect(photos.matchingImageIds({ folderId })).toHaveProperty('size', 3);
+    expect(photos.matchingImageIds({ folder: '/elsewhere' }).size).toBe(0);
+    expect(photos.matchingImageIds({ takenAfter: Date.UTC(2020, 0, 15), takenBefore: Date.UTC(2021, 0, 1) })).toEqual(new Set([idOf('new.png')]));
+
+    // The undated photo falls back to its file time (2024), so it is the newest.
+    expect(photos.timeline().map((row) => row.photoId)).toEqual(['undated.jpg', 'new.png', 'old.jpg'].map((name) => photos.photoByPath(`/photos/${name}`)!.photoId));
+    const dates = photos.datesOf([idOf('old.jpg'), idOf('undated.jpg')], {});
+    expect(dates.get(idOf('undated.jpg'))).toBe(Date.UTC(2024, 0, 1));
+    expect(photos.representatives([idOf('new.png'), idOf('old.jpg')], { formats: ['jpeg'] }).map((row) => row.path)).toEqual(['/photos/old.jpg']);
+    const newPhoto = photos.photoByPath('/photos/new.png')!.photoId;
+    expect(photos.rows([newPhoto, 424242]).map((row) => row.photoId)).toEqual([newPhoto]);
+    expect(photos.details(newPhoto)).toMatchObject({ lens: '23mm', latitude: 38.7, size: 1000, capturedAt: Date.UTC(2020, 0, 31) });
+    expect(photos.imageFiles(newPhoto)).toMatchObject({ path: '/photos/new.png', contentHash: 'hash-30' });
+  });
+
+  it('keeps tags, verdicts and the vocabulary, and counts photos per tag', () => {
+    const [a, b] = add([
+      { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },
+      { name: 'b.jpg', image: image(2), vector: [0, 1, 0, 0] },
+    ]);
+    const { tags } = storage;
+    tags.insertAuto(a!, { tag: 'dog', score: 0.8, cosine: 0.3 }, 'm', 1);
+    tags.insertAuto(b!, { tag: 'dog', score: 0.4, cosine: 0.2 }, 'm', 1);
+    tags.setVerdict(b!, 'dog', true);
+    tags.setVerdict(a!, 'beach', false);
+    expect(tags.counts()).toEqual([
+      { tag: 'beach', photos: 1, auto: 0, confirmed: 1, rejected: 0 },
+      { tag: 'dog', photos: 1, auto: 1, confirmed: 0, rejected: 1 },
+    ]);
+    expect(tags.deleteAutoNotIn(['beach'])).toBe(1);
+    expect(tags.labelled().map((row) => [row.tag, row.rejected])).toEqual([
+      ['beach', false],
+      ['dog', true],
+    ]);
+    tags.saveVocabularyJson('{"templates":["{}"],"tags":[]}');
+    expect(tags.vocabularyJson()).toBe('{"templates":["{}"],"tags":[]}');
+  });
+});
