@@ -8,7 +8,7 @@
  * ids; a photo to search by is sent as its bytes.
  */
 import { z } from 'zod';
-import { searchOptionsSchema } from '../main/search/options.js';
+import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const modelId = z.string().min(1).max(200);
@@ -36,8 +36,8 @@ export const callSchemas = {
   'jobs.pause': z.object({ jobId }).strict(),
   'jobs.resume': z.object({ jobId }).strict(),
   'jobs.cancel': z.object({ jobId }).strict(),
-  /** Every photo, newest first, as columns (the grid lays out 100k photos from this). */
-  'photos.timeline': z.object({}).strict(),
+  /** Every photo (or those that pass `filters`), newest first, as columns (the grid lays out 100k photos from this). */
+  'photos.timeline': z.object({ filters: searchFiltersSchema.optional() }).strict(),
   /** Tiles of some photos (the grid asks for the ones in view). */
   'photos.get': z.object({ ids: z.array(id).min(1).max(500) }).strict(),
   'photos.details': z.object({ id }).strict(),
@@ -110,13 +110,22 @@ export interface LibraryInfo {
   index: { model: string; health: 'ready' | 'rebuilding' | 'empty'; vectors: number; embeddings: number } | null;
 }
 
+/**
+ * Why no model is ready: none is installed, several are and none is chosen, or the chosen one
+ * does not load (`message` says why, in the engine's words; the app words the first two itself).
+ */
+export interface ModelProblem {
+  kind: 'none-installed' | 'choose-one' | 'unusable';
+  message: string;
+}
+
 /** The engine's state: one shape for the app and `lumen status --json`. */
 export interface EngineStatus {
   dataDir: string;
   settings: SettingsInfo;
   /** The model new photos are embedded with, or null with `modelProblem` saying why. */
   model: ModelInfo | null;
-  modelProblem: string | null;
+  modelProblem: ModelProblem | null;
   availableProviders: string[];
   providerChoices: string[];
   /** Null before the first folder is added. */
@@ -186,6 +195,8 @@ export interface Timeline {
   ratios: number[];
   /** Capture time (else file time) of each, ms. */
   takenAt: number[];
+  /** File name of each. */
+  names: string[];
 }
 
 /** A photo as the grid and results show it. */
@@ -281,13 +292,23 @@ export interface CallError {
 
 export type CallOutcome<N extends CallName> = { ok: true; value: CallResults[N] } | { ok: false; error: CallError };
 
+export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';
+
 /** What preload exposes on `window.lumen`. */
 export interface LumenApi {
   call<N extends CallName>(name: N, params: CallParams<N>): Promise<CallOutcome<N>>;
   /** Subscribes to app events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Where a photo's image is served, by id (see main/app/photo-route.ts). */
+  photoUrl(photoId: number, kind: PhotoImageKind): string;
+  /**
+   * Adds folders dropped on the window (see Note [Dropped folders] in preload/index.ts); absent
+   * where the page cannot learn where a dropped folder is (preview mode in a browser).
+   */
+  addDroppedFolders?(files: readonly File[]): Promise<CallOutcome<'library.addFromDialog'>>;
 }
 
 export const IPC_CALL = 'lumen:call';
 export const IPC_EVENT = 'lumen:event';
+export const IPC_DROPPED_FOLDERS = 'lumen:dropped-folders';
 

@@ -4,7 +4,7 @@
  * Electron's objects and supplies Electron's shell (dialogs, file manager).
  */
 import { BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { IPC_CALL, IPC_EVENT, type AppEvent } from '../../preload/contract.js';
+import { IPC_CALL, IPC_DROPPED_FOLDERS, IPC_EVENT, type AppEvent } from '../../preload/contract.js';
 import { callHandlers, type AppShell, type EngineClient } from './handlers.js';
 import { CallRouter, type SenderInfo } from './router.js';
 
@@ -42,8 +42,10 @@ export function registerIpc(options: {
   log: (message: string) => void;
 }): void {
   const shellForWindows = electronShell(() => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null);
-  const router = new CallRouter(callHandlers(options.engine, shellForWindows), options.allowedOrigins, options.log);
+  const addFolders = (paths: string[]) => options.engine.call('library.addFolders', { paths });
+  const router = new CallRouter(callHandlers(options.engine, shellForWindows), options.allowedOrigins, options.log, addFolders);
   ipcMain.handle(IPC_CALL, (event, request: unknown) => router.handle(senderInfo(event, options.isAppWindow), request));
+  ipcMain.handle(IPC_DROPPED_FOLDERS, (event, paths: unknown) => router.handleDropped(senderInfo(event, options.isAppWindow), paths));
 }
 
 /** Sends an engine event to every open window. */

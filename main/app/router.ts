@@ -5,7 +5,8 @@
  * `{ ok: true, value }`; their errors as `{ ok: false, error: { code, message } }`. No Electron
  * here: ipc.ts turns an IpcMainInvokeEvent into a `SenderInfo`.
  */
-import type { z } from 'zod';
+import path from 'node:path';
+import { z } from 'zod';
 import { callSchemas, type CallError, type CallName, type CallOutcome, type CallResults } from '../../preload/contract.js';
 import { describeIssues, toCallError } from './rpc.js';
 
@@ -50,12 +51,31 @@ function fail(code: string, message: string): { ok: false; error: CallError } {
   return { ok: false, error: { code, message } };
 }
 
+/** Paths of folders dropped on the window, as the preload sends them (Note [Dropped folders]). */
+const droppedPaths = z.array(z.string().min(1).max(4096).refine((value) => path.isAbsolute(value), 'must be an absolute path')).min(1).max(100);
+
 export class CallRouter {
   constructor(
     private readonly handlers: CallHandlers,
     private readonly allowedOrigins: readonly string[],
     private readonly log: (message: string) => void,
+    private readonly addFolders?: (paths: string[]) => Promise<CallResults['library.addFromDialog']>,
   ) {}
+
+  /** Folders dropped on the window: checked like a call, then added. */
+  async handleDropped(sender: SenderInfo, paths: unknown): Promise<CallOutcome<'library.addFromDialog'>> {
+    if (!isTrustedSender(sender, this.allowedOrigins) || !this.addFolders) {
+      this.log(`Refused dropped folders from an untrusted sender (${sender.url ?? 'no frame'}).`);
+      return fail('forbidden', 'This page may not use Lumen.');
+    }
+    const parsed = droppedPaths.safeParse(paths);
+    if (!parsed.success) return fail('bad-input', 'Drop folders of photos from your computer here.');
+    try {
+      return { ok: true, value: await this.addFolders(parsed.data) };
+    } catch (error) {
+      return { ok: false, error: toCallError(error, this.log, 'dropped folders') };
+    }
+  }
 
   async handle(sender: SenderInfo, request: unknown): Promise<CallOutcome<CallName>> {
     if (!isTrustedSender(sender, this.allowedOrigins)) {

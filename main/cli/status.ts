@@ -21,7 +21,7 @@ export const status: Command = {
       lines.push('Library:     none yet (add a folder: `lumen index FOLDER`)');
     }
     lines.push(
-      model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${model.dir}` : `Model:       none: ${status.modelProblem}`,
+      model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${model.dir}` : `Model:       none: ${status.modelProblem?.message}`,
       model
         ? `Provider:    image ${model.providers.image}, text ${model.providers.text} (installed: ${status.availableProviders.join(', ')})`
         : `Providers:   installed: ${status.availableProviders.join(', ')}`,

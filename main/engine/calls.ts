@@ -81,7 +81,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       job.cancel();
       return jobInfo(engine, job);
     },
-    'photos.timeline': async () => (engine.hasLibrary() ? timeline(storage()) : { ids: [], ratios: [], takenAt: [] }),
+    'photos.timeline': async ({ filters }) => (engine.hasLibrary() ? timeline(storage(), filters) : { ids: [], ratios: [], takenAt: [], names: [] }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),

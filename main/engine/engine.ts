@@ -16,6 +16,7 @@ import type { Job } from '../jobs/job.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
+import { FolderWatcher } from '../library/watcher.js';
 import { benchmarkEmbedding, type EmbedBenchOptions, type EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
@@ -39,7 +40,9 @@ export interface EngineOptions extends ModelOverrides {
   /** Folder holding `vocabulary/default.json` (the packaged app passes `process.resourcesPath`). */
   resourcesDir?: string;
   /** better-sqlite3 addon built for this runtime (the app passes Electron's; see Note [Two ABIs]). */
-  sqliteBinding?: string;
+  sqliteBinding?: string | undefined;
+  /** Watch the library's folders and re-scan on changes (the app; the CLI runs once and exits). */
+  watch?: boolean;
 }
 
 export interface IndexRequest {
@@ -60,6 +63,7 @@ export class Engine {
   private opened: Library | null = null;
   private tagging: Tags | null = null;
   private indexAgain = false;
+  private watcher: FolderWatcher | null = null;
   private readonly pendingNewFolders: FolderRow[] = [];
 
   constructor(private readonly options: EngineOptions) {
@@ -85,8 +89,16 @@ export class Engine {
         throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
       }
       this.opened = Library.open(this.dataDir, { nativeBinding: this.options.sqliteBinding });
+      this.watchFolders();
     }
     return this.opened;
+  }
+
+  /** Keeps the watcher on the library's folders (Note [Watch, then re-scan]). */
+  private watchFolders(): void {
+    if (!this.options.watch || !this.opened) return;
+    this.watcher ??= new FolderWatcher(() => this.index(), this.options.log ?? (() => {}), this.dataDir);
+    this.watcher.sync(this.opened.folders());
   }
 
   private libraryIfAny(): Library | null {
@@ -191,6 +203,7 @@ export class Engine {
     const library = this.library({ create: true });
     const known = new Set(library.folders().map((folder) => folder.id));
     const folders = await library.addFolders(paths, excludes);
+    this.watchFolders();
     this.emit({ type: 'library-changed' });
     return { folders, indexing: this.index({ ...request, newFolders: folders.filter((folder) => !known.has(folder.id)) }) };
   }
@@ -225,6 +238,7 @@ export class Engine {
 
   async removeFolder(folderId: number): Promise<void> {
     await this.library().removeFolder(folderId);
+    this.watchFolders();
     this.emit({ type: 'library-changed' });
   }
 
@@ -321,6 +335,8 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    this.watcher?.close();
+    this.watcher = null;
     await this.jobs.cancelAll();
     await this.models.unload();
     const library = this.opened;

@@ -12,6 +12,7 @@
  * idle must not pay for a reload); at most the indexing and the serving model are loaded, both
  * only during a model switch. Changing the model or provider setting disposes them.
  */
+import type { ModelProblem } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
 import type { SettingsFile } from '../core/settings.js';
 import type { Library } from '../library/library.js';
@@ -58,13 +59,15 @@ export class ModelHost {
    * Whether a model that loads can be found for indexing, and if not why (for status). A model
    * named with `--model` that does not load is the caller's mistake, and thrown.
    */
-  async indexingProblem(library: Library | null): Promise<string | null> {
+  async indexingProblem(library: Library | null): Promise<ModelProblem | null> {
     try {
       await this.forIndexing(library);
       return null;
     } catch (error) {
-      if (isUserError(error) && this.overrides.model === undefined) return error.message;
-      throw error;
+      if (!isUserError(error) || this.overrides.model !== undefined) throw error;
+      const { installed } = await this.store.list();
+      const kind = installed.length === 0 ? 'none-installed' : error.code === 'bad-input' ? 'choose-one' : 'unusable';
+      return { kind, message: error.message };
     }
   }
 

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { PhotoDetails, PhotoInfo, SearchPageInfo, Timeline } from '../../preload/contract.js';
 import type { SearchPage } from '../search/search.js';
-import type { PhotoDetailsRow, PhotoRow } from '../storage/photo-store.js';
+import { hasFilters, type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import { UserError } from '../core/errors.js';
 
@@ -14,13 +14,16 @@ export function pageInfo(page: SearchPage): SearchPageInfo {
   return { ...page, results: page.results.map((hit) => ({ ...photoInfo(hit), score: hit.score })) };
 }
 
-/** Every photo, newest first, as columns: compact enough to lay out 100k photos at once. */
-export function timeline(storage: Storage): Timeline {
-  const rows = storage.photos.timeline();
+/** Every photo (that passes `filters`), newest first, as columns: compact enough to lay out 100k photos at once. */
+export function timeline(storage: Storage, filters: PhotoFilters = {}): Timeline {
+  const matching = hasFilters(filters) ? storage.photos.matchingImageIds(filters) : null;
+  const all = storage.photos.timeline();
+  const rows = matching ? all.filter((row) => matching.has(row.imageId)) : all;
   return {
     ids: rows.map((row) => row.photoId),
     ratios: rows.map((row) => (row.height > 0 ? Math.round((row.width / row.height) * 1000) / 1000 : 1)),
     takenAt: rows.map((row) => row.takenAt),
+    names: rows.map((row) => path.basename(row.path)),
   };
 }
 

@@ -133,6 +133,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     options.onProgress?.({ ...progress });
   };
 
+  // Where the model came from, recorded first: a later run (or search) finds it even if this one stops.
+  store.setMeta(`model_dir:${modelId}`, model.spec.dir);
+
   // 1. Scan: what is on disk, and what of it needs work.
   const present = new Map<number, Set<string>>();
   const incompleteFolders = new Set<number>();
@@ -310,7 +313,6 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     summary.removed--;
   }
   await vectors.save();
-  store.setMeta(`model_dir:${modelId}`, model.spec.dir);
   if (embeddings.missing(modelId) === 0) store.setMeta('serving_model', modelId);
   summary.seconds = (Date.now() - started) / 1000;
   report(true);

@@ -113,7 +113,7 @@ export class PhotoStore {
       rowsOf: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.id IN (SELECT value FROM json_each(?))`),
       // Newest first; one row per file, ties broken by id so the order is stable between calls.
       timeline: db.prepare(
-        `SELECT f.id AS photoId, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+        `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
          FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC`,
       ),
     };
@@ -150,8 +150,8 @@ export class PhotoStore {
   }
 
   /** Every photo, newest first: the library grid's order. */
-  timeline(): Array<{ photoId: number; width: number; height: number; takenAt: number }> {
-    return this.s.timeline.all() as Array<{ photoId: number; width: number; height: number; takenAt: number }>;
+  timeline(): Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }> {
+    return this.s.timeline.all() as Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }>;
   }
 
   /** Ids of the images with at least one file that passes `filters`. */

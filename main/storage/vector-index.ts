@@ -186,8 +186,13 @@ export class VectorIndex {
     await this.save();
   }
 
-  /** Adds or replaces vectors (an edited photo keeps its image id only if its content did not change). */
-  add(items: ReadonlyArray<{ imageId: number; vector: Float32Array }>): void {
+  /**
+   * Adds or replaces vectors (an edited photo keeps its image id only if its content did not
+   * change). Two copies of one photo indexed together give the same image twice: the last wins,
+   * as usearch refuses a key twice in one call.
+   */
+  add(added: ReadonlyArray<{ imageId: number; vector: Float32Array }>): void {
+    const items = [...new Map(added.map((item) => [item.imageId, item])).values()];
     for (const item of items) this.removed.delete(item.imageId);
     if (this.rebuilding) {
       // The rebuild works from a snapshot of SQLite: apply these once it has finished.

@@ -13,7 +13,7 @@ const status: EngineStatus = {
   dataDir: '/data',
   settings: { model: null, provider: 'auto' },
   model: null,
-  modelProblem: 'No model is installed.',
+  modelProblem: { kind: 'none-installed', message: 'No model is installed.' },
   availableProviders: ['cpu'],
   providerChoices: ['auto', 'cpu'],
   library: null,

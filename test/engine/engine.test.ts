@@ -41,7 +41,7 @@ describe('the engine', () => {
   it('opens nothing until asked, and says how to start on a new data folder', async () => {
     const fresh = engine();
     const status = await fresh.status();
-    expect(status).toMatchObject({ library: null, model: null, jobs: [], modelProblem: expect.stringMatching(/No model is installed/) });
+    expect(status).toMatchObject({ library: null, model: null, jobs: [], modelProblem: { kind: 'none-installed', message: expect.stringMatching(/No model is installed/) } });
     expect(fresh.hasLibrary()).toBe(false);
     expect(() => fresh.library()).toThrow(/There is no library in .* yet\. Add a folder of photos first/);
     await expect(fresh.search('a star')).rejects.toMatchObject({ code: 'not-found' });

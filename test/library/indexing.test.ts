@@ -78,6 +78,17 @@ describe('indexing a library', () => {
     expect(similar.results[0]?.score).toBeGreaterThan(0.99);
   });
 
+  it('indexes two copies of one photo found in the same run as one image', async () => {
+    await mkdir(folder, { recursive: true });
+    for (const name of ['a.jpg', 'copy of a.jpg', 'b.jpg']) await copyFile(photos[name === 'b.jpg' ? 1 : 0]!.file, path.join(folder, name));
+    const summary = await index();
+    expect(summary.failed).toEqual([]);
+    expect(library.status()).toMatchObject({ photos: 3, images: 2 });
+    expect((await library.vectorIndex(model.id, model.dim)).size).toBe(2);
+    const page = await new PhotoSearch(library, model).search('a photo of a circle.', { limit: 10, showAll: true });
+    expect(page.results).toHaveLength(2);
+  });
+
   it('forgets deleted photos at once, in the database and in search results', async () => {
     const files = await copyPhotos(photos.slice(0, 8), folder);
     await index();

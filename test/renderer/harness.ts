@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, type InlineConfig } from 'vite';
 import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
@@ -131,7 +131,6 @@ export class FakeLumen {
 interface FakeWindow {
   __lumenCall(name: string, params: unknown): Promise<unknown>;
   __lumenEmit(event: unknown): void;
-  __cspViolations: string[];
   lumen: unknown;
 }
 
@@ -143,6 +142,35 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
+/** Records console errors and warnings, page errors and CSP violations of a page. */
+export async function watchProblems(context: BrowserContext, page: Page): Promise<{ problems: string[]; collect(): Promise<void> }> {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    if (message.location().url.endsWith('/favicon.ico')) return;
+    problems.push(`console ${message.type()}: ${message.text()}`);
+  });
+  return {
+    problems,
+    collect: async () => {
+      const violations = await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []).catch(() => []);
+      problems.push(...violations.map((violation) => `CSP: ${violation}`));
+    },
+  };
+}
+
+/** Init script: every CSP violation of the page is recorded for `watchProblems`. */
+export async function recordCspViolations(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const win = window as unknown as { __cspViolations: string[] };
+    win.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      win.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
+    });
+  });
+}
+
 export async function openApp(
   browser: Browser,
   origin: string,
@@ -152,13 +180,10 @@ export async function openApp(
   const context = await browser.newContext({ viewport: { width: 1100, height: 900 }, colorScheme: options.colorScheme ?? 'light' });
   context.setDefaultTimeout(5000);
   await context.exposeBinding('__lumenCall', (_source, name: CallName, params: unknown) => fake.answer(name, params));
+  await recordCspViolations(context);
   await context.addInitScript(() => {
     const win = window as unknown as FakeWindow;
     const listeners = new Set<(event: unknown) => void>();
-    win.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (event) => {
-      win.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
-    });
     win.__lumenEmit = (event) => listeners.forEach((listener) => listener(event));
     win.lumen = Object.freeze({
       call: (name: string, params: unknown) => win.__lumenCall(name, params),
@@ -166,24 +191,18 @@ export async function openApp(
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      photoUrl: (id: number, kind: string) => `/photo/${kind}/${id}`,
     });
   });
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() !== 'error' && message.type() !== 'warning') return;
-    if (message.location().url.endsWith('/favicon.ico')) return;
-    problems.push(`console ${message.type()}: ${message.text()}`);
-  });
+  const watched = await watchProblems(context, page);
   await page.goto(`${origin}/index.html${options.hash ?? ''}`);
   return {
     page,
-    problems,
+    problems: watched.problems,
     emit: (event) => page.evaluate((e) => (window as unknown as FakeWindow).__lumenEmit(e), event as unknown),
     close: async () => {
-      const violations = await page.evaluate(() => (window as unknown as FakeWindow).__cspViolations).catch(() => []);
-      problems.push(...violations.map((violation) => `CSP: ${violation}`));
+      await watched.collect();
       await context.close();
     },
   };

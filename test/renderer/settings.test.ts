@@ -1,5 +1,5 @@
 /**
- * The Models & settings screen, built for real and driven in Chromium against a fake engine.
+ * The Settings screen (models and where they run), built for real and driven in Chromium against a fake engine.
  * Every page must finish without console errors, page errors or CSP violations.
  */
 import { existsSync } from 'node:fs';
@@ -91,7 +91,7 @@ function readyFake(): FakeLumen {
 function emptyFake(): FakeLumen {
   const fake = readyFake();
   fake.status.model = null;
-  fake.status.modelProblem = `No model is installed. Run \`models download ${LAION}\`, or pass --model DIR.`;
+  fake.status.modelProblem = { kind: 'none-installed', message: `No model is installed. Run \`models download ${LAION}\`, or pass --model DIR.` };
   fake.listing.installed = [];
   fake.listing.broken = [];
   fake.listing.catalogue = catalogue([]);
@@ -142,11 +142,11 @@ function item(page: AppPage['page'], id: string): Locator {
   return page.locator(`li[data-model="${id}"]`);
 }
 
-describe('Models & settings', () => {
+describe('Settings: models', () => {
   it('shows the model in use, where each tower runs, the providers and the models', async () => {
     const fake = readyFake();
     const { page } = await open(fake);
-    await visible(page.getByRole('heading', { level: 1, name: 'Models & settings' }));
+    await visible(page.getByRole('heading', { level: 1, name: 'Settings' }));
 
     const facts = page.getByTestId('model-facts');
     await poll(text(facts)).toContain(LAION);
@@ -182,7 +182,8 @@ describe('Models & settings', () => {
     const { page } = await open(fake);
     const status = page.getByRole('region', { name: 'Model in use' });
     await visible(status.getByText('No model is ready'));
-    await poll(text(page.getByTestId('model-problem'))).toBe(fake.status.modelProblem ?? '');
+    // The app speaks in its own words, not the CLI's.
+    await poll(text(page.getByTestId('model-problem'))).toBe('No model is installed yet. Download one below, or import a model folder you already have.');
     await count(page.getByTestId('model-facts')).toBe(0);
     await visible(page.getByText('No models are installed yet.'));
 
@@ -286,18 +287,18 @@ describe('Models & settings', () => {
   it('keyboard: Ctrl+, opens settings, ? lists the shortcuts, Escape closes them', async () => {
     const fake = readyFake();
     const { page } = await open(fake, { hash: '' });
-    const heading = page.getByRole('heading', { level: 1, name: 'Models & settings' });
-    await visible(heading);
+    await attribute(page.getByRole('link', { name: 'Library' }), 'aria-current').toBe('page');
+    const heading = page.getByRole('heading', { level: 1, name: 'Settings' });
 
     await page.keyboard.press('Control+,');
     await visible(heading);
     expect(new URL(page.url()).hash).toBe('#/settings');
-    await attribute(page.getByRole('link', { name: 'Models & settings' }), 'aria-current').toBe('page');
+    await attribute(page.getByRole('link', { name: 'Settings' }), 'aria-current').toBe('page');
 
     await page.keyboard.press('?');
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await visible(dialog);
-    await poll(text(dialog.getByRole('row').first())).toContain('Ctrl+,');
+    await poll(text(dialog.getByRole('row', { name: /Open settings/ }))).toContain('Ctrl+,');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 5000 });
     await visible(heading);

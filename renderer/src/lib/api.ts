@@ -3,10 +3,19 @@
  * Only types are imported from the contract, so zod never reaches the renderer bundle.
  */
 import type { AppEvent, CallName, CallOutcome, CallParams, LumenApi } from '../../../preload/contract.js';
+import { isPreviewPage, previewApi } from './preview-api.js';
 
 export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
 export type {
   EngineStatus,
+  ModelProblem,
+  PhotoDetails,
+  PhotoInfo,
+  SearchHitInfo,
+  SearchPageInfo,
+  Timeline,
+  FolderInfo,
+  FailureInfo,
   JobInfo,
   CatalogueModel,
   DownloadProgressInfo,
@@ -28,8 +37,9 @@ const missingApi: LumenApi = {
     error: { code: 'unavailable', message: 'Lumen’s engine is not reachable: open this page in the Lumen app.' },
   }),
   onEvent: () => () => {},
+  photoUrl: () => '',
 };
 
 export function getLumenApi(): LumenApi {
-  return window.lumen ?? missingApi;
+  return window.lumen ?? (isPreviewPage() ? previewApi() : missingApi);
 }

@@ -3,7 +3,7 @@
  * The shortcuts panel is drawn from this table, so it cannot drift from what the keys do.
  */
 
-export type ShortcutAction = 'open-settings' | 'close-panel' | 'show-shortcuts';
+export type ShortcutAction = 'focus-search' | 'open-library' | 'open-settings' | 'close-panel' | 'show-shortcuts';
 
 export interface Shortcut {
   /** `Mod+,`, `Escape`, `?`: modifiers joined with `+`, then the key as `KeyboardEvent.key`. */
@@ -15,9 +15,21 @@ export interface Shortcut {
 }
 
 export const SHORTCUTS: readonly Shortcut[] = [
-  { combo: 'Mod+,', action: 'open-settings', description: 'Open models & settings', inFields: true },
-  { combo: 'Escape', action: 'close-panel', description: 'Close the open panel', inFields: true },
+  { combo: '/', action: 'focus-search', description: 'Search photos' },
+  { combo: 'Mod+k', action: 'focus-search', description: 'Search photos', inFields: true },
+  { combo: 'Mod+1', action: 'open-library', description: 'Open the library', inFields: true },
+  { combo: 'Mod+,', action: 'open-settings', description: 'Open settings', inFields: true },
+  { combo: 'Escape', action: 'close-panel', description: 'Close the viewer or panel, clear the selection, then the search', inFields: true },
   { combo: '?', action: 'show-shortcuts', description: 'Show keyboard shortcuts' },
+];
+
+/** Keys that act where focus is (the grid, the viewer): listed in the shortcuts panel, handled there. */
+export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = [
+  { keys: '← → ↑ ↓', description: 'Move between photos in the grid' },
+  { keys: 'Enter', description: 'Open the photo' },
+  { keys: 'Space', description: 'Select or unselect the photo' },
+  { keys: 'Mod+A', description: 'Select every photo in the grid' },
+  { keys: '← →', description: 'Previous and next photo in the viewer' },
 ];
 
 export interface KeyLike {

@@ -6,10 +6,15 @@ import { getContext, setContext } from 'svelte';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
+import { JobsStore } from './jobs.svelte.js';
+import { LibraryStore } from './library.svelte.js';
 import { ModelsStore } from './models.svelte.js';
 import { ViewRouter } from './router.svelte.js';
+import { SearchStore } from './search.svelte.js';
+import { Selection } from './selection.svelte.js';
 import { SettingsStore } from './settings.svelte.js';
 import { StatusStore } from './status.svelte.js';
+import { ViewerState } from './viewer.svelte.js';
 
 export class AppState {
   readonly bus = new EventBus<BusEvents>();
@@ -17,21 +22,38 @@ export class AppState {
   readonly status: StatusStore;
   readonly models: ModelsStore;
   readonly settings: SettingsStore;
+  readonly jobs: JobsStore;
+  readonly search: SearchStore;
+  readonly library: LibraryStore;
+  readonly selection = new Selection();
+  readonly viewer: ViewerState;
   shortcutsOpen = $state(false);
+  /** A short message for the whole window (a drop that could not be used, a failed action). */
+  notice = $state<{ kind: 'info' | 'error'; text: string } | null>(null);
+  /** Where the search box is, so that `/` and Ctrl+K can focus it. */
+  searchInput: HTMLInputElement | null = null;
 
-  constructor(api: LumenApi) {
+  constructor(readonly api: LumenApi) {
     this.status = new StatusStore(api, this.bus);
     this.models = new ModelsStore(api, this.bus);
     this.settings = new SettingsStore(api, this.bus);
+    this.jobs = new JobsStore(api, this.bus);
+    this.search = new SearchStore(api, this.router);
+    this.library = new LibraryStore(api, this.bus, () => this.search.state);
+    this.viewer = new ViewerState(api, this.search);
     this.bus.on('settings-changed', () => void this.models.refresh());
+    this.bus.on('library-changed', () => void this.status.refresh());
+    // A job that ends changes what the status says (photos, failures, models).
+    this.bus.on('job', ({ job }) => job.state !== 'running' && job.state !== 'paused' && void this.status.refresh());
   }
 
   /** Starts listening and loads the first data; returns the cleanup. */
-  start(api: LumenApi): () => void {
-    const stopEvents = relayEngineEvents(api, this.bus);
+  start(): () => void {
+    const stopEvents = relayEngineEvents(this.api, this.bus);
     const stopKeys = installShortcuts((action) => this.run(action));
-    void this.status.refresh();
+    void this.status.refresh().then(() => this.jobs.seed(this.status.status?.jobs ?? []));
     void this.models.refresh();
+    void this.library.refresh();
     return () => {
       stopEvents();
       stopKeys();
@@ -41,6 +63,14 @@ export class AppState {
   /** Runs a shortcut's action; false when it does not apply now (the key then does its usual thing). */
   run(action: ShortcutAction): boolean {
     switch (action) {
+      case 'focus-search':
+        if (this.router.current !== 'library') this.router.go('library');
+        this.searchInput?.focus();
+        this.searchInput?.select();
+        return true;
+      case 'open-library':
+        this.router.go('library');
+        return true;
       case 'open-settings':
         this.shortcutsOpen = false;
         this.router.go('settings');
@@ -49,11 +79,12 @@ export class AppState {
         this.shortcutsOpen = true;
         return true;
       case 'close-panel':
-        if (this.shortcutsOpen) {
-          this.shortcutsOpen = false;
-          return true;
-        }
-        return false;
+        if (this.shortcutsOpen) this.shortcutsOpen = false;
+        else if (this.viewer.photoId !== null) this.viewer.close();
+        else if (this.selection.size > 0) this.selection.clear();
+        else if (this.search.active && this.router.current === 'library') this.search.clear();
+        else return false;
+        return true;
     }
   }
 }

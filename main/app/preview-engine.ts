@@ -1,0 +1,29 @@
+/** The engine process of preview mode: engine-process.ts forked with Node (and tsx), spoken to over Node's IPC. */
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppEvent } from '../../preload/contract.js';
+import { engineArgs, type EngineArgs } from './engine-args.js';
+import { withShutdown, type EngineHandle } from './engine-client.js';
+import type { EngineCallTable } from './handlers.js';
+import { RpcClient, type ChildPort, type RpcRequest } from './rpc.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void, log: (message: string) => void): EngineHandle {
+  const spawn = (): ChildPort => {
+    const child = fork(path.join(here, 'engine-process.ts'), engineArgs(args), {
+      execArgv: ['--import', 'tsx'],
+      // Structured clones, as Electron's ports send: byte arrays stay byte arrays.
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return {
+      postMessage: (message: RpcRequest) => child.send(message),
+      onMessage: (listener) => child.on('message', listener),
+      onExit: (listener) => child.on('exit', (code) => listener(code ?? 1)),
+      kill: () => child.kill(),
+    };
+  };
+  return withShutdown(new RpcClient<EngineCallTable>(spawn, { onEvent, log }));
+}

@@ -1,0 +1,141 @@
+/**
+ * Preview mode: the real renderer in a browser, backed by the real engine through the very same
+ * handler table the Electron main process registers (handlers.ts) and the same engine process
+ * (forked with Node instead of Electron). Only the glue differs: HTTP instead of IPC, a stand-in
+ * shell instead of Electron's dialogs. For end-to-end tests and demos.
+ *
+ * Note [Preview is loopback only]: the server listens on 127.0.0.1 only, checks every request's
+ * Host (no DNS rebinding) and, for calls, its Origin (no other site's page can post to it), and
+ * needs a random per-run token: given once in the printed URL, then kept as an HttpOnly,
+ * SameSite=Strict cookie. Every response carries the app's CSP.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppEvent } from '../../preload/contract.js';
+import { APP_CSP } from './csp.js';
+import { callHandlers, type AppShell, type EngineClient } from './handlers.js';
+import { isPhotoPath, loadPhoto } from './photo-route.js';
+import { decodeWire, encodeWire } from './preview-wire.js';
+import { contentTypeOf, resolveRendererFile } from './renderer-files.js';
+import { CallRouter } from './router.js';
+
+const COOKIE = 'lumen_preview';
+const MAX_BODY = 64 * 1024 * 1024;
+
+export interface PreviewServer {
+  url: string;
+  origin: string;
+  /** Sends an engine event to every open page. */
+  broadcast(event: AppEvent): void;
+  close(): Promise<void>;
+}
+
+/** The shell of preview mode: folders come from `--folder`, there is no file manager. */
+export function previewShell(folders: readonly string[]): AppShell {
+  return {
+    pickFolders: async () => (folders.length ? [...folders] : null),
+    showInFolder: () => false,
+    openPath: async () => false,
+  };
+}
+
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given || given.length !== token.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+}
+
+function cookieToken(request: http.IncomingMessage): string | undefined {
+  return request.headers.cookie
+    ?.split(';')
+    .map((part) => part.trim().split('='))
+    .find(([name]) => name === COOKIE)?.[1];
+}
+
+async function body(request: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error('request too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startPreview(options: {
+  rendererDir: string;
+  engine: EngineClient;
+  shell: AppShell;
+  port?: number;
+  log: (message: string) => void;
+}): Promise<PreviewServer> {
+  const token = randomBytes(24).toString('base64url');
+  const streams = new Set<http.ServerResponse>();
+  let origin = '';
+  let router: CallRouter | null = null;
+
+  const send = (response: http.ServerResponse, status: number, type: string, content: string | Buffer | null, extra: Record<string, string> = {}) => {
+    response.writeHead(status, { 'content-type': type, 'content-security-policy': APP_CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store', ...extra });
+    response.end(content);
+  };
+
+  const server = http.createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', origin);
+      if (request.headers.host !== new URL(origin).host) return send(response, 421, 'text/plain', 'Wrong host');
+      const given = url.searchParams.get('token') ?? cookieToken(request);
+      if (!sameToken(given ?? undefined, token)) return send(response, 403, 'text/plain', 'Open the URL Lumen printed (it carries the token).');
+      const setCookie = { 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` };
+
+      if (url.pathname === '/rpc' && request.method === 'POST') {
+        if (request.headers.origin !== origin) return send(response, 403, 'text/plain', 'Cross-origin calls are refused.');
+        const { name, params } = decodeWire(await body(request)) as { name?: unknown; params?: unknown };
+        const outcome = await (router as CallRouter).handle({ url: `${origin}/`, isTopFrame: true, fromAppWindow: true }, { name, params });
+        return send(response, 200, 'application/json', encodeWire(outcome));
+      }
+      if (url.pathname === '/events' && request.method === 'GET') {
+        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        response.write(': connected\n\n');
+        streams.add(response);
+        request.on('close', () => streams.delete(response));
+        return;
+      }
+      if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'Method not allowed');
+      if (isPhotoPath(url.pathname)) {
+        const photo = await loadPhoto(options.engine, url.pathname);
+        return photo ? send(response, 200, photo.contentType, photo.body, { 'cache-control': 'private, max-age=3600' }) : send(response, 404, 'text/plain', 'Not found');
+      }
+      const file = await resolveRendererFile(options.rendererDir, `${origin}${url.pathname}`, origin);
+      if (!file) return send(response, 404, 'text/plain', 'Not found');
+      let content: string | Buffer = await readFile(file);
+      // The renderer talks to the engine over HTTP here; this tells it so (see lib/preview-api.ts).
+      if (file.endsWith('index.html')) content = content.toString('utf8').replace('<head>', '<head>\n    <meta name="lumen-preview" content="1" />');
+      return send(response, 200, contentTypeOf(file), content, setCookie);
+    })().catch((error: unknown) => {
+      options.log(`Preview request failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!response.headersSent) send(response, 500, 'text/plain', 'Something went wrong.');
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  router = new CallRouter(callHandlers(options.engine, options.shell), [origin], options.log);
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    broadcast: (event) => {
+      for (const stream of streams) stream.write(`data: ${encodeWire(event)}\n\n`);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const stream of streams) stream.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Svelte actions for what markup cannot say under the app's CSP (Note [No inline code] in
+ * main/app/csp.ts): positions and sizes computed at run time are set through the CSSOM, which
+ * the policy allows, never as `style` attributes, which it forbids.
+ */
+
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Places an absolutely positioned element. */
+export function place(node: HTMLElement, box: Box): { update(box: Box): void } {
+  const apply = ({ left, top, width, height }: Box) => {
+    node.style.transform = `translate(${left}px, ${top}px)`;
+    node.style.width = `${width}px`;
+    node.style.height = `${height}px`;
+  };
+  apply(box);
+  return { update: apply };
+}
+
+/** Gives an element a height (the scrolling extent of a virtual list). */
+export function height(node: HTMLElement, value: number): { update(value: number): void } {
+  const apply = (px: number) => {
+    node.style.height = `${px}px`;
+  };
+  apply(value);
+  return { update: apply };
+}

@@ -1,0 +1,111 @@
+/**
+ * What the library screen shows, kept in the URL (`#/library?q=beach&sort=newest&photo=42`), so
+ * a reload, the back button or a copied link returns to the same search and photo. Every value
+ * read from the URL is checked; anything unknown falls back to the default.
+ */
+import type { SearchFilters, SearchOptionsInput, SearchSort } from '../../../main/search/options.js';
+
+type PhotoFormat = NonNullable<SearchFilters['formats']>[number];
+export type Sort = SearchSort;
+
+// Written as records so that the compiler checks them against the engine's schema, whole.
+const SORT_NAMES: Record<Sort, string> = { relevance: 'Relevance', newest: 'Newest first', oldest: 'Oldest first' };
+const FORMAT_NAMES: Record<PhotoFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', avif: 'AVIF', gif: 'GIF', tiff: 'TIFF', heic: 'HEIC' };
+export const SORTS = Object.keys(SORT_NAMES) as Sort[];
+export const FORMATS = Object.keys(FORMAT_NAMES) as PhotoFormat[];
+export const sortName = (sort: Sort): string => SORT_NAMES[sort];
+export const formatName = (format: PhotoFormat): string => FORMAT_NAMES[format];
+
+export interface SearchFilterState {
+  /** `YYYY-MM-DD`, or '' for no bound. */
+  from: string;
+  to: string;
+  folderId: number | null;
+  camera: string;
+  formats: PhotoFormat[];
+  located: boolean;
+}
+
+export interface SearchState {
+  query: string;
+  sort: Sort;
+  showAll: boolean;
+  filters: SearchFilterState;
+  /** The photo open in the viewer. */
+  photo: number | null;
+}
+
+export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folderId: null, camera: '', formats: [], located: false };
+
+export function emptySearch(): SearchState {
+  return { query: '', sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function positiveInt(value: string | null): number | null {
+  return value !== null && /^[1-9]\d{0,14}$/.test(value) ? Number(value) : null;
+}
+
+export function parseSearch(params: URLSearchParams): SearchState {
+  const sort = params.get('sort');
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  return {
+    query: (params.get('q') ?? '').slice(0, 2000),
+    sort: SORTS.find((known) => known === sort) ?? 'relevance',
+    showAll: params.get('all') === '1',
+    filters: {
+      from: DATE.test(from) ? from : '',
+      to: DATE.test(to) ? to : '',
+      folderId: positiveInt(params.get('folder')),
+      camera: (params.get('camera') ?? '').slice(0, 200),
+      formats: (params.get('type') ?? '').split(',').filter((format): format is PhotoFormat => (FORMATS as readonly string[]).includes(format)),
+      located: params.get('located') === '1',
+    },
+    photo: positiveInt(params.get('photo')),
+  };
+}
+
+export function searchParams(state: SearchState): URLSearchParams {
+  const params = new URLSearchParams();
+  const set = (key: string, value: string | false | null) => value && params.set(key, value);
+  set('q', state.query.trim() || null);
+  set('sort', state.sort !== 'relevance' && state.sort);
+  set('all', state.showAll && '1');
+  set('from', state.filters.from || null);
+  set('to', state.filters.to || null);
+  set('folder', state.filters.folderId === null ? null : String(state.filters.folderId));
+  set('camera', state.filters.camera.trim() || null);
+  set('type', state.filters.formats.join(',') || null);
+  set('located', state.filters.located && '1');
+  set('photo', state.photo === null ? null : String(state.photo));
+  return params;
+}
+
+export function hasFilters(filters: SearchFilterState): boolean {
+  return Boolean(filters.from || filters.to || filters.folderId !== null || filters.camera.trim() || filters.formats.length || filters.located);
+}
+
+/** The engine's search options for this state (dates as local days, whole days included). */
+export function searchOptions(state: SearchState, limit: number, offset = 0): SearchOptionsInput {
+  const { filters } = state;
+  const day = (value: string, end: boolean) => {
+    const [year, month, date] = value.split('-').map(Number) as [number, number, number];
+    return end ? new Date(year, month - 1, date, 23, 59, 59, 999).getTime() : new Date(year, month - 1, date).getTime();
+  };
+  return {
+    limit,
+    offset,
+    sort: state.sort,
+    showAll: state.showAll,
+    filters: {
+      ...(filters.from ? { takenAfter: day(filters.from, false) } : {}),
+      ...(filters.to ? { takenBefore: day(filters.to, true) } : {}),
+      ...(filters.folderId !== null ? { folderId: filters.folderId } : {}),
+      ...(filters.camera.trim() ? { camera: filters.camera.trim() } : {}),
+      ...(filters.formats.length ? { formats: filters.formats } : {}),
+      ...(filters.located ? { hasLocation: true } : {}),
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/** The engine's running jobs (indexing, tagging, exports, downloads), kept current by their events. */
+import type { JobInfo, LumenApi } from '../lib/api.js';
+import type { AppBus } from '../lib/bus.js';
+
+export class JobsStore {
+  /** Jobs by id; ended ones stay until the next one of their kind starts, so the UI can say how they ended. */
+  jobs = $state<Record<string, JobInfo>>({});
+  error = $state<string | null>(null);
+
+  constructor(
+    private readonly api: LumenApi,
+    bus: AppBus,
+  ) {
+    bus.on('job', ({ job }) => this.update(job));
+  }
+
+  /** Starts from the jobs the status lists (a reload while indexing). */
+  seed(jobs: readonly JobInfo[]): void {
+    for (const job of jobs) if (!this.jobs[job.id]) this.update(job);
+  }
+
+  private update(job: JobInfo): void {
+    for (const [id, other] of Object.entries(this.jobs)) {
+      if (id !== job.id && other.kind === job.kind && other.subject === job.subject && other.state !== 'running' && other.state !== 'paused') delete this.jobs[id];
+    }
+    this.jobs[job.id] = job;
+  }
+
+  /** The newest job of a kind, running or just ended. */
+  latest(kind: JobInfo['kind']): JobInfo | null {
+    const all = Object.values(this.jobs).filter((job) => job.kind === kind);
+    return all.at(-1) ?? null;
+  }
+
+  active(kind: JobInfo['kind']): JobInfo | null {
+    const job = this.latest(kind);
+    return job && (job.state === 'running' || job.state === 'paused') ? job : null;
+  }
+
+  async control(job: JobInfo, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    const outcome = await this.api.call(`jobs.${action}`, { jobId: job.id });
+    if (outcome.ok) {
+      this.update(outcome.value);
+      this.error = null;
+    } else this.error = outcome.error.message;
+  }
+
+  /** Forgets an ended job (its message was read). */
+  dismiss(job: JobInfo): void {
+    if (job.state !== 'running' && job.state !== 'paused') delete this.jobs[job.id];
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Search as you type. The query, filters and sort live in the URL (search-params.ts); this store
+ * runs the search whenever they change and keeps the results.
+ *
+ * Note [Newest query wins]: typing sends a search per pause (debounced), and answers can come
+ * back out of order. Each search takes a number; an answer is shown only if no newer search was
+ * started since, so a slow answer to "bea" can never replace the results for "beach".
+ */
+import type { LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
+import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
+import type { ViewRouter } from './router.svelte.js';
+
+export const PAGE_SIZE = 200;
+const TYPING_DELAY_MS = 150;
+
+/** A photo dropped or pasted to search by. */
+export interface ImageQuery {
+  name: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+export class SearchStore {
+  imageQuery = $state.raw<ImageQuery | null>(null);
+  results = $state.raw<SearchHitInfo[]>([]);
+  page = $state.raw<SearchPageInfo | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** What the shown results answer (query text or image name), for the heading. */
+  answered = $state('');
+  private generation = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private last = { query: '', rest: '' };
+
+  constructor(
+    private readonly api: LumenApi,
+    private readonly router: ViewRouter,
+  ) {}
+
+  get state(): SearchState {
+    return this.router.current === 'library' ? parseSearch(this.router.params) : emptySearch();
+  }
+
+  /** Whether the library screen shows search results rather than the (filtered) timeline. */
+  get active(): boolean {
+    return this.imageQuery !== null || this.state.query.trim() !== '';
+  }
+
+  get hasMore(): boolean {
+    return this.page !== null && this.results.length < this.page.total;
+  }
+
+  update(change: Partial<SearchState>, push = false): void {
+    const next = { ...this.state, ...change };
+    if (this.router.current !== 'library') this.router.go('library', searchParams(next));
+    else this.router.setParams(searchParams(next), push);
+  }
+
+  searchByImage(image: ImageQuery): void {
+    this.imageQuery = image;
+    this.update({ query: '' });
+    this.schedule(true);
+  }
+
+  clear(): void {
+    this.imageQuery = null;
+    this.update({ query: '', filters: emptySearch().filters });
+  }
+
+  /** Runs the search for the current state when it changed: after a typing pause, or at once for anything else. */
+  schedule(now = false): void {
+    const state = this.state;
+    const query = state.query.trim();
+    const rest = JSON.stringify([state.sort, state.showAll, state.filters, this.imageQuery?.name ?? null, this.imageQuery?.bytes.byteLength ?? 0]);
+    if (!now && query === this.last.query && rest === this.last.rest) return;
+    const typing = query !== this.last.query && rest === this.last.rest;
+    this.last = { query, rest };
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.active) {
+      this.generation++;
+      this.results = [];
+      this.page = null;
+      this.loading = false;
+      this.error = null;
+      return;
+    }
+    if (typing && !now) this.timer = setTimeout(() => void this.run(0), TYPING_DELAY_MS);
+    else void this.run(0);
+  }
+
+  async loadMore(): Promise<void> {
+    if (!this.loading && this.hasMore) await this.run(this.results.length);
+  }
+
+  private async run(offset: number): Promise<void> {
+    const generation = ++this.generation;
+    const state = this.state;
+    const options = searchOptions(state, PAGE_SIZE, offset);
+    this.loading = true;
+    const query = state.query.trim();
+    const image = this.imageQuery;
+    const outcome = image ? await this.api.call('search.image', { bytes: image.bytes, options }) : await this.api.call('search.query', { query, options });
+    if (generation !== this.generation) return;
+    this.loading = false;
+    if (!outcome.ok) {
+      this.error = outcome.error.message;
+      if (offset === 0) {
+        this.results = [];
+        this.page = null;
+      }
+      return;
+    }
+    this.error = null;
+    this.page = outcome.value;
+    this.results = offset === 0 ? outcome.value.results : [...this.results, ...outcome.value.results];
+    this.answered = image ? image.name : query;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The photo viewer: which photo is open (kept in the URL as `photo=ID`), the list it steps
+ * through (the grid it was opened from), the photo's details and the photos like it.
+ */
+import type { LumenApi, PhotoDetails, SearchHitInfo } from '../lib/api.js';
+import type { SearchStore } from './search.svelte.js';
+
+const SIMILAR_COUNT = 12;
+
+export class ViewerState {
+  /** The photos next/previous step through, in display order. */
+  order = $state.raw<readonly number[]>([]);
+  details = $state.raw<PhotoDetails | null>(null);
+  similar = $state.raw<SearchHitInfo[]>([]);
+  error = $state<string | null>(null);
+  message = $state<string | null>(null);
+  private loading = 0;
+
+  constructor(
+    private readonly api: LumenApi,
+    private readonly search: SearchStore,
+  ) {}
+
+  get photoId(): number | null {
+    return this.search.state.photo;
+  }
+
+  open(photoId: number, order: readonly number[]): void {
+    this.order = order;
+    this.search.update({ photo: photoId }, this.photoId === null);
+  }
+
+  close(): void {
+    this.search.update({ photo: null });
+  }
+
+  /** Moves by `step` through the list it was opened from; false at either end. */
+  step(step: -1 | 1): boolean {
+    const id = this.photoId;
+    const at = id === null ? -1 : this.order.indexOf(id);
+    const next = this.order[at + step];
+    if (at < 0 || next === undefined) return false;
+    this.search.update({ photo: next });
+    return true;
+  }
+
+  /** Loads the details and similar photos of the open photo. */
+  async load(photoId: number): Promise<void> {
+    const loading = ++this.loading;
+    this.message = null;
+    const [details, similar] = await Promise.all([
+      this.api.call('photos.details', { id: photoId }),
+      this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }),
+    ]);
+    if (loading !== this.loading) return;
+    this.details = details.ok ? details.value : null;
+    this.error = details.ok ? null : details.error.message;
+    this.similar = similar.ok ? similar.value.results : [];
+  }
+
+  async reveal(): Promise<void> {
+    const id = this.photoId;
+    if (id === null) return;
+    const outcome = await this.api.call('photos.reveal', { id });
+    this.message = !outcome.ok ? outcome.error.message : outcome.value.shown ? null : 'Showing files in a folder works in the Lumen app, not in this preview.';
+  }
+
+  async openWithDefault(): Promise<void> {
+    const id = this.photoId;
+    if (id === null) return;
+    const outcome = await this.api.call('photos.open', { id });
+    this.message = !outcome.ok ? outcome.error.message : outcome.value.opened ? null : 'Opening photos in another app works in the Lumen app, not in this preview.';
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The desktop app in preview mode, for end-to-end tests: the real renderer (built once), the
+ * real engine process (forked with Node) and the same handler table the Electron main process
+ * registers, served on 127.0.0.1; Debian's Chromium drives it.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { EngineHandle } from '../../main/app/engine-client.js';
+import { forkEngine } from '../../main/app/preview-engine.js';
+import { previewShell, startPreview, type PreviewServer } from '../../main/app/preview.js';
+import { ROOT } from '../helpers/fixtures.js';
+import { recordCspViolations, watchProblems } from '../renderer/harness.js';
+
+export interface RunningApp {
+  server: PreviewServer;
+  engine: EngineHandle;
+  /** Engine process messages (its log), for failed tests. */
+  log: string[];
+  close(): Promise<void>;
+}
+
+export async function startApp(options: { rendererDir: string; dataDir: string; model?: string; folders: string[] }): Promise<RunningApp> {
+  const log: string[] = [];
+  let server: PreviewServer | null = null;
+  const engine = forkEngine({ dataDir: options.dataDir, resourcesDir: path.join(ROOT, 'resources'), model: options.model }, (event) => server?.broadcast(event), (message) => log.push(message));
+  server = await startPreview({ rendererDir: options.rendererDir, engine, shell: previewShell(options.folders), log: (message) => log.push(message) });
+  const running = server;
+  return {
+    server: running,
+    engine,
+    log,
+    close: async () => {
+      await running.close();
+      await engine.shutdown();
+    },
+  };
+}
+
+export interface AppPage {
+  page: Page;
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 860 }): Promise<AppPage> {
+  const context = await browser.newContext({ viewport, colorScheme: 'light' });
+  context.setDefaultTimeout(10_000);
+  await recordCspViolations(context);
+  const page = await context.newPage();
+  const watched = await watchProblems(context, page);
+  await page.goto(url);
+  return {
+    page,
+    problems: watched.problems,
+    close: async () => {
+      await watched.collect();
+      await context.close();
+    },
+  };
+}
+
+/** Retries until the page agrees (the UI updates asynchronously). */
+export const eventually = <T>(read: () => Promise<T> | T, timeout = 15_000) => expect.poll(read, { timeout, interval: 50 });
+
+/** The accessible names of the photos in a grid, in display order. */
+export async function tileNames(grid: Locator): Promise<string[]> {
+  return grid.getByRole('option').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label') ?? ''));
+}
+
+/** Saves a screenshot under .cache/screenshots (docs/screenshots with LUMEN_UPDATE_SCREENSHOTS=1). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env['LUMEN_UPDATE_SCREENSHOTS'] ? path.join(ROOT, 'docs', 'screenshots') : path.join(ROOT, '.cache', 'screenshots');
+  await mkdir(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}

@@ -1,0 +1,183 @@
+/**
+ * The desktop app end to end, in Chromium through preview mode, on the real engine and the
+ * fixture model over a generated library: first run, indexing with progress, pause and resume,
+ * search as you type, filters, the viewer, similar photos, searching by a dropped photo, a photo
+ * added while the app runs, and a file that fails. No console error, page error or CSP
+ * violation is allowed anywhere.
+ */
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+import { buildRenderer, launchChromium } from '../renderer/harness.js';
+import { eventually, openPage, screenshot, startApp, tileNames, type AppPage, type RunningApp } from './app.js';
+
+describe('the desktop app, end to end', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let renderer: { dir: string; dispose: () => Promise<void> };
+  let browser: Browser;
+  let app: RunningApp;
+  let view: AppPage;
+  let page: Page;
+  let photos: string;
+  let starFile: string;
+
+  const results = () => page.getByRole('listbox', { name: 'Search results' });
+  const library = () => page.getByRole('listbox', { name: 'Photos' });
+  const search = () => page.getByRole('searchbox', { name: 'Search photos' });
+  const viewer = () => page.getByRole('dialog');
+
+  beforeAll(async () => {
+    scratch = await tempDir('lumen-e2e-');
+    photos = path.join(scratch.dir, 'Pictures');
+    const all = await fixturePhotos();
+    await copyPhotos(all, photos);
+    // A second, re-encoded copy of each: new content, so the library is big enough to pause.
+    for (const [i, photo] of all.entries()) {
+      await sharp(photo.file).jpeg({ quality: 70 }).toFile(path.join(photos, photo.shape, `${photo.shape}-${photo.colour}-again-${i}.jpg`));
+    }
+    // Photos only filters can find: PNGs, and a camera's EXIF.
+    await mkdir(path.join(photos, 'Misc'), { recursive: true });
+    for (const [i, photo] of all.filter((p) => p.shape === 'circle').slice(0, 2).entries()) await sharp(photo.file).png().toFile(path.join(photos, 'Misc', `drawing-${i}.png`));
+    for (const [i, photo] of all.filter((p) => p.shape === 'square').slice(0, 3).entries()) {
+      await sharp(photo.file).withExif({ IFD0: { Make: 'FUJIFILM', Model: 'X100V' } }).jpeg().toFile(path.join(photos, 'Misc', `fuji-${i}.jpg`));
+    }
+    starFile = all.find((p) => p.shape === 'star')!.file;
+    [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
+    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
+    view = await openPage(browser, app.server.url);
+    page = view.page;
+  });
+
+  afterAll(async () => {
+    await view?.close();
+    expect(view?.problems ?? []).toEqual([]);
+    await browser?.close();
+    await app?.close();
+    await renderer?.dispose();
+    await scratch?.cleanup();
+  });
+
+  it('first run: a folder is added, indexing shows its progress, pauses and resumes, and the photos appear', async () => {
+    await page.getByRole('heading', { name: 'Find your photos by describing them' }).waitFor();
+    await page.getByRole('heading', { name: /Model ready: tiny-clip-immich/ }).waitFor();
+    await page.getByRole('button', { name: 'Add a folder…' }).click();
+
+    const status = page.getByRole('status', { name: 'Indexing' });
+    await status.getByRole('button', { name: 'Pause' }).click();
+    await status.getByText('Indexing (paused)').waitFor();
+    // Photos already being decoded when the pause came are finished; then nothing moves.
+    const progress = status.getByRole('progressbar', { name: 'Indexing progress' });
+    const done = async () => Number((await progress.getAttribute('value')) ?? 0);
+    let settled = -1;
+    await eventually(async () => {
+      const before = await done();
+      await page.waitForTimeout(400);
+      settled = await done();
+      return settled === before;
+    }).toBe(true);
+    await page.waitForTimeout(800);
+    expect(await done()).toBe(settled);
+    expect(settled).toBeLessThan(165);
+    await status.getByRole('button', { name: 'Resume' }).click();
+    await status.waitFor({ state: 'detached', timeout: 60_000 });
+
+    await eventually(async () => library().getByRole('option').first().getAttribute('aria-setsize')).toBe('165');
+    const names = await tileNames(library());
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) expect(name).toMatch(/^[\w-]+\.(jpg|png), /);
+    await screenshot(page, 'library');
+  });
+
+  it('searches as you type and shows the expected photos first', async () => {
+    await search().fill('a photo of a red star.');
+    await eventually(async () => (await tileNames(results())).slice(0, 4).every((name) => name.startsWith('star-'))).toBe(true);
+    await expect.poll(() => new URL(page.url()).hash).toContain('q=a+photo+of+a+red+star.');
+    await page.getByRole('heading', { level: 1, name: /photos? match(es)? “a photo of a red star\.”/ }).waitFor();
+    await screenshot(page, 'search');
+  });
+
+  it('never lets a slower, superseded query overwrite a newer one', async () => {
+    await page.route('**/rpc', async (route) => {
+      if (route.request().postData()?.includes('a photo of a circle.')) await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await search().fill('a photo of a circle.');
+    await page.waitForTimeout(300);
+    await search().fill('a photo of a cross.');
+    await eventually(async () => (await tileNames(results())).slice(0, 4).every((name) => name.startsWith('cross-'))).toBe(true);
+    await page.waitForTimeout(1800);
+    expect((await tileNames(results())).slice(0, 4).every((name) => name.startsWith('cross-'))).toBe(true);
+    await page.getByRole('heading', { level: 1, name: /“a photo of a cross\.”/ }).waitFor();
+    await page.unroute('**/rpc');
+  });
+
+  it('narrows results and the library with filters', async () => {
+    await search().fill('a photo of a square.');
+    await page.getByRole('button', { name: 'Filters' }).click();
+    const filters = page.getByRole('group', { name: 'Filters' });
+    await filters.getByLabel('Camera').fill('fuji');
+    await filters.getByLabel('Camera').press('Enter');
+    await eventually(async () => (await tileNames(results())).map((name) => name.split(',')[0]).sort()).toEqual(['fuji-0.jpg', 'fuji-1.jpg', 'fuji-2.jpg']);
+    await filters.getByLabel('Camera').fill('');
+    await filters.getByLabel('Camera').press('Enter');
+    await filters.getByText('PNG').click();
+    await search().fill('');
+    await eventually(async () => (await tileNames(library())).map((name) => name.split(',')[0]).sort()).toEqual(['drawing-0.png', 'drawing-1.png']);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await eventually(async () => library().getByRole('option').first().getAttribute('aria-setsize')).toBe('165');
+  });
+
+  it('opens a photo in the viewer, steps with the keyboard, and opens a similar photo', async () => {
+    await search().fill('a photo of a triangle.');
+    await eventually(async () => (await tileNames(results()))[0]?.startsWith('triangle-')).toBe(true);
+    const [first, second] = (await tileNames(results())).map((name) => name.split(',')[0] as string);
+    await results().getByRole('option').first().click();
+    await viewer().and(page.getByLabel(first!)).waitFor();
+    await screenshot(page, 'viewer');
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: second }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('dialog', { name: first }).waitFor();
+
+    const similar = page.getByRole('region', { name: 'Similar photos' }).getByRole('button');
+    await eventually(() => similar.count()).toBeGreaterThan(3);
+    const other = (await similar.first().getAttribute('aria-label')) as string;
+    expect(other).not.toBe(first);
+    await similar.first().click();
+    await page.getByRole('dialog', { name: other }).waitFor();
+    await page.keyboard.press('Escape');
+    await viewer().waitFor({ state: 'hidden' });
+    expect(new URL(page.url()).hash).not.toContain('photo=');
+  });
+
+  it('searches by a photo dropped on the window', async () => {
+    await search().fill('');
+    const bytes = [...(await readFile(starFile))];
+    await page.evaluate((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], 'my-star.jpg', { type: 'image/jpeg' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.getByText('Like my-star.jpg').waitFor();
+    // The same photo is in the library, so it comes first.
+    await eventually(async () => (await tileNames(results()))[0]?.split('-')[0]).toBe('star');
+    await page.getByRole('button', { name: 'Stop searching by my-star.jpg' }).click();
+    await library().waitFor();
+  });
+
+  it('shows a photo added to a folder without a re-scan, and lists a file that failed with its reason', async () => {
+    await copyFile(starFile, path.join(photos, 'added-while-open.jpg'));
+    await writeFile(path.join(photos, 'broken.jpg'), 'this is not a photo');
+    await eventually(async () => (await tileNames(library())).filter((name) => name.startsWith('added-while-open.jpg')), 30_000).toHaveLength(1);
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Files that could not be indexed: 1' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Show them' }).click();
+    const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
+    await eventually(async () => (await failed.textContent()) ?? '').toMatch(/broken\.jpg.*is not an image/);
+  });
+});
