@@ -47,7 +47,8 @@ function positiveInt(value: string | null): number | null {
   return value !== null && /^[1-9]\d{0,14}$/.test(value) ? Number(value) : null;
 }
 
-export function parseSearch(params: URLSearchParams): SearchState {
+export function parseSearch(query: string): SearchState {
+  const params = new URLSearchParams(query);
   const sort = params.get('sort');
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
@@ -67,7 +68,8 @@ export function parseSearch(params: URLSearchParams): SearchState {
   };
 }
 
-export function searchParams(state: SearchState): URLSearchParams {
+/** The query string of a state (defaults left out). */
+export function searchParams(state: SearchState): string {
   const params = new URLSearchParams();
   const set = (key: string, value: string | false | null) => value && params.set(key, value);
   set('q', state.query.trim() || null);
@@ -80,7 +82,7 @@ export function searchParams(state: SearchState): URLSearchParams {
   set('type', state.filters.formats.join(',') || null);
   set('located', state.filters.located && '1');
   set('photo', state.photo === null ? null : String(state.photo));
-  return params;
+  return params.toString();
 }
 
 export function hasFilters(filters: SearchFilterState): boolean {

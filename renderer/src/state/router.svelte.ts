@@ -10,24 +10,25 @@ export const DEFAULT_VIEW: ViewId = 'library';
 
 export interface Route {
   view: ViewId;
-  params: URLSearchParams;
+  /** The query string after `?`. */
+  query: string;
 }
 
 export function routeFromHash(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?', 2);
   const id = path.split('/')[0] ?? '';
   const view = (VIEW_IDS as readonly string[]).includes(id) ? (id as ViewId) : DEFAULT_VIEW;
-  return { view, params: new URLSearchParams(query) };
+  return { view, query };
 }
 
-export function hashFor(view: ViewId, params?: URLSearchParams): string {
-  const query = params?.toString();
+export function hashFor(view: ViewId, query = ''): string {
   return `#/${view}${query ? `?${query}` : ''}`;
 }
 
 export class ViewRouter {
   current = $state<ViewId>(DEFAULT_VIEW);
-  params = $state<URLSearchParams>(new URLSearchParams());
+  /** The current screen's parameters, as a query string (read them with `URLSearchParams`). */
+  query = $state('');
 
   constructor() {
     this.read();
@@ -37,11 +38,11 @@ export class ViewRouter {
   private read(): void {
     const route = routeFromHash(location.hash);
     this.current = route.view;
-    if (route.params.toString() !== this.params.toString()) this.params = route.params;
+    this.query = route.query;
   }
 
-  go(view: ViewId, params?: URLSearchParams): void {
-    const hash = hashFor(view, params);
+  go(view: ViewId, query = ''): void {
+    const hash = hashFor(view, query);
     if (location.hash !== hash) location.hash = hash;
     this.read();
   }
@@ -50,8 +51,8 @@ export class ViewRouter {
    * Changes the current screen's parameters; `push` makes a new history entry (opening a photo),
    * otherwise the entry is replaced (each keystroke of a query).
    */
-  setParams(params: URLSearchParams, push = false): void {
-    const hash = hashFor(this.current, params);
+  setQuery(query: string, push = false): void {
+    const hash = hashFor(this.current, query);
     if (location.hash === hash) return;
     if (push) history.pushState(null, '', hash);
     else history.replaceState(null, '', hash);

@@ -37,7 +37,7 @@ export class SearchStore {
   ) {}
 
   get state(): SearchState {
-    return this.router.current === 'library' ? parseSearch(this.router.params) : emptySearch();
+    return this.router.current === 'library' ? parseSearch(this.router.query) : emptySearch();
   }
 
   /** Whether the library screen shows search results rather than the (filtered) timeline. */
@@ -52,7 +52,7 @@ export class SearchStore {
   update(change: Partial<SearchState>, push = false): void {
     const next = { ...this.state, ...change };
     if (this.router.current !== 'library') this.router.go('library', searchParams(next));
-    else this.router.setParams(searchParams(next), push);
+    else this.router.setQuery(searchParams(next), push);
   }
 
   searchByImage(image: ImageQuery): void {

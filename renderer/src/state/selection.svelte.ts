@@ -1,6 +1,8 @@
 /** Photos selected in a grid: click, Ctrl/Cmd+click to add, Shift+click for a range, select all. */
+import { SvelteSet } from 'svelte/reactivity';
+
 export class Selection {
-  ids = $state<Set<number>>(new Set());
+  readonly ids = new SvelteSet<number>();
   /** Where the last plain or Ctrl click was: the other end of a Shift range. */
   private anchor: number | null = null;
 
@@ -19,31 +21,28 @@ export class Selection {
       const from = Array.prototype.indexOf.call(order, this.anchor) as number;
       const start = Math.min(from < 0 ? index : from, index);
       const end = Math.max(from < 0 ? index : from, index);
-      const next = modifiers.toggle ? new Set(this.ids) : new Set<number>();
-      for (let i = start; i <= end; i++) next.add(order[i] as number);
-      this.ids = next;
+      if (!modifiers.toggle) this.ids.clear();
+      for (let i = start; i <= end; i++) this.ids.add(order[i] as number);
       return;
     }
-    const next = new Set(modifiers.toggle ? this.ids : []);
-    if (modifiers.toggle && next.has(id)) next.delete(id);
-    else next.add(id);
-    this.ids = next;
+    const had = this.ids.has(id);
+    if (!modifiers.toggle) this.ids.clear();
+    if (modifiers.toggle && had) this.ids.delete(id);
+    else this.ids.add(id);
     this.anchor = id;
   }
 
   toggle(id: number): void {
-    const next = new Set(this.ids);
-    if (!next.delete(id)) next.add(id);
-    this.ids = next;
+    if (!this.ids.delete(id)) this.ids.add(id);
     this.anchor = id;
   }
 
   selectAll(order: ArrayLike<number>): void {
-    this.ids = new Set(Array.from(order));
+    for (let i = 0; i < order.length; i++) this.ids.add(order[i] as number);
   }
 
   clear(): void {
-    this.ids = new Set();
+    this.ids.clear();
     this.anchor = null;
   }
 }

@@ -1,0 +1,67 @@
+/** The grid's layout and the library screen's URL state, as plain functions. */
+import { describe, expect, it } from 'vitest';
+import { justify, monthSections, verticalNeighbour, visibleRows } from '../../renderer/src/lib/justify.js';
+import { emptySearch, parseSearch, searchOptions, searchParams } from '../../renderer/src/lib/search-params.js';
+
+describe('the justified layout', () => {
+  const base = { width: 1000, targetHeight: 200, gap: 4, headingHeight: 40 };
+
+  it('fills each full row exactly, keeps aspect ratios, and leaves a short last row at the target height', () => {
+    const ratios = [1.5, 1, 0.75, 1.5, 1.5, 1, 2, 1];
+    const layout = justify({ ...base, ratios, sectionStarts: [] });
+    for (const row of layout.rows.slice(0, -1)) {
+      const last = row.tiles.at(-1)!;
+      expect(last.left + last.width).toBeCloseTo(1000, 5);
+      for (const tile of row.tiles.slice(0, -1)) expect(tile.width / row.height).toBeCloseTo(ratios[tile.index]!, 5);
+    }
+    expect(layout.rows.at(-1)!.height).toBe(200);
+    expect(layout.rows.flatMap((row) => row.tiles.map((tile) => tile.index))).toEqual(ratios.map((_, i) => i));
+    expect(Array.from(layout.rowOf)).toEqual(layout.rows.flatMap((row, r) => row.tiles.map(() => r)));
+  });
+
+  it('starts each section on a new row under its heading', () => {
+    const layout = justify({ ...base, ratios: Array(10).fill(1), sectionStarts: [0, 3, 7] });
+    expect(layout.headings.map((heading) => heading.first)).toEqual([0, 3, 7]);
+    for (const heading of layout.headings) {
+      const row = layout.rows.find((candidate) => candidate.tiles[0]?.index === heading.first)!;
+      expect(row.top).toBe(heading.top + 40);
+    }
+  });
+
+  it('finds the rows in view by binary search, and the photo above or below', () => {
+    const layout = justify({ ...base, ratios: Array(100_000).fill(1.5), sectionStarts: [] });
+    const { first, last } = visibleRows(layout.rows, 50_000, 51_000);
+    expect(layout.rows[first]!.top + layout.rows[first]!.height).toBeGreaterThanOrEqual(50_000);
+    expect(layout.rows[first - 1]!.top + layout.rows[first - 1]!.height).toBeLessThan(50_000);
+    expect(layout.rows[last]!.top).toBeLessThanOrEqual(51_000);
+    expect(layout.rows[last + 1]!.top).toBeGreaterThan(51_000);
+    const below = verticalNeighbour(layout, 1, 1);
+    expect(layout.rowOf[below]).toBe(1);
+    expect(verticalNeighbour(layout, below, -1)).toBe(1);
+    expect(verticalNeighbour(layout, 0, -1)).toBe(0);
+  });
+
+  it('groups a newest-first list into months', () => {
+    const days = [new Date(2024, 5, 20), new Date(2024, 5, 2), new Date(2024, 4, 30), new Date(2023, 11, 1)].map((date) => date.getTime());
+    expect(monthSections(days, 'en-GB')).toEqual({ starts: [0, 2, 3], labels: ['June 2024', 'May 2024', 'December 2023'] });
+  });
+});
+
+describe('the search state in the URL', () => {
+  it('round-trips every field and leaves defaults out', () => {
+    const state = { query: 'beach + sunset', sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folderId: 3, camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true }, photo: 42 };
+    expect(parseSearch(searchParams(state))).toEqual(state);
+    expect(searchParams(emptySearch())).toBe('');
+  });
+
+  it('ignores what it does not know instead of failing', () => {
+    expect(parseSearch('sort=random&from=yesterday&folder=-1&type=bmp,png&photo=0&q=cat')).toEqual({ ...emptySearch(), query: 'cat', filters: { ...emptySearch().filters, formats: ['png'] } });
+  });
+
+  it('asks the engine for whole local days', () => {
+    const state = { ...emptySearch(), filters: { ...emptySearch().filters, from: '2024-06-01', to: '2024-06-01' } };
+    const { takenAfter, takenBefore } = searchOptions(state, 50).filters as { takenAfter: number; takenBefore: number };
+    expect(takenAfter).toBe(new Date(2024, 5, 1).getTime());
+    expect(takenBefore - takenAfter).toBe(24 * 3600 * 1000 - 1);
+  });
+});
