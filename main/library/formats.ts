@@ -36,7 +36,7 @@ export function sniffFormat(head: Uint8Array): ImageFormat | null {
 /** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);
 
-export type FailureReason = 'unreadable' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
+export type FailureReason = 'unreadable' | 'bad-name' | 'not-a-file' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
 
 /** Sorts a decoder's error into a reason a person understands. */
 export function classifyDecodeError(error: unknown): FailureReason {
@@ -50,6 +50,8 @@ export function classifyDecodeError(error: unknown): FailureReason {
 
 export const REASON_TEXT: Record<FailureReason, string> = {
   unreadable: 'could not be read',
+  'bad-name': 'has a name that is not valid text (UTF-8)',
+  'not-a-file': 'is not a regular file',
   'not-an-image': 'is not an image',
   truncated: 'is truncated (an incomplete copy or download?)',
   'too-large': 'is too large to decode safely',

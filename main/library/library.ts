@@ -6,12 +6,11 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import { openDatabase, type Db } from '../storage/database.js';
 import { LibraryStore, type FolderRow } from '../storage/library-store.js';
 import { VectorIndex } from '../storage/vector-index.js';
-import { indexLibrary, type IndexProgress, type IndexSummary } from './indexer.js';
+import { indexLibrary, type IndexOptions, type IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
 
 export interface LibraryOpenOptions {
@@ -67,7 +66,7 @@ export class Library {
     return this.store.folders().filter((folder) => ids.has(folder.id));
   }
 
-  async index(model: ClipModel, options: { folders?: FolderRow[]; control?: JobControl; onProgress?: (p: IndexProgress) => void; batchSize?: number } = {}): Promise<IndexSummary> {
+  async index(model: ClipModel, options: IndexOptions & { folders?: FolderRow[] } = {}): Promise<IndexSummary> {
     const folders = options.folders ?? this.store.folders();
     if (folders.length === 0) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
     const vectors = await this.vectorIndex(model.id, model.dim);
@@ -121,11 +120,18 @@ export class Library {
     };
   }
 
+  /**
+   * Saves the vector indexes and closes the database. The database is closed even when a save
+   * fails (a full disk): the indexes are derived data, rebuilt from it next time.
+   */
   async close(): Promise<void> {
-    for (const index of this.indexes.values()) {
-      await index.ready();
-      await index.save();
+    try {
+      for (const index of this.indexes.values()) {
+        await index.ready();
+        await index.save();
+      }
+    } finally {
+      this.db.close();
     }
-    this.db.close();
   }
 }
