@@ -15,6 +15,16 @@
  * Note [Untrusted paths]: file paths come from the network. Any absolute path, `..`/`.`/empty
  * segment, backslash or NUL is rejected before anything is written, and every target path is
  * checked to stay inside the staging folder.
+ *
+ * Note [Download limits]: sizes, lists and redirects come from the network too. A file listed
+ * larger than such a file can be is refused before anything is fetched (a listing claiming a
+ * 3 GB config once had 2.97 GB written before the hash check): a config or tokenizer at most
+ * CONFIG_MAX_BYTES, a graph at most GRAPH_MAX_BYTES, and a catalogue model no more than its
+ * expected size allows, file by file and in all (see `downloadLimits` in catalogue.ts). No
+ * file is ever written past its listed size. The file list is read up to MAX_LISTING_BYTES over
+ * all its pages (a model's is a few kilobytes). Redirects are followed by hand, at most
+ * MAX_REDIRECTS, and only over https to the Hub's own download servers or the endpoint's own
+ * host (a Hub played on this machine, for tests, may redirect to another port of it).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { mkdir, mkdtemp, open, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -52,6 +62,16 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Default: global fetch. */
   fetchImpl?: typeof fetch;
+  /** Default: per-kind caps only (`kindLimit`). */
+  limits?: DownloadLimits;
+}
+
+/** The most a download may hold (Note [Download limits]). */
+export interface DownloadLimits {
+  /** Bytes one file may have. */
+  fileBytes: (path: string) => number;
+  /** Bytes all the selected files may have together. */
+  totalBytes: number;
 }
 
 export interface ListOptions {
@@ -74,6 +94,34 @@ const MAX_PAGES = 10_000;
 const PROGRESS_INTERVAL_MS = 100;
 const RATE_WINDOW_MS = 5_000;
 const IMPORT_HINT = 'or import the model folder from disk';
+/** Configs, tokenizers, vocabularies: the largest real tokenizer.json (XLM-RoBERTa's) is 17 MB. */
+export const CONFIG_MAX_BYTES = 50_000_000;
+/** An ONNX graph or its external data: SigLIP SO400M's image tower is about 1.7 GB. */
+export const GRAPH_MAX_BYTES = 4_000_000_000;
+const MAX_LISTING_BYTES = 2 ** 20;
+const MAX_REDIRECTS = 5;
+/** Where the Hub sends downloads: itself (resolve caches), its LFS CDNs and its Xet storage. */
+const HUB_DOWNLOAD_HOSTS = [/^huggingface\.co$/, /^cdn-lfs[a-z0-9-]*\.(hf|huggingface)\.co$/, /^cas-bridge\.xethub\.hf\.co$/];
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The cap for a file of this kind, when nothing more is known about the model. */
+export function kindLimit(file: string): number {
+  return /\.onnx(_data)?$|\.(bin|safetensors)$/.test(file) ? GRAPH_MAX_BYTES : CONFIG_MAX_BYTES;
+}
+
+const DEFAULT_LIMITS: DownloadLimits = { fileBytes: kindLimit, totalBytes: Number.POSITIVE_INFINITY };
+
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / 1_000_000)} MB`;
+}
+
+/** Whether a download of the Hub at `endpoint` may follow a redirect to `target`. */
+export function isAllowedRedirect(endpoint: string, target: URL): boolean {
+  const base = new URL(endpoint);
+  if (LOOPBACK.has(base.hostname) && LOOPBACK.has(target.hostname) && (target.protocol === 'http:' || target.protocol === 'https:')) return true;
+  if (target.protocol !== 'https:' || target.username !== '' || target.password !== '') return false;
+  return (base.protocol === 'https:' && target.host === base.host) || HUB_DOWNLOAD_HOSTS.some((host) => host.test(target.hostname));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Listing
@@ -106,9 +154,11 @@ async function listWith(ctx: Context): Promise<HubFile[]> {
     `${endpoint}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true`;
   const files: HubFile[] = [];
   const seen = new Set<string>();
+  let listed = 0;
   for (let page = 0; url !== undefined; page++) {
     if (page >= MAX_PAGES) throw malformed(ctx, 'too many pages');
-    const { body, next } = await fetchJsonPage(ctx, url);
+    const { body, next, bytes } = await fetchJsonPage(ctx, url, MAX_LISTING_BYTES - listed);
+    listed += bytes;
     const parsed = pageSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -153,22 +203,77 @@ function isSafeRepoPath(p: string): boolean {
   return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
 
-async function fetchJsonPage(ctx: Context, url: string): Promise<{ body: unknown; next: string | undefined }> {
+async function fetchJsonPage(ctx: Context, url: string, maxBytes: number): Promise<{ body: unknown; next: string | undefined; bytes: number }> {
   return withRetries(ctx, `the file list of ${ctx.repo}`, async (attemptSignal) => {
-    const res = await ctx.fetch(url, { signal: attemptSignal, headers: { accept: 'application/json' } });
+    const res = await hubFetch(ctx, url, { signal: attemptSignal, headers: { accept: 'application/json' } }, 'the file list');
     if (!res.ok) {
       await discardBody(res);
       throw httpError(ctx, res.status, null);
     }
-    const text = await res.text(); // a dropped connection rejects here and is retried
+    const bytes = await readCapped(res, maxBytes); // a dropped connection rejects here and is retried
+    if (bytes === null) throw malformed(ctx, `the file list is larger than ${MAX_LISTING_BYTES / 2 ** 20} MiB`);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       throw malformed(ctx, 'not JSON');
     }
-    return { body, next: nextLink(res.headers.get('link'), res.url || url) };
+    return { body, next: nextLink(res.headers.get('link'), res.url || url), bytes: bytes.byteLength };
   });
+}
+
+/** The whole body, or null (and the rest discarded) as soon as it exceeds `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array | null> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new RetryableError(describe(error), { cause: error });
+      }
+      if (chunk.done) break;
+      total += chunk.value.byteLength;
+      if (total > maxBytes) return null;
+      chunks.push(chunk.value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * `fetch` that follows redirects itself, only where `isAllowedRedirect` says (Note [Download
+ * limits]); `what` names the file for the message.
+ */
+async function hubFetch(ctx: Context, url: string, init: RequestInit, what: string): Promise<Response> {
+  let current = url;
+  for (let hops = 0; ; hops++) {
+    const res = await ctx.fetch(current, { ...init, redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (![301, 302, 303, 307, 308].includes(res.status) || location === null) return res;
+    await discardBody(res);
+    let target: URL;
+    try {
+      target = new URL(location, current);
+    } catch {
+      throw malformed(ctx, `a redirect to ${JSON.stringify(location)} for ${what}`);
+    }
+    if (!isAllowedRedirect(ctx.endpoint, target)) {
+      throw new UserError(
+        'integrity',
+        `The Hub redirected ${what} of ${ctx.repo} to ${target.protocol}//${target.host}, which is not one of its download servers; nothing was fetched from there. ` +
+          `Check your network (a proxy?) and try again, ${IMPORT_HINT}.`,
+      );
+    }
+    if (hops >= MAX_REDIRECTS) throw new RetryableError(`more than ${MAX_REDIRECTS} redirects`);
+    current = target.href;
+  }
 }
 
 /** The `rel="next"` target of an RFC 8288 `Link` header, resolved against `base`. */
@@ -214,6 +319,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
           `Check the model name, ${IMPORT_HINT}.`,
       );
     }
+    checkLimits(ctx, files, opts.limits ?? DEFAULT_LIMITS);
     await mkdir(staging, { recursive: true });
     const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
     const meter = new Meter(opts.onProgress, files.length, bytesTotal);
@@ -230,6 +336,18 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     if (ctx.signal?.aborted) throw new UserError('cancelled', 'Cancelled.');
     throw error;
   }
+}
+
+/** Refuses a listing whose sizes no model of this kind can have (Note [Download limits]). */
+function checkLimits(ctx: Context, files: readonly HubFile[], limits: DownloadLimits): void {
+  const refuse = (what: string) =>
+    new UserError('integrity', `The Hub lists ${what}; nothing was downloaded. Try again later, ${IMPORT_HINT}.`);
+  for (const file of files) {
+    const limit = limits.fileBytes(file.path);
+    if (file.size > limit) throw refuse(`${file.path} of ${ctx.repo} as ${megabytes(file.size)}, but such a file is at most ${megabytes(limit)}`);
+  }
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  if (total > limits.totalBytes) throw refuse(`the files of ${ctx.repo} as ${megabytes(total)} in all, but this model needs at most ${megabytes(limits.totalBytes)}`);
 }
 
 async function assertAbsent(destination: string): Promise<void> {
@@ -365,7 +483,7 @@ async function fetchToPart(
     await withRetries(ctx, file.path, async (attemptSignal, madeProgress) => {
       const headers: Record<string, string> = { 'accept-encoding': 'identity' };
       if (have > 0) headers.range = `bytes=${have}-`;
-      const res = await ctx.fetch(url, { signal: attemptSignal, headers, redirect: 'follow' });
+      const res = await hubFetch(ctx, url, { signal: attemptSignal, headers }, file.path);
 
       let append: boolean;
       if (res.status === 200) {
@@ -477,7 +595,7 @@ function makeContext(repo: string, opts: ListOptions): Context {
   } catch {
     throw new UserError('bad-input', `"${endpoint}" is not a valid Hub address.`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const loopback = LOOPBACK.has(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new UserError('bad-input', `The Hub address ${endpoint} must use https.`);
   }
