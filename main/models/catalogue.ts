@@ -5,7 +5,7 @@
  * Note [Default model]: ViT-B-32 trained on LAION-2B scores 77.6 % on Immich's benchmark against
  * 69.9 % for OpenAI's weights at the same compute, so it is the default.
  */
-import { kindLimit, type DownloadLimits } from './download.js';
+import { kindLimit, type DownloadLimits } from './download-policy.js';
 import type { ModelLayout } from './folder.js';
 
 export interface CatalogueEntry {
@@ -86,7 +86,7 @@ export function isModelFile(layout: ModelLayout, file: string): boolean {
 }
 
 /**
- * What a catalogue model's download may hold (Note [Download limits] in download.ts): half as
+ * What a catalogue model's download may hold (Note [Download limits] in download-policy.ts): half as
  * much again as its expected size, file by file and in all, and no file above its kind's cap.
  */
 export function downloadLimits(entry: CatalogueEntry): DownloadLimits {

@@ -15,16 +15,6 @@
  * Note [Untrusted paths]: file paths come from the network. Any absolute path, `..`/`.`/empty
  * segment, backslash or NUL is rejected before anything is written, and every target path is
  * checked to stay inside the staging folder.
- *
- * Note [Download limits]: sizes, lists and redirects come from the network too. A file listed
- * larger than such a file can be is refused before anything is fetched (a listing claiming a
- * 3 GB config once had 2.97 GB written before the hash check): a config or tokenizer at most
- * CONFIG_MAX_BYTES, a graph at most GRAPH_MAX_BYTES, and a catalogue model no more than its
- * expected size allows, file by file and in all (see `downloadLimits` in catalogue.ts). No
- * file is ever written past its listed size. The file list is read up to MAX_LISTING_BYTES over
- * all its pages (a model's is a few kilobytes). Redirects are followed by hand, at most
- * MAX_REDIRECTS, and only over https to the Hub's own download servers or the endpoint's own
- * host (a Hub played on this machine, for tests, may redirect to another port of it).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { mkdir, mkdtemp, open, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -33,6 +23,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DownloadProgressInfo } from '../../preload/contract.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
+import { DEFAULT_LIMITS, LOOPBACK, MAX_LISTING_BYTES, MAX_REDIRECTS, isAllowedRedirect, limitProblem, type DownloadLimits } from './download-policy.js';
 
 export interface HubFile {
   /** Repo-relative path with `/` separators, validated to be safe. */
@@ -62,16 +53,8 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Default: global fetch. */
   fetchImpl?: typeof fetch;
-  /** Default: per-kind caps only (`kindLimit`). */
+  /** Default: per-kind caps only (`kindLimit`; Note [Download limits] in download-policy.ts). */
   limits?: DownloadLimits;
-}
-
-/** The most a download may hold (Note [Download limits]). */
-export interface DownloadLimits {
-  /** Bytes one file may have. */
-  fileBytes: (path: string) => number;
-  /** Bytes all the selected files may have together. */
-  totalBytes: number;
 }
 
 export interface ListOptions {
@@ -94,34 +77,6 @@ const MAX_PAGES = 10_000;
 const PROGRESS_INTERVAL_MS = 100;
 const RATE_WINDOW_MS = 5_000;
 const IMPORT_HINT = 'or import the model folder from disk';
-/** Configs, tokenizers, vocabularies: the largest real tokenizer.json (XLM-RoBERTa's) is 17 MB. */
-export const CONFIG_MAX_BYTES = 50_000_000;
-/** An ONNX graph or its external data: SigLIP SO400M's image tower is about 1.7 GB. */
-export const GRAPH_MAX_BYTES = 4_000_000_000;
-const MAX_LISTING_BYTES = 2 ** 20;
-const MAX_REDIRECTS = 5;
-/** Where the Hub sends downloads: itself (resolve caches), its LFS CDNs and its Xet storage. */
-const HUB_DOWNLOAD_HOSTS = [/^huggingface\.co$/, /^cdn-lfs[a-z0-9-]*\.(hf|huggingface)\.co$/, /^cas-bridge\.xethub\.hf\.co$/];
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** The cap for a file of this kind, when nothing more is known about the model. */
-export function kindLimit(file: string): number {
-  return /\.onnx(_data)?$|\.(bin|safetensors)$/.test(file) ? GRAPH_MAX_BYTES : CONFIG_MAX_BYTES;
-}
-
-const DEFAULT_LIMITS: DownloadLimits = { fileBytes: kindLimit, totalBytes: Number.POSITIVE_INFINITY };
-
-function megabytes(bytes: number): string {
-  return `${Math.round(bytes / 1_000_000)} MB`;
-}
-
-/** Whether a download of the Hub at `endpoint` may follow a redirect to `target`. */
-export function isAllowedRedirect(endpoint: string, target: URL): boolean {
-  const base = new URL(endpoint);
-  if (LOOPBACK.has(base.hostname) && LOOPBACK.has(target.hostname) && (target.protocol === 'http:' || target.protocol === 'https:')) return true;
-  if (target.protocol !== 'https:' || target.username !== '' || target.password !== '') return false;
-  return (base.protocol === 'https:' && target.host === base.host) || HUB_DOWNLOAD_HOSTS.some((host) => host.test(target.hostname));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Listing
@@ -249,7 +204,7 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array |
 
 /**
  * `fetch` that follows redirects itself, only where `isAllowedRedirect` says (Note [Download
- * limits]); `what` names the file for the message.
+ * limits] in download-policy.ts); `what` names the file for the message.
  */
 async function hubFetch(ctx: Context, url: string, init: RequestInit, what: string): Promise<Response> {
   let current = url;
@@ -319,7 +274,8 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
           `Check the model name, ${IMPORT_HINT}.`,
       );
     }
-    checkLimits(ctx, files, opts.limits ?? DEFAULT_LIMITS);
+    const tooLarge = limitProblem(files, opts.limits ?? DEFAULT_LIMITS);
+    if (tooLarge) throw new UserError('integrity', `The file list of ${ctx.repo} gives ${tooLarge}; nothing was downloaded. Try again later, ${IMPORT_HINT}.`);
     await mkdir(staging, { recursive: true });
     const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
     const meter = new Meter(opts.onProgress, files.length, bytesTotal);
@@ -336,18 +292,6 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     if (ctx.signal?.aborted) throw new UserError('cancelled', 'Cancelled.');
     throw error;
   }
-}
-
-/** Refuses a listing whose sizes no model of this kind can have (Note [Download limits]). */
-function checkLimits(ctx: Context, files: readonly HubFile[], limits: DownloadLimits): void {
-  const refuse = (what: string) =>
-    new UserError('integrity', `The Hub lists ${what}; nothing was downloaded. Try again later, ${IMPORT_HINT}.`);
-  for (const file of files) {
-    const limit = limits.fileBytes(file.path);
-    if (file.size > limit) throw refuse(`${file.path} of ${ctx.repo} as ${megabytes(file.size)}, but such a file is at most ${megabytes(limit)}`);
-  }
-  const total = files.reduce((sum, file) => sum + file.size, 0);
-  if (total > limits.totalBytes) throw refuse(`the files of ${ctx.repo} as ${megabytes(total)} in all, but this model needs at most ${megabytes(limits.totalBytes)}`);
 }
 
 async function assertAbsent(destination: string): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The downloader trusts neither the sizes a file list claims nor the list itself nor where a
- * download is redirected (Note [Download limits] in download.ts).
+ * download is redirected (Note [Download limits] in download-policy.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
 import { DEFAULT_MODEL_ID, findCatalogueEntry } from '../../main/models/catalogue.js';
-import { CONFIG_MAX_BYTES, downloadModel, isAllowedRedirect, listHubFiles } from '../../main/models/download.js';
+import { CONFIG_MAX_BYTES, isAllowedRedirect } from '../../main/models/download-policy.js';
+import { downloadModel, listHubFiles } from '../../main/models/download.js';
 import { ModelStore } from '../../main/models/store.js';
 import { FakeHub, type FakeFile } from '../helpers/fake-hub.js';
 import { IMMICH_MODEL } from '../helpers/fixtures.js';
