@@ -44,6 +44,8 @@ export function classifyDecodeError(error: unknown): FailureReason {
   if (message.includes('pixel limit')) return 'too-large';
   if (message.includes('unsupported image format')) return 'not-an-image';
   if (/premature end|truncated|unexpected end|end of (file|stream|input)|not enough data|read error|incomplete/.test(message)) return 'truncated';
+  // A damaged file often names markers or fields its decoder calls unsupported: damage first.
+  if (/corrupt|invalid|bad |damaged/.test(message)) return 'corrupt';
   if (/not been built|unsupported|no decoder|not supported|compression format/.test(message)) return 'unsupported';
   return 'corrupt';
 }

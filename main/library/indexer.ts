@@ -108,7 +108,8 @@ function failureFor(file: string, error: unknown): Failure {
     return new Failure('unreadable', `${path.basename(file)} could not be read (${code}).`);
   }
   const reason = classifyDecodeError(error);
-  return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error)}`);
+  // libvips repeats its decoder's lines; the first says what is wrong.
+  return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error).split('\n', 1)[0]}`);
 }
 
 export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
