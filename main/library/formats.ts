@@ -33,6 +33,14 @@ export function sniffFormat(head: Uint8Array): ImageFormat | null {
   return null;
 }
 
+/** Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later version. */
+export const NOT_PHOTOS = new Set([
+  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg',
+  '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
+  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.nef', '.arw', '.dng', '.orf', '.rw2', '.raf', '.srw', '.pef',
+  '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
+]);
+
 /** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);
 

@@ -17,17 +17,16 @@
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { isUserError, messageOf } from '../core/errors.js';
-import { PhotoFileError } from '../core/photo-file.js';
+import { isUserError } from '../core/errors.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl, RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
-import { PHOTO_EXTENSIONS, REASON_TEXT, classifyDecodeError, sniffFormat, type FailureReason } from './formats.js';
+import { NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
-import { ModelFailure, runFailure } from './run-failure.js';
+import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
 import { scanFolder } from './scan.js';
 import type { ThumbnailStore } from './thumbnails.js';
 
@@ -68,14 +67,6 @@ export interface IndexTarget {
   thumbnails: ThumbnailStore;
 }
 
-/** Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later version. */
-const NOT_PHOTOS = new Set([
-  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg',
-  '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
-  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.nef', '.arw', '.dng', '.orf', '.rw2', '.raf', '.srw', '.pef',
-  '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
-]);
-
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
 const HEIC_DECODABLE = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
@@ -86,30 +77,6 @@ interface Decoded {
   tensor: Float32Array;
   contentHash: string;
   thumbnail: Buffer | null;
-}
-
-class Failure extends Error {
-  constructor(
-    readonly reason: FailureReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function failureFor(file: string, error: unknown): Failure {
-  if (error instanceof Failure) return error;
-  if (error instanceof PhotoFileError) {
-    const reason = error.problem === 'special' ? 'not-a-file' : error.problem === 'too-large' ? 'too-large' : 'unreadable';
-    return new Failure(reason, `${path.basename(file)} could not be read: ${error.detail}.`);
-  }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'EIO') {
-    return new Failure('unreadable', `${path.basename(file)} could not be read (${code}).`);
-  }
-  const reason = classifyDecodeError(error);
-  // libvips repeats its decoder's lines; the first says what is wrong.
-  return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error).split('\n', 1)[0]}`);
 }
 
 export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
@@ -325,22 +292,27 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   // 3. Forget what vanished (only where the walk was complete), then persist the vector index.
   progress.phase = 'finishing';
   report(true);
-  const lostImages = new Set<number>();
-  for (const folder of folders) {
-    if (incompleteFolders.has(folder.id)) continue;
-    const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set());
-    summary.removed += removedFiles;
-    for (const id of lostImageIds) lostImages.add(id);
-    vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
-    await Promise.all(removedImages.map((image) => thumbnails.remove(image.thumbnail)));
+  try {
+    const lostImages = new Set<number>();
+    for (const folder of folders) {
+      if (incompleteFolders.has(folder.id)) continue;
+      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set());
+      summary.removed += removedFiles;
+      for (const id of lostImageIds) lostImages.add(id);
+      vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
+      await Promise.all(removedImages.map((image) => thumbnails.remove(image.thumbnail)));
+    }
+    for (const link of linkedToExisting) {
+      if (lostImages.has(link.imageId)) summary.moved++;
+      else summary.unchanged++;
+    }
+    await vectors.save();
+    store.setMeta(`model_dir:${modelId}`, model.spec.dir);
+    if (store.imagesMissingEmbedding(modelId) === 0) store.setMeta('serving_model', modelId);
+  } catch (error) {
+    // The disk can fill up here too (Note [A run that cannot go on]).
+    throw runFailure(error, stored);
   }
-  for (const link of linkedToExisting) {
-    if (lostImages.has(link.imageId)) summary.moved++;
-    else summary.unchanged++;
-  }
-  await vectors.save();
-  store.setMeta(`model_dir:${modelId}`, model.spec.dir);
-  if (store.imagesMissingEmbedding(modelId) === 0) store.setMeta('serving_model', modelId);
   summary.seconds = (Date.now() - started) / 1000;
   report(true);
   return summary;

@@ -90,6 +90,15 @@ describe('an indexing run that cannot go on', () => {
     });
   }
 
+  it('says so when the disk fills up while the run finishes, with every photo kept', { timeout: 30_000 }, async () => {
+    const vectors = await library.vectorIndex(model.id, model.dim);
+    vi.spyOn(vectors, 'save').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    const error = await failureOf(index());
+    expect(error.code).toBe('disk-full');
+    expect(indexedCount(error.message)).toBe(80);
+    expect(library.store.embeddingCount(model.id)).toBe(80);
+  });
+
   it('stops when the model fails, saying so and suggesting another model', { timeout: 30_000 }, async () => {
     let calls = 0;
     const failing = Object.create(model) as ClipModel;
