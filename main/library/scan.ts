@@ -71,6 +71,7 @@ function sequenceAt(bytes: Uint8Array, at: number): number {
 
 /** A name for people: valid UTF-8 as text, every other byte as `\xNN`. */
 export function escapedName(bytes: Uint8Array): string {
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let text = '';
   for (let at = 0; at < bytes.length; ) {
     const length = sequenceAt(bytes, at);
@@ -94,9 +95,8 @@ export interface ScanOptions {
 
 type Entry = { kind: 'folder' | 'file'; full: string } | { kind: 'problem'; problem: ScanProblem };
 
-/** What one directory entry is, following a symlink by `stat` only. */
-async function classify(dir: string, entry: Dirent<Buffer>): Promise<Entry> {
-  const name = escapedName(entry.name);
+/** What one directory entry (called `name`, escaped) is, following a symlink by `stat` only. */
+async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promise<Entry> {
   const full = path.join(dir, name);
   const isFolder = entry.isDirectory();
   if (!isUtf8(entry.name)) {
@@ -140,9 +140,10 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
     const subfolders: string[] = [];
     const files: string[] = [];
     for (const entry of entries) {
-      const found = await classify(dir, entry);
+      const name = escapedName(entry.name);
+      const found = await classify(dir, entry, name);
       const isFolder = found.kind === 'folder' || entry.isDirectory();
-      if (isSkippedByDefault(escapedName(entry.name), isFolder)) continue;
+      if (isSkippedByDefault(name, isFolder)) continue;
       const full = found.kind === 'problem' ? found.problem.path : found.full;
       const relative = path.relative(root, full).split(path.sep).join('/');
       if (excluded(relative) || (isFolder && excluded(`${relative}/`))) continue;
