@@ -24,9 +24,9 @@ import type { ClipModel } from '../models/clip.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
+import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
 import { NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
-import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
 import { scanFolder } from './scan.js';
 import type { ThumbnailStore } from './thumbnails.js';
 
