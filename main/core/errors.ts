@@ -13,6 +13,8 @@ export type UserErrorCode =
   | 'image-unreadable'
   | 'image-undecodable'
   | 'network'
+  | 'disk-full'
+  | 'storage'
   | 'integrity'
   | 'not-found'
   | 'cancelled';

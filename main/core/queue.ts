@@ -5,10 +5,16 @@
  * Note [Bounded pipeline]: the producer waits when the queue is full (memory stays bounded
  * however fast decoding is), the consumer takes whatever is ready, up to a batch, as soon as
  * anything is (inference never idles waiting to fill a batch while decoded photos wait).
+ *
+ * Note [A consumer that fails]: producers waiting on a full queue would wait forever once the
+ * consumer stops taking; with nothing else pending, Node then exits quietly with status 0, as
+ * if the work were done. So a consumer that fails aborts the queue: every waiting and later
+ * `push` rejects with the consumer's error, and producers stop where they are.
  */
 export class BoundedQueue<T> {
   private readonly items: T[] = [];
   private closed = false;
+  private failure: { reason: unknown } | null = null;
   private wakeConsumer: (() => void) | null = null;
   private readonly waitingProducers: Array<() => void> = [];
 
@@ -16,11 +22,20 @@ export class BoundedQueue<T> {
     if (capacity < 1) throw new RangeError('capacity must be at least 1');
   }
 
-  /** Adds an item, waiting while the queue is full. Items pushed after `close` are dropped. */
+  /** True once closed or aborted: producers can stop early. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Adds an item, waiting while the queue is full. Items pushed after `close` are dropped; after
+   * `abort`, this rejects with the abort's reason.
+   */
   async push(item: T): Promise<void> {
     while (this.items.length >= this.capacity && !this.closed) {
       await new Promise<void>((resolve) => this.waitingProducers.push(resolve));
     }
+    if (this.failure) throw this.failure.reason;
     if (this.closed) return;
     this.items.push(item);
     this.wakeConsumer?.();
@@ -31,6 +46,13 @@ export class BoundedQueue<T> {
     this.closed = true;
     this.wakeConsumer?.();
     for (const resolve of this.waitingProducers.splice(0)) resolve();
+  }
+
+  /** The consumer gave up (Note [A consumer that fails]): pending items are dropped. */
+  abort(reason: unknown): void {
+    this.failure ??= { reason };
+    this.items.length = 0;
+    this.close();
   }
 
   /** Waits for at least one item (or the end) and takes up to `max`. Empty means closed and drained. */

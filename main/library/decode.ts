@@ -12,7 +12,7 @@ import { messageOf } from '../core/errors.js';
 import type { PhotoMetadata } from '../storage/library-store.js';
 import sharp from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
-import { MAX_INPUT_PIXELS, SHARP_KERNEL, opaqueImage, rawToTensor } from '../models/preprocess.js';
+import { SHARP_KERNEL, decodePixels, rawToTensor } from '../models/preprocess.js';
 
 export const THUMBNAIL_SIDE = 256;
 
@@ -55,7 +55,8 @@ export async function readMetadata(source: string | Buffer): Promise<PhotoMetada
 }
 
 /**
- * Decodes a photo (a path is read by libvips itself, without a copy in JavaScript's heap).
+ * Decodes a photo (a path is checked, then read by libvips itself, without a copy in
+ * JavaScript's heap; see Note [Only regular files] and Note [Decode memory]).
  *
  * Note [Retry vague failures]: when several decodes fail at once, libvips sometimes reports a
  * failure as just "Unknown error", losing the reason (truncated, damaged...) a person needs. Such a
@@ -83,16 +84,11 @@ function isVague(error: unknown): boolean {
 }
 
 async function decodeOnce(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
-  const header = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+  const side = Math.max(pre.size, THUMBNAIL_SIDE);
+  const { data, info, header } = await decodePixels(input, side, side, { fit: 'outside', kernel: SHARP_KERNEL[pre.interpolation] });
   const rotated = (header.orientation ?? 1) >= 5;
   const width = (rotated ? header.height : header.width) ?? 0;
   const height = (rotated ? header.width : header.height) ?? 0;
-  const side = Math.max(pre.size, THUMBNAIL_SIDE);
-  const { data, info } = await (await opaqueImage(input))
-    .resize(side, side, { fit: 'outside', kernel: SHARP_KERNEL[pre.interpolation] })
-    .removeAlpha()
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } } as const;
   const [modelPixels, thumbnail, metadata] = await Promise.all([
     sharp(data, raw)

@@ -33,10 +33,18 @@ export function sniffFormat(head: Uint8Array): ImageFormat | null {
   return null;
 }
 
+/** Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later version. */
+export const NOT_PHOTOS = new Set([
+  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg',
+  '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
+  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.nef', '.arw', '.dng', '.orf', '.rw2', '.raf', '.srw', '.pef',
+  '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
+]);
+
 /** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);
 
-export type FailureReason = 'unreadable' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
+export type FailureReason = 'unreadable' | 'bad-name' | 'not-a-file' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
 
 /** Sorts a decoder's error into a reason a person understands. */
 export function classifyDecodeError(error: unknown): FailureReason {
@@ -44,12 +52,16 @@ export function classifyDecodeError(error: unknown): FailureReason {
   if (message.includes('pixel limit')) return 'too-large';
   if (message.includes('unsupported image format')) return 'not-an-image';
   if (/premature end|truncated|unexpected end|end of (file|stream|input)|not enough data|read error|incomplete/.test(message)) return 'truncated';
+  // A damaged file often names markers or fields its decoder calls unsupported: damage first.
+  if (/corrupt|invalid|bad |damaged/.test(message)) return 'corrupt';
   if (/not been built|unsupported|no decoder|not supported|compression format/.test(message)) return 'unsupported';
   return 'corrupt';
 }
 
 export const REASON_TEXT: Record<FailureReason, string> = {
   unreadable: 'could not be read',
+  'bad-name': 'has a name that is not valid text (UTF-8)',
+  'not-a-file': 'is not a regular file',
   'not-an-image': 'is not an image',
   truncated: 'is truncated (an incomplete copy or download?)',
   'too-large': 'is too large to decode safely',

@@ -17,7 +17,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { isUserError } from '../core/errors.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl, RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
@@ -25,7 +25,8 @@ import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
-import { PHOTO_EXTENSIONS, REASON_TEXT, classifyDecodeError, sniffFormat, type FailureReason } from './formats.js';
+import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
+import { NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
 import { scanFolder } from './scan.js';
 import type { ThumbnailStore } from './thumbnails.js';
@@ -70,14 +71,6 @@ export interface IndexTarget {
   thumbnails: ThumbnailStore;
 }
 
-/** Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later version. */
-const NOT_PHOTOS = new Set([
-  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg',
-  '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
-  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.nef', '.arw', '.dng', '.orf', '.rw2', '.raf', '.srw', '.pef',
-  '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
-]);
-
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
 const HEIC_DECODABLE = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
@@ -88,25 +81,6 @@ interface Decoded {
   tensor: Float32Array;
   contentHash: string;
   thumbnail: Buffer | null;
-}
-
-class Failure extends Error {
-  constructor(
-    readonly reason: FailureReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function failureFor(file: string, error: unknown): Failure {
-  if (error instanceof Failure) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'EIO') {
-    return new Failure('unreadable', `${path.basename(file)} could not be read (${code}).`);
-  }
-  const reason = classifyDecodeError(error);
-  return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error)}`);
 }
 
 export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
@@ -151,8 +125,10 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       excludes: folder.excludes,
       signal: control.signal,
       onProblem: (problem) => {
-        incompleteFolders.add(folder.id);
-        summary.failed.push({ path: problem.path, reason: 'unreadable', message: problem.message });
+        if (problem.incomplete) incompleteFolders.add(folder.id);
+        // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
+        else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
+        summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
       },
     });
     for await (const file of scan) {
@@ -177,14 +153,32 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   report(true);
 
   // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
+  // A failure of the disk or the model stops the run (Note [A run that cannot go on]).
+  if (work.length > 0) await model.loadImageTower();
+  const queue = new BoundedQueue<Decoded>(batchSize * 2);
+  // Set from the callbacks below; the cast keeps TypeScript from narrowing it to null here.
+  let fatal = null as { error: unknown } | null;
+  const stop = (error: unknown) => {
+    fatal ??= { error };
+    queue.abort(fatal.error);
+  };
   const pendingIndexed: IndexedFile[] = [];
   const pendingFailed: FailedFile[] = [];
   const linkedToExisting: Array<{ imageId: number }> = [];
+  let stored = 0;
+  let storageFailed = false;
   let lastFlush = Date.now();
   const flush = () => {
-    if (pendingIndexed.length === 0 && pendingFailed.length === 0) return;
-    const written = store.writeBatch(modelId, pendingIndexed.splice(0), pendingFailed.splice(0));
-    vectors.add(written);
+    if (storageFailed || (pendingIndexed.length === 0 && pendingFailed.length === 0)) return;
+    const indexed = pendingIndexed.splice(0);
+    try {
+      vectors.add(store.writeBatch(modelId, indexed, pendingFailed.splice(0)));
+    } catch (error) {
+      storageFailed = true;
+      stop(error);
+      throw error;
+    }
+    stored += indexed.length;
     lastFlush = Date.now();
   };
   const maybeFlush = () => {
@@ -197,7 +191,6 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     progress.processed++;
   };
 
-  const queue = new BoundedQueue<Decoded>(batchSize * 2);
   const decode = async (item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean) => {
     const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
     const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs };
@@ -209,12 +202,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
 
   const handle = async (item: WorkItem) => {
+    const { contentHash, head } = await identifyFile(item.path);
     if (item.kind === 'reembed') {
-      const { contentHash } = await identifyFile(item.path, item.size);
       await decode(item, { existingId: item.imageId }, contentHash, store.imageByHash(contentHash)?.thumbnail != null);
       return;
     }
-    const { contentHash, head } = await identifyFile(item.path, item.size);
     const format = sniffFormat(head);
     if (!format) {
       if (PHOTO_EXTENSIONS.has(path.extname(item.path).toLowerCase())) throw new Failure('not-an-image', `${path.basename(item.path)} ${REASON_TEXT['not-an-image']}.`);
@@ -240,18 +232,31 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   let next = 0;
   const producer = async () => {
-    while (next < work.length) {
+    while (next < work.length && !fatal) {
       // Claim the item before awaiting: the other producers run between awaits.
       const item = work[next++] as WorkItem;
       await control.checkpoint();
       try {
         await handle(item);
       } catch (error) {
+        // The run is over (the queue rejected the push): this photo is not at fault.
+        if (fatal) return;
         if (isUserError(error) && error.code === 'cancelled') throw error;
         fail(item, failureFor(item.path, error));
         maybeFlush();
       }
       report();
+    }
+  };
+  const embed = async (tensors: Float32Array[]): Promise<Float32Array[]> => {
+    try {
+      const vectors = await model.embedTensors(tensors);
+      if (vectors.length !== tensors.length) throw new Error(`it returned ${vectors.length} embeddings for ${tensors.length} photos`);
+      const wrong = vectors.find((vector) => vector.length !== model.dim);
+      if (wrong) throw new Error(`it returned ${wrong.length}-dimensional embeddings where ${model.dim} dimensions were expected`);
+      return vectors;
+    } catch (error) {
+      throw new ModelFailure(model.id, error);
     }
   };
   const consumer = async () => {
@@ -261,7 +266,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       await control.checkpoint();
       const batch = await queue.take(batchSize);
       if (batch.length === 0) return;
-      const embeddings = await model.embedTensors(batch.map((item) => item.tensor));
+      const embeddings = await embed(batch.map((item) => item.tensor));
       for (const [i, item] of batch.entries()) {
         const indexed: IndexedFile = { ...item.file, vector: embeddings[i] as Float32Array };
         if (item.thumbnail && 'created' in indexed.image) {
@@ -277,43 +282,50 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
   };
 
-  const consuming = consumer();
-  // Awaited below; marked handled now, since it can fail (a cancel) while the producers still run.
-  consuming.catch(() => {});
+  const consuming = consumer().catch(stop);
+  // Every producer has stopped before the run ends, so none writes after it.
+  const produced = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, producer));
+  for (const result of produced) if (result.status === 'rejected') stop(result.reason);
+  queue.close();
+  await consuming;
+  // What finished before a failure is written too, unless writing is what failed.
   try {
-    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, producer));
-  } finally {
-    queue.close();
-    await consuming.catch((error: unknown) => {
-      throw isUserError(error) ? error : new UserError('model-invalid', `Embedding failed: ${messageOf(error)}`);
-    }).finally(flush);
+    flush();
+  } catch {
+    // Recorded in `fatal` by flush.
   }
+  if (fatal) throw runFailure(fatal.error, stored);
 
   // 3. Forget what vanished (only where the walk was complete), then persist the vector index.
   progress.phase = 'finishing';
   report(true);
-  // A file gone from one path whose content turned up at another was moved, not removed.
-  const lostImages = new Map<number, number>();
-  for (const folder of folders) {
-    if (incompleteFolders.has(folder.id)) continue;
-    const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set());
-    summary.removed += removedFiles;
-    for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
-    vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
-    await Promise.all(removedImages.map((image) => thumbnails.remove(image.thumbnail)));
-  }
-  for (const link of linkedToExisting) {
-    const lost = lostImages.get(link.imageId) ?? 0;
-    if (lost === 0) {
-      summary.unchanged++;
-      continue;
+  try {
+    // A file gone from one path whose content turned up at another was moved, not removed.
+    const lostImages = new Map<number, number>();
+    for (const folder of folders) {
+      if (incompleteFolders.has(folder.id)) continue;
+      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set());
+      summary.removed += removedFiles;
+      for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
+      vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
+      await Promise.all(removedImages.map((image) => thumbnails.remove(image.thumbnail)));
     }
-    lostImages.set(link.imageId, lost - 1);
-    summary.moved++;
-    summary.removed--;
+    for (const link of linkedToExisting) {
+      const lost = lostImages.get(link.imageId) ?? 0;
+      if (lost === 0) {
+        summary.unchanged++;
+        continue;
+      }
+      lostImages.set(link.imageId, lost - 1);
+      summary.moved++;
+      summary.removed--;
+    }
+    await vectors.save();
+    if (embeddings.missing(modelId) === 0) store.setMeta('serving_model', modelId);
+  } catch (error) {
+    // The disk can fill up here too (Note [A run that cannot go on]).
+    throw runFailure(error, stored);
   }
-  await vectors.save();
-  if (embeddings.missing(modelId) === 0) store.setMeta('serving_model', modelId);
   summary.seconds = (Date.now() - started) / 1000;
   report(true);
   return summary;

@@ -6,14 +6,13 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import type { JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { OpenOptions } from '../storage/storage.js';
 import type { FolderRow } from '../storage/library-store.js';
 import type { PhotoRef } from '../storage/photo-store.js';
 import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
-import { indexLibrary, type IndexProgress, type IndexSummary } from './indexer.js';
+import { indexLibrary, type IndexOptions, type IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
 
 export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';
@@ -25,14 +24,6 @@ export interface LibraryStatus {
   folders: Array<{ id: number; path: string; excludes: string[] }>;
   servingModel: string | null;
   models: Array<{ model: string; embedded: number; missing: number }>;
-}
-
-export interface IndexRunOptions {
-  folders?: FolderRow[];
-  control?: JobControl;
-  onProgress?: (progress: IndexProgress) => void;
-  batchSize?: number | undefined;
-  retryFailed?: boolean | undefined;
 }
 
 export class Library {
@@ -96,7 +87,7 @@ export class Library {
     return folder;
   }
 
-  async index(model: ClipModel, options: IndexRunOptions = {}): Promise<IndexSummary> {
+  async index(model: ClipModel, options: IndexOptions & { folders?: FolderRow[] } = {}): Promise<IndexSummary> {
     const folders = options.folders ?? this.folders();
     if (folders.length === 0) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
     const vectors = await this.vectorIndex(model.id, model.dim);
@@ -163,11 +154,18 @@ export class Library {
     };
   }
 
+  /**
+   * Saves the vector indexes and closes the database. The database is closed even when a save
+   * fails (a full disk): the indexes are derived data, rebuilt from it next time.
+   */
   async close(): Promise<void> {
-    for (const index of this.indexes.values()) {
-      await index.ready();
-      await index.save();
+    try {
+      for (const index of this.indexes.values()) {
+        await index.ready();
+        await index.save();
+      }
+    } finally {
+      this.storage.close();
     }
-    this.storage.close();
   }
 }

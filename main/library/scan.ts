@@ -3,17 +3,30 @@
  *
  * Note [Symlinks]: symlinked files and folders are followed (people link in their phone's
  * export folder), but each folder is entered at most once by its real path, so a link back to an
- * ancestor (a loop) or two links to one folder never walk anything twice.
+ * ancestor (a loop) or two links to one folder never walk anything twice. A link is followed by
+ * `stat` only: what it leads to is never opened unless it is a regular file or a folder.
  *
  * Note [Skipped by default]: hidden entries (dot-names) and system folders (Recycle Bin, macOS
  * library bundles, thumbnail caches) are never photos a person took; exclusions are globs matched
  * against the path relative to the library folder.
+ *
+ * Note [Nothing skipped silently]: what the walk finds but cannot index is reported with a
+ * reason: pipes, sockets and devices (and links to them), links that lead nowhere or in a
+ * circle, and names that are not valid UTF-8. Paths are strings everywhere in the library (the
+ * database, the app, XMP), and Node turns invalid bytes into U+FFFD, so such a name cannot even
+ * be opened again by the string it becomes; rather than carry raw bytes through every layer,
+ * entries are listed as bytes, and one whose name is not UTF-8 is reported under a readable
+ * escaped name (`caf\xE9.jpg`) with a request to rename it. A folder that cannot be walked (an
+ * unreadable one, one with such a name, a link that leads nowhere, perhaps to an unplugged
+ * drive) makes the walk incomplete, so nothing under it is taken for deleted.
  */
-import { statSync, type Dirent } from 'node:fs';
-import { opendir, realpath, stat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { statSync, type Dirent, type Stats } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { throwIfAborted } from '../core/errors.js';
+import { kindOf } from '../core/photo-file.js';
 
 export interface ScannedFile {
   path: string;
@@ -22,8 +35,12 @@ export interface ScannedFile {
 }
 
 export interface ScanProblem {
+  /** The entry's path; invalid UTF-8 bytes in its name are written `\xNN`. */
   path: string;
+  reason: 'unreadable' | 'bad-name' | 'not-a-file';
   message: string;
+  /** A folder's contents (or maybe a folder's) were not walked. */
+  incomplete: boolean;
 }
 
 const SYSTEM_FOLDERS = new Set([
@@ -44,53 +61,95 @@ export function isSkippedByDefault(name: string, isDirectory: boolean): boolean 
   return SYSTEM_FOLDERS.has(lower) || SYSTEM_SUFFIXES.some((suffix) => lower.endsWith(suffix));
 }
 
+/** Shortest valid UTF-8 sequence at `at` (1 to 4 bytes), or 0 when the byte there starts none. */
+function sequenceAt(bytes: Uint8Array, at: number): number {
+  for (let length = 1; length <= 4 && at + length <= bytes.length; length++) {
+    if (isUtf8(bytes.subarray(at, at + length))) return length;
+  }
+  return 0;
+}
+
+/** A name for people: valid UTF-8 as text, every other byte as `\xNN`. */
+export function escapedName(bytes: Uint8Array): string {
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  let text = '';
+  for (let at = 0; at < bytes.length; ) {
+    const length = sequenceAt(bytes, at);
+    if (length === 0) {
+      text += `\\x${(bytes[at] as number).toString(16).toUpperCase().padStart(2, '0')}`;
+      at++;
+    } else {
+      text += Buffer.from(bytes.subarray(at, at + length)).toString('utf8');
+      at += length;
+    }
+  }
+  return text;
+}
+
 export interface ScanOptions {
   excludes?: readonly string[];
   signal?: AbortSignal;
-  /** Folders that could not be read (permission denied...): reported, and the walk goes on. */
+  /** What cannot be walked or indexed (Note [Nothing skipped silently]); the walk goes on. */
   onProblem?: (problem: ScanProblem) => void;
 }
 
-/** Yields every file under `root` that is not excluded, depth first. */
+type Entry = { kind: 'folder' | 'file'; full: string } | { kind: 'problem'; problem: ScanProblem };
+
+/** What one directory entry (called `name`, escaped) is, following a symlink by `stat` only. */
+async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promise<Entry> {
+  const full = path.join(dir, name);
+  const isFolder = entry.isDirectory();
+  if (!isUtf8(entry.name)) {
+    const what = isFolder ? `The folder ${name} has a name that is not valid text (UTF-8), so its photos were skipped` : `${name} has a name that is not valid text (UTF-8), so it was skipped`;
+    return { kind: 'problem', problem: { path: full, reason: 'bad-name', message: `${what}; rename it and index again.`, incomplete: isFolder || entry.isSymbolicLink() } };
+  }
+  let info: Dirent<Buffer> | Stats = entry;
+  if (entry.isSymbolicLink()) {
+    try {
+      info = await stat(full);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ELOOP' ? 'a symbolic link that leads back to itself' : code === 'ENOENT' ? 'a symbolic link to something that does not exist (an unplugged drive?)' : `a symbolic link that cannot be followed (${code})`;
+      return { kind: 'problem', problem: { path: full, reason: 'unreadable', message: `${name} is ${why}.`, incomplete: true } };
+    }
+  }
+  if (info.isDirectory()) return { kind: 'folder', full };
+  if (info.isFile()) return { kind: 'file', full };
+  return { kind: 'problem', problem: { path: full, reason: 'not-a-file', message: `${name} is ${kindOf(info)}, not a photo file; it was skipped.`, incomplete: false } };
+}
+
+/** Yields every regular file under `root` that is not excluded, depth first. */
 export async function* scanFolder(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
   const excluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true, nocase: process.platform !== 'linux' }) : () => false;
+  const report = (problem: ScanProblem) => options.onProblem?.(problem);
   const visited = new Set<string>();
   const pending = [root];
   while (pending.length > 0) {
     throwIfAborted(options.signal);
     const dir = pending.pop() as string;
-    let real: string;
-    let entries: AsyncIterable<Dirent>;
+    let entries: Array<Dirent<Buffer>>;
     try {
-      real = await realpath(dir);
+      const real = await realpath(dir);
       if (visited.has(real)) continue;
       visited.add(real);
-      entries = await opendir(dir, { bufferSize: 256 });
+      entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
-      options.onProblem?.({ path: dir, message: `Cannot open folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+      report({ path: dir, reason: 'unreadable', message: `Cannot open folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, incomplete: true });
       continue;
     }
     const subfolders: string[] = [];
     const files: string[] = [];
-    for await (const entry of entries) {
-      const full = path.join(dir, entry.name);
-      let isDirectory = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        const target = await stat(full).catch(() => null);
-        if (!target) continue;
-        isDirectory = target.isDirectory();
-        isFile = target.isFile();
-      }
-      if (!isDirectory && !isFile) continue;
-      if (isSkippedByDefault(entry.name, isDirectory)) continue;
+    for (const entry of entries) {
+      const name = escapedName(entry.name);
+      const found = await classify(dir, entry, name);
+      const isFolder = found.kind === 'folder' || entry.isDirectory();
+      if (isSkippedByDefault(name, isFolder)) continue;
+      const full = found.kind === 'problem' ? found.problem.path : found.full;
       const relative = path.relative(root, full).split(path.sep).join('/');
-      if (excluded(relative) || (isDirectory && excluded(`${relative}/`))) continue;
-      if (isDirectory) {
-        subfolders.push(full);
-        continue;
-      }
-      files.push(full);
+      if (excluded(relative) || (isFolder && excluded(`${relative}/`))) continue;
+      if (found.kind === 'problem') report(found.problem);
+      else if (found.kind === 'folder') subfolders.push(found.full);
+      else files.push(found.full);
     }
     // Synchronous stats: a few microseconds each against tens for the promise API, which makes a
     // re-scan of 100k unchanged files several times faster; one folder at a time keeps each
@@ -98,6 +157,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
     for (const file of files) {
       const info = statSync(file, { throwIfNoEntry: false });
       if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
+      else if (info) report({ path: file, reason: 'not-a-file', message: `${path.basename(file)} is ${kindOf(info)}, not a photo file; it was skipped.`, incomplete: false });
     }
     // Reverse so the walk visits subfolders in name order (pending is a stack).
     pending.push(...subfolders.sort().reverse());

@@ -9,6 +9,7 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { checkPhotoFile } from '../core/photo-file.js';
 import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
 
 export const PREVIEW_SIDE = 1600;
@@ -45,6 +46,7 @@ export class ThumbnailStore {
   async preview(contentHash: string, originalPath: string): Promise<string> {
     const relative = this.relativePath(contentHash, 'previews');
     if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
+    await checkPhotoFile(originalPath);
     const webp = await sharp(originalPath, { limitInputPixels: MAX_INPUT_PIXELS })
       .rotate()
       .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })

@@ -5,6 +5,7 @@
  * Note [Default model]: ViT-B-32 trained on LAION-2B scores 77.6 % on Immich's benchmark against
  * 69.9 % for OpenAI's weights at the same compute, so it is the default.
  */
+import { kindLimit, type DownloadLimits } from './download-policy.js';
 import type { ModelLayout } from './folder.js';
 
 export interface CatalogueEntry {
@@ -82,4 +83,13 @@ export function isModelFile(layout: ModelLayout, file: string): boolean {
     return /^(config\.json|visual\/(model\.onnx(_data)?|preprocess_cfg\.json)|textual\/(model\.onnx(_data)?|[^/]+\.json))$/.test(file);
   }
   return /^(config\.json|preprocessor_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|onnx\/(vision|text)_model\.onnx(_data)?)$/.test(file);
+}
+
+/**
+ * What a catalogue model's download may hold (Note [Download limits] in download-policy.ts): half as
+ * much again as its expected size, file by file and in all, and no file above its kind's cap.
+ */
+export function downloadLimits(entry: CatalogueEntry): DownloadLimits {
+  const totalBytes = Math.round(entry.approxBytes * 1.5);
+  return { totalBytes, fileBytes: (file) => Math.min(kindLimit(file), totalBytes) };
 }

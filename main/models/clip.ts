@@ -23,7 +23,7 @@ import { toModelInput, type ImageSource } from './preprocess.js';
 import { ModelSession, isFixed, type Logger, type ProviderPreference, type TensorInfo } from './session.js';
 import { TextTokenizer, type TokenizedText } from './tokenizer.js';
 import { LruCache } from '../core/lru.js';
-import { l2Normalize } from './vectors.js';
+import { isUsableEmbedding, l2Normalize } from './vectors.js';
 
 export interface ClipModelOptions {
   provider?: ProviderPreference;
@@ -66,11 +66,25 @@ interface TextTower {
   fixedLength: number | null;
 }
 
-function pickOutput(outputs: TensorInfo[], preferred: string[], modelPath: string): string {
+/**
+ * The embedding output of a tower, checked against the dimension config.json declares.
+ *
+ * Note [Graph agrees with config]: a folder whose config.json names another embedding size than
+ * its graphs produce would store vectors the index cannot hold, so it is refused when the tower
+ * starts, before any photo is read (the indexer starts the image tower before decoding).
+ */
+function pickOutput(outputs: TensorInfo[], preferred: string[], modelPath: string, dim: number): string {
   const byName = outputs.find((info) => preferred.includes(info.name));
   const fallback = outputs.find((info) => info.shape.length === 2);
   const chosen = byName ?? fallback;
   if (!chosen) throw new UserError('model-invalid', `${modelPath} has no embedding output (found ${outputs.map((o) => o.name).join(', ')}).`);
+  const size = chosen.shape.at(-1);
+  if (isFixed(size) && size !== dim) {
+    throw new UserError(
+      'model-invalid',
+      `${modelPath} produces embeddings of ${size} dimensions, but the folder's config.json says ${dim}; the model folder is inconsistent: download it again or choose another model.`,
+    );
+  }
   return chosen.name;
 }
 
@@ -115,6 +129,11 @@ export class ClipModel {
     return { image: image.session.provider, text: text.session.provider };
   }
 
+  /** Starts the image tower now, so a model that cannot work fails before any photo is read. */
+  async loadImageTower(): Promise<void> {
+    await this.image();
+  }
+
   private image(): Promise<ImageTower> {
     this.imageTower ??= this.startImageTower().catch((error: unknown) => {
       this.imageTower = null;
@@ -140,7 +159,7 @@ export class ClipModel {
     if (isFixed(side) && side !== preprocessing.size) {
       throw new UserError('model-invalid', `${modelPath} expects ${side}px images but its preprocessing config says ${preprocessing.size}px.`);
     }
-    const output = pickOutput(session.outputs, ['embedding', 'image_embeds'], modelPath);
+    const output = pickOutput(session.outputs, ['embedding', 'image_embeds'], modelPath, this.dim);
     return { session, input: input.name, output, maxBatch: maxBatchOf(input) };
   }
 
@@ -155,7 +174,7 @@ export class ClipModel {
       throw new UserError('model-invalid', `${modelPath} has no integer token input; it is not a CLIP text tower.`);
     }
     const mask = session.inputs.find((info) => info.name === 'attention_mask');
-    const output = pickOutput(session.outputs, ['embedding', 'text_embeds'], modelPath);
+    const output = pickOutput(session.outputs, ['embedding', 'text_embeds'], modelPath, this.dim);
     const length = ids.shape[1];
     return { session, tokenizer, ids, mask, output, maxBatch: maxBatchOf(ids), fixedLength: isFixed(length) ? length : null };
   }
@@ -219,7 +238,16 @@ export class ClipModel {
         `The model returned ${data?.length ?? 0} values for ${count} inputs; config.json says the embedding has ${this.dim} dimensions.`,
       );
     }
-    return Array.from({ length: count }, (_, row) => l2Normalize(data.slice(row * this.dim, (row + 1) * this.dim)));
+    return Array.from({ length: count }, (_, row) => {
+      const vector = data.slice(row * this.dim, (row + 1) * this.dim);
+      if (!isUsableEmbedding(vector)) {
+        throw new UserError(
+          'model-invalid',
+          `The model ${this.id} produced an unusable embedding (not a number, infinite or all zeros); its files or configuration are damaged: download it again or choose another model.`,
+        );
+      }
+      return l2Normalize(vector);
+    });
   }
 
   /**
@@ -252,7 +280,8 @@ export class ClipModel {
       }
       await producer;
     } finally {
-      queue.close();
+      // Stopped early (an error, or the caller stopped reading): the decoding stops too.
+      queue.abort(new UserError('cancelled', 'Cancelled.'));
       await producer.catch(() => {});
     }
     throwIfAborted(signal);
@@ -269,14 +298,16 @@ export class ClipModel {
     let index = 0;
     try {
       for await (const source of sources) {
-        if (signal?.aborted) break;
+        if (signal?.aborted || queue.isClosed) break;
         const at = index++;
         const task = toModelInput(source, preprocessing).then(
           (tensor) => queue.push({ index: at, tensor }),
           (error: unknown) =>
             queue.push({ index: at, error: isUserError(error) ? error : new UserError('image-undecodable', messageOf(error)) }),
         );
+        // A push rejects once the consumer has stopped; the race below ends the loop then.
         const tracked = task.finally(() => inFlight.delete(tracked));
+        tracked.catch(() => {});
         inFlight.add(tracked);
         if (inFlight.size >= concurrency) await Promise.race(inFlight);
       }

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import type { DownloadProgressInfo } from '../../preload/contract.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { RateMeter } from '../jobs/job.js';
+import { DEFAULT_LIMITS, LOOPBACK, MAX_LISTING_BYTES, MAX_REDIRECTS, isAllowedRedirect, limitProblem, type DownloadLimits } from './download-policy.js';
 
 export interface HubFile {
   /** Repo-relative path with `/` separators, validated to be safe. */
@@ -53,6 +54,8 @@ export interface DownloadOptions {
   onProgress?: (p: DownloadProgress) => void;
   /** Default: global fetch. */
   fetchImpl?: typeof fetch;
+  /** Default: per-kind caps only (`kindLimit`; Note [Download limits] in download-policy.ts). */
+  limits?: DownloadLimits;
 }
 
 export interface ListOptions {
@@ -107,9 +110,11 @@ async function listWith(ctx: Context): Promise<HubFile[]> {
     `${endpoint}/api/models/${repo}/tree/${encodeURIComponent(revision)}?recursive=true`;
   const files: HubFile[] = [];
   const seen = new Set<string>();
+  let listed = 0;
   for (let page = 0; url !== undefined; page++) {
     if (page >= MAX_PAGES) throw malformed(ctx, 'too many pages');
-    const { body, next } = await fetchJsonPage(ctx, url);
+    const { body, next, bytes } = await fetchJsonPage(ctx, url, MAX_LISTING_BYTES - listed);
+    listed += bytes;
     const parsed = pageSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -154,22 +159,77 @@ function isSafeRepoPath(p: string): boolean {
   return p.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
 
-async function fetchJsonPage(ctx: Context, url: string): Promise<{ body: unknown; next: string | undefined }> {
+async function fetchJsonPage(ctx: Context, url: string, maxBytes: number): Promise<{ body: unknown; next: string | undefined; bytes: number }> {
   return withRetries(ctx, `the file list of ${ctx.repo}`, async (attemptSignal) => {
-    const res = await ctx.fetch(url, { signal: attemptSignal, headers: { accept: 'application/json' } });
+    const res = await hubFetch(ctx, url, { signal: attemptSignal, headers: { accept: 'application/json' } }, 'the file list');
     if (!res.ok) {
       await discardBody(res);
       throw httpError(ctx, res.status, null);
     }
-    const text = await res.text(); // a dropped connection rejects here and is retried
+    const bytes = await readCapped(res, maxBytes); // a dropped connection rejects here and is retried
+    if (bytes === null) throw malformed(ctx, `the file list is larger than ${MAX_LISTING_BYTES / 2 ** 20} MiB`);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(new TextDecoder().decode(bytes));
     } catch {
       throw malformed(ctx, 'not JSON');
     }
-    return { body, next: nextLink(res.headers.get('link'), res.url || url) };
+    return { body, next: nextLink(res.headers.get('link'), res.url || url), bytes: bytes.byteLength };
   });
+}
+
+/** The whole body, or null (and the rest discarded) as soon as it exceeds `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array | null> {
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new RetryableError(describe(error), { cause: error });
+      }
+      if (chunk.done) break;
+      total += chunk.value.byteLength;
+      if (total > maxBytes) return null;
+      chunks.push(chunk.value);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * `fetch` that follows redirects itself, only where `isAllowedRedirect` says (Note [Download
+ * limits] in download-policy.ts); `what` names the file for the message.
+ */
+async function hubFetch(ctx: Context, url: string, init: RequestInit, what: string): Promise<Response> {
+  let current = url;
+  for (let hops = 0; ; hops++) {
+    const res = await ctx.fetch(current, { ...init, redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (![301, 302, 303, 307, 308].includes(res.status) || location === null) return res;
+    await discardBody(res);
+    let target: URL;
+    try {
+      target = new URL(location, current);
+    } catch {
+      throw malformed(ctx, `a redirect to ${JSON.stringify(location)} for ${what}`);
+    }
+    if (!isAllowedRedirect(ctx.endpoint, target)) {
+      throw new UserError(
+        'integrity',
+        `The Hub redirected ${what} of ${ctx.repo} to ${target.protocol}//${target.host}, which is not one of its download servers; nothing was fetched from there. ` +
+          `Check your network (a proxy?) and try again, ${IMPORT_HINT}.`,
+      );
+    }
+    if (hops >= MAX_REDIRECTS) throw new RetryableError(`more than ${MAX_REDIRECTS} redirects`);
+    current = target.href;
+  }
 }
 
 /** The `rel="next"` target of an RFC 8288 `Link` header, resolved against `base`. */
@@ -215,6 +275,8 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
           `Check the model name, ${IMPORT_HINT}.`,
       );
     }
+    const tooLarge = limitProblem(files, opts.limits ?? DEFAULT_LIMITS);
+    if (tooLarge) throw new UserError('integrity', `The file list of ${ctx.repo} gives ${tooLarge}; nothing was downloaded. Try again later, ${IMPORT_HINT}.`);
     await mkdir(staging, { recursive: true });
     const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
     const meter = new Meter(opts.onProgress, files.length, bytesTotal);
@@ -366,7 +428,7 @@ async function fetchToPart(
     await withRetries(ctx, file.path, async (attemptSignal, madeProgress) => {
       const headers: Record<string, string> = { 'accept-encoding': 'identity' };
       if (have > 0) headers.range = `bytes=${have}-`;
-      const res = await ctx.fetch(url, { signal: attemptSignal, headers, redirect: 'follow' });
+      const res = await hubFetch(ctx, url, { signal: attemptSignal, headers }, file.path);
 
       let append: boolean;
       if (res.status === 200) {
@@ -478,7 +540,7 @@ function makeContext(repo: string, opts: ListOptions): Context {
   } catch {
     throw new UserError('bad-input', `"${endpoint}" is not a valid Hub address.`);
   }
-  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  const loopback = LOOPBACK.has(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new UserError('bad-input', `The Hub address ${endpoint} must use https.`);
   }

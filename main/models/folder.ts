@@ -45,7 +45,21 @@ export interface ModelSpec {
 }
 
 const CLIP_LOGIT_SCALE = 100;
+
+/**
+ * Note [Impossible settings]: a config with settings no model can have (a std of 0 divides every
+ * pixel by zero; a 0 or 100000 px input; a context too short for start and end tokens) used to
+ * load, and then "indexed" every photo as NaN. Such values are refused when the folder is read,
+ * naming the file and the field, before any photo is touched. Values are finite by zod's own
+ * rule (JSON's 1e999 parses as Infinity and is refused as not a number).
+ */
+const MAX_IMAGE_SIZE = 4096;
+const MIN_CONTEXT = 2;
 const triple = z.tuple([z.number(), z.number(), z.number()]);
+const positive = z.number().positive('must be a positive number (pixels are divided by it)');
+const stdTriple = z.tuple([positive, positive, positive]);
+const imageSide = z.number().int().min(1, `must be between 1 and ${MAX_IMAGE_SIZE} pixels`).max(MAX_IMAGE_SIZE, `must be between 1 and ${MAX_IMAGE_SIZE} pixels`);
+const contextLength = z.number().int().min(MIN_CONTEXT, `must be at least ${MIN_CONTEXT} tokens`);
 
 const immichConfig = z.object({
   embed_dim: z.number().int().positive(),
@@ -53,16 +67,16 @@ const immichConfig = z.object({
   vision_cfg: z.object({ image_size: z.union([z.number().int(), z.tuple([z.number().int(), z.number().int()])]) }).loose(),
   text_cfg: z
     .object({
-      context_length: z.number().int().positive().default(77),
+      context_length: contextLength.default(77),
       tokenizer_kwargs: z.object({ clean: z.string().optional() }).loose().optional(),
     })
     .loose(),
 }).loose();
 
 const immichPreprocess = z.object({
-  size: z.union([z.number().int().positive(), z.array(z.number().int().positive()).min(1).max(2)]),
+  size: z.union([imageSide, z.array(imageSide).min(1).max(2)]),
   mean: triple,
-  std: triple,
+  std: stdTriple,
   interpolation: z.enum(['bicubic', 'bilinear', 'nearest', 'lanczos']).default('bicubic'),
   resize_mode: z.enum(['shortest', 'squash', 'longest']).default('shortest'),
 }).loose();
@@ -70,25 +84,22 @@ const immichPreprocess = z.object({
 const hfConfig = z.object({
   projection_dim: z.number().int().positive(),
   logit_scale: z.number().positive().optional(),
-  text_config: z.object({ max_position_embeddings: z.number().int().positive().optional() }).loose().optional(),
+  text_config: z.object({ max_position_embeddings: contextLength.optional() }).loose().optional(),
 }).loose();
 
-const hfSize = z.union([
-  z.number().int().positive(),
-  z.object({ shortest_edge: z.number().int().positive() }).loose(),
-  z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).loose(),
-]);
+const hfSize = z.union([imageSide, z.object({ shortest_edge: imageSide }).loose(), z.object({ height: imageSide, width: imageSide }).loose()]);
 const hfPreprocess = z.object({
   do_resize: z.boolean().default(true),
   size: hfSize,
   do_center_crop: z.boolean().default(true),
   crop_size: hfSize.optional(),
   image_mean: triple,
-  image_std: triple,
+  image_std: stdTriple,
   resample: z.number().int().default(3),
 }).loose();
 
-const tokenizerConfig = z.object({ model_max_length: z.number().optional() }).loose();
+// Often 1e30 ("no limit") in transformers' configs; only the lower bound means anything.
+const tokenizerConfig = z.object({ model_max_length: z.number().min(MIN_CONTEXT, `must be at least ${MIN_CONTEXT} tokens`).optional() }).loose();
 
 /** PIL's resampling filter codes, as transformers' preprocessor configs store them. */
 const PIL_RESAMPLE: Record<number, Interpolation> = { 0: 'nearest', 1: 'lanczos', 2: 'bilinear', 3: 'bicubic' };
@@ -123,7 +134,7 @@ async function readJson<T>(dir: string, relative: string, schema: z.ZodType<T>):
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.join('.') || '(top level)';
-    throw new UserError('model-invalid', `${file} has an unexpected ${where}: ${issue?.message}. Download the model again.`);
+    throw new UserError('model-invalid', `${file} has an unexpected ${where}: ${issue?.message}. Download the model again, or choose another model.`);
   }
   return parsed.data;
 }

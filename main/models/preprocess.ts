@@ -7,9 +7,11 @@
  * scaled up. JPEG and WebP are shrunk while decoding (libvips shrink-on-load), so a 50-MP photo
  * never exists at full size in memory.
  */
-import { readFile } from 'node:fs/promises';
-import sharp, { type KernelEnum, type Sharp } from 'sharp';
-import { UserError, messageOf } from '../core/errors.js';
+import os from 'node:os';
+import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOptions, type Sharp, type SharpOptions } from 'sharp';
+import { MemoryBudget } from '../core/budget.js';
+import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { checkPhotoFile } from '../core/photo-file.js';
 import type { ImagePreprocessing, Interpolation } from './folder.js';
 
 /** libvips keeps decoded images in a cache meant for repeated edits of one file; we never revisit. */
@@ -32,16 +34,43 @@ function cannotDecode(source: ImageSource): string {
   return typeof source === 'string' ? `Cannot decode ${source} as an image` : 'Cannot decode the image';
 }
 
-/** Reads a file, turning file-system errors into messages a person can act on. */
-export async function readImageFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : messageOf(error);
-    throw new UserError('image-unreadable', `Cannot read ${file}: ${reason}.`, { cause: error });
-  }
+/**
+ * Note [Decode memory]: what one decode holds, measured as peak RSS: a streaming libvips resize
+ * holds about 1,800 rows of the decoded image whatever the shrink (a 16000 px wide RGBA PNG: 112
+ * MiB; 4000 px: 30 MiB), and JPEG decodes at up to 1/8 size with shrink-on-load. The exact alpha
+ * path (Note [Alpha before resampling]) holds the whole opaque image besides, 3 bytes a pixel:
+ * four 16000 x 16000 RGBA PNGs at once grew the process by 2,991 MiB. So alpha images are
+ * decoded exactly only up to EXACT_ALPHA_MAX_PIXELS, and every decode holds its estimate in
+ * `decodeMemory`, one budget for all decodes of the process, while it runs: however many callers
+ * decode at once (indexing, `embedImages`), together they stay within it. The same four PNGs now
+ * take 438 MiB (`npm run bench -- decode`).
+ */
+const STREAM_ROWS = 2048;
+const DECODE_OVERHEAD = 16 * 2 ** 20;
+export const EXACT_ALPHA_MAX_PIXELS = 24_000_000;
+
+/** An eighth of the memory, between 256 MiB and 1 GiB. */
+export const decodeMemory = new MemoryBudget(Math.min(2 ** 30, Math.max(2 ** 28, Math.floor(os.totalmem() / 8))));
+
+const SAMPLE_BYTES: Record<string, number> = { uchar: 1, char: 1, ushort: 2, short: 2, uint: 4, int: 4, float: 4, double: 8, complex: 8, dpcomplex: 16 };
+
+/** sharp's JPEG shrink-on-load for a resize by `shrink` (it keeps a factor of two for the resize). */
+function jpegShrinkOnLoad(shrink: number): number {
+  const factor = shrink >= 16 ? 8 : shrink >= 8 ? 4 : shrink >= 4 ? 2 : 1;
+  return factor > 1 && Math.trunc(shrink) === factor ? factor / 2 : factor;
+}
+
+function isExactAlpha(header: Metadata): boolean {
+  return header.hasAlpha === true && (header.width ?? 0) * (header.height ?? 0) <= EXACT_ALPHA_MAX_PIXELS;
+}
+
+/** Bytes a decode of an image with this header, resized so its short side is `side`, may hold. */
+export function decodeEstimate(header: Metadata, side: number): number {
+  const width = header.width ?? 0;
+  const height = header.height ?? 0;
+  const onLoad = header.format === 'jpeg' ? jpegShrinkOnLoad(Math.min(width, height) / side) : 1;
+  const streaming = Math.ceil(width / onLoad) * (header.channels ?? 4) * (SAMPLE_BYTES[header.depth ?? 'uchar'] ?? 8) * STREAM_ROWS;
+  return DECODE_OVERHEAD + streaming + (isExactAlpha(header) ? width * height * 3 : 0);
 }
 
 /**
@@ -51,31 +80,47 @@ export async function readImageFile(file: string): Promise<Buffer> {
  * blackens the colour under transparent pixels; PIL's `convert("RGB")`, which the models were
  * trained with, drops alpha first and keeps that colour. So images with alpha are decoded to
  * opaque raw pixels before any resize (a second, cheap pass); opaque ones go straight through
- * and keep shrink-on-load.
+ * and keep shrink-on-load. Above EXACT_ALPHA_MAX_PIXELS the full-size opaque copy would cost
+ * more memory than any photo should (Note [Decode memory]): those are resized in one streaming
+ * pass, premultiplied, which differs from PIL only where pixels are transparent.
  */
-export async function opaqueImage(input: string | Buffer): Promise<Sharp> {
-  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
-  const header = await sharp(input, options).metadata();
-  if (!header.hasAlpha) return sharp(input, options).rotate().toColourspace('srgb');
+async function opaqueImage(input: ImageSource, header: Metadata, options: SharpOptions): Promise<Sharp> {
+  if (!isExactAlpha(header)) return sharp(input, options).rotate().toColourspace('srgb');
   const { data, info } = await sharp(input, options).rotate().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 }
 
 /**
+ * Decodes a photo (a path is checked, then read by libvips itself: Note [Only regular files]) to
+ * opaque 8-bit RGB resized to `width` x `height` as `resize` says, within the decode memory
+ * budget. Returns the pixels and the original's header.
+ */
+export async function decodePixels(input: ImageSource, width: number, height: number, resize: ResizeOptions): Promise<{ data: Buffer; info: OutputInfo; header: Metadata }> {
+  if (typeof input === 'string') await checkPhotoFile(input);
+  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
+  const header = await sharp(input, options).metadata();
+  const release = await decodeMemory.acquire(decodeEstimate(header, Math.min(width, height)));
+  try {
+    const image = await opaqueImage(input, header, options);
+    const { data, info } = await image.resize(width, height, resize).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    return { data, info, header };
+  } finally {
+    release();
+  }
+}
+
+/**
  * Decodes `source` and returns the model input as a CHW float32 tensor of `3 * size * size`.
- * Throws `UserError('image-undecodable')` for files that are not (complete) images.
+ * Throws `UserError('image-unreadable')` for paths that are not photo files and
+ * `UserError('image-undecodable')` for files that are not (complete) images.
  */
 export async function toModelInput(source: ImageSource, pre: ImagePreprocessing): Promise<Float32Array> {
-  const bytes = typeof source === 'string' ? await readImageFile(source) : source;
   const { size } = pre;
   let raw: Buffer;
   try {
-    raw = await (await opaqueImage(bytes))
-      .resize(size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] })
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer();
+    ({ data: raw } = await decodePixels(source, size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] }));
   } catch (error) {
+    if (isUserError(error)) throw error;
     throw new UserError('image-undecodable', `${cannotDecode(source)}: ${messageOf(error)}.`, { cause: error });
   }
   if (raw.length !== size * size * 3) {

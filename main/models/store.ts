@@ -10,7 +10,7 @@ import { cp, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path';
 import { UserError, isUserError } from '../core/errors.js';
 import { modelsDir } from '../core/paths.js';
-import { CATALOGUE, DEFAULT_MODEL_ID, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
+import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
 import { ClipModel } from './clip.js';
 import { downloadModel, type DownloadProgress } from './download.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
@@ -89,6 +89,7 @@ export class ModelStore {
     await downloadModel({
       repo: entry.repo,
       include: (file) => isModelFile(entry.layout, file),
+      limits: downloadLimits(entry),
       destination,
       endpoint: options.endpoint,
       signal: options.signal,

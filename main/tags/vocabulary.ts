@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messageOf } from '../core/errors.js';
+import { forbiddenCharacter } from './xml-check.js';
 
 export interface TagDefinition {
   name: string;
@@ -60,24 +61,40 @@ function slotCount(template: string): number {
   return template.split(SLOT).length - 1;
 }
 
-const template = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .refine((value) => slotCount(value) === 1, { message: 'must contain {} exactly once, where the prompt goes' });
+/**
+ * Note [Vocabulary limits]: tag names become XMP keywords and prompts become model input, so all
+ * of it is plain text: no control characters (C0, DEL, C1) and nothing XML 1.0 cannot hold (lone
+ * surrogates, U+FFFE, U+FFFF; see Note [Only well-formed sidecars] in xmp.ts). Sizes are bounded
+ * so that no imported file makes tagging unbounded work: a name at most 100 characters (a
+ * keyword, not a sentence), a prompt or template at most 1000 (the text tower reads 77 tokens or
+ * so; the rest would be cut anyway), at most 100 prompts, templates or background prompts in one
+ * list, and at most 5000 tags (the default vocabulary has about a hundred; every tag's ensemble
+ * is embedded once and scored against every photo).
+ */
+const MAX_TAGS = 5000;
+const MAX_TEXT = 1000;
+const MAX_LIST = 100;
+/** Unicode's control characters: C0, DEL and C1. */
+const CONTROL = /\p{Cc}/u;
 
-const prompt = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .refine((value) => !value.includes(SLOT), { message: 'must not contain {} (that belongs in templates)' });
+function text(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => !CONTROL.test(value) && forbiddenCharacter(value) === null, { message: 'must not contain control characters or characters XML cannot hold' });
+}
 
-const tagName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters')
-  .refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` });
+function list<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item).max(MAX_LIST, `must have at most ${MAX_LIST} ${what}`);
+}
+
+const template = text(MAX_TEXT).refine((value) => slotCount(value) === 1, { message: 'must contain {} exactly once, where the prompt goes' });
+
+const prompt = text(MAX_TEXT).refine((value) => !value.includes(SLOT), { message: 'must not contain {} (that belongs in templates)' });
+
+const tagName = text(100).refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` });
 
 /** A tag name by the vocabulary's rules (for tags a person adds to one photo by hand). */
 export function validateTagName(name: string): string {
@@ -88,8 +105,8 @@ export function validateTagName(name: string): string {
 
 const tagSchema = z.strictObject({
   name: tagName,
-  prompts: z.array(prompt).min(1, 'needs at least one prompt'),
-  templates: z.array(template).min(1, 'needs at least one template, or leave it out to use the global ones').optional(),
+  prompts: list(prompt, 'prompts').min(1, 'needs at least one prompt'),
+  templates: list(template, 'templates').min(1, 'needs at least one template, or leave it out to use the global ones').optional(),
   threshold: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').optional(),
   enabled: z.boolean().optional(),
 });
@@ -97,9 +114,9 @@ const tagSchema = z.strictObject({
 const vocabularySchema = z
   .strictObject({
     description: z.string().optional(),
-    templates: z.array(template).min(1, 'needs at least one template'),
-    background: z.array(prompt).min(1, 'needs at least one prompt, or leave it out').optional(),
-    tags: z.array(tagSchema),
+    templates: list(template, 'templates').min(1, 'needs at least one template'),
+    background: list(prompt, 'prompts').min(1, 'needs at least one prompt, or leave it out').optional(),
+    tags: z.array(tagSchema).max(MAX_TAGS, `must be at most ${MAX_TAGS} tags`),
   })
   .superRefine((value, context) => {
     const seen = new Map<string, number>();

@@ -9,10 +9,23 @@
  * person later rejected is taken out again, while keywords they typed themselves (including one
  * that was there before Lumen tagged the same thing) are never removed. A file that does not look like XMP is left alone and reported, never overwritten.
  * Writes go to a temporary file that is renamed over the sidecar, so a crash leaves the old one.
+ *
+ * Note [Only well-formed sidecars]: a tag holding a character XML 1.0 cannot hold at all (NUL and
+ * other controls, lone surrogates, U+FFFE) would make the sidecar unreadable, the person's own
+ * included; escaping cannot help, as not even `&#0;` is allowed. Such a tag is refused before
+ * anything is built, and every sidecar is read back from its temporary file and checked to be
+ * well-formed XML (xml-check.ts) before it replaces the old one; one that is not (a merge into
+ * a sidecar some other program damaged) leaves the old file as it was, and is reported.
+ *
+ * Note [Stale temporary files]: a process killed between writing a temporary file and renaming
+ * it leaves `<sidecar>.<8 hex digits>.tmp` behind. The first write into a folder in each process
+ * removes such files there (except this process's own, still being written), so the next export
+ * cleans up after a killed one without any caller's help, at one listing per folder.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { forbiddenCharacter, wellFormedError } from './xml-check.js';
 
 export type SidecarStyle = 'jpg.xmp' | 'xmp';
 export const SIDECAR_STYLES: readonly SidecarStyle[] = ['jpg.xmp', 'xmp'];
@@ -204,11 +217,39 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
 
 export type SidecarOutcome = 'written' | 'unchanged' | { skipped: string };
 
+const TEMPORARY = /\.xmp\.[0-9a-f]{8}\.tmp$/;
+const sweptFolders = new Map<string, Promise<void>>();
+const ownTemporaries = new Set<string>();
+
+/** Removes stale temporary sidecars in `dir`, once per process (Note [Stale temporary files]). */
+function sweepOnce(dir: string): Promise<void> {
+  let sweep = sweptFolders.get(dir);
+  if (!sweep) {
+    sweep = readdir(dir).then(
+      async (names) => {
+        for (const name of names.filter((entry) => TEMPORARY.test(entry))) {
+          const file = path.join(dir, name);
+          if (!ownTemporaries.has(file) && (await lstat(file).catch(() => null))?.isFile()) await rm(file, { force: true }).catch(() => {});
+        }
+      },
+      () => {},
+    );
+    sweptFolders.set(dir, sweep);
+  }
+  return sweep;
+}
+
 /**
  * Writes `tags` into the sidecar at `file`: a new one when none exists (nothing when there are no
- * tags), else merged (Note [Sidecar merge]).
+ * tags), else merged (Note [Sidecar merge]), never one that is not well-formed XML (Note [Only
+ * well-formed sidecars]).
  */
 export async function writeSidecar(file: string, tags: readonly string[]): Promise<SidecarOutcome> {
+  await sweepOnce(path.dirname(file));
+  for (const tag of tags) {
+    const character = forbiddenCharacter(tag);
+    if (character) return { skipped: `the tag ${JSON.stringify(tag)} holds a character (${character}) an XMP sidecar cannot hold; rename the tag` };
+  }
   let existing: string | null = null;
   try {
     existing = await readFile(file, 'utf8');
@@ -226,12 +267,20 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     text = merged.xml;
   }
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  ownTemporaries.add(temp);
   try {
     await writeFile(temp, text, { flag: 'wx' });
+    const problem = wellFormedError(await readFile(temp, 'utf8'));
+    if (problem) {
+      await rm(temp, { force: true });
+      return { skipped: `${file} was left alone: with the tags written in, it would not be well-formed XML (${problem})` };
+    }
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
     return { skipped: `cannot write ${file}: ${(error as Error).message}` };
+  } finally {
+    ownTemporaries.delete(temp);
   }
   return 'written';
 }

@@ -13,6 +13,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import type { ProviderPreference } from '../../main/models/session.js';
 import { benchmarkRescoring } from '../../main/tags/benchmark.js';
@@ -91,7 +92,23 @@ async function tagsSection(): Promise<unknown> {
   return report;
 }
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection, tags: tagsSection };
+/** Peak memory of four 16000 x 16000 RGBA PNGs decoded at once (Note [Decode memory]). */
+async function decodeSection(): Promise<unknown> {
+  const side = Number(process.env['LUMEN_BENCH_DECODE_SIDE'] ?? 16_000);
+  const file = path.join(OUT, `alpha-${side}.png`);
+  if (!existsSync(file)) {
+    log(`writing ${file} ...`);
+    await sharp({ create: { width: side, height: side, channels: 4, background: { r: 200, g: 30, b: 90, alpha: 0.5 } } }).png().toFile(file);
+  }
+  log(`\n== peak memory of four ${side} x ${side} RGBA PNGs decoded at once`);
+  const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'helpers', 'decode-peak.ts'), file, file, file, file], { cwd: ROOT, encoding: 'utf8' });
+  const result = JSON.parse(output) as { growth: number; seconds: number; budgetPeak: number | null };
+  const report = { side, peakRssGrowthMiB: Math.round(result.growth / 2 ** 20), budgetPeakMiB: result.budgetPeak === null ? null : Math.round(result.budgetPeak / 2 ** 20), seconds: result.seconds };
+  log(JSON.stringify(report));
+  return report;
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = { decode: decodeSection, embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection, tags: tagsSection };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 await mkdir(OUT, { recursive: true });

@@ -19,7 +19,8 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 
 /** The CLI in its own process (own process group, so a hung run can be killed whole). */
 function run(argv: string[], onStderr: (text: string, kill: (signal: NodeJS.Signals) => void) => void = () => {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'main', 'cli', 'index.ts'), ...argv], { cwd: ROOT, detached: true });
+  // Node itself with tsx's loader (not the tsx wrapper, which would pass a Ctrl-C on a second time).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), ...argv], { cwd: ROOT, detached: true });
   let stdout = '';
   let stderr = '';
   const kill = (signal: NodeJS.Signals) => process.kill(-(child.pid as number), signal);

@@ -36,6 +36,14 @@ export class FakeHub {
   dropOnce = new Set<string>();
   /** Send half of the file, then hang and call the hook. */
   stall = new Map<string, () => void>();
+  /** The size the file list claims for a path, instead of the real one. */
+  listedSize = new Map<string, number>();
+  /** Send this many bytes for a path (zeros after the content), whatever was asked. */
+  oversize = new Map<string, number>();
+  /** Answer a path's resolve URL with a redirect to this address instead. */
+  redirect = new Map<string, string>();
+  /** Send a file list that never ends (a broken proxy, a hostile server). */
+  endlessTree = false;
   requests: SeenRequest[] = [];
   hubUrl = '';
   cdnUrl = '';
@@ -81,6 +89,18 @@ export class FakeHub {
         res.writeHead(url.pathname !== treePrefix ? 404 : this.treeStatus).end('{"error":"Repository not found"}');
         return;
       }
+      if (this.endlessTree) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('[');
+        const entry = `${JSON.stringify({ type: 'directory', oid: 'f'.repeat(40), size: 0, path: 'x'.repeat(1000) })},`;
+        const more = (): void => {
+          while (res.write(entry));
+          res.once('drain', more);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        more();
+        return;
+      }
       if (this.treeBody !== undefined) {
         res.writeHead(200, { 'content-type': 'application/json' }).end(this.treeBody);
         return;
@@ -100,6 +120,11 @@ export class FakeHub {
       const filePath = url.pathname.slice(resolvePrefix.length).split('/').map(decodeURIComponent).join('/');
       const file = this.files.find((f) => f.path === filePath);
       const status = this.fileStatus.get(filePath);
+      const redirect = this.redirect.get(filePath);
+      if (redirect !== undefined) {
+        res.writeHead(302, { location: redirect }).end();
+        return;
+      }
       if (!file || status !== undefined) {
         res.writeHead(status ?? 404).end('Entry not found');
         return;
@@ -132,22 +157,19 @@ export class FakeHub {
     }
     return [
       ...[...dirs].map((d) => ({ type: 'directory', oid: 'f'.repeat(40), size: 0, path: d })),
-      ...this.files.map((f) =>
-        f.lfs
-          ? {
-              type: 'file',
-              oid: 'a'.repeat(40),
-              size: f.content.length,
-              path: f.path,
-              lfs: { oid: sha256(f.content), size: f.content.length, pointerSize: 134 },
-            }
-          : { type: 'file', oid: gitSha1(f.content), size: f.content.length, path: f.path },
-      ),
+      ...this.files.map((f) => {
+        const size = this.listedSize.get(f.path) ?? f.content.length;
+        return f.lfs
+          ? { type: 'file', oid: 'a'.repeat(40), size, path: f.path, lfs: { oid: sha256(f.content), size, pointerSize: 134 } }
+          : { type: 'file', oid: gitSha1(f.content), size, path: f.path };
+      }),
     ];
   }
 
   private serve(file: FakeFile, req: IncomingMessage, res: ServerResponse): void {
     let content = file.content;
+    const oversize = this.oversize.get(file.path);
+    if (oversize !== undefined) content = Buffer.concat([content, Buffer.alloc(Math.max(0, oversize - content.length))]);
     if (this.tampered.has(file.path)) {
       content = Buffer.from(content);
       content[content.length >> 1] = (content[content.length >> 1] ?? 0) ^ 0xff;

@@ -1,0 +1,81 @@
+/**
+ * Why a photo could not be indexed, and why an indexing run stopped, in words a person can act on.
+ *
+ * Note [A run that cannot go on]: a photo's own defect is listed and the run goes on (see
+ * indexer.ts); a failure of the run's shared means (the disk holding the library, the model)
+ * stops it, with the reason, how many photos this run indexed and kept (every batch written
+ * before the failure stays), and what to do. A run never ends silently.
+ */
+import path from 'node:path';
+import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { PhotoFileError } from '../core/photo-file.js';
+import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
+
+/** A photo's own defect: it is listed with the reason, and the run goes on. */
+export class Failure extends Error {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What reading or decoding `file` failing with `error` says about the photo. */
+export function failureFor(file: string, error: unknown): Failure {
+  if (error instanceof Failure) return error;
+  if (error instanceof PhotoFileError) {
+    const reason = error.problem === 'special' ? 'not-a-file' : error.problem === 'too-large' ? 'too-large' : 'unreadable';
+    return new Failure(reason, `${path.basename(file)} could not be read: ${error.detail}.`);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'EIO') {
+    return new Failure('unreadable', `${path.basename(file)} could not be read (${code}).`);
+  }
+  const reason = classifyDecodeError(error);
+  // libvips repeats its decoder's lines; the first says what is wrong.
+  return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error).split('\n', 1)[0]}`);
+}
+
+/** Thrown by the consumer when the model fails, so the run's error can say it was the model. */
+export class ModelFailure extends Error {
+  constructor(
+    readonly modelId: string,
+    cause: unknown,
+  ) {
+    super(messageOf(cause), { cause });
+  }
+}
+
+/** Codes for "no space": Node's file system calls, and better-sqlite3 for the database. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function photos(count: number): string {
+  return `${count} photo${count === 1 ? '' : 's'} indexed and kept`;
+}
+
+/** The error an indexing run ends with, given what stopped it and how many photos it stored. */
+export function runFailure(error: unknown, stored: number): UserError {
+  if (isUserError(error) && error.code === 'cancelled') return error;
+  if (DISK_FULL.has(codeOf(error) ?? '')) {
+    return new UserError('disk-full', `The disk holding the library is full: ${photos(stored)}; free some space and run again.`, { cause: error });
+  }
+  if (error instanceof ModelFailure) {
+    return new UserError(
+      'model-invalid',
+      `The model ${error.modelId} failed while indexing (${error.message}): ${photos(stored)}; try again with another model, or with the CPU provider.`,
+      { cause: error },
+    );
+  }
+  const code = codeOf(error);
+  return new UserError(
+    'storage',
+    `Indexing stopped: writing to the library failed (${code ? `${code}: ` : ''}${messageOf(error)}): ${photos(stored)}; check that the disk holding the library has free space and can be written to, and run again.`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,175 @@
+/**
+ * An indexing run that cannot go on (a full disk, a failing model) ends with an error a person
+ * can act on, never a silent exit, and keeps every batch already written.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { UserError } from '../../main/core/errors.js';
+import type { Library } from '../../main/library/library.js';
+import { ClipModel } from '../../main/models/clip.js';
+import { IMMICH_MODEL, copyModel, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary } from '../helpers/library.js';
+
+/** The rejection of `promise`, which must be a UserError. */
+async function failureOf(promise: Promise<unknown>): Promise<UserError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UserError);
+  return error as UserError;
+}
+
+/** "... 16 photos indexed ..." -> 16 */
+function indexedCount(message: string): number {
+  const match = /(\d+) photos? indexed/.exec(message);
+  expect(match, message).not.toBeNull();
+  return Number(match?.[1]);
+}
+
+describe('an indexing run that cannot go on', () => {
+  let model: ClipModel;
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let folder: string;
+  let library: Library;
+
+  beforeAll(async () => {
+    model = await loadFixtureModel(IMMICH_MODEL);
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Photos');
+    await copyPhotos(await fixturePhotos(), folder);
+  });
+  afterAll(async () => {
+    await model.dispose();
+    await scratch.cleanup();
+  });
+
+  let dataDir: string;
+  let run = 0;
+  beforeEach(() => {
+    dataDir = path.join(scratch.dir, `data-${run++}`);
+    library = openLibrary(dataDir);
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await library.close();
+  });
+
+  const index = async (withModel: ClipModel = model) => library.index(withModel, { folders: await library.addFolders([folder]), writeBatch: 8, concurrency: 3 });
+
+  it('stops on a full disk with what to do, keeping the batches already written', { timeout: 30_000 }, async () => {
+    const writeBatch = library.storage.library.writeBatch.bind(library.storage.library);
+    let calls = 0;
+    vi.spyOn(library.storage.library, 'writeBatch').mockImplementation((...args) => {
+      if (++calls > 2) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return writeBatch(...args);
+    });
+    const error = await failureOf(index());
+    expect(error.code).toBe('disk-full');
+    expect(error.message).toMatch(/disk holding the library is full/);
+    expect(error.message).toMatch(/free (some )?space/);
+    const kept = indexedCount(error.message);
+    expect(kept).toBeGreaterThan(0);
+    expect(library.storage.embeddings.count(model.id)).toBe(kept);
+    expect(library.storage.library.counts().files).toBe(kept);
+  });
+
+  for (const code of ['ENOSPC', 'EDQUOT']) {
+    it(`recognises ${code} from a thumbnail write as a full disk`, { timeout: 30_000 }, async () => {
+      const write = library.thumbnails.write.bind(library.thumbnails);
+      let calls = 0;
+      vi.spyOn(library.thumbnails, 'write').mockImplementation(async (...args) => {
+        if (++calls > 20) throw Object.assign(new Error(`${code}: no space left on device, write`), { code });
+        return write(...args);
+      });
+      const error = await failureOf(index());
+      expect(error.code).toBe('disk-full');
+      expect(library.storage.embeddings.count(model.id)).toBe(indexedCount(error.message));
+    });
+  }
+
+  it('says so when the disk fills up while the run finishes, with every photo kept', { timeout: 30_000 }, async () => {
+    const vectors = await library.vectorIndex(model.id, model.dim);
+    vi.spyOn(vectors, 'save').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    const error = await failureOf(index());
+    expect(error.code).toBe('disk-full');
+    expect(indexedCount(error.message)).toBe(80);
+    expect(library.storage.embeddings.count(model.id)).toBe(80);
+  });
+
+  it('stops when the model fails, saying so and suggesting another model', { timeout: 30_000 }, async () => {
+    let calls = 0;
+    const failing = Object.create(model) as ClipModel;
+    failing.embedTensors = async (tensors) => {
+      if (++calls > 3) throw new Error('CUDA error: out of memory');
+      return model.embedTensors(tensors);
+    };
+    const error = await failureOf(index(failing));
+    expect(error.code).toBe('model-invalid');
+    expect(error.message).toMatch(/model .*failed/i);
+    expect(error.message).toContain('CUDA error: out of memory');
+    expect(error.message).toMatch(/another model/);
+    const kept = indexedCount(error.message);
+    expect(kept).toBeGreaterThan(0);
+    expect(library.storage.embeddings.count(model.id)).toBe(kept);
+  });
+
+  it('stops when the model returns vectors of the wrong size, storing none of them', { timeout: 30_000 }, async () => {
+    let calls = 0;
+    const failing = Object.create(model) as ClipModel;
+    failing.embedTensors = async (tensors) => {
+      const vectors = await model.embedTensors(tensors);
+      return ++calls > 2 ? vectors.map((v) => v.subarray(0, 7)) : vectors;
+    };
+    const error = await failureOf(index(failing));
+    expect(error.code).toBe('model-invalid');
+    expect(error.message).toMatch(/7-dimensional/);
+    expect(library.storage.embeddings.count(model.id)).toBe(indexedCount(error.message));
+    expect(library.storage.embeddings.dimension(model.id)).toBe(model.dim);
+  });
+
+  it('refuses a model whose config contradicts its graph before any photo is read', { timeout: 30_000 }, async () => {
+    const dir = await copyModel(IMMICH_MODEL, scratch.dir, `wrong-dim-${run}`);
+    const configPath = path.join(dir, 'config.json');
+    await writeFile(configPath, JSON.stringify({ ...JSON.parse(await readFile(configPath, 'utf8')), embed_dim: 4096 }));
+    const wrong = await ClipModel.load(dir, { provider: 'cpu' });
+    try {
+      const error = await failureOf(index(wrong));
+      expect(error.code).toBe('model-invalid');
+      expect(error.message).toMatch(/4096/);
+      expect(library.storage.library.counts()).toMatchObject({ files: 0, images: 0, failures: 0 });
+    } finally {
+      await wrong.dispose();
+    }
+  });
+
+  it('stops on a real full disk (a small tmpfs holding the library)', { timeout: 60_000 }, async (context) => {
+    const mountPoint = path.join(scratch.dir, `tmpfs-${run}`);
+    await mkdir(mountPoint);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=640k', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      const reason = (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
+      console.log(`skipping the real disk-full case: cannot mount a tmpfs here (${reason})`);
+      context.skip();
+      return;
+    }
+    onTestFinished(() => {
+      execFileSync('umount', ['-l', mountPoint]);
+    });
+    const onTmpfs = openLibrary(mountPoint);
+    try {
+      const error = await failureOf(onTmpfs.index(model, { folders: await onTmpfs.addFolders([folder]) }));
+      expect(error.code).toBe('disk-full');
+      const kept = indexedCount(error.message);
+      expect(kept).toBeGreaterThan(0);
+      expect(kept).toBeLessThan(80);
+      expect(onTmpfs.storage.embeddings.count(model.id)).toBe(kept);
+    } finally {
+      // Saving the vector index fails too on the full disk; the database closes all the same.
+      await onTmpfs.close().catch(() => {});
+    }
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * XMP export never writes a sidecar that is not well-formed XML, never damages a person's
+ * existing sidecar, and cleans up the temporary files a killed export left behind.
+ */
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseVocabulary } from '../../main/tags/vocabulary.js';
+import { forbiddenCharacter, wellFormedError } from '../../main/tags/xml-check.js';
+import { buildSidecar, mergeSidecar, writeSidecar } from '../../main/tags/xmp.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+const EXISTING = `<?xml version="1.0" encoding="UTF-8"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="5">
+   <dc:subject><rdf:Bag><rdf:li>mine</rdf:li></rdf:Bag></dc:subject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+
+describe('the well-formedness check', () => {
+  it('accepts what Lumen writes and real sidecars', () => {
+    expect(wellFormedError(buildSidecar(['dog', 'R&D <lab>', 'café', '"quoted"']))).toBeNull();
+    expect(wellFormedError(EXISTING)).toBeNull();
+    expect(wellFormedError('<a><!-- note --><![CDATA[x < y]]><?pi data?><b c="&#x41;&amp;"/>tail</a>\n')).toBeNull();
+  });
+
+  it('accepts every sidecar built from tags XML can hold, and merged into a real one', () => {
+    const tag = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }).filter((text) => forbiddenCharacter(text) === null);
+    fc.assert(
+      fc.property(fc.array(tag, { maxLength: 6 }), (tags) => {
+        expect(wellFormedError(buildSidecar(tags))).toBeNull();
+        const merged = mergeSidecar(EXISTING, tags);
+        expect('xml' in merged && wellFormedError(merged.xml)).toBeNull();
+      }),
+    );
+  });
+
+  const broken: Array<[string, string, RegExp]> = [
+    ['a NUL character', '<a>x\u0000y</a>', /character U\+0000/],
+    ['a control character', '<a b="\u0007"/>', /character U\+0007/],
+    ['a reference to a character XML forbids', '<a>&#1;</a>', /&#1;/],
+    ['an undefined entity', '<a>&nbsp;</a>', /&nbsp;/],
+    ['a bare ampersand', '<a>R&D</a>', /&/],
+    ['a < in an attribute', '<a b="<"/>', /</],
+    ['mismatched tags', '<a><b></a></b>', /<\/a>.*<b>|expected <\/b>/],
+    ['an unclosed element', '<a><b></b>', /not closed|end/],
+    ['two root elements', '<a/><b/>', /second root|after the root/],
+    ['text outside the root', '<a/>text', /after the root|outside/],
+    ['a repeated attribute', '<a b="1" b="2"/>', /twice|repeated/],
+    ['an undeclared prefix', '<x:a/>', /prefix "x"/],
+    ['a DOCTYPE', '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>', /DOCTYPE/],
+    [']]> in text', '<a>]]></a>', /\]\]>/],
+    ['a comment with --', '<a><!-- a -- b --></a>', /--/],
+    ['nothing at all', '  ', /no root element/],
+  ];
+  for (const [what, xml, reason] of broken) {
+    it(`refuses ${what}`, () => {
+      expect(wellFormedError(xml)).toMatch(reason);
+    });
+  }
+});
+
+describe('writing sidecars safely', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  beforeEach(async () => (scratch = await tempDir()));
+  afterEach(() => scratch.cleanup());
+
+  const leftovers = async () => (await readdir(scratch.dir)).filter((name) => name.endsWith('.tmp'));
+
+  for (const [what, tag] of [
+    ['a NUL', 'bad\u0000tag'],
+    ['a control character', 'bell\u0007'],
+    ['a lone surrogate', 'half\uD800'],
+    ['a non-character', 'not\uFFFE'],
+  ] as const) {
+    it(`never writes a tag with ${what}, neither into a new sidecar nor into a person's own`, async () => {
+      const fresh = path.join(scratch.dir, 'new.jpg.xmp');
+      expect(await writeSidecar(fresh, ['dog', tag])).toEqual({ skipped: expect.stringMatching(/cannot hold/) });
+      await expect(stat(fresh)).rejects.toMatchObject({ code: 'ENOENT' });
+
+      const own = path.join(scratch.dir, 'own.jpg.xmp');
+      await writeFile(own, EXISTING);
+      expect(await writeSidecar(own, ['dog', tag])).toEqual({ skipped: expect.stringMatching(/cannot hold/) });
+      expect(await readFile(own, 'utf8')).toBe(EXISTING);
+      expect(await leftovers()).toEqual([]);
+    });
+  }
+
+  it('leaves a sidecar alone when the edited text would not be well-formed', async () => {
+    const own = path.join(scratch.dir, 'broken.jpg.xmp');
+    // Already damaged by some other program: merging into it would keep the damage.
+    const damaged = EXISTING.replace('<rdf:li>mine</rdf:li>', '<rdf:li>mine & yours</rdf:li>');
+    await writeFile(own, damaged);
+    expect(await writeSidecar(own, ['dog'])).toEqual({ skipped: expect.stringMatching(/left alone: .*would not be well-formed XML/) });
+    expect(await readFile(own, 'utf8')).toBe(damaged);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('removes temporary files a killed export left next to sidecars, and only those', async () => {
+    const stale = ['IMG_1.jpg.xmp.0a1b2c3d.tmp', 'IMG_2.xmp.ffffffff.tmp'];
+    for (const name of stale) await writeFile(path.join(scratch.dir, name), '<x:xmpmeta');
+    const unrelated = ['notes.tmp', 'IMG_3.jpg.xmp.not-ours.tmp', 'IMG_4.jpg'];
+    for (const name of unrelated) await writeFile(path.join(scratch.dir, name), 'keep');
+    expect(await writeSidecar(path.join(scratch.dir, 'IMG_1.jpg.xmp'), ['dog'])).toBe('written');
+    expect((await readdir(scratch.dir)).sort()).toEqual(['IMG_1.jpg.xmp', ...unrelated].sort());
+  });
+});
+
+describe('vocabulary limits that keep sidecars and scoring sane', () => {
+  const vocabulary = (tags: unknown[], templates = ['a photo of a {}.']) => ({ templates, tags });
+
+  it('refuses control characters in tag names, prompts and templates', () => {
+    expect(() => parseVocabulary(vocabulary([{ name: 'bad\u0000tag', prompts: ['x'] }]))).toThrow(/tag .*name must not contain control characters/);
+    expect(() => parseVocabulary(vocabulary([{ name: 'ok', prompts: ['new\nline'] }]))).toThrow(/prompts\[0\] must not contain control characters/);
+    expect(() => parseVocabulary(vocabulary([{ name: 'ok', prompts: ['x'] }], ['a \u001b[31m{}']))).toThrow(/templates\[0\] must not contain control characters/);
+    expect(() => parseVocabulary(vocabulary([{ name: 'half\uD800', prompts: ['x'] }]))).toThrow(/name must not contain/);
+  });
+
+  it('refuses over-long prompts and too many tags', () => {
+    expect(() => parseVocabulary(vocabulary([{ name: 'long', prompts: ['x'.repeat(1001)] }]))).toThrow(/at most 1000 characters/);
+    const many = Array.from({ length: 5001 }, (_, i) => ({ name: `tag ${i}`, prompts: ['x'] }));
+    expect(() => parseVocabulary(vocabulary(many))).toThrow(/at most 5000 tags/);
+    expect(parseVocabulary(vocabulary(many.slice(0, 5000))).tags).toHaveLength(5000);
+  });
+});
