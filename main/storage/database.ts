@@ -46,7 +46,7 @@ export const OCR_SCHEMA = `
     h REAL NOT NULL,
     PRIMARY KEY (image_id, line)
   ) WITHOUT ROWID;
-  CREATE VIRTUAL TABLE IF NOT EXISTS ocr_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+  CREATE VIRTUAL TABLE IF NOT EXISTS ocr_fts USING fts5(text, tokenize = 'trigram remove_diacritics 1');
   CREATE TRIGGER IF NOT EXISTS ocr_images_delete AFTER DELETE ON ocr_images BEGIN
     DELETE FROM ocr_fts WHERE rowid = old.image_id;
   END;

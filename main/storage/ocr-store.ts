@@ -6,14 +6,17 @@
  * the three tables (or `clear()`) and running OCR again rebuilds them; embeddings, tags and a
  * person's verdicts live elsewhere and are never touched.
  *
- * Note [Text tokenizer]: FTS5's `unicode61` splits Latin text into words (with accents folded:
- * "lisboa" finds "Lisbôa"), but sees a run of CJK characters, written without spaces, as one
- * token, so "東京" would not find "東京タワー"; the `trigram` tokenizer finds substrings but
- * nothing shorter than three characters, and most Chinese and Japanese words are two (both
- * checked in test/ocr/store.test.ts). So the index uses `unicode61` over text whose CJK runs are
- * rewritten as overlapping bigrams ("東京タワー" -> "東京 京タ タワ ワー"), and a query is
- * rewritten the same way into a phrase: whole words for Latin, any substring of two or more
- * characters for CJK. A single CJK character matches only where it starts a bigram.
+ * Note [Text tokenizer]: the full-text index uses FTS5's `trigram` tokenizer over each line's
+ * text with its white space removed, so any query of three or more characters matches as a
+ * substring, accents folded ("lisboa" finds "Lisbôa"). Chosen by test (test/ocr/store.test.ts):
+ * `unicode61` splits on spaces and so misses a word whenever OCR runs two words together
+ * ("midami00:40", which PP-OCRv4 does when it misses a gap, see Note [Recovered spaces]), and it
+ * takes a run of CJK characters, written without spaces, as one token, so "東京" would not find
+ * "東京タワー". Trigrams cannot match queries shorter than three characters, and most Chinese
+ * and Japanese words are two: those are found by LIKE over the same table (a scan of the text of
+ * the photos that have any, fast at a library's scale). Removing white space also lets
+ * "receipt total" find "receipttotal"; lines stay apart (joined by newlines), so no match spans
+ * two lines.
  */
 import { OCR_SCHEMA, type Db } from './database.js';
 
@@ -44,23 +47,9 @@ export interface TextMatch {
   matched: number;
 }
 
-const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u30fc]+/gu;
-
-/** Text as the full-text index stores it: CJK runs as overlapping bigrams. */
-export function indexableText(text: string): string {
-  return text.replace(CJK_RUN, (run) => {
-    const chars = [...run];
-    if (chars.length === 1) return ` ${run} `;
-    return ` ${chars.slice(0, -1).map((char, i) => char + (chars[i + 1] as string)).join(' ')} `;
-  });
-}
-
-/** An FTS5 phrase matching `text` (see Note [Text tokenizer]); null when it has no word characters. */
-export function phraseQuery(text: string): string | null {
-  const tokens = indexableText(text)
-    .split(/[^\p{L}\p{N}\p{M}\u30fc]+/u)
-    .filter(Boolean);
-  return tokens.length ? `"${tokens.join(' ')}"` : null;
+/** Text as the full-text index stores it (see Note [Text tokenizer]). */
+export function indexableText(lines: readonly string[]): string {
+  return lines.map((line) => line.replace(/\s+/gu, '')).join('\n');
 }
 
 const PER_WORD_LIMIT = 10_000;
@@ -82,6 +71,7 @@ export class OcrStore {
       insertText: db.prepare('INSERT INTO ocr_fts (rowid, text) VALUES (?, ?)'),
       lines: db.prepare('SELECT text, confidence, x, y, w, h FROM ocr_lines WHERE image_id = ? ORDER BY line'),
       match: db.prepare('SELECT rowid FROM ocr_fts WHERE ocr_fts MATCH ? ORDER BY rank LIMIT ?').pluck(),
+      like: db.prepare("SELECT rowid FROM ocr_fts WHERE text LIKE ? ESCAPE '\\' ORDER BY rowid LIMIT ?").pluck(),
       // One file per image stands for it (OCR reads content; duplicates share it).
       targetsAfter: db.prepare(`SELECT f.image_id AS imageId, MIN(f.path) AS path FROM files f
         WHERE f.image_id > ? AND NOT EXISTS (SELECT 1 FROM ocr_images o WHERE o.image_id = f.image_id AND o.version = ? AND (o.status <> 'skipped' OR o.gate = ?))
@@ -106,7 +96,7 @@ export class OcrStore {
       this.forgetText(imageId);
       this.s.saveState.run(imageId, 'read', version, gate?.id ?? null, gate?.score ?? null, null, Date.now());
       lines.forEach((line, i) => this.s.insertLine.run(imageId, i, line.text, line.confidence, ...line.box));
-      if (lines.length > 0) this.s.insertText.run(imageId, indexableText(lines.map((line) => line.text).join('\n')));
+      if (lines.length > 0) this.s.insertText.run(imageId, indexableText(lines.map((line) => line.text)));
     })();
   }
 
@@ -160,10 +150,11 @@ export class OcrStore {
     return this.s.targetsUnder.all(prefix, prefix, prefix, prefix) as OcrTarget[];
   }
 
-  /** Images whose text contains `text` as a phrase, best (bm25) first. */
+  /** Images whose text contains `text` (white space ignored), best first (bm25; by id for short queries). */
   searchPhrase(text: string, limit = PER_WORD_LIMIT): number[] {
-    const query = phraseQuery(text);
-    return query ? (this.s.match.all(query, limit) as number[]) : [];
+    const key = text.replace(/\s+/gu, '');
+    if ([...key].length >= 3) return this.s.match.all(`"${key.replace(/"/g, '""')}"`, limit) as number[];
+    return key ? (this.s.like.all(`%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as number[]) : [];
   }
 
   /** Images whose text contains any of `words`: most words first, then by their best bm25 place. */
