@@ -1,6 +1,6 @@
 /**
  * OCR over many photos as a job: in the background after indexing (gated, see gate.ts), or over
- * the photos a person picked (every one read, the gate bypassed).
+ * the photos a person picked (gated, or every one read when they ask for all).
  *
  * Note [OCR progress is stored]: each photo's result (its text, "skipped by gate X" or "failed:
  * why") is written as soon as it is known, so a cancelled or crashed run resumes with the next
@@ -58,13 +58,18 @@ export async function ocrPending(gate: TextGate, options: OcrJobOptions): Promis
   return runOcr(pages(), total, gate, options);
 }
 
-/** Reads `targets` regardless of the gate; photos already read by this OCR version are left as they are. */
-export async function ocrSelected(targets: readonly OcrTarget[], options: OcrJobOptions): Promise<OcrSummary> {
+/**
+ * Reads the photos a person picked (a folder, a selection). With `gate` null every one is read,
+ * whatever a gate said before; with a gate, those it turns away are skipped as in the background.
+ * Photos that already have this OCR version's answer (for that gate) are left as they are.
+ */
+export async function ocrSelected(targets: readonly OcrTarget[], gate: TextGate | null, options: OcrJobOptions): Promise<OcrSummary> {
   const todo = targets.filter((target) => {
     const state = options.store.state(target.imageId);
-    return !(state?.status === 'read' && state.version === OcrModel.VERSION);
+    if (state?.version !== OcrModel.VERSION) return true;
+    return !(state.status === 'read' || (gate !== null && (state.status === 'failed' || state.gate === gate.id)));
   });
-  return runOcr(todo, todo.length, null, options);
+  return runOcr(todo, todo.length, gate, options);
 }
 
 async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, total: number, gate: TextGate | null, options: OcrJobOptions): Promise<OcrSummary> {

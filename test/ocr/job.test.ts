@@ -74,11 +74,12 @@ describe('the OCR job', () => {
     expect(await ocrPending(gate, { store, ocr })).toEqual({ read: 0, withText: 0, skipped: 0, failed: [] });
   });
 
-  it('reads a photo a person picked even when the gate skipped it', async () => {
+  it('reads a photo a person picked even when the gate skipped it, when asked for all', async () => {
     const store = new OcrStore(library.store.db);
     const scenery = target(store, 'b-scenery.jpg');
-    const summary = await ocrSelected([scenery, target(store, 'a-receipt.jpg')], { store, ocr });
-    expect(summary).toEqual({ read: 1, withText: 0, skipped: 0, failed: [] });
+    const picked = [scenery, target(store, 'a-receipt.jpg')];
+    expect(await ocrSelected(picked, gate, { store, ocr })).toEqual({ read: 0, withText: 0, skipped: 0, failed: [] });
+    expect(await ocrSelected(picked, null, { store, ocr })).toEqual({ read: 1, withText: 0, skipped: 0, failed: [] });
     expect(store.state(scenery.imageId)).toMatchObject({ status: 'read', gate: null });
   });
 
