@@ -18,6 +18,40 @@ import { UserError, messageOf } from '../core/errors.js';
 
 export type Db = Database.Database;
 
+/**
+ * Text read in photos (main/ocr). Derived data, so `IF NOT EXISTS`: the OCR store runs this again
+ * when the tables were dropped, and a re-run of OCR fills them (see Note [Derived text] in
+ * ocr-store.ts). The full-text table's rowid is the image id; its text is prepared for the
+ * tokenizer (see Note [Text tokenizer] in ocr-store.ts).
+ */
+export const OCR_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS ocr_images (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    status TEXT NOT NULL CHECK (status IN ('read', 'skipped', 'failed')),
+    version TEXT NOT NULL,
+    -- The gate that decided (NULL when a person asked for this photo, bypassing it) and its score.
+    gate TEXT,
+    gate_score REAL,
+    error TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS ocr_lines (
+    image_id INTEGER NOT NULL REFERENCES ocr_images(image_id) ON DELETE CASCADE,
+    line INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    x REAL NOT NULL,
+    y REAL NOT NULL,
+    w REAL NOT NULL,
+    h REAL NOT NULL,
+    PRIMARY KEY (image_id, line)
+  ) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE IF NOT EXISTS ocr_fts USING fts5(text, tokenize = 'trigram remove_diacritics 1');
+  CREATE TRIGGER IF NOT EXISTS ocr_images_delete AFTER DELETE ON ocr_images BEGIN
+    DELETE FROM ocr_fts WHERE rowid = old.image_id;
+  END;
+`;
+
 const MIGRATIONS: string[] = [
   `
   CREATE TABLE folders (
@@ -126,6 +160,7 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX embeddings_keys ON embeddings(model, image_id);
   `,
+  OCR_SCHEMA,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

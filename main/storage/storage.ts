@@ -8,6 +8,7 @@ import { openDatabase, type Db, type OpenOptions } from './database.js';
 export type { OpenOptions };
 import { EmbeddingStore } from './embedding-store.js';
 import { LibraryStore } from './library-store.js';
+import { OcrStore } from './ocr-store.js';
 import { PhotoStore } from './photo-store.js';
 import { TagStore } from './tag-store.js';
 
@@ -18,12 +19,14 @@ export class Storage {
   readonly embeddings: EmbeddingStore;
   readonly photos: PhotoStore;
   readonly tags: TagStore;
+  readonly ocr: OcrStore;
 
   private constructor(private readonly db: Db) {
     this.library = new LibraryStore(db);
     this.embeddings = new EmbeddingStore(db);
     this.photos = new PhotoStore(db);
     this.tags = new TagStore(db);
+    this.ocr = new OcrStore(db);
   }
 
   static open(dataDir: string, options: OpenOptions = {}): Storage {

@@ -17,7 +17,9 @@ import sharp from 'sharp';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import type { ProviderPreference } from '../../main/models/session.js';
 import { benchmarkRescoring } from '../../main/tags/benchmark.js';
+import { IMMICH_MODEL } from '../helpers/fixtures.js';
 import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
+import { ocrFigures } from './ocr.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = process.env['LUMEN_BENCH_OUT'] ?? path.join(ROOT, '.cache', 'bench');
@@ -108,7 +110,17 @@ async function decodeSection(): Promise<unknown> {
   return report;
 }
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { decode: decodeSection, embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection, tags: tagsSection };
+/**
+ * The CLIP gate is measured with the fixture model, and with the models in LUMEN_BENCH_MODELS
+ * when set (a model that knows documents from scenes is what its figures need).
+ */
+async function ocrSection(): Promise<unknown> {
+  log('\n== OCR: character error rate, Recall@1, gates, photos per second on the CPU');
+  const models = [IMMICH_MODEL, ...(process.env['LUMEN_BENCH_MODELS']?.split(',') ?? [])];
+  return ocrFigures(path.join(OUT, 'ocr'), models, log);
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = { decode: decodeSection, embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection, tags: tagsSection, ocr: ocrSection };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 await mkdir(OUT, { recursive: true });

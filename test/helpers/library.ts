@@ -55,3 +55,13 @@ export function queryLibrary<T = unknown>(dataDir: string, sql: string, ...param
     db.close();
   }
 }
+
+/** Runs SQL on a library's database from outside the engine (a test damaging or dropping what it stores). */
+export function execLibrary(dataDir: string, sql: string): void {
+  const db = new Database(path.join(dataDir, 'library.db'), { fileMustExist: true });
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}

@@ -3,6 +3,7 @@
  * can act on, never a silent exit, and keeps every batch already written.
  */
 import { execFileSync } from 'node:child_process';
+import { statfsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -149,7 +150,7 @@ describe('an indexing run that cannot go on', () => {
     const mountPoint = path.join(scratch.dir, `tmpfs-${run}`);
     await mkdir(mountPoint);
     try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=640k', 'tmpfs', mountPoint], { stdio: 'pipe' });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint], { stdio: 'pipe' });
     } catch (error) {
       const reason = (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
       console.log(`skipping the real disk-full case: cannot mount a tmpfs here (${reason})`);
@@ -161,7 +162,11 @@ describe('an indexing run that cannot go on', () => {
     });
     const onTmpfs = openLibrary(mountPoint);
     try {
-      const error = await failureOf(onTmpfs.index(model, { folders: await onTmpfs.addFolders([folder]) }));
+      const folders = await onTmpfs.addFolders([folder]);
+      // Room for the empty library (whatever its schema weighs) and about half the photos.
+      const { blocks, bfree, bsize } = statfsSync(mountPoint);
+      execFileSync('mount', ['-o', `remount,size=${(blocks - bfree) * bsize + 500 * 1024}`, mountPoint], { stdio: 'pipe' });
+      const error = await failureOf(onTmpfs.index(model, { folders, writeBatch: 8 }));
       expect(error.code).toBe('disk-full');
       const kept = indexedCount(error.message);
       expect(kept).toBeGreaterThan(0);

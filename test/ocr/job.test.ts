@@ -1,0 +1,120 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobControl } from '../../main/jobs/job.js';
+import type { Library } from '../../main/library/library.js';
+import { DetectorGate } from '../../main/ocr/gate.js';
+import { ocrPending, ocrSelected, type OcrProgress } from '../../main/ocr/job.js';
+import { OcrModel } from '../../main/ocr/ocr.js';
+import type { OcrStore, OcrTarget } from '../../main/storage/ocr-store.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { execLibrary, loadFixtureModel, openLibrary } from '../helpers/library.js';
+import { renderScenery, renderText } from './helpers.js';
+
+let cleanup: () => Promise<void>;
+let library: Library;
+let ocr: OcrModel;
+let gate: DetectorGate;
+let photos: string;
+let dataDir: string;
+const target = (store: OcrStore, name: string): OcrTarget => store.targetsUnder(photos).find((t) => path.basename(t.path) === name)!;
+
+beforeAll(async () => {
+  const temp = await tempDir();
+  cleanup = temp.cleanup;
+  photos = path.join(temp.dir, 'photos');
+  await mkdir(photos);
+  await writeFile(path.join(photos, 'a-receipt.jpg'), await renderText({ lines: ['Receipt Lisboa'] }));
+  await writeFile(path.join(photos, 'b-scenery.jpg'), await renderScenery());
+  await writeFile(path.join(photos, 'c-sign.jpg'), await renderText({ lines: ['Rua Augusta'], size: 40, rotation: 4 }));
+  await writeFile(path.join(photos, 'd-scenery.jpg'), await renderScenery(480, 640));
+  dataDir = path.join(temp.dir, 'data');
+  library = openLibrary(dataDir);
+  await library.addFolders([photos]);
+  await library.index(await loadFixtureModel(IMMICH_MODEL));
+  ocr = await OcrModel.load({ provider: 'cpu' });
+  gate = new DetectorGate(ocr);
+});
+
+afterAll(async () => {
+  await ocr.dispose();
+  await library.close();
+  await cleanup();
+});
+
+describe('the OCR job', () => {
+  it('reads the photos the gate passes, pausing and resuming between photos', async () => {
+    const store = library.storage.ocr;
+    const control = new JobControl();
+    const seen: OcrProgress[] = [];
+    let pausedAfterOne: () => void = () => {};
+    const paused = new Promise<void>((resolve) => (pausedAfterOne = resolve));
+    const job = ocrPending(gate, {
+      store,
+      ocr,
+      control,
+      onProgress: (progress) => {
+        seen.push(progress);
+        if (progress.done === 1) {
+          control.pause();
+          pausedAfterOne();
+        }
+      },
+    });
+    await paused;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(seen.at(-1)?.done).toBe(1);
+    control.resume();
+    const summary = await job;
+    expect(summary).toEqual({ read: 2, withText: 2, skipped: 2, failed: [] });
+    expect(seen.map((p) => p.done)).toEqual([0, 1, 2, 3, 4]);
+    expect(seen.at(-1)).toMatchObject({ total: 4, read: 2, skipped: 2, withText: 2 });
+    expect(store.lines(target(store, 'a-receipt.jpg').imageId).map((line) => line.text)).toEqual(['Receipt Lisboa']);
+    expect(store.searchPhrase('augusta')).toEqual([target(store, 'c-sign.jpg').imageId]);
+    expect(store.state(target(store, 'b-scenery.jpg').imageId)).toMatchObject({ status: 'skipped', gate: gate.id });
+    expect(await ocrPending(gate, { store, ocr })).toEqual({ read: 0, withText: 0, skipped: 0, failed: [] });
+  });
+
+  it('reads a photo a person picked even when the gate skipped it, when asked for all', async () => {
+    const store = library.storage.ocr;
+    const scenery = target(store, 'b-scenery.jpg');
+    const picked = [scenery, target(store, 'a-receipt.jpg')];
+    expect(await ocrSelected(picked, gate, { store, ocr })).toEqual({ read: 0, withText: 0, skipped: 0, failed: [] });
+    expect(await ocrSelected(picked, null, { store, ocr })).toEqual({ read: 1, withText: 0, skipped: 0, failed: [] });
+    expect(store.state(scenery.imageId)).toMatchObject({ status: 'read', gate: null });
+  });
+
+  it('rebuilds the same text after its tables are dropped, resuming after a cancel, leaving tags and embeddings alone', async () => {
+    const store = library.storage.ocr;
+    const tags = library.storage.tags;
+    const receipt = target(store, 'a-receipt.jpg').imageId;
+    tags.setVerdict(receipt, 'document', false);
+    const before = [receipt, target(store, 'c-sign.jpg').imageId].map((id) => store.lines(id));
+    const embeddings = library.storage.embeddings.count('tiny-clip-immich');
+    await library.close();
+    execLibrary(dataDir, 'DROP TABLE ocr_lines; DROP TABLE ocr_images; DROP TABLE ocr_fts;');
+    library = openLibrary(dataDir);
+
+    const fresh = library.storage.ocr;
+    const control = new JobControl();
+    const cancelled = ocrPending(gate, { store: fresh, ocr, control, onProgress: (p) => p.done === 2 && control.cancel() });
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    expect(fresh.counts().read + fresh.counts().skipped).toBe(2);
+    const rest = await ocrPending(gate, { store: fresh, ocr });
+    expect(rest.read + rest.skipped).toBe(2);
+    expect([receipt, target(fresh, 'c-sign.jpg').imageId].map((id) => fresh.lines(id))).toEqual(before);
+    expect(library.storage.embeddings.count('tiny-clip-immich')).toBe(embeddings);
+    expect(library.storage.tags.tagRow(receipt, 'document')).toMatchObject({ source: 'person', rejected: false });
+  });
+
+  it('records a photo it cannot decode with the reason, and goes on', async () => {
+    const store = library.storage.ocr;
+    store.clear();
+    await writeFile(path.join(photos, 'a-receipt.jpg'), 'no longer a photo');
+    const summary = await ocrPending(gate, { store, ocr });
+    expect(summary.failed).toEqual([{ path: path.join(photos, 'a-receipt.jpg'), message: expect.stringContaining('a-receipt.jpg') }]);
+    expect(summary.read + summary.skipped).toBe(3);
+    expect(store.state(target(store, 'a-receipt.jpg').imageId)).toMatchObject({ status: 'failed' });
+    expect((await ocrPending(gate, { store, ocr })).failed).toEqual([]);
+  });
+});
