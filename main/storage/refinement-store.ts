@@ -81,8 +81,4 @@ export class RefinementStore {
     const blob = this.s.vector.get(model, imageId) as Buffer | undefined;
     return blob ? blobToVector(blob) : undefined;
   }
-
-  transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
-  }
 }

@@ -3,7 +3,8 @@
  *
  * `TagService` over an open library (vocabulary, tagging runs, a person's verdicts, albums, XMP
  * export, evaluation on labelled tags); `evaluateZeroShot` and `evaluateRetrieval` for measuring
- * a model and vocabulary on labelled photos; `benchmarkRescoring` for `npm run bench`.
+ * a model and vocabulary on labelled photos; `TagRefinements` for tags refined from a person's
+ * verdicts (Note [Refined tags]); `benchmarkRescoring` for `npm run bench`.
  */
 export { TagService } from './service.js';
 export type {
@@ -23,6 +24,8 @@ export type {
 export { evaluateRetrieval, evaluateZeroShot } from './evaluate.js';
 export { embedEnsembles, scoreWithModel } from './score-images.js';
 export type { RetrievalEvaluation, ZeroShotEvaluation } from './evaluate.js';
+export { TagRefinements } from './refinements.js';
+export type { RefinedVector, RefinementContext, RefinementReport, RefinementStatus, TagForRefinement } from './refinements.js';
 export { benchmarkRescoring } from './benchmark.js';
 export type { RescoreBenchOptions, RescoreBenchReport } from './benchmark.js';
 export { DEFAULT_THRESHOLD, defaultVocabularyFile, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, validateTemplate } from './vocabulary.js';

@@ -28,7 +28,7 @@ export const MIN_VERDICTS = 5;
 /** Newton steps at most; a fit converges in far fewer. */
 const ITERATIONS = 30;
 const MAX_FOLDS = 5;
-const MAX_PER_CLASS = 200;
+const MAX_PER_CLASS = 100;
 /** One-sided 5 % of a normal: how far beyond chance the cross-validated gain must be. */
 const SIGNIFICANCE = 1.645;
 

@@ -6,11 +6,14 @@
  * Note [Refinement freshness]: a refinement's fingerprint covers the model, its logit scale, the
  * tag's prompts (ensemble key) and threshold, the other tags and the background (the softmax it
  * was fitted against) and the verdicts. `refineTags` compares fingerprints and refits only what
- * changed, so calling it before every tagging run and every evaluation costs one query when
- * nothing did. A model switch finds no rows for the new model and fits afresh from the same
+ * changed, so calling it before every tagging run and every evaluation costs two queries when
+ * nothing did. Each refinement is written on its own as soon as it is fitted, so a cancelled
+ * call keeps what it finished. A model switch finds no rows for the new model and fits afresh from the same
  * verdicts; the old model's rows stay for a switch back.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { throwIfAborted } from '../core/errors.js';
 import type { Db } from '../storage/database.js';
 import { RefinementStore, type Verdict } from '../storage/refinement-store.js';
 import { MIN_VERDICTS, PRIOR_VERDICTS, refineTag, type Refinement } from './refine.js';
@@ -63,28 +66,33 @@ export class TagRefinements {
 
   /**
    * Brings the refinements of `context.model` up to date with the verdicts (Note [Refinement
-   * freshness]) and returns the vectors to score with, by tag name, plus every enabled tag's report.
+   * freshness]) and returns the vectors to score with, by tag name, plus every enabled tag's
+   * report and the tags refitted now.
    */
-  refineTags(context: RefinementContext): { inUse: Map<string, RefinedVector>; reports: RefinementReport[]; refitted: string[] } {
+  async refineTags(context: RefinementContext, signal?: AbortSignal): Promise<{ inUse: Map<string, RefinedVector>; reports: RefinementReport[]; refitted: string[] }> {
     const verdicts = new Map<string, Verdict[]>();
-    for (const verdict of this.store.verdicts(context.model)) verdicts.set(verdict.tag, [...(verdicts.get(verdict.tag) ?? []), verdict]);
+    for (const verdict of this.store.verdicts(context.model)) {
+      const list = verdicts.get(verdict.tag);
+      if (list) list.push(verdict);
+      else verdicts.set(verdict.tag, [verdict]);
+    }
     const stored = new Map(this.store.forModel(context.model).map((row) => [row.tag, row]));
     const names = new Set(context.tags.map((tag) => tag.name));
+    for (const tag of stored.keys()) if (!names.has(tag)) this.store.remove(context.model, tag);
     const refitted: string[] = [];
-    this.store.transaction(() => {
-      for (const tag of stored.keys()) if (!names.has(tag)) this.store.remove(context.model, tag);
-      for (const tag of context.tags) {
-        const own = verdicts.get(tag.name) ?? [];
-        const fingerprint = fingerprintOf(context, tag, own);
-        if (stored.get(tag.name)?.fingerprint === fingerprint) continue;
-        const refinement = this.fit(context, tag, own);
-        const { vector, ...report } = refinement;
-        const row = { tag: tag.name, fingerprint, vector, report: JSON.stringify(report) };
-        this.store.save(context.model, row);
-        stored.set(tag.name, row);
-        refitted.push(tag.name);
-      }
-    });
+    for (const tag of context.tags) {
+      const own = verdicts.get(tag.name) ?? [];
+      const fingerprint = fingerprintOf(context, tag, own);
+      if (stored.get(tag.name)?.fingerprint === fingerprint) continue;
+      throwIfAborted(signal);
+      const { vector, ...report } = this.fit(context, tag, own);
+      const row = { tag: tag.name, fingerprint, vector, report: JSON.stringify(report) };
+      this.store.save(context.model, row);
+      stored.set(tag.name, row);
+      refitted.push(tag.name);
+      // A fit over many verdicts takes up to a second: let other work in between tags.
+      await yieldToEventLoop();
+    }
     const off = this.store.offTags();
     const inUse = new Map<string, RefinedVector>();
     const reports: RefinementReport[] = [];

@@ -101,4 +101,13 @@ describe('DuplicateFinder on the fixture model', () => {
     expect(strict.groups.some((group) => group.imageIds.length === 1)).toBe(true);
     await expect(finder.groupImages({ threshold: 3 })).rejects.toThrow(/threshold must be a number from -1 to 2/);
   });
+
+  it('asks for indexing first when the model has embedded nothing', async () => {
+    const empty = openLibrary(path.join(scratch.dir, 'empty'));
+    try {
+      await expect(new DuplicateFinder(empty, model).find()).rejects.toThrow(/No photo in the library has an embedding from tiny-clip-immich\. Index the library/);
+    } finally {
+      await empty.close();
+    }
+  });
 });

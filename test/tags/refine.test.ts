@@ -145,8 +145,8 @@ describe('TagRefinements in a library', () => {
     await scratch.cleanup();
   });
 
-  it('refines the tags with enough verdicts, reports every tag, and refits only what changed', () => {
-    const first = refinements.refineTags(context('m1'));
+  it('refines the tags with enough verdicts, reports every tag, and refits only what changed', async () => {
+    const first = await refinements.refineTags(context('m1'));
     expect(first.refitted).toEqual(['round', 'rare']);
     expect([...first.inUse.keys()]).toEqual(['round']);
     expect(first.inUse.get('round')?.key).toMatch(/^refined-[0-9a-f]{32}$/);
@@ -156,32 +156,32 @@ describe('TagRefinements in a library', () => {
     ]);
     expect(refinements.refinedVectorFor('m1', 'round')).toEqual(first.inUse.get('round'));
     expect(refinements.refinedVectorFor('m1', 'rare')).toBeUndefined();
-    const again = refinements.refineTags(context('m1'));
+    const again = await refinements.refineTags(context('m1'));
     expect(again.refitted).toEqual([]);
     expect(again.inUse).toEqual(first.inUse);
     tags.clearVerdict(16, 'round');
-    expect(refinements.refineTags(context('m1')).refitted).toEqual(['round']);
+    expect((await refinements.refineTags(context('m1'))).refitted).toEqual(['round']);
     tags.setVerdict(16, 'round', true);
   });
 
-  it('lets the person set a tag back to zero-shot and allow it again', () => {
+  it('lets the person set a tag back to zero-shot and allow it again', async () => {
     refinements.setRefinementEnabled('round', false);
-    const off = refinements.refineTags(context('m1'));
+    const off = await refinements.refineTags(context('m1'));
     expect(off.inUse.has('round')).toBe(false);
     expect(off.reports.find((r) => r.tag === 'round')?.status).toBe('switched-off');
     expect(refinements.refinedVectorFor('m1', 'round')).toBeUndefined();
     refinements.setRefinementEnabled('round', true);
-    expect(refinements.refineTags(context('m1')).inUse.has('round')).toBe(true);
+    expect((await refinements.refineTags(context('m1'))).inUse.has('round')).toBe(true);
   });
 
-  it('keeps a refinement per model, fits a new model afresh, and forgets tags taken out of the vocabulary', () => {
-    const other = refinements.refineTags(context('m2'));
+  it('keeps a refinement per model, fits a new model afresh, and forgets tags taken out of the vocabulary', async () => {
+    const other = await refinements.refineTags(context('m2'));
     expect(other.refitted).toEqual(['round', 'rare']);
     // Without "rare" the softmax "round" was fitted against changed: it is refitted, "rare" forgotten.
-    expect(refinements.refineTags(context('m1', ['round'])).refitted).toEqual(['round']);
+    expect((await refinements.refineTags(context('m1', ['round']))).refitted).toEqual(['round']);
     expect(refinements.reports('m1').map((r) => r.tag)).toEqual(['round']);
     expect(refinements.reports('m2').map((r) => r.tag)).toEqual(['rare', 'round']);
     // Another tag in the softmax changes what the refinement was fitted against.
-    expect(refinements.refineTags(context('m2', ['round', 'rare', 'new'])).refitted).toEqual(['round', 'rare', 'new']);
+    expect((await refinements.refineTags(context('m2', ['round', 'rare', 'new']))).refitted).toEqual(['round', 'rare', 'new']);
   });
 });
