@@ -98,7 +98,7 @@ export class DuplicateFinder {
     if (stored && (stored.photos >= CALIBRATION_PHOTOS || stored.photos >= available)) return stored;
     if (available === 0) throw new UserError('bad-input', `No photo in the library has an embedding from ${this.model.id}. Index the library with that model first (\`index\`).`);
     options.onProgress?.({ phase: 'calibrating', done: 0, total: 1 });
-    const calibration = await calibrate(this.model, this.store.spreadPhotos(this.model.id, CALIBRATION_PHOTOS * 2), { photos: CALIBRATION_PHOTOS, signal: options.signal });
+    const calibration = await calibrate(this.model, this.store.samplePhotos(this.model.id, CALIBRATION_PHOTOS * 2), { photos: CALIBRATION_PHOTOS, signal: options.signal });
     this.store.saveCalibration(calibration);
     options.onProgress?.({ phase: 'calibrating', done: 1, total: 1 });
     return calibration;

@@ -84,12 +84,17 @@ export async function applyEdits(input: Buffer, edits: readonly Edit[]): Promise
 }
 
 /**
- * Two views of the scene in `input` that share nothing: its left and right two-fifths, as a
- * person panning the camera would take. The duplicate finder must keep them apart.
+ * Views of the scene in `input` that share nothing, as a person panning or tilting the camera
+ * would take: its left and right two-fifths, and its top and bottom two-fifths. The duplicate
+ * finder must keep each pair apart.
  */
-export async function sceneViews(input: Buffer): Promise<[Buffer, Buffer]> {
+export async function sceneViews(input: Buffer): Promise<Array<[Buffer, Buffer]>> {
   const { width, height } = await sharp(input).metadata();
-  const part = Math.max(1, Math.floor(width * 0.4));
-  const view = (left: number) => sharp(input).extract({ left, top: 0, width: part, height }).jpeg({ quality: 95 }).toBuffer();
-  return [await view(0), await view(width - part)];
+  const wide = Math.max(1, Math.floor(width * 0.4));
+  const tall = Math.max(1, Math.floor(height * 0.4));
+  const view = (left: number, top: number, w: number, h: number) => sharp(input).extract({ left, top, width: w, height: h }).jpeg({ quality: 95 }).toBuffer();
+  return [
+    [await view(0, 0, wide, height), await view(width - wide, 0, wide, height)],
+    [await view(0, 0, width, tall), await view(0, height - tall, width, tall)],
+  ];
 }

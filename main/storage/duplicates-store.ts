@@ -40,8 +40,8 @@ export class DuplicatesStore {
       calibration: db.prepare('SELECT model, edit, scene, photos FROM duplicate_calibrations WHERE model = ?'),
       saveCalibration: db.prepare(`INSERT INTO duplicate_calibrations (model, edit, scene, photos, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT(model) DO UPDATE SET edit = excluded.edit, scene = excluded.scene, photos = excluded.photos, updated_at = excluded.updated_at`),
-      embeddedImages: db.prepare('SELECT image_id FROM embeddings INDEXED BY embeddings_keys WHERE model = ? ORDER BY image_id').pluck(),
-      firstPath: db.prepare('SELECT path FROM files WHERE image_id = ? ORDER BY path LIMIT 1').pluck(),
+      samplePhotos: db.prepare(`SELECT (SELECT path FROM files WHERE image_id = i.id ORDER BY path LIMIT 1) FROM images i
+        WHERE EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_keys WHERE e.model = ? AND e.image_id = i.id) ORDER BY i.content_hash LIMIT ?`).pluck(),
       sharpness: db.prepare('SELECT sharpness FROM image_sharpness WHERE image_id = ?').pluck(),
       saveSharpness: db.prepare('INSERT INTO image_sharpness (image_id, sharpness) VALUES (?, ?) ON CONFLICT(image_id) DO UPDATE SET sharpness = excluded.sharpness'),
     };
@@ -65,13 +65,12 @@ export class DuplicatesStore {
     this.s.saveCalibration.run(calibration.model, calibration.edit, calibration.scene, calibration.photos, Date.now());
   }
 
-  /** Paths of up to `count` images with an embedding of `model`, spread evenly over the library. */
-  spreadPhotos(model: string, count: number): string[] {
-    const ids = this.s.embeddedImages.all(model) as number[];
-    const step = Math.max(1, ids.length / count);
-    const picked = new Set<number>();
-    for (let at = step / 2; at < ids.length && picked.size < count; at += step) picked.add(ids[Math.floor(at)] as number);
-    return [...picked].map((id) => this.s.firstPath.get(id) as string | undefined).filter((file): file is string => file !== undefined);
+  /**
+   * Paths of up to `count` images with an embedding of `model`, in content-hash order: a sample
+   * as good as random, but the same whenever the library holds the same photos.
+   */
+  samplePhotos(model: string, count: number): string[] {
+    return (this.s.samplePhotos.all(model, count) as Array<string | null>).filter((file): file is string => file !== null);
   }
 
   sharpness(imageId: number): number | undefined {

@@ -64,7 +64,7 @@ async function editsOf(dir: string, id: string, base: Buffer, group: string): Pr
 }
 
 async function viewsOf(dir: string, id: string, base: Buffer, scene: string): Promise<LabelledItem[]> {
-  const [left, right] = await sceneViews(base);
+  const [left, right] = (await sceneViews(base))[0] as [Buffer, Buffer];
   return [
     { path: await save(dir, `${id}-left.jpg`, left), group: null, kind: 'view', scene },
     { path: await save(dir, `${id}-right.jpg`, right), group: null, kind: 'view', scene },
