@@ -61,9 +61,9 @@ describe('DuplicateFinder on the fixture model', () => {
     const phases = new Set<string>();
     const report = await finder.find({ onProgress: (progress) => phases.add(progress.phase) });
     expect(report.images).toBe(11);
-    expect(report.threshold).toBe(0.5);
+    expect(report.threshold).toBe(0.75);
     expect(report.calibration.edit).toBeGreaterThan(report.calibration.scene);
-    expect(report.cosineCut).toBeCloseTo((report.calibration.edit + report.calibration.scene) / 2, 10);
+    expect(report.cosineCut).toBeCloseTo(report.calibration.scene + 0.75 * (report.calibration.edit - report.calibration.scene), 10);
     expect([...phases]).toEqual(['calibrating', 'searching', 'choosing']);
     const groups = report.groups.map((group) => [...group.paths].sort());
     expect(groups).toEqual(expect.arrayContaining([...expected, lonely]));
@@ -77,7 +77,7 @@ describe('DuplicateFinder on the fixture model', () => {
     expect(exact?.similarity).toBeNull();
     expect(exact?.reason).toBe('all copies have the same size, sharpness, metadata and file size; kept the first by path');
     const circle = report.groups.find((group) => group.keep.includes('circle'));
-    expect(circle?.similarity).toBeGreaterThan(0.5);
+    expect(circle?.similarity).toBeGreaterThan(0.75);
     expect(circle?.reason).toMatch(/^largest \(800x\d+\)/);
   });
 
