@@ -138,25 +138,24 @@ export class DuplicateFinder {
     const neighbours = new Float64Array(total * NEIGHBOURS).fill(-1);
     const similarities = new Float32Array(total * NEIGHBOURS);
     const chunk = new Float32Array(CHUNK * dim);
+    const bytes = new Uint8Array(chunk.buffer);
     let done = 0;
-    let filled = 0;
-    const flush = async () => {
-      const found = await index.searchBatch(chunk.subarray(0, filled * dim), NEIGHBOURS, EXPANSION);
+    for (let after = 0; done < total; ) {
+      const rows = this.store.embeddingBlobsAfter(model, after, Math.min(CHUNK, total - done));
+      if (rows.length === 0) break;
+      rows.forEach(([imageId, vector], row) => {
+        imageIds[done + row] = imageId;
+        bytes.set(vector, row * dim * 4);
+      });
+      const found = await index.searchBatch(chunk.subarray(0, rows.length * dim), NEIGHBOURS, EXPANSION);
       neighbours.set(found.imageIds, done * NEIGHBOURS);
       similarities.set(found.scores, done * NEIGHBOURS);
-      done += filled;
-      filled = 0;
+      done += rows.length;
+      after = (rows[rows.length - 1] as [number, Buffer])[0];
       options.onProgress?.({ phase: 'searching', done, total });
       await yieldToEventLoop();
       throwIfAborted(options.signal);
-    };
-    for (const { imageId, vector } of this.library.store.embeddings(model)) {
-      if (done + filled >= total) break;
-      imageIds[done + filled] = imageId;
-      chunk.set(vector, filled * dim);
-      if (++filled === CHUNK) await flush();
     }
-    if (filled > 0) await flush();
     return { imageIds: imageIds.subarray(0, done), k: NEIGHBOURS, neighbours, similarities };
   }
 

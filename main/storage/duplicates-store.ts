@@ -42,6 +42,7 @@ export class DuplicatesStore {
         ON CONFLICT(model) DO UPDATE SET edit = excluded.edit, scene = excluded.scene, photos = excluded.photos, updated_at = excluded.updated_at`),
       samplePhotos: db.prepare(`SELECT (SELECT path FROM files WHERE image_id = i.id ORDER BY path LIMIT 1) FROM images i
         WHERE EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_keys WHERE e.model = ? AND e.image_id = i.id) ORDER BY i.content_hash LIMIT ?`).pluck(),
+      embeddingsAfter: db.prepare('SELECT image_id, vector FROM embeddings WHERE model = ? AND image_id > ? ORDER BY image_id LIMIT ?').raw(true),
       sharpness: db.prepare('SELECT sharpness FROM image_sharpness WHERE image_id = ?').pluck(),
       saveSharpness: db.prepare('INSERT INTO image_sharpness (image_id, sharpness) VALUES (?, ?) ON CONFLICT(image_id) DO UPDATE SET sharpness = excluded.sharpness'),
     };
@@ -71,6 +72,15 @@ export class DuplicatesStore {
    */
   samplePhotos(model: string, count: number): string[] {
     return (this.s.samplePhotos.all(model, count) as Array<string | null>).filter((file): file is string => file !== null);
+  }
+
+  /**
+   * Up to `limit` embeddings of `model` after image `after`, in id order, as stored (little-endian
+   * f32 bytes): one page at a time, so the connection is free between pages, and without the
+   * per-row copy LibraryStore.embeddings makes.
+   */
+  embeddingBlobsAfter(model: string, after: number, limit: number): Array<[imageId: number, vector: Buffer]> {
+    return this.s.embeddingsAfter.all(model, after, limit) as Array<[number, Buffer]>;
   }
 
   sharpness(imageId: number): number | undefined {

@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { cosineCut } from '../../main/duplicates/calibration.js';
+import { CALIBRATION_PHOTOS, cosineCut } from '../../main/duplicates/calibration.js';
 import type { NeighbourTable } from '../../main/duplicates/grouping.js';
 import { DuplicateFinder } from '../../main/duplicates/finder.js';
 import { Library } from '../../main/library/library.js';
@@ -127,7 +127,7 @@ export async function groupingTime(modelDir: string, dataRoot: string, count: nu
     await index.save();
     log(`HNSW index of ${count} built in ${((performance.now() - start) / 1000).toFixed(0)} s`);
     // A calibration like the fixture model's on shapes, so no model runs here.
-    new DuplicatesStore(library.store.db).saveCalibration({ model: model.id, edit: 0.97, scene: 0.75, photos: 12 });
+    new DuplicatesStore(library.store.db).saveCalibration({ model: model.id, edit: 0.97, scene: 0.75, photos: CALIBRATION_PHOTOS });
     const finder = new DuplicateFinder(library, model);
     const cpu = process.cpuUsage();
     start = performance.now();
