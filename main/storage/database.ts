@@ -161,6 +161,38 @@ const MIGRATIONS: string[] = [
   CREATE INDEX embeddings_keys ON embeddings(model, image_id);
   `,
   OCR_SCHEMA,
+  `
+  -- Near-duplicates (main/duplicates). Each model's calibration (Note [Duplicate threshold]).
+  CREATE TABLE duplicate_calibrations (
+    model TEXT PRIMARY KEY,
+    edit REAL NOT NULL,
+    scene REAL NOT NULL,
+    photos INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  -- Sharpness of an image's content (Note [Which copy to keep]), measured once when first needed.
+  CREATE TABLE image_sharpness (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    sharpness REAL NOT NULL
+  );
+  -- Tags refined from a person's verdicts (main/tags/refinements.ts), per model and tag. vector is
+  -- null when cross-validation showed no gain and the zero-shot embedding stays; fingerprint says
+  -- what it was fitted on (verdicts, prompts, the other tags), so a change refits it.
+  CREATE TABLE tag_refinements (
+    model TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    vector BLOB,
+    report TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (model, tag)
+  ) WITHOUT ROWID;
+  -- Tags the person set back to zero-shot, whatever the model: their refinements are not used.
+  CREATE TABLE tag_refinement_off (
+    tag TEXT PRIMARY KEY,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

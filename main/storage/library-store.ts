@@ -124,7 +124,8 @@ export class LibraryStore {
     const s = this.statements;
     return this.db.transaction(() => {
       const now = Date.now();
-      const written: WrittenEmbedding[] = [];
+      // By image: two byte-identical new files in one batch share an image and its embedding.
+      const written = new Map<number, WrittenEmbedding>();
       for (const file of indexed) {
         const imageId =
           'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ ...file.image.created, createdAt: now }) as { id: number }).id;
@@ -132,12 +133,12 @@ export class LibraryStore {
         s.deleteFailure.run(file.path);
         if (file.vector) {
           s.upsertEmbedding.run(model, imageId, vectorToBlob(file.vector));
-          written.push({ imageId, vector: file.vector });
+          written.set(imageId, { imageId, vector: file.vector });
         }
       }
       for (const file of failed) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.reason, file.message, now);
-      if (written.length > 0) s.bumpGeneration.run(model);
-      return written;
+      if (written.size > 0) s.bumpGeneration.run(model);
+      return [...written.values()];
     })();
   }
 

@@ -6,10 +6,12 @@ import path from 'node:path';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 
 export type { OpenOptions };
+import { DuplicatesStore } from './duplicates-store.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { LibraryStore } from './library-store.js';
 import { OcrStore } from './ocr-store.js';
 import { PhotoStore } from './photo-store.js';
+import { RefinementStore } from './refinement-store.js';
 import { TagStore } from './tag-store.js';
 
 export const DATABASE_FILE = 'library.db';
@@ -20,6 +22,8 @@ export class Storage {
   readonly photos: PhotoStore;
   readonly tags: TagStore;
   readonly ocr: OcrStore;
+  readonly duplicates: DuplicatesStore;
+  readonly refinements: RefinementStore;
 
   private constructor(private readonly db: Db) {
     this.library = new LibraryStore(db);
@@ -27,6 +31,8 @@ export class Storage {
     this.photos = new PhotoStore(db);
     this.tags = new TagStore(db);
     this.ocr = new OcrStore(db);
+    this.duplicates = new DuplicatesStore(db);
+    this.refinements = new RefinementStore(db);
   }
 
   static open(dataDir: string, options: OpenOptions = {}): Storage {

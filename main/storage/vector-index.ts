@@ -30,6 +30,13 @@ export interface ScoredImage {
 
 export type IndexHealth = 'ready' | 'rebuilding' | 'empty';
 
+/** Nearest neighbours of many queries, `k` slots per query, best first; unused slots hold -1. */
+export interface BatchNeighbours {
+  k: number;
+  imageIds: Float64Array;
+  scores: Float32Array;
+}
+
 interface Sidecar {
   generation: number;
   count: number;
@@ -123,14 +130,14 @@ export class VectorIndex {
     this.startRebuild();
   }
 
-  private newIndex(expectedSize: number): UsearchIndex {
+  private newIndex(expectedSize: number, expansion = expansionSearchFor(expectedSize)): UsearchIndex {
     return new Index({
       dimensions: this.dim,
       metric: MetricKind.Cos,
       quantization: QUANTIZATION,
       connectivity: 16,
       expansion_add: 128,
-      expansion_search: expansionSearchFor(expectedSize),
+      expansion_search: expansion,
       multi: false,
     });
   }
@@ -188,11 +195,9 @@ export class VectorIndex {
 
   /**
    * Adds or replaces vectors (an edited photo keeps its image id only if its content did not
-   * change). Two copies of one photo indexed together give the same image twice: the last wins,
-   * as usearch refuses a key twice in one call.
+   * change). Each image at most once per call: usearch refuses a key twice (see writeBatch).
    */
-  add(added: ReadonlyArray<{ imageId: number; vector: Float32Array }>): void {
-    const items = [...new Map(added.map((item) => [item.imageId, item])).values()];
+  add(items: ReadonlyArray<{ imageId: number; vector: Float32Array }>): void {
     for (const item of items) this.removed.delete(item.imageId);
     if (this.rebuilding) {
       // The rebuild works from a snapshot of SQLite: apply these once it has finished.
@@ -228,6 +233,36 @@ export class VectorIndex {
       results = [];
     }
     return results.filter((result) => !this.removed.has(result.imageId)).slice(0, k);
+  }
+
+  /**
+   * The `k` nearest images to each of many unit queries (row-major), searched on all cores.
+   * `expansion` is the search breadth for this call: usearch fixes it when an index is opened, so
+   * the search runs on a read-only view of the saved file (saved first if stale), which maps the
+   * file instead of copying it. Waits for a rebuild to finish.
+   */
+  async searchBatch(queries: Float32Array, k: number, expansion: number): Promise<BatchNeighbours> {
+    await this.ready();
+    const count = queries.length / this.dim;
+    const out: BatchNeighbours = { k, imageIds: new Float64Array(count * k).fill(-1), scores: new Float32Array(count * k) };
+    if (!this.index || this.index.size() === 0 || count === 0) return out;
+    const sidecar = await this.readSidecar();
+    if (!sidecar || sidecar.generation !== this.storage.library.generation(this.model) || sidecar.count !== this.index.size()) await this.save();
+    const view = this.newIndex(count, expansion);
+    view.view(this.file);
+    const matches = view.search(queries, k, 0) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+    for (let row = 0; row < count; row++) {
+      const found = matches.counts ? Number(matches.counts[row]) : matches.keys.length;
+      let slot = 0;
+      for (let j = 0; j < found; j++) {
+        const imageId = Number(matches.keys[row * k + j]);
+        if (this.removed.has(imageId)) continue;
+        out.imageIds[row * k + slot] = imageId;
+        out.scores[row * k + slot] = 1 - (matches.distances[row * k + j] as number);
+        slot++;
+      }
+    }
+    return out;
   }
 
   /** Writes the index and its sidecar atomically (temp file + rename). */

@@ -57,6 +57,8 @@ export { evaluateRetrieval, evaluateZeroShot } from './evaluate.js';
 export type { RetrievalEvaluation, ZeroShotEvaluation } from './evaluate.js';
 export { scoreWithModel } from './score-images.js';
 export { loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates } from './vocabulary.js';
+export { TagRefinements } from './refinements.js';
+export type { RefinedVector, RefinementContext, RefinementReport, RefinementStatus, TagForRefinement } from './refinements.js';
 export type { TagDefinition, Vocabulary } from './vocabulary.js';
 export { SIDECAR_STYLES } from './xmp.js';
 export type { SidecarStyle } from './xmp.js';

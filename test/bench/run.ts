@@ -17,9 +17,11 @@ import sharp from 'sharp';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import type { ProviderPreference } from '../../main/models/session.js';
 import { benchmarkRescoring } from '../../main/tags/benchmark.js';
-import { IMMICH_MODEL } from '../helpers/fixtures.js';
+import { HF_MODEL, IMMICH_MODEL } from '../helpers/fixtures.js';
+import { groupingQuality, groupingTime } from './duplicates.js';
 import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
+import { refinementFigures } from './refine.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = process.env['LUMEN_BENCH_OUT'] ?? path.join(ROOT, '.cache', 'bench');
@@ -120,7 +122,41 @@ async function ocrSection(): Promise<unknown> {
   return ocrFigures(path.join(OUT, 'ocr'), models, log);
 }
 
-const SECTIONS: Record<string, () => Promise<unknown>> = { decode: decodeSection, embed: embedSection, index: indexSection, scale: scaleSection, hnsw: hnswSection, tags: tagsSection, ocr: ocrSection };
+async function duplicatesSection(): Promise<unknown> {
+  log('\n== near-duplicate grouping: precision and recall on generated variants and distractors');
+  // The random-weight ViT-B/32 has no semantics: it shows how the calibration copes with another scale.
+  return groupingQuality([IMMICH_MODEL, HF_MODEL, benchModels()[0] as string], path.join(OUT, 'duplicates'), log);
+}
+
+async function duplicatesTimeSection(): Promise<unknown> {
+  const count = Number(process.env['LUMEN_BENCH_DUPLICATE_PHOTOS'] ?? 100_000);
+  log(`\n== near-duplicate grouping time: ${count} photos`);
+  const result = await groupingTime(benchModels()[0] as string, path.join(OUT, 'duplicates-time'), count, log);
+  await rm(path.join(OUT, 'duplicates-time'), { recursive: true, force: true });
+  return result;
+}
+
+async function refineSection(): Promise<unknown> {
+  const results = [];
+  for (const model of [IMMICH_MODEL, HF_MODEL]) {
+    log(`\n== refined tags on ${path.basename(model)}: zero-shot against refined at 5, 10 and 20 verdicts per kind`);
+    results.push({ model: path.basename(model), tags: await refinementFigures(model, log) });
+  }
+  return results;
+}
+
+const SECTIONS: Record<string, () => Promise<unknown>> = {
+  decode: decodeSection,
+  embed: embedSection,
+  index: indexSection,
+  scale: scaleSection,
+  hnsw: hnswSection,
+  tags: tagsSection,
+  ocr: ocrSection,
+  duplicates: duplicatesSection,
+  'duplicates-time': duplicatesTimeSection,
+  refine: refineSection,
+};
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(SECTIONS);
 await mkdir(OUT, { recursive: true });

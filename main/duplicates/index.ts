@@ -1,0 +1,13 @@
+/**
+ * Near-duplicates: the public surface for the app and the CLI.
+ *
+ * `DuplicateFinder` over an open library and its model (groups with the copy to keep, see
+ * finder.ts); `planTrash` and `executeTrash` to move confirmed copies to the system trash (see
+ * Note [Never delete]); the calibrated threshold's default.
+ */
+export { DuplicateFinder } from './finder.js';
+export type { DuplicateGroup, DuplicateOptions, DuplicatePhoto, DuplicateProgress, DuplicateReport } from './finder.js';
+export { DEFAULT_DUPLICATE_THRESHOLD } from './calibration.js';
+export type { DuplicateCalibration } from './calibration.js';
+export { executeTrash, planTrash } from './trash.js';
+export type { TrashOutcome, TrashPlan, TrashPlanFile } from './trash.js';

@@ -1,0 +1,121 @@
+/**
+ * Which copy of a near-duplicate group to keep, and why, in words a person reads in the list.
+ *
+ * Note [Which copy to keep]: the criteria go in the order people weigh them: the most pixels (a
+ * resized copy loses detail for good), then the sharpest (of a burst, the frame without shake),
+ * then the most metadata (date, camera, lens, place: a copy sent through a messenger loses
+ * them), then the largest file (a re-save at lower quality is smaller), then the earliest path
+ * so the choice is stable. Near-equal values tie and the next criterion decides: pixel counts
+ * within 2 %, sharpness within 10 % (the measure itself varies that much between two decodes of
+ * alike frames). Sharpness is the variance of the Laplacian of a greyscale decode at a fixed size
+ * (1024 px on the long side, where a few pixels of shake in a 12-MP frame still show), so copies
+ * of different sizes are measured alike, after a Gaussian blur of 1 px: without it the ringing
+ * of a low-quality re-save reads as detail (measured: a quality-50 re-save of a flat drawing
+ * scored 64 % sharper than its original; with it, within 5 %, while a shake of 2 px still scores
+ * 20 to 60 % lower). It is only measured when the largest copies tie, and stored per image,
+ * since decoding a photo costs tens of milliseconds.
+ */
+import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
+
+export const SHARPNESS_SIDE = 1024;
+const PIXEL_TIE = 0.02;
+const SHARPNESS_TIE = 0.1;
+
+export interface KeepCandidate {
+  path: string;
+  width: number;
+  height: number;
+  fileSize: number;
+  takenAt: number | null;
+  camera: string | null;
+  lens: string | null;
+  hasLocation: boolean;
+}
+
+export interface KeepChoice {
+  keep: string;
+  reason: string;
+}
+
+/** The variance of the 4-neighbour Laplacian of `file` decoded to grey at SHARPNESS_SIDE (Note [Which copy to keep]). */
+export async function measureSharpness(file: string): Promise<number> {
+  const { data, info } = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+    .rotate()
+    .resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .blur(1)
+    .greyscale()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const { width, height, channels } = info;
+  let sum = 0;
+  let squares = 0;
+  let count = 0;
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const at = (y * width + x) * channels;
+      const value =
+        (data[at - channels] as number) + (data[at + channels] as number) + (data[at - width * channels] as number) + (data[at + width * channels] as number) - 4 * (data[at] as number);
+      sum += value;
+      squares += value * value;
+      count++;
+    }
+  }
+  return count ? squares / count - (sum / count) ** 2 : 0;
+}
+
+function metadataOf(candidate: KeepCandidate): string[] {
+  const fields: string[] = [];
+  if (candidate.takenAt !== null) fields.push('date');
+  if (candidate.camera) fields.push('camera');
+  if (candidate.lens) fields.push('lens');
+  if (candidate.hasLocation) fields.push('place');
+  return fields;
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1_000_000 ? `${(bytes / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1000))} kB`;
+}
+
+interface Criterion {
+  /** Word for "alike in this" ("the same size"). */
+  alike: string;
+  value: (c: KeepCandidate) => number;
+  tie: number;
+  phrase: (c: KeepCandidate) => string;
+}
+
+/**
+ * The copy to keep (Note [Which copy to keep]). `sharpness` is asked only for copies that tie on
+ * pixels; it resolves to null for a file that cannot be decoded, which then counts as least sharp.
+ */
+export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness: (candidate: KeepCandidate) => Promise<number | null>): Promise<KeepChoice> {
+  if (candidates.length === 0) throw new Error('chooseKeep needs at least one candidate.');
+  const measured = new Map<string, number>();
+  const criteria: Criterion[] = [
+    { alike: 'size', value: (c) => c.width * c.height, tie: PIXEL_TIE, phrase: (c) => `largest (${c.width}x${c.height})` },
+    { alike: 'sharpness', value: (c) => measured.get(c.path) ?? -1, tie: SHARPNESS_TIE, phrase: () => 'sharpest' },
+    { alike: 'metadata', value: (c) => metadataOf(c).length, tie: 0, phrase: (c) => `with the most metadata (${metadataOf(c).join(', ')})` },
+    { alike: 'file size', value: (c) => c.fileSize, tie: 0, phrase: (c) => `largest file (${megabytes(c.fileSize)})` },
+  ];
+  let contenders = [...candidates].sort((a, b) => a.path.localeCompare(b.path));
+  const decisive: Criterion[] = [];
+  const alike: string[] = [];
+  for (const criterion of criteria) {
+    if (contenders.length === 1) break;
+    if (criterion === criteria[1]) for (const candidate of contenders) measured.set(candidate.path, (await sharpness(candidate)) ?? -1);
+    const values = contenders.map(criterion.value);
+    const best = Math.max(...values);
+    const close = contenders.filter((_, i) => (values[i] as number) >= best - Math.abs(best) * criterion.tie);
+    if (close.length < contenders.length) decisive.push(criterion);
+    else alike.push(criterion.alike);
+    contenders = close;
+  }
+  const keep = contenders[0] as KeepCandidate;
+  if (candidates.length === 1) return { keep: keep.path, reason: 'the only copy' };
+  const sameAs = alike.length ? `the same ${alike.length === 1 ? alike[0] : `${alike.slice(0, -1).join(', ')} and ${alike[alike.length - 1]}`}` : '';
+  if (decisive.length === 0) return { keep: keep.path, reason: `all copies have ${sameAs}; kept the first by path` };
+  const phrases = decisive.map((criterion) => criterion.phrase(keep));
+  const sentence = phrases.length === 1 ? (phrases[0] as string) : `${phrases.slice(0, -1).join(', ')} and ${phrases[phrases.length - 1] as string}`;
+  return { keep: keep.path, reason: sameAs ? `${sentence}; ${sameAs} as the others` : sentence };
+}

@@ -1,0 +1,91 @@
+/**
+ * Moving confirmed copies to the system trash.
+ *
+ * Note [Never delete]: Lumen never deletes or moves an original on its own. Copies go to the
+ * system trash (undoable from there) and only in two steps: `planTrash` lists exactly which files
+ * would go and refuses any that would leave a group with no copy at all; the person confirms that
+ * list; `executeTrash` moves only the listed files, each only if it is still the file that was
+ * shown (same size and modification time), through the `moveToTrash` the caller injects
+ * (Electron's `shell.trashItem` in the app). There is no code path that unlinks a photo.
+ */
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { messageOf } from '../core/errors.js';
+
+export interface TrashPlanFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface TrashPlan {
+  files: TrashPlanFile[];
+  /** Chosen files that will not be moved, with why. */
+  refused: Array<{ path: string; reason: string }>;
+  /** One line for the confirmation: "Move 3 files to the trash: a.jpg, b.jpg, c.jpg". */
+  summary: string;
+}
+
+export type TrashOutcome = { path: string; outcome: 'trashed' } | { path: string; outcome: 'skipped'; reason: string };
+
+/**
+ * The files of `chosen` that may go to the trash: each must be a copy in one of `groups` (lists
+ * of paths), be a regular file now, and leave at least one copy of its group behind.
+ */
+export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen: readonly string[]): Promise<TrashPlan> {
+  const groupOf = new Map<string, readonly string[]>();
+  for (const group of groups) for (const file of group) groupOf.set(path.resolve(file), group.map((member) => path.resolve(member)));
+  const wanted = new Set(chosen.map((file) => path.resolve(file)));
+  const files: TrashPlanFile[] = [];
+  const refused: TrashPlan['refused'] = [];
+  for (const file of wanted) {
+    const group = groupOf.get(file);
+    if (!group) {
+      refused.push({ path: file, reason: 'it is not a copy in any duplicate group' });
+      continue;
+    }
+    if (group.every((member) => wanted.has(member))) {
+      refused.push({ path: file, reason: 'every copy of its group was chosen; keep at least one' });
+      continue;
+    }
+    const info = await lstat(file).catch(() => null);
+    if (!info?.isFile()) {
+      refused.push({ path: file, reason: info ? 'it is not a regular file' : 'it is no longer there' });
+      continue;
+    }
+    files.push({ path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) });
+  }
+  const names = files.map((file) => path.basename(file.path));
+  const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
+  const summary = files.length ? `Move ${files.length} file${files.length > 1 ? 's' : ''} to the trash: ${listed}` : 'Nothing to move to the trash';
+  return { files, refused, summary };
+}
+
+/**
+ * Moves the files of a confirmed `plan` to the trash with `moveToTrash`, one at a time, and says
+ * what happened to each. A file that changed since the plan was made is left where it is, and so
+ * is every file not yet moved when `signal` aborts.
+ */
+export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashOutcome[]> {
+  const outcomes: TrashOutcome[] = [];
+  for (const file of plan.files) {
+    if (signal?.aborted) {
+      outcomes.push({ path: file.path, outcome: 'skipped', reason: 'cancelled before it was moved' });
+      continue;
+    }
+    const info = await lstat(file.path).catch(() => null);
+    if (!info?.isFile()) {
+      outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it is no longer there' });
+    } else if (info.size !== file.size || Math.floor(info.mtimeMs) !== file.mtimeMs) {
+      outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it changed after you confirmed; look at the group again' });
+    } else {
+      try {
+        await moveToTrash(file.path);
+        outcomes.push({ path: file.path, outcome: 'trashed' });
+      } catch (error) {
+        outcomes.push({ path: file.path, outcome: 'skipped', reason: `the trash refused it: ${messageOf(error)}` });
+      }
+    }
+  }
+  return outcomes;
+}

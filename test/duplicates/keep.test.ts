@@ -1,0 +1,73 @@
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chooseKeep, measureSharpness, type KeepCandidate } from '../../main/duplicates/keep.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { randomScene, renderScene, seeded } from '../helpers/scenes.js';
+
+const bare = { takenAt: null, camera: null, lens: null, hasLocation: false };
+const copy = (name: string, width: number, height: number, extra: Partial<KeepCandidate> = {}): KeepCandidate => ({ path: `/p/${name}`, width, height, fileSize: 1000, ...bare, ...extra });
+
+describe('chooseKeep', () => {
+  it('keeps the largest copy and says so, measuring no sharpness when sizes differ', async () => {
+    const asked: string[] = [];
+    const choice = await chooseKeep([copy('small.jpg', 2000, 1500), copy('big.jpg', 4000, 3000), copy('mid.jpg', 3000, 2250)], async (c) => {
+      asked.push(c.path);
+      return 1;
+    });
+    expect(choice).toEqual({ keep: '/p/big.jpg', reason: 'largest (4000x3000)' });
+    expect(asked).toEqual([]);
+  });
+
+  it('between copies of one size keeps the sharpest, and between the largest two of three says both', async () => {
+    const sharpness: Record<string, number> = { '/p/a.jpg': 50, '/p/b.jpg': 80, '/p/c.jpg': 500 };
+    const burst = await chooseKeep([copy('a.jpg', 4000, 3000), copy('b.jpg', 4000, 3000)], async (c) => sharpness[c.path] ?? null);
+    expect(burst).toEqual({ keep: '/p/b.jpg', reason: 'sharpest; the same size as the others' });
+    const mixed = await chooseKeep([copy('a.jpg', 4000, 3000), copy('b.jpg', 4000, 3000), copy('c.jpg', 1000, 750)], async (c) => sharpness[c.path] ?? null);
+    expect(mixed).toEqual({ keep: '/p/b.jpg', reason: 'largest (4000x3000) and sharpest' });
+  });
+
+  it('then the most metadata, then the largest file; a copy that cannot be decoded counts as least sharp', async () => {
+    const sharp = async (c: KeepCandidate) => (c.path.includes('broken') ? null : 100);
+    const stripped = copy('sent.jpg', 4000, 3000, { fileSize: 5000 });
+    const original = copy('camera.jpg', 4000, 3000, { takenAt: 1, camera: 'FUJIFILM X-T5', hasLocation: true, fileSize: 4000 });
+    expect(await chooseKeep([stripped, original], sharp)).toEqual({ keep: '/p/camera.jpg', reason: 'with the most metadata (date, camera, place); the same size and sharpness as the others' });
+    const resaved = copy('resaved.jpg', 4000, 3000, { fileSize: 900_000 });
+    const first = copy('first.jpg', 4000, 3000, { fileSize: 2_400_000 });
+    expect((await chooseKeep([resaved, first, copy('broken.jpg', 4000, 3000, { fileSize: 9_000_000 })], sharp)).reason).toBe(
+      'sharpest and largest file (2.4 MB); the same size and metadata as the others',
+    );
+  });
+
+  it('keeps the first path among identical copies, and the only copy alone', async () => {
+    expect(await chooseKeep([copy('b.jpg', 10, 10), copy('a.jpg', 10, 10)], async () => 1)).toEqual({
+      keep: '/p/a.jpg',
+      reason: 'all copies have the same size, sharpness, metadata and file size; kept the first by path',
+    });
+    expect(await chooseKeep([copy('only.jpg', 10, 10)], async () => 1)).toEqual({ keep: '/p/only.jpg', reason: 'the only copy' });
+  });
+});
+
+describe('measureSharpness', () => {
+  let scratch: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    scratch = await tempDir();
+  });
+  afterAll(async () => scratch.cleanup());
+
+  it('finds a frame with shake less sharp than the same frame without, at any size', async () => {
+    const frame = await sharp(await renderScene(randomScene(seeded(3)))).resize(1600).jpeg({ quality: 95 }).toBuffer();
+    const files = {
+      sharp: path.join(scratch.dir, 'sharp.jpg'),
+      shaken: path.join(scratch.dir, 'shaken.jpg'),
+      smaller: path.join(scratch.dir, 'smaller.jpg'),
+    };
+    await sharp(frame).toFile(files.sharp);
+    await sharp(frame).blur(4).jpeg({ quality: 95 }).toFile(files.shaken);
+    await sharp(frame).resize(1200).jpeg({ quality: 95 }).toFile(files.smaller);
+    const [crisp, shaken, smaller] = await Promise.all([measureSharpness(files.sharp), measureSharpness(files.shaken), measureSharpness(files.smaller)]);
+    expect(shaken).toBeLessThan(crisp / 2);
+    // Measured at one size, a resized copy of a sharp frame is still far sharper than a shaken one.
+    expect(smaller).toBeGreaterThan(shaken * 2);
+  });
+});

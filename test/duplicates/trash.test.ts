@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { executeTrash, planTrash } from '../../main/duplicates/trash.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+describe('moving duplicates to the trash', () => {
+  let scratch: Awaited<ReturnType<typeof tempDir>>;
+  let files: Record<string, string>;
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    files = Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((name) => [name, path.join(scratch.dir, `${name}.jpg`)]));
+    for (const file of Object.values(files)) await writeFile(file, file);
+    await mkdir(path.join(scratch.dir, 'folder.jpg'));
+  });
+  afterEach(async () => scratch.cleanup());
+
+  const groups = () => [[files['a'] as string, files['b'] as string, files['c'] as string], [files['d'] as string, files['e'] as string]];
+
+  it('lists only copies of a group, never every copy of one, nor files that are gone or not files', async () => {
+    const plan = await planTrash([...groups(), [path.join(scratch.dir, 'gone.jpg'), path.join(scratch.dir, 'folder.jpg'), files['a'] as string]], [
+      files['b'] as string,
+      files['c'] as string,
+      files['d'] as string,
+      files['e'] as string,
+      path.join(scratch.dir, 'gone.jpg'),
+      path.join(scratch.dir, 'folder.jpg'),
+      path.join(scratch.dir, 'stranger.jpg'),
+    ]);
+    expect(plan.files.map((file) => path.basename(file.path))).toEqual(['b.jpg', 'c.jpg']);
+    expect(plan.summary).toBe('Move 2 files to the trash: b.jpg, c.jpg');
+    expect(plan.refused).toEqual([
+      { path: files['d'], reason: 'every copy of its group was chosen; keep at least one' },
+      { path: files['e'], reason: 'every copy of its group was chosen; keep at least one' },
+      { path: path.join(scratch.dir, 'gone.jpg'), reason: 'it is no longer there' },
+      { path: path.join(scratch.dir, 'folder.jpg'), reason: 'it is not a regular file' },
+      { path: path.join(scratch.dir, 'stranger.jpg'), reason: 'it is not a copy in any duplicate group' },
+    ]);
+  });
+
+  it('moves exactly the confirmed files through the injected trash, and reports each', async () => {
+    const plan = await planTrash(groups(), [files['b'] as string, files['c'] as string, files['e'] as string]);
+    // c changes after the person confirmed, and the trash refuses b.
+    await writeFile(files['c'] as string, 'edited since');
+    await utimes(files['c'] as string, new Date(), new Date(Date.now() + 5000));
+    const moved: string[] = [];
+    const outcomes = await executeTrash(
+      { ...plan, files: [...plan.files, { path: files['a'] as string, size: 0, mtimeMs: 0 }] },
+      async (file) => {
+        moved.push(file);
+        if (file === files['b']) throw new Error('Permission denied');
+      },
+    );
+    expect(outcomes).toEqual([
+      { path: files['b'], outcome: 'skipped', reason: 'the trash refused it: Permission denied' },
+      { path: files['c'], outcome: 'skipped', reason: 'it changed after you confirmed; look at the group again' },
+      { path: files['e'], outcome: 'trashed' },
+      { path: files['a'], outcome: 'skipped', reason: 'it changed after you confirmed; look at the group again' },
+    ]);
+    expect(moved).toEqual([files['b'], files['e']]);
+    // The engine itself never removes a file: the injected trash above did nothing.
+    for (const file of Object.values(files)) expect(existsSync(file)).toBe(true);
+  });
+
+  it('stops moving files once cancelled', async () => {
+    const plan = await planTrash(groups(), [files['a'] as string, files['b'] as string]);
+    const controller = new AbortController();
+    const outcomes = await executeTrash(plan, async () => controller.abort(), controller.signal);
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['trashed', 'skipped']);
+    expect(outcomes[1]).toMatchObject({ reason: 'cancelled before it was moved' });
+  });
+});
