@@ -17,6 +17,34 @@ const globs = z.array(z.string().min(1).max(500)).max(100);
 /** A photo dropped or pasted to search by; larger files are refused before they cross. */
 export const MAX_QUERY_IMAGE_BYTES = 50 * 1024 * 1024;
 
+/**
+ * A vocabulary as the template editor sends it: checked here for shape and size only; the engine
+ * checks it fully (templates, names, duplicates) and says what is wrong where.
+ */
+const text = z.string().max(1000);
+const vocabularyPayload = z
+  .object({
+    description: z.string().max(10_000).optional(),
+    templates: z.array(text).max(100),
+    background: z.array(text).max(100).optional(),
+    tags: z
+      .array(
+        z
+          .object({
+            name: z.string().max(200),
+            prompts: z.array(text).max(100),
+            templates: z.array(text).max(100).optional(),
+            threshold: z.number().min(0).max(1).optional(),
+            enabled: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .max(5000),
+  })
+  .strict();
+const tagName = z.string().min(1).max(200);
+const albumId = z.string().regex(/^(folder:[0-9a-f]{16}|saved:\d{1,15})$/);
+
 export const callSchemas = {
   'app.status': z.object({}).strict(),
   'models.list': z.object({}).strict(),
@@ -47,6 +75,33 @@ export const callSchemas = {
   'photos.open': z.object({ id }).strict(),
   'search.query': z.object({ query: z.string().min(1).max(2000), options: searchOptionsSchema.optional() }).strict(),
   'search.similar': z.object({ photoId: id, options: searchOptionsSchema.optional() }).strict(),
+  'tags.list': z.object({}).strict(),
+  /** The photos showing a tag, best first. */
+  'tags.photos': z.object({ tag: tagName }).strict(),
+  /** Tags the library (only new photos unless `full`). */
+  'tags.run': z.object({ full: z.boolean().optional() }).strict(),
+  'tags.ofPhoto': z.object({ id }).strict(),
+  /** A person's say on photos: confirm, reject, withdraw the verdict, or add a tag by hand (any name). */
+  'tags.verdict': z.object({ photoIds: z.array(id).min(1).max(10_000), tag: tagName, verdict: z.enum(['confirm', 'reject', 'clear', 'add']) }).strict(),
+  /** Uses or stops using a tag's refinement from the person's verdicts. */
+  'tags.setRefinement': z.object({ tag: tagName, enabled: z.boolean() }).strict(),
+  'vocabulary.get': z.object({}).strict(),
+  /** Saves the vocabulary; tagging starts again with it. */
+  'vocabulary.save': z.object({ vocabulary: vocabularyPayload }).strict(),
+  'vocabulary.reset': z.object({}).strict(),
+  /** A vocabulary file's text, read by the page from a file the person picked. */
+  'vocabulary.import': z.object({ json: z.string().min(1).max(5_000_000) }).strict(),
+  'vocabulary.export': z.object({}).strict(),
+  /** What a tag of an edited (unsaved) vocabulary would show, against the saved one. */
+  'vocabulary.preview': z.object({ vocabulary: vocabularyPayload, tag: tagName }).strict(),
+  /** An edited vocabulary against the saved one on the person's confirmed and rejected tags. */
+  'vocabulary.evaluate': z.object({ vocabulary: vocabularyPayload }).strict(),
+  'albums.list': z.object({}).strict(),
+  'albums.photos': z.object({ id: albumId }).strict(),
+  'albums.save': z.object({ name: z.string().min(1).max(200), photoIds: z.array(id).min(1).max(100_000) }).strict(),
+  'albums.delete': z.object({ id: albumId }).strict(),
+  /** Writes tags to XMP sidecars: of every photo, of a tag's photos, or of some photos. */
+  'xmp.export': z.object({ tag: tagName.optional(), photoIds: z.array(id).min(1).max(100_000).optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
   'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: searchOptionsSchema.optional() }).strict(),
 } as const;
 
@@ -235,6 +290,91 @@ export interface SearchPageInfo {
   method: 'index' | 'exact';
 }
 
+export interface TagInfo {
+  name: string;
+  /** In the vocabulary and switched on (tagging gives it). */
+  enabled: boolean;
+  inVocabulary: boolean;
+  photos: number;
+  confirmed: number;
+  rejected: number;
+  /** A few of its best photos. */
+  samples: number[];
+}
+
+export interface PhotoTagInfo {
+  tag: string;
+  source: 'auto' | 'person';
+  /** The tagger's probability; null for a tag the person added that it never scored. */
+  score: number | null;
+}
+
+export interface PhotoTagsInfo {
+  photoId: number;
+  tags: PhotoTagInfo[];
+  rejected: string[];
+}
+
+export type VocabularyInfo = z.infer<typeof vocabularyPayload>;
+
+export interface TagPreviewInfo {
+  tag: string;
+  photos: PhotoInfo[];
+  count: number;
+  gained: PhotoInfo[];
+  lost: PhotoInfo[];
+  gainedCount: number;
+  lostCount: number;
+  milliseconds: number;
+}
+
+export interface LabelledReportInfo {
+  photos: number;
+  confirmed: number;
+  rejected: number;
+  accuracy: number | null;
+  precision: number | null;
+  recall: number | null;
+  top1: number | null;
+  top5: number | null;
+  perTag: Record<string, { confirmed: number; rejected: number; recall: number | null; precision: number | null }>;
+}
+
+export interface RefinementInfo {
+  tag: string;
+  status: 'refined' | 'zero-shot' | 'switched-off';
+  reason: string;
+  confirmed: number;
+  rejected: number;
+  zeroShot: { precision: number | null; recall: number | null } | null;
+  refined: { precision: number | null; recall: number | null } | null;
+}
+
+export interface EvaluationInfo {
+  edited: LabelledReportInfo;
+  saved: LabelledReportInfo;
+  /** The edited vocabulary with only its first template, against the ensemble of all. */
+  singleTemplate: { template: string; report: LabelledReportInfo } | null;
+  refinements: RefinementInfo[];
+}
+
+export interface AlbumInfo {
+  id: string;
+  kind: 'folder' | 'saved';
+  name: string;
+  /** The folder (for a folder album). */
+  album: string;
+  photos: number;
+  tags: Array<{ tag: string; photos: number; share: number; meanScore: number }>;
+  label: string;
+}
+
+export interface XmpExportInfo {
+  written: number;
+  unchanged: number;
+  skipped: Array<{ path: string; reason: string }>;
+}
+
 export interface CallResults {
   'app.status': EngineStatus;
   'models.list': ModelsListing;
@@ -255,6 +395,24 @@ export interface CallResults {
   'photos.details': PhotoDetails;
   'photos.reveal': { shown: boolean };
   'photos.open': { opened: boolean };
+  'tags.list': TagInfo[];
+  'tags.photos': Timeline;
+  'tags.run': { jobId: string };
+  'tags.ofPhoto': PhotoTagsInfo;
+  'tags.verdict': PhotoTagsInfo[];
+  'tags.setRefinement': RefinementInfo[];
+  'vocabulary.get': { vocabulary: VocabularyInfo; isDefault: boolean };
+  'vocabulary.save': { vocabulary: VocabularyInfo; jobId: string };
+  'vocabulary.reset': { vocabulary: VocabularyInfo; jobId: string };
+  'vocabulary.import': { vocabulary: VocabularyInfo; jobId: string };
+  'vocabulary.export': { json: string };
+  'vocabulary.preview': TagPreviewInfo;
+  'vocabulary.evaluate': EvaluationInfo;
+  'albums.list': AlbumInfo[];
+  'albums.photos': Timeline;
+  'albums.save': AlbumInfo;
+  'albums.delete': { deleted: boolean };
+  'xmp.export': XmpExportInfo;
   'search.query': SearchPageInfo;
   'search.similar': SearchPageInfo;
   'search.image': SearchPageInfo;

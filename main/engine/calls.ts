@@ -9,7 +9,18 @@ import { z } from 'zod';
 import { callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
+import { UserError } from '../core/errors.js';
+import { formatVocabulary } from '../tags/vocabulary.js';
 import { pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { evaluation, photoTagsInfo, previewInfo, refinementInfo, tagList, timelineOf } from './tag-info.js';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UserError('bad-input', `That file is not a vocabulary: it is not JSON (${error instanceof Error ? error.message : String(error)}).`);
+  }
+}
 
 /** Renderer calls the main process answers itself (dialogs, the system shell). */
 export const MAIN_PROCESS_CALLS = ['models.importFromDialog', 'library.addFromDialog', 'photos.reveal', 'photos.open'] as const satisfies readonly CallName[];
@@ -88,6 +99,27 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
     'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),
     'search.image': async ({ bytes, options }) => pageInfo(await engine.similar(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options)),
+    'tags.list': async () => tagList(engine.tags(), storage()),
+    'tags.photos': async ({ tag }) => timelineOf(storage(), storage().tags.photosOf(tag)),
+    'tags.run': async ({ full }) => ({ jobId: engine.tagLibrary({ full }).job.id }),
+    'tags.ofPhoto': async ({ id }) => photoTagsInfo(engine.tags().verdicts.tagsOf(id)),
+    'tags.verdict': async ({ photoIds, tag, verdict }) => (await engine.giveVerdict(photoIds, tag, verdict)).map(photoTagsInfo),
+    'tags.setRefinement': async ({ tag, enabled }) => (await engine.setRefinement(tag, enabled)).map(refinementInfo),
+    'vocabulary.get': async () => engine.vocabularyInfo(),
+    'vocabulary.save': async ({ vocabulary }) => engine.saveVocabulary(vocabulary),
+    'vocabulary.reset': async () => engine.saveVocabulary(null),
+    'vocabulary.import': async ({ json }) => engine.saveVocabulary(parseJson(json)),
+    'vocabulary.export': async () => ({ json: formatVocabulary(await engine.tags().vocabulary.get()) }),
+    'vocabulary.preview': async ({ vocabulary, tag }) => previewInfo(storage(), await engine.previewTag(vocabulary, tag)),
+    'vocabulary.evaluate': async ({ vocabulary }) => evaluation(engine.tags(), vocabulary, (await engine.searchModel()).id),
+    'albums.list': async () => engine.tags().albums(),
+    'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),
+    'albums.save': async ({ name, photoIds }) => engine.tags().saveAlbum(name, photoIds),
+    'albums.delete': async ({ id }) => {
+      engine.tags().deleteAlbum(id);
+      return { deleted: true };
+    },
+    'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosOf(tag) : photoIds }).done,
     dispose: async () => {
       await engine.dispose();
       return null;

@@ -27,7 +27,7 @@ import type { SearchOptionsInput } from '../search/options.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
 import { DATABASE_FILE } from '../storage/storage.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
-import { loadDefaultVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
+import { loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 
 export interface EngineOptions extends ModelOverrides {
@@ -223,7 +223,11 @@ export class Engine {
           this.indexAgain = false;
           const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
           this.pendingNewFolders.length = 0;
-          if (!this.indexAgain) return summary;
+          if (!this.indexAgain) {
+            // In the app, new photos are tagged as soon as they are indexed.
+            if (this.options.watch && summary.embedded + summary.moved > 0) this.tagLibrary();
+            return summary;
+          }
         }
       } catch (error) {
         if (isUserError(error) && error.code === 'model-invalid') {
@@ -288,7 +292,44 @@ export class Engine {
   }
 
   tagLibrary(options: { full?: boolean } = {}): Running<TagSummary> {
-    return this.jobs.start('tag', (job: Job<TagProgress>) => this.tags().tagger.run(job, (progress) => job.report(progress), options));
+    return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.tags().tagger.run(job, (progress) => job.report(progress), options));
+  }
+
+  /** The vocabulary and whether it is still the built-in one. */
+  async vocabularyInfo(): Promise<{ vocabulary: Vocabulary; isDefault: boolean }> {
+    return { vocabulary: await this.tags().vocabulary.get(), isDefault: !this.tags().vocabulary.isCustom() };
+  }
+
+  /** Saves a vocabulary (or the built-in one, with null) and tags the library with it. */
+  async saveVocabulary(vocabulary: unknown): Promise<{ vocabulary: Vocabulary; jobId: string }> {
+    const saved = vocabulary === null ? await this.tags().vocabulary.reset() : await this.tags().vocabulary.save(vocabulary);
+    return { vocabulary: saved, jobId: this.tagLibrary().job.id };
+  }
+
+  /** What a tag of an edited vocabulary would show (Note [Live preview]). */
+  async previewTag(draft: unknown, tag: string) {
+    const edited = parseVocabulary(draft, 'The edited vocabulary');
+    return this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag);
+  }
+
+  /** A person's verdict on each photo: confirm, reject, clear, or add (a tag outside the vocabulary too). */
+  async giveVerdict(photoIds: readonly number[], tag: string, verdict: 'confirm' | 'reject' | 'clear' | 'add') {
+    const { verdicts } = this.tags();
+    const results = [];
+    for (const id of photoIds) {
+      if (verdict === 'reject') results.push(await verdicts.reject(id, tag));
+      else if (verdict === 'clear') results.push(await verdicts.clear(id, tag));
+      else results.push(await verdicts.confirm(id, tag, { anyName: verdict === 'add' }));
+    }
+    return results;
+  }
+
+  /** Uses (or stops using) a tag's refinement, then tags the library again; returns the reports. */
+  async setRefinement(tag: string, enabled: boolean) {
+    const tags = this.tags();
+    tags.refinements.setRefinementEnabled(tag, enabled);
+    this.tagLibrary();
+    return tags.refinements.reports((await this.searchModel()).id);
   }
 
   exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {

@@ -28,6 +28,7 @@ export interface Running<R> {
 export class JobRegistry {
   private nextId = 1;
   private readonly active = new Map<string, { job: AnyJob; subject: string | null; done: Promise<unknown> }>();
+  private readonly repeats = new Map<string, (job: AnyJob) => Promise<unknown>>();
 
   constructor(
     private readonly onChange: (job: JobSnapshot) => void = () => {},
@@ -50,6 +51,30 @@ export class JobRegistry {
     this.active.set(key, { job, subject, done });
     this.onChange(snapshot(job, subject));
     return { job, done };
+  }
+
+  /**
+   * Runs `work` as a job of `kind`; if one is running, it runs `work` once more when that one is
+   * done, within the same job (a newer request, such as an edited vocabulary, must not be lost).
+   */
+  startAgain<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null): Running<R> {
+    const key = `${kind}:${subject ?? ''}`;
+    if (this.active.has(key)) {
+      this.repeats.set(key, work as (job: AnyJob) => Promise<unknown>);
+      return this.start(kind, work, subject);
+    }
+    return this.start<R, P>(
+      kind,
+      async (job) => {
+        let result = await work(job);
+        for (let next = this.repeats.get(key); next; next = this.repeats.get(key)) {
+          this.repeats.delete(key);
+          result = (await next(job as AnyJob)) as Awaited<R>;
+        }
+        return result;
+      },
+      subject,
+    );
   }
 
   list(): JobSnapshot[] {

@@ -35,7 +35,6 @@ export class RefinementStore {
       verdicts: db.prepare(`SELECT t.tag, t.image_id AS imageId, t.rejected FROM image_tags t
         WHERE t.source = 'person' AND EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_keys WHERE e.model = ? AND e.image_id = t.image_id)
         ORDER BY t.tag, t.image_id`),
-      vector: db.prepare('SELECT vector FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
     };
   }
 
@@ -75,10 +74,5 @@ export class RefinementStore {
   /** The person's verdicts on photos that have an embedding of `model`, by tag then image. */
   verdicts(model: string): Verdict[] {
     return (this.s.verdicts.all(model) as Array<{ tag: string; imageId: number; rejected: number }>).map((row) => ({ ...row, rejected: row.rejected === 1 }));
-  }
-
-  vector(model: string, imageId: number): Float32Array | undefined {
-    const blob = this.s.vector.get(model, imageId) as Buffer | undefined;
-    return blob ? blobToVector(blob) : undefined;
   }
 }

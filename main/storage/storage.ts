@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
 
 export type { OpenOptions };
+import { AlbumStore } from './album-store.js';
 import { DuplicatesStore } from './duplicates-store.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { LibraryStore } from './library-store.js';
@@ -24,6 +25,7 @@ export class Storage {
   readonly ocr: OcrStore;
   readonly duplicates: DuplicatesStore;
   readonly refinements: RefinementStore;
+  readonly albums: AlbumStore;
 
   private constructor(private readonly db: Db) {
     this.library = new LibraryStore(db);
@@ -33,6 +35,7 @@ export class Storage {
     this.ocr = new OcrStore(db);
     this.duplicates = new DuplicatesStore(db);
     this.refinements = new RefinementStore(db);
+    this.albums = new AlbumStore(db);
   }
 
   static open(dataDir: string, options: OpenOptions = {}): Storage {

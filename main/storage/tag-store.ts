@@ -72,6 +72,13 @@ export class TagStore {
         FROM image_tags t JOIN files f ON f.image_id = t.image_id GROUP BY tag ORDER BY photos DESC, tag`),
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
+      // The best photos of every tag: the person's first, then by score; one file per image.
+      samples: db.prepare(`SELECT tag, photoId FROM (
+          SELECT t.tag, MIN(f.id) AS photoId, ROW_NUMBER() OVER (PARTITION BY t.tag ORDER BY t.source = 'person' DESC, t.score DESC, t.image_id) AS rank
+          FROM image_tags t JOIN files f ON f.image_id = t.image_id WHERE t.rejected = 0 GROUP BY t.tag, t.image_id)
+        WHERE rank <= ? ORDER BY tag, rank`),
+      photosOf: db.prepare(`SELECT MIN(f.id) AS photoId FROM image_tags t JOIN files f ON f.image_id = t.image_id
+        WHERE t.tag = ? AND t.rejected = 0 GROUP BY t.image_id ORDER BY t.source = 'person' DESC, t.score DESC, t.image_id`).pluck(),
     };
   }
 
@@ -156,6 +163,16 @@ export class TagStore {
   }
 
   /** Every photo with its shown (not rejected) tags, one row per photo and tag, by path. */
+  /** Up to `perTag` photo ids of each tag, best first. */
+  samples(perTag: number): Array<{ tag: string; photoId: number }> {
+    return this.s.samples.all(perTag) as Array<{ tag: string; photoId: number }>;
+  }
+
+  /** The photos showing `tag` (one file per image): confirmed first, then by score. */
+  photosOf(tag: string): number[] {
+    return this.s.photosOf.all(tag) as number[];
+  }
+
   *photosWithTags(): Generator<PhotoRef & { tag: string; score: number | null; source: TagSource }> {
     yield* this.s.photosWithTags.iterate() as Iterable<PhotoRef & { tag: string; score: number | null; source: TagSource }>;
   }

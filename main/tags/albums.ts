@@ -2,7 +2,9 @@
  * Albums summarised by their tags: each folder of photos, or any selection, described by the
  * tags most of its photos share ("Lisbon 2023: city, beach, food").
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { UserError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface AlbumTag {
@@ -15,7 +17,10 @@ export interface AlbumTag {
 }
 
 export interface AlbumSummary {
-  /** The folder the photos are in. */
+  /** `folder:<hash of its path>` or `saved:<id>`: how the app names it. */
+  id: string;
+  kind: 'folder' | 'saved';
+  /** The folder the photos are in; for a saved album, its name. */
   album: string;
   name: string;
   photos: number;
@@ -74,9 +79,44 @@ export function folderAlbums(storage: Storage, options: AlbumOptions = {}): Albu
   }
   return [...photos.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([album, count]) => {
-      const tags = albumTags(count, tagRows.get(album) ?? [], options);
-      const name = path.basename(album);
-      return { album, name, photos: count, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}` };
-    });
+    .map(([album, count]) => summary(folderId(album), 'folder', album, path.basename(album), count, albumTags(count, tagRows.get(album) ?? [], options)));
+}
+
+function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, photos: number, tags: AlbumTag[]): AlbumSummary {
+  return { id, kind, album, name, photos, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}` };
+}
+
+function folderId(dir: string): string {
+  return `folder:${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`;
+}
+
+/** The albums a person saved from selections, summarised like folders. */
+export function savedAlbums(storage: Storage, options: AlbumOptions = {}): AlbumSummary[] {
+  return storage.albums.list().map((album) => {
+    const photos = storage.albums.photos(album.id);
+    return summary(`saved:${album.id}`, 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options));
+  });
+}
+
+/** Saves a selection as an album named `name` (unique, ignoring case). */
+export function saveAlbum(storage: Storage, name: string, photoIds: readonly number[]): AlbumSummary {
+  const trimmed = name.trim();
+  if (!trimmed) throw new UserError('bad-input', 'Give the album a name.');
+  if (storage.albums.byName(trimmed)) throw new UserError('bad-input', `There is already an album called "${trimmed}". Choose another name.`);
+  const id = storage.albums.create(trimmed, photoIds);
+  return savedAlbums(storage).find((album) => album.id === `saved:${id}`) as AlbumSummary;
+}
+
+/** The photos of an album (folder or saved), by photo id. */
+export function albumPhotos(storage: Storage, id: string): number[] {
+  const saved = /^saved:(\d+)$/.exec(id);
+  if (saved) return storage.albums.photos(Number(saved[1]));
+  const photos = storage.photos.allPhotos().filter((photo) => folderId(path.dirname(photo.path)) === id);
+  if (photos.length === 0) throw new UserError('not-found', 'That album is not in the library any more.');
+  return photos.map((photo) => photo.photoId);
+}
+
+export function deleteAlbum(storage: Storage, id: string): void {
+  const saved = /^saved:(\d+)$/.exec(id);
+  if (!saved || !storage.albums.remove(Number(saved[1]))) throw new UserError('not-found', 'Only albums you saved can be deleted, and that one is not there.');
 }

@@ -7,9 +7,11 @@
  */
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
-import { folderAlbums, summariseSelection, type AlbumOptions } from './albums.js';
+import { albumPhotos, deleteAlbum, folderAlbums, saveAlbum, savedAlbums, summariseSelection, type AlbumOptions } from './albums.js';
 import { evaluateLabelled } from './evaluate-labelled.js';
 import { LibraryVocabulary } from './library-vocabulary.js';
+import { TagPreviewer } from './preview.js';
+import { TagRefinements } from './refinements.js';
 import { Tagger } from './tagger.js';
 import { Verdicts } from './verdicts.js';
 import type { Vocabulary } from './vocabulary.js';
@@ -19,6 +21,8 @@ export class Tags {
   readonly vocabulary: LibraryVocabulary;
   readonly tagger: Tagger;
   readonly verdicts: Verdicts;
+  readonly refinements: TagRefinements;
+  readonly previewer: TagPreviewer;
 
   constructor(
     private readonly library: Library,
@@ -26,12 +30,27 @@ export class Tags {
     resourcesDir?: string,
   ) {
     this.vocabulary = new LibraryVocabulary(library.storage.tags, resourcesDir);
-    this.tagger = new Tagger(library.storage, this.vocabulary, model);
+    this.refinements = new TagRefinements(library.storage.refinements, library.storage.embeddings);
+    this.tagger = new Tagger(library.storage, this.vocabulary, this.refinements, model);
+    this.previewer = new TagPreviewer(library.storage, this.tagger);
     this.verdicts = new Verdicts(library, this.vocabulary, this.tagger);
   }
 
+  /** Every folder of photos, then the albums saved from selections. */
   albums(options?: AlbumOptions) {
-    return folderAlbums(this.library.storage, options);
+    return [...folderAlbums(this.library.storage, options), ...savedAlbums(this.library.storage, options)];
+  }
+
+  albumPhotos(id: string): number[] {
+    return albumPhotos(this.library.storage, id);
+  }
+
+  saveAlbum(name: string, photoIds: readonly number[]) {
+    return saveAlbum(this.library.storage, name, photoIds);
+  }
+
+  deleteAlbum(id: string): void {
+    deleteAlbum(this.library.storage, id);
   }
 
   summarise(photoIds: readonly number[], options?: AlbumOptions) {
@@ -57,7 +76,6 @@ export { evaluateRetrieval, evaluateZeroShot } from './evaluate.js';
 export type { RetrievalEvaluation, ZeroShotEvaluation } from './evaluate.js';
 export { scoreWithModel } from './score-images.js';
 export { loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates } from './vocabulary.js';
-export { TagRefinements } from './refinements.js';
 export type { RefinedVector, RefinementContext, RefinementReport, RefinementStatus, TagForRefinement } from './refinements.js';
 export type { TagDefinition, Vocabulary } from './vocabulary.js';
 export { SIDECAR_STYLES } from './xmp.js';

@@ -25,6 +25,11 @@ export class LibraryVocabulary {
     }
   }
 
+  /** Whether the person has a vocabulary of their own (else the built-in one is in use). */
+  isCustom(): boolean {
+    return this.store.vocabularyJson() !== undefined;
+  }
+
   /** Validates and saves a vocabulary (in the file format); the next run re-tags what changed. */
   async save(vocabulary: unknown): Promise<Vocabulary> {
     const checked = parseVocabulary(vocabulary);

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { throwIfAborted } from '../core/errors.js';
+import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { RefinementStore, Verdict } from '../storage/refinement-store.js';
 import { MIN_VERDICTS, PRIOR_VERDICTS, refineTag, type Refinement } from './refine.js';
 
@@ -57,7 +58,10 @@ type StoredReport = Omit<Refinement, 'vector'>;
 const METHOD = `logistic-prior-${PRIOR_VERDICTS}-min-${MIN_VERDICTS}`;
 
 export class TagRefinements {
-  constructor(readonly store: RefinementStore) {}
+  constructor(
+    readonly store: RefinementStore,
+    private readonly embeddings: EmbeddingStore,
+  ) {}
 
   /**
    * Brings the refinements of `context.model` up to date with the verdicts (Note [Refinement
@@ -103,7 +107,7 @@ export class TagRefinements {
   private fit(context: RefinementContext, tag: TagForRefinement, verdicts: readonly Verdict[]): Refinement {
     const load = (rejected: boolean) =>
       verdicts.filter((verdict) => verdict.rejected === rejected).flatMap((verdict) => {
-        const vector = this.store.vector(context.model, verdict.imageId);
+        const vector = this.embeddings.vector(context.model, verdict.imageId);
         return vector && vector.length === tag.vector.length ? [vector] : [];
       });
     const others = [...context.tags.filter((other) => other.name !== tag.name).map((other) => other.vector), context.background.vector];

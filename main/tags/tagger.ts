@@ -11,12 +11,14 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UserError, throwIfAborted } from '../core/errors.js';
+import { LruCache } from '../core/lru.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { Storage } from '../storage/storage.js';
 import type { ImageTagRow } from '../storage/tag-store.js';
 import { ScoreCache } from './cache.js';
 import type { LibraryVocabulary } from './library-vocabulary.js';
+import type { TagRefinements } from './refinements.js';
 import { assignedTags, ensembleEmbedding, scoreMatrix, tagProbabilities } from './scoring.js';
 import { backgroundTag, enabledTags, promptTexts, type ResolvedTag, type Vocabulary } from './vocabulary.js';
 
@@ -62,6 +64,13 @@ export interface PreparedVocabulary {
   fingerprint: string;
 }
 
+export interface PrepareOptions {
+  /** false: new tag embeddings stay in memory (a draft in the template editor). */
+  persist?: boolean;
+  /** false: score every tag with its text ensemble, even where a refinement is in use. */
+  refine?: boolean;
+}
+
 export interface Decision {
   imageId: number;
   /** Cosine per tag, then the background's. */
@@ -73,10 +82,13 @@ export interface Decision {
 
 export class Tagger {
   private cache: ScoreCache | null = null;
+  /** Embeddings of draft tags (not saved), by model and key, most recent last. */
+  private readonly drafts = new LruCache<string, Float32Array>(256);
 
   constructor(
     private readonly storage: Storage,
     private readonly vocabulary: LibraryVocabulary,
+    private readonly refinements: TagRefinements,
     /** The model whose stored image embeddings are tagged (the library's serving model). */
     private readonly model: () => Promise<ClipModel>,
   ) {}
@@ -85,38 +97,65 @@ export class Tagger {
    * Ensembled embeddings of `tags`, from the database cache or computed (and cached) now, a few
    * tags at a time so a first run over a big vocabulary reports progress and can be cancelled.
    */
-  async embedTags(model: ClipModel, tags: readonly ResolvedTag[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<{ vectors: Float32Array[]; embedded: number }> {
+  async embedTags(model: ClipModel, tags: readonly ResolvedTag[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void, persist = true): Promise<{ vectors: Float32Array[]; embedded: number }> {
     const store = this.storage.tags;
     const cached = (vector: Float32Array | undefined): vector is Float32Array => vector !== undefined && vector.length === model.dim;
-    const vectors = tags.map((tag) => store.tagEmbedding(model.id, tag.key));
+    const vectors = tags.map((tag) => store.tagEmbedding(model.id, tag.key) ?? this.drafts.get(`${model.id}\0${tag.key}`));
     const missing = [...new Map(tags.filter((_, i) => !cached(vectors[i])).map((tag) => [tag.key, tag])).values()];
+    const made = new Map<string, Float32Array>();
     for (let start = 0; start < missing.length; start += TAGS_PER_BATCH) {
       throwIfAborted(signal);
       const batch = missing.slice(start, start + TAGS_PER_BATCH);
       const texts = [...new Set(batch.flatMap((tag) => promptTexts(tag.prompts, tag.templates)))];
       const embedded = new Map((await model.embedTexts(texts, signal)).map((vector, i) => [texts[i] as string, vector]));
-      this.storage.transaction(() => {
-        for (const tag of batch) {
-          store.saveTagEmbedding(model.id, tag.key, ensembleEmbedding(promptTexts(tag.prompts, tag.templates).map((text) => embedded.get(text) as Float32Array)));
-        }
-      });
+      for (const tag of batch) made.set(tag.key, ensembleEmbedding(promptTexts(tag.prompts, tag.templates).map((text) => embedded.get(text) as Float32Array)));
       onProgress?.(Math.min(start + TAGS_PER_BATCH, missing.length), missing.length);
     }
-    const all = tags.map((tag, i) => (cached(vectors[i]) ? vectors[i] : store.tagEmbedding(model.id, tag.key)));
-    return { vectors: all as Float32Array[], embedded: missing.length };
+    if (persist) {
+      this.storage.transaction(() => {
+        for (const [key, vector] of made) store.saveTagEmbedding(model.id, key, vector);
+      });
+    } else {
+      // A draft's tags (the template editor, as the person types): kept in memory only, a few at a time.
+      for (const [key, vector] of made) this.drafts.set(`${model.id}\0${key}`, vector);
+    }
+    const all = tags.map((tag, i) => (cached(vectors[i]) ? vectors[i] : (made.get(tag.key) as Float32Array)));
+    return { vectors: all, embedded: missing.length };
   }
 
-  async prepare(vocabulary: Vocabulary, signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<PreparedVocabulary> {
+  /** A vocabulary ready to score with: its tags' embeddings, refined where verdicts allow (PrepareOptions). */
+  async prepare(vocabulary: Vocabulary, signal?: AbortSignal, onProgress?: (done: number, total: number) => void, options: PrepareOptions = {}): Promise<PreparedVocabulary> {
     const model = await this.model();
-    const tags = enabledTags(vocabulary);
     const background = backgroundTag(vocabulary);
-    const { vectors, embedded } = await this.embedTags(model, [...tags, background], signal, onProgress);
+    const enabled = enabledTags(vocabulary);
+    const embedding = await this.embedTags(model, [...enabled, background], signal, onProgress, options.persist ?? true);
+    const { embedded } = embedding;
+    const { tags, vectors } = options.refine === false ? { tags: enabled, vectors: embedding.vectors } : await this.refined(model, enabled, background, embedding.vectors, signal);
     const thresholds = Float32Array.from(tags.map((tag) => tag.threshold));
     const fingerprint = createHash('sha256')
       .update(JSON.stringify({ tags: tags.map((tag) => [tag.name, tag.key, tag.threshold]), background: background.key, scale: model.spec.logitScale }))
       .digest('hex')
       .slice(0, 32);
     return { model, tags, background, vectors, thresholds, embedded, fingerprint };
+  }
+
+  /**
+   * The tags with their refined vectors where the person's verdicts gave a refinement that
+   * cross-validation kept (Note [Refined tags]): a refined tag scores with its own vector and key.
+   */
+  private async refined(model: ClipModel, tags: ResolvedTag[], background: ResolvedTag, vectors: Float32Array[], signal?: AbortSignal): Promise<{ tags: ResolvedTag[]; vectors: Float32Array[] }> {
+    const context = {
+      model: model.id,
+      scale: model.spec.logitScale,
+      tags: tags.map((tag, i) => ({ name: tag.name, key: tag.key, threshold: tag.threshold, vector: vectors[i] as Float32Array })),
+      background: { key: background.key, vector: vectors[tags.length] as Float32Array },
+    };
+    const { inUse } = await this.refinements.refineTags(context, signal);
+    if (inUse.size === 0) return { tags, vectors };
+    return {
+      tags: tags.map((tag) => ({ ...tag, key: inUse.get(tag.name)?.key ?? tag.key })),
+      vectors: vectors.map((vector, i) => (i < tags.length ? (inUse.get((tags[i] as ResolvedTag).name)?.vector ?? vector) : vector)),
+    };
   }
 
   private cacheFor(model: string): ScoreCache {

@@ -103,3 +103,30 @@ describe('the job registry', () => {
     expect(registry.list()).toEqual([]);
   });
 });
+
+describe('a job asked for again while it runs', () => {
+  it('runs the newest request once more in the same job, so no request is lost', async () => {
+    const registry = new JobRegistry();
+    const ran: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = registry.startAgain('tag', async () => {
+      await gate;
+      ran.push('old vocabulary');
+      return 1;
+    });
+    const second = registry.startAgain('tag', async () => {
+      ran.push('first edit');
+      return 2;
+    });
+    const third = registry.startAgain('tag', async () => {
+      ran.push('newest edit');
+      return 3;
+    });
+    expect(second.job).toBe(first.job);
+    release();
+    expect(await third.done).toBe(3);
+    expect(ran).toEqual(['old vocabulary', 'newest edit']);
+    expect(registry.list()).toEqual([]);
+  });
+});

@@ -132,7 +132,7 @@ describe('TagRefinements in a library', () => {
       }));
       library.storage.library.writeBatch(model, files, []);
     }
-    refinements = new TagRefinements(library.storage.refinements);
+    refinements = new TagRefinements(library.storage.refinements, library.storage.embeddings);
     tags = library.storage.tags;
     // Image ids 1-8 confirmed "round", 9-16 rejected; "rare" has two verdicts.
     for (let id = 1; id <= 16; id++) tags.setVerdict(id, 'round', id > 8);

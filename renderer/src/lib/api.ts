@@ -8,6 +8,15 @@ import { isPreviewPage, previewApi } from './preview-api.js';
 export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
 export type {
   EngineStatus,
+  AlbumInfo,
+  EvaluationInfo,
+  LabelledReportInfo,
+  PhotoTagsInfo,
+  RefinementInfo,
+  TagInfo,
+  TagPreviewInfo,
+  VocabularyInfo,
+  XmpExportInfo,
   ModelProblem,
   PhotoDetails,
   PhotoInfo,

@@ -1,0 +1,82 @@
+/** Tags, the template editor's preview and evaluation, and albums, as the contract shapes them for the app. */
+import type { EvaluationInfo, LabelledReportInfo, PhotoTagsInfo, RefinementInfo, TagInfo, TagPreviewInfo, Timeline } from '../../preload/contract.js';
+import type { RefinementReport } from '../tags/index.js';
+import type { LabelledReport, PhotoTags, Tags } from '../tags/index.js';
+import type { TagPreview } from '../tags/preview.js';
+import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
+import type { Storage } from '../storage/storage.js';
+import { photoInfo } from './photo-info.js';
+
+const SAMPLES = 4;
+
+/** Every tag of the vocabulary (and any a person added by hand), with counts and a few photos. */
+export async function tagList(tags: Tags, storage: Storage): Promise<TagInfo[]> {
+  const vocabulary = await tags.vocabulary.get();
+  const counts = new Map(tags.verdicts.counts().map((count) => [count.tag, count]));
+  const samples = new Map<string, number[]>();
+  for (const { tag, photoId } of storage.tags.samples(SAMPLES)) samples.set(tag, [...(samples.get(tag) ?? []), photoId]);
+  const names = [...vocabulary.tags.map((tag) => tag.name), ...[...counts.keys()].filter((name) => !vocabulary.tags.some((tag) => tag.name === name))];
+  return names.map((name) => {
+    const inVocabulary = vocabulary.tags.find((tag) => tag.name === name);
+    const count = counts.get(name);
+    return {
+      name,
+      enabled: inVocabulary !== undefined && inVocabulary.enabled !== false,
+      inVocabulary: inVocabulary !== undefined,
+      photos: count?.photos ?? 0,
+      confirmed: count?.confirmed ?? 0,
+      rejected: count?.rejected ?? 0,
+      samples: samples.get(name) ?? [],
+    };
+  });
+}
+
+/** Photos by id as the grid lays them out (in the given order). */
+export function timelineOf(storage: Storage, photoIds: readonly number[]): Timeline {
+  const rows = storage.photos.rows(photoIds).map(photoInfo);
+  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => (row.height ? Math.round((row.width / row.height) * 1000) / 1000 : 1)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name) };
+}
+
+export function photoTagsInfo(photo: PhotoTags): PhotoTagsInfo {
+  return { photoId: photo.photoId, tags: photo.tags.map(({ tag, source, score }) => ({ tag, source, score })), rejected: photo.rejected };
+}
+
+export function previewInfo(storage: Storage, preview: TagPreview): TagPreviewInfo {
+  const photos = (imageIds: number[]) => storage.photos.representatives(imageIds, undefined).map(photoInfo);
+  return {
+    tag: preview.tag,
+    photos: photos(preview.images.map((image) => image.imageId)),
+    count: preview.count,
+    gained: photos(preview.gained),
+    lost: photos(preview.lost),
+    gainedCount: preview.gainedCount,
+    lostCount: preview.lostCount,
+    milliseconds: preview.milliseconds,
+  };
+}
+
+function reportInfo(report: LabelledReport): LabelledReportInfo {
+  const { photos, confirmed, rejected, accuracy, precision, recall, top1, top5, perTag } = report;
+  return { photos, confirmed, rejected, accuracy, precision, recall, top1, top5, perTag };
+}
+
+export function refinementInfo(report: RefinementReport): RefinementInfo {
+  const figures = (side: RefinementReport['zeroShot']) => (side ? { precision: side.precision, recall: side.recall } : null);
+  return { tag: report.tag, status: report.status, reason: report.reason, confirmed: report.confirmed, rejected: report.rejected, zeroShot: figures(report.zeroShot), refined: figures(report.refined) };
+}
+
+/**
+ * The editor's evaluation: the edited vocabulary against the saved one and against itself with a
+ * single template, on the person's verdicts; and each refined tag's cross-validated figures.
+ */
+export async function evaluation(tags: Tags, draft: unknown, modelId: string): Promise<EvaluationInfo> {
+  const edited: Vocabulary = parseVocabulary(draft, 'The edited vocabulary');
+  const saved = await tags.vocabulary.get();
+  const template = edited.templates[0];
+  return {
+    edited: reportInfo(await tags.evaluateLabelled(edited)),
+    saved: reportInfo(await tags.evaluateLabelled(saved)),
+    singleTemplate: template === undefined || edited.templates.length < 2 ? null : { template, report: reportInfo(await tags.evaluateLabelled(withTemplates(edited, [template]))) },
+    refinements: tags.refinements.reports(modelId).map(refinementInfo),
+  };
+}

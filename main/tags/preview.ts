@@ -1,0 +1,181 @@
+/**
+ * The template editor's live preview: which photos an edited tag would get, and what it gains and
+ * loses against the saved vocabulary, re-scored from the stored embeddings as the person types.
+ *
+ * Note [Live preview]: a keystroke changes one tag's prompts, so it needs one new column of
+ * cosines (its text ensemble against every photo) and the softmax of Note [Tag assignment] for
+ * that tag alone. Three things keep that within a keystroke at 100k photos:
+ * - the photos' embeddings are held in memory while the editor is in use (released after a quiet
+ *   minute), so a new column is one pass over a matrix, not a read of the database;
+ * - each vocabulary's softmax denominator per photo, sum over its tags and background of
+ *   exp(scale * (cosine - 1)), is kept for the saved vocabulary; a draft's is the saved one minus
+ *   the terms of tags it dropped or changed plus those it added, a few columns of work;
+ * - new prompts' text embeddings come from the model's query cache when typed before.
+ * Verdicts apply as in tagging: a confirmed tag is always shown, a rejected one never.
+ */
+import type { ClipModel } from '../models/clip.js';
+import type { Storage } from '../storage/storage.js';
+import { scoreMatrix } from './scoring.js';
+import type { PreparedVocabulary, Tagger } from './tagger.js';
+import type { Vocabulary } from './vocabulary.js';
+
+const RELEASE_AFTER_MS = 60_000;
+
+export interface TagPreview {
+  tag: string;
+  /** Images the tag would get, best first (at most `limit`). */
+  images: Array<{ imageId: number; probability: number }>;
+  /** How many it would get in all. */
+  count: number;
+  /** Against the saved vocabulary: images it would newly get, and no longer get (best first, at most `limit` each). */
+  gained: number[];
+  lost: number[];
+  gainedCount: number;
+  lostCount: number;
+  milliseconds: number;
+}
+
+interface Matrix {
+  model: string;
+  generation: number;
+  imageIds: number[];
+  data: Float32Array;
+}
+
+interface Denominator {
+  keys: Map<string, number>;
+  sums: Float64Array;
+}
+
+export class TagPreviewer {
+  private matrix: Matrix | null = null;
+  private readonly columns = new Map<string, Float32Array>();
+  private base: { fingerprint: string; denominator: Denominator } | null = null;
+  private releaseTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly tagger: Tagger,
+  ) {}
+
+  private load(model: ClipModel): Matrix {
+    const generation = this.storage.library.generation(model.id);
+    if (this.matrix?.model === model.id && this.matrix.generation === generation) return this.matrix;
+    const imageIds: number[] = [];
+    const data = new Float32Array(this.storage.embeddings.count(model.id) * model.dim);
+    for (const { imageId, vector } of this.storage.embeddings.all(model.id)) {
+      if (vector.length !== model.dim || imageIds.length * model.dim >= data.length) continue;
+      data.set(vector, imageIds.length * model.dim);
+      imageIds.push(imageId);
+    }
+    this.matrix = { model: model.id, generation, imageIds, data };
+    this.columns.clear();
+    this.base = null;
+    return this.matrix;
+  }
+
+  /** Cosines of one tag vector against every photo, computed once per key. */
+  private column(matrix: Matrix, key: string, vector: Float32Array, dim: number): Float32Array {
+    let column = this.columns.get(key);
+    if (!column) {
+      column = scoreMatrix(matrix.data, matrix.imageIds.length, vector, 1, dim);
+      this.columns.set(key, column);
+    }
+    return column;
+  }
+
+  /** Columns of a prepared vocabulary's tags then background, by key. */
+  private columnsOf(matrix: Matrix, prepared: PreparedVocabulary): Map<string, Float32Array> {
+    const keys = [...prepared.tags, prepared.background].map((tag) => tag.key);
+    return new Map(keys.map((key, i) => [key, this.column(matrix, key, prepared.vectors[i] as Float32Array, prepared.model.dim)]));
+  }
+
+  private denominator(columns: Map<string, Float32Array>, count: number, scale: number, from?: Denominator): Denominator {
+    const sums = from ? Float64Array.from(from.sums) : new Float64Array(count);
+    const keys = new Map(from?.keys ?? []);
+    const change = (key: string, sign: 1 | -1, column: Float32Array) => {
+      for (let i = 0; i < count; i++) sums[i] = (sums[i] as number) + sign * Math.exp(scale * ((column[i] as number) - 1));
+    };
+    const wanted = new Map<string, number>();
+    for (const key of columns.keys()) wanted.set(key, (wanted.get(key) ?? 0) + 1);
+    for (const [key, times] of keys) {
+      for (let t = times; t > (wanted.get(key) ?? 0); t--) change(key, -1, this.columns.get(key) as Float32Array);
+    }
+    for (const [key, times] of wanted) {
+      for (let t = keys.get(key) ?? 0; t < times; t++) change(key, 1, columns.get(key) as Float32Array);
+    }
+    return { keys: wanted, sums };
+  }
+
+  /** Which images a tag gets under a vocabulary: probability at least its threshold, verdicts applied. */
+  private assigned(matrix: Matrix, prepared: PreparedVocabulary, name: string, denominator: Denominator, verdicts: Map<number, boolean>): Map<number, number> {
+    const index = prepared.tags.findIndex((tag) => tag.name === name);
+    const out = new Map<number, number>();
+    if (index >= 0) {
+      const tag = prepared.tags[index] as PreparedVocabulary['tags'][number];
+      const column = this.columns.get(tag.key) as Float32Array;
+      const scale = prepared.model.spec.logitScale;
+      for (let i = 0; i < matrix.imageIds.length; i++) {
+        const probability = Math.exp(scale * ((column[i] as number) - 1)) / (denominator.sums[i] as number);
+        if (probability >= tag.threshold) out.set(matrix.imageIds[i] as number, probability);
+      }
+    }
+    for (const [imageId, rejected] of verdicts) {
+      if (rejected) out.delete(imageId);
+      else if (!out.has(imageId)) out.set(imageId, 1);
+    }
+    return out;
+  }
+
+  async preview(draft: Vocabulary, saved: Vocabulary, tagName: string, limit = 200): Promise<TagPreview> {
+    const started = performance.now();
+    const draftPrepared = await this.tagger.prepare(draft, undefined, undefined, { persist: false });
+    const savedPrepared = await this.tagger.prepare(saved);
+    const model = draftPrepared.model;
+    const matrix = this.load(model);
+    const count = matrix.imageIds.length;
+    const scale = model.spec.logitScale;
+    const savedColumns = this.columnsOf(matrix, savedPrepared);
+    if (this.base?.fingerprint !== savedPrepared.fingerprint) this.base = { fingerprint: savedPrepared.fingerprint, denominator: this.denominator(savedColumns, count, scale) };
+    const draftDenominator = this.denominator(this.columnsOf(matrix, draftPrepared), count, scale, this.base.denominator);
+    const verdicts = new Map(this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === tagName.toLowerCase()).map((row) => [row.imageId, row.rejected]));
+    const now = this.assigned(matrix, draftPrepared, tagName, draftDenominator, verdicts);
+    const before = this.assigned(matrix, savedPrepared, tagName, this.base.denominator, verdicts);
+    this.forgetUnused(savedColumns, draftPrepared);
+    this.releaseLater();
+    const best = (ids: Iterable<number>, scores: Map<number, number>) => [...ids].sort((a, b) => (scores.get(b) as number) - (scores.get(a) as number)).slice(0, limit);
+    const gained = [...now.keys()].filter((id) => !before.has(id));
+    const lost = [...before.keys()].filter((id) => !now.has(id));
+    return {
+      tag: tagName,
+      images: best(now.keys(), now).map((imageId) => ({ imageId, probability: now.get(imageId) as number })),
+      count: now.size,
+      gained: best(gained, now),
+      lost: best(lost, before),
+      gainedCount: gained.length,
+      lostCount: lost.length,
+      milliseconds: performance.now() - started,
+    };
+  }
+
+  /** Keeps the columns of the saved vocabulary and of the latest draft only. */
+  private forgetUnused(saved: Map<string, Float32Array>, draft: PreparedVocabulary): void {
+    const keep = new Set([...saved.keys(), ...[...draft.tags, draft.background].map((tag) => tag.key)]);
+    for (const key of this.columns.keys()) if (!keep.has(key)) this.columns.delete(key);
+  }
+
+  /** The matrix of embeddings is big: it goes when the editor has been quiet for a while. */
+  private releaseLater(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = setTimeout(() => this.release(), RELEASE_AFTER_MS);
+    this.releaseTimer.unref?.();
+  }
+
+  release(): void {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
+    this.matrix = null;
+    this.columns.clear();
+    this.base = null;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The template editor: the saved vocabulary, the person's draft of it, validation as they type,
+ * the live preview of the tag being edited (Note [Live preview] in main/tags/preview.ts) and the
+ * evaluation on their verdicts. Answers to older drafts never replace newer ones.
+ */
+import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
+import { isChanged, problems, type Problem } from '../lib/vocabulary-edit.js';
+
+const PREVIEW_DELAY_MS = 120;
+
+export class EditorState {
+  saved = $state.raw<VocabularyInfo | null>(null);
+  draft = $state<VocabularyInfo>({ templates: [], tags: [] });
+  selected = $state(0);
+  preview = $state.raw<TagPreviewInfo | null>(null);
+  previewError = $state<string | null>(null);
+  evaluation = $state.raw<EvaluationInfo | null>(null);
+  evaluating = $state(false);
+  busy = $state(false);
+  message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  private previewGeneration = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly api: LumenApi) {}
+
+  get problems(): Problem[] {
+    return problems(this.draft);
+  }
+
+  get valid(): boolean {
+    return this.problems.length === 0;
+  }
+
+  get dirty(): boolean {
+    return this.saved !== null && isChanged(this.saved, this.draft);
+  }
+
+  get tag(): VocabularyInfo['tags'][number] | undefined {
+    return this.draft.tags[this.selected];
+  }
+
+  private adopt(vocabulary: VocabularyInfo): void {
+    this.saved = vocabulary;
+    this.draft = structuredClone(vocabulary);
+    this.selected = Math.min(this.selected, Math.max(0, vocabulary.tags.length - 1));
+    this.evaluation = null;
+    this.schedulePreview();
+  }
+
+  async load(): Promise<void> {
+    const outcome = await this.api.call('vocabulary.get', {});
+    if (outcome.ok) this.adopt(outcome.value.vocabulary);
+    else this.message = { kind: 'error', text: outcome.error.message };
+  }
+
+  select(index: number): void {
+    this.selected = index;
+    this.schedulePreview();
+  }
+
+  addTag(): void {
+    let name = 'new tag';
+    for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name); n++) name = `new tag ${n}`;
+    this.draft.tags.push({ name, prompts: [name] });
+    this.select(this.draft.tags.length - 1);
+  }
+
+  removeTag(index: number): void {
+    this.draft.tags.splice(index, 1);
+    this.select(Math.max(0, Math.min(index, this.draft.tags.length - 1)));
+  }
+
+  /** After any edit: the preview follows once typing pauses. */
+  schedulePreview(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.runPreview(), PREVIEW_DELAY_MS);
+  }
+
+  private async runPreview(): Promise<void> {
+    const generation = ++this.previewGeneration;
+    const tag = this.tag;
+    if (!tag || !this.valid) {
+      this.preview = null;
+      return;
+    }
+    const outcome = await this.api.call('vocabulary.preview', { vocabulary: $state.snapshot(this.draft), tag: tag.name.trim() });
+    if (generation !== this.previewGeneration) return;
+    this.preview = outcome.ok ? outcome.value : null;
+    this.previewError = outcome.ok ? null : outcome.error.message;
+  }
+
+  async evaluate(): Promise<void> {
+    if (!this.valid) return;
+    this.evaluating = true;
+    const outcome = await this.api.call('vocabulary.evaluate', { vocabulary: $state.snapshot(this.draft) });
+    this.evaluating = false;
+    this.evaluation = outcome.ok ? outcome.value : null;
+    if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
+  }
+
+  private async apply(call: Promise<{ ok: true; value: { vocabulary: VocabularyInfo } } | { ok: false; error: { message: string } }>, done: string): Promise<boolean> {
+    this.busy = true;
+    const outcome = await call;
+    this.busy = false;
+    if (!outcome.ok) {
+      this.message = { kind: 'error', text: outcome.error.message };
+      return false;
+    }
+    this.adopt(outcome.value.vocabulary);
+    this.message = { kind: 'ok', text: done };
+    return true;
+  }
+
+  save(): Promise<boolean> {
+    return this.apply(this.api.call('vocabulary.save', { vocabulary: $state.snapshot(this.draft) }), 'Saved. Your photos are being tagged again with it.');
+  }
+
+  reset(): Promise<boolean> {
+    return this.apply(this.api.call('vocabulary.reset', {}), 'Back to the built-in tags and templates.');
+  }
+
+  async importFile(file: File): Promise<boolean> {
+    return this.apply(this.api.call('vocabulary.import', { json: await file.text() }), `Imported ${file.name}.`);
+  }
+
+  discard(): void {
+    if (this.saved) this.adopt(this.saved);
+    this.message = null;
+  }
+
+  async setRefinement(tag: string, enabled: boolean): Promise<void> {
+    const outcome = await this.api.call('tags.setRefinement', { tag, enabled });
+    if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
+    else if (this.evaluation) this.evaluation = { ...this.evaluation, refinements: outcome.value };
+  }
+
+  /** The vocabulary file's text, for the person to keep. */
+  async exportText(): Promise<string | null> {
+    const outcome = await this.api.call('vocabulary.export', {});
+    if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
+    return outcome.ok ? outcome.value.json : null;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Tags, albums and the template editor end to end, in Chromium through preview mode on the real
+ * engine and the fixture model: a tag made in words and applied, a prompt edited with the live
+ * preview following before saving, a broken template refused, verdicts in the viewer used by the
+ * evaluation, album summaries, and XMP sidecars written and read back.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wellFormedError } from '../../main/tags/xml-check.js';
+import { IMMICH_MODEL, SHAPES, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+import { buildRenderer, launchChromium } from '../renderer/harness.js';
+import { eventually, openPage, screenshot, startApp, tileNames, type AppPage, type RunningApp } from './app.js';
+
+const SHAPES_VOCABULARY = { templates: ['a photo of a {}.', 'a picture of a {}.'], tags: SHAPES.map((shape) => ({ name: shape, prompts: [shape] })) };
+
+describe('tags, albums and templates, end to end', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let renderer: { dir: string; dispose: () => Promise<void> };
+  let browser: Browser;
+  let app: RunningApp;
+  let view: AppPage;
+  let page: Page;
+  let photos: string;
+  const hashes = new Map<string, string>();
+
+  const link = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
+
+  beforeAll(async () => {
+    scratch = await tempDir('lumen-e2e-tags-');
+    photos = path.join(scratch.dir, 'Pictures');
+    await copyPhotos(await fixturePhotos(), photos);
+    for (const shape of SHAPES) {
+      for (const name of await readdir(path.join(photos, shape))) hashes.set(path.join(photos, shape, name), createHash('sha256').update(await readFile(path.join(photos, shape, name))).digest('hex'));
+    }
+    await writeFile(path.join(scratch.dir, 'shapes.json'), JSON.stringify(SHAPES_VOCABULARY));
+    [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
+    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
+    view = await openPage(browser, app.server.url);
+    page = view.page;
+  });
+
+  afterAll(async () => {
+    await view?.close();
+    expect(view?.problems ?? []).toEqual([]);
+    await browser?.close();
+    await app?.close();
+    await renderer?.dispose();
+    await scratch?.cleanup();
+  });
+
+  it('indexes the photos (the first-run steps)', { timeout: 120_000 }, async () => {
+    await page.getByRole('button', { name: 'Add a folder…' }).click();
+    await eventually(async () => page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-setsize'), 60_000).toBe('80');
+    await page.getByRole('status', { name: 'Indexing' }).waitFor({ state: 'detached', timeout: 60_000 });
+  });
+
+  it('creates a tag in words and applies it to the right photos', { timeout: 120_000 }, async () => {
+    await link('Templates').click();
+    await page.locator('input[type="file"]').setInputFiles(path.join(scratch.dir, 'shapes.json'));
+    await page.getByText('Imported shapes.json.').waitFor();
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    await page.getByLabel('Name').fill('pointy');
+    await page.getByRole('textbox', { name: 'Prompts for pointy' }).fill('star');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
+    await screenshot(page, 'templates');
+
+    await link('Tags').click();
+    const pointy = page.getByRole('link', { name: /^pointy, \d+ photos$/ });
+    await eventually(async () => Number(/(\d+) photos/.exec((await pointy.getAttribute('aria-label')) ?? '')?.[1] ?? 0), 60_000).toBeGreaterThanOrEqual(14);
+    await screenshot(page, 'tags');
+    await pointy.click();
+    const tagged = page.getByRole('listbox', { name: 'Photos tagged pointy' });
+    await eventually(async () => (await tileNames(tagged)).length).toBeGreaterThan(5);
+    // Best first: the surest are stars; a star's points make some crosses pass too.
+    const names = await tileNames(tagged);
+    expect(names.slice(0, 5).map((name) => name.split('-')[0])).toEqual(['star', 'star', 'star', 'star', 'star']);
+    expect(names.filter((name) => name.startsWith('star-')).length / names.length).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it('shows what an edited prompt would change before saving, and refuses a template without {}', async () => {
+    await link('Templates').click();
+    await page.getByRole('button', { name: 'circle', exact: true }).click();
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await eventually(async () => (await preview.textContent()) ?? '').toMatch(/photos would get circle — the same as saved/);
+    const circles = await tileNames(preview.getByRole('listbox'));
+    expect(circles.filter((name) => name.startsWith('circle-')).length).toBeGreaterThan(10);
+
+    // Described as a square, "circle" would gain the squares, before anything is saved.
+    await page.getByRole('textbox', { name: 'Prompts for circle' }).fill('square');
+    await eventually(async () => (await preview.textContent()) ?? '').toMatch(/\d+ more and \d+ fewer than saved/);
+    const gained = await preview.getByRole('list', { name: 'Photos circle would gain' }).getByRole('img').evaluateAll((images) => images.map((image) => image.getAttribute('alt') ?? ''));
+    expect(gained.length).toBeGreaterThan(5);
+    expect(gained.every((name) => name.startsWith('square-'))).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(true);
+
+    await page.getByRole('textbox', { name: 'Templates', exact: true }).fill('a photo of a dog');
+    await page.getByRole('alert').filter({ hasText: 'Template 1 must contain {} exactly once' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await eventually(async () => (await preview.textContent()) ?? '').toMatch(/the same as saved/);
+  });
+
+  it('confirms and rejects tags in the viewer, and the evaluation uses them', async () => {
+    await link('Library').click();
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('a photo of a star.');
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await eventually(async () => (await tileNames(results))[0]?.startsWith('star-')).toBe(true);
+    await results.getByRole('option').first().click();
+    await page.getByRole('button', { name: 'Confirm star' }).click();
+    await page.getByRole('button', { name: 'Withdraw star' }).waitFor();
+    await page.getByRole('button', { name: 'Reject pointy' }).click();
+    await page.getByRole('button', { name: 'Withdraw the rejection of pointy' }).waitFor();
+    await page.keyboard.press('Escape');
+
+    await link('Templates').click();
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+    await page.getByText('1 confirmed and 1 rejected tags on 1 photos.').waitFor();
+    const table = page.getByRole('region', { name: 'Evaluation on your verdicts' }).getByRole('table').first();
+    await eventually(async () => (await table.getByRole('row', { name: /^Top-1/ }).textContent()) ?? '').toMatch(/100\.0 %/);
+  });
+
+  it('summarises folders as albums and opens one', async () => {
+    await link('Albums').click();
+    const star = page.getByRole('link', { name: /^star, 16 photos$/ });
+    await star.waitFor();
+    expect(await star.textContent()).toMatch(/star · \d+ %/);
+    await screenshot(page, 'albums');
+    await star.click();
+    const album = page.getByRole('listbox', { name: 'Photos of star' });
+    await eventually(async () => (await tileNames(album)).length).toBe(16);
+  });
+
+  it('writes the tags of a tag’s photos to XMP sidecars, leaving the photos untouched', async () => {
+    await link('Tags').click();
+    await page.getByRole('link', { name: /^star, \d+ photos$/ }).click();
+    await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByText(/XMP sidecars: \d+ written, 0 unchanged, 0 skipped\./).waitFor({ timeout: 30_000 });
+    const starDir = path.join(photos, 'star');
+    const sidecars = (await readdir(starDir)).filter((name) => name.endsWith('.xmp'));
+    expect(sidecars.length).toBeGreaterThan(10);
+    const xml = await readFile(path.join(starDir, sidecars[0]!), 'utf8');
+    expect(wellFormedError(xml)).toBeNull();
+    expect(xml).toContain('<rdf:li>star</rdf:li>');
+    for (const [file, hash] of hashes) expect(createHash('sha256').update(await readFile(file)).digest('hex')).toBe(hash);
+  });
+});
