@@ -254,4 +254,32 @@ function describeVocabulary(vocabulary: Vocabulary, which: string): string {
   ].join('\n');
 }
 
-export const TAG_COMMANDS: Command[] = [tag, tags, albums, vocabulary, tagScores, evalZeroshot, evalRetrieval];
+export const refine: Command = {
+  name: 'refine',
+  args: '',
+  summary: 'Show the tags learned from your confirmed and rejected photos, or switch one back to zero-shot.',
+  details: [
+    'A tag with at least 5 confirmed and 5 rejected photos is refined from them, and used only when cross-validation',
+    'on those verdicts shows a gain over zero-shot. JSON: [{"tag", "status", "reason", "confirmed", "rejected", "zeroShot", "refined"}].',
+  ].join('\n'),
+  options: {
+    ...MODEL_OPTIONS,
+    off: { type: 'string', valueName: 'TAG', description: 'score TAG zero-shot again (its refinement is kept, unused)' },
+    on: { type: 'string', valueName: 'TAG', description: 'use TAG’s refinement again when it shows a gain' },
+  },
+  async run(context) {
+    const engine = context.engine();
+    const action = oneOf(context, ['off', 'on'] as const);
+    const reports = action ? await engine.setRefinement(stringOption(context, action) as string, action === 'on') : await engine.refinementReports();
+    if (action) await engine.tagLibrary().done;
+    const figures = (side: { precision: number | null; recall: number | null } | null) => (side ? `precision ${percent(side.precision)}, recall ${percent(side.recall)}` : 'n/a');
+    const text = reports.length
+      ? reports
+          .map((r) => `${r.tag.padEnd(20)} ${r.status.padEnd(13)} ${r.confirmed} confirmed, ${r.rejected} rejected; held out: zero-shot ${figures(r.zeroShot)}, refined ${figures(r.refined)}\n${' '.repeat(21)}${r.reason}`)
+          .join('\n')
+      : 'No tag has enough verdicts to learn from yet (5 confirmed and 5 rejected photos). Confirm and reject tags with `tags --confirm` and `tags --reject`.';
+    return { json: reports, text };
+  },
+};
+
+export const TAG_COMMANDS: Command[] = [tag, tags, albums, vocabulary, refine, tagScores, evalZeroshot, evalRetrieval];

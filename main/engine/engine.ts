@@ -27,7 +27,7 @@ import type { SearchOptionsInput } from '../search/options.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
 import { DATABASE_FILE } from '../storage/storage.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
-import { loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
+import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 
 export interface EngineOptions extends ModelOverrides {
@@ -324,9 +324,22 @@ export class Engine {
     return results;
   }
 
+  /**
+   * Each tag's refinement from the person's verdicts (Note [Refined tags]), fitted now where
+   * anything it depends on changed: the cross-validated figures and whether it is in use.
+   */
+  async refinementReports() {
+    const tags = this.tags();
+    const prepared = await tags.tagger.prepare(await tags.vocabulary.get());
+    return tags.refinements.reports(prepared.model.id);
+  }
+
   /** Uses (or stops using) a tag's refinement, then tags the library again; returns the reports. */
   async setRefinement(tag: string, enabled: boolean) {
     const tags = this.tags();
+    const known = findTag(await tags.vocabulary.get(), tag);
+    if (!known) throw new UserError('not-found', `There is no tag "${tag}" in the vocabulary. Check the spelling (see \`vocabulary\`).`);
+    tag = known.name;
     tags.refinements.setRefinementEnabled(tag, enabled);
     this.tagLibrary();
     return tags.refinements.reports((await this.searchModel()).id);

@@ -1,0 +1,119 @@
+/**
+ * The Electron glue with `electron` replaced by a test double: the app protocol serves photos
+ * only by id and refuses anything else; IPC refuses foreign senders and bad payloads, and checks
+ * dropped folders like any call.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const electron = vi.hoisted(() => ({
+  handlers: new Map<string, (...args: unknown[]) => unknown>(),
+  protocolHandler: null as ((request: Request) => Promise<Response>) | null,
+}));
+
+vi.mock('electron', () => ({
+  protocol: {
+    registerSchemesAsPrivileged: vi.fn(),
+    handle: (_scheme: string, handler: (request: Request) => Promise<Response>) => (electron.protocolHandler = handler),
+  },
+  ipcMain: { handle: (channel: string, handler: (...args: unknown[]) => unknown) => electron.handlers.set(channel, handler) },
+  BrowserWindow: { getFocusedWindow: () => null, getAllWindows: () => [] },
+  dialog: { showOpenDialog: vi.fn() },
+  shell: { showItemInFolder: vi.fn(), openPath: vi.fn() },
+}));
+
+const { serveApp } = await import('../../main/app/app-protocol.js');
+const { registerIpc } = await import('../../main/app/ipc.js');
+const { IPC_CALL, IPC_DROPPED_FOLDERS } = await import('../../preload/contract.js');
+const { UserError } = await import('../../main/core/errors.js');
+
+describe('the main process, with Electron as a test double', () => {
+  let dir: string;
+  const asked: unknown[] = [];
+  const engine = {
+    call: vi.fn(async (name: string, params: { id?: number; kind?: string; paths?: string[] }) => {
+      asked.push({ name, params });
+      if (name === 'photos.file') {
+        if (params.id !== 7) throw new UserError('not-found', `There is no photo #${params.id} in the library.`);
+        return { path: path.join(dir, 'thumb.webp') };
+      }
+      if (name === 'library.addFolders') return [{ id: 1, path: params.paths?.[0], excludes: [] }];
+      if (name === 'app.status') return { ok: true };
+      throw new Error(`unexpected ${name}`);
+    }),
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'lumen-main-'));
+    await writeFile(path.join(dir, 'thumb.webp'), 'RIFF....WEBP');
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html>');
+    serveApp(dir, engine as never);
+    registerIpc({ engine: engine as never, allowedOrigins: ['app://lumen'], isAppWindow: (contents) => (contents as { id: number }).id === 1, log: () => {} });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  const fetchApp = (url: string, method = 'GET') => (electron.protocolHandler as (request: Request) => Promise<Response>)(new Request(url, { method }));
+
+  it('serves a photo by id, with the CSP', async () => {
+    const response = await fetchApp('app://lumen/photo/thumbnail/7');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/webp');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(asked).toContainEqual({ name: 'photos.file', params: { kind: 'thumbnail', id: 7 } });
+  });
+
+  it.each([
+    ['an unknown id', 'app://lumen/photo/thumbnail/8'],
+    ['id zero', 'app://lumen/photo/preview/0'],
+    ['a kind that does not exist', 'app://lumen/photo/raw/7'],
+    ['a path for an id', 'app://lumen/photo/original/%2Fetc%2Fpasswd'],
+    ['an encoded traversal', 'app://lumen/photo/thumbnail/..%2F..%2Fetc%2Fpasswd'],
+    ['a traversal', 'app://lumen/photo/thumbnail/../../etc/passwd'],
+    ['an id with more after it', 'app://lumen/photo/thumbnail/7/../../x'],
+    ['a number with letters', 'app://lumen/photo/thumbnail/7abc'],
+    ['another host', 'app://evil/photo/thumbnail/7'],
+  ])('refuses %s', async (_what, url) => {
+    asked.length = 0;
+    expect((await fetchApp(url)).status).toBe(404);
+    expect(asked.filter((call) => (call as { params: { id?: number } }).params.id !== 8)).toEqual([]);
+  });
+
+  it('refuses other methods', async () => {
+    expect((await fetchApp('app://lumen/photo/thumbnail/7', 'POST')).status).toBe(405);
+  });
+
+  const frame = (url: string, top = true) => {
+    const mainFrame = { frameTreeNodeId: 1 };
+    return { senderFrame: { url, parent: top ? null : {}, frameTreeNodeId: top ? 1 : 2 }, sender: { id: 1, mainFrame } };
+  };
+  const call = (event: unknown, request: unknown) => (electron.handlers.get(IPC_CALL) as (event: unknown, request: unknown) => Promise<unknown>)(event, request);
+
+  it('answers a call from the app’s own window', async () => {
+    await expect(call(frame('app://lumen/index.html'), { name: 'app.status', params: {} })).resolves.toEqual({ ok: true, value: { ok: true } });
+  });
+
+  it('refuses calls from other pages, frames and windows', async () => {
+    const forbidden = { ok: false, error: { code: 'forbidden', message: expect.any(String) } };
+    await expect(call(frame('https://evil.example/'), { name: 'app.status', params: {} })).resolves.toEqual(forbidden);
+    await expect(call(frame('app://lumen/index.html', false), { name: 'app.status', params: {} })).resolves.toEqual(forbidden);
+    await expect(call({ ...frame('app://lumen/index.html'), sender: { id: 2, mainFrame: { frameTreeNodeId: 1 } } }, { name: 'app.status', params: {} })).resolves.toEqual(forbidden);
+  });
+
+  it('refuses bad payloads before any handler runs', async () => {
+    engine.call.mockClear();
+    for (const request of [null, 'app.status', { name: 'fs.read', params: {} }, { name: 'search.query', params: { query: 5 } }, { name: 'photos.details', params: { id: '../x' } }, { name: 'settings.update', params: { model: '/etc', extra: 1 } }]) {
+      await expect(call(frame('app://lumen/index.html'), request)).resolves.toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    }
+    expect(engine.call).not.toHaveBeenCalled();
+  });
+
+  it('checks folders dropped on the window like a call', async () => {
+    const dropped = (event: unknown, paths: unknown) => (electron.handlers.get(IPC_DROPPED_FOLDERS) as (event: unknown, paths: unknown) => Promise<unknown>)(event, paths);
+    await expect(dropped(frame('https://evil.example/'), ['/photos'])).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await expect(dropped(frame('app://lumen/index.html'), ['relative/photos'])).resolves.toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    await expect(dropped(frame('app://lumen/index.html'), 'not a list')).resolves.toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    await expect(dropped(frame('app://lumen/index.html'), ['/photos'])).resolves.toEqual({ ok: true, value: [{ id: 1, path: '/photos', excludes: [] }] });
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * The app's tag, vocabulary and album calls, through the engine's call table over a real Engine
+ * (as the engine process answers them): shapes and errors as the renderer sees them.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
+import { Engine } from '../../main/engine/engine.js';
+import { IMMICH_MODEL, SHAPES, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+
+const VOCABULARY = { templates: ['a photo of a {}.', 'a picture of a {}.'], tags: SHAPES.map((shape) => ({ name: shape, prompts: [shape] })) };
+
+describe('the app’s tag calls', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let engine: Engine;
+  let calls: EngineHandlers;
+  let photos: string;
+
+  const nameOf = (id: number) => path.basename(engine.library().resolvePhoto(id).path);
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    photos = path.join(scratch.dir, 'Pictures');
+    await copyPhotos(await fixturePhotos(), photos);
+    engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
+    await (await engine.addFolders([photos])).indexing.done;
+    await calls_();
+  });
+  afterAll(async () => {
+    await engine.dispose();
+    await scratch.cleanup();
+  });
+
+  async function calls_(): Promise<void> {
+    calls = engineHandlers(engine);
+    const { jobId } = await calls['vocabulary.import']({ json: JSON.stringify(VOCABULARY) });
+    expect(jobId).toMatch(/^tag-/);
+    await engine.tagLibrary().done;
+  }
+
+  it('lists every tag with counts and samples, and a tag’s photos best first', async () => {
+    const list = await calls['tags.list']({});
+    expect(list.map((tag) => tag.name)).toEqual([...SHAPES]);
+    const circle = list.find((tag) => tag.name === 'circle')!;
+    expect(circle).toMatchObject({ enabled: true, inVocabulary: true, confirmed: 0 });
+    expect(circle.photos).toBeGreaterThanOrEqual(14);
+    expect(circle.samples).toHaveLength(4);
+    const stars = await calls['tags.photos']({ tag: 'star' });
+    expect(stars.names.slice(0, 5).every((name) => name.startsWith('star-'))).toBe(true);
+    expect(stars.ids).toHaveLength(stars.names.length);
+  });
+
+  it('previews an edited tag against the saved one without saving it', async () => {
+    const draft = structuredClone(VOCABULARY);
+    draft.tags[0]!.prompts = ['square'];
+    const preview = await calls['vocabulary.preview']({ vocabulary: draft, tag: 'circle' });
+    expect(preview.gainedCount).toBeGreaterThan(5);
+    expect(preview.gained.filter((photo) => photo.name.startsWith('square-')).length / preview.gained.length).toBeGreaterThanOrEqual(0.8);
+    expect(preview.count).toBe(preview.photos.length);
+    expect((await calls['vocabulary.get']({})).vocabulary.tags[0]!.prompts).toEqual(['circle']);
+    const unchanged = await calls['vocabulary.preview']({ vocabulary: VOCABULARY, tag: 'circle' });
+    expect([unchanged.gainedCount, unchanged.lostCount]).toEqual([0, 0]);
+    await expect(calls['vocabulary.preview']({ vocabulary: { ...VOCABULARY, templates: ['no slot'] }, tag: 'circle' })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/templates\[0\] must contain \{\} exactly once/) });
+  });
+
+  it('takes a person’s verdicts and a tag added by hand, and evaluates on them', async () => {
+    const star = (await calls['tags.photos']({ tag: 'star' })).ids[0]!;
+    const [confirmed] = await calls['tags.verdict']({ photoIds: [star], tag: 'Star', verdict: 'confirm' });
+    expect(confirmed!.tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
+    await calls['tags.verdict']({ photoIds: [star], tag: 'circle', verdict: 'reject' });
+    await calls['tags.verdict']({ photoIds: [star], tag: 'holiday 2024', verdict: 'add' });
+    const tags = await calls['tags.ofPhoto']({ id: star });
+    expect(tags.rejected).toEqual(['circle']);
+    expect(tags.tags.map((tag) => tag.tag)).toContain('holiday 2024');
+    await expect(calls['tags.verdict']({ photoIds: [star], tag: 'no|pipes', verdict: 'add' })).rejects.toMatchObject({ code: 'bad-input' });
+    await expect(calls['tags.verdict']({ photoIds: [star], tag: 'hexagon', verdict: 'confirm' })).rejects.toMatchObject({ code: 'not-found' });
+
+    const evaluation = await calls['vocabulary.evaluate']({ vocabulary: VOCABULARY });
+    expect(evaluation.edited).toMatchObject({ confirmed: 1, rejected: 1, top1: 1 });
+    expect(evaluation.saved).toEqual(evaluation.edited);
+    expect(evaluation.singleTemplate).toMatchObject({ template: 'a photo of a {}.', report: { confirmed: 1 } });
+    expect((await calls['tags.list']({})).find((tag) => tag.name === 'holiday 2024')).toMatchObject({ inVocabulary: false, photos: 1 });
+  });
+
+  it('learns a tag from five confirmed and five rejected photos, reports it with cross-validation, and switches it', async () => {
+    const stars = (await calls['tags.photos']({ tag: 'star' })).ids.filter((id) => nameOf(id).startsWith('star-')).slice(0, 6);
+    const crosses = (await calls['tags.photos']({ tag: 'cross' })).ids.filter((id) => nameOf(id).startsWith('cross-')).slice(0, 6);
+    await calls['tags.verdict']({ photoIds: stars, tag: 'star', verdict: 'confirm' });
+    await calls['tags.verdict']({ photoIds: crosses, tag: 'star', verdict: 'reject' });
+    const reports = await engine.refinementReports();
+    const star = reports.find((report) => report.tag === 'star')!;
+    expect(star.confirmed).toBeGreaterThanOrEqual(6);
+    expect(star).toMatchObject({ rejected: 6, status: expect.stringMatching(/^(refined|zero-shot)$/), reason: expect.any(String) });
+    expect(star.zeroShot).toMatchObject({ precision: expect.any(Number), recall: expect.any(Number) });
+    const evaluation = await calls['vocabulary.evaluate']({ vocabulary: VOCABULARY });
+    expect(evaluation.refinements.map((report) => report.tag)).toContain('star');
+    const off = await calls['tags.setRefinement']({ tag: 'Star', enabled: false });
+    expect(off.find((report) => report.tag === 'star')!.status).toBe(star.status === 'refined' ? 'switched-off' : 'zero-shot');
+    await calls['tags.setRefinement']({ tag: 'star', enabled: true });
+    await expect(calls['tags.setRefinement']({ tag: 'hexagon', enabled: false })).rejects.toMatchObject({ code: 'not-found' });
+    await engine.tagLibrary().done;
+  });
+
+  it('summarises folders, saves a selection as an album, lists, opens and deletes it', async () => {
+    const albums = await calls['albums.list']({});
+    const circle = albums.find((album) => album.name === 'circle')!;
+    expect(circle).toMatchObject({ kind: 'folder', photos: 16, id: expect.stringMatching(/^folder:/) });
+    expect(circle.tags[0]).toMatchObject({ tag: 'circle' });
+    expect((await calls['albums.photos']({ id: circle.id })).ids).toHaveLength(16);
+    const picked = (await calls['albums.photos']({ id: circle.id })).ids.slice(0, 3);
+    const saved = await calls['albums.save']({ name: 'Favourites', photoIds: picked });
+    expect(saved).toMatchObject({ kind: 'saved', name: 'Favourites', photos: 3 });
+    await expect(calls['albums.save']({ name: 'favourites', photoIds: picked })).rejects.toMatchObject({ code: 'bad-input' });
+    expect((await calls['albums.photos']({ id: saved.id })).ids.sort()).toEqual([...picked].sort());
+    expect((await calls['albums.list']({})).map((album) => album.name)).toContain('Favourites');
+    await calls['albums.delete']({ id: saved.id });
+    await expect(calls['albums.photos']({ id: saved.id })).resolves.toMatchObject({ ids: [] });
+    await expect(calls['albums.delete']({ id: circle.id })).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('writes XMP sidecars for a tag’s photos, exports, imports and resets the vocabulary', async () => {
+    const summary = await calls['xmp.export']({ tag: 'square' });
+    expect(summary.written).toBeGreaterThanOrEqual(14);
+    const sidecars = (await readdir(photos, { recursive: true })).filter((name) => name.endsWith('.jpg.xmp'));
+    expect(sidecars.length).toBe(summary.written);
+    expect(sidecars.filter((name) => name.startsWith(`square${path.sep}`)).length).toBeGreaterThanOrEqual(14);
+    const exported = JSON.parse((await calls['vocabulary.export']({})).json);
+    expect(exported).toEqual(VOCABULARY);
+    await expect(calls['vocabulary.import']({ json: '{"templates": [' })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/not a vocabulary: it is not JSON/) });
+    const reset = await calls['vocabulary.reset']({});
+    expect(reset.vocabulary.tags.length).toBeGreaterThan(50);
+    await engine.tagLibrary().done;
+  });
+});
