@@ -75,7 +75,7 @@ export function clusteredVectors(count: number, dim: number, seed = 1, clusters 
  * A camera-like JPEG: smooth gradients and shapes with mild grain (real photos compress to a few
  * MB at 12 MP; pure noise would make decoding unrealistically slow).
  */
-async function syntheticPhoto(i: number, width: number, height: number): Promise<Buffer> {
+export async function syntheticPhoto(i: number, width: number, height: number): Promise<Buffer> {
   const hue = (i * 47) % 360;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
     <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="hsl(${hue},60%,70%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},50%,30%)"/></linearGradient></defs>
@@ -87,7 +87,7 @@ async function syntheticPhoto(i: number, width: number, height: number): Promise
 }
 
 /** The same photo with a JPEG comment naming `i`: a new file (new content hash) that decodes alike. */
-function variant(jpeg: Buffer, i: number): Buffer {
+export function variant(jpeg: Buffer, i: number): Buffer {
   const text = Buffer.from(`lumen-bench-${i}`);
   const segment = Buffer.alloc(4);
   segment.writeUInt16BE(0xfffe, 0);

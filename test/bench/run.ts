@@ -18,6 +18,7 @@ import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import type { ProviderPreference } from '../../main/models/session.js';
 import { benchmarkRescoring } from '../../main/tags/benchmark.js';
 import { HF_MODEL, IMMICH_MODEL } from '../helpers/fixtures.js';
+import { appFigures, previewFigures } from './app.js';
 import { groupingQuality, groupingTime } from './duplicates.js';
 import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
@@ -145,7 +146,21 @@ async function refineSection(): Promise<unknown> {
   return results;
 }
 
+async function appSection(): Promise<unknown> {
+  const count = Number(process.env['LUMEN_BENCH_APP_PHOTOS'] ?? 100_000);
+  log(`\n== the app in preview mode: launch to first results, and searching while indexing (${count} photos)`);
+  return appFigures(benchModels()[1] as string, path.join(OUT, 'app'), count, log);
+}
+
+async function previewSection(): Promise<unknown> {
+  const count = Number(process.env['LUMEN_BENCH_PREVIEW_PHOTOS'] ?? 100_000);
+  log(`\n== the template editor's live preview: ${count} photos, 100 tags, on the CPU`);
+  return previewFigures(benchModels()[0] as string, path.join(OUT, 'preview'), count, 100, log);
+}
+
 const SECTIONS: Record<string, () => Promise<unknown>> = {
+  app: appSection,
+  preview: previewSection,
   decode: decodeSection,
   embed: embedSection,
   index: indexSection,

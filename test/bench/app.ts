@@ -1,0 +1,135 @@
+/**
+ * The desktop app's own figures, in preview mode (the real renderer in Chromium, the real engine
+ * process, the same handler table as Electron's main process):
+ * - search round trips, from the renderer's call to the results on screen, while indexing runs;
+ * - the time from launch (engine process and page started) to the first photos and the first
+ *   search results on screen, with a 100k-photo library;
+ * - the template editor's live preview at 100k photos and 100 tags, each keystroke's new prompt
+ *   embedded by the text model on the CPU.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Page } from 'playwright-core';
+import { forkEngine } from '../../main/app/preview-engine.js';
+import { previewShell, startPreview } from '../../main/app/preview.js';
+import { Engine } from '../../main/engine/engine.js';
+import { ClipModel } from '../../main/models/clip.js';
+import { ROOT } from '../helpers/fixtures.js';
+import { buildRenderer, launchChromium } from '../renderer/harness.js';
+import { syntheticLibrary, syntheticPhoto, variant } from './library.js';
+
+/** 12 MP and 6 MP photos indexed while searches run. */
+const INDEXED_PHOTOS = 150;
+
+type Log = (message: string) => void;
+
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] as number;
+
+/** A 100k-photo library for `modelDir`, registered with synthetic embeddings, reused between runs. */
+async function benchLibrary(root: string, modelDir: string, count: number, log: Log): Promise<string> {
+  const model = await ClipModel.load(modelDir, { provider: 'cpu' });
+  const { library } = await syntheticLibrary(root, count, model.dim, model.id, log);
+  library.storage.library.setMeta(`model_dir:${model.id}`, modelDir);
+  const vectors = await library.vectorIndex(model.id, model.dim);
+  await vectors.ready();
+  await library.close();
+  await model.dispose();
+  return path.join(root, 'data');
+}
+
+/** Types a query and waits for its results on screen; returns the milliseconds in the page. */
+async function timedSearch(page: Page, query: string): Promise<number> {
+  return page.evaluate(async (text) => {
+    const input = document.querySelector<HTMLInputElement>('input[type="search"]') as HTMLInputElement;
+    const heading = () => document.querySelector('h1')?.textContent ?? '';
+    const start = performance.now();
+    input.value = text;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    await new Promise<void>((resolve) => {
+      const check = () => (heading().includes(`“${text}”`) && document.querySelector('[role="listbox"] [role="option"]') ? resolve() : requestAnimationFrame(check));
+      check();
+    });
+    return performance.now() - start;
+  }, query);
+}
+
+export async function appFigures(modelDir: string, root: string, count: number, log: Log) {
+  const dataDir = await benchLibrary(path.join(root, 'library'), modelDir, count, log);
+  const renderer = await buildRenderer();
+  const browser = await launchChromium();
+  try {
+    // Launch: the engine process and the page start together, as when the app opens its window.
+    const launched = performance.now();
+    let server: Awaited<ReturnType<typeof startPreview>> | null = null;
+    const engine = forkEngine({ dataDir, resourcesDir: path.join(ROOT, 'resources') }, (event) => server?.broadcast(event), () => {});
+    server = await startPreview({ rendererDir: renderer.dir, engine, shell: previewShell([]), log: () => {} });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(server.url);
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor({ timeout: 60_000 });
+    const firstPhotos = performance.now() - launched;
+    const firstSearch = await timedSearch(page, 'a dog on the beach');
+    const firstResults = performance.now() - launched;
+    log(`launch to first photos on screen ${firstPhotos.toFixed(0)} ms, to first search results ${firstResults.toFixed(0)} ms (the search itself ${firstSearch.toFixed(0)} ms, model load included)`);
+
+    // Indexing at full speed in the same engine: 12 MP photos added to the library's folder.
+    const folder = path.join(root, 'incoming');
+    await rm(folder, { recursive: true, force: true });
+    await mkdir(folder, { recursive: true });
+    const bases = await Promise.all(Array.from({ length: 4 }, (_, i) => syntheticPhoto(i, i % 2 ? 4000 : 3000, i % 2 ? 3000 : 2000)));
+    for (let i = 0; i < INDEXED_PHOTOS; i++) await writeFile(path.join(folder, `IMG_${i}.jpg`), variant(bases[i % bases.length] as Buffer, i));
+    await engine.call('library.addFolders', { paths: [folder] });
+    const during: number[] = [];
+    const queries = ['red car', 'mountain lake', 'birthday cake', 'city at night', 'cat on a sofa', 'snowy forest', 'beach umbrella', 'old bridge'];
+    let indexing = true;
+    const status = page.getByRole('status', { name: 'Indexing' });
+    await status.waitFor({ timeout: 30_000 });
+    for (let i = 0; indexing && i < 400; i++) {
+      during.push(await timedSearch(page, `${queries[i % queries.length]} ${i}`));
+      indexing = (await status.count()) > 0;
+    }
+    log(`search round trips while indexing: ${during.length} searches, p50 ${percentile(during, 50).toFixed(1)} ms, p99 ${percentile(during, 99).toFixed(1)} ms`);
+    await page.close();
+    await server.close();
+    await engine.shutdown();
+    return {
+      photos: count,
+      launchToFirstPhotosMs: firstPhotos,
+      launchToFirstResultsMs: firstResults,
+      firstSearchMs: firstSearch,
+      duringIndexing: { searches: during.length, p50Ms: percentile(during, 50), p99Ms: percentile(during, 99) },
+    };
+  } finally {
+    await browser.close();
+    await renderer.dispose();
+  }
+}
+
+export async function previewFigures(modelDir: string, root: string, count: number, tags: number, log: Log) {
+  const dataDir = await benchLibrary(path.join(root, 'library'), modelDir, count, log);
+  const engine = new Engine({ dataDir, model: modelDir, provider: 'cpu' });
+  try {
+    const words = ['dog', 'cat', 'beach', 'mountain', 'car', 'tree', 'boat', 'city', 'snow', 'flower'];
+    const base = (await engine.vocabulary()).templates;
+    const vocabulary = { templates: base, tags: Array.from({ length: tags }, (_, i) => ({ name: `tag ${i}`, prompts: [`${words[i % words.length]} ${i}`] })) };
+    await engine.saveVocabulary(vocabulary);
+    await engine.tagLibrary().done;
+    let start = performance.now();
+    await engine.previewTag(vocabulary, 'tag 0');
+    const cold = performance.now() - start;
+    const times: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      // A keystroke: the prompt of one tag changes, so its texts are new to the text model.
+      const draft = structuredClone(vocabulary);
+      draft.tags[i % tags]!.prompts = [`${words[i % words.length]} ${i} edited ${'x'.repeat(i % 7)}`];
+      start = performance.now();
+      await engine.previewTag(draft, `tag ${i % tags}`);
+      times.push(performance.now() - start);
+    }
+    log(`live preview at ${count} photos x ${tags} tags (${base.length} templates): first ${cold.toFixed(0)} ms (loads the embeddings), then p50 ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms per keystroke`);
+    return { photos: count, tags, templates: base.length, firstMs: cold, p50Ms: percentile(times, 50), p95Ms: percentile(times, 95) };
+  } finally {
+    await engine.dispose();
+  }
+}
