@@ -7,12 +7,13 @@
  */
 import { z } from 'zod';
 import { callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
+import type { TrashSelection } from '../duplicates/trash.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
-import { pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { duplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 
 /** Renderer calls the main process answers itself (dialogs, the system shell). */
-export const MAIN_PROCESS_CALLS = ['models.importFromDialog', 'library.addFromDialog', 'photos.reveal', 'photos.open'] as const satisfies readonly CallName[];
+export const MAIN_PROCESS_CALLS = ['models.importFromDialog', 'library.addFromDialog', 'photos.reveal', 'photos.open', 'duplicates.trash'] as const satisfies readonly CallName[];
 type MainProcessCall = (typeof MAIN_PROCESS_CALLS)[number];
 export type ForwardedCall = Exclude<CallName, MainProcessCall>;
 
@@ -30,6 +31,8 @@ export const engineCallSchemas = {
   'library.addFolders': z.object({ paths: z.array(localPath).min(1).max(100), excludes: z.array(z.string().min(1).max(500)).max(100).optional() }).strict(),
   /** The file to serve for a photo URL, or to reveal or open. */
   'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']) }).strict(),
+  /** The files of copies to move to the trash, with their groups (Note [Copies named by id]). */
+  'duplicates.selection': callSchemas['duplicates.trash'],
   dispose: z.object({}).strict(),
 };
 
@@ -39,6 +42,7 @@ export type EngineCallResults = Pick<CallResults, ForwardedCall> & {
   'models.import': { id: string; dir: string };
   'library.addFolders': CallResults['library.addFromDialog'];
   'photos.file': { path: string };
+  'duplicates.selection': TrashSelection;
   dispose: null;
 };
 
@@ -88,6 +92,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
     'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),
     'search.image': async ({ bytes, options }) => pageInfo(await engine.similar(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options)),
+    'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.findDuplicates({ threshold }).done),
+    'duplicates.selection': async ({ photoIds }) => engine.duplicateSelection(photoIds),
     dispose: async () => {
       await engine.dispose();
       return null;
