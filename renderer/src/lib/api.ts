@@ -22,6 +22,10 @@ export type {
   InstalledModelInfo,
   ModelsListing,
   SettingsInfo,
+  DuplicateGroupInfo,
+  DuplicatePhotoInfo,
+  DuplicatesInfo,
+  DuplicateTrashInfo,
 } from '../../../preload/contract.js';
 
 declare global {
