@@ -103,6 +103,10 @@ export const callSchemas = {
   /** Writes tags to XMP sidecars: of every photo, of a tag's photos, or of some photos. */
   'xmp.export': z.object({ tag: tagName.optional(), photoIds: z.array(id).min(1).max(100_000).optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
   'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: searchOptionsSchema.optional() }).strict(),
+  /** Finds near-duplicate groups as a job (its progress comes as job events); answers when it is done. */
+  'duplicates.find': z.object({ threshold: z.number().min(-1).max(2).optional() }).strict(),
+  /** Moves these copies (of the groups found last) to the system trash (main process; Note [Copies named by id]). */
+  'duplicates.trash': z.object({ photoIds: z.array(id).min(1).max(100_000) }).strict(),
 } as const;
 
 export type CallName = keyof typeof callSchemas;
@@ -220,6 +224,12 @@ export interface TagProgressInfo {
   etaSeconds: number | null;
 }
 
+export interface DuplicateProgressInfo {
+  phase: 'calibrating' | 'searching' | 'choosing';
+  done: number;
+  total: number;
+}
+
 export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 interface JobBase {
@@ -234,7 +244,8 @@ interface JobBase {
 export type JobInfo =
   | (JobBase & { kind: 'index'; progress: IndexProgressInfo | null })
   | (JobBase & { kind: 'download'; progress: DownloadProgressInfo | null })
-  | (JobBase & { kind: 'tag' | 'export'; progress: TagProgressInfo | null });
+  | (JobBase & { kind: 'tag' | 'export'; progress: TagProgressInfo | null })
+  | (JobBase & { kind: 'duplicates'; progress: DuplicateProgressInfo | null });
 
 export interface FailureInfo {
   path: string;
@@ -375,6 +386,45 @@ export interface XmpExportInfo {
   skipped: Array<{ path: string; reason: string }>;
 }
 
+/** A copy in a near-duplicate group, with what tells copies apart. */
+export interface DuplicatePhotoInfo {
+  id: number;
+  name: string;
+  /** Where it is on disk, to show (never sent back). */
+  path: string;
+  width: number;
+  height: number;
+  size: number;
+  capturedAt: number | null;
+  camera: string | null;
+  hasLocation: boolean;
+}
+
+export interface DuplicateGroupInfo {
+  /** The photo suggested to keep, and why. */
+  keep: number;
+  reason: string;
+  /** The weakest likeness inside the group on the calibrated scale (1: a typical edited copy); null for byte-identical copies. */
+  similarity: number | null;
+  /** The one to keep first. */
+  photos: DuplicatePhotoInfo[];
+}
+
+export interface DuplicatesInfo {
+  model: string;
+  threshold: number;
+  /** Photos compared. */
+  images: number;
+  groups: DuplicateGroupInfo[];
+}
+
+export interface DuplicateTrashInfo {
+  /** Paths of the files now in the system trash. */
+  trashed: string[];
+  /** Chosen files left where they are, with why. */
+  skipped: Array<{ path: string; reason: string }>;
+}
+
 export interface CallResults {
   'app.status': EngineStatus;
   'models.list': ModelsListing;
@@ -416,6 +466,8 @@ export interface CallResults {
   'search.query': SearchPageInfo;
   'search.similar': SearchPageInfo;
   'search.image': SearchPageInfo;
+  'duplicates.find': DuplicatesInfo;
+  'duplicates.trash': DuplicateTrashInfo;
 }
 
 export type AppEvent =
@@ -432,7 +484,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('job'),
     job: z.object({
       id: z.string(),
-      kind: z.enum(['index', 'download', 'tag', 'export']),
+      kind: z.enum(['index', 'download', 'tag', 'export', 'duplicates']),
       subject: z.string().nullable(),
       state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
       error: z.string().nullable(),

@@ -1,10 +1,11 @@
 /**
  * The handler table of the renderer's calls, used by the Electron main process and by preview
  * mode alike: most calls are passed to the engine process unchanged; the few that need the
- * desktop (a folder picker, the file manager) go through an `AppShell`, which is Electron's in
+ * desktop (a folder picker, the file manager, the trash) go through an `AppShell`, which is Electron's in
  * the app and a stand-in in preview mode. No Electron here.
  */
 import type { CallResults } from '../../preload/contract.js';
+import { trashSelection } from '../duplicates/trash.js';
 import { FORWARDED_CALLS, type EngineCallName, type EngineCallResults, type EngineParams, type MAIN_PROCESS_CALLS } from '../engine/calls.js';
 import type { CallHandlers } from './router.js';
 
@@ -15,6 +16,8 @@ export interface AppShell {
   showInFolder(file: string): boolean;
   /** Opens a file with its default app; false where that is not possible. */
   openPath(file: string): Promise<boolean>;
+  /** Moves a file to the system trash, from where the person can put it back; throws why not. */
+  moveToTrash(file: string): Promise<void>;
 }
 
 export type EngineCallTable = { [N in EngineCallName]: { params: EngineParams<N>; result: EngineCallResults[N] } };
@@ -42,6 +45,12 @@ export function callHandlers(engine: EngineClient, shell: AppShell): CallHandler
     },
     'photos.reveal': async ({ id }) => ({ shown: shell.showInFolder((await engine.call('photos.file', { id, kind: 'original' })).path) }),
     'photos.open': async ({ id }) => ({ opened: await shell.openPath((await engine.call('photos.file', { id, kind: 'original' })).path) }),
+    // The renderer names copies by id (Note [Copies named by id]); the re-scan lets the library forget the moved files.
+    'duplicates.trash': async ({ photoIds }) => {
+      const result = await trashSelection(await engine.call('duplicates.selection', { photoIds }), (file) => shell.moveToTrash(file));
+      if (result.trashed.length) await engine.call('library.index', {});
+      return result;
+    },
   };
   return { ...forwardAll(engine), ...own };
 }

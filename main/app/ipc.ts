@@ -1,7 +1,7 @@
 /**
  * The one IPC entry point (`IPC_CALL`) and the event relay (`IPC_EVENT`). Checks happen in the
  * pure CallRouter and the handlers are the shared table of handlers.ts; this file only adapts
- * Electron's objects and supplies Electron's shell (dialogs, file manager).
+ * Electron's objects and supplies Electron's shell (dialogs, file manager, trash).
  */
 import { BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { IPC_CALL, IPC_DROPPED_FOLDERS, IPC_EVENT, type AppEvent } from '../../preload/contract.js';
@@ -32,6 +32,8 @@ function electronShell(dialogParent: () => BrowserWindow | null): AppShell {
     async openPath(file) {
       return (await shell.openPath(file)) === '';
     },
+    // The file keeps its name in the system trash and can be put back from there.
+    moveToTrash: (file) => shell.trashItem(file),
   };
 }
 

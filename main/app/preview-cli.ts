@@ -1,8 +1,8 @@
 /**
- * `npm run -s preview -- --data DIR [--model DIR|ID] [--folder PATH]... [--port N]`: builds the
- * renderer if needed, forks the engine process with Node and serves the app on 127.0.0.1 (see
- * preview.ts). Prints one line, `Lumen preview: http://127.0.0.1:PORT/?token=...`, then serves
- * until killed.
+ * `npm run -s preview -- --data DIR [--model DIR|ID] [--folder PATH]... [--trash DIR] [--port N]`:
+ * builds the renderer if needed, forks the engine process with Node and serves the app on
+ * 127.0.0.1 (see preview.ts); files "moved to the trash" go into the --trash folder. Prints one
+ * line, `Lumen preview: http://127.0.0.1:PORT/?token=...`, then serves until killed.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +22,7 @@ async function buildRenderer(outDir: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { data: { type: 'string' }, model: { type: 'string' }, folder: { type: 'string', multiple: true }, port: { type: 'string' }, rebuild: { type: 'boolean' } },
+    options: { data: { type: 'string' }, model: { type: 'string' }, folder: { type: 'string', multiple: true }, trash: { type: 'string' }, port: { type: 'string' }, rebuild: { type: 'boolean' } },
     strict: true,
   });
   if (!values.data) throw new Error('Give the data folder: --data DIR.');
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let broadcast: (event: AppEvent) => void = () => {};
   const engine = forkEngine({ dataDir: path.resolve(values.data as string), resourcesDir: path.join(root, 'resources'), model: values.model }, (event) => broadcast(event), log);
   const folders = (values.folder ?? []).map((folder) => path.resolve(folder));
-  const server = await startPreview({ rendererDir, engine, shell: previewShell(folders), port, log });
+  const server = await startPreview({ rendererDir, engine, shell: previewShell(folders, values.trash === undefined ? undefined : path.resolve(values.trash)), port, log });
   broadcast = server.broadcast;
   // Start the engine now, so the first page load does not wait for it.
   await engine.call('app.status', {}).catch(() => undefined);

@@ -10,10 +10,12 @@
  * SameSite=Strict cookie. Every response carries the app's CSP.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile, rename } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import type { AppEvent } from '../../preload/contract.js';
+import { UserError } from '../core/errors.js';
 import { APP_CSP } from './csp.js';
 import { callHandlers, type AppShell, type EngineClient } from './handlers.js';
 import { isPhotoPath, loadPhoto } from './photo-route.js';
@@ -32,13 +34,29 @@ export interface PreviewServer {
   close(): Promise<void>;
 }
 
-/** The shell of preview mode: folders come from `--folder`, there is no file manager. */
-export function previewShell(folders: readonly string[]): AppShell {
+/**
+ * The shell of preview mode: folders come from `--folder`, there is no file manager, and the
+ * trash is the folder `--trash` names (for tests and demos; none given, nothing is moved).
+ */
+export function previewShell(folders: readonly string[], trashDir?: string): AppShell {
   return {
     pickFolders: async () => (folders.length ? [...folders] : null),
     showInFolder: () => false,
     openPath: async () => false,
+    moveToTrash: async (file) => {
+      if (!trashDir) throw new UserError('bad-input', 'preview mode has no system trash; start it with --trash DIR to move files into DIR');
+      await rename(file, await freeName(trashDir, path.basename(file)));
+    },
   };
+}
+
+/** `name` in `dir`, or "name (2)" and so on when a file of that name is there already, as a trash does. */
+async function freeName(dir: string, name: string): Promise<string> {
+  const { name: stem, ext } = path.parse(name);
+  for (let n = 1; ; n++) {
+    const candidate = path.join(dir, n === 1 ? name : `${stem} (${n})${ext}`);
+    if (!(await lstat(candidate).catch(() => null))) return candidate;
+  }
 }
 
 function sameToken(given: string | undefined, token: string): boolean {

@@ -18,6 +18,7 @@ import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
 import { parseProvider } from '../engine/model-host.js';
 import { benchEmbed } from './bench.js';
+import { duplicates } from './duplicates.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { embedImage, embedText } from './embed.js';
 import { failures, index, search, similar } from './library.js';
@@ -27,7 +28,7 @@ import { status } from './status.js';
 import { nearest } from './suggest.js';
 import { TAG_COMMANDS } from './tags.js';
 
-const COMMANDS: Command[] = [index, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS];
+const COMMANDS: Command[] = [index, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS, duplicates];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },

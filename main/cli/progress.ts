@@ -21,6 +21,8 @@ export function describeProgress(job: JobInfo): string | null {
       const percent = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '0.0';
       return `${percent}%  ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}  ${formatBytes(p.bytesPerSecond)}/s${eta(p.etaSeconds)}  (${p.file})`;
     }
+    case 'duplicates':
+      return job.progress.phase === 'calibrating' ? 'calibrating the threshold on edited copies of a few photos' : `${job.progress.phase}: ${job.progress.done} of ${job.progress.total}`;
     default:
       return `${job.progress.phase}: ${job.progress.done} of ${job.progress.total}${eta(job.progress.etaSeconds)}`;
   }

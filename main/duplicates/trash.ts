@@ -8,9 +8,11 @@
  * shown (same size and modification time), through the `moveToTrash` the caller injects
  * (Electron's `shell.trashItem` in the app). There is no code path that unlinks a photo.
  */
+import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { messageOf } from '../core/errors.js';
+import { messageOf, UserError } from '../core/errors.js';
+import type { DuplicateGroup } from './finder.js';
 
 export interface TrashPlanFile {
   path: string;
@@ -30,12 +32,19 @@ export type TrashOutcome = { path: string; outcome: 'trashed' } | { path: string
 
 /**
  * The files of `chosen` that may go to the trash: each must be a copy in one of `groups` (lists
- * of paths), be a regular file now, and leave at least one copy of its group behind.
+ * of paths), be a regular file now, and leave at least one copy of its group behind: one that
+ * was not chosen and is still there (copies moved earlier from the same groups do not count).
  */
 export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen: readonly string[]): Promise<TrashPlan> {
   const groupOf = new Map<string, readonly string[]>();
   for (const group of groups) for (const file of group) groupOf.set(path.resolve(file), group.map((member) => path.resolve(member)));
   const wanted = new Set(chosen.map((file) => path.resolve(file)));
+  const seen = new Map<string, Promise<Stats | null>>();
+  const stat = (file: string): Promise<Stats | null> => {
+    let known = seen.get(file);
+    if (!known) seen.set(file, (known = lstat(file).catch(() => null)));
+    return known;
+  };
   const files: TrashPlanFile[] = [];
   const refused: TrashPlan['refused'] = [];
   for (const file of wanted) {
@@ -44,11 +53,16 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
       refused.push({ path: file, reason: 'it is not a copy in any duplicate group' });
       continue;
     }
-    if (group.every((member) => wanted.has(member))) {
+    const others = group.filter((member) => !wanted.has(member));
+    if (others.length === 0) {
       refused.push({ path: file, reason: 'every copy of its group was chosen; keep at least one' });
       continue;
     }
-    const info = await lstat(file).catch(() => null);
+    if (!(await Promise.all(others.map(async (member) => (await stat(member))?.isFile() === true))).some(Boolean)) {
+      refused.push({ path: file, reason: 'no other copy of its group is still there; it is the last one' });
+      continue;
+    }
+    const info = await stat(file);
     if (!info?.isFile()) {
       refused.push({ path: file, reason: info ? 'it is not a regular file' : 'it is no longer there' });
       continue;
@@ -88,4 +102,51 @@ export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) 
     }
   }
   return outcomes;
+}
+
+/** Copies to move, with the groups they belong to (what planTrash checks them against). */
+export interface TrashSelection {
+  groups: string[][];
+  chosen: string[];
+}
+
+export interface TrashResult {
+  trashed: string[];
+  /** Chosen files left where they are, with why. */
+  skipped: Array<{ path: string; reason: string }>;
+}
+
+/**
+ * The files of photos `photoIds` in `groups` (the groups found last), with their groups.
+ *
+ * Note [Copies named by id]: the app's renderer never sends a path (Note [No paths from the
+ * renderer]); it names the copies to move by photo id, and only photos of the groups the engine
+ * found last can be named. Their whole groups come along, so that planTrash can refuse to move
+ * the last copy of one.
+ */
+export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readonly number[]): TrashSelection {
+  const byId = new Map<number, { path: string; group: DuplicateGroup }>();
+  for (const group of groups) for (const photo of group.photos) byId.set(photo.photoId, { path: photo.path, group });
+  const chosen: string[] = [];
+  const involved = new Set<DuplicateGroup>();
+  for (const photoId of photoIds) {
+    const found = byId.get(photoId);
+    if (!found) throw new UserError('not-found', `Photo #${photoId} is not in the near-duplicate groups found last. Find duplicates again, then choose the copies to move.`);
+    chosen.push(found.path);
+    involved.add(found.group);
+  }
+  return { groups: [...involved].map((group) => [...group.paths]), chosen };
+}
+
+/**
+ * Plans and moves a selection the person has already confirmed (the app's dialog lists every
+ * chosen file): planning can only leave chosen files out, never add one (Note [Never delete]).
+ */
+export async function trashSelection(selection: TrashSelection, moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
+  const plan = await planTrash(selection.groups, selection.chosen);
+  const outcomes = await executeTrash(plan, moveToTrash, signal);
+  return {
+    trashed: outcomes.flatMap((outcome) => (outcome.outcome === 'trashed' ? [outcome.path] : [])),
+    skipped: [...plan.refused, ...outcomes.flatMap((outcome) => (outcome.outcome === 'skipped' ? [{ path: outcome.path, reason: outcome.reason }] : []))],
+  };
 }

@@ -7,11 +7,12 @@
  */
 import { z } from 'zod';
 import { callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
+import type { TrashSelection } from '../duplicates/trash.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary } from '../tags/vocabulary.js';
-import { pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { duplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { evaluation, photoTagsInfo, previewInfo, refinementInfo, tagList, timelineOf } from './tag-info.js';
 
 function parseJson(text: string): unknown {
@@ -23,7 +24,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Renderer calls the main process answers itself (dialogs, the system shell). */
-export const MAIN_PROCESS_CALLS = ['models.importFromDialog', 'library.addFromDialog', 'photos.reveal', 'photos.open'] as const satisfies readonly CallName[];
+export const MAIN_PROCESS_CALLS = ['models.importFromDialog', 'library.addFromDialog', 'photos.reveal', 'photos.open', 'duplicates.trash'] as const satisfies readonly CallName[];
 type MainProcessCall = (typeof MAIN_PROCESS_CALLS)[number];
 export type ForwardedCall = Exclude<CallName, MainProcessCall>;
 
@@ -41,6 +42,8 @@ export const engineCallSchemas = {
   'library.addFolders': z.object({ paths: z.array(localPath).min(1).max(100), excludes: z.array(z.string().min(1).max(500)).max(100).optional() }).strict(),
   /** The file to serve for a photo URL, or to reveal or open. */
   'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']) }).strict(),
+  /** The files of copies to move to the trash, with their groups (Note [Copies named by id]). */
+  'duplicates.selection': callSchemas['duplicates.trash'],
   dispose: z.object({}).strict(),
 };
 
@@ -50,6 +53,7 @@ export type EngineCallResults = Pick<CallResults, ForwardedCall> & {
   'models.import': { id: string; dir: string };
   'library.addFolders': CallResults['library.addFromDialog'];
   'photos.file': { path: string };
+  'duplicates.selection': TrashSelection;
   dispose: null;
 };
 
@@ -120,6 +124,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       return { deleted: true };
     },
     'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosOf(tag) : photoIds }).done,
+    'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.findDuplicates({ threshold }).done),
+    'duplicates.selection': async ({ photoIds }) => engine.duplicateSelection(photoIds),
     dispose: async () => {
       await engine.dispose();
       return null;

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
+import { DuplicateFinder, selectCopies, trashSelection, type DuplicateProgress, type DuplicateReport, type TrashResult, type TrashSelection } from '../duplicates/index.js';
 import { SettingsFile } from '../core/settings.js';
 import type { Job } from '../jobs/job.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
@@ -65,6 +66,8 @@ export class Engine {
   private indexAgain = false;
   private watcher: FolderWatcher | null = null;
   private readonly pendingNewFolders: FolderRow[] = [];
+  /** The near-duplicate groups found last (Note [Copies named by id]). */
+  private duplicates: DuplicateReport | null = null;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -347,6 +350,32 @@ export class Engine {
 
   exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {
     return this.jobs.start('export', (job: Job<TagProgress>) => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) }));
+  }
+
+  // ---- near-duplicates ------------------------------------------------------------------------
+
+  /** Near-duplicate groups of the library on the model searches use, as a job; kept for `trashDuplicates`. */
+  findDuplicates(options: { threshold?: number | undefined } = {}): Running<DuplicateReport> {
+    return this.jobs.start('duplicates', async (job: Job<DuplicateProgress>) => {
+      const finder = new DuplicateFinder(this.library(), await this.searchModel());
+      this.duplicates = await finder.find({ threshold: options.threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
+      return this.duplicates;
+    });
+  }
+
+  /** The files of photos of the groups found last, with their groups (Note [Copies named by id]). */
+  duplicateSelection(photoIds: readonly number[]): TrashSelection {
+    return selectCopies(this.duplicates?.groups ?? [], photoIds);
+  }
+
+  /**
+   * Moves confirmed copies (paths with their groups, or photos of the groups found last) with
+   * `moveToTrash`, never deleting (Note [Never delete]), then re-scans so the library forgets them.
+   */
+  async trashDuplicates(copies: TrashSelection | readonly number[], moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
+    const result = await trashSelection('chosen' in copies ? copies : this.duplicateSelection(copies), moveToTrash, signal);
+    if (result.trashed.length) await this.index().done;
+    return result;
   }
 
   // ---- measuring models and vocabularies (no library needed) ----------------------------------

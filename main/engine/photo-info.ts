@@ -1,6 +1,7 @@
 /** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
 import path from 'node:path';
-import type { PhotoDetails, PhotoInfo, SearchPageInfo, Timeline } from '../../preload/contract.js';
+import type { DuplicatesInfo, PhotoDetails, PhotoInfo, SearchPageInfo, Timeline } from '../../preload/contract.js';
+import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
 import { hasFilters, type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
@@ -33,4 +34,29 @@ export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
   const camera = [row.cameraMake, row.cameraModel].filter(Boolean).join(' ') || null;
   const location = row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
   return { ...photoInfo(row), path: row.path, size: row.size, capturedAt: row.capturedAt, camera, lens: row.lens, location };
+}
+
+/** Near-duplicate groups as the app lists them: photos by id, the one to keep first. */
+export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
+  const groups = report.groups.map((group) => {
+    const byPath = new Map(group.photos.map((photo) => [photo.path, photo]));
+    const photos = group.paths.map((file) => byPath.get(file) as DuplicatePhoto);
+    return {
+      keep: (photos[0] as DuplicatePhoto).photoId,
+      reason: group.reason,
+      similarity: group.similarity,
+      photos: photos.map((photo) => ({
+        id: photo.photoId,
+        name: path.basename(photo.path),
+        path: photo.path,
+        width: photo.width,
+        height: photo.height,
+        size: photo.fileSize,
+        capturedAt: photo.takenAt,
+        camera: photo.camera,
+        hasLocation: photo.hasLocation,
+      })),
+    };
+  });
+  return { model: report.model, threshold: report.threshold, images: report.images, groups };
 }

@@ -1,22 +1,12 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicateFinder } from '../../main/duplicates/finder.js';
-import { applyEdits } from '../../main/duplicates/variants.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
+import { writeCopies } from '../helpers/duplicate-sets.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { loadFixtureModel, openLibrary } from '../helpers/library.js';
-import { randomScene, renderScene, seeded, type Colour, type Shape } from '../helpers/scenes.js';
-
-const KINDS: Array<{ shape: Shape; colour: Colour }> = [
-  { shape: 'circle', colour: 'red' },
-  { shape: 'star', colour: 'blue' },
-  { shape: 'square', colour: 'green' },
-  { shape: 'triangle', colour: 'yellow' },
-  { shape: 'cross', colour: 'white' },
-];
 
 describe('DuplicateFinder on the fixture model', () => {
   let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -29,17 +19,12 @@ describe('DuplicateFinder on the fixture model', () => {
     scratch = await tempDir();
     const photos = path.join(scratch.dir, 'photos');
     await mkdir(path.join(photos, 'backup'), { recursive: true });
-    const next = seeded(5);
-    for (const [i, kind] of KINDS.entries()) {
-      const original = await sharp(await renderScene(randomScene(next, [kind]))).resize(800).jpeg({ quality: 95 }).toBuffer();
-      const file = (name: string) => path.join(photos, `${kind.shape}-${name}.jpg`);
-      await writeFile(file('original'), original);
-      if (i >= 3) continue;
-      // The first three come with a byte-identical backup, a messenger's re-save and a half-size copy.
-      await copyFile(file('original'), path.join(photos, 'backup', `${kind.shape}-original.jpg`));
-      await writeFile(file('resaved'), await applyEdits(original, [{ kind: 'reencode', quality: 50 }]));
-      await writeFile(file('half'), await applyEdits(original, [{ kind: 'resize', scale: 0.5 }]));
-      expected.push([file('original'), path.join(photos, 'backup', `${kind.shape}-original.jpg`), file('resaved'), file('half')].sort());
+    // The first three originals come with a messenger's re-save, a half-size copy and a byte-identical backup.
+    const { originals, groups } = await writeCopies(photos, 3);
+    for (const [i, group] of groups.entries()) {
+      const backup = path.join(photos, 'backup', path.basename(originals[i] as string));
+      await copyFile(originals[i] as string, backup);
+      expected.push([...group, backup].sort());
     }
     // An exact copy of the fourth alone: a group of byte-identical files.
     await copyFile(path.join(photos, 'triangle-original.jpg'), path.join(photos, 'backup', 'triangle-original.jpg'));

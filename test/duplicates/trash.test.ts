@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { executeTrash, planTrash } from '../../main/duplicates/trash.js';
+import type { DuplicateGroup } from '../../main/duplicates/finder.js';
+import { executeTrash, planTrash, selectCopies, trashSelection } from '../../main/duplicates/trash.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 describe('moving duplicates to the trash', () => {
@@ -62,6 +63,35 @@ describe('moving duplicates to the trash', () => {
     expect(moved).toEqual([files['b'], files['e']]);
     // The engine itself never removes a file: the injected trash above did nothing.
     for (const file of Object.values(files)) expect(existsSync(file)).toBe(true);
+  });
+
+  it('never moves the last copy left of a group, even when the others went to the trash earlier', async () => {
+    const trash = path.join(scratch.dir, 'trash');
+    await mkdir(trash);
+    const moveToTrash = (file: string) => rename(file, path.join(trash, path.basename(file)));
+    const first = await trashSelection({ groups: groups(), chosen: [files['b'] as string, files['c'] as string] }, moveToTrash);
+    expect(first).toEqual({ trashed: [files['b'], files['c']], skipped: [] });
+    // The same groups again (as found before): a is now the only copy there is.
+    const second = await trashSelection({ groups: groups(), chosen: [files['a'] as string, files['e'] as string] }, moveToTrash);
+    expect(second).toEqual({ trashed: [files['e']], skipped: [{ path: files['a'], reason: 'no other copy of its group is still there; it is the last one' }] });
+    expect(existsSync(files['a'] as string)).toBe(true);
+    expect(existsSync(files['d'] as string)).toBe(true);
+  });
+
+  it('names copies by photo id within the groups found last, with their whole groups', () => {
+    const group = (ids: number[], paths: string[]): DuplicateGroup => ({
+      keep: paths[0] as string,
+      reason: 'largest',
+      paths,
+      similarity: 1,
+      photos: ids.map((photoId, i) => ({ photoId, path: paths[i] as string, width: 1, height: 1, fileSize: 1, takenAt: null, camera: null, lens: null, hasLocation: false })),
+    });
+    const [first, second] = groups() as [string[], string[]];
+    const found = [group([1, 2, 3], first), group([4, 5], second)];
+    expect(selectCopies(found, [3, 2])).toEqual({ groups: [first], chosen: [files['c'], files['b']] });
+    expect(selectCopies(found, [5, 2]).groups).toEqual([second, first]);
+    expect(() => selectCopies(found, [2, 9])).toThrow(/Photo #9 is not in the near-duplicate groups found last\. Find duplicates again/);
+    expect(() => selectCopies([], [1])).toThrow(/Photo #1 is not in the near-duplicate groups found last/);
   });
 
   it('stops moving files once cancelled', async () => {

@@ -21,11 +21,12 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(options: { rendererDir: string; dataDir: string; model?: string; folders: string[] }): Promise<RunningApp> {
+/** `trash`: the folder the preview's stand-in trash moves files into (see previewShell). */
+export async function startApp(options: { rendererDir: string; dataDir: string; model?: string; folders: string[]; trash?: string }): Promise<RunningApp> {
   const log: string[] = [];
   let server: PreviewServer | null = null;
   const engine = forkEngine({ dataDir: options.dataDir, resourcesDir: path.join(ROOT, 'resources'), model: options.model }, (event) => server?.broadcast(event), (message) => log.push(message));
-  server = await startPreview({ rendererDir: options.rendererDir, engine, shell: previewShell(options.folders), log: (message) => log.push(message) });
+  server = await startPreview({ rendererDir: options.rendererDir, engine, shell: previewShell(options.folders, options.trash), log: (message) => log.push(message) });
   const running = server;
   return {
     server: running,

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NEAR_DUPLICATE_EDITS, applyEdits, sceneViews, workingCopy } from '../../main/duplicates/variants.js';
-import { placeObjects, randomScene, renderScene, seeded, type Scene } from './scenes.js';
+import sharp from 'sharp';
+import { placeObjects, randomScene, renderScene, seeded, type Colour, type Scene, type Shape } from './scenes.js';
 
 export type ItemKind = 'original' | 'edit' | 'burst' | 'view' | 'reshoot' | 'single';
 
@@ -121,6 +122,38 @@ export async function writeWallpaperSet(dir: string, limit = Number.POSITIVE_INF
     items.push(...made.map((item) => (series && item.kind !== 'view' ? { ...item, scene: series } : item)));
   }
   return items;
+}
+
+/** One shape per original of `writeCopies`, each alone in its scene. */
+export const COPY_KINDS: ReadonlyArray<{ shape: Shape; colour: Colour }> = [
+  { shape: 'circle', colour: 'red' },
+  { shape: 'star', colour: 'blue' },
+  { shape: 'square', colour: 'green' },
+  { shape: 'triangle', colour: 'yellow' },
+  { shape: 'cross', colour: 'white' },
+];
+
+/**
+ * A small library of known copies in `dir`: for each kind an original (`SHAPE-original.jpg`, 800
+ * px wide at JPEG quality 95), and beside the first `withCopies` a messenger's re-save
+ * (`-resaved.jpg`, quality 50) and a half-size copy (`-half.jpg`): the groups they must form,
+ * paths sorted, come back with the originals.
+ */
+export async function writeCopies(dir: string, withCopies = 3, kinds = COPY_KINDS): Promise<{ originals: string[]; groups: string[][] }> {
+  await mkdir(dir, { recursive: true });
+  const next = seeded(5);
+  const originals: string[] = [];
+  const groups: string[][] = [];
+  for (const [i, kind] of kinds.entries()) {
+    const original = await sharp(await renderScene(randomScene(next, [kind]))).resize(800).jpeg({ quality: 95 }).toBuffer();
+    const file = (name: string) => path.join(dir, `${kind.shape}-${name}.jpg`);
+    originals.push(await save(dir, path.basename(file('original')), original));
+    if (i >= withCopies) continue;
+    await writeFile(file('resaved'), await applyEdits(original, [{ kind: 'reencode', quality: 50 }]));
+    await writeFile(file('half'), await applyEdits(original, [{ kind: 'resize', scale: 0.5 }]));
+    groups.push([file('original'), file('resaved'), file('half')].sort());
+  }
+  return { originals, groups };
 }
 
 export interface GroupingScore {

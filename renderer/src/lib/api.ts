@@ -31,6 +31,10 @@ export type {
   InstalledModelInfo,
   ModelsListing,
   SettingsInfo,
+  DuplicateGroupInfo,
+  DuplicatePhotoInfo,
+  DuplicatesInfo,
+  DuplicateTrashInfo,
 } from '../../../preload/contract.js';
 
 declare global {

@@ -6,6 +6,7 @@ import { getContext, setContext } from 'svelte';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
+import { DuplicatesStore } from './duplicates.svelte.js';
 import { JobsStore } from './jobs.svelte.js';
 import { LibraryStore } from './library.svelte.js';
 import { ModelsStore } from './models.svelte.js';
@@ -27,6 +28,7 @@ export class AppState {
   readonly library: LibraryStore;
   readonly selection = new Selection();
   readonly viewer: ViewerState;
+  readonly duplicates: DuplicatesStore;
   shortcutsOpen = $state(false);
   /** A short message for the whole window (a drop that could not be used, a failed action). */
   notice = $state<{ kind: 'info' | 'error'; text: string } | null>(null);
@@ -41,6 +43,7 @@ export class AppState {
     this.search = new SearchStore(api, this.router);
     this.library = new LibraryStore(api, this.bus, () => this.search.state);
     this.viewer = new ViewerState(api, this.search);
+    this.duplicates = new DuplicatesStore(api);
     this.bus.on('settings-changed', () => void this.models.refresh());
     this.bus.on('library-changed', () => void this.status.refresh());
     // A job that ends changes what the status says (photos, failures, models).

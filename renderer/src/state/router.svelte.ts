@@ -3,7 +3,7 @@
  * that reloads, links and the back button keep the place. Adding a screen: add its id here and
  * its component to the view table in App.svelte.
  */
-export const VIEW_IDS = ['library', 'tags', 'albums', 'templates', 'settings'] as const;
+export const VIEW_IDS = ['library', 'tags', 'albums', 'templates', 'duplicates', 'settings'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 export const DEFAULT_VIEW: ViewId = 'library';

@@ -1,0 +1,40 @@
+/**
+ * `duplicates`: near-duplicate groups of the library, with the copy to keep in each and why.
+ *
+ * It only lists: moving copies to the system trash needs the person to look at them first, and
+ * is done in the app's Duplicates section (Note [Never delete] in main/duplicates/trash.ts).
+ */
+import { DEFAULT_DUPLICATE_THRESHOLD, type DuplicateGroup } from '../duplicates/index.js';
+import type { Command } from './command.js';
+import { count, MODEL_OPTIONS, numberOption } from './common.js';
+
+function groupText(group: DuplicateGroup, n: number): string {
+  const alike = group.similarity === null ? 'byte-identical' : `likeness ${group.similarity.toFixed(2)}`;
+  const [keep, ...others] = group.paths;
+  return [`Group ${n} (${count(group.paths.length, 'copy', 'copies')}, ${alike}):`, `  keep  ${keep}`, `        (${group.reason})`, ...others.map((file) => `        ${file}`)].join('\n');
+}
+
+export const duplicates: Command = {
+  name: 'duplicates',
+  args: '',
+  summary: 'List groups of near-duplicate photos (re-saves, resized copies, crops, edits, bursts) with the copy to keep.',
+  details: [
+    'Uses the stored embeddings of the model serving the library; nothing is embedded again, and no file is moved.',
+    `--threshold is on a scale calibrated per model: 1 is as alike as a typical edited copy, 0 as two far-apart views of one scene (default ${DEFAULT_DUPLICATE_THRESHOLD}).`,
+    'JSON: {"groups": [{"keep": PATH, "reason": TEXT, "paths": [PATH, ...]}]}, the copy to keep first in "paths".',
+  ].join('\n'),
+  options: {
+    ...MODEL_OPTIONS,
+    threshold: { type: 'string', valueName: 'T', description: `how alike copies must be, -1 (loose) to 2 (strict) (default ${DEFAULT_DUPLICATE_THRESHOLD})` },
+  },
+  async run(context) {
+    const threshold = numberOption(context, 'threshold', DEFAULT_DUPLICATE_THRESHOLD, { min: -1, max: 2 });
+    const report = await context.engine().findDuplicates({ threshold }).done;
+    const groups = report.groups.map(({ keep, reason, paths }) => ({ keep, reason, paths }));
+    const copies = report.groups.reduce((sum, group) => sum + group.paths.length - 1, 0);
+    const summary = report.groups.length
+      ? `${count(report.groups.length, 'group')} of near-duplicates, ${count(copies, 'copy', 'copies')} besides the ones to keep, among ${count(report.images, 'photo')} (threshold ${threshold}, ${report.model}). Nothing was moved; review and move copies to the trash in the app's Duplicates section.`
+      : `No near-duplicates among ${count(report.images, 'photo')} (threshold ${threshold}, ${report.model}).`;
+    return { json: { groups }, text: [...report.groups.map((group, i) => groupText(group, i + 1)), summary].join('\n') };
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * The Duplicates section: the groups found last, which copies are marked for the trash (all but
+ * the suggested keep, at first) and moving them once the person confirmed. One copy of each group
+ * always stays unmarked here, and the main process refuses the last copy of a group anyway
+ * (Note [Never delete] in main/duplicates/trash.ts).
+ */
+import { SvelteSet } from 'svelte/reactivity';
+import type { DuplicateGroupInfo, DuplicatePhotoInfo, DuplicatesInfo, DuplicateTrashInfo, LumenApi } from '../lib/api.js';
+
+export class DuplicatesStore {
+  found = $state.raw<DuplicatesInfo | null>(null);
+  /** The groups still shown: those found, less the copies moved to the trash since. */
+  groups = $state.raw<DuplicateGroupInfo[]>([]);
+  readonly marked = new SvelteSet<number>();
+  finding = $state(false);
+  trashing = $state(false);
+  error = $state<string | null>(null);
+  /** What the last move did. */
+  moved = $state.raw<DuplicateTrashInfo | null>(null);
+
+  constructor(private readonly api: LumenApi) {}
+
+  async find(threshold: number | undefined): Promise<void> {
+    this.finding = true;
+    this.error = null;
+    this.moved = null;
+    const outcome = await this.api.call('duplicates.find', threshold === undefined ? {} : { threshold });
+    this.finding = false;
+    if (!outcome.ok) {
+      if (outcome.error.code !== 'cancelled') this.error = outcome.error.message;
+      return;
+    }
+    this.found = outcome.value;
+    this.groups = outcome.value.groups;
+    this.marked.clear();
+    for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep) this.marked.add(photo.id);
+  }
+
+  /** Whether `photoId` may be marked: every copy but one may. */
+  canMark(group: DuplicateGroupInfo, photoId: number): boolean {
+    return this.marked.has(photoId) || group.photos.some((photo) => photo.id !== photoId && !this.marked.has(photo.id));
+  }
+
+  toggle(group: DuplicateGroupInfo, photoId: number): void {
+    if (this.marked.has(photoId)) this.marked.delete(photoId);
+    else if (this.canMark(group, photoId)) this.marked.add(photoId);
+  }
+
+  get markedPhotos(): DuplicatePhotoInfo[] {
+    return this.groups.flatMap((group) => group.photos.filter((photo) => this.marked.has(photo.id)));
+  }
+
+  /** Moves the marked copies to the system trash; the groups then show what is left. */
+  async trash(): Promise<void> {
+    const photos = this.markedPhotos;
+    if (photos.length === 0) return;
+    this.trashing = true;
+    this.error = null;
+    const outcome = await this.api.call('duplicates.trash', { photoIds: photos.map((photo) => photo.id) });
+    this.trashing = false;
+    if (!outcome.ok) {
+      this.error = outcome.error.message;
+      return;
+    }
+    this.moved = outcome.value;
+    const trashed: Record<string, true> = Object.fromEntries(outcome.value.trashed.map((file) => [file, true]));
+    const gone = (photo: DuplicatePhotoInfo) => trashed[photo.path] === true;
+    for (const photo of photos) if (gone(photo)) this.marked.delete(photo.id);
+    this.groups = this.groups.map((group) => ({ ...group, photos: group.photos.filter((photo) => !gone(photo)) })).filter((group) => group.photos.length > 1);
+  }
+}
