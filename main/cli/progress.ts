@@ -21,6 +21,11 @@ export function describeProgress(job: JobInfo): string | null {
       const percent = p.bytesTotal ? ((100 * p.bytesDone) / p.bytesTotal).toFixed(1) : '0.0';
       return `${percent}%  ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}  ${formatBytes(p.bytesPerSecond)}/s${eta(p.etaSeconds)}  (${p.file})`;
     }
+    case 'ocr': {
+      const p = job.progress;
+      const rate = p.perSecond > 0 ? `, ${p.perSecond.toFixed(1)} photos/s${eta(p.etaSeconds)}` : '';
+      return `reading text: ${p.done} of ${p.total} (${p.withText} with text, ${p.skipped} skipped by the gate, ${p.failed} failed)${rate}`;
+    }
     default:
       return `${job.progress.phase}: ${job.progress.done} of ${job.progress.total}${eta(job.progress.etaSeconds)}`;
   }
