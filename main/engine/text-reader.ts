@@ -92,6 +92,8 @@ export class TextReader {
 
   /** The body of an OCR job over `targets` (see TextTargets). */
   async run(library: Library, targets: OcrTarget[] | null, all: boolean, job: OcrJob): Promise<OcrSummary> {
+    // After each index job in the app: most often nothing is new, and the model need not load.
+    if (targets === null && library.storage.ocr.pendingCount(OcrModel.VERSION, DetectorGate.idFor()) === 0) return { read: 0, withText: 0, skipped: 0, failed: [] };
     const ocr = await this.load();
     const options: OcrJobOptions = { store: library.storage.ocr, ocr, control: job, onProgress: (progress) => job.report(progress) };
     if (targets === null) return ocrPending(new DetectorGate(ocr), options);
