@@ -107,7 +107,7 @@ describe('text in photos in the app', () => {
     expect((await names())[1]).toBe('sign-lisboa.jpg');
   });
 
-  it('says when a photo has not been read, reads it on request, and reads every photo from settings', async () => {
+  it('says when a photo has not been read, reads it on request, and reads every photo from settings, with pause and resume', async () => {
     await search().fill('');
     await library().getByRole('option', { name: /^scenery\.jpg/ }).click();
     const viewer = page.getByRole('dialog', { name: 'scenery.jpg' });
@@ -120,6 +120,11 @@ describe('text in photos in the app', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     const card = page.getByRole('region', { name: 'Text in photos' });
     await card.getByRole('button', { name: 'Read every photo' }).click();
+    const status = page.getByRole('status', { name: 'Reading text in photos' });
+    await status.getByRole('button', { name: 'Pause' }).click();
+    await status.getByText('Reading text in photos (paused)').waitFor();
+    await status.getByRole('button', { name: 'Resume' }).click();
+    await status.waitFor({ state: 'detached', timeout: 60_000 });
     await eventually(textCounts, 60_000).toEqual({ read: total, withText: 3, skipped: 0 });
   });
 });
