@@ -61,6 +61,10 @@ export const callSchemas = {
   /** Brings the index up to date (a re-scan); `retryFailed` tries every failed file again. */
   'library.index': z.object({ retryFailed: z.boolean().optional() }).strict(),
   'library.failures': z.object({}).strict(),
+  /** Starts reading text in the library's photos not read yet (`all`: past the detector gate too). */
+  'library.readText': z.object({ all: z.boolean().optional() }).strict(),
+  /** How many photos have been read, have text, were skipped by the gate or failed. */
+  'library.textStatus': z.object({}).strict(),
   'jobs.pause': z.object({ jobId }).strict(),
   'jobs.resume': z.object({ jobId }).strict(),
   'jobs.cancel': z.object({ jobId }).strict(),
@@ -69,6 +73,8 @@ export const callSchemas = {
   /** Tiles of some photos (the grid asks for the ones in view). */
   'photos.get': z.object({ ids: z.array(id).min(1).max(500) }).strict(),
   'photos.details': z.object({ id }).strict(),
+  /** The text read in a photo; with `read`, a photo not read yet is read first. */
+  'photos.text': z.object({ id, read: z.boolean().optional() }).strict(),
   /** Shows the photo in the system's file manager (main process). */
   'photos.reveal': z.object({ id }).strict(),
   /** Opens the photo with the system's default app (main process). */
@@ -230,6 +236,39 @@ export interface DuplicateProgressInfo {
   total: number;
 }
 
+export interface OcrProgressInfo {
+  total: number;
+  done: number;
+  /** Photos read in full (with or without text found). */
+  read: number;
+  withText: number;
+  /** Photos the detector gate judged to have no text. */
+  skipped: number;
+  failed: number;
+  perSecond: number;
+  etaSeconds: number | null;
+}
+
+/** A line of text read in a photo; `box` is [x, y, width, height] as fractions of the upright photo. */
+export interface TextLineInfo {
+  text: string;
+  confidence: number;
+  box: [number, number, number, number];
+}
+
+export interface PhotoTextInfo {
+  lines: TextLineInfo[];
+  /** False when the photo has not been read (or the gate skipped it): no text is known. */
+  read: boolean;
+}
+
+export interface TextStatusInfo {
+  read: number;
+  withText: number;
+  skipped: number;
+  failed: number;
+}
+
 export type JobState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
 
 interface JobBase {
@@ -245,7 +284,8 @@ export type JobInfo =
   | (JobBase & { kind: 'index'; progress: IndexProgressInfo | null })
   | (JobBase & { kind: 'download'; progress: DownloadProgressInfo | null })
   | (JobBase & { kind: 'tag' | 'export'; progress: TagProgressInfo | null })
-  | (JobBase & { kind: 'duplicates'; progress: DuplicateProgressInfo | null });
+  | (JobBase & { kind: 'duplicates'; progress: DuplicateProgressInfo | null })
+  | (JobBase & { kind: 'ocr'; progress: OcrProgressInfo | null });
 
 export interface FailureInfo {
   path: string;
@@ -437,12 +477,15 @@ export interface CallResults {
   'library.setExcludes': FolderInfo;
   'library.index': { jobId: string };
   'library.failures': FailureInfo[];
+  'library.readText': { jobId: string };
+  'library.textStatus': TextStatusInfo;
   'jobs.pause': JobInfo;
   'jobs.resume': JobInfo;
   'jobs.cancel': JobInfo;
   'photos.timeline': Timeline;
   'photos.get': PhotoInfo[];
   'photos.details': PhotoDetails;
+  'photos.text': PhotoTextInfo;
   'photos.reveal': { shown: boolean };
   'photos.open': { opened: boolean };
   'tags.list': TagInfo[];
@@ -484,7 +527,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('job'),
     job: z.object({
       id: z.string(),
-      kind: z.enum(['index', 'download', 'tag', 'export', 'duplicates']),
+      kind: z.enum(['index', 'download', 'tag', 'export', 'duplicates', 'ocr']),
       subject: z.string().nullable(),
       state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
       error: z.string().nullable(),

@@ -1,6 +1,11 @@
 /**
  * Hardening that applies to every web page the app creates: no navigation away from the app, no
- * new windows (https links open in the system browser), no <webview>, no permissions.
+ * new windows (https links open in the system browser), no <webview>, no permissions but one.
+ *
+ * Note [Copying text]: the viewer's "Copy text" writes the text read in a photo to the clipboard
+ * with `navigator.clipboard.writeText`, which Chromium lets a page do only with the
+ * `clipboard-sanitized-write` permission (and a click). Writing plain text is all it allows;
+ * reading the clipboard stays denied like everything else.
  */
 import { app, session, shell, type Session } from 'electron';
 import { devCsp } from './csp.js';
@@ -34,9 +39,11 @@ export function hardenWebContents(log: (message: string) => void): void {
   });
 }
 
+const ALLOWED_PERMISSION = 'clipboard-sanitized-write';
+
 export function denyPermissions(target: Session = session.defaultSession): void {
-  target.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  target.setPermissionCheckHandler(() => false);
+  target.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === ALLOWED_PERMISSION));
+  target.setPermissionCheckHandler((_contents, permission) => permission === ALLOWED_PERMISSION);
   target.setDevicePermissionHandler(() => false);
 }
 

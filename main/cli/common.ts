@@ -7,10 +7,14 @@ export const DATA_OPTION: Record<string, OptionSpec> = {
   data: { type: 'string', valueName: 'DIR', description: "the app's data folder (default: the desktop app's own; LUMEN_DATA overrides)" },
 };
 
+export const PROVIDER_OPTION: Record<string, OptionSpec> = {
+  provider: { type: 'string', valueName: 'NAME', description: `execution provider: ${PROVIDERS.join(', ')} (default: the settings’ choice, auto unless changed)` },
+};
+
 export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   ...DATA_OPTION,
   model: { type: 'string', valueName: 'DIR|ID', description: 'model folder, or the id of an installed catalogue model (default: the settings’ choice, else the library’s)' },
-  provider: { type: 'string', valueName: 'NAME', description: `execution provider: ${PROVIDERS.join(', ')} (default: the settings’ choice, auto unless changed)` },
+  ...PROVIDER_OPTION,
 };
 
 export function requirePositionals(context: CommandContext, what: string): string[] {

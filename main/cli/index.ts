@@ -27,8 +27,9 @@ import { progressPrinter } from './progress.js';
 import { status } from './status.js';
 import { nearest } from './suggest.js';
 import { TAG_COMMANDS } from './tags.js';
+import { ocr, text } from './text.js';
 
-const COMMANDS: Command[] = [index, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS, duplicates];
+const COMMANDS: Command[] = [index, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS, duplicates, ocr, text];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },

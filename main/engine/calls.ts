@@ -81,6 +81,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'library.setExcludes': async ({ folderId, excludes }) => engine.setExcludes(folderId, excludes),
     'library.index': async ({ retryFailed }) => ({ jobId: engine.index({ retryFailed }).job.id }),
     'library.failures': async () => engine.failures(),
+    'library.readText': async ({ all }) => ({ jobId: engine.readText({ all }).job.id }),
+    'library.textStatus': async () => storage().ocr.counts(),
     'jobs.pause': async ({ jobId }) => {
       const job = engine.jobs.get(jobId);
       job.pause();
@@ -99,6 +101,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.timeline': async ({ filters }) => (engine.hasLibrary() ? timeline(storage(), filters) : { ids: [], ratios: [], takenAt: [], names: [] }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
+    'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
     'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),

@@ -6,6 +6,10 @@
  * Note [Lazy start]: nothing is opened until a call needs it, so `models list` on a new data
  * folder creates no library and `search` pays only for what it uses. A library is created only
  * by adding a folder; every other call on a data folder without one says how to start.
+ *
+ * Note [Reading in the background]: in the app (`watch`), each index job that completes starts
+ * the OCR job over the photos not read yet (Note [Reading text as jobs]), so text is read after
+ * embedding, never before, and a photo already read is not read again.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +25,7 @@ import { FolderWatcher } from '../library/watcher.js';
 import { benchmarkEmbedding, type EmbedBenchOptions, type EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
+import type { OcrSummary } from '../ocr/job.js';
 import type { FolderRow } from '../storage/library-store.js';
 import { installedProviders, PROVIDERS } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
@@ -30,6 +35,7 @@ import { DATABASE_FILE } from '../storage/storage.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
+import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
 
 export interface EngineOptions extends ModelOverrides {
   dataDir: string;
@@ -68,6 +74,8 @@ export class Engine {
   private readonly pendingNewFolders: FolderRow[] = [];
   /** The near-duplicate groups found last (Note [Copies named by id]). */
   private duplicates: DuplicateReport | null = null;
+  private readonly reader: TextReader;
+  private closing = false;
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -77,6 +85,7 @@ export class Engine {
     this.settings = new SettingsFile(this.dataDir);
     const log = options.log ?? (() => {});
     this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log });
+    this.reader = new TextReader(() => this.models.provider(), options.logProviderProbe ?? log);
   }
 
   // ---- the library ---------------------------------------------------------------------------
@@ -218,7 +227,7 @@ export class Engine {
   index(request: IndexRequest = {}): Running<IndexSummary> {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     if (this.jobs.running('index')) this.indexAgain = true;
-    return this.jobs.start('index', async (job: Job<IndexProgress>) => {
+    const running = this.jobs.start('index', async (job: Job<IndexProgress>) => {
       const model = await this.indexingModel();
       const library = this.library();
       try {
@@ -241,6 +250,8 @@ export class Engine {
         this.emit({ type: 'library-changed' });
       }
     });
+    if (this.options.watch) void running.done.then(() => this.readTextInBackground(), () => {});
+    return running;
   }
 
   async removeFolder(folderId: number): Promise<void> {
@@ -278,6 +289,27 @@ export class Engine {
   /** Photos like a library photo (its id) or like an image (a file, or the bytes of one). */
   async similar(target: number | ImageSource, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
     return (await this.searcher()).similar(target, options, signal);
+  }
+
+  // ---- text in photos -------------------------------------------------------------------------
+
+  /** Reads text in photos as a job (Note [Reading text as jobs]). */
+  readText(request: ReadTextRequest = {}): Running<OcrSummary> {
+    if (this.closing) throw new UserError('cancelled', 'Lumen is closing.');
+    const library = this.library();
+    const { targets, subject } = this.reader.targets(library, request);
+    return this.jobs.start('ocr', (job: OcrJob) => this.reader.run(library, targets, request.all === true, job), subject);
+  }
+
+  /** Note [Reading in the background]: after the last of a run of index jobs. */
+  private readTextInBackground(): void {
+    if (this.closing || this.jobs.running('index')) return;
+    this.readText().done.catch(() => {});
+  }
+
+  /** A photo's text (by id or path); with `read`, a photo not read yet is read first. */
+  async photoText(photo: number | string, options: { read?: boolean; signal?: AbortSignal } = {}): Promise<PhotoText> {
+    return this.reader.photoText(this.library(), photo, options.read === true, options.signal);
   }
 
   // ---- tags -----------------------------------------------------------------------------------
@@ -418,10 +450,12 @@ export class Engine {
   }
 
   async dispose(): Promise<void> {
+    this.closing = true;
     this.watcher?.close();
     this.watcher = null;
     await this.jobs.cancelAll();
     await this.models.unload();
+    await this.reader.dispose();
     const library = this.opened;
     this.opened = null;
     this.tagging = null;

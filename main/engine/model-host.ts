@@ -71,9 +71,14 @@ export class ModelHost {
     }
   }
 
+  /** The execution provider models run on (Note [Which model]). */
+  async provider(): Promise<ProviderPreference> {
+    return this.overrides.provider ?? parseProvider((await this.settings.read()).provider);
+  }
+
   private async load(reference: string | undefined): Promise<ClipModel> {
     const dir = await this.store.resolve(reference);
-    const provider = this.overrides.provider ?? parseProvider((await this.settings.read()).provider);
+    const provider = await this.provider();
     const key = `${dir}\0${provider}`;
     let model = this.loaded.get(key);
     if (!model) {

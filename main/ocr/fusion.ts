@@ -1,10 +1,10 @@
 /**
  * Search over text in photos, alone or together with CLIP's ranking.
  *
- * Note [Fused search]: a query in double quotes (`"lisboa"`, also “lisboa”) asks for photos
- * whose text contains that phrase, best match first, and nothing else. A plain query is ranked
- * by CLIP as always, and its words are also looked up in the photos' text; the two lists are
- * merged by reciprocal-rank fusion with k = 60: each photo scores `1 / (k + clip rank)` plus
+ * Note [Fused search]: quoted text asks for photos whose text contains it (Note [Quoted text]
+ * in main/search/query.ts). A plain query is ranked by CLIP as always, and the words of its
+ * descriptions (those added, not those subtracted) are also looked up in the photos' text;
+ * the two lists are merged by reciprocal-rank fusion with k = 60: each photo scores `1 / (k + clip rank)` plus
  * `m / n / (k + text rank)`, where it shows m of the query's n words. Ranks, not raw scores,
  * are combined, since a cosine and a bm25 score share no scale. So "receipt lisboa" puts the
  * receipt that says Lisboa first as long as CLIP places it in roughly its top 60 receipts,
@@ -14,21 +14,17 @@
  */
 import type { TextMatch } from '../storage/ocr-store.js';
 
-export type TextQuery = { kind: 'quoted'; phrase: string } | { kind: 'plain'; words: string[] };
-
-const QUOTED = /^\s*["“”„](.+?)["“”]\s*$/su;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const FUNCTION_WORDS = new Set(['the', 'and', 'for', 'with', 'from', 'photo', 'photos', 'picture', 'image', 'that', 'this', 'are', 'was', 'its', 'his', 'her', 'their', 'our']);
 export const FUSION_K = 60;
 
-export function parseTextQuery(query: string): TextQuery {
-  const quoted = QUOTED.exec(query);
-  if (quoted) return { kind: 'quoted', phrase: (quoted[1] as string).trim() };
+/** The words of a plain query worth looking up in photos' text (see Note [Fused search]). */
+export function queryWords(query: string): string[] {
   const words = query
     .toLowerCase()
     .split(/[^\p{L}\p{N}\p{M}]+/u)
     .filter((word) => (CJK.test(word) ? word.length >= 1 : [...word].length >= 3) && !FUNCTION_WORDS.has(word));
-  return { kind: 'plain', words: [...new Set(words)] };
+  return [...new Set(words)];
 }
 
 export interface FusedHit {

@@ -48,7 +48,12 @@ export class DetectorGate implements TextGate {
     private readonly side = 480,
     private readonly threshold = 0.6,
   ) {
-    this.id = `detector-${side}@${threshold}/${MIN_ELONGATION}`;
+    this.id = DetectorGate.idFor(side, threshold);
+  }
+
+  /** The id of the gate with these settings, known before any model is loaded. */
+  static idFor(side = 480, threshold = 0.6): string {
+    return `detector-${side}@${threshold}/${MIN_ELONGATION}`;
   }
 
   async decide(target: OcrTarget): Promise<GateDecision> {

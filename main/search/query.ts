@@ -1,27 +1,48 @@
 /**
- * Combined queries: `beach + sunset - people`, `2:dog + ./photo.jpg`, `#42 - 0.5:night`.
+ * Combined queries: `beach + sunset - people`, `2:dog + ./photo.jpg`, `#42 - 0.5:night`, and
+ * text in photos: `"lisboa"`, `receipt "lisboa"`, `menu - "closed"`.
  *
  * Note [Query algebra]: each term becomes a unit vector (text through the text tower, a photo
  * file through the image tower, `#id` as that library photo's stored embedding); the query is
  * the weighted sum, renormalised. `+` and `-` separate terms only when surrounded by spaces, so
  * "t-shirt" and "black-and-white" stay single terms.
+ *
+ * Note [Quoted text]: text in double quotes ("…", “…”, „…“) is looked for in the text read in
+ * photos (see main/ocr/fusion.ts), not shown to CLIP. A quoted phrase takes the sign of the term
+ * it is in: with `+` (or no sign) a photo must contain it, with `-` (also `-"…"`) it must not.
+ * What is left of a term outside its quotes is an ordinary term, so `receipt "lisboa"` is
+ * "photos that say Lisboa, ranked by how much they look like a receipt". A query of quoted text
+ * alone lists the photos that contain it, best text match first. Quotes keep `+` and `-` inside
+ * them as text; an unclosed quote runs to the end of the query (a query being typed). A weight
+ * (`2:`) belongs to a description or a photo, so a term of quoted text alone cannot have one.
  */
 import { UserError } from '../core/errors.js';
 
 export type QueryTerm =
   | { kind: 'text'; text: string; weight: number }
   | { kind: 'file'; path: string; weight: number }
-  | { kind: 'photo'; photoId: number; weight: number };
+  | { kind: 'photo'; photoId: number; weight: number }
+  /** Text a photo must (weight 1) or must not (weight -1) contain; see Note [Quoted text]. */
+  | { kind: 'phrase'; text: string; weight: 1 | -1 };
+
+export type PhraseTerm = Extract<QueryTerm, { kind: 'phrase' }>;
 
 const IMAGE_PATH = /^(\.{1,2}[\\/]|[\\/]|~[\\/]|[A-Za-z]:[\\/])|\.(jpe?g|png|webp|gif|avif|heic|heif|tiff?)$/i;
+const QUOTED = /["“”„]([^"“”]*)(?:["“”]|$)/gu;
+/** Stands for the n-th quoted phrase while the query is split into terms (a private-use character). */
+const PLACEHOLDER = /\uE000(\d+)\uE000/gu;
 
 export function parseQuery(query: string): QueryTerm[] {
-  const trimmed = query.trim();
+  const phrases: string[] = [];
+  const masked = query
+    .replace(QUOTED, (_, phrase: string) => `\uE000${phrases.push(phrase.replace(/\s+/gu, ' ').trim()) - 1}\uE000`)
+    .replace(/(^|\s)-(?=\uE000)/gu, '$1- ');
+  const trimmed = masked.trim();
   if (!trimmed) throw new UserError('bad-input', 'Type something to search for.');
   if (/\s[+-]$/.test(trimmed)) throw new UserError('bad-input', `The query "${query}" ends with an operator; add a term after it.`);
   const parts = (trimmed.startsWith('- ') ? ` ${trimmed}` : trimmed).split(/\s+([+-])\s+/);
   const terms: QueryTerm[] = [];
-  let sign = 1;
+  let sign: 1 | -1 = 1;
   for (let i = 0; i < parts.length; i++) {
     const part = (parts[i] as string).trim();
     if (i % 2 === 1) {
@@ -35,11 +56,21 @@ export function parseQuery(query: string): QueryTerm[] {
     const weighted = /^(\d+(?:\.\d+)?):(.+)$/s.exec(part);
     const weight = sign * (weighted ? Number(weighted[1]) : 1);
     const body = (weighted ? (weighted[2] as string) : part).trim();
-    const photo = /^#(\d+)$/.exec(body);
+    for (const [, index] of body.matchAll(PLACEHOLDER)) {
+      const text = phrases[Number(index)] as string;
+      if (text) terms.push({ kind: 'phrase', text, weight: sign });
+    }
+    const rest = body.replace(PLACEHOLDER, ' ').replace(/\s+/gu, ' ').trim();
+    if (!rest) {
+      if (weighted) throw new UserError('bad-input', `A weight (${weighted[1]}:) goes with a description or a photo, not with quoted text; remove it.`);
+      continue;
+    }
+    const photo = /^#(\d+)$/.exec(rest);
     if (photo) terms.push({ kind: 'photo', photoId: Number(photo[1]), weight });
-    else if (IMAGE_PATH.test(body)) terms.push({ kind: 'file', path: body, weight });
-    else terms.push({ kind: 'text', text: body, weight });
+    else if (IMAGE_PATH.test(rest)) terms.push({ kind: 'file', path: rest, weight });
+    else terms.push({ kind: 'text', text: rest, weight });
   }
+  if (terms.length === 0) throw new UserError('bad-input', 'Type something to search for.');
   if (terms.every((term) => term.weight <= 0)) throw new UserError('bad-input', `The query "${query}" only subtracts; add something to look for.`);
   return terms;
 }

@@ -11,6 +11,14 @@
  * Note [Filtered search]: usearch's JavaScript binding has no filtered search. A filter that
  * leaves few photos (up to EXACT_LIMIT) is ranked exactly over just those photos' embeddings;
  * a broad one oversamples the index, growing the candidate pool until the page is full.
+ *
+ * Note [Text and the cutoff]: text read in photos joins the ranking as Note [Fused search] and
+ * Note [Quoted text] say. Photos whose text matches are never dropped by the relevance cutoff,
+ * which measures only how a photo looks: quoted text a photo must contain narrows the
+ * candidates like a filter and turns the cutoff off; a plain query's text matches are kept
+ * whatever their CLIP score. Filters, excluded text, sorting and paging apply to them as to
+ * any result. A text match's `score` is still its CLIP cosine (1 for every result of a query of
+ * quoted text alone, which has no CLIP part).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -19,10 +27,11 @@ import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import { dot } from '../models/vectors.js';
+import { fuseRankings, queryWords } from '../ocr/fusion.js';
 import { hasFilters, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
-import { combineVectors, parseQuery } from './query.js';
+import { combineVectors, parseQuery, type PhraseTerm, type QueryTerm } from './query.js';
 
 const EXACT_LIMIT = 20_000;
 const MIN_POOL = 200;
@@ -49,6 +58,18 @@ export interface SearchPage {
 /** A query photo given as bytes (dropped or pasted in the app) or a file (the CLI). */
 export type QueryImage = ImageSource;
 
+/** What besides the query vector decides the candidates (Note [Text and the cutoff]). */
+interface Scope {
+  /** Images left out (the photo searched by, photos with excluded text). */
+  exclude?: Set<number>;
+  /** Only these images may be results (photos with the required text); the cutoff is off. */
+  only?: Set<number> | null;
+  /** Words to look up in photos' text and fuse with the ranking. */
+  words?: string[];
+}
+
+type Candidate = ScoredImage & { matched?: number };
+
 export class PhotoSearch {
   private baseline: { generation: number; sample: Float32Array[] } | null = null;
 
@@ -65,10 +86,10 @@ export class PhotoSearch {
     return this.library.vectorIndex(this.model.id, this.model.dim);
   }
 
-  /** The unit query vector of a (possibly combined) query. */
-  async queryVector(query: string, signal?: AbortSignal): Promise<Float32Array> {
+  /** The unit query vector of a query's CLIP terms. */
+  private async queryVector(terms: readonly Exclude<QueryTerm, PhraseTerm>[], signal?: AbortSignal): Promise<Float32Array> {
     const parts: Array<{ vector: Float32Array; weight: number }> = [];
-    for (const term of parseQuery(query)) {
+    for (const term of terms) {
       if (term.kind === 'text') parts.push({ vector: await this.model.embedText(term.text, signal), weight: term.weight });
       else if (term.kind === 'photo') parts.push({ vector: this.photoVector(term.photoId), weight: term.weight });
       else parts.push({ vector: await this.imageVector(term.path, signal), weight: term.weight });
@@ -91,14 +112,40 @@ export class PhotoSearch {
   }
 
   async search(query: string, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
-    return this.rank(await this.queryVector(query, signal), options);
+    const terms = parseQuery(query);
+    const looks = terms.filter((term): term is Exclude<QueryTerm, PhraseTerm> => term.kind !== 'phrase');
+    const { only, order, exclude } = this.phraseMatches(terms.filter((term): term is PhraseTerm => term.kind === 'phrase'));
+    if (looks.length === 0) return this.textOnly(order, exclude, options);
+    const described = looks.flatMap((term) => (term.kind === 'text' && term.weight > 0 ? [term.text] : []));
+    return this.rank(await this.queryVector(looks, signal), options, { exclude, only, words: only ? [] : queryWords(described.join(' ')) });
+  }
+
+  /**
+   * Photos with every required phrase (null when none is required), best text match of the
+   * first first, and photos with an excluded phrase (Note [Quoted text]).
+   */
+  private phraseMatches(phrases: readonly PhraseTerm[]): { only: Set<number> | null; order: number[]; exclude: Set<number> } {
+    const exclude = new Set(phrases.filter((phrase) => phrase.weight < 0).flatMap((phrase) => this.storage.ocr.searchPhrase(phrase.text)));
+    const required = phrases.filter((phrase) => phrase.weight > 0).map((phrase) => this.storage.ocr.searchPhrase(phrase.text));
+    if (required.length === 0) return { only: null, order: [], exclude };
+    const sets = required.slice(1).map((ids) => new Set(ids));
+    const order = (required[0] as number[]).filter((imageId) => sets.every((set) => set.has(imageId)));
+    return { only: new Set(order), order, exclude };
+  }
+
+  /** The photos of a query of quoted text alone, in text order (Note [Text and the cutoff]). */
+  private textOnly(order: readonly number[], exclude: Set<number>, input: SearchOptionsInput): SearchPage {
+    const options = searchOptionsSchema.parse(input);
+    const matching = hasFilters(options.filters) ? this.storage.photos.matchingImageIds(options.filters) : null;
+    const found = order.filter((imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))).map((imageId) => ({ imageId, score: 1 }));
+    return this.page(found, options, found.length, 'exact');
   }
 
   /** Photos like a library photo (by id) or any image (a file or its bytes); the photo itself is left out. */
   async similar(target: number | QueryImage, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
     if (typeof target === 'number') {
       const photo = this.library.resolvePhoto(target);
-      return this.rank(this.photoVector(photo.photoId), options, new Set([photo.imageId]));
+      return this.rank(this.photoVector(photo.photoId), options, { exclude: new Set([photo.imageId]) });
     }
     return this.rank(await this.imageVector(target, signal), options);
   }
@@ -126,17 +173,20 @@ export class PhotoSearch {
     return scored.sort((a, b) => b.score - a.score);
   }
 
-  private async rank(query: Float32Array, input: SearchOptionsInput, exclude = new Set<number>()): Promise<SearchPage> {
+  private async rank(query: Float32Array, input: SearchOptionsInput, scope: Scope = {}): Promise<SearchPage> {
     const options: SearchOptions = searchOptionsSchema.parse(input);
-    const { limit, offset, sort } = options;
-    const cutoff = options.showAll ? null : options.cutoff;
+    const { limit, offset } = options;
+    const exclude = scope.exclude ?? new Set<number>();
+    const only = scope.only ?? null;
+    const cutoff = options.showAll || only ? null : options.cutoff;
     const filters: PhotoFilters = options.filters;
     const vectors = await this.vectors();
 
     let scored: ScoredImage[];
     let method: SearchPage['method'] = vectors.health === 'rebuilding' ? 'exact' : 'index';
     // The filter is evaluated once, in SQL; ranking then checks membership in memory.
-    const matching = hasFilters(filters) ? this.storage.photos.matchingImageIds(filters) : null;
+    const filtered = hasFilters(filters) ? this.storage.photos.matchingImageIds(filters) : null;
+    const matching = only && filtered ? new Set([...only].filter((imageId) => filtered.has(imageId))) : (only ?? filtered);
     const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
     // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
     if ((matching && matching.size <= EXACT_LIMIT) || pool0 * 4 >= vectors.size) {
@@ -162,22 +212,41 @@ export class PhotoSearch {
       }
     }
     scored = scored.filter((hit) => !exclude.has(hit.imageId));
-    const ranked = scored.length;
-    if (cutoff !== null && scored.length > 0) {
-      const threshold = this.threshold(query, scored, cutoff);
-      scored = scored.filter((hit) => hit.score >= threshold);
-    }
+    const threshold = cutoff !== null && scored.length > 0 ? this.threshold(query, scored, cutoff) : null;
+    const words = scope.words ?? [];
+    const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
+    const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
+    return this.page(kept, options, candidates.length, method);
+  }
+
+  /**
+   * CLIP's candidates merged with the photos whose text has `words` (Note [Fused search]), in
+   * the fused order. A text match outside CLIP's pool is placed in CLIP's list by its own cosine.
+   */
+  private fuse(query: Float32Array, scored: readonly ScoredImage[], words: readonly string[], allowed: (imageId: number) => boolean): Candidate[] {
+    const matches = this.storage.ocr.matchWords(words).filter((match) => allowed(match.imageId));
+    if (matches.length === 0) return [...scored];
+    const scores = new Map(scored.map((hit) => [hit.imageId, hit.score]));
+    const outside = matches.filter((match) => !scores.has(match.imageId)).map((match) => match.imageId);
+    for (const [imageId, vector] of this.storage.embeddings.vectorsOf(this.model.id, outside)) scores.set(imageId, dot(query, vector));
+    const clip = [...scores].map(([imageId, score]) => ({ imageId, score })).sort((a, b) => b.score - a.score);
+    return fuseRankings(clip, matches, words.length).map((hit) => ({ imageId: hit.imageId, score: scores.get(hit.imageId) ?? 0, matched: hit.matched }));
+  }
+
+  /** Sorts (by relevance, as given, or by date) and reads one page of `kept` from SQLite. */
+  private page(kept: readonly ScoredImage[], options: SearchOptions, ranked: number, method: SearchPage['method']): SearchPage {
+    const { limit, offset, sort, filters } = options;
     // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
-    const ordered = sort === 'relevance' ? scored : this.byDate(scored, filters, sort);
+    const ordered = sort === 'relevance' ? kept : this.byDate(kept, filters, sort);
     const page = ordered.slice(offset, offset + limit);
     const scores = new Map(page.map((hit) => [hit.imageId, hit.score]));
     const results = this.storage.photos
       .representatives(page.map((hit) => hit.imageId), filters)
       .map((row) => ({ ...row, name: path.basename(row.path), score: scores.get(row.imageId) as number }));
-    return { results, total: ordered.length, belowCutoff: ranked - scored.length, offset, model: this.model.id, method };
+    return { results, total: ordered.length, belowCutoff: ranked - kept.length, offset, model: this.model.id, method };
   }
 
-  private byDate(scored: ScoredImage[], filters: PhotoFilters, sort: 'newest' | 'oldest'): ScoredImage[] {
+  private byDate(scored: readonly ScoredImage[], filters: PhotoFilters, sort: 'newest' | 'oldest'): ScoredImage[] {
     const takenAt = this.storage.photos.datesOf(
       scored.map((hit) => hit.imageId),
       filters,

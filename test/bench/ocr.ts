@@ -9,9 +9,10 @@ import { performance } from 'node:perf_hooks';
 import { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { dot } from '../../main/models/vectors.js';
-import { fuseRankings, parseTextQuery } from '../../main/ocr/fusion.js';
+import { fuseRankings, queryWords } from '../../main/ocr/fusion.js';
 import { ClipGate, DetectorGate, calibrateThreshold, type TextGate } from '../../main/ocr/gate.js';
 import { OcrModel, type OcrLine } from '../../main/ocr/ocr.js';
+import { parseQuery } from '../../main/search/query.js';
 import type { OcrTarget } from '../../main/storage/ocr-store.js';
 import { generateTextPhotos, type TextPhoto } from '../helpers/text-photos.js';
 
@@ -150,10 +151,11 @@ export async function ocrFigures(dir: string, clipModels: readonly string[], log
       if (fused) {
         const query = await clipModel.embedText(keyword);
         const clip = imageIds.map((imageId) => ({ imageId, score: dot(query, embeddings.get(imageId) as Float32Array) })).sort((a, b) => b.score - a.score);
-        const { words } = parseTextQuery(keyword) as { words: string[] };
+        const words = queryWords(keyword);
         top = fuseRankings(clip, store.matchWords(words), words.length)[0]?.imageId;
       } else {
-        top = store.searchPhrase((parseTextQuery(`"${keyword}"`) as { phrase: string }).phrase)[0];
+        const [phrase] = parseQuery(`"${keyword}"`);
+        top = phrase?.kind === 'phrase' ? store.searchPhrase(phrase.text)[0] : undefined;
       }
       if (top === target.imageId) hits.add(target.imageId);
     }

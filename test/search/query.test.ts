@@ -19,6 +19,36 @@ describe('combined queries', () => {
     expect(parseQuery('black-and-white t-shirt')).toEqual([{ kind: 'text', text: 'black-and-white t-shirt', weight: 1 }]);
   });
 
+  it('reads quoted text as text a photo must or must not contain, with the sign of its term', () => {
+    expect(parseQuery('"lisboa"')).toEqual([{ kind: 'phrase', text: 'lisboa', weight: 1 }]);
+    expect(parseQuery(' “Rua  Augusta” ')).toEqual([{ kind: 'phrase', text: 'Rua Augusta', weight: 1 }]);
+    expect(parseQuery('receipt "lisboa" - "porto"')).toEqual([
+      { kind: 'phrase', text: 'lisboa', weight: 1 },
+      { kind: 'text', text: 'receipt', weight: 1 },
+      { kind: 'phrase', text: 'porto', weight: -1 },
+    ]);
+    expect(parseQuery('2:menu -"closed" + #7')).toEqual([
+      { kind: 'text', text: 'menu', weight: 2 },
+      { kind: 'phrase', text: 'closed', weight: -1 },
+      { kind: 'photo', photoId: 7, weight: 1 },
+    ]);
+    // Operators inside quotes are text; an unclosed quote (a query being typed) runs to the end.
+    expect(parseQuery('"A - B + C"')).toEqual([{ kind: 'phrase', text: 'A - B + C', weight: 1 }]);
+    expect(parseQuery('sign "rua aug')).toEqual([
+      { kind: 'phrase', text: 'rua aug', weight: 1 },
+      { kind: 'text', text: 'sign', weight: 1 },
+    ]);
+    expect(parseQuery('"東京"')).toEqual([{ kind: 'phrase', text: '東京', weight: 1 }]);
+  });
+
+  it('rejects quoted text that only subtracts, carries a weight or is empty', () => {
+    expect(() => parseQuery('- "lisboa"')).toThrow(/only subtracts/);
+    expect(() => parseQuery('-"lisboa"')).toThrow(/only subtracts/);
+    expect(() => parseQuery('2:"lisboa"')).toThrow(/weight \(2:\) goes with a description/);
+    expect(() => parseQuery('""')).toThrow(/Type something/);
+    expect(() => parseQuery('"')).toThrow(/Type something/);
+  });
+
   it('rejects queries that only subtract or are empty', () => {
     expect(() => parseQuery('   ')).toThrow(/Type something/);
     expect(() => parseQuery('- people')).toThrow(/only subtracts/);

@@ -1,8 +1,9 @@
 /**
  * The photo viewer: which photo is open (kept in the URL as `photo=ID`), the list it steps
- * through (the grid it was opened from), the photo's details and the photos like it.
+ * through (the grid it was opened from), the photo's details, the text read in it and the
+ * photos like it.
  */
-import type { LumenApi, PhotoDetails, SearchHitInfo } from '../lib/api.js';
+import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
 import type { SearchStore } from './search.svelte.js';
 
 const SIMILAR_COUNT = 12;
@@ -12,6 +13,9 @@ export class ViewerState {
   order = $state.raw<readonly number[]>([]);
   details = $state.raw<PhotoDetails | null>(null);
   similar = $state.raw<SearchHitInfo[]>([]);
+  /** The open photo's text, with its id (null while it loads). */
+  text = $state.raw<(PhotoTextInfo & { photoId: number }) | null>(null);
+  reading = $state(false);
   error = $state<string | null>(null);
   message = $state<string | null>(null);
   private loading = 0;
@@ -48,14 +52,29 @@ export class ViewerState {
   async load(photoId: number): Promise<void> {
     const loading = ++this.loading;
     this.message = null;
-    const [details, similar] = await Promise.all([
+    this.text = null;
+    const [details, similar, text] = await Promise.all([
       this.api.call('photos.details', { id: photoId }),
       this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }),
+      this.api.call('photos.text', { id: photoId }),
     ]);
     if (loading !== this.loading) return;
     this.details = details.ok ? details.value : null;
-    this.error = details.ok ? null : details.error.message;
+    this.error = details.ok ? (text.ok ? null : text.error.message) : details.error.message;
     this.similar = similar.ok ? similar.value.results : [];
+    this.text = text.ok ? { ...text.value, photoId } : null;
+  }
+
+  /** Reads the open photo's text now (it was not read, or the gate skipped it). */
+  async readText(): Promise<void> {
+    const photoId = this.photoId;
+    if (photoId === null || this.reading) return;
+    this.reading = true;
+    const outcome = await this.api.call('photos.text', { id: photoId, read: true });
+    this.reading = false;
+    if (this.photoId !== photoId) return;
+    if (outcome.ok) this.text = { ...outcome.value, photoId };
+    else this.message = outcome.error.message;
   }
 
   async reveal(): Promise<void> {

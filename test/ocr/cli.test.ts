@@ -1,0 +1,107 @@
+/**
+ * `lumen ocr`, `lumen text` and `lumen search '"word"'`: output, exit codes (Note [Streams] in
+ * main/cli/index.ts) and Ctrl-C during a run.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.js';
+import { IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
+import { fixturePhotos } from '../helpers/library.js';
+import { writeTextLibrary } from './helpers.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+describe('reading text from the command line', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let folder: string;
+  let data: string[];
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Photos');
+    await writeTextLibrary(folder, (await fixturePhotos()).filter((_, i) => i % 4 === 0));
+    data = ['--data', path.join(scratch.dir, 'data'), '--provider', 'cpu'];
+    expect((await cli('index', folder, ...data, '--model', IMMICH_MODEL)).code).toBe(0);
+  });
+  afterAll(() => scratch.cleanup());
+
+  it('text reads a photo not read yet and prints its lines, as JSON too', async () => {
+    const json = await cli('text', path.join(folder, 'sign-porto.jpg'), ...data, '--json');
+    expect(json.code).toBe(0);
+    const { lines } = JSON.parse(json.stdout) as { lines: Array<Record<string, unknown>> };
+    expect(lines).toEqual([{ text: 'Porto 1987', confidence: expect.any(Number), box: [expect.any(Number), expect.any(Number), expect.any(Number), expect.any(Number)] }]);
+    expect(Object.keys(JSON.parse(json.stdout) as object)).toEqual(['lines']);
+    expect((await cli('text', path.join(folder, 'sign-porto.jpg'), ...data)).stdout).toBe('Porto 1987\n');
+    expect((await cli('text', path.join(folder, 'scenery.jpg'), ...data)).stdout).toMatch(/^No text found in .*scenery\.jpg\.\n$/);
+  });
+
+  it('ocr reads the library past the gate, then search finds quoted text', async () => {
+    const run = await cli('ocr', ...data, '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ withText: 2, failed: [] });
+    expect(run.stderr).toMatch(/reading text: \d+ of \d+/);
+    const again = await cli('ocr', ...data);
+    expect(again.stdout).toBe('Text in photos: 0 photos read, 0 with text, 0 skipped by the gate, 0 failed.\n');
+
+    const found = await cli('search', '"lisboa"', ...data, '--json');
+    expect(found.code).toBe(0);
+    const names = (JSON.parse(found.stdout) as { results: Array<{ name: string }> }).results.map((hit) => hit.name).sort();
+    expect(names).toEqual(['sign-lisboa.jpg', 'star-lisboa.jpg']);
+    expect((await cli('search', '"lisboa" - "lisboa"', ...data)).stdout).toBe('No matching photos.\n');
+  });
+
+  it('ocr reads a folder or a photo past the gate with --all', async () => {
+    const picked = await cli('ocr', path.join(folder, 'scenery.jpg'), '#1', ...data, '--all', '--json');
+    expect(picked.code).toBe(0);
+    expect(JSON.parse(picked.stdout)).toMatchObject({ skipped: 0, failed: [] });
+  });
+
+  it('says what is wrong, in one line, with exit status 2', async () => {
+    const cases = [
+      ['text', path.join(scratch.dir, 'elsewhere.jpg')],
+      ['text'],
+      ['text', '#1', '#2'],
+      ['text', '#99999'],
+      ['ocr', path.join(scratch.dir, 'elsewhere')],
+      ['ocr', '#99999'],
+      ['search', '2:"lisboa"'],
+      ['ocr', '--data', path.join(scratch.dir, 'empty')],
+    ];
+    for (const argv of cases) {
+      const result = await cli(...argv, ...(argv.includes('--data') ? [] : data));
+      expect({ argv, code: result.code }).toEqual({ argv, code: 2 });
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('stops at the next photo on Ctrl-C with exit status 130; the next run reads the rest', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'ocr', folder, '--all', ...data, '--json'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    let stdout = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (!interrupted && /reading text: 0 of/.test(stderr)) interrupted = child.kill('SIGINT');
+    });
+    expect(await code).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/Stopping at the next checkpoint/);
+    expect(stderr).toMatch(/lumen ocr: Cancelled\./);
+    const rest = await cli('ocr', folder, '--all', ...data, '--json');
+    expect(rest.code).toBe(0);
+    expect(JSON.parse(rest.stdout)).toMatchObject({ skipped: 0, failed: [] });
+    expect(JSON.parse((await cli('ocr', folder, '--all', ...data, '--json')).stdout)).toEqual({ read: 0, withText: 0, skipped: 0, failed: [] });
+  });
+});
