@@ -5,8 +5,9 @@
  * cold figure: every column computed (a fresh process). Measured, never asserted.
  */
 import { performance } from 'node:perf_hooks';
+import { cosineMatrix } from '../models/matmul.js';
 import { l2Normalize } from '../models/vectors.js';
-import { assignedTags, scoreMatrix, tagProbabilities } from './scoring.js';
+import { assignedTags, tagProbabilities } from './scoring.js';
 
 export interface RescoreBenchOptions {
   photos?: number;
@@ -64,8 +65,8 @@ function decideAll(columns: Float32Array[], photos: number, tags: number, scale:
   return assigned;
 }
 
-function columnsOf(images: Float32Array, photos: number, tagVectors: Float32Array, count: number, dim: number): Float32Array[] {
-  const out = scoreMatrix(images, photos, tagVectors, count, dim);
+async function columnsOf(images: Float32Array, photos: number, tagVectors: Float32Array, count: number, dim: number): Promise<Float32Array[]> {
+  const out = await cosineMatrix(images, photos, tagVectors, count, dim);
   return Array.from({ length: count }, (_, t) => {
     const column = new Float32Array(photos);
     for (let i = 0; i < photos; i++) column[i] = out[i * count + t] as number;
@@ -85,14 +86,14 @@ export async function benchmarkRescoring(options: RescoreBenchOptions = {}): Pro
   const thresholds = new Float32Array(tags).fill(0.1);
 
   const coldStart = performance.now();
-  const columns = columnsOf(images, photos, tagVectors, tags + 1, dim);
+  const columns = await columnsOf(images, photos, tagVectors, tags + 1, dim);
   decideAll(columns, photos, tags, scale, thresholds);
   const coldMs = performance.now() - coldStart;
 
   // One tag edited: a new embedding for tag 0.
   const edited = unitVectors(1, dim, next);
   const start = performance.now();
-  const [column] = columnsOf(images, photos, edited, 1, dim);
+  const [column] = await columnsOf(images, photos, edited, 1, dim);
   const columnMs = performance.now() - start;
   columns[0] = column as Float32Array;
   const assigned = decideAll(columns, photos, tags, scale, thresholds);

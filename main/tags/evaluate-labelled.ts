@@ -41,7 +41,7 @@ export async function evaluateLabelled(storage: Storage, tagger: Tagger, vocabul
   const index = new Map(prepared.tags.map((tag, i) => [tag.name, i]));
   const labelled = storage.tags.labelled().filter((row) => index.has(row.tag));
   const imageIds = [...new Set(labelled.map((row) => row.imageId))];
-  const decisions = new Map(tagger.decideImages(prepared, imageIds).map((decision) => [decision.imageId, decision]));
+  const decisions = new Map((await tagger.decideImages(prepared, imageIds)).map((decision) => [decision.imageId, decision]));
   const perTag: Record<string, { confirmed: number; rejected: number; tp: number; fp: number }> = {};
   const totals = { tp: 0, fp: 0, correct: 0, confirmed: 0, rejected: 0, top1: 0, top5: 0 };
   for (const row of labelled) {

@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { UserError, messageOf } from '../core/errors.js';
 import { PHOTO_EXTENSIONS } from '../library/formats.js';
 import type { ClipModel } from '../models/clip.js';
+import { cosineMatrix } from '../models/matmul.js';
 import { retrievalMetrics, transpose, zeroShotReport, type RetrievalMetrics, type ZeroShotReport } from './metrics.js';
-import { scoreMatrix } from './scoring.js';
 import { scoreWithModel } from './score-images.js';
 import { findTag, type Vocabulary } from './vocabulary.js';
 
@@ -134,7 +134,7 @@ export async function evaluateRetrieval(model: ClipModel, captionsFile: string, 
   textVectors.forEach((vector, i) => texts.set(vector, i * dim));
   const images = new Float32Array(kept.length * dim);
   kept.forEach((entry, i) => images.set(entry.vector, i * dim));
-  const textToImage = { rows: captions.length, cols: kept.length, values: scoreMatrix(texts, captions.length, images, kept.length, dim) };
+  const textToImage = { rows: captions.length, cols: kept.length, values: await cosineMatrix(texts, captions.length, images, kept.length, dim) };
   const captionsOf = kept.map(() => [] as number[]);
   captions.forEach((caption, i) => captionsOf[caption.image]?.push(i));
   return {

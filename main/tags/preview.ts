@@ -10,12 +10,15 @@
  * - each vocabulary's softmax denominator per photo, sum over its tags and background of
  *   exp(scale * (cosine - 1)), is kept for the saved vocabulary; a draft's is the saved one minus
  *   the terms of tags it dropped or changed plus those it added, a few columns of work;
- * - new prompts' text embeddings come from the model's query cache when typed before.
+ * - new prompts' text embeddings come from the model's query cache when typed before;
+ * - the draft never refits refinements (a fit over many verdicts takes up to a second, and the
+ *   stored ones belong to the saved vocabulary): a tag the draft leaves as it is scores as it does
+ *   now, refinement included; an edited tag scores with its new text ensemble until it is saved.
  * Verdicts apply as in tagging: a confirmed tag is always shown, a rejected one never.
  */
 import type { ClipModel } from '../models/clip.js';
+import { cosineMatrix } from '../models/matmul.js';
 import type { Storage } from '../storage/storage.js';
-import { scoreMatrix } from './scoring.js';
 import type { PreparedVocabulary, Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -74,20 +77,26 @@ export class TagPreviewer {
     return this.matrix;
   }
 
-  /** Cosines of one tag vector against every photo, computed once per key. */
-  private column(matrix: Matrix, key: string, vector: Float32Array, dim: number): Float32Array {
-    let column = this.columns.get(key);
-    if (!column) {
-      column = scoreMatrix(matrix.data, matrix.imageIds.length, vector, 1, dim);
-      this.columns.set(key, column);
+  /**
+   * Columns of a prepared vocabulary's tags then background, by key; the ones not held yet are
+   * computed in one product (Note [Cosines through ONNX Runtime]).
+   */
+  private async columnsOf(matrix: Matrix, prepared: PreparedVocabulary): Promise<Map<string, Float32Array>> {
+    const dim = prepared.model.dim;
+    const count = matrix.imageIds.length;
+    const all = [...prepared.tags, prepared.background].map((tag, i) => ({ key: tag.key, vector: prepared.vectors[i] as Float32Array }));
+    const missing = [...new Map(all.filter(({ key }) => !this.columns.has(key)).map((tag) => [tag.key, tag])).values()];
+    if (missing.length > 0) {
+      const vectors = new Float32Array(missing.length * dim);
+      missing.forEach(({ vector }, j) => vectors.set(vector, j * dim));
+      const out = await cosineMatrix(matrix.data, count, vectors, missing.length, dim);
+      missing.forEach(({ key }, j) => {
+        const column = new Float32Array(count);
+        for (let i = 0; i < count; i++) column[i] = out[i * missing.length + j] as number;
+        this.columns.set(key, column);
+      });
     }
-    return column;
-  }
-
-  /** Columns of a prepared vocabulary's tags then background, by key. */
-  private columnsOf(matrix: Matrix, prepared: PreparedVocabulary): Map<string, Float32Array> {
-    const keys = [...prepared.tags, prepared.background].map((tag) => tag.key);
-    return new Map(keys.map((key, i) => [key, this.column(matrix, key, prepared.vectors[i] as Float32Array, prepared.model.dim)]));
+    return new Map(all.map(({ key }) => [key, this.columns.get(key) as Float32Array]));
   }
 
   private denominator(columns: Map<string, Float32Array>, count: number, scale: number, from?: Denominator): Denominator {
@@ -129,15 +138,15 @@ export class TagPreviewer {
 
   async preview(draft: Vocabulary, saved: Vocabulary, tagName: string, limit = 200): Promise<TagPreview> {
     const started = performance.now();
-    const draftPrepared = await this.tagger.prepare(draft, undefined, undefined, { persist: false });
     const savedPrepared = await this.tagger.prepare(saved);
+    const draftPrepared = withSavedRefinements(await this.tagger.prepare(draft, undefined, undefined, { persist: false, refine: false }), savedPrepared);
     const model = draftPrepared.model;
     const matrix = this.load(model);
     const count = matrix.imageIds.length;
     const scale = model.spec.logitScale;
-    const savedColumns = this.columnsOf(matrix, savedPrepared);
+    const savedColumns = await this.columnsOf(matrix, savedPrepared);
     if (this.base?.fingerprint !== savedPrepared.fingerprint) this.base = { fingerprint: savedPrepared.fingerprint, denominator: this.denominator(savedColumns, count, scale) };
-    const draftDenominator = this.denominator(this.columnsOf(matrix, draftPrepared), count, scale, this.base.denominator);
+    const draftDenominator = this.denominator(await this.columnsOf(matrix, draftPrepared), count, scale, this.base.denominator);
     const verdicts = new Map(this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === tagName.toLowerCase()).map((row) => [row.imageId, row.rejected]));
     const now = this.assigned(matrix, draftPrepared, tagName, draftDenominator, verdicts);
     const before = this.assigned(matrix, savedPrepared, tagName, this.base.denominator, verdicts);
@@ -178,4 +187,18 @@ export class TagPreviewer {
     this.columns.clear();
     this.base = null;
   }
+}
+
+/** The draft with each tag it leaves unchanged scoring as in the saved vocabulary (its refinement, if any). */
+function withSavedRefinements(draft: PreparedVocabulary, saved: PreparedVocabulary): PreparedVocabulary {
+  const savedIndex = new Map(saved.tags.map((tag, i) => [`${tag.name}\0${saved.textKeys[i] as string}`, i]));
+  const tags = [...draft.tags];
+  const vectors = [...draft.vectors];
+  draft.tags.forEach((tag, i) => {
+    const j = savedIndex.get(`${tag.name}\0${tag.key}`);
+    if (j === undefined) return;
+    tags[i] = { ...tag, key: (saved.tags[j] as PreparedVocabulary['tags'][number]).key };
+    vectors[i] = saved.vectors[j] as Float32Array;
+  });
+  return { ...draft, tags, vectors };
 }

@@ -3,7 +3,8 @@
  * each photo would get (for `tag-scores`, evaluation and the service's one-off scoring).
  */
 import type { ClipModel } from '../models/clip.js';
-import { assignedTags, ensembleEmbedding, scoreMatrix, tagProbabilities } from './scoring.js';
+import { cosineMatrix } from '../models/matmul.js';
+import { assignedTags, ensembleEmbedding, tagProbabilities } from './scoring.js';
 import { backgroundTag, enabledTags, promptTexts, type ResolvedTag, type Vocabulary } from './vocabulary.js';
 
 /**
@@ -25,7 +26,7 @@ export async function scoreWithModel(
   vectors.forEach((vector, i) => matrix.set(vector, i * dim));
   const packed = new Float32Array(images.length * dim);
   images.forEach((image, i) => packed.set(image, i * dim));
-  const out = scoreMatrix(packed, images.length, matrix, all.length, dim);
+  const out = await cosineMatrix(packed, images.length, matrix, all.length, dim);
   const thresholds = tags.map((tag) => tag.threshold);
   const cosines: Float32Array[] = [];
   const probabilities: Float32Array[] = [];

@@ -45,47 +45,6 @@ export function ensembleEmbedding(vectors: readonly Float32Array[]): Float32Arra
 }
 
 /**
- * Cosines of `rows` unit vectors (row-major in `images`, `dim` each) against `cols` unit vectors
- * (row-major in `tags`): a rows x cols matrix, row-major. Four tags at a time share each pass over
- * a photo's vector.
- */
-export function scoreMatrix(images: Float32Array, rows: number, tags: Float32Array, cols: number, dim: number, out = new Float32Array(rows * cols)): Float32Array {
-  if (images.length < rows * dim || tags.length < cols * dim) throw new Error('scoreMatrix: the matrices are smaller than their sizes say.');
-  for (let r = 0; r < rows; r++) {
-    const a = r * dim;
-    let c = 0;
-    for (; c + 4 <= cols; c += 4) {
-      const b0 = c * dim;
-      const b1 = b0 + dim;
-      const b2 = b1 + dim;
-      const b3 = b2 + dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < dim; k++) {
-        const x = images[a + k] as number;
-        s0 += x * (tags[b0 + k] as number);
-        s1 += x * (tags[b1 + k] as number);
-        s2 += x * (tags[b2 + k] as number);
-        s3 += x * (tags[b3 + k] as number);
-      }
-      out[r * cols + c] = s0;
-      out[r * cols + c + 1] = s1;
-      out[r * cols + c + 2] = s2;
-      out[r * cols + c + 3] = s3;
-    }
-    for (; c < cols; c++) {
-      const b = c * dim;
-      let s = 0;
-      for (let k = 0; k < dim; k++) s += (images[a + k] as number) * (tags[b + k] as number);
-      out[r * cols + c] = s;
-    }
-  }
-  return out;
-}
-
-/**
  * Tag probabilities of one photo (Note [Tag assignment]): softmax of `scale` x cosine over the
  * tags and the background. Writes one probability per tag into `out` and returns the
  * background's.

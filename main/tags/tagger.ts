@@ -14,12 +14,13 @@ import { UserError, throwIfAborted } from '../core/errors.js';
 import { LruCache } from '../core/lru.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
+import { cosineMatrix } from '../models/matmul.js';
 import type { Storage } from '../storage/storage.js';
 import type { ImageTagRow } from '../storage/tag-store.js';
 import { ScoreCache } from './cache.js';
 import type { LibraryVocabulary } from './library-vocabulary.js';
 import type { TagRefinements } from './refinements.js';
-import { assignedTags, ensembleEmbedding, scoreMatrix, tagProbabilities } from './scoring.js';
+import { assignedTags, ensembleEmbedding, tagProbabilities } from './scoring.js';
 import { backgroundTag, enabledTags, promptTexts, type ResolvedTag, type Vocabulary } from './vocabulary.js';
 
 /** Images decided per transaction. */
@@ -62,6 +63,8 @@ export interface PreparedVocabulary {
   thresholds: Float32Array;
   embedded: number;
   fingerprint: string;
+  /** Each tag's text-ensemble key (its `key` is a refinement's where one is in use). */
+  textKeys: string[];
 }
 
 export interface PrepareOptions {
@@ -136,7 +139,7 @@ export class Tagger {
       .update(JSON.stringify({ tags: tags.map((tag) => [tag.name, tag.key, tag.threshold]), background: background.key, scale: model.spec.logitScale }))
       .digest('hex')
       .slice(0, 32);
-    return { model, tags, background, vectors, thresholds, embedded, fingerprint };
+    return { model, tags, background, vectors, thresholds, embedded, fingerprint, textKeys: enabled.map((tag) => tag.key) };
   }
 
   /**
@@ -167,7 +170,7 @@ export class Tagger {
    * Decides the tags of `imageIds` (skipping any without an embedding): cosines from the cache,
    * computing only the missing columns, from embeddings `load` reads.
    */
-  decide(prepared: PreparedVocabulary, imageIds: readonly number[], load: () => Map<number, Buffer | Float32Array>, scored = new Set<string>()): Decision[] {
+  async decide(prepared: PreparedVocabulary, imageIds: readonly number[], load: () => Map<number, Buffer | Float32Array>, scored = new Set<string>()): Promise<Decision[]> {
     const { model, tags, background, vectors, thresholds } = prepared;
     const dim = model.dim;
     const all = [...tags, background];
@@ -193,7 +196,7 @@ export class Tagger {
       });
       const matrix = new Float32Array(needed.length * dim);
       needed.forEach((k, j) => matrix.set(vectors[k] as Float32Array, j * dim));
-      const out = scoreMatrix(images, ids.length, matrix, needed.length, dim);
+      const out = await cosineMatrix(images, ids.length, matrix, needed.length, dim);
       needed.forEach((k, j) => {
         const column = cache.column((all[k] as ResolvedTag).key);
         ids.forEach((id, i) => (column[cache.row(id)] = out[i * needed.length + j] as number));
@@ -216,7 +219,7 @@ export class Tagger {
   }
 
   /** Decides images from their stored embeddings, read one by one (a few images). */
-  decideImages(prepared: PreparedVocabulary, imageIds: readonly number[]): Decision[] {
+  decideImages(prepared: PreparedVocabulary, imageIds: readonly number[]): Promise<Decision[]> {
     return this.decide(prepared, imageIds, () => this.storage.embeddings.vectorsOf(prepared.model.id, imageIds));
   }
 
@@ -296,7 +299,7 @@ export class Tagger {
       const first = ids[0] as number;
       const last = ids[ids.length - 1] as number;
       const load = () => new Map(embeddings.rawBetween(model.id, first, last).map((row) => [row.imageId, row.vector]));
-      const decisions = this.decide(prepared, ids, load, scored);
+      const decisions = await this.decide(prepared, ids, load, scored);
       this.storage.transaction(() => {
         const changes = this.write(prepared, decisions, store.tagsBetween(first, last));
         counts.added += changes.added;
@@ -308,7 +311,7 @@ export class Tagger {
       done += ids.length;
       meter.record(done);
       onProgress?.({ phase: 'scoring', done, total, perSecond: meter.perSecond, etaSeconds: meter.eta(total - done) });
-      // Let pause, cancel and other work in; the scoring itself is synchronous.
+      // Let pause, cancel and other work in: a chunk whose cosines are all cached awaits nothing.
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (!state || state.fingerprint !== prepared.fingerprint) store.saveState(model.id, prepared.fingerprint, after);
@@ -321,7 +324,7 @@ export class Tagger {
   /** Decides the tags of a few images now (after a person's verdict is withdrawn). */
   async retag(imageIds: readonly number[]): Promise<void> {
     const prepared = await this.prepare(await this.vocabulary.get());
-    const decisions = this.decideImages(prepared, imageIds);
+    const decisions = await this.decideImages(prepared, imageIds);
     this.storage.transaction(() => {
       this.write(prepared, decisions, imageIds.flatMap((id) => this.storage.tags.tagsOfImage(id)));
     });

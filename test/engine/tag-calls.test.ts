@@ -101,6 +101,17 @@ describe('the app’s tag calls', () => {
     await calls['tags.setRefinement']({ tag: 'star', enabled: true });
     await expect(calls['tags.setRefinement']({ tag: 'hexagon', enabled: false })).rejects.toMatchObject({ code: 'not-found' });
     await engine.tagLibrary().done;
+
+    // The live preview of a draft neither refits nor rewrites the saved vocabulary's refinements,
+    // and a draft equal to the saved vocabulary previews as no change, refinement included.
+    const model = (await engine.searchModel()).id;
+    const stored = () => engine.library().storage.refinements.forModel(model).map((row) => [row.tag, row.fingerprint]);
+    const before = stored();
+    const draft = { ...VOCABULARY, tags: VOCABULARY.tags.map((tag, i) => (i === 0 ? { ...tag, prompts: ['round shape'] } : tag)) };
+    await calls['vocabulary.preview']({ vocabulary: draft, tag: 'star' });
+    expect(stored()).toEqual(before);
+    const same = await calls['vocabulary.preview']({ vocabulary: VOCABULARY, tag: 'star' });
+    expect([same.gainedCount, same.lostCount]).toEqual([0, 0]);
   });
 
   it('summarises folders, saves a selection as an album, lists, opens and deletes it', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { benchmarkRescoring } from '../../main/tags/benchmark.js';
 import { ScoreCache } from '../../main/tags/cache.js';
 import { rankOf, retrievalMetrics, table, transpose, zeroShotReport } from '../../main/tags/metrics.js';
-import { assignedTags, ensembleEmbedding, scoreMatrix, tagProbabilities } from '../../main/tags/scoring.js';
+import { cosineMatrix } from '../../main/models/matmul.js';
+import { assignedTags, ensembleEmbedding, tagProbabilities } from '../../main/tags/scoring.js';
 
 const f32 = (values: number[]) => Float32Array.from(values);
 
@@ -22,20 +23,25 @@ describe('prompt ensembles', () => {
 });
 
 describe('scoring', () => {
-  it('computes the photos x tags cosine matrix', () => {
-    const dim = 5;
-    const rows = 3;
-    const cols = 7; // not a multiple of the 4-wide inner loop
-    const images = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i + 1));
-    const tags = Float32Array.from({ length: cols * dim }, (_, i) => Math.cos(i * 0.7));
-    const out = scoreMatrix(images, rows, tags, cols, dim);
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        let expected = 0;
-        for (let k = 0; k < dim; k++) expected += images[r * dim + k]! * tags[c * dim + k]!;
-        expect(out[r * cols + c]).toBeCloseTo(expected, 5);
+  it('computes the photos x tags cosine matrix through ONNX Runtime, row-major', async () => {
+    for (const [rows, cols, dim] of [[3, 7, 5], [1000, 1, 512], [257, 13, 64]] as const) {
+      const images = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i + 1));
+      const tags = Float32Array.from({ length: cols * dim }, (_, i) => Math.cos(i * 0.7));
+      const out = await cosineMatrix(images, rows, tags, cols, dim);
+      expect(out).toHaveLength(rows * cols);
+      for (let r = 0; r < rows; r += 37) {
+        for (let c = 0; c < cols; c++) {
+          let expected = 0;
+          for (let k = 0; k < dim; k++) expected += images[r * dim + k]! * tags[c * dim + k]!;
+          expect(out[r * cols + c]).toBeCloseTo(expected, 3);
+        }
       }
     }
+    // Only the first `rows` photos count; none at all is an empty matrix.
+    const twoPhotos = Float32Array.from([1, 0, 0, 1, 5, 5]);
+    expect(Array.from(await cosineMatrix(twoPhotos, 2, Float32Array.from([0, 1]), 1, 2))).toEqual([0, 1]);
+    expect(await cosineMatrix(new Float32Array(0), 0, Float32Array.from([0, 1]), 1, 2)).toHaveLength(0);
+    await expect(cosineMatrix(twoPhotos, 4, Float32Array.from([0, 1]), 1, 2)).rejects.toThrow(/smaller than their sizes/);
   });
 
   it('turns cosines into probabilities with the logit scale and a background class', () => {
