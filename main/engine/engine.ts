@@ -6,8 +6,12 @@
  * Note [Lazy start]: nothing is opened until a call needs it, so `models list` on a new data
  * folder creates no library and `search` pays only for what it uses. A library is created only
  * by adding a folder; every other call on a data folder without one says how to start.
+ *
+ * Note [Stuck runs]: in the app, an index run stopped by something a person can fix (a full
+ * disk, a disk that cannot be written, another program writing the library) is not failed but
+ * paused, with the reason as its message; Resume runs it again, keeping everything stored
+ * before. The CLI has nobody to press Resume: it exits with the message.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
@@ -25,9 +29,10 @@ import { installedProviders, PROVIDERS } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
-import { DATABASE_FILE } from '../storage/storage.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { loadDefaultVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
+import type { TakeOptions } from '../storage/writer-lock.js';
+import { LibraryAccess } from './library-access.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 
 export interface EngineOptions extends ModelOverrides {
@@ -43,7 +48,17 @@ export interface EngineOptions extends ModelOverrides {
   sqliteBinding?: string | undefined;
   /** Watch the library's folders and re-scan on changes (the app; the CLI runs once and exits). */
   watch?: boolean;
+  /**
+   * The app's engine: the library's writer whenever no other program is (Note [Becoming the
+   * writer] in library-access.ts), and index runs that get stuck pause (Note [Stuck runs]).
+   */
+  app?: boolean;
+  /** Back up the person's own data at most this often (Note [Backups] in storage/backups.ts; default daily). */
+  backupIntervalMs?: number;
 }
+
+/** Why an index run stops that a person can fix and then resume (Note [Stuck runs]). */
+const STUCK = new Set(['disk-full', 'storage', 'busy', 'read-only']);
 
 export interface IndexRequest {
   batchSize?: number | undefined;
@@ -60,7 +75,7 @@ export class Engine {
   private readonly settings: SettingsFile;
   private readonly models: ModelHost;
   private readonly emit: (event: AppEvent) => void;
-  private opened: Library | null = null;
+  private readonly access: LibraryAccess;
   private tagging: Tags | null = null;
   private indexAgain = false;
   private watcher: FolderWatcher | null = null;
@@ -74,31 +89,60 @@ export class Engine {
     this.settings = new SettingsFile(this.dataDir);
     const log = options.log ?? (() => {});
     this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log });
+    this.access = new LibraryAccess({
+      dataDir: this.dataDir,
+      nativeBinding: options.sqliteBinding,
+      claimWhenFree: options.app ? 'the app' : undefined,
+      backupIntervalMs: options.backupIntervalMs,
+      log,
+      onOpen: () => {
+        this.tagging = null;
+        this.watchFolders();
+      },
+      onRestored: () => {
+        if (options.app) setImmediate(() => this.index());
+      },
+    });
   }
 
   // ---- the library ---------------------------------------------------------------------------
 
   hasLibrary(): boolean {
-    return this.opened !== null || existsSync(path.join(this.dataDir, DATABASE_FILE));
+    return this.access.exists();
   }
 
-  /** The library of the data folder, opened on first use; created only when `create` is set. */
-  library(options: { create?: boolean } = {}): Library {
-    if (!this.opened) {
-      if (!options.create && !this.hasLibrary()) {
-        throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
-      }
-      this.opened = Library.open(this.dataDir, { nativeBinding: this.options.sqliteBinding });
-      this.watchFolders();
+  /** The library of the data folder, opened on first use (read-only unless this engine writes). */
+  library(): Library {
+    this.requireLibrary();
+    return this.access.library();
+  }
+
+  private requireLibrary(): void {
+    if (!this.hasLibrary()) {
+      throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
     }
-    return this.opened;
+  }
+
+  /** The library to change, as its one writer (Note [One writer] in storage/writer-lock.ts). */
+  private writable(doing: string, options: { create?: boolean } = {}): Library {
+    if (!options.create) this.requireLibrary();
+    return this.access.writable(doing);
+  }
+
+  /**
+   * Makes this engine the library's writer before a command that writes starts, as `holder`
+   * ("`lumen index`"): a second writer is named the holder, and this one waits with `wait`.
+   */
+  claimWriter(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> = {}): Promise<void> {
+    return this.access.claim(holder, doing, options);
   }
 
   /** Keeps the watcher on the library's folders (Note [Watch, then re-scan]). */
   private watchFolders(): void {
-    if (!this.options.watch || !this.opened) return;
+    const library = this.access.current;
+    if (!this.options.watch || !library) return;
     this.watcher ??= new FolderWatcher(() => this.index(), this.options.log ?? (() => {}), this.dataDir);
-    this.watcher.sync(this.opened.folders());
+    this.watcher.sync(library.folders());
   }
 
   private libraryIfAny(): Library | null {
@@ -200,7 +244,7 @@ export class Engine {
    */
   async addFolders(paths: readonly string[], excludes: readonly string[] = [], request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
     await this.indexingModel();
-    const library = this.library({ create: true });
+    const library = this.writable('changing', { create: true });
     const known = new Set(library.folders().map((folder) => folder.id));
     const folders = await library.addFolders(paths, excludes);
     this.watchFolders();
@@ -216,34 +260,48 @@ export class Engine {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     if (this.jobs.running('index')) this.indexAgain = true;
     return this.jobs.start('index', async (job: Job<IndexProgress>) => {
-      const model = await this.indexingModel();
-      const library = this.library();
-      try {
-        for (;;) {
-          this.indexAgain = false;
-          const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
-          this.pendingNewFolders.length = 0;
-          if (!this.indexAgain) return summary;
+      for (;;) {
+        try {
+          const summary = await this.indexRun(job, request);
+          await this.access.backupIfDue();
+          return summary;
+        } catch (error) {
+          if (!this.options.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
+          await job.waitForPerson(error.message);
         }
-      } catch (error) {
-        if (isUserError(error) && error.code === 'model-invalid') {
-          for (const folder of this.pendingNewFolders.splice(0)) await library.removeFolder(folder.id);
-        }
-        throw error;
-      } finally {
-        this.emit({ type: 'library-changed' });
       }
     });
   }
 
+  private async indexRun(job: Job<IndexProgress>, request: IndexRequest): Promise<IndexSummary> {
+    const model = await this.indexingModel();
+    const library = this.writable('indexing');
+    try {
+      for (;;) {
+        this.indexAgain = false;
+        const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
+        this.pendingNewFolders.length = 0;
+        if (!this.indexAgain) return summary;
+      }
+    } catch (error) {
+      if (isUserError(error) && error.code === 'model-invalid') {
+        for (const folder of this.pendingNewFolders.splice(0)) await library.removeFolder(folder.id);
+      }
+      throw error;
+    } finally {
+      this.access.idle();
+      this.emit({ type: 'library-changed' });
+    }
+  }
+
   async removeFolder(folderId: number): Promise<void> {
-    await this.library().removeFolder(folderId);
+    await this.writable('changing').removeFolder(folderId);
     this.watchFolders();
     this.emit({ type: 'library-changed' });
   }
 
   setExcludes(folderId: number, excludes: readonly string[]) {
-    return this.library().setExcludes(folderId, excludes);
+    return this.writable('changing').setExcludes(folderId, excludes);
   }
 
   failures(): FailureInfo[] {
@@ -288,11 +346,27 @@ export class Engine {
   }
 
   tagLibrary(options: { full?: boolean } = {}): Running<TagSummary> {
-    return this.jobs.start('tag', (job: Job<TagProgress>) => this.tags().tagger.run(job, (progress) => job.report(progress), options));
+    return this.jobs.start('tag', async (job: Job<TagProgress>) => {
+      this.writable('tagging');
+      try {
+        const summary = await this.tags().tagger.run(job, (progress) => job.report(progress), options);
+        await this.access.backupIfDue();
+        return summary;
+      } finally {
+        this.access.idle();
+      }
+    });
   }
 
   exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {
-    return this.jobs.start('export', (job: Job<TagProgress>) => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) }));
+    return this.jobs.start('export', async (job: Job<TagProgress>) => {
+      this.writable('writing XMP sidecars for');
+      try {
+        return await this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) });
+      } finally {
+        this.access.idle();
+      }
+    });
   }
 
   // ---- measuring models and vocabularies (no library needed) ----------------------------------
@@ -339,9 +413,7 @@ export class Engine {
     this.watcher = null;
     await this.jobs.cancelAll();
     await this.models.unload();
-    const library = this.opened;
-    this.opened = null;
     this.tagging = null;
-    await library?.close();
+    await this.access.close();
   }
 }

@@ -84,25 +84,29 @@ export class Tagger {
   /**
    * Ensembled embeddings of `tags`, from the database cache or computed (and cached) now, a few
    * tags at a time so a first run over a big vocabulary reports progress and can be cancelled.
+   * A reader's library is read-only (Note [One writer] in writer-lock.ts): it computes them
+   * without caching.
    */
   async embedTags(model: ClipModel, tags: readonly ResolvedTag[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<{ vectors: Float32Array[]; embedded: number }> {
     const store = this.storage.tags;
     const cached = (vector: Float32Array | undefined): vector is Float32Array => vector !== undefined && vector.length === model.dim;
     const vectors = tags.map((tag) => store.tagEmbedding(model.id, tag.key));
     const missing = [...new Map(tags.filter((_, i) => !cached(vectors[i])).map((tag) => [tag.key, tag])).values()];
+    const computed = new Map<string, Float32Array>();
     for (let start = 0; start < missing.length; start += TAGS_PER_BATCH) {
       throwIfAborted(signal);
       const batch = missing.slice(start, start + TAGS_PER_BATCH);
       const texts = [...new Set(batch.flatMap((tag) => promptTexts(tag.prompts, tag.templates)))];
       const embedded = new Map((await model.embedTexts(texts, signal)).map((vector, i) => [texts[i] as string, vector]));
-      this.storage.transaction(() => {
-        for (const tag of batch) {
-          store.saveTagEmbedding(model.id, tag.key, ensembleEmbedding(promptTexts(tag.prompts, tag.templates).map((text) => embedded.get(text) as Float32Array)));
-        }
-      });
+      for (const tag of batch) computed.set(tag.key, ensembleEmbedding(promptTexts(tag.prompts, tag.templates).map((text) => embedded.get(text) as Float32Array)));
+      if (!this.storage.readonly) {
+        this.storage.transaction(() => {
+          for (const tag of batch) store.saveTagEmbedding(model.id, tag.key, computed.get(tag.key) as Float32Array);
+        });
+      }
       onProgress?.(Math.min(start + TAGS_PER_BATCH, missing.length), missing.length);
     }
-    const all = tags.map((tag, i) => (cached(vectors[i]) ? vectors[i] : store.tagEmbedding(model.id, tag.key)));
+    const all = tags.map((tag, i) => (cached(vectors[i]) ? vectors[i] : computed.get(tag.key)));
     return { vectors: all as Float32Array[], embedded: missing.length };
   }
 
