@@ -262,9 +262,7 @@ export class Engine {
     return this.jobs.start('index', async (job: Job<IndexProgress>) => {
       for (;;) {
         try {
-          const summary = await this.indexRun(job, request);
-          await this.access.backupIfDue();
-          return summary;
+          return await this.writing('indexing', () => this.indexRun(job, request));
         } catch (error) {
           if (!this.options.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
           await job.waitForPerson(error.message);
@@ -289,7 +287,6 @@ export class Engine {
       }
       throw error;
     } finally {
-      this.access.idle();
       this.emit({ type: 'library-changed' });
     }
   }
@@ -346,27 +343,23 @@ export class Engine {
   }
 
   tagLibrary(options: { full?: boolean } = {}): Running<TagSummary> {
-    return this.jobs.start('tag', async (job: Job<TagProgress>) => {
-      this.writable('tagging');
-      try {
-        const summary = await this.tags().tagger.run(job, (progress) => job.report(progress), options);
-        await this.access.backupIfDue();
-        return summary;
-      } finally {
-        this.access.idle();
-      }
-    });
+    return this.jobs.start('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)));
   }
 
   exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {
-    return this.jobs.start('export', async (job: Job<TagProgress>) => {
-      this.writable('writing XMP sidecars for');
-      try {
-        return await this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) });
-      } finally {
-        this.access.idle();
-      }
-    });
+    return this.jobs.start('export', (job: Job<TagProgress>) => this.writing('writing XMP sidecars for', () => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) })));
+  }
+
+  /** A job's body, as the library's writer saying what it does; a backup follows when due (Note [Backups]). */
+  private async writing<R>(doing: string, work: () => Promise<R>): Promise<R> {
+    this.writable(doing);
+    try {
+      const result = await work();
+      await this.access.backupIfDue();
+      return result;
+    } finally {
+      this.access.idle();
+    }
   }
 
   // ---- measuring models and vocabularies (no library needed) ----------------------------------

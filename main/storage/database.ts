@@ -11,17 +11,11 @@
  * transaction, in order, so a database from any earlier version opens and one from a newer
  * version is refused with a clear message instead of being damaged. Only a writer migrates
  * (Note [One writer] in writer-lock.ts); a reader of an older library is told how to upgrade it.
- *
- * Note [Read-only media]: a reader's connection is read-only, so nothing it does can write.
- * SQLite reads a WAL database through a shared-memory file next to it, which cannot be made on
- * read-only media (a library on a DVD or a write-protected card): there a reader reads a copy of
- * the database in the temporary folder, removed when it closes.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { UserError, messageOf } from '../core/errors.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 
 export type Db = Database.Database;
@@ -224,7 +218,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export interface OpenOptions {
   /** Path of a better-sqlite3 addon built for this runtime (Electron's ABI in the app). */
   nativeBinding?: string | undefined;
-  /** A reader's connection: it never writes or migrates (Note [Read-only media]). */
+  /** A reader's connection: it never writes or migrates (Note [Read-only media] in read-only.ts). */
   readonly?: boolean;
   /** Checks every page before use (a writer, before it trusts the file with more; Note [Damage] in damage.ts). */
   check?: boolean;
@@ -236,8 +230,8 @@ export interface OpenedDatabase {
   cleanup: () => void;
 }
 
-export function openDatabase(file: string, options: OpenOptions = {}): OpenedDatabase {
-  if (options.readonly) return openReader(file, options);
+/** A writer's connection: made, migrated and (with `check`) checked; see read-only.ts for readers. */
+export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'> = {}): OpenedDatabase {
   mkdirSync(path.dirname(file), { recursive: true });
   let db: Db;
   try {
@@ -258,7 +252,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): OpenedDat
   return { db, cleanup: () => {} };
 }
 
-function configure(db: Db): void {
+export function configure(db: Db): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
@@ -269,51 +263,8 @@ function checkPages(db: Db, file: string): void {
   if (problems.length) throw new DamagedDatabase(file, new Error(problems.join('; ')));
 }
 
-function openReader(file: string, options: OpenOptions): OpenedDatabase {
-  const connect = (at: string) => {
-    const db = new Database(at, { nativeBinding: options.nativeBinding, readonly: true, fileMustExist: true });
-    try {
-      configure(db);
-      checkVersion(db, file);
-      return db;
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-  };
-  try {
-    return { db: connect(file), cleanup: () => {} };
-  } catch (error) {
-    if (isUserError(error)) throw error;
-    if (isDamage(error)) throw new DamagedDatabase(file, error);
-    if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN' || writableFolder(path.dirname(file))) {
-      throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
-    }
-  }
-  const copyDir = mkdtempSync(path.join(os.tmpdir(), 'lumen-read-only-'));
-  const cleanup = () => rmSync(copyDir, { recursive: true, force: true });
-  try {
-    const copy = path.join(copyDir, path.basename(file));
-    copyFileSync(file, copy);
-    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
-    return { db: connect(copy), cleanup };
-  } catch (error) {
-    cleanup();
-    if (isUserError(error)) throw error;
-    throw isDamage(error) ? new DamagedDatabase(file, error) : new UserError('storage', `Cannot read the library database ${file}: ${messageOf(error)}.`, { cause: error });
-  }
-}
-
-function writableFolder(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function checkVersion(db: Db, file: string): void {
+/** Refuses a schema this version cannot read as it is (newer, or older: only a writer migrates). */
+export function checkVersion(db: Db, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new UserError('bad-input', `The library at ${file} was written by a newer version of Lumen (schema ${version}); update the app to open it.`);

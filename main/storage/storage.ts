@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { BACKUP_FOLDER, Backups, restoreDamaged, type RestoreReport } from './backups.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { openReader } from './read-only.js';
 import { DuplicatesStore } from './duplicates-store.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { LibraryStore } from './library-store.js';
@@ -45,7 +46,8 @@ export class Storage {
   }
 
   static open(dataDir: string, options: OpenOptions = {}): Storage {
-    const { db, cleanup } = openDatabase(path.join(dataDir, DATABASE_FILE), options);
+    const file = path.join(dataDir, DATABASE_FILE);
+    const { db, cleanup } = options.readonly ? openReader(file, options) : openDatabase(file, options);
     return new Storage(db, cleanup, path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
   }
 

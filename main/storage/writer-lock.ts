@@ -17,10 +17,11 @@
  * names nobody.
  */
 import Database from 'better-sqlite3';
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
+import { canWrite } from '../core/paths.js';
 import { processAlive, temporaryName } from '../core/temporary-files.js';
 
 export const LOCK_FILE = 'writer.lock';
@@ -57,15 +58,6 @@ export interface TakeOptions {
   nativeBinding?: string | undefined;
 }
 
-function writableFolder(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class WriterLock {
   private constructor(
     private readonly db: Database.Database,
@@ -90,7 +82,7 @@ export class WriterLock {
     try {
       mkdirSync(dataDir, { recursive: true });
       // SQLite would open a lock file it cannot write read-only, and then lock nothing.
-      accessSync(dataDir, constants.W_OK);
+      if (!canWrite(dataDir)) throw Object.assign(new Error(`${dataDir} is read-only`), { code: 'EROFS' });
       db = new Database(path.join(dataDir, LOCK_FILE), { timeout: 0, nativeBinding });
       // Nothing is ever written to it: no journal file beside it.
       db.pragma('journal_mode = MEMORY');
@@ -98,7 +90,7 @@ export class WriterLock {
     } catch (error) {
       db?.close();
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return null;
-      if (!writableFolder(dataDir)) {
+      if (!canWrite(dataDir)) {
         throw new UserError(
           'read-only',
           `The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to index or tag, copy it to a writable disk or pass another --data.`,

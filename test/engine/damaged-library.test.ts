@@ -1,6 +1,6 @@
 /**
  * Damaged and unusual data folders (Note [Damage] in main/storage/damage.ts, Note [Backups] in
- * main/storage/backups.ts, Note [Read-only media] in main/storage/database.ts): a damaged
+ * main/storage/backups.ts, Note [Read-only media] in main/storage/read-only.ts): a damaged
  * database is explained to readers and restored by the writer from its last backup, with the
  * person's verdicts, vocabulary and folders; a data folder that is a file is explained; a
  * read-only one still serves search and status.
