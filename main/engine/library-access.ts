@@ -11,7 +11,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, messageOf } from '../core/errors.js';
+import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { Library } from '../library/library.js';
 import { DAY_MS, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase } from '../storage/damage.js';
@@ -59,7 +59,7 @@ export class LibraryAccess {
   /** The library, opened on first use (read-only unless this engine is or can become the writer). */
   library(): Library {
     if (!this.opened) {
-      if (!this.lock && this.options.claimWhenFree) this.lock = this.tryTake(this.options.claimWhenFree, 'using');
+      if (!this.lock && this.options.claimWhenFree) this.lock = this.takeIfWritable(this.options.claimWhenFree);
       this.opened = this.open();
       this.options.onOpen(this.opened);
     }
@@ -110,6 +110,16 @@ export class LibraryAccess {
     } finally {
       this.lock?.release();
       this.lock = null;
+    }
+  }
+
+  /** The lock when it is free and the data folder can be written (the app reads read-only media). */
+  private takeIfWritable(holder: string): WriterLock | null {
+    try {
+      return this.tryTake(holder, 'using');
+    } catch (error) {
+      if (isUserError(error) && error.code === 'read-only') return null;
+      throw error;
     }
   }
 

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/index.js';
 import { Engine } from '../../main/engine/engine.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
@@ -180,6 +180,15 @@ describe('damaged and unusual data folders', () => {
     const search = await cli('search', 'a photo of a star.', '--data', dataDir, '--all', '--json');
     expect(search).toMatchObject({ code: 0, stderr: '' });
     expect(JSON.parse(search.stdout).total).toBe(12);
+
+    // The app opens it read-only too; an index run pauses, saying why.
+    const app = new Engine({ dataDir, app: true });
+    engines.push(app);
+    expect((await app.status()).library).toMatchObject({ photos: 12 });
+    const running = app.index();
+    await vi.waitFor(() => expect(running.job).toMatchObject({ state: 'paused', error: expect.stringMatching(/cannot be written \(read-only media/) }));
+    running.job.cancel();
+    await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });
 
     const index = await cli('index', '--data', dataDir, ...model);
     expect(index).toMatchObject({ code: 1, stderr: `lumen index: The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to index or tag, copy it to a writable disk or pass another --data.\n` });
