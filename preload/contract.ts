@@ -276,7 +276,7 @@ interface JobBase {
   /** What it works on when several can run at once (the model a download fetches). */
   subject: string | null;
   state: JobState;
-  /** Why it failed, for a person. */
+  /** Why it failed, or why it paused by itself (a full disk: Resume runs it again), for a person. */
   error: string | null;
 }
 

@@ -37,7 +37,7 @@ if (!port || !args) {
 }
 
 let emit: (event: AppEvent) => void = () => {};
-const engine = new Engine({ ...args, watch: true, onEvent: (event) => emit(event), log });
+const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) => emit(event), log });
 emit = serveRpc(port, engineHandlers(engine), engineCallSchemas, log);
 // Preview mode's parent going away ends this process too.
 process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));

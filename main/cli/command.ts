@@ -32,6 +32,11 @@ export interface Command {
   summary: string;
   details?: string;
   options: Record<string, OptionSpec>;
+  /**
+   * What the command does to the library when it changes it ("indexing"), for a second writer's
+   * message; null or absent when it only reads (Note [One writer] in storage/writer-lock.ts).
+   */
+  writes?(context: CommandContext): string | null;
   run(context: CommandContext): Promise<CommandResult>;
 }
 

@@ -17,6 +17,11 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   ...PROVIDER_OPTION,
 };
 
+/** For commands that change the library (Note [One writer] in storage/writer-lock.ts). */
+export const WAIT_OPTION: Record<string, OptionSpec> = {
+  wait: { type: 'boolean', description: 'if another Lumen process is changing the library, wait for it to finish instead of stopping' },
+};
+
 export function requirePositionals(context: CommandContext, what: string): string[] {
   if (context.positionals.length === 0) throw new UserError('bad-input', `Give at least one ${what}.`);
   return context.positionals;

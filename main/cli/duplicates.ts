@@ -6,7 +6,7 @@
  */
 import { DEFAULT_DUPLICATE_THRESHOLD, type DuplicateGroup } from '../duplicates/index.js';
 import type { Command } from './command.js';
-import { count, MODEL_OPTIONS, numberOption } from './common.js';
+import { count, MODEL_OPTIONS, numberOption, WAIT_OPTION } from './common.js';
 
 function groupText(group: DuplicateGroup, n: number): string {
   const alike = group.similarity === null ? 'byte-identical' : `likeness ${group.similarity.toFixed(2)}`;
@@ -26,7 +26,10 @@ export const duplicates: Command = {
   options: {
     ...MODEL_OPTIONS,
     threshold: { type: 'string', valueName: 'T', description: `how alike copies must be, -1 (loose) to 2 (strict) (default ${DEFAULT_DUPLICATE_THRESHOLD})` },
+    ...WAIT_OPTION,
   },
+  // It stores what it measures once (the model's calibration, each photo's sharpness).
+  writes: () => 'finding near-duplicates in',
   async run(context) {
     const threshold = numberOption(context, 'threshold', DEFAULT_DUPLICATE_THRESHOLD, { min: -1, max: 2 });
     const report = await context.engine().findDuplicates({ threshold }).done;

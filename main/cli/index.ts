@@ -16,6 +16,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
+import { damageError } from '../storage/damage.js';
 import { parseProvider } from '../engine/model-host.js';
 import { benchEmbed } from './bench.js';
 import { duplicates } from './duplicates.js';
@@ -160,10 +161,17 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   };
   process.on('SIGINT', interrupt);
   try {
+    const doing = command.writes?.(context);
+    if (doing) {
+      const wait = parsed.values['wait'] === true;
+      const hint = wait ? 'waiting for it to finish (Ctrl-C stops waiting)' : 'wait for it to finish, or run again with --wait';
+      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, signal: controller.signal, onWait: (busy) => log(busy.message) });
+    }
     const result = await command.run(context);
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
     return 0;
-  } catch (error) {
+  } catch (thrown) {
+    const error = damageError(thrown) ?? thrown;
     if (isUserError(error)) {
       io.stderr.write(`lumen ${name}: ${error.message}\n`);
       if (error.code === 'cancelled') return EXIT_INTERRUPTED;

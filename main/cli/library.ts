@@ -5,7 +5,7 @@ import type { IndexSummary } from '../library/indexer.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { count, MODEL_OPTIONS, numberOption, requirePositionals } from './common.js';
+import { count, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
 
 function indexText(modelId: string, summary: IndexSummary): string {
   const parts = [
@@ -25,10 +25,12 @@ export const index: Command = {
   details: 'With no FOLDER, updates every folder already in the library. Files that fail are listed and skipped; the exit status is 0 when the run completed.',
   options: {
     ...MODEL_OPTIONS,
+    ...WAIT_OPTION,
     exclude: { type: 'string', valueName: 'GLOBS', description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif")' },
     batch: { type: 'string', valueName: 'N', description: 'photos per inference batch on dynamic-batch models (default 16)' },
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
+  writes: () => 'indexing',
   async run(context) {
     const engine = context.engine();
     const request = { batchSize: numberOption(context, 'batch', 16, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };

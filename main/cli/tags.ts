@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals } from './common.js';
+import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
@@ -115,9 +115,11 @@ export const tag: Command = {
   details: 'Uses the stored photo embeddings of the model serving the library; only the text model runs. Confirmed and rejected tags are never changed.',
   options: {
     ...MODEL_OPTIONS,
+    ...WAIT_OPTION,
     vocabulary: { type: 'string', valueName: 'FILE', description: 'import this vocabulary into the library first (same as `vocabulary --import FILE`)' },
     full: { type: 'boolean', description: 'decide every photo again, not only new ones' },
   },
+  writes: () => 'tagging',
   async run(context) {
     const engine = context.engine();
     const file = stringOption(context, 'vocabulary');
@@ -159,6 +161,11 @@ export const tags: Command = {
     clear: { type: 'string', valueName: 'TAG', description: 'withdraw your confirmation or rejection of TAG on the given photos' },
     'export-xmp': { type: 'boolean', description: 'write tags into XMP sidecars (all photos, or the given ones)' },
     'sidecar-style': { type: 'string', valueName: 'STYLE', description: 'jpg.xmp (photo.jpg.xmp, default) or xmp (photo.xmp)' },
+    ...WAIT_OPTION,
+  },
+  writes(context) {
+    if (context.options['export-xmp'] !== undefined) return 'writing XMP sidecars for';
+    return ['confirm', 'reject', 'clear'].some((action) => context.options[action] !== undefined) ? 'changing' : null;
   },
   async run(context) {
     const action = oneOf(context, ['confirm', 'reject', 'clear', 'export-xmp'] as const);
@@ -225,7 +232,9 @@ export const vocabulary: Command = {
     import: { type: 'string', valueName: 'FILE', description: 'replace the vocabulary with this file' },
     export: { type: 'string', valueName: 'FILE', description: 'write the vocabulary to this file' },
     reset: { type: 'boolean', description: 'go back to the built-in vocabulary' },
+    ...WAIT_OPTION,
   },
+  writes: (context) => (context.options['import'] !== undefined || context.options['reset'] !== undefined ? 'changing' : null),
   async run(context) {
     const engine = context.engine();
     const action = oneOf(context, ['import', 'export', 'reset'] as const);
@@ -266,7 +275,10 @@ export const refine: Command = {
     ...MODEL_OPTIONS,
     off: { type: 'string', valueName: 'TAG', description: 'score TAG zero-shot again (its refinement is kept, unused)' },
     on: { type: 'string', valueName: 'TAG', description: 'use TAG’s refinement again when it shows a gain' },
+    ...WAIT_OPTION,
   },
+  // Refinements are fitted and stored as they are shown.
+  writes: () => 'changing',
   async run(context) {
     const engine = context.engine();
     const action = oneOf(context, ['off', 'on'] as const);

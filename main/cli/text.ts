@@ -2,9 +2,9 @@
 import { UserError } from '../core/errors.js';
 import type { OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
-import { count, DATA_OPTION, PROVIDER_OPTION, requirePositionals } from './common.js';
+import { count, DATA_OPTION, PROVIDER_OPTION, requirePositionals, WAIT_OPTION } from './common.js';
 
-const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION };
+const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
 function summaryText(summary: OcrSummary): string {
   const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the gate`, `${summary.failed.length} failed`];
@@ -23,6 +23,7 @@ export const ocr: Command = {
     ...OCR_OPTIONS,
     all: { type: 'boolean', description: 'read every photo, also those the quick look would skip' },
   },
+  writes: () => 'reading text in',
   async run(context) {
     const running = context.engine().readText({ photos: context.positionals, all: context.options['all'] === true });
     const summary = await running.done;
@@ -36,6 +37,7 @@ export const text: Command = {
   summary: 'Print the text read in a photo of the library (a path or #id), reading it first if needed.',
   details: 'JSON: {"lines": [{"text", "confidence" (0 to 1), "box": [x, y, width, height] as fractions of the upright photo}]}, in reading order.',
   options: OCR_OPTIONS,
+  writes: () => 'reading text in',
   async run(context) {
     const [photo, ...extra] = requirePositionals(context, 'photo (a path or #id)');
     if (extra.length) throw new UserError('bad-input', 'Give one photo.');

@@ -16,6 +16,10 @@ export type UserErrorCode =
   | 'disk-full'
   | 'storage'
   | 'integrity'
+  /** Another process is writing the library (Note [One writer] in storage/writer-lock.ts). */
+  | 'busy'
+  /** The data folder cannot be written (read-only media). */
+  | 'read-only'
   | 'not-found'
   | 'cancelled';
 

@@ -2,6 +2,7 @@
  * Where the app keeps its own data. The CLI and the desktop app share one library, so this
  * mirrors Electron's `app.getPath('userData')` for the product name without importing Electron.
  */
+import { accessSync, constants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,4 +18,14 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 
 export function modelsDir(dataDir: string): string {
   return path.join(dataDir, 'models');
+}
+
+/** Whether this process may create and change files in `dir` (false on read-only media). */
+export function canWrite(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -2,9 +2,10 @@
  * A person's preferences, in `<data>/settings.json`, validated on read and written atomically
  * (temp file + rename), so a crash mid-write leaves the previous settings, never half a file.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from './temporary-files.js';
 
 const settingsSchema = z.object({
   /** Installed model id or model folder; null means the default. */
@@ -35,10 +36,7 @@ export class SettingsFile {
 
   async update(change: Partial<Settings>): Promise<Settings> {
     const next = settingsSchema.parse({ ...(await this.read()), ...change });
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`);
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`);
     return next;
   }
 }

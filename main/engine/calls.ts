@@ -121,9 +121,9 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'vocabulary.evaluate': async ({ vocabulary }) => evaluation(engine.tags(), vocabulary, (await engine.searchModel()).id),
     'albums.list': async () => engine.tags().albums(),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),
-    'albums.save': async ({ name, photoIds }) => engine.tags().saveAlbum(name, photoIds),
+    'albums.save': async ({ name, photoIds }) => engine.tagsToChange().saveAlbum(name, photoIds),
     'albums.delete': async ({ id }) => {
-      engine.tags().deleteAlbum(id);
+      engine.tagsToChange().deleteAlbum(id);
       return { deleted: true };
     },
     'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosOf(tag) : photoIds }).done,

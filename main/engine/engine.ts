@@ -10,8 +10,12 @@
  * Note [Reading in the background]: in the app (`watch`), each index job that completes starts
  * the OCR job over the photos not read yet (Note [Reading text as jobs]), so text is read after
  * embedding, never before, and a photo already read is not read again.
+ *
+ * Note [Stuck runs]: in the app, an index run stopped by something a person can fix (a full
+ * disk, a disk that cannot be written, another program writing the library) is not failed but
+ * paused, with the reason as its message; Resume runs it again, keeping everything stored
+ * before. The CLI has nobody to press Resume: it exits with the message.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
@@ -31,9 +35,10 @@ import { installedProviders, PROVIDERS } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
-import { DATABASE_FILE } from '../storage/storage.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
+import type { TakeOptions } from '../storage/writer-lock.js';
+import { LibraryAccess } from './library-access.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
 
@@ -50,7 +55,17 @@ export interface EngineOptions extends ModelOverrides {
   sqliteBinding?: string | undefined;
   /** Watch the library's folders and re-scan on changes (the app; the CLI runs once and exits). */
   watch?: boolean;
+  /**
+   * The app's engine: the library's writer whenever no other program is (Note [Becoming the
+   * writer] in library-access.ts), and index runs that get stuck pause (Note [Stuck runs]).
+   */
+  app?: boolean;
+  /** Back up the person's own data at most this often (Note [Backups] in storage/backups.ts; default daily). */
+  backupIntervalMs?: number;
 }
+
+/** Why an index run stops that a person can fix and then resume (Note [Stuck runs]). */
+const STUCK = new Set(['disk-full', 'storage', 'busy', 'read-only']);
 
 export interface IndexRequest {
   batchSize?: number | undefined;
@@ -67,7 +82,7 @@ export class Engine {
   private readonly settings: SettingsFile;
   private readonly models: ModelHost;
   private readonly emit: (event: AppEvent) => void;
-  private opened: Library | null = null;
+  private readonly access: LibraryAccess;
   private tagging: Tags | null = null;
   private indexAgain = false;
   private watcher: FolderWatcher | null = null;
@@ -86,31 +101,60 @@ export class Engine {
     const log = options.log ?? (() => {});
     this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log });
     this.reader = new TextReader(() => this.models.provider(), options.logProviderProbe ?? log);
+    this.access = new LibraryAccess({
+      dataDir: this.dataDir,
+      nativeBinding: options.sqliteBinding,
+      claimWhenFree: options.app ? 'the app' : undefined,
+      backupIntervalMs: options.backupIntervalMs,
+      log,
+      onOpen: () => {
+        this.tagging = null;
+        this.watchFolders();
+      },
+      onRestored: () => {
+        if (options.app) setImmediate(() => this.index());
+      },
+    });
   }
 
   // ---- the library ---------------------------------------------------------------------------
 
   hasLibrary(): boolean {
-    return this.opened !== null || existsSync(path.join(this.dataDir, DATABASE_FILE));
+    return this.access.exists();
   }
 
-  /** The library of the data folder, opened on first use; created only when `create` is set. */
-  library(options: { create?: boolean } = {}): Library {
-    if (!this.opened) {
-      if (!options.create && !this.hasLibrary()) {
-        throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
-      }
-      this.opened = Library.open(this.dataDir, { nativeBinding: this.options.sqliteBinding });
-      this.watchFolders();
+  /** The library of the data folder, opened on first use (read-only unless this engine writes). */
+  library(): Library {
+    this.requireLibrary();
+    return this.access.library();
+  }
+
+  private requireLibrary(): void {
+    if (!this.hasLibrary()) {
+      throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
     }
-    return this.opened;
+  }
+
+  /** The library to change, as its one writer (Note [One writer] in storage/writer-lock.ts). */
+  private writable(doing: string, options: { create?: boolean } = {}): Library {
+    if (!options.create) this.requireLibrary();
+    return this.access.writable(doing);
+  }
+
+  /**
+   * Makes this engine the library's writer before a command that writes starts, as `holder`
+   * ("`lumen index`"): a second writer is named the holder, and this one waits with `wait`.
+   */
+  claimWriter(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> = {}): Promise<void> {
+    return this.access.claim(holder, doing, options);
   }
 
   /** Keeps the watcher on the library's folders (Note [Watch, then re-scan]). */
   private watchFolders(): void {
-    if (!this.options.watch || !this.opened) return;
+    const library = this.access.current;
+    if (!this.options.watch || !library) return;
     this.watcher ??= new FolderWatcher(() => this.index(), this.options.log ?? (() => {}), this.dataDir);
-    this.watcher.sync(this.opened.folders());
+    this.watcher.sync(library.folders());
   }
 
   private libraryIfAny(): Library | null {
@@ -212,7 +256,7 @@ export class Engine {
    */
   async addFolders(paths: readonly string[], excludes: readonly string[] = [], request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
     await this.indexingModel();
-    const library = this.library({ create: true });
+    const library = this.writable('changing', { create: true });
     const known = new Set(library.folders().map((folder) => folder.id));
     const folders = await library.addFolders(paths, excludes);
     this.watchFolders();
@@ -228,40 +272,51 @@ export class Engine {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     if (this.jobs.running('index')) this.indexAgain = true;
     const running = this.jobs.start('index', async (job: Job<IndexProgress>) => {
-      const model = await this.indexingModel();
-      const library = this.library();
-      try {
-        for (;;) {
-          this.indexAgain = false;
-          const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
-          this.pendingNewFolders.length = 0;
-          if (!this.indexAgain) {
-            // In the app, new photos are tagged as soon as they are indexed.
-            if (this.options.watch && summary.embedded + summary.moved > 0) this.tagLibrary();
-            return summary;
-          }
+      for (;;) {
+        try {
+          return await this.writing('indexing', () => this.indexRun(job, request));
+        } catch (error) {
+          if (!this.options.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
+          await job.waitForPerson(error.message);
         }
-      } catch (error) {
-        if (isUserError(error) && error.code === 'model-invalid') {
-          for (const folder of this.pendingNewFolders.splice(0)) await library.removeFolder(folder.id);
-        }
-        throw error;
-      } finally {
-        this.emit({ type: 'library-changed' });
       }
     });
     if (this.options.watch) void running.done.then(() => this.readTextInBackground(), () => {});
     return running;
   }
 
+  private async indexRun(job: Job<IndexProgress>, request: IndexRequest): Promise<IndexSummary> {
+    const model = await this.indexingModel();
+    const library = this.writable('indexing');
+    try {
+      for (;;) {
+        this.indexAgain = false;
+        const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
+        this.pendingNewFolders.length = 0;
+        if (!this.indexAgain) {
+          // In the app, new photos are tagged as soon as they are indexed.
+          if (this.options.watch && summary.embedded + summary.moved > 0) this.tagLibrary();
+          return summary;
+        }
+      }
+    } catch (error) {
+      if (isUserError(error) && error.code === 'model-invalid') {
+        for (const folder of this.pendingNewFolders.splice(0)) await library.removeFolder(folder.id);
+      }
+      throw error;
+    } finally {
+      this.emit({ type: 'library-changed' });
+    }
+  }
+
   async removeFolder(folderId: number): Promise<void> {
-    await this.library().removeFolder(folderId);
+    await this.writable('changing').removeFolder(folderId);
     this.watchFolders();
     this.emit({ type: 'library-changed' });
   }
 
   setExcludes(folderId: number, excludes: readonly string[]) {
-    return this.library().setExcludes(folderId, excludes);
+    return this.writable('changing').setExcludes(folderId, excludes);
   }
 
   failures(): FailureInfo[] {
@@ -296,9 +351,8 @@ export class Engine {
   /** Reads text in photos as a job (Note [Reading text as jobs]). */
   readText(request: ReadTextRequest = {}): Running<OcrSummary> {
     if (this.closing) throw new UserError('cancelled', 'Lumen is closing.');
-    const library = this.library();
-    const { targets, subject } = this.reader.targets(library, request);
-    return this.jobs.start('ocr', (job: OcrJob) => this.reader.run(library, targets, request.all === true, job), subject);
+    const { targets, subject } = this.reader.targets(this.library(), request);
+    return this.jobs.start('ocr', (job: OcrJob) => this.writing('reading text in', () => this.reader.run(this.library(), targets, request.all === true, job)), subject);
   }
 
   /** Note [Reading in the background]: after the last of a run of index jobs. */
@@ -309,7 +363,7 @@ export class Engine {
 
   /** A photo's text (by id or path); with `read`, a photo not read yet is read first. */
   async photoText(photo: number | string, options: { read?: boolean; signal?: AbortSignal } = {}): Promise<PhotoText> {
-    return this.reader.photoText(this.library(), photo, options.read === true, options.signal);
+    return this.reader.photoText(options.read === true ? this.writable('reading text in') : this.library(), photo, options.read === true, options.signal);
   }
 
   // ---- tags -----------------------------------------------------------------------------------
@@ -320,6 +374,12 @@ export class Engine {
     return this.tagging;
   }
 
+  /** Tags over the library to change, as its writer (Note [One writer] in storage/writer-lock.ts). */
+  tagsToChange(): Tags {
+    this.writable('changing');
+    return this.tags();
+  }
+
   /** A vocabulary file, else the library's vocabulary, else the built-in one. */
   async vocabulary(file?: string): Promise<Vocabulary> {
     if (file) return readVocabularyFile(file);
@@ -327,7 +387,7 @@ export class Engine {
   }
 
   tagLibrary(options: { full?: boolean } = {}): Running<TagSummary> {
-    return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.tags().tagger.run(job, (progress) => job.report(progress), options));
+    return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)));
   }
 
   /** The vocabulary and whether it is still the built-in one. */
@@ -337,7 +397,8 @@ export class Engine {
 
   /** Saves a vocabulary (or the built-in one, with null) and tags the library with it. */
   async saveVocabulary(vocabulary: unknown): Promise<{ vocabulary: Vocabulary; jobId: string }> {
-    const saved = vocabulary === null ? await this.tags().vocabulary.reset() : await this.tags().vocabulary.save(vocabulary);
+    const tags = this.tagsToChange();
+    const saved = vocabulary === null ? await tags.vocabulary.reset() : await tags.vocabulary.save(vocabulary);
     return { vocabulary: saved, jobId: this.tagLibrary().job.id };
   }
 
@@ -349,7 +410,7 @@ export class Engine {
 
   /** A person's verdict on each photo: confirm, reject, clear, or add (a tag outside the vocabulary too). */
   async giveVerdict(photoIds: readonly number[], tag: string, verdict: 'confirm' | 'reject' | 'clear' | 'add') {
-    const { verdicts } = this.tags();
+    const { verdicts } = this.tagsToChange();
     const results = [];
     for (const id of photoIds) {
       if (verdict === 'reject') results.push(await verdicts.reject(id, tag));
@@ -371,7 +432,7 @@ export class Engine {
 
   /** Uses (or stops using) a tag's refinement, then tags the library again; returns the reports. */
   async setRefinement(tag: string, enabled: boolean) {
-    const tags = this.tags();
+    const tags = this.tagsToChange();
     const known = findTag(await tags.vocabulary.get(), tag);
     if (!known) throw new UserError('not-found', `There is no tag "${tag}" in the vocabulary. Check the spelling (see \`vocabulary\`).`);
     tag = known.name;
@@ -381,18 +442,33 @@ export class Engine {
   }
 
   exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {
-    return this.jobs.start('export', (job: Job<TagProgress>) => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) }));
+    return this.jobs.start('export', (job: Job<TagProgress>) => this.writing('writing XMP sidecars for', () => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) })));
+  }
+
+  /** A job's body, as the library's writer saying what it does; a backup follows when due (Note [Backups]). */
+  private async writing<R>(doing: string, work: () => Promise<R>): Promise<R> {
+    this.writable(doing);
+    try {
+      const result = await work();
+      await this.access.backupIfDue();
+      return result;
+    } finally {
+      this.access.idle();
+    }
   }
 
   // ---- near-duplicates ------------------------------------------------------------------------
 
   /** Near-duplicate groups of the library on the model searches use, as a job; kept for `trashDuplicates`. */
   findDuplicates(options: { threshold?: number | undefined } = {}): Running<DuplicateReport> {
-    return this.jobs.start('duplicates', async (job: Job<DuplicateProgress>) => {
-      const finder = new DuplicateFinder(this.library(), await this.searchModel());
-      this.duplicates = await finder.find({ threshold: options.threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
-      return this.duplicates;
-    });
+    return this.jobs.start('duplicates', (job: Job<DuplicateProgress>) =>
+      // It stores what it measures once: the model's calibration, each photo's sharpness.
+      this.writing('finding near-duplicates in', async () => {
+        const finder = new DuplicateFinder(this.library(), await this.searchModel());
+        this.duplicates = await finder.find({ threshold: options.threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
+        return this.duplicates;
+      }),
+    );
   }
 
   /** The files of photos of the groups found last, with their groups (Note [Copies named by id]). */
@@ -456,9 +532,7 @@ export class Engine {
     await this.jobs.cancelAll();
     await this.models.unload();
     await this.reader.dispose();
-    const library = this.opened;
-    this.opened = null;
     this.tagging = null;
-    await library?.close();
+    await this.access.close();
   }
 }

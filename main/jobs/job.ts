@@ -135,8 +135,19 @@ export class Job<P extends { phase?: string } = { phase?: string }> extends JobC
 
   override resume(): void {
     if (this.finalState) return;
+    if (this.isPaused) this.error = null;
     super.resume();
     this.onReport(this);
+  }
+
+  /**
+   * Pauses with `reason` (shown as the job's error while it waits) until a person resumes it;
+   * throws `cancelled` if they cancel instead. See Note [Stuck runs] in engine.ts.
+   */
+  async waitForPerson(reason: string): Promise<void> {
+    this.error = reason;
+    this.pause();
+    await this.checkpoint();
   }
 
   /** Runs `work` as this job's body, recording how it ended. */

@@ -32,6 +32,7 @@ export function failureFor(file: string, error: unknown): Failure {
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'EIO') {
     return new Failure('unreadable', `${path.basename(file)} could not be read (${code}).`);
   }
+  if (code === 'ENOMEM') return new Failure('out-of-memory', `${path.basename(file)} ${REASON_TEXT['out-of-memory']}.`);
   const reason = classifyDecodeError(error);
   // libvips repeats its decoder's lines; the first says what is wrong.
   return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error).split('\n', 1)[0]}`);

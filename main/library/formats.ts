@@ -44,11 +44,21 @@ export const NOT_PHOTOS = new Set([
 /** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);
 
-export type FailureReason = 'unreadable' | 'bad-name' | 'not-a-file' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
+export type FailureReason = 'unreadable' | 'out-of-memory' | 'bad-name' | 'not-a-file' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
+
+/**
+ * Note [Failures that last]: a file's own defect (not an image, truncated, damaged, too large, in
+ * a format this build cannot decode, a bad name, not a regular file) lasts until the file
+ * changes, so it is not tried again on every run. Anything else (a file that could not be read:
+ * permissions, a disk error, a file gone; memory running out) says nothing about the file and is
+ * tried again on the next run, whatever its size and mtime (fixing permissions changes neither).
+ */
+export const LASTING_REASONS: ReadonlySet<string> = new Set<FailureReason>(['bad-name', 'not-a-file', 'not-an-image', 'truncated', 'too-large', 'unsupported', 'corrupt']);
 
 /** Sorts a decoder's error into a reason a person understands. */
 export function classifyDecodeError(error: unknown): FailureReason {
   const message = messageOf(error).toLowerCase();
+  if (/out of memory|cannot allocate|bad_alloc|allocation failed/.test(message)) return 'out-of-memory';
   if (message.includes('pixel limit')) return 'too-large';
   if (message.includes('unsupported image format')) return 'not-an-image';
   if (/premature end|truncated|unexpected end|end of (file|stream|input)|not enough data|read error|incomplete/.test(message)) return 'truncated';
@@ -60,6 +70,7 @@ export function classifyDecodeError(error: unknown): FailureReason {
 
 export const REASON_TEXT: Record<FailureReason, string> = {
   unreadable: 'could not be read',
+  'out-of-memory': 'could not be decoded: the computer ran out of memory (it is tried again on the next run)',
   'bad-name': 'has a name that is not valid text (UTF-8)',
   'not-a-file': 'is not a regular file',
   'not-an-image': 'is not an image',

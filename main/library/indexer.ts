@@ -5,7 +5,10 @@
  * stat. Otherwise its content hash decides: known content (a move, rename or copy) is linked to
  * the stored image and its embedding, never re-embedded; new content is decoded once and
  * embedded. Files that vanished are forgotten at the end, and images no file shows any more leave
- * the database and the vector index. A file that failed is not retried until it changes.
+ * the database and the vector index. A file that failed for its own defect is not retried until it
+ * changes; any other failure is retried on the next run (Note [Failures that last] in formats.ts).
+ * What the walk could not index (bad names, pipes) is recorded as a failure too, so the
+ * library's count of failed files and its list include it.
  *
  * Note [Resume]: results are written in batched transactions as they come, so a crash or a
  * cancel keeps everything finished so far and the next run picks up the rest; nothing is ever
@@ -26,7 +29,7 @@ import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from 
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
 import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
-import { NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
+import { LASTING_REASONS, NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
 import { scanFolder } from './scan.js';
 import type { ThumbnailStore } from './thumbnails.js';
@@ -114,12 +117,13 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const present = new Map<number, Set<string>>();
   const incompleteFolders = new Set<number>();
   const work: WorkItem[] = [];
+  const scanProblems: FailedFile[] = [];
   // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file.
   const embedded = embeddings.imageIds(modelId);
   for (const folder of folders) {
     const seen = new Set<string>();
     const knownFiles = store.knownFiles(folder.id);
-    const knownFailures = options.retryFailed ? new Map<string, { size: number; mtimeMs: number }>() : store.knownFailures(folder.id);
+    const knownFailures = options.retryFailed ? new Map<string, { size: number; mtimeMs: number; reason: string }>() : store.knownFailures(folder.id);
     present.set(folder.id, seen);
     const scan = scanFolder(folder.path, {
       excludes: folder.excludes,
@@ -129,6 +133,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
         // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
         else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
         summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
+        scanProblems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
       },
     });
     for await (const file of scan) {
@@ -143,7 +148,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
         continue;
       }
       const failed = knownFailures.get(file.path);
-      if (failed && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
+      if (failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
       work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
       report();
     }
@@ -163,7 +168,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     queue.abort(fatal.error);
   };
   const pendingIndexed: IndexedFile[] = [];
-  const pendingFailed: FailedFile[] = [];
+  const pendingFailed: FailedFile[] = [...scanProblems];
   const linkedToExisting: Array<{ imageId: number }> = [];
   let stored = 0;
   let storageFailed = false;
@@ -304,7 +309,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const lostImages = new Map<number, number>();
     for (const folder of folders) {
       if (incompleteFolders.has(folder.id)) continue;
-      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set());
+      const problems = new Set(scanProblems.filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
+      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), problems);
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
       vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));

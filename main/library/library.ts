@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { removeStaleTemporaries } from '../core/temporary-files.js';
 import type { ClipModel } from '../models/clip.js';
 import type { OpenOptions } from '../storage/storage.js';
 import type { FolderRow } from '../storage/library-store.js';
@@ -37,15 +38,25 @@ export class Library {
     this.thumbnails = new ThumbnailStore(dataDir);
   }
 
+  /**
+   * Opens the library of `dataDir`: as its writer, or read-only (`options.readonly`, Note [One
+   * writer] in writer-lock.ts). The writer clears temporary files a killed writer left.
+   */
   static open(dataDir: string, options: OpenOptions = {}): Library {
-    return new Library(dataDir, Storage.open(dataDir, options));
+    const library = new Library(dataDir, Storage.open(dataDir, options));
+    if (!library.storage.readonly) void removeStaleTemporaries(library.indexDir).catch(() => {});
+    return library;
+  }
+
+  private get indexDir(): string {
+    return path.join(this.dataDir, 'index');
   }
 
   /** The vector index of `model`, loaded (or rebuilt in the background) on first use. */
   async vectorIndex(model: string, dim: number): Promise<VectorIndex> {
     let index = this.indexes.get(model);
     if (!index) {
-      index = new VectorIndex(this.storage, model, dim, path.join(this.dataDir, 'index'));
+      index = new VectorIndex(this.storage, model, dim, this.indexDir);
       this.indexes.set(model, index);
       await index.open();
     }
@@ -155,12 +166,17 @@ export class Library {
   }
 
   /**
-   * Saves the vector indexes and closes the database. The database is closed even when a save
-   * fails (a full disk): the indexes are derived data, rebuilt from it next time.
+   * Saves the vector indexes (the writer only: Note [Readers keep it in memory] in
+   * vector-index.ts) and closes the database. The database is closed even when a save fails (a
+   * full disk): the indexes are derived data, rebuilt from it next time.
    */
   async close(): Promise<void> {
     try {
       for (const index of this.indexes.values()) {
+        if (this.storage.readonly) {
+          index.close();
+          continue;
+        }
         await index.ready();
         await index.save();
       }

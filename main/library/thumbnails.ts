@@ -6,10 +6,11 @@
  * as the model input; the viewer's large preview is made the first time a photo is opened and
  * kept, so indexing never pays for a large decode.
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { checkPhotoFile } from '../core/photo-file.js';
+import { writeFileAtomic } from '../core/temporary-files.js';
 import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
 
 export const PREVIEW_SIDE = 1600;
@@ -29,11 +30,7 @@ export class ThumbnailStore {
   /** Writes atomically (temp + rename): a crash never leaves half a thumbnail under the real name. */
   async write(contentHash: string, webp: Buffer, kind: 'thumbs' | 'previews' = 'thumbs'): Promise<string> {
     const relative = this.relativePath(contentHash, kind);
-    const file = this.absolute(relative);
-    await mkdir(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    await writeFile(temp, webp);
-    await rename(temp, file);
+    await writeFileAtomic(this.absolute(relative), webp);
     return relative;
   }
 

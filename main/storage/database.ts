@@ -9,12 +9,14 @@
  *
  * Note [Migrations]: `PRAGMA user_version` is the schema version; each migration runs in its own
  * transaction, in order, so a database from any earlier version opens and one from a newer
- * version is refused with a clear message instead of being damaged.
+ * version is refused with a clear message instead of being damaged. Only a writer migrates
+ * (Note [One writer] in writer-lock.ts); a reader of an older library is told how to upgrade it.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../core/errors.js';
+import { DamagedDatabase, isDamage } from './damage.js';
 
 export type Db = Database.Database;
 
@@ -206,38 +208,88 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (album_id, image_id)
   ) WITHOUT ROWID;
   `,
+  `
+  -- A person's verdicts restored from a backup (Note [Backups] in backups.ts), by content, until
+  -- their photo is indexed again: the trigger gives them back as the image is stored.
+  CREATE TABLE restored_verdicts (
+    content_hash TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    rejected INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (content_hash, tag)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER restored_verdicts_return AFTER INSERT ON images BEGIN
+    INSERT OR REPLACE INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
+      SELECT new.id, tag, 'person', rejected, NULL, NULL, NULL, updated_at FROM restored_verdicts WHERE content_hash = new.content_hash;
+    DELETE FROM restored_verdicts WHERE content_hash = new.content_hash;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 export interface OpenOptions {
   /** Path of a better-sqlite3 addon built for this runtime (Electron's ABI in the app). */
-  nativeBinding?: string;
+  nativeBinding?: string | undefined;
+  /** A reader's connection: it never writes or migrates (Note [Read-only media] in read-only.ts). */
   readonly?: boolean;
+  /** Checks every page before use (a writer, before it trusts the file with more; Note [Damage] in damage.ts). */
+  check?: boolean;
 }
 
-export function openDatabase(file: string, options: OpenOptions = {}): Db {
+export interface OpenedDatabase {
+  db: Db;
+  /** Removes what opening it made (a reader's copy on read-only media). */
+  cleanup: () => void;
+}
+
+/** A writer's connection: made, migrated and (with `check`) checked; see read-only.ts for readers. */
+export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'> = {}): OpenedDatabase {
   mkdirSync(path.dirname(file), { recursive: true });
   let db: Db;
   try {
-    db = new Database(file, { nativeBinding: options.nativeBinding, readonly: options.readonly ?? false });
+    db = new Database(file, { nativeBinding: options.nativeBinding });
     db.pragma('journal_mode = WAL');
   } catch (error) {
-    throw new UserError('bad-input', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
+    if (isDamage(error)) throw new DamagedDatabase(file, error);
+    throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
   }
+  configure(db);
+  try {
+    if (options.check) checkPages(db, file);
+    migrate(db, file);
+  } catch (error) {
+    db.close();
+    throw isDamage(error) ? new DamagedDatabase(file, error) : error;
+  }
+  return { db, cleanup: () => {} };
+}
+
+export function configure(db: Db): void {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db, file);
-  return db;
+}
+
+function checkPages(db: Db, file: string): void {
+  const problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>).map((row) => row.quick_check).filter((row) => row !== 'ok');
+  if (problems.length) throw new DamagedDatabase(file, new Error(problems.join('; ')));
+}
+
+/** Refuses a schema this version cannot read as it is (newer, or older: only a writer migrates). */
+export function checkVersion(db: Db, file: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new UserError('bad-input', `The library at ${file} was written by a newer version of Lumen (schema ${version}); update the app to open it.`);
+  }
+  if (version < SCHEMA_VERSION) {
+    throw new UserError('storage', `The library at ${file} was made by an earlier version of Lumen and needs a quick upgrade: open the Lumen app or run \`lumen index\` once, then try again.`);
+  }
 }
 
 function migrate(db: Db, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    db.close();
-    throw new UserError('bad-input', `The library at ${file} was written by a newer version of Lumen (schema ${version}); update the app to open it.`);
-  }
+  if (version > SCHEMA_VERSION) checkVersion(db, file);
   for (let next = version; next < SCHEMA_VERSION; next++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[next] as string);

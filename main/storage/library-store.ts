@@ -81,7 +81,7 @@ export class LibraryStore {
         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
       filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
-      failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs FROM failures WHERE folder_id = ?'),
+      failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       orphanImages: db.prepare('SELECT id, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
       embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
@@ -113,10 +113,10 @@ export class LibraryStore {
     return new Map(rows.map(({ path: filePath, ...file }) => [filePath, file]));
   }
 
-  /** The size and mtime of every failed file of a folder when it failed, by path. */
-  knownFailures(folderId: number): Map<string, { size: number; mtimeMs: number }> {
-    const rows = this.statements.failureStatesOfFolder.all(folderId) as Array<{ path: string; size: number; mtimeMs: number }>;
-    return new Map(rows.map(({ path: filePath, size, mtimeMs }) => [filePath, { size, mtimeMs }]));
+  /** The size, mtime and reason of every failed file of a folder when it failed, by path. */
+  knownFailures(folderId: number): Map<string, { size: number; mtimeMs: number; reason: string }> {
+    const rows = this.statements.failureStatesOfFolder.all(folderId) as Array<{ path: string; size: number; mtimeMs: number; reason: string }>;
+    return new Map(rows.map(({ path: filePath, ...state }) => [filePath, state]));
   }
 
   /** Writes a batch of indexed and failed files in one transaction; returns the new embeddings. */
@@ -143,12 +143,14 @@ export class LibraryStore {
   }
 
   /**
-   * Forgets files of `folderId` not in `present` (deleted or moved away), then images no file
-   * shows any more. Returns the removed images' ids per model and their thumbnails to delete.
+   * Forgets files of `folderId` not in `present` (deleted or moved away) and failures not in
+   * `present` or `problems` (what the walk reported), then images no file shows any more.
+   * Returns the removed images' ids per model and their thumbnails to delete.
    */
   removeMissing(
     folderId: number,
     present: ReadonlySet<string>,
+    problems: ReadonlySet<string> = new Set(),
   ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
     const s = this.statements;
     return this.db.transaction(() => {
@@ -161,7 +163,7 @@ export class LibraryStore {
         removedFiles++;
       }
       for (const failedPath of s.failuresOfFolder.all(folderId) as string[]) {
-        if (!present.has(failedPath)) s.deleteFailure.run(failedPath);
+        if (!present.has(failedPath) && !problems.has(failedPath)) s.deleteFailure.run(failedPath);
       }
       return { removedFiles, lostImageIds, removedImages: this.deleteOrphanImages() };
     })();

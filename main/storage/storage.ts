@@ -3,10 +3,10 @@
  * over it. Nothing outside main/storage writes SQL or holds the connection (enforced by lint).
  */
 import path from 'node:path';
+import { BACKUP_FOLDER, Backups, restoreDamaged, type RestoreReport } from './backups.js';
 import { openDatabase, type Db, type OpenOptions } from './database.js';
-
-export type { OpenOptions };
 import { AlbumStore } from './album-store.js';
+import { openReader } from './read-only.js';
 import { DuplicatesStore } from './duplicates-store.js';
 import { EmbeddingStore } from './embedding-store.js';
 import { LibraryStore } from './library-store.js';
@@ -14,6 +14,8 @@ import { OcrStore } from './ocr-store.js';
 import { PhotoStore } from './photo-store.js';
 import { RefinementStore } from './refinement-store.js';
 import { TagStore } from './tag-store.js';
+
+export type { OpenOptions, RestoreReport };
 
 export const DATABASE_FILE = 'library.db';
 
@@ -26,8 +28,15 @@ export class Storage {
   readonly duplicates: DuplicatesStore;
   readonly refinements: RefinementStore;
   readonly albums: AlbumStore;
+  /** Copies of the person's own data (Note [Backups] in backups.ts); made by the writer only. */
+  readonly backups: Backups;
 
-  private constructor(private readonly db: Db) {
+  private constructor(
+    private readonly db: Db,
+    private readonly cleanup: () => void,
+    backupDir: string,
+    nativeBinding: string | undefined,
+  ) {
     this.library = new LibraryStore(db);
     this.embeddings = new EmbeddingStore(db);
     this.photos = new PhotoStore(db);
@@ -36,10 +45,23 @@ export class Storage {
     this.duplicates = new DuplicatesStore(db);
     this.refinements = new RefinementStore(db);
     this.albums = new AlbumStore(db);
+    this.backups = new Backups(db, backupDir, nativeBinding);
   }
 
   static open(dataDir: string, options: OpenOptions = {}): Storage {
-    return new Storage(openDatabase(path.join(dataDir, DATABASE_FILE), options));
+    const file = path.join(dataDir, DATABASE_FILE);
+    const { db, cleanup } = options.readonly ? openReader(file, options) : openDatabase(file, options);
+    return new Storage(db, cleanup, path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
+  }
+
+  /** Moves a damaged database aside and makes a new one from the last backup (Note [Backups]). */
+  static restore(dataDir: string, options: Pick<OpenOptions, 'nativeBinding'> = {}): RestoreReport {
+    return restoreDamaged(path.join(dataDir, DATABASE_FILE), path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
+  }
+
+  /** A reader's connection (Note [One writer] in writer-lock.ts): every write through it fails. */
+  get readonly(): boolean {
+    return this.db.readonly;
   }
 
   /** Runs `work` in one transaction (nested calls join the outer one). */
@@ -48,6 +70,10 @@ export class Storage {
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.db.close();
+    } finally {
+      this.cleanup();
+    }
   }
 }

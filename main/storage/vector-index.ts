@@ -9,15 +9,22 @@
  * While that runs, in slices that yield to the event loop, searches are exact over an in-memory
  * copy of the vectors, so results are always right, only slower.
  *
+ * Note [Readers keep it in memory]: only the library's writer (Note [One writer] in
+ * writer-lock.ts) saves the index. A reader (a search, `status`) whose saved index is stale
+ * reconciles it in memory and never writes it back: two processes never race on the file, and a
+ * reader works on a full disk or on read-only media.
+ *
  * Note [Quantisation]: vectors are stored as f16 in the index (half the memory of f32); the
  * benchmark measures recall@10 against exact search to keep that choice honest.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import usearch from 'usearch';
+import { temporaryName, writeFileAtomic } from '../core/temporary-files.js';
 import type { Storage } from './storage.js';
 
 const { Index, MetricKind, ScalarKind, exactSearch } = usearch;
@@ -91,6 +98,7 @@ export class VectorIndex {
   private rebuilding: Promise<void> | null = null;
   private readonly file: string;
   private readonly removed = new Set<number>();
+  private closed = false;
 
   constructor(
     private readonly storage: Storage,
@@ -176,6 +184,7 @@ export class VectorIndex {
       if (!index.contains(BigInt(id))) missing.push(row);
     });
     for (let start = 0; start < missing.length; start += SLICE) {
+      if (this.closed) return;
       const rows = missing.slice(start, start + SLICE);
       const slice = new Float32Array(rows.length * this.dim);
       rows.forEach((row, i) => slice.set(matrix.subarray(row * this.dim, (row + 1) * this.dim), i * this.dim));
@@ -247,10 +256,20 @@ export class VectorIndex {
     const out: BatchNeighbours = { k, imageIds: new Float64Array(count * k).fill(-1), scores: new Float32Array(count * k) };
     if (!this.index || this.index.size() === 0 || count === 0) return out;
     const sidecar = await this.readSidecar();
-    if (!sidecar || sidecar.generation !== this.storage.library.generation(this.model) || sidecar.count !== this.index.size()) await this.save();
-    const view = this.newIndex(count, expansion);
-    view.view(this.file);
-    const matches = view.search(queries, k, 0) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+    const stale = !sidecar || sidecar.generation !== this.storage.library.generation(this.model) || sidecar.count !== this.index.size();
+    // A reader cannot save a stale index (Note [Readers keep it in memory]): it views a private copy.
+    const privateDir = stale && this.storage.readonly ? await mkdtemp(path.join(os.tmpdir(), 'lumen-index-')) : null;
+    const file = privateDir ? path.join(privateDir, 'index.usearch') : this.file;
+    if (privateDir) this.index.save(file);
+    else if (stale) await this.save();
+    let matches: { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+    try {
+      const view = this.newIndex(count, expansion);
+      view.view(file);
+      matches = view.search(queries, k, 0) as typeof matches;
+    } finally {
+      if (privateDir) await rm(privateDir, { recursive: true, force: true });
+    }
     for (let row = 0; row < count; row++) {
       const found = matches.counts ? Number(matches.counts[row]) : matches.keys.length;
       let slot = 0;
@@ -265,23 +284,34 @@ export class VectorIndex {
     return out;
   }
 
-  /** Writes the index and its sidecar atomically (temp file + rename). */
+  /**
+   * Writes the index and its sidecar atomically (temp file + rename, Note [Temporary names] in
+   * temporary-files.ts); a reader never does (Note [Readers keep it in memory]).
+   */
   async save(): Promise<void> {
-    if (!this.index || this.rebuilding) return;
+    if (!this.index || this.rebuilding || this.storage.readonly) return;
     await mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    this.index.save(temp);
-    const sidecar: Sidecar = {
-      generation: this.storage.library.generation(this.model),
-      count: this.index.size(),
-      dim: this.dim,
-      quantization: QUANTIZATION,
-      sha256: await fileSha256(temp),
-    };
-    await rename(temp, this.file);
-    await writeFile(`${this.file}.json.tmp`, JSON.stringify(sidecar));
-    await rename(`${this.file}.json.tmp`, `${this.file}.json`);
+    const temp = temporaryName(this.file);
+    try {
+      this.index.save(temp);
+      const sidecar: Sidecar = {
+        generation: this.storage.library.generation(this.model),
+        count: this.index.size(),
+        dim: this.dim,
+        quantization: QUANTIZATION,
+        sha256: await fileSha256(temp),
+      };
+      await rename(temp, this.file);
+      await writeFileAtomic(`${this.file}.json`, JSON.stringify(sidecar));
+    } finally {
+      await rm(temp, { force: true });
+    }
     this.removed.clear();
+  }
+
+  /** Stops a background rebuild at its next slice (a reader closing: nothing of it is kept). */
+  close(): void {
+    this.closed = true;
   }
 
   /** Resolves when a background rebuild (if any) has finished. */

@@ -99,6 +99,8 @@ export class Tagger {
   /**
    * Ensembled embeddings of `tags`, from the database cache or computed (and cached) now, a few
    * tags at a time so a first run over a big vocabulary reports progress and can be cancelled.
+   * A reader's library is read-only (Note [One writer] in writer-lock.ts): it computes them
+   * without caching.
    */
   async embedTags(model: ClipModel, tags: readonly ResolvedTag[], signal?: AbortSignal, onProgress?: (done: number, total: number) => void, persist = true): Promise<{ vectors: Float32Array[]; embedded: number }> {
     const store = this.storage.tags;
@@ -112,15 +114,15 @@ export class Tagger {
       const texts = [...new Set(batch.flatMap((tag) => promptTexts(tag.prompts, tag.templates)))];
       const embedded = new Map((await model.embedTexts(texts, signal)).map((vector, i) => [texts[i] as string, vector]));
       for (const tag of batch) made.set(tag.key, ensembleEmbedding(promptTexts(tag.prompts, tag.templates).map((text) => embedded.get(text) as Float32Array)));
+      if (!persist) {
+        // A draft's tags (the template editor, as the person types): kept in memory only.
+        for (const tag of batch) this.drafts.set(`${model.id}\0${tag.key}`, made.get(tag.key) as Float32Array);
+      } else if (!this.storage.readonly) {
+        this.storage.transaction(() => {
+          for (const tag of batch) store.saveTagEmbedding(model.id, tag.key, made.get(tag.key) as Float32Array);
+        });
+      }
       onProgress?.(Math.min(start + TAGS_PER_BATCH, missing.length), missing.length);
-    }
-    if (persist) {
-      this.storage.transaction(() => {
-        for (const [key, vector] of made) store.saveTagEmbedding(model.id, key, vector);
-      });
-    } else {
-      // A draft's tags (the template editor, as the person types): kept in memory only, a few at a time.
-      for (const [key, vector] of made) this.drafts.set(`${model.id}\0${key}`, vector);
     }
     const all = tags.map((tag, i) => (cached(vectors[i]) ? vectors[i] : (made.get(tag.key) as Float32Array)));
     return { vectors: all, embedded: missing.length };

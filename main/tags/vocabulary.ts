@@ -137,7 +137,9 @@ function describePath(raw: unknown, issuePath: readonly PropertyKey[]): string {
   if (first === 'tags' && typeof index === 'number') {
     const tags = (raw as { tags?: unknown[] } | null)?.tags;
     const name = (tags?.[index] as { name?: unknown } | undefined)?.name;
-    const label = typeof name === 'string' && name.trim() ? `tag "${name.trim()}" (tags[${index}])` : `tags[${index}]`;
+    // A name too long to be valid is cut short, so five problems stay one readable message.
+    const shown = typeof name === 'string' ? (name.trim().length > 60 ? `${name.trim().slice(0, 57)}…` : name.trim()) : '';
+    const label = shown ? `tag "${shown}" (tags[${index}])` : `tags[${index}]`;
     return rest.length ? `${label} ${field(rest)}` : label;
   }
   return issuePath.length ? field(issuePath) : 'the vocabulary';

@@ -82,6 +82,7 @@ describe('the engine', () => {
     expect(events).toContainEqual({ type: 'library-changed' });
 
     // A library indexed earlier, no model installed and no --model: its own model is found.
+    await main.dispose();
     const later = engine();
     expect((await later.indexingModel()).id).toBe('tiny-clip-immich');
     expect((await later.index().done).unchanged).toBe(12);
@@ -106,9 +107,7 @@ describe('the engine', () => {
 
   it('cancels a job at its next checkpoint, keeping what is done', async () => {
     const main = engine({ model: IMMICH_MODEL });
-    main.library({ create: true });
-    await main.library().addFolders([folder]);
-    const running = main.index({ batchSize: 1 });
+    const { indexing: running } = await main.addFolders([folder], [], { batchSize: 1 });
     running.job.pause();
     await main.jobs.cancelAll();
     await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });

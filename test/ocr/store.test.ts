@@ -36,7 +36,7 @@ function addImages(...names: string[]): number[] {
 beforeEach(async () => {
   const temp = await tempDir();
   cleanup = temp.cleanup;
-  db = openDatabase(path.join(temp.dir, 'library.db'));
+  db = openDatabase(path.join(temp.dir, 'library.db')).db;
   library = new LibraryStore(db);
   folderId = library.addFolder('/photos', []);
   store = new OcrStore(db);

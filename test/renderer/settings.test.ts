@@ -315,3 +315,58 @@ describe('Settings: models', () => {
     await page.screenshot({ path: '/tmp/lumen-settings-dark.png', fullPage: true });
   });
 });
+
+/** A library of ten photos, two of which could not be indexed. */
+function withLibrary(fake: FakeLumen): FakeLumen {
+  fake.status.library = {
+    photos: 10,
+    images: 10,
+    failed: 2,
+    folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
+    servingModel: LAION,
+    models: [{ model: LAION, embedded: 10, missing: 0 }],
+    index: { model: LAION, health: 'ready', vectors: 10, embeddings: 10 },
+  };
+  return fake;
+}
+
+describe('Settings: photo folders, and an index run that stopped by itself', () => {
+  it('lists the files that could not be indexed, with why, and tries them again', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({
+      ok: true,
+      value: [
+        { path: '/home/ada/Pictures/locked.jpg', name: 'locked.jpg', reason: 'unreadable', message: 'locked.jpg could not be read: permission denied.' },
+        { path: '/home/ada/Pictures/pipe.jpg', name: 'pipe.jpg', reason: 'not-a-file', message: 'pipe.jpg is a pipe (FIFO), not a photo file; it was skipped.' },
+      ],
+    });
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
+    const { page } = await open(fake);
+    await visible(page.getByRole('heading', { name: 'Files that could not be indexed: 2' }));
+    await page.getByRole('button', { name: 'Show them' }).click();
+    const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
+    await poll(() => failed.getByRole('listitem').allTextContents()).toEqual([
+      'locked.jpg locked.jpg could not be read: permission denied.',
+      'pipe.jpg pipe.jpg is a pipe (FIFO), not a photo file; it was skipped.',
+    ]);
+    await page.getByRole('button', { name: 'Try them again' }).click();
+    await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: true }]);
+    await visible(page.getByText('Trying the failed files again.'));
+  });
+
+  it('shows an index run paused by a full disk with the reason, and resumes it', async () => {
+    const fake = withLibrary(readyFake());
+    const reason = 'The disk holding the library is full: 390 photos indexed and kept; free some space and run again.';
+    const indexProgress = { phase: 'indexing' as const, found: 3000, processed: 390, toProcess: 3000, embedded: 390, failed: 0, imagesPerSecond: 0, etaSeconds: null };
+    const paused = { id: 'index-1', kind: 'index' as const, subject: null, state: 'paused' as const, error: reason, progress: indexProgress };
+    fake.overrides['jobs.resume'] = () => ({ ok: true, value: { ...paused, state: 'running', error: null } });
+    const { page, emit } = await open(fake);
+    await emit({ type: 'job', job: paused });
+    const status = page.getByRole('status', { name: 'Indexing' });
+    await poll(text(status)).toBe(`Indexing paused: ${reason} Resume Cancel`);
+    await status.getByRole('button', { name: 'Resume' }).click();
+    await poll(() => fake.callsOf('jobs.resume')).toEqual([{ jobId: 'index-1' }]);
+    await visible(status.getByRole('progressbar', { name: 'Indexing progress' }));
+    await poll(text(status)).toMatch(/^Indexing 390 of 3,000 Pause Cancel$/);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * Files replaced whole: written under a temporary name, then renamed over the real one, so a
+ * crash leaves the old file or the new one, never half of either.
+ *
+ * Note [Temporary names]: a temporary name carries the writer's process id and random bytes
+ * (`<file>.<pid>-<8 hex>.tmp`), so two processes, or two writes in one process, never share one
+ * (concurrent searches once crashed on a shared `<index>.usearch.json.tmp`). A process killed
+ * between the write and the rename leaves its temporary file behind; `removeStaleTemporaries`
+ * clears those whose process is gone.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const TEMPORARY = /\.(\d+)-[0-9a-f]{8}\.tmp$/;
+
+/** A temporary name next to `file`, unique to this process and this call. */
+export function temporaryName(file: string): string {
+  return `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+}
+
+/** Whether a process with this id is running (on this machine). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, it is only someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Writes `data` to `file` through a temporary name (Note [Temporary names]). */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = temporaryName(file);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Removes temporary files in `dir` left by processes that are gone; returns how many. */
+export async function removeStaleTemporaries(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  let removed = 0;
+  for (const name of names) {
+    const pid = TEMPORARY.exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    await rm(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,192 @@
+/**
+ * Copies of what only the person can make, and putting them back.
+ *
+ * Note [Backups]: embeddings, thumbnails and metadata are rebuilt from the photos; a person's
+ * verdicts (confirmed and rejected tags), their vocabulary and templates, their folders with
+ * their exclusions and the tags they set back to zero-shot are not. After a completed job, at
+ * most once a day, the writer copies those into a small database of their own (verdicts keyed by
+ * the photo's content hash, which survives a rebuild, where an image id does not) with SQLite's
+ * online backup, from one read transaction, so the copy is consistent while indexing goes on. A
+ * copy is checked (`integrity_check`, and its row counts against the source) before it takes its
+ * final name; the last KEEP_BACKUPS are kept. A damaged library is moved aside, whole, to
+ * `damaged/`, and a new one is made from the newest copy that checks out; its verdicts wait in
+ * `restored_verdicts` until their photos are indexed again (a trigger in database.ts).
+ */
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { temporaryName } from '../core/temporary-files.js';
+import { openDatabase, type Db } from './database.js';
+
+export const BACKUP_FOLDER = 'backups';
+export const DAMAGED_FOLDER = 'damaged';
+export const KEEP_BACKUPS = 5;
+export const DAY_MS = 24 * 60 * 60 * 1000;
+const NAME = /^library-(\d{8}T\d{9})\.db$/;
+const ALIAS = 'lumen_backup';
+
+export interface BackupCounts {
+  folders: number;
+  verdicts: number;
+  vocabularies: number;
+  zeroShotTags: number;
+}
+
+export interface BackupInfo extends BackupCounts {
+  file: string;
+  at: number;
+}
+
+/** What each table of a backup holds, and the query that fills it from the library. */
+const TABLES: Record<keyof BackupCounts | 'meta', { columns: string; fill: string }> = {
+  folders: { columns: 'id INTEGER PRIMARY KEY, path TEXT NOT NULL, excludes TEXT NOT NULL, added_at INTEGER NOT NULL', fill: 'SELECT id, path, excludes, added_at FROM main.folders' },
+  verdicts: {
+    columns: 'content_hash TEXT NOT NULL, tag TEXT NOT NULL, rejected INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (content_hash, tag)',
+    fill: `SELECT i.content_hash, t.tag, t.rejected, t.updated_at FROM main.image_tags t JOIN main.images i ON i.id = t.image_id WHERE t.source = 'person'
+      UNION SELECT content_hash, tag, rejected, updated_at FROM main.restored_verdicts`,
+  },
+  vocabularies: { columns: 'json TEXT NOT NULL, updated_at INTEGER NOT NULL', fill: 'SELECT json, updated_at FROM main.tag_vocabulary' },
+  zeroShotTags: { columns: 'tag TEXT PRIMARY KEY, updated_at INTEGER NOT NULL', fill: 'SELECT tag, updated_at FROM main.tag_refinement_off' },
+  meta: { columns: 'key TEXT PRIMARY KEY, value TEXT NOT NULL', fill: 'SELECT key, value FROM main.meta' },
+};
+const COUNTED = ['folders', 'verdicts', 'vocabularies', 'zeroShotTags'] as const;
+
+function stamp(at: number): string {
+  return new Date(at).toISOString().replace(/[-:.Z]/g, '');
+}
+
+function timeOf(name: string): number | null {
+  const digits = NAME.exec(name)?.[1];
+  if (!digits) return null;
+  const [, y, mo, d, h, mi, s, ms] = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})$/.exec(digits) ?? [];
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms));
+}
+
+/** The backups in `dir`, newest first (by the time in their names). */
+function listBackups(dir: string): Array<{ file: string; at: number }> {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .flatMap((name) => {
+      const at = timeOf(name);
+      return at === null ? [] : [{ file: path.join(dir, name), at }];
+    })
+    .sort((a, b) => b.at - a.at);
+}
+
+/** A backup's counts when it is sound, else null (Note [Backups]). */
+function verify(file: string, nativeBinding?: string): BackupCounts | null {
+  try {
+    const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
+    try {
+      if (db.pragma('integrity_check', { simple: true }) !== 'ok') return null;
+      return Object.fromEntries(COUNTED.map((table) => [table, db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number])) as unknown as BackupCounts;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return null;
+  }
+}
+
+export class Backups {
+  private running: Promise<BackupInfo> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    readonly dir: string,
+    private readonly nativeBinding?: string,
+  ) {}
+
+  newest(): { file: string; at: number } | null {
+    return listBackups(this.dir)[0] ?? null;
+  }
+
+  /** A new backup when the newest is older than `maxAgeMs` (or there is none); else null. */
+  async createIfDue(maxAgeMs = DAY_MS, now = Date.now()): Promise<BackupInfo | null> {
+    const newest = this.newest();
+    if (newest && now - newest.at < maxAgeMs) return null;
+    return this.create(now);
+  }
+
+  /** Copies the person's own data, checks the copy, and keeps the newest KEEP_BACKUPS. */
+  create(now = Date.now()): Promise<BackupInfo> {
+    this.running ??= this.write(now).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async write(now: number): Promise<BackupInfo> {
+    mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `library-${stamp(now)}.db`);
+    const temp = temporaryName(file);
+    this.db.exec(`ATTACH ':memory:' AS ${ALIAS}`);
+    try {
+      const expected = this.db.transaction(() => {
+        for (const [table, { columns, fill }] of Object.entries(TABLES)) {
+          this.db.exec(`CREATE TABLE ${ALIAS}.${table} (${columns}); INSERT INTO ${ALIAS}.${table} ${fill}`);
+        }
+        return Object.fromEntries(COUNTED.map((table) => [table, this.db.prepare(`SELECT COUNT(*) FROM ${ALIAS}.${table}`).pluck().get() as number])) as unknown as BackupCounts;
+      })();
+      // The typings lack better-sqlite3's `attached` option (and make `progress` required).
+      await this.db.backup(temp, { attached: ALIAS } as unknown as Database.BackupOptions);
+      const written = verify(temp, this.nativeBinding);
+      if (!written || COUNTED.some((table) => written[table] !== expected[table])) throw new Error(`the copy ${temp} did not read back as written`);
+      renameSync(temp, file);
+      for (const old of listBackups(this.dir).slice(KEEP_BACKUPS)) rmSync(old.file, { force: true });
+      return { file, at: now, ...expected };
+    } finally {
+      rmSync(temp, { force: true });
+      this.db.exec(`DETACH ${ALIAS}`);
+    }
+  }
+}
+
+export interface RestoreReport {
+  /** Where the damaged database was moved. */
+  damagedFile: string;
+  /** The backup restored, or null when there was none that checked out. */
+  backup: BackupInfo | null;
+}
+
+/**
+ * Moves the damaged database at `file` aside and makes a new one, from the newest sound backup
+ * in `backupDir` when there is one (Note [Backups]).
+ */
+export function restoreDamaged(file: string, backupDir: string, nativeBinding?: string): RestoreReport {
+  let backup: BackupInfo | null = null;
+  for (const candidate of listBackups(backupDir)) {
+    const counts = verify(candidate.file, nativeBinding);
+    if (counts) {
+      backup = { ...candidate, ...counts };
+      break;
+    }
+  }
+  const damagedDir = path.join(path.dirname(file), DAMAGED_FOLDER);
+  mkdirSync(damagedDir, { recursive: true });
+  const damagedFile = path.join(damagedDir, `${path.basename(file, '.db')}-${stamp(Date.now())}.db`);
+  renameSync(file, damagedFile);
+  for (const suffix of ['-wal', '-shm']) {
+    if (existsSync(`${file}${suffix}`)) renameSync(`${file}${suffix}`, `${damagedFile}${suffix}`);
+  }
+  const { db } = openDatabase(file, { nativeBinding });
+  try {
+    if (backup) fill(db, backup.file);
+  } finally {
+    db.close();
+  }
+  return { damagedFile, backup };
+}
+
+function fill(db: Db, backupFile: string): void {
+  db.prepare(`ATTACH ? AS ${ALIAS}`).run(backupFile);
+  try {
+    db.transaction(() => {
+      db.exec(`INSERT INTO folders (id, path, excludes, added_at) SELECT id, path, excludes, added_at FROM ${ALIAS}.folders;
+        INSERT INTO tag_vocabulary (id, json, updated_at) SELECT 1, json, updated_at FROM ${ALIAS}.vocabularies LIMIT 1;
+        INSERT INTO restored_verdicts (content_hash, tag, rejected, updated_at) SELECT content_hash, tag, rejected, updated_at FROM ${ALIAS}.verdicts;
+        INSERT INTO tag_refinement_off (tag, updated_at) SELECT tag, updated_at FROM ${ALIAS}.zeroShotTags;
+        INSERT INTO meta (key, value) SELECT key, value FROM ${ALIAS}.meta;`);
+    })();
+  } finally {
+    db.exec(`DETACH ${ALIAS}`);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A damaged library database, in words a person can act on.
+ *
+ * Note [Damage]: SQLite says a file is damaged with SQLITE_CORRUPT ("database disk image is
+ * malformed") or SQLITE_NOTADB ("file is not a database"), at open or at the first read of a
+ * bad page. A writer checks every page when it opens the library (`PRAGMA quick_check`) and
+ * restores a damaged one from its last backup (Note [Backups] in backups.ts); a reader never
+ * writes, so it says what happened and how to get the library restored. Either way nobody sees
+ * a stack trace.
+ */
+import { UserError, messageOf } from '../core/errors.js';
+
+const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+
+/** Whether `error` is SQLite saying the database file is damaged. */
+export function isDamage(error: unknown): boolean {
+  if (error instanceof DamagedDatabase) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && DAMAGE_CODES.test(code);
+}
+
+export const RESTORE_ADVICE = 'open the Lumen app or run `lumen index` to restore your folders, tags and vocabulary from the last backup (the damaged file is kept)';
+
+export class DamagedDatabase extends UserError {
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super('integrity', `The library database ${file} is damaged (${messageOf(cause)}); ${RESTORE_ADVICE}.`, { cause });
+  }
+}
+
+/** The error a person sees for `error` when it is damage met while reading; null otherwise. */
+export function damageError(error: unknown): UserError | null {
+  if (error instanceof DamagedDatabase) return error;
+  if (!isDamage(error)) return null;
+  return new UserError('integrity', `The library database is damaged (${messageOf(error)}); ${RESTORE_ADVICE}.`, { cause: error });
+}

@@ -1,0 +1,52 @@
+/**
+ * A reader's connection to the library database (Note [One writer] in writer-lock.ts).
+ *
+ * Note [Read-only media]: a reader's connection is read-only, so nothing it does can write.
+ * SQLite reads a WAL database through a shared-memory file next to it, which cannot be made on
+ * read-only media (a library on a DVD or a write-protected card): there a reader reads a copy of
+ * the database in the temporary folder, removed when it closes.
+ */
+import Database from 'better-sqlite3';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { canWrite } from '../core/paths.js';
+import { DamagedDatabase, isDamage } from './damage.js';
+import { checkVersion, configure, type OpenedDatabase, type OpenOptions } from './database.js';
+
+/** Opens `file` read-only: it never writes or migrates, and cannot be made to. */
+export function openReader(file: string, options: OpenOptions): OpenedDatabase {
+  const connect = (at: string) => {
+    const db = new Database(at, { nativeBinding: options.nativeBinding, readonly: true, fileMustExist: true });
+    try {
+      configure(db);
+      checkVersion(db, file);
+      return db;
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  };
+  try {
+    return { db: connect(file), cleanup: () => {} };
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    if (isDamage(error)) throw new DamagedDatabase(file, error);
+    if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN' || canWrite(path.dirname(file))) {
+      throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
+    }
+  }
+  const copyDir = mkdtempSync(path.join(os.tmpdir(), 'lumen-read-only-'));
+  const cleanup = () => rmSync(copyDir, { recursive: true, force: true });
+  try {
+    const copy = path.join(copyDir, path.basename(file));
+    copyFileSync(file, copy);
+    if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
+    return { db: connect(copy), cleanup };
+  } catch (error) {
+    cleanup();
+    if (isUserError(error)) throw error;
+    throw isDamage(error) ? new DamagedDatabase(file, error) : new UserError('storage', `Cannot read the library database ${file}: ${messageOf(error)}.`, { cause: error });
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Damaged and unusual data folders (Note [Damage] in main/storage/damage.ts, Note [Backups] in
+ * main/storage/backups.ts, Note [Read-only media] in main/storage/read-only.ts): a damaged
+ * database is explained to readers and restored by the writer from its last backup, with the
+ * person's verdicts, vocabulary and folders; a data folder that is a file is explained; a
+ * read-only one still serves search and status.
+ */
+import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../main/cli/index.js';
+import { Engine } from '../../main/engine/engine.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, queryLibrary } from '../helpers/library.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+/** Overwrites the database's header, or every page after the first (the schema stays readable). */
+async function damage(file: string, where: 'header' | 'pages'): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    const { size } = await handle.stat();
+    const start = where === 'header' ? 0 : 4096;
+    const length = where === 'header' ? 100 : size - 4096;
+    await handle.write(Buffer.alloc(length, 0xa5), 0, length, start);
+  } finally {
+    await handle.close();
+  }
+}
+
+describe('damaged and unusual data folders', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let dataDir: string;
+  let folder: string;
+  let log: string[];
+  let files: string[];
+  const model = ['--model', IMMICH_MODEL, '--provider', 'cpu'];
+  const engines: Engine[] = [];
+  const engine = (options: { backupIntervalMs?: number } = {}) => {
+    const made = new Engine({ dataDir, model: IMMICH_MODEL, provider: 'cpu', log: (message) => log.push(message), ...options });
+    engines.push(made);
+    return made;
+  };
+  const backups = async () => (await readdir(path.join(dataDir, 'backups')).catch(() => [] as string[])).sort();
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    dataDir = path.join(scratch.dir, 'data');
+    folder = path.join(scratch.dir, 'Photos');
+    log = [];
+    files = await copyPhotos((await fixturePhotos()).slice(0, 12), folder, () => '');
+  });
+  afterEach(async () => {
+    for (const made of engines.splice(0)) await made.dispose();
+    await scratch.cleanup();
+  });
+
+  /** A library with the person's own work in it: verdicts, a vocabulary, exclusions. */
+  async function libraryWithVerdicts(options: { backupIntervalMs?: number } = {}): Promise<Engine> {
+    const writer = engine(options);
+    const [added] = (await writer.addFolders([folder])).folders;
+    await writer.index().done;
+    writer.setExcludes(added!.id, ['**/Screenshots/**']);
+    const tags = writer.tags();
+    await tags.vocabulary.save({ templates: ['a photo of a {}.'], tags: [{ name: 'round thing', prompts: ['circle'] }, { name: 'pointy', prompts: ['star', 'triangle'] }] });
+    await tags.verdicts.confirm(files[0] as string, 'round thing');
+    await tags.verdicts.reject(files[1] as string, 'pointy');
+    await writer.tagLibrary().done;
+    return writer;
+  }
+
+  it('backs up the person’s own work after a completed job, at most daily, checked', async () => {
+    const writer = await libraryWithVerdicts();
+    expect(await backups()).toHaveLength(1);
+    await writer.index().done;
+    await writer.tagLibrary().done;
+    expect(await backups()).toEqual([expect.stringMatching(/^library-\d{8}T\d{9}\.db$/)]);
+  });
+
+  it('keeps the last five backups, each with the verdicts, vocabulary and folders', async () => {
+    const writer = await libraryWithVerdicts({ backupIntervalMs: 0 });
+    for (let i = 0; i < 6; i++) await writer.tagLibrary().done;
+    const files = await backups();
+    expect(files).toHaveLength(5);
+    for (const name of files) {
+      const file = path.join(dataDir, 'backups', name);
+      const read = (sql: string) => queryLibraryFile(file, sql);
+      expect(read('PRAGMA integrity_check')).toEqual(['ok']);
+      expect(read('SELECT tag || (CASE rejected WHEN 1 THEN \' rejected\' ELSE \' confirmed\' END) FROM verdicts ORDER BY tag')).toEqual(['pointy rejected', 'round thing confirmed']);
+      expect(read('SELECT path || \' \' || excludes FROM folders')).toEqual([`${folder} ["**/Screenshots/**"]`]);
+      expect(read('SELECT COUNT(*) FROM vocabularies')).toEqual([1]);
+    }
+  });
+
+  for (const where of ['pages', 'header'] as const) {
+    it(`says what happened to a reader of a damaged database (${where}), and restores it from the backup when indexing`, async () => {
+      const writer = await libraryWithVerdicts({ backupIntervalMs: 0 });
+      await writer.dispose();
+      await damage(path.join(dataDir, 'library.db'), where);
+
+      for (const argv of [['status'], ['search', 'a photo of a star.'], ['tags']]) {
+        const read = await cli(...argv, '--data', dataDir);
+        expect({ argv, code: read.code }).toEqual({ argv, code: 1 });
+        expect(read.stderr).toMatch(new RegExp(`^lumen ${argv[0]}: The library database .*is damaged \\(.*\\); open the Lumen app or run \`lumen index\` to restore your folders, tags and vocabulary from the last backup \\(the damaged file is kept\\)\\.\\n$`));
+      }
+
+      const restored = await cli('index', '--data', dataDir, ...model);
+      expect(restored.code).toBe(0);
+      expect(restored.stderr).toMatch(/The library database was damaged \(.*\)\. It was moved to .*damaged.*library-.*\.db, and the library was restored from the backup of .*: 1 folder, 2 tag verdicts and your vocabulary\./);
+      expect(restored.stdout).toMatch(/Indexed with tiny-clip-immich: 12 photos embedded/);
+      expect((await readdir(path.join(dataDir, 'damaged'))).some((name) => name.endsWith('.db'))).toBe(true);
+
+      const after = engine();
+      expect(after.library().folders()).toEqual([{ id: 1, path: folder, excludes: ['**/Screenshots/**'] }]);
+      expect((await after.tags().vocabulary.get()).tags.map((tag) => tag.name)).toEqual(['round thing', 'pointy']);
+      expect(after.tags().verdicts.tagsOf(files[0] as string).tags).toContainEqual(expect.objectContaining({ tag: 'round thing', source: 'person' }));
+      expect(after.tags().verdicts.tagsOf(files[1] as string).rejected).toEqual(['pointy']);
+      expect(queryLibrary(dataDir, 'SELECT COUNT(*) FROM restored_verdicts')).toEqual([0]);
+    });
+  }
+
+  it('makes a new library when a damaged one has no backup, saying so', async () => {
+    const writer = engine();
+    await (await writer.addFolders([folder])).indexing.done;
+    await writer.dispose();
+    await rm(path.join(dataDir, 'backups'), { recursive: true });
+    await damage(path.join(dataDir, 'library.db'), 'pages');
+    const again = engine();
+    await again.claimWriter('a test', 'indexing');
+    expect(again.library().folders()).toEqual([]);
+    expect(log).toContainEqual(expect.stringMatching(/damaged .* and there was no backup to restore it from\. It was moved to .*: add your folders again\./));
+  });
+
+  it('explains a data folder that is a file', async () => {
+    const file = path.join(scratch.dir, 'not-a-folder');
+    await writeFile(file, 'hello');
+    for (const argv of [['status'], ['search', 'a star'], ['index', folder, ...model]]) {
+      const result = await cli(...argv, '--data', file);
+      expect({ argv, code: result.code, stderr: result.stderr }).toEqual({
+        argv,
+        code: 2,
+        stderr: `lumen ${argv[0]}: The data folder ${file} is a file, not a folder. Pass --data with a folder (a new one is made if it does not exist), or move the file away.\n`,
+      });
+    }
+  });
+
+  it('serves search and status from a read-only data folder, and says why it cannot index there', async (context) => {
+    const mountPoint = path.join(scratch.dir, 'media');
+    await mkdir(mountPoint);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    } catch (error) {
+      console.log(`skipping the read-only case: cannot mount a tmpfs here (${(error as { stderr?: Buffer }).stderr?.toString().trim() || String(error)})`);
+      context.skip();
+      return;
+    }
+    try {
+      await readOnlyMedia(mountPoint);
+    } finally {
+      execFileSync('umount', ['-l', mountPoint]);
+    }
+  });
+
+  async function readOnlyMedia(mountPoint: string): Promise<void> {
+    dataDir = mountPoint;
+    expect((await cli('index', folder, '--data', dataDir, ...model)).code).toBe(0);
+    execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
+    const before = (await stat(path.join(dataDir, 'library.db'))).mtimeMs;
+
+    const status = await cli('status', '--data', dataDir, '--json');
+    expect(status).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(status.stdout).library).toMatchObject({ photos: 12 });
+    const search = await cli('search', 'a photo of a star.', '--data', dataDir, '--all', '--json');
+    expect(search).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(search.stdout).total).toBe(12);
+
+    // The app opens it read-only too; an index run pauses, saying why.
+    const app = new Engine({ dataDir, app: true });
+    engines.push(app);
+    expect((await app.status()).library).toMatchObject({ photos: 12 });
+    const running = app.index();
+    await vi.waitFor(() => expect(running.job).toMatchObject({ state: 'paused', error: expect.stringMatching(/cannot be written \(read-only media/) }));
+    running.job.cancel();
+    await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });
+
+    const index = await cli('index', '--data', dataDir, ...model);
+    expect(index).toMatchObject({ code: 1, stderr: `lumen index: The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to index or tag, copy it to a writable disk or pass another --data.\n` });
+    expect((await stat(path.join(dataDir, 'library.db'))).mtimeMs).toBe(before);
+  }
+});
+
+function queryLibraryFile(file: string, sql: string): unknown[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).pluck().all();
+  } finally {
+    db.close();
+  }
+}
