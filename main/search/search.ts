@@ -122,7 +122,7 @@ export class PhotoSearch {
     } else {
       let pool = Math.ceil(pool0 / share);
       for (;;) {
-        const found = vectors.search(query, pool + exclude.size, 0);
+        const found = await vectors.search(query, pool + exclude.size, 0);
         scored = matching ? found.filter((hit) => matching.has(hit.imageId)) : found;
         const lastScore = found.at(-1)?.score;
         // Grow while the page is not full, or while the weakest candidate still passes the

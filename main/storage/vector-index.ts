@@ -1,23 +1,26 @@
 /**
- * The HNSW vector index of one model's embeddings (usearch), saved next to the database with the
- * 8-bit matrix it is built from (vector-matrix.ts, Note [Quantisation]).
+ * The HNSW vector index of one model's embeddings (usearch), saved next to the database with its
+ * 8-bit matrix (vector-matrix.ts).
  *
  * Note [Derived data]: the index is rebuilt from SQLite whenever it is missing, unreadable, or
  * stale: its sidecar records the embeddings generation it was saved at (see database.ts), and a
- * mismatch in generation or count means some writes never reached the file (a crash). A stale
- * index is reconciled (missing keys added) rather than rebuilt from nothing, unless it holds keys
- * SQLite no longer has. While that runs, in slices that yield to the event loop, searches are
- * exact over the 8-bit matrix (re-ranked as always), so results are always right, only slower.
+ * mismatch means some writes never reached the file (a crash). A stale index is reconciled
+ * (missing keys added) rather than rebuilt from nothing, unless it holds keys SQLite no longer
+ * has. While that runs, in slices that yield to the event loop, searches are exact over the
+ * matrix (re-ranked as always), so results are always right, only slower.
+ *
+ * Note [Graph vectors]: the graph holds each vector in 8 bits (GRAPH_SCALAR), a quarter of f32
+ * and half of f16: 1M x 512-d vectors take 512 MB instead of 1 GB, what lets 1M photos fit in
+ * 1.5 GB with the text model loaded. usearch casts to it from f32 itself. Chosen by
+ * `npm run bench -- hnsw`, which measures each choice's recall and latency in one run.
  *
  * Note [Re-ranking]: 8-bit scores cannot order near-ties, so the candidates a caller will show
  * are scored again from their f32 vectors in SQLite, reading only those rows (about 15 us each
- * here): the best `rerankWindow(n)` candidates for the `n` results wanted. Measured at 1M
- * clustered 512-d vectors (`npm run bench -- hnsw`), recall@10 against exact f32 search is
- * 99+ % with re-ranking where the 8-bit ranking alone reaches about 85 %.
+ * here): the best `rerankWindow(n)` candidates for the `n` results wanted.
  *
  * Note [Memory-mapped index]: a saved index is opened with usearch's `view`, which maps the file
- * instead of reading it: opening costs next to nothing at any size, and only the pages searches
- * touch take memory. A view is read-only, so the first change loads the file into memory.
+ * instead of reading it, so opening costs a fraction of loading; only the pages searches touch
+ * are read. A view is read-only, so the first change loads the file into memory.
  *
  * Note [Trusted files]: usearch aborts the process on a damaged file, so the index is opened only
  * when it is the file this app wrote: the sidecar keeps its SHA-256 and the size, modification
@@ -25,25 +28,22 @@
  * on the path to the first result: a third of a second at 100k photos, seconds at 1M); one that
  * was copied, restored, edited or truncated is hashed and opened only if the hash matches.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import usearch from 'usearch';
 import { dot } from '../models/vectors.js';
+import { fileSha256, isSavedFile, readSidecar, sameStamp, stampOf, writeSidecar, type FileStamp, type Sidecar } from './index-files.js';
 import type { ImageIdSet } from './photo-facets.js';
 import type { Storage } from './storage.js';
-import { VectorMatrix, quantise } from './vector-matrix.js';
+import { buildMatrix, loadMatrix, type Matrix, type ScoredImage } from './vector-matrix.js';
 
-const { Index, MetricKind, ScalarKind, exactSearch } = usearch;
+export type { ScoredImage };
+
+const { Index, MetricKind, ScalarKind } = usearch;
 type UsearchIndex = InstanceType<typeof Index>;
-
-export interface ScoredImage {
-  imageId: number;
-  score: number;
-}
 
 export type IndexHealth = 'ready' | 'rebuilding' | 'empty';
 
@@ -54,62 +54,26 @@ export interface BatchNeighbours {
   scores: Float32Array;
 }
 
-interface FileStamp {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
-
-interface Sidecar {
-  generation: number;
-  count: number;
-  dim: number;
-  quantization: string;
-  /** SHA-256 of the index file and how it stood when saved (Note [Trusted files]). */
-  sha256: string;
-  stamp: FileStamp;
-  /** How the matrix file stood when saved; null when it was not saved with the index. */
-  matrix: FileStamp | null;
-  /** The mean of the library's vectors (see `mean`), so a search need not load the matrix for it. */
-  mean: number[] | null;
-}
-
-const QUANTIZATION = ScalarKind.I8;
+export const GRAPH_SCALAR = ScalarKind.E4M3;
+export const CONNECTIVITY = 16;
+export const EXPANSION_ADD = 64;
 const THREADS = Math.max(1, os.availableParallelism());
-/** Rows added to the graph between yields to the event loop while it is (re)built. */
-const SLICE = 4096;
-/** Rows read from SQLite at once into the matrix. */
-const PAGE = 8192;
+/** Rows read from SQLite, and added to the graph, between yields to the event loop. */
+const PAGE = 4096;
 
 /**
  * Note [Search breadth]: HNSW's `expansion_search` trades latency for recall, and larger indexes
- * need more of it. Chosen by `npm run bench -- hnsw` (8-bit graph, re-ranked, 512-d clustered
- * vectors, recall@10 against exact f32 search). It is a search-time setting, applied when the
- * index is opened.
+ * need more of it (`npm run bench -- hnsw`). A search-time setting, applied when an index opens.
  */
 export function expansionSearchFor(count: number): number {
   if (count <= 50_000) return 64;
-  return count <= 300_000 ? 128 : 256;
+  if (count <= 300_000) return 128;
+  return 512;
 }
 
 /** Candidates re-scored exactly when `count` results are wanted (Note [Re-ranking]). */
 export function rerankWindow(count: number): number {
-  return Math.max(2 * count, count + 40);
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function stampOf(file: string): Promise<FileStamp | null> {
-  const info = await stat(file).catch(() => null);
-  return info && { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
-}
-
-function sameStamp(a: FileStamp | null | undefined, b: FileStamp | null | undefined): boolean {
-  return !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+  return count > 0 ? Math.max(2 * count, count + 40) : 0;
 }
 
 export class VectorIndex {
@@ -119,16 +83,16 @@ export class VectorIndex {
   /** Changed since the last save. */
   private dirty = false;
   private rebuilding: Promise<void> | null = null;
-  private matrix: VectorMatrix | null = null;
-  private matrixLoad: Promise<VectorMatrix> | null = null;
+  private matrix: Matrix | null = null;
+  private matrixLoad: Promise<Matrix> | null = null;
   /** Changes that arrive while the matrix loads, applied once it has. */
-  private matrixLog: Array<(matrix: VectorMatrix) => void> | null = null;
-  /** The saved matrix misses changes made while it was not loaded. */
+  private matrixLog: Array<(matrix: Matrix) => void> = [];
+  /** The saved matrix is not current (it is rebuilt from SQLite when needed). */
   private matrixFileStale = false;
+  private libraryMean: Float32Array | null = null;
   private readonly file: string;
   private readonly matrixFile: string;
   private readonly removed = new Set<number>();
-  private savedMean: Float32Array | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -151,17 +115,15 @@ export class VectorIndex {
 
   /** Opens the saved index, or starts rebuilding it in the background. Resolves once search works. */
   async open(): Promise<void> {
-    const sidecar = await this.readSidecar();
+    const sidecar = await readSidecar(`${this.file}.json`);
     // The generation moves with every change of the embeddings (database.ts): no need to count them.
     const fresh = sidecar?.generation === this.storage.library.generation(this.model);
-    if (sidecar && sidecar.dim === this.dim && sidecar.quantization === QUANTIZATION && (await this.trusted(sidecar))) {
+    if (sidecar && sidecar.dim === this.dim && sidecar.quantization === GRAPH_SCALAR && sidecar.connectivity === CONNECTIVITY && (await isSavedFile(this.file, sidecar))) {
       try {
         const graph = this.newGraph(sidecar.count);
         if (fresh) graph.view(this.file);
         else graph.load(this.file);
-        this.graph = graph;
-        this.viewed = fresh;
-        this.savedMean = sidecar.mean ? Float32Array.from(sidecar.mean) : null;
+        [this.graph, this.viewed, this.libraryMean] = [graph, fresh, sidecar.mean && Float32Array.from(sidecar.mean)];
         if (fresh && graph.size() === sidecar.count) return;
       } catch {
         this.graph = null;
@@ -174,67 +136,56 @@ export class VectorIndex {
     this.rebuilding = this.reconcile().finally(() => (this.rebuilding = null));
   }
 
-  private async trusted(sidecar: Sidecar): Promise<boolean> {
-    const stamp = await stampOf(this.file);
-    if (!stamp) return false;
-    return sameStamp(stamp, sidecar.stamp) || (stamp.size === sidecar.stamp?.size && (await fileSha256(this.file)) === sidecar.sha256);
-  }
-
   private newGraph(expectedSize: number, expansion = expansionSearchFor(expectedSize)): UsearchIndex {
-    return new Index({ dimensions: this.dim, metric: MetricKind.Cos, quantization: QUANTIZATION, connectivity: 16, expansion_add: 64, expansion_search: expansion, multi: false });
+    return new Index({ dimensions: this.dim, metric: MetricKind.Cos, quantization: GRAPH_SCALAR, connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: expansion, multi: false });
   }
 
-  private async readSidecar(): Promise<Sidecar | null> {
-    try {
-      return JSON.parse(await readFile(`${this.file}.json`, 'utf8')) as Sidecar;
-    } catch {
-      return null;
-    }
-  }
-
-  /** The 8-bit matrix: from its file when that is current, else read from SQLite a page at a time. */
-  private matrixReady(): Promise<VectorMatrix> {
-    this.matrixLoad ??= (async () => {
-      this.matrixLog = [];
-      const sidecar = this.matrixFileStale ? null : await this.readSidecar();
-      const current = sidecar !== null && sidecar.generation === this.storage.library.generation(this.model) && sameStamp(await stampOf(this.matrixFile), sidecar.matrix);
-      const matrix = (current ? await VectorMatrix.load(this.matrixFile, this.dim) : null) ?? (await this.matrixFromSqlite());
-      for (const change of this.matrixLog) change(matrix);
-      this.matrixLog = null;
-      this.matrix = matrix;
-      return matrix;
-    })();
-    return this.matrixLoad;
-  }
-
-  private async matrixFromSqlite(): Promise<VectorMatrix> {
-    const matrix = new VectorMatrix(this.dim, Math.max(1, this.storage.embeddings.count(this.model)));
-    const vector = new Float32Array(this.dim);
-    const bytes = new Uint8Array(vector.buffer);
+  /** Every embedding of the model, a page at a time, yielding to the event loop between pages. */
+  private async *embeddings(): AsyncGenerator<Array<[number, Float32Array]>> {
     for (let after = 0; ; ) {
       const rows = this.storage.embeddings.rawAfter(this.model, after, PAGE);
-      for (const [imageId, blob] of rows) {
-        bytes.set(blob);
-        matrix.set(imageId, vector);
-      }
-      if (rows.length < PAGE) return matrix;
+      yield rows.map(([imageId, blob]) => [imageId, new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))]);
+      if (rows.length < PAGE) return;
       after = (rows[rows.length - 1] as [number, Buffer])[0];
       await yieldToEventLoop();
     }
   }
 
+  /** The matrix: from its file when that is current, else from SQLite. */
+  private matrixReady(): Promise<Matrix> {
+    this.matrixLoad ??= (async () => {
+      const sidecar = this.matrixFileStale ? null : await readSidecar(`${this.file}.json`);
+      const current = sidecar !== null && sidecar.generation === this.storage.library.generation(this.model) && sameStamp(await stampOf(this.matrixFile), sidecar.matrix);
+      const matrix = (current ? await loadMatrix(this.matrixFile, this.dim) : null) ?? (await buildMatrix(this.matrixFile, this.dim, this.storage.embeddings.count(this.model), this.embeddings()));
+      for (const change of this.matrixLog.splice(0)) change(matrix);
+      this.matrix = matrix;
+      this.libraryMean ??= await this.meanOf(matrix);
+      return matrix;
+    })();
+    return this.matrixLoad;
+  }
+
   /** Applies a change to the matrix now, or once it has loaded (a change starts the load). */
-  private updateMatrix(change: (matrix: VectorMatrix) => void): void {
+  private updateMatrix(change: (matrix: Matrix) => void): void {
     if (this.matrix) change(this.matrix);
-    else this.matrixLog?.push(change);
+    else {
+      this.matrixLog.push(change);
+      void this.matrixReady();
+    }
+  }
+
+  private async meanOf(matrix: Matrix): Promise<Float32Array | null> {
+    if (matrix.size === 0) return null;
+    const sum = await matrix.sum();
+    return Float32Array.from(sum, (value) => value / matrix.size);
   }
 
   /**
-   * The mean of the library's unit vectors (null when empty or unknown): the mean cosine of a
-   * query over the library is its dot product with this (Note [Relative cutoff] in search.ts).
+   * The mean of the library's unit vectors as of the last save (null before the first): the mean
+   * cosine of a query over the library is its dot product with this (Note [Relative cutoff]).
    */
   mean(): Float32Array | null {
-    return this.matrix ? this.matrix.mean() : this.savedMean;
+    return this.libraryMean;
   }
 
   /** A graph that takes changes: a view is replaced by the file loaded into memory. */
@@ -242,41 +193,30 @@ export class VectorIndex {
     if (this.graph && this.viewed) {
       const loaded = this.newGraph(this.graph.size());
       loaded.load(this.file);
-      this.graph = loaded;
-      this.viewed = false;
+      [this.graph, this.viewed] = [loaded, false];
     }
     this.graph ??= this.newGraph(this.storage.embeddings.count(this.model));
     return this.graph;
   }
 
-  /** Brings the graph level with the matrix (or builds it), while exact search serves. */
+  /** Brings the graph level with SQLite (or builds it) on every core, while exact search serves. */
   private async reconcile(): Promise<void> {
-    const matrix = this.matrix as VectorMatrix;
+    const matrix = this.matrix as Matrix;
     const graph = this.graph ?? this.newGraph(matrix.size);
     this.graph = null;
-    this.viewed = false;
-    const { ids, vectors } = matrix.rows();
-    const missing: number[] = [];
-    ids.forEach((id, row) => {
-      if (!graph.contains(BigInt(id))) missing.push(row);
-    });
-    for (let start = 0; start < missing.length; start += SLICE) {
-      const rows = missing.slice(start, start + SLICE);
-      const slice = new Int8Array(rows.length * this.dim);
-      rows.forEach((row, i) => slice.set(vectors.subarray(row * this.dim, (row + 1) * this.dim), i * this.dim));
-      graph.add(BigUint64Array.from(rows, (row) => BigInt(ids[row] as number)), slice, THREADS);
-      await yieldToEventLoop();
+    for await (const page of this.embeddings()) {
+      const missing = page.filter(([imageId]) => !graph.contains(BigInt(imageId)));
+      if (missing.length === 0) continue;
+      const vectors = new Float32Array(missing.length * this.dim);
+      missing.forEach(([, vector], row) => vectors.set(vector, row * this.dim));
+      graph.add(BigUint64Array.from(missing, ([imageId]) => BigInt(imageId)), vectors, THREADS);
     }
     // Keys the graph has but SQLite does not (images removed while it was not saved): the
-    // binding cannot list keys, so start over from the matrix.
-    if (graph.size() !== matrix.size) {
-      this.graph = null;
-      return this.reconcile();
-    }
+    // binding cannot list keys, so start over.
+    if (graph.size() !== matrix.size) return this.reconcile();
     const removedMeanwhile = [...this.removed].filter((id) => graph.contains(BigInt(id)));
     if (removedMeanwhile.length) graph.remove(BigUint64Array.from(removedMeanwhile, BigInt));
-    this.graph = graph;
-    this.dirty = true;
+    [this.graph, this.dirty] = [graph, true];
   }
 
   /**
@@ -295,11 +235,10 @@ export class VectorIndex {
     const keys = items.map((item) => BigInt(item.imageId));
     const present = keys.filter((key) => graph.contains(key));
     if (present.length) graph.remove(BigUint64Array.from(present));
-    const matrix = new Int8Array(items.length * this.dim);
-    items.forEach((item, row) => quantise(item.vector, matrix, row * this.dim));
-    graph.add(BigUint64Array.from(keys), matrix, THREADS);
-    void this.matrixReady();
-    this.updateMatrix((m) => items.forEach((item) => m.set(item.imageId, item.vector)));
+    const vectors = new Float32Array(items.length * this.dim);
+    items.forEach((item, row) => vectors.set(item.vector, row * this.dim));
+    graph.add(BigUint64Array.from(keys), vectors, THREADS);
+    this.updateMatrix((matrix) => items.forEach((item) => matrix.set(item.imageId, item.vector)));
     this.dirty = true;
   }
 
@@ -308,30 +247,25 @@ export class VectorIndex {
     if (imageIds.length === 0) return;
     for (const id of imageIds) this.removed.add(id);
     if (this.rebuilding) {
-      // The rebuild reads the matrix row by row: change it once it has finished.
       void this.rebuilding.then(() => this.remove(imageIds));
       return;
     }
     if (this.graph) this.writableGraph().remove(BigUint64Array.from(imageIds, BigInt));
-    void this.matrixReady();
-    this.updateMatrix((m) => m.delete(imageIds));
+    this.updateMatrix((matrix) => matrix.delete(imageIds));
     this.dirty = true;
   }
 
   /**
    * The `k` nearest images to a unit `query`, best first, by cosine similarity; the scores of the
-   * first `exact` are exact (Note [Re-ranking]), the others within about 1e-3 (all of them with 0).
+   * first `exact` are exact (Note [Re-ranking]), the others within about 2e-3 (all of them with 0).
    */
-  search(query: Float32Array, k: number, exact = k): ScoredImage[] {
+  async search(query: Float32Array, k: number, exact = k): Promise<ScoredImage[]> {
     const want = Math.max(k, rerankWindow(exact)) + this.removed.size;
-    const quantised = quantise(query);
     let results: ScoredImage[] = [];
-    if (this.rebuilding && this.matrix && this.matrix.size > 0) {
-      const { ids, vectors } = this.matrix.rows();
-      const matches = exactSearch(vectors, quantised, this.dim, Math.min(want, ids.length), MetricKind.Cos) as { keys: BigUint64Array; distances: Float32Array };
-      results = Array.from(matches.keys, (row, i) => ({ imageId: ids[Number(row)] as number, score: 1 - (matches.distances[i] as number) }));
+    if (this.rebuilding && this.matrix) {
+      results = (await this.matrix.rank(query, null)).slice(0, want);
     } else if (this.graph && this.graph.size() > 0) {
-      const matches = this.graph.search(quantised, Math.min(want, this.graph.size()), 1) as { keys: BigUint64Array; distances: Float32Array };
+      const matches = this.graph.search(query, Math.min(want, this.graph.size()), 1) as { keys: BigUint64Array; distances: Float32Array };
       results = Array.from(matches.keys, (key, i) => ({ imageId: Number(key), score: 1 - (matches.distances[i] as number) }));
     }
     return this.refine(
@@ -344,15 +278,12 @@ export class VectorIndex {
   /** Every image in `accept` (every image without it) ranked by cosine from the matrix, best first; see `refine`. */
   async rank(query: Float32Array, accept: ImageIdSet | null): Promise<ScoredImage[]> {
     const matrix = await this.matrixReady();
-    return matrix.rank(query, accept).filter((result) => !this.removed.has(result.imageId));
+    return (await matrix.rank(query, accept)).filter((result) => !this.removed.has(result.imageId));
   }
 
-  /**
-   * `scored` (best first) with the best `rerankWindow(count)` scored again from their f32
-   * vectors, and in order again (Note [Re-ranking]).
-   */
+  /** `scored` (best first) with the best `rerankWindow(count)` scored again from their f32 vectors (Note [Re-ranking]). */
   refine(query: Float32Array, scored: ScoredImage[], count: number): ScoredImage[] {
-    const window = count > 0 ? scored.slice(0, rerankWindow(count)) : [];
+    const window = scored.slice(0, rerankWindow(count));
     if (window.length === 0) return scored;
     const vectors = this.storage.embeddings.vectorsOf(this.model, window.map((hit) => hit.imageId));
     const rescored = window.map((hit) => {
@@ -366,7 +297,7 @@ export class VectorIndex {
    * The `k` nearest images to each of many unit queries (row-major), searched on all cores.
    * `expansion` is the search breadth for this call: usearch fixes it when an index is opened, so
    * the search runs on a view of the saved file (saved first if changed). Scores come from the
-   * 8-bit graph, within about 1e-3 of the cosine. Waits for a rebuild to finish.
+   * 8-bit graph, within about 2e-3 of the cosine. Waits for a rebuild to finish.
    */
   async searchBatch(queries: Float32Array, k: number, expansion: number): Promise<BatchNeighbours> {
     await this.ready();
@@ -376,9 +307,7 @@ export class VectorIndex {
     if (this.dirty || !existsSync(this.file)) await this.save();
     const view = this.newGraph(count, expansion);
     view.view(this.file);
-    const quantised = new Int8Array(queries.length);
-    for (let row = 0; row < count; row++) quantise(queries.subarray(row * this.dim, (row + 1) * this.dim), quantised, row * this.dim);
-    const matches = view.search(quantised, k, THREADS) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+    const matches = view.search(queries, k, THREADS) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
     for (let row = 0; row < count; row++) {
       const found = matches.counts ? Number(matches.counts[row]) : matches.keys.length;
       let slot = 0;
@@ -393,7 +322,7 @@ export class VectorIndex {
     return out;
   }
 
-  /** Writes what changed (the graph, the matrix when loaded, the sidecar) atomically: temp file + rename. */
+  /** Writes the graph, the matrix and the sidecar, each atomically (temp file + rename), when changed. */
   async save(): Promise<void> {
     if (!this.graph || this.rebuilding || !this.dirty) return;
     await mkdir(path.dirname(this.file), { recursive: true });
@@ -403,20 +332,20 @@ export class VectorIndex {
     await rename(temp, this.file);
     // A change started loading the matrix: it is saved with the graph it matches.
     const matrix = await this.matrixReady();
-    await matrix.save(`${this.matrixFile}.tmp`);
-    await rename(`${this.matrixFile}.tmp`, this.matrixFile);
+    await matrix.save(this.matrixFile);
+    this.libraryMean = await this.meanOf(matrix);
     const sidecar: Sidecar = {
       generation: this.storage.library.generation(this.model),
       count: this.graph.size(),
       dim: this.dim,
-      quantization: QUANTIZATION,
+      quantization: GRAPH_SCALAR,
+      connectivity: CONNECTIVITY,
       sha256,
       stamp: (await stampOf(this.file)) as FileStamp,
       matrix: await stampOf(this.matrixFile),
-      mean: Array.from(matrix.mean()),
+      mean: this.libraryMean && Array.from(this.libraryMean),
     };
-    await writeFile(`${this.file}.json.tmp`, JSON.stringify(sidecar));
-    await rename(`${this.file}.json.tmp`, `${this.file}.json`);
+    await writeSidecar(`${this.file}.json`, sidecar);
     this.removed.clear();
     this.dirty = false;
   }
