@@ -17,7 +17,7 @@ import { JobRegistry, type Running } from '../jobs/registry.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
-import { benchmarkEmbedding, type EmbedBenchOptions, type EmbedBenchReport } from '../models/benchmark.js';
+import type { EmbedBenchOptions, EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import type { FolderRow } from '../storage/library-store.js';
@@ -264,6 +264,19 @@ export class Engine {
     return new PhotoSearch(library, await this.searchModel());
   }
 
+  /**
+   * Note [Warm start]: the app's engine process calls this when it starts, so that the first
+   * search finds the library open, its index mapped and the text tower loaded while the person
+   * is still typing. It does nothing without a library, and a failure here is left for the first
+   * real call to report.
+   */
+  async warmUp(): Promise<void> {
+    if (!this.hasLibrary()) return;
+    const library = this.library();
+    const model = await this.searchModel();
+    await Promise.all([model.loadTextTower(), library.vectorIndex(model.id, model.dim)]);
+  }
+
   async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
     return (await this.searcher()).search(query, options, signal);
   }
@@ -331,6 +344,7 @@ export class Engine {
 
   /** Embedding throughput of the model in use (or `--model`), per provider and batch size. */
   async benchmarkEmbedding(options: Omit<EmbedBenchOptions, 'modelDir'>): Promise<EmbedBenchReport> {
+    const { benchmarkEmbedding } = await import('../models/benchmark.js');
     return benchmarkEmbedding({ ...options, modelDir: (await this.searchModel()).spec.dir });
   }
 
