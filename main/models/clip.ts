@@ -129,9 +129,9 @@ export class ClipModel {
     return { image: image.session.provider, text: text.session.provider };
   }
 
-  /** Starts the image tower now, so a model that cannot work fails before any photo is read. */
-  async loadImageTower(): Promise<void> {
-    await this.image();
+  /** Starts the image tower now, so a model that cannot work fails before any photo is read; returns its provider. */
+  async loadImageTower(): Promise<string> {
+    return (await this.image()).session.provider;
   }
 
   /** Starts the text tower now, so that the first query does not wait for it (Note [Warm start] in engine.ts). */
