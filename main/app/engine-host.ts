@@ -2,6 +2,8 @@
  * The main process's handle on the engine utility process: starts it on the first call (and
  * again after it dies), relays its events, and stops it on quit.
  */
+// The engine process inherits the pool size (Note [Thread pool]).
+import '../core/threadpool.js';
 import path from 'node:path';
 import { utilityProcess } from 'electron';
 import type { AppEvent } from '../../preload/contract.js';

@@ -42,3 +42,5 @@ emit = serveRpc(port, engineHandlers(engine), engineCallSchemas, log);
 // Preview mode's parent going away ends this process too.
 process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
 log(`ready (data folder ${args.dataDir})`);
+// Note [Warm start] in engine.ts: a failure here is the first real call's to report.
+void engine.warmUp().catch(() => {});

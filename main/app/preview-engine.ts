@@ -1,4 +1,6 @@
 /** The engine process of preview mode: engine-process.ts forked with Node (and tsx), spoken to over Node's IPC. */
+// The engine process inherits the pool size (Note [Thread pool]).
+import '../core/threadpool.js';
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -9,6 +9,16 @@
  *
  * Note [Ctrl-C]: the first Ctrl-C cancels the running job, which stops at its next checkpoint
  * with everything finished so far kept; a second one exits at once.
+ *
+ * Note [Cold start]: a search from a new process should cost little more than loading the
+ * model. The built CLI (`npm run build:cli`: out/cli/lumen.cjs) is one file with nothing to
+ * compile; libvips (sharp) loads only in the commands that decode photos (indexer.ts,
+ * preprocess.ts, thumbnails.ts, OCR, the near-duplicate finder and the embedding benchmark are
+ * imported on first use); the
+ * vector index is memory-mapped, not read or hashed (Note [Memory-mapped index] and [Trusted
+ * files] in vector-index.ts); the 8-bit matrix and the filter snapshot are read only by searches
+ * that need them, and the cutoff's baseline comes with the index. Measured by
+ * `npm run bench -- coldstart` against the model's own load in the same run.
  */
 import '../core/threadpool.js';
 import { parseArgs } from 'node:util';

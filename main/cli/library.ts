@@ -55,6 +55,7 @@ const SEARCH_OPTIONS: Record<string, OptionSpec> = {
   camera: { type: 'string', valueName: 'TEXT', description: 'only photos whose camera make or model contains TEXT' },
   type: { type: 'string', valueName: 'LIST', description: `only these file types (${PHOTO_FORMATS.join(', ')}), e.g. jpeg,png` },
   located: { type: 'boolean', description: 'only photos with a GPS position' },
+  tag: { type: 'string', valueName: 'NAME', description: 'only photos showing the tag NAME (given by the tagger or confirmed)' },
 };
 
 function dateOption(context: CommandContext, name: string): number | undefined {
@@ -88,6 +89,7 @@ function searchOptions(context: CommandContext): SearchOptions {
       camera: stringOption(context, 'camera'),
       formats,
       hasLocation: context.options['located'] === true ? true : undefined,
+      tag: stringOption(context, 'tag'),
     },
   });
   if (!parsed.success) throw new UserError('bad-input', `The search options are not valid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}.`);

@@ -55,9 +55,12 @@ export class BoundedQueue<T> {
     this.close();
   }
 
-  /** Waits for at least one item (or the end) and takes up to `max`. Empty means closed and drained. */
-  async take(max: number): Promise<T[]> {
-    while (this.items.length === 0 && !this.closed) {
+  /**
+   * Waits for at least `atLeast` items (or the end) and takes up to `max`. Empty means closed
+   * and drained.
+   */
+  async take(max: number, atLeast = 1): Promise<T[]> {
+    while (this.items.length < Math.min(atLeast, this.capacity) && !this.closed) {
       await new Promise<void>((resolve) => (this.wakeConsumer = resolve));
       this.wakeConsumer = null;
     }

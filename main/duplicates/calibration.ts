@@ -16,7 +16,6 @@
 import { UserError, throwIfAborted } from '../core/errors.js';
 import type { ClipModel } from '../models/clip.js';
 import { dot } from '../models/vectors.js';
-import { NEAR_DUPLICATE_EDITS, applyEdits, sceneViews, workingCopy } from './variants.js';
 
 /**
  * Photos a calibration edits. Measured on the fixture model over 8 random samples of a set of
@@ -70,6 +69,8 @@ export function calibratedSimilarity(calibration: DuplicateCalibration, cosine: 
  * views, and all of it is embedded.
  */
 export async function calibrate(model: ClipModel, candidates: readonly string[], options: { photos?: number; signal?: AbortSignal } = {}): Promise<DuplicateCalibration> {
+  // Loaded here, with libvips: the threshold's scale is read by commands that decode nothing.
+  const { NEAR_DUPLICATE_EDITS, applyEdits, sceneViews, workingCopy } = await import('./variants.js');
   const wanted = options.photos ?? CALIBRATION_PHOTOS;
   const signal = options.signal;
   const editCosines: number[] = [];

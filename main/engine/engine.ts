@@ -19,14 +19,15 @@
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
-import { DuplicateFinder, selectCopies, trashSelection, type DuplicateProgress, type DuplicateReport, type TrashResult, type TrashSelection } from '../duplicates/index.js';
+import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
+import { selectCopies, trashSelection } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
 import type { Job } from '../jobs/job.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
-import { benchmarkEmbedding, type EmbedBenchOptions, type EmbedBenchReport } from '../models/benchmark.js';
+import type { EmbedBenchOptions, EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import type { OcrSummary } from '../ocr/job.js';
@@ -337,6 +338,19 @@ export class Engine {
     return new PhotoSearch(library, await this.searchModel());
   }
 
+  /**
+   * Note [Warm start]: the app's engine process calls this when it starts, so that the first
+   * search finds the library open, its index mapped and the text tower loaded while the person
+   * is still typing. It does nothing without a library, and a failure here is left for the first
+   * real call to report.
+   */
+  async warmUp(): Promise<void> {
+    if (!this.hasLibrary()) return;
+    const library = this.library();
+    const model = await this.searchModel();
+    await Promise.all([model.loadTextTower(), library.vectorIndex(model.id, model.dim)]);
+  }
+
   async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
     return (await this.searcher()).search(query, options, signal);
   }
@@ -464,6 +478,8 @@ export class Engine {
     return this.jobs.start('duplicates', (job: Job<DuplicateProgress>) =>
       // It stores what it measures once: the model's calibration, each photo's sharpness.
       this.writing('finding near-duplicates in', async () => {
+        // Loaded on first use, with libvips (Note [Cold start] in main/cli/index.ts).
+        const { DuplicateFinder } = await import('../duplicates/finder.js');
         const finder = new DuplicateFinder(this.library(), await this.searchModel());
         this.duplicates = await finder.find({ threshold: options.threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
         return this.duplicates;
@@ -522,6 +538,7 @@ export class Engine {
 
   /** Embedding throughput of the model in use (or `--model`), per provider and batch size. */
   async benchmarkEmbedding(options: Omit<EmbedBenchOptions, 'modelDir'>): Promise<EmbedBenchReport> {
+    const { benchmarkEmbedding } = await import('../models/benchmark.js');
     return benchmarkEmbedding({ ...options, modelDir: (await this.searchModel()).spec.dir });
   }
 

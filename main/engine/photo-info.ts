@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DuplicatesInfo, PhotoDetails, PhotoInfo, SearchPageInfo, Timeline } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
-import { hasFilters, type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
+import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import { UserError } from '../core/errors.js';
 
@@ -17,7 +17,7 @@ export function pageInfo(page: SearchPage): SearchPageInfo {
 
 /** Every photo (that passes `filters`), newest first, as columns: compact enough to lay out 100k photos at once. */
 export function timeline(storage: Storage, filters: PhotoFilters = {}): Timeline {
-  const matching = hasFilters(filters) ? storage.photos.matchingImageIds(filters) : null;
+  const matching = storage.photos.matching(filters);
   const all = storage.photos.timeline();
   const rows = matching ? all.filter((row) => matching.has(row.imageId)) : all;
   return {

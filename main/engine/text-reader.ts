@@ -16,9 +16,8 @@ import { UserError } from '../core/errors.js';
 import { JobControl, type Job } from '../jobs/job.js';
 import type { Library } from '../library/library.js';
 import type { Logger, ProviderPreference } from '../models/session.js';
-import { DetectorGate } from '../ocr/gate.js';
-import { ocrPending, ocrSelected, type OcrJobOptions, type OcrProgress, type OcrSummary } from '../ocr/job.js';
-import { OcrModel } from '../ocr/ocr.js';
+import type { OcrJobOptions, OcrProgress, OcrSummary } from '../ocr/job.js';
+import type { OcrModel } from '../ocr/ocr.js';
 import type { OcrTarget, StoredLine } from '../storage/ocr-store.js';
 
 export interface ReadTextRequest {
@@ -46,6 +45,12 @@ export interface TextTargets {
   subject: string | null;
 }
 
+/** The OCR code, loaded with libvips on first need (Note [Cold start] in main/cli/index.ts). */
+async function ocrCode() {
+  const [{ OcrModel }, { DetectorGate }, { ocrPending, ocrSelected }] = await Promise.all([import('../ocr/ocr.js'), import('../ocr/gate.js'), import('../ocr/job.js')]);
+  return { OcrModel, DetectorGate, ocrPending, ocrSelected };
+}
+
 export class TextReader {
   private model: Promise<OcrModel> | null = null;
 
@@ -57,7 +62,7 @@ export class TextReader {
   /** The OCR model, loaded on first need with the engine's provider. */
   load(): Promise<OcrModel> {
     if (!this.model) {
-      const loading = this.provider().then((provider) => OcrModel.load({ provider, log: this.log }));
+      const loading = Promise.all([this.provider(), ocrCode()]).then(([provider, { OcrModel }]) => OcrModel.load({ provider, log: this.log }));
       loading.catch(() => {
         if (this.model === loading) this.model = null;
       });
@@ -92,6 +97,7 @@ export class TextReader {
 
   /** The body of an OCR job over `targets` (see TextTargets). */
   async run(library: Library, targets: OcrTarget[] | null, all: boolean, job: OcrJob): Promise<OcrSummary> {
+    const { OcrModel, DetectorGate, ocrPending, ocrSelected } = await ocrCode();
     // After each index job in the app: most often nothing is new, and the model need not load.
     if (targets === null && library.storage.ocr.pendingCount(OcrModel.VERSION, DetectorGate.idFor()) === 0) return { read: 0, withText: 0, skipped: 0, failed: [] };
     const ocr = await this.load();
@@ -106,6 +112,7 @@ export class TextReader {
     const store = library.storage.ocr;
     const known = store.state(imageId)?.status === 'read';
     if (known || !read) return { lines: store.lines(imageId), read: known };
+    const { ocrSelected } = await ocrCode();
     const control = new JobControl();
     signal?.addEventListener('abort', () => control.cancel(), { once: true });
     const summary = await ocrSelected([{ imageId, path: file }], null, { store, ocr: await this.load(), control });

@@ -16,6 +16,13 @@
  *
  * Note [Unreachable folders]: removal only applies to folders that were walked completely. An
  * unplugged drive or a folder that became unreadable keeps its photos rather than losing them.
+ *
+ * Note [Sharing the CPU]: with the image tower on a GPU, decoding (on the CPU) overlaps
+ * inference. With the tower on the CPU they take turns instead: inference waits for a full batch
+ * and no new decode starts while it runs. Each then has every core to itself, and the pipeline
+ * reaches the shared-core bound 1 / (1/model + decode_cpu/cores): overlapped, ONNX Runtime's
+ * threads compete with decoding for the same cores, and each of its parallel operations waits for
+ * its slowest thread (measured by `npm run bench -- index`, with a naive sequential pipeline).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -159,7 +166,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
   // A failure of the disk or the model stops the run (Note [A run that cannot go on]).
-  if (work.length > 0) await model.loadImageTower();
+  const sharesCpu = work.length > 0 && (await model.loadImageTower()) === 'cpu';
+  // Set while the model runs on the CPU: no new decode starts meanwhile (Note [Sharing the CPU]).
+  let inferring: Promise<unknown> | null = null;
   const queue = new BoundedQueue<Decoded>(batchSize * 2);
   // Set from the callbacks below; the cast keeps TypeScript from narrowing it to null here.
   let fatal = null as { error: unknown } | null;
@@ -241,6 +250,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       // Claim the item before awaiting: the other producers run between awaits.
       const item = work[next++] as WorkItem;
       await control.checkpoint();
+      while (inferring) await inferring;
       try {
         await handle(item);
       } catch (error) {
@@ -269,9 +279,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       // A pause makes what is done durable, then waits; a cancel stops here.
       if (control.isPaused) flush();
       await control.checkpoint();
-      const batch = await queue.take(batchSize);
+      const batch = await queue.take(batchSize, sharesCpu ? batchSize : 1);
       if (batch.length === 0) return;
-      const embeddings = await embed(batch.map((item) => item.tensor));
+      const running = embed(batch.map((item) => item.tensor));
+      if (sharesCpu) inferring = running.catch(() => {}).finally(() => (inferring = null));
+      const embeddings = await running;
       for (const [i, item] of batch.entries()) {
         const indexed: IndexedFile = { ...item.file, vector: embeddings[i] as Float32Array };
         if (item.thumbnail && 'created' in indexed.image) {

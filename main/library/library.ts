@@ -13,7 +13,7 @@ import type { FolderRow } from '../storage/library-store.js';
 import type { PhotoRef } from '../storage/photo-store.js';
 import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
-import { indexLibrary, type IndexOptions, type IndexSummary } from './indexer.js';
+import type { IndexOptions, IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
 
 export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';
@@ -102,6 +102,8 @@ export class Library {
     const folders = options.folders ?? this.folders();
     if (folders.length === 0) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
     const vectors = await this.vectorIndex(model.id, model.dim);
+    // Loaded on first use, with sharp: not on the path of a search (Note [Cold start] in main/cli/index.ts).
+    const { indexLibrary } = await import('./indexer.js');
     return indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails }, folders, options);
   }
 
@@ -173,12 +175,11 @@ export class Library {
   async close(): Promise<void> {
     try {
       for (const index of this.indexes.values()) {
-        if (this.storage.readonly) {
-          index.close();
-          continue;
+        if (!this.storage.readonly) {
+          await index.ready();
+          await index.save();
         }
-        await index.ready();
-        await index.save();
+        await index.close();
       }
     } finally {
       this.storage.close();

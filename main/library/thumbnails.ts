@@ -8,10 +8,8 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { checkPhotoFile } from '../core/photo-file.js';
 import { writeFileAtomic } from '../core/temporary-files.js';
-import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
 
 export const PREVIEW_SIDE = 1600;
 
@@ -44,6 +42,8 @@ export class ThumbnailStore {
     const relative = this.relativePath(contentHash, 'previews');
     if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
     await checkPhotoFile(originalPath);
+    // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
+    const [{ default: sharp }, { MAX_INPUT_PIXELS }] = await Promise.all([import('sharp'), import('../models/preprocess.js')]);
     const webp = await sharp(originalPath, { limitInputPixels: MAX_INPUT_PIXELS })
       .rotate()
       .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })

@@ -19,7 +19,7 @@ import ort from 'onnxruntime-node';
 import { BoundedQueue } from '../core/queue.js';
 import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
-import { toModelInput, type ImageSource } from './preprocess.js';
+import type { ImageSource } from './preprocess.js';
 import { ModelSession, isFixed, type Logger, type ProviderPreference, type TensorInfo } from './session.js';
 import { TextTokenizer, type TokenizedText } from './tokenizer.js';
 import { LruCache } from '../core/lru.js';
@@ -129,9 +129,14 @@ export class ClipModel {
     return { image: image.session.provider, text: text.session.provider };
   }
 
-  /** Starts the image tower now, so a model that cannot work fails before any photo is read. */
-  async loadImageTower(): Promise<void> {
-    await this.image();
+  /** Starts the image tower now, so a model that cannot work fails before any photo is read; returns its provider. */
+  async loadImageTower(): Promise<string> {
+    return (await this.image()).session.provider;
+  }
+
+  /** Starts the text tower now, so that the first query does not wait for it (Note [Warm start] in engine.ts). */
+  async loadTextTower(): Promise<void> {
+    await this.text();
   }
 
   private image(): Promise<ImageTower> {
@@ -294,6 +299,8 @@ export class ClipModel {
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const preprocessing = this.spec.image.preprocessing;
+    // Loaded on first use: sharp is not on the path of a text search (Note [Cold start] in main/cli/index.ts).
+    const { toModelInput } = await import('./preprocess.js');
     const inFlight = new Set<Promise<void>>();
     let index = 0;
     try {

@@ -24,6 +24,8 @@ export const searchFiltersSchema = z
     camera: z.string().min(1).max(200).optional(),
     formats: z.array(z.enum(PHOTO_FORMATS)).min(1).max(PHOTO_FORMATS.length).optional(),
     hasLocation: z.boolean().optional(),
+    /** Only photos showing this tag (any case): given by the tagger or confirmed, not rejected. */
+    tag: z.string().min(1).max(200).optional(),
   })
   .strict()
   .refine((f) => f.takenAfter === undefined || f.takenBefore === undefined || f.takenAfter <= f.takenBefore, {

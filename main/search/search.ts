@@ -5,12 +5,16 @@
  * Note [Relative cutoff]: a raw cosine means different things for different models (Immich's
  * users saw relevant and irrelevant results overlap at 0.88-0.93), so results are cut relative to
  * the query's own scores: each score is placed between the query's typical score over the library
- * (the mean over a fixed random sample of photos) and its best match, and results below
- * `cutoff` of that range are dropped. `showAll` keeps the plain ranking.
+ * (its mean over every photo: one dot product with the library's mean vector) and its best match,
+ * and results below `cutoff` of that range are dropped. `showAll` keeps the plain ranking.
  *
- * Note [Filtered search]: usearch's JavaScript binding has no filtered search. A filter that
- * leaves few photos (up to EXACT_LIMIT) is ranked exactly over just those photos' embeddings;
- * a broad one oversamples the index, growing the candidate pool until the page is full.
+ * Note [Filtered search]: usearch's JavaScript binding has no filtered search. The filter is
+ * evaluated once, in memory (Note [Filter facets]). One that leaves at most 1/SUBSET_SHARE of the
+ * library is ranked exactly over just those photos, a pass over their rows of the 8-bit matrix
+ * (vector-matrix.ts); a broader one oversamples the graph by the inverse of its share, growing
+ * the pool until the page is full. Either way the page is re-ranked from the f32 vectors (Note
+ * [Re-ranking]). SUBSET_SHARE is where the two cost the same, measured by `npm run bench -- filters`.
+ * Required quoted text (Note [Text and the cutoff]) narrows the candidates the same way.
  *
  * Note [Text and the cutoff]: text read in photos joins the ranking as Note [Fused search] and
  * Note [Quoted text] say. Photos whose text matches are never dropped by the relevance cutoff,
@@ -28,14 +32,13 @@ import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import { dot } from '../models/vectors.js';
 import { fuseRankings, queryWords } from '../ocr/fusion.js';
-import { hasFilters, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
+import type { PhotoFilters, PhotoRow } from '../storage/photo-store.js';
 import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
 import { combineVectors, parseQuery, type PhraseTerm, type QueryTerm } from './query.js';
 
-const EXACT_LIMIT = 20_000;
+const SUBSET_SHARE = 8;
 const MIN_POOL = 200;
-const BASELINE_SAMPLE = 512;
 
 export interface SearchHit extends PhotoRow {
   /** The file name, as people recognise the photo. */
@@ -71,8 +74,6 @@ interface Scope {
 type Candidate = ScoredImage & { matched?: number };
 
 export class PhotoSearch {
-  private baseline: { generation: number; sample: Float32Array[] } | null = null;
-
   constructor(
     private readonly library: Library,
     readonly model: ClipModel,
@@ -136,7 +137,7 @@ export class PhotoSearch {
   /** The photos of a query of quoted text alone, in text order (Note [Text and the cutoff]). */
   private textOnly(order: readonly number[], exclude: Set<number>, input: SearchOptionsInput): SearchPage {
     const options = searchOptionsSchema.parse(input);
-    const matching = hasFilters(options.filters) ? this.storage.photos.matchingImageIds(options.filters) : null;
+    const matching = this.storage.photos.matching(options.filters);
     const found = order.filter((imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))).map((imageId) => ({ imageId, score: 1 }));
     return this.page(found, options, found.length, 'exact');
   }
@@ -150,29 +151,6 @@ export class PhotoSearch {
     return this.rank(await this.imageVector(target, signal), options);
   }
 
-  /** Mean score of `query` over a fixed random sample of the library: the "unrelated" level. */
-  private baselineScore(query: Float32Array): number {
-    const generation = this.storage.library.generation(this.model.id);
-    if (!this.baseline || this.baseline.generation !== generation) {
-      this.baseline = { generation, sample: this.storage.embeddings.sample(this.model.id, BASELINE_SAMPLE) };
-    }
-    const { sample } = this.baseline;
-    if (sample.length === 0) return 0;
-    let sum = 0;
-    for (const vector of sample) sum += dot(query, vector);
-    return sum / sample.length;
-  }
-
-  private rankExactly(query: Float32Array, matching: Set<number> | null): ScoredImage[] {
-    const scored: ScoredImage[] = [];
-    if (matching) {
-      for (const [imageId, vector] of this.storage.embeddings.vectorsOf(this.model.id, matching)) scored.push({ imageId, score: dot(query, vector) });
-    } else {
-      for (const { imageId, vector } of this.storage.embeddings.all(this.model.id)) scored.push({ imageId, score: dot(query, vector) });
-    }
-    return scored.sort((a, b) => b.score - a.score);
-  }
-
   private async rank(query: Float32Array, input: SearchOptionsInput, scope: Scope = {}): Promise<SearchPage> {
     const options: SearchOptions = searchOptionsSchema.parse(input);
     const { limit, offset } = options;
@@ -184,35 +162,39 @@ export class PhotoSearch {
 
     let scored: ScoredImage[];
     let method: SearchPage['method'] = vectors.health === 'rebuilding' ? 'exact' : 'index';
-    // The filter is evaluated once, in SQL; ranking then checks membership in memory.
-    const filtered = hasFilters(filters) ? this.storage.photos.matchingImageIds(filters) : null;
+    const filtered = this.storage.photos.matching(filters);
     const matching = only && filtered ? new Set([...only].filter((imageId) => filtered.has(imageId))) : (only ?? filtered);
+    const share = matching ? matching.size / Math.max(1, vectors.size) : 1;
     const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
     // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
-    if ((matching && matching.size <= EXACT_LIMIT) || pool0 * 4 >= vectors.size) {
+    if (share * SUBSET_SHARE <= 1 || pool0 * 4 >= vectors.size) {
       method = 'exact';
-      scored = this.rankExactly(query, matching);
+      scored = await vectors.rank(query, matching);
     } else {
-      let pool = pool0;
+      let pool = Math.ceil(pool0 / share);
       for (;;) {
-        const found = vectors.search(query, pool + exclude.size);
+        const found = await vectors.search(query, pool + exclude.size, 0);
         scored = matching ? found.filter((hit) => matching.has(hit.imageId)) : found;
         const lastScore = found.at(-1)?.score;
         // Grow while the page is not full, or while the weakest candidate still passes the
         // cutoff (more relevant photos lie beyond the pool: sorting by date needs them all).
         const needMore =
-          found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(query, scored, cutoff)));
+          found.length >= pool && (scored.length < offset + limit || (cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(vectors, query, scored, cutoff)));
         if (!needMore) break;
         if (pool * 16 >= vectors.size) {
           method = 'exact';
-          scored = this.rankExactly(query, matching);
+          scored = await vectors.rank(query, matching);
           break;
         }
         pool *= 4;
       }
     }
-    scored = scored.filter((hit) => !exclude.has(hit.imageId));
-    const threshold = cutoff !== null && scored.length > 0 ? this.threshold(query, scored, cutoff) : null;
+    scored = vectors.refine(
+      query,
+      scored.filter((hit) => !exclude.has(hit.imageId)),
+      offset + limit,
+    );
+    const threshold = cutoff !== null && scored.length > 0 ? this.threshold(vectors, query, scored, cutoff) : null;
     const words = scope.words ?? [];
     const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
     const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
@@ -256,8 +238,9 @@ export class PhotoSearch {
   }
 
   /** The lowest score that passes the cutoff (Note [Relative cutoff]); `scored` is best first. */
-  private threshold(query: Float32Array, scored: ScoredImage[], cutoff: number): number {
-    const base = this.baselineScore(query);
+  private threshold(vectors: VectorIndex, query: Float32Array, scored: ScoredImage[], cutoff: number): number {
+    const mean = vectors.mean();
+    const base = mean ? dot(query, mean) : 0;
     const best = scored[0]?.score ?? base;
     return base + cutoff * (best - base);
   }

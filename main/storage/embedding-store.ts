@@ -1,6 +1,6 @@
 /**
  * Every read of stored embeddings, in one place: which images have one, and the vectors
- * themselves (one, a few, a range, a sample or all of a model's). Writes happen with the files
+ * themselves (one, a few, a range, or all of a model's a page at a time). Writes happen with the files
  * they belong to, in `LibraryStore.writeBatch`.
  *
  * Note [Key-only reads]: embedding rows carry their vector inline, so anything that only needs
@@ -28,8 +28,7 @@ export class EmbeddingStore {
       vectorOfPhoto: db.prepare('SELECT e.vector FROM files f JOIN embeddings e ON e.image_id = f.image_id AND e.model = ? WHERE f.id = ?').pluck(),
       vectorsOf: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ? AND image_id IN (SELECT value FROM json_each(?))'),
       between: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ? AND image_id BETWEEN ? AND ? ORDER BY image_id'),
-      all: db.prepare('SELECT image_id AS imageId, vector FROM embeddings WHERE model = ?'),
-      sample: db.prepare(`SELECT vector FROM embeddings WHERE model = ? AND image_id IN (SELECT image_id FROM ${keys} WHERE model = ? ORDER BY random() LIMIT ?)`).pluck(),
+      rawAfter: db.prepare('SELECT image_id, vector FROM embeddings WHERE model = ? AND image_id > ? ORDER BY image_id LIMIT ?').raw(),
     };
   }
 
@@ -94,15 +93,8 @@ export class EmbeddingStore {
     return this.s.between.all(model, first, last) as Array<{ imageId: number; vector: Buffer }>;
   }
 
-  /** Streams every embedding of `model` (index rebuilds, exact search). */
-  *all(model: string): Generator<{ imageId: number; vector: Float32Array }> {
-    for (const row of this.s.all.iterate(model) as Iterable<{ imageId: number; vector: Buffer }>) {
-      yield { imageId: row.imageId, vector: blobToVector(row.vector) };
-    }
-  }
-
-  /** Up to `size` embeddings of random images. */
-  sample(model: string, size: number): Float32Array[] {
-    return (this.s.sample.all(model, model, size) as Buffer[]).map(blobToVector);
+  /** The next `limit` raw embeddings after image id `after`, in id order (a page of a full read). */
+  rawAfter(model: string, after: number, limit: number): Array<[imageId: number, vector: Buffer]> {
+    return this.s.rawAfter.all(model, after, limit) as Array<[number, Buffer]>;
   }
 }

@@ -3,6 +3,9 @@
  * filters, pages of results, dates for sorting, photo references and image files by id.
  */
 import type { Db } from './database.js';
+import { PhotoFacets, type ImageIdSet } from './photo-facets.js';
+
+export type { ImageIdSet };
 
 /** What a search or a listing may be narrowed to; every field optional, all must hold. */
 export interface PhotoFilters {
@@ -17,6 +20,8 @@ export interface PhotoFilters {
   camera?: string | undefined;
   formats?: string[] | undefined;
   hasLocation?: boolean | undefined;
+  /** Only photos showing this tag (any case): given by the tagger or confirmed, not rejected. */
+  tag?: string | undefined;
 }
 
 /** One photo as results and the grid show it. */
@@ -55,61 +60,28 @@ export interface PhotoImageRow {
   thumbnail: string | null;
 }
 
-interface FilterSql {
-  where: string;
-  params: unknown[];
-}
-
 const ROW_COLUMNS = `f.id AS photoId, i.id AS imageId, f.path, f.folder_id AS folderId, COALESCE(i.taken_at, f.mtime_ms) AS takenAt,
   i.width, i.height, i.format, i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.latitude, i.longitude`;
 
-function filterSql(filters: PhotoFilters | undefined): FilterSql {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (filters?.takenAfter !== undefined) {
-    clauses.push('COALESCE(i.taken_at, f.mtime_ms) >= ?');
-    params.push(filters.takenAfter);
-  }
-  if (filters?.takenBefore !== undefined) {
-    clauses.push('COALESCE(i.taken_at, f.mtime_ms) <= ?');
-    params.push(filters.takenBefore);
-  }
-  if (filters?.folder) {
-    const folder = filters.folder.replace(/[\\/]+$/, '');
-    clauses.push("(f.path = ? OR substr(f.path, 1, length(?) + 1) IN (? || '/', ? || '\\'))");
-    params.push(folder, folder, folder, folder);
-  }
-  if (filters?.folderId !== undefined) {
-    clauses.push('f.folder_id = ?');
-    params.push(filters.folderId);
-  }
-  if (filters?.camera) {
-    clauses.push("(lower(COALESCE(i.camera_make, '') || ' ' || COALESCE(i.camera_model, '')) LIKE ?)");
-    params.push(`%${filters.camera.toLowerCase()}%`);
-  }
-  if (filters?.formats?.length) {
-    clauses.push(`i.format IN (${filters.formats.map(() => '?').join(', ')})`);
-    params.push(...filters.formats);
-  }
-  if (filters?.hasLocation !== undefined) clauses.push(filters.hasLocation ? 'i.latitude IS NOT NULL' : 'i.latitude IS NULL');
-  return { where: clauses.length ? clauses.join(' AND ') : '1', params };
-}
-
 export function hasFilters(filters: PhotoFilters | undefined): boolean {
-  return filterSql(filters).where !== '1';
+  return Object.values(filters ?? {}).some((value) => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0));
 }
 
 export class PhotoStore {
   private readonly s;
+  private snapshot: { mark: string; facets: PhotoFacets } | null = null;
 
   constructor(private readonly db: Db) {
     this.s = {
+      dataVersion: db.prepare('PRAGMA data_version').pluck(),
+      totalChanges: db.prepare('SELECT total_changes()').pluck(),
       byId: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE id = ?'),
       byPath: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE path = ?'),
       ofImage: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE image_id = ? ORDER BY path'),
       all: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files ORDER BY path'),
       image: db.prepare('SELECT f.path, i.content_hash AS contentHash, i.thumbnail FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?'),
       details: db.prepare(`SELECT ${ROW_COLUMNS}, f.size, i.lens, i.taken_at AS capturedAt FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?`),
+      filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
       rowsOf: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.id IN (SELECT value FROM json_each(?))`),
       // Newest first; one row per file, ties broken by id so the order is stable between calls.
       timeline: db.prepare(
@@ -154,33 +126,59 @@ export class PhotoStore {
     return this.s.timeline.all() as Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }>;
   }
 
+  /**
+   * The facets of every file (Note [Filter facets]), read again when the database changed since:
+   * `total_changes()` moves with every write through this connection, `data_version` with every
+   * commit through another.
+   */
+  private facets(): PhotoFacets {
+    const mark = `${this.s.dataVersion.get() as number}:${this.s.totalChanges.get() as number}`;
+    if (this.snapshot?.mark !== mark) this.snapshot = { mark, facets: PhotoFacets.read(this.db) };
+    return this.snapshot.facets;
+  }
+
+  /** The images with at least one file that passes `filters` (null: no filter, every image). */
+  matching(filters: PhotoFilters | undefined): ImageIdSet | null {
+    if (!hasFilters(filters)) return null;
+    const facets = this.facets();
+    const test = facets.fileTest(filters ?? {});
+    return test ? facets.matching(test) : null;
+  }
+
   /** Ids of the images with at least one file that passes `filters`. */
   matchingImageIds(filters: PhotoFilters): Set<number> {
-    const filter = filterSql(filters);
-    return new Set(this.db.prepare(`SELECT DISTINCT i.id FROM images i JOIN files f ON f.image_id = i.id WHERE ${filter.where}`).pluck().all(...filter.params) as number[]);
+    const matching = this.matching(filters);
+    const facets = this.facets();
+    return new Set([...facets.imageId].filter((id) => matching?.has(id) ?? true));
   }
 
   /** The earliest date of each image among its files that pass `filters` (images without one are left out). */
   datesOf(imageIds: readonly number[], filters: PhotoFilters | undefined): Map<number, number> {
-    const filter = filterSql(filters);
+    const facets = this.facets();
+    const test = facets.fileTest(filters ?? {});
     const dates = new Map<number, number>();
-    for (let start = 0; start < imageIds.length; start += 500) {
-      const ids = imageIds.slice(start, start + 500);
-      const rows = this.db
-        .prepare(
-          `SELECT i.id, MIN(COALESCE(i.taken_at, f.mtime_ms)) AS takenAt FROM images i JOIN files f ON f.image_id = i.id
-           WHERE i.id IN (${ids.map(() => '?').join(', ')}) AND ${filter.where} GROUP BY i.id`,
-        )
-        .all(...ids, ...filter.params) as Array<{ id: number; takenAt: number }>;
-      for (const row of rows) dates.set(row.id, row.takenAt);
+    for (const imageId of imageIds) {
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const row of facets.filesOf(imageId)) if (!test || test(row)) earliest = Math.min(earliest, facets.takenAt[row] as number);
+      if (earliest !== Number.POSITIVE_INFINITY) dates.set(imageId, earliest);
     }
     return dates;
   }
 
   /** For each image, in order, the first of its files that passes `filters` (images without one are left out). */
   representatives(imageIds: readonly number[], filters: PhotoFilters | undefined): PhotoRow[] {
-    const filter = filterSql(filters);
-    const statement = this.db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE i.id = ? AND ${filter.where} ORDER BY f.id LIMIT 1`);
-    return imageIds.flatMap((imageId) => (statement.get(imageId, ...filter.params) as PhotoRow | undefined) ?? []);
+    if (!hasFilters(filters)) {
+      // Unfiltered (the first search after launch): one indexed query, no snapshot to read.
+      const first = new Map<number, PhotoRow>();
+      for (const row of this.s.filesOfImages.all(JSON.stringify(imageIds)) as PhotoRow[]) if (!first.has(row.imageId)) first.set(row.imageId, row);
+      return imageIds.flatMap((id) => first.get(id) ?? []);
+    }
+    const facets = this.facets();
+    const test = facets.fileTest(filters ?? {});
+    const photoIds = imageIds.flatMap((imageId) => {
+      const row = facets.filesOf(imageId).find((candidate) => !test || test(candidate));
+      return row === undefined ? [] : [facets.photoId[row] as number];
+    });
+    return this.rows(photoIds);
   }
 }

@@ -1,39 +1,58 @@
 /**
- * The HNSW vector index of one model's embeddings (usearch), saved next to the database.
+ * The HNSW vector index of one model's embeddings (usearch), saved next to the database with its
+ * 8-bit matrix (vector-matrix.ts).
  *
  * Note [Derived data]: the index is rebuilt from SQLite whenever it is missing, unreadable, or
  * stale: its sidecar records the embeddings generation it was saved at (see database.ts), and a
- * mismatch in generation or count means some writes never reached the file (a crash). A stale
- * index is reconciled (missing keys added) rather than rebuilt from nothing, unless it holds keys
- * SQLite no longer has.
- * While that runs, in slices that yield to the event loop, searches are exact over an in-memory
- * copy of the vectors, so results are always right, only slower.
+ * mismatch means some writes never reached the file (a crash). A stale index is reconciled
+ * (missing keys added) rather than rebuilt from nothing, unless it holds keys SQLite no longer
+ * has. While that runs, in slices that yield to the event loop, searches are exact over the
+ * matrix (re-ranked as always), so results are always right, only slower.
+ *
+ * Note [Graph vectors]: the graph holds each vector in 8 bits (GRAPH_SCALAR), a quarter of f32
+ * and half of f16: 1M x 512-d vectors take 512 MB instead of 1 GB, what lets 1M photos fit in
+ * 1.5 GB with the text model loaded. usearch casts to it from f32 itself. Chosen by
+ * `npm run bench -- hnsw`, which measures each choice's recall and latency in one run.
+ *
+ * Note [Re-ranking]: 8-bit scores cannot order near-ties, so the candidates a caller will show
+ * are scored again from their f32 vectors in SQLite, reading only those rows (about 15 us each
+ * here): the best `rerankWindow(n)` candidates for the `n` results wanted.
+ *
+ * Note [Memory-mapped index]: a saved index is opened with usearch's `view`, which maps the file
+ * instead of reading it, so opening costs a fraction of loading; only the pages searches touch
+ * are read. A view is read-only, so the first change loads the file into memory.
+ *
+ * Note [Trusted files]: usearch aborts the process on a damaged file, so the index is opened only
+ * when it is the file this app wrote: the sidecar keeps its SHA-256 and the size, modification
+ * time and inode it had when saved. A file that still has them is not hashed again (hashing is
+ * on the path to the first result: a third of a second at 100k photos, seconds at 1M); one that
+ * was copied, restored, edited or truncated is hashed and opened only if the hash matches.
  *
  * Note [Readers keep it in memory]: only the library's writer (Note [One writer] in
- * writer-lock.ts) saves the index. A reader (a search, `status`) whose saved index is stale
- * reconciles it in memory and never writes it back: two processes never race on the file, and a
- * reader works on a full disk or on read-only media.
- *
- * Note [Quantisation]: vectors are stored as f16 in the index (half the memory of f32); the
- * benchmark measures recall@10 against exact search to keep that choice honest.
+ * writer-lock.ts) saves the index and its matrix. A reader (a search, `status`) whose saved
+ * index is stale reconciles it in memory and never writes it back; what it must put in a file
+ * (a large matrix, a graph to view) goes to a private temporary folder, removed when it closes.
+ * Two processes never race on the index's files, and a reader works on a full disk or on
+ * read-only media.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import usearch from 'usearch';
-import { temporaryName, writeFileAtomic } from '../core/temporary-files.js';
+import { temporaryName } from '../core/temporary-files.js';
+import { dot } from '../models/vectors.js';
+import { fileSha256, isSavedFile, readSidecar, sameStamp, stampOf, writeSidecar, type FileStamp, type Sidecar } from './index-files.js';
+import type { ImageIdSet } from './photo-facets.js';
 import type { Storage } from './storage.js';
+import { buildMatrix, loadMatrix, type Matrix, type ScoredImage } from './vector-matrix.js';
 
-const { Index, MetricKind, ScalarKind, exactSearch } = usearch;
+export type { ScoredImage };
+
+const { Index, MetricKind, ScalarKind } = usearch;
 type UsearchIndex = InstanceType<typeof Index>;
-
-export interface ScoredImage {
-  imageId: number;
-  score: number;
-}
 
 export type IndexHealth = 'ready' | 'rebuilding' | 'empty';
 
@@ -44,60 +63,47 @@ export interface BatchNeighbours {
   scores: Float32Array;
 }
 
-interface Sidecar {
-  generation: number;
-  count: number;
-  dim: number;
-  quantization: string;
-  /** SHA-256 of the index file: usearch aborts the process on a damaged file, so check first. */
-  sha256: string;
-}
-
-async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-const QUANTIZATION = ScalarKind.F16;
+export const GRAPH_SCALAR = ScalarKind.E4M3;
+export const CONNECTIVITY = 16;
+export const EXPANSION_ADD = 64;
+const THREADS = Math.max(1, os.availableParallelism());
+/** Rows read from SQLite, and added to the graph, between yields to the event loop. */
+const PAGE = 4096;
 
 /**
  * Note [Search breadth]: HNSW's `expansion_search` trades latency for recall, and larger indexes
- * need more of it. Measured here (f16, 512-d, clustered vectors, recall@10 against exact search):
- * 100k vectors: 98.8 % at 64, 99.9 % at 128 (0.34 ms); 1M vectors: 94.8 % at 64, 98.8 % at 128,
- * 99.8 % at 256 (1.5 ms p50). It is a search-time setting, applied when the index is opened.
+ * need more of it (`npm run bench -- hnsw`). A search-time setting, applied when an index opens.
  */
 export function expansionSearchFor(count: number): number {
   if (count <= 50_000) return 64;
-  return count <= 300_000 ? 128 : 256;
+  if (count <= 300_000) return 128;
+  return 512;
 }
-const SLICE = 2048;
 
-/** Exact cosine ranking of `query` against rows of `matrix` (unit vectors), best first. */
-export function exactTopK(matrix: Float32Array, ids: ArrayLike<number>, dim: number, query: Float32Array, k: number): ScoredImage[] {
-  const count = ids.length;
-  if (count === 0 || k <= 0) return [];
-  // usearch's exactSearch reads typed arrays from the start of their buffer, ignoring a view's
-  // offset: hand it arrays of their own.
-  const own = (array: Float32Array) => (array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice());
-  const matches = exactSearch(own(matrix), own(query), dim, Math.min(k, count), MetricKind.IP) as { keys: BigUint64Array; distances: Float32Array };
-  const out: ScoredImage[] = [];
-  for (let i = 0; i < matches.keys.length; i++) {
-    const row = Number(matches.keys[i]);
-    if (row >= count) continue;
-    // usearch's inner-product "distance" is 1 - dot.
-    out.push({ imageId: ids[row] as number, score: 1 - (matches.distances[i] as number) });
-  }
-  return out;
+/** Candidates re-scored exactly when `count` results are wanted (Note [Re-ranking]). */
+export function rerankWindow(count: number): number {
+  return count > 0 ? Math.max(2 * count, count + 40) : 0;
 }
 
 export class VectorIndex {
-  private index: UsearchIndex | null = null;
-  /** All vectors while the HNSW index is being (re)built: exact search serves from here. */
-  private exact: { ids: number[]; matrix: Float32Array } | null = null;
+  private graph: UsearchIndex | null = null;
+  /** The graph is a read-only view of the saved file (Note [Memory-mapped index]). */
+  private viewed = false;
+  /** Changed since the last save. */
+  private dirty = false;
   private rebuilding: Promise<void> | null = null;
+  private matrix: Matrix | null = null;
+  private matrixLoad: Promise<Matrix> | null = null;
+  /** Changes that arrive while the matrix loads, applied once it has. */
+  private matrixLog: Array<(matrix: Matrix) => void> = [];
+  /** The saved matrix is not current (it is rebuilt from SQLite when needed). */
+  private matrixFileStale = false;
+  private libraryMean: Float32Array | null = null;
   private readonly file: string;
+  private readonly matrixFile: string;
   private readonly removed = new Set<number>();
+  /** A reader's private folder for files it cannot keep next to the database (Note [Readers keep it in memory]). */
+  private privateDir: Promise<string> | null = null;
   private closed = false;
 
   constructor(
@@ -107,99 +113,125 @@ export class VectorIndex {
     indexDir: string,
   ) {
     this.file = path.join(indexDir, `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.usearch`);
+    this.matrixFile = this.file.replace(/\.usearch$/, '.i8');
   }
 
   get health(): IndexHealth {
     if (this.rebuilding) return 'rebuilding';
-    return this.index && this.index.size() > 0 ? 'ready' : 'empty';
+    return this.graph && this.graph.size() > 0 ? 'ready' : 'empty';
   }
 
   get size(): number {
-    return this.index?.size() ?? 0;
+    return this.rebuilding ? (this.matrix?.size ?? 0) : (this.graph?.size() ?? 0);
   }
 
-  /** Loads the saved index, or starts rebuilding it in the background. Resolves once search works. */
+  /** Opens the saved index, or starts rebuilding it in the background. Resolves once search works. */
   async open(): Promise<void> {
-    const sidecar = await this.readSidecar();
-    const generation = this.storage.library.generation(this.model);
-    const count = this.storage.embeddings.count(this.model);
-    const intact =
-      sidecar !== null && existsSync(this.file) && sidecar.dim === this.dim && sidecar.quantization === QUANTIZATION && sidecar.sha256 === (await fileSha256(this.file));
-    if (intact) {
+    const sidecar = await readSidecar(`${this.file}.json`);
+    // The generation moves with every change of the embeddings (database.ts): no need to count them.
+    const fresh = sidecar?.generation === this.storage.library.generation(this.model);
+    if (sidecar && sidecar.dim === this.dim && sidecar.quantization === GRAPH_SCALAR && sidecar.connectivity === CONNECTIVITY && (await isSavedFile(this.file, sidecar))) {
       try {
-        const index = this.newIndex(count);
-        index.load(this.file);
-        this.index = index;
-        if (sidecar.generation === generation && index.size() === count) return;
+        const graph = this.newGraph(sidecar.count);
+        if (fresh) graph.view(this.file);
+        else graph.load(this.file);
+        [this.graph, this.viewed, this.libraryMean] = [graph, fresh, sidecar.mean && Float32Array.from(sidecar.mean)];
+        if (fresh && graph.size() === sidecar.count) return;
       } catch {
-        this.index = null;
+        this.graph = null;
       }
     }
-    this.startRebuild();
+    // A view cannot take the missing keys: a damaged one is rebuilt from nothing.
+    if (this.viewed) [this.graph, this.viewed] = [null, false];
+    this.matrixFileStale = true;
+    await this.matrixReady();
+    this.rebuilding = this.reconcile().finally(() => (this.rebuilding = null));
   }
 
-  private newIndex(expectedSize: number, expansion = expansionSearchFor(expectedSize)): UsearchIndex {
-    return new Index({
-      dimensions: this.dim,
-      metric: MetricKind.Cos,
-      quantization: QUANTIZATION,
-      connectivity: 16,
-      expansion_add: 128,
-      expansion_search: expansion,
-      multi: false,
-    });
+  private newGraph(expectedSize: number, expansion = expansionSearchFor(expectedSize)): UsearchIndex {
+    return new Index({ dimensions: this.dim, metric: MetricKind.Cos, quantization: GRAPH_SCALAR, connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: expansion, multi: false });
   }
 
-  private async readSidecar(): Promise<Sidecar | null> {
-    try {
-      return JSON.parse(await readFile(`${this.file}.json`, 'utf8')) as Sidecar;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Reconciles the loaded index with SQLite (or builds one), while exact search serves. */
-  private startRebuild(): void {
-    if (this.rebuilding) return;
-    const ids: number[] = [];
-    const vectors: Float32Array[] = [];
-    for (const { imageId, vector } of this.storage.embeddings.all(this.model)) {
-      ids.push(imageId);
-      vectors.push(vector);
-    }
-    const matrix = new Float32Array(ids.length * this.dim);
-    vectors.forEach((vector, row) => matrix.set(vector, row * this.dim));
-    this.exact = { ids, matrix };
-    this.rebuilding = this.reconcile(ids, matrix).finally(() => {
-      this.exact = null;
-      this.rebuilding = null;
-    });
-  }
-
-  private async reconcile(ids: number[], matrix: Float32Array): Promise<void> {
-    const index = this.index ?? this.newIndex(ids.length);
-    this.index = null;
-    const missing: number[] = [];
-    ids.forEach((id, row) => {
-      if (!index.contains(BigInt(id))) missing.push(row);
-    });
-    for (let start = 0; start < missing.length; start += SLICE) {
-      if (this.closed) return;
-      const rows = missing.slice(start, start + SLICE);
-      const slice = new Float32Array(rows.length * this.dim);
-      rows.forEach((row, i) => slice.set(matrix.subarray(row * this.dim, (row + 1) * this.dim), i * this.dim));
-      index.add(BigUint64Array.from(rows, (row) => BigInt(ids[row] as number)), slice, 0);
+  /** Every embedding of the model, a page at a time, yielding to the event loop between pages. */
+  private async *embeddings(): AsyncGenerator<Array<[number, Float32Array]>> {
+    for (let after = 0; ; ) {
+      const rows = this.storage.embeddings.rawAfter(this.model, after, PAGE);
+      yield rows.map(([imageId, blob]) => [imageId, new Float32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength))]);
+      if (rows.length < PAGE) return;
+      after = (rows[rows.length - 1] as [number, Buffer])[0];
       await yieldToEventLoop();
     }
-    // Keys the index has but SQLite does not (images removed while the index was not saved):
-    // the binding cannot list keys, so start over from SQLite.
-    if (index.size() !== ids.length) {
-      return this.reconcile(ids, matrix);
+  }
+
+  /** The matrix: from its file when that is current, else from SQLite. */
+  private matrixReady(): Promise<Matrix> {
+    this.matrixLoad ??= (async () => {
+      const sidecar = this.matrixFileStale ? null : await readSidecar(`${this.file}.json`);
+      const current = sidecar !== null && sidecar.generation === this.storage.library.generation(this.model) && sameStamp(await stampOf(this.matrixFile), sidecar.matrix);
+      const target = this.storage.readonly ? await this.privateFile('matrix') : this.matrixFile;
+      const matrix = (current ? await loadMatrix(this.matrixFile, this.dim) : null) ?? (await buildMatrix(target, this.dim, this.storage.embeddings.count(this.model), this.embeddings()));
+      for (const change of this.matrixLog.splice(0)) change(matrix);
+      this.matrix = matrix;
+      this.libraryMean ??= await this.meanOf(matrix);
+      return matrix;
+    })();
+    return this.matrixLoad;
+  }
+
+  /** Applies a change to the matrix now, or once it has loaded (a change starts the load). */
+  private updateMatrix(change: (matrix: Matrix) => void): void {
+    if (this.matrix) change(this.matrix);
+    else {
+      this.matrixLog.push(change);
+      void this.matrixReady();
     }
-    const removedMeanwhile = [...this.removed].filter((id) => index.contains(BigInt(id)));
-    if (removedMeanwhile.length) index.remove(BigUint64Array.from(removedMeanwhile, BigInt));
-    this.index = index;
-    await this.save();
+  }
+
+  private async meanOf(matrix: Matrix): Promise<Float32Array | null> {
+    if (matrix.size === 0) return null;
+    const sum = await matrix.sum();
+    return Float32Array.from(sum, (value) => value / matrix.size);
+  }
+
+  /**
+   * The mean of the library's unit vectors as of the last save (null before the first): the mean
+   * cosine of a query over the library is its dot product with this (Note [Relative cutoff]).
+   */
+  mean(): Float32Array | null {
+    return this.libraryMean;
+  }
+
+  /** A graph that takes changes: a view is replaced by the file loaded into memory. */
+  private writableGraph(): UsearchIndex {
+    if (this.graph && this.viewed) {
+      const loaded = this.newGraph(this.graph.size());
+      loaded.load(this.file);
+      [this.graph, this.viewed] = [loaded, false];
+    }
+    this.graph ??= this.newGraph(this.storage.embeddings.count(this.model));
+    return this.graph;
+  }
+
+  /** Brings the graph level with SQLite (or builds it) on every core, while exact search serves. */
+  private async reconcile(): Promise<void> {
+    const matrix = this.matrix as Matrix;
+    const graph = this.graph ?? this.newGraph(matrix.size);
+    this.graph = null;
+    for await (const page of this.embeddings()) {
+      // A closing reader keeps nothing of it (Note [Readers keep it in memory]).
+      if (this.closed) return;
+      const missing = page.filter(([imageId]) => !graph.contains(BigInt(imageId)));
+      if (missing.length === 0) continue;
+      const vectors = new Float32Array(missing.length * this.dim);
+      missing.forEach(([, vector], row) => vectors.set(vector, row * this.dim));
+      graph.add(BigUint64Array.from(missing, ([imageId]) => BigInt(imageId)), vectors, THREADS);
+    }
+    // Keys the graph has but SQLite does not (images removed while it was not saved): the
+    // binding cannot list keys, so start over.
+    if (graph.size() !== matrix.size) return this.reconcile();
+    const removedMeanwhile = [...this.removed].filter((id) => graph.contains(BigInt(id)));
+    if (removedMeanwhile.length) graph.remove(BigUint64Array.from(removedMeanwhile, BigInt));
+    [this.graph, this.dirty] = [graph, true];
   }
 
   /**
@@ -213,63 +245,91 @@ export class VectorIndex {
       void this.rebuilding.then(() => this.add(items));
       return;
     }
-    const index = this.index ?? (this.index = this.newIndex(this.storage.embeddings.count(this.model)));
-    const keys = items.map((item) => BigInt(item.imageId));
-    const present = keys.filter((key) => index.contains(key));
-    if (present.length) index.remove(BigUint64Array.from(present));
     if (items.length === 0) return;
-    const matrix = new Float32Array(items.length * this.dim);
-    items.forEach((item, row) => matrix.set(item.vector, row * this.dim));
-    index.add(BigUint64Array.from(keys), matrix, 0);
+    const graph = this.writableGraph();
+    const keys = items.map((item) => BigInt(item.imageId));
+    const present = keys.filter((key) => graph.contains(key));
+    if (present.length) graph.remove(BigUint64Array.from(present));
+    const vectors = new Float32Array(items.length * this.dim);
+    items.forEach((item, row) => vectors.set(item.vector, row * this.dim));
+    graph.add(BigUint64Array.from(keys), vectors, THREADS);
+    this.updateMatrix((matrix) => items.forEach((item) => matrix.set(item.imageId, item.vector)));
+    this.dirty = true;
   }
 
   /** Removes images at once: they never appear in results again, even while rebuilding. */
   remove(imageIds: readonly number[]): void {
+    if (imageIds.length === 0) return;
     for (const id of imageIds) this.removed.add(id);
-    if (this.index && !this.rebuilding && imageIds.length) this.index.remove(BigUint64Array.from(imageIds, BigInt));
+    if (this.rebuilding) {
+      void this.rebuilding.then(() => this.remove(imageIds));
+      return;
+    }
+    if (this.graph) this.writableGraph().remove(BigUint64Array.from(imageIds, BigInt));
+    this.updateMatrix((matrix) => matrix.delete(imageIds));
+    this.dirty = true;
   }
 
-  /** The `k` nearest images to a unit `query`, best first, by cosine similarity. */
-  search(query: Float32Array, k: number): ScoredImage[] {
-    const want = k + this.removed.size;
-    let results: ScoredImage[];
-    if (this.exact) {
-      results = exactTopK(this.exact.matrix, this.exact.ids, this.dim, query, want);
-    } else if (this.index && this.index.size() > 0) {
-      const matches = this.index.search(query, Math.min(want, this.index.size()), 0) as { keys: BigUint64Array; distances: Float32Array };
+  /**
+   * The `k` nearest images to a unit `query`, best first, by cosine similarity; the scores of the
+   * first `exact` are exact (Note [Re-ranking]), the others within about 2e-3 (all of them with 0).
+   */
+  async search(query: Float32Array, k: number, exact = k): Promise<ScoredImage[]> {
+    const want = Math.max(k, rerankWindow(exact)) + this.removed.size;
+    let results: ScoredImage[] = [];
+    if (this.rebuilding && this.matrix) {
+      results = (await this.matrix.rank(query, null)).slice(0, want);
+    } else if (this.graph && this.graph.size() > 0) {
+      const matches = this.graph.search(query, Math.min(want, this.graph.size()), 1) as { keys: BigUint64Array; distances: Float32Array };
       results = Array.from(matches.keys, (key, i) => ({ imageId: Number(key), score: 1 - (matches.distances[i] as number) }));
-    } else {
-      results = [];
     }
-    return results.filter((result) => !this.removed.has(result.imageId)).slice(0, k);
+    return this.refine(
+      query,
+      results.filter((result) => !this.removed.has(result.imageId)),
+      exact,
+    ).slice(0, k);
+  }
+
+  /** Every image in `accept` (every image without it) ranked by cosine from the matrix, best first; see `refine`. */
+  async rank(query: Float32Array, accept: ImageIdSet | null): Promise<ScoredImage[]> {
+    const matrix = await this.matrixReady();
+    return (await matrix.rank(query, accept)).filter((result) => !this.removed.has(result.imageId));
+  }
+
+  /** `scored` (best first) with the best `rerankWindow(count)` scored again from their f32 vectors (Note [Re-ranking]). */
+  refine(query: Float32Array, scored: ScoredImage[], count: number): ScoredImage[] {
+    const window = scored.slice(0, rerankWindow(count));
+    if (window.length === 0) return scored;
+    const vectors = this.storage.embeddings.vectorsOf(this.model, window.map((hit) => hit.imageId));
+    const rescored = window.map((hit) => {
+      const vector = vectors.get(hit.imageId);
+      return vector ? { imageId: hit.imageId, score: dot(query, vector) } : hit;
+    });
+    return [...rescored, ...scored.slice(window.length)].sort((a, b) => b.score - a.score);
   }
 
   /**
    * The `k` nearest images to each of many unit queries (row-major), searched on all cores.
    * `expansion` is the search breadth for this call: usearch fixes it when an index is opened, so
-   * the search runs on a read-only view of the saved file (saved first if stale), which maps the
-   * file instead of copying it. Waits for a rebuild to finish.
+   * the search runs on a view of the saved file (saved first if changed). Scores come from the
+   * 8-bit graph, within about 2e-3 of the cosine. Waits for a rebuild to finish.
    */
   async searchBatch(queries: Float32Array, k: number, expansion: number): Promise<BatchNeighbours> {
     await this.ready();
     const count = queries.length / this.dim;
     const out: BatchNeighbours = { k, imageIds: new Float64Array(count * k).fill(-1), scores: new Float32Array(count * k) };
-    if (!this.index || this.index.size() === 0 || count === 0) return out;
-    const sidecar = await this.readSidecar();
-    const stale = !sidecar || sidecar.generation !== this.storage.library.generation(this.model) || sidecar.count !== this.index.size();
-    // A reader cannot save a stale index (Note [Readers keep it in memory]): it views a private copy.
-    const privateDir = stale && this.storage.readonly ? await mkdtemp(path.join(os.tmpdir(), 'lumen-index-')) : null;
-    const file = privateDir ? path.join(privateDir, 'index.usearch') : this.file;
-    if (privateDir) this.index.save(file);
-    else if (stale) await this.save();
-    let matches: { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
-    try {
-      const view = this.newIndex(count, expansion);
-      view.view(file);
-      matches = view.search(queries, k, 0) as typeof matches;
-    } finally {
-      if (privateDir) await rm(privateDir, { recursive: true, force: true });
+    if (!this.graph || this.graph.size() === 0 || count === 0) return out;
+    let file = this.file;
+    if (this.dirty || !existsSync(this.file)) {
+      if (this.storage.readonly) {
+        // A reader cannot save (Note [Readers keep it in memory]): it views a private copy.
+        file = await this.privateFile('graph');
+        this.graph.save(file);
+      } else await this.save();
     }
+    const view = this.newGraph(count, expansion);
+    view.view(file);
+    const matches = view.search(queries, k, THREADS) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
     for (let row = 0; row < count; row++) {
       const found = matches.counts ? Number(matches.counts[row]) : matches.keys.length;
       let slot = 0;
@@ -285,33 +345,52 @@ export class VectorIndex {
   }
 
   /**
-   * Writes the index and its sidecar atomically (temp file + rename, Note [Temporary names] in
-   * temporary-files.ts); a reader never does (Note [Readers keep it in memory]).
+   * Writes the graph, the matrix and the sidecar, each atomically (Note [Temporary names] in
+   * temporary-files.ts), when changed; a reader never does (Note [Readers keep it in memory]).
    */
   async save(): Promise<void> {
-    if (!this.index || this.rebuilding || this.storage.readonly) return;
+    if (!this.graph || this.rebuilding || !this.dirty || this.storage.readonly) return;
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = temporaryName(this.file);
+    let sha256: string;
     try {
-      this.index.save(temp);
-      const sidecar: Sidecar = {
-        generation: this.storage.library.generation(this.model),
-        count: this.index.size(),
-        dim: this.dim,
-        quantization: QUANTIZATION,
-        sha256: await fileSha256(temp),
-      };
+      this.graph.save(temp);
+      sha256 = await fileSha256(temp);
       await rename(temp, this.file);
-      await writeFileAtomic(`${this.file}.json`, JSON.stringify(sidecar));
     } finally {
       await rm(temp, { force: true });
     }
+    // A change started loading the matrix: it is saved with the graph it matches.
+    const matrix = await this.matrixReady();
+    await matrix.save(this.matrixFile);
+    this.libraryMean = await this.meanOf(matrix);
+    const sidecar: Sidecar = {
+      generation: this.storage.library.generation(this.model),
+      count: this.graph.size(),
+      dim: this.dim,
+      quantization: GRAPH_SCALAR,
+      connectivity: CONNECTIVITY,
+      sha256,
+      stamp: (await stampOf(this.file)) as FileStamp,
+      matrix: await stampOf(this.matrixFile),
+      mean: this.libraryMean && Array.from(this.libraryMean),
+    };
+    await writeSidecar(`${this.file}.json`, sidecar);
     this.removed.clear();
+    this.dirty = false;
   }
 
-  /** Stops a background rebuild at its next slice (a reader closing: nothing of it is kept). */
-  close(): void {
+  /** A file of this reader's own, in a private temporary folder (Note [Readers keep it in memory]). */
+  private async privateFile(name: string): Promise<string> {
+    this.privateDir ??= mkdtemp(path.join(os.tmpdir(), 'lumen-index-'));
+    return path.join(await this.privateDir, `${name}-${randomUUID()}`);
+  }
+
+  /** Stops a background rebuild at its next page and removes a reader's private files. */
+  async close(): Promise<void> {
     this.closed = true;
+    const dir = await this.privateDir?.catch(() => null);
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 
   /** Resolves when a background rebuild (if any) has finished. */
@@ -320,7 +399,6 @@ export class VectorIndex {
   }
 
   async deleteFiles(): Promise<void> {
-    await rm(this.file, { force: true });
-    await rm(`${this.file}.json`, { force: true });
+    for (const file of [this.file, `${this.file}.json`, this.matrixFile]) await rm(file, { force: true });
   }
 }

@@ -23,6 +23,8 @@ import type { PreparedVocabulary, Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
 
 const RELEASE_AFTER_MS = 60_000;
+/** Embeddings read from SQLite at once while the matrix is filled. */
+const PAGE = 4096;
 
 export interface TagPreview {
   tag: string;
@@ -66,10 +68,16 @@ export class TagPreviewer {
     if (this.matrix?.model === model.id && this.matrix.generation === generation) return this.matrix;
     const imageIds: number[] = [];
     const data = new Float32Array(this.storage.embeddings.count(model.id) * model.dim);
-    for (const { imageId, vector } of this.storage.embeddings.all(model.id)) {
-      if (vector.length !== model.dim || imageIds.length * model.dim >= data.length) continue;
-      data.set(vector, imageIds.length * model.dim);
-      imageIds.push(imageId);
+    const bytes = new Uint8Array(data.buffer);
+    for (let after = 0, more = true; more; ) {
+      const rows = this.storage.embeddings.rawAfter(model.id, after, PAGE);
+      for (const [imageId, blob] of rows) {
+        if (blob.byteLength !== model.dim * 4 || imageIds.length * model.dim >= data.length) continue;
+        bytes.set(blob, imageIds.length * model.dim * 4);
+        imageIds.push(imageId);
+      }
+      more = rows.length === PAGE;
+      after = rows.at(-1)?.[0] ?? after;
     }
     this.matrix = { model: model.id, generation, imageIds, data };
     this.columns.clear();

@@ -3,6 +3,13 @@
  * (and saved as JSON under .cache/bench/). Never run by `npm test`; targets are checked by reading
  * these figures, not by timed tests.
  *
+ * Performance targets (issue 11), one section each: `filters` (filtered against unfiltered search
+ * at 100k photos), `hnsw` (recall@10 and latency at 1M vectors against exact search), `memory`
+ * (1M photos with the text model loaded, searching), `build` (the vector index from SQLite at
+ * 1M), `coldstart` (a new process to its first result at 100k, against the model's own load),
+ * `index` (indexing on the CPU against the shared-core bound) and `gpu`. Synthetic libraries are
+ * written once under .cache/bench and reused (1M photos take a while to write and to index).
+ *
  * Models: ViT-B/32-shaped random-weight models in both layouts, written by
  * ../shared/tools/make-bench-clip.py (needs python3-torch and python3-onnx) on first use, or the
  * folders named by LUMEN_BENCH_MODELS (comma-separated).
@@ -15,14 +22,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
+import { ClipModel } from '../../main/models/clip.js';
 import type { ProviderPreference } from '../../main/models/session.js';
 import { benchmarkRescoring } from '../../main/tags/benchmark.js';
 import { HF_MODEL, IMMICH_MODEL } from '../helpers/fixtures.js';
 import { appFigures, previewFigures } from './app.js';
 import { groupingQuality, groupingTime } from './duplicates.js';
-import { coldStart, hnswScale, indexingThroughput, libraryScale } from './library.js';
+import { indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
 import { refinementFigures } from './refine.js';
+import { filteredSearch, indexBuild, vectorSearch } from './search.js';
+import { syntheticDatabase } from './synthetic.js';
+import { coldStart, memory } from './startup.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = process.env['LUMEN_BENCH_OUT'] ?? path.join(ROOT, '.cache', 'bench');
@@ -77,17 +88,57 @@ async function scaleSection(): Promise<unknown> {
   for (const size of sizes) {
     log(`\n== library of ${size} photos`);
     const dataRoot = path.join(OUT, `library-${size}`);
-    const result = await libraryScale(modelDir as string, dataRoot, size, log);
-    results.push({ ...result, coldStart: coldStart(ROOT, path.join(dataRoot, 'data'), modelDir as string, log) });
+    results.push(await libraryScale(modelDir as string, dataRoot, size, log));
     await rm(dataRoot, { recursive: true, force: true });
   }
   return results;
 }
 
+/** The synthetic libraries' model id: the immich-layout bench model (embeddings are synthetic). */
+const MODEL_ID = 'vit-b-32-immich';
+const MILLION = Number(process.env['LUMEN_BENCH_HNSW_SIZE'] ?? 1_000_000);
+
+async function filtersSection(): Promise<unknown> {
+  const [modelDir] = benchModels();
+  const count = Number(process.env['LUMEN_BENCH_FILTER_PHOTOS'] ?? 100_000);
+  log(`\n== filtered against unfiltered search, ${count} photos`);
+  const model = await ClipModel.load(modelDir as string, { provider: 'cpu' });
+  try {
+    return await filteredSearch(model, OUT, count, Number(process.env['LUMEN_BENCH_ROUNDS'] ?? 30), log);
+  } finally {
+    await model.dispose();
+  }
+}
+
 async function hnswSection(): Promise<unknown> {
-  const sizes = (process.env['LUMEN_BENCH_HNSW_SIZES'] ?? '10000,100000,1000000').split(',').map(Number);
-  log('\n== HNSW index: latency and recall@10 against exact search');
-  return sizes.map((size) => hnswScale(size, 512, log));
+  log(`\n== vector index at ${MILLION} vectors: recall@10 and latency of each choice against exact search`);
+  return vectorSearch(OUT, MODEL_ID, MILLION, 512, log);
+}
+
+async function buildSection(): Promise<unknown> {
+  log(`\n== building the vector index from SQLite at ${MILLION} photos (${os.availableParallelism()} cores)`);
+  const dataDir = path.join(OUT, `synthetic-${MILLION}`);
+  await syntheticDatabase(dataDir, MILLION, 512, MODEL_ID, log);
+  return indexBuild(dataDir, MODEL_ID, 512, log);
+}
+
+async function memorySection(): Promise<unknown> {
+  const [modelDir] = benchModels();
+  log(`\n== memory with ${MILLION} photos and the text model loaded, searching`);
+  return memory(ROOT, OUT, modelDir as string, MODEL_ID, 512, MILLION, log);
+}
+
+async function coldStartSection(): Promise<unknown> {
+  const [modelDir] = benchModels();
+  const count = Number(process.env['LUMEN_BENCH_COLD_PHOTOS'] ?? 100_000);
+  log(`\n== cold start to the first result, ${count} photos, against the model's own load`);
+  return coldStart(ROOT, OUT, modelDir as string, MODEL_ID, 512, count, Number(process.env['LUMEN_BENCH_ROUNDS'] ?? 5), log);
+}
+
+async function gpuSection(): Promise<unknown> {
+  const note = 'not measured: no GPU machine in this session';
+  log(`\n== indexing on the GPU machine: ${note}`);
+  return { measured: false, note };
 }
 
 async function tagsSection(): Promise<unknown> {
@@ -170,7 +221,12 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   embed: embedSection,
   index: indexSection,
   scale: scaleSection,
+  filters: filtersSection,
   hnsw: hnswSection,
+  build: buildSection,
+  memory: memorySection,
+  coldstart: coldStartSection,
+  gpu: gpuSection,
   tags: tagsSection,
   ocr: ocrSection,
   duplicates: duplicatesSection,

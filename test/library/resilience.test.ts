@@ -114,7 +114,7 @@ describe('a library survives crashes, lost index files and model switches', () =
       expect(vectors.size).toBe(30);
       // The rebuilt HNSW index itself finds what exact search finds.
       const query = await immich.embedText('a photo of a circle.');
-      const fromIndex = vectors.search(query, 5).map((hit) => hit.imageId);
+      const fromIndex = (await vectors.search(query, 5)).map((hit) => hit.imageId);
       const exactImages = before.results.slice(0, 5).map((r) => r.imageId);
       expect(fromIndex).toEqual(exactImages);
     } finally {

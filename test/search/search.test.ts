@@ -146,6 +146,20 @@ describe('searching a library', () => {
     expect(none.results).toEqual([]);
   });
 
+  it('filters by a tag shown on photos: given by the tagger or confirmed, not rejected, in any case', async () => {
+    const stars = (await search.search('a photo of a star.', { limit: 4 })).results;
+    const [given, confirmed, rejected] = stars.map((hit) => hit.imageId) as [number, number, number];
+    const { tags } = library.storage;
+    tags.insertAuto(given, { tag: 'Pointy', score: 0.9, cosine: 0.3 }, model.id, 1);
+    tags.setVerdict(confirmed, 'pointy', false);
+    tags.insertAuto(rejected, { tag: 'pointy', score: 0.9, cosine: 0.3 }, model.id, 1);
+    tags.setVerdict(rejected, 'pointy', true);
+    const pointy = await search.search('a photo of a circle.', { showAll: true, filters: { tag: 'POINTY' } });
+    expect(pointy.results.map((hit) => hit.imageId).sort()).toEqual([given, confirmed].sort());
+    const pointyPngs = await search.search('a photo of a circle.', { showAll: true, filters: { tag: 'pointy', formats: ['png'] } });
+    expect(pointyPngs.results).toEqual([]);
+  });
+
   it('a broad filter goes through the index with oversampling and stays correct', async () => {
     const jpegs = await search.search('a photo of a cross.', { limit: 5, filters: { formats: ['jpeg'] } });
     expect(jpegs.results.every((r) => r.format === 'jpeg' && shapeOf(r.path) === 'cross')).toBe(true);

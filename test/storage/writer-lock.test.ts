@@ -128,7 +128,7 @@ describe('temporary names', () => {
       await Promise.all(indexes.map((index) => index.ready()));
       for (const [i, index] of indexes.entries()) index.add([{ imageId: i + 1, vector: Float32Array.from([1, i, 0, 0]) }]);
       await Promise.all(Array.from({ length: 20 }, (_, i) => (indexes[i % 2] as (typeof indexes)[number]).save()));
-      expect((await readdir(path.join(dataDir, 'index'))).sort()).toEqual(['m.usearch', 'm.usearch.json']);
+      expect((await readdir(path.join(dataDir, 'index'))).sort()).toEqual(['m.i8', 'm.usearch', 'm.usearch.json']);
     } finally {
       for (const library of libraries) await library.close();
     }

@@ -1,0 +1,31 @@
+/**
+ * Build of the command-line interface: `npm run build:cli` writes out/cli/lumen.cjs, run with
+ * `node out/cli/lumen.cjs <command>` (or `lumen` once the package is installed). `npm run -s cli`
+ * runs the sources through tsx for development; the built file starts without compiling anything
+ * (Note [Cold start] in main/cli/index.ts). CommonJS, so that its first statement can still size
+ * libuv's thread pool (Note [Thread pool] in main/core/threadpool.ts). Dependencies stay external,
+ * loaded from node_modules: the native addons cannot be bundled, and usearch finds its binary
+ * relative to its own files. zod is bundled: loaded whole it reads all of its 40-odd locales at
+ * start-up, a tenth of a second here that the bundle's tree-shaking leaves out.
+ */
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  root,
+  publicDir: false,
+  logLevel: 'warn',
+  ssr: { noExternal: ['zod'] },
+  build: {
+    ssr: resolve(root, 'main/cli/index.ts'),
+    outDir: resolve(root, 'out/cli'),
+    emptyOutDir: true,
+    target: 'node20',
+    sourcemap: true,
+    rolldownOptions: {
+      output: { format: 'cjs', entryFileNames: 'lumen.cjs', chunkFileNames: '[name]-[hash].cjs', banner: '#!/usr/bin/env node' },
+    },
+  },
+});

@@ -1,0 +1,65 @@
+/**
+ * The files of a vector index on disk: the sidecar that says what the index file holds, and
+ * whether a file is still the one that was saved (Note [Trusted files] in vector-index.ts).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/temporary-files.js';
+
+/** How a file stood when it was saved. */
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+export interface Sidecar {
+  /** The embeddings generation the index was saved at (see database.ts). */
+  generation: number;
+  count: number;
+  dim: number;
+  quantization: string;
+  connectivity: number;
+  /** SHA-256 of the index file, and how it stood when saved. */
+  sha256: string;
+  stamp: FileStamp;
+  /** How the matrix file (vector-matrix.ts) stood when saved with the index. */
+  matrix: FileStamp | null;
+  /** The mean of the library's unit vectors, for the cutoff's baseline (Note [Relative cutoff]); null when empty. */
+  mean: number[] | null;
+}
+
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+export async function stampOf(file: string): Promise<FileStamp | null> {
+  const info = await stat(file).catch(() => null);
+  return info && { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+}
+
+export function sameStamp(a: FileStamp | null | undefined, b: FileStamp | null | undefined): boolean {
+  return !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+/** The index file as saved: unchanged since (not hashed again), or hashed and found the same. */
+export async function isSavedFile(file: string, sidecar: Sidecar): Promise<boolean> {
+  const stamp = await stampOf(file);
+  if (!stamp) return false;
+  return sameStamp(stamp, sidecar.stamp) || (stamp.size === sidecar.stamp?.size && (await fileSha256(file)) === sidecar.sha256);
+}
+
+export async function readSidecar(file: string): Promise<Sidecar | null> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as Sidecar;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeSidecar(file: string, sidecar: Sidecar): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(sidecar));
+}

@@ -1,0 +1,363 @@
+/**
+ * Every embedding of one model as 8-bit integers: what ranks a filtered subset exactly (Note
+ * [Filtered search] in search.ts) and the whole library while the graph is rebuilt.
+ *
+ * Note [Quantisation]: each vector is scaled so that its largest component is 127 and rounded.
+ * Cosine similarity ignores a vector's length, so a scale of its own per vector loses nothing
+ * and keeps all 8 bits busy, where usearch's own cast to i8 scales every vector to length 127
+ * and truncates (about 3 significant bits per component of a 512-d vector). Scores from these
+ * rows are within 2e-3 of the true cosine; the best of them are re-scored from the f32 vectors
+ * SQLite keeps (Note [Re-ranking] in vector-index.ts).
+ *
+ * Note [Matrix in memory]: the rows stay in memory while they take at most MATRIX_IN_MEMORY
+ * bytes (about 500k photos of 512-d). A larger library keeps them in the matrix file and reads
+ * it through, a few megabytes at a time, when a filtered search or a rebuild needs them, with
+ * the changes since the last save in memory; that is what keeps 1M photos within 1.5 GB with
+ * the text model loaded (`npm run bench -- memory`).
+ *
+ * File: count and dimension (2 x int32), the rows (count x dim bytes), their image ids (count x
+ * float64): the ids go last so that rows can be written as they come.
+ */
+import { open, rename, rm } from 'node:fs/promises';
+import { temporaryName } from '../core/temporary-files.js';
+import usearch from 'usearch';
+import type { ImageIdSet } from './photo-facets.js';
+
+const { exactSearch, MetricKind } = usearch;
+
+export interface ScoredImage {
+  imageId: number;
+  score: number;
+}
+
+export const MATRIX_IN_MEMORY = 256 * 2 ** 20;
+/** Rows read or written at once. */
+const BLOCK = 8192;
+const HEADER = 8;
+
+/** `vector` as 8-bit integers with its largest component at +-127 (Note [Quantisation]). */
+export function quantise(vector: Float32Array, out: Int8Array = new Int8Array(vector.length), offset = 0): Int8Array {
+  let largest = 0;
+  for (const value of vector) largest = Math.max(largest, Math.abs(value));
+  const scale = largest > 0 ? 127 / largest : 0;
+  for (let i = 0; i < vector.length; i++) out[offset + i] = Math.round((vector[i] as number) * scale);
+  return out;
+}
+
+/** A block of rows and their ids, contiguous from the start of their own buffers. */
+interface Rows {
+  ids: Float64Array;
+  data: Int8Array;
+  count: number;
+}
+
+/**
+ * Appends the cosines of `query` with the rows that pass `test` (all rows without one). A whole
+ * block goes through usearch's exact search (SIMD, both sides quantised); a subset is scored here,
+ * with only the rows quantised.
+ */
+function scoreRows(rows: Rows, dim: number, query: Float32Array, test: ((imageId: number) => boolean) | null, out: ScoredImage[]): void {
+  if (rows.count === 0) return;
+  if (!test) {
+    const found = exactSearch(rows.data.subarray(0, rows.count * dim), quantise(query), dim, rows.count, MetricKind.Cos) as { keys: BigUint64Array; distances: Float32Array };
+    found.keys.forEach((row, i) => out.push({ imageId: rows.ids[Number(row)] as number, score: 1 - (found.distances[i] as number) }));
+    return;
+  }
+  for (let row = 0; row < rows.count; row++) {
+    const imageId = rows.ids[row] as number;
+    if (!test(imageId)) continue;
+    let dot = 0;
+    let norm = 0;
+    for (let i = 0, at = row * dim; i < dim; i++, at++) {
+      const value = rows.data[at] as number;
+      dot += (query[i] as number) * value;
+      norm += value * value;
+    }
+    out.push({ imageId, score: norm > 0 ? dot / Math.sqrt(norm) : 0 });
+  }
+}
+
+/** Adds the rows that pass `test` to `sum`, each as a unit vector. */
+function sumRows(rows: Rows, sum: Float64Array, test: (imageId: number) => boolean): void {
+  const dim = sum.length;
+  for (let row = 0; row < rows.count; row++) {
+    if (!test(rows.ids[row] as number)) continue;
+    let norm = 0;
+    for (let i = 0, at = row * dim; i < dim; i++, at++) norm += (rows.data[at] as number) ** 2;
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0, at = row * dim; i < dim; i++, at++) sum[i] = (sum[i] as number) + (rows.data[at] as number) * scale;
+  }
+}
+
+/** Writes a matrix file from rows given in blocks (of at most BLOCK rows when filtered by `test`), through a temporary file. */
+async function writeMatrixFile(file: string, dim: number, fill: (write: (rows: Rows, test?: (imageId: number) => boolean) => Promise<void>) => Promise<void>): Promise<void> {
+  const temp = temporaryName(file);
+  const handle = await open(temp, 'w');
+  const ids: number[] = [];
+  const out = new Int8Array(BLOCK * dim);
+  let written = false;
+  try {
+    await fill(async (rows, test) => {
+      const at = HEADER + ids.length * dim;
+      if (!test) {
+        for (let row = 0; row < rows.count; row++) ids.push(rows.ids[row] as number);
+        await handle.write(rows.data, 0, rows.count * dim, at);
+        return;
+      }
+      let kept = 0;
+      for (let row = 0; row < rows.count; row++) {
+        if (!test(rows.ids[row] as number)) continue;
+        out.set(rows.data.subarray(row * dim, (row + 1) * dim), kept++ * dim);
+        ids.push(rows.ids[row] as number);
+      }
+      await handle.write(out, 0, kept * dim, at);
+    });
+    await handle.write(new Uint8Array(Float64Array.from(ids).buffer), 0, ids.length * 8, HEADER + ids.length * dim);
+    await handle.write(new Uint8Array(new Int32Array([ids.length, dim]).buffer), 0, HEADER, 0);
+    written = true;
+  } finally {
+    await handle.close();
+    if (!written) await rm(temp, { force: true });
+  }
+  await rename(temp, file);
+}
+
+/** Reads a matrix file in blocks (only the ids without `withRows`); false when it is missing or not a matrix of `dim` dimensions. */
+async function readMatrixFile(file: string, dim: number, visit: (rows: Rows) => void | Promise<void>, withRows = true): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const header = new Int32Array(2);
+    const { size } = await handle.stat();
+    await handle.read(new Uint8Array(header.buffer), 0, HEADER, 0);
+    const [count = -1, savedDim] = header;
+    if (savedDim !== dim || count < 0 || size !== HEADER + count * (8 + dim)) return false;
+    const block: Rows = { ids: new Float64Array(BLOCK), data: new Int8Array(BLOCK * dim), count: 0 };
+    for (let first = 0; first < count; first += BLOCK) {
+      block.count = Math.min(BLOCK, count - first);
+      if (withRows) await handle.read(new Uint8Array(block.data.buffer, 0, block.count * dim), 0, block.count * dim, HEADER + first * dim);
+      await handle.read(new Uint8Array(block.ids.buffer, 0, block.count * 8), 0, block.count * 8, HEADER + count * dim + first * 8);
+      await visit(block);
+    }
+    return true;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What the vector index needs of the rows, wherever they are. */
+export interface Matrix {
+  readonly size: number;
+  set(imageId: number, vector: Float32Array): void;
+  delete(imageIds: Iterable<number>): void;
+  /** Cosine of a unit f32 `query` with every image in `accept` (all without it), best first. */
+  rank(query: Float32Array, accept: ImageIdSet | null): Promise<ScoredImage[]>;
+  /** The sum of the rows as unit vectors (the library's mean direction, times its size). */
+  sum(): Promise<Float64Array>;
+  /** Writes the rows to `file` (which then holds them). */
+  save(file: string): Promise<void>;
+}
+
+/** Rows in memory, by image id. */
+export class MemoryMatrix implements Matrix, Rows {
+  data: Int8Array;
+  ids: Float64Array;
+  count = 0;
+  /** Row + 1 of each image id, so that a fresh (zeroed) table means "absent". */
+  private rowOf = new Int32Array(0);
+
+  constructor(
+    readonly dim: number,
+    capacity = 1024,
+  ) {
+    this.data = new Int8Array(capacity * dim);
+    this.ids = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  set(imageId: number, vector: Float32Array | Int8Array): void {
+    let row = (this.rowOf[imageId] ?? 0) - 1;
+    if (row < 0) {
+      if (this.count === this.ids.length) {
+        const capacity = Math.ceil(this.ids.length * 1.5) + 1;
+        const [data, ids] = [new Int8Array(capacity * this.dim), new Float64Array(capacity)];
+        data.set(this.data);
+        ids.set(this.ids);
+        [this.data, this.ids] = [data, ids];
+      }
+      if (imageId >= this.rowOf.length) {
+        const rowOf = new Int32Array(Math.max(imageId + 1, Math.ceil(this.rowOf.length * 1.5)));
+        rowOf.set(this.rowOf);
+        this.rowOf = rowOf;
+      }
+      row = this.count++;
+      this.rowOf[imageId] = row + 1;
+      this.ids[row] = imageId;
+    }
+    if (vector instanceof Int8Array) this.data.set(vector, row * this.dim);
+    else quantise(vector, this.data, row * this.dim);
+  }
+
+  clear(): void {
+    for (let row = 0; row < this.count; row++) this.rowOf[this.ids[row] as number] = 0;
+    this.count = 0;
+  }
+
+  /** Removes images (the last row moves into each freed one). */
+  delete(imageIds: Iterable<number>): void {
+    for (const imageId of imageIds) {
+      const row = (this.rowOf[imageId] ?? 0) - 1;
+      if (row < 0) continue;
+      const last = --this.count;
+      if (row !== last) {
+        this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
+        const moved = this.ids[last] as number;
+        this.ids[row] = moved;
+        this.rowOf[moved] = row + 1;
+      }
+      this.rowOf[imageId] = 0;
+    }
+  }
+
+  rankNow(query: Float32Array, accept: ImageIdSet | null): ScoredImage[] {
+    const out: ScoredImage[] = [];
+    scoreRows(this, this.dim, query, accept && ((id) => accept.has(id)), out);
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  async rank(query: Float32Array, accept: ImageIdSet | null): Promise<ScoredImage[]> {
+    return this.rankNow(query, accept);
+  }
+
+  async sum(): Promise<Float64Array> {
+    const sum = new Float64Array(this.dim);
+    sumRows(this, sum, () => true);
+    return sum;
+  }
+
+  async save(file: string): Promise<void> {
+    await writeMatrixFile(file, this.dim, (write) => write(this));
+  }
+}
+
+/** The rows of a matrix file too large to hold (Note [Matrix in memory]), changes kept in memory until saved. */
+export class DiskMatrix implements Matrix {
+  /** Rows added or replaced since the file was written. */
+  private changed: MemoryMatrix;
+  /** Images of the file that no longer count: removed, or replaced in `changed`. */
+  private readonly dropped = new Set<number>();
+
+  private constructor(
+    private file: string,
+    readonly dim: number,
+    /** The file's image ids, sorted. */
+    private fileIds: Float64Array,
+  ) {
+    this.changed = new MemoryMatrix(dim, 64);
+  }
+
+  static async open(file: string, dim: number): Promise<DiskMatrix | null> {
+    const ids: number[] = [];
+    const read = await readMatrixFile(file, dim, (rows) => {
+      for (let row = 0; row < rows.count; row++) ids.push(rows.ids[row] as number);
+    }, false);
+    return read ? new DiskMatrix(file, dim, Float64Array.from(ids).sort()) : null;
+  }
+
+  get size(): number {
+    return this.fileIds.length - this.dropped.size + this.changed.size;
+  }
+
+  private inFile(imageId: number): boolean {
+    let [low, high] = [0, this.fileIds.length - 1];
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const id = this.fileIds[middle] as number;
+      if (id === imageId) return true;
+      if (id < imageId) low = middle + 1;
+      else high = middle - 1;
+    }
+    return false;
+  }
+
+  set(imageId: number, vector: Float32Array): void {
+    if (this.inFile(imageId)) this.dropped.add(imageId);
+    this.changed.set(imageId, vector);
+  }
+
+  delete(imageIds: Iterable<number>): void {
+    for (const imageId of imageIds) if (this.inFile(imageId)) this.dropped.add(imageId);
+    this.changed.delete(imageIds);
+  }
+
+  private kept(accept: ImageIdSet | null): ((imageId: number) => boolean) | null {
+    if (this.dropped.size === 0) return accept && ((id) => accept.has(id));
+    return (id) => !this.dropped.has(id) && (accept?.has(id) ?? true);
+  }
+
+  async rank(query: Float32Array, accept: ImageIdSet | null): Promise<ScoredImage[]> {
+    const out: ScoredImage[] = [];
+    const test = this.kept(accept);
+    await readMatrixFile(this.file, this.dim, (rows) => scoreRows(rows, this.dim, query, test, out));
+    scoreRows(this.changed, this.dim, query, accept && ((id) => accept.has(id)), out);
+    return out.sort((a, b) => b.score - a.score);
+  }
+
+  async sum(): Promise<Float64Array> {
+    const sum = new Float64Array(this.dim);
+    const test = this.kept(null) ?? (() => true);
+    await readMatrixFile(this.file, this.dim, (rows) => sumRows(rows, sum, test));
+    sumRows(this.changed, sum, () => true);
+    return sum;
+  }
+
+  async save(file: string): Promise<void> {
+    const test = this.kept(null) ?? undefined;
+    await writeMatrixFile(file, this.dim, async (write) => {
+      await readMatrixFile(this.file, this.dim, (rows) => write(rows, test));
+      await write(this.changed);
+    });
+    const saved = (await DiskMatrix.open(file, this.dim)) as DiskMatrix;
+    [this.file, this.fileIds, this.changed] = [file, saved.fileIds, new MemoryMatrix(this.dim, 64)];
+    this.dropped.clear();
+  }
+}
+
+/** The matrix saved in `file`: in memory when small enough (Note [Matrix in memory]); null when unreadable. */
+export async function loadMatrix(file: string, dim: number): Promise<Matrix | null> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return null;
+  const header = new Int32Array(2);
+  await handle.read(new Uint8Array(header.buffer), 0, HEADER, 0).finally(() => handle.close());
+  const count = header[0] ?? 0;
+  if (count * dim > MATRIX_IN_MEMORY) return DiskMatrix.open(file, dim);
+  const matrix = new MemoryMatrix(dim, Math.max(1, count));
+  const read = await readMatrixFile(file, dim, (rows) => {
+    for (let row = 0; row < rows.count; row++) matrix.set(rows.ids[row] as number, rows.data.subarray(row * dim, (row + 1) * dim));
+  });
+  return read ? matrix : null;
+}
+
+/**
+ * A matrix of the rows `pages` yields (f32, in blocks), in memory or, beyond MATRIX_IN_MEMORY
+ * for `expected` rows, written to `file` as they come.
+ */
+export async function buildMatrix(file: string, dim: number, expected: number, pages: AsyncIterable<Array<[number, Float32Array]>>): Promise<Matrix> {
+  if (expected * dim <= MATRIX_IN_MEMORY) {
+    const memory = new MemoryMatrix(dim, Math.max(1, expected));
+    for await (const page of pages) for (const [imageId, vector] of page) memory.set(imageId, vector);
+    return memory;
+  }
+  const block = new MemoryMatrix(dim, BLOCK);
+  await writeMatrixFile(file, dim, async (write) => {
+    for await (const page of pages) {
+      block.clear();
+      for (const [imageId, vector] of page) block.set(imageId, vector);
+      await write(block);
+    }
+  });
+  return (await loadMatrix(file, dim)) as Matrix;
+}

@@ -1,0 +1,49 @@
+/**
+ * Measurements that need a process of their own, run by startup.ts with `node --import tsx`:
+ *
+ *   probe.ts model-load MODEL_DIR            time to load the model and embed a first query,
+ *                                            counted from just before the model is loaded
+ *   probe.ts memory DATA_DIR MODEL_DIR       resident memory with the text model loaded while
+ *                                            searching a library (unfiltered, then filtered)
+ *
+ * Prints one line of JSON on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Library } from '../../main/library/library.js';
+import { ClipModel } from '../../main/models/clip.js';
+import { PhotoSearch } from '../../main/search/search.js';
+import { FILTERS } from './search.js';
+
+function memory(): { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const kib = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+  return { rssMiB: Math.round(kib('VmRSS') / 1024), peakMiB: Math.round(kib('VmHWM') / 1024), anonMiB: Math.round(kib('RssAnon') / 1024), fileMiB: Math.round(kib('RssFile') / 1024) };
+}
+
+async function modelLoad(modelDir: string) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const model = await ClipModel.load(modelDir, { provider: 'cpu' });
+  await model.embedText('a first query');
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+}
+
+async function searching(dataDir: string, modelDir: string) {
+  const model = await ClipModel.load(modelDir, { provider: 'cpu' });
+  const library = Library.open(dataDir);
+  const search = new PhotoSearch(library, model);
+  const phases: Record<string, ReturnType<typeof memory>> = { start: memory() };
+  for (let i = 0; i < 100; i++) await search.search(`a photo of thing ${i} at the beach`, { limit: 50 });
+  phases['after 100 unfiltered searches'] = memory();
+  for (const [i, filters] of Object.values(FILTERS).entries()) await search.search(`a photo of thing ${i} in a field`, { limit: 50, filters });
+  phases['after filtered searches'] = memory();
+  await library.close();
+  await model.dispose();
+  return phases;
+}
+
+const [what, ...args] = process.argv.slice(2);
+const result = what === 'model-load' ? await modelLoad(args[0] as string) : await searching(args[0] as string, args[1] as string);
+process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,0 +1,250 @@
+/**
+ * Search benchmarks over synthetic libraries (synthetic.ts): filtered against unfiltered search
+ * at 100k photos, the vector index at 1M (recall@10 and latency of each choice against exact f32
+ * search), and building the index from SQLite at 1M.
+ *
+ * Every figure compared with another is measured in the same run, interleaved round by round,
+ * so that the load of a shared machine falls on both alike.
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import usearch from 'usearch';
+import { Library } from '../../main/library/library.js';
+import type { ClipModel } from '../../main/models/clip.js';
+import type { SearchFilters } from '../../main/search/options.js';
+import { PhotoSearch } from '../../main/search/search.js';
+import { Storage } from '../../main/storage/storage.js';
+import { expansionSearchFor, VectorIndex, type ScoredImage } from '../../main/storage/vector-index.js';
+import { quantise } from '../../main/storage/vector-matrix.js';
+import { queriesNear } from '../helpers/vectors.js';
+import { syntheticDatabase } from './synthetic.js';
+
+const { Index, MetricKind, ScalarKind, exactSearch } = usearch;
+type Log = (message: string) => void;
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const year = (y: number) => ({ takenAfter: Date.UTC(y, 0, 1), takenBefore: Date.UTC(y, 11, 31, 23, 59, 59) });
+
+/** The filters measured, with the share of the synthetic library each lets through (syntheticPhoto). */
+export const FILTERS: Record<string, SearchFilters> = {
+  'date (one year, 4 %)': year(2010),
+  'date (five years, 20 %)': { takenAfter: Date.UTC(2005, 0, 1), takenBefore: Date.UTC(2009, 11, 31) },
+  'folder (a year, 4 %)': { folder: '/bench/photos/2010' },
+  'folder (an album, 0.4 %)': { folder: '/bench/photos/2010/album-3' },
+  'type (heic, 10 %)': { formats: ['heic'] },
+  'tag (beach, 4 %)': { tag: 'beach' },
+  'tag (dog, 25 %)': { tag: 'dog' },
+  'location (14 %)': { hasLocation: true },
+  'camera (fujifilm, 20 %)': { camera: 'fujifilm' },
+  'camera + location (2.9 %)': { camera: 'fujifilm', hasLocation: true },
+  'date + type + tag (0.4 %)': { ...year(2010), formats: ['jpeg'], tag: 'dog' },
+};
+
+/**
+ * Filtered against unfiltered search on a library of `count` photos: each round times every
+ * filter (and none) once with a query embedded before the round ("cached": the search alone) and
+ * once with a query never seen ("typed": embedding included), so both are compared like for like.
+ */
+export async function filteredSearch(model: ClipModel, dataRoot: string, count: number, rounds: number, log: Log) {
+  await syntheticDatabase(path.join(dataRoot, `synthetic-${count}`), count, model.dim, model.id, log);
+  const library = Library.open(path.join(dataRoot, `synthetic-${count}`));
+  try {
+    const vectors = await library.vectorIndex(model.id, model.dim);
+    await vectors.ready();
+    const search = new PhotoSearch(library, model);
+    await search.search('warm up', { limit: 50 });
+    let start = performance.now();
+    const first = await search.search('warm up', { limit: 50, filters: FILTERS['date (one year, 4 %)'] });
+    const firstFilteredMs = performance.now() - start;
+    log(`first filtered search (reads the filter snapshot and the 8-bit matrix): ${ms(firstFilteredMs)}, ${first.method}`);
+    const names = ['none', ...Object.keys(FILTERS)];
+    const times = new Map(names.map((name) => [name, { cached: [] as number[], typed: [] as number[], method: '', total: 0 }]));
+    for (let round = 0; round < rounds; round++) {
+      const cachedQuery = `a photo of thing ${round} on the beach`;
+      await search.search(cachedQuery, { limit: 1 });
+      for (const name of names) {
+        const filters = FILTERS[name] ?? {};
+        const entry = times.get(name)!;
+        start = performance.now();
+        const page = await search.search(cachedQuery, { limit: 50, filters });
+        entry.cached.push(performance.now() - start);
+        start = performance.now();
+        await search.search(`${name} ${round}: a photo of something`, { limit: 50, filters });
+        entry.typed.push(performance.now() - start);
+        [entry.method, entry.total] = [page.method, page.total];
+      }
+    }
+    const none = times.get('none')!;
+    const base = { cachedP95: percentile(none.cached, 0.95), typedP95: percentile(none.typed, 0.95) };
+    const rows = names.map((name) => {
+      const entry = times.get(name)!;
+      const row = {
+        filter: name,
+        method: entry.method,
+        cachedP50: percentile(entry.cached, 0.5),
+        cachedP95: percentile(entry.cached, 0.95),
+        typedP50: percentile(entry.typed, 0.5),
+        typedP95: percentile(entry.typed, 0.95),
+      };
+      const ratios = { cachedRatio: row.cachedP95 / base.cachedP95, typedRatio: row.typedP95 / base.typedP95, cachedVsTypedUnfiltered: row.cachedP95 / base.typedP95 };
+      log(
+        `${name.padEnd(28)} ${row.method.padEnd(5)} cached p50/p95 ${ms(row.cachedP50)}/${ms(row.cachedP95)} (x${ratios.cachedRatio.toFixed(2)}), typed ${ms(row.typedP50)}/${ms(row.typedP95)} (x${ratios.typedRatio.toFixed(2)})`,
+      );
+      return { ...row, ...ratios };
+    });
+    const filtered = rows.slice(1);
+    const worst = { cachedRatio: Math.max(...filtered.map((r) => r.cachedRatio)), typedRatio: Math.max(...filtered.map((r) => r.typedRatio)) };
+    log(`worst filtered p95 / unfiltered p95: x${worst.typedRatio.toFixed(2)} typed, x${worst.cachedRatio.toFixed(2)} cached (target <= 1.5)`);
+    return { photos: count, rounds, firstFilteredMs, rows, worst };
+  } finally {
+    await library.close();
+  }
+}
+
+/** Every stored vector of `model`, in image id order, for exact search. */
+function allVectors(storage: Storage, model: string, dim: number): { ids: Float64Array; matrix: Float32Array } {
+  const count = storage.embeddings.count(model);
+  const ids = new Float64Array(count);
+  const matrix = new Float32Array(count * dim);
+  const bytes = new Uint8Array(matrix.buffer);
+  let row = 0;
+  for (let after = 0; row < count; ) {
+    const page = storage.embeddings.rawAfter(model, after, 8192);
+    if (page.length === 0) break;
+    for (const [imageId, blob] of page) {
+      ids[row] = imageId;
+      bytes.set(blob, row++ * dim * 4);
+    }
+    after = page[page.length - 1]![0];
+  }
+  return { ids: ids.subarray(0, row), matrix: matrix.subarray(0, row * dim) };
+}
+
+/** Builds (or rebuilds) the vector index of a synthetic library from SQLite, timed. */
+export async function indexBuild(dataDir: string, model: string, dim: number, log: Log) {
+  const storage = Storage.open(dataDir);
+  try {
+    const index = new VectorIndex(storage, model, dim, path.join(dataDir, 'index'));
+    await index.deleteFiles();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await index.open();
+    const readSeconds = (performance.now() - started) / 1000;
+    await index.ready();
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = (used.user + used.system) / 1e6;
+    const saveStart = performance.now();
+    await index.save();
+    const saveSeconds = (performance.now() - saveStart) / 1000;
+    const result = { vectors: index.size, seconds, readSeconds, graphSeconds: seconds - readSeconds, cpuSeconds, saveSeconds };
+    log(`index built from SQLite: ${index.size} vectors in ${seconds.toFixed(0)} s (read ${readSeconds.toFixed(0)} s, graph ${result.graphSeconds.toFixed(0)} s; ${cpuSeconds.toFixed(0)} CPU s), saved in ${saveSeconds.toFixed(0)} s`);
+    return result;
+  } finally {
+    storage.close();
+  }
+}
+
+interface Choice {
+  name: string;
+  search: (query: Float32Array) => ScoredImage[] | Promise<ScoredImage[]>;
+}
+
+/**
+ * Recall@10 and latency of each way of searching `count` vectors, against exact f32 search, on
+ * the same queries: the app's (8-bit graph, re-ranked, at its breadth), the same without
+ * re-ranking or at other breadths, and the f16 graph the app used before (built once, cached).
+ */
+export async function vectorSearch(dataRoot: string, modelId: string, count: number, dim: number, log: Log) {
+  const dataDir = path.join(dataRoot, `synthetic-${count}`);
+  await syntheticDatabase(dataDir, count, dim, modelId, log);
+  const storage = Storage.open(dataDir);
+  try {
+    const index = new VectorIndex(storage, modelId, dim, path.join(dataDir, 'index'));
+    await index.open();
+    await index.ready();
+    await index.save();
+    const { ids, matrix } = allVectors(storage, modelId, dim);
+    const queries = queriesNear(matrix, dim, 200);
+    const indexFile = path.join(dataDir, 'index', `${modelId}.usearch`);
+    const view = (expansion: number) => {
+      const graph = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.I8, connectivity: 16, expansion_add: 64, expansion_search: expansion, multi: false });
+      graph.view(indexFile);
+      return (query: Float32Array, k: number) => {
+        const found = graph.search(quantise(query), k, 1) as { keys: BigUint64Array; distances: Float32Array };
+        return Array.from(found.keys, (key, i) => ({ imageId: Number(key), score: 1 - (found.distances[i] as number) }));
+      };
+    };
+    const breadth = expansionSearchFor(count);
+    const choices: Choice[] = [
+      { name: `i8 graph + re-rank, breadth ${breadth} (the app)`, search: (q) => index.search(q, 10) },
+      { name: `i8 graph alone, breadth ${breadth}`, search: (q) => index.search(q, 10, 0) },
+      ...[breadth / 2, breadth * 2].map((e) => {
+        const graph = view(e);
+        return { name: `i8 graph + re-rank, breadth ${e}`, search: (q: Float32Array) => index.refine(q, graph(q, 50), 10).slice(0, 10) };
+      }),
+    ];
+    const f16 = await f16Graph(dataRoot, count, dim, ids, matrix, breadth, log);
+    choices.push({ name: `f16 graph, breadth ${breadth} (before)`, search: (q) => f16(q) });
+
+    const truth: Array<Set<number>> = [];
+    const exactTimes: number[] = [];
+    for (let q = 0; q < 200; q++) {
+      const query = queries.slice(q * dim, (q + 1) * dim);
+      const start = performance.now();
+      const found = exactSearch(matrix, query, dim, 10, MetricKind.IP) as { keys: BigUint64Array };
+      exactTimes.push(performance.now() - start);
+      truth.push(new Set(Array.from(found.keys, (row) => ids[Number(row)] as number)));
+    }
+    const exact = { p50Ms: percentile(exactTimes, 0.5), p95Ms: percentile(exactTimes, 0.95) };
+    log(`exact f32 search over ${count} vectors (all cores): p50 ${ms(exact.p50Ms)}, p95 ${ms(exact.p95Ms)}`);
+    const results = [];
+    for (const choice of choices) {
+      const times: number[] = [];
+      let hits = 0;
+      for (let q = 0; q < 200; q++) {
+        const query = queries.subarray(q * dim, (q + 1) * dim);
+        const start = performance.now();
+        const found = await choice.search(query);
+        times.push(performance.now() - start);
+        hits += found.filter((hit) => truth[q]!.has(hit.imageId)).length;
+      }
+      const row = { choice: choice.name, recallAt10: hits / 2000, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) };
+      const speedup = { p50: exact.p50Ms / row.p50Ms, p95: exact.p95Ms / row.p95Ms };
+      log(`${choice.name.padEnd(44)} recall@10 ${(row.recallAt10 * 100).toFixed(1)} %, p50 ${row.p50Ms.toFixed(2)} ms, p95 ${row.p95Ms.toFixed(2)} ms, x${speedup.p50.toFixed(0)} faster than exact (p50)`);
+      results.push({ ...row, speedupOverExact: speedup });
+    }
+    return { vectors: count, dim, breadth, exact, choices: results };
+  } finally {
+    storage.close();
+  }
+}
+
+/** The f16 graph the app used before this change, built once from the same vectors and cached. */
+async function f16Graph(dataRoot: string, count: number, dim: number, ids: Float64Array, matrix: Float32Array, breadth: number, log: Log) {
+  const file = path.join(dataRoot, `f16-graph-${count}.usearch`);
+  const graph = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.F16, connectivity: 16, expansion_add: 128, expansion_search: breadth, multi: false });
+  const saved = await readFile(`${file}.json`, 'utf8').catch(() => null);
+  if (saved === String(ids.length)) {
+    graph.view(file);
+  } else {
+    log(`building the f16 graph of ${count} vectors once (cached as ${file}) ...`);
+    const started = performance.now();
+    const keys = BigUint64Array.from(ids, (id) => BigInt(id));
+    for (let at = 0; at < ids.length; at += 50_000) graph.add(keys.subarray(at, at + 50_000), matrix.subarray(at * dim, Math.min(ids.length, at + 50_000) * dim), 0);
+    log(`f16 graph built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    await rm(file, { force: true });
+    graph.save(file);
+    await writeFile(`${file}.json`, String(ids.length));
+  }
+  return (query: Float32Array) => {
+    const found = graph.search(query, 10, 1) as { keys: BigUint64Array; distances: Float32Array };
+    return Array.from(found.keys, (key, i) => ({ imageId: Number(key), score: 1 - (found.distances[i] as number) }));
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Start-up and memory benchmarks, each in fresh processes:
+ *
+ * - cold start: a new CLI process (the built one, out/cli/lumen.cjs) to its printed first page,
+ *   and the app's engine process (out/main/engine-process.js, forked as the app does) from its
+ *   start to its first search answered, each against the model's own load (probe.ts) measured
+ *   in the same rounds; wall time, and CPU time, which the load of a shared machine does not inflate;
+ * - memory: a process with 1M photos and the text model loaded, searching (probe.ts).
+ */
+import { execFileSync, fork, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Library } from '../../main/library/library.js';
+import { syntheticDatabase } from './synthetic.js';
+
+type Log = (message: string) => void;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+function probe(root: string, args: string[]): unknown {
+  const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'bench', 'probe.ts'), ...args], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(output.trim().split('\n').at(-1) as string) as unknown;
+}
+
+/** Wall and CPU seconds of a command, and its peak memory (GNU time). */
+function timed(command: string, args: string[], cwd: string): { ms: number; cpuMs: number; peakMiB: number; stdout: string } {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', 'lumen-time %U %S %M', command, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const ms = performance.now() - started;
+  const match = /lumen-time ([\d.]+) ([\d.]+) (\d+)/.exec(result.stderr ?? '');
+  if (result.status !== 0 || !match) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return { ms, cpuMs: (Number(match[1]) + Number(match[2])) * 1000, peakMiB: Math.round(Number(match[3]) / 1024), stdout: result.stdout };
+}
+
+/** Time from forking the app's engine process to its answer to a first search. */
+async function engineFirstSearch(root: string, dataDir: string, modelDir: string, query: string): Promise<number> {
+  const started = performance.now();
+  const child = fork(path.join(root, 'out', 'main', 'engine-process.js'), [`--data-dir=${dataDir}`, `--model=${modelDir}`], { serialization: 'advanced', stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.on('message', (message: { id?: number; ok?: boolean; error?: { message: string } }) => {
+        if (message.id !== 1) return;
+        if (message.ok) resolve(performance.now() - started);
+        else reject(new Error(message.error?.message));
+      });
+      child.on('exit', (code) => reject(new Error(`the engine process exited (${code})`)));
+      child.send({ id: 1, name: 'search.query', params: { query, options: { limit: 50 } } });
+    });
+  } finally {
+    child.kill();
+  }
+}
+
+export async function coldStart(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, rounds: number, log: Log) {
+  const dataDir = path.join(dataRoot, `synthetic-${count}`);
+  await syntheticDatabase(dataDir, count, dim, modelId, log);
+  // The index is built and saved before: a cold start opens it, it does not build it.
+  const library = Library.open(dataDir);
+  await (await library.vectorIndex(modelId, dim)).ready();
+  await library.close();
+  log('building the CLI and the app (npm run build:cli, electron-vite build) ...');
+  execFileSync('npx', ['vite', 'build', '--config', 'cli.vite.config.ts'], { cwd: root, stdio: 'ignore' });
+  execFileSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'ignore' });
+  const model: Array<{ ms: number; cpuMs: number }> = [];
+  const cli: Array<{ ms: number; cpuMs: number; peakMiB: number }> = [];
+  const engine: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    model.push(probe(root, ['model-load', modelDir]) as { ms: number; cpuMs: number });
+    const run = timed(process.execPath, [path.join(root, 'out', 'cli', 'lumen.cjs'), 'search', '--data', dataDir, '--model', modelDir, '--provider', 'cpu', '--json', `a dog on the beach ${round}`], root);
+    if (!(JSON.parse(run.stdout) as { results: unknown[] }).results.length) throw new Error('the cold search found nothing');
+    cli.push(run);
+    engine.push(await engineFirstSearch(root, dataDir, modelDir, `a cat in the snow ${round}`));
+    log(`round ${round + 1}: model load ${model.at(-1)!.ms.toFixed(0)} ms (${model.at(-1)!.cpuMs.toFixed(0)} CPU ms); CLI ${run.ms.toFixed(0)} ms (${run.cpuMs.toFixed(0)} CPU ms); engine ${engine.at(-1)!.toFixed(0)} ms`);
+  }
+  const result = {
+    photos: count,
+    rounds,
+    modelLoadMs: median(model.map((m) => m.ms)),
+    modelLoadCpuMs: median(model.map((m) => m.cpuMs)),
+    cliMs: median(cli.map((c) => c.ms)),
+    cliCpuMs: median(cli.map((c) => c.cpuMs)),
+    cliPeakMiB: median(cli.map((c) => c.peakMiB)),
+    engineMs: median(engine),
+  };
+  const beyond = { cliMs: result.cliMs - result.modelLoadMs, cliCpuMs: result.cliCpuMs - result.modelLoadCpuMs, engineMs: result.engineMs - result.modelLoadMs };
+  log(`cold start at ${count} photos (medians): model load ${result.modelLoadMs.toFixed(0)} ms; CLI +${beyond.cliMs.toFixed(0)} ms beyond it (CPU +${beyond.cliCpuMs.toFixed(0)} ms); engine +${beyond.engineMs.toFixed(0)} ms (target <= 300)`);
+  return { ...result, beyondModelLoad: beyond };
+}
+
+export async function memory(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, log: Log) {
+  const dataDir = path.join(dataRoot, `synthetic-${count}`);
+  await syntheticDatabase(dataDir, count, dim, modelId, log);
+  const library = Library.open(dataDir);
+  await (await library.vectorIndex(modelId, dim)).ready();
+  await library.close();
+  const phases = probe(root, ['memory', dataDir, modelDir]) as Record<string, { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number }>;
+  for (const [phase, figures] of Object.entries(phases)) log(`${phase.padEnd(32)} RSS ${figures.rssMiB} MiB (anonymous ${figures.anonMiB}, files ${figures.fileMiB}), peak ${figures.peakMiB} MiB`);
+  const peakMiB = Math.max(...Object.values(phases).map((figures) => figures.peakMiB));
+  log(`peak RSS with ${count} photos and the text model, searching: ${peakMiB} MiB (target <= 1.5 GB = 1430 MiB)`);
+  return { photos: count, phases, peakMiB };
+}

@@ -1,0 +1,202 @@
+/**
+ * Search filters (Note [Filter facets]): for random libraries and random combinations of every
+ * filter, the photos a filter lets through are exactly those a plain reading of its definition
+ * selects, and the snapshot follows every write.
+ */
+import fc from 'fast-check';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { PhotoFilters } from '../../main/storage/photo-store.js';
+import { Storage } from '../../main/storage/storage.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+interface Photo {
+  path: string;
+  folder: 0 | 1;
+  takenAt: number | null;
+  mtimeMs: number;
+  format: string;
+  make: string | null;
+  model: string | null;
+  located: boolean;
+  /** Tag -> rejected. */
+  tags: Record<string, boolean>;
+  /** Shares its image with the photo before it (a copy). */
+  copy: boolean;
+}
+
+const ROOTS = ['/lib/a', '/lib/b'] as const;
+const DAY = 86_400_000;
+
+const photoArb = fc.record({
+  dir: fc.constantFrom('', 'trip', 'trip/day 1', 'trips', 'x\\y'),
+  folder: fc.constantFrom<0 | 1>(0, 1),
+  takenAt: fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }),
+  mtime: fc.integer({ min: 0, max: 20 }),
+  format: fc.constantFrom('jpeg', 'png', 'heic'),
+  camera: fc.constantFrom<[string | null, string | null]>(['FUJIFILM', 'X100V'], ['Canon', 'EOS R5'], [null, 'iPhone'], [null, null]),
+  located: fc.boolean(),
+  tags: fc.dictionary(fc.constantFrom('beach', 'Dog', 'café'), fc.boolean(), { maxKeys: 3 }),
+  copy: fc.boolean(),
+});
+
+type Draft = typeof photoArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** One to three filters at once: more would let almost nothing through, and test little. */
+const filtersArb: fc.Arbitrary<PhotoFilters> = fc
+  .array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 20 }).map((d) => ({ takenAfter: d * DAY })),
+      fc.integer({ min: 0, max: 20 }).map((d) => ({ takenBefore: d * DAY })),
+      fc.constantFrom('/lib/a', '/lib/a/', '/lib/a/trip', '/lib/b/x', '/lib/a/tri', '/elsewhere').map((folder) => ({ folder })),
+      fc.constantFrom(1, 2).map((folderId) => ({ folderId })),
+      fc.constantFrom('fuji', 'CANON', 'eos r', 'phone', 'x').map((camera) => ({ camera })),
+      fc.subarray(['jpeg', 'png', 'heic'], { minLength: 1 }).map((formats) => ({ formats })),
+      fc.boolean().map((hasLocation) => ({ hasLocation })),
+      fc.constantFrom('beach', 'dog', 'DOG', 'café', 'cat').map((tag) => ({ tag })),
+    ),
+    { minLength: 1, maxLength: 3 },
+  )
+  .map((parts) => Object.assign({}, ...parts) as PhotoFilters);
+
+/** The filters read plainly, one photo (file) at a time. */
+function passes(photo: Photo, folderIds: number[], f: PhotoFilters): boolean {
+  const date = photo.takenAt ?? photo.mtimeMs;
+  const camera = `${photo.make ?? ''} ${photo.model ?? ''}`.toLowerCase();
+  const folder = f.folder?.replace(/[\\/]+$/, '');
+  const shown = Object.entries(photo.tags).filter(([, rejected]) => !rejected).map(([tag]) => tag.toLowerCase());
+  return (
+    (f.takenAfter === undefined || date >= f.takenAfter) &&
+    (f.takenBefore === undefined || date <= f.takenBefore) &&
+    (folder === undefined || photo.path.startsWith(`${folder}/`) || photo.path.startsWith(`${folder}\\`)) &&
+    (f.folderId === undefined || folderIds[photo.folder] === f.folderId) &&
+    (f.camera === undefined || camera.includes(f.camera.toLowerCase())) &&
+    (f.formats === undefined || f.formats.includes(photo.format)) &&
+    (f.hasLocation === undefined || photo.located === f.hasLocation) &&
+    (f.tag === undefined || shown.includes(f.tag.toLowerCase()))
+  );
+}
+
+describe('search filters', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+  });
+  afterEach(async () => {
+    await scratch.cleanup();
+  });
+
+  /** Writes the photos (a copy joins the image before it); returns each photo's image id. */
+  function write(storage: Storage, photos: Photo[], folderIds: number[]): number[] {
+    const imageIds: number[] = [];
+    photos.forEach((photo, i) => {
+      const previous = imageIds[i - 1];
+      const image =
+        photo.copy && previous !== undefined
+          ? { existingId: previous }
+          : {
+              created: {
+                contentHash: `hash-${i}`,
+                format: photo.format,
+                width: 4,
+                height: 3,
+                thumbnail: null,
+                takenAt: photo.takenAt,
+                cameraMake: photo.make,
+                cameraModel: photo.model,
+                lens: null,
+                latitude: photo.located ? 1 : null,
+                longitude: photo.located ? 2 : null,
+                orientation: null,
+              },
+            };
+      storage.library.writeBatch('m', [{ path: photo.path, folderId: folderIds[photo.folder] as number, size: 1, mtimeMs: photo.mtimeMs, image, vector: null }], []);
+      const imageId = storage.photos.photoByPath(photo.path)!.imageId;
+      imageIds.push(imageId);
+      if (photo.copy) return;
+      for (const [tag, rejected] of Object.entries(photo.tags)) {
+        if (rejected) storage.tags.setVerdict(imageId, tag, true);
+        else storage.tags.insertAuto(imageId, { tag, score: 1, cosine: 0.3 }, 'm', 1);
+      }
+    });
+    return imageIds;
+  }
+
+  it('let through exactly the photos each combination of filters selects', () => {
+    let run = 0;
+    fc.assert(
+      fc.property(fc.array(photoArb, { minLength: 1, maxLength: 25 }), fc.array(filtersArb, { minLength: 1, maxLength: 6 }), (drafts, filterSets) => {
+        const storage = Storage.open(path.join(scratch.dir, `run-${run++}`));
+        try {
+          check(storage, drafts, filterSets);
+        } finally {
+          storage.close();
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  function check(storage: Storage, drafts: Draft[], filterSets: PhotoFilters[]): void {
+    const folderIds = ROOTS.map((root) => storage.library.addFolder(root, []));
+    const photos: Photo[] = [];
+    drafts.forEach((draft, i) => {
+      // A copy has its image's metadata: only its path, folder and file time are its own.
+      const copyOf = draft.copy ? photos[i - 1] : undefined;
+      photos.push({
+        path: [ROOTS[draft.folder], draft.dir, `IMG_${i}.jpg`].filter(Boolean).join('/'),
+        folder: draft.folder,
+        takenAt: copyOf ? copyOf.takenAt : draft.takenAt === null ? null : draft.takenAt * DAY,
+        mtimeMs: draft.mtime * DAY,
+        format: copyOf?.format ?? draft.format,
+        make: copyOf ? copyOf.make : draft.camera[0],
+        model: copyOf ? copyOf.model : draft.camera[1],
+        located: copyOf?.located ?? draft.located,
+        tags: copyOf?.tags ?? draft.tags,
+        copy: copyOf !== undefined,
+      });
+    });
+    const imageIds = write(storage, photos, folderIds);
+    for (const filters of filterSets) {
+      const expected = new Set(imageIds.filter((_, i) => passes(photos[i]!, folderIds, filters)));
+      expect(storage.photos.matchingImageIds(filters)).toEqual(expected);
+      const matching = storage.photos.matching(filters);
+      expect(matching?.size ?? new Set(imageIds).size).toBe(expected.size);
+      // The photo shown for an image is its first file that passes, dated by the earliest such file.
+      const representatives = storage.photos.representatives([...new Set(imageIds)], filters);
+      for (const row of representatives) {
+        const first = photos.findIndex((photo, i) => imageIds[i] === row.imageId && passes(photo, folderIds, filters));
+        expect(row.path).toBe(photos[first]!.path);
+      }
+      expect(representatives.map((row) => row.imageId).sort()).toEqual([...expected].sort());
+      const dates = storage.photos.datesOf([...new Set(imageIds)], filters);
+      for (const id of expected) {
+        const earliest = Math.min(...photos.filter((photo, i) => imageIds[i] === id && passes(photo, folderIds, filters)).map((photo) => photo.takenAt ?? photo.mtimeMs));
+        expect(dates.get(id)).toBe(earliest);
+      }
+    }
+  }
+
+  it('follow every write: a tag given, a verdict, a file moved', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    const folderId = storage.library.addFolder('/lib', []);
+    const [a, b] = write(
+      storage,
+      [
+        { path: '/lib/a.jpg', folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make: null, model: null, located: false, tags: {}, copy: false },
+        { path: '/lib/b.jpg', folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make: null, model: null, located: false, tags: { dog: false }, copy: false },
+      ],
+      [folderId],
+    ) as [number, number];
+    expect(storage.photos.matchingImageIds({ tag: 'dog' })).toEqual(new Set([b]));
+    storage.tags.insertAuto(a, { tag: 'dog', score: 1, cosine: 0.3 }, 'm', 1);
+    expect(storage.photos.matchingImageIds({ tag: 'Dog' })).toEqual(new Set([a, b]));
+    storage.tags.setVerdict(b, 'dog', true);
+    expect(storage.photos.matchingImageIds({ tag: 'dog' })).toEqual(new Set([a]));
+    storage.library.writeBatch('m', [{ path: '/lib/sub/a.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: a }, vector: null }], []);
+    storage.library.removeMissing(folderId, new Set(['/lib/sub/a.jpg', '/lib/b.jpg']));
+    expect(storage.photos.matchingImageIds({ folder: '/lib/sub' })).toEqual(new Set([a]));
+  });
+});

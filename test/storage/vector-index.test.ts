@@ -1,0 +1,205 @@
+/**
+ * The 8-bit vector index at small sizes (Note [Quantisation], [Re-ranking], [Memory-mapped
+ * index], [Trusted files]): it returns what exact f32 search returns, with exact scores; it
+ * opens a saved index without rebuilding or hashing it, takes changes after opening it as a
+ * view, and rebuilds an index whose file changed under it.
+ */
+import { readFile, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexedFile } from '../../main/storage/library-store.js';
+import { Storage } from '../../main/storage/storage.js';
+import { VectorIndex } from '../../main/storage/vector-index.js';
+import { DiskMatrix, MemoryMatrix, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
+
+const DIM = 64;
+const COUNT = 3000;
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+  return sum;
+}
+
+describe('8-bit vectors', () => {
+  it('scale each vector to use the whole range and keep its cosines to within 2e-3', () => {
+    const vectors = clusteredVectors(200, 512, 3);
+    for (let row = 0; row < 200; row += 2) {
+      const a = vectors.subarray(row * 512, (row + 1) * 512);
+      const b = vectors.subarray((row + 1) * 512, (row + 2) * 512);
+      expect(Math.max(...Array.from(quantise(a), Math.abs))).toBe(127);
+      const matrix = new MemoryMatrix(512);
+      matrix.set(7, b);
+      matrix.set(8, a);
+      // A subset is scored with the query in f32; the whole matrix at once by usearch, both in 8 bits.
+      const [one] = matrix.rankNow(a, { size: 1, has: (id) => id === 7 });
+      const [, all] = matrix.rankNow(a, null);
+      for (const hit of [one!, all!]) {
+        expect(hit.imageId).toBe(7);
+        expect(Math.abs(hit.score - dot(a, b))).toBeLessThan(2e-3);
+      }
+    }
+  });
+
+  it('keep rows through changes and a save, in memory or read through from the file', async () => {
+    const scratch = await tempDir();
+    try {
+      const vectors = clusteredVectors(500, DIM, 5);
+      const row = (i: number) => vectors.subarray(i * DIM, (i + 1) * DIM);
+      const memory = new MemoryMatrix(DIM, 4);
+      for (let i = 0; i < 500; i++) memory.set(1000 + i, row(i));
+      const file = path.join(scratch.dir, 'm.i8');
+      await memory.save(file);
+      const disk = (await DiskMatrix.open(file, DIM))!;
+      for (const matrix of [memory, disk]) {
+        matrix.delete([1000, 1250, 1499, 424242]);
+        matrix.set(1001, row(0));
+        matrix.set(2000, row(3));
+      }
+      expect([memory.size, disk.size]).toEqual([498, 498]);
+      const kept = [...Array.from({ length: 500 }, (_, i) => i).filter((i) => ![0, 1, 250, 499].includes(i)), 0, 3];
+      const mean = new Float32Array(DIM);
+      for (const i of kept) for (let d = 0; d < DIM; d++) mean[d] = (mean[d] as number) + (row(i)[d] as number) / kept.length;
+      for (const matrix of [memory, disk]) (await matrix.sum()).forEach((value, d) => expect(value / matrix.size).toBeCloseTo(mean[d] as number, 3));
+
+      const query = queriesNear(vectors, DIM, 1);
+      const subset = { size: 3, has: (id: number) => id === 1003 || id === 1250 || id === 2000 };
+      // The same rows with the same scores, within twice the 8-bit tolerance (a block and a subset are scored apart).
+      const same = (a: Array<{ imageId: number; score: number }>, b: Array<{ imageId: number; score: number }>) => {
+        expect(a.map((hit) => hit.imageId).sort()).toEqual(b.map((hit) => hit.imageId).sort());
+        const scores = new Map(b.map((hit) => [hit.imageId, hit.score]));
+        for (const hit of a) expect(Math.abs(hit.score - scores.get(hit.imageId)!)).toBeLessThan(4e-3);
+      };
+      same(await disk.rank(query, null), await memory.rank(query, null));
+      expect((await disk.rank(query, subset)).map((hit) => hit.imageId).sort()).toEqual([1003, 2000]);
+      // Saving folds the changes into the file.
+      await disk.save(file);
+      same(await disk.rank(query, null), await memory.rank(query, null));
+      same(await (await loadMatrix(file, DIM))!.rank(query, null), await memory.rank(query, null));
+      expect(await loadMatrix(path.join(scratch.dir, 'missing.i8'), DIM)).toBeNull();
+    } finally {
+      await scratch.cleanup();
+    }
+  });
+});
+
+describe('the vector index', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let storage: Storage;
+  let vectors: Float32Array;
+  let ids: number[];
+  const indexDir = () => path.join(scratch.dir, 'index');
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    storage = Storage.open(scratch.dir);
+    const folderId = storage.library.addFolder('/p', []);
+    vectors = clusteredVectors(COUNT, DIM, 9, 30);
+    const files: IndexedFile[] = Array.from({ length: COUNT }, (_, i) => ({
+      path: `/p/${i}.jpg`,
+      folderId,
+      size: 1,
+      mtimeMs: 1,
+      image: { created: { contentHash: `h${i}`, format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } },
+      vector: vectors.subarray(i * DIM, (i + 1) * DIM),
+    }));
+    ids = storage.library.writeBatch('m', files, []).map((written) => written.imageId);
+  });
+  afterEach(async () => {
+    storage.close();
+    await scratch.cleanup();
+  });
+
+  /** The exact top `k` by f32 dot product, among `rows` (all by default). */
+  function exact(query: Float32Array, k: number, rows = ids.map((_, row) => row)) {
+    return rows
+      .map((row) => ({ imageId: ids[row] as number, score: dot(query, vectors.subarray(row * DIM, (row + 1) * DIM)) }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, k);
+  }
+
+  async function opened(): Promise<VectorIndex> {
+    const index = new VectorIndex(storage, 'm', DIM, indexDir());
+    await index.open();
+    return index;
+  }
+
+  it('finds what exact f32 search finds, with exact scores, while rebuilding and after', async () => {
+    const index = await opened();
+    expect(index.health).toBe('rebuilding');
+    const queries = queriesNear(vectors, DIM, 20, 4);
+    const during = queries.subarray(0, DIM);
+    // While rebuilding, search is exact over the 8-bit matrix, re-ranked: exactly the f32 ranking.
+    expect((await index.search(during, 10)).map((hit) => hit.imageId)).toEqual(exact(during, 10).map((hit) => hit.imageId));
+    for (let q = 0; q < 20; q++) {
+      const query = queries.subarray(q * DIM, (q + 1) * DIM);
+      const ranked = index.refine(query, await index.rank(query, null), 10).slice(0, 10);
+      expect(ranked.map((hit) => hit.imageId)).toEqual(exact(query, 10).map((hit) => hit.imageId));
+    }
+    await index.ready();
+    expect(index.health).toBe('ready');
+    // The graph is approximate: nearly every neighbour found, each with its exact score.
+    let hits = 0;
+    for (let q = 0; q < 20; q++) {
+      const query = queries.subarray(q * DIM, (q + 1) * DIM);
+      const found = await index.search(query, 10);
+      const truth = exact(query, 10);
+      hits += found.filter((hit) => truth.some((t) => t.imageId === hit.imageId)).length;
+      for (const hit of found) expect(hit.score).toBeCloseTo(dot(query, vectors.subarray(ids.indexOf(hit.imageId) * DIM, (ids.indexOf(hit.imageId) + 1) * DIM)), 6);
+    }
+    expect(hits).toBeGreaterThanOrEqual(190);
+    // A subset is ranked exactly over just its photos; `refine` makes the first scores exact.
+    const rows = ids.map((_, row) => row).filter((row) => row % 7 === 3);
+    const subset = new Set(rows.map((row) => ids[row] as number));
+    const ranked = index.refine(during, await index.rank(during, { size: subset.size, has: (id) => subset.has(id) }), 10);
+    expect(ranked).toHaveLength(rows.length);
+    expect(ranked.slice(0, 10).map((hit) => hit.imageId)).toEqual(exact(during, 10, rows).map((hit) => hit.imageId));
+  });
+
+  it('opens a saved index as a view without rebuilding, then takes changes and keeps them', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    const mean = first.mean()!;
+
+    const reopened = await opened();
+    expect(reopened.health).toBe('ready');
+    // The library's mean comes from the sidecar: no vector is read for it.
+    expect(Array.from(reopened.mean()!)).toEqual(Array.from(mean));
+    const query = queriesNear(vectors, DIM, 1, 8);
+    expect(await reopened.search(query, 5)).toEqual(await first.search(query, 5));
+
+    const folderId = storage.library.folders()[0]!.id;
+    const [added] = storage.library.writeBatch('m', [{ path: '/p/new.jpg', folderId, size: 1, mtimeMs: 1, image: { created: { contentHash: 'new', format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } }, vector: query }], []);
+    reopened.add([added!]);
+    reopened.remove([ids[0] as number]);
+    expect((await reopened.search(query, 1))[0]).toMatchObject({ imageId: added!.imageId });
+    await reopened.save();
+
+    const third = await opened();
+    expect(third.health).toBe('ready');
+    expect(third.size).toBe(COUNT);
+    expect((await third.search(query, 1))[0]).toMatchObject({ imageId: added!.imageId });
+    expect((await third.rank(query, null)).map((hit) => hit.imageId)).not.toContain(ids[0]);
+  });
+
+  it('checks a file that changed since it was saved, and rebuilds it when it is not the one saved', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    const file = path.join(indexDir(), 'm.usearch');
+    // Touched but the same bytes (a backup restored): hashed, found intact, opened.
+    await utimes(file, new Date(), new Date(Date.now() + 5000));
+    expect((await opened()).health).toBe('ready');
+    // Same size, other bytes: refused before usearch reads it.
+    const bytes = await readFile(file);
+    bytes.fill(0x5a, bytes.length / 2, bytes.length / 2 + 4096);
+    await writeFile(file, bytes);
+    const rebuilt = await opened();
+    expect(rebuilt.health).toBe('rebuilding');
+    await rebuilt.ready();
+    expect(rebuilt.size).toBe(COUNT);
+  });
+});
