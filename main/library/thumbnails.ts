@@ -8,6 +8,7 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { messageOf, UserError } from '../core/errors.js';
 import { checkPhotoFile } from '../core/photo-file.js';
 import { writeFileAtomic } from '../core/temporary-files.js';
 
@@ -48,7 +49,11 @@ export class ThumbnailStore {
       .rotate()
       .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
-      .toBuffer();
+      .toBuffer()
+      .catch((error: unknown) => {
+        // The file changed into something that is not a photo since it was indexed: its own defect.
+        throw new UserError('image-undecodable', `Cannot show ${originalPath}: ${messageOf(error)}. Re-scan the folder if the file changed.`, { cause: error });
+      });
     return this.absolute(await this.write(contentHash, webp, 'previews'));
   }
 }

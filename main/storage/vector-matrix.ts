@@ -18,7 +18,8 @@
  * File: count and dimension (2 x int32), the rows (count x dim bytes), their image ids (count x
  * float64): the ids go last so that rows can be written as they come.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { temporaryName } from '../core/temporary-files.js';
 import usearch from 'usearch';
 import type { ImageIdSet } from './photo-facets.js';
@@ -92,6 +93,8 @@ function sumRows(rows: Rows, sum: Float64Array, test: (imageId: number) => boole
 /** Writes a matrix file from rows given in blocks (of at most BLOCK rows when filtered by `test`), through a temporary file. */
 async function writeMatrixFile(file: string, dim: number, fill: (write: (rows: Rows, test?: (imageId: number) => boolean) => Promise<void>) => Promise<void>): Promise<void> {
   const temp = temporaryName(file);
+  // The index folder may not exist yet: a library's first index, or one whose folder was removed.
+  await mkdir(path.dirname(file), { recursive: true });
   const handle = await open(temp, 'w');
   const ids: number[] = [];
   const out = new Int8Array(BLOCK * dim);

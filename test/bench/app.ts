@@ -67,6 +67,8 @@ export async function appFigures(modelDir: string, root: string, count: number, 
     const engine = forkEngine({ dataDir, resourcesDir: path.join(ROOT, 'resources') }, (event) => server?.broadcast(event), () => {});
     server = await startPreview({ rendererDir: renderer.dir, engine, shell: previewShell([]), log: () => {} });
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    // tsx keeps function names with a helper the page lacks; timedSearch's functions need it there.
+    await page.addInitScript({ content: 'globalThis.__name = (fn) => fn;' });
     await page.goto(server.url);
     await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor({ timeout: 60_000 });
     const firstPhotos = performance.now() - launched;

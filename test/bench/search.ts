@@ -15,12 +15,13 @@ import type { ClipModel } from '../../main/models/clip.js';
 import type { SearchFilters } from '../../main/search/options.js';
 import { PhotoSearch } from '../../main/search/search.js';
 import { Storage } from '../../main/storage/storage.js';
-import { expansionSearchFor, VectorIndex, type ScoredImage } from '../../main/storage/vector-index.js';
-import { quantise } from '../../main/storage/vector-matrix.js';
+import { CONNECTIVITY, EXPANSION_ADD, expansionSearchFor, GRAPH_SCALAR, VectorIndex, type ScoredImage } from '../../main/storage/vector-index.js';
 import { queriesNear } from '../helpers/vectors.js';
 import { syntheticDatabase } from './synthetic.js';
 
 const { Index, MetricKind, ScalarKind, exactSearch } = usearch;
+/** The graph the app builds (Note [Graph vectors] in vector-index.ts). */
+const GRAPH = `${GRAPH_SCALAR === ScalarKind.E4M3 ? 'FP8 (e4m3)' : GRAPH_SCALAR} graph`;
 type Log = (message: string) => void;
 
 export function percentile(values: number[], p: number): number {
@@ -174,20 +175,20 @@ export async function vectorSearch(dataRoot: string, modelId: string, count: num
     const queries = queriesNear(matrix, dim, 200);
     const indexFile = path.join(dataDir, 'index', `${modelId}.usearch`);
     const view = (expansion: number) => {
-      const graph = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: ScalarKind.I8, connectivity: 16, expansion_add: 64, expansion_search: expansion, multi: false });
+      const graph = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: GRAPH_SCALAR, connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD, expansion_search: expansion, multi: false });
       graph.view(indexFile);
       return (query: Float32Array, k: number) => {
-        const found = graph.search(quantise(query), k, 1) as { keys: BigUint64Array; distances: Float32Array };
+        const found = graph.search(query, k, 1) as { keys: BigUint64Array; distances: Float32Array };
         return Array.from(found.keys, (key, i) => ({ imageId: Number(key), score: 1 - (found.distances[i] as number) }));
       };
     };
     const breadth = expansionSearchFor(count);
     const choices: Choice[] = [
-      { name: `i8 graph + re-rank, breadth ${breadth} (the app)`, search: (q) => index.search(q, 10) },
-      { name: `i8 graph alone, breadth ${breadth}`, search: (q) => index.search(q, 10, 0) },
+      { name: `${GRAPH} + re-rank, breadth ${breadth} (the app)`, search: (q) => index.search(q, 10) },
+      { name: `${GRAPH} alone, breadth ${breadth}`, search: (q) => index.search(q, 10, 0) },
       ...[breadth / 2, breadth * 2].map((e) => {
         const graph = view(e);
-        return { name: `i8 graph + re-rank, breadth ${e}`, search: (q: Float32Array) => index.refine(q, graph(q, 50), 10).slice(0, 10) };
+        return { name: `${GRAPH} + re-rank, breadth ${e}`, search: (q: Float32Array) => index.refine(q, graph(q, 50), 10).slice(0, 10) };
       }),
     ];
     const f16 = await f16Graph(dataRoot, count, dim, ids, matrix, breadth, log);

@@ -60,6 +60,12 @@ describe('indexing a library', () => {
     expect(await sharp(preview).metadata()).toMatchObject({ width: 1600, height: 1067, format: 'webp' });
     expect(preview.startsWith(path.join(scratch.dir, 'data'))).toBe(true);
     await expect(library.photoImage(12345, 'thumbnail')).rejects.toMatchObject({ code: 'not-found' });
+    // The original replaced by something that is not a photo since: one clear line, no stack.
+    await writeFile(path.join(folder, 'small.jpg'), await sharp(photos[1]!.file).jpeg().toBuffer());
+    await index();
+    const smallId = queryLibrary<number>(library.dataDir, "SELECT id FROM files WHERE path LIKE '%small.jpg'")[0]!;
+    await writeFile(path.join(folder, 'small.jpg'), 'not a photo any more');
+    await expect(library.photoImage(smallId, 'preview')).rejects.toMatchObject({ code: 'image-undecodable', message: expect.stringMatching(/^Cannot show .*small\.jpg: .*Re-scan the folder if the file changed\.$/) });
   });
 
   it('keeps the embedding of a moved or renamed photo, and re-embeds an edited one', async () => {

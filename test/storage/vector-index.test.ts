@@ -4,13 +4,14 @@
  * opens a saved index without rebuilding or hashing it, takes changes after opening it as a
  * view, and rebuilds an index whose file changed under it.
  */
+import { existsSync } from 'node:fs';
 import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IndexedFile } from '../../main/storage/library-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { VectorIndex } from '../../main/storage/vector-index.js';
-import { DiskMatrix, MemoryMatrix, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
+import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
 
@@ -79,6 +80,25 @@ describe('8-bit vectors', () => {
       same(await disk.rank(query, null), await memory.rank(query, null));
       same(await (await loadMatrix(file, DIM))!.rank(query, null), await memory.rank(query, null));
       expect(await loadMatrix(path.join(scratch.dir, 'missing.i8'), DIM)).toBeNull();
+    } finally {
+      await scratch.cleanup();
+    }
+  });
+
+  it('build a matrix too large for memory into its file, making the index folder first', async () => {
+    const scratch = await tempDir();
+    try {
+      const vectors = clusteredVectors(300, DIM, 6);
+      const pages = async function* () {
+        for (let at = 0; at < 300; at += 100) yield Array.from({ length: 100 }, (_, i) => [at + i + 1, vectors.subarray((at + i) * DIM, (at + i + 1) * DIM)] as [number, Float32Array]);
+      };
+      // As many rows expected as put it past MATRIX_IN_MEMORY: the rows go to the file as they come.
+      const file = path.join(scratch.dir, 'index', 'm.i8');
+      const matrix = await buildMatrix(file, DIM, Math.ceil(MATRIX_IN_MEMORY / DIM) + 1, pages());
+      expect(existsSync(file)).toBe(true);
+      expect(matrix.size).toBe(300);
+      const query = queriesNear(vectors, DIM, 1);
+      expect((await matrix.rank(query, null)).length).toBe(300);
     } finally {
       await scratch.cleanup();
     }
