@@ -147,6 +147,8 @@ function restoredMessage(detail: string, report: RestoreReport): string {
   if (!backup) {
     return `The library database was damaged (${detail}) and there was no backup to restore it from. It was moved to ${report.damagedFile} and a new, empty library was made: add your folders again.`;
   }
-  const restored = `${backup.folders} folder${backup.folders === 1 ? '' : 's'}, ${backup.verdicts} tag verdict${backup.verdicts === 1 ? '' : 's'}${backup.vocabularies ? ' and your vocabulary' : ''}`;
+  const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const parts = [plural(backup.folders, 'folder'), plural(backup.verdicts, 'tag verdict'), ...(backup.albums ? [plural(backup.albums, 'album')] : []), ...(backup.vocabularies ? ['your vocabulary'] : [])];
+  const restored = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] as string);
   return `The library database was damaged (${detail}). It was moved to ${report.damagedFile}, and the library was restored from the backup of ${new Date(backup.at).toLocaleString()}: ${restored}. Index it to bring its photos back (\`lumen index\`; the app starts by itself).`;
 }

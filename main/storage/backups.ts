@@ -3,14 +3,16 @@
  *
  * Note [Backups]: embeddings, thumbnails and metadata are rebuilt from the photos; a person's
  * verdicts (confirmed and rejected tags), their vocabulary and templates, their folders with
- * their exclusions and the tags they set back to zero-shot are not. After a completed job, at
+ * their exclusions, the albums they saved and the tags they set back to zero-shot are not. After a completed job, at
  * most once a day, the writer copies those into a small database of their own (verdicts keyed by
- * the photo's content hash, which survives a rebuild, where an image id does not) with SQLite's
+ * the photo's content hash, which survives a rebuild, where an image id does not; so are album
+ * members) with SQLite's
  * online backup, from one read transaction, so the copy is consistent while indexing goes on. A
  * copy is checked (`integrity_check`, and its row counts against the source) before it takes its
  * final name; the last KEEP_BACKUPS are kept. A damaged library is moved aside, whole, to
- * `damaged/`, and a new one is made from the newest copy that checks out; its verdicts wait in
- * `restored_verdicts` until their photos are indexed again (a trigger in database.ts).
+ * `damaged/`, and a new one is made from the newest copy that checks out; its verdicts and album
+ * members wait in `restored_verdicts` and `restored_album_images` until their photos are indexed
+ * again (triggers in database.ts).
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -30,6 +32,8 @@ export interface BackupCounts {
   verdicts: number;
   vocabularies: number;
   zeroShotTags: number;
+  albums: number;
+  albumPhotos: number;
 }
 
 export interface BackupInfo extends BackupCounts {
@@ -47,9 +51,15 @@ const TABLES: Record<keyof BackupCounts | 'meta', { columns: string; fill: strin
   },
   vocabularies: { columns: 'json TEXT NOT NULL, updated_at INTEGER NOT NULL', fill: 'SELECT json, updated_at FROM main.tag_vocabulary' },
   zeroShotTags: { columns: 'tag TEXT PRIMARY KEY, updated_at INTEGER NOT NULL', fill: 'SELECT tag, updated_at FROM main.tag_refinement_off' },
+  albums: { columns: 'name TEXT PRIMARY KEY, created_at INTEGER NOT NULL', fill: 'SELECT name, created_at FROM main.albums' },
+  albumPhotos: {
+    columns: 'album TEXT NOT NULL, content_hash TEXT NOT NULL, PRIMARY KEY (album, content_hash)',
+    fill: `SELECT a.name, i.content_hash FROM main.album_images m JOIN main.albums a ON a.id = m.album_id JOIN main.images i ON i.id = m.image_id
+      UNION SELECT a.name, r.content_hash FROM main.restored_album_images r JOIN main.albums a ON a.id = r.album_id`,
+  },
   meta: { columns: 'key TEXT PRIMARY KEY, value TEXT NOT NULL', fill: 'SELECT key, value FROM main.meta' },
 };
-const COUNTED = ['folders', 'verdicts', 'vocabularies', 'zeroShotTags'] as const;
+const COUNTED = ['folders', 'verdicts', 'vocabularies', 'zeroShotTags', 'albums', 'albumPhotos'] as const;
 
 function stamp(at: number): string {
   return new Date(at).toISOString().replace(/[-:.Z]/g, '');
@@ -184,6 +194,8 @@ function fill(db: Db, backupFile: string): void {
         INSERT INTO tag_vocabulary (id, json, updated_at) SELECT 1, json, updated_at FROM ${ALIAS}.vocabularies LIMIT 1;
         INSERT INTO restored_verdicts (content_hash, tag, rejected, updated_at) SELECT content_hash, tag, rejected, updated_at FROM ${ALIAS}.verdicts;
         INSERT INTO tag_refinement_off (tag, updated_at) SELECT tag, updated_at FROM ${ALIAS}.zeroShotTags;
+        INSERT INTO albums (name, created_at) SELECT name, created_at FROM ${ALIAS}.albums;
+        INSERT INTO restored_album_images (album_id, content_hash) SELECT a.id, p.content_hash FROM ${ALIAS}.albumPhotos p JOIN main.albums a ON a.name = p.album;
         INSERT INTO meta (key, value) SELECT key, value FROM ${ALIAS}.meta;`);
     })();
   } finally {

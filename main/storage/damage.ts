@@ -19,7 +19,7 @@ export function isDamage(error: unknown): boolean {
   return typeof code === 'string' && DAMAGE_CODES.test(code);
 }
 
-export const RESTORE_ADVICE = 'open the Lumen app or run `lumen index` to restore your folders, tags and vocabulary from the last backup (the damaged file is kept)';
+export const RESTORE_ADVICE = 'open the Lumen app or run `lumen index` to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept)';
 
 export class DamagedDatabase extends UserError {
   constructor(

@@ -229,6 +229,21 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX image_tags_shown ON image_tags(lower(tag), image_id) WHERE rejected = 0;
   `,
+  `
+  -- The photos of albums restored from a backup (Note [Backups] in backups.ts), by content, until
+  -- they are indexed again: the trigger puts each back in its album as its image is stored.
+  CREATE TABLE restored_album_images (
+    album_id INTEGER NOT NULL REFERENCES albums(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    PRIMARY KEY (album_id, content_hash)
+  ) WITHOUT ROWID;
+  CREATE INDEX restored_album_images_hash ON restored_album_images(content_hash);
+  CREATE TRIGGER restored_album_images_return AFTER INSERT ON images BEGIN
+    INSERT OR IGNORE INTO album_images (album_id, image_id)
+      SELECT album_id, new.id FROM restored_album_images WHERE content_hash = new.content_hash;
+    DELETE FROM restored_album_images WHERE content_hash = new.content_hash;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

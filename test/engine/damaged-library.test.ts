@@ -62,7 +62,7 @@ describe('damaged and unusual data folders', () => {
     await scratch.cleanup();
   });
 
-  /** A library with the person's own work in it: verdicts, a vocabulary, exclusions. */
+  /** A library with the person's own work in it: verdicts, a vocabulary, exclusions, an album. */
   async function libraryWithVerdicts(options: { backupIntervalMs?: number } = {}): Promise<Engine> {
     const writer = engine(options);
     const [added] = (await writer.addFolders([folder])).folders;
@@ -72,6 +72,7 @@ describe('damaged and unusual data folders', () => {
     await tags.vocabulary.save({ templates: ['a photo of a {}.'], tags: [{ name: 'round thing', prompts: ['circle'] }, { name: 'pointy', prompts: ['star', 'triangle'] }] });
     await tags.verdicts.confirm(files[0] as string, 'round thing');
     await tags.verdicts.reject(files[1] as string, 'pointy');
+    tags.saveAlbum('Trip', [2, 3].map((i) => writer.library().resolvePhoto(files[i] as string).photoId));
     await writer.tagLibrary().done;
     return writer;
   }
@@ -96,6 +97,7 @@ describe('damaged and unusual data folders', () => {
       expect(read('SELECT tag || (CASE rejected WHEN 1 THEN \' rejected\' ELSE \' confirmed\' END) FROM verdicts ORDER BY tag')).toEqual(['pointy rejected', 'round thing confirmed']);
       expect(read('SELECT path || \' \' || excludes FROM folders')).toEqual([`${folder} ["**/Screenshots/**"]`]);
       expect(read('SELECT COUNT(*) FROM vocabularies')).toEqual([1]);
+      expect(read('SELECT album FROM albumPhotos')).toEqual(['Trip', 'Trip']);
     }
   });
 
@@ -108,12 +110,12 @@ describe('damaged and unusual data folders', () => {
       for (const argv of [['status'], ['search', 'a photo of a star.'], ['tags']]) {
         const read = await cli(...argv, '--data', dataDir);
         expect({ argv, code: read.code }).toEqual({ argv, code: 1 });
-        expect(read.stderr).toMatch(new RegExp(`^lumen ${argv[0]}: The library database .*is damaged \\(.*\\); open the Lumen app or run \`lumen index\` to restore your folders, tags and vocabulary from the last backup \\(the damaged file is kept\\)\\.\\n$`));
+        expect(read.stderr).toMatch(new RegExp(`^lumen ${argv[0]}: The library database .*is damaged \\(.*\\); open the Lumen app or run \`lumen index\` to restore your folders, tags, albums and vocabulary from the last backup \\(the damaged file is kept\\)\\.\\n$`));
       }
 
       const restored = await cli('index', '--data', dataDir, ...model);
       expect(restored.code).toBe(0);
-      expect(restored.stderr).toMatch(/The library database was damaged \(.*\)\. It was moved to .*damaged.*library-.*\.db, and the library was restored from the backup of .*: 1 folder, 2 tag verdicts and your vocabulary\./);
+      expect(restored.stderr).toMatch(/The library database was damaged \(.*\)\. It was moved to .*damaged.*library-.*\.db, and the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album and your vocabulary\./);
       expect(restored.stdout).toMatch(/Indexed with tiny-clip-immich: 12 photos embedded/);
       expect((await readdir(path.join(dataDir, 'damaged'))).some((name) => name.endsWith('.db'))).toBe(true);
 
@@ -123,6 +125,8 @@ describe('damaged and unusual data folders', () => {
       expect(after.tags().verdicts.tagsOf(files[0] as string).tags).toContainEqual(expect.objectContaining({ tag: 'round thing', source: 'person' }));
       expect(after.tags().verdicts.tagsOf(files[1] as string).rejected).toEqual(['pointy']);
       expect(queryLibrary(dataDir, 'SELECT COUNT(*) FROM restored_verdicts')).toEqual([0]);
+      expect(after.tags().albums().find((album) => album.name === 'Trip')).toMatchObject({ photos: 2 });
+      expect(queryLibrary(dataDir, 'SELECT COUNT(*) FROM restored_album_images')).toEqual([0]);
     });
   }
 
