@@ -3,8 +3,9 @@
  *
  * Note [Damage]: SQLite says a file is damaged with SQLITE_CORRUPT ("database disk image is
  * malformed") or SQLITE_NOTADB ("file is not a database"), at open or at the first read of a
- * bad page. A writer checks every page when it opens the library (`PRAGMA quick_check`) and
- * restores a damaged one from its last backup (Note [Backups] in backups.ts); a reader never
+ * bad page. A writer checks every page when it opens the library (`PRAGMA quick_check`; not
+ * after a clean close, Note [Clean close] in clean-close.ts) and restores a damaged one from its
+ * last backup (Note [Backups] in backups.ts); a reader never
  * writes, so it says what happened and how to get the library restored. Either way nobody sees
  * a stack trace.
  */

@@ -16,6 +16,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../core/errors.js';
+import { closedCleanly, forgetCleanClose, recordCleanClose } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 
 export type Db = Database.Database;
@@ -253,7 +254,10 @@ export interface OpenOptions {
   nativeBinding?: string | undefined;
   /** A reader's connection: it never writes or migrates (Note [Read-only media] in read-only.ts). */
   readonly?: boolean;
-  /** Checks every page before use (a writer, before it trusts the file with more; Note [Damage] in damage.ts). */
+  /**
+   * Checks every page before use (a writer, before it trusts the file with more; Note [Damage] in
+   * damage.ts), unless its last writer closed it cleanly (Note [Clean close] in clean-close.ts).
+   */
   check?: boolean;
 }
 
@@ -266,6 +270,8 @@ export interface OpenedDatabase {
 /** A writer's connection: made, migrated and (with `check`) checked; see read-only.ts for readers. */
 export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'> = {}): OpenedDatabase {
   mkdirSync(path.dirname(file), { recursive: true });
+  const trusted = options.check === true && closedCleanly(file);
+  forgetCleanClose(file);
   let db: Db;
   try {
     db = new Database(file, { nativeBinding: options.nativeBinding });
@@ -276,13 +282,19 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
   }
   configure(db);
   try {
-    if (options.check) checkPages(db, file);
+    // A library its last writer closed cleanly is not read through again (Note [Clean close]).
+    if (options.check && !trusted) checkPages(db, file);
     migrate(db, file);
   } catch (error) {
     db.close();
     throw isDamage(error) ? new DamagedDatabase(file, error) : error;
   }
-  return { db, cleanup: () => {} };
+  return {
+    db,
+    cleanup: () => {
+      if (!db.open) recordCleanClose(file);
+    },
+  };
 }
 
 export function configure(db: Db): void {
