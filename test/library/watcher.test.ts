@@ -1,0 +1,80 @@
+/**
+ * Note [A watch per folder] and Note [Watch, then re-scan]: photos added anywhere under a library
+ * folder, in folders made after watching began too, start one re-scan of that folder; hidden
+ * folders, Lumen's own data and files that are never photos start nothing.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FolderWatcher } from '../../main/library/watcher.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('watching the library folders', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let changes: number[][];
+  let logged: string[];
+  let watcher: FolderWatcher;
+  let photos: string;
+
+  /** Waits until the watcher reports, or `ms` pass; returns what it reported meanwhile. */
+  async function reported(ms = 3000): Promise<number[][]> {
+    for (const until = Date.now() + ms; changes.length === 0 && Date.now() < until; ) await settle(20);
+    return changes.splice(0);
+  }
+
+  /**
+   * Writes a new photo into `dir` until the watcher reports it (its walk, and the watch of a new
+   * folder, are asynchronous); returns the first report.
+   */
+  async function photoWrittenInto(dir: string): Promise<number[][]> {
+    for (let i = 0; i < 30; i++) {
+      await writeFile(path.join(dir, `photo-${i}.jpg`), 'x');
+      const found = await reported(300);
+      if (found.length) return found;
+    }
+    return [];
+  }
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    photos = path.join(scratch.dir, 'Photos');
+    await mkdir(path.join(photos, '2024', 'Summer'), { recursive: true });
+    await mkdir(path.join(photos, '.hidden'), { recursive: true });
+    await mkdir(path.join(photos, 'data'), { recursive: true });
+    changes = [];
+    logged = [];
+    watcher = new FolderWatcher((ids) => changes.push(ids), (message) => logged.push(message), path.join(photos, 'data'), 100);
+    watcher.sync([{ id: 7, path: photos }, { id: 8, path: path.join(scratch.dir, 'missing') }]);
+  });
+  afterEach(async () => {
+    watcher.close();
+    await scratch.cleanup();
+  });
+
+  it('reports a photo added deep in a folder, and in a folder made after watching began', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([[7]]);
+    await mkdir(path.join(photos, '2025', 'Spring'), { recursive: true });
+    expect(await reported()).toEqual([[7]]);
+    expect(await photoWrittenInto(path.join(photos, '2025', 'Spring'))).toEqual([[7]]);
+    expect(logged).toEqual([expect.stringMatching(/^Cannot watch .*missing for changes .*appear after a re-scan\.$/)]);
+  });
+
+  it('ignores hidden folders, its own data, and files that are never photos', async () => {
+    // Once a photo beside them is seen, the walk has reached them.
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual([[7]]);
+    await writeFile(path.join(photos, '.hidden', 'secret.jpg'), 'x');
+    await writeFile(path.join(photos, 'data', 'thumb.jpg'), 'x');
+    await writeFile(path.join(photos, '2024', 'notes.txt'), 'x');
+    await writeFile(path.join(photos, '2024', 'beach.jpg.tmp'), 'x');
+    expect(await reported(600)).toEqual([]);
+  });
+
+  it('keeps watching the rest when a folder under it is removed', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([[7]]);
+    await rm(path.join(photos, '2024'), { recursive: true });
+    expect(await reported()).toEqual([[7]]);
+    expect(await photoWrittenInto(photos)).toEqual([[7]]);
+  });
+});
