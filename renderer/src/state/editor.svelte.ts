@@ -19,6 +19,8 @@ export class EditorState {
   busy = $state(false);
   message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
   private previewGeneration = 0;
+  /** Bumps with every request for the saved vocabulary: an older answer never replaces a newer one. */
+  private savedGeneration = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly api: LumenApi) {}
@@ -48,7 +50,10 @@ export class EditorState {
   }
 
   async load(): Promise<void> {
+    const generation = ++this.savedGeneration;
     const outcome = await this.api.call('vocabulary.get', {});
+    // An import, save or reset answered meanwhile (the first load can be that slow): keep it.
+    if (generation !== this.savedGeneration) return;
     if (outcome.ok) this.adopt(outcome.value.vocabulary);
     else this.message = { kind: 'error', text: outcome.error.message };
   }
@@ -100,6 +105,7 @@ export class EditorState {
 
   private async apply(call: Promise<{ ok: true; value: { vocabulary: VocabularyInfo } } | { ok: false; error: { message: string } }>, done: string): Promise<boolean> {
     this.busy = true;
+    ++this.savedGeneration;
     const outcome = await call;
     this.busy = false;
     if (!outcome.ok) {
