@@ -36,10 +36,10 @@ export interface PhotoText {
   read: boolean;
 }
 
-/** What a request reads: null for the library's photos not read yet; `subject` names the job. */
 /** An OCR job (its progress has no phases; the registry's jobs may have). */
 export type OcrJob = Job<OcrProgress & { phase?: string }>;
 
+/** What a request reads: null for the library's photos not read yet; `subject` names the job. */
 export interface TextTargets {
   targets: OcrTarget[] | null;
   subject: string | null;
