@@ -19,13 +19,15 @@ export default defineConfig({
   logLevel: 'warn',
   ssr: { noExternal: ['zod'] },
   build: {
-    ssr: resolve(root, 'main/cli/index.ts'),
+    ssr: true,
     outDir: resolve(root, 'out/cli'),
     emptyOutDir: true,
     target: 'node20',
     sourcemap: true,
     rolldownOptions: {
-      output: { format: 'cjs', entryFileNames: 'lumen.cjs', chunkFileNames: '[name]-[hash].cjs', banner: '#!/usr/bin/env node' },
+      // The inference thread is an entry of its own, next to the chunks that start it (main/models/threaded-session.ts).
+      input: { lumen: resolve(root, 'main/cli/index.ts'), 'inference-thread': resolve(root, 'main/models/inference-thread.ts') },
+      output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', banner: '#!/usr/bin/env node' },
     },
   },
 });

@@ -1,8 +1,9 @@
 /**
  * Build of the desktop app: three bundles under out/.
  *
- * - main: the Electron main process (out/main/index.js) and the engine's utility process
- *   (out/main/engine-process.js). Everything in package.json "dependencies" stays external
+ * - main: the Electron main process (out/main/index.js), the engine's utility process
+ *   (out/main/engine-process.js) and its inference threads (out/main/inference-thread.js), with
+ *   their shared chunks in the same folder. Everything in package.json "dependencies" stays external
  *   (electron-vite's default), so the native addons (onnxruntime-node, sharp, better-sqlite3,
  *   usearch) load from node_modules, unpacked from the asar by electron-builder.
  * - preload: CommonJS (out/preload/index.cjs), because a sandboxed preload cannot be an ES module.
@@ -38,7 +39,10 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/app/index.ts'),
           'engine-process': resolve(root, 'main/app/engine-process.ts'),
+          // Started as a worker thread by main/models/threaded-session.ts, which finds it next to itself.
+          'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
         },
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

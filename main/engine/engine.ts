@@ -23,6 +23,7 @@ import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } 
 import { selectCopies, trashSelection } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
 import type { Job } from '../jobs/job.js';
+import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
@@ -79,6 +80,8 @@ export interface IndexRequest {
 export class Engine {
   readonly dataDir: string;
   readonly jobs: JobRegistry;
+  /** Searches and previews go before background work (Note [Searches first]). */
+  readonly foreground = new Foreground();
   private readonly modelStore: ModelStore;
   private readonly settings: SettingsFile;
   private readonly models: ModelHost;
@@ -96,7 +99,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir);
     this.emit = options.onEvent ?? (() => {});
-    this.jobs = new JobRegistry((job) => this.emit({ type: 'job', job: job as JobInfo }));
+    this.jobs = new JobRegistry((job) => this.emit({ type: 'job', job: job as JobInfo }), undefined, () => this.foreground.idle());
     this.modelStore = new ModelStore(this.dataDir);
     this.settings = new SettingsFile(this.dataDir);
     const log = options.log ?? (() => {});
@@ -352,12 +355,12 @@ export class Engine {
   }
 
   async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
-    return (await this.searcher()).search(query, options, signal);
+    return this.foreground.interactive(async () => (await this.searcher()).search(query, options, signal));
   }
 
   /** Photos like a library photo (its id) or like an image (a file, or the bytes of one). */
   async similar(target: number | ImageSource, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
-    return (await this.searcher()).similar(target, options, signal);
+    return this.foreground.interactive(async () => (await this.searcher()).similar(target, options, signal));
   }
 
   // ---- text in photos -------------------------------------------------------------------------
@@ -419,7 +422,7 @@ export class Engine {
   /** What a tag of an edited vocabulary would show (Note [Live preview]). */
   async previewTag(draft: unknown, tag: string) {
     const edited = parseVocabulary(draft, 'The edited vocabulary');
-    return this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag);
+    return this.foreground.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag));
   }
 
   /** A person's verdict on each photo: confirm, reject, clear, or add (a tag outside the vocabulary too). */

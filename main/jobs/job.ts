@@ -18,6 +18,9 @@ export class JobControl {
   private resumeWaiters: Array<() => void> = [];
   private paused = false;
 
+  /** `yieldTo` resolves when the job may go on (Note [Searches first] in foreground.ts). */
+  constructor(private readonly yieldTo: () => Promise<void> = () => Promise.resolve()) {}
+
   get signal(): AbortSignal {
     return this.controller.signal;
   }
@@ -44,12 +47,29 @@ export class JobControl {
     this.resume();
   }
 
-  /** Waits while paused; throws `UserError('cancelled')` once cancelled. */
+  /** Waits while paused or while interactive work goes first; throws `UserError('cancelled')` once cancelled. */
   async checkpoint(): Promise<void> {
     while (this.paused && !this.controller.signal.aborted) {
       await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
     }
+    await this.foregroundDone();
     if (this.controller.signal.aborted) throw new UserError('cancelled', 'Cancelled.');
+  }
+
+  /** Waits for `yieldTo`, unless a cancel comes first. */
+  private async foregroundDone(): Promise<void> {
+    const { signal } = this.controller;
+    if (signal.aborted) return;
+    let onCancel = () => {};
+    const cancelled = new Promise<void>((resolve) => {
+      onCancel = resolve;
+      signal.addEventListener('abort', onCancel, { once: true });
+    });
+    try {
+      await Promise.race([this.yieldTo(), cancelled]);
+    } finally {
+      signal.removeEventListener('abort', onCancel);
+    }
   }
 }
 
@@ -104,8 +124,9 @@ export class Job<P extends { phase?: string } = { phase?: string }> extends JobC
     readonly kind: string,
     private readonly onReport: (job: JobView) => void = () => {},
     private readonly intervalMs = 250,
+    yieldTo?: () => Promise<void>,
   ) {
-    super();
+    super(yieldTo);
   }
 
   get state(): JobState {

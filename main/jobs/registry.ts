@@ -33,6 +33,8 @@ export class JobRegistry {
   constructor(
     private readonly onChange: (job: JobSnapshot) => void = () => {},
     private readonly intervalMs = 250,
+    /** Where every job's checkpoints wait while interactive work goes first (Note [Searches first]). */
+    private readonly yieldTo?: () => Promise<void>,
   ) {}
 
   /**
@@ -45,7 +47,7 @@ export class JobRegistry {
     const running = this.active.get(key);
     if (running) return { job: running.job, done: running.done as Promise<R> };
     const id = `${kind}-${this.nextId++}`;
-    const job = new Job<P>(id, kind, (changed) => this.onChange(snapshot(changed, subject)), this.intervalMs);
+    const job = new Job<P>(id, kind, (changed) => this.onChange(snapshot(changed, subject)), this.intervalMs, this.yieldTo);
     const done = job.run(work).finally(() => this.active.delete(key));
     done.catch(() => {});
     this.active.set(key, { job, subject, done });

@@ -157,7 +157,7 @@ export class ClipModel {
 
   private async startImageTower(): Promise<ImageTower> {
     const { modelPath, preprocessing } = this.spec.image;
-    const session = await ModelSession.create(modelPath, this.provider, this.log, this.logProbe);
+    const session = await ModelSession.create(modelPath, this.provider, this.log, this.logProbe, { ownThread: true });
     const input = session.inputs.find((info) => info.type === 'float32');
     if (!input) throw new UserError('model-invalid', `${modelPath} has no float32 image input; it is not a CLIP image tower.`);
     const side = input.shape[3];
@@ -235,7 +235,7 @@ export class ClipModel {
     return this.rows(await tower.session.run(feeds), tower.output, batch.length);
   }
 
-  private rows(outputs: ort.InferenceSession.ReturnType, name: string, count: number): Float32Array[] {
+  private rows(outputs: Record<string, ort.Tensor>, name: string, count: number): Float32Array[] {
     const data = outputs[name]?.data;
     if (!(data instanceof Float32Array) || data.length !== count * this.dim) {
       throw new UserError(

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { UserError, messageOf } from '../core/errors.js';
+import { startThreadedSession, type SessionRunner } from './threaded-session.js';
 
 export const PROVIDERS = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'] as const;
 export type ProviderPreference = (typeof PROVIDERS)[number];
@@ -97,16 +98,34 @@ function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.Sessi
   };
 }
 
-function tensorInfos(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
+export function tensorInfos(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return metadata.map((value) =>
     value.isTensor ? { name: value.name, type: value.type, shape: value.shape } : { name: value.name, type: 'non-tensor', shape: [] },
   );
 }
 
+type StartRunner = (modelPath: string, options: ort.InferenceSession.SessionOptions) => Promise<SessionRunner>;
+
+const startOnThisThread: StartRunner = async (modelPath, options) => {
+  const session = await ort.InferenceSession.create(modelPath, options);
+  return {
+    inputs: tensorInfos(session.inputMetadata),
+    outputs: tensorInfos(session.outputMetadata),
+    run: (feeds) => session.run(feeds),
+    release: () => session.release(),
+  };
+};
+
+export interface SessionOptions {
+  /** Runs the graph on a worker thread of its own (Note [Inference off the event loop] in threaded-session.ts). */
+  ownThread?: boolean;
+}
+
 /** One ONNX graph, on one provider, that moves to the CPU if its provider fails at run time. */
 export class ModelSession {
   private constructor(
-    private session: ort.InferenceSession,
+    private session: SessionRunner,
+    private readonly start: StartRunner,
     private currentProvider: ExecutionProvider,
     private readonly modelPath: string,
     private readonly mayFallBack: boolean,
@@ -115,7 +134,8 @@ export class ModelSession {
     readonly outputs: TensorInfo[],
   ) {}
 
-  static async create(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger = log): Promise<ModelSession> {
+  static async create(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger = log, options: SessionOptions = {}): Promise<ModelSession> {
+    const start = options.ownThread ? startThreadedSession : startOnThisThread;
     const candidates = providerCandidates(preference);
     if (candidates.length === 0) {
       throw new UserError('bad-input', `No GPU execution provider is available on this machine. Use --provider auto or cpu.`);
@@ -123,9 +143,9 @@ export class ModelSession {
     const failures: string[] = [];
     for (const provider of candidates) {
       try {
-        const session = await ort.InferenceSession.create(modelPath, sessionOptions(provider));
+        const session = await start(modelPath, sessionOptions(provider));
         const mayFallBack = preference === 'auto' && provider !== 'cpu';
-        return new ModelSession(session, provider, modelPath, mayFallBack, log, tensorInfos(session.inputMetadata), tensorInfos(session.outputMetadata));
+        return new ModelSession(session, start, provider, modelPath, mayFallBack, log, session.inputs, session.outputs);
       } catch (error) {
         const reason = firstLine(messageOf(error));
         failures.push(`${provider}: ${reason}`);
@@ -143,7 +163,7 @@ export class ModelSession {
     return this.currentProvider;
   }
 
-  async run(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
+  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
     try {
       return await this.session.run(feeds);
     } catch (error) {
@@ -151,7 +171,7 @@ export class ModelSession {
         throw new UserError('model-invalid', `Running ${this.modelPath} failed: ${firstLine(messageOf(error))}.`, { cause: error });
       }
       this.log(`${this.currentProvider} failed while running ${this.modelPath} (${firstLine(messageOf(error))}); using the CPU from now on.`);
-      const cpu = await ort.InferenceSession.create(this.modelPath, sessionOptions('cpu'));
+      const cpu = await this.start(this.modelPath, sessionOptions('cpu'));
       await this.session.release();
       this.session = cpu;
       this.currentProvider = 'cpu';

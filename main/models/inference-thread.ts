@@ -1,0 +1,43 @@
+/**
+ * The worker thread behind a threaded session (Note [Inference off the event loop] in
+ * threaded-session.ts): one ONNX Runtime session, run on request, one request at a time.
+ *
+ * Note [Background priority]: the graphs run here are background work (indexing, reading text),
+ * so on Linux the thread lowers its own priority before ONNX Runtime starts its thread pool, whose
+ * threads inherit it: a search's text tower, on the event loop at normal priority, then gets the
+ * cores first when both want them. Linux keeps a priority per thread; macOS and Windows would
+ * apply it to the whole process, searches included, so there it is left alone and searches rely
+ * on Note [Searches first] only.
+ */
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import { messageOf } from '../core/errors.js';
+import { tensorInfos } from './session.js';
+import { fromWire, toWire, type ThreadReply, type ThreadRequest, type ThreadStart } from './threaded-session.js';
+
+const port = parentPort;
+if (!port) throw new Error('inference-thread runs only as a worker thread');
+const reply = (message: ThreadReply) => port.postMessage(message);
+const { modelPath, options } = workerData as ThreadStart;
+const BACKGROUND_NICENESS = 10;
+// Only ever lowered: raising it back (a process started with `nice`) needs privileges.
+if (process.platform === 'linux' && os.getPriority(0) < BACKGROUND_NICENESS) os.setPriority(0, BACKGROUND_NICENESS);
+
+// No top-level await: the command-line build is CommonJS.
+ort.InferenceSession.create(modelPath, options).then(
+  (session) => {
+    port.on('message', (request: ThreadRequest) => {
+      if (request.kind === 'release') {
+        void session.release().finally(() => reply({ kind: 'released' }));
+        return;
+      }
+      session.run(fromWire(request.feeds)).then(
+        (outputs) => reply({ kind: 'result', id: request.id, outputs: toWire(outputs) }),
+        (error: unknown) => reply({ kind: 'error', id: request.id, message: messageOf(error) }),
+      );
+    });
+    reply({ kind: 'ready', inputs: tensorInfos(session.inputMetadata), outputs: tensorInfos(session.outputMetadata) });
+  },
+  (error: unknown) => reply({ kind: 'failed', message: messageOf(error) }),
+);

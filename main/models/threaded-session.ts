@@ -1,0 +1,138 @@
+/**
+ * An ONNX Runtime session that runs on a worker thread of its own.
+ *
+ * Note [Inference off the event loop]: onnxruntime-node's `run` is synchronous: it returns a
+ * promise, but the graph runs on the calling thread. An image batch takes half a second on two
+ * cores, and in the engine process every search, thumbnail and progress event waited behind it
+ * (search round trips of seconds while indexing). So the towers that work in the background (the
+ * image tower, OCR) each run in a worker thread, and the event loop stays free for searches. The
+ * text tower stays on the event loop: a query is what the person is waiting for, and a hop to a
+ * thread would only add to it. Tensors are copied across, not transferred: a provider that fails
+ * at run time is retried on the CPU with the same inputs (Note [Providers] in session.ts).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import type { TensorInfo } from './session.js';
+
+export interface SessionRunner {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  release(): Promise<void>;
+}
+
+/** A tensor as it crosses between threads (ort.Tensor itself does not survive a structured clone). */
+export interface WireTensor {
+  type: ort.Tensor.Type;
+  data: ort.Tensor.DataType;
+  dims: readonly number[];
+}
+
+export interface ThreadStart {
+  modelPath: string;
+  options: ort.InferenceSession.SessionOptions;
+}
+
+export type ThreadRequest = { kind: 'run'; id: number; feeds: Record<string, WireTensor> } | { kind: 'release' };
+
+export type ThreadReply =
+  | { kind: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[] }
+  | { kind: 'failed'; message: string }
+  | { kind: 'result'; id: number; outputs: Record<string, WireTensor> }
+  | { kind: 'error'; id: number; message: string }
+  | { kind: 'released' };
+
+export const toWire = (tensors: Record<string, ort.Tensor>): Record<string, WireTensor> =>
+  Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, { type: tensor.type, data: tensor.data, dims: tensor.dims }]));
+
+export const fromWire = (tensors: Record<string, WireTensor>): Record<string, ort.Tensor> =>
+  Object.fromEntries(Object.entries(tensors).map(([name, wire]) => [name, new ort.Tensor(wire.type, wire.data as Float32Array, wire.dims)]));
+
+/**
+ * The thread's entry sits next to this module in every form the code runs in: the sources and
+ * both builds, whose chunks lie flat next to their entries (electron.vite.config.ts,
+ * cli.vite.config.ts). The sources run through tsx (development, tests), whose loader a worker
+ * does not inherit: there the thread registers it before it imports the entry.
+ */
+function newThread(start: ThreadStart): Worker {
+  const here = fileURLToPath(import.meta.url);
+  const extension = path.extname(here);
+  const entry = path.join(path.dirname(here), `inference-thread${extension}`);
+  if (extension !== '.ts') return new Worker(entry, { workerData: start });
+  // tsx's ES module API, the import target of its `tsx/esm/api` export (the CommonJS one would load the entry as CommonJS).
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = pathToFileURL(path.join(path.dirname(manifest), 'dist', 'esm', 'api', 'index.mjs')).href;
+  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); });`;
+  return new Worker(boot, { eval: true, workerData: start });
+}
+
+/** Starts `modelPath` on a new thread; rejects with ONNX Runtime's message if it cannot load. */
+export function startThreadedSession(modelPath: string, options: ort.InferenceSession.SessionOptions): Promise<SessionRunner> {
+  const worker = newThread({ modelPath, options });
+  const pending = new Map<number, { resolve: (outputs: Record<string, ort.Tensor>) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let released: (() => void) | null = null;
+  // The thread keeps the process alive only while it has work (a CLI command ends when its work does).
+  const settle = () => {
+    if (pending.size === 0) worker.unref();
+  };
+  const failAll = (error: Error) => {
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+
+  return new Promise<SessionRunner>((resolveStart, rejectStart) => {
+    worker.on('error', (error) => {
+      rejectStart(error);
+      failAll(error);
+    });
+    worker.on('exit', (code) => {
+      const error = new Error(`the inference thread for ${modelPath} stopped (exit code ${code})`);
+      rejectStart(error);
+      failAll(error);
+      released?.();
+    });
+    worker.on('message', (reply: ThreadReply) => {
+      switch (reply.kind) {
+        case 'ready':
+          settle();
+          resolveStart({
+            inputs: reply.inputs,
+            outputs: reply.outputs,
+            run: (feeds) =>
+              new Promise((resolve, reject) => {
+                const id = nextId++;
+                pending.set(id, { resolve, reject });
+                worker.ref();
+                worker.postMessage({ kind: 'run', id, feeds: toWire(feeds) } satisfies ThreadRequest);
+              }),
+            release: () =>
+              new Promise<void>((resolve) => {
+                released = resolve;
+                worker.ref();
+                worker.postMessage({ kind: 'release' } satisfies ThreadRequest);
+              }).then(() => worker.terminate().then(() => {})),
+          });
+          return;
+        case 'failed':
+          rejectStart(new Error(reply.message));
+          void worker.terminate();
+          return;
+        case 'result':
+        case 'error': {
+          const call = pending.get(reply.id);
+          pending.delete(reply.id);
+          if (reply.kind === 'result') call?.resolve(fromWire(reply.outputs));
+          else call?.reject(new Error(reply.message));
+          settle();
+          return;
+        }
+        case 'released':
+          released?.();
+      }
+    });
+  });
+}

@@ -1,0 +1,75 @@
+/** Background graphs run on a thread of their own (Note [Inference off the event loop]), at low priority on Linux. */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { ModelSession } from '../../main/models/session.js';
+import { HF_MODEL } from '../helpers/fixtures.js';
+
+const VISION = path.join(HF_MODEL, 'onnx', 'vision_model.onnx');
+const quiet = () => {};
+
+function pixels(seed: number): ort.Tensor {
+  const data = new Float32Array(2 * 3 * 64 * 64);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.001 + seed);
+  return new ort.Tensor('float32', data, [2, 3, 64, 64]);
+}
+
+/** The niceness of each of this process's threads (Linux). */
+function threadNiceness(): number[] {
+  return readdirSync('/proc/self/task').map((task) => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
+}
+
+describe('a session on its own thread', () => {
+  it('gives exactly what the same graph gives on this thread, inputs and outputs described the same', async () => {
+    const here = await ModelSession.create(VISION, 'cpu', quiet);
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    try {
+      expect(threaded.inputs).toEqual(here.inputs);
+      expect(threaded.outputs).toEqual(here.outputs);
+      const [a, b] = await Promise.all([here.run({ pixel_values: pixels(1) }), threaded.run({ pixel_values: pixels(1) })]);
+      expect(b['image_embeds']?.dims).toEqual(a['image_embeds']?.dims);
+      expect(Array.from(b['image_embeds']?.data as Float32Array)).toEqual(Array.from(a['image_embeds']?.data as Float32Array));
+    } finally {
+      await Promise.all([here.release(), threaded.release()]);
+    }
+  });
+
+  it('answers calls made at once, each with its own result', async () => {
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    try {
+      const [one, two, again] = await Promise.all([1, 2, 1].map((seed) => threaded.run({ pixel_values: pixels(seed) })));
+      expect(Array.from(again?.['image_embeds']?.data as Float32Array)).toEqual(Array.from(one?.['image_embeds']?.data as Float32Array));
+      expect(Array.from(two?.['image_embeds']?.data as Float32Array)).not.toEqual(Array.from(one?.['image_embeds']?.data as Float32Array));
+    } finally {
+      await threaded.release();
+    }
+  });
+
+  it("passes ONNX Runtime's refusal of a bad input on as a clear error, and keeps working", async () => {
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    try {
+      const wrong = new ort.Tensor('float32', new Float32Array(3 * 10 * 10), [1, 3, 10, 10]);
+      await expect(threaded.run({ pixel_values: wrong })).rejects.toMatchObject({ code: 'model-invalid', message: expect.stringContaining(VISION) });
+      expect((await threaded.run({ pixel_values: pixels(3) }))['image_embeds']?.dims).toEqual([2, 64]);
+    } finally {
+      await threaded.release();
+    }
+  });
+
+  it('refuses a damaged graph when it starts, as on this thread', async () => {
+    await expect(ModelSession.create(path.join(HF_MODEL, 'config.json'), 'cpu', quiet, quiet, { ownThread: true })).rejects.toMatchObject({ code: 'model-invalid' });
+  });
+
+  it.runIf(process.platform === 'linux')('runs at background priority on Linux, and leaves the rest of the process as it was', async () => {
+    const before = threadNiceness();
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    try {
+      const after = threadNiceness();
+      expect(after.filter((nice) => nice === 10).length).toBeGreaterThanOrEqual(1);
+      expect(after.filter((nice) => nice === 0).length).toBeGreaterThanOrEqual(before.filter((nice) => nice === 0).length);
+    } finally {
+      await threaded.release();
+    }
+  });
+});
