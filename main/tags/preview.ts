@@ -11,6 +11,8 @@
  *   exp(scale * (cosine - 1)), is kept for the saved vocabulary; a draft's is the saved one minus
  *   the terms of tags it dropped or changed plus those it added, a few columns of work;
  * - new prompts' text embeddings come from the model's query cache when typed before;
+ * - the softmax terms exp(scale * (cosine - 1)) of the columns a keystroke touches are kept, and
+ *   so is what the saved vocabulary gives the tag, so each keystroke takes one pass of exp;
  * - the draft never refits refinements (a fit over many verdicts takes up to a second, and the
  *   stored ones belong to the saved vocabulary): a tag the draft leaves as it is scores as it does
  *   now, refinement included; an edited tag scores with its new text ensemble until it is saved.
@@ -55,6 +57,10 @@ interface Denominator {
 export class TagPreviewer {
   private matrix: Matrix | null = null;
   private readonly columns = new Map<string, Float32Array>();
+  /** Softmax terms of the columns a draft changed or previewed (Note [Live preview]). */
+  private readonly terms = new Map<string, Float64Array>();
+  /** What the saved vocabulary gives the previewed tag, for the saved vocabulary and verdicts it was computed with. */
+  private savedAssignment: { key: string; assigned: Map<number, number> } | null = null;
   private base: { fingerprint: string; denominator: Denominator } | null = null;
   private releaseTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -80,8 +86,7 @@ export class TagPreviewer {
       after = rows.at(-1)?.[0] ?? after;
     }
     this.matrix = { model: model.id, generation, imageIds, data };
-    this.columns.clear();
-    this.base = null;
+    this.forgetAll();
     return this.matrix;
   }
 
@@ -107,11 +112,29 @@ export class TagPreviewer {
     return new Map(all.map(({ key }) => [key, this.columns.get(key) as Float32Array]));
   }
 
+  /** A column's softmax terms, exp(scale * (cosine - 1)), computed once while the column is held. */
+  private termsOf(key: string, scale: number): Float64Array {
+    let terms = this.terms.get(key);
+    if (!terms) {
+      const column = this.columns.get(key) as Float32Array;
+      terms = new Float64Array(column.length);
+      for (let i = 0; i < column.length; i++) terms[i] = Math.exp(scale * ((column[i] as number) - 1));
+      this.terms.set(key, terms);
+    }
+    return terms;
+  }
+
   private denominator(columns: Map<string, Float32Array>, count: number, scale: number, from?: Denominator): Denominator {
     const sums = from ? Float64Array.from(from.sums) : new Float64Array(count);
     const keys = new Map(from?.keys ?? []);
     const change = (key: string, sign: 1 | -1, column: Float32Array) => {
-      for (let i = 0; i < count; i++) sums[i] = (sums[i] as number) + sign * Math.exp(scale * ((column[i] as number) - 1));
+      if (from) {
+        // A draft's few changed columns: their terms are kept for the next keystroke.
+        const terms = this.termsOf(key, scale);
+        for (let i = 0; i < count; i++) sums[i] = (sums[i] as number) + sign * (terms[i] as number);
+      } else {
+        for (let i = 0; i < count; i++) sums[i] = (sums[i] as number) + sign * Math.exp(scale * ((column[i] as number) - 1));
+      }
     };
     const wanted = new Map<string, number>();
     for (const key of columns.keys()) wanted.set(key, (wanted.get(key) ?? 0) + 1);
@@ -130,10 +153,9 @@ export class TagPreviewer {
     const out = new Map<number, number>();
     if (index >= 0) {
       const tag = prepared.tags[index] as PreparedVocabulary['tags'][number];
-      const column = this.columns.get(tag.key) as Float32Array;
-      const scale = prepared.model.spec.logitScale;
+      const terms = this.termsOf(tag.key, prepared.model.spec.logitScale);
       for (let i = 0; i < matrix.imageIds.length; i++) {
-        const probability = Math.exp(scale * ((column[i] as number) - 1)) / (denominator.sums[i] as number);
+        const probability = (terms[i] as number) / (denominator.sums[i] as number);
         if (probability >= tag.threshold) out.set(matrix.imageIds[i] as number, probability);
       }
     }
@@ -155,9 +177,14 @@ export class TagPreviewer {
     const savedColumns = await this.columnsOf(matrix, savedPrepared);
     if (this.base?.fingerprint !== savedPrepared.fingerprint) this.base = { fingerprint: savedPrepared.fingerprint, denominator: this.denominator(savedColumns, count, scale) };
     const draftDenominator = this.denominator(await this.columnsOf(matrix, draftPrepared), count, scale, this.base.denominator);
-    const verdicts = new Map(this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === tagName.toLowerCase()).map((row) => [row.imageId, row.rejected]));
+    const verdictRows = this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === tagName.toLowerCase());
+    const verdicts = new Map(verdictRows.map((row) => [row.imageId, row.rejected]));
     const now = this.assigned(matrix, draftPrepared, tagName, draftDenominator, verdicts);
-    const before = this.assigned(matrix, savedPrepared, tagName, this.base.denominator, verdicts);
+    const savedKey = JSON.stringify([savedPrepared.fingerprint, tagName, verdictRows.map((row) => [row.imageId, row.rejected])]);
+    if (this.savedAssignment?.key !== savedKey) {
+      this.savedAssignment = { key: savedKey, assigned: this.assigned(matrix, savedPrepared, tagName, this.base.denominator, verdicts) };
+    }
+    const before = this.savedAssignment.assigned;
     this.forgetUnused(savedColumns, draftPrepared);
     this.releaseLater();
     const best = (ids: Iterable<number>, scores: Map<number, number>) => [...ids].sort((a, b) => (scores.get(b) as number) - (scores.get(a) as number)).slice(0, limit);
@@ -179,6 +206,14 @@ export class TagPreviewer {
   private forgetUnused(saved: Map<string, Float32Array>, draft: PreparedVocabulary): void {
     const keep = new Set([...saved.keys(), ...[...draft.tags, draft.background].map((tag) => tag.key)]);
     for (const key of this.columns.keys()) if (!keep.has(key)) this.columns.delete(key);
+    for (const key of this.terms.keys()) if (!keep.has(key)) this.terms.delete(key);
+  }
+
+  private forgetAll(): void {
+    this.columns.clear();
+    this.terms.clear();
+    this.savedAssignment = null;
+    this.base = null;
   }
 
   /** The matrix of embeddings is big: it goes when the editor has been quiet for a while. */
@@ -192,8 +227,7 @@ export class TagPreviewer {
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.releaseTimer = null;
     this.matrix = null;
-    this.columns.clear();
-    this.base = null;
+    this.forgetAll();
   }
 }
 
