@@ -8,7 +8,6 @@
  * demand from the original (see thumbnails.ts), so indexing never pays for it.
  */
 import exifr from 'exifr';
-import { messageOf } from '../core/errors.js';
 import type { PhotoMetadata } from '../storage/library-store.js';
 import sharp from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
@@ -64,15 +63,16 @@ export async function readMetadata(source: string | Buffer): Promise<PhotoMetada
  * Decodes a photo (a path is checked, then read by libvips itself, without a copy in
  * JavaScript's heap; see Note [Only regular files] and Note [Decode memory]).
  *
- * Note [Retry vague failures]: when several decodes fail at once, libvips sometimes reports a
- * failure as just "Unknown error", losing the reason (truncated, damaged...) a person needs. Such a
- * failure is decoded once more, on its own, which then reports the real reason (or succeeds).
+ * Note [Retry failures alone]: libvips keeps one error buffer for all threads, so when several
+ * decodes fail at once a failure can come back as "Unknown error" or with another file's words,
+ * losing or changing the reason (truncated, damaged...) a person needs. So a failed decode is
+ * tried once more on its own, which reports its real reason (or succeeds). Only failures pay for
+ * it, and they are rare.
  */
 export async function decodePhoto(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
   try {
     return await decodeOnce(input, pre, options);
-  } catch (error) {
-    if (!isVague(error)) throw error;
+  } catch {
     // Retries run one at a time, so two of them cannot blur each other's reasons again.
     const retry = retries.then(() => decodeOnce(input, pre, options));
     retries = retry.then(
@@ -84,10 +84,6 @@ export async function decodePhoto(input: string | Buffer, pre: ImagePreprocessin
 }
 
 let retries: Promise<void> = Promise.resolve();
-
-function isVague(error: unknown): boolean {
-  return /unknown error/i.test(messageOf(error));
-}
 
 async function decodeOnce(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
   const side = Math.max(pre.size, THUMBNAIL_SIDE);
