@@ -1,4 +1,4 @@
-/** The engine process of preview mode: engine-process.ts forked with Node (and tsx), spoken to over Node's IPC. */
+/** The engine process of preview mode: engine-process.ts forked with Node (and tsx) at once, spoken to over Node's IPC. */
 // The engine process inherits the pool size (Note [Thread pool]).
 import '../core/threadpool.js';
 import { fork } from 'node:child_process';
@@ -27,5 +27,8 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
       kill: () => child.kill(),
     };
   };
-  return withShutdown(new RpcClient<EngineCallTable>(spawn, { onEvent, log }));
+  const client = new RpcClient<EngineCallTable>(spawn, { onEvent, log });
+  // As the app does (Note [Engine at launch] in index.ts).
+  client.start();
+  return withShutdown(client);
 }

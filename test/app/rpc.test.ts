@@ -227,6 +227,30 @@ describe('rpc protocol', () => {
     await expect(client.call('echo', { text: 'b' })).resolves.toBe('echo: b');
   });
 
+  it('start() starts the process before any call, once; one that cannot start is logged and tried again at the next call', async () => {
+    const { client, children } = setup();
+    client.start();
+    client.start();
+    expect(client.running).toBe(true);
+    await expect(client.call('echo', { text: 'a' })).resolves.toBe('echo: a');
+    expect(children).toHaveLength(1);
+
+    const log = vi.fn();
+    let attempts = 0;
+    const failing = new RpcClient<TestCalls>(
+      () => {
+        if (++attempts === 1) throw new Error('spawn ENOENT');
+        const child = new FakeChild();
+        child.serve(defaultMethods());
+        return child;
+      },
+      { onEvent: () => {}, log },
+    );
+    failing.start();
+    expect(log).toHaveBeenCalledWith('Could not start the engine process: spawn ENOENT');
+    await expect(failing.call('echo', { text: 'b' })).resolves.toBe('echo: b');
+  });
+
   it('stop() fails pending calls and kills the process', async () => {
     const { client, children } = setup();
     const call = client.call('slow', { ms: 10_000 });
