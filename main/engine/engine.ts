@@ -172,6 +172,11 @@ export class Engine {
     return this.models.forSearch(this.libraryIfAny());
   }
 
+  /**
+   * Note [Status starts no tower]: `lumen status` starts both towers to say where each runs. The
+   * app asks for the status at launch, and starting a tower takes seconds of this process's only
+   * thread (onnxruntime creates sessions synchronously): its status names the towers running.
+   */
   async status(): Promise<EngineStatus> {
     const settings = await this.settings.read();
     const library = this.libraryIfAny();
@@ -179,7 +184,8 @@ export class Engine {
     const modelProblem = await this.models.indexingProblem(library);
     if (modelProblem === null) {
       const loaded = await this.indexingModel();
-      model = { id: loaded.id, dir: loaded.spec.dir, dim: loaded.dim, layout: loaded.spec.layout, providers: await loaded.providers() };
+      const providers = this.options.app ? await loaded.startedProviders() : await loaded.providers();
+      model = { id: loaded.id, dir: loaded.spec.dir, dim: loaded.dim, layout: loaded.spec.layout, providers };
     }
     return {
       dataDir: this.dataDir,
