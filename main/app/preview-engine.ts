@@ -5,7 +5,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEvent } from '../../preload/contract.js';
-import { engineArgs, type EngineArgs } from './engine-args.js';
+import { engineArgs, engineEnv, type EngineArgs } from './engine-args.js';
 import { withShutdown, type EngineHandle } from './engine-client.js';
 import type { EngineCallTable } from './handlers.js';
 import { RpcClient, type ChildPort, type RpcRequest } from './rpc.js';
@@ -16,6 +16,7 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
   const spawn = (): ChildPort => {
     const child = fork(path.join(here, 'engine-process.ts'), engineArgs(args), {
       execArgv: ['--import', 'tsx'],
+      env: engineEnv(),
       // Structured clones, as Electron's ports send: byte arrays stay byte arrays.
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
