@@ -345,10 +345,10 @@ export class Engine {
   }
 
   /**
-   * Note [Warm start]: the app's engine process calls this when it starts, so that the first
-   * search finds the library open, its index mapped and the text tower loaded while the person
-   * is still typing. It does nothing without a library, and a failure here is left for the first
-   * real call to report.
+   * Note [Warm start]: the app's engine process calls this as it starts (Note [Photos first] in
+   * engine-process.ts), so that the first search finds the library open, its index mapped and
+   * the text tower loaded while the person is still typing. It does nothing without a library,
+   * and a failure here is left for the first real call to report.
    */
   async warmUp(): Promise<void> {
     if (!this.hasLibrary()) return;
