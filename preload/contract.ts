@@ -161,7 +161,8 @@ export interface ModelInfo {
   dir: string;
   dim: number;
   layout: 'immich' | 'hf';
-  providers: { image: string; text: string };
+  /** Where each tower runs; null for one the app has not started yet (Note [Status starts no tower] in engine.ts). */
+  providers: { image: string | null; text: string | null };
 }
 
 export interface LibraryInfo {

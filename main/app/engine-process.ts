@@ -20,12 +20,33 @@ interface ElectronParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
+/** Messages Node's IPC channel has not written yet: it writes a large one in pieces, as the parent reads. */
+let unsent = 0;
+let whenSent: Array<() => void> = [];
+
+function sent(): void {
+  if (--unsent > 0) return;
+  for (const resolve of whenSent) resolve();
+  whenSent = [];
+}
+
+/** Resolves once every message posted so far has gone out (at once with Electron's port, which takes a message whole). */
+function allSent(): Promise<void> {
+  return new Promise((resolve) => (unsent === 0 ? resolve() : whenSent.push(resolve)));
+}
+
 /** Electron's parent port in the app; Node's IPC channel when forked by preview mode. */
 function parentPort(): ParentPort | null {
   const electron = (process as { parentPort?: ElectronParentPort }).parentPort;
   if (electron) return { postMessage: (message) => electron.postMessage(message), onMessage: (listener) => electron.on('message', (event) => listener(event.data)) };
   const send = process.send?.bind(process);
-  if (send) return { postMessage: (message) => send(message), onMessage: (listener) => process.on('message', listener) };
+  if (send) {
+    const post = (message: unknown) => {
+      unsent++;
+      send(message, undefined, undefined, sent);
+    };
+    return { postMessage: post, onMessage: (listener) => process.on('message', listener) };
+  }
   return null;
 }
 
@@ -36,11 +57,37 @@ if (!port || !args) {
   process.exit(2);
 }
 
+/**
+ * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) loads the text tower, which
+ * holds this process's only thread for seconds (onnxruntime creates a session synchronously), and
+ * a call that arrives meanwhile waits. So it begins once the renderer's first timeline has gone
+ * out, while the photos are laid out and shown, or after WARM_START_LATEST_MS when none has been
+ * asked for (the app opened on another screen).
+ */
+const WARM_START_LATEST_MS = 3000;
+let timelineAsked = false;
+let warming = false;
+function warmUp(): void {
+  if (warming) return;
+  warming = true;
+  // A failure here is the first real call's to report.
+  void engine.warmUp().catch(() => {});
+}
+
 let emit: (event: AppEvent) => void = () => {};
 const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) => emit(event), log });
-emit = serveRpc(port, engineHandlers(engine), engineCallSchemas, log);
+const handlers = engineHandlers(engine);
+const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {
+  timelineAsked = true;
+  try {
+    return await handlers['photos.timeline'](params);
+  } finally {
+    // After the answer is posted (the microtask after this one), once it has gone out.
+    setImmediate(() => void allSent().then(warmUp));
+  }
+};
+emit = serveRpc(port, { ...handlers, 'photos.timeline': timelineThenWarm }, engineCallSchemas, log);
 // Preview mode's parent going away ends this process too.
 process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
 log(`ready (data folder ${args.dataDir})`);
-// Note [Warm start] in engine.ts: a failure here is the first real call's to report.
-void engine.warmUp().catch(() => {});
+setTimeout(() => timelineAsked || warmUp(), WARM_START_LATEST_MS);

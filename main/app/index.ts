@@ -100,6 +100,10 @@ function start(): void {
       isAppWindow: (contents) => appContents.has(contents.id),
       log,
     });
+    // Note [Engine at launch]: the engine process starts with the window, not at the renderer's
+    // first call, so that opening the library and loading the text model (Note [Warm start] in
+    // engine.ts) overlap with the window opening and the renderer starting.
+    engine.start();
     openWindow();
   });
 }

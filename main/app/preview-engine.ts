@@ -1,11 +1,11 @@
-/** The engine process of preview mode: engine-process.ts forked with Node (and tsx), spoken to over Node's IPC. */
+/** The engine process of preview mode: engine-process.ts forked with Node (and tsx) at once, spoken to over Node's IPC. */
 // The engine process inherits the pool size (Note [Thread pool]).
 import '../core/threadpool.js';
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEvent } from '../../preload/contract.js';
-import { engineArgs, type EngineArgs } from './engine-args.js';
+import { engineArgs, engineEnv, type EngineArgs } from './engine-args.js';
 import { withShutdown, type EngineHandle } from './engine-client.js';
 import type { EngineCallTable } from './handlers.js';
 import { RpcClient, type ChildPort, type RpcRequest } from './rpc.js';
@@ -16,6 +16,7 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
   const spawn = (): ChildPort => {
     const child = fork(path.join(here, 'engine-process.ts'), engineArgs(args), {
       execArgv: ['--import', 'tsx'],
+      env: engineEnv(),
       // Structured clones, as Electron's ports send: byte arrays stay byte arrays.
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -27,5 +28,8 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
       kill: () => child.kill(),
     };
   };
-  return withShutdown(new RpcClient<EngineCallTable>(spawn, { onEvent, log }));
+  const client = new RpcClient<EngineCallTable>(spawn, { onEvent, log });
+  // As the app does (Note [Engine at launch] in index.ts).
+  client.start();
+  return withShutdown(client);
 }

@@ -131,6 +131,15 @@ export class RpcClient<Calls extends CallTable> {
     });
   }
 
+  /** Starts the child now, when none runs, rather than at the first call (Note [Engine at launch] in index.ts). */
+  start(): void {
+    try {
+      this.ensureChild();
+    } catch (error) {
+      this.options.log(`Could not start the engine process: ${messageOf(error)}`);
+    }
+  }
+
   /** Stops the child: fails what is pending and kills it. The next call starts a new one. */
   stop(): void {
     const child = this.child;

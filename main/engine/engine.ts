@@ -175,6 +175,11 @@ export class Engine {
     return this.models.forSearch(this.libraryIfAny());
   }
 
+  /**
+   * Note [Status starts no tower]: `lumen status` starts both towers to say where each runs. The
+   * app asks for the status at launch, and starting a tower takes seconds of this process's only
+   * thread (onnxruntime creates sessions synchronously): its status names the towers running.
+   */
   async status(): Promise<EngineStatus> {
     const settings = await this.settings.read();
     const library = this.libraryIfAny();
@@ -182,7 +187,8 @@ export class Engine {
     const modelProblem = await this.models.indexingProblem(library);
     if (modelProblem === null) {
       const loaded = await this.indexingModel();
-      model = { id: loaded.id, dir: loaded.spec.dir, dim: loaded.dim, layout: loaded.spec.layout, providers: await loaded.providers() };
+      const providers = this.options.app ? await loaded.startedProviders() : await loaded.providers();
+      model = { id: loaded.id, dir: loaded.spec.dir, dim: loaded.dim, layout: loaded.spec.layout, providers };
     }
     return {
       dataDir: this.dataDir,
@@ -342,10 +348,10 @@ export class Engine {
   }
 
   /**
-   * Note [Warm start]: the app's engine process calls this when it starts, so that the first
-   * search finds the library open, its index mapped and the text tower loaded while the person
-   * is still typing. It does nothing without a library, and a failure here is left for the first
-   * real call to report.
+   * Note [Warm start]: the app's engine process calls this as it starts (Note [Photos first] in
+   * engine-process.ts), so that the first search finds the library open, its index mapped and
+   * the text tower loaded while the person is still typing. It does nothing without a library,
+   * and a failure here is left for the first real call to report.
    */
   async warmUp(): Promise<void> {
     if (!this.hasLibrary()) return;

@@ -129,6 +129,12 @@ export class ClipModel {
     return { image: image.session.provider, text: text.session.provider };
   }
 
+  /** The provider of each tower started so far, null for one not started; starts none (Note [Status starts no tower] in engine.ts). */
+  async startedProviders(): Promise<{ image: string | null; text: string | null }> {
+    const provider = async (tower: Promise<ImageTower | TextTower> | null) => (tower ? ((await tower.catch(() => null))?.session.provider ?? null) : null);
+    return { image: await provider(this.imageTower), text: await provider(this.textTower) };
+  }
+
   /** Starts the image tower now, so a model that cannot work fails before any photo is read; returns its provider. */
   async loadImageTower(): Promise<string> {
     return (await this.image()).session.provider;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
 import { z } from 'zod';
-import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
+import { engineArgs, engineEnv, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
 import type { AppEvent } from '../../preload/contract.js';
 
@@ -227,6 +227,30 @@ describe('rpc protocol', () => {
     await expect(client.call('echo', { text: 'b' })).resolves.toBe('echo: b');
   });
 
+  it('start() starts the process before any call, once; one that cannot start is logged and tried again at the next call', async () => {
+    const { client, children } = setup();
+    client.start();
+    client.start();
+    expect(client.running).toBe(true);
+    await expect(client.call('echo', { text: 'a' })).resolves.toBe('echo: a');
+    expect(children).toHaveLength(1);
+
+    const log = vi.fn();
+    let attempts = 0;
+    const failing = new RpcClient<TestCalls>(
+      () => {
+        if (++attempts === 1) throw new Error('spawn ENOENT');
+        const child = new FakeChild();
+        child.serve(defaultMethods());
+        return child;
+      },
+      { onEvent: () => {}, log },
+    );
+    failing.start();
+    expect(log).toHaveBeenCalledWith('Could not start the engine process: spawn ENOENT');
+    await expect(failing.call('echo', { text: 'b' })).resolves.toBe('echo: b');
+  });
+
   it('stop() fails pending calls and kills the process', async () => {
     const { client, children } = setup();
     const call = client.call('slow', { ms: 10_000 });
@@ -242,5 +266,10 @@ describe('engine process arguments', () => {
     expect(parseEngineArgs(['/electron', ...engineArgs(args)])).toEqual(args);
     expect(parseEngineArgs(['/electron', '--data-dir='])).toBeNull();
     expect(parseEngineArgs(['/electron'])).toBeNull();
+  });
+
+  it('asks glibc for huge pages, keeping the environment and any tunables already set (Note [Huge pages for the models])', () => {
+    expect(engineEnv({ HOME: '/home/a' })).toEqual({ HOME: '/home/a', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
+    expect(engineEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' });
   });
 });

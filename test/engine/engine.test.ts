@@ -18,7 +18,7 @@ describe('the engine', () => {
   let events: AppEvent[];
   const engines: Engine[] = [];
 
-  function engine(options: { model?: string } = {}): Engine {
+  function engine(options: { model?: string; app?: boolean } = {}): Engine {
     const made = new Engine({ dataDir, ...options, onEvent: (event) => events.push(event) });
     engines.push(made);
     return made;
@@ -92,6 +92,14 @@ describe('the engine', () => {
 
     const similar = await later.similar(1, { limit: 3, showAll: true });
     expect(similar.results.map((hit) => hit.photoId)).not.toContain(1);
+  });
+
+  it('names in the app’s status only the towers running, starting none (Note [Status starts no tower])', async () => {
+    const app = engine({ model: IMMICH_MODEL, app: true });
+    expect((await app.status()).model).toMatchObject({ id: 'tiny-clip-immich', providers: { image: null, text: null } });
+    await app.embedTexts(['a red circle']);
+    expect((await app.status()).model?.providers).toEqual({ image: null, text: 'cpu' });
+    expect((await engine({ model: IMMICH_MODEL }).status()).model?.providers).toEqual({ image: 'cpu', text: 'cpu' });
   });
 
   it('joins a second index request to the running job and goes over the library again', async () => {

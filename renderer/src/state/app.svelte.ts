@@ -2,7 +2,7 @@
  * The renderer's state, assembled once in App.svelte and handed to components through context:
  * small stores that talk to `window.lumen` and to each other over the bus.
  */
-import { getContext, setContext } from 'svelte';
+import { getContext, setContext, untrack } from 'svelte';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
@@ -50,17 +50,24 @@ export class AppState {
     this.bus.on('job', ({ job }) => job.state !== 'running' && job.state !== 'paused' && void this.status.refresh());
   }
 
-  /** Starts listening and loads the first data; returns the cleanup. */
+  /**
+   * Starts listening and loads the first data; returns the cleanup. Untracked: called from an
+   * effect, it would otherwise run again (events reconnected, the status, the models and the whole
+   * timeline loaded again) whenever the state it reads changes, such as the query at each search.
+   */
   start(): () => void {
-    const stopEvents = relayEngineEvents(this.api, this.bus);
-    const stopKeys = installShortcuts((action) => this.run(action));
-    void this.status.refresh().then(() => this.jobs.seed(this.status.status?.jobs ?? []));
-    void this.models.refresh();
-    void this.library.refresh();
-    return () => {
-      stopEvents();
-      stopKeys();
-    };
+    return untrack(() => {
+      const stopEvents = relayEngineEvents(this.api, this.bus);
+      const stopKeys = installShortcuts((action) => this.run(action));
+      void this.status.refresh().then(() => this.jobs.seed(this.status.status?.jobs ?? []));
+      void this.models.refresh();
+      // The library screen may have asked for the timeline already: it is loaded once.
+      this.library.followFilters();
+      return () => {
+        stopEvents();
+        stopKeys();
+      };
+    });
   }
 
   /** Runs a shortcut's action; false when it does not apply now (the key then does its usual thing). */

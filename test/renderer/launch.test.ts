@@ -1,0 +1,92 @@
+/**
+ * What the renderer asks for at launch and when searching, built for real and driven in Chromium
+ * against a fake engine: the photos show before the status (which loads the model) answers, the
+ * timeline is asked for once, and a search asks for the search alone.
+ */
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { CallOutcome, EngineStatus, SearchPageInfo, Timeline } from '../../preload/contract.js';
+import { buildRenderer, CHROMIUM, FakeLumen, launchChromium, openApp, serve } from './harness.js';
+
+const MODEL = 'clip-vit-base-patch32';
+
+const timeline: Timeline = { ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
+
+const found: SearchPageInfo = {
+  results: [{ id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 400, format: 'jpeg', score: 0.31 }],
+  total: 1,
+  belowCutoff: 0,
+  offset: 0,
+  model: MODEL,
+  method: 'index',
+};
+
+function libraryFake(): FakeLumen {
+  const status: EngineStatus = {
+    dataDir: '/home/ada/.config/Lumen',
+    settings: { model: null, provider: 'auto' },
+    model: { id: MODEL, dir: `/home/ada/.config/Lumen/models/${MODEL}`, dim: 512, layout: 'hf', providers: { image: null, text: 'cpu' } },
+    modelProblem: null,
+    availableProviders: ['cpu'],
+    providerChoices: ['auto', 'cpu'],
+    library: {
+      photos: 3,
+      images: 3,
+      failed: 0,
+      folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
+      servingModel: MODEL,
+      models: [{ model: MODEL, embedded: 3, missing: 0 }],
+      index: { model: MODEL, health: 'ready', vectors: 3, embeddings: 3 },
+    },
+    jobs: [],
+  };
+  const fake = new FakeLumen(status, { installed: [{ id: MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
+  fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
+  fake.overrides['search.query'] = () => ({ ok: true, value: structuredClone(found) });
+  return fake;
+}
+
+let browser: Browser;
+let origin: string;
+let stopServer: () => Promise<void>;
+let removeBuild: () => Promise<void>;
+
+beforeAll(async () => {
+  // Fail loudly, never skip: these tests need Debian's chromium (apt-get install -y chromium).
+  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing`).toBe(true);
+  const [built, launched] = await Promise.all([buildRenderer(), launchChromium()]);
+  browser = launched;
+  removeBuild = built.dispose;
+  const server = await serve(built.dir);
+  origin = server.origin;
+  stopServer = server.close;
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServer?.();
+  await removeBuild?.();
+});
+
+it('shows the photos before the status answers, asks for the timeline once, and a search asks for nothing else', async () => {
+  const fake = libraryFake();
+  let answerStatus: (outcome: CallOutcome<'app.status'>) => void = () => {};
+  fake.overrides['app.status'] = () => new Promise((resolve) => (answerStatus = resolve));
+  const app = await openApp(browser, origin, fake);
+  try {
+    const photos = app.page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
+    await expect.poll(() => photos.count(), { timeout: 5000, interval: 25 }).toBe(3);
+    expect(fake.callsOf('app.status')).toHaveLength(1);
+    answerStatus({ ok: true, value: structuredClone(fake.status) });
+    await app.page.getByRole('heading', { name: /Library/ }).waitFor();
+
+    const before = fake.calls.length;
+    await app.page.getByRole('searchbox', { name: 'Search photos' }).fill('a dog');
+    await app.page.getByRole('heading', { name: '1 photo matches “a dog”' }).waitFor();
+    expect(fake.calls.slice(before).map((call) => call.name)).toEqual(['search.query']);
+    expect(fake.callsOf('photos.timeline')).toHaveLength(1);
+  } finally {
+    await app.close();
+  }
+});
