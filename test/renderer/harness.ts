@@ -3,6 +3,7 @@
  * from 127.0.0.1 with the app's CSP (and the app's own file resolver), and stands in for the
  * preload with a fake `window.lumen` whose calls are answered here, in the test, by `FakeLumen`.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, type InlineConfig } from 'vite';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
 import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
@@ -47,6 +49,42 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * The renderer built and served, and Chromium started, once for a test file (in its beforeAll),
+ * all of it closed after the file's tests; read `browser` and `origin` inside the tests.
+ */
+export function rendererInChromium(): { readonly browser: Browser; readonly origin: string } {
+  let running: { browser: Browser; origin: string; close: () => Promise<void> } | null = null;
+  beforeAll(async () => {
+    // Fail loudly, never skip: these tests need Debian's chromium (apt-get install -y chromium).
+    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing`).toBe(true);
+    const [built, browser] = await Promise.all([buildRenderer(), launchChromium()]);
+    const server = await serve(built.dir);
+    running = {
+      browser,
+      origin: server.origin,
+      close: async () => {
+        await browser.close();
+        await server.close();
+        await built.dispose();
+      },
+    };
+  }, 120_000);
+  afterAll(() => running?.close());
+  const started = () => {
+    if (!running) throw new Error('the renderer is not started: call rendererInChromium() at the top of a test file');
+    return running;
+  };
+  return {
+    get browser() {
+      return started().browser;
+    },
+    get origin() {
+      return started().origin;
+    },
+  };
 }
 
 type Outcome = CallOutcome<CallName>;

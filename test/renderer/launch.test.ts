@@ -3,11 +3,9 @@
  * against a fake engine: the photos show before the status (which loads the model) answers, the
  * timeline is asked for once, and a search asks for the search alone.
  */
-import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { CallOutcome, EngineStatus, SearchPageInfo, Timeline } from '../../preload/contract.js';
-import { buildRenderer, CHROMIUM, FakeLumen, launchChromium, openApp, serve } from './harness.js';
+import { FakeLumen, openApp, rendererInChromium } from './harness.js';
 
 const MODEL = 'clip-vit-base-patch32';
 
@@ -47,33 +45,13 @@ function libraryFake(): FakeLumen {
   return fake;
 }
 
-let browser: Browser;
-let origin: string;
-let stopServer: () => Promise<void>;
-let removeBuild: () => Promise<void>;
-
-beforeAll(async () => {
-  // Fail loudly, never skip: these tests need Debian's chromium (apt-get install -y chromium).
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing`).toBe(true);
-  const [built, launched] = await Promise.all([buildRenderer(), launchChromium()]);
-  browser = launched;
-  removeBuild = built.dispose;
-  const server = await serve(built.dir);
-  origin = server.origin;
-  stopServer = server.close;
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stopServer?.();
-  await removeBuild?.();
-});
+const renderer = rendererInChromium();
 
 it('shows the photos before the status answers, asks for the timeline once, and a search asks for nothing else', async () => {
   const fake = libraryFake();
   let answerStatus: (outcome: CallOutcome<'app.status'>) => void = () => {};
   fake.overrides['app.status'] = () => new Promise((resolve) => (answerStatus = resolve));
-  const app = await openApp(browser, origin, fake);
+  const app = await openApp(renderer.browser, renderer.origin, fake);
   try {
     const photos = app.page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
     await expect.poll(() => photos.count(), { timeout: 5000, interval: 25 }).toBe(3);

@@ -2,11 +2,10 @@
  * The Settings screen (models and where they run), built for real and driven in Chromium against a fake engine.
  * Every page must finish without console errors, page errors or CSP violations.
  */
-import { existsSync } from 'node:fs';
-import type { Browser, Locator } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent, EngineStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
-import { buildRenderer, CHROMIUM, FakeLumen, launchChromium, openApp, serve, type AppPage } from './harness.js';
+import { FakeLumen, openApp, rendererInChromium, type AppPage } from './harness.js';
 
 /** Retries until the page agrees (the UI updates asynchronously). */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -102,28 +101,8 @@ function progress(done: number, total: number, extra: Partial<DownloadProgressIn
   return { file: 'visual.onnx', fileIndex: 2, fileCount: 3, bytesDone: done, bytesTotal: total, bytesPerSecond: 12.5 * MB, etaSeconds: 36, ...extra };
 }
 
-let browser: Browser;
-let origin: string;
-let stopServer: () => Promise<void>;
-let removeBuild: () => Promise<void>;
+const renderer = rendererInChromium();
 let app: AppPage | null = null;
-
-beforeAll(async () => {
-  // Fail loudly, never skip: these tests need Debian's chromium (apt-get install -y chromium).
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing`).toBe(true);
-  const [built, launched] = await Promise.all([buildRenderer(), launchChromium()]);
-  browser = launched;
-  removeBuild = built.dispose;
-  const server = await serve(built.dir);
-  origin = server.origin;
-  stopServer = server.close;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stopServer?.();
-  await removeBuild?.();
-});
 
 afterEach(async () => {
   if (!app) return;
@@ -134,7 +113,7 @@ afterEach(async () => {
 });
 
 async function open(fake: FakeLumen, options: { hash?: string; colorScheme?: 'light' | 'dark' } = { hash: '#/settings' }): Promise<AppPage> {
-  app = await openApp(browser, origin, fake, options);
+  app = await openApp(renderer.browser, renderer.origin, fake, options);
   return app;
 }
 
