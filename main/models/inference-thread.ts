@@ -11,9 +11,8 @@
  */
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import ort from 'onnxruntime-node';
 import { messageOf } from '../core/errors.js';
-import { tensorInfos } from './session.js';
+import { startOnThisThread } from './session.js';
 import { fromWire, toWire, type ThreadReply, type ThreadRequest, type ThreadStart } from './threaded-session.js';
 
 const port = parentPort;
@@ -25,7 +24,7 @@ const BACKGROUND_NICENESS = 10;
 if (process.platform === 'linux' && os.getPriority(0) < BACKGROUND_NICENESS) os.setPriority(0, BACKGROUND_NICENESS);
 
 // No top-level await: the command-line build is CommonJS.
-ort.InferenceSession.create(modelPath, options).then(
+startOnThisThread(modelPath, options).then(
   (session) => {
     port.on('message', (request: ThreadRequest) => {
       if (request.kind === 'release') {
@@ -37,7 +36,7 @@ ort.InferenceSession.create(modelPath, options).then(
         (error: unknown) => reply({ kind: 'error', id: request.id, message: messageOf(error) }),
       );
     });
-    reply({ kind: 'ready', inputs: tensorInfos(session.inputMetadata), outputs: tensorInfos(session.outputMetadata) });
+    reply({ kind: 'ready', inputs: session.inputs, outputs: session.outputs });
   },
   (error: unknown) => reply({ kind: 'failed', message: messageOf(error) }),
 );

@@ -98,7 +98,7 @@ function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.Sessi
   };
 }
 
-export function tensorInfos(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
+function tensorInfos(metadata: readonly ort.InferenceSession.ValueMetadata[]): TensorInfo[] {
   return metadata.map((value) =>
     value.isTensor ? { name: value.name, type: value.type, shape: value.shape } : { name: value.name, type: 'non-tensor', shape: [] },
   );
@@ -106,7 +106,8 @@ export function tensorInfos(metadata: readonly ort.InferenceSession.ValueMetadat
 
 type StartRunner = (modelPath: string, options: ort.InferenceSession.SessionOptions) => Promise<SessionRunner>;
 
-const startOnThisThread: StartRunner = async (modelPath, options) => {
+/** A session on the calling thread; the inference thread starts its own with this too. */
+export const startOnThisThread: StartRunner = async (modelPath, options) => {
   const session = await ort.InferenceSession.create(modelPath, options);
   return {
     inputs: tensorInfos(session.inputMetadata),
