@@ -8,6 +8,8 @@
  * demand from the original (see thumbnails.ts), so indexing never pays for it.
  */
 import exifr from 'exifr';
+import { open } from 'node:fs/promises';
+import { messageOf } from '../core/errors.js';
 import type { PhotoMetadata } from '../storage/library-store.js';
 import sharp from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
@@ -63,24 +65,58 @@ export async function readMetadata(source: string | Buffer): Promise<PhotoMetada
  * Decodes a photo (a path is checked, then read by libvips itself, without a copy in
  * JavaScript's heap; see Note [Only regular files] and Note [Decode memory]).
  *
- * Note [Retry failures alone]: libvips keeps one error buffer for all threads, so when several
- * decodes fail at once a failure can come back as "Unknown error" or with another file's words,
- * losing or changing the reason (truncated, damaged...) a person needs. So a failed decode is
- * tried once more on its own, which reports its real reason (or succeeds). Only failures pay for
- * it, and they are rare.
+ * Note [Retry vague failures]: libvips keeps one error buffer for all threads, and a pipeline
+ * that starts or ends elsewhere can clear it, so a failure sometimes comes back as just "Unknown
+ * error", losing the reason (truncated, damaged...) a person needs. Such a failure is decoded once
+ * more, one retry at a time; when even that says nothing, a JPEG or PNG that stops before its end
+ * marker is named truncated, which is by far the commonest defect (an interrupted copy).
  */
 export async function decodePhoto(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
   try {
     return await decodeOnce(input, pre, options);
-  } catch {
+  } catch (error) {
+    if (!isVague(error)) throw error;
     // Retries run one at a time, so two of them cannot blur each other's reasons again.
     const retry = retries.then(() => decodeOnce(input, pre, options));
     retries = retry.then(
       () => undefined,
       () => undefined,
     );
-    return retry;
+    return retry.catch(async (again: unknown) => {
+      throw isVague(again) && (await endsEarly(input)) ? new Error('the file ends before its end marker (truncated)', { cause: again }) : again;
+    });
   }
+}
+
+function isVague(error: unknown): boolean {
+  return /unknown error/i.test(messageOf(error));
+}
+
+const JPEG_START = Buffer.from([0xff, 0xd8]);
+const JPEG_END = Buffer.from([0xff, 0xd9]);
+const PNG_START = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+const PNG_END = Buffer.from('IEND', 'latin1');
+
+/** Whether a JPEG or PNG lacks the marker its last bytes must hold (Note [Retry vague failures]). */
+async function endsEarly(input: string | Buffer): Promise<boolean> {
+  const ends = async (): Promise<{ head: Buffer; tail: Buffer }> => {
+    if (Buffer.isBuffer(input)) return { head: input.subarray(0, 4), tail: input.subarray(Math.max(0, input.length - 12)) };
+    const file = await open(input, 'r');
+    try {
+      const { size } = await file.stat();
+      const head = Buffer.alloc(4);
+      const tail = Buffer.alloc(Math.min(12, size));
+      await file.read(head, 0, 4, 0);
+      await file.read(tail, 0, tail.length, size - tail.length);
+      return { head, tail };
+    } finally {
+      await file.close();
+    }
+  };
+  const { head, tail } = await ends().catch(() => ({ head: Buffer.alloc(0), tail: Buffer.alloc(0) }));
+  if (head.subarray(0, 2).equals(JPEG_START)) return !tail.subarray(-2).equals(JPEG_END);
+  if (head.equals(PNG_START)) return !tail.includes(PNG_END);
+  return false;
 }
 
 let retries: Promise<void> = Promise.resolve();
