@@ -58,11 +58,12 @@ if (!port || !args) {
 }
 
 /**
- * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) loads the text tower, which
- * holds this process's only thread for seconds (onnxruntime creates a session synchronously), and
- * a call that arrives meanwhile waits. So it begins once the renderer's first timeline has gone
- * out, while the photos are laid out and shown, or after WARM_START_LATEST_MS when none has been
- * asked for (the app opened on another screen).
+ * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) starts the text tower's
+ * graph at once, on its own thread; the rest of it (the tokenizer, built on this thread, and the
+ * vector index) holds this process's only thread for up to a second at launch, and a call that
+ * arrives meanwhile waits. So that part begins once the renderer's first timeline has gone out,
+ * while the photos are laid out and shown, or after WARM_START_LATEST_MS when none has been asked
+ * for (the app opened on another screen).
  */
 const WARM_START_LATEST_MS = 3000;
 let timelineAsked = false;
@@ -76,6 +77,7 @@ function warmUp(): void {
 
 let emit: (event: AppEvent) => void = () => {};
 const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) => emit(event), log });
+void engine.startTextModel().catch(() => {});
 const handlers = engineHandlers(engine);
 const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {
   timelineAsked = true;

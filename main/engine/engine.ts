@@ -348,11 +348,16 @@ export class Engine {
   }
 
   /**
-   * Note [Warm start]: the app's engine process calls this as it starts (Note [Photos first] in
+   * Note [Warm start]: the app's engine process starts the text tower's graph as it starts, on
+   * the graph's own thread, and calls `warmUp` soon after (Note [Photos first] in
    * engine-process.ts), so that the first search finds the library open, its index mapped and
-   * the text tower loaded while the person is still typing. It does nothing without a library,
+   * the text tower loaded while the person is still typing. Both do nothing without a library,
    * and a failure here is left for the first real call to report.
    */
+  async startTextModel(): Promise<void> {
+    if (this.hasLibrary()) (await this.searchModel()).startTextSession();
+  }
+
   async warmUp(): Promise<void> {
     if (!this.hasLibrary()) return;
     const library = this.library();

@@ -95,6 +95,7 @@ function maxBatchOf(input: TensorInfo): number {
 export class ClipModel {
   private imageTower: Promise<ImageTower> | null = null;
   private textTower: Promise<TextTower> | null = null;
+  private textSession: Promise<ModelSession> | null = null;
   private readonly textCache: LruCache<string, Float32Array>;
   private readonly provider: ProviderPreference;
   private readonly log: Logger;
@@ -131,8 +132,8 @@ export class ClipModel {
 
   /** The provider of each tower started so far, null for one not started; starts none (Note [Status starts no tower] in engine.ts). */
   async startedProviders(): Promise<{ image: string | null; text: string | null }> {
-    const provider = async (tower: Promise<ImageTower | TextTower> | null) => (tower ? ((await tower.catch(() => null))?.session.provider ?? null) : null);
-    return { image: await provider(this.imageTower), text: await provider(this.textTower) };
+    const provider = async (session: Promise<ModelSession> | undefined | null) => (session ? ((await session.catch(() => null))?.provider ?? null) : null);
+    return { image: await provider(this.imageTower?.then((tower) => tower.session)), text: await provider(this.textSession) };
   }
 
   /** Starts the image tower now, so a model that cannot work fails before any photo is read; returns its provider. */
@@ -153,6 +154,22 @@ export class ClipModel {
     return this.imageTower;
   }
 
+  /**
+   * Starts the text tower's graph on its thread, without its tokenizer, which loads on this
+   * thread (Note [Photos first] in engine-process.ts). A failure is the first query's to report.
+   */
+  startTextSession(): void {
+    this.textSessionStarted().catch(() => {});
+  }
+
+  private textSessionStarted(): Promise<ModelSession> {
+    this.textSession ??= ModelSession.create(this.spec.text.modelPath, this.provider === 'auto' ? 'cpu' : this.provider, this.log, this.logProbe, { thread: 'interactive' }).catch((error: unknown) => {
+      this.textSession = null;
+      throw error;
+    });
+    return this.textSession;
+  }
+
   private text(): Promise<TextTower> {
     this.textTower ??= this.startTextTower().catch((error: unknown) => {
       this.textTower = null;
@@ -163,7 +180,7 @@ export class ClipModel {
 
   private async startImageTower(): Promise<ImageTower> {
     const { modelPath, preprocessing } = this.spec.image;
-    const session = await ModelSession.create(modelPath, this.provider, this.log, this.logProbe, { ownThread: true });
+    const session = await ModelSession.create(modelPath, this.provider, this.log, this.logProbe, { thread: 'background' });
     const input = session.inputs.find((info) => info.type === 'float32');
     if (!input) throw new UserError('model-invalid', `${modelPath} has no float32 image input; it is not a CLIP image tower.`);
     const side = input.shape[3];
@@ -176,10 +193,7 @@ export class ClipModel {
 
   private async startTextTower(): Promise<TextTower> {
     const { modelPath, tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
-    const [session, tokenizer] = await Promise.all([
-      ModelSession.create(modelPath, this.provider === 'auto' ? 'cpu' : this.provider, this.log, this.logProbe),
-      TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean),
-    ]);
+    const [session, tokenizer] = await Promise.all([this.textSessionStarted(), TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean)]);
     const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];
     if (!ids || (ids.type !== 'int32' && ids.type !== 'int64')) {
       throw new UserError('model-invalid', `${modelPath} has no integer token input; it is not a CLIP text tower.`);
@@ -355,9 +369,9 @@ export class ClipModel {
   }
 
   async dispose(): Promise<void> {
-    const towers = await Promise.allSettled([this.imageTower, this.textTower]);
-    for (const tower of towers) {
-      if (tower.status === 'fulfilled' && tower.value) await tower.value.session.release();
+    const sessions = await Promise.allSettled([this.imageTower?.then((tower) => tower.session), this.textSession]);
+    for (const session of sessions) {
+      if (session.status === 'fulfilled' && session.value) await session.value.release();
     }
   }
 }

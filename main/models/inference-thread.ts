@@ -4,7 +4,7 @@
  *
  * Note [Background priority]: the graphs run here are background work (indexing, reading text),
  * so on Linux the thread lowers its own priority before ONNX Runtime starts its thread pool, whose
- * threads inherit it: a search's text tower, on the event loop at normal priority, then gets the
+ * threads inherit it: a search's text tower, on its thread at normal priority, then gets the
  * cores first when both want them. Linux keeps a priority per thread; macOS and Windows would
  * apply it to the whole process, searches included, so there it is left alone and searches rely
  * on Note [Searches first] only.
@@ -18,10 +18,10 @@ import { fromWire, toWire, type ThreadReply, type ThreadRequest, type ThreadStar
 const port = parentPort;
 if (!port) throw new Error('inference-thread runs only as a worker thread');
 const reply = (message: ThreadReply) => port.postMessage(message);
-const { modelPath, options } = workerData as ThreadStart;
+const { modelPath, options, background } = workerData as ThreadStart;
 const BACKGROUND_NICENESS = 10;
 // Only ever lowered: raising it back (a process started with `nice`) needs privileges.
-if (process.platform === 'linux' && os.getPriority(0) < BACKGROUND_NICENESS) os.setPriority(0, BACKGROUND_NICENESS);
+if (background && process.platform === 'linux' && os.getPriority(0) < BACKGROUND_NICENESS) os.setPriority(0, BACKGROUND_NICENESS);
 
 // No top-level await: the command-line build is CommonJS.
 startOnThisThread(modelPath, options).then(

@@ -118,8 +118,12 @@ export const startOnThisThread: StartRunner = async (modelPath, options) => {
 };
 
 export interface SessionOptions {
-  /** Runs the graph on a worker thread of its own (Note [Inference off the event loop] in threaded-session.ts). */
-  ownThread?: boolean;
+  /**
+   * Runs the graph on a worker thread of its own (Note [Inference off the event loop] in
+   * threaded-session.ts); a background one also runs at a lower priority (Note [Background
+   * priority] in inference-thread.ts).
+   */
+  thread?: 'background' | 'interactive';
 }
 
 /** One ONNX graph, on one provider, that moves to the CPU if its provider fails at run time. */
@@ -136,7 +140,8 @@ export class ModelSession {
   ) {}
 
   static async create(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger = log, options: SessionOptions = {}): Promise<ModelSession> {
-    const start = options.ownThread ? startThreadedSession : startOnThisThread;
+    const { thread } = options;
+    const start: StartRunner = thread ? (path, settings) => startThreadedSession(path, settings, thread === 'background') : startOnThisThread;
     const candidates = providerCandidates(preference);
     if (candidates.length === 0) {
       throw new UserError('bad-input', `No GPU execution provider is available on this machine. Use --provider auto or cpu.`);

@@ -2,13 +2,16 @@
  * An ONNX Runtime session that runs on a worker thread of its own.
  *
  * Note [Inference off the event loop]: onnxruntime-node's `run` is synchronous: it returns a
- * promise, but the graph runs on the calling thread. An image batch takes half a second on two
- * cores, and in the engine process every search, thumbnail and progress event waited behind it
- * (search round trips of seconds while indexing). So the towers that work in the background (the
- * image tower, OCR) each run in a worker thread, and the event loop stays free for searches. The
- * text tower stays on the event loop: a query is what the person is waiting for, and a hop to a
- * thread would only add to it. Tensors are copied across, not transferred: a provider that fails
- * at run time is retried on the CPU with the same inputs (Note [Providers] in session.ts).
+ * promise, but the graph runs on the calling thread, and so does creating a session. An image
+ * batch takes half a second on two cores, and in the engine process every search, thumbnail and
+ * progress event waited behind it (search round trips of seconds while indexing). So every graph
+ * runs in a worker thread of its own, and the event loop stays free for searches: the image
+ * tower and OCR at a lower priority (Note [Background priority] in inference-thread.ts), the
+ * text tower at the normal one. The text tower was on the event loop at first, but loading it
+ * held the engine for 1.4 s at launch and a tag's prompts for half a second while a search
+ * waited; a query's hop to its thread costs well under a millisecond. Tensors are copied across,
+ * not transferred: a provider that fails at run time is retried on the CPU with the same inputs
+ * (Note [Providers] in session.ts).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -34,6 +37,8 @@ export interface WireTensor {
 export interface ThreadStart {
   modelPath: string;
   options: ort.InferenceSession.SessionOptions;
+  /** Background work: the thread lowers its priority. */
+  background: boolean;
 }
 
 export type ThreadRequest = { kind: 'run'; id: number; feeds: Record<string, WireTensor> } | { kind: 'release' };
@@ -70,8 +75,8 @@ function newThread(start: ThreadStart): Worker {
 }
 
 /** Starts `modelPath` on a new thread; rejects with ONNX Runtime's message if it cannot load. */
-export function startThreadedSession(modelPath: string, options: ort.InferenceSession.SessionOptions): Promise<SessionRunner> {
-  const worker = newThread({ modelPath, options });
+export function startThreadedSession(modelPath: string, options: ort.InferenceSession.SessionOptions, background: boolean): Promise<SessionRunner> {
+  const worker = newThread({ modelPath, options, background });
   const pending = new Map<number, { resolve: (outputs: Record<string, ort.Tensor>) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let released: (() => void) | null = null;

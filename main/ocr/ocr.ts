@@ -87,8 +87,8 @@ export class OcrModel {
       throw new UserError('model-missing', `The OCR character list is missing from ${dir} (${messageOf(error)}); reinstall the app.`, { cause: error });
     });
     const [detector, recogniser] = await Promise.all([
-      ModelSession.create(path.join(dir, 'ch_PP-OCRv4_det_infer.onnx'), provider, log, log, { ownThread: true }),
-      ModelSession.create(path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx'), provider, log, log, { ownThread: true }),
+      ModelSession.create(path.join(dir, 'ch_PP-OCRv4_det_infer.onnx'), provider, log, log, { thread: 'background' }),
+      ModelSession.create(path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx'), provider, log, log, { thread: 'background' }),
     ]);
     const alphabet = alphabetFromKeys(keys);
     const classes = recogniser.outputs[0]?.shape[2];

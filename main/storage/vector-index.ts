@@ -96,8 +96,11 @@ export class VectorIndex {
   private matrixLoad: Promise<Matrix> | null = null;
   /** Changes that arrive while the matrix loads, applied once it has. */
   private matrixLog: Array<(matrix: Matrix) => void> = [];
-  /** The saved matrix is not current (it is rebuilt from SQLite when needed). */
-  private matrixFileStale = false;
+  /**
+   * The sidecar of the saved files when they were current as the index opened, null otherwise
+   * (the matrix is then rebuilt from SQLite when needed). Note [Matrix as opened].
+   */
+  private currentAtOpen: Sidecar | null = null;
   private libraryMean: Float32Array | null = null;
   private readonly file: string;
   private readonly matrixFile: string;
@@ -136,14 +139,16 @@ export class VectorIndex {
         if (fresh) graph.view(this.file);
         else graph.load(this.file);
         [this.graph, this.viewed, this.libraryMean] = [graph, fresh, sidecar.mean && Float32Array.from(sidecar.mean)];
-        if (fresh && graph.size() === sidecar.count) return;
+        if (fresh && graph.size() === sidecar.count) {
+          this.currentAtOpen = sidecar;
+          return;
+        }
       } catch {
         this.graph = null;
       }
     }
     // A view cannot take the missing keys: a damaged one is rebuilt from nothing.
     if (this.viewed) [this.graph, this.viewed] = [null, false];
-    this.matrixFileStale = true;
     await this.matrixReady();
     this.rebuilding = this.reconcile().finally(() => (this.rebuilding = null));
   }
@@ -163,11 +168,19 @@ export class VectorIndex {
     }
   }
 
-  /** The matrix: from its file when that is current, else from SQLite. */
+  /**
+   * The matrix: from its file when that was current as the index opened, else from SQLite.
+   *
+   * Note [Matrix as opened]: the matrix loads on the first change (an indexing batch), which
+   * SQLite has already taken, so the generation has moved on by then; but every change since
+   * the index opened is in `matrixLog`, so the file as it was at opening is as good as current.
+   * Its stamp must still be the one the sidecar recorded: a writer that saved since replaced it.
+   * Rebuilding it from SQLite instead took seconds of the engine's thread at 100k photos.
+   */
   private matrixReady(): Promise<Matrix> {
     this.matrixLoad ??= (async () => {
-      const sidecar = this.matrixFileStale ? null : await readSidecar(`${this.file}.json`);
-      const current = sidecar !== null && sidecar.generation === this.storage.library.generation(this.model) && sameStamp(await stampOf(this.matrixFile), sidecar.matrix);
+      const opened = this.currentAtOpen;
+      const current = opened !== null && sameStamp(await stampOf(this.matrixFile), opened.matrix);
       const target = this.storage.readonly ? await this.privateFile('matrix') : this.matrixFile;
       const matrix = (current ? await loadMatrix(this.matrixFile, this.dim) : null) ?? (await buildMatrix(target, this.dim, this.storage.embeddings.count(this.model), this.embeddings()));
       for (const change of this.matrixLog.splice(0)) change(matrix);

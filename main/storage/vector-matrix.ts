@@ -78,16 +78,18 @@ function scoreRows(rows: Rows, dim: number, query: Float32Array, test: ((imageId
   }
 }
 
+/** Adds `sign` times row `row` of `data`, as a unit vector, to `sum`. */
+function addUnitRow(data: Int8Array, row: number, sum: Float64Array, sign: 1 | -1): void {
+  const dim = sum.length;
+  let norm = 0;
+  for (let i = 0, at = row * dim; i < dim; i++, at++) norm += (data[at] as number) ** 2;
+  const scale = norm > 0 ? sign / Math.sqrt(norm) : 0;
+  for (let i = 0, at = row * dim; i < dim; i++, at++) sum[i] = (sum[i] as number) + (data[at] as number) * scale;
+}
+
 /** Adds the rows that pass `test` to `sum`, each as a unit vector. */
 function sumRows(rows: Rows, sum: Float64Array, test: (imageId: number) => boolean): void {
-  const dim = sum.length;
-  for (let row = 0; row < rows.count; row++) {
-    if (!test(rows.ids[row] as number)) continue;
-    let norm = 0;
-    for (let i = 0, at = row * dim; i < dim; i++, at++) norm += (rows.data[at] as number) ** 2;
-    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let i = 0, at = row * dim; i < dim; i++, at++) sum[i] = (sum[i] as number) + (rows.data[at] as number) * scale;
-  }
+  for (let row = 0; row < rows.count; row++) if (test(rows.ids[row] as number)) addUnitRow(rows.data, row, sum, 1);
 }
 
 /** Writes a matrix file from rows given in blocks (of at most BLOCK rows when filtered by `test`), through a temporary file. */
@@ -161,13 +163,20 @@ export interface Matrix {
   save(file: string): Promise<void>;
 }
 
-/** Rows in memory, by image id. */
+/**
+ * Rows in memory, by image id.
+ *
+ * Note [Running sum]: the sum of the rows as unit vectors (the library's mean direction, saved
+ * with the index) is kept up to date as rows change: summing 100k rows again at each save held
+ * the engine's thread for a third of a second while searches waited.
+ */
 export class MemoryMatrix implements Matrix, Rows {
   data: Int8Array;
   ids: Float64Array;
   count = 0;
   /** Row + 1 of each image id, so that a fresh (zeroed) table means "absent". */
   private rowOf = new Int32Array(0);
+  private readonly total: Float64Array;
 
   constructor(
     readonly dim: number,
@@ -175,6 +184,12 @@ export class MemoryMatrix implements Matrix, Rows {
   ) {
     this.data = new Int8Array(capacity * dim);
     this.ids = new Float64Array(capacity);
+    this.total = new Float64Array(dim);
+  }
+
+  /** Room for `count` rows and the changes of a typical session after them, so that indexing rarely copies the whole matrix to grow it. */
+  static withRoomFor(dim: number, count: number): MemoryMatrix {
+    return new MemoryMatrix(dim, count + Math.max(1024, Math.ceil(count / 8)));
   }
 
   get size(): number {
@@ -199,14 +214,16 @@ export class MemoryMatrix implements Matrix, Rows {
       row = this.count++;
       this.rowOf[imageId] = row + 1;
       this.ids[row] = imageId;
-    }
+    } else addUnitRow(this.data, row, this.total, -1);
     if (vector instanceof Int8Array) this.data.set(vector, row * this.dim);
     else quantise(vector, this.data, row * this.dim);
+    addUnitRow(this.data, row, this.total, 1);
   }
 
   clear(): void {
     for (let row = 0; row < this.count; row++) this.rowOf[this.ids[row] as number] = 0;
     this.count = 0;
+    this.total.fill(0);
   }
 
   /** Removes images (the last row moves into each freed one). */
@@ -214,6 +231,7 @@ export class MemoryMatrix implements Matrix, Rows {
     for (const imageId of imageIds) {
       const row = (this.rowOf[imageId] ?? 0) - 1;
       if (row < 0) continue;
+      addUnitRow(this.data, row, this.total, -1);
       const last = --this.count;
       if (row !== last) {
         this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
@@ -236,9 +254,7 @@ export class MemoryMatrix implements Matrix, Rows {
   }
 
   async sum(): Promise<Float64Array> {
-    const sum = new Float64Array(this.dim);
-    sumRows(this, sum, () => true);
-    return sum;
+    return Float64Array.from(this.total);
   }
 
   async save(file: string): Promise<void> {
@@ -313,7 +329,8 @@ export class DiskMatrix implements Matrix {
     const sum = new Float64Array(this.dim);
     const test = this.kept(null) ?? (() => true);
     await readMatrixFile(this.file, this.dim, (rows) => sumRows(rows, sum, test));
-    sumRows(this.changed, sum, () => true);
+    const changed = await this.changed.sum();
+    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (changed[i] as number);
     return sum;
   }
 
@@ -337,7 +354,7 @@ export async function loadMatrix(file: string, dim: number): Promise<Matrix | nu
   await handle.read(new Uint8Array(header.buffer), 0, HEADER, 0).finally(() => handle.close());
   const count = header[0] ?? 0;
   if (count * dim > MATRIX_IN_MEMORY) return DiskMatrix.open(file, dim);
-  const matrix = new MemoryMatrix(dim, Math.max(1, count));
+  const matrix = MemoryMatrix.withRoomFor(dim, count);
   const read = await readMatrixFile(file, dim, (rows) => {
     for (let row = 0; row < rows.count; row++) matrix.set(rows.ids[row] as number, rows.data.subarray(row * dim, (row + 1) * dim));
   });
@@ -350,7 +367,7 @@ export async function loadMatrix(file: string, dim: number): Promise<Matrix | nu
  */
 export async function buildMatrix(file: string, dim: number, expected: number, pages: AsyncIterable<Array<[number, Float32Array]>>): Promise<Matrix> {
   if (expected * dim <= MATRIX_IN_MEMORY) {
-    const memory = new MemoryMatrix(dim, Math.max(1, expected));
+    const memory = MemoryMatrix.withRoomFor(dim, expected);
     for await (const page of pages) for (const [imageId, vector] of page) memory.set(imageId, vector);
     return memory;
   }

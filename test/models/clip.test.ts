@@ -29,6 +29,19 @@ describe.each([
     expect(await model.providers()).toEqual({ image: 'cpu', text: 'cpu' });
   });
 
+  it('starts the text graph alone ahead of a query, which then uses it (Note [Warm start])', async () => {
+    const fresh = await ClipModel.load(dir, { provider: 'cpu' });
+    try {
+      expect(await fresh.startedProviders()).toEqual({ image: null, text: null });
+      fresh.startTextSession();
+      expect(await fresh.startedProviders()).toEqual({ image: null, text: 'cpu' });
+      const [text] = reference.texts;
+      expect(cosine(await fresh.embedText(text!.text), text!.embedding)).toBeGreaterThan(0.9999);
+    } finally {
+      await fresh.dispose();
+    }
+  });
+
   it('gives the reference text embeddings, unit length', async () => {
     const vectors = await model.embedTexts(reference.texts.map((t) => t.text));
     vectors.forEach((vector, i) => {

@@ -1,4 +1,4 @@
-/** Background graphs run on a thread of their own (Note [Inference off the event loop]), at low priority on Linux. */
+/** Graphs run on a thread of their own (Note [Inference off the event loop]), background ones at low priority on Linux. */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -23,7 +23,7 @@ function threadNiceness(): number[] {
 describe('a session on its own thread', () => {
   it('gives exactly what the same graph gives on this thread, inputs and outputs described the same', async () => {
     const here = await ModelSession.create(VISION, 'cpu', quiet);
-    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
     try {
       expect(threaded.inputs).toEqual(here.inputs);
       expect(threaded.outputs).toEqual(here.outputs);
@@ -36,7 +36,7 @@ describe('a session on its own thread', () => {
   });
 
   it('answers calls made at once, each with its own result', async () => {
-    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
     try {
       const [one, two, again] = await Promise.all([1, 2, 1].map((seed) => threaded.run({ pixel_values: pixels(seed) })));
       expect(Array.from(again?.['image_embeds']?.data as Float32Array)).toEqual(Array.from(one?.['image_embeds']?.data as Float32Array));
@@ -47,7 +47,7 @@ describe('a session on its own thread', () => {
   });
 
   it("passes ONNX Runtime's refusal of a bad input on as a clear error, and keeps working", async () => {
-    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
     try {
       const wrong = new ort.Tensor('float32', new Float32Array(3 * 10 * 10), [1, 3, 10, 10]);
       await expect(threaded.run({ pixel_values: wrong })).rejects.toMatchObject({ code: 'model-invalid', message: expect.stringContaining(VISION) });
@@ -58,18 +58,27 @@ describe('a session on its own thread', () => {
   });
 
   it('refuses a damaged graph when it starts, as on this thread', async () => {
-    await expect(ModelSession.create(path.join(HF_MODEL, 'config.json'), 'cpu', quiet, quiet, { ownThread: true })).rejects.toMatchObject({ code: 'model-invalid' });
+    await expect(ModelSession.create(path.join(HF_MODEL, 'config.json'), 'cpu', quiet, quiet, { thread: 'background' })).rejects.toMatchObject({ code: 'model-invalid' });
   });
 
-  it.runIf(process.platform === 'linux')('runs at background priority on Linux, and leaves the rest of the process as it was', async () => {
+  it.runIf(process.platform === 'linux')('runs background work at low priority on Linux, interactive work and the rest of the process as they were', async () => {
     const before = threadNiceness();
-    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { ownThread: true });
+    const background = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
     try {
       const after = threadNiceness();
-      expect(after.filter((nice) => nice === 10).length).toBeGreaterThanOrEqual(1);
+      const lowered = after.filter((nice) => nice === 10).length;
+      expect(lowered).toBeGreaterThanOrEqual(1);
       expect(after.filter((nice) => nice === 0).length).toBeGreaterThanOrEqual(before.filter((nice) => nice === 0).length);
+      const interactive = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'interactive' });
+      try {
+        const withBoth = threadNiceness();
+        expect(withBoth.filter((nice) => nice === 10).length).toBe(lowered);
+        expect(withBoth.length).toBeGreaterThan(after.length);
+      } finally {
+        await interactive.release();
+      }
     } finally {
-      await threaded.release();
+      await background.release();
     }
   });
 });

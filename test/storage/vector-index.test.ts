@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IndexedFile } from '../../main/storage/library-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { VectorIndex } from '../../main/storage/vector-index.js';
@@ -193,9 +193,15 @@ describe('the vector index', () => {
 
     const folderId = storage.library.folders()[0]!.id;
     const [added] = storage.library.writeBatch('m', [{ path: '/p/new.jpg', folderId, size: 1, mtimeMs: 1, image: { created: { contentHash: 'new', format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } }, vector: query }], []);
+    // The matrix loads on this first change, after SQLite has moved on: from its file as it was
+    // at opening, plus the changes since (Note [Matrix as opened]), never rebuilt from SQLite.
+    const readFromSqlite = vi.spyOn(storage.embeddings, 'rawAfter');
     reopened.add([added!]);
     reopened.remove([ids[0] as number]);
     expect((await reopened.search(query, 1))[0]).toMatchObject({ imageId: added!.imageId });
+    const ranked = (await reopened.rank(query, null)).map((hit) => hit.imageId);
+    expect([ranked.length, ranked[0], ranked.includes(ids[0] as number)]).toEqual([COUNT, added!.imageId, false]);
+    expect(readFromSqlite).not.toHaveBeenCalled();
     await reopened.save();
 
     const third = await opened();
