@@ -37,7 +37,7 @@ import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
 import { combineVectors, parseQuery, type PhraseTerm, type QueryTerm } from './query.js';
 
-const SUBSET_SHARE = 8;
+const SUBSET_SHARE = 6;
 const MIN_POOL = 200;
 
 export interface SearchHit extends PhotoRow {

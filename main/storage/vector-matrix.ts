@@ -52,30 +52,38 @@ interface Rows {
   count: number;
 }
 
+/** The rows of a subset, gathered: kept between searches, whose fresh megabytes kept the collector busy. */
+const gathered: Rows = { ids: new Float64Array(0), data: new Int8Array(0), count: 0 };
+
+function grow(rows: Rows, dim: number): void {
+  const capacity = Math.max(1024, rows.ids.length * 2);
+  const [ids, data] = [new Float64Array(capacity), new Int8Array(capacity * dim)];
+  ids.set(rows.ids.subarray(0, rows.count));
+  data.set(rows.data.subarray(0, rows.count * dim));
+  [rows.ids, rows.data] = [ids, data];
+}
+
 /**
- * Appends the cosines of `query` with the rows that pass `test` (all rows without one). A whole
- * block goes through usearch's exact search (SIMD, both sides quantised); a subset is scored here,
- * with only the rows quantised.
+ * Appends the cosines of `query` with the rows that pass `test` (all rows without one), through
+ * usearch's exact search (SIMD, both sides quantised). A subset is gathered into a block of its
+ * own first: scoring it row by row here took twice as long as the whole library at 10 %.
  */
 function scoreRows(rows: Rows, dim: number, query: Float32Array, test: ((imageId: number) => boolean) | null, out: ScoredImage[]): void {
-  if (rows.count === 0) return;
-  if (!test) {
-    const found = exactSearch(rows.data.subarray(0, rows.count * dim), quantise(query), dim, rows.count, MetricKind.Cos) as { keys: BigUint64Array; distances: Float32Array };
-    found.keys.forEach((row, i) => out.push({ imageId: rows.ids[Number(row)] as number, score: 1 - (found.distances[i] as number) }));
-    return;
-  }
-  for (let row = 0; row < rows.count; row++) {
-    const imageId = rows.ids[row] as number;
-    if (!test(imageId)) continue;
-    let dot = 0;
-    let norm = 0;
-    for (let i = 0, at = row * dim; i < dim; i++, at++) {
-      const value = rows.data[at] as number;
-      dot += (query[i] as number) * value;
-      norm += value * value;
+  let block: Rows = rows;
+  if (test) {
+    block = gathered;
+    block.count = 0;
+    for (let row = 0; row < rows.count; row++) {
+      const imageId = rows.ids[row] as number;
+      if (!test(imageId)) continue;
+      if (block.count === block.ids.length) grow(block, dim);
+      block.ids[block.count] = imageId;
+      block.data.set(rows.data.subarray(row * dim, (row + 1) * dim), block.count++ * dim);
     }
-    out.push({ imageId, score: norm > 0 ? dot / Math.sqrt(norm) : 0 });
   }
+  if (block.count === 0) return;
+  const found = exactSearch(block.data.subarray(0, block.count * dim), quantise(query), dim, block.count, MetricKind.Cos) as { keys: BigUint64Array; distances: Float32Array };
+  found.keys.forEach((row, i) => out.push({ imageId: block.ids[Number(row)] as number, score: 1 - (found.distances[i] as number) }));
 }
 
 /** Adds `sign` times row `row` of `data`, as a unit vector, to `sum`. */

@@ -34,7 +34,7 @@ describe('8-bit vectors', () => {
       const matrix = new MemoryMatrix(512);
       matrix.set(7, b);
       matrix.set(8, a);
-      // A subset is scored with the query in f32; the whole matrix at once by usearch, both in 8 bits.
+      // A subset is gathered and scored like the whole matrix: by usearch, both sides in 8 bits.
       const [one] = matrix.rankNow(a, { size: 1, has: (id) => id === 7 });
       const [, all] = matrix.rankNow(a, null);
       for (const hit of [one!, all!]) {
