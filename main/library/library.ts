@@ -30,6 +30,8 @@ export interface LibraryStatus {
 export class Library {
   readonly thumbnails: ThumbnailStore;
   private readonly indexes = new Map<string, VectorIndex>();
+  /** Each index once it has opened: a second caller while it opens waits for it too. */
+  private readonly opened = new Map<string, Promise<VectorIndex>>();
 
   private constructor(
     readonly dataDir: string,
@@ -53,14 +55,20 @@ export class Library {
   }
 
   /** The vector index of `model`, loaded (or rebuilt in the background) on first use. */
-  async vectorIndex(model: string, dim: number): Promise<VectorIndex> {
-    let index = this.indexes.get(model);
-    if (!index) {
-      index = new VectorIndex(this.storage, model, dim, this.indexDir);
+  vectorIndex(model: string, dim: number): Promise<VectorIndex> {
+    let opened = this.opened.get(model);
+    if (!opened) {
+      const index = new VectorIndex(this.storage, model, dim, this.indexDir);
       this.indexes.set(model, index);
-      await index.open();
+      opened = index.open().then(() => index);
+      this.opened.set(model, opened);
+      // One that could not open is opened again by the next caller.
+      opened.catch(() => {
+        this.opened.delete(model);
+        this.indexes.delete(model);
+      });
     }
-    return index;
+    return opened;
   }
 
   folders(): FolderRow[] {

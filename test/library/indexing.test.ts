@@ -93,6 +93,14 @@ describe('indexing a library', () => {
     expect((await library.vectorIndex(model.id, model.dim)).size).toBe(2);
     const page = await new PhotoSearch(library, model).search('a photo of a circle.', { limit: 10, showAll: true });
     expect(page.results).toHaveLength(2);
+    // Asked for twice at once (the warm start and a search): both callers get it opened.
+    await library.close();
+    library = openLibrary(library.dataDir);
+    const asked = () => library.vectorIndex(model.id, model.dim).then((index) => [index.health, index.size]);
+    expect(await Promise.all([asked(), asked()])).toEqual([
+      ['ready', 2],
+      ['ready', 2],
+    ]);
   });
 
   it('forgets deleted photos at once, in the database and in search results', async () => {
