@@ -117,6 +117,8 @@ export class PhotoSearch {
     const looks = terms.filter((term): term is Exclude<QueryTerm, PhraseTerm> => term.kind !== 'phrase');
     const { only, order, exclude } = this.phraseMatches(terms.filter((term): term is PhraseTerm => term.kind === 'phrase'));
     if (looks.length === 0) return this.textOnly(order, exclude, options);
+    // The index opens while the text model embeds the query: a cold start's first search waits for one, not both in turn.
+    this.vectors().catch(() => {});
     const described = looks.flatMap((term) => (term.kind === 'text' && term.weight > 0 ? [term.text] : []));
     return this.rank(await this.queryVector(looks, signal), options, { exclude, only, words: only ? [] : queryWords(described.join(' ')) });
   }
