@@ -85,6 +85,22 @@ describe('8-bit vectors', () => {
     }
   });
 
+  it('score a subset larger than one gathered block as the whole matrix scores those rows', () => {
+    const dim = 8;
+    const vectors = clusteredVectors(20_000, dim, 6);
+    const matrix = new MemoryMatrix(dim);
+    for (let i = 0; i < 20_000; i++) matrix.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
+    const query = queriesNear(vectors, dim, 1);
+    const kept = (id: number) => id % 10 !== 3;
+    const subset = matrix.rankNow(query, { size: 18_000, has: kept });
+    const whole = matrix.rankNow(query, null).filter((hit) => kept(hit.imageId));
+    expect(subset).toHaveLength(18_000);
+    // Best first, each row with the score the whole matrix gives it (ties may come in either order).
+    subset.slice(1).forEach((hit, i) => expect(hit.score).toBeLessThanOrEqual(subset[i]!.score));
+    const scores = new Map(whole.map((hit) => [hit.imageId, hit.score]));
+    for (const hit of subset) expect(hit.score).toBeCloseTo(scores.get(hit.imageId)!, 5);
+  });
+
   it('build a matrix too large for memory into its file, making the index folder first', async () => {
     const scratch = await tempDir();
     try {
