@@ -172,8 +172,10 @@ export interface Matrix {
  * Rows in memory, by image id.
  *
  * Note [Running sum]: the sum of the rows as unit vectors (the library's mean direction, saved
- * with the index) is kept up to date as rows change: summing 100k rows again at each save held
- * the engine's thread for a third of a second while searches waited.
+ * with the index) is kept up to date as rows change, from the library matrix's first row or from
+ * the first `sum()`: summing 100k rows again at each save held the engine's thread for a third of
+ * a second while searches waited. A matrix never asked for it (a block written to a file) does
+ * no work for it.
  */
 export class MemoryMatrix implements Matrix, Rows {
   data: Int8Array;
@@ -181,7 +183,8 @@ export class MemoryMatrix implements Matrix, Rows {
   count = 0;
   /** Row + 1 of each image id, so that a fresh (zeroed) table means "absent". */
   private rowOf = new Int32Array(0);
-  private readonly total: Float64Array;
+  /** The sum of the rows as unit vectors, from the first `sum()` on (Note [Running sum]). */
+  private total: Float64Array | null = null;
 
   constructor(
     readonly dim: number,
@@ -189,12 +192,17 @@ export class MemoryMatrix implements Matrix, Rows {
   ) {
     this.data = new Int8Array(capacity * dim);
     this.ids = new Float64Array(capacity);
-    this.total = new Float64Array(dim);
   }
 
-  /** Room for `count` rows and the changes of a typical session after them, so that indexing rarely copies the whole matrix to grow it. */
+  /**
+   * The library's matrix, about to be filled with `count` rows: room for them and the changes of
+   * a typical session after them, so that indexing rarely copies the whole matrix to grow it, and
+   * its sum kept from the first row on, as the rows come in (Note [Running sum]).
+   */
   static withRoomFor(dim: number, count: number): MemoryMatrix {
-    return new MemoryMatrix(dim, count + Math.max(1024, Math.ceil(count / 8)));
+    const matrix = new MemoryMatrix(dim, count + Math.max(1024, Math.ceil(count / 8)));
+    matrix.total = new Float64Array(dim);
+    return matrix;
   }
 
   get size(): number {
@@ -219,16 +227,16 @@ export class MemoryMatrix implements Matrix, Rows {
       row = this.count++;
       this.rowOf[imageId] = row + 1;
       this.ids[row] = imageId;
-    } else addUnitRow(this.data, row, this.total, -1);
+    } else if (this.total) addUnitRow(this.data, row, this.total, -1);
     if (vector instanceof Int8Array) this.data.set(vector, row * this.dim);
     else quantise(vector, this.data, row * this.dim);
-    addUnitRow(this.data, row, this.total, 1);
+    if (this.total) addUnitRow(this.data, row, this.total, 1);
   }
 
   clear(): void {
     for (let row = 0; row < this.count; row++) this.rowOf[this.ids[row] as number] = 0;
     this.count = 0;
-    this.total.fill(0);
+    this.total = null;
   }
 
   /** Removes images (the last row moves into each freed one). */
@@ -236,7 +244,7 @@ export class MemoryMatrix implements Matrix, Rows {
     for (const imageId of imageIds) {
       const row = (this.rowOf[imageId] ?? 0) - 1;
       if (row < 0) continue;
-      addUnitRow(this.data, row, this.total, -1);
+      if (this.total) addUnitRow(this.data, row, this.total, -1);
       const last = --this.count;
       if (row !== last) {
         this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
@@ -259,6 +267,10 @@ export class MemoryMatrix implements Matrix, Rows {
   }
 
   async sum(): Promise<Float64Array> {
+    if (!this.total) {
+      this.total = new Float64Array(this.dim);
+      sumRows(this, this.total, () => true);
+    }
     return Float64Array.from(this.total);
   }
 
@@ -334,8 +346,7 @@ export class DiskMatrix implements Matrix {
     const sum = new Float64Array(this.dim);
     const test = this.kept(null) ?? (() => true);
     await readMatrixFile(this.file, this.dim, (rows) => sumRows(rows, sum, test));
-    const changed = await this.changed.sum();
-    for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (changed[i] as number);
+    sumRows(this.changed, sum, () => true);
     return sum;
   }
 

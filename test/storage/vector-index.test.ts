@@ -51,6 +51,8 @@ describe('8-bit vectors', () => {
       const row = (i: number) => vectors.subarray(i * DIM, (i + 1) * DIM);
       const memory = new MemoryMatrix(DIM, 4);
       for (let i = 0; i < 500; i++) memory.set(1000 + i, row(i));
+      // Asked for once before the changes, the in-memory sum is then kept up to date (Note [Running sum]).
+      await memory.sum();
       const file = path.join(scratch.dir, 'm.i8');
       await memory.save(file);
       const disk = (await DiskMatrix.open(file, DIM))!;
