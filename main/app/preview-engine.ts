@@ -1,4 +1,8 @@
-/** The engine process of preview mode: engine-process.ts forked with Node (and tsx) at once, spoken to over Node's IPC. */
+/**
+ * The engine process of preview mode: engine-process.ts forked with Node (and tsx) at once, spoken
+ * to over Node's IPC. The app's benchmark forks the built one (out/main/engine-process.js), as the
+ * app runs it.
+ */
 // The engine process inherits the pool size (Note [Thread pool]).
 import '../core/threadpool.js';
 import { fork } from 'node:child_process';
@@ -12,10 +16,10 @@ import { RpcClient, type ChildPort, type RpcRequest } from './rpc.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void, log: (message: string) => void): EngineHandle {
+export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void, log: (message: string) => void, entry = path.join(here, 'engine-process.ts')): EngineHandle {
   const spawn = (): ChildPort => {
-    const child = fork(path.join(here, 'engine-process.ts'), engineArgs(args), {
-      execArgv: ['--import', 'tsx'],
+    const child = fork(entry, engineArgs(args), {
+      execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
       env: engineEnv(),
       // Structured clones, as Electron's ports send: byte arrays stay byte arrays.
       serialization: 'advanced',
