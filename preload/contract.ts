@@ -68,8 +68,12 @@ export const callSchemas = {
   'jobs.pause': z.object({ jobId }).strict(),
   'jobs.resume': z.object({ jobId }).strict(),
   'jobs.cancel': z.object({ jobId }).strict(),
-  /** Every photo (or those that pass `filters`), newest first, as columns (the grid lays out 100k photos from this). */
-  'photos.timeline': z.object({ filters: searchFiltersSchema.optional() }).strict(),
+  /**
+   * Every photo (or those that pass `filters`), newest first, as columns (the grid lays out 100k
+   * photos from this); with `first`, only the newest `first` of them (Note [First screen first] in
+   * renderer/src/state/library.svelte.ts).
+   */
+  'photos.timeline': z.object({ filters: searchFiltersSchema.optional(), first: z.number().int().min(1).max(10_000).optional() }).strict(),
   /** Tiles of some photos (the grid asks for the ones in view). */
   'photos.get': z.object({ ids: z.array(id).min(1).max(500) }).strict(),
   'photos.details': z.object({ id }).strict(),
@@ -306,6 +310,12 @@ export interface Timeline {
   names: string[];
 }
 
+/** The library's timeline, or its first photos, with the count of all of them. */
+export interface LibraryTimeline extends Timeline {
+  /** Photos there are in all (more than `ids` holds when the first ones were asked for). */
+  total: number;
+}
+
 /** A photo as the grid and results show it. */
 export interface PhotoInfo {
   id: number;
@@ -483,7 +493,7 @@ export interface CallResults {
   'jobs.pause': JobInfo;
   'jobs.resume': JobInfo;
   'jobs.cancel': JobInfo;
-  'photos.timeline': Timeline;
+  'photos.timeline': LibraryTimeline;
   'photos.get': PhotoInfo[];
   'photos.details': PhotoDetails;
   'photos.text': PhotoTextInfo;

@@ -61,7 +61,7 @@ if (!port || !args) {
  * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) starts the text tower's
  * graph at once, on its own thread; the rest of it (the tokenizer, built on this thread, and the
  * vector index) holds this process's only thread for up to a second at launch, and a call that
- * arrives meanwhile waits. So that part begins once the renderer's first timeline has gone out,
+ * arrives meanwhile waits. So that part begins once the renderer's first whole timeline has gone out,
  * while the photos are laid out and shown, or after WARM_START_LATEST_MS when none has been asked
  * for (the app opened on another screen).
  */
@@ -80,13 +80,14 @@ const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) =>
 void engine.startTextModel().catch(() => {});
 const handlers = engineHandlers(engine);
 const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {
-  timelineAsked = true;
-  try {
-    return await handlers['photos.timeline'](params);
-  } finally {
-    // After the answer is posted (the microtask after this one), once it has gone out.
+  const answer = await handlers['photos.timeline'](params);
+  // Once the whole timeline has gone out, not just its first screen (Note [First screen first] in
+  // the renderer's library.svelte.ts); after the answer is posted (the microtask after this one).
+  if (answer.ids.length >= answer.total) {
+    timelineAsked = true;
     setImmediate(() => void allSent().then(warmUp));
   }
+  return answer;
 };
 emit = serveRpc(port, { ...handlers, 'photos.timeline': timelineThenWarm }, engineCallSchemas, log);
 // Preview mode's parent going away ends this process too.

@@ -98,7 +98,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       job.cancel();
       return jobInfo(engine, job);
     },
-    'photos.timeline': async ({ filters }) => (engine.hasLibrary() ? timeline(storage(), filters) : { ids: [], ratios: [], takenAt: [], names: [] }),
+    'photos.timeline': async ({ filters, first }) => (engine.hasLibrary() ? timeline(storage(), filters, first) : { total: 0, ids: [], ratios: [], takenAt: [], names: [] }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),

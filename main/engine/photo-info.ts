@@ -1,6 +1,6 @@
 /** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
 import path from 'node:path';
-import type { DuplicatesInfo, PhotoDetails, PhotoInfo, SearchPageInfo, Timeline } from '../../preload/contract.js';
+import type { DuplicatesInfo, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
 import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
@@ -15,12 +15,24 @@ export function pageInfo(page: SearchPage): SearchPageInfo {
   return { ...page, results: page.results.map((hit) => ({ ...photoInfo(hit), score: hit.score })) };
 }
 
-/** Every photo (that passes `filters`), newest first, as columns: compact enough to lay out 100k photos at once. */
-export function timeline(storage: Storage, filters: PhotoFilters = {}): Timeline {
+/**
+ * Every photo (that passes `filters`), newest first, as columns: compact enough to lay out 100k
+ * photos at once; with `first`, the newest `first` of them, read alone when nothing is filtered.
+ */
+export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: number): LibraryTimeline {
   const matching = storage.photos.matching(filters);
-  const all = storage.photos.timeline();
-  const rows = matching ? all.filter((row) => matching.has(row.imageId)) : all;
+  let rows: ReturnType<Storage['photos']['timeline']>;
+  let total: number;
+  if (matching) {
+    const passing = storage.photos.timeline().filter((row) => matching.has(row.imageId));
+    total = passing.length;
+    rows = passing.slice(0, first);
+  } else {
+    rows = storage.photos.timeline(first);
+    total = first === undefined ? rows.length : storage.photos.fileCount();
+  }
   return {
+    total,
     ids: rows.map((row) => row.photoId),
     ratios: rows.map((row) => (row.height > 0 ? Math.round((row.width / row.height) * 1000) / 1000 : 1)),
     takenAt: rows.map((row) => row.takenAt),

@@ -88,6 +88,11 @@ export class PhotoStore {
         `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
          FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC`,
       ),
+      timelineFirst: db.prepare(
+        `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+         FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC LIMIT ?`,
+      ),
+      fileCount: db.prepare('SELECT COUNT(*) FROM files').pluck(),
     };
   }
 
@@ -122,8 +127,13 @@ export class PhotoStore {
   }
 
   /** Every photo, newest first: the library grid's order. */
-  timeline(): Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }> {
-    return this.s.timeline.all() as Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }>;
+  /** Every file, newest first; with `first`, the newest `first` only. */
+  timeline(first?: number): Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }> {
+    return (first === undefined ? this.s.timeline.all() : this.s.timelineFirst.all(first)) as Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }>;
+  }
+
+  fileCount(): number {
+    return this.s.fileCount.get() as number;
   }
 
   /**

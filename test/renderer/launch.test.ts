@@ -1,15 +1,16 @@
 /**
  * What the renderer asks for at launch and when searching, built for real and driven in Chromium
  * against a fake engine: the photos show before the status (which loads the model) answers, the
- * timeline is asked for once, and a search asks for the search alone.
+ * timeline is asked for once (its first screen first in a large library), and a search asks for
+ * the search alone.
  */
 import { expect, it } from 'vitest';
-import type { CallOutcome, EngineStatus, SearchPageInfo, Timeline } from '../../preload/contract.js';
+import type { CallOutcome, CallParams, EngineStatus, LibraryTimeline, SearchPageInfo } from '../../preload/contract.js';
 import { FakeLumen, openApp, rendererInChromium } from './harness.js';
 
 const MODEL = 'clip-vit-base-patch32';
 
-const timeline: Timeline = { ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
+const timeline: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
 
 const found: SearchPageInfo = {
   results: [{ id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 400, format: 'jpeg', score: 0.31 }],
@@ -64,6 +65,45 @@ it('shows the photos before the status answers, asks for the timeline once, and 
     await app.page.getByRole('heading', { name: '1 photo matches “a dog”' }).waitFor();
     expect(fake.calls.slice(before).map((call) => call.name)).toEqual(['search.query']);
     expect(fake.callsOf('photos.timeline')).toHaveLength(1);
+  } finally {
+    await app.close();
+  }
+});
+
+it('shows the first screen of a large library at once, then the rest, counting every photo from the start', async () => {
+  const fake = libraryFake();
+  const total = 1200;
+  const day = 24 * 3600 * 1000;
+  const whole: LibraryTimeline = {
+    total,
+    ids: Array.from({ length: total }, (_, i) => total - i),
+    ratios: Array.from({ length: total }, () => 1.5),
+    takenAt: Array.from({ length: total }, (_, i) => Date.UTC(2024, 5, 1) - i * day),
+    names: Array.from({ length: total }, (_, i) => `IMG_${total - i}.jpg`),
+  };
+  let answerWhole: () => void = () => {};
+  fake.overrides['photos.timeline'] = (params: CallParams<'photos.timeline'>) => {
+    const first = params.first;
+    if (first === undefined) return new Promise((resolve) => (answerWhole = () => resolve({ ok: true, value: structuredClone(whole) })));
+    return { ok: true, value: { total, ids: whole.ids.slice(0, first), ratios: whole.ratios.slice(0, first), takenAt: whole.takenAt.slice(0, first), names: whole.names.slice(0, first) } };
+  };
+  const app = await openApp(renderer.browser, renderer.origin, fake);
+  try {
+    const photos = app.page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
+    await photos.first().waitFor();
+    expect(await photos.first().getAttribute('aria-label')).toMatch(/^IMG_1200\.jpg/);
+    await app.page.getByRole('heading', { name: /Library 1,200 photos/ }).waitFor();
+    const asked = fake.callsOf('photos.timeline');
+    expect(asked).toHaveLength(2);
+    expect(asked[0]?.first).toBeLessThan(total);
+    expect(asked[1]?.first).toBeUndefined();
+
+    answerWhole();
+    // The end of the library is reachable once the rest has come.
+    await photos.first().focus();
+    await app.page.keyboard.press('End');
+    await expect.poll(async () => photos.last().getAttribute('aria-label'), { timeout: 5000 }).toMatch(/^IMG_1\.jpg/);
+    expect(fake.callsOf('photos.timeline')).toHaveLength(2);
   } finally {
     await app.close();
   }

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { timeline } from '../../main/engine/photo-info.js';
 import type { IndexedFile, NewImage } from '../../main/storage/library-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -114,7 +115,15 @@ describe('storage', () => {
     expect(photos.matchingImageIds({ takenAfter: Date.UTC(2020, 0, 15), takenBefore: Date.UTC(2021, 0, 1) })).toEqual(new Set([idOf('new.png')]));
 
     // The undated photo falls back to its file time (2024), so it is the newest.
-    expect(photos.timeline().map((row) => row.photoId)).toEqual(['undated.jpg', 'new.png', 'old.jpg'].map((name) => photos.photoByPath(`/photos/${name}`)!.photoId));
+    const newestFirst = ['undated.jpg', 'new.png', 'old.jpg'].map((name) => photos.photoByPath(`/photos/${name}`)!.photoId);
+    expect(photos.timeline().map((row) => row.photoId)).toEqual(newestFirst);
+    // The first screen alone (Note [First screen first]), with the count of them all.
+    expect(photos.timeline(2).map((row) => row.photoId)).toEqual(newestFirst.slice(0, 2));
+    expect(photos.fileCount()).toBe(3);
+    expect(timeline(storage, {}, 2)).toMatchObject({ total: 3, ids: newestFirst.slice(0, 2), names: ['undated.jpg', 'new.png'] });
+    expect(timeline(storage, { formats: ['jpeg'] }, 1)).toMatchObject({ total: 2, ids: [newestFirst[0]] });
+    expect(timeline(storage, { formats: ['jpeg'] })).toMatchObject({ total: 2, ids: [newestFirst[0], newestFirst[2]] });
+    expect(timeline(storage)).toMatchObject({ total: 3, ids: newestFirst });
     const dates = photos.datesOf([idOf('old.jpg'), idOf('undated.jpg')], {});
     expect(dates.get(idOf('undated.jpg'))).toBe(Date.UTC(2024, 0, 1));
     expect(photos.representatives([idOf('new.png'), idOf('old.jpg')], { formats: ['jpeg'] }).map((row) => row.path)).toEqual(['/photos/old.jpg']);

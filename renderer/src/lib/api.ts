@@ -26,6 +26,7 @@ export type {
   SearchHitInfo,
   SearchPageInfo,
   Timeline,
+  LibraryTimeline,
   FolderInfo,
   FailureInfo,
   JobInfo,
