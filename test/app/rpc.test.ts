@@ -268,8 +268,8 @@ describe('engine process arguments', () => {
     expect(parseEngineArgs(['/electron'])).toBeNull();
   });
 
-  it('asks glibc for huge pages, keeping the environment and any tunables already set (Note [Huge pages for the models])', () => {
-    expect(engineEnv({ HOME: '/home/a' })).toEqual({ HOME: '/home/a', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' });
-    expect(engineEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' });
+  it('asks glibc for huge pages and one arena, keeping the environment and any tunables already set (Note [Huge pages for the models])', () => {
+    expect(engineEnv({ HOME: '/home/a' })).toEqual({ HOME: '/home/a', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1' });
+    expect(engineEnv({ GLIBC_TUNABLES: 'glibc.malloc.tcache_count=16' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.tcache_count=16:glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1' });
   });
 });
