@@ -5,12 +5,13 @@
  *
  * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second to
  * read and send, and the page more to lay out, all before the first photo shows. So the first
- * load asks for the newest FIRST_SCREEN photos, shows them, then asks for the rest; only the
- * oldest-first order, which starts at the other end, waits for the whole.
+ * load asks for the newest FIRST_SCREEN photos, shows them, then asks for the rest. The
+ * oldest-first order, which starts at the other end, and filters, which the engine must apply to
+ * every photo anyway, wait for the whole.
  */
 import type { LibraryTimeline, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
-import { searchOptions, type SearchState } from '../lib/search-params.js';
+import { hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
 
 const REFRESH_MS = 1500;
 /** More photos than the largest window shows at the smallest tile size. */
@@ -56,7 +57,7 @@ export class LibraryStore {
     const state = this.search();
     this.filtersKey = JSON.stringify(state.filters);
     const filters = searchOptions(state, 1).filters;
-    if (this.timeline === null && state.sort !== 'oldest') {
+    if (this.timeline === null && state.sort !== 'oldest' && !hasFilters(state.filters)) {
       const first = await this.load(generation, { filters, first: FIRST_SCREEN });
       if (!first || first.ids.length >= first.total) return;
     }
