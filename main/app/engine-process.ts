@@ -61,12 +61,14 @@ if (!port || !args) {
  * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) starts the text tower's
  * graph at once, on its own thread; the rest of it (the tokenizer, built on this thread, and the
  * vector index) holds this process's only thread for up to a second at launch, and a call that
- * arrives meanwhile waits. So that part begins once the renderer's first whole timeline has gone out,
- * while the photos are laid out and shown, or after WARM_START_LATEST_MS when none has been asked
- * for (the app opened on another screen).
+ * arrives meanwhile waits. So that part begins once the renderer has gone quiet after its first
+ * timeline (its first screen, Note [First screen first] in the renderer's library.svelte.ts, and
+ * their thumbnails served): QUIET_MS without a call or an answer. It begins WARM_START_LATEST_MS
+ * after launch at the latest (the app opened on another screen, or a busy renderer).
  */
 const WARM_START_LATEST_MS = 3000;
-let timelineAsked = false;
+const QUIET_MS = 150;
+let lastCall = 0;
 let warming = false;
 function warmUp(): void {
   if (warming) return;
@@ -74,23 +76,42 @@ function warmUp(): void {
   // A failure here is the first real call's to report.
   void engine.warmUp().catch(() => {});
 }
+function warmUpWhenQuiet(): void {
+  const wait = lastCall + QUIET_MS - performance.now();
+  if (wait <= 0) warmUp();
+  else setTimeout(warmUpWhenQuiet, wait);
+}
+/** The port, noting when calls come and answers go (not events). */
+const watched: ParentPort = {
+  postMessage: (message) => {
+    if (!(message as { event?: unknown }).event) lastCall = performance.now();
+    port.postMessage(message);
+  },
+  onMessage: (listener) =>
+    port.onMessage((message) => {
+      lastCall = performance.now();
+      listener(message);
+    }),
+};
 
 let emit: (event: AppEvent) => void = () => {};
 const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) => emit(event), log });
 void engine.startTextModel().catch(() => {});
 const handlers = engineHandlers(engine);
+let timelineAnswered = false;
 const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {
-  const answer = await handlers['photos.timeline'](params);
-  // Once the whole timeline has gone out, not just its first screen (Note [First screen first] in
-  // the renderer's library.svelte.ts); after the answer is posted (the microtask after this one).
-  if (answer.ids.length >= answer.total) {
-    timelineAsked = true;
-    setImmediate(() => void allSent().then(warmUp));
+  try {
+    return await handlers['photos.timeline'](params);
+  } finally {
+    if (!timelineAnswered) {
+      timelineAnswered = true;
+      // Once the answer has gone out (it is posted in the microtask after this one).
+      setImmediate(() => void allSent().then(warmUpWhenQuiet));
+    }
   }
-  return answer;
 };
-emit = serveRpc(port, { ...handlers, 'photos.timeline': timelineThenWarm }, engineCallSchemas, log);
+emit = serveRpc(watched, { ...handlers, 'photos.timeline': timelineThenWarm }, engineCallSchemas, log);
 // Preview mode's parent going away ends this process too.
 process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
 log(`ready (data folder ${args.dataDir})`);
-setTimeout(() => timelineAsked || warmUp(), WARM_START_LATEST_MS);
+setTimeout(warmUp, WARM_START_LATEST_MS);

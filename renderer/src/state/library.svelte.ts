@@ -3,9 +3,11 @@
  * out: ids, aspect ratios, dates and names in columns. Reloaded when the filters change, and when
  * the engine says the library changed, at most every couple of seconds while indexing adds photos.
  *
- * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second to
- * read and send, and the page more to lay out, all before the first photo shows. So the first
- * load asks for the newest FIRST_SCREEN photos, shows them, then asks for the rest. The
+ * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second of
+ * its only thread to read and send, and the page more to lay out, all before the first photo
+ * shows, while the text tower starts on the same two cores for the first search. So the first load
+ * asks for the newest FIRST_SCREEN photos and shows them; the rest follows when the grid reaches
+ * their end, or REST_AFTER_MS later, after what a person does first at launch (look, search). The
  * oldest-first order, which starts at the other end, and filters, which the engine must apply to
  * every photo anyway, wait for the whole.
  */
@@ -16,6 +18,7 @@ import { hasFilters, searchOptions, type SearchState } from '../lib/search-param
 const REFRESH_MS = 1500;
 /** More photos than the largest window shows at the smallest tile size. */
 const FIRST_SCREEN = 500;
+const REST_AFTER_MS = 3000;
 
 export class LibraryStore {
   timeline = $state.raw<LibraryTimeline | null>(null);
@@ -24,6 +27,8 @@ export class LibraryStore {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   private filtersKey = '';
+  /** Asks for the rest of a first screen now rather than later (Note [First screen first]). */
+  private restNow: (() => void) | null = null;
 
   constructor(
     private readonly api: LumenApi,
@@ -60,8 +65,27 @@ export class LibraryStore {
     if (this.timeline === null && state.sort !== 'oldest' && !hasFilters(state.filters)) {
       const first = await this.load(generation, { filters, first: FIRST_SCREEN });
       if (!first || first.ids.length >= first.total) return;
+      await this.restWanted();
+      if (generation !== this.generation) return;
     }
     await this.load(generation, { filters });
+  }
+
+  /** The grid shows its last photos: the rest of the timeline now, if it is still to come. */
+  loadRest(): void {
+    this.restNow?.();
+  }
+
+  private restWanted(): Promise<void> {
+    return new Promise((resolve) => {
+      const now = () => {
+        clearTimeout(timer);
+        this.restNow = null;
+        resolve();
+      };
+      const timer = setTimeout(now, REST_AFTER_MS);
+      this.restNow = now;
+    });
   }
 
   /** Shows the timeline asked for unless a newer refresh began meanwhile; what it showed. */
