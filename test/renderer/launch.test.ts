@@ -70,21 +70,22 @@ it('shows the photos before the status answers, asks for the timeline once, and 
   }
 });
 
-it('shows the first screen of a large library at once, counting every photo, and the rest when the grid reaches its end', async () => {
+/** A fake library of 1,200 photos, larger than the first screen, answering `first` as the engine does. */
+function largeLibraryFake(): FakeLumen {
   const fake = libraryFake();
   const total = 1200;
   const day = 24 * 3600 * 1000;
-  const whole: LibraryTimeline = {
-    total,
-    ids: Array.from({ length: total }, (_, i) => total - i),
-    ratios: Array.from({ length: total }, () => 1.5),
-    takenAt: Array.from({ length: total }, (_, i) => Date.UTC(2024, 5, 1) - i * day),
-    names: Array.from({ length: total }, (_, i) => `IMG_${total - i}.jpg`),
-  };
+  const ids = Array.from({ length: total }, (_, i) => total - i);
   fake.overrides['photos.timeline'] = (params: CallParams<'photos.timeline'>) => {
-    const first = params.first ?? total;
-    return { ok: true, value: { total, ids: whole.ids.slice(0, first), ratios: whole.ratios.slice(0, first), takenAt: whole.takenAt.slice(0, first), names: whole.names.slice(0, first) } };
+    const shown = ids.slice(0, params.first ?? total);
+    const value: LibraryTimeline = { total, ids: shown, ratios: shown.map(() => 1.5), takenAt: shown.map((id) => Date.UTC(2020, 0, 1) + id * day), names: shown.map((id) => `IMG_${id}.jpg`) };
+    return { ok: true, value };
   };
+  return fake;
+}
+
+it('shows the first screen of a large library at once, counting every photo, and the rest when the grid reaches its end', async () => {
+  const fake = largeLibraryFake();
   const app = await openApp(renderer.browser, renderer.origin, fake);
   try {
     const photos = app.page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
@@ -93,7 +94,7 @@ it('shows the first screen of a large library at once, counting every photo, and
     await app.page.getByRole('heading', { name: /Library 1,200 photos/ }).waitFor();
     const asked = fake.callsOf('photos.timeline');
     expect(asked).toHaveLength(1);
-    expect(asked[0]?.first).toBeLessThan(total);
+    expect(asked[0]?.first).toBeLessThan(1200);
 
     // The end of the first screen asks for the rest, and the end of the library comes into reach.
     await photos.first().focus();
@@ -103,6 +104,20 @@ it('shows the first screen of a large library at once, counting every photo, and
     await photos.first().focus();
     await app.page.keyboard.press('End');
     await expect.poll(async () => photos.last().getAttribute('aria-label'), { timeout: 5000 }).toMatch(/^IMG_1\.jpg/);
+  } finally {
+    await app.close();
+  }
+});
+
+it('asks for the rest at once when the oldest photos come first', async () => {
+  const fake = largeLibraryFake();
+  const app = await openApp(renderer.browser, renderer.origin, fake);
+  try {
+    const photos = app.page.getByRole('listbox', { name: 'Photos' }).getByRole('option');
+    await photos.first().waitFor();
+    await app.page.getByRole('combobox', { name: 'Sort' }).selectOption('oldest');
+    await expect.poll(() => fake.callsOf('photos.timeline').length, { timeout: 2000, interval: 25 }).toBe(2);
+    await expect.poll(async () => photos.first().getAttribute('aria-label'), { timeout: 5000 }).toMatch(/^IMG_1\.jpg/);
   } finally {
     await app.close();
   }
