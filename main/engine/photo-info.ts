@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DuplicatesInfo, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
-import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
+import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow, type TimelineRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import { UserError } from '../core/errors.js';
 
@@ -21,7 +21,7 @@ export function pageInfo(page: SearchPage): SearchPageInfo {
  */
 export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: number): LibraryTimeline {
   const matching = storage.photos.matching(filters);
-  let rows: ReturnType<Storage['photos']['timeline']>;
+  let rows: TimelineRow[];
   let total: number;
   if (matching) {
     const passing = storage.photos.timeline().filter((row) => matching.has(row.imageId));

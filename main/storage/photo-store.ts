@@ -54,6 +54,13 @@ export interface PhotoRef {
   path: string;
 }
 
+/** A file as the library grid lays it out. */
+export interface TimelineRow extends PhotoRef {
+  width: number;
+  height: number;
+  takenAt: number;
+}
+
 export interface PhotoImageRow {
   path: string;
   contentHash: string;
@@ -62,6 +69,9 @@ export interface PhotoImageRow {
 
 const ROW_COLUMNS = `f.id AS photoId, i.id AS imageId, f.path, f.folder_id AS folderId, COALESCE(i.taken_at, f.mtime_ms) AS takenAt,
   i.width, i.height, i.format, i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.latitude, i.longitude`;
+/** Every file, newest first: the library grid's order. */
+const TIMELINE = `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+  FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC`;
 
 export function hasFilters(filters: PhotoFilters | undefined): boolean {
   return Object.values(filters ?? {}).some((value) => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0));
@@ -84,14 +94,8 @@ export class PhotoStore {
       filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
       rowsOf: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.id IN (SELECT value FROM json_each(?))`),
       // Newest first; one row per file, ties broken by id so the order is stable between calls.
-      timeline: db.prepare(
-        `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
-         FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC`,
-      ),
-      timelineFirst: db.prepare(
-        `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
-         FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC LIMIT ?`,
-      ),
+      timeline: db.prepare(TIMELINE),
+      timelineFirst: db.prepare(`${TIMELINE} LIMIT ?`),
       fileCount: db.prepare('SELECT COUNT(*) FROM files').pluck(),
     };
   }
@@ -126,10 +130,9 @@ export class PhotoStore {
     return photoIds.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** Every photo, newest first: the library grid's order. */
-  /** Every file, newest first; with `first`, the newest `first` only. */
-  timeline(first?: number): Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }> {
-    return (first === undefined ? this.s.timeline.all() : this.s.timelineFirst.all(first)) as Array<{ photoId: number; imageId: number; path: string; width: number; height: number; takenAt: number }>;
+  /** Every file, newest first: the library grid's order; with `first`, the newest `first` only. */
+  timeline(first?: number): TimelineRow[] {
+    return (first === undefined ? this.s.timeline.all() : this.s.timelineFirst.all(first)) as TimelineRow[];
   }
 
   fileCount(): number {
