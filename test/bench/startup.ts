@@ -9,10 +9,12 @@
  *   time, which the load of a shared machine does not inflate;
  * - memory: a process with 1M photos and the text model loaded, searching (probe.ts).
  */
-import { execFileSync, fork, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { engineArgs, engineEnv } from '../../main/app/engine-args.js';
+import { engineEnv } from '../../main/app/engine-args.js';
+import { forkEngine } from '../../main/app/preview-engine.js';
+import { engineCallSchemas } from '../../main/engine/calls.js';
 import { Library } from '../../main/library/library.js';
 import { syntheticDatabase } from './synthetic.js';
 
@@ -36,45 +38,20 @@ function timed(command: string, args: string[], cwd: string): { ms: number; cpuM
 }
 
 /**
- * Time from forking the app's engine process to its answer to a first search. The process is then
- * shut down as the app shuts it down (a `dispose` call), so that the next process opens a library
- * closed cleanly, as after a normal quit (Note [Clean close] in database.ts).
+ * Time from forking the app's engine process (the built one, through preview mode's `forkEngine`,
+ * in the app's environment) to its answer to a first search. The process is then shut down as the
+ * app shuts it down, so that the next process opens a library closed cleanly, as after a normal
+ * quit (Note [Clean close] in database.ts).
  */
 async function engineFirstSearch(root: string, dataDir: string, modelDir: string, query: string): Promise<number> {
   const started = performance.now();
-  const child = fork(path.join(root, 'out', 'main', 'engine-process.js'), engineArgs({ dataDir, model: modelDir }), {
-    env: engineEnv(),
-    // Not this process's tsx hooks, which fork would pass on: the app runs the built file as it is.
-    execArgv: [],
-    serialization: 'advanced',
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
-  const replies = new Map<number, (message: EngineReply) => void>();
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  child.on('message', (message: EngineReply) => replies.get(message.id ?? -1)?.(message));
-  const call = (id: number, name: string, params: unknown) =>
-    Promise.race([
-      new Promise<EngineReply>((resolve) => {
-        replies.set(id, resolve);
-        child.send({ id, name, params });
-      }),
-      exited.then(() => Promise.reject(new Error(`the engine process exited before answering ${name}`))),
-    ]);
+  const engine = forkEngine({ dataDir, model: modelDir }, () => {}, () => {}, path.join(root, 'out', 'main', 'engine-process.js'));
   try {
-    const answer = await call(1, 'search.query', { query, options: { limit: 50 } });
-    if (!answer.ok) throw new Error(answer.error?.message);
+    await engine.call('search.query', engineCallSchemas['search.query'].parse({ query, options: { limit: 50 } }));
     return performance.now() - started;
   } finally {
-    await call(2, 'dispose', {}).catch(() => undefined);
-    child.kill();
-    await exited;
+    await engine.shutdown();
   }
-}
-
-interface EngineReply {
-  id?: number;
-  ok?: boolean;
-  error?: { message: string };
 }
 
 export async function coldStart(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, rounds: number, log: Log) {
