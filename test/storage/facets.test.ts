@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import type { Db } from '../../main/storage/database.js';
 import type { PhotoFilters } from '../../main/storage/photo-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -198,5 +199,17 @@ describe('search filters', () => {
     storage.library.writeBatch('m', [{ path: '/lib/sub/a.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: a }, vector: null }], []);
     storage.library.removeMissing(folderId, new Set(['/lib/sub/a.jpg', '/lib/b.jpg']));
     expect(storage.photos.matchingImageIds({ folder: '/lib/sub' })).toEqual(new Set([a]));
+  });
+
+  it('are read with the memory map off, and leave it as it was (Note [Facets streamed])', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    const db = (storage as unknown as { db: Db }).db;
+    const mapped = db.pragma('mmap_size', { simple: true }) as number;
+    expect(mapped).toBeGreaterThan(0);
+    const folderId = storage.library.addFolder('/lib', []);
+    const [a] = write(storage, [{ path: '/lib/a.jpg', folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make: null, model: null, located: true, tags: {}, copy: false }], [folderId]);
+    expect(storage.photos.matchingImageIds({ hasLocation: true })).toEqual(new Set([a]));
+    expect(db.pragma('mmap_size', { simple: true })).toBe(mapped);
   });
 });
