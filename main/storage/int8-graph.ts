@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import usearch from 'usearch';
-import { quantise } from './vector-matrix.js';
+import { quantise, type ScoredImage } from './vector-matrix.js';
 
 /** usearch's compiled index (javascript/lib.cpp), as its own class calls it. */
 interface CompiledIndex {
@@ -81,6 +81,12 @@ export class Int8Graph {
   search(queries: Float32Array, k: number, threads: number): GraphMatches {
     const [keys, distances, counts] = this.index.search(this.rows(queries), k, threads);
     return { keys, distances, counts };
+  }
+
+  /** The `k` nearest images to one unit query, best first, scored by cosine (within about 2e-3). */
+  nearest(query: Float32Array, k: number): ScoredImage[] {
+    const { keys, distances, counts } = this.search(query, k, 1);
+    return Array.from(keys.subarray(0, Number(counts[0])), (key, i) => ({ imageId: Number(key), score: 1 - (distances[i] as number) }));
   }
 
   /** Whether each key is in the graph. */

@@ -294,9 +294,7 @@ export class VectorIndex {
     if (this.rebuilding && this.matrix) {
       results = (await this.matrix.rank(query, null)).slice(0, want);
     } else if (this.graph && this.graph.size() > 0) {
-      const matches = this.graph.search(query, Math.min(want, this.graph.size()), 1);
-      const found = Number(matches.counts[0]);
-      results = Array.from(matches.keys.subarray(0, found), (key, i) => ({ imageId: Number(key), score: 1 - (matches.distances[i] as number) }));
+      results = this.graph.nearest(query, Math.min(want, this.graph.size()));
     }
     return this.refine(
       query,

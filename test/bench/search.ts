@@ -178,10 +178,7 @@ export async function vectorSearch(dataRoot: string, modelId: string, count: num
     const view = (expansion: number) => {
       const graph = new Int8Graph({ dim, connectivity: CONNECTIVITY, expansionAdd: EXPANSION_ADD, expansionSearch: expansion });
       graph.view(indexFile);
-      return (query: Float32Array, k: number) => {
-        const found = graph.search(query, k, 1);
-        return Array.from(found.keys.subarray(0, Number(found.counts[0])), (key, i) => ({ imageId: Number(key), score: 1 - (found.distances[i] as number) }));
-      };
+      return (query: Float32Array, k: number) => graph.nearest(query, k);
     };
     const breadth = expansionSearchFor(count);
     const choices: Choice[] = [
@@ -240,8 +237,7 @@ export async function vectorSearch(dataRoot: string, modelId: string, count: num
 async function usearchGraph(dataRoot: string, settings: { quantization: (typeof ScalarKind)[keyof typeof ScalarKind]; expansionAdd: number }, ids: Float64Array, matrix: Float32Array, breadth: number, log: Log) {
   const count = ids.length;
   const dim = matrix.length / count;
-  const name = settings.quantization === ScalarKind.F16 && settings.expansionAdd === 128 ? 'f16-graph' : `${settings.quantization}-${settings.expansionAdd}-graph`;
-  const file = path.join(dataRoot, `${name}-${count}.usearch`);
+  const file = path.join(dataRoot, `${settings.quantization}-${settings.expansionAdd}-graph-${count}.usearch`);
   const graph = new Index({ dimensions: dim, metric: MetricKind.Cos, quantization: settings.quantization, connectivity: 16, expansion_add: settings.expansionAdd, expansion_search: breadth, multi: false });
   const saved = await readFile(`${file}.json`, 'utf8').catch(() => null);
   if (saved === String(count)) {
