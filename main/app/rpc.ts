@@ -228,7 +228,18 @@ export function serveRpc(port: ParentPort, methods: Methods, schemas: ParamSchem
   return (event) => port.postMessage({ event });
 }
 
-/** `path: message; ...` of a failed parse, for a person (and a developer) to read. */
+/** How many of a failed parse's issues a message lists, and how much of each path or message. */
+const ISSUES_SHOWN = 3;
+const ISSUE_PART_CHARS = 120;
+
+/**
+ * `path: message; ...` of a failed parse, for a person (and a developer) to read. Kept short
+ * whatever arrived: paths and messages may echo the payload (an unknown key is quoted), so each
+ * is clipped and only the first few issues are listed.
+ */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'params'}: ${issue.message}`).join('; ');
+  const clip = (part: string) => (part.length > ISSUE_PART_CHARS ? `${part.slice(0, ISSUE_PART_CHARS)}…` : part);
+  const shown = error.issues.slice(0, ISSUES_SHOWN).map((issue) => `${clip(issue.path.join('.') || 'params')}: ${clip(issue.message)}`);
+  const more = error.issues.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
 import { z } from 'zod';
 import { engineArgs, engineEnv, parseEngineArgs } from '../../main/app/engine-args.js';
-import { CallFailure, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import { CallFailure, describeIssues, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
 import type { AppEvent } from '../../preload/contract.js';
 
 /**
@@ -257,6 +257,21 @@ describe('rpc protocol', () => {
     client.stop();
     await expect(call).rejects.toMatchObject({ code: 'engine-crashed', message: expect.stringContaining('stopped before it answered') });
     expect(children[0]?.killed).toBe(true);
+  });
+});
+
+describe('describeIssues', () => {
+  it('says where and what, and stays short whatever arrived: echoed keys are clipped, extra issues counted', () => {
+    const one = z.object({ text: z.string().max(3) }).strict().safeParse({ text: 'long' });
+    expect(one.success || describeIssues(one.error)).toBe('text: Too big: expected string to have <=3 characters');
+    const longKey = ' '.repeat(5000);
+    const many = z.object({ a: z.string(), b: z.string(), c: z.string(), d: z.string() }).strict().safeParse({ [longKey]: 1 });
+    expect(many.success).toBe(false);
+    const message = many.success ? '' : describeIssues(many.error);
+    expect(message).toMatch(/^a: .+; b: .+; c: .+; and 2 more$/);
+    expect(message.length).toBeLessThan(500);
+    const echoed = z.object({}).strict().safeParse({ [longKey]: 1 });
+    expect(echoed.success || describeIssues(echoed.error)).toMatch(/^params: Unrecognized key: " {100,}…$/);
   });
 });
 
