@@ -16,7 +16,7 @@ import { forkEngine } from '../../main/app/preview-engine.js';
 import { previewShell, startPreview } from '../../main/app/preview.js';
 import { Engine } from '../../main/engine/engine.js';
 import { ClipModel } from '../../main/models/clip.js';
-import { promptTexts } from '../../main/tags/vocabulary.js';
+import { parseVocabulary, promptTexts } from '../../main/tags/vocabulary.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { buildRenderer, launchChromium } from '../renderer/harness.js';
 import { syntheticLibrary, syntheticPhoto, variant } from './library.js';
@@ -155,8 +155,11 @@ export async function previewFigures(modelDir: string, root: string, count: numb
       const draft = structuredClone(vocabulary);
       const edited = draft.tags[i % tags]!;
       edited.prompts = [`${words[i % words.length]} ${i} edited ${'x'.repeat(i % 7)}`];
+      // The texts the preview embeds: its vocabulary as parsed (prompts trimmed), or the
+      // text model's share would be paid twice on the keystrokes whose prompt ends in a space.
+      const parsed = parseVocabulary(draft).tags[i % tags]!;
       start = performance.now();
-      await model.embedTexts(promptTexts(edited.prompts, base));
+      await model.embedTexts(promptTexts(parsed.prompts, base));
       text.push(performance.now() - start);
       start = performance.now();
       await engine.previewTag(draft, edited.name);
