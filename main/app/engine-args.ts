@@ -19,7 +19,7 @@ export function engineArgs(args: EngineArgs): string[] {
  * Note [Huge pages for the models]: onnxruntime copies a model's weights into fresh memory as a
  * session starts, and on Linux each 4 KiB page of it faults on first touch: most of the text
  * tower's load (ViT-B/32: 254 MB), on the path to the first search (Note [Photos first] in
- * engine-process.ts). Told to (glibc tunables, read as a process starts; glibc 2.35 and later),
+ * engine-service.ts). Told to (glibc tunables, read as a process starts; glibc 2.35 and later),
  * glibc's malloc asks for transparent huge pages, which distributions give on request: the text
  * tower started in 1.3-2.4 s instead of 3.2-6.0 s here, the image tower in half the time, queries
  * ran as fast and memory grew by under a tenth. Huge pages reach only glibc's main arena, and a
@@ -47,4 +47,9 @@ export function parseEngineArgs(argv: readonly string[]): EngineArgs | null {
     if (found) parsed[key] = found;
   }
   return parsed;
+}
+
+/** What the engine process says: to its stderr, which the app's log collects. */
+export function engineLog(message: string): void {
+  console.error(`[engine] ${message}`);
 }

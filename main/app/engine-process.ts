@@ -1,117 +1,22 @@
 /**
- * Entry of the engine's process (out/main/engine-process.js): owns the `Engine` (library, models,
- * onnxruntime, jobs) so that indexing and inference never block the main process or the UI.
- * Speaks the protocol of rpc.ts over Electron's `process.parentPort` in the app, or over Node's
- * IPC channel when preview mode forks it. Its settings come as arguments (see engineArgs).
+ * Entry of the engine's process (out/main/engine-process.js): starts the text tower, then loads
+ * the engine itself (engine-service.ts).
+ *
+ * Note [Text tower first]: the app's first search waits for the text tower's graph, which takes
+ * 0.5 s to load on an idle machine and up to 2 s while the window draws its first screen (Note
+ * [Warm start] in engine.ts). Loading the rest of the engine (SQLite, the library, the search,
+ * their modules) took 0.3 s before the graph could even begin. So this entry reads which text
+ * tower the engine started last (text-tower-hint.ts) and starts it at once, on its own thread,
+ * before it imports the rest; the engine takes that session over when it asks for the same one
+ * (ModelSession.startEarly), and releases it when the library's model has changed since.
  */
 import '../core/threadpool.js';
-import type { AppEvent } from '../../preload/contract.js';
-import { engineCallSchemas, engineHandlers } from '../engine/calls.js';
-import { Engine } from '../engine/engine.js';
-import { parseEngineArgs } from './engine-args.js';
-import { serveRpc, type ParentPort } from './rpc.js';
+import { engineLog, parseEngineArgs } from './engine-args.js';
+import { startTextTowerEarly } from './text-tower-hint.js';
 
-function log(message: string): void {
-  console.error(`[engine] ${message}`);
-}
-
-interface ElectronParentPort {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (event: { data: unknown }) => void): void;
-}
-
-/** Messages Node's IPC channel has not written yet: it writes a large one in pieces, as the parent reads. */
-let unsent = 0;
-let whenSent: Array<() => void> = [];
-
-function sent(): void {
-  if (--unsent > 0) return;
-  for (const resolve of whenSent) resolve();
-  whenSent = [];
-}
-
-/** Resolves once every message posted so far has gone out (at once with Electron's port, which takes a message whole). */
-function allSent(): Promise<void> {
-  return new Promise((resolve) => (unsent === 0 ? resolve() : whenSent.push(resolve)));
-}
-
-/** Electron's parent port in the app; Node's IPC channel when forked by preview mode. */
-function parentPort(): ParentPort | null {
-  const electron = (process as { parentPort?: ElectronParentPort }).parentPort;
-  if (electron) return { postMessage: (message) => electron.postMessage(message), onMessage: (listener) => electron.on('message', (event) => listener(event.data)) };
-  const send = process.send?.bind(process);
-  if (send) {
-    const post = (message: unknown) => {
-      unsent++;
-      send(message, undefined, undefined, sent);
-    };
-    return { postMessage: post, onMessage: (listener) => process.on('message', listener) };
-  }
-  return null;
-}
-
-const port = parentPort();
-const args = parseEngineArgs(process.argv);
-if (!port || !args) {
-  log("This file runs only as Lumen's engine process, started by the app with --data-dir=<folder>.");
-  process.exit(2);
-}
-
-/**
- * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) starts the text tower's
- * graph at once, on its own thread; the rest of it (the tokenizer, built on this thread, and the
- * vector index) holds this process's only thread for up to a second at launch, and a call that
- * arrives meanwhile waits. So that part begins once the renderer has gone quiet after its first
- * timeline (its first screen, Note [First screen first] in the renderer's library.svelte.ts, and
- * their thumbnails served): QUIET_MS without a call or an answer. It begins WARM_START_LATEST_MS
- * after launch at the latest (the app opened on another screen, or a busy renderer).
- */
-const WARM_START_LATEST_MS = 3000;
-const QUIET_MS = 150;
-let lastCall = 0;
-let warming = false;
-function warmUp(): void {
-  if (warming) return;
-  warming = true;
-  // A failure here is the first real call's to report.
-  void engine.warmUp().catch(() => {});
-}
-function warmUpWhenQuiet(): void {
-  const wait = lastCall + QUIET_MS - performance.now();
-  if (wait <= 0) warmUp();
-  else setTimeout(warmUpWhenQuiet, wait);
-}
-/** The port, noting when calls come and answers go (not events). */
-const watched: ParentPort = {
-  postMessage: (message) => {
-    if (!(message as { event?: unknown }).event) lastCall = performance.now();
-    port.postMessage(message);
-  },
-  onMessage: (listener) =>
-    port.onMessage((message) => {
-      lastCall = performance.now();
-      listener(message);
-    }),
-};
-
-let emit: (event: AppEvent) => void = () => {};
-const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) => emit(event), log });
-void engine.startTextModel().catch(() => {});
-const handlers = engineHandlers(engine);
-let timelineAnswered = false;
-const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {
-  try {
-    return await handlers['photos.timeline'](params);
-  } finally {
-    if (!timelineAnswered) {
-      timelineAnswered = true;
-      // Once the answer has gone out (it is posted in the microtask after this one).
-      setImmediate(() => void allSent().then(warmUpWhenQuiet));
-    }
-  }
-};
-emit = serveRpc(watched, { ...handlers, 'photos.timeline': timelineThenWarm }, engineCallSchemas, log);
-// Preview mode's parent going away ends this process too.
-process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
-log(`ready (data folder ${args.dataDir})`);
-setTimeout(warmUp, WARM_START_LATEST_MS);
+const dataDir = parseEngineArgs(process.argv)?.dataDir;
+if (dataDir) startTextTowerEarly(dataDir, engineLog);
+import('./engine-service.js').catch((error: unknown) => {
+  engineLog(`The engine could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});

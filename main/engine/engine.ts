@@ -33,7 +33,7 @@ import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import type { OcrSummary } from '../ocr/job.js';
 import type { FolderRow } from '../storage/library-store.js';
-import { installedProviders, PROVIDERS } from '../models/session.js';
+import { installedProviders, PROVIDERS, type SessionPlan } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
@@ -350,12 +350,17 @@ export class Engine {
   /**
    * Note [Warm start]: the app's engine process starts the text tower's graph as it starts, on
    * the graph's own thread, and calls `warmUp` soon after (Note [Photos first] in
-   * engine-process.ts), so that the first search finds the library open, its index mapped and
+   * engine-service.ts), so that the first search finds the library open, its index mapped and
    * the text tower loaded while the person is still typing. Both do nothing without a library,
-   * and a failure here is left for the first real call to report.
+   * and a failure here is left for the first real call to report. `startTextModel` returns how
+   * the text tower started, which the app records for its next launch (Note [Text tower first]
+   * in engine-process.ts).
    */
-  async startTextModel(): Promise<void> {
-    if (this.hasLibrary()) (await this.searchModel()).startTextSession();
+  async startTextModel(): Promise<SessionPlan | null> {
+    if (!this.hasLibrary()) return null;
+    const model = await this.searchModel();
+    model.startTextSession();
+    return model.textSessionPlan;
   }
 
   async warmUp(): Promise<void> {

@@ -20,7 +20,7 @@ import { BoundedQueue } from '../core/queue.js';
 import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
 import type { ImageSource } from './preprocess.js';
-import { ModelSession, isFixed, type Logger, type ProviderPreference, type TensorInfo } from './session.js';
+import { ModelSession, isFixed, type Logger, type ProviderPreference, type SessionPlan, type TensorInfo } from './session.js';
 import { TextTokenizer, type TokenizedText } from './tokenizer.js';
 import { LruCache } from '../core/lru.js';
 import { isUsableEmbedding, l2Normalize } from './vectors.js';
@@ -156,14 +156,20 @@ export class ClipModel {
 
   /**
    * Starts the text tower's graph on its thread, without its tokenizer, which loads on this
-   * thread (Note [Photos first] in engine-process.ts). A failure is the first query's to report.
+   * thread (Note [Photos first] in engine-service.ts). A failure is the first query's to report.
    */
   startTextSession(): void {
     this.textSessionStarted().catch(() => {});
   }
 
+  /** How the text tower's session starts: its graph, provider and thread (Note [Text tower first] in the app's engine-process.ts starts one so before the engine loads). */
+  get textSessionPlan(): SessionPlan {
+    return { modelPath: this.spec.text.modelPath, preference: this.provider === 'auto' ? 'cpu' : this.provider, thread: 'interactive' };
+  }
+
   private textSessionStarted(): Promise<ModelSession> {
-    this.textSession ??= ModelSession.create(this.spec.text.modelPath, this.provider === 'auto' ? 'cpu' : this.provider, this.log, this.logProbe, { thread: 'interactive' }).catch((error: unknown) => {
+    const { modelPath, preference, thread } = this.textSessionPlan;
+    this.textSession ??= ModelSession.create(modelPath, preference, this.log, this.logProbe, { thread }).catch((error: unknown) => {
       this.textSession = null;
       throw error;
     });

@@ -126,6 +126,20 @@ export interface SessionOptions {
   thread?: 'background' | 'interactive';
 }
 
+/** Sessions started by `ModelSession.startEarly` that nothing has taken over yet, by `earlyKey`. */
+const startedEarly = new Map<string, Promise<ModelSession>>();
+
+function earlyKey(modelPath: string, preference: ProviderPreference, options: SessionOptions): string {
+  return JSON.stringify([modelPath, preference, options.thread ?? null]);
+}
+
+/** What a session on a thread of its own starts from: its graph, the provider asked for, its thread. */
+export interface SessionPlan {
+  modelPath: string;
+  preference: ProviderPreference;
+  thread: NonNullable<SessionOptions['thread']>;
+}
+
 /** One ONNX graph, on one provider, that moves to the CPU if its provider fails at run time. */
 export class ModelSession {
   private constructor(
@@ -139,7 +153,43 @@ export class ModelSession {
     readonly outputs: TensorInfo[],
   ) {}
 
-  static async create(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger = log, options: SessionOptions = {}): Promise<ModelSession> {
+  /**
+   * A session of `modelPath`; one started early with the same model, preference and thread
+   * (`startEarly`) is taken over instead of starting a second.
+   */
+  static create(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger = log, options: SessionOptions = {}): Promise<ModelSession> {
+    const key = earlyKey(modelPath, preference, options);
+    const early = startedEarly.get(key);
+    if (!early) return ModelSession.start(modelPath, preference, log, logProbe, options);
+    startedEarly.delete(key);
+    // One that could not start is started again here, to report why to the caller.
+    return early.catch(() => ModelSession.start(modelPath, preference, log, logProbe, options));
+  }
+
+  /**
+   * Starts a session before anything asks for it (Note [Text tower first] in the app's
+   * engine-process.ts); `create` with the same arguments takes it over.
+   */
+  static startEarly({ modelPath, preference, thread }: SessionPlan, log: Logger): Promise<ModelSession> {
+    const key = earlyKey(modelPath, preference, { thread });
+    let early = startedEarly.get(key);
+    if (!early) {
+      early = ModelSession.start(modelPath, preference, log, log, { thread });
+      // Not an unhandled rejection when nothing takes it: `create` reports a failure itself.
+      early.catch(() => {});
+      startedEarly.set(key, early);
+    }
+    return early;
+  }
+
+  /** Releases the sessions started early that nothing took over (the model changed since). */
+  static async releaseUnclaimed(): Promise<void> {
+    const unclaimed = [...startedEarly.values()];
+    startedEarly.clear();
+    await Promise.all(unclaimed.map((early) => early.then((session) => session.release(), () => {})));
+  }
+
+  private static async start(modelPath: string, preference: ProviderPreference, log: Logger, logProbe: Logger, options: SessionOptions): Promise<ModelSession> {
     const { thread } = options;
     const start: StartRunner = thread ? (path, settings) => startThreadedSession(path, settings, thread === 'background') : startOnThisThread;
     const candidates = providerCandidates(preference);
