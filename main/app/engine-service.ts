@@ -93,15 +93,19 @@ const watched: ParentPort = {
 
 let emit: (event: AppEvent) => void = () => {};
 const engine = new Engine({ ...args, watch: true, app: true, onEvent: (event) => emit(event), log });
-void engine.startTextModel().then(
-  async (plan) => {
-    // What the entry started early and the engine did not take is a model no longer in use.
-    await ModelSession.releaseUnclaimed();
+/** Starts the text tower and records it for the next launch (Note [Text tower first] in engine-process.ts). */
+const startTextTower = async (): Promise<void> => {
+  try {
+    const plan = await engine.startTextModel();
     if (plan) await rememberTextTower(args.dataDir, plan);
-  },
-  // A failure here is the first real call's to report; a hint not written costs the next launch its head start only.
-  () => {},
-);
+  } finally {
+    // What the entry started early and the engine did not take (a model no longer in use, or
+    // none that could start) is released whether or not the engine's own start succeeded.
+    await ModelSession.releaseUnclaimed();
+  }
+};
+// A failure here is the first real call's to report; a record not written costs the next launch its head start only.
+void startTextTower().catch(() => {});
 const handlers = engineHandlers(engine);
 let timelineAnswered = false;
 const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {

@@ -9,13 +9,13 @@
  *   embedded by the text model on the CPU (timed apart from the rest of the preview's work).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { forkEngine } from '../../main/app/preview-engine.js';
 import { previewShell, startPreview } from '../../main/app/preview.js';
+import { readTextTowerHint } from '../../main/app/text-tower-hint.js';
 import { Engine } from '../../main/engine/engine.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { parseVocabulary, promptTexts } from '../../main/tags/vocabulary.js';
@@ -56,7 +56,7 @@ async function previousLaunch(dataDir: string): Promise<void> {
   const engine = forkEngine({ dataDir, resourcesDir: path.join(ROOT, 'resources') }, () => {}, () => {}, path.join(ROOT, 'out', 'main', 'engine-process.js'));
   try {
     const deadline = performance.now() + 60_000;
-    while (!existsSync(path.join(dataDir, 'text-tower.json'))) {
+    while (!readTextTowerHint(dataDir)) {
       if (performance.now() > deadline) throw new Error('The engine did not record its text tower within a minute.');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
