@@ -20,6 +20,11 @@ export function modelsDir(dataDir: string): string {
   return path.join(dataDir, 'models');
 }
 
+/** Model graphs derived from the installed ones (Note [Short graphs kept] in models/text-graphs.ts). */
+export function graphsDir(dataDir: string): string {
+  return path.join(dataDir, 'graphs');
+}
+
 /** Whether this process may create and change files in `dir` (false on read-only media). */
 export function canWrite(dir: string): boolean {
   try {

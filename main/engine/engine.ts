@@ -22,6 +22,7 @@ import { UserError, isUserError } from '../core/errors.js';
 import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
 import { selectCopies, trashSelection } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
+import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
@@ -103,7 +104,10 @@ export class Engine {
     this.modelStore = new ModelStore(this.dataDir);
     this.settings = new SettingsFile(this.dataDir);
     const log = options.log ?? (() => {});
-    this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log });
+    this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log }, {
+      dir: graphsDir(this.dataDir),
+      mayWrite: () => this.access.isWriter,
+    });
     this.reader = new TextReader(() => this.models.provider(), options.logProviderProbe ?? log);
     this.access = new LibraryAccess({
       dataDir: this.dataDir,
@@ -359,8 +363,7 @@ export class Engine {
   async startTextModel(): Promise<SessionPlan | null> {
     if (!this.hasLibrary()) return null;
     const model = await this.searchModel();
-    model.startTextSession();
-    return model.textSessionPlan;
+    return model.startedTextSessionPlan();
   }
 
   async warmUp(): Promise<void> {

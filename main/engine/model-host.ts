@@ -19,6 +19,7 @@ import type { Library } from '../library/library.js';
 import { ClipModel } from '../models/clip.js';
 import { PROVIDERS, type ProviderPreference } from '../models/session.js';
 import type { ModelStore } from '../models/store.js';
+import { TextGraphs } from '../models/text-graphs.js';
 
 export interface ModelOverrides {
   /** A model folder or installed model id (`--model`). */
@@ -35,13 +36,17 @@ export function parseProvider(value: string): ProviderPreference {
 
 export class ModelHost {
   private readonly loaded = new Map<string, Promise<ClipModel>>();
+  private readonly textGraphs: TextGraphs;
 
   constructor(
     private readonly store: ModelStore,
     private readonly settings: SettingsFile,
     private readonly overrides: ModelOverrides,
     private readonly logs: { log: (message: string) => void; logProbe: (message: string) => void },
-  ) {}
+    graphs: { dir: string; mayWrite: () => boolean },
+  ) {
+    this.textGraphs = new TextGraphs(graphs.dir, logs.log, graphs.mayWrite);
+  }
 
   /** The model new photos are embedded with (Note [Which model]). */
   async forIndexing(library: Library | null): Promise<ClipModel> {
@@ -82,7 +87,7 @@ export class ModelHost {
     const key = `${dir}\0${provider}`;
     let model = this.loaded.get(key);
     if (!model) {
-      model = ClipModel.load(dir, { provider, ...this.logs });
+      model = ClipModel.load(dir, { provider, ...this.logs, textGraphs: this.textGraphs });
       this.loaded.set(key, model);
       model.catch(() => this.loaded.delete(key));
       await this.keepAtMost(2, key);

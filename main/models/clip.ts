@@ -21,9 +21,11 @@ import { UserError, isUserError, messageOf, throwIfAborted } from '../core/error
 import { readModelFolder, type ModelSpec } from './folder.js';
 import type { ImageSource } from './preprocess.js';
 import { ModelSession, isFixed, type Logger, type ProviderPreference, type SessionPlan, type TensorInfo } from './session.js';
+import type { Feeds } from './threaded-session.js';
+import type { QueryGraphVariant, TextGraphs } from './text-graphs.js';
 import { TextTokenizer, type TokenizedText } from './tokenizer.js';
 import { LruCache } from '../core/lru.js';
-import { isUsableEmbedding, l2Normalize } from './vectors.js';
+import { dot, isUsableEmbedding, l2Normalize } from './vectors.js';
 
 export interface ClipModelOptions {
   provider?: ProviderPreference;
@@ -32,6 +34,8 @@ export interface ClipModelOptions {
   log?: Logger;
   /** Where "provider X could not start, trying the next" goes (default `log`); the CLI mutes it with --json. */
   logProbe?: Logger;
+  /** Where query graphs are kept (Note [Short graphs kept] in text-graphs.ts); without it, the text tower runs the model's own graph. */
+  textGraphs?: TextGraphs;
 }
 
 export interface EmbedImagesOptions {
@@ -55,9 +59,8 @@ interface ImageTower {
   maxBatch: number;
 }
 
-interface TextTower {
-  session: ModelSession;
-  tokenizer: TextTokenizer;
+/** How a text tower's graph takes its texts. */
+interface TextInputs {
   ids: TensorInfo;
   mask: TensorInfo | undefined;
   output: string;
@@ -65,6 +68,27 @@ interface TextTower {
   /** Fixed sequence length of the graph, or null when it takes any length. */
   fixedLength: number | null;
 }
+
+/** Texts run together, each padded to `length`. */
+interface TextBatch {
+  texts: TokenizedText[];
+  length: number;
+}
+
+/** Texts embedded in one exchange with the text tower's thread (a vocabulary's 800 texts in 13). */
+const TEXTS_PER_RUN = 64;
+
+interface TextTower extends TextInputs {
+  session: ModelSession;
+  tokenizer: TextTokenizer;
+}
+
+/** Texts of different lengths that a query graph must embed as the original does (Note [Short graphs kept] in text-graphs.ts). */
+const QUERY_GRAPH_PROBES = [
+  'x',
+  'a photo of a dog',
+  'two children playing football on a sunny beach at the seaside, with boats on the water behind them and a red and white lighthouse',
+];
 
 /**
  * The embedding output of a tower, checked against the dimension config.json declares.
@@ -92,14 +116,27 @@ function maxBatchOf(input: TensorInfo): number {
   return isFixed(input.shape[0]) ? input.shape[0] : Number.POSITIVE_INFINITY;
 }
 
+function textInputsOf(session: ModelSession, modelPath: string, dim: number): TextInputs {
+  const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];
+  if (!ids || (ids.type !== 'int32' && ids.type !== 'int64')) {
+    throw new UserError('model-invalid', `${modelPath} has no integer token input; it is not a CLIP text tower.`);
+  }
+  const mask = session.inputs.find((info) => info.name === 'attention_mask');
+  const output = pickOutput(session.outputs, ['embedding', 'text_embeds'], modelPath, dim);
+  const length = ids.shape[1];
+  return { ids, mask, output, maxBatch: maxBatchOf(ids), fixedLength: isFixed(length) ? length : null };
+}
+
 export class ClipModel {
   private imageTower: Promise<ImageTower> | null = null;
   private textTower: Promise<TextTower> | null = null;
   private textSession: Promise<ModelSession> | null = null;
+  private tokenizer: Promise<TextTokenizer> | null = null;
   private readonly textCache: LruCache<string, Float32Array>;
   private readonly provider: ProviderPreference;
   private readonly log: Logger;
   private readonly logProbe: Logger;
+  private readonly textGraphs: TextGraphs | null;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -109,6 +146,7 @@ export class ClipModel {
     this.log = options.log ?? (() => {});
     this.logProbe = options.logProbe ?? this.log;
     this.textCache = new LruCache(options.textCacheSize ?? 1024);
+    this.textGraphs = options.textGraphs ?? null;
   }
 
   /** Reads and validates the folder; sessions start on first use. */
@@ -164,16 +202,76 @@ export class ClipModel {
 
   /** How the text tower's session starts: its graph, provider and thread (Note [Text tower first] in the app's engine-process.ts starts one so before the engine loads). */
   get textSessionPlan(): SessionPlan {
-    return { modelPath: this.spec.text.modelPath, preference: this.provider === 'auto' ? 'cpu' : this.provider, thread: 'interactive' };
+    const { modelPath, contextLength } = this.spec.text;
+    const graph = this.textGraphs?.verified(modelPath, contextLength) ?? modelPath;
+    return { modelPath: graph, preference: this.provider === 'auto' ? 'cpu' : this.provider, thread: 'interactive' };
+  }
+
+  /** The text tower's session plan once its session has started (its graph may change on the first start, Note [Short graphs kept] in text-graphs.ts). */
+  async startedTextSessionPlan(): Promise<SessionPlan> {
+    await this.textSessionStarted();
+    return this.textSessionPlan;
   }
 
   private textSessionStarted(): Promise<ModelSession> {
-    const { modelPath, preference, thread } = this.textSessionPlan;
-    this.textSession ??= ModelSession.create(modelPath, preference, this.log, this.logProbe, { thread }).catch((error: unknown) => {
+    this.textSession ??= this.openTextSession().catch((error: unknown) => {
       this.textSession = null;
       throw error;
     });
     return this.textSession;
+  }
+
+  /**
+   * The text tower's session: on its query graph once one was shown close to the original, else
+   * on the model's own graph. A model not settled yet has its rewrites written and checked here,
+   * once (Note [Short graphs kept] in text-graphs.ts).
+   */
+  private async openTextSession(): Promise<ModelSession> {
+    const { modelPath, contextLength } = this.spec.text;
+    const { preference, thread } = this.textSessionPlan;
+    const start = (graph: string) => ModelSession.create(graph, preference, this.log, this.logProbe, { thread });
+    let reference: Promise<Float32Array[]> | null = null;
+    const referenceEmbeddings = async () => {
+      const original = await start(modelPath);
+      try {
+        return await this.embedProbes(original);
+      } finally {
+        await original.release();
+      }
+    };
+    const accept = async (graph: string, variant: QueryGraphVariant): Promise<ModelSession | null> => {
+      // A model whose own graph fails is for its start to report.
+      const expected = await (reference ??= referenceEmbeddings());
+      let session: ModelSession | null = null;
+      try {
+        session = await start(graph);
+        const got = await this.embedProbes(session);
+        if (got.every((vector, i) => dot(vector, expected[i] as Float32Array) >= variant.tolerance)) return session;
+      } catch (error) {
+        this.log(`A faster text graph of ${this.id} did not run (${messageOf(error)}); trying the next.`);
+      }
+      await session?.release();
+      return null;
+    };
+    const settled = await this.textGraphs?.settle(modelPath, contextLength, accept);
+    return settled ?? start(this.textSessionPlan.modelPath);
+  }
+
+  /** The probe texts' embeddings through `session`, at their own length where its graph allows. */
+  private async embedProbes(session: ModelSession): Promise<Float32Array[]> {
+    const tokenizer = await this.textTokenizer();
+    const inputs = textInputsOf(session, this.spec.text.modelPath, this.dim);
+    const batches = QUERY_GRAPH_PROBES.map((probe) => tokenizer.encode(probe)).map((tokens) => ({ texts: [tokens], length: inputs.fixedLength ?? tokens.ids.length }));
+    return this.runText(session, inputs, tokenizer.padId, batches);
+  }
+
+  private textTokenizer(): Promise<TextTokenizer> {
+    const { tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
+    this.tokenizer ??= TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean).catch((error: unknown) => {
+      this.tokenizer = null;
+      throw error;
+    });
+    return this.tokenizer;
   }
 
   private text(): Promise<TextTower> {
@@ -198,16 +296,8 @@ export class ClipModel {
   }
 
   private async startTextTower(): Promise<TextTower> {
-    const { modelPath, tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
-    const [session, tokenizer] = await Promise.all([this.textSessionStarted(), TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean)]);
-    const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];
-    if (!ids || (ids.type !== 'int32' && ids.type !== 'int64')) {
-      throw new UserError('model-invalid', `${modelPath} has no integer token input; it is not a CLIP text tower.`);
-    }
-    const mask = session.inputs.find((info) => info.name === 'attention_mask');
-    const output = pickOutput(session.outputs, ['embedding', 'text_embeds'], modelPath, this.dim);
-    const length = ids.shape[1];
-    return { session, tokenizer, ids, mask, output, maxBatch: maxBatchOf(ids), fixedLength: isFixed(length) ? length : null };
+    const [session, tokenizer] = await Promise.all([this.textSessionStarted(), this.textTokenizer()]);
+    return { session, tokenizer, ...textInputsOf(session, this.spec.text.modelPath, this.dim) };
   }
 
   /** Token ids as the text tower receives them (truncated, not padded); for tests and tools. */
@@ -220,12 +310,18 @@ export class ClipModel {
     const missing = [...new Set(texts.filter((text) => !this.textCache.has(text)))];
     if (missing.length > 0) {
       const tower = await this.text();
-      const batchSize = Math.min(tower.maxBatch, 64);
-      for (let start = 0; start < missing.length; start += batchSize) {
+      const batchSize = Math.min(tower.maxBatch, TEXTS_PER_RUN);
+      // Batches of the graph's size, as many as make TEXTS_PER_RUN texts in one exchange with the tower's thread.
+      for (let start = 0; start < missing.length; start += TEXTS_PER_RUN) {
         throwIfAborted(signal);
-        const batch = missing.slice(start, start + batchSize);
-        const vectors = await this.runText(tower, batch.map((text) => tower.tokenizer.encode(text)));
-        batch.forEach((text, i) => this.textCache.set(text, vectors[i] as Float32Array));
+        const chunk = missing.slice(start, start + TEXTS_PER_RUN);
+        const batches: TextBatch[] = [];
+        for (let first = 0; first < chunk.length; first += batchSize) {
+          const texts = chunk.slice(first, first + batchSize).map((text) => tower.tokenizer.encode(text));
+          batches.push({ texts, length: tower.fixedLength ?? Math.max(...texts.map((t) => t.ids.length)) });
+        }
+        const vectors = await this.runText(tower.session, tower, tower.tokenizer.padId, batches);
+        chunk.forEach((text, i) => this.textCache.set(text, vectors[i] as Float32Array));
       }
     }
     return texts.map((text) => this.textCache.get(text) as Float32Array);
@@ -235,9 +331,14 @@ export class ClipModel {
     return (await this.embedTexts([text], signal))[0] as Float32Array;
   }
 
-  private async runText(tower: TextTower, batch: TokenizedText[]): Promise<Float32Array[]> {
-    const longest = Math.max(...batch.map((t) => t.ids.length));
-    const length = tower.fixedLength ?? longest;
+  /** Embeds tokenised texts, each padded with `padId` to `length`. */
+  /** Embeds batches of tokenised texts, each text padded with `padId` to its batch's length, in one exchange with the session's thread. */
+  private async runText(session: ModelSession, tower: TextInputs, padId: number, batches: readonly TextBatch[]): Promise<Float32Array[]> {
+    const outputs = await session.runEach(batches.map(({ texts, length }) => this.textFeeds(tower, padId, texts, length)));
+    return outputs.flatMap((output, i) => this.rows(output, tower.output, (batches[i] as TextBatch).texts.length));
+  }
+
+  private textFeeds(tower: TextInputs, padId: number, batch: readonly TokenizedText[], length: number): Feeds {
     const wide = tower.ids.type === 'int64';
     const count = batch.length * length;
     const ids = wide ? new BigInt64Array(count) : new Int32Array(count);
@@ -245,7 +346,7 @@ export class ClipModel {
     batch.forEach((tokens, row) => {
       for (let i = 0; i < length; i++) {
         const real = i < tokens.ids.length;
-        const id = real ? (tokens.ids[i] as number) : tower.tokenizer.padId;
+        const id = real ? (tokens.ids[i] as number) : padId;
         if (wide) {
           (ids as BigInt64Array)[row * length + i] = BigInt(id);
           (mask as BigInt64Array)[row * length + i] = real ? 1n : 0n;
@@ -256,9 +357,9 @@ export class ClipModel {
       }
     });
     const dims = [batch.length, length];
-    const feeds: Record<string, ort.Tensor> = { [tower.ids.name]: new ort.Tensor(tower.ids.type as 'int32' | 'int64', ids, dims) };
+    const feeds: Feeds = { [tower.ids.name]: new ort.Tensor(tower.ids.type as 'int32' | 'int64', ids, dims) };
     if (tower.mask) feeds[tower.mask.name] = new ort.Tensor(tower.ids.type as 'int32' | 'int64', mask, dims);
-    return this.rows(await tower.session.run(feeds), tower.output, batch.length);
+    return feeds;
   }
 
   private rows(outputs: Record<string, ort.Tensor>, name: string, count: number): Float32Array[] {

@@ -31,8 +31,8 @@ startOnThisThread(modelPath, options).then(
         void session.release().finally(() => reply({ kind: 'released' }));
         return;
       }
-      session.run(fromWire(request.feeds)).then(
-        (outputs) => reply({ kind: 'result', id: request.id, outputs: toWire(outputs) }),
+      session.run(request.feeds.map(fromWire)).then(
+        (outputs) => reply({ kind: 'result', id: request.id, outputs: outputs.map(toWire) }),
         (error: unknown) => reply({ kind: 'error', id: request.id, message: messageOf(error) }),
       );
     });

@@ -7,30 +7,11 @@
  * models, use SIMD on every core and are one to two orders of magnitude faster. The graph is one
  * MatMul node, written here as the few protobuf fields ONNX needs, so no ONNX tooling is a
  * dependency: ModelProto { ir_version, graph { node MatMul(photos, tags) -> cosines; inputs and
- * output, float, shapes [n, d] x [d, k] -> [n, k] }, opset_import { "" 13 } }.
+ * output, float, shapes [n, d] x [d, k] -> [n, k] }, opset_import { "" 13 } } (wire format: protobuf.ts).
  */
 import * as ort from 'onnxruntime-node';
-
-/** Protobuf wire encoding, just what the graph needs: varints, and length-delimited fields. */
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value;
-  while (rest > 0x7f) {
-    bytes.push((rest & 0x7f) | 0x80);
-    rest = Math.floor(rest / 128);
-  }
-  bytes.push(rest);
-  return bytes;
-}
-
-function numberField(field: number, value: number): number[] {
-  return [...varint(field << 3), ...varint(value)];
-}
-
-function bytesField(field: number, content: number[] | string): number[] {
-  const bytes = typeof content === 'string' ? [...Buffer.from(content, 'utf8')] : content;
-  return [...varint((field << 3) | 2), ...varint(bytes.length), ...bytes];
-}
+import { bytesField, numberField } from './protobuf.js';
+import { NO_SPINNING } from './session.js';
 
 const FLOAT = 1;
 
@@ -63,7 +44,7 @@ let session: Promise<ort.InferenceSession> | null = null;
 export async function cosineMatrix(images: Float32Array, rows: number, tags: Float32Array, cols: number, dim: number): Promise<Float32Array> {
   if (images.length < rows * dim || tags.length < cols * dim) throw new Error('cosineMatrix: the matrices are smaller than their sizes say.');
   if (rows === 0 || cols === 0) return new Float32Array(rows * cols);
-  session ??= ort.InferenceSession.create(matmulModel(), { executionProviders: ['cpu'] });
+  session ??= ort.InferenceSession.create(matmulModel(), { executionProviders: ['cpu'], extra: NO_SPINNING });
   // The tags go in as dim x cols: transposed from their rows.
   const transposed = new Float32Array(dim * cols);
   for (let c = 0; c < cols; c++) for (let i = 0; i < dim; i++) transposed[i * cols + c] = tags[c * dim + i] as number;

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { UserError, messageOf } from '../core/errors.js';
-import { startThreadedSession, type SessionRunner } from './threaded-session.js';
+import { startThreadedSession, type Feeds, type SessionRunner } from './threaded-session.js';
 
 export const PROVIDERS = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'] as const;
 export type ProviderPreference = (typeof PROVIDERS)[number];
@@ -87,6 +87,15 @@ export function providerCandidates(preference: ProviderPreference, platform = pr
   }
 }
 
+/**
+ * Note [No spinning]: ONNX Runtime's CPU threads spin for a while after a run, waiting for the
+ * next one. The app runs several sessions on few cores (the image tower indexing, the text tower
+ * answering, the template editor's cosine product), and one session's spinning threads take the
+ * cores another needs: the live preview's 8 new texts took 44 ms at p50 right after its cosine
+ * product, 23 ms alone, and 27 ms once no session spun (`npm run bench -- preview`). So none spins.
+ */
+export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
+
 function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
@@ -95,6 +104,7 @@ function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.Sessi
     enableCpuMemArena: process.platform !== 'darwin',
     // ORT rejects an explicit undefined here, so the key is only present for the CPU.
     ...(provider === 'cpu' ? { intraOpNumThreads: Math.max(1, os.availableParallelism()) } : {}),
+    extra: NO_SPINNING,
   };
 }
 
@@ -112,7 +122,11 @@ export const startOnThisThread: StartRunner = async (modelPath, options) => {
   return {
     inputs: tensorInfos(session.inputMetadata),
     outputs: tensorInfos(session.outputMetadata),
-    run: (feeds) => session.run(feeds),
+    run: async (feeds) => {
+      const outputs: Feeds[] = [];
+      for (const each of feeds) outputs.push(await session.run(each));
+      return outputs;
+    },
     release: () => session.release(),
   };
 };
@@ -219,7 +233,15 @@ export class ModelSession {
     return this.currentProvider;
   }
 
-  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  async run(feeds: Feeds): Promise<Feeds> {
+    return (await this.runEach([feeds]))[0] as Feeds;
+  }
+
+  /**
+   * Runs the graph on each of `feeds` in turn, in one exchange with its thread (Note [Runs in one
+   * message] in threaded-session.ts).
+   */
+  async runEach(feeds: readonly Feeds[]): Promise<Feeds[]> {
     try {
       return await this.session.run(feeds);
     } catch (error) {
@@ -231,7 +253,7 @@ export class ModelSession {
       await this.session.release();
       this.session = cpu;
       this.currentProvider = 'cpu';
-      return this.run(feeds);
+      return this.runEach(feeds);
     }
   }
 

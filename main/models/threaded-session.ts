@@ -12,6 +12,12 @@
  * waited; a query's hop to its thread costs well under a millisecond. Tensors are copied across,
  * not transferred: a provider that fails at run time is retried on the CPU with the same inputs
  * (Note [Providers] in session.ts).
+ *
+ * Note [Runs in one message]: a graph with a fixed batch of 1 (Immich's text towers) runs once per
+ * text, and the template editor embeds 8 texts a keystroke. Sent one by one, each run waited for
+ * the event loop to send the next, and the loop's garbage collections (10-16 ms, every few
+ * keystrokes of the live preview) landed between them. So a request carries a list of inputs, run
+ * back to back on the thread, and the texts of a keystroke cross to it once.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -20,10 +26,13 @@ import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { TensorInfo } from './session.js';
 
+export type Feeds = Record<string, ort.Tensor>;
+
 export interface SessionRunner {
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  /** Runs the graph on each of `feeds` in turn (Note [Runs in one message]). */
+  run(feeds: readonly Feeds[]): Promise<Feeds[]>;
   release(): Promise<void>;
 }
 
@@ -41,12 +50,12 @@ export interface ThreadStart {
   background: boolean;
 }
 
-export type ThreadRequest = { kind: 'run'; id: number; feeds: Record<string, WireTensor> } | { kind: 'release' };
+export type ThreadRequest = { kind: 'run'; id: number; feeds: Array<Record<string, WireTensor>> } | { kind: 'release' };
 
 export type ThreadReply =
   | { kind: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[] }
   | { kind: 'failed'; message: string }
-  | { kind: 'result'; id: number; outputs: Record<string, WireTensor> }
+  | { kind: 'result'; id: number; outputs: Array<Record<string, WireTensor>> }
   | { kind: 'error'; id: number; message: string }
   | { kind: 'released' };
 
@@ -77,7 +86,7 @@ function newThread(start: ThreadStart): Worker {
 /** Starts `modelPath` on a new thread; rejects with ONNX Runtime's message if it cannot load. */
 export function startThreadedSession(modelPath: string, options: ort.InferenceSession.SessionOptions, background: boolean): Promise<SessionRunner> {
   const worker = newThread({ modelPath, options, background });
-  const pending = new Map<number, { resolve: (outputs: Record<string, ort.Tensor>) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (outputs: Feeds[]) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let released: (() => void) | null = null;
   // The thread keeps the process alive only while it has work (a CLI command ends when its work does).
@@ -112,7 +121,7 @@ export function startThreadedSession(modelPath: string, options: ort.InferenceSe
                 const id = nextId++;
                 pending.set(id, { resolve, reject });
                 worker.ref();
-                worker.postMessage({ kind: 'run', id, feeds: toWire(feeds) } satisfies ThreadRequest);
+                worker.postMessage({ kind: 'run', id, feeds: feeds.map(toWire) } satisfies ThreadRequest);
               }),
             release: () =>
               new Promise<void>((resolve) => {
@@ -130,7 +139,7 @@ export function startThreadedSession(modelPath: string, options: ort.InferenceSe
         case 'error': {
           const call = pending.get(reply.id);
           pending.delete(reply.id);
-          if (reply.kind === 'result') call?.resolve(fromWire(reply.outputs));
+          if (reply.kind === 'result') call?.resolve(reply.outputs.map(fromWire));
           else call?.reject(new Error(reply.message));
           settle();
           return;

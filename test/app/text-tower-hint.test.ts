@@ -67,7 +67,9 @@ describe('text tower hint', () => {
     await copyPhotos((await fixturePhotos()).slice(0, 3), photos);
     const engine = new Engine({ dataDir, model: IMMICH_MODEL });
     await (await engine.addFolders([photos])).indexing.done;
-    const plan = (await engine.searchModel()).textSessionPlan;
+    // The library's writer starts the tower on its short-text graph (Note [Short texts]), and records that.
+    const plan = await (await engine.searchModel()).startedTextSessionPlan();
+    expect(path.dirname(plan.modelPath)).toBe(path.join(dataDir, 'graphs'));
     await engine.dispose();
     expect(readTextTowerHint(dataDir)).toBeNull();
     const launch = async () => {

@@ -1,7 +1,8 @@
 /**
  * Measurements that need a process of their own, run by startup.ts with `node --import tsx`:
  *
- *   probe.ts model-load MODEL_DIR            time to load the model and embed a first query,
+ *   probe.ts model-load MODEL_DIR DATA_DIR   time to load the model (as the engine does for the
+ *                                            library in DATA_DIR) and embed a first query,
  *                                            counted from just before the model is loaded
  *   probe.ts memory DATA_DIR MODEL_DIR       resident memory with the text model loaded while
  *                                            searching a library (unfiltered, then filtered)
@@ -11,7 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Library } from '../../main/library/library.js';
+import { graphsDir } from '../../main/core/paths.js';
 import { ClipModel } from '../../main/models/clip.js';
+import { TextGraphs } from '../../main/models/text-graphs.js';
 import { PhotoSearch } from '../../main/search/search.js';
 import { FILTERS } from './search.js';
 
@@ -21,17 +24,23 @@ function memory(): { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: 
   return { rssMiB: Math.round(kib('VmRSS') / 1024), peakMiB: Math.round(kib('VmHWM') / 1024), anonMiB: Math.round(kib('RssAnon') / 1024), fileMiB: Math.round(kib('RssFile') / 1024) };
 }
 
-async function modelLoad(modelDir: string) {
+/**
+ * The model as the engine loads it for a library in `dataDir`: its text tower on the query graph
+ * settled there before (Note [Short graphs kept]); a probe never writes one.
+ */
+const engineModel = (modelDir: string, dataDir: string) => ClipModel.load(modelDir, { provider: 'cpu', textGraphs: new TextGraphs(graphsDir(dataDir), () => {}, () => false) });
+
+async function modelLoad(modelDir: string, dataDir: string) {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const model = await ClipModel.load(modelDir, { provider: 'cpu' });
+  const model = await engineModel(modelDir, dataDir);
   await model.embedText('a first query');
   const used = process.cpuUsage(cpu);
   return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
 }
 
 async function searching(dataDir: string, modelDir: string) {
-  const model = await ClipModel.load(modelDir, { provider: 'cpu' });
+  const model = await engineModel(modelDir, dataDir);
   const library = Library.open(dataDir);
   const search = new PhotoSearch(library, model);
   const phases: Record<string, ReturnType<typeof memory>> = { start: memory() };
@@ -45,5 +54,5 @@ async function searching(dataDir: string, modelDir: string) {
 }
 
 const [what, ...args] = process.argv.slice(2);
-const result = what === 'model-load' ? await modelLoad(args[0] as string) : await searching(args[0] as string, args[1] as string);
+const result = what === 'model-load' ? await modelLoad(args[0] as string, args[1] as string) : await searching(args[0] as string, args[1] as string);
 process.stdout.write(`${JSON.stringify(result)}\n`);

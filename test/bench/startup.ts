@@ -8,6 +8,7 @@
  *   rounds and in the same environment as the process it is compared with; wall time, and CPU
  *   time, which the load of a shared machine does not inflate;
  * - memory: a process with 1M photos and the text model loaded, searching (probe.ts).
+ * Both on a library whose first session has passed (`settledLibrary`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -15,7 +16,10 @@ import { performance } from 'node:perf_hooks';
 import { engineEnv } from '../../main/app/engine-args.js';
 import { forkEngine } from '../../main/app/preview-engine.js';
 import { engineCallSchemas } from '../../main/engine/calls.js';
+import { graphsDir } from '../../main/core/paths.js';
 import { Library } from '../../main/library/library.js';
+import { ClipModel } from '../../main/models/clip.js';
+import { TextGraphs } from '../../main/models/text-graphs.js';
 import { syntheticDatabase } from './synthetic.js';
 
 type Log = (message: string) => void;
@@ -54,13 +58,25 @@ async function engineFirstSearch(root: string, dataDir: string, modelDir: string
   }
 }
 
-export async function coldStart(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, rounds: number, log: Log) {
+/**
+ * A synthetic library as a person's is after its first session: its vector index built and saved,
+ * the text tower's query graph written and checked (Note [Short graphs kept] in text-graphs.ts).
+ */
+async function settledLibrary(dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, log: Log): Promise<string> {
   const dataDir = path.join(dataRoot, `synthetic-${count}`);
   await syntheticDatabase(dataDir, count, dim, modelId, log);
-  // The index is built and saved before: a cold start opens it, it does not build it.
   const library = Library.open(dataDir);
   await (await library.vectorIndex(modelId, dim)).ready();
   await library.close();
+  const model = await ClipModel.load(modelDir, { provider: 'cpu', textGraphs: new TextGraphs(graphsDir(dataDir), log) });
+  await model.startedTextSessionPlan();
+  await model.dispose();
+  return dataDir;
+}
+
+export async function coldStart(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, rounds: number, log: Log) {
+  // A cold start opens the index and the query graph; it does not build them.
+  const dataDir = await settledLibrary(dataRoot, modelDir, modelId, dim, count, log);
   log('building the CLI and the app (npm run build:cli, electron-vite build) ...');
   execFileSync('npx', ['vite', 'build', '--config', 'cli.vite.config.ts'], { cwd: root, stdio: 'ignore' });
   execFileSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'ignore' });
@@ -69,11 +85,11 @@ export async function coldStart(root: string, dataRoot: string, modelDir: string
   const cli: Array<{ ms: number; cpuMs: number; peakMiB: number }> = [];
   const engine: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    model.push(probe(root, ['model-load', modelDir]) as { ms: number; cpuMs: number });
+    model.push(probe(root, ['model-load', modelDir, dataDir]) as { ms: number; cpuMs: number });
     const run = timed(process.execPath, [path.join(root, 'out', 'cli', 'lumen.cjs'), 'search', '--data', dataDir, '--model', modelDir, '--provider', 'cpu', '--json', `a dog on the beach ${round}`], root);
     if (!(JSON.parse(run.stdout) as { results: unknown[] }).results.length) throw new Error('the cold search found nothing');
     cli.push(run);
-    engineModel.push(probe(root, ['model-load', modelDir], engineEnv()) as { ms: number; cpuMs: number });
+    engineModel.push(probe(root, ['model-load', modelDir, dataDir], engineEnv()) as { ms: number; cpuMs: number });
     engine.push(await engineFirstSearch(root, dataDir, modelDir, `a cat in the snow ${round}`));
     log(
       `round ${round + 1}: model load ${model.at(-1)!.ms.toFixed(0)} ms (${model.at(-1)!.cpuMs.toFixed(0)} CPU ms); CLI ${run.ms.toFixed(0)} ms (${run.cpuMs.toFixed(0)} CPU ms); ` +
@@ -100,11 +116,7 @@ export async function coldStart(root: string, dataRoot: string, modelDir: string
 }
 
 export async function memory(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, log: Log) {
-  const dataDir = path.join(dataRoot, `synthetic-${count}`);
-  await syntheticDatabase(dataDir, count, dim, modelId, log);
-  const library = Library.open(dataDir);
-  await (await library.vectorIndex(modelId, dim)).ready();
-  await library.close();
+  const dataDir = await settledLibrary(dataRoot, modelDir, modelId, dim, count, log);
   const phases = probe(root, ['memory', dataDir, modelDir]) as Record<string, { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number }>;
   for (const [phase, figures] of Object.entries(phases)) log(`${phase.padEnd(32)} RSS ${figures.rssMiB} MiB (anonymous ${figures.anonMiB}, files ${figures.fileMiB}), peak ${figures.peakMiB} MiB`);
   const peakMiB = Math.max(...Object.values(phases).map((figures) => figures.peakMiB));

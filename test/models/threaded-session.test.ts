@@ -64,6 +64,22 @@ describe('a session on its own thread', () => {
     }
   });
 
+  it('runs a list of inputs in one request, each result in its place, as runs one at a time give them (Note [Runs in one message])', async () => {
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'interactive' });
+    try {
+      const seeds = [1, 2, 3, 1];
+      const together = await threaded.runEach(seeds.map((seed) => ({ pixel_values: pixels(seed) })));
+      const apart = [];
+      for (const seed of seeds) apart.push(await threaded.run({ pixel_values: pixels(seed) }));
+      const embeddings = (outputs: Array<Record<string, ort.Tensor>>) => outputs.map((output) => Array.from(output['image_embeds']?.data as Float32Array));
+      expect(embeddings(together)).toEqual(embeddings(apart));
+      expect(embeddings(together)[1]).not.toEqual(embeddings(together)[0]);
+      expect(await threaded.runEach([])).toEqual([]);
+    } finally {
+      await threaded.release();
+    }
+  });
+
   it("passes ONNX Runtime's refusal of a bad input on as a clear error, and keeps working", async () => {
     const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
     try {

@@ -1,0 +1,198 @@
+import { cp, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ClipModel } from '../../main/models/clip.js';
+import { GRAPH_INITIALIZER, GRAPH_NODE, MODEL_GRAPH, readNode, readTensor } from '../../main/models/onnx-graph.js';
+import { bytesField, numberField, readFields } from '../../main/models/protobuf.js';
+import { rewriteTextGraph } from '../../main/models/query-graph.js';
+import { TextGraphs } from '../../main/models/text-graphs.js';
+import { HF_MODEL, IMMICH_MODEL, cosine, tempDir } from '../helpers/fixtures.js';
+
+const CONTEXT = 16;
+const TEXTS = ['a red star', 'a photo of a blue circle on a white background', 'x'];
+const quiet = () => {};
+
+async function embed(session: ort.InferenceSession, ids: number[], length: number): Promise<Float32Array> {
+  const padded = new Int32Array(length);
+  padded.set(ids.slice(0, length));
+  const outputs = await session.run({ text: new ort.Tensor('int32', padded, [1, length]) });
+  return outputs['embedding']?.data as Float32Array;
+}
+
+/**
+ * A text tower that is not causal: every position, padding included, adds to the embedding
+ * (embedding = (ids + 1) x W), so running a text at its own length changes it.
+ */
+function notCausalTower(dim: number): Uint8Array {
+  const tensor = (name: string, dims: number[], values: Float32Array) => [
+    ...dims.flatMap((size) => numberField(1, size)),
+    ...numberField(2, 1),
+    ...bytesField(8, name),
+    ...bytesField(9, new Uint8Array(values.buffer)),
+  ];
+  const valueInfo = (name: string, type: number, dims: number[]) => {
+    const shape = dims.flatMap((size) => bytesField(1, numberField(1, size)));
+    return [...bytesField(1, name), ...bytesField(2, bytesField(1, [...numberField(1, type), ...bytesField(2, shape)]))];
+  };
+  const node = (op: string, inputs: string[], output: string, attribute: number[] = []) =>
+    bytesField(1, [...inputs.flatMap((input) => bytesField(1, input)), ...bytesField(2, output), ...bytesField(4, op), ...attribute]);
+  const castToFloat = bytesField(5, [...bytesField(1, 'to'), ...numberField(3, 1), ...numberField(20, 2)]);
+  const weights = Float32Array.from({ length: CONTEXT * dim }, (_, i) => Math.sin(i + 1));
+  const graph = [
+    ...node('Cast', ['text'], 'float', castToFloat),
+    ...node('Add', ['float', 'one'], 'shifted'),
+    ...node('MatMul', ['shifted', 'weights'], 'embedding'),
+    ...bytesField(5, tensor('one', [], Float32Array.of(1))),
+    ...bytesField(5, tensor('weights', [CONTEXT, dim], weights)),
+    ...bytesField(11, valueInfo('text', 6, [1, CONTEXT])),
+    ...bytesField(12, valueInfo('embedding', 1, [1, dim])),
+  ];
+  return Uint8Array.from([...numberField(1, 8), ...bytesField(7, graph), ...bytesField(8, [...bytesField(1, ''), ...numberField(2, 17)])]);
+}
+
+/** How many nodes of each operator a graph has; MatMuls by a weight (an initializer) apart, as `MatMul by weight`. */
+function operators(graph: Uint8Array): Record<string, number> {
+  const fields = readFields(readFields(graph).find((field) => field.number === MODEL_GRAPH)?.bytes as Uint8Array);
+  const weights = new Set(fields.filter((field) => field.number === GRAPH_INITIALIZER).map((field) => readTensor(field.bytes as Uint8Array).name));
+  const counts: Record<string, number> = {};
+  for (const field of fields.filter((each) => each.number === GRAPH_NODE)) {
+    const { opType, inputs } = readNode(field);
+    const kind = opType === 'MatMul' && weights.has(inputs[1] ?? '') ? 'MatMul by weight' : opType;
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+const FIXTURE_TEXT_GRAPH = path.join(IMMICH_MODEL, 'textual', 'model.onnx');
+
+describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short graphs kept])', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  beforeEach(async () => {
+    scratch = await tempDir();
+  });
+  afterEach(async () => {
+    await scratch.cleanup();
+  });
+
+  it("frees the fixture's static text length: texts at their own length embed as padded ones do", async () => {
+    const rewritten = Buffer.concat(rewriteTextGraph(await readFile(FIXTURE_TEXT_GRAPH), CONTEXT, { eightBit: false }) ?? []);
+    expect(operators(rewritten)).not.toHaveProperty('DynamicQuantizeMatMul');
+    const [before, after] = await Promise.all([ort.InferenceSession.create(FIXTURE_TEXT_GRAPH), ort.InferenceSession.create(rewritten)]);
+    expect(after.inputMetadata[0]).toMatchObject({ name: 'text', shape: [1, 'sequence'] });
+    const model = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
+    for (const text of TEXTS) {
+      const ids = await model.tokenize(text);
+      const padded = await embed(before, ids, CONTEXT);
+      expect(cosine(await embed(after, ids, ids.length), padded)).toBeGreaterThan(0.99999);
+      // Padded, the rewritten graph is the original.
+      expect(cosine(await embed(after, ids, CONTEXT), padded)).toBeGreaterThan(0.99999);
+    }
+    await Promise.all([before.release(), after.release(), model.dispose()]);
+  });
+
+  it('puts every MatMul weight in 8 bits, close to the original', async () => {
+    const original = await readFile(FIXTURE_TEXT_GRAPH);
+    const rewritten = Buffer.concat(rewriteTextGraph(original, CONTEXT, { eightBit: true }) ?? []);
+    const { 'MatMul by weight': weights = 0, MatMul: attention } = operators(original);
+    expect(weights).toBeGreaterThan(0);
+    // Attention's products of two activations stay as they are.
+    expect(operators(rewritten)).toMatchObject({ DynamicQuantizeMatMul: weights, MatMul: attention });
+    expect(operators(rewritten)).not.toHaveProperty('MatMul by weight');
+    const [before, after] = await Promise.all([ort.InferenceSession.create(original), ort.InferenceSession.create(rewritten)]);
+    const model = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
+    for (const text of TEXTS) {
+      const ids = await model.tokenize(text);
+      expect(cosine(await embed(after, ids, ids.length), await embed(before, ids, CONTEXT))).toBeGreaterThan(0.995);
+    }
+    await Promise.all([before.release(), after.release(), model.dispose()]);
+  });
+
+  it('leaves alone what it cannot rewrite: a length already free, another context, not ONNX', async () => {
+    const dynamic = await readFile(path.join(HF_MODEL, 'onnx', 'text_model.onnx'));
+    expect(rewriteTextGraph(dynamic, CONTEXT, { eightBit: false })).toBeNull();
+    // A graph whose length is free still gets its weights in 8 bits.
+    expect(operators(Buffer.concat(rewriteTextGraph(dynamic, CONTEXT, { eightBit: true }) ?? []))).not.toHaveProperty('MatMul by weight');
+    const graph = await readFile(FIXTURE_TEXT_GRAPH);
+    expect(rewriteTextGraph(graph, 77, { eightBit: false })).toBeNull();
+    expect(rewriteTextGraph(graph.subarray(0, graph.length / 2), CONTEXT, { eightBit: true })).toBeNull();
+    expect(rewriteTextGraph(Buffer.from('not a graph at all, just text'), CONTEXT, { eightBit: true })).toBeNull();
+  });
+
+  it('checks a query graph once, keeps it for the next start, and embeds texts on it as the original does', async () => {
+    const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
+    const plain = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
+    const model = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
+    const plan = await model.startedTextSessionPlan();
+    expect(path.dirname(plan.modelPath)).toBe(graphs.dir);
+    expect((await readdir(graphs.dir)).map((name) => path.extname(name)).sort()).toEqual(['.ok', '.onnx']);
+    expect(operators(await readFile(plan.modelPath))).toHaveProperty('DynamicQuantizeMatMul');
+    const [fast, exact] = await Promise.all([model.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
+    fast.forEach((vector, i) => expect(cosine(vector, exact[i] as Float32Array)).toBeGreaterThan(0.995));
+    // The next start finds it settled: nothing written or checked, the same graph.
+    const attempt = vi.fn(async () => 'checked');
+    expect(await graphs.settle(FIXTURE_TEXT_GRAPH, CONTEXT, attempt)).toBeNull();
+    expect(attempt).not.toHaveBeenCalled();
+    const again = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
+    expect((await again.startedTextSessionPlan()).modelPath).toBe(plan.modelPath);
+    await Promise.all([plain.dispose(), model.dispose(), again.dispose()]);
+  });
+
+  it('falls back from 8 bits to full precision, then to the model\'s own graph, as the check decides', async () => {
+    const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
+    const tried: boolean[] = [];
+    const fullPrecisionOnly = async (graph: string, variant: { eightBit: boolean }) => {
+      tried.push(variant.eightBit);
+      return variant.eightBit ? null : graph;
+    };
+    const kept = await graphs.settle(FIXTURE_TEXT_GRAPH, CONTEXT, fullPrecisionOnly);
+    expect(tried).toEqual([true, false]);
+    expect(kept).toBe(graphs.verified(FIXTURE_TEXT_GRAPH, CONTEXT));
+    expect(operators(await readFile(kept as string))).not.toHaveProperty('DynamicQuantizeMatMul');
+
+    const folder = path.join(scratch.dir, 'not-causal');
+    await cp(IMMICH_MODEL, folder, { recursive: true });
+    const original = path.join(folder, 'textual', 'model.onnx');
+    await writeFile(original, notCausalTower(64));
+    const model = await ClipModel.load(folder, { provider: 'cpu', textGraphs: graphs });
+    expect((await model.startedTextSessionPlan()).modelPath).toBe(original);
+    expect(graphs.verified(original, CONTEXT)).toBeNull();
+    const plain = await ClipModel.load(folder, { provider: 'cpu' });
+    const [own, padded] = await Promise.all([model.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
+    own.forEach((vector, i) => expect(cosine(vector, padded[i] as Float32Array)).toBeGreaterThan(0.99999));
+    // Settled as keeping its own graph: not tried again.
+    const attempt = vi.fn(async () => 'checked');
+    expect(await graphs.settle(original, CONTEXT, attempt)).toBeNull();
+    expect(attempt).not.toHaveBeenCalled();
+    await Promise.all([model.dispose(), plain.dispose()]);
+  });
+
+  it('writes one graph per model version, only where it may write, and a failed write costs only the speed', async () => {
+    const folder = path.join(scratch.dir, 'model');
+    await cp(IMMICH_MODEL, folder, { recursive: true });
+    const graphFile = path.join(folder, 'textual', 'model.onnx');
+    const dir = path.join(scratch.dir, 'graphs');
+    const accept = async (graph: string) => graph;
+    expect(await new TextGraphs(dir, quiet, () => false).settle(graphFile, CONTEXT, accept)).toBeNull();
+    await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
+
+    const graphs = new TextGraphs(dir, quiet);
+    const first = await graphs.settle(graphFile, CONTEXT, accept);
+    expect(graphs.verified(graphFile, CONTEXT)).toBe(first);
+    // A new version of the model (downloaded again) gets its own graph; the old one's go.
+    await utimes(graphFile, new Date(), new Date(Date.now() + 60_000));
+    expect(graphs.verified(graphFile, CONTEXT)).toBeNull();
+    const second = await graphs.settle(graphFile, CONTEXT, accept);
+    expect(second).not.toBe(first);
+    expect((await readdir(dir)).sort()).toEqual([`${path.basename(second as string, '.onnx')}.ok`, path.basename(second as string)]);
+
+    const logged: string[] = [];
+    await writeFile(path.join(scratch.dir, 'a-file'), '');
+    const unwritable = new TextGraphs(path.join(scratch.dir, 'a-file', 'graphs'), (line) => logged.push(line));
+    const model = await ClipModel.load(folder, { provider: 'cpu', textGraphs: unwritable });
+    expect((await model.startedTextSessionPlan()).modelPath).toBe(graphFile);
+    expect(await model.embedTexts(TEXTS)).toHaveLength(TEXTS.length);
+    expect(logged).toEqual([expect.stringMatching(/^Could not save a faster text graph in \S*a-file\S* \(.*\); searches use the model's own, a little slower\.$/)]);
+    await model.dispose();
+  });
+});
