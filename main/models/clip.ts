@@ -254,7 +254,17 @@ export class ClipModel {
       return null;
     };
     const settled = await this.textGraphs?.settle(modelPath, contextLength, accept);
-    return settled ?? start(this.textSessionPlan.modelPath);
+    if (settled) return settled;
+    const graph = this.textSessionPlan.modelPath;
+    if (graph === modelPath || !this.textGraphs) return start(modelPath);
+    try {
+      return await start(graph);
+    } catch (error) {
+      // A query graph damaged since it was checked costs its speed until the next start makes it again.
+      this.log(`The faster text graph of ${this.id} did not load (${messageOf(error)}); using the model's own, and making it again at the next start.`);
+      await this.textGraphs.forget(modelPath, contextLength);
+      return start(modelPath);
+    }
   }
 
   /** The probe texts' embeddings through `session`, at their own length where its graph allows. */

@@ -24,7 +24,7 @@
  *
  * Whether a rewritten graph is close enough to the original is measured per model, on real text
  * (Note [Short graphs kept] in text-graphs.ts): a tower that is not causal (SigLIP pools at the
- * last position) or loses too much in 8 bits keeps its own graph.
+ * last position) keeps its fixed length, one that loses too much in 8 bits its full precision.
  */
 import {
   FLOAT,
@@ -61,6 +61,8 @@ const MICROSOFT = 'com.microsoft';
 const PREFIX = 'lumen_query';
 
 export interface QueryGraphOptions {
+  /** Texts at their own length where the graph fixes it (Note [Short texts]). */
+  freeLength: boolean;
   /** MatMul weights in 8 bits (Note [Eight-bit text tower]). */
   eightBit: boolean;
 }
@@ -78,8 +80,8 @@ type Consumers = Map<string, Array<{ node: Node; slot: number }>>;
 
 /**
  * The graph `model` (an ONNX file's bytes) rewritten for queries, as the pieces of the new file
- * in order: its length freed where it is fixed at `context` (Note [Short texts]), its MatMul
- * weights in 8 bits if asked (Note [Eight-bit text tower]); null when neither applies.
+ * in order: its length freed where it is fixed at `context` (Note [Short texts]) and its MatMul
+ * weights in 8 bits (Note [Eight-bit text tower]), each if asked; null when neither applies.
  */
 export function rewriteTextGraph(model: Uint8Array, context: number, options: QueryGraphOptions): Uint8Array[] | null {
   try {
@@ -161,7 +163,7 @@ function rewrite(model: Uint8Array, context: number, options: QueryGraphOptions)
   for (const each of nodes) each.inputs.forEach((input, slot) => consumers.set(input, [...(consumers.get(input) ?? []), { node: each, slot }]));
 
   const constants = nodes.flatMap((each) => (each.constant ? [each.constant] : []));
-  const freed = freeLength(graph.filter((field) => field.number === GRAPH_INPUT), [...tensors.values(), ...constants], consumers, context);
+  const freed = options.freeLength ? freeLength(graph.filter((field) => field.number === GRAPH_INPUT), [...tensors.values(), ...constants], consumers, context) : null;
   const weights = options.eightBit ? eightBitWeights(nodes, tensors, freed) : new Map<string, Tensor>();
   if (!freed && weights.size === 0) return null;
 

@@ -5,11 +5,12 @@
  *
  * Note [Short graphs kept]: for each model file (by its real path, size, time and context) the
  * folder holds at most `<key>.onnx`, the rewritten graph, with `<key>.ok` once its embeddings were
- * shown close to the original's, or `<key>.keep` when the model keeps its own graph. The 8-bit
- * rewrite is tried first (within cosine 0.995 of the original on every probe text); then the
- * full-precision one, which must match (0.9999). A rewrite is written under a temporary name and
- * renamed, so a crash leaves no half graph, and one not yet checked (a crash before the check) is
- * checked at the next start. Writing one for a newer version of a model removes the older one's
+ * shown close to the original's, or `<key>.keep` when the model keeps its own graph. Rewrites are
+ * tried best first: texts at their own length with 8-bit weights (within cosine 0.995 of the
+ * original on every probe text), at their own length in full precision (which must match, 0.9999),
+ * then 8 bits at the fixed length (a tower that is not causal). A rewrite is written under a temporary name and
+ * renamed, so a crash leaves no half graph in use (the next rewrite removes it), and one not yet
+ * checked (a crash before the check) is checked at the next start. Writing one for a newer version of a model removes the older one's
  * files. Only the library's writer writes here; a graph that cannot be written (a full disk)
  * costs the speed only, and is tried again next time.
  */
@@ -26,10 +27,11 @@ export interface QueryGraphVariant extends QueryGraphOptions {
   tolerance: number;
 }
 
-/** Best first. */
+/** Best first: a tower that is not causal can still take 8 bits at its fixed length. */
 export const QUERY_GRAPH_VARIANTS: readonly QueryGraphVariant[] = [
-  { eightBit: true, tolerance: 0.995 },
-  { eightBit: false, tolerance: 0.9999 },
+  { freeLength: true, eightBit: true, tolerance: 0.995 },
+  { freeLength: true, eightBit: false, tolerance: 0.9999 },
+  { freeLength: false, eightBit: true, tolerance: 0.995 },
 ];
 
 /** Pieces smaller than this are gathered into one write. */
@@ -151,10 +153,18 @@ export class TextGraphs {
     }
   }
 
+  /** Removes what is kept for this version of the model, so that the next start writes and checks it anew. */
+  async forget(modelPath: string, context: number): Promise<void> {
+    const { base } = this.key(modelPath, context);
+    for (const ending of ['.ok', '.keep', '.onnx']) await rm(`${base}${ending}`, { force: true }).catch(() => {});
+  }
+
+  /** Removes the files of the model's other versions, and half-written rewrites that a crash left. */
   private async forgetOlderVersions(model: string, base: string): Promise<void> {
     const current = path.basename(base);
     for (const name of await readdir(this.dir)) {
-      if (name.startsWith(`${model}-`) && !name.startsWith(`${current}.`)) await rm(path.join(this.dir, name), { force: true });
+      const stale = name.startsWith(`${model}-`) && (!name.startsWith(`${current}.`) || (name.endsWith('.partial') && name !== `${current}.${process.pid}.partial`));
+      if (stale) await rm(path.join(this.dir, name), { force: true });
     }
   }
 }

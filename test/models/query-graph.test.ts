@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClipModel } from '../../main/models/clip.js';
 import { GRAPH_INITIALIZER, GRAPH_NODE, MODEL_GRAPH, readNode, readTensor } from '../../main/models/onnx-graph.js';
 import { bytesField, numberField, readFields } from '../../main/models/protobuf.js';
-import { rewriteTextGraph } from '../../main/models/query-graph.js';
+import { rewriteTextGraph, type QueryGraphOptions } from '../../main/models/query-graph.js';
 import { TextGraphs } from '../../main/models/text-graphs.js';
 import { HF_MODEL, IMMICH_MODEL, cosine, tempDir } from '../helpers/fixtures.js';
 
@@ -76,7 +76,7 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
   });
 
   it("frees the fixture's static text length: texts at their own length embed as padded ones do", async () => {
-    const rewritten = Buffer.concat(rewriteTextGraph(await readFile(FIXTURE_TEXT_GRAPH), CONTEXT, { eightBit: false }) ?? []);
+    const rewritten = Buffer.concat(rewriteTextGraph(await readFile(FIXTURE_TEXT_GRAPH), CONTEXT, { freeLength: true, eightBit: false }) ?? []);
     expect(operators(rewritten)).not.toHaveProperty('DynamicQuantizeMatMul');
     const [before, after] = await Promise.all([ort.InferenceSession.create(FIXTURE_TEXT_GRAPH), ort.InferenceSession.create(rewritten)]);
     expect(after.inputMetadata[0]).toMatchObject({ name: 'text', shape: [1, 'sequence'] });
@@ -93,7 +93,7 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
 
   it('puts every MatMul weight in 8 bits, close to the original', async () => {
     const original = await readFile(FIXTURE_TEXT_GRAPH);
-    const rewritten = Buffer.concat(rewriteTextGraph(original, CONTEXT, { eightBit: true }) ?? []);
+    const rewritten = Buffer.concat(rewriteTextGraph(original, CONTEXT, { freeLength: true, eightBit: true }) ?? []);
     const { 'MatMul by weight': weights = 0, MatMul: attention } = operators(original);
     expect(weights).toBeGreaterThan(0);
     // Attention's products of two activations stay as they are.
@@ -110,13 +110,14 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
 
   it('leaves alone what it cannot rewrite: a length already free, another context, not ONNX', async () => {
     const dynamic = await readFile(path.join(HF_MODEL, 'onnx', 'text_model.onnx'));
-    expect(rewriteTextGraph(dynamic, CONTEXT, { eightBit: false })).toBeNull();
+    expect(rewriteTextGraph(dynamic, CONTEXT, { freeLength: true, eightBit: false })).toBeNull();
     // A graph whose length is free still gets its weights in 8 bits.
-    expect(operators(Buffer.concat(rewriteTextGraph(dynamic, CONTEXT, { eightBit: true }) ?? []))).not.toHaveProperty('MatMul by weight');
+    expect(operators(Buffer.concat(rewriteTextGraph(dynamic, CONTEXT, { freeLength: true, eightBit: true }) ?? []))).not.toHaveProperty('MatMul by weight');
     const graph = await readFile(FIXTURE_TEXT_GRAPH);
-    expect(rewriteTextGraph(graph, 77, { eightBit: false })).toBeNull();
-    expect(rewriteTextGraph(graph.subarray(0, graph.length / 2), CONTEXT, { eightBit: true })).toBeNull();
-    expect(rewriteTextGraph(Buffer.from('not a graph at all, just text'), CONTEXT, { eightBit: true })).toBeNull();
+    expect(rewriteTextGraph(graph, 77, { freeLength: true, eightBit: false })).toBeNull();
+    expect(rewriteTextGraph(graph, CONTEXT, { freeLength: false, eightBit: false })).toBeNull();
+    expect(rewriteTextGraph(graph.subarray(0, graph.length / 2), CONTEXT, { freeLength: true, eightBit: true })).toBeNull();
+    expect(rewriteTextGraph(Buffer.from('not a graph at all, just text'), CONTEXT, { freeLength: true, eightBit: true })).toBeNull();
   });
 
   it('checks a query graph once, keeps it for the next start, and embeds texts on it as the original does', async () => {
@@ -138,33 +139,63 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     await Promise.all([plain.dispose(), model.dispose(), again.dispose()]);
   });
 
-  it('falls back from 8 bits to full precision, then to the model\'s own graph, as the check decides', async () => {
+  it('falls back from 8 bits to full precision, then to 8 bits at the fixed length, then to the model\'s own graph, as the check decides', async () => {
     const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
-    const tried: boolean[] = [];
-    const fullPrecisionOnly = async (graph: string, variant: { eightBit: boolean }) => {
-      tried.push(variant.eightBit);
-      return variant.eightBit ? null : graph;
-    };
-    const kept = await graphs.settle(FIXTURE_TEXT_GRAPH, CONTEXT, fullPrecisionOnly);
-    expect(tried).toEqual([true, false]);
+    const tried: string[] = [];
+    const record = (variant: QueryGraphOptions) => tried.push(`${variant.freeLength ? 'own length' : 'fixed length'}, ${variant.eightBit ? '8 bits' : 'full precision'}`);
+    const kept = await graphs.settle(FIXTURE_TEXT_GRAPH, CONTEXT, async (graph, variant) => (record(variant), variant.eightBit ? null : graph));
+    expect(tried).toEqual(['own length, 8 bits', 'own length, full precision']);
     expect(kept).toBe(graphs.verified(FIXTURE_TEXT_GRAPH, CONTEXT));
     expect(operators(await readFile(kept as string))).not.toHaveProperty('DynamicQuantizeMatMul');
 
+    // None passes: the model keeps its own graph, and is not tried again.
+    const folder = path.join(scratch.dir, 'model');
+    await cp(IMMICH_MODEL, folder, { recursive: true });
+    const own = path.join(folder, 'textual', 'model.onnx');
+    tried.length = 0;
+    expect(await graphs.settle(own, CONTEXT, async (_graph, variant) => (record(variant), null))).toBeNull();
+    expect(tried).toEqual(['own length, 8 bits', 'own length, full precision', 'fixed length, 8 bits']);
+    expect(graphs.verified(own, CONTEXT)).toBeNull();
+    const attempt = vi.fn(async () => 'checked');
+    expect(await graphs.settle(own, CONTEXT, attempt)).toBeNull();
+    expect(attempt).not.toHaveBeenCalled();
+  });
+
+  it('a tower that is not causal keeps its fixed length, and may still take 8 bits', async () => {
     const folder = path.join(scratch.dir, 'not-causal');
     await cp(IMMICH_MODEL, folder, { recursive: true });
     const original = path.join(folder, 'textual', 'model.onnx');
     await writeFile(original, notCausalTower(64));
+    const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
     const model = await ClipModel.load(folder, { provider: 'cpu', textGraphs: graphs });
-    expect((await model.startedTextSessionPlan()).modelPath).toBe(original);
-    expect(graphs.verified(original, CONTEXT)).toBeNull();
+    const graph = (await model.startedTextSessionPlan()).modelPath;
+    expect(graph).toBe(graphs.verified(original, CONTEXT));
+    expect(operators(await readFile(graph))).toMatchObject({ DynamicQuantizeMatMul: 1 });
+    const session = await ort.InferenceSession.create(graph);
+    expect(session.inputMetadata[0]).toMatchObject({ shape: [1, CONTEXT] });
+    await session.release();
     const plain = await ClipModel.load(folder, { provider: 'cpu' });
-    const [own, padded] = await Promise.all([model.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
-    own.forEach((vector, i) => expect(cosine(vector, padded[i] as Float32Array)).toBeGreaterThan(0.99999));
-    // Settled as keeping its own graph: not tried again.
-    const attempt = vi.fn(async () => 'checked');
-    expect(await graphs.settle(original, CONTEXT, attempt)).toBeNull();
-    expect(attempt).not.toHaveBeenCalled();
+    const [fast, padded] = await Promise.all([model.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
+    fast.forEach((vector, i) => expect(cosine(vector, padded[i] as Float32Array)).toBeGreaterThan(0.995));
     await Promise.all([model.dispose(), plain.dispose()]);
+  });
+
+  it('a query graph damaged after its check costs only its speed, and is made again at the next start', async () => {
+    const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
+    const first = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
+    const graph = (await first.startedTextSessionPlan()).modelPath;
+    await first.dispose();
+    await writeFile(graph, 'damaged');
+    const logged: string[] = [];
+    const damaged = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs, log: (line) => logged.push(line) });
+    const plain = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
+    const [own, padded] = await Promise.all([damaged.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
+    own.forEach((vector, i) => expect(cosine(vector, padded[i] as Float32Array)).toBeGreaterThan(0.99999));
+    expect(logged).toEqual([expect.stringMatching(/did not load .*making it again at the next start\.$/)]);
+    expect(await readdir(graphs.dir)).toEqual([]);
+    const again = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
+    expect((await again.startedTextSessionPlan()).modelPath).toBe(graph);
+    await Promise.all([damaged.dispose(), plain.dispose(), again.dispose()]);
   });
 
   it('writes one graph per model version, only where it may write, and a failed write costs only the speed', async () => {
@@ -177,7 +208,12 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
 
     const graphs = new TextGraphs(dir, quiet);
-    const first = await graphs.settle(graphFile, CONTEXT, accept);
+    let first = await graphs.settle(graphFile, CONTEXT, accept);
+    // What a crash in the middle of a write left is removed by the next write.
+    await writeFile(`${(first as string).replace(/\.onnx$/, '')}.12345.partial`, 'half a graph');
+    await graphs.forget(graphFile, CONTEXT);
+    first = await graphs.settle(graphFile, CONTEXT, accept);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.partial'))).toEqual([]);
     expect(graphs.verified(graphFile, CONTEXT)).toBe(first);
     // A new version of the model (downloaded again) gets its own graph; the old one's go.
     await utimes(graphFile, new Date(), new Date(Date.now() + 60_000));
