@@ -7,32 +7,24 @@
  * models, use SIMD on every core and are one to two orders of magnitude faster. The graph is one
  * MatMul node, written here as the few protobuf fields ONNX needs, so no ONNX tooling is a
  * dependency: ModelProto { ir_version, graph { node MatMul(photos, tags) -> cosines; inputs and
- * output, float, shapes [n, d] x [d, k] -> [n, k] }, opset_import { "" 13 } } (wire format: protobuf.ts).
+ * output, float, shapes [n, d] x [d, k] -> [n, k] }, opset_import { "" 13 } } (onnx-graph.ts).
  */
 import * as ort from 'onnxruntime-node';
-import { bytesField, numberField } from './protobuf.js';
+import { FLOAT, GRAPH_INPUT, GRAPH_NAME, GRAPH_OUTPUT, model, node, valueInfo } from './onnx-graph.js';
+import { bytesField } from './protobuf.js';
 import { NO_SPINNING } from './session.js';
 
-const FLOAT = 1;
-
-/** ValueInfoProto: a float tensor named `name` whose dimensions are the named sizes. */
-function floatTensor(name: string, dims: string[]): number[] {
-  const shape = dims.flatMap((dim) => bytesField(1, bytesField(2, dim)));
-  const tensorType = [...numberField(1, FLOAT), ...bytesField(2, shape)];
-  return [...bytesField(1, name), ...bytesField(2, bytesField(1, tensorType))];
-}
-
 function matmulModel(): Uint8Array {
-  const node = [...bytesField(1, 'photos'), ...bytesField(1, 'tags'), ...bytesField(2, 'cosines'), ...bytesField(4, 'MatMul')];
-  const graph = [
-    ...bytesField(1, node),
-    ...bytesField(2, 'cosines'),
-    ...bytesField(11, floatTensor('photos', ['n', 'd'])),
-    ...bytesField(11, floatTensor('tags', ['d', 'k'])),
-    ...bytesField(12, floatTensor('cosines', ['n', 'k'])),
-  ];
-  const opset = [...bytesField(1, ''), ...numberField(2, 13)];
-  return Uint8Array.from([...numberField(1, 8), ...bytesField(7, graph), ...bytesField(8, opset)]);
+  return model(
+    [
+      ...node('MatMul', ['photos', 'tags'], 'cosines'),
+      ...bytesField(GRAPH_NAME, 'cosines'),
+      ...bytesField(GRAPH_INPUT, valueInfo('photos', FLOAT, ['n', 'd'])),
+      ...bytesField(GRAPH_INPUT, valueInfo('tags', FLOAT, ['d', 'k'])),
+      ...bytesField(GRAPH_OUTPUT, valueInfo('cosines', FLOAT, ['n', 'k'])),
+    ],
+    13,
+  );
 }
 
 let session: Promise<ort.InferenceSession> | null = null;

@@ -8,6 +8,7 @@ import { bytesField, bytesFieldHeader, integersOf, numberField, readFields, stri
 export const MODEL_GRAPH = 7;
 export const MODEL_OPSET = 8;
 export const GRAPH_NODE = 1;
+export const GRAPH_NAME = 2;
 export const GRAPH_INITIALIZER = 5;
 export const GRAPH_INPUT = 11;
 export const GRAPH_OUTPUT = 12;
@@ -95,19 +96,30 @@ export function int64Tensor(name: string, values: readonly bigint[]): number[] {
   return [...numberField(TENSOR_DIMS, values.length), ...numberField(TENSOR_DATA_TYPE, INT64), ...bytesField(TENSOR_NAME, name), ...bytesField(TENSOR_RAW_DATA, raw)];
 }
 
-/** A NodeProto in a graph's node field; `axis` is its one integer attribute, if any. */
-export function node(opType: string, inputs: readonly string[], output: string, options: { axis?: number; domain?: string; name?: string } = {}): number[] {
-  const { axis, domain, name } = options;
-  const attribute =
-    axis === undefined ? [] : bytesField(NODE_ATTRIBUTE, [...bytesField(ATTRIBUTE_NAME, 'axis'), ...numberField(ATTRIBUTE_INT, axis), ...numberField(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)]);
+/** A NodeProto in a graph's node field, with integer attributes only (`axis`, Cast's `to`). */
+export function node(opType: string, inputs: readonly string[], output: string, options: { attributes?: Record<string, number>; domain?: string; name?: string } = {}): number[] {
+  const { attributes = {}, domain, name } = options;
   return bytesField(GRAPH_NODE, [
     ...inputs.flatMap((input) => bytesField(NODE_INPUT, input)),
     ...bytesField(NODE_OUTPUT, output),
     ...(name === undefined ? [] : bytesField(NODE_NAME, name)),
     ...bytesField(NODE_OP_TYPE, opType),
-    ...attribute,
+    ...Object.entries(attributes).flatMap(([key, value]) =>
+      bytesField(NODE_ATTRIBUTE, [...bytesField(ATTRIBUTE_NAME, key), ...numberField(ATTRIBUTE_INT, value), ...numberField(ATTRIBUTE_TYPE, ATTRIBUTE_TYPE_INT)]),
+    ),
     ...(domain === undefined ? [] : bytesField(NODE_DOMAIN, domain)),
   ]);
+}
+
+/** A ValueInfoProto: a tensor of element `type` whose dimensions are sizes, or names for symbolic ones. */
+export function valueInfo(name: string, type: number, dims: ReadonlyArray<number | string>): number[] {
+  const shape = dims.flatMap((dim) => bytesField(1, typeof dim === 'number' ? numberField(1, dim) : bytesField(2, dim)));
+  return [...bytesField(1, name), ...bytesField(2, bytesField(1, [...numberField(1, type), ...bytesField(2, shape)]))];
+}
+
+/** A ModelProto (IR version 8) of a graph's fields, importing the default operator set at `opset`. */
+export function model(graph: readonly number[], opset: number): Uint8Array {
+  return Uint8Array.from([...numberField(1, 8), ...bytesField(MODEL_GRAPH, graph), ...opsetImport('', opset)]);
 }
 
 /** A Constant node's `value` attribute holding `values`. */

@@ -153,11 +153,14 @@ function rewrite(model: Uint8Array, context: number, options: QueryGraphOptions)
   if (!graphField?.bytes || (versions.get('') ?? 0) < LOWEST_OPSET) return null;
   const graph = readFields(graphField.bytes);
   const nodes = graph.filter((field) => field.number === GRAPH_NODE).map(readNode);
+  /** The initializers, by name and by the field that holds them. */
   const tensors = new Map<string, Tensor>();
+  const initializerIn = new Map<Field, Tensor>();
   for (const field of graph) {
     if (field.number !== GRAPH_INITIALIZER) continue;
     const initializer = readTensor(field.bytes as Uint8Array);
     tensors.set(initializer.name, initializer);
+    initializerIn.set(field, initializer);
   }
   const consumers: Consumers = new Map();
   for (const each of nodes) each.inputs.forEach((input, slot) => consumers.set(input, [...(consumers.get(input) ?? []), { node: each, slot }]));
@@ -179,11 +182,11 @@ function rewrite(model: Uint8Array, context: number, options: QueryGraphOptions)
   };
   if (freed) {
     // The input's length as [S], and repeated ([S, S]) for constants sliced on more axes.
-    body.push(node('Shape', [freed.tokens], `${PREFIX}/shape`), node('Gather', [`${PREFIX}/shape`, `${PREFIX}/one`], `${PREFIX}/length_1`, { axis: 0 }));
+    body.push(node('Shape', [freed.tokens], `${PREFIX}/shape`), node('Gather', [`${PREFIX}/shape`, `${PREFIX}/one`], `${PREFIX}/length_1`, { attributes: { axis: 0 } }));
     extra.push(bytesField(GRAPH_INITIALIZER, int64Tensor(`${PREFIX}/one`, [1n])));
     for (const count of new Set([...sliced.values()].map((axes) => axes.length))) {
       extra.push(bytesField(GRAPH_INITIALIZER, int64Tensor(`${PREFIX}/zeros_${count}`, Array<bigint>(count).fill(0n))));
-      if (count > 1) body.push(node('Concat', Array<string>(count).fill(`${PREFIX}/length_1`), `${PREFIX}/length_${count}`, { axis: 0 }));
+      if (count > 1) body.push(node('Concat', Array<string>(count).fill(`${PREFIX}/length_1`), `${PREFIX}/length_${count}`, { attributes: { axis: 0 } }));
     }
     body.push(...[...tensors.keys()].filter((name) => sliced.has(name)).map(sliceOf));
   }
@@ -220,7 +223,7 @@ function rewrite(model: Uint8Array, context: number, options: QueryGraphOptions)
   for (const field of graph) {
     if (field.number === GRAPH_NODE || field.number === GRAPH_VALUE_INFO) continue;
     if (field.number === GRAPH_INITIALIZER) {
-      const { name } = readTensor(field.bytes as Uint8Array);
+      const { name } = initializerIn.get(field) as Tensor;
       const values = freed?.reshaped.get(name);
       if (weights.has(name) && onlyQuantized(name)) continue;
       body.push(values ? bytesField(GRAPH_INITIALIZER, int64Tensor(name, values)) : field.raw);

@@ -5,11 +5,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { forkEngine } from '../../main/app/preview-engine.js';
 import { readTextTowerHint, rememberTextTower, startTextTowerEarly } from '../../main/app/text-tower-hint.js';
 import { Engine } from '../../main/engine/engine.js';
-import { ModelSession, type SessionPlan } from '../../main/models/session.js';
-import { IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
+import { ModelSession } from '../../main/models/session.js';
+import { IMMICH_MODEL, IMMICH_TEXT_PLAN, ROOT, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
 
-const TEXT: SessionPlan = { modelPath: path.join(IMMICH_MODEL, 'textual', 'model.onnx'), preference: 'cpu', thread: 'interactive' };
+const TEXT = IMMICH_TEXT_PLAN;
 const quiet = () => {};
 
 describe('text tower hint', () => {

@@ -3,11 +3,14 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SessionPlan } from '../../main/models/session.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
 export const IMMICH_MODEL = path.join(FIXTURES, 'models', 'tiny-clip-immich');
 export const HF_MODEL = path.join(FIXTURES, 'models', 'tiny-clip-hf');
+/** How the engine starts the Immich fixture's text tower on the CPU (Note [Text tower first]). */
+export const IMMICH_TEXT_PLAN: SessionPlan = { modelPath: path.join(IMMICH_MODEL, 'textual', 'model.onnx'), preference: 'cpu', thread: 'interactive' };
 export const PHOTOS = path.join(FIXTURES, 'photos');
 export const SHAPES = ['circle', 'square', 'triangle', 'star', 'cross'] as const;
 export const COLOURS = ['red', 'green', 'blue', 'yellow', 'purple', 'orange', 'white', 'black'] as const;

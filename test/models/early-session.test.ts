@@ -3,9 +3,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
 import { ModelSession, type SessionPlan } from '../../main/models/session.js';
-import { IMMICH_MODEL } from '../helpers/fixtures.js';
+import { IMMICH_MODEL, IMMICH_TEXT_PLAN } from '../helpers/fixtures.js';
 
-const TEXT: SessionPlan = { modelPath: path.join(IMMICH_MODEL, 'textual', 'model.onnx'), preference: 'cpu', thread: 'interactive' };
+const TEXT = IMMICH_TEXT_PLAN;
 const quiet = () => {};
 
 describe('ModelSession.startEarly', () => {

@@ -3,8 +3,8 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClipModel } from '../../main/models/clip.js';
-import { GRAPH_INITIALIZER, GRAPH_NODE, MODEL_GRAPH, readNode, readTensor } from '../../main/models/onnx-graph.js';
-import { bytesField, numberField, readFields } from '../../main/models/protobuf.js';
+import { FLOAT, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_NODE, GRAPH_OUTPUT, INT32, MODEL_GRAPH, initializerPieces, model, node, readNode, readTensor, valueInfo } from '../../main/models/onnx-graph.js';
+import { bytesField, readFields } from '../../main/models/protobuf.js';
 import { rewriteTextGraph, type QueryGraphOptions } from '../../main/models/query-graph.js';
 import { TextGraphs } from '../../main/models/text-graphs.js';
 import { HF_MODEL, IMMICH_MODEL, cosine, tempDir } from '../helpers/fixtures.js';
@@ -25,30 +25,20 @@ async function embed(session: ort.InferenceSession, ids: number[], length: numbe
  * (embedding = (ids + 1) x W), so running a text at its own length changes it.
  */
 function notCausalTower(dim: number): Uint8Array {
-  const tensor = (name: string, dims: number[], values: Float32Array) => [
-    ...dims.flatMap((size) => numberField(1, size)),
-    ...numberField(2, 1),
-    ...bytesField(8, name),
-    ...bytesField(9, new Uint8Array(values.buffer)),
-  ];
-  const valueInfo = (name: string, type: number, dims: number[]) => {
-    const shape = dims.flatMap((size) => bytesField(1, numberField(1, size)));
-    return [...bytesField(1, name), ...bytesField(2, bytesField(1, [...numberField(1, type), ...bytesField(2, shape)]))];
-  };
-  const node = (op: string, inputs: string[], output: string, attribute: number[] = []) =>
-    bytesField(1, [...inputs.flatMap((input) => bytesField(1, input)), ...bytesField(2, output), ...bytesField(4, op), ...attribute]);
-  const castToFloat = bytesField(5, [...bytesField(1, 'to'), ...numberField(3, 1), ...numberField(20, 2)]);
+  const initializer = (name: string, dims: number[], values: Float32Array) => [...Buffer.concat(initializerPieces(name, FLOAT, dims, new Uint8Array(values.buffer)))];
   const weights = Float32Array.from({ length: CONTEXT * dim }, (_, i) => Math.sin(i + 1));
-  const graph = [
-    ...node('Cast', ['text'], 'float', castToFloat),
-    ...node('Add', ['float', 'one'], 'shifted'),
-    ...node('MatMul', ['shifted', 'weights'], 'embedding'),
-    ...bytesField(5, tensor('one', [], Float32Array.of(1))),
-    ...bytesField(5, tensor('weights', [CONTEXT, dim], weights)),
-    ...bytesField(11, valueInfo('text', 6, [1, CONTEXT])),
-    ...bytesField(12, valueInfo('embedding', 1, [1, dim])),
-  ];
-  return Uint8Array.from([...numberField(1, 8), ...bytesField(7, graph), ...bytesField(8, [...bytesField(1, ''), ...numberField(2, 17)])]);
+  return model(
+    [
+      ...node('Cast', ['text'], 'float', { attributes: { to: FLOAT } }),
+      ...node('Add', ['float', 'one'], 'shifted'),
+      ...node('MatMul', ['shifted', 'weights'], 'embedding'),
+      ...initializer('one', [], Float32Array.of(1)),
+      ...initializer('weights', [CONTEXT, dim], weights),
+      ...bytesField(GRAPH_INPUT, valueInfo('text', INT32, [1, CONTEXT])),
+      ...bytesField(GRAPH_OUTPUT, valueInfo('embedding', FLOAT, [1, dim])),
+    ],
+    17,
+  );
 }
 
 /** How many nodes of each operator a graph has; MatMuls by a weight (an initializer) apart, as `MatMul by weight`. */
