@@ -84,6 +84,8 @@ export const callSchemas = {
   /** Opens the photo with the system's default app (main process). */
   'photos.open': z.object({ id }).strict(),
   'search.query': z.object({ query: z.string().min(1).max(2000), options: searchOptionsSchema.optional() }).strict(),
+  /** How many photos a query's pages hold, when its page came back uncounted (Note [Page before count] in main/search/search.ts). */
+  'search.count': z.object({ query: z.string().min(1).max(2000), options: searchOptionsSchema.optional() }).strict(),
   'search.similar': z.object({ photoId: id, options: searchOptionsSchema.optional() }).strict(),
   'tags.list': z.object({}).strict(),
   /** The photos showing a tag, best first. */
@@ -350,6 +352,13 @@ export interface SearchPageInfo {
   offset: number;
   model: string;
   method: 'index' | 'exact';
+  /** Whether `total` and `belowCutoff` are exact; when not, `total` is the results found so far and `search.count` counts them all. */
+  counted: boolean;
+}
+
+export interface SearchCountInfo {
+  total: number;
+  belowCutoff: number;
 }
 
 export interface TagInfo {
@@ -518,6 +527,7 @@ export interface CallResults {
   'albums.delete': { deleted: boolean };
   'xmp.export': XmpExportInfo;
   'search.query': SearchPageInfo;
+  'search.count': SearchCountInfo;
   'search.similar': SearchPageInfo;
   'search.image': SearchPageInfo;
   'duplicates.find': DuplicatesInfo;

@@ -104,6 +104,10 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
+    'search.count': async ({ query, options }) => {
+      const { total, belowCutoff } = await engine.search(query, { ...options, count: true });
+      return { total, belowCutoff };
+    },
     'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),
     'search.image': async ({ bytes, options }) => pageInfo(await engine.similar(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options)),
     'tags.list': async () => tagList(engine.tags(), storage()),

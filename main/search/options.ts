@@ -42,6 +42,12 @@ export const searchOptionsSchema = z
     cutoff: z.number().min(0).max(1).default(DEFAULT_CUTOFF),
     /** The plain ranking, without the cutoff. */
     showAll: z.boolean().default(false),
+    /**
+     * Count every result above the cutoff (`total`, `belowCutoff`). Without it, a page ranked by
+     * relevance comes back as soon as it is known, and `total` may be a lower bound (Note [Page
+     * before count] in search.ts).
+     */
+    count: z.boolean().default(true),
     filters: searchFiltersSchema.default({}),
   })
   .strict();

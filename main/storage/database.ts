@@ -253,6 +253,14 @@ const MIGRATIONS: string[] = [
     DELETE FROM restored_album_images WHERE content_hash = new.content_hash;
   END;
   `,
+  // Deleting a row cascades to the rows that refer to it, found by the referring column alone; a
+  // table with no index that starts with it is read whole for each deleted row: the embeddings,
+  // every vector, about 0.9 s per deleted photo at 100k photos, on the engine's event loop.
+  `
+  CREATE INDEX embeddings_image ON embeddings(image_id);
+  CREATE INDEX album_images_image ON album_images(image_id);
+  CREATE INDEX failures_folder ON failures(folder_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

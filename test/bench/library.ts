@@ -161,14 +161,14 @@ export async function indexingThroughput(modelDir: string, dataRoot: string, pho
 }
 
 /** A library of `count` tiny files on disk, registered with synthetic embeddings (no model runs). */
-export async function syntheticLibrary(dataRoot: string, count: number, dim: number, modelId: string, log: Log): Promise<{ library: Library; folder: string }> {
+export async function syntheticLibrary(dataRoot: string, count: number, dim: number, modelId: string, log: Log, clusters?: number): Promise<{ library: Library; folder: string }> {
   const folder = path.join(dataRoot, 'photos');
   await rm(dataRoot, { recursive: true, force: true });
   const perFolder = 1000;
   for (let f = 0; f * perFolder < count; f++) await mkdir(path.join(folder, `${2000 + (f % 25)}`, `album-${f}`), { recursive: true });
   const library = Library.open(path.join(dataRoot, 'data'));
   const [folderRow] = await library.addFolders([folder]);
-  const vectors = clusteredVectors(count, dim, 7);
+  const vectors = clusteredVectors(count, dim, 7, clusters);
   const started = performance.now();
   let batch: IndexedFile[] = [];
   for (let i = 0; i < count; i++) {
@@ -220,9 +220,17 @@ export async function libraryScale(modelDir: string, dataRoot: string, count: nu
       await search.search(query, { limit: 50 });
       cached.push(performance.now() - start);
     }
+    // Photos deleted from disk: each one's rows go, with everything that refers to them.
+    const deleted = library.storage.photos.timeline().filter((_, i) => i % 100 === 0);
+    await Promise.all(deleted.map((row) => rm(row.path)));
+    start = performance.now();
+    const afterDeletion = await library.index(model);
+    const deletionRescanSeconds = (performance.now() - start) / 1000;
+    log(`re-scan after ${deleted.length} of the files were deleted: ${deletionRescanSeconds.toFixed(2)} s (${afterDeletion.removed} removed)`);
     const result = {
       photos: count,
       rescanSeconds,
+      deletionRescanSeconds,
       indexBuildSeconds: rebuildSeconds,
       searchMs: { typedQueryP50: percentile(uncached, 0.5), typedQueryP95: percentile(uncached, 0.95), cachedQueryP50: percentile(cached, 0.5), cachedQueryP95: percentile(cached, 0.95) },
       rssMiB: rssMiB(),

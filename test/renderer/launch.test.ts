@@ -19,6 +19,7 @@ const found: SearchPageInfo = {
   offset: 0,
   model: MODEL,
   method: 'index',
+  counted: true,
 };
 
 function libraryFake(): FakeLumen {
@@ -65,6 +66,28 @@ it('shows the photos before the status answers, asks for the timeline once, and 
     await app.page.getByRole('heading', { name: '1 photo matches “a dog”' }).waitFor();
     expect(fake.calls.slice(before).map((call) => call.name)).toEqual(['search.query']);
     expect(fake.callsOf('photos.timeline')).toHaveLength(1);
+  } finally {
+    await app.close();
+  }
+});
+
+it('shows a typed query’s page before its count, then asks for the count under the same query', async () => {
+  const fake = libraryFake();
+  let answerCount: (outcome: CallOutcome<'search.count'>) => void = () => {};
+  fake.overrides['search.query'] = () => ({ ok: true, value: { ...structuredClone(found), total: 1, counted: false } });
+  fake.overrides['search.count'] = () => new Promise((resolve) => (answerCount = resolve));
+  const app = await openApp(renderer.browser, renderer.origin, fake);
+  try {
+    await app.page.getByRole('heading', { name: /Library/ }).waitFor();
+    await app.page.getByRole('searchbox', { name: 'Search photos' }).fill('a dog');
+    await app.page.getByRole('heading', { name: 'Photos matching “a dog”' }).waitFor();
+    await app.page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^b\.jpg/ }).waitFor();
+    await expect.poll(() => fake.callsOf('search.count').length, { timeout: 2000, interval: 25 }).toBe(1);
+    const [asked] = fake.callsOf('search.query');
+    expect(fake.callsOf('search.count')[0]).toEqual({ query: 'a dog', options: { ...asked?.options, count: true } });
+    expect(asked?.options?.count).toBe(false);
+    answerCount({ ok: true, value: { total: 1, belowCutoff: 3 } });
+    await app.page.getByRole('heading', { name: '1 photo matches “a dog”' }).waitFor();
   } finally {
     await app.close();
   }

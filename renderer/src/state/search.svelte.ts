@@ -5,8 +5,11 @@
  * Note [Newest query wins]: typing sends a search per pause (debounced), and answers can come
  * back out of order. Each search takes a number; an answer is shown only if no newer search was
  * started since, so a slow answer to "bea" can never replace the results for "beach".
+ *
+ * A typed query's page comes back before its results are counted (Note [Page before count] in
+ * main/search/search.ts): the count is asked for once the page is shown, under the same number.
  */
-import type { LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
+import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -99,7 +102,7 @@ export class SearchStore {
     this.loading = true;
     const query = state.query.trim();
     const image = this.imageQuery;
-    const outcome = image ? await this.api.call('search.image', { bytes: image.bytes, options }) : await this.api.call('search.query', { query, options });
+    const outcome = image ? await this.api.call('search.image', { bytes: image.bytes, options }) : await this.api.call('search.query', { query, options: { ...options, count: false } });
     if (generation !== this.generation) return;
     this.loading = false;
     if (!outcome.ok) {
@@ -114,5 +117,13 @@ export class SearchStore {
     this.page = outcome.value;
     this.results = offset === 0 ? outcome.value.results : [...this.results, ...outcome.value.results];
     this.answered = image ? image.name : query;
+    if (!outcome.value.counted) await this.count(generation, query, options);
+  }
+
+  private async count(generation: number, query: string, options: CallParams<'search.count'>['options']): Promise<void> {
+    const outcome = await this.api.call('search.count', { query, options: { ...options, count: true } });
+    // A failed count leaves the page as it is: its results are right, only their number is not known.
+    if (generation !== this.generation || !outcome.ok || !this.page) return;
+    this.page = { ...this.page, ...outcome.value, counted: true };
   }
 }

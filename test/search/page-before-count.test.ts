@@ -1,0 +1,63 @@
+/**
+ * Note [Page before count] in main/search/search.ts: a page asked for without its count comes back
+ * from the first pool that fills it, the same page the counted search gives, with `total` a lower
+ * bound; the count, the CLI's default, is exact.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Library } from '../../main/library/library.js';
+import type { ClipModel } from '../../main/models/clip.js';
+import { PhotoSearch } from '../../main/search/search.js';
+import { syntheticLibrary } from '../bench/library.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { loadFixtureModel } from '../helpers/library.js';
+
+/** Four themes of about a thousand photos each: far more pass the cutoff than one page's pool holds. */
+const PHOTOS = 4000;
+const THEMES = 4;
+
+let scratch: Awaited<ReturnType<typeof tempDir>>;
+let model: ClipModel;
+let library: Library;
+let search: PhotoSearch;
+
+beforeAll(async () => {
+  scratch = await tempDir();
+  model = await loadFixtureModel(IMMICH_MODEL);
+  ({ library } = await syntheticLibrary(path.join(scratch.dir, 'library'), PHOTOS, model.dim, model.id, () => {}, THEMES));
+  search = new PhotoSearch(library, model);
+}, 60_000);
+afterAll(async () => {
+  await library.close();
+  await model.dispose();
+  await scratch.cleanup();
+});
+
+const ids = (page: { results: Array<{ photoId: number }> }) => page.results.map((hit) => hit.photoId);
+
+it('answers a page before counting its results, with the page a counted search gives', async () => {
+  const counted = await search.similar(1, { limit: 20 });
+  expect(counted.counted).toBe(true);
+  expect(counted.total).toBeGreaterThan(600);
+
+  const first = await search.similar(1, { limit: 20, count: false });
+  expect(first.counted).toBe(false);
+  expect(ids(first)).toEqual(ids(counted));
+  expect(first.total).toBeGreaterThanOrEqual(20);
+  expect(first.total).toBeLessThan(counted.total);
+
+  // The next pages, uncounted, go on where the first left off.
+  const second = await search.similar(1, { limit: 20, offset: 20, count: false });
+  expect(ids(second)).toEqual(ids(await search.similar(1, { limit: 20, offset: 20 })));
+});
+
+it('counts whenever the answer needs every result: sorted by date, or when the pool holds them all', async () => {
+  const byDate = await search.similar(1, { limit: 20, count: false, sort: 'newest' });
+  expect(byDate.counted).toBe(true);
+  expect(byDate.total).toBe((await search.similar(1, { limit: 20, sort: 'newest' })).total);
+
+  // Without the cutoff nothing stops a count; one page's pool is counted as it always was.
+  const plain = await search.similar(1, { limit: 20, count: false, showAll: true });
+  expect(plain.counted).toBe(true);
+  expect(plain.total).toBe((await search.similar(1, { limit: 20, showAll: true })).total);
+});
