@@ -20,8 +20,8 @@
  * past the last of them: at 100k photos, one to three searches of the graph of up to 6,400
  * candidates, or an exact pass, 20-50 ms on two cores, where the first page alone takes one search
  * of a few hundred, 2 ms. Search as you type asks for the page without the count (`count: false`)
- * and for the count after the page is on screen; `counted` says whether `total` is exact or
- * the results found so far.
+ * and for the count once typing pauses with the page on screen; `counted` says whether `total`
+ * is exact or the results found so far.
  *
  * Note [Text and the cutoff]: text read in photos joins the ranking as Note [Fused search] and
  * Note [Quoted text] say. Photos whose text matches are never dropped by the relevance cutoff,

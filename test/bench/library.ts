@@ -168,6 +168,8 @@ export async function syntheticLibrary(dataRoot: string, count: number, dim: num
   for (let f = 0; f * perFolder < count; f++) await mkdir(path.join(folder, `${2000 + (f % 25)}`, `album-${f}`), { recursive: true });
   const library = Library.open(path.join(dataRoot, 'data'));
   const [folderRow] = await library.addFolders([folder]);
+  // Indexed photos have a grid thumbnail; here they share one (the files themselves are not images).
+  const thumbnail = await library.thumbnails.write('synthetic', await sharp(await syntheticPhoto(0, 256, 192)).webp({ quality: 78 }).toBuffer());
   const vectors = clusteredVectors(count, dim, 7, clusters);
   const started = performance.now();
   let batch: IndexedFile[] = [];
@@ -181,7 +183,7 @@ export async function syntheticLibrary(dataRoot: string, count: number, dim: num
       folderId: folderRow!.id,
       size: info.size,
       mtimeMs: Math.floor(info.mtimeMs),
-      image: { created: { contentHash: bytes.toString('hex'), format: 'jpeg', width: 4000, height: 3000, takenAt: Date.UTC(2000 + (i % 25), i % 12, 1), cameraMake: i % 3 ? 'Canon' : 'FUJIFILM', cameraModel: 'X', lens: null, latitude: i % 10 ? null : 38.7, longitude: i % 10 ? null : -9.1, orientation: 1, thumbnail: null } },
+      image: { created: { contentHash: bytes.toString('hex'), format: 'jpeg', width: 4000, height: 3000, takenAt: Date.UTC(2000 + (i % 25), i % 12, 1), cameraMake: i % 3 ? 'Canon' : 'FUJIFILM', cameraModel: 'X', lens: null, latitude: i % 10 ? null : 38.7, longitude: i % 10 ? null : -9.1, orientation: 1, thumbnail } },
       vector: vectors.slice(i * dim, (i + 1) * dim),
     });
     if (batch.length === 2000) {

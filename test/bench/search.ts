@@ -66,7 +66,8 @@ export async function filteredSearch(model: ClipModel, dataRoot: string, count: 
     const firstFilteredMs = performance.now() - start;
     log(`first filtered search (reads the filter snapshot and the 8-bit matrix): ${ms(firstFilteredMs)}, ${first.method}`);
     const names = ['none', ...Object.keys(FILTERS)];
-    const times = new Map(names.map((name) => [name, { cached: [] as number[], typed: [] as number[], method: '', total: 0 }]));
+    // cached: the query vector cached, every result counted; page: the same, the page alone, as the app asks while a person types (Note [Page before count]); typed: counted, the text model included.
+    const times = new Map(names.map((name) => [name, { cached: [] as number[], page: [] as number[], typed: [] as number[], method: '', total: 0 }]));
     for (let round = 0; round < rounds; round++) {
       const cachedQuery = `a photo of thing ${round} on the beach`;
       await search.search(cachedQuery, { limit: 1 });
@@ -77,13 +78,16 @@ export async function filteredSearch(model: ClipModel, dataRoot: string, count: 
         const page = await search.search(cachedQuery, { limit: 50, filters });
         entry.cached.push(performance.now() - start);
         start = performance.now();
+        await search.search(cachedQuery, { limit: 50, filters, count: false });
+        entry.page.push(performance.now() - start);
+        start = performance.now();
         await search.search(`${name} ${round}: a photo of something`, { limit: 50, filters });
         entry.typed.push(performance.now() - start);
         [entry.method, entry.total] = [page.method, page.total];
       }
     }
     const none = times.get('none')!;
-    const base = { cachedP95: percentile(none.cached, 0.95), typedP95: percentile(none.typed, 0.95) };
+    const base = { cachedP95: percentile(none.cached, 0.95), pageP95: percentile(none.page, 0.95), typedP95: percentile(none.typed, 0.95) };
     const rows = names.map((name) => {
       const entry = times.get(name)!;
       const row = {
@@ -91,18 +95,20 @@ export async function filteredSearch(model: ClipModel, dataRoot: string, count: 
         method: entry.method,
         cachedP50: percentile(entry.cached, 0.5),
         cachedP95: percentile(entry.cached, 0.95),
+        pageP50: percentile(entry.page, 0.5),
+        pageP95: percentile(entry.page, 0.95),
         typedP50: percentile(entry.typed, 0.5),
         typedP95: percentile(entry.typed, 0.95),
       };
-      const ratios = { cachedRatio: row.cachedP95 / base.cachedP95, typedRatio: row.typedP95 / base.typedP95, cachedVsTypedUnfiltered: row.cachedP95 / base.typedP95 };
+      const ratios = { cachedRatio: row.cachedP95 / base.cachedP95, pageRatio: row.pageP95 / base.pageP95, typedRatio: row.typedP95 / base.typedP95, cachedVsTypedUnfiltered: row.cachedP95 / base.typedP95 };
       log(
-        `${name.padEnd(28)} ${row.method.padEnd(5)} cached p50/p95 ${ms(row.cachedP50)}/${ms(row.cachedP95)} (x${ratios.cachedRatio.toFixed(2)}), typed ${ms(row.typedP50)}/${ms(row.typedP95)} (x${ratios.typedRatio.toFixed(2)})`,
+        `${name.padEnd(28)} ${row.method.padEnd(5)} cached p50/p95 ${ms(row.cachedP50)}/${ms(row.cachedP95)} (x${ratios.cachedRatio.toFixed(2)}), page first ${ms(row.pageP50)}/${ms(row.pageP95)} (x${ratios.pageRatio.toFixed(2)}), typed ${ms(row.typedP50)}/${ms(row.typedP95)} (x${ratios.typedRatio.toFixed(2)})`,
       );
       return { ...row, ...ratios };
     });
     const filtered = rows.slice(1);
-    const worst = { cachedRatio: Math.max(...filtered.map((r) => r.cachedRatio)), typedRatio: Math.max(...filtered.map((r) => r.typedRatio)) };
-    log(`worst filtered p95 / unfiltered p95: x${worst.typedRatio.toFixed(2)} typed, x${worst.cachedRatio.toFixed(2)} cached (target <= 1.5)`);
+    const worst = { cachedRatio: Math.max(...filtered.map((r) => r.cachedRatio)), pageRatio: Math.max(...filtered.map((r) => r.pageRatio)), typedRatio: Math.max(...filtered.map((r) => r.typedRatio)) };
+    log(`worst filtered p95 / unfiltered p95: x${worst.typedRatio.toFixed(2)} typed, x${worst.cachedRatio.toFixed(2)} cached, x${worst.pageRatio.toFixed(2)} cached page first (target <= 1.5)`);
     return { photos: count, rounds, firstFilteredMs, rows, worst };
   } finally {
     await library.close();

@@ -7,14 +7,22 @@
  * started since, so a slow answer to "bea" can never replace the results for "beach".
  *
  * A typed query's page comes back before its results are counted (Note [Page before count] in
- * main/search/search.ts): the count is asked for once the page is shown, under the same number.
+ * main/search/search.ts): the count is asked for once the page has been on screen for
+ * COUNT_DELAY_MS with no newer search, under the same number.
  */
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
-export const PAGE_SIZE = 200;
+/** The first page fills a large screen and the grid's overscan; the next ones come as the grid reaches its end. */
+const FIRST_PAGE = 100;
+const PAGE_SIZE = 200;
 const TYPING_DELAY_MS = 150;
+/**
+ * A count grows the pool of candidates, tens of milliseconds of the engine's time that the next
+ * keystroke's search would wait behind, so it waits for a pause in typing.
+ */
+const COUNT_DELAY_MS = 500;
 
 /** A photo dropped or pasted to search by. */
 export interface ImageQuery {
@@ -98,7 +106,7 @@ export class SearchStore {
   private async run(offset: number): Promise<void> {
     const generation = ++this.generation;
     const state = this.state;
-    const options = searchOptions(state, PAGE_SIZE, offset);
+    const options = searchOptions(state, offset === 0 ? FIRST_PAGE : PAGE_SIZE, offset);
     this.loading = true;
     const query = state.query.trim();
     const image = this.imageQuery;
@@ -117,10 +125,11 @@ export class SearchStore {
     this.page = outcome.value;
     this.results = offset === 0 ? outcome.value.results : [...this.results, ...outcome.value.results];
     this.answered = image ? image.name : query;
-    if (!outcome.value.counted) await this.count(generation, query, options);
+    if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }
 
   private async count(generation: number, query: string, options: CallParams<'search.count'>['options']): Promise<void> {
+    if (generation !== this.generation) return;
     const outcome = await this.api.call('search.count', { query, options: { ...options, count: true } });
     // A failed count leaves the page as it is: its results are right, only their number is not known.
     if (generation !== this.generation || !outcome.ok || !this.page) return;
