@@ -13,7 +13,9 @@
  * library is ranked exactly over just those photos, a pass over their rows of the 8-bit matrix
  * (vector-matrix.ts); a broader one oversamples the graph by the inverse of its share, growing
  * the pool until the page is full. Either way the page is re-ranked from the f32 vectors (Note
- * [Re-ranking]). SUBSET_SHARE is where the two cost the same, measured by `npm run bench -- filters`.
+ * [Re-ranking]). SUBSET_SHARE is where the two cost the same, measured by `npm run bench -- filters`;
+ * a page asked for without its count (Note [Page before count]) spares the graph's pool its growth,
+ * so there the graph stays cheaper down to a smaller share, PAGE_SUBSET_SHARE.
  * Required quoted text (Note [Text and the cutoff]) narrows the candidates the same way.
  *
  * Note [Page before count]: how many photos pass the cutoff is known only once the pool has grown
@@ -45,6 +47,7 @@ import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from
 import { combineVectors, parseQuery, type PhraseTerm, type QueryTerm } from './query.js';
 
 const SUBSET_SHARE = 6;
+const PAGE_SUBSET_SHARE = 12;
 const MIN_POOL = 200;
 
 export interface SearchHit extends PhotoRow {
@@ -181,7 +184,7 @@ export class PhotoSearch {
     const share = matching ? matching.size / Math.max(1, vectors.size) : 1;
     const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
     // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
-    if (share * SUBSET_SHARE <= 1 || pool0 * 4 >= vectors.size) {
+    if (share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size) {
       method = 'exact';
       scored = await vectors.rank(query, matching);
     } else {

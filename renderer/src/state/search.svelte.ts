@@ -19,10 +19,11 @@ const FIRST_PAGE = 100;
 const PAGE_SIZE = 200;
 const TYPING_DELAY_MS = 150;
 /**
- * A count grows the pool of candidates, tens of milliseconds of the engine's time that the next
- * keystroke's search would wait behind, so it waits for a pause in typing.
+ * A count grows the pool of candidates, 20-60 ms of the engine's time that the next search would
+ * wait behind, so it waits for a pause: a person who searches again within a second (typing on,
+ * or trying other words) gets the next results first.
  */
-const COUNT_DELAY_MS = 500;
+const COUNT_DELAY_MS = 1000;
 
 /** A photo dropped or pasted to search by. */
 export interface ImageQuery {
