@@ -341,7 +341,6 @@ export class ClipModel {
     return (await this.embedTexts([text], signal))[0] as Float32Array;
   }
 
-  /** Embeds tokenised texts, each padded with `padId` to `length`. */
   /** Embeds batches of tokenised texts, each text padded with `padId` to its batch's length, in one exchange with the session's thread. */
   private async runText(session: ModelSession, tower: TextInputs, padId: number, batches: readonly TextBatch[]): Promise<Float32Array[]> {
     const outputs = await session.runEach(batches.map(({ texts, length }) => this.textFeeds(tower, padId, texts, length)));

@@ -6,7 +6,7 @@
 import { bytesField, bytesFieldHeader, integersOf, numberField, readFields, stringOf, type Field } from './protobuf.js';
 
 export const MODEL_GRAPH = 7;
-export const MODEL_OPSET = 8;
+const MODEL_OPSET = 8;
 export const GRAPH_NODE = 1;
 export const GRAPH_NAME = 2;
 export const GRAPH_INITIALIZER = 5;

@@ -1,7 +1,7 @@
 /**
  * Protobuf's wire format, just what reading and writing ONNX graphs needs: varints and
  * length-delimited fields (Note [Cosines through ONNX Runtime] in matmul.ts writes a graph,
- * Note [Short texts] in short-texts.ts edits one), so no ONNX tooling is a dependency.
+ * Note [Short texts] in query-graph.ts edits one), so no ONNX tooling is a dependency.
  */
 
 const VARINT = 0;
@@ -88,7 +88,7 @@ export function stringOf(field: Field | undefined): string | undefined {
   return field?.bytes ? Buffer.from(field.bytes).toString('utf8') : undefined;
 }
 
-export function varint(value: number | bigint): number[] {
+function varint(value: number | bigint): number[] {
   const bytes: number[] = [];
   let rest = BigInt.asUintN(64, BigInt(value));
   while (rest > 0x7fn) {

@@ -19,6 +19,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
+import { removeStaleTemporaries, temporaryName } from '../core/temporary-files.js';
 import { rewriteTextGraph, type QueryGraphOptions } from './query-graph.js';
 import type { Logger } from './session.js';
 
@@ -130,12 +131,13 @@ export class TextGraphs {
   /** Writes a rewrite as `<base>.onnx`, if there is one. */
   private async write(model: string, base: string, pieces: Uint8Array[] | null): Promise<'written' | 'none' | 'failed'> {
     if (!pieces) return 'none';
-    const partial = `${base}.${process.pid}.partial`;
+    const file = `${base}.onnx`;
+    const partial = temporaryName(file);
     try {
       await mkdir(this.dir, { recursive: true });
       await this.forgetOlderVersions(model, base);
       await writePieces(partial, pieces);
-      await rename(partial, `${base}.onnx`);
+      await rename(partial, file);
       return 'written';
     } catch (error) {
       await rm(partial, { force: true }).catch(() => {});
@@ -159,12 +161,12 @@ export class TextGraphs {
     for (const ending of ['.ok', '.keep', '.onnx']) await rm(`${base}${ending}`, { force: true }).catch(() => {});
   }
 
-  /** Removes the files of the model's other versions, and half-written rewrites that a crash left. */
+  /** Removes the files of the model's other versions, and half-written rewrites that a crash left (Note [Temporary names]). */
   private async forgetOlderVersions(model: string, base: string): Promise<void> {
     const current = path.basename(base);
     for (const name of await readdir(this.dir)) {
-      const stale = name.startsWith(`${model}-`) && (!name.startsWith(`${current}.`) || (name.endsWith('.partial') && name !== `${current}.${process.pid}.partial`));
-      if (stale) await rm(path.join(this.dir, name), { force: true });
+      if (name.startsWith(`${model}-`) && !name.startsWith(`${current}.`)) await rm(path.join(this.dir, name), { force: true });
     }
+    await removeStaleTemporaries(this.dir);
   }
 }

@@ -200,10 +200,10 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     const graphs = new TextGraphs(dir, quiet);
     let first = await graphs.settle(graphFile, CONTEXT, accept);
     // What a crash in the middle of a write left is removed by the next write.
-    await writeFile(`${(first as string).replace(/\.onnx$/, '')}.12345.partial`, 'half a graph');
+    await writeFile(`${first as string}.999999999-0123abcd.tmp`, 'half a graph');
     await graphs.forget(graphFile, CONTEXT);
     first = await graphs.settle(graphFile, CONTEXT, accept);
-    expect((await readdir(dir)).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(graphs.verified(graphFile, CONTEXT)).toBe(first);
     // A new version of the model (downloaded again) gets its own graph; the old one's go.
     await utimes(graphFile, new Date(), new Date(Date.now() + 60_000));
