@@ -2,6 +2,7 @@
  * Reading photos (files and the images they show) for search, the library grid and the viewer:
  * filters, pages of results, dates for sorting, photo references and image files by id.
  */
+import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
 import { PhotoFacets, type ImageIdSet } from './photo-facets.js';
 
@@ -80,6 +81,8 @@ export function hasFilters(filters: PhotoFilters | undefined): boolean {
 export class PhotoStore {
   private readonly s;
   private snapshot: { mark: string; facets: PhotoFacets } | null = null;
+  /** The latest filters' results on this snapshot (Note [Filter results kept]). */
+  private readonly matched = new LruCache<string, ImageIdSet | null>(4);
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -146,16 +149,30 @@ export class PhotoStore {
    */
   private facets(): PhotoFacets {
     const mark = `${this.s.dataVersion.get() as number}:${this.s.totalChanges.get() as number}`;
-    if (this.snapshot?.mark !== mark) this.snapshot = { mark, facets: PhotoFacets.read(this.db) };
+    if (this.snapshot?.mark !== mark) {
+      this.snapshot = { mark, facets: PhotoFacets.read(this.db) };
+      this.matched.clear();
+    }
     return this.snapshot.facets;
   }
 
-  /** The images with at least one file that passes `filters` (null: no filter, every image). */
+  /**
+   * The images with at least one file that passes `filters` (null: no filter, every image).
+   *
+   * Note [Filter results kept]: a person who sets a filter then types runs the same filter for
+   * every keystroke's page and for its count, and a pass over the snapshot takes 1-1.6 ms at
+   * 100k files (ten times that at 1M). So the last few results are kept with the snapshot they
+   * came from, and dropped with it after any write (`facets`).
+   */
   matching(filters: PhotoFilters | undefined): ImageIdSet | null {
     if (!hasFilters(filters)) return null;
     const facets = this.facets();
+    const key = JSON.stringify(filters);
+    if (this.matched.has(key)) return this.matched.get(key) ?? null;
     const test = facets.fileTest(filters ?? {});
-    return test ? facets.matching(test) : null;
+    const matching = test ? facets.matching(test) : null;
+    this.matched.set(key, matching);
+    return matching;
   }
 
   /** Ids of the images with at least one file that passes `filters`. */

@@ -201,6 +201,30 @@ describe('search filters', () => {
     expect(storage.photos.matchingImageIds({ folder: '/lib/sub' })).toEqual(new Set([a]));
   });
 
+  it('are kept while nothing is written, and worked out again after a write (Note [Filter results kept])', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    const folderId = storage.library.addFolder('/lib', []);
+    const [a, b] = write(
+      storage,
+      [
+        { path: '/lib/a.jpg', folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make: 'Fujifilm', model: 'X-T4', located: false, tags: {}, copy: false },
+        { path: '/lib/b.jpg', folder: 0, takenAt: null, mtimeMs: 1, format: 'png', make: null, model: null, located: false, tags: {}, copy: false },
+      ],
+      [folderId],
+    ) as [number, number];
+    const fuji = storage.photos.matching({ camera: 'fuji' });
+    expect(storage.photos.matching({ camera: 'fuji' })).toBe(fuji);
+    // Other filters in between (the count, another filter tried) leave it kept.
+    for (const filters of [{ formats: ['png'] }, { camera: 'x-t4' }, { hasLocation: true }]) storage.photos.matching(filters);
+    expect(storage.photos.matching({ camera: 'fuji' })).toBe(fuji);
+    expect([a, b].map((id) => fuji?.has(id))).toEqual([true, false]);
+    storage.library.writeBatch('m', [{ path: '/lib/c.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: b }, vector: null }], []);
+    const after = storage.photos.matching({ camera: 'fuji' });
+    expect(after).not.toBe(fuji);
+    expect(after?.size).toBe(1);
+  });
+
   it('are read with the memory map off, and leave it as it was (Note [Facets streamed])', () => {
     const storage = Storage.open(scratch.dir);
     onTestFinished(() => storage.close());
