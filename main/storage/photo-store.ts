@@ -4,7 +4,7 @@
  */
 import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
-import { PhotoFacets, type ImageIdSet } from './photo-facets.js';
+import { PhotoFacets, takeFacetChanges, watchFacetChanges, type ImageIdSet } from './photo-facets.js';
 
 export type { ImageIdSet };
 
@@ -80,7 +80,9 @@ export function hasFilters(filters: PhotoFilters | undefined): boolean {
 
 export class PhotoStore {
   private readonly s;
-  private snapshot: { mark: string; facets: PhotoFacets } | null = null;
+  private snapshot: { version: number; changes: number; facets: PhotoFacets } | null = null;
+  /** A connection that can write logs what its writes touch (Note [Facets follow writes]). */
+  private readonly followsWrites: boolean;
   /** The latest filters' results on this snapshot (Note [Filter results kept]). */
   private readonly matched = new LruCache<string, ImageIdSet | null>(4);
 
@@ -101,6 +103,8 @@ export class PhotoStore {
       timelineFirst: db.prepare(`${TIMELINE} LIMIT ?`),
       fileCount: db.prepare('SELECT COUNT(*) FROM files').pluck(),
     };
+    this.followsWrites = !db.readonly;
+    if (this.followsWrites) watchFacetChanges(db);
   }
 
   photoById(photoId: number): PhotoRef | undefined {
@@ -143,17 +147,22 @@ export class PhotoStore {
   }
 
   /**
-   * The facets of every file (Note [Filter facets]), read again when the database changed since:
-   * `total_changes()` moves with every write through this connection, `data_version` with every
-   * commit through another.
+   * The facets of every file (Note [Filter facets]), brought up to date when the database changed
+   * since: `total_changes()` moves with every write through this connection, whose writes the
+   * snapshot follows (Note [Facets follow writes]), `data_version` with every commit through
+   * another, after which it is read again.
    */
   private facets(): PhotoFacets {
-    const mark = `${this.s.dataVersion.get() as number}:${this.s.totalChanges.get() as number}`;
-    if (this.snapshot?.mark !== mark) {
-      this.snapshot = { mark, facets: PhotoFacets.read(this.db) };
-      this.matched.clear();
-    }
-    return this.snapshot.facets;
+    const version = this.s.dataVersion.get() as number;
+    const snapshot = this.snapshot;
+    if (snapshot && snapshot.version === version && snapshot.changes === this.s.totalChanges.get()) return snapshot.facets;
+    const changes = this.followsWrites ? takeFacetChanges(this.db) : null;
+    const followed = snapshot !== null && snapshot.version === version && changes !== null && snapshot.facets.update(changes);
+    const facets = followed ? snapshot.facets : PhotoFacets.read(this.db);
+    if (!followed || changes.fileIds.length > 0 || changes.tags) this.matched.clear();
+    // Read after the log was cleared, which counts as a change too.
+    this.snapshot = { version, changes: this.s.totalChanges.get() as number, facets };
+    return facets;
   }
 
   /**

@@ -6,7 +6,8 @@
  * Every figure compared with another is measured in the same run, interleaved round by round,
  * so that the load of a shared machine falls on both alike.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import usearch from 'usearch';
@@ -47,6 +48,50 @@ export const FILTERS: Record<string, SearchFilters> = {
   'camera + location (2.9 %)': { camera: 'fujifilm', hasLocation: true },
   'date + type + tag (0.4 %)': { ...year(2010), formats: ['jpeg'], tag: 'dog' },
 };
+
+/** Photos written per batch, as the indexer writes them (its default batch). */
+const WRITTEN_BATCH = 16;
+
+/**
+ * A filter asked for again after each batch indexing writes (Note [Facets follow writes]): what a
+ * person typing with a filter set waits for while photos are being added. On a copy of the
+ * library's database, which every run then finds as it was.
+ */
+export async function filterAfterWrites(dataRoot: string, count: number, batches: number, log: Log) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lumen-bench-'));
+  try {
+    await copyFile(path.join(dataRoot, `synthetic-${count}`, 'library.db'), path.join(dir, 'library.db'));
+    const storage = Storage.open(dir);
+    try {
+      const filters = FILTERS['camera (fujifilm, 20 %)'] as SearchFilters;
+      const folderId = (storage.library.folders()[0] as { id: number }).id;
+      let start = performance.now();
+      storage.photos.matching(filters);
+      const firstMs = performance.now() - start;
+      const times: number[] = [];
+      for (let batch = 0; batch < batches; batch++) {
+        const files = Array.from({ length: WRITTEN_BATCH }, (_, i) => ({
+          path: `/bench/incoming/${batch}-${i}.jpg`,
+          folderId,
+          size: 1,
+          mtimeMs: 1,
+          image: { created: { contentHash: `incoming-${batch}-${i}`, format: 'jpeg', width: 4, height: 3, thumbnail: null, takenAt: Date.UTC(2007, 5, 1), cameraMake: 'FUJIFILM', cameraModel: 'X-T4', lens: null, latitude: null, longitude: null, orientation: null } },
+          vector: null,
+        }));
+        storage.library.writeBatch('bench', files, []);
+        start = performance.now();
+        storage.photos.matching(filters);
+        times.push(performance.now() - start);
+      }
+      log(`a filter (camera, 20 %) after each batch of ${WRITTEN_BATCH} photos written, ${batches} batches: p50 ${ms(percentile(times, 0.5))}, p95 ${ms(percentile(times, 0.95))}; the first, which reads every file's facets: ${ms(firstMs)}`);
+      return { batches, batchSize: WRITTEN_BATCH, firstMs, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95) };
+    } finally {
+      storage.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Filtered against unfiltered search on a library of `count` photos: each round times every

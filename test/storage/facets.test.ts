@@ -1,12 +1,14 @@
 /**
  * Search filters (Note [Filter facets]): for random libraries and random combinations of every
  * filter, the photos a filter lets through are exactly those a plain reading of its definition
- * selects, and the snapshot follows every write.
+ * selects, and the snapshot follows every write (Note [Facets follow writes]) as a fresh reading
+ * of it would.
  */
 import fc from 'fast-check';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Db } from '../../main/storage/database.js';
+import { PhotoFacets } from '../../main/storage/photo-facets.js';
 import type { PhotoFilters } from '../../main/storage/photo-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -88,8 +90,8 @@ describe('search filters', () => {
     await scratch.cleanup();
   });
 
-  /** Writes the photos (a copy joins the image before it); returns each photo's image id. */
-  function write(storage: Storage, photos: Photo[], folderIds: number[]): number[] {
+  /** Writes the photos (a copy joins the image before it); returns each photo's image id. `first` numbers their contents apart from earlier calls'. */
+  function write(storage: Storage, photos: Photo[], folderIds: number[], first = 0): number[] {
     const imageIds: number[] = [];
     photos.forEach((photo, i) => {
       const previous = imageIds[i - 1];
@@ -98,7 +100,7 @@ describe('search filters', () => {
           ? { existingId: previous }
           : {
               created: {
-                contentHash: `hash-${i}`,
+                contentHash: `hash-${first + i}`,
                 format: photo.format,
                 width: 4,
                 height: 3,
@@ -199,6 +201,83 @@ describe('search filters', () => {
     storage.library.writeBatch('m', [{ path: '/lib/sub/a.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: a }, vector: null }], []);
     storage.library.removeMissing(folderId, new Set(['/lib/sub/a.jpg', '/lib/b.jpg']));
     expect(storage.photos.matchingImageIds({ folder: '/lib/sub' })).toEqual(new Set([a]));
+  });
+
+  const opArb = fc.oneof(
+    photoArb.map((draft) => ({ kind: 'add' as const, draft: { ...draft, copy: false } })),
+    fc.record({ kind: fc.constant('change' as const), file: fc.nat(), image: fc.nat() }),
+    fc.record({ kind: fc.constant('tag' as const), file: fc.nat(), tag: fc.constantFrom('beach', 'Dog', 'cat'), rejected: fc.boolean() }),
+    fc.record({ kind: fc.constant('remove' as const), file: fc.nat() }),
+  );
+
+  it('follow each write through their connection as a fresh reading does (Note [Facets follow writes])', () => {
+    let run = 0;
+    fc.assert(
+      fc.property(fc.array(opArb, { minLength: 1, maxLength: 20 }), fc.array(filtersArb, { minLength: 1, maxLength: 4 }), (ops, filterSets) => {
+        const dir = path.join(scratch.dir, `follow-${run++}`);
+        const storage = Storage.open(dir);
+        const folderIds = ROOTS.map((root) => storage.library.addFolder(root, []));
+        // Another connection reads the snapshot whole after every commit: the reference.
+        const reader = Storage.open(dir, { readonly: true });
+        try {
+          const files: Array<{ path: string; folder: 0 | 1 }> = [];
+          const compare = () => {
+            for (const filters of filterSets) {
+              expect(storage.photos.matchingImageIds(filters)).toEqual(reader.photos.matchingImageIds(filters));
+              const imageIds = files.map((file) => storage.photos.photoByPath(file.path)!.imageId);
+              expect(storage.photos.representatives(imageIds, filters)).toEqual(reader.photos.representatives(imageIds, filters));
+            }
+          };
+          compare();
+          ops.forEach((op, i) => {
+            const target = files.length > 0 && op.kind !== 'add' ? files[op.file % files.length]! : null;
+            if (op.kind === 'add') {
+              const { draft } = op;
+              const file = { path: [ROOTS[draft.folder], draft.dir, `IMG_${i}.jpg`].filter(Boolean).join('/'), folder: draft.folder };
+              const photo: Photo = { ...file, takenAt: draft.takenAt === null ? null : draft.takenAt * DAY, mtimeMs: draft.mtime * DAY, format: draft.format, make: draft.camera[0], model: draft.camera[1], located: draft.located, tags: draft.tags, copy: false };
+              write(storage, [photo], folderIds, i);
+              files.push(file);
+            } else if (target && op.kind === 'change') {
+              // The file now shows another image (edited, or replaced by another photo).
+              const image = storage.photos.photoByPath(files[op.image % files.length]!.path)!.imageId;
+              storage.library.writeBatch('m', [{ path: target.path, folderId: folderIds[target.folder] as number, size: 2, mtimeMs: (i + 1) * DAY, image: { existingId: image }, vector: null }], []);
+            } else if (target && op.kind === 'tag') {
+              const image = storage.photos.photoByPath(target.path)!.imageId;
+              storage.tags.setVerdict(image, op.tag, op.rejected);
+            } else if (target && op.kind === 'remove') {
+              files.splice(files.indexOf(target), 1);
+              storage.library.removeMissing(folderIds[target.folder] as number, new Set(files.map((file) => file.path)));
+            }
+            compare();
+          });
+        } finally {
+          reader.close();
+          storage.close();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('take only the files a write touched, and read everything again when a file went (Note [Facets follow writes])', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    const folderId = storage.library.addFolder('/lib', []);
+    const photo = (name: string, make: string | null): Photo => ({ path: `/lib/${name}`, folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make, model: null, located: false, tags: {}, copy: false });
+    write(storage, [photo('a.jpg', 'Fujifilm'), photo('b.jpg', null)], [folderId]);
+    expect(storage.photos.matchingImageIds({ camera: 'fuji' }).size).toBe(1);
+    const reads = vi.spyOn(PhotoFacets, 'read');
+    onTestFinished(() => reads.mockRestore());
+    // Indexing: photos added, a tag given, an embedding stored; each followed in place.
+    write(storage, [photo('c.jpg', 'Fujifilm'), photo('d.jpg', 'Fujifilm')], [folderId], 2);
+    expect(storage.photos.matchingImageIds({ camera: 'fuji' }).size).toBe(3);
+    const c = storage.photos.photoByPath('/lib/c.jpg')!.imageId;
+    storage.tags.insertAuto(c, { tag: 'dog', score: 1, cosine: 0.3 }, 'm', 1);
+    expect(storage.photos.matchingImageIds({ camera: 'fuji', tag: 'dog' })).toEqual(new Set([c]));
+    expect(reads).not.toHaveBeenCalled();
+    storage.library.removeMissing(folderId, new Set(['/lib/a.jpg', '/lib/b.jpg', '/lib/d.jpg']));
+    expect(storage.photos.matchingImageIds({ camera: 'fuji' }).size).toBe(2);
+    expect(reads).toHaveBeenCalledTimes(1);
   });
 
   it('are kept while nothing is written, and worked out again after a write (Note [Filter results kept])', () => {
