@@ -7,9 +7,9 @@
  * Directories, cameras and types are interned, so "camera contains fuji" or "under this folder"
  * is decided once per distinct value, and a filter then costs one pass over typed arrays: well
  * under a millisecond at 100k photos, where a SQL query had to hand every matching row to
- * JavaScript (tens of milliseconds for a broad filter) and a camera LIKE read every row. The
- * snapshot is dropped after any write to the database (see PhotoStore's `facets`) and read again
- * on the next filtered call.
+ * JavaScript (tens of milliseconds for a broad filter) and a camera LIKE read every row. After a
+ * write, the next filtered call brings the snapshot up to date (PhotoStore's `facets`, Note
+ * [Facets follow writes]).
  *
  * Note [Facets streamed]: the snapshot is read a row at a time into its typed columns, never as
  * one array of rows (at 1M files that array took 400 MB of heap for a moment), and with SQLite's
@@ -112,7 +112,8 @@ export interface FacetChanges {
  * change of tags; one row per file however often it is written.
  */
 export function watchFacetChanges(db: Db): void {
-  // Not INSERT OR IGNORE: an upsert's own conflict handling overrides a trigger's.
+  // Not INSERT OR IGNORE: the conflict handling of the statement that fires a trigger (an upsert's
+  // included) overrides the trigger's own, so a second row for a file would fail the write.
   const log = (fileId: string, removed: 0 | 1) =>
     `INSERT INTO facet_changes SELECT ${fileId}, ${removed} WHERE NOT EXISTS (SELECT 1 FROM facet_changes WHERE file_id = ${fileId} AND removed = ${removed});`;
   db.exec(`
@@ -130,10 +131,14 @@ export function watchFacetChanges(db: Db): void {
   `);
 }
 
-/** Reads and clears the log `watchFacetChanges` keeps. */
-export function takeFacetChanges(db: Db): FacetChanges {
-  const rows = db.prepare('SELECT file_id, removed FROM temp.facet_changes ORDER BY file_id').raw().all() as Array<[number, number]>;
+/**
+ * Reads and clears the log `watchFacetChanges` keeps; null, and only cleared, when it holds more
+ * than `atMost` rows (a snapshot that would follow them reads everything again instead).
+ */
+export function takeFacetChanges(db: Db, atMost: number): FacetChanges | null {
+  const rows = db.prepare('SELECT file_id, removed FROM temp.facet_changes ORDER BY file_id LIMIT ?').raw().all(atMost + 1) as Array<[number, number]>;
   db.prepare('DELETE FROM temp.facet_changes').run();
+  if (rows.length > atMost) return null;
   const changes: FacetChanges = { fileIds: [], removed: false, tags: false };
   for (const [fileId, removed] of rows) {
     if (fileId === -1) changes.tags = true;
@@ -199,7 +204,10 @@ export class PhotoFacets {
     this.located[at] = hasLocation;
   }
 
-  /** Every column cut or grown to `count` rows; grown with room to spare, as indexing adds a batch at a time. */
+  /**
+   * Every column cut or grown to `count` rows; grown with room to spare, as indexing adds a batch
+   * at a time (the first batch after a full reading copies every column; the next ones fit).
+   */
   private resize(count: number): void {
     const sized = <T extends Int32Array | Float64Array | Uint8Array>(column: T): T => {
       if (count <= column.buffer.byteLength / column.BYTES_PER_ELEMENT) return new (column.constructor as new (buffer: ArrayBufferLike, offset: number, length: number) => T)(column.buffer, 0, count);
@@ -211,13 +219,17 @@ export class PhotoFacets {
     [this.format, this.camera, this.located] = [sized(this.format), sized(this.camera), sized(this.located)];
   }
 
+  /** The most changed files this snapshot takes one by one: taking a row again costs a few times what reading it among all of them does. */
+  get followsAtMost(): number {
+    return FOLLOW_AT_MOST + Math.floor(this.photoId.length / 4);
+  }
+
   /**
    * Takes the facets of `changes` (Note [Facets follow writes]); false when this snapshot cannot
-   * follow them and must be read again.
+   * follow them and must be read again, which it then must be: it may have taken some already.
    */
   update(changes: FacetChanges): boolean {
-    // Taking a row again costs a few times what reading it among all of them does.
-    if (changes.removed || changes.fileIds.length > FOLLOW_AT_MOST + this.photoId.length / 4) return false;
+    if (changes.removed || changes.fileIds.length > this.followsAtMost) return false;
     if (changes.tags) this.tags.clear();
     if (changes.fileIds.length === 0) return true;
     const rows = this.db.prepare(`${FACET_ROWS} WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id`).raw().all(JSON.stringify(changes.fileIds)) as FacetRow[];

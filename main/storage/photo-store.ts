@@ -153,11 +153,18 @@ export class PhotoStore {
    * another, after which it is read again.
    */
   private facets(): PhotoFacets {
+    // What a transaction wrote may yet be rolled back, and total_changes() would not go back:
+    // read inside one, keep nothing.
+    if (this.db.inTransaction) return PhotoFacets.read(this.db);
     const version = this.s.dataVersion.get() as number;
     const snapshot = this.snapshot;
     if (snapshot && snapshot.version === version && snapshot.changes === this.s.totalChanges.get()) return snapshot.facets;
-    const changes = this.followsWrites ? takeFacetChanges(this.db) : null;
-    const followed = snapshot !== null && snapshot.version === version && changes !== null && snapshot.facets.update(changes);
+    // None kept until this one is current: a failure halfway (the log is taken by then) must not
+    // leave a snapshot that looks current.
+    this.snapshot = null;
+    const usable = snapshot !== null && snapshot.version === version;
+    const changes = this.followsWrites ? takeFacetChanges(this.db, usable ? snapshot.facets.followsAtMost : 0) : null;
+    const followed = usable && changes !== null && snapshot.facets.update(changes);
     const facets = followed ? snapshot.facets : PhotoFacets.read(this.db);
     if (!followed || changes.fileIds.length > 0 || changes.tags) this.matched.clear();
     // Read after the log was cleared, which counts as a change too.
@@ -170,17 +177,19 @@ export class PhotoStore {
    *
    * Note [Filter results kept]: a person who sets a filter then types runs the same filter for
    * every keystroke's page and for its count, and a pass over the snapshot takes 1-1.6 ms at
-   * 100k files (ten times that at 1M). So the last few results are kept with the snapshot they
-   * came from, and dropped with it after any write (`facets`).
+   * 100k files (ten times that at 1M). So the last few results are kept, and dropped whenever a
+   * write changes what the snapshot holds (`facets`); never inside a transaction, whose writes
+   * the snapshot does not follow.
    */
   matching(filters: PhotoFilters | undefined): ImageIdSet | null {
     if (!hasFilters(filters)) return null;
     const facets = this.facets();
     const key = JSON.stringify(filters);
-    if (this.matched.has(key)) return this.matched.get(key) ?? null;
+    const kept = !this.db.inTransaction;
+    if (kept && this.matched.has(key)) return this.matched.get(key) ?? null;
     const test = facets.fileTest(filters ?? {});
     const matching = test ? facets.matching(test) : null;
-    this.matched.set(key, matching);
+    if (kept) this.matched.set(key, matching);
     return matching;
   }
 
