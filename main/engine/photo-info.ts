@@ -24,7 +24,7 @@ export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: n
   let rows: TimelineRow[];
   let total: number;
   if (matching) {
-    const passing = storage.photos.timeline().filter((row) => matching.has(row.imageId));
+    const passing = storage.photos.timelineOf(matching) ?? storage.photos.timeline().filter((row) => matching.has(row.imageId));
     total = passing.length;
     rows = passing.slice(0, first);
   } else {

@@ -4,7 +4,8 @@
  * these figures, not by timed tests.
  *
  * Performance targets (issue 11), one section each: `filters` (filtered against unfiltered search
- * at 100k photos, and a filter again after each batch indexing writes), `hnsw` (recall@10 and latency at 1M vectors against exact search), `memory`
+ * at 100k photos, a filter again after each batch indexing writes, and the filtered library
+ * timeline), `hnsw` (recall@10 and latency at 1M vectors against exact search), `memory`
  * (1M photos with the text model loaded, searching), `build` (the vector index from SQLite at
  * 1M), `coldstart` (a new process to its first result at 100k, against the model's own load),
  * `index` (indexing on the CPU against the shared-core bound) and `gpu`. Synthetic libraries are
@@ -31,7 +32,7 @@ import { groupingQuality, groupingTime } from './duplicates.js';
 import { indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
 import { refinementFigures } from './refine.js';
-import { filterAfterWrites, filteredSearch, indexBuild, vectorSearch } from './search.js';
+import { filterAfterWrites, filteredSearch, filteredTimelines, indexBuild, vectorSearch } from './search.js';
 import { syntheticDatabase } from './synthetic.js';
 import { coldStart, memory } from './startup.js';
 
@@ -105,7 +106,7 @@ async function filtersSection(): Promise<unknown> {
   const model = await ClipModel.load(modelDir as string, { provider: 'cpu' });
   try {
     const searches = await filteredSearch(model, OUT, count, Number(process.env['LUMEN_BENCH_ROUNDS'] ?? 30), log);
-    return { ...searches, afterWrites: await filterAfterWrites(OUT, count, 20, log) };
+    return { ...searches, afterWrites: await filterAfterWrites(OUT, count, 20, log), timelines: filteredTimelines(OUT, count, log) };
   } finally {
     await model.dispose();
   }

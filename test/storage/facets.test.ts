@@ -166,6 +166,8 @@ describe('search filters', () => {
       expect(storage.photos.matchingImageIds(filters)).toEqual(expected);
       const matching = storage.photos.matching(filters);
       expect(matching?.size ?? new Set(imageIds).size).toBe(expected.size);
+      // The timeline of the images that pass, ordered in the snapshot as SQL orders the whole (Note [Filtered timeline]).
+      if (matching) expect(storage.photos.timelineOf(matching, 1)).toEqual(storage.photos.timeline().filter((row) => matching.has(row.imageId)));
       // The photo shown for an image is its first file that passes, dated by the earliest such file.
       const representatives = storage.photos.representatives([...new Set(imageIds)], filters);
       for (const row of representatives) {
