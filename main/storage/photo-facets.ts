@@ -24,6 +24,7 @@
  * quarter of the library, or a commit through another connection (`data_version`) reads it whole.
  * Writes to tags only drop the tags' bitmaps, read again per tag.
  */
+import { indexInSorted } from '../core/sorted.js';
 import type { Db } from './database.js';
 
 /** Images that pass a filter. */
@@ -58,19 +59,6 @@ function intern(values: Map<string, number>, value: string): number {
   let id = values.get(value);
   if (id === undefined) values.set(value, (id = values.size));
   return id;
-}
-
-/** Where `id` is in the sorted `ids`, or -1. */
-function rowOf(ids: Int32Array, id: number): number {
-  let [low, high] = [0, ids.length - 1];
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const value = ids[middle] as number;
-    if (value === id) return middle;
-    if (value < id) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
 }
 
 /** The part of a path before its last separator (either kind: libraries may come from Windows). */
@@ -237,7 +225,7 @@ export class PhotoFacets {
     const last = this.photoId.length > 0 ? (this.photoId[this.photoId.length - 1] as number) : 0;
     const added = rows.filter(([id]) => id > last);
     for (const row of rows.slice(0, rows.length - added.length)) {
-      const at = rowOf(this.photoId, row[0]);
+      const at = indexInSorted(this.photoId, row[0]);
       if (at < 0) return false;
       this.put(at, row);
     }

@@ -71,8 +71,9 @@ export interface PhotoImageRow {
 const ROW_COLUMNS = `f.id AS photoId, i.id AS imageId, f.path, f.folder_id AS folderId, COALESCE(i.taken_at, f.mtime_ms) AS takenAt,
   i.width, i.height, i.format, i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.latitude, i.longitude`;
 /** Every file, newest first: the library grid's order. */
-const TIMELINE = `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
-  FROM files f JOIN images i ON i.id = f.image_id ORDER BY takenAt DESC, f.id DESC`;
+const TIMELINE_ROWS = `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+  FROM files f JOIN images i ON i.id = f.image_id`;
+const TIMELINE = `${TIMELINE_ROWS} ORDER BY takenAt DESC, f.id DESC`;
 
 /**
  * Note [Filtered timeline]: the library's timeline is sorted by date in SQL, every file of it:
@@ -83,6 +84,12 @@ const TIMELINE = `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width
  * so this is for filters that leave up to FILTERED_TIMELINE_SHARE of the files.
  */
 const FILTERED_TIMELINE_SHARE = 0.3;
+
+/** The rows `statement` reads for `photoIds` (a JSON array of them), in the order of `photoIds`; unknown ids left out. */
+function inOrder<T extends { photoId: number }>(statement: { all(json: string): unknown[] }, photoIds: readonly number[]): T[] {
+  const byId = new Map((statement.all(JSON.stringify(photoIds)) as T[]).map((row) => [row.photoId, row]));
+  return photoIds.flatMap((id) => byId.get(id) ?? []);
+}
 
 export function hasFilters(filters: PhotoFilters | undefined): boolean {
   return Object.values(filters ?? {}).some((value) => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0));
@@ -111,8 +118,7 @@ export class PhotoStore {
       // Newest first; one row per file, ties broken by id so the order is stable between calls.
       timeline: db.prepare(TIMELINE),
       timelineFirst: db.prepare(`${TIMELINE} LIMIT ?`),
-      timelineOf: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
-        FROM files f JOIN images i ON i.id = f.image_id WHERE f.id IN (SELECT value FROM json_each(?))`),
+      timelineOf: db.prepare(`${TIMELINE_ROWS} WHERE f.id IN (SELECT value FROM json_each(?))`),
       fileCount: db.prepare('SELECT COUNT(*) FROM files').pluck(),
     };
     this.followsWrites = !db.readonly;
@@ -145,8 +151,7 @@ export class PhotoStore {
 
   /** Rows of the given photos, in the order asked (unknown ids left out). */
   rows(photoIds: readonly number[]): PhotoRow[] {
-    const byId = new Map((this.s.rowsOf.all(JSON.stringify(photoIds)) as PhotoRow[]).map((row) => [row.photoId, row]));
-    return photoIds.flatMap((id) => byId.get(id) ?? []);
+    return inOrder(this.s.rowsOf, photoIds);
   }
 
   /** Every file, newest first: the library grid's order; with `first`, the newest `first` only. */
@@ -165,9 +170,7 @@ export class PhotoStore {
     const rows: number[] = [];
     for (let row = 0; row < facets.files; row++) if (matching.has(facets.imageId[row] as number)) rows.push(row);
     rows.sort((a, b) => (facets.takenAt[b] as number) - (facets.takenAt[a] as number) || (facets.photoId[b] as number) - (facets.photoId[a] as number));
-    const ids = rows.map((row) => facets.photoId[row] as number);
-    const byId = new Map((this.s.timelineOf.all(JSON.stringify(ids)) as TimelineRow[]).map((row) => [row.photoId, row]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    return inOrder(this.s.timelineOf, rows.map((row) => facets.photoId[row] as number));
   }
 
   fileCount(): number {

@@ -20,6 +20,7 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { indexInSorted } from '../core/sorted.js';
 import { temporaryName } from '../core/temporary-files.js';
 import usearch from 'usearch';
 import type { ImageIdSet } from './photo-facets.js';
@@ -308,15 +309,7 @@ export class DiskMatrix implements Matrix {
   }
 
   private inFile(imageId: number): boolean {
-    let [low, high] = [0, this.fileIds.length - 1];
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const id = this.fileIds[middle] as number;
-      if (id === imageId) return true;
-      if (id < imageId) low = middle + 1;
-      else high = middle - 1;
-    }
-    return false;
+    return indexInSorted(this.fileIds, imageId) >= 0;
   }
 
   set(imageId: number, vector: Float32Array): void {
