@@ -536,8 +536,10 @@ export interface CallResults {
 
 export type AppEvent =
   | { type: 'job'; job: JobInfo }
-  /** Photos were added, changed or removed: the grid and results should refresh. */
-  | { type: 'library-changed' };
+  /** Photos were added, changed or removed, or folders came or went: the grid and the status should refresh. */
+  | { type: 'library-changed' }
+  /** An index run under way stored more photos: the grid may show them (Note [Photos as they index]). */
+  | { type: 'photos-stored' };
 
 /**
  * Note [Events are checked]: events come from the engine process; the main process checks each
@@ -556,6 +558,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     }).strict(),
   }).strict(),
   z.object({ type: z.literal('library-changed') }).strict(),
+  z.object({ type: z.literal('photos-stored') }).strict(),
 ]);
 
 /** A failed call, as the renderer sees it: a message a person can act on. */

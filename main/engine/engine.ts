@@ -42,6 +42,7 @@ import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProg
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
 import { LibraryAccess } from './library-access.js';
+import { LibraryChanges } from './library-changes.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
 
@@ -87,6 +88,8 @@ export class Engine {
   private readonly settings: SettingsFile;
   private readonly models: ModelHost;
   private readonly emit: (event: AppEvent) => void;
+  /** Says when the library's photos changed (Note [Photos as they index]). */
+  private readonly libraryChanges: LibraryChanges;
   private readonly access: LibraryAccess;
   private tagging: Tags | null = null;
   private indexAgain = false;
@@ -100,6 +103,7 @@ export class Engine {
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir);
     this.emit = options.onEvent ?? (() => {});
+    this.libraryChanges = new LibraryChanges((event) => this.emit(event));
     this.jobs = new JobRegistry((job) => this.emit({ type: 'job', job: job as JobInfo }), undefined, () => this.foreground.idle());
     this.modelStore = new ModelStore(this.dataDir);
     this.settings = new SettingsFile(this.dataDir);
@@ -274,7 +278,7 @@ export class Engine {
     const known = new Set(library.folders().map((folder) => folder.id));
     const folders = await library.addFolders(paths, excludes);
     this.watchFolders();
-    this.emit({ type: 'library-changed' });
+    this.libraryChanges.now();
     return { folders, indexing: this.index({ ...request, newFolders: folders.filter((folder) => !known.has(folder.id)) }) };
   }
 
@@ -305,7 +309,13 @@ export class Engine {
     try {
       for (;;) {
         this.indexAgain = false;
-        const summary = await library.index(model, { control: job, onProgress: (progress) => job.report(progress), batchSize: request.batchSize, retryFailed: request.retryFailed });
+        const summary = await library.index(model, {
+          control: job,
+          onProgress: (progress) => job.report(progress),
+          onStored: () => this.libraryChanges.stored(),
+          batchSize: request.batchSize,
+          retryFailed: request.retryFailed,
+        });
         this.pendingNewFolders.length = 0;
         if (!this.indexAgain) {
           // In the app, new photos are tagged as soon as they are indexed.
@@ -319,14 +329,14 @@ export class Engine {
       }
       throw error;
     } finally {
-      this.emit({ type: 'library-changed' });
+      this.libraryChanges.now();
     }
   }
 
   async removeFolder(folderId: number): Promise<void> {
     await this.writable('changing').removeFolder(folderId);
     this.watchFolders();
-    this.emit({ type: 'library-changed' });
+    this.libraryChanges.now();
   }
 
   setExcludes(folderId: number, excludes: readonly string[]) {
@@ -566,6 +576,7 @@ export class Engine {
 
   async dispose(): Promise<void> {
     this.closing = true;
+    this.libraryChanges.cancel();
     this.watcher?.close();
     this.watcher = null;
     await this.jobs.cancelAll();

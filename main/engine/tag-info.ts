@@ -5,7 +5,7 @@ import type { LabelledReport, PhotoTags, Tags } from '../tags/index.js';
 import type { TagPreview } from '../tags/preview.js';
 import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
 import type { Storage } from '../storage/storage.js';
-import { photoInfo } from './photo-info.js';
+import { aspectRatio, photoInfo } from './photo-info.js';
 
 const SAMPLES = 4;
 
@@ -34,7 +34,7 @@ export async function tagList(tags: Tags, storage: Storage): Promise<TagInfo[]> 
 /** Photos by id as the grid lays them out (in the given order). */
 export function timelineOf(storage: Storage, photoIds: readonly number[]): Timeline {
   const rows = storage.photos.rows(photoIds).map(photoInfo);
-  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => (row.height ? Math.round((row.width / row.height) * 1000) / 1000 : 1)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name) };
+  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => aspectRatio(row.width, row.height)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name) };
 }
 
 export function photoTagsInfo(photo: PhotoTags): PhotoTagsInfo {

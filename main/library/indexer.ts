@@ -64,6 +64,8 @@ export interface IndexSummary {
 export interface IndexOptions {
   control?: JobControl;
   onProgress?: (progress: IndexProgress) => void;
+  /** Photos were stored: they are in the library from now on (Note [Photos as they index] in engine/library-changes.ts). */
+  onStored?: () => void;
   batchSize?: number;
   /** Files identified and decoded at once (sharp decodes on libuv's thread pool). */
   concurrency?: number;
@@ -194,6 +196,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
     stored += indexed.length;
     lastFlush = Date.now();
+    if (indexed.length > 0) options.onStored?.();
   };
   const maybeFlush = () => {
     if (pendingIndexed.length + pendingFailed.length >= (options.writeBatch ?? 64) || Date.now() - lastFlush > 1000) flush();
@@ -249,6 +252,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     while (next < work.length && !fatal) {
       // Claim the item before awaiting: the other producers run between awaits.
       const item = work[next++] as WorkItem;
+      // As the consumer's: copies of photos already indexed are stored here, not there.
+      if (control.isPaused) flush();
       await control.checkpoint();
       while (inferring) await inferring;
       try {

@@ -88,14 +88,15 @@ const FOLLOW_AT_MOST = 100;
 export interface FacetChanges {
   /** Files added or changed, in id order. */
   fileIds: number[];
-  /** A file was removed. */
-  removed: boolean;
+  /** Files removed (or renumbered away), in id order. */
+  removedIds: number[];
   /** Tags were given, confirmed or rejected. */
   tags: boolean;
 }
 
 /**
- * Logs, on this connection, the files whose facets its writes touch (Note [Facets follow writes]).
+ * Logs, on this connection, the files whose facets its writes touch (Note [Facets follow writes]),
+ * or their size, which the timeline keeps (Note [Timeline follows writes] in photo-timeline.ts).
  * Temporary: the triggers and their table live and die with the connection. Row -1 marks a
  * change of tags; one row per file however often it is written.
  */
@@ -110,7 +111,7 @@ export function watchFacetChanges(db: Db): void {
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_changed AFTER UPDATE OF image_id, folder_id, path, mtime_ms ON main.files BEGIN ${log('NEW.id', 0)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_renumbered AFTER UPDATE OF id ON main.files WHEN OLD.id <> NEW.id BEGIN ${log('OLD.id', 1)} ${log('NEW.id', 0)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_removed AFTER DELETE ON main.files BEGIN ${log('OLD.id', 1)} END;
-    CREATE TEMP TRIGGER IF NOT EXISTS facet_image_changed AFTER UPDATE OF format, taken_at, camera_make, camera_model, latitude ON main.images BEGIN
+    CREATE TEMP TRIGGER IF NOT EXISTS facet_image_changed AFTER UPDATE OF format, taken_at, camera_make, camera_model, latitude, width, height ON main.images BEGIN
       INSERT INTO facet_changes SELECT f.id, 0 FROM main.files f WHERE f.image_id = NEW.id AND NOT EXISTS (SELECT 1 FROM facet_changes c WHERE c.file_id = f.id AND c.removed = 0);
     END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_tag_added AFTER INSERT ON main.image_tags BEGIN ${log('-1', 0)} END;
@@ -127,10 +128,10 @@ export function takeFacetChanges(db: Db, atMost: number): FacetChanges | null {
   const rows = db.prepare('SELECT file_id, removed FROM temp.facet_changes ORDER BY file_id LIMIT ?').raw().all(atMost + 1) as Array<[number, number]>;
   db.prepare('DELETE FROM temp.facet_changes').run();
   if (rows.length > atMost) return null;
-  const changes: FacetChanges = { fileIds: [], removed: false, tags: false };
+  const changes: FacetChanges = { fileIds: [], removedIds: [], tags: false };
   for (const [fileId, removed] of rows) {
     if (fileId === -1) changes.tags = true;
-    else if (removed) changes.removed = true;
+    else if (removed) changes.removedIds.push(fileId);
     else changes.fileIds.push(fileId);
   }
   return changes;
@@ -217,7 +218,7 @@ export class PhotoFacets {
    * follow them and must be read again, which it then must be: it may have taken some already.
    */
   update(changes: FacetChanges): boolean {
-    if (changes.removed || changes.fileIds.length > this.followsAtMost) return false;
+    if (changes.removedIds.length > 0 || changes.fileIds.length > this.followsAtMost) return false;
     if (changes.tags) this.tags.clear();
     if (changes.fileIds.length === 0) return true;
     const rows = this.db.prepare(`${FACET_ROWS} WHERE f.id IN (SELECT value FROM json_each(?)) ORDER BY f.id`).raw().all(JSON.stringify(changes.fileIds)) as FacetRow[];

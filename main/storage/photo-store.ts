@@ -5,8 +5,9 @@
 import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
 import { PhotoFacets, takeFacetChanges, watchFacetChanges, type ImageIdSet } from './photo-facets.js';
+import { PhotoTimeline, newestFiles, timelineOfFiles, type TimelineColumns } from './photo-timeline.js';
 
-export type { ImageIdSet };
+export type { ImageIdSet, TimelineColumns };
 
 /** What a search or a listing may be narrowed to; every field optional, all must hold. */
 export interface PhotoFilters {
@@ -55,13 +56,6 @@ export interface PhotoRef {
   path: string;
 }
 
-/** A file as the library grid lays it out. */
-export interface TimelineRow extends PhotoRef {
-  width: number;
-  height: number;
-  takenAt: number;
-}
-
 export interface PhotoImageRow {
   path: string;
   contentHash: string;
@@ -70,20 +64,28 @@ export interface PhotoImageRow {
 
 const ROW_COLUMNS = `f.id AS photoId, i.id AS imageId, f.path, f.folder_id AS folderId, COALESCE(i.taken_at, f.mtime_ms) AS takenAt,
   i.width, i.height, i.format, i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.latitude, i.longitude`;
-/** Every file, newest first: the library grid's order. */
-const TIMELINE_ROWS = `SELECT f.id AS photoId, f.image_id AS imageId, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
-  FROM files f JOIN images i ON i.id = f.image_id`;
-const TIMELINE = `${TIMELINE_ROWS} ORDER BY takenAt DESC, f.id DESC`;
 
 /**
- * Note [Filtered timeline]: the library's timeline is sorted by date in SQL, every file of it:
- * 210-570 ms at 100k files, for each change of the library's filters. A filter that leaves part
- * of the library is found and ordered in the facets snapshot instead, kept current by Note
- * [Facets follow writes], and only its rows are read: 2-90 ms at 100k for filters that leave
- * 0.4-25 % of it. Reading a row by id costs a few times what reading it in the sorted scan does,
- * so this is for filters that leave up to FILTERED_TIMELINE_SHARE of the files.
+ * Note [Filtered timeline]: the library's timeline with a filter set is the kept timeline (Note
+ * [Timeline follows writes]) narrowed, when there is one. When there is none yet, sorting the
+ * whole timeline in SQL takes 210-570 ms at 100k files, so a filter that leaves part of the
+ * library is found in the facets snapshot instead, kept current by Note [Facets follow writes],
+ * and only its rows are read: 2-60 ms at 100k for filters that leave 0.4-25 % of it (narrowed
+ * from the kept timeline: 0.2-3 ms). Reading a row by id costs a few times what reading it in
+ * the sorted scan does, so this is for filters that leave up to FILTERED_TIMELINE_SHARE of the
+ * files; beyond, the whole timeline is read, kept and narrowed.
  */
 const FILTERED_TIMELINE_SHARE = 0.3;
+
+/** What a connection keeps of the library, and the point in its writes it is current at. */
+interface Kept {
+  /** `PRAGMA data_version`: moves with every commit through another connection. */
+  version: number;
+  /** `total_changes()`: moves with every write through this one. */
+  changes: number;
+  facets: PhotoFacets | null;
+  timeline: PhotoTimeline | null;
+}
 
 /** The rows `statement` reads for `photoIds` (a JSON array of them), in the order of `photoIds`; unknown ids left out. */
 function inOrder<T extends { photoId: number }>(statement: { all(json: string): unknown[] }, photoIds: readonly number[]): T[] {
@@ -97,7 +99,7 @@ export function hasFilters(filters: PhotoFilters | undefined): boolean {
 
 export class PhotoStore {
   private readonly s;
-  private snapshot: { version: number; changes: number; facets: PhotoFacets } | null = null;
+  private kept: Kept | null = null;
   /** A connection that can write logs what its writes touch (Note [Facets follow writes]). */
   private readonly followsWrites: boolean;
   /** The latest filters' results on this snapshot (Note [Filter results kept]). */
@@ -115,10 +117,6 @@ export class PhotoStore {
       details: db.prepare(`SELECT ${ROW_COLUMNS}, f.size, i.lens, i.taken_at AS capturedAt FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?`),
       filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
       rowsOf: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.id IN (SELECT value FROM json_each(?))`),
-      // Newest first; one row per file, ties broken by id so the order is stable between calls.
-      timeline: db.prepare(TIMELINE),
-      timelineFirst: db.prepare(`${TIMELINE} LIMIT ?`),
-      timelineOf: db.prepare(`${TIMELINE_ROWS} WHERE f.id IN (SELECT value FROM json_each(?))`),
       fileCount: db.prepare('SELECT COUNT(*) FROM files').pluck(),
     };
     this.followsWrites = !db.readonly;
@@ -154,23 +152,32 @@ export class PhotoStore {
     return inOrder(this.s.rowsOf, photoIds);
   }
 
-  /** Every file, newest first: the library grid's order; with `first`, the newest `first` only. */
-  timeline(first?: number): TimelineRow[] {
-    return (first === undefined ? this.s.timeline.all() : this.s.timelineFirst.all(first)) as TimelineRow[];
+  /**
+   * Every file, newest first: the library grid's order, kept (Note [Timeline follows writes]).
+   * With `first`, the newest `first` only, read alone unless the whole is kept: at launch, the
+   * grid's first screen must not wait for the whole (Note [First screen first] in the renderer).
+   * Not to be changed: the kept columns themselves.
+   */
+  timeline(first?: number): Readonly<TimelineColumns> {
+    if (this.db.inTransaction) return PhotoTimeline.read(this.db).columns;
+    const kept = this.current();
+    if (!kept.timeline && first !== undefined) return newestFiles(this.db, first);
+    kept.timeline ??= PhotoTimeline.read(this.db);
+    return first === undefined ? kept.timeline.columns : kept.timeline.newest(first);
   }
 
-  /**
-   * The files of the images in `matching`, newest first as `timeline` orders them, found and
-   * ordered in the facets snapshot (Note [Filtered timeline]); null when `matching` holds too much
-   * of the library for that to be cheaper than reading the whole timeline.
-   */
-  timelineOf(matching: ImageIdSet, atMostShare = FILTERED_TIMELINE_SHARE): TimelineRow[] | null {
+  /** The files of the images in `matching`, newest first as `timeline` orders them (Note [Filtered timeline]). */
+  timelineOf(matching: ImageIdSet, atMostShare = FILTERED_TIMELINE_SHARE): TimelineColumns {
+    const kept = this.db.inTransaction ? null : this.current();
+    if (kept?.timeline) return kept.timeline.only(matching);
     const facets = this.facets();
-    if (matching.size > facets.files * atMostShare) return null;
-    const rows: number[] = [];
-    for (let row = 0; row < facets.files; row++) if (matching.has(facets.imageId[row] as number)) rows.push(row);
-    rows.sort((a, b) => (facets.takenAt[b] as number) - (facets.takenAt[a] as number) || (facets.photoId[b] as number) - (facets.photoId[a] as number));
-    return inOrder(this.s.timelineOf, rows.map((row) => facets.photoId[row] as number));
+    if (matching.size > facets.files * atMostShare) {
+      const whole = kept ? (kept.timeline = PhotoTimeline.read(this.db)) : PhotoTimeline.read(this.db);
+      return whole.only(matching);
+    }
+    const photoIds: number[] = [];
+    for (let row = 0; row < facets.files; row++) if (matching.has(facets.imageId[row] as number)) photoIds.push(facets.photoId[row] as number);
+    return timelineOfFiles(this.db, photoIds);
   }
 
   fileCount(): number {
@@ -178,29 +185,37 @@ export class PhotoStore {
   }
 
   /**
-   * The facets of every file (Note [Filter facets]), brought up to date when the database changed
-   * since: `total_changes()` moves with every write through this connection, whose writes the
-   * snapshot follows (Note [Facets follow writes]), `data_version` with every commit through
-   * another, after which it is read again.
+   * What is kept (the facets, the timeline), brought up to date when the database changed since:
+   * this connection's writes are followed (Notes [Facets follow writes], [Timeline follows
+   * writes]); after a commit through another, what was kept is dropped, read again when asked for.
+   * Never inside a transaction: what it wrote may yet be rolled back, and total_changes() would
+   * not go back.
    */
-  private facets(): PhotoFacets {
-    // What a transaction wrote may yet be rolled back, and total_changes() would not go back:
-    // read inside one, keep nothing.
-    if (this.db.inTransaction) return PhotoFacets.read(this.db);
+  private current(): Kept {
     const version = this.s.dataVersion.get() as number;
-    const snapshot = this.snapshot;
-    if (snapshot && snapshot.version === version && snapshot.changes === this.s.totalChanges.get()) return snapshot.facets;
-    // None kept until this one is current: a failure halfway (the log is taken by then) must not
-    // leave a snapshot that looks current.
-    this.snapshot = null;
-    const usable = snapshot !== null && snapshot.version === version;
-    const changes = this.followsWrites ? takeFacetChanges(this.db, usable ? snapshot.facets.followsAtMost : 0) : null;
-    const followed = usable && changes !== null && snapshot.facets.update(changes);
-    const facets = followed ? snapshot.facets : PhotoFacets.read(this.db);
-    if (!followed || changes.fileIds.length > 0 || changes.tags) this.matched.clear();
+    const kept = this.kept;
+    if (kept && kept.version === version && kept.changes === this.s.totalChanges.get()) return kept;
+    // Nothing kept until it is current: a failure halfway (the log is taken by then) must not
+    // leave anything that looks current.
+    this.kept = null;
+    const usable = kept !== null && kept.version === version ? kept : null;
+    const atMost = Math.max(usable?.facets?.followsAtMost ?? 0, usable?.timeline?.followsAtMost ?? 0);
+    const changes = this.followsWrites ? takeFacetChanges(this.db, atMost) : null;
+    const facets = changes && usable?.facets?.update(changes) ? usable.facets : null;
+    const timeline = changes && usable?.timeline?.follow(changes) ? usable.timeline : null;
+    const untouched = changes !== null && changes.fileIds.length === 0 && changes.removedIds.length === 0 && !changes.tags;
+    if (!facets || !untouched) this.matched.clear();
     // Read after the log was cleared, which counts as a change too.
-    this.snapshot = { version, changes: this.s.totalChanges.get() as number, facets };
-    return facets;
+    this.kept = { version, changes: this.s.totalChanges.get() as number, facets, timeline };
+    return this.kept;
+  }
+
+  /** The facets of every file (Note [Filter facets]), up to date. */
+  private facets(): PhotoFacets {
+    if (this.db.inTransaction) return PhotoFacets.read(this.db);
+    const kept = this.current();
+    kept.facets ??= PhotoFacets.read(this.db);
+    return kept.facets;
   }
 
   /**

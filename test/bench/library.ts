@@ -223,7 +223,7 @@ export async function libraryScale(modelDir: string, dataRoot: string, count: nu
       cached.push(performance.now() - start);
     }
     // Photos deleted from disk: each one's rows go, with everything that refers to them.
-    const deleted = library.storage.photos.timeline().filter((_, i) => i % 100 === 0);
+    const deleted = library.storage.photos.allPhotos().filter((_, i) => i % 100 === 0);
     await Promise.all(deleted.map((row) => rm(row.path)));
     start = performance.now();
     const afterDeletion = await library.index(model);

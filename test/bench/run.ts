@@ -32,7 +32,7 @@ import { groupingQuality, groupingTime } from './duplicates.js';
 import { indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
 import { refinementFigures } from './refine.js';
-import { filterAfterWrites, filteredSearch, filteredTimelines, indexBuild, vectorSearch } from './search.js';
+import { afterWrites, filteredSearch, filteredTimelines, indexBuild, vectorSearch } from './search.js';
 import { syntheticDatabase } from './synthetic.js';
 import { coldStart, memory } from './startup.js';
 
@@ -106,7 +106,7 @@ async function filtersSection(): Promise<unknown> {
   const model = await ClipModel.load(modelDir as string, { provider: 'cpu' });
   try {
     const searches = await filteredSearch(model, OUT, count, Number(process.env['LUMEN_BENCH_ROUNDS'] ?? 30), log);
-    return { ...searches, afterWrites: await filterAfterWrites(OUT, count, 20, log), timelines: filteredTimelines(OUT, count, log) };
+    return { ...searches, afterWrites: await afterWrites(OUT, count, 20, log), timelines: filteredTimelines(OUT, count, log) };
   } finally {
     await model.dispose();
   }

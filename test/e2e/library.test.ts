@@ -8,7 +8,7 @@
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
@@ -67,11 +67,13 @@ describe('the desktop app, end to end', () => {
     await page.getByRole('button', { name: 'Add a folder…' }).click();
 
     const status = page.getByRole('status', { name: 'Indexing' });
+    const progress = status.getByRole('progressbar', { name: 'Indexing progress' });
+    const done = async () => Number((await progress.getAttribute('value')) ?? 0);
+    // Paused once some photos are done, so that there are some to show while it lasts.
+    await eventually(done, 30_000).toBeGreaterThan(0);
     await status.getByRole('button', { name: 'Pause' }).click();
     await status.getByText('Indexing (paused)').waitFor();
     // Photos already being decoded when the pause came are finished; then nothing moves.
-    const progress = status.getByRole('progressbar', { name: 'Indexing progress' });
-    const done = async () => Number((await progress.getAttribute('value')) ?? 0);
     let settled = -1;
     await eventually(async () => {
       const before = await done();
@@ -82,6 +84,8 @@ describe('the desktop app, end to end', () => {
     await page.waitForTimeout(800);
     expect(await done()).toBe(settled);
     expect(settled).toBeLessThan(165);
+    // What was stored before the pause shows in the grid while it lasts (Note [Photos as they index]).
+    await eventually(async () => Number(await library().getByRole('option').first().getAttribute('aria-setsize'))).toBeGreaterThanOrEqual(settled);
     await status.getByRole('button', { name: 'Resume' }).click();
     await status.waitFor({ state: 'detached', timeout: 60_000 });
 
@@ -170,9 +174,25 @@ describe('the desktop app, end to end', () => {
   });
 
   it('shows a photo added to a folder without a re-scan, and lists a file that failed with its reason', async () => {
+    // Search results stand in the grid's place: it is not reloaded for the new photo until it shows again.
+    await search().fill('a photo of a star');
+    await results().getByRole('option').first().waitFor();
+    const reloads: string[] = [];
+    const onRequest = (request: Request) => {
+      const body = request.postData() ?? '';
+      if (new URL(request.url()).pathname === '/rpc' && body.includes('"photos.timeline"')) reloads.push(body);
+    };
+    page.on('request', onRequest);
     await copyFile(starFile, path.join(photos, 'added-while-open.jpg'));
     await writeFile(path.join(photos, 'broken.jpg'), 'this is not a photo');
+    await eventually(async () => ((await app.engine.call('library.failures', {})) as unknown[]).length, 30_000).toBe(1);
+    // Long enough for the run to end and the grid to have been told (it would reload 1.5 s later).
+    await page.waitForTimeout(2500);
+    expect(reloads).toEqual([]);
+    await search().fill('');
     await eventually(async () => (await tileNames(library())).filter((name) => name.startsWith('added-while-open.jpg')), 30_000).toHaveLength(1);
+    page.off('request', onRequest);
+    expect(reloads.length).toBeGreaterThan(0);
 
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'Files that could not be indexed: 1' }).waitFor({ timeout: 30_000 });

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../main/engine/engine.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
 import { copyModel, HF_MODEL, IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
@@ -100,6 +100,24 @@ describe('the engine', () => {
     await app.embedTexts(['a red circle']);
     expect((await app.status()).model?.providers).toEqual({ image: null, text: 'cpu' });
     expect((await engine({ model: IMMICH_MODEL }).status()).model?.providers).toEqual({ image: 'cpu', text: 'cpu' });
+  });
+
+  it('says photos were stored as a run stores them, not only when it ends (Note [Photos as they index])', async () => {
+    const everything = path.join(scratch.dir, 'Everything');
+    const photos = await copyPhotos(await fixturePhotos(), everything);
+    const main = engine({ model: IMMICH_MODEL });
+    const { indexing } = await main.addFolders([everything]);
+    const changes = () => events.filter((event) => event.type === 'photos-stored').length;
+    const processed = () => (jobEvents('index').at(-1)?.progress as { processed?: number } | null)?.processed ?? 0;
+    await vi.waitFor(() => expect(processed()).toBeGreaterThan(0), { timeout: 30_000, interval: 5 });
+    indexing.job.pause();
+    const before = changes();
+    // Paused, the run stores what it has done: the app hears of it while the pause lasts.
+    await vi.waitFor(() => expect(changes()).toBeGreaterThan(before), { timeout: 10_000, interval: 20 });
+    expect(main.library().status().photos).toBeGreaterThan(0);
+    expect(jobEvents('index').at(-1)?.state).toBe('paused');
+    indexing.job.resume();
+    expect((await indexing.done).embedded).toBe(photos.length);
   });
 
   it('joins a second index request to the running job and goes over the library again', async () => {

@@ -129,9 +129,9 @@ describe('storage', () => {
 
     // The undated photo falls back to its file time (2024), so it is the newest.
     const newestFirst = ['undated.jpg', 'new.png', 'old.jpg'].map((name) => photos.photoByPath(`/photos/${name}`)!.photoId);
-    expect(photos.timeline().map((row) => row.photoId)).toEqual(newestFirst);
+    expect([...photos.timeline().photoIds]).toEqual(newestFirst);
     // The first screen alone (Note [First screen first]), with the count of them all.
-    expect(photos.timeline(2).map((row) => row.photoId)).toEqual(newestFirst.slice(0, 2));
+    expect([...photos.timeline(2).photoIds]).toEqual(newestFirst.slice(0, 2));
     expect(photos.fileCount()).toBe(3);
     expect(timeline(storage, {}, 2)).toMatchObject({ total: 3, ids: newestFirst.slice(0, 2), names: ['undated.jpg', 'new.png'] });
     expect(timeline(storage, { formats: ['jpeg'] }, 1)).toMatchObject({ total: 2, ids: [newestFirst[0]] });

@@ -49,6 +49,7 @@ export type AppBus = EventBus<BusEvents>;
 export function relayEngineEvents(api: LumenApi, bus: AppBus): () => void {
   return api.onEvent((event) => {
     if (event.type === 'library-changed') return bus.emit('library-changed', event);
+    if (event.type === 'photos-stored') return bus.emit('photos-stored', event);
     bus.emit('job', event);
     const { job } = event;
     if (job.kind !== 'download' || job.subject === null) return;

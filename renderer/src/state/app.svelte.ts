@@ -41,7 +41,12 @@ export class AppState {
     this.settings = new SettingsStore(api, this.bus);
     this.jobs = new JobsStore(api, this.bus);
     this.search = new SearchStore(api, this.router);
-    this.library = new LibraryStore(api, this.bus, () => this.search.state);
+    this.library = new LibraryStore(
+      api,
+      this.bus,
+      () => this.search.state,
+      () => this.router.current === 'library' && !this.search.active,
+    );
     this.viewer = new ViewerState(api, this.search);
     this.duplicates = new DuplicatesStore(api);
     this.bus.on('settings-changed', () => void this.models.refresh());

@@ -1,7 +1,9 @@
 /**
  * Every photo of the library (or those that pass the filters), newest first, as the grid lays it
  * out: ids, aspect ratios, dates and names in columns. Reloaded when the filters change, and when
- * the engine says the library changed, at most every couple of seconds while indexing adds photos.
+ * the engine says the library changed (every few seconds while indexing adds photos: Note [Photos
+ * as they index] in the engine's library-changes.ts), then or once the grid shows it again: not
+ * while search results or another screen stand in its place.
  *
  * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second of
  * its only thread to read and send, and the page more to lay out, all before the first photo
@@ -27,6 +29,8 @@ export class LibraryStore {
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   private filtersKey = '';
+  /** The library changed while the grid did not show the timeline. */
+  private stale = false;
   /** Asks for the rest of a first screen now rather than later (Note [First screen first]). */
   private restNow: (() => void) | null = null;
 
@@ -34,14 +38,18 @@ export class LibraryStore {
     private readonly api: LumenApi,
     bus: AppBus,
     private readonly search: () => SearchState,
+    /** Whether the grid shows the timeline now. */
+    private readonly shown: () => boolean,
   ) {
-    bus.on('library-changed', () => this.refreshSoon());
+    const changed = () => (this.shown() ? this.refreshSoon() : (this.stale = true));
+    bus.on('library-changed', changed);
+    bus.on('photos-stored', changed);
   }
 
-  /** Reloads when the filters differ from those of the timeline shown. */
+  /** Reloads when the filters differ from those of the timeline shown, or the library changed while it was not shown. */
   followFilters(): void {
     const key = JSON.stringify(this.search().filters);
-    if (key !== this.filtersKey) void this.refresh();
+    if (key !== this.filtersKey || (this.stale && this.shown())) void this.refresh();
   }
 
   /** Photos in the library (or passing the filters), the ones not laid out yet included. */
@@ -59,6 +67,7 @@ export class LibraryStore {
 
   async refresh(): Promise<void> {
     const generation = ++this.generation;
+    this.stale = false;
     const state = this.search();
     this.filtersKey = JSON.stringify(state.filters);
     const filters = searchOptions(state, 1).filters;

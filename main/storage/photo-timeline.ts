@@ -1,0 +1,182 @@
+/**
+ * The library grid's order: every file, newest first, as columns.
+ *
+ * Note [Timeline follows writes]: the app asks for the whole timeline whenever the library
+ * changes: after each index run, each batch the folder watcher picks up, and every few seconds
+ * while indexing adds photos (Note [Photos as they index] in engine/library-changes.ts). Sorting
+ * it in SQL takes 220-280 ms of the engine's only thread at 100k files (ten times that at 1M), and
+ * a search arriving meanwhile waits. So the connection that writes keeps the timeline once read,
+ * and notes the files its writes touched from the log the facets follow too (Note [Facets follow
+ * writes]). When the timeline is next asked for, those files' rows are read by id, sorted, and
+ * put in place of their old ones: runs of rows copied between them. Names, not paths, are kept:
+ * about 60 MB at 1M files.
+ */
+import path from 'node:path';
+import type { Db } from './database.js';
+import type { FacetChanges, ImageIdSet } from './photo-facets.js';
+
+/** Files in the grid's order, one column per field. */
+export interface TimelineColumns {
+  photoIds: Int32Array;
+  imageIds: Int32Array;
+  widths: Int32Array;
+  heights: Int32Array;
+  /** Capture time, else the file's modification time (ms). */
+  takenAt: Float64Array;
+  /** File names (the last part of each path). */
+  names: string[];
+}
+
+type TimelineRow = [photoId: number, imageId: number, filePath: string, width: number, height: number, takenAt: number];
+
+const TIMELINE_ROWS = `SELECT f.id, f.image_id, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+  FROM files f JOIN images i ON i.id = f.image_id`;
+// Newest first; ties broken by id so the order is stable between calls.
+const NEWEST_FIRST = 'ORDER BY takenAt DESC, f.id DESC';
+
+/** Files the timeline takes again one by one, besides a quarter of it (as the facets do). */
+const FOLLOW_AT_MOST = 100;
+
+function emptyColumns(size: number): TimelineColumns {
+  return { photoIds: new Int32Array(size), imageIds: new Int32Array(size), widths: new Int32Array(size), heights: new Int32Array(size), takenAt: new Float64Array(size), names: new Array<string>(size) };
+}
+
+function columnsOf(rows: TimelineRow[]): TimelineColumns {
+  const columns = emptyColumns(rows.length);
+  rows.forEach(([photoId, imageId, filePath, width, height, takenAt], row) => {
+    columns.photoIds[row] = photoId;
+    columns.imageIds[row] = imageId;
+    columns.widths[row] = width;
+    columns.heights[row] = height;
+    columns.takenAt[row] = takenAt;
+    columns.names[row] = path.basename(filePath);
+  });
+  return columns;
+}
+
+/** Copies rows [start, end) of `from` to `to` at row `at`. */
+function copyRows(from: TimelineColumns, start: number, end: number, to: TimelineColumns, at: number): void {
+  to.photoIds.set(from.photoIds.subarray(start, end), at);
+  to.imageIds.set(from.imageIds.subarray(start, end), at);
+  to.widths.set(from.widths.subarray(start, end), at);
+  to.heights.set(from.heights.subarray(start, end), at);
+  to.takenAt.set(from.takenAt.subarray(start, end), at);
+  for (let row = start; row < end; row++) to.names[at + row - start] = from.names[row] as string;
+}
+
+/** The columns' rows at `rows`, in that order. */
+function pick(columns: TimelineColumns, rows: readonly number[]): TimelineColumns {
+  const picked = emptyColumns(rows.length);
+  rows.forEach((row, at) => {
+    picked.photoIds[at] = columns.photoIds[row] as number;
+    picked.imageIds[at] = columns.imageIds[row] as number;
+    picked.widths[at] = columns.widths[row] as number;
+    picked.heights[at] = columns.heights[row] as number;
+    picked.takenAt[at] = columns.takenAt[row] as number;
+    picked.names[at] = columns.names[row] as string;
+  });
+  return picked;
+}
+
+/** The files `photoIds` names (unknown ones left out), newest first. */
+export function timelineOfFiles(db: Db, photoIds: readonly number[]): TimelineColumns {
+  return columnsOf(db.prepare(`${TIMELINE_ROWS} WHERE f.id IN (SELECT value FROM json_each(?)) ${NEWEST_FIRST}`).raw().all(JSON.stringify(photoIds)) as TimelineRow[]);
+}
+
+/** The newest `count` files, read alone (Note [First screen first] in the renderer's library state). */
+export function newestFiles(db: Db, count: number): TimelineColumns {
+  return columnsOf(db.prepare(`${TIMELINE_ROWS} ${NEWEST_FIRST} LIMIT ?`).raw().all(count) as TimelineRow[]);
+}
+
+/** Every file, newest first, kept up to date (Note [Timeline follows writes]). */
+export class PhotoTimeline {
+  /** Files written since the columns were brought up to date. */
+  private readonly touched = new Set<number>();
+
+  private constructor(
+    private readonly db: Db,
+    private kept: TimelineColumns,
+  ) {}
+
+  static read(db: Db): PhotoTimeline {
+    return new PhotoTimeline(db, columnsOf(db.prepare(`${TIMELINE_ROWS} ${NEWEST_FIRST}`).raw().all() as TimelineRow[]));
+  }
+
+  /** Every file, up to date; never changed in place (new columns take their place). */
+  get columns(): Readonly<TimelineColumns> {
+    this.catchUp();
+    return this.kept;
+  }
+
+  /** The newest `count` files. */
+  newest(count: number): TimelineColumns {
+    return pick(this.columns, Array.from({ length: Math.min(count, this.kept.photoIds.length) }, (_, row) => row));
+  }
+
+  /** The files of the images in `matching`, in this order. */
+  only(matching: ImageIdSet): TimelineColumns {
+    const { imageIds } = this.columns;
+    const rows: number[] = [];
+    for (let row = 0; row < imageIds.length; row++) if (matching.has(imageIds[row] as number)) rows.push(row);
+    return pick(this.kept, rows);
+  }
+
+  /**
+   * Notes the files of `changes`, taken again when the columns are next asked for; false when
+   * there are too many to take one by one, and the timeline must be read again.
+   */
+  follow(changes: FacetChanges): boolean {
+    for (const photoId of [...changes.fileIds, ...changes.removedIds]) this.touched.add(photoId);
+    return this.touched.size <= FOLLOW_AT_MOST + Math.floor(this.kept.photoIds.length / 4);
+  }
+
+  get followsAtMost(): number {
+    return Math.max(0, FOLLOW_AT_MOST + Math.floor(this.kept.photoIds.length / 4) - this.touched.size);
+  }
+
+  /** The touched files' old rows dropped, and their rows as they are now put in order among the rest. */
+  private catchUp(): void {
+    if (this.touched.size === 0) return;
+    const fresh = timelineOfFiles(this.db, [...this.touched]);
+    const old = this.kept;
+    // A lookup by id: a set's lookups cost more than the rest of the pass together.
+    let highest = 0;
+    for (const photoId of this.touched) highest = Math.max(highest, photoId);
+    const touched = new Uint8Array(highest + 1);
+    for (const photoId of this.touched) touched[photoId] = 1;
+    const dropped: number[] = [];
+    for (let row = 0; row < old.photoIds.length; row++) if (touched[old.photoIds[row] as number] === 1) dropped.push(row);
+    const merged = emptyColumns(old.photoIds.length - dropped.length + fresh.photoIds.length);
+    let [from, to, nextDropped] = [0, 0, 0];
+    /** Copies the old rows before `end` that stay. */
+    const keepUntil = (end: number) => {
+      while (from < end) {
+        const stop = Math.min(end, dropped[nextDropped] ?? end);
+        copyRows(old, from, stop, merged, to);
+        to += stop - from;
+        from = stop;
+        if (from === dropped[nextDropped]) [from, nextDropped] = [from + 1, nextDropped + 1];
+      }
+    };
+    for (let row = 0; row < fresh.photoIds.length; row++) {
+      keepUntil(this.placeOf(fresh.takenAt[row] as number, fresh.photoIds[row] as number));
+      copyRows(fresh, row, row + 1, merged, to++);
+    }
+    keepUntil(old.photoIds.length);
+    this.kept = merged;
+    this.touched.clear();
+  }
+
+  /** The first old row older than a file taken at `takenAt` with id `photoId` (a binary search: the rows are in that order). */
+  private placeOf(takenAt: number, photoId: number): number {
+    const { takenAt: dates, photoIds } = this.kept;
+    let [low, high] = [0, dates.length];
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      const date = dates[middle] as number;
+      if (date > takenAt || (date === takenAt && (photoIds[middle] as number) > photoId)) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
