@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
@@ -72,5 +73,16 @@ describe('formatting', () => {
     expect(isChoiceAvailable('gpu', ['cpu'])).toBe(false);
     expect(isChoiceAvailable('gpu', ['cpu', 'webgpu'])).toBe(true);
     expect(isChoiceAvailable('cuda', ['cpu'])).toBe(false);
+  });
+});
+
+describe('the grid catching up with indexing (Note [Grid catches up at its own pace])', () => {
+  it('waits in proportion to the last reload, counted from its end, and never less than the least', () => {
+    // A small library reloads in a few milliseconds: the least wait.
+    expect(catchUpDelay(20, 0, 1500)).toBe(1500);
+    // 100k photos, half a second a reload: ten seconds apart, less the time gone since.
+    expect(catchUpDelay(500, 0, 1500)).toBe(10_000);
+    expect(catchUpDelay(500, 4000, 1500)).toBe(6000);
+    expect(catchUpDelay(500, 60_000, 1500)).toBe(1500);
   });
 });

@@ -13,8 +13,10 @@
  * oldest-first order, which starts at the other end, and filters, which the engine must apply to
  * every photo anyway, wait for the whole.
  */
+import { tick } from 'svelte';
 import type { LibraryTimeline, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
+import { catchUpDelay } from '../lib/catch-up.js';
 import { hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
 
 const REFRESH_MS = 1500;
@@ -27,6 +29,10 @@ export class LibraryStore {
   error = $state<string | null>(null);
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending refresh runs (performance.now()). */
+  private due = 0;
+  /** How long the last reload of the whole timeline took, and when it ended (Note [Grid catches up at its own pace]). */
+  private lastReload = { ms: 0, at: 0 };
 
   private filtersKey = '';
   /** The library changed while the grid did not show the timeline. */
@@ -41,9 +47,9 @@ export class LibraryStore {
     /** Whether the grid shows the timeline now. */
     private readonly shown: () => boolean,
   ) {
-    const changed = () => (this.shown() ? this.refreshSoon() : (this.stale = true));
-    bus.on('library-changed', changed);
-    bus.on('photos-stored', changed);
+    const changed = (delayMs: () => number) => (this.shown() ? this.refreshSoon(delayMs()) : (this.stale = true));
+    bus.on('library-changed', () => changed(() => REFRESH_MS));
+    bus.on('photos-stored', () => changed(() => catchUpDelay(this.lastReload.ms, performance.now() - this.lastReload.at, REFRESH_MS)));
   }
 
   /** Reloads when the filters differ from those of the timeline shown, or the library changed while it was not shown. */
@@ -57,12 +63,16 @@ export class LibraryStore {
     return this.timeline?.total ?? 0;
   }
 
-  /** A refresh after a short quiet period, so a burst of changes costs one reload. */
-  refreshSoon(): void {
-    this.timer ??= setTimeout(() => {
+  /** A refresh after `delayMs`, or sooner if one is due sooner: a burst of changes costs one reload. */
+  refreshSoon(delayMs = REFRESH_MS): void {
+    const due = performance.now() + delayMs;
+    if (this.timer && this.due <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.due = due;
+    this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
-    }, REFRESH_MS);
+    }, delayMs);
   }
 
   async refresh(): Promise<void> {
@@ -99,6 +109,7 @@ export class LibraryStore {
 
   /** Shows the timeline asked for unless a newer refresh began meanwhile; what it showed. */
   private async load(generation: number, params: { filters: ReturnType<typeof searchOptions>['filters']; first?: number }): Promise<LibraryTimeline | null> {
+    const started = performance.now();
     const outcome = await this.api.call('photos.timeline', params);
     if (generation !== this.generation) return null;
     if (!outcome.ok) {
@@ -107,6 +118,11 @@ export class LibraryStore {
     }
     this.timeline = outcome.value;
     this.error = null;
+    // Laid out once the page has settled: a reload costs that too.
+    if (params.first === undefined) {
+      await tick();
+      this.lastReload = { ms: performance.now() - started, at: performance.now() };
+    }
     return outcome.value;
   }
 }
