@@ -122,5 +122,8 @@ const timelineThenWarm: typeof handlers['photos.timeline'] = async (params) => {
 emit = serveRpc(watched, { ...handlers, 'photos.timeline': timelineThenWarm }, engineCallSchemas, log);
 // Preview mode's parent going away ends this process too.
 process.on('disconnect', () => void engine.dispose().finally(() => process.exit(0)));
+// Ctrl+C in a terminal signals the whole process group, this process too. Its parent stops it
+// in order (a `dispose` call, or going away), with the vector index saved: not the signal.
+process.on('SIGINT', () => {});
 log(`ready (data folder ${args.dataDir})`);
 setTimeout(warmUp, WARM_START_LATEST_MS);

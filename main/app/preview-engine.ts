@@ -25,6 +25,8 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    // A message sent as it exits (a shutdown racing its end) fails here: its exit says the rest.
+    child.on('error', (error) => log(`The engine process could not be reached: ${error.message}`));
     return {
       postMessage: (message: RpcRequest) => child.send(message),
       onMessage: (listener) => child.on('message', listener),
