@@ -25,7 +25,7 @@
  * Writes to tags only drop the tags' bitmaps, read again per tag.
  */
 import { indexInSorted } from '../core/sorted.js';
-import type { Db } from './database.js';
+import { scanUnmapped, type Db } from './database.js';
 
 /** Images that pass a filter. */
 export interface ImageIdSet {
@@ -159,13 +159,7 @@ export class PhotoFacets {
 
   static read(db: Db): PhotoFacets {
     // Note [Facets streamed]: rows are read one at a time, without the memory map.
-    const mapped = db.pragma('mmap_size', { simple: true }) as number;
-    db.pragma('mmap_size = 0');
-    try {
-      return db.transaction(() => PhotoFacets.readRows(db))();
-    } finally {
-      db.pragma(`mmap_size = ${mapped}`);
-    }
+    return scanUnmapped(db, () => PhotoFacets.readRows(db));
   }
 
   private static readRows(db: Db): PhotoFacets {
