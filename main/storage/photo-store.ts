@@ -5,7 +5,7 @@
 import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
 import { PhotoFacets, takeFacetChanges, watchFacetChanges, type ImageIdSet } from './photo-facets.js';
-import { PhotoTimeline, newestFiles, timelineOfFiles, type TimelineColumns } from './photo-timeline.js';
+import { PhotoTimeline, narrowed, newestFiles, timelineOfFiles, type TimelineColumns } from './photo-timeline.js';
 
 export type { ImageIdSet, TimelineColumns };
 
@@ -87,12 +87,6 @@ interface Kept {
   timeline: PhotoTimeline | null;
 }
 
-/** The rows `statement` reads for `photoIds` (a JSON array of them), in the order of `photoIds`; unknown ids left out. */
-function inOrder<T extends { photoId: number }>(statement: { all(json: string): unknown[] }, photoIds: readonly number[]): T[] {
-  const byId = new Map((statement.all(JSON.stringify(photoIds)) as T[]).map((row) => [row.photoId, row]));
-  return photoIds.flatMap((id) => byId.get(id) ?? []);
-}
-
 export function hasFilters(filters: PhotoFilters | undefined): boolean {
   return Object.values(filters ?? {}).some((value) => value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0));
 }
@@ -149,7 +143,8 @@ export class PhotoStore {
 
   /** Rows of the given photos, in the order asked (unknown ids left out). */
   rows(photoIds: readonly number[]): PhotoRow[] {
-    return inOrder(this.s.rowsOf, photoIds);
+    const byId = new Map((this.s.rowsOf.all(JSON.stringify(photoIds)) as PhotoRow[]).map((row) => [row.photoId, row]));
+    return photoIds.flatMap((id) => byId.get(id) ?? []);
   }
 
   /**
@@ -169,12 +164,8 @@ export class PhotoStore {
   /** The files of the images in `matching`, newest first as `timeline` orders them (Note [Filtered timeline]). */
   timelineOf(matching: ImageIdSet, atMostShare = FILTERED_TIMELINE_SHARE): TimelineColumns {
     const kept = this.db.inTransaction ? null : this.current();
-    if (kept?.timeline) return kept.timeline.only(matching);
-    const facets = this.facets();
-    if (matching.size > facets.files * atMostShare) {
-      const whole = kept ? (kept.timeline = PhotoTimeline.read(this.db)) : PhotoTimeline.read(this.db);
-      return whole.only(matching);
-    }
+    const facets = kept?.timeline ? null : this.facets();
+    if (!facets || matching.size > facets.files * atMostShare) return narrowed(this.timeline(), matching);
     const photoIds: number[] = [];
     for (let row = 0; row < facets.files; row++) if (matching.has(facets.imageId[row] as number)) photoIds.push(facets.photoId[row] as number);
     return timelineOfFiles(this.db, photoIds);

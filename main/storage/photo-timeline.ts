@@ -67,6 +67,13 @@ function copyRows(from: TimelineColumns, start: number, end: number, to: Timelin
   for (let row = start; row < end; row++) to.names[at + row - start] = from.names[row] as string;
 }
 
+/** The first `count` rows of `columns`. */
+function firstRows(columns: TimelineColumns, count: number): TimelineColumns {
+  const first = emptyColumns(Math.min(count, columns.photoIds.length));
+  copyRows(columns, 0, first.photoIds.length, first, 0);
+  return first;
+}
+
 /** The columns' rows at `rows`, in that order. */
 function pick(columns: TimelineColumns, rows: readonly number[]): TimelineColumns {
   const picked = emptyColumns(rows.length);
@@ -79,6 +86,13 @@ function pick(columns: TimelineColumns, rows: readonly number[]): TimelineColumn
     picked.names[at] = columns.names[row] as string;
   });
   return picked;
+}
+
+/** The files of the images in `matching`, in the order of `columns`. */
+export function narrowed(columns: Readonly<TimelineColumns>, matching: ImageIdSet): TimelineColumns {
+  const rows: number[] = [];
+  for (let row = 0; row < columns.imageIds.length; row++) if (matching.has(columns.imageIds[row] as number)) rows.push(row);
+  return pick(columns, rows);
 }
 
 /** The files `photoIds` names (unknown ones left out), newest first. */
@@ -109,9 +123,7 @@ export class PhotoTimeline {
       const columns = emptyColumns(capacity);
       let count = 0;
       for (const row of db.prepare(`${TIMELINE_ROWS} ${NEWEST_FIRST}`).raw().iterate() as IterableIterator<TimelineRow>) put(columns, count++, row);
-      if (count === capacity) return new PhotoTimeline(db, columns);
-      const all = Array.from({ length: count }, (_, row) => row);
-      return new PhotoTimeline(db, pick(columns, all));
+      return new PhotoTimeline(db, count === capacity ? columns : firstRows(columns, count));
     });
   }
 
@@ -123,15 +135,7 @@ export class PhotoTimeline {
 
   /** The newest `count` files. */
   newest(count: number): TimelineColumns {
-    return pick(this.columns, Array.from({ length: Math.min(count, this.kept.photoIds.length) }, (_, row) => row));
-  }
-
-  /** The files of the images in `matching`, in this order. */
-  only(matching: ImageIdSet): TimelineColumns {
-    const { imageIds } = this.columns;
-    const rows: number[] = [];
-    for (let row = 0; row < imageIds.length; row++) if (matching.has(imageIds[row] as number)) rows.push(row);
-    return pick(this.kept, rows);
+    return firstRows(this.columns, count);
   }
 
   /**
@@ -140,11 +144,12 @@ export class PhotoTimeline {
    */
   follow(changes: FacetChanges): boolean {
     for (const photoId of [...changes.fileIds, ...changes.removedIds]) this.touched.add(photoId);
-    return this.touched.size <= FOLLOW_AT_MOST + Math.floor(this.kept.photoIds.length / 4);
+    return this.followsAtMost >= 0;
   }
 
+  /** How many more touched files this timeline would take one by one (negative: too many already). */
   get followsAtMost(): number {
-    return Math.max(0, FOLLOW_AT_MOST + Math.floor(this.kept.photoIds.length / 4) - this.touched.size);
+    return FOLLOW_AT_MOST + Math.floor(this.kept.photoIds.length / 4) - this.touched.size;
   }
 
   /** The touched files' old rows dropped, and their rows as they are now put in order among the rest. */

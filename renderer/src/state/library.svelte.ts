@@ -1,9 +1,10 @@
 /**
  * Every photo of the library (or those that pass the filters), newest first, as the grid lays it
- * out: ids, aspect ratios, dates and names in columns. Reloaded when the filters change, and when
- * the engine says the library changed (every few seconds while indexing adds photos: Note [Photos
- * as they index] in the engine's library-changes.ts), then or once the grid shows it again: not
- * while search results or another screen stand in its place.
+ * out: ids, aspect ratios, dates and names in columns. Reloaded when the filters change, when
+ * the engine says the library changed, and while indexing stores photos (Note [Photos as they
+ * index] in the engine's library-changes.ts, at the pace of Note [Grid catches up at its own
+ * pace]); then, or once the grid shows it again: not while search results or another screen stand
+ * in its place.
  *
  * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second of
  * its only thread to read and send, and the page more to lay out, all before the first photo
@@ -47,9 +48,9 @@ export class LibraryStore {
     /** Whether the grid shows the timeline now. */
     private readonly shown: () => boolean,
   ) {
-    const changed = (delayMs: () => number) => (this.shown() ? this.refreshSoon(delayMs()) : (this.stale = true));
-    bus.on('library-changed', () => changed(() => REFRESH_MS));
-    bus.on('photos-stored', () => changed(() => catchUpDelay(this.lastReload.ms, performance.now() - this.lastReload.at, REFRESH_MS)));
+    const changed = (delayMs: number) => (this.shown() ? this.refreshSoon(delayMs) : (this.stale = true));
+    bus.on('library-changed', () => changed(REFRESH_MS));
+    bus.on('photos-stored', () => changed(catchUpDelay(this.lastReload.ms, performance.now() - this.lastReload.at, REFRESH_MS)));
   }
 
   /** Reloads when the filters differ from those of the timeline shown, or the library changed while it was not shown. */
