@@ -25,8 +25,12 @@ export default defineConfig({
     target: 'node20',
     sourcemap: true,
     rolldownOptions: {
-      // The inference thread is an entry of its own, next to the chunks that start it (main/models/threaded-session.ts).
-      input: { lumen: resolve(root, 'main/cli/index.ts'), 'inference-thread': resolve(root, 'main/models/inference-thread.ts') },
+      // Worker threads are entries of their own, next to the chunks that start them (Note [Thread entries] in main/core/worker-thread.ts).
+      input: {
+        lumen: resolve(root, 'main/cli/index.ts'),
+        'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
+        'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
+      },
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', banner: '#!/usr/bin/env node' },
     },
   },

@@ -2,8 +2,8 @@
  * Build of the desktop app: three bundles under out/.
  *
  * - main: the Electron main process (out/main/index.js), the engine's utility process
- *   (out/main/engine-process.js) and its inference threads (out/main/inference-thread.js), with
- *   their shared chunks in the same folder. Everything in package.json "dependencies" stays external
+ *   (out/main/engine-process.js) and its worker threads (out/main/inference-thread.js,
+ *   out/main/graph-merge-thread.js), with their shared chunks in the same folder. Everything in package.json "dependencies" stays external
  *   (electron-vite's default), so the native addons (onnxruntime-node, sharp, better-sqlite3,
  *   usearch) load from node_modules, unpacked from the asar by electron-builder.
  * - preload: CommonJS (out/preload/index.cjs), because a sandboxed preload cannot be an ES module.
@@ -39,8 +39,9 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/app/index.ts'),
           'engine-process': resolve(root, 'main/app/engine-process.ts'),
-          // Started as a worker thread by main/models/threaded-session.ts, which finds it next to itself.
+          // Worker threads, found next to the chunks that start them (Note [Thread entries] in main/core/worker-thread.ts).
           'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
+          'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
         },
         output: { chunkFileNames: '[name]-[hash].js' },
       },

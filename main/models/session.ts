@@ -135,7 +135,7 @@ export interface SessionOptions {
   /**
    * Runs the graph on a worker thread of its own (Note [Inference off the event loop] in
    * threaded-session.ts); a background one also runs at a lower priority (Note [Background
-   * priority] in inference-thread.ts).
+   * priority] in core/worker-thread.ts).
    */
   thread?: 'background' | 'interactive';
 }

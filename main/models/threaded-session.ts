@@ -6,7 +6,7 @@
  * batch takes half a second on two cores, and in the engine process every search, thumbnail and
  * progress event waited behind it (search round trips of seconds while indexing). So every graph
  * runs in a worker thread of its own, and the event loop stays free for searches: the image
- * tower and OCR at a lower priority (Note [Background priority] in inference-thread.ts), the
+ * tower and OCR at a lower priority (Note [Background priority] in core/worker-thread.ts), the
  * text tower at the normal one. The text tower was on the event loop at first, but loading it
  * held the engine for 1.4 s at launch and a tag's prompts for half a second while a search
  * waited; a query's hop to its thread costs well under a millisecond. Tensors are copied across,
@@ -19,11 +19,8 @@
  * keystrokes of the live preview) landed between them. So a request carries a list of inputs, run
  * back to back on the thread, and the texts of a keystroke cross to it once.
  */
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { startWorker } from '../core/worker-thread.js';
 import type { TensorInfo } from './session.js';
 
 export type Feeds = Record<string, ort.Tensor>;
@@ -65,27 +62,9 @@ export const toWire = (tensors: Record<string, ort.Tensor>): Record<string, Wire
 export const fromWire = (tensors: Record<string, WireTensor>): Record<string, ort.Tensor> =>
   Object.fromEntries(Object.entries(tensors).map(([name, wire]) => [name, new ort.Tensor(wire.type, wire.data as Float32Array, wire.dims)]));
 
-/**
- * The thread's entry sits next to this module in every form the code runs in: the sources and
- * both builds, whose chunks lie flat next to their entries (electron.vite.config.ts,
- * cli.vite.config.ts). The sources run through tsx (development, tests), whose loader a worker
- * does not inherit: there the thread registers it before it imports the entry.
- */
-function newThread(start: ThreadStart): Worker {
-  const here = fileURLToPath(import.meta.url);
-  const extension = path.extname(here);
-  const entry = path.join(path.dirname(here), `inference-thread${extension}`);
-  if (extension !== '.ts') return new Worker(entry, { workerData: start });
-  // tsx's ES module API, the import target of its `tsx/esm/api` export (the CommonJS one would load the entry as CommonJS).
-  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
-  const api = pathToFileURL(path.join(path.dirname(manifest), 'dist', 'esm', 'api', 'index.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); });`;
-  return new Worker(boot, { eval: true, workerData: start });
-}
-
 /** Starts `modelPath` on a new thread; rejects with ONNX Runtime's message if it cannot load. */
 export function startThreadedSession(modelPath: string, options: ort.InferenceSession.SessionOptions, background: boolean): Promise<SessionRunner> {
-  const worker = newThread({ modelPath, options, background });
+  const worker = startWorker(import.meta.url, 'inference-thread', { modelPath, options, background } satisfies ThreadStart);
   const pending = new Map<number, { resolve: (outputs: Feeds[]) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let released: (() => void) | null = null;

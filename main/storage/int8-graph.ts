@@ -63,7 +63,7 @@ export class Int8Graph {
   }
 
   /** Unit vectors (row-major, or one array each) as the graph holds them. */
-  private rows(vectors: Float32Array | readonly Float32Array[]): Int8Array {
+  rows(vectors: Float32Array | readonly Float32Array[]): Int8Array {
     const { dim } = this.settings;
     const count = vectors instanceof Float32Array ? vectors.length / dim : vectors.length;
     const out = new Int8Array(count * dim);
@@ -74,7 +74,12 @@ export class Int8Graph {
   }
 
   add(keys: BigUint64Array, vectors: Float32Array | readonly Float32Array[], threads: number): void {
-    this.index.add(keys, this.rows(vectors), threads);
+    this.addRows(keys, this.rows(vectors), threads);
+  }
+
+  /** Adds vectors already as the graph holds them (`rows`). */
+  addRows(keys: BigUint64Array, rows: Int8Array, threads: number): void {
+    this.index.add(keys, rows, threads);
   }
 
   /** The `k` nearest keys of each query (row-major unit vectors); distances are 1 - cosine. */

@@ -23,7 +23,8 @@
  *
  * Note [Memory-mapped index]: a saved index is opened with usearch's `view`, which maps the file
  * instead of reading it, so opening costs a fraction of loading; only the pages searches touch
- * are read. A view is read-only, so the first change loads the file into memory.
+ * are read. A view is read-only: changes are kept beside it until they are saved (Note [Changes
+ * beside the view] in layered-graph.ts).
  *
  * Note [Trusted files]: usearch aborts the process on a damaged file, so the index is opened only
  * when it is the file this app wrote: the sidecar keeps its SHA-256 and the size, modification
@@ -47,6 +48,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { temporaryName } from '../core/temporary-files.js';
 import { dot } from '../models/vectors.js';
 import { Int8Graph } from './int8-graph.js';
+import { LayeredGraph, mergeGraph } from './layered-graph.js';
 import { fileSha256, isSavedFile, readSidecar, sameStamp, stampOf, writeSidecar, type FileStamp, type Sidecar } from './index-files.js';
 import type { ImageIdSet } from './photo-facets.js';
 import type { Storage } from './storage.js';
@@ -87,11 +89,13 @@ export function rerankWindow(count: number): number {
 }
 
 export class VectorIndex {
-  private graph: Int8Graph | null = null;
-  /** The graph is a read-only view of the saved file (Note [Memory-mapped index]). */
-  private viewed = false;
-  /** Changed since the last save. */
-  private dirty = false;
+  /** In memory, or a view of the saved file with the changes since beside it (Note [Memory-mapped index]). */
+  private graph: Int8Graph | LayeredGraph | null = null;
+  /** Changes made, and how many of them the saved files hold. */
+  private changes = 0;
+  private savedChanges = 0;
+  /** Saves one at a time: a merge runs on another thread while changes go on. */
+  private saving: Promise<void> = Promise.resolve();
   private rebuilding: Promise<void> | null = null;
   private matrix: Matrix | null = null;
   private matrixLoad: Promise<Matrix> | null = null;
@@ -139,7 +143,7 @@ export class VectorIndex {
         const graph = this.newGraph(sidecar.count);
         if (fresh) graph.view(this.file);
         else graph.load(this.file);
-        [this.graph, this.viewed, this.libraryMean] = [graph, fresh, sidecar.mean && Float32Array.from(sidecar.mean)];
+        [this.graph, this.libraryMean] = [fresh ? this.layered(graph) : graph, sidecar.mean && Float32Array.from(sidecar.mean)];
         if (fresh && graph.size() === sidecar.count) {
           this.currentAtOpen = sidecar;
           return;
@@ -149,13 +153,26 @@ export class VectorIndex {
       }
     }
     // A view cannot take the missing keys: a damaged one is rebuilt from nothing.
-    if (this.viewed) [this.graph, this.viewed] = [null, false];
+    if (this.graph instanceof LayeredGraph) this.graph = null;
     await this.matrixReady();
     this.rebuilding = this.reconcile().finally(() => (this.rebuilding = null));
   }
 
   private newGraph(expectedSize: number, expansion = expansionSearchFor(expectedSize)): Int8Graph {
-    return new Int8Graph({ dim: this.dim, connectivity: CONNECTIVITY, expansionAdd: EXPANSION_ADD, expansionSearch: expansion });
+    return new Int8Graph(this.graphSettings(expectedSize, expansion));
+  }
+
+  private graphSettings(expectedSize: number, expansion = expansionSearchFor(expectedSize)) {
+    return { dim: this.dim, connectivity: CONNECTIVITY, expansionAdd: EXPANSION_ADD, expansionSearch: expansion };
+  }
+
+  /** A view of the saved file (`view`), ready for changes beside it (Note [Changes beside the view]). */
+  private layered(view: Int8Graph): LayeredGraph {
+    return new LayeredGraph(view, () => this.newGraph(view.size()), this.dim, THREADS);
+  }
+
+  private get dirty(): boolean {
+    return this.changes !== this.savedChanges;
   }
 
   /** Every embedding of the model, a page at a time, yielding to the event loop between pages. */
@@ -215,13 +232,8 @@ export class VectorIndex {
     return this.libraryMean;
   }
 
-  /** A graph that takes changes: a view is replaced by the file loaded into memory. */
-  private writableGraph(): Int8Graph {
-    if (this.graph && this.viewed) {
-      const loaded = this.newGraph(this.graph.size());
-      loaded.load(this.file);
-      [this.graph, this.viewed] = [loaded, false];
-    }
+  /** A graph that takes changes. */
+  private writableGraph(): Int8Graph | LayeredGraph {
     this.graph ??= this.newGraph(this.storage.embeddings.count(this.model));
     return this.graph;
   }
@@ -229,7 +241,7 @@ export class VectorIndex {
   /** Brings the graph level with SQLite (or builds it) on every core, while exact search serves. */
   private async reconcile(): Promise<void> {
     const matrix = this.matrix as Matrix;
-    const graph = this.graph ?? this.newGraph(matrix.size);
+    const graph = this.graph instanceof Int8Graph ? this.graph : this.newGraph(matrix.size);
     this.graph = null;
     for await (const page of this.embeddings()) {
       // A closing reader keeps nothing of it (Note [Readers keep it in memory]).
@@ -246,7 +258,8 @@ export class VectorIndex {
     const inGraph = graph.contains(removed);
     const removedMeanwhile = removed.filter((_, row) => inGraph[row]);
     if (removedMeanwhile.length) graph.remove(removedMeanwhile);
-    [this.graph, this.dirty] = [graph, true];
+    this.graph = graph;
+    this.changes++;
   }
 
   /**
@@ -268,7 +281,7 @@ export class VectorIndex {
     if (present.length) graph.remove(present);
     graph.add(keys, items.map((item) => item.vector), THREADS);
     this.updateMatrix((matrix) => items.forEach((item) => matrix.set(item.imageId, item.vector)));
-    this.dirty = true;
+    this.changes++;
   }
 
   /** Removes images at once: they never appear in results again, even while rebuilding. */
@@ -281,7 +294,7 @@ export class VectorIndex {
     }
     if (this.graph) this.writableGraph().remove(BigUint64Array.from(imageIds, BigInt));
     this.updateMatrix((matrix) => matrix.delete(imageIds));
-    this.dirty = true;
+    this.changes++;
   }
 
   /**
@@ -337,7 +350,8 @@ export class VectorIndex {
       if (this.storage.readonly) {
         // A reader cannot save (Note [Readers keep it in memory]): it views a private copy.
         file = await this.privateFile('graph');
-        this.graph.save(file);
+        await this.writeGraph(this.graph, file);
+        if (this.graph instanceof LayeredGraph) this.graph.forgetSnapshot();
       } else await this.save();
     }
     const view = this.newGraph(count, expansion);
@@ -360,37 +374,66 @@ export class VectorIndex {
   /**
    * Writes the graph, the matrix and the sidecar, each atomically (Note [Temporary names] in
    * temporary-files.ts), when changed; a reader never does (Note [Readers keep it in memory]).
+   * Changes may go on while it saves: the files hold those made before it started.
    */
-  async save(): Promise<void> {
-    if (!this.graph || this.rebuilding || !this.dirty || this.storage.readonly) return;
+  save(): Promise<void> {
+    const saved = this.saving.then(() => this.saveChanges());
+    this.saving = saved.catch(() => {});
+    return saved;
+  }
+
+  private async saveChanges(): Promise<void> {
+    const graph = this.graph;
+    if (!graph || this.rebuilding || !this.dirty || this.storage.readonly) return;
     await mkdir(path.dirname(this.file), { recursive: true });
+    // What the files will hold: the changes up to now (writeGraph takes its snapshot at once).
+    const [generation, changes, removed] = [this.storage.library.generation(this.model), this.changes, [...this.removed]];
     const temp = temporaryName(this.file);
-    let sha256: string;
+    let written: { count: number; sha256: string };
     try {
-      this.graph.save(temp);
-      sha256 = await fileSha256(temp);
+      written = await this.writeGraph(graph, temp);
       await rename(temp, this.file);
+    } catch (error) {
+      if (graph instanceof LayeredGraph) graph.forgetSnapshot();
+      throw error;
     } finally {
       await rm(temp, { force: true });
+    }
+    if (graph instanceof LayeredGraph) {
+      const view = this.newGraph(written.count);
+      view.view(this.file);
+      this.graph = graph.rebased(view);
     }
     // A change started loading the matrix: it is saved with the graph it matches.
     const matrix = await this.matrixReady();
     await matrix.save(this.matrixFile);
     this.libraryMean = await this.meanOf(matrix);
     const sidecar: Sidecar = {
-      generation: this.storage.library.generation(this.model),
-      count: this.graph.size(),
+      generation,
+      count: written.count,
       dim: this.dim,
       quantization: GRAPH_SCALAR,
       connectivity: CONNECTIVITY,
-      sha256,
+      sha256: written.sha256,
       stamp: (await stampOf(this.file)) as FileStamp,
       matrix: await stampOf(this.matrixFile),
       mean: this.libraryMean && Array.from(this.libraryMean),
     };
     await writeSidecar(`${this.file}.json`, sidecar);
-    this.removed.clear();
-    this.dirty = false;
+    for (const id of removed) this.removed.delete(id);
+    this.savedChanges = changes;
+  }
+
+  /**
+   * Writes `graph` to `file`: a graph in memory at once, a view and its changes merged on another
+   * thread (Note [Changes beside the view]), whose snapshot is taken before this returns.
+   */
+  private async writeGraph(graph: Int8Graph | LayeredGraph, file: string): Promise<{ count: number; sha256: string }> {
+    if (graph instanceof LayeredGraph) {
+      return mergeGraph({ settings: this.graphSettings(graph.size()), base: this.file, out: file, threads: THREADS, ...graph.snapshot() });
+    }
+    graph.save(file);
+    return { count: graph.size(), sha256: await fileSha256(file) };
   }
 
   /** A file of this reader's own, in a private temporary folder (Note [Readers keep it in memory]). */

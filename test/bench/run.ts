@@ -5,7 +5,9 @@
  *
  * Performance targets (issue 11), one section each: `filters` (filtered against unfiltered search
  * at 100k photos, a filter again after each batch indexing writes, and the filtered library
- * timeline), `hnsw` (recall@10 and latency at 1M vectors against exact search), `memory`
+ * timeline), `hnsw` (recall@10 and latency at 1M vectors against exact search), `changes` (the
+ * first change after a saved index opens, and its save, at 100k and 1M: the engine's thread
+ * held), `memory`
  * (1M photos with the text model loaded, searching), `build` (the vector index from SQLite at
  * 1M), `coldstart` (a new process to its first result at 100k, against the model's own load),
  * `index` (indexing on the CPU against the shared-core bound) and `gpu`. Synthetic libraries are
@@ -29,6 +31,7 @@ import { benchmarkRescoring } from '../../main/tags/benchmark.js';
 import { HF_MODEL, IMMICH_MODEL } from '../helpers/fixtures.js';
 import { appFigures, previewFigures } from './app.js';
 import { groupingQuality, groupingTime } from './duplicates.js';
+import { changesAfterOpening } from './index-changes.js';
 import { indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
 import { refinementFigures } from './refine.js';
@@ -115,6 +118,15 @@ async function filtersSection(): Promise<unknown> {
 async function hnswSection(): Promise<unknown> {
   log(`\n== vector index at ${MILLION} vectors: recall@10 and latency of each choice against exact search`);
   return vectorSearch(OUT, MODEL_ID, MILLION, 512, log);
+}
+
+async function changesSection(): Promise<unknown> {
+  const results = [];
+  for (const count of [100_000, MILLION]) {
+    log(`\n== the first change after the saved index opens, and its save, at ${count} photos`);
+    results.push(await changesAfterOpening(OUT, MODEL_ID, 512, count, log));
+  }
+  return results;
 }
 
 async function buildSection(): Promise<unknown> {
@@ -225,6 +237,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   scale: scaleSection,
   filters: filtersSection,
   hnsw: hnswSection,
+  changes: changesSection,
   build: buildSection,
   memory: memorySection,
   coldstart: coldStartSection,

@@ -9,6 +9,9 @@ import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IndexedFile } from '../../main/storage/library-store.js';
+import { readSidecar } from '../../main/storage/index-files.js';
+import { Int8Graph } from '../../main/storage/int8-graph.js';
+import { LayeredGraph } from '../../main/storage/layered-graph.js';
 import { Storage } from '../../main/storage/storage.js';
 import { VectorIndex } from '../../main/storage/vector-index.js';
 import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
@@ -158,6 +161,13 @@ describe('the vector index', () => {
       .slice(0, k);
   }
 
+  /** A new photo with `vector`, written to SQLite as indexing writes it. */
+  function written(name: string, vector: Float32Array) {
+    const folderId = storage.library.folders()[0]!.id;
+    const image = { created: { contentHash: name, format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } } as const;
+    return storage.library.writeBatch('m', [{ path: `/p/${name}.jpg`, folderId, size: 1, mtimeMs: 1, image, vector }], [])[0]!;
+  }
+
   async function opened(): Promise<VectorIndex> {
     const index = new VectorIndex(storage, 'm', DIM, indexDir());
     await index.open();
@@ -209,24 +219,66 @@ describe('the vector index', () => {
     const query = queriesNear(vectors, DIM, 1, 8);
     expect(await reopened.search(query, 5)).toEqual(await first.search(query, 5));
 
-    const folderId = storage.library.folders()[0]!.id;
-    const [added] = storage.library.writeBatch('m', [{ path: '/p/new.jpg', folderId, size: 1, mtimeMs: 1, image: { created: { contentHash: 'new', format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } }, vector: query }], []);
+    const added = written('new', query);
     // The matrix loads on this first change, after SQLite has moved on: from its file as it was
     // at opening, plus the changes since (Note [Matrix as opened]), never rebuilt from SQLite.
     const readFromSqlite = vi.spyOn(storage.embeddings, 'rawAfter');
-    reopened.add([added!]);
+    // Nor is the graph loaded on this thread: the changes wait beside the view (Note [Changes beside the view]).
+    const loaded = vi.spyOn(Int8Graph.prototype, 'load');
+    reopened.add([added]);
     reopened.remove([ids[0] as number]);
     expect((await reopened.search(query, 1))[0]).toMatchObject({ imageId: added!.imageId });
     const ranked = (await reopened.rank(query, null)).map((hit) => hit.imageId);
     expect([ranked.length, ranked[0], ranked.includes(ids[0] as number)]).toEqual([COUNT, added!.imageId, false]);
     expect(readFromSqlite).not.toHaveBeenCalled();
     await reopened.save();
+    expect(loaded).not.toHaveBeenCalled();
 
     const third = await opened();
     expect(third.health).toBe('ready');
     expect(third.size).toBe(COUNT);
     expect((await third.search(query, 1))[0]).toMatchObject({ imageId: added!.imageId });
     expect((await third.rank(query, null)).map((hit) => hit.imageId)).not.toContain(ids[0]);
+  });
+
+  it('saves the changes made before a save began, keeps those made during it, and saves them next', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    const index = await opened();
+    const queries = queriesNear(vectors, DIM, 2, 21);
+    const [early, late] = [queries.slice(0, DIM), queries.slice(DIM)];
+    index.add([written('early', early)]);
+    // The late photo arrives while the merge runs, after the snapshot the save writes.
+    let generationAtSnapshot = -1;
+    let lateId = -1;
+    const snapshot = LayeredGraph.prototype.snapshot;
+    vi.spyOn(LayeredGraph.prototype, 'snapshot').mockImplementationOnce(function (this: LayeredGraph) {
+      const taken = snapshot.call(this);
+      generationAtSnapshot = storage.library.generation('m');
+      queueMicrotask(() => {
+        const photo = written('late', late);
+        lateId = photo.imageId;
+        index.add([photo]);
+      });
+      return taken;
+    });
+    await index.save();
+    expect(lateId).toBeGreaterThan(0);
+    expect((await index.search(late, 1))[0]).toMatchObject({ imageId: lateId });
+    // The files hold the state at the snapshot, and say so: a crash now rebuilds what is missing.
+    const sidecar = (await readSidecar(path.join(indexDir(), 'm.usearch.json')))!;
+    expect([sidecar.generation, sidecar.count]).toEqual([generationAtSnapshot, COUNT + 1]);
+    expect(storage.library.generation('m')).toBeGreaterThan(generationAtSnapshot);
+    const afterCrash = await opened();
+    expect(afterCrash.health).toBe('rebuilding');
+    await afterCrash.ready();
+    expect((await afterCrash.search(late, 1))[0]).toMatchObject({ imageId: lateId });
+    // The next save writes the late photo too.
+    await index.save();
+    const next = await opened();
+    expect([next.health, next.size]).toEqual(['ready', COUNT + 2]);
+    expect((await next.search(late, 1))[0]).toMatchObject({ imageId: lateId });
   });
 
   it('checks a file that changed since it was saved, and rebuilds it when it is not the one saved', async () => {
