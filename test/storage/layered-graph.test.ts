@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dot } from '../../main/models/vectors.js';
 import { Int8Graph } from '../../main/storage/int8-graph.js';
 import { LayeredGraph, mergeGraph } from '../../main/storage/layered-graph.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -15,12 +16,6 @@ const COUNT = 1500;
 const settings = { dim: DIM, connectivity: 16, expansionAdd: 128, expansionSearch: 64 };
 const keysOf = (keys: number[]) => BigUint64Array.from(keys, BigInt);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
-  return sum;
-}
 
 describe('a graph with changes beside its view', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
