@@ -21,6 +21,8 @@ export interface Sidecar {
   dim: number;
   quantization: string;
   connectivity: number;
+  /** The graph file's name in the index folder (Note [Graph files never replaced]); before it, `<model>.usearch`. */
+  graphFile?: string;
   /** SHA-256 of the index file, and how it stood when saved. */
   sha256: string;
   stamp: FileStamp;

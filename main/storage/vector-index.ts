@@ -32,6 +32,12 @@
  * on the path to the first result: a third of a second at 100k photos, seconds at 1M); one that
  * was copied, restored, edited or truncated is hashed and opened only if the hash matches.
  *
+ * Note [Graph files never replaced]: on Windows a memory-mapped file can be neither replaced nor
+ * removed (usearch maps it without sharing deletion), and a view stays mapped until it is
+ * collected. So each save writes the graph under a name of its own, which the sidecar records,
+ * and then removes the one before where it can; a writer that opens the index removes the graph
+ * files its sidecar does not name.
+ *
  * Note [Readers keep it in memory]: only the library's writer (Note [One writer] in
  * writer-lock.ts) saves the index and its matrix. A reader (a search, `status`) whose saved
  * index is stale reconciles it in memory and never writes it back; what it must put in a file
@@ -41,7 +47,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -88,6 +94,26 @@ export function rerankWindow(count: number): number {
   return count > 0 ? Math.max(2 * count, count + 40) : 0;
 }
 
+/** The saved files of one model's index in `indexDir`: their shared stem, the sidecar and the matrix. */
+function indexFiles(indexDir: string, model: string) {
+  const stem = path.join(indexDir, model.replace(/[^A-Za-z0-9._-]/g, '_'));
+  return { stem, sidecar: `${stem}.usearch.json`, matrix: `${stem}.i8`, firstGraph: `${stem}.usearch` };
+}
+
+/** Whether `name` is one of the graph files of the index whose stem is `stem` (Note [Graph files never replaced]). */
+function isGraphFile(stem: string, name: string): boolean {
+  const base = path.basename(stem);
+  // `~` is never in a stem, so no other model's files match.
+  return name === `${base}.usearch` || (name.startsWith(base) && /^~[0-9a-f]{8}\.usearch$/.test(name.slice(base.length)));
+}
+
+/** The graph file the saved sidecar names (Note [Graph files never replaced]); null when there is none. */
+export async function savedGraphFile(indexDir: string, model: string): Promise<string | null> {
+  const files = indexFiles(indexDir, model);
+  const sidecar = await readSidecar(files.sidecar);
+  return sidecar && path.join(indexDir, sidecar.graphFile ?? path.basename(files.firstGraph));
+}
+
 export class VectorIndex {
   /** In memory, or a view of the saved file with the changes since beside it (Note [Memory-mapped index]). */
   private graph: Int8Graph | LayeredGraph | null = null;
@@ -107,7 +133,9 @@ export class VectorIndex {
    */
   private currentAtOpen: Sidecar | null = null;
   private libraryMean: Float32Array | null = null;
-  private readonly file: string;
+  /** The saved graph, named by the sidecar (Note [Graph files never replaced]). */
+  private file: string;
+  private readonly files: ReturnType<typeof indexFiles>;
   private readonly matrixFile: string;
   private readonly removed = new Set<number>();
   /** A reader's private folder for files it cannot keep next to the database (Note [Readers keep it in memory]). */
@@ -120,8 +148,8 @@ export class VectorIndex {
     readonly dim: number,
     indexDir: string,
   ) {
-    this.file = path.join(indexDir, `${model.replace(/[^A-Za-z0-9._-]/g, '_')}.usearch`);
-    this.matrixFile = this.file.replace(/\.usearch$/, '.i8');
+    this.files = indexFiles(indexDir, model);
+    [this.file, this.matrixFile] = [this.files.firstGraph, this.files.matrix];
   }
 
   get health(): IndexHealth {
@@ -135,7 +163,11 @@ export class VectorIndex {
 
   /** Opens the saved index, or starts rebuilding it in the background. Resolves once search works. */
   async open(): Promise<void> {
-    const sidecar = await readSidecar(`${this.file}.json`);
+    let sidecar = await readSidecar(this.files.sidecar);
+    const named = sidecar?.graphFile ?? path.basename(this.files.firstGraph);
+    if (isGraphFile(this.files.stem, named)) this.file = path.join(path.dirname(this.files.stem), named);
+    else sidecar = null;
+    if (!this.storage.readonly) await this.removeGraphFiles(this.file);
     // The generation moves with every change of the embeddings (database.ts): no need to count them.
     const fresh = sidecar?.generation === this.storage.library.generation(this.model);
     if (sidecar && sidecar.dim === this.dim && sidecar.quantization === GRAPH_SCALAR && sidecar.connectivity === CONNECTIVITY && (await isSavedFile(this.file, sidecar))) {
@@ -352,7 +384,10 @@ export class VectorIndex {
         file = await this.privateFile('graph');
         await this.writeGraph(this.graph, file);
         if (this.graph instanceof LayeredGraph) this.graph.forgetSnapshot();
-      } else await this.save();
+      } else {
+        await this.save();
+        file = this.file;
+      }
     }
     const view = this.newGraph(count, expansion);
     view.view(file);
@@ -385,20 +420,23 @@ export class VectorIndex {
   private async saveChanges(): Promise<void> {
     const graph = this.graph;
     if (!graph || this.rebuilding || !this.dirty || this.storage.readonly) return;
-    await mkdir(path.dirname(this.file), { recursive: true });
+    await mkdir(path.dirname(this.files.stem), { recursive: true });
     // What the files will hold: the changes up to now (writeGraph takes its snapshot at once).
     const [generation, changes, removed] = [this.storage.library.generation(this.model), this.changes, [...this.removed]];
-    const temp = temporaryName(this.file);
+    const target = `${this.files.stem}~${randomUUID().slice(0, 8)}.usearch`;
+    const temp = temporaryName(target);
     let written: { count: number; sha256: string };
     try {
       written = await this.writeGraph(graph, temp);
-      await rename(temp, this.file);
+      await rename(temp, target);
     } catch (error) {
       if (graph instanceof LayeredGraph) graph.forgetSnapshot();
       throw error;
     } finally {
       await rm(temp, { force: true });
     }
+    const previous = this.file;
+    this.file = target;
     if (graph instanceof LayeredGraph) {
       const view = this.newGraph(written.count);
       view.view(this.file);
@@ -416,10 +454,13 @@ export class VectorIndex {
       connectivity: CONNECTIVITY,
       sha256: written.sha256,
       stamp: (await stampOf(this.file)) as FileStamp,
+      graphFile: path.basename(this.file),
       matrix: await stampOf(this.matrixFile),
       mean: this.libraryMean && Array.from(this.libraryMean),
     };
-    await writeSidecar(`${this.file}.json`, sidecar);
+    await writeSidecar(this.files.sidecar, sidecar);
+    // Where a view of it is still mapped, it stays until the next open (Note [Graph files never replaced]).
+    await rm(previous, { force: true }).catch(() => {});
     for (const id of removed) this.removed.delete(id);
     this.savedChanges = changes;
   }
@@ -455,6 +496,16 @@ export class VectorIndex {
   }
 
   async deleteFiles(): Promise<void> {
-    for (const file of [this.file, `${this.file}.json`, this.matrixFile]) await rm(file, { force: true });
+    for (const file of [this.files.sidecar, this.matrixFile]) await rm(file, { force: true });
+    await this.removeGraphFiles(null);
+  }
+
+  /** Removes this index's graph files but `keep`. */
+  private async removeGraphFiles(keep: string | null): Promise<void> {
+    const dir = path.dirname(this.files.stem);
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const file = path.join(dir, name);
+      if (file !== keep && isGraphFile(this.files.stem, name)) await rm(file, { force: true }).catch(() => {});
+    }
   }
 }

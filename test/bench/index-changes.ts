@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { Library } from '../../main/library/library.js';
 import { Int8Graph } from '../../main/storage/int8-graph.js';
 import { LayeredGraph, mergeGraph } from '../../main/storage/layered-graph.js';
-import { CONNECTIVITY, EXPANSION_ADD, expansionSearchFor } from '../../main/storage/vector-index.js';
+import { CONNECTIVITY, EXPANSION_ADD, expansionSearchFor, savedGraphFile } from '../../main/storage/vector-index.js';
 import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
 import { percentile } from './search.js';
 import { syntheticDatabase } from './synthetic.js';
@@ -28,7 +28,7 @@ export async function changesAfterOpening(dataRoot: string, modelId: string, dim
   const library = Library.open(dataDir);
   await (await library.vectorIndex(modelId, dim)).ready();
   await library.close();
-  const file = path.join(dataDir, 'index', `${modelId}.usearch`);
+  const file = (await savedGraphFile(path.join(dataDir, 'index'), modelId)) as string;
   const merged = path.join(os.tmpdir(), `lumen-bench-merged-${process.pid}.usearch`);
   const settings = { dim, connectivity: CONNECTIVITY, expansionAdd: EXPANSION_ADD, expansionSearch: expansionSearchFor(count) };
   const keys = BigUint64Array.from({ length: BATCH }, (_, i) => BigInt(10 * count + i));

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { JobControl } from '../../main/jobs/job.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
+import { savedGraphFile } from '../../main/storage/vector-index.js';
 import { HF_MODEL, IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary } from '../helpers/library.js';
 
@@ -92,15 +93,15 @@ describe('a library survives crashes, lost index files and model switches', () =
   it.each([
     ['deleted', (file: string) => rm(file)],
     ['corrupted', (file: string) => writeFile(file, Buffer.alloc(4096, 0x5a))],
-    ['stale', (file: string) => writeFile(`${file}.json`, JSON.stringify({ generation: -1, count: 1, dim: 64, quantization: 'f16' }))],
+    ['stale', (_: string, sidecar: string) => writeFile(sidecar, JSON.stringify({ generation: -1, count: 1, dim: 64, quantization: 'f16' }))],
   ])('rebuilds the vector index from SQLite when its file is %s, serving exact results meanwhile', async (_, damage) => {
     await copyPhotos((await fixturePhotos()).slice(0, 30), folder);
     let library = openLibrary(dataDir);
     await library.index(immich, { folders: await library.addFolders([folder]) });
     const before = await new PhotoSearch(library, immich).search('a photo of a circle.', { showAll: true, limit: 100 });
     await library.close();
-    const indexFile = path.join(dataDir, 'index', 'tiny-clip-immich.usearch');
-    await damage(indexFile);
+    const indexFile = (await savedGraphFile(path.join(dataDir, 'index'), immich.id)) as string;
+    await damage(indexFile, path.join(dataDir, 'index', 'tiny-clip-immich.usearch.json'));
 
     library = openLibrary(dataDir);
     try {

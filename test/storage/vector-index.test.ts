@@ -5,7 +5,7 @@
  * view, and rebuilds an index whose file changed under it.
  */
 import { existsSync } from 'node:fs';
-import { readFile, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IndexedFile } from '../../main/storage/library-store.js';
@@ -13,7 +13,7 @@ import { readSidecar } from '../../main/storage/index-files.js';
 import { Int8Graph } from '../../main/storage/int8-graph.js';
 import { LayeredGraph } from '../../main/storage/layered-graph.js';
 import { Storage } from '../../main/storage/storage.js';
-import { VectorIndex } from '../../main/storage/vector-index.js';
+import { savedGraphFile, VectorIndex } from '../../main/storage/vector-index.js';
 import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
@@ -281,11 +281,42 @@ describe('the vector index', () => {
     expect((await next.search(late, 1))[0]).toMatchObject({ imageId: lateId });
   });
 
+  it('never writes over a saved graph: each save names its own, which a writer keeps when it opens (Note [Graph files never replaced])', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    const viewed = (await savedGraphFile(indexDir(), 'm'))!;
+    const index = await opened();
+    index.add([written('another', queriesNear(vectors, DIM, 1, 5))]);
+    await index.save();
+    const saved = (await savedGraphFile(indexDir(), 'm'))!;
+    expect(saved).not.toBe(viewed);
+    expect(existsSync(viewed)).toBe(false);
+    // Files no sidecar names: a reader leaves them, a writer removes its own index's only.
+    const [stray, otherModels] = [path.join(indexDir(), 'm~0123abcd.usearch'), ['m2.usearch', 'm.x~0123abcd.usearch'].map((name) => path.join(indexDir(), name))];
+    for (const file of [stray, ...otherModels]) await writeFile(file, 'not a graph');
+    const readOnly = Storage.open(scratch.dir, { readonly: true });
+    try {
+      await new VectorIndex(readOnly, 'm', DIM, indexDir()).open();
+      expect(existsSync(stray)).toBe(true);
+    } finally {
+      readOnly.close();
+    }
+    expect((await opened()).health).toBe('ready');
+    expect([stray, ...otherModels, saved].map((file) => existsSync(file))).toEqual([false, true, true, true]);
+    // A sidecar written before names no file: the graph is `m.usearch`.
+    const sidecarFile = path.join(indexDir(), 'm.usearch.json');
+    const { graphFile: _, ...before } = (await readSidecar(sidecarFile))!;
+    await rename(saved, path.join(indexDir(), 'm.usearch'));
+    await writeFile(sidecarFile, JSON.stringify(before));
+    expect((await opened()).health).toBe('ready');
+  });
+
   it('checks a file that changed since it was saved, and rebuilds it when it is not the one saved', async () => {
     const first = await opened();
     await first.ready();
     await first.save();
-    const file = path.join(indexDir(), 'm.usearch');
+    const file = (await savedGraphFile(indexDir(), 'm'))!;
     // Touched but the same bytes (a backup restored): hashed, found intact, opened.
     await utimes(file, new Date(), new Date(Date.now() + 5000));
     expect((await opened()).health).toBe('ready');
