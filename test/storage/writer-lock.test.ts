@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeStaleTemporaries, temporaryName, writeFileAtomic } from '../../main/core/temporary-files.js';
 import { Library } from '../../main/library/library.js';
+import { savedGraphFile } from '../../main/storage/vector-index.js';
 import { HOLDER_FILE, WriterLock } from '../../main/storage/writer-lock.js';
 import { ROOT, tempDir } from '../helpers/fixtures.js';
 
@@ -128,7 +129,10 @@ describe('temporary names', () => {
       await Promise.all(indexes.map((index) => index.ready()));
       for (const [i, index] of indexes.entries()) index.add([{ imageId: i + 1, vector: Float32Array.from([1, i, 0, 0]) }]);
       await Promise.all(Array.from({ length: 20 }, (_, i) => (indexes[i % 2] as (typeof indexes)[number]).save()));
-      expect((await readdir(path.join(dataDir, 'index'))).sort()).toEqual(['m.i8', 'm.usearch', 'm.usearch.json']);
+      // No temporary file is left; each library wrote graphs of its own (Note [Graph files never replaced]), and the sidecar names one of them.
+      const names = (await readdir(path.join(dataDir, 'index'))).sort();
+      expect(names.filter((name) => !/^m~[0-9a-f]{8}\.usearch$/.test(name))).toEqual(['m.i8', 'm.usearch.json']);
+      expect(names).toContain(path.basename((await savedGraphFile(path.join(dataDir, 'index'), 'm')) as string));
     } finally {
       for (const library of libraries) await library.close();
     }
