@@ -46,16 +46,24 @@ export async function changesAfterOpening(dataRoot: string, modelId: string, dim
     const layeredP50 = searchP50(layered);
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
+    // The merging thread loads the whole graph: what that adds to the process, sampled as it runs.
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
+    const sampling = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 20);
     let start = performance.now();
     await mergeGraph({ settings, base: file, out: merged, threads: THREADS, ...layered.snapshot() });
     const mergeSeconds = (performance.now() - start) / 1000;
+    clearInterval(sampling);
     delay.disable();
+    const mergeMiB = (rssPeak - rssBefore) / 2 ** 20;
     const heldMs = delay.max / 1e6;
     await rm(merged, { force: true });
 
     // Before: the first change loaded the file on the engine's thread, and the save wrote it from there.
     const loaded = new Int8Graph(settings);
+    const rssUnloaded = process.memoryUsage.rss();
     const loadMs = timed(() => loaded.load(file));
+    const loadedMiB = (process.memoryUsage.rss() - rssUnloaded) / 2 ** 20;
     const addMs = timed(() => loaded.add(keys, rows, THREADS));
     start = performance.now();
     loaded.save(merged);
@@ -64,9 +72,9 @@ export async function changesAfterOpening(dataRoot: string, modelId: string, dim
     log(
       `first change after opening the saved index of ${count}: ${firstChangeMs.toFixed(1)} ms on the engine's thread (before: ${loadMs.toFixed(0)} ms loading the file, then ${addMs.toFixed(1)} ms adding); ` +
         `search p50 ${viewP50.toFixed(2)} ms on the view alone, ${layeredP50.toFixed(2)} ms with the changes beside it; ` +
-        `saving: merged on a worker thread in ${mergeSeconds.toFixed(2)} s, the engine's thread held at most ${heldMs.toFixed(0)} ms meanwhile (before: ${saveMs.toFixed(0)} ms writing on it)`,
+        `saving: merged on a worker thread in ${mergeSeconds.toFixed(2)} s, the engine's thread held at most ${heldMs.toFixed(0)} ms meanwhile, the process's RSS up to ${mergeMiB.toFixed(0)} MiB more (before: ${saveMs.toFixed(0)} ms writing on it, and the loaded graph kept ${loadedMiB.toFixed(0)} MiB from the first change on)`,
     );
-    return { count, firstChangeMs, before: { loadMs, addMs, saveMs }, search: { viewP50Ms: viewP50, layeredP50Ms: layeredP50 }, merge: { seconds: mergeSeconds, heldMs } };
+    return { count, firstChangeMs, before: { loadMs, addMs, saveMs, loadedMiB }, search: { viewP50Ms: viewP50, layeredP50Ms: layeredP50 }, merge: { seconds: mergeSeconds, heldMs, addedRssMiB: mergeMiB } };
   } finally {
     await rm(merged, { force: true });
   }
