@@ -41,7 +41,7 @@ export class LayeredGraph {
   private since: Change[] | null = null;
 
   constructor(
-    readonly base: Int8Graph,
+    private readonly base: Int8Graph,
     private readonly newGraph: () => Int8Graph,
     private readonly dim: number,
     private readonly threads: number,
@@ -93,11 +93,6 @@ export class LayeredGraph {
       if (kept.length >= k || found.length < ask || ask === saved) break;
     }
     return [...kept, ...changed].sort((a, b) => b.score - a.score).slice(0, k);
-  }
-
-  /** Whether anything changed since the view's file was saved. */
-  get changed(): boolean {
-    return this.dropped.size > 0 || this.changes.size() > 0;
   }
 
   /** The changes to merge into the saved file; those made after this are noted for `rebased`. */
