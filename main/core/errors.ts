@@ -43,6 +43,12 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new UserError('cancelled', 'Cancelled.');
 }
 
+/** The `code` a thrown value carries (Node's and SQLite's errors do), if it is a string. */
+export function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** The message of any thrown value, for logs and wrapped errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

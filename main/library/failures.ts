@@ -7,7 +7,7 @@
  * before the failure stays), and what to do. A run never ends silently.
  */
 import path from 'node:path';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
 import { PhotoFileError } from '../core/photo-file.js';
 import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
 
@@ -50,11 +50,6 @@ export class ModelFailure extends Error {
 
 /** Codes for "no space": Node's file system calls, and better-sqlite3 for the database. */
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
-
-function codeOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 function photos(count: number): string {
   return `${count} photo${count === 1 ? '' : 's'} indexed and kept`;

@@ -9,15 +9,14 @@
  * writes, so it says what happened and how to get the library restored. Either way nobody sees
  * a stack trace.
  */
-import { UserError, messageOf } from '../core/errors.js';
+import { UserError, codeOf, messageOf } from '../core/errors.js';
 
 const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
 
 /** Whether `error` is SQLite saying the database file is damaged. */
 export function isDamage(error: unknown): boolean {
   if (error instanceof DamagedDatabase) return true;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && DAMAGE_CODES.test(code);
+  return DAMAGE_CODES.test(codeOf(error) ?? '');
 }
 
 export const RESTORE_ADVICE = 'open the Lumen app or run `lumen index` to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept)';

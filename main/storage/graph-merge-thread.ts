@@ -4,7 +4,7 @@
  * in core/worker-thread.ts), and hashes what it wrote (Note [Trusted files] in vector-index.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { messageOf } from '../core/errors.js';
+import { codeOf, messageOf } from '../core/errors.js';
 import { lowerThisThreadsPriority } from '../core/worker-thread.js';
 import { fileSha256 } from './index-files.js';
 import { Int8Graph } from './int8-graph.js';
@@ -14,8 +14,8 @@ const port = parentPort;
 if (!port) throw new Error('graph-merge-thread runs only as a worker thread');
 const reply = (message: MergeReply) => port.postMessage(message);
 const failed = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  reply({ kind: 'failed', message: messageOf(error), ...(typeof code === 'string' ? { code } : {}) });
+  const code = codeOf(error);
+  reply({ kind: 'failed', message: messageOf(error), ...(code ? { code } : {}) });
 };
 
 // No top-level await: the command-line build is CommonJS.

@@ -107,11 +107,17 @@ function isGraphFile(stem: string, name: string): boolean {
   return name === `${base}.usearch` || (name.startsWith(base) && /^~[0-9a-f]{8}\.usearch$/.test(name.slice(base.length)));
 }
 
+/** The graph file `sidecar` names (before it named one, the first); null when that is not one of this index's. */
+function graphFileOf(files: ReturnType<typeof indexFiles>, sidecar: Sidecar): string | null {
+  const name = sidecar.graphFile ?? path.basename(files.firstGraph);
+  return isGraphFile(files.stem, name) ? path.join(path.dirname(files.stem), name) : null;
+}
+
 /** The graph file the saved sidecar names (Note [Graph files never replaced]); null when there is none. */
 export async function savedGraphFile(indexDir: string, model: string): Promise<string | null> {
   const files = indexFiles(indexDir, model);
   const sidecar = await readSidecar(files.sidecar);
-  return sidecar && path.join(indexDir, sidecar.graphFile ?? path.basename(files.firstGraph));
+  return sidecar && graphFileOf(files, sidecar);
 }
 
 export class VectorIndex {
@@ -136,7 +142,6 @@ export class VectorIndex {
   /** The saved graph, named by the sidecar (Note [Graph files never replaced]). */
   private file: string;
   private readonly files: ReturnType<typeof indexFiles>;
-  private readonly matrixFile: string;
   private readonly removed = new Set<number>();
   /** A reader's private folder for files it cannot keep next to the database (Note [Readers keep it in memory]). */
   private privateDir: Promise<string> | null = null;
@@ -149,7 +154,7 @@ export class VectorIndex {
     indexDir: string,
   ) {
     this.files = indexFiles(indexDir, model);
-    [this.file, this.matrixFile] = [this.files.firstGraph, this.files.matrix];
+    this.file = this.files.firstGraph;
   }
 
   get health(): IndexHealth {
@@ -164,8 +169,8 @@ export class VectorIndex {
   /** Opens the saved index, or starts rebuilding it in the background. Resolves once search works. */
   async open(): Promise<void> {
     let sidecar = await readSidecar(this.files.sidecar);
-    const named = sidecar?.graphFile ?? path.basename(this.files.firstGraph);
-    if (isGraphFile(this.files.stem, named)) this.file = path.join(path.dirname(this.files.stem), named);
+    const named = sidecar && graphFileOf(this.files, sidecar);
+    if (named) this.file = named;
     else sidecar = null;
     if (!this.storage.readonly) await this.removeGraphFiles(this.file);
     // The generation moves with every change of the embeddings (database.ts): no need to count them.
@@ -230,9 +235,9 @@ export class VectorIndex {
   private matrixReady(): Promise<Matrix> {
     this.matrixLoad ??= (async () => {
       const opened = this.currentAtOpen;
-      const current = opened !== null && sameStamp(await stampOf(this.matrixFile), opened.matrix);
-      const target = this.storage.readonly ? await this.privateFile('matrix') : this.matrixFile;
-      const matrix = (current ? await loadMatrix(this.matrixFile, this.dim) : null) ?? (await buildMatrix(target, this.dim, this.storage.embeddings.count(this.model), this.embeddings()));
+      const current = opened !== null && sameStamp(await stampOf(this.files.matrix), opened.matrix);
+      const target = this.storage.readonly ? await this.privateFile('matrix') : this.files.matrix;
+      const matrix = (current ? await loadMatrix(this.files.matrix, this.dim) : null) ?? (await buildMatrix(target, this.dim, this.storage.embeddings.count(this.model), this.embeddings()));
       for (const change of this.matrixLog.splice(0)) change(matrix);
       this.matrix = matrix;
       this.libraryMean ??= await this.meanOf(matrix);
@@ -444,7 +449,7 @@ export class VectorIndex {
     }
     // A change started loading the matrix: it is saved with the graph it matches.
     const matrix = await this.matrixReady();
-    await matrix.save(this.matrixFile);
+    await matrix.save(this.files.matrix);
     this.libraryMean = await this.meanOf(matrix);
     const sidecar: Sidecar = {
       generation,
@@ -455,7 +460,7 @@ export class VectorIndex {
       sha256: written.sha256,
       stamp: (await stampOf(this.file)) as FileStamp,
       graphFile: path.basename(this.file),
-      matrix: await stampOf(this.matrixFile),
+      matrix: await stampOf(this.files.matrix),
       mean: this.libraryMean && Array.from(this.libraryMean),
     };
     await writeSidecar(this.files.sidecar, sidecar);
@@ -496,7 +501,7 @@ export class VectorIndex {
   }
 
   async deleteFiles(): Promise<void> {
-    for (const file of [this.files.sidecar, this.matrixFile]) await rm(file, { force: true });
+    for (const file of [this.files.sidecar, this.files.matrix]) await rm(file, { force: true });
     await this.removeGraphFiles(null);
   }
 
