@@ -11,11 +11,14 @@
  * Note [Filtered search]: usearch's JavaScript binding has no filtered search. The filter is
  * evaluated once, in memory (Note [Filter facets]). One that leaves at most 1/SUBSET_SHARE of the
  * library is ranked exactly over just those photos, a pass over their rows of the 8-bit matrix
- * (vector-matrix.ts); a broader one oversamples the graph by the inverse of its share, growing
- * the pool until the page is full. Either way the page is re-ranked from the f32 vectors (Note
+ * that keeps the best of them (vector-matrix.ts, Note [Bounded ranking]); a broader one
+ * oversamples the graph by the inverse of its share. Either way the pool grows until the page is
+ * full (and, for a count, past the cutoff), and the page is re-ranked from the f32 vectors (Note
  * [Re-ranking]). SUBSET_SHARE is where the two cost the same, measured by `npm run bench -- filters`;
  * a page asked for without its count (Note [Page before count]) spares the graph's pool its growth,
- * so there the graph stays cheaper down to a smaller share, PAGE_SUBSET_SHARE.
+ * so there the graph stays cheaper down to a smaller share, PAGE_SUBSET_SHARE. Rows the matrix
+ * keeps gathered (Note [Subset kept]) rank faster than the graph finds them up to a broader
+ * share, KEPT_SUBSET_SHARE, for a page and for its count.
  * Required quoted text (Note [Text and the cutoff]) narrows the candidates the same way.
  *
  * Note [Page before count]: how many photos pass the cutoff is known only once the pool has grown
@@ -41,6 +44,7 @@ import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import { dot } from '../models/vectors.js';
 import { fuseRankings, queryWords } from '../ocr/fusion.js';
+import type { ImageIdSet } from '../storage/photo-facets.js';
 import type { PhotoFilters, PhotoRow } from '../storage/photo-store.js';
 import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
@@ -48,6 +52,7 @@ import { combineVectors, parseQuery, type PhraseTerm, type QueryTerm } from './q
 
 const SUBSET_SHARE = 6;
 const PAGE_SUBSET_SHARE = 12;
+const KEPT_SUBSET_SHARE = 3;
 const MIN_POOL = 200;
 
 export interface SearchHit extends PhotoRow {
@@ -173,52 +178,55 @@ export class PhotoSearch {
     const cutoff = options.showAll || only ? null : options.cutoff;
     const filters: PhotoFilters = options.filters;
     const vectors = await this.vectors();
-
-    let scored: ScoredImage[];
-    let method: SearchPage['method'] = vectors.health === 'rebuilding' ? 'exact' : 'index';
-    // Sorting by date needs every result, whatever the caller asked.
-    const countAll = options.count || options.sort !== 'relevance';
-    let counted = true;
     const filtered = this.storage.photos.matching(filters);
     const matching = only && filtered ? new Set([...only].filter((imageId) => filtered.has(imageId))) : (only ?? filtered);
-    const share = matching ? matching.size / Math.max(1, vectors.size) : 1;
-    const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
-    // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
-    if (share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size) {
-      method = 'exact';
-      scored = await vectors.rank(query, matching);
-    } else {
-      let pool = Math.ceil(pool0 / share);
-      for (;;) {
-        const found = await vectors.search(query, pool + exclude.size, 0);
-        scored = matching ? found.filter((hit) => matching.has(hit.imageId)) : found;
-        const lastScore = found.at(-1)?.score;
-        const poolFull = found.length >= pool;
-        // More photos that pass the cutoff may lie beyond the pool.
-        const moreBeyond = poolFull && cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(vectors, query, scored, cutoff);
-        // Grow while the page is not full, or while results are uncounted and counting was asked for.
-        if (!(poolFull && scored.length < offset + limit) && !(countAll && moreBeyond)) {
-          counted = !moreBeyond;
-          break;
-        }
-        if (pool * 16 >= vectors.size) {
-          method = 'exact';
-          scored = await vectors.rank(query, matching);
-          break;
-        }
-        pool *= 4;
-      }
-    }
-    scored = vectors.refine(
-      query,
-      scored.filter((hit) => !exclude.has(hit.imageId)),
-      offset + limit,
-    );
+    const found = await this.candidates(vectors, query, options, matching, exclude, cutoff);
+    const scored = vectors.refine(query, found.scored, offset + limit);
     const threshold = cutoff !== null && scored.length > 0 ? this.threshold(vectors, query, scored, cutoff) : null;
     const words = scope.words ?? [];
     const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
     const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
-    return this.page(kept, options, candidates.length, method, counted);
+    return this.page(kept, options, candidates.length, found.method, found.counted);
+  }
+
+  /**
+   * The ranked candidates for a page, and for its count when asked (Note [Filtered search]):
+   * photos in `matching` (all without it) but not in `exclude`, best first, from the graph or
+   * the matrix.
+   */
+  private async candidates(vectors: VectorIndex, query: Float32Array, options: SearchOptions, matching: ImageIdSet | null, exclude: Set<number>, cutoff: number | null): Promise<{ scored: ScoredImage[]; method: SearchPage['method']; counted: boolean }> {
+    const { limit, offset } = options;
+    // Sorting by date needs every result, whatever the caller asked.
+    const countAll = options.count || options.sort !== 'relevance';
+    const share = matching ? matching.size / Math.max(1, vectors.size) : 1;
+    const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
+    // A subset the matrix keeps gathered ranks faster than the graph finds it (Note [Subset kept]).
+    const gathered = matching !== null && share * KEPT_SUBSET_SHARE <= 1 && vectors.keepsSubset(matching.size);
+    // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
+    const exact = gathered || share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size;
+    const method = exact || vectors.health === 'rebuilding' ? 'exact' : 'index';
+    // Ranked exactly without a cutoff, every photo in scope is a result. Otherwise the matrix
+    // ranks only the photos the filter keeps; a count takes them all at once unless they stay
+    // gathered (each pass would gather them again, or read the matrix's file through), and starts
+    // one step of growth further if they do. The graph's pool holds photos the filter drops, as
+    // many more as the filter is narrow.
+    const exactPool = cutoff === null || (countAll && !gathered) ? Infinity : countAll ? pool0 * 4 : pool0;
+    let pool = exact ? exactPool : Math.ceil(pool0 / share);
+    for (;;) {
+      const found = exact ? await vectors.rank(query, matching, pool + exclude.size) : await vectors.search(query, pool + exclude.size, 0);
+      const scored = found.filter((hit) => !exclude.has(hit.imageId) && (exact || !matching || matching.has(hit.imageId)));
+      const lastScore = found.at(-1)?.score;
+      const poolFull = found.length >= pool;
+      // More photos that pass the cutoff may lie beyond the pool.
+      const moreBeyond = poolFull && cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(vectors, query, scored, cutoff);
+      // Grow while the page is not full, or while results are uncounted and counting was asked for.
+      if (!(poolFull && scored.length < offset + limit) && !(countAll && moreBeyond)) return { scored, method, counted: !moreBeyond };
+      pool *= 4;
+      if (!exact && pool * 4 >= vectors.size) {
+        const all = (await vectors.rank(query, matching)).filter((hit) => !exclude.has(hit.imageId));
+        return { scored: all, method: 'exact', counted: true };
+      }
+    }
   }
 
   /**

@@ -342,7 +342,7 @@ export class VectorIndex {
     const want = Math.max(k, rerankWindow(exact)) + this.removed.size;
     let results: ScoredImage[] = [];
     if (this.rebuilding && this.matrix) {
-      results = (await this.matrix.rank(query, null)).slice(0, want);
+      results = await this.matrix.rank(query, null, want);
     } else if (this.graph && this.graph.size() > 0) {
       results = this.graph.nearest(query, Math.min(want, this.graph.size()));
     }
@@ -353,10 +353,15 @@ export class VectorIndex {
     ).slice(0, k);
   }
 
-  /** Every image in `accept` (every image without it) ranked by cosine from the matrix, best first; see `refine`. */
-  async rank(query: Float32Array, accept: ImageIdSet | null): Promise<ScoredImage[]> {
+  /** The best `limit` images in `accept` (in all without it) ranked by cosine from the matrix, best first; see `refine`. */
+  async rank(query: Float32Array, accept: ImageIdSet | null, limit = Infinity): Promise<ScoredImage[]> {
     const matrix = await this.matrixReady();
-    return (await matrix.rank(query, accept)).filter((result) => !this.removed.has(result.imageId));
+    return (await matrix.rank(query, accept, limit + this.removed.size)).filter((result) => !this.removed.has(result.imageId)).slice(0, limit);
+  }
+
+  /** Whether the matrix keeps a subset of `count` rows gathered once ranked (Note [Subset kept]); false until it has loaded. */
+  keepsSubset(count: number): boolean {
+    return this.matrix?.keepsSubset(count) ?? false;
   }
 
   /** `scored` (best first) with the best `rerankWindow(count)` scored again from their f32 vectors (Note [Re-ranking]). */

@@ -72,3 +72,25 @@ it('counts whenever the answer needs every result: sorted by date, or when the p
   expect(plain.counted).toBe(true);
   expect(plain.total).toBe((await search.similar(1, { limit: 20, showAll: true })).total);
 });
+
+it('counts what passes the cutoff as ranking every photo would, through the graph and over a subset kept gathered', async () => {
+  // A page of 500 takes a pool of 1,000, whose growth covers this library: every photo ranked exactly.
+  const everyPhoto = (options: object) => search.similar(1, { ...options, limit: 500 });
+  for (const cutoff of [0.8, 0.9]) {
+    for (const filters of [{}, { camera: 'canon' }]) {
+      const reference = await everyPhoto({ cutoff, filters });
+      expect(reference.method).toBe('exact');
+      const counted = await search.similar(1, { limit: 20, cutoff, filters });
+      expect(counted.counted).toBe(true);
+      // The graph is approximate: now and then it misses one near the cutoff.
+      expect(counted.total).toBeGreaterThanOrEqual(Math.floor(reference.total * 0.97));
+      expect(counted.total).toBeLessThanOrEqual(reference.total);
+      expect(shared(counted, reference)).toBeGreaterThanOrEqual(18);
+    }
+  }
+  // A fifth of the library, kept gathered, is ranked exactly (Note [Subset kept]): counted exactly.
+  const filters = { takenAfter: Date.UTC(2000, 0, 1), takenBefore: Date.UTC(2004, 11, 31) };
+  const counted = await search.similar(1, { limit: 20, filters });
+  expect(counted.method).toBe('exact');
+  expect(counted.total).toBe((await everyPhoto({ filters })).total);
+});

@@ -90,20 +90,73 @@ describe('8-bit vectors', () => {
     }
   });
 
-  it('score a subset larger than one gathered block as the whole matrix scores those rows', () => {
+  it('rank the best `limit` rows as the whole matrix ranks them: a subset kept gathered, and one gathered block by block from the file', async () => {
     const dim = 8;
-    const vectors = clusteredVectors(20_000, dim, 6);
-    const matrix = new MemoryMatrix(dim);
-    for (let i = 0; i < 20_000; i++) matrix.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
-    const query = queriesNear(vectors, dim, 1);
-    const kept = (id: number) => id % 10 !== 3;
-    const subset = matrix.rankNow(query, { size: 18_000, has: kept });
-    const whole = matrix.rankNow(query, null).filter((hit) => kept(hit.imageId));
-    expect(subset).toHaveLength(18_000);
-    // Best first, each row with the score the whole matrix gives it (ties may come in either order).
-    subset.slice(1).forEach((hit, i) => expect(hit.score).toBeLessThanOrEqual(subset[i]!.score));
-    const scores = new Map(whole.map((hit) => [hit.imageId, hit.score]));
-    for (const hit of subset) expect(hit.score).toBeCloseTo(scores.get(hit.imageId)!, 5);
+    // Seven blocks of the file: the file's rows are ranked block by block, keeping only the best as they go.
+    const vectors = clusteredVectors(50_000, dim, 6);
+    const memory = new MemoryMatrix(dim);
+    for (let i = 0; i < 50_000; i++) memory.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
+    const scratch = await tempDir();
+    try {
+      const file = path.join(scratch.dir, 'm.i8');
+      await memory.save(file);
+      const disk = (await DiskMatrix.open(file, dim))!;
+      const query = queriesNear(vectors, dim, 1);
+      // Larger than one gathered block (8,192 rows).
+      const subset = { size: 45_000, has: (id: number) => id % 10 !== 3 };
+      const whole = memory.rankNow(query, null);
+      for (const accept of [null, subset]) {
+        const expected = accept ? whole.filter((hit) => accept.has(hit.imageId)) : whole;
+        for (const limit of [1, 37, 9_000, Infinity]) {
+          for (const ranked of [memory.rankNow(query, accept, limit), await disk.rank(query, accept, limit)]) {
+            expect(ranked).toHaveLength(Math.min(limit, expected.length));
+            // Best first with the scores the whole matrix gives (ties may come in either order).
+            ranked.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
+            if (accept) expect(ranked.every((hit) => accept.has(hit.imageId))).toBe(true);
+          }
+        }
+      }
+    } finally {
+      await scratch.cleanup();
+    }
+  });
+
+  it('rank a kept subset as its rows are now, and another subset by its own rows, in memory and from the file', async () => {
+    const dim = 8;
+    const vectors = clusteredVectors(1000, dim, 6);
+    const memory = new MemoryMatrix(dim);
+    for (let i = 0; i < 1000; i++) memory.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
+    const scratch = await tempDir();
+    try {
+      const file = path.join(scratch.dir, 'm.i8');
+      await memory.save(file);
+      const query = queriesNear(vectors, dim, 1);
+      for (const matrix of [memory, (await DiskMatrix.open(file, dim))!]) {
+        const even = { size: 500, has: (id: number) => id % 2 === 0 };
+        const ids = async (accept: typeof even, limit?: number) => (await matrix.rank(query, accept, limit)).map((hit) => hit.imageId);
+        expect((await ids(even, 10)).every((id) => id % 2 === 0)).toBe(true);
+        // Changed, added and removed rows of the subset count at once.
+        matrix.set(2, query);
+        expect(await ids(even, 1)).toEqual([2]);
+        matrix.delete([2]);
+        expect(await ids(even)).not.toContain(2);
+        matrix.set(5000, query);
+        expect(await ids(even, 1)).toEqual([5000]);
+        const odd = { size: 500, has: (id: number) => id % 2 === 1 };
+        const ranked = await ids(odd);
+        expect(ranked).toHaveLength(500);
+        expect(ranked.every((id) => id % 2 === 1)).toBe(true);
+        // A row replaced while the subset is gathered (from the file, while it is read) comes once, and the next ranking has it.
+        matrix.delete([5000]);
+        const reading = ids(even);
+        matrix.set(6, query);
+        const during = await reading;
+        expect(new Set(during).size).toBe(during.length);
+        expect(await ids(even, 1)).toEqual([6]);
+      }
+    } finally {
+      await scratch.cleanup();
+    }
   });
 
   it('build a matrix too large for memory into its file, making the index folder first', async () => {
