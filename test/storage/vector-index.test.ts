@@ -27,6 +27,22 @@ function dot(a: Float32Array, b: Float32Array): number {
   return sum;
 }
 
+/** `count` clustered 8-d rows (ids from 1) in memory and saved to a file, and a query near them. */
+async function withMatrices(count: number, test: (memory: MemoryMatrix, disk: DiskMatrix, query: Float32Array) => Promise<void>): Promise<void> {
+  const dim = 8;
+  const vectors = clusteredVectors(count, dim, 6);
+  const memory = new MemoryMatrix(dim);
+  for (let i = 0; i < count; i++) memory.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
+  const scratch = await tempDir();
+  try {
+    const file = path.join(scratch.dir, 'm.i8');
+    await memory.save(file);
+    await test(memory, (await DiskMatrix.open(file, dim))!, queriesNear(vectors, dim, 1));
+  } finally {
+    await scratch.cleanup();
+  }
+}
+
 describe('8-bit vectors', () => {
   it('scale each vector to use the whole range and keep its cosines to within 2e-3', () => {
     const vectors = clusteredVectors(200, 512, 3);
@@ -91,17 +107,8 @@ describe('8-bit vectors', () => {
   });
 
   it('rank the best `limit` rows as the whole matrix ranks them: a subset kept gathered, and one gathered block by block from the file', async () => {
-    const dim = 8;
     // Seven blocks of the file: the file's rows are ranked block by block, keeping only the best as they go.
-    const vectors = clusteredVectors(50_000, dim, 6);
-    const memory = new MemoryMatrix(dim);
-    for (let i = 0; i < 50_000; i++) memory.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
-    const scratch = await tempDir();
-    try {
-      const file = path.join(scratch.dir, 'm.i8');
-      await memory.save(file);
-      const disk = (await DiskMatrix.open(file, dim))!;
-      const query = queriesNear(vectors, dim, 1);
+    await withMatrices(50_000, async (memory, disk, query) => {
       // Larger than one gathered block (8,192 rows).
       const subset = { size: 45_000, has: (id: number) => id % 10 !== 3 };
       const whole = memory.rankNow(query, null);
@@ -116,22 +123,12 @@ describe('8-bit vectors', () => {
           }
         }
       }
-    } finally {
-      await scratch.cleanup();
-    }
+    });
   });
 
   it('rank a kept subset as its rows are now, and another subset by its own rows, in memory and from the file', async () => {
-    const dim = 8;
-    const vectors = clusteredVectors(1000, dim, 6);
-    const memory = new MemoryMatrix(dim);
-    for (let i = 0; i < 1000; i++) memory.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
-    const scratch = await tempDir();
-    try {
-      const file = path.join(scratch.dir, 'm.i8');
-      await memory.save(file);
-      const query = queriesNear(vectors, dim, 1);
-      for (const matrix of [memory, (await DiskMatrix.open(file, dim))!]) {
+    await withMatrices(1000, async (memory, disk, query) => {
+      for (const matrix of [memory, disk]) {
         const even = { size: 500, has: (id: number) => id % 2 === 0 };
         const ids = async (accept: typeof even, limit?: number) => (await matrix.rank(query, accept, limit)).map((hit) => hit.imageId);
         expect((await ids(even, 10)).every((id) => id % 2 === 0)).toBe(true);
@@ -154,9 +151,7 @@ describe('8-bit vectors', () => {
         expect(new Set(during).size).toBe(during.length);
         expect(await ids(even, 1)).toEqual([6]);
       }
-    } finally {
-      await scratch.cleanup();
-    }
+    });
   });
 
   it('build a matrix too large for memory into its file, making the index folder first', async () => {
