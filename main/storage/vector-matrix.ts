@@ -79,18 +79,11 @@ function scoreRows(rows: Rows, dim: number, query: Float32Array, test: ((imageId
   };
   if (!test) return score(rows);
   if (gathered.data.length < BLOCK * dim) gathered.data = new Int8Array(BLOCK * dim);
-  gathered.count = 0;
-  for (let row = 0; row < rows.count; row++) {
-    const imageId = rows.ids[row] as number;
-    if (!test(imageId)) continue;
-    gathered.ids[gathered.count] = imageId;
-    gathered.data.set(rows.data.subarray(row * dim, (row + 1) * dim), gathered.count * dim);
-    if (++gathered.count === BLOCK) {
-      score(gathered);
-      gathered.count = 0;
-    }
+  for (let row = 0; row < rows.count; ) {
+    gathered.count = 0;
+    row = gatherRows(rows, dim, test, gathered, row);
+    score(gathered);
   }
-  score(gathered);
 }
 
 /** The best `limit` of `scored`, best first. */
@@ -105,14 +98,16 @@ function rowsFor(count: number, dim: number): Rows {
   return { ids: new Float64Array(count), data: new Int8Array(count * dim), count: 0 };
 }
 
-/** Appends the rows of `from` that pass `test` to `into`, up to its capacity. */
-function gatherRows(from: Rows, dim: number, test: (imageId: number) => boolean, into: Rows): void {
-  for (let row = 0; row < from.count && into.count < into.ids.length; row++) {
+/** Appends the rows of `from` that pass `test`, from row `start` on, to `into` until it is full; returns the row after the last one read. */
+function gatherRows(from: Rows, dim: number, test: (imageId: number) => boolean, into: Rows, start = 0): number {
+  let row = start;
+  for (; row < from.count && into.count < into.ids.length; row++) {
     const imageId = from.ids[row] as number;
     if (!test(imageId)) continue;
     into.ids[into.count] = imageId;
     into.data.set(from.data.subarray(row * dim, (row + 1) * dim), into.count++ * dim);
   }
+  return row;
 }
 
 /**
@@ -443,7 +438,9 @@ export class DiskMatrix implements Matrix {
       const kept = this.kept(accept) as (imageId: number) => boolean;
       const rows = await this.subset.of(accept, count, async (into) => {
         gatherRows(this.changed, this.dim, test, into);
-        await readMatrixFile(this.file, this.dim, (block) => gatherRows(block, this.dim, kept, into));
+        await readMatrixFile(this.file, this.dim, (block) => {
+          gatherRows(block, this.dim, kept, into);
+        });
       });
       scoreRows(rows, this.dim, query, null, out, limit);
       return best(out, limit);

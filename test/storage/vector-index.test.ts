@@ -126,6 +126,23 @@ describe('8-bit vectors', () => {
     });
   });
 
+  it('rank a subset too large to keep gathered, block by block, as the whole matrix ranks it', () => {
+    // More than SUBSET_KEPT (32 MiB) of 512-d rows, and more than one gathered block of 8,192.
+    const dim = 512;
+    const vectors = clusteredVectors(70_000, dim, 6);
+    const matrix = new MemoryMatrix(dim);
+    for (let i = 0; i < 70_000; i++) matrix.set(i + 1, vectors.subarray(i * dim, (i + 1) * dim));
+    const query = queriesNear(vectors, dim, 1);
+    const subset = { size: 67_666, has: (id: number) => id % 30 !== 0 };
+    expect(matrix.keepsSubset(subset.size)).toBe(false);
+    const expected = matrix.rankNow(query, null).filter((hit) => subset.has(hit.imageId));
+    for (const limit of [50, Infinity]) {
+      const ranked = matrix.rankNow(query, subset, limit);
+      expect(ranked).toHaveLength(Math.min(limit, expected.length));
+      ranked.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 5));
+    }
+  });
+
   it('rank a kept subset as its rows are now, and another subset by its own rows, in memory and from the file', async () => {
     await withMatrices(1000, async (memory, disk, query) => {
       for (const matrix of [memory, disk]) {
