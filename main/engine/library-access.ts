@@ -9,7 +9,7 @@
  * with a read-only library open opens it again, so it starts from everything the previous writer
  * stored; the old one stays open for calls in flight and closes with the engine.
  */
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { Library } from '../library/library.js';
@@ -52,8 +52,11 @@ export class LibraryAccess {
     return this.opened;
   }
 
+  /** Whether there is a library: a database file that holds something (a first run stopped by a full disk can leave an empty one). */
   exists(): boolean {
-    return this.opened !== null || existsSync(path.join(this.options.dataDir, DATABASE_FILE));
+    if (this.opened !== null) return true;
+    const file = path.join(this.options.dataDir, DATABASE_FILE);
+    return [file, `${file}-wal`].some((part) => (statSync(part, { throwIfNoEntry: false })?.size ?? 0) > 0);
   }
 
   /** The library, opened on first use (read-only unless this engine is or can become the writer). */

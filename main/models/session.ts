@@ -17,6 +17,17 @@ import ort from 'onnxruntime-node';
 import { UserError, messageOf } from '../core/errors.js';
 import { startThreadedSession, type Feeds, type SessionRunner } from './threaded-session.js';
 
+/**
+ * Note [Runtime telemetry off]: when ONNX Runtime creates its environment it gathers platform
+ * telemetry, on Linux and macOS by matching regular expressions against the process's command
+ * line. GCC's std::regex recurses once per character, so a command line over about 16 KB (a
+ * shell glob of many folders, a long query) overflowed the stack: a segfault, with no message.
+ * Nothing the app wants is in that telemetry, so it is switched off, in the process's own
+ * environment before any session starts (a worker thread's `process.env` is a copy the runtime
+ * never reads).
+ */
+process.env['ORT_DISABLE_TELEMETRY'] = '1';
+
 export const PROVIDERS = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'] as const;
 export type ProviderPreference = (typeof PROVIDERS)[number];
 export type ExecutionProvider = Exclude<ProviderPreference, 'auto' | 'gpu'>;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,8 +105,25 @@ describe('command-line interface', () => {
     expect(byId.code).toBe(0);
   });
 
+  it('takes an empty database file, as a first run stopped by a full disk leaves, for no library yet', async () => {
+    const data = path.join(scratch.dir, 'left-empty');
+    await mkdir(data, { recursive: true });
+    await writeFile(path.join(data, 'library.db'), '');
+    const searched = await cli('search', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', 'dog');
+    expect(searched.code).toBe(2);
+    expect(searched.stderr).toMatch(/There is no library in .* yet\. Add a folder of photos first/);
+    expect(searched.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('runs from the project root with npm run -s cli', async () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'embed-text', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', 'hello'], { cwd: ROOT });
+    expect(JSON.parse(stdout).vectors).toHaveLength(1);
+  });
+
+  it('runs with a command line of any length (a shell glob of many folders, a long query)', async () => {
+    // 40 KB of arguments: ONNX Runtime's telemetry crashed on command lines over about 16 KB (Note [Runtime telemetry off]).
+    const longQuery = 'a dog on a beach '.repeat(2400);
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'embed-text', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', longQuery], { cwd: ROOT, maxBuffer: 1 << 24 });
     expect(JSON.parse(stdout).vectors).toHaveLength(1);
   });
 });
