@@ -23,7 +23,7 @@
 import '../core/threadpool.js';
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
+import { diskFullError, isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
 import { damageError } from '../storage/damage.js';
@@ -181,7 +181,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
     return 0;
   } catch (thrown) {
-    const error = damageError(thrown) ?? thrown;
+    const error = damageError(thrown) ?? diskFullError(thrown) ?? thrown;
     if (isUserError(error)) {
       io.stderr.write(`lumen ${name}: ${error.message}\n`);
       if (error.code === 'cancelled') return EXIT_INTERRUPTED;

@@ -49,6 +49,23 @@ export function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Codes for "no space": Node's file system calls, and better-sqlite3 for the database. */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+export function isDiskFull(error: unknown): boolean {
+  return DISK_FULL.has(codeOf(error) ?? '');
+}
+
+/**
+ * A full disk in words a person can act on, wherever it stops a command or a call (indexing says
+ * more: how many photos it kept); null for any other error. SQLite rolls back the transaction
+ * that did not fit, so what was stored before is kept.
+ */
+export function diskFullError(error: unknown): UserError | null {
+  if (!isDiskFull(error)) return null;
+  return new UserError('disk-full', `The disk is full (${messageOf(error)}); free some space and try again. Everything stored before is kept.`, { cause: error });
+}
+
 /** The message of any thrown value, for logs and wrapped errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@
  * before the failure stays), and what to do. A run never ends silently.
  */
 import path from 'node:path';
-import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
+import { UserError, codeOf, isDiskFull, isUserError, messageOf } from '../core/errors.js';
 import { PhotoFileError } from '../core/photo-file.js';
 import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
 
@@ -48,9 +48,6 @@ export class ModelFailure extends Error {
   }
 }
 
-/** Codes for "no space": Node's file system calls, and better-sqlite3 for the database. */
-const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
-
 function photos(count: number): string {
   return `${count} photo${count === 1 ? '' : 's'} indexed and kept`;
 }
@@ -58,7 +55,7 @@ function photos(count: number): string {
 /** The error an indexing run ends with, given what stopped it and how many photos it stored. */
 export function runFailure(error: unknown, stored: number): UserError {
   if (isUserError(error) && error.code === 'cancelled') return error;
-  if (DISK_FULL.has(codeOf(error) ?? '')) {
+  if (isDiskFull(error)) {
     return new UserError('disk-full', `The disk holding the library is full: ${photos(stored)}; free some space and run again.`, { cause: error });
   }
   if (error instanceof ModelFailure) {

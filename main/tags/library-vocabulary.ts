@@ -3,7 +3,7 @@
  * saved in the library database (and backed up with it).
  */
 import { writeFile } from 'node:fs/promises';
-import { UserError, messageOf } from '../core/errors.js';
+import { UserError, codeOf, messageOf } from '../core/errors.js';
 import type { TagStore } from '../storage/tag-store.js';
 import { formatVocabulary, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, type Vocabulary } from './vocabulary.js';
 
@@ -47,6 +47,23 @@ export class LibraryVocabulary {
   }
 
   async export(file: string): Promise<void> {
-    await writeFile(file, formatVocabulary(await this.get()));
+    const text = formatVocabulary(await this.get());
+    try {
+      await writeFile(file, text);
+    } catch (error) {
+      const why = EXPORT_PROBLEMS[codeOf(error) ?? ''];
+      if (why) throw new UserError('bad-input', `Cannot write the vocabulary to ${file}: ${why}.`, { cause: error });
+      throw error;
+    }
   }
+}
+
+/** What a file the person named cannot be written for (a full disk is said as everywhere else). */
+const EXPORT_PROBLEMS: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  ENOTDIR: 'its folder does not exist',
+  EISDIR: 'it is a folder; name a file',
+  EACCES: 'permission denied; choose another folder',
+  EPERM: 'permission denied; choose another folder',
+  EROFS: 'it is on a read-only disk; choose another folder',
 }

@@ -95,6 +95,7 @@ function defaultMethods(): Methods {
     fail: ({ kind }: { kind: string }) => {
       if (kind === 'user') throw new UserError('model-missing', 'No model is installed. Download one in Settings.');
       if (kind === 'failure') throw new CallFailure('cancelled', 'Cancelled.');
+      if (kind === 'full') throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       throw new Error('index out of range');
     },
   };
@@ -135,6 +136,12 @@ describe('rpc protocol', () => {
     expect(error).toBeInstanceOf(CallFailure);
     expect(error).toMatchObject({ code: 'internal', message: 'Something went wrong: index out of range' });
     expect(engineLog).toHaveBeenCalledWith(expect.stringMatching(/^fail failed: Error: index out of range/));
+  });
+
+  it('says a full disk is full, whatever the call (not a bug to report)', async () => {
+    const { client, engineLog } = setup();
+    await expect(client.call('fail', { kind: 'full' })).rejects.toMatchObject({ code: 'disk-full', message: expect.stringMatching(/^The disk is full \(database or disk is full\); free some space/) });
+    expect(engineLog).not.toHaveBeenCalled();
   });
 
   it('answers unknown names with bad-input', async () => {

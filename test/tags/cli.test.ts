@@ -178,6 +178,20 @@ describe('tagging from the command line', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/tag "dog" \(tags\[0\]\) templates\[0\] must contain \{\} exactly once/);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+
+    const cases: Array<[string, number, RegExp]> = [
+      [path.join(scratch.dir, 'no-such-folder', 'v.json'), 2, /Cannot write the vocabulary to .*v\.json: its folder does not exist\./],
+      [scratch.dir, 2, /it is a folder; name a file/],
+    ];
+    // Linux's /dev/full fails every write as a full disk does.
+    if (existsSync('/dev/full')) cases.push(['/dev/full', 1, /The disk is full \(ENOSPC.*\); free some space and try again\. Everything stored before is kept\./]);
+    for (const [target, code, message] of cases) {
+      const failed = await cli('vocabulary', '--data', data, '--export', target);
+      expect({ target, code: failed.code }).toEqual({ target, code });
+      expect(failed.stderr).toMatch(message);
+      expect(failed.stderr).not.toMatch(/unexpected error/);
+      expect(failed.stderr.trim().split('\n')).toHaveLength(1);
+    }
   });
 
   it('fails with exit status 2 and one actionable line for bad input', async () => {
