@@ -9,10 +9,25 @@
  * clears those whose process is gone.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 const TEMPORARY = /\.(\d+)-[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Writes all of `data` at `position` (the file's current position when null). Note [Short
+ * writes]: one write may take only part of what it is given, as when the disk fills up midway:
+ * it says how much it took, and only the next write fails (ENOSPC). A single `handle.write` let
+ * a truncated file pass as whole (a model download, a text graph, the vector matrix).
+ */
+export async function writeAll(handle: FileHandle, data: ArrayBufferView, position: number | null = null): Promise<void> {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  for (let done = 0; done < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position === null ? null : position + done);
+    if (bytesWritten === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    done += bytesWritten;
+  }
+}
 
 /** A temporary name next to `file`, unique to this process and this call. */
 export function temporaryName(file: string): string {

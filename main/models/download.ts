@@ -23,6 +23,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import type { DownloadProgressInfo } from '../../preload/contract.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
+import { writeAll } from '../core/temporary-files.js';
 import { RateMeter } from '../jobs/job.js';
 import { DEFAULT_LIMITS, LOOPBACK, MAX_LISTING_BYTES, MAX_REDIRECTS, isAllowedRedirect, limitProblem, type DownloadLimits } from './download-policy.js';
 
@@ -466,7 +467,7 @@ async function fetchToPart(
             have = file.size + 1;
             return;
           }
-          await fh.write(bytes);
+          await writeAll(fh, bytes);
           hasher.update(bytes);
           have += bytes.byteLength;
           madeProgress();

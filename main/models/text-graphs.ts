@@ -19,7 +19,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
-import { removeStaleTemporaries, temporaryName } from '../core/temporary-files.js';
+import { removeStaleTemporaries, temporaryName, writeAll } from '../core/temporary-files.js';
 import { rewriteTextGraph, type QueryGraphOptions } from './query-graph.js';
 import type { Logger } from './session.js';
 
@@ -44,14 +44,14 @@ async function writePieces(file: string, pieces: readonly Uint8Array[]): Promise
     let pending: Uint8Array[] = [];
     let pendingBytes = 0;
     const flush = async () => {
-      if (pendingBytes > 0) await handle.write(Buffer.concat(pending));
+      if (pendingBytes > 0) await writeAll(handle, Buffer.concat(pending));
       pending = [];
       pendingBytes = 0;
     };
     for (const piece of pieces) {
       if (piece.length >= WRITE_CHUNK) {
         await flush();
-        await handle.write(piece);
+        await writeAll(handle, piece);
       } else {
         pending.push(piece);
         pendingBytes += piece.length;

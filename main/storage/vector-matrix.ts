@@ -21,7 +21,7 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { indexInSorted } from '../core/sorted.js';
-import { temporaryName } from '../core/temporary-files.js';
+import { temporaryName, writeAll } from '../core/temporary-files.js';
 import usearch from 'usearch';
 import type { ImageIdSet } from './photo-facets.js';
 
@@ -187,7 +187,7 @@ async function writeMatrixFile(file: string, dim: number, fill: (write: (rows: R
       const at = HEADER + ids.length * dim;
       if (!test) {
         for (let row = 0; row < rows.count; row++) ids.push(rows.ids[row] as number);
-        await handle.write(rows.data, 0, rows.count * dim, at);
+        await writeAll(handle, rows.data.subarray(0, rows.count * dim), at);
         return;
       }
       let kept = 0;
@@ -196,10 +196,10 @@ async function writeMatrixFile(file: string, dim: number, fill: (write: (rows: R
         out.set(rows.data.subarray(row * dim, (row + 1) * dim), kept++ * dim);
         ids.push(rows.ids[row] as number);
       }
-      await handle.write(out, 0, kept * dim, at);
+      await writeAll(handle, out.subarray(0, kept * dim), at);
     });
-    await handle.write(new Uint8Array(Float64Array.from(ids).buffer), 0, ids.length * 8, HEADER + ids.length * dim);
-    await handle.write(new Uint8Array(new Int32Array([ids.length, dim]).buffer), 0, HEADER, 0);
+    await writeAll(handle, new Uint8Array(Float64Array.from(ids).buffer), HEADER + ids.length * dim);
+    await writeAll(handle, new Uint8Array(new Int32Array([ids.length, dim]).buffer, 0, HEADER), 0);
     written = true;
   } finally {
     await handle.close();
