@@ -347,7 +347,7 @@ export interface SearchPageInfo {
   results: SearchHitInfo[];
   /** Results that passed the cutoff and filters. */
   total: number;
-  /** Ranked photos the relevance cutoff left out (at least this many). */
+  /** Photos the relevance cutoff left out: all of them once counted, else at least this many. */
   belowCutoff: number;
   offset: number;
   model: string;

@@ -65,7 +65,7 @@ export interface SearchPage {
   results: SearchHit[];
   /** Results that passed the cutoff and filters (the pages there are). */
   total: number;
-  /** Ranked candidates the relevance cutoff left out (at least this many; `showAll` shows them). */
+  /** Photos the relevance cutoff left out (`showAll` shows them): all of them once counted, else at least this many. */
   belowCutoff: number;
   offset: number;
   model: string;
@@ -158,7 +158,7 @@ export class PhotoSearch {
     const options = searchOptionsSchema.parse(input);
     const matching = this.storage.photos.matching(options.filters);
     const found = order.filter((imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))).map((imageId) => ({ imageId, score: 1 }));
-    return this.page(found, options, found.length, 'exact', true);
+    return this.page(found, options, 0, 'exact', true);
   }
 
   /** Photos like a library photo (by id) or any image (a file or its bytes); the photo itself is left out. */
@@ -186,7 +186,10 @@ export class PhotoSearch {
     const words = scope.words ?? [];
     const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
     const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
-    return this.page(kept, options, candidates.length, found.method, found.counted);
+    // Counted, every photo in scope that is not kept lies below the cutoff; else those of the pool (at least).
+    const inScope = Math.min(matching?.size ?? Infinity, vectors.size) - [...exclude].filter((imageId) => !matching || matching.has(imageId)).length;
+    const belowCutoff = threshold !== null && found.counted ? Math.max(0, inScope - kept.length) : candidates.length - kept.length;
+    return this.page(kept, options, belowCutoff, found.method, found.counted);
   }
 
   /**
@@ -244,7 +247,7 @@ export class PhotoSearch {
   }
 
   /** Sorts (by relevance, as given, or by date) and reads one page of `kept` from SQLite. */
-  private page(kept: readonly ScoredImage[], options: SearchOptions, ranked: number, method: SearchPage['method'], counted: boolean): SearchPage {
+  private page(kept: readonly ScoredImage[], options: SearchOptions, belowCutoff: number, method: SearchPage['method'], counted: boolean): SearchPage {
     const { limit, offset, sort, filters } = options;
     // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
     const ordered = sort === 'relevance' ? kept : this.byDate(kept, filters, sort);
@@ -253,7 +256,7 @@ export class PhotoSearch {
     const results = this.storage.photos
       .representatives(page.map((hit) => hit.imageId), filters)
       .map((row) => ({ ...row, name: path.basename(row.path), score: scores.get(row.imageId) as number }));
-    return { results, total: ordered.length, belowCutoff: ranked - kept.length, offset, model: this.model.id, method, counted };
+    return { results, total: ordered.length, belowCutoff, offset, model: this.model.id, method, counted };
   }
 
   private byDate(scored: readonly ScoredImage[], filters: PhotoFilters, sort: 'newest' | 'oldest'): ScoredImage[] {

@@ -94,3 +94,21 @@ it('counts what passes the cutoff as ranking every photo would, through the grap
   expect(counted.method).toBe('exact');
   expect(counted.total).toBe((await everyPhoto({ filters })).total);
 });
+
+it('says how many photos the cutoff hides: once counted, every photo in scope it did not keep', async () => {
+  expect((await search.similar(1, { limit: 20, showAll: true })).belowCutoff).toBe(0);
+  const camera = { camera: 'canon' };
+  // Photo 1 itself is left out of its similar photos.
+  const inCamera = library.storage.photos.matching(camera)!;
+  for (const [filters, scope] of [[{}, PHOTOS - 1], [camera, inCamera.size - (inCamera.has(1) ? 1 : 0)]] as const) {
+    // At 0.9 a count stops at a pool far short of the library (through the graph, and over the subset kept).
+    const counted = await search.similar(1, { limit: 20, cutoff: 0.9, filters });
+    expect(counted.counted).toBe(true);
+    expect(counted.total).toBeLessThan(scope / 10);
+    expect(counted.total + counted.belowCutoff).toBe(scope);
+  }
+  // Before the count, only what the pool ranked is known: at least that many are hidden.
+  const uncounted = await search.similar(1, { limit: 20, cutoff: 0.8, count: false });
+  expect(uncounted.counted).toBe(false);
+  expect(uncounted.belowCutoff).toBeLessThan(PHOTOS - 1 - uncounted.total);
+});
