@@ -104,6 +104,13 @@ describe('the desktop app, end to end', () => {
     await screenshot(page, 'search');
   });
 
+  it('says what is wrong with a query that cannot be answered, and that it found nothing', async () => {
+    await search().fill('#999999');
+    await page.getByRole('alert').filter({ hasText: /#999999/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'No results' }).waitFor();
+    await search().fill('');
+  });
+
   it('never lets a slower, superseded query overwrite a newer one', async () => {
     await page.route('**/rpc', async (route) => {
       if (route.request().postData()?.includes('a photo of a circle.')) await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -158,6 +165,21 @@ describe('the desktop app, end to end', () => {
     expect(new URL(page.url()).hash).not.toContain('photo=');
   });
 
+  it('fits a small window: nothing wider than it, and the viewer closes with its button', async () => {
+    const size = page.viewportSize()!;
+    await search().fill('');
+    await page.setViewportSize({ width: 480, height: 700 });
+    try {
+      await eventually(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBe(0);
+      await library().getByRole('option').first().click();
+      await viewer().waitFor();
+      await viewer().getByRole('button', { name: 'Close' }).click({ timeout: 5000 });
+      await viewer().waitFor({ state: 'hidden' });
+    } finally {
+      await page.setViewportSize(size);
+    }
+  });
+
   it('searches by a photo dropped on the window', async () => {
     await search().fill('');
     const bytes = [...(await readFile(starFile))];
@@ -198,6 +220,12 @@ describe('the desktop app, end to end', () => {
     await page.getByRole('heading', { name: 'Files that could not be indexed: 1' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Show them' }).click();
     const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
+    await eventually(async () => (await failed.textContent()) ?? '').toMatch(/broken\.jpg.*is not an image/);
+
+    // Tried again, the file fails again: the notice lasts as long as the run, and the list is read anew.
+    await page.getByRole('button', { name: 'Try them again' }).click();
+    // (A run of one file may end before the notice could be seen.)
+    await page.getByRole('status').filter({ hasText: 'Trying the failed files again' }).waitFor({ state: 'detached', timeout: 30_000 });
     await eventually(async () => (await failed.textContent()) ?? '').toMatch(/broken\.jpg.*is not an image/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
+import { appendPage } from '../../renderer/src/lib/result-pages.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
@@ -84,5 +85,17 @@ describe('the grid catching up with indexing (Note [Grid catches up at its own p
     expect(catchUpDelay(500, 0, 1500)).toBe(10_000);
     expect(catchUpDelay(500, 4000, 1500)).toBe(6000);
     expect(catchUpDelay(500, 60_000, 1500)).toBe(1500);
+  });
+});
+
+describe('result pages (Note [Pages may overlap])', () => {
+  const photos = (...ids: number[]) => ids.map((id) => ({ id, name: `IMG_${id}.jpg` }));
+
+  it('adds the photos of the next page not shown yet, in its order', () => {
+    // Photo 4 rose into the first page's span when the deeper page was re-scored, pushing 3 down.
+    const shown = photos(1, 2, 3);
+    expect(appendPage(shown, photos(3, 5, 4, 6)).map((photo) => photo.id)).toEqual([1, 2, 3, 5, 4, 6]);
+    expect(appendPage(shown, photos(2, 3))).toEqual(shown);
+    expect(appendPage([], photos(7, 8)).map((photo) => photo.id)).toEqual([7, 8]);
   });
 });

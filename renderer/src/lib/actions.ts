@@ -30,3 +30,8 @@ export function height(node: HTMLElement, value: number): { update(value: number
   apply(value);
   return { update: apply };
 }
+
+/** Focuses a field as it appears: one opened by a button is where the person types next. */
+export function focusOnShow(node: HTMLElement): void {
+  node.focus();
+}

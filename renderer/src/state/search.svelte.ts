@@ -11,6 +11,7 @@
  * COUNT_DELAY_MS with no newer search, under the same number.
  */
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
+import { appendPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -40,6 +41,8 @@ export class SearchStore {
   /** What the shown results answer (query text or image name), for the heading. */
   answered = $state('');
   private generation = 0;
+  /** How far into the ranking the pages asked for reach (Note [Pages may overlap]). */
+  private fetched = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private last = { query: '', rest: '' };
 
@@ -58,7 +61,7 @@ export class SearchStore {
   }
 
   get hasMore(): boolean {
-    return this.page !== null && this.results.length < this.page.total;
+    return this.page !== null && this.fetched < this.page.total;
   }
 
   update(change: Partial<SearchState>, push = false): void {
@@ -101,7 +104,7 @@ export class SearchStore {
   }
 
   async loadMore(): Promise<void> {
-    if (!this.loading && this.hasMore) await this.run(this.results.length);
+    if (!this.loading && this.hasMore) await this.run(this.fetched);
   }
 
   private async run(offset: number): Promise<void> {
@@ -124,7 +127,9 @@ export class SearchStore {
     }
     this.error = null;
     this.page = outcome.value;
-    this.results = offset === 0 ? outcome.value.results : [...this.results, ...outcome.value.results];
+    // An empty page ends the list, whatever the count said.
+    this.fetched = outcome.value.results.length > 0 ? offset + outcome.value.results.length : outcome.value.total;
+    this.results = offset === 0 ? outcome.value.results : appendPage(this.results, outcome.value.results);
     this.answered = image ? image.name : query;
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }
