@@ -3,12 +3,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { UserError, codeOf } from '../core/errors.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { PhotoRef } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import type { TagProgress } from './tagger.js';
-import { SIDECAR_STYLES, sidecarPath, writeSidecar, type SidecarStyle } from './xmp.js';
+import { SIDECAR_STYLES, sidecarPath, stopsExport, writeSidecar, type SidecarOutcome, type SidecarStyle } from './xmp.js';
 
 export interface XmpExportOptions {
   style?: SidecarStyle;
@@ -23,6 +23,19 @@ export interface XmpExportSummary {
   written: number;
   unchanged: number;
   skipped: Array<{ path: string; reason: string }>;
+}
+
+/**
+ * Note [Disks stop an export]: a sidecar the disk cannot take, full or read-only, is not that
+ * photo's defect, and every photo after it would fail alike: the export stops there with one
+ * message and what it wrote, where it used to list each photo as skipped and end as done.
+ */
+function stopped(error: unknown, folder: string, written: number): UserError {
+  const before = `${written} sidecar${written === 1 ? '' : 's'} written before it`;
+  if (codeOf(error) === 'EROFS') {
+    return new UserError('read-only', `Writing XMP sidecars stopped: ${folder} is on a read-only disk (${before}). Make it writable, or export the photos of other folders.`, { cause: error });
+  }
+  return new UserError('disk-full', `Writing XMP sidecars stopped: the disk holding ${folder} is full (${before}). Free some space and export again.`, { cause: error });
 }
 
 /**
@@ -58,7 +71,12 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     } else if (!existsSync(photo.path)) {
       summary.skipped.push({ path: photo.path, reason: 'the photo is no longer there; index the library again' });
     } else {
-      const outcome = await writeSidecar(sidecar, tagsByPhoto.get(photo.photoId) ?? []);
+      let outcome: SidecarOutcome;
+      try {
+        outcome = await writeSidecar(sidecar, tagsByPhoto.get(photo.photoId) ?? []);
+      } catch (error) {
+        throw stopsExport(error) ? stopped(error, path.dirname(sidecar), summary.written) : error;
+      }
       if (outcome === 'written') summary.written++;
       else if (outcome === 'unchanged') summary.unchanged++;
       else summary.skipped.push({ path: photo.path, reason: outcome.skipped });

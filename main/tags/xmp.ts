@@ -25,6 +25,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { codeOf, isDiskFull } from '../core/errors.js';
 import { forbiddenCharacter, wellFormedError } from './xml-check.js';
 
 export type SidecarStyle = 'jpg.xmp' | 'xmp';
@@ -217,6 +218,11 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
 
 export type SidecarOutcome = 'written' | 'unchanged' | { skipped: string };
 
+/** Whether a failed write is the disk's (full, or read-only), not the sidecar's own. */
+export function stopsExport(error: unknown): boolean {
+  return isDiskFull(error) || codeOf(error) === 'EROFS';
+}
+
 const TEMPORARY = /\.xmp\.[0-9a-f]{8}\.tmp$/;
 const sweptFolders = new Map<string, Promise<void>>();
 const ownTemporaries = new Set<string>();
@@ -278,6 +284,8 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
+    // A disk that is full or read-only is not this photo's defect: it stops the export (Note [Disks stop an export] in xmp-export.ts).
+    if (stopsExport(error)) throw error;
     return { skipped: `cannot write ${file}: ${(error as Error).message}` };
   } finally {
     ownTemporaries.delete(temp);

@@ -1,10 +1,10 @@
 import { sidecar } from 'exifr';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/index.js';
 import { IMMICH_MODEL, PHOTOS, SHAPES, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
@@ -18,6 +18,15 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 }
 
 const MODEL = ['--model', IMMICH_MODEL, '--provider', 'cpu'];
+
+/** Makes writing a sidecar fail with `code`, as a read-only or full disk does, while it is set. */
+const sidecarDisk = vi.hoisted(() => ({ fails: null as string | null }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const writeFile: typeof fs.writeFile = (file, ...rest) =>
+    sidecarDisk.fails && /\.xmp\.[0-9a-f]{8}\.tmp$/.test(String(file)) ? Promise.reject(Object.assign(new Error(`${sidecarDisk.fails}: cannot write`), { code: sidecarDisk.fails })) : fs.writeFile(file, ...rest);
+  return { ...fs, default: { ...fs, writeFile }, writeFile };
+});
 const sha = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 
 describe('tagging from the command line', () => {
@@ -163,6 +172,31 @@ describe('tagging from the command line', () => {
     expect(existsSync(star.replace(/\.jpg$/, '.xmp'))).toBe(true);
     expect((await readdir(path.dirname(star))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(await Promise.all(files.map(sha))).toEqual(before);
+  });
+
+  it('stops writing XMP sidecars on a disk that is read-only or full, and skips a sidecar of its own', async () => {
+    for (const file of files) await rm(`${file}.xmp`, { force: true });
+    try {
+      for (const [code, exit, message] of [
+        ['EROFS', 1, /^lumen tags: Writing XMP sidecars stopped: .* is on a read-only disk \(0 sidecars written before it\)\. Make it writable/],
+        ['ENOSPC', 1, /^lumen tags: Writing XMP sidecars stopped: the disk holding .* is full \(0 sidecars written before it\)\. Free some space/],
+      ] as const) {
+        sidecarDisk.fails = code;
+        const stopped = await cli('tags', '--data', data, '--export-xmp');
+        expect({ code, exit: stopped.code }).toEqual({ code, exit });
+        expect(stopped.stderr).toMatch(message);
+        expect(stopped.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      // A sidecar the person may not write is that photo's own problem: skipped and listed.
+      sidecarDisk.fails = 'EACCES';
+      const skipped = await cli('tags', '--data', data, '--export-xmp', '--json');
+      expect(skipped.code).toBe(0);
+      expect(skipped.json().skipped.length).toBeGreaterThanOrEqual(18);
+      expect(skipped.json().skipped[0].reason).toMatch(/cannot write .*EACCES/);
+    } finally {
+      sidecarDisk.fails = null;
+    }
+    expect((await cli('tags', '--data', data, '--export-xmp', '--json')).json().written).toBeGreaterThanOrEqual(18);
   });
 
   it('shows, exports, imports and resets the vocabulary', async () => {
