@@ -32,7 +32,7 @@ import { benchEmbed } from './bench.js';
 import { duplicates } from './duplicates.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { embedImage, embedText } from './embed.js';
-import { failures, index, search, similar } from './library.js';
+import { failures, folders, index, search, similar } from './library.js';
 import { models } from './models.js';
 import { progressPrinter } from './progress.js';
 import { status } from './status.js';
@@ -40,7 +40,7 @@ import { nearest } from './suggest.js';
 import { TAG_COMMANDS } from './tags.js';
 import { ocr, text } from './text.js';
 
-const COMMANDS: Command[] = [index, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS, duplicates, ocr, text];
+const COMMANDS: Command[] = [index, folders, search, similar, failures, status, models, embedText, embedImage, benchEmbed, ...TAG_COMMANDS, duplicates, ocr, text];
 
 const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON on stdout (progress stays on stderr)' },

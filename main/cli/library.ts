@@ -5,7 +5,7 @@ import type { IndexSummary } from '../library/indexer.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { count, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
 
 function indexText(modelId: string, summary: IndexSummary): string {
   const parts = [
@@ -134,6 +134,36 @@ export const similar: Command = {
       const id = /^#?(\d+)$/.exec(target as string);
       return context.engine().similar(id ? Number(id[1]) : path.resolve(target as string), options, context.signal);
     }),
+};
+
+export const folders: Command = {
+  name: 'folders',
+  args: '',
+  summary: 'List the folders in the library, or take one out of it (--remove).',
+  details: 'Taking a folder out forgets its photos, their tags and thumbnails; the files themselves are never touched. `index FOLDER` adds one.',
+  options: {
+    ...DATA_OPTION,
+    ...WAIT_OPTION,
+    remove: { type: 'string', valueName: 'FOLDER', description: 'take this folder out of the library' },
+  },
+  writes: (context) => (context.options['remove'] !== undefined ? 'changing the folders of' : null),
+  async run(context) {
+    const engine = context.engine();
+    const listed = engine.library().folders();
+    const target = stringOption(context, 'remove');
+    if (target === undefined) {
+      const lines = listed.map((folder) => `${folder.path}${folder.excludes.length ? ` (leaving out ${folder.excludes.join(', ')})` : ''}`);
+      return { json: listed, text: lines.length ? lines.join('\n') : 'The library has no folders yet. Add one with `lumen index FOLDER`.' };
+    }
+    const wanted = path.resolve(target);
+    const folder = listed.find((candidate) => candidate.path === wanted);
+    if (!folder) {
+      const known = listed.length ? `its folders are ${listed.map((candidate) => candidate.path).join(', ')}` : 'it has no folders';
+      throw new UserError('bad-input', `${wanted} is not a folder of the library; ${known}.`);
+    }
+    await engine.removeFolder(folder.id);
+    return { json: { removed: folder }, text: `Took ${folder.path} out of the library. Its files were not touched.` };
+  },
 };
 
 export const failures: Command = {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,27 @@ describe('command-line interface', () => {
     expect(listed.catalogue.length).toBeGreaterThanOrEqual(3);
     const byId = await cli('embed-text', '--data', scratch.dir, '--model', 'tiny-clip-immich', '--provider', 'cpu', '--json', 'x');
     expect(byId.code).toBe(0);
+  });
+
+  it('lists the library\'s folders and takes one out, leaving its files alone', async () => {
+    const data = path.join(scratch.dir, 'folders');
+    const folder = path.join(scratch.dir, 'two-circles');
+    await mkdir(folder, { recursive: true });
+    for (const photo of photos) await copyFile(photo, path.join(folder, path.basename(photo)));
+    expect((await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', folder)).code).toBe(0);
+    const listed = await cli('folders', '--data', data);
+    expect(listed.stdout.trim()).toBe(folder);
+
+    const unknown = await cli('folders', '--data', data, '--remove', path.join(scratch.dir, 'elsewhere'));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/elsewhere is not a folder of the library; its folders are .*two-circles\./);
+
+    const removed = await cli('folders', '--data', data, '--remove', folder, '--json');
+    expect(removed.code).toBe(0);
+    expect(JSON.parse(removed.stdout).removed.path).toBe(folder);
+    expect(JSON.parse((await cli('folders', '--data', data, '--json')).stdout)).toEqual([]);
+    expect(JSON.parse((await cli('status', '--data', data, '--model', IMMICH_MODEL, '--json')).stdout).library.photos).toBe(0);
+    expect(await readdir(folder)).toHaveLength(photos.length);
   });
 
   it('takes an empty database file, as a first run stopped by a full disk leaves, for no library yet', async () => {
