@@ -93,6 +93,21 @@ function optionProblem(error: unknown, options: Record<string, OptionSpec>): str
   return suggestion ? `${message}. Did you mean --${suggestion}?` : message;
 }
 
+/**
+ * An argument that starts with "-" but names no option (a query such as "- people", a negative
+ * number), which parseArgs reads as one: what to write instead.
+ */
+function dashedWords(name: string, args: readonly string[], options: Record<string, OptionSpec>): string | null {
+  const end = args.indexOf('--');
+  const before = args.slice(0, end < 0 ? undefined : end);
+  const at = before.findIndex((arg) => arg.length > 1 && arg.startsWith('-') && !/^--?[A-Za-z]/.test(arg));
+  if (at < 0) return null;
+  const dashed = before[at] as string;
+  const option = /^--([\w-]+)$/.exec(before[at - 1] ?? '')?.[1];
+  if (option && options[option]?.type === 'string') return `--${option} ${dashed} reads "${dashed}" as an option: write --${option}=${dashed}`;
+  return `"${dashed}" starts with "-", so it was read as an option: put -- before it (lumen ${name} -- "${dashed}")`;
+}
+
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
@@ -127,7 +142,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       strict: true,
     });
   } catch (error) {
-    const problem = optionProblem(error, options);
+    const problem = dashedWords(name, rest, options) ?? optionProblem(error, options);
     io.stderr.write(`lumen ${name}: ${problem}${problem.endsWith('?') ? '' : '.'} See \`lumen ${name} --help\`.\n`);
     return EXIT_USAGE;
   }

@@ -68,13 +68,21 @@ describe('command-line interface', () => {
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/Unknown option '--frob'/);
 
+    // Words and values that start with "-" are read as options: the message says how to write them.
+    const dashedQuery = await cli('search', '--data', scratch.dir, '- people');
+    expect(dashedQuery.code).toBe(2);
+    expect(dashedQuery.stderr).toMatch(/^lumen search: "- people" starts with "-", so it was read as an option: put -- before it \(lumen search -- "- people"\)\./);
+    const negative = await cli('search', '--data', scratch.dir, '--cutoff', '-1', 'dog');
+    expect(negative.stderr).toMatch(/^lumen search: --cutoff -1 reads "-1" as an option: write --cutoff=-1\./);
+    expect((await cli('search', '--data', scratch.dir, '--', '- people')).stderr).toMatch(/There is no library/);
+
     const badProvider = await cli('status', '--model', IMMICH_MODEL, '--provider', 'quantum');
     expect(badProvider.code).toBe(2);
     expect(badProvider.stderr).toMatch(/Unknown provider "quantum"/);
   });
 
   it('describes every command with --help', async () => {
-    for (const command of ['embed-text', 'embed-image', 'models', 'status', 'bench-embed']) {
+    for (const command of ['embed-text', 'embed-image', 'models', 'status', 'bench-embed', 'folders']) {
       const { code, stdout } = await cli(command, '--help');
       expect(code).toBe(0);
       expect(stdout).toContain(`Usage: lumen ${command}`);
