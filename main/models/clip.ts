@@ -317,7 +317,13 @@ export class ClipModel {
 
   /** Unit-length embeddings of `texts`, in order. Cached per text. */
   async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const missing = [...new Set(texts.filter((text) => !this.textCache.has(text)))];
+    // The answer is kept apart from the cache: other calls, or this one's own later texts, may evict what it found or made.
+    const found = new Map<string, Float32Array>();
+    for (const text of texts) {
+      const cached = this.textCache.get(text);
+      if (cached) found.set(text, cached);
+    }
+    const missing = [...new Set(texts.filter((text) => !found.has(text)))];
     if (missing.length > 0) {
       const tower = await this.text();
       const batchSize = Math.min(tower.maxBatch, TEXTS_PER_RUN);
@@ -331,10 +337,13 @@ export class ClipModel {
           batches.push({ texts, length: tower.fixedLength ?? Math.max(...texts.map((t) => t.ids.length)) });
         }
         const vectors = await this.runText(tower.session, tower, tower.tokenizer.padId, batches);
-        chunk.forEach((text, i) => this.textCache.set(text, vectors[i] as Float32Array));
+        chunk.forEach((text, i) => {
+          found.set(text, vectors[i] as Float32Array);
+          this.textCache.set(text, vectors[i] as Float32Array);
+        });
       }
     }
-    return texts.map((text) => this.textCache.get(text) as Float32Array);
+    return texts.map((text) => found.get(text) as Float32Array);
   }
 
   async embedText(text: string, signal?: AbortSignal): Promise<Float32Array> {

@@ -105,6 +105,21 @@ describe.each([
   });
 });
 
+describe('embedding more texts than the cache holds', () => {
+  it('answers every text, also when others evict them from the cache meanwhile', async () => {
+    const small = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textCacheSize: 4 });
+    try {
+      const texts = Array.from({ length: 10 }, (_, i) => `a photo of shape ${i}`);
+      const [many, other] = await Promise.all([small.embedTexts(texts), small.embedTexts(['a red star', 'a blue circle', 'a green cross', 'a grey square', 'a yellow triangle'])]);
+      expect(many).toHaveLength(10);
+      for (const vector of [...many, ...other]) expect(norm(vector)).toBeCloseTo(1, 4);
+      expect(many[3]).toEqual(await small.embedText(texts[3] as string));
+    } finally {
+      await small.dispose();
+    }
+  });
+});
+
 describe('both layouts of one model', () => {
   it('give the same embeddings, batched or not', async () => {
     const immich = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
