@@ -137,6 +137,29 @@ describe('tags, albums and templates, end to end', () => {
     await eventually(async () => (await tileNames(album)).length).toBe(16);
   });
 
+  it('saves a selection as an album, and deletes it only when asked twice', async () => {
+    const album = page.getByRole('listbox', { name: 'Photos of star' });
+    await album.getByRole('option').first().click({ modifiers: ['Control'] });
+    await album.getByRole('option').nth(1).click({ modifiers: ['Control'] });
+    await page.getByRole('button', { name: 'Save as album…' }).click();
+    // The name field takes the typing at once.
+    await page.keyboard.type('Two stars');
+    await expect.poll(() => page.getByRole('textbox', { name: 'Album name' }).inputValue()).toBe('Two stars');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Saved the album “Two stars” (2 photos).' }).waitFor();
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+
+    await link('Albums').click();
+    await page.getByRole('link', { name: /^Two stars, 2 photos$/ }).click();
+    await page.getByRole('button', { name: 'Delete this album' }).click();
+    await page.getByText('Delete this album? Its photos stay in the library.').waitFor();
+    await page.getByRole('button', { name: 'Keep' }).click();
+    await page.getByRole('button', { name: 'Delete this album' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('link', { name: /^star, 16 photos$/ }).waitFor();
+    expect(await page.getByRole('link', { name: /^Two stars/ }).count()).toBe(0);
+  });
+
   it('writes the tags of a tag’s photos to XMP sidecars, leaving the photos untouched', async () => {
     await link('Tags').click();
     await page.getByRole('link', { name: /^star, \d+ photos$/ }).click();
