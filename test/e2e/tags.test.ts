@@ -100,6 +100,12 @@ describe('tags, albums and templates, end to end', () => {
     expect(gained.every((name) => name.startsWith('square-'))).toBe(true);
     await expect.poll(() => page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(true);
 
+    // A look at another screen keeps the draft.
+    await link('Library').click();
+    await link('Templates').click();
+    await expect.poll(() => page.getByRole('textbox', { name: 'Prompts for circle' }).inputValue()).toBe('square');
+    expect(await page.getByRole('button', { name: 'Discard changes' }).isEnabled()).toBe(true);
+
     await page.getByRole('textbox', { name: 'Templates', exact: true }).fill('a photo of a dog');
     await page.getByRole('alert').filter({ hasText: 'Template 1 must contain {} exactly once' }).waitFor();
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);

@@ -7,6 +7,7 @@ import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
 import { DuplicatesStore } from './duplicates.svelte.js';
+import { EditorState } from './editor.svelte.js';
 import { JobsStore } from './jobs.svelte.js';
 import { LibraryStore } from './library.svelte.js';
 import { ModelsStore } from './models.svelte.js';
@@ -29,6 +30,8 @@ export class AppState {
   readonly selection = new Selection();
   readonly viewer: ViewerState;
   readonly duplicates: DuplicatesStore;
+  /** Kept across screens: a draft of the templates survives a look at another screen. */
+  readonly editor: EditorState;
   shortcutsOpen = $state(false);
   /** A short message for the whole window (a drop that could not be used, a failed action). */
   notice = $state<{ kind: 'info' | 'error'; text: string } | null>(null);
@@ -49,6 +52,7 @@ export class AppState {
     );
     this.viewer = new ViewerState(api, this.search);
     this.duplicates = new DuplicatesStore(api);
+    this.editor = new EditorState(api);
     this.bus.on('settings-changed', () => void this.models.refresh());
     this.bus.on('library-changed', () => void this.status.refresh());
     // A job that ends changes what the status says (photos, failures, models).
