@@ -320,7 +320,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
       ],
     });
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
-    const { page } = await open(fake);
+    const { page, emit } = await open(fake);
     await visible(page.getByRole('heading', { name: 'Files that could not be indexed: 2' }));
     await page.getByRole('button', { name: 'Show them' }).click();
     const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
@@ -330,7 +330,15 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     ]);
     await page.getByRole('button', { name: 'Try them again' }).click();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: true }]);
-    await visible(page.getByText('Trying the failed files again.'));
+    await visible(page.getByText('Trying the failed files again…'));
+    // The notice lasts as long as the run; its end reads the list again.
+    const job = { id: 'index-2', kind: 'index' as const, subject: null, error: null, progress: null };
+    await emit({ type: 'job', job: { ...job, state: 'running' } });
+    await page.waitForTimeout(200);
+    await visible(page.getByText('Trying the failed files again…'));
+    await emit({ type: 'job', job: { ...job, state: 'done' } });
+    await page.getByText('Trying the failed files again…').waitFor({ state: 'detached' });
+    await poll(() => fake.callsOf('library.failures').length).toBe(2);
   });
 
   it('shows an index run paused by a full disk with the reason, and resumes it', async () => {
