@@ -142,6 +142,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
         // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
         else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
         summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
+        progress.failed++;
         scanProblems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
       },
     });
