@@ -23,7 +23,7 @@
 import '../core/threadpool.js';
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { diskFullError, isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
+import { diskFullError, isDiskFull, isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
 import { damageError } from '../storage/damage.js';
@@ -185,6 +185,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     void (engine as Engine | null)?.jobs.cancelAll();
   };
   process.on('SIGINT', interrupt);
+  let reported: UserErrorCode | null = null;
   try {
     const doing = command.writes?.(context);
     if (doing) {
@@ -198,6 +199,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   } catch (thrown) {
     const error = damageError(thrown) ?? diskFullError(thrown) ?? thrown;
     if (isUserError(error)) {
+      reported = error.code;
       io.stderr.write(`lumen ${name}: ${error.message}\n`);
       if (error.code === 'cancelled') return EXIT_INTERRUPTED;
       return USAGE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
@@ -207,7 +209,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return EXIT_FAILURE;
   } finally {
     process.off('SIGINT', interrupt);
-    await (engine as Engine | null)?.dispose().catch((error: unknown) => log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`));
+    await (engine as Engine | null)?.dispose().catch((error: unknown) => {
+      // The full disk was said once; that the index could not be saved on it too says nothing more.
+      if (!(reported === 'disk-full' && isDiskFull(error))) log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`);
+    });
   }
 }
 
