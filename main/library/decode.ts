@@ -27,8 +27,10 @@ export interface DecodedPhoto {
   metadata: PhotoMetadata;
 }
 
+/** An EXIF text: it ends at its first NUL (some cameras pad the field with NULs and leftovers, "Nokia\u00002"). */
 function text(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() ? value.trim() : null;
+  const ended = typeof value === 'string' ? (value.split('\u0000', 1)[0] as string).trim() : '';
+  return ended || null;
 }
 
 function finite(value: unknown): number | null {
