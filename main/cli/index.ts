@@ -150,6 +150,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stdout.write(`${commandHelp(command)}\n`);
     return 0;
   }
+  if (command.args === '' && parsed.positionals.length > 0) {
+    io.stderr.write(`lumen ${name}: takes no arguments, only options; "${parsed.positionals[0]}" is not one. See \`lumen ${name} --help\`.\n`);
+    return EXIT_USAGE;
+  }
 
   const log = (message: string) => io.stderr.write(`${message}\n`);
   const json = parsed.values['json'] === true;

@@ -64,6 +64,10 @@ describe('command-line interface', () => {
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/Cannot decode .*notes\.jpg as an image/);
 
+    const extra = await cli('status', 'foo');
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toBe('lumen status: takes no arguments, only options; "foo" is not one. See `lumen status --help`.\n');
+
     const badOption = await cli('status', '--frob');
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/Unknown option '--frob'/);
