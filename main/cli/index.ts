@@ -142,7 +142,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       strict: true,
     });
   } catch (error) {
-    const problem = dashedWords(name, rest, options) ?? optionProblem(error, options);
+    // parseArgs stops at the first argument it cannot take: a value that looks like an option, or an "option" no name starts.
+    const said = messageOf(error);
+    const dashed = /argument is ambiguous|Unknown option '-(?![-A-Za-z])/.test(said) ? dashedWords(name, rest, options) : null;
+    const problem = dashed ?? optionProblem(error, options);
     io.stderr.write(`lumen ${name}: ${problem}${problem.endsWith('?') ? '' : '.'} See \`lumen ${name} --help\`.\n`);
     return EXIT_USAGE;
   }

@@ -11,7 +11,7 @@
  * floods the UI or the terminal. Tests that act on progress get every report they need from the
  * last one of each phase and from `onReport`, never from timing.
  */
-import { UserError } from '../core/errors.js';
+import { UserError, diskFullError, messageOf } from '../core/errors.js';
 
 export class JobControl {
   private readonly controller = new AbortController();
@@ -179,7 +179,7 @@ export class Job<P extends { phase?: string } = { phase?: string }> extends JobC
       return result;
     } catch (error) {
       const cancelled = error instanceof UserError && error.code === 'cancelled';
-      this.error = cancelled ? null : error instanceof Error ? error.message : String(error);
+      this.error = cancelled ? null : messageOf(diskFullError(error) ?? error);
       this.finish(cancelled ? 'cancelled' : 'failed');
       throw error;
     }

@@ -79,6 +79,7 @@ describe('command-line interface', () => {
     const negative = await cli('search', '--data', scratch.dir, '--cutoff', '-1', 'dog');
     expect(negative.stderr).toMatch(/^lumen search: --cutoff -1 reads "-1" as an option: write --cutoff=-1\./);
     expect((await cli('search', '--data', scratch.dir, '--', '- people')).stderr).toMatch(/There is no library/);
+    expect((await cli('search', '--frob', '- people')).stderr).toMatch(/^lumen search: Unknown option '--frob'/);
 
     const badProvider = await cli('status', '--model', IMMICH_MODEL, '--provider', 'quantum');
     expect(badProvider.code).toBe(2);

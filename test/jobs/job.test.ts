@@ -45,6 +45,11 @@ describe('a job', () => {
     const failed = new Job('c', 'tag');
     await expect(failed.run(async () => Promise.reject(new UserError('model-invalid', 'The model broke.')))).rejects.toThrow('The model broke.');
     expect([failed.state, failed.error]).toEqual(['failed', 'The model broke.']);
+
+    // A full disk is said in the words every other place uses, not as SQLite puts it.
+    const full = new Job('d', 'ocr');
+    await expect(full.run(async () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })))).rejects.toThrow();
+    expect(full.error).toMatch(/^The disk is full \(database or disk is full\); free some space and try again\./);
   });
 
   it('waits at a checkpoint while paused and reports pause and resume', async () => {

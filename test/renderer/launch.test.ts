@@ -145,3 +145,47 @@ it('asks for the rest at once when the oldest photos come first', async () => {
     await app.close();
   }
 });
+
+/**
+ * Search results of 320 photos whose ranking depends on how deep the page asks, as the engine's
+ * re-ranking does (Note [Pages may overlap] in renderer/src/lib/result-pages.ts): asked deeper
+ * than the first page, photo 250 rises to the 50th place and pushes the others down one.
+ */
+function shiftingResultsFake(): FakeLumen {
+  const fake = libraryFake();
+  const total = 320;
+  const shallow = Array.from({ length: total }, (_, i) => i + 1);
+  const deep = [...shallow.slice(0, 49), 250, ...shallow.slice(49).filter((id) => id !== 250)];
+  fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
+    const { offset = 0, limit = 50 } = params.options ?? {};
+    const ranking = offset + limit > 100 ? deep : shallow;
+    const results = ranking.slice(offset, offset + limit).map((id) => ({ id, name: `IMG_${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, 1), width: 400, height: 300, format: 'jpeg' as const, score: 0.3 }));
+    return { ok: true, value: { ...structuredClone(found), results, total, offset, counted: true } };
+  };
+  return fake;
+}
+
+it('shows every result once as more load, though a deeper page ranks them a little otherwise', async () => {
+  const fake = shiftingResultsFake();
+  const app = await openApp(renderer.browser, renderer.origin, fake);
+  try {
+    await app.page.getByRole('heading', { name: /Library/ }).waitFor();
+    await app.page.getByRole('searchbox', { name: 'Search photos' }).fill('flowers');
+    const results = app.page.getByRole('listbox', { name: 'Search results' }).getByRole('option');
+    await results.first().waitFor();
+    for (let i = 0; i < 4; i++) {
+      await results.first().focus();
+      await app.page.keyboard.press('End');
+      await app.page.waitForTimeout(150);
+    }
+    await expect.poll(async () => results.first().getAttribute('aria-setsize'), { timeout: 5000 }).toBe('320');
+    await expect.poll(async () => results.last().getAttribute('aria-label'), { timeout: 5000 }).toMatch(/^IMG_320\.jpg/);
+    expect(fake.callsOf('search.query').map((call) => [call.options?.offset, call.options?.limit])).toEqual([
+      [0, 100],
+      [0, 300],
+      [200, 300],
+    ]);
+  } finally {
+    await app.close();
+  }
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
-import { appendPage } from '../../renderer/src/lib/result-pages.js';
+import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
@@ -91,10 +91,16 @@ describe('the grid catching up with indexing (Note [Grid catches up at its own p
 describe('result pages (Note [Pages may overlap])', () => {
   const photos = (...ids: number[]) => ids.map((id) => ({ id, name: `IMG_${id}.jpg` }));
 
+  it('asks for the next page from before the end of the last, to catch a photo that rose into it', () => {
+    expect(nextPage(100, 200)).toEqual({ offset: 0, limit: 300 });
+    expect(nextPage(300, 200)).toEqual({ offset: 200, limit: 300 });
+    expect(nextPage(40, 200)).toEqual({ offset: 0, limit: 240 });
+  });
+
   it('adds the photos of the next page not shown yet, in its order', () => {
-    // Photo 4 rose into the first page's span when the deeper page was re-scored, pushing 3 down.
+    // Re-scored deeper, photo 4 rose into the span shown, pushing 3 down: asked from the start, it is caught.
     const shown = photos(1, 2, 3);
-    expect(appendPage(shown, photos(3, 5, 4, 6)).map((photo) => photo.id)).toEqual([1, 2, 3, 5, 4, 6]);
+    expect(appendPage(shown, photos(1, 4, 2, 3, 5, 6)).map((photo) => photo.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(appendPage(shown, photos(2, 3))).toEqual(shown);
     expect(appendPage([], photos(7, 8)).map((photo) => photo.id)).toEqual([7, 8]);
   });

@@ -11,7 +11,7 @@
  * COUNT_DELAY_MS with no newer search, under the same number.
  */
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
-import { appendPage } from '../lib/result-pages.js';
+import { appendPage, nextPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -99,18 +99,20 @@ export class SearchStore {
       this.error = null;
       return;
     }
-    if (typing && !now) this.timer = setTimeout(() => void this.run(0), TYPING_DELAY_MS);
-    else void this.run(0);
+    if (typing && !now) this.timer = setTimeout(() => void this.run(), TYPING_DELAY_MS);
+    else void this.run();
   }
 
   async loadMore(): Promise<void> {
-    if (!this.loading && this.hasMore) await this.run(this.fetched);
+    if (!this.loading && this.hasMore) await this.run(true);
   }
 
-  private async run(offset: number): Promise<void> {
+  /** Runs the search for its first page, or for the next one (`more`, Note [Pages may overlap]). */
+  private async run(more = false): Promise<void> {
     const generation = ++this.generation;
     const state = this.state;
-    const options = searchOptions(state, offset === 0 ? FIRST_PAGE : PAGE_SIZE, offset);
+    const { offset, limit } = more ? nextPage(this.fetched, PAGE_SIZE) : { offset: 0, limit: FIRST_PAGE };
+    const options = searchOptions(state, limit, offset);
     this.loading = true;
     const query = state.query.trim();
     const image = this.imageQuery;
@@ -119,7 +121,7 @@ export class SearchStore {
     this.loading = false;
     if (!outcome.ok) {
       this.error = outcome.error.message;
-      if (offset === 0) {
+      if (!more) {
         this.results = [];
         this.page = null;
       }
@@ -127,9 +129,10 @@ export class SearchStore {
     }
     this.error = null;
     this.page = outcome.value;
-    // An empty page ends the list, whatever the count said.
-    this.fetched = outcome.value.results.length > 0 ? offset + outcome.value.results.length : outcome.value.total;
-    this.results = offset === 0 ? outcome.value.results : appendPage(this.results, outcome.value.results);
+    const reached = offset + outcome.value.results.length;
+    // A next page that reaches no further ends the list, whatever the count said.
+    this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
+    this.results = more ? appendPage(this.results, outcome.value.results) : outcome.value.results;
     this.answered = image ? image.name : query;
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }
