@@ -1,15 +1,16 @@
 /**
  * `npm run -s preview -- --data DIR [--model DIR|ID] [--folder PATH]... [--trash DIR] [--port N]`:
- * builds the renderer if needed, forks the engine process with Node and serves the app on
+ * builds the renderer when it is missing or older than its sources (Note [Fresh preview] in
+ * renderer-build.ts), forks the engine process with Node and serves the app on
  * 127.0.0.1 (see preview.ts); files "moved to the trash" go into the --trash folder. Prints one
  * line, `Lumen preview: http://127.0.0.1:PORT/?token=...`, then serves until killed.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { AppEvent } from '../../preload/contract.js';
 import { forkEngine } from './preview-engine.js';
+import { rendererBuildIsStale } from './renderer-build.js';
 import { previewShell, startPreview } from './preview.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port takes a port number, not "${values.port}".`);
   const rendererDir = path.join(root, 'out', 'renderer');
-  if (values.rebuild || !existsSync(path.join(rendererDir, 'index.html'))) await buildRenderer(rendererDir);
+  if (values.rebuild || rendererBuildIsStale(root, rendererDir)) await buildRenderer(rendererDir);
 
   let broadcast: (event: AppEvent) => void = () => {};
   const engine = forkEngine({ dataDir: path.resolve(values.data as string), resourcesDir: path.join(root, 'resources'), model: values.model }, (event) => broadcast(event), log);

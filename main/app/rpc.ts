@@ -17,8 +17,8 @@
  */
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError } from '../../preload/contract.js';
-import { diskFullError, isUserError, messageOf } from '../core/errors.js';
-import { damageError } from '../storage/damage.js';
+import { isUserError, messageOf } from '../core/errors.js';
+import { actionableError } from '../storage/damage.js';
 
 const requestSchema = z.object({ id: z.number().int().nonnegative(), name: z.string().min(1).max(100), params: z.unknown() }).strict();
 const errorSchema = z.object({ code: z.string().max(100), message: z.string().max(20_000) }).strict();
@@ -51,7 +51,7 @@ export class CallFailure extends Error {
  * keeps its code and message; anything else is a bug, logged, and shown as `internal`.
  */
 export function toCallError(thrown: unknown, log: (message: string) => void, context: string): CallError {
-  const error = damageError(thrown) ?? diskFullError(thrown) ?? thrown;
+  const error = actionableError(thrown);
   if (isUserError(error) || error instanceof CallFailure) return { code: error.code, message: error.message };
   log(`${context} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return { code: 'internal', message: `Something went wrong: ${messageOf(error)}` };

@@ -23,10 +23,10 @@
 import '../core/threadpool.js';
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { diskFullError, isDiskFull, isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
+import { isDiskFull, isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
-import { damageError } from '../storage/damage.js';
+import { actionableError } from '../storage/damage.js';
 import { parseProvider } from '../engine/model-host.js';
 import { benchEmbed } from './bench.js';
 import { duplicates } from './duplicates.js';
@@ -204,7 +204,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
     return 0;
   } catch (thrown) {
-    const error = damageError(thrown) ?? diskFullError(thrown) ?? thrown;
+    const error = actionableError(thrown);
     if (isUserError(error)) {
       reported = error.code;
       io.stderr.write(`lumen ${name}: ${error.message}\n`);

@@ -6,6 +6,7 @@ import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, sear
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
 import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
+import { nearest } from './suggest.js';
 
 function indexText(modelId: string, summary: IndexSummary): string {
   const parts = [
@@ -107,10 +108,41 @@ function pageText(page: SearchPage, limit: number): string {
   return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? ` (page ${pageNumber} of ${pages})` : ''}${hidden}.`].join('\n');
 }
 
+/** The first few of `names`, for a message. */
+function some(names: readonly string[]): string {
+  const shown = names.slice(0, 8).join(', ');
+  return names.length > 8 ? `${shown}, …` : shown;
+}
+
+/**
+ * Why a search found nothing when a filter names what the library does not have (a mistyped
+ * tag, a folder outside it): said instead of a bare "No matching photos".
+ */
+function emptyBecause(context: CommandContext, { filters }: SearchOptions): string | null {
+  if (filters.tag !== undefined) {
+    const tags = context.engine().tags().verdicts.counts().filter((tag) => tag.photos > 0).map((tag) => tag.tag);
+    if (!tags.some((tag) => tag.toLowerCase() === filters.tag?.toLowerCase())) {
+      const guess = nearest(filters.tag, tags);
+      if (!tags.length) return `No photo has the tag "${filters.tag}": no photo has any tag yet (\`lumen tag\` tags them).`;
+      return `No photo has the tag "${filters.tag}".${guess ? ` Did you mean "${guess}"?` : ''} Tags in the library: ${some(tags)} (\`lumen tags\` lists them).`;
+    }
+  }
+  if (filters.folder !== undefined) {
+    const wanted = filters.folder;
+    const roots = context.engine().library().folders().map((folder) => folder.path);
+    const within = (dir: string, parent: string) => dir === parent || dir.startsWith(parent.endsWith(path.sep) ? parent : `${parent}${path.sep}`);
+    if (!roots.some((root) => within(wanted, root) || within(root, wanted))) {
+      return roots.length ? `No photos under ${wanted}: it is not in the library, whose folders are ${some(roots)}.` : `No photos under ${wanted}: the library has no folders yet.`;
+    }
+  }
+  return null;
+}
+
 async function searching(context: CommandContext, run: (options: SearchOptions) => Promise<SearchPage>): Promise<CommandResult> {
   const options = searchOptions(context);
   const page = await run(options);
-  return { json: page, text: pageText(page, options.limit) };
+  const why = page.total === 0 ? emptyBecause(context, options) : null;
+  return { json: page, text: why ?? pageText(page, options.limit) };
 }
 
 export const search: Command = {

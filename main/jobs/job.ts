@@ -11,7 +11,8 @@
  * floods the UI or the terminal. Tests that act on progress get every report they need from the
  * last one of each phase and from `onReport`, never from timing.
  */
-import { UserError, diskFullError, messageOf } from '../core/errors.js';
+import { UserError, messageOf } from '../core/errors.js';
+import { actionableError } from '../storage/damage.js';
 
 export class JobControl {
   private readonly controller = new AbortController();
@@ -179,7 +180,7 @@ export class Job<P extends { phase?: string } = { phase?: string }> extends JobC
       return result;
     } catch (error) {
       const cancelled = error instanceof UserError && error.code === 'cancelled';
-      this.error = cancelled ? null : messageOf(diskFullError(error) ?? error);
+      this.error = cancelled ? null : messageOf(actionableError(error));
       this.finish(cancelled ? 'cancelled' : 'failed');
       throw error;
     }

@@ -9,7 +9,7 @@
  * writes, so it says what happened and how to get the library restored. Either way nobody sees
  * a stack trace.
  */
-import { UserError, codeOf, messageOf } from '../core/errors.js';
+import { UserError, codeOf, diskFullError, messageOf } from '../core/errors.js';
 
 const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
 
@@ -35,4 +35,12 @@ export function damageError(error: unknown): UserError | null {
   if (error instanceof DamagedDatabase) return error;
   if (!isDamage(error)) return null;
   return new UserError('integrity', `The library database is damaged (${messageOf(error)}); ${RESTORE_ADVICE}.`, { cause: error });
+}
+
+/**
+ * What a person is told of `error` wherever it stops a command, a call or a job: a damaged
+ * library or a full disk in words they can act on, anything else as it is.
+ */
+export function actionableError(error: unknown): unknown {
+  return damageError(error) ?? diskFullError(error) ?? error;
 }

@@ -162,7 +162,6 @@ export class TagStore {
     return this.s.counts.all() as Array<{ tag: string; photos: number; auto: number; confirmed: number; rejected: number }>;
   }
 
-  /** Every photo with its shown (not rejected) tags, one row per photo and tag, by path. */
   /** Up to `perTag` photo ids of each tag, best first. */
   samples(perTag: number): Array<{ tag: string; photoId: number }> {
     return this.s.samples.all(perTag) as Array<{ tag: string; photoId: number }>;

@@ -139,6 +139,28 @@ describe('command-line interface', () => {
     expect(await readdir(folder)).toHaveLength(photos.length);
   });
 
+  it('says why a search found nothing when a filter names a tag or folder the library does not have', async () => {
+    const data = path.join(scratch.dir, 'filters');
+    const folder = path.join(scratch.dir, 'filter-circles');
+    await mkdir(folder, { recursive: true });
+    for (const photo of photos) await copyFile(photo, path.join(folder, path.basename(photo)));
+    const model = ['--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu'];
+    expect((await cli('index', ...model, folder)).code).toBe(0);
+    const search = (...options: string[]) => cli('search', ...model, 'a circle', '--all', ...options);
+
+    expect((await search('--tag', 'beach')).stdout).toBe('No photo has the tag "beach": no photo has any tag yet (`lumen tag` tags them).\n');
+    expect((await cli('tags', ...model, '--confirm', 'beach', path.join(folder, path.basename(photos[0] as string)))).code).toBe(0);
+    const typo = await search('--tag', 'baech');
+    expect([typo.code, typo.stdout]).toEqual([0, 'No photo has the tag "baech". Did you mean "beach"? Tags in the library: beach (`lumen tags` lists them).\n']);
+    expect((await search('--tag', 'BEACH')).stdout).toMatch(/1 photo matches/);
+
+    const elsewhere = path.join(scratch.dir, 'elsewhere');
+    expect((await search('--folder', elsewhere)).stdout).toBe(`No photos under ${elsewhere}: it is not in the library, whose folders are ${folder}.\n`);
+    // A folder inside the library's, or one holding it, is no mistake: nothing is said beyond the results.
+    expect((await search('--folder', scratch.dir)).stdout).toMatch(/2 photos match/);
+    expect((await search('--folder', path.join(folder, 'nothing-here'))).stdout).toBe('No matching photos.\n');
+  });
+
   it('takes an empty database file, as a first run stopped by a full disk leaves, for no library yet', async () => {
     const data = path.join(scratch.dir, 'left-empty');
     await mkdir(data, { recursive: true });

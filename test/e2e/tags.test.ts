@@ -163,7 +163,7 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByRole('button', { name: 'Delete this album' }).click();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('link', { name: /^star, 16 photos$/ }).waitFor();
-    expect(await page.getByRole('link', { name: /^Two stars/ }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('link', { name: /^Two stars/ }).count()).toBe(0);
   });
 
   it('writes the tags of a tag’s photos to XMP sidecars, leaving the photos untouched', async () => {

@@ -50,6 +50,11 @@ describe('a job', () => {
     const full = new Job('d', 'ocr');
     await expect(full.run(async () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })))).rejects.toThrow();
     expect(full.error).toMatch(/^The disk is full \(database or disk is full\); free some space and try again\./);
+
+    // So is a damaged library met midway: what to do, not SQLite's code.
+    const damaged = new Job('e', 'tag');
+    await expect(damaged.run(async () => Promise.reject(Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' })))).rejects.toThrow();
+    expect(damaged.error).toMatch(/^The library database is damaged \(database disk image is malformed\); open the Lumen app or run `lumen index` to restore/);
   });
 
   it('waits at a checkpoint while paused and reports pause and resume', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
-import { formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
+import { counted, formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
@@ -65,6 +65,14 @@ describe('formatting', () => {
     expect(percentOf(151, 605)).toBe(24);
     expect(percentOf(5, 0)).toBe(0);
     expect(percentOf(700, 605)).toBe(100);
+  });
+
+  it('counts with their noun in the matching form', () => {
+    expect(counted(1, 'photo')).toBe('1 photo');
+    expect(counted(0, 'photo')).toBe('0 photos');
+    expect(counted(12_345, 'photo')).toBe(`${new Intl.NumberFormat().format(12_345)} photos`);
+    expect(counted(1, 'photo matches', 'photos match')).toBe('1 photo matches');
+    expect(counted(2, 'photo matches', 'photos match')).toBe('2 photos match');
   });
 
   it('provider names', () => {

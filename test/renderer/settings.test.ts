@@ -310,6 +310,29 @@ function withLibrary(fake: FakeLumen): FakeLumen {
 }
 
 describe('Settings: photo folders, and an index run that stopped by itself', () => {
+  it('removes a folder only when asked twice: Keep takes the question back and focus follows it', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.removeFolder'] = () => {
+      fake.status.library = { ...fake.status.library!, folders: [] };
+      return { ok: true, value: { removed: true } };
+    };
+    const { page } = await open(fake);
+    const ask = page.getByRole('button', { name: 'Remove /home/ada/Pictures' });
+    await ask.click();
+    await visible(page.getByText('Remove from the library?'));
+    const keep = page.getByRole('button', { name: 'Keep', exact: true });
+    await poll(() => keep.evaluate((button) => button === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await poll(() => ask.evaluate((button) => button === document.activeElement)).toBe(true);
+    expect(fake.callsOf('library.removeFolder')).toEqual([]);
+
+    await ask.click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await poll(() => fake.callsOf('library.removeFolder')).toEqual([{ folderId: 1 }]);
+    await visible(page.getByText('Removed /home/ada/Pictures from the library. Its files were not touched.'));
+    await count(page.getByRole('button', { name: 'Remove /home/ada/Pictures' })).toBe(0);
+  });
+
   it('lists the files that could not be indexed, with why, and tries them again', async () => {
     const fake = withLibrary(readyFake());
     fake.overrides['library.failures'] = () => ({

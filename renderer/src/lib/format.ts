@@ -32,3 +32,15 @@ export function percentOf(done: number, total: number): number {
   if (!(total > 0)) return 0;
   return Math.min(100, Math.max(0, Math.floor((done / total) * 100)));
 }
+
+const wholeNumber = new Intl.NumberFormat();
+
+/** A count as the person's locale groups it: 12,345. */
+export function formatCount(n: number): string {
+  return wholeNumber.format(n);
+}
+
+/** A count and its noun in the matching form: "1 photo", "12,345 photos". */
+export function counted(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(n)} ${n === 1 ? singular : plural}`;
+}
