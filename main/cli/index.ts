@@ -88,6 +88,9 @@ function generalHelp(): string {
 /** parseArgs' message for an unknown option, with the nearest known one suggested. */
 function optionProblem(error: unknown, options: Record<string, OptionSpec>): string {
   const message = messageOf(error).replace(/\. To specify a positional argument.*$/s, '');
+  // parseArgs calls an option followed by another option "ambiguous", in three lines.
+  const missing = /^Option '--([\w-]+)' argument is ambiguous/.exec(message)?.[1];
+  if (missing) return `--${missing} needs a value: --${missing} ${options[missing]?.valueName ?? 'VALUE'}`;
   const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
   const suggestion = unknown ? nearest(unknown, Object.keys(options)) : null;
   return suggestion ? `${message}. Did you mean --${suggestion}?` : message;
@@ -146,7 +149,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const said = messageOf(error);
     const dashed = /argument is ambiguous|Unknown option '-(?![-A-Za-z])/.test(said) ? dashedWords(name, rest, options) : null;
     const problem = dashed ?? optionProblem(error, options);
-    io.stderr.write(`lumen ${name}: ${problem}${problem.endsWith('?') ? '' : '.'} See \`lumen ${name} --help\`.\n`);
+    io.stderr.write(`lumen ${name}: ${problem}${/[.?]$/.test(problem) ? '' : '.'} See \`lumen ${name} --help\`.\n`);
     return EXIT_USAGE;
   }
   if (parsed.values['help']) {
@@ -225,6 +228,11 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 
 // Run when executed directly (tsx main/cli/index.ts, or the built CLI), not when imported by tests.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  // A reader that stops early (`lumen search … | head`) closes the pipe: the rest of the output
+  // is not wanted, which is no failure, and the command still closes the library as usual.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {

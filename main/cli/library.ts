@@ -62,7 +62,8 @@ const SEARCH_OPTIONS: Record<string, OptionSpec> = {
 function dateOption(context: CommandContext, name: string): number | undefined {
   const value = stringOption(context, name);
   if (value === undefined) return undefined;
-  const time = Date.parse(value);
+  // Date.parse reads almost anything ("0" is the year 2000): only a date written as one is taken.
+  const time = /^\d{4}-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN;
   if (Number.isNaN(time)) throw new UserError('bad-input', `--${name} takes a date like 2023-06-30, not "${value}".`);
   return time;
 }

@@ -37,6 +37,7 @@ export const models: Command = {
     switch (action) {
       case undefined:
       case 'list':
+        if (target !== undefined) throw new UserError('bad-input', `\`models list\` takes no argument; "${target}" is not one.`);
         return list(context);
       case 'download': {
         if (!target) throw new UserError('bad-input', 'Name the model to download, e.g. `models download ViT-B-32__laion2b-s34b-b79k`.');

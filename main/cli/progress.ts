@@ -35,7 +35,7 @@ export function describeProgress(job: JobInfo): string | null {
 
 /** An engine event listener that prints running jobs' progress with `log`. */
 export function progressPrinter(log: (message: string) => void): (event: AppEvent) => void {
-  const last = new Map<string, { at: number; phase: string | undefined }>();
+  const last = new Map<string, { at: number; phase: string | undefined; line: string }>();
   return (event) => {
     if (event.type !== 'job' || event.job.state !== 'running') return;
     const { job } = event;
@@ -44,8 +44,9 @@ export function progressPrinter(log: (message: string) => void): (event: AppEven
     const previous = last.get(job.id);
     if (previous && previous.phase === phase && now - previous.at < INTERVAL_MS) return;
     const line = describeProgress(job);
-    if (!line) return;
-    last.set(job.id, { at: now, phase });
+    // A phase that reports no figures (calibrating) is said once, not again every interval.
+    if (!line || line === previous?.line) return;
+    last.set(job.id, { at: now, phase, line });
     log(line);
   };
 }

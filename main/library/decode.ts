@@ -33,6 +33,18 @@ function text(value: unknown): string | null {
   return ended || null;
 }
 
+/**
+ * An EXIF date, or null for none (exifr names IFD0's DateTime, the last to fall back on, ModifyDate). A camera whose clock was never set writes
+ * "0000:00:00 00:00:00", which exifr revives as 30 November 1899; nothing before 1900 is taken
+ * for a capture date (it would sort first and pass every "before" filter).
+ */
+function captureDate(value: unknown): number | null {
+  const time = value instanceof Date ? value.getTime() : Number.NaN;
+  return Number.isNaN(time) || time < EARLIEST_DATE ? null : time;
+}
+
+const EARLIEST_DATE = Date.UTC(1900, 0, 2);
+
 function finite(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
@@ -48,12 +60,12 @@ const EXIF_OPTIONS = { tiff: true, exif: true, gps: true, ifd1: false, xmp: fals
 /** Capture date, camera, lens and GPS position; a photo without EXIF simply has none. */
 export async function readMetadata(source: string | Buffer): Promise<PhotoMetadata> {
   const tags = (await exifr.parse(source, EXIF_OPTIONS).catch(() => null)) as Record<string, unknown> | null | undefined;
-  const date = tags?.['DateTimeOriginal'] ?? tags?.['CreateDate'] ?? tags?.['DateTime'];
+  const takenAt = captureDate(tags?.['DateTimeOriginal']) ?? captureDate(tags?.['CreateDate']) ?? captureDate(tags?.['ModifyDate']);
   const latitude = finite(tags?.['latitude']);
   const longitude = finite(tags?.['longitude']);
   const hasPosition = latitude !== null && longitude !== null && !(latitude === 0 && longitude === 0);
   return {
-    takenAt: date instanceof Date && !Number.isNaN(date.getTime()) ? date.getTime() : null,
+    takenAt,
     cameraMake: text(tags?.['Make']),
     cameraModel: text(tags?.['Model']),
     lens: text(tags?.['LensModel']),

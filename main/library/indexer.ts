@@ -14,8 +14,11 @@
  * cancel keeps everything finished so far and the next run picks up the rest; nothing is ever
  * written twice (paths and content hashes are unique keys).
  *
- * Note [Unreachable folders]: removal only applies to folders that were walked completely. An
- * unplugged drive or a folder that became unreadable keeps its photos rather than losing them.
+ * Note [Unreachable folders]: removal only applies to what was walked. An unplugged drive, a
+ * folder that became unreadable, or a link that now leads nowhere keeps the photos at and under
+ * it rather than losing them; the rest of its library folder is brought up to date as usual. A
+ * file that vanishes during the run, in a library folder still there, is forgotten like one gone
+ * before it, not listed as failed.
  *
  * Note [Sharing the CPU]: with the image tower on a GPU, decoding (on the CPU) overlaps
  * inference. With the tower on the CPU they take turns instead: inference waits for a full batch
@@ -24,6 +27,7 @@
  * threads compete with decoding for the same cores, and each of its parallel operations waits for
  * its slowest thread (measured by `npm run bench -- index`, with a naive sequential pipeline).
  */
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -124,7 +128,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   // 1. Scan: what is on disk, and what of it needs work.
   const present = new Map<number, Set<string>>();
-  const incompleteFolders = new Set<number>();
+  /** Per folder, what its walk could not enter: nothing there is taken for deleted. */
+  const unwalked = new Map<number, string[]>();
   const work: WorkItem[] = [];
   const scanProblems: FailedFile[] = [];
   // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file.
@@ -138,7 +143,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       excludes: folder.excludes,
       signal: control.signal,
       onProblem: (problem) => {
-        if (problem.incomplete) incompleteFolders.add(folder.id);
+        if (problem.incomplete) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.path]);
         // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
         else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
         summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
@@ -209,6 +214,15 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     progress.processed++;
   };
 
+  /** Whether `item` was deleted or moved away since the walk found it (Note [Unreachable folders]); it is then forgotten. */
+  const roots = new Map(folders.map((folder) => [folder.id, folder.path]));
+  const vanished = (item: WorkItem): boolean => {
+    if (existsSync(item.path) || !existsSync(roots.get(item.folderId) ?? '')) return false;
+    present.get(item.folderId)?.delete(item.path);
+    progress.processed++;
+    return true;
+  };
+
   const decode = async (item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean) => {
     const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
     const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs };
@@ -263,6 +277,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
         // The run is over (the queue rejected the push): this photo is not at fault.
         if (fatal) return;
         if (isUserError(error) && error.code === 'cancelled') throw error;
+        if (vanished(item)) continue;
         fail(item, failureFor(item.path, error));
         maybeFlush();
       }
@@ -319,16 +334,15 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   }
   if (fatal) throw runFailure(fatal.error, stored);
 
-  // 3. Forget what vanished (only where the walk was complete), then persist the vector index.
+  // 3. Forget what vanished (not where the walk could not go), then persist the vector index.
   progress.phase = 'finishing';
   report(true);
   try {
     // A file gone from one path whose content turned up at another was moved, not removed.
     const lostImages = new Map<number, number>();
     for (const folder of folders) {
-      if (incompleteFolders.has(folder.id)) continue;
       const problems = new Set(scanProblems.filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
-      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), problems);
+      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id) });
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
       vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));

@@ -2,6 +2,7 @@
  * Every query the library needs, as prepared statements over the database. Writes that belong
  * together happen in one transaction (see Note [Crash safety] in database.ts).
  */
+import path from 'node:path';
 import { vectorToBlob, type Db } from './database.js';
 
 export interface FolderRow {
@@ -144,26 +145,30 @@ export class LibraryStore {
 
   /**
    * Forgets files of `folderId` not in `present` (deleted or moved away) and failures not in
-   * `present` or `problems` (what the walk reported), then images no file shows any more.
+   * `present` or `problems` (what the walk reported), then images no file shows any more. Files
+   * at or under an `unwalked` path (a folder or link the walk could not enter: Note [Symlinks]
+   * in scan.ts) are kept, as nobody can tell whether they are still there.
    * Returns the removed images' ids per model and their thumbnails to delete.
    */
   removeMissing(
     folderId: number,
     present: ReadonlySet<string>,
-    problems: ReadonlySet<string> = new Set(),
+    { problems = new Set(), unwalked = [] }: { problems?: ReadonlySet<string>; unwalked?: readonly string[] } = {},
   ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
     const s = this.statements;
+    const prefixes = unwalked.map((dir) => (dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`));
+    const unknown = (file: string) => unwalked.includes(file) || prefixes.some((prefix) => file.startsWith(prefix));
     return this.db.transaction(() => {
       let removedFiles = 0;
       const lostImageIds: number[] = [];
       for (const file of s.filesOfFolder.all(folderId) as Array<{ id: number; path: string; imageId: number }>) {
-        if (present.has(file.path)) continue;
+        if (present.has(file.path) || unknown(file.path)) continue;
         s.deleteFile.run(file.id);
         lostImageIds.push(file.imageId);
         removedFiles++;
       }
       for (const failedPath of s.failuresOfFolder.all(folderId) as string[]) {
-        if (!present.has(failedPath) && !problems.has(failedPath)) s.deleteFailure.run(failedPath);
+        if (!present.has(failedPath) && !problems.has(failedPath) && !unknown(failedPath)) s.deleteFailure.run(failedPath);
       }
       return { removedFiles, lostImageIds, removedImages: this.deleteOrphanImages() };
     })();

@@ -80,6 +80,12 @@ describe('command-line interface', () => {
     expect(negative.stderr).toMatch(/^lumen search: --cutoff -1 reads "-1" as an option: write --cutoff=-1\./);
     expect((await cli('search', '--data', scratch.dir, '--', '- people')).stderr).toMatch(/There is no library/);
     expect((await cli('search', '--frob', '- people')).stderr).toMatch(/^lumen search: Unknown option '--frob'/);
+    // A date must look like one: Date.parse alone takes "0" for the year 2000.
+    for (const date of ['0', 'yesterday', '2023-13-01']) expect((await cli('search', '--data', scratch.dir, '--after', date, 'dog')).stderr).toBe(`lumen search: --after takes a date like 2023-06-30, not "${date}".\n`);
+    expect((await cli('models', 'list', 'extra', '--data', scratch.dir)).stderr).toBe('lumen models: `models list` takes no argument; "extra" is not one.\n');
+    // An option missing its value, followed by another option.
+    const noValue = await cli('tags', '--confirm', '--data', scratch.dir);
+    expect([noValue.code, noValue.stderr]).toEqual([2, 'lumen tags: --confirm needs a value: --confirm TAG. See `lumen tags --help`.\n']);
 
     const badProvider = await cli('status', '--model', IMMICH_MODEL, '--provider', 'quantum');
     expect(badProvider.code).toBe(2);
@@ -174,6 +180,14 @@ describe('command-line interface', () => {
   it('runs from the project root with npm run -s cli', async () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'embed-text', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', 'hello'], { cwd: ROOT });
     expect(JSON.parse(stdout).vectors).toHaveLength(1);
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', async () => {
+    // Far more than a pipe holds (64 KB), so the writes meet the closed pipe.
+    const texts = Array.from({ length: 400 }, (_, i) => `a photo of a dog number ${i}`);
+    const command = `npm run -s cli -- embed-text --model '${IMMICH_MODEL}' --provider cpu --json ${texts.map((text) => `'${text}'`).join(' ')} | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`;
+    const { stderr } = await promisify(execFile)('bash', ['-c', command], { cwd: ROOT });
+    expect(stderr).toBe('exit 0\n');
   });
 
   it('runs with a command line of any length (a shell glob of many folders, a long query)', async () => {

@@ -1,4 +1,5 @@
 import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -200,5 +201,41 @@ describe('indexing a library', () => {
     expect(summary.removed).toBe(0);
     expect(summary.failed[0]).toMatchObject({ reason: 'unreadable', path: folder });
     expect(library.status().photos).toBe(4);
+  });
+
+  it('forgets files deleted while the run indexes them, rather than listing them as failed', async () => {
+    const files = await copyPhotos(photos.slice(0, 6), folder);
+    const folders = await library.addFolders([folder]);
+    const gone = files.slice(0, 2);
+    const summary = await library.index(model, {
+      folders,
+      onProgress: (progress) => {
+        if (progress.phase === 'indexing') for (const file of gone) rmSync(file, { force: true });
+      },
+    });
+    expect(summary).toMatchObject({ embedded: 4, failed: [] });
+    expect(library.status().photos).toBe(4);
+    expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM failures')).toEqual([]);
+  });
+
+  it('keeps only what lies behind a link that leads nowhere: deletions elsewhere in the folder are still seen', async () => {
+    const linked = path.join(scratch.dir, 'drive');
+    await mkdir(linked, { recursive: true });
+    const [kept, deleted, moved] = await copyPhotos(photos.slice(0, 3), folder);
+    await copyPhotos(photos.slice(3, 5), linked);
+    await symlink(linked, path.join(folder, 'drive'));
+    const folders = await library.addFolders([folder]);
+    expect((await library.index(model, { folders })).embedded).toBe(5);
+
+    // The drive is unplugged (its link now leads nowhere), one photo is deleted and one renamed.
+    await rename(linked, `${linked}-unplugged`);
+    await rm(deleted as string);
+    await rename(moved as string, path.join(folder, 'renamed.jpg'));
+    const summary = await library.index(model, { folders });
+    expect(summary).toMatchObject({ removed: 1, moved: 1 });
+    expect(summary.failed).toEqual([expect.objectContaining({ path: path.join(folder, 'drive'), reason: 'unreadable' })]);
+    const paths = queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path');
+    expect(paths.filter((file) => !file.includes(`${path.sep}drive${path.sep}`))).toEqual([kept, path.join(folder, 'renamed.jpg')].sort());
+    expect(paths.filter((file) => file.includes(`${path.sep}drive${path.sep}`))).toHaveLength(2);
   });
 });
