@@ -10,8 +10,18 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** What the renderer's build is made from, relative to the project's root. */
-export const RENDERER_SOURCES = ['renderer', 'preload', path.join('main', 'search', 'options.ts'), 'electron.vite.config.ts'];
+/**
+ * What the renderer's build is made from, relative to the project's root: the renderer, what it
+ * imports from outside it (a test checks that each such import is listed), and the Vite config.
+ */
+export const RENDERER_SOURCES = [
+  'renderer',
+  'preload',
+  path.join('main', 'search', 'options.ts'),
+  path.join('main', 'tags', 'vocabulary-rules.ts'),
+  path.join('main', 'tags', 'xml-check.ts'),
+  'electron.vite.config.ts',
+];
 
 /** The latest modification time (ms) of `entry` and, for a folder, of every file under it; 0 if absent. */
 function newestChange(entry: string): number {

@@ -64,12 +64,14 @@ export class TagStore {
         ON CONFLICT(image_id, tag) DO UPDATE SET source = 'person', rejected = excluded.rejected, updated_at = excluded.updated_at`),
       clearVerdict: db.prepare("DELETE FROM image_tags WHERE image_id = ? AND tag = ? AND source = 'person'"),
       labelled: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE source = 'person' ORDER BY image_id, tag`),
+      // One per image, as photosOf and the preview count them: byte-identical copies are one
+      // photo. An image with no file left counts for nothing, as it shows nowhere.
       counts: db.prepare(`SELECT tag,
-          COUNT(DISTINCT f.id) FILTER (WHERE t.rejected = 0) AS photos,
-          COUNT(DISTINCT f.id) FILTER (WHERE t.source = 'auto') AS auto,
-          COUNT(DISTINCT f.id) FILTER (WHERE t.source = 'person' AND t.rejected = 0) AS confirmed,
-          COUNT(DISTINCT f.id) FILTER (WHERE t.rejected = 1) AS rejected
-        FROM image_tags t JOIN files f ON f.image_id = t.image_id GROUP BY tag ORDER BY photos DESC, tag`),
+          COUNT(*) FILTER (WHERE rejected = 0) AS photos,
+          COUNT(*) FILTER (WHERE source = 'auto') AS auto,
+          COUNT(*) FILTER (WHERE source = 'person' AND rejected = 0) AS confirmed,
+          COUNT(*) FILTER (WHERE rejected = 1) AS rejected
+        FROM image_tags t WHERE EXISTS (SELECT 1 FROM files f WHERE f.image_id = t.image_id) GROUP BY tag ORDER BY photos DESC, tag`),
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
       // The best photos of every tag: the person's first, then by score; one file per image.

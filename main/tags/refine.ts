@@ -62,6 +62,10 @@ export interface RuleFigures extends Counts {
 export interface Refinement {
   /** The vector to score with; null when the tag stays zero-shot. */
   vector: Float32Array | null;
+  /**
+   * Why, in words: the vector's choice (refined or zero-shot) and the held-out figures are fields
+   * of their own, which the app and the CLI show beside it, so the reason repeats neither.
+   */
   reason: string;
   confirmed: number;
   rejected: number;
@@ -197,8 +201,6 @@ function tally(counts: Counts, tagged: boolean, confirmed: boolean): void {
   counts[key]++;
 }
 
-const percent = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 100)} %`);
-
 /** Refines one tag from its verdicts, or says why it stays zero-shot (Note [Refined tags]). */
 export function refineTag(input: RefineInput, minVerdicts = MIN_VERDICTS): Refinement {
   const spaced = (photos: readonly Float32Array[]) => (photos.length <= MAX_PER_CLASS ? photos : Array.from({ length: MAX_PER_CLASS }, (_, i) => photos[Math.floor((i * photos.length) / MAX_PER_CLASS)] as Float32Array));
@@ -208,7 +210,7 @@ export function refineTag(input: RefineInput, minVerdicts = MIN_VERDICTS): Refin
   const rejected = negatives.length;
   const base = { confirmed, rejected };
   if (confirmed < minVerdicts || rejected < minVerdicts) {
-    return { ...base, vector: null, folds: 0, zeroShot: null, refined: null, reason: `zero-shot: refining needs at least ${minVerdicts} confirmed and ${minVerdicts} rejected photos (there are ${confirmed} and ${rejected})` };
+    return { ...base, vector: null, folds: 0, zeroShot: null, refined: null, reason: `refining needs at least ${minVerdicts} confirmed and ${minVerdicts} rejected photos (there are ${confirmed} and ${rejected})` };
   }
   const photos = [...positives, ...negatives];
   const labels = photos.map((_, i) => i < confirmed);
@@ -242,10 +244,10 @@ export function refineTag(input: RefineInput, minVerdicts = MIN_VERDICTS): Refin
   const zeroShot = figures(zero);
   const refinedFigures = figures(refined);
   const cv = { ...base, folds, zeroShot, refined: refinedFigures };
-  const compared = `held-out precision ${percent(zeroShot.precision)} -> ${percent(refinedFigures.precision)}, recall ${percent(zeroShot.recall)} -> ${percent(refinedFigures.recall)} (${folds}-fold cross-validation on ${confirmed} confirmed and ${rejected} rejected photos)`;
+  const on = `${folds}-fold cross-validation on ${confirmed} confirmed and ${rejected} rejected photos`;
   if (gain > 0 && gain >= SIGNIFICANCE * Math.sqrt(variance)) {
-    return { ...cv, vector: fitVector(input.text, photos, labels, bars, input.scale), reason: `refined: ${compared}` };
+    return { ...cv, vector: fitVector(input.text, photos, labels, bars, input.scale), reason: `refining decides more of your verdicts right, beyond chance (${on})` };
   }
-  const why = gain > 0 ? 'the gain cross-validation shows could be chance' : gain === 0 ? 'cross-validation shows no gain' : 'refining would decide fewer of your verdicts right';
-  return { ...cv, vector: null, reason: `zero-shot: ${why}; ${compared}` };
+  const why = gain > 0 ? 'the gain refining shows could be chance' : gain === 0 ? 'refining shows no gain' : 'refining would decide fewer of your verdicts right';
+  return { ...cv, vector: null, reason: `${why} (${on})` };
 }

@@ -54,8 +54,8 @@ export interface RefinementReport extends Omit<Refinement, 'vector'> {
 
 type StoredReport = Omit<Refinement, 'vector'>;
 
-/** Bumped whenever the fitting changes, so stored refinements are refitted. */
-const METHOD = `logistic-prior-${PRIOR_VERDICTS}-min-${MIN_VERDICTS}`;
+/** Bumped whenever the fitting or its stored report changes, so stored refinements are refitted (report 2: reasons that repeat neither the status nor the figures). */
+const METHOD = `logistic-prior-${PRIOR_VERDICTS}-min-${MIN_VERDICTS}-report-2`;
 
 export class TagRefinements {
   constructor(

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messageOf } from '../core/errors.js';
-import { forbiddenCharacter } from './xml-check.js';
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, SLOT, slotCount, unsafeCharacter } from './vocabulary-rules.js';
 
 export interface TagDefinition {
   name: string;
@@ -51,39 +51,15 @@ export const DEFAULT_THRESHOLD = 0.1;
 
 export const DEFAULT_BACKGROUND: readonly string[] = ['a photo.', 'a picture.', 'an image.', 'a snapshot.'];
 
-/** Placeholder a template puts its prompt in. */
-export const SLOT = '{}';
-
-/** Separator of lr:hierarchicalSubject paths, so tag names may not contain it. */
-const HIERARCHY_SEPARATOR = '|';
-
-function slotCount(template: string): number {
-  return template.split(SLOT).length - 1;
-}
-
-/**
- * Note [Vocabulary limits]: tag names become XMP keywords and prompts become model input, so all
- * of it is plain text: no control characters (C0, DEL, C1) and nothing XML 1.0 cannot hold (lone
- * surrogates, U+FFFE, U+FFFF; see Note [Only well-formed sidecars] in xmp.ts). Sizes are bounded
- * so that no imported file makes tagging unbounded work: a name at most 100 characters (a
- * keyword, not a sentence), a prompt or template at most 1000 (the text tower reads 77 tokens or
- * so; the rest would be cut anyway), at most 100 prompts, templates or background prompts in one
- * list, and at most 5000 tags (the default vocabulary has about a hundred; every tag's ensemble
- * is embedded once and scored against every photo).
- */
-const MAX_TAGS = 5000;
-const MAX_TEXT = 1000;
-const MAX_LIST = 100;
-/** Unicode's control characters: C0, DEL and C1. */
-const CONTROL = /\p{Cc}/u;
-
+// The limits and characters allowed are in vocabulary-rules.ts (Note [Vocabulary limits]),
+// which the template editor checks drafts with too.
 function text(max: number) {
   return z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL.test(value) && forbiddenCharacter(value) === null, { message: 'must not contain control characters or characters XML cannot hold' });
+    .refine((value) => unsafeCharacter(value) === null, { message: 'must not contain control characters or characters XML cannot hold' });
 }
 
 function list<T extends z.ZodType>(item: T, what: string) {
@@ -94,7 +70,7 @@ const template = text(MAX_TEXT).refine((value) => slotCount(value) === 1, { mess
 
 const prompt = text(MAX_TEXT).refine((value) => !value.includes(SLOT), { message: 'must not contain {} (that belongs in templates)' });
 
-const tagName = text(100).refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` });
+const tagName = text(MAX_NAME).refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` });
 
 /** A tag name by the vocabulary's rules (for tags a person adds to one photo by hand). */
 export function validateTagName(name: string): string {

@@ -1,8 +1,8 @@
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendererBuildIsStale } from '../../main/app/renderer-build.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { RENDERER_SOURCES, rendererBuildIsStale } from '../../main/app/renderer-build.js';
+import { ROOT, tempDir } from '../helpers/fixtures.js';
 
 describe('preview mode builds the renderer when its build is missing or stale (Note [Fresh preview])', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -41,5 +41,24 @@ describe('preview mode builds the renderer when its build is missing or stale (N
     // A new file in a folder is a change too.
     await touch(path.join(root, 'renderer', 'src', 'views', 'NewView.svelte'), 30);
     expect(rendererBuildIsStale(root, out)).toBe(true);
+  });
+
+  it('lists every file outside renderer/ that the renderer imports, and what those import', async () => {
+    const covered = (file: string) => RENDERER_SOURCES.some((source) => file === path.join(ROOT, source) || file.startsWith(`${path.join(ROOT, source)}${path.sep}`));
+    const pending = (await readdir(path.join(ROOT, 'renderer', 'src'), { recursive: true })).filter((name) => /\.(ts|svelte)$/.test(name)).map((name) => path.join(ROOT, 'renderer', 'src', name));
+    const outside: string[] = [];
+    for (const seen = new Set<string>(); pending.length > 0; ) {
+      const file = pending.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const [, specifier] of (await readFile(file, 'utf8')).matchAll(/from '(\.[^']+)'/g)) {
+        const imported = path.resolve(path.dirname(file), (specifier as string).replace(/\.js$/, '.ts'));
+        if (imported.startsWith(path.join(ROOT, 'renderer') + path.sep)) continue;
+        outside.push(imported);
+        pending.push(imported);
+      }
+    }
+    expect(outside.length).toBeGreaterThan(0);
+    expect(outside.filter((file) => !covered(file))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Vocabulary files under random input (Note [Vocabulary limits] in main/tags/vocabulary.ts):
+ * Vocabulary files under random input (Note [Vocabulary limits] in main/tags/vocabulary-rules.ts):
  * anything is either a vocabulary every later step can use (its tag names fit an XMP sidecar,
  * it survives a save and reload unchanged) or refused with one clear message; never a crash.
  */

@@ -168,4 +168,24 @@ describe('storage', () => {
     tags.saveVocabularyJson('{"templates":["{}"],"tags":[]}');
     expect(tags.vocabularyJson()).toBe('{"templates":["{}"],"tags":[]}');
   });
+
+  it('counts a tag’s photos one per image, as the tag shows them (byte-identical copies are one image)', () => {
+    const [a, b] = add([
+      { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },
+      { name: 'b.jpg', image: image(2), vector: [0, 1, 0, 0] },
+    ]);
+    const copies: IndexedFile[] = ['a copy.jpg', 'a copy 2.jpg'].map((name) => ({ path: path.join('/photos', name), folderId, size: 1000, mtimeMs: 1, image: { existingId: a! }, vector: null }));
+    storage.library.writeBatch('m', copies, []);
+    const { tags } = storage;
+    tags.insertAuto(a!, { tag: 'dog', score: 0.8, cosine: 0.3 }, 'm', 1);
+    tags.insertAuto(b!, { tag: 'dog', score: 0.4, cosine: 0.2 }, 'm', 1);
+    tags.setVerdict(a!, 'beach', false);
+    tags.setVerdict(a!, 'cat', true);
+    expect(tags.counts()).toEqual([
+      { tag: 'dog', photos: 2, auto: 2, confirmed: 0, rejected: 0 },
+      { tag: 'beach', photos: 1, auto: 0, confirmed: 1, rejected: 0 },
+      { tag: 'cat', photos: 0, auto: 0, confirmed: 0, rejected: 1 },
+    ]);
+    for (const { tag, photos } of tags.counts()) expect(tags.photosOf(tag)).toHaveLength(photos);
+  });
 });

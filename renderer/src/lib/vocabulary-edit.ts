@@ -4,6 +4,9 @@
  * vocabulary.
  */
 import type { VocabularyInfo } from './api.js';
+// The engine's own rules (pure: no Node or zod reaches the bundle), so a draft the editor lets
+// through is one the engine accepts.
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, SLOT, slotCount, unsafeCharacter } from '../../../main/tags/vocabulary-rules.js';
 
 export type TagDraft = VocabularyInfo['tags'][number];
 
@@ -13,49 +16,71 @@ export interface Problem {
   message: string;
 }
 
-const SLOT = '{}';
-// eslint-disable-next-line no-control-regex -- the point is to find control characters
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-
-function slots(template: string): number {
-  return template.split(SLOT).length - 1;
+/** Items past a list's limit, numbered as the other messages number them ("Template 101: …"). */
+function overLimit(count: number, max: number, label: string): string[] {
+  const extra = count - max;
+  if (extra <= 0) return [];
+  const which = extra === 1 ? `${label} ${max + 1}` : `${label}s ${max + 1}–${count}`;
+  return [`${which}: there can be at most ${max} ${label.toLowerCase()}s; remove ${extra === 1 ? 'one' : extra}.`];
 }
 
-function templateProblems(templates: readonly string[], label: string): string[] {
-  return templates.flatMap((template, i) => {
-    const where = `${label} ${i + 1}`;
+function characterProblems(value: string, where: string): string[] {
+  const character = unsafeCharacter(value);
+  return character ? [`${where} contains a control or invisible character (${character}): remove it.`] : [];
+}
+
+function lengthProblems(value: string, where: string): string[] {
+  return value.trim().length > MAX_TEXT ? [`${where} is longer than ${MAX_TEXT} characters.`] : [];
+}
+
+function templateProblems(templates: readonly string[]): string[] {
+  const each = templates.flatMap((template, i) => {
+    const where = `Template ${i + 1}`;
     if (!template.trim()) return [`${where} is empty: remove the line or write a template.`];
-    if (slots(template) !== 1) return [`${where} must contain {} exactly once, where the tag's words go (“a photo of a {}.”).`];
-    if (template.length > 1000) return [`${where} is longer than 1000 characters.`];
-    if (CONTROL.test(template)) return [`${where} contains a control character.`];
-    return [];
+    if (slotCount(template) !== 1) return [`${where} must contain {} exactly once, where the tag's words go (“a photo of a {}.”).`];
+    return [...lengthProblems(template, where), ...characterProblems(template, where)];
   });
+  return [...each, ...overLimit(templates.length, MAX_LIST, 'Template')];
+}
+
+function promptProblems(prompts: readonly string[]): string[] {
+  if (prompts.length === 0) return ['Give at least one prompt: the words that describe the tag.'];
+  const each = prompts.flatMap((prompt, i) => {
+    const where = `Prompt ${i + 1}`;
+    if (!prompt.trim()) return [`${where} is empty.`];
+    if (prompt.includes(SLOT)) return [`${where} contains {}: that belongs in templates.`];
+    return [...lengthProblems(prompt, where), ...characterProblems(prompt, where)];
+  });
+  return [...each, ...overLimit(prompts.length, MAX_LIST, 'Prompt')];
+}
+
+function nameProblems(name: string): string[] {
+  if (!name) return ['The tag needs a name.'];
+  if (name.length > MAX_NAME) return [`The name is longer than ${MAX_NAME} characters.`];
+  if (name.includes(HIERARCHY_SEPARATOR)) return [`The name may not contain “${HIERARCHY_SEPARATOR}”.`];
+  return characterProblems(name, 'The name');
 }
 
 export function problems(draft: VocabularyInfo): Problem[] {
   const found: Problem[] = [];
   if (draft.templates.length === 0) found.push({ field: 'templates', message: 'Give at least one template, such as “a photo of a {}.”' });
-  for (const message of templateProblems(draft.templates, 'Template')) found.push({ field: 'templates', message });
+  for (const message of templateProblems(draft.templates)) found.push({ field: 'templates', message });
   const seen = new Map<string, number>();
   draft.tags.forEach((tag, index) => {
     const name = tag.name.trim();
-    const at = (part: 'name' | 'prompts' | 'templates' | 'threshold', message: string) => found.push({ field: { tag: index, part }, message });
-    if (!name) at('name', 'The tag needs a name.');
-    else if (name.length > 100) at('name', 'The name is longer than 100 characters.');
-    else if (name.includes('|')) at('name', 'The name may not contain “|”.');
-    else if (CONTROL.test(name)) at('name', 'The name contains a control character.');
+    const at = (part: 'name' | 'prompts' | 'templates' | 'threshold', messages: readonly string[]) => {
+      for (const message of messages) found.push({ field: { tag: index, part }, message });
+    };
+    at('name', nameProblems(name));
+    // Said on each tag past the limit, since the editor shows the selected tag's problems only.
+    if (index >= MAX_TAGS) at('name', overLimit(draft.tags.length, MAX_TAGS, 'Tag'));
     const folded = name.toLowerCase();
     const first = seen.get(folded);
-    if (name && first !== undefined) at('name', `Another tag is already called “${name}”.`);
+    if (name && first !== undefined) at('name', [`Another tag is already called “${name}”.`]);
     if (name && first === undefined) seen.set(folded, index);
-    if (tag.prompts.length === 0) at('prompts', 'Give at least one prompt: the words that describe the tag.');
-    tag.prompts.forEach((prompt, i) => {
-      if (!prompt.trim()) at('prompts', `Prompt ${i + 1} is empty.`);
-      else if (prompt.includes(SLOT)) at('prompts', `Prompt ${i + 1} contains {}: that belongs in templates.`);
-      else if (CONTROL.test(prompt)) at('prompts', `Prompt ${i + 1} contains a control character.`);
-    });
-    for (const message of templateProblems(tag.templates ?? [], 'Template')) at('templates', message);
-    if (tag.threshold !== undefined && !(tag.threshold >= 0 && tag.threshold <= 1)) at('threshold', 'The threshold is between 0 and 1.');
+    at('prompts', promptProblems(tag.prompts));
+    at('templates', templateProblems(tag.templates ?? []));
+    if (tag.threshold !== undefined && !(tag.threshold >= 0 && tag.threshold <= 1)) at('threshold', ['The threshold is between 0 and 1.']);
   });
   return found;
 }

@@ -1,0 +1,39 @@
+/**
+ * The rules every vocabulary follows, on their own: pure, with no Node or zod import, so the
+ * engine's schema (vocabulary.ts) and the template editor's checks as the person types
+ * (renderer/src/lib/vocabulary-edit.ts) are one set of rules.
+ *
+ * Note [Vocabulary limits]: tag names become XMP keywords and prompts become model input, so all
+ * of it is plain text: no control characters (C0, DEL, C1) and nothing XML 1.0 cannot hold (lone
+ * surrogates, U+FFFE, U+FFFF; see Note [Only well-formed sidecars] in xmp.ts). Sizes are bounded
+ * so that no imported file makes tagging unbounded work: a name at most 100 characters (a
+ * keyword, not a sentence), a prompt or template at most 1000 (the text tower reads 77 tokens or
+ * so; the rest would be cut anyway), at most 100 prompts, templates or background prompts in one
+ * list, and at most 5000 tags (the default vocabulary has about a hundred; every tag's ensemble
+ * is embedded once and scored against every photo).
+ */
+import { forbiddenCharacter } from './xml-check.js';
+
+export const MAX_TAGS = 5000;
+export const MAX_NAME = 100;
+export const MAX_TEXT = 1000;
+export const MAX_LIST = 100;
+
+/** Placeholder a template puts its prompt in. */
+export const SLOT = '{}';
+
+/** Separator of lr:hierarchicalSubject paths, so tag names may not contain it. */
+export const HIERARCHY_SEPARATOR = '|';
+
+/** Unicode's control characters: C0, DEL and C1. */
+const CONTROL = /\p{Cc}/u;
+
+export function slotCount(template: string): number {
+  return template.split(SLOT).length - 1;
+}
+
+/** The first control character, else the first one XML cannot hold, as `U+XXXX`; null for plain text. */
+export function unsafeCharacter(value: string): string | null {
+  const control = CONTROL.exec(value)?.[0];
+  return control === undefined ? forbiddenCharacter(value) : `U+${(control.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+}
