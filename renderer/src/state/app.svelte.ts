@@ -6,6 +6,7 @@ import { getContext, setContext, untrack } from 'svelte';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
+import { Announcer } from './announcer.svelte.js';
 import { DuplicatesStore } from './duplicates.svelte.js';
 import { EditorState } from './editor.svelte.js';
 import { JobsStore } from './jobs.svelte.js';
@@ -28,6 +29,8 @@ export class AppState {
   readonly search: SearchStore;
   readonly library: LibraryStore;
   readonly selection = new Selection();
+  /** What a screen reader hears once, from any screen (announcer.svelte.ts). */
+  readonly announcer = new Announcer();
   readonly viewer: ViewerState;
   readonly duplicates: DuplicatesStore;
   /** Kept across screens: a draft of the templates survives a look at another screen. */

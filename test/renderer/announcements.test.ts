@@ -1,0 +1,228 @@
+/**
+ * What a screen reader is told, built for real and driven in Chromium against a fake engine: a
+ * recorder in the page keeps the text of every live region each time it changes. Work in progress
+ * and search as you type change several times a second; what is said is their start, their pauses
+ * and their end, and a search's count once typing pauses, each once.
+ */
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AppEvent, CallOutcome, CallParams, DuplicatesInfo, EngineStatus, JobInfo, LibraryTimeline, SearchHitInfo } from '../../preload/contract.js';
+import { FakeLumen, openApp, rendererInChromium, type AppPage } from './harness.js';
+
+const MODEL = 'clip-vit-base-patch32';
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
+
+function libraryFake(): FakeLumen {
+  const status: EngineStatus = {
+    dataDir: '/home/ada/.config/Lumen',
+    settings: { model: null, provider: 'auto' },
+    model: { id: MODEL, dir: `/home/ada/.config/Lumen/models/${MODEL}`, dim: 512, layout: 'hf', providers: { image: null, text: 'cpu' } },
+    modelProblem: null,
+    availableProviders: ['cpu'],
+    providerChoices: ['auto', 'cpu'],
+    library: {
+      photos: 3,
+      images: 3,
+      failed: 0,
+      folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
+      servingModel: MODEL,
+      models: [{ model: MODEL, embedded: 3, missing: 0 }],
+      index: { model: MODEL, health: 'ready', vectors: 3, embeddings: 3 },
+    },
+    jobs: [],
+  };
+  const timeline: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
+  const fake = new FakeLumen(status, { installed: [{ id: MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
+  fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
+  return fake;
+}
+
+/**
+ * Starts recording what reaches a live region (aria-live other than off, or a role that implies
+ * one): the region's text each time something in it changes or it comes with text, as a screen
+ * reader is told. Returns what was heard so far.
+ */
+async function listen(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const LIVE = '[aria-live]:not([aria-live="off"]), :is([role="status"], [role="alert"], [role="log"]):not([aria-live])';
+    const heard: string[] = [];
+    (window as unknown as { __heard: string[] }).__heard = heard;
+    new MutationObserver((records) => {
+      const regions = new Set<Element>();
+      for (const record of records) {
+        const target = record.target instanceof Element ? record.target : record.target.parentElement;
+        const around = target?.closest(LIVE);
+        if (around) regions.add(around);
+        for (const node of record.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          if (node.matches(LIVE)) regions.add(node);
+          for (const inside of node.querySelectorAll(LIVE)) regions.add(inside);
+        }
+      }
+      for (const region of regions) {
+        const text = (region.textContent ?? '').replace(/\s+/g, ' ').trim();
+        if (region.isConnected && text) heard.push(text);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { __heard: string[] }).__heard]);
+}
+
+const renderer = rendererInChromium();
+let opened: AppPage | null = null;
+
+afterEach(async () => {
+  const app = opened;
+  opened = null;
+  if (!app) return;
+  await app.close();
+  // The fake serves no thumbnails: their 404s are expected.
+  expect(app.problems.filter((problem) => !problem.includes('Failed to load resource'))).toEqual([]);
+});
+
+async function open(fake: FakeLumen, hash = ''): Promise<AppPage & { heard: () => Promise<string[]> }> {
+  opened = await openApp(renderer.browser, renderer.origin, fake, { hash });
+  await opened.page.getByRole('heading', { level: 1 }).first().waitFor();
+  return { ...opened, heard: await listen(opened.page) };
+}
+
+function job(change: Partial<JobInfo> & Pick<JobInfo, 'id' | 'kind' | 'state'>): AppEvent {
+  return { type: 'job', job: { subject: null, error: null, progress: null, ...change } as JobInfo };
+}
+
+describe('work in progress', () => {
+  it('says that indexing started and how it ended, once each, and none of the figures in between', async () => {
+    const { page, emit, heard } = await open(libraryFake());
+    const progress = (processed: number, failed = 0) => ({ phase: 'indexing' as const, found: 41, processed, toProcess: 41, embedded: processed - failed, failed, imagesPerSecond: 7.4, etaSeconds: 4 });
+    await emit(job({ id: 'index-1', kind: 'index', state: 'running', progress: progress(0) }));
+    await poll(heard).toEqual(['Indexing started.']);
+
+    for (let done = 1; done <= 20; done++) await emit(job({ id: 'index-1', kind: 'index', state: 'running', progress: progress(done) }));
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await poll(() => row.getByRole('progressbar', { name: 'Indexing progress' }).getAttribute('value')).toBe('20');
+    await poll(async () => (await row.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Indexing 20 of 41 · 7.4 photos/s · about 4 s left Pause Cancel');
+    expect(await heard()).toEqual(['Indexing started.']);
+
+    // Chromium agrees that the row, which keeps its role to be found under the job's name, is no live region.
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const status = nodes.find((node) => node.role?.value === 'status' && node.name?.value === 'Indexing');
+    expect(status).toBeDefined();
+    expect(status?.properties?.filter((property) => property.name === 'live')).toEqual([]);
+
+    await emit(job({ id: 'index-1', kind: 'index', state: 'done', progress: progress(41, 2) }));
+    await poll(heard).toEqual(['Indexing started.', 'Indexing finished. 2 files could not be indexed.']);
+    await row.getByText('2 files could not be indexed.').waitFor();
+  });
+
+  it('says a pause, a resume, a cancel and a failure with its reason', async () => {
+    const fake = libraryFake();
+    const { page, emit, heard } = await open(fake);
+    const tagging = { id: 'tag-1', kind: 'tag' as const };
+    const progress = (done: number) => ({ phase: 'scoring' as const, done, total: 10, perSecond: 2, etaSeconds: 5 });
+    await emit(job({ ...tagging, state: 'running', progress: progress(1) }));
+    await poll(heard).toEqual(['Tagging started.']);
+    fake.overrides['jobs.pause'] = () => ({ ok: true, value: { ...tagging, subject: null, error: null, state: 'paused', progress: progress(2) } });
+    await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Pause' }).click();
+    await poll(heard).toEqual(['Tagging started.', 'Tagging paused.']);
+    await emit(job({ ...tagging, state: 'running', progress: progress(3) }));
+    await emit(job({ ...tagging, state: 'running', progress: progress(4) }));
+    await emit(job({ ...tagging, state: 'cancelled', progress: progress(4) }));
+    await poll(heard).toEqual(['Tagging started.', 'Tagging paused.', 'Tagging resumed.', 'Tagging cancelled.']);
+
+    const reading = { id: 'ocr-1', kind: 'ocr' as const };
+    const ocr = (done: number) => ({ total: 41, done, read: done, withText: 0, skipped: 0, failed: 0, perSecond: 7.4, etaSeconds: 4 });
+    await emit(job({ ...reading, state: 'running', progress: ocr(1) }));
+    await emit(job({ ...reading, state: 'running', progress: ocr(8) }));
+    await emit(job({ ...reading, state: 'failed', progress: ocr(8), error: 'The text model is missing: download it again.' }));
+    await poll(heard).toEqual([
+      'Tagging started.',
+      'Tagging paused.',
+      'Tagging resumed.',
+      'Tagging cancelled.',
+      'Reading text in photos started.',
+      'Reading text in photos stopped: The text model is missing: download it again.',
+    ]);
+  });
+
+  it('the Duplicates screen says that it looks for copies and what it found, and none of its progress', async () => {
+    const fake = libraryFake();
+    let answer: (outcome: CallOutcome<'duplicates.find'>) => void = () => {};
+    fake.overrides['duplicates.find'] = () => new Promise((resolve) => (answer = resolve));
+    const { page, emit, heard } = await open(fake, '#/duplicates');
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await poll(heard).toEqual(['Finding duplicates…']);
+
+    const finding = { id: 'duplicates-1', kind: 'duplicates' as const };
+    await emit(job({ ...finding, state: 'running', progress: { phase: 'calibrating', done: 0, total: 20 } }));
+    for (let done = 1; done <= 20; done++) await emit(job({ ...finding, state: 'running', progress: { phase: 'searching', done, total: 20 } }));
+    await poll(() => page.getByRole('progressbar', { name: 'Finding duplicates progress' }).getAttribute('value')).toBe('20');
+    await emit(job({ ...finding, state: 'done', progress: { phase: 'choosing', done: 20, total: 20 } }));
+    await page.getByRole('group', { name: 'Finding duplicates' }).getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached' });
+    expect(await heard()).toEqual(['Finding duplicates…']);
+
+    const photo = (id: number) => ({ id, name: `IMG_${id}.jpg`, path: `/home/ada/Pictures/IMG_${id}.jpg`, width: 400, height: 300, size: 1000, capturedAt: null, camera: null, hasLocation: false });
+    const found: DuplicatesInfo = { model: MODEL, threshold: 1, images: 20, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] };
+    answer({ ok: true, value: found });
+    await poll(heard).toEqual(['Finding duplicates…', 'Finding duplicates finished: 1 group of copies.']);
+
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await poll(heard).toHaveLength(3);
+    answer({ ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
+    await poll(heard).toEqual(['Finding duplicates…', 'Finding duplicates finished: 1 group of copies.', 'Finding duplicates…', 'Finding duplicates cancelled.']);
+  });
+});
+
+describe('search as you type', () => {
+  /** Answers a page without its count, as for typing (Note [Page before count]), and the count when asked: none for queries of z. */
+  function searchFake(): FakeLumen {
+    const fake = libraryFake();
+    const hits = (query: string): SearchHitInfo[] =>
+      Array.from({ length: query.startsWith('z') ? 0 : 12 }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 0.31 }));
+    fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
+      const results = hits(params.query);
+      return { ok: true, value: { results, total: results.length, belowCutoff: 0, offset: params.options?.offset ?? 0, model: MODEL, method: 'index', counted: false } };
+    };
+    fake.overrides['search.count'] = (params: CallParams<'search.count'>) => ({ ok: true, value: { total: hits(params.query).length, belowCutoff: 0 } });
+    return fake;
+  }
+
+  it('says the count once typing pauses, not at each keystroke; no results likewise', async () => {
+    const fake = searchFake();
+    const { page, heard } = await open(fake);
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    // Slower than the typing pause (150 ms), faster than the count's (a second): a search per key.
+    await box.pressSequentially('sunset over the lake', { delay: 250, timeout: 15_000 });
+    await page.getByRole('heading', { level: 1, name: '12 photos match “sunset over the lake”' }).waitFor();
+    expect(fake.callsOf('search.query').length).toBeGreaterThan(10);
+    expect(fake.callsOf('search.count')).toHaveLength(1);
+    await poll(heard).toEqual(['12 photos match “sunset over the lake”']);
+
+    await box.fill('');
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await box.pressSequentially('zzyzx', { delay: 250, timeout: 15_000 });
+    await page.getByRole('heading', { level: 1, name: '0 photos match “zzyzx”' }).waitFor();
+    await poll(heard).toEqual(['12 photos match “sunset over the lake”', 'No results for “zzyzx”']);
+  });
+
+  it('does not say the count again when more results load and are counted again', async () => {
+    const fake = searchFake();
+    const total = 320;
+    fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
+      const { offset = 0, limit = 100 } = params.options ?? {};
+      const results = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: offset + i + 1, name: `IMG_${offset + i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, 1), width: 400, height: 300, format: 'jpeg' as const, score: 0.3 }));
+      return { ok: true, value: { results, total: offset + results.length, belowCutoff: 0, offset, model: MODEL, method: 'index', counted: false } };
+    };
+    fake.overrides['search.count'] = () => ({ ok: true, value: { total, belowCutoff: 0 } });
+    const { page, heard } = await open(fake);
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('flowers');
+    await poll(heard).toEqual(['320 photos match “flowers”']);
+
+    const results = page.getByRole('listbox', { name: 'Search results' }).getByRole('option');
+    await results.first().focus();
+    await page.keyboard.press('End');
+    await poll(() => fake.callsOf('search.count').length).toBe(2);
+    await page.getByRole('heading', { level: 1, name: '320 photos match “flowers”' }).waitFor();
+    expect(await heard()).toEqual(['320 photos match “flowers”']);
+  });
+});
