@@ -180,6 +180,36 @@ describe('the desktop app, end to end', () => {
     }
   });
 
+  it('selects a range with Shift and the arrow keys, and Tab finds a photo in view after scrolling with the wheel', async () => {
+    await search().fill('');
+    await eventually(async () => library().getByRole('option').first().getAttribute('aria-setsize')).toBe('165');
+    await library().getByRole('option').first().focus();
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.getByText('3 selected').waitFor();
+    await page.keyboard.press('Shift+ArrowLeft');
+    await page.getByText('2 selected').waitFor();
+    expect(await library().locator('[aria-selected="true"]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-posinset')))).toEqual(['1', '2']);
+    await page.keyboard.press('Escape');
+    await page.getByRole('toolbar', { name: 'Selection' }).waitFor({ state: 'detached' });
+
+    // From the last control before the grid (the filters' fields closed), scrolled far with the wheel.
+    const filters = page.getByRole('button', { name: 'Filters' });
+    if ((await filters.getAttribute('aria-expanded')) === 'true') await filters.click();
+    await library().hover();
+    await page.mouse.wheel(0, 6000);
+    await eventually(() => library().getByRole('option').first().getAttribute('aria-posinset')).not.toBe('1');
+    await filters.focus();
+    const inView = async () =>
+      page.evaluate(() => {
+        const active = document.activeElement;
+        const box = active?.getBoundingClientRect();
+        return active?.getAttribute('role') === 'option' && box !== undefined && box.bottom > 0 && box.top < window.innerHeight;
+      });
+    for (let presses = 0; presses < 8 && !(await inView()); presses++) await page.keyboard.press('Tab');
+    expect(await inView()).toBe(true);
+  });
+
   it('searches by a photo dropped on the window', async () => {
     await search().fill('');
     const bytes = [...(await readFile(starFile))];

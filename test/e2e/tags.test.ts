@@ -123,13 +123,24 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByRole('button', { name: 'Withdraw star' }).waitFor();
     await page.getByRole('button', { name: 'Reject pointy' }).click();
     await page.getByRole('button', { name: 'Withdraw the rejection of pointy' }).waitFor();
+    // A refused name's message lasts until the name changes.
+    const addTag = page.getByRole('textbox', { name: 'Add a tag' });
+    await addTag.fill('bad|name');
+    await addTag.press('Enter');
+    const refused = page.getByRole('alert').filter({ hasText: 'must not contain' });
+    await refused.waitFor();
+    await addTag.fill('');
+    await refused.waitFor({ state: 'detached' });
     await page.keyboard.press('Escape');
 
     await link('Templates').click();
     await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
-    await page.getByText('1 confirmed and 1 rejected tags on 1 photos.').waitFor();
+    await page.getByText('1 confirmed and 1 rejected tag on 1 photo.').waitFor();
     const table = page.getByRole('region', { name: 'Evaluation on your verdicts' }).getByRole('table').first();
     await eventually(async () => (await table.getByRole('row', { name: /^Top-1/ }).textContent()) ?? '').toMatch(/100\.0 %/);
+    // Each tag to learn from verdicts: its status once, in the badge, then why.
+    const star = page.getByRole('region', { name: 'Evaluation on your verdicts' }).getByRole('listitem').filter({ has: page.getByText('star', { exact: true }) });
+    expect((await star.textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^star zero-shot refining needs at least 5 confirmed and 5 rejected photos \(there are \d+ and \d+\)$/);
   });
 
   it('summarises folders as albums and opens one', async () => {
@@ -147,16 +158,30 @@ describe('tags, albums and templates, end to end', () => {
     const album = page.getByRole('listbox', { name: 'Photos of star' });
     await album.getByRole('option').first().click({ modifiers: ['Control'] });
     await album.getByRole('option').nth(1).click({ modifiers: ['Control'] });
-    await page.getByRole('button', { name: 'Save as album…' }).click();
-    // The name field takes the typing at once.
+    const saveAs = page.getByRole('button', { name: 'Save as album…' });
+    await saveAs.click();
+    // Escape in the name field closes the field, not the selection, and focus goes back to its button.
+    await page.keyboard.type('Tw');
+    await page.keyboard.press('Escape');
+    await page.getByRole('textbox', { name: 'Album name' }).waitFor({ state: 'detached' });
+    await page.getByText('2 selected').waitFor();
+    await expect.poll(() => saveAs.evaluate((button) => button === document.activeElement)).toBe(true);
+    await saveAs.click();
+    // The name field takes the typing at once, and starts empty.
     await page.keyboard.type('Two stars');
     await expect.poll(() => page.getByRole('textbox', { name: 'Album name' }).inputValue()).toBe('Two stars');
     await page.keyboard.press('Enter');
     await page.getByRole('status').filter({ hasText: 'Saved the album “Two stars” (2 photos).' }).waitFor();
     await page.getByRole('button', { name: 'Clear selection' }).click();
+    // A selection stays with its page: another page starts with none.
+    await album.getByRole('option').first().click({ modifiers: ['Control'] });
+    await page.getByText('1 selected').waitFor();
 
     await link('Albums').click();
     await page.getByRole('link', { name: /^Two stars, 2 photos$/ }).click();
+    // The opened album's title takes the focus, as a new screen's does.
+    await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null))).toMatch(/^Two stars/);
+    expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Delete this album' }).click();
     await page.getByText('Delete this album? Its photos stay in the library.').waitFor();
     await page.getByRole('button', { name: 'Keep' }).click();

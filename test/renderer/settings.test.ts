@@ -261,6 +261,20 @@ describe('Settings: models', () => {
     await select.selectOption('cuda');
     await poll(text(page.getByRole('alert'))).toBe('CUDA is not installed on this computer. Choose Automatic or CPU.');
     await value(select).toBe('cpu');
+
+    // The arrow keys change a closed select at once: each choice is saved, and focus stays on it
+    // while one saves (slowly here, as a model's sessions close).
+    fake.overrides['settings.update'] = (async ({ provider }: { provider: string }) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      fake.status.settings = { ...fake.status.settings, provider };
+      return { ok: true, value: structuredClone(fake.status.settings) };
+    }) as never;
+    await select.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await poll(() => fake.callsOf('settings.update').length).toBe(4);
+    await poll(() => select.evaluate((element) => element === document.activeElement)).toBe(true);
+    await value(select).toBe('dml');
   });
 
   it('keyboard: Ctrl+, opens settings, ? lists the shortcuts, Escape closes them', async () => {
@@ -281,6 +295,17 @@ describe('Settings: models', () => {
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 5000 });
     await visible(heading);
+
+    // Search from another screen goes to the library with the cursor in the box, not on its title.
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    for (const key of ['Control+k', '/']) {
+      await page.keyboard.press('Control+,');
+      await visible(heading);
+      await page.keyboard.press(key);
+      await attribute(page.getByRole('link', { name: 'Library' }), 'aria-current').toBe('page');
+      await page.waitForTimeout(100);
+      await poll(() => box.evaluate((input) => input === document.activeElement)).toBe(true);
+    }
   });
 
   it('follows the system dark theme', async () => {
@@ -319,7 +344,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const { page } = await open(fake);
     const ask = page.getByRole('button', { name: 'Remove /home/ada/Pictures' });
     await ask.click();
-    await visible(page.getByText('Remove from the library?'));
+    await visible(page.getByText('Remove from the library? Lumen forgets its photos, with their tags, your verdicts and their places in saved albums; the files stay where they are.'));
     const keep = page.getByRole('button', { name: 'Keep', exact: true });
     await poll(() => keep.evaluate((button) => button === document.activeElement)).toBe(true);
     await page.keyboard.press('Enter');

@@ -28,6 +28,7 @@ export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = 
   { keys: '← → ↑ ↓', description: 'Move between photos in the grid' },
   { keys: 'Enter', description: 'Open the photo' },
   { keys: 'Space', description: 'Select or unselect the photo' },
+  { keys: 'Shift+← → ↑ ↓, Shift+Space', description: 'Select a range of photos' },
   { keys: 'Mod+A', description: 'Select every photo in the grid' },
   { keys: '← →', description: 'Previous and next photo in the viewer' },
 ];

@@ -1,4 +1,4 @@
-/** Photos selected in a grid: click, Ctrl/Cmd+click to add, Shift+click for a range, select all. */
+/** Photos selected in a grid: click, Ctrl/Cmd+click to add, Shift+click or Shift+arrows for a range, select all. */
 import { SvelteSet } from 'svelte/reactivity';
 
 export class Selection {
@@ -30,6 +30,15 @@ export class Selection {
     if (modifiers.toggle && had) this.ids.delete(id);
     else this.ids.add(id);
     this.anchor = id;
+  }
+
+  /**
+   * Selects from the anchor to `order[index]`, replacing the selection, as Shift with the arrow
+   * keys or Space does; with no anchor in `order` yet, the range starts at `order[from]`.
+   */
+  extend(order: ArrayLike<number>, from: number, index: number): void {
+    if (this.anchor === null || (Array.prototype.indexOf.call(order, this.anchor) as number) < 0) this.anchor = order[from] as number;
+    this.click(order, index, { toggle: false, range: true });
   }
 
   toggle(id: number): void {
