@@ -143,7 +143,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       excludes: folder.excludes,
       signal: control.signal,
       onProblem: (problem) => {
-        if (problem.incomplete) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.path]);
+        if (problem.unwalked !== null) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.unwalked]);
         // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
         else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
         summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });

@@ -18,7 +18,9 @@
  * entries are listed as bytes, and one whose name is not UTF-8 is reported under a readable
  * escaped name (`caf\xE9.jpg`) with a request to rename it. A folder that cannot be walked (an
  * unreadable one, one with such a name, a link that leads nowhere, perhaps to an unplugged
- * drive) makes the walk incomplete, so nothing under it is taken for deleted.
+ * drive) leaves a part of the walk unseen (`unwalked`), so nothing there is taken for deleted: the
+ * folder or link itself, or for a name that cannot be read, the folder holding it (its photos
+ * were stored under the name it had before, which the walk cannot tell).
  */
 import { isUtf8 } from 'node:buffer';
 import { statSync, type Dirent, type Stats } from 'node:fs';
@@ -39,8 +41,8 @@ export interface ScanProblem {
   path: string;
   reason: 'unreadable' | 'bad-name' | 'not-a-file';
   message: string;
-  /** A folder's contents (or maybe a folder's) were not walked. */
-  incomplete: boolean;
+  /** What the walk could not see into (a folder, or maybe a folder), where files may still be; null if nothing. */
+  unwalked: string | null;
 }
 
 const SYSTEM_FOLDERS = new Set([
@@ -101,7 +103,7 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
   const isFolder = entry.isDirectory();
   if (!isUtf8(entry.name)) {
     const what = isFolder ? `The folder ${name} has a name that is not valid text (UTF-8), so its photos were skipped` : `${name} has a name that is not valid text (UTF-8), so it was skipped`;
-    return { kind: 'problem', problem: { path: full, reason: 'bad-name', message: `${what}; rename it and index again.`, incomplete: isFolder || entry.isSymbolicLink() } };
+    return { kind: 'problem', problem: { path: full, reason: 'bad-name', message: `${what}; rename it and index again.`, unwalked: isFolder || entry.isSymbolicLink() ? dir : null } };
   }
   let info: Dirent<Buffer> | Stats = entry;
   if (entry.isSymbolicLink()) {
@@ -110,12 +112,12 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === 'ELOOP' ? 'a symbolic link that leads back to itself' : code === 'ENOENT' ? 'a symbolic link to something that does not exist (an unplugged drive?)' : `a symbolic link that cannot be followed (${code})`;
-      return { kind: 'problem', problem: { path: full, reason: 'unreadable', message: `${name} is ${why}.`, incomplete: true } };
+      return { kind: 'problem', problem: { path: full, reason: 'unreadable', message: `${name} is ${why}.`, unwalked: full } };
     }
   }
   if (info.isDirectory()) return { kind: 'folder', full };
   if (info.isFile()) return { kind: 'file', full };
-  return { kind: 'problem', problem: { path: full, reason: 'not-a-file', message: `${name} is ${kindOf(info)}, not a photo file; it was skipped.`, incomplete: false } };
+  return { kind: 'problem', problem: { path: full, reason: 'not-a-file', message: `${name} is ${kindOf(info)}, not a photo file; it was skipped.`, unwalked: null } };
 }
 
 /** Yields every regular file under `root` that is not excluded, depth first. */
@@ -134,7 +136,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       visited.add(real);
       entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
-      report({ path: dir, reason: 'unreadable', message: `Cannot open folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, incomplete: true });
+      report({ path: dir, reason: 'unreadable', message: `Cannot open folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, unwalked: dir });
       continue;
     }
     const subfolders: string[] = [];
@@ -157,7 +159,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
     for (const file of files) {
       const info = statSync(file, { throwIfNoEntry: false });
       if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
-      else if (info) report({ path: file, reason: 'not-a-file', message: `${path.basename(file)} is ${kindOf(info)}, not a photo file; it was skipped.`, incomplete: false });
+      else if (info) report({ path: file, reason: 'not-a-file', message: `${path.basename(file)} is ${kindOf(info)}, not a photo file; it was skipped.`, unwalked: null });
     }
     // Reverse so the walk visits subfolders in name order (pending is a stack).
     pending.push(...subfolders.sort().reverse());

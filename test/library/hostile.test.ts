@@ -58,6 +58,8 @@ describe('a hostile folder', () => {
     for (const entry of corpus.entries) {
       if (entry.expect === 'indexed') {
         expect(indexed.has(entry.path), `${entry.what} (${entry.path}) is indexed: ${failed.get(entry.path)?.message ?? 'not reported either'}`).toBe(true);
+      } else if (entry.expect === 'forgotten') {
+        expect([indexed.has(entry.path), failed.get(entry.path)?.message], `${entry.what} (${entry.path}) is neither indexed nor reported`).toEqual([false, undefined]);
       } else {
         const failure = failed.get(entry.path);
         expect(failure, `${entry.what} (${entry.path}) is reported`).toBeDefined();
