@@ -15,7 +15,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
 import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
-import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, ModelsListing } from '../../preload/contract.js';
+import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, LibraryTimeline, ModelsListing } from '../../preload/contract.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,10 +26,17 @@ export async function buildRenderer(): Promise<{ dir: string; dispose: () => Pro
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** A 1x1 grey PNG: every photo of a fake engine's library (`/photo/KIND/ID`, as its `photoUrl` says). */
+const FAKE_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAADElEQVQImWPo6OgAAAM0AZmUse0HAAAAAElFTkSuQmCC', 'base64');
+
 export async function serve(dir: string): Promise<{ origin: string; close: () => Promise<void> }> {
   let origin = '';
   const server = http.createServer((request, response) => {
     void (async () => {
+      if (request.url?.startsWith('/photo/')) {
+        response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(FAKE_PHOTO);
+        return;
+      }
       const file = await resolveRendererFile(dir, `${origin}${request.url ?? '/'}`, origin);
       if (!file) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
@@ -164,6 +171,37 @@ export class FakeLumen {
     this.listing.installed.push({ id, dir, dim, layout });
     for (const entry of this.listing.catalogue) if (entry.id === id) entry.installed = true;
   }
+}
+
+/** The model of `libraryFake`'s library. */
+export const FAKE_MODEL = 'clip-vit-base-patch32';
+
+/** The timeline of `libraryFake`: c.jpg, b.jpg and a.jpg (ids 3, 2, 1), newest first. */
+export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
+
+/** A fake engine with a model and a library of three photos, indexed and ready. */
+export function libraryFake(): FakeLumen {
+  const status: EngineStatus = {
+    dataDir: '/home/ada/.config/Lumen',
+    settings: { model: null, provider: 'auto' },
+    model: { id: FAKE_MODEL, dir: `/home/ada/.config/Lumen/models/${FAKE_MODEL}`, dim: 512, layout: 'hf', providers: { image: null, text: 'cpu' } },
+    modelProblem: null,
+    availableProviders: ['cpu'],
+    providerChoices: ['auto', 'cpu'],
+    library: {
+      photos: 3,
+      images: 3,
+      failed: 0,
+      folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
+      servingModel: FAKE_MODEL,
+      models: [{ model: FAKE_MODEL, embedded: 3, missing: 0 }],
+      index: { model: FAKE_MODEL, health: 'ready', vectors: 3, embeddings: 3 },
+    },
+    jobs: [],
+  };
+  const fake = new FakeLumen(status, { installed: [{ id: FAKE_MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
+  fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
+  return fake;
 }
 
 interface FakeWindow {

@@ -5,12 +5,10 @@
  * the search alone.
  */
 import { expect, it } from 'vitest';
-import type { CallOutcome, CallParams, EngineStatus, LibraryTimeline, SearchPageInfo } from '../../preload/contract.js';
-import { FakeLumen, openApp, rendererInChromium } from './harness.js';
+import type { CallOutcome, CallParams, LibraryTimeline, SearchPageInfo } from '../../preload/contract.js';
+import { FAKE_MODEL, libraryFake as sharedLibraryFake, openApp, rendererInChromium, type FakeLumen } from './harness.js';
 
-const MODEL = 'clip-vit-base-patch32';
-
-const timeline: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
+const MODEL = FAKE_MODEL;
 
 const found: SearchPageInfo = {
   results: [{ id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 400, format: 'jpeg', score: 0.31 }],
@@ -23,26 +21,7 @@ const found: SearchPageInfo = {
 };
 
 function libraryFake(): FakeLumen {
-  const status: EngineStatus = {
-    dataDir: '/home/ada/.config/Lumen',
-    settings: { model: null, provider: 'auto' },
-    model: { id: MODEL, dir: `/home/ada/.config/Lumen/models/${MODEL}`, dim: 512, layout: 'hf', providers: { image: null, text: 'cpu' } },
-    modelProblem: null,
-    availableProviders: ['cpu'],
-    providerChoices: ['auto', 'cpu'],
-    library: {
-      photos: 3,
-      images: 3,
-      failed: 0,
-      folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
-      servingModel: MODEL,
-      models: [{ model: MODEL, embedded: 3, missing: 0 }],
-      index: { model: MODEL, health: 'ready', vectors: 3, embeddings: 3 },
-    },
-    jobs: [],
-  };
-  const fake = new FakeLumen(status, { installed: [{ id: MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
-  fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
+  const fake = sharedLibraryFake();
   fake.overrides['search.query'] = () => ({ ok: true, value: structuredClone(found) });
   return fake;
 }
