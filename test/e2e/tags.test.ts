@@ -124,7 +124,7 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByRole('button', { name: 'Reject pointy' }).click();
     await page.getByRole('button', { name: 'Withdraw the rejection of pointy' }).waitFor();
     // A refused name's message lasts until the name changes.
-    const addTag = page.getByRole('textbox', { name: 'Add a tag' });
+    const addTag = page.getByRole('combobox', { name: 'Add a tag' });
     await addTag.fill('bad|name');
     await addTag.press('Enter');
     const refused = page.getByRole('alert').filter({ hasText: 'must not contain' });

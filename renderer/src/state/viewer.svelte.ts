@@ -7,6 +7,7 @@ import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../li
 import type { SearchStore } from './search.svelte.js';
 
 const SIMILAR_COUNT = 12;
+const GONE = 'This photo is no longer in the library: its file was deleted or moved, or its folder was removed.';
 
 export class ViewerState {
   /** The photos next/previous step through, in display order. */
@@ -18,6 +19,8 @@ export class ViewerState {
   reading = $state(false);
   error = $state<string | null>(null);
   message = $state<string | null>(null);
+  /** The open photo, when the library no longer has it (its file deleted or moved, its folder removed, since it was shown). */
+  goneId = $state<number | null>(null);
   private loading = 0;
 
   constructor(
@@ -59,8 +62,9 @@ export class ViewerState {
       this.api.call('photos.text', { id: photoId }),
     ]);
     if (loading !== this.loading) return;
+    this.goneId = !details.ok && details.error.code === 'not-found' ? photoId : null;
     this.details = details.ok ? details.value : null;
-    this.error = details.ok ? (text.ok ? null : text.error.message) : details.error.message;
+    this.error = this.goneId !== null ? GONE : details.ok ? (text.ok ? null : text.error.message) : details.error.message;
     this.similar = similar.ok ? similar.value.results : [];
     this.text = text.ok ? { ...text.value, photoId } : null;
   }
