@@ -154,6 +154,19 @@ describe('the desktop app, end to end', () => {
     await page.keyboard.press('ArrowLeft');
     await page.getByRole('dialog', { name: first }).waitFor();
 
+    // Opened by its address (a reload), the viewer steps through the grid it shows over; closed,
+    // focus is on the tile of the photo it showed last.
+    await page.reload();
+    await page.getByRole('dialog', { name: first }).waitFor();
+    await eventually(async () => (await tileNames(results()))[0]?.startsWith('triangle-')).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: second }).waitFor();
+    await page.keyboard.press('Escape');
+    await viewer().waitFor({ state: 'hidden' });
+    await eventually(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe(second);
+    await results().getByRole('option').first().click();
+    await page.getByRole('dialog', { name: first }).waitFor();
+
     const similar = page.getByRole('region', { name: 'Similar photos' }).getByRole('button');
     await eventually(() => similar.count()).toBeGreaterThan(3);
     const other = (await similar.first().getAttribute('aria-label')) as string;

@@ -5,9 +5,9 @@
  * and their end, and a search's count once typing pauses, each once.
  */
 import type { Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEvent, CallOutcome, CallParams, DuplicatesInfo, JobInfo, SearchHitInfo } from '../../preload/contract.js';
-import { FAKE_MODEL, libraryFake, openApp, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
+import { FAKE_MODEL, appPages, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
 
 const MODEL = FAKE_MODEL;
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -43,19 +43,10 @@ async function listen(page: Page): Promise<() => Promise<string[]>> {
   return () => page.evaluate(() => [...(window as unknown as { __heard: string[] }).__heard]);
 }
 
-const renderer = rendererInChromium();
-let opened: AppPage | null = null;
-
-afterEach(async () => {
-  const app = opened;
-  opened = null;
-  if (!app) return;
-  await app.close();
-  expect(app.problems).toEqual([]);
-});
+const pages = appPages(rendererInChromium());
 
 async function open(fake: FakeLumen, hash = ''): Promise<AppPage & { heard: () => Promise<string[]> }> {
-  opened = await openApp(renderer.browser, renderer.origin, fake, { hash });
+  const opened = await pages.open(fake, { hash });
   await opened.page.getByRole('heading', { level: 1 }).first().waitFor();
   return { ...opened, heard: await listen(opened.page) };
 }

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build, type InlineConfig } from 'vite';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
 import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
@@ -245,6 +245,23 @@ export async function recordCspViolations(context: BrowserContext): Promise<void
       win.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`);
     });
   });
+}
+
+/**
+ * The app's pages for one test file: `open` shows the app on a fake engine in the shared
+ * Chromium; after each test the page opened is closed, and it must have had no console errors,
+ * page errors or CSP violations.
+ */
+export function appPages(renderer: { readonly browser: Browser; readonly origin: string }): { open: (fake: FakeLumen, options?: Parameters<typeof openApp>[3]) => Promise<AppPage> } {
+  let opened: AppPage | null = null;
+  afterEach(async () => {
+    const app = opened;
+    opened = null;
+    if (!app) return;
+    await app.close();
+    expect(app.problems).toEqual([]);
+  });
+  return { open: async (fake, options) => (opened = await openApp(renderer.browser, renderer.origin, fake, options)) };
 }
 
 export async function openApp(

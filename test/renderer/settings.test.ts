@@ -3,9 +3,9 @@
  * Every page must finish without console errors, page errors or CSP violations.
  */
 import type { Locator } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AppEvent, EngineStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
-import { FakeLumen, openApp, rendererInChromium, type AppPage } from './harness.js';
+import { FakeLumen, appPages, rendererInChromium, type AppPage } from './harness.js';
 
 /** Retries until the page agrees (the UI updates asynchronously). */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -101,21 +101,8 @@ function progress(done: number, total: number, extra: Partial<DownloadProgressIn
   return { file: 'visual.onnx', fileIndex: 2, fileCount: 3, bytesDone: done, bytesTotal: total, bytesPerSecond: 12.5 * MB, etaSeconds: 36, ...extra };
 }
 
-const renderer = rendererInChromium();
-let app: AppPage | null = null;
-
-afterEach(async () => {
-  if (!app) return;
-  const opened = app;
-  app = null;
-  await opened.close();
-  expect(opened.problems).toEqual([]);
-});
-
-async function open(fake: FakeLumen, options: { hash?: string; colorScheme?: 'light' | 'dark' } = { hash: '#/settings' }): Promise<AppPage> {
-  app = await openApp(renderer.browser, renderer.origin, fake, options);
-  return app;
-}
+const pages = appPages(rendererInChromium());
+const open = (fake: FakeLumen, options: { hash?: string; colorScheme?: 'light' | 'dark' } = { hash: '#/settings' }) => pages.open(fake, options);
 
 function item(page: AppPage['page'], id: string): Locator {
   return page.locator(`li[data-model="${id}"]`);

@@ -2,19 +2,10 @@
  * The viewer, built for real and driven in Chromium against a fake engine: a photo the library
  * no longer has (its file deleted, its folder removed, since it was shown).
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { libraryFake, openApp, rendererInChromium, type AppPage } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { appPages, libraryFake, rendererInChromium } from './harness.js';
 
-const renderer = rendererInChromium();
-let app: AppPage | null = null;
-
-afterEach(async () => {
-  if (!app) return;
-  const opened = app;
-  app = null;
-  await opened.close();
-  expect(opened.problems).toEqual([]);
-});
+const pages = appPages(rendererInChromium());
 
 describe('the viewer', () => {
   it('says once that a photo is no longer in the library, and offers nothing of it', async () => {
@@ -23,8 +14,8 @@ describe('the viewer', () => {
     fake.overrides['photos.details'] = () => gone;
     fake.overrides['photos.text'] = () => gone;
     fake.overrides['search.similar'] = () => gone;
-    app = await openApp(renderer.browser, renderer.origin, fake, { hash: '#/library?photo=2' });
-    const viewer = app.page.getByRole('dialog');
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog');
     await viewer.getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
     await expect.poll(() => viewer.getByRole('alert').allTextContents()).toEqual(['This photo is no longer in the library: its file was deleted or moved, or its folder was removed.']);
     for (const name of ['Find similar', 'Show in folder', 'Open with default app']) expect(await viewer.getByRole('button', { name }).count()).toBe(0);

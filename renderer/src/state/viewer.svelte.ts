@@ -37,6 +37,11 @@ export class ViewerState {
     this.search.update({ photo: photoId }, this.photoId === null);
   }
 
+  /** Gives a photo opened from a link or a reload, which came with no list, the list of the grid it shows over. */
+  adopt(order: readonly number[]): void {
+    if (this.photoId !== null && this.order.length === 0) this.order = order;
+  }
+
   close(): void {
     this.search.update({ photo: null });
   }
