@@ -204,4 +204,21 @@ describe('tags, albums and templates, end to end', () => {
     expect(xml).toContain('<rdf:li>star</rdf:li>');
     for (const [file, hash] of hashes) expect(createHash('sha256').update(await readFile(file)).digest('hex')).toBe(hash);
   });
+
+  it('narrows the library to a tag from the filters, kept in the address', async () => {
+    await link('Tags').click();
+    const starLink = page.getByRole('link', { name: /^star, \d+ photos$/ });
+    const tagged = Number(/(\d+) photos$/.exec((await starLink.getAttribute('aria-label')) ?? '')?.[1]);
+    expect(tagged).toBeGreaterThan(0);
+    await link('Library').click();
+    const grid = page.getByRole('listbox', { name: 'Photos' });
+    const size = () => grid.getByRole('option').first().getAttribute('aria-setsize');
+    const everything = await size();
+    await page.getByRole('button', { name: 'Filters' }).click();
+    await page.getByRole('group', { name: 'Filters' }).getByLabel('Tag').selectOption('star');
+    await expect.poll(size).toBe(String(tagged));
+    expect(new URL(page.url()).hash).toContain('tagged=star');
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(size).toBe(everything);
+  });
 });

@@ -24,6 +24,8 @@ export interface SearchFilterState {
   camera: string;
   formats: PhotoFormat[];
   located: boolean;
+  /** A tag the photos show (given by the tagger or confirmed), or '' for any. */
+  tag: string;
 }
 
 export interface SearchState {
@@ -35,7 +37,7 @@ export interface SearchState {
   photo: number | null;
 }
 
-export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folderId: null, camera: '', formats: [], located: false };
+export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folderId: null, camera: '', formats: [], located: false, tag: '' };
 
 export function emptySearch(): SearchState {
   return { query: '', sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
@@ -63,6 +65,8 @@ export function parseSearch(query: string): SearchState {
       camera: (params.get('camera') ?? '').slice(0, 200),
       formats: (params.get('type') ?? '').split(',').filter((format): format is PhotoFormat => (FORMATS as readonly string[]).includes(format)),
       located: params.get('located') === '1',
+      // Not `tag`: the Tags screen's own parameter names the tag it shows.
+      tag: (params.get('tagged') ?? '').slice(0, 200),
     },
     photo: positiveInt(params.get('photo')),
   };
@@ -81,12 +85,13 @@ export function searchParams(state: SearchState): string {
   set('camera', state.filters.camera.trim() || null);
   set('type', state.filters.formats.join(',') || null);
   set('located', state.filters.located && '1');
+  set('tagged', state.filters.tag.trim() || null);
   set('photo', state.photo === null ? null : String(state.photo));
   return params.toString();
 }
 
 export function hasFilters(filters: SearchFilterState): boolean {
-  return Boolean(filters.from || filters.to || filters.folderId !== null || filters.camera.trim() || filters.formats.length || filters.located);
+  return Boolean(filters.from || filters.to || filters.folderId !== null || filters.camera.trim() || filters.formats.length || filters.located || filters.tag.trim());
 }
 
 /** The engine's search options for this state (dates as local days, whole days included). */
@@ -108,6 +113,7 @@ export function searchOptions(state: SearchState, limit: number, offset = 0): Se
       ...(filters.camera.trim() ? { camera: filters.camera.trim() } : {}),
       ...(filters.formats.length ? { formats: filters.formats } : {}),
       ...(filters.located ? { hasLocation: true } : {}),
+      ...(filters.tag.trim() ? { tag: filters.tag.trim() } : {}),
     },
   };
 }
