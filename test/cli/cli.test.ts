@@ -182,6 +182,13 @@ describe('command-line interface', () => {
     expect(JSON.parse(stdout).vectors).toHaveLength(1);
   });
 
+  it('exits once finished, whatever is left open under it (a script waiting on it would hang)', async () => {
+    // A timer that never ends, as a leaked handle would be.
+    const env = { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=data:text/javascript,setInterval(()=>{},1000)` };
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'status', '--json', '--data', path.join(scratch.dir, 'left-open')], { cwd: ROOT, env, timeout: 30_000 });
+    expect(JSON.parse(stdout)).toHaveProperty('dataDir');
+  });
+
   it('stops quietly when the reader of its output goes away (| head)', async () => {
     // Far more than a pipe holds (64 KB), so the writes meet the closed pipe.
     const texts = Array.from({ length: 400 }, (_, i) => `a photo of a dog number ${i}`);
