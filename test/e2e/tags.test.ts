@@ -189,6 +189,10 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('link', { name: /^star, 16 photos$/ }).waitFor();
     await expect.poll(() => page.getByRole('link', { name: /^Two stars/ }).count()).toBe(0);
+    // Its address, gone back to, says what became of it.
+    await page.goBack();
+    await page.getByText('There is no such album any more: it was deleted, or its folder removed from the library.').waitFor();
+    await link('Albums').click();
   });
 
   it('writes the tags of a tag’s photos to XMP sidecars, leaving the photos untouched', async () => {
