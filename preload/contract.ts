@@ -98,8 +98,11 @@ export const callSchemas = {
   /** Uses or stops using a tag's refinement from the person's verdicts. */
   'tags.setRefinement': z.object({ tag: tagName, enabled: z.boolean() }).strict(),
   'vocabulary.get': z.object({}).strict(),
-  /** Saves the vocabulary; tagging starts again with it. */
-  'vocabulary.save': z.object({ vocabulary: vocabularyPayload }).strict(),
+  /**
+   * Saves the vocabulary; tagging starts again with it. `renames`: the tags renamed in the
+   * editor, whose verdicts move to the new name (Note [Renamed tags] in main/tags/library-vocabulary.ts).
+   */
+  'vocabulary.save': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(5000).optional() }).strict(),
   'vocabulary.reset': z.object({}).strict(),
   /** A vocabulary file's text, read by the page from a file the person picked. */
   'vocabulary.import': z.object({ json: z.string().min(1).max(5_000_000) }).strict(),

@@ -117,7 +117,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'tags.verdict': async ({ photoIds, tag, verdict }) => (await engine.giveVerdict(photoIds, tag, verdict)).map(photoTagsInfo),
     'tags.setRefinement': async ({ tag, enabled }) => (await engine.setRefinement(tag, enabled)).map(refinementInfo),
     'vocabulary.get': async () => engine.vocabularyInfo(),
-    'vocabulary.save': async ({ vocabulary }) => engine.saveVocabulary(vocabulary),
+    'vocabulary.save': async ({ vocabulary, renames }) => engine.saveVocabulary(vocabulary, renames),
     'vocabulary.reset': async () => engine.saveVocabulary(null),
     'vocabulary.import': async ({ json }) => engine.saveVocabulary(parseJson(json)),
     'vocabulary.export': async () => ({ json: formatVocabulary(await engine.tags().vocabulary.get()) }),

@@ -34,6 +34,7 @@ import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
 import type { OcrSummary } from '../ocr/job.js';
 import type { FolderRow } from '../storage/library-store.js';
+import type { TagRename } from '../storage/tag-store.js';
 import { installedProviders, PROVIDERS, type SessionPlan } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
@@ -441,10 +442,13 @@ export class Engine {
     return { vocabulary: await this.tags().vocabulary.get(), isDefault: !this.tags().vocabulary.isCustom() };
   }
 
-  /** Saves a vocabulary (or the built-in one, with null) and tags the library with it. */
-  async saveVocabulary(vocabulary: unknown): Promise<{ vocabulary: Vocabulary; jobId: string }> {
+  /**
+   * Saves a vocabulary (or the built-in one, with null) with the tags renamed in it (Note
+   * [Renamed tags] in tags/library-vocabulary.ts), and tags the library with it.
+   */
+  async saveVocabulary(vocabulary: unknown, renames: readonly TagRename[] = []): Promise<{ vocabulary: Vocabulary; jobId: string }> {
     const tags = this.tagsToChange();
-    const saved = vocabulary === null ? await tags.vocabulary.reset() : await tags.vocabulary.save(vocabulary);
+    const saved = vocabulary === null ? await tags.vocabulary.reset() : await tags.vocabulary.save(vocabulary, renames);
     return { vocabulary: saved, jobId: this.tagLibrary().job.id };
   }
 

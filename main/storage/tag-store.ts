@@ -1,6 +1,13 @@
 /**
  * Tagging's tables in the library database (see the tagging migration in database.ts): the
  * person's vocabulary, cached tag embeddings, tags per image and per-model progress.
+ *
+ * Note [Moving renamed tags]: a renamed tag's rows (a person's verdicts, the tagger's own tags,
+ * verdicts restored from a backup awaiting their photo) are all lifted out before any is put
+ * back under its new name, so names may swap or chain in one save. Onto a name that already has
+ * rows (a tag deleted in the same save, or one left from before), the moved row wins, except
+ * that the tagger's row never replaces a person's verdict: no unique key is broken and no
+ * verdict on the renamed tag is lost.
  */
 import { blobToVector, vectorToBlob, type Db } from './database.js';
 import type { PhotoRef } from './photo-store.js';
@@ -17,6 +24,12 @@ export interface ImageTagRow {
   cosine: number | null;
   model: string | null;
   updatedAt: number;
+}
+
+/** A tag's name before and after an edit (Note [Renamed tags] in main/tags/library-vocabulary.ts). */
+export interface TagRename {
+  from: string;
+  to: string;
 }
 
 export interface AutoTag {
@@ -42,8 +55,10 @@ const TAG_COLUMNS = 'image_id AS imageId, tag, source, rejected, score, cosine, 
 
 export class TagStore {
   private readonly s;
+  private readonly transaction: (work: () => void) => void;
 
   constructor(db: Db) {
+    this.transaction = (work) => db.transaction(work)();
     this.s = {
       vocabulary: db.prepare('SELECT json FROM tag_vocabulary WHERE id = 1').pluck(),
       saveVocabulary: db.prepare('INSERT INTO tag_vocabulary (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at'),
@@ -63,6 +78,15 @@ export class TagStore {
       setVerdict: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at) VALUES (?, ?, 'person', ?, NULL, NULL, NULL, ?)
         ON CONFLICT(image_id, tag) DO UPDATE SET source = 'person', rejected = excluded.rejected, updated_at = excluded.updated_at`),
       clearVerdict: db.prepare("DELETE FROM image_tags WHERE image_id = ? AND tag = ? AND source = 'person'"),
+      rowsNamed: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE tag IN (SELECT value FROM json_each(?))`),
+      deleteNamed: db.prepare('DELETE FROM image_tags WHERE tag IN (SELECT value FROM json_each(?))'),
+      placeRow: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(image_id, tag) DO UPDATE SET source = excluded.source, rejected = excluded.rejected, score = excluded.score, cosine = excluded.cosine,
+          model = excluded.model, updated_at = excluded.updated_at
+        WHERE excluded.source = 'person' OR image_tags.source = 'auto'`),
+      restoredNamed: db.prepare('SELECT content_hash AS contentHash, tag, rejected, updated_at AS updatedAt FROM restored_verdicts WHERE tag IN (SELECT value FROM json_each(?))'),
+      deleteRestoredNamed: db.prepare('DELETE FROM restored_verdicts WHERE tag IN (SELECT value FROM json_each(?))'),
+      placeRestored: db.prepare('INSERT OR REPLACE INTO restored_verdicts (content_hash, tag, rejected, updated_at) VALUES (?, ?, ?, ?)'),
       labelled: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE source = 'person' ORDER BY image_id, tag`),
       // One per image, as photosOf and the preview count them: byte-identical copies are one
       // photo. An image with no file left counts for nothing, as it shows nowhere.
@@ -88,8 +112,25 @@ export class TagStore {
     return this.s.vocabulary.get() as string | undefined;
   }
 
-  saveVocabularyJson(json: string): void {
-    this.s.saveVocabulary.run(json, Date.now());
+  /** Saves the vocabulary and, in the same transaction, moves its renamed tags' rows. */
+  saveVocabularyJson(json: string, renames: readonly TagRename[] = []): void {
+    this.transaction(() => {
+      this.s.saveVocabulary.run(json, Date.now());
+      this.renameTags(renames);
+    });
+  }
+
+  /** Moves every row of each renamed tag to its new name (Note [Moving renamed tags]). */
+  private renameTags(renames: readonly TagRename[]): void {
+    if (renames.length === 0) return;
+    const newName = new Map(renames.map(({ from, to }) => [from, to]));
+    const names = JSON.stringify([...newName.keys()]);
+    const rows = this.s.rowsNamed.all(names) as RawTagRow[];
+    const restored = this.s.restoredNamed.all(names) as Array<{ contentHash: string; tag: string; rejected: number; updatedAt: number }>;
+    this.s.deleteNamed.run(names);
+    this.s.deleteRestoredNamed.run(names);
+    for (const row of rows) this.s.placeRow.run(row.imageId, newName.get(row.tag), row.source, row.rejected, row.score, row.cosine, row.model, row.updatedAt);
+    for (const row of restored) this.s.placeRestored.run(row.contentHash, newName.get(row.tag), row.rejected, row.updatedAt);
   }
 
   tagEmbedding(model: string, key: string): Float32Array | undefined {

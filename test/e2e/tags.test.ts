@@ -141,6 +141,15 @@ describe('tags, albums and templates, end to end', () => {
     // Each tag to learn from verdicts: its status once, in the badge, then why.
     const star = page.getByRole('region', { name: 'Evaluation on your verdicts' }).getByRole('listitem').filter({ has: page.getByText('star', { exact: true }) });
     expect((await star.textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^star zero-shot refining needs at least 5 confirmed and 5 rejected photos \(there are \d+ and \d+\)$/);
+
+    // Renamed in the editor, a tag keeps the verdicts given under its old name.
+    await page.getByRole('button', { name: 'pointy', exact: true }).click();
+    await page.getByLabel('Name').fill('spiky');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+    await page.getByText('1 confirmed and 1 rejected tag on 1 photo.').waitFor();
+    expect(await page.getByRole('region', { name: 'Evaluation on your verdicts' }).getByText('spiky', { exact: true }).count()).toBeGreaterThan(0);
   });
 
   it('summarises folders as albums and opens one', async () => {

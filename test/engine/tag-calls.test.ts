@@ -131,6 +131,33 @@ describe('the app’s tag calls', () => {
     await expect(calls['albums.delete']({ id: circle.id })).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('keeps a person’s verdicts on a tag renamed in the editor, in the save and through the run after it', async () => {
+    const triangles = (await calls['tags.photos']({ tag: 'triangle' })).ids.filter((id) => nameOf(id).startsWith('triangle-'));
+    const [confirmed, rejected] = [triangles[0]!, triangles[1]!];
+    await calls['tags.verdict']({ photoIds: [confirmed], tag: 'triangle', verdict: 'confirm' });
+    await calls['tags.verdict']({ photoIds: [rejected], tag: 'triangle', verdict: 'reject' });
+    const named = (name: string) => ({ ...VOCABULARY, tags: VOCABULARY.tags.map((tag) => (tag.name === 'triangle' ? { ...tag, name } : tag)) });
+    const expectVerdictsOn = async (name: string, old: string) => {
+      const yes = await calls['tags.ofPhoto']({ id: confirmed });
+      expect(yes.tags.filter((tag) => [name, old].includes(tag.tag))).toEqual([expect.objectContaining({ tag: name, source: 'person' })]);
+      expect((await calls['tags.ofPhoto']({ id: rejected })).rejected).toEqual([name]);
+      const list = await calls['tags.list']({});
+      expect(list.find((tag) => tag.name === old)).toBeUndefined();
+      expect(list.find((tag) => tag.name === name)).toMatchObject({ confirmed: 1, rejected: 1 });
+    };
+
+    await calls['vocabulary.save']({ vocabulary: named('three-sided'), renames: [{ from: 'triangle', to: 'Three-Sided' }] });
+    await expectVerdictsOn('three-sided', 'triangle');
+    await engine.tagLibrary().done;
+    await expectVerdictsOn('three-sided', 'triangle');
+
+    await expect(calls['vocabulary.save']({ vocabulary: VOCABULARY, renames: [{ from: 'three-sided', to: 'hexagon' }] })).rejects.toMatchObject({ code: 'bad-input' });
+    await calls['vocabulary.save']({ vocabulary: VOCABULARY, renames: [{ from: 'three-sided', to: 'triangle' }] });
+    await engine.tagLibrary().done;
+    await expectVerdictsOn('triangle', 'three-sided');
+    await calls['tags.verdict']({ photoIds: [confirmed, rejected], tag: 'triangle', verdict: 'clear' });
+  });
+
   it('writes XMP sidecars for a tag’s photos, exports, imports and resets the vocabulary', async () => {
     const summary = await calls['xmp.export']({ tag: 'square' });
     expect(summary.written).toBeGreaterThanOrEqual(14);

@@ -119,9 +119,33 @@ describe('the template editor', () => {
     draft.tags[0]!.prompts.push('hound');
     draft.tags.splice(1, 1);
     draft.tags.push({ name: 'cat', prompts: ['cat'] });
-    expect(changes(saved, draft)).toEqual({ added: ['cat'], removed: ['beach'], changed: ['dog'], templates: false });
+    expect(changes(saved, draft)).toEqual({ added: ['cat'], removed: ['beach'], renamed: [], changed: ['dog'], templates: false });
     expect(isChanged(saved, draft)).toBe(true);
     expect(changes(saved, { ...saved, templates: ['{}'] }).templates).toBe(true);
+  });
+
+  it('tells a renamed tag from one removed and another added, by each draft tag’s saved name', () => {
+    const draft = structuredClone(saved);
+    draft.tags[0]!.name = 'hound ';
+    draft.tags[0]!.prompts.push('hound');
+    const origins = ['dog', 'beach'];
+    expect(changes(saved, draft, origins)).toEqual({ added: [], removed: [], renamed: [{ from: 'dog', to: 'hound' }], changed: ['hound '], templates: false });
+    // Verdicts are stored under the exact name, so a change of case is a rename too.
+    const recased = structuredClone(saved);
+    recased.tags[1]!.name = 'Beach';
+    expect(changes(saved, recased, origins).renamed).toEqual([{ from: 'beach', to: 'Beach' }]);
+    expect(isChanged(saved, recased, origins)).toBe(true);
+    // Swapped names, and a tag renamed onto a deleted one's name.
+    const swapped = structuredClone(saved);
+    [swapped.tags[0]!.name, swapped.tags[1]!.name] = ['beach', 'dog'];
+    expect(changes(saved, swapped, origins)).toMatchObject({ added: [], removed: [], renamed: [{ from: 'dog', to: 'beach' }, { from: 'beach', to: 'dog' }] });
+    const onto: VocabularyInfo = { ...saved, tags: [{ ...saved.tags[0]!, name: 'beach' }] };
+    expect(changes(saved, onto, ['dog'])).toMatchObject({ added: [], removed: ['beach'], renamed: [{ from: 'dog', to: 'beach' }] });
+    // A tag added in the draft under a removed tag's name is new: the old one's verdicts stay.
+    const replaced: VocabularyInfo = { ...saved, tags: [saved.tags[0]!, { name: 'beach', prompts: ['sand'] }] };
+    expect(changes(saved, replaced, ['dog', null])).toMatchObject({ added: ['beach'], removed: ['beach'], renamed: [] });
+    // Renamed back: no change at all.
+    expect(isChanged(saved, structuredClone(saved), origins)).toBe(false);
   });
 
   it('edits lists as lines', () => {

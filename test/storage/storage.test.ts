@@ -169,6 +169,38 @@ describe('storage', () => {
     expect(tags.vocabularyJson()).toBe('{"templates":["{}"],"tags":[]}');
   });
 
+  it('moves renamed tags’ rows with the vocabulary: names may swap, and a verdict is never lost or overwritten by the tagger’s row', () => {
+    const [a, b] = add([
+      { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },
+      { name: 'b.jpg', image: image(2), vector: [0, 1, 0, 0] },
+    ]);
+    const { tags } = storage;
+    tags.setVerdict(a!, 'dog', false);
+    tags.setVerdict(b!, 'dog', true);
+    tags.insertAuto(b!, { tag: 'cat', score: 0.9, cosine: 0.3 }, 'm', 1);
+    // 'old' is a deleted tag's: the renamed 'rainbow' lands on it.
+    tags.setVerdict(a!, 'rainbow', true);
+    tags.setVerdict(a!, 'old', false);
+    tags.insertAuto(b!, { tag: 'rainbow', score: 0.7, cosine: 0.2 }, 'm', 1);
+    tags.setVerdict(b!, 'old', true);
+    tags.saveVocabularyJson('{"templates":["{}"],"tags":[]}', [
+      { from: 'dog', to: 'cat' },
+      { from: 'cat', to: 'dog' },
+      { from: 'rainbow', to: 'old' },
+    ]);
+    const rows = (id: number) => tags.tagsOfImage(id).map((row) => [row.tag, row.source, row.rejected]);
+    expect(rows(a!)).toEqual([
+      ['cat', 'person', false],
+      ['old', 'person', true],
+    ]);
+    expect(rows(b!)).toEqual([
+      ['cat', 'person', true],
+      ['dog', 'auto', false],
+      ['old', 'person', true],
+    ]);
+    expect(tags.vocabularyJson()).toBe('{"templates":["{}"],"tags":[]}');
+  });
+
   it('counts a tag’s photos one per image, as the tag shows them (byte-identical copies are one image)', () => {
     const [a, b] = add([
       { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },

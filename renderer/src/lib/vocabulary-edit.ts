@@ -89,23 +89,46 @@ export function problems(draft: VocabularyInfo): Problem[] {
 export const toLines = (values: readonly string[] | undefined): string => (values ?? []).join('\n');
 export const fromLines = (text: string): string[] => text.split('\n').map((line) => line.trim()).filter(Boolean);
 
-/** Names of tags added, removed or changed against the saved vocabulary. */
-export function changes(saved: VocabularyInfo, draft: VocabularyInfo): { added: string[]; removed: string[]; changed: string[]; templates: boolean } {
+/**
+ * Each draft tag's name in the saved vocabulary, null for a tag added in the draft: how a rename
+ * is told from a removal and an addition (Note [Renamed tags] in main/tags/library-vocabulary.ts).
+ */
+export type Origins = ReadonlyArray<string | null>;
+
+/** The origins of a draft whose tags were never renamed: each is the saved tag of its name, if any. */
+export function originsByName(saved: VocabularyInfo, draft: VocabularyInfo): Origins {
+  return draft.tags.map((tag) => saved.tags.find((old) => old.name.toLowerCase() === tag.name.trim().toLowerCase())?.name ?? null);
+}
+
+export interface Changes {
+  added: string[];
+  removed: string[];
+  /** Kept tags whose name changed, in any way (verdicts are stored under the exact name). */
+  renamed: Array<{ from: string; to: string }>;
+  /** Kept tags whose words, templates, threshold or switch changed, by their new name. */
+  changed: string[];
+  templates: boolean;
+}
+
+/** What changed against the saved vocabulary, matching each draft tag to its origin. */
+export function changes(saved: VocabularyInfo, draft: VocabularyInfo, origins: Origins = originsByName(saved, draft)): Changes {
   const key = (tag: TagDraft) => JSON.stringify([tag.prompts, tag.templates ?? null, tag.threshold ?? null, tag.enabled ?? true]);
-  const before = new Map(saved.tags.map((tag) => [tag.name.toLowerCase(), tag]));
-  const after = new Map(draft.tags.map((tag) => [tag.name.toLowerCase(), tag]));
+  const before = new Map(saved.tags.map((tag) => [tag.name, tag]));
+  const kept = draft.tags.flatMap((tag, index) => {
+    const old = before.get(origins[index] ?? '');
+    return old ? [{ old, tag }] : [];
+  });
+  const keptNames = new Set(kept.map(({ old }) => old.name));
   return {
-    added: draft.tags.filter((tag) => !before.has(tag.name.toLowerCase())).map((tag) => tag.name),
-    removed: saved.tags.filter((tag) => !after.has(tag.name.toLowerCase())).map((tag) => tag.name),
-    changed: draft.tags.filter((tag) => {
-      const old = before.get(tag.name.toLowerCase());
-      return old !== undefined && key(old) !== key(tag);
-    }).map((tag) => tag.name),
+    added: draft.tags.filter((_, index) => !before.has(origins[index] ?? '')).map((tag) => tag.name),
+    removed: saved.tags.filter((tag) => !keptNames.has(tag.name)).map((tag) => tag.name),
+    renamed: kept.filter(({ old, tag }) => old.name !== tag.name.trim()).map(({ old, tag }) => ({ from: old.name, to: tag.name.trim() })),
+    changed: kept.filter(({ old, tag }) => key(old) !== key(tag)).map(({ tag }) => tag.name),
     templates: JSON.stringify(saved.templates) !== JSON.stringify(draft.templates) || JSON.stringify(saved.background ?? null) !== JSON.stringify(draft.background ?? null),
   };
 }
 
-export function isChanged(saved: VocabularyInfo, draft: VocabularyInfo): boolean {
-  const c = changes(saved, draft);
-  return c.added.length + c.removed.length + c.changed.length > 0 || c.templates || saved.tags.map((t) => t.name).join('\n') !== draft.tags.map((t) => t.name).join('\n');
+export function isChanged(saved: VocabularyInfo, draft: VocabularyInfo, origins?: Origins): boolean {
+  const c = changes(saved, draft, origins);
+  return c.added.length + c.removed.length + c.renamed.length + c.changed.length > 0 || c.templates || saved.tags.map((t) => t.name).join('\n') !== draft.tags.map((t) => t.name).join('\n');
 }

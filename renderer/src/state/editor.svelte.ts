@@ -4,13 +4,15 @@
  * evaluation on their verdicts. Answers to older drafts never replace newer ones.
  */
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
-import { isChanged, problems, type Problem } from '../lib/vocabulary-edit.js';
+import { changes, isChanged, problems, type Origins, type Problem } from '../lib/vocabulary-edit.js';
 
 const PREVIEW_DELAY_MS = 120;
 
 export class EditorState {
   saved = $state.raw<VocabularyInfo | null>(null);
   draft = $state<VocabularyInfo>({ templates: [], tags: [] });
+  /** Each draft tag's saved name, by position, so a renamed tag keeps its verdicts (Note [Renamed tags]). */
+  private origins = $state.raw<Origins>([]);
   selected = $state(0);
   preview = $state.raw<TagPreviewInfo | null>(null);
   previewError = $state<string | null>(null);
@@ -34,7 +36,7 @@ export class EditorState {
   }
 
   get dirty(): boolean {
-    return this.saved !== null && isChanged(this.saved, this.draft);
+    return this.saved !== null && isChanged(this.saved, this.draft, this.origins);
   }
 
   get tag(): VocabularyInfo['tags'][number] | undefined {
@@ -44,6 +46,7 @@ export class EditorState {
   private adopt(vocabulary: VocabularyInfo): void {
     this.saved = vocabulary;
     this.draft = structuredClone(vocabulary);
+    this.origins = vocabulary.tags.map((tag) => tag.name);
     this.selected = Math.min(this.selected, Math.max(0, vocabulary.tags.length - 1));
     this.evaluation = null;
     this.schedulePreview();
@@ -67,11 +70,13 @@ export class EditorState {
     let name = 'new tag';
     for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name); n++) name = `new tag ${n}`;
     this.draft.tags.push({ name, prompts: [name] });
+    this.origins = [...this.origins, null];
     this.select(this.draft.tags.length - 1);
   }
 
   removeTag(index: number): void {
     this.draft.tags.splice(index, 1);
+    this.origins = this.origins.filter((_, i) => i !== index);
     this.select(Math.max(0, Math.min(index, this.draft.tags.length - 1)));
   }
 
@@ -118,7 +123,9 @@ export class EditorState {
   }
 
   save(): Promise<boolean> {
-    return this.apply(this.api.call('vocabulary.save', { vocabulary: $state.snapshot(this.draft) }), 'Saved. Your photos are being tagged again with it.');
+    const vocabulary = $state.snapshot(this.draft);
+    const renames = this.saved ? changes(this.saved, vocabulary, this.origins).renamed : [];
+    return this.apply(this.api.call('vocabulary.save', { vocabulary, renames }), 'Saved. Your photos are being tagged again with it.');
   }
 
   reset(): Promise<boolean> {
