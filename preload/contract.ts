@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
+import { MAX_TAGS } from '../main/tags/vocabulary-rules.js';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const modelId = z.string().min(1).max(200);
@@ -102,7 +103,7 @@ export const callSchemas = {
    * Saves the vocabulary; tagging starts again with it. `renames`: the tags renamed in the
    * editor, whose verdicts move to the new name (Note [Renamed tags] in main/tags/library-vocabulary.ts).
    */
-  'vocabulary.save': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(5000).optional() }).strict(),
+  'vocabulary.save': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional() }).strict(),
   'vocabulary.reset': z.object({}).strict(),
   /** A vocabulary file's text, read by the page from a file the person picked. */
   'vocabulary.import': z.object({ json: z.string().min(1).max(5_000_000) }).strict(),

@@ -1,6 +1,7 @@
 /** `index`, `search`, `similar` and `failures`: the photo library from the command line. */
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import type { IndexSummary } from '../library/indexer.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
@@ -131,8 +132,7 @@ function emptyBecause(context: CommandContext, { filters }: SearchOptions): stri
   if (filters.folder !== undefined) {
     const wanted = filters.folder;
     const roots = context.engine().library().folders().map((folder) => folder.path);
-    const within = (dir: string, parent: string) => dir === parent || dir.startsWith(parent.endsWith(path.sep) ? parent : `${parent}${path.sep}`);
-    if (!roots.some((root) => within(wanted, root) || within(root, wanted))) {
+    if (!roots.some((root) => isInside(wanted, root) || isInside(root, wanted))) {
       return roots.length ? `No photos under ${wanted}: it is not in the library, whose folders are ${some(roots)}.` : `No photos under ${wanted}: the library has no folders yet.`;
     }
   }

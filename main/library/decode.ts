@@ -34,9 +34,10 @@ function text(value: unknown): string | null {
 }
 
 /**
- * An EXIF date, or null for none (exifr names IFD0's DateTime, the last to fall back on, ModifyDate). A camera whose clock was never set writes
- * "0000:00:00 00:00:00", which exifr revives as 30 November 1899; nothing before 1900 is taken
- * for a capture date (it would sort first and pass every "before" filter).
+ * An EXIF date, or null for none (exifr names IFD0's DateTime, the last to fall back on,
+ * ModifyDate). A camera whose clock was never set writes "0000:00:00 00:00:00", which exifr
+ * revives as 30 November 1899; nothing before 1900 is taken for a capture date (it would sort
+ * first and pass every "before" filter).
  */
 function captureDate(value: unknown): number | null {
   const time = value instanceof Date ? value.getTime() : Number.NaN;

@@ -11,6 +11,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import { PHOTO_EXTENSIONS } from './formats.js';
 
 export interface WatchedFolder {
@@ -118,11 +119,6 @@ export class FolderWatcher {
     for (const root of this.roots.values()) for (const watcher of root.dirs.values()) watcher.close();
     this.roots.clear();
   }
-}
-
-function isInside(file: string, dir: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /** A changed name that can matter: a photo, or a folder (no extension), not hidden, not a temp file. */

@@ -2,7 +2,7 @@
  * Every query the library needs, as prepared statements over the database. Writes that belong
  * together happen in one transaction (see Note [Crash safety] in database.ts).
  */
-import path from 'node:path';
+import { isInside } from '../core/paths.js';
 import { vectorToBlob, type Db } from './database.js';
 
 export interface FolderRow {
@@ -156,8 +156,7 @@ export class LibraryStore {
     { problems = new Set(), unwalked = [] }: { problems?: ReadonlySet<string>; unwalked?: readonly string[] } = {},
   ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
     const s = this.statements;
-    const prefixes = unwalked.map((dir) => (dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`));
-    const unknown = (file: string) => unwalked.includes(file) || prefixes.some((prefix) => file.startsWith(prefix));
+    const unknown = (file: string) => unwalked.some((dir) => isInside(file, dir));
     return this.db.transaction(() => {
       let removedFiles = 0;
       const lostImageIds: number[] = [];

@@ -55,10 +55,8 @@ const TAG_COLUMNS = 'image_id AS imageId, tag, source, rejected, score, cosine, 
 
 export class TagStore {
   private readonly s;
-  private readonly transaction: (work: () => void) => void;
 
-  constructor(db: Db) {
-    this.transaction = (work) => db.transaction(work)();
+  constructor(private readonly db: Db) {
     this.s = {
       vocabulary: db.prepare('SELECT json FROM tag_vocabulary WHERE id = 1').pluck(),
       saveVocabulary: db.prepare('INSERT INTO tag_vocabulary (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at'),
@@ -114,10 +112,10 @@ export class TagStore {
 
   /** Saves the vocabulary and, in the same transaction, moves its renamed tags' rows. */
   saveVocabularyJson(json: string, renames: readonly TagRename[] = []): void {
-    this.transaction(() => {
+    this.db.transaction(() => {
       this.s.saveVocabulary.run(json, Date.now());
       this.renameTags(renames);
-    });
+    })();
   }
 
   /** Moves every row of each renamed tag to its new name (Note [Moving renamed tags]). */

@@ -38,8 +38,8 @@ export class ViewerState {
   }
 
   /** Gives a photo opened from a link or a reload, which came with no list, the list of the grid it shows over. */
-  adopt(order: readonly number[]): void {
-    if (this.photoId !== null && this.order.length === 0) this.order = order;
+  adopt(order: ArrayLike<number>): void {
+    if (this.photoId !== null && this.order.length === 0) this.order = Array.from(order);
   }
 
   close(): void {
