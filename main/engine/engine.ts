@@ -38,6 +38,7 @@ import type { TagRename } from '../storage/tag-store.js';
 import { installedProviders, PROVIDERS, type SessionPlan } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
+import type { QueryRules } from '../search/query.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
@@ -384,8 +385,8 @@ export class Engine {
     await Promise.all([model.loadTextTower(), library.vectorIndex(model.id, model.dim)]);
   }
 
-  async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
-    return this.foreground.interactive(async () => (await this.searcher()).search(query, options, signal));
+  async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal, rules?: QueryRules): Promise<SearchPage> {
+    return this.foreground.interactive(async () => (await this.searcher()).search(query, options, signal, rules));
   }
 
   /** Photos like a library photo (its id) or like an image (a file, or the bytes of one). */

@@ -20,6 +20,12 @@
  * a lone `+` or `-` between them; a pattern that looked for `\s+[+-]\s+` anywhere backtracked
  * over every run of spaces, and 50,000 of them took 40 s. Weights are at most MAX_WEIGHT, so a
  * sum can never overflow.
+ *
+ * Note [No files from the window]: only the CLI's queries may name an image file to read. The
+ * app's window sends no paths (Note [No paths from the renderer] in preload/contract.ts) and
+ * searches by an image through its bytes (dropped or pasted), so there a term that looks like a
+ * path ("/r/cats", "sunset.jpg") is a description like any other, and a renderer can never make
+ * the engine read a file, or tell whether one exists.
  */
 import { UserError } from '../core/errors.js';
 
@@ -66,7 +72,13 @@ function signedParts(query: string, trimmed: string): Array<{ sign: number; text
   return parts;
 }
 
-export function parseQuery(query: string): QueryTerm[] {
+/** What a query may name besides descriptions and library photos (Note [No files from the window]). */
+export interface QueryRules {
+  /** Whether a term that looks like a path names an image file to read (the CLI) or is a description (the app). */
+  imageFiles: boolean;
+}
+
+export function parseQuery(query: string, rules: QueryRules = { imageFiles: true }): QueryTerm[] {
   const phrases: string[] = [];
   const masked = query
     .replace(QUOTED, (_, phrase: string) => `\uE000${phrases.push(phrase.replace(/\s+/gu, ' ').trim()) - 1}\uE000`)
@@ -95,7 +107,7 @@ export function parseQuery(query: string): QueryTerm[] {
       const photoId = Number(photo[1]);
       if (!Number.isSafeInteger(photoId)) throw new UserError('bad-input', `#${photo[1]?.slice(0, 20)}… is not a photo id; give the id of a photo from search results.`);
       terms.push({ kind: 'photo', photoId, weight });
-    } else if (IMAGE_PATH.test(rest)) terms.push({ kind: 'file', path: rest, weight });
+    } else if (rules.imageFiles && IMAGE_PATH.test(rest)) terms.push({ kind: 'file', path: rest, weight });
     else terms.push({ kind: 'text', text: rest, weight });
   }
   if (terms.length === 0) throw new UserError('bad-input', 'Type something to search for.');

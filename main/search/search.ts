@@ -48,7 +48,7 @@ import type { ImageIdSet } from '../storage/photo-facets.js';
 import type { PhotoFilters, PhotoRow } from '../storage/photo-store.js';
 import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
-import { combineVectors, parseQuery, type PhraseTerm, type QueryTerm } from './query.js';
+import { combineVectors, parseQuery, type PhraseTerm, type QueryRules, type QueryTerm } from './query.js';
 
 const SUBSET_SHARE = 6;
 const PAGE_SUBSET_SHARE = 12;
@@ -129,8 +129,8 @@ export class PhotoSearch {
     return vector;
   }
 
-  async search(query: string, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
-    const terms = parseQuery(query);
+  async search(query: string, options: SearchOptionsInput = {}, signal?: AbortSignal, rules?: QueryRules): Promise<SearchPage> {
+    const terms = parseQuery(query, rules);
     const looks = terms.filter((term): term is Exclude<QueryTerm, PhraseTerm> => term.kind !== 'phrase');
     const { only, order, exclude } = this.phraseMatches(terms.filter((term): term is PhraseTerm => term.kind === 'phrase'));
     if (looks.length === 0) return this.textOnly(order, exclude, options);

@@ -15,6 +15,17 @@ describe('combined queries', () => {
     ]);
   });
 
+  it('reads a path as a description where files may not be named (Note [No files from the window])', () => {
+    const rules = { imageFiles: false };
+    expect(parseQuery('2:golden retriever + ./pool.jpg - 0.5:#42', rules)).toEqual([
+      { kind: 'text', text: 'golden retriever', weight: 2 },
+      { kind: 'text', text: './pool.jpg', weight: 1 },
+      { kind: 'photo', photoId: 42, weight: -0.5 },
+    ]);
+    expect(parseQuery('/r/cats', rules)).toEqual([{ kind: 'text', text: '/r/cats', weight: 1 }]);
+    expect(parseQuery('/r/cats')).toEqual([{ kind: 'file', path: '/r/cats', weight: 1 }]);
+  });
+
   it('keeps hyphenated words together', () => {
     expect(parseQuery('black-and-white t-shirt')).toEqual([{ kind: 'text', text: 'black-and-white t-shirt', weight: 1 }]);
   });

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { writeFile, mkdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { engineHandlers } from '../../main/engine/calls.js';
+import type { Engine } from '../../main/engine/engine.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
@@ -109,6 +111,24 @@ describe('searching a library', () => {
     const mixed = await search.search(`2:a photo of a square. + ${starFile}`, all);
     expect(rankOf(mixed)).toBeLessThan(rankOf(textOnly));
     expect(squaresIn(mixed)).toBeGreaterThan(squaresIn(photoOnly));
+  });
+
+  it('reads no file a query from the window names: there a path is a description (Note [No files from the window])', async () => {
+    const starFile = [...byPath.entries()].find(([, p]) => p.shape === 'star')![0];
+    await expect(search.search('/nowhere/cat.jpg')).rejects.toThrow(/does not exist/);
+    const images = vi.spyOn(model, 'embedImageList');
+    try {
+      // The app's call table, over this search: the renderer's query and count both.
+      const calls = engineHandlers({ search: (...args: Parameters<Engine['search']>) => search.search(...args) } as unknown as Engine);
+      for (const query of ['/nowhere/cat.jpg', starFile, `a photo of a star. + ${starFile}`, '~/Pictures/x.png']) {
+        const page = await calls['search.query']({ query, options: { limit: 5 } });
+        expect(page.results.length).toBeGreaterThan(0);
+        await expect(calls['search.count']({ query, options: { limit: 5 } })).resolves.toMatchObject({ total: expect.any(Number) });
+      }
+      expect(images).not.toHaveBeenCalled();
+    } finally {
+      images.mockRestore();
+    }
   });
 
   it('finds similar photos by photo id, leaving the photo itself out', async () => {
