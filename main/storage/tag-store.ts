@@ -7,7 +7,8 @@
  * back under its new name, so names may swap or chain in one save. Onto a name that already has
  * rows (a tag deleted in the same save, or one left from before), the moved row wins, except
  * that the tagger's row never replaces a person's verdict: no unique key is broken and no
- * verdict on the renamed tag is lost.
+ * verdict on the renamed tag is lost. Its refinement from those verdicts, and whether the person
+ * switched that off, move with it and replace whatever the new name had.
  */
 import { blobToVector, vectorToBlob, type Db } from './database.js';
 import type { PhotoRef } from './photo-store.js';
@@ -85,6 +86,12 @@ export class TagStore {
       restoredNamed: db.prepare('SELECT content_hash AS contentHash, tag, rejected, updated_at AS updatedAt FROM restored_verdicts WHERE tag IN (SELECT value FROM json_each(?))'),
       deleteRestoredNamed: db.prepare('DELETE FROM restored_verdicts WHERE tag IN (SELECT value FROM json_each(?))'),
       placeRestored: db.prepare('INSERT OR REPLACE INTO restored_verdicts (content_hash, tag, rejected, updated_at) VALUES (?, ?, ?, ?)'),
+      refinementsNamed: db.prepare('SELECT model, tag, fingerprint, vector, report, updated_at AS updatedAt FROM tag_refinements WHERE tag IN (SELECT value FROM json_each(?))'),
+      deleteRefinementsNamed: db.prepare('DELETE FROM tag_refinements WHERE tag IN (SELECT value FROM json_each(?))'),
+      placeRefinement: db.prepare('INSERT OR REPLACE INTO tag_refinements (model, tag, fingerprint, vector, report, updated_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      offNamed: db.prepare('SELECT tag, updated_at AS updatedAt FROM tag_refinement_off WHERE tag IN (SELECT value FROM json_each(?))'),
+      deleteOffNamed: db.prepare('DELETE FROM tag_refinement_off WHERE tag IN (SELECT value FROM json_each(?))'),
+      placeOff: db.prepare('INSERT OR REPLACE INTO tag_refinement_off (tag, updated_at) VALUES (?, ?)'),
       labelled: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE source = 'person' ORDER BY image_id, tag`),
       // One per image, as photosOf and the preview count them: byte-identical copies are one
       // photo. An image with no file left counts for nothing, as it shows nowhere.
@@ -129,6 +136,14 @@ export class TagStore {
     this.s.deleteRestoredNamed.run(names);
     for (const row of rows) this.s.placeRow.run(row.imageId, newName.get(row.tag), row.source, row.rejected, row.score, row.cosine, row.model, row.updatedAt);
     for (const row of restored) this.s.placeRestored.run(row.contentHash, newName.get(row.tag), row.rejected, row.updatedAt);
+    // The refinement and its switch are the tag's, whole: what a new name had before is replaced, even by nothing.
+    const refinements = this.s.refinementsNamed.all(names) as Array<{ model: string; tag: string; fingerprint: string; vector: Buffer | null; report: string; updatedAt: number }>;
+    const off = this.s.offNamed.all(names) as Array<{ tag: string; updatedAt: number }>;
+    const everyName = JSON.stringify([...newName.keys(), ...newName.values()]);
+    this.s.deleteRefinementsNamed.run(everyName);
+    this.s.deleteOffNamed.run(everyName);
+    for (const row of refinements) this.s.placeRefinement.run(row.model, newName.get(row.tag), row.fingerprint, row.vector, row.report, row.updatedAt);
+    for (const row of off) this.s.placeOff.run(newName.get(row.tag), row.updatedAt);
   }
 
   tagEmbedding(model: string, key: string): Float32Array | undefined {

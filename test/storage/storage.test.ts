@@ -169,6 +169,28 @@ describe('storage', () => {
     expect(tags.vocabularyJson()).toBe('{"templates":["{}"],"tags":[]}');
   });
 
+  it('moves a renamed tag’s refinement and its switch with it, replacing what the new name had', () => {
+    const { tags, refinements } = storage;
+    const refined = (tag: string, fingerprint: string) => refinements.save('m', { tag, fingerprint, vector: unit([1, 2, 3, 4]), report: '{}' });
+    refined('dog', 'fitted on dog');
+    refinements.setOff('dog', true);
+    refined('cat', 'fitted on cat');
+    // 'old' is a deleted tag's, switched off: the renamed 'bird' (switched on, never refined) lands on it.
+    refined('old', 'fitted on old');
+    refinements.setOff('old', true);
+    tags.saveVocabularyJson('{"templates":["{}"],"tags":[]}', [
+      { from: 'dog', to: 'cat' },
+      { from: 'cat', to: 'dog' },
+      { from: 'bird', to: 'old' },
+    ]);
+    expect(refinements.forModel('m').map((row) => [row.tag, row.fingerprint])).toEqual([
+      ['cat', 'fitted on dog'],
+      ['dog', 'fitted on cat'],
+    ]);
+    expect(refinements.refinement('m', 'cat')?.vector).toEqual(unit([1, 2, 3, 4]));
+    expect([...refinements.offTags()]).toEqual(['cat']);
+  });
+
   it('moves renamed tags’ rows with the vocabulary: names may swap, and a verdict is never lost or overwritten by the tagger’s row', () => {
     const [a, b] = add([
       { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },
