@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
-import { counted, formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
+import { counted, folderLabels, formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
@@ -73,6 +73,14 @@ describe('formatting', () => {
     expect(counted(12_345, 'photo')).toBe(`${new Intl.NumberFormat().format(12_345)} photos`);
     expect(counted(1, 'photo matches', 'photos match')).toBe('1 photo matches');
     expect(counted(2, 'photo matches', 'photos match')).toBe('2 photos match');
+  });
+
+  it('folders by their last part, or as many parts as tell them apart', () => {
+    expect(folderLabels(['/home/ana/Pictures', '/media/disk/Holidays'])).toEqual(['Pictures', 'Holidays']);
+    expect(folderLabels(['/home/ana/Photos', '/home/bo/Photos', '/media/Camera'])).toEqual(['ana/Photos', 'bo/Photos', 'Camera']);
+    expect(folderLabels(['/a/2023/Trip', '/b/2023/Trip', 'C:\\Users\\ana\\Trip'])).toEqual(['a/2023/Trip', 'b/2023/Trip', 'ana/Trip']);
+    // One folder inside another of the same name keeps its whole path where no tail tells them apart.
+    expect(folderLabels(['/x/Photos', '/y/x/Photos'])).toEqual(['/x/Photos', 'y/x/Photos']);
   });
 
   it('provider names', () => {

@@ -44,3 +44,19 @@ export function formatCount(n: number): string {
 export function counted(n: number, singular: string, plural = `${singular}s`): string {
   return `${formatCount(n)} ${n === 1 ? singular : plural}`;
 }
+
+/**
+ * Each folder as a list names it: its last part, or as many of its last parts as tell it from
+ * the others ("alice/Photos" and "bob/Photos", not "Photos" twice).
+ */
+export function folderLabels(paths: readonly string[]): string[] {
+  const parts = paths.map((path) => path.split(/[\\/]/).filter(Boolean));
+  const tail = (list: string[], n: number) => list.slice(-n).join('/');
+  return parts.map((own, i) => {
+    for (let n = 1; n <= own.length; n++) {
+      const label = tail(own, n);
+      if (parts.every((other, j) => j === i || tail(other, n) !== label)) return label;
+    }
+    return paths[i] as string;
+  });
+}
