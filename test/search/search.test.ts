@@ -6,6 +6,7 @@ import { engineHandlers } from '../../main/engine/calls.js';
 import type { Engine } from '../../main/engine/engine.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
+import { searchOptionsSchema } from '../../main/search/options.js';
 import { PhotoSearch } from '../../main/search/search.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary, type FixturePhoto } from '../helpers/library.js';
@@ -120,10 +121,12 @@ describe('searching a library', () => {
     try {
       // The app's call table, over this search: the renderer's query and count both.
       const calls = engineHandlers({ search: (...args: Parameters<Engine['search']>) => search.search(...args) } as unknown as Engine);
+      // The options as the call's schema gives them to the handler.
+      const options = searchOptionsSchema.parse({ limit: 5 });
       for (const query of ['/nowhere/cat.jpg', starFile, `a photo of a star. + ${starFile}`, '~/Pictures/x.png']) {
-        const page = await calls['search.query']({ query, options: { limit: 5 } });
+        const page = await calls['search.query']({ query, options });
         expect(page.results.length).toBeGreaterThan(0);
-        await expect(calls['search.count']({ query, options: { limit: 5 } })).resolves.toMatchObject({ total: expect.any(Number) });
+        await expect(calls['search.count']({ query, options })).resolves.toMatchObject({ total: expect.any(Number) });
       }
       expect(images).not.toHaveBeenCalled();
     } finally {
