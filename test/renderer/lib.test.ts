@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
+import { actualSize, clampView, fittedBounds, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
 import { counted, folderLabels, formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
@@ -81,6 +82,26 @@ describe('formatting', () => {
     expect(folderLabels(['/a/2023/Trip', '/b/2023/Trip', 'C:\\Users\\ana\\Trip'])).toEqual(['a/2023/Trip', 'b/2023/Trip', 'ana/Trip']);
     // One folder inside another of the same name keeps its whole path where no tail tells them apart.
     expect(folderLabels(['/x/Photos', '/y/x/Photos'])).toEqual(['/x/Photos', 'y/x/Photos']);
+  });
+
+  it('zooms within fit and MAX_ZOOM, about a point, never moving the photo past its edges', () => {
+    // A 4:3 photo in a 1000 x 500 stage is drawn 666.7 x 500, with bands either side.
+    const bounds = fittedBounds(1000, 500, 4000, 3000);
+    expect(bounds.pictureWidth).toBeCloseTo(666.67, 1);
+    expect(bounds.pictureHeight).toBe(500);
+    const fit = { scale: 1, x: 0, y: 0 };
+    expect(zoomTo(fit, 0.5, { x: 0, y: 0 }, bounds)).toEqual(fit);
+    expect(zoomTo(fit, 100, { x: 0, y: 0 }, bounds).scale).toBe(MAX_ZOOM);
+    // Twice, about a point 100 px right of centre and 50 below: that point stays under the pointer.
+    const twice = zoomTo(fit, 2, { x: 100, y: 50 }, bounds);
+    expect(twice).toEqual({ scale: 2, x: -100, y: -50 });
+    // Twice as wide is 1333 px: 166.7 px either way to its edges; 1.2 times is narrower than the stage: none.
+    expect(panBy(twice, -1000, 0, bounds).x).toBeCloseTo(-166.67, 1);
+    expect(panBy(twice, 0, 1000, bounds).y).toBe(250);
+    expect(clampView({ scale: 1.2, x: 80, y: 0 }, bounds).x).toBe(0);
+    // Its own size: one pixel of the photo a pixel of the screen, at least twice the fit.
+    expect(actualSize(bounds, 4000)).toBe(6);
+    expect(actualSize(bounds, 800)).toBe(2);
   });
 
   it('provider names', () => {

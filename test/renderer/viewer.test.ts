@@ -24,3 +24,85 @@ describe('the viewer', () => {
     expect(fake.callsOf('photos.details')).toEqual([{ id: 2 }]);
   });
 });
+
+describe('zooming in the viewer', () => {
+  const NAMES: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
+  const details = (id: number) => ({
+    ok: true as const,
+    value: { id, name: NAMES[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 4000, height: 3000, format: 'jpeg', path: `/home/ada/Pictures/${NAMES[id]}`, size: 2_000_000, capturedAt: null, camera: null, lens: null, location: null },
+  });
+
+  it('zooms with the buttons, the keys, the wheel and a double click, about the pointer, moves by dragging or the arrows, and shows the original', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, lines: [{ text: 'OPEN', confidence: 0.9, box: [0.25, 0.25, 0.5, 0.25] }] } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const originals: string[] = [];
+    page.on('request', (request) => request.url().includes('/photo/original/') && originals.push(new URL(request.url()).pathname));
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    const photo = viewer.getByRole('img', { name: 'b.jpg' });
+    const box = viewer.getByTestId('text-box');
+    await box.waitFor();
+    const rect = async (locator: typeof photo) => (await locator.boundingBox())!;
+    const fitted = await rect(photo);
+    const fittedText = await rect(box);
+    const zoomOut = viewer.getByRole('button', { name: 'Zoom out' });
+    const fit = viewer.getByRole('button', { name: 'Fit to window' });
+    expect(await zoomOut.isDisabled()).toBe(true);
+    expect(await fit.isDisabled()).toBe(true);
+
+    await viewer.getByRole('button', { name: 'Zoom in' }).click();
+    await expect.poll(async () => (await rect(photo)).width / fitted.width).toBeCloseTo(1.5, 2);
+    // The text's box zooms with the photo.
+    expect((await rect(box)).width / fittedText.width).toBeCloseTo(1.5, 2);
+    expect(await zoomOut.isDisabled()).toBe(false);
+    await expect.poll(() => originals).toEqual(['/photo/original/2']);
+    await page.keyboard.press('+');
+    await expect.poll(async () => (await rect(photo)).width / fitted.width).toBeCloseTo(2.25, 2);
+
+    // Zoomed in, the arrows move the photo, not to the next one; as far as its edges, no further.
+    const before = await rect(photo);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await rect(photo)).x).toBeLessThan(before.x - 10);
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+    const edge = await rect(photo);
+    const stage = (await viewer.locator('.frame').boundingBox())!;
+    expect(edge.x + edge.width).toBeGreaterThanOrEqual(stage.x + stage.width - 1);
+    expect(await viewer.isVisible()).toBe(true);
+
+    // Dragging moves it with the pointer.
+    const centre = { x: stage.x + stage.width / 2, y: stage.y + stage.height / 2 };
+    await page.mouse.move(centre.x, centre.y);
+    await page.mouse.down();
+    await page.mouse.move(centre.x + 120, centre.y + 5, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => (await rect(photo)).x - edge.x).toBeCloseTo(120, 0);
+
+    // 0 fits it again; then the arrows go to the next photo, which opens fitted.
+    await page.keyboard.press('0');
+    await expect.poll(async () => (await rect(photo)).width).toBeCloseTo(fitted.width, 0);
+    expect(await fit.isDisabled()).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    const next = page.getByRole('dialog', { name: 'a.jpg' });
+    await next.waitFor();
+    const nextPhoto = next.getByRole('img', { name: 'a.jpg' });
+    await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(fitted.width, 0);
+
+    // The wheel zooms about the pointer: the point under it stays put.
+    const corner = { x: fitted.x + fitted.width * 0.25, y: fitted.y + fitted.height * 0.25 };
+    await page.mouse.move(corner.x, corner.y);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => (await rect(nextPhoto)).width).toBeGreaterThan(fitted.width * 1.2);
+    const wheeled = await rect(nextPhoto);
+    // The same share of the photo is under the pointer as before.
+    expect((corner.x - wheeled.x) / wheeled.width).toBeCloseTo(0.25, 2);
+    expect((corner.y - wheeled.y) / wheeled.height).toBeCloseTo(0.25, 2);
+
+    // A double click fits a zoomed photo, and zooms a fitted one to its own size.
+    await page.mouse.dblclick(centre.x, centre.y);
+    await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(fitted.width, 0);
+    await page.mouse.dblclick(centre.x, centre.y);
+    await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(4000, -1);
+    expect(await next.getByText('100 %').count()).toBe(1);
+  });
+});

@@ -31,6 +31,8 @@ export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = 
   { keys: 'Shift+← → ↑ ↓, Shift+Space', description: 'Select a range of photos' },
   { keys: 'Mod+A', description: 'Select every photo in the grid' },
   { keys: '← →', description: 'Previous and next photo in the viewer' },
+  { keys: '+ − 0', description: 'Zoom the photo in, out, and back to fit (also the wheel, a double click)' },
+  { keys: '← → ↑ ↓, zoomed in', description: 'Move around the photo (also dragging it)' },
 ];
 
 export interface KeyLike {

@@ -1,0 +1,65 @@
+/**
+ * Note [Viewer zoom]: the viewer's photo is scaled about the stage's centre and moved by a
+ * translation, both in screen pixels; scale 1 fits the whole photo in the stage. A zoom keeps
+ * the point under the pointer (or the stage's centre, from the keyboard) where it is, and the
+ * photo never moves further than its edges allow, so it cannot be lost off screen. Past the
+ * preview's own pixels the original is shown, where the browser can draw its format.
+ */
+
+export interface ZoomView {
+  scale: number;
+  /** The photo's shift from the stage's centre, in screen pixels. */
+  x: number;
+  y: number;
+}
+
+/** The stage, and the photo fitted in it (`object-fit: contain`), in screen pixels. */
+export interface ZoomBounds {
+  width: number;
+  height: number;
+  pictureWidth: number;
+  pictureHeight: number;
+}
+
+export const FITTED: ZoomView = { scale: 1, x: 0, y: 0 };
+export const MAX_ZOOM = 8;
+/** One press of a zoom key or button. */
+export const ZOOM_STEP = 1.5;
+
+/** The size of a `naturalWidth` x `naturalHeight` picture fitted in a `width` x `height` stage. */
+export function fittedBounds(width: number, height: number, naturalWidth: number, naturalHeight: number): ZoomBounds {
+  const fit = naturalWidth > 0 && naturalHeight > 0 ? Math.min(width / naturalWidth, height / naturalHeight) : 0;
+  return { width, height, pictureWidth: naturalWidth * fit, pictureHeight: naturalHeight * fit };
+}
+
+/** The shift `value` kept within `limit` either way (and never -0). */
+function within(value: number, limit: number): number {
+  return Math.min(limit, Math.max(-limit, value)) + 0;
+}
+
+/** `view` with its scale between fitted and MAX_ZOOM and its shift within the photo's edges. */
+export function clampView(view: ZoomView, bounds: ZoomBounds): ZoomView {
+  const scale = Math.min(MAX_ZOOM, Math.max(1, view.scale));
+  return {
+    scale,
+    x: within(view.x, Math.max(0, (scale * bounds.pictureWidth - bounds.width) / 2)),
+    y: within(view.y, Math.max(0, (scale * bounds.pictureHeight - bounds.height) / 2)),
+  };
+}
+
+/** `view` zoomed to `scale`, the point `at` (from the stage's centre) staying where it is. */
+export function zoomTo(view: ZoomView, scale: number, at: { x: number; y: number }, bounds: ZoomBounds): ZoomView {
+  const target = Math.min(MAX_ZOOM, Math.max(1, scale));
+  const ratio = target / view.scale;
+  return clampView({ scale: target, x: at.x - ratio * (at.x - view.x), y: at.y - ratio * (at.y - view.y) }, bounds);
+}
+
+/** `view` moved by `dx`, `dy` screen pixels, as far as the photo's edges allow. */
+export function panBy(view: ZoomView, dx: number, dy: number, bounds: ZoomBounds): ZoomView {
+  return clampView({ ...view, x: view.x + dx, y: view.y + dy }, bounds);
+}
+
+/** The scale at which one pixel of a photo `width` pixels wide is one screen pixel (at least twice the fit). */
+export function actualSize(bounds: ZoomBounds, width: number): number {
+  return bounds.pictureWidth > 0 ? Math.min(MAX_ZOOM, Math.max(2, width / bounds.pictureWidth)) : 2;
+}
