@@ -64,3 +64,41 @@ export function formatBytes(bytes: number): string {
   }
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
+
+/**
+ * Note [One path, one line]: a file name may hold any character but "/" (a newline, a tab, a
+ * terminal's escape), and a script reading the text output one path a line must not be fooled by
+ * one, nor a terminal made to run an escape sequence. So text output writes a path holding a
+ * control character (C0, DEL or C1) in the shell's $'…' quoting, which bash, zsh and ksh read back
+ * to the exact name, and every other path as it is; a message, which may quote a name, has its
+ * control characters written the same way, without the quotes. Every command goes through
+ * `shownPath` and `oneLine` for what it prints of a path or such a message; `--json` output is
+ * exact, JSON escaping control characters itself.
+ */
+function isControl(char: string): boolean {
+  const code = char.charCodeAt(0);
+  return code < 0x20 || (code >= 0x7f && code < 0xa0);
+}
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+/** `char` as $'…' reads it: C0 and DEL as \xHH (one byte each), C1 as \uHHHH (two bytes in UTF-8). */
+function escaped(char: string): string {
+  const code = char.charCodeAt(0);
+  return ESCAPES[char] ?? (code < 0x80 ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/** A path for text output, on one line (Note [One path, one line]). */
+export function shownPath(file: string): string {
+  if (![...file].some(isControl)) return file;
+  let quoted = '';
+  for (const char of file) quoted += char === '\\' || char === "'" ? `\\${char}` : isControl(char) ? escaped(char) : char;
+  return `$'${quoted}'`;
+}
+
+/** A message for text output, on one line: its control characters escaped (Note [One path, one line]). */
+export function oneLine(text: string): string {
+  let line = '';
+  for (const char of text) line += isControl(char) ? escaped(char) : char;
+  return line;
+}

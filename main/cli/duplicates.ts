@@ -7,12 +7,12 @@
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/calibration.js';
 import type { DuplicateGroup } from '../duplicates/index.js';
 import type { Command } from './command.js';
-import { count, MODEL_OPTIONS, numberOption, WAIT_OPTION } from './common.js';
+import { count, MODEL_OPTIONS, numberOption, oneLine, shownPath, WAIT_OPTION } from './common.js';
 
 function groupText(group: DuplicateGroup, n: number): string {
   const alike = group.similarity === null ? 'byte-identical' : `likeness ${group.similarity.toFixed(2)}`;
   const [keep, ...others] = group.paths;
-  return [`Group ${n} (${count(group.paths.length, 'copy', 'copies')}, ${alike}):`, `  keep  ${keep}`, `        (${group.reason})`, ...others.map((file) => `        ${file}`)].join('\n');
+  return [`Group ${n} (${count(group.paths.length, 'copy', 'copies')}, ${alike}):`, `  keep  ${shownPath(keep as string)}`, `        (${oneLine(group.reason)})`, ...others.map((file) => `        ${shownPath(file)}`)].join('\n');
 }
 
 export const duplicates: Command = {

@@ -6,18 +6,20 @@ import type { IndexSummary } from '../library/indexer.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
+/** What a run did: copies share one image, and its embedding, with another file (Note [What a run counts] in indexer.ts). */
 function indexText(modelId: string, summary: IndexSummary): string {
   const parts = [
     `${count(summary.embedded, 'photo')} embedded`,
     `${summary.unchanged} unchanged`,
+    count(summary.copies, 'copy', 'copies'),
     `${summary.moved} moved`,
     `${summary.removed} removed`,
     `${summary.failed.length} failed`,
   ];
-  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${failure.path}: ${failure.message}`)].join('\n');
+  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${shownPath(failure.path)}: ${oneLine(failure.message)}`)].join('\n');
 }
 
 export const index: Command = {
@@ -105,14 +107,14 @@ function pageText(page: SearchPage, limit: number): string {
   const pages = Math.ceil(page.total / limit);
   const pageNumber = Math.floor(page.offset / limit) + 1;
   if (page.results.length === 0) return `Page ${pageNumber} is past the end: ${count(page.total, 'photo')} match, on ${count(pages, 'page')}${hidden}.`;
-  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(4)}. ${hit.score.toFixed(3)}  #${hit.photoId}  ${hit.path}`);
+  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(4)}. ${hit.score.toFixed(3)}  #${hit.photoId}  ${shownPath(hit.path)}`);
   const shown = `${page.offset + 1}-${page.offset + page.results.length}`;
   return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? ` (page ${pageNumber} of ${pages})` : ''}${hidden}.`].join('\n');
 }
 
-/** The first few of `names`, for a message. */
+/** The first few of `names` (folders, tags), for a message, each on one line (Note [One path, one line] in common.ts). */
 function some(names: readonly string[]): string {
-  const shown = names.slice(0, 8).join(', ');
+  const shown = names.slice(0, 8).map(shownPath).join(', ');
   return names.length > 8 ? `${shown}, …` : shown;
 }
 
@@ -131,9 +133,10 @@ function emptyBecause(context: CommandContext, { filters }: SearchOptions): stri
   }
   if (filters.folder !== undefined) {
     const wanted = filters.folder;
+    const shown = shownPath(wanted);
     const roots = context.engine().library().folders().map((folder) => folder.path);
     if (!roots.some((root) => isInside(wanted, root) || isInside(root, wanted))) {
-      return roots.length ? `No photos under ${wanted}: it is not in the library, whose folders are ${some(roots)}.` : `No photos under ${wanted}: the library has no folders yet.`;
+      return roots.length ? `No photos under ${shown}: it is not in the library, whose folders are ${some(roots)}.` : `No photos under ${shown}: the library has no folders yet.`;
     }
   }
   return null;
@@ -185,7 +188,7 @@ export const folders: Command = {
     const listed = engine.library().folders();
     const target = stringOption(context, 'remove');
     if (target === undefined) {
-      const lines = listed.map((folder) => `${folder.path}${folder.excludes.length ? ` (leaving out ${folder.excludes.join(', ')})` : ''}`);
+      const lines = listed.map((folder) => `${shownPath(folder.path)}${folder.excludes.length ? ` (leaving out ${oneLine(folder.excludes.join(', '))})` : ''}`);
       return { json: listed, text: lines.length ? lines.join('\n') : 'The library has no folders yet. Add one with `lumen index FOLDER`.' };
     }
     const wanted = path.resolve(target);
@@ -195,7 +198,7 @@ export const folders: Command = {
       throw new UserError('bad-input', `${wanted} is not a folder of the library; ${known}.`);
     }
     await engine.removeFolder(folder.id);
-    return { json: { removed: folder }, text: `Took ${folder.path} out of the library. Its files were not touched.` };
+    return { json: { removed: folder }, text: `Took ${shownPath(folder.path)} out of the library. Its files were not touched.` };
   },
 };
 
@@ -206,7 +209,7 @@ export const failures: Command = {
   options: { ...MODEL_OPTIONS },
   async run(context) {
     const list = context.engine().failures();
-    const text = list.length ? [...list.map((f) => `${f.path}: ${f.message}`), `${count(list.length, 'file')} could not be indexed.`].join('\n') : 'Every file in the library was indexed.';
+    const text = list.length ? [...list.map((f) => `${shownPath(f.path)}: ${oneLine(f.message)}`), `${count(list.length, 'file')} could not be indexed.`].join('\n') : 'Every file in the library was indexed.';
     return { json: list, text };
   },
 };

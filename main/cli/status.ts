@@ -1,31 +1,58 @@
-/** `status`: the engine's status, the same shape the desktop app shows (see EngineStatus). */
+/**
+ * `status`: the engine's status, the same shape the desktop app shows (see EngineStatus), and
+ * who else is writing the library.
+ *
+ * Note [Status beside a writer]: status is a reader and takes no lock (Note [One writer] in
+ * storage/writer-lock.ts), so it can run while another process (the app, `lumen index`) indexes
+ * the same library. That run stores photos only once they are embedded: the files it has found
+ * and not reached yet are nowhere a reader can count, and "0 to do" would be false. So while the
+ * holder of the writer lock says it is indexing, status names it, calls the counts what it has
+ * stored so far, and leaves what is left uncounted; `--json` adds the lock's holder as `writer`
+ * (null when no other process holds it), so a script can tell partial counts too.
+ */
+import { WriterLock, type WriterInfo } from '../storage/writer-lock.js';
 import type { Command } from './command.js';
-import { count, MODEL_OPTIONS } from './common.js';
+import { count, MODEL_OPTIONS, shownPath } from './common.js';
+
+/** The other process writing the library of `dataDir`, if one says so. */
+function otherWriter(dataDir: string): WriterInfo | null {
+  const holder = WriterLock.holder(dataDir);
+  return holder && holder.pid !== process.pid ? holder : null;
+}
 
 export const status: Command = {
   name: 'status',
   args: '',
   summary: 'Show the library (photos, failed files, index health), the model and the execution provider in use.',
+  details: 'While another Lumen process indexes the library, the counts are what it has stored so far; `writer` in the JSON names that process.',
   options: MODEL_OPTIONS,
   async run(context) {
     const status = await context.engine().status();
+    const writer = otherWriter(context.dataDir);
+    const indexing = writer?.doing === 'indexing' ? writer : null;
     const { library, model } = status;
-    const lines = [`Data folder: ${status.dataDir}`];
+    const lines = [`Data folder: ${shownPath(status.dataDir)}`];
+    if (indexing) {
+      const since = new Date(indexing.since).toLocaleTimeString();
+      lines.push(`Indexing:    ${indexing.holder} (pid ${indexing.pid}) is indexing this library (since ${since}): the figures below are what it has stored so far`);
+    }
     if (library) {
+      const figures = ({ embedded, missing }: { embedded: number; missing: number }) =>
+        indexing ? `${embedded} embedded so far, the rest not counted until that run ends${missing ? ` (at least ${missing} to do)` : ''}` : `${embedded} embedded, ${missing} to do`;
       lines.push(
         `Library:     ${count(library.photos, 'photo')} in ${count(library.folders.length, 'folder')}, ${count(library.failed, 'failed file')}`,
-        ...library.models.map((m) => `             ${m.model}: ${m.embedded} embedded, ${m.missing} to do${m.model === library.servingModel ? ' (serving searches)' : ''}`),
+        ...library.models.map((m) => `             ${m.model}: ${figures(m)}${m.model === library.servingModel ? ' (serving searches)' : ''}`),
         library.index ? `Index:       ${library.index.health}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
       );
     } else {
-      lines.push('Library:     none yet (add a folder: `lumen index FOLDER`)');
+      lines.push(indexing ? 'Library:     none stored yet' : 'Library:     none yet (add a folder: `lumen index FOLDER`)');
     }
     lines.push(
-      model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${model.dir}` : `Model:       none: ${status.modelProblem?.message}`,
+      model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${shownPath(model.dir)}` : `Model:       none: ${status.modelProblem?.message}`,
       model
         ? `Provider:    image ${model.providers.image}, text ${model.providers.text} (installed: ${status.availableProviders.join(', ')})`
         : `Providers:   installed: ${status.availableProviders.join(', ')}`,
     );
-    return { json: status, text: lines.join('\n') };
+    return { json: { ...status, writer }, text: lines.join('\n') };
   },
 };

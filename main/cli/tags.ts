@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, requirePositionals, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
@@ -39,7 +39,7 @@ export const tagScores: Command = {
           .sort((a, b) => b.cosine - a.cosine)
           .slice(0, 5)
           .map((entry) => `${entry.tag} ${entry.cosine.toFixed(3)} (p ${entry.p.toFixed(2)})`);
-        return `${image}: ${top.join(', ')}  -> ${scored.assigned[i]?.join(', ') || 'no tag'}`;
+        return `${shownPath(image)}: ${top.join(', ')}  -> ${scored.assigned[i]?.join(', ') || 'no tag'}`;
       })
       .join('\n');
     return { json, text };
@@ -86,7 +86,7 @@ export const evalZeroshot: Command = {
       `${count(report.n, 'photo')}, ${count(report.tags.length, 'candidate tag')}: top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}`,
       ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${String(entry.n).padStart(5)} photos  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
       ...(report.topConfusions.length ? ['Most frequent mistakes:', ...report.topConfusions.map((c) => `  ${c.actual} taken for ${c.predicted}: ${c.count}`)] : []),
-      ...report.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`),
+      ...report.skipped.map((s) => `  skipped ${shownPath(s.path)}: ${oneLine(s.reason)}`),
     ];
     return { json: report, text: lines.join('\n') };
   },
@@ -136,7 +136,7 @@ export const tag: Command = {
 
 function photoText(photo: PhotoTags): string {
   const tags = photo.tags.map((t) => `${t.tag}${t.source === 'person' ? ' (confirmed)' : t.score === null ? '' : ` ${t.score.toFixed(2)}`}`);
-  return `#${photo.photoId} ${photo.path}: ${tags.join(', ') || 'no tags'}${photo.rejected.length ? `; rejected: ${photo.rejected.join(', ')}` : ''}`;
+  return `#${photo.photoId} ${shownPath(photo.path)}: ${tags.join(', ') || 'no tags'}${photo.rejected.length ? `; rejected: ${photo.rejected.join(', ')}` : ''}`;
 }
 
 export const tags: Command = {
@@ -180,7 +180,7 @@ export const tags: Command = {
     if (action === 'export-xmp') {
       const photoIds = context.positionals.length ? context.positionals.map((ref) => library.resolvePhoto(ref).photoId) : undefined;
       const summary = await engine.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds }).done;
-      const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${s.path}: ${s.reason}`)].join('\n');
+      const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${shownPath(s.path)}: ${oneLine(s.reason)}`)].join('\n');
       return { json: summary, text };
     }
     if (action) {
@@ -218,7 +218,7 @@ export const albums: Command = {
   },
   async run(context) {
     const list = context.engine().tags().albums({ minShare: numberOption(context, 'min-share', 0.25, { min: 0, max: 1 }) });
-    return { json: list, text: list.length ? list.map((album) => `${album.label}  (${count(album.photos, 'photo')}, ${album.album})`).join('\n') : 'The library has no photos yet.' };
+    return { json: list, text: list.length ? list.map((album) => `${oneLine(album.label)}  (${count(album.photos, 'photo')}, ${shownPath(album.album)})`).join('\n') : 'The library has no photos yet.' };
   },
 };
 
@@ -247,7 +247,7 @@ export const vocabulary: Command = {
       const file = stringOption(context, 'export') as string;
       await book.export(file);
       const current = await book.get();
-      return { json: { file: path.resolve(file), tags: current.tags.length }, text: `Wrote ${count(current.tags.length, 'tag')} to ${file}.` };
+      return { json: { file: path.resolve(file), tags: current.tags.length }, text: `Wrote ${count(current.tags.length, 'tag')} to ${shownPath(file)}.` };
     }
     const changed = action === 'import' ? await book.import(stringOption(context, 'import') as string) : await book.reset();
     return { json: changed, text: `${describeVocabulary(changed, action === 'import' ? 'imported' : 'built-in')}\nRun \`tag\` to re-tag the library.` };

@@ -2,13 +2,13 @@
 import { UserError } from '../core/errors.js';
 import type { OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
-import { count, DATA_OPTION, PROVIDER_OPTION, requirePositionals, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, oneLine, PROVIDER_OPTION, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
 const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
 function summaryText(summary: OcrSummary): string {
   const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the gate`, `${summary.failed.length} failed`];
-  return [`Text in photos: ${parts.join(', ')}.`, ...summary.failed.map((failure) => `  could not read ${failure.path}: ${failure.message}`)].join('\n');
+  return [`Text in photos: ${parts.join(', ')}.`, ...summary.failed.map((failure) => `  could not read ${shownPath(failure.path)}: ${oneLine(failure.message)}`)].join('\n');
 }
 
 export const ocr: Command = {
@@ -42,6 +42,6 @@ export const text: Command = {
     const [photo, ...extra] = requirePositionals(context, 'photo (a path or #id)');
     if (extra.length) throw new UserError('bad-input', 'Give one photo.');
     const { lines } = await context.engine().photoText(photo as string, { read: true, signal: context.signal });
-    return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${photo}.` };
+    return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${shownPath(photo as string)}.` };
   },
 };

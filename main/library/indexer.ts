@@ -10,6 +10,16 @@
  * What the walk could not index (bad names, pipes) is recorded as a failure too, so the
  * library's count of failed files and its list include it.
  *
+ * Note [What a run counts]: the summary counts files, each once, but `embedded` counts
+ * contents: a content embedded by this run counts once however many files show it. The other
+ * files showing it, and new files showing a content stored before, are `copies` (byte-identical
+ * copies share one image and its embedding), unless that content left another path in the same
+ * run (`moved`). Two copies met in one run may both be decoded before either is stored, or the
+ * second may find the first stored; the figures are the same either way. `unchanged` is only for
+ * files known at their path, size and mtime. Progress counts alike, and what the scan could not
+ * index is part of its total (`toProcess`) and done (`processed`) from the start, so embedded +
+ * failed never exceed the total, and the last progress agrees with the summary.
+ *
  * Note [Resume]: results are written in batched transactions as they come, so a crash or a
  * cancel keeps everything finished so far and the next run picks up the rest; nothing is ever
  * written twice (paths and content hashes are unique keys).
@@ -57,8 +67,11 @@ export interface IndexProgress {
 }
 
 export interface IndexSummary {
+  /** Contents embedded, each once however many files show it (Note [What a run counts]). */
   embedded: number;
   unchanged: number;
+  /** Files showing a content embedded by this run through another file, or stored before (Note [What a run counts]). */
+  copies: number;
   moved: number;
   removed: number;
   failed: Array<{ path: string; reason: FailureReason; message: string }>;
@@ -109,15 +122,19 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const modelId = model.id;
   const preprocessing = model.spec.image.preprocessing;
 
-  const summary: IndexSummary = { embedded: 0, unchanged: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
+  const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
   const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null };
+  /** What the walk found but could not index (Note [Nothing skipped silently] in scan.ts). */
+  const scanProblems: FailedFile[] = [];
   const meter = new RateMeter();
+  /** The scan's failures, done before indexing starts: not part of its rate. */
+  let doneByScan = 0;
   let lastReport = 0;
   const report = (force = false) => {
     const now = Date.now();
     if (!force && now - lastReport < 250) return;
     lastReport = now;
-    meter.record(progress.processed, now);
+    meter.record(progress.processed - doneByScan, now);
     progress.imagesPerSecond = meter.perSecond;
     progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
     options.onProgress?.({ ...progress });
@@ -131,7 +148,6 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   /** Per folder, what its walk could not enter: nothing there is taken for deleted. */
   const unwalked = new Map<number, string[]>();
   const work: WorkItem[] = [];
-  const scanProblems: FailedFile[] = [];
   // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file.
   const embedded = embeddings.imageIds(modelId);
   for (const folder of folders) {
@@ -169,7 +185,10 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
   }
   progress.phase = 'indexing';
-  progress.toProcess = work.length;
+  // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
+  doneByScan = scanProblems.length;
+  progress.toProcess = work.length + doneByScan;
+  progress.processed = doneByScan;
   report(true);
 
   // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
@@ -187,6 +206,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const pendingIndexed: IndexedFile[] = [];
   const pendingFailed: FailedFile[] = [...scanProblems];
   const linkedToExisting: Array<{ imageId: number }> = [];
+  /** Contents embedded in this run: another file of one is a copy (Note [What a run counts]). */
+  const embeddedContents = new Set<string>();
   let stored = 0;
   let storageFailed = false;
   let lastFlush = Date.now();
@@ -311,8 +332,13 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
           indexed.image = { created: { ...indexed.image.created, thumbnail: await thumbnails.write(item.contentHash, item.thumbnail) } };
         }
         pendingIndexed.push(indexed);
-        summary.embedded++;
-        progress.embedded++;
+        if (embeddedContents.has(item.contentHash)) {
+          summary.copies++;
+        } else {
+          embeddedContents.add(item.contentHash);
+          summary.embedded++;
+          progress.embedded++;
+        }
         progress.processed++;
       }
       maybeFlush();
@@ -351,7 +377,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     for (const link of linkedToExisting) {
       const lost = lostImages.get(link.imageId) ?? 0;
       if (lost === 0) {
-        summary.unchanged++;
+        summary.copies++;
         continue;
       }
       lostImages.set(link.imageId, lost - 1);

@@ -51,7 +51,7 @@ describe('the command line, tried as a new user would', () => {
     await copyPhotos((await fixturePhotos()).slice(0, 30), folder, () => '');
     const first = await cli('index', folder, '--data', data, ...model);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Indexed with tiny-clip-immich: 30 photos embedded, 0 unchanged, 0 moved, 0 removed, 0 failed in /);
+    expect(first.stdout).toMatch(/^Indexed with tiny-clip-immich: 30 photos embedded, 0 unchanged, 0 copies, 0 moved, 0 removed, 0 failed in /);
   });
   afterAll(() => scratch.cleanup());
 
@@ -93,7 +93,7 @@ describe('the command line, tried as a new user would', () => {
     await mkdir(path.join(folder, 'sub'), { recursive: true });
     await rename(path.join(folder, name as string), path.join(folder, 'sub', name as string));
     const result = await cli('index', '--data', data, ...model);
-    expect(result.stdout).toMatch(/: 0 photos embedded, 29 unchanged, 1 moved, 0 removed, 0 failed in /);
+    expect(result.stdout).toMatch(/: 0 photos embedded, 29 unchanged, 0 copies, 1 moved, 0 removed, 0 failed in /);
   });
 
   it('does not leave a folder added when indexing it fails on a broken model', async () => {

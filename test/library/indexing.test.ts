@@ -88,8 +88,17 @@ describe('indexing a library', () => {
   it('indexes two copies of one photo found in the same run as one image', async () => {
     await mkdir(folder, { recursive: true });
     for (const name of ['a.jpg', 'copy of a.jpg', 'b.jpg']) await copyFile(photos[name === 'b.jpg' ? 1 : 0]!.file, path.join(folder, name));
+    // Counted alike however the run's work interleaves: the copy is a new photo sharing an image, not an unchanged one.
+    for (const [i, options] of [{ batchSize: 1, concurrency: 1, writeBatch: 1 }, { concurrency: 8 }].entries()) {
+      const fresh = openLibrary(path.join(scratch.dir, `fresh-${i}`));
+      try {
+        expect(await fresh.index(model, { folders: await fresh.addFolders([folder]), ...options })).toMatchObject({ embedded: 2, copies: 1, unchanged: 0, moved: 0, failed: [] });
+      } finally {
+        await fresh.close();
+      }
+    }
     const summary = await index();
-    expect(summary.failed).toEqual([]);
+    expect(summary).toMatchObject({ embedded: 2, copies: 1, unchanged: 0, moved: 0, removed: 0, failed: [] });
     expect(library.status()).toMatchObject({ photos: 3, images: 2 });
     expect((await library.vectorIndex(model.id, model.dim)).size).toBe(2);
     const page = await new PhotoSearch(library, model).search('a photo of a circle.', { limit: 10, showAll: true });
@@ -102,6 +111,9 @@ describe('indexing a library', () => {
       ['ready', 2],
       ['ready', 2],
     ]);
+    // A copy added later is linked to the stored image: a copy too, and the rest unchanged.
+    await copyFile(photos[0]!.file, path.join(folder, 'another copy of a.jpg'));
+    expect(await index()).toMatchObject({ embedded: 0, copies: 1, unchanged: 3, moved: 0, removed: 0 });
   });
 
   it('forgets deleted photos at once, in the database and in search results', async () => {

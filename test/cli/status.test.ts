@@ -1,0 +1,62 @@
+/**
+ * `lumen status` while another process indexes the same library (Note [One writer] in
+ * main/storage/writer-lock.ts): what is left to index is not known to a reader then, so status
+ * says who is indexing rather than "0 to do".
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.js';
+import { IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  return { code, stdout, stderr };
+}
+
+/** Another process holding the writer lock as `lumen index` does while it indexes. */
+async function indexingElsewhere(data: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'helpers', 'hold-writer-lock.ts'), data, '`lumen index`'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [said] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer];
+  expect(said.toString()).toBe('held\n');
+  return child;
+}
+
+describe('status beside an index run in another process', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let data: string;
+  const model = ['--model', IMMICH_MODEL, '--provider', 'cpu'];
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    data = path.join(scratch.dir, 'data');
+    const folder = path.join(scratch.dir, 'Photos');
+    await copyPhotos((await fixturePhotos()).slice(0, 4), folder);
+    expect((await cli('index', folder, '--data', data, ...model)).code).toBe(0);
+  });
+  afterAll(() => scratch.cleanup());
+
+  it('says that another process is indexing instead of "0 to do", and says "0 to do" again once it has gone', async () => {
+    const child = await indexingElsewhere(data);
+    try {
+      const text = await cli('status', '--data', data, ...model);
+      expect(text.code).toBe(0);
+      expect(text.stdout).not.toMatch(/\b0 to do\b/);
+      expect(text.stdout).toMatch(new RegExp(`^Indexing: +\`lumen index\` \\(pid ${child.pid}\\) is indexing this library`, 'm'));
+      expect(text.stdout).toMatch(/tiny-clip-immich: 4 embedded so far, the rest not counted until that run ends/);
+      const json = JSON.parse((await cli('status', '--data', data, ...model, '--json')).stdout);
+      expect(json.writer).toMatchObject({ pid: child.pid, holder: '`lumen index`', doing: 'indexing' });
+    } finally {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+    const after = await cli('status', '--data', data, ...model);
+    expect(after.stdout).toMatch(/tiny-clip-immich: 4 embedded, 0 to do \(serving searches\)/);
+    expect(after.stdout).not.toMatch(/^Indexing:/m);
+    expect(JSON.parse((await cli('status', '--data', data, ...model, '--json')).stdout).writer).toBeNull();
+  });
+});
