@@ -45,6 +45,8 @@ const vocabularyPayload = z
   .strict();
 const tagName = z.string().min(1).max(200);
 const albumId = z.string().regex(/^(folder:[0-9a-f]{16}|saved:\d{1,15})$/);
+const albumName = z.string().min(1).max(200);
+const albumPhotoIds = z.array(id).min(1).max(100_000);
 
 export const callSchemas = {
   'app.status': z.object({}).strict(),
@@ -114,7 +116,13 @@ export const callSchemas = {
   'vocabulary.evaluate': z.object({ vocabulary: vocabularyPayload }).strict(),
   'albums.list': z.object({}).strict(),
   'albums.photos': z.object({ id: albumId }).strict(),
-  'albums.save': z.object({ name: z.string().min(1).max(200), photoIds: z.array(id).min(1).max(100_000) }).strict(),
+  'albums.save': z.object({ name: albumName, photoIds: albumPhotoIds }).strict(),
+  /** Only a saved album; the name by the same rules as a new album's (its own in another case is fine). */
+  'albums.rename': z.object({ id: albumId, name: albumName }).strict(),
+  /** Adds photos to a saved album, each photo once. */
+  'albums.add': z.object({ id: albumId, photoIds: albumPhotoIds }).strict(),
+  /** Takes photos out of a saved album; they stay in the library. */
+  'albums.remove': z.object({ id: albumId, photoIds: albumPhotoIds }).strict(),
   'albums.delete': z.object({ id: albumId }).strict(),
   /** Writes tags to XMP sidecars: of every photo, of a tag's photos, or of some photos. */
   'xmp.export': z.object({ tag: tagName.optional(), photoIds: z.array(id).min(1).max(100_000).optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
@@ -528,6 +536,10 @@ export interface CallResults {
   'albums.list': AlbumInfo[];
   'albums.photos': Timeline;
   'albums.save': AlbumInfo;
+  'albums.rename': AlbumInfo;
+  /** Photos counted as an album counts them, by image: two copies of a photo are one. */
+  'albums.add': { album: AlbumInfo; added: number; already: number };
+  'albums.remove': { album: AlbumInfo; removed: number };
   'albums.delete': { deleted: boolean };
   'xmp.export': XmpExportInfo;
   'search.query': SearchPageInfo;

@@ -130,6 +130,9 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'albums.list': async () => engine.tags().albums(),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),
     'albums.save': async ({ name, photoIds }) => engine.tagsToChange().saveAlbum(name, photoIds),
+    'albums.rename': async ({ id, name }) => engine.tagsToChange().renameAlbum(id, name),
+    'albums.add': async ({ id, photoIds }) => engine.tagsToChange().addToAlbum(id, photoIds),
+    'albums.remove': async ({ id, photoIds }) => engine.tagsToChange().removeFromAlbum(id, photoIds),
     'albums.delete': async ({ id }) => {
       engine.tagsToChange().deleteAlbum(id);
       return { deleted: true };

@@ -16,9 +16,14 @@ export class AlbumStore {
   constructor(private readonly db: Db) {
     this.s = {
       list: db.prepare('SELECT id, name, created_at AS createdAt FROM albums ORDER BY name COLLATE NOCASE'),
+      byId: db.prepare('SELECT id, name, created_at AS createdAt FROM albums WHERE id = ?'),
       byName: db.prepare('SELECT id, name, created_at AS createdAt FROM albums WHERE name = ? COLLATE NOCASE'),
       insert: db.prepare('INSERT INTO albums (name, created_at) VALUES (?, ?) RETURNING id'),
+      rename: db.prepare('UPDATE albums SET name = ? WHERE id = ?'),
       addMember: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) SELECT ?, image_id FROM files WHERE id = ?'),
+      imageOf: db.prepare('SELECT image_id FROM files WHERE id = ?').pluck(),
+      addImage: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) VALUES (?, ?)'),
+      removeImage: db.prepare('DELETE FROM album_images WHERE album_id = ? AND image_id = ?'),
       remove: db.prepare('DELETE FROM albums WHERE id = ?'),
       photos: db.prepare(`SELECT MIN(f.id) AS photoId FROM album_images a JOIN files f ON f.image_id = a.image_id
         WHERE a.album_id = ? GROUP BY a.image_id ORDER BY MIN(f.id)`).pluck(),
@@ -27,6 +32,10 @@ export class AlbumStore {
 
   list(): SavedAlbum[] {
     return this.s.list.all() as SavedAlbum[];
+  }
+
+  byId(id: number): SavedAlbum | undefined {
+    return this.s.byId.get(id) as SavedAlbum | undefined;
   }
 
   byName(name: string): SavedAlbum | undefined {
@@ -42,8 +51,43 @@ export class AlbumStore {
     })();
   }
 
+  rename(id: number, name: string): boolean {
+    return this.s.rename.run(name, id).changes > 0;
+  }
+
+  /**
+   * Adds `photoIds` (files) to an album, each image once: `added` images were not in it, `already`
+   * were (two copies of one photo are one image). Files not in the library are left out.
+   */
+  add(id: number, photoIds: readonly number[]): { added: number; already: number } {
+    return this.db.transaction(() => {
+      let added = 0;
+      const images = this.images(photoIds);
+      for (const image of images) added += this.s.addImage.run(id, image).changes;
+      return { added, already: images.size - added };
+    })();
+  }
+
+  /** Takes the images of `photoIds` (files) out of an album; the photos stay in the library. Returns how many were in it. */
+  removePhotos(id: number, photoIds: readonly number[]): number {
+    return this.db.transaction(() => {
+      let removed = 0;
+      for (const image of this.images(photoIds)) removed += this.s.removeImage.run(id, image).changes;
+      return removed;
+    })();
+  }
+
   remove(id: number): boolean {
     return this.s.remove.run(id).changes > 0;
+  }
+
+  private images(photoIds: readonly number[]): Set<number> {
+    const images = new Set<number>();
+    for (const photoId of photoIds) {
+      const image = this.s.imageOf.get(photoId) as number | undefined;
+      if (image !== undefined) images.add(image);
+    }
+    return images;
   }
 
   /** One file per member image. */

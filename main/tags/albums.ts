@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { SavedAlbum } from '../storage/album-store.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface AlbumTag {
@@ -92,19 +93,67 @@ function folderId(dir: string): string {
 
 /** The albums a person saved from selections, summarised like folders. */
 export function savedAlbums(storage: Storage, options: AlbumOptions = {}): AlbumSummary[] {
-  return storage.albums.list().map((album) => {
-    const photos = storage.albums.photos(album.id);
-    return summary(`saved:${album.id}`, 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options));
-  });
+  return storage.albums.list().map((album) => savedSummary(storage, album, options));
+}
+
+function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions = {}): AlbumSummary {
+  const photos = storage.albums.photos(album.id);
+  return summary(`saved:${album.id}`, 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options));
+}
+
+/** The longest album name, as the app's contract allows it. */
+export const MAX_ALBUM_NAME = 200;
+
+/**
+ * A name for a saved album (new, or renamed from `renaming`): trimmed, not empty, not too long,
+ * and no other album's, ignoring case (the album being renamed may change its name's case).
+ */
+function albumName(storage: Storage, name: string, renaming?: number): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new UserError('bad-input', 'Give the album a name.');
+  if (trimmed.length > MAX_ALBUM_NAME) throw new UserError('bad-input', `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`);
+  const other = storage.albums.byName(trimmed);
+  if (other && other.id !== renaming) throw new UserError('bad-input', `There is already an album called "${other.name}". Choose another name.`);
+  return trimmed;
 }
 
 /** Saves a selection as an album named `name` (unique, ignoring case). */
 export function saveAlbum(storage: Storage, name: string, photoIds: readonly number[]): AlbumSummary {
-  const trimmed = name.trim();
-  if (!trimmed) throw new UserError('bad-input', 'Give the album a name.');
-  if (storage.albums.byName(trimmed)) throw new UserError('bad-input', `There is already an album called "${trimmed}". Choose another name.`);
-  const id = storage.albums.create(trimmed, photoIds);
-  return savedAlbums(storage).find((album) => album.id === `saved:${id}`) as AlbumSummary;
+  const id = storage.albums.create(albumName(storage, name), photoIds);
+  return savedSummary(storage, storage.albums.byId(id) as SavedAlbum);
+}
+
+/**
+ * The saved album `id` names, to change (`doing`: "renamed", "changed"). A folder's album is
+ * its folder: what is in it, and its name, change only with the folder.
+ */
+function savedAlbum(storage: Storage, id: string, doing: string): SavedAlbum {
+  const saved = /^saved:(\d+)$/.exec(id);
+  if (!saved) throw new UserError('bad-input', `A folder's album follows its folder and cannot be ${doing}: save its photos as an album of your own instead.`);
+  const album = storage.albums.byId(Number(saved[1]));
+  if (!album) throw new UserError('not-found', 'That album is not there any more: it was deleted.');
+  return album;
+}
+
+/** Renames a saved album, by the same rules as a new album's name. */
+export function renameAlbum(storage: Storage, id: string, name: string): AlbumSummary {
+  const album = savedAlbum(storage, id, 'renamed');
+  storage.albums.rename(album.id, albumName(storage, name, album.id));
+  return savedSummary(storage, storage.albums.byId(album.id) as SavedAlbum);
+}
+
+/** Adds photos to a saved album; photos in it already (as any copy) are not added twice. */
+export function addToAlbum(storage: Storage, id: string, photoIds: readonly number[]): { album: AlbumSummary; added: number; already: number } {
+  const album = savedAlbum(storage, id, 'changed');
+  const { added, already } = storage.albums.add(album.id, photoIds);
+  return { album: savedSummary(storage, album), added, already };
+}
+
+/** Takes photos out of a saved album; they stay in the library. */
+export function removeFromAlbum(storage: Storage, id: string, photoIds: readonly number[]): { album: AlbumSummary; removed: number } {
+  const album = savedAlbum(storage, id, 'changed');
+  const removed = storage.albums.removePhotos(album.id, photoIds);
+  return { album: savedSummary(storage, album), removed };
 }
 
 /** The photos of an album (folder or saved), by photo id. */

@@ -7,7 +7,7 @@
  */
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
-import { albumPhotos, deleteAlbum, folderAlbums, saveAlbum, savedAlbums, summariseSelection, type AlbumOptions } from './albums.js';
+import { addToAlbum, albumPhotos, deleteAlbum, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbums, summariseSelection, type AlbumOptions } from './albums.js';
 import { evaluateLabelled } from './evaluate-labelled.js';
 import { LibraryVocabulary } from './library-vocabulary.js';
 import { TagPreviewer } from './preview.js';
@@ -47,6 +47,18 @@ export class Tags {
 
   saveAlbum(name: string, photoIds: readonly number[]) {
     return saveAlbum(this.library.storage, name, photoIds);
+  }
+
+  renameAlbum(id: string, name: string) {
+    return renameAlbum(this.library.storage, id, name);
+  }
+
+  addToAlbum(id: string, photoIds: readonly number[]) {
+    return addToAlbum(this.library.storage, id, photoIds);
+  }
+
+  removeFromAlbum(id: string, photoIds: readonly number[]) {
+    return removeFromAlbum(this.library.storage, id, photoIds);
   }
 
   deleteAlbum(id: string): void {

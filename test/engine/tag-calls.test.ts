@@ -131,6 +131,35 @@ describe('the app’s tag calls', () => {
     await expect(calls['albums.delete']({ id: circle.id })).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('renames a saved album, adds photos to it once each, and takes photos out of it, never a folder’s', async () => {
+    const circle = (await calls['albums.list']({})).find((album) => album.name === 'circle')!;
+    const circles = (await calls['albums.photos']({ id: circle.id })).ids;
+    const trip = await calls['albums.save']({ name: 'Trip', photoIds: circles.slice(0, 2) });
+    const walks = await calls['albums.save']({ name: 'Walks', photoIds: circles.slice(0, 1) });
+
+    expect(await calls['albums.rename']({ id: trip.id, name: ' Lisbon ' })).toMatchObject({ id: trip.id, kind: 'saved', name: 'Lisbon', photos: 2 });
+    expect(await calls['albums.rename']({ id: trip.id, name: 'LISBON' })).toMatchObject({ name: 'LISBON' });
+    await expect(calls['albums.rename']({ id: trip.id, name: 'walks' })).rejects.toMatchObject({ code: 'bad-input', message: 'There is already an album called "Walks". Choose another name.' });
+    await expect(calls['albums.rename']({ id: circle.id, name: 'Rings' })).rejects.toMatchObject({ code: 'bad-input' });
+    const names = (await calls['albums.list']({})).map((album) => album.name);
+    expect(names).toEqual(expect.arrayContaining(['LISBON', 'Walks', 'circle']));
+    expect(names).not.toContain('Trip');
+
+    const added = await calls['albums.add']({ id: trip.id, photoIds: circles.slice(1, 4) });
+    expect(added).toMatchObject({ added: 2, already: 1, album: { id: trip.id, name: 'LISBON', photos: 4 } });
+    expect((await calls['albums.photos']({ id: trip.id })).ids.sort()).toEqual(circles.slice(0, 4).sort());
+    await expect(calls['albums.add']({ id: circle.id, photoIds: circles.slice(0, 1) })).rejects.toMatchObject({ code: 'bad-input' });
+
+    const removed = await calls['albums.remove']({ id: trip.id, photoIds: circles.slice(0, 2) });
+    expect(removed).toMatchObject({ removed: 2, album: { photos: 2 } });
+    expect((await calls['albums.photos']({ id: trip.id })).ids.sort()).toEqual(circles.slice(2, 4).sort());
+    // Still in the library, and in the other album.
+    expect((await calls['albums.photos']({ id: circle.id })).ids).toHaveLength(16);
+    expect((await calls['albums.photos']({ id: walks.id })).ids).toEqual(circles.slice(0, 1));
+    await expect(calls['albums.remove']({ id: circle.id, photoIds: circles.slice(0, 1) })).rejects.toMatchObject({ code: 'bad-input' });
+    for (const album of [trip, walks]) await calls['albums.delete']({ id: album.id });
+  });
+
   it('keeps a person’s verdicts on a tag renamed in the editor, in the save and through the run after it', async () => {
     const triangles = (await calls['tags.photos']({ tag: 'triangle' })).ids.filter((id) => nameOf(id).startsWith('triangle-'));
     const [confirmed, rejected] = [triangles[0]!, triangles[1]!];

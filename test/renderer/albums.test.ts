@@ -1,0 +1,160 @@
+/**
+ * Saved albums a person manages, built for real and driven in Chromium against a fake engine
+ * (album-fake.ts): renaming one from its page, adding a selection to one, and taking photos out.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { albumsFake, FOLDER_ALBUM } from './album-fake.js';
+import { appPages, rendererInChromium } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
+
+const focused = (page: Page) => page.evaluate(() => {
+  const active = document.activeElement;
+  return active ? `${active.tagName} ${active.getAttribute('aria-label') ?? active.textContent?.trim()}` : null;
+});
+
+/** Selects photos of a grid by file name, as Ctrl+click does. */
+async function select(page: Page, ...names: string[]): Promise<void> {
+  for (const name of names) await page.getByRole('option', { name: new RegExp(`^${name.replace('.', '\\.')}`) }).click({ modifiers: ['Control'] });
+  await page.getByText(`${names.length} selected`).waitFor();
+}
+
+const gridNames = (page: Page, album: string) => page.getByRole('listbox', { name: `Photos of ${album}` }).getByRole('option').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label')?.split(',')[0]));
+
+describe('renaming a saved album', () => {
+  it('turns the heading into a name field: Enter saves by the rules of a new name, Escape cancels', async () => {
+    const fake = albumsFake({ Trip: [1, 2], Walks: [3] });
+    const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
+    const heading = page.getByRole('heading', { level: 1 });
+    await heading.filter({ hasText: 'Trip' }).waitFor();
+    const rename = page.getByRole('button', { name: 'Rename album' });
+
+    // Escape gives the heading back, unchanged, and focus to the button.
+    await rename.click();
+    const field = page.getByRole('textbox', { name: 'Album name' });
+    await poll(() => field.inputValue()).toBe('Trip');
+    await poll(() => focused(page)).toBe('INPUT Album name');
+    await page.keyboard.type('Nowhere');
+    await page.keyboard.press('Escape');
+    await field.waitFor({ state: 'detached' });
+    await poll(() => focused(page)).toBe('BUTTON Rename album');
+    await heading.filter({ hasText: 'Trip' }).waitFor();
+    expect(fake.callsOf('albums.rename')).toEqual([]);
+
+    // Another album's name, in any case, is refused in words, and the field keeps what was typed.
+    await rename.click();
+    await field.fill('walks');
+    await page.keyboard.press('Enter');
+    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['There is already an album called "Walks". Choose another name.']);
+    expect(await field.inputValue()).toBe('walks');
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    // An empty name cannot be sent.
+    await field.fill('   ');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+
+    await field.fill('  Lisbon 2023 ');
+    await page.keyboard.press('Enter');
+    await field.waitFor({ state: 'detached' });
+    await poll(() => focused(page)).toMatch(/^H1 Lisbon 2023/);
+    expect(await page.getByRole('listbox', { name: 'Photos of Lisbon 2023' }).count()).toBe(1);
+    expect(fake.callsOf('albums.rename')).toEqual([{ id: 'saved:1', name: 'walks' }, { id: 'saved:1', name: 'Lisbon 2023' }]);
+    expect(fake.albums.get(1)?.name).toBe('Lisbon 2023');
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // Its own name in another case is fine; the Save button saves too.
+    await rename.click();
+    await field.fill('LISBON 2023');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await heading.filter({ hasText: 'LISBON 2023' }).waitFor();
+    // Back in the list, under its new name.
+    await page.getByRole('link', { name: '← Albums' }).click();
+    await page.getByRole('link', { name: /^LISBON 2023, 2 photos$/ }).waitFor();
+  });
+
+  it('offers no renaming, deleting or taking out in a folder’s album', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    const { page } = await pages.open(fake, { hash: `#/albums?album=${FOLDER_ALBUM}` });
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'Pictures' }).waitFor();
+    await poll(() => gridNames(page, 'Pictures')).toEqual(['c.jpg', 'b.jpg', 'a.jpg']);
+    await select(page, 'c.jpg');
+    await page.getByRole('button', { name: 'Add to album…' }).waitFor();
+    for (const name of ['Rename album', 'Delete this album', 'Remove from album']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+  });
+});
+
+describe('adding a selection to a saved album', () => {
+  it('lists the saved albums by name, adds each photo once, and says what it did in the selection bar', async () => {
+    const fake = albumsFake({ Walks: [], Trip: [1] });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'a.jpg', 'b.jpg');
+    const add = page.getByRole('button', { name: 'Add to album…' });
+    await add.click();
+    const choice = page.getByRole('combobox', { name: 'Saved album' });
+    await poll(() => focused(page)).toBe('SELECT Saved album');
+    expect(await choice.locator('option').allTextContents()).toEqual(['Trip', 'Walks']);
+    await choice.selectOption({ label: 'Trip' });
+    await page.getByRole('button', { name: 'Add to album', exact: true }).click();
+    const said = page.getByRole('toolbar', { name: 'Selection' }).getByRole('status');
+    await poll(() => said.textContent()).toBe('Added 1 photo to “Trip”; 1 was in it already.');
+    // The field closes, and focus is back on the button that opened it; the selection stays.
+    await choice.waitFor({ state: 'detached' });
+    await poll(() => focused(page)).toBe('BUTTON Add to album…');
+    expect([...(fake.albums.get(2)?.members ?? [])].sort()).toEqual([1, 2]);
+    expect(fake.callsOf('albums.add')).toEqual([{ id: 'saved:2', photoIds: expect.arrayContaining([1, 2]) }]);
+
+    // Again: nothing new, and it says so.
+    await add.click();
+    await choice.selectOption({ label: 'Trip' });
+    await page.getByRole('button', { name: 'Add to album', exact: true }).click();
+    await poll(() => said.textContent()).toBe('Those 2 photos are in “Trip” already.');
+    expect([...(fake.albums.get(2)?.members ?? [])].sort()).toEqual([1, 2]);
+
+    // Escape closes the choice only.
+    await add.click();
+    await choice.waitFor();
+    await page.keyboard.press('Escape');
+    await choice.waitFor({ state: 'detached' });
+    await page.getByText('2 selected').waitFor();
+    await poll(() => focused(page)).toBe('BUTTON Add to album…');
+  });
+
+  it('with no saved album, says to save the selection as one', async () => {
+    const fake = albumsFake({});
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'c.jpg');
+    await page.getByRole('button', { name: 'Add to album…' }).click();
+    await page.getByRole('status').filter({ hasText: 'There are no saved albums yet: save the selection as a new one.' }).waitFor();
+    expect(await page.getByRole('combobox', { name: 'Saved album' }).count()).toBe(0);
+  });
+});
+
+describe('taking photos out of a saved album', () => {
+  it('takes the selection out at once, says the photos stay in the library, and offers the album itself nowhere to add to', async () => {
+    const fake = albumsFake({ Trip: [1, 2, 3], Walks: [3] });
+    const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
+    await poll(() => gridNames(page, 'Trip')).toEqual(['c.jpg', 'b.jpg', 'a.jpg']);
+    await select(page, 'c.jpg', 'a.jpg');
+    await page.getByRole('button', { name: 'Add to album…' }).click();
+    expect(await page.getByRole('combobox', { name: 'Saved album' }).locator('option').allTextContents()).toEqual(['Walks']);
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Remove from album' }).click();
+    await poll(() => gridNames(page, 'Trip')).toEqual(['b.jpg']);
+    await page.getByRole('status').filter({ hasText: 'Removed 2 photos from this album. They stay in the library.' }).waitFor();
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Trip 1 photo');
+    expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
+    await poll(() => focused(page)).toMatch(/^H1 Trip/);
+    expect(fake.callsOf('albums.remove')).toEqual([{ id: 'saved:1', photoIds: expect.arrayContaining([1, 3]) }]);
+    expect([...(fake.albums.get(1)?.members ?? [])]).toEqual([2]);
+    expect([...(fake.albums.get(2)?.members ?? [])]).toEqual([3]);
+
+    // The last one out: the album stays, empty, and says how to fill it.
+    await select(page, 'b.jpg');
+    await page.getByRole('button', { name: 'Remove from album' }).click();
+    await page.getByRole('status').filter({ hasText: 'Removed 1 photo from this album. It stays in the library.' }).waitFor();
+    await page.getByText('No photos in this album: select photos anywhere and choose Add to album….').waitFor();
+    expect(await page.getByRole('listbox', { name: 'Photos of Trip' }).count()).toBe(0);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Saved albums over synthetic rows (no model, no photos): the store (members by image) and the
+ * engine's functions a person manages them with: save, rename, add to, remove from.
+ */
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexedFile, NewImage } from '../../main/storage/library-store.js';
+import { Storage } from '../../main/storage/storage.js';
+import { addToAlbum, albumPhotos, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbums } from '../../main/tags/albums.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+function image(i: number): NewImage {
+  return { contentHash: `hash-${i}`, format: 'jpeg', width: 400, height: 300, thumbnail: null, takenAt: Date.UTC(2020, 0, 1 + i), cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null };
+}
+
+describe('saved albums', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let storage: Storage;
+  let folderId: number;
+  /** Photo (file) ids of a.jpg … e.jpg, and of a copy of a.jpg (the same image). */
+  let photo: Record<'a' | 'b' | 'c' | 'd' | 'e' | 'aCopy', number>;
+
+  const file = (name: string, image: IndexedFile['image']): IndexedFile => ({ path: path.join('/photos', name), folderId, size: 1000, mtimeMs: 1, image, vector: null });
+  const idOf = (name: string) => storage.photos.photoByPath(path.join('/photos', name))!.photoId;
+  const names = () => storage.albums.list().map((album) => album.name);
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    storage = Storage.open(scratch.dir);
+    folderId = storage.library.addFolder('/photos', []);
+    storage.library.writeBatch('m', ['a', 'b', 'c', 'd', 'e'].map((name, i) => file(`${name}.jpg`, { created: image(i) })), []);
+    storage.library.writeBatch('m', [file('a copy.jpg', { existingId: storage.photos.photoByPath('/photos/a.jpg')!.imageId })], []);
+    photo = { a: idOf('a.jpg'), b: idOf('b.jpg'), c: idOf('c.jpg'), d: idOf('d.jpg'), e: idOf('e.jpg'), aCopy: idOf('a copy.jpg') };
+  });
+  afterEach(async () => {
+    storage.close();
+    await scratch.cleanup();
+  });
+
+  it('renames a saved album by the rules of a new name: trimmed, not empty, unique ignoring case', () => {
+    const trip = saveAlbum(storage, 'Trip', [photo.a, photo.b]);
+    const walks = saveAlbum(storage, 'Walks', [photo.c]);
+    expect(renameAlbum(storage, trip.id, '  Lisbon 2023 ')).toMatchObject({ id: trip.id, kind: 'saved', name: 'Lisbon 2023', album: 'Lisbon 2023', photos: 2 });
+    expect(names()).toEqual(['Lisbon 2023', 'Walks']);
+    // Its members and its id stay.
+    expect(albumPhotos(storage, trip.id)).toEqual([photo.a, photo.b]);
+    // Its own name in another case is fine; another album's is not, in any case.
+    expect(renameAlbum(storage, trip.id, 'LISBON 2023').name).toBe('LISBON 2023');
+    expect(() => renameAlbum(storage, trip.id, 'walks')).toThrow(expect.objectContaining({ code: 'bad-input', message: 'There is already an album called "Walks". Choose another name.' }));
+    expect(() => renameAlbum(storage, trip.id, '   ')).toThrow(expect.objectContaining({ code: 'bad-input', message: 'Give the album a name.' }));
+    expect(() => renameAlbum(storage, trip.id, 'x'.repeat(201))).toThrow(expect.objectContaining({ code: 'bad-input' }));
+    expect(renameAlbum(storage, trip.id, ` ${'x'.repeat(200)} `).name).toHaveLength(200);
+    expect(names()).toEqual(['Walks', 'x'.repeat(200)]);
+    // A new album may not take an album's name; a renamed album's old name is free again.
+    expect(() => saveAlbum(storage, 'WALKS', [photo.d])).toThrow(expect.objectContaining({ code: 'bad-input' }));
+    expect(saveAlbum(storage, 'Lisbon 2023', [photo.d]).name).toBe('Lisbon 2023');
+    expect(albumPhotos(storage, walks.id)).toEqual([photo.c]);
+  });
+
+  it('renames, adds to and removes from saved albums only: a folder, or an album deleted, is refused', () => {
+    const [folder] = folderAlbums(storage);
+    expect(folder).toMatchObject({ kind: 'folder', photos: 6 });
+    for (const change of [() => renameAlbum(storage, folder!.id, 'Mine'), () => addToAlbum(storage, folder!.id, [photo.a]), () => removeFromAlbum(storage, folder!.id, [photo.a])]) {
+      expect(change).toThrow(expect.objectContaining({ code: 'bad-input', message: expect.stringMatching(/^A folder's album follows its folder/) }));
+    }
+    expect(() => renameAlbum(storage, 'saved:99', 'Mine')).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => addToAlbum(storage, 'saved:99', [photo.a])).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(() => removeFromAlbum(storage, 'saved:99', [photo.a])).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(storage.albums.list()).toEqual([]);
+  });
+
+  it('adds photos to an album once each: those in it already, as any copy, are counted and not added again', () => {
+    const trip = saveAlbum(storage, 'Trip', [photo.a, photo.b]);
+    const added = addToAlbum(storage, trip.id, [photo.b, photo.c, photo.aCopy, photo.d, photo.c]);
+    expect(added).toMatchObject({ added: 2, already: 2, album: { id: trip.id, name: 'Trip', photos: 4 } });
+    expect(albumPhotos(storage, trip.id)).toEqual([photo.a, photo.b, photo.c, photo.d]);
+    // Again: nothing new.
+    expect(addToAlbum(storage, trip.id, [photo.a, photo.d])).toMatchObject({ added: 0, already: 2, album: { photos: 4 } });
+    // A photo gone from the library meanwhile is left out, and counted nowhere.
+    expect(addToAlbum(storage, trip.id, [photo.e, 999])).toMatchObject({ added: 1, already: 0, album: { photos: 5 } });
+    expect(savedAlbums(storage)).toEqual([expect.objectContaining({ name: 'Trip', photos: 5 })]);
+  });
+
+  it('removes photos from an album and keeps them in the library; other albums keep theirs', () => {
+    const trip = saveAlbum(storage, 'Trip', [photo.a, photo.b, photo.c]);
+    const walks = saveAlbum(storage, 'Walks', [photo.a, photo.c]);
+    // A copy of a member takes the photo out, as the photo itself would.
+    expect(removeFromAlbum(storage, trip.id, [photo.aCopy, photo.c, photo.d])).toMatchObject({ removed: 2, album: { id: trip.id, photos: 1 } });
+    expect(albumPhotos(storage, trip.id)).toEqual([photo.b]);
+    expect(albumPhotos(storage, walks.id)).toEqual([photo.a, photo.c]);
+    expect(storage.photos.allPhotos()).toHaveLength(6);
+    // Every photo removed: the album stays, empty, until it is deleted.
+    expect(removeFromAlbum(storage, trip.id, [photo.b])).toMatchObject({ removed: 1, album: { photos: 0 } });
+    expect(names()).toEqual(['Trip', 'Walks']);
+  });
+});
