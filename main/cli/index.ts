@@ -31,6 +31,7 @@ import { parseProvider } from '../engine/model-host.js';
 import { benchEmbed } from './bench.js';
 import { duplicates } from './duplicates.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
+import { oneLine } from './common.js';
 import { embedImage, embedText } from './embed.js';
 import { failures, folders, index, search, similar } from './library.js';
 import { models } from './models.js';
@@ -210,7 +211,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const error = actionableError(thrown);
     if (isUserError(error)) {
       reported = error.code;
-      io.stderr.write(`lumen ${name}: ${error.message}\n`);
+      io.stderr.write(`lumen ${name}: ${oneLine(error.message)}\n`);
       if (error.code === 'cancelled') return EXIT_INTERRUPTED;
       return USAGE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
     }

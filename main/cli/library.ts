@@ -155,7 +155,7 @@ export const search: Command = {
   summary: 'Find photos by description; combine terms with + and -, weights with N:, photos by path or #id.',
   details: 'Examples: "dog on the beach", "beach + sunset - people", "2:dog + ./photo.jpg". Quoted text is looked for in the text read in photos (`lumen ocr`): \'"lisboa"\', \'receipt "lisboa"\', \'menu - "closed"\'.',
   options: SEARCH_OPTIONS,
-  run: (context) => searching(context, (options) => context.engine().search(requirePositionals(context, 'query').join(' '), options, context.signal)),
+  run: (context) => searching(context, (options) => context.engine().search(requirePositionals(context, 'query').join(' '), options, context.signal, { imageFiles: true })),
 };
 
 export const similar: Command = {

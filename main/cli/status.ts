@@ -12,7 +12,7 @@
  */
 import { WriterLock, type WriterInfo } from '../storage/writer-lock.js';
 import type { Command } from './command.js';
-import { count, MODEL_OPTIONS, shownPath } from './common.js';
+import { count, MODEL_OPTIONS, oneLine, shownPath } from './common.js';
 
 /** The other process writing the library of `dataDir`, if one says so. */
 function otherWriter(dataDir: string): WriterInfo | null {
@@ -48,7 +48,7 @@ export const status: Command = {
       lines.push(indexing ? 'Library:     none stored yet' : 'Library:     none yet (add a folder: `lumen index FOLDER`)');
     }
     lines.push(
-      model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${shownPath(model.dir)}` : `Model:       none: ${status.modelProblem?.message}`,
+      model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${shownPath(model.dir)}` : `Model:       none: ${oneLine(status.modelProblem?.message ?? '')}`,
       model
         ? `Provider:    image ${model.providers.image}, text ${model.providers.text} (installed: ${status.availableProviders.join(', ')})`
         : `Providers:   installed: ${status.availableProviders.join(', ')}`,

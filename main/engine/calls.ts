@@ -11,7 +11,6 @@ import type { TrashSelection } from '../duplicates/trash.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
-import type { QueryRules } from '../search/query.js';
 import { formatVocabulary } from '../tags/vocabulary.js';
 import { duplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { evaluation, photoTagsInfo, previewInfo, refinementInfo, tagList, timelineOf } from './tag-info.js';
@@ -36,9 +35,6 @@ const forwarded = Object.fromEntries(FORWARDED_CALLS.map((name) => [name, callSc
 };
 
 const localPath = z.string().min(1).max(4096);
-
-/** The window's queries read no files (Note [No files from the window] in main/search/query.ts). */
-const FROM_THE_WINDOW: QueryRules = { imageFiles: false };
 
 export const engineCallSchemas = {
   ...forwarded,
@@ -107,9 +103,9 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.details': async ({ id }) => photoDetails(storage(), id),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
-    'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options, undefined, FROM_THE_WINDOW)),
+    'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
     'search.count': async ({ query, options }) => {
-      const { total, belowCutoff } = await engine.search(query, { ...options, count: true }, undefined, FROM_THE_WINDOW);
+      const { total, belowCutoff } = await engine.search(query, { ...options, count: true });
       return { total, belowCutoff };
     },
     'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),

@@ -21,11 +21,12 @@
  * over every run of spaces, and 50,000 of them took 40 s. Weights are at most MAX_WEIGHT, so a
  * sum can never overflow.
  *
- * Note [No files from the window]: only the CLI's queries may name an image file to read. The
- * app's window sends no paths (Note [No paths from the renderer] in preload/contract.ts) and
- * searches by an image through its bytes (dropped or pasted), so there a term that looks like a
- * path ("/r/cats", "sunset.jpg") is a description like any other, and a renderer can never make
- * the engine read a file, or tell whether one exists.
+ * Note [No files from the window]: only the CLI's queries may name an image file to read, and
+ * only by saying so (`imageFiles`; a caller that does not say reads no file). The app's window
+ * sends no paths (Note [No paths from the renderer] in preload/contract.ts) and searches by an
+ * image through its bytes (dropped or pasted), so there a term that looks like a path
+ * ("/r/cats", "sunset.jpg") is a description like any other, and a renderer can never make the
+ * engine read a file, or tell whether one exists.
  */
 import { UserError } from '../core/errors.js';
 
@@ -78,7 +79,7 @@ export interface QueryRules {
   imageFiles: boolean;
 }
 
-export function parseQuery(query: string, rules: QueryRules = { imageFiles: true }): QueryTerm[] {
+export function parseQuery(query: string, rules: QueryRules = { imageFiles: false }): QueryTerm[] {
   const phrases: string[] = [];
   const masked = query
     .replace(QUOTED, (_, phrase: string) => `\uE000${phrases.push(phrase.replace(/\s+/gu, ' ').trim()) - 1}\uE000`)

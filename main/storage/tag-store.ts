@@ -103,6 +103,8 @@ export class TagStore {
         FROM image_tags t WHERE EXISTS (SELECT 1 FROM files f WHERE f.image_id = t.image_id) GROUP BY tag ORDER BY photos DESC, tag`),
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
+      tagsOfPhotos: db.prepare(`SELECT f.id AS photoId, t.tag, t.score FROM json_each(?) j
+        JOIN files f ON f.id = j.value JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0`),
       // The best photos of every tag: the person's first, then by score; one file per image.
       samples: db.prepare(`SELECT tag, photoId FROM (
           SELECT t.tag, MIN(f.id) AS photoId, ROW_NUMBER() OVER (PARTITION BY t.tag ORDER BY t.source = 'person' DESC, t.score DESC, t.image_id) AS rank
@@ -226,6 +228,11 @@ export class TagStore {
   /** The photos showing `tag` (one file per image): confirmed first, then by score. */
   photosOf(tag: string): number[] {
     return this.s.photosOf.all(tag) as number[];
+  }
+
+  /** The tags shown on each of `photoIds` (files), read through them alone. */
+  tagsOfPhotos(photoIds: readonly number[]): Array<{ photoId: number; tag: string; score: number | null }> {
+    return this.s.tagsOfPhotos.all(JSON.stringify(photoIds)) as Array<{ photoId: number; tag: string; score: number | null }>;
   }
 
   *photosWithTags(): Generator<PhotoRef & { tag: string; score: number | null; source: TagSource }> {

@@ -59,9 +59,8 @@ function albumTags(photoCount: number, rows: readonly TagRow[], options: AlbumOp
 
 /** Album-level tags of any selection of photos: share of photos and mean score per tag. */
 export function summariseSelection(storage: Storage, photoIds: readonly number[], options: AlbumOptions = {}): AlbumTag[] {
-  const wanted = new Set(photoIds);
-  const rows = [...storage.tags.photosWithTags()].filter((row) => wanted.has(row.photoId));
-  return albumTags(wanted.size, rows, options);
+  const wanted = [...new Set(photoIds)];
+  return albumTags(wanted.length, storage.tags.tagsOfPhotos(wanted), options);
 }
 
 /** One summary per folder that holds photos (an album), by path. */
@@ -127,8 +126,10 @@ export function saveAlbum(storage: Storage, name: string, photoIds: readonly num
  * The saved album `id` names, to change (`doing`: "renamed", "changed"). A folder's album is
  * its folder: what is in it, and its name, change only with the folder.
  */
+const SAVED_ID = /^saved:(\d+)$/;
+
 function savedAlbum(storage: Storage, id: string, doing: string): SavedAlbum {
-  const saved = /^saved:(\d+)$/.exec(id);
+  const saved = SAVED_ID.exec(id);
   if (!saved) throw new UserError('bad-input', `A folder's album follows its folder and cannot be ${doing}: save its photos as an album of your own instead.`);
   const album = storage.albums.byId(Number(saved[1]));
   if (!album) throw new UserError('not-found', 'That album is not there any more: it was deleted.');
@@ -158,7 +159,7 @@ export function removeFromAlbum(storage: Storage, id: string, photoIds: readonly
 
 /** The photos of an album (folder or saved), by photo id. */
 export function albumPhotos(storage: Storage, id: string): number[] {
-  const saved = /^saved:(\d+)$/.exec(id);
+  const saved = SAVED_ID.exec(id);
   if (saved) return storage.albums.photos(Number(saved[1]));
   const photos = storage.photos.allPhotos().filter((photo) => folderId(path.dirname(photo.path)) === id);
   if (photos.length === 0) throw new UserError('not-found', 'That album is not in the library any more.');
@@ -166,6 +167,6 @@ export function albumPhotos(storage: Storage, id: string): number[] {
 }
 
 export function deleteAlbum(storage: Storage, id: string): void {
-  const saved = /^saved:(\d+)$/.exec(id);
-  if (!saved || !storage.albums.remove(Number(saved[1]))) throw new UserError('not-found', 'Only albums you saved can be deleted, and that one is not there.');
+  if (!SAVED_ID.test(id)) throw new UserError('bad-input', "A folder's album follows its folder: take the folder out of the library to remove it.");
+  storage.albums.remove(savedAlbum(storage, id, 'deleted').id);
 }

@@ -93,6 +93,10 @@ describe('names with control characters', () => {
 
       expect((await cli('folders', '--data', data)).stdout).toBe(`${shownPath(folder)}\n`);
       expect(JSON.parse((await cli('folders', '--data', data, '--json')).stdout)[0].path).toBe(folder);
+      // An error quoting a name says it on one line too.
+      const refused = await cli('folders', '--remove', path.join(scratch.dir, 'Not\nhere'), '--data', data);
+      expect(refused.code).toBe(2);
+      expect(lines(refused.stderr)).toEqual([expect.stringContaining('Not\\nhere is not a folder of the library')]);
 
       const tagged = await cli('tags', twoLines, '--data', data, ...model);
       expect(lines(tagged.stdout)).toHaveLength(1);

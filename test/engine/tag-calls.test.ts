@@ -128,7 +128,8 @@ describe('the app’s tag calls', () => {
     expect((await calls['albums.list']({})).map((album) => album.name)).toContain('Favourites');
     await calls['albums.delete']({ id: saved.id });
     await expect(calls['albums.photos']({ id: saved.id })).resolves.toMatchObject({ ids: [] });
-    await expect(calls['albums.delete']({ id: circle.id })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(calls['albums.delete']({ id: circle.id })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/^A folder's album follows its folder/) });
+    await expect(calls['albums.delete']({ id: saved.id })).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('renames a saved album, adds photos to it once each, and takes photos out of it, never a folder’s', async () => {

@@ -89,8 +89,9 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
       return { ok: true, value: { album: info(album), removed } };
     },
     'albums.delete': ({ id }) => {
+      if (!id.startsWith('saved:')) return refuse('bad-input', "A folder's album follows its folder: take the folder out of the library to remove it.");
       const album = savedAlbum(id, 'deleted');
-      if (typeof album !== 'number') return refuse('not-found', 'Only albums you saved can be deleted, and that one is not there.');
+      if (typeof album !== 'number') return album;
       albums.delete(album);
       return { ok: true, value: { deleted: true } };
     },

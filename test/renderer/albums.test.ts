@@ -120,6 +120,37 @@ describe('adding a selection to a saved album', () => {
     await poll(() => focused(page)).toBe('BUTTON Add to album…');
   });
 
+  it('says when the photos left the library meanwhile: nothing was added', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'c.jpg');
+    const add = page.getByRole('button', { name: 'Add to album…' });
+    const gone = fake.overrides['albums.add'];
+    fake.overrides['albums.add'] = ((params: never) => {
+      const answer = (gone as (p: never) => { ok: true; value: { added: number; already: number } })(params);
+      return { ...answer, value: { ...answer.value, added: 0, already: 0 } };
+    }) as never;
+    await add.click();
+    await page.getByRole('button', { name: 'Add to album', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Those photos are no longer in the library: nothing was added.' }).waitFor();
+  });
+
+  it('sends one add for the button pressed twice while the first is under way', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'c.jpg');
+    const answer = fake.overrides['albums.add'] as (params: never) => unknown;
+    let release: () => void = () => {};
+    fake.overrides['albums.add'] = ((params: never) => new Promise((resolve) => (release = () => resolve(answer(params))))) as never;
+    await page.getByRole('button', { name: 'Add to album…' }).click();
+    await page.getByRole('button', { name: 'Add to album', exact: true }).click();
+    await poll(() => fake.callsOf('albums.add').length).toBe(1);
+    await page.keyboard.press('Enter');
+    release();
+    await page.getByRole('status').filter({ hasText: 'Added 1 photo to “Trip”.' }).waitFor();
+    expect(fake.callsOf('albums.add')).toHaveLength(1);
+  });
+
   it('with no saved album, says to save the selection as one', async () => {
     const fake = albumsFake({});
     const { page } = await pages.open(fake, { hash: '#/library' });

@@ -3,7 +3,7 @@
  * no longer has (its file deleted, its folder removed, since it was shown).
  */
 import { describe, expect, it } from 'vitest';
-import { appPages, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -114,5 +114,24 @@ describe('zooming in the viewer', () => {
     await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(fitted.width, 0);
     await page.keyboard.press('ArrowLeft');
     await viewer.waitFor();
+  });
+
+  it('keeps its keys when the button that had focus leaves the page (a similar photo opened)', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, lines: [] } });
+    // Each photo's similar photos are the other two: the button clicked is gone from the next strip.
+    fake.overrides['search.similar'] = ({ photoId }: { photoId: number }) => {
+      const results = [1, 2, 3].filter((id) => id !== photoId).map((id) => ({ ...details(id).value, score: 0.9 }));
+      return { ok: true, value: { results, total: 2, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'exact', counted: true } };
+    };
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const strip = page.getByRole('region', { name: 'Similar photos' });
+    await strip.getByRole('button', { name: 'a.jpg' }).click();
+    await page.getByRole('dialog', { name: 'a.jpg' }).waitFor();
+    await strip.getByRole('button', { name: 'b.jpg' }).waitFor();
+    // The strip's order, [a, c], is the viewer's now.
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
   });
 });

@@ -8,14 +8,14 @@ describe('combined queries', () => {
       { kind: 'text', text: 'sunset', weight: 1 },
       { kind: 'text', text: 'people', weight: -1 },
     ]);
-    expect(parseQuery('2:golden retriever + ./pool.jpg - 0.5:#42')).toEqual([
+    expect(parseQuery('2:golden retriever + ./pool.jpg - 0.5:#42', { imageFiles: true })).toEqual([
       { kind: 'text', text: 'golden retriever', weight: 2 },
       { kind: 'file', path: './pool.jpg', weight: 1 },
       { kind: 'photo', photoId: 42, weight: -0.5 },
     ]);
   });
 
-  it('reads a path as a description where files may not be named (Note [No files from the window])', () => {
+  it('reads a path as a description unless files may be named (Note [No files from the window])', () => {
     const rules = { imageFiles: false };
     expect(parseQuery('2:golden retriever + ./pool.jpg - 0.5:#42', rules)).toEqual([
       { kind: 'text', text: 'golden retriever', weight: 2 },
@@ -23,7 +23,8 @@ describe('combined queries', () => {
       { kind: 'photo', photoId: 42, weight: -0.5 },
     ]);
     expect(parseQuery('/r/cats', rules)).toEqual([{ kind: 'text', text: '/r/cats', weight: 1 }]);
-    expect(parseQuery('/r/cats')).toEqual([{ kind: 'file', path: '/r/cats', weight: 1 }]);
+    expect(parseQuery('/r/cats')).toEqual(parseQuery('/r/cats', rules));
+    expect(parseQuery('/r/cats', { imageFiles: true })).toEqual([{ kind: 'file', path: '/r/cats', weight: 1 }]);
   });
 
   it('keeps hyphenated words together', () => {

@@ -100,7 +100,8 @@ describe('searching a library', () => {
     expect(circlesNotRed.results.map((hit) => shapeOf(hit.path)).every((shape) => shape === 'circle')).toBe(true);
     expect(circlesNotRed.results.some((hit) => byPath.get(hit.path)?.colour === 'red')).toBe(false);
     const starFile = [...byPath.entries()].find(([, p]) => p.shape === 'star')![0];
-    const likeFile = await search.search(`${starFile}`, { limit: 5 });
+    const files = { imageFiles: true };
+    const likeFile = await search.search(`${starFile}`, { limit: 5 }, undefined, files);
     expect(likeFile.results[0]?.path).toBe(starFile);
     // A weighted sum lands between its terms: the photo ranks higher than for the text alone,
     // squares rank higher than for the photo alone.
@@ -108,15 +109,15 @@ describe('searching a library', () => {
     const rankOf = (page: { results: Array<{ path: string }> }) => page.results.findIndex((hit) => hit.path === starFile);
     const squaresIn = (page: { results: Array<{ path: string }> }) => page.results.slice(0, 10).filter((hit) => shapeOf(hit.path) === 'square').length;
     const textOnly = await search.search('a photo of a square.', all);
-    const photoOnly = await search.search(starFile, all);
-    const mixed = await search.search(`2:a photo of a square. + ${starFile}`, all);
+    const photoOnly = await search.search(starFile, all, undefined, files);
+    const mixed = await search.search(`2:a photo of a square. + ${starFile}`, all, undefined, files);
     expect(rankOf(mixed)).toBeLessThan(rankOf(textOnly));
     expect(squaresIn(mixed)).toBeGreaterThan(squaresIn(photoOnly));
   });
 
   it('reads no file a query from the window names: there a path is a description (Note [No files from the window])', async () => {
     const starFile = [...byPath.entries()].find(([, p]) => p.shape === 'star')![0];
-    await expect(search.search('/nowhere/cat.jpg')).rejects.toThrow(/does not exist/);
+    await expect(search.search('/nowhere/cat.jpg', {}, undefined, { imageFiles: true })).rejects.toThrow(/does not exist/);
     const images = vi.spyOn(model, 'embedImageList');
     try {
       // The app's call table, over this search: the renderer's query and count both.
