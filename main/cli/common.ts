@@ -96,6 +96,11 @@ export function shownPath(file: string): string {
   return `$'${quoted}'`;
 }
 
+/** A file and what befell it ("skipped X: not an image"), on one line (Note [One path, one line]). */
+export function fileLine(file: string, why: string): string {
+  return `${shownPath(file)}: ${oneLine(why)}`;
+}
+
 /** A message for text output, on one line: its control characters escaped (Note [One path, one line]). */
 export function oneLine(text: string): string {
   let line = '';

@@ -6,7 +6,7 @@ import type { IndexSummary } from '../library/indexer.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
 /** What a run did: copies share one image, and its embedding, with another file (Note [What a run counts] in indexer.ts). */
@@ -19,7 +19,7 @@ function indexText(modelId: string, summary: IndexSummary): string {
     `${summary.removed} removed`,
     `${summary.failed.length} failed`,
   ];
-  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${shownPath(failure.path)}: ${oneLine(failure.message)}`)].join('\n');
+  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${fileLine(failure.path, failure.message)}`)].join('\n');
 }
 
 export const index: Command = {
@@ -209,7 +209,7 @@ export const failures: Command = {
   options: { ...MODEL_OPTIONS },
   async run(context) {
     const list = context.engine().failures();
-    const text = list.length ? [...list.map((f) => `${shownPath(f.path)}: ${oneLine(f.message)}`), `${count(list.length, 'file')} could not be indexed.`].join('\n') : 'Every file in the library was indexed.';
+    const text = list.length ? [...list.map((f) => fileLine(f.path, f.message)), `${count(list.length, 'file')} could not be indexed.`].join('\n') : 'Every file in the library was indexed.';
     return { json: list, text };
   },
 };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { count, DATA_OPTION, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
@@ -86,7 +86,7 @@ export const evalZeroshot: Command = {
       `${count(report.n, 'photo')}, ${count(report.tags.length, 'candidate tag')}: top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}`,
       ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${String(entry.n).padStart(5)} photos  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
       ...(report.topConfusions.length ? ['Most frequent mistakes:', ...report.topConfusions.map((c) => `  ${c.actual} taken for ${c.predicted}: ${c.count}`)] : []),
-      ...report.skipped.map((s) => `  skipped ${shownPath(s.path)}: ${oneLine(s.reason)}`),
+      ...report.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`),
     ];
     return { json: report, text: lines.join('\n') };
   },
@@ -180,7 +180,7 @@ export const tags: Command = {
     if (action === 'export-xmp') {
       const photoIds = context.positionals.length ? context.positionals.map((ref) => library.resolvePhoto(ref).photoId) : undefined;
       const summary = await engine.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds }).done;
-      const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${shownPath(s.path)}: ${oneLine(s.reason)}`)].join('\n');
+      const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`)].join('\n');
       return { json: summary, text };
     }
     if (action) {

@@ -2,13 +2,13 @@
 import { UserError } from '../core/errors.js';
 import type { OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
-import { count, DATA_OPTION, oneLine, PROVIDER_OPTION, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { count, DATA_OPTION, fileLine, PROVIDER_OPTION, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
 const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
 function summaryText(summary: OcrSummary): string {
   const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the gate`, `${summary.failed.length} failed`];
-  return [`Text in photos: ${parts.join(', ')}.`, ...summary.failed.map((failure) => `  could not read ${shownPath(failure.path)}: ${oneLine(failure.message)}`)].join('\n');
+  return [`Text in photos: ${parts.join(', ')}.`, ...summary.failed.map((failure) => `  could not read ${fileLine(failure.path, failure.message)}`)].join('\n');
 }
 
 export const ocr: Command = {

@@ -20,7 +20,6 @@ export class AlbumStore {
       byName: db.prepare('SELECT id, name, created_at AS createdAt FROM albums WHERE name = ? COLLATE NOCASE'),
       insert: db.prepare('INSERT INTO albums (name, created_at) VALUES (?, ?) RETURNING id'),
       rename: db.prepare('UPDATE albums SET name = ? WHERE id = ?'),
-      addMember: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) SELECT ?, image_id FROM files WHERE id = ?'),
       imageOf: db.prepare('SELECT image_id FROM files WHERE id = ?').pluck(),
       addImage: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) VALUES (?, ?)'),
       removeImage: db.prepare('DELETE FROM album_images WHERE album_id = ? AND image_id = ?'),
@@ -46,7 +45,7 @@ export class AlbumStore {
   create(name: string, photoIds: readonly number[]): number {
     return this.db.transaction(() => {
       const id = (this.s.insert.get(name, Date.now()) as { id: number }).id;
-      for (const photoId of photoIds) this.s.addMember.run(id, photoId);
+      this.add(id, photoIds);
       return id;
     })();
   }

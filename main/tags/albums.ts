@@ -122,12 +122,12 @@ export function saveAlbum(storage: Storage, name: string, photoIds: readonly num
   return savedSummary(storage, storage.albums.byId(id) as SavedAlbum);
 }
 
+const SAVED_ID = /^saved:(\d+)$/;
+
 /**
  * The saved album `id` names, to change (`doing`: "renamed", "changed"). A folder's album is
  * its folder: what is in it, and its name, change only with the folder.
  */
-const SAVED_ID = /^saved:(\d+)$/;
-
 function savedAlbum(storage: Storage, id: string, doing: string): SavedAlbum {
   const saved = SAVED_ID.exec(id);
   if (!saved) throw new UserError('bad-input', `A folder's album follows its folder and cannot be ${doing}: save its photos as an album of your own instead.`);
