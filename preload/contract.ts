@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
+import { MAX_ALBUM_NAME } from '../main/tags/album-rules.js';
 import { MAX_TAGS } from '../main/tags/vocabulary-rules.js';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -45,7 +46,7 @@ const vocabularyPayload = z
   .strict();
 const tagName = z.string().min(1).max(200);
 const albumId = z.string().regex(/^(folder:[0-9a-f]{16}|saved:\d{1,15})$/);
-const albumName = z.string().min(1).max(200);
+const albumName = z.string().min(1).max(MAX_ALBUM_NAME);
 const albumPhotoIds = z.array(id).min(1).max(100_000);
 
 export const callSchemas = {
@@ -115,6 +116,8 @@ export const callSchemas = {
   /** An edited vocabulary against the saved one on the person's confirmed and rejected tags. */
   'vocabulary.evaluate': z.object({ vocabulary: vocabularyPayload }).strict(),
   'albums.list': z.object({}).strict(),
+  /** The saved albums' ids and names alone, for a list to pick from: no folder is summarised. */
+  'albums.names': z.object({}).strict(),
   'albums.photos': z.object({ id: albumId }).strict(),
   'albums.save': z.object({ name: albumName, photoIds: albumPhotoIds }).strict(),
   /** Only a saved album; the name by the same rules as a new album's (its own in another case is fine). */
@@ -452,6 +455,9 @@ export interface AlbumInfo {
   label: string;
 }
 
+/** A saved album to pick from a list. */
+export type AlbumName = Pick<AlbumInfo, 'id' | 'name'>;
+
 export interface XmpExportInfo {
   written: number;
   unchanged: number;
@@ -534,6 +540,7 @@ export interface CallResults {
   'vocabulary.preview': TagPreviewInfo;
   'vocabulary.evaluate': EvaluationInfo;
   'albums.list': AlbumInfo[];
+  'albums.names': AlbumName[];
   'albums.photos': Timeline;
   'albums.save': AlbumInfo;
   'albums.rename': AlbumInfo;

@@ -124,6 +124,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'vocabulary.preview': async ({ vocabulary, tag }) => previewInfo(storage(), await engine.previewTag(vocabulary, tag)),
     'vocabulary.evaluate': async ({ vocabulary }) => evaluation(engine.tags(), vocabulary, (await engine.searchModel()).id),
     'albums.list': async () => engine.tags().albums(),
+    'albums.names': async () => engine.tags().savedAlbumNames(),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),
     'albums.save': async ({ name, photoIds }) => engine.tagsToChange().saveAlbum(name, photoIds),
     'albums.rename': async ({ id, name }) => engine.tagsToChange().renameAlbum(id, name),

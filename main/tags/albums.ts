@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { SavedAlbum } from '../storage/album-store.js';
+import { MAX_ALBUM_NAME } from './album-rules.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface AlbumTag {
@@ -95,13 +96,19 @@ export function savedAlbums(storage: Storage, options: AlbumOptions = {}): Album
   return storage.albums.list().map((album) => savedSummary(storage, album, options));
 }
 
-function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions = {}): AlbumSummary {
-  const photos = storage.albums.photos(album.id);
-  return summary(`saved:${album.id}`, 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options));
+/** The saved albums' ids and names, by name, without their summaries. */
+export function savedAlbumNames(storage: Storage): { id: string; name: string }[] {
+  return storage.albums.list().map((album) => ({ id: savedId(album), name: album.name }));
 }
 
-/** The longest album name, as the app's contract allows it. */
-export const MAX_ALBUM_NAME = 200;
+function savedId(album: SavedAlbum): string {
+  return `saved:${album.id}`;
+}
+
+function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions = {}): AlbumSummary {
+  const photos = storage.albums.photos(album.id);
+  return summary(savedId(album), 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options));
+}
 
 /**
  * A name for a saved album (new, or renamed from `renaming`): trimmed, not empty, not too long,

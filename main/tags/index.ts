@@ -7,7 +7,7 @@
  */
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
-import { addToAlbum, albumPhotos, deleteAlbum, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbums, summariseSelection, type AlbumOptions } from './albums.js';
+import { addToAlbum, albumPhotos, deleteAlbum, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbumNames, savedAlbums, summariseSelection, type AlbumOptions } from './albums.js';
 import { evaluateLabelled } from './evaluate-labelled.js';
 import { LibraryVocabulary } from './library-vocabulary.js';
 import { TagPreviewer } from './preview.js';
@@ -39,6 +39,11 @@ export class Tags {
   /** Every folder of photos, then the albums saved from selections. */
   albums(options?: AlbumOptions) {
     return [...folderAlbums(this.library.storage, options), ...savedAlbums(this.library.storage, options)];
+  }
+
+  /** The saved albums' ids and names, without summarising any (for a list to pick one from). */
+  savedAlbumNames() {
+    return savedAlbumNames(this.library.storage);
   }
 
   albumPhotos(id: string): number[] {

@@ -145,6 +145,8 @@ describe('the app’s tag calls', () => {
     const names = (await calls['albums.list']({})).map((album) => album.name);
     expect(names).toEqual(expect.arrayContaining(['LISBON', 'Walks', 'circle']));
     expect(names).not.toContain('Trip');
+    // The names alone, for a list to pick from: the saved albums only, by name, no folder.
+    expect(await calls['albums.names']({})).toEqual([{ id: trip.id, name: 'LISBON' }, { id: walks.id, name: 'Walks' }]);
 
     const added = await calls['albums.add']({ id: trip.id, photoIds: circles.slice(1, 4) });
     expect(added).toMatchObject({ added: 2, already: 1, album: { id: trip.id, name: 'LISBON', photos: 4 } });

@@ -4,6 +4,7 @@
  * renamed (trimmed, not empty, unique ignoring case), added to (each photo once), taken from
  * and deleted. In the fake every photo is its own image.
  */
+import { MAX_ALBUM_NAME } from '../../main/tags/album-rules.js';
 import type { AlbumInfo, CallName, CallOutcome, CallParams } from '../../preload/contract.js';
 import { FAKE_TIMELINE, libraryFake, type FakeLumen } from './harness.js';
 
@@ -37,7 +38,7 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
   const nameError = (name: string, renaming?: number) => {
     const trimmed = name.trim();
     if (!trimmed) return 'Give the album a name.';
-    if (trimmed.length > 200) return "An album's name has at most 200 characters: choose a shorter one.";
+    if (trimmed.length > MAX_ALBUM_NAME) return `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`;
     const other = byName(trimmed);
     return other && other[0] !== renaming ? `There is already an album called "${other[1].name}". Choose another name.` : null;
   };
@@ -50,6 +51,7 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
 
   const answers: { [N in CallName]?: Answer<N> } = {
     'albums.list': () => ({ ok: true, value: [folder, ...[...albums.keys()].sort((a, b) => info(a).name.localeCompare(info(b).name)).map(info)] }),
+    'albums.names': () => ({ ok: true, value: [...albums.keys()].map(info).sort((a, b) => a.name.localeCompare(b.name)).map(({ id, name }) => ({ id, name })) }),
     'albums.photos': ({ id }) => {
       const members = id === FOLDER_ALBUM ? new Set(FAKE_TIMELINE.ids) : (albums.get(Number(/^saved:(\d+)$/.exec(id)?.[1])) ?? { members: new Set<number>() }).members;
       const keep = FAKE_TIMELINE.ids.map((photoId) => members.has(photoId));

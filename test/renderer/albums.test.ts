@@ -4,6 +4,8 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { MAX_ALBUM_NAME } from '../../main/tags/album-rules.js';
+import { MAX_NAME } from '../../main/tags/vocabulary-rules.js';
 import { albumsFake, FOLDER_ALBUM } from './album-fake.js';
 import { appPages, rendererInChromium } from './harness.js';
 
@@ -103,6 +105,8 @@ describe('adding a selection to a saved album', () => {
     await poll(() => focused(page)).toBe('BUTTON Add to album…');
     expect([...(fake.albums.get(2)?.members ?? [])].sort()).toEqual([1, 2]);
     expect(fake.callsOf('albums.add')).toEqual([{ id: 'saved:2', photoIds: expect.arrayContaining([1, 2]) }]);
+    // The names alone were asked for: no album was summarised to fill the list.
+    expect(fake.callsOf('albums.list')).toEqual([]);
 
     // Again: nothing new, and it says so.
     await add.click();
@@ -187,5 +191,28 @@ describe('taking photos out of a saved album', () => {
     await page.getByRole('status').filter({ hasText: 'Removed 1 photo from this album. It stays in the library.' }).waitFor();
     await page.getByText('No photos in this album: select photos anywhere and choose Add to album….').waitFor();
     expect(await page.getByRole('listbox', { name: 'Photos of Trip' }).count()).toBe(0);
+  });
+});
+
+describe('name fields', () => {
+  it('take as many characters as the engine allows: an album’s name, a tag’s name', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
+    const typed = async (name: string) => {
+      const field = page.getByRole('textbox', { name });
+      await field.fill('');
+      await field.focus();
+      await page.keyboard.insertText('x'.repeat(300));
+      const length = (await field.inputValue()).length;
+      await page.keyboard.press('Escape');
+      return length;
+    };
+    await page.getByRole('button', { name: 'Rename album' }).click();
+    expect(await typed('Album name')).toBe(MAX_ALBUM_NAME);
+    await select(page, 'a.jpg');
+    await page.getByRole('button', { name: 'Save as album…' }).click();
+    expect(await typed('Album name')).toBe(MAX_ALBUM_NAME);
+    await page.getByRole('button', { name: 'Add a tag…' }).click();
+    expect(await typed('Tag to add')).toBe(MAX_NAME);
   });
 });

@@ -9,6 +9,7 @@ export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
 export type {
   EngineStatus,
   AlbumInfo,
+  AlbumName,
   EvaluationInfo,
   LabelledReportInfo,
   PhotoTagsInfo,
