@@ -14,8 +14,9 @@
  * contents: a content embedded by this run counts once however many files show it. The other
  * files showing it, and new files showing a content stored before, are `copies` (byte-identical
  * copies share one image and its embedding), unless that content left another path in the same
- * run (`moved`). Two copies met in one run may both be decoded before either is stored, or the
- * second may find the first stored; the figures are the same either way. `unchanged` is only for
+ * run (`moved`). A file met while a copy of it is on its way to be embedded shares that copy's
+ * embedding when it comes, and is never decoded itself; one met later finds the copy stored; the
+ * figures are the same either way. `unchanged` is only for
  * files known at their path, size and mtime. Progress counts alike, and what the scan could not
  * index is part of its total (`toProcess`) and done (`processed`) from the start, so embedded +
  * failed never exceed the total, and the last progress agrees with the summary.
@@ -208,6 +209,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const linkedToExisting: Array<{ imageId: number }> = [];
   /** Contents embedded in this run: another file of one is a copy (Note [What a run counts]). */
   const embeddedContents = new Set<string>();
+  /**
+   * Contents on their way from a decode to a batch to be written, each with the other files of it
+   * met meanwhile: those share its embedding when it comes, and are not decoded again.
+   */
+  const followers = new Map<string, WorkItem[]>();
   let stored = 0;
   let storageFailed = false;
   let lastFlush = Date.now();
@@ -245,17 +251,30 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
 
   const decode = async (item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean) => {
-    const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
-    const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs };
-    const imageRef =
-      'existingId' in image
-        ? image
-        : { created: { ...image.created, width: decoded.width, height: decoded.height, thumbnail: null, ...decoded.metadata } };
-    await queue.push({ file: { ...file, image: imageRef }, tensor: decoded.tensor, contentHash, thumbnail: decoded.thumbnail });
+    followers.set(contentHash, []);
+    try {
+      const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
+      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs };
+      const imageRef =
+        'existingId' in image
+          ? image
+          : { created: { ...image.created, width: decoded.width, height: decoded.height, thumbnail: null, ...decoded.metadata } };
+      await queue.push({ file: { ...file, image: imageRef }, tensor: decoded.tensor, contentHash, thumbnail: decoded.thumbnail });
+    } catch (error) {
+      // Its copies go back to the work: this file may have vanished, or may fail on its own.
+      work.push(...(followers.get(contentHash) ?? []));
+      followers.delete(contentHash);
+      throw error;
+    }
   };
 
   const handle = async (item: WorkItem) => {
     const { contentHash, head } = await identifyFile(item.path);
+    const copyOf = followers.get(contentHash);
+    if (copyOf) {
+      copyOf.push(item);
+      return;
+    }
     if (item.kind === 'reembed') {
       await decode(item, { existingId: item.imageId }, contentHash, store.imageByHash(contentHash)?.thumbnail != null);
       return;
@@ -340,6 +359,12 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
           progress.embedded++;
         }
         progress.processed++;
+        for (const copy of followers.get(item.contentHash) ?? []) {
+          pendingIndexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: indexed.image, vector: indexed.vector });
+          summary.copies++;
+          progress.processed++;
+        }
+        followers.delete(item.contentHash);
       }
       maybeFlush();
       report();

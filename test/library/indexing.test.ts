@@ -2,7 +2,7 @@ import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile }
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
@@ -85,18 +85,24 @@ describe('indexing a library', () => {
     expect(similar.results[0]?.score).toBeGreaterThan(0.99);
   });
 
-  it('indexes two copies of one photo found in the same run as one image', async () => {
+  it('indexes two copies of one photo found in the same run as one image, decoded and embedded once', async () => {
     await mkdir(folder, { recursive: true });
     for (const name of ['a.jpg', 'copy of a.jpg', 'b.jpg']) await copyFile(photos[name === 'b.jpg' ? 1 : 0]!.file, path.join(folder, name));
     // Counted alike however the run's work interleaves: the copy is a new photo sharing an image, not an unchanged one.
-    for (const [i, options] of [{ batchSize: 1, concurrency: 1, writeBatch: 1 }, { concurrency: 8 }].entries()) {
+    // Met at once (8 at a time), the copy waits for the first to be written instead of being embedded too.
+    const embedTensors = vi.spyOn(model, 'embedTensors');
+    for (const [i, options] of [{ batchSize: 1, concurrency: 1, writeBatch: 1 }, { concurrency: 8 }, { concurrency: 8, batchSize: 1 }].entries()) {
       const fresh = openLibrary(path.join(scratch.dir, `fresh-${i}`));
+      embedTensors.mockClear();
       try {
         expect(await fresh.index(model, { folders: await fresh.addFolders([folder]), ...options })).toMatchObject({ embedded: 2, copies: 1, unchanged: 0, moved: 0, failed: [] });
+        expect(fresh.status()).toMatchObject({ photos: 3, images: 2 });
+        expect(embedTensors.mock.calls.flatMap(([tensors]) => tensors)).toHaveLength(2);
       } finally {
         await fresh.close();
       }
     }
+    embedTensors.mockRestore();
     const summary = await index();
     expect(summary).toMatchObject({ embedded: 2, copies: 1, unchanged: 0, moved: 0, removed: 0, failed: [] });
     expect(library.status()).toMatchObject({ photos: 3, images: 2 });
@@ -114,6 +120,21 @@ describe('indexing a library', () => {
     // A copy added later is linked to the stored image: a copy too, and the rest unchanged.
     await copyFile(photos[0]!.file, path.join(folder, 'another copy of a.jpg'));
     expect(await index()).toMatchObject({ embedded: 0, copies: 1, unchanged: 3, moved: 0, removed: 0 });
+  });
+
+  it('lists each copy of a bad file met in one run as failed, under its own name', async () => {
+    await mkdir(folder, { recursive: true });
+    const jpeg = await readFile(photos[10]!.file);
+    for (const name of ['cut.jpg', 'cut copy.jpg', 'cut again.jpg']) await writeFile(path.join(folder, name), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+    await copyFile(photos[0]!.file, path.join(folder, 'fine.jpg'));
+    const summary = await library.index(model, { folders: await library.addFolders([folder]), concurrency: 8 });
+    expect(summary).toMatchObject({ embedded: 1, copies: 0 });
+    expect(summary.failed.map((failure) => [path.basename(failure.path), failure.reason]).sort()).toEqual([
+      ['cut again.jpg', 'truncated'],
+      ['cut copy.jpg', 'truncated'],
+      ['cut.jpg', 'truncated'],
+    ]);
+    expect(library.status()).toMatchObject({ photos: 1, failed: 3 });
   });
 
   it('forgets deleted photos at once, in the database and in search results', async () => {
