@@ -136,6 +136,8 @@ describe('work in progress', () => {
     await emit(job({ ...finding, state: 'done', progress: { phase: 'choosing', done: 20, total: 20 } }));
     await page.getByRole('group', { name: 'Finding duplicates' }).getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached' });
     expect(await heard()).toEqual(['Finding duplicates…']);
+    // Until the answer comes, the last step seen stays on screen: it does not go back to "Starting…".
+    expect(await page.getByRole('group', { name: 'Finding duplicates' }).locator('span').first().textContent()).toBe('Comparing photos…');
 
     const photo = (id: number) => ({ id, name: `IMG_${id}.jpg`, path: `/home/ada/Pictures/IMG_${id}.jpg`, width: 400, height: 300, size: 1000, capturedAt: null, camera: null, hasLocation: false });
     const found: DuplicatesInfo = { model: MODEL, threshold: 1, images: 20, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] };
@@ -144,6 +146,8 @@ describe('work in progress', () => {
 
     await page.getByRole('button', { name: 'Find duplicates' }).click();
     await poll(heard).toHaveLength(3);
+    // A new search starts from its start, not from the last one's last step.
+    expect(await page.getByRole('group', { name: 'Finding duplicates' }).locator('span').first().textContent()).toBe('Starting…');
     answer({ ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
     await poll(heard).toEqual(['Finding duplicates…', 'Finding duplicates finished: 1 group of copies.', 'Finding duplicates…', 'Finding duplicates cancelled.']);
   });
