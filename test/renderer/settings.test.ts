@@ -142,6 +142,16 @@ describe('Settings: models', () => {
     await poll(text(page.locator(`li[data-installed="${LAION}"]`))).toContain('In use');
   });
 
+  it('lists a model in use from its own folder, outside the store, as in use', async () => {
+    const fake = emptyFake();
+    fake.status.modelProblem = null;
+    fake.status.model = { id: 'tiny-clip', dir: '/work/models/tiny-clip', dim: 64, layout: 'hf', providers: { image: null, text: 'cpu' } };
+    const { page } = await open(fake);
+    const row = page.locator('li[data-installed="tiny-clip"]');
+    await poll(text(row)).toBe('tiny-clip 64 dimensions · Hugging Face · used from its own folder, not from the model store /work/models/tiny-clip In use');
+    await count(page.getByText('No models are installed yet.')).toBe(0);
+  });
+
   it('without a model, says why and offers downloading or importing a folder', async () => {
     const fake = emptyFake();
     fake.importResult = { id: 'my-clip', dir: '/home/ada/.config/Lumen/models/my-clip' };
