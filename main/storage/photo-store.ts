@@ -9,6 +9,19 @@ import { PhotoTimeline, narrowed, newestFiles, timelineOfFiles, type TimelineCol
 
 export type { ImageIdSet, TimelineColumns };
 
+/**
+ * Note [Folders in SQL]: the folder a file is in, grouped by SQLite rather than by reading every
+ * path into JavaScript (at 100k photos that took 0.4 s of the engine's thread): its path with
+ * every character that is not a separator stripped from the right, `rtrim(path, <the path less
+ * its separators>)`, which leaves the folder with its trailing separator. The separators are the
+ * platform's, as `path.dirname` has them: `/`, and on Windows `\` too (elsewhere a file's name
+ * may hold a `\`).
+ */
+export function folderOfPath(column: string, platform: NodeJS.Platform = process.platform): string {
+  const others = platform === 'win32' ? `replace(replace(${column}, '/', ''), '\\', '')` : `replace(${column}, '/', '')`;
+  return `rtrim(${column}, ${others})`;
+}
+
 /** What a search or a listing may be narrowed to; every field optional, all must hold. */
 export interface PhotoFilters {
   /** Capture date range, ms since the epoch (file time when a photo has no capture date). */
@@ -107,6 +120,8 @@ export class PhotoStore {
       byPath: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE path = ?'),
       ofImage: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE image_id = ? ORDER BY path'),
       all: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files ORDER BY path'),
+      perFolder: db.prepare(`SELECT ${folderOfPath('path')} AS folder, COUNT(*) AS photos FROM files GROUP BY folder`),
+      inFolder: db.prepare(`SELECT id AS photoId, image_id AS imageId, path FROM files WHERE ${folderOfPath('path')} = ? ORDER BY path`),
       image: db.prepare('SELECT f.path, i.content_hash AS contentHash, i.thumbnail FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?'),
       details: db.prepare(`SELECT ${ROW_COLUMNS}, f.size, i.lens, i.taken_at AS capturedAt FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?`),
       filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
@@ -131,6 +146,16 @@ export class PhotoStore {
 
   allPhotos(): PhotoRef[] {
     return this.s.all.all() as PhotoRef[];
+  }
+
+  /** How many photos each folder holds directly, the folder with its trailing separator (Note [Folders in SQL]). */
+  photosPerFolder(): Array<{ folder: string; photos: number }> {
+    return this.s.perFolder.all() as Array<{ folder: string; photos: number }>;
+  }
+
+  /** The photos directly in `folder`, given with its trailing separator as photosPerFolder gives it. */
+  photosInFolder(folder: string): PhotoRef[] {
+    return this.s.inFolder.all(folder) as PhotoRef[];
   }
 
   imageFiles(photoId: number): PhotoImageRow | undefined {

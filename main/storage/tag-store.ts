@@ -11,7 +11,7 @@
  * switched that off, move with it and replace whatever the new name had.
  */
 import { blobToVector, vectorToBlob, type Db } from './database.js';
-import type { PhotoRef } from './photo-store.js';
+import { folderOfPath, type PhotoRef } from './photo-store.js';
 
 export type TagSource = 'auto' | 'person';
 
@@ -103,6 +103,8 @@ export class TagStore {
         FROM image_tags t WHERE EXISTS (SELECT 1 FROM files f WHERE f.image_id = t.image_id) GROUP BY tag ORDER BY photos DESC, tag`),
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
+      perFolder: db.prepare(`SELECT ${folderOfPath('f.path')} AS folder, t.tag, COUNT(*) AS photos, SUM(COALESCE(t.score, 1)) AS scoreSum
+        FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 GROUP BY folder, t.tag`),
       tagsOfPhotos: db.prepare(`SELECT f.id AS photoId, t.tag, t.score FROM json_each(?) j
         JOIN files f ON f.id = j.value JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0`),
       // The best photos of every tag: the person's first, then by score; one file per image.
@@ -233,6 +235,14 @@ export class TagStore {
   /** The tags shown on each of `photoIds` (files), read through them alone. */
   tagsOfPhotos(photoIds: readonly number[]): Array<{ photoId: number; tag: string; score: number | null }> {
     return this.s.tagsOfPhotos.all(JSON.stringify(photoIds)) as Array<{ photoId: number; tag: string; score: number | null }>;
+  }
+
+  /**
+   * Per folder (with its trailing separator, Note [Folders in SQL]) and tag, how many of the
+   * folder's photos show the tag and the sum of their scores (1 for a confirmed tag never scored).
+   */
+  tagsPerFolder(): Array<{ folder: string; tag: string; photos: number; scoreSum: number }> {
+    return this.s.perFolder.all() as Array<{ folder: string; tag: string; photos: number; scoreSum: number }>;
   }
 
   *photosWithTags(): Generator<PhotoRef & { tag: string; score: number | null; source: TagSource }> {

@@ -38,21 +38,14 @@ export interface AlbumOptions {
   maxTags?: number | undefined;
 }
 
-type TagRow = { tag: string; score: number | null; photoId: number };
+/** How many of an album's photos show a tag, and the sum of their scores (a confirmed tag never scored counts 1). */
+type TagTally = { tag: string; photos: number; scoreSum: number };
 
-function albumTags(photoCount: number, rows: readonly TagRow[], options: AlbumOptions): AlbumTag[] {
+function albumTags(photoCount: number, tallies: readonly TagTally[], options: AlbumOptions): AlbumTag[] {
   const minShare = options.minShare ?? 0.25;
   const maxTags = options.maxTags ?? 5;
-  const byTag = new Map<string, { photos: Set<number>; scoreSum: number }>();
-  for (const row of rows) {
-    let entry = byTag.get(row.tag);
-    if (!entry) byTag.set(row.tag, (entry = { photos: new Set(), scoreSum: 0 }));
-    if (entry.photos.has(row.photoId)) continue;
-    entry.photos.add(row.photoId);
-    entry.scoreSum += row.score ?? 1;
-  }
-  return [...byTag.entries()]
-    .map(([tag, entry]) => ({ tag, photos: entry.photos.size, share: photoCount ? entry.photos.size / photoCount : 0, meanScore: entry.scoreSum / entry.photos.size }))
+  return tallies
+    .map(({ tag, photos, scoreSum }) => ({ tag, photos, share: photoCount ? photos / photoCount : 0, meanScore: scoreSum / photos }))
     .filter((tag) => tag.share >= minShare)
     .sort((a, b) => b.share - a.share || b.meanScore - a.meanScore || a.tag.localeCompare(b.tag))
     .slice(0, maxTags);
@@ -61,26 +54,37 @@ function albumTags(photoCount: number, rows: readonly TagRow[], options: AlbumOp
 /** Album-level tags of any selection of photos: share of photos and mean score per tag. */
 export function summariseSelection(storage: Storage, photoIds: readonly number[], options: AlbumOptions = {}): AlbumTag[] {
   const wanted = [...new Set(photoIds)];
-  return albumTags(wanted.length, storage.tags.tagsOfPhotos(wanted), options);
+  const tallies = new Map<string, TagTally>();
+  for (const row of storage.tags.tagsOfPhotos(wanted)) {
+    let tally = tallies.get(row.tag);
+    if (!tally) tallies.set(row.tag, (tally = { tag: row.tag, photos: 0, scoreSum: 0 }));
+    tally.photos++;
+    tally.scoreSum += row.score ?? 1;
+  }
+  return albumTags(wanted.length, [...tallies.values()], options);
+}
+
+/**
+ * The folder the storage names with its trailing separator (Note [Folders in SQL]), as a path:
+ * the folder of any file in it, so a root keeps its separator as `path.dirname` keeps it.
+ */
+function folderPath(folder: string): string {
+  return path.dirname(`${folder}_`);
 }
 
 /** One summary per folder that holds photos (an album), by path. */
 export function folderAlbums(storage: Storage, options: AlbumOptions = {}): AlbumSummary[] {
-  const photos = new Map<string, number>();
-  for (const photo of storage.photos.allPhotos()) {
-    const dir = path.dirname(photo.path);
-    photos.set(dir, (photos.get(dir) ?? 0) + 1);
+  const tallies = new Map<string, TagTally[]>();
+  for (const { folder, ...tally } of storage.tags.tagsPerFolder()) {
+    let list = tallies.get(folder);
+    if (!list) tallies.set(folder, (list = []));
+    list.push(tally);
   }
-  const tagRows = new Map<string, TagRow[]>();
-  for (const row of storage.tags.photosWithTags()) {
-    const dir = path.dirname(row.path);
-    let list = tagRows.get(dir);
-    if (!list) tagRows.set(dir, (list = []));
-    list.push(row);
-  }
-  return [...photos.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([album, count]) => summary(folderId(album), 'folder', album, path.basename(album), count, albumTags(count, tagRows.get(album) ?? [], options)));
+  return storage.photos
+    .photosPerFolder()
+    .map(({ folder, photos }) => ({ folder, photos, album: folderPath(folder) }))
+    .sort((a, b) => a.album.localeCompare(b.album))
+    .map(({ folder, photos, album }) => summary(folderId(album), 'folder', album, path.basename(album), photos, albumTags(photos, tallies.get(folder) ?? [], options)));
 }
 
 function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, photos: number, tags: AlbumTag[]): AlbumSummary {
@@ -168,7 +172,8 @@ export function removeFromAlbum(storage: Storage, id: string, photoIds: readonly
 export function albumPhotos(storage: Storage, id: string): number[] {
   const saved = SAVED_ID.exec(id);
   if (saved) return storage.albums.photos(Number(saved[1]));
-  const photos = storage.photos.allPhotos().filter((photo) => folderId(path.dirname(photo.path)) === id);
+  const folder = storage.photos.photosPerFolder().find(({ folder }) => folderId(folderPath(folder)) === id)?.folder;
+  const photos = folder === undefined ? [] : storage.photos.photosInFolder(folder);
   if (photos.length === 0) throw new UserError('not-found', 'That album is not in the library any more.');
   return photos.map((photo) => photo.photoId);
 }

@@ -2,9 +2,11 @@
  * Saved albums over synthetic rows (no model, no photos): the store (members by image) and the
  * engine's functions a person manages them with: save, rename, add to, remove from.
  */
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IndexedFile, NewImage } from '../../main/storage/library-store.js';
+import { folderOfPath } from '../../main/storage/photo-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { addToAlbum, albumPhotos, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbums } from '../../main/tags/albums.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -92,5 +94,54 @@ describe('saved albums', () => {
     // Every photo removed: the album stays, empty, until it is deleted.
     expect(removeFromAlbum(storage, trip.id, [photo.b])).toMatchObject({ removed: 1, album: { photos: 0 } });
     expect(names()).toEqual(['Trip', 'Walks']);
+  });
+});
+
+describe('folder albums (Note [Folders in SQL])', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let storage: Storage;
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    storage = Storage.open(scratch.dir);
+  });
+  afterEach(async () => {
+    storage.close();
+    await scratch.cleanup();
+  });
+
+  it('groups photos by the folder path.dirname gives, whatever their names, and tallies each folder’s tags', () => {
+    const folderId = storage.library.addFolder('/p', []);
+    const paths = ['/p/a.jpg', '/p/b c.jpg', '/p/sub/d.jpg', '/p/sub/ü.ß.jpg', '/p/subway/e.jpg', '/p/sub/back\\slash.jpg', '/p/.hidden dir/f.jpg', '/p/sub/nested/g.jpg'];
+    storage.library.writeBatch('m', paths.map((file, i) => ({ path: file, folderId, size: 1, mtimeMs: 1, image: { created: image(i) }, vector: null })), []);
+    const imageOf = new Map(paths.map((file) => [file, storage.photos.photoByPath(file)!.imageId]));
+    // Every photo in /p/sub is a "cat", scored; one of /p a confirmed "dog"; one rejected.
+    for (const file of ['/p/sub/d.jpg', '/p/sub/ü.ß.jpg', '/p/sub/back\\slash.jpg']) storage.tags.insertAuto(imageOf.get(file)!, { tag: 'cat', score: 0.5, cosine: 0.3 }, 'm', 1);
+    storage.tags.setVerdict(imageOf.get('/p/a.jpg')!, 'dog', false);
+    storage.tags.setVerdict(imageOf.get('/p/b c.jpg')!, 'dog', true);
+
+    const expected = new Map<string, number>();
+    for (const file of paths) expected.set(path.dirname(file), (expected.get(path.dirname(file)) ?? 0) + 1);
+    const albums = folderAlbums(storage);
+    expect(albums.map((album) => [album.album, album.photos])).toEqual([...expected].sort(([a], [b]) => a.localeCompare(b)));
+    const sub = albums.find((album) => album.album === '/p/sub')!;
+    expect(sub.tags).toEqual([{ tag: 'cat', photos: 3, share: 1, meanScore: 0.5 }]);
+    expect(albums.find((album) => album.album === '/p')!.tags).toEqual([{ tag: 'dog', photos: 1, share: 0.5, meanScore: 1 }]);
+    // A folder's photos are its own, not those of a folder whose name begins like it, nor of its subfolders.
+    const photoPaths = (album: string) => albumPhotos(storage, albums.find((listed) => listed.album === album)!.id).map((id) => storage.photos.photoById(id)!.path);
+    expect(photoPaths('/p/sub')).toEqual(['/p/sub/back\\slash.jpg', '/p/sub/d.jpg', '/p/sub/ü.ß.jpg']);
+    expect(photoPaths('/p/.hidden dir')).toEqual(['/p/.hidden dir/f.jpg']);
+  });
+
+  it('takes both separators on Windows, as path.win32.dirname does', () => {
+    const db = new Database(':memory:');
+    try {
+      const folderOf = db.prepare(`SELECT ${folderOfPath('@file', 'win32')}`).pluck();
+      for (const file of ['C:\\Users\\ada\\Pictures\\a.jpg', 'C:\\Users\\ada\\Pictures/b.jpg', 'D:\\c.jpg', '\\\\server\\share\\d.jpg']) {
+        expect(path.win32.dirname(`${String(folderOf.get({ file }))}_`)).toBe(path.win32.dirname(file));
+      }
+    } finally {
+      db.close();
+    }
   });
 });
