@@ -30,6 +30,8 @@ export interface TrashPlan {
 
 export type TrashOutcome = { path: string; outcome: 'trashed' } | { path: string; outcome: 'skipped'; reason: string };
 
+const LAST_COPY = 'no other copy of its group is still there; it is the last one';
+
 /**
  * The files of `chosen` that may go to the trash: each must be a copy in one of `groups` (lists
  * of paths), be a regular file now, and leave at least one copy of its group behind: one that
@@ -55,11 +57,11 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
     }
     const others = group.filter((member) => !wanted.has(member));
     if (others.length === 0) {
-      refused.push({ path: file, reason: 'every copy of its group was chosen; keep at least one' });
+      refused.push({ path: file, reason: group.length > 1 ? 'every copy of its group was chosen; keep at least one' : LAST_COPY });
       continue;
     }
     if (!(await Promise.all(others.map(async (member) => (await stat(member))?.isFile() === true))).some(Boolean)) {
-      refused.push({ path: file, reason: 'no other copy of its group is still there; it is the last one' });
+      refused.push({ path: file, reason: LAST_COPY });
       continue;
     }
     const info = await stat(file);
@@ -108,6 +110,8 @@ export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) 
 export interface TrashSelection {
   groups: string[][];
   chosen: string[];
+  /** Chosen copies left out before planning, with why. */
+  refused?: Array<{ path: string; reason: string }>;
 }
 
 export interface TrashResult {
@@ -123,19 +127,32 @@ export interface TrashResult {
  * renderer]); it names the copies to move by photo id, and only photos of the groups the engine
  * found last can be named. Their whole groups come along, so that planTrash can refuse to move
  * the last copy of one.
+ *
+ * Note [Only the library's files]: the groups are a picture of the library when they were found.
+ * A copy whose photo has left the library since (its folder removed or excluded, the file moved)
+ * is no longer Lumen's to move, whatever the page still shows: `pathNow` says where each photo is
+ * in the library now, and only copies still there at the path shown are chosen, or count as the
+ * copy a group keeps.
  */
-export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readonly number[]): TrashSelection {
+export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readonly number[], pathNow: (photoId: number) => string | undefined): TrashSelection {
   const byId = new Map<number, { path: string; group: DuplicateGroup }>();
   for (const group of groups) for (const photo of group.photos) byId.set(photo.photoId, { path: photo.path, group });
+  const inLibrary = (photoId: number, file: string) => pathNow(photoId) === file;
   const chosen: string[] = [];
+  const refused: Array<{ path: string; reason: string }> = [];
   const involved = new Set<DuplicateGroup>();
   for (const photoId of photoIds) {
     const found = byId.get(photoId);
     if (!found) throw new UserError('not-found', `Photo #${photoId} is not in the near-duplicate groups found last. Find duplicates again, then choose the copies to move.`);
+    if (!inLibrary(photoId, found.path)) {
+      refused.push({ path: found.path, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' });
+      continue;
+    }
     chosen.push(found.path);
     involved.add(found.group);
   }
-  return { groups: [...involved].map((group) => [...group.paths]), chosen };
+  const members = (group: DuplicateGroup) => group.photos.filter((photo) => inLibrary(photo.photoId, photo.path)).map((photo) => photo.path);
+  return { groups: [...involved].map(members), chosen, refused };
 }
 
 /**
@@ -147,6 +164,6 @@ export async function trashSelection(selection: TrashSelection, moveToTrash: (fi
   const outcomes = await executeTrash(plan, moveToTrash, signal);
   return {
     trashed: outcomes.flatMap((outcome) => (outcome.outcome === 'trashed' ? [outcome.path] : [])),
-    skipped: [...plan.refused, ...outcomes.flatMap((outcome) => (outcome.outcome === 'skipped' ? [{ path: outcome.path, reason: outcome.reason }] : []))],
+    skipped: [...(selection.refused ?? []), ...plan.refused, ...outcomes.flatMap((outcome) => (outcome.outcome === 'skipped' ? [{ path: outcome.path, reason: outcome.reason }] : []))],
   };
 }

@@ -526,7 +526,8 @@ export class Engine {
 
   /** The files of photos of the groups found last, with their groups (Note [Copies named by id]). */
   duplicateSelection(photoIds: readonly number[]): TrashSelection {
-    return selectCopies(this.duplicates?.groups ?? [], photoIds);
+    const photos = this.library().storage.photos;
+    return selectCopies(this.duplicates?.groups ?? [], photoIds, (photoId) => photos.photoById(photoId)?.path);
   }
 
   /**

@@ -84,4 +84,22 @@ describe('near-duplicates in the engine', () => {
     const last = await engine.trashDuplicates([idOf(circle.keep)], async () => expect.unreachable('moved the last copy'));
     expect(last.skipped).toEqual([{ path: circle.keep, reason: 'no other copy of its group is still there; it is the last one' }]);
   });
+
+  it('moves no copy that left the library since the groups were found, nor counts one as the copy a group keeps', async () => {
+    report = await engine.findDuplicates().done;
+    const square = group('square');
+    const resaved = square.paths.find((file) => file.endsWith('-resaved.jpg')) as string;
+    const folder = engine.library().folders()[0]!;
+    engine.setExcludes(folder.id, ['*-resaved.jpg']);
+    await engine.index().done;
+    // The page still shows the old groups: the excluded copy is named, with the group's others.
+    const result = await engine.trashDuplicates(square.paths.map(idOf), async () => expect.unreachable('moved a file'));
+    expect(result.trashed).toEqual([]);
+    expect(result.skipped).toEqual([
+      { path: resaved, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' },
+      ...square.paths.filter((file) => file !== resaved).map((file) => ({ path: file, reason: 'every copy of its group was chosen; keep at least one' })),
+    ]);
+    for (const file of square.paths) expect(existsSync(file)).toBe(true);
+    engine.setExcludes(folder.id, []);
+  });
 });

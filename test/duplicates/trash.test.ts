@@ -88,10 +88,20 @@ describe('moving duplicates to the trash', () => {
     });
     const [first, second] = groups() as [string[], string[]];
     const found = [group([1, 2, 3], first), group([4, 5], second)];
-    expect(selectCopies(found, [3, 2])).toEqual({ groups: [first], chosen: [files['c'], files['b']] });
-    expect(selectCopies(found, [5, 2]).groups).toEqual([second, first]);
-    expect(() => selectCopies(found, [2, 9])).toThrow(/Photo #9 is not in the near-duplicate groups found last\. Find duplicates again/);
-    expect(() => selectCopies([], [1])).toThrow(/Photo #1 is not in the near-duplicate groups found last/);
+    const library = new Map([...first, ...second].map((file, i) => [i + 1, file]));
+    const pathNow = (photoId: number) => library.get(photoId);
+    expect(selectCopies(found, [3, 2], pathNow)).toEqual({ groups: [first], chosen: [files['c'], files['b']], refused: [] });
+    expect(selectCopies(found, [5, 2], pathNow).groups).toEqual([second, first]);
+    expect(() => selectCopies(found, [2, 9], pathNow)).toThrow(/Photo #9 is not in the near-duplicate groups found last\. Find duplicates again/);
+    expect(() => selectCopies([], [1], pathNow)).toThrow(/Photo #1 is not in the near-duplicate groups found last/);
+    // Photos that left the library since (Note [Only the library's files]): not chosen, and not a copy their group keeps.
+    library.delete(1);
+    library.set(5, path.join(scratch.dir, 'elsewhere.jpg'));
+    expect(selectCopies(found, [1, 2, 5], pathNow)).toEqual({
+      groups: [[files['b'], files['c']]],
+      chosen: [files['b']],
+      refused: [files['a'], files['e']].map((file) => ({ path: file, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' })),
+    });
   });
 
   it('stops moving files once cancelled', async () => {
