@@ -1,7 +1,7 @@
 /** The grid's layout and the library screen's URL state, as plain functions. */
 import { describe, expect, it } from 'vitest';
 import { justify, monthSections, verticalNeighbour, visibleRows } from '../../renderer/src/lib/justify.js';
-import { emptySearch, parseSearch, searchOptions, searchParams } from '../../renderer/src/lib/search-params.js';
+import { emptySearch, parseSearch, searchOptions, searchParams, withDate } from '../../renderer/src/lib/search-params.js';
 
 describe('the justified layout', () => {
   const base = { width: 1000, targetHeight: 200, gap: 4, headingHeight: 40 };
@@ -60,6 +60,18 @@ describe('the search state in the URL', () => {
 
   it('ignores what it does not know instead of failing', () => {
     expect(parseSearch('sort=random&from=yesterday&folder=-1&type=bmp,png&photo=0&q=cat')).toEqual({ ...emptySearch(), query: 'cat', filters: { ...emptySearch().filters, formats: ['png'] } });
+  });
+
+  it('keeps the date range in order: an end set past the other moves it, an address the wrong way round is read the right way', () => {
+    const filters = { ...emptySearch().filters, from: '2020-01-01', to: '2020-12-31' };
+    expect(withDate(filters, 'to', '2010-01-01')).toMatchObject({ from: '2010-01-01', to: '2010-01-01' });
+    expect(withDate(filters, 'from', '2021-05-05')).toMatchObject({ from: '2021-05-05', to: '2021-05-05' });
+    expect(withDate(filters, 'from', '2020-06-01')).toMatchObject({ from: '2020-06-01', to: '2020-12-31' });
+    expect(withDate(filters, 'to', '')).toMatchObject({ from: '2020-01-01', to: '' });
+    expect(withDate({ ...filters, to: '' }, 'from', '2030-01-01')).toMatchObject({ from: '2030-01-01', to: '' });
+    expect(parseSearch('from=2020-01-01&to=2010-01-01').filters).toMatchObject({ from: '2010-01-01', to: '2020-01-01' });
+    const { takenAfter, takenBefore } = searchOptions(parseSearch('from=2020-01-01&to=2010-01-01'), 50).filters as { takenAfter: number; takenBefore: number };
+    expect(takenAfter).toBeLessThan(takenBefore);
   });
 
   it('asks the engine for whole local days', () => {

@@ -49,18 +49,34 @@ function positiveInt(value: string | null): number | null {
   return value !== null && /^[1-9]\d{0,14}$/.test(value) ? Number(value) : null;
 }
 
+/**
+ * `filters` with its date `end` set to `day`, the range kept in order: a start after the end (or
+ * an end before the start) moves the other end to the same day, as the range can hold no photo
+ * otherwise (typed dates pass the fields' min and max).
+ */
+export function withDate(filters: SearchFilterState, end: 'from' | 'to', day: string): SearchFilterState {
+  const other = end === 'from' ? 'to' : 'from';
+  const inverted = day !== '' && filters[other] !== '' && (end === 'from' ? day > filters.to : day < filters.from);
+  return { ...filters, [end]: day, ...(inverted ? { [other]: day } : {}) };
+}
+
 export function parseSearch(query: string): SearchState {
   const params = new URLSearchParams(query);
   const sort = params.get('sort');
-  const from = params.get('from') ?? '';
-  const to = params.get('to') ?? '';
+  const day = (name: string) => {
+    const value = params.get(name) ?? '';
+    return DATE.test(value) ? value : '';
+  };
+  let [from, to] = [day('from'), day('to')];
+  // An address with the dates the wrong way round means the range between them.
+  if (from && to && from > to) [from, to] = [to, from];
   return {
     query: (params.get('q') ?? '').slice(0, 2000),
     sort: SORTS.find((known) => known === sort) ?? 'relevance',
     showAll: params.get('all') === '1',
     filters: {
-      from: DATE.test(from) ? from : '',
-      to: DATE.test(to) ? to : '',
+      from,
+      to,
       folderId: positiveInt(params.get('folder')),
       camera: (params.get('camera') ?? '').slice(0, 200),
       formats: (params.get('type') ?? '').split(',').filter((format): format is PhotoFormat => (FORMATS as readonly string[]).includes(format)),
