@@ -220,6 +220,16 @@ describe('tags, albums and templates, end to end', () => {
     for (const [file, hash] of hashes) expect(createHash('sha256').update(await readFile(file)).digest('hex')).toBe(hash);
   });
 
+  it('opens the prompts of the tag shown from its "Edit prompts"', async () => {
+    for (const name of ['star', 'circle']) {
+      await link('Tags').click();
+      await page.getByRole('link', { name: new RegExp(`^${name}, \\d+ photos$`) }).click();
+      await page.getByRole('link', { name: 'Edit prompts' }).click();
+      await page.getByRole('region', { name: `Tag ${name}` }).waitFor();
+      expect(await page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('button', { name, exact: true }).getAttribute('aria-current')).toBe('true');
+    }
+  });
+
   it('narrows the library to a tag from the filters, kept in the address', async () => {
     await link('Tags').click();
     const starLink = page.getByRole('link', { name: /^star, \d+ photos$/ });
