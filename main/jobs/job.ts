@@ -18,6 +18,9 @@ export class JobControl {
   private readonly controller = new AbortController();
   private resumeWaiters: Array<() => void> = [];
   private paused = false;
+  /** Time spent paused before the current pause, and when that began (Date.now() ms). */
+  private pausedBefore = 0;
+  private pausedSince = 0;
 
   /** `yieldTo` resolves when the job may go on (Note [Searches first] in foreground.ts). */
   constructor(private readonly yieldTo: () => Promise<void> = () => Promise.resolve()) {}
@@ -35,12 +38,22 @@ export class JobControl {
   }
 
   pause(): void {
+    if (!this.paused) this.pausedSince = Date.now();
     this.paused = true;
   }
 
   resume(): void {
+    if (this.paused) this.pausedBefore += Date.now() - this.pausedSince;
     this.paused = false;
     for (const wake of this.resumeWaiters.splice(0)) wake();
+  }
+
+  /**
+   * A clock (ms) that stands still while the job is paused: the time axis of its rate, so that a
+   * pause is not taken for slowness once the job goes on.
+   */
+  activeTime(now = Date.now()): number {
+    return now - this.pausedBefore - (this.paused ? now - this.pausedSince : 0);
   }
 
   cancel(): void {

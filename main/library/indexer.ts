@@ -135,7 +135,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const now = Date.now();
     if (!force && now - lastReport < 250) return;
     lastReport = now;
-    meter.record(progress.processed - doneByScan, now);
+    meter.record(progress.processed - doneByScan, control.activeTime(now));
     progress.imagesPerSecond = meter.perSecond;
     progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
     options.onProgress?.({ ...progress });

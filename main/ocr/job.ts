@@ -78,7 +78,7 @@ async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, t
   const meter = new RateMeter();
   let done = 0;
   const report = (): void => {
-    meter.record(done);
+    meter.record(done, control?.activeTime());
     options.onProgress?.({
       total,
       done,

@@ -115,7 +115,7 @@ describe('text in photos in the app', () => {
     await search().fill('');
     await library().getByRole('option', { name: /^scenery\.jpg/ }).click();
     const viewer = page.getByRole('dialog', { name: 'scenery.jpg' });
-    await viewer.getByText(/Not read yet/).waitFor();
+    await viewer.getByText('Not read: a quick look found no text in it.').waitFor();
     await viewer.getByRole('button', { name: 'Read text' }).click();
     await viewer.getByText('No text found.').waitFor();
     await page.keyboard.press('Escape');
@@ -124,11 +124,14 @@ describe('text in photos in the app', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     const card = page.getByRole('region', { name: 'Text in photos' });
     await card.getByRole('button', { name: 'Read every photo' }).click();
+    await card.getByText('Reading every photo.').waitFor();
     const status = page.getByRole('status', { name: 'Reading text in photos' });
     await status.getByRole('button', { name: 'Pause' }).click();
     await status.getByText('Reading text in photos (paused)').waitFor();
     await status.getByRole('button', { name: 'Resume' }).click();
     await status.waitFor({ state: 'detached', timeout: 60_000 });
     await eventually(textCounts, 60_000).toEqual({ read: total, withText: 3, skipped: 0 });
+    // Said while it ran; once it ended, the header said so and the card no longer claims it reads.
+    await eventually(() => card.getByText('Reading every photo.').count()).toBe(0);
   });
 });

@@ -1,10 +1,36 @@
 /** Jobs: control, throttled progress, states, and the registry that runs them by kind. */
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
-import { Job, type JobView } from '../../main/jobs/job.js';
+import { Job, JobControl, RateMeter, type JobView } from '../../main/jobs/job.js';
 import { JobRegistry, type JobSnapshot } from '../../main/jobs/registry.js';
 
 describe('a job', () => {
+  it('measures its rate on a clock that stands still while it is paused', () => {
+    vi.useFakeTimers();
+    try {
+      const control = new JobControl();
+      const meter = new RateMeter();
+      const start = control.activeTime();
+      meter.record(0, control.activeTime());
+      vi.advanceTimersByTime(1000);
+      meter.record(10, control.activeTime());
+      control.pause();
+      vi.advanceTimersByTime(5000);
+      // Paused: the clock stands still, however long the pause.
+      expect(control.activeTime() - start).toBe(1000);
+      control.pause();
+      vi.advanceTimersByTime(3000);
+      control.resume();
+      vi.advanceTimersByTime(1000);
+      meter.record(20, control.activeTime());
+      expect(control.activeTime() - start).toBe(2000);
+      // 20 photos in 2 s of work, not in 10 s of wall time.
+      expect(meter.perSecond).toBe(10);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('passes progress on at most once per interval, but always on a new phase', () => {
     vi.useFakeTimers();
     try {

@@ -101,6 +101,8 @@ describe('work in progress', () => {
     fake.overrides['jobs.pause'] = () => ({ ok: true, value: { ...tagging, subject: null, error: null, state: 'paused', progress: progress(2) } });
     await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Pause' }).click();
     await poll(heard).toEqual(['Tagging started.', 'Tagging paused.']);
+    // Paused, the row keeps where the work is, without a time left that nothing is counting down.
+    await poll(async () => (await page.getByRole('status', { name: 'Tagging' }).textContent())?.replace(/\s+/g, ' ').trim()).toBe('Tagging (paused) 2 of 10 Resume Cancel');
     await emit(job({ ...tagging, state: 'running', progress: progress(3) }));
     await emit(job({ ...tagging, state: 'running', progress: progress(4) }));
     await emit(job({ ...tagging, state: 'cancelled', progress: progress(4) }));
