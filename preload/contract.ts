@@ -282,6 +282,8 @@ export interface PhotoTextInfo {
   lines: TextLineInfo[];
   /** False when the photo has not been read (or the gate skipped it): no text is known. */
   read: boolean;
+  /** Not read because a quick look found no text in it. */
+  skipped: boolean;
 }
 
 export interface TextStatusInfo {

@@ -34,6 +34,8 @@ export interface PhotoText {
   lines: StoredLine[];
   /** Whether the photo was read (false: no text is known, the gate skipped it or it was never read). */
   read: boolean;
+  /** Not read because a quick look found no text in it (Note [Detector gate] in main/ocr): reading it is a choice. */
+  skipped: boolean;
 }
 
 /** An OCR job (its progress has no phases; the registry's jobs may have). */
@@ -110,15 +112,16 @@ export class TextReader {
   async photoText(library: Library, reference: number | string, read: boolean, signal?: AbortSignal): Promise<PhotoText> {
     const { imageId, path: file } = library.resolvePhoto(reference);
     const store = library.storage.ocr;
-    const known = store.state(imageId)?.status === 'read';
-    if (known || !read) return { lines: store.lines(imageId), read: known };
+    const status = store.state(imageId)?.status;
+    const known = status === 'read';
+    if (known || !read) return { lines: store.lines(imageId), read: known, skipped: status === 'skipped' };
     const { ocrSelected } = await ocrCode();
     const control = new JobControl();
     signal?.addEventListener('abort', () => control.cancel(), { once: true });
     const summary = await ocrSelected([{ imageId, path: file }], null, { store, ocr: await this.load(), control });
     const failure = summary.failed[0];
     if (failure) throw new UserError('image-undecodable', failure.message);
-    return { lines: store.lines(imageId), read: true };
+    return { lines: store.lines(imageId), read: true, skipped: false };
   }
 
   /** Disposes the model (the engine closes); jobs that used it have ended. */

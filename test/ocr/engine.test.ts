@@ -50,10 +50,10 @@ describe('text in photos through the engine', () => {
   });
 
   it('gives a photo’s lines, and reads one the gate skipped only when asked', async () => {
-    expect(await engine.photoText(photoId('sign-porto.jpg'))).toEqual({ read: true, lines: [{ text: 'Porto 1987', confidence: expect.any(Number), box: expect.any(Array) }] });
+    expect(await engine.photoText(photoId('sign-porto.jpg'))).toEqual({ read: true, skipped: false, lines: [{ text: 'Porto 1987', confidence: expect.any(Number), box: expect.any(Array) }] });
     const scenery = photoId('scenery.jpg');
-    expect(await engine.photoText(scenery)).toEqual({ read: false, lines: [] });
-    expect(await engine.photoText(`#${scenery}`, { read: true })).toEqual({ read: true, lines: [] });
+    expect(await engine.photoText(scenery)).toEqual({ read: false, skipped: true, lines: [] });
+    expect(await engine.photoText(`#${scenery}`, { read: true })).toEqual({ read: true, skipped: false, lines: [] });
     await expect(engine.photoText(path.join(folder, 'nowhere.jpg'))).rejects.toMatchObject({ code: 'not-found' });
   });
 

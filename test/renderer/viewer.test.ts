@@ -35,7 +35,7 @@ describe('zooming in the viewer', () => {
   it('zooms with the buttons, the keys, the wheel and a double click, about the pointer, moves by dragging or the arrows, and shows the original', async () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
-    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, lines: [{ text: 'OPEN', confidence: 0.9, box: [0.25, 0.25, 0.5, 0.25] }] } });
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, skipped: false, lines: [{ text: 'OPEN', confidence: 0.9, box: [0.25, 0.25, 0.5, 0.25] }] } });
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const originals: string[] = [];
     page.on('request', (request) => request.url().includes('/photo/original/') && originals.push(new URL(request.url()).pathname));
@@ -119,7 +119,7 @@ describe('zooming in the viewer', () => {
   it('keeps its keys when the button that had focus leaves the page (a similar photo opened)', async () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
-    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, lines: [] } });
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, skipped: false, lines: [] } });
     // Each photo's similar photos are the other two: the button clicked is gone from the next strip.
     fake.overrides['search.similar'] = ({ photoId }: { photoId: number }) => {
       const results = [1, 2, 3].filter((id) => id !== photoId).map((id) => ({ ...details(id).value, score: 0.9 }));
