@@ -168,3 +168,36 @@ it('shows every result once as more load, though a deeper page ranks them a litt
     await app.close();
   }
 });
+
+it('keeps the results on screen while a query is being typed through an operator, and says why only once typing rests there (Note [Queries being typed])', async () => {
+  const fake = libraryFake();
+  fake.overrides['search.query'] = (({ query }: CallParams<'search.query'>) =>
+    /[+-]$/.test(query) ? { ok: false, error: { code: 'bad-input', message: `The query “${query}” ends with an operator; add a term after it.` } } : { ok: true, value: structuredClone(found) }) as never;
+  const app = await openApp(renderer.browser, renderer.origin, fake);
+  try {
+    const { page } = app;
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    const alert = page.getByRole('alert');
+    // With nothing on screen yet, a refused query says why at once.
+    await box.fill('dog -');
+    await alert.filter({ hasText: 'The query “dog -” ends with an operator; add a term after it.' }).waitFor({ timeout: 1000 });
+
+    await box.fill('a dog');
+    await page.getByRole('heading', { name: '1 photo matches “a dog”' }).waitFor();
+    expect(await alert.count()).toBe(0);
+    const asked = fake.callsOf('search.query').length;
+    await box.fill('a dog +');
+    await expect.poll(() => fake.callsOf('search.query').length, { timeout: 2000, interval: 25 }).toBe(asked + 1);
+    // Answered, refused: the results and their heading stay, and no error flashes up meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await alert.count()).toBe(0);
+    expect(await page.getByRole('heading', { name: '1 photo matches “a dog”' }).count()).toBe(1);
+    expect(await page.getByRole('listbox', { name: /results/i }).getByRole('option').count()).toBe(1);
+    // Typing rests on it: now it says why, the last results still shown.
+    await alert.filter({ hasText: 'The query “a dog +” ends with an operator; add a term after it.' }).waitFor({ timeout: 3000 });
+    await box.fill('a dog + cat');
+    await alert.waitFor({ state: 'detached' });
+  } finally {
+    await app.close();
+  }
+});

@@ -25,6 +25,13 @@ const TYPING_DELAY_MS = 150;
  * or trying other words) gets the next results first.
  */
 const COUNT_DELAY_MS = 1000;
+/**
+ * Note [Queries being typed]: on the way from "sunset" to "sunset + water" the box holds
+ * "sunset +", which the engine refuses (it ends with an operator). A refused query that follows
+ * shown results keeps them on screen, and its reason shows only once typing has rested on it this
+ * long, so the results do not flash away to an error at each operator typed.
+ */
+const UNFINISHED_QUERY_MS = 1200;
 
 /** A photo dropped or pasted to search by. */
 export interface ImageQuery {
@@ -120,6 +127,11 @@ export class SearchStore {
     if (generation !== this.generation) return;
     this.loading = false;
     if (!outcome.ok) {
+      if (!more && !image && outcome.error.code === 'bad-input' && this.results.length > 0) {
+        const { message } = outcome.error;
+        setTimeout(() => generation === this.generation && (this.error = message), UNFINISHED_QUERY_MS);
+        return;
+      }
       this.error = outcome.error.message;
       if (!more) {
         this.results = [];
