@@ -355,7 +355,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await count(page.getByRole('button', { name: 'Remove /home/ada/Pictures' })).toBe(0);
   });
 
-  it('lists the files that could not be indexed, with why, and tries them again', async () => {
+  it('lists the files that could not be indexed, with why and where, and tries them again, saying how it went', async () => {
     const fake = withLibrary(readyFake());
     fake.overrides['library.failures'] = () => ({
       ok: true,
@@ -367,12 +367,13 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
     const { page, emit } = await open(fake);
     await visible(page.getByRole('heading', { name: 'Files that could not be indexed: 2' }));
-    await page.getByRole('button', { name: 'Show them' }).click();
+    // Listed at once, each name once, then why and in which folder.
     const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
-    await poll(() => failed.getByRole('listitem').allTextContents()).toEqual([
-      'locked.jpg locked.jpg could not be read: permission denied.',
-      'pipe.jpg pipe.jpg is a pipe (FIFO), not a photo file; it was skipped.',
+    await poll(async () => (await failed.getByRole('listitem').allTextContents()).map((item) => item.replace(/\s+/g, ' ').trim())).toEqual([
+      'locked.jpg could not be read: permission denied. in /home/ada/Pictures',
+      'pipe.jpg is a pipe (FIFO), not a photo file; it was skipped. in /home/ada/Pictures',
     ]);
+    const listed = fake.callsOf('library.failures').length;
     await page.getByRole('button', { name: 'Try them again' }).click();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: true }]);
     await visible(page.getByText('Trying the failed files again…'));
@@ -381,9 +382,40 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await emit({ type: 'job', job: { ...job, state: 'running' } });
     await page.waitForTimeout(200);
     await visible(page.getByText('Trying the failed files again…'));
-    await emit({ type: 'job', job: { ...job, state: 'done' } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 2, processed: 2, toProcess: 2, embedded: 1, failed: 1, imagesPerSecond: 1, etaSeconds: null } } });
     await page.getByText('Trying the failed files again…').waitFor({ state: 'detached' });
-    await poll(() => fake.callsOf('library.failures').length).toBe(2);
+    await visible(page.getByText('Tried again: 1 file still could not be indexed.'));
+    await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
+  });
+
+  it('brings the list of failed files into view from the header’s "See why"', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [{ path: '/home/ada/Pictures/broken.jpg', name: 'broken.jpg', reason: 'not-an-image', message: 'broken.jpg is not an image.' }] });
+    const { page, emit } = await open(fake, { hash: '#/library' });
+    const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, imagesPerSecond: 1, etaSeconds: null };
+    await emit({ type: 'job', job: { id: 'index-3', kind: 'index', subject: null, error: null, state: 'done', progress } });
+    await page.getByRole('status', { name: 'Indexing' }).getByRole('link', { name: 'See why' }).click();
+    const heading = page.getByRole('heading', { name: 'Files that could not be indexed: 2' });
+    await poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
+    await visible(page.getByRole('list', { name: 'Files that could not be indexed' }).getByText('broken.jpg'));
+  });
+
+  it('re-scans when exclusions are saved, and says how the re-scan went', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.setExcludes'] = (({ excludes }: { excludes: string[] }) => ({ ok: true, value: { ...fake.status.library!.folders[0]!, excludes } })) as never;
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-4' } });
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const { page, emit } = await open(fake);
+    await page.getByRole('button', { name: 'Exclusions' }).click();
+    await page.getByLabel(/^Leave out/).fill('**/Screenshots/**');
+    await page.getByRole('button', { name: 'Save exclusions' }).click();
+    await poll(() => fake.callsOf('library.setExcludes')).toEqual([{ folderId: 1, excludes: ['**/Screenshots/**'] }]);
+    await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
+    await visible(page.getByText('Saved. Re-scanning, to leave those files out…'));
+    const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null };
+    await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null } } });
+    await visible(page.getByText('Re-scan done: the library is up to date.'));
   });
 
   it('shows an index run paused by a full disk with the reason, and resumes it', async () => {
