@@ -135,3 +135,21 @@ describe('zooming in the viewer', () => {
     await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
   });
 });
+
+describe('finding similar photos from the viewer', () => {
+  it('names the results after the photo, not its id, and puts focus on their heading', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = () => ({
+      ok: true,
+      value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/home/ada/Pictures/b.jpg', size: 2_000, capturedAt: null, camera: null, lens: null, location: null },
+    });
+    const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(2, 'b.jpg'), hit(3, 'c.jpg')], total: 2, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    await page.getByRole('dialog', { name: 'b.jpg' }).getByRole('button', { name: 'Find similar' }).click();
+    const heading = page.getByRole('heading', { level: 1, name: '2 photos like “b.jpg”' });
+    await heading.waitFor();
+    await expect.poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(fake.callsOf('search.query').map((call) => call.query)).toEqual(['#2']);
+  });
+});

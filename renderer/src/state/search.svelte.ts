@@ -10,6 +10,7 @@
  * main/search/search.ts): the count is asked for once the page has been on screen for
  * COUNT_DELAY_MS with no newer search, under the same number.
  */
+import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { appendPage, nextPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
@@ -52,6 +53,8 @@ export class SearchStore {
   private fetched = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private last = { query: '', rest: '' };
+  /** The file names of photos searched by id from the viewer (`#17`), for the headings. */
+  private readonly photoNames = new SvelteMap<string, string>();
 
   constructor(
     private readonly api: LumenApi,
@@ -81,6 +84,18 @@ export class SearchStore {
     this.imageQuery = image;
     this.update({ query: '' });
     this.schedule(true);
+  }
+
+  /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
+  findSimilar(photoId: number, name: string): void {
+    this.imageQuery = null;
+    this.photoNames.set(`#${photoId}`, name);
+    this.update({ query: `#${photoId}`, photo: null });
+  }
+
+  /** The file name of the photo a `#id` query was asked for by name (Find similar); null for any other query. */
+  photoNameOf(query: string): string | null {
+    return this.photoNames.get(query) ?? null;
   }
 
   clear(): void {
