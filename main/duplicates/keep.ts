@@ -93,7 +93,7 @@ export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness
   if (candidates.length === 0) throw new Error('chooseKeep needs at least one candidate.');
   const measured = new Map<string, number>();
   const criteria: Criterion[] = [
-    { alike: 'size', value: (c) => c.width * c.height, tie: PIXEL_TIE, phrase: (c) => `largest (${c.width}x${c.height})` },
+    { alike: 'size', value: (c) => c.width * c.height, tie: PIXEL_TIE, phrase: (c) => `largest (${c.width} × ${c.height})` },
     { alike: 'sharpness', value: (c) => measured.get(c.path) ?? -1, tie: SHARPNESS_TIE, phrase: () => 'sharpest' },
     { alike: 'metadata', value: (c) => metadataOf(c).length, tie: 0, phrase: (c) => `with the most metadata (${metadataOf(c).join(', ')})` },
     { alike: 'file size', value: (c) => c.fileSize, tie: 0, phrase: (c) => `largest file (${megabytes(c.fileSize)})` },

@@ -15,7 +15,7 @@ describe('chooseKeep', () => {
       asked.push(c.path);
       return 1;
     });
-    expect(choice).toEqual({ keep: '/p/big.jpg', reason: 'largest (4000x3000)' });
+    expect(choice).toEqual({ keep: '/p/big.jpg', reason: 'largest (4000 × 3000)' });
     expect(asked).toEqual([]);
   });
 
@@ -24,7 +24,7 @@ describe('chooseKeep', () => {
     const burst = await chooseKeep([copy('a.jpg', 4000, 3000), copy('b.jpg', 4000, 3000)], async (c) => sharpness[c.path] ?? null);
     expect(burst).toEqual({ keep: '/p/b.jpg', reason: 'sharpest; the same size as the others' });
     const mixed = await chooseKeep([copy('a.jpg', 4000, 3000), copy('b.jpg', 4000, 3000), copy('c.jpg', 1000, 750)], async (c) => sharpness[c.path] ?? null);
-    expect(mixed).toEqual({ keep: '/p/b.jpg', reason: 'largest (4000x3000) and sharpest' });
+    expect(mixed).toEqual({ keep: '/p/b.jpg', reason: 'largest (4000 × 3000) and sharpest' });
   });
 
   it('then the most metadata, then the largest file; a copy that cannot be decoded counts as least sharp', async () => {

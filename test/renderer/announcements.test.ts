@@ -145,6 +145,9 @@ describe('work in progress', () => {
     const found: DuplicatesInfo = { model: MODEL, threshold: 1, images: 20, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] };
     answer({ ok: true, value: found });
     await poll(heard).toEqual(['Finding duplicates…', 'Finding duplicates finished: 1 group of copies.']);
+    // Each group's heading sits under the heading of them all.
+    await page.getByRole('heading', { level: 2, name: '1 group of copies' }).waitFor();
+    await page.getByRole('heading', { level: 3, name: '2 copies of IMG_1.jpg' }).waitFor();
 
     await page.getByRole('button', { name: 'Find duplicates' }).click();
     await poll(heard).toHaveLength(3);

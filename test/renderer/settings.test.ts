@@ -134,6 +134,12 @@ describe('Settings: models', () => {
     await poll(text(item(page, MULTI))).toContain('1.47 GB');
     await poll(text(item(page, MULTI))).toContain('Multilingual (about 100 languages)');
     await poll(text(item(page, MULTI))).toContain('Licence MIT');
+    // The dots between a model's facts are seen, not heard.
+    const cdp = await page.context().newCDPSession(page);
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const heard = nodes.flatMap((node) => (node.role?.value === 'StaticText' ? [String(node.name?.value ?? '').trim()] : []));
+    expect(heard).toContain('Licence MIT');
+    expect(heard).not.toContain('·');
     await visible(item(page, OPENAI).getByRole('button', { name: `Download: CLIP ViT-B/32 (OpenAI), batched` }));
 
     const broken = page.locator('li[data-broken="half-copied"]');
