@@ -216,3 +216,20 @@ describe('name fields', () => {
     expect(await typed('Tag to add')).toBe(MAX_NAME);
   });
 });
+
+describe('folder albums', () => {
+  it('tells two folders of one name apart by as much of their paths as it takes', async () => {
+    const fake = albumsFake({});
+    const folder = (id: string, album: string) => ({ id, kind: 'folder' as const, name: 'Photos', album, photos: 1, tags: [], label: 'Photos: (no common tags)' });
+    fake.overrides['albums.list'] = () => ({ ok: true, value: [folder('folder:1', '/home/ana/Photos'), folder('folder:2', '/home/bo/Photos'), { ...folder('folder:3', '/home/ana/Trips'), name: 'Trips' }] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    const links = page.getByRole('list').getByRole('link');
+    await poll(() => links.evaluateAll((all) => all.map((link) => [link.getAttribute('aria-label'), link.getAttribute('title')]))).toEqual([
+      ['ana/Photos, 1 photo', '/home/ana/Photos'],
+      ['bo/Photos, 1 photo', '/home/bo/Photos'],
+      ['Trips, 1 photo', '/home/ana/Trips'],
+    ]);
+    await links.first().click();
+    await page.getByRole('heading', { level: 1, name: /^ana\/Photos/ }).waitFor();
+  });
+});
