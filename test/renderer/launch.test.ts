@@ -201,3 +201,20 @@ it('keeps the results on screen while a query is being typed through an operator
     await app.close();
   }
 });
+
+it('makes a new search a step Back undoes, and its keystrokes none', async () => {
+  const fake = libraryFake();
+  const app = await openApp(renderer.browser, renderer.origin, fake);
+  try {
+    const { page } = app;
+    await page.getByRole('heading', { name: /^Library/ }).waitFor();
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    await box.pressSequentially('a dog', { delay: 20 });
+    await page.getByRole('heading', { name: '1 photo matches “a dog”' }).waitFor();
+    await page.goBack();
+    await page.getByRole('heading', { name: /^Library/ }).waitFor();
+    expect(await box.inputValue()).toBe('');
+  } finally {
+    await app.close();
+  }
+});

@@ -90,7 +90,8 @@ export class SearchStore {
   findSimilar(photoId: number, name: string): void {
     this.imageQuery = null;
     this.photoNames.set(`#${photoId}`, name);
-    this.update({ query: `#${photoId}`, photo: null });
+    // Back goes to the photo the results are like.
+    this.update({ query: `#${photoId}`, photo: null }, true);
   }
 
   /** The file name of the photo a `#id` query was asked for by name (Find similar); null for any other query. */
