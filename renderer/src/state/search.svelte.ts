@@ -48,6 +48,8 @@ export class SearchStore {
   error = $state<string | null>(null);
   /** What the shown results answer (query text or image name), for the heading. */
   answered = $state('');
+  /** The whole search the shown results answer (query or image, filters, sort), to tell one answer's search from another's. */
+  answeredSearch = $state('');
   private generation = 0;
   /** How far into the ranking the pages asked for reach (Note [Pages may overlap]). */
   private fetched = 0;
@@ -162,6 +164,7 @@ export class SearchStore {
     this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
     this.results = more ? appendPage(this.results, outcome.value.results) : outcome.value.results;
     this.answered = image ? image.name : query;
+    this.answeredSearch = JSON.stringify([image?.name ?? null, image?.bytes.byteLength ?? 0, searchParams({ ...state, photo: null })]);
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }
 
