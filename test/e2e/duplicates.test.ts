@@ -62,7 +62,7 @@ describe('the Duplicates section, end to end', () => {
     await page.getByRole('heading', { name: '2 groups of copies' }).waitFor({ timeout: 60_000 });
     for (const shape of ['circle', 'star']) {
       const found = group(`${shape}-original.jpg`);
-      await found.getByText(new RegExp(`^Suggested keep ${shape}-original\\.jpg: largest \\(800x\\d+\\)`)).waitFor();
+      await found.getByText(new RegExp(`^Suggested keep ${shape}-original\\.jpg: largest \\(800 × \\d+\\)`)).waitFor();
       const tiles = await found.getByRole('button', { name: /\.jpg, / }).evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label') ?? ''));
       expect(tiles.map((name) => name.split(',')[0])).toEqual([`${shape}-original.jpg`, `${shape}-half.jpg`, `${shape}-resaved.jpg`]);
       expect(tiles[0]).toMatch(/, 800 × \d+, .*, suggested keep$/);
