@@ -295,6 +295,9 @@ describe('Settings: models', () => {
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await visible(dialog);
     await poll(text(dialog.getByRole('row', { name: /Open settings/ }))).toContain('Ctrl+,');
+    // The grid's own keys and clicks are listed too.
+    await poll(text(dialog.getByRole('row', { name: /first or the last photo/ }))).toContain('Home End');
+    await poll(text(dialog.getByRole('row', { name: /Add a photo to the selection/ }))).toContain('Ctrl+click, Shift+click');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 5000 });
     await visible(heading);

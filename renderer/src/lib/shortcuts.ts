@@ -26,10 +26,12 @@ export const SHORTCUTS: readonly Shortcut[] = [
 /** Keys that act where focus is (the grid, the viewer): listed in the shortcuts panel, handled there. */
 export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = [
   { keys: '← → ↑ ↓', description: 'Move between photos in the grid' },
+  { keys: 'Home End', description: 'Go to the first or the last photo in the grid' },
   { keys: 'Enter', description: 'Open the photo' },
   { keys: 'Space', description: 'Select or unselect the photo' },
   { keys: 'Shift+← → ↑ ↓, Shift+Space', description: 'Select a range of photos' },
   { keys: 'Mod+A', description: 'Select every photo in the grid' },
+  { keys: 'Mod+click, Shift+click', description: 'Add a photo to the selection, or a range of photos' },
   { keys: '← →', description: 'Previous and next photo in the viewer' },
   { keys: '+ − 0', description: 'Zoom the photo in, out, and back to fit (also the wheel, a double click)' },
   { keys: '← → ↑ ↓, zoomed in', description: 'Move around the photo (also dragging it)' },
