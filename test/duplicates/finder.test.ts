@@ -62,7 +62,7 @@ describe('DuplicateFinder on the fixture model', () => {
     expect(exact?.reason).toBe('all copies have the same size, sharpness, metadata and file size; kept the first by path');
     const circle = report.groups.find((group) => group.keep.includes('circle'));
     expect(circle?.similarity).toBeGreaterThan(0.75);
-    expect(circle?.reason).toMatch(/^largest \(800x\d+\)/);
+    expect(circle?.reason).toMatch(/^largest \(800 × \d+\)/);
   });
 
   it('calibrates a model once and keeps it in the library', async () => {
