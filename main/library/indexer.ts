@@ -14,10 +14,10 @@
  * contents: a content embedded by this run counts once however many files show it. The other
  * files showing it, and new files showing a content stored before, are `copies` (byte-identical
  * copies share one image and its embedding), unless that content left another path in the same
- * run (`moved`). A file met while a copy of it is on its way to be embedded shares that copy's
- * embedding when it comes, and is never decoded itself; one met later finds the copy stored; the
- * figures are the same either way. `unchanged` is only for
- * files known at their path, size and mtime. Progress counts alike, and what the scan could not
+ * run (`moved`). A file met while a copy of it is on its way to be embedded, or embedded and not
+ * written yet, shares that copy's embedding and is never decoded itself; one met later finds the
+ * copy stored; the figures are the same either way. `unchanged` is only for files known at their
+ * path, size and mtime. Progress counts alike, and what the scan could not
  * index is part of its total (`toProcess`) and done (`processed`) from the start, so embedded +
  * failed never exceed the total, and the last progress agrees with the summary.
  *
@@ -214,6 +214,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
    * met meanwhile: those share its embedding when it comes, and are not decoded again.
    */
   const followers = new Map<string, WorkItem[]>();
+  /** Contents embedded and waiting in the next batch to be written: a file of one met now shares it too. */
+  const unwritten = new Map<string, IndexedFile>();
   let stored = 0;
   let storageFailed = false;
   let lastFlush = Date.now();
@@ -222,6 +224,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const indexed = pendingIndexed.splice(0);
     try {
       vectors.add(store.writeBatch(modelId, indexed, pendingFailed.splice(0)));
+      // Written: a file of these contents met from now on finds its image stored.
+      unwritten.clear();
     } catch (error) {
       storageFailed = true;
       stop(error);
@@ -268,11 +272,24 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
   };
 
+  /** Stores `copy` as another file of the content `embedded` shows, embedded in this run and not decoded again. */
+  const shareEmbedding = (copy: WorkItem, embedded: IndexedFile) => {
+    pendingIndexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: embedded.image, vector: embedded.vector });
+    summary.copies++;
+    progress.processed++;
+  };
+
   const handle = async (item: WorkItem) => {
     const { contentHash, head } = await identifyFile(item.path);
     const copyOf = followers.get(contentHash);
     if (copyOf) {
       copyOf.push(item);
+      return;
+    }
+    const embeddedCopy = unwritten.get(contentHash);
+    if (embeddedCopy) {
+      shareEmbedding(item, embeddedCopy);
+      maybeFlush();
       return;
     }
     if (item.kind === 'reembed') {
@@ -359,12 +376,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
           progress.embedded++;
         }
         progress.processed++;
-        for (const copy of followers.get(item.contentHash) ?? []) {
-          pendingIndexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: indexed.image, vector: indexed.vector });
-          summary.copies++;
-          progress.processed++;
-        }
+        for (const copy of followers.get(item.contentHash) ?? []) shareEmbedding(copy, indexed);
         followers.delete(item.contentHash);
+        unwritten.set(item.contentHash, indexed);
       }
       maybeFlush();
       report();

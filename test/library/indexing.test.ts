@@ -89,9 +89,10 @@ describe('indexing a library', () => {
     await mkdir(folder, { recursive: true });
     for (const name of ['a.jpg', 'copy of a.jpg', 'b.jpg']) await copyFile(photos[name === 'b.jpg' ? 1 : 0]!.file, path.join(folder, name));
     // Counted alike however the run's work interleaves: the copy is a new photo sharing an image, not an unchanged one.
-    // Met at once (8 at a time), the copy waits for the first to be written instead of being embedded too.
+    // Met at once (8 at a time), the copy shares the first's embedding when it comes; met after the
+    // first was embedded but before it was written (one at a time, written in batches), likewise.
     const embedTensors = vi.spyOn(model, 'embedTensors');
-    for (const [i, options] of [{ batchSize: 1, concurrency: 1, writeBatch: 1 }, { concurrency: 8 }, { concurrency: 8, batchSize: 1 }].entries()) {
+    for (const [i, options] of [{ batchSize: 1, concurrency: 1, writeBatch: 1 }, { batchSize: 1, concurrency: 1 }, { concurrency: 8 }, { concurrency: 8, batchSize: 1 }].entries()) {
       const fresh = openLibrary(path.join(scratch.dir, `fresh-${i}`));
       embedTensors.mockClear();
       try {
