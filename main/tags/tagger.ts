@@ -277,9 +277,9 @@ export class Tagger {
       throw new UserError('bad-input', `No photo in the library has an embedding from ${model.id}. Index the library with that model first.`);
     }
     const embedMeter = new RateMeter();
-    embedMeter.record(0);
+    embedMeter.record(0, control?.activeTime());
     const prepared = await this.prepare(vocabulary, signal, (done, total) => {
-      embedMeter.record(done);
+      embedMeter.record(done, control?.activeTime());
       onProgress?.({ phase: 'embedding-tags', done, total, perSecond: embedMeter.perSecond, etaSeconds: embedMeter.eta(total - done) });
     });
     await control?.checkpoint();
@@ -292,7 +292,7 @@ export class Tagger {
     const scored = new Set<string>();
     const meter = new RateMeter();
     let done = 0;
-    meter.record(0);
+    meter.record(0, control?.activeTime());
     for (;;) {
       await control?.checkpoint();
       throwIfAborted(signal);
@@ -311,7 +311,7 @@ export class Tagger {
       });
       after = last;
       done += ids.length;
-      meter.record(done);
+      meter.record(done, control?.activeTime());
       onProgress?.({ phase: 'scoring', done, total, perSecond: meter.perSecond, etaSeconds: meter.eta(total - done) });
       // Let pause, cancel and other work in: a chunk whose cosines are all cached awaits nothing.
       await new Promise((resolve) => setImmediate(resolve));
