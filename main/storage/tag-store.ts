@@ -238,7 +238,7 @@ export class TagStore {
   }
 
   /**
-   * Per folder (with its trailing separator, Note [Folders in SQL]) and tag, how many of the
+   * Per folder (with its trailing separator, Note [Folders in SQL] in photo-store.ts) and tag, how many of the
    * folder's photos show the tag and the sum of their scores (1 for a confirmed tag never scored).
    */
   tagsPerFolder(): Array<{ folder: string; tag: string; photos: number; scoreSum: number }> {

@@ -65,7 +65,7 @@ export function summariseSelection(storage: Storage, photoIds: readonly number[]
 }
 
 /**
- * The folder the storage names with its trailing separator (Note [Folders in SQL]), as a path:
+ * The folder the storage names with its trailing separator (Note [Folders in SQL] in photo-store.ts), as a path:
  * the folder of any file in it, so a root keeps its separator as `path.dirname` keeps it.
  */
 function folderPath(folder: string): string {

@@ -57,6 +57,8 @@ export class SearchStore {
   private last = { query: '', rest: '' };
   /** The file names of photos searched by id from the viewer (`#17`), for the headings. */
   private readonly photoNames = new SvelteMap<string, string>();
+  /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
+  private keptForRefused = $state(false);
 
   constructor(
     private readonly api: LumenApi,
@@ -73,7 +75,7 @@ export class SearchStore {
   }
 
   get hasMore(): boolean {
-    return this.page !== null && this.fetched < this.page.total;
+    return !this.keptForRefused && this.page !== null && this.fetched < this.page.total;
   }
 
   update(change: Partial<SearchState>, push = false): void {
@@ -120,6 +122,7 @@ export class SearchStore {
       this.generation++;
       this.results = [];
       this.page = null;
+      this.keptForRefused = false;
       this.loading = false;
       this.error = null;
       return;
@@ -147,6 +150,7 @@ export class SearchStore {
     if (!outcome.ok) {
       if (!more && !image && outcome.error.code === 'bad-input' && this.results.length > 0) {
         const { message } = outcome.error;
+        this.keptForRefused = true;
         setTimeout(() => generation === this.generation && (this.error = message), UNFINISHED_QUERY_MS);
         return;
       }
@@ -158,6 +162,7 @@ export class SearchStore {
       return;
     }
     this.error = null;
+    this.keptForRefused = false;
     this.page = outcome.value;
     const reached = offset + outcome.value.results.length;
     // A next page that reaches no further ends the list, whatever the count said.
