@@ -163,7 +163,7 @@ describe('search as you type', () => {
   function searchFake(): FakeLumen {
     const fake = libraryFake();
     const hits = (query: string): SearchHitInfo[] =>
-      Array.from({ length: query.replace(/^"/, '').startsWith('z') ? 0 : 12 }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 0.31 }));
+      Array.from({ length: query.replace(/^["“„]/, '').startsWith('z') ? 0 : 12 }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 0.31 }));
     fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
       const results = hits(params.query);
       return { ok: true, value: { results, total: results.length, belowCutoff: 0, offset: params.options?.offset ?? 0, model: MODEL, method: 'index', counted: false } };
@@ -194,6 +194,9 @@ describe('search as you type', () => {
     await page.getByRole('heading', { level: 1, name: '0 photos match “zona”' }).waitFor();
     await page.getByText(/^No photo read so far shows these words\./).waitFor();
     await poll(heard).toEqual(['12 photos match “sunset over the lake”', 'No results for “zzyzx”', 'No results for “zona”']);
+    // Typographic quotes alike.
+    await box.fill('„zinc“');
+    await page.getByRole('heading', { level: 1, name: '0 photos match “zinc”' }).waitFor();
   });
 
   it('does not say the count again when more results load and are counted again', async () => {

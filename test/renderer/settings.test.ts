@@ -407,6 +407,15 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const heading = page.getByRole('heading', { name: 'Files that could not be indexed: 2' });
     await poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
     await visible(page.getByRole('list', { name: 'Files that could not be indexed' }).getByText('broken.jpg'));
+    // Once: the list read again (a retry ended) leaves focus where the person put it.
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-5' } });
+    const retry = page.getByRole('button', { name: 'Try them again' });
+    await retry.click();
+    const listed = fake.callsOf('library.failures').length;
+    await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, state: 'done', progress } });
+    await poll(() => fake.callsOf('library.failures').length).toBeGreaterThan(listed);
+    await page.waitForTimeout(200);
+    expect(await heading.evaluate((element) => element === document.activeElement)).toBe(false);
   });
 
   it('re-scans when exclusions are saved, and says how the re-scan went', async () => {
