@@ -52,8 +52,14 @@ export class JobControl {
    * A clock (ms) that stands still while the job is paused: the time axis of its rate, so that a
    * pause is not taken for slowness once the job goes on.
    */
-  activeTime(now = Date.now()): number {
+  activeTime(): number {
+    const now = Date.now();
     return now - this.pausedBefore - (this.paused ? now - this.pausedSince : 0);
+  }
+
+  /** A rate meter on this job's pause-free clock (activeTime). */
+  rateMeter(): RateMeter {
+    return new RateMeter(undefined, () => this.activeTime());
   }
 
   cancel(): void {
@@ -91,9 +97,13 @@ export class JobControl {
 export class RateMeter {
   private readonly samples: Array<{ at: number; done: number }> = [];
 
-  constructor(private readonly windowMs = 10_000) {}
+  /** `clock` (ms) is the time axis: a job's meter runs on its pause-free clock (JobControl.rateMeter). */
+  constructor(
+    private readonly windowMs = 10_000,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
-  record(done: number, at = Date.now()): void {
+  record(done: number, at = this.clock()): void {
     this.samples.push({ at, done });
     while (this.samples.length > 2 && at - (this.samples[0] as { at: number }).at > this.windowMs) this.samples.shift();
   }

@@ -44,7 +44,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
 import { BoundedQueue } from '../core/queue.js';
-import { JobControl, RateMeter } from '../jobs/job.js';
+import { JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
@@ -127,7 +127,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null };
   /** What the walk found but could not index (Note [Nothing skipped silently] in scan.ts). */
   const scanProblems: FailedFile[] = [];
-  const meter = new RateMeter();
+  const meter = control.rateMeter();
   /** The scan's failures, done before indexing starts: not part of its rate. */
   let doneByScan = 0;
   let lastReport = 0;
@@ -135,7 +135,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const now = Date.now();
     if (!force && now - lastReport < 250) return;
     lastReport = now;
-    meter.record(progress.processed - doneByScan, control.activeTime(now));
+    meter.record(progress.processed - doneByScan);
     progress.imagesPerSecond = meter.perSecond;
     progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
     options.onProgress?.({ ...progress });

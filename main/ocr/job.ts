@@ -75,10 +75,10 @@ export async function ocrSelected(targets: readonly OcrTarget[], gate: TextGate 
 async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, total: number, gate: TextGate | null, options: OcrJobOptions): Promise<OcrSummary> {
   const { store, ocr, control } = options;
   const summary: OcrSummary = { read: 0, withText: 0, skipped: 0, failed: [] };
-  const meter = new RateMeter();
+  const meter = control?.rateMeter() ?? new RateMeter();
   let done = 0;
   const report = (): void => {
-    meter.record(done, control?.activeTime());
+    meter.record(done);
     options.onProgress?.({
       total,
       done,

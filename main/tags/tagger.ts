@@ -276,10 +276,10 @@ export class Tagger {
     if (embeddings.count(model.id) === 0) {
       throw new UserError('bad-input', `No photo in the library has an embedding from ${model.id}. Index the library with that model first.`);
     }
-    const embedMeter = new RateMeter();
-    embedMeter.record(0, control?.activeTime());
+    const embedMeter = control?.rateMeter() ?? new RateMeter();
+    embedMeter.record(0);
     const prepared = await this.prepare(vocabulary, signal, (done, total) => {
-      embedMeter.record(done, control?.activeTime());
+      embedMeter.record(done);
       onProgress?.({ phase: 'embedding-tags', done, total, perSecond: embedMeter.perSecond, etaSeconds: embedMeter.eta(total - done) });
     });
     await control?.checkpoint();
@@ -290,9 +290,9 @@ export class Tagger {
     const counts = { added: 0, updated: 0, removed: 0 };
     if (!incremental) counts.removed += store.deleteAutoNotIn(prepared.tags.map((tag) => tag.name));
     const scored = new Set<string>();
-    const meter = new RateMeter();
+    const meter = control?.rateMeter() ?? new RateMeter();
     let done = 0;
-    meter.record(0, control?.activeTime());
+    meter.record(0);
     for (;;) {
       await control?.checkpoint();
       throwIfAborted(signal);
@@ -311,7 +311,7 @@ export class Tagger {
       });
       after = last;
       done += ids.length;
-      meter.record(done, control?.activeTime());
+      meter.record(done);
       onProgress?.({ phase: 'scoring', done, total, perSecond: meter.perSecond, etaSeconds: meter.eta(total - done) });
       // Let pause, cancel and other work in: a chunk whose cosines are all cached awaits nothing.
       await new Promise((resolve) => setImmediate(resolve));

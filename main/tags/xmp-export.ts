@@ -60,8 +60,8 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     bySidecar.set(sidecar, [...(bySidecar.get(sidecar) ?? []), photo]);
   }
   const summary: XmpExportSummary = { style, written: 0, unchanged: 0, skipped: [] };
-  const meter = new RateMeter();
-  meter.record(0, options.control?.activeTime());
+  const meter = options.control?.rateMeter() ?? new RateMeter();
+  meter.record(0);
   for (const [i, photo] of photos.entries()) {
     if (i % 64 === 0) await options.control?.checkpoint();
     const sidecar = sidecarPath(photo.path, style);
@@ -81,7 +81,7 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
       else if (outcome === 'unchanged') summary.unchanged++;
       else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
     }
-    meter.record(i + 1, options.control?.activeTime());
+    meter.record(i + 1);
     options.onProgress?.({ phase: 'exporting', done: i + 1, total: photos.length, perSecond: meter.perSecond, etaSeconds: meter.eta(photos.length - i - 1) });
   }
   return summary;

@@ -1,7 +1,7 @@
 /** Jobs: control, throttled progress, states, and the registry that runs them by kind. */
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
-import { Job, JobControl, RateMeter, type JobView } from '../../main/jobs/job.js';
+import { Job, JobControl, type JobView } from '../../main/jobs/job.js';
 import { JobRegistry, type JobSnapshot } from '../../main/jobs/registry.js';
 
 describe('a job', () => {
@@ -9,11 +9,11 @@ describe('a job', () => {
     vi.useFakeTimers();
     try {
       const control = new JobControl();
-      const meter = new RateMeter();
+      const meter = control.rateMeter();
       const start = control.activeTime();
-      meter.record(0, control.activeTime());
+      meter.record(0);
       vi.advanceTimersByTime(1000);
-      meter.record(10, control.activeTime());
+      meter.record(10);
       control.pause();
       vi.advanceTimersByTime(5000);
       // Paused: the clock stands still, however long the pause.
@@ -22,7 +22,7 @@ describe('a job', () => {
       vi.advanceTimersByTime(3000);
       control.resume();
       vi.advanceTimersByTime(1000);
-      meter.record(20, control.activeTime());
+      meter.record(20);
       expect(control.activeTime() - start).toBe(2000);
       // 20 photos in 2 s of work, not in 10 s of wall time.
       expect(meter.perSecond).toBe(10);
