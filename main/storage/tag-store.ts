@@ -103,10 +103,11 @@ export class TagStore {
         FROM image_tags t WHERE EXISTS (SELECT 1 FROM files f WHERE f.image_id = t.image_id) GROUP BY tag ORDER BY photos DESC, tag`),
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
+      // Tallies of a tag over photos: how many show it, and the sum of their scores (1 for a confirmed tag never scored).
       perFolder: db.prepare(`SELECT ${folderOfPath('f.path')} AS folder, t.tag, COUNT(*) AS photos, SUM(COALESCE(t.score, 1)) AS scoreSum
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 GROUP BY folder, t.tag`),
-      tagsOfPhotos: db.prepare(`SELECT f.id AS photoId, t.tag, t.score FROM json_each(?) j
-        JOIN files f ON f.id = j.value JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0`),
+      ofPhotos: db.prepare(`SELECT t.tag, COUNT(*) AS photos, SUM(COALESCE(t.score, 1)) AS scoreSum FROM (SELECT DISTINCT value FROM json_each(?)) j
+        JOIN files f ON f.id = j.value JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 GROUP BY t.tag`),
       // The best photos of every tag: the person's first, then by score; one file per image.
       samples: db.prepare(`SELECT tag, photoId FROM (
           SELECT t.tag, MIN(f.id) AS photoId, ROW_NUMBER() OVER (PARTITION BY t.tag ORDER BY t.source = 'person' DESC, t.score DESC, t.image_id) AS rank
@@ -232,9 +233,9 @@ export class TagStore {
     return this.s.photosOf.all(tag) as number[];
   }
 
-  /** The tags shown on each of `photoIds` (files), read through them alone. */
-  tagsOfPhotos(photoIds: readonly number[]): Array<{ photoId: number; tag: string; score: number | null }> {
-    return this.s.tagsOfPhotos.all(JSON.stringify(photoIds)) as Array<{ photoId: number; tag: string; score: number | null }>;
+  /** Per tag shown on any of `photoIds` (files), how many of them show it and the sum of their scores; read through them alone. */
+  tagsOfPhotos(photoIds: readonly number[]): Array<{ tag: string; photos: number; scoreSum: number }> {
+    return this.s.ofPhotos.all(JSON.stringify(photoIds)) as Array<{ tag: string; photos: number; scoreSum: number }>;
   }
 
   /**

@@ -54,14 +54,7 @@ function albumTags(photoCount: number, tallies: readonly TagTally[], options: Al
 /** Album-level tags of any selection of photos: share of photos and mean score per tag. */
 export function summariseSelection(storage: Storage, photoIds: readonly number[], options: AlbumOptions = {}): AlbumTag[] {
   const wanted = [...new Set(photoIds)];
-  const tallies = new Map<string, TagTally>();
-  for (const row of storage.tags.tagsOfPhotos(wanted)) {
-    let tally = tallies.get(row.tag);
-    if (!tally) tallies.set(row.tag, (tally = { tag: row.tag, photos: 0, scoreSum: 0 }));
-    tally.photos++;
-    tally.scoreSum += row.score ?? 1;
-  }
-  return albumTags(wanted.length, [...tallies.values()], options);
+  return albumTags(wanted.length, storage.tags.tagsOfPhotos(wanted), options);
 }
 
 /**
