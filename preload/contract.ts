@@ -455,6 +455,8 @@ export interface AlbumInfo {
   photos: number;
   tags: Array<{ tag: string; photos: number; share: number; meanScore: number }>;
   label: string;
+  /** The album's first photos, to show on its card. */
+  samples: number[];
 }
 
 /** A saved album to pick from a list. */

@@ -121,7 +121,9 @@ export class PhotoStore {
       ofImage: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE image_id = ? ORDER BY path'),
       all: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files ORDER BY path'),
       perFolder: db.prepare(`SELECT ${folderOfPath('path')} AS folder, COUNT(*) AS photos FROM files GROUP BY folder`),
-      inFolder: db.prepare(`SELECT id AS photoId, image_id AS imageId, path FROM files WHERE ${folderOfPath('path')} = ? ORDER BY path`),
+      // The folder is a prefix of its files' paths: the path index finds them, and the folder test leaves out its subfolders' files.
+      inFolder: db.prepare(`SELECT id AS photoId, image_id AS imageId, path FROM files
+        WHERE path > @folder AND path < @beyond AND ${folderOfPath('path')} = @folder ORDER BY path LIMIT @limit`),
       image: db.prepare('SELECT f.path, i.content_hash AS contentHash, i.thumbnail FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?'),
       details: db.prepare(`SELECT ${ROW_COLUMNS}, f.size, i.lens, i.taken_at AS capturedAt FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?`),
       filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
@@ -153,9 +155,11 @@ export class PhotoStore {
     return this.s.perFolder.all() as Array<{ folder: string; photos: number }>;
   }
 
-  /** The photos directly in `folder`, given with its trailing separator as photosPerFolder gives it. */
-  photosInFolder(folder: string): PhotoRef[] {
-    return this.s.inFolder.all(folder) as PhotoRef[];
+  /** The first `limit` (all without it) photos directly in `folder` by path, the folder given with its trailing separator as photosPerFolder gives it. */
+  photosInFolder(folder: string, limit = -1): PhotoRef[] {
+    // Every path that starts with `folder` sorts below `folder` with its last character (its separator) one higher.
+    const beyond = folder.slice(0, -1) + String.fromCharCode(folder.charCodeAt(folder.length - 1) + 1);
+    return this.s.inFolder.all({ folder, beyond, limit }) as PhotoRef[];
   }
 
   imageFiles(photoId: number): PhotoImageRow | undefined {

@@ -29,7 +29,12 @@ export interface AlbumSummary {
   tags: AlbumTag[];
   /** "Lisbon 2023: city, beach, food". */
   label: string;
+  /** The album's first photos, in its order, to show on its card. */
+  samples: number[];
 }
+
+/** How many of an album's photos its card shows. */
+const CARD_PHOTOS = 4;
 
 export interface AlbumOptions {
   /** Least share of an album's photos a tag needs to describe the album (default 0.25). */
@@ -77,11 +82,14 @@ export function folderAlbums(storage: Storage, options: AlbumOptions = {}): Albu
     .photosPerFolder()
     .map(({ folder, photos }) => ({ folder, photos, album: folderPath(folder) }))
     .sort((a, b) => a.album.localeCompare(b.album))
-    .map(({ folder, photos, album }) => summary(folderId(album), 'folder', album, path.basename(album), photos, albumTags(photos, tallies.get(folder) ?? [], options)));
+    .map(({ folder, photos, album }) => {
+      const samples = storage.photos.photosInFolder(folder, CARD_PHOTOS).map((photo) => photo.photoId);
+      return summary(folderId(album), 'folder', album, path.basename(album), photos, albumTags(photos, tallies.get(folder) ?? [], options), samples);
+    });
 }
 
-function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, photos: number, tags: AlbumTag[]): AlbumSummary {
-  return { id, kind, album, name, photos, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}` };
+function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, photos: number, tags: AlbumTag[], samples: number[]): AlbumSummary {
+  return { id, kind, album, name, photos, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}`, samples };
 }
 
 function folderId(dir: string): string {
@@ -104,7 +112,7 @@ function savedId(album: SavedAlbum): string {
 
 function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions = {}): AlbumSummary {
   const photos = storage.albums.photos(album.id);
-  return summary(savedId(album), 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options));
+  return summary(savedId(album), 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options), photos.slice(0, CARD_PHOTOS));
 }
 
 /**

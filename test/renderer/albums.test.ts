@@ -220,7 +220,7 @@ describe('name fields', () => {
 describe('folder albums', () => {
   it('tells two folders of one name apart by as much of their paths as it takes', async () => {
     const fake = albumsFake({});
-    const folder = (id: string, album: string) => ({ id, kind: 'folder' as const, name: 'Photos', album, photos: 1, tags: [], label: 'Photos: (no common tags)' });
+    const folder = (id: string, album: string) => ({ id, kind: 'folder' as const, name: 'Photos', album, photos: 1, tags: [], label: 'Photos: (no common tags)', samples: [1] });
     fake.overrides['albums.list'] = () => ({ ok: true, value: [folder('folder:1', '/home/ana/Photos'), folder('folder:2', '/home/bo/Photos'), { ...folder('folder:3', '/home/ana/Trips'), name: 'Trips' }] });
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const links = page.getByRole('list').getByRole('link');
@@ -231,5 +231,17 @@ describe('folder albums', () => {
     ]);
     await links.first().click();
     await page.getByRole('heading', { level: 1, name: /^ana\/Photos/ }).waitFor();
+  });
+
+  it("shows each album's first photos on its card, and none for an empty album", async () => {
+    const fake = albumsFake({ Trip: [3, 1], Empty: [] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    const links = page.getByRole('list').getByRole('link');
+    const photos = () => links.evaluateAll((all) => all.map((link) => [link.getAttribute('aria-label'), [...link.querySelectorAll('img')].map((img) => img.getAttribute('src'))]));
+    await poll(photos).toEqual([
+      ['Pictures, 3 photos', ['/photo/thumbnail/3', '/photo/thumbnail/2', '/photo/thumbnail/1']],
+      ['Empty, 0 photos', []],
+      ['Trip, 2 photos', ['/photo/thumbnail/3', '/photo/thumbnail/1']],
+    ]);
   });
 });

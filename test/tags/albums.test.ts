@@ -133,6 +133,23 @@ describe('folder albums (Note [Folders in SQL])', () => {
     expect(photoPaths('/p/.hidden dir')).toEqual(['/p/.hidden dir/f.jpg']);
   });
 
+  it("shows an album's first four photos on its card, in the album's order", () => {
+    const folderId = storage.library.addFolder('/q', []);
+    const paths = ['/q/f.jpg', '/q/b.jpg', '/q/sub/a.jpg', '/q/e.jpg', '/q/a.jpg', '/q/d.jpg', '/q/c.jpg', '/q0.jpg'];
+    storage.library.writeBatch('m', paths.map((file, i) => ({ path: file, folderId, size: 1, mtimeMs: 1, image: { created: image(i) }, vector: null })), []);
+    const id = (file: string) => storage.photos.photoByPath(file)!.photoId;
+    const albums = folderAlbums(storage);
+    const samples = (album: string) => albums.find((listed) => listed.album === album)!.samples;
+    expect(samples('/q')).toEqual(['/q/a.jpg', '/q/b.jpg', '/q/c.jpg', '/q/d.jpg'].map(id));
+    expect(samples('/q')).toEqual(albumPhotos(storage, albums.find((listed) => listed.album === '/q')!.id).slice(0, 4));
+    expect(samples('/q/sub')).toEqual([id('/q/sub/a.jpg')]);
+    expect(samples('/')).toEqual([id('/q0.jpg')]);
+    const saved = saveAlbum(storage, 'Five', ['/q/f.jpg', '/q/e.jpg', '/q/d.jpg', '/q/c.jpg', '/q/b.jpg'].map(id));
+    expect(saved.samples).toEqual(albumPhotos(storage, saved.id).slice(0, 4));
+    expect(saved.samples).toHaveLength(4);
+    expect(saveAlbum(storage, 'Empty', []).samples).toEqual([]);
+  });
+
   it('takes both separators on Windows, as path.win32.dirname does', () => {
     const db = new Database(':memory:');
     try {
