@@ -3,6 +3,7 @@
  * no longer has (its file deleted, its folder removed, since it was shown).
  */
 import { describe, expect, it } from 'vitest';
+import { albumsFake } from './album-fake.js';
 import { appPages, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
@@ -151,5 +152,28 @@ describe('finding similar photos from the viewer', () => {
     await heading.waitFor();
     await expect.poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
     expect(fake.callsOf('search.query').map((call) => call.query)).toEqual(['#2']);
+  });
+});
+
+describe('the viewer over another screen', () => {
+  it('opens over an album, steps through it, and closes back to it with focus on the photo shown', async () => {
+    const fake = albumsFake({ Trip: [1, 3] });
+    const names: Record<number, string> = { 1: 'a.jpg', 3: 'c.jpg' };
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
+    const album = page.getByRole('listbox', { name: 'Photos of Trip' });
+    await album.getByRole('option', { name: /^c\.jpg/ }).click();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
+    const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
+    expect(await hash()).toBe('#/albums?album=saved:1&photo=3');
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: 'a.jpg' }).waitFor();
+    expect(await hash()).toBe('#/albums?album=saved:1&photo=1');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(await hash()).toBe('#/albums?album=saved:1');
+    await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe('a.jpg');
   });
 });

@@ -133,3 +133,16 @@ export function searchOptions(state: SearchState, limit: number, offset = 0): Se
     },
   };
 }
+
+/** The photo open in the viewer over any screen, from that screen's query string (`photo=ID`). */
+export function photoParam(query: string): number | null {
+  return positiveInt(new URLSearchParams(query).get('photo'));
+}
+
+/** A screen's query string with `photoId` open in the viewer (none with null), its other parameters kept. */
+export function withPhoto(query: string, photoId: number | null): string {
+  const params = new URLSearchParams(query);
+  if (photoId === null) params.delete('photo');
+  else params.set('photo', String(photoId));
+  return params.toString();
+}

@@ -53,7 +53,7 @@ export class AppState {
       () => this.search.state,
       () => this.router.current === 'library' && !this.search.active,
     );
-    this.viewer = new ViewerState(api, this.search);
+    this.viewer = new ViewerState(api, this.router);
     this.duplicates = new DuplicatesStore(api);
     this.editor = new EditorState(api);
     this.bus.on('settings-changed', () => void this.models.refresh());

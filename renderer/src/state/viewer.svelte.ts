@@ -1,10 +1,11 @@
 /**
- * The photo viewer: which photo is open (kept in the URL as `photo=ID`), the list it steps
- * through (the grid it was opened from), the photo's details, the text read in it and the
- * photos like it.
+ * The photo viewer: which photo is open (kept in the URL as `photo=ID`, over whichever screen
+ * it was opened from, so that closing it returns there), the list it steps through (the grid it
+ * was opened from), the photo's details, the text read in it and the photos like it.
  */
 import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
-import type { SearchStore } from './search.svelte.js';
+import { photoParam, withPhoto } from '../lib/search-params.js';
+import type { ViewRouter } from './router.svelte.js';
 
 const SIMILAR_COUNT = 12;
 const GONE = 'This photo is no longer in the library: its file was deleted or moved, or its folder was removed.';
@@ -25,16 +26,21 @@ export class ViewerState {
 
   constructor(
     private readonly api: LumenApi,
-    private readonly search: SearchStore,
+    private readonly router: ViewRouter,
   ) {}
 
   get photoId(): number | null {
-    return this.search.state.photo;
+    return photoParam(this.router.query);
   }
 
   open(photoId: number, order: readonly number[]): void {
     this.order = order;
-    this.search.update({ photo: photoId }, this.photoId === null);
+    this.show(photoId, this.photoId === null);
+  }
+
+  /** Shows `photoId` (none with null) over the current screen, keeping the screen's own parameters; `push` makes a step Back undoes. */
+  private show(photoId: number | null, push = false): void {
+    this.router.setQuery(withPhoto(this.router.query, photoId), push);
   }
 
   /** Gives a photo opened from a link or a reload, which came with no list, the list of the grid it shows over. */
@@ -43,7 +49,7 @@ export class ViewerState {
   }
 
   close(): void {
-    this.search.update({ photo: null });
+    this.show(null);
   }
 
   /** Moves by `step` through the list it was opened from; false at either end. */
@@ -52,7 +58,7 @@ export class ViewerState {
     const at = id === null ? -1 : this.order.indexOf(id);
     const next = this.order[at + step];
     if (at < 0 || next === undefined) return false;
-    this.search.update({ photo: next });
+    this.show(next);
     return true;
   }
 
