@@ -146,6 +146,9 @@ describe('Settings: models', () => {
     await poll(text(broken)).toContain('Cannot be used');
     await poll(text(broken)).toContain('visual/model.onnx is missing: import the folder again.');
     await poll(text(page.locator(`li[data-installed="${LAION}"]`))).toContain('In use');
+    // Only the screen's own area scrolls: nothing (the hidden words of its lists) stretches the page under the header.
+    await page.setViewportSize({ width: 1280, height: 400 });
+    expect(await page.evaluate(() => [document.documentElement.scrollHeight, innerHeight])).toEqual([400, 400]);
   });
 
   it('lists a model in use from its own folder, outside the store, as in use', async () => {
