@@ -120,9 +120,9 @@ describe('tags, albums and templates, end to end', () => {
     await eventually(async () => (await tileNames(results))[0]?.startsWith('star-')).toBe(true);
     await results.getByRole('option').first().click();
     await page.getByRole('button', { name: 'Confirm star' }).click();
-    await page.getByRole('button', { name: 'Withdraw star' }).waitFor();
+    await page.getByRole('button', { name: 'Undo confirming star' }).waitFor();
     await page.getByRole('button', { name: 'Reject pointy' }).click();
-    await page.getByRole('button', { name: 'Withdraw the rejection of pointy' }).waitFor();
+    await page.getByRole('button', { name: 'Undo rejecting pointy' }).waitFor();
     // A refused name's message lasts until the name changes.
     const addTag = page.getByRole('combobox', { name: 'Add a tag' });
     await addTag.fill('bad|name');

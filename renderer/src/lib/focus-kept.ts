@@ -1,0 +1,61 @@
+/**
+ * Note [Focus kept]: a control that leaves the page, or is disabled, while it has focus drops
+ * focus to the document's body, and a keyboard or screen-reader user starts again from the top:
+ * "✓" becoming "Undo", a selection bar that goes with its selection, a grid of results that
+ * gives way to the library. So when that happens, focus goes to the nearest thing that still
+ * stands and can take it: in the closest of the lost control's former ancestors that is still on
+ * the page, its region's home (`data-focus-home`: a grid's current photo) or else its first
+ * focusable element (a list row keeps its new button, a section its first control). It looks once the page has settled (a task later), so that a screen that places
+ * focus itself (the viewer closing onto its photo) is left alone. Focus the person moved away
+ * themselves (a click on empty space) is left where it went.
+ */
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+function takesFocus(element: Element): element is HTMLElement {
+  return element instanceof HTMLElement && element.matches(FOCUSABLE) && element.checkVisibility();
+}
+
+/** The first element in `container` (itself included) that can take focus. */
+function firstFocusable(container: Element): HTMLElement | null {
+  if (takesFocus(container)) return container;
+  for (const element of container.querySelectorAll(FOCUSABLE)) if (takesFocus(element)) return element;
+  return null;
+}
+
+/** Keeps focus on the page within `root` (Note [Focus kept]); returns the cleanup. */
+export function keepFocus(root: HTMLElement): () => void {
+  /** The element that had focus and its ancestors then, nearest first. */
+  let lost: Element[] = [];
+
+  const onfocusin = (event: FocusEvent) => {
+    lost = [];
+    for (let node = event.target instanceof Element ? event.target : null; node && node !== root; node = node.parentElement) lost.push(node);
+  };
+  const gone = (element: Element | undefined) => !!element && (!element.isConnected || element.matches(':disabled') || !element.checkVisibility());
+  const rescue = () => {
+    const active = document.activeElement;
+    if (active && active !== document.body) return;
+    if (!gone(lost[0])) return;
+    for (const ancestor of lost.slice(1)) {
+      if (!ancestor.isConnected) continue;
+      const home = ancestor.querySelector('[data-focus-home]');
+      const target = (home && firstFocusable(home)) ?? firstFocusable(ancestor);
+      if (target) return target.focus();
+    }
+  };
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  const observer = new MutationObserver(() => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      rescue();
+    });
+  });
+  observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled', 'hidden', 'class'] });
+  root.addEventListener('focusin', onfocusin);
+  return () => {
+    clearTimeout(pending);
+    observer.disconnect();
+    root.removeEventListener('focusin', onfocusin);
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Focus kept on the page (Note [Focus kept] in renderer/src/lib/focus-kept.ts): a control that
+ * leaves the page while it has focus hands it to its nearest surviving neighbourhood, never to
+ * the document's body. Built for real and driven in Chromium against a fake engine.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { PhotoTagsInfo } from '../../preload/contract.js';
+import { appPages, libraryFake, rendererInChromium } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+
+/** What has focus: its accessible name (or text), or BODY. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const active = document.activeElement;
+    return !active || active === document.body ? 'BODY' : (active.getAttribute('aria-label') ?? active.textContent?.trim() ?? active.tagName);
+  });
+const poll = (page: Page) => expect.poll(() => focused(page), { timeout: 5000, interval: 25 });
+
+describe('focus kept on the page', () => {
+  it('goes from a tag’s ✓ to its Undo, and from Undo back to the ✓, in the viewer', async () => {
+    const fake = libraryFake();
+    let tags: PhotoTagsInfo = { photoId: 2, tags: [{ tag: 'sign', source: 'auto', score: 0.8 }], rejected: [] };
+    fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: tags });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
+    fake.overrides['tags.verdict'] = ({ verdict }: { verdict: string }) => {
+      tags = { ...tags, tags: [{ tag: 'sign', source: verdict === 'confirm' ? 'person' : 'auto', score: 0.8 }] };
+      return { ok: true, value: [tags] };
+    };
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog');
+    await viewer.getByRole('button', { name: 'Confirm sign' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(page).toBe('Undo confirming sign');
+    await page.keyboard.press('Enter');
+    await poll(page).toBe('Confirm sign');
+  });
+
+  it('stays in the grid when the selection bar goes with its selection', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    const tile = page.getByRole('option', { name: /^b\.jpg/ });
+    await tile.click({ modifiers: ['Control'] });
+    await page.getByText('1 selected').waitFor();
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await page.getByText('1 selected').waitFor({ state: 'detached' });
+    await poll(page).toMatch(/^b\.jpg/);
+  });
+
+  it('stays in the grid when Escape on a result gives the results up for the library', async () => {
+    const fake = libraryFake();
+    const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(2, 'b.jpg'), hit(1, 'a.jpg')], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=sign' });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^a\.jpg/ }).focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('listbox', { name: 'Photos' }).waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="listbox"]')?.getAttribute('aria-label')), { timeout: 5000 }).toBe('Photos');
+    await poll(page).toMatch(/^[abc]\.jpg, /);
+  });
+
+  it('stays on a button that is busy, which asks nothing more until it is done', async () => {
+    const fake = libraryFake();
+    let finish = (): void => {};
+    fake.overrides['duplicates.find'] = () => new Promise((resolve) => (finish = () => resolve({ ok: true, value: { model: 'm', threshold: 0.75, images: 3, groups: [] } })));
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    const find = page.getByRole('button', { name: 'Find duplicates' });
+    await find.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => find.getAttribute('aria-disabled')).toBe('true');
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('Find duplicates');
+    finish();
+    await expect.poll(() => find.getAttribute('aria-disabled')).toBe('false');
+    expect(await focused(page)).toBe('Find duplicates');
+    expect(fake.callsOf('duplicates.find')).toHaveLength(1);
+  });
+
+  it('leaves focus where the person put it: a click on empty space is not undone by the next change', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).click({ modifiers: ['Control'] });
+    await page.mouse.click(5, 790);
+    expect(await focused(page)).toBe('BODY');
+    await page.evaluate(() => document.querySelector('main')?.append(Object.assign(document.createElement('p'), { textContent: 'a change' })));
+    await page.waitForTimeout(100);
+    expect(await focused(page)).toBe('BODY');
+  });
+});
