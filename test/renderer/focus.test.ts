@@ -86,3 +86,23 @@ describe('focus kept on the page', () => {
     expect(await focused(page)).toBe('BODY');
   });
 });
+
+describe('focus that shows', () => {
+  it('rings the Import… button when its hidden file input has focus from the keyboard', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/templates' });
+    const exportButton = page.getByRole('button', { name: 'Export' });
+    await exportButton.focus();
+    await page.keyboard.press('Shift+Tab');
+    const label = page.locator('label', { hasText: 'Import…' });
+    await expect.poll(() => label.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe('solid');
+  });
+
+  it('draws the viewer’s focus ring in the light colour its dark surfaces need, in the light theme too', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library?photo=2', colorScheme: 'light' });
+    const close = page.getByRole('dialog').getByRole('button', { name: 'Close the viewer' });
+    await close.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    expect(await close.evaluate((element) => getComputedStyle(element).outlineColor)).toBe('rgb(169, 184, 255)');
+  });
+});
