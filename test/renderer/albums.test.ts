@@ -124,6 +124,22 @@ describe('adding a selection to a saved album', () => {
     await poll(() => focused(page)).toBe('BUTTON Add to album…');
   });
 
+  it('says why a new album holds fewer photos than were selected, and forgets what it said once the selection is cleared', async () => {
+    const fake = albumsFake({});
+    // Two of the three selected files are identical copies: the album holds that photo once.
+    fake.overrides['albums.save'] = ({ name }: { name: string }) => ({ ok: true, value: { id: 'saved:1', kind: 'saved', name, album: name, photos: 2, tags: [], label: name, samples: [] } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'a.jpg', 'b.jpg', 'c.jpg');
+    await page.getByRole('button', { name: 'Save as album…' }).click();
+    await page.getByRole('textbox', { name: 'Album name' }).fill('Holiday');
+    await page.keyboard.press('Enter');
+    const said = page.getByRole('toolbar', { name: 'Selection' }).getByRole('status');
+    await poll(() => said.textContent()).toBe('Saved the album “Holiday” (2 photos: identical copies count once).');
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await select(page, 'a.jpg');
+    expect(await said.count()).toBe(0);
+  });
+
   it('says when the photos left the library meanwhile: nothing was added', async () => {
     const fake = albumsFake({ Trip: [1] });
     const { page } = await pages.open(fake, { hash: '#/library' });
@@ -243,5 +259,25 @@ describe('folder albums', () => {
       ['Empty, 0 photos', []],
       ['Trip, 2 photos', ['/photo/thumbnail/3', '/photo/thumbnail/1']],
     ]);
+  });
+});
+
+describe('an album gone, or never there', () => {
+  it('says so for a link to no album, in words, and Back after deleting one does not lead to it', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    fake.overrides['albums.photos'] = ({ id }: { id: string }) =>
+      /^(folder:[0-9a-f]{16}|saved:\d{1,15})$/.test(id) ? { ok: true, value: { ids: [1], ratios: [1], takenAt: [0], names: ['a.jpg'] } } : { ok: false, error: { code: 'bad-input', message: 'Invalid request for albums.photos: id: Invalid string' } };
+    const { page } = await pages.open(fake, { hash: '#/albums?album=folder:nope' });
+    await page.getByText('There is no such album any more').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    await page.evaluate(() => (location.hash = '#/albums'));
+    await page.getByRole('link', { name: 'Trip, 1 photo' }).click();
+    await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
+    await page.getByRole('button', { name: 'Delete this album' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Albums' }).waitFor();
+    await page.goBack();
+    await expect.poll(() => page.evaluate(() => location.hash)).not.toContain('saved');
   });
 });

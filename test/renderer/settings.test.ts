@@ -301,8 +301,18 @@ describe('Settings: models', () => {
     // The grid's own keys and clicks are listed too.
     await poll(text(dialog.getByRole('row', { name: /first or the last photo/ }))).toContain('Home End');
     await poll(text(dialog.getByRole('row', { name: /Add a photo to the selection/ }))).toContain('Ctrl+click, Shift+click');
+    await poll(text(dialog.getByRole('row', { name: /a screen up or down/ }))).toContain('PageUp PageDown');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 5000 });
+    await visible(heading);
+
+    // A shortcut to another screen closes the panel first: it does not change the page behind it.
+    await page.keyboard.press('?');
+    await visible(dialog);
+    await page.keyboard.press('Control+1');
+    await dialog.waitFor({ state: 'hidden', timeout: 5000 });
+    await attribute(page.getByRole('link', { name: 'Library' }), 'aria-current').toBe('page');
+    await page.keyboard.press('Control+,');
     await visible(heading);
 
     // Search from another screen goes to the library with the cursor in the box, not on its title.

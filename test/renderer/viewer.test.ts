@@ -3,6 +3,7 @@
  * no longer has (its file deleted, its folder removed, since it was shown).
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_NAME } from '../../main/tags/vocabulary-rules.js';
 import { albumsFake } from './album-fake.js';
 import { appPages, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
 
@@ -175,5 +176,21 @@ describe('the viewer over another screen', () => {
     expect(await hash()).toBe('#/albums?album=saved:1');
     await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe('a.jpg');
+  });
+
+  it('takes a tag name as long as a tag may be, and Escape in the field clears the name before it closes the viewer', async () => {
+    const fake = libraryFake();
+    fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const field = page.getByRole('dialog').getByRole('combobox', { name: 'Add a tag' });
+    await field.fill('x'.repeat(MAX_NAME + 20));
+    expect(await field.inputValue()).toHaveLength(MAX_NAME);
+    await page.keyboard.press('Escape');
+    expect(await field.inputValue()).toBe('');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
   });
 });

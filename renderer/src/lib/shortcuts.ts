@@ -27,6 +27,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
 export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = [
   { keys: '← → ↑ ↓', description: 'Move between photos in the grid' },
   { keys: 'Home End', description: 'Go to the first or the last photo in the grid' },
+  { keys: 'PageUp PageDown', description: 'Move a screen up or down in the grid' },
   { keys: 'Enter', description: 'Open the photo' },
   { keys: 'Space', description: 'Select or unselect the photo' },
   { keys: 'Shift+← → ↑ ↓, Shift+Space', description: 'Select a range of photos' },

@@ -86,11 +86,13 @@ export class AppState {
   run(action: ShortcutAction): boolean {
     switch (action) {
       case 'focus-search':
+        this.shortcutsOpen = false;
         if (this.router.current !== 'library') this.router.go('library');
         this.searchInput?.focus();
         this.searchInput?.select();
         return true;
       case 'open-library':
+        this.shortcutsOpen = false;
         this.router.go('library');
         return true;
       case 'open-settings':

@@ -41,9 +41,11 @@ export class ViewRouter {
     this.query = route.query;
   }
 
-  go(view: ViewId, query = ''): void {
+  /** Moves to a screen; `replace` takes the current entry's place, where Back would lead to a page that is gone (an album deleted). */
+  go(view: ViewId, query = '', replace = false): void {
     const hash = hashFor(view, query);
-    if (location.hash !== hash) location.hash = hash;
+    if (replace) history.replaceState(null, '', hash);
+    else if (location.hash !== hash) location.hash = hash;
     this.read();
   }
 
