@@ -445,8 +445,29 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await visible(page.getByText('Saved. Re-scanning, to leave those files out…'));
     const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null };
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
-    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null } } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 9, processed: 0, toProcess: 0, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null } } });
     await visible(page.getByText('Re-scan done: the library is up to date.'));
+  });
+
+  it('says what a cancelled index run left, offers to index the rest, and says how many photos that indexed', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-7' } });
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const { page, emit } = await open(fake);
+    const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed, failed, imagesPerSecond: 0, etaSeconds: null });
+    await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, state: 'cancelled', progress: progress(53, 126, 1) } });
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await poll(text(row)).toContain('Indexing cancelled: 52 of 126 photos indexed.');
+    await row.getByRole('button', { name: 'Index the rest' }).click();
+    await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
+    await poll(() => row.count()).toBe(0);
+    // The re-scan Settings starts says how many photos it indexed.
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-8' } });
+    await page.getByRole('button', { name: 'Re-scan now' }).click();
+    const job = { id: 'index-8', kind: 'index' as const, subject: null, error: null };
+    await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: progress(74, 74, 1) } });
+    await visible(page.getByText('Re-scan done: 73 photos indexed; 1 file could not be indexed.'));
   });
 
   it('shows an index run paused by a full disk with the reason, and resumes it', async () => {

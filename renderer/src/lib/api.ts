@@ -8,6 +8,7 @@ import { isPreviewPage, previewApi } from './preview-api.js';
 export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
 export type {
   EngineStatus,
+  IndexProgressInfo,
   AlbumInfo,
   AlbumName,
   EvaluationInfo,

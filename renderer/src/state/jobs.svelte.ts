@@ -45,6 +45,13 @@ export class JobsStore {
     } else this.error = outcome.error.message;
   }
 
+  /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
+  async indexRest(cancelled: JobInfo): Promise<void> {
+    const outcome = await this.api.call('library.index', { retryFailed: false });
+    this.error = outcome.ok ? null : outcome.error.message;
+    if (outcome.ok) this.dismiss(cancelled);
+  }
+
   /** Forgets an ended job (its message was read). */
   dismiss(job: JobInfo): void {
     if (job.state !== 'running' && job.state !== 'paused') delete this.jobs[job.id];
