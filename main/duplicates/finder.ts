@@ -13,6 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { cameraName } from '../core/camera.js';
 import { UserError, throwIfAborted } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
@@ -77,7 +78,7 @@ export interface DuplicateReport {
 }
 
 function photoOf(row: DuplicateFileRow): DuplicatePhoto {
-  const camera = [row.cameraMake, row.cameraModel].filter(Boolean).join(' ') || null;
+  const camera = cameraName(row.cameraMake, row.cameraModel);
   return { photoId: row.photoId, path: row.path, width: row.width, height: row.height, fileSize: row.fileSize, takenAt: row.takenAt, camera, lens: row.lens, hasLocation: row.latitude !== null && row.longitude !== null };
 }
 

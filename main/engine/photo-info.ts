@@ -5,6 +5,7 @@ import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
 import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
+import { cameraName } from '../core/camera.js';
 import { UserError } from '../core/errors.js';
 
 export function photoInfo(row: PhotoRow): PhotoInfo {
@@ -45,7 +46,7 @@ export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: n
 export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
   const row: PhotoDetailsRow | undefined = storage.photos.details(photoId);
   if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
-  const camera = [row.cameraMake, row.cameraModel].filter(Boolean).join(' ') || null;
+  const camera = cameraName(row.cameraMake, row.cameraModel);
   const location = row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
   return { ...photoInfo(row), path: row.path, size: row.size, capturedAt: row.capturedAt, camera, lens: row.lens, location };
 }
