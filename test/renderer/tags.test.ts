@@ -20,3 +20,17 @@ describe('the list of tags', () => {
     expect(await page.getByRole('link', { name: /^old,/ }).count()).toBe(0);
   });
 });
+
+describe('a tag given by hand, in the template editor', () => {
+  it('is not replaced by another tag: the editor says it has no prompts and offers to add it', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }, isDefault: false } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=Beach%20Trip' });
+    const note = page.getByRole('status').filter({ hasText: 'was given by hand' });
+    await expect.poll(() => note.textContent()).toContain('“Beach Trip” was given by hand: it has no prompts, so tagging never gives it.');
+    await note.getByRole('button', { name: 'Add it to the vocabulary' }).click();
+    await page.getByRole('region', { name: 'Tag Beach Trip' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('button', { name: 'Beach Trip', exact: true }).getAttribute('aria-current')).toBe('true');
+    expect(await note.count()).toBe(0);
+  });
+});

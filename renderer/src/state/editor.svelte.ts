@@ -66,9 +66,10 @@ export class EditorState {
     this.schedulePreview();
   }
 
-  addTag(): void {
-    let name = 'new tag';
-    for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name); n++) name = `new tag ${n}`;
+  /** Adds a tag named `wanted` (numbered if the name is taken), its name its first prompt, and selects it. */
+  addTag(wanted = 'new tag'): void {
+    let name = wanted;
+    for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name.toLowerCase()); n++) name = `${wanted} ${n}`;
     this.draft.tags.push({ name, prompts: [name] });
     this.origins = [...this.origins, null];
     this.select(this.draft.tags.length - 1);
