@@ -52,11 +52,13 @@ describe('focus kept on the page', () => {
     const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(2, 'b.jpg'), hit(1, 'a.jpg')], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
     const { page } = await pages.open(fake, { hash: '#/library?q=sign' });
+    await expect.poll(() => page.title()).toBe('“sign” — Lumen');
     await page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^a\.jpg/ }).focus();
     await page.keyboard.press('Escape');
     await page.getByRole('listbox', { name: 'Photos' }).waitFor();
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="listbox"]')?.getAttribute('aria-label')), { timeout: 5000 }).toBe('Photos');
     await poll(page).toMatch(/^[abc]\.jpg, /);
+    expect(await page.title()).toBe('Library — Lumen');
   });
 
   it('stays on a button that is busy, which asks nothing more until it is done', async () => {

@@ -168,6 +168,8 @@ describe('the viewer over another screen', () => {
     await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
     const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
     expect(await hash()).toBe('#/albums?album=saved:1&photo=3');
+    // The window's title names the photo open, then the screen again.
+    await expect.poll(() => page.title()).toBe('c.jpg — Lumen');
     await page.keyboard.press('ArrowRight');
     await page.getByRole('dialog', { name: 'a.jpg' }).waitFor();
     expect(await hash()).toBe('#/albums?album=saved:1&photo=1');
@@ -175,6 +177,7 @@ describe('the viewer over another screen', () => {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await hash()).toBe('#/albums?album=saved:1');
     await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
+    await expect.poll(() => page.title()).toBe('Albums — Lumen');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe('a.jpg');
   });
 
