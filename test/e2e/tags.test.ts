@@ -189,7 +189,7 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByText('1 selected').waitFor();
 
     await link('Albums').click();
-    await page.getByRole('link', { name: /^Two stars, 2 photos$/ }).click();
+    await page.getByRole('link', { name: /^Two stars, 2 photos, saved$/ }).click();
     // The opened album's title takes the focus, as a new screen's does.
     await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null))).toMatch(/^Two stars/);
     expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);

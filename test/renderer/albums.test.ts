@@ -72,7 +72,7 @@ describe('renaming a saved album', () => {
     await heading.filter({ hasText: 'LISBON 2023' }).waitFor();
     // Back in the list, under its new name.
     await page.getByRole('link', { name: '← Albums' }).click();
-    await page.getByRole('link', { name: /^LISBON 2023, 2 photos$/ }).waitFor();
+    await page.getByRole('link', { name: /^LISBON 2023, 2 photos, saved$/ }).waitFor();
   });
 
   it('offers no renaming, deleting or taking out in a folder’s album', async () => {
@@ -254,11 +254,14 @@ describe('folder albums', () => {
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const links = page.getByRole('list').getByRole('link');
     const photos = () => links.evaluateAll((all) => all.map((link) => [link.getAttribute('aria-label'), [...link.querySelectorAll('img')].map((img) => img.getAttribute('src'))]));
+    // What the card shows below its name and count is the link's description: its tags, or that it has none.
+    const descriptions = () => links.evaluateAll((all) => all.map((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.textContent?.trim()));
     await poll(photos).toEqual([
       ['Pictures, 3 photos', ['/photo/thumbnail/3', '/photo/thumbnail/2', '/photo/thumbnail/1']],
-      ['Empty, 0 photos', []],
-      ['Trip, 2 photos', ['/photo/thumbnail/3', '/photo/thumbnail/1']],
+      ['Empty, 0 photos, saved', []],
+      ['Trip, 2 photos, saved', ['/photo/thumbnail/3', '/photo/thumbnail/1']],
     ]);
+    expect(await descriptions()).toEqual(['No common tags', 'No common tags', 'No common tags']);
   });
 });
 
@@ -272,7 +275,7 @@ describe('an album gone, or never there', () => {
     expect(await page.getByRole('alert').count()).toBe(0);
 
     await page.evaluate(() => (location.hash = '#/albums'));
-    await page.getByRole('link', { name: 'Trip, 1 photo' }).click();
+    await page.getByRole('link', { name: 'Trip, 1 photo, saved' }).click();
     await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
     await page.getByRole('button', { name: 'Delete this album' }).click();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();

@@ -9,10 +9,13 @@ describe('the list of tags', () => {
   it('shows the tags photos have as cards, and names those no photo has yet in one line', async () => {
     const tag = (name: string, photos: number, enabled = true): TagInfo => ({ name, enabled, inVocabulary: true, photos, confirmed: 0, rejected: 0, samples: photos ? [1] : [] });
     const fake = libraryFake();
-    fake.overrides['tags.list'] = () => ({ ok: true, value: [tag('beach', 12), tag('dog', 3), tag('snow', 0), tag('boat', 0), tag('old', 0, false)] });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ ...tag('beach', 12), confirmed: 2 }, tag('dog', 3, false), tag('snow', 0), tag('boat', 0), tag('old', 0, false)] });
     const { page } = await pages.open(fake, { hash: '#/tags' });
     const cards = page.getByRole('list').first().getByRole('link');
     await expect.poll(() => cards.evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['beach, 12 photos', 'dog, 3 photos']);
+    // What a card says besides its name and count is the link's description.
+    const described = await cards.evaluateAll((links) => links.map((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.textContent?.trim()));
+    expect(described).toEqual(['2 confirmed', 'not auto-tagged']);
     const empty = page.getByRole('region', { name: /^No photos yet/ });
     expect(await empty.getByRole('heading', { level: 2 }).textContent()).toBe('No photos yet 2 tags');
     expect(await empty.getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['snow, no photos', 'boat, no photos']);
