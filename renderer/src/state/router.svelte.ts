@@ -41,11 +41,9 @@ export class ViewRouter {
     this.query = route.query;
   }
 
-  /** Moves to a screen; `replace` takes the current entry's place, where Back would lead to a page that is gone (an album deleted). */
-  go(view: ViewId, query = '', replace = false): void {
+  go(view: ViewId, query = ''): void {
     const hash = hashFor(view, query);
-    if (replace) history.replaceState(null, '', hash);
-    else if (location.hash !== hash) location.hash = hash;
+    if (location.hash !== hash) location.hash = hash;
     this.read();
   }
 
