@@ -37,9 +37,13 @@ describe('the template editor', () => {
       expect.stringMatching(/^Template 3 is empty/),
     ]);
     const of = (tag: number) => found.filter((p) => typeof p.field === 'object' && p.field.tag === tag).map((p) => [(p.field as { part: string }).part, p.message]);
-    expect(of(0)).toEqual([['prompts', expect.stringMatching(/at least one prompt/)]]);
-    expect(of(1)).toEqual([
+    // Each of two tags of one name is told of the other, the one being edited whichever it is.
+    expect(of(0)).toEqual([
       ['name', 'Another tag is already called “Dog”.'],
+      ['prompts', expect.stringMatching(/at least one prompt/)],
+    ]);
+    expect(of(1)).toEqual([
+      ['name', 'Another tag is already called “dog”.'],
       ['prompts', 'Prompt 1 contains {}: that belongs in templates.'],
     ]);
     expect(of(2).map(([part]) => part)).toEqual(['name', 'templates', 'threshold']);

@@ -65,7 +65,12 @@ export function problems(draft: VocabularyInfo): Problem[] {
   const found: Problem[] = [];
   if (draft.templates.length === 0) found.push({ field: 'templates', message: 'Give at least one template, such as “a photo of a {}.”' });
   for (const message of templateProblems(draft.templates)) found.push({ field: 'templates', message });
-  const seen = new Map<string, number>();
+  // Two tags of one name (ignoring case) are each told of the other: whichever is being edited says so.
+  const byName = new Map<string, number[]>();
+  draft.tags.forEach((tag, index) => {
+    const folded = tag.name.trim().toLowerCase();
+    if (folded) byName.set(folded, [...(byName.get(folded) ?? []), index]);
+  });
   draft.tags.forEach((tag, index) => {
     const name = tag.name.trim();
     const at = (part: 'name' | 'prompts' | 'templates' | 'threshold', messages: readonly string[]) => {
@@ -74,10 +79,8 @@ export function problems(draft: VocabularyInfo): Problem[] {
     at('name', nameProblems(name));
     // Said on each tag past the limit, since the editor shows the selected tag's problems only.
     if (index >= MAX_TAGS) at('name', overLimit(draft.tags.length, MAX_TAGS, 'Tag'));
-    const folded = name.toLowerCase();
-    const first = seen.get(folded);
-    if (name && first !== undefined) at('name', [`Another tag is already called “${name}”.`]);
-    if (name && first === undefined) seen.set(folded, index);
+    const other = byName.get(name.toLowerCase())?.find((each) => each !== index);
+    if (other !== undefined) at('name', [`Another tag is already called “${draft.tags[other]?.name.trim()}”.`]);
     at('prompts', promptProblems(tag.prompts));
     at('templates', templateProblems(tag.templates ?? []));
     if (tag.threshold !== undefined && !(tag.threshold >= 0 && tag.threshold <= 1)) at('threshold', ['The threshold is between 0 and 1.']);
