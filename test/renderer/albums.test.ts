@@ -140,6 +140,21 @@ describe('adding a selection to a saved album', () => {
     expect(await said.count()).toBe(0);
   });
 
+  it('keeps a refused name in its field, which the reason describes, until it is changed', async () => {
+    const fake = albumsFake({ Trip: [] });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'a.jpg');
+    await page.getByRole('button', { name: 'Save as album…' }).click();
+    const field = page.getByRole('textbox', { name: 'Album name' });
+    await field.fill('trip');
+    await page.keyboard.press('Enter');
+    await poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    expect(await field.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby') ?? '')?.textContent)).toBe('There is already an album called "Trip". Choose another name.');
+    await field.fill('trip 2');
+    await poll(() => field.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('says when the photos left the library meanwhile: nothing was added', async () => {
     const fake = albumsFake({ Trip: [1] });
     const { page } = await pages.open(fake, { hash: '#/library' });

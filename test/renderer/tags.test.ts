@@ -37,3 +37,24 @@ describe('a tag given by hand, in the template editor', () => {
     expect(await note.count()).toBe(0);
   });
 });
+
+describe('problems in the template editor', () => {
+  it('describe the field they are about, which is marked invalid, and go with the problem', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }, { name: 'sea', prompts: ['sea'] }] }, isDefault: false } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const form = page.getByRole('region', { name: 'Tag beach' });
+    const name = form.getByRole('textbox', { name: 'Name' });
+    const description = (field: typeof name) => field.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby') ?? '')?.textContent?.trim() ?? null);
+    expect(await name.getAttribute('aria-invalid')).toBeNull();
+    await name.fill('Sea');
+    await expect.poll(() => description(page.getByRole('region', { name: 'Tag Sea' }).getByRole('textbox', { name: 'Name' }))).toBe('Another tag is already called “sea”.');
+    expect(await page.getByRole('region', { name: 'Tag Sea' }).getByRole('textbox', { name: 'Name' }).getAttribute('aria-invalid')).toBe('true');
+    const templates = page.getByRole('textbox', { name: 'Templates', exact: true });
+    await templates.fill('no slot here');
+    await expect.poll(() => description(templates)).toMatch(/^Template 1 must contain \{\} exactly once/);
+    expect(await templates.getAttribute('aria-invalid')).toBe('true');
+    await templates.fill('a photo of {}');
+    await expect.poll(() => templates.getAttribute('aria-invalid')).toBeNull();
+  });
+});
