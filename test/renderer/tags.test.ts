@@ -58,3 +58,27 @@ describe('problems in the template editor', () => {
     await expect.poll(() => templates.getAttribute('aria-invalid')).toBeNull();
   });
 });
+
+describe('the template editor’s list of tags', () => {
+  it('scrolls to the tag shown, not the page, and puts the cursor in a new tag’s name', async () => {
+    const fake = libraryFake();
+    const tags = Array.from({ length: 60 }, (_, i) => ({ name: `tag ${i}`, prompts: [`tag ${i}`] }));
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags }, isDefault: false } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=tag%2045' });
+    const list = page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('list');
+    const inView = (name: string) =>
+      list.evaluate((element, wanted) => {
+        const button = [...element.querySelectorAll('button')].find((each) => each.textContent?.trim() === wanted);
+        const [outer, inner] = [element.getBoundingClientRect(), button!.getBoundingClientRect()];
+        return inner.top >= outer.top && inner.bottom <= outer.bottom;
+      }, name);
+    await page.getByRole('region', { name: 'Tag tag 45' }).waitFor();
+    await expect.poll(() => inView('tag 45')).toBe(true);
+    expect(await page.evaluate(() => document.querySelector('main')?.scrollTop)).toBe(0);
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    const name = page.getByRole('region', { name: 'Tag new tag' }).getByRole('textbox', { name: 'Name' });
+    await expect.poll(() => name.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await name.evaluate((element: HTMLInputElement) => element.value.slice(element.selectionStart ?? 0, element.selectionEnd ?? 0))).toBe('new tag');
+    await expect.poll(() => inView('new tag')).toBe(true);
+  });
+});
