@@ -449,6 +449,18 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await visible(page.getByText('Re-scan done: the library is up to date.'));
   });
 
+  it('counts the text read in the library as it is now: none once its last folder is removed', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.textStatus'] = () => ({ ok: true, value: { read: 4, withText: 4, skipped: 39, failed: 0 } });
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const { page, emit } = await open(fake);
+    const counts = page.getByTestId('text-counts');
+    await poll(text(counts)).toBe('4 photos read, 4 with text, 39 skipped by the quick look.');
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0, failed: 0, folders: [] };
+    await emit({ type: 'library-changed' });
+    await count(counts).toBe(0);
+  });
+
   it('says what a cancelled index run left, offers to index the rest, and says how many photos that indexed', async () => {
     const fake = withLibrary(readyFake());
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-7' } });
