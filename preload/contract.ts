@@ -503,6 +503,8 @@ export interface DuplicatesInfo {
 export interface DuplicateTrashInfo {
   /** Paths of the files now in the system trash. */
   trashed: string[];
+  /** Their XMP sidecars, moved with them (Note [Sidecars go along] in main/duplicates/trash.ts). */
+  sidecars: string[];
   /** Chosen files left where they are, with why. */
   skipped: Array<{ path: string; reason: string }>;
 }

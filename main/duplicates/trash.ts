@@ -7,17 +7,28 @@
  * list; `executeTrash` moves only the listed files, each only if it is still the file that was
  * shown (same size and modification time), through the `moveToTrash` the caller injects
  * (Electron's `shell.trashItem` in the app). There is no code path that unlinks a photo.
+ *
+ * Note [Sidecars go along]: a copy's XMP sidecar (written by Lumen or any other app) describes
+ * that copy alone; left behind, it describes nothing. So it goes to the trash with its photo, by
+ * the same rules (still the file that was there when the plan was made), and only once its photo
+ * has gone: `IMG_1.jpg.xmp`, or `IMG_1.xmp` when no other file of the folder has that stem (a
+ * raw file beside a JPEG shares it).
  */
 import type { Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf, UserError } from '../core/errors.js';
 import type { DuplicateGroup } from './finder.js';
 
-export interface TrashPlanFile {
+interface FileState {
   path: string;
   size: number;
   mtimeMs: number;
+}
+
+export interface TrashPlanFile extends FileState {
+  /** Its XMP sidecars, which go with it (Note [Sidecars go along]). */
+  sidecars: FileState[];
 }
 
 export interface TrashPlan {
@@ -28,7 +39,19 @@ export interface TrashPlan {
   summary: string;
 }
 
-export type TrashOutcome = { path: string; outcome: 'trashed' } | { path: string; outcome: 'skipped'; reason: string };
+/** What became of a planned file, or of a sidecar (`sidecarOf` its photo). */
+export type TrashOutcome = { path: string; outcome: 'trashed'; sidecarOf?: string } | { path: string; outcome: 'skipped'; reason: string; sidecarOf?: string };
+
+/** The sidecars of `file` among the names of its folder (Note [Sidecars go along]). */
+function sidecarNames(file: string, names: readonly string[]): string[] {
+  const base = path.basename(file);
+  const stem = base.slice(0, base.length - path.extname(base).length);
+  const lower = (name: string) => name.toLowerCase();
+  const own = names.filter((name) => lower(name) === `${lower(base)}.xmp`);
+  const sharedStem = names.some((name) => name !== base && lower(path.extname(name)) !== '.xmp' && lower(name.slice(0, name.length - path.extname(name).length)) === lower(stem));
+  const stems = stem && !sharedStem ? names.filter((name) => lower(name) === `${lower(stem)}.xmp`) : [];
+  return [...own, ...stems];
+}
 
 const LAST_COPY = 'no other copy of its group is still there; it is the last one';
 
@@ -46,6 +69,12 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
     let known = seen.get(file);
     if (!known) seen.set(file, (known = lstat(file).catch(() => null)));
     return known;
+  };
+  const folders = new Map<string, Promise<string[]>>();
+  const namesIn = (folder: string): Promise<string[]> => {
+    let names = folders.get(folder);
+    if (!names) folders.set(folder, (names = readdir(folder).catch(() => [])));
+    return names;
   };
   const files: TrashPlanFile[] = [];
   const refused: TrashPlan['refused'] = [];
@@ -69,11 +98,19 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
       refused.push({ path: file, reason: info ? 'it is not a regular file' : 'it is no longer there' });
       continue;
     }
-    files.push({ path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) });
+    const sidecars: FileState[] = [];
+    for (const name of sidecarNames(file, await namesIn(path.dirname(file)))) {
+      const sidecar = path.join(path.dirname(file), name);
+      const state = await stat(sidecar);
+      if (state?.isFile()) sidecars.push({ path: sidecar, size: state.size, mtimeMs: Math.floor(state.mtimeMs) });
+    }
+    files.push({ path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs), sidecars });
   }
   const names = files.map((file) => path.basename(file.path));
   const listed = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
-  const summary = files.length ? `Move ${files.length} file${files.length > 1 ? 's' : ''} to the trash: ${listed}` : 'Nothing to move to the trash';
+  const sidecarCount = files.reduce((sum, file) => sum + file.sidecars.length, 0);
+  const along = sidecarCount ? ` (with ${sidecarCount === 1 ? 'its XMP sidecar' : `${sidecarCount} XMP sidecars`})` : '';
+  const summary = files.length ? `Move ${files.length} file${files.length > 1 ? 's' : ''}${along} to the trash: ${listed}` : 'Nothing to move to the trash';
   return { files, refused, summary };
 }
 
@@ -84,24 +121,32 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
  */
 export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashOutcome[]> {
   const outcomes: TrashOutcome[] = [];
+  /** Moves `file` if it is still as planned; true once it is in the trash. */
+  const move = async (file: FileState, sidecarOf?: string): Promise<boolean> => {
+    const of = sidecarOf === undefined ? {} : { sidecarOf };
+    const info = await lstat(file.path).catch(() => null);
+    if (!info?.isFile()) {
+      outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it is no longer there', ...of });
+    } else if (info.size !== file.size || Math.floor(info.mtimeMs) !== file.mtimeMs) {
+      outcomes.push({ path: file.path, outcome: 'skipped', reason: sidecarOf === undefined ? 'it changed after you confirmed; look at the group again' : 'this XMP sidecar changed after you confirmed; it stays', ...of });
+    } else {
+      try {
+        await moveToTrash(file.path);
+        outcomes.push({ path: file.path, outcome: 'trashed', ...of });
+        return true;
+      } catch (error) {
+        outcomes.push({ path: file.path, outcome: 'skipped', reason: `the trash refused it: ${messageOf(error)}`, ...of });
+      }
+    }
+    return false;
+  };
   for (const file of plan.files) {
     if (signal?.aborted) {
       outcomes.push({ path: file.path, outcome: 'skipped', reason: 'cancelled before it was moved' });
       continue;
     }
-    const info = await lstat(file.path).catch(() => null);
-    if (!info?.isFile()) {
-      outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it is no longer there' });
-    } else if (info.size !== file.size || Math.floor(info.mtimeMs) !== file.mtimeMs) {
-      outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it changed after you confirmed; look at the group again' });
-    } else {
-      try {
-        await moveToTrash(file.path);
-        outcomes.push({ path: file.path, outcome: 'trashed' });
-      } catch (error) {
-        outcomes.push({ path: file.path, outcome: 'skipped', reason: `the trash refused it: ${messageOf(error)}` });
-      }
-    }
+    // A sidecar goes only after its photo (Note [Sidecars go along]): one left where it was still describes a photo there.
+    if (await move(file)) for (const sidecar of file.sidecars) await move(sidecar, file.path);
   }
   return outcomes;
 }
@@ -116,6 +161,8 @@ export interface TrashSelection {
 
 export interface TrashResult {
   trashed: string[];
+  /** XMP sidecars moved with them (Note [Sidecars go along]). */
+  sidecars: string[];
   /** Chosen files left where they are, with why. */
   skipped: Array<{ path: string; reason: string }>;
 }
@@ -162,8 +209,10 @@ export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readon
 export async function trashSelection(selection: TrashSelection, moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
   const plan = await planTrash(selection.groups, selection.chosen);
   const outcomes = await executeTrash(plan, moveToTrash, signal);
+  const moved = outcomes.flatMap((outcome) => (outcome.outcome === 'trashed' ? [outcome] : []));
   return {
-    trashed: outcomes.flatMap((outcome) => (outcome.outcome === 'trashed' ? [outcome.path] : [])),
+    trashed: moved.filter((outcome) => outcome.sidecarOf === undefined).map((outcome) => outcome.path),
+    sidecars: moved.filter((outcome) => outcome.sidecarOf !== undefined).map((outcome) => outcome.path),
     skipped: [...(selection.refused ?? []), ...plan.refused, ...outcomes.flatMap((outcome) => (outcome.outcome === 'skipped' ? [{ path: outcome.path, reason: outcome.reason }] : []))],
   };
 }

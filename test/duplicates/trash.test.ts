@@ -48,7 +48,7 @@ describe('moving duplicates to the trash', () => {
     await utimes(files['c'] as string, new Date(), new Date(Date.now() + 5000));
     const moved: string[] = [];
     const outcomes = await executeTrash(
-      { ...plan, files: [...plan.files, { path: files['a'] as string, size: 0, mtimeMs: 0 }] },
+      { ...plan, files: [...plan.files, { path: files['a'] as string, size: 0, mtimeMs: 0, sidecars: [] }] },
       async (file) => {
         moved.push(file);
         if (file === files['b']) throw new Error('Permission denied');
@@ -70,10 +70,10 @@ describe('moving duplicates to the trash', () => {
     await mkdir(trash);
     const moveToTrash = (file: string) => rename(file, path.join(trash, path.basename(file)));
     const first = await trashSelection({ groups: groups(), chosen: [files['b'] as string, files['c'] as string] }, moveToTrash);
-    expect(first).toEqual({ trashed: [files['b'], files['c']], skipped: [] });
+    expect(first).toEqual({ trashed: [files['b'], files['c']], sidecars: [], skipped: [] });
     // The same groups again (as found before): a is now the only copy there is.
     const second = await trashSelection({ groups: groups(), chosen: [files['a'] as string, files['e'] as string] }, moveToTrash);
-    expect(second).toEqual({ trashed: [files['e']], skipped: [{ path: files['a'], reason: 'no other copy of its group is still there; it is the last one' }] });
+    expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: 'no other copy of its group is still there; it is the last one' }] });
     expect(existsSync(files['a'] as string)).toBe(true);
     expect(existsSync(files['d'] as string)).toBe(true);
   });
@@ -110,5 +110,36 @@ describe('moving duplicates to the trash', () => {
     const outcomes = await executeTrash(plan, async () => controller.abort(), controller.signal);
     expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['trashed', 'skipped']);
     expect(outcomes[1]).toMatchObject({ reason: 'cancelled before it was moved' });
+  });
+
+  it('moves a copy’s XMP sidecars with it, after it, and only as they were: never one a raw file beside it shares (Note [Sidecars go along])', async () => {
+    const side = (name: string) => path.join(scratch.dir, name);
+    await writeFile(side('b.jpg.xmp'), 'b');
+    await writeFile(side('B.XMP'), 'b, by its stem');
+    await writeFile(side('c.xmp'), 'c, shared with its raw file');
+    await writeFile(side('c.cr2'), 'raw');
+    await writeFile(side('d.jpg.xmp'), 'd');
+    const plan = await planTrash(groups(), [files['b'] as string, files['c'] as string, files['d'] as string]);
+    expect(plan.files.map((file) => [path.basename(file.path), file.sidecars.map((sidecar) => path.basename(sidecar.path))])).toEqual([
+      ['b.jpg', ['b.jpg.xmp', 'B.XMP']],
+      ['c.jpg', []],
+      ['d.jpg', ['d.jpg.xmp']],
+    ]);
+    expect(plan.summary).toBe('Move 3 files (with 3 XMP sidecars) to the trash: b.jpg, c.jpg, d.jpg');
+    // d's sidecar changes after the person confirmed; the trash refuses c.
+    await writeFile(side('d.jpg.xmp'), 'edited since');
+    await utimes(side('d.jpg.xmp'), new Date(), new Date(Date.now() + 5000));
+    const moved: string[] = [];
+    const outcomes = await executeTrash(plan, async (file) => {
+      if (file === files['c']) throw new Error('Permission denied');
+      moved.push(path.basename(file));
+    });
+    expect(moved).toEqual(['b.jpg', 'b.jpg.xmp', 'B.XMP', 'd.jpg']);
+    expect(outcomes.filter((outcome) => outcome.outcome === 'skipped')).toEqual([
+      { path: files['c'], outcome: 'skipped', reason: 'the trash refused it: Permission denied' },
+      { path: side('d.jpg.xmp'), outcome: 'skipped', reason: 'this XMP sidecar changed after you confirmed; it stays', sidecarOf: files['d'] },
+    ]);
+    const result = await trashSelection({ groups: groups(), chosen: [files['e'] as string] }, async () => {});
+    expect(result).toEqual({ trashed: [files['e']], sidecars: [], skipped: [] });
   });
 });

@@ -6,7 +6,7 @@
  * kept are untouched. No console error, page error or CSP violation is allowed.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,7 +87,9 @@ describe('the Duplicates section, end to end', () => {
     await compare.waitFor({ state: 'hidden' });
   });
 
-  it('moves the marked copies to the trash after a confirmation listing them, and the library forgets them', async () => {
+  it('moves the marked copies to the trash after a confirmation listing them, with a copy’s XMP sidecar, and the library forgets them', async () => {
+    // A sidecar another app wrote for one of the copies goes with it (Note [Sidecars go along]).
+    await writeFile(path.join(photos, 'circle-half.jpg.xmp'), '<x:xmpmeta xmlns:x="adobe:ns:meta/"/>');
     await mark('star-half.jpg').uncheck();
     await page.getByText('3 marked for the trash').waitFor();
     await page.getByRole('button', { name: 'Move to trash…' }).click();
@@ -98,10 +100,10 @@ describe('the Duplicates section, end to end', () => {
     expect(listed.map((item) => item.split(' ')[0])).toEqual(['circle-half.jpg', 'circle-resaved.jpg', 'star-resaved.jpg']);
     await screenshot(page, 'duplicates-confirm');
     await confirm.getByRole('button', { name: 'Move to trash' }).click();
-    await page.getByText('Moved 3 files to the trash.').waitFor({ timeout: 30_000 });
+    await page.getByText('Moved 3 files to the trash, with 1 XMP sidecar.').waitFor({ timeout: 30_000 });
 
     const moved = ['circle-half.jpg', 'circle-resaved.jpg', 'star-resaved.jpg'];
-    expect((await readdir(trash)).sort()).toEqual(moved);
+    expect((await readdir(trash)).sort()).toEqual([...moved, 'circle-half.jpg.xmp'].sort());
     const left = await readdir(photos);
     for (const name of moved) expect(left).not.toContain(name);
     for (const [name, digest] of kept) expect(await sha(path.join(photos, name))).toBe(digest);
