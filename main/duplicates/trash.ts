@@ -11,13 +11,15 @@
  * Note [Sidecars go along]: a copy's XMP sidecar (written by Lumen or any other app) describes
  * that copy alone; left behind, it describes nothing. So it goes to the trash with its photo, by
  * the same rules (still the file that was there when the plan was made), and only once its photo
- * has gone: `IMG_1.jpg.xmp`, or `IMG_1.xmp` when no other file of the folder has that stem (a
- * raw file beside a JPEG shares it).
+ * has gone: the sidecars Lumen writes (`sidecarPath`), `IMG_1.jpg.xmp`, or `IMG_1.xmp` when no
+ * other file of the folder has that stem (a raw file beside a JPEG shares it). The photo's part of
+ * the name must match exactly: `IMG_1.JPG.xmp` is another file's, where names differ in case.
  */
 import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf, UserError } from '../core/errors.js';
+import { SIDECAR_STYLES, sidecarPath } from '../tags/xmp.js';
 import type { DuplicateGroup } from './finder.js';
 
 interface FileState {
@@ -42,18 +44,38 @@ export interface TrashPlan {
 /** What became of a planned file, or of a sidecar (`sidecarOf` its photo). */
 export type TrashOutcome = { path: string; outcome: 'trashed'; sidecarOf?: string } | { path: string; outcome: 'skipped'; reason: string; sidecarOf?: string };
 
-/** The sidecars of `file` among the names of its folder (Note [Sidecars go along]). */
-function sidecarNames(file: string, names: readonly string[]): string[] {
-  const base = path.basename(file);
-  const stem = base.slice(0, base.length - path.extname(base).length);
-  const lower = (name: string) => name.toLowerCase();
-  const own = names.filter((name) => lower(name) === `${lower(base)}.xmp`);
-  const sharedStem = names.some((name) => name !== base && lower(path.extname(name)) !== '.xmp' && lower(name.slice(0, name.length - path.extname(name).length)) === lower(stem));
-  const stems = stem && !sharedStem ? names.filter((name) => lower(name) === `${lower(stem)}.xmp`) : [];
-  return [...own, ...stems];
+const LAST_COPY = 'no other copy of its group is still there; it is the last one';
+
+/** A folder's names as the sidecar rules read them (Note [Sidecars go along]), gathered once per folder. */
+interface FolderNames {
+  /** XMP files (`.xmp` in any case) by the name before that extension, exactly. */
+  sidecars: Map<string, string[]>;
+  /** How many files that are not XMP have each stem, ignoring case. */
+  stems: Map<string, number>;
 }
 
-const LAST_COPY = 'no other copy of its group is still there; it is the last one';
+function folderNames(names: readonly string[]): FolderNames {
+  const folder: FolderNames = { sidecars: new Map(), stems: new Map() };
+  for (const name of names) {
+    const extension = path.extname(name);
+    const stem = name.slice(0, name.length - extension.length);
+    if (extension.toLowerCase() === '.xmp') folder.sidecars.set(stem, [...(folder.sidecars.get(stem) ?? []), name]);
+    else folder.stems.set(stem.toLowerCase(), (folder.stems.get(stem.toLowerCase()) ?? 0) + 1);
+  }
+  return folder;
+}
+
+/** The names of `file`'s sidecars in its folder (Note [Sidecars go along]). */
+function sidecarNames(file: string, folder: FolderNames): string[] {
+  const found = new Set<string>();
+  for (const style of SIDECAR_STYLES) {
+    const before = path.basename(sidecarPath(file, style)).slice(0, -'.xmp'.length);
+    // `IMG_1.xmp` is no one copy's where another file (not the photo itself) has that stem.
+    if (style === 'xmp' && (folder.stems.get(before.toLowerCase()) ?? 0) > 1) continue;
+    for (const name of folder.sidecars.get(before) ?? []) found.add(name);
+  }
+  return [...found];
+}
 
 /**
  * The files of `chosen` that may go to the trash: each must be a copy in one of `groups` (lists
@@ -70,10 +92,10 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
     if (!known) seen.set(file, (known = lstat(file).catch(() => null)));
     return known;
   };
-  const folders = new Map<string, Promise<string[]>>();
-  const namesIn = (folder: string): Promise<string[]> => {
+  const folders = new Map<string, Promise<FolderNames>>();
+  const namesIn = (folder: string): Promise<FolderNames> => {
     let names = folders.get(folder);
-    if (!names) folders.set(folder, (names = readdir(folder).catch(() => [])));
+    if (!names) folders.set(folder, (names = readdir(folder).then(folderNames, () => folderNames([]))));
     return names;
   };
   const files: TrashPlanFile[] = [];

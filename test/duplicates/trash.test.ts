@@ -115,17 +115,25 @@ describe('moving duplicates to the trash', () => {
   it('moves a copy’s XMP sidecars with it, after it, and only as they were: never one a raw file beside it shares (Note [Sidecars go along])', async () => {
     const side = (name: string) => path.join(scratch.dir, name);
     await writeFile(side('b.jpg.xmp'), 'b');
-    await writeFile(side('B.XMP'), 'b, by its stem');
+    await writeFile(side('b.XMP'), 'b, by its stem');
+    // Another file's sidecar, where names differ in case only.
+    await writeFile(side('B.jpg.xmp'), 'not b.jpg’s');
+    await writeFile(side('x'), 'a photo with no extension');
+    await writeFile(side('x.xmp'), 'x');
     await writeFile(side('c.xmp'), 'c, shared with its raw file');
     await writeFile(side('c.cr2'), 'raw');
     await writeFile(side('d.jpg.xmp'), 'd');
     const plan = await planTrash(groups(), [files['b'] as string, files['c'] as string, files['d'] as string]);
     expect(plan.files.map((file) => [path.basename(file.path), file.sidecars.map((sidecar) => path.basename(sidecar.path))])).toEqual([
-      ['b.jpg', ['b.jpg.xmp', 'B.XMP']],
+      ['b.jpg', ['b.jpg.xmp', 'b.XMP']],
       ['c.jpg', []],
       ['d.jpg', ['d.jpg.xmp']],
     ]);
     expect(plan.summary).toBe('Move 3 files (with 3 XMP sidecars) to the trash: b.jpg, c.jpg, d.jpg');
+    // A photo with no extension has one sidecar, named either way.
+    const lone = await planTrash([[side('x'), files['a'] as string]], [side('x')]);
+    expect(lone.files.map((file) => file.sidecars.map((sidecar) => path.basename(sidecar.path)))).toEqual([['x.xmp']]);
+    expect(lone.summary).toBe('Move 1 file (with its XMP sidecar) to the trash: x');
     // d's sidecar changes after the person confirmed; the trash refuses c.
     await writeFile(side('d.jpg.xmp'), 'edited since');
     await utimes(side('d.jpg.xmp'), new Date(), new Date(Date.now() + 5000));
@@ -134,7 +142,7 @@ describe('moving duplicates to the trash', () => {
       if (file === files['c']) throw new Error('Permission denied');
       moved.push(path.basename(file));
     });
-    expect(moved).toEqual(['b.jpg', 'b.jpg.xmp', 'B.XMP', 'd.jpg']);
+    expect(moved).toEqual(['b.jpg', 'b.jpg.xmp', 'b.XMP', 'd.jpg']);
     expect(outcomes.filter((outcome) => outcome.outcome === 'skipped')).toEqual([
       { path: files['c'], outcome: 'skipped', reason: 'the trash refused it: Permission denied' },
       { path: side('d.jpg.xmp'), outcome: 'skipped', reason: 'this XMP sidecar changed after you confirmed; it stays', sidecarOf: files['d'] },
