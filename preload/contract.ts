@@ -240,6 +240,8 @@ export interface IndexProgressInfo {
   toProcess: number;
   embedded: number;
   failed: number;
+  /** Files written to the library so far, copies included: the photos a run indexed. */
+  indexed: number;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }

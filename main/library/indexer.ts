@@ -63,6 +63,8 @@ export interface IndexProgress {
   toProcess: number;
   embedded: number;
   failed: number;
+  /** Files written to the library so far, copies included: the photos a run indexed. */
+  indexed: number;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }
@@ -124,7 +126,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const preprocessing = model.spec.image.preprocessing;
 
   const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
-  const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null };
+  const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, imagesPerSecond: 0, etaSeconds: null };
   /** What the walk found but could not index (Note [Nothing skipped silently] in scan.ts). */
   const scanProblems: FailedFile[] = [];
   const meter = control.rateMeter();
@@ -232,6 +234,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       throw error;
     }
     stored += indexed.length;
+    progress.indexed = stored;
     lastFlush = Date.now();
     if (indexed.length > 0) options.onStored?.();
   };
@@ -397,6 +400,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   } catch {
     // Recorded in `fatal` by flush.
   }
+  // A run that stops (cancelled, failed) says what it wrote.
+  if (fatal) report(true);
   if (fatal) throw runFailure(fatal.error, stored);
 
   // 3. Forget what vanished (not where the walk could not go), then persist the vector index.

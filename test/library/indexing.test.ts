@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { IndexProgress } from '../../main/library/indexer.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
@@ -241,13 +242,17 @@ describe('indexing a library', () => {
     const files = await copyPhotos(photos.slice(0, 6), folder);
     const folders = await library.addFolders([folder]);
     const gone = files.slice(0, 2);
+    let last: IndexProgress | undefined;
     const summary = await library.index(model, {
       folders,
       onProgress: (progress) => {
+        last = progress;
         if (progress.phase === 'indexing') for (const file of gone) rmSync(file, { force: true });
       },
     });
     expect(summary).toMatchObject({ embedded: 4, failed: [] });
+    // Done with six files, of which it indexed the four still there.
+    expect(last).toMatchObject({ processed: 6, indexed: 4 });
     expect(library.status().photos).toBe(4);
     expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM failures')).toEqual([]);
   });

@@ -404,7 +404,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await emit({ type: 'job', job: { ...job, state: 'running' } });
     await page.waitForTimeout(200);
     await visible(page.getByText('Trying the failed files again…'));
-    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 2, processed: 2, toProcess: 2, embedded: 1, failed: 1, imagesPerSecond: 1, etaSeconds: null } } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 2, processed: 2, toProcess: 2, embedded: 1, failed: 1, indexed: 1, imagesPerSecond: 1, etaSeconds: null } } });
     await page.getByText('Trying the failed files again…').waitFor({ state: 'detached' });
     await visible(page.getByText('Tried again: 1 file still could not be indexed.'));
     await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
@@ -414,7 +414,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const fake = withLibrary(readyFake());
     fake.overrides['library.failures'] = () => ({ ok: true, value: [{ path: '/home/ada/Pictures/broken.jpg', name: 'broken.jpg', reason: 'not-an-image', message: 'broken.jpg is not an image.' }] });
     const { page, emit } = await open(fake, { hash: '#/library' });
-    const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, imagesPerSecond: 1, etaSeconds: null };
+    const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, indexed: 2, imagesPerSecond: 1, etaSeconds: null };
     await emit({ type: 'job', job: { id: 'index-3', kind: 'index', subject: null, error: null, state: 'done', progress } });
     await page.getByRole('status', { name: 'Indexing' }).getByRole('link', { name: 'See why' }).click();
     const heading = page.getByRole('heading', { name: 'Files that could not be indexed: 2' });
@@ -445,7 +445,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await visible(page.getByText('Saved. Re-scanning, to leave those files out…'));
     const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null };
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
-    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 9, processed: 0, toProcess: 0, embedded: 0, failed: 0, imagesPerSecond: 0, etaSeconds: null } } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, indexed: 0, imagesPerSecond: 0, etaSeconds: null } } });
     await visible(page.getByText('Re-scan done: the library is up to date.'));
   });
 
@@ -466,9 +466,11 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-7' } });
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     const { page, emit } = await open(fake);
-    const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed, failed, imagesPerSecond: 0, etaSeconds: null });
-    await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, state: 'cancelled', progress: progress(53, 126, 1) } });
+    const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed - failed, failed, indexed: processed - failed, imagesPerSecond: 0, etaSeconds: null });
     const row = page.getByRole('status', { name: 'Indexing' });
+    await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, state: 'cancelled', progress: { ...progress(0, 0), phase: 'scanning' } } });
+    await poll(text(row)).toContain('Indexing cancelled while looking for photos.');
+    await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, state: 'cancelled', progress: progress(53, 126, 1) } });
     await poll(text(row)).toContain('Indexing cancelled: 52 of 126 photos indexed.');
     await row.getByRole('button', { name: 'Index the rest' }).click();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
@@ -485,7 +487,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
   it('shows an index run paused by a full disk with the reason, and resumes it', async () => {
     const fake = withLibrary(readyFake());
     const reason = 'The disk holding the library is full: 390 photos indexed and kept; free some space and run again.';
-    const indexProgress = { phase: 'indexing' as const, found: 3000, processed: 390, toProcess: 3000, embedded: 390, failed: 0, imagesPerSecond: 0, etaSeconds: null };
+    const indexProgress = { phase: 'indexing' as const, found: 3000, processed: 390, toProcess: 3000, embedded: 390, failed: 0, indexed: 390, imagesPerSecond: 0, etaSeconds: null };
     const paused = { id: 'index-1', kind: 'index' as const, subject: null, state: 'paused' as const, error: reason, progress: indexProgress };
     fake.overrides['jobs.resume'] = () => ({ ok: true, value: { ...paused, state: 'running', error: null } });
     const { page, emit } = await open(fake);
