@@ -463,7 +463,8 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
 
   it('says what a cancelled index run left, offers to index the rest, and says how many photos that indexed', async () => {
     const fake = withLibrary(readyFake());
-    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-7' } });
+    // Slow to answer: a second press meanwhile asks nothing more.
+    fake.overrides['library.index'] = () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: { jobId: 'index-7' } }), 300));
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     const { page, emit } = await open(fake);
     const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed - failed, failed, indexed: processed - failed, imagesPerSecond: 0, etaSeconds: null });
@@ -472,7 +473,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(text(row)).toContain('Indexing cancelled while looking for photos.');
     await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, state: 'cancelled', progress: progress(53, 126, 1) } });
     await poll(text(row)).toContain('Indexing cancelled: 52 of 126 photos indexed.');
-    await row.getByRole('button', { name: 'Index the rest' }).click();
+    await row.getByRole('button', { name: 'Index the rest' }).dblclick();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
     await poll(() => row.count()).toBe(0);
     // The re-scan Settings starts says how many photos it indexed.

@@ -13,7 +13,7 @@
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 function takesFocus(element: Element): element is HTMLElement {
-  return element instanceof HTMLElement && element.matches(FOCUSABLE) && element.checkVisibility();
+  return element instanceof HTMLElement && element.matches(FOCUSABLE) && element.tabIndex >= 0 && !element.closest('[inert]') && element.checkVisibility();
 }
 
 /** The first element in `container` (itself included) that can take focus. */
@@ -28,11 +28,16 @@ export function keepFocus(root: HTMLElement): () => void {
   /** The element that had focus and its ancestors then, nearest first. */
   let lost: Element[] = [];
 
+  const gone = (element: Element | undefined) => !!element && (!element.isConnected || element.matches(':disabled') || !element.checkVisibility());
   const onfocusin = (event: FocusEvent) => {
     lost = [];
     for (let node = event.target instanceof Element ? event.target : null; node && node !== root; node = node.parentElement) lost.push(node);
   };
-  const gone = (element: Element | undefined) => !!element && (!element.isConnected || element.matches(':disabled') || !element.checkVisibility());
+  // Focus moved off by the person (a click on text) while the control stays: nothing was lost.
+  const onfocusout = (event: FocusEvent) => {
+    const left = event.target;
+    if (event.relatedTarget === null && left instanceof Element) queueMicrotask(() => !gone(left) && lost[0] === left && (lost = []));
+  };
   const rescue = () => {
     const active = document.activeElement;
     if (active && active !== document.body) return;
@@ -53,9 +58,11 @@ export function keepFocus(root: HTMLElement): () => void {
   });
   observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled', 'hidden', 'class'] });
   root.addEventListener('focusin', onfocusin);
+  root.addEventListener('focusout', onfocusout);
   return () => {
     clearTimeout(pending);
     observer.disconnect();
     root.removeEventListener('focusin', onfocusin);
+    root.removeEventListener('focusout', onfocusout);
   };
 }

@@ -45,9 +45,15 @@ export class JobsStore {
     } else this.error = outcome.error.message;
   }
 
+  /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
+  startingRest = $state(false);
+
   /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
   async indexRest(cancelled: JobInfo): Promise<void> {
+    if (this.startingRest) return;
+    this.startingRest = true;
     const outcome = await this.api.call('library.index', { retryFailed: false });
+    this.startingRest = false;
     this.error = outcome.ok ? null : outcome.error.message;
     if (outcome.ok) this.dismiss(cancelled);
   }
