@@ -105,6 +105,15 @@ describe('focus that shows', () => {
     await expect.poll(() => label.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe('solid');
   });
 
+  it('draws no ring round a screen’s title, which takes focus when the screen opens', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    // Not by a click: after one, focus placed by the page is never ringed anyway.
+    await page.evaluate(() => (location.hash = '#/templates'));
+    const title = page.getByRole('heading', { level: 1, name: 'Templates' });
+    await expect.poll(() => title.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await title.evaluate((element) => getComputedStyle(element).outlineStyle)).toBe('none');
+  });
+
   it('draws the viewer’s focus ring in the light colour its dark surfaces need, in the light theme too', async () => {
     const { page } = await pages.open(libraryFake(), { hash: '#/library?photo=2', colorScheme: 'light' });
     const close = page.getByRole('dialog').getByRole('button', { name: 'Close the viewer' });
