@@ -2,19 +2,19 @@
 import type { EvaluationInfo, LabelledReportInfo, PhotoTagsInfo, RefinementInfo, TagInfo, TagPreviewInfo, Timeline } from '../../preload/contract.js';
 import type { RefinementReport } from '../tags/index.js';
 import type { LabelledReport, PhotoTags, Tags } from '../tags/index.js';
+import { CARD_PHOTOS } from '../tags/albums.js';
 import type { TagPreview } from '../tags/preview.js';
 import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
 import type { Storage } from '../storage/storage.js';
 import { aspectRatio, photoInfo } from './photo-info.js';
 
-const SAMPLES = 4;
 
 /** Every tag of the vocabulary (and any a person added by hand), with counts and a few photos. */
 export async function tagList(tags: Tags, storage: Storage): Promise<TagInfo[]> {
   const vocabulary = await tags.vocabulary.get();
   const counts = new Map(tags.verdicts.counts().map((count) => [count.tag, count]));
   const samples = new Map<string, number[]>();
-  for (const { tag, photoId } of storage.tags.samples(SAMPLES)) samples.set(tag, [...(samples.get(tag) ?? []), photoId]);
+  for (const { tag, photoId } of storage.tags.samples(CARD_PHOTOS)) samples.set(tag, [...(samples.get(tag) ?? []), photoId]);
   const names = [...vocabulary.tags.map((tag) => tag.name), ...[...counts.keys()].filter((name) => !vocabulary.tags.some((tag) => tag.name === name))];
   return names.map((name) => {
     const inVocabulary = vocabulary.tags.find((tag) => tag.name === name);

@@ -33,8 +33,8 @@ export interface AlbumSummary {
   samples: number[];
 }
 
-/** How many of an album's photos its card shows. */
-const CARD_PHOTOS = 4;
+/** How many of an album's or a tag's photos its card shows (the app's cards have four places). */
+export const CARD_PHOTOS = 4;
 
 export interface AlbumOptions {
   /** Least share of an album's photos a tag needs to describe the album (default 0.25). */

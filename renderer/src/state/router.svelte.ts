@@ -8,6 +8,9 @@ export type ViewId = (typeof VIEW_IDS)[number];
 
 export const DEFAULT_VIEW: ViewId = 'library';
 
+/** Each screen's name, as the header's links and the window's title say it. */
+export const VIEW_NAMES: Record<ViewId, string> = { library: 'Library', tags: 'Tags', albums: 'Albums', templates: 'Templates', duplicates: 'Duplicates', settings: 'Settings' };
+
 export interface Route {
   view: ViewId;
   /** The query string after `?`. */
