@@ -95,6 +95,36 @@ describe('focus kept on the page', () => {
   });
 });
 
+describe('Escape closes what is open first', () => {
+  it('closes the Filters panel, with focus back on its button, before it gives up the search', async () => {
+    const fake = libraryFake();
+    const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(2, 'b.jpg')], total: 1, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=sign' });
+    const toggle = page.getByRole('button', { name: 'Filters' });
+    await toggle.click();
+    await page.getByRole('group', { name: 'Filters' }).getByLabel('Camera').focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('group', { name: 'Filters' }).waitFor({ state: 'detached' });
+    expect(await focused(page)).toBe('Filters');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.title()).toBe('“sign” — Lumen');
+    // With nothing open, Escape on the button is the app's again: the search goes.
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.title()).toBe('Library — Lumen');
+  });
+
+  it('takes back an “are you sure” question, with focus on the button that asked', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/settings' });
+    const ask = page.getByRole('button', { name: /^Remove / }).first();
+    await ask.click();
+    await page.getByRole('button', { name: 'Keep', exact: true }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Keep', exact: true }).waitFor({ state: 'detached' });
+    await expect.poll(() => ask.evaluate((button) => button === document.activeElement)).toBe(true);
+  });
+});
+
 describe('focus that shows', () => {
   it('rings the Import… button when its hidden file input has focus from the keyboard', async () => {
     const { page } = await pages.open(libraryFake(), { hash: '#/templates' });

@@ -21,6 +21,11 @@ describe('the list of tags', () => {
     expect(await empty.getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['snow, no photos', 'boat, no photos']);
     // A tag switched off that no photo has is not offered at all.
     expect(await page.getByRole('link', { name: /^old,/ }).count()).toBe(0);
+    // The window's title names a tag's page, and the screen again after it.
+    await cards.first().click();
+    await expect.poll(() => page.title()).toBe('beach · Tags — Lumen');
+    await page.goBack();
+    await expect.poll(() => page.title()).toBe('Tags — Lumen');
   });
 });
 
@@ -80,5 +85,36 @@ describe('the template editor’s list of tags', () => {
     await expect.poll(() => name.evaluate((element) => element === document.activeElement)).toBe(true);
     expect(await name.evaluate((element: HTMLInputElement) => element.value.slice(element.selectionStart ?? 0, element.selectionEnd ?? 0))).toBe('new tag');
     await expect.poll(() => inView('new tag')).toBe(true);
+  });
+});
+
+describe('an unsaved draft of the templates', () => {
+  it('comes back after a reload, is gone once discarded, and is not brought back over templates changed since', async () => {
+    const fake = libraryFake();
+    let vocabulary = { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary, isDefault: false } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const name = () => page.getByRole('region', { name: /^Tag / }).getByRole('textbox', { name: 'Name' });
+    await name().fill('sandy beach');
+    await page.getByRole('region', { name: 'Tag sandy beach' }).waitFor();
+    await page.reload();
+    await expect.poll(() => name().inputValue()).toBe('sandy beach');
+    await page.getByText('Your unsaved changes from before are back. Save them, or discard them for the saved templates.').waitFor();
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(true);
+
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await expect.poll(() => name().inputValue()).toBe('beach');
+    await page.reload();
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    expect(await page.getByText('Your unsaved changes from before').count()).toBe(0);
+
+    // Drafted over templates that then changed elsewhere (the command line): saving it would undo that.
+    await name().fill('sandy beach');
+    await page.getByRole('region', { name: 'Tag sandy beach' }).waitFor();
+    vocabulary = { ...vocabulary, templates: ['a picture of {}'] };
+    await page.reload();
+    await page.getByText('Your unsaved changes from before were not brought back: the saved templates have changed since.').waitFor();
+    expect(await name().inputValue()).toBe('beach');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(false);
   });
 });

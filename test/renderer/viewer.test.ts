@@ -177,8 +177,11 @@ describe('the viewer over another screen', () => {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     expect(await hash()).toBe('#/albums?album=saved:1');
     await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
-    await expect.poll(() => page.title()).toBe('Albums — Lumen');
+    await expect.poll(() => page.title()).toBe('Trip · Albums — Lumen');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe('a.jpg');
+    // The list of albums is the screen itself again.
+    await page.evaluate(() => (location.hash = '#/albums'));
+    await expect.poll(() => page.title()).toBe('Albums — Lumen');
   });
 
   it('takes a tag name as long as a tag may be, and Escape in the field clears the name before it closes the viewer', async () => {

@@ -35,3 +35,19 @@ export function height(node: HTMLElement, value: number): { update(value: number
 export function focusOnShow(node: HTMLElement): void {
   node.focus();
 }
+
+/**
+ * Escape inside a panel closes that panel only: the key is taken (default prevented), so the
+ * app's own Escape (clear the selection, then the search) waits for the next press. `null`:
+ * nothing is open, and Escape does what it does elsewhere.
+ */
+export function closeOnEscape(node: HTMLElement, close: (() => void) | null): { update(next: (() => void) | null): void; destroy(): void } {
+  let current = close;
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || event.defaultPrevented || !current) return;
+    event.preventDefault();
+    current();
+  };
+  node.addEventListener('keydown', onKeyDown);
+  return { update: (next) => (current = next), destroy: () => node.removeEventListener('keydown', onKeyDown) };
+}

@@ -36,6 +36,8 @@ export class AppState {
   /** Kept across screens: a draft of the templates survives a look at another screen. */
   readonly editor: EditorState;
   shortcutsOpen = $state(false);
+  /** The one thing a screen shows of its many (an open tag, an album), for the window's title; set by that screen. */
+  subject = $state<string | null>(null);
   /** A short message for the whole window (a drop that could not be used, a failed action). */
   notice = $state<{ kind: 'info' | 'error'; text: string } | null>(null);
   /** Where the search box is, so that `/` and Ctrl+K can focus it. */

@@ -4,6 +4,7 @@
  * evaluation on their verdicts. Answers to older drafts never replace newer ones.
  */
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
+import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
 import { changes, isChanged, problems, type Origins, type Problem } from '../lib/vocabulary-edit.js';
 
 const PREVIEW_DELAY_MS = 120;
@@ -25,7 +26,18 @@ export class EditorState {
   private savedGeneration = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly api: LumenApi) {}
+  constructor(private readonly api: LumenApi) {
+    // Note [Drafts kept]: every change to the draft is kept until it is saved or discarded.
+    $effect.root(() => {
+      $effect(() => {
+        // The snapshot reads the whole draft, so that any edit runs this again.
+        const draft = $state.snapshot(this.draft);
+        if (!this.saved) return;
+        if (this.dirty) keepDraft(this.saved, draft, this.origins);
+        else dropDraft();
+      });
+    });
+  }
 
   get problems(): Problem[] {
     return problems(this.draft);
@@ -57,8 +69,19 @@ export class EditorState {
     const outcome = await this.api.call('vocabulary.get', {});
     // An import, save or reset answered meanwhile (the first load can be that slow): keep it.
     if (generation !== this.savedGeneration) return;
-    if (outcome.ok) this.adopt(outcome.value.vocabulary);
-    else this.message = { kind: 'error', text: outcome.error.message };
+    if (!outcome.ok) {
+      this.message = { kind: 'error', text: outcome.error.message };
+      return;
+    }
+    this.adopt(outcome.value.vocabulary);
+    const kept = keptDraft(outcome.value.vocabulary);
+    if (kept === 'stale') this.message = { kind: 'error', text: 'Your unsaved changes from before were not brought back: the saved templates have changed since.' };
+    else if (kept) {
+      this.draft = kept.draft;
+      this.origins = kept.origins;
+      this.message = { kind: 'ok', text: 'Your unsaved changes from before are back. Save them, or discard them for the saved templates.' };
+      this.schedulePreview();
+    }
   }
 
   select(index: number): void {

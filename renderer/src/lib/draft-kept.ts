@@ -1,0 +1,54 @@
+/**
+ * Note [Drafts kept]: a template draft not yet saved outlives a reload and the app's closing. At
+ * each change it is kept in the window's local storage (this machine's, like everything else),
+ * with the saved vocabulary it was drafted from, and offered back only over that same vocabulary:
+ * over one changed meanwhile (the command line, an import) saving it would undo those changes,
+ * so the person is told it was set aside instead of getting it back.
+ */
+import type { VocabularyInfo } from './api.js';
+import type { Origins } from './vocabulary-edit.js';
+
+const KEY = 'lumen:templates-draft';
+
+interface Kept {
+  base: string;
+  draft: VocabularyInfo;
+  origins: Origins;
+}
+
+/** What a kept draft offers over `saved`: the draft, or `stale` when it was drafted from another vocabulary. */
+export type KeptDraft = { draft: VocabularyInfo; origins: Origins } | 'stale' | null;
+
+const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+/** Storage is the renderer's own, but may hold anything (an older version's, a hand edit): only a well-formed draft is taken. */
+function isKept(value: unknown): value is Kept {
+  if (typeof value !== 'object' || value === null) return false;
+  const { base, draft, origins } = value as Partial<Kept>;
+  if (typeof base !== 'string' || typeof draft !== 'object' || draft === null || !strings(draft.templates) || !Array.isArray(draft.tags)) return false;
+  const tagsWellFormed = draft.tags.every((tag) => typeof tag === 'object' && tag !== null && typeof tag.name === 'string' && strings(tag.prompts));
+  return tagsWellFormed && Array.isArray(origins) && origins.length === draft.tags.length && origins.every((origin) => origin === null || typeof origin === 'string');
+}
+
+export function keepDraft(saved: VocabularyInfo, draft: VocabularyInfo, origins: Origins): void {
+  try {
+    localStorage.setItem(KEY, JSON.stringify({ base: JSON.stringify(saved), draft, origins } satisfies Kept));
+  } catch {
+    // Storage full or refused: the draft is still on screen, as it always was; nothing else is lost.
+  }
+}
+
+export function dropDraft(): void {
+  localStorage.removeItem(KEY);
+}
+
+export function keptDraft(saved: VocabularyInfo): KeptDraft {
+  let kept: unknown;
+  try {
+    kept = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+  } catch {
+    kept = null;
+  }
+  if (!isKept(kept)) return null;
+  return kept.base === JSON.stringify(saved) ? { draft: kept.draft, origins: kept.origins } : 'stale';
+}
