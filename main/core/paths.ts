@@ -2,7 +2,7 @@
  * Where the app keeps its own data. The CLI and the desktop app share one library, so this
  * mirrors Electron's `app.getPath('userData')` for the product name without importing Electron.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -36,6 +36,19 @@ export function canWrite(dir: string): boolean {
   try {
     accessSync(dir, constants.W_OK);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the disk holding `dir` has no room left: SQLite says only "disk I/O error" when a full
+ * disk stops it opening a database (its shared-memory file cannot grow), so the space is asked.
+ */
+export function isOutOfSpace(dir: string): boolean {
+  try {
+    const { bavail, bsize } = statfsSync(dir);
+    return bavail * bsize < 64 * 1024;
   } catch {
     return false;
   }

@@ -73,7 +73,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'models.cancelDownload': async ({ id }) => engine.cancelDownload(id),
     'models.import': ({ dir }) => engine.importModel(dir),
     'settings.update': (change) => engine.updateSettings(change),
-    'library.addFolders': async ({ paths, excludes }) => (await engine.addFolders(paths, excludes)).folders,
+    'library.addFolders': async ({ paths, excludes }) => (await engine.addFolders(paths, excludes ?? null)).folders,
     'library.removeFolder': async ({ folderId }) => {
       await engine.removeFolder(folderId);
       return { removed: true };

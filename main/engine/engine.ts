@@ -274,7 +274,7 @@ export class Engine {
    * Adds folders and starts indexing them. The model is loaded first, so a missing or broken
    * model adds nothing; a model that fails on the first photos takes the new folders out again.
    */
-  async addFolders(paths: readonly string[], excludes: readonly string[] = [], request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
+  async addFolders(paths: readonly string[], excludes: readonly string[] | null = null, request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
     await this.indexingModel();
     const library = this.writable('changing', { create: true });
     const known = new Set(library.folders().map((folder) => folder.id));

@@ -101,6 +101,8 @@ export interface IndexTarget {
   model: ClipModel;
   vectors: VectorIndex;
   thumbnails: ThumbnailStore;
+  /** Lumen's own data folder: never walked, even inside a photo folder (its thumbnails are no photos). */
+  dataDir: string;
 }
 
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
@@ -160,6 +162,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     present.set(folder.id, seen);
     const scan = scanFolder(folder.path, {
       excludes: folder.excludes,
+      skip: target.dataDir,
       signal: control.signal,
       onProblem: (problem) => {
         if (problem.unwalked !== null) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.unwalked]);

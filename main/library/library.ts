@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import type { ClipModel } from '../models/clip.js';
 import type { OpenOptions } from '../storage/storage.js';
@@ -15,6 +16,11 @@ import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
 import type { IndexOptions, IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
+
+/** A relative path as a glob that matches it alone: its separators as `/`, its glob characters escaped. */
+function globLiteral(relative: string): string {
+  return relative.split(path.sep).map((part) => part.replace(/[\\*?[\]{}()!+@]/g, '\\$&')).join('/');
+}
 
 export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';
 
@@ -75,14 +81,36 @@ export class Library {
     return this.storage.library.folders();
   }
 
-  /** Adds folders (checked to exist and be folders) with their exclusion globs. */
-  async addFolders(folders: readonly string[], excludes: readonly string[] = []): Promise<FolderRow[]> {
+  /**
+   * Adds folders (checked to exist and be folders) with their exclusion globs; `excludes` null
+   * keeps a known folder's own (adding it again is no way to lose them).
+   *
+   * Note [Folders inside folders]: a photo belongs to one library folder, and forgetting a folder
+   * forgets its photos, with their tags and places in albums. So a folder inside a library folder
+   * is refused (its photos are in the library already), and a folder around library folders
+   * takes them in: their photos, with all they carry, and their exclusions become its own.
+   */
+  async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FolderRow[]> {
     for (const folder of folders) {
       const info = await stat(folder).catch(() => null);
       if (!info) throw new UserError('not-found', `The folder ${folder} does not exist.`);
       if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
     }
-    const ids = new Set(folders.map((folder) => this.storage.library.addFolder(path.resolve(folder), excludes)));
+    const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];
+    const known = this.folders();
+    for (const folder of wanted) {
+      const outer = [...known.map((row) => row.path), ...wanted].find((other) => other !== folder && isInside(folder, other));
+      if (outer) throw new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`);
+    }
+    const ids = new Set(
+      wanted.map((folder) => {
+        const inner = known.filter((row) => row.path !== folder && isInside(row.path, folder));
+        if (inner.length === 0) return this.storage.library.addFolder(folder, excludes);
+        const own = excludes ?? known.find((row) => row.path === folder)?.excludes ?? [];
+        const taken = inner.flatMap((row) => row.excludes.map((glob) => `${globLiteral(path.relative(folder, row.path))}/${glob}`));
+        return this.storage.library.addFolder(folder, [...own, ...taken], inner.map((row) => row.id));
+      }),
+    );
     return this.folders().filter((folder) => ids.has(folder.id));
   }
 
@@ -112,7 +140,7 @@ export class Library {
     const vectors = await this.vectorIndex(model.id, model.dim);
     // Loaded on first use, with sharp: not on the path of a search (Note [Cold start] in main/cli/index.ts).
     const { indexLibrary } = await import('./indexer.js');
-    return indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails }, folders, options);
+    return indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails, dataDir: this.dataDir }, folders, options);
   }
 
   /** A photo by id (`12`, `#12`) or by its path. */

@@ -90,6 +90,8 @@ export function escapedName(bytes: Uint8Array): string {
 
 export interface ScanOptions {
   excludes?: readonly string[];
+  /** A folder never walked, silently: Lumen's own data folder, should it lie inside a photo folder. */
+  skip?: string;
   signal?: AbortSignal;
   /** What cannot be walked or indexed (Note [Nothing skipped silently]); the walk goes on. */
   onProblem?: (problem: ScanProblem) => void;
@@ -124,7 +126,8 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
 export async function* scanFolder(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
   const excluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true, nocase: process.platform !== 'linux' }) : () => false;
   const report = (problem: ScanProblem) => options.onProblem?.(problem);
-  const visited = new Set<string>();
+  // Folders are told apart by their real paths (Note [Symlinks]): so is the one skipped.
+  const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
   const pending = [root];
   while (pending.length > 0) {
     throwIfAborted(options.signal);

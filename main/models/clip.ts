@@ -260,10 +260,13 @@ export class ClipModel {
     try {
       return await start(graph);
     } catch (error) {
-      // A query graph damaged since it was checked costs its speed until the next start makes it again.
+      // A query graph damaged since it was checked costs its speed until the next start makes it
+      // again. Only the graph is to blame if the model's own starts where it did not: a provider
+      // that cannot start at all (asked for a GPU on a machine without one) leaves it be.
+      const own = await start(modelPath);
       this.log(`The faster text graph of ${this.id} did not load (${messageOf(error)}); using the model's own, and making it again at the next start.`);
       await this.textGraphs.forget(modelPath, contextLength);
-      return start(modelPath);
+      return own;
     }
   }
 

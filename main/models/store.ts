@@ -30,6 +30,10 @@ export interface ModelListing {
   catalogue: Array<CatalogueEntry & { installed: boolean }>;
 }
 
+/** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const MODEL_NAME = /^[^./\\<>:"|?*\x00-\x1f][^/\\<>:"|?*\x00-\x1f]{0,99}$/;
+
 export class ModelStore {
   readonly root: string;
 
@@ -100,6 +104,10 @@ export class ModelStore {
 
   /** Checks that `source` is a working model folder, then copies it into the store. */
   async import(source: string, id = path.basename(path.resolve(source))): Promise<string> {
+    // Checked before the model's minutes of loading: a name must be one folder the list shows.
+    if (!MODEL_NAME.test(id) || id.trim() !== id) {
+      throw new UserError('bad-input', `"${id}" cannot name a model: a name is one folder name of at most 100 characters, not starting with "." and without / \\ < > : " | ? *. Give it another name, or rename its folder.`);
+    }
     const model = await ClipModel.load(source, { provider: 'cpu' });
     try {
       await model.embedText('a photo');

@@ -24,6 +24,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../core/errors.js';
+import { isOutOfSpace } from '../core/paths.js';
 import { closedCleanly, forgetCleanClose, recordCleanClose } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 
@@ -294,6 +295,7 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
     db.pragma('journal_mode = WAL');
   } catch (error) {
     if (isDamage(error)) throw new DamagedDatabase(file, error);
+    if (isOutOfSpace(path.dirname(file))) throw new UserError('disk-full', `Cannot open the library database ${file}: the disk holding it is full. Free some space and try again; everything stored is kept.`, { cause: error });
     throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
   }
   configure(db);

@@ -67,9 +67,12 @@ export class LibraryStore {
 
   constructor(private readonly db: Db) {
     this.statements = {
-      insertFolder: db.prepare('INSERT INTO folders (path, excludes, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes RETURNING id'),
+      insertFolder: db.prepare(`INSERT INTO folders (path, excludes, added_at) VALUES (@path, COALESCE(@excludes, '[]'), @at)
+        ON CONFLICT(path) DO UPDATE SET excludes = COALESCE(@excludes, folders.excludes) RETURNING id`),
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
+      moveFiles: db.prepare('UPDATE files SET folder_id = ? WHERE folder_id = ?'),
+      moveFailures: db.prepare('UPDATE failures SET folder_id = ? WHERE folder_id = ?'),
       imageByHash: db.prepare('SELECT id, thumbnail FROM images WHERE content_hash = ?'),
       insertImage: db.prepare(`INSERT INTO images (content_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
         VALUES (@contentHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
@@ -96,8 +99,27 @@ export class LibraryStore {
     };
   }
 
-  addFolder(folderPath: string, excludes: readonly string[]): number {
-    return (this.statements.insertFolder.get(folderPath, JSON.stringify(excludes), Date.now()) as { id: number }).id;
+  /**
+   * Adds a folder, or sets a known folder's exclusions; `excludes` null keeps those it has. The
+   * folders `inner` lie inside it: their photos and failures become its own and they are
+   * forgotten, all in one transaction (Note [Folders inside folders] in main/library/library.ts).
+   *
+   * Note [Returning commits]: in an implicit transaction, a write with `RETURNING` commits when
+   * the statement is reset, after its row was read, and better-sqlite3 does not report an error
+   * there (a full disk): the call returned an id that was never stored. An explicit transaction
+   * commits in its own statement, whose failure throws.
+   */
+  addFolder(folderPath: string, excludes: readonly string[] | null, inner: readonly number[] = []): number {
+    const s = this.statements;
+    return this.db.transaction(() => {
+      const { id } = s.insertFolder.get({ path: folderPath, excludes: excludes && JSON.stringify(excludes), at: Date.now() }) as { id: number };
+      for (const innerId of inner) {
+        s.moveFiles.run(id, innerId);
+        s.moveFailures.run(id, innerId);
+        s.deleteFolder.run(innerId);
+      }
+      return id;
+    })();
   }
 
   folders(): FolderRow[] {

@@ -172,9 +172,18 @@ describe('an indexing run that cannot go on', () => {
       expect(kept).toBeGreaterThan(0);
       expect(kept).toBeLessThan(80);
       expect(onTmpfs.storage.embeddings.count(model.id)).toBe(kept);
+
+      // Every byte taken: adding a folder fails too, never returning one that was not stored (Note [Returning commits]).
+      await writeFile(path.join(mountPoint, 'filler'), Buffer.alloc(1 << 20)).catch(() => {});
+      const another = path.join(scratch.dir, 'another');
+      await mkdir(another, { recursive: true });
+      await expect(onTmpfs.addFolders([another])).rejects.toMatchObject({ code: 'SQLITE_FULL' });
+      expect(onTmpfs.folders().map((row) => row.path)).toEqual([folder]);
     } finally {
       // Saving the vector index fails too on the full disk; the database closes all the same.
       await onTmpfs.close().catch(() => {});
     }
+    // A library that cannot even be opened there says why, in words.
+    expect(() => openLibrary(path.join(mountPoint, 'second'))).toThrow(expect.objectContaining({ code: 'disk-full', message: expect.stringMatching(/the disk holding it is full/) }));
   });
 });

@@ -168,6 +168,47 @@ describe('indexing a library', () => {
     expect(paths.filter((p) => p.includes(`${path.sep}phone${path.sep}`))).toHaveLength(1);
   });
 
+  it('keeps a folder’s exclusions when it is added again without any, and clears them when given none', async () => {
+    await copyPhotos(photos.slice(0, 4), folder, (_, i) => (i < 2 ? 'keep' : 'skip-me'));
+    await library.addFolders([folder], ['skip-me/**']);
+    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    expect(summary).toMatchObject({ embedded: 2 });
+    expect(library.folders().map((row) => row.excludes)).toEqual([['skip-me/**']]);
+    expect(await library.index(model, { folders: await library.addFolders([folder], []) })).toMatchObject({ embedded: 2, unchanged: 2 });
+  });
+
+  it('refuses a folder inside a library folder, and a folder around library folders takes in their photos and exclusions', async () => {
+    await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['trips/beach', 'trips/city [old]', 'home'][i % 3] as string);
+    const beach = path.join(folder, 'trips', 'beach');
+    const city = path.join(folder, 'trips', 'city [old]');
+    await library.index(model, { folders: [...(await library.addFolders([beach])), ...(await library.addFolders([city], ['*-1.jpg']))] });
+    const before = queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id");
+    expect(before).toHaveLength(3);
+
+    await expect(library.addFolders([path.join(beach, 'deeper')])).rejects.toThrow(/does not exist/);
+    await mkdir(path.join(beach, 'deeper'));
+    await expect(library.addFolders([path.join(beach, 'deeper')])).rejects.toMatchObject({ code: 'bad-input', message: `${path.join(beach, 'deeper')} is inside ${beach}, which is in the library already: its photos are part of that folder.` });
+    await expect(library.addFolders([folder, path.join(folder, 'home')])).rejects.toMatchObject({ message: expect.stringContaining('which is being added too') });
+
+    const [outer] = await library.addFolders([folder]);
+    expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[old\\]/*-1.jpg'] }]);
+    // The same photos under the same ids: what they carry (tags, verdicts, albums) goes with them.
+    expect(queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id")).toEqual(before);
+    const summary = await library.index(model, { folders: library.folders() });
+    expect(summary).toMatchObject({ embedded: 2, unchanged: 3, removed: 0 });
+    // The exclusion taken in still leaves out what it left out in its own folder.
+    expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM files').some((file) => file.startsWith(city) && file.endsWith('-1.jpg'))).toBe(false);
+  });
+
+  it('never indexes its own data folder, should it lie inside a photo folder', async () => {
+    await library.close();
+    library = openLibrary(path.join(folder, 'lumen-data'));
+    await copyPhotos(photos.slice(0, 2), folder);
+    expect(await index()).toMatchObject({ embedded: 2 });
+    expect(await index()).toMatchObject({ embedded: 0, unchanged: 2 });
+    expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM files').some((file) => file.includes('lumen-data'))).toBe(false);
+  });
+
   it('records each kind of bad file with a reason, goes on, and retries a file only when it changes', async () => {
     await copyPhotos(photos.slice(0, 3), folder);
     const bad = path.join(folder, 'bad');

@@ -188,6 +188,20 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     await Promise.all([damaged.dispose(), plain.dispose(), again.dispose()]);
   });
 
+  it('keeps its query graph when the provider asked for cannot start at all: the graph was not to blame', async () => {
+    const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
+    const first = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
+    await first.embedTexts(TEXTS);
+    await first.dispose();
+    const made = await readdir(graphs.dir);
+    expect(made.map((name) => path.extname(name)).sort()).toEqual(['.ok', '.onnx']);
+    // Core ML exists only on macOS: on any other machine it cannot start.
+    const elsewhere = await ClipModel.load(IMMICH_MODEL, { provider: process.platform === 'darwin' ? 'dml' : 'coreml', textGraphs: graphs, log: () => {}, logProbe: () => {} });
+    await expect(elsewhere.embedTexts(TEXTS)).rejects.toMatchObject({ code: 'bad-input' });
+    await elsewhere.dispose();
+    expect(await readdir(graphs.dir)).toEqual(made);
+  });
+
   it('writes one graph per model version, only where it may write, and a failed write costs only the speed', async () => {
     const folder = path.join(scratch.dir, 'model');
     await cp(IMMICH_MODEL, folder, { recursive: true });

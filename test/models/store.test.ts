@@ -37,6 +37,14 @@ describe('model store', () => {
     await expect(store.import(HF_MODEL, 'my-model')).rejects.toMatchObject({ code: 'bad-input' });
   });
 
+  it('refuses a name that is not one plain folder name, before loading anything, and installs nothing', async () => {
+    for (const name of ['bad/name', '..', '.hidden', '', 'a\\b', 'x'.repeat(101), ' padded', 'tab\there']) {
+      await expect(store.import(HF_MODEL, name)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/cannot name a model: a name is one folder name/) });
+    }
+    expect(await readdir(store.root).catch(() => [])).toEqual([]);
+    expect(await store.import(HF_MODEL, 'ViT-B-32 (mine) 2')).toBe(path.join(store.root, 'ViT-B-32 (mine) 2'));
+  });
+
   it('refuses to import a broken folder and leaves nothing behind', async () => {
     const broken = await copyModel(IMMICH_MODEL, scratch.dir, 'broken');
     await rm(path.join(broken, 'visual', 'model.onnx'));

@@ -2,6 +2,7 @@
  * The storage layer on its own, over synthetic rows (no model, no photos): what it writes in one
  * transaction, every read of embeddings, and the photo queries search and the grid use.
  */
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeline } from '../../main/engine/photo-info.js';
@@ -61,6 +62,17 @@ describe('storage', () => {
     }));
     return storage.library.writeBatch(model, indexed, []).map((written) => written.imageId);
   }
+
+  it('reports a folder whose commit fails (a full disk), never returning an id that was not stored', () => {
+    // A failure only the commit can find, as a full disk's is: a deferred foreign key, broken by a
+    // trigger on the folder's row and checked when the transaction commits (Note [Returning commits]).
+    const other = new Database(path.join(scratch.dir, 'library.db'));
+    other.exec(`CREATE TABLE commit_breaker (album INTEGER REFERENCES albums(id) DEFERRABLE INITIALLY DEFERRED);
+      CREATE TRIGGER break_commit AFTER INSERT ON folders BEGIN INSERT INTO commit_breaker VALUES (-1); END;`);
+    other.close();
+    expect(() => storage.library.addFolder('/more', [])).toThrow(/FOREIGN KEY/);
+    expect(storage.library.folders().map((folder) => folder.path)).toEqual(['/photos']);
+  });
 
   it('finds the rows that refer to a deleted row through an index, never by reading their whole table', () => {
     // SQLite finds the rows a deletion cascades to (or that forbid it) as this query does; a SCAN
