@@ -51,7 +51,12 @@ export function numberListOption(context: CommandContext, name: string, fallback
 
 /** "1 photo", "3 photos"; `plural` for irregular words. */
 export function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
+  return countColumn(n, 0, singular, plural);
+}
+
+/** `count` for a column: the number right-aligned in `width` characters, so the numbers of a listing line up. */
+export function countColumn(n: number, width: number, singular: string, plural = `${singular}s`): string {
+  return `${String(n).padStart(width)} ${n === 1 ? singular : plural}`;
 }
 
 export function formatBytes(bytes: number): string {

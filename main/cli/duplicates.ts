@@ -12,7 +12,7 @@ import { count, MODEL_OPTIONS, numberOption, oneLine, shownPath, WAIT_OPTION } f
 function groupText(group: DuplicateGroup, n: number): string {
   const alike = group.similarity === null ? 'byte-identical' : `likeness ${group.similarity.toFixed(2)}`;
   const [keep, ...others] = group.paths;
-  return [`Group ${n} (${count(group.paths.length, 'copy', 'copies')}, ${alike}):`, `  keep  ${shownPath(keep as string)}`, `        (${oneLine(group.reason)})`, ...others.map((file) => `        ${shownPath(file)}`)].join('\n');
+  return [`Group ${n} (${count(group.paths.length, 'copy', 'copies')}, ${alike}):`, `  keep  ${shownPath(keep as string)}`, `        why: ${oneLine(group.reason)}`, ...others.map((file) => `        ${shownPath(file)}`)].join('\n');
 }
 
 export const duplicates: Command = {

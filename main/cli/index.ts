@@ -4,11 +4,15 @@
  *
  * Note [Streams]: results go to stdout (JSON with --json), progress and logs to stderr, so
  * `--json` output can always be piped into another program. Bad input (including a photo,
- * folder or model that does not exist) exits with status 2 and one line saying what to do; a
- * failure of the work itself exits with 1; an interrupted run exits with 130.
+ * folder or model that does not exist, or a file named as a photo or model that is none) exits
+ * with status 2 and one line saying what to do; a failure of the work itself exits with 1; an
+ * interrupted run exits with 130. A reader that goes away early (`| head`) stops no run, whether
+ * it read stdout or stderr.
  *
  * Note [Ctrl-C]: the first Ctrl-C cancels the running job, which stops at its next checkpoint
- * with everything finished so far kept; a second one exits at once.
+ * with everything finished so far kept; a second one exits at once. SIGTERM (`kill`, a service
+ * manager, a container stopping) is the same request to stop, so it is handled the same way and
+ * ends with the same status: a run stopped either way has released the library's writer lock.
  *
  * Note [Cold start]: a search from a new process should cost little more than loading the
  * model. The built CLI (`npm run build:cli`: out/cli/lumen.cjs) is one file with nothing to
@@ -23,7 +27,8 @@
 import '../core/threadpool.js';
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
-import { isDiskFull, isUserError, messageOf, type UserErrorCode } from '../core/errors.js';
+import { isDiskFull, isUserError, messageOf, type UserError, type UserErrorCode } from '../core/errors.js';
+import { PhotoFileError, type FileProblem } from '../core/photo-file.js';
 import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
 import { actionableError } from '../storage/damage.js';
@@ -52,7 +57,23 @@ const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 /** Errors about what the person asked for (exit 2), rather than about the work (exit 1). */
-const USAGE_ERRORS: ReadonlySet<UserErrorCode> = new Set(['bad-input', 'not-found', 'model-missing']);
+const USAGE_ERRORS: ReadonlySet<UserErrorCode> = new Set(['bad-input', 'not-found', 'model-missing', 'image-undecodable']);
+/**
+ * A file named as a photo that is none (missing, a folder, a device, too large) is bad input too;
+ * one the system will not let this process read (permission, an I/O error) is a failure.
+ */
+const NOT_A_PHOTO: ReadonlySet<FileProblem> = new Set(['missing', 'folder', 'special', 'too-large']);
+/** The signals that ask a run to stop: Ctrl-C, and `kill` or a service manager (Note [Ctrl-C]). */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/**
+ * Options an empty value (an unset shell variable: `--data "$DIR"`) would quietly turn into the
+ * default: the current folder as the data folder, the settings' model.
+ */
+const NOT_EMPTY: Record<string, string> = { data: 'a data folder', model: 'a model folder or the id of an installed model' };
+
+function isBadInput(error: UserError): boolean {
+  return USAGE_ERRORS.has(error.code) || (error instanceof PhotoFileError && NOT_A_PHOTO.has(error.problem));
+}
 
 function optionLines(options: Record<string, OptionSpec>): string[] {
   return Object.entries(options).map(([name, spec]) => {
@@ -162,6 +183,12 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return EXIT_USAGE;
   }
 
+  const emptied = Object.keys(NOT_EMPTY).find((option) => parsed.values[option] === '');
+  if (emptied) {
+    io.stderr.write(`lumen ${name}: --${emptied} is empty (an unset shell variable?); give ${NOT_EMPTY[emptied]}, or leave --${emptied} out for the default.\n`);
+    return EXIT_USAGE;
+  }
+
   const log = (message: string) => io.stderr.write(`${message}\n`);
   const json = parsed.values['json'] === true;
   const controller = new AbortController();
@@ -189,13 +216,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     },
   };
   let interrupts = 0;
-  const interrupt = () => {
+  const interrupt = (signal: NodeJS.Signals) => {
     if (++interrupts > 1) process.exit(EXIT_INTERRUPTED);
-    log('Stopping at the next checkpoint; what is done is kept. Press Ctrl-C again to quit at once.');
+    log(`Stopping at the next checkpoint; what is done is kept. ${signal === 'SIGINT' ? 'Press Ctrl-C again' : `Send ${signal} again`} to quit at once.`);
     controller.abort();
     void (engine as Engine | null)?.jobs.cancelAll();
   };
-  process.on('SIGINT', interrupt);
+  for (const signal of STOP_SIGNALS) process.on(signal, interrupt);
   let reported: UserErrorCode | null = null;
   try {
     const doing = command.writes?.(context);
@@ -213,13 +240,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       reported = error.code;
       io.stderr.write(`lumen ${name}: ${oneLine(error.message)}\n`);
       if (error.code === 'cancelled') return EXIT_INTERRUPTED;
-      return USAGE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_FAILURE;
+      return isBadInput(error) ? EXIT_USAGE : EXIT_FAILURE;
     }
     const details = process.env['LUMEN_DEBUG'] && error instanceof Error ? `\n${error.stack}` : ' (set LUMEN_DEBUG=1 for details)';
     io.stderr.write(`lumen ${name}: unexpected error, please report it: ${messageOf(error)}${details}\n`);
     return EXIT_FAILURE;
   } finally {
-    process.off('SIGINT', interrupt);
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
     await (engine as Engine | null)?.dispose().catch((error: unknown) => {
       // The full disk was said once; that the index could not be saved on it too says nothing more.
       if (!(reported === 'disk-full' && isDiskFull(error))) log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`);
@@ -230,10 +257,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
 // Run when executed directly (tsx main/cli/index.ts, or the built CLI), not when imported by tests.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   // A reader that stops early (`lumen search … | head`) closes the pipe: the rest of the output
-  // is not wanted, which is no failure, and the command still closes the library as usual.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-  });
+  // is not wanted, which is no failure, and the command still closes the library as usual. So for
+  // stderr (`lumen index … 2>&1 | head -1`): progress nobody reads any more must not stop the run.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
   main(process.argv.slice(2))
     .then(
       (code) => (process.exitCode = code),

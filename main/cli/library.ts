@@ -1,11 +1,12 @@
 /** `index`, `search`, `similar` and `failures`: the photo library from the command line. */
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import type { IndexSummary } from '../library/indexer.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
+import { dateBound } from './dates.js';
 import { count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
@@ -30,7 +31,7 @@ export const index: Command = {
   options: {
     ...MODEL_OPTIONS,
     ...WAIT_OPTION,
-    exclude: { type: 'string', valueName: 'GLOBS', description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif")' },
+    exclude: { type: 'string', valueName: 'GLOBS', description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif"); a folder added again keeps its own unless given ("" clears them)' },
     batch: { type: 'string', valueName: 'N', description: 'photos per inference batch on dynamic-batch models (default 16)' },
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
@@ -38,8 +39,10 @@ export const index: Command = {
   async run(context) {
     const engine = context.engine();
     const request = { batchSize: numberOption(context, 'batch', 16, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };
-    const excludes = (stringOption(context, 'exclude') ?? '').split(',').map((glob) => glob.trim()).filter(Boolean);
-    if (excludes.length && !context.positionals.length) throw new UserError('bad-input', '--exclude applies to the folders you add: give the FOLDER too.');
+    // Without --exclude, a folder added again keeps its exclusions; `--exclude ""` clears them.
+    const given = stringOption(context, 'exclude');
+    const excludes = given === undefined ? null : given.split(',').map((glob) => glob.trim()).filter(Boolean);
+    if (excludes && !context.positionals.length) throw new UserError('bad-input', '--exclude applies to the folders you add: give the FOLDER too.');
     const running = context.positionals.length ? (await engine.addFolders(context.positionals, excludes, request)).indexing : engine.index(request);
     const summary = await running.done;
     return { json: summary, text: indexText((await engine.indexingModel()).id, summary) };
@@ -62,12 +65,11 @@ const SEARCH_OPTIONS: Record<string, OptionSpec> = {
   tag: { type: 'string', valueName: 'NAME', description: 'only photos showing the tag NAME (given by the tagger or confirmed)' },
 };
 
-function dateOption(context: CommandContext, name: string): number | undefined {
+function dateOption(context: CommandContext, name: 'after' | 'before'): number | undefined {
   const value = stringOption(context, name);
   if (value === undefined) return undefined;
-  // Date.parse reads almost anything ("0" is the year 2000): only a date written as one is taken.
-  const time = /^\d{4}-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim()) ? Date.parse(value.trim()) : Number.NaN;
-  if (Number.isNaN(time)) throw new UserError('bad-input', `--${name} takes a date like 2023-06-30, not "${value}".`);
+  const time = dateBound(value, name === 'before');
+  if (time === null) throw new UserError('bad-input', `--${name} takes a date like 2023-06-30, not "${value}".`);
   return time;
 }
 
@@ -107,9 +109,13 @@ function pageText(page: SearchPage, limit: number): string {
   const pages = Math.ceil(page.total / limit);
   const pageNumber = Math.floor(page.offset / limit) + 1;
   if (page.results.length === 0) return `Page ${pageNumber} is past the end: ${count(page.total, 'photo')} match, on ${count(pages, 'page')}${hidden}.`;
-  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(4)}. ${hit.score.toFixed(3)}  #${hit.photoId}  ${shownPath(hit.path)}`);
+  // Columns of one width down the page: a score may be negative, and ids differ in length.
+  const rankWidth = Math.max(4, String(page.offset + page.results.length).length);
+  const idWidth = Math.max(...page.results.map((hit) => String(hit.photoId).length)) + 1;
+  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(rankWidth)}. ${hit.score.toFixed(3).padStart(6)}  ${`#${hit.photoId}`.padEnd(idWidth)}  ${shownPath(hit.path)}`);
   const shown = `${page.offset + 1}-${page.offset + page.results.length}`;
-  return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? ` (page ${pageNumber} of ${pages})` : ''}${hidden}.`].join('\n');
+  const below = page.belowCutoff > 0 ? ` ${count(page.belowCutoff, 'more photo')} ${page.belowCutoff === 1 ? 'is' : 'are'} below the relevance cutoff: --all shows them.` : '';
+  return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? `, page ${pageNumber} of ${pages}` : ''}.${below}`].join('\n');
 }
 
 /** The first few of `names` (folders, tags), for a message, each on one line (Note [One path, one line] in common.ts). */
@@ -142,18 +148,28 @@ function emptyBecause(context: CommandContext, { filters }: SearchOptions): stri
   return null;
 }
 
+/**
+ * A search with a model the library has no embeddings from finds nothing, for want of anything to
+ * compare with: a mistake in what was asked, said as `tag` and `duplicates` say it.
+ */
+function requireEmbeddings(context: CommandContext, model: string): void {
+  if (context.engine().library().storage.embeddings.count(model) === 0) throw noEmbeddingsError(model);
+}
+
 async function searching(context: CommandContext, run: (options: SearchOptions) => Promise<SearchPage>): Promise<CommandResult> {
   const options = searchOptions(context);
   const page = await run(options);
+  if (page.total === 0) requireEmbeddings(context, page.model);
   const why = page.total === 0 ? emptyBecause(context, options) : null;
-  return { json: page, text: why ?? pageText(page, options.limit) };
+  // With --json the reason goes with the page, so a script learns what a person reads (the page's own fields are unchanged).
+  return { json: why === null ? page : { ...page, reason: why }, text: why ?? pageText(page, options.limit) };
 }
 
 export const search: Command = {
   name: 'search',
   args: 'QUERY',
   summary: 'Find photos by description; combine terms with + and -, weights with N:, photos by path or #id.',
-  details: 'Examples: "dog on the beach", "beach + sunset - people", "2:dog + ./photo.jpg". Quoted text is looked for in the text read in photos (`lumen ocr`): \'"lisboa"\', \'receipt "lisboa"\', \'menu - "closed"\'.',
+  details: 'Examples: "dog on the beach", "beach + sunset - people", "2:dog + ./photo.jpg". Quoted text is looked for in the text read in photos (`lumen ocr`): \'"lisboa"\', \'receipt "lisboa"\', \'menu - "closed"\'. JSON: the page ({"results", "total", ...}), with "reason" when a filter names a tag or folder the library does not have.',
   options: SEARCH_OPTIONS,
   run: (context) => searching(context, (options) => context.engine().search(requirePositionals(context, 'query').join(' '), options, context.signal, { imageFiles: true })),
 };

@@ -4,13 +4,19 @@
  */
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { MIN_VERDICTS } from '../tags/refine.js';
 import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
 };
+
+/** The photos an evaluation left out, one a line with the reason: its figures are over the rest only. */
+function skippedLines(skipped: ReadonlyArray<{ path: string; reason: string }>): string[] {
+  return skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`);
+}
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)}%`);
 
@@ -84,9 +90,9 @@ export const evalZeroshot: Command = {
     });
     const lines = [
       `${count(report.n, 'photo')}, ${count(report.tags.length, 'candidate tag')}: top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}`,
-      ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${String(entry.n).padStart(5)} photos  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
+      ...Object.entries(report.perTag).map(([tag, entry]) => `  ${tag.padEnd(20)} ${countColumn(entry.n, 5, 'photo').padEnd(12)}  top-1 ${percent(entry.top1)}  top-5 ${percent(entry.top5)}`),
       ...(report.topConfusions.length ? ['Most frequent mistakes:', ...report.topConfusions.map((c) => `  ${c.actual} taken for ${c.predicted}: ${c.count}`)] : []),
-      ...report.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`),
+      ...skippedLines(report.skipped),
     ];
     return { json: report, text: lines.join('\n') };
   },
@@ -103,7 +109,13 @@ export const evalRetrieval: Command = {
     const report = await context.engine().evaluateRetrieval(file as string, context.signal);
     const line = (name: string, m: typeof report.textToImage) =>
       `${name}: R@1 ${percent(m.recallAt1)}, R@5 ${percent(m.recallAt5)}, R@10 ${percent(m.recallAt10)}, MRR ${m.mrr.toFixed(3)} (${count(m.n, 'query', 'queries')})`;
-    const text = [`${count(report.images, 'photo')}, ${count(report.captions, 'caption')}`, line('text->image', report.textToImage), line('image->text', report.imageToText)].join('\n');
+    const skipped = report.skipped.length ? `; skipped ${count(report.skipped.length, 'photo')} and ${report.skipped.length === 1 ? 'its' : 'their'} captions, listed below` : '';
+    const text = [
+      `${count(report.images, 'photo')}, ${count(report.captions, 'caption')}${skipped}`,
+      line('text->image', report.textToImage),
+      line('image->text', report.imageToText),
+      ...skippedLines(report.skipped),
+    ].join('\n');
     return { json: report, text };
   },
 };
@@ -185,10 +197,9 @@ export const tags: Command = {
     }
     if (action) {
       const name = stringOption(context, action) as string;
-      const photos: PhotoTags[] = [];
-      for (const ref of requirePositionals(context, `photo to ${action} "${name}" on`)) {
-        photos.push(action === 'confirm' ? await verdicts.confirm(ref, name) : action === 'reject' ? await verdicts.reject(ref, name) : await verdicts.clear(ref, name));
-      }
+      // Every photo named is found before any verdict is given: a mistyped one leaves all of them as they were.
+      const photoIds = requirePositionals(context, `photo to ${action} "${name}" on`).map((ref) => library.resolvePhoto(ref).photoId);
+      const photos = await engine.giveVerdict(photoIds, name, action);
       return { json: { photos }, text: photos.map(photoText).join('\n') };
     }
     if (context.positionals.length === 1) {
@@ -200,8 +211,12 @@ export const tags: Command = {
       return { json: { photos }, text: photos.map(photoText).join('\n') };
     }
     const counts = verdicts.counts();
+    const tagWidth = Math.max(20, ...counts.map((c) => c.tag.length));
+    const numberWidth = Math.max(...counts.map((c) => String(c.photos).length));
     const text = counts.length
-      ? counts.map((c) => `${c.tag.padEnd(20)} ${count(c.photos, 'photo').padStart(12)}${c.confirmed ? `, ${c.confirmed} confirmed` : ''}${c.rejected ? `, ${c.rejected} rejected` : ''}`).join('\n')
+      ? counts
+          .map((c) => `${c.tag.padEnd(tagWidth)} ${countColumn(c.photos, numberWidth, 'photo')}${c.confirmed ? `, ${c.confirmed} confirmed` : ''}${c.rejected ? `, ${c.rejected} rejected` : ''}`)
+          .join('\n')
       : 'No tags yet. Run `tag` first.';
     return { json: { counts }, text };
   },
@@ -268,8 +283,8 @@ export const refine: Command = {
   args: '',
   summary: 'Show the tags learned from your confirmed and rejected photos, or switch one back to zero-shot.',
   details: [
-    'A tag with at least 5 confirmed and 5 rejected photos is refined from them, and used only when cross-validation',
-    'on those verdicts shows a gain over zero-shot. JSON: [{"tag", "status", "reason", "confirmed", "rejected", "zeroShot", "refined"}].',
+    `A tag with at least ${MIN_VERDICTS} confirmed and ${MIN_VERDICTS} rejected photos is refined from them, and used only when cross-validation`,
+    'on those verdicts shows a gain over zero-shot. The listing shows the tags with verdicts; JSON has every tag: [{"tag", "status", "reason", "confirmed", "rejected", "zeroShot", "refined"}].',
   ].join('\n'),
   options: {
     ...MODEL_OPTIONS,
@@ -282,14 +297,25 @@ export const refine: Command = {
   async run(context) {
     const engine = context.engine();
     const action = oneOf(context, ['off', 'on'] as const);
+    if (action === 'off') {
+      // A tag without a refinement is scored zero-shot already: switching it off would change nothing, yet tag the whole library again.
+      const current = await engine.refinementReports();
+      const named = (stringOption(context, 'off') as string).trim().toLowerCase();
+      const unrefined = current.find((report) => report.tag.toLowerCase() === named);
+      if (unrefined?.status === 'zero-shot') {
+        return { json: current, text: `"${unrefined.tag}" has no refinement to switch off, so it is scored zero-shot already: ${unrefined.reason}. Nothing changed.` };
+      }
+    }
     const reports = action ? await engine.setRefinement(stringOption(context, action) as string, action === 'on') : await engine.refinementReports();
     if (action) await engine.tagLibrary().done;
     const figures = (side: { precision: number | null; recall: number | null } | null) => (side ? `precision ${percent(side.precision)}, recall ${percent(side.recall)}` : 'n/a');
-    const text = reports.length
+    // Tags nobody gave a verdict on have nothing to say but that they need verdicts: listing them all (over a hundred) buries the few that do.
+    const text = reports.some((report) => report.folds > 0)
       ? reports
+          .filter((r) => r.status !== 'zero-shot' || r.confirmed + r.rejected > 0)
           .map((r) => `${r.tag.padEnd(20)} ${r.status.padEnd(13)} ${r.confirmed} confirmed, ${r.rejected} rejected; held out: zero-shot ${figures(r.zeroShot)}, refined ${figures(r.refined)}\n${' '.repeat(21)}${r.reason}`)
           .join('\n')
-      : 'No tag has enough verdicts to learn from yet (5 confirmed and 5 rejected photos). Confirm and reject tags with `tags --confirm` and `tags --reject`.';
+      : `No tag has enough verdicts to learn from yet (${MIN_VERDICTS} confirmed and ${MIN_VERDICTS} rejected photos). Confirm and reject tags with \`tags --confirm\` and \`tags --reject\`.`;
     return { json: reports, text };
   },
 };

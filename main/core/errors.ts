@@ -66,6 +66,11 @@ export function diskFullError(error: unknown): UserError | null {
   return new UserError('disk-full', `The disk is full (${messageOf(error)}); free some space and try again. Everything stored before is kept.`, { cause: error });
 }
 
+/** A library with nothing embedded by `model` to rank, tag or compare (another model was asked for, or nothing indexed yet). */
+export function noEmbeddingsError(model: string): UserError {
+  return new UserError('bad-input', `No photo in the library has an embedding from ${model}. Index the library with that model first (\`index\`).`);
+}
+
 /** The message of any thrown value, for logs and wrapped errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

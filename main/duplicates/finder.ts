@@ -14,7 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { cameraName } from '../core/camera.js';
-import { UserError, throwIfAborted } from '../core/errors.js';
+import { UserError, noEmbeddingsError, throwIfAborted } from '../core/errors.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { DuplicatesStore, DuplicateFileRow } from '../storage/duplicates-store.js';
@@ -97,7 +97,7 @@ export class DuplicateFinder {
     const stored = this.store.calibration(this.model.id);
     const available = this.library.storage.embeddings.count(this.model.id);
     if (stored && (stored.photos >= CALIBRATION_PHOTOS || stored.photos >= available)) return stored;
-    if (available === 0) throw new UserError('bad-input', `No photo in the library has an embedding from ${this.model.id}. Index the library with that model first (\`index\`).`);
+    if (available === 0) throw noEmbeddingsError(this.model.id);
     options.onProgress?.({ phase: 'calibrating', done: 0, total: 1 });
     const calibration = await calibrate(this.model, this.store.samplePhotos(this.model.id, CALIBRATION_PHOTOS * 2), { photos: CALIBRATION_PHOTOS, signal: options.signal });
     this.store.saveCalibration(calibration);

@@ -153,8 +153,10 @@ export async function detectLayout(dir: string): Promise<ModelLayout> {
   }
   if (await exists(path.join(dir, 'visual'))) return 'immich';
   if (await exists(path.join(dir, 'onnx'))) return 'hf';
+  // A folder of neither layout was named by mistake (bad input); one of a layout with parts
+  // missing or broken is a damaged model ('model-invalid').
   throw new UserError(
-    'model-invalid',
+    'bad-input',
     `${dir} is not a CLIP model folder: expected visual/ and textual/ (Immich layout) or onnx/ (Hugging Face layout).`,
   );
 }

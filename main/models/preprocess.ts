@@ -12,6 +12,7 @@ import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOpti
 import { MemoryBudget } from '../core/budget.js';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { checkPhotoFile } from '../core/photo-file.js';
+import { classifyDecodeError } from '../library/formats.js';
 import type { ImagePreprocessing, Interpolation } from './folder.js';
 
 /** libvips keeps decoded images in a cache meant for repeated edits of one file; we never revisit. */
@@ -121,6 +122,10 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
     ({ data: raw } = await decodePixels(source, size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] }));
   } catch (error) {
     if (isUserError(error)) throw error;
+    // Bytes are a file dropped or pasted on the window, its name not known here: one that is no image at all is said so in words, not the decoder's.
+    if (typeof source !== 'string' && classifyDecodeError(error) === 'not-an-image') {
+      throw new UserError('image-undecodable', 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.', { cause: error });
+    }
     throw new UserError('image-undecodable', `${cannotDecode(source)}: ${messageOf(error)}.`, { cause: error });
   }
   if (raw.length !== size * size * 3) {

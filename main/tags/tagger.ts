@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { UserError, throwIfAborted } from '../core/errors.js';
+import { UserError, noEmbeddingsError, throwIfAborted } from '../core/errors.js';
 import { LruCache } from '../core/lru.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
@@ -273,9 +273,7 @@ export class Tagger {
     const { tags: store, embeddings } = this.storage;
     const vocabulary = await this.vocabulary.get();
     const model = await this.model();
-    if (embeddings.count(model.id) === 0) {
-      throw new UserError('bad-input', `No photo in the library has an embedding from ${model.id}. Index the library with that model first.`);
-    }
+    if (embeddings.count(model.id) === 0) throw noEmbeddingsError(model.id);
     const embedMeter = control?.rateMeter() ?? new RateMeter();
     embedMeter.record(0);
     const prepared = await this.prepare(vocabulary, signal, (done, total) => {

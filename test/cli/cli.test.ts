@@ -60,7 +60,7 @@ describe('command-line interface', () => {
     const notAnImage = path.join(scratch.dir, 'notes.jpg');
     await writeFile(notAnImage, 'text');
     const bad = await cli('embed-image', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', notAnImage);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/Cannot decode .*notes\.jpg as an image/);
 
@@ -162,6 +162,15 @@ describe('command-line interface', () => {
 
     const elsewhere = path.join(scratch.dir, 'elsewhere');
     expect((await search('--folder', elsewhere)).stdout).toBe(`No photos under ${elsewhere}: it is not in the library, whose folders are ${folder}.\n`);
+    // With --json the same reason comes with the page, whose own fields stay as they are.
+    for (const [filter, value, reason] of [
+      ['--folder', elsewhere, `No photos under ${elsewhere}: it is not in the library, whose folders are ${folder}.`],
+      ['--tag', 'baech', 'No photo has the tag "baech". Did you mean "beach"? Tags in the library: beach (`lumen tags` lists them).'],
+    ] as const) {
+      const page = JSON.parse((await search(filter, value, '--json')).stdout);
+      expect(page).toMatchObject({ results: [], total: 0, reason });
+    }
+    expect(JSON.parse((await search('--folder', scratch.dir, '--json')).stdout)).not.toHaveProperty('reason');
     // A folder inside the library's, or one holding it, is no mistake: nothing is said beyond the results.
     expect((await search('--folder', scratch.dir)).stdout).toMatch(/2 photos match/);
     expect((await search('--folder', path.join(folder, 'nothing-here'))).stdout).toBe('No matching photos.\n');
@@ -195,6 +204,19 @@ describe('command-line interface', () => {
     const command = `npm run -s cli -- embed-text --model '${IMMICH_MODEL}' --provider cpu --json ${texts.map((text) => `'${text}'`).join(' ')} | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}" >&2`;
     const { stderr } = await promisify(execFile)('bash', ['-c', command], { cwd: ROOT });
     expect(stderr).toBe('exit 0\n');
+  });
+
+  it('keeps going when the reader of its progress goes away (2>&1 | head -1)', async () => {
+    const data = path.join(scratch.dir, 'progress-unread');
+    const folder = path.join(scratch.dir, 'progress-circles');
+    await mkdir(folder, { recursive: true });
+    for (const photo of photos) await copyFile(photo, path.join(folder, path.basename(photo)));
+    // The reader is gone before the first line of progress: every write to stderr meets the closed pipe.
+    const command = `'${process.execPath}' --import tsx main/cli/index.ts index '${folder}' --data '${data}' --model '${IMMICH_MODEL}' --provider cpu 2>&1 >/dev/null | true; echo "exit \${PIPESTATUS[0]}"`;
+    const { stdout } = await promisify(execFile)('bash', ['-c', command], { cwd: ROOT });
+    expect(stdout).toBe('exit 0\n');
+    expect(JSON.parse((await cli('status', '--data', data, '--json')).stdout).library.photos).toBe(photos.length);
+    expect(await readdir(data)).not.toContain('writer.json');
   });
 
   it('runs with a command line of any length (a shell glob of many folders, a long query)', async () => {

@@ -3,11 +3,12 @@
  * wording, paging, suggestions, Ctrl-C, and a quiet stderr with --json.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/index.js';
-import { copyModel, IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
+import { copyModel, HF_MODEL, IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -55,7 +56,11 @@ describe('the command line, tried as a new user would', () => {
   });
   afterAll(() => scratch.cleanup());
 
-  it('exits with 2 for a photo, folder or model that does not exist, whatever the command', async () => {
+  it('exits with 2 for a photo, folder or model that does not exist or is none, whatever the command', async () => {
+    const notAnImage = path.join(scratch.dir, 'notes.jpg');
+    await writeFile(notAnImage, 'text');
+    const notAModel = path.join(scratch.dir, 'not-a-model');
+    await mkdir(notAModel, { recursive: true });
     const cases: Array<[string[], RegExp]> = [
       [['similar', '99999', '--data', data], /no photo #99999/],
       [['similar', path.join(scratch.dir, 'nope.jpg'), '--data', data], /nope\.jpg does not exist/],
@@ -68,6 +73,18 @@ describe('the command line, tried as a new user would', () => {
       [['search', 'a circle', '--data', data, '--k', '0'], /--k takes a whole number from 1 to 1000, not "0"/],
       [['search', 'a circle', '--data', data, '--page', '0'], /--page takes a whole number 1 or more/],
       [['search', 'a circle', '--data', data, '--type', 'bmp'], /--type takes jpeg, png/],
+      // A file named as a photo that is none, and a folder named as a model that holds none.
+      [['embed-image', path.join(scratch.dir, 'nope.jpg'), ...model], /Cannot read .*nope\.jpg: it does not exist/],
+      [['embed-image', notAnImage, ...model], /Cannot decode .*notes\.jpg as an image/],
+      [['similar', notAnImage, '--data', data], /Cannot decode .*notes\.jpg as an image/],
+      [['similar', folder, '--data', data], /Cannot read .*Photos: it is a folder/],
+      [['tag-scores', path.join(scratch.dir, 'nope.jpg'), ...model], /nope\.jpg: it does not exist/],
+      [['models', 'import', notAModel, '--data', path.join(scratch.dir, 'models-data')], /not-a-model is not a CLIP model folder/],
+      [['embed-text', 'hi', '--model', notAModel], /not-a-model is not a CLIP model folder/],
+      [['search', 'a circle', '--data', data, '--model', notAModel], /not-a-model is not a CLIP model folder/],
+      // An unset shell variable ("$DIR") must not mean the current folder or the default model.
+      [['status', '--data', ''], /^lumen status: --data is empty \(an unset shell variable\?\); give a data folder, or leave --data out for the default\.\n$/],
+      [['search', 'a circle', '--data', data, '--model='], /--model is empty/],
     ];
     for (const [argv, message] of cases) {
       const result = await cli(...argv);
@@ -79,13 +96,25 @@ describe('the command line, tried as a new user would', () => {
   it('numbers a later page from where the first ended, says how many matched and what the cutoff hid', async () => {
     const first = await cli('search', 'a photo of a circle.', '--data', data, '--all', '--k', '4');
     expect(first.stdout).toMatch(/^ {3}1\. /);
-    expect(first.stdout).toMatch(/30 photos match; showing 1-4 \(page 1 of 8\)\.$/m);
+    expect(first.stdout).toMatch(/30 photos match; showing 1-4, page 1 of 8\.$/m);
     const second = await cli('search', 'a photo of a circle.', '--data', data, '--all', '--k', '4', '--page', '2');
     expect(second.stdout.split('\n')[0]).toMatch(/^ {3}5\. /);
     const past = await cli('search', 'a photo of a circle.', '--data', data, '--all', '--k', '4', '--page', '9');
     expect(past).toMatchObject({ code: 0, stdout: 'Page 9 is past the end: 30 photos match, on 8 pages.\n' });
     const cut = await cli('search', 'a photo of a circle.', '--data', data);
-    expect(cut.stdout).toMatch(/\d+ photos? match(es)?; showing .* \(\d+ more photos? below the relevance cutoff: --all shows them\)\.$/m);
+    expect(cut.stdout).toMatch(/\d+ photos? match(es)?; showing \d+-\d+\. \d+ more photos? (is|are) below the relevance cutoff: --all shows them\.$/m);
+    const paged = await cli('search', 'a photo of a circle.', '--data', data, '--cutoff', '0.1', '--k', '2');
+    expect(paged.stdout).toMatch(/; showing 1-2, page 1 of \d+\. \d+ more photos? (is|are) below the relevance cutoff/);
+  });
+
+  it('lines up the columns of a search listing, whatever the width of the ids and the sign of the scores', async () => {
+    const listed = await cli('search', 'a photo of a circle.', '--data', data, '--all', '--k', '30');
+    const rows = listed.stdout.split('\n').filter((line) => line.includes(folder));
+    expect(rows).toHaveLength(30);
+    // Ids 1 to 30: one and two digits on one page.
+    expect(new Set(rows.map((row) => /#(\d+)/.exec(row)?.[1]?.length)).size).toBe(2);
+    expect(new Set(rows.map((row) => row.indexOf('#')))).toEqual(new Set([rows[0]?.indexOf('#')]));
+    expect(new Set(rows.map((row) => row.indexOf(folder)))).toEqual(new Set([rows[0]?.indexOf(folder)]));
   });
 
   it('reports a moved photo as moved only, in singular where it is one', async () => {
@@ -117,16 +146,21 @@ describe('the command line, tried as a new user would', () => {
     expect(await cli('--version')).toMatchObject({ code: 0, stdout: `lumen ${version}\n` });
   });
 
+  /** `lumen index FOLDER` on `dataDir`, sent `signal` as soon as it starts embedding. */
+  function indexStoppedBy(signal: NodeJS.Signals, photos: string, dataDir: string): ReturnType<typeof run> {
+    let sent = false;
+    return run(['index', photos, '--data', dataDir, ...model, '--batch', '1'], (stderr, kill) => {
+      if (!sent && /indexing: /.test(stderr)) {
+        sent = true;
+        kill(signal);
+      }
+    });
+  }
+
   it('stops at the first Ctrl-C with what is done kept, and keeps stderr quiet with --json', async () => {
     const more = path.join(scratch.dir, 'More');
     await copyPhotos((await fixturePhotos()).slice(30), more);
-    let sent = false;
-    const interrupted = await run(['index', more, '--data', data, ...model, '--batch', '1'], (stderr, kill) => {
-      if (!sent && /indexing: /.test(stderr)) {
-        sent = true;
-        kill('SIGINT');
-      }
-    });
+    const interrupted = await indexStoppedBy('SIGINT', more, data);
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/Stopping at the next checkpoint; what is done is kept/);
     expect(interrupted.stderr).toMatch(/lumen index: Cancelled\./);
@@ -137,5 +171,101 @@ describe('the command line, tried as a new user would', () => {
     // 30 photos from the first run and the 50 of the interrupted one: each embedded exactly once.
     expect(before + resumed.embedded).toBe(80);
     expect(resumed.unchanged).toBe(before);
+  });
+
+  it('stops on SIGTERM as on Ctrl-C: what is done kept, the writer lock released, status 130', async () => {
+    const photos = path.join(scratch.dir, 'Terminated');
+    const dataDir = path.join(scratch.dir, 'terminated-data');
+    await copyPhotos((await fixturePhotos()).slice(0, 40), photos);
+    const terminated = await indexStoppedBy('SIGTERM', photos, dataDir);
+    expect(terminated.code).toBe(130);
+    expect(terminated.stderr).toMatch(/Stopping at the next checkpoint; what is done is kept\. Send SIGTERM again to quit at once\./);
+    expect(terminated.stderr).toMatch(/lumen index: Cancelled\./);
+    expect(existsSync(path.join(dataDir, 'writer.json'))).toBe(false);
+    const before = JSON.parse((await cli('status', '--data', dataDir, '--json', ...model)).stdout).library.photos as number;
+    const resumed = JSON.parse((await cli('index', '--data', dataDir, '--json', ...model)).stdout);
+    expect(before + resumed.embedded).toBe(40);
+  });
+
+  /** The library's photo ids, in the order a search lists them. */
+  async function photoIds(): Promise<number[]> {
+    const listed = JSON.parse((await cli('search', 'a photo', '--data', data, '--all', '--k', '100', '--json')).stdout) as { results: Array<{ photoId: number }> };
+    return listed.results.map((hit) => hit.photoId);
+  }
+
+  it('gives no verdict at all when one of the photos named is not in the library', async () => {
+    const [first] = await photoIds();
+    for (const missing of ['#99999', path.join(scratch.dir, 'nope.jpg')]) {
+      const refused = await cli('tags', '--data', data, '--confirm', 'beach', `#${first}`, missing);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      const tags = JSON.parse((await cli('tags', '--data', data, '--json', `#${first}`)).stdout) as { tags: Array<{ tag: string }> };
+      expect(tags.tags.map((t) => t.tag)).not.toContain('beach');
+    }
+  });
+
+  it('lines up the counts of the tag listing, and counts one photo in the singular', async () => {
+    const ids = await photoIds();
+    expect((await cli('tags', '--data', data, '--confirm', 'sign', ...ids.slice(0, 10).map(String))).code).toBe(0);
+    expect((await cli('tags', '--data', data, '--confirm', 'breakfast', String(ids[10]))).code).toBe(0);
+    const lines = (await cli('tags', '--data', data)).stdout.trim().split('\n');
+    const sign = lines.find((line) => line.startsWith('sign ')) as string;
+    const breakfast = lines.find((line) => line.startsWith('breakfast ')) as string;
+    expect(sign).toMatch(/ 10 photos, 10 confirmed$/);
+    expect(breakfast).toMatch(/ 1 photo, 1 confirmed$/);
+    expect(breakfast.indexOf(' photo')).toBe(sign.indexOf(' photos'));
+
+    const tagged = path.join(scratch.dir, 'by-tag');
+    const photos = (await fixturePhotos()).filter((photo) => photo.shape === 'circle' || photo.shape === 'star');
+    const [circle, ...stars] = [photos.find((p) => p.shape === 'circle'), ...photos.filter((p) => p.shape === 'star').slice(0, 2)];
+    await mkdir(path.join(tagged, 'circle'), { recursive: true });
+    await mkdir(path.join(tagged, 'star'), { recursive: true });
+    await copyFile(circle?.file as string, path.join(tagged, 'circle', 'one.jpg'));
+    for (const [i, star] of stars.entries()) await copyFile(star?.file as string, path.join(tagged, 'star', `${i}.jpg`));
+    const vocabulary = path.join(scratch.dir, 'shapes-vocabulary.json');
+    await writeFile(vocabulary, JSON.stringify({ templates: ['a photo of a {}.'], tags: [{ name: 'circle', prompts: ['circle'] }, { name: 'star', prompts: ['star'] }] }));
+    const evaluated = (await cli('eval-zeroshot', ...model, '--vocabulary', vocabulary, tagged)).stdout.split('\n');
+    const one = evaluated.find((line) => line.startsWith('  circle ')) as string;
+    const two = evaluated.find((line) => line.startsWith('  star ')) as string;
+    expect(one).toMatch(/ 1 photo +top-1 /);
+    expect(two).toMatch(/ 2 photos +top-1 /);
+    expect(one.indexOf('top-1')).toBe(two.indexOf('top-1'));
+  });
+
+  it('says which photos of a captions file it skipped, and why', async () => {
+    const captions = path.join(scratch.dir, 'captions.json');
+    const [photo] = await fixturePhotos();
+    const missing = path.join(scratch.dir, 'gone.jpg');
+    await writeFile(captions, JSON.stringify({ images: [{ path: photo?.file, captions: ['a photo of a circle.'] }, { path: missing, captions: ['a photo of nothing.'] }] }));
+    const evaluated = await cli('eval-retrieval', ...model, captions);
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.stdout).toMatch(/^1 photo, 1 caption; skipped 1 photo and its captions, listed below$/m);
+    expect(evaluated.stdout).toMatch(/^ {2}skipped .*gone\.jpg: Cannot read .*gone\.jpg: it does not exist\.$/m);
+  });
+
+  it('lists the tags it can learn from, or says in one line that none has enough verdicts', async () => {
+    const none = await cli('refine', '--data', data);
+    expect(none).toMatchObject({ code: 0, stdout: 'No tag has enough verdicts to learn from yet (5 confirmed and 5 rejected photos). Confirm and reject tags with `tags --confirm` and `tags --reject`.\n' });
+    // Switching off a tag that has no refinement changes nothing, and says so.
+    const off = await cli('refine', '--data', data, '--off', 'dog');
+    expect(off.code).toBe(0);
+    expect(off.stdout).toMatch(/^"dog" has no refinement to switch off, so it is scored zero-shot already: refining needs at least 5 confirmed and 5 rejected photos \(there are 0 and 0\)\. Nothing changed\.\n$/);
+
+    const ids = await photoIds();
+    expect((await cli('tags', '--data', data, '--confirm', 'night', ...ids.slice(0, 5).map(String))).code).toBe(0);
+    expect((await cli('tags', '--data', data, '--reject', 'night', ...ids.slice(5, 10).map(String))).code).toBe(0);
+    const listed = await cli('refine', '--data', data);
+    const tagsListed = listed.stdout.split('\n').filter((line) => /^\S/.test(line)).map((line) => line.split(/ {2,}/)[0]);
+    // The tags with verdicts (from the tests before): nothing about the hundred without.
+    expect(tagsListed.sort()).toEqual(['breakfast', 'night', 'sign']);
+    expect(JSON.parse((await cli('refine', '--data', data, '--json')).stdout).length).toBeGreaterThan(90);
+  });
+
+  it('says a search with a model the library has no embeddings from cannot find anything', async () => {
+    const searched = await cli('search', 'a circle', '--data', data, '--model', HF_MODEL, '--provider', 'cpu');
+    expect(searched).toMatchObject({ code: 2, stdout: '', stderr: 'lumen search: No photo in the library has an embedding from tiny-clip-hf. Index the library with that model first (`index`).\n' });
+    const [photo] = await fixturePhotos();
+    const similar = await cli('similar', photo?.file as string, '--data', data, '--model', HF_MODEL, '--provider', 'cpu');
+    expect(similar).toMatchObject({ code: 2, stderr: expect.stringMatching(/has an embedding from tiny-clip-hf/) });
   });
 });

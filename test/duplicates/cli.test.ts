@@ -56,7 +56,7 @@ describe('duplicates from the command line', () => {
     const result = await cli('duplicates', '--data', data, ...MODEL, '--threshold', '0.75');
     expect(result.code).toBe(0);
     const circle = expected.find((group) => group[0]?.includes('circle')) as string[];
-    expect(result.stdout).toContain(`  keep  ${path.join(photos, 'circle-original.jpg')}\n        (`);
+    expect(result.stdout).toContain(`  keep  ${path.join(photos, 'circle-original.jpg')}\n        why: `);
     for (const file of circle) expect(result.stdout).toContain(file);
     expect(result.stdout).toMatch(/^Group 1 \(3 copies, likeness \d\.\d\d\):$/m);
     expect(result.stdout).toMatch(/^2 groups of near-duplicates, 4 copies besides the ones to keep, among 9 photos \(threshold 0\.75, tiny-clip-immich\)\. Nothing was moved;/m);

@@ -62,6 +62,6 @@ describe('model folders', () => {
 
   it('tells a missing folder from a folder that is not a model', async () => {
     await expect(readModelFolder(path.join(scratch.dir, 'nope'))).rejects.toMatchObject({ code: 'model-missing' });
-    await expect(readModelFolder(scratch.dir)).rejects.toMatchObject({ code: 'model-invalid', message: expect.stringContaining('not a CLIP model folder') });
+    await expect(readModelFolder(scratch.dir)).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('not a CLIP model folder') });
   });
 });

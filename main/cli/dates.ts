@@ -1,0 +1,27 @@
+/**
+ * Dates on the command line, read as the app's date filters read theirs: a day (or a month) is
+ * the whole of it in local time, so `--before 2024-06-30` takes photos from that evening too; a
+ * moment (with a time) is that moment.
+ */
+
+const DAY = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/;
+const MOMENT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * The time `text` names, its first moment or (`end`) its last; null when it is no date. Only a
+ * date written as one is taken (Date.parse reads "0" as the year 2000), and only a real one
+ * (not 2023-02-30).
+ */
+export function dateBound(text: string, end: boolean): number | null {
+  const value = text.trim();
+  const day = DAY.exec(value);
+  if (day) {
+    const [year, month, date] = [Number(day[1]), Number(day[2]) - 1, day[3] === undefined ? null : Number(day[3])];
+    const first = new Date(year, month, date ?? 1);
+    if (first.getMonth() !== month || (date !== null && first.getDate() !== date)) return null;
+    if (!end) return first.getTime();
+    return (date === null ? new Date(year, month + 1, 1) : new Date(year, month, date + 1)).getTime() - 1;
+  }
+  const time = MOMENT.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? null : time;
+}

@@ -1,0 +1,22 @@
+/** Dates on the command line: whole local days and months, as the app's date filters take them. */
+import { describe, expect, it } from 'vitest';
+import { dateBound } from '../../main/cli/dates.js';
+
+describe('dates on the command line', () => {
+  it('takes a day or a month whole, in local time: --before reaches its last moment', () => {
+    expect(dateBound('2024-06-30', false)).toBe(new Date(2024, 5, 30).getTime());
+    expect(dateBound('2024-06-30', true)).toBe(new Date(2024, 5, 30, 23, 59, 59, 999).getTime());
+    expect(dateBound('2024-02', false)).toBe(new Date(2024, 1, 1).getTime());
+    expect(dateBound('2024-02', true)).toBe(new Date(2024, 1, 29, 23, 59, 59, 999).getTime());
+    expect(dateBound(' 2024-12-31 ', true)).toBe(new Date(2024, 11, 31, 23, 59, 59, 999).getTime());
+  });
+
+  it('takes a moment as written', () => {
+    expect(dateBound('2024-06-30T12:00:00Z', true)).toBe(Date.UTC(2024, 5, 30, 12));
+    expect(dateBound('2024-06-30 08:30', false)).toBe(new Date(2024, 5, 30, 8, 30).getTime());
+  });
+
+  it('refuses what is no date, or no real one', () => {
+    for (const text of ['0', 'yesterday', '2023-13-01', '2023-02-30', '2023-00', '2024-06-31', '2024-6-1', '']) expect(dateBound(text, false)).toBeNull();
+  });
+});
