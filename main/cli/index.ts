@@ -224,6 +224,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   };
   for (const signal of STOP_SIGNALS) process.on(signal, interrupt);
   let reported: UserErrorCode | null = null;
+  let code: number;
   try {
     const doing = command.writes?.(context);
     if (doing) {
@@ -233,25 +234,31 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     const result = await command.run(context);
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
-    return 0;
+    code = 0;
   } catch (thrown) {
     const error = actionableError(thrown);
     if (isUserError(error)) {
       reported = error.code;
       io.stderr.write(`lumen ${name}: ${oneLine(error.message)}\n`);
-      if (error.code === 'cancelled') return EXIT_INTERRUPTED;
-      return isBadInput(error) ? EXIT_USAGE : EXIT_FAILURE;
+      code = error.code === 'cancelled' ? EXIT_INTERRUPTED : isBadInput(error) ? EXIT_USAGE : EXIT_FAILURE;
+    } else {
+      const details = process.env['LUMEN_DEBUG'] && error instanceof Error ? `\n${error.stack}` : ' (set LUMEN_DEBUG=1 for details)';
+      io.stderr.write(`lumen ${name}: unexpected error, please report it: ${messageOf(error)}${details}\n`);
+      code = EXIT_FAILURE;
     }
-    const details = process.env['LUMEN_DEBUG'] && error instanceof Error ? `\n${error.stack}` : ' (set LUMEN_DEBUG=1 for details)';
-    io.stderr.write(`lumen ${name}: unexpected error, please report it: ${messageOf(error)}${details}\n`);
-    return EXIT_FAILURE;
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
-    await (engine as Engine | null)?.dispose().catch((error: unknown) => {
+  }
+  const closed = await ((engine as Engine | null)?.dispose() ?? Promise.resolve()).then(
+    () => true,
+    (error: unknown) => {
       // The full disk was said once; that the index could not be saved on it too says nothing more.
       if (!(reported === 'disk-full' && isDiskFull(error))) log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`);
-    });
-  }
+      return false;
+    },
+  );
+  // Work done but not put away (the vector index not saved: a full disk) is no success.
+  return code === 0 && !closed ? EXIT_FAILURE : code;
 }
 
 // Run when executed directly (tsx main/cli/index.ts, or the built CLI), not when imported by tests.
