@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AppEvent, CallOutcome, CallParams, DuplicatesInfo, JobInfo, SearchHitInfo } from '../../preload/contract.js';
-import { FAKE_MODEL, appPages, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
+import { FAKE_MODEL, FAKE_TIMELINE, appPages, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
 
 const MODEL = FAKE_MODEL;
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -218,5 +218,20 @@ describe('search as you type', () => {
     await poll(() => fake.callsOf('search.count').length).toBe(2);
     await page.getByRole('heading', { level: 1, name: '320 photos match “flowers”' }).waitFor();
     expect(await heard()).toEqual(['320 photos match “flowers”']);
+  });
+});
+
+describe('filters on the library', () => {
+  it('say the new count once it comes, and that the filters were cleared, but nothing when the library first shows', async () => {
+    const fake = libraryFake();
+    const located = { total: 1, ids: [2], ratios: [1], takenAt: [Date.UTC(2024, 5, 2)], names: ['b.jpg'] };
+    fake.overrides['photos.timeline'] = ({ filters }: CallParams<'photos.timeline'>) => ({ ok: true, value: filters?.hasLocation ? located : structuredClone(FAKE_TIMELINE) });
+    const { page, heard } = await open(fake, '#/library');
+    await page.getByRole('option', { name: /^a\.jpg/ }).waitFor();
+    await page.getByRole('button', { name: 'Filters' }).click();
+    await page.getByRole('group', { name: 'Filters' }).getByLabel('Has location').check();
+    await poll(heard).toEqual(['1 matching photo.']);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await poll(heard).toEqual(['1 matching photo.', 'Filters cleared: 3 photos.']);
   });
 });

@@ -59,7 +59,10 @@ export class AppState {
     this.duplicates = new DuplicatesStore(api);
     this.editor = new EditorState(api);
     this.bus.on('settings-changed', () => void this.models.refresh());
-    this.bus.on('library-changed', () => void this.status.refresh());
+    this.bus.on('library-changed', () => {
+      void this.status.refresh();
+      void this.viewer.recheck();
+    });
     // A job that ends changes what the status says (photos, failures, models).
     this.bus.on('job', ({ job }) => job.state !== 'running' && job.state !== 'paused' && void this.status.refresh());
   }
@@ -89,7 +92,8 @@ export class AppState {
     switch (action) {
       case 'focus-search':
         this.shortcutsOpen = false;
-        if (this.router.current !== 'library') this.router.go('library');
+        // The library opened to search in: the search then takes its place in the history.
+        if (this.router.current !== 'library') this.router.go('library', '', true);
         this.searchInput?.focus();
         this.searchInput?.select();
         return true;

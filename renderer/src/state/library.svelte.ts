@@ -27,6 +27,8 @@ const REST_AFTER_MS = 3000;
 
 export class LibraryStore {
   timeline = $state.raw<LibraryTimeline | null>(null);
+  /** The filters the timeline shown answers (as JSON), so that its count is said for them. */
+  answered = $state<string | null>(null);
   error = $state<string | null>(null);
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -83,12 +85,12 @@ export class LibraryStore {
     this.filtersKey = JSON.stringify(state.filters);
     const filters = searchOptions(state, 1).filters;
     if (this.timeline === null && state.sort !== 'oldest' && !hasFilters(state.filters)) {
-      const first = await this.load(generation, { filters, first: FIRST_SCREEN });
+      const first = await this.load(generation, { filters, first: FIRST_SCREEN }, this.filtersKey);
       if (!first || first.ids.length >= first.total) return;
       await this.restWanted();
       if (generation !== this.generation) return;
     }
-    await this.load(generation, { filters });
+    await this.load(generation, { filters }, this.filtersKey);
   }
 
   /** The grid shows its last photos: the rest of the timeline now, if it is still to come. */
@@ -109,7 +111,7 @@ export class LibraryStore {
   }
 
   /** Shows the timeline asked for unless a newer refresh began meanwhile; what it showed. */
-  private async load(generation: number, params: { filters: ReturnType<typeof searchOptions>['filters']; first?: number }): Promise<LibraryTimeline | null> {
+  private async load(generation: number, params: { filters: ReturnType<typeof searchOptions>['filters']; first?: number }, filtersKey: string): Promise<LibraryTimeline | null> {
     const started = performance.now();
     const outcome = await this.api.call('photos.timeline', params);
     if (generation !== this.generation) return null;
@@ -118,6 +120,7 @@ export class LibraryStore {
       return null;
     }
     this.timeline = outcome.value;
+    this.answered = filtersKey;
     this.error = null;
     // Laid out once the page has settled: a reload costs that too.
     if (params.first === undefined) {

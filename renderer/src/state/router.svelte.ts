@@ -44,10 +44,18 @@ export class ViewRouter {
     this.query = route.query;
   }
 
-  go(view: ViewId, query = ''): void {
+  /**
+   * An entry made on the way to something the person is about to do (the library, opened by `/`
+   * to search): the step they then take replaces it, so Back goes to where they were before.
+   */
+  private passing: string | null = null;
+
+  /** Opens a screen; `passing`: only on the way to a step that will replace it (see `passing`). */
+  go(view: ViewId, query = '', passing = false): void {
     const hash = hashFor(view, query);
     if (location.hash !== hash) location.hash = hash;
     this.read();
+    this.passing = passing ? location.hash : null;
   }
 
   /**
@@ -57,7 +65,9 @@ export class ViewRouter {
   setQuery(query: string, push = false): void {
     const hash = hashFor(this.current, query);
     if (location.hash === hash) return;
-    if (push) history.pushState(null, '', hash);
+    const replacing = this.passing === location.hash;
+    this.passing = null;
+    if (push && !replacing) history.pushState(null, '', hash);
     else history.replaceState(null, '', hash);
     this.read();
   }

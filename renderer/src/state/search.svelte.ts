@@ -84,10 +84,17 @@ export class SearchStore {
     else this.router.setQuery(searchParams(next), push);
   }
 
+  /** Searches by a photo dropped or pasted: a step Back undoes, as a typed search is. */
   searchByImage(image: ImageQuery): void {
     this.imageQuery = image;
-    this.update({ query: '' });
+    this.update({ query: '', image: true, photo: null }, true);
     this.schedule(true);
+  }
+
+  /** Gives up a search by a photo for words being typed. */
+  typing(query: string, push: boolean): void {
+    this.imageQuery = null;
+    this.update({ query, image: false, photo: null }, push);
   }
 
   /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
@@ -98,19 +105,32 @@ export class SearchStore {
     this.update({ query: `#${photoId}`, photo: null }, true);
   }
 
-  /** The file name of the photo a `#id` query was asked for by name (Find similar); null for any other query. */
+  /** The file name of the photo a `#id` query is about (Find similar); null for any other query. */
   photoNameOf(query: string): string | null {
     return this.photoNames.get(query) ?? null;
   }
 
+  /** A `#id` query typed or reloaded, not asked for by name: the headings name its photo all the same. */
+  private async learnPhotoName(query: string): Promise<void> {
+    const id = /^#([1-9]\d*)$/.exec(query)?.[1];
+    if (!id || this.photoNames.has(query)) return;
+    const outcome = await this.api.call('photos.details', { id: Number(id) });
+    if (outcome.ok) this.photoNames.set(query, outcome.value.name);
+  }
+
+  /** Gives up the query (words or photo); filters stay, as they narrow the library too and have their own Clear. */
   clear(): void {
     this.imageQuery = null;
-    this.update({ query: '', filters: emptySearch().filters });
+    this.update({ query: '', image: false });
   }
 
   /** Runs the search for the current state when it changed: after a typing pause, or at once for anything else. */
   schedule(now = false): void {
     const state = this.state;
+    // Back past a search by a photo gives it up; an address that names one without its photo
+    // (a reload: the bytes are gone) is put right.
+    if (this.imageQuery && !state.image && this.router.current === 'library') this.imageQuery = null;
+    if (!this.imageQuery && state.image) return this.router.setQuery(searchParams({ ...state, image: false }));
     const query = state.query.trim();
     const rest = JSON.stringify([state.sort, state.showAll, state.filters, this.imageQuery?.name ?? null, this.imageQuery?.bytes.byteLength ?? 0]);
     if (!now && query === this.last.query && rest === this.last.rest) return;
@@ -169,6 +189,7 @@ export class SearchStore {
     this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
     this.results = more ? appendPage(this.results, outcome.value.results) : outcome.value.results;
     this.answered = image ? image.name : query;
+    if (!image && !more) void this.learnPhotoName(query);
     this.answeredSearch = JSON.stringify([image?.name ?? null, image?.bytes.byteLength ?? 0, searchParams({ ...state, photo: null })]);
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }

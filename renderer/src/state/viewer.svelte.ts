@@ -80,6 +80,23 @@ export class ViewerState {
     this.text = text.ok ? { ...text.value, photoId } : null;
   }
 
+  /**
+   * The library changed (a file renamed, moved or deleted, a folder removed): the open photo's
+   * details are read again, so it shows its new name, or that it has gone, without a step away.
+   */
+  async recheck(): Promise<void> {
+    const photoId = this.photoId;
+    if (photoId === null) return;
+    const loading = this.loading;
+    const details = await this.api.call('photos.details', { id: photoId });
+    if (loading !== this.loading || this.photoId !== photoId || (!details.ok && details.error.code !== 'not-found')) return;
+    const wasGone = this.goneId !== null;
+    this.goneId = details.ok ? null : photoId;
+    this.details = details.ok ? details.value : null;
+    if (!details.ok) this.error = GONE;
+    else if (wasGone) this.error = null;
+  }
+
   /** Reads the open photo's text now (it was not read, or the gate skipped it). */
   async readText(): Promise<void> {
     const photoId = this.photoId;

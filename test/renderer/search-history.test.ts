@@ -1,0 +1,76 @@
+/**
+ * A search's place in the history and the window's title, built for real and driven in Chromium
+ * against a fake engine: what Escape gives up, what Back undoes, and how the title names a search.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { appPages, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
+const hash = (page: Page) => page.evaluate(() => decodeURIComponent(location.hash));
+
+/** libraryFake, answering every search with b.jpg, and naming photo 2 b.jpg. */
+function searchingFake(): FakeLumen {
+  const fake = libraryFake();
+  const hit = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 0.9 };
+  const page = { ok: true as const, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
+  fake.overrides['search.query'] = () => page;
+  fake.overrides['search.image'] = () => page;
+  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+  return fake;
+}
+
+describe('a search in the history and the title', () => {
+  it('gives up only the words on Escape: the filters stay, as they narrow the library too', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/library?q=leaf&located=1' });
+    await poll(() => page.title()).toBe('“leaf” — Lumen');
+    await page.getByRole('searchbox', { name: 'Search photos' }).focus();
+    await page.keyboard.press('Escape');
+    await poll(() => hash(page)).toBe('#/library?located=1');
+    expect(await page.getByRole('button', { name: 'Filters (1)' }).count()).toBe(1);
+  });
+
+  it('is one step Back undoes when started from another screen with /', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/settings' });
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.keyboard.press('/');
+    await page.keyboard.type('leaf');
+    await poll(() => page.title()).toBe('“leaf” — Lumen');
+    await page.goBack();
+    await poll(() => hash(page)).toBe('#/settings');
+  });
+
+  it('names the photo a search is like, also when the address alone says which (a reload), and the photo searched by', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/library?q=%232' });
+    await page.getByRole('heading', { level: 1, name: /like “b\.jpg”/ }).waitFor();
+    await poll(() => page.title()).toBe('Like “b.jpg” — Lumen');
+
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array([0xff, 0xd8, 0xff])], 'cups.jpg', { type: 'image/jpeg' }));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+    });
+    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    // A step Back undoes, to the search before it.
+    expect(await hash(page)).toBe('#/library?image=1');
+    await page.goBack();
+    await poll(() => page.title()).toBe('Like “b.jpg” — Lumen');
+    expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);
+    // An address that names a search by a photo it no longer has (a reload) is put right.
+    await page.evaluate(() => (location.hash = '#/library?image=1'));
+    await poll(() => hash(page)).toBe('#/library');
+  });
+});
+
+describe('a search typed before there is anything to search', () => {
+  it('says it waits for a model and a folder, rather than nothing happening', async () => {
+    const fake = searchingFake();
+    fake.status.model = null;
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('heading', { level: 1, name: 'Find your photos by describing them' }).waitFor();
+    expect(await page.getByText('Your search waits').count()).toBe(0);
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('dog');
+    await page.getByRole('status').filter({ hasText: 'Your search waits for the steps below: a model, then a folder of photos.' }).waitFor();
+  });
+});
