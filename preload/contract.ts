@@ -242,6 +242,8 @@ export interface IndexProgressInfo {
   failed: number;
   /** Files written to the library so far, copies included: the photos a run indexed. */
   indexed: number;
+  /** Files the library forgot (deleted, or excluded since): known once the run finishes. */
+  removed: number;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }

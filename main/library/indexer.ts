@@ -65,6 +65,8 @@ export interface IndexProgress {
   failed: number;
   /** Files written to the library so far, copies included: the photos a run indexed. */
   indexed: number;
+  /** Files the library forgot (deleted, or excluded since), moved ones not counted: known once the run finishes. */
+  removed: number;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }
@@ -128,7 +130,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const preprocessing = model.spec.image.preprocessing;
 
   const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
-  const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, imagesPerSecond: 0, etaSeconds: null };
+  const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
   /** What the walk found but could not index (Note [Nothing skipped silently] in scan.ts). */
   const scanProblems: FailedFile[] = [];
   const meter = control.rateMeter();
@@ -438,6 +440,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     throw runFailure(error, stored);
   }
   summary.seconds = (Date.now() - started) / 1000;
+  progress.removed = summary.removed;
   report(true);
   return summary;
 }

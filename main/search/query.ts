@@ -103,6 +103,8 @@ export function parseQuery(query: string, rules: QueryRules = { imageFiles: fals
       if (weighted) throw new UserError('bad-input', `A weight (${weighted[1]?.slice(0, 20)}:) goes with a description or a photo, not with quoted text; remove it.`);
       continue;
     }
+    // Not a subtraction: a weight of 0 takes the term out of the sum, which is never what was meant.
+    if (weighted && size === 0) throw new UserError('bad-input', `A weight of 0 leaves ${quoted(rest)} out of the search: give it a weight above 0, or leave it out.`);
     const photo = /^#(\d+)$/.exec(rest);
     if (photo) {
       const photoId = Number(photo[1]);

@@ -146,7 +146,10 @@ describe('indexing a library', () => {
     const before = await search.search(`a photo of a ${photos[0]!.shape}.`, { showAll: true, limit: 100 });
     expect(before.results.map((r) => r.path)).toContain(files[0]);
     await rm(files[0]!);
-    expect(await index()).toMatchObject({ removed: 1, embedded: 0 });
+    // The last progress a run reports says so too (the app's re-scan message reads it).
+    let last: IndexProgress | null = null;
+    expect(await library.index(model, { folders: library.folders(), onProgress: (progress) => (last = progress) })).toMatchObject({ removed: 1, embedded: 0 });
+    expect(last).toMatchObject({ removed: 1 });
     const after = await search.search(`a photo of a ${photos[0]!.shape}.`, { showAll: true, limit: 100 });
     expect(after.results.map((r) => r.path)).not.toContain(files[0]);
     expect(after.results).toHaveLength(7);

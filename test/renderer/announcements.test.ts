@@ -58,7 +58,7 @@ function job(change: Partial<JobInfo> & Pick<JobInfo, 'id' | 'kind' | 'state'>):
 describe('work in progress', () => {
   it('says that indexing started and how it ended, once each, and none of the figures in between', async () => {
     const { page, emit, heard } = await open(libraryFake());
-    const progress = (processed: number, failed = 0) => ({ phase: 'indexing' as const, found: 41, processed, toProcess: 41, embedded: processed - failed, failed, indexed: processed - failed, imagesPerSecond: 7.4, etaSeconds: 4 });
+    const progress = (processed: number, failed = 0) => ({ phase: 'indexing' as const, found: 41, processed, toProcess: 41, embedded: processed - failed, failed, indexed: processed - failed, removed: 0, imagesPerSecond: 7.4, etaSeconds: 4 });
     await emit(job({ id: 'index-1', kind: 'index', state: 'running', progress: progress(0) }));
     await poll(heard).toEqual(['Indexing started.']);
 

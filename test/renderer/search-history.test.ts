@@ -74,3 +74,18 @@ describe('a search typed before there is anything to search', () => {
     await page.getByRole('status').filter({ hasText: 'Your search waits for the steps below: a model, then a folder of photos.' }).waitFor();
   });
 });
+
+describe('a photo searched by that cannot be read', () => {
+  it('is named in the message, as several may have been dropped in turn', async () => {
+    const fake = searchingFake();
+    fake.overrides['search.image'] = () => ({ ok: false, error: { code: 'image-undecodable', message: 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.' } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^a\.jpg/ }).waitFor();
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['just text'], 'notes.jpg', { type: 'image/jpeg' }));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+    });
+    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['“notes.jpg” is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.']);
+  });
+});

@@ -4,7 +4,7 @@
  */
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { AppEvent, EngineStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
+import type { AppEvent, CallName, CallOutcome, EngineStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
 import { FakeLumen, appPages, rendererInChromium, type AppPage } from './harness.js';
 
 /** Retries until the page agrees (the UI updates asynchronously). */
@@ -404,7 +404,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await emit({ type: 'job', job: { ...job, state: 'running' } });
     await page.waitForTimeout(200);
     await visible(page.getByText('Trying the failed files again…'));
-    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 2, processed: 2, toProcess: 2, embedded: 1, failed: 1, indexed: 1, imagesPerSecond: 1, etaSeconds: null } } });
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 2, processed: 2, toProcess: 2, embedded: 1, failed: 1, indexed: 1, removed: 0, imagesPerSecond: 1, etaSeconds: null } } });
     await page.getByText('Trying the failed files again…').waitFor({ state: 'detached' });
     await visible(page.getByText('Tried again: 1 file still could not be indexed.'));
     await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
@@ -414,7 +414,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const fake = withLibrary(readyFake());
     fake.overrides['library.failures'] = () => ({ ok: true, value: [{ path: '/home/ada/Pictures/broken.jpg', name: 'broken.jpg', reason: 'not-an-image', message: 'broken.jpg is not an image.' }] });
     const { page, emit } = await open(fake, { hash: '#/library' });
-    const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, indexed: 2, imagesPerSecond: 1, etaSeconds: null };
+    const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, indexed: 2, removed: 0, imagesPerSecond: 1, etaSeconds: null };
     await emit({ type: 'job', job: { id: 'index-3', kind: 'index', subject: null, error: null, state: 'done', progress } });
     await page.getByRole('status', { name: 'Indexing' }).getByRole('link', { name: 'See why' }).click();
     const heading = page.getByRole('heading', { name: 'Files that could not be indexed: 2' });
@@ -445,8 +445,8 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await visible(page.getByText('Saved. Re-scanning, to leave those files out…'));
     const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null };
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
-    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, indexed: 0, imagesPerSecond: 0, etaSeconds: null } } });
-    await visible(page.getByText('Re-scan done: the library is up to date.'));
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'finishing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, indexed: 0, removed: 13, imagesPerSecond: 0, etaSeconds: null } } });
+    await visible(page.getByText('Re-scan done: 13 photos left the library.'));
   });
 
   it('counts the text read in the library as it is now: none once its last folder is removed', async () => {
@@ -467,7 +467,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.index'] = () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: { jobId: 'index-7' } }), 300));
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     const { page, emit } = await open(fake);
-    const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed - failed, failed, indexed: processed - failed, imagesPerSecond: 0, etaSeconds: null });
+    const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed - failed, failed, indexed: processed - failed, removed: 0, imagesPerSecond: 0, etaSeconds: null });
     const row = page.getByRole('status', { name: 'Indexing' });
     await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, state: 'cancelled', progress: { ...progress(0, 0), phase: 'scanning' } } });
     await poll(text(row)).toContain('Indexing cancelled while looking for photos.');
@@ -488,7 +488,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
   it('shows an index run paused by a full disk with the reason, and resumes it', async () => {
     const fake = withLibrary(readyFake());
     const reason = 'The disk holding the library is full: 390 photos indexed and kept; free some space and run again.';
-    const indexProgress = { phase: 'indexing' as const, found: 3000, processed: 390, toProcess: 3000, embedded: 390, failed: 0, indexed: 390, imagesPerSecond: 0, etaSeconds: null };
+    const indexProgress = { phase: 'indexing' as const, found: 3000, processed: 390, toProcess: 3000, embedded: 390, failed: 0, indexed: 390, removed: 0, imagesPerSecond: 0, etaSeconds: null };
     const paused = { id: 'index-1', kind: 'index' as const, subject: null, state: 'paused' as const, error: reason, progress: indexProgress };
     fake.overrides['jobs.resume'] = () => ({ ok: true, value: { ...paused, state: 'running', error: null } });
     const { page, emit } = await open(fake);
@@ -499,5 +499,124 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => fake.callsOf('jobs.resume')).toEqual([{ jobId: 'index-1' }]);
     await visible(status.getByRole('progressbar', { name: 'Indexing progress' }));
     await poll(text(status)).toMatch(/^Indexing 390 of 3,000 Pause Cancel$/);
+  });
+});
+
+/** Holds back the answer to a call until `release`: what asked for it stays busy meanwhile. */
+function held<N extends CallName>(fake: FakeLumen, name: N, answer: CallOutcome<N>): { release: () => void } {
+  let answerNow = (): void => {};
+  fake.overrides[name] = () => new Promise((resolve) => (answerNow = () => resolve(answer as CallOutcome<CallName>)));
+  return { release: () => answerNow() };
+}
+
+/** Whether focus is on `locator`'s element. */
+const hasFocus = (locator: Locator) => locator.evaluate((element) => element === document.activeElement);
+
+/**
+ * Presses `button` from the keyboard, and again once it is busy (`begin` makes it so, where a
+ * held answer does not): it keeps focus and says it is busy meanwhile.
+ */
+async function pressTwice(button: Locator, begin?: () => Promise<void>): Promise<void> {
+  const page = button.page();
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await begin?.();
+  await attribute(button, 'aria-disabled').toBe('true');
+  // A disabled button loses focus at the next frame, and the page hands it on a task later (Note [Focus kept]).
+  await page.waitForTimeout(100);
+  expect(await hasFocus(button)).toBe(true);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * `pressTwice`, then lets the work finish with `end`: the button still has focus, is no longer
+ * busy, and the second press asked for nothing more (`asked`: the calls it made).
+ */
+async function pressWhileBusy(button: Locator, asked: () => unknown[], work: { begin?: () => Promise<void>; end: () => Promise<void> | void }): Promise<void> {
+  await pressTwice(button, work.begin);
+  await work.end();
+  await attribute(button, 'aria-disabled').toBe('false');
+  await button.page().waitForTimeout(100);
+  expect(await hasFocus(button)).toBe(true);
+  expect(asked()).toHaveLength(1);
+}
+
+describe('busy buttons keep the focus', () => {
+  it.each([
+    { hash: '#/library', region: 'Find your photos by describing them' },
+    { hash: '#/settings', region: 'Model in use' },
+    { hash: '#/settings', region: 'Installed models' },
+  ])('imports a model folder: $region', async ({ hash, region }) => {
+    const fake = emptyFake();
+    const importing = held(fake, 'models.importFromDialog', { ok: true, value: null });
+    const { page } = await open(fake, { hash });
+    // Installed models says “Importing…” meanwhile.
+    const button = page.getByRole('region', { name: region }).getByRole('button', { name: /^Import/ });
+    await pressWhileBusy(button, () => fake.callsOf('models.importFromDialog'), { end: importing.release });
+  });
+
+  it.each([
+    { where: 'on the first run', hash: '#/library', fake: readyFake },
+    { where: 'in Settings, with no folder yet', hash: '#/settings', fake: readyFake },
+    { where: 'in Settings, with a folder', hash: '#/settings', fake: () => withLibrary(readyFake()) },
+  ])('adds a folder, none picked, $where', async ({ hash, fake: makeFake }) => {
+    const fake = makeFake();
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const adding = held(fake, 'library.addFromDialog', { ok: true, value: null });
+    const { page } = await open(fake, { hash });
+    await pressWhileBusy(page.getByRole('button', { name: 'Add a folder…' }), () => fake.callsOf('library.addFromDialog'), { end: adding.release });
+  });
+
+  it('re-scans, and tries the failed files again', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    let scanning = held(fake, 'library.index', { ok: true, value: { jobId: 'index-1' } });
+    const { page, emit } = await open(fake);
+    const done = { phase: 'indexing' as const, found: 2, processed: 2, toProcess: 2, embedded: 2, failed: 0, indexed: 2, removed: 0, imagesPerSecond: 1, etaSeconds: null };
+    const run = async (id: string) => {
+      const job = { id, kind: 'index' as const, subject: null, error: null };
+      await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
+      await emit({ type: 'job', job: { ...job, state: 'done', progress: done } });
+    };
+    await pressWhileBusy(page.getByRole('button', { name: 'Re-scan now' }), () => fake.callsOf('library.index'), { end: scanning.release });
+    await run('index-1');
+
+    // Trying again is busy until its run ends.
+    scanning = held(fake, 'library.index', { ok: true, value: { jobId: 'index-2' } });
+    await pressWhileBusy(page.getByRole('button', { name: 'Try them again' }), () => fake.callsOf('library.index').filter((call) => call.retryFailed), {
+      end: async () => {
+        scanning.release();
+        await run('index-2');
+      },
+    });
+  });
+
+  it('saves exclusions, then hands focus back to the folder’s Exclusions button as the editor closes', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-1' } });
+    const saving = held(fake, 'library.setExcludes', { ok: true, value: { ...fake.status.library!.folders[0]!, excludes: ['*.gif'] } });
+    const { page } = await open(fake);
+    const exclusions = page.getByRole('button', { name: 'Exclusions' });
+    await exclusions.click();
+    await page.getByLabel(/^Leave out/).fill('*.gif');
+    const save = page.getByRole('button', { name: 'Save exclusions' });
+    await pressTwice(save);
+    saving.release();
+    await count(save).toBe(0);
+    await poll(() => hasFocus(exclusions)).toBe(true);
+    expect(fake.callsOf('library.setExcludes')).toHaveLength(1);
+  });
+
+  it('reads every photo', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    fake.overrides['library.readText'] = () => ({ ok: true, value: { jobId: 'ocr-1' } });
+    const { page, emit } = await open(fake);
+    const job = { id: 'ocr-1', kind: 'ocr' as const, subject: null, error: null, progress: null };
+    await pressWhileBusy(page.getByRole('button', { name: 'Read every photo' }), () => fake.callsOf('library.readText'), {
+      begin: () => emit({ type: 'job', job: { ...job, state: 'running' } }),
+      end: () => emit({ type: 'job', job: { ...job, state: 'done' } }),
+    });
   });
 });

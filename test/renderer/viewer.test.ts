@@ -25,6 +25,23 @@ describe('the viewer', () => {
     expect(await viewer.getByText('Looking…').count()).toBe(0);
     expect(fake.callsOf('photos.details')).toEqual([{ id: 2 }]);
   });
+
+  it('follows its photo while open: a new name when the file is renamed, gone when it is deleted', async () => {
+    const fake = libraryFake();
+    let name: string | null = 'b.jpg';
+    fake.overrides['photos.details'] = () =>
+      name === null
+        ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
+        : { ok: true, value: { id: 2, name, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: `/home/ada/Pictures/${name}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+    const { page, emit } = await pages.open(fake, { hash: '#/library?photo=2' });
+    await page.getByRole('dialog', { name: 'b.jpg' }).waitFor();
+    name = 'beach.jpg';
+    await emit({ type: 'library-changed' });
+    await page.getByRole('dialog', { name: 'beach.jpg' }).waitFor();
+    name = null;
+    await emit({ type: 'library-changed' });
+    await page.getByRole('dialog').getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
+  });
 });
 
 describe('zooming in the viewer', () => {
@@ -198,5 +215,64 @@ describe('the viewer over another screen', () => {
     await page.getByRole('dialog').waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog').waitFor({ state: 'detached' });
+  });
+});
+
+/**
+ * The contrast ratio (WCAG) of an element's text on what shows behind it: its own background,
+ * else its nearest ancestor's, translucent ones laid over what is behind them.
+ */
+function contrastOf(element: Element): number {
+  const rgba = (css: string) => {
+    const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    return { r, g, b, a };
+  };
+  const over = (top: { r: number; g: number; b: number; a: number }, below: { r: number; g: number; b: number }) => ({
+    r: top.r * top.a + below.r * (1 - top.a),
+    g: top.g * top.a + below.g * (1 - top.a),
+    b: top.b * top.a + below.b * (1 - top.a),
+  });
+  const layers: Array<ReturnType<typeof rgba>> = [];
+  for (let node: Element | null = element; node; node = node.parentElement) {
+    const layer = rgba(getComputedStyle(node).backgroundColor);
+    if (layer.a > 0) layers.push(layer);
+    if (layer.a === 1) break;
+  }
+  const background = layers.reduceRight((below, layer) => over(layer, below), { r: 255, g: 255, b: 255 });
+  const text = over(rgba(getComputedStyle(element).color), background);
+  const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+    const [lr, lg, lb] = [r, g, b].map((channel) => (channel / 255 <= 0.04045 ? channel / 255 / 12.92 : ((channel / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+    return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
+  };
+  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
+describe('the viewer’s text in the light theme', () => {
+  // The viewer is dark in either theme: the light theme's colours must not reach its text.
+  const viewerFake = () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: false, skipped: false, lines: [] } });
+    fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
+    return fake;
+  };
+
+  it('keeps the labels of hovered buttons readable', async () => {
+    const { page } = await pages.open(viewerFake(), { hash: '#/library?photo=2', colorScheme: 'light' });
+    const viewer = page.getByRole('dialog');
+    for (const name of ['Find similar', 'Show in folder', 'Open with default app', 'Read text', 'Close the viewer']) {
+      const button = viewer.getByRole('button', { name, exact: true });
+      await button.hover();
+      expect.soft(await button.evaluate(contrastOf), name).toBeGreaterThanOrEqual(4.5);
+    }
+  });
+
+  it('says “No tags yet.” readably', async () => {
+    const { page } = await pages.open(viewerFake(), { hash: '#/library?photo=2', colorScheme: 'light' });
+    const none = page.getByRole('dialog').getByText('No tags yet.');
+    await none.waitFor();
+    expect(await none.evaluate(contrastOf)).toBeGreaterThanOrEqual(4.5);
   });
 });

@@ -67,6 +67,12 @@ describe('combined queries', () => {
     expect(() => parseQuery('dog + ')).toThrow();
   });
 
+  it('refuses a weight of 0, which is no subtraction: it leaves its term out', () => {
+    expect(() => parseQuery('0:dog')).toThrow('A weight of 0 leaves "dog" out of the search: give it a weight above 0, or leave it out.');
+    expect(() => parseQuery('beach + 0.0:dog')).toThrow(/A weight of 0 leaves "dog" out of the search/);
+    expect(() => parseQuery('beach - 0:#42')).toThrow(/A weight of 0 leaves "#42" out of the search/);
+  });
+
   it('adds weighted unit vectors and renormalises', () => {
     const x = Float32Array.from([1, 0]);
     const y = Float32Array.from([0, 1]);

@@ -145,6 +145,14 @@ describe('searching a library', () => {
     await expect(search.similar(99_999)).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('says in words that a file dropped to search by is not a photo, not in the decoder’s', async () => {
+    const notes = Buffer.from('A shopping list renamed list.jpg: not a photo.');
+    await expect(search.similar(notes)).rejects.toMatchObject({
+      code: 'image-undecodable',
+      message: 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.',
+    });
+  });
+
   it('filters by folder, camera, date, file type and location, even when very selective', async () => {
     const trip = path.join(folder, 'trip');
     const inTrip = await search.search('a photo of a star.', { showAll: true, limit: 100, filters: { folder: trip } });

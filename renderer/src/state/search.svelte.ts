@@ -174,7 +174,8 @@ export class SearchStore {
         setTimeout(() => generation === this.generation && (this.error = message), UNFINISHED_QUERY_MS);
         return;
       }
-      this.error = outcome.error.message;
+      // A photo dropped or pasted that cannot be read is named: the person may have dropped several in turn.
+      this.error = image && outcome.error.code === 'image-undecodable' ? `“${image.name}” is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.` : outcome.error.message;
       if (!more) {
         this.results = [];
         this.page = null;
