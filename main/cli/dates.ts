@@ -22,6 +22,7 @@ export function dateBound(text: string, end: boolean): number | null {
     if (!end) return first.getTime();
     return (date === null ? new Date(year, month + 1, 1) : new Date(year, month, date + 1)).getTime() - 1;
   }
-  const time = MOMENT.test(value) ? Date.parse(value) : Number.NaN;
+  // Date.parse rolls an impossible day over (2023-02-30 is 2 March): the day is checked first.
+  const time = MOMENT.test(value) && dateBound(value.slice(0, 10), false) !== null ? Date.parse(value) : Number.NaN;
   return Number.isNaN(time) ? null : time;
 }

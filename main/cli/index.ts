@@ -246,8 +246,6 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       io.stderr.write(`lumen ${name}: unexpected error, please report it: ${messageOf(error)}${details}\n`);
       code = EXIT_FAILURE;
     }
-  } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
   }
   const closed = await ((engine as Engine | null)?.dispose() ?? Promise.resolve()).then(
     () => true,
@@ -257,6 +255,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return false;
     },
   );
+  // Only now: a signal while the library closes (its index being saved) is not a kill.
+  for (const signal of STOP_SIGNALS) process.off(signal, interrupt);
   // Work done but not put away (the vector index not saved: a full disk) is no success.
   return code === 0 && !closed ? EXIT_FAILURE : code;
 }

@@ -22,7 +22,7 @@ import { UserError, isUserError } from '../core/errors.js';
 import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
 import { selectCopies, trashSelection } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
-import { graphsDir } from '../core/paths.js';
+import { graphsDir, isInside } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
@@ -277,11 +277,14 @@ export class Engine {
   async addFolders(paths: readonly string[], excludes: readonly string[] | null = null, request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
     await this.indexingModel();
     const library = this.writable('changing', { create: true });
-    const known = new Set(library.folders().map((folder) => folder.id));
+    const before = library.folders();
     const folders = await library.addFolders(paths, excludes);
     this.watchFolders();
     this.libraryChanges.now();
-    return { folders, indexing: this.index({ ...request, newFolders: folders.filter((folder) => !known.has(folder.id)) }) };
+    // A folder that took library folders in (Note [Folders inside folders]) holds photos the
+    // library had: it is no new folder, to be taken out again if the model fails on its photos.
+    const isNew = (folder: FolderRow) => !before.some((old) => old.id === folder.id || isInside(old.path, folder.path));
+    return { folders, indexing: this.index({ ...request, newFolders: folders.filter(isNew) }) };
   }
 
   /**
@@ -327,7 +330,8 @@ export class Engine {
       }
     } catch (error) {
       if (isUserError(error) && error.code === 'model-invalid') {
-        for (const folder of this.pendingNewFolders.splice(0)) await library.removeFolder(folder.id);
+        const present = new Set(library.folders().map((folder) => folder.id));
+        for (const folder of this.pendingNewFolders.splice(0)) if (present.has(folder.id)) await library.removeFolder(folder.id);
       }
       throw error;
     } finally {

@@ -18,7 +18,7 @@ import type { SettingsFile } from '../core/settings.js';
 import type { Library } from '../library/library.js';
 import { ClipModel } from '../models/clip.js';
 import { PROVIDERS, type ProviderPreference } from '../models/session.js';
-import type { ModelStore } from '../models/store.js';
+import { ModelChoiceNeeded, type ModelStore } from '../models/store.js';
 import { TextGraphs } from '../models/text-graphs.js';
 
 export interface ModelOverrides {
@@ -71,7 +71,7 @@ export class ModelHost {
     } catch (error) {
       if (!isUserError(error) || this.overrides.model !== undefined) throw error;
       const { installed } = await this.store.list();
-      const kind = installed.length === 0 ? 'none-installed' : error.code === 'bad-input' ? 'choose-one' : 'unusable';
+      const kind = installed.length === 0 ? 'none-installed' : error instanceof ModelChoiceNeeded ? 'choose-one' : 'unusable';
       return { kind, message: error.message };
     }
   }

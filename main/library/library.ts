@@ -19,7 +19,7 @@ import { ThumbnailStore } from './thumbnails.js';
 
 /** A relative path as a glob that matches it alone: its separators as `/`, its glob characters escaped. */
 function globLiteral(relative: string): string {
-  return relative.split(path.sep).map((part) => part.replace(/[\\*?[\]{}()!+@]/g, '\\$&')).join('/');
+  return relative.split(path.sep).map((part) => part.replace(/[\\*?[\]{}()!+@|"]/g, '\\$&')).join('/');
 }
 
 export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';

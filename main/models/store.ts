@@ -30,6 +30,13 @@ export interface ModelListing {
   catalogue: Array<CatalogueEntry & { installed: boolean }>;
 }
 
+/** Several models are installed and none is chosen: the person's choice, not a broken model (the app offers the choice). */
+export class ModelChoiceNeeded extends UserError {
+  constructor(message: string) {
+    super('bad-input', message);
+  }
+}
+
 /** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MODEL_NAME = /^[^./\\<>:"|?*\x00-\x1f][^/\\<>:"|?*\x00-\x1f]{0,99}$/;
@@ -81,7 +88,7 @@ export class ModelStore {
     if (installed.length === 0) {
       throw new UserError('model-missing', `No model is installed. Run \`models download ${DEFAULT_MODEL_ID}\`, or pass --model DIR.`);
     }
-    throw new UserError('bad-input', `Several models are installed (${installed.map((m) => m.id).join(', ')}); choose one with --model.`);
+    throw new ModelChoiceNeeded(`Several models are installed (${installed.map((m) => m.id).join(', ')}); choose one with --model.`);
   }
 
   async download(id: string, options: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; endpoint?: string } = {}): Promise<string> {

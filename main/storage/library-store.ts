@@ -70,6 +70,7 @@ export class LibraryStore {
       insertFolder: db.prepare(`INSERT INTO folders (path, excludes, added_at) VALUES (@path, COALESCE(@excludes, '[]'), @at)
         ON CONFLICT(path) DO UPDATE SET excludes = COALESCE(@excludes, folders.excludes) RETURNING id`),
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
+      folderIds: db.prepare('SELECT id FROM folders').pluck(),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
       moveFiles: db.prepare('UPDATE files SET folder_id = ? WHERE folder_id = ?'),
       moveFailures: db.prepare('UPDATE failures SET folder_id = ? WHERE folder_id = ?'),
@@ -147,9 +148,14 @@ export class LibraryStore {
     const s = this.statements;
     return this.db.transaction(() => {
       const now = Date.now();
+      // Note [Folders gone mid-run]: a folder removed while a run indexes it, or taken in by a
+      // folder around it (Note [Folders inside folders] in main/library/library.ts), is no
+      // longer the library's: what the run found there is not written, and the run goes on.
+      const folders = new Set(s.folderIds.all() as number[]);
       // By image: two byte-identical new files in one batch share an image and its embedding.
       const written = new Map<number, WrittenEmbedding>();
       for (const file of indexed) {
+        if (!folders.has(file.folderId)) continue;
         const imageId =
           'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ ...file.image.created, createdAt: now }) as { id: number }).id;
         s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, now);
@@ -159,7 +165,7 @@ export class LibraryStore {
           written.set(imageId, { imageId, vector: file.vector });
         }
       }
-      for (const file of failed) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.reason, file.message, now);
+      for (const file of failed) if (folders.has(file.folderId)) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.reason, file.message, now);
       if (written.size > 0) s.bumpGeneration.run(model);
       return [...written.values()];
     })();

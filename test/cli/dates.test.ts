@@ -17,6 +17,6 @@ describe('dates on the command line', () => {
   });
 
   it('refuses what is no date, or no real one', () => {
-    for (const text of ['0', 'yesterday', '2023-13-01', '2023-02-30', '2023-00', '2024-06-31', '2024-6-1', '']) expect(dateBound(text, false)).toBeNull();
+    for (const text of ['0', 'yesterday', '2023-13-01', '2023-02-30', '2023-00', '2024-06-31', '2024-6-1', '', '2023-02-30T10:00', '2024-06-31 08:00']) expect(dateBound(text, false)).toBeNull();
   });
 });

@@ -3,7 +3,7 @@
  * model choice, lazy library, jobs and events, and the calls the app makes of it.
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../main/engine/engine.js';
@@ -22,6 +22,15 @@ describe('the engine', () => {
     const made = new Engine({ dataDir, ...options, onEvent: (event) => events.push(event) });
     engines.push(made);
     return made;
+  }
+
+  /** A copy of the fixture model whose config names one dimension more than its graphs give: it fails on the first photos. */
+  async function wrongDimensionModel(): Promise<string> {
+    const broken = await copyModel(IMMICH_MODEL, scratch.dir, 'wrong-dim');
+    const config = path.join(broken, 'config.json');
+    const parsed = JSON.parse(await readFile(config, 'utf8')) as { embed_dim: number };
+    await writeFile(config, JSON.stringify({ ...parsed, embed_dim: parsed.embed_dim + 1 }));
+    return broken;
   }
 
   const jobEvents = (kind: string): JobInfo[] => events.flatMap((event) => (event.type === 'job' && event.job.kind === kind ? [event.job] : []));
@@ -45,6 +54,17 @@ describe('the engine', () => {
     expect(fresh.hasLibrary()).toBe(false);
     expect(() => fresh.library()).toThrow(/There is no library in .* yet\. Add a folder of photos first/);
     await expect(fresh.search('a star')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('offers a choice of several installed models, but says a chosen model that is no model folder any more cannot be used', async () => {
+    const setup = engine();
+    await setup.importModel(IMMICH_MODEL);
+    await setup.importModel(HF_MODEL);
+    expect((await setup.status()).modelProblem).toMatchObject({ kind: 'choose-one', message: expect.stringMatching(/^Several models are installed/) });
+    await setup.updateSettings({ model: 'tiny-clip-hf' });
+    await rm(path.join(dataDir, 'models', 'tiny-clip-hf', 'onnx'), { recursive: true });
+    const later = engine();
+    expect((await later.status()).modelProblem).toMatchObject({ kind: 'unusable', message: expect.stringMatching(/is not a CLIP model folder/) });
   });
 
   it('uses the settings’ model, refuses anything but an installed model id, and the library’s model once it has one', async () => {
@@ -143,13 +163,24 @@ describe('the engine', () => {
   });
 
   it('leaves a new folder out when the model fails on its first photos', async () => {
-    const broken = await copyModel(IMMICH_MODEL, scratch.dir, 'wrong-dim');
-    const config = path.join(broken, 'config.json');
-    const parsed = JSON.parse(await readFile(config, 'utf8')) as { embed_dim: number };
-    await writeFile(config, JSON.stringify({ ...parsed, embed_dim: parsed.embed_dim + 1 }));
+    const broken = await wrongDimensionModel();
     const main = engine({ model: broken });
     const attempt = main.addFolders([folder]).then((added) => added.indexing.done);
     await expect(attempt).rejects.toMatchObject({ code: 'model-invalid' });
     expect(main.library().folders()).toEqual([]);
+  });
+
+  it('keeps a folder that took library folders in, with their photos, when the model then fails on its new photos', async () => {
+    const inner = path.join(folder, (await readdir(folder)).sort()[0]!);
+    const good = engine({ model: IMMICH_MODEL });
+    await (await good.addFolders([inner])).indexing.done;
+    const before = good.library().status().photos;
+    expect(before).toBeGreaterThan(0);
+    await good.dispose();
+    const broken = await wrongDimensionModel();
+    const main = engine({ model: broken });
+    await expect(main.addFolders([folder]).then((added) => added.indexing.done)).rejects.toMatchObject({ code: 'model-invalid' });
+    expect(main.library().folders().map((row) => row.path)).toEqual([folder]);
+    expect(main.library().status().photos).toBe(before);
   });
 });

@@ -181,9 +181,9 @@ describe('indexing a library', () => {
   });
 
   it('refuses a folder inside a library folder, and a folder around library folders takes in their photos and exclusions', async () => {
-    await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['trips/beach', 'trips/city [old]', 'home'][i % 3] as string);
+    await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['trips/beach', 'trips/city [a|b]', 'home'][i % 3] as string);
     const beach = path.join(folder, 'trips', 'beach');
-    const city = path.join(folder, 'trips', 'city [old]');
+    const city = path.join(folder, 'trips', 'city [a|b]');
     await library.index(model, { folders: [...(await library.addFolders([beach])), ...(await library.addFolders([city], ['*-1.jpg']))] });
     const before = queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id");
     expect(before).toHaveLength(3);
@@ -194,13 +194,32 @@ describe('indexing a library', () => {
     await expect(library.addFolders([folder, path.join(folder, 'home')])).rejects.toMatchObject({ message: expect.stringContaining('which is being added too') });
 
     const [outer] = await library.addFolders([folder]);
-    expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[old\\]/*-1.jpg'] }]);
+    expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[a\\|b\\]/*-1.jpg'] }]);
     // The same photos under the same ids: what they carry (tags, verdicts, albums) goes with them.
     expect(queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id")).toEqual(before);
     const summary = await library.index(model, { folders: library.folders() });
     expect(summary).toMatchObject({ embedded: 2, unchanged: 3, removed: 0 });
     // The exclusion taken in still leaves out what it left out in its own folder.
     expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM files').some((file) => file.startsWith(city) && file.endsWith('-1.jpg'))).toBe(false);
+  });
+
+  it('goes on when a folder it indexes is removed meanwhile, writing nothing more of it (Note [Folders gone mid-run])', async () => {
+    await copyPhotos(photos.slice(0, 16), folder);
+    const [added] = await library.addFolders([folder]);
+    let removing: Promise<void> | null = null;
+    const summary = await library.index(model, {
+      folders: [added!],
+      batchSize: 1,
+      writeBatch: 1,
+      // After the first photo is stored, while the rest are still to come.
+      onStored: () => (removing ??= library.removeFolder(added!.id)),
+    });
+    await removing;
+    expect(removing).not.toBeNull();
+    expect(summary.failed).toEqual([]);
+    expect(summary.embedded).toBeGreaterThan(0);
+    expect(library.folders()).toEqual([]);
+    expect(library.status()).toMatchObject({ photos: 0, failed: 0 });
   });
 
   it('never indexes its own data folder, should it lie inside a photo folder', async () => {

@@ -235,3 +235,19 @@ describe('filters on the library', () => {
     await poll(heard).toEqual(['1 matching photo.', 'Filters cleared: 3 photos.']);
   });
 });
+
+describe('a search like a photo named in the address', () => {
+  it('is said once, naming the photo, even when the name comes after the results would', async () => {
+    const fake = libraryFake();
+    const hit: SearchHitInfo = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 1 };
+    const page = { ok: true as const, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: MODEL, method: 'index' as const, counted: true } };
+    // Slow enough to be listened for; the name slower still.
+    fake.overrides['search.query'] = () => new Promise((resolve) => setTimeout(() => resolve(page), 300));
+    const details = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null };
+    fake.overrides['photos.details'] = () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: details }), 700));
+    const opened = await open(fake, '#/library?q=%232');
+    await opened.page.getByRole('heading', { level: 1, name: '1 photo like “b.jpg”' }).waitFor();
+    await opened.page.waitForTimeout(300);
+    expect(await opened.heard()).toEqual(['1 photo like “b.jpg”']);
+  });
+});

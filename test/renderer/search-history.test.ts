@@ -39,6 +39,17 @@ describe('a search in the history and the title', () => {
     await poll(() => page.title()).toBe('“leaf” — Lumen');
     await page.goBack();
     await poll(() => hash(page)).toBe('#/settings');
+    // Only the step straight after: the library opened by its link later is a step of its own.
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).focus();
+    await page.keyboard.press('/');
+    await poll(() => hash(page)).toBe('#/library');
+    await page.goBack();
+    await poll(() => hash(page)).toBe('#/settings');
+    await page.getByRole('link', { name: 'Library' }).click();
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('leaf');
+    await poll(() => page.title()).toBe('“leaf” — Lumen');
+    await page.goBack();
+    await poll(() => hash(page)).toBe('#/library');
   });
 
   it('names the photo a search is like, also when the address alone says which (a reload), and the photo searched by', async () => {
@@ -71,7 +82,10 @@ describe('a search typed before there is anything to search', () => {
     await page.getByRole('heading', { level: 1, name: 'Find your photos by describing them' }).waitFor();
     expect(await page.getByText('Your search waits').count()).toBe(0);
     await page.getByRole('searchbox', { name: 'Search photos' }).fill('dog');
-    await page.getByRole('status').filter({ hasText: 'Your search waits for the steps below: a model, then a folder of photos.' }).waitFor();
+    const waiting = 'Your search waits for the steps below: a model, then a folder of photos.';
+    await page.locator('p.waiting', { hasText: waiting }).waitFor();
+    // Said, too: a live region told as it appears.
+    await page.locator('[aria-live="polite"]', { hasText: waiting }).waitFor({ state: 'attached' });
   });
 });
 
@@ -86,6 +100,6 @@ describe('a photo searched by that cannot be read', () => {
       data.items.add(new File(['just text'], 'notes.jpg', { type: 'image/jpeg' }));
       window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
     });
-    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['“notes.jpg” is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.']);
+    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['Cannot search by “notes.jpg”. That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.']);
   });
 });

@@ -26,19 +26,21 @@ describe('the viewer', () => {
     expect(fake.callsOf('photos.details')).toEqual([{ id: 2 }]);
   });
 
-  it('follows its photo while open: a new name when the file is renamed, gone when it is deleted', async () => {
+  it('follows its photo while open: new details when its file is edited in place, gone when it is deleted or moved away', async () => {
     const fake = libraryFake();
-    let name: string | null = 'b.jpg';
+    let width: number | null = 400;
     fake.overrides['photos.details'] = () =>
-      name === null
+      width === null
         ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
-        : { ok: true, value: { id: 2, name, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: `/home/ada/Pictures/${name}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+        : { ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width, height: 300, format: 'jpeg', path: '/home/ada/Pictures/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } };
     const { page, emit } = await pages.open(fake, { hash: '#/library?photo=2' });
-    await page.getByRole('dialog', { name: 'b.jpg' }).waitFor();
-    name = 'beach.jpg';
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    await viewer.getByText('400 × 300', { exact: false }).waitFor();
+    width = 800;
     await emit({ type: 'library-changed' });
-    await page.getByRole('dialog', { name: 'beach.jpg' }).waitFor();
-    name = null;
+    await viewer.getByText('800 × 300', { exact: false }).waitFor();
+    // A photo's id is its file's: renamed or moved, it is another photo, and this one has gone.
+    width = null;
     await emit({ type: 'library-changed' });
     await page.getByRole('dialog').getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
   });

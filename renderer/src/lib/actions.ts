@@ -44,7 +44,8 @@ export function focusOnShow(node: HTMLElement): void {
 export function closeOnEscape(node: HTMLElement, close: (() => void) | null): { update(next: (() => void) | null): void; destroy(): void } {
   let current = close;
   const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key !== 'Escape' || event.defaultPrevented || !current) return;
+    // Escape while composing (an input method) cancels the composition only.
+    if (event.key !== 'Escape' || event.defaultPrevented || event.isComposing || !current) return;
     event.preventDefault();
     current();
   };

@@ -36,7 +36,7 @@ export class AppState {
   /** Kept across screens: a draft of the templates survives a look at another screen. */
   readonly editor: EditorState;
   shortcutsOpen = $state(false);
-  /** The one thing a screen shows of its many (an open tag, an album), for the window's title; set by that screen. */
+  /** The one thing a screen shows of its many (an open tag, an album), for the window's title (`nameInTitle`). */
   subject = $state<string | null>(null);
   /** A short message for the whole window (a drop that could not be used, a failed action). */
   notice = $state<{ kind: 'info' | 'error'; text: string } | null>(null);
@@ -84,6 +84,14 @@ export class AppState {
         stopEvents();
         stopKeys();
       };
+    });
+  }
+
+  /** Names `read()` in the window's title while the screen calling this (from its setup) shows it. */
+  nameInTitle(read: () => string | null): void {
+    $effect(() => {
+      this.subject = read();
+      return () => (this.subject = null);
     });
   }
 

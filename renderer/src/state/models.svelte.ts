@@ -80,7 +80,9 @@ export class ModelsStore {
     if (!isActive(this.downloads[id])) delete this.downloads[id];
   }
 
+  /** Imports a model folder the person picks; a press while one is under way asks nothing more (its buttons stay focusable, aria-disabled). */
   async importFromDialog(): Promise<void> {
+    if (this.importing) return;
     this.importing = true;
     this.importResult = null;
     try {

@@ -33,22 +33,24 @@ export class ViewRouter {
   /** The current screen's parameters, as a query string (read them with `URLSearchParams`). */
   query = $state('');
 
+  /**
+   * An entry made on the way to something the person is about to do (the library, opened by `/`
+   * to search): the step they then take replaces it, so Back goes to where they were before.
+   */
+  private passing: string | null = null;
+
   constructor() {
     this.read();
     window.addEventListener('hashchange', () => this.read());
   }
 
   private read(): void {
+    // Any other step (Back, a link, a photo opened) leaves the entry that was only on the way.
+    if (this.passing !== location.hash) this.passing = null;
     const route = routeFromHash(location.hash);
     this.current = route.view;
     this.query = route.query;
   }
-
-  /**
-   * An entry made on the way to something the person is about to do (the library, opened by `/`
-   * to search): the step they then take replaces it, so Back goes to where they were before.
-   */
-  private passing: string | null = null;
 
   /** Opens a screen; `passing`: only on the way to a step that will replace it (see `passing`). */
   go(view: ViewId, query = '', passing = false): void {
@@ -58,6 +60,13 @@ export class ViewRouter {
     this.passing = passing ? location.hash : null;
   }
 
+  /** Whether the entry shown was made only on the way to the step now taken (`passing`), which then replaces it; asked once. */
+  takePassing(): boolean {
+    const passing = this.passing === location.hash;
+    this.passing = null;
+    return passing;
+  }
+
   /**
    * Changes the current screen's parameters; `push` makes a new history entry (opening a photo),
    * otherwise the entry is replaced (each keystroke of a query).
@@ -65,9 +74,7 @@ export class ViewRouter {
   setQuery(query: string, push = false): void {
     const hash = hashFor(this.current, query);
     if (location.hash === hash) return;
-    const replacing = this.passing === location.hash;
-    this.passing = null;
-    if (push && !replacing) history.pushState(null, '', hash);
+    if (push) history.pushState(null, '', hash);
     else history.replaceState(null, '', hash);
     this.read();
   }

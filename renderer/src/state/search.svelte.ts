@@ -87,14 +87,14 @@ export class SearchStore {
   /** Searches by a photo dropped or pasted: a step Back undoes, as a typed search is. */
   searchByImage(image: ImageQuery): void {
     this.imageQuery = image;
-    this.update({ query: '', image: true, photo: null }, true);
+    this.update({ query: '', image: true, photo: null }, !this.router.takePassing());
     this.schedule(true);
   }
 
   /** Gives up a search by a photo for words being typed. */
   typing(query: string, push: boolean): void {
     this.imageQuery = null;
-    this.update({ query, image: false, photo: null }, push);
+    this.update({ query, image: false, photo: null }, push && !this.router.takePassing());
   }
 
   /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
@@ -164,7 +164,10 @@ export class SearchStore {
     this.loading = true;
     const query = state.query.trim();
     const image = this.imageQuery;
+    // The name of a `#id` query's photo comes with its results, so they are headed and said once.
+    const naming = image || more ? null : this.learnPhotoName(query);
     const outcome = image ? await this.api.call('search.image', { bytes: image.bytes, options }) : await this.api.call('search.query', { query, options: { ...options, count: false } });
+    await naming;
     if (generation !== this.generation) return;
     this.loading = false;
     if (!outcome.ok) {
@@ -174,8 +177,8 @@ export class SearchStore {
         setTimeout(() => generation === this.generation && (this.error = message), UNFINISHED_QUERY_MS);
         return;
       }
-      // A photo dropped or pasted that cannot be read is named: the person may have dropped several in turn.
-      this.error = image && outcome.error.code === 'image-undecodable' ? `“${image.name}” is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.` : outcome.error.message;
+      // A photo dropped or pasted that cannot be searched by is named: several may have been dropped in turn.
+      this.error = image ? `Cannot search by “${image.name}”. ${outcome.error.message}` : outcome.error.message;
       if (!more) {
         this.results = [];
         this.page = null;
@@ -190,7 +193,6 @@ export class SearchStore {
     this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
     this.results = more ? appendPage(this.results, outcome.value.results) : outcome.value.results;
     this.answered = image ? image.name : query;
-    if (!image && !more) void this.learnPhotoName(query);
     this.answeredSearch = JSON.stringify([image?.name ?? null, image?.bytes.byteLength ?? 0, searchParams({ ...state, photo: null })]);
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }

@@ -81,8 +81,9 @@ export class ViewerState {
   }
 
   /**
-   * The library changed (a file renamed, moved or deleted, a folder removed): the open photo's
-   * details are read again, so it shows its new name, or that it has gone, without a step away.
+   * The library changed (a file edited, renamed, moved or deleted, a folder removed): the open
+   * photo's details are read again, so it shows them as they are now, or that it has gone (a
+   * photo is its file: renamed or moved, it is another), without a step away.
    */
   async recheck(): Promise<void> {
     const photoId = this.photoId;
