@@ -3,7 +3,7 @@
  * vector index per model and the thumbnails, all under the app's data folder.
  */
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
@@ -98,16 +98,21 @@ export class Library {
     }
     const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];
     const known = this.folders();
+    // Compared where they really are: through a link, or by another case on a disk that ignores case, a folder is the same folder.
+    const real = new Map(await Promise.all([...wanted, ...known.map((row) => row.path)].map(async (folder) => [folder, await realpath(folder).catch(() => folder)] as const)));
+    const within = (folder: string, other: string) => folder !== other && real.get(folder) !== real.get(other) && isInside(real.get(folder) ?? folder, real.get(other) ?? other);
     for (const folder of wanted) {
-      const outer = [...known.map((row) => row.path), ...wanted].find((other) => other !== folder && isInside(folder, other));
+      const same = known.find((row) => row.path !== folder && real.get(row.path) === real.get(folder));
+      if (same) throw new UserError('bad-input', `${folder} is ${same.path}, which is in the library already (by another path).`);
+      const outer = [...known.map((row) => row.path), ...wanted].find((other) => within(folder, other));
       if (outer) throw new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`);
     }
     const ids = new Set(
       wanted.map((folder) => {
-        const inner = known.filter((row) => row.path !== folder && isInside(row.path, folder));
+        const inner = known.filter((row) => within(row.path, folder));
         if (inner.length === 0) return this.storage.library.addFolder(folder, excludes);
         const own = excludes ?? known.find((row) => row.path === folder)?.excludes ?? [];
-        const taken = inner.flatMap((row) => row.excludes.map((glob) => `${globLiteral(path.relative(folder, row.path))}/${glob}`));
+        const taken = inner.flatMap((row) => row.excludes.map((glob) => `${globLiteral(path.relative(real.get(folder) ?? folder, real.get(row.path) ?? row.path))}/${glob}`));
         return this.storage.library.addFolder(folder, [...own, ...taken], inner.map((row) => row.id));
       }),
     );

@@ -192,6 +192,11 @@ describe('indexing a library', () => {
     await mkdir(path.join(beach, 'deeper'));
     await expect(library.addFolders([path.join(beach, 'deeper')])).rejects.toMatchObject({ code: 'bad-input', message: `${path.join(beach, 'deeper')} is inside ${beach}, which is in the library already: its photos are part of that folder.` });
     await expect(library.addFolders([folder, path.join(folder, 'home')])).rejects.toMatchObject({ message: expect.stringContaining('which is being added too') });
+    // Through a link, a folder is where it really is.
+    await symlink(beach, path.join(scratch.dir, 'beach-link'));
+    await symlink(path.join(beach, 'deeper'), path.join(scratch.dir, 'deeper-link'));
+    await expect(library.addFolders([path.join(scratch.dir, 'beach-link')])).rejects.toMatchObject({ message: expect.stringContaining('which is in the library already (by another path)') });
+    await expect(library.addFolders([path.join(scratch.dir, 'deeper-link')])).rejects.toMatchObject({ message: expect.stringContaining(`is inside ${beach}`) });
 
     const [outer] = await library.addFolders([folder]);
     expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[a\\|b\\]/*-1.jpg'] }]);

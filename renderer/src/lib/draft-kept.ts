@@ -3,7 +3,7 @@
  * each change it is kept in the window's local storage (this machine's, like everything else),
  * with the saved vocabulary it was drafted from, and offered back only over that same vocabulary:
  * over one changed meanwhile (the command line, an import) saving it would undo those changes,
- * so the person is told it was set aside instead of getting it back.
+ * so the person is told it was not brought back, and it is let go.
  */
 import type { VocabularyInfo } from './api.js';
 import type { Origins } from './vocabulary-edit.js';
