@@ -95,9 +95,13 @@ describe('storage', () => {
     expect(ids).toHaveLength(2);
     expect(storage.library.generation('m')).toBe(1);
     expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
-    // A failed batch writes nothing at all.
-    const duplicatePath: IndexedFile = { path: '/photos/c.jpg', folderId: 999, size: 1, mtimeMs: 1, image: { created: image(3) }, vector: unit([0, 0, 1, 0]) };
-    expect(() => storage.library.writeBatch('m', [duplicatePath], [])).toThrow(/FOREIGN KEY/);
+    // A failed batch writes nothing at all: not the good file before the one whose image is not stored.
+    const good: IndexedFile = { path: '/photos/c.jpg', folderId, size: 1, mtimeMs: 1, image: { created: image(3) }, vector: unit([0, 0, 1, 0]) };
+    const noImage: IndexedFile = { path: '/photos/d.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: 999 }, vector: null };
+    expect(() => storage.library.writeBatch('m', [good, noImage], [])).toThrow(/FOREIGN KEY/);
+    expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
+    // A file of a folder no longer in the library (removed while a run indexed it) is let go (Note [Folders gone mid-run]).
+    expect(storage.library.writeBatch('m', [{ ...good, folderId: 999 }], [])).toEqual([]);
     expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
   });
 
