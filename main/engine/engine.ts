@@ -22,7 +22,7 @@ import { UserError, isUserError } from '../core/errors.js';
 import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
 import { selectCopies, trashSelection } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
-import { graphsDir, isInside } from '../core/paths.js';
+import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type Running } from '../jobs/registry.js';
@@ -281,10 +281,13 @@ export class Engine {
     const folders = await library.addFolders(paths, excludes);
     this.watchFolders();
     this.libraryChanges.now();
-    // A folder that took library folders in (Note [Folders inside folders]) holds photos the
-    // library had: it is no new folder, to be taken out again if the model fails on its photos.
-    const isNew = (folder: FolderRow) => !before.some((old) => old.id === folder.id || isInside(old.path, folder.path));
-    return { folders, indexing: this.index({ ...request, newFolders: folders.filter(isNew) }) };
+    // Folders taken in by one added (Note [Folders inside folders]) are gone now: their photos are
+    // the library's, held by a folder that is then no new one, to be taken out again should the
+    // model fail on its photos. Told from what the add did, not by comparing paths again.
+    const after = new Set(library.folders().map((folder) => folder.id));
+    const tookIn = before.some((old) => !after.has(old.id));
+    const newFolders = tookIn ? [] : folders.filter((folder) => !before.some((old) => old.id === folder.id));
+    return { folders, indexing: this.index({ ...request, newFolders }) };
   }
 
   /**

@@ -6,6 +6,8 @@ export class JobsStore {
   /** Jobs by id; ended ones stay until the next one of their kind starts, so the UI can say how they ended. */
   jobs = $state<Record<string, JobInfo>>({});
   error = $state<string | null>(null);
+  /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
+  startingRest = $state(false);
 
   constructor(
     private readonly api: LumenApi,
@@ -44,9 +46,6 @@ export class JobsStore {
       this.error = null;
     } else this.error = outcome.error.message;
   }
-
-  /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
-  startingRest = $state(false);
 
   /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
   async indexRest(cancelled: JobInfo): Promise<void> {

@@ -85,12 +85,12 @@ export class LibraryStore {
     this.filtersKey = JSON.stringify(state.filters);
     const filters = searchOptions(state, 1).filters;
     if (this.timeline === null && state.sort !== 'oldest' && !hasFilters(state.filters)) {
-      const first = await this.load(generation, { filters, first: FIRST_SCREEN }, this.filtersKey);
+      const first = await this.load(generation, { filters, first: FIRST_SCREEN });
       if (!first || first.ids.length >= first.total) return;
       await this.restWanted();
       if (generation !== this.generation) return;
     }
-    await this.load(generation, { filters }, this.filtersKey);
+    await this.load(generation, { filters });
   }
 
   /** The grid shows its last photos: the rest of the timeline now, if it is still to come. */
@@ -111,7 +111,7 @@ export class LibraryStore {
   }
 
   /** Shows the timeline asked for unless a newer refresh began meanwhile; what it showed. */
-  private async load(generation: number, params: { filters: ReturnType<typeof searchOptions>['filters']; first?: number }, filtersKey: string): Promise<LibraryTimeline | null> {
+  private async load(generation: number, params: { filters: ReturnType<typeof searchOptions>['filters']; first?: number }): Promise<LibraryTimeline | null> {
     const started = performance.now();
     const outcome = await this.api.call('photos.timeline', params);
     if (generation !== this.generation) return null;
@@ -120,7 +120,8 @@ export class LibraryStore {
       return null;
     }
     this.timeline = outcome.value;
-    this.answered = filtersKey;
+    // The refresh of this generation set the key: a newer one would have changed the generation.
+    this.answered = this.filtersKey;
     this.error = null;
     // Laid out once the page has settled: a reload costs that too.
     if (params.first === undefined) {
