@@ -29,6 +29,7 @@ export default defineConfig({
       input: {
         lumen: resolve(root, 'main/cli/index.ts'),
         'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
+        'tokenizer-thread': resolve(root, 'main/models/tokenizer-thread.ts'),
         'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
       },
       output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', banner: '#!/usr/bin/env node' },

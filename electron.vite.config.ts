@@ -3,7 +3,7 @@
  *
  * - main: the Electron main process (out/main/index.js), the engine's utility process
  *   (out/main/engine-process.js) and its worker threads (out/main/inference-thread.js,
- *   out/main/graph-merge-thread.js), with their shared chunks in the same folder. Everything in package.json "dependencies" stays external
+ *   out/main/tokenizer-thread.js, out/main/graph-merge-thread.js), with their shared chunks in the same folder. Everything in package.json "dependencies" stays external
  *   (electron-vite's default), so the native addons (onnxruntime-node, sharp, better-sqlite3,
  *   usearch) load from node_modules, unpacked from the asar by electron-builder.
  * - preload: CommonJS (out/preload/index.cjs), because a sandboxed preload cannot be an ES module.
@@ -35,12 +35,16 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/main'),
+      // zod is bundled, as in the CLI (cli.vite.config.ts): loaded whole, it reads its 40-odd
+      // locales as the engine process starts, on the way to the first screen.
+      externalizeDeps: { exclude: ['zod'] },
       rolldownOptions: {
         input: {
           index: resolve(root, 'main/app/index.ts'),
           'engine-process': resolve(root, 'main/app/engine-process.ts'),
           // Worker threads, found next to the chunks that start them (Note [Thread entries] in main/core/worker-thread.ts).
           'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
+          'tokenizer-thread': resolve(root, 'main/models/tokenizer-thread.ts'),
           'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
         },
         output: { chunkFileNames: '[name]-[hash].js' },

@@ -3,8 +3,8 @@
  * the engine itself (engine-service.ts).
  *
  * Note [Text tower first]: the app's first search waits for the text tower's graph, which takes
- * 0.5 s to load on an idle machine and up to 2 s while the window draws its first screen (Note
- * [Warm start] in engine.ts). Loading the rest of the engine (SQLite, the library, the search,
+ * 0.25 s to load on an idle machine (Note [Runtime graphs] in models/session.ts) and several
+ * times that while the window draws its first screen (Note [Warm start] in engine.ts). Loading the rest of the engine (SQLite, the library, the search,
  * their modules) took 0.3 s before the graph could even begin. So this entry reads which text
  * tower the engine started last (text-tower-hint.ts) and starts it at once, on its own thread,
  * before it imports the rest; the engine takes that session over when it asks for the same one

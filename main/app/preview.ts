@@ -1,19 +1,26 @@
 /**
  * Preview mode: the real renderer in a browser, backed by the real engine through the very same
  * handler table the Electron main process registers (handlers.ts) and the same engine process
- * (forked with Node instead of Electron). Only the glue differs: HTTP instead of IPC, a stand-in
- * shell instead of Electron's dialogs. For end-to-end tests and demos.
+ * (forked with Node instead of Electron). Only the glue differs: HTTP and a WebSocket instead of
+ * IPC, a stand-in shell instead of Electron's dialogs. For end-to-end tests and demos.
  *
  * Note [Preview is loopback only]: the server listens on 127.0.0.1 only, checks every request's
- * Host (no DNS rebinding) and, for calls, its Origin (no other site's page can post to it), and
- * needs a random per-run token: given once in the printed URL, then kept as an HttpOnly,
+ * Host (no DNS rebinding) and, for the calls' socket, its Origin (no other site's page can call),
+ * and needs a random per-run token: given once in the printed URL, then kept as an HttpOnly,
  * SameSite=Strict cookie. Every response carries the app's CSP.
+ *
+ * Note [Calls beside the photos]: calls and events travel on one WebSocket, not as HTTP requests.
+ * A browser opens at most 6 connections to one host, and a first screen asks for 30-60
+ * thumbnails: the app's first search waited 50-320 ms in the browser's queue behind them, a
+ * wait the app itself never has (its calls go over IPC, its photos through its own protocol).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { lstat, readFile, rename } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { AppEvent } from '../../preload/contract.js';
 import { UserError } from '../core/errors.js';
 import { APP_CSP } from './csp.js';
@@ -24,7 +31,17 @@ import { contentTypeOf, resolveRendererFile } from './renderer-files.js';
 import { CallRouter } from './router.js';
 
 const COOKIE = 'lumen_preview';
-const MAX_BODY = 64 * 1024 * 1024;
+/** The path of the calls' socket (Note [Calls beside the photos]). */
+const SOCKET_PATH = '/socket';
+/** The largest call: a photo dropped to search by, in base64. */
+const MAX_CALL_BYTES = 64 * 1024 * 1024;
+
+/** A call on the socket, and its answer; events go out as `{ event }` (renderer/src/lib/preview-api.ts is the other side). */
+interface SocketCall {
+  id?: unknown;
+  name?: unknown;
+  params?: unknown;
+}
 
 export interface PreviewServer {
   url: string;
@@ -64,22 +81,20 @@ function sameToken(given: string | undefined, token: string): boolean {
   return timingSafeEqual(Buffer.from(given), Buffer.from(token));
 }
 
-function cookieToken(request: http.IncomingMessage): string | undefined {
-  return request.headers.cookie
-    ?.split(';')
-    .map((part) => part.trim().split('='))
-    .find(([name]) => name === COOKIE)?.[1];
+/** The token a request carries: in its URL (the printed one), else in the cookie set by the first page. */
+function givenToken(request: http.IncomingMessage, url: URL): string | undefined {
+  return (
+    url.searchParams.get('token') ??
+    request.headers.cookie
+      ?.split(';')
+      .map((part) => part.trim().split('='))
+      .find(([name]) => name === COOKIE)?.[1]
+  );
 }
 
-async function body(request: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** Refuses a socket before it opens, with an HTTP status. */
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
 export async function startPreview(options: {
@@ -90,7 +105,7 @@ export async function startPreview(options: {
   log: (message: string) => void;
 }): Promise<PreviewServer> {
   const token = randomBytes(24).toString('base64url');
-  const streams = new Set<http.ServerResponse>();
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_CALL_BYTES });
   let origin = '';
   let router: CallRouter | null = null;
 
@@ -103,23 +118,8 @@ export async function startPreview(options: {
     void (async () => {
       const url = new URL(request.url ?? '/', origin);
       if (request.headers.host !== new URL(origin).host) return send(response, 421, 'text/plain', 'Wrong host');
-      const given = url.searchParams.get('token') ?? cookieToken(request);
-      if (!sameToken(given ?? undefined, token)) return send(response, 403, 'text/plain', 'Open the URL Lumen printed (it carries the token).');
+      if (!sameToken(givenToken(request, url), token)) return send(response, 403, 'text/plain', 'Open the URL Lumen printed (it carries the token).');
       const setCookie = { 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` };
-
-      if (url.pathname === '/rpc' && request.method === 'POST') {
-        if (request.headers.origin !== origin) return send(response, 403, 'text/plain', 'Cross-origin calls are refused.');
-        const { name, params } = decodeWire(await body(request)) as { name?: unknown; params?: unknown };
-        const outcome = await (router as CallRouter).handle({ url: `${origin}/`, isTopFrame: true, fromAppWindow: true }, { name, params });
-        return send(response, 200, 'application/json', encodeWire(outcome));
-      }
-      if (url.pathname === '/events' && request.method === 'GET') {
-        response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-        response.write(': connected\n\n');
-        streams.add(response);
-        request.on('close', () => streams.delete(response));
-        return;
-      }
       if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'Method not allowed');
       if (isPhotoPath(url.pathname)) {
         const photo = await loadPhoto(options.engine, url.pathname);
@@ -137,6 +137,24 @@ export async function startPreview(options: {
       else response.end();
     });
   });
+  server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', origin);
+    if (request.headers.host !== new URL(origin).host) return refuseUpgrade(socket, 421, 'Misdirected Request');
+    if (url.pathname !== SOCKET_PATH) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!sameToken(givenToken(request, url), token) || request.headers.origin !== origin) return refuseUpgrade(socket, 403, 'Forbidden');
+    sockets.handleUpgrade(request, socket, head, answerCalls);
+  });
+  const answerCalls = (page: WebSocket) => {
+    // A page that breaks the protocol (a call over the size limit) loses its socket, not the server.
+    page.on('error', (error) => options.log(`Preview socket closed: ${error.message}`));
+    page.on('message', (data: Buffer) => {
+      void (async () => {
+        const { id, name, params } = decodeWire(data.toString('utf8')) as SocketCall;
+        const outcome = await (router as CallRouter).handle({ url: `${origin}/`, isTopFrame: true, fromAppWindow: true }, { name, params });
+        page.send(encodeWire({ id, outcome }));
+      })().catch((error: unknown) => options.log(`Preview call failed: ${error instanceof Error ? error.message : String(error)}`));
+    });
+  };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
@@ -147,11 +165,13 @@ export async function startPreview(options: {
     url: `${origin}/?token=${token}`,
     origin,
     broadcast: (event) => {
-      for (const stream of streams) stream.write(`data: ${encodeWire(event)}\n\n`);
+      const message = encodeWire({ event });
+      for (const page of sockets.clients) page.send(message);
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const stream of streams) stream.end();
+        for (const page of sockets.clients) page.terminate();
+        sockets.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -23,7 +23,7 @@ import type { ImageSource } from './preprocess.js';
 import { ModelSession, isFixed, type Logger, type ProviderPreference, type SessionPlan, type TensorInfo } from './session.js';
 import type { Feeds } from './threaded-session.js';
 import type { QueryGraphVariant, TextGraphs } from './text-graphs.js';
-import { TextTokenizer, type TokenizedText } from './tokenizer.js';
+import { TokenizerThread, type TokenizedText } from './tokenizer.js';
 import { LruCache } from '../core/lru.js';
 import { dot, isUsableEmbedding, l2Normalize } from './vectors.js';
 
@@ -80,7 +80,7 @@ const TEXTS_PER_RUN = 64;
 
 interface TextTower extends TextInputs {
   session: ModelSession;
-  tokenizer: TextTokenizer;
+  tokenizer: TokenizerThread;
 }
 
 /** Texts of different lengths that a query graph must embed as the original does (Note [Short graphs kept] in text-graphs.ts). */
@@ -131,7 +131,9 @@ export class ClipModel {
   private imageTower: Promise<ImageTower> | null = null;
   private textTower: Promise<TextTower> | null = null;
   private textSession: Promise<ModelSession> | null = null;
-  private tokenizer: Promise<TextTokenizer> | null = null;
+  /** The text tower's runtime graph being saved, once its session has started (never rejects). */
+  private runtimeGraphSaved: Promise<void> | null = null;
+  private tokenizer: Promise<TokenizerThread> | null = null;
   private readonly textCache: LruCache<string, Float32Array>;
   private readonly provider: ProviderPreference;
   private readonly log: Logger;
@@ -193,8 +195,8 @@ export class ClipModel {
   }
 
   /**
-   * Starts the text tower's graph on its thread, without its tokenizer, which loads on this
-   * thread (Note [Photos first] in engine-service.ts). A failure is the first query's to report.
+   * Starts the text tower's graph and its tokenizer, each on a thread of its own (Note [Tokenizer
+   * off the event loop] in tokenizer.ts). A failure is the first query's to report.
    */
   startTextSession(): void {
     this.textSessionStarted().catch(() => {});
@@ -203,17 +205,25 @@ export class ClipModel {
   /** How the text tower's session starts: its graph, provider and thread (Note [Text tower first] in the app's engine-process.ts starts one so before the engine loads). */
   get textSessionPlan(): SessionPlan {
     const { modelPath, contextLength } = this.spec.text;
-    const graph = this.textGraphs?.verified(modelPath, contextLength) ?? modelPath;
-    return { modelPath: graph, preference: this.provider === 'auto' ? 'cpu' : this.provider, thread: 'interactive' };
+    const preference = this.provider === 'auto' ? 'cpu' : this.provider;
+    const graph = this.textGraphs?.verified(modelPath, contextLength, { runtime: preference === 'cpu' }) ?? modelPath;
+    return { modelPath: graph, preference, thread: 'interactive' };
   }
 
-  /** The text tower's session plan once its session has started (its graph may change on the first start, Note [Short graphs kept] in text-graphs.ts). */
+  /**
+   * The text tower's session plan for its next start, once its session has started and what that
+   * start saves is saved (its graph may change on the first starts, Note [Short graphs kept] in
+   * text-graphs.ts).
+   */
   async startedTextSessionPlan(): Promise<SessionPlan> {
     await this.textSessionStarted();
+    await this.runtimeGraphSaved;
     return this.textSessionPlan;
   }
 
   private textSessionStarted(): Promise<ModelSession> {
+    // The tokenizer is built beside the graph: every use of the session needs it.
+    this.textTokenizer().catch(() => {});
     this.textSession ??= this.openTextSession().catch((error: unknown) => {
       this.textSession = null;
       throw error;
@@ -254,11 +264,25 @@ export class ClipModel {
       return null;
     };
     const settled = await this.textGraphs?.settle(modelPath, contextLength, accept);
-    if (settled) return settled;
-    const graph = this.textSessionPlan.modelPath;
-    if (graph === modelPath || !this.textGraphs) return start(modelPath);
+    if (settled) {
+      this.saveRuntimeGraph();
+      return settled;
+    }
+    const planned = this.textSessionPlan.modelPath;
+    const graph = this.textGraphs?.verified(modelPath, contextLength);
+    if (!graph || !this.textGraphs) return start(modelPath);
+    if (planned !== graph) {
+      try {
+        return await start(planned);
+      } catch (error) {
+        this.log(`The saved text graph of ${this.id} did not load (${messageOf(error)}); using the graph it was saved from, and saving it again.`);
+        await this.textGraphs.forgetRuntimeGraph(planned);
+      }
+    }
     try {
-      return await start(graph);
+      const session = await start(graph);
+      this.saveRuntimeGraph();
+      return session;
     } catch (error) {
       // A query graph damaged since it was checked costs its speed until the next start makes it
       // again. Only the graph is to blame if the model's own starts where it did not: a provider
@@ -270,17 +294,24 @@ export class ClipModel {
     }
   }
 
+  /** Saves the text tower's runtime graph in the background where it runs on the CPU (Note [Runtime graphs] in session.ts). */
+  private saveRuntimeGraph(): void {
+    const { modelPath, contextLength } = this.spec.text;
+    if (this.textSessionPlan.preference !== 'cpu' || !this.textGraphs) return;
+    this.runtimeGraphSaved ??= this.textGraphs.saveRuntimeGraph(modelPath, contextLength);
+  }
+
   /** The probe texts' embeddings through `session`, at their own length where its graph allows. */
   private async embedProbes(session: ModelSession): Promise<Float32Array[]> {
     const tokenizer = await this.textTokenizer();
     const inputs = textInputsOf(session, this.spec.text.modelPath, this.dim);
-    const batches = QUERY_GRAPH_PROBES.map((probe) => tokenizer.encode(probe)).map((tokens) => ({ texts: [tokens], length: inputs.fixedLength ?? tokens.ids.length }));
+    const batches = (await tokenizer.encode(QUERY_GRAPH_PROBES)).map((tokens) => ({ texts: [tokens], length: inputs.fixedLength ?? tokens.ids.length }));
     return this.runText(session, inputs, tokenizer.padId, batches);
   }
 
-  private textTokenizer(): Promise<TextTokenizer> {
-    const { tokenizerPath, tokenizerConfigPath, contextLength, clean } = this.spec.text;
-    this.tokenizer ??= TextTokenizer.load(tokenizerPath, tokenizerConfigPath, contextLength, clean).catch((error: unknown) => {
+  private textTokenizer(): Promise<TokenizerThread> {
+    const { tokenizerPath, tokenizerConfigPath: configPath, contextLength, clean } = this.spec.text;
+    this.tokenizer ??= TokenizerThread.start({ tokenizerPath, configPath, contextLength, clean }).catch((error: unknown) => {
       this.tokenizer = null;
       throw error;
     });
@@ -315,7 +346,7 @@ export class ClipModel {
 
   /** Token ids as the text tower receives them (truncated, not padded); for tests and tools. */
   async tokenize(text: string): Promise<number[]> {
-    return (await this.text()).tokenizer.encode(text).ids;
+    return ((await (await this.text()).tokenizer.encode([text]))[0] as TokenizedText).ids;
   }
 
   /** Unit-length embeddings of `texts`, in order. Cached per text. */
@@ -335,8 +366,9 @@ export class ClipModel {
         throwIfAborted(signal);
         const chunk = missing.slice(start, start + TEXTS_PER_RUN);
         const batches: TextBatch[] = [];
+        const tokens = await tower.tokenizer.encode(chunk);
         for (let first = 0; first < chunk.length; first += batchSize) {
-          const texts = chunk.slice(first, first + batchSize).map((text) => tower.tokenizer.encode(text));
+          const texts = tokens.slice(first, first + batchSize);
           batches.push({ texts, length: tower.fixedLength ?? Math.max(...texts.map((t) => t.ids.length)) });
         }
         const vectors = await this.runText(tower.session, tower, tower.tokenizer.padId, batches);
@@ -497,7 +529,8 @@ export class ClipModel {
   }
 
   async dispose(): Promise<void> {
-    const sessions = await Promise.allSettled([this.imageTower?.then((tower) => tower.session), this.textSession]);
+    await this.runtimeGraphSaved;
+    const sessions = await Promise.allSettled([this.imageTower?.then((tower) => tower.session), this.textSession, this.tokenizer]);
     for (const session of sessions) {
       if (session.status === 'fulfilled' && session.value) await session.value.release();
     }

@@ -10,8 +10,9 @@
  * original on every probe text), at their own length in full precision (which must match, 0.9999),
  * then 8 bits at the fixed length (a tower that is not causal). A rewrite is written under a temporary name and
  * renamed, so a crash leaves no half graph in use (the next rewrite removes it), and one not yet
- * checked (a crash before the check) is checked at the next start. Writing one for a newer version of a model removes the older one's
- * files. Only the library's writer writes here; a graph that cannot be written (a full disk)
+ * checked (a crash before the check) is checked at the next start. Once checked, it is also saved
+ * as `<key>.<ONNX Runtime's version>.ort`, ready to run (Note [Runtime graphs] in session.ts).
+ * Writing one for a newer version of a model removes the older one's files. Only the library's writer writes here; a graph that cannot be written (a full disk)
  * costs the speed only, and is tried again next time.
  */
 import { createHash } from 'node:crypto';
@@ -20,8 +21,10 @@ import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { removeStaleTemporaries, temporaryName, writeAll } from '../core/temporary-files.js';
+import ort from 'onnxruntime-node';
 import { rewriteTextGraph, type QueryGraphOptions } from './query-graph.js';
-import type { Logger } from './session.js';
+import { RUNTIME_GRAPH_EXTENSION, savingRuntimeGraph, type Logger } from './session.js';
+import { startThreadedSession } from './threaded-session.js';
 
 /** A rewrite to try, and how close to the original its embeddings must be (cosine, on every probe). */
 export interface QueryGraphVariant extends QueryGraphOptions {
@@ -65,6 +68,21 @@ async function writePieces(file: string, pieces: readonly Uint8Array[]): Promise
   }
 }
 
+/** A checked rewrite's runtime graph, saved by this version of ONNX Runtime: another version saves its own. */
+function runtimeGraphOf(base: string): string {
+  return `${base}.${ort.env.versions.common}${RUNTIME_GRAPH_EXTENSION}`;
+}
+
+/** Makes a file another process wrote durable before it is renamed into use. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export class TextGraphs {
   constructor(
     readonly dir: string,
@@ -82,13 +100,58 @@ export class TextGraphs {
     return { base: path.join(this.dir, `${model}-${hash(`${size}\0${mtimeMs}`)}`), model };
   }
 
-  /** The rewritten graph of `modelPath` once shown close to the original, else null. */
-  verified(modelPath: string, context: number): string | null {
+  /**
+   * The rewritten graph of `modelPath` once shown close to the original, else null; with
+   * `runtime`, its saved runtime graph where there is one (Note [Runtime graphs] in session.ts).
+   */
+  verified(modelPath: string, context: number, { runtime = false } = {}): string | null {
     try {
       const { base } = this.key(modelPath, context);
-      return existsSync(`${base}.ok`) && existsSync(`${base}.onnx`) ? `${base}.onnx` : null;
+      if (!existsSync(`${base}.ok`) || !existsSync(`${base}.onnx`)) return null;
+      const saved = runtimeGraphOf(base);
+      return runtime && existsSync(saved) ? saved : `${base}.onnx`;
     } catch {
       return null;
+    }
+  }
+
+  /**
+   * Saves the runtime graph of the checked rewrite, once, on a background thread (Note [Runtime
+   * graphs] in session.ts). A graph that cannot be saved costs the first search's speed only, and
+   * is tried again at the next start.
+   */
+  async saveRuntimeGraph(modelPath: string, context: number): Promise<void> {
+    let base: string;
+    try {
+      ({ base } = this.key(modelPath, context));
+    } catch {
+      return;
+    }
+    const target = runtimeGraphOf(base);
+    if (!this.mayWrite() || !existsSync(`${base}.ok`) || existsSync(target)) return;
+    const partial = temporaryName(target);
+    try {
+      await this.forgetRuntimeGraphs(base);
+      const session = await startThreadedSession(`${base}.onnx`, savingRuntimeGraph(partial), true);
+      await session.release();
+      await syncFile(partial);
+      await rename(partial, target);
+    } catch (error) {
+      await rm(partial, { force: true }).catch(() => {});
+      this.log(`Could not save the text graph ready to run in ${this.dir} (${messageOf(error)}); the first search after a start is a little slower.`);
+    }
+  }
+
+  /** Removes a saved runtime graph that did not load, so that the next start saves it again. */
+  async forgetRuntimeGraph(file: string): Promise<void> {
+    await rm(file, { force: true }).catch(() => {});
+  }
+
+  /** Removes the saved runtime graphs of one version of a model, for any version of ONNX Runtime. */
+  private async forgetRuntimeGraphs(base: string): Promise<void> {
+    const prefix = `${path.basename(base)}.`;
+    for (const name of await readdir(this.dir).catch(() => [] as string[])) {
+      if (name.startsWith(prefix) && name.endsWith(RUNTIME_GRAPH_EXTENSION)) await rm(path.join(this.dir, name), { force: true });
     }
   }
 
@@ -159,6 +222,7 @@ export class TextGraphs {
   async forget(modelPath: string, context: number): Promise<void> {
     const { base } = this.key(modelPath, context);
     for (const ending of ['.ok', '.keep', '.onnx']) await rm(`${base}${ending}`, { force: true }).catch(() => {});
+    await this.forgetRuntimeGraphs(base).catch(() => {});
   }
 
   /** Removes the files of the model's other versions, and half-written rewrites that a crash left (Note [Temporary names]). */

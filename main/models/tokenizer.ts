@@ -11,7 +11,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { UserError, messageOf } from '../core/errors.js';
+import { UserError, messageOf, type UserErrorCode } from '../core/errors.js';
+import { startWorker } from '../core/worker-thread.js';
 import type { TextClean } from './folder.js';
 
 export interface TokenizedText {
@@ -56,6 +57,105 @@ export class TextTokenizer {
     return {
       ids: endsWithSpecial ? [...ids.slice(0, this.contextLength - 1), closing] : ids.slice(0, this.contextLength),
     };
+  }
+}
+
+/** What a tokenizer's thread builds its tokenizer from. */
+export interface TokenizerStart {
+  tokenizerPath: string;
+  configPath: string;
+  contextLength: number;
+  clean: TextClean;
+}
+
+export interface TokenizerRequest {
+  id: number;
+  texts: string[];
+}
+
+export type TokenizerReply =
+  | { kind: 'ready'; padId: number }
+  | { kind: 'failed'; code: UserErrorCode | null; message: string }
+  | { kind: 'result'; id: number; tokens: TokenizedText[] }
+  | { kind: 'error'; id: number; message: string };
+
+/**
+ * Note [Tokenizer off the event loop]: building a CLIP tokenizer from its tokenizer.json (49,000
+ * tokens and merges into maps) takes 0.15 s of a core idle and 0.25-0.45 s at the app's launch,
+ * and it ran on the engine's event loop: the app's first search waited for it, on its own or
+ * behind the warm start that built it (Note [Photos first] in the app's engine-service.ts). So
+ * the tokenizer is built and run on a thread of its own, started with the text tower; a text's
+ * hop to it and back costs a fraction of a millisecond.
+ */
+export class TokenizerThread {
+  private constructor(
+    private readonly request: (texts: string[]) => Promise<TokenizedText[]>,
+    private readonly stop: () => Promise<void>,
+    /** Id used to fill a sequence up to a fixed length. */
+    readonly padId: number,
+  ) {}
+
+  /** Starts the thread; rejects as `TextTokenizer.load` does when the tokenizer cannot be built. */
+  static start(settings: TokenizerStart): Promise<TokenizerThread> {
+    const worker = startWorker(import.meta.url, 'tokenizer-thread', settings);
+    const pending = new Map<number, { resolve: (tokens: TokenizedText[]) => void; reject: (error: Error) => void }>();
+    let nextId = 0;
+    // The thread keeps the process alive only while it has work (a CLI command ends when its work does).
+    const settle = () => {
+      if (pending.size === 0) worker.unref();
+    };
+    const failAll = (error: Error) => {
+      for (const call of pending.values()) call.reject(error);
+      pending.clear();
+    };
+    const request = (texts: string[]) =>
+      new Promise<TokenizedText[]>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage({ id, texts } satisfies TokenizerRequest);
+      });
+    const stop = () => worker.terminate().then(() => {});
+    return new Promise<TokenizerThread>((resolveStart, rejectStart) => {
+      worker.on('error', (error) => {
+        rejectStart(error);
+        failAll(error);
+      });
+      worker.on('exit', (code) => {
+        const error = new Error(`the tokenizer's thread stopped (exit code ${code})`);
+        rejectStart(error);
+        failAll(error);
+      });
+      worker.on('message', (reply: TokenizerReply) => {
+        switch (reply.kind) {
+          case 'ready':
+            settle();
+            resolveStart(new TokenizerThread(request, stop, reply.padId));
+            return;
+          case 'failed':
+            rejectStart(reply.code ? new UserError(reply.code, reply.message) : new Error(reply.message));
+            void stop();
+            return;
+          case 'result':
+          case 'error': {
+            const call = pending.get(reply.id);
+            pending.delete(reply.id);
+            if (reply.kind === 'result') call?.resolve(reply.tokens);
+            else call?.reject(new Error(reply.message));
+            settle();
+          }
+        }
+      });
+    });
+  }
+
+  /** Each text's token ids, in order (see `TextTokenizer.encode`). */
+  encode(texts: readonly string[]): Promise<TokenizedText[]> {
+    return this.request([...texts]);
+  }
+
+  release(): Promise<void> {
+    return this.stop();
   }
 }
 

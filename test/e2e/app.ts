@@ -42,6 +42,8 @@ export async function startApp(options: { rendererDir: string; dataDir: string; 
 export interface AppPage {
   page: Page;
   problems: string[];
+  /** The names of the calls the page has sent, in order. */
+  calls: string[];
   close(): Promise<void>;
 }
 
@@ -51,10 +53,14 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   await recordCspViolations(context);
   const page = await context.newPage();
   const watched = await watchProblems(context, page);
+  const calls: string[] = [];
+  // Calls travel on the page's one socket (Note [Calls beside the photos] in main/app/preview.ts).
+  page.on('websocket', (socket) => socket.on('framesent', ({ payload }) => calls.push((JSON.parse(String(payload)) as { name: string }).name)));
   await page.goto(url);
   return {
     page,
     problems: watched.problems,
+    calls,
     close: async () => {
       await watched.collect();
       await context.close();

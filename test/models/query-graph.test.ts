@@ -1,4 +1,4 @@
-import { cp, readFile, readdir, utimes, writeFile } from 'node:fs/promises';
+import { cp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -115,17 +115,21 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     const plain = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
     const model = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
     const plan = await model.startedTextSessionPlan();
-    expect(path.dirname(plan.modelPath)).toBe(graphs.dir);
-    expect((await readdir(graphs.dir)).map((name) => path.extname(name)).sort()).toEqual(['.ok', '.onnx']);
-    expect(operators(await readFile(plan.modelPath))).toHaveProperty('DynamicQuantizeMatMul');
+    const checked = graphs.verified(FIXTURE_TEXT_GRAPH, CONTEXT) as string;
+    expect(path.dirname(checked)).toBe(graphs.dir);
+    // The next start runs the checked graph as ONNX Runtime saved it (Note [Runtime graphs]).
+    expect(plan.modelPath).toBe(`${checked.slice(0, -'.onnx'.length)}.${ort.env.versions.common}.ort`);
+    expect((await readdir(graphs.dir)).map((name) => path.extname(name)).sort()).toEqual(['.ok', '.onnx', '.ort']);
+    expect(operators(await readFile(checked))).toHaveProperty('DynamicQuantizeMatMul');
     const [fast, exact] = await Promise.all([model.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
     fast.forEach((vector, i) => expect(cosine(vector, exact[i] as Float32Array)).toBeGreaterThan(0.995));
-    // The next start finds it settled: nothing written or checked, the same graph.
+    // The next start finds it settled: nothing written or checked, the saved graph, the same embeddings.
     const attempt = vi.fn(async () => 'checked');
     expect(await graphs.settle(FIXTURE_TEXT_GRAPH, CONTEXT, attempt)).toBeNull();
     expect(attempt).not.toHaveBeenCalled();
     const again = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
     expect((await again.startedTextSessionPlan()).modelPath).toBe(plan.modelPath);
+    (await again.embedTexts(TEXTS)).forEach((vector, i) => expect(cosine(vector, fast[i] as Float32Array)).toBeGreaterThan(0.99999));
     await Promise.all([plain.dispose(), model.dispose(), again.dispose()]);
   });
 
@@ -158,8 +162,8 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     await writeFile(original, notCausalTower(64));
     const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
     const model = await ClipModel.load(folder, { provider: 'cpu', textGraphs: graphs });
-    const graph = (await model.startedTextSessionPlan()).modelPath;
-    expect(graph).toBe(graphs.verified(original, CONTEXT));
+    expect((await model.startedTextSessionPlan()).modelPath).toBe(graphs.verified(original, CONTEXT, { runtime: true }));
+    const graph = graphs.verified(original, CONTEXT) as string;
     expect(operators(await readFile(graph))).toMatchObject({ DynamicQuantizeMatMul: 1 });
     const session = await ort.InferenceSession.create(graph);
     expect(session.inputMetadata[0]).toMatchObject({ shape: [1, CONTEXT] });
@@ -170,21 +174,72 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     await Promise.all([model.dispose(), plain.dispose()]);
   });
 
+  it('a saved runtime graph that does not load is run from the graph it was saved from, and saved again', async () => {
+    const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
+    const first = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
+    const saved = (await first.startedTextSessionPlan()).modelPath;
+    const expected = await first.embedTexts(TEXTS);
+    await first.dispose();
+    await writeFile(saved, 'damaged');
+    const logged: string[] = [];
+    const damaged = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs, log: (line) => logged.push(line) });
+    (await damaged.embedTexts(TEXTS)).forEach((vector, i) => expect(cosine(vector, expected[i] as Float32Array)).toBeGreaterThan(0.99999));
+    expect(logged).toEqual([expect.stringMatching(/^The saved text graph of .* did not load .*; using the graph it was saved from, and saving it again\.$/)]);
+    expect((await damaged.startedTextSessionPlan()).modelPath).toBe(saved);
+    await damaged.dispose();
+    const again = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs, log: (line) => logged.push(line) });
+    (await again.embedTexts(TEXTS)).forEach((vector, i) => expect(cosine(vector, expected[i] as Float32Array)).toBeGreaterThan(0.99999));
+    expect(logged).toHaveLength(1);
+    await again.dispose();
+  });
+
+  it('saves no runtime graph where it may not write, for a GPU provider, or from a graph that does not load; a failure costs only the speed', async () => {
+    const readOnly = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet, () => false);
+    const writer = new TextGraphs(readOnly.dir, quiet);
+    const checked = await writer.settle(FIXTURE_TEXT_GRAPH, CONTEXT, async (graph) => graph);
+    await readOnly.saveRuntimeGraph(FIXTURE_TEXT_GRAPH, CONTEXT);
+    expect(readOnly.verified(FIXTURE_TEXT_GRAPH, CONTEXT, { runtime: true })).toBe(checked);
+    // Another runtime's saved graph goes when this one saves its own.
+    const older = `${(checked as string).slice(0, -'.onnx'.length)}.1.0.0.ort`;
+    await writeFile(older, 'another runtime');
+    const bytes = await readFile(checked as string);
+    await writeFile(checked as string, 'damaged');
+    const logged: string[] = [];
+    await new TextGraphs(readOnly.dir, (line) => logged.push(line)).saveRuntimeGraph(FIXTURE_TEXT_GRAPH, CONTEXT);
+    expect(logged).toEqual([expect.stringMatching(/^Could not save the text graph ready to run in .*; the first search after a start is a little slower\.$/)]);
+    expect(writer.verified(FIXTURE_TEXT_GRAPH, CONTEXT, { runtime: true })).toBe(checked);
+    await writeFile(checked as string, bytes);
+    await writer.saveRuntimeGraph(FIXTURE_TEXT_GRAPH, CONTEXT);
+    expect((await readdir(writer.dir)).sort()).toEqual([path.basename(checked as string, '.onnx') + '.ok', path.basename(checked as string), path.basename(writer.verified(FIXTURE_TEXT_GRAPH, CONTEXT, { runtime: true }) as string)].sort());
+    expect(writer.verified(FIXTURE_TEXT_GRAPH, CONTEXT, { runtime: true })).not.toBe(older);
+    // A text tower on a GPU provider starts from the checked graph, and saves nothing.
+    await rm(writer.verified(FIXTURE_TEXT_GRAPH, CONTEXT, { runtime: true }) as string);
+    const elsewhere = await ClipModel.load(IMMICH_MODEL, { provider: process.platform === 'darwin' ? 'dml' : 'coreml', textGraphs: writer, log: () => {}, logProbe: () => {} });
+    expect(elsewhere.textSessionPlan.modelPath).toBe(checked);
+    await expect(elsewhere.embedTexts(TEXTS)).rejects.toMatchObject({ code: 'bad-input' });
+    await elsewhere.dispose();
+    expect((await readdir(writer.dir)).filter((name) => name.endsWith('.ort'))).toEqual([]);
+  });
+
   it('a query graph damaged after its check costs only its speed, and is made again at the next start', async () => {
     const graphs = new TextGraphs(path.join(scratch.dir, 'graphs'), quiet);
     const first = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
-    const graph = (await first.startedTextSessionPlan()).modelPath;
+    await first.startedTextSessionPlan();
     await first.dispose();
+    // Both the checked graph and the runtime graph saved from it.
+    const graph = graphs.verified(FIXTURE_TEXT_GRAPH, CONTEXT) as string;
     await writeFile(graph, 'damaged');
+    await writeFile(graphs.verified(FIXTURE_TEXT_GRAPH, CONTEXT, { runtime: true }) as string, 'damaged');
     const logged: string[] = [];
     const damaged = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs, log: (line) => logged.push(line) });
     const plain = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
     const [own, padded] = await Promise.all([damaged.embedTexts(TEXTS), plain.embedTexts(TEXTS)]);
     own.forEach((vector, i) => expect(cosine(vector, padded[i] as Float32Array)).toBeGreaterThan(0.99999));
-    expect(logged).toEqual([expect.stringMatching(/did not load .*making it again at the next start\.$/)]);
+    expect(logged).toEqual([expect.stringMatching(/^The saved text graph .* did not load/), expect.stringMatching(/did not load .*making it again at the next start\.$/)]);
     expect(await readdir(graphs.dir)).toEqual([]);
     const again = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu', textGraphs: graphs });
-    expect((await again.startedTextSessionPlan()).modelPath).toBe(graph);
+    await again.startedTextSessionPlan();
+    expect(graphs.verified(FIXTURE_TEXT_GRAPH, CONTEXT)).toBe(graph);
     await Promise.all([damaged.dispose(), plain.dispose(), again.dispose()]);
   });
 
@@ -194,7 +249,7 @@ describe('query graphs (Notes [Short texts], [Eight-bit text tower], [Short grap
     await first.embedTexts(TEXTS);
     await first.dispose();
     const made = await readdir(graphs.dir);
-    expect(made.map((name) => path.extname(name)).sort()).toEqual(['.ok', '.onnx']);
+    expect(made.map((name) => path.extname(name)).sort()).toEqual(['.ok', '.onnx', '.ort']);
     // Core ML exists only on macOS: on any other machine it cannot start.
     const elsewhere = await ClipModel.load(IMMICH_MODEL, { provider: process.platform === 'darwin' ? 'dml' : 'coreml', textGraphs: graphs, log: () => {}, logProbe: () => {} });
     await expect(elsewhere.embedTexts(TEXTS)).rejects.toMatchObject({ code: 'bad-input' });

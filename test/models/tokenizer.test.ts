@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModelFolder } from '../../main/models/folder.js';
-import { TextTokenizer, canonicalize } from '../../main/models/tokenizer.js';
-import { HF_MODEL, IMMICH_MODEL, ROOT, loadReference } from '../helpers/fixtures.js';
+import { TextTokenizer, TokenizerThread, canonicalize } from '../../main/models/tokenizer.js';
+import { HF_MODEL, IMMICH_MODEL, ROOT, loadReference, tempDir } from '../helpers/fixtures.js';
 
 async function fixtureTokenizer(dir: string): Promise<TextTokenizer> {
   const { text } = await readModelFolder(dir);
@@ -30,6 +31,32 @@ describe('tokenizer', () => {
     const tokenizer = await fixtureTokenizer(IMMICH_MODEL);
     const ids = tokenizer.encode('a photo').ids;
     expect(tokenizer.padId).toBe(ids.at(-1));
+  });
+
+  it('on its own thread (Note [Tokenizer off the event loop]), encodes as it does on this one, and refuses a broken tokenizer in the same words', async () => {
+    const { text } = await readModelFolder(HF_MODEL);
+    const settings = { tokenizerPath: text.tokenizerPath, configPath: text.tokenizerConfigPath, contextLength: text.contextLength, clean: text.clean };
+    const here = await fixtureTokenizer(HF_MODEL);
+    const thread = await TokenizerThread.start(settings);
+    const texts = (await loadReference()).tokens.map((token) => token.text);
+    expect(await thread.encode(texts)).toEqual(texts.map((each) => here.encode(each)));
+    expect(thread.padId).toBe(here.padId);
+    // Requests in flight together each get their own answer.
+    const [one, two] = await Promise.all([thread.encode(['a red star']), thread.encode(['x', 'a blue circle'])]);
+    expect([one, two]).toEqual([[here.encode('a red star')], [here.encode('x'), here.encode('a blue circle')]]);
+    await thread.release();
+
+    const broken = await tempDir();
+    try {
+      const tokenizerPath = path.join(broken.dir, 'tokenizer.json');
+      await cp(text.tokenizerPath, tokenizerPath);
+      await writeFile(tokenizerPath, '{"model": {"type": "nothing known"}}');
+      const refusal = await TextTokenizer.load(tokenizerPath, text.tokenizerConfigPath, 16, 'none').catch((error: unknown) => error);
+      expect(refusal).toMatchObject({ code: 'model-invalid' });
+      await expect(TokenizerThread.start({ ...settings, tokenizerPath })).rejects.toMatchObject({ code: 'model-invalid', message: (refusal as Error).message });
+    } finally {
+      await broken.cleanup();
+    }
   });
 
   it('canonicalises text for SigLIP-style models', () => {

@@ -1,5 +1,5 @@
 /**
- * The app's API over HTTP, for preview mode (main/app/preview.ts): the same calls and events as
+ * The app's API in preview mode (main/app/preview.ts): the same calls and events as
  * `window.lumen` in the app, sent to the preview server on the page's own origin. The server
  * marks its pages with `<meta name="lumen-preview">`; the app itself never uses this.
  */
@@ -20,33 +20,58 @@ export function isPreviewPage(): boolean {
   return document.querySelector('meta[name="lumen-preview"]') !== null;
 }
 
+/** Messages from the preview server's socket: a call's answer, or an engine event. */
+type ServerMessage = { id: number; outcome: CallOutcome<CallName> } | { event: AppEvent };
+
+const UNREACHABLE = { ok: false, error: { code: 'unavailable', message: 'The preview server is not reachable. Start it again.' } } as const;
+
+/**
+ * Calls and events over one WebSocket to the page's own origin (Note [Calls beside the photos] in
+ * main/app/preview.ts), opened at the first call or listener, and again after it closes.
+ */
 export function previewApi(): LumenApi {
   const listeners = new Set<(event: AppEvent) => void>();
-  let source: EventSource | null = null;
+  const pending = new Map<number, (outcome: CallOutcome<CallName>) => void>();
+  let nextId = 0;
+  let socket: Promise<WebSocket | null> | null = null;
+
+  const connect = (): Promise<WebSocket | null> => {
+    socket ??= new Promise((resolve) => {
+      const opening = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/socket`);
+      opening.onopen = () => resolve(opening);
+      opening.onmessage = (message: MessageEvent<string>) => {
+        const received = JSON.parse(message.data) as ServerMessage;
+        if ('event' in received) {
+          for (const each of listeners) each(received.event);
+          return;
+        }
+        pending.get(received.id)?.(received.outcome);
+        pending.delete(received.id);
+      };
+      opening.onclose = () => {
+        socket = null;
+        resolve(null);
+        for (const answer of pending.values()) answer(UNREACHABLE);
+        pending.clear();
+      };
+    });
+    return socket;
+  };
+
   return {
     async call<N extends CallName>(name: N, params: CallParams<N>): Promise<CallOutcome<N>> {
-      try {
-        const response = await fetch('/rpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: encode({ name, params }) });
-        if (!response.ok) return { ok: false, error: { code: 'unavailable', message: `The preview server refused the call (${response.status}).` } };
-        return (await response.json()) as CallOutcome<N>;
-      } catch {
-        return { ok: false, error: { code: 'unavailable', message: 'The preview server is not reachable. Start it again.' } };
-      }
+      const open = await connect();
+      if (!open) return UNREACHABLE;
+      const id = nextId++;
+      return new Promise((resolve) => {
+        pending.set(id, resolve as (outcome: CallOutcome<CallName>) => void);
+        open.send(encode({ id, name, params }));
+      });
     },
     onEvent(listener: (event: AppEvent) => void): () => void {
       listeners.add(listener);
-      source ??= new EventSource('/events');
-      source.onmessage = (message: MessageEvent<string>) => {
-        const event = JSON.parse(message.data) as AppEvent;
-        for (const each of listeners) each(event);
-      };
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0) {
-          source?.close();
-          source = null;
-        }
-      };
+      void connect();
+      return () => listeners.delete(listener);
     },
     photoUrl(photoId: number, kind: PhotoImageKind): string {
       return `/photo/${kind}/${Math.trunc(photoId)}`;

@@ -1,0 +1,98 @@
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { previewShell, startPreview, type PreviewServer } from '../../main/app/preview.js';
+import { buildRenderer } from '../renderer/harness.js';
+
+/** A page's request to the preview server, with the headers a test chooses. */
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; cookie: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers }, (response) => {
+        response.resume();
+        resolve({ status: response.statusCode as number, cookie: response.headers['set-cookie']?.[0]?.split(';')[0] });
+      })
+      .on('error', reject);
+  });
+}
+
+/** Opens the calls' socket; resolves with it open, or with the HTTP status that refused it. */
+function openSocket(url: string, headers: Record<string, string>): Promise<WebSocket | number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => resolve(socket));
+    socket.once('unexpected-response', (_request, response) => resolve(response.statusCode as number));
+    socket.once('error', reject);
+  });
+}
+
+const nextMessage = (socket: WebSocket) => new Promise<unknown>((resolve) => socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')))));
+
+describe('preview mode server (Notes [Preview is loopback only], [Calls beside the photos])', () => {
+  let renderer: Awaited<ReturnType<typeof buildRenderer>>;
+  let server: PreviewServer;
+  const engineCalls: string[] = [];
+  let token: string;
+
+  beforeAll(async () => {
+    renderer = await buildRenderer();
+    const engine = {
+      call: async (name: string) => {
+        engineCalls.push(name);
+        return [];
+      },
+    };
+    server = await startPreview({ rendererDir: renderer.dir, engine: engine as never, shell: previewShell([]), log: () => {} });
+    token = new URL(server.url).searchParams.get('token') as string;
+  }, 120_000);
+  afterAll(async () => {
+    await server?.close();
+    await renderer?.dispose();
+  });
+
+  it('serves the page only with the printed token, then by its cookie, and only under its own host', async () => {
+    expect((await get(`${server.origin}/`)).status).toBe(403);
+    expect((await get(`${server.origin}/?token=${'0'.repeat(token.length)}`)).status).toBe(403);
+    const first = await get(server.url);
+    expect(first).toMatchObject({ status: 200, cookie: `lumen_preview=${token}` });
+    expect((await get(`${server.origin}/`, { cookie: first.cookie as string })).status).toBe(200);
+    expect((await get(server.url, { host: `evil.example:${new URL(server.origin).port}` })).status).toBe(421);
+  });
+
+  it('answers calls and sends events on the socket of a page from its origin with the token, and refuses any other', async () => {
+    const socketUrl = `${server.origin.replace('http', 'ws')}/socket`;
+    const cookie = `lumen_preview=${token}`;
+    expect(await openSocket(socketUrl, { origin: server.origin })).toBe(403);
+    expect(await openSocket(socketUrl, { origin: 'http://evil.example', cookie })).toBe(403);
+    expect(await openSocket(socketUrl, { cookie })).toBe(403);
+    expect(await openSocket(socketUrl, { origin: server.origin, cookie, host: `evil.example:${new URL(server.origin).port}` })).toBe(421);
+    expect(await openSocket(`${server.origin.replace('http', 'ws')}/elsewhere`, { origin: server.origin, cookie })).toBe(404);
+    expect(engineCalls).toEqual([]);
+
+    const socket = (await openSocket(socketUrl, { origin: server.origin, cookie })) as WebSocket;
+    try {
+      // Calls in flight together are told apart by their ids.
+      const answers = new Map<number, unknown>();
+      const twoAnswers = new Promise<void>((resolve) =>
+        socket.on('message', (data: Buffer) => {
+          const { id, outcome } = JSON.parse(data.toString('utf8')) as { id: number; outcome: unknown };
+          answers.set(id, outcome);
+          if (answers.size === 2) resolve();
+        }),
+      );
+      socket.send(JSON.stringify({ id: 7, name: 'library.failures', params: {} }));
+      socket.send(JSON.stringify({ id: 8, name: 'no.such.call', params: {} }));
+      await twoAnswers;
+      socket.removeAllListeners('message');
+      expect(answers.get(7)).toEqual({ ok: true, value: [] });
+      expect(answers.get(8)).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+      expect(engineCalls).toEqual(['library.failures']);
+
+      const event = nextMessage(socket);
+      server.broadcast({ type: 'library-changed' });
+      expect(await event).toEqual({ event: { type: 'library-changed' } });
+    } finally {
+      socket.close();
+    }
+  });
+});
