@@ -9,30 +9,36 @@
  * start-up, a tenth of a second here that the bundle's tree-shaking leaves out.
  */
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type UserConfig } from 'vite';
 
 const root = import.meta.dirname;
 
-export default defineConfig({
-  root,
-  publicDir: false,
-  logLevel: 'warn',
-  ssr: { noExternal: ['zod'] },
-  build: {
-    ssr: true,
-    outDir: resolve(root, 'out/cli'),
-    emptyOutDir: true,
-    target: 'node20',
-    sourcemap: true,
-    rolldownOptions: {
-      // Worker threads are entries of their own, next to the chunks that start them (Note [Thread entries] in main/core/worker-thread.ts).
-      input: {
-        lumen: resolve(root, 'main/cli/index.ts'),
-        'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
-        'tokenizer-thread': resolve(root, 'main/models/tokenizer-thread.ts'),
-        'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
+/** Worker threads are entries of their own, next to the chunks that start them (Note [Thread entries] in main/core/worker-thread.ts). */
+export const THREAD_ENTRIES = {
+  'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
+  'tokenizer-thread': resolve(root, 'main/models/tokenizer-thread.ts'),
+  'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
+};
+
+/** A build for Node of `entry` and the worker threads, into `outDir` (the CLI's; the benchmarks' probe). */
+export function nodeBuild(outDir: string, entry: Record<string, string>, output: { format: 'cjs' | 'es'; extension: 'cjs' | 'mjs'; banner?: string }): UserConfig {
+  return {
+    root,
+    publicDir: false,
+    logLevel: 'warn',
+    ssr: { noExternal: ['zod'] },
+    build: {
+      ssr: true,
+      outDir: resolve(root, outDir),
+      emptyOutDir: true,
+      target: 'node20',
+      sourcemap: true,
+      rolldownOptions: {
+        input: { ...entry, ...THREAD_ENTRIES },
+        output: { format: output.format, entryFileNames: `[name].${output.extension}`, chunkFileNames: `[name]-[hash].${output.extension}`, banner: output.banner },
       },
-      output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: '[name]-[hash].cjs', banner: '#!/usr/bin/env node' },
     },
-  },
-});
+  };
+}
+
+export default defineConfig(nodeBuild('out/cli', { lumen: resolve(root, 'main/cli/index.ts') }, { format: 'cjs', extension: 'cjs', banner: '#!/usr/bin/env node' }));

@@ -12,6 +12,7 @@
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig, type RendererViteConfig } from 'electron-vite';
+import { THREAD_ENTRIES } from './cli.vite.config.js';
 
 const root = import.meta.dirname;
 
@@ -42,10 +43,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'main/app/index.ts'),
           'engine-process': resolve(root, 'main/app/engine-process.ts'),
-          // Worker threads, found next to the chunks that start them (Note [Thread entries] in main/core/worker-thread.ts).
-          'inference-thread': resolve(root, 'main/models/inference-thread.ts'),
-          'tokenizer-thread': resolve(root, 'main/models/tokenizer-thread.ts'),
-          'graph-merge-thread': resolve(root, 'main/storage/graph-merge-thread.ts'),
+          ...THREAD_ENTRIES,
         },
         output: { chunkFileNames: '[name]-[hash].js' },
       },

@@ -110,10 +110,14 @@ export class Engine {
     this.modelStore = new ModelStore(this.dataDir);
     this.settings = new SettingsFile(this.dataDir);
     const log = options.log ?? (() => {});
-    this.models = new ModelHost(this.modelStore, this.settings, options, { log, logProbe: options.logProviderProbe ?? log }, {
-      dir: graphsDir(this.dataDir),
-      mayWrite: () => this.access.isWriter,
-    });
+    this.models = new ModelHost(
+      this.modelStore,
+      this.settings,
+      options,
+      { log, logProbe: options.logProviderProbe ?? log },
+      { dir: graphsDir(this.dataDir), mayWrite: () => this.access.isWriter },
+      options.app === true,
+    );
     this.reader = new TextReader(() => this.models.provider(), options.logProviderProbe ?? log);
     this.access = new LibraryAccess({
       dataDir: this.dataDir,
@@ -371,8 +375,8 @@ export class Engine {
   }
 
   /**
-   * Note [Warm start]: the app's engine process starts the text tower's graph and its tokenizer
-   * as it starts, each on a thread of its own, and calls `warmUp` soon after (Note [Photos first] in
+   * Note [Warm start]: the app's engine process starts the text tower's graph as it starts, on
+   * the graph's own thread, and calls `warmUp` soon after (Note [Photos first] in
    * engine-service.ts), so that the first search finds the library open, its index mapped and
    * the text tower loaded while the person is still typing. Both do nothing without a library,
    * and a failure here is left for the first real call to report. `startTextModel` returns how

@@ -44,6 +44,8 @@ export class ModelHost {
     private readonly overrides: ModelOverrides,
     private readonly logs: { log: (message: string) => void; logProbe: (message: string) => void },
     graphs: { dir: string; mayWrite: () => boolean },
+    /** The app's engine runs the text tower's tokenizer on a thread of its own (Note [Tokenizer off the event loop]). */
+    private readonly tokenizerThread = false,
   ) {
     this.textGraphs = new TextGraphs(graphs.dir, logs.log, graphs.mayWrite);
   }
@@ -87,7 +89,7 @@ export class ModelHost {
     const key = `${dir}\0${provider}`;
     let model = this.loaded.get(key);
     if (!model) {
-      model = ClipModel.load(dir, { provider, ...this.logs, textGraphs: this.textGraphs });
+      model = ClipModel.load(dir, { provider, ...this.logs, textGraphs: this.textGraphs, tokenizerThread: this.tokenizerThread });
       this.loaded.set(key, model);
       model.catch(() => this.loaded.delete(key));
       await this.keepAtMost(2, key);

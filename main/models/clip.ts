@@ -23,7 +23,7 @@ import type { ImageSource } from './preprocess.js';
 import { ModelSession, isFixed, type Logger, type ProviderPreference, type SessionPlan, type TensorInfo } from './session.js';
 import type { Feeds } from './threaded-session.js';
 import type { QueryGraphVariant, TextGraphs } from './text-graphs.js';
-import { TokenizerThread, type TokenizedText } from './tokenizer.js';
+import { startTokenizer, type TokenizedText, type Tokenizing } from './tokenizer.js';
 import { LruCache } from '../core/lru.js';
 import { dot, isUsableEmbedding, l2Normalize } from './vectors.js';
 
@@ -36,6 +36,8 @@ export interface ClipModelOptions {
   logProbe?: Logger;
   /** Where query graphs are kept (Note [Short graphs kept] in text-graphs.ts); without it, the text tower runs the model's own graph. */
   textGraphs?: TextGraphs;
+  /** Builds and runs the tokenizer on a thread of its own, as the app's engine does (Note [Tokenizer off the event loop] in tokenizer.ts). */
+  tokenizerThread?: boolean;
 }
 
 export interface EmbedImagesOptions {
@@ -80,7 +82,7 @@ const TEXTS_PER_RUN = 64;
 
 interface TextTower extends TextInputs {
   session: ModelSession;
-  tokenizer: TokenizerThread;
+  tokenizer: Tokenizing;
 }
 
 /** Texts of different lengths that a query graph must embed as the original does (Note [Short graphs kept] in text-graphs.ts). */
@@ -133,12 +135,13 @@ export class ClipModel {
   private textSession: Promise<ModelSession> | null = null;
   /** The text tower's runtime graph being saved, once its session has started (never rejects). */
   private runtimeGraphSaved: Promise<void> | null = null;
-  private tokenizer: Promise<TokenizerThread> | null = null;
+  private tokenizer: Promise<Tokenizing> | null = null;
   private readonly textCache: LruCache<string, Float32Array>;
   private readonly provider: ProviderPreference;
   private readonly log: Logger;
   private readonly logProbe: Logger;
   private readonly textGraphs: TextGraphs | null;
+  private readonly tokenizerThread: boolean;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -149,6 +152,7 @@ export class ClipModel {
     this.logProbe = options.logProbe ?? this.log;
     this.textCache = new LruCache(options.textCacheSize ?? 1024);
     this.textGraphs = options.textGraphs ?? null;
+    this.tokenizerThread = options.tokenizerThread ?? false;
   }
 
   /** Reads and validates the folder; sessions start on first use. */
@@ -195,8 +199,9 @@ export class ClipModel {
   }
 
   /**
-   * Starts the text tower's graph and its tokenizer, each on a thread of its own (Note [Tokenizer
-   * off the event loop] in tokenizer.ts). A failure is the first query's to report.
+   * Starts the text tower's graph on its thread, without its tokenizer, which the warm start or
+   * the first query starts on a thread of its own (Notes [Photos first] in engine-service.ts,
+   * [Tokenizer off the event loop] in tokenizer.ts). A failure is the first query's to report.
    */
   startTextSession(): void {
     this.textSessionStarted().catch(() => {});
@@ -222,8 +227,6 @@ export class ClipModel {
   }
 
   private textSessionStarted(): Promise<ModelSession> {
-    // The tokenizer is built beside the graph: every use of the session needs it.
-    this.textTokenizer().catch(() => {});
     this.textSession ??= this.openTextSession().catch((error: unknown) => {
       this.textSession = null;
       throw error;
@@ -309,9 +312,9 @@ export class ClipModel {
     return this.runText(session, inputs, tokenizer.padId, batches);
   }
 
-  private textTokenizer(): Promise<TokenizerThread> {
+  private textTokenizer(): Promise<Tokenizing> {
     const { tokenizerPath, tokenizerConfigPath: configPath, contextLength, clean } = this.spec.text;
-    this.tokenizer ??= TokenizerThread.start({ tokenizerPath, configPath, contextLength, clean }).catch((error: unknown) => {
+    this.tokenizer ??= startTokenizer({ tokenizerPath, configPath, contextLength, clean }, this.tokenizerThread).catch((error: unknown) => {
       this.tokenizer = null;
       throw error;
     });

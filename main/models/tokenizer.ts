@@ -84,10 +84,13 @@ export type TokenizerReply =
  * tokens and merges into maps) takes 0.15 s of a core idle and 0.25-0.45 s at the app's launch,
  * and it ran on the engine's event loop: the app's first search waited for it, on its own or
  * behind the warm start that built it (Note [Photos first] in the app's engine-service.ts). So
- * the tokenizer is built and run on a thread of its own, started with the text tower; a text's
- * hop to it and back costs a fraction of a millisecond.
+ * the app's tokenizer is built and run on a thread of its own; a text's hop to it and back costs a
+ * fraction of a millisecond. It still starts after the first screen, not beside the text tower at
+ * launch: on two cores its build beside the first screen delayed the first photos by 0.15 s. The
+ * CLI builds it on its event loop, which serves no one else and waits for the text tower anyway:
+ * a thread's start (a JavaScript engine, the tokenizer's modules again) costs 0.1 s of a core more.
  */
-export class TokenizerThread {
+export class TokenizerThread implements Tokenizing {
   private constructor(
     private readonly request: (texts: string[]) => Promise<TokenizedText[]>,
     private readonly stop: () => Promise<void>,
@@ -157,6 +160,21 @@ export class TokenizerThread {
   release(): Promise<void> {
     return this.stop();
   }
+}
+
+/** A tokenizer as the text tower uses it, on this thread or on its own (Note [Tokenizer off the event loop]). */
+export interface Tokenizing {
+  readonly padId: number;
+  /** Each text's token ids, in order (see `TextTokenizer.encode`). */
+  encode(texts: readonly string[]): Promise<TokenizedText[]>;
+  release(): Promise<void>;
+}
+
+/** Builds the tokenizer on a thread of its own, or on this one. */
+export async function startTokenizer(settings: TokenizerStart, onItsOwnThread: boolean): Promise<Tokenizing> {
+  if (onItsOwnThread) return TokenizerThread.start(settings);
+  const tokenizer = await TextTokenizer.load(settings.tokenizerPath, settings.configPath, settings.contextLength, settings.clean);
+  return { padId: tokenizer.padId, encode: async (texts) => texts.map((text) => tokenizer.encode(text)), release: async () => {} };
 }
 
 function tokenContent(value: unknown): string | undefined {

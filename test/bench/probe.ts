@@ -1,9 +1,13 @@
 /**
- * Measurements that need a process of their own, run by startup.ts with `node --import tsx`:
+ * Measurements that need a process of their own, run by startup.ts built (out/bench/probe.mjs,
+ * probe.vite.config.ts), as the CLI and the engine process run:
  *
- *   probe.ts model-load MODEL_DIR DATA_DIR   time to load the model (as the engine does for the
- *                                            library in DATA_DIR) and embed a first query,
- *                                            counted from just before the model is loaded
+ *   probe.ts model-load MODEL_DIR DATA_DIR [app]
+ *                                            time to load the model (as the engine does for the
+ *                                            library in DATA_DIR; with `app`, as the app's engine
+ *                                            does, its tokenizer on a thread of its own) and embed
+ *                                            a first query, counted from just before the model is
+ *                                            loaded
  *   probe.ts memory DATA_DIR MODEL_DIR       resident memory with the text model loaded while
  *                                            searching a library (unfiltered, then filtered)
  *
@@ -28,12 +32,13 @@ function memory(): { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: 
  * The model as the engine loads it for a library in `dataDir`: its text tower on the query graph
  * settled there before (Note [Short graphs kept]); a probe never writes one.
  */
-const engineModel = (modelDir: string, dataDir: string) => ClipModel.load(modelDir, { provider: 'cpu', textGraphs: new TextGraphs(graphsDir(dataDir), () => {}, () => false) });
+const engineModel = (modelDir: string, dataDir: string, app = false) =>
+  ClipModel.load(modelDir, { provider: 'cpu', textGraphs: new TextGraphs(graphsDir(dataDir), () => {}, () => false), tokenizerThread: app });
 
-async function modelLoad(modelDir: string, dataDir: string) {
+async function modelLoad(modelDir: string, dataDir: string, app: boolean) {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const model = await engineModel(modelDir, dataDir);
+  const model = await engineModel(modelDir, dataDir, app);
   await model.embedText('a first query');
   const used = process.cpuUsage(cpu);
   return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
@@ -54,5 +59,5 @@ async function searching(dataDir: string, modelDir: string) {
 }
 
 const [what, ...args] = process.argv.slice(2);
-const result = what === 'model-load' ? await modelLoad(args[0] as string, args[1] as string) : await searching(args[0] as string, args[1] as string);
+const result = what === 'model-load' ? await modelLoad(args[0] as string, args[1] as string, args[2] === 'app') : await searching(args[0] as string, args[1] as string);
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -4,8 +4,9 @@
  * - cold start: a new CLI process (the built one, out/cli/lumen.cjs) to its printed first page,
  *   and the app's engine process (out/main/engine-process.js, forked as the app forks it, in the
  *   environment it gets: Note [Huge pages for the models] in engine-args.ts) from its start to its
- *   first search answered, each against the model's own load (probe.ts) measured in the same
- *   rounds and in the same environment as the process it is compared with; wall time, and CPU
+ *   first search answered, each against the model's own load (probe.ts, built; for the engine, its
+ *   tokenizer on a thread as the app's engine runs it) measured in the same rounds and in the
+ *   same environment as the process it is compared with; wall time, and CPU
  *   time, which the load of a shared machine does not inflate;
  * - memory: a process with 1M photos and the text model loaded, searching (probe.ts).
  * Both on a library whose first session has passed (`settledLibrary`).
@@ -26,8 +27,13 @@ type Log = (message: string) => void;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
+/** Builds the probe (probe.vite.config.ts), so that what it times runs built. */
+function buildProbe(root: string): void {
+  execFileSync('npx', ['vite', 'build', '--config', path.join('test', 'bench', 'probe.vite.config.ts')], { cwd: root, stdio: 'ignore' });
+}
+
 function probe(root: string, args: string[], env: NodeJS.ProcessEnv = process.env): unknown {
-  const output = execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'test', 'bench', 'probe.ts'), ...args], { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 20 });
+  const output = execFileSync(process.execPath, [path.join(root, 'out', 'bench', 'probe.mjs'), ...args], { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(output.trim().split('\n').at(-1) as string) as unknown;
 }
 
@@ -77,9 +83,10 @@ async function settledLibrary(dataRoot: string, modelDir: string, modelId: strin
 export async function coldStart(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, rounds: number, log: Log) {
   // A cold start opens the index and the query graph; it does not build them.
   const dataDir = await settledLibrary(dataRoot, modelDir, modelId, dim, count, log);
-  log('building the CLI and the app (npm run build:cli, electron-vite build) ...');
+  log('building the CLI, the app and the probe (npm run build:cli, electron-vite build, probe.vite.config.ts) ...');
   execFileSync('npx', ['vite', 'build', '--config', 'cli.vite.config.ts'], { cwd: root, stdio: 'ignore' });
   execFileSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'ignore' });
+  buildProbe(root);
   const model: Array<{ ms: number; cpuMs: number }> = [];
   const engineModel: Array<{ ms: number; cpuMs: number }> = [];
   const cli: Array<{ ms: number; cpuMs: number; peakMiB: number }> = [];
@@ -89,7 +96,7 @@ export async function coldStart(root: string, dataRoot: string, modelDir: string
     const run = timed(process.execPath, [path.join(root, 'out', 'cli', 'lumen.cjs'), 'search', '--data', dataDir, '--model', modelDir, '--provider', 'cpu', '--json', `a dog on the beach ${round}`], root);
     if (!(JSON.parse(run.stdout) as { results: unknown[] }).results.length) throw new Error('the cold search found nothing');
     cli.push(run);
-    engineModel.push(probe(root, ['model-load', modelDir, dataDir], engineEnv()) as { ms: number; cpuMs: number });
+    engineModel.push(probe(root, ['model-load', modelDir, dataDir, 'app'], engineEnv()) as { ms: number; cpuMs: number });
     engine.push(await engineFirstSearch(root, dataDir, modelDir, `a cat in the snow ${round}`));
     log(
       `round ${round + 1}: model load ${model.at(-1)!.ms.toFixed(0)} ms (${model.at(-1)!.cpuMs.toFixed(0)} CPU ms); CLI ${run.ms.toFixed(0)} ms (${run.cpuMs.toFixed(0)} CPU ms); ` +
@@ -117,6 +124,7 @@ export async function coldStart(root: string, dataRoot: string, modelDir: string
 
 export async function memory(root: string, dataRoot: string, modelDir: string, modelId: string, dim: number, count: number, log: Log) {
   const dataDir = await settledLibrary(dataRoot, modelDir, modelId, dim, count, log);
+  buildProbe(root);
   const phases = probe(root, ['memory', dataDir, modelDir]) as Record<string, { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number }>;
   for (const [phase, figures] of Object.entries(phases)) log(`${phase.padEnd(32)} RSS ${figures.rssMiB} MiB (anonymous ${figures.anonMiB}, files ${figures.fileMiB}), peak ${figures.peakMiB} MiB`);
   const peakMiB = Math.max(...Object.values(phases).map((figures) => figures.peakMiB));

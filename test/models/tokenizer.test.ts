@@ -3,7 +3,8 @@ import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readModelFolder } from '../../main/models/folder.js';
-import { TextTokenizer, TokenizerThread, canonicalize } from '../../main/models/tokenizer.js';
+import { ClipModel } from '../../main/models/clip.js';
+import { TextTokenizer, TokenizerThread, canonicalize, startTokenizer } from '../../main/models/tokenizer.js';
 import { HF_MODEL, IMMICH_MODEL, ROOT, loadReference, tempDir } from '../helpers/fixtures.js';
 
 async function fixtureTokenizer(dir: string): Promise<TextTokenizer> {
@@ -41,6 +42,9 @@ describe('tokenizer', () => {
     const texts = (await loadReference()).tokens.map((token) => token.text);
     expect(await thread.encode(texts)).toEqual(texts.map((each) => here.encode(each)));
     expect(thread.padId).toBe(here.padId);
+    const onThisThread = await startTokenizer(settings, false);
+    expect(await onThisThread.encode(texts)).toEqual(texts.map((each) => here.encode(each)));
+    expect(onThisThread.padId).toBe(here.padId);
     // Requests in flight together each get their own answer.
     const [one, two] = await Promise.all([thread.encode(['a red star']), thread.encode(['x', 'a blue circle'])]);
     expect([one, two]).toEqual([[here.encode('a red star')], [here.encode('x'), here.encode('a blue circle')]]);
@@ -57,6 +61,14 @@ describe('tokenizer', () => {
     } finally {
       await broken.cleanup();
     }
+  });
+
+  it("embeds texts the same with the app's tokenizer thread as without it", async () => {
+    const texts = ['a red star', 'x', 'a photo of a blue circle on a white background'];
+    const [threaded, plain] = await Promise.all([ClipModel.load(HF_MODEL, { provider: 'cpu', tokenizerThread: true }), ClipModel.load(HF_MODEL, { provider: 'cpu' })]);
+    expect(await threaded.embedTexts(texts)).toEqual(await plain.embedTexts(texts));
+    expect(await threaded.tokenize('a red star')).toEqual(await plain.tokenize('a red star'));
+    await Promise.all([threaded.dispose(), plain.dispose()]);
   });
 
   it('canonicalises text for SigLIP-style models', () => {
