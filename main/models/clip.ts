@@ -200,8 +200,9 @@ export class ClipModel {
 
   /**
    * Starts the text tower's graph on its thread, without its tokenizer, which the warm start or
-   * the first query starts on a thread of its own (Notes [Photos first] in engine-service.ts,
-   * [Tokenizer off the event loop] in tokenizer.ts). A failure is the first query's to report.
+   * the first query starts (on a thread of its own in the app: Notes [Photos first] in
+   * engine-service.ts, [Tokenizer off the event loop] in tokenizer.ts). A failure is the first
+   * query's to report.
    */
   startTextSession(): void {
     this.textSessionStarted().catch(() => {});
