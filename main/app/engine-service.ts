@@ -58,7 +58,8 @@ if (!port || !args) {
  * Note [Photos first]: the warm start (Note [Warm start] in engine.ts) starts the text tower's
  * graph at once, on its own thread; the rest of it (the tokenizer, built on a thread of its own,
  * and the vector index, opened on this thread) takes the cores or this process's only thread
- * while the first screen is drawn, and a call that arrives meanwhile waits. So that part begins once the renderer has gone quiet after its first
+ * while the first screen is drawn, and a call that arrives meanwhile waits. So that part begins
+ * once the renderer has gone quiet after its first
  * timeline (its first screen, Note [First screen first] in the renderer's library.svelte.ts, and
  * their thumbnails served): QUIET_MS without a call or an answer. It begins WARM_START_LATEST_MS
  * after launch at the latest (the app opened on another screen, or a busy renderer).

@@ -12,8 +12,9 @@
  * renamed, so a crash leaves no half graph in use (the next rewrite removes it), and one not yet
  * checked (a crash before the check) is checked at the next start. Once checked, it is also saved
  * as `<key>.<ONNX Runtime's version>.ort`, ready to run (Note [Runtime graphs] in session.ts).
- * Writing one for a newer version of a model removes the older one's files. Only the library's writer writes here; a graph that cannot be written (a full disk)
- * costs the speed only, and is tried again next time.
+ * Writing one for a newer version of a model removes the older one's files. Only the library's
+ * writer writes here; a graph that cannot be written (a full disk) costs the speed only, and is
+ * tried again next time.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
@@ -73,7 +74,7 @@ function runtimeGraphOf(base: string): string {
   return `${base}.${ort.env.versions.common}${RUNTIME_GRAPH_EXTENSION}`;
 }
 
-/** Makes a file another process wrote durable before it is renamed into use. */
+/** Makes a file that ONNX Runtime wrote durable before it is renamed into use. */
 async function syncFile(file: string): Promise<void> {
   const handle = await open(file, 'r+');
   try {
