@@ -1,5 +1,6 @@
 /**
- * Worker threads of the engine: where their entries are, and their priority.
+ * Worker threads of the engine: where their entries are, their priority, and the requests they
+ * answer.
  *
  * Note [Thread entries]: a thread's entry sits next to the module that starts it in every form
  * the code runs in: the sources and both builds, whose chunks lie flat next to their entries
@@ -34,4 +35,56 @@ export function lowerThisThreadsPriority(): void {
   const BACKGROUND_NICENESS = 10;
   // Only ever lowered: raising it back (a process started with `nice`) needs privileges.
   if (process.platform === 'linux' && os.getPriority(0) < BACKGROUND_NICENESS) os.setPriority(0, BACKGROUND_NICENESS);
+}
+
+/** A thread's answer to the request numbered `id`. */
+export type ThreadAnswer<Value> = { kind: 'result'; id: number; value: Value } | { kind: 'error'; id: number; message: string };
+
+/**
+ * The requests sent to one worker thread and not yet answered, each known by its number. When
+ * the thread stops, they all fail, after `onStop` has been told (a start still waited for fails
+ * with them). The thread keeps the process alive only while a request is pending: a CLI command
+ * ends when its work does.
+ */
+export class ThreadRequests<Value> {
+  readonly #pending = new Map<number, { resolve: (value: Value) => void; reject: (error: Error) => void }>();
+  #nextId = 0;
+
+  constructor(
+    private readonly worker: Worker,
+    name: string,
+    onStop: (error: Error) => void,
+  ) {
+    const stopped = (error: Error) => {
+      onStop(error);
+      for (const call of this.#pending.values()) call.reject(error);
+      this.#pending.clear();
+    };
+    worker.on('error', stopped);
+    worker.on('exit', (code) => stopped(new Error(`${name} stopped (exit code ${code})`)));
+  }
+
+  /** Posts the request `make` writes for a new number, and waits for the thread's answer. */
+  send(make: (id: number) => unknown): Promise<Value> {
+    return new Promise((resolve, reject) => {
+      const id = this.#nextId++;
+      this.#pending.set(id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage(make(id));
+    });
+  }
+
+  /** Settles the request `answer` is for. */
+  settle(answer: ThreadAnswer<Value>): void {
+    const call = this.#pending.get(answer.id);
+    this.#pending.delete(answer.id);
+    if (answer.kind === 'result') call?.resolve(answer.value);
+    else call?.reject(new Error(answer.message));
+    this.idleIfDone();
+  }
+
+  /** Lets the process end while no request is pending. */
+  idleIfDone(): void {
+    if (this.#pending.size === 0) this.worker.unref();
+  }
 }

@@ -27,7 +27,7 @@ startOnThisThread(modelPath, options).then(
         return;
       }
       session.run(request.feeds.map(fromWire)).then(
-        (outputs) => reply({ kind: 'result', id: request.id, outputs: outputs.map(toWire) }),
+        (outputs) => reply({ kind: 'result', id: request.id, value: outputs.map(toWire) }),
         (error: unknown) => reply({ kind: 'error', id: request.id, message: messageOf(error) }),
       );
     });

@@ -20,7 +20,7 @@
  * back to back on the thread, and the texts of a keystroke cross to it once.
  */
 import ort from 'onnxruntime-node';
-import { startWorker } from '../core/worker-thread.js';
+import { ThreadRequests, startWorker, type ThreadAnswer } from '../core/worker-thread.js';
 import type { TensorInfo } from './session.js';
 
 export type Feeds = Record<string, ort.Tensor>;
@@ -52,8 +52,7 @@ export type ThreadRequest = { kind: 'run'; id: number; feeds: Array<Record<strin
 export type ThreadReply =
   | { kind: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[] }
   | { kind: 'failed'; message: string }
-  | { kind: 'result'; id: number; outputs: Array<Record<string, WireTensor>> }
-  | { kind: 'error'; id: number; message: string }
+  | ThreadAnswer<Array<Record<string, WireTensor>>>
   | { kind: 'released' };
 
 export const toWire = (tensors: Record<string, ort.Tensor>): Record<string, WireTensor> =>
@@ -65,43 +64,20 @@ export const fromWire = (tensors: Record<string, WireTensor>): Record<string, or
 /** Starts `modelPath` on a new thread; rejects with ONNX Runtime's message if it cannot load. */
 export function startThreadedSession(modelPath: string, options: ort.InferenceSession.SessionOptions, background: boolean): Promise<SessionRunner> {
   const worker = startWorker(import.meta.url, 'inference-thread', { modelPath, options, background } satisfies ThreadStart);
-  const pending = new Map<number, { resolve: (outputs: Feeds[]) => void; reject: (error: Error) => void }>();
-  let nextId = 0;
   let released: (() => void) | null = null;
-  // The thread keeps the process alive only while it has work (a CLI command ends when its work does).
-  const settle = () => {
-    if (pending.size === 0) worker.unref();
-  };
-  const failAll = (error: Error) => {
-    for (const call of pending.values()) call.reject(error);
-    pending.clear();
-  };
-
   return new Promise<SessionRunner>((resolveStart, rejectStart) => {
-    worker.on('error', (error) => {
+    const requests = new ThreadRequests<Array<Record<string, WireTensor>>>(worker, `the inference thread for ${modelPath}`, (error) => {
       rejectStart(error);
-      failAll(error);
-    });
-    worker.on('exit', (code) => {
-      const error = new Error(`the inference thread for ${modelPath} stopped (exit code ${code})`);
-      rejectStart(error);
-      failAll(error);
       released?.();
     });
     worker.on('message', (reply: ThreadReply) => {
       switch (reply.kind) {
         case 'ready':
-          settle();
+          requests.idleIfDone();
           resolveStart({
             inputs: reply.inputs,
             outputs: reply.outputs,
-            run: (feeds) =>
-              new Promise((resolve, reject) => {
-                const id = nextId++;
-                pending.set(id, { resolve, reject });
-                worker.ref();
-                worker.postMessage({ kind: 'run', id, feeds: feeds.map(toWire) } satisfies ThreadRequest);
-              }),
+            run: (feeds) => requests.send((id) => ({ kind: 'run', id, feeds: feeds.map(toWire) }) satisfies ThreadRequest).then((outputs) => outputs.map(fromWire)),
             release: () =>
               new Promise<void>((resolve) => {
                 released = resolve;
@@ -115,14 +91,9 @@ export function startThreadedSession(modelPath: string, options: ort.InferenceSe
           void worker.terminate();
           return;
         case 'result':
-        case 'error': {
-          const call = pending.get(reply.id);
-          pending.delete(reply.id);
-          if (reply.kind === 'result') call?.resolve(reply.outputs.map(fromWire));
-          else call?.reject(new Error(reply.message));
-          settle();
+        case 'error':
+          requests.settle(reply);
           return;
-        }
         case 'released':
           released?.();
       }

@@ -16,7 +16,7 @@ TextTokenizer.load(tokenizerPath, configPath, contextLength, clean).then(
   (tokenizer) => {
     port.on('message', ({ id, texts }: TokenizerRequest) => {
       try {
-        reply({ kind: 'result', id, tokens: texts.map((text) => tokenizer.encode(text)) });
+        reply({ kind: 'result', id, value: texts.map((text) => tokenizer.encode(text)) });
       } catch (error) {
         reply({ kind: 'error', id, message: messageOf(error) });
       }

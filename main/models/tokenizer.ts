@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { UserError, messageOf, type UserErrorCode } from '../core/errors.js';
-import { startWorker } from '../core/worker-thread.js';
+import { ThreadRequests, startWorker, type ThreadAnswer } from '../core/worker-thread.js';
 import type { TextClean } from './folder.js';
 
 export interface TokenizedText {
@@ -76,8 +76,7 @@ export interface TokenizerRequest {
 export type TokenizerReply =
   | { kind: 'ready'; padId: number }
   | { kind: 'failed'; code: UserErrorCode | null; message: string }
-  | { kind: 'result'; id: number; tokens: TokenizedText[] }
-  | { kind: 'error'; id: number; message: string };
+  | ThreadAnswer<TokenizedText[]>;
 
 /**
  * Note [Tokenizer off the event loop]: building a CLIP tokenizer from its tokenizer.json (49,000
@@ -101,52 +100,22 @@ export class TokenizerThread implements Tokenizing {
   /** Starts the thread; rejects as `TextTokenizer.load` does when the tokenizer cannot be built. */
   static start(settings: TokenizerStart): Promise<TokenizerThread> {
     const worker = startWorker(import.meta.url, 'tokenizer-thread', settings);
-    const pending = new Map<number, { resolve: (tokens: TokenizedText[]) => void; reject: (error: Error) => void }>();
-    let nextId = 0;
-    // The thread keeps the process alive only while it has work (a CLI command ends when its work does).
-    const settle = () => {
-      if (pending.size === 0) worker.unref();
-    };
-    const failAll = (error: Error) => {
-      for (const call of pending.values()) call.reject(error);
-      pending.clear();
-    };
-    const request = (texts: string[]) =>
-      new Promise<TokenizedText[]>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, texts } satisfies TokenizerRequest);
-      });
     const stop = () => worker.terminate().then(() => {});
     return new Promise<TokenizerThread>((resolveStart, rejectStart) => {
-      worker.on('error', (error) => {
-        rejectStart(error);
-        failAll(error);
-      });
-      worker.on('exit', (code) => {
-        const error = new Error(`the tokenizer's thread stopped (exit code ${code})`);
-        rejectStart(error);
-        failAll(error);
-      });
+      const requests = new ThreadRequests<TokenizedText[]>(worker, "the tokenizer's thread", rejectStart);
       worker.on('message', (reply: TokenizerReply) => {
         switch (reply.kind) {
           case 'ready':
-            settle();
-            resolveStart(new TokenizerThread(request, stop, reply.padId));
+            requests.idleIfDone();
+            resolveStart(new TokenizerThread((texts) => requests.send((id) => ({ id, texts }) satisfies TokenizerRequest), stop, reply.padId));
             return;
           case 'failed':
             rejectStart(reply.code ? new UserError(reply.code, reply.message) : new Error(reply.message));
             void stop();
             return;
           case 'result':
-          case 'error': {
-            const call = pending.get(reply.id);
-            pending.delete(reply.id);
-            if (reply.kind === 'result') call?.resolve(reply.tokens);
-            else call?.reject(new Error(reply.message));
-            settle();
-          }
+          case 'error':
+            requests.settle(reply);
         }
       });
     });
