@@ -25,9 +25,14 @@ type ServerMessage = { id: number; outcome: CallOutcome<CallName> } | { event: A
 
 const UNREACHABLE = { ok: false, error: { code: 'unavailable', message: 'The preview server is not reachable. Start it again.' } } as const;
 
+/** How long a page that listens for events waits before it opens a closed socket again. */
+export const RECONNECT_MS = 2000;
+
 /**
  * Calls and events over one WebSocket to the page's own origin (Note [Calls beside the photos] in
- * main/app/preview.ts), opened at the first call or listener, and again after it closes.
+ * main/app/preview.ts), opened at the first call or listener, and again after it closes: at the
+ * next call, or after a pause while anyone listens (a page that only shows progress has no call to
+ * make), as the `EventSource` it replaced did.
  */
 export function previewApi(): LumenApi {
   const listeners = new Set<(event: AppEvent) => void>();
@@ -53,6 +58,9 @@ export function previewApi(): LumenApi {
         resolve(null);
         for (const answer of pending.values()) answer(UNREACHABLE);
         pending.clear();
+        setTimeout(() => {
+          if (listeners.size > 0) void connect();
+        }, RECONNECT_MS);
       };
     });
     return socket;
