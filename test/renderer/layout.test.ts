@@ -49,7 +49,7 @@ describe('the justified layout', () => {
 
 describe('the search state in the URL', () => {
   it('round-trips every field and leaves defaults out', () => {
-    const state = { query: 'beach + sunset', image: true, sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folderId: 3, camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true, tag: 'beach' }, photo: 42 };
+    const state = { query: 'beach + sunset', image: 1764770000123, sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folderId: 3, camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true, tag: 'beach' }, photo: 42 };
     expect(parseSearch(searchParams(state))).toEqual(state);
     expect(searchParams(emptySearch())).toBe('');
     // The tag filter has its own parameter: the Tags screen's `tag` names the tag it shows, and filters nothing.

@@ -10,6 +10,14 @@ const pages = appPages(rendererInChromium());
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
 const hash = (page: Page) => page.evaluate(() => decodeURIComponent(location.hash));
 
+/** Pastes a file named `name` on the window, as a photo copied elsewhere. */
+const paste = (page: Page, name: string) =>
+  page.evaluate((fileName) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array([0xff, 0xd8, 0xff])], fileName, { type: 'image/jpeg' }));
+    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+  }, name);
+
 /** libraryFake, answering every search with b.jpg, and naming photo 2 b.jpg. */
 function searchingFake(): FakeLumen {
   const fake = libraryFake();
@@ -57,20 +65,39 @@ describe('a search in the history and the title', () => {
     await page.getByRole('heading', { level: 1, name: /like “b\.jpg”/ }).waitFor();
     await poll(() => page.title()).toBe('Like “b.jpg” — Lumen');
 
-    await page.evaluate(() => {
-      const data = new DataTransfer();
-      data.items.add(new File([new Uint8Array([0xff, 0xd8, 0xff])], 'cups.jpg', { type: 'image/jpeg' }));
-      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
-    });
+    await paste(page, 'cups.jpg');
     await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
     // A step Back undoes, to the search before it.
-    expect(await hash(page)).toBe('#/library?image=1');
+    expect(await hash(page)).toMatch(/^#\/library\?image=\d+$/);
     await page.goBack();
     await poll(() => page.title()).toBe('Like “b.jpg” — Lumen');
     expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);
     // An address that names a search by a photo it no longer has (a reload) is put right.
     await page.evaluate(() => (location.hash = '#/library?image=1'));
     await poll(() => hash(page)).toBe('#/library');
+  });
+
+  it('returns to each photo searched by with Back, after words typed and other photos pasted', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/library' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).waitFor();
+    await paste(page, 'cups.jpg');
+    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await paste(page, 'boats.jpg');
+    await poll(() => page.title()).toBe('“boats.jpg” — Lumen');
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('leaf');
+    await poll(() => page.title()).toBe('“leaf” — Lumen');
+
+    await page.goBack();
+    await poll(() => page.title()).toBe('“boats.jpg” — Lumen');
+    await page.getByRole('button', { name: 'Stop searching by boats.jpg' }).waitFor();
+    await page.goBack();
+    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await page.getByRole('button', { name: 'Stop searching by cups.jpg' }).waitFor();
+    await page.goForward();
+    await poll(() => page.title()).toBe('“boats.jpg” — Lumen');
+    await page.goForward();
+    await poll(() => page.title()).toBe('“leaf” — Lumen');
+    expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);
   });
 });
 

@@ -31,10 +31,11 @@ export interface SearchFilterState {
 export interface SearchState {
   query: string;
   /**
-   * The results answer a photo dropped or pasted (its bytes are kept by the search, not here):
-   * the mark makes that search a step Back undoes; without the photo (a reload) it is dropped.
+   * The results answer a photo dropped or pasted, known by this number (its bytes are kept by the
+   * search, not here): the mark makes that search a step Back undoes and Back returns to; without
+   * the photo (after a reload) it is dropped.
    */
-  image: boolean;
+  image: number | null;
   sort: Sort;
   showAll: boolean;
   filters: SearchFilterState;
@@ -45,7 +46,7 @@ export interface SearchState {
 export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folderId: null, camera: '', formats: [], located: false, tag: '' };
 
 export function emptySearch(): SearchState {
-  return { query: '', image: false, sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
+  return { query: '', image: null, sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -77,7 +78,7 @@ export function parseSearch(query: string): SearchState {
   if (from && to && from > to) [from, to] = [to, from];
   return {
     query: (params.get('q') ?? '').slice(0, 2000),
-    image: params.get('image') === '1',
+    image: positiveInt(params.get('image')),
     sort: SORTS.find((known) => known === sort) ?? 'relevance',
     showAll: params.get('all') === '1',
     filters: {
@@ -99,7 +100,7 @@ export function searchParams(state: SearchState): string {
   const params = new URLSearchParams();
   const set = (key: string, value: string | false | null) => value && params.set(key, value);
   set('q', state.query.trim() || null);
-  set('image', state.image && '1');
+  set('image', state.image === null ? null : String(state.image));
   set('sort', state.sort !== 'relevance' && state.sort);
   set('all', state.showAll && '1');
   set('from', state.filters.from || null);

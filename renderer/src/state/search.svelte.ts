@@ -40,8 +40,10 @@ export interface ImageQuery {
   bytes: Uint8Array<ArrayBuffer>;
 }
 
+/** Photos searched by that Back can return to; the oldest are let go (each holds its file's bytes). */
+const KEPT_IMAGES = 8;
+
 export class SearchStore {
-  imageQuery = $state.raw<ImageQuery | null>(null);
   results = $state.raw<SearchHitInfo[]>([]);
   page = $state.raw<SearchPageInfo | null>(null);
   loading = $state(false);
@@ -59,6 +61,9 @@ export class SearchStore {
   private readonly photoNames = new SvelteMap<string, string>();
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
+  /** Photos searched by, by the number that names them in the address (SearchState.image). */
+  private readonly images = new Map<number, ImageQuery>();
+  private lastImage = 0;
 
   constructor(
     private readonly api: LumenApi,
@@ -67,6 +72,12 @@ export class SearchStore {
 
   get state(): SearchState {
     return this.router.current === 'library' ? parseSearch(this.router.query) : emptySearch();
+  }
+
+  /** The photo the library's search is by, if it is by one this window still has. */
+  get imageQuery(): ImageQuery | null {
+    const { image } = this.state;
+    return image === null ? null : (this.images.get(image) ?? null);
   }
 
   /** Whether the library screen shows search results rather than the (filtered) timeline. */
@@ -86,23 +97,24 @@ export class SearchStore {
 
   /** Searches by a photo dropped or pasted: a step Back undoes, as a typed search is. */
   searchByImage(image: ImageQuery): void {
-    this.imageQuery = image;
-    this.update({ query: '', image: true, photo: null }, !this.router.takePassing());
+    // Numbered by time, so that an address from before a reload never names a later photo.
+    const number = (this.lastImage = Math.max(Date.now(), this.lastImage + 1));
+    this.images.set(number, image);
+    for (const old of [...this.images.keys()].slice(0, -KEPT_IMAGES)) this.images.delete(old);
+    this.update({ query: '', image: number, photo: null }, !this.router.takePassing());
     this.schedule(true);
   }
 
   /** Gives up a search by a photo for words being typed. */
   typing(query: string, push: boolean): void {
-    this.imageQuery = null;
-    this.update({ query, image: false, photo: null }, push && !this.router.takePassing());
+    this.update({ query, image: null, photo: null }, push && !this.router.takePassing());
   }
 
   /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
   findSimilar(photoId: number, name: string): void {
-    this.imageQuery = null;
     this.photoNames.set(`#${photoId}`, name);
     // Back goes to the photo the results are like.
-    this.update({ query: `#${photoId}`, photo: null }, true);
+    this.update({ query: `#${photoId}`, image: null, photo: null }, true);
   }
 
   /** The file name of the photo a `#id` query is about (Find similar); null for any other query. */
@@ -120,19 +132,17 @@ export class SearchStore {
 
   /** Gives up the query (words or photo); filters stay, as they narrow the library too and have their own Clear. */
   clear(): void {
-    this.imageQuery = null;
-    this.update({ query: '', image: false });
+    this.update({ query: '', image: null });
   }
 
   /** Runs the search for the current state when it changed: after a typing pause, or at once for anything else. */
   schedule(now = false): void {
     const state = this.state;
-    // Back past a search by a photo gives it up; an address that names one without its photo
-    // (a reload: the bytes are gone) is put right.
-    if (this.imageQuery && !state.image && this.router.current === 'library') this.imageQuery = null;
-    if (!this.imageQuery && state.image) return this.router.setQuery(searchParams({ ...state, image: false }));
+    // An address that names a photo searched by that this window no longer has (after a reload,
+    // or one of the oldest) is put right.
+    if (state.image !== null && !this.imageQuery) return this.router.setQuery(searchParams({ ...state, image: null }));
     const query = state.query.trim();
-    const rest = JSON.stringify([state.sort, state.showAll, state.filters, this.imageQuery?.name ?? null, this.imageQuery?.bytes.byteLength ?? 0]);
+    const rest = JSON.stringify([state.sort, state.showAll, state.filters, state.image]);
     if (!now && query === this.last.query && rest === this.last.rest) return;
     const typing = query !== this.last.query && rest === this.last.rest;
     this.last = { query, rest };
@@ -193,7 +203,7 @@ export class SearchStore {
     this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
     this.results = more ? appendPage(this.results, outcome.value.results) : outcome.value.results;
     this.answered = image ? image.name : query;
-    this.answeredSearch = JSON.stringify([image?.name ?? null, image?.bytes.byteLength ?? 0, searchParams({ ...state, photo: null })]);
+    this.answeredSearch = searchParams({ ...state, photo: null });
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
   }
 
