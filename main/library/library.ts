@@ -100,6 +100,10 @@ export class Library {
     const known = this.folders();
     // Compared where they really are: through a link, or by another case on a disk that ignores case, a folder is the same folder.
     const real = new Map(await Promise.all([...wanted, ...known.map((row) => row.path)].map(async (folder) => [folder, await realpath(folder).catch(() => folder)] as const)));
+    // Never walked (its thumbnails are no photos): added, it would index nothing, and say nothing.
+    const dataDir = await realpath(this.dataDir).catch(() => path.resolve(this.dataDir));
+    const ours = wanted.find((folder) => isInside(real.get(folder) ?? folder, dataDir));
+    if (ours) throw new UserError('bad-input', `${ours} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.`);
     const within = (folder: string, other: string) => folder !== other && real.get(folder) !== real.get(other) && isInside(real.get(folder) ?? folder, real.get(other) ?? other);
     for (const folder of wanted) {
       const same = known.find((row) => row.path !== folder && real.get(row.path) === real.get(folder));

@@ -192,6 +192,14 @@ describe('indexing a library', () => {
     await mkdir(path.join(beach, 'deeper'));
     await expect(library.addFolders([path.join(beach, 'deeper')])).rejects.toMatchObject({ code: 'bad-input', message: `${path.join(beach, 'deeper')} is inside ${beach}, which is in the library already: its photos are part of that folder.` });
     await expect(library.addFolders([folder, path.join(folder, 'home')])).rejects.toMatchObject({ message: expect.stringContaining('which is being added too') });
+    // Lumen's own data folder, or a folder in it, holds no photos to add (it is never walked).
+    const data = path.join(scratch.dir, 'data');
+    for (const ours of [data, path.join(data, 'thumbs')]) {
+      await mkdir(ours, { recursive: true });
+      await expect(library.addFolders([ours])).rejects.toMatchObject({ code: 'bad-input', message: `${ours} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.` });
+    }
+    await symlink(data, path.join(scratch.dir, 'data-link'));
+    await expect(library.addFolders([path.join(scratch.dir, 'data-link')])).rejects.toMatchObject({ message: expect.stringContaining("is Lumen's own data folder") });
     // Through a link, a folder is where it really is.
     await symlink(beach, path.join(scratch.dir, 'beach-link'));
     await symlink(path.join(beach, 'deeper'), path.join(scratch.dir, 'deeper-link'));
