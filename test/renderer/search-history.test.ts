@@ -101,6 +101,17 @@ describe('a search in the history and the title', () => {
   });
 });
 
+describe('a folder filter', () => {
+  it('is dropped, in place, when its folder is no longer in the library, and kept while it is', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/library?q=leaf&folder=7' });
+    await poll(() => hash(page)).toBe('#/library?q=leaf');
+    await page.evaluate(() => (location.hash = '#/library?q=leaf&folder=1'));
+    await poll(() => page.title()).toBe('“leaf” — Lumen');
+    await page.getByRole('option', { name: /^b\.jpg/ }).waitFor();
+    expect(await hash(page)).toBe('#/library?q=leaf&folder=1');
+  });
+});
+
 describe('a search typed before there is anything to search', () => {
   it('says it waits for a model and a folder, rather than nothing happening', async () => {
     const fake = searchingFake();

@@ -62,7 +62,7 @@ export class SearchStore {
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
   /** Photos searched by, by the number that names them in the address (SearchState.image). */
-  private readonly images = new Map<number, ImageQuery>();
+  private readonly images = new SvelteMap<number, ImageQuery>();
   private lastImage = 0;
 
   constructor(
