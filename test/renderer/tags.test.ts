@@ -89,7 +89,7 @@ describe('the template editor’s list of tags', () => {
 });
 
 describe('an unsaved draft of the templates', () => {
-  it('comes back after a reload, is gone once discarded, and is not brought back over templates changed since', async () => {
+  it('comes back after a reload, is gone once discarded, and is kept aside over templates changed since, until brought back or let go', async () => {
     const fake = libraryFake();
     let vocabulary = { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
     fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary, isDefault: false } });
@@ -113,8 +113,28 @@ describe('an unsaved draft of the templates', () => {
     await page.getByRole('region', { name: 'Tag sandy beach' }).waitFor();
     vocabulary = { ...vocabulary, templates: ['a picture of {}'] };
     await page.reload();
-    await page.getByText('Your unsaved changes from before were not brought back: the saved templates have changed since.').waitFor();
+    const keptAside = 'Your unsaved changes from before are kept aside: the saved templates have changed since, and saving your changes would undo that.';
+    await page.getByText(keptAside).waitFor();
     expect(await name().inputValue()).toBe('beach');
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(false);
+    // Kept aside, not lost: a reload offers it again.
+    await page.reload();
+    await page.getByText(keptAside).waitFor();
+    await page.getByRole('button', { name: 'Bring back my changes' }).click();
+    await expect.poll(() => name().inputValue()).toBe('sandy beach');
+    await page.getByText('Your unsaved changes from before are back. Saving them replaces the templates saved since.').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Templates', exact: true }).inputValue()).toBe('a photo of {}');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(true);
+
+    // Let go, it is gone for good.
+    vocabulary = { ...vocabulary, templates: ['an image of {}'] };
+    await page.reload();
+    await page.getByText(keptAside).waitFor();
+    await page.getByRole('button', { name: 'Let them go' }).click();
+    expect(await page.getByText(keptAside).count()).toBe(0);
+    await page.reload();
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    expect(await page.getByText('Your unsaved changes from before').count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'Templates', exact: true }).inputValue()).toBe('an image of {}');
   });
 });

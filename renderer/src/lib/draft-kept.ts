@@ -1,9 +1,10 @@
 /**
  * Note [Drafts kept]: a template draft not yet saved outlives a reload and the app's closing. At
  * each change it is kept in the window's local storage (this machine's, like everything else),
- * with the saved vocabulary it was drafted from, and offered back only over that same vocabulary:
- * over one changed meanwhile (the command line, an import) saving it would undo those changes,
- * so the person is told it was not brought back, and it is let go.
+ * with the saved vocabulary it was drafted from, and brought back over that same vocabulary. Over
+ * one changed meanwhile (the command line, an import) saving it would undo those changes, so it is
+ * kept aside instead: the person is told, and brings it back (choosing to replace those changes)
+ * or lets it go.
  */
 import type { VocabularyInfo } from './api.js';
 import type { Origins } from './vocabulary-edit.js';
@@ -16,8 +17,8 @@ interface Kept {
   origins: Origins;
 }
 
-/** What a kept draft offers over `saved`: the draft, or `stale` when it was drafted from another vocabulary. */
-export type KeptDraft = { draft: VocabularyInfo; origins: Origins } | 'stale' | null;
+/** A kept draft, `stale` when it was drafted from another vocabulary than the one saved now. */
+export type KeptDraft = { draft: VocabularyInfo; origins: Origins; stale: boolean } | null;
 
 const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
 
@@ -50,5 +51,5 @@ export function keptDraft(saved: VocabularyInfo): KeptDraft {
     kept = null;
   }
   if (!isKept(kept)) return null;
-  return kept.base === JSON.stringify(saved) ? { draft: kept.draft, origins: kept.origins } : 'stale';
+  return { draft: kept.draft, origins: kept.origins, stale: kept.base !== JSON.stringify(saved) };
 }

@@ -21,6 +21,8 @@ export class EditorState {
   evaluating = $state(false);
   busy = $state(false);
   message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  /** A draft from before, drafted over templates that have changed since (Note [Drafts kept]). */
+  setAside = $state.raw<{ draft: VocabularyInfo; origins: Origins } | null>(null);
   private previewGeneration = 0;
   /** Bumps with every request for the saved vocabulary: an older answer never replaces a newer one. */
   private savedGeneration = 0;
@@ -34,7 +36,7 @@ export class EditorState {
         const draft = $state.snapshot(this.draft);
         if (!this.saved) return;
         if (this.dirty) keepDraft(this.saved, draft, this.origins);
-        else dropDraft();
+        else if (!this.setAside) dropDraft();
       });
     });
   }
@@ -75,13 +77,34 @@ export class EditorState {
     }
     this.adopt(outcome.value.vocabulary);
     const kept = keptDraft(outcome.value.vocabulary);
-    if (kept === 'stale') this.message = { kind: 'error', text: 'Your unsaved changes from before were not brought back: the saved templates have changed since.' };
-    else if (kept) {
+    if (kept?.stale) {
+      this.setAside = { draft: kept.draft, origins: kept.origins };
+      this.message = { kind: 'error', text: 'Your unsaved changes from before are kept aside: the saved templates have changed since, and saving your changes would undo that.' };
+    } else if (kept) {
       this.draft = kept.draft;
       this.origins = kept.origins;
       this.message = { kind: 'ok', text: 'Your unsaved changes from before are back. Save them, or discard them for the saved templates.' };
       this.schedulePreview();
     }
+  }
+
+  /** Brings back the draft set aside, over the templates saved since: saving it replaces them. */
+  bringBack(): void {
+    if (!this.saved || !this.setAside) return;
+    const { tags } = this.saved;
+    this.draft = this.setAside.draft;
+    // A tag drafted from one saved since renamed or removed is a new tag now.
+    this.origins = this.setAside.origins.map((origin) => (origin !== null && tags.some((tag) => tag.name === origin) ? origin : null));
+    this.setAside = null;
+    this.message = { kind: 'ok', text: 'Your unsaved changes from before are back. Saving them replaces the templates saved since.' };
+    this.schedulePreview();
+  }
+
+  /** Lets the draft set aside go, for good. */
+  letGo(): void {
+    this.setAside = null;
+    this.message = null;
+    if (!this.dirty) dropDraft();
   }
 
   select(index: number): void {
