@@ -271,6 +271,11 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
       if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
     });
   }
+  // Note [Where it was typed]: `npm run cli` runs the script in the package's folder, wherever it
+  // was typed, and says where that was (INIT_CWD). A path on the command line (`similar
+  // ./photo.jpg`, `index ../Pictures`) means the folder it was typed in, so the command runs there.
+  const { INIT_CWD: typedIn, npm_lifecycle_event: script, npm_package_name: launchedBy } = process.env;
+  if (typedIn && script === 'cli' && launchedBy === packageJson.name) process.chdir(typedIn);
   main(process.argv.slice(2))
     .then(
       (code) => (process.exitCode = code),

@@ -93,7 +93,7 @@ export class Library {
   async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FolderRow[]> {
     for (const folder of folders) {
       const info = await stat(folder).catch(() => null);
-      if (!info) throw new UserError('not-found', `The folder ${folder} does not exist.`);
+      if (!info) throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
       if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
     }
     const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];

@@ -191,6 +191,14 @@ describe('command-line interface', () => {
     expect(JSON.parse(stdout).vectors).toHaveLength(1);
   });
 
+  it('reads the paths it is given from the folder where npm run -s cli was typed, not the project root', async () => {
+    const elsewhere = path.join(scratch.dir, 'typed-here');
+    await mkdir(elsewhere, { recursive: true });
+    await copyFile(photos[0] as string, path.join(elsewhere, 'photo.jpg'));
+    const { stdout } = await promisify(execFile)('npm', ['--prefix', ROOT, 'run', '-s', 'cli', '--', 'embed-image', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', './photo.jpg'], { cwd: elsewhere });
+    expect(JSON.parse(stdout).vectors).toHaveLength(1);
+  });
+
   it('exits once finished, whatever is left open under it (a script waiting on it would hang)', async () => {
     // A timer that never ends, as a leaked handle would be.
     const env = { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import=data:text/javascript,setInterval(()=>{},1000)` };
