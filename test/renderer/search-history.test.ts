@@ -101,6 +101,15 @@ describe('a search in the history and the title', () => {
   });
 });
 
+describe('a search for one long unbroken word (an address)', () => {
+  it('wraps in the heading instead of widening the page, in a small window', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: `#/library?q=${encodeURIComponent(`https://example.com/${'a'.repeat(300)}.jpg`)}` });
+    await page.setViewportSize({ width: 700, height: 500 });
+    await page.getByRole('heading', { level: 1, name: /example\.com/ }).waitFor();
+    await poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(700);
+  });
+});
+
 describe('a folder filter', () => {
   it('is dropped, in place, when its folder is no longer in the library, and kept while it is', async () => {
     const { page } = await pages.open(searchingFake(), { hash: '#/library?q=leaf&folder=7' });

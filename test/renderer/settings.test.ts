@@ -389,11 +389,11 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
     const { page, emit } = await open(fake);
     await visible(page.getByRole('heading', { name: 'Files that could not be indexed: 2' }));
-    // Listed at once, each name once, then why and in which folder.
+    // Listed at once, each name once, then in which folder and why.
     const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
     await poll(async () => (await failed.getByRole('listitem').allTextContents()).map((item) => item.replace(/\s+/g, ' ').trim())).toEqual([
-      'locked.jpg could not be read: permission denied. in /home/ada/Pictures',
-      'pipe.jpg is a pipe (FIFO), not a photo file; it was skipped. in /home/ada/Pictures',
+      'locked.jpg in /home/ada/Pictures could not be read: permission denied.',
+      'pipe.jpg in /home/ada/Pictures is a pipe (FIFO), not a photo file; it was skipped.',
     ]);
     const listed = fake.callsOf('library.failures').length;
     await page.getByRole('button', { name: 'Try them again' }).click();
