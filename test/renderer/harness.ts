@@ -224,7 +224,6 @@ export async function watchProblems(context: BrowserContext, page: Page): Promis
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() !== 'error' && message.type() !== 'warning') return;
-    if (message.location().url.endsWith('/favicon.ico')) return;
     problems.push(`console ${message.type()}: ${message.text()}`);
   });
   return {
