@@ -114,6 +114,19 @@ describe('Escape closes what is open first', () => {
     await expect.poll(() => page.title()).toBe('Library — Lumen');
   });
 
+  it('closes the Filters panel from anywhere, before the selection and the search', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    await page.getByRole('button', { name: 'Filters' }).click();
+    const tile = page.getByRole('option', { name: /^a\.jpg/ });
+    await tile.click({ modifiers: ['Control'] });
+    await expect.poll(() => tile.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Escape');
+    await page.getByRole('group', { name: 'Filters' }).waitFor({ state: 'detached' });
+    expect(await tile.getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => tile.getAttribute('aria-selected')).toBe('false');
+  });
+
   it('takes back an “are you sure” question, with focus on the button that asked', async () => {
     const { page } = await pages.open(libraryFake(), { hash: '#/settings' });
     const ask = page.getByRole('button', { name: /^Remove / }).first();

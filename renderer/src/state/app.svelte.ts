@@ -36,6 +36,8 @@ export class AppState {
   /** Kept across screens: a draft of the templates survives a look at another screen. */
   readonly editor: EditorState;
   shortcutsOpen = $state(false);
+  /** The library's Filters panel: open while a person narrows, closed by Escape from anywhere. */
+  filtersOpen = $state(false);
   /** The one thing a screen shows of its many (an open tag, an album), for the window's title (`nameInTitle`). */
   subject = $state<string | null>(null);
   /** A short message for the whole window (a drop that could not be used, a failed action). */
@@ -119,6 +121,7 @@ export class AppState {
       case 'close-panel':
         if (this.shortcutsOpen) this.shortcutsOpen = false;
         else if (this.viewer.photoId !== null) this.viewer.close();
+        else if (this.filtersOpen && this.router.current === 'library') this.filtersOpen = false;
         else if (this.selection.size > 0) this.selection.clear();
         else if (this.search.active && this.router.current === 'library') this.search.clear();
         else return false;
