@@ -95,6 +95,23 @@ describe('focus kept on the page', () => {
   });
 });
 
+describe('focus when the screen’s content gives way', () => {
+  it('goes to the screen’s title when a photo pasted over the library replaces the photo that had it, not to the header’s first control', async () => {
+    const fake = libraryFake();
+    const hit = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 0.9 };
+    fake.overrides['search.image'] = () => ({ ok: true, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^a\.jpg/ }).focus();
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array([0xff, 0xd8, 0xff])], 'cups.jpg', { type: 'image/jpeg' }));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+    });
+    await expect.poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+  });
+});
+
 describe('Escape closes what is open first', () => {
   it('closes the Filters panel, with focus back on its button, before it gives up the search', async () => {
     const fake = libraryFake();

@@ -4,8 +4,11 @@
  * "✓" becoming "Undo", a selection bar that goes with its selection, a grid of results that
  * gives way to the library. So when that happens, focus goes to the nearest thing that still
  * stands and can take it: in the closest of the lost control's former ancestors that is still on
- * the page, its region's home (`data-focus-home`: a grid's current photo) or else its first
- * focusable element (a list row keeps its new button, a section its first control). It looks once the page has settled (a task later), so that a screen that places
+ * the page, its region's home (`data-focus-home`: a grid's current photo), or else the screen's
+ * title when the lost control was part of the screen's content (a photo pasted over the library,
+ * the first-run steps giving way to the library: not the first control of the header, such as
+ * Sort), or else its first focusable element (a list row keeps its new button, a section its
+ * first control). It looks once the page has settled (a task later), so that a screen that places
  * focus itself (the viewer closing onto its photo) is left alone. Focus the person moved away
  * themselves (a click on empty space) is left where it went.
  */
@@ -45,7 +48,8 @@ export function keepFocus(root: HTMLElement): () => void {
     for (const ancestor of lost.slice(1)) {
       if (!ancestor.isConnected) continue;
       const home = ancestor.querySelector('[data-focus-home]');
-      const target = (home && firstFocusable(home)) ?? firstFocusable(ancestor);
+      const title = ancestor.querySelector<HTMLElement>('h1[tabindex="-1"]');
+      const target = (home && firstFocusable(home)) ?? (title?.checkVisibility() ? title : null) ?? firstFocusable(ancestor);
       if (target) return target.focus();
     }
   };
