@@ -15,6 +15,7 @@ import type { PhotoRef } from '../storage/photo-store.js';
 import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
 import type { IndexOptions, IndexSummary } from './indexer.js';
+import { folderExcludes } from './scan.js';
 import { ThumbnailStore } from './thumbnails.js';
 
 /** A relative path as a glob that matches it alone: its separators as `/`, its glob characters escaped. */
@@ -111,11 +112,12 @@ export class Library {
       const outer = [...known.map((row) => row.path), ...wanted].find((other) => within(folder, other));
       if (outer) throw new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`);
     }
+    const given = new Map(wanted.map((folder) => [folder, excludes && folderExcludes(folder, excludes, wanted)]));
     const ids = new Set(
       wanted.map((folder) => {
         const inner = known.filter((row) => within(row.path, folder));
-        if (inner.length === 0) return this.storage.library.addFolder(folder, excludes);
-        const own = excludes ?? known.find((row) => row.path === folder)?.excludes ?? [];
+        if (inner.length === 0) return this.storage.library.addFolder(folder, given.get(folder) ?? null);
+        const own = given.get(folder) ?? known.find((row) => row.path === folder)?.excludes ?? [];
         const taken = inner.flatMap((row) => row.excludes.map((glob) => `${globLiteral(path.relative(real.get(folder) ?? folder, real.get(row.path) ?? row.path))}/${glob}`));
         return this.storage.library.addFolder(folder, [...own, ...taken], inner.map((row) => row.id));
       }),
@@ -133,7 +135,7 @@ export class Library {
 
   setExcludes(folderId: number, excludes: readonly string[]): FolderRow {
     const folder = this.folderById(folderId);
-    this.storage.library.addFolder(folder.path, excludes);
+    this.storage.library.addFolder(folder.path, folderExcludes(folder.path, excludes));
     return this.folderById(folderId);
   }
 

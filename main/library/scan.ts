@@ -27,7 +27,8 @@ import { statSync, type Dirent, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { throwIfAborted } from '../core/errors.js';
+import { UserError, throwIfAborted } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import { kindOf } from '../core/photo-file.js';
 
 export interface ScannedFile {
@@ -86,6 +87,23 @@ export function escapedName(bytes: Uint8Array): string {
     }
   }
   return text;
+}
+
+/**
+ * Note [Exclusions]: a folder's exclusions are globs relative to it ("Screenshots/**"). One
+ * written as a full path inside the folder is taken relative to it. A pattern that could never
+ * match (a full path inside none of the folders it is given for, an unclosed brace) is refused,
+ * rather than kept while it leaves nothing out.
+ */
+export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
+  for (const glob of globs) {
+    if (picomatch.makeRe(glob).source === '$^') throw new UserError('bad-input', `The exclusion "${glob}" is not a pattern Lumen can read (an unclosed brace or bracket?). Exclusions look like "**/Screenshots/**" or "*.gif".`);
+    if (path.isAbsolute(glob) && !givenFor.some((each) => isInside(glob, each))) throw new UserError('bad-input', `The exclusion "${glob}" is not inside ${givenFor.join(' or ')}: exclusions are relative to their folder, like "**/Screenshots/**".`);
+  }
+  return globs.flatMap((glob) => {
+    if (!path.isAbsolute(glob)) return [glob];
+    return isInside(glob, folder) ? [path.relative(folder, glob).split(path.sep).join('/') || '**'] : [];
+  });
 }
 
 export interface ScanOptions {

@@ -180,6 +180,21 @@ describe('indexing a library', () => {
     expect(await library.index(model, { folders: await library.addFolders([folder], []) })).toMatchObject({ embedded: 2, unchanged: 2 });
   });
 
+  it('takes an exclusion written as a full path inside the folder relative to it, and refuses one that could never match (Note [Exclusions])', async () => {
+    await copyPhotos(photos.slice(0, 4), folder, (_, i) => (i < 2 ? 'keep' : 'skip-me'));
+    const [row] = await library.addFolders([folder], [path.join(folder, 'skip-me', '**'), '*.gif']);
+    expect(row?.excludes).toEqual(['skip-me/**', '*.gif']);
+    expect(await library.index(model, { folders: library.folders() })).toMatchObject({ embedded: 2 });
+
+    const elsewhere = path.join(scratch.dir, 'Elsewhere', '**');
+    await expect(library.addFolders([folder], [elsewhere])).rejects.toMatchObject({ code: 'bad-input', message: `The exclusion "${elsewhere}" is not inside ${folder}: exclusions are relative to their folder, like "**/Screenshots/**".` });
+    await expect(library.addFolders([folder], ['**/{a,b'])).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('The exclusion "**/{a,b" is not a pattern Lumen can read') });
+    expect(() => library.setExcludes(row!.id, [elsewhere])).toThrow(/is not inside/);
+    expect(library.setExcludes(row!.id, [path.join(folder, 'keep', '*.jpg')]).excludes).toEqual(['keep/*.jpg']);
+    // Refused, nothing changed.
+    expect(library.folders().map((each) => each.excludes)).toEqual([['keep/*.jpg']]);
+  });
+
   it('refuses a folder inside a library folder, and a folder around library folders takes in their photos and exclusions', async () => {
     await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['trips/beach', 'trips/city [a|b]', 'home'][i % 3] as string);
     const beach = path.join(folder, 'trips', 'beach');
