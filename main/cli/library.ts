@@ -1,4 +1,5 @@
 /** `index`, `search`, `similar` and `failures`: the photo library from the command line. */
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
@@ -208,7 +209,11 @@ export const folders: Command = {
       return { json: listed, text: lines.length ? lines.join('\n') : 'The library has no folders yet. Add one with `lumen index FOLDER`.' };
     }
     const wanted = path.resolve(target);
-    const folder = listed.find((candidate) => candidate.path === wanted);
+    // As when added: through a link, or by another case on a disk that ignores case, a folder is the same folder.
+    const where = async (folder: string) => realpath(folder).catch(() => folder);
+    const real = await where(wanted);
+    const reals = await Promise.all(listed.map((candidate) => where(candidate.path)));
+    const folder = listed.find((candidate) => candidate.path === wanted) ?? listed.find((_, i) => reals[i] === real);
     if (!folder) {
       const known = listed.length ? `its folders are ${listed.map((candidate) => candidate.path).join(', ')}` : 'it has no folders';
       throw new UserError('bad-input', `${wanted} is not a folder of the library; ${known}.`);

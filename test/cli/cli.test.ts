@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,7 +137,9 @@ describe('command-line interface', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/elsewhere is not a folder of the library; its folders are .*two-circles\./);
 
-    const removed = await cli('folders', '--data', data, '--remove', folder, '--json');
+    // Named through a link, it is the same folder.
+    await symlink(folder, path.join(scratch.dir, 'circles-link'));
+    const removed = await cli('folders', '--data', data, '--remove', path.join(scratch.dir, 'circles-link'), '--json');
     expect(removed.code).toBe(0);
     expect(JSON.parse(removed.stdout).removed.path).toBe(folder);
     expect(JSON.parse((await cli('folders', '--data', data, '--json')).stdout)).toEqual([]);
