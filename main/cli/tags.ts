@@ -138,9 +138,11 @@ export const tag: Command = {
     if (file) await engine.tags().vocabulary.import(file);
     const summary = await engine.tagLibrary({ full: context.options['full'] === true }).done;
     const counts = engine.tags().verdicts.counts();
+    // A tag only ever rejected has its verdicts counted (in the JSON), but is on no photo.
+    const shown = counts.filter((c) => c.photos > 0);
     const text = [
       `Tagged ${count(summary.images, 'photo')} with ${summary.model}${summary.incremental ? ' (new photos only)' : ''}: ${count(summary.added, 'tag')} added, ${summary.updated} updated, ${summary.removed} removed in ${summary.seconds.toFixed(1)} s.`,
-      counts.length ? `Most common: ${counts.slice(0, 10).map((c) => `${c.tag} (${c.photos})`).join(', ')}` : 'No photo got a tag.',
+      shown.length ? `Most common: ${shown.slice(0, 10).map((c) => `${c.tag} (${c.photos})`).join(', ')}` : 'No photo got a tag.',
     ].join('\n');
     return { json: { ...summary, counts }, text };
   },

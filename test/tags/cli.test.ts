@@ -173,6 +173,15 @@ describe('tagging from the command line', () => {
     expect(existsSync(star.replace(/\.jpg$/, '.xmp'))).toBe(true);
     expect((await readdir(path.dirname(star))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(await Promise.all(files.map(sha))).toEqual(before);
+
+    // A tag rejected on every photo that had it is on none: the summary's most common leave it out.
+    const starred = (await cli('search', '--data', data, ...MODEL, '--tag', 'star', '--all', '--k', '100', '--json', 'star')).json().results.map((hit: { photoId: number }) => String(hit.photoId));
+    expect(starred.length).toBeGreaterThan(0);
+    expect((await cli('tags', '--data', data, '--reject', 'star', ...starred)).code).toBe(0);
+    expect((await cli('tags', '--data', data, '--json')).json().counts).toContainEqual(expect.objectContaining({ tag: 'star', photos: 0 }));
+    const summary = await cli('tag', '--data', data, '--provider', 'cpu');
+    expect(summary.stdout).toMatch(/^Most common: /m);
+    expect(summary.stdout).not.toMatch(/star|\(0\)/);
   });
 
   it('stops writing XMP sidecars on a disk that is read-only or full, and skips a sidecar of its own', async () => {
