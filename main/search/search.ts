@@ -45,7 +45,7 @@ import type { ImageSource } from '../models/preprocess.js';
 import { dot } from '../models/vectors.js';
 import { fuseRankings, queryWords } from '../ocr/fusion.js';
 import type { ImageIdSet } from '../storage/photo-facets.js';
-import type { PhotoFilters, PhotoRow } from '../storage/photo-store.js';
+import type { PhotoFilters, PhotoRef, PhotoRow } from '../storage/photo-store.js';
 import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
 import { combineVectors, parseQuery, type PhraseTerm, type QueryRules, type QueryTerm } from './query.js';
@@ -163,11 +163,11 @@ export class PhotoSearch {
 
   /** Photos like a library photo (by id) or any image (a file or its bytes); the photo itself is left out. */
   async similar(target: number | QueryImage, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
-    if (typeof target === 'number') {
-      const photo = this.library.resolvePhoto(target);
-      return this.rank(this.photoVector(photo.photoId), options, { exclude: new Set([photo.imageId]) });
-    }
-    return this.rank(await this.imageVector(target, signal), options);
+    const like = (photo: PhotoRef) => this.rank(this.photoVector(photo.photoId), options, { exclude: new Set([photo.imageId]) });
+    if (typeof target === 'number') return like(this.library.resolvePhoto(target));
+    // A file of the library, named by its path, is that photo: its own vector, itself left out.
+    const known = typeof target === 'string' ? this.storage.photos.photoByPath(path.resolve(target)) : undefined;
+    return known ? like(known) : this.rank(await this.imageVector(target, signal), options);
   }
 
   private async rank(query: Float32Array, input: SearchOptionsInput, scope: Scope = {}): Promise<SearchPage> {

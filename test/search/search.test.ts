@@ -143,6 +143,9 @@ describe('searching a library', () => {
     expect(shapeOf(similar.results[0]!.path)).toBe('triangle');
     expect(byPath.get(similar.results[0]!.path)?.colour).toBe(byPath.get(anchor.path)?.colour);
     await expect(search.similar(99_999)).rejects.toMatchObject({ code: 'not-found' });
+    // Named by its path, a library photo is that photo, not an outside file: left out, the same ranking.
+    const byItsPath = await search.similar(anchor.path, { limit: 5 });
+    expect(byItsPath.results.map((r) => [r.photoId, r.score])).toEqual(similar.results.map((r) => [r.photoId, r.score]));
   });
 
   it('says in words that a file dropped to search by is not a photo, not in the decoder’s', async () => {
