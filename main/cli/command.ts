@@ -37,6 +37,8 @@ export interface Command {
    * message; null or absent when it only reads (Note [One writer] in storage/writer-lock.ts).
    */
   writes?(context: CommandContext): string | null;
+  /** Checks what was asked before the library is claimed: a mistyped folder leaves no data folder behind. */
+  check?(context: CommandContext): Promise<void>;
   run(context: CommandContext): Promise<CommandResult>;
 }
 

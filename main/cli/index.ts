@@ -226,6 +226,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   let reported: UserErrorCode | null = null;
   let code: number;
   try {
+    await command.check?.(context);
     const doing = command.writes?.(context);
     if (doing) {
       const wait = parsed.values['wait'] === true;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import type { IndexSummary } from '../library/indexer.js';
+import { checkFolders } from '../library/library.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
@@ -37,6 +38,7 @@ export const index: Command = {
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
   writes: () => 'indexing',
+  check: (context) => checkFolders(context.positionals),
   async run(context) {
     const engine = context.engine();
     const request = { batchSize: numberOption(context, 'batch', 16, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };

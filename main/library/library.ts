@@ -34,6 +34,15 @@ export interface LibraryStatus {
   models: Array<{ model: string; embedded: number; missing: number }>;
 }
 
+/** Refuses a folder that does not exist, or is a file, in the words a person acts on. */
+export async function checkFolders(folders: readonly string[]): Promise<void> {
+  for (const folder of folders) {
+    const info = await stat(folder).catch(() => null);
+    if (!info) throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
+    if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
+  }
+}
+
 export class Library {
   readonly thumbnails: ThumbnailStore;
   private readonly indexes = new Map<string, VectorIndex>();
@@ -92,11 +101,7 @@ export class Library {
    * takes them in: their photos, with all they carry, and their exclusions become its own.
    */
   async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FolderRow[]> {
-    for (const folder of folders) {
-      const info = await stat(folder).catch(() => null);
-      if (!info) throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
-      if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
-    }
+    await checkFolders(folders);
     const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];
     const known = this.folders();
     // Compared where they really are: through a link, or by another case on a disk that ignores case, a folder is the same folder.

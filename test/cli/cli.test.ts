@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -186,6 +187,14 @@ describe('command-line interface', () => {
     expect(searched.code).toBe(2);
     expect(searched.stderr).toMatch(/There is no library in .* yet\. Add a folder of photos first/);
     expect(searched.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('leaves no library behind when the folder it was asked to add does not exist', async () => {
+    const data = path.join(scratch.dir, 'never-made');
+    const refused = await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', path.join(scratch.dir, 'mistyped'));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/The folder .*mistyped does not exist/);
+    expect(existsSync(data)).toBe(false);
   });
 
   it('runs from the project root with npm run -s cli', async () => {
