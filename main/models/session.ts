@@ -108,9 +108,19 @@ export function providerCandidates(preference: ProviderPreference, platform = pr
  */
 export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
 
+/**
+ * ONNX Runtime's own log lines (a provider's library it cannot load, nodes left to the CPU) say
+ * in its words and colours, twice over, what Lumen says once in its own: shown only with
+ * LUMEN_DEBUG. Its environment takes the level of whichever session starts first.
+ */
+const RUNTIME_LOG_LEVEL = process.env['LUMEN_DEBUG'] ? 'warning' : 'fatal';
+const RUNTIME_LOG_SEVERITY = RUNTIME_LOG_LEVEL === 'fatal' ? 4 : 2;
+ort.env.logLevel = RUNTIME_LOG_LEVEL;
+
 function sessionOptions(provider: ExecutionProvider): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
+    logSeverityLevel: RUNTIME_LOG_SEVERITY,
     graphOptimizationLevel: 'all',
     // Chromium's allocator on macOS traps the arena's large aligned allocations inside Electron.
     enableCpuMemArena: process.platform !== 'darwin',
@@ -266,8 +276,9 @@ export class ModelSession {
         return new ModelSession(session, start, provider, modelPath, mayFallBack, log, session.inputs, session.outputs);
       } catch (error) {
         const reason = firstLine(messageOf(error));
-        failures.push(`${provider}: ${reason}`);
-        if (provider !== 'cpu') logProbe(`${provider} could not start (${shortReason(reason)}); trying the next provider.`);
+        // The CPU's reason in full (a damaged file); a GPU's in short (no adapter, no library).
+        failures.push(`${provider}: ${provider === 'cpu' ? reason : shortReason(reason)}`);
+        if (provider !== candidates.at(-1)) logProbe(`${provider} could not start (${shortReason(reason)}); trying the next provider.`);
       }
     }
     const reason = failures.join('; ');

@@ -189,6 +189,18 @@ describe('command-line interface', () => {
     expect(searched.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  // Where CUDA's provider is installed (a GPU machine), it starts: nothing to refuse.
+  const cudaProvider = path.join(ROOT, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux', 'x64', 'libonnxruntime_providers_cuda.so');
+  it.skipIf(process.platform !== 'linux' || existsSync(cudaProvider))('says in one line that a provider asked for by name cannot start, without ONNX Runtime’s own log', async () => {
+    // A process of its own: ONNX Runtime writes its log to the process's stderr itself.
+    const refused = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'embed-text', '--model', IMMICH_MODEL, '--provider', 'cuda', 'hello'], { cwd: ROOT }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^lumen embed-text: The requested provider could not start \(cuda: [^)]{1,160}\)\. Use --provider auto or cpu\.\n$/);
+  });
+
   it('leaves no library behind when the folder it was asked to add does not exist', async () => {
     const data = path.join(scratch.dir, 'never-made');
     const refused = await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', path.join(scratch.dir, 'mistyped'));
