@@ -194,6 +194,8 @@ export interface LibraryInfo {
   /** The model whose embeddings cover the library and serve searches. */
   servingModel: string | null;
   models: Array<{ model: string; embedded: number; missing: number }>;
+  /** An index run started and did not finish (stopped, or its process ended): the files it had not reached are not in `missing`. */
+  unfinishedRun: boolean;
   index: { model: string; health: 'ready' | 'rebuilding' | 'empty'; vectors: number; embeddings: number } | null;
 }
 

@@ -8,7 +8,9 @@
  * and not reached yet are nowhere a reader can count, and "0 to do" would be false. So while the
  * holder of the writer lock says it is indexing, status names it, calls the counts what it has
  * stored so far, and leaves what is left uncounted; `--json` adds the lock's holder as `writer`
- * (null when no other process holds it), so a script can tell partial counts too.
+ * (null when no other process holds it), so a script can tell partial counts too. A run that
+ * stopped (Ctrl-C, a kill) leaves the same gap: the library knows its last run did not finish
+ * (`unfinishedRun`), and status says so instead of "0 to do".
  */
 import { WriterLock, type WriterInfo } from '../storage/writer-lock.js';
 import type { Command } from './command.js';
@@ -38,7 +40,11 @@ export const status: Command = {
     }
     if (library) {
       const figures = ({ embedded, missing }: { embedded: number; missing: number }) =>
-        indexing ? `${embedded} embedded so far, the rest not counted until that run ends${missing ? ` (at least ${missing} to do)` : ''}` : `${embedded} embedded, ${missing} to do`;
+        indexing
+          ? `${embedded} embedded so far, the rest not counted until that run ends${missing ? ` (at least ${missing} to do)` : ''}`
+          : library.unfinishedRun
+            ? `${embedded} embedded; the last index run did not finish, so what it had not reached is not counted (\`lumen index\` goes on)`
+            : `${embedded} embedded, ${missing} to do`;
       lines.push(
         `Library:     ${count(library.photos, 'photo')} in ${count(library.folders.length, 'folder')}, ${count(library.failed, 'failed file')}`,
         ...library.models.map((m) => `             ${m.model}: ${figures(m)}${m.model === library.servingModel ? ' (serving searches)' : ''}`),

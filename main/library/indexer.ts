@@ -149,6 +149,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   // Where the model came from, recorded first: a later run (or search) finds it even if this one stops.
   store.setMeta(`model_dir:${modelId}`, model.spec.dir);
+  // Until the run ends, what it has not reached is counted nowhere (LibraryStatus.unfinishedRun).
+  store.markIndexRun('unfinished');
 
   // 1. Scan: what is on disk, and what of it needs work.
   const present = new Map<number, Set<string>>();
@@ -439,6 +441,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     // The disk can fill up here too (Note [A run that cannot go on]).
     throw runFailure(error, stored);
   }
+  store.markIndexRun('finished');
   summary.seconds = (Date.now() - started) / 1000;
   progress.removed = summary.removed;
   report(true);

@@ -32,6 +32,8 @@ export interface LibraryStatus {
   folders: Array<{ id: number; path: string; excludes: string[] }>;
   servingModel: string | null;
   models: Array<{ model: string; embedded: number; missing: number }>;
+  /** An index run started and did not finish: the files it had not reached are not in `missing`. */
+  unfinishedRun: boolean;
 }
 
 /** Refuses a folder that does not exist, or is a file, in the words a person acts on. */
@@ -216,6 +218,7 @@ export class Library {
       folders: this.folders(),
       servingModel: this.servingModel(),
       models: this.storage.embeddings.models().map(({ model, count }) => ({ model, embedded: count, missing: this.storage.embeddings.missing(model) })),
+      unfinishedRun: this.storage.library.indexRunUnfinished(),
     };
   }
 

@@ -232,6 +232,15 @@ export class LibraryStore {
   setMeta(key: string, value: string): void {
     this.statements.setMeta.run(key, value);
   }
+  /** Whether the last index run ended, or not: stopped, or its process ended (a kill, a crash). */
+  markIndexRun(state: 'unfinished' | 'finished'): void {
+    this.setMeta('index_run', state);
+  }
+
+  indexRunUnfinished(): boolean {
+    return this.meta('index_run') === 'unfinished';
+  }
+
 
   counts(): { files: number; images: number; failures: number } {
     return this.statements.counts.get() as { files: number; images: number; failures: number };

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/index.js';
+import { Storage } from '../../main/storage/storage.js';
 import { IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
 
@@ -58,5 +59,18 @@ describe('status beside an index run in another process', () => {
     expect(after.stdout).toMatch(/tiny-clip-immich: 4 embedded, 0 to do \(serving searches\)/);
     expect(after.stdout).not.toMatch(/^Indexing:/m);
     expect(JSON.parse((await cli('status', '--data', data, ...model, '--json')).stdout).writer).toBeNull();
+  });
+
+  it('says the last index run did not finish, instead of "0 to do", until a run does', async () => {
+    // As a run stopped by Ctrl-C or a kill leaves it.
+    const storage = Storage.open(data);
+    storage.library.markIndexRun('unfinished');
+    storage.close();
+    const text = await cli('status', '--data', data, ...model);
+    expect(text.stdout).toMatch(/tiny-clip-immich: 4 embedded; the last index run did not finish, so what it had not reached is not counted \(`lumen index` goes on\)/);
+    expect(text.stdout).not.toMatch(/\b0 to do\b/);
+    expect(JSON.parse((await cli('status', '--data', data, ...model, '--json')).stdout).library.unfinishedRun).toBe(true);
+    expect((await cli('index', '--data', data, ...model)).code).toBe(0);
+    expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/tiny-clip-immich: 4 embedded, 0 to do/);
   });
 });

@@ -132,6 +132,7 @@ describe('a library survives crashes, lost index files and model switches', () =
     try {
       await library.index(immich, { folders: await library.addFolders([folder]) });
       expect(library.servingModel()).toBe('tiny-clip-immich');
+      expect(library.status().unfinishedRun).toBe(false);
 
       // Cancelled once 8 photos are embedded (counted in the model, not from timed progress).
       const control = new JobControl();
@@ -151,11 +152,14 @@ describe('a library survives crashes, lost index files and model switches', () =
       expect(partial).toBeGreaterThanOrEqual(8);
       expect(partial).toBeLessThan(40);
       expect(library.servingModel()).toBe('tiny-clip-immich');
+      // What the run had not reached is counted nowhere: the library knows its last run did not finish.
+      expect(library.status().unfinishedRun).toBe(true);
       // Searches keep working on the old model's index meanwhile.
       expect((await new PhotoSearch(library, immich).search('a photo of a cross.', { limit: 5 })).results.length).toBeGreaterThan(0);
 
       const resumed = await library.index(hf);
       expect(resumed.embedded).toBe(40 - partial);
+      expect(library.status().unfinishedRun).toBe(false);
       expect(library.servingModel()).toBe('tiny-clip-hf');
       expect(library.storage.embeddings.count(immich.id)).toBe(40);
     } finally {

@@ -195,6 +195,7 @@ export function libraryFake(): FakeLumen {
       folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
       servingModel: FAKE_MODEL,
       models: [{ model: FAKE_MODEL, embedded: 3, missing: 0 }],
+      unfinishedRun: false,
       index: { model: FAKE_MODEL, health: 'ready', vectors: 3, embeddings: 3 },
     },
     jobs: [],

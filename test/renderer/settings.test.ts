@@ -348,6 +348,7 @@ function withLibrary(fake: FakeLumen): FakeLumen {
     folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }],
     servingModel: LAION,
     models: [{ model: LAION, embedded: 10, missing: 0 }],
+    unfinishedRun: false,
     index: { model: LAION, health: 'ready', vectors: 10, embeddings: 10 },
   };
   return fake;
