@@ -65,7 +65,7 @@ describe('work in progress', () => {
     for (let done = 1; done <= 20; done++) await emit(job({ id: 'index-1', kind: 'index', state: 'running', progress: progress(done) }));
     const row = page.getByRole('status', { name: 'Indexing' });
     await poll(() => row.getByRole('progressbar', { name: 'Indexing progress' }).getAttribute('value')).toBe('20');
-    await poll(async () => (await row.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Indexing 20 of 41 · 7.4 photos/s · about 4 s left Pause Cancel');
+    await poll(async () => (await row.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Indexing 20 of 41 photos · 7.4 photos/s · about 4 s left Pause Cancel');
     expect(await heard()).toEqual(['Indexing started.']);
 
     // Chromium agrees that the row, which keeps its role to be found under the job's name, is no live region.
@@ -96,13 +96,16 @@ describe('work in progress', () => {
     const { page, emit, heard } = await open(fake);
     const tagging = { id: 'tag-1', kind: 'tag' as const };
     const progress = (done: number) => ({ phase: 'scoring' as const, done, total: 10, perSecond: 2, etaSeconds: 5 });
+    // Its tags are put into words first, then the photos scored: each counted by its own name.
+    await emit(job({ ...tagging, state: 'running', progress: { phase: 'embedding-tags', done: 8, total: 105, perSecond: 40, etaSeconds: 3 } }));
+    await poll(async () => (await page.getByRole('status', { name: 'Tagging' }).textContent())?.replace(/\s+/g, ' ').trim()).toBe('Tagging preparing tags: 8 of 105 tags · about 3 s left Pause Cancel');
     await emit(job({ ...tagging, state: 'running', progress: progress(1) }));
     await poll(heard).toEqual(['Tagging started.']);
     fake.overrides['jobs.pause'] = () => ({ ok: true, value: { ...tagging, subject: null, error: null, state: 'paused', progress: progress(2) } });
     await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Pause' }).click();
     await poll(heard).toEqual(['Tagging started.', 'Tagging paused.']);
     // Paused, the row keeps where the work is, without a time left that nothing is counting down.
-    await poll(async () => (await page.getByRole('status', { name: 'Tagging' }).textContent())?.replace(/\s+/g, ' ').trim()).toBe('Tagging (paused) 2 of 10 Resume Cancel');
+    await poll(async () => (await page.getByRole('status', { name: 'Tagging' }).textContent())?.replace(/\s+/g, ' ').trim()).toBe('Tagging (paused) 2 of 10 photos Resume Cancel');
     await emit(job({ ...tagging, state: 'running', progress: progress(3) }));
     await emit(job({ ...tagging, state: 'running', progress: progress(4) }));
     await emit(job({ ...tagging, state: 'cancelled', progress: progress(4) }));
