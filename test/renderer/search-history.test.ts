@@ -60,6 +60,23 @@ describe('a search in the history and the title', () => {
     await poll(() => hash(page)).toBe('#/library');
   });
 
+  it('keeps a search whose results were looked at as a step of its own when it is edited or cleared, and keystrokes in a row as one (Note [Searches looked at])', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/library' });
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    await box.pressSequentially('forest');
+    await poll(() => page.title()).toBe('“forest” — Lumen');
+    await page.waitForTimeout(1100);
+    await box.fill('');
+    await box.pressSequentially('dog');
+    await poll(() => page.title()).toBe('“dog” — Lumen');
+    // Cleared and typed over at once: one step, from "forest".
+    await page.goBack();
+    await poll(() => page.title()).toBe('“forest” — Lumen');
+    await poll(() => box.inputValue()).toBe('forest');
+    await page.goBack();
+    await poll(() => hash(page)).toBe('#/library');
+  });
+
   it('names the photo a search is like, also when the address alone says which (a reload), and the photo searched by', async () => {
     const { page } = await pages.open(searchingFake(), { hash: '#/library?q=%232' });
     await page.getByRole('heading', { level: 1, name: /like “b\.jpg”/ }).waitFor();
