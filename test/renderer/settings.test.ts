@@ -417,6 +417,9 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const { page, emit } = await open(fake, { hash: '#/library' });
     const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, indexed: 2, removed: 0, imagesPerSecond: 1, etaSeconds: null };
     await emit({ type: 'job', job: { id: 'index-3', kind: 'index', subject: null, error: null, state: 'done', progress } });
+    // In a small window too, the link comes with what it is about.
+    await page.setViewportSize({ width: 700, height: 600 });
+    await visible(page.getByRole('status', { name: 'Indexing' }).getByText('1 file could not be indexed.'));
     await page.getByRole('status', { name: 'Indexing' }).getByRole('link', { name: 'See why' }).click();
     const heading = page.getByRole('heading', { name: 'Files that could not be indexed: 2' });
     await poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
