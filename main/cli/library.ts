@@ -115,10 +115,13 @@ function pageText(page: SearchPage, limit: number): string {
   // Columns of one width down the page: a score may be negative, and ids differ in length.
   const rankWidth = Math.max(4, String(page.offset + page.results.length).length);
   const idWidth = Math.max(...page.results.map((hit) => String(hit.photoId).length)) + 1;
-  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(rankWidth)}. ${hit.score.toFixed(3).padStart(6)}  ${`#${hit.photoId}`.padEnd(idWidth)}  ${shownPath(hit.path)}`);
+  // A photo whose own text has words of the query ranks by them too, above what its score alone gives (Note [Fused search]).
+  const TEXT_MARK = '  [its text matches]';
+  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(rankWidth)}. ${hit.score.toFixed(3).padStart(6)}  ${`#${hit.photoId}`.padEnd(idWidth)}  ${shownPath(hit.path)}${hit.textMatch ? TEXT_MARK : ''}`);
   const shown = `${page.offset + 1}-${page.offset + page.results.length}`;
   const below = page.belowCutoff > 0 ? ` ${count(page.belowCutoff, 'more photo')} ${page.belowCutoff === 1 ? 'is' : 'are'} below the relevance cutoff: --all shows them.` : '';
-  return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? `, page ${pageNumber} of ${pages}` : ''}.${below}`].join('\n');
+  const byText = page.results.some((hit) => hit.textMatch) ? ' Photos whose text matches rank by it too, not by their score alone.' : '';
+  return [...lines, `${count(page.total, 'photo')} match${page.total === 1 ? 'es' : ''}; showing ${shown}${pages > 1 ? `, page ${pageNumber} of ${pages}` : ''}.${below}${byText}`].join('\n');
 }
 
 /** The first few of `names` (folders, tags), for a message, each on one line (Note [One path, one line] in common.ts). */

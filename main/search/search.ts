@@ -59,6 +59,8 @@ export interface SearchHit extends PhotoRow {
   /** The file name, as people recognise the photo. */
   name: string;
   score: number;
+  /** Words of the query are in the photo's own text: it is ranked by them too, not by its score alone (Note [Fused search]). */
+  textMatch?: true;
 }
 
 export interface SearchPage {
@@ -247,15 +249,16 @@ export class PhotoSearch {
   }
 
   /** Sorts (by relevance, as given, or by date) and reads one page of `kept` from SQLite. */
-  private page(kept: readonly ScoredImage[], options: SearchOptions, belowCutoff: number, method: SearchPage['method'], counted: boolean): SearchPage {
+  private page(kept: readonly Candidate[], options: SearchOptions, belowCutoff: number, method: SearchPage['method'], counted: boolean): SearchPage {
     const { limit, offset, sort, filters } = options;
     // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
     const ordered = sort === 'relevance' ? kept : this.byDate(kept, filters, sort);
     const page = ordered.slice(offset, offset + limit);
-    const scores = new Map(page.map((hit) => [hit.imageId, hit.score]));
-    const results = this.storage.photos
-      .representatives(page.map((hit) => hit.imageId), filters)
-      .map((row) => ({ ...row, name: path.basename(row.path), score: scores.get(row.imageId) as number }));
+    const byImage = new Map(page.map((hit) => [hit.imageId, hit]));
+    const results = this.storage.photos.representatives(page.map((hit) => hit.imageId), filters).map((row): SearchHit => {
+      const { score, matched } = byImage.get(row.imageId) as Candidate;
+      return { ...row, name: path.basename(row.path), score, ...(matched ? { textMatch: true } : {}) };
+    });
     return { results, total: ordered.length, belowCutoff, offset, model: this.model.id, method, counted };
   }
 

@@ -54,6 +54,10 @@ describe('reading text from the command line', () => {
     const names = (JSON.parse(found.stdout) as { results: Array<{ name: string }> }).results.map((hit) => hit.name).sort();
     expect(names).toEqual(['sign-lisboa.jpg', 'star-lisboa.jpg']);
     expect((await cli('search', '"lisboa" - "lisboa"', ...data)).stdout).toBe('No matching photos.\n');
+    // A plain query's words found in photos' text lift them: the lines say which, and why they may outrank a higher score.
+    const fused = (await cli('search', 'star lisboa', ...data)).stdout.trim().split('\n');
+    expect(fused.filter((line) => line.endsWith('  [its text matches]')).map((line) => path.basename(line.replace('  [its text matches]', ''))).sort()).toEqual(['sign-lisboa.jpg', 'star-lisboa.jpg']);
+    expect(fused.at(-1)).toMatch(/ Photos whose text matches rank by it too, not by their score alone\.$/);
   });
 
   it('ocr reads a folder or a photo past the gate with --all', async () => {

@@ -85,6 +85,8 @@ describe('text in photos through the engine', () => {
     // CLIP alone ranks another photo higher: the words read in it lifted it to the top.
     expect(Math.max(...fused.results.map((hit) => hit.score))).toBeGreaterThan(fused.results[0]!.score);
     expect(names(fused)).toContain('sign-lisboa.jpg');
+    // Each hit says whether its text matched, which is why it may rank above a higher score.
+    expect(fused.results.filter((hit) => hit.textMatch).map((hit) => hit.name).sort()).toEqual(['sign-lisboa.jpg', 'star-lisboa.jpg']);
 
     // A cutoff of 1 keeps only CLIP's best, and every photo whose text matches.
     expect(await engine.search('a photo of a star.', { cutoff: 1 })).toMatchObject({ total: 1 });

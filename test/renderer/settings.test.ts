@@ -502,7 +502,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await status.getByRole('button', { name: 'Resume' }).click();
     await poll(() => fake.callsOf('jobs.resume')).toEqual([{ jobId: 'index-1' }]);
     await visible(status.getByRole('progressbar', { name: 'Indexing progress' }));
-    await poll(text(status)).toMatch(/^Indexing 390 of 3,000 Pause Cancel$/);
+    await poll(text(status)).toMatch(/^Indexing 390 of 3,000 photos Pause Cancel$/);
   });
 });
 
