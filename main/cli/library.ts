@@ -86,6 +86,8 @@ function searchOptions(context: CommandContext): SearchOptions {
   const sort = stringOption(context, 'sort') ?? 'relevance';
   if (!(SORT_ORDERS as readonly string[]).includes(sort)) throw new UserError('bad-input', `--sort takes ${SORT_ORDERS.join(', ')}, not "${sort}".`);
   const folder = stringOption(context, 'folder');
+  const [after, before] = [dateOption(context, 'after'), dateOption(context, 'before')];
+  if (after !== undefined && before !== undefined && after > before) throw new UserError('bad-input', `--after ${stringOption(context, 'after')} is later than --before ${stringOption(context, 'before')}: no photo can be both.`);
   const parsed = searchOptionsSchema.safeParse({
     limit,
     offset: (page - 1) * limit,
@@ -93,8 +95,8 @@ function searchOptions(context: CommandContext): SearchOptions {
     cutoff: numberOption(context, 'cutoff', DEFAULT_CUTOFF, { min: 0, max: 1 }),
     showAll: context.options['all'] === true,
     filters: {
-      takenAfter: dateOption(context, 'after'),
-      takenBefore: dateOption(context, 'before'),
+      takenAfter: after,
+      takenBefore: before,
       folder: folder === undefined ? undefined : path.resolve(folder),
       camera: stringOption(context, 'camera'),
       formats,

@@ -42,6 +42,6 @@ export const text: Command = {
     const [photo, ...extra] = requirePositionals(context, 'photo (a path or #id)');
     if (extra.length) throw new UserError('bad-input', 'Give one photo.');
     const { lines } = await context.engine().photoText(photo as string, { read: true, signal: context.signal });
-    return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${shownPath(photo as string)}.` };
+    return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${/^\d+$/.test(photo as string) ? `#${photo}` : shownPath(photo as string)}.` };
   },
 };

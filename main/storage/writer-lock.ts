@@ -93,7 +93,7 @@ export class WriterLock {
       if (!canWrite(dataDir)) {
         throw new UserError(
           'read-only',
-          `The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to index or tag, copy it to a writable disk or pass another --data.`,
+          `The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to change the library, copy it to a writable disk or pass another --data.`,
           { cause: error },
         );
       }

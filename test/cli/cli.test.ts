@@ -83,6 +83,8 @@ describe('command-line interface', () => {
     expect((await cli('search', '--frob', '- people')).stderr).toMatch(/^lumen search: Unknown option '--frob'/);
     // A date must look like one: Date.parse alone takes "0" for the year 2000.
     for (const date of ['0', 'yesterday', '2023-13-01']) expect((await cli('search', '--data', scratch.dir, '--after', date, 'dog')).stderr).toBe(`lumen search: --after takes a date like 2023-06-30, not "${date}".\n`);
+    // Both ends given the wrong way round, in the person's own words (before the library is looked for).
+    expect((await cli('search', '--data', scratch.dir, '--after', '2024', '--before', '2020-01-01', 'dog')).stderr).toBe('lumen search: --after 2024 is later than --before 2020-01-01: no photo can be both.\n');
     expect((await cli('models', 'list', 'extra', '--data', scratch.dir)).stderr).toBe('lumen models: `models list` takes no argument; "extra" is not one.\n');
     // An option missing its value, followed by another option.
     const noValue = await cli('tags', '--confirm', '--data', scratch.dir);

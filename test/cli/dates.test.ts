@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { dateBound } from '../../main/cli/dates.js';
 
 describe('dates on the command line', () => {
-  it('takes a day or a month whole, in local time: --before reaches its last moment', () => {
+  it('takes a day, a month or a year whole, in local time: --before reaches its last moment', () => {
     expect(dateBound('2024-06-30', false)).toBe(new Date(2024, 5, 30).getTime());
     expect(dateBound('2024-06-30', true)).toBe(new Date(2024, 5, 30, 23, 59, 59, 999).getTime());
     expect(dateBound('2024-02', false)).toBe(new Date(2024, 1, 1).getTime());
     expect(dateBound('2024-02', true)).toBe(new Date(2024, 1, 29, 23, 59, 59, 999).getTime());
     expect(dateBound(' 2024-12-31 ', true)).toBe(new Date(2024, 11, 31, 23, 59, 59, 999).getTime());
+    expect(dateBound('2023', false)).toBe(new Date(2023, 0, 1).getTime());
+    expect(dateBound('2023', true)).toBe(new Date(2023, 11, 31, 23, 59, 59, 999).getTime());
   });
 
   it('takes a moment as written', () => {

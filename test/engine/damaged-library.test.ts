@@ -195,7 +195,7 @@ describe('damaged and unusual data folders', () => {
     await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });
 
     const index = await cli('index', '--data', dataDir, ...model);
-    expect(index).toMatchObject({ code: 1, stderr: `lumen index: The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to index or tag, copy it to a writable disk or pass another --data.\n` });
+    expect(index).toMatchObject({ code: 1, stderr: `lumen index: The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to change the library, copy it to a writable disk or pass another --data.\n` });
     expect((await stat(path.join(dataDir, 'library.db'))).mtimeMs).toBe(before);
   }
 });

@@ -39,6 +39,9 @@ describe('reading text from the command line', () => {
     expect(Object.keys(JSON.parse(json.stdout) as object)).toEqual(['lines']);
     expect((await cli('text', path.join(folder, 'sign-porto.jpg'), ...data)).stdout).toBe('Porto 1987\n');
     expect((await cli('text', path.join(folder, 'scenery.jpg'), ...data)).stdout).toMatch(/^No text found in .*scenery\.jpg\.\n$/);
+    // Named by its id, it is said as an id.
+    const [scenery] = JSON.parse((await cli('search', 'scenery', ...data, '--model', IMMICH_MODEL, '--all', '--k', '100', '--json')).stdout).results.filter((hit: { name: string }) => hit.name === 'scenery.jpg');
+    expect((await cli('text', String(scenery.photoId), ...data)).stdout).toBe(`No text found in #${scenery.photoId}.\n`);
   });
 
   it('ocr reads the library past the gate, then search finds quoted text', async () => {
