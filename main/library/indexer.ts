@@ -308,7 +308,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
     const format = sniffFormat(head);
     if (!format) {
-      if (PHOTO_EXTENSIONS.has(path.extname(item.path).toLowerCase())) throw new Failure('not-an-image', `${path.basename(item.path)} ${REASON_TEXT['not-an-image']}.`);
+      // An empty file is most often a copy or download that never finished: said so.
+      const what = head.length === 0 ? 'is empty (0 bytes): an incomplete copy or download?' : `${REASON_TEXT['not-an-image']}.`;
+      if (PHOTO_EXTENSIONS.has(path.extname(item.path).toLowerCase())) throw new Failure('not-an-image', `${path.basename(item.path)} ${what}`);
       // Not a photo and not named like one: not part of the library, nothing to report.
       present.get(item.folderId)?.delete(item.path);
       progress.processed++;

@@ -281,6 +281,7 @@ describe('indexing a library', () => {
     const reasons = Object.fromEntries(summary.failed.map((f) => [path.basename(f.path), f.reason]));
     expect(reasons).toEqual({ 'truncated.jpg': 'truncated', 'notes.jpg': 'not-an-image', 'empty.png': 'not-an-image', 'bomb.png': 'too-large', 'phone.heic': 'unsupported' });
     for (const failure of summary.failed) expect(failure.message).toContain(path.basename(failure.path));
+    expect(summary.failed.find((f) => f.path.endsWith('empty.png'))?.message).toBe('empty.png is empty (0 bytes): an incomplete copy or download?');
     expect(library.status().failed).toBe(5);
 
     const again = await index();
