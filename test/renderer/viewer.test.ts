@@ -172,6 +172,18 @@ describe('finding similar photos from the viewer', () => {
     await heading.waitFor();
     await expect.poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
     expect(fake.callsOf('search.query').map((call) => call.query)).toEqual(['#2']);
+    // The box shows the photo by name, as for a photo pasted, not its id; words typed replace it.
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    expect(await box.inputValue()).toBe('');
+    await page.getByRole('button', { name: 'Stop searching by b.jpg' }).waitFor();
+    await box.fill('leaf');
+    await expect.poll(() => page.title()).toBe('“leaf” — Lumen');
+    expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);
+    // A #id typed is text, as typed.
+    await box.fill('#2');
+    await page.getByRole('heading', { level: 1, name: '2 photos like “b.jpg”' }).waitFor();
+    expect(await box.inputValue()).toBe('#2');
+    expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);
   });
 });
 
