@@ -2,11 +2,13 @@
  * Files replaced whole: written under a temporary name, then renamed over the real one, so a
  * crash leaves the old file or the new one, never half of either.
  *
- * Note [Temporary names]: a temporary name carries the writer's process id and random bytes
- * (`<file>.<pid>-<8 hex>.tmp`), so two processes, or two writes in one process, never share one
- * (concurrent searches once crashed on a shared `<index>.usearch.json.tmp`). A process killed
- * between the write and the rename leaves its temporary file behind; `removeStaleTemporaries`
- * clears those whose process is gone.
+ * Note [Temporary names]: a temporary name carries the writer's process id and a number counted
+ * on from a random start (`<file>.<pid>-<8 hex>.tmp`), so two processes, or two writes in one
+ * process, never share one (concurrent searches once crashed on a shared
+ * `<index>.usearch.json.tmp`; random bytes alone repeated once in a thousand names, about once
+ * in ten thousand runs of the test). The random start keeps apart two processes that had the
+ * same id one after the other. A process killed between the write and the rename leaves its
+ * temporary file behind; `removeStaleTemporaries` clears those whose process is gone.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
@@ -29,9 +31,13 @@ export async function writeAll(handle: FileHandle, data: ArrayBufferView, positi
   }
 }
 
+const firstName = randomBytes(4).readUInt32BE();
+let namesGiven = 0;
+
 /** A temporary name next to `file`, unique to this process and this call. */
 export function temporaryName(file: string): string {
-  return `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  const number = (firstName + namesGiven++) >>> 0;
+  return `${file}.${process.pid}-${number.toString(16).padStart(8, '0')}.tmp`;
 }
 
 /** Whether a process with this id is running (on this machine). */
