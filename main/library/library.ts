@@ -15,7 +15,6 @@ import type { PhotoRef } from '../storage/photo-store.js';
 import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
 import type { IndexOptions, IndexSummary } from './indexer.js';
-import { folderExcludes } from './scan.js';
 import { ThumbnailStore } from './thumbnails.js';
 
 /** A relative path as a glob that matches it alone: its separators as `/`, its glob characters escaped. */
@@ -43,6 +42,15 @@ export async function checkFolders(folders: readonly string[]): Promise<void> {
     if (!info) throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
     if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
   }
+}
+
+/**
+ * `globs` as `folder` keeps them (Note [Exclusions] in scan.ts). Loaded on first use, with
+ * picomatch, as the indexer is: not on the path of a search (Note [Cold start] in main/cli/index.ts).
+ */
+async function checkedExcludes(folder: string, globs: readonly string[], givenFor?: readonly string[]): Promise<string[]> {
+  const { folderExcludes } = await import('./scan.js');
+  return folderExcludes(folder, globs, givenFor);
 }
 
 export class Library {
@@ -119,7 +127,7 @@ export class Library {
       const outer = [...known.map((row) => row.path), ...wanted].find((other) => within(folder, other));
       if (outer) throw new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`);
     }
-    const given = new Map(wanted.map((folder) => [folder, excludes && folderExcludes(folder, excludes, wanted)]));
+    const given = new Map(await Promise.all(wanted.map(async (folder) => [folder, excludes && (await checkedExcludes(folder, excludes, wanted))] as const)));
     const ids = new Set(
       wanted.map((folder) => {
         const inner = known.filter((row) => within(row.path, folder));
@@ -140,9 +148,9 @@ export class Library {
     await Promise.all(removed.map((image) => this.thumbnails.remove(image.thumbnail)));
   }
 
-  setExcludes(folderId: number, excludes: readonly string[]): FolderRow {
+  async setExcludes(folderId: number, excludes: readonly string[]): Promise<FolderRow> {
     const folder = this.folderById(folderId);
-    this.storage.library.addFolder(folder.path, folderExcludes(folder.path, excludes));
+    this.storage.library.addFolder(folder.path, await checkedExcludes(folder.path, excludes));
     return this.folderById(folderId);
   }
 

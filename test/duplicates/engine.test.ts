@@ -90,7 +90,7 @@ describe('near-duplicates in the engine', () => {
     const square = group('square');
     const resaved = square.paths.find((file) => file.endsWith('-resaved.jpg')) as string;
     const folder = engine.library().folders()[0]!;
-    engine.setExcludes(folder.id, ['*-resaved.jpg']);
+    await engine.setExcludes(folder.id, ['*-resaved.jpg']);
     await engine.index().done;
     // The page still shows the old groups: the excluded copy is named, with the group's others.
     const result = await engine.trashDuplicates(square.paths.map(idOf), async () => expect.unreachable('moved a file'));
@@ -100,6 +100,6 @@ describe('near-duplicates in the engine', () => {
       ...square.paths.filter((file) => file !== resaved).map((file) => ({ path: file, reason: 'every copy of its group was chosen; keep at least one' })),
     ]);
     for (const file of square.paths) expect(existsSync(file)).toBe(true);
-    engine.setExcludes(folder.id, []);
+    await engine.setExcludes(folder.id, []);
   });
 });

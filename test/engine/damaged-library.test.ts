@@ -67,7 +67,7 @@ describe('damaged and unusual data folders', () => {
     const writer = engine(options);
     const [added] = (await writer.addFolders([folder])).folders;
     await writer.index().done;
-    writer.setExcludes(added!.id, ['**/Screenshots/**']);
+    await writer.setExcludes(added!.id, ['**/Screenshots/**']);
     const tags = writer.tags();
     await tags.vocabulary.save({ templates: ['a photo of a {}.'], tags: [{ name: 'round thing', prompts: ['circle'] }, { name: 'pointy', prompts: ['star', 'triangle'] }] });
     await tags.verdicts.confirm(files[0] as string, 'round thing');
