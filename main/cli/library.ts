@@ -1,5 +1,4 @@
 /** `index`, `search`, `similar` and `failures`: the photo library from the command line. */
-import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
@@ -216,11 +215,7 @@ export const folders: Command = {
       return { json: listed, text: lines.length ? lines.join('\n') : 'The library has no folders yet. Add one with `lumen index FOLDER`.' };
     }
     const wanted = path.resolve(target);
-    // As when added: through a link, or by another case on a disk that ignores case, a folder is the same folder.
-    const where = async (folder: string) => realpath(folder).catch(() => folder);
-    const real = await where(wanted);
-    const reals = await Promise.all(listed.map((candidate) => where(candidate.path)));
-    const folder = listed.find((candidate) => candidate.path === wanted) ?? listed.find((_, i) => reals[i] === real);
+    const folder = await engine.library().folderAt(wanted);
     if (!folder) {
       const known = listed.length ? `its folders are ${listed.map((candidate) => candidate.path).join(', ')}` : 'it has no folders';
       throw new UserError('bad-input', `${wanted} is not a folder of the library; ${known}.`);

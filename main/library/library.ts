@@ -35,6 +35,9 @@ export interface LibraryStatus {
   unfinishedRun: boolean;
 }
 
+/** Where `folder` really is: through a link, or by another case on a disk that ignores case, a folder is the same folder. */
+const whereItIs = (folder: string): Promise<string> => realpath(folder).catch(() => folder);
+
 /** Refuses a folder that does not exist, or is a file, in the words a person acts on. */
 export async function checkFolders(folders: readonly string[]): Promise<void> {
   for (const folder of folders) {
@@ -114,10 +117,10 @@ export class Library {
     await checkFolders(folders);
     const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];
     const known = this.folders();
-    // Compared where they really are: through a link, or by another case on a disk that ignores case, a folder is the same folder.
-    const real = new Map(await Promise.all([...wanted, ...known.map((row) => row.path)].map(async (folder) => [folder, await realpath(folder).catch(() => folder)] as const)));
+    // Compared where they really are (`whereItIs`).
+    const real = new Map(await Promise.all([...wanted, ...known.map((row) => row.path)].map(async (folder) => [folder, await whereItIs(folder)] as const)));
     // Never walked (its thumbnails are no photos): added, it would index nothing, and say nothing.
-    const dataDir = await realpath(this.dataDir).catch(() => path.resolve(this.dataDir));
+    const dataDir = await whereItIs(path.resolve(this.dataDir));
     const ours = wanted.find((folder) => isInside(real.get(folder) ?? folder, dataDir));
     if (ours) throw new UserError('bad-input', `${ours} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.`);
     const within = (folder: string, other: string) => folder !== other && real.get(folder) !== real.get(other) && isInside(real.get(folder) ?? folder, real.get(other) ?? other);
@@ -138,6 +141,17 @@ export class Library {
       }),
     );
     return this.folders().filter((folder) => ids.has(folder.id));
+  }
+
+  /** The library's folder at `folderPath`, named as added or through another path to it (`whereItIs`). */
+  async folderAt(folderPath: string): Promise<FolderRow | undefined> {
+    const wanted = path.resolve(folderPath);
+    const listed = this.folders();
+    const exact = listed.find((folder) => folder.path === wanted);
+    if (exact) return exact;
+    const real = await whereItIs(wanted);
+    const reals = await Promise.all(listed.map((folder) => whereItIs(folder.path)));
+    return listed.find((_, i) => reals[i] === real);
   }
 
   /** Forgets a folder and the photos only it held (their files on disk are never touched). */
