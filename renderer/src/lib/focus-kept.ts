@@ -5,9 +5,9 @@
  * gives way to the library. So when that happens, focus goes to the nearest thing that still
  * stands and can take it: in the closest of the lost control's former ancestors that is still on
  * the page, its region's home (`data-focus-home`: a grid's current photo), or else the screen's
- * title when the lost control was part of the screen's content (a photo pasted over the library,
- * the first-run steps giving way to the library: not the first control of the header, such as
- * Sort), or else its first focusable element (a list row keeps its new button, a section its
+ * title when that ancestor holds it (a photo pasted over the library, the first-run steps giving
+ * way to the library: not the first control of the header, such as Sort), or else its first
+ * focusable element (a list row keeps its new button, a section its
  * first control). It looks once the page has settled (a task later), so that a screen that places
  * focus itself (the viewer closing onto its photo) is left alone. Focus the person moved away
  * themselves (a click on empty space) is left where it went.
