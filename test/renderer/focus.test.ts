@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { PhotoTagsInfo } from '../../preload/contract.js';
-import { appPages, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, libraryFake, paste, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -102,11 +102,7 @@ describe('focus when the screen’s content gives way', () => {
     fake.overrides['search.image'] = () => ({ ok: true, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
     const { page } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
-    await page.evaluate(() => {
-      const data = new DataTransfer();
-      data.items.add(new File([new Uint8Array([0xff, 0xd8, 0xff])], 'cups.jpg', { type: 'image/jpeg' }));
-      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
-    });
+    await paste(page, 'cups.jpg');
     await expect.poll(() => page.title()).toBe('“cups.jpg” — Lumen');
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
   });

@@ -219,6 +219,17 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
+/** Pastes a file named `name` on the window, as a photo copied elsewhere: JPEG's first bytes, or `text` in their place. */
+export const paste = (page: Page, name: string, text?: string) =>
+  page.evaluate(
+    ([fileName, content]) => {
+      const data = new DataTransfer();
+      data.items.add(new File([content ?? new Uint8Array([0xff, 0xd8, 0xff])], fileName, { type: 'image/jpeg' }));
+      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+    },
+    [name, text] as const,
+  );
+
 /** Records console errors and warnings, page errors and CSP violations of a page. */
 export async function watchProblems(context: BrowserContext, page: Page): Promise<{ problems: string[]; collect(): Promise<void> }> {
   const problems: string[] = [];

@@ -4,19 +4,11 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { appPages, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+import { appPages, libraryFake, paste, rendererInChromium, type FakeLumen } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
 const hash = (page: Page) => page.evaluate(() => decodeURIComponent(location.hash));
-
-/** Pastes a file named `name` on the window, as a photo copied elsewhere. */
-const paste = (page: Page, name: string) =>
-  page.evaluate((fileName) => {
-    const data = new DataTransfer();
-    data.items.add(new File([new Uint8Array([0xff, 0xd8, 0xff])], fileName, { type: 'image/jpeg' }));
-    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
-  }, name);
 
 /** libraryFake, answering every search with b.jpg, and naming photo 2 b.jpg. */
 function searchingFake(): FakeLumen {
@@ -159,11 +151,7 @@ describe('a photo searched by that cannot be read', () => {
     fake.overrides['search.image'] = () => ({ ok: false, error: { code: 'image-undecodable', message: 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.' } });
     const { page } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^a\.jpg/ }).waitFor();
-    await page.evaluate(() => {
-      const data = new DataTransfer();
-      data.items.add(new File(['just text'], 'notes.jpg', { type: 'image/jpeg' }));
-      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
-    });
+    await paste(page, 'notes.jpg', 'just text');
     await poll(() => page.getByRole('alert').allTextContents()).toEqual(['Cannot search by “notes.jpg”. That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.']);
   });
 });
