@@ -49,7 +49,7 @@ describe('the justified layout', () => {
 
 describe('the search state in the URL', () => {
   it('round-trips every field and leaves defaults out', () => {
-    const state = { query: 'beach + sunset', image: 1764770000123, sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folderId: 3, camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true, tag: 'beach' }, photo: 42 };
+    const state = { query: 'beach + sunset', image: 1764770000123, like: true, sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folderId: 3, camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true, tag: 'beach' }, photo: 42 };
     expect(parseSearch(searchParams(state))).toEqual(state);
     expect(searchParams(emptySearch())).toBe('');
     // The tag filter has its own parameter: the Tags screen's `tag` names the tag it shows, and filters nothing.
@@ -79,5 +79,9 @@ describe('the search state in the URL', () => {
     const { takenAfter, takenBefore } = searchOptions(state, 50).filters as { takenAfter: number; takenBefore: number };
     expect(takenAfter).toBe(new Date(2024, 5, 1).getTime());
     expect(takenBefore - takenAfter).toBe(24 * 3600 * 1000 - 1);
+    // A date field takes years below 100 too: not 1950.
+    const early = searchOptions({ ...state, filters: { ...state.filters, from: '0050-03-01', to: '0050-03-01' } }, 50).filters as { takenAfter: number; takenBefore: number };
+    expect(new Date(early.takenAfter).getFullYear()).toBe(50);
+    expect(early.takenBefore - early.takenAfter).toBe(24 * 3600 * 1000 - 1);
   });
 });

@@ -176,6 +176,10 @@ describe('finding similar photos from the viewer', () => {
     const box = page.getByRole('searchbox', { name: 'Search photos' });
     expect(await box.inputValue()).toBe('');
     await page.getByRole('button', { name: 'Stop searching by b.jpg' }).waitFor();
+    // After a reload too: the address says which photo the search was asked for by name.
+    await page.reload();
+    await page.getByRole('button', { name: 'Stop searching by b.jpg' }).waitFor();
+    expect(await box.inputValue()).toBe('');
     await box.fill('leaf');
     await expect.poll(() => page.title()).toBe('“leaf” — Lumen');
     expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);

@@ -36,6 +36,8 @@ export interface SearchState {
    * the photo (after a reload) it is dropped.
    */
   image: number | null;
+  /** The `#id` query was asked for by name (Find similar), not typed: the box shows the photo's name. */
+  like: boolean;
   sort: Sort;
   showAll: boolean;
   filters: SearchFilterState;
@@ -46,7 +48,7 @@ export interface SearchState {
 export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folderId: null, camera: '', formats: [], located: false, tag: '' };
 
 export function emptySearch(): SearchState {
-  return { query: '', image: null, sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
+  return { query: '', image: null, like: false, sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -79,6 +81,7 @@ export function parseSearch(query: string): SearchState {
   return {
     query: (params.get('q') ?? '').slice(0, 2000),
     image: positiveInt(params.get('image')),
+    like: params.get('like') === '1',
     sort: SORTS.find((known) => known === sort) ?? 'relevance',
     showAll: params.get('all') === '1',
     filters: {
@@ -101,6 +104,7 @@ export function searchParams(state: SearchState): string {
   const set = (key: string, value: string | false | null) => value && params.set(key, value);
   set('q', state.query.trim() || null);
   set('image', state.image === null ? null : String(state.image));
+  set('like', state.like && '1');
   set('sort', state.sort !== 'relevance' && state.sort);
   set('all', state.showAll && '1');
   set('from', state.filters.from || null);
@@ -123,7 +127,11 @@ export function searchOptions(state: SearchState, limit: number, offset = 0): Se
   const { filters } = state;
   const day = (value: string, end: boolean) => {
     const [year, month, date] = value.split('-').map(Number) as [number, number, number];
-    return end ? new Date(year, month - 1, date, 23, 59, 59, 999).getTime() : new Date(year, month - 1, date).getTime();
+    // Not `new Date(year, …)`, which reads the years 0-99 as 1900-1999.
+    const moment = new Date(2000, 0, 1);
+    moment.setFullYear(year, month - 1, date);
+    if (end) moment.setHours(23, 59, 59, 999);
+    return moment.getTime();
   };
   return {
     limit,

@@ -10,7 +10,7 @@
  * main/search/search.ts): the count is asked for once the page has been on screen for
  * COUNT_DELAY_MS with no newer search, under the same number.
  */
-import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { appendPage, nextPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
@@ -59,8 +59,6 @@ export class SearchStore {
   private last = { query: '', rest: '' };
   /** The file names of photos searched by id from the viewer (`#17`), for the headings. */
   private readonly photoNames = new SvelteMap<string, string>();
-  /** The `#id` queries asked for by name (Find similar), which the box shows as the photo's name, not as typed text. */
-  private readonly askedLike = new SvelteSet<string>();
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
   /** Photos searched by, by the number that names them in the address (SearchState.image). */
@@ -87,8 +85,8 @@ export class SearchStore {
    * searched by, or one asked for by Find similar (its `#id` is the query, but no one typed it).
    */
   get likeChip(): string | null {
-    const query = this.state.query.trim();
-    return this.imageQuery?.name ?? (this.askedLike.has(query) ? (this.photoNames.get(query) ?? null) : null);
+    const { query, like } = this.state;
+    return this.imageQuery?.name ?? (like ? (this.photoNames.get(query.trim()) ?? null) : null);
   }
 
   /** Whether the library screen shows search results rather than the (filtered) timeline. */
@@ -112,23 +110,21 @@ export class SearchStore {
     const number = (this.lastImage = Math.max(Date.now(), this.lastImage + 1));
     this.images.set(number, image);
     for (const old of [...this.images.keys()].slice(0, -KEPT_IMAGES)) this.images.delete(old);
-    this.update({ query: '', image: number, photo: null }, !this.router.takePassing());
+    this.update({ query: '', image: number, like: false, photo: null }, !this.router.takePassing());
     this.schedule(true);
   }
 
   /** Gives up a search by a photo for words being typed. */
   typing(query: string, push: boolean): void {
     // A `#id` typed is text as typed, even that of a photo asked for by name before.
-    this.askedLike.delete(query.trim());
-    this.update({ query, image: null, photo: null }, push && !this.router.takePassing());
+    this.update({ query, image: null, like: false, photo: null }, push && !this.router.takePassing());
   }
 
   /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
   findSimilar(photoId: number, name: string): void {
     this.photoNames.set(`#${photoId}`, name);
-    this.askedLike.add(`#${photoId}`);
     // Back goes to the photo the results are like.
-    this.update({ query: `#${photoId}`, image: null, photo: null }, true);
+    this.update({ query: `#${photoId}`, image: null, like: true, photo: null }, true);
   }
 
   /** The file name of the photo a `#id` query is about (Find similar); null for any other query. */
@@ -146,7 +142,7 @@ export class SearchStore {
 
   /** Gives up the query (words or photo); filters stay, as they narrow the library too and have their own Clear. */
   clear(): void {
-    this.update({ query: '', image: null });
+    this.update({ query: '', image: null, like: false });
   }
 
   /** Runs the search for the current state when it changed: after a typing pause, or at once for anything else. */
