@@ -11,6 +11,10 @@ describe('dates on the command line', () => {
     expect(dateBound(' 2024-12-31 ', true)).toBe(new Date(2024, 11, 31, 23, 59, 59, 999).getTime());
     expect(dateBound('2023', false)).toBe(new Date(2023, 0, 1).getTime());
     expect(dateBound('2023', true)).toBe(new Date(2023, 11, 31, 23, 59, 59, 999).getTime());
+    // Not 1923 or 1999, as `new Date(23, …)` and Date.parse would read them.
+    expect(new Date(dateBound('0023-04-05', false) as number).getFullYear()).toBe(23);
+    expect(new Date(dateBound('0099', true) as number).getFullYear()).toBe(99);
+    expect(new Date(dateBound('0099', true) as number).getMonth()).toBe(11);
   });
 
   it('takes a moment as written', () => {
