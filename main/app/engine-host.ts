@@ -7,7 +7,8 @@ import '../core/threadpool.js';
 import path from 'node:path';
 import { utilityProcess } from 'electron';
 import type { AppEvent } from '../../preload/contract.js';
-import { engineArgs, engineEnv, type EngineArgs } from './engine-args.js';
+import { engineArgs, type EngineArgs } from './engine-args.js';
+import { engineEnv, useHugePages } from './huge-pages.js';
 import { withShutdown, type EngineHandle } from './engine-client.js';
 import type { EngineCallTable } from './handlers.js';
 import { RpcClient, type ChildPort } from './rpc.js';
@@ -15,7 +16,7 @@ import { RpcClient, type ChildPort } from './rpc.js';
 export function createEngineHost(options: { mainDir: string; args: EngineArgs; onEvent: (event: AppEvent) => void; log: (message: string) => void }): EngineHandle {
   const entry = path.join(options.mainDir, 'engine-process.js');
   const spawn = (): ChildPort => {
-    const child = utilityProcess.fork(entry, engineArgs(options.args), { serviceName: 'Lumen engine', stdio: 'inherit', env: engineEnv() });
+    const child = utilityProcess.fork(entry, engineArgs(options.args), { serviceName: 'Lumen engine', stdio: 'inherit', env: engineEnv(useHugePages(options.args.dataDir)) });
     child.on('error', (type, location) => options.log(`Engine process error ${type} at ${location}.`));
     return {
       postMessage: (message) => child.postMessage(message),

@@ -9,7 +9,8 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEvent } from '../../preload/contract.js';
-import { engineArgs, engineEnv, type EngineArgs } from './engine-args.js';
+import { engineArgs, type EngineArgs } from './engine-args.js';
+import { engineEnv, useHugePages } from './huge-pages.js';
 import { withShutdown, type EngineHandle } from './engine-client.js';
 import type { EngineCallTable } from './handlers.js';
 import { RpcClient, type ChildPort, type RpcRequest } from './rpc.js';
@@ -20,7 +21,7 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
   const spawn = (): ChildPort => {
     const child = fork(entry, engineArgs(args), {
       execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
-      env: engineEnv(),
+      env: engineEnv(useHugePages(args.dataDir)),
       // Structured clones, as Electron's ports send: byte arrays stay byte arrays.
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

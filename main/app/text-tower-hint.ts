@@ -36,8 +36,8 @@ export async function rememberTextTower(dataDir: string, plan: SessionPlan): Pro
   await writeFileAtomic(path.join(dataDir, HINT_FILE), JSON.stringify(plan));
 }
 
-/** Starts the text tower the file names, if any; the engine's own start then takes it over. */
-export function startTextTowerEarly(dataDir: string, log: Logger): void {
+/** Starts the text tower the file names, if any (null without); the engine's own start then takes it over. */
+export function startTextTowerEarly(dataDir: string, log: Logger): Promise<ModelSession> | null {
   const plan = readTextTowerHint(dataDir);
-  if (plan) void ModelSession.startEarly(plan, log);
+  return plan ? ModelSession.startEarly(plan, log) : null;
 }

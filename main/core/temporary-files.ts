@@ -11,6 +11,7 @@
  * temporary file behind; `removeStaleTemporaries` clears those whose process is gone.
  */
 import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -61,6 +62,18 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/** `writeFileAtomic`, done before it returns: for a write that must not wait for the event loop (a process about to end). */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array): void {
+  const temp = temporaryName(file);
+  try {
+    writeFileSync(temp, data);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
     throw error;
   }
 }

@@ -17,12 +17,12 @@
  * names nobody.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
-import { processAlive, temporaryName } from '../core/temporary-files.js';
+import { processAlive, writeFileAtomicSync } from '../core/temporary-files.js';
 
 export const LOCK_FILE = 'writer.lock';
 export const HOLDER_FILE = 'writer.json';
@@ -145,13 +145,10 @@ export class WriterLock {
   }
 
   private writeInfo(): void {
-    const temp = temporaryName(this.infoFile);
     try {
-      writeFileSync(temp, JSON.stringify(this.info));
-      renameSync(temp, this.infoFile);
+      writeFileAtomicSync(this.infoFile, JSON.stringify(this.info));
     } catch {
       // Only a second writer's message is poorer for it.
-      rmSync(temp, { force: true });
     }
   }
 }

@@ -7,7 +7,8 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { engineArgs, engineEnv } from '../../main/app/engine-args.js';
+import { engineArgs } from '../../main/app/engine-args.js';
+import { engineEnv } from '../../main/app/huge-pages.js';
 import { ROOT, tempDir } from '../helpers/fixtures.js';
 
 let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -21,7 +22,7 @@ afterEach(async () => {
 const entry = path.join(ROOT, 'main', 'app', 'engine-process.ts');
 
 it('outlasts a SIGINT, and exits cleanly when its parent goes away', async () => {
-  const child = fork(entry, engineArgs({ dataDir: path.join(scratch.dir, 'data') }), { execArgv: ['--import', 'tsx'], env: engineEnv(), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(entry, engineArgs({ dataDir: path.join(scratch.dir, 'data') }), { execArgv: ['--import', 'tsx'], env: engineEnv(true), stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   await new Promise<void>((resolve) => child.stderr?.on('data', () => stderr.includes('ready') && resolve()));

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
 import { z } from 'zod';
-import { engineArgs, engineEnv, parseEngineArgs } from '../../main/app/engine-args.js';
+import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, describeIssues, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
 import type { AppEvent } from '../../preload/contract.js';
 
@@ -288,10 +288,5 @@ describe('engine process arguments', () => {
     expect(parseEngineArgs(['/electron', ...engineArgs(args)])).toEqual(args);
     expect(parseEngineArgs(['/electron', '--data-dir='])).toBeNull();
     expect(parseEngineArgs(['/electron'])).toBeNull();
-  });
-
-  it('asks glibc for huge pages and one arena, keeping the environment and any tunables already set (Note [Huge pages for the models])', () => {
-    expect(engineEnv({ HOME: '/home/a' })).toEqual({ HOME: '/home/a', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1' });
-    expect(engineEnv({ GLIBC_TUNABLES: 'glibc.malloc.tcache_count=16' })).toEqual({ GLIBC_TUNABLES: 'glibc.malloc.tcache_count=16:glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1' });
   });
 });
