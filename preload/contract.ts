@@ -81,6 +81,8 @@ export const callSchemas = {
   /** Tiles of some photos (the grid asks for the ones in view). */
   'photos.get': z.object({ ids: z.array(id).min(1).max(500) }).strict(),
   'photos.details': z.object({ id }).strict(),
+  /** The folders the library's photos are in, for the Folder filter. */
+  'photos.folders': z.object({}).strict(),
   /** The text read in a photo; with `read`, a photo not read yet is read first. */
   'photos.text': z.object({ id, read: z.boolean().optional() }).strict(),
   /** Shows the photo in the system's file manager (main process). */
@@ -352,6 +354,20 @@ export interface PhotoInfo {
   format: string;
 }
 
+/**
+ * A folder to narrow the library to (the search filter `within`): a library folder (depth 0) or
+ * one below it that holds photos, or folders of photos, each after the folder it is in.
+ */
+export interface FolderChoice {
+  /** How the filter names it (never by its path). */
+  key: string;
+  path: string;
+  /** Folders between it and its library folder, plus one (0 for the library folder itself). */
+  depth: number;
+  /** Photos in it and its subfolders. */
+  photos: number;
+}
+
 export interface PhotoDetails extends PhotoInfo {
   /** Where it is on disk, to show (never sent back). */
   path: string;
@@ -535,6 +551,7 @@ export interface CallResults {
   'photos.timeline': LibraryTimeline;
   'photos.get': PhotoInfo[];
   'photos.details': PhotoDetails;
+  'photos.folders': FolderChoice[];
   'photos.text': PhotoTextInfo;
   'photos.reveal': { shown: boolean };
   'photos.open': { opened: boolean };

@@ -12,7 +12,7 @@ import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary } from '../tags/vocabulary.js';
-import { duplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { duplicatesInfo, folderChoices, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { evaluation, photoTagsInfo, previewInfo, refinementInfo, tagList, timelineOf } from './tag-info.js';
 
 function parseJson(text: string): unknown {
@@ -101,6 +101,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.timeline': async ({ filters, first }) => (engine.hasLibrary() ? timeline(storage(), filters, first) : { total: 0, ids: [], ratios: [], takenAt: [], names: [] }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
+    'photos.folders': async () => (engine.hasLibrary() ? folderChoices(engine.library().folders().map((folder) => folder.path), storage()) : []),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),

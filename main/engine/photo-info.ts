@@ -1,12 +1,13 @@
 /** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
 import path from 'node:path';
-import type { DuplicatesInfo, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
+import type { DuplicatesInfo, FolderChoice, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
-import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
+import { folderPath, type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import { cameraName } from '../core/camera.js';
 import { UserError } from '../core/errors.js';
+import { folderKey, parentOf } from '../core/folder-key.js';
 
 export function photoInfo(row: PhotoRow): PhotoInfo {
   return { id: row.photoId, name: path.basename(row.path), folderId: row.folderId, takenAt: row.takenAt, width: row.width, height: row.height, format: row.format };
@@ -49,6 +50,41 @@ export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
   const camera = cameraName(row.cameraMake, row.cameraModel);
   const location = row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
   return { ...photoInfo(row), path: row.path, size: row.size, capturedAt: row.capturedAt, camera, lens: row.lens, location };
+}
+
+const segments = (folder: string) => folder.split(/[\\/]/);
+
+/** Each folder before its subfolders, and folders side by side by name. */
+function folderOrder(a: string, b: string): number {
+  const [left, right] = [segments(a), segments(b)];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const order = (left[i] as string).localeCompare(right[i] as string);
+    if (order !== 0) return order;
+  }
+  return left.length - right.length;
+}
+
+/**
+ * The library folders (`roots`) and every folder below them that holds photos or folders of
+ * photos, with how many photos each holds, its subfolders' included.
+ */
+export function folderChoices(roots: readonly string[], storage: Storage): FolderChoice[] {
+  const counts = new Map<string, { root: string; photos: number }>(roots.map((root) => [root, { root, photos: 0 }]));
+  const rootOf = (dir: string) => roots.find((root) => dir === root || dir.startsWith(`${root}/`) || dir.startsWith(`${root}\\`));
+  for (const { folder, photos } of storage.photos.photosPerFolder()) {
+    const directory = folderPath(folder);
+    const root = rootOf(directory);
+    if (root === undefined) continue;
+    for (let dir = directory; ; dir = parentOf(dir)) {
+      const known = counts.get(dir);
+      if (known) known.photos += photos;
+      else counts.set(dir, { root, photos });
+      if (dir === root || dir === '') break;
+    }
+  }
+  return [...counts]
+    .sort(([a], [b]) => folderOrder(a, b))
+    .map(([dir, { root, photos }]) => ({ key: folderKey(dir), path: dir, depth: dir === root ? 0 : segments(dir.slice(root.length + 1)).length, photos }));
 }
 
 /** Near-duplicate groups as the app lists them: photos by id, the one to keep first. */

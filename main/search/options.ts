@@ -18,7 +18,9 @@ export const searchFiltersSchema = z
     takenBefore: time.optional(),
     /** Only photos under this folder (CLI: a path). */
     folder: z.string().min(1).max(4096).optional(),
-    /** Only photos of this library folder (the app: folders are named by id). */
+    /** Only photos under the folder with this key, its subfolders included (the app names folders by key, never by path: core/folder-key.ts). */
+    within: z.string().regex(/^folder:[0-9a-f]{16}$/).optional(),
+    /** Only photos of this library folder. */
     folderId: z.number().int().positive().optional(),
     /** Camera make or model contains this, ignoring case. */
     camera: z.string().min(1).max(200).optional(),

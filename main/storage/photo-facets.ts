@@ -24,6 +24,7 @@
  * quarter of the library, or a commit through another connection (`data_version`) reads it whole.
  * Writes to tags only drop the tags' bitmaps, read again per tag.
  */
+import { folderKey, parentOf } from '../core/folder-key.js';
 import { indexInSorted } from '../core/sorted.js';
 import { scanUnmapped, type Db } from './database.js';
 
@@ -37,6 +38,8 @@ export interface FacetFilters {
   takenAfter?: number | undefined;
   takenBefore?: number | undefined;
   folder?: string | undefined;
+  /** A folder by its key (core/folder-key.ts): its photos and its subfolders'. */
+  within?: string | undefined;
   folderId?: number | undefined;
   camera?: string | undefined;
   formats?: string[] | undefined;
@@ -59,11 +62,6 @@ function intern(values: Map<string, number>, value: string): number {
   let id = values.get(value);
   if (id === undefined) values.set(value, (id = values.size));
   return id;
-}
-
-/** The part of a path before its last separator (either kind: libraries may come from Windows). */
-function directoryOf(filePath: string): string {
-  return filePath.slice(0, Math.max(filePath.lastIndexOf('/'), filePath.lastIndexOf('\\'), 0));
 }
 
 /** Which of the interned `values` pass `test`, as a lookup by id. */
@@ -180,7 +178,7 @@ export class PhotoFacets {
     this.imageId[at] = image;
     this.maxImageId = Math.max(this.maxImageId, image);
     this.folderId[at] = folder;
-    this.directory[at] = intern(this.names.directories, directoryOf(filePath));
+    this.directory[at] = intern(this.names.directories, parentOf(filePath));
     this.takenAt[at] = date;
     this.format[at] = intern(this.names.formats, type);
     this.camera[at] = intern(this.names.cameras, cameraName);
@@ -250,6 +248,24 @@ export class PhotoFacets {
     return bits;
   }
 
+  /** Files in `folder` or below it. */
+  private under(folder: string): FileTest {
+    const under = passing(this.names.directories, (dir) => dir === folder || dir.startsWith(`${folder}/`) || dir.startsWith(`${folder}\\`));
+    return (row) => under[this.directory[row] as number] === 1;
+  }
+
+  /** The folder with this key that holds files or folders of files; null when there is none (any more). */
+  private directoryWithKey(key: string): string | null {
+    const looked = new Set<string>();
+    for (const dir of this.names.directories.keys()) {
+      for (let folder = dir; folder !== '' && !looked.has(folder); folder = parentOf(folder)) {
+        if (folderKey(folder) === key) return folder;
+        looked.add(folder);
+      }
+    }
+    return null;
+  }
+
   /** The test a file must pass, or null when the filters ask for nothing. */
   fileTest(filters: FacetFilters): FileTest | null {
     const tests: FileTest[] = [];
@@ -257,10 +273,10 @@ export class PhotoFacets {
     if (takenAfter !== undefined) tests.push((row) => (this.takenAt[row] as number) >= takenAfter);
     if (takenBefore !== undefined) tests.push((row) => (this.takenAt[row] as number) <= takenBefore);
     if (folderId !== undefined) tests.push((row) => this.folderId[row] === folderId);
-    if (filters.folder) {
-      const folder = filters.folder.replace(/[\\/]+$/, '');
-      const under = passing(this.names.directories, (dir) => dir === folder || dir.startsWith(`${folder}/`) || dir.startsWith(`${folder}\\`));
-      tests.push((row) => under[this.directory[row] as number] === 1);
+    if (filters.folder) tests.push(this.under(filters.folder.replace(/[\\/]+$/, '')));
+    if (filters.within) {
+      const folder = this.directoryWithKey(filters.within);
+      tests.push(folder === null ? () => false : this.under(folder));
     }
     if (filters.camera) {
       const text = filters.camera.toLowerCase();

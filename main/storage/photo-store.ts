@@ -2,6 +2,7 @@
  * Reading photos (files and the images they show) for search, the library grid and the viewer:
  * filters, pages of results, dates for sorting, photo references and image files by id.
  */
+import path from 'node:path';
 import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
 import { PhotoFacets, takeFacetChanges, watchFacetChanges, type ImageIdSet } from './photo-facets.js';
@@ -22,6 +23,14 @@ export function folderOfPath(column: string, platform: NodeJS.Platform = process
   return `rtrim(${column}, ${others})`;
 }
 
+/**
+ * A folder as the storage names it, with its trailing separator (Note [Folders in SQL]), as a
+ * path: the folder of any file in it, so a root keeps its separator as `path.dirname` keeps it.
+ */
+export function folderPath(folder: string): string {
+  return path.dirname(`${folder}_`);
+}
+
 /** What a search or a listing may be narrowed to; every field optional, all must hold. */
 export interface PhotoFilters {
   /** Capture date range, ms since the epoch (file time when a photo has no capture date). */
@@ -29,6 +38,8 @@ export interface PhotoFilters {
   takenBefore?: number | undefined;
   /** Only photos under this folder (a path). */
   folder?: string | undefined;
+  /** Only photos under the folder with this key (core/folder-key.ts), subfolders included. */
+  within?: string | undefined;
   /** Only photos of this library folder. */
   folderId?: number | undefined;
   /** Matches camera make or model, ignoring case. */

@@ -2,10 +2,11 @@
  * Albums summarised by their tags: each folder of photos, or any selection, described by the
  * tags most of its photos share ("Lisbon 2023: city, beach, food").
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { folderKey } from '../core/folder-key.js';
 import type { SavedAlbum } from '../storage/album-store.js';
+import { folderPath } from '../storage/photo-store.js';
 import { MAX_ALBUM_NAME } from './album-rules.js';
 import type { Storage } from '../storage/storage.js';
 
@@ -62,14 +63,6 @@ export function summariseSelection(storage: Storage, photoIds: readonly number[]
   return albumTags(wanted.length, storage.tags.tagsOfPhotos(wanted), options);
 }
 
-/**
- * The folder the storage names with its trailing separator (Note [Folders in SQL] in photo-store.ts), as a path:
- * the folder of any file in it, so a root keeps its separator as `path.dirname` keeps it.
- */
-function folderPath(folder: string): string {
-  return path.dirname(`${folder}_`);
-}
-
 /** One summary per folder that holds photos (an album), by path. */
 export function folderAlbums(storage: Storage, options: AlbumOptions = {}): AlbumSummary[] {
   const tallies = new Map<string, TagTally[]>();
@@ -84,16 +77,12 @@ export function folderAlbums(storage: Storage, options: AlbumOptions = {}): Albu
     .sort((a, b) => a.album.localeCompare(b.album))
     .map(({ folder, photos, album }) => {
       const samples = storage.photos.photosInFolder(folder, CARD_PHOTOS).map((photo) => photo.photoId);
-      return summary(folderId(album), 'folder', album, path.basename(album), photos, albumTags(photos, tallies.get(folder) ?? [], options), samples);
+      return summary(folderKey(album), 'folder', album, path.basename(album), photos, albumTags(photos, tallies.get(folder) ?? [], options), samples);
     });
 }
 
 function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, photos: number, tags: AlbumTag[], samples: number[]): AlbumSummary {
   return { id, kind, album, name, photos, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}`, samples };
-}
-
-function folderId(dir: string): string {
-  return `folder:${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`;
 }
 
 /** The albums a person saved from selections, summarised like folders. */
@@ -173,7 +162,7 @@ export function removeFromAlbum(storage: Storage, id: string, photoIds: readonly
 export function albumPhotos(storage: Storage, id: string): number[] {
   const saved = SAVED_ID.exec(id);
   if (saved) return storage.albums.photos(Number(saved[1]));
-  const folder = storage.photos.photosPerFolder().find(({ folder }) => folderId(folderPath(folder)) === id)?.folder;
+  const folder = storage.photos.photosPerFolder().find(({ folder }) => folderKey(folderPath(folder)) === id)?.folder;
   const photos = folder === undefined ? [] : storage.photos.photosInFolder(folder);
   if (photos.length === 0) throw new UserError('not-found', 'That album is not in the library any more.');
   return photos.map((photo) => photo.photoId);

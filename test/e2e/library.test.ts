@@ -10,6 +10,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderKey } from '../../main/core/folder-key.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
 import { buildRenderer, launchChromium } from '../renderer/harness.js';
@@ -135,6 +136,11 @@ describe('the desktop app, end to end', () => {
     await eventually(async () => (await tileNames(results())).map((name) => name.split(',')[0]).sort()).toEqual(['fuji-0.jpg', 'fuji-1.jpg', 'fuji-2.jpg']);
     await filters.getByLabel('Camera').fill('');
     await filters.getByLabel('Camera').press('Enter');
+    // A folder below the library's folder, with everything under it.
+    await filters.getByLabel('Folder').selectOption(folderKey(path.join(photos, 'Misc')));
+    await eventually(async () => (await tileNames(results())).map((name) => name.split(',')[0]).filter((name) => name?.startsWith('fuji-')).sort()).toEqual(['fuji-0.jpg', 'fuji-1.jpg', 'fuji-2.jpg']);
+    expect((await tileNames(results())).every((name) => /^(fuji|drawing)-/.test(name))).toBe(true);
+    await filters.getByLabel('Folder').selectOption('');
     await filters.getByText('PNG').click();
     await search().fill('');
     await eventually(async () => (await tileNames(library())).map((name) => name.split(',')[0]).sort()).toEqual(['drawing-0.png', 'drawing-1.png']);

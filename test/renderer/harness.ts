@@ -14,8 +14,9 @@ import { build, type InlineConfig } from 'vite';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
+import { folderKey } from '../../main/core/folder-key.js';
 import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
-import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, LibraryTimeline, ModelsListing } from '../../preload/contract.js';
+import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, FolderChoice, LibraryTimeline, ModelsListing } from '../../preload/contract.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -179,6 +180,9 @@ export const FAKE_MODEL = 'clip-vit-base-patch32';
 /** The timeline of `libraryFake`: c.jpg, b.jpg and a.jpg (ids 3, 2, 1), newest first. */
 export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
 
+/** The folder of `libraryFake`'s library, as the Folder filter lists it. */
+export const FAKE_FOLDER: FolderChoice = { key: folderKey('/home/ada/Pictures'), path: '/home/ada/Pictures', depth: 0, photos: 3 };
+
 /** A fake engine with a model and a library of three photos, indexed and ready. */
 export function libraryFake(): FakeLumen {
   const status: EngineStatus = {
@@ -202,6 +206,7 @@ export function libraryFake(): FakeLumen {
   };
   const fake = new FakeLumen(status, { installed: [{ id: FAKE_MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
   fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
+  fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER] });
   return fake;
 }
 

@@ -49,17 +49,17 @@ describe('the justified layout', () => {
 
 describe('the search state in the URL', () => {
   it('round-trips every field and leaves defaults out', () => {
-    const state = { query: 'beach + sunset', image: 1764770000123, like: true, sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folderId: 3, camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true, tag: 'beach' }, photo: 42 };
+    const state = { query: 'beach + sunset', image: 1764770000123, like: true, sort: 'newest' as const, showAll: true, filters: { from: '2024-01-01', to: '2024-12-31', folder: 'folder:0123456789abcdef', camera: 'fuji', formats: ['jpeg' as const, 'png' as const], located: true, tag: 'beach' }, photo: 42 };
     expect(parseSearch(searchParams(state))).toEqual(state);
     expect(searchParams(emptySearch())).toBe('');
     // The tag filter has its own parameter: the Tags screen's `tag` names the tag it shows, and filters nothing.
     expect(searchParams(state)).toContain('tagged=beach');
     expect(parseSearch('tag=beach').filters.tag).toBe('');
-    expect(searchOptions(state, 50).filters).toMatchObject({ tag: 'beach', folderId: 3, camera: 'fuji', hasLocation: true });
+    expect(searchOptions(state, 50).filters).toMatchObject({ tag: 'beach', within: 'folder:0123456789abcdef', camera: 'fuji', hasLocation: true });
   });
 
   it('ignores what it does not know instead of failing', () => {
-    expect(parseSearch('sort=random&from=yesterday&folder=-1&type=bmp,png&photo=0&q=cat')).toEqual({ ...emptySearch(), query: 'cat', filters: { ...emptySearch().filters, formats: ['png'] } });
+    expect(parseSearch('sort=random&from=yesterday&folder=%2Fhome%2Fada&type=bmp,png&photo=0&q=cat')).toEqual({ ...emptySearch(), query: 'cat', filters: { ...emptySearch().filters, formats: ['png'] } });
   });
 
   it('keeps the date range in order: an end set past the other moves it, an address the wrong way round is read the right way', () => {

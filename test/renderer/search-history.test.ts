@@ -4,7 +4,9 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { appPages, libraryFake, paste, rendererInChromium, type FakeLumen } from './harness.js';
+import { folderKey } from '../../main/core/folder-key.js';
+import type { FolderChoice } from '../../preload/contract.js';
+import { FAKE_FOLDER, appPages, libraryFake, paste, rendererInChromium, type FakeLumen } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -120,13 +122,24 @@ describe('a search for one long unbroken word (an address)', () => {
 });
 
 describe('a folder filter', () => {
-  it('is dropped, in place, when its folder is no longer in the library, and kept while it is', async () => {
-    const { page } = await pages.open(searchingFake(), { hash: '#/library?q=leaf&folder=7' });
+  it('lists the folders below a library folder under it, narrows to the one chosen, and is dropped, in place, once its folder is gone', async () => {
+    const fake = searchingFake();
+    const trips: FolderChoice = { key: folderKey('/home/ada/Pictures/Trips'), path: '/home/ada/Pictures/Trips', depth: 1, photos: 2 };
+    fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER, trips] });
+    const address = (folder: string) => `#/library?q=leaf&folder=${folder}`;
+    const { page } = await pages.open(fake, { hash: address(folderKey('/home/ada/Gone')) });
     await poll(() => hash(page)).toBe('#/library?q=leaf');
-    await page.evaluate(() => (location.hash = '#/library?q=leaf&folder=1'));
+    await page.evaluate((to) => (location.hash = to), address(trips.key));
     await poll(() => page.title()).toBe('“leaf” — Lumen');
     await page.getByRole('option', { name: /^b\.jpg/ }).waitFor();
-    expect(await hash(page)).toBe('#/library?q=leaf&folder=1');
+    expect(await hash(page)).toBe(address(trips.key));
+    await poll(() => fake.callsOf('search.query').at(-1)?.options?.filters?.within).toBe(trips.key);
+    await page.getByRole('button', { name: 'Filters (1)' }).click();
+    const folder = page.getByRole('group', { name: 'Filters' }).getByLabel('Folder');
+    expect(await folder.inputValue()).toBe(trips.key);
+    expect(await folder.locator('option').allTextContents()).toEqual(['All folders', 'Pictures', 'Pictures/Trips']);
+    await folder.selectOption({ label: 'Pictures' });
+    await poll(() => hash(page)).toBe(address(FAKE_FOLDER.key));
   });
 });
 

@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { folderKey } from '../../main/core/folder-key.js';
 import type { Db } from '../../main/storage/database.js';
 import { PhotoFacets } from '../../main/storage/photo-facets.js';
 import { PhotoTimeline, narrowed } from '../../main/storage/photo-timeline.js';
@@ -46,6 +47,9 @@ const photoArb = fc.record({
 
 type Draft = typeof photoArb extends fc.Arbitrary<infer T> ? T : never;
 
+/** Folders named by key (the app's Folder filter): a library folder, folders below, and folders no file is under. */
+const WITHIN = ['/lib/a', '/lib/a/trip', '/lib/b/x', '/lib/a/tri', '/lib', '/elsewhere'];
+
 /** One to three filters at once: more would let almost nothing through, and test little. */
 const filtersArb: fc.Arbitrary<PhotoFilters> = fc
   .array(
@@ -53,6 +57,7 @@ const filtersArb: fc.Arbitrary<PhotoFilters> = fc
       fc.integer({ min: 0, max: 20 }).map((d) => ({ takenAfter: d * DAY })),
       fc.integer({ min: 0, max: 20 }).map((d) => ({ takenBefore: d * DAY })),
       fc.constantFrom('/lib/a', '/lib/a/', '/lib/a/trip', '/lib/b/x', '/lib/a/tri', '/elsewhere').map((folder) => ({ folder })),
+      fc.constantFrom(...WITHIN).map((dir) => ({ within: folderKey(dir) })),
       fc.constantFrom(1, 2).map((folderId) => ({ folderId })),
       fc.constantFrom('fuji', 'CANON', 'eos r', 'phone', 'x').map((camera) => ({ camera })),
       fc.subarray(['jpeg', 'png', 'heic'], { minLength: 1 }).map((formats) => ({ formats })),
@@ -68,11 +73,13 @@ function passes(photo: Photo, folderIds: number[], f: PhotoFilters): boolean {
   const date = photo.takenAt ?? photo.mtimeMs;
   const camera = `${photo.make ?? ''} ${photo.model ?? ''}`.toLowerCase();
   const folder = f.folder?.replace(/[\\/]+$/, '');
+  const within = f.within === undefined ? undefined : WITHIN.find((dir) => folderKey(dir) === f.within);
   const shown = Object.entries(photo.tags).filter(([, rejected]) => !rejected).map(([tag]) => tag.toLowerCase());
   return (
     (f.takenAfter === undefined || date >= f.takenAfter) &&
     (f.takenBefore === undefined || date <= f.takenBefore) &&
     (folder === undefined || photo.path.startsWith(`${folder}/`) || photo.path.startsWith(`${folder}\\`)) &&
+    (within === undefined || photo.path.startsWith(`${within}/`) || photo.path.startsWith(`${within}\\`)) &&
     (f.folderId === undefined || folderIds[photo.folder] === f.folderId) &&
     (f.camera === undefined || camera.includes(f.camera.toLowerCase())) &&
     (f.formats === undefined || f.formats.includes(photo.format)) &&

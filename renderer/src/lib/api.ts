@@ -29,6 +29,7 @@ export type {
   SearchPageInfo,
   Timeline,
   LibraryTimeline,
+  FolderChoice,
   FolderInfo,
   FailureInfo,
   JobInfo,

@@ -20,7 +20,8 @@ export interface SearchFilterState {
   /** `YYYY-MM-DD`, or '' for no bound. */
   from: string;
   to: string;
-  folderId: number | null;
+  /** A folder's key (`photos.folders`): its photos and its subfolders'; '' for every folder. */
+  folder: string;
   camera: string;
   formats: PhotoFormat[];
   located: boolean;
@@ -45,13 +46,14 @@ export interface SearchState {
   photo: number | null;
 }
 
-export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folderId: null, camera: '', formats: [], located: false, tag: '' };
+export const EMPTY_FILTERS: SearchFilterState = { from: '', to: '', folder: '', camera: '', formats: [], located: false, tag: '' };
 
 export function emptySearch(): SearchState {
   return { query: '', image: null, like: false, sort: 'relevance', showAll: false, filters: { ...EMPTY_FILTERS, formats: [] }, photo: null };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const FOLDER_KEY = /^folder:[0-9a-f]{16}$/;
 
 function positiveInt(value: string | null): number | null {
   return value !== null && /^[1-9]\d{0,14}$/.test(value) ? Number(value) : null;
@@ -76,6 +78,7 @@ export function parseSearch(query: string): SearchState {
     return DATE.test(value) ? value : '';
   };
   let [from, to] = [day('from'), day('to')];
+  const folder = params.get('folder') ?? '';
   // An address with the dates the wrong way round means the range between them.
   if (from && to && from > to) [from, to] = [to, from];
   return {
@@ -87,7 +90,7 @@ export function parseSearch(query: string): SearchState {
     filters: {
       from,
       to,
-      folderId: positiveInt(params.get('folder')),
+      folder: FOLDER_KEY.test(folder) ? folder : '',
       camera: (params.get('camera') ?? '').slice(0, 200),
       formats: (params.get('type') ?? '').split(',').filter((format): format is PhotoFormat => (FORMATS as readonly string[]).includes(format)),
       located: params.get('located') === '1',
@@ -109,7 +112,7 @@ export function searchParams(state: SearchState): string {
   set('all', state.showAll && '1');
   set('from', state.filters.from || null);
   set('to', state.filters.to || null);
-  set('folder', state.filters.folderId === null ? null : String(state.filters.folderId));
+  set('folder', state.filters.folder || null);
   set('camera', state.filters.camera.trim() || null);
   set('type', state.filters.formats.join(',') || null);
   set('located', state.filters.located && '1');
@@ -119,7 +122,7 @@ export function searchParams(state: SearchState): string {
 }
 
 export function hasFilters(filters: SearchFilterState): boolean {
-  return Boolean(filters.from || filters.to || filters.folderId !== null || filters.camera.trim() || filters.formats.length || filters.located || filters.tag.trim());
+  return Boolean(filters.from || filters.to || filters.folder || filters.camera.trim() || filters.formats.length || filters.located || filters.tag.trim());
 }
 
 /** The engine's search options for this state (dates as local days, whole days included). */
@@ -141,7 +144,7 @@ export function searchOptions(state: SearchState, limit: number, offset = 0): Se
     filters: {
       ...(filters.from ? { takenAfter: day(filters.from, false) } : {}),
       ...(filters.to ? { takenBefore: day(filters.to, true) } : {}),
-      ...(filters.folderId !== null ? { folderId: filters.folderId } : {}),
+      ...(filters.folder ? { within: filters.folder } : {}),
       ...(filters.camera.trim() ? { camera: filters.camera.trim() } : {}),
       ...(filters.formats.length ? { formats: filters.formats } : {}),
       ...(filters.located ? { hasLocation: true } : {}),

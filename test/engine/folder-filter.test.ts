@@ -1,0 +1,76 @@
+/**
+ * The app's Folder filter, through the engine's call table over a real Engine: the folders to
+ * choose from (library folders and the folders below them, named by key, never by path), and the
+ * search and timeline narrowed to one of them with its subfolders.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { folderKey } from '../../main/core/folder-key.js';
+import { engineCallSchemas, engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
+import { Engine } from '../../main/engine/engine.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+
+describe('the Folder filter', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let engine: Engine;
+  let calls: EngineHandlers;
+  let pictures: string;
+  let trips: string;
+
+  const nameOf = (id: number) => path.basename(engine.library().resolvePhoto(id).path);
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    pictures = path.join(scratch.dir, 'Pictures');
+    trips = path.join(scratch.dir, 'Trips');
+    const photos = await fixturePhotos();
+    // Pictures/<shape>/…, and Trips/2019/<shape>/…: a folder that holds only folders.
+    await copyPhotos(photos.slice(0, 12), pictures);
+    await copyPhotos(photos.slice(12, 18), trips, (photo) => path.join('2019', photo.shape));
+    engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
+    calls = engineHandlers(engine);
+    expect(await calls['photos.folders']({})).toEqual([]);
+    await (await engine.addFolders([pictures, trips])).indexing.done;
+  });
+  afterAll(async () => {
+    await engine.dispose();
+    await scratch.cleanup();
+  });
+
+  it('lists each library folder, then the folders below it, each after the folder it is in, with the photos under it', async () => {
+    const choices = await calls['photos.folders']({});
+    const relative = choices.map(({ path: dir, depth, photos }) => [path.relative(scratch.dir, dir), depth, photos]);
+    const pictureShapes = [...new Set((await fixturePhotos()).slice(0, 12).map((photo) => photo.shape))].sort();
+    const tripShapes = [...new Set((await fixturePhotos()).slice(12, 18).map((photo) => photo.shape))].sort();
+    expect(relative.map(([dir, depth]) => [dir, depth])).toEqual([
+      ['Pictures', 0],
+      ...pictureShapes.map((shape) => [path.join('Pictures', shape), 1]),
+      ['Trips', 0],
+      [path.join('Trips', '2019'), 1],
+      ...tripShapes.map((shape) => [path.join('Trips', '2019', shape), 2]),
+    ]);
+    const photosOf = (dir: string) => relative.find(([known]) => known === dir)?.[2];
+    expect(photosOf('Pictures')).toBe(12);
+    expect(photosOf('Trips')).toBe(6);
+    expect(photosOf(path.join('Trips', '2019'))).toBe(6);
+    for (const choice of choices) expect(choice.key).toBe(folderKey(choice.path));
+  });
+
+  it('narrows a search and the library to a folder and everything below it', async () => {
+    const within = folderKey(path.join(trips, '2019'));
+    const page = await calls['search.query'](engineCallSchemas['search.query'].parse({ query: 'a photo of a circle.', options: { limit: 100, showAll: true, filters: { within } } }));
+    expect(page.results.map((hit) => hit.id).sort()).toEqual((await calls['photos.timeline']({ filters: { within } })).ids.sort());
+    expect(page.results).toHaveLength(6);
+    for (const hit of page.results) expect(engine.library().resolvePhoto(hit.id).path.startsWith(path.join(trips, '2019') + path.sep)).toBe(true);
+    const [shape] = (await fixturePhotos()).slice(12, 13).map((photo) => photo.shape);
+    const one = await calls['photos.timeline']({ filters: { within: folderKey(path.join(trips, '2019', shape as string)) } });
+    expect(one.ids.length).toBeGreaterThan(0);
+    expect(one.ids.every((id) => nameOf(id).startsWith(`${shape}-`))).toBe(true);
+  });
+
+  it('narrows to nothing for a folder no longer in the library, and refuses a key that is a path', async () => {
+    expect((await calls['photos.timeline']({ filters: { within: folderKey(path.join(scratch.dir, 'Elsewhere')) } })).ids).toEqual([]);
+    expect(engineCallSchemas['photos.timeline'].safeParse({ filters: { within: pictures } }).success).toBe(false);
+  });
+});
