@@ -5,7 +5,8 @@
  *
  * Note [No paths from the renderer]: no call takes a file-system path. Folders and model folders
  * are chosen in the main process's native dialogs; photos, folders and jobs are named by opaque
- * ids; a photo to search by is sent as its bytes.
+ * ids or keys (a search narrowed to a folder too: `within`, not the CLI's `folder`); a photo to
+ * search by is sent as its bytes.
  */
 import { z } from 'zod';
 import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
@@ -44,6 +45,9 @@ const vocabularyPayload = z
       .max(5000),
   })
   .strict();
+/** Search filters and options as the renderer may send them (Note [No paths from the renderer]). */
+const appSearchFilters = searchFiltersSchema.refine((filters) => filters.folder === undefined, { message: 'a folder is named by its key (within), not by its path', path: ['folder'] });
+const appSearchOptions = searchOptionsSchema.extend({ filters: appSearchFilters.default({}) });
 const tagName = z.string().min(1).max(200);
 const albumId = z.string().regex(/^(folder:[0-9a-f]{16}|saved:\d{1,15})$/);
 const albumName = z.string().min(1).max(MAX_ALBUM_NAME);
@@ -77,7 +81,7 @@ export const callSchemas = {
    * photos from this); with `first`, only the newest `first` of them (Note [First screen first] in
    * renderer/src/state/library.svelte.ts).
    */
-  'photos.timeline': z.object({ filters: searchFiltersSchema.optional(), first: z.number().int().min(1).max(10_000).optional() }).strict(),
+  'photos.timeline': z.object({ filters: appSearchFilters.optional(), first: z.number().int().min(1).max(10_000).optional() }).strict(),
   /** Tiles of some photos (the grid asks for the ones in view). */
   'photos.get': z.object({ ids: z.array(id).min(1).max(500) }).strict(),
   'photos.details': z.object({ id }).strict(),
@@ -89,10 +93,10 @@ export const callSchemas = {
   'photos.reveal': z.object({ id }).strict(),
   /** Opens the photo with the system's default app (main process). */
   'photos.open': z.object({ id }).strict(),
-  'search.query': z.object({ query: z.string().min(1).max(2000), options: searchOptionsSchema.optional() }).strict(),
+  'search.query': z.object({ query: z.string().min(1).max(2000), options: appSearchOptions.optional() }).strict(),
   /** How many photos a query's pages hold, when its page came back uncounted (Note [Page before count] in main/search/search.ts). */
-  'search.count': z.object({ query: z.string().min(1).max(2000), options: searchOptionsSchema.optional() }).strict(),
-  'search.similar': z.object({ photoId: id, options: searchOptionsSchema.optional() }).strict(),
+  'search.count': z.object({ query: z.string().min(1).max(2000), options: appSearchOptions.optional() }).strict(),
+  'search.similar': z.object({ photoId: id, options: appSearchOptions.optional() }).strict(),
   'tags.list': z.object({}).strict(),
   /** The photos showing a tag, best first. */
   'tags.photos': z.object({ tag: tagName }).strict(),
@@ -131,7 +135,7 @@ export const callSchemas = {
   'albums.delete': z.object({ id: albumId }).strict(),
   /** Writes tags to XMP sidecars: of every photo, of a tag's photos, or of some photos. */
   'xmp.export': z.object({ tag: tagName.optional(), photoIds: z.array(id).min(1).max(100_000).optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
-  'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: searchOptionsSchema.optional() }).strict(),
+  'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: appSearchOptions.optional() }).strict(),
   /** Finds near-duplicate groups as a job (its progress comes as job events); answers when it is done. */
   'duplicates.find': z.object({ threshold: z.number().min(-1).max(2).optional() }).strict(),
   /** Moves these copies (of the groups found last) to the system trash (main process; Note [Copies named by id]). */

@@ -11,18 +11,16 @@
  * (ModelSession.startEarly), and releases it when the library's model has changed since.
  */
 import '../core/threadpool.js';
-import { performance } from 'node:perf_hooks';
 import { engineLog, parseEngineArgs } from './engine-args.js';
 import { recordTowerStart, startedWithHugePages } from './huge-pages.js';
 import { startTextTowerEarly } from './text-tower-hint.js';
 
 const dataDir = parseEngineArgs(process.argv)?.dataDir;
 if (dataDir) {
-  const started = performance.now();
   // Timed for Note [Huge pages where they pay] in huge-pages.ts; a start that fails says nothing
   // of the pages, and one not recorded only leaves the choice to the next launch.
   startTextTowerEarly(dataDir, engineLog)
-    ?.then(() => recordTowerStart(dataDir, startedWithHugePages(), performance.now() - started))
+    ?.then((tower) => recordTowerStart(dataDir, startedWithHugePages(), tower.startMs))
     .catch(() => {});
 }
 import('./engine-service.js').catch((error: unknown) => {

@@ -36,29 +36,28 @@ export function startedWithHugePages(env: NodeJS.ProcessEnv = process.env): bool
  * Note [Huge pages where they pay]: on some machines huge pages halve a tower's start (Note [Huge
  * pages for the models]); on others, virtual machines among them, they cost 0.3-3.9 s of kernel
  * time at random in the same start (0.47-2.1 s against 0.28-0.42 s without, for the text tower
- * from its runtime graph). Only the machine itself can tell. So the engine times the start of the
- * text tower its entry begins at launch (Note [Text tower first] in engine-process.ts: the same
- * graph every launch, on the path to the first search), and records it in the data folder with
- * whether huge pages were asked for. The launches alternate, with them first, until each way has
- * TRIAL_LAUNCHES starts; from then on the process starts the way whose median start is the
- * shorter, and keeps timing it, so a way that gets slower (a new kernel, a busier machine) can
- * lose its place. A launch without a recorded tower (the library's first) times nothing.
+ * from its runtime graph). Only the machine itself can tell. So each launch records how long the
+ * text tower its entry begins (Note [Text tower first] in engine-process.ts: the same graph every
+ * launch, on the path to the first search) took to create on its thread, with whether huge pages
+ * were asked for. The launches alternate, with them first, until each way has TRIAL_LAUNCHES
+ * starts; from then on the process starts the way whose median of its latest starts is the
+ * shorter, and every RETRY_EVERY-th launch the other way once, so that a way judged on a slow
+ * moment (a cold disk, the apps starting at login) can win its place back. A launch without a
+ * recorded tower (the library's first) times nothing.
  */
 const STARTS_FILE = 'tower-starts.json';
-const TRIAL_LAUNCHES = 2;
-/** Starts kept for each way: the latest, so that the choice follows the machine. */
-const KEPT = 3;
+export const TRIAL_LAUNCHES = 3;
+const RETRY_EVERY = 10;
 
-interface TowerStarts {
+export interface TowerStarts {
+  /** The latest TRIAL_LAUNCHES starts each way, in ms. */
   withHugePages: number[];
   without: number[];
+  /** Launches timed so far. */
+  launches: number;
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[values.length >> 1] as number;
 
 const isTimes = (value: unknown): value is number[] => Array.isArray(value) && value.every((ms) => typeof ms === 'number' && Number.isFinite(ms) && ms >= 0);
 
@@ -66,27 +65,31 @@ const isTimes = (value: unknown): value is number[] => Array.isArray(value) && v
 export function readTowerStarts(dataDir: string): TowerStarts {
   try {
     const value = JSON.parse(readFileSync(path.join(dataDir, STARTS_FILE), 'utf8')) as Partial<TowerStarts> | null;
-    if (value && isTimes(value.withHugePages) && isTimes(value.without)) return { withHugePages: value.withHugePages, without: value.without };
+    if (value && isTimes(value.withHugePages) && isTimes(value.without) && Number.isSafeInteger(value.launches) && (value.launches as number) >= 0) {
+      return { withHugePages: value.withHugePages, without: value.without, launches: value.launches as number };
+    }
   } catch {
     // Read as none.
   }
-  return { withHugePages: [], without: [] };
+  return { withHugePages: [], without: [], launches: 0 };
 }
 
 /** Whether the next engine process of this data folder asks for huge pages (Note [Huge pages where they pay]). */
 export function useHugePages(dataDir: string): boolean {
-  const { withHugePages, without } = readTowerStarts(dataDir);
+  const { withHugePages, without, launches } = readTowerStarts(dataDir);
   if (withHugePages.length < TRIAL_LAUNCHES || without.length < TRIAL_LAUNCHES) return withHugePages.length <= without.length;
-  return median(withHugePages) <= median(without);
+  const better = median(withHugePages) <= median(without);
+  return launches % RETRY_EVERY === RETRY_EVERY - 1 ? !better : better;
 }
 
 /**
- * Records how long this launch's text tower took to start, and whether huge pages were asked for.
- * At once: a process asked one search and then stopped (a script, a benchmark) still counts.
+ * Records how long this launch's text tower took to create, and whether huge pages were asked
+ * for. At once: a process asked one search and then stopped (a script, a benchmark) still counts.
  */
 export function recordTowerStart(dataDir: string, hugePages: boolean, ms: number): void {
   const starts = readTowerStarts(dataDir);
   const way = hugePages ? 'withHugePages' : 'without';
-  starts[way] = [...starts[way], Math.round(ms)].slice(-KEPT);
+  starts[way] = [...starts[way], Math.round(ms)].slice(-TRIAL_LAUNCHES);
+  starts.launches++;
   writeFileAtomicSync(path.join(dataDir, STARTS_FILE), JSON.stringify(starts));
 }

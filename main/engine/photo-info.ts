@@ -7,7 +7,7 @@ import { folderPath, type PhotoDetailsRow, type PhotoFilters, type PhotoRow } fr
 import type { Storage } from '../storage/storage.js';
 import { cameraName } from '../core/camera.js';
 import { UserError } from '../core/errors.js';
-import { folderKey, parentOf } from '../core/folder-key.js';
+import { folderKey, isWithin, parentOf, withoutSeparator } from '../core/folder-key.js';
 
 export function photoInfo(row: PhotoRow): PhotoInfo {
   return { id: row.photoId, name: path.basename(row.path), folderId: row.folderId, takenAt: row.takenAt, width: row.width, height: row.height, format: row.format };
@@ -66,25 +66,33 @@ function folderOrder(a: string, b: string): number {
 
 /**
  * The library folders (`roots`) and every folder below them that holds photos or folders of
- * photos, with how many photos each holds, its subfolders' included.
+ * photos, with how many photos each holds, its subfolders' included. A folder is counted under
+ * the innermost library folder it is in (one may lie inside another through a link).
  */
 export function folderChoices(roots: readonly string[], storage: Storage): FolderChoice[] {
-  const counts = new Map<string, { root: string; photos: number }>(roots.map((root) => [root, { root, photos: 0 }]));
-  const rootOf = (dir: string) => roots.find((root) => dir === root || dir.startsWith(`${root}/`) || dir.startsWith(`${root}\\`));
+  // Folders as parentOf gives them: a root without its separator ('/' is '', 'E:\\' is 'E:').
+  const own = new Map(roots.map((root) => [withoutSeparator(root), root]));
+  const innermostFirst = [...own.keys()].sort((a, b) => b.length - a.length);
+  const counts = new Map<string, { root: string; photos: number }>([...own.keys()].map((root) => [root, { root, photos: 0 }]));
   for (const { folder, photos } of storage.photos.photosPerFolder()) {
-    const directory = folderPath(folder);
-    const root = rootOf(directory);
+    const directory = withoutSeparator(folderPath(folder));
+    const root = innermostFirst.find((candidate) => isWithin(directory, candidate));
     if (root === undefined) continue;
     for (let dir = directory; ; dir = parentOf(dir)) {
       const known = counts.get(dir);
       if (known) known.photos += photos;
       else counts.set(dir, { root, photos });
-      if (dir === root || dir === '') break;
+      if (dir === root) break;
     }
   }
   return [...counts]
     .sort(([a], [b]) => folderOrder(a, b))
-    .map(([dir, { root, photos }]) => ({ key: folderKey(dir), path: dir, depth: dir === root ? 0 : segments(dir.slice(root.length + 1)).length, photos }));
+    .map(([dir, { root, photos }]) => ({
+      key: folderKey(dir),
+      path: own.get(dir) ?? dir,
+      depth: dir === root ? 0 : segments(dir.slice(root.length + 1)).length,
+      photos,
+    }));
 }
 
 /** Near-duplicate groups as the app lists them: photos by id, the one to keep first. */

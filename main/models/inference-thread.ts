@@ -31,7 +31,7 @@ startOnThisThread(modelPath, options).then(
         (error: unknown) => reply({ kind: 'error', id: request.id, message: messageOf(error) }),
       );
     });
-    reply({ kind: 'ready', inputs: session.inputs, outputs: session.outputs });
+    reply({ kind: 'ready', inputs: session.inputs, outputs: session.outputs, startMs: session.startMs });
   },
   (error: unknown) => reply({ kind: 'failed', message: messageOf(error) }),
 );

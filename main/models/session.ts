@@ -165,6 +165,7 @@ export function savingRuntimeGraph(target: string): ort.InferenceSession.Session
 
 /** A session on the calling thread; the inference thread starts its own with this too. */
 export const startOnThisThread: StartRunner = async (modelPath, options) => {
+  const started = performance.now();
   let bytes: Uint8Array | null = null;
   let session: ort.InferenceSession;
   if (modelPath.endsWith(RUNTIME_GRAPH_EXTENSION)) {
@@ -177,6 +178,7 @@ export const startOnThisThread: StartRunner = async (modelPath, options) => {
   return {
     inputs: tensorInfos(session.inputMetadata),
     outputs: tensorInfos(session.outputMetadata),
+    startMs: performance.now() - started,
     run: async (feeds) => {
       const outputs: Feeds[] = [];
       for (const each of feeds) outputs.push(await session.run(each));
@@ -223,6 +225,8 @@ export class ModelSession {
     private readonly log: Logger,
     readonly inputs: TensorInfo[],
     readonly outputs: TensorInfo[],
+    /** How long its first provider's session took to create, on its own thread (ms). */
+    readonly startMs: number,
   ) {}
 
   /**
@@ -273,7 +277,7 @@ export class ModelSession {
       try {
         const session = await start(modelPath, sessionOptions(provider));
         const mayFallBack = preference === 'auto' && provider !== 'cpu';
-        return new ModelSession(session, start, provider, modelPath, mayFallBack, log, session.inputs, session.outputs);
+        return new ModelSession(session, start, provider, modelPath, mayFallBack, log, session.inputs, session.outputs, session.startMs);
       } catch (error) {
         const reason = firstLine(messageOf(error));
         // The CPU's reason in full (a damaged file); a GPU's in short (no adapter, no library).

@@ -28,6 +28,8 @@ export type Feeds = Record<string, ort.Tensor>;
 export interface SessionRunner {
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
+  /** How long ONNX Runtime took to create the session, on the thread that runs it (ms). */
+  readonly startMs: number;
   /** Runs the graph on each of `feeds` in turn (Note [Runs in one message]). */
   run(feeds: readonly Feeds[]): Promise<Feeds[]>;
   release(): Promise<void>;
@@ -50,7 +52,7 @@ export interface ThreadStart {
 export type ThreadRequest = { kind: 'run'; id: number; feeds: Array<Record<string, WireTensor>> } | { kind: 'release' };
 
 export type ThreadReply =
-  | { kind: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[] }
+  | { kind: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[]; startMs: number }
   | { kind: 'failed'; message: string }
   | ThreadAnswer<Array<Record<string, WireTensor>>>
   | { kind: 'released' };
@@ -77,6 +79,7 @@ export function startThreadedSession(modelPath: string, options: ort.InferenceSe
           resolveStart({
             inputs: reply.inputs,
             outputs: reply.outputs,
+            startMs: reply.startMs,
             run: (feeds) => requests.send((id) => ({ kind: 'run', id, feeds: feeds.map(toWire) }) satisfies ThreadRequest).then((outputs) => outputs.map(fromWire)),
             release: () =>
               new Promise<void>((resolve) => {

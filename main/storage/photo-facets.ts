@@ -24,7 +24,7 @@
  * quarter of the library, or a commit through another connection (`data_version`) reads it whole.
  * Writes to tags only drop the tags' bitmaps, read again per tag.
  */
-import { folderKey, parentOf } from '../core/folder-key.js';
+import { folderKey, isWithin, parentOf, withoutSeparator } from '../core/folder-key.js';
 import { indexInSorted } from '../core/sorted.js';
 import { scanUnmapped, type Db } from './database.js';
 
@@ -250,7 +250,7 @@ export class PhotoFacets {
 
   /** Files in `folder` or below it. */
   private under(folder: string): FileTest {
-    const under = passing(this.names.directories, (dir) => dir === folder || dir.startsWith(`${folder}/`) || dir.startsWith(`${folder}\\`));
+    const under = passing(this.names.directories, (dir) => isWithin(dir, folder));
     return (row) => under[this.directory[row] as number] === 1;
   }
 
@@ -258,7 +258,8 @@ export class PhotoFacets {
   private directoryWithKey(key: string): string | null {
     const looked = new Set<string>();
     for (const dir of this.names.directories.keys()) {
-      for (let folder = dir; folder !== '' && !looked.has(folder); folder = parentOf(folder)) {
+      // Up to the top of its drive (''), which a library folder may be.
+      for (let folder = dir; !looked.has(folder); folder = parentOf(folder)) {
         if (folderKey(folder) === key) return folder;
         looked.add(folder);
       }
@@ -273,7 +274,7 @@ export class PhotoFacets {
     if (takenAfter !== undefined) tests.push((row) => (this.takenAt[row] as number) >= takenAfter);
     if (takenBefore !== undefined) tests.push((row) => (this.takenAt[row] as number) <= takenBefore);
     if (folderId !== undefined) tests.push((row) => this.folderId[row] === folderId);
-    if (filters.folder) tests.push(this.under(filters.folder.replace(/[\\/]+$/, '')));
+    if (filters.folder) tests.push(this.under(withoutSeparator(filters.folder)));
     if (filters.within) {
       const folder = this.directoryWithKey(filters.within);
       tests.push(folder === null ? () => false : this.under(folder));

@@ -16,7 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { engineEnv, readTowerStarts, useHugePages } from '../../main/app/huge-pages.js';
+import { TRIAL_LAUNCHES, engineEnv, readTowerStarts, useHugePages } from '../../main/app/huge-pages.js';
 import { forkEngine } from '../../main/app/preview-engine.js';
 import { engineCallSchemas } from '../../main/engine/calls.js';
 import { graphsDir } from '../../main/core/paths.js';
@@ -89,8 +89,8 @@ async function settledLibrary(dataRoot: string, modelDir: string, modelId: strin
 export async function tryHugePages(dataDir: string, launch: (launch: number) => Promise<void>, log: Log): Promise<void> {
   rmSync(path.join(dataDir, 'tower-starts.json'), { force: true });
   let trial = readTowerStarts(dataDir);
-  for (let launches = 0; Math.min(trial.withHugePages.length, trial.without.length) < 2; launches++) {
-    if (launches === 8) throw new Error('The engine process did not time its text tower in 8 launches.');
+  for (let launches = 0; Math.min(trial.withHugePages.length, trial.without.length) < TRIAL_LAUNCHES; launches++) {
+    if (launches === 4 * TRIAL_LAUNCHES) throw new Error(`The engine process did not time its text tower in ${launches} launches.`);
     await launch(launches);
     trial = readTowerStarts(dataDir);
   }

@@ -69,8 +69,12 @@ describe('the Folder filter', () => {
     expect(one.ids.every((id) => nameOf(id).startsWith(`${shape}-`))).toBe(true);
   });
 
-  it('narrows to nothing for a folder no longer in the library, and refuses a key that is a path', async () => {
+  it('narrows to nothing for a folder no longer in the library, and takes no path for a folder', async () => {
     expect((await calls['photos.timeline']({ filters: { within: folderKey(path.join(scratch.dir, 'Elsewhere')) } })).ids).toEqual([]);
     expect(engineCallSchemas['photos.timeline'].safeParse({ filters: { within: pictures } }).success).toBe(false);
+    // The command line's filter by path is not the app's (Note [No paths from the renderer]).
+    expect(engineCallSchemas['photos.timeline'].safeParse({ filters: { folder: pictures } }).success).toBe(false);
+    expect(engineCallSchemas['search.query'].safeParse({ query: 'a', options: { filters: { folder: pictures } } }).success).toBe(false);
+    expect(engineCallSchemas['search.query'].safeParse({ query: 'a', options: { filters: { within: folderKey(pictures) } } }).success).toBe(true);
   });
 });

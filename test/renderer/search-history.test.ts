@@ -127,7 +127,7 @@ describe('a folder filter', () => {
     const trips: FolderChoice = { key: folderKey('/home/ada/Pictures/Trips'), path: '/home/ada/Pictures/Trips', depth: 1, photos: 2 };
     fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER, trips] });
     const address = (folder: string) => `#/library?q=leaf&folder=${folder}`;
-    const { page } = await pages.open(fake, { hash: address(folderKey('/home/ada/Gone')) });
+    const { page, emit } = await pages.open(fake, { hash: address(folderKey('/home/ada/Gone')) });
     await poll(() => hash(page)).toBe('#/library?q=leaf');
     await page.evaluate((to) => (location.hash = to), address(trips.key));
     await poll(() => page.title()).toBe('“leaf” — Lumen');
@@ -140,6 +140,12 @@ describe('a folder filter', () => {
     expect(await folder.locator('option').allTextContents()).toEqual(['All folders', 'Pictures', 'Pictures/Trips']);
     await folder.selectOption({ label: 'Pictures' });
     await poll(() => hash(page)).toBe(address(FAKE_FOLDER.key));
+    // A folder that leaves the library while its filter is set.
+    await folder.selectOption({ label: 'Pictures/Trips' });
+    await poll(() => hash(page)).toBe(address(trips.key));
+    fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER] });
+    await emit({ type: 'library-changed' });
+    await poll(() => hash(page)).toBe('#/library?q=leaf');
   });
 });
 

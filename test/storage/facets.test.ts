@@ -196,6 +196,30 @@ describe('search filters', () => {
     }
   }
 
+  it('narrow to a folder at the top of a drive by its key, with or without its separator', () => {
+    const photo = (file: string): Photo => ({ path: file, folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make: null, model: null, located: false, tags: {}, copy: false });
+    // A library on Linux or macOS, and one on Windows (a drive and a share).
+    for (const [dataDir, root, files] of [
+      [scratch.dir, '/', ['/top.jpg', '/DCIM/a.jpg', '/DCIM/100/b.jpg']],
+      [path.join(scratch.dir, 'windows'), 'E:\\', ['E:\\c.jpg', 'E:\\DCIM\\d.jpg', '\\\\nas\\photos\\e.jpg', '\\\\nas\\photos\\2019\\f.jpg']],
+    ] as const) {
+      const storage = Storage.open(dataDir);
+      onTestFinished(() => storage.close());
+      const ids = write(storage, files.map(photo), [storage.library.addFolder(root, [])]);
+      const within = (dir: string) => [...storage.photos.matchingImageIds({ within: folderKey(dir) })].sort();
+      const of = (...names: string[]) => names.map((name) => ids[(files as readonly string[]).indexOf(name)]).sort();
+      if (root === '/') {
+        expect(within('/')).toEqual(of(...files));
+        expect(within('/DCIM')).toEqual(of('/DCIM/a.jpg', '/DCIM/100/b.jpg'));
+      } else {
+        expect(within('E:\\')).toEqual(of('E:\\c.jpg', 'E:\\DCIM\\d.jpg'));
+        expect(within('E:')).toEqual(within('E:\\'));
+        expect(within('\\\\nas\\photos\\')).toEqual(of('\\\\nas\\photos\\e.jpg', '\\\\nas\\photos\\2019\\f.jpg'));
+      }
+      expect(within('/nowhere')).toEqual([]);
+    }
+  });
+
   it('follow every write: a tag given, a verdict, a file moved', () => {
     const storage = Storage.open(scratch.dir);
     onTestFinished(() => storage.close());
