@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { DuplicatesInfo, FolderChoice, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
-import { folderPath, type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
+import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import { cameraName } from '../core/camera.js';
 import { UserError } from '../core/errors.js';
@@ -74,8 +74,7 @@ export function folderChoices(roots: readonly string[], storage: Storage): Folde
   const own = new Map(roots.map((root) => [withoutSeparator(root), root]));
   const innermostFirst = [...own.keys()].sort((a, b) => b.length - a.length);
   const counts = new Map<string, { root: string; photos: number }>([...own.keys()].map((root) => [root, { root, photos: 0 }]));
-  for (const { folder, photos } of storage.photos.photosPerFolder()) {
-    const directory = withoutSeparator(folderPath(folder));
+  for (const [directory, photos] of storage.photos.photosPerDirectory()) {
     const root = innermostFirst.find((candidate) => isWithin(directory, candidate));
     if (root === undefined) continue;
     for (let dir = directory; ; dir = parentOf(dir)) {

@@ -248,6 +248,15 @@ export class PhotoFacets {
     return bits;
   }
 
+  /** How many files each directory holds directly, by its path as `parentOf` gives it. */
+  filesPerDirectory(): Map<string, number> {
+    const counts = new Uint32Array(this.names.directories.size);
+    for (const directory of this.directory) counts[directory] = (counts[directory] as number) + 1;
+    const perDirectory = new Map<string, number>();
+    for (const [dir, id] of this.names.directories) if (counts[id]) perDirectory.set(dir, counts[id] as number);
+    return perDirectory;
+  }
+
   /** Files in `folder` or below it. */
   private under(folder: string): FileTest {
     const under = passing(this.names.directories, (dir) => isWithin(dir, folder));

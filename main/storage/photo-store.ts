@@ -166,6 +166,15 @@ export class PhotoStore {
     return this.s.perFolder.all() as Array<{ folder: string; photos: number }>;
   }
 
+  /**
+   * How many photos each folder holds directly, by its path without a trailing separator (a
+   * root's is '' or `E:`): read from the facets kept in memory (Note [Filter facets]), where
+   * `photosPerFolder` groups every row in SQL (100-200 ms at 100k photos).
+   */
+  photosPerDirectory(): Map<string, number> {
+    return this.facets().filesPerDirectory();
+  }
+
   /** The first `limit` (all without it) photos directly in `folder` by path, the folder given with its trailing separator as photosPerFolder gives it. */
   photosInFolder(folder: string, limit = -1): PhotoRef[] {
     // Every path that starts with `folder` sorts below `folder` with its last character (its separator) one higher.
