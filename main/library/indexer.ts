@@ -161,7 +161,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const embedded = embeddings.imageIds(modelId);
   for (const folder of folders) {
     const seen = new Set<string>();
-    const knownFiles = store.knownFiles(folder.id);
+    const knownFiles = await store.knownFiles(folder.id);
     const knownFailures = options.retryFailed ? new Map<string, { size: number; mtimeMs: number; reason: string }>() : store.knownFailures(folder.id);
     present.set(folder.id, seen);
     const scan = scanFolder(folder.path, {

@@ -21,7 +21,7 @@ import { Engine } from '../../main/engine/engine.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { parseVocabulary, promptTexts } from '../../main/tags/vocabulary.js';
 import { ROOT } from '../helpers/fixtures.js';
-import { buildRenderer, launchChromium } from '../renderer/harness.js';
+import { browserUiPages, buildRenderer, launchChromium } from '../renderer/harness.js';
 import { syntheticLibrary, syntheticPhoto, variant } from './library.js';
 import { tryHugePages } from './startup.js';
 
@@ -113,6 +113,8 @@ async function launch(browser: Browser, rendererDir: string, dataDir: string) {
   const firstPhotos = performance.now() - launched;
   const firstSearch = await timedSearch(page, 'a dog on the beach');
   const firstResults = performance.now() - launched;
+  const browserUi = await browserUiPages(browser);
+  if (browserUi.length > 0) throw new Error(`Chromium's own UI (${browserUi.join(', ')}) started beside the app's page, and this launch timed it too: see NO_BROWSER_UI in test/renderer/harness.ts.`);
   const close = async () => {
     await page.close();
     await (server as Awaited<ReturnType<typeof startPreview>>).close();

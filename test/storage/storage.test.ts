@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeline } from '../../main/engine/photo-info.js';
-import type { IndexedFile, NewImage } from '../../main/storage/library-store.js';
+import { KNOWN_FILES_PAGE, type IndexedFile, type NewImage } from '../../main/storage/library-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { queryLibrary } from '../helpers/library.js';
@@ -84,6 +84,28 @@ describe('storage', () => {
     expect(lookups).toContain('SELECT 1 FROM embeddings WHERE image_id = 1');
     const scans = lookups.filter((lookup) => queryLibrary<{ detail: string }>(scratch.dir, `EXPLAIN QUERY PLAN ${lookup}`).some((step) => step.detail.startsWith('SCAN')));
     expect(scans).toEqual([]);
+  });
+
+  it('reads the files a folder has, a page at a time with other work between pages (Note [Known files in pages])', async () => {
+    const count = 2 * KNOWN_FILES_PAGE + 5;
+    add(Array.from({ length: count }, (_, i) => ({ name: `${i}.jpg`, image: image(i), vector: [1, i, 0, 0] })));
+    const elsewhere = storage.library.addFolder('/other', []);
+    storage.library.writeBatch('m', [{ path: '/other/x.jpg', folderId: elsewhere, size: 5, mtimeMs: 6, image: { created: image(count) }, vector: unit([0, 1, 0, 0]) }], []);
+    // Turns of the event loop while they are read: one between each two of the three pages.
+    let turns = 0;
+    let loading = true;
+    const tick = () => {
+      turns++;
+      if (loading) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const known = await storage.library.knownFiles(folderId);
+    loading = false;
+    expect(known.size).toBe(count);
+    expect(known.has('/other/x.jpg')).toBe(false);
+    expect(known.get('/photos/7.jpg')).toMatchObject({ size: 1000, mtimeMs: Date.UTC(2024, 0, 1) });
+    expect(turns).toBeGreaterThanOrEqual(2);
+    expect((await storage.library.knownFiles(elsewhere)).get('/other/x.jpg')).toMatchObject({ size: 5, mtimeMs: 6 });
   });
 
   it('writes files, images and embeddings in one transaction, and bumps the index generation', () => {

@@ -14,7 +14,7 @@ import { Int8Graph } from '../../main/storage/int8-graph.js';
 import { LayeredGraph } from '../../main/storage/layered-graph.js';
 import { Storage } from '../../main/storage/storage.js';
 import { savedGraphFile, VectorIndex } from '../../main/storage/vector-index.js';
-import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
+import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, ROWS_PER_TURN, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
 
@@ -102,6 +102,41 @@ describe('8-bit vectors', () => {
       same(await (await loadMatrix(file, DIM))!.rank(query, null), await memory.rank(query, null));
       expect(await loadMatrix(path.join(scratch.dir, 'missing.i8'), DIM)).toBeNull();
     } finally {
+      await scratch.cleanup();
+    }
+  });
+
+  it('load a saved matrix into memory a slice of rows at a time, letting other work run between slices', async () => {
+    const scratch = await tempDir();
+    const set = vi.spyOn(MemoryMatrix.prototype, 'set');
+    try {
+      // Two blocks of the file, the second one partly filled.
+      const count = 8192 + 3000;
+      const vectors = clusteredVectors(count, 8, 4);
+      const saved = new MemoryMatrix(8);
+      for (let i = 0; i < count; i++) saved.set(i + 1, vectors.subarray(i * 8, (i + 1) * 8));
+      const file = path.join(scratch.dir, 'm.i8');
+      await saved.save(file);
+      set.mockClear();
+      // Rows set between two turns of the event loop, as a waiting search would see them.
+      const between: number[] = [];
+      let loading = true;
+      let last = 0;
+      const turn = () => {
+        between.push(set.mock.calls.length - last);
+        last = set.mock.calls.length;
+        if (loading) setImmediate(turn);
+      };
+      setImmediate(turn);
+      const loaded = (await loadMatrix(file, 8))!;
+      loading = false;
+      expect(loaded.size).toBe(count);
+      expect(set.mock.calls.length).toBe(count);
+      expect(Math.max(...between)).toBeLessThanOrEqual(ROWS_PER_TURN);
+      const query = queriesNear(vectors, 8, 1);
+      expect((await loaded.rank(query, null, 20)).map((hit) => hit.imageId)).toEqual((await saved.rank(query, null, 20)).map((hit) => hit.imageId));
+    } finally {
+      set.mockRestore();
       await scratch.cleanup();
     }
   });
