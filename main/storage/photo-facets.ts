@@ -40,7 +40,6 @@ export interface FacetFilters {
   folder?: string | undefined;
   /** A folder by its key (core/folder-key.ts): its photos and its subfolders'. */
   within?: string | undefined;
-  folderId?: number | undefined;
   camera?: string | undefined;
   formats?: string[] | undefined;
   hasLocation?: boolean | undefined;
@@ -73,9 +72,9 @@ function passing(values: Map<string, number>, test: (value: string) => boolean):
 
 type FileTest = (row: number) => boolean;
 
-type FacetRow = [id: number, image: number, folder: number, filePath: string, date: number, type: string, cameraName: string, hasLocation: number];
+type FacetRow = [id: number, image: number, filePath: string, date: number, type: string, cameraName: string, hasLocation: number];
 
-const FACET_ROWS = `SELECT f.id, f.image_id, f.folder_id, f.path, COALESCE(i.taken_at, f.mtime_ms), i.format,
+const FACET_ROWS = `SELECT f.id, f.image_id, f.path, COALESCE(i.taken_at, f.mtime_ms), i.format,
     lower(COALESCE(i.camera_make, '') || ' ' || COALESCE(i.camera_model, '')), i.latitude IS NOT NULL
   FROM files f JOIN images i ON i.id = f.image_id`;
 
@@ -106,7 +105,7 @@ export function watchFacetChanges(db: Db): void {
   db.exec(`
     CREATE TEMP TABLE IF NOT EXISTS facet_changes (file_id INTEGER NOT NULL, removed INTEGER NOT NULL, PRIMARY KEY (file_id, removed)) WITHOUT ROWID;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_added AFTER INSERT ON main.files BEGIN ${log('NEW.id', 0)} END;
-    CREATE TEMP TRIGGER IF NOT EXISTS facet_file_changed AFTER UPDATE OF image_id, folder_id, path, mtime_ms ON main.files BEGIN ${log('NEW.id', 0)} END;
+    CREATE TEMP TRIGGER IF NOT EXISTS facet_file_changed AFTER UPDATE OF image_id, path, mtime_ms ON main.files BEGIN ${log('NEW.id', 0)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_renumbered AFTER UPDATE OF id ON main.files WHEN OLD.id <> NEW.id BEGIN ${log('OLD.id', 1)} ${log('NEW.id', 0)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_removed AFTER DELETE ON main.files BEGIN ${log('OLD.id', 1)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_image_changed AFTER UPDATE OF format, taken_at, camera_make, camera_model, latitude, width, height ON main.images BEGIN
@@ -145,7 +144,6 @@ export class PhotoFacets {
     private readonly db: Db,
     public photoId: Int32Array,
     public imageId: Int32Array,
-    private folderId: Int32Array,
     private directory: Int32Array,
     public takenAt: Float64Array,
     private format: Int32Array,
@@ -165,7 +163,7 @@ export class PhotoFacets {
     const capacity = db.prepare('SELECT count(*) FROM files').pluck().get() as number;
     const names = { directories: new Map<string, number>(), formats: new Map<string, number>(), cameras: new Map<string, number>() };
     const ints = () => new Int32Array(capacity);
-    const facets = new PhotoFacets(db, ints(), ints(), ints(), ints(), new Float64Array(capacity), ints(), ints(), new Uint8Array(capacity), names, 0);
+    const facets = new PhotoFacets(db, ints(), ints(), ints(), new Float64Array(capacity), ints(), ints(), new Uint8Array(capacity), names, 0);
     let count = 0;
     for (const row of db.prepare(`${FACET_ROWS} ORDER BY f.id`).raw().iterate() as IterableIterator<FacetRow>) facets.put(count++, row);
     if (count < capacity) facets.resize(count);
@@ -173,11 +171,10 @@ export class PhotoFacets {
   }
 
   /** Writes `row` at position `at`. */
-  private put(at: number, [id, image, folder, filePath, date, type, cameraName, hasLocation]: FacetRow): void {
+  private put(at: number, [id, image, filePath, date, type, cameraName, hasLocation]: FacetRow): void {
     this.photoId[at] = id;
     this.imageId[at] = image;
     this.maxImageId = Math.max(this.maxImageId, image);
-    this.folderId[at] = folder;
     this.directory[at] = intern(this.names.directories, parentOf(filePath));
     this.takenAt[at] = date;
     this.format[at] = intern(this.names.formats, type);
@@ -196,7 +193,7 @@ export class PhotoFacets {
       grown.set(column);
       return grown.subarray(0, count) as T;
     };
-    [this.photoId, this.imageId, this.folderId, this.directory, this.takenAt] = [sized(this.photoId), sized(this.imageId), sized(this.folderId), sized(this.directory), sized(this.takenAt)];
+    [this.photoId, this.imageId, this.directory, this.takenAt] = [sized(this.photoId), sized(this.imageId), sized(this.directory), sized(this.takenAt)];
     [this.format, this.camera, this.located] = [sized(this.format), sized(this.camera), sized(this.located)];
   }
 
@@ -279,10 +276,9 @@ export class PhotoFacets {
   /** The test a file must pass, or null when the filters ask for nothing. */
   fileTest(filters: FacetFilters): FileTest | null {
     const tests: FileTest[] = [];
-    const { takenAfter, takenBefore, folderId, hasLocation } = filters;
+    const { takenAfter, takenBefore, hasLocation } = filters;
     if (takenAfter !== undefined) tests.push((row) => (this.takenAt[row] as number) >= takenAfter);
     if (takenBefore !== undefined) tests.push((row) => (this.takenAt[row] as number) <= takenBefore);
-    if (folderId !== undefined) tests.push((row) => this.folderId[row] === folderId);
     if (filters.folder) tests.push(this.under(withoutSeparator(filters.folder)));
     if (filters.within) {
       const folder = this.directoryWithKey(filters.within);

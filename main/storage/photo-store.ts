@@ -40,8 +40,6 @@ export interface PhotoFilters {
   folder?: string | undefined;
   /** Only photos under the folder with this key (core/folder-key.ts), subfolders included. */
   within?: string | undefined;
-  /** Only photos of this library folder. */
-  folderId?: number | undefined;
   /** Matches camera make or model, ignoring case. */
   camera?: string | undefined;
   formats?: string[] | undefined;

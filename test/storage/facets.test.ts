@@ -58,7 +58,6 @@ const filtersArb: fc.Arbitrary<PhotoFilters> = fc
       fc.integer({ min: 0, max: 20 }).map((d) => ({ takenBefore: d * DAY })),
       fc.constantFrom('/lib/a', '/lib/a/', '/lib/a/trip', '/lib/b/x', '/lib/a/tri', '/elsewhere').map((folder) => ({ folder })),
       fc.constantFrom(...WITHIN).map((dir) => ({ within: folderKey(dir) })),
-      fc.constantFrom(1, 2).map((folderId) => ({ folderId })),
       fc.constantFrom('fuji', 'CANON', 'eos r', 'phone', 'x').map((camera) => ({ camera })),
       fc.subarray(['jpeg', 'png', 'heic'], { minLength: 1 }).map((formats) => ({ formats })),
       fc.boolean().map((hasLocation) => ({ hasLocation })),
@@ -69,7 +68,7 @@ const filtersArb: fc.Arbitrary<PhotoFilters> = fc
   .map((parts) => Object.assign({}, ...parts) as PhotoFilters);
 
 /** The filters read plainly, one photo (file) at a time. */
-function passes(photo: Photo, folderIds: number[], f: PhotoFilters): boolean {
+function passes(photo: Photo, f: PhotoFilters): boolean {
   const date = photo.takenAt ?? photo.mtimeMs;
   const camera = `${photo.make ?? ''} ${photo.model ?? ''}`.toLowerCase();
   const folder = f.folder?.replace(/[\\/]+$/, '');
@@ -80,7 +79,6 @@ function passes(photo: Photo, folderIds: number[], f: PhotoFilters): boolean {
     (f.takenBefore === undefined || date <= f.takenBefore) &&
     (folder === undefined || photo.path.startsWith(`${folder}/`) || photo.path.startsWith(`${folder}\\`)) &&
     (within === undefined || photo.path.startsWith(`${within}/`) || photo.path.startsWith(`${within}\\`)) &&
-    (f.folderId === undefined || folderIds[photo.folder] === f.folderId) &&
     (f.camera === undefined || camera.includes(f.camera.toLowerCase())) &&
     (f.formats === undefined || f.formats.includes(photo.format)) &&
     (f.hasLocation === undefined || photo.located === f.hasLocation) &&
@@ -170,7 +168,7 @@ describe('search filters', () => {
     });
     const imageIds = write(storage, photos, folderIds);
     for (const filters of filterSets) {
-      const expected = new Set(imageIds.filter((_, i) => passes(photos[i]!, folderIds, filters)));
+      const expected = new Set(imageIds.filter((_, i) => passes(photos[i]!, filters)));
       expect(storage.photos.matchingImageIds(filters)).toEqual(expected);
       const matching = storage.photos.matching(filters);
       expect(matching?.size ?? new Set(imageIds).size).toBe(expected.size);
@@ -184,13 +182,13 @@ describe('search filters', () => {
       // The photo shown for an image is its first file that passes, dated by the earliest such file.
       const representatives = storage.photos.representatives([...new Set(imageIds)], filters);
       for (const row of representatives) {
-        const first = photos.findIndex((photo, i) => imageIds[i] === row.imageId && passes(photo, folderIds, filters));
+        const first = photos.findIndex((photo, i) => imageIds[i] === row.imageId && passes(photo, filters));
         expect(row.path).toBe(photos[first]!.path);
       }
       expect(representatives.map((row) => row.imageId).sort()).toEqual([...expected].sort());
       const dates = storage.photos.datesOf([...new Set(imageIds)], filters);
       for (const id of expected) {
-        const earliest = Math.min(...photos.filter((photo, i) => imageIds[i] === id && passes(photo, folderIds, filters)).map((photo) => photo.takenAt ?? photo.mtimeMs));
+        const earliest = Math.min(...photos.filter((photo, i) => imageIds[i] === id && passes(photo, filters)).map((photo) => photo.takenAt ?? photo.mtimeMs));
         expect(dates.get(id)).toBe(earliest);
       }
     }

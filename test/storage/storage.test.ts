@@ -161,7 +161,7 @@ describe('storage', () => {
     expect(photos.matchingImageIds({ camera: 'fuji' })).toEqual(new Set([idOf('old.jpg')]));
     expect(photos.matchingImageIds({ formats: ['png'] })).toEqual(new Set([idOf('new.png')]));
     expect(photos.matchingImageIds({ hasLocation: true })).toEqual(new Set([idOf('new.png')]));
-    expect(photos.matchingImageIds({ folderId })).toHaveProperty('size', 3);
+    expect(photos.matchingImageIds({ folder: '/photos' })).toHaveProperty('size', 3);
     expect(photos.matchingImageIds({ folder: '/elsewhere' }).size).toBe(0);
     expect(photos.matchingImageIds({ takenAfter: Date.UTC(2020, 0, 15), takenBefore: Date.UTC(2021, 0, 1) })).toEqual(new Set([idOf('new.png')]));
 
