@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STATS_PER_TURN, scanFolder } from '../../main/library/scan.js';
+import { turnCounter } from '../helpers/event-loop.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 describe('the folder scan', () => {
@@ -14,22 +15,17 @@ describe('the folder scan', () => {
     try {
       const count = 2 * STATS_PER_TURN + 7;
       await Promise.all(Array.from({ length: count }, (_, i) => writeFile(path.join(scratch.dir, `IMG_${i}.jpg`), 'x'.repeat(i % 5))));
-      let turns = 0;
-      let scanning = true;
-      const tick = () => {
-        turns++;
-        if (scanning) setImmediate(tick);
-      };
+      const turns = turnCounter();
       const found = [];
       for await (const file of scanFolder(scratch.dir)) {
         // Counted from the first file on: reading the folder itself takes turns of its own.
-        if (found.length === 0) setImmediate(tick);
+        turns.start();
         found.push(file);
       }
-      scanning = false;
+      turns.stop();
       expect(found).toHaveLength(count);
       expect(found.find((file) => file.path.endsWith('IMG_3.jpg'))?.size).toBe(3);
-      expect(turns).toBeGreaterThanOrEqual(2);
+      expect(turns.turns).toBeGreaterThanOrEqual(2);
     } finally {
       await scratch.cleanup();
     }

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeline } from '../../main/engine/photo-info.js';
 import { KNOWN_FILES_PAGE, type IndexedFile, type NewImage } from '../../main/storage/library-store.js';
 import { Storage } from '../../main/storage/storage.js';
+import { turnCounter } from '../helpers/event-loop.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { queryLibrary } from '../helpers/library.js';
 
@@ -92,19 +93,14 @@ describe('storage', () => {
     const elsewhere = storage.library.addFolder('/other', []);
     storage.library.writeBatch('m', [{ path: '/other/x.jpg', folderId: elsewhere, size: 5, mtimeMs: 6, image: { created: image(count) }, vector: unit([0, 1, 0, 0]) }], []);
     // Turns of the event loop while they are read: one between each two of the three pages.
-    let turns = 0;
-    let loading = true;
-    const tick = () => {
-      turns++;
-      if (loading) setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = turnCounter();
+    turns.start();
     const known = await storage.library.knownFiles(folderId);
-    loading = false;
+    turns.stop();
     expect(known.size).toBe(count);
     expect(known.has('/other/x.jpg')).toBe(false);
     expect(known.get('/photos/7.jpg')).toMatchObject({ size: 1000, mtimeMs: Date.UTC(2024, 0, 1) });
-    expect(turns).toBeGreaterThanOrEqual(2);
+    expect(turns.turns).toBeGreaterThanOrEqual(2);
     expect((await storage.library.knownFiles(elsewhere)).get('/other/x.jpg')).toMatchObject({ size: 5, mtimeMs: 6 });
   });
 

@@ -15,6 +15,7 @@ import { LayeredGraph } from '../../main/storage/layered-graph.js';
 import { Storage } from '../../main/storage/storage.js';
 import { savedGraphFile, VectorIndex } from '../../main/storage/vector-index.js';
 import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, ROWS_PER_TURN, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
+import { turnCounter } from '../helpers/event-loop.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
 
@@ -120,16 +121,14 @@ describe('8-bit vectors', () => {
       set.mockClear();
       // Rows set between two turns of the event loop, as a waiting search would see them.
       const between: number[] = [];
-      let loading = true;
       let last = 0;
-      const turn = () => {
+      const turns = turnCounter(() => {
         between.push(set.mock.calls.length - last);
         last = set.mock.calls.length;
-        if (loading) setImmediate(turn);
-      };
-      setImmediate(turn);
+      });
+      turns.start();
       const loaded = (await loadMatrix(file, 8))!;
-      loading = false;
+      turns.stop();
       expect(loaded.size).toBe(count);
       expect(set.mock.calls.length).toBe(count);
       expect(Math.max(...between)).toBeLessThanOrEqual(ROWS_PER_TURN);
