@@ -28,7 +28,7 @@ export function requirePositionals(context: CommandContext, what: string): strin
 }
 
 /** `--name N`: a number at least `min` (whole when `integer`), or `fallback` when absent. */
-export function numberOption(context: CommandContext, name: string, fallback: number, options: { min?: number; max?: number; integer?: boolean } = {}): number {
+export function numberOption<Fallback extends number | undefined>(context: CommandContext, name: string, fallback: Fallback, options: { min?: number; max?: number; integer?: boolean } = {}): number | Fallback {
   const raw = stringOption(context, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);

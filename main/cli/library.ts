@@ -33,14 +33,14 @@ export const index: Command = {
     ...MODEL_OPTIONS,
     ...WAIT_OPTION,
     exclude: { type: 'string', valueName: 'GLOBS', description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif"); a folder added again keeps its own unless given ("" clears them)' },
-    batch: { type: 'string', valueName: 'N', description: 'photos per inference batch on dynamic-batch models (default 16)' },
+    batch: { type: 'string', valueName: 'N', description: 'photos per inference batch on dynamic-batch models (default 16 on the CPU, 64 on a GPU)' },
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
   writes: () => 'indexing',
   check: (context) => checkFolders(context.positionals),
   async run(context) {
     const engine = context.engine();
-    const request = { batchSize: numberOption(context, 'batch', 16, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };
+    const request = { batchSize: numberOption(context, 'batch', undefined, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };
     // Without --exclude, a folder added again keeps its exclusions; `--exclude ""` clears them.
     const given = stringOption(context, 'exclude');
     const excludes = given === undefined ? null : given.split(',').map((glob) => glob.trim()).filter(Boolean);

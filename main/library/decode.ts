@@ -17,6 +17,13 @@ import { SHARP_KERNEL, decodePixels, rawToTensor } from '../models/preprocess.js
 
 export const THUMBNAIL_SIDE = 256;
 
+/**
+ * libwebp's effort for grid thumbnails (its default is 4): on 40 of Debian's wallpapers, effort
+ * 2 encoded in 4.9 CPU ms instead of 7.7 for files 3 % larger (6.0 KiB instead of 5.8). At 12 MP
+ * a photo's whole decode is 35-70 CPU ms, and decoding is what limits indexing on a GPU.
+ */
+const THUMBNAIL_EFFORT = 2;
+
 export interface DecodedPhoto {
   tensor: Float32Array;
   /** WebP, THUMBNAIL_SIDE on the long side; null when the image already has one stored. */
@@ -148,7 +155,7 @@ async function decodeOnce(input: string | Buffer, pre: ImagePreprocessing, optio
       .resize(pre.size, pre.size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] })
       .raw()
       .toBuffer(),
-    options.withThumbnail ? sharp(data, raw).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).webp({ quality: 78 }).toBuffer() : null,
+    options.withThumbnail ? sharp(data, raw).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).webp({ quality: 78, effort: THUMBNAIL_EFFORT }).toBuffer() : null,
     readMetadata(input),
   ]);
   return { tensor: rawToTensor(modelPixels, pre), thumbnail, width, height, metadata };

@@ -32,11 +32,19 @@
  * before it, not listed as failed.
  *
  * Note [Sharing the CPU]: with the image tower on a GPU, decoding (on the CPU) overlaps
- * inference. With the tower on the CPU they take turns instead: inference waits for a full batch
- * and no new decode starts while it runs. Each then has every core to itself, and the pipeline
- * reaches the shared-core bound 1 / (1/model + decode_cpu/cores): overlapped, ONNX Runtime's
- * threads compete with decoding for the same cores, and each of its parallel operations waits for
- * its slowest thread (measured by `npm run bench -- index`, with a naive sequential pipeline).
+ * inference. With the tower on the CPU they take turns instead: no new decode starts while
+ * inference runs. Each then has every core to itself, and the pipeline reaches the shared-core
+ * bound 1 / (1/model + decode_cpu/cores): overlapped, ONNX Runtime's threads compete with
+ * decoding for the same cores, and each of its parallel operations waits for its slowest thread
+ * (measured by `npm run bench -- index`, with a naive sequential pipeline).
+ *
+ * Note [Whole batches]: inference waits for a whole batch on every provider; only a run's last
+ * batch may be smaller. A GPU provider prepares its kernels for each input shape the first time
+ * it meets one (on the GPU machine, WebGPU and ViT-B/32: about 25 ms beyond the run itself), and
+ * a small batch costs nearly as much as a whole one. Taking whatever was decoded, as the GPU path
+ * once did, gave batches of every size from 1 up: end to end reached 0.73 and 0.79 of decoding
+ * alone at batches of 32 and 64; with whole batches, 0.80 and 0.82 (`npm run bench -- gpu`,
+ * 12-04). The GPU outruns decoding, so waiting for a whole batch costs no throughput.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -88,6 +96,7 @@ export interface IndexOptions {
   onProgress?: (progress: IndexProgress) => void;
   /** Photos were stored: they are in the library from now on (Note [Photos as they index] in engine/library-changes.ts). */
   onStored?: () => void;
+  /** Photos per model run (default: CPU_BATCH on the CPU, GPU_BATCH on a GPU). */
   batchSize?: number;
   /** Files identified and decoded at once (sharp decodes on libuv's thread pool). */
   concurrency?: number;
@@ -119,11 +128,18 @@ interface Decoded {
   thumbnail: Buffer | null;
 }
 
+/**
+ * Photos per model run unless asked otherwise. On a GPU, whole batches of 16, 32 and 64 reached
+ * 0.73, 0.80 and 0.82 of decoding alone end to end (`npm run bench -- gpu`, 12-04): per batch,
+ * the run's and the thread's fixed costs come out of decoding's share of the cores.
+ */
+const CPU_BATCH = 16;
+const GPU_BATCH = 64;
+
 export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
   const started = Date.now();
   const { store, embeddings, model, vectors, thumbnails } = target;
   const control = options.control ?? new JobControl();
-  const batchSize = options.batchSize ?? 16;
   // Decoding is the bottleneck of indexing on any machine with a GPU: keep every core busy.
   const concurrency = options.concurrency ?? Math.max(4, os.availableParallelism());
   const modelId = model.id;
@@ -204,6 +220,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
   // A failure of the disk or the model stops the run (Note [A run that cannot go on]).
   const sharesCpu = work.length > 0 && (await model.loadImageTower()) === 'cpu';
+  const batchSize = options.batchSize ?? (sharesCpu ? CPU_BATCH : GPU_BATCH);
   // Set while the model runs on the CPU: no new decode starts meanwhile (Note [Sharing the CPU]).
   let inferring: Promise<unknown> | null = null;
   const queue = new BoundedQueue<Decoded>(batchSize * 2);
@@ -369,7 +386,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       // A pause makes what is done durable, then waits; a cancel stops here.
       if (control.isPaused) flush();
       await control.checkpoint();
-      const batch = await queue.take(batchSize, sharesCpu ? batchSize : 1);
+      const batch = await queue.take(batchSize, batchSize);
       if (batch.length === 0) return;
       const running = embed(batch.map((item) => item.tensor));
       if (sharesCpu) inferring = running.catch(() => {}).finally(() => (inferring = null));

@@ -200,6 +200,29 @@ export interface SessionOptions {
   thread?: 'background' | 'interactive';
 }
 
+/**
+ * Note [One WebGPU run at a time]: ONNX Runtime's WebGPU provider crashes the whole process
+ * (SIGSEGV) when two of its sessions run at once from different threads. Seen on the GPU machine
+ * (12-04): two worker threads each running a session, the image and the text tower, exit 139;
+ * each alone ran (onnxruntime#32561 on Linux and Vulkan, #27592 on macOS). Forcing WebGPU puts
+ * both towers on it, and a search then runs beside indexing; OCR's two graphs would too. So
+ * every WebGPU session's start, runs and release wait for the one before (starting two at once
+ * is reported safe: waiting is the cautious side); other providers never wait. A search then
+ * waits for at most one image batch, about 0.1 s at 64 photos; a GPU that hangs instead of
+ * failing would hold up every WebGPU session of the process, as it would hold up its own.
+ */
+let webGpuTurn: Promise<void> = Promise.resolve();
+
+function inWebGpuTurn<T>(provider: ExecutionProvider, work: () => Promise<T>): Promise<T> {
+  if (provider !== 'webgpu') return work();
+  const turn = webGpuTurn.then(work);
+  webGpuTurn = turn.then(
+    () => {},
+    () => {},
+  );
+  return turn;
+}
+
 /** Sessions started by `ModelSession.startEarly` that nothing has taken over yet, by `earlyKey`. */
 const startedEarly = new Map<string, Promise<ModelSession>>();
 
@@ -275,7 +298,7 @@ export class ModelSession {
     const failures: string[] = [];
     for (const provider of candidates) {
       try {
-        const session = await start(modelPath, sessionOptions(provider));
+        const session = await inWebGpuTurn(provider, () => start(modelPath, sessionOptions(provider)));
         const mayFallBack = preference === 'auto' && provider !== 'cpu';
         return new ModelSession(session, start, provider, modelPath, mayFallBack, log, session.inputs, session.outputs, session.startMs);
       } catch (error) {
@@ -306,14 +329,16 @@ export class ModelSession {
    */
   async runEach(feeds: readonly Feeds[]): Promise<Feeds[]> {
     try {
-      return await this.session.run(feeds);
+      const session = this.session;
+      return await inWebGpuTurn(this.currentProvider, () => session.run(feeds));
     } catch (error) {
       if (!this.mayFallBack) {
         throw new UserError('model-invalid', `Running ${this.modelPath} failed: ${firstLine(messageOf(error))}.`, { cause: error });
       }
       this.log(`${this.currentProvider} failed while running ${this.modelPath} (${firstLine(messageOf(error))}); using the CPU from now on.`);
       const cpu = await this.start(this.modelPath, sessionOptions('cpu'));
-      await this.session.release();
+      const failed = this.session;
+      await inWebGpuTurn(this.currentProvider, () => failed.release());
       this.session = cpu;
       this.currentProvider = 'cpu';
       return this.runEach(feeds);
@@ -321,7 +346,8 @@ export class ModelSession {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    const session = this.session;
+    await inWebGpuTurn(this.currentProvider, () => session.release());
   }
 }
 

@@ -51,7 +51,7 @@ export function variant(jpeg: Buffer, i: number): Buffer {
 }
 
 /** CPU seconds this process spends (all threads) and the wall seconds of `work`. */
-async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number }> {
+export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; seconds: number; cpuSeconds: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const value = await work();

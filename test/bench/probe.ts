@@ -10,6 +10,10 @@
  *                                            loaded
  *   probe.ts memory DATA_DIR MODEL_DIR       resident memory with the text model loaded while
  *                                            searching a library (unfiltered, then filtered)
+ *   probe.ts gpu-indexing MODEL_DIR WORK_DIR indexing on a GPU machine (gpu.ts), in WORK_DIR;
+ *                                            LUMEN_BENCH_PROVIDER (default gpu),
+ *                                            LUMEN_BENCH_PHOTOS (default 1000) and
+ *                                            LUMEN_BENCH_BATCHES (default 16,32,64)
  *
  * Prints one line of JSON on stdout.
  */
@@ -20,6 +24,8 @@ import { graphsDir } from '../../main/core/paths.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { TextGraphs } from '../../main/models/text-graphs.js';
 import { PhotoSearch } from '../../main/search/search.js';
+import { parseProvider } from '../../main/engine/model-host.js';
+import { gpuIndexing, type GpuIndexingOptions } from './gpu.js';
 import { FILTERS } from './search.js';
 
 function memory(): { rssMiB: number; peakMiB: number; anonMiB: number; fileMiB: number } {
@@ -58,6 +64,18 @@ async function searching(dataDir: string, modelDir: string) {
   return phases;
 }
 
+const gpuOptions = (): GpuIndexingOptions => ({
+  provider: parseProvider(process.env['LUMEN_BENCH_PROVIDER'] ?? 'gpu'),
+  photos: Number(process.env['LUMEN_BENCH_PHOTOS'] ?? 1000),
+  batchSizes: (process.env['LUMEN_BENCH_BATCHES'] ?? '16,32,64').split(',').map(Number),
+});
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
 const [what, ...args] = process.argv.slice(2);
-const result = what === 'model-load' ? await modelLoad(args[0] as string, args[1] as string, args[2] === 'app') : await searching(args[0] as string, args[1] as string);
+const result =
+  what === 'model-load'
+    ? await modelLoad(args[0] as string, args[1] as string, args[2] === 'app')
+    : what === 'gpu-indexing'
+      ? await gpuIndexing(args[0] as string, args[1] as string, gpuOptions(), log)
+      : await searching(args[0] as string, args[1] as string);
 process.stdout.write(`${JSON.stringify(result)}\n`);

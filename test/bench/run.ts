@@ -17,7 +17,7 @@
  * ../shared/tools/make-bench-clip.py (needs python3-torch and python3-onnx) on first use, or the
  * folders named by LUMEN_BENCH_MODELS (comma-separated).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -37,7 +37,7 @@ import { ocrFigures } from './ocr.js';
 import { refinementFigures } from './refine.js';
 import { afterWrites, filteredSearch, filteredTimelines, indexBuild, vectorSearch } from './search.js';
 import { syntheticDatabase } from './synthetic.js';
-import { coldStart, memory } from './startup.js';
+import { buildProbe, coldStart, memory } from './startup.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT = process.env['LUMEN_BENCH_OUT'] ?? path.join(ROOT, '.cache', 'bench');
@@ -149,10 +149,24 @@ async function coldStartSection(): Promise<unknown> {
   return coldStart(ROOT, OUT, modelDir as string, MODEL_ID, 512, count, Number(process.env['LUMEN_BENCH_ROUNDS'] ?? 5), log);
 }
 
+/**
+ * Indexing on a GPU machine (gpu.ts), run built in a process of its own with a libuv thread per
+ * core; the last bench model (the dynamic-batch Hugging Face layout unless LUMEN_BENCH_MODELS
+ * says otherwise). Without a GPU provider it says so.
+ */
 async function gpuSection(): Promise<unknown> {
-  const note = 'not measured: no GPU machine in this session';
-  log(`\n== indexing on the GPU machine: ${note}`);
-  return { measured: false, note };
+  const modelDir = benchModels().at(-1) as string;
+  log(`\n== indexing on a GPU machine: ${path.basename(modelDir)}, model alone, decoding alone and end to end per batch size`);
+  buildProbe(ROOT);
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'out', 'bench', 'probe.mjs'), 'gpu-indexing', modelDir, path.join(OUT, 'gpu')], {
+    cwd: ROOT,
+    env: { ...process.env, UV_THREADPOOL_SIZE: String(os.availableParallelism()) },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await rm(path.join(OUT, 'gpu'), { recursive: true, force: true });
+  if (run.status !== 0) return { measured: false, note: `the run stopped (${run.signal ?? `exit ${run.status}`}): see the messages above` };
+  return JSON.parse(run.stdout) as unknown;
 }
 
 async function tagsSection(): Promise<unknown> {

@@ -30,7 +30,7 @@ type Log = (message: string) => void;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** Builds the probe (probe.vite.config.ts), so that what it times runs built. */
-function buildProbe(root: string): void {
+export function buildProbe(root: string): void {
   execFileSync('npx', ['vite', 'build', '--config', path.join('test', 'bench', 'probe.vite.config.ts')], { cwd: root, stdio: 'ignore' });
 }
 

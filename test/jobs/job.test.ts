@@ -83,6 +83,25 @@ describe('a job', () => {
     expect(damaged.error).toMatch(/^The library database is damaged \(database disk image is malformed\); open the Lumen app or run `lumen index` to restore/);
   });
 
+  it('lets as many workers wait at checkpoints as a machine has cores, with no leak warning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      let goOn = () => {};
+      const searching = new Promise<void>((resolve) => (goOn = resolve));
+      const control = new JobControl(() => searching);
+      const workers = Array.from({ length: 64 }, () => control.checkpoint());
+      goOn();
+      await Promise.all(workers);
+      // Node emits its warnings on a later turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.map((warning) => warning.name)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('waits at a checkpoint while paused and reports pause and resume', async () => {
     const states: string[] = [];
     const job = new Job('p', 'index', (view) => states.push(view.state));

@@ -87,6 +87,45 @@ describe('indexing a library', () => {
     expect(similar.results[0]?.score).toBeGreaterThan(0.99);
   });
 
+  it('embeds whole batches on a GPU too, only the last one smaller (Note [Whole batches])', async () => {
+    await copyPhotos(photos.slice(0, 11), folder);
+    const onGpu = vi.spyOn(model, 'loadImageTower').mockResolvedValue('webgpu');
+    const embedTensors = vi.spyOn(model, 'embedTensors');
+    try {
+      const summary = await library.index(model, { folders: await library.addFolders([folder]), batchSize: 4, concurrency: 8 });
+      expect(summary).toMatchObject({ embedded: 11, failed: [] });
+      expect(embedTensors.mock.calls.map(([tensors]) => tensors.length)).toEqual([4, 4, 3]);
+    } finally {
+      onGpu.mockRestore();
+      embedTensors.mockRestore();
+    }
+  });
+
+  it('runs the model on 16 photos at a time on the CPU and 64 on a GPU unless asked otherwise', async () => {
+    await mkdir(folder, { recursive: true });
+    for (let i = 0; i < 70; i++) {
+      const colour = { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 13) % 256 };
+      await sharp({ create: { width: 32, height: 24, channels: 3, background: colour } }).jpeg().toFile(path.join(folder, `colour-${i}.jpg`));
+    }
+    const embedTensors = vi.spyOn(model, 'embedTensors');
+    try {
+      for (const provider of ['cpu', 'webgpu']) {
+        const onProvider = vi.spyOn(model, 'loadImageTower').mockResolvedValue(provider);
+        const fresh = openLibrary(path.join(scratch.dir, `on-${provider}`));
+        embedTensors.mockClear();
+        try {
+          expect(await fresh.index(model, { folders: await fresh.addFolders([folder]) })).toMatchObject({ embedded: 70, failed: [] });
+          expect(embedTensors.mock.calls.map(([tensors]) => tensors.length)).toEqual(provider === 'cpu' ? [16, 16, 16, 16, 6] : [64, 6]);
+        } finally {
+          onProvider.mockRestore();
+          await fresh.close();
+        }
+      }
+    } finally {
+      embedTensors.mockRestore();
+    }
+  });
+
   it('indexes two copies of one photo found in the same run as one image, decoded and embedded once', async () => {
     await mkdir(folder, { recursive: true });
     for (const name of ['a.jpg', 'copy of a.jpg', 'b.jpg']) await copyFile(photos[name === 'b.jpg' ? 1 : 0]!.file, path.join(folder, name));

@@ -1,0 +1,74 @@
+/**
+ * Note [One WebGPU run at a time] in main/models/session.ts: WebGPU sessions never start, run or
+ * release at once (two runs at once crash the process); other providers' sessions do. The threads are
+ * replaced by runners that record how many of their calls overlap.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ModelSession, type ExecutionProvider } from '../../main/models/session.js';
+import type { Feeds, SessionRunner } from '../../main/models/threaded-session.js';
+
+const calls = { inFlight: 0, mostAtOnce: 0, failNext: false };
+
+async function overlapping<T>(value: T): Promise<T> {
+  calls.inFlight++;
+  calls.mostAtOnce = Math.max(calls.mostAtOnce, calls.inFlight);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (calls.failNext) {
+      calls.failNext = false;
+      throw new Error('device lost');
+    }
+    return value;
+  } finally {
+    calls.inFlight--;
+  }
+}
+
+vi.mock('../../main/models/threaded-session.js', () => ({
+  startThreadedSession: (): Promise<SessionRunner> =>
+    overlapping({
+      inputs: [],
+      outputs: [],
+      startMs: 0,
+      run: (feeds: readonly Feeds[]) => overlapping([...feeds]),
+      release: () => overlapping(undefined),
+    }),
+}));
+
+const quiet = () => {};
+const towers = (provider: ExecutionProvider) =>
+  Promise.all(['vision_model.onnx', 'text_model.onnx'].map((graph) => ModelSession.create(`/models/${provider}/${graph}`, provider, quiet, quiet, { thread: 'background' })));
+
+describe('sessions on WebGPU', () => {
+  afterEach(() => {
+    Object.assign(calls, { inFlight: 0, mostAtOnce: 0, failNext: false });
+  });
+
+  it('start, run and release one at a time, both towers and every run answered', async () => {
+    const [image, text] = await towers('webgpu');
+    expect(calls.mostAtOnce).toBe(1);
+    const runs = [0, 1, 2].flatMap(() => [image, text].map((tower) => tower?.run({})));
+    const releases = [image?.release(), text?.release()];
+    await Promise.all([...runs, ...releases]);
+    expect(calls.mostAtOnce).toBe(1);
+  });
+
+  it('a run that fails does not hold up the next', async () => {
+    const [image, text] = await towers('webgpu');
+    calls.failNext = true;
+    const [failed, answered] = await Promise.allSettled([image?.run({}), text?.run({ next: {} as Feeds[string] })]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: { code: 'model-invalid', message: expect.stringContaining('device lost') } });
+    expect(answered).toMatchObject({ status: 'fulfilled', value: { next: {} } });
+  });
+
+  it('while the CPU runs its sessions side by side', async () => {
+    const [image, text] = await towers('cpu');
+    expect(calls.mostAtOnce).toBe(2);
+    calls.mostAtOnce = 0;
+    await Promise.all([image?.run({}), text?.run({})]);
+    expect(calls.mostAtOnce).toBe(2);
+    calls.mostAtOnce = 0;
+    await Promise.all([image?.release(), text?.release()]);
+    expect(calls.mostAtOnce).toBe(2);
+  });
+});
