@@ -106,6 +106,17 @@ describe('focus when the screen’s content gives way', () => {
     await expect.poll(() => page.title()).toBe('“cups.jpg” — Lumen');
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
   });
+
+  it('goes to the title even when new results stand in the photo’s place before it looks', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    await page.getByRole('option', { name: /^a\.jpg/ }).focus();
+    // In one step, as results that came back at once would: the grid that held focus goes, a new one takes its place.
+    await page.evaluate(() => {
+      const grid = document.querySelector('[data-focus-home]') as HTMLElement;
+      grid.replaceWith(grid.cloneNode(true));
+    });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+  });
 });
 
 describe('Escape closes what is open first', () => {

@@ -11,6 +11,10 @@
  * first control). It looks once the page has settled (a task later), so that a screen that places
  * focus itself (the viewer closing onto its photo) is left alone. Focus the person moved away
  * themselves (a click on empty space) is left where it went.
+ *
+ * Only regions that stood when the lost control took focus count as its neighbourhood: a grid
+ * that appeared since is new content. Results for a pasted photo can arrive before that task
+ * runs, or after it; either way focus goes to the title, not into the new results.
  */
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -19,10 +23,10 @@ function takesFocus(element: Element): element is HTMLElement {
   return element instanceof HTMLElement && element.matches(FOCUSABLE) && element.tabIndex >= 0 && !element.closest('[inert]') && element.checkVisibility();
 }
 
-/** The first element in `container` (itself included) that can take focus. */
-function firstFocusable(container: Element): HTMLElement | null {
-  if (takesFocus(container)) return container;
-  for (const element of container.querySelectorAll(FOCUSABLE)) if (takesFocus(element)) return element;
+/** The first element in `container` (itself included) that can take focus and is `allowed`. */
+function firstFocusable(container: Element, allowed: (element: Element) => boolean): HTMLElement | null {
+  if (takesFocus(container) && allowed(container)) return container;
+  for (const element of container.querySelectorAll(FOCUSABLE)) if (takesFocus(element) && allowed(element)) return element;
   return null;
 }
 
@@ -30,11 +34,19 @@ function firstFocusable(container: Element): HTMLElement | null {
 export function keepFocus(root: HTMLElement): () => void {
   /** The element that had focus and its ancestors then, nearest first. */
   let lost: Element[] = [];
+  /** The regions' homes on the page when that element took focus. */
+  let homesThen = new Set<Element>();
+  /** Not inside a region that appeared since (Note [Focus kept]). */
+  const standing = (element: Element) => {
+    const region = element.closest('[data-focus-home]');
+    return !region || homesThen.has(region);
+  };
 
   const gone = (element: Element | undefined) => !!element && (!element.isConnected || element.matches(':disabled') || !element.checkVisibility());
   const onfocusin = (event: FocusEvent) => {
     lost = [];
     for (let node = event.target instanceof Element ? event.target : null; node && node !== root; node = node.parentElement) lost.push(node);
+    homesThen = new Set(root.querySelectorAll('[data-focus-home]'));
   };
   // Focus moved off by the person (a click on text) while the control stays: nothing was lost.
   const onfocusout = (event: FocusEvent) => {
@@ -47,9 +59,9 @@ export function keepFocus(root: HTMLElement): () => void {
     if (!gone(lost[0])) return;
     for (const ancestor of lost.slice(1)) {
       if (!ancestor.isConnected) continue;
-      const home = ancestor.querySelector('[data-focus-home]');
+      const home = [...ancestor.querySelectorAll('[data-focus-home]')].find((region) => homesThen.has(region));
       const title = ancestor.querySelector<HTMLElement>('h1[tabindex="-1"]');
-      const target = (home && firstFocusable(home)) ?? (title?.checkVisibility() ? title : null) ?? firstFocusable(ancestor);
+      const target = (home && firstFocusable(home, standing)) ?? (title?.checkVisibility() ? title : null) ?? firstFocusable(ancestor, standing);
       if (target) return target.focus();
     }
   };
