@@ -41,10 +41,11 @@
  * Note [Whole batches]: inference waits for a whole batch on every provider; only a run's last
  * batch may be smaller. A GPU provider prepares its kernels for each input shape the first time
  * it meets one (on the GPU machine, WebGPU and ViT-B/32: about 25 ms beyond the run itself), and
- * a small batch costs nearly as much as a whole one. Taking whatever was decoded, as the GPU path
- * once did, gave batches of every size from 1 up: end to end reached 0.73 and 0.79 of decoding
- * alone at batches of 32 and 64; with whole batches, 0.80 and 0.82 (`npm run bench -- gpu`,
- * 12-04). The GPU outruns decoding, so waiting for a whole batch costs no throughput.
+ * a run's time shrinks little with its batch (on an H100 earlier: 20 ms for one photo, 39 ms for
+ * 32). Taking whatever was decoded, as the GPU path once did, gave batches of every size from 1
+ * up: end to end reached 0.73 and 0.79 of decoding alone at batches of 32 and 64; with whole
+ * batches, 0.80 and 0.82 (`npm run bench -- gpu`, 12-04). The GPU outruns decoding, so waiting
+ * for a whole batch costs no throughput.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -130,8 +131,9 @@ interface Decoded {
 
 /**
  * Photos per model run unless asked otherwise. On a GPU, whole batches of 16, 32 and 64 reached
- * 0.73, 0.80 and 0.82 of decoding alone end to end (`npm run bench -- gpu`, 12-04): per batch,
- * the run's and the thread's fixed costs come out of decoding's share of the cores.
+ * 0.73, 0.80 and 0.82 of decoding alone end to end (`npm run bench -- gpu`, 12-04); 64 also beat
+ * 32 in the run before, by little. On the CPU, 16 a batch reaches the shared-core bound
+ * (`npm run bench -- index`, Note [Sharing the CPU]).
  */
 const CPU_BATCH = 16;
 const GPU_BATCH = 64;
