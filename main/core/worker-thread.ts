@@ -64,13 +64,13 @@ export class ThreadRequests<Value> {
     worker.on('exit', (code) => stopped(new Error(`${name} stopped (exit code ${code})`)));
   }
 
-  /** Posts the request `make` writes for a new number, and waits for the thread's answer. */
-  send(make: (id: number) => unknown): Promise<Value> {
+  /** Posts the request `make` writes for a new number, moving `transfer` with it, and waits for the thread's answer. */
+  send(make: (id: number) => unknown, transfer: readonly ArrayBuffer[] = []): Promise<Value> {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage(make(id));
+      this.worker.postMessage(make(id), transfer);
     });
   }
 

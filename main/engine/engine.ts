@@ -29,6 +29,7 @@ import { JobRegistry, type Running } from '../jobs/registry.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
+import { widenScope, type WantedScope } from '../library/scope.js';
 import type { EmbedBenchOptions, EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
@@ -94,7 +95,8 @@ export class Engine {
   private readonly libraryChanges: LibraryChanges;
   private readonly access: LibraryAccess;
   private tagging: Tags | null = null;
-  private indexAgain = false;
+  /** What the index job's next pass must walk (Note [Re-scan where it changed]); null when nothing is asked. */
+  private wantedScope: WantedScope | null = null;
   private watcher: FolderWatcher | null = null;
   private readonly pendingNewFolders: FolderRow[] = [];
   /** The near-duplicate groups found last (Note [Copies named by id]). */
@@ -171,7 +173,7 @@ export class Engine {
   private watchFolders(): void {
     const library = this.access.current;
     if (!this.options.watch || !library) return;
-    this.watcher ??= new FolderWatcher(() => this.index(), this.options.log ?? (() => {}), this.dataDir);
+    this.watcher ??= new FolderWatcher((changed) => this.indexWithin({}, changed), this.options.log ?? (() => {}), this.dataDir);
     this.watcher.sync(library.folders());
   }
 
@@ -296,11 +298,16 @@ export class Engine {
 
   /**
    * Brings the index of every folder up to date, as a job. Asked again while it runs, the job
-   * goes over the library once more when it is done (a folder added meanwhile is indexed too).
+   * goes once more over what was asked meanwhile when it is done (a folder added is indexed too).
    */
   index(request: IndexRequest = {}): Running<IndexSummary> {
+    return this.indexWithin(request, 'everything');
+  }
+
+  /** Brings the index of `scope` up to date, as the index job (Note [Re-scan where it changed]). */
+  private indexWithin(request: IndexRequest, scope: WantedScope): Running<IndexSummary> {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
-    if (this.jobs.running('index')) this.indexAgain = true;
+    this.wantedScope = widenScope(this.wantedScope, scope);
     const running = this.jobs.start('index', async (job: Job<IndexProgress>) => {
       for (;;) {
         try {
@@ -320,16 +327,24 @@ export class Engine {
     const library = this.writable('indexing');
     try {
       for (;;) {
-        this.indexAgain = false;
-        const summary = await library.index(model, {
-          control: job,
-          onProgress: (progress) => job.report(progress),
-          onStored: () => this.libraryChanges.stored(),
-          batchSize: request.batchSize,
-          retryFailed: request.retryFailed,
-        });
+        const scope = this.wantedScope ?? 'everything';
+        this.wantedScope = null;
+        const summary = await library
+          .index(model, {
+            control: job,
+            onProgress: (progress) => job.report(progress),
+            onStored: () => this.libraryChanges.stored(),
+            batchSize: request.batchSize,
+            retryFailed: request.retryFailed,
+            within: scope === 'everything' ? undefined : scope,
+          })
+          .catch((error: unknown) => {
+            // Still to do, by a retry or the next run.
+            this.wantedScope = widenScope(this.wantedScope, scope);
+            throw error;
+          });
         this.pendingNewFolders.length = 0;
-        if (!this.indexAgain) {
+        if (this.wantedScope === null) {
           // In the app, new photos are tagged as soon as they are indexed.
           if (this.options.watch && summary.embedded + summary.moved > 0) this.tagLibrary();
           return summary;

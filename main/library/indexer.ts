@@ -63,6 +63,7 @@ import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
 import { LASTING_REASONS, NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
 import { scanFolder } from './scan.js';
+import { walkStarts, type IndexScope } from './scope.js';
 import type { ThumbnailStore } from './thumbnails.js';
 
 export interface IndexProgress {
@@ -105,6 +106,8 @@ export interface IndexOptions {
   writeBatch?: number;
   /** Tries files that failed before even when they did not change. */
   retryFailed?: boolean | undefined;
+  /** Walks only these folders under the library's (Note [Re-scan where it changed]); everything when absent. */
+  within?: IndexScope | undefined;
 }
 
 export interface IndexTarget {
@@ -167,49 +170,65 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   // Where the model came from, recorded first: a later run (or search) finds it even if this one stops.
   store.setMeta(`model_dir:${modelId}`, model.spec.dir);
-  // Until the run ends, what it has not reached is counted nowhere (LibraryStatus.unfinishedRun).
+  // Until the run ends, what it has not reached is counted nowhere (LibraryStatus.unfinishedRun);
+  // a run over part of the library leaves a whole one that stopped still unfinished.
+  const finishesRun = !options.within || !store.indexRunUnfinished();
   store.markIndexRun('unfinished');
 
   // 1. Scan: what is on disk, and what of it needs work.
   const present = new Map<number, Set<string>>();
   /** Per folder, what its walk could not enter: nothing there is taken for deleted. */
   const unwalked = new Map<number, string[]>();
-  const work: WorkItem[] = [];
-  // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file.
-  const embedded = embeddings.imageIds(modelId);
+  /** Per folder walked, the folders under it walked, or undefined for all of it (Note [Re-scan where it changed]). */
+  const walks = new Map<FolderRow, string[] | undefined>();
   for (const folder of folders) {
+    const changed = options.within ? options.within.get(folder.id) : [folder.path];
+    if (!changed) continue;
+    const starts = walkStarts(folder.path, changed);
+    walks.set(folder, starts.length === 1 && starts[0] === folder.path ? undefined : starts);
+  }
+  const work: WorkItem[] = [];
+  // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file; a
+  // run over part of the library asks only about the images it meets.
+  const embeddedIds = options.within ? null : embeddings.imageIds(modelId);
+  const isEmbedded = (imageId: number) => embeddedIds?.has(imageId) ?? embeddings.has(modelId, imageId);
+  for (const [folder, within] of walks) {
     const seen = new Set<string>();
-    const knownFiles = await store.knownFiles(folder.id);
+    const knownFiles = await store.knownFiles(folder.id, within);
     const knownFailures = options.retryFailed ? new Map<string, { size: number; mtimeMs: number; reason: string }>() : store.knownFailures(folder.id);
     present.set(folder.id, seen);
-    const scan = scanFolder(folder.path, {
-      excludes: folder.excludes,
-      skip: target.dataDir,
-      signal: control.signal,
-      onProblem: (problem) => {
-        if (problem.unwalked !== null) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.unwalked]);
-        // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
-        else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
-        summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
-        progress.failed++;
-        scanProblems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
-      },
-    });
-    for await (const file of scan) {
-      progress.found++;
-      const extension = path.extname(file.path).toLowerCase();
-      if (NOT_PHOTOS.has(extension)) continue;
-      seen.add(file.path);
-      const known = knownFiles.get(file.path);
-      if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
-        if (embedded.has(known.imageId)) summary.unchanged++;
-        else work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
-        continue;
+    const walk = (start: string) =>
+      scanFolder(start, {
+        excludes: folder.excludes,
+        base: folder.path,
+        skip: target.dataDir,
+        signal: control.signal,
+        onProblem: (problem) => {
+          if (problem.unwalked !== null) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.unwalked]);
+          // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
+          else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
+          summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
+          progress.failed++;
+          scanProblems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
+        },
+      });
+    for (const start of within ?? [folder.path]) {
+      for await (const file of walk(start)) {
+        progress.found++;
+        const extension = path.extname(file.path).toLowerCase();
+        if (NOT_PHOTOS.has(extension)) continue;
+        seen.add(file.path);
+        const known = knownFiles.get(file.path);
+        if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+          if (isEmbedded(known.imageId)) summary.unchanged++;
+          else work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
+          continue;
+        }
+        const failed = knownFailures.get(file.path);
+        if (failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
+        work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
+        report();
       }
-      const failed = knownFailures.get(file.path);
-      if (failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
-      work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
-      report();
     }
   }
   progress.phase = 'indexing';
@@ -438,9 +457,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   try {
     // A file gone from one path whose content turned up at another was moved, not removed.
     const lostImages = new Map<number, number>();
-    for (const folder of folders) {
+    for (const [folder, within] of walks) {
       const problems = new Set(scanProblems.filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
-      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id) });
+      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within });
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
       vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
@@ -462,7 +481,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     // The disk can fill up here too (Note [A run that cannot go on]).
     throw runFailure(error, stored);
   }
-  store.markIndexRun('finished');
+  if (finishesRun) store.markIndexRun('finished');
   summary.seconds = (Date.now() - started) / 1000;
   progress.removed = summary.removed;
   report(true);

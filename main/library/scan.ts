@@ -112,6 +112,8 @@ export function folderExcludes(folder: string, globs: readonly string[], givenFo
 
 export interface ScanOptions {
   excludes?: readonly string[];
+  /** The library folder `excludes` are relative to, when the walk starts below it (default: where it starts). */
+  base?: string;
   /** A folder never walked, silently: Lumen's own data folder, should it lie inside a photo folder. */
   skip?: string;
   signal?: AbortSignal;
@@ -148,6 +150,14 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
 export async function* scanFolder(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
   const excluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true, nocase: process.platform !== 'linux' }) : () => false;
   const report = (problem: ScanProblem) => options.onProblem?.(problem);
+  const base = options.base ?? root;
+  // A walk that starts below its library folder walks nothing a whole walk would not enter.
+  const below = path.relative(base, root).split(path.sep).filter(Boolean);
+  const leftOut = below.some((name, i) => {
+    const relative = below.slice(0, i + 1).join('/');
+    return isSkippedByDefault(name, true) || excluded(relative) || excluded(`${relative}/`);
+  });
+  if (leftOut) return;
   // Folders are told apart by their real paths (Note [Symlinks]): so is the one skipped.
   const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
   const pending = [root];
@@ -172,7 +182,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       const isFolder = found.kind === 'folder' || entry.isDirectory();
       if (isSkippedByDefault(name, isFolder)) continue;
       const full = found.kind === 'problem' ? found.problem.path : found.full;
-      const relative = path.relative(root, full).split(path.sep).join('/');
+      const relative = path.relative(base, full).split(path.sep).join('/');
       if (excluded(relative) || (isFolder && excluded(`${relative}/`))) continue;
       if (found.kind === 'problem') report(found.problem);
       else if (found.kind === 'folder') subfolders.push(found.full);

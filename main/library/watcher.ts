@@ -4,8 +4,9 @@
  *
  * Note [Watch, then re-scan]: file-system events say only that something changed somewhere
  * (and are lost or merged under load), so they are not applied one by one: a burst of them, once
- * quiet for `quietMs`, starts one ordinary re-scan, which is exact and cheap for unchanged files
- * (one stat each). Files that are never photos (sidecars, videos, temp files) start nothing.
+ * quiet for `quietMs`, starts one ordinary re-scan of the folders they came from (Note [Re-scan
+ * where it changed] in scope.ts), which is exact and cheap for unchanged files (one stat each).
+ * Files that are never photos (sidecars, videos, temp files) start nothing.
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { opendir, stat } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { PHOTO_EXTENSIONS } from './formats.js';
+import type { IndexScope } from './scope.js';
 
 export interface WatchedFolder {
   id: number;
@@ -31,11 +33,12 @@ export class FolderWatcher {
   /** Per library folder: its own path and a watcher for it and each folder under it. */
   private readonly roots = new Map<number, { path: string; dirs: Map<string, FSWatcher> }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly changed = new Set<number>();
+  /** Per library folder, the folders under it where something changed since the last report. */
+  private readonly changed = new Map<number, Set<string>>();
   private warned = false;
 
   constructor(
-    private readonly onChange: (folderIds: number[]) => void,
+    private readonly onChange: (changed: IndexScope) => void,
     private readonly log: (message: string) => void,
     /** Lumen's own data folder: its thumbnails never count as changes, even inside a photo folder. */
     private readonly dataDir: string,
@@ -104,13 +107,13 @@ export class FolderWatcher {
         () => this.unwatch(folderId, file),
       );
     }
-    this.changed.add(folderId);
+    this.changed.set(folderId, (this.changed.get(folderId) ?? new Set()).add(dir));
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      const ids = [...this.changed];
+      const changed = new Map([...this.changed].map(([id, dirs]) => [id, [...dirs]]));
       this.changed.clear();
-      this.onChange(ids);
+      this.onChange(changed);
     }, this.quietMs);
   }
 

@@ -391,7 +391,10 @@ export class ClipModel {
 
   /** Embeds batches of tokenised texts, each text padded with `padId` to its batch's length, in one exchange with the session's thread. */
   private async runText(session: ModelSession, tower: TextInputs, padId: number, batches: readonly TextBatch[]): Promise<Float32Array[]> {
-    const outputs = await session.runEach(batches.map(({ texts, length }) => this.textFeeds(tower, padId, texts, length)));
+    const outputs = await session.runEach(
+      batches.map(({ texts, length }) => this.textFeeds(tower, padId, texts, length)),
+      { fetches: [tower.output], handOver: true },
+    );
     return outputs.flatMap((output, i) => this.rows(output, tower.output, (batches[i] as TextBatch).texts.length));
   }
 
@@ -519,7 +522,7 @@ export class ClipModel {
       const chunk = tensors.slice(start, start + step);
       const batch = new Float32Array(chunk.length * plane);
       chunk.forEach((tensor, i) => batch.set(tensor, i * plane));
-      const outputs = await tower.session.run({ [tower.input]: new ort.Tensor('float32', batch, [chunk.length, 3, side, side]) });
+      const outputs = await tower.session.run({ [tower.input]: new ort.Tensor('float32', batch, [chunk.length, 3, side, side]) }, { fetches: [tower.output], handOver: true });
       vectors.push(...this.rows(outputs, tower.output, chunk.length));
     }
     return vectors;

@@ -179,9 +179,9 @@ export const startOnThisThread: StartRunner = async (modelPath, options) => {
     inputs: tensorInfos(session.inputMetadata),
     outputs: tensorInfos(session.outputMetadata),
     startMs: performance.now() - started,
-    run: async (feeds) => {
+    run: async (feeds, { fetches } = {}) => {
       const outputs: Feeds[] = [];
-      for (const each of feeds) outputs.push(await session.run(each));
+      for (const each of feeds) outputs.push(await (fetches ? session.run(each, fetches) : session.run(each)));
       return outputs;
     },
     release: async () => {
@@ -190,6 +190,14 @@ export const startOnThisThread: StartRunner = async (modelPath, options) => {
     },
   };
 };
+
+/** What a run of a `ModelSession` asks for (Note [Batches handed over] in threaded-session.ts). */
+export interface SessionRunOptions {
+  /** The outputs wanted (default: all). */
+  fetches?: readonly string[];
+  /** The caller never reads the inputs again: they may be moved to the graph's thread. */
+  handOver?: boolean;
+}
 
 export interface SessionOptions {
   /**
@@ -319,18 +327,20 @@ export class ModelSession {
     return this.currentProvider;
   }
 
-  async run(feeds: Feeds): Promise<Feeds> {
-    return (await this.runEach([feeds]))[0] as Feeds;
+  async run(feeds: Feeds, options?: SessionRunOptions): Promise<Feeds> {
+    return (await this.runEach([feeds], options))[0] as Feeds;
   }
 
   /**
    * Runs the graph on each of `feeds` in turn, in one exchange with its thread (Note [Runs in one
    * message] in threaded-session.ts).
    */
-  async runEach(feeds: readonly Feeds[]): Promise<Feeds[]> {
+  async runEach(feeds: readonly Feeds[], { fetches, handOver = false }: SessionRunOptions = {}): Promise<Feeds[]> {
     try {
       const session = this.session;
-      return await inWebGpuTurn(this.currentProvider, () => session.run(feeds));
+      // Inputs a retry on the CPU would need again stay the caller's (Note [Batches handed over]).
+      const transfer = handOver && !this.mayFallBack;
+      return await inWebGpuTurn(this.currentProvider, () => session.run(feeds, { fetches, transfer }));
     } catch (error) {
       if (!this.mayFallBack) {
         throw new UserError('model-invalid', `Running ${this.modelPath} failed: ${firstLine(messageOf(error))}.`, { cause: error });
@@ -341,7 +351,7 @@ export class ModelSession {
       await inWebGpuTurn(this.currentProvider, () => failed.release());
       this.session = cpu;
       this.currentProvider = 'cpu';
-      return this.runEach(feeds);
+      return this.runEach(feeds, { fetches, handOver });
     }
   }
 

@@ -111,7 +111,7 @@ export class OcrModel {
   /** Text boxes in `image`'s pixel coordinates, detected at a long side of at most `side`. */
   async detect(image: RawImage, side = this.options.detectionSide, options: DetectionOptions = this.options.detection): Promise<DetectedBox[]> {
     const input = await detectionInput(image, side);
-    const output = await this.detector.run({ [this.detector.inputs[0]?.name ?? 'x']: new ort.Tensor('float32', input.tensor, [1, 3, input.height, input.width]) });
+    const output = await this.detector.run({ [this.detector.inputs[0]?.name ?? 'x']: new ort.Tensor('float32', input.tensor, [1, 3, input.height, input.width]) }, { handOver: true });
     const map = Object.values(output)[0];
     if (!map) throw new UserError('model-invalid', 'The OCR detector returned no output; reinstall the app.');
     const [, , mapHeight, mapWidth] = map.dims as number[];
@@ -152,7 +152,7 @@ export class OcrModel {
       const item = 3 * REC_HEIGHT * stride;
       const tensor = new Float32Array(batch.length * item);
       batch.forEach((index, b) => sampleStrip(image, rects[index] as RotatedRect, tensor, b * item, stride, widths[index] as number));
-      const output = await this.recogniser.run({ [this.recogniser.inputs[0]?.name ?? 'x']: new ort.Tensor('float32', tensor, [batch.length, 3, REC_HEIGHT, stride]) });
+      const output = await this.recogniser.run({ [this.recogniser.inputs[0]?.name ?? 'x']: new ort.Tensor('float32', tensor, [batch.length, 3, REC_HEIGHT, stride]) }, { handOver: true });
       const probs = Object.values(output)[0];
       if (!probs) throw new UserError('model-invalid', 'The OCR recogniser returned no output; reinstall the app.');
       const [, steps, classes] = probs.dims as number[];

@@ -2,6 +2,7 @@
  * Every query the library needs, as prepared statements over the database. Writes that belong
  * together happen in one transaction (see Note [Crash safety] in database.ts).
  */
+import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isInside } from '../core/paths.js';
 import { vectorToBlob, type Db } from './database.js';
@@ -90,6 +91,9 @@ export class LibraryStore {
         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
       filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
       filesOfFolderAfter: db.prepare('SELECT id, path, image_id, size, mtime_ms FROM files WHERE folder_id = ? AND id > ? ORDER BY id LIMIT ?').raw(),
+      // Paths between `dir/` and the name after it (Note [Re-scan where it changed]): a range of the paths' own index.
+      filesUnder: db.prepare('SELECT id, path, image_id AS imageId FROM files WHERE path > ? AND path < ? AND folder_id = ?'),
+      filesUnderAfter: db.prepare('SELECT id, path, image_id, size, mtime_ms FROM files WHERE path > ? AND path < ? AND folder_id = ? ORDER BY path LIMIT ?').raw(),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
@@ -142,17 +146,24 @@ export class LibraryStore {
    * Note [Known files in pages]: every index run reads them first, the ones the folder watcher
    * starts for a single new photo too. Read at once, 100k files held the engine's thread for
    * 0.35-0.55 s, and a search waited as long; so they come KNOWN_FILES_PAGE rows at a time, in id
-   * order, the event loop turning between pages.
+   * order, the event loop turning between pages. `within`: only those at or under these folders
+   * (Note [Re-scan where it changed]), in path order.
    */
-  async knownFiles(folderId: number): Promise<Map<string, KnownFile>> {
+  async knownFiles(folderId: number, within?: readonly string[]): Promise<Map<string, KnownFile>> {
     const known = new Map<string, KnownFile>();
-    for (let after = 0; ; await yieldToEventLoop()) {
-      const rows = this.statements.filesOfFolderAfter.all(folderId, after, KNOWN_FILES_PAGE) as Array<[number, string, number, number, number]>;
-      for (const [id, filePath, imageId, size, mtimeMs] of rows) known.set(filePath, { id, imageId, size, mtimeMs });
-      const last = rows.at(-1);
-      if (!last || rows.length < KNOWN_FILES_PAGE) return known;
-      after = last[0];
+    const page = (rows: unknown[]) => {
+      for (const [id, filePath, imageId, size, mtimeMs] of rows as Array<[number, string, number, number, number]>) known.set(filePath, { id, imageId, size, mtimeMs });
+      return rows.length < KNOWN_FILES_PAGE ? null : (rows.at(-1) as [number, string]);
+    };
+    if (!within) {
+      for (let last = page(this.statements.filesOfFolderAfter.all(folderId, 0, KNOWN_FILES_PAGE)); last; last = page(this.statements.filesOfFolderAfter.all(folderId, last[0], KNOWN_FILES_PAGE))) await yieldToEventLoop();
+      return known;
     }
+    for (const dir of within) {
+      const [first, end] = pathsUnder(dir);
+      for (let last = page(this.statements.filesUnderAfter.all(first, end, folderId, KNOWN_FILES_PAGE)); last; last = page(this.statements.filesUnderAfter.all(last[1], end, folderId, KNOWN_FILES_PAGE))) await yieldToEventLoop();
+    }
+    return known;
   }
 
   /** The size, mtime and reason of every failed file of a folder when it failed, by path. */
@@ -193,27 +204,31 @@ export class LibraryStore {
    * Forgets files of `folderId` not in `present` (deleted or moved away) and failures not in
    * `present` or `problems` (what the walk reported), then images no file shows any more. Files
    * at or under an `unwalked` path (a folder or link the walk could not enter: Note [Symlinks]
-   * in scan.ts) are kept, as nobody can tell whether they are still there.
+   * in scan.ts) are kept, as nobody can tell whether they are still there. A walk `within` some
+   * folders only (Note [Re-scan where it changed]) forgets nothing outside them.
    * Returns the removed images' ids per model and their thumbnails to delete.
    */
   removeMissing(
     folderId: number,
     present: ReadonlySet<string>,
-    { problems = new Set(), unwalked = [] }: { problems?: ReadonlySet<string>; unwalked?: readonly string[] } = {},
+    { problems = new Set(), unwalked = [], within }: { problems?: ReadonlySet<string>; unwalked?: readonly string[]; within?: readonly string[] | undefined } = {},
   ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
     const s = this.statements;
     const unknown = (file: string) => unwalked.some((dir) => isInside(file, dir));
+    const walked = (file: string) => !within || within.some((dir) => isInside(file, dir));
+    type Row = { id: number; path: string; imageId: number };
     return this.db.transaction(() => {
       let removedFiles = 0;
       const lostImageIds: number[] = [];
-      for (const file of s.filesOfFolder.all(folderId) as Array<{ id: number; path: string; imageId: number }>) {
+      const files = within ? within.flatMap((dir) => s.filesUnder.all(...pathsUnder(dir), folderId) as Row[]) : (s.filesOfFolder.all(folderId) as Row[]);
+      for (const file of files) {
         if (present.has(file.path) || unknown(file.path)) continue;
         s.deleteFile.run(file.id);
         lostImageIds.push(file.imageId);
         removedFiles++;
       }
       for (const failedPath of s.failuresOfFolder.all(folderId) as string[]) {
-        if (!present.has(failedPath) && !problems.has(failedPath) && !unknown(failedPath)) s.deleteFailure.run(failedPath);
+        if (walked(failedPath) && !present.has(failedPath) && !problems.has(failedPath) && !unknown(failedPath)) s.deleteFailure.run(failedPath);
       }
       return { removedFiles, lostImageIds, removedImages: this.deleteOrphanImages() };
     })();
@@ -267,4 +282,13 @@ export class LibraryStore {
   failures(): Array<{ path: string; reason: string; message: string }> {
     return this.statements.failures.all() as Array<{ path: string; reason: string; message: string }>;
   }
+}
+
+/**
+ * The bounds of the paths inside `dir`, both excluded: `dir/` and `dir` followed by the character
+ * after the separator. SQLite compares text by its bytes, in which order every path that starts
+ * `dir/` lies between the two.
+ */
+function pathsUnder(dir: string): [string, string] {
+  return [dir + path.sep, dir + String.fromCharCode(path.sep.charCodeAt(0) + 1)];
 }

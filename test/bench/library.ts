@@ -229,10 +229,26 @@ export async function libraryScale(modelDir: string, dataRoot: string, count: nu
     const afterDeletion = await library.index(model);
     const deletionRescanSeconds = (performance.now() - start) / 1000;
     log(`re-scan after ${deleted.length} of the files were deleted: ${deletionRescanSeconds.toFixed(2)} s (${afterDeletion.removed} removed)`);
+    // One more deleted in one album, re-scanned where the watcher saw it (Note [Re-scan where it changed]); then again, nothing changed.
+    const [watched] = library.storage.photos.allPhotos().slice(-1);
+    const album = new Map([[library.folders()[0]!.id, [path.dirname(watched!.path)]]]);
+    await rm(watched!.path);
+    start = performance.now();
+    const whereChanged = await library.index(model, { within: album });
+    const watchedRescanSeconds = (performance.now() - start) / 1000;
+    start = performance.now();
+    const nothingChanged = await library.index(model, { within: album });
+    const watchedUnchangedSeconds = (performance.now() - start) / 1000;
+    log(
+      `re-scan of the one folder where a file was deleted: ${(watchedRescanSeconds * 1000).toFixed(0)} ms (${whereChanged.removed} removed, ${whereChanged.unchanged} unchanged); ` +
+        `of the same folder unchanged: ${(watchedUnchangedSeconds * 1000).toFixed(0)} ms (${nothingChanged.unchanged} unchanged)`,
+    );
     const result = {
       photos: count,
       rescanSeconds,
       deletionRescanSeconds,
+      watchedRescanSeconds,
+      watchedUnchangedSeconds,
       indexBuildSeconds: rebuildSeconds,
       searchMs: { typedQueryP50: percentile(uncached, 0.5), typedQueryP95: percentile(uncached, 0.95), cachedQueryP50: percentile(cached, 0.5), cachedQueryP95: percentile(cached, 0.95) },
       rssMiB: rssMiB(),

@@ -2,9 +2,10 @@
 import Database from 'better-sqlite3';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
-import { PHOTOS, SHAPES } from './fixtures.js';
+import { IMMICH_MODEL, PHOTOS, SHAPES } from './fixtures.js';
 
 export interface FixturePhoto {
   file: string;
@@ -32,6 +33,17 @@ export async function copyPhotos(photos: readonly FixturePhoto[], dir: string, l
     out.push(target);
   }
   return out;
+}
+
+/** The fixture model and photos, loaded once for the tests of a file (it registers the hooks); filled in before the first test. */
+export function fixtureModelAndPhotos(modelDir = IMMICH_MODEL): { model: ClipModel; photos: FixturePhoto[] } {
+  const loaded = {} as { model: ClipModel; photos: FixturePhoto[] };
+  beforeAll(async () => {
+    loaded.model = await loadFixtureModel(modelDir);
+    loaded.photos = await fixturePhotos();
+  });
+  afterAll(() => loaded.model.dispose());
+  return loaded;
 }
 
 export function openLibrary(dataDir: string): Library {

@@ -1,11 +1,13 @@
 /**
  * Note [A watch per folder] and Note [Watch, then re-scan]: photos added anywhere under a library
- * folder, in folders made after watching began too, start one re-scan of that folder; hidden
- * folders, Lumen's own data and files that are never photos start nothing.
+ * folder, in folders made after watching began too, start one re-scan of the folders where they
+ * changed (Note [Re-scan where it changed]); hidden folders, Lumen's own data and files that are
+ * never photos start nothing.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexScope } from '../../main/library/scope.js';
 import { FolderWatcher } from '../../main/library/watcher.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -13,13 +15,14 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('watching the library folders', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
-  let changes: number[][];
+  /** Each report: the changed folders, by library folder id. */
+  let changes: Array<Record<number, string[]>>;
   let logged: string[];
   let watcher: FolderWatcher;
   let photos: string;
 
   /** Waits until the watcher reports, or `ms` pass; returns what it reported meanwhile. */
-  async function reported(ms = 3000): Promise<number[][]> {
+  async function reported(ms = 3000): Promise<Array<Record<number, string[]>>> {
     for (const until = Date.now() + ms; changes.length === 0 && Date.now() < until; ) await settle(20);
     return changes.splice(0);
   }
@@ -28,7 +31,7 @@ describe('watching the library folders', () => {
    * Writes a new photo into `dir` until the watcher reports it (its walk, and the watch of a new
    * folder, are asynchronous); returns the first report.
    */
-  async function photoWrittenInto(dir: string): Promise<number[][]> {
+  async function photoWrittenInto(dir: string): Promise<Array<Record<number, string[]>>> {
     for (let i = 0; i < 30; i++) {
       await writeFile(path.join(dir, `photo-${i}.jpg`), 'x');
       const found = await reported(300);
@@ -45,7 +48,8 @@ describe('watching the library folders', () => {
     await mkdir(path.join(photos, 'data'), { recursive: true });
     changes = [];
     logged = [];
-    watcher = new FolderWatcher((ids) => changes.push(ids), (message) => logged.push(message), path.join(photos, 'data'), 100);
+    const record = (changed: IndexScope) => changes.push(Object.fromEntries([...changed].map(([id, dirs]) => [id, [...dirs].sort()])));
+    watcher = new FolderWatcher(record, (message) => logged.push(message), path.join(photos, 'data'), 100);
     watcher.sync([{ id: 7, path: photos }, { id: 8, path: path.join(scratch.dir, 'missing') }]);
   });
   afterEach(async () => {
@@ -53,17 +57,18 @@ describe('watching the library folders', () => {
     await scratch.cleanup();
   });
 
-  it('reports a photo added deep in a folder, and in a folder made after watching began', async () => {
-    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([[7]]);
+  it('reports a photo added deep in a folder, and in a folder made after watching began, with the folder it changed', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([{ 7: [path.join(photos, '2024', 'Summer')] }]);
     await mkdir(path.join(photos, '2025', 'Spring'), { recursive: true });
-    expect(await reported()).toEqual([[7]]);
-    expect(await photoWrittenInto(path.join(photos, '2025', 'Spring'))).toEqual([[7]]);
+    // The new folder is reported where it appeared (and its own folder too, if watched in time).
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
+    expect(await photoWrittenInto(path.join(photos, '2025', 'Spring'))).toEqual([{ 7: [path.join(photos, '2025', 'Spring')] }]);
     expect(logged).toEqual([expect.stringMatching(/^Cannot watch .*missing for changes .*appear after a re-scan\.$/)]);
   });
 
   it('ignores hidden folders, its own data, and files that are never photos', async () => {
     // Once a photo beside them is seen, the walk has reached them.
-    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual([[7]]);
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual([{ 7: [path.join(photos, '2024')] }]);
     await writeFile(path.join(photos, '.hidden', 'secret.jpg'), 'x');
     await writeFile(path.join(photos, 'data', 'thumb.jpg'), 'x');
     await writeFile(path.join(photos, '2024', 'notes.txt'), 'x');
@@ -71,10 +76,10 @@ describe('watching the library folders', () => {
     expect(await reported(600)).toEqual([]);
   });
 
-  it('keeps watching the rest when a folder under it is removed', async () => {
-    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([[7]]);
+  it('reports a folder removed in the folder that held it, and keeps watching the rest', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([{ 7: [path.join(photos, '2024', 'Summer')] }]);
     await rm(path.join(photos, '2024'), { recursive: true });
-    expect(await reported()).toEqual([[7]]);
-    expect(await photoWrittenInto(photos)).toEqual([[7]]);
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
+    expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
   });
 });

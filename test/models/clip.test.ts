@@ -1,7 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClipModel } from '../../main/models/clip.js';
+import { ModelSession } from '../../main/models/session.js';
 import { dot } from '../../main/models/vectors.js';
 import { FIXTURES, HF_MODEL, IMMICH_MODEL, PHOTOS, SHAPES, copyModel, cosine, loadReference, norm, tempDir, type Reference } from '../helpers/fixtures.js';
 
@@ -57,6 +58,24 @@ describe.each([
       expect(cosine(fromTensor!, image.embedding)).toBeGreaterThan(0.9999);
       const [fromFile] = await model.embedImageList([path.join(FIXTURES, image.path)]);
       expect(fromFile && 'vector' in fromFile && cosine(fromFile.vector, image.embedding)).toBeGreaterThan(0.98);
+    }
+  });
+
+  it('asks each tower only for its embedding, and hands it inputs it never reads again (Note [Batches handed over])', async () => {
+    const runs = vi.spyOn(ModelSession.prototype, 'runEach');
+    try {
+      const tensor = new Float32Array((await readFile(path.join(FIXTURES, reference.images[0]!.pixels))).buffer.slice(0));
+      await model.embedTensors([tensor]);
+      await model.embedText('a handed-over text, never embedded before');
+      const asked = runs.mock.calls.map(([, options]) => options);
+      expect(asked).toEqual([
+        { fetches: [expect.stringMatching(/^(embedding|image_embeds)$/)], handOver: true },
+        { fetches: [expect.stringMatching(/^(embedding|text_embeds)$/)], handOver: true },
+      ]);
+      // The caller's own photo stays its own: the tower was handed a batch made from it.
+      expect(tensor.length).toBeGreaterThan(0);
+    } finally {
+      runs.mockRestore();
     }
   });
 

@@ -80,6 +80,24 @@ describe('a session on its own thread', () => {
     }
   });
 
+  it('sends back only the outputs asked for, and takes inputs handed over without a copy (Note [Batches handed over])', async () => {
+    const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
+    try {
+      const kept = pixels(1);
+      const everything = await threaded.run({ pixel_values: kept });
+      expect(Object.keys(everything).sort()).toEqual(['image_embeds', 'last_hidden_state']);
+      expect(kept.data.length).toBe(2 * 3 * 64 * 64);
+      const handed = pixels(1);
+      const asked = await threaded.run({ pixel_values: handed }, { fetches: ['image_embeds'], handOver: true });
+      expect(Object.keys(asked)).toEqual(['image_embeds']);
+      expect(Array.from(asked['image_embeds']?.data as Float32Array)).toEqual(Array.from(everything['image_embeds']?.data as Float32Array));
+      // Moved to the graph's thread: nothing is left here.
+      expect(handed.data.length).toBe(0);
+    } finally {
+      await threaded.release();
+    }
+  });
+
   it("passes ONNX Runtime's refusal of a bad input on as a clear error, and keeps working", async () => {
     const threaded = await ModelSession.create(VISION, 'cpu', quiet, quiet, { thread: 'background' });
     try {
