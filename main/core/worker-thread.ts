@@ -70,7 +70,14 @@ export class ThreadRequests<Value> {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage(make(id), transfer);
+      try {
+        this.worker.postMessage(make(id), transfer);
+      } catch (error) {
+        // Not sent (something in it cannot cross to a thread): nothing will answer it.
+        this.#pending.delete(id);
+        this.idleIfDone();
+        reject(error as Error);
+      }
     });
   }
 

@@ -308,6 +308,10 @@ export class Engine {
   private indexWithin(request: IndexRequest, scope: WantedScope): Running<IndexSummary> {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     this.wantedScope = widenScope(this.wantedScope, scope);
+    return this.startIndexJob(request);
+  }
+
+  private startIndexJob(request: IndexRequest): Running<IndexSummary> {
     const running = this.jobs.start('index', async (job: Job<IndexProgress>) => {
       for (;;) {
         try {
@@ -318,7 +322,14 @@ export class Engine {
         }
       }
     });
-    if (this.options.watch) void running.done.then(() => this.readTextInBackground(), () => {});
+    void running.done.then(
+      () => {
+        // Asked for while the job was finishing, after its last look: run now, not at the next change.
+        if (this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({});
+        if (this.options.watch) this.readTextInBackground();
+      },
+      () => {},
+    );
     return running;
   }
 
@@ -339,8 +350,8 @@ export class Engine {
             within: scope === 'everything' ? undefined : scope,
           })
           .catch((error: unknown) => {
-            // Still to do, by a retry or the next run.
-            this.wantedScope = widenScope(this.wantedScope, scope);
+            // Still to do, by a retry or the next run, unless the person stopped it.
+            if (!isUserError(error) || error.code !== 'cancelled') this.wantedScope = widenScope(this.wantedScope, scope);
             throw error;
           });
         this.pendingNewFolders.length = 0;

@@ -60,11 +60,11 @@ import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from 
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
 import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
-import { LASTING_REASONS, NOT_PHOTOS, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
+import { PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
-import { scanFolder } from './scan.js';
-import { walkStarts, type IndexScope } from './scope.js';
+import type { IndexScope } from './scope.js';
 import type { ThumbnailStore } from './thumbnails.js';
+import { walkLibrary, type WorkItem } from './walk.js';
 
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'finishing';
@@ -123,8 +123,6 @@ export interface IndexTarget {
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
 const HEIC_DECODABLE = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
-type WorkItem = { kind: 'new'; path: string; folderId: number; size: number; mtimeMs: number } | { kind: 'reembed'; path: string; folderId: number; size: number; mtimeMs: number; imageId: number };
-
 interface Decoded {
   file: Omit<IndexedFile, 'vector'>;
   tensor: Float32Array;
@@ -152,8 +150,6 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
   const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
-  /** What the walk found but could not index (Note [Nothing skipped silently] in scan.ts). */
-  const scanProblems: FailedFile[] = [];
   const meter = control.rateMeter();
   /** The scan's failures, done before indexing starts: not part of its rate. */
   let doneByScan = 0;
@@ -170,67 +166,33 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   // Where the model came from, recorded first: a later run (or search) finds it even if this one stops.
   store.setMeta(`model_dir:${modelId}`, model.spec.dir);
-  // Until the run ends, what it has not reached is counted nowhere (LibraryStatus.unfinishedRun);
-  // a run over part of the library leaves a whole one that stopped still unfinished.
-  const finishesRun = !options.within || !store.indexRunUnfinished();
-  store.markIndexRun('unfinished');
-
-  // 1. Scan: what is on disk, and what of it needs work.
-  const present = new Map<number, Set<string>>();
-  /** Per folder, what its walk could not enter: nothing there is taken for deleted. */
-  const unwalked = new Map<number, string[]>();
-  /** Per folder walked, the folders under it walked, or undefined for all of it (Note [Re-scan where it changed]). */
-  const walks = new Map<FolderRow, string[] | undefined>();
-  for (const folder of folders) {
-    const changed = options.within ? options.within.get(folder.id) : [folder.path];
-    if (!changed) continue;
-    const starts = walkStarts(folder.path, changed);
-    walks.set(folder, starts.length === 1 && starts[0] === folder.path ? undefined : starts);
+  // 1. Walk: what is on disk, and what of it needs work. Until a whole walk's run ends, what it has
+  // not reached is counted nowhere (LibraryStatus.unfinishedRun); a part walk leaves the mark as it
+  // was, and one that misses a known file becomes a whole walk (walk.ts).
+  const walkContext = {
+    store,
+    embeddings,
+    modelId,
+    dataDir: target.dataDir,
+    signal: control.signal,
+    retryFailed: options.retryFailed === true,
+    onFound: () => {
+      progress.found++;
+      report();
+    },
+  };
+  if (!options.within) store.markIndexRun('unfinished');
+  let walk = await walkLibrary(walkContext, folders, options.within);
+  const whole = !options.within || walk.missedKnown;
+  if (options.within && walk.missedKnown) {
+    store.markIndexRun('unfinished');
+    progress.found = 0;
+    walk = await walkLibrary(walkContext, folders, undefined);
   }
-  const work: WorkItem[] = [];
-  // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file; a
-  // run over part of the library asks only about the images it meets.
-  const embeddedIds = options.within ? null : embeddings.imageIds(modelId);
-  const isEmbedded = (imageId: number) => embeddedIds?.has(imageId) ?? embeddings.has(modelId, imageId);
-  for (const [folder, within] of walks) {
-    const seen = new Set<string>();
-    const knownFiles = await store.knownFiles(folder.id, within);
-    const knownFailures = options.retryFailed ? new Map<string, { size: number; mtimeMs: number; reason: string }>() : store.knownFailures(folder.id);
-    present.set(folder.id, seen);
-    const walk = (start: string) =>
-      scanFolder(start, {
-        excludes: folder.excludes,
-        base: folder.path,
-        skip: target.dataDir,
-        signal: control.signal,
-        onProblem: (problem) => {
-          if (problem.unwalked !== null) unwalked.set(folder.id, [...(unwalked.get(folder.id) ?? []), problem.unwalked]);
-          // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
-          else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
-          summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
-          progress.failed++;
-          scanProblems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
-        },
-      });
-    for (const start of within ?? [folder.path]) {
-      for await (const file of walk(start)) {
-        progress.found++;
-        const extension = path.extname(file.path).toLowerCase();
-        if (NOT_PHOTOS.has(extension)) continue;
-        seen.add(file.path);
-        const known = knownFiles.get(file.path);
-        if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
-          if (isEmbedded(known.imageId)) summary.unchanged++;
-          else work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
-          continue;
-        }
-        const failed = knownFailures.get(file.path);
-        if (failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
-        work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
-        report();
-      }
-    }
-  }
+  const { present, unwalked, work, problems: scanProblems } = walk;
+  summary.unchanged = walk.unchanged;
+  for (const problem of scanProblems) summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
+  progress.failed = scanProblems.length;
   progress.phase = 'indexing';
   // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
   doneByScan = scanProblems.length;
@@ -457,7 +419,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   try {
     // A file gone from one path whose content turned up at another was moved, not removed.
     const lostImages = new Map<number, number>();
-    for (const [folder, within] of walks) {
+    for (const [folder, within] of walk.walked) {
       const problems = new Set(scanProblems.filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
       const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within });
       summary.removed += removedFiles;
@@ -481,7 +443,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     // The disk can fill up here too (Note [A run that cannot go on]).
     throw runFailure(error, stored);
   }
-  if (finishesRun) store.markIndexRun('finished');
+  if (whole) store.markIndexRun('finished');
   summary.seconds = (Date.now() - started) / 1000;
   progress.removed = summary.removed;
   report(true);

@@ -9,12 +9,12 @@
  * Files that are never photos (sidecars, videos, temp files) start nothing.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { opendir, stat } from 'node:fs/promises';
+import { lstat, opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import { PHOTO_EXTENSIONS } from './formats.js';
-import type { IndexScope } from './scope.js';
+import { NOT_PHOTOS, PHOTO_EXTENSIONS } from './formats.js';
+import type { WantedScope } from './scope.js';
 
 export interface WatchedFolder {
   id: number;
@@ -27,7 +27,10 @@ export interface WatchedFolder {
  * app's first search. Each folder is watched on its own instead (one inotify watch per folder,
  * not per file), found by an asynchronous walk that yields to other work between folders; a
  * folder that appears later is watched as its name is reported. Hidden folders are skipped, as the
- * scan skips them.
+ * scan skips them. A linked folder is not watched (what it leads to may lie anywhere), and once
+ * one is met every report asks for the whole library: a folder reached by a link and by its own
+ * path is stored under the path a whole walk meets first (Note [Symlinks] in scan.ts), which a
+ * walk of one of its folders cannot know.
  */
 export class FolderWatcher {
   /** Per library folder: its own path and a watcher for it and each folder under it. */
@@ -36,9 +39,11 @@ export class FolderWatcher {
   /** Per library folder, the folders under it where something changed since the last report. */
   private readonly changed = new Map<number, Set<string>>();
   private warned = false;
+  /** A linked folder was met: every report is of the whole library (Note [A watch per folder]). */
+  private linked = false;
 
   constructor(
-    private readonly onChange: (changed: IndexScope) => void,
+    private readonly onChange: (changed: WantedScope) => void,
     private readonly log: (message: string) => void,
     /** Lumen's own data folder: its thumbnails never count as changes, even inside a photo folder. */
     private readonly dataDir: string,
@@ -65,7 +70,9 @@ export class FolderWatcher {
     if (!this.watchDir(folderId, dir)) return;
     try {
       for await (const entry of await opendir(dir)) {
-        if (entry.isDirectory() && !entry.name.startsWith('.')) await this.watchTree(folderId, path.join(dir, entry.name));
+        if (entry.name.startsWith('.')) continue;
+        if (entry.isDirectory()) await this.watchTree(folderId, path.join(dir, entry.name));
+        else if (entry.isSymbolicLink()) await this.metLink(path.join(dir, entry.name));
       }
     } catch (error) {
       // The folder went away or cannot be read while walked: what is in it appears after a re-scan.
@@ -91,6 +98,14 @@ export class FolderWatcher {
     }
   }
 
+  /** Notes a link that leads to a folder (Note [A watch per folder]). */
+  private async metLink(link: string): Promise<void> {
+    this.linked ||= await stat(link).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+  }
+
   private unwatch(folderId: number, dir: string): void {
     const dirs = this.roots.get(folderId)?.dirs;
     dirs?.get(dir)?.close();
@@ -100,10 +115,10 @@ export class FolderWatcher {
   private onEvent(folderId: number, dir: string, name: string | Buffer | null): void {
     const file = name === null ? null : path.join(dir, name.toString());
     if (file !== null && (!mayBePhoto(file.slice(dir.length + 1)) || isInside(file, this.dataDir))) return;
-    // A name without an extension may be a folder just made or moved in: watch it too.
-    if (file !== null && path.extname(file) === '') {
-      void stat(file).then(
-        (info) => (info.isDirectory() ? this.watchTree(folderId, file) : undefined),
+    // A name not named like a photo may be a folder just made or moved in ("2024.06.15" too): watch it too.
+    if (file !== null && !PHOTO_EXTENSIONS.has(path.extname(file).toLowerCase())) {
+      void lstat(file).then(
+        (info) => (info.isDirectory() ? this.watchTree(folderId, file) : info.isSymbolicLink() ? this.metLink(file) : undefined),
         () => this.unwatch(folderId, file),
       );
     }
@@ -113,7 +128,7 @@ export class FolderWatcher {
       this.timer = null;
       const changed = new Map([...this.changed].map(([id, dirs]) => [id, [...dirs]]));
       this.changed.clear();
-      this.onChange(changed);
+      this.onChange(this.linked ? 'everything' : changed);
     }, this.quietMs);
   }
 
@@ -124,10 +139,12 @@ export class FolderWatcher {
   }
 }
 
-/** A changed name that can matter: a photo, or a folder (no extension), not hidden, not a temp file. */
+/**
+ * A changed name that can matter: one the walk would index (a photo, known by its content whatever
+ * its name: anything but what is never a photo) or a folder, not hidden, not a temp file.
+ */
 function mayBePhoto(name: string): boolean {
   const base = path.basename(name);
   if (name.split(/[\\/]/).some((part) => part.startsWith('.')) || base.endsWith('.tmp') || base.endsWith('~')) return false;
-  const extension = path.extname(base).toLowerCase();
-  return extension === '' || PHOTO_EXTENSIONS.has(extension);
+  return !NOT_PHOTOS.has(path.extname(base).toLowerCase());
 }

@@ -336,13 +336,15 @@ export class ModelSession {
    * message] in threaded-session.ts).
    */
   async runEach(feeds: readonly Feeds[], { fetches, handOver = false }: SessionRunOptions = {}): Promise<Feeds[]> {
+    // Once on the CPU, a session has nowhere to move to.
+    const mayMove = this.mayFallBack && this.currentProvider !== 'cpu';
     try {
       const session = this.session;
       // Inputs a retry on the CPU would need again stay the caller's (Note [Batches handed over]).
-      const transfer = handOver && !this.mayFallBack;
+      const transfer = handOver && !mayMove;
       return await inWebGpuTurn(this.currentProvider, () => session.run(feeds, { fetches, transfer }));
     } catch (error) {
-      if (!this.mayFallBack) {
+      if (!mayMove) {
         throw new UserError('model-invalid', `Running ${this.modelPath} failed: ${firstLine(messageOf(error))}.`, { cause: error });
       }
       this.log(`${this.currentProvider} failed while running ${this.modelPath} (${firstLine(messageOf(error))}); using the CPU from now on.`);

@@ -67,6 +67,13 @@ export interface WrittenEmbedding {
 /** Known files read between two turns of the event loop (Note [Known files in pages]): a few milliseconds' worth. */
 export const KNOWN_FILES_PAGE = 2048;
 
+/**
+ * The files of a folder (the last parameter) whose paths lie between the first two (see
+ * `pathsUnder`): a range of the paths' own index. The `+` keeps SQLite from choosing the folder's
+ * index instead, which reads every file of the folder.
+ */
+export const FILES_IN_PATH_RANGE = 'path > ? AND path < ? AND +folder_id = ?';
+
 export class LibraryStore {
   private readonly statements;
 
@@ -91,9 +98,9 @@ export class LibraryStore {
         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
       filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
       filesOfFolderAfter: db.prepare('SELECT id, path, image_id, size, mtime_ms FROM files WHERE folder_id = ? AND id > ? ORDER BY id LIMIT ?').raw(),
-      // Paths between `dir/` and the name after it (Note [Re-scan where it changed]): a range of the paths' own index.
-      filesUnder: db.prepare('SELECT id, path, image_id AS imageId FROM files WHERE path > ? AND path < ? AND folder_id = ?'),
-      filesUnderAfter: db.prepare('SELECT id, path, image_id, size, mtime_ms FROM files WHERE path > ? AND path < ? AND folder_id = ? ORDER BY path LIMIT ?').raw(),
+      // Note [Re-scan where it changed].
+      filesUnder: db.prepare(`SELECT id, path, image_id AS imageId FROM files WHERE ${FILES_IN_PATH_RANGE}`),
+      filesUnderAfter: db.prepare(`SELECT id, path, image_id, size, mtime_ms FROM files WHERE ${FILES_IN_PATH_RANGE} ORDER BY path LIMIT ?`).raw(),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),

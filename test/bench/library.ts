@@ -229,10 +229,12 @@ export async function libraryScale(modelDir: string, dataRoot: string, count: nu
     const afterDeletion = await library.index(model);
     const deletionRescanSeconds = (performance.now() - start) / 1000;
     log(`re-scan after ${deleted.length} of the files were deleted: ${deletionRescanSeconds.toFixed(2)} s (${afterDeletion.removed} removed)`);
-    // One more deleted in one album, re-scanned where the watcher saw it (Note [Re-scan where it changed]); then again, nothing changed.
-    const [watched] = library.storage.photos.allPhotos().slice(-1);
-    const album = new Map([[library.folders()[0]!.id, [path.dirname(watched!.path)]]]);
-    await rm(watched!.path);
+    // A photo added to one album, re-scanned where the watcher saw it (Note [Re-scan where it changed]); then again, nothing changed.
+    const [last] = library.storage.photos.allPhotos().slice(-1);
+    const album = new Map([[library.folders()[0]!.id, [path.dirname(last!.path)]]]);
+    await writeFile(path.join(path.dirname(last!.path), 'added.jpg'), await syntheticPhoto(1, 640, 480));
+    // The image tower started, as in an app that has indexed before: its start is not the re-scan's.
+    await model.loadImageTower();
     start = performance.now();
     const whereChanged = await library.index(model, { within: album });
     const watchedRescanSeconds = (performance.now() - start) / 1000;
@@ -240,7 +242,7 @@ export async function libraryScale(modelDir: string, dataRoot: string, count: nu
     const nothingChanged = await library.index(model, { within: album });
     const watchedUnchangedSeconds = (performance.now() - start) / 1000;
     log(
-      `re-scan of the one folder where a file was deleted: ${(watchedRescanSeconds * 1000).toFixed(0)} ms (${whereChanged.removed} removed, ${whereChanged.unchanged} unchanged); ` +
+      `re-scan of the one folder where a photo was added: ${(watchedRescanSeconds * 1000).toFixed(0)} ms (${whereChanged.embedded} embedded, ${whereChanged.unchanged} unchanged); ` +
         `of the same folder unchanged: ${(watchedUnchangedSeconds * 1000).toFixed(0)} ms (${nothingChanged.unchanged} unchanged)`,
     );
     const result = {

@@ -53,6 +53,16 @@ describe('ThreadRequests', () => {
     expect(onStop).toHaveBeenCalledWith(expect.objectContaining({ message: 'the test thread stopped (exit code 3)' }));
   });
 
+  it('refuses a request that cannot be sent, without holding the process open for it, and the rest go on', async () => {
+    const { worker, requests, send } = holdingThread();
+    const unref = vi.spyOn(worker, 'unref');
+    await expect(requests.send((id) => ({ id, text: 'not for a thread', cannotCross: () => {} }))).rejects.toThrow(/could not be cloned/);
+    expect(unref).toHaveBeenCalledTimes(1);
+    const next = send('one');
+    await send('answer');
+    await expect(next).resolves.toBe('ONE');
+  });
+
   it("fails pending requests with the thread's own error when it throws", async () => {
     const { send } = holdingThread();
     const pending = [send('one'), send('throw')];

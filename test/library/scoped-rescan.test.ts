@@ -1,10 +1,10 @@
 /**
  * Note [Re-scan where it changed]: a run asked for some folders under a library folder walks
- * them and what is under them, and nothing else: it forgets only what is gone there, keeps the
- * exclusions and default skips of the library folder, and a folder deleted since the change was
- * seen is walked from the nearest folder still there.
+ * them and what is under them, and nothing else, with the exclusions and default skips of the
+ * library folder; when a photo it knew there is gone, it walks the whole library, and a folder
+ * deleted since the change was seen is walked from the nearest folder still there.
  */
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Library } from '../../main/library/library.js';
@@ -38,7 +38,7 @@ describe('a re-scan of the folders where something changed', () => {
   const paths = () => queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path').map((file) => path.relative(root, file));
   const within = (...dirs: string[]) => ({ within: new Map([[folder.id, dirs.map((dir) => path.join(root, dir))]]) });
 
-  it('walks only the folders asked for, and forgets only what is gone there', async () => {
+  it('walks only the folders asked for, and indexes what is new there', async () => {
     await copyPhotos(fixture.photos.slice(6, 7), root, () => 'a');
     await rm(path.join(root, paths().find((file) => path.dirname(file) === 'b') as string));
     const scoped = await index(within('a'));
@@ -48,18 +48,19 @@ describe('a re-scan of the folders where something changed', () => {
     expect(await index()).toMatchObject({ embedded: 0, unchanged: 6, removed: 1 });
   });
 
-  it('walks the folders under one asked for, and a folder deleted since from the nearest one still there', async () => {
-    await rm(path.join(root, 'b', 'inner'), { recursive: true });
-    const summary = await index(within(path.join('b', 'inner')));
-    expect(summary).toMatchObject({ embedded: 0, unchanged: 2, removed: 2, failed: [] });
-    expect(paths().filter((file) => file.startsWith('b/'))).toHaveLength(2);
-    expect(paths().filter((file) => file.startsWith('a/'))).toHaveLength(2);
-  });
-
-  it('tells a photo moved between two folders asked for from a new one', async () => {
+  it('walks the whole library when a photo it knew there is gone, so a move to a folder not asked for stays a move', async () => {
     const moving = paths().find((file) => file.startsWith('a/')) as string;
     await rename(path.join(root, moving), path.join(root, 'b', 'inner', path.basename(moving)));
-    expect(await index(within('a', path.join('b', 'inner')))).toMatchObject({ embedded: 0, moved: 1, removed: 0, copies: 0 });
+    expect(await index(within('a'))).toMatchObject({ embedded: 0, unchanged: 5, moved: 1, removed: 0, copies: 0 });
+    expect(paths()).toContain(path.join('b', 'inner', path.basename(moving)));
+  });
+
+  it('walks a folder deleted since its change was seen from the nearest folder still there', async () => {
+    await rm(path.join(root, 'b', 'inner'), { recursive: true });
+    const summary = await index(within(path.join('b', 'inner', 'deeper')));
+    expect(summary).toMatchObject({ embedded: 0, removed: 2, failed: [] });
+    expect(paths().filter((file) => file.startsWith('b/'))).toHaveLength(2);
+    expect(paths().filter((file) => file.startsWith('a/'))).toHaveLength(2);
   });
 
   it('keeps the library folder’s exclusions and default skips below it', async () => {
@@ -72,13 +73,12 @@ describe('a re-scan of the folders where something changed', () => {
     expect(paths()).toHaveLength(6);
   });
 
-  it('leaves a whole run that stopped unfinished, and finishes its own', async () => {
-    await index(within('a'));
-    expect(library.status().unfinishedRun).toBe(false);
+  it('leaves a whole run that stopped unfinished, unless it walked the whole library itself', async () => {
     library.storage.library.markIndexRun('unfinished');
     await index(within('a'));
     expect(library.status().unfinishedRun).toBe(true);
-    await index();
+    await rm(path.join(root, paths().find((file) => file.startsWith('a/')) as string));
+    expect(await index(within('a'))).toMatchObject({ removed: 1, unchanged: 5 });
     expect(library.status().unfinishedRun).toBe(false);
   });
 });
@@ -107,6 +107,11 @@ describe('scopes', () => {
       expect(walkStarts(top, [at('a', 'gone', 'deeper'), at('c')])).toEqual([at('a'), at('c')]);
       expect(walkStarts(top, [at('c'), path.join(scratch.dir, 'elsewhere')])).toEqual([top]);
       expect(walkStarts(top, [at('gone')])).toEqual([top]);
+      // Folders that cannot be looked into: a link to itself, a file taken for a folder.
+      await symlink(at('loop'), at('loop'));
+      await writeFile(at('c', 'file.jpg'), 'x');
+      expect(walkStarts(top, [at('loop', 'x'), at('c', 'file.jpg', 'x')])).toEqual([top]);
+      expect(walkStarts(top, [at('c', 'file.jpg', 'x')])).toEqual([at('c')]);
     } finally {
       await scratch.cleanup();
     }

@@ -4,10 +4,10 @@
  * changed (Note [Re-scan where it changed]); hidden folders, Lumen's own data and files that are
  * never photos start nothing.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IndexScope } from '../../main/library/scope.js';
+import type { WantedScope } from '../../main/library/scope.js';
 import { FolderWatcher } from '../../main/library/watcher.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -15,14 +15,14 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 describe('watching the library folders', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
-  /** Each report: the changed folders, by library folder id. */
-  let changes: Array<Record<number, string[]>>;
+  /** Each report: the changed folders, by library folder id, or the whole library. */
+  let changes: Array<Record<number, string[]> | 'everything'>;
   let logged: string[];
   let watcher: FolderWatcher;
   let photos: string;
 
   /** Waits until the watcher reports, or `ms` pass; returns what it reported meanwhile. */
-  async function reported(ms = 3000): Promise<Array<Record<number, string[]>>> {
+  async function reported(ms = 3000): Promise<typeof changes> {
     for (const until = Date.now() + ms; changes.length === 0 && Date.now() < until; ) await settle(20);
     return changes.splice(0);
   }
@@ -31,7 +31,7 @@ describe('watching the library folders', () => {
    * Writes a new photo into `dir` until the watcher reports it (its walk, and the watch of a new
    * folder, are asynchronous); returns the first report.
    */
-  async function photoWrittenInto(dir: string): Promise<Array<Record<number, string[]>>> {
+  async function photoWrittenInto(dir: string): Promise<typeof changes> {
     for (let i = 0; i < 30; i++) {
       await writeFile(path.join(dir, `photo-${i}.jpg`), 'x');
       const found = await reported(300);
@@ -48,7 +48,7 @@ describe('watching the library folders', () => {
     await mkdir(path.join(photos, 'data'), { recursive: true });
     changes = [];
     logged = [];
-    const record = (changed: IndexScope) => changes.push(Object.fromEntries([...changed].map(([id, dirs]) => [id, [...dirs].sort()])));
+    const record = (changed: WantedScope) => changes.push(changed === 'everything' ? changed : Object.fromEntries([...changed].map(([id, dirs]) => [id, [...dirs].sort()])));
     watcher = new FolderWatcher(record, (message) => logged.push(message), path.join(photos, 'data'), 100);
     watcher.sync([{ id: 7, path: photos }, { id: 8, path: path.join(scratch.dir, 'missing') }]);
   });
@@ -81,5 +81,19 @@ describe('watching the library folders', () => {
     await rm(path.join(photos, '2024'), { recursive: true });
     expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
     expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
+  });
+
+  it('watches a folder made later whose name has a dot, like a date', async () => {
+    expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
+    await mkdir(path.join(photos, '2024.06.15'));
+    expect(await reported()).toEqual([{ 7: [photos] }]);
+    expect(await photoWrittenInto(path.join(photos, '2024.06.15'))).toEqual([{ 7: [path.join(photos, '2024.06.15')] }]);
+  });
+
+  it('reports the whole library once a linked folder is met (Note [A watch per folder])', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual([{ 7: [path.join(photos, '2024')] }]);
+    await symlink(path.join(photos, '2024', 'Summer'), path.join(photos, 'summer-link'));
+    expect(await reported()).toEqual(['everything']);
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual(['everything']);
   });
 });

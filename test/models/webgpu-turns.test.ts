@@ -82,7 +82,7 @@ describe('sessions on WebGPU', () => {
     expect(calls.mostAtOnce).toBe(2);
   });
 
-  it('copy the inputs of a run that may move to the CPU, and hand them over otherwise when asked (Note [Batches handed over])', async () => {
+  it('copy the inputs of a run that may move to the CPU, and hand them over otherwise when asked, once moved too (Note [Batches handed over])', async () => {
     // WebGPU is tried first under `auto` where a Vulkan loader is found; none is loaded here.
     const loaderDir = await mkdtemp(path.join(os.tmpdir(), 'lumen-vulkan-'));
     const saved = process.env['LD_LIBRARY_PATH'];
@@ -92,12 +92,18 @@ describe('sessions on WebGPU', () => {
       const [mayMove, onCpu] = await Promise.all((['auto', 'cpu'] as const).map((preference) => ModelSession.create(`/models/${preference}/vision_model.onnx`, preference, quiet, quiet, { thread: 'background' })));
       calls.failNext = true;
       await mayMove?.run({}, { fetches: ['image_embeds'], handOver: true });
+      // Moved to the CPU, it has nowhere else to go: inputs handed over, and a failure is final.
+      await mayMove?.run({}, { handOver: true });
+      calls.failNext = true;
+      await expect(mayMove?.run({})).rejects.toMatchObject({ code: 'model-invalid' });
       await onCpu?.run({}, { fetches: ['image_embeds'], handOver: true });
       await onCpu?.run({});
       expect(calls.runs).toEqual([
         { provider: 'webgpu', options: { fetches: ['image_embeds'], transfer: false } },
-        // The failed run again, on the CPU, with the inputs it was given.
-        { provider: 'cpu', options: { fetches: ['image_embeds'], transfer: false } },
+        // The failed run again, on the CPU, with the inputs it was given: their last use.
+        { provider: 'cpu', options: { fetches: ['image_embeds'], transfer: true } },
+        { provider: 'cpu', options: { fetches: undefined, transfer: true } },
+        { provider: 'cpu', options: { fetches: undefined, transfer: false } },
         { provider: 'cpu', options: { fetches: ['image_embeds'], transfer: true } },
         { provider: 'cpu', options: { fetches: undefined, transfer: false } },
       ]);

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { timeline } from '../../main/engine/photo-info.js';
-import { KNOWN_FILES_PAGE, type IndexedFile, type NewImage } from '../../main/storage/library-store.js';
+import { FILES_IN_PATH_RANGE, KNOWN_FILES_PAGE, type IndexedFile, type NewImage } from '../../main/storage/library-store.js';
 import { Storage } from '../../main/storage/storage.js';
 import { turnCounter } from '../helpers/event-loop.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -102,6 +102,27 @@ describe('storage', () => {
     expect(known.get('/photos/7.jpg')).toMatchObject({ size: 1000, mtimeMs: Date.UTC(2024, 0, 1) });
     expect(turns.turns).toBeGreaterThanOrEqual(2);
     expect((await storage.library.knownFiles(elsewhere)).get('/other/x.jpg')).toMatchObject({ size: 5, mtimeMs: 6 });
+  });
+
+  it('reads the files under a folder by a range of the paths’ index, a page at a time, names that only begin alike left out (Note [Re-scan where it changed])', async () => {
+    const count = 2 * KNOWN_FILES_PAGE + 5;
+    add([
+      ...Array.from({ length: count }, (_, i) => ({ name: `a/${i}.jpg`, image: image(i), vector: [1, i, 0, 0] })),
+      ...['a b/x.jpg', 'a0/y.jpg', 'a.jpg', 'b/z.jpg'].map((name, i) => ({ name, image: image(count + i), vector: [0, 1, i, 0] })),
+    ]);
+    const turns = turnCounter();
+    turns.start();
+    const known = await storage.library.knownFiles(folderId, ['/photos/a', '/photos/b']);
+    turns.stop();
+    expect(known.size).toBe(count + 1);
+    expect([...known.keys()].filter((file) => !file.startsWith('/photos/a/'))).toEqual(['/photos/b/z.jpg']);
+    expect(turns.turns).toBeGreaterThanOrEqual(2);
+    const plan = queryLibrary<{ detail: string }>(scratch.dir, `EXPLAIN QUERY PLAN SELECT id FROM files WHERE ${FILES_IN_PATH_RANGE} ORDER BY path`, '/photos/a/', '/photos/a0', folderId);
+    expect(plan.map((step) => step.detail)).toEqual([expect.stringMatching(/^SEARCH files USING INDEX sqlite_autoindex_files_1 \(path>\? AND path<\?\)$/)]);
+    // Forgetting what is gone there leaves the rest of the folder alone.
+    const { removedFiles } = storage.library.removeMissing(folderId, new Set(), { within: ['/photos/a'] });
+    expect(removedFiles).toBe(count);
+    expect(storage.library.counts().files).toBe(4);
   });
 
   it('writes files, images and embeddings in one transaction, and bumps the index generation', () => {

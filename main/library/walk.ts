@@ -1,0 +1,97 @@
+/**
+ * The first step of an index run: what is on disk, and what of it needs work.
+ *
+ * A run over part of the library (Note [Re-scan where it changed] in scope.ts) walks the folders
+ * asked for; `missedKnown` then says whether a file the library knows there is gone, which sends
+ * the run over the whole library instead, where a move is told from a deletion.
+ */
+import path from 'node:path';
+import { isInside } from '../core/paths.js';
+import type { EmbeddingStore } from '../storage/embedding-store.js';
+import type { FailedFile, FolderRow, LibraryStore } from '../storage/library-store.js';
+import { LASTING_REASONS, NOT_PHOTOS } from './formats.js';
+import { scanFolder, type ScanProblem } from './scan.js';
+import { walkStarts, type IndexScope } from './scope.js';
+
+export type WorkItem = { kind: 'new'; path: string; folderId: number; size: number; mtimeMs: number } | { kind: 'reembed'; path: string; folderId: number; size: number; mtimeMs: number; imageId: number };
+
+export interface Walk {
+  /** Per library folder walked, the folders under it walked, or undefined for all of it. */
+  walked: Map<FolderRow, string[] | undefined>;
+  /** Per library folder, the files found: what the run ends with. */
+  present: Map<number, Set<string>>;
+  /** Per library folder, what the walk could not enter: nothing there is taken for deleted. */
+  unwalked: Map<number, string[]>;
+  /** What the walk found but cannot index (Note [Nothing skipped silently] in scan.ts). */
+  problems: Array<FailedFile & { reason: ScanProblem['reason'] }>;
+  work: WorkItem[];
+  unchanged: number;
+  /** A file the library knows where the walk went is gone (deleted, or moved perhaps where it did not go). */
+  missedKnown: boolean;
+}
+
+export interface WalkContext {
+  store: LibraryStore;
+  embeddings: EmbeddingStore;
+  modelId: string;
+  /** Lumen's own data folder: never walked. */
+  dataDir: string;
+  signal: AbortSignal;
+  retryFailed: boolean;
+  /** Called for each file found (progress). */
+  onFound: () => void;
+}
+
+/** Walks `folders`, or only the part of them `within` names; what it finds is compared with what the library knows. */
+export async function walkLibrary(context: WalkContext, folders: readonly FolderRow[], within: IndexScope | undefined): Promise<Walk> {
+  const { store, embeddings, modelId } = context;
+  const result: Walk = { walked: new Map(), present: new Map(), unwalked: new Map(), problems: [], work: [], unchanged: 0, missedKnown: false };
+  for (const folder of folders) {
+    const changed = within ? within.get(folder.id) : [folder.path];
+    if (!changed) continue;
+    const starts = walkStarts(folder.path, changed);
+    result.walked.set(folder, starts.length === 1 && starts[0] === folder.path ? undefined : starts);
+  }
+  // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file; a
+  // walk of part of the library asks only about the images it meets.
+  const embeddedIds = within ? null : embeddings.imageIds(modelId);
+  const isEmbedded = (imageId: number) => embeddedIds?.has(imageId) ?? embeddings.has(modelId, imageId);
+  for (const [folder, starts] of result.walked) {
+    const seen = new Set<string>();
+    const knownFiles = await store.knownFiles(folder.id, starts);
+    const knownFailures = context.retryFailed ? new Map<string, { size: number; mtimeMs: number; reason: string }>() : store.knownFailures(folder.id);
+    result.present.set(folder.id, seen);
+    const unwalked: string[] = [];
+    result.unwalked.set(folder.id, unwalked);
+    for (const start of starts ?? [folder.path]) {
+      const scan = scanFolder(start, {
+        excludes: folder.excludes,
+        base: folder.path,
+        skip: context.dataDir,
+        signal: context.signal,
+        onProblem: (problem) => {
+          if (problem.unwalked !== null) unwalked.push(problem.unwalked);
+          // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
+          else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
+          result.problems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
+        },
+      });
+      for await (const file of scan) {
+        context.onFound();
+        if (NOT_PHOTOS.has(path.extname(file.path).toLowerCase())) continue;
+        seen.add(file.path);
+        const known = knownFiles.get(file.path);
+        if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+          if (isEmbedded(known.imageId)) result.unchanged++;
+          else result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
+          continue;
+        }
+        const failed = knownFailures.get(file.path);
+        if (failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
+        result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
+      }
+    }
+    result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
+  }
+  return result;
+}
