@@ -327,6 +327,22 @@ describe('Settings: models', () => {
     }
   });
 
+  it('keeps the shortcuts open when asked for again before the browser has said the last ones closed', async () => {
+    const { page } = await open(readyFake(), { hash: '' });
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await page.keyboard.press('?');
+    await visible(dialog);
+    // Escape, then ? within the same task: the dialog's "close" event, queued by the first, comes after the second.
+    await page.evaluate(async () => {
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    });
+    await page.waitForTimeout(200);
+    expect(await dialog.isVisible()).toBe(true);
+  });
+
   it('follows the system dark theme', async () => {
     const fake = readyFake();
     fake.listing.downloading = [MULTI];
