@@ -66,13 +66,18 @@ if (!port || !args) {
  */
 const WARM_START_LATEST_MS = 3000;
 const QUIET_MS = 150;
+/** The whole re-scan of Note [Catch up at launch] starts this long after the warm start: a launch's first searches come before its walk. */
+const CATCH_UP_AFTER_MS = 2000;
 let lastCall = 0;
 let warming = false;
 function warmUp(): void {
   if (warming) return;
   warming = true;
   // A failure here is the first real call's to report.
-  void engine.warmUp().catch(() => {});
+  void engine
+    .warmUp()
+    .catch(() => {})
+    .then(() => setTimeout(() => void engine.catchUp().catch(() => {}), CATCH_UP_AFTER_MS));
 }
 function warmUpWhenQuiet(): void {
   const wait = lastCall + QUIET_MS - performance.now();

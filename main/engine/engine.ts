@@ -98,6 +98,8 @@ export class Engine {
   /** What the index job's next pass must walk (Note [Re-scan where it changed]); null when nothing is asked. */
   private wantedScope: WantedScope | null = null;
   private watcher: FolderWatcher | null = null;
+  /** Whether a run of this engine has walked every folder (Note [Catch up at launch]). */
+  private walkedEverything = false;
   private readonly pendingNewFolders: FolderRow[] = [];
   /** The near-duplicate groups found last (Note [Copies named by id]). */
   private duplicates: DuplicateReport | null = null;
@@ -304,6 +306,23 @@ export class Engine {
     return this.indexWithin(request, 'everything');
   }
 
+  /**
+   * Note [Catch up at launch]: the watcher sees only what changes while the app runs. What changed
+   * while it was closed (or while another program held the library), and what an unfinished run
+   * left, is found by one whole re-scan, which the app asks for once its first screen and search
+   * are ready (engine-service.ts). Unchanged files cost a stat each and the image tower is loaded
+   * only for new ones. Nothing starts when a run of this launch has walked everything already,
+   * when another program writes the library, or without a model to index with (the app asks for one).
+   */
+  async catchUp(): Promise<void> {
+    if (!this.options.watch || this.closing || this.walkedEverything || !this.hasLibrary()) return;
+    const library = this.library();
+    if (!this.access.isWriter || library.folders().length === 0) return;
+    if ((await this.models.indexingProblem(library)) || this.walkedEverything || this.closing) return;
+    // Its failures are the job's, shown as any run's.
+    this.index().done.catch(() => {});
+  }
+
   /** Brings the index of `scope` up to date, as the index job (Note [Re-scan where it changed]). */
   private indexWithin(request: IndexRequest, scope: WantedScope): Running<IndexSummary> {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
@@ -340,6 +359,7 @@ export class Engine {
       for (;;) {
         const scope = this.wantedScope ?? 'everything';
         this.wantedScope = null;
+        if (scope === 'everything') this.walkedEverything = true;
         const summary = await library
           .index(model, {
             control: job,

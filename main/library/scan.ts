@@ -151,13 +151,11 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
   const excluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true, nocase: process.platform !== 'linux' }) : () => false;
   const report = (problem: ScanProblem) => options.onProblem?.(problem);
   const base = options.base ?? root;
+  /** Default skips, then the person's exclusions, matched on the path relative to the library folder. */
+  const leftOut = (name: string, relative: string, isFolder: boolean) => isSkippedByDefault(name, isFolder) || excluded(relative) || (isFolder && excluded(`${relative}/`));
   // A walk that starts below its library folder walks nothing a whole walk would not enter.
   const below = path.relative(base, root).split(path.sep).filter(Boolean);
-  const leftOut = below.some((name, i) => {
-    const relative = below.slice(0, i + 1).join('/');
-    return isSkippedByDefault(name, true) || excluded(relative) || excluded(`${relative}/`);
-  });
-  if (leftOut) return;
+  if (below.some((name, i) => leftOut(name, below.slice(0, i + 1).join('/'), true))) return;
   // Folders are told apart by their real paths (Note [Symlinks]): so is the one skipped.
   const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
   const pending = [root];
@@ -180,10 +178,8 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       const name = escapedName(entry.name);
       const found = await classify(dir, entry, name);
       const isFolder = found.kind === 'folder' || entry.isDirectory();
-      if (isSkippedByDefault(name, isFolder)) continue;
       const full = found.kind === 'problem' ? found.problem.path : found.full;
-      const relative = path.relative(base, full).split(path.sep).join('/');
-      if (excluded(relative) || (isFolder && excluded(`${relative}/`))) continue;
+      if (leftOut(name, path.relative(base, full).split(path.sep).join('/'), isFolder)) continue;
       if (found.kind === 'problem') report(found.problem);
       else if (found.kind === 'folder') subfolders.push(found.full);
       else files.push(found.full);

@@ -13,7 +13,8 @@ import { buffersOf, fromWire, toWire, type ThreadReply, type ThreadRequest, type
 
 const port = parentPort;
 if (!port) throw new Error('inference-thread runs only as a worker thread');
-const reply = (message: ThreadReply) => port.postMessage(message);
+/** `transfer`: buffers moved to the caller instead of copied. */
+const reply = (message: ThreadReply, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 const { modelPath, options, background } = workerData as ThreadStart;
 // Before ONNX Runtime starts its thread pool, whose threads inherit the priority.
 if (background) lowerThisThreadsPriority();
@@ -28,7 +29,7 @@ startOnThisThread(modelPath, options).then(
       }
       session.run(request.feeds.map(fromWire), { fetches: request.fetches }).then(
         // Made for this answer alone: moved, not copied (Note [Batches handed over]).
-        (outputs) => port.postMessage({ kind: 'result', id: request.id, value: outputs.map(toWire) } satisfies ThreadReply, buffersOf(outputs)),
+        (outputs) => reply({ kind: 'result', id: request.id, value: outputs.map(toWire) }, buffersOf(outputs)),
         (error: unknown) => reply({ kind: 'error', id: request.id, message: messageOf(error) }),
       );
     });

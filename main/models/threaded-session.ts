@@ -14,12 +14,13 @@
  * Note [Batches handed over]: a message's tensors are copied, on the thread that posts it, unless
  * they are transferred. A batch of 16 photos is 9.6 MB of pixels: its copy held the engine's
  * thread for 4.5-4.9 ms on an idle 2-core machine and 34-48 ms on a busy one, and the Hugging
- * Face image graph sent back its 2.4 MB `last_hidden_state` besides, which nothing reads. So a run asks only for the outputs it reads
- * (`fetches`); the tower's thread always transfers what it sends back (made for this answer
- * alone); and a caller that never reads its inputs again hands them over (`handOver`), unless
- * the run may be retried on the CPU with the same inputs (Note [Providers] in session.ts), when
- * they are copied as before. Searches while indexing were no faster for it on the 2-core machine
- * (`npm run bench -- app`, 12-04): the copies were never among the engine's longest pauses.
+ * Face image graph sent back its 2.4 MB `last_hidden_state` besides, which nothing reads. So a
+ * run asks only for the outputs it reads (`fetches`); the tower's thread always transfers what
+ * it sends back (made for this answer alone); and a caller that never reads its inputs again
+ * hands them over (`handOver`), unless the run may be retried on the CPU with the same inputs
+ * (Note [Providers] in session.ts), when they are copied as before. Searches while indexing were
+ * no faster for it on the 2-core machine (`npm run bench -- app`, 12-04): the copies were never
+ * among the engine's longest pauses.
  *
  * Note [Runs in one message]: a graph with a fixed batch of 1 (Immich's text towers) runs once per
  * text, and the template editor embeds 8 texts a keystroke. Sent one by one, each run waited for

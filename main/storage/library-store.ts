@@ -158,17 +158,19 @@ export class LibraryStore {
    */
   async knownFiles(folderId: number, within?: readonly string[]): Promise<Map<string, KnownFile>> {
     const known = new Map<string, KnownFile>();
-    const page = (rows: unknown[]) => {
-      for (const [id, filePath, imageId, size, mtimeMs] of rows as Array<[number, string, number, number, number]>) known.set(filePath, { id, imageId, size, mtimeMs });
-      return rows.length < KNOWN_FILES_PAGE ? null : (rows.at(-1) as [number, string]);
+    type Row = [id: number, path: string, imageId: number, size: number, mtimeMs: number];
+    const readPages = async (read: (last: Row | undefined) => unknown[]) => {
+      for (let rows = read(undefined) as Row[]; ; rows = read(rows.at(-1)) as Row[]) {
+        for (const [id, filePath, imageId, size, mtimeMs] of rows) known.set(filePath, { id, imageId, size, mtimeMs });
+        if (rows.length < KNOWN_FILES_PAGE) return;
+        await yieldToEventLoop();
+      }
     };
-    if (!within) {
-      for (let last = page(this.statements.filesOfFolderAfter.all(folderId, 0, KNOWN_FILES_PAGE)); last; last = page(this.statements.filesOfFolderAfter.all(folderId, last[0], KNOWN_FILES_PAGE))) await yieldToEventLoop();
-      return known;
-    }
-    for (const dir of within) {
+    const s = this.statements;
+    if (!within) await readPages((last) => s.filesOfFolderAfter.all(folderId, last?.[0] ?? 0, KNOWN_FILES_PAGE));
+    for (const dir of within ?? []) {
       const [first, end] = pathsUnder(dir);
-      for (let last = page(this.statements.filesUnderAfter.all(first, end, folderId, KNOWN_FILES_PAGE)); last; last = page(this.statements.filesUnderAfter.all(last[1], end, folderId, KNOWN_FILES_PAGE))) await yieldToEventLoop();
+      await readPages((last) => s.filesUnderAfter.all(last?.[1] ?? first, end, folderId, KNOWN_FILES_PAGE));
     }
     return known;
   }

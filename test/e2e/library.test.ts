@@ -2,8 +2,8 @@
  * The desktop app end to end, in Chromium through preview mode, on the real engine and the
  * fixture model over a generated library: first run, indexing with progress, pause and resume,
  * search as you type, filters, the viewer, similar photos, searching by a dropped photo, a photo
- * added while the app runs, and a file that fails. No console error, page error or CSP
- * violation is allowed anywhere.
+ * added while the app runs or while it was closed, and a file that fails. No console error, page
+ * error or CSP violation is allowed anywhere.
  */
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -275,5 +275,17 @@ describe('the desktop app, end to end', () => {
     // (A run of one file may end before the notice could be seen.)
     await page.getByRole('status').filter({ hasText: 'Trying the failed files again' }).waitFor({ state: 'detached', timeout: 30_000 });
     await eventually(async () => (await failed.textContent()) ?? '').toMatch(/broken\.jpg.*is not an image/);
+  });
+
+  it('finds at launch, without a re-scan, a photo added while the app was closed', async () => {
+    await view.close();
+    expect(view.problems).toEqual([]);
+    await app.close();
+    await copyFile(starFile, path.join(photos, 'added-while-closed.jpg'));
+    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
+    view = await openPage(browser, app.server.url);
+    page = view.page;
+    await library().getByRole('option').first().waitFor();
+    await eventually(async () => (await tileNames(library())).filter((name) => name.startsWith('added-while-closed.jpg')), 30_000).toHaveLength(1);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * Note [Catch up at launch]: the app's engine, opened on a library whose folders changed while no
+ * app ran, finds the changes in one whole re-scan, and starts none when a run of its own has
+ * walked everything already or when another program writes the library.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../main/engine/engine.js';
+import { WriterLock } from '../../main/storage/writer-lock.js';
+import type { AppEvent, JobInfo } from '../../preload/contract.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, type FixturePhoto } from '../helpers/library.js';
+
+describe('the app catching up at launch', () => {
+  let photos: FixturePhoto[];
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let root: string;
+  let dataDir: string;
+  let paths: string[];
+  const engines: Engine[] = [];
+  const events: AppEvent[] = [];
+  const indexJobs = (): JobInfo[] => events.flatMap((event) => (event.type === 'job' && event.job.kind === 'index' ? [event.job] : []));
+  const appEngine = (): Engine => {
+    const engine = new Engine({ dataDir, model: IMMICH_MODEL, provider: 'cpu', watch: true, app: true, onEvent: (event) => events.push(event) });
+    engines.push(engine);
+    return engine;
+  };
+
+  beforeAll(async () => {
+    photos = await fixturePhotos();
+  });
+  beforeEach(async () => {
+    scratch = await tempDir();
+    root = path.join(scratch.dir, 'Photos');
+    dataDir = path.join(scratch.dir, 'data');
+    paths = await copyPhotos(photos.slice(0, 4), root, () => 'a');
+    const first = appEngine();
+    await (await first.addFolders([root])).indexing.done;
+    await first.dispose();
+    events.length = 0;
+  });
+  afterEach(async () => {
+    for (const engine of engines.splice(0)) await engine.dispose();
+    await scratch.cleanup();
+  });
+
+  it('finds the photos added and deleted while the app was closed, once', async () => {
+    await copyPhotos(photos.slice(4, 6), root, () => 'b');
+    await rm(paths[0] as string);
+    const engine = appEngine();
+    expect(engine.library().status().photos).toBe(4);
+
+    await engine.catchUp();
+    await expect.poll(() => indexJobs().at(-1)?.state, { timeout: 20_000 }).toBe('done');
+    expect(indexJobs().at(-1)?.progress).toMatchObject({ found: 5, embedded: 2 });
+    expect(engine.library().status().photos).toBe(5);
+
+    // Asked again in the same launch, it starts nothing.
+    const jobs = indexJobs().length;
+    await engine.catchUp();
+    expect(indexJobs().length).toBe(jobs);
+  });
+
+  it('starts nothing after a whole re-scan of this launch, or while another program writes the library', async () => {
+    const engine = appEngine();
+    await engine.index().done;
+    const jobs = indexJobs().length;
+    await engine.catchUp();
+    expect(indexJobs().length).toBe(jobs);
+    await engine.dispose();
+
+    const other = WriterLock.tryTake(dataDir, '`lumen index`', 'indexing');
+    expect(other).not.toBeNull();
+    try {
+      await appEngine().catchUp();
+      expect(indexJobs().length).toBe(jobs);
+    } finally {
+      other?.release();
+    }
+  });
+});
