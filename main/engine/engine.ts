@@ -100,6 +100,10 @@ export class Engine {
   private watcher: FolderWatcher | null = null;
   /** Whether a run of this engine has walked every folder (Note [Catch up at launch]). */
   private walkedEverything = false;
+  /** The catch-up waits for this engine to become the library's writer (Note [Catch up at launch]). */
+  private catchUpWhenWriter = false;
+  /** Whether the index job's next pass tries every failed file again (asked while a pass ran). */
+  private retryFailedWanted = false;
   private readonly pendingNewFolders: FolderRow[] = [];
   /** The near-duplicate groups found last (Note [Copies named by id]). */
   private duplicates: DuplicateReport | null = null;
@@ -132,6 +136,7 @@ export class Engine {
       onOpen: () => {
         this.tagging = null;
         this.watchFolders();
+        if (this.catchUpWhenWriter && this.access.isWriter) setImmediate(() => void this.catchUp().catch(() => {}));
       },
       onRestored: () => {
         if (options.app) setImmediate(() => this.index());
@@ -311,13 +316,15 @@ export class Engine {
    * while it was closed (or while another program held the library), and what an unfinished run
    * left, is found by one whole re-scan, which the app asks for once its first screen and search
    * are ready (engine-service.ts). Unchanged files cost a stat each and the image tower is loaded
-   * only for new ones. Nothing starts when a run of this launch has walked everything already,
-   * when another program writes the library, or without a model to index with (the app asks for one).
+   * only for new ones. Nothing starts when a run of this launch has walked everything already
+   * (a person who cancelled it meant it), or without a model to index with (the app asks for
+   * one); while another program writes the library, it waits until this engine is the writer.
    */
   async catchUp(): Promise<void> {
     if (!this.options.watch || this.closing || this.walkedEverything || !this.hasLibrary()) return;
     const library = this.library();
-    if (!this.access.isWriter || library.folders().length === 0) return;
+    this.catchUpWhenWriter = !this.access.isWriter;
+    if (this.catchUpWhenWriter || library.folders().length === 0) return;
     if ((await this.models.indexingProblem(library)) || this.walkedEverything || this.closing) return;
     // Its failures are the job's, shown as any run's.
     this.index().done.catch(() => {});
@@ -327,6 +334,7 @@ export class Engine {
   private indexWithin(request: IndexRequest, scope: WantedScope): Running<IndexSummary> {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     this.wantedScope = widenScope(this.wantedScope, scope);
+    this.retryFailedWanted ||= request.retryFailed === true;
     return this.startIndexJob(request);
   }
 
@@ -344,7 +352,7 @@ export class Engine {
     void running.done.then(
       () => {
         // Asked for while the job was finishing, after its last look: run now, not at the next change.
-        if (this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({});
+        if (!this.closing && this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({});
         if (this.options.watch) this.readTextInBackground();
       },
       () => {},
@@ -355,10 +363,15 @@ export class Engine {
   private async indexRun(job: Job<IndexProgress>, request: IndexRequest): Promise<IndexSummary> {
     const model = await this.indexingModel();
     const library = this.writable('indexing');
+    // What the pass under way was asked for; what is asked meanwhile waits for the next pass.
+    let newFolders: FolderRow[] = [];
     try {
       for (;;) {
         const scope = this.wantedScope ?? 'everything';
+        const retryFailed = this.retryFailedWanted;
+        newFolders = this.pendingNewFolders.splice(0);
         this.wantedScope = null;
+        this.retryFailedWanted = false;
         if (scope === 'everything') this.walkedEverything = true;
         const summary = await library
           .index(model, {
@@ -366,15 +379,17 @@ export class Engine {
             onProgress: (progress) => job.report(progress),
             onStored: () => this.libraryChanges.stored(),
             batchSize: request.batchSize,
-            retryFailed: request.retryFailed,
+            retryFailed,
             within: scope === 'everything' ? undefined : scope,
           })
           .catch((error: unknown) => {
             // Still to do, by a retry or the next run, unless the person stopped it.
-            if (!isUserError(error) || error.code !== 'cancelled') this.wantedScope = widenScope(this.wantedScope, scope);
+            if (!isUserError(error) || error.code !== 'cancelled') {
+              this.wantedScope = widenScope(this.wantedScope, scope);
+              this.retryFailedWanted ||= retryFailed;
+            }
             throw error;
           });
-        this.pendingNewFolders.length = 0;
         if (this.wantedScope === null) {
           // In the app, new photos are tagged as soon as they are indexed.
           if (this.options.watch && summary.embedded + summary.moved > 0) this.tagLibrary();
@@ -384,8 +399,8 @@ export class Engine {
     } catch (error) {
       if (isUserError(error) && error.code === 'model-invalid') {
         const present = new Set(library.folders().map((folder) => folder.id));
-        for (const folder of this.pendingNewFolders.splice(0)) if (present.has(folder.id)) await library.removeFolder(folder.id);
-      }
+        for (const folder of [...newFolders, ...this.pendingNewFolders.splice(0)]) if (present.has(folder.id)) await library.removeFolder(folder.id);
+      } else this.pendingNewFolders.unshift(...newFolders);
       throw error;
     } finally {
       this.libraryChanges.now();
@@ -398,8 +413,10 @@ export class Engine {
     this.libraryChanges.now();
   }
 
-  setExcludes(folderId: number, excludes: readonly string[]) {
-    return this.writable('changing').setExcludes(folderId, excludes);
+  async setExcludes(folderId: number, excludes: readonly string[]): Promise<FolderRow> {
+    const folder = await this.writable('changing').setExcludes(folderId, excludes);
+    this.watchFolders();
+    return folder;
   }
 
   failures(): FailureInfo[] {

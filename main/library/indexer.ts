@@ -421,7 +421,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const lostImages = new Map<number, number>();
     for (const [folder, within] of walk.walked) {
       const problems = new Set(scanProblems.filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
-      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within });
+      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within, recovered: walk.recovered.get(folder.id) });
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
       vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));

@@ -176,7 +176,8 @@ export class Library {
 
   async index(model: ClipModel, options: IndexOptions & { folders?: FolderRow[] } = {}): Promise<IndexSummary> {
     const folders = options.folders ?? this.folders();
-    if (folders.length === 0) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
+    // A run over part of the library asked for before its last folder was removed has nothing to do.
+    if (folders.length === 0 && !options.within) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
     const vectors = await this.vectorIndex(model.id, model.dim);
     // Loaded on first use, with sharp: not on the path of a search (Note [Cold start] in main/cli/index.ts).
     const { indexLibrary } = await import('./indexer.js');

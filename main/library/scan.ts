@@ -95,6 +95,7 @@ export function escapedName(bytes: Uint8Array): string {
 
 /**
  * Note [Exclusions]: a folder's exclusions are globs relative to it ("Screenshots/**"). One
+ * without a slash matches a name at any depth, as in .gitignore ("*.gif", "Screenshots"). One
  * written as a full path inside the folder is taken relative to it. A pattern that could never
  * match (a full path inside none of the folders it is given for, an unclosed brace) is refused,
  * rather than kept while it leaves nothing out.
@@ -146,16 +147,24 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
   return { kind: 'problem', problem: { path: full, reason: 'not-a-file', message: `${name} is ${kindOf(info)}, not a photo file; it was skipped.`, unwalked: null } };
 }
 
+/** Whether a walk of the library folder `base` leaves a path under it out: skipped by default, or excluded. */
+export function leftOutBy(base: string, excludes: readonly string[] = []): (full: string, isFolder: boolean) => boolean {
+  const globs = excludes.map((glob) => (glob.includes('/') ? glob : `**/${glob}`));
+  const excluded = globs.length ? picomatch(globs, { dot: true, nocase: process.platform !== 'linux' }) : () => false;
+  return (full, isFolder) => {
+    const relative = path.relative(base, full).split(path.sep).join('/');
+    return isSkippedByDefault(path.basename(full), isFolder) || excluded(relative) || (isFolder && excluded(`${relative}/`));
+  };
+}
+
 /** Yields every regular file under `root` that is not excluded, depth first. */
 export async function* scanFolder(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
-  const excluded = options.excludes?.length ? picomatch([...options.excludes], { dot: true, nocase: process.platform !== 'linux' }) : () => false;
   const report = (problem: ScanProblem) => options.onProblem?.(problem);
   const base = options.base ?? root;
-  /** Default skips, then the person's exclusions, matched on the path relative to the library folder. */
-  const leftOut = (name: string, relative: string, isFolder: boolean) => isSkippedByDefault(name, isFolder) || excluded(relative) || (isFolder && excluded(`${relative}/`));
+  const leftOut = leftOutBy(base, options.excludes);
   // A walk that starts below its library folder walks nothing a whole walk would not enter.
   const below = path.relative(base, root).split(path.sep).filter(Boolean);
-  if (below.some((name, i) => leftOut(name, below.slice(0, i + 1).join('/'), true))) return;
+  if (below.some((_name, i) => leftOut(path.join(base, ...below.slice(0, i + 1)), true))) return;
   // Folders are told apart by their real paths (Note [Symlinks]): so is the one skipped.
   const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
   const pending = [root];
@@ -178,8 +187,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       const name = escapedName(entry.name);
       const found = await classify(dir, entry, name);
       const isFolder = found.kind === 'folder' || entry.isDirectory();
-      const full = found.kind === 'problem' ? found.problem.path : found.full;
-      if (leftOut(name, path.relative(base, full).split(path.sep).join('/'), isFolder)) continue;
+      if (leftOut(found.kind === 'problem' ? found.problem.path : found.full, isFolder)) continue;
       if (found.kind === 'problem') report(found.problem);
       else if (found.kind === 'folder') subfolders.push(found.full);
       else files.push(found.full);
@@ -190,7 +198,14 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
     // of a thousand held it for 15-60 ms while indexing ran).
     for (const [i, file] of files.entries()) {
       if (i > 0 && i % STATS_PER_TURN === 0) await yieldToEventLoop();
-      const info = statSync(file, { throwIfNoEntry: false });
+      let info: Stats | undefined;
+      try {
+        info = statSync(file, { throwIfNoEntry: false });
+      } catch (error) {
+        // A file listed but not readable (no permission, a network share gone): kept as it was, as a folder that cannot be opened is.
+        report({ path: file, reason: 'unreadable', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, unwalked: file });
+        continue;
+      }
       if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
       else if (info) report({ path: file, reason: 'not-a-file', message: `${path.basename(file)} is ${kindOf(info)}, not a photo file; it was skipped.`, unwalked: null });
     }

@@ -28,6 +28,8 @@ export interface Walk {
   unchanged: number;
   /** A file the library knows where the walk went is gone (deleted, or moved perhaps where it did not go). */
   missedKnown: boolean;
+  /** Per library folder, files indexed and unchanged whose failure is on record (they could not be read for a while): it is out of date. */
+  recovered: Map<number, string[]>;
 }
 
 export interface WalkContext {
@@ -45,7 +47,7 @@ export interface WalkContext {
 /** Walks `folders`, or only the part of them `within` names; what it finds is compared with what the library knows. */
 export async function walkLibrary(context: WalkContext, folders: readonly FolderRow[], within: IndexScope | undefined): Promise<Walk> {
   const { store, embeddings, modelId } = context;
-  const result: Walk = { walked: new Map(), present: new Map(), unwalked: new Map(), problems: [], work: [], unchanged: 0, missedKnown: false };
+  const result: Walk = { walked: new Map(), present: new Map(), unwalked: new Map(), problems: [], work: [], unchanged: 0, missedKnown: false, recovered: new Map() };
   for (const folder of folders) {
     const changed = within ? within.get(folder.id) : [folder.path];
     if (!changed) continue;
@@ -59,10 +61,12 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
   for (const [folder, starts] of result.walked) {
     const seen = new Set<string>();
     const knownFiles = await store.knownFiles(folder.id, starts);
-    const knownFailures = context.retryFailed ? new Map<string, { size: number; mtimeMs: number; reason: string }>() : store.knownFailures(folder.id);
+    const knownFailures = store.knownFailures(folder.id);
     result.present.set(folder.id, seen);
     const unwalked: string[] = [];
     result.unwalked.set(folder.id, unwalked);
+    const recovered: string[] = [];
+    result.recovered.set(folder.id, recovered);
     for (const start of starts ?? [folder.path]) {
       const scan = scanFolder(start, {
         excludes: folder.excludes,
@@ -82,12 +86,15 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         seen.add(file.path);
         const known = knownFiles.get(file.path);
         if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
-          if (isEmbedded(known.imageId)) result.unchanged++;
-          else result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
+          if (!isEmbedded(known.imageId)) result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
+          else {
+            result.unchanged++;
+            if (knownFailures.has(file.path)) recovered.push(file.path);
+          }
           continue;
         }
         const failed = knownFailures.get(file.path);
-        if (failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
+        if (!context.retryFailed && failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
         result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
       }
     }

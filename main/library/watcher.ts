@@ -14,28 +14,35 @@ import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { NOT_PHOTOS, PHOTO_EXTENSIONS } from './formats.js';
+import { leftOutBy } from './scan.js';
 import type { WantedScope } from './scope.js';
 
 export interface WatchedFolder {
   id: number;
   path: string;
+  excludes: readonly string[];
 }
+
+/** A burst that never goes quiet (a sync client writing for minutes) is still reported every this many `quietMs`. */
+const LONGEST_WAIT_IN_QUIETS = 8;
 
 /**
  * Note [A watch per folder]: Node's recursive `fs.watch` on Linux walks the whole tree when it
  * starts, blocking, and polls every file: 6.5 s and 260 MB for 100k photos, on the path to the
  * app's first search. Each folder is watched on its own instead (one inotify watch per folder,
  * not per file), found by an asynchronous walk that yields to other work between folders; a
- * folder that appears later is watched as its name is reported. Hidden folders are skipped, as the
- * scan skips them. A linked folder is not watched (what it leads to may lie anywhere), and once
+ * folder that appears later is watched as its name is reported. What the walk leaves out (hidden
+ * and system folders, the folder's exclusions) is neither watched nor reported. A linked folder is not watched (what it leads to may lie anywhere), and once
  * one is met every report asks for the whole library: a folder reached by a link and by its own
  * path is stored under the path a whole walk meets first (Note [Symlinks] in scan.ts), which a
  * walk of one of its folders cannot know.
  */
 export class FolderWatcher {
-  /** Per library folder: its own path and a watcher for it and each folder under it. */
-  private readonly roots = new Map<number, { path: string; dirs: Map<string, FSWatcher> }>();
+  /** Per library folder: its own path and exclusions, what the walk leaves out, and a watcher for it and each folder under it. */
+  private readonly roots = new Map<number, { path: string; excludes: string; leftOut: (full: string, isFolder: boolean) => boolean; dirs: Map<string, FSWatcher> }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the first change not reported yet was seen. */
+  private pendingSince: number | null = null;
   /** Per library folder, the folders under it where something changed since the last report. */
   private readonly changed = new Map<number, Set<string>>();
   private warned = false;
@@ -52,16 +59,18 @@ export class FolderWatcher {
 
   /** Watches exactly these folders (starting and stopping watchers as needed). */
   sync(folders: readonly WatchedFolder[]): void {
-    const wanted = new Map(folders.map((folder) => [folder.id, folder.path]));
+    const wanted = new Map(folders.map((folder) => [folder.id, { path: folder.path, excludes: JSON.stringify(folder.excludes) }]));
     for (const [id, root] of this.roots) {
-      if (wanted.get(id) === root.path) continue;
+      const folder = wanted.get(id);
+      if (folder?.path === root.path && folder.excludes === root.excludes) continue;
       for (const watcher of root.dirs.values()) watcher.close();
       this.roots.delete(id);
+      this.changed.delete(id);
     }
-    for (const [id, folderPath] of wanted) {
-      if (this.roots.has(id)) continue;
-      this.roots.set(id, { path: folderPath, dirs: new Map() });
-      void this.watchTree(id, folderPath);
+    for (const folder of folders) {
+      if (this.roots.has(folder.id)) continue;
+      this.roots.set(folder.id, { path: folder.path, excludes: JSON.stringify(folder.excludes), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map() });
+      void this.watchTree(folder.id, folder.path);
     }
   }
 
@@ -70,9 +79,9 @@ export class FolderWatcher {
     if (!this.watchDir(folderId, dir)) return;
     try {
       for await (const entry of await opendir(dir)) {
-        if (entry.name.startsWith('.')) continue;
-        if (entry.isDirectory()) await this.watchTree(folderId, path.join(dir, entry.name));
-        else if (entry.isSymbolicLink()) await this.metLink(path.join(dir, entry.name));
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) await this.watchTree(folderId, full);
+        else if (entry.isSymbolicLink() && !this.roots.get(folderId)?.leftOut(full, true)) await this.metLink(full);
       }
     } catch (error) {
       // The folder went away or cannot be read while walked: what is in it appears after a re-scan.
@@ -83,7 +92,7 @@ export class FolderWatcher {
   /** One folder's watcher; false when it cannot be watched (or is not wanted any more). */
   private watchDir(folderId: number, dir: string): boolean {
     const root = this.roots.get(folderId);
-    if (!root || root.dirs.has(dir) || isInside(dir, this.dataDir)) return false;
+    if (!root || root.dirs.has(dir) || isInside(dir, this.dataDir) || (dir !== root.path && root.leftOut(dir, true))) return false;
     try {
       const watcher = watch(dir, { persistent: false }, (_event, name) => this.onEvent(folderId, dir, name));
       watcher.on('error', () => this.unwatch(folderId, dir));
@@ -106,30 +115,57 @@ export class FolderWatcher {
     );
   }
 
+  /** Stops watching `dir` and every folder under it (gone, or moved out: their watchers would follow it). */
   private unwatch(folderId: number, dir: string): void {
     const dirs = this.roots.get(folderId)?.dirs;
-    dirs?.get(dir)?.close();
-    dirs?.delete(dir);
+    for (const [watched, watcher] of dirs ?? []) {
+      if (!isInside(watched, dir)) continue;
+      watcher.close();
+      dirs?.delete(watched);
+    }
   }
 
   private onEvent(folderId: number, dir: string, name: string | Buffer | null): void {
+    const root = this.roots.get(folderId);
+    if (!root) return;
     const file = name === null ? null : path.join(dir, name.toString());
-    if (file !== null && (!mayBePhoto(file.slice(dir.length + 1)) || isInside(file, this.dataDir))) return;
+    if (file !== null && (!mayBePhoto(file.slice(dir.length + 1)) || isInside(file, this.dataDir) || root.leftOut(file, false))) return;
     // A name not named like a photo may be a folder just made or moved in ("2024.06.15" too): watch it too.
     if (file !== null && !PHOTO_EXTENSIONS.has(path.extname(file).toLowerCase())) {
       void lstat(file).then(
-        (info) => (info.isDirectory() ? this.watchTree(folderId, file) : info.isSymbolicLink() ? this.metLink(file) : undefined),
-        () => this.unwatch(folderId, file),
+        (info) => {
+          if (info.isDirectory() && root.leftOut(file, true)) return;
+          if (info.isDirectory()) void this.watchTree(folderId, file);
+          else if (info.isSymbolicLink()) void this.metLink(file);
+          this.changedIn(folderId, dir);
+        },
+        () => {
+          this.unwatch(folderId, file);
+          this.changedIn(folderId, dir);
+        },
       );
+      return;
     }
+    this.changedIn(folderId, dir);
+  }
+
+  /** Notes a change in `dir`, reported once changes have been quiet for `quietMs` (Note [Watch, then re-scan]). */
+  private changedIn(folderId: number, dir: string): void {
+    if (!this.roots.has(folderId)) return;
     this.changed.set(folderId, (this.changed.get(folderId) ?? new Set()).add(dir));
+    this.pendingSince ??= performance.now();
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const changed = new Map([...this.changed].map(([id, dirs]) => [id, [...dirs]]));
-      this.changed.clear();
-      this.onChange(this.linked ? 'everything' : changed);
-    }, this.quietMs);
+    const wait = Math.min(this.quietMs, this.pendingSince + this.quietMs * LONGEST_WAIT_IN_QUIETS - performance.now());
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.pendingSince = null;
+        const changed = new Map([...this.changed].map(([id, dirs]) => [id, [...dirs]]));
+        this.changed.clear();
+        this.onChange(this.linked ? 'everything' : changed);
+      },
+      Math.max(0, wait),
+    );
   }
 
   close(): void {

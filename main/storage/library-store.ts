@@ -214,13 +214,14 @@ export class LibraryStore {
    * `present` or `problems` (what the walk reported), then images no file shows any more. Files
    * at or under an `unwalked` path (a folder or link the walk could not enter: Note [Symlinks]
    * in scan.ts) are kept, as nobody can tell whether they are still there. A walk `within` some
-   * folders only (Note [Re-scan where it changed]) forgets nothing outside them.
+   * folders only (Note [Re-scan where it changed]) forgets nothing outside them. The failures of
+   * `recovered` files (indexed, unchanged, and read again) are out of date.
    * Returns the removed images' ids per model and their thumbnails to delete.
    */
   removeMissing(
     folderId: number,
     present: ReadonlySet<string>,
-    { problems = new Set(), unwalked = [], within }: { problems?: ReadonlySet<string>; unwalked?: readonly string[]; within?: readonly string[] | undefined } = {},
+    { problems = new Set(), unwalked = [], within, recovered = [] }: { problems?: ReadonlySet<string>; unwalked?: readonly string[]; within?: readonly string[] | undefined; recovered?: readonly string[] } = {},
   ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
     const s = this.statements;
     const unknown = (file: string) => unwalked.some((dir) => isInside(file, dir));
@@ -239,6 +240,7 @@ export class LibraryStore {
       for (const failedPath of s.failuresOfFolder.all(folderId) as string[]) {
         if (walked(failedPath) && !present.has(failedPath) && !problems.has(failedPath) && !unknown(failedPath)) s.deleteFailure.run(failedPath);
       }
+      for (const file of recovered) s.deleteFailure.run(file);
       return { removedFiles, lostImageIds, removedImages: this.deleteOrphanImages() };
     })();
   }

@@ -62,7 +62,7 @@ describe('the app catching up at launch', () => {
     expect(indexJobs().length).toBe(jobs);
   });
 
-  it('starts nothing after a whole re-scan of this launch, or while another program writes the library', async () => {
+  it('starts nothing after a whole re-scan of this launch, and waits while another program writes the library', async () => {
     const engine = appEngine();
     await engine.index().done;
     const jobs = indexJobs().length;
@@ -70,13 +70,20 @@ describe('the app catching up at launch', () => {
     expect(indexJobs().length).toBe(jobs);
     await engine.dispose();
 
+    await copyPhotos(photos.slice(4, 5), root, () => 'b');
     const other = WriterLock.tryTake(dataDir, '`lumen index`', 'indexing');
     expect(other).not.toBeNull();
+    const later = appEngine();
     try {
-      await appEngine().catchUp();
+      await later.catchUp();
       expect(indexJobs().length).toBe(jobs);
     } finally {
       other?.release();
     }
+    // Its first write once the other program is done makes it the writer: it catches up then.
+    await later.setExcludes(later.library().folders()[0]!.id, []);
+    await expect.poll(() => indexJobs().length, { timeout: 20_000 }).toBeGreaterThan(jobs);
+    await expect.poll(() => indexJobs().at(-1)?.state, { timeout: 20_000 }).toBe('done');
+    expect(later.library().status().photos).toBe(5);
   });
 });

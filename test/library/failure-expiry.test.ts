@@ -103,6 +103,10 @@ describe('failures that last, and failures that do not', () => {
     expect(await failedPaths()).toEqual([]);
     expect(engine.library().status().failed).toBe(1);
     expect(await failedPaths({ retryFailed: true })).toEqual(['broken.jpg']);
+    // Asked while a run is under way, the retry is not lost: the run's next pass tries them.
+    const running = engine.index();
+    expect(await failedPaths({ retryFailed: true })).toEqual(['broken.jpg']);
+    await running.done;
     const later = new Date(Date.now() + 60_000);
     await utimes(broken, later, later);
     expect(await failedPaths()).toEqual(['broken.jpg']);

@@ -235,6 +235,15 @@ describe('indexing a library', () => {
     expect(library.folders().map((each) => each.excludes)).toEqual([['keep/*.jpg']]);
   });
 
+  it('leaves out the names a pattern without a slash matches, at any depth (Note [Exclusions])', async () => {
+    await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['2024', path.join('2024', 'Screenshots'), ''][i % 3] as string);
+    await sharp(photos[0]!.file).png().toFile(path.join(folder, '2024', 'drawing.png'));
+    const folders = await library.addFolders([folder], ['*.png', 'Screenshots']);
+    expect(await library.index(model, { folders })).toMatchObject({ embedded: 4, failed: [] });
+    const paths = queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path').map((file) => path.relative(folder, file));
+    expect(paths.some((file) => file.endsWith('.png') || file.includes('Screenshots'))).toBe(false);
+  });
+
   it('refuses a folder inside a library folder, and a folder around library folders takes in their photos and exclusions', async () => {
     await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['trips/beach', 'trips/city [a|b]', 'home'][i % 3] as string);
     const beach = path.join(folder, 'trips', 'beach');

@@ -55,6 +55,12 @@ describe('a re-scan of the folders where something changed', () => {
     expect(paths()).toContain(path.join('b', 'inner', path.basename(moving)));
   });
 
+  it('does nothing, and says nothing, when the folder asked for was removed from the library since', async () => {
+    await library.removeFolder(folder.id);
+    expect(await index(within('a'))).toMatchObject({ embedded: 0, unchanged: 0, removed: 0, failed: [] });
+    await expect(index()).rejects.toMatchObject({ code: 'bad-input', message: 'The library has no folders yet. Add a folder of photos first.' });
+  });
+
   it('walks a folder deleted since its change was seen from the nearest folder still there', async () => {
     await rm(path.join(root, 'b', 'inner'), { recursive: true });
     const summary = await index(within(path.join('b', 'inner', 'deeper')));

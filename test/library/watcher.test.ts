@@ -1,10 +1,10 @@
 /**
  * Note [A watch per folder] and Note [Watch, then re-scan]: photos added anywhere under a library
  * folder, in folders made after watching began too, start one re-scan of the folders where they
- * changed (Note [Re-scan where it changed]); hidden folders, Lumen's own data and files that are
- * never photos start nothing.
+ * changed (Note [Re-scan where it changed]); what the walk leaves out (hidden and system folders,
+ * the folder's exclusions), Lumen's own data and files that are never photos start nothing.
  */
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WantedScope } from '../../main/library/scope.js';
@@ -12,6 +12,7 @@ import { FolderWatcher } from '../../main/library/watcher.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const EXCLUDES = ['**/Private/**', '*.gif'];
 
 describe('watching the library folders', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -46,11 +47,15 @@ describe('watching the library folders', () => {
     await mkdir(path.join(photos, '2024', 'Summer'), { recursive: true });
     await mkdir(path.join(photos, '.hidden'), { recursive: true });
     await mkdir(path.join(photos, 'data'), { recursive: true });
+    await mkdir(path.join(photos, '2024', 'Private'), { recursive: true });
     changes = [];
     logged = [];
     const record = (changed: WantedScope) => changes.push(changed === 'everything' ? changed : Object.fromEntries([...changed].map(([id, dirs]) => [id, [...dirs].sort()])));
     watcher = new FolderWatcher(record, (message) => logged.push(message), path.join(photos, 'data'), 100);
-    watcher.sync([{ id: 7, path: photos }, { id: 8, path: path.join(scratch.dir, 'missing') }]);
+    watcher.sync([
+      { id: 7, path: photos, excludes: EXCLUDES },
+      { id: 8, path: path.join(scratch.dir, 'missing'), excludes: [] },
+    ]);
   });
   afterEach(async () => {
     watcher.close();
@@ -88,6 +93,42 @@ describe('watching the library folders', () => {
     await mkdir(path.join(photos, '2024.06.15'));
     expect(await reported()).toEqual([{ 7: [photos] }]);
     expect(await photoWrittenInto(path.join(photos, '2024.06.15'))).toEqual([{ 7: [path.join(photos, '2024.06.15')] }]);
+  });
+
+  it('ignores what the walk leaves out: excluded and system folders, before and after watching began, and excluded files; until the exclusions change', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual([{ 7: [path.join(photos, '2024')] }]);
+    await writeFile(path.join(photos, '2024', 'Private', 'a.jpg'), 'x');
+    await mkdir(path.join(photos, 'Private'));
+    await mkdir(path.join(photos, '@eaDir'));
+    await writeFile(path.join(photos, '2024', 'moving.gif'), 'x');
+    await settle(100);
+    await writeFile(path.join(photos, 'Private', 'b.jpg'), 'x');
+    await writeFile(path.join(photos, '@eaDir', 'thumb.jpg'), 'x');
+    expect(await reported(600)).toEqual([]);
+
+    watcher.sync([{ id: 7, path: photos, excludes: [] }]);
+    expect(await photoWrittenInto(path.join(photos, '2024', 'Private'))).toEqual([{ 7: [path.join(photos, '2024', 'Private')] }]);
+  });
+
+  it('forgets the folders under a folder moved away, and watches the ones made again in its place', async () => {
+    await mkdir(path.join(photos, 'Export', 'sub'), { recursive: true });
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
+    expect(await photoWrittenInto(path.join(photos, 'Export', 'sub'))).toEqual([{ 7: [path.join(photos, 'Export', 'sub')] }]);
+    await rename(path.join(photos, 'Export'), path.join(scratch.dir, 'Export-trashed'));
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
+    await mkdir(path.join(photos, 'Export', 'sub'), { recursive: true });
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
+    expect(await photoWrittenInto(path.join(photos, 'Export', 'sub'))).toEqual([{ 7: [path.join(photos, 'Export', 'sub')] }]);
+  });
+
+  it('reports changes that never go quiet at least every few quiet periods', async () => {
+    expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
+    // A photo every 50 ms for 2 s, against a quiet period of 100 ms.
+    for (let i = 0; i < 40; i++) {
+      await writeFile(path.join(photos, `burst-${i}.jpg`), 'x');
+      await settle(50);
+    }
+    expect(changes.length).toBeGreaterThan(0);
   });
 
   it('reports the whole library once a linked folder is met (Note [A watch per folder])', async () => {
