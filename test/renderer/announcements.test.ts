@@ -126,6 +126,26 @@ describe('work in progress', () => {
     ]);
   });
 
+  it('says nothing when a job ends as it is paused, and a refusal lasts until the job’s next news', async () => {
+    const fake = libraryFake();
+    const { page, emit } = await open(fake);
+    const tagging = { id: 'tag-1', kind: 'tag' as const };
+    const progress = { phase: 'scoring' as const, done: 1, total: 10, perSecond: 2, etaSeconds: 5 };
+    await emit(job({ ...tagging, state: 'running', progress }));
+    const pause = page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Pause' });
+    fake.overrides['jobs.pause'] = () => ({ ok: false, error: { code: 'not-found', message: 'No job tag-1 is running (it may have finished).' } });
+    await pause.click();
+    await poll(() => fake.callsOf('jobs.pause').length).toBe(1);
+    await page.waitForTimeout(100);
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    fake.overrides['jobs.pause'] = () => ({ ok: false, error: { code: 'busy', message: 'The library is busy; try again.' } });
+    await pause.click();
+    await page.getByRole('alert').filter({ hasText: 'The library is busy; try again.' }).waitFor();
+    await emit(job({ ...tagging, state: 'done', progress: { ...progress, done: 10 } }));
+    await page.getByRole('alert').filter({ hasText: 'The library is busy' }).waitFor({ state: 'detached' });
+  });
+
   it('the Duplicates screen says that it looks for copies and what it found, and none of its progress', async () => {
     const fake = libraryFake();
     let answer: (outcome: CallOutcome<'duplicates.find'>) => void = () => {};

@@ -5,7 +5,9 @@ import type { AppBus } from '../lib/bus.js';
 export class JobsStore {
   /** Jobs by id; ended ones stay until the next one of their kind starts, so the UI can say how they ended. */
   jobs = $state<Record<string, JobInfo>>({});
+  /** Why the last pause, resume or cancel was refused; gone with the job's next news. */
   error = $state<string | null>(null);
+  private errorOf: string | null = null;
   /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
   startingRest = $state(false);
 
@@ -22,6 +24,7 @@ export class JobsStore {
   }
 
   private update(job: JobInfo): void {
+    if (job.id === this.errorOf) this.error = this.errorOf = null;
     for (const [id, other] of Object.entries(this.jobs)) {
       if (id !== job.id && other.kind === job.kind && other.subject === job.subject && other.state !== 'running' && other.state !== 'paused') delete this.jobs[id];
     }
@@ -44,7 +47,13 @@ export class JobsStore {
     if (outcome.ok) {
       this.update(outcome.value);
       this.error = null;
-    } else this.error = outcome.error.message;
+    } else if (outcome.error.code === 'not-found') {
+      // It ended as the button was pressed: its last news says how, and nothing is left to do.
+      this.error = null;
+    } else {
+      this.error = outcome.error.message;
+      this.errorOf = job.id;
+    }
   }
 
   /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
