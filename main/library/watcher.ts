@@ -92,7 +92,8 @@ export class FolderWatcher {
   /** One folder's watcher; false when it cannot be watched (or is not wanted any more). */
   private watchDir(folderId: number, dir: string): boolean {
     const root = this.roots.get(folderId);
-    if (!root || root.dirs.has(dir) || isInside(dir, this.dataDir) || (dir !== root.path && root.leftOut(dir, true))) return false;
+    // (A walk of a folder removed meanwhile goes on: its id may be a new folder's now.)
+    if (!root || !isInside(dir, root.path) || root.dirs.has(dir) || isInside(dir, this.dataDir) || (dir !== root.path && root.leftOut(dir, true))) return false;
     try {
       const watcher = watch(dir, { persistent: false }, (_event, name) => this.onEvent(folderId, dir, name));
       watcher.on('error', () => this.unwatch(folderId, dir));
@@ -129,7 +130,7 @@ export class FolderWatcher {
     const root = this.roots.get(folderId);
     if (!root) return;
     const file = name === null ? null : path.join(dir, name.toString());
-    if (file !== null && (!mayBePhoto(file.slice(dir.length + 1)) || isInside(file, this.dataDir) || root.leftOut(file, false))) return;
+    if (file !== null && (!mayBePhoto(path.relative(dir, file)) || isInside(file, this.dataDir) || root.leftOut(file, false))) return;
     // A name not named like a photo may be a folder just made or moved in ("2024.06.15" too): watch it too.
     if (file !== null && !PHOTO_EXTENSIONS.has(path.extname(file).toLowerCase())) {
       void lstat(file).then(

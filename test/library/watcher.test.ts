@@ -121,6 +121,16 @@ describe('watching the library folders', () => {
     expect(await photoWrittenInto(path.join(photos, 'Export', 'sub'))).toEqual([{ 7: [path.join(photos, 'Export', 'sub')] }]);
   });
 
+  it('watches nothing more of a folder no longer wanted whose id a new folder has now', async () => {
+    const other = path.join(scratch.dir, 'Other');
+    await mkdir(other);
+    watcher.sync([{ id: 9, path: photos, excludes: [] }]);
+    watcher.sync([{ id: 9, path: other, excludes: [] }]);
+    expect(await photoWrittenInto(other)).toEqual([{ 9: [other] }]);
+    await writeFile(path.join(photos, '2024', 'Summer', 'late.jpg'), 'x');
+    expect(await reported(600)).toEqual([]);
+  });
+
   it('reports changes that never go quiet at least every few quiet periods', async () => {
     expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
     // A photo every 50 ms for 2 s, against a quiet period of 100 ms.
