@@ -2,6 +2,12 @@
  * The photo viewer: which photo is open (kept in the URL as `photo=ID`, over whichever screen
  * it was opened from, so that closing it returns there), the list it steps through (the grid it
  * was opened from), the photo's details, the text read in it and the photos like it.
+ *
+ * Note [Viewer follows its grid]: a grid's photos come in pages (search results 100, then 200 at
+ * a time; the library's first screen, then the rest), and the viewer opened from one steps
+ * through all of them, not those loaded when it opened. So it reads the grid's list each time,
+ * never a copy, and the grid asks for its next page when the photo shown nears the end of what
+ * it holds, as it does when scrolled there.
  */
 import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
 import { photoParam, withPhoto } from '../lib/search-params.js';
@@ -10,9 +16,11 @@ import type { ViewRouter } from './router.svelte.js';
 const SIMILAR_COUNT = 12;
 const GONE = 'This photo is no longer in the library: its file was deleted or moved, or its folder was removed.';
 
+/** The photos next and previous step through, in display order, as they are now (Note [Viewer follows its grid]). */
+export type PhotoOrder = () => ArrayLike<number>;
+
 export class ViewerState {
-  /** The photos next/previous step through, in display order. */
-  order = $state.raw<readonly number[]>([]);
+  private list = $state.raw<PhotoOrder | null>(null);
   details = $state.raw<PhotoDetails | null>(null);
   similar = $state.raw<SearchHitInfo[]>([]);
   /** The open photo's text, with its id (null while it loads). */
@@ -33,8 +41,24 @@ export class ViewerState {
     return photoParam(this.router.query);
   }
 
-  open(photoId: number, order: readonly number[]): void {
-    this.order = order;
+  /** The photos next and previous step through, in display order. */
+  get order(): ArrayLike<number> {
+    return this.list?.() ?? [];
+  }
+
+  /** Where the open photo is in `order`; -1 when it is not there. */
+  get position(): number {
+    const id = this.photoId;
+    return id === null ? -1 : (Array.prototype.indexOf.call(this.order, id) as number);
+  }
+
+  /** Whether the viewer steps through `order` (it was opened from the grid that gave it, or adopted it). */
+  stepsThrough(order: PhotoOrder): boolean {
+    return this.list === order;
+  }
+
+  open(photoId: number, order: PhotoOrder): void {
+    this.list = order;
     this.show(photoId, this.photoId === null);
   }
 
@@ -44,8 +68,13 @@ export class ViewerState {
   }
 
   /** Gives a photo opened from a link or a reload, which came with no list, the list of the grid it shows over. */
-  adopt(order: ArrayLike<number>): void {
-    if (this.photoId !== null && this.order.length === 0) this.order = Array.from(order);
+  adopt(order: PhotoOrder): void {
+    if (this.photoId !== null && this.list === null) this.list = order;
+  }
+
+  /** A grid leaving the page lets go of its list, so that the grid in its place can give its own. */
+  release(order: PhotoOrder): void {
+    if (this.list === order) this.list = null;
   }
 
   close(): void {
@@ -54,8 +83,7 @@ export class ViewerState {
 
   /** Moves by `step` through the list it was opened from; false at either end. */
   step(step: -1 | 1): boolean {
-    const id = this.photoId;
-    const at = id === null ? -1 : this.order.indexOf(id);
+    const at = this.position;
     const next = this.order[at + step];
     if (at < 0 || next === undefined) return false;
     this.show(next);

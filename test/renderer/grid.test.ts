@@ -1,0 +1,159 @@
+/**
+ * The photo grid and the viewer over it while their list grows and changes, built for real and
+ * driven in Chromium against a fake engine: the viewer steps through every match as the pages
+ * come, a new search starts at the top, and focus stays with its photo across reloads.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { LibraryTimeline, SearchHitInfo } from '../../preload/contract.js';
+import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+
+const nameOf = (id: number) => `p${id}.jpg`;
+const hit = (id: number): SearchHitInfo => ({ id, name: nameOf(id), folderId: 1, takenAt: Date.UTC(2024, 0, 1) - id * 3_600_000, width: 400, height: 300, format: 'jpeg', score: 1 - id / 10_000 });
+
+/** A fake engine whose every query matches `matches` photos (ids 1 up), served in the pages asked for. */
+function searchFake(matches: number): FakeLumen {
+  const fake = libraryFake();
+  fake.overrides['search.query'] = ({ options }: { options: { offset: number; limit: number } }) => {
+    const ids = Array.from({ length: matches }, (_, i) => i + 1).slice(options.offset, options.offset + options.limit);
+    return { ok: true, value: { results: ids.map(hit), total: matches, belowCutoff: 0, offset: options.offset, model: 'm', method: 'index', counted: true } };
+  };
+  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/home/ada/Pictures/${nameOf(id)}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+  return fake;
+}
+
+/** A timeline of the photos `ids`, newest first. */
+const timelineOf = (ids: number[], total = ids.length): LibraryTimeline => ({ total, ids, ratios: ids.map(() => 1.5), takenAt: ids.map((id) => hit(id).takenAt), names: ids.map(nameOf) });
+
+/** Steps the open viewer with the right arrow until it shows `last`, each photo in turn. */
+async function stepTo(page: Page, from: number, last: number): Promise<void> {
+  for (let id = from + 1; id <= last; id++) {
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: nameOf(id) }).waitFor({ timeout: 2000 });
+  }
+}
+
+const gridScroll = (page: Page, name: string) => page.getByRole('listbox', { name }).evaluate((grid) => (grid.parentElement as HTMLElement).scrollTop);
+const scrollGrid = (page: Page, name: string, to: number) =>
+  page.getByRole('listbox', { name }).evaluate((grid, top) => {
+    const scroller = grid.parentElement as HTMLElement;
+    scroller.scrollTop = top;
+    scroller.dispatchEvent(new Event('scroll'));
+  }, to);
+/** The name of the grid's one tab stop. */
+const tabStop = (page: Page, name: string) => page.getByRole('listbox', { name }).locator('[role="option"][tabindex="0"]').getAttribute('aria-label');
+const focusedName = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName);
+
+describe('the viewer over a grid still loading', () => {
+  it('steps through every match of a search, the pages after the first asked for as it nears their end', async () => {
+    const fake = searchFake(250);
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^p1\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'p1.jpg' }).waitFor();
+    await stepTo(page, 1, 250);
+    const next = page.getByRole('dialog').getByRole('button', { name: 'Next photo' });
+    expect(await next.getAttribute('aria-disabled')).toBe('true');
+  });
+
+  it('steps on past the library’s first screen', async () => {
+    const fake = searchFake(0);
+    const all = Array.from({ length: 520 }, (_, i) => i + 1);
+    fake.overrides['photos.timeline'] = ({ first }: { first?: number }) => ({ ok: true, value: timelineOf(first ? all.slice(0, first) : all, all.length) });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=490' });
+    await page.getByRole('dialog', { name: 'p490.jpg' }).waitFor();
+    await stepTo(page, 490, 520);
+    // Before the rest would have come by itself (Note [First screen first]).
+    expect(fake.callsOf('photos.timeline')).toEqual([{ filters: {}, first: 500 }, { filters: {} }]);
+  });
+});
+
+describe('a new list in the grid', () => {
+  it('starts a new search, new filters or a new sort at the top, with the tab stop on its first photo, and asks for no more pages', async () => {
+    const fake = searchFake(250);
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
+    const pagesAsked = (from: number) => fake.callsOf('search.query').slice(from).map((call) => call.options);
+    for (const hash of ['#/library?q=cats', '#/library?q=cats&camera=Pixel', '#/library?q=cats&camera=Pixel&sort=oldest']) {
+      // Far down, the next page loaded: the grid's end is out of reach of the first page's.
+      await scrollGrid(page, 'Search results', 3000);
+      await expect.poll(() => results.getByRole('option').first().getAttribute('aria-setsize')).toBe('250');
+      await expect.poll(() => tabStop(page, 'Search results')).not.toMatch(/^p1\.jpg/);
+      const asked = fake.callsOf('search.query').length;
+      await page.evaluate((to) => (location.hash = to), hash);
+      await expect.poll(() => fake.callsOf('search.query').length).toBeGreaterThan(asked);
+      await expect.poll(() => gridScroll(page, 'Search results')).toBe(0);
+      await expect.poll(() => tabStop(page, 'Search results')).toMatch(/^p1\.jpg/);
+      await page.waitForTimeout(200);
+      expect(pagesAsked(asked)).toEqual([expect.objectContaining({ offset: 0, limit: 100 })]);
+    }
+  });
+
+  it('starts the library at the top for new filters or sort, and keeps its place when it reloads while indexing', async () => {
+    const fake = searchFake(0);
+    let shown = Array.from({ length: 400 }, (_, i) => i + 1);
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: timelineOf(shown) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
+    await scrollGrid(page, 'Photos', 3000);
+    shown = [...shown, 401];
+    const reloads = fake.callsOf('photos.timeline').length;
+    await emit({ type: 'library-changed' });
+    await expect.poll(() => fake.callsOf('photos.timeline').length, { timeout: 5000 }).toBeGreaterThan(reloads);
+    await expect.poll(() => page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-setsize')).toBe('401');
+    expect(await gridScroll(page, 'Photos')).toBe(3000);
+
+    for (const hash of ['#/library?camera=Pixel', '#/library?camera=Pixel&sort=oldest']) {
+      await scrollGrid(page, 'Photos', 3000);
+      await page.evaluate((to) => (location.hash = to), hash);
+      await expect.poll(() => gridScroll(page, 'Photos')).toBe(0);
+      await expect.poll(() => tabStop(page, 'Photos')).toMatch(hash.includes('oldest') ? /^p401\.jpg/ : /^p1\.jpg/);
+    }
+  });
+
+  it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {
+    const fake = searchFake(2);
+    const { page } = await pages.open(fake, { hash: '#/library?q=sign' });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^p2\.jpg/ }).focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('listbox', { name: 'Photos' }).waitFor();
+    await expect.poll(() => focusedName(page)).toMatch(/^c\.jpg/);
+    expect(await tabStop(page, 'Photos')).toMatch(/^c\.jpg/);
+  });
+});
+
+describe('focus in the grid across reloads', () => {
+  it('stays with its photo when photos are added before it: Enter opens it and Space selects it', async () => {
+    const fake = libraryFake();
+    let timeline = structuredClone(FAKE_TIMELINE);
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).focus();
+    // Rows of newer photos before it: its tile is drawn again in another row.
+    const added = timelineOf(Array.from({ length: 12 }, (_, i) => 100 + i));
+    timeline = { total: 15, ids: [...added.ids, ...timeline.ids], ratios: [...added.ratios, ...timeline.ratios], takenAt: [...added.takenAt, ...timeline.takenAt], names: [...added.names, ...timeline.names] };
+    await emit({ type: 'library-changed' });
+    await page.getByRole('option', { name: /^p100\.jpg/ }).waitFor();
+    await expect.poll(() => focusedName(page)).toMatch(/^b\.jpg/);
+    expect(await tabStop(page, 'Photos')).toMatch(/^b\.jpg/);
+    await page.keyboard.press(' ');
+    await expect.poll(() => page.getByRole('option', { name: /^b\.jpg/ }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { selected: true }).count()).toBe(1);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => new URL(page.url()).hash).toContain('photo=2');
+  });
+
+  it('goes to the photo in its place when its own leaves the library', async () => {
+    const fake = libraryFake();
+    let timeline = structuredClone(FAKE_TIMELINE);
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^a\.jpg/ }).focus();
+    timeline = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'] };
+    await emit({ type: 'library-changed' });
+    await page.getByRole('option', { name: /^a\.jpg/ }).waitFor({ state: 'detached' });
+    await expect.poll(() => tabStop(page, 'Photos')).toMatch(/^b\.jpg/);
+  });
+});
