@@ -219,6 +219,32 @@ describe('the viewer over another screen', () => {
     await expect.poll(() => page.title()).toBe('Albums — Lumen');
   });
 
+  it('takes back the step its opening made when it closes: Back then leaves the screen below', async () => {
+    const fake = albumsFake({ Trip: [1, 3] });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
+    await page.getByRole('link', { name: /^Trip/ }).click();
+    const album = page.getByRole('listbox', { name: 'Photos of Trip' });
+    await album.getByRole('option').first().click();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect.poll(hash).toBe('#/albums?album=saved:1');
+    await page.goBack();
+    await expect.poll(hash).toBe('#/albums');
+
+    // Opened by a link, it made no step: closing leaves the entry where it is.
+    await page.evaluate(() => (location.hash = '#/albums?album=saved:1&photo=3'));
+    await page.getByRole('dialog', { name: '3.jpg' }).waitFor();
+    await page.getByRole('button', { name: 'Close the viewer' }).click();
+    await expect.poll(hash).toBe('#/albums?album=saved:1');
+    await page.goBack();
+    await expect.poll(hash).toBe('#/albums');
+  });
+
   it('takes a tag name as long as a tag may be, and Escape in the field clears the name before it closes the viewer', async () => {
     const fake = libraryFake();
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });

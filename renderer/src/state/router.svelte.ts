@@ -69,13 +69,19 @@ export class ViewRouter {
 
   /**
    * Changes the current screen's parameters; `push` makes a new history entry (opening a photo),
-   * otherwise the entry is replaced (each keystroke of a query).
+   * otherwise the entry is replaced (each keystroke of a query). A pushed entry may carry a `mark`,
+   * kept while its parameters change, so that what made it can tell it is still shown (`shows`).
    */
-  setQuery(query: string, push = false): void {
+  setQuery(query: string, push = false, mark: string | null = null): void {
     const hash = hashFor(this.current, query);
     if (location.hash === hash) return;
-    if (push) history.pushState(null, '', hash);
-    else history.replaceState(null, '', hash);
+    if (push) history.pushState({ mark }, '', hash);
+    else history.replaceState(history.state, '', hash);
     this.read();
+  }
+
+  /** Whether the entry shown was pushed with `mark`. */
+  shows(mark: string): boolean {
+    return (history.state as { mark?: unknown } | null)?.mark === mark;
   }
 }

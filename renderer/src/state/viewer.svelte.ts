@@ -14,6 +14,8 @@ import { photoParam, withPhoto } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
 const SIMILAR_COUNT = 12;
+/** Marks the history entry opening a photo made. */
+const OPENED = 'photo-opened';
 const GONE = 'This photo is no longer in the library: its file was deleted or moved, or its folder was removed.';
 
 /** The photos next and previous step through, in display order, as they are now (Note [Viewer follows its grid]). */
@@ -64,7 +66,7 @@ export class ViewerState {
 
   /** Shows `photoId` (none with null) over the current screen, keeping the screen's own parameters; `push` makes a step Back undoes. */
   private show(photoId: number | null, push = false): void {
-    this.router.setQuery(withPhoto(this.router.query, photoId), push);
+    this.router.setQuery(withPhoto(this.router.query, photoId), push, OPENED);
   }
 
   /** Gives a photo opened from a link or a reload, which came with no list, the list of the grid it shows over. */
@@ -78,7 +80,10 @@ export class ViewerState {
   }
 
   close(): void {
-    this.show(null);
+    // The step its opening made is taken back, not left in the history as a second copy of the
+    // screen below, which Back would then seem to ignore. A photo opened by a link made none.
+    if (this.router.shows(OPENED)) history.back();
+    else this.show(null);
   }
 
   /** Moves by `step` through the list it was opened from; false at either end. */
