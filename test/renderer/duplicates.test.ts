@@ -21,4 +21,23 @@ describe('finding duplicates', () => {
       await expect.poll(() => fake.callsOf('duplicates.find').at(-1)).toEqual({ threshold });
     }
   });
+
+  it('leaves the keys to the confirmation while it asks: no shortcut moves away beneath it, and Escape closes it', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await page.getByRole('button', { name: 'Move to trash…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    for (const key of ['Control+1', 'Control+,', '/', '?']) await page.keyboard.press(key);
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => location.hash)).toBe('#/duplicates');
+    expect(await dialog.isVisible()).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => location.hash)).toBe('#/duplicates');
+    await page.getByRole('button', { name: 'Move to trash…' }).waitFor();
+  });
 });

@@ -113,6 +113,28 @@ describe('a new list in the grid', () => {
     }
   });
 
+  it('keeps selected only the photos a new search or sort still shows', async () => {
+    const fake = searchFake(0);
+    const matches: Record<string, number[]> = { dogs: [1, 2, 3, 4, 5, 6], cats: [5, 6, 7, 8] };
+    fake.overrides['search.query'] = ({ query }: { query: string }) => {
+      const ids = matches[query] ?? [];
+      return { ok: true, value: { results: ids.map(hit), total: ids.length, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
+    };
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /^p1\.jpg/ }).click({ modifiers: ['Control'] });
+    await results.getByRole('option', { name: /^p6\.jpg/ }).click({ modifiers: ['Control'] });
+    const selected = page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/);
+    await expect.poll(() => selected.textContent()).toBe('2 selected');
+    await page.evaluate(() => (location.hash = '#/library?q=cats'));
+    await results.getByRole('option', { name: /^p7\.jpg/ }).waitFor();
+    await expect.poll(() => selected.textContent()).toBe('1 selected');
+    await page.evaluate(() => (location.hash = '#/library?q=cats&sort=oldest'));
+    await page.waitForTimeout(200);
+    expect(await selected.textContent()).toBe('1 selected');
+    expect(await results.getByRole('option', { name: /^p6\.jpg/ }).getAttribute('aria-selected')).toBe('true');
+  });
+
   it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {
     const fake = searchFake(2);
     const { page } = await pages.open(fake, { hash: '#/library?q=sign' });

@@ -99,8 +99,13 @@ export class AppState {
 
   /** Runs a shortcut's action; false when it does not apply now (the key then does its usual thing). */
   run(action: ShortcutAction): boolean {
+    // A dialog that asks (a confirmation, a comparison) has the keys until it is answered, Escape
+    // too, which closes it; the viewer and this panel are marked as letting them through.
+    if (document.querySelector('dialog:modal:not([data-shortcuts])')) return false;
     switch (action) {
       case 'focus-search':
+        // The search box is behind the photo: the key is the viewer's.
+        if (this.viewer.photoId !== null) return false;
         this.shortcutsOpen = false;
         // The library opened to search in: the search then takes its place in the history.
         if (this.router.current !== 'library') this.router.go('library', '', true);

@@ -50,6 +50,17 @@ export class Selection {
     for (let i = 0; i < order.length; i++) this.ids.add(order[i] as number);
   }
 
+  /** Unselects what `order` does not show (a new search or new filters: their actions would act on photos out of sight). */
+  keepOnly(order: ArrayLike<number>): void {
+    if (this.ids.size === 0) return;
+    const kept: number[] = [];
+    for (let i = 0; i < order.length; i++) if (this.ids.has(order[i] as number)) kept.push(order[i] as number);
+    if (kept.length === this.ids.size) return;
+    this.ids.clear();
+    for (const id of kept) this.ids.add(id);
+    if (this.anchor !== null && !this.ids.has(this.anchor)) this.anchor = null;
+  }
+
   clear(): void {
     this.ids.clear();
     this.anchor = null;

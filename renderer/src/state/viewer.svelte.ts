@@ -23,6 +23,8 @@ export type PhotoOrder = () => ArrayLike<number>;
 
 export class ViewerState {
   private list = $state.raw<PhotoOrder | null>(null);
+  /** The address a step back is leaving, until it has (see `close`). */
+  private leaving: string | null = null;
   details = $state.raw<PhotoDetails | null>(null);
   similar = $state.raw<SearchHitInfo[]>([]);
   /** The open photo's text, with its id (null while it loads). */
@@ -82,8 +84,12 @@ export class ViewerState {
   close(): void {
     // The step its opening made is taken back, not left in the history as a second copy of the
     // screen below, which Back would then seem to ignore. A photo opened by a link made none.
-    if (this.router.shows(OPENED)) history.back();
-    else this.show(null);
+    // Going back takes a moment: asked again meanwhile (Escape pressed twice), it goes back once.
+    if (!this.router.shows(OPENED)) this.show(null);
+    else if (this.leaving !== location.hash) {
+      this.leaving = location.hash;
+      history.back();
+    }
   }
 
   /** Moves by `step` through the list it was opened from; false at either end. */
