@@ -147,15 +147,21 @@ describe('a new list in the grid', () => {
 });
 
 describe('focus in the grid across reloads', () => {
-  it('stays with its photo when photos are added before it: Enter opens it and Space selects it', async () => {
+  /** The library over a timeline the test changes (`timeline.now`, then an event, as indexing does). */
+  async function libraryOverTimeline() {
     const fake = libraryFake();
-    let timeline = structuredClone(FAKE_TIMELINE);
-    fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
-    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    const timeline = { now: structuredClone(FAKE_TIMELINE) };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline.now) });
+    return { ...(await pages.open(fake, { hash: '#/library' })), timeline };
+  }
+
+  it('stays with its photo when photos are added before it: Enter opens it and Space selects it', async () => {
+    const { page, emit, timeline } = await libraryOverTimeline();
     await page.getByRole('option', { name: /^b\.jpg/ }).focus();
     // Rows of newer photos before it: its tile is drawn again in another row.
     const added = timelineOf(Array.from({ length: 12 }, (_, i) => 100 + i));
-    timeline = { total: 15, ids: [...added.ids, ...timeline.ids], ratios: [...added.ratios, ...timeline.ratios], takenAt: [...added.takenAt, ...timeline.takenAt], names: [...added.names, ...timeline.names] };
+    const old = timeline.now;
+    timeline.now = { total: 15, ids: [...added.ids, ...old.ids], ratios: [...added.ratios, ...old.ratios], takenAt: [...added.takenAt, ...old.takenAt], names: [...added.names, ...old.names] };
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^p100\.jpg/ }).waitFor();
     await expect.poll(() => focusedName(page)).toMatch(/^b\.jpg/);
@@ -168,12 +174,9 @@ describe('focus in the grid across reloads', () => {
   });
 
   it('goes to the photo in its place when its own leaves the library', async () => {
-    const fake = libraryFake();
-    let timeline = structuredClone(FAKE_TIMELINE);
-    fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(timeline) });
-    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    const { page, emit, timeline } = await libraryOverTimeline();
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
-    timeline = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'] };
+    timeline.now = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.now.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'] };
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^a\.jpg/ }).waitFor({ state: 'detached' });
     await expect.poll(() => tabStop(page, 'Photos')).toMatch(/^b\.jpg/);
