@@ -207,8 +207,10 @@ export class PhotoSearch {
     const pool0 = Math.max(MIN_POOL, (offset + limit) * 2);
     // A subset the matrix keeps gathered ranks faster than the graph finds it (Note [Subset kept]).
     const gathered = matching !== null && share * KEPT_SUBSET_SHARE <= 1 && vectors.keepsSubset(matching.size);
-    // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank exactly.
-    const exact = gathered || share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size;
+    // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank
+    // exactly. Without a cutoff every photo in scope is a result, and sorted by date all are needed.
+    const everyPhoto = cutoff === null && options.sort !== 'relevance';
+    const exact = everyPhoto || gathered || share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size;
     const method = exact || vectors.health === 'rebuilding' ? 'exact' : 'index';
     // Ranked exactly without a cutoff, every photo in scope is a result. Otherwise the matrix
     // ranks only the photos the filter keeps; a count takes them all at once unless they stay

@@ -67,6 +67,12 @@ it('counts whenever the answer needs every result: sorted by date, or when the p
   expect(byDate.counted).toBe(true);
   expect(byDate.total).toBe((await search.similar(1, { limit: 20, sort: 'newest' })).total);
 
+  // Without the cutoff, sorted by date, every photo is a result (but the one they are like).
+  const everyPhoto = await search.similar(1, { limit: 20, showAll: true, sort: 'newest' });
+  expect(everyPhoto).toMatchObject({ total: PHOTOS - 1, counted: true });
+  const newest = everyPhoto.results.map((hit) => hit.takenAt);
+  expect(newest).toEqual([...newest].sort((a, b) => (b ?? 0) - (a ?? 0)));
+
   // Without the cutoff nothing stops a count; one page's pool is counted as it always was.
   const plain = await search.similar(1, { limit: 20, count: false, showAll: true });
   expect(plain.counted).toBe(true);
