@@ -32,14 +32,15 @@ const LONGEST_WAIT_IN_QUIETS = 8;
  * app's first search. Each folder is watched on its own instead (one inotify watch per folder,
  * not per file), found by an asynchronous walk that yields to other work between folders; a
  * folder that appears later is watched as its name is reported. What the walk leaves out (hidden
- * and system folders, the folder's exclusions) is neither watched nor reported. A linked folder is not watched (what it leads to may lie anywhere), and once
- * one is met every report asks for the whole library: a folder reached by a link and by its own
- * path is stored under the path a whole walk meets first (Note [Symlinks] in scan.ts), which a
- * walk of one of its folders cannot know.
+ * and system folders, the folder's exclusions) is neither watched nor reported. A linked folder
+ * is not watched (what it leads to may lie anywhere), and once one is met every report asks for
+ * the whole library: a folder reached by a link and by its own path is stored under the path a
+ * whole walk meets first (Note [Symlinks] in scan.ts), which a walk of one of its folders cannot
+ * know.
  */
 export class FolderWatcher {
-  /** Per library folder: its own path and exclusions, what the walk leaves out, and a watcher for it and each folder under it. */
-  private readonly roots = new Map<number, { path: string; excludes: string; leftOut: (full: string, isFolder: boolean) => boolean; dirs: Map<string, FSWatcher> }>();
+  /** Per library folder: its path, what tells a change of its path or exclusions, what the walk leaves out, and a watcher for it and each folder under it. */
+  private readonly roots = new Map<number, { path: string; key: string; leftOut: (full: string, isFolder: boolean) => boolean; dirs: Map<string, FSWatcher> }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the first change not reported yet was seen. */
   private pendingSince: number | null = null;
@@ -59,17 +60,17 @@ export class FolderWatcher {
 
   /** Watches exactly these folders (starting and stopping watchers as needed). */
   sync(folders: readonly WatchedFolder[]): void {
-    const wanted = new Map(folders.map((folder) => [folder.id, { path: folder.path, excludes: JSON.stringify(folder.excludes) }]));
+    const keyOf = (folder: WatchedFolder) => JSON.stringify([folder.path, folder.excludes]);
+    const wanted = new Map(folders.map((folder) => [folder.id, keyOf(folder)]));
     for (const [id, root] of this.roots) {
-      const folder = wanted.get(id);
-      if (folder?.path === root.path && folder.excludes === root.excludes) continue;
+      if (wanted.get(id) === root.key) continue;
       for (const watcher of root.dirs.values()) watcher.close();
       this.roots.delete(id);
       this.changed.delete(id);
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, excludes: JSON.stringify(folder.excludes), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map() });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map() });
       void this.watchTree(folder.id, folder.path);
     }
   }

@@ -5,9 +5,8 @@ import type { AppBus } from '../lib/bus.js';
 export class JobsStore {
   /** Jobs by id; ended ones stay until the next one of their kind starts, so the UI can say how they ended. */
   jobs = $state<Record<string, JobInfo>>({});
-  /** Why the last pause, resume or cancel was refused; gone with the job's next news. */
-  error = $state<string | null>(null);
-  private errorOf: string | null = null;
+  /** Why the last pause, resume, cancel or "Index the rest" was refused, and of which job: gone with that job's next news. */
+  private refusal = $state<{ message: string; jobId: string | null } | null>(null);
   /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
   startingRest = $state(false);
 
@@ -23,8 +22,12 @@ export class JobsStore {
     for (const job of jobs) if (!this.jobs[job.id]) this.update(job);
   }
 
+  get error(): string | null {
+    return this.refusal?.message ?? null;
+  }
+
   private update(job: JobInfo): void {
-    if (job.id === this.errorOf) this.error = this.errorOf = null;
+    if (this.refusal?.jobId === job.id) this.refusal = null;
     for (const [id, other] of Object.entries(this.jobs)) {
       if (id !== job.id && other.kind === job.kind && other.subject === job.subject && other.state !== 'running' && other.state !== 'paused') delete this.jobs[id];
     }
@@ -44,16 +47,9 @@ export class JobsStore {
 
   async control(job: JobInfo, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
     const outcome = await this.api.call(`jobs.${action}`, { jobId: job.id });
-    if (outcome.ok) {
-      this.update(outcome.value);
-      this.error = null;
-    } else if (outcome.error.code === 'not-found') {
-      // It ended as the button was pressed: its last news says how, and nothing is left to do.
-      this.error = null;
-    } else {
-      this.error = outcome.error.message;
-      this.errorOf = job.id;
-    }
+    // Not found, it ended as the button was pressed: its last news says how, and nothing is left to do.
+    this.refusal = outcome.ok || outcome.error.code === 'not-found' ? null : { message: outcome.error.message, jobId: job.id };
+    if (outcome.ok) this.update(outcome.value);
   }
 
   /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
@@ -62,7 +58,7 @@ export class JobsStore {
     this.startingRest = true;
     const outcome = await this.api.call('library.index', { retryFailed: false });
     this.startingRest = false;
-    this.error = outcome.ok ? null : outcome.error.message;
+    this.refusal = outcome.ok ? null : { message: outcome.error.message, jobId: null };
     if (outcome.ok) this.dismiss(cancelled);
   }
 
