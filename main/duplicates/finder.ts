@@ -34,6 +34,8 @@ export interface DuplicatePhoto {
   width: number;
   height: number;
   fileSize: number;
+  /** The file's modification time when the groups were found (Note [Never delete] in trash.ts). */
+  mtimeMs: number;
   takenAt: number | null;
   camera: string | null;
   lens: string | null;
@@ -79,7 +81,7 @@ export interface DuplicateReport {
 
 function photoOf(row: DuplicateFileRow): DuplicatePhoto {
   const camera = cameraName(row.cameraMake, row.cameraModel);
-  return { photoId: row.photoId, path: row.path, width: row.width, height: row.height, fileSize: row.fileSize, takenAt: row.takenAt, camera, lens: row.lens, hasLocation: row.latitude !== null && row.longitude !== null };
+  return { photoId: row.photoId, path: row.path, width: row.width, height: row.height, fileSize: row.fileSize, mtimeMs: row.mtimeMs, takenAt: row.takenAt, camera, lens: row.lens, hasLocation: row.latitude !== null && row.longitude !== null };
 }
 
 export class DuplicateFinder {

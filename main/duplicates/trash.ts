@@ -28,6 +28,9 @@ interface FileState {
   mtimeMs: number;
 }
 
+/** A copy in a duplicate group, with its size and modification time when the groups were found. */
+export type Copy = FileState;
+
 export interface TrashPlanFile extends FileState {
   /** Its XMP sidecars, which go with it (Note [Sidecars go along]). */
   sidecars: FileState[];
@@ -45,6 +48,13 @@ export interface TrashPlan {
 export type TrashOutcome = { path: string; outcome: 'trashed'; sidecarOf?: string } | { path: string; outcome: 'skipped'; reason: string; sidecarOf?: string };
 
 const LAST_COPY = 'no other copy of its group is still there; it is the last one';
+const CHANGED_SINCE = 'it changed since the duplicates were found; find duplicates again';
+const OTHERS_CHANGED = 'the other copies of its group changed since the duplicates were found; find duplicates again';
+
+/** Whether `info` is still the regular file `known` was. */
+function unchanged(known: FileState, info: Stats | null): boolean {
+  return info?.isFile() === true && info.size === known.size && Math.floor(info.mtimeMs) === known.mtimeMs;
+}
 
 /** A folder's names as the sidecar rules read them (Note [Sidecars go along]), gathered once per folder. */
 interface FolderNames {
@@ -78,13 +88,17 @@ function sidecarNames(file: string, folder: FolderNames): string[] {
 }
 
 /**
- * The files of `chosen` that may go to the trash: each must be a copy in one of `groups` (lists
- * of paths), be a regular file now, and leave at least one copy of its group behind: one that
- * was not chosen and is still there (copies moved earlier from the same groups do not count).
+ * The files of `chosen` that may go to the trash: each must be a copy in one of `groups`, be the
+ * regular file it was when the groups were found, and leave at least one copy of its group
+ * behind: one that was not chosen and is still there unchanged (copies moved earlier from the
+ * same groups do not count).
  */
-export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen: readonly string[]): Promise<TrashPlan> {
-  const groupOf = new Map<string, readonly string[]>();
-  for (const group of groups) for (const file of group) groupOf.set(path.resolve(file), group.map((member) => path.resolve(member)));
+export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: readonly string[]): Promise<TrashPlan> {
+  const groupOf = new Map<string, { known: Copy; group: Copy[] }>();
+  for (const group of groups) {
+    const resolved = group.map((member) => ({ ...member, path: path.resolve(member.path) }));
+    for (const member of resolved) groupOf.set(member.path, { known: member, group: resolved });
+  }
   const wanted = new Set(chosen.map((file) => path.resolve(file)));
   const seen = new Map<string, Promise<Stats | null>>();
   const stat = (file: string): Promise<Stats | null> => {
@@ -101,23 +115,29 @@ export async function planTrash(groups: ReadonlyArray<readonly string[]>, chosen
   const files: TrashPlanFile[] = [];
   const refused: TrashPlan['refused'] = [];
   for (const file of wanted) {
-    const group = groupOf.get(file);
-    if (!group) {
+    const found = groupOf.get(file);
+    if (!found) {
       refused.push({ path: file, reason: 'it is not a copy in any duplicate group' });
       continue;
     }
-    const others = group.filter((member) => !wanted.has(member));
+    const { known, group } = found;
+    const others = group.filter((member) => !wanted.has(member.path));
     if (others.length === 0) {
       refused.push({ path: file, reason: group.length > 1 ? 'every copy of its group was chosen; keep at least one' : LAST_COPY });
-      continue;
-    }
-    if (!(await Promise.all(others.map(async (member) => (await stat(member))?.isFile() === true))).some(Boolean)) {
-      refused.push({ path: file, reason: LAST_COPY });
       continue;
     }
     const info = await stat(file);
     if (!info?.isFile()) {
       refused.push({ path: file, reason: info ? 'it is not a regular file' : 'it is no longer there' });
+      continue;
+    }
+    if (!unchanged(known, info)) {
+      refused.push({ path: file, reason: CHANGED_SINCE });
+      continue;
+    }
+    const left = await Promise.all(others.map(async (member) => ({ member, info: await stat(member.path) })));
+    if (!left.some(({ member, info }) => unchanged(member, info))) {
+      refused.push({ path: file, reason: left.some(({ info }) => info?.isFile()) ? OTHERS_CHANGED : LAST_COPY });
       continue;
     }
     const sidecars: FileState[] = [];
@@ -149,7 +169,7 @@ export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) 
     const info = await lstat(file.path).catch(() => null);
     if (!info?.isFile()) {
       outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it is no longer there', ...of });
-    } else if (info.size !== file.size || Math.floor(info.mtimeMs) !== file.mtimeMs) {
+    } else if (!unchanged(file, info)) {
       outcomes.push({ path: file.path, outcome: 'skipped', reason: sidecarOf === undefined ? 'it changed after you confirmed; look at the group again' : 'this XMP sidecar changed after you confirmed; it stays', ...of });
     } else {
       try {
@@ -175,7 +195,7 @@ export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) 
 
 /** Copies to move, with the groups they belong to (what planTrash checks them against). */
 export interface TrashSelection {
-  groups: string[][];
+  groups: Copy[][];
   chosen: string[];
   /** Chosen copies left out before planning, with why. */
   refused?: Array<{ path: string; reason: string }>;
@@ -220,7 +240,8 @@ export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readon
     chosen.push(found.path);
     involved.add(found.group);
   }
-  const members = (group: DuplicateGroup) => group.photos.filter((photo) => inLibrary(photo.photoId, photo.path)).map((photo) => photo.path);
+  const members = (group: DuplicateGroup): Copy[] =>
+    group.photos.filter((photo) => inLibrary(photo.photoId, photo.path)).map((photo) => ({ path: photo.path, size: photo.fileSize, mtimeMs: photo.mtimeMs }));
   return { groups: [...involved].map(members), chosen, refused };
 }
 

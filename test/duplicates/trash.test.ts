@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, utimes, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DuplicateGroup } from '../../main/duplicates/finder.js';
-import { executeTrash, planTrash, selectCopies, trashSelection } from '../../main/duplicates/trash.js';
+import { executeTrash, planTrash, selectCopies, trashSelection, type Copy } from '../../main/duplicates/trash.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 describe('moving duplicates to the trash', () => {
@@ -18,10 +18,17 @@ describe('moving duplicates to the trash', () => {
   });
   afterEach(async () => scratch.cleanup());
 
-  const groups = () => [[files['a'] as string, files['b'] as string, files['c'] as string], [files['d'] as string, files['e'] as string]];
+  /** A file as the library knew it when the groups were found: as it is now. */
+  const known = async (file: string): Promise<Copy> => {
+    const info = await lstat(file).catch(() => null);
+    return { path: file, size: info?.size ?? 0, mtimeMs: Math.floor(info?.mtimeMs ?? 0) };
+  };
+  const paths = () => [[files['a'] as string, files['b'] as string, files['c'] as string], [files['d'] as string, files['e'] as string]];
+  const groups = () => Promise.all(paths().map((group) => Promise.all(group.map(known))));
 
   it('lists only copies of a group, never every copy of one, nor files that are gone or not files', async () => {
-    const plan = await planTrash([...groups(), [path.join(scratch.dir, 'gone.jpg'), path.join(scratch.dir, 'folder.jpg'), files['a'] as string]], [
+    const odd = await Promise.all([path.join(scratch.dir, 'gone.jpg'), path.join(scratch.dir, 'folder.jpg'), files['a'] as string].map(known));
+    const plan = await planTrash([...(await groups()), odd], [
       files['b'] as string,
       files['c'] as string,
       files['d'] as string,
@@ -42,7 +49,7 @@ describe('moving duplicates to the trash', () => {
   });
 
   it('moves exactly the confirmed files through the injected trash, and reports each', async () => {
-    const plan = await planTrash(groups(), [files['b'] as string, files['c'] as string, files['e'] as string]);
+    const plan = await planTrash(await groups(), [files['b'] as string, files['c'] as string, files['e'] as string]);
     // c changes after the person confirmed, and the trash refuses b.
     await writeFile(files['c'] as string, 'edited since');
     await utimes(files['c'] as string, new Date(), new Date(Date.now() + 5000));
@@ -69,13 +76,33 @@ describe('moving duplicates to the trash', () => {
     const trash = path.join(scratch.dir, 'trash');
     await mkdir(trash);
     const moveToTrash = (file: string) => rename(file, path.join(trash, path.basename(file)));
-    const first = await trashSelection({ groups: groups(), chosen: [files['b'] as string, files['c'] as string] }, moveToTrash);
+    const found = await groups();
+    const first = await trashSelection({ groups: found, chosen: [files['b'] as string, files['c'] as string] }, moveToTrash);
     expect(first).toEqual({ trashed: [files['b'], files['c']], sidecars: [], skipped: [] });
     // The same groups again (as found before): a is now the only copy there is.
-    const second = await trashSelection({ groups: groups(), chosen: [files['a'] as string, files['e'] as string] }, moveToTrash);
+    const second = await trashSelection({ groups: found, chosen: [files['a'] as string, files['e'] as string] }, moveToTrash);
     expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: 'no other copy of its group is still there; it is the last one' }] });
     expect(existsSync(files['a'] as string)).toBe(true);
     expect(existsSync(files['d'] as string)).toBe(true);
+  });
+
+  it('moves no copy edited or replaced since the groups were found, nor counts one as the copy its group keeps (Note [Never delete])', async () => {
+    const found = await groups();
+    const later = new Date(Date.now() + 5000);
+    // c is edited to the same size, a replaced by another file: neither is the copy that was shown.
+    await writeFile(files['c'] as string, (files['c'] as string).replace(/./g, 'x'));
+    await utimes(files['c'] as string, later, later);
+    await writeFile(files['a'] as string, 'another photo altogether');
+    const plan = await planTrash(found, [files['b'] as string, files['c'] as string]);
+    expect(plan.files).toEqual([]);
+    expect(plan.refused).toEqual([
+      { path: files['b'], reason: 'the other copies of its group changed since the duplicates were found; find duplicates again' },
+      { path: files['c'], reason: 'it changed since the duplicates were found; find duplicates again' },
+    ]);
+    // e's one other copy, d, was edited: e is all that is left of the picture that was shown.
+    await writeFile(files['d'] as string, 'edited');
+    const result = await trashSelection({ groups: found, chosen: [files['e'] as string] }, async () => expect.unreachable('nothing may move'));
+    expect(result).toEqual({ trashed: [], sidecars: [], skipped: [{ path: files['e'], reason: 'the other copies of its group changed since the duplicates were found; find duplicates again' }] });
   });
 
   it('names copies by photo id within the groups found last, with their whole groups', () => {
@@ -84,28 +111,29 @@ describe('moving duplicates to the trash', () => {
       reason: 'largest',
       paths,
       similarity: 1,
-      photos: ids.map((photoId, i) => ({ photoId, path: paths[i] as string, width: 1, height: 1, fileSize: 1, takenAt: null, camera: null, lens: null, hasLocation: false })),
+      photos: ids.map((photoId, i) => ({ photoId, path: paths[i] as string, width: 1, height: 1, fileSize: 10 + photoId, mtimeMs: 100 + photoId, takenAt: null, camera: null, lens: null, hasLocation: false })),
     });
-    const [first, second] = groups() as [string[], string[]];
+    const [first, second] = paths() as [string[], string[]];
+    const copies = (ids: number[], of: string[]) => ids.map((photoId, i) => ({ path: of[i] as string, size: 10 + photoId, mtimeMs: 100 + photoId }));
     const found = [group([1, 2, 3], first), group([4, 5], second)];
     const library = new Map([...first, ...second].map((file, i) => [i + 1, file]));
     const pathNow = (photoId: number) => library.get(photoId);
-    expect(selectCopies(found, [3, 2], pathNow)).toEqual({ groups: [first], chosen: [files['c'], files['b']], refused: [] });
-    expect(selectCopies(found, [5, 2], pathNow).groups).toEqual([second, first]);
+    expect(selectCopies(found, [3, 2], pathNow)).toEqual({ groups: [copies([1, 2, 3], first)], chosen: [files['c'], files['b']], refused: [] });
+    expect(selectCopies(found, [5, 2], pathNow).groups).toEqual([copies([4, 5], second), copies([1, 2, 3], first)]);
     expect(() => selectCopies(found, [2, 9], pathNow)).toThrow(/Photo #9 is not in the near-duplicate groups found last\. Find duplicates again/);
     expect(() => selectCopies([], [1], pathNow)).toThrow(/Photo #1 is not in the near-duplicate groups found last/);
     // Photos that left the library since (Note [Only the library's files]): not chosen, and not a copy their group keeps.
     library.delete(1);
     library.set(5, path.join(scratch.dir, 'elsewhere.jpg'));
     expect(selectCopies(found, [1, 2, 5], pathNow)).toEqual({
-      groups: [[files['b'], files['c']]],
+      groups: [copies([2, 3], [files['b'] as string, files['c'] as string])],
       chosen: [files['b']],
       refused: [files['a'], files['e']].map((file) => ({ path: file, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' })),
     });
   });
 
   it('stops moving files once cancelled', async () => {
-    const plan = await planTrash(groups(), [files['a'] as string, files['b'] as string]);
+    const plan = await planTrash(await groups(), [files['a'] as string, files['b'] as string]);
     const controller = new AbortController();
     const outcomes = await executeTrash(plan, async () => controller.abort(), controller.signal);
     expect(outcomes.map((outcome) => outcome.outcome)).toEqual(['trashed', 'skipped']);
@@ -123,7 +151,7 @@ describe('moving duplicates to the trash', () => {
     await writeFile(side('c.xmp'), 'c, shared with its raw file');
     await writeFile(side('c.cr2'), 'raw');
     await writeFile(side('d.jpg.xmp'), 'd');
-    const plan = await planTrash(groups(), [files['b'] as string, files['c'] as string, files['d'] as string]);
+    const plan = await planTrash(await groups(), [files['b'] as string, files['c'] as string, files['d'] as string]);
     expect(plan.files.map((file) => [path.basename(file.path), file.sidecars.map((sidecar) => path.basename(sidecar.path))])).toEqual([
       ['b.jpg', ['b.jpg.xmp', 'b.XMP']],
       ['c.jpg', []],
@@ -131,7 +159,7 @@ describe('moving duplicates to the trash', () => {
     ]);
     expect(plan.summary).toBe('Move 3 files (with 3 XMP sidecars) to the trash: b.jpg, c.jpg, d.jpg');
     // A photo with no extension has one sidecar, named either way.
-    const lone = await planTrash([[side('x'), files['a'] as string]], [side('x')]);
+    const lone = await planTrash([await Promise.all([side('x'), files['a'] as string].map(known))], [side('x')]);
     expect(lone.files.map((file) => file.sidecars.map((sidecar) => path.basename(sidecar.path)))).toEqual([['x.xmp']]);
     expect(lone.summary).toBe('Move 1 file (with its XMP sidecar) to the trash: x');
     // d's sidecar changes after the person confirmed; the trash refuses c.
@@ -147,7 +175,7 @@ describe('moving duplicates to the trash', () => {
       { path: files['c'], outcome: 'skipped', reason: 'the trash refused it: Permission denied' },
       { path: side('d.jpg.xmp'), outcome: 'skipped', reason: 'this XMP sidecar changed after you confirmed; it stays', sidecarOf: files['d'] },
     ]);
-    const result = await trashSelection({ groups: groups(), chosen: [files['e'] as string] }, async () => {});
+    const result = await trashSelection({ groups: await groups(), chosen: [files['e'] as string] }, async () => {});
     expect(result).toEqual({ trashed: [files['e']], sidecars: [], skipped: [] });
   });
 });
