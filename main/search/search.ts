@@ -139,6 +139,9 @@ export class PhotoSearch {
     // The index opens while the text model embeds the query: a cold start's first search waits for one, not both in turn.
     this.vectors().catch(() => {});
     const described = looks.flatMap((term) => (term.kind === 'text' && term.weight > 0 ? [term.text] : []));
+    // A photo searched by is the question, not an answer, as in `similar`: left out, so that the
+    // cutoff is measured from the photos most like it, not from its own perfect score.
+    for (const term of looks) if (term.kind === 'photo' && term.weight > 0) exclude.add(this.library.resolvePhoto(term.photoId).imageId);
     return this.rank(await this.queryVector(looks, signal), options, { exclude, only, words: only ? [] : queryWords(described.join(' ')) });
   }
 
@@ -224,12 +227,13 @@ export class PhotoSearch {
       const scored = found.filter((hit) => !exclude.has(hit.imageId) && (exact || !matching || matching.has(hit.imageId)));
       const lastScore = found.at(-1)?.score;
       const poolFull = found.length >= pool;
-      // More photos that pass the cutoff may lie beyond the pool.
-      const moreBeyond = poolFull && cutoff !== null && lastScore !== undefined && lastScore >= this.threshold(vectors, query, scored, cutoff);
+      // More photos that pass the cutoff may lie beyond the pool; without one, every photo beyond it is a result.
+      const moreBeyond = poolFull && (cutoff === null || (lastScore !== undefined && lastScore >= this.threshold(vectors, query, scored, cutoff)));
       // Grow while the page is not full, or while results are uncounted and counting was asked for.
       if (!(poolFull && scored.length < offset + limit) && !(countAll && moreBeyond)) return { scored, method, counted: !moreBeyond };
       pool *= 4;
-      if (!exact && pool * 4 >= vectors.size) {
+      // Without a cutoff, counting the results is ranking every photo in scope.
+      if (!exact && ((countAll && cutoff === null) || pool * 4 >= vectors.size)) {
         const all = (await vectors.rank(query, matching)).filter((hit) => !exclude.has(hit.imageId));
         return { scored: all, method: 'exact', counted: true };
       }
