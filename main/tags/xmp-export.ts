@@ -40,7 +40,7 @@ function stopped(error: unknown, folder: string, written: number): UserError {
 
 /**
  * Writes the shown tags of every photo (or of `photoIds`) into sidecars. Photos whose sidecars
- * would collide (`a.jpg` and `a.png` both want `a.xmp`) are skipped with the reason.
+ * would collide (`a.jpg` and `a.png`, or `A.png`, both want `a.xmp`) are skipped with the reason.
  */
 export async function exportXmp(storage: Storage, options: XmpExportOptions = {}): Promise<XmpExportSummary> {
   const style = options.style ?? 'jpg.xmp';
@@ -54,18 +54,18 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
   }
   const everyPhoto = storage.photos.allPhotos();
   const photos = everyPhoto.filter((photo) => !only || only.has(photo.photoId));
+  // Names that differ only in case are one file on the disks of macOS and Windows, and on
+  // exFAT or NTFS drives anywhere: `IMG_1.jpg` and `img_1.png` would share `IMG_1.xmp` there.
+  const sidecarKey = (photo: PhotoRef) => sidecarPath(photo.path, style).toLowerCase();
   const bySidecar = new Map<string, PhotoRef[]>();
-  for (const photo of everyPhoto) {
-    const sidecar = sidecarPath(photo.path, style);
-    bySidecar.set(sidecar, [...(bySidecar.get(sidecar) ?? []), photo]);
-  }
+  for (const photo of everyPhoto) bySidecar.set(sidecarKey(photo), [...(bySidecar.get(sidecarKey(photo)) ?? []), photo]);
   const summary: XmpExportSummary = { style, written: 0, unchanged: 0, skipped: [] };
   const meter = options.control?.rateMeter() ?? new RateMeter();
   meter.record(0);
   for (const [i, photo] of photos.entries()) {
     if (i % 64 === 0) await options.control?.checkpoint();
     const sidecar = sidecarPath(photo.path, style);
-    const sharing = bySidecar.get(sidecar) ?? [];
+    const sharing = bySidecar.get(sidecarKey(photo)) ?? [];
     if (sharing.length > 1) {
       summary.skipped.push({ path: photo.path, reason: `${sharing.map((p) => path.basename(p.path)).join(' and ')} would share ${path.basename(sidecar)}; use the jpg.xmp sidecar style` });
     } else if (!existsSync(photo.path)) {

@@ -52,10 +52,15 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** The character a reference names; a reference beyond Unicode stays as written (the well-formedness check refuses it). */
+function character(reference: string, code: number): string {
+  return code <= 0x10ffff ? String.fromCodePoint(code) : reference;
+}
+
 function unescapeXml(text: string): string {
   return text
-    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)))
-    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&#x([0-9a-f]+);/gi, (reference, hex: string) => character(reference, Number.parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (reference, dec: string) => character(reference, Number(dec)))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
@@ -66,6 +71,13 @@ function unescapeXml(text: string): string {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * A sidecar's text exactly as stored: bytes that are not UTF-8 (a sidecar some older program wrote
+ * in Latin-1) throw rather than turn into U+FFFD, which a merge would write back (Note [Sidecar
+ * merge]); a byte order mark stays.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const hierarchical = (tag: string) => `${HIERARCHY_ROOT}|${tag}`;
 
@@ -258,8 +270,9 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
   }
   let existing: string | null = null;
   try {
-    existing = await readFile(file, 'utf8');
+    existing = UTF8.decode(await readFile(file));
   } catch (error) {
+    if (error instanceof TypeError) return { skipped: `${file} was left alone: it is not UTF-8 text, and rewriting it would change characters it holds` };
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { skipped: `cannot read ${file}: ${(error as Error).message}` };
   }
   let text: string;

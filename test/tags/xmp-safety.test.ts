@@ -100,6 +100,28 @@ describe('writing sidecars safely', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('leaves a sidecar that is not UTF-8 alone rather than write its characters back as U+FFFD, and keeps a byte order mark', async () => {
+    const latin1 = path.join(scratch.dir, 'latin1.jpg.xmp');
+    const bytes = Buffer.from(EXISTING.replace('<rdf:li>mine</rdf:li>', '<rdf:li>café</rdf:li>'), 'latin1');
+    await writeFile(latin1, bytes);
+    expect(await writeSidecar(latin1, ['dog'])).toEqual({ skipped: expect.stringMatching(/left alone: it is not UTF-8 text/) });
+    expect((await readFile(latin1)).equals(bytes)).toBe(true);
+    const marked = path.join(scratch.dir, 'marked.jpg.xmp');
+    await writeFile(marked, `\uFEFF${EXISTING}`);
+    expect(await writeSidecar(marked, ['dog'])).toBe('written');
+    expect((await readFile(marked, 'utf8')).startsWith('\uFEFF<?xml')).toBe(true);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('reads a reference to a character beyond Unicode as damage to leave alone, not a reason to stop', async () => {
+    const own = path.join(scratch.dir, 'beyond.jpg.xmp');
+    const damaged = EXISTING.replace('<rdf:li>mine</rdf:li>', '<rdf:li>&#x110000;</rdf:li><rdf:li>&#1114112;</rdf:li>');
+    await writeFile(own, damaged);
+    expect(await writeSidecar(own, ['dog'])).toEqual({ skipped: expect.stringMatching(/left alone: .*would not be well-formed XML/) });
+    expect(await readFile(own, 'utf8')).toBe(damaged);
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('removes temporary files a killed export left next to sidecars, and only those', async () => {
     const stale = ['IMG_1.jpg.xmp.0a1b2c3d.tmp', 'IMG_2.xmp.ffffffff.tmp'];
     for (const name of stale) await writeFile(path.join(scratch.dir, name), '<x:xmpmeta');
