@@ -48,10 +48,10 @@
  * for a whole batch costs no throughput.
  */
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
+import { decodeSlots } from '../core/decode-slots.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
@@ -144,7 +144,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const { store, embeddings, model, vectors, thumbnails } = target;
   const control = options.control ?? new JobControl();
   // Decoding is the bottleneck of indexing on any machine with a GPU: keep every core busy.
-  const concurrency = options.concurrency ?? Math.max(4, os.availableParallelism());
+  const concurrency = options.concurrency ?? decodeSlots();
   const modelId = model.id;
   const preprocessing = model.spec.image.preprocessing;
 

@@ -14,8 +14,8 @@
  * `embedding`), Hugging Face exports (dynamic batch, int64 `input_ids` + `attention_mask`,
  * un-normalised `*_embeds`) and multilingual towers all run through the same code.
  */
-import os from 'node:os';
 import ort from 'onnxruntime-node';
+import { decodeSlots } from '../core/decode-slots.js';
 import { BoundedQueue } from '../core/queue.js';
 import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
@@ -52,7 +52,6 @@ export interface EmbedImagesOptions {
 export type ImageEmbedding = { index: number; vector: Float32Array } | { index: number; error: UserError };
 
 export const DEFAULT_BATCH_SIZE = 16;
-const DEFAULT_DECODE_CONCURRENCY = Math.max(4, os.availableParallelism());
 
 interface ImageTower {
   session: ModelSession;
@@ -451,7 +450,7 @@ export class ClipModel {
     const { signal } = options;
     const tower = await this.image();
     const batchSize = Math.max(1, Math.min(tower.maxBatch, options.batchSize ?? DEFAULT_BATCH_SIZE));
-    const concurrency = Math.max(1, options.decodeConcurrency ?? DEFAULT_DECODE_CONCURRENCY);
+    const concurrency = Math.max(1, options.decodeConcurrency ?? decodeSlots());
     type Decoded = { index: number; tensor: Float32Array } | { index: number; error: UserError };
     const queue = new BoundedQueue<Decoded>(batchSize * 2);
     const producer = this.decodeInto(queue, sources, concurrency, signal);

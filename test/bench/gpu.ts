@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodePhoto } from '../../main/library/decode.js';
+import { decodeSlots } from '../../main/core/decode-slots.js';
 import { identifyFile } from '../../main/library/identity.js';
 import type { IndexProgress } from '../../main/library/indexer.js';
 import { Library } from '../../main/library/library.js';
@@ -84,13 +85,13 @@ export async function gpuIndexing(modelDir: string, workDir: string, options: Gp
       return { batch, imagesPerSecond: (calls * batch) / run.seconds, firstRunSeconds: firstRun.seconds };
     };
 
-    // As the indexer decodes: identify (hash) and decode with a thumbnail, one photo per thread of the pool.
-    const decodeAlone = async () => {
-      const sample = files.slice(0, Math.min(files.length, 400));
+    // As the indexer decodes: identify (hash) and decode with a thumbnail, by default one photo per thread of the pool.
+    const decodeAlone = async (inFlight = decodeSlots(), photos = 400) => {
+      const sample = files.slice(0, Math.min(files.length, photos));
       let next = 0;
       const run = await busy(() =>
         Promise.all(
-          Array.from({ length: Math.max(4, cores) }, async () => {
+          Array.from({ length: inFlight }, async () => {
             while (next < sample.length) {
               const file = sample[next++] as string;
               await identifyFile(file);
@@ -147,6 +148,13 @@ export async function gpuIndexing(modelDir: string, workDir: string, options: Gp
       }
     };
 
+    // How decoding scales with the cores it uses: whether a photo costs more CPU when more decode at once.
+    const scaling = [];
+    for (const inFlight of [1, 2, 4, 8, cores].filter((n, i, all) => n <= cores && all.indexOf(n) === i)) {
+      const run = await decodeAlone(inFlight, 40 * inFlight);
+      log(`decoding alone, ${inFlight} at once: ${run.photosPerSecond.toFixed(0)} photos/s, ${(run.cpuSecondsPerPhoto * 1000).toFixed(0)} CPU ms a photo`);
+      scaling.push({ inFlight, ...run });
+    }
     const decodeBefore = await decodeAlone();
     log(`decoding alone: ${decodeBefore.photosPerSecond.toFixed(0)} photos/s, ${(decodeBefore.cpuSecondsPerPhoto * 1000).toFixed(0)} CPU ms a photo, event loop ${percent(decodeBefore.eventLoopBusy)} busy`);
     const rows = [];
@@ -173,7 +181,7 @@ export async function gpuIndexing(modelDir: string, workDir: string, options: Gp
       photos: files.length,
       photoSize: '12 MP JPEGs (4000 x 3000), 256 px WebP thumbnails',
       imageTowerStartSeconds,
-      decode: { before: decodeBefore, after: decodeAfter, photosPerSecond: decodePerSecond },
+      decode: { before: decodeBefore, after: decodeAfter, photosPerSecond: decodePerSecond, scaling },
       searchingWhileIndexing: { textTower, ...searching },
       rows: rows.map((row) => ({ ...row, ofSlowerAlone: row.endToEnd.photosPerSecond / Math.min(row.modelImagesPerSecond, decodePerSecond) })),
     };
