@@ -135,7 +135,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       engine.tagsToChange().deleteAlbum(id);
       return { deleted: true };
     },
-    'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosOf(tag) : photoIds }).done,
+    // The window shows byte-identical copies as one photo: each copy's sidecar is written too.
+    'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosOf(tag) : photoIds, copies: true }).done,
     'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.findDuplicates({ threshold }).done),
     'duplicates.selection': async ({ photoIds }) => engine.duplicateSelection(photoIds),
     dispose: async () => {

@@ -14,6 +14,8 @@ export interface XmpExportOptions {
   style?: SidecarStyle;
   /** Only these photos (default: all). */
   photoIds?: readonly number[] | undefined;
+  /** With every byte-identical copy of those photos: the app shows a picture's copies as one photo. */
+  copies?: boolean;
   control?: JobControl;
   onProgress?: (progress: TagProgress) => void;
 }
@@ -45,7 +47,7 @@ function stopped(error: unknown, folder: string, written: number): UserError {
 export async function exportXmp(storage: Storage, options: XmpExportOptions = {}): Promise<XmpExportSummary> {
   const style = options.style ?? 'jpg.xmp';
   if (!SIDECAR_STYLES.includes(style)) throw new UserError('bad-input', `Unknown sidecar style "${style}". Choose ${SIDECAR_STYLES.join(' or ')}.`);
-  const only = options.photoIds ? new Set(options.photoIds) : null;
+  const chosen = options.photoIds ? new Set(options.photoIds) : null;
   const tagsByPhoto = new Map<number, string[]>();
   for (const row of storage.tags.photosWithTags()) {
     let list = tagsByPhoto.get(row.photoId);
@@ -53,7 +55,8 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     list.push(row.tag);
   }
   const everyPhoto = storage.photos.allPhotos();
-  const photos = everyPhoto.filter((photo) => !only || only.has(photo.photoId));
+  const images = chosen && options.copies ? new Set(everyPhoto.filter((photo) => chosen.has(photo.photoId)).map((photo) => photo.imageId)) : null;
+  const photos = everyPhoto.filter((photo) => !chosen || (images ? images.has(photo.imageId) : chosen.has(photo.photoId)));
   // Names that differ only in case are one file on the disks of macOS and Windows, and on
   // exFAT or NTFS drives anywhere: `IMG_1.jpg` and `img_1.png` would share `IMG_1.xmp` there.
   const sidecarKey = (photo: PhotoRef) => sidecarPath(photo.path, style).toLowerCase();

@@ -2,7 +2,7 @@
  * The app's tag, vocabulary and album calls, through the engine's call table over a real Engine
  * (as the engine process answers them): shapes and errors as the renderer sees them.
  */
-import { readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
@@ -190,12 +190,21 @@ describe('the app’s tag calls', () => {
     await calls['tags.verdict']({ photoIds: [confirmed, rejected], tag: 'triangle', verdict: 'clear' });
   });
 
-  it('writes XMP sidecars for a tag’s photos, exports, imports and resets the vocabulary', async () => {
+  it('writes XMP sidecars for a tag’s photos, each copy’s too, exports, imports and resets the vocabulary', async () => {
+    // A byte-identical copy of a square: one photo in the window, two files with a sidecar each.
+    const square = (await calls['tags.photos']({ tag: 'square' })).ids[0] as number;
+    const copy = path.join(photos, 'copies', 'square-copy.jpg');
+    await mkdir(path.dirname(copy));
+    await copyFile(engine.library().resolvePhoto(square).path, copy);
+    await engine.index().done;
     const summary = await calls['xmp.export']({ tag: 'square' });
-    expect(summary.written).toBeGreaterThanOrEqual(14);
+    expect(summary.written).toBeGreaterThanOrEqual(15);
     const sidecars = (await readdir(photos, { recursive: true })).filter((name) => name.endsWith('.jpg.xmp'));
     expect(sidecars.length).toBe(summary.written);
     expect(sidecars.filter((name) => name.startsWith(`square${path.sep}`)).length).toBeGreaterThanOrEqual(14);
+    expect(sidecars).toContain(path.join('copies', 'square-copy.jpg.xmp'));
+    const chosen = await calls['xmp.export']({ photoIds: [square], style: 'xmp' });
+    expect(chosen.written).toBe(2);
     const exported = JSON.parse((await calls['vocabulary.export']({})).json);
     expect(exported).toEqual(VOCABULARY);
     await expect(calls['vocabulary.import']({ json: '{"templates": [' })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/not a vocabulary: it is not JSON/) });
