@@ -41,7 +41,7 @@ import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import type { QueryRules } from '../search/query.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
-import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
+import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type Verdict, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
 import { LibraryAccess } from './library-access.js';
@@ -533,16 +533,9 @@ export class Engine {
     return this.foreground.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag));
   }
 
-  /** A person's verdict on each photo: confirm, reject, clear, or add (a tag outside the vocabulary too). */
-  async giveVerdict(photoIds: readonly number[], tag: string, verdict: 'confirm' | 'reject' | 'clear' | 'add') {
-    const { verdicts } = this.tagsToChange();
-    const results = [];
-    for (const id of photoIds) {
-      if (verdict === 'reject') results.push(await verdicts.reject(id, tag));
-      else if (verdict === 'clear') results.push(await verdicts.clear(id, tag));
-      else results.push(await verdicts.confirm(id, tag, { anyName: verdict === 'add' }));
-    }
-    return results;
+  /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */
+  async giveVerdict(photoIds: readonly number[], tag: string, verdict: Verdict) {
+    return this.tagsToChange().verdicts.give(photoIds, tag, verdict);
   }
 
   /**

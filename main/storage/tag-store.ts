@@ -211,8 +211,15 @@ export class TagStore {
     this.s.setVerdict.run(imageId, tag, rejected ? 1 : 0, Date.now());
   }
 
-  clearVerdict(imageId: number, tag: string): boolean {
-    return this.s.clearVerdict.run(imageId, tag).changes > 0;
+  /** One verdict on each image's tag, in one transaction; `clear` returns the images whose verdict it withdrew. */
+  giveVerdicts(verdicts: ReadonlyArray<{ imageId: number; tag: string }>, verdict: 'confirm' | 'reject' | 'clear'): number[] {
+    return this.db.transaction(() =>
+      verdicts.flatMap(({ imageId, tag }) => {
+        if (verdict === 'clear') return this.s.clearVerdict.run(imageId, tag).changes > 0 ? [imageId] : [];
+        this.setVerdict(imageId, tag, verdict === 'reject');
+        return [];
+      }),
+    )();
   }
 
   labelled(): ImageTagRow[] {

@@ -26,6 +26,8 @@ export interface PhotoTags {
   rejected: string[];
 }
 
+export type Verdict = 'confirm' | 'reject' | 'clear' | 'add';
+
 export interface TagCount {
   tag: string;
   /** Photos showing it (the tagger's or confirmed, not rejected). */
@@ -76,27 +78,25 @@ export class Verdicts {
     throw new UserError('not-found', `There is no tag "${name}" in the vocabulary (${names.slice(0, 8).join(', ')}${names.length > 8 ? ', ...' : ''}). Add it to the vocabulary first, or check the spelling.`);
   }
 
-  /** The person says the photo shows `tag`; no tagging run will remove it. `anyName` allows a tag outside the vocabulary. */
-  async confirm(photo: string | number, tag: string, options: { anyName?: boolean } = {}): Promise<PhotoTags> {
-    const ref = this.library.resolvePhoto(photo);
-    this.store.setVerdict(ref.imageId, await this.canonicalTag(ref.imageId, tag, options.anyName ?? false), false);
-    return this.tagsOf(ref.photoId);
-  }
-
-  /** The person says the photo does not show `tag`; no tagging run will add it. */
-  async reject(photo: string | number, tag: string): Promise<PhotoTags> {
-    const ref = this.library.resolvePhoto(photo);
-    this.store.setVerdict(ref.imageId, await this.canonicalTag(ref.imageId, tag, false), true);
-    return this.tagsOf(ref.photoId);
-  }
-
-  /** Withdraws the person's verdict: the tagger decides the tag again, now. */
-  async clear(photo: string | number, tag: string): Promise<PhotoTags> {
-    const ref = this.library.resolvePhoto(photo);
-    if (this.store.clearVerdict(ref.imageId, await this.canonicalTag(ref.imageId, tag, false))) {
-      const model = await this.tagger.currentModel();
-      if (this.library.storage.embeddings.has(model.id, ref.imageId)) await this.tagger.retag([ref.imageId]);
+  /**
+   * One verdict on photos, all or none: each photo, and the tag's name on it, is resolved before
+   * any verdict is stored, so one photo gone since the window showed it (or a tag unknown on one)
+   * changes none of them. `confirm` and `reject` are the person's for good (no tagging run
+   * overrides them, Note [Tagging runs]); `add` confirms a tag outside the vocabulary too;
+   * `clear` withdraws the verdict, and the tagger decides the tag again, now.
+   */
+  async give(photos: ReadonlyArray<string | number>, tag: string, verdict: Verdict): Promise<PhotoTags[]> {
+    const planned = [];
+    for (const photo of photos) {
+      const ref = this.library.resolvePhoto(photo);
+      planned.push({ ref, tag: await this.canonicalTag(ref.imageId, tag, verdict === 'add') });
     }
-    return this.tagsOf(ref.photoId);
+    const cleared = this.store.giveVerdicts(planned.map((plan) => ({ imageId: plan.ref.imageId, tag: plan.tag })), verdict === 'add' ? 'confirm' : verdict);
+    if (cleared.length) {
+      const model = await this.tagger.currentModel();
+      const embedded = cleared.filter((imageId) => this.library.storage.embeddings.has(model.id, imageId));
+      if (embedded.length) await this.tagger.retag(embedded);
+    }
+    return planned.map((plan) => this.tagsOf(plan.ref.photoId));
   }
 }

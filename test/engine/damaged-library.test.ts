@@ -70,8 +70,8 @@ describe('damaged and unusual data folders', () => {
     await writer.setExcludes(added!.id, ['**/Screenshots/**']);
     const tags = writer.tags();
     await tags.vocabulary.save({ templates: ['a photo of a {}.'], tags: [{ name: 'round thing', prompts: ['circle'] }, { name: 'pointy', prompts: ['star', 'triangle'] }] });
-    await tags.verdicts.confirm(files[0] as string, 'round thing');
-    await tags.verdicts.reject(files[1] as string, 'pointy');
+    await tags.verdicts.give([files[0] as string], 'round thing', 'confirm');
+    await tags.verdicts.give([files[1] as string], 'pointy', 'reject');
     tags.saveAlbum('Trip', [2, 3].map((i) => writer.library().resolvePhoto(files[i] as string).photoId));
     await writer.tagLibrary().done;
     return writer;

@@ -76,6 +76,12 @@ describe('the app’s tag calls', () => {
     expect(tags.tags.map((tag) => tag.tag)).toContain('holiday 2024');
     await expect(calls['tags.verdict']({ photoIds: [star], tag: 'no|pipes', verdict: 'add' })).rejects.toMatchObject({ code: 'bad-input' });
     await expect(calls['tags.verdict']({ photoIds: [star], tag: 'hexagon', verdict: 'confirm' })).rejects.toMatchObject({ code: 'not-found' });
+    // All or none: a photo gone since the window showed it leaves the others as they were.
+    const stars = (await calls['tags.photos']({ tag: 'star' })).ids.slice(1, 4);
+    const before = await Promise.all(stars.map((id) => calls['tags.ofPhoto']({ id })));
+    await expect(calls['tags.verdict']({ photoIds: [...stars, 999_999], tag: 'star', verdict: 'reject' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(calls['tags.verdict']({ photoIds: stars, tag: 'a|b', verdict: 'add' })).rejects.toMatchObject({ code: 'bad-input' });
+    expect(await Promise.all(stars.map((id) => calls['tags.ofPhoto']({ id })))).toEqual(before);
 
     const evaluation = await calls['vocabulary.evaluate']({ vocabulary: VOCABULARY });
     expect(evaluation.edited).toMatchObject({ confirmed: 1, rejected: 1, top1: 1 });

@@ -162,7 +162,7 @@ describe('TagRefinements in a library', () => {
     const again = await refinements.refineTags(context('m1'));
     expect(again.refitted).toEqual([]);
     expect(again.inUse).toEqual(first.inUse);
-    tags.clearVerdict(16, 'round');
+    tags.giveVerdicts([{ imageId: 16, tag: 'round' }], 'clear');
     expect((await refinements.refineTags(context('m1'))).refitted).toEqual(['round']);
     tags.setVerdict(16, 'round', true);
   });

@@ -126,8 +126,8 @@ describe('tagging a library', () => {
     const [circle, circle2] = [...shapeOf].filter(([, shape]) => shape === 'circle').map(([id]) => id);
     const square = [...shapeOf].find(([, shape]) => shape === 'square')![0];
     expect(tagNames(circle!)).toContain('circle');
-    await tags.verdicts.reject(circle!, 'Circle');
-    await tags.verdicts.confirm(square, 'star');
+    await tags.verdicts.give([circle!], 'Circle', 'reject');
+    await tags.verdicts.give([square], 'star', 'confirm');
     expect(tags.verdicts.tagsOf(circle!)).toMatchObject({ rejected: ['circle'] });
     expect(tags.verdicts.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
 
@@ -152,13 +152,13 @@ describe('tagging a library', () => {
     expect(tags.verdicts.tagsOf(square).tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
 
     // Withdrawing the verdict hands the tag back to the tagger at once.
-    expect(tagNames((await tags.verdicts.clear(circle!, 'circle')).photoId)).toContain('circle');
+    expect(tagNames((await tags.verdicts.give([circle!], 'circle', 'clear'))[0]!.photoId)).toContain('circle');
     expect(tags.verdicts.tagsOf(circle!).tags.find((t) => t.tag === 'circle')?.source).toBe('auto');
-    await tags.verdicts.clear(square, 'star');
+    await tags.verdicts.give([square], 'star', 'clear');
     expect(tagNames(square)).not.toContain('star');
 
-    await expect(tags.verdicts.confirm(square, 'hexagon')).rejects.toThrow(/no tag "hexagon" in the vocabulary/);
-    await expect(tags.verdicts.confirm(99999, 'star')).rejects.toThrow(/no photo #99999/);
+    await expect(tags.verdicts.give([square], 'hexagon', 'confirm')).rejects.toThrow(/no tag "hexagon" in the vocabulary/);
+    await expect(tags.verdicts.give([99999], 'star', 'confirm')).rejects.toThrow(/no photo #99999/);
   });
 
   it('re-embeds and re-scores only the edited tag, and only new photos when nothing changed', async () => {
@@ -224,10 +224,10 @@ describe('tagging a library', () => {
   it('measures the tagger on the tags people confirmed and rejected', async () => {
     const stars = [...shapeOf].filter(([, shape]) => shape === 'star').map(([id]) => id);
     const crosses = [...shapeOf].filter(([, shape]) => shape === 'cross').map(([id]) => id);
-    for (const id of stars.slice(0, 4)) await tags.verdicts.confirm(id, 'star');
+    for (const id of stars.slice(0, 4)) await tags.verdicts.give([id], 'star', 'confirm');
     // Crosses the tagger also calls stars are its false positives; the evaluation must see them.
     const mistaken = crosses.slice(0, 3).filter((id) => tagNames(id).includes('star')).length;
-    for (const id of crosses.slice(0, 3)) await tags.verdicts.reject(id, 'star');
+    for (const id of crosses.slice(0, 3)) await tags.verdicts.give([id], 'star', 'reject');
     const report = await tags.evaluateLabelled();
     expect(report).toMatchObject({ photos: 7, confirmed: 4, rejected: 3, top1: 1, top5: 1, recall: 1 });
     expect(report.precision).toBeCloseTo(4 / (4 + mistaken));
