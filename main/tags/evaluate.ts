@@ -81,6 +81,7 @@ export async function evaluateZeroShot(model: ClipModel, vocabulary: Vocabulary,
   if (files.length === 0) throw new UserError('bad-input', `The subfolders of ${folder} hold no photos.`);
   const { vectors, skipped } = await embedAll(model, files, options);
   const kept = vectors.map((vector, i) => ({ vector, label: labelNames[i] as string })).filter((item): item is { vector: Float32Array; label: string } => item.vector !== null);
+  if (kept.length === 0) throw new UserError('bad-input', `None of the photos under ${folder} could be read (first: ${skipped[0]?.reason ?? 'none listed'}).`);
   const scored = await scoreWithModel(model, vocabulary, kept.map((item) => item.vector), options.signal);
   const column = new Map(scored.tags.map((name, i) => [name, i]));
   const values = new Float32Array(kept.length * scored.tags.length);

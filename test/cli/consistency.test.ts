@@ -232,6 +232,18 @@ describe('the command line, tried as a new user would', () => {
     expect(one.indexOf('top-1')).toBe(two.indexOf('top-1'));
   });
 
+  it('says in one line that it could read none of the photos to evaluate on, instead of scoring 0 %', async () => {
+    const unreadable = path.join(scratch.dir, 'unreadable');
+    await mkdir(path.join(unreadable, 'circle'), { recursive: true });
+    await writeFile(path.join(unreadable, 'circle', 'broken.jpg'), 'not a photo');
+    const vocabulary = path.join(scratch.dir, 'circle-vocabulary.json');
+    await writeFile(vocabulary, JSON.stringify({ templates: ['a photo of a {}.'], tags: [{ name: 'circle', prompts: ['circle'] }, { name: 'star', prompts: ['star'] }] }));
+    const evaluated = await cli('eval-zeroshot', ...model, '--vocabulary', vocabulary, unreadable);
+    expect(evaluated.code).toBe(2);
+    // Its progress, then one message.
+    expect(evaluated.stderr.trim().split('\n')).toEqual(['embedded 1 photo', expect.stringMatching(/^lumen eval-zeroshot: None of the photos under .*unreadable could be read \(first: .*broken\.jpg/)]);
+  });
+
   it('says which photos of a captions file it skipped, and why', async () => {
     const captions = path.join(scratch.dir, 'captions.json');
     const [photo] = await fixturePhotos();
