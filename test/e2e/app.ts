@@ -80,5 +80,6 @@ export async function tileNames(grid: Locator): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env['LUMEN_UPDATE_SCREENSHOTS'] ? path.join(ROOT, 'docs', 'screenshots') : path.join(ROOT, '.cache', 'screenshots');
   await mkdir(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+  // Transitions (a photo fading in) are shown at their end, as a person sees the screen a moment later.
+  await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled' });
 }

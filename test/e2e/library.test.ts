@@ -159,6 +159,7 @@ describe('the desktop app, end to end', () => {
     const [first, second] = (await tileNames(results())).map((name) => name.split(',')[0] as string);
     await results().getByRole('option').first().click();
     await viewer().and(page.getByLabel(first!)).waitFor();
+    await viewer().getByRole('img', { name: first }).and(page.locator('img.loaded')).waitFor();
     await screenshot(page, 'viewer');
     await page.keyboard.press('ArrowRight');
     await page.getByRole('dialog', { name: second }).waitFor();
