@@ -38,9 +38,26 @@ const LONGEST_WAIT_IN_QUIETS = 8;
  * whole walk meets first (Note [Symlinks] in scan.ts), which a walk of one of its folders cannot
  * know.
  */
+/**
+ * Note [Folders that come back]: a library folder on a drive that was unplugged, or deleted or
+ * moved away and made again, loses its watchers, and nothing reports its return. Every
+ * `recheckMs` the watcher looks whether each library folder is still the folder it watched (its
+ * device, inode and birth time); one that went away is no longer watched, and one that is there
+ * again, or for the first time, is watched afresh and reported as changed, so that a re-scan sees
+ * what it holds now.
+ */
 export class FolderWatcher {
-  /** Per library folder: its path, what tells a change of its path or exclusions, what the walk leaves out, and a watcher for it and each folder under it. */
-  private readonly roots = new Map<number, { path: string; key: string; leftOut: (full: string, isFolder: boolean) => boolean; dirs: Map<string, FSWatcher> }>();
+  /**
+   * Per library folder: its path, what tells a change of its path or exclusions, what the walk
+   * leaves out, a watcher for it and each folder under it, and which folder its watchers were
+   * started on (null: none was there; undefined: not looked at yet).
+   */
+  private readonly roots = new Map<
+    number,
+    { path: string; key: string; leftOut: (full: string, isFolder: boolean) => boolean; dirs: Map<string, FSWatcher>; identity: string | null | undefined }
+  >();
+  private readonly recheck: ReturnType<typeof setInterval>;
+  private rechecking = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the first change not reported yet was seen. */
   private pendingSince: number | null = null;
@@ -56,7 +73,11 @@ export class FolderWatcher {
     /** Lumen's own data folder: its thumbnails never count as changes, even inside a photo folder. */
     private readonly dataDir: string,
     private readonly quietMs = 1500,
-  ) {}
+    recheckMs = 10_000,
+  ) {
+    this.recheck = setInterval(() => void this.watchReturned(), recheckMs);
+    this.recheck.unref();
+  }
 
   /** Watches exactly these folders (starting and stopping watchers as needed). */
   sync(folders: readonly WatchedFolder[]): void {
@@ -70,13 +91,15 @@ export class FolderWatcher {
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map() });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined });
       void this.watchTree(folder.id, folder.path);
     }
   }
 
   /** Watches `dir` and every folder under it, walking asynchronously (Note [A watch per folder]). */
   private async watchTree(folderId: number, dir: string): Promise<void> {
+    const root = this.roots.get(folderId);
+    if (root && dir === root.path) root.identity = await identityOf(dir);
     if (!this.watchDir(folderId, dir)) return;
     try {
       for await (const entry of await opendir(dir)) {
@@ -170,11 +193,39 @@ export class FolderWatcher {
     );
   }
 
+  /** Watches afresh the library folders that are back, and stops watching those gone (Note [Folders that come back]). */
+  private async watchReturned(): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      for (const [id, root] of [...this.roots]) {
+        if (root.identity === undefined) continue;
+        const identity = await identityOf(root.path);
+        if (identity === root.identity || this.roots.get(id) !== root) continue;
+        for (const watcher of root.dirs.values()) watcher.close();
+        root.dirs.clear();
+        root.identity = identity;
+        if (identity === null) continue;
+        await this.watchTree(id, root.path);
+        this.changedIn(id, root.path);
+      }
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
   close(): void {
+    clearInterval(this.recheck);
     if (this.timer) clearTimeout(this.timer);
     for (const root of this.roots.values()) for (const watcher of root.dirs.values()) watcher.close();
     this.roots.clear();
   }
+}
+
+/** Which folder is at `dir` (null: none): two folders made at one path one after the other differ. */
+async function identityOf(dir: string): Promise<string | null> {
+  const info = await stat(dir).catch(() => null);
+  return info?.isDirectory() ? `${info.dev}:${info.ino}:${info.birthtimeMs}` : null;
 }
 
 /**

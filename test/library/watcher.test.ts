@@ -51,7 +51,7 @@ describe('watching the library folders', () => {
     changes = [];
     logged = [];
     const record = (changed: WantedScope) => changes.push(changed === 'everything' ? changed : Object.fromEntries([...changed].map(([id, dirs]) => [id, [...dirs].sort()])));
-    watcher = new FolderWatcher(record, (message) => logged.push(message), path.join(photos, 'data'), 100);
+    watcher = new FolderWatcher(record, (message) => logged.push(message), path.join(photos, 'data'), 100, 100);
     watcher.sync([
       { id: 7, path: photos, excludes: EXCLUDES },
       { id: 8, path: path.join(scratch.dir, 'missing'), excludes: [] },
@@ -86,6 +86,31 @@ describe('watching the library folders', () => {
     await rm(path.join(photos, '2024'), { recursive: true });
     expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
     expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
+  });
+
+  /** Waits until the watcher makes the report `expected`, or `ms` pass; whether it did. */
+  async function reportedAs(expected: (typeof changes)[number], ms = 3000): Promise<boolean> {
+    for (const until = Date.now() + ms; Date.now() < until; await settle(20)) {
+      if (changes.splice(0).some((report) => JSON.stringify(report) === JSON.stringify(expected))) return true;
+    }
+    return false;
+  }
+
+  it('watches a library folder again once it is back, and reports it changed (Note [Folders that come back])', async () => {
+    expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([{ 7: [path.join(photos, '2024', 'Summer')] }]);
+    // Unplugged (taken away with everything in it), then plugged in again with other photos.
+    await rename(photos, path.join(scratch.dir, 'unplugged'));
+    await mkdir(path.join(photos, '2025'), { recursive: true });
+    expect(await reportedAs({ 7: [photos] })).toBe(true);
+    expect(await photoWrittenInto(path.join(photos, '2025'))).toEqual([{ 7: [path.join(photos, '2025')] }]);
+    // Nothing under the old folder, wherever it went, is reported any more.
+    await writeFile(path.join(scratch.dir, 'unplugged', '2024', 'Summer', 'after.jpg'), 'x');
+    expect(await reported(600)).toEqual([]);
+    // A folder missing when watching began is watched once it is made.
+    await mkdir(path.join(scratch.dir, 'missing'));
+    expect(await reportedAs({ 8: [path.join(scratch.dir, 'missing')] })).toBe(true);
+    expect(await photoWrittenInto(path.join(scratch.dir, 'missing'))).toEqual([{ 8: [path.join(scratch.dir, 'missing')] }]);
+    expect(logged).toHaveLength(1);
   });
 
   it('watches a folder made later whose name has a dot, like a date', async () => {
