@@ -57,6 +57,16 @@ describe('the viewer over a grid still loading', () => {
     expect(await next.getAttribute('aria-disabled')).toBe('true');
   });
 
+  it('steps on through the grid from a photo opened with the selection bar', async () => {
+    const fake = searchFake(250);
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^p3\.jpg/ }).click({ modifiers: ['Control'] });
+    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('dialog', { name: 'p3.jpg' }).waitFor();
+    // Past the first page of 100, asked for as the viewer nears its end.
+    await stepTo(page, 3, 110);
+  });
+
   it('steps on past the library’s first screen', async () => {
     const fake = searchFake(0);
     const all = Array.from({ length: 520 }, (_, i) => i + 1);
