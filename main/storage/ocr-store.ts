@@ -52,6 +52,10 @@ export function indexableText(lines: readonly string[]): string {
   return lines.map((line) => line.replace(/\s+/gu, '')).join('\n');
 }
 
+/**
+ * The photos one word of a plain query brings into its ranking, at most (Note [Fused search]). A
+ * quoted phrase has no limit: it decides which photos are results, or which are not.
+ */
 const PER_WORD_LIMIT = 10_000;
 
 export class OcrStore {
@@ -150,18 +154,20 @@ export class OcrStore {
     return this.s.targetsUnder.all(prefix, prefix, prefix, prefix) as OcrTarget[];
   }
 
-  /** Images whose text contains `text` (white space ignored), best first (bm25; by id for short queries). */
-  searchPhrase(text: string, limit = PER_WORD_LIMIT): number[] {
+  /** Images whose text contains `text` (white space ignored), best first (bm25; by id for short queries); all of them without `limit`. */
+  searchPhrase(text: string, limit?: number): number[] {
     const key = text.replace(/\s+/gu, '');
-    if ([...key].length >= 3) return this.s.match.all(`"${key.replace(/"/g, '""')}"`, limit) as number[];
-    return key ? (this.s.like.all(`%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, limit) as number[]) : [];
+    // SQLite reads a negative LIMIT as none.
+    const most = limit ?? -1;
+    if ([...key].length >= 3) return this.s.match.all(`"${key.replace(/"/g, '""')}"`, most) as number[];
+    return key ? (this.s.like.all(`%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, most) as number[]) : [];
   }
 
   /** Images whose text contains any of `words`: most words first, then by their best bm25 place. */
   matchWords(words: readonly string[]): TextMatch[] {
     const found = new Map<number, { matched: number; place: number }>();
     for (const word of new Set(words)) {
-      this.searchPhrase(word).forEach((imageId, place) => {
+      this.searchPhrase(word, PER_WORD_LIMIT).forEach((imageId, place) => {
         const seen = found.get(imageId);
         found.set(imageId, { matched: (seen?.matched ?? 0) + 1, place: Math.min(seen?.place ?? place, place) });
       });

@@ -30,7 +30,8 @@ function addImages(...names: string[]): number[] {
     })),
     [],
   );
-  return names.map((name) => store.targetsUnder('/photos').find((target) => target.path === `/photos/${name}.jpg`)!.imageId);
+  const byPath = new Map(store.targetsUnder('/photos').map((target) => [target.path, target.imageId]));
+  return names.map((name) => byPath.get(`/photos/${name}.jpg`)!);
 }
 
 beforeEach(async () => {
@@ -48,6 +49,14 @@ afterEach(async () => {
 });
 
 describe('text search', () => {
+  it('finds every photo with a quoted phrase, however many (a plain query’s word brings at most 10,000)', () => {
+    const many = addImages(...Array.from({ length: 10_050 }, (_, i) => `ticket-${i}`));
+    db.transaction(() => many.forEach((imageId) => store.saveRead(imageId, 'v', [line('TICKET Porto')], null)))();
+    expect(store.searchPhrase('ticket')).toHaveLength(10_050);
+    expect(store.searchPhrase('ti')).toHaveLength(10_050);
+    expect(store.matchWords(['ticket'])).toHaveLength(10_000);
+  });
+
   it('finds Latin words, accents folded, also where OCR ran words together', () => {
     const [receipt, sign, other] = addImages('receipt', 'sign', 'other');
     store.saveRead(receipt!, 'v', [line('RECEIPT'), line('midami00:40 Lisbôa')], null);
