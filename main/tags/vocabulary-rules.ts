@@ -10,7 +10,9 @@
  * keyword, not a sentence), a prompt or template at most 1000 (the text tower reads 77 tokens or
  * so; the rest would be cut anyway), at most 100 prompts, templates or background prompts in one
  * list, and at most 5000 tags (the default vocabulary has about a hundred; every tag's ensemble
- * is embedded once and scored against every photo).
+ * is embedded once and scored against every photo). Each of a tag's prompts is embedded in each
+ * of its templates: at most 50,000 such texts in all (the default vocabulary has 2,848), where
+ * the other limits alone would allow 50 million, weeks of the text tower's time.
  */
 import { forbiddenCharacter } from './xml-check.js';
 
@@ -18,6 +20,19 @@ export const MAX_TAGS = 5000;
 export const MAX_NAME = 100;
 export const MAX_TEXT = 1000;
 export const MAX_LIST = 100;
+export const MAX_TEXTS = 50_000;
+
+interface PromptLists {
+  templates: readonly string[];
+  background?: readonly string[] | undefined;
+  tags: ReadonlyArray<{ prompts: readonly string[]; templates?: readonly string[] | undefined }>;
+}
+
+/** The texts a vocabulary embeds: each prompt in each template of its tag (the global ones without its own), the background's in the global ones. */
+export function promptTextCount(vocabulary: PromptLists): number {
+  const { templates, background, tags } = vocabulary;
+  return tags.reduce((sum, tag) => sum + tag.prompts.length * (tag.templates?.length ? tag.templates : templates).length, (background?.length ?? 0) * templates.length);
+}
 
 /** Placeholder a template puts its prompt in. */
 export const SLOT = '{}';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messageOf } from '../core/errors.js';
-import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, SLOT, slotCount, unsafeCharacter } from './vocabulary-rules.js';
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, unsafeCharacter } from './vocabulary-rules.js';
 
 export interface TagDefinition {
   name: string;
@@ -104,6 +104,10 @@ const vocabularySchema = z
       }
       seen.set(folded, i);
     });
+    const texts = promptTextCount(value);
+    if (texts > MAX_TEXTS) {
+      context.addIssue({ code: 'custom', path: [], message: `has ${texts.toLocaleString('en')} prompts to embed, each prompt in each template of its tag; at most ${MAX_TEXTS.toLocaleString('en')} keep tagging to minutes: use fewer templates or prompts` });
+    }
   });
 
 /** Names the tag and field an issue is about: `tag "dog" (tags[3]) templates[1]`. */

@@ -20,6 +20,14 @@ describe('the template editor', () => {
     expect(problems(saved)).toEqual([]);
   });
 
+  it('says when a draft has more prompts to embed than tagging may take, as the engine does', () => {
+    const prompts = Array.from({ length: 100 }, (_, i) => `thing ${i}`);
+    const draft: VocabularyInfo = { templates: Array.from({ length: 100 }, (_, i) => `photo ${i} of {}`), tags: Array.from({ length: 6 }, (_, i) => ({ name: `tag ${i}`, prompts })) };
+    expect(problems(draft)).toEqual([{ field: 'templates', message: expect.stringMatching(/^There are 60,000 prompts to embed.*at most 50,000/) }]);
+    expect(() => parseVocabulary(draft)).toThrow(/has 60,000 prompts to embed/);
+    expect(problems({ ...draft, tags: draft.tags.slice(0, 5) })).toEqual([]);
+  });
+
   it('says where a draft is wrong, as the person types', () => {
     const draft: VocabularyInfo = {
       templates: ['a photo of a dog', 'a {} and a {}', ''],

@@ -141,4 +141,15 @@ describe('vocabulary limits that keep sidecars and scoring sane', () => {
     expect(() => parseVocabulary(vocabulary(many))).toThrow(/at most 5000 tags/);
     expect(parseVocabulary(vocabulary(many.slice(0, 5000))).tags).toHaveLength(5000);
   });
+
+  it('refuses more than 50,000 prompts to embed, each prompt counted in each template of its tag', () => {
+    const templates = Array.from({ length: 100 }, (_, i) => `photo ${i} of {}`);
+    const prompts = Array.from({ length: 100 }, (_, i) => `thing ${i}`);
+    const tags = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `tag ${i}`, prompts }));
+    expect(parseVocabulary(vocabulary(tags(5), templates)).tags).toHaveLength(5);
+    expect(() => parseVocabulary(vocabulary(tags(6), templates))).toThrow(/has 60,000 prompts to embed.*at most 50,000/);
+    // A tag's own templates count instead of the global ones, and the background's prompts count in the global ones.
+    expect(parseVocabulary(vocabulary([...tags(4), { name: 'own', prompts, templates: ['{}'] }], templates)).tags).toHaveLength(5);
+    expect(() => parseVocabulary({ ...vocabulary([...tags(4), { name: 'own', prompts, templates: ['{}'] }], templates), background: prompts })).toThrow(/has 50,100 prompts/);
+  });
 });
