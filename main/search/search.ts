@@ -191,9 +191,9 @@ export class PhotoSearch {
     const words = scope.words ?? [];
     const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
     const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
-    // Counted, every photo in scope that is not kept lies below the cutoff; else those of the pool (at least).
-    const inScope = Math.min(matching?.size ?? Infinity, vectors.size) - [...exclude].filter((imageId) => !matching || matching.has(imageId)).length;
-    const belowCutoff = threshold !== null && found.counted ? Math.max(0, inScope - kept.length) : candidates.length - kept.length;
+    // Counted, every indexed photo in scope that is not kept lies below the cutoff (a photo not
+    // embedded yet is in no ranking); uncounted, those of the pool (at least).
+    const belowCutoff = threshold !== null && found.counted ? Math.max(0, (await vectors.countIn(matching, exclude)) - kept.length) : candidates.length - kept.length;
     return this.page(kept, options, belowCutoff, found.method, found.counted);
   }
 

@@ -359,6 +359,13 @@ export class VectorIndex {
     return (await matrix.rank(query, accept, limit + this.removed.size)).filter((result) => !this.removed.has(result.imageId)).slice(0, limit);
   }
 
+  /** How many indexed images `accept` holds (all of them without it), those of `leaveOut` not counted. */
+  async countIn(accept: ImageIdSet | null, leaveOut: ReadonlySet<number>): Promise<number> {
+    if (accept === null && leaveOut.size === 0) return this.size;
+    const matrix = await this.matrixReady();
+    return matrix.countWhere((imageId) => (accept?.has(imageId) ?? true) && !leaveOut.has(imageId) && !this.removed.has(imageId));
+  }
+
   /** Whether the matrix keeps a subset of `count` rows gathered once ranked (Note [Subset kept]); false until it has loaded. */
   keepsSubset(count: number): boolean {
     return this.matrix?.keepsSubset(count) ?? false;

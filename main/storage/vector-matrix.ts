@@ -241,10 +241,18 @@ export interface Matrix {
   rank(query: Float32Array, accept: ImageIdSet | null, limit?: number): Promise<ScoredImage[]>;
   /** Whether a subset of `count` rows, once ranked, stays gathered for the next ranking (Note [Subset kept]). */
   keepsSubset(count: number): boolean;
+  /** How many of its images pass `test`. */
+  countWhere(test: (imageId: number) => boolean): number;
   /** The sum of the rows as unit vectors (the library's mean direction, times its size). */
   sum(): Promise<Float64Array>;
   /** Writes the rows to `file` (which then holds them). */
   save(file: string): Promise<void>;
+}
+
+function countPassing(ids: Float64Array, count: number, test: (imageId: number) => boolean): number {
+  let passing = 0;
+  for (let row = 0; row < count; row++) if (test(ids[row] as number)) passing++;
+  return passing;
 }
 
 /**
@@ -354,6 +362,10 @@ export class MemoryMatrix implements Matrix, Rows {
     return this.subset.fits(count);
   }
 
+  countWhere(test: (imageId: number) => boolean): number {
+    return countPassing(this.ids, this.count, test);
+  }
+
   async rank(query: Float32Array, accept: ImageIdSet | null, limit = Infinity): Promise<ScoredImage[]> {
     return this.rankNow(query, accept, limit);
   }
@@ -420,6 +432,10 @@ export class DiskMatrix implements Matrix {
 
   keepsSubset(count: number): boolean {
     return this.subset.fits(count);
+  }
+
+  countWhere(test: (imageId: number) => boolean): number {
+    return this.changed.countWhere(test) + countPassing(this.fileIds, this.fileIds.length, (imageId) => !this.dropped.has(imageId) && test(imageId));
   }
 
   private kept(accept: ImageIdSet | null): ((imageId: number) => boolean) | null {

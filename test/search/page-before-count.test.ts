@@ -3,6 +3,7 @@
  * from the first pool that fills it, the same page the counted search gives, with `total` a lower
  * bound; the count, the CLI's default, is exact.
  */
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { syntheticSearch } from '../helpers/synthetic-search.js';
 
@@ -99,4 +100,27 @@ it('says how many photos the cutoff hides: once counted, every photo in scope it
   const uncounted = await synthetic.search.similar(1, { limit: 20, cutoff: 0.8, count: false });
   expect(uncounted.counted).toBe(false);
   expect(uncounted.belowCutoff).toBeLessThan(PHOTOS - 1 - uncounted.total);
+});
+
+it('counts below the cutoff only photos with a vector: one not embedded yet is in no ranking', async () => {
+  const { library } = synthetic;
+  const camera = { camera: 'canon' };
+  const before = await synthetic.search.similar(1, { limit: 20, cutoff: 0.9, filters: camera });
+  const inCamera = library.storage.photos.matching(camera)!.size;
+  // Photos of that camera found but not embedded yet (as while indexing, or with another model).
+  const [folder] = library.folders();
+  const pending = Array.from({ length: 50 }, (_, i) => ({
+    path: path.join(folder!.path, `pending-${i}.jpg`),
+    folderId: folder!.id,
+    size: 64,
+    mtimeMs: 0,
+    image: { created: { contentHash: `pending-${i}`, format: 'jpeg', width: 4000, height: 3000, takenAt: null, cameraMake: 'Canon', cameraModel: 'X', lens: null, latitude: null, longitude: null, orientation: 1, thumbnail: null } },
+    vector: null,
+  }));
+  library.storage.library.writeBatch(library.servingModel()!, pending, []);
+  expect(library.storage.photos.matching(camera)!.size).toBe(inCamera + 50);
+  const after = await synthetic.search.similar(1, { limit: 20, cutoff: 0.9, filters: camera });
+  expect(after.counted).toBe(true);
+  expect(after.total).toBe(before.total);
+  expect(after.belowCutoff).toBe(before.belowCutoff);
 });

@@ -97,8 +97,12 @@ describe('8-bit vectors', () => {
       };
       same(await disk.rank(query, null), await memory.rank(query, null));
       expect((await disk.rank(query, subset)).map((hit) => hit.imageId).sort()).toEqual([1003, 2000]);
+      // Each image once, removed ones not at all: the even ids of 1002-1498 but 1250, 2000, and 1001 replaced.
+      const counted = (matrix: MemoryMatrix | DiskMatrix) => matrix.countWhere((id) => id % 2 === 0 || id === 1001);
+      expect([counted(memory), counted(disk)]).toEqual([250, 250]);
       // Saving folds the changes into the file.
       await disk.save(file);
+      expect(counted(disk)).toBe(250);
       same(await disk.rank(query, null), await memory.rank(query, null));
       same(await (await loadMatrix(file, DIM))!.rank(query, null), await memory.rank(query, null));
       expect(await loadMatrix(path.join(scratch.dir, 'missing.i8'), DIM)).toBeNull();
