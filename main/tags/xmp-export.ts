@@ -61,7 +61,12 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
   // exFAT or NTFS drives anywhere: `IMG_1.jpg` and `img_1.png` would share `IMG_1.xmp` there.
   const sidecarKey = (photo: PhotoRef) => sidecarPath(photo.path, style).toLowerCase();
   const bySidecar = new Map<string, PhotoRef[]>();
-  for (const photo of everyPhoto) bySidecar.set(sidecarKey(photo), [...(bySidecar.get(sidecarKey(photo)) ?? []), photo]);
+  for (const photo of everyPhoto) {
+    const key = sidecarKey(photo);
+    const sharing = bySidecar.get(key);
+    if (sharing) sharing.push(photo);
+    else bySidecar.set(key, [photo]);
+  }
   const summary: XmpExportSummary = { style, written: 0, unchanged: 0, skipped: [] };
   const meter = options.control?.rateMeter() ?? new RateMeter();
   meter.record(0);
