@@ -46,6 +46,12 @@ const LONGEST_WAIT_IN_QUIETS = 8;
  * again, or for the first time, is watched afresh and reported as changed, so that a re-scan sees
  * what it holds now.
  */
+/**
+ * Note [Folders moved over]: a watcher follows the folder it was started on, not its name. A sync
+ * tool that replaces a folder by moving a new one over it (or deletes it and makes it again before
+ * its event is read) leaves the name's watchers on a folder that is gone. So a folder named by a
+ * creation or move event is watched afresh, with all it holds, even where one of that name was.
+ */
 export class FolderWatcher {
   /**
    * Per library folder: its path, what tells a change of its path or exclusions, what the walk
@@ -119,7 +125,7 @@ export class FolderWatcher {
     // (A walk of a folder removed meanwhile goes on: its id may be a new folder's now.)
     if (!root || !isInside(dir, root.path) || root.dirs.has(dir) || isInside(dir, this.dataDir) || (dir !== root.path && root.leftOut(dir, true))) return false;
     try {
-      const watcher = watch(dir, { persistent: false }, (_event, name) => this.onEvent(folderId, dir, name));
+      const watcher = watch(dir, { persistent: false }, (event, name) => this.onEvent(folderId, dir, event, name));
       watcher.on('error', () => this.unwatch(folderId, dir));
       root.dirs.set(dir, watcher);
       return true;
@@ -150,7 +156,7 @@ export class FolderWatcher {
     }
   }
 
-  private onEvent(folderId: number, dir: string, name: string | Buffer | null): void {
+  private onEvent(folderId: number, dir: string, event: string, name: string | Buffer | null): void {
     const root = this.roots.get(folderId);
     if (!root) return;
     const file = name === null ? null : path.join(dir, name.toString());
@@ -160,7 +166,11 @@ export class FolderWatcher {
       void lstat(file).then(
         (info) => {
           if (info.isDirectory() && root.leftOut(file, true)) return;
-          if (info.isDirectory()) void this.watchTree(folderId, file);
+          if (info.isDirectory()) {
+            // A folder made, moved in, or moved over one of the same name (Note [Folders moved over]).
+            if (event === 'rename') this.unwatch(folderId, file);
+            void this.watchTree(folderId, file);
+          }
           else if (info.isSymbolicLink()) void this.metLink(file);
           this.changedIn(folderId, dir);
         },

@@ -4,7 +4,7 @@
  * changed (Note [Re-scan where it changed]); what the walk leaves out (hidden and system folders,
  * the folder's exclusions), Lumen's own data and files that are never photos start nothing.
  */
-import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WantedScope } from '../../main/library/scope.js';
@@ -144,6 +144,21 @@ describe('watching the library folders', () => {
     await mkdir(path.join(photos, 'Export', 'sub'), { recursive: true });
     expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
     expect(await photoWrittenInto(path.join(photos, 'Export', 'sub'))).toEqual([{ 7: [path.join(photos, 'Export', 'sub')] }]);
+  });
+
+  it('watches a folder moved over one it watched, in one step, and the folders in it', async () => {
+    // A sync tool's way to replace a folder: a new one made elsewhere takes the old one's name.
+    const incoming = path.join(scratch.dir, 'Incoming');
+    await mkdir(path.join(incoming, 'sub'), { recursive: true });
+    const summer = path.join(photos, '2024', 'Summer');
+    expect(await photoWrittenInto(summer)).toEqual([{ 7: [summer] }]);
+    await Promise.all((await readdir(summer)).map((name) => rm(path.join(summer, name))));
+    expect(await reported()).toEqual([{ 7: [summer] }]);
+    // (Linux replaces an empty folder so, with no moment between the two.)
+    await rename(incoming, summer);
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([path.join(photos, '2024')]) }]);
+    expect(await photoWrittenInto(path.join(summer, 'sub'))).toEqual([{ 7: [path.join(summer, 'sub')] }]);
+    expect(await photoWrittenInto(summer)).toEqual([{ 7: [summer] }]);
   });
 
   it('watches nothing more of a folder no longer wanted whose id a new folder has now', async () => {
