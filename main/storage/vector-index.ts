@@ -278,19 +278,23 @@ export class VectorIndex {
   /** Brings the graph level with SQLite (or builds it) on every core, while exact search serves. */
   private async reconcile(): Promise<void> {
     const matrix = this.matrix as Matrix;
-    const graph = this.graph instanceof Int8Graph ? this.graph : this.newGraph(matrix.size);
+    const saved = this.graph instanceof Int8Graph ? this.graph : null;
+    const graph = saved ?? this.newGraph(matrix.size);
     this.graph = null;
+    let read = 0;
     for await (const page of this.embeddings()) {
       // A closing reader keeps nothing of it (Note [Readers keep it in memory]).
       if (this.closed) return;
+      read += page.length;
       const present = graph.contains(BigUint64Array.from(page, ([imageId]) => BigInt(imageId)));
       const missing = page.filter((_, row) => !present[row]);
       if (missing.length === 0) continue;
       graph.add(BigUint64Array.from(missing, ([imageId]) => BigInt(imageId)), missing.map(([, vector]) => vector), THREADS);
     }
-    // Keys the graph has but SQLite does not (images removed while it was not saved): the
-    // binding cannot list keys, so start over.
-    if (graph.size() !== matrix.size) return this.reconcile();
+    // Keys a saved graph has that SQLite did not (images removed while it was not saved): the
+    // binding cannot list keys, so start over from nothing, once. What indexing writes while
+    // SQLite is read is not a reason to: `add` and `remove` apply it once this ends.
+    if (saved && graph.size() !== read) return this.reconcile();
     const removed = BigUint64Array.from(this.removed, BigInt);
     const inGraph = graph.contains(removed);
     const removedMeanwhile = removed.filter((_, row) => inGraph[row]);

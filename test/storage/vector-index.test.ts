@@ -309,6 +309,24 @@ describe('the vector index', () => {
     expect(ranked.slice(0, 10).map((hit) => hit.imageId)).toEqual(exact(during, 10, rows).map((hit) => hit.imageId));
   });
 
+  it('finishes a rebuild of more rows than one read holds while indexing writes meanwhile', async () => {
+    // Two reads of SQLite, and photos written between them, as a resumed run writes while the rebuild goes on.
+    const more = clusteredVectors(2000, DIM, 11, 30);
+    for (let i = 0; i < 2000; i++) written(`more-${i}`, more.subarray(i * DIM, (i + 1) * DIM));
+    const index = await opened();
+    expect(index.health).toBe('rebuilding');
+    const late = [written('late-1', more.subarray(0, DIM)), written('late-2', more.subarray(DIM, 2 * DIM))];
+    index.add(late);
+    index.remove([ids[0] as number]);
+    const outcome = await Promise.race([index.ready().then(() => 'ready'), new Promise((resolve) => setTimeout(() => resolve('still rebuilding'), 20_000))]);
+    expect(outcome).toBe('ready');
+    expect(index.health).toBe('ready');
+    expect(index.size).toBe(COUNT + 2000 + 2 - 1);
+    const found = (await index.search(more.subarray(0, DIM), 3)).map((hit) => hit.imageId);
+    expect(found).toContain(late[0]!.imageId);
+    expect(found).not.toContain(ids[0]);
+  });
+
   it('opens a saved index as a view without rebuilding, then takes changes and keeps them', async () => {
     const first = await opened();
     await first.ready();
