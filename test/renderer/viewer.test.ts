@@ -250,6 +250,23 @@ describe('the viewer over another screen', () => {
     await expect.poll(hash).toBe('#/albums');
   });
 
+  it('closes the photo it closed last when it is opened again, or reached again by Forward', async () => {
+    const fake = albumsFake({ Trip: [1, 3] });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
+    const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
+    const album = page.getByRole('listbox', { name: 'Photos of Trip' });
+    await album.getByRole('option').first().click();
+    for (const reopen of [() => page.keyboard.press('Enter'), () => page.keyboard.press('Enter'), () => page.goForward()]) {
+      await reopen();
+      await page.getByRole('dialog').waitFor();
+      expect(await hash()).toMatch(/&photo=\d+$/);
+      await page.keyboard.press('Escape');
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+      await expect.poll(hash).toBe('#/albums?album=saved:1');
+    }
+  });
+
   it('takes a tag name as long as a tag may be, and Escape in the field clears the name before it closes the viewer', async () => {
     const fake = libraryFake();
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });

@@ -88,6 +88,8 @@ export class ViewerState {
     if (!this.router.shows(OPENED)) this.show(null);
     else if (this.leaving !== location.hash) {
       this.leaving = location.hash;
+      // Once it has gone back, the same address opened again (or reached by Forward) closes again.
+      addEventListener('popstate', () => (this.leaving = null), { once: true });
       history.back();
     }
   }
