@@ -28,8 +28,9 @@
  * Note [Unreachable folders]: removal only applies to what was walked. An unplugged drive, a
  * folder that became unreadable, or a link that now leads nowhere keeps the photos at and under
  * it rather than losing them; the rest of its library folder is brought up to date as usual. A
- * file that vanishes during the run, in a library folder still there, is forgotten like one gone
- * before it, not listed as failed.
+ * file that vanishes during the run, from a folder still there (or with its folders, from one
+ * still there), is forgotten like one gone before it, not listed as failed; one that can no
+ * longer be reached (its drive unplugged meanwhile) is listed as failed and kept.
  *
  * Note [Sharing the CPU]: with the image tower on a GPU, decoding (on the CPU) overlaps
  * inference. With the tower on the CPU they take turns instead: no new decode starts while
@@ -47,10 +48,11 @@
  * batches, 0.80 and 0.82 (`npm run bench -- gpu`, 12-04). The GPU outruns decoding, so waiting
  * for a whole batch costs no throughput.
  */
-import { existsSync } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import { decodeSlots } from '../core/decode-slots.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl } from '../jobs/job.js';
@@ -257,8 +259,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   /** Whether `item` was deleted or moved away since the walk found it (Note [Unreachable folders]); it is then forgotten. */
   const roots = new Map(folders.map((folder) => [folder.id, folder.path]));
-  const vanished = (item: WorkItem): boolean => {
-    if (existsSync(item.path) || !existsSync(roots.get(item.folderId) ?? '')) return false;
+  const vanished = async (item: WorkItem): Promise<boolean> => {
+    const root = roots.get(item.folderId);
+    if (root === undefined || !(await isGone(item.path, root))) return false;
     present.get(item.folderId)?.delete(item.path);
     progress.processed++;
     return true;
@@ -346,7 +349,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
         // The run is over (the queue rejected the push): this photo is not at fault.
         if (fatal) return;
         if (isUserError(error) && error.code === 'cancelled') throw error;
-        if (vanished(item)) continue;
+        if (await vanished(item)) continue;
         fail(item, failureFor(item.path, error));
         maybeFlush();
       }
@@ -448,4 +451,23 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   progress.removed = summary.removed;
   report(true);
   return summary;
+}
+
+/**
+ * Whether `file`, under the library folder `root`, is gone: missing, it and any folder above it
+ * that is missing too, below a real folder that is there (Note [Unreachable folders]). A file
+ * that cannot be reached (a folder that became unreadable, a drive behind a link unplugged, the
+ * library folder itself away) is not gone.
+ */
+async function isGone(file: string, root: string): Promise<boolean> {
+  for (let at = file; isInside(at, root); at = path.dirname(at)) {
+    // The library folder may itself be a link; a link under it is a linked folder, which may lead nowhere now.
+    const info = await (at === root ? stat(at) : lstat(at)).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      if (at === root || (info.code !== 'ENOENT' && info.code !== 'ENOTDIR')) return false;
+      continue;
+    }
+    return at !== file && info.isDirectory();
+  }
+  return false;
 }

@@ -1,5 +1,5 @@
 import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -7,7 +7,7 @@ import type { IndexProgress } from '../../main/library/indexer.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
-import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { HF_MODEL, IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary, queryLibrary, type FixturePhoto } from '../helpers/library.js';
 
 describe('indexing a library', () => {
@@ -396,6 +396,39 @@ describe('indexing a library', () => {
     expect(last).toMatchObject({ processed: 6, indexed: 4 });
     expect(library.status().photos).toBe(4);
     expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM failures')).toEqual([]);
+  });
+
+  it('keeps the photos it is indexing behind a link whose drive is unplugged meanwhile, and forgets a folder deleted meanwhile', async () => {
+    const linked = path.join(scratch.dir, 'drive');
+    await copyPhotos(photos.slice(0, 2), folder);
+    const trip = await copyPhotos(photos.slice(2, 4), path.join(folder, 'Trip'));
+    const onDrive = await copyPhotos(photos.slice(4, 7), linked);
+    await symlink(linked, path.join(folder, 'drive'));
+    const folders = await library.addFolders([folder]);
+    expect((await library.index(model, { folders })).embedded).toBe(7);
+
+    // Another model embeds every photo again (Note [Model switch]); meanwhile the drive goes and Trip is deleted.
+    const other = await loadFixtureModel(HF_MODEL);
+    try {
+      let changed = false;
+      const summary = await library.index(other, {
+        folders,
+        concurrency: 1,
+        onProgress: (progress) => {
+          if (progress.phase !== 'indexing' || changed) return;
+          changed = true;
+          renameSync(linked, `${linked}-unplugged`);
+          rmSync(path.join(folder, 'Trip'), { recursive: true });
+        },
+      });
+      expect(summary.removed).toBe(2);
+      expect(summary.failed.map((failure) => failure.path).sort()).toEqual(onDrive.map((file) => path.join(folder, 'drive', path.relative(linked, file))).sort());
+      const paths = queryLibrary<string>(library.dataDir, 'SELECT path FROM files');
+      expect(paths).toHaveLength(5);
+      for (const file of trip) expect(paths).not.toContain(file);
+    } finally {
+      await other.dispose();
+    }
   });
 
   it('keeps only what lies behind a link that leads nowhere: deletions elsewhere in the folder are still seen', async () => {
