@@ -77,8 +77,10 @@ async function freeName(dir: string, name: string): Promise<string> {
 }
 
 function sameToken(given: string | undefined, token: string): boolean {
-  if (!given || given.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
+  if (!given) return false;
+  // Compared as bytes: a token of as many characters may hold more bytes ("é" is two).
+  const [a, b] = [Buffer.from(given), Buffer.from(token)];
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The token a request carries: in its URL (the printed one), else in the cookie set by the first page. */

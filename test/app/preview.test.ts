@@ -53,6 +53,8 @@ describe('preview mode server (Notes [Preview is loopback only], [Calls beside t
   it('serves the page only with the printed token, then by its cookie, and only under its own host', async () => {
     expect((await get(`${server.origin}/`)).status).toBe(403);
     expect((await get(`${server.origin}/?token=${'0'.repeat(token.length)}`)).status).toBe(403);
+    // As many characters as the token, more bytes.
+    expect((await get(`${server.origin}/?token=${encodeURIComponent('é'.repeat(token.length))}`)).status).toBe(403);
     const first = await get(server.url);
     expect(first).toMatchObject({ status: 200, cookie: `lumen_preview=${token}` });
     expect((await get(`${server.origin}/`, { cookie: first.cookie as string })).status).toBe(200);
@@ -63,6 +65,7 @@ describe('preview mode server (Notes [Preview is loopback only], [Calls beside t
     const socketUrl = `${server.origin.replace('http', 'ws')}/socket`;
     const cookie = `lumen_preview=${token}`;
     expect(await openSocket(socketUrl, { origin: server.origin })).toBe(403);
+    expect(await openSocket(`${socketUrl}?token=${encodeURIComponent('é'.repeat(token.length))}`, { origin: server.origin })).toBe(403);
     expect(await openSocket(socketUrl, { origin: 'http://evil.example', cookie })).toBe(403);
     expect(await openSocket(socketUrl, { cookie })).toBe(403);
     expect(await openSocket(socketUrl, { origin: server.origin, cookie, host: `evil.example:${new URL(server.origin).port}` })).toBe(421);
