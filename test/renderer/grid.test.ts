@@ -143,6 +143,10 @@ describe('a new list in the grid', () => {
     await page.waitForTimeout(200);
     expect(await selected.textContent()).toBe('1 selected');
     expect(await results.getByRole('option', { name: /^p6\.jpg/ }).getAttribute('aria-selected')).toBe('true');
+    // A search that finds nothing shows no grid, and keeps nothing selected out of sight.
+    await page.evaluate(() => (location.hash = '#/library?q=birds'));
+    await page.getByRole('heading', { name: /^No photos match/ }).waitFor();
+    await expect.poll(() => page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
   });
 
   it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {
