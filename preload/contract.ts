@@ -51,7 +51,9 @@ const appSearchOptions = searchOptionsSchema.extend({ filters: appSearchFilters.
 const tagName = z.string().min(1).max(200);
 const albumId = z.string().regex(/^(folder:[0-9a-f]{16}|saved:\d{1,15})$/);
 const albumName = z.string().min(1).max(MAX_ALBUM_NAME);
-const albumPhotoIds = z.array(id).min(1).max(100_000);
+/** Photos chosen in the window: up to every photo of the largest library the app is made for (Select all). */
+export const MAX_SELECTED = 1_000_000;
+const selectedIds = z.array(id).min(1).max(MAX_SELECTED);
 
 export const callSchemas = {
   'app.status': z.object({}).strict(),
@@ -104,7 +106,7 @@ export const callSchemas = {
   'tags.run': z.object({ full: z.boolean().optional() }).strict(),
   'tags.ofPhoto': z.object({ id }).strict(),
   /** A person's say on photos: confirm, reject, withdraw the verdict, or add a tag by hand (any name). */
-  'tags.verdict': z.object({ photoIds: z.array(id).min(1).max(10_000), tag: tagName, verdict: z.enum(['confirm', 'reject', 'clear', 'add']) }).strict(),
+  'tags.verdict': z.object({ photoIds: selectedIds, tag: tagName, verdict: z.enum(['confirm', 'reject', 'clear', 'add']) }).strict(),
   /** Uses or stops using a tag's refinement from the person's verdicts. */
   'tags.setRefinement': z.object({ tag: tagName, enabled: z.boolean() }).strict(),
   'vocabulary.get': z.object({}).strict(),
@@ -125,21 +127,21 @@ export const callSchemas = {
   /** The saved albums' ids and names alone, for a list to pick from: no folder is summarised. */
   'albums.names': z.object({}).strict(),
   'albums.photos': z.object({ id: albumId }).strict(),
-  'albums.save': z.object({ name: albumName, photoIds: albumPhotoIds }).strict(),
+  'albums.save': z.object({ name: albumName, photoIds: selectedIds }).strict(),
   /** Only a saved album; the name by the same rules as a new album's (its own in another case is fine). */
   'albums.rename': z.object({ id: albumId, name: albumName }).strict(),
   /** Adds photos to a saved album, each photo once. */
-  'albums.add': z.object({ id: albumId, photoIds: albumPhotoIds }).strict(),
+  'albums.add': z.object({ id: albumId, photoIds: selectedIds }).strict(),
   /** Takes photos out of a saved album; they stay in the library. */
-  'albums.remove': z.object({ id: albumId, photoIds: albumPhotoIds }).strict(),
+  'albums.remove': z.object({ id: albumId, photoIds: selectedIds }).strict(),
   'albums.delete': z.object({ id: albumId }).strict(),
   /** Writes tags to XMP sidecars: of every photo, of a tag's photos, or of some photos. */
-  'xmp.export': z.object({ tag: tagName.optional(), photoIds: z.array(id).min(1).max(100_000).optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
+  'xmp.export': z.object({ tag: tagName.optional(), photoIds: selectedIds.optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
   'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: appSearchOptions.optional() }).strict(),
   /** Finds near-duplicate groups as a job (its progress comes as job events); answers when it is done. */
   'duplicates.find': z.object({ threshold: z.number().min(-1).max(2).optional() }).strict(),
   /** Moves these copies (of the groups found last) to the system trash (main process; Note [Copies named by id]). */
-  'duplicates.trash': z.object({ photoIds: z.array(id).min(1).max(100_000) }).strict(),
+  'duplicates.trash': z.object({ photoIds: selectedIds }).strict(),
 } as const;
 
 export type CallName = keyof typeof callSchemas;

@@ -3,7 +3,7 @@ import { UserError } from '../../main/core/errors.js';
 import { CallRouter, isTrustedSender, originOf, type CallHandlers, type SenderInfo } from '../../main/app/router.js';
 import { CallFailure } from '../../main/app/rpc.js';
 import { APP_ORIGIN } from '../../main/app/renderer-files.js';
-import { callSchemas, type EngineStatus } from '../../preload/contract.js';
+import { callSchemas, MAX_SELECTED, type EngineStatus } from '../../preload/contract.js';
 
 const DEV_ORIGIN = 'http://localhost:5173';
 const ALLOWED = [APP_ORIGIN, DEV_ORIGIN];
@@ -150,5 +150,24 @@ describe('CallRouter', () => {
       error: { code: 'internal', message: 'Something went wrong: boom' },
     });
     expect(log).toHaveBeenCalledWith(expect.stringContaining('models.importFromDialog failed'));
+  });
+});
+
+describe('calls on the photos selected in the window', () => {
+  it('take every photo of the largest library the app is made for (Select all), and no more', () => {
+    const calls = {
+      'tags.verdict': { tag: 'dog', verdict: 'add' },
+      'albums.save': { name: 'Everything' },
+      'albums.add': { id: 'saved:1' },
+      'albums.remove': { id: 'saved:1' },
+      'xmp.export': {},
+      'duplicates.trash': {},
+    } as const;
+    const every = Array.from({ length: MAX_SELECTED }, (_, i) => i + 1);
+    for (const [name, params] of Object.entries(calls)) {
+      const schema = callSchemas[name as keyof typeof calls];
+      expect(schema.safeParse({ ...params, photoIds: every }).success, name).toBe(true);
+      expect(schema.safeParse({ ...params, photoIds: [...every, MAX_SELECTED + 1] }).success, name).toBe(false);
+    }
   });
 });
