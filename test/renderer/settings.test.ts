@@ -325,6 +325,18 @@ describe('Settings: models', () => {
       await page.waitForTimeout(100);
       await poll(() => box.evaluate((input) => input === document.activeElement)).toBe(true);
     }
+    // From the open panel too, which it closes first.
+    for (const key of ['Control+k', '/']) {
+      await page.keyboard.press('Control+,');
+      await visible(heading);
+      await box.evaluate((input) => input.blur());
+      await page.keyboard.press('?');
+      await visible(dialog);
+      await page.keyboard.press(key);
+      await dialog.waitFor({ state: 'hidden', timeout: 5000 });
+      await page.waitForTimeout(100);
+      await poll(() => box.evaluate((input) => input === document.activeElement)).toBe(true);
+    }
   });
 
   it('keeps the shortcuts open when asked for again before the browser has said the last ones closed', async () => {

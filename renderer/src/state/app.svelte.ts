@@ -2,7 +2,7 @@
  * The renderer's state, assembled once in App.svelte and handed to components through context:
  * small stores that talk to `window.lumen` and to each other over the bus.
  */
-import { getContext, setContext, untrack } from 'svelte';
+import { flushSync, getContext, setContext, untrack } from 'svelte';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
@@ -106,7 +106,8 @@ export class AppState {
       case 'focus-search':
         // The search box is behind the photo: the key is the viewer's.
         if (this.viewer.photoId !== null) return false;
-        this.shortcutsOpen = false;
+        // The open panel closes now, not at the next update: until then the box behind it takes no focus.
+        flushSync(() => (this.shortcutsOpen = false));
         // The library opened to search in: the search then takes its place in the history.
         if (this.router.current !== 'library') this.router.go('library', '', true);
         this.searchInput?.focus();
