@@ -5,6 +5,7 @@
  * asked for; `missedKnown` then says whether a file the library knows there is gone, which sends
  * the run over the whole library instead, where a move is told from a deletion.
  */
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../core/paths.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
@@ -98,7 +99,25 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
       }
     }
+    // Found empty where photos were indexed: a drive not mounted, perhaps (Note [Drive not mounted]).
+    if (starts === undefined && seen.size === 0 && knownFiles.size > 0 && unwalked.length === 0 && (await isEmptyFolder(folder.path))) {
+      unwalked.push(folder.path);
+      const message = `${folder.path} is empty, but ${knownFiles.size === 1 ? 'a photo was' : `${knownFiles.size} photos were`} indexed there: is its drive not mounted? They are kept until it is back; remove the folder from the library to forget them.`;
+      result.problems.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: 'unreadable', message });
+    }
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
   }
   return result;
+}
+
+/**
+ * Note [Drive not mounted]: on Linux a drive's mount point (`/mnt/photos`) stays behind as an
+ * empty folder while the drive is not mounted, so a library folder there looks as if every photo
+ * in it was deleted. A library folder with nothing in it at all, where photos were indexed, is
+ * taken for that: as for a folder that cannot be read (Note [Unreachable folders] in indexer.ts)
+ * its photos are kept, and the run says why. A person who empties a folder on purpose keeps its
+ * photos listed as a person who deletes it does, until the folder leaves the library.
+ */
+async function isEmptyFolder(folder: string): Promise<boolean> {
+  return (await readdir(folder).catch(() => null))?.length === 0;
 }

@@ -431,6 +431,28 @@ describe('indexing a library', () => {
     }
   });
 
+  it('keeps the photos of a library folder found empty, as a drive not mounted leaves its mount point, and says so (Note [Drive not mounted])', async () => {
+    const files = await copyPhotos(photos.slice(0, 3), folder);
+    const folders = await library.addFolders([folder]);
+    expect((await library.index(model, { folders })).embedded).toBe(3);
+    const moved = path.join(scratch.dir, 'unmounted');
+    await rename(folder, moved);
+    await mkdir(folder);
+    const summary = await library.index(model, { folders });
+    expect(summary.removed).toBe(0);
+    expect(summary.failed).toEqual([expect.objectContaining({ path: folder, reason: 'unreadable', message: expect.stringMatching(/is empty, but 3 photos were indexed there: is its drive not mounted\?/) })]);
+    expect(library.status().photos).toBe(3);
+    // Mounted again: nothing to do, and nothing failed.
+    await rm(folder, { recursive: true });
+    await rename(moved, folder);
+    expect(await library.index(model, { folders })).toMatchObject({ unchanged: 3, removed: 0, failed: [] });
+    expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM failures')).toEqual([]);
+    // A folder that still holds anything (here a file that is no photo) is walked as it is: its photos were deleted.
+    for (const file of files) await rm(file);
+    await writeFile(path.join(folder, 'notes.txt'), 'moved the photos elsewhere');
+    expect(await library.index(model, { folders })).toMatchObject({ removed: 3, failed: [] });
+  });
+
   it('keeps only what lies behind a link that leads nowhere: deletions elsewhere in the folder are still seen', async () => {
     const linked = path.join(scratch.dir, 'drive');
     await mkdir(linked, { recursive: true });
