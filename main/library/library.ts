@@ -61,6 +61,8 @@ export class Library {
   private readonly indexes = new Map<string, VectorIndex>();
   /** Each index once it has opened: a second caller while it opens waits for it too. */
   private readonly opened = new Map<string, Promise<VectorIndex>>();
+  /** Index runs going on (Note [Images kept for a run]). */
+  private runs = 0;
 
   private constructor(
     readonly dataDir: string,
@@ -154,10 +156,18 @@ export class Library {
     return listed.find((_, i) => reals[i] === real);
   }
 
-  /** Forgets a folder and the photos only it held (their files on disk are never touched). */
+  /**
+   * Forgets a folder and the photos only it held (their files on disk are never touched).
+   *
+   * Note [Images kept for a run]: a run links a file it finds identical to a stored photo to that
+   * photo's image. A folder removed while a run goes on may have held the only other file of such
+   * an image: deleted at once, the run's link would then fail (and stop the run, blaming the
+   * disk). So while a run goes on the images the folder leaves without a file stay, and the run
+   * forgets those still without one as it ends, as it forgets every image no file shows.
+   */
   async removeFolder(folderId: number): Promise<void> {
     this.folderById(folderId);
-    const removed = this.storage.library.removeFolder(folderId);
+    const removed = this.storage.library.removeFolder(folderId, { keepImages: this.runs > 0 });
     for (const [model, index] of this.indexes) index.remove(removed.filter((image) => image.models.includes(model)).map((image) => image.id));
     await Promise.all(removed.map((image) => this.thumbnails.remove(image.thumbnail)));
   }
@@ -181,7 +191,12 @@ export class Library {
     const vectors = await this.vectorIndex(model.id, model.dim);
     // Loaded on first use, with sharp: not on the path of a search (Note [Cold start] in main/cli/index.ts).
     const { indexLibrary } = await import('./indexer.js');
-    return indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails, dataDir: this.dataDir }, folders, options);
+    this.runs++;
+    try {
+      return await indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails, dataDir: this.dataDir }, folders, options);
+    } finally {
+      this.runs--;
+    }
   }
 
   /** A photo by id (`12`, `#12`) or by its path. */

@@ -258,10 +258,11 @@ export class LibraryStore {
     return removed;
   }
 
-  removeFolder(folderId: number): Array<{ id: number; thumbnail: string | null; models: string[] }> {
+  /** Forgets a folder and its files, then (unless `keepImages`) the images no file shows any more; returns those. */
+  removeFolder(folderId: number, options: { keepImages?: boolean } = {}): Array<{ id: number; thumbnail: string | null; models: string[] }> {
     return this.db.transaction(() => {
       this.statements.deleteFolder.run(folderId);
-      return this.deleteOrphanImages();
+      return options.keepImages ? [] : this.deleteOrphanImages();
     })();
   }
 

@@ -299,6 +299,29 @@ describe('indexing a library', () => {
     expect(library.status()).toMatchObject({ photos: 0, failed: 0 });
   });
 
+  it('links copies to the photos of a folder removed meanwhile, which they keep in the library (Note [Images kept for a run])', async () => {
+    await copyPhotos(photos.slice(0, 3), folder);
+    const [original] = await library.addFolders([folder]);
+    expect((await library.index(model, { folders: [original!] })).embedded).toBe(3);
+    const backup = path.join(scratch.dir, 'Backup');
+    await copyPhotos(photos.slice(0, 3), backup);
+    const [copies] = await library.addFolders([backup]);
+    // The original folder leaves the library as the run has found its first copy identical to a photo there.
+    const store = library.storage.library;
+    const imageByHash = store.imageByHash.bind(store);
+    let removing: Promise<void> | null = null;
+    vi.spyOn(store, 'imageByHash').mockImplementation((hash) => {
+      const found = imageByHash(hash);
+      removing ??= library.removeFolder(original!.id);
+      return found;
+    });
+    const summary = await library.index(model, { folders: [copies!] });
+    await removing;
+    expect(summary).toMatchObject({ embedded: 0, failed: [] });
+    expect(library.folders().map((row) => row.path)).toEqual([backup]);
+    expect(library.status()).toMatchObject({ photos: 3, images: 3, failed: 0 });
+  });
+
   it('never indexes its own data folder, should it lie inside a photo folder', async () => {
     await library.close();
     library = openLibrary(path.join(folder, 'lumen-data'));
