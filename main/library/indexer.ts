@@ -428,7 +428,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
       vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
-      await Promise.all(removedImages.map((image) => thumbnails.remove(image.thumbnail)));
+      await Promise.all(removedImages.map((image) => thumbnails.forget(image)));
     }
     for (const link of linkedToExisting) {
       const lost = lostImages.get(link.imageId) ?? 0;

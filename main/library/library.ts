@@ -169,7 +169,7 @@ export class Library {
     this.folderById(folderId);
     const removed = this.storage.library.removeFolder(folderId, { keepImages: this.runs > 0 });
     for (const [model, index] of this.indexes) index.remove(removed.filter((image) => image.models.includes(model)).map((image) => image.id));
-    await Promise.all(removed.map((image) => this.thumbnails.remove(image.thumbnail)));
+    await Promise.all(removed.map((image) => this.thumbnails.forget(image)));
   }
 
   async setExcludes(folderId: number, excludes: readonly string[]): Promise<FolderRow> {

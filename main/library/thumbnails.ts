@@ -33,9 +33,10 @@ export class ThumbnailStore {
     return relative;
   }
 
-  async remove(contentHashOrRelative: string | null): Promise<void> {
-    if (!contentHashOrRelative) return;
-    await rm(this.absolute(contentHashOrRelative), { force: true });
+  /** Removes what was made of an image no file shows any more: its thumbnail, and its preview if it was opened. */
+  async forget(image: { contentHash: string; thumbnail: string | null }): Promise<void> {
+    const files = [this.relativePath(image.contentHash, 'previews'), ...(image.thumbnail ? [image.thumbnail] : [])];
+    await Promise.all(files.map((relative) => rm(this.absolute(relative), { force: true })));
   }
 
   /** The large preview of a photo, made from its original on first request. */

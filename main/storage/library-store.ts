@@ -50,6 +50,15 @@ export interface IndexedFile {
   vector: Float32Array | null;
 }
 
+/** An image forgotten (no file shows it any more): what it leaves to remove elsewhere. */
+export interface RemovedImage {
+  id: number;
+  contentHash: string;
+  thumbnail: string | null;
+  /** The models that had embedded it, whose indexes hold it. */
+  models: string[];
+}
+
 export interface FailedFile {
   path: string;
   folderId: number;
@@ -104,7 +113,7 @@ export class LibraryStore {
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
-      orphanImages: db.prepare('SELECT id, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
+      orphanImages: db.prepare('SELECT id, content_hash AS contentHash, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
       embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
       deleteImage: db.prepare('DELETE FROM images WHERE id = ?'),
       bumpGeneration: db.prepare('INSERT INTO index_generations (model, generation) VALUES (?, 1) ON CONFLICT(model) DO UPDATE SET generation = generation + 1'),
@@ -222,7 +231,7 @@ export class LibraryStore {
     folderId: number,
     present: ReadonlySet<string>,
     { problems = new Set(), unwalked = [], within, recovered = [] }: { problems?: ReadonlySet<string>; unwalked?: readonly string[]; within?: readonly string[] | undefined; recovered?: readonly string[] } = {},
-  ): { removedFiles: number; lostImageIds: number[]; removedImages: Array<{ id: number; thumbnail: string | null; models: string[] }> } {
+  ): { removedFiles: number; lostImageIds: number[]; removedImages: RemovedImage[] } {
     const s = this.statements;
     const unknown = (file: string) => unwalked.some((dir) => isInside(file, dir));
     const walked = (file: string) => !within || within.some((dir) => isInside(file, dir));
@@ -245,9 +254,9 @@ export class LibraryStore {
     })();
   }
 
-  private deleteOrphanImages(): Array<{ id: number; thumbnail: string | null; models: string[] }> {
+  private deleteOrphanImages(): RemovedImage[] {
     const s = this.statements;
-    const removed = (s.orphanImages.all() as Array<{ id: number; thumbnail: string | null }>).map((image) => ({
+    const removed = (s.orphanImages.all() as Array<Omit<RemovedImage, 'models'>>).map((image) => ({
       ...image,
       models: s.embeddedModelsOf.all(image.id) as string[],
     }));
@@ -259,7 +268,7 @@ export class LibraryStore {
   }
 
   /** Forgets a folder and its files, then (unless `keepImages`) the images no file shows any more; returns those. */
-  removeFolder(folderId: number, options: { keepImages?: boolean } = {}): Array<{ id: number; thumbnail: string | null; models: string[] }> {
+  removeFolder(folderId: number, options: { keepImages?: boolean } = {}): RemovedImage[] {
     return this.db.transaction(() => {
       this.statements.deleteFolder.run(folderId);
       return options.keepImages ? [] : this.deleteOrphanImages();

@@ -1,5 +1,5 @@
 import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -68,6 +68,14 @@ describe('indexing a library', () => {
     const smallId = queryLibrary<number>(library.dataDir, "SELECT id FROM files WHERE path LIKE '%small.jpg'")[0]!;
     await writeFile(path.join(folder, 'small.jpg'), 'not a photo any more');
     await expect(library.photoImage(smallId, 'preview')).rejects.toMatchObject({ code: 'image-undecodable', message: expect.stringMatching(/^Cannot show .*small\.jpg: .*Re-scan the folder if the file changed\.$/) });
+    // A photo deleted takes its thumbnail and its preview with it; a folder removed, those of its photos.
+    const thumbnailOf = path.join(library.dataDir, queryLibrary<string>(library.dataDir, `SELECT thumbnail FROM images JOIN files ON files.image_id = images.id WHERE files.id = ${photoId}`)[0]!);
+    await rm(path.join(folder, 'big.jpg'));
+    await index();
+    for (const made of [preview, thumbnailOf]) expect(existsSync(made), made).toBe(false);
+    const kept = await library.photoImage(smallId, 'thumbnail');
+    await library.removeFolder(library.folders()[0]!.id);
+    expect(existsSync(kept)).toBe(false);
   });
 
   it('keeps the embedding of a moved or renamed photo, and re-embeds an edited one', async () => {
