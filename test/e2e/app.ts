@@ -80,6 +80,15 @@ export async function tileNames(grid: Locator): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env['LUMEN_UPDATE_SCREENSHOTS'] ? path.join(ROOT, 'docs', 'screenshots') : path.join(ROOT, '.cache', 'screenshots');
   await mkdir(dir, { recursive: true });
+  // Every photo in view has loaded: a placeholder left in a screenshot is a photo that never came.
+  await page.waitForFunction(() =>
+    [...document.images]
+      .filter((image) => {
+        const box = image.getBoundingClientRect();
+        return box.width > 0 && box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth;
+      })
+      .every((image) => image.complete && image.naturalWidth > 0),
+  );
   // Transitions (a photo fading in) are shown at their end, as a person sees the screen a moment later.
   await page.screenshot({ path: path.join(dir, `${name}.png`), animations: 'disabled' });
 }
