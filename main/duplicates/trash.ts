@@ -16,7 +16,7 @@
  * the name must match exactly: `IMG_1.JPG.xmp` is another file's, where names differ in case.
  */
 import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf, UserError } from '../core/errors.js';
 import { SIDECAR_STYLES, sidecarPath } from '../tags/xmp.js';
@@ -106,6 +106,12 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
     if (!known) seen.set(file, (known = lstat(file).catch(() => null)));
     return known;
   };
+  const reals = new Map<string, Promise<string | null>>();
+  const realPath = (file: string): Promise<string | null> => {
+    let known = reals.get(file);
+    if (!known) reals.set(file, (known = realpath(file).catch(() => null)));
+    return known;
+  };
   const folders = new Map<string, Promise<FolderNames>>();
   const namesIn = (folder: string): Promise<FolderNames> => {
     let names = folders.get(folder);
@@ -135,7 +141,9 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
       refused.push({ path: file, reason: CHANGED_SINCE });
       continue;
     }
-    const left = await Promise.all(others.map(async (member) => ({ member, info: await stat(member.path) })));
+    // A copy reached through a linked folder may be this very file (Note [Symlinks] in scan.ts): it goes with it.
+    const real = await realPath(file);
+    const left = await Promise.all(others.map(async (member) => ({ member, info: (await realPath(member.path)) === real ? null : await stat(member.path) })));
     if (!left.some(({ member, info }) => unchanged(member, info))) {
       refused.push({ path: file, reason: left.some(({ info }) => info?.isFile()) ? OTHERS_CHANGED : LAST_COPY });
       continue;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, rename, utimes, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, rename, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DuplicateGroup } from '../../main/duplicates/finder.js';
@@ -84,6 +84,23 @@ describe('moving duplicates to the trash', () => {
     expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: 'no other copy of its group is still there; it is the last one' }] });
     expect(existsSync(files['a'] as string)).toBe(true);
     expect(existsSync(files['d'] as string)).toBe(true);
+  });
+
+  it('never counts the same file reached through a linked folder as the copy its group keeps; a hard link is one', async () => {
+    // Album/a.jpg is a.jpg itself, reached through a linked folder (a walk follows it: Note [Symlinks]).
+    await symlink(scratch.dir, path.join(scratch.dir, 'Album'));
+    const linked = path.join(scratch.dir, 'Album', 'a.jpg');
+    const sameFile = await Promise.all([files['a'] as string, linked].map(known));
+    for (const chosen of [files['a'] as string, linked]) {
+      const plan = await planTrash([sameFile], [chosen]);
+      expect(plan.files).toEqual([]);
+      expect(plan.refused).toEqual([{ path: chosen, reason: 'no other copy of its group is still there; it is the last one' }]);
+    }
+    // A hard link is another name for the data, which stays under it when the other goes.
+    const hard = path.join(scratch.dir, 'hard.jpg');
+    await link(files['a'] as string, hard);
+    const plan = await planTrash([await Promise.all([files['a'] as string, hard].map(known))], [files['a'] as string]);
+    expect(plan.files.map((file) => file.path)).toEqual([files['a']]);
   });
 
   it('moves no copy edited or replaced since the groups were found, nor counts one as the copy its group keeps (Note [Never delete])', async () => {
