@@ -69,6 +69,9 @@ describe('the search state in the URL', () => {
     expect(withDate(filters, 'from', '2020-06-01')).toMatchObject({ from: '2020-06-01', to: '2020-12-31' });
     expect(withDate(filters, 'to', '')).toMatchObject({ from: '2020-01-01', to: '' });
     expect(withDate({ ...filters, to: '' }, 'from', '2030-01-01')).toMatchObject({ from: '2030-01-01', to: '' });
+    // A year typed digit by digit (2, 20, 202, 2024) is a day only once whole.
+    for (const typing of ['0002-12-31', '0020-12-31', '0202-12-31']) expect(withDate(filters, 'to', typing)).toBe(filters);
+    expect(withDate(filters, 'to', '2024-12-31')).toMatchObject({ from: '2020-01-01', to: '2024-12-31' });
     expect(parseSearch('from=2020-01-01&to=2010-01-01').filters).toMatchObject({ from: '2010-01-01', to: '2020-01-01' });
     const { takenAfter, takenBefore } = searchOptions(parseSearch('from=2020-01-01&to=2010-01-01'), 50).filters as { takenAfter: number; takenBefore: number };
     expect(takenAfter).toBeLessThan(takenBefore);

@@ -174,3 +174,16 @@ describe('a photo searched by that cannot be read', () => {
     await poll(() => page.getByRole('alert').allTextContents()).toEqual(['Cannot search by “notes.jpg”. That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.']);
   });
 });
+
+describe('a date range typed with the keyboard', () => {
+  it('keeps the start while the end’s year is typed digit by digit, and the range is what was typed', async () => {
+    const { page } = await pages.open(searchingFake(), { hash: '#/library?q=leaf&from=2023-01-01' });
+    await page.getByRole('button', { name: 'Filters (1)' }).click();
+    const to = page.getByRole('group', { name: 'Filters' }).getByLabel('To');
+    // (A click would open the date picker.) The year passes through 0002, 0020 and 0202 as it is typed.
+    await to.focus();
+    await page.keyboard.type('12312024', { delay: 20 });
+    await poll(() => hash(page)).toBe('#/library?q=leaf&from=2023-01-01&to=2024-12-31');
+    expect(await page.getByRole('group', { name: 'Filters' }).getByLabel('From').inputValue()).toBe('2023-01-01');
+  });
+});

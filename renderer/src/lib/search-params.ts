@@ -62,9 +62,12 @@ function positiveInt(value: string | null): number | null {
 /**
  * `filters` with its date `end` set to `day`, the range kept in order: a start after the end (or
  * an end before the start) moves the other end to the same day, as the range can hold no photo
- * otherwise (typed dates pass the fields' min and max).
+ * otherwise (typed dates pass the fields' min and max). A year being typed is no day yet: the
+ * field reports each digit ("2" as the year 2, then 20, 202), and taken for a date it would move
+ * the other end back to those years; it is `filters` as they were until the year is whole.
  */
 export function withDate(filters: SearchFilterState, end: 'from' | 'to', day: string): SearchFilterState {
+  if (day !== '' && day < '1000') return filters;
   const other = end === 'from' ? 'to' : 'from';
   const inverted = day !== '' && filters[other] !== '' && (end === 'from' ? day > filters.to : day < filters.from);
   return { ...filters, [end]: day, ...(inverted ? { [other]: day } : {}) };
