@@ -40,4 +40,25 @@ describe('finding duplicates', () => {
     expect(await page.evaluate(() => location.hash)).toBe('#/duplicates');
     await page.getByRole('button', { name: 'Move to trash…' }).waitFor();
   });
+
+  it('stays open while the files move, as Cancel or Escape cannot call the move back, and says what it did', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
+    let release = () => {};
+    fake.overrides['duplicates.trash'] = (() => new Promise((resolve) => (release = () => resolve({ ok: true, value: { trashed: ['/p/copy-2.jpg'], sidecars: [], skipped: [] } })))) as never;
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await page.getByRole('button', { name: 'Move to trash…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Move to trash' }).click();
+    await expect.poll(() => fake.callsOf('duplicates.trash').length).toBe(1);
+    expect(await dialog.getByRole('button', { name: 'Cancel' }).isDisabled()).toBe(true);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
+    await page.waitForTimeout(200);
+    expect(await dialog.isVisible()).toBe(true);
+    release();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText(/Moved 1 file to the trash/).waitFor();
+  });
 });
