@@ -6,7 +6,7 @@
  * is copied, and the copy goes to a temp folder renamed into place in one step, so the store
  * never holds a model that fails to load.
  */
-import { cp, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, isUserError } from '../core/errors.js';
 import { modelsDir } from '../core/paths.js';
@@ -126,10 +126,13 @@ export class ModelStore {
     if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `A model named ${id} is already installed at ${destination}.`);
     await mkdir(this.root, { recursive: true });
     const staging = await mkdtemp(path.join(this.root, `.import-${id}-`));
-    const from = path.resolve(source);
+    // The folder named may be a link, and its files links (a Hugging Face cache's snapshot links
+    // each file to its blob): the store keeps copies of what they lead to, so that the model still
+    // loads once the folder it came from is gone.
+    const from = await realpath(source);
     try {
       // Hidden files (editor backups, .DS_Store, a partial download) are not part of the model.
-      await cp(from, staging, { recursive: true, filter: (file) => file === from || !path.basename(file).startsWith('.') });
+      await cp(from, staging, { recursive: true, dereference: true, filter: (file) => file === from || !path.basename(file).startsWith('.') });
       await rename(staging, destination);
     } catch (error) {
       await rm(staging, { recursive: true, force: true });

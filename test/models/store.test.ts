@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_ID, findCatalogueEntry, isModelFile } from '../../main/models/catalogue.js';
@@ -35,6 +35,24 @@ describe('model store', () => {
     // The only installed model is the default.
     expect(await store.resolve()).toBe(dir);
     await expect(store.import(HF_MODEL, 'my-model')).rejects.toMatchObject({ code: 'bad-input' });
+  });
+
+  it('imports copies of what links lead to (a Hugging Face cache links each file to its blob), from a folder that is itself a link', async () => {
+    // A snapshot folder whose files are links into a folder of blobs, reached through a link.
+    const blobs = await copyModel(HF_MODEL, scratch.dir, 'blobs');
+    const snapshot = path.join(scratch.dir, 'snapshot');
+    for (const file of await filesUnder(blobs)) {
+      await mkdir(path.dirname(path.join(snapshot, file)), { recursive: true });
+      await symlink(path.relative(path.dirname(path.join(snapshot, file)), path.join(blobs, file)), path.join(snapshot, file));
+    }
+    const linked = path.join(scratch.dir, 'linked-model');
+    await symlink(snapshot, linked);
+    const dir = await store.import(linked);
+    expect(path.basename(dir)).toBe('linked-model');
+    await rm(blobs, { recursive: true });
+    for (const file of await filesUnder(dir)) expect((await lstat(path.join(dir, file))).isFile(), file).toBe(true);
+    const model = await ClipModel.load(dir, { provider: 'cpu' });
+    await model.dispose();
   });
 
   it('refuses a name that is not one plain folder name, before loading anything, and installs nothing', async () => {
