@@ -9,6 +9,7 @@
  * person's explicit run retries it); anything else that goes wrong stops the job.
  */
 import { isUserError, messageOf } from '../core/errors.js';
+import { PhotoFileError, type FileProblem } from '../core/photo-file.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { OcrStore, OcrTarget } from '../storage/ocr-store.js';
 import type { TextGate } from './gate.js';
@@ -41,6 +42,8 @@ export interface OcrJobOptions {
 }
 
 const PAGE = 256;
+/** Why a photo cannot be read now that may pass: it is then tried again by the next run. */
+const PASSING_PROBLEMS = new Set<FileProblem>(['missing', 'denied', 'unreadable']);
 
 /** Reads every photo that has no result of this OCR version yet, skipping those `gate` turns away. */
 export async function ocrPending(gate: TextGate, options: OcrJobOptions): Promise<OcrSummary> {
@@ -107,7 +110,9 @@ async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, t
       }
     } catch (error) {
       if (!isUserError(error) || (error.code !== 'image-unreadable' && error.code !== 'image-undecodable')) throw error;
-      store.saveFailed(target.imageId, OcrModel.VERSION, messageOf(error));
+      // A photo out of reach for now (its drive not mounted, a share down) is listed, not recorded:
+      // recorded, it would never be read again once back, unchanged. Its own defects are recorded.
+      if (!(error instanceof PhotoFileError && PASSING_PROBLEMS.has(error.problem))) store.saveFailed(target.imageId, OcrModel.VERSION, messageOf(error));
       summary.failed.push({ path: target.path, message: messageOf(error) });
     }
     done++;

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobControl } from '../../main/jobs/job.js';
@@ -116,5 +116,19 @@ describe('the OCR job', () => {
     expect(summary.read + summary.skipped).toBe(3);
     expect(store.state(target(store, 'a-receipt.jpg').imageId)).toMatchObject({ status: 'failed' });
     expect((await ocrPending(gate, { store, ocr })).failed).toEqual([]);
+  });
+
+  it('lists a photo it cannot reach (its drive not mounted) without recording it: it is read once it is back', async () => {
+    const store = library.storage.ocr;
+    store.clear();
+    const sign = path.join(photos, 'c-sign.jpg');
+    await rename(sign, `${sign}.away`);
+    const summary = await ocrPending(gate, { store, ocr });
+    expect(summary.failed).toContainEqual({ path: sign, message: expect.stringContaining('c-sign.jpg') });
+    expect(store.state(target(store, 'c-sign.jpg').imageId)).toBeUndefined();
+    await rename(`${sign}.away`, sign);
+    const back = await ocrPending(gate, { store, ocr });
+    expect(back.failed).toEqual([]);
+    expect(back.read + back.skipped).toBe(1);
   });
 });
