@@ -138,3 +138,37 @@ describe('an unsaved draft of the templates', () => {
     expect(await page.getByRole('textbox', { name: 'Templates', exact: true }).inputValue()).toBe('an image of {}');
   });
 });
+
+describe('the evaluation of the templates', () => {
+  const report = { photos: 4, confirmed: 3, rejected: 1, accuracy: 0.75, precision: 0.75, recall: 1, top1: null, top5: null, perTag: { beach: { confirmed: 3, rejected: 1, recall: 1, precision: 0.75 } } };
+  const evaluation = { edited: report, saved: report, singleTemplate: null, refinements: [] };
+
+  it('drops an answer for a draft discarded meanwhile, and says when the draft has changed since it was measured', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }, isDefault: false } });
+    let answer = () => {};
+    fake.overrides['vocabulary.evaluate'] = (() => new Promise((resolve) => (answer = () => resolve({ ok: true, value: evaluation })))) as never;
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const name = page.getByRole('region', { name: /^Tag / }).getByRole('textbox', { name: 'Name' });
+    const panel = page.getByRole('region', { name: 'Evaluation on your verdicts' });
+    await name.fill('sandy beach');
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+    await page.getByRole('button', { name: 'Evaluating…' }).waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await expect.poll(() => name.inputValue()).toBe('beach');
+    answer();
+    await page.waitForTimeout(200);
+    expect(await panel.count()).toBe(0);
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).waitFor();
+
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+    answer();
+    await panel.waitFor();
+    const stale = panel.getByText(/before your latest changes: evaluate again/);
+    expect(await stale.count()).toBe(0);
+    await name.fill('beach at dusk');
+    await stale.waitFor();
+    await name.fill('beach');
+    await expect.poll(() => stale.count()).toBe(0);
+  });
+});

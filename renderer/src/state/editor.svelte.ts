@@ -23,6 +23,10 @@ export class EditorState {
   message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
   /** A draft from before, drafted over templates that have changed since (Note [Drafts kept]). */
   setAside = $state.raw<{ draft: VocabularyInfo; origins: Origins } | null>(null);
+  /** The draft `evaluation` measured, as JSON (`evaluationStale`). */
+  private evaluatedDraft: string | null = null;
+  /** Bumps with each evaluation asked for and each vocabulary adopted: a late answer is dropped. */
+  private evaluationGeneration = 0;
   private previewGeneration = 0;
   /** Bumps with every request for the saved vocabulary: an older answer never replaces a newer one. */
   private savedGeneration = 0;
@@ -53,6 +57,11 @@ export class EditorState {
     return this.saved !== null && isChanged(this.saved, this.draft, this.origins);
   }
 
+  /** Whether the draft has been edited since `evaluation` measured it. */
+  get evaluationStale(): boolean {
+    return this.evaluation !== null && JSON.stringify(this.draft) !== this.evaluatedDraft;
+  }
+
   get tag(): VocabularyInfo['tags'][number] | undefined {
     return this.draft.tags[this.selected];
   }
@@ -63,6 +72,8 @@ export class EditorState {
     this.origins = vocabulary.tags.map((tag) => tag.name);
     this.selected = Math.min(this.selected, Math.max(0, vocabulary.tags.length - 1));
     this.evaluation = null;
+    this.evaluationGeneration++;
+    this.evaluating = false;
     this.schedulePreview();
   }
 
@@ -148,10 +159,15 @@ export class EditorState {
 
   async evaluate(): Promise<void> {
     if (!this.valid) return;
+    const generation = ++this.evaluationGeneration;
+    const vocabulary = $state.snapshot(this.draft);
     this.evaluating = true;
-    const outcome = await this.api.call('vocabulary.evaluate', { vocabulary: $state.snapshot(this.draft) });
+    const outcome = await this.api.call('vocabulary.evaluate', { vocabulary });
+    // Saved, discarded, imported or reset meanwhile: the figures are of a draft that is gone.
+    if (generation !== this.evaluationGeneration) return;
     this.evaluating = false;
     this.evaluation = outcome.ok ? outcome.value : null;
+    this.evaluatedDraft = JSON.stringify(vocabulary);
     if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
   }
 
