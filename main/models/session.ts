@@ -247,6 +247,9 @@ export interface SessionPlan {
 
 /** One ONNX graph, on one provider, that moves to the CPU if its provider fails at run time. */
 export class ModelSession {
+  /** The move to the CPU under way or done (`runEach`), shared by the runs that failed together. */
+  private movingToCpu: Promise<void> | null = null;
+
   private constructor(
     private session: SessionRunner,
     private readonly start: StartRunner,
@@ -338,8 +341,8 @@ export class ModelSession {
   async runEach(feeds: readonly Feeds[], { fetches, handOver = false }: SessionRunOptions = {}): Promise<Feeds[]> {
     // Once on the CPU, a session has nowhere to move to.
     const mayMove = this.mayFallBack && this.currentProvider !== 'cpu';
+    const session = this.session;
     try {
-      const session = this.session;
       // Inputs a retry on the CPU would need again stay the caller's (Note [Batches handed over]).
       const transfer = handOver && !mayMove;
       return await inWebGpuTurn(this.currentProvider, () => session.run(feeds, { fetches, transfer }));
@@ -347,14 +350,20 @@ export class ModelSession {
       if (!mayMove) {
         throw new UserError('model-invalid', `Running ${this.modelPath} failed: ${firstLine(messageOf(error))}.`, { cause: error });
       }
-      this.log(`${this.currentProvider} failed while running ${this.modelPath} (${firstLine(messageOf(error))}); using the CPU from now on.`);
-      const cpu = await this.start(this.modelPath, sessionOptions('cpu'));
-      const failed = this.session;
-      await inWebGpuTurn(this.currentProvider, () => failed.release());
-      this.session = cpu;
-      this.currentProvider = 'cpu';
+      // Runs that failed together move to the CPU once; one that failed after the move retries there.
+      if (this.session === session) await (this.movingToCpu ??= this.moveToCpu(error));
       return this.runEach(feeds, { fetches, handOver });
     }
+  }
+
+  /** Replaces the GPU session that failed with one on the CPU, for good. */
+  private async moveToCpu(error: unknown): Promise<void> {
+    this.log(`${this.currentProvider} failed while running ${this.modelPath} (${firstLine(messageOf(error))}); using the CPU from now on.`);
+    const cpu = await this.start(this.modelPath, sessionOptions('cpu'));
+    const failed = this.session;
+    await inWebGpuTurn(this.currentProvider, () => failed.release());
+    this.session = cpu;
+    this.currentProvider = 'cpu';
   }
 
   async release(): Promise<void> {
