@@ -1,7 +1,7 @@
 /** The Tags screen, built for real and driven in Chromium against a fake engine. */
 import { describe, expect, it } from 'vitest';
 import type { TagInfo } from '../../preload/contract.js';
-import { appPages, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -26,6 +26,29 @@ describe('the list of tags', () => {
     await expect.poll(() => page.title()).toBe('beach · Tags — Lumen');
     await page.goBack();
     await expect.poll(() => page.title()).toBe('Tags — Lumen');
+  });
+
+  it('says how writing a tag to XMP sidecars went on that tag’s page only, never as an error of the list', async () => {
+    const tag = (name: string): TagInfo => ({ name, enabled: true, inVocabulary: true, photos: 2, confirmed: 0, rejected: 0, samples: [1] });
+    const fake = libraryFake();
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [tag('beach'), tag('dog')] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { style: 'jpg.xmp', written: 2, unchanged: 0, skipped: [] } });
+    const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
+    await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    const said = page.getByText(/^XMP sidecars: 2 written/);
+    await said.waitFor();
+    expect(await said.getAttribute('role')).toBe('status');
+    await page.getByRole('link', { name: '← Tags' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Tags' }).waitFor();
+    expect(await said.count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.evaluate(() => (location.hash = '#/tags?tag=dog'));
+    await page.getByRole('heading', { level: 1, name: /^dog/ }).waitFor();
+    expect(await said.count()).toBe(0);
+    // Its own page says it still.
+    await page.evaluate(() => (location.hash = '#/tags?tag=beach'));
+    await said.waitFor();
   });
 });
 
