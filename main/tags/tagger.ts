@@ -317,7 +317,9 @@ export class Tagger {
     if (!state || state.fingerprint !== prepared.fingerprint) store.saveState(model.id, prepared.fingerprint, after);
     const keys = new Set([...prepared.tags, prepared.background].map((tag) => tag.key));
     this.cacheFor(model.id).retain(keys);
-    if (!incremental) store.pruneTagEmbeddings(model.id, keys);
+    // A refined tag scores by its refined vector, but its prompts' embedding is what the next
+    // refinement starts from: both are kept.
+    if (!incremental) store.pruneTagEmbeddings(model.id, new Set([...keys, ...prepared.textKeys]));
     return { model: model.id, images: done, incremental, tagsEmbedded: prepared.embedded, tagsScored: [...scored], ...counts, seconds: (performance.now() - started) / 1000 };
   }
 

@@ -234,4 +234,25 @@ describe('tagging a library', () => {
     expect(report.accuracy).toBeCloseTo((7 - mistaken) / 7);
     expect(report.perTag['star']).toMatchObject({ confirmed: 4, rejected: 3, recall: 1 });
   });
+
+  it('keeps the prompts of a refined tag embedded: a full run after another tag is edited embeds only that one', async () => {
+    await tags.vocabulary.save(shapesVocabulary());
+    // The person's "circle" is what the prompt calls a square: a prompt that misleads, which verdicts refine.
+    const ofShape = (wanted: string) => [...shapeOf].filter(([, shape]) => shape === wanted).map(([id]) => id);
+    for (const id of ofShape('square').slice(0, 10)) await tags.verdicts.give([id], 'circle', 'confirm');
+    for (const id of ofShape('circle').slice(0, 10)) await tags.verdicts.give([id], 'circle', 'reject');
+    await tags.tagger.run(undefined, undefined, { full: true });
+    const refined = tags.refinements.reports(model.id).find((report) => report.tag === 'circle');
+    expect(refined, refined?.reason).toMatchObject({ status: 'refined' });
+    const spy = vi.spyOn(model, 'embedTexts');
+    try {
+      const edited = shapesVocabulary();
+      edited.tags.find((tag) => tag.name === 'square')!.prompts = ['square', 'squares'];
+      await tags.vocabulary.save(edited);
+      expect(await tags.tagger.run()).toMatchObject({ incremental: false, tagsEmbedded: 1 });
+      expect(spy.mock.calls.flatMap(([texts]) => texts).filter((text) => !text.includes('square'))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });
