@@ -10,7 +10,8 @@
  * it read stdout or stderr.
  *
  * Note [Ctrl-C]: the first Ctrl-C cancels the running job, which stops at its next checkpoint
- * with everything finished so far kept; a second one exits at once. SIGTERM (`kill`, a service
+ * with everything finished so far kept, and any job the command would start after it starts
+ * cancelled (it may come while the library opens); a second one exits at once. SIGTERM (`kill`, a service
  * manager, a container stopping) is the same request to stop, so it is handled the same way and
  * ends with the same status: a run stopped either way has released the library's writer lock.
  *
@@ -211,6 +212,8 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
           logProviderProbe: json ? () => {} : log,
           onEvent: progressPrinter(log),
         });
+        // Asked to stop before the engine was made: no job of this run may start (Note [Ctrl-C]).
+        if (controller.signal.aborted) void engine.jobs.stopAll();
       }
       return engine;
     },
@@ -220,7 +223,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     if (++interrupts > 1) process.exit(EXIT_INTERRUPTED);
     log(`Stopping at the next checkpoint; what is done is kept. ${signal === 'SIGINT' ? 'Press Ctrl-C again' : `Send ${signal} again`} to quit at once.`);
     controller.abort();
-    void (engine as Engine | null)?.jobs.cancelAll();
+    void (engine as Engine | null)?.jobs.stopAll();
   };
   for (const signal of STOP_SIGNALS) process.on(signal, interrupt);
   let reported: UserErrorCode | null = null;

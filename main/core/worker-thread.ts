@@ -49,6 +49,8 @@ export type ThreadAnswer<Value> = { kind: 'result'; id: number; value: Value } |
 export class ThreadRequests<Value> {
   readonly #pending = new Map<number, { resolve: (value: Value) => void; reject: (error: Error) => void }>();
   #nextId = 0;
+  /** Why the thread stopped: a request sent after that fails at once, as nothing would answer it. */
+  #stopped: Error | null = null;
 
   constructor(
     private readonly worker: Worker,
@@ -56,6 +58,7 @@ export class ThreadRequests<Value> {
     onStop: (error: Error) => void,
   ) {
     const stopped = (error: Error) => {
+      this.#stopped ??= error;
       onStop(error);
       for (const call of this.#pending.values()) call.reject(error);
       this.#pending.clear();
@@ -66,6 +69,7 @@ export class ThreadRequests<Value> {
 
   /** Posts the request `make` writes for a new number, moving `transfer` with it, and waits for the thread's answer. */
   send(make: (id: number) => unknown, transfer: readonly ArrayBuffer[] = []): Promise<Value> {
+    if (this.#stopped) return Promise.reject(this.#stopped);
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });

@@ -73,6 +73,8 @@ export interface EngineOptions extends ModelOverrides {
 
 /** Why an index run stops that a person can fix and then resume (Note [Stuck runs]). */
 const STUCK = new Set(['disk-full', 'storage', 'busy', 'read-only']);
+/** The jobs that run models (Note [Models changed under work]). */
+const MODEL_WORK = ['index', 'tag', 'duplicates', 'ocr'];
 
 export interface IndexRequest {
   batchSize?: number | undefined;
@@ -277,7 +279,15 @@ export class Engine {
       }
     }
     const next = await this.settings.update(Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<SettingsInfo>);
+    // Note [Models changed under work]: work under way holds the models it started with, and a
+    // model let go under it would never answer. So that work stops first (at its next
+    // checkpoint, keeping what it did), the models go, and it starts again with the new ones.
+    const stopped = await this.jobs.cancelKinds(MODEL_WORK);
     await this.models.unload();
+    if (change.provider !== undefined) await this.reader.dispose();
+    if (stopped.has('index')) this.index().done.catch(() => {});
+    if (stopped.has('tag')) this.tagLibrary();
+    if (stopped.has('ocr') && this.options.watch) this.readTextInBackground();
     return next;
   }
 

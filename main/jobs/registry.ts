@@ -29,6 +29,8 @@ export class JobRegistry {
   private nextId = 1;
   private readonly active = new Map<string, { job: AnyJob; subject: string | null; done: Promise<unknown> }>();
   private readonly repeats = new Map<string, (job: AnyJob) => Promise<unknown>>();
+  /** Set by `stopAll`: no job runs any more. */
+  private stopped = false;
 
   constructor(
     private readonly onChange: (job: JobSnapshot) => void = () => {},
@@ -48,6 +50,7 @@ export class JobRegistry {
     if (running) return { job: running.job, done: running.done as Promise<R> };
     const id = `${kind}-${this.nextId++}`;
     const job = new Job<P>(id, kind, (changed) => this.onChange(snapshot(changed, subject)), this.intervalMs, this.yieldTo);
+    if (this.stopped) job.cancel();
     const done = job.run(work).finally(() => this.active.delete(key));
     done.catch(() => {});
     this.active.set(key, { job, subject, done });
@@ -94,9 +97,21 @@ export class JobRegistry {
 
   /** Cancels every job (each stops at its next checkpoint) and waits until they have ended. */
   async cancelAll(): Promise<void> {
-    const ending = [...this.active.values()];
+    await this.cancelKinds(null);
+  }
+
+  /** As `cancelAll`, and every job asked for from now on starts cancelled (the process is stopping: Note [Ctrl-C] in main/cli/index.ts). */
+  stopAll(): Promise<void> {
+    this.stopped = true;
+    return this.cancelAll();
+  }
+
+  /** Cancels the jobs of `kinds` (all with null), waits until they have ended, and says which kinds ran. */
+  async cancelKinds(kinds: readonly string[] | null): Promise<Set<string>> {
+    const ending = [...this.active.values()].filter(({ job }) => kinds === null || kinds.includes(job.kind));
     for (const { job } of ending) job.cancel();
     await Promise.allSettled(ending.map((entry) => entry.done));
+    return new Set(ending.map(({ job }) => job.kind));
   }
 }
 

@@ -151,6 +151,25 @@ describe('the engine', () => {
     expect(main.library().status().photos).toBe(16);
   });
 
+  it('changes where models run while indexing: the run stops, the models go, and it starts again with the new ones (Note [Models changed under work])', async () => {
+    await copyPhotos((await fixturePhotos()).slice(12, 80), path.join(folder, 'more'));
+    const main = engine({ model: IMMICH_MODEL });
+    const { indexing } = await main.addFolders([folder], [], { batchSize: 1 });
+    // Paused once its first photos are stored, it is under way when the setting changes, and goes on once resumed.
+    await vi.waitFor(() => expect(main.library().status().photos).toBeGreaterThan(0), { timeout: 30_000, interval: 2 });
+    indexing.job.pause();
+    await main.updateSettings({ provider: 'cpu' });
+    indexing.job.resume();
+    // A model let go under the run never answered it: the run hung, and indexing with it.
+    const ended = await Promise.race([indexing.done.then(() => 'done', (error: { code?: string }) => error.code), new Promise((resolve) => setTimeout(() => resolve('hung'), 20_000))]);
+    expect(ended).toBe('cancelled');
+    const again = main.jobs.running('index');
+    expect(again).not.toBeNull();
+    await vi.waitFor(() => expect(main.jobs.running('index')).toBeNull(), { timeout: 30_000 });
+    expect(jobEvents('index').at(-1)).toMatchObject({ id: again!.id, state: 'done' });
+    expect(main.library().status().photos).toBe(80);
+  });
+
   it('cancels a job at its next checkpoint, keeping what is done', async () => {
     const main = engine({ model: IMMICH_MODEL });
     const { indexing: running } = await main.addFolders([folder], [], { batchSize: 1 });

@@ -157,6 +157,18 @@ describe('the job registry', () => {
     expect(stopped.sort()).toEqual(['index', 'tag']);
     expect(registry.list()).toEqual([]);
   });
+
+  it('starts every job asked for once the process is stopping cancelled: a Ctrl-C before a job starts is not lost', async () => {
+    const registry = new JobRegistry();
+    await registry.stopAll();
+    let worked = false;
+    const late = registry.start('index', async (job) => {
+      await job.checkpoint();
+      worked = true;
+    });
+    await expect(late.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(worked).toBe(false);
+  });
 });
 
 describe('a job asked for again while it runs', () => {
