@@ -16,7 +16,7 @@
  * contract's event schema. Results are the engine's own values, checked in shape only.
  */
 import { z } from 'zod';
-import { eventSchema, type AppEvent, type CallError } from '../../preload/contract.js';
+import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
 import { isUserError, messageOf } from '../core/errors.js';
 import { actionableError } from '../storage/damage.js';
 
@@ -83,6 +83,9 @@ export interface RpcClientOptions {
   log: (message: string) => void;
 }
 
+/** Each kind of job in the words `crashMessage` says it with. */
+const JOB_WORDS: Record<JobInfo['kind'], string> = { index: 'indexing', download: 'a model download', tag: 'tagging', export: 'writing XMP sidecars', duplicates: 'finding duplicates', ocr: 'reading text in photos' };
+
 export function crashMessage(name: string, code: number): string {
   return (
     `The photo engine stopped unexpectedly (exit code ${code}) while working on "${name}". ` +
@@ -90,10 +93,17 @@ export function crashMessage(name: string, code: number): string {
   );
 }
 
+/**
+ * Note [Jobs outlive no engine]: the window learns how a job ends only from the engine's events.
+ * An engine process that dies sends none, so the main process keeps the last word on each job
+ * still under way, and says for each that it failed, and why, once the process is gone.
+ */
 export class RpcClient<Calls extends CallTable> {
   private child: ChildPort | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** The jobs the engine process now running said are under way, by id (Note [Jobs outlive no engine]). */
+  private readonly jobsUnderWay = new Map<string, JobInfo>();
 
   constructor(
     private readonly spawn: () => ChildPort,
@@ -160,6 +170,7 @@ export class RpcClient<Calls extends CallTable> {
   private handleMessage(child: ChildPort, message: unknown): void {
     if (typeof message === 'object' && message !== null && 'event' in message) {
       const event = eventMessageSchema.safeParse(message);
+      if (event.success && child === this.child) this.noteJob(event.data.event as AppEvent);
       if (event.success) this.options.onEvent(event.data.event as AppEvent);
       else this.options.log(`Dropped a malformed event from the engine: ${event.error.issues[0]?.message ?? 'invalid'}.`);
       return;
@@ -176,6 +187,12 @@ export class RpcClient<Calls extends CallTable> {
     else pending.reject(new CallFailure(parsed.data.error.code, parsed.data.error.message));
   }
 
+  private noteJob(event: AppEvent): void {
+    if (event.type !== 'job') return;
+    if (event.job.state === 'running' || event.job.state === 'paused') this.jobsUnderWay.set(event.job.id, event.job);
+    else this.jobsUnderWay.delete(event.job.id);
+  }
+
   private handleExit(child: ChildPort, code: number, message?: string): void {
     if (this.child !== child) return;
     this.child = null;
@@ -185,6 +202,9 @@ export class RpcClient<Calls extends CallTable> {
       this.pending.delete(id);
       pending.reject(new CallFailure('engine-crashed', message ?? crashMessage(pending.name, code)));
     }
+    const ended = [...this.jobsUnderWay.values()];
+    this.jobsUnderWay.clear();
+    for (const job of ended) this.options.onEvent({ type: 'job', job: { ...job, state: 'failed', error: message ?? crashMessage(JOB_WORDS[job.kind], code) } as JobInfo });
   }
 }
 

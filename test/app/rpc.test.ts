@@ -3,7 +3,7 @@ import { UserError } from '../../main/core/errors.js';
 import { z } from 'zod';
 import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, describeIssues, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
-import type { AppEvent } from '../../preload/contract.js';
+import type { AppEvent, JobInfo } from '../../preload/contract.js';
 
 /**
  * A fake utility process: messages cross as structured clones on a later task, like a real
@@ -194,6 +194,23 @@ describe('rpc protocol', () => {
     await expect(client.call('echo', { text: 'again' })).resolves.toBe('echo: again');
     expect(children).toHaveLength(2);
     expect(children[1]?.sent[0]?.id).toBe(3);
+  });
+
+  it('says every job still under way failed when the process dies, as it can no more (Note [Jobs outlive no engine])', async () => {
+    const { client, children, events } = setup();
+    await client.call('echo', { text: 'start' });
+    const job = (id: string, kind: 'index' | 'tag' | 'ocr', state: JobInfo['state']) => ({ id, kind, subject: null, state, error: null, progress: null }) as JobInfo;
+    for (const sent of [job('index-1', 'index', 'running'), job('tag-2', 'tag', 'running'), job('tag-2', 'tag', 'done'), job('ocr-3', 'ocr', 'paused')]) children[0]?.fromEngine({ event: { type: 'job', job: sent } });
+    await vi.waitFor(() => expect(events).toHaveLength(4));
+    children[0]?.exit(139);
+    expect(events.slice(4)).toEqual([
+      { type: 'job', job: { ...job('index-1', 'index', 'failed'), error: expect.stringMatching(/^The photo engine stopped unexpectedly \(exit code 139\) while working on "indexing"\. Try again/) } },
+      { type: 'job', job: { ...job('ocr-3', 'ocr', 'failed'), error: expect.stringMatching(/while working on "reading text in photos"/) } },
+    ]);
+    // The next process starts with none under way.
+    await client.call('echo', { text: 'again' });
+    children[1]?.exit(1);
+    expect(events).toHaveLength(6);
   });
 
   it('ignores late answers from a process that has died', async () => {
