@@ -102,7 +102,8 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
     // Found empty where photos were indexed: a drive not mounted, perhaps (Note [Drive not mounted]).
     if (starts === undefined && seen.size === 0 && knownFiles.size > 0 && unwalked.length === 0 && (await isEmptyFolder(folder.path))) {
       unwalked.push(folder.path);
-      const message = `${folder.path} is empty, but ${knownFiles.size === 1 ? 'a photo was' : `${knownFiles.size} photos were`} indexed there: is its drive not mounted? They are kept until it is back; remove the folder from the library to forget them.`;
+      const one = knownFiles.size === 1;
+      const message = `${folder.path} is empty, but ${one ? 'a photo was' : `${knownFiles.size} photos were`} indexed there: is its drive not mounted? ${one ? 'It is' : 'They are'} kept until it is back; remove the folder from the library to forget ${one ? 'it' : 'them'}.`;
       result.problems.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: 'unreadable', message });
     }
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
