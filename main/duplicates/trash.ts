@@ -87,6 +87,16 @@ function sidecarNames(file: string, folder: FolderNames): string[] {
   return [...found];
 }
 
+/** `read`, asked once per path: a plan looks at each file and folder as it was once. */
+function readOnce<T>(read: (file: string) => Promise<T>): (file: string) => Promise<T> {
+  const known = new Map<string, Promise<T>>();
+  return (file) => {
+    let reading = known.get(file);
+    if (!reading) known.set(file, (reading = read(file)));
+    return reading;
+  };
+}
+
 /**
  * The files of `chosen` that may go to the trash: each must be a copy in one of `groups`, be the
  * regular file it was when the groups were found, and leave at least one copy of its group
@@ -100,24 +110,9 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
     for (const member of resolved) groupOf.set(member.path, { known: member, group: resolved });
   }
   const wanted = new Set(chosen.map((file) => path.resolve(file)));
-  const seen = new Map<string, Promise<Stats | null>>();
-  const stat = (file: string): Promise<Stats | null> => {
-    let known = seen.get(file);
-    if (!known) seen.set(file, (known = lstat(file).catch(() => null)));
-    return known;
-  };
-  const reals = new Map<string, Promise<string | null>>();
-  const realPath = (file: string): Promise<string | null> => {
-    let known = reals.get(file);
-    if (!known) reals.set(file, (known = realpath(file).catch(() => null)));
-    return known;
-  };
-  const folders = new Map<string, Promise<FolderNames>>();
-  const namesIn = (folder: string): Promise<FolderNames> => {
-    let names = folders.get(folder);
-    if (!names) folders.set(folder, (names = readdir(folder).then(folderNames, () => folderNames([]))));
-    return names;
-  };
+  const stat = readOnce((file): Promise<Stats | null> => lstat(file).catch(() => null));
+  const realPath = readOnce((file): Promise<string | null> => realpath(file).catch(() => null));
+  const namesIn = readOnce((folder) => readdir(folder).then(folderNames, () => folderNames([])));
   const files: TrashPlanFile[] = [];
   const refused: TrashPlan['refused'] = [];
   for (const file of wanted) {
