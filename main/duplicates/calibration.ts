@@ -11,7 +11,9 @@
  * `scene + T x (edit - scene)`. The anchors come from photos of the library itself, edited and
  * embedded once per model (12 images per photo), and are stored, so grouping never runs the
  * model. T above 1 is stricter than a typical edit (only re-saves and resized copies);
- * below 0 it reaches into other shots of the same scene.
+ * below 0 it reaches into other shots of the same scene. The sample is the same while the
+ * library's embedded photos are, so one that could read fewer photos than it wants (a drive not
+ * mounted, damaged files) is made again only once their number changes.
  */
 import { UserError, throwIfAborted } from '../core/errors.js';
 import type { ClipModel } from '../models/clip.js';

@@ -98,11 +98,12 @@ export class DuplicateFinder {
   async calibration(options: Pick<DuplicateOptions, 'signal' | 'onProgress'> = {}): Promise<DuplicateCalibration> {
     const stored = this.store.calibration(this.model.id);
     const available = this.library.storage.embeddings.count(this.model.id);
-    if (stored && (stored.photos >= CALIBRATION_PHOTOS || stored.photos >= available)) return stored;
+    // A calibration from fewer photos than it wants is redone only once the sample can differ.
+    if (stored && (stored.photos >= CALIBRATION_PHOTOS || (stored.embedded ?? stored.photos) === available)) return stored;
     if (available === 0) throw noEmbeddingsError(this.model.id);
     options.onProgress?.({ phase: 'calibrating', done: 0, total: 1 });
     const calibration = await calibrate(this.model, this.store.samplePhotos(this.model.id, CALIBRATION_PHOTOS * 2), { photos: CALIBRATION_PHOTOS, signal: options.signal });
-    this.store.saveCalibration(calibration);
+    this.store.saveCalibration({ ...calibration, embedded: available });
     options.onProgress?.({ phase: 'calibrating', done: 1, total: 1 });
     return calibration;
   }

@@ -262,6 +262,11 @@ const MIGRATIONS: string[] = [
   CREATE INDEX album_images_image ON album_images(image_id);
   CREATE INDEX failures_folder ON failures(folder_id);
   `,
+  // How many photos had an embedding of the model when its calibration was made: one learnt from
+  // fewer photos than it wanted is made again only once that changes (Note [Duplicate threshold]).
+  `
+  ALTER TABLE duplicate_calibrations ADD COLUMN embedded INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

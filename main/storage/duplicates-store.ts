@@ -27,6 +27,8 @@ export interface StoredCalibration {
   edit: number;
   scene: number;
   photos: number;
+  /** Photos with an embedding of the model when it was made; null in calibrations made before it was recorded. */
+  embedded: number | null;
 }
 
 export class DuplicatesStore {
@@ -38,9 +40,9 @@ export class DuplicatesStore {
           i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.lens, i.latitude, i.longitude
         FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.image_id, f.path`),
       sharedImages: db.prepare('SELECT image_id FROM files GROUP BY image_id HAVING COUNT(*) > 1 ORDER BY image_id').pluck(),
-      calibration: db.prepare('SELECT model, edit, scene, photos FROM duplicate_calibrations WHERE model = ?'),
-      saveCalibration: db.prepare(`INSERT INTO duplicate_calibrations (model, edit, scene, photos, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT(model) DO UPDATE SET edit = excluded.edit, scene = excluded.scene, photos = excluded.photos, updated_at = excluded.updated_at`),
+      calibration: db.prepare('SELECT model, edit, scene, photos, embedded FROM duplicate_calibrations WHERE model = ?'),
+      saveCalibration: db.prepare(`INSERT INTO duplicate_calibrations (model, edit, scene, photos, embedded, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(model) DO UPDATE SET edit = excluded.edit, scene = excluded.scene, photos = excluded.photos, embedded = excluded.embedded, updated_at = excluded.updated_at`),
       samplePhotos: db.prepare(`SELECT (SELECT path FROM files WHERE image_id = i.id ORDER BY path LIMIT 1) FROM images i
         WHERE EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_keys WHERE e.model = ? AND e.image_id = i.id) ORDER BY i.content_hash LIMIT ?`).pluck(),
       embeddingsAfter: db.prepare('SELECT image_id, vector FROM embeddings WHERE model = ? AND image_id > ? ORDER BY image_id LIMIT ?').raw(true),
@@ -64,7 +66,7 @@ export class DuplicatesStore {
   }
 
   saveCalibration(calibration: StoredCalibration): void {
-    this.s.saveCalibration.run(calibration.model, calibration.edit, calibration.scene, calibration.photos, Date.now());
+    this.s.saveCalibration.run(calibration.model, calibration.edit, calibration.scene, calibration.photos, calibration.embedded, Date.now());
   }
 
   /**

@@ -126,7 +126,7 @@ export async function groupingTime(modelDir: string, dataRoot: string, count: nu
     await index.save();
     log(`HNSW index of ${count} built in ${((performance.now() - start) / 1000).toFixed(0)} s`);
     // A calibration like the fixture model's on shapes, so no model runs here.
-    library.storage.duplicates.saveCalibration({ model: model.id, edit: 0.97, scene: 0.75, photos: CALIBRATION_PHOTOS });
+    library.storage.duplicates.saveCalibration({ model: model.id, edit: 0.97, scene: 0.75, photos: CALIBRATION_PHOTOS, embedded: null });
     const finder = new DuplicateFinder(library, model);
     const cpu = process.cpuUsage();
     start = performance.now();

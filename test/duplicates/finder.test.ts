@@ -1,4 +1,4 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuplicateFinder } from '../../main/duplicates/finder.js';
@@ -72,6 +72,35 @@ describe('DuplicateFinder on the fixture model', () => {
     expect(stored?.photos).toBe(11);
     const again = await new DuplicateFinder(library, model).calibration({ onProgress: () => expect.unreachable('calibrated twice') });
     expect(again).toEqual(stored);
+  });
+
+  it('calibrates again from photos it could not read only once the photos embedded change', async () => {
+    const photos = path.join(scratch.dir, 'partly-gone');
+    const { originals } = await writeCopies(photos, 2);
+    const other = openLibrary(path.join(scratch.dir, 'partly-gone-data'));
+    try {
+      await other.index(model, { folders: await other.addFolders([photos]) });
+      // Gone since indexing, as on a drive not mounted: the sample holds them, calibrating cannot read them.
+      await Promise.all(originals.map((file) => rm(file)));
+      const calibrations = () => {
+        let made = 0;
+        return { onProgress: (progress: { phase: string; done: number }) => void (progress.phase === 'calibrating' && progress.done === 1 && made++), made: () => made };
+      };
+      const first = calibrations();
+      const made = await new DuplicateFinder(other, model).calibration(first);
+      expect(first.made()).toBe(1);
+      expect(made.photos).toBeLessThan(other.storage.embeddings.count(model.id));
+      const unchanged = calibrations();
+      expect(await new DuplicateFinder(other, model).calibration(unchanged)).toMatchObject({ edit: made.edit, scene: made.scene, photos: made.photos });
+      expect(unchanged.made()).toBe(0);
+      // The next run forgets the photos gone, so the sample can differ.
+      await other.index(model);
+      const changed = calibrations();
+      await new DuplicateFinder(other, model).calibration(changed);
+      expect(changed.made()).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 
   it('reads a stricter threshold as fewer photos alike, and refuses one off the scale', async () => {
