@@ -95,6 +95,24 @@ describe('focus kept on the page', () => {
   });
 });
 
+describe('from the search box to the photos', () => {
+  it('goes down to the first photo found with ↓, and to the library’s first photo with no search', async () => {
+    const fake = libraryFake();
+    const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(1, 'a.jpg'), hit(2, 'b.jpg')], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor();
+    await box.focus();
+    await page.keyboard.press('ArrowDown');
+    await poll(page).toMatch(/^c\.jpg, /);
+    await box.fill('sign');
+    await page.getByRole('listbox', { name: 'Search results' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await poll(page).toMatch(/^a\.jpg, /);
+  });
+});
+
 describe('focus when the screen’s content gives way', () => {
   it('goes to the screen’s title when a photo pasted over the library replaces the photo that had it, not to the header’s first control', async () => {
     const fake = libraryFake();

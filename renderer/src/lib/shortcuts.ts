@@ -25,6 +25,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
 
 /** Keys that act where focus is (the grid, the viewer): listed in the shortcuts panel, handled there. */
 export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = [
+  { keys: '↓ in the search box', description: 'Go to the photos shown' },
   { keys: '← → ↑ ↓', description: 'Move between photos in the grid' },
   { keys: 'Home End', description: 'Go to the first or the last photo in the grid' },
   { keys: 'PageUp PageDown', description: 'Move a screen up or down in the grid' },
