@@ -28,7 +28,12 @@ export const rendererConfig: RendererViteConfig = {
     // No inline scripts or styles: the CSP forbids them.
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
-    rolldownOptions: { input: resolve(root, 'renderer/index.html') },
+    rolldownOptions: {
+      input: resolve(root, 'renderer/index.html'),
+      // Its advice on slow plugins (Svelte's compiler, on two cores) is no news to anyone starting
+      // preview mode, which prints one line.
+      checks: { bundlerTimings: false },
+    },
   },
 };
 
