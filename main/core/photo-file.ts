@@ -11,7 +11,7 @@
  * open it right after the check; a swap in that moment is the one window left.
  *
  * Note [Photo size limit]: MAX_PHOTO_BYTES is 512 MiB. The decoder refuses images above 268
- * megapixels (MAX_INPUT_PIXELS in models/preprocess.ts); such an image as JPEG, PNG, WebP or HEIC
+ * megapixels (DECODE_OPTIONS in models/preprocess.ts); such an image as JPEG, PNG, WebP or HEIC
  * is far smaller, so only uncompressed TIFF scans near that limit are refused by size first.
  */
 import { constants, type Stats } from 'node:fs';

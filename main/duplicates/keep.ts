@@ -16,7 +16,7 @@
  * since decoding a photo costs tens of milliseconds.
  */
 import sharp from 'sharp';
-import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
+import { DECODE_OPTIONS } from '../models/preprocess.js';
 
 export const SHARPNESS_SIDE = 1024;
 const PIXEL_TIE = 0.02;
@@ -40,7 +40,7 @@ export interface KeepChoice {
 
 /** The variance of the 4-neighbour Laplacian of `file` decoded to grey at SHARPNESS_SIDE (Note [Which copy to keep]). */
 export async function measureSharpness(file: string): Promise<number> {
-  const { data, info } = await sharp(file, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+  const { data, info } = await sharp(file, DECODE_OPTIONS)
     .rotate()
     .resize(SHARPNESS_SIDE, SHARPNESS_SIDE, { fit: 'inside', withoutEnlargement: true })
     .blur(1)

@@ -5,7 +5,7 @@
  * where a model puts each kind; the tests and benchmarks build labelled sets from them.
  */
 import sharp from 'sharp';
-import { MAX_INPUT_PIXELS } from '../models/preprocess.js';
+import { DECODE_OPTIONS } from '../models/preprocess.js';
 
 export type Edit =
   | { kind: 'reencode'; quality: number }
@@ -36,7 +36,7 @@ export const WORKING_SIDE = 1024;
 
 /** A photo decoded upright at no more than `WORKING_SIDE`, as a high-quality JPEG. */
 export async function workingCopy(source: string | Buffer): Promise<Buffer> {
-  return sharp(source, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+  return sharp(source, DECODE_OPTIONS)
     .rotate()
     .flatten({ background: '#ffffff' })
     .resize(WORKING_SIDE, WORKING_SIDE, { fit: 'inside', withoutEnlargement: true })

@@ -45,8 +45,8 @@ export class ThumbnailStore {
     if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
     await checkPhotoFile(originalPath);
     // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
-    const [{ default: sharp }, { MAX_INPUT_PIXELS }] = await Promise.all([import('sharp'), import('../models/preprocess.js')]);
-    const webp = await sharp(originalPath, { limitInputPixels: MAX_INPUT_PIXELS })
+    const [{ default: sharp }, { DECODE_OPTIONS }] = await Promise.all([import('sharp'), import('../models/preprocess.js')]);
+    const webp = await sharp(originalPath, DECODE_OPTIONS)
       .rotate()
       .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })

@@ -8,7 +8,7 @@
  * never exists at full size in memory.
  */
 import os from 'node:os';
-import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOptions, type Sharp, type SharpOptions } from 'sharp';
+import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOptions, type Sharp } from 'sharp';
 import { MemoryBudget } from '../core/budget.js';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { checkPhotoFile } from '../core/photo-file.js';
@@ -18,8 +18,13 @@ import type { ImagePreprocessing, Interpolation } from './folder.js';
 /** libvips keeps decoded images in a cache meant for repeated edits of one file; we never revisit. */
 sharp.cache(false);
 
-/** sharp's own default bound: a decompression bomb fails instead of eating the memory. */
-export const MAX_INPUT_PIXELS = 268_402_689;
+/**
+ * How every photo is opened, for indexing, previews, duplicates and text alike: within sharp's own
+ * default bound of pixels, so a decompression bomb fails instead of eating the memory; and failed
+ * by errors only, not by libjpeg's warnings ("extraneous bytes before marker", "premature end of
+ * data segment"), which many cameras' and editors' files give and which decode whole.
+ */
+export const DECODE_OPTIONS = { limitInputPixels: 268_402_689, failOn: 'error' } as const;
 
 export const SHARP_KERNEL: Record<Interpolation, keyof KernelEnum> = {
   nearest: 'nearest',
@@ -85,9 +90,9 @@ export function decodeEstimate(header: Metadata, side: number): number {
  * more memory than any photo should (Note [Decode memory]): those are resized in one streaming
  * pass, premultiplied, which differs from PIL only where pixels are transparent.
  */
-async function opaqueImage(input: ImageSource, header: Metadata, options: SharpOptions): Promise<Sharp> {
-  if (!isExactAlpha(header)) return sharp(input, options).rotate().toColourspace('srgb');
-  const { data, info } = await sharp(input, options).rotate().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+async function opaqueImage(input: ImageSource, header: Metadata): Promise<Sharp> {
+  if (!isExactAlpha(header)) return sharp(input, DECODE_OPTIONS).rotate().toColourspace('srgb');
+  const { data, info } = await sharp(input, DECODE_OPTIONS).rotate().removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 }
 
@@ -98,11 +103,10 @@ async function opaqueImage(input: ImageSource, header: Metadata, options: SharpO
  */
 export async function decodePixels(input: ImageSource, width: number, height: number, resize: ResizeOptions): Promise<{ data: Buffer; info: OutputInfo; header: Metadata }> {
   if (typeof input === 'string') await checkPhotoFile(input);
-  const options = { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' } as const;
-  const header = await sharp(input, options).metadata();
+  const header = await sharp(input, DECODE_OPTIONS).metadata();
   const release = await decodeMemory.acquire(decodeEstimate(header, Math.min(width, height)));
   try {
-    const image = await opaqueImage(input, header, options);
+    const image = await opaqueImage(input, header);
     const { data, info } = await image.resize(width, height, resize).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     return { data, info, header };
   } finally {

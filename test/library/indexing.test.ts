@@ -62,6 +62,14 @@ describe('indexing a library', () => {
     expect(await sharp(preview).metadata()).toMatchObject({ width: 1600, height: 1067, format: 'webp' });
     expect(preview.startsWith(path.join(scratch.dir, 'data'))).toBe(true);
     await expect(library.photoImage(12345, 'thumbnail')).rejects.toMatchObject({ code: 'not-found' });
+    // A JPEG with a defect libjpeg only warns about (bytes between two markers, as some editors
+    // leave) indexes, so it shows in the viewer too.
+    const jpeg = await sharp(photos[2]!.file).jpeg().toBuffer();
+    const afterFirstSegment = 4 + jpeg.readUInt16BE(4);
+    await writeFile(path.join(folder, 'warned.jpg'), Buffer.concat([jpeg.subarray(0, afterFirstSegment), Buffer.from([1, 2, 3]), jpeg.subarray(afterFirstSegment)]));
+    expect(await index()).toMatchObject({ embedded: 1, failed: [] });
+    const warnedId = queryLibrary<number>(library.dataDir, "SELECT id FROM files WHERE path LIKE '%warned.jpg'")[0]!;
+    expect(await sharp(await library.photoImage(warnedId, 'preview')).metadata()).toMatchObject({ format: 'webp' });
     // The original replaced by something that is not a photo since: one clear line, no stack.
     await writeFile(path.join(folder, 'small.jpg'), await sharp(photos[1]!.file).jpeg().toBuffer());
     await index();
