@@ -33,11 +33,16 @@ export function sniffFormat(head: Uint8Array): ImageFormat | null {
   return null;
 }
 
-/** Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later version. */
+/**
+ * Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later
+ * version: many are TIFF inside, which would index as the small preview they embed. `.thm` and
+ * `.lrv` are a camera's thumbnail and low-resolution copy of each video (the thumbnail a JPEG).
+ */
 export const NOT_PHOTOS = new Set([
-  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg',
+  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg', '.thm', '.lrv',
   '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
-  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.nef', '.arw', '.dng', '.orf', '.rw2', '.raf', '.srw', '.pef',
+  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.crw', '.nef', '.nrw', '.arw', '.sr2', '.srf', '.dng', '.gpr',
+  '.orf', '.rw2', '.rwl', '.raf', '.srw', '.pef', '.3fr', '.iiq', '.erf', '.kdc', '.dcr', '.mos', '.mef', '.mrw', '.x3f',
   '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
 ]);
 

@@ -58,6 +58,11 @@ const SYSTEM_FOLDERS = new Set([
   'node_modules',
   '__macosx',
   '.thumbnails',
+  // A NAS's recycle bins and its snapshots shown as folders: deleted photos, and every photo again per snapshot.
+  '#recycle',
+  '#snapshot',
+  '@recycle',
+  '@recently-snapshot',
 ]);
 const SYSTEM_SUFFIXES = ['.photoslibrary', '.aplibrary', '.app', '.lrdata'];
 

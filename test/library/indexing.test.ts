@@ -227,6 +227,17 @@ describe('indexing a library', () => {
     expect(paths.filter((p) => p.includes(`${path.sep}phone${path.sep}`))).toHaveLength(1);
   });
 
+  it('leaves out a NAS’s recycle bins and snapshots, a camera’s video thumbnails and RAW files built on TIFF, without listing them as failed', async () => {
+    await copyPhotos(photos.slice(0, 1), folder);
+    for (const [i, nas] of ['#recycle', path.join('#snapshot', 'GMT+01-2024.06.01-00.00.00'), '@Recycle', '@Recently-Snapshot'].entries()) {
+      await copyPhotos(photos.slice(i + 1, i + 2), folder, () => nas);
+    }
+    await copyFile(photos[5]!.file, path.join(folder, 'MVI_0001.THM'));
+    await sharp(photos[6]!.file).tiff().toFile(path.join(folder, 'DSCN0002.NRW'));
+    await sharp(photos[7]!.file).tiff().toFile(path.join(folder, 'GOPR0003.GPR'));
+    expect(await index()).toMatchObject({ embedded: 1, failed: [] });
+  });
+
   it('keeps a folder’s exclusions when it is added again without any, and clears them when given none', async () => {
     await copyPhotos(photos.slice(0, 4), folder, (_, i) => (i < 2 ? 'keep' : 'skip-me'));
     await library.addFolders([folder], ['skip-me/**']);
