@@ -138,7 +138,9 @@ export class Library {
         const inner = known.filter((row) => within(row.path, folder));
         if (inner.length === 0) return this.storage.library.addFolder(folder, given.get(folder) ?? null);
         const own = given.get(folder) ?? known.find((row) => row.path === folder)?.excludes ?? [];
-        const taken = inner.flatMap((row) => row.excludes.map((glob) => `${globLiteral(path.relative(real.get(folder) ?? folder, real.get(row.path) ?? row.path))}/${glob}`));
+        // Rooted at the inner folder's place: a name at any depth stays one below it (Note [Exclusions]).
+        const rooted = (glob: string) => (glob.includes('/') ? glob.replace(/^\.\//, '') : `**/${glob}`);
+        const taken = inner.flatMap((row) => row.excludes.map((glob) => `${globLiteral(path.relative(real.get(folder) ?? folder, real.get(row.path) ?? row.path))}/${rooted(glob)}`));
         return this.storage.library.addFolder(folder, [...own, ...taken], inner.map((row) => row.id));
       }),
     );

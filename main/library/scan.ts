@@ -101,9 +101,12 @@ export function escapedName(bytes: Uint8Array): string {
 /**
  * Note [Exclusions]: a folder's exclusions are globs relative to it ("Screenshots/**"). One
  * without a slash matches a name at any depth, as in .gitignore ("*.gif", "Screenshots"). One
- * written as a full path inside the folder is taken relative to it. A pattern that could never
- * match (a full path inside none of the folders it is given for, an unclosed brace) is refused,
- * rather than kept while it leaves nothing out.
+ * written as a full path inside the folder is taken relative to it, from the folder's top
+ * ("./Private": not every folder called Private). A pattern that could never match (a full path
+ * inside none of the folders it is given for, an unclosed brace) is refused, rather than kept
+ * while it leaves nothing out. An exclusion also leaves out the name or path it spells, whatever
+ * glob syntax that holds: "Trip (2019)" is a folder's name, not a pattern's group. Names are
+ * compared in one Unicode form (NFC): macOS may store an "é" decomposed, as nobody types it.
  */
 export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
   for (const glob of globs) {
@@ -112,7 +115,9 @@ export function folderExcludes(folder: string, globs: readonly string[], givenFo
   }
   return globs.flatMap((glob) => {
     if (!path.isAbsolute(glob)) return [glob];
-    return isInside(glob, folder) ? [path.relative(folder, glob).split(path.sep).join('/') || '**'] : [];
+    if (!isInside(glob, folder)) return [];
+    const relative = path.relative(folder, glob).split(path.sep).join('/');
+    return [relative === '' ? '**' : relative.includes('/') ? relative : `./${relative}`];
   });
 }
 
@@ -154,11 +159,16 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
 
 /** Whether a walk of the library folder `base` leaves a path under it out: skipped by default, or excluded. */
 export function leftOutBy(base: string, excludes: readonly string[] = []): (full: string, isFolder: boolean) => boolean {
-  const globs = excludes.map((glob) => (glob.includes('/') ? glob : `**/${glob}`));
-  const excluded = globs.length ? picomatch(globs, { dot: true, nocase: process.platform !== 'linux' }) : () => false;
+  const nocase = process.platform !== 'linux';
+  const spelt = (text: string) => (nocase ? text.normalize('NFC').toLowerCase() : text.normalize('NFC'));
+  const globs = excludes.map((glob) => glob.normalize('NFC')).map((glob) => (glob.includes('/') ? glob : `**/${glob}`));
+  const excluded = globs.length ? picomatch(globs, { dot: true, nocase }) : () => false;
+  const names = new Set(excludes.filter((glob) => !glob.includes('/')).map(spelt));
+  const paths = new Set(excludes.filter((glob) => glob.includes('/')).map((glob) => spelt(glob.replace(/^\.\//, ''))));
   return (full, isFolder) => {
-    const relative = path.relative(base, full).split(path.sep).join('/');
-    return isSkippedByDefault(path.basename(full), isFolder) || excluded(relative) || (isFolder && excluded(`${relative}/`));
+    const relative = path.relative(base, full).split(path.sep).join('/').normalize('NFC');
+    if (isSkippedByDefault(path.basename(full), isFolder) || excluded(relative) || (isFolder && excluded(`${relative}/`))) return true;
+    return (names.size > 0 && names.has(spelt(path.basename(full)))) || (paths.size > 0 && paths.has(spelt(relative)));
   };
 }
 

@@ -262,13 +262,28 @@ describe('indexing a library', () => {
     expect(library.folders().map((each) => each.excludes)).toEqual([['keep/*.jpg']]);
   });
 
-  it('leaves out the names a pattern without a slash matches, at any depth (Note [Exclusions])', async () => {
-    await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['2024', path.join('2024', 'Screenshots'), ''][i % 3] as string);
-    await sharp(photos[0]!.file).png().toFile(path.join(folder, '2024', 'drawing.png'));
-    const folders = await library.addFolders([folder], ['*.png', 'Screenshots']);
+  it('leaves out a full path’s folder only, not every folder of its name, and names with pattern characters or in another Unicode form as spelt (Note [Exclusions])', async () => {
+    const decomposed = 'Prive\u0301'; // "Privé" as macOS may store it
+    await copyPhotos(photos.slice(0, 8), folder, (_, i) => ['Private', path.join('2020', 'Private'), 'Kids (old)', path.join('2020', 'Trip (2019)'), decomposed, 'keep', 'keep', 'keep'][i] as string);
+    const [row] = await library.addFolders([folder], [path.join(folder, 'Private'), path.join(folder, 'Kids (old)'), 'Trip (2019)', 'Privé']);
+    expect(row?.excludes).toEqual(['./Private', './Kids (old)', 'Trip (2019)', 'Privé']);
+    expect(await library.index(model, { folders: library.folders() })).toMatchObject({ embedded: 4, failed: [] });
+    const kept = queryLibrary<string>(library.dataDir, 'SELECT path FROM files').map((file) => path.dirname(path.relative(folder, file)));
+    expect(kept.sort()).toEqual([path.join('2020', 'Private'), 'keep', 'keep', 'keep']);
+  });
+
+  it('leaves out the names a pattern without a slash matches, at any depth, also once a folder around takes it in (Note [Exclusions])', async () => {
+    const phone = path.join(folder, 'Phone');
+    await copyPhotos(photos.slice(0, 6), phone, (_, i) => ['2024', path.join('2024', 'Screenshots'), ''][i % 3] as string);
+    await sharp(photos[0]!.file).png().toFile(path.join(phone, '2024', 'drawing.png'));
+    const folders = await library.addFolders([phone], ['*.png', 'Screenshots']);
     expect(await library.index(model, { folders })).toMatchObject({ embedded: 4, failed: [] });
-    const paths = queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path').map((file) => path.relative(folder, file));
-    expect(paths.some((file) => file.endsWith('.png') || file.includes('Screenshots'))).toBe(false);
+    const indexed = () => queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path').map((file) => path.relative(phone, file));
+    expect(indexed().some((file) => file.endsWith('.png') || file.includes('Screenshots'))).toBe(false);
+    await library.addFolders([folder]);
+    expect(library.folders().map((row) => row.excludes)).toEqual([['Phone/**/*.png', 'Phone/**/Screenshots']]);
+    expect(await library.index(model, { folders: library.folders() })).toMatchObject({ embedded: 0, unchanged: 4, failed: [] });
+    expect(indexed()).toHaveLength(4);
   });
 
   it('refuses a folder inside a library folder, and a folder around library folders takes in their photos and exclusions', async () => {
@@ -298,7 +313,7 @@ describe('indexing a library', () => {
     await expect(library.addFolders([path.join(scratch.dir, 'deeper-link')])).rejects.toMatchObject({ message: expect.stringContaining(`is inside ${beach}`) });
 
     const [outer] = await library.addFolders([folder]);
-    expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[a\\|b\\]/*-1.jpg'] }]);
+    expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[a\\|b\\]/**/*-1.jpg'] }]);
     // The same photos under the same ids: what they carry (tags, verdicts, albums) goes with them.
     expect(queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id")).toEqual(before);
     const summary = await library.index(model, { folders: library.folders() });
