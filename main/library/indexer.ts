@@ -17,9 +17,15 @@
  * run (`moved`). A file met while a copy of it is on its way to be embedded, or embedded and not
  * written yet, shares that copy's embedding and is never decoded itself; one met later finds the
  * copy stored; the figures are the same either way. `unchanged` is only for files known at their
- * path, size and mtime. Progress counts alike, and what the scan could not
+ * path, size and mtime, or known there with the same content (a file touched). Progress counts alike, and what the scan could not
  * index is part of its total (`toProcess`) and done (`processed`) from the start, so embedded +
  * failed never exceed the total, and the last progress agrees with the summary.
+ *
+ * Note [Edited in place]: a photo edited in another app (rotated, rated, its date fixed) is new
+ * content at a known path, so a new image, and the image it showed before is forgotten once no
+ * file shows it. What a person said of the photo goes with the path: the new image takes over
+ * the old one's verdicts on tags and its places in albums (main/storage/library-store.ts). A
+ * path that now shows a content the library already had takes that content's own instead.
  *
  * Note [Resume]: results are written in batched transactions as they come, so a crash or a
  * cancel keeps everything finished so far and the next run picks up the rest; nothing is ever
@@ -271,7 +277,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     followers.set(contentHash, []);
     try {
       const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
-      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs };
+      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: item.kind === 'new' ? item.previousImageId : null };
       const imageRef =
         'existingId' in image
           ? image
@@ -325,7 +331,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const existing = store.imageByHash(contentHash);
     if (existing && embeddings.has(modelId, existing.id)) {
       pendingIndexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null });
-      linkedToExisting.push({ imageId: existing.id });
+      // A file touched (its time changed, not its content) is no copy.
+      if (existing.id === item.previousImageId) summary.unchanged++;
+      else linkedToExisting.push({ imageId: existing.id });
       progress.processed++;
       maybeFlush();
       return;

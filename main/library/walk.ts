@@ -14,7 +14,8 @@ import { LASTING_REASONS, NOT_PHOTOS } from './formats.js';
 import { scanFolder, type ScanProblem } from './scan.js';
 import { walkStarts, type IndexScope } from './scope.js';
 
-export type WorkItem = { kind: 'new'; path: string; folderId: number; size: number; mtimeMs: number } | { kind: 'reembed'; path: string; folderId: number; size: number; mtimeMs: number; imageId: number };
+/** `previousImageId`: the image a known path showed before it changed (Note [Edited in place] in indexer.ts). */
+export type WorkItem = { kind: 'new'; path: string; folderId: number; size: number; mtimeMs: number; previousImageId: number | null } | { kind: 'reembed'; path: string; folderId: number; size: number; mtimeMs: number; imageId: number };
 
 export interface Walk {
   /** Per library folder walked, the folders under it walked, or undefined for all of it. */
@@ -96,7 +97,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         }
         const failed = knownFailures.get(file.path);
         if (!context.retryFailed && failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
-        result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs });
+        result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs, previousImageId: known?.imageId ?? null });
       }
     }
     // Found empty where photos were indexed: a drive not mounted, perhaps (Note [Drive not mounted]).

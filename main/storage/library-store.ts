@@ -48,6 +48,8 @@ export interface IndexedFile {
   image: { existingId: number } | { created: NewImage };
   /** New embedding for the image, for `model`. */
   vector: Float32Array | null;
+  /** The image the file showed before it was edited, whose tags and albums a new image takes over (Note [Edited in place] in main/library/indexer.ts). */
+  replaces?: number | null;
 }
 
 /** An image forgotten (no file shows it any more): what it leaves to remove elsewhere. */
@@ -101,6 +103,11 @@ export class LibraryStore {
         ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail) RETURNING id`),
       upsertFile: db.prepare(`INSERT INTO files (path, folder_id, image_id, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, image_id = excluded.image_id, size = excluded.size, mtime_ms = excluded.mtime_ms, indexed_at = excluded.indexed_at`),
+      // A person's verdicts win over the tagger's rows the new image may have already.
+      carryVerdicts: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
+          SELECT ?, tag, 'person', rejected, NULL, NULL, NULL, updated_at FROM image_tags WHERE image_id = ? AND source = 'person'
+        ON CONFLICT(image_id, tag) DO UPDATE SET source = 'person', rejected = excluded.rejected, updated_at = excluded.updated_at`),
+      carryAlbums: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) SELECT album_id, ? FROM album_images WHERE image_id = ?'),
       upsertEmbedding: db.prepare('INSERT INTO embeddings (model, image_id, vector) VALUES (?, ?, ?) ON CONFLICT(model, image_id) DO UPDATE SET vector = excluded.vector'),
       deleteFailure: db.prepare('DELETE FROM failures WHERE path = ?'),
       upsertFailure: db.prepare(`INSERT INTO failures (path, folder_id, size, mtime_ms, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -207,6 +214,10 @@ export class LibraryStore {
           'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ ...file.image.created, createdAt: now }) as { id: number }).id;
         s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, now);
         s.deleteFailure.run(file.path);
+        if ('created' in file.image && file.replaces != null && file.replaces !== imageId) {
+          s.carryVerdicts.run(imageId, file.replaces);
+          s.carryAlbums.run(imageId, file.replaces);
+        }
         if (file.vector) {
           s.upsertEmbedding.run(model, imageId, vectorToBlob(file.vector));
           written.set(imageId, { imageId, vector: file.vector });

@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
@@ -101,6 +101,30 @@ describe('indexing a library', () => {
     const similar = await search.similar(await readFile(path.join(folder, 'moved', 'elsewhere.jpg')), { limit: 1, showAll: true });
     expect(similar.results[0]?.path).toBe(path.join(folder, 'moved', 'elsewhere.jpg'));
     expect(similar.results[0]?.score).toBeGreaterThan(0.99);
+  });
+
+  it('keeps a person’s verdicts and albums of a photo edited in place, and counts a photo only touched as unchanged (Note [Edited in place])', async () => {
+    const files = await copyPhotos(photos.slice(0, 3), folder);
+    await index();
+    const row = (file: string) => queryLibrary<{ id: number; image_id: number }>(library.dataDir, `SELECT id, image_id FROM files WHERE path = '${file}'`)[0]!;
+    const before = row(files[0]!);
+    library.storage.tags.setVerdict(before.image_id, 'beach', false);
+    library.storage.tags.setVerdict(before.image_id, 'city', true);
+    const album = library.storage.albums.create('Holiday', [before.id]);
+    // Another app writes into the file: new bytes at the same path.
+    await writeFile(files[0]!, await sharp(await readFile(files[0]!)).withExif({ IFD0: { Rating: '5' } }).jpeg({ quality: 95 }).toBuffer());
+    expect(await index()).toMatchObject({ embedded: 1, unchanged: 2, copies: 0, removed: 0 });
+    const after = row(files[0]!);
+    expect(after).toMatchObject({ id: before.id });
+    expect(after.image_id).not.toBe(before.image_id);
+    expect(library.storage.tags.tagsOfImage(after.image_id).filter((tag) => tag.source === 'person').map(({ tag, rejected }) => ({ tag, rejected }))).toEqual([
+      { tag: 'beach', rejected: false },
+      { tag: 'city', rejected: true },
+    ]);
+    expect(library.storage.albums.photos(album)).toEqual([before.id]);
+    const touched = new Date(Date.now() + 60_000);
+    await utimes(files[1]!, touched, touched);
+    expect(await index()).toMatchObject({ embedded: 0, unchanged: 3, copies: 0 });
   });
 
   it('embeds whole batches on a GPU too, only the last one smaller (Note [Whole batches])', async () => {
