@@ -267,6 +267,43 @@ describe('the viewer over another screen', () => {
     }
   });
 
+  it('keeps a verdict answered after a step to the next photo on the photo it was given for', async () => {
+    const fake = libraryFake();
+    const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
+    const tagOf: Record<number, string> = { 1: 'cat', 2: 'dog', 3: 'beach' };
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id], folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: { photoId: id, tags: [{ tag: tagOf[id], source: 'auto', score: 0.5 }], rejected: [] } });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
+    let answer: () => void = () => {};
+    fake.overrides['tags.verdict'] = ({ photoIds, tag }: { photoIds: number[]; tag: string }) =>
+      new Promise((resolve) => (answer = () => resolve({ ok: true, value: photoIds.map((id) => ({ photoId: id, tags: [{ tag, source: 'person', score: 0.5 }], rejected: [] })) })));
+    const { page } = await pages.open(fake, { hash: '#/library?photo=3' });
+    await page.getByRole('dialog', { name: 'c.jpg' }).getByRole('button', { name: 'Confirm beach' }).click();
+    await page.keyboard.press('ArrowRight');
+    const tags = page.getByRole('dialog', { name: 'b.jpg' }).getByRole('region', { name: 'Tags' });
+    await tags.getByRole('button', { name: 'Confirm dog' }).waitFor();
+    answer();
+    await expect.poll(() => fake.callsOf('tags.verdict')).toEqual([{ photoIds: [3], tag: 'beach', verdict: 'confirm' }]);
+    await page.waitForTimeout(300);
+    expect(await tags.getByRole('button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label') ?? button.textContent?.trim()))).toEqual(['Confirm dog', 'Reject dog', 'Add']);
+  });
+
+  it('leaves its photo and its zoom alone while the shortcuts panel over it has the keys', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 4000, height: 3000, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    await viewer.getByRole('img', { name: 'b.jpg' }).waitFor();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    for (const key of ['ArrowRight', 'ArrowLeft', '+']) await page.keyboard.press(key);
+    await page.waitForTimeout(200);
+    expect(new URL(page.url()).hash).toBe('#/library?photo=2');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached' });
+    expect(await viewer.getByRole('button', { name: 'Fit to window' }).getAttribute('aria-disabled')).toBe('true');
+  });
+
   it('takes a tag name as long as a tag may be, and Escape in the field clears the name before it closes the viewer', async () => {
     const fake = libraryFake();
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
