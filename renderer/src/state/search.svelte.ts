@@ -177,6 +177,11 @@ export class SearchStore {
 
   /** Runs the search for its first page, or for the next one (`more`, Note [Pages may overlap]). */
   private async run(more = false): Promise<void> {
+    // The library was left within a typing pause: its query is asked for when it shows again.
+    if (!this.active) {
+      this.last = { query: '', rest: '' };
+      return;
+    }
     const generation = ++this.generation;
     const state = this.state;
     const { offset, limit } = more ? nextPage(this.fetched, PAGE_SIZE) : { offset: 0, limit: FIRST_PAGE };

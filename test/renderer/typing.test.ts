@@ -1,0 +1,42 @@
+/**
+ * What a person types outlasts the pause that applies it: built for real and driven in Chromium
+ * against a fake engine.
+ */
+import { describe, expect, it } from 'vitest';
+import { appPages, libraryFake, rendererInChromium } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+
+describe('typing with pauses', () => {
+  it('keeps a space typed in the Camera filter before a pause, which the address keeps trimmed', async () => {
+    const fake = libraryFake();
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('button', { name: /^Filters/ }).click();
+    const camera = page.getByRole('group', { name: 'Filters' }).getByLabel('Camera');
+    await camera.click();
+    await page.keyboard.type('Canon ');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/library?camera=Canon');
+    await page.keyboard.type('EOS');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/library?camera=Canon+EOS');
+    expect(await camera.inputValue()).toBe('Canon EOS');
+    // Set from elsewhere (a link, Back), the field follows.
+    await page.evaluate(() => (location.hash = '#/library?camera=Fujifilm'));
+    await expect.poll(() => camera.inputValue()).toBe('Fujifilm');
+  });
+
+  it('searches for words typed just before leaving the library once it shows again', async () => {
+    const fake = libraryFake();
+    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['search.query'] = ({ query }: { query: string }) =>
+      query.trim() === '' ? { ok: false, error: { code: 'bad-input', message: 'Type something to search for.' } } : { ok: true, value: { results: [hit(1), hit(2)], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('dog');
+    await page.keyboard.press('Control+,');
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await page.waitForTimeout(400);
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: '2 photos match “dog”' }).waitFor();
+    expect(fake.callsOf('search.query').map((call) => call.query)).toEqual(['dog']);
+  });
+});
