@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AppEvent, CallOutcome, CallParams, DuplicatesInfo, JobInfo, SearchHitInfo } from '../../preload/contract.js';
-import { FAKE_MODEL, FAKE_TIMELINE, appPages, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
+import { FAKE_MODEL, FAKE_TIMELINE, appPages, contrastOf, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
 
 const MODEL = FAKE_MODEL;
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -272,5 +272,21 @@ describe('a search like a photo named in the address', () => {
     await opened.page.getByRole('heading', { level: 1, name: '1 photo like “b.jpg”' }).waitFor();
     await opened.page.waitForTimeout(300);
     expect(await opened.heard()).toEqual(['1 photo like “b.jpg”']);
+  });
+});
+
+describe('the window’s notices', () => {
+  it('say an error readably in either theme', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page } = await pages.open(libraryFake(), { hash: '#/library', colorScheme });
+      await page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(51 * 1024 * 1024)], 'huge.jpg', { type: 'image/jpeg' }));
+        window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+      });
+      const notice = page.getByRole('alert').filter({ hasText: 'huge.jpg is larger than 50 MB' });
+      await notice.waitFor();
+      expect(await notice.locator('span').evaluate(contrastOf), colorScheme).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });

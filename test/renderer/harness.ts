@@ -254,6 +254,37 @@ export const paste = (page: Page, name: string, text?: string) =>
     [name, text] as const,
   );
 
+/**
+ * The contrast ratio (WCAG) of an element's text on what shows behind it: its own background,
+ * else its nearest ancestor's, translucent ones laid over what is behind them. Runs in the page
+ * (`locator.evaluate(contrastOf)`).
+ */
+export function contrastOf(element: Element): number {
+  const rgba = (css: string) => {
+    const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
+    return { r, g, b, a };
+  };
+  const over = (top: { r: number; g: number; b: number; a: number }, below: { r: number; g: number; b: number }) => ({
+    r: top.r * top.a + below.r * (1 - top.a),
+    g: top.g * top.a + below.g * (1 - top.a),
+    b: top.b * top.a + below.b * (1 - top.a),
+  });
+  const layers: Array<ReturnType<typeof rgba>> = [];
+  for (let node: Element | null = element; node; node = node.parentElement) {
+    const layer = rgba(getComputedStyle(node).backgroundColor);
+    if (layer.a > 0) layers.push(layer);
+    if (layer.a === 1) break;
+  }
+  const background = layers.reduceRight((below, layer) => over(layer, below), { r: 255, g: 255, b: 255 });
+  const text = over(rgba(getComputedStyle(element).color), background);
+  const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+    const [lr, lg, lb] = [r, g, b].map((channel) => (channel / 255 <= 0.04045 ? channel / 255 / 12.92 : ((channel / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+    return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
+  };
+  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
+}
+
 /** Records console errors and warnings, page errors and CSP violations of a page. */
 export async function watchProblems(context: BrowserContext, page: Page): Promise<{ problems: string[]; collect(): Promise<void> }> {
   const problems: string[] = [];

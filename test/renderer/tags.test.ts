@@ -52,6 +52,29 @@ describe('the list of tags', () => {
   });
 });
 
+describe('a tag’s page', () => {
+  it('keeps its place, its focus and its selection when a tagging run ends and its photos load again', async () => {
+    const fake = libraryFake();
+    const ids = Array.from({ length: 600 }, (_, i) => i + 1);
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 600, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids, ratios: ids.map(() => 1.5), takenAt: ids.map((i) => Date.UTC(2024, 0, 1) - i * 3_600_000), names: ids.map((i) => `p${i}.jpg`) } });
+    const { page, emit } = await pages.open(fake, { hash: '#/tags?tag=beach' });
+    const grid = page.getByRole('listbox', { name: 'Photos tagged beach' });
+    await grid.getByRole('option').first().click({ modifiers: ['Control'] });
+    for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press(' ');
+    const where = () => page.evaluate(() => ({ focus: document.activeElement?.getAttribute('aria-label')?.split(',')[0], scroll: document.querySelector<HTMLElement>('.scroller')?.scrollTop ?? 0 }));
+    const before = await where();
+    expect(before.scroll).toBeGreaterThan(0);
+    await page.getByText('2 selected').waitFor();
+    await emit({ type: 'job', job: { id: 'tag-1', kind: 'tag', subject: null, state: 'done', progress: null, error: null } });
+    await expect.poll(() => fake.callsOf('tags.photos').length).toBe(2);
+    await page.waitForTimeout(300);
+    expect(await where()).toEqual(before);
+    await page.getByText('2 selected').waitFor();
+  });
+});
+
 describe('a tag given by hand, in the template editor', () => {
   it('is not replaced by another tag: the editor says it has no prompts and offers to add it', async () => {
     const fake = libraryFake();

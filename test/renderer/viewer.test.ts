@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_NAME } from '../../main/tags/vocabulary-rules.js';
 import { albumsFake } from './album-fake.js';
-import { appPages, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, contrastOf, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -271,12 +271,12 @@ describe('the viewer over another screen', () => {
     const fake = libraryFake();
     const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
     const tagOf: Record<number, string> = { 1: 'cat', 2: 'dog', 3: 'beach' };
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id], folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
-    fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: { photoId: id, tags: [{ tag: tagOf[id], source: 'auto', score: 0.5 }], rejected: [] } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: { photoId: id, tags: [{ tag: tagOf[id] as string, source: 'auto' as const, score: 0.5 }], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
     let answer: () => void = () => {};
     fake.overrides['tags.verdict'] = ({ photoIds, tag }: { photoIds: number[]; tag: string }) =>
-      new Promise((resolve) => (answer = () => resolve({ ok: true, value: photoIds.map((id) => ({ photoId: id, tags: [{ tag, source: 'person', score: 0.5 }], rejected: [] })) })));
+      new Promise((resolve) => (answer = () => resolve({ ok: true, value: photoIds.map((id) => ({ photoId: id, tags: [{ tag, source: 'person' as const, score: 0.5 }], rejected: [] })) })));
     const { page } = await pages.open(fake, { hash: '#/library?photo=3' });
     await page.getByRole('dialog', { name: 'c.jpg' }).getByRole('button', { name: 'Confirm beach' }).click();
     await page.keyboard.press('ArrowRight');
@@ -320,36 +320,6 @@ describe('the viewer over another screen', () => {
     await page.getByRole('dialog').waitFor({ state: 'detached' });
   });
 });
-
-/**
- * The contrast ratio (WCAG) of an element's text on what shows behind it: its own background,
- * else its nearest ancestor's, translucent ones laid over what is behind them.
- */
-function contrastOf(element: Element): number {
-  const rgba = (css: string) => {
-    const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
-    return { r, g, b, a };
-  };
-  const over = (top: { r: number; g: number; b: number; a: number }, below: { r: number; g: number; b: number }) => ({
-    r: top.r * top.a + below.r * (1 - top.a),
-    g: top.g * top.a + below.g * (1 - top.a),
-    b: top.b * top.a + below.b * (1 - top.a),
-  });
-  const layers: Array<ReturnType<typeof rgba>> = [];
-  for (let node: Element | null = element; node; node = node.parentElement) {
-    const layer = rgba(getComputedStyle(node).backgroundColor);
-    if (layer.a > 0) layers.push(layer);
-    if (layer.a === 1) break;
-  }
-  const background = layers.reduceRight((below, layer) => over(layer, below), { r: 255, g: 255, b: 255 });
-  const text = over(rgba(getComputedStyle(element).color), background);
-  const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
-    const [lr, lg, lb] = [r, g, b].map((channel) => (channel / 255 <= 0.04045 ? channel / 255 / 12.92 : ((channel / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
-    return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
-  };
-  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-}
 
 describe('the viewer’s text in the light theme', () => {
   // The viewer is dark in either theme: the light theme's colours must not reach its text.
