@@ -149,6 +149,25 @@ describe('a new list in the grid', () => {
     await expect.poll(() => page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
   });
 
+  it('keeps selected only the photos still in the library when it reloads, and a Shift range starts from one still selected', async () => {
+    const fake = libraryFake();
+    let removed = false;
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'] } : structuredClone(FAKE_TIMELINE) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    const grid = page.getByRole('listbox', { name: 'Photos' });
+    await grid.getByRole('option', { name: /^c\.jpg/ }).click({ modifiers: ['Control'] });
+    await grid.getByRole('option', { name: /^b\.jpg/ }).click({ modifiers: ['Control'] });
+    const selected = page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/);
+    await expect.poll(() => selected.textContent()).toBe('2 selected');
+    removed = true;
+    await emit({ type: 'library-changed' });
+    await expect.poll(() => grid.getByRole('option').count(), { timeout: 5000 }).toBe(2);
+    await expect.poll(() => selected.textContent()).toBe('1 selected');
+    await grid.getByRole('option', { name: /^a\.jpg/ }).click({ modifiers: ['Shift'] });
+    await expect.poll(() => selected.textContent()).toBe('2 selected');
+    expect(await grid.getByRole('option', { selected: true }).evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label')?.split(',')[0]))).toEqual(['c.jpg', 'a.jpg']);
+  });
+
   it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {
     const fake = searchFake(2);
     const { page } = await pages.open(fake, { hash: '#/library?q=sign' });

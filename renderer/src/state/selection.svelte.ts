@@ -23,6 +23,8 @@ export class Selection {
       const end = Math.max(from < 0 ? index : from, index);
       if (!modifiers.toggle) this.ids.clear();
       for (let i = start; i <= end; i++) this.ids.add(order[i] as number);
+      // An anchor no longer shown: this photo starts the next range.
+      if (from < 0) this.anchor = id;
       return;
     }
     const had = this.ids.has(id);
@@ -52,13 +54,13 @@ export class Selection {
 
   /** Unselects what `order` does not show (a new search or new filters: their actions would act on photos out of sight). */
   keepOnly(order: ArrayLike<number>): void {
-    if (this.ids.size === 0) return;
     const kept: number[] = [];
-    for (let i = 0; i < order.length; i++) if (this.ids.has(order[i] as number)) kept.push(order[i] as number);
+    if (this.ids.size > 0) for (let i = 0; i < order.length; i++) if (this.ids.has(order[i] as number)) kept.push(order[i] as number);
+    // An anchor no longer shown hands the next Shift range to a photo still selected, if any.
+    if (this.anchor !== null && (Array.prototype.indexOf.call(order, this.anchor) as number) < 0) this.anchor = kept[0] ?? null;
     if (kept.length === this.ids.size) return;
     this.ids.clear();
     for (const id of kept) this.ids.add(id);
-    if (this.anchor !== null && !this.ids.has(this.anchor)) this.anchor = null;
   }
 
   clear(): void {
