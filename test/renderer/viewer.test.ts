@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_NAME } from '../../main/tags/vocabulary-rules.js';
 import { albumsFake } from './album-fake.js';
-import { appPages, contrastOf, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, contrastOf, FAKE_MODEL, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -43,6 +43,33 @@ describe('the viewer', () => {
     width = null;
     await emit({ type: 'library-changed' });
     await page.getByRole('dialog').getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
+  });
+});
+
+describe('the viewer on a photo that leaves the library', () => {
+  it('steps on from the place the photo had: Next to the photo now in it, Previous to the one before', async () => {
+    const fake = libraryFake();
+    const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
+    let removed = false;
+    fake.overrides['photos.details'] = ({ id }: { id: number }) =>
+      removed && id === 2
+        ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
+        : { ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'] } : structuredClone(FAKE_TIMELINE) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).click();
+    const viewer = page.getByRole('dialog');
+    await viewer.getByRole('heading', { name: 'b.jpg' }).waitFor();
+    removed = true;
+    await emit({ type: 'library-changed' });
+    await viewer.getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
+    await expect.poll(() => fake.callsOf('photos.timeline').length, { timeout: 5000 }).toBeGreaterThan(1);
+    const disabled = (name: string) => viewer.getByRole('button', { name }).getAttribute('aria-disabled');
+    await expect.poll(async () => [await disabled('Previous photo'), await disabled('Next photo')]).toEqual(['false', 'false']);
+    await page.keyboard.press('ArrowRight');
+    await viewer.getByRole('heading', { name: 'a.jpg' }).waitFor();
+    await page.keyboard.press('ArrowLeft');
+    await viewer.getByRole('heading', { name: 'c.jpg' }).waitFor();
   });
 });
 

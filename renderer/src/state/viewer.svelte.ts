@@ -35,6 +35,8 @@ export class ViewerState {
   /** The open photo, when the library no longer has it (its file deleted or moved, its folder removed, since it was shown). */
   goneId = $state<number | null>(null);
   private loading = 0;
+  /** Where the open photo was last found in `order` (not reactive: `position` keeps it as it reads). */
+  private lastSeen: { id: number; at: number } | null = null;
 
   constructor(
     private readonly api: LumenApi,
@@ -53,7 +55,21 @@ export class ViewerState {
   /** Where the open photo is in `order`; -1 when it is not there. */
   get position(): number {
     const id = this.photoId;
-    return id === null ? -1 : (Array.prototype.indexOf.call(this.order, id) as number);
+    const at = id === null ? -1 : (Array.prototype.indexOf.call(this.order, id) as number);
+    if (id !== null && at >= 0) this.lastSeen = { id, at };
+    return at;
+  }
+
+  /**
+   * The photo a step of `step` reaches, if any. The open photo gone from the list (deleted while
+   * shown) is stepped on from the place it had: Next shows the photo now in its place.
+   */
+  neighbour(step: -1 | 1): number | undefined {
+    const at = this.position;
+    if (at >= 0) return this.order[at + step];
+    const seen = this.lastSeen;
+    if (seen === null || seen.id !== this.photoId) return undefined;
+    return this.order[step === 1 ? seen.at : seen.at - 1];
   }
 
   /** Whether the viewer steps through `order` (it was opened from the grid that gave it, or adopted it). */
@@ -96,9 +112,8 @@ export class ViewerState {
 
   /** Moves by `step` through the list it was opened from; false at either end. */
   step(step: -1 | 1): boolean {
-    const at = this.position;
-    const next = this.order[at + step];
-    if (at < 0 || next === undefined) return false;
+    const next = this.neighbour(step);
+    if (next === undefined) return false;
     this.show(next);
     return true;
   }
