@@ -11,11 +11,24 @@ import exifr from 'exifr';
 import { open } from 'node:fs/promises';
 import { messageOf } from '../core/errors.js';
 import type { PhotoMetadata } from '../storage/library-store.js';
-import sharp from 'sharp';
+import sharp, { type OutputInfo } from 'sharp';
 import type { ImagePreprocessing } from '../models/folder.js';
 import { SHARP_KERNEL, decodePixels, rawToTensor } from '../models/preprocess.js';
 
 export const THUMBNAIL_SIDE = 256;
+
+/**
+ * Note [Thumbnails over a background]: a thumbnail of an image with alpha (a logo, a sticker, a
+ * cut-out, a window's screenshot with its shadow) is made from its pixels with alpha (Note [Alpha
+ * for showing]), not from the model's, which show the colour stored under transparent pixels,
+ * usually black: a black logo would be a black tile. It is laid over a fixed light grey rather than
+ * kept transparent, because one stored thumbnail serves both themes and the theme can change
+ * after indexing: over the dark theme's tiles, dark artwork, the commonest kind (logos, text,
+ * line art, signatures, made to sit on a light page), would vanish. Light, as the page such an
+ * image was made for; grey rather than white, so white artwork and the image's bounds still show
+ * against it, and in the light theme the tile reads as an image, not as an empty space.
+ */
+const THUMBNAIL_BACKGROUND = { r: 224, g: 224, b: 224 };
 
 /**
  * libwebp's effort for grid thumbnails (its default is 4): on 40 of Debian's wallpapers, effort
@@ -32,6 +45,15 @@ export interface DecodedPhoto {
   width: number;
   height: number;
   metadata: PhotoMetadata;
+}
+
+/** The grid thumbnail of a decoded intermediate; flattening an opaque one is no step at all. */
+function thumbnailOf({ data, info }: { data: Buffer; info: OutputInfo }): Promise<Buffer> {
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
+    .flatten({ background: THUMBNAIL_BACKGROUND })
+    .resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' })
+    .webp({ quality: 78, effort: THUMBNAIL_EFFORT })
+    .toBuffer();
 }
 
 /** An EXIF text: it ends at its first NUL (some cameras pad the field with NULs and leftovers, "Nokia\u00002"). */
@@ -65,9 +87,20 @@ function finite(value: unknown): number | null {
  */
 const EXIF_OPTIONS = { tiff: true, exif: true, gps: true, ifd1: false, xmp: false, icc: false, iptc: false, jfif: false, ihdr: false, translateValues: false, reviveValues: true };
 
-/** Capture date, camera, lens and GPS position; a photo without EXIF simply has none. */
-export async function readMetadata(source: string | Buffer): Promise<PhotoMetadata> {
-  const tags = (await exifr.parse(source, EXIF_OPTIONS).catch(() => null)) as Record<string, unknown> | null | undefined;
+/**
+ * Capture date, camera, lens and GPS position; a photo without EXIF simply has none. `exifBlock`
+ * is the EXIF libvips read with the photo's header, if any (Note [EXIF libvips has read]).
+ *
+ * Note [EXIF libvips has read]: exifr reads EXIF from JPEG, PNG and TIFF files itself, but it has
+ * no WebP parser ("Unknown file format"), and in AVIFs written by libheif (as sharp writes them)
+ * it finds only errors, though their Exif item is there. libvips reads the same block with the
+ * header the decode needs anyway, so when exifr finds nothing in the file, that block is parsed,
+ * by exifr with the same options: whichever the source, the same tags become the same metadata,
+ * and nothing reads the file again for it. The file stays the first source, so what is read of
+ * JPEG, PNG and TIFF (whose EXIF is the file itself, with no block in the header) is as before.
+ */
+export async function readMetadata(source: string | Buffer, exifBlock?: Buffer): Promise<PhotoMetadata> {
+  const tags = (await exifTags(source)) ?? (exifBlock ? await exifTags(tiffOf(exifBlock)) : null);
   const takenAt = captureDate(tags?.['DateTimeOriginal']) ?? captureDate(tags?.['CreateDate']) ?? captureDate(tags?.['ModifyDate']);
   const latitude = finite(tags?.['latitude']);
   const longitude = finite(tags?.['longitude']);
@@ -81,6 +114,23 @@ export async function readMetadata(source: string | Buffer): Promise<PhotoMetada
     longitude: hasPosition ? longitude : null,
     orientation: finite(tags?.['Orientation']),
   };
+}
+
+/** The tags exifr reads, or null for none: it throws for a format it does not know, and returns only `errors` for one it cannot parse. */
+async function exifTags(source: string | Buffer): Promise<Record<string, unknown> | null> {
+  const tags = (await exifr.parse(source, EXIF_OPTIONS).catch(() => null)) as Record<string, unknown> | null | undefined;
+  return tags && Object.keys(tags).some((name) => name !== 'errors') ? tags : null;
+}
+
+const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1');
+
+/**
+ * The TIFF structure of an EXIF block. libvips gives JPEG's, WebP's and HEIF's blocks with the
+ * "Exif\0\0" that names JPEG's APP1 segment (PNG's without); exifr, given a block, takes that
+ * prefix for an unknown file format.
+ */
+function tiffOf(exifBlock: Buffer): Buffer {
+  return exifBlock.subarray(0, EXIF_HEADER.length).equals(EXIF_HEADER) ? exifBlock.subarray(EXIF_HEADER.length) : exifBlock;
 }
 
 /**
@@ -145,7 +195,7 @@ let retries: Promise<void> = Promise.resolve();
 
 async function decodeOnce(input: string | Buffer, pre: ImagePreprocessing, options: { withThumbnail: boolean }): Promise<DecodedPhoto> {
   const side = Math.max(pre.size, THUMBNAIL_SIDE);
-  const { data, info, header } = await decodePixels(input, side, side, { fit: 'outside', kernel: SHARP_KERNEL[pre.interpolation] });
+  const { data, info, header, withAlpha } = await decodePixels(input, side, side, { fit: 'outside', kernel: SHARP_KERNEL[pre.interpolation] }, { keepAlpha: options.withThumbnail });
   const rotated = (header.orientation ?? 1) >= 5;
   const width = (rotated ? header.height : header.width) ?? 0;
   const height = (rotated ? header.width : header.height) ?? 0;
@@ -155,8 +205,8 @@ async function decodeOnce(input: string | Buffer, pre: ImagePreprocessing, optio
       .resize(pre.size, pre.size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] })
       .raw()
       .toBuffer(),
-    options.withThumbnail ? sharp(data, raw).resize(THUMBNAIL_SIDE, THUMBNAIL_SIDE, { fit: 'inside' }).webp({ quality: 78, effort: THUMBNAIL_EFFORT }).toBuffer() : null,
-    readMetadata(input),
+    options.withThumbnail ? thumbnailOf(withAlpha ?? { data, info }) : null,
+    readMetadata(input, header.exif),
   ]);
   return { tensor: rawToTensor(modelPixels, pre), thumbnail, width, height, metadata };
 }

@@ -1,7 +1,10 @@
 /** What is read of a photo's EXIF. */
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readMetadata } from '../../main/library/decode.js';
+import { decodePhoto, readMetadata } from '../../main/library/decode.js';
+import type { ImagePreprocessing } from '../../main/models/folder.js';
+
+const PRE: ImagePreprocessing = { size: 32, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], interpolation: 'bicubic', resizeMode: 'shortest' };
 
 describe('reading EXIF', () => {
   it('ends a text at its first NUL, as cameras that pad the field write it', async () => {
@@ -24,5 +27,20 @@ describe('reading EXIF', () => {
     expect(new Date(fallback.takenAt as number).getFullYear()).toBe(2019);
     const dated = await readMetadata(await withDates({ IFD2: { DateTimeOriginal: '1999:12:31 23:59:00' } }));
     expect(new Date(dated.takenAt as number).getFullYear()).toBe(1999);
+  });
+
+  it('reads the EXIF of WebP and AVIF photos, which exifr cannot read from the file, from the block libvips read, as from a JPEG', async () => {
+    const exif = {
+      IFD0: { Make: 'TestCam', Model: 'X1' },
+      IFD2: { DateTimeOriginal: '2021:07:04 23:30:00', LensModel: 'Wide 24mm' },
+      IFD3: { GPSLatitudeRef: 'S', GPSLatitude: '33/1 52/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '70/1 30/1 0/1' },
+    };
+    const photo = (format: 'jpeg' | 'webp' | 'avif') => sharp({ create: { width: 32, height: 24, channels: 3, background: 'red' } }).withExif(exif)[format]().toBuffer();
+    const fromJpeg = (await decodePhoto(await photo('jpeg'), PRE, { withThumbnail: false })).metadata;
+    expect(fromJpeg).toMatchObject({ cameraMake: 'TestCam', cameraModel: 'X1', lens: 'Wide 24mm', latitude: expect.closeTo(-33.8667, 3), longitude: -70.5 });
+    expect(new Date(fromJpeg.takenAt as number).getFullYear()).toBe(2021);
+    // exifr reads neither file (WebP: "Unknown file format"; libheif's AVIF: only errors); the decode has the block from the header.
+    expect((await decodePhoto(await photo('webp'), PRE, { withThumbnail: false })).metadata).toEqual(fromJpeg);
+    expect((await decodePhoto(await photo('avif'), PRE, { withThumbnail: false })).metadata).toEqual(fromJpeg);
   });
 });
