@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
-import { PhotoFacets, takeFacetChanges, watchFacetChanges, type ImageIdSet } from './photo-facets.js';
+import { PhotoFacets, takeFacetChanges, watchFacetChanges, type FilterMatch, type ImageIdSet } from './photo-facets.js';
 import { PhotoTimeline, narrowed, newestFiles, timelineOfFiles, type TimelineColumns } from './photo-timeline.js';
 
-export type { ImageIdSet, TimelineColumns };
+export type { FilterMatch, ImageIdSet, TimelineColumns };
 
 /**
  * Note [Folders in SQL]: the folder a file is in, grouped by SQLite rather than by reading every
@@ -119,7 +119,7 @@ export class PhotoStore {
   /** A connection that can write logs what its writes touch (Note [Facets follow writes]). */
   private readonly followsWrites: boolean;
   /** The latest filters' results on this snapshot (Note [Filter results kept]). */
-  private readonly matched = new LruCache<string, ImageIdSet | null>(4);
+  private readonly matched = new LruCache<string, FilterMatch | null>(4);
 
   constructor(private readonly db: Db) {
     this.s = {
@@ -208,13 +208,19 @@ export class PhotoStore {
     return first === undefined ? kept.timeline.columns : kept.timeline.newest(first);
   }
 
-  /** The files of the images in `matching`, newest first as `timeline` orders them (Note [Filtered timeline]). */
-  timelineOf(matching: ImageIdSet, atMostShare = FILTERED_TIMELINE_SHARE): TimelineColumns {
+  /**
+   * The files that passed the filter of `matching` (not their images' other files: Note [Files pass,
+   * not images]), newest first as `timeline` orders them (Note [Filtered timeline]).
+   */
+  timelineOf(matching: FilterMatch, atMostShare = FILTERED_TIMELINE_SHARE): TimelineColumns {
     const kept = this.db.inTransaction ? null : this.current();
     const facets = kept?.timeline ? null : this.facets();
-    if (!facets || matching.size > facets.files * atMostShare) return narrowed(this.timeline(), matching);
+    if (!facets || matching.files > facets.files * atMostShare) return narrowed(this.timeline(), matching);
     const photoIds: number[] = [];
-    for (let row = 0; row < facets.files; row++) if (matching.has(facets.imageId[row] as number)) photoIds.push(facets.photoId[row] as number);
+    for (let row = 0; row < facets.files; row++) {
+      const photoId = facets.photoId[row] as number;
+      if (matching.hasFile(photoId)) photoIds.push(photoId);
+    }
     return timelineOfFiles(this.db, photoIds);
   }
 
@@ -257,7 +263,8 @@ export class PhotoStore {
   }
 
   /**
-   * The images with at least one file that passes `filters` (null: no filter, every image).
+   * The images with at least one file that passes `filters`, and those files (null: no filter,
+   * every image).
    *
    * Note [Filter results kept]: a person who sets a filter then types runs the same filter for
    * every keystroke's page and for its count, and a pass over the snapshot takes 1-1.6 ms at
@@ -265,7 +272,7 @@ export class PhotoStore {
    * write changes what the snapshot holds (`facets`); never inside a transaction, whose writes
    * the snapshot does not follow.
    */
-  matching(filters: PhotoFilters | undefined): ImageIdSet | null {
+  matching(filters: PhotoFilters | undefined): FilterMatch | null {
     if (!hasFilters(filters)) return null;
     const facets = this.facets();
     const key = JSON.stringify(filters);

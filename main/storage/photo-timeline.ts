@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import { scanUnmapped, type Db } from './database.js';
-import type { FacetChanges, ImageIdSet } from './photo-facets.js';
+import type { FacetChanges, FilterMatch } from './photo-facets.js';
 
 /** Files in the grid's order, one column per field. */
 export interface TimelineColumns {
@@ -88,10 +88,10 @@ function pick(columns: TimelineColumns, rows: readonly number[]): TimelineColumn
   return picked;
 }
 
-/** The files of the images in `matching`, in the order of `columns`. */
-export function narrowed(columns: Readonly<TimelineColumns>, matching: ImageIdSet): TimelineColumns {
+/** The files that passed the filter of `matching` (Note [Files pass, not images] in photo-facets.ts), in the order of `columns`. */
+export function narrowed(columns: Readonly<TimelineColumns>, matching: FilterMatch): TimelineColumns {
   const rows: number[] = [];
-  for (let row = 0; row < columns.imageIds.length; row++) if (matching.has(columns.imageIds[row] as number)) rows.push(row);
+  for (let row = 0; row < columns.photoIds.length; row++) if (matching.hasFile(columns.photoIds[row] as number)) rows.push(row);
   return pick(columns, rows);
 }
 
