@@ -206,6 +206,48 @@ describe('focus in the grid across reloads', () => {
     await expect.poll(() => new URL(page.url()).hash).toContain('photo=2');
   });
 
+  it('keeps the focused photo in view and focused when the window is resized (Note [Place kept by a photo])', async () => {
+    const fake = libraryFake();
+    const ids = Array.from({ length: 3000 }, (_, i) => i + 1);
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: { ...timelineOf(ids), ratios: ids.map((id) => [1.5, 0.75, 1.33][id % 3] as number) } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const grid = page.getByRole('listbox', { name: 'Photos' });
+    await grid.getByRole('option').first().focus();
+    for (let i = 0; i < 40; i++) await page.keyboard.press('ArrowDown');
+    const focused = await focusedName(page);
+    expect(focused).not.toMatch(/^p1\.jpg/);
+    await page.setViewportSize({ width: 560, height: 900 });
+    await page.waitForTimeout(300);
+    expect(await focusedName(page)).toBe(focused);
+    const inView = () => page.evaluate(() => {
+      const tile = (document.activeElement as HTMLElement).getBoundingClientRect();
+      const view = (document.querySelector('.scroller') as HTMLElement).getBoundingClientRect();
+      return tile.top >= view.top && tile.bottom <= view.bottom;
+    });
+    expect(await inView()).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    expect(await focusedName(page)).not.toBe(focused);
+  });
+
+  it('keeps the photos in view in view when photos are indexed before them (Note [Place kept by a photo])', async () => {
+    const fake = searchFake(0);
+    let shown = Array.from({ length: 400 }, (_, i) => i + 101);
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: timelineOf(shown) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^p101\.jpg/ }).waitFor();
+    await scrollGrid(page, 'Photos', 3000);
+    const firstInView = () => page.evaluate(() => {
+      const view = (document.querySelector('.scroller') as HTMLElement).getBoundingClientRect();
+      return [...document.querySelectorAll('[role="option"]')].find((tile) => tile.getBoundingClientRect().top >= view.top)?.getAttribute('aria-label')?.split(',')[0];
+    });
+    const before = await firstInView();
+    shown = [...Array.from({ length: 100 }, (_, i) => i + 1), ...shown];
+    await emit({ type: 'library-changed' });
+    await expect.poll(() => page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-setsize'), { timeout: 5000 }).toBe('500');
+    await expect.poll(firstInView).toBe(before);
+    expect(await gridScroll(page, 'Photos')).toBeGreaterThan(3000);
+  });
+
   it('goes to the photo in its place when its own leaves the library', async () => {
     const { page, emit, timeline } = await libraryOverTimeline();
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
