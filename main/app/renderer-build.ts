@@ -18,6 +18,7 @@ export const RENDERER_SOURCES = [
   'renderer',
   'preload',
   path.join('main', 'search', 'options.ts'),
+  path.join('main', 'search', 'page-limit.ts'),
   path.join('main', 'tags', 'album-rules.ts'),
   path.join('main', 'tags', 'vocabulary-rules.ts'),
   path.join('main', 'tags', 'xml-check.ts'),

@@ -3,9 +3,10 @@
  * contract validates the renderer's requests with it, so both accept exactly the same things.
  */
 import { z } from 'zod';
+import { MAX_PAGE_SIZE } from './page-limit.js';
 
+export { MAX_PAGE_SIZE };
 export const DEFAULT_CUTOFF = 0.5;
-export const MAX_PAGE_SIZE = 1000;
 export const PHOTO_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'gif', 'tiff', 'heic'] as const;
 export const SORT_ORDERS = ['relevance', 'newest', 'oldest'] as const;
 

@@ -168,6 +168,18 @@ describe('a new list in the grid', () => {
     expect(await grid.getByRole('option', { selected: true }).evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label')?.split(',')[0]))).toEqual(['c.jpg', 'a.jpg']);
   });
 
+  it('selects every match with Ctrl+A, those not loaded yet too, and counts them all as the list’s size', async () => {
+    const fake = searchFake(1250);
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option').first().focus();
+    expect(await results.getByRole('option').first().getAttribute('aria-setsize')).toBe('1250');
+    await page.keyboard.press('Control+a');
+    await expect.poll(() => page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/).textContent(), { timeout: 5000 }).toBe('1,250 selected');
+    // The first page, then the largest pages the engine answers.
+    expect(fake.callsOf('search.query').map(({ options }) => options?.limit)).toEqual([100, 1000, 1000]);
+  });
+
   it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {
     const fake = searchFake(2);
     const { page } = await pages.open(fake, { hash: '#/library?q=sign' });

@@ -8,6 +8,11 @@
  */
 const OVERLAP = 100;
 
+/** The largest next page whose ask, its overlap included, stays within `maxLimit`. */
+export function largestPage(maxLimit: number): number {
+  return maxLimit - OVERLAP;
+}
+
 /** What to ask for the page after the first `fetched` ranked photos. */
 export function nextPage(fetched: number, size: number): { offset: number; limit: number } {
   const offset = Math.max(0, fetched - OVERLAP);

@@ -12,7 +12,8 @@
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
-import { appendPage, nextPage } from '../lib/result-pages.js';
+import { MAX_PAGE_SIZE } from '../../../main/search/page-limit.js';
+import { appendPage, largestPage, nextPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -175,8 +176,17 @@ export class SearchStore {
     if (!this.loading && this.hasMore) await this.run(true);
   }
 
+  /** Loads every match left, the largest pages at a time: Ctrl/Cmd+A selects all of them, not the pages shown. */
+  async loadAll(): Promise<void> {
+    // Ends too when a page reaches no further, or a newer search takes the results' place.
+    for (let before = -1; this.hasMore && this.fetched > before; ) {
+      before = this.fetched;
+      await this.run(true, largestPage(MAX_PAGE_SIZE));
+    }
+  }
+
   /** Runs the search for its first page, or for the next one (`more`, Note [Pages may overlap]). */
-  private async run(more = false): Promise<void> {
+  private async run(more = false, size = PAGE_SIZE): Promise<void> {
     // The library was left within a typing pause: its query is asked for when it shows again.
     if (!this.active) {
       this.last = { query: '', rest: '' };
@@ -184,7 +194,7 @@ export class SearchStore {
     }
     const generation = ++this.generation;
     const state = this.state;
-    const { offset, limit } = more ? nextPage(this.fetched, PAGE_SIZE) : { offset: 0, limit: FIRST_PAGE };
+    const { offset, limit } = more ? nextPage(this.fetched, size) : { offset: 0, limit: FIRST_PAGE };
     const options = searchOptions(state, limit, offset);
     this.loading = true;
     const query = state.query.trim();
