@@ -185,6 +185,24 @@ describe('zooming in the viewer', () => {
 });
 
 describe('finding similar photos from the viewer', () => {
+  it('puts focus on the new results’ heading over search results too, not on a tile of the results it replaces', async () => {
+    const fake = libraryFake();
+    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['search.query'] = ({ query }: { query: string }) => {
+      const ids = query === 'dogs' ? [1, 2, 3] : [2, 4, 5];
+      const answer = { ok: true as const, value: { results: ids.map(hit), total: 3, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index' as const, counted: true } };
+      return query === 'dogs' ? answer : new Promise((resolve) => setTimeout(() => resolve(answer), 300));
+    };
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    await page.getByRole('option', { name: /^p3\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'p3.jpg' }).getByRole('button', { name: 'Find similar' }).click();
+    const heading = page.getByRole('heading', { level: 1, name: '3 photos like “p3.jpg”' });
+    await heading.waitFor();
+    await page.waitForTimeout(300);
+    expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
+  });
+
   it('names the results after the photo, not its id, and puts focus on their heading', async () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = () => ({

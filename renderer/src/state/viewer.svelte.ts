@@ -35,6 +35,8 @@ export class ViewerState {
   /** The open photo, when the library no longer has it (its file deleted or moved, its folder removed, since it was shown). */
   goneId = $state<number | null>(null);
   private loading = 0;
+  /** Set by what closes the viewer and puts focus somewhere of its own (Find similar: the new results' heading); the grid then leaves focus there. */
+  focusGoesElsewhere = false;
   /** Where the open photo was last found in `order` (not reactive: `position` keeps it as it reads). */
   private lastSeen: { id: number; at: number } | null = null;
 
