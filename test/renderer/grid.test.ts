@@ -13,12 +13,13 @@ const pages = appPages(rendererInChromium());
 const nameOf = (id: number) => `p${id}.jpg`;
 const hit = (id: number): SearchHitInfo => ({ id, name: nameOf(id), folderId: 1, takenAt: Date.UTC(2024, 0, 1) - id * 3_600_000, width: 400, height: 300, format: 'jpeg', score: 1 - id / 10_000 });
 
-/** A fake engine whose every query matches `matches` photos (ids 1 up), served in the pages asked for. */
-function searchFake(matches: number): FakeLumen {
+/** A fake engine whose every query matches `matches` photos (ids 1 up), served in the pages asked for; pages after the first `laterPagesMs` later. */
+function searchFake(matches: number, laterPagesMs = 0): FakeLumen {
   const fake = libraryFake();
   fake.overrides['search.query'] = ({ options }: { options: { offset: number; limit: number } }) => {
     const ids = Array.from({ length: matches }, (_, i) => i + 1).slice(options.offset, options.offset + options.limit);
-    return { ok: true, value: { results: ids.map(hit), total: matches, belowCutoff: 0, offset: options.offset, model: 'm', method: 'index', counted: true } };
+    const answer = { ok: true as const, value: { results: ids.map(hit), total: matches, belowCutoff: 0, offset: options.offset, model: 'm', method: 'index' as const, counted: true } };
+    return options.offset > 0 && laterPagesMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), laterPagesMs)) : answer;
   };
   fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/home/ada/Pictures/${nameOf(id)}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
   return fake;
@@ -178,6 +179,23 @@ describe('a new list in the grid', () => {
     await expect.poll(() => page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/).textContent(), { timeout: 5000 }).toBe('1,250 selected');
     // The first page, then the largest pages the engine answers.
     expect(fake.callsOf('search.query').map(({ options }) => options?.limit)).toEqual([100, 1000, 1000]);
+    // The same search asked again (Enter) starts from its first page: what is selected further down stays.
+    await page.getByRole('searchbox', { name: 'Search photos' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => fake.callsOf('search.query').length).toBe(4);
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/).textContent()).toBe('1,250 selected');
+  });
+
+  it('selects nothing with a Ctrl+A whose pages come after the results gave way to the library', async () => {
+    const fake = searchFake(1250, 800);
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first().focus();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Escape');
+    await page.getByRole('listbox', { name: 'Photos' }).waitFor();
+    await page.waitForTimeout(2000);
+    expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
   });
 
   it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {

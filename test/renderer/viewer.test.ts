@@ -203,6 +203,23 @@ describe('finding similar photos from the viewer', () => {
     expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
   });
 
+  it('leaves nothing behind for the next viewer: closed, it puts focus on the photo it showed last', async () => {
+    const fake = libraryFake();
+    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 30 - id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [1, 2, 3, 4].map(hit), total: 4, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { name: /^c\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'p3.jpg' }).getByRole('button', { name: 'Find similar' }).click();
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /^p1\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'p1.jpg' }).waitFor();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('dialog', { name: 'p2.jpg' }).waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe('p2.jpg');
+  });
+
   it('names the results after the photo, not its id, and puts focus on their heading', async () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = () => ({

@@ -123,6 +123,8 @@ export class ViewerState {
   /** Loads the details and similar photos of the open photo. */
   async load(photoId: number): Promise<void> {
     const loading = ++this.loading;
+    // A flag no grid took (the one below was gone when the viewer closed) is not for this photo.
+    this.focusGoesElsewhere = false;
     this.message = null;
     this.text = null;
     const [details, similar, text] = await Promise.all([
