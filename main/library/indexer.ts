@@ -24,8 +24,10 @@
  * Note [Edited in place]: a photo edited in another app (rotated, rated, its date fixed) is new
  * content at a known path, so a new image, and the image it showed before is forgotten once no
  * file shows it. What a person said of the photo goes with the path: the new image takes over
- * the old one's verdicts on tags and its places in albums (main/storage/library-store.ts). A
- * path that now shows a content the library already had takes that content's own instead.
+ * the old one's verdicts on tags and its places in albums (main/storage/library-store.ts),
+ * whichever file of the new content the run met first (an identical export, say). A path that
+ * now shows a content the library had before the run takes that content's own instead. The
+ * old image, kept by another copy of it, keeps its own too: an album holding it then holds both.
  *
  * Note [Resume]: results are written in batched transactions as they come, so a crash or a
  * cancel keeps everything finished so far and the next run picks up the rest; nothing is ever
@@ -226,6 +228,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const linkedToExisting: Array<{ imageId: number }> = [];
   /** Contents embedded in this run: another file of one is a copy (Note [What a run counts]). */
   const embeddedContents = new Set<string>();
+  /** Contents whose image this run creates: a known path that now shows one takes over what its image carried (Note [Edited in place]). */
+  const createdContents = new Set<string>();
+  const replaced = (item: WorkItem, contentHash: string) => (item.kind === 'new' && createdContents.has(contentHash) ? item.previousImageId : null);
   /**
    * Contents on their way from a decode to a batch to be written, each with the other files of it
    * met meanwhile: those share its embedding when it comes, and are not decoded again.
@@ -277,7 +282,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     followers.set(contentHash, []);
     try {
       const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
-      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: item.kind === 'new' ? item.previousImageId : null };
+      if ('created' in image) createdContents.add(contentHash);
+      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: replaced(item, contentHash) };
       const imageRef =
         'existingId' in image
           ? image
@@ -292,8 +298,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
 
   /** Stores `copy` as another file of the content `embedded` shows, embedded in this run and not decoded again. */
-  const shareEmbedding = (copy: WorkItem, embedded: IndexedFile) => {
-    pendingIndexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: embedded.image, vector: embedded.vector });
+  const shareEmbedding = (copy: WorkItem, embedded: IndexedFile, contentHash: string) => {
+    pendingIndexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: embedded.image, vector: embedded.vector, replaces: replaced(copy, contentHash) });
     summary.copies++;
     progress.processed++;
   };
@@ -307,7 +313,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
     const embeddedCopy = unwritten.get(contentHash);
     if (embeddedCopy) {
-      shareEmbedding(item, embeddedCopy);
+      shareEmbedding(item, embeddedCopy, contentHash);
       maybeFlush();
       return;
     }
@@ -330,7 +336,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
     const existing = store.imageByHash(contentHash);
     if (existing && embeddings.has(modelId, existing.id)) {
-      pendingIndexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null });
+      pendingIndexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null, replaces: replaced(item, contentHash) });
       // A file touched (its time changed, not its content) is no copy.
       if (existing.id === item.previousImageId) summary.unchanged++;
       else linkedToExisting.push({ imageId: existing.id });
@@ -399,7 +405,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
           progress.embedded++;
         }
         progress.processed++;
-        for (const copy of followers.get(item.contentHash) ?? []) shareEmbedding(copy, indexed);
+        for (const copy of followers.get(item.contentHash) ?? []) shareEmbedding(copy, indexed, item.contentHash);
         followers.delete(item.contentHash);
         unwritten.set(item.contentHash, indexed);
       }

@@ -214,7 +214,7 @@ export class LibraryStore {
           'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ ...file.image.created, createdAt: now }) as { id: number }).id;
         s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, now);
         s.deleteFailure.run(file.path);
-        if ('created' in file.image && file.replaces != null && file.replaces !== imageId) {
+        if (file.replaces != null && file.replaces !== imageId) {
           s.carryVerdicts.run(imageId, file.replaces);
           s.carryAlbums.run(imageId, file.replaces);
         }

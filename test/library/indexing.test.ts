@@ -127,6 +127,25 @@ describe('indexing a library', () => {
     expect(await index()).toMatchObject({ embedded: 0, unchanged: 3, copies: 0 });
   });
 
+  it('keeps them too when the edited photo’s new content is met first through an identical export (Note [Edited in place])', async () => {
+    const photo = path.join(folder, 'b', 'photo.jpg');
+    await mkdir(path.dirname(photo), { recursive: true });
+    await copyFile(photos[0]!.file, photo);
+    await index();
+    const before = queryLibrary<{ id: number; image_id: number }>(library.dataDir, 'SELECT id, image_id FROM files')[0]!;
+    library.storage.tags.setVerdict(before.image_id, 'beach', false);
+    const album = library.storage.albums.create('Holiday', [before.id]);
+    const edited = await sharp(await readFile(photo)).withExif({ IFD0: { Rating: '5' } }).jpeg({ quality: 95 }).toBuffer();
+    // Walked before the edited file, in one run: the export is the file the new image is made for.
+    await mkdir(path.join(folder, 'a-export'));
+    await writeFile(path.join(folder, 'a-export', 'photo-edited.jpg'), edited);
+    await writeFile(photo, edited);
+    expect(await library.index(model, { folders: library.folders(), concurrency: 1 })).toMatchObject({ embedded: 1, copies: 1 });
+    const after = queryLibrary<number>(library.dataDir, `SELECT image_id FROM files WHERE id = ${before.id}`)[0]!;
+    expect(library.storage.tags.tagsOfImage(after).filter((tag) => tag.source === 'person').map((tag) => tag.tag)).toEqual(['beach']);
+    expect(library.storage.albums.photos(album)).toContain(before.id);
+  });
+
   it('embeds whole batches on a GPU too, only the last one smaller (Note [Whole batches])', async () => {
     await copyPhotos(photos.slice(0, 11), folder);
     const onGpu = vi.spyOn(model, 'loadImageTower').mockResolvedValue('webgpu');
