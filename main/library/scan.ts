@@ -104,8 +104,9 @@ export function escapedName(bytes: Uint8Array): string {
  * written as a full path inside the folder is taken relative to it, from the folder's top
  * ("./Private": not every folder called Private). A pattern that could never match (a full path
  * inside none of the folders it is given for, an unclosed brace) is refused, rather than kept
- * while it leaves nothing out. An exclusion also leaves out the name or path it spells, whatever
- * glob syntax that holds: "Trip (2019)" is a folder's name, not a pattern's group. Names are
+ * while it leaves nothing out. Besides what it matches as a pattern, an exclusion leaves out the
+ * name or path it spells, whatever glob syntax that holds: as a pattern "Trip (2019)" has a group
+ * and matches "Trip 2019" only, but it is a folder's name too. Names are
  * compared in one Unicode form (NFC): macOS may store an "é" decomposed, as nobody types it.
  */
 export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
@@ -157,18 +158,39 @@ async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promi
   return { kind: 'problem', problem: { path: full, reason: 'not-a-file', message: `${name} is ${kindOf(info)}, not a photo file; it was skipped.`, unwalked: null } };
 }
 
+/**
+ * What exclusions spell, whatever glob syntax that holds (Note [Exclusions]), as `spelt` compares
+ * them: names at any depth ("Trip (2019)", "**\/Trip (2019)"), names at any depth below a folder
+ * taken in ("Phone/**\/Trip (2019)", the folder's name escaped: Note [Folders inside folders] in
+ * library.ts), and paths from the top.
+ */
+function spelledBy(excludes: readonly string[], spelt: (text: string) => string): { names: Set<string>; namesBelow: Array<{ folder: string; name: string }>; paths: Set<string> } {
+  const names = new Set<string>();
+  const namesBelow: Array<{ folder: string; name: string }> = [];
+  const paths = new Set<string>();
+  for (const glob of excludes) {
+    const anyDepth = /^(?:(.+)\/)?\*\*\/([^/]+)$/.exec(glob);
+    if (anyDepth?.[1] !== undefined) namesBelow.push({ folder: `${spelt(anyDepth[1].replace(/\\(.)/g, '$1'))}/`, name: spelt(anyDepth[2] as string) });
+    else if (anyDepth) names.add(spelt(anyDepth[2] as string));
+    else if (glob.includes('/')) paths.add(spelt(glob.replace(/^\.\//, '')));
+    else names.add(spelt(glob));
+  }
+  return { names, namesBelow, paths };
+}
+
 /** Whether a walk of the library folder `base` leaves a path under it out: skipped by default, or excluded. */
 export function leftOutBy(base: string, excludes: readonly string[] = []): (full: string, isFolder: boolean) => boolean {
   const nocase = process.platform !== 'linux';
   const spelt = (text: string) => (nocase ? text.normalize('NFC').toLowerCase() : text.normalize('NFC'));
   const globs = excludes.map((glob) => glob.normalize('NFC')).map((glob) => (glob.includes('/') ? glob : `**/${glob}`));
   const excluded = globs.length ? picomatch(globs, { dot: true, nocase }) : () => false;
-  const names = new Set(excludes.filter((glob) => !glob.includes('/')).map(spelt));
-  const paths = new Set(excludes.filter((glob) => glob.includes('/')).map((glob) => spelt(glob.replace(/^\.\//, ''))));
+  const { names, namesBelow, paths } = spelledBy(excludes, spelt);
   return (full, isFolder) => {
     const relative = path.relative(base, full).split(path.sep).join('/').normalize('NFC');
     if (isSkippedByDefault(path.basename(full), isFolder) || excluded(relative) || (isFolder && excluded(`${relative}/`))) return true;
-    return (names.size > 0 && names.has(spelt(path.basename(full)))) || (paths.size > 0 && paths.has(spelt(relative)));
+    if (names.size === 0 && namesBelow.length === 0 && paths.size === 0) return false;
+    const name = spelt(path.basename(full));
+    return names.has(name) || paths.has(spelt(relative)) || namesBelow.some((below) => below.name === name && spelt(relative).startsWith(below.folder));
   };
 }
 

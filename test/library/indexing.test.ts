@@ -318,13 +318,14 @@ describe('indexing a library', () => {
   it('leaves out the names a pattern without a slash matches, at any depth, also once a folder around takes it in (Note [Exclusions])', async () => {
     const phone = path.join(folder, 'Phone');
     await copyPhotos(photos.slice(0, 6), phone, (_, i) => ['2024', path.join('2024', 'Screenshots'), ''][i % 3] as string);
+    await copyPhotos(photos.slice(6, 7), phone, () => path.join('2019', 'Trip (2019)'));
     await sharp(photos[0]!.file).png().toFile(path.join(phone, '2024', 'drawing.png'));
-    const folders = await library.addFolders([phone], ['*.png', 'Screenshots']);
+    const folders = await library.addFolders([phone], ['*.png', 'Screenshots', 'Trip (2019)']);
     expect(await library.index(model, { folders })).toMatchObject({ embedded: 4, failed: [] });
     const indexed = () => queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path').map((file) => path.relative(phone, file));
-    expect(indexed().some((file) => file.endsWith('.png') || file.includes('Screenshots'))).toBe(false);
+    expect(indexed().some((file) => file.endsWith('.png') || file.includes('Screenshots') || file.includes('Trip'))).toBe(false);
     await library.addFolders([folder]);
-    expect(library.folders().map((row) => row.excludes)).toEqual([['Phone/**/*.png', 'Phone/**/Screenshots']]);
+    expect(library.folders().map((row) => row.excludes)).toEqual([['Phone/**/*.png', 'Phone/**/Screenshots', 'Phone/**/Trip (2019)']]);
     expect(await library.index(model, { folders: library.folders() })).toMatchObject({ embedded: 0, unchanged: 4, failed: [] });
     expect(indexed()).toHaveLength(4);
   });
