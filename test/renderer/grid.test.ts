@@ -182,7 +182,7 @@ describe('a new list in the grid', () => {
     // The same search asked again (Enter) starts from its first page: what is selected further down stays.
     await page.getByRole('searchbox', { name: 'Search photos' }).focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => fake.callsOf('search.query').length).toBe(4);
+    await expect.poll(() => fake.callsOf('search.query').length, { timeout: 5000 }).toBe(4);
     await page.waitForTimeout(300);
     expect(await page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/).textContent()).toBe('1,250 selected');
   });
@@ -274,7 +274,7 @@ describe('focus in the grid across reloads', () => {
     shown = [...Array.from({ length: 100 }, (_, i) => i + 1), ...shown];
     await emit({ type: 'library-changed' });
     await expect.poll(() => page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-setsize'), { timeout: 5000 }).toBe('500');
-    await expect.poll(firstInView).toBe(before);
+    await expect.poll(firstInView, { timeout: 5000 }).toBe(before);
     expect(await gridScroll(page, 'Photos')).toBeGreaterThan(3000);
   });
 

@@ -68,7 +68,7 @@ describe('a tag’s page', () => {
     expect(before.scroll).toBeGreaterThan(0);
     await page.getByText('2 selected').waitFor();
     await emit({ type: 'job', job: { id: 'tag-1', kind: 'tag', subject: null, state: 'done', progress: null, error: null } });
-    await expect.poll(() => fake.callsOf('tags.photos').length).toBe(2);
+    await expect.poll(() => fake.callsOf('tags.photos').length, { timeout: 5000 }).toBe(2);
     await page.waitForTimeout(300);
     expect(await where()).toEqual(before);
     await page.getByText('2 selected').waitFor();

@@ -16,13 +16,13 @@ describe('typing with pauses', () => {
     const camera = page.getByRole('group', { name: 'Filters' }).getByLabel('Camera');
     await camera.click();
     await page.keyboard.type('Canon ');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/library?camera=Canon');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?camera=Canon');
     await page.keyboard.type('EOS');
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/library?camera=Canon+EOS');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?camera=Canon+EOS');
     expect(await camera.inputValue()).toBe('Canon EOS');
     // Set from elsewhere (a link, Back), the field follows.
     await page.evaluate(() => (location.hash = '#/library?camera=Fujifilm'));
-    await expect.poll(() => camera.inputValue()).toBe('Fujifilm');
+    await expect.poll(() => camera.inputValue(), { timeout: 5000 }).toBe('Fujifilm');
   });
 
   it('searches for words typed just before leaving the library once it shows again', async () => {

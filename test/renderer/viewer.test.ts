@@ -65,7 +65,7 @@ describe('the viewer on a photo that leaves the library', () => {
     await viewer.getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
     await expect.poll(() => fake.callsOf('photos.timeline').length, { timeout: 5000 }).toBeGreaterThan(1);
     const disabled = (name: string) => viewer.getByRole('button', { name }).getAttribute('aria-disabled');
-    await expect.poll(async () => [await disabled('Previous photo'), await disabled('Next photo')]).toEqual(['false', 'false']);
+    await expect.poll(async () => [await disabled('Previous photo'), await disabled('Next photo')], { timeout: 5000 }).toEqual(['false', 'false']);
     await page.keyboard.press('ArrowRight');
     await viewer.getByRole('heading', { name: 'a.jpg' }).waitFor();
     await page.keyboard.press('ArrowLeft');
@@ -217,7 +217,7 @@ describe('finding similar photos from the viewer', () => {
     await page.keyboard.press('ArrowRight');
     await page.getByRole('dialog', { name: 'p2.jpg' }).waitFor();
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0])).toBe('p2.jpg');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')?.split(',')[0]), { timeout: 5000 }).toBe('p2.jpg');
   });
 
   it('names the results after the photo, not its id, and puts focus on their heading', async () => {
@@ -345,7 +345,7 @@ describe('the viewer over another screen', () => {
     const tags = page.getByRole('dialog', { name: 'b.jpg' }).getByRole('region', { name: 'Tags' });
     await tags.getByRole('button', { name: 'Confirm dog' }).waitFor();
     answer();
-    await expect.poll(() => fake.callsOf('tags.verdict')).toEqual([{ photoIds: [3], tag: 'beach', verdict: 'confirm' }]);
+    await expect.poll(() => fake.callsOf('tags.verdict'), { timeout: 5000 }).toEqual([{ photoIds: [3], tag: 'beach', verdict: 'confirm' }]);
     await page.waitForTimeout(300);
     expect(await tags.getByRole('button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label') ?? button.textContent?.trim()))).toEqual(['Confirm dog', 'Reject dog', 'Add']);
   });
