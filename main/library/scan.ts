@@ -106,8 +106,9 @@ export function escapedName(bytes: Uint8Array): string {
  * inside none of the folders it is given for, an unclosed brace) is refused, rather than kept
  * while it leaves nothing out. Besides what it matches as a pattern, an exclusion leaves out the
  * name or path it spells, whatever glob syntax that holds: as a pattern "Trip (2019)" has a group
- * and matches "Trip 2019" only, but it is a folder's name too. Names are
- * compared in one Unicode form (NFC): macOS may store an "é" decomposed, as nobody types it.
+ * and matches "Trip 2019" only, but it is a folder's name too. Names are compared in one Unicode
+ * form (NFC): macOS may store an "é" decomposed, as nobody types it. Letter case is ignored on
+ * every system: a camera's card names its photos IMG_0001.JPG, and "*.jpg" means them too.
  */
 export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
   for (const glob of globs) {
@@ -180,10 +181,9 @@ function spelledBy(excludes: readonly string[], spelt: (text: string) => string)
 
 /** Whether a walk of the library folder `base` leaves a path under it out: skipped by default, or excluded. */
 export function leftOutBy(base: string, excludes: readonly string[] = []): (full: string, isFolder: boolean) => boolean {
-  const nocase = process.platform !== 'linux';
-  const spelt = (text: string) => (nocase ? text.normalize('NFC').toLowerCase() : text.normalize('NFC'));
+  const spelt = (text: string) => text.normalize('NFC').toLowerCase();
   const globs = excludes.map((glob) => glob.normalize('NFC')).map((glob) => (glob.includes('/') ? glob : `**/${glob}`));
-  const excluded = globs.length ? picomatch(globs, { dot: true, nocase }) : () => false;
+  const excluded = globs.length ? picomatch(globs, { dot: true, nocase: true }) : () => false;
   const { names, namesBelow, paths } = spelledBy(excludes, spelt);
   return (full, isFolder) => {
     const relative = path.relative(base, full).split(path.sep).join('/').normalize('NFC');

@@ -315,6 +315,15 @@ describe('indexing a library', () => {
     expect(kept.sort()).toEqual([path.join('2020', 'Private'), 'keep', 'keep', 'keep']);
   });
 
+  it('leaves out what an exclusion names whatever its letter case, as file systems other than Linux’s do (Note [Exclusions])', async () => {
+    await copyPhotos(photos.slice(0, 3), folder, (_, i) => ['Screenshots', 'DCIM', ''][i] as string);
+    await sharp(photos[3]!.file).gif().toFile(path.join(folder, 'DCIM', 'ANIM.GIF'));
+    const folders = await library.addFolders([folder], ['*.gif', 'screenshots']);
+    expect(await library.index(model, { folders })).toMatchObject({ embedded: 2, failed: [] });
+    const indexed = queryLibrary<string>(library.dataDir, 'SELECT path FROM files').map((file) => path.relative(folder, file));
+    expect(indexed.some((file) => file.includes('Screenshots') || file.endsWith('.GIF'))).toBe(false);
+  });
+
   it('leaves out the names a pattern without a slash matches, at any depth, also once a folder around takes it in (Note [Exclusions])', async () => {
     const phone = path.join(folder, 'Phone');
     await copyPhotos(photos.slice(0, 6), phone, (_, i) => ['2024', path.join('2024', 'Screenshots'), ''][i % 3] as string);
