@@ -164,7 +164,10 @@ function requireEmbeddings(context: CommandContext, model: string): void {
 }
 
 async function searching(context: CommandContext, run: (options: SearchOptions) => Promise<SearchPage>): Promise<CommandResult> {
-  const options = searchOptions(context);
+  const asked = searchOptions(context);
+  // --folder as the library spells its photos' paths (named through a link, say).
+  const folder = asked.filters.folder === undefined ? undefined : await context.engine().library().storedPath(asked.filters.folder);
+  const options = folder === undefined ? asked : { ...asked, filters: { ...asked.filters, folder } };
   const page = await run(options);
   if (page.total === 0) requireEmbeddings(context, page.model);
   const why = page.total === 0 ? emptyBecause(context, options) : null;

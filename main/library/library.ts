@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { isWithin } from '../core/folder-key.js';
 import { isInside } from '../core/paths.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import type { ClipModel } from '../models/clip.js';
@@ -156,6 +157,23 @@ export class Library {
     const real = await whereItIs(wanted);
     const reals = await Promise.all(listed.map((folder) => whereItIs(folder.path)));
     return listed.find((_, i) => reals[i] === real);
+  }
+
+  /**
+   * `wanted` spelt as the library spells its photos' paths: a place in a library folder named
+   * through a link (or, on a disk that ignores case, in other letters) is that place below the
+   * folder as it was added. A place in no library folder is given back as it was asked.
+   */
+  async storedPath(wanted: string): Promise<string> {
+    const resolved = path.resolve(wanted);
+    const listed = this.folders();
+    if (listed.some((folder) => isWithin(resolved, folder.path))) return resolved;
+    const real = await whereItIs(resolved);
+    for (const folder of listed) {
+      const folderReal = await whereItIs(folder.path);
+      if (isInside(real, folderReal)) return path.join(folder.path, path.relative(folderReal, real));
+    }
+    return resolved;
   }
 
   /**

@@ -179,6 +179,9 @@ describe('command-line interface', () => {
     // A folder inside the library's, or one holding it, is no mistake: nothing is said beyond the results.
     expect((await search('--folder', scratch.dir)).stdout).toMatch(/2 photos match/);
     expect((await search('--folder', path.join(folder, 'nothing-here'))).stdout).toBe('No matching photos.\n');
+    // The library's folder named through a link is the same folder.
+    await symlink(folder, path.join(scratch.dir, 'circles-link'));
+    expect((await search('--folder', path.join(scratch.dir, 'circles-link'))).stdout).toMatch(/2 photos match/);
   });
 
   it('takes an empty database file, as a first run stopped by a full disk leaves, for no library yet', async () => {
