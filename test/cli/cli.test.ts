@@ -180,8 +180,8 @@ describe('command-line interface', () => {
     expect((await search('--folder', scratch.dir)).stdout).toMatch(/2 photos match/);
     expect((await search('--folder', path.join(folder, 'nothing-here'))).stdout).toBe('No matching photos.\n');
     // The library's folder named through a link is the same folder.
-    await symlink(folder, path.join(scratch.dir, 'circles-link'));
-    expect((await search('--folder', path.join(scratch.dir, 'circles-link'))).stdout).toMatch(/2 photos match/);
+    await symlink(folder, path.join(scratch.dir, 'filter-circles-link'));
+    expect((await search('--folder', path.join(scratch.dir, 'filter-circles-link'))).stdout).toMatch(/2 photos match/);
   });
 
   it('takes an empty database file, as a first run stopped by a full disk leaves, for no library yet', async () => {
