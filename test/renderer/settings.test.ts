@@ -98,7 +98,7 @@ function emptyFake(): FakeLumen {
 }
 
 function progress(done: number, total: number, extra: Partial<DownloadProgressInfo> = {}): DownloadProgressInfo {
-  return { file: 'visual.onnx', fileIndex: 2, fileCount: 3, bytesDone: done, bytesTotal: total, bytesPerSecond: 12.5 * MB, etaSeconds: 36, ...extra };
+  return { file: 'visual.onnx', fileIndex: 1, fileCount: 3, bytesDone: done, bytesTotal: total, bytesPerSecond: 12.5 * MB, etaSeconds: 36, ...extra };
 }
 
 const pages = appPages(rendererInChromium());
@@ -184,9 +184,11 @@ describe('Settings: models', () => {
     const fake = readyFake();
     const { page, emit } = await open(fake);
     const openai = item(page, OPENAI);
-    await openai.getByRole('button', { name: /^Download/ }).click();
+    // A double-click, a habit many people have: its second click lands on Cancel, and cancels nothing.
+    await openai.getByRole('button', { name: /^Download/ }).dblclick();
     await poll(text(openai.getByTestId('download-text'))).toBe('Starting the download…');
     expect(fake.callsOf('models.download')).toEqual([{ id: OPENAI }]);
+    expect(fake.callsOf('models.cancelDownload')).toEqual([]);
 
     await emit(downloadJob(OPENAI, 'running', progress(151.25 * MB, 605 * MB)));
     const bar = openai.getByRole('progressbar', { name: 'Download of CLIP ViT-B/32 (OpenAI), batched' });
@@ -198,7 +200,7 @@ describe('Settings: models', () => {
     await poll(text(numbers)).toContain('about 36 s left');
     await poll(text(numbers)).toContain('file 2 of 3: visual.onnx');
 
-    await emit(downloadJob(OPENAI, 'running', progress(363 * MB, 605 * MB, { file: 'textual.onnx', fileIndex: 3, etaSeconds: 150 })));
+    await emit(downloadJob(OPENAI, 'running', progress(363 * MB, 605 * MB, { file: 'textual.onnx', fileIndex: 2, etaSeconds: 150 })));
     await attribute(bar, 'value').toBe('60');
     await poll(text(numbers)).toContain('363 MB of 605 MB');
     await poll(text(numbers)).toContain('about 3 min left');
@@ -359,7 +361,7 @@ describe('Settings: models', () => {
     const fake = readyFake();
     fake.listing.downloading = [MULTI];
     const { page, emit } = await open(fake, { hash: '#/settings', colorScheme: 'dark' });
-    await emit(downloadJob(MULTI, 'running', progress(1029 * MB, 1470 * MB, { fileIndex: 4, fileCount: 6, file: 'textual/model.onnx', etaSeconds: 95 })));
+    await emit(downloadJob(MULTI, 'running', progress(1029 * MB, 1470 * MB, { fileIndex: 3, fileCount: 6, file: 'textual/model.onnx', etaSeconds: 95 })));
     await attribute(item(page, MULTI).getByRole('progressbar'), 'value').toBe('70');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(21, 22, 26)');
