@@ -208,13 +208,11 @@ export interface LibraryInfo {
 }
 
 /**
- * Why no model is ready: none is installed, several are and none is chosen, or the chosen one
- * does not load (`message` says why, in the engine's words; the app words the first two itself).
+ * Why no model is ready: none is installed, several are and none is chosen, the chosen one
+ * (`model`) is not installed any more, or it does not load (`message` says why, in the engine's
+ * words, which name the CLI's commands; the app words all but the last itself).
  */
-export interface ModelProblem {
-  kind: 'none-installed' | 'choose-one' | 'unusable';
-  message: string;
-}
+export type ModelProblem = { kind: 'none-installed' | 'choose-one' | 'unusable'; message: string } | { kind: 'missing'; model: string; message: string };
 
 /** The engine's state: one shape for the app and `lumen status --json`. */
 export interface EngineStatus {

@@ -12,6 +12,7 @@
  * idle must not pay for a reload); at most the indexing and the serving model are loaded, both
  * only during a model switch. Changing the model or provider setting disposes them.
  */
+import path from 'node:path';
 import type { ModelProblem } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
 import type { SettingsFile } from '../core/settings.js';
@@ -52,8 +53,12 @@ export class ModelHost {
 
   /** The model new photos are embedded with (Note [Which model]). */
   async forIndexing(library: Library | null): Promise<ClipModel> {
+    return this.load(await this.indexingReference(library));
+  }
+
+  private async indexingReference(library: Library | null): Promise<string | undefined> {
     const settings = await this.settings.read();
-    return this.load(this.overrides.model ?? settings.model ?? library?.servingModelReference() ?? undefined);
+    return this.overrides.model ?? settings.model ?? library?.servingModelReference() ?? undefined;
   }
 
   /** The model searches and tagging run on (Note [Which model]). */
@@ -73,8 +78,11 @@ export class ModelHost {
     } catch (error) {
       if (!isUserError(error) || this.overrides.model !== undefined) throw error;
       const { installed } = await this.store.list();
-      const kind = installed.length === 0 ? 'none-installed' : error instanceof ModelChoiceNeeded ? 'choose-one' : 'unusable';
-      return { kind, message: error.message };
+      if (installed.length === 0) return { kind: 'none-installed', message: error.message };
+      if (error instanceof ModelChoiceNeeded) return { kind: 'choose-one', message: error.message };
+      // A chosen model whose folder is gone (deleted, or on a disk not mounted now) is named, for the app to say so in its own words.
+      const reference = error.code === 'model-missing' ? await this.indexingReference(library) : undefined;
+      return reference === undefined ? { kind: 'unusable', message: error.message } : { kind: 'missing', model: path.basename(reference), message: error.message };
     }
   }
 

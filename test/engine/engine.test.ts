@@ -65,6 +65,9 @@ describe('the engine', () => {
     await rm(path.join(dataDir, 'models', 'tiny-clip-hf', 'onnx'), { recursive: true });
     const later = engine();
     expect((await later.status()).modelProblem).toMatchObject({ kind: 'unusable', message: expect.stringMatching(/is not a CLIP model folder/) });
+    // Its folder gone altogether, it is named, for the app to say so in its own words.
+    await rm(path.join(dataDir, 'models', 'tiny-clip-hf'), { recursive: true });
+    expect((await engine().status()).modelProblem).toMatchObject({ kind: 'missing', model: 'tiny-clip-hf', message: expect.stringMatching(/tiny-clip-hf/) });
   });
 
   it('uses the settings’ model, refuses anything but an installed model id, and the library’s model once it has one', async () => {

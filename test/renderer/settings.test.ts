@@ -180,6 +180,13 @@ describe('Settings: models', () => {
     await poll(text(page.locator('li[data-installed="my-clip"]'))).toContain('512 dimensions');
   });
 
+  it('says in its own words that the chosen model is no longer installed', async () => {
+    const fake = emptyFake();
+    fake.status.modelProblem = { kind: 'missing', model: 'tiny-clip-hf', message: 'No model folder or catalogue model named "tiny-clip-hf". See `models list`.' };
+    const { page } = await open(fake);
+    await poll(text(page.getByTestId('model-problem'))).toBe('The chosen model, tiny-clip-hf, is no longer installed. Download it again or choose another model below.');
+  });
+
   it('downloads with a live progress bar, then cancels', async () => {
     const fake = readyFake();
     const { page, emit } = await open(fake);
