@@ -100,7 +100,7 @@ describe('the Duplicates section, end to end', () => {
     expect(listed.map((item) => item.split(' ')[0])).toEqual(['circle-half.jpg', 'circle-resaved.jpg', 'star-resaved.jpg']);
     await screenshot(page, 'duplicates-confirm');
     await confirm.getByRole('button', { name: 'Move to trash' }).click();
-    await page.getByText('Moved 3 files to the trash, with 1 XMP sidecar.').waitFor({ timeout: 30_000 });
+    await page.getByRole('main').getByText('Moved 3 files to the trash, with 1 XMP sidecar.').waitFor({ timeout: 30_000 });
 
     const moved = ['circle-half.jpg', 'circle-resaved.jpg', 'star-resaved.jpg'];
     expect((await readdir(trash)).sort()).toEqual([...moved, 'circle-half.jpg.xmp'].sort());

@@ -59,6 +59,41 @@ describe('finding duplicates', () => {
     expect(await dialog.isVisible()).toBe(true);
     release();
     await dialog.waitFor({ state: 'detached' });
-    await page.getByText(/Moved 1 file to the trash/).waitFor();
+    await page.getByRole('main').getByText(/Moved 1 file to the trash/).waitFor();
+  });
+
+  it('tells copies that share a file name apart by their folders, says why a copy cannot be marked, and what became of a moved keep', async () => {
+    const fake = libraryFake();
+    const photo = (id: number, path: string) => ({ id, name: path.split('/').pop() as string, path, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photos = [photo(1, '/home/ada/phone/2023/IMG_0001.jpg'), photo(2, '/home/ada/camera/2023/IMG_0001.jpg'), photo(3, '/home/ada/camera/2023/other.jpg')];
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'largest (800 × 600)', similarity: null, photos }] } });
+    fake.overrides['duplicates.trash'] = (() => ({ ok: true, value: { trashed: ['/home/ada/phone/2023/IMG_0001.jpg'], sidecars: [], skipped: [] } })) as never;
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    const group = page.getByRole('region', { name: '3 copies of IMG_0001.jpg' });
+    const marks = group.getByRole('checkbox');
+    const names = () => marks.evaluateAll((boxes) => boxes.map((box) => box.getAttribute('aria-label')));
+    await expect.poll(names, { timeout: 5000 }).toEqual(['To the trash: IMG_0001.jpg in phone/2023', 'To the trash: IMG_0001.jpg in camera/2023', 'To the trash: other.jpg']);
+
+    // The keep is the one copy left unmarked: its box says why it cannot be marked.
+    const keepMark = group.getByRole('checkbox', { name: 'To the trash: IMG_0001.jpg in phone/2023' });
+    expect(await keepMark.isDisabled()).toBe(true);
+    const why = await keepMark.evaluate((box) => document.getElementById(box.getAttribute('aria-describedby') ?? '')?.textContent);
+    expect(why).toBe('Keep at least one copy: unmark another first');
+
+    // Marked after all, the keep's tile says both.
+    await group.getByRole('checkbox', { name: 'To the trash: other.jpg' }).uncheck();
+    await keepMark.check();
+    await group.getByRole('button', { name: /^IMG_0001\.jpg in phone\/2023, .*, suggested keep, marked for the trash$/ }).waitFor();
+
+    await page.getByRole('button', { name: 'Move to trash…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click();
+    // The copies left no longer share a name, and the reason given for the keep that went is not shown for another.
+    const left = page.getByRole('region', { name: '2 copies of IMG_0001.jpg' });
+    await left.getByText('The copy Lumen suggested keeping went to the trash; keep whichever of these you like.').waitFor();
+    expect(await left.getByText(/largest \(800 × 600\)/).count()).toBe(0);
+    expect(await left.getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => box.getAttribute('aria-label')))).toEqual(['To the trash: IMG_0001.jpg', 'To the trash: other.jpg']);
+    // What the move did is said, not only shown.
+    await expect.poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent(), { timeout: 5000 }).toBe('Moved 1 file to the trash.');
   });
 });

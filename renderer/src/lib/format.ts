@@ -60,3 +60,19 @@ export function folderLabels(paths: readonly string[]): string[] {
     return paths[i] as string;
   });
 }
+
+/**
+ * Each file as a list of copies names it: its file name, and where files share one (the same
+ * IMG_0001.jpg in two folders), the folder that tells them apart ("IMG_0001.jpg in Phone/2023").
+ */
+export function copyNames(paths: readonly string[]): string[] {
+  const split = paths.map((path) => {
+    const parts = path.split(/[\\/]/);
+    return { name: parts.pop() ?? path, folder: parts.join('/') };
+  });
+  return split.map(({ name }, i) => {
+    const twins = split.flatMap((other, j) => (other.name === name ? [j] : []));
+    if (twins.length === 1) return name;
+    return `${name} in ${folderLabels(twins.map((j) => (split[j] as { folder: string }).folder))[twins.indexOf(i)]}`;
+  });
+}

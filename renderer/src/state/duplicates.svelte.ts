@@ -56,6 +56,7 @@ export class DuplicatesStore {
     if (photos.length === 0) return;
     this.trashing = true;
     this.error = null;
+    this.moved = null;
     const outcome = await this.api.call('duplicates.trash', { photoIds: photos.map((photo) => photo.id) });
     this.trashing = false;
     if (!outcome.ok) {
