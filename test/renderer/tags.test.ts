@@ -50,6 +50,28 @@ describe('the list of tags', () => {
     await page.evaluate(() => (location.hash = '#/tags?tag=beach'));
     await said.waitFor();
   });
+
+  it('says why sidecars were skipped, by reason, the commonest first, on a tag’s page and for a selection', async () => {
+    const fake = libraryFake();
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 2, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
+    const locked = Array.from({ length: 7 }, (_, i) => ({ path: `/nas/trip/p${i + 1}.jpg`, reason: 'Lumen has no permission to write in /nas/trip' }));
+    const skipped = [{ path: '/home/ada/a.jpg', reason: 'its sidecar is not UTF-8' }, ...locked];
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, skipped } });
+    const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
+    await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    const reasons = page.getByRole('group').filter({ hasText: 'Why 8 files were skipped' });
+    await reasons.getByText('Why 8 files were skipped').click();
+    expect(await reasons.getByRole('listitem').allTextContents()).toEqual([
+      'Lumen has no permission to write in /nas/trip: p1.jpg, p2.jpg, p3.jpg, p4.jpg, p5.jpg and 2 more',
+      'its sidecar is not UTF-8: a.jpg',
+    ]);
+
+    // The same for the photos selected.
+    await page.getByRole('listbox', { name: 'Photos tagged beach' }).getByRole('option').first().click({ modifiers: ['Control'] });
+    await page.getByRole('toolbar').getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByRole('toolbar').getByText('Why 8 files were skipped').waitFor();
+  });
 });
 
 describe('a tag’s page', () => {
