@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
 import { isUserError, messageOf } from '../core/errors.js';
-import { actionableError } from '../storage/damage.js';
+import { RESTORE_ADVICE, actionableError } from '../storage/damage.js';
 
 const requestSchema = z.object({ id: z.number().int().nonnegative(), name: z.string().min(1).max(100), params: z.unknown() }).strict();
 const errorSchema = z.object({ code: z.string().max(100), message: z.string().max(20_000) }).strict();
@@ -47,12 +47,33 @@ export class CallFailure extends Error {
 }
 
 /**
+ * Note [App wording]: the engine's messages are the CLI's and the app's alike, and where they
+ * say what to do about a damaged library they name what a person runs in a terminal. In the app,
+ * the app itself restores it when it starts again. Whatever the window shows of the engine's
+ * errors comes through here, a call's error (toCallError) or a job's (serveRpc's events), so the
+ * app's words are put in here.
+ */
+const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept)';
+
+/** `message` as the app says it (Note [App wording]). */
+function inAppWords(message: string): string {
+  return message.replace(RESTORE_ADVICE, APP_RESTORE_ADVICE);
+}
+
+/** `event` with a job's error in the app's words (Note [App wording]). */
+function eventInAppWords(event: AppEvent): AppEvent {
+  if (event.type !== 'job' || event.job.error === null) return event;
+  return { ...event, job: { ...event.job, error: inAppWords(event.job.error) } };
+}
+
+/**
  * The error a person sees for anything thrown while serving a call: a UserError or CallFailure
- * keeps its code and message; anything else is a bug, logged, and shown as `internal`.
+ * keeps its code and message (in the app's words); anything else is a bug, logged, and shown as
+ * `internal`.
  */
 export function toCallError(thrown: unknown, log: (message: string) => void, context: string): CallError {
   const error = actionableError(thrown);
-  if (isUserError(error) || error instanceof CallFailure) return { code: error.code, message: error.message };
+  if (isUserError(error) || error instanceof CallFailure) return { code: error.code, message: inAppWords(error.message) };
   log(`${context} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return { code: 'internal', message: `Something went wrong: ${messageOf(error)}` };
 }
@@ -245,7 +266,7 @@ export function serveRpc(port: ParentPort, methods: Methods, schemas: ParamSchem
       }
     })();
   });
-  return (event) => port.postMessage({ event });
+  return (event) => port.postMessage({ event: eventInAppWords(event) });
 }
 
 /** How many of a failed parse's issues a message lists, and how much of each path or message. */

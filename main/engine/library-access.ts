@@ -14,7 +14,7 @@ import path from 'node:path';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { Library } from '../library/library.js';
 import { DAY_MS, type RestoreReport } from '../storage/backups.js';
-import { DamagedDatabase } from '../storage/damage.js';
+import { DamagedDatabase, actionableError } from '../storage/damage.js';
 import { DATABASE_FILE, Storage } from '../storage/storage.js';
 import { WriterLock, type TakeOptions } from '../storage/writer-lock.js';
 
@@ -95,13 +95,17 @@ export class LibraryAccess {
     this.lock?.describe('using');
   }
 
-  /** A backup of the person's own data when the last is old enough (Note [Backups]); never throws. */
+  /**
+   * A backup of the person's own data when the last is old enough (Note [Backups]); never throws.
+   * A backup reads every table of the person's own data, so it may be what meets damage: said as
+   * such, and noted (Note [Damage voids a clean close] in storage/clean-close.ts).
+   */
   async backupIfDue(): Promise<void> {
     if (!this.lock || !this.opened) return;
     try {
       await this.opened.storage.backups.createIfDue(this.options.backupIntervalMs ?? DAY_MS);
     } catch (error) {
-      this.options.log(`Could not back up the library: ${messageOf(error)}`);
+      this.options.log(`Could not back up the library: ${messageOf(actionableError(error))}`);
     }
   }
 

@@ -13,6 +13,12 @@
  * `damaged/`, and a new one is made from the newest copy that checks out; its verdicts and album
  * members wait in `restored_verdicts` and `restored_album_images` until their photos are indexed
  * again (triggers in database.ts).
+ *
+ * Note [Older backups]: each version backs up what it knows of (albums came after the first), so a
+ * backup from an earlier version lacks the tables added since. Such a table counts as empty, when
+ * a backup is checked and when it is restored: a copy is unsound only when `integrity_check` says
+ * it is damaged, or the newest backups after an upgrade would be passed over and a damaged library
+ * made again empty.
  */
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -41,23 +47,48 @@ export interface BackupInfo extends BackupCounts {
   at: number;
 }
 
-/** What each table of a backup holds, and the query that fills it from the library. */
-const TABLES: Record<keyof BackupCounts | 'meta', { columns: string; fill: string }> = {
-  folders: { columns: 'id INTEGER PRIMARY KEY, path TEXT NOT NULL, excludes TEXT NOT NULL, added_at INTEGER NOT NULL', fill: 'SELECT id, path, excludes, added_at FROM main.folders' },
+/**
+ * What each table of a backup holds, the query that fills it from the library, and the statement
+ * that puts it back into a new library (in this order: album members are put back by album name).
+ */
+const TABLES: Record<keyof BackupCounts | 'meta', { columns: string; fill: string; restore: string }> = {
+  folders: {
+    columns: 'id INTEGER PRIMARY KEY, path TEXT NOT NULL, excludes TEXT NOT NULL, added_at INTEGER NOT NULL',
+    fill: 'SELECT id, path, excludes, added_at FROM main.folders',
+    restore: `INSERT INTO folders (id, path, excludes, added_at) SELECT id, path, excludes, added_at FROM ${ALIAS}.folders`,
+  },
   verdicts: {
     columns: 'content_hash TEXT NOT NULL, tag TEXT NOT NULL, rejected INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (content_hash, tag)',
     fill: `SELECT i.content_hash, t.tag, t.rejected, t.updated_at FROM main.image_tags t JOIN main.images i ON i.id = t.image_id WHERE t.source = 'person'
       UNION SELECT content_hash, tag, rejected, updated_at FROM main.restored_verdicts`,
+    restore: `INSERT INTO restored_verdicts (content_hash, tag, rejected, updated_at) SELECT content_hash, tag, rejected, updated_at FROM ${ALIAS}.verdicts`,
   },
-  vocabularies: { columns: 'json TEXT NOT NULL, updated_at INTEGER NOT NULL', fill: 'SELECT json, updated_at FROM main.tag_vocabulary' },
-  zeroShotTags: { columns: 'tag TEXT PRIMARY KEY, updated_at INTEGER NOT NULL', fill: 'SELECT tag, updated_at FROM main.tag_refinement_off' },
-  albums: { columns: 'name TEXT PRIMARY KEY, created_at INTEGER NOT NULL', fill: 'SELECT name, created_at FROM main.albums' },
+  vocabularies: {
+    columns: 'json TEXT NOT NULL, updated_at INTEGER NOT NULL',
+    fill: 'SELECT json, updated_at FROM main.tag_vocabulary',
+    restore: `INSERT INTO tag_vocabulary (id, json, updated_at) SELECT 1, json, updated_at FROM ${ALIAS}.vocabularies LIMIT 1`,
+  },
+  zeroShotTags: {
+    columns: 'tag TEXT PRIMARY KEY, updated_at INTEGER NOT NULL',
+    fill: 'SELECT tag, updated_at FROM main.tag_refinement_off',
+    restore: `INSERT INTO tag_refinement_off (tag, updated_at) SELECT tag, updated_at FROM ${ALIAS}.zeroShotTags`,
+  },
+  albums: {
+    columns: 'name TEXT PRIMARY KEY, created_at INTEGER NOT NULL',
+    fill: 'SELECT name, created_at FROM main.albums',
+    restore: `INSERT INTO albums (name, created_at) SELECT name, created_at FROM ${ALIAS}.albums`,
+  },
   albumPhotos: {
     columns: 'album TEXT NOT NULL, content_hash TEXT NOT NULL, PRIMARY KEY (album, content_hash)',
     fill: `SELECT a.name, i.content_hash FROM main.album_images m JOIN main.albums a ON a.id = m.album_id JOIN main.images i ON i.id = m.image_id
       UNION SELECT a.name, r.content_hash FROM main.restored_album_images r JOIN main.albums a ON a.id = r.album_id`,
+    restore: `INSERT INTO restored_album_images (album_id, content_hash) SELECT a.id, p.content_hash FROM ${ALIAS}.albumPhotos p JOIN main.albums a ON a.name = p.album`,
   },
-  meta: { columns: 'key TEXT PRIMARY KEY, value TEXT NOT NULL', fill: 'SELECT key, value FROM main.meta' },
+  meta: {
+    columns: 'key TEXT PRIMARY KEY, value TEXT NOT NULL',
+    fill: 'SELECT key, value FROM main.meta',
+    restore: `INSERT INTO meta (key, value) SELECT key, value FROM ${ALIAS}.meta`,
+  },
 };
 const COUNTED = ['folders', 'verdicts', 'vocabularies', 'zeroShotTags', 'albums', 'albumPhotos'] as const;
 
@@ -83,13 +114,20 @@ function listBackups(dir: string): Array<{ file: string; at: number }> {
     .sort((a, b) => b.at - a.at);
 }
 
-/** A backup's counts when it is sound, else null (Note [Backups]). */
+/** The tables of the database attached as `schema` ('main' for its own). */
+function tablesOf(db: Db, schema: string): Set<string> {
+  return new Set(db.prepare(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table'`).pluck().all() as string[]);
+}
+
+/** A backup's counts when it is sound, else null (Note [Backups]); a table it lacks counts as empty (Note [Older backups]). */
 function verify(file: string, nativeBinding?: string): BackupCounts | null {
   try {
     const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
     try {
       if (db.pragma('integrity_check', { simple: true }) !== 'ok') return null;
-      return Object.fromEntries(COUNTED.map((table) => [table, db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number])) as unknown as BackupCounts;
+      const tables = tablesOf(db, 'main');
+      const count = (table: string) => (tables.has(table) ? (db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number) : 0);
+      return Object.fromEntries(COUNTED.map((table) => [table, count(table)])) as unknown as BackupCounts;
     } finally {
       db.close();
     }
@@ -186,17 +224,13 @@ export function restoreDamaged(file: string, backupDir: string, nativeBinding?: 
   return { damagedFile, backup };
 }
 
+/** Puts a backup's tables back into the new library `db`; one it lacks stays empty (Note [Older backups]). */
 function fill(db: Db, backupFile: string): void {
   db.prepare(`ATTACH ? AS ${ALIAS}`).run(backupFile);
   try {
+    const backedUp = tablesOf(db, ALIAS);
     db.transaction(() => {
-      db.exec(`INSERT INTO folders (id, path, excludes, added_at) SELECT id, path, excludes, added_at FROM ${ALIAS}.folders;
-        INSERT INTO tag_vocabulary (id, json, updated_at) SELECT 1, json, updated_at FROM ${ALIAS}.vocabularies LIMIT 1;
-        INSERT INTO restored_verdicts (content_hash, tag, rejected, updated_at) SELECT content_hash, tag, rejected, updated_at FROM ${ALIAS}.verdicts;
-        INSERT INTO tag_refinement_off (tag, updated_at) SELECT tag, updated_at FROM ${ALIAS}.zeroShotTags;
-        INSERT INTO albums (name, created_at) SELECT name, created_at FROM ${ALIAS}.albums;
-        INSERT INTO restored_album_images (album_id, content_hash) SELECT a.id, p.content_hash FROM ${ALIAS}.albumPhotos p JOIN main.albums a ON a.name = p.album;
-        INSERT INTO meta (key, value) SELECT key, value FROM ${ALIAS}.meta;`);
+      for (const [table, { restore }] of Object.entries(TABLES)) if (backedUp.has(table)) db.exec(restore);
     })();
   } finally {
     db.exec(`DETACH ${ALIAS}`);

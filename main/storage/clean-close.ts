@@ -7,8 +7,19 @@
  * skips the check. Opening removes the record, so a crash leaves none (and usually a log); any
  * other change to the file changes its stamp. Either way the pages are checked. A torn record
  * only fails to match.
+ *
+ * Note [Damage voids a clean close]: a bad page met in the middle of a session (a flaky disk)
+ * leaves the file's stamp as it was, so a record written at close would spare the next writer
+ * the very check that finds the damage and restores the library from its backup. So a writer
+ * that was open while this process met damage records nothing when it closes. Damage is noted
+ * where it is said to a person (damageError in damage.ts: wherever it stops a command, a call or
+ * a job, or a backup). SQLite's error does not name its file, so damage counts against every
+ * writer open at the time; a wrong guess costs one check at the next open.
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+
+/** How many times this process has met damage (Note [Damage voids a clean close]). */
+let damageMet = 0;
 
 function stampOf(file: string): string | null {
   const info = statSync(file, { throwIfNoEntry: false });
@@ -29,13 +40,21 @@ export function closedCleanly(file: string): boolean {
   }
 }
 
-/** A writer opened `file`: until it closes cleanly, it must be checked. */
-export function forgetCleanClose(file: string): void {
-  rmSync(recordOf(file), { force: true });
+/** This process met a damaged library (Note [Damage voids a clean close]). */
+export function noteDamageMet(): void {
+  damageMet += 1;
 }
 
-/** The writer closed `file` cleanly. */
-export function recordCleanClose(file: string): void {
-  const stamp = stampOf(file);
-  if (stamp) writeFileSync(recordOf(file), stamp);
+/**
+ * A writer opened `file`: until it closes cleanly, it must be checked. Returns what to call once
+ * the writer has closed it: that records the clean close, unless this process met damage
+ * meanwhile (Note [Damage voids a clean close]).
+ */
+export function writerOpened(file: string): () => void {
+  rmSync(recordOf(file), { force: true });
+  const damageBefore = damageMet;
+  return () => {
+    const stamp = stampOf(file);
+    if (stamp && damageMet === damageBefore) writeFileSync(recordOf(file), stamp);
+  };
 }

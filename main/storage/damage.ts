@@ -6,10 +6,13 @@
  * bad page. A writer checks every page when it opens the library (`PRAGMA quick_check`; not
  * after a clean close, Note [Clean close] in clean-close.ts) and restores a damaged one from its
  * last backup (Note [Backups] in backups.ts); a reader never
- * writes, so it says what happened and how to get the library restored. Either way nobody sees
- * a stack trace.
+ * writes, so it says what happened and how to get the library restored. Damage met later, in a
+ * session, is restored at the next writer's open (Note [Damage voids a clean close] in
+ * clean-close.ts). Either way nobody sees a stack trace. The advice names what the CLI runs; the
+ * app says it its own way (Note [App wording] in app/rpc.ts).
  */
 import { UserError, codeOf, diskFullError, messageOf } from '../core/errors.js';
+import { noteDamageMet } from './clean-close.js';
 
 const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
 
@@ -30,10 +33,15 @@ export class DamagedDatabase extends UserError {
   }
 }
 
-/** The error a person sees for `error` when it is damage met while reading; null otherwise. */
+/**
+ * The error a person sees for `error` when it is damage met while reading, noted so that the
+ * library is checked at its next open (Note [Damage voids a clean close] in clean-close.ts); null
+ * otherwise.
+ */
 export function damageError(error: unknown): UserError | null {
-  if (error instanceof DamagedDatabase) return error;
   if (!isDamage(error)) return null;
+  noteDamageMet();
+  if (error instanceof DamagedDatabase) return error;
   return new UserError('integrity', `The library database is damaged (${messageOf(error)}); ${RESTORE_ADVICE}.`, { cause: error });
 }
 

@@ -25,7 +25,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../core/errors.js';
 import { isOutOfSpace } from '../core/paths.js';
-import { closedCleanly, forgetCleanClose, recordCleanClose } from './clean-close.js';
+import { closedCleanly, writerOpened } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 
 export type Db = Database.Database;
@@ -293,7 +293,7 @@ export interface OpenedDatabase {
 export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'> = {}): OpenedDatabase {
   mkdirSync(path.dirname(file), { recursive: true });
   const trusted = options.check === true && closedCleanly(file);
-  forgetCleanClose(file);
+  const recordCleanClose = writerOpened(file);
   let db: Db;
   try {
     db = new Database(file, { nativeBinding: options.nativeBinding });
@@ -315,7 +315,7 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
   return {
     db,
     cleanup: () => {
-      if (!db.open) recordCleanClose(file);
+      if (!db.open) recordCleanClose();
     },
   };
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import { UserError } from '../../main/core/errors.js';
+import { UserError, messageOf } from '../../main/core/errors.js';
 import { z } from 'zod';
 import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, describeIssues, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import { actionableError } from '../../main/storage/damage.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
 
 /**
@@ -88,6 +89,9 @@ function setup(methods: Methods = defaultMethods()) {
   return { client, children, events, log, engineLog };
 }
 
+/** What SQLite throws when a read meets a damaged page. */
+const damagedPage = () => Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+
 function defaultMethods(): Methods {
   return {
     echo: ({ text }: { text: string }) => `echo: ${text}`,
@@ -96,6 +100,7 @@ function defaultMethods(): Methods {
       if (kind === 'user') throw new UserError('model-missing', 'No model is installed. Download one in Settings.');
       if (kind === 'failure') throw new CallFailure('cancelled', 'Cancelled.');
       if (kind === 'full') throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      if (kind === 'damaged') throw damagedPage();
       throw new Error('index out of range');
     },
   };
@@ -142,6 +147,19 @@ describe('rpc protocol', () => {
     const { client, engineLog } = setup();
     await expect(client.call('fail', { kind: 'full' })).rejects.toMatchObject({ code: 'disk-full', message: expect.stringMatching(/^The disk is full \(database or disk is full\); free some space/) });
     expect(engineLog).not.toHaveBeenCalled();
+  });
+
+  it('tells a person in the app to restart it to restore a damaged library, for a call and for a job (Note [App wording])', async () => {
+    const { client } = setup();
+    const restart = '; restart Lumen to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept).';
+    await expect(client.call('fail', { kind: 'damaged' })).rejects.toMatchObject({ code: 'integrity', message: `The library database is damaged (database disk image is malformed)${restart}` });
+
+    // A job's error is said where the job runs, for the CLI and the app alike; its event is put in the app's words.
+    const posted: unknown[] = [];
+    const emit = serveRpc({ postMessage: (message) => posted.push(message), onMessage: () => {} }, {}, {}, () => {});
+    const failed = { id: 'index-1', kind: 'index', subject: null, state: 'failed', error: messageOf(actionableError(damagedPage())), progress: null } as JobInfo;
+    emit({ type: 'job', job: failed });
+    expect(posted).toEqual([{ event: { type: 'job', job: { ...failed, error: `The library database is damaged (database disk image is malformed)${restart}` } } }]);
   });
 
   it('answers unknown names with bad-input', async () => {

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/index.js';
 import { Engine } from '../../main/engine/engine.js';
+import type { Running } from '../../main/jobs/registry.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, queryLibrary } from '../helpers/library.js';
 
@@ -22,7 +23,7 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
-/** Overwrites the database's header, or every page after the first (the schema stays readable). */
+/** Overwrites the database's header, or every page after the first (the schema's too: it spans pages further on). */
 async function damage(file: string, where: 'header' | 'pages'): Promise<void> {
   const handle = await open(file, 'r+');
   try {
@@ -30,6 +31,21 @@ async function damage(file: string, where: 'header' | 'pages'): Promise<void> {
     const start = where === 'header' ? 0 : 4096;
     const length = where === 'header' ? 100 : size - 4096;
     await handle.write(Buffer.alloc(length, 0xa5), 0, length, start);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Overwrites the pages of `tables`, or every page but the schema's: either way the file opens as
+ * before, and the first read of a table damaged meets the damage.
+ */
+async function damageTables(file: string, tables?: string[]): Promise<void> {
+  const pages = (tables ? queryLibraryFile(file, 'SELECT pageno FROM dbstat WHERE name IN (SELECT value FROM json_each(?))', JSON.stringify(tables)) : queryLibraryFile(file, "SELECT pageno FROM dbstat WHERE name <> 'sqlite_schema'")) as number[];
+  const pageSize = queryLibraryFile(file, 'PRAGMA page_size')[0] as number;
+  const handle = await open(file, 'r+');
+  try {
+    for (const page of pages) await handle.write(Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page - 1) * pageSize);
   } finally {
     await handle.close();
   }
@@ -142,6 +158,32 @@ describe('damaged and unusual data folders', () => {
     expect(log).toContainEqual(expect.stringMatching(/damaged .* and there was no backup to restore it from\. It was moved to .*: add your folders again\./));
   });
 
+  // Note [Damage voids a clean close]: closed cleanly, the library is opened by the next writer
+  // without reading every page, and goes bad under it.
+  const meetings = [
+    { where: 'a job', tables: undefined, said: (running: Running<unknown>) => running.job.error },
+    { where: 'its backup', tables: ['tag_vocabulary'], said: () => log.find((line) => line.startsWith('Could not back up the library')) },
+  ];
+  for (const { where, tables, said } of meetings) {
+    it(`restores at the next open a library whose writer met damage in ${where} while it had it open`, async () => {
+      const writer = await libraryWithVerdicts({ backupIntervalMs: 0 });
+      await writer.dispose();
+      const trusting = engine({ backupIntervalMs: 0 });
+      await trusting.claimWriter('a test', 'indexing');
+      trusting.library();
+      await damageTables(path.join(dataDir, 'library.db'), tables);
+      const running = trusting.index();
+      await running.done.catch(() => {});
+      expect(said(running)).toMatch(/The library database is damaged \(.*\); open the Lumen app or run `lumen index` to restore/);
+      await trusting.dispose();
+
+      const next = engine();
+      await next.claimWriter('a test', 'indexing');
+      expect(next.library().folders()).toEqual([{ id: 1, path: folder, excludes: ['**/Screenshots/**'] }]);
+      expect(log).toContainEqual(expect.stringMatching(/^The library database was damaged \(.*\)\. It was moved to .*, and the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album and your vocabulary\./));
+    });
+  }
+
   it('explains a data folder that is a file', async () => {
     const file = path.join(scratch.dir, 'not-a-folder');
     await writeFile(file, 'hello');
@@ -200,10 +242,10 @@ describe('damaged and unusual data folders', () => {
   }
 });
 
-function queryLibraryFile(file: string, sql: string): unknown[] {
+function queryLibraryFile(file: string, sql: string, ...params: unknown[]): unknown[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return db.prepare(sql).pluck().all();
+    return db.prepare(sql).pluck().all(...params);
   } finally {
     db.close();
   }
