@@ -1,31 +1,23 @@
 /**
  * Hardening that applies to every web page the app creates: no navigation away from the app, no
- * new windows (https links open in the system browser), no <webview>, no permissions but one.
+ * new windows, no <webview>, no permissions but one. The window links nowhere outside the app,
+ * so nothing it asks for is opened elsewhere either (not even in the system browser: a page
+ * that was made to ask would otherwise reach any site, as often as it liked).
  *
  * Note [Copying text]: the viewer's "Copy text" writes the text read in a photo to the clipboard
  * with `navigator.clipboard.writeText`, which Chromium lets a page do only with the
  * `clipboard-sanitized-write` permission (and a click). Writing plain text is all it allows;
  * reading the clipboard stays denied like everything else.
  */
-import { app, session, shell, type Session } from 'electron';
+import { app, session, type Session } from 'electron';
 import { devCsp } from './csp.js';
 import { originOf } from './router.js';
-
-/** Opens https links in the system browser; nothing else leaves the app. */
-function openExternally(url: string): void {
-  try {
-    if (new URL(url).protocol === 'https:') void shell.openExternal(url);
-  } catch {
-    // Not a URL: ignore.
-  }
-}
 
 export function hardenWebContents(log: (message: string) => void): void {
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {
       event.preventDefault();
       log(`Blocked navigation to ${url}.`);
-      openExternally(url);
     });
     contents.on('will-redirect', (event, url) => {
       event.preventDefault();
@@ -33,7 +25,7 @@ export function hardenWebContents(log: (message: string) => void): void {
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
-      openExternally(url);
+      log(`Blocked a new window for ${url}.`);
       return { action: 'deny' };
     });
   });

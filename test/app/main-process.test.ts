@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 const electron = vi.hoisted(() => ({
   handlers: new Map<string, (...args: unknown[]) => unknown>(),
   protocolHandler: null as ((request: Request) => Promise<Response>) | null,
+  appListeners: new Map<string, (...args: unknown[]) => void>(),
+  openExternal: vi.fn(),
 }));
 
 vi.mock('electron', () => ({
@@ -21,13 +23,33 @@ vi.mock('electron', () => ({
   ipcMain: { handle: (channel: string, handler: (...args: unknown[]) => unknown) => electron.handlers.set(channel, handler) },
   BrowserWindow: { getFocusedWindow: () => null, getAllWindows: () => [] },
   dialog: { showOpenDialog: vi.fn() },
-  shell: { showItemInFolder: vi.fn(), openPath: vi.fn() },
+  shell: { showItemInFolder: vi.fn(), openPath: vi.fn(), openExternal: electron.openExternal },
+  app: { on: (event: string, listener: (...args: unknown[]) => void) => electron.appListeners.set(event, listener) },
+  session: {},
 }));
 
 const { serveApp } = await import('../../main/app/app-protocol.js');
 const { registerIpc } = await import('../../main/app/ipc.js');
 const { IPC_CALL, IPC_DROPPED_FOLDERS } = await import('../../preload/contract.js');
 const { UserError } = await import('../../main/core/errors.js');
+const { hardenWebContents } = await import('../../main/app/security.js');
+
+describe('every page the app makes', () => {
+  it('navigates nowhere and opens no window, in the app or outside it: the system browser is not asked either', () => {
+    const logged: string[] = [];
+    hardenWebContents((message) => logged.push(message));
+    const listeners = new Map<string, (event: { preventDefault: () => void }, url: string) => void>();
+    let openHandler: ((details: { url: string }) => { action: string }) | null = null;
+    const contents = { on: (name: string, listener: (event: { preventDefault: () => void }, url: string) => void) => listeners.set(name, listener), setWindowOpenHandler: (handler: typeof openHandler) => (openHandler = handler) };
+    electron.appListeners.get('web-contents-created')?.({}, contents);
+    const navigation = { preventDefault: vi.fn() };
+    listeners.get('will-navigate')?.(navigation, 'https://example.com/');
+    expect(navigation.preventDefault).toHaveBeenCalled();
+    expect(openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(electron.openExternal).not.toHaveBeenCalled();
+    expect(logged).toEqual(['Blocked navigation to https://example.com/.', 'Blocked a new window for https://example.com/.']);
+  });
+});
 
 describe('the main process, with Electron as a test double', () => {
   let dir: string;
