@@ -7,7 +7,7 @@
  *
  *   tsx tools/build-electron-sqlite.ts [--required]
  */
-import { cp, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,11 +28,18 @@ async function build(version: string, target: string): Promise<void> {
   const work = await mkdtemp(path.join(os.tmpdir(), 'lumen-electron-sqlite-'));
   try {
     await writeFile(path.join(work, 'package.json'), JSON.stringify({ name: 'lumen-electron-sqlite', version: '1.0.0', dependencies: { 'better-sqlite3': '*' } }));
-    await cp(path.join(root, 'node_modules', 'better-sqlite3'), path.join(work, 'node_modules', 'better-sqlite3'), { recursive: true, filter: (file) => !file.includes(`${path.sep}build${path.sep}`) });
+    // Without the package's own build/ (Node's addon), wherever the project is (a path of the project's own, such as ~/build/lumen, is no reason to leave a file out).
+    const source = path.join(root, 'node_modules', 'better-sqlite3');
+    await cp(source, path.join(work, 'node_modules', 'better-sqlite3'), { recursive: true, filter: (file) => path.relative(source, file).split(path.sep)[0] !== 'build' });
     for (const dependency of ['bindings', 'file-uri-to-path']) {
       const from = path.join(root, 'node_modules', dependency);
       if (existsSync(from)) await cp(from, path.join(work, 'node_modules', dependency), { recursive: true });
     }
+    // @electron/rebuild fetches Electron's prebuilt addon with prebuild-install, looked for beside
+    // the copy: linked there, the build is a download, and a compile (Python 3 and a C++
+    // compiler) only where no prebuilt addon can be had.
+    const prebuildInstall = path.join(root, 'node_modules', 'prebuild-install');
+    if (existsSync(prebuildInstall)) await symlink(prebuildInstall, path.join(work, 'node_modules', 'prebuild-install'), 'junction');
     await rebuild({ buildPath: work, electronVersion: version, onlyModules: ['better-sqlite3'], force: true });
     await mkdir(path.dirname(target), { recursive: true });
     await copyFile(path.join(work, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), target);

@@ -39,13 +39,13 @@ describe('every page the app makes', () => {
     const logged: string[] = [];
     hardenWebContents((message) => logged.push(message));
     const listeners = new Map<string, (event: { preventDefault: () => void }, url: string) => void>();
-    let openHandler: ((details: { url: string }) => { action: string }) | null = null;
-    const contents = { on: (name: string, listener: (event: { preventDefault: () => void }, url: string) => void) => listeners.set(name, listener), setWindowOpenHandler: (handler: typeof openHandler) => (openHandler = handler) };
+    const windows: { open?: (details: { url: string }) => { action: string } } = {};
+    const contents = { on: (name: string, listener: (event: { preventDefault: () => void }, url: string) => void) => listeners.set(name, listener), setWindowOpenHandler: (handler: typeof windows.open) => (windows.open = handler) };
     electron.appListeners.get('web-contents-created')?.({}, contents);
     const navigation = { preventDefault: vi.fn() };
     listeners.get('will-navigate')?.(navigation, 'https://example.com/');
     expect(navigation.preventDefault).toHaveBeenCalled();
-    expect(openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    expect(windows.open?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
     expect(electron.openExternal).not.toHaveBeenCalled();
     expect(logged).toEqual(['Blocked navigation to https://example.com/.', 'Blocked a new window for https://example.com/.']);
   });
@@ -84,6 +84,16 @@ describe('the main process, with Electron as a test double', () => {
     expect(response.headers.get('content-type')).toBe('image/webp');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(asked).toContainEqual({ name: 'photos.file', params: { kind: 'thumbnail', id: 7 } });
+    // Unversioned, it may show another picture after an edit in place (Note [Photo versions]).
+    expect(response.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('serves a photo at a version by its id alone, and lets it be cached (Note [Photo versions])', async () => {
+    asked.length = 0;
+    const response = await fetchApp('app://lumen/photo/preview/7?v=42');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('private, max-age=3600');
+    expect(asked).toEqual([{ name: 'photos.file', params: { kind: 'preview', id: 7 } }]);
   });
 
   it.each([
@@ -96,6 +106,12 @@ describe('the main process, with Electron as a test double', () => {
     ['an id with more after it', 'app://lumen/photo/thumbnail/7/../../x'],
     ['a number with letters', 'app://lumen/photo/thumbnail/7abc'],
     ['another host', 'app://evil/photo/thumbnail/7'],
+    ['a version that is no number', 'app://lumen/photo/thumbnail/7?v=abc'],
+    ['version zero', 'app://lumen/photo/thumbnail/7?v=0'],
+    ['an empty version', 'app://lumen/photo/thumbnail/7?v='],
+    ['a path for a version', 'app://lumen/photo/thumbnail/7?v=..%2F..%2Fetc%2Fpasswd'],
+    ['a version with more after it', 'app://lumen/photo/thumbnail/7?v=3&x=1'],
+    ['a query that is no version', 'app://lumen/photo/thumbnail/7?x=1'],
   ])('refuses %s', async (_what, url) => {
     asked.length = 0;
     expect((await fetchApp(url)).status).toBe(404);
