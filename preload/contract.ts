@@ -241,6 +241,11 @@ export interface DownloadProgressInfo {
   etaSeconds: number | null;
 }
 
+/**
+ * An index job's progress. Its counts are the whole job's, over every pass it made (asked again
+ * while it ran, it goes over the library once more); `phase`, `found`, the rate and the time left
+ * are the pass under way's. See Note [A job of several passes] in main/library/indexer.ts.
+ */
 export interface IndexProgressInfo {
   phase: 'scanning' | 'indexing' | 'finishing';
   found: number;
@@ -314,6 +319,15 @@ interface JobBase {
   state: JobState;
   /** Why it failed, or why it paused by itself (a full disk: Resume runs it again), for a person. */
   error: string | null;
+  /**
+   * Started by the app itself, not asked for by the person (the folder watcher's run after a
+   * file changed): the window says only what goes wrong in it, and leaves what earlier jobs ask
+   * for in place. The engine marks so the watcher's re-scans, the catch-up at launch, and the
+   * tagging and text reading it starts after indexing; a job turns false (a new snapshot says so)
+   * once the person asks for what it does, as a re-scan asked for while the watcher's runs joins
+   * it. See Note [Background jobs] in main/jobs/registry.ts.
+   */
+  background: boolean;
 }
 
 export type JobInfo =
@@ -339,6 +353,8 @@ export interface Timeline {
   takenAt: number[];
   /** File name of each. */
   names: string[];
+  /** Version of each, part of its images' URLs (Note [Photo versions] in main/app/photo-route.ts). */
+  versions: number[];
 }
 
 /** The library's timeline, or its first photos, with the count of all of them. */
@@ -356,6 +372,8 @@ export interface PhotoInfo {
   width: number;
   height: number;
   format: string;
+  /** The image its file shows, which changes when the file is edited in place: part of its images' URLs (Note [Photo versions] in main/app/photo-route.ts). */
+  version: number;
 }
 
 /**
@@ -611,6 +629,7 @@ export const eventSchema = z.discriminatedUnion('type', [
       state: z.enum(['running', 'paused', 'done', 'failed', 'cancelled']),
       error: z.string().nullable(),
       progress: z.record(z.string(), z.unknown()).nullable(),
+      background: z.boolean(),
     }).strict(),
   }).strict(),
   z.object({ type: z.literal('library-changed') }).strict(),
@@ -632,8 +651,8 @@ export interface LumenApi {
   call<N extends CallName>(name: N, params: CallParams<N>): Promise<CallOutcome<N>>;
   /** Subscribes to app events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
-  /** Where a photo's image is served, by id (see main/app/photo-route.ts). */
-  photoUrl(photoId: number, kind: PhotoImageKind): string;
+  /** Where a photo's image is served, by id (see main/app/photo-route.ts), as it is at `version` when given (Note [Photo versions] there). */
+  photoUrl(photoId: number, kind: PhotoImageKind, version?: number): string;
   /**
    * Adds folders dropped on the window (see Note [Dropped folders] in preload/index.ts); absent
    * where the page cannot learn where a dropped folder is (preview mode in a browser).

@@ -14,6 +14,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type * as contract from './contract.js';
 import type { AppEvent, CallName, CallOutcome, CallParams, LumenApi, PhotoImageKind } from './contract.js';
+import { photoPath } from './photo-path.js';
 
 const IPC_CALL: typeof contract.IPC_CALL = 'lumen:call';
 const IPC_EVENT: typeof contract.IPC_EVENT = 'lumen:event';
@@ -30,8 +31,8 @@ const api: LumenApi = {
       ipcRenderer.removeListener(IPC_EVENT, relay);
     };
   },
-  photoUrl(photoId: number, kind: PhotoImageKind): string {
-    return `app://lumen/photo/${kind}/${Math.trunc(photoId)}`;
+  photoUrl(photoId: number, kind: PhotoImageKind, version?: number): string {
+    return `app://lumen${photoPath(photoId, kind, version)}`;
   },
   addDroppedFolders(files: readonly File[]): Promise<CallOutcome<'library.addFromDialog'>> {
     const paths = files.map((file) => webUtils.getPathForFile(file)).filter(Boolean);

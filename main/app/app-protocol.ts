@@ -35,9 +35,9 @@ export function serveApp(rendererDir: string, engine: EngineClient): void {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
     const url = new URL(request.url);
     if (`${url.protocol}//${url.host}` === APP_ORIGIN && isPhotoPath(url.pathname)) {
-      const photo = await loadPhoto(engine, url.pathname);
+      const photo = await loadPhoto(engine, url);
       if (!photo) return plain(404, 'Not found');
-      return new Response(request.method === 'HEAD' ? null : new Uint8Array(photo.body), { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': photo.contentType, 'cache-control': 'private, max-age=3600' } });
+      return new Response(request.method === 'HEAD' ? null : new Uint8Array(photo.body), { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': photo.contentType, 'cache-control': photo.cacheControl } });
     }
     const file = await resolveRendererFile(rendererDir, request.url);
     if (file === null) return plain(404, 'Not found');

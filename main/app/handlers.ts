@@ -4,8 +4,11 @@
  * desktop (a folder picker, the file manager, the trash) go through an `AppShell`, which is Electron's in
  * the app and a stand-in in preview mode. No Electron here.
  */
+import path from 'node:path';
 import type { CallResults } from '../../preload/contract.js';
+import { UserError, messageOf } from '../core/errors.js';
 import { trashSelection } from '../duplicates/trash.js';
+import { PHOTO_EXTENSIONS } from '../library/formats.js';
 import { FORWARDED_CALLS, type EngineCallName, type EngineCallResults, type EngineParams, type MAIN_PROCESS_CALLS } from '../engine/calls.js';
 import type { CallHandlers } from './router.js';
 
@@ -33,7 +36,20 @@ function forwardAll(engine: EngineClient): Omit<CallHandlers, keyof MainProcessH
   return Object.fromEntries(FORWARDED_CALLS.map((name) => [name, (params: never) => engine.call(name, params)])) as unknown as Omit<CallHandlers, keyof MainProcessHandlers>;
 }
 
-export function callHandlers(engine: EngineClient, shell: AppShell): CallHandlers {
+/**
+ * Note [Opened by its ending]: the system opens a file with the app its ending names, and the
+ * library takes in any file that decodes as an image, whatever its name: a PNG named
+ * `holiday.hta` or `.js`, `.bat`, `.desktop`, `.svg` is one, which the system would run as a
+ * program or a page. So only a file with a photo's ending is opened with its default app; another
+ * is refused, with its folder offered instead.
+ */
+function openable(file: string): string {
+  if (PHOTO_EXTENSIONS.has(path.extname(file).toLowerCase())) return file;
+  throw new UserError('bad-input', `Lumen opens only files named as photos in another app, and ${path.basename(file)} is not: its name could make the system run it as a program. Show it in its folder instead.`);
+}
+
+/** `log` hears what went wrong where the call still succeeds (the re-scan after a move). */
+export function callHandlers(engine: EngineClient, shell: AppShell, log: (message: string) => void): CallHandlers {
   const own: MainProcessHandlers = {
     'models.importFromDialog': async () => {
       const [dir] = (await shell.pickFolders({ title: 'Import a model folder', buttonLabel: 'Import', multiple: false })) ?? [];
@@ -44,11 +60,14 @@ export function callHandlers(engine: EngineClient, shell: AppShell): CallHandler
       return paths?.length ? engine.call('library.addFolders', { paths, excludes }) : null;
     },
     'photos.reveal': async ({ id }) => ({ shown: shell.showInFolder((await engine.call('photos.file', { id, kind: 'original' })).path) }),
-    'photos.open': async ({ id }) => ({ opened: await shell.openPath((await engine.call('photos.file', { id, kind: 'original' })).path) }),
-    // The renderer names copies by id (Note [Copies named by id]); the re-scan lets the library forget the moved files.
+    'photos.open': async ({ id }) => ({ opened: await shell.openPath(openable((await engine.call('photos.file', { id, kind: 'original' })).path)) }),
+    // The renderer names copies by id (Note [Copies named by id]). The answer waits until the
+    // library has forgotten the moved files (Note [What a moved copy leaves]), so that a find
+    // right after lists none of them; once files moved, it is their outcome whatever comes after:
+    // the watcher's re-scan forgets them if the engine cannot now.
     'duplicates.trash': async ({ photoIds }) => {
       const result = await trashSelection(await engine.call('duplicates.selection', { photoIds }), (file) => shell.moveToTrash(file));
-      if (result.trashed.length) await engine.call('library.index', {});
+      await engine.call('duplicates.moved', { paths: result.trashed }).catch((error: unknown) => log(`Copies moved to the trash stay in the library until the watcher's next re-scan: ${messageOf(error)}`));
       return result;
     },
   };

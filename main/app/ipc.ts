@@ -45,7 +45,7 @@ export function registerIpc(options: {
 }): void {
   const shellForWindows = electronShell(() => BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null);
   const addFolders = (paths: string[]) => options.engine.call('library.addFolders', { paths });
-  const router = new CallRouter(callHandlers(options.engine, shellForWindows), options.allowedOrigins, options.log, addFolders);
+  const router = new CallRouter(callHandlers(options.engine, shellForWindows, options.log), options.allowedOrigins, options.log, addFolders);
   ipcMain.handle(IPC_CALL, (event, request: unknown) => router.handle(senderInfo(event, options.isAppWindow), request));
   ipcMain.handle(IPC_DROPPED_FOLDERS, (event, paths: unknown) => router.handleDropped(senderInfo(event, options.isAppWindow), paths));
 }

@@ -124,8 +124,8 @@ export async function startPreview(options: {
       const setCookie = { 'set-cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` };
       if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'Method not allowed');
       if (isPhotoPath(url.pathname)) {
-        const photo = await loadPhoto(options.engine, url.pathname);
-        return photo ? send(response, 200, photo.contentType, photo.body, { 'cache-control': 'private, max-age=3600' }) : send(response, 404, 'text/plain', 'Not found');
+        const photo = await loadPhoto(options.engine, url);
+        return photo ? send(response, 200, photo.contentType, photo.body, { 'cache-control': photo.cacheControl }) : send(response, 404, 'text/plain', 'Not found');
       }
       const file = await resolveRendererFile(options.rendererDir, `${origin}${url.pathname}`, origin);
       if (!file) return send(response, 404, 'text/plain', 'Not found');
@@ -162,7 +162,7 @@ export async function startPreview(options: {
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  router = new CallRouter(callHandlers(options.engine, options.shell), [origin], options.log);
+  router = new CallRouter(callHandlers(options.engine, options.shell, options.log), [origin], options.log);
   return {
     url: `${origin}/?token=${token}`,
     origin,

@@ -11,6 +11,7 @@
  * 99.9 %), and the app's breadth of 128 for 100k would take several times longer still.
  * Byte-identical files share one image (see the images table) and always form a group.
  */
+import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { cameraName } from '../core/camera.js';
@@ -21,6 +22,7 @@ import type { DuplicatesStore, DuplicateFileRow } from '../storage/duplicates-st
 import { CALIBRATION_PHOTOS, DEFAULT_DUPLICATE_THRESHOLD, calibrate, calibratedSimilarity, cosineCut, type DuplicateCalibration } from './calibration.js';
 import { linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
 import { chooseKeep, measureSharpness } from './keep.js';
+import { unchanged } from './trash.js';
 
 /** Neighbours asked of each image (itself included) and the search breadth (Note [Duplicate search]). */
 const NEIGHBOURS = 8;
@@ -30,6 +32,8 @@ const CHUNK = 8192;
 
 export interface DuplicatePhoto {
   photoId: number;
+  /** The content it showed when the groups were found, the only one the trash moves (Note [Never delete] in trash.ts). */
+  contentHash: string;
   path: string;
   width: number;
   height: number;
@@ -81,7 +85,7 @@ export interface DuplicateReport {
 
 function photoOf(row: DuplicateFileRow): DuplicatePhoto {
   const camera = cameraName(row.cameraMake, row.cameraModel);
-  return { photoId: row.photoId, path: row.path, width: row.width, height: row.height, fileSize: row.fileSize, mtimeMs: row.mtimeMs, takenAt: row.takenAt, camera, lens: row.lens, hasLocation: row.latitude !== null && row.longitude !== null };
+  return { photoId: row.photoId, contentHash: row.contentHash, path: row.path, width: row.width, height: row.height, fileSize: row.fileSize, mtimeMs: row.mtimeMs, takenAt: row.takenAt, camera, lens: row.lens, hasLocation: row.latitude !== null && row.longitude !== null };
 }
 
 export class DuplicateFinder {
@@ -179,9 +183,9 @@ export class DuplicateFinder {
       if (i % 16 === 0) throwIfAborted(options.signal);
       const files = group.imageIds.flatMap((id) => rows.get(id) ?? []);
       if (files.length < 2) continue;
-      const imageOf = new Map(files.map((file) => [file.path, file.imageId]));
+      const fileAt = new Map(files.map((file) => [file.path, file]));
       const photos = files.map(photoOf);
-      const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(imageOf.get(candidate.path) as number, candidate.path));
+      const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(fileAt.get(candidate.path) as DuplicateFileRow));
       const paths = [keep, ...photos.map((photo) => photo.path).filter((file) => file !== keep).sort()];
       const similarity = Number.isFinite(group.weakestLink) ? calibratedSimilarity(calibration, group.weakestLink) : null;
       groups.push({ keep, reason, paths, photos, similarity });
@@ -190,12 +194,18 @@ export class DuplicateFinder {
     return { model: this.model.id, threshold: options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD, cosineCut: cut, calibration, images, groups, seconds: { grouping, choosing: (performance.now() - started) / 1000 - grouping } };
   }
 
-  /** Stored sharpness of an image, or measured from `file` now and stored; null when it cannot be decoded. */
-  private async sharpness(imageId: number, file: string): Promise<number | null> {
-    const stored = this.store.sharpness(imageId);
+  /**
+   * Stored sharpness of a file's image, or measured from the file now; null when it cannot be
+   * decoded. What is measured is stored for the image only while the file is still as its row
+   * says (same size and modification time; a linked file as its target, Note [Symlinks] in
+   * scan.ts): one edited meanwhile shows another content.
+   */
+  private async sharpness(file: DuplicateFileRow): Promise<number | null> {
+    const stored = this.store.sharpness(file.imageId);
     if (stored !== undefined) return stored;
-    const measured = await measureSharpness(file).catch(() => null);
-    if (measured !== null) this.store.saveSharpness(imageId, measured);
+    const measured = await measureSharpness(file.path).catch(() => null);
+    const now = await stat(file.path).catch(() => null);
+    if (measured !== null && unchanged({ path: file.path, size: file.fileSize, mtimeMs: file.mtimeMs }, now)) this.store.saveSharpness(file.imageId, measured);
     return measured;
   }
 }

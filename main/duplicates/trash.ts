@@ -20,7 +20,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf, UserError } from '../core/errors.js';
 import { SIDECAR_STYLES, sidecarPath } from '../tags/xmp.js';
-import type { DuplicateGroup } from './finder.js';
+import type { DuplicateGroup, DuplicatePhoto } from './finder.js';
 
 interface FileState {
   path: string;
@@ -48,40 +48,51 @@ export interface TrashPlan {
 export type TrashOutcome = { path: string; outcome: 'trashed'; sidecarOf?: string } | { path: string; outcome: 'skipped'; reason: string; sidecarOf?: string };
 
 const LAST_COPY = 'no other copy of its group is still there; it is the last one';
+/** Where the copies a group keeps left the library, or cannot be reached (Note [Only the library's files]): not the last copy, so the person can act. */
+const KEPT_MOVED = 'the copy you keep moved since the duplicates were found; find duplicates again';
+const KEPT_OUT_OF_REACH = 'the copy you keep is not where it was (on a drive that is not connected, or moved or deleted since); connect its drive, or find duplicates again';
 const CHANGED_SINCE = 'it changed since the duplicates were found; find duplicates again';
 const OTHERS_CHANGED = 'the other copies of its group changed since the duplicates were found; find duplicates again';
 
 /** Whether `info` is still the regular file `known` was. */
-function unchanged(known: FileState, info: Stats | null): boolean {
+export function unchanged(known: FileState, info: Stats | null): boolean {
   return info?.isFile() === true && info.size === known.size && Math.floor(info.mtimeMs) === known.mtimeMs;
 }
 
 /** A folder's names as the sidecar rules read them (Note [Sidecars go along]), gathered once per folder. */
-interface FolderNames {
+export interface FolderNames {
   /** XMP files (`.xmp` in any case) by the name before that extension, exactly. */
   sidecars: Map<string, string[]>;
-  /** How many files that are not XMP have each stem, ignoring case. */
-  stems: Map<string, number>;
+  /** The files that are not XMP by stem, ignoring case. */
+  stems: Map<string, string[]>;
 }
 
-function folderNames(names: readonly string[]): FolderNames {
+export function folderNames(names: readonly string[]): FolderNames {
   const folder: FolderNames = { sidecars: new Map(), stems: new Map() };
   for (const name of names) {
     const extension = path.extname(name);
     const stem = name.slice(0, name.length - extension.length);
     if (extension.toLowerCase() === '.xmp') folder.sidecars.set(stem, [...(folder.sidecars.get(stem) ?? []), name]);
-    else folder.stems.set(stem.toLowerCase(), (folder.stems.get(stem.toLowerCase()) ?? 0) + 1);
+    else folder.stems.set(stem.toLowerCase(), [...(folder.stems.get(stem.toLowerCase()) ?? []), name]);
   }
   return folder;
+}
+
+/**
+ * The other files of `file`'s folder with its stem (`IMG_1.CR2` beside `IMG_1.jpg`): where there
+ * is one, `IMG_1.xmp` is no one file's (Note [Sidecars go along]).
+ */
+export function sharingStem(file: string, folder: FolderNames): string[] {
+  const name = path.basename(file);
+  return (folder.stems.get(path.parse(name).name.toLowerCase()) ?? []).filter((other) => other !== name);
 }
 
 /** The names of `file`'s sidecars in its folder (Note [Sidecars go along]). */
 function sidecarNames(file: string, folder: FolderNames): string[] {
   const found = new Set<string>();
   for (const style of SIDECAR_STYLES) {
+    if (style === 'xmp' && sharingStem(file, folder).length > 0) continue;
     const before = path.basename(sidecarPath(file, style)).slice(0, -'.xmp'.length);
-    // `IMG_1.xmp` is no one copy's where another file (not the photo itself) has that stem.
-    if (style === 'xmp' && (folder.stems.get(before.toLowerCase()) ?? 0) > 1) continue;
     for (const name of folder.sidecars.get(before) ?? []) found.add(name);
   }
   return [...found];
@@ -138,9 +149,9 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
     }
     // A copy reached through a linked folder may be this very file (Note [Symlinks] in scan.ts): it goes with it.
     const real = await realPath(file);
-    const left = await Promise.all(others.map(async (member) => ({ member, info: (await realPath(member.path)) === real ? null : await stat(member.path) })));
+    const left = (await Promise.all(others.map(async (member) => ((await realPath(member.path)) === real ? [] : [{ member, info: await stat(member.path) }])))).flat();
     if (!left.some(({ member, info }) => unchanged(member, info))) {
-      refused.push({ path: file, reason: left.some(({ info }) => info?.isFile()) ? OTHERS_CHANGED : LAST_COPY });
+      refused.push({ path: file, reason: left.length === 0 ? LAST_COPY : left.some(({ info }) => info?.isFile()) ? OTHERS_CHANGED : KEPT_OUT_OF_REACH });
       continue;
     }
     const sidecars: FileState[] = [];
@@ -222,30 +233,84 @@ export interface TrashResult {
  *
  * Note [Only the library's files]: the groups are a picture of the library when they were found.
  * A copy whose photo has left the library since (its folder removed or excluded, the file moved)
- * is no longer Lumen's to move, whatever the page still shows: `pathNow` says where each photo is
- * in the library now, and only copies still there at the path shown are chosen, or count as the
- * copy a group keeps.
+ * is no longer Lumen's to move, whatever the page still shows: `now` says where each photo is in
+ * the library now, and only copies still there at the path shown are chosen, or count as the copy
+ * a group keeps. Where the copies a group keeps all left but their content is in the library at
+ * another path (renamed or moved), a chosen copy is refused as one whose kept copy moved, not as
+ * the last one.
  */
-export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readonly number[], pathNow: (photoId: number) => string | undefined): TrashSelection {
-  const byId = new Map<number, { path: string; group: DuplicateGroup }>();
-  for (const group of groups) for (const photo of group.photos) byId.set(photo.photoId, { path: photo.path, group });
-  const inLibrary = (photoId: number, file: string) => pathNow(photoId) === file;
+export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readonly number[], now: LibraryNow): TrashSelection {
+  const byId = new Map<number, { photo: DuplicatePhoto; group: DuplicateGroup }>();
+  for (const group of groups) for (const photo of group.photos) byId.set(photo.photoId, { photo, group });
+  const inLibrary = libraryHas(now);
+  const wanted = new Set(photoIds);
+  const keptCopyMoved = (group: DuplicateGroup): boolean => {
+    const kept = group.photos.filter((photo) => !wanted.has(photo.photoId));
+    const shown = new Set(group.photos.map((photo) => photo.path));
+    return kept.length > 0 && !kept.some(inLibrary) && kept.some((photo) => now.pathsShowing(photo.contentHash).some((file) => !shown.has(file)));
+  };
   const chosen: string[] = [];
   const refused: Array<{ path: string; reason: string }> = [];
   const involved = new Set<DuplicateGroup>();
   for (const photoId of photoIds) {
     const found = byId.get(photoId);
     if (!found) throw new UserError('not-found', `Photo #${photoId} is not in the near-duplicate groups found last. Find duplicates again, then choose the copies to move.`);
-    if (!inLibrary(photoId, found.path)) {
-      refused.push({ path: found.path, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' });
+    if (!inLibrary(found.photo)) {
+      refused.push({ path: found.photo.path, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' });
       continue;
     }
-    chosen.push(found.path);
+    if (keptCopyMoved(found.group)) {
+      refused.push({ path: found.photo.path, reason: KEPT_MOVED });
+      continue;
+    }
+    chosen.push(found.photo.path);
     involved.add(found.group);
   }
-  const members = (group: DuplicateGroup): Copy[] =>
-    group.photos.filter((photo) => inLibrary(photo.photoId, photo.path)).map((photo) => ({ path: photo.path, size: photo.fileSize, mtimeMs: photo.mtimeMs }));
+  const members = (group: DuplicateGroup): Copy[] => group.photos.filter(inLibrary).map((photo) => ({ path: photo.path, size: photo.fileSize, mtimeMs: photo.mtimeMs }));
   return { groups: [...involved].map(members), chosen, refused };
+}
+
+/** The library as it is now, as moving copies of the groups found last reads it. */
+export interface LibraryNow {
+  /** Where photo `photoId` is in the library now; undefined once it left. */
+  pathOf(photoId: number): string | undefined;
+  /** The files in the library that show `contentHash` now. */
+  pathsShowing(contentHash: string): readonly string[];
+}
+
+/** Whether a copy is still in the library at the path shown (Note [Only the library's files]). */
+function libraryHas(now: LibraryNow): (photo: DuplicatePhoto) => boolean {
+  return (photo) => now.pathOf(photo.photoId) === photo.path;
+}
+
+/**
+ * For each of `moved` (copies of `groups`, the groups found last, now in the trash) whose content
+ * no other file in the library shows: that content, and the copy its group keeps.
+ *
+ * Note [What a moved copy leaves]: albums and tag verdicts belong to an image (a content), and
+ * near-duplicates are different images, so a copy moved to the trash would take the person's
+ * albums and verdicts with it when the re-scan forgets its image. As an edited photo's go to its
+ * new content (Note [Edited in place] in main/library/indexer.ts), a moved copy's go to the copy
+ * its group keeps: the suggested keep, or else the first other copy not moved and still in the
+ * library where it was shown. It joins every album the moved copy was in, and takes each verdict
+ * on a tag it has no verdict of its own on. Before anything moves, the verdicts and albums of the chosen
+ * copies are remembered by content, as a backup's are (restored_verdicts, restored_album_images):
+ * the watcher's re-scan may forget a moved copy before the move ends, and a copy put back from
+ * the trash gets them back as it is indexed again (the triggers of database.ts). What was
+ * remembered of a content still in the library once the re-scan is done (a copy not moved, or
+ * already put back) is dropped.
+ */
+export function handOvers(groups: readonly DuplicateGroup[], moved: readonly string[], now: LibraryNow): Array<{ content: string; kept: number }> {
+  const gone = new Set(moved);
+  const inLibrary = libraryHas(now);
+  return groups.flatMap((group) => {
+    const byPath = new Map(group.photos.map((photo) => [photo.path, photo]));
+    const kept = group.paths.map((file) => byPath.get(file) as DuplicatePhoto).find((photo) => !gone.has(photo.path) && inLibrary(photo));
+    if (!kept) return [];
+    return group.photos
+      .filter((photo) => gone.has(photo.path) && now.pathsShowing(photo.contentHash).every((file) => gone.has(file)))
+      .map((photo) => ({ content: photo.contentHash, kept: kept.photoId }));
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
  * tests and the main process load this without onnxruntime.
  */
 import { z } from 'zod';
-import { callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
+import { MAX_SELECTED, callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
 import type { TrashSelection } from '../duplicates/trash.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
@@ -44,6 +44,8 @@ export const engineCallSchemas = {
   'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']) }).strict(),
   /** The files of copies to move to the trash, with their groups (Note [Copies named by id]). */
   'duplicates.selection': callSchemas['duplicates.trash'],
+  /** The copies of that selection moved to the trash (none, when all stayed): Note [What a moved copy leaves]. */
+  'duplicates.moved': z.object({ paths: z.array(localPath).max(MAX_SELECTED) }).strict(),
   dispose: z.object({}).strict(),
 };
 
@@ -54,6 +56,7 @@ export type EngineCallResults = Pick<CallResults, ForwardedCall> & {
   'library.addFolders': CallResults['library.addFromDialog'];
   'photos.file': { path: string };
   'duplicates.selection': TrashSelection;
+  'duplicates.moved': null;
   dispose: null;
 };
 
@@ -98,7 +101,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       job.cancel();
       return jobInfo(engine, job);
     },
-    'photos.timeline': async ({ filters, first }) => (engine.hasLibrary() ? timeline(storage(), filters, first) : { total: 0, ids: [], ratios: [], takenAt: [], names: [] }),
+    'photos.timeline': async ({ filters, first }) => (engine.hasLibrary() ? timeline(storage(), filters, first) : { total: 0, ids: [], ratios: [], takenAt: [], names: [], versions: [] }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
     'photos.folders': async () => (engine.hasLibrary() ? folderChoices(engine.library().folders().map((folder) => folder.path), storage()) : []),
@@ -136,9 +139,15 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       return { deleted: true };
     },
     // The window shows byte-identical copies as one photo: each copy's sidecar is written too.
-    'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosOf(tag) : photoIds, copies: true }).done,
+    // A tag's page writes the photos it was rejected on as well, which takes its keyword out of
+    // their sidecars (Note [Sidecar merge] in tags/xmp.ts).
+    'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosTaggedOrRejected(tag) : photoIds, copies: true }).done,
     'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.findDuplicates({ threshold }).done),
     'duplicates.selection': async ({ photoIds }) => engine.duplicateSelection(photoIds),
+    'duplicates.moved': async ({ paths }) => {
+      await engine.forgetMovedCopies(paths);
+      return null;
+    },
     dispose: async () => {
       await engine.dispose();
       return null;

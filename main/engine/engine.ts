@@ -18,15 +18,16 @@
  */
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
-import { UserError, isUserError } from '../core/errors.js';
+import { UserError, isUserError, throwIfAborted } from '../core/errors.js';
+import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/calibration.js';
 import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
-import { selectCopies, trashSelection } from '../duplicates/trash.js';
+import { handOvers, selectCopies, trashSelection, type LibraryNow } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
-import { JobRegistry, type Running } from '../jobs/registry.js';
-import type { IndexProgress, IndexSummary } from '../library/indexer.js';
+import { JobRegistry, type AnyJob, type JobStart, type Running } from '../jobs/registry.js';
+import { IndexJobFigures, type IndexProgress, type IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
 import { widenScope, type WantedScope } from '../library/scope.js';
@@ -43,6 +44,7 @@ import type { QueryRules } from '../search/query.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type Verdict, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
+import { exportRequestKey } from '../tags/xmp-export.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
 import { LibraryAccess } from './library-access.js';
 import { LibraryChanges } from './library-changes.js';
@@ -109,6 +111,8 @@ export class Engine {
   private readonly pendingNewFolders: FolderRow[] = [];
   /** The near-duplicate groups found last (Note [Copies named by id]). */
   private duplicates: DuplicateReport | null = null;
+  /** Finds a change of models stopped, each with the end of that change (Note [One find at a time]). */
+  private readonly findsStoppedForModels = new WeakMap<AnyJob, Promise<unknown>>();
   private readonly reader: TextReader;
   private closing = false;
 
@@ -141,7 +145,7 @@ export class Engine {
         if (this.catchUpWhenWriter && this.access.isWriter) setImmediate(() => void this.catchUp().catch(() => {}));
       },
       onRestored: () => {
-        if (options.app) setImmediate(() => this.index());
+        if (options.app) setImmediate(() => this.index({}, { background: true }));
       },
     });
   }
@@ -182,7 +186,7 @@ export class Engine {
   private watchFolders(): void {
     const library = this.access.current;
     if (!this.options.watch || !library) return;
-    this.watcher ??= new FolderWatcher((changed) => this.indexWithin({}, changed), this.options.log ?? (() => {}), this.dataDir);
+    this.watcher ??= new FolderWatcher((changed) => this.indexWithin({}, changed, { background: true }), this.options.log ?? (() => {}), this.dataDir);
     this.watcher.sync(library.folders());
   }
 
@@ -282,12 +286,28 @@ export class Engine {
     // Note [Models changed under work]: work under way holds the models it started with, and a
     // model let go under it would never answer. So that work stops first (at its next
     // checkpoint, keeping what it did), the models go, and it starts again with the new ones.
-    const stopped = await this.jobs.cancelKinds(MODEL_WORK);
-    await this.models.unload();
+    // A find of near-duplicates starts again at its threshold once the models are gone, and its
+    // callers get the new groups (findDuplicates): each is told so in the turn it is stopped in,
+    // before it can end.
+    const finds = this.jobs.list().flatMap((job) => (job.kind === 'duplicates' ? [this.jobs.get(job.id)] : []));
+    const modelsGone = this.jobs.cancelKinds(MODEL_WORK).then(async (stopped) => {
+      await this.models.unload();
+      return stopped;
+    });
+    for (const find of finds) this.findsStoppedForModels.set(find, modelsGone);
+    const stopped = await modelsGone;
     if (change.provider !== undefined) await this.reader.dispose();
-    if (stopped.has('index')) this.index().done.catch(() => {});
-    if (stopped.has('tag')) this.tagLibrary();
-    if (stopped.has('ocr') && this.options.watch) this.readTextInBackground();
+    // Each starts again as it was asked for: paused if the person had paused it (not one paused
+    // by itself, stuck: Note [Stuck runs]), and in the background if nobody asked for it.
+    const again = (kind: string): JobStart | null => {
+      const old = stopped.find((job) => job.kind === kind);
+      return old ? { background: old.background, paused: old.state === 'paused' && old.error === null } : null;
+    };
+    const indexAgain = again('index');
+    const tagAgain = again('tag');
+    if (indexAgain) this.index({}, indexAgain).done.catch(() => {});
+    if (tagAgain) this.tagLibrary({}, tagAgain);
+    if (again('ocr') && this.options.watch) this.readTextInBackground();
     return next;
   }
 
@@ -317,8 +337,8 @@ export class Engine {
    * Brings the index of every folder up to date, as a job. Asked again while it runs, the job
    * goes once more over what was asked meanwhile when it is done (a folder added is indexed too).
    */
-  index(request: IndexRequest = {}): Running<IndexSummary> {
-    return this.indexWithin(request, 'everything');
+  index(request: IndexRequest = {}, how: JobStart = {}): Running<IndexSummary> {
+    return this.indexWithin(request, 'everything', how);
   }
 
   /**
@@ -337,32 +357,39 @@ export class Engine {
     if (this.catchUpWhenWriter || library.folders().length === 0) return;
     if ((await this.models.indexingProblem(library)) || this.walkedEverything || this.closing) return;
     // Its failures are the job's, shown as any run's.
-    this.index().done.catch(() => {});
+    this.index({}, { background: true }).done.catch(() => {});
   }
 
   /** Brings the index of `scope` up to date, as the index job (Note [Re-scan where it changed]). */
-  private indexWithin(request: IndexRequest, scope: WantedScope): Running<IndexSummary> {
+  private indexWithin(request: IndexRequest, scope: WantedScope, how: JobStart = {}): Running<IndexSummary> {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     this.wantedScope = widenScope(this.wantedScope, scope);
     this.retryFailedWanted ||= request.retryFailed === true;
-    return this.startIndexJob(request);
+    return this.startIndexJob(request, how);
   }
 
-  private startIndexJob(request: IndexRequest): Running<IndexSummary> {
-    const running = this.jobs.start('index', async (job: Job<IndexProgress>) => {
-      for (;;) {
-        try {
-          return await this.writing('indexing', () => this.indexRun(job, request));
-        } catch (error) {
-          if (!this.options.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
-          await job.waitForPerson(error.message);
+  private startIndexJob(request: IndexRequest, how: JobStart): Running<IndexSummary> {
+    const running = this.jobs.start(
+      'index',
+      async (job: Job<IndexProgress>) => {
+        // The whole job's figures, over its passes and the runs again after it got stuck (Note [A job of several passes]).
+        const figures = new IndexJobFigures();
+        for (;;) {
+          try {
+            return await this.writing('indexing', () => this.indexRun(job, request, figures));
+          } catch (error) {
+            if (!this.options.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
+            await job.waitForPerson(error.message);
+          }
         }
-      }
-    });
+      },
+      null,
+      how,
+    );
     void running.done.then(
       () => {
         // Asked for while the job was finishing, after its last look: run now, not at the next change.
-        if (!this.closing && this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({});
+        if (!this.closing && this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({}, { background: true });
         if (this.options.watch) this.readTextInBackground();
       },
       () => {},
@@ -370,7 +397,7 @@ export class Engine {
     return running;
   }
 
-  private async indexRun(job: Job<IndexProgress>, request: IndexRequest): Promise<IndexSummary> {
+  private async indexRun(job: Job<IndexProgress>, request: IndexRequest, figures: IndexJobFigures): Promise<IndexSummary> {
     const model = await this.indexingModel();
     const library = this.writable('indexing');
     // What the pass under way was asked for; what is asked meanwhile waits for the next pass.
@@ -386,7 +413,7 @@ export class Engine {
         const summary = await library
           .index(model, {
             control: job,
-            onProgress: (progress) => job.report(progress),
+            onProgress: (progress) => job.report(figures.ofJob(progress)),
             onStored: () => this.libraryChanges.stored(),
             batchSize: request.batchSize,
             retryFailed,
@@ -400,9 +427,12 @@ export class Engine {
             }
             throw error;
           });
+        const jobSoFar = figures.passDone(summary, new Set(library.storage.library.failures().map((failure) => failure.path)));
         if (this.wantedScope === null) {
+          // What the job says as it ends (Note [A job of several passes]).
+          job.report(jobSoFar);
           // In the app, new photos are tagged as soon as they are indexed.
-          if (this.options.watch && summary.embedded + summary.moved > 0) this.tagLibrary();
+          if (this.options.watch && figures.photosChanged) this.tagLibrary({}, { background: true });
           return summary;
         }
       }
@@ -481,16 +511,27 @@ export class Engine {
   // ---- text in photos -------------------------------------------------------------------------
 
   /** Reads text in photos as a job (Note [Reading text as jobs]). */
-  readText(request: ReadTextRequest = {}): Running<OcrSummary> {
+  readText(request: ReadTextRequest = {}, how: JobStart = {}): Running<OcrSummary> {
     if (this.closing) throw new UserError('cancelled', 'Lumen is closing.');
     const { targets, subject } = this.reader.targets(this.library(), request);
-    return this.jobs.start('ocr', (job: OcrJob) => this.writing('reading text in', () => this.reader.run(this.library(), targets, request.all === true, job)), subject);
+    return this.jobs.start('ocr', (job: OcrJob) => this.writing('reading text in', () => this.reader.run(this.library(), targets, request.all === true, job)), subject, how);
   }
 
-  /** Note [Reading in the background]: after the last of a run of index jobs. */
+  /**
+   * Note [Reading in the background]: after the last of a run of index jobs, and only when a
+   * photo is left to read: most runs bring none (a photo deleted, one read already), and a job
+   * that reads nothing still starts and ends in the window.
+   */
   private readTextInBackground(): void {
-    if (this.closing || this.jobs.running('index')) return;
-    this.readText().done.catch(() => {});
+    const due = () => !this.closing && !this.jobs.running('index');
+    if (!due()) return;
+    // A job's failures are its own; one before it (the library closed meanwhile) leaves the photos to the next run.
+    void this.reader
+      .hasUnread(this.library())
+      .then((unread) => {
+        if (unread && due()) this.readText({}, { background: true }).done.catch(() => {});
+      })
+      .catch(() => {});
   }
 
   /** A photo's text (by id or path); with `read`, a photo not read yet is read first. */
@@ -518,8 +559,8 @@ export class Engine {
     return this.hasLibrary() ? this.tags().vocabulary.get() : loadDefaultVocabulary(this.options.resourcesDir);
   }
 
-  tagLibrary(options: { full?: boolean } = {}): Running<TagSummary> {
-    return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)));
+  tagLibrary(options: { full?: boolean } = {}, how: JobStart = {}): Running<TagSummary> {
+    return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, how);
   }
 
   /** The vocabulary and whether it is still the built-in one. */
@@ -569,8 +610,22 @@ export class Engine {
     return tags.refinements.reports((await this.searchModel()).id);
   }
 
+  /**
+   * Writes tags into XMP sidecars, as a job.
+   *
+   * Note [Exports in turn]: each export is a job of its own, its subject what it writes
+   * (exportRequestKey). Asked again for the same photos and style while that one waits or runs,
+   * the request joins it. Asked for anything else (another tag's page, a selection), it waits for
+   * the exports before it, then writes what it was asked and answers with its own counts: joined
+   * to the running export, it would be dropped and answered with that one's figures; run beside
+   * it, two jobs could rewrite one sidecar at once.
+   */
   exportXmp(options: Omit<XmpExportOptions, 'control' | 'onProgress'> = {}): Running<XmpExportSummary> {
-    return this.jobs.start('export', (job: Job<TagProgress>) => this.writing('writing XMP sidecars for', () => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) })));
+    return this.jobs.startInTurn(
+      'export',
+      (job: Job<TagProgress>) => this.writing('writing XMP sidecars for', () => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) })),
+      exportRequestKey(options),
+    );
   }
 
   /** A job's body, as the library's writer saying what it does; a backup follows when due (Note [Backups]). */
@@ -587,34 +642,89 @@ export class Engine {
 
   // ---- near-duplicates ------------------------------------------------------------------------
 
-  /** Near-duplicate groups of the library on the model searches use, as a job; kept for `trashDuplicates`. */
+  /**
+   * Near-duplicate groups of the library on the model searches use, as a job; kept for `trashDuplicates`.
+   *
+   * Note [One find at a time]: copies to move are named in the groups found last (Note [Copies
+   * named by id]), so those must be the groups of the find asked last, at the threshold it asked
+   * for. A find at the threshold of the one running joins it. One at another threshold (a window
+   * reloaded during a find, then asked again) stops the running one, whose caller is answered
+   * `cancelled`, and runs as a job of its own, its subject the threshold: joined, it would answer
+   * with groups at the other threshold; run beside it, the one to end last would set the groups.
+   * A find a change of models stopped starts again at its threshold, and its callers get the new
+   * groups (Note [Models changed under work]).
+   */
   findDuplicates(options: { threshold?: number | undefined } = {}): Running<DuplicateReport> {
-    return this.jobs.start('duplicates', (job: Job<DuplicateProgress>) =>
-      // It stores what it measures once: the model's calibration, each photo's sharpness.
-      this.writing('finding near-duplicates in', async () => {
-        // Loaded on first use, with libvips (Note [Cold start] in main/cli/index.ts).
-        const { DuplicateFinder } = await import('../duplicates/finder.js');
-        const finder = new DuplicateFinder(this.library(), await this.searchModel());
-        this.duplicates = await finder.find({ threshold: options.threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
-        return this.duplicates;
-      }),
+    const threshold = options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD;
+    const subject = String(threshold);
+    for (const other of this.jobs.list()) if (other.kind === 'duplicates' && other.subject !== subject) this.jobs.get(other.id).cancel();
+    const running = this.jobs.start(
+      'duplicates',
+      (job: Job<DuplicateProgress>) =>
+        // It stores what it measures once: the model's calibration, each photo's sharpness.
+        this.writing('finding near-duplicates in', async () => {
+          // Loaded on first use, with libvips (Note [Cold start] in main/cli/index.ts).
+          const { DuplicateFinder } = await import('../duplicates/finder.js');
+          const finder = new DuplicateFinder(this.library(), await this.searchModel());
+          const report = await finder.find({ threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
+          // Stopped as it ended, it leaves the groups to the find asked after it.
+          throwIfAborted(job.signal);
+          this.duplicates = report;
+          return report;
+        }),
+      subject,
     );
-  }
-
-  /** The files of photos of the groups found last, with their groups (Note [Copies named by id]). */
-  duplicateSelection(photoIds: readonly number[]): TrashSelection {
-    const photos = this.library().storage.photos;
-    return selectCopies(this.duplicates?.groups ?? [], photoIds, (photoId) => photos.photoById(photoId)?.path);
+    const done = running.done.catch(async (error: unknown) => {
+      const modelsChanged = this.findsStoppedForModels.get(running.job);
+      if (!modelsChanged) throw error;
+      await modelsChanged;
+      return this.findDuplicates({ threshold }).done;
+    });
+    // As the registry's own: a caller that only starts a find need not await it.
+    done.catch(() => {});
+    return { job: running.job, done };
   }
 
   /**
-   * Moves confirmed copies (paths with their groups, or photos of the groups found last) with
-   * `moveToTrash`, never deleting (Note [Never delete]), then re-scans so the library forgets them.
+   * The files of photos of the groups found last, with their groups (Note [Copies named by id]).
+   * The person confirmed moving them: what they said of them is remembered first (Note [What a
+   * moved copy leaves] in main/duplicates/trash.ts).
    */
-  async trashDuplicates(copies: TrashSelection | readonly number[], moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
-    const result = await trashSelection('chosen' in copies ? copies : this.duplicateSelection(copies), moveToTrash, signal);
-    if (result.trashed.length) await this.index().done;
+  duplicateSelection(photoIds: readonly number[]): TrashSelection {
+    const store = this.writable('changing').storage.duplicates;
+    const selection = selectCopies(this.duplicates?.groups ?? [], photoIds, this.libraryNow());
+    store.rememberBeforeTrash(selection.chosen);
+    return selection;
+  }
+
+  /**
+   * After copies of the groups found last went to the trash (none, when every chosen one stayed):
+   * hands what the person said of them to the copies their groups keep, re-scans so the library
+   * forgets them, and drops what was remembered of the copies still there (Note [What a moved copy
+   * leaves]). Resolves once the re-scan is done, so that a find after it lists no moved file.
+   */
+  async forgetMovedCopies(moved: readonly string[]): Promise<void> {
+    if (moved.length) {
+      this.writable('changing').storage.duplicates.handOver(handOvers(this.duplicates?.groups ?? [], moved, this.libraryNow()));
+      await this.index().done;
+    }
+    this.writable('changing').storage.duplicates.dropRememberedOfPresent();
+  }
+
+  /**
+   * Moves confirmed copies (photos of the groups found last) with `moveToTrash`, never deleting
+   * (Note [Never delete]), then lets the library forget them (`forgetMovedCopies`).
+   */
+  async trashDuplicates(photoIds: readonly number[], moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
+    const result = await trashSelection(this.duplicateSelection(photoIds), moveToTrash, signal);
+    await this.forgetMovedCopies(result.trashed);
     return result;
+  }
+
+  /** The library as moving near-duplicates reads it now (Note [Only the library's files] in trash.ts). */
+  private libraryNow(): LibraryNow {
+    const storage = this.library().storage;
+    return { pathOf: (photoId) => storage.photos.photoById(photoId)?.path, pathsShowing: (content) => storage.duplicates.pathsShowing(content) };
   }
 
   // ---- measuring models and vocabularies (no library needed) ----------------------------------

@@ -10,7 +10,7 @@ import { UserError } from '../core/errors.js';
 import { folderKey, isWithin, parentOf, withoutSeparator } from '../core/folder-key.js';
 
 export function photoInfo(row: PhotoRow): PhotoInfo {
-  return { id: row.photoId, name: path.basename(row.path), folderId: row.folderId, takenAt: row.takenAt, width: row.width, height: row.height, format: row.format };
+  return { id: row.photoId, name: path.basename(row.path), folderId: row.folderId, takenAt: row.takenAt, width: row.width, height: row.height, format: row.format, version: row.imageId };
 }
 
 export function pageInfo(page: SearchPage): SearchPageInfo {
@@ -35,13 +35,16 @@ export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: n
   const ids = new Array<number>(shown);
   const ratios = new Array<number>(shown);
   const takenAt = new Array<number>(shown);
+  // Note [Photo versions] in app/photo-route.ts: a photo's version is its image.
+  const versions = new Array<number>(shown);
   for (let row = 0; row < shown; row++) {
     ids[row] = columns.photoIds[row] as number;
     ratios[row] = aspectRatio(columns.widths[row] as number, columns.heights[row] as number);
     takenAt[row] = columns.takenAt[row] as number;
+    versions[row] = columns.imageIds[row] as number;
   }
   // A copy: the names may be the ones the store keeps.
-  return { total, ids, ratios, takenAt, names: columns.names.slice(0, shown) };
+  return { total, ids, ratios, takenAt, names: columns.names.slice(0, shown), versions };
 }
 
 export function photoDetails(storage: Storage, photoId: number): PhotoDetails {

@@ -34,7 +34,7 @@ export async function tagList(tags: Tags, storage: Storage): Promise<TagInfo[]> 
 /** Photos by id as the grid lays them out (in the given order). */
 export function timelineOf(storage: Storage, photoIds: readonly number[]): Timeline {
   const rows = storage.photos.rows(photoIds).map(photoInfo);
-  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => aspectRatio(row.width, row.height)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name) };
+  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => aspectRatio(row.width, row.height)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name), versions: rows.map((row) => row.version) };
 }
 
 export function photoTagsInfo(photo: PhotoTags): PhotoTagsInfo {

@@ -97,11 +97,17 @@ export class TextReader {
     return { targets: unique(targets), subject: `${request.all ? 'all of ' : ''}${subject}` };
   }
 
+  /** Whether the library has photos not read yet, past the gate: what its own job reads (Note [Reading in the background] in engine.ts). */
+  async hasUnread(library: Library): Promise<boolean> {
+    const { OcrModel, DetectorGate } = await ocrCode();
+    return library.storage.ocr.pendingCount(OcrModel.VERSION, DetectorGate.idFor()) > 0;
+  }
+
   /** The body of an OCR job over `targets` (see TextTargets). */
   async run(library: Library, targets: OcrTarget[] | null, all: boolean, job: OcrJob): Promise<OcrSummary> {
-    const { OcrModel, DetectorGate, ocrPending, ocrSelected } = await ocrCode();
-    // After each index job in the app: most often nothing is new, and the model need not load.
-    if (targets === null && library.storage.ocr.pendingCount(OcrModel.VERSION, DetectorGate.idFor()) === 0) return { read: 0, withText: 0, skipped: 0, failed: [] };
+    const { DetectorGate, ocrPending, ocrSelected } = await ocrCode();
+    // Asked again with nothing new (`lumen ocr` once more), the model need not load.
+    if (targets === null && !(await this.hasUnread(library))) return { read: 0, withText: 0, skipped: 0, failed: [] };
     const ocr = await this.load();
     const options: OcrJobOptions = { store: library.storage.ocr, ocr, control: job, onProgress: (progress) => job.report(progress) };
     if (targets === null) return ocrPending(new DetectorGate(ocr), options);

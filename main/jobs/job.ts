@@ -51,7 +51,7 @@ export class JobControl {
   resume(): void {
     if (this.paused) this.pausedBefore += Date.now() - this.pausedSince;
     this.paused = false;
-    for (const wake of this.resumeWaiters.splice(0)) wake();
+    this.wakeWaiters();
   }
 
   /**
@@ -68,9 +68,18 @@ export class JobControl {
     return new RateMeter(undefined, () => this.activeTime());
   }
 
+  /**
+   * Note [Cancelled while paused]: a cancel wakes the work waiting at its checkpoints, where it
+   * throws; it does not resume the job, which would be reported running (a Pause button, "resumed")
+   * on its way out. A paused job stays paused until it has ended, cancelled.
+   */
   cancel(): void {
     this.controller.abort();
-    this.resume();
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
+    for (const wake of this.resumeWaiters.splice(0)) wake();
   }
 
   /** Waits while paused or while interactive work goes first; throws `UserError('cancelled')` once cancelled. */
@@ -178,14 +187,19 @@ export class Job<P extends { phase?: string } = { phase?: string }> extends JobC
     this.onReport(this);
   }
 
+  /** Ended, or ending: cancelled, it neither pauses nor resumes (Note [Cancelled while paused]). */
+  private get ending(): boolean {
+    return this.finalState !== null || this.isCancelled;
+  }
+
   override pause(): void {
-    if (this.finalState) return;
+    if (this.ending) return;
     super.pause();
     this.onReport(this);
   }
 
   override resume(): void {
-    if (this.finalState) return;
+    if (this.ending) return;
     if (this.isPaused) this.error = null;
     super.resume();
     this.onReport(this);

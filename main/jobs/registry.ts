@@ -1,7 +1,8 @@
 /**
  * The jobs an engine runs: started by kind (one at a time per kind and subject, so a second
- * "index" while one runs joins it), found by id for pause, resume and cancel, and reported to
- * one listener whenever their progress or state changes.
+ * "index" while one runs joins it; or in turn, each after those of its kind before it), found by
+ * id for pause, resume and cancel, and reported to one listener whenever their progress or state
+ * changes.
  */
 import { UserError } from '../core/errors.js';
 import { Job, type JobControl, type JobState, type JobView } from './job.js';
@@ -17,6 +18,24 @@ export interface JobSnapshot {
   state: JobState;
   progress: unknown;
   error: string | null;
+  /** Nobody asked for it (Note [Background jobs]). */
+  background: boolean;
+}
+
+/**
+ * Note [Background jobs]: jobs the engine starts by itself (a re-scan of what the watcher saw
+ * change, the catch-up at launch, tagging and reading text after indexing) are marked
+ * `background`, so that the window may stay quiet about them where it would tell a person about
+ * work they asked for. Once a person asks for what such a job does (a re-scan while the watcher's
+ * runs), the job is theirs: it is not background any more.
+ *
+ * Note [Started paused]: a job started `paused` waits at its first checkpoint, and its first
+ * snapshot says so: it replaces a job the person had paused (Note [Models changed under work] in
+ * engine.ts), which must not run again until they resume it.
+ */
+export interface JobStart {
+  background?: boolean;
+  paused?: boolean;
 }
 
 export interface Running<R> {
@@ -27,7 +46,7 @@ export interface Running<R> {
 
 export class JobRegistry {
   private nextId = 1;
-  private readonly active = new Map<string, { job: AnyJob; subject: string | null; done: Promise<unknown> }>();
+  private readonly active = new Map<string, { job: AnyJob; origin: JobOrigin; done: Promise<unknown> }>();
   private readonly repeats = new Map<string, (job: AnyJob) => Promise<unknown>>();
   /** Set by `stopAll`: no job runs any more. */
   private stopped = false;
@@ -44,17 +63,32 @@ export class JobRegistry {
    * The result promise is always handled here (a failure is recorded on the job), so callers
    * that only start a job need not await it.
    */
-  start<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null): Running<R> {
+  start<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null, how: JobStart = {}): Running<R> {
     const key = `${kind}:${subject ?? ''}`;
     const running = this.active.get(key);
-    if (running) return { job: running.job, done: running.done as Promise<R> };
+    if (running) {
+      if (running.origin.background && !how.background) {
+        running.origin.background = false;
+        this.onChange(snapshot(running.job, running.origin));
+      }
+      return { job: running.job, done: running.done as Promise<R> };
+    }
     const id = `${kind}-${this.nextId++}`;
-    const job = new Job<P>(id, kind, (changed) => this.onChange(snapshot(changed, subject)), this.intervalMs, this.yieldTo);
+    const origin: JobOrigin = { subject, background: how.background === true };
+    let listed = false;
+    const report = (changed: JobView) => {
+      if (listed) this.onChange(snapshot(changed, origin));
+    };
+    const job = new Job<P>(id, kind, report, this.intervalMs, this.yieldTo);
     if (this.stopped) job.cancel();
+    // Paused before its work begins, which then waits at its first checkpoint (Note [Started paused]).
+    if (how.paused) job.pause();
     const done = job.run(work).finally(() => this.active.delete(key));
     done.catch(() => {});
-    this.active.set(key, { job, subject, done });
-    this.onChange(snapshot(job, subject));
+    this.active.set(key, { job, origin, done });
+    // Its first snapshot, once listed, says what happened before: paused as it started, or by its own first steps.
+    listed = true;
+    this.onChange(snapshot(job, origin));
     return { job, done };
   }
 
@@ -62,11 +96,11 @@ export class JobRegistry {
    * Runs `work` as a job of `kind`; if one is running, it runs `work` once more when that one is
    * done, within the same job (a newer request, such as an edited vocabulary, must not be lost).
    */
-  startAgain<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null): Running<R> {
+  startAgain<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null, how: JobStart = {}): Running<R> {
     const key = `${kind}:${subject ?? ''}`;
     if (this.active.has(key)) {
       this.repeats.set(key, work as (job: AnyJob) => Promise<unknown>);
-      return this.start(kind, work, subject);
+      return this.start(kind, work, subject, how);
     }
     return this.start<R, P>(
       kind,
@@ -79,11 +113,31 @@ export class JobRegistry {
         return result;
       },
       subject,
+      how,
+    );
+  }
+
+  /**
+   * As `start`, but the new job's work begins only once every job of `kind` started before it
+   * has ended: for jobs that must not run side by side, where a request for another `subject`
+   * must still be done as asked rather than joined to the one running. Cancelled while it
+   * waits, it ends at once.
+   */
+  startInTurn<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string): Running<R> {
+    const earlier = [...this.active.values()].filter(({ job }) => job.kind === kind).map(({ done }) => done);
+    return this.start<R, P>(
+      kind,
+      async (job) => {
+        await endedOrCancelled(earlier, job.signal);
+        await job.checkpoint();
+        return work(job);
+      },
+      subject,
     );
   }
 
   list(): JobSnapshot[] {
-    return [...this.active.values()].map(({ job, subject }) => snapshot(job, subject));
+    return [...this.active.values()].map(({ job, origin }) => snapshot(job, origin));
   }
 
   running(kind: string, subject: string | null = null): AnyJob | null {
@@ -106,15 +160,37 @@ export class JobRegistry {
     return this.cancelAll();
   }
 
-  /** Cancels the jobs of `kinds` (all with null), waits until they have ended, and says which kinds ran. */
-  async cancelKinds(kinds: readonly string[] | null): Promise<Set<string>> {
+  /** Cancels the jobs of `kinds` (all with null), waits until they have ended, and gives them as they were before. */
+  async cancelKinds(kinds: readonly string[] | null): Promise<JobSnapshot[]> {
     const ending = [...this.active.values()].filter(({ job }) => kinds === null || kinds.includes(job.kind));
+    const before = ending.map(({ job, origin }) => snapshot(job, origin));
     for (const { job } of ending) job.cancel();
     await Promise.allSettled(ending.map((entry) => entry.done));
-    return new Set(ending.map(({ job }) => job.kind));
+    return before;
   }
 }
 
-function snapshot(job: JobView, subject: string | null): JobSnapshot {
-  return { id: job.id, kind: job.kind, subject, state: job.state, progress: job.progress, error: job.error };
+/** Waits until every one of `jobs` has ended, or until `signal` aborts. */
+async function endedOrCancelled(jobs: ReadonlyArray<Promise<unknown>>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  let onCancel = () => {};
+  const cancelled = new Promise<void>((resolve) => {
+    onCancel = resolve;
+    signal.addEventListener('abort', onCancel, { once: true });
+  });
+  try {
+    await Promise.race([Promise.allSettled(jobs), cancelled]);
+  } finally {
+    signal.removeEventListener('abort', onCancel);
+  }
+}
+
+/** What the registry knows of a job beyond the job itself: what it works on, and whether anybody asked for it. */
+interface JobOrigin {
+  subject: string | null;
+  background: boolean;
+}
+
+function snapshot(job: JobView, origin: JobOrigin): JobSnapshot {
+  return { id: job.id, kind: job.kind, subject: origin.subject, state: job.state, progress: job.progress, error: job.error, background: origin.background };
 }

@@ -63,7 +63,7 @@ import { isUserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { decodeSlots } from '../core/decode-slots.js';
 import { BoundedQueue } from '../core/queue.js';
-import { JobControl } from '../jobs/job.js';
+import { JobControl, type RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
@@ -101,6 +101,61 @@ export interface IndexSummary {
   removed: number;
   failed: Array<{ path: string; reason: FailureReason; message: string }>;
   seconds: number;
+}
+
+/** The progress of a run that has not begun. */
+function noProgress(): IndexProgress {
+  return { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
+}
+
+/** The figures of an index job that add up over its passes (Note [A job of several passes]). */
+const SUMMED_OVER_PASSES = ['processed', 'toProcess', 'embedded', 'indexed', 'removed'] as const;
+
+/**
+ * Note [A job of several passes]: an index job asked for again while it runs goes once more over
+ * what was asked meanwhile (engine.ts), and each pass, a run of its own, counts from zero. The
+ * job reports each pass's progress on top of the passes before it, so that what it says last
+ * (and what the window says of it once it is done) is the whole job's: the photos it indexed,
+ * embedded and forgot, and the files it could not index. Such a file counts once, and only while
+ * its failure stands: one met half-copied by a pass and indexed by the next was indexed, and one
+ * a retry failed again is still one. `found`, the rate and the time left stay the pass's own: the
+ * next walk meets most of the same files again.
+ */
+export class IndexJobFigures {
+  private readonly earlier: Record<(typeof SUMMED_OVER_PASSES)[number], number> = { processed: 0, toProcess: 0, embedded: 0, indexed: 0, removed: 0 };
+  private movedEarlier = 0;
+  /** Files the passes done could not index, whose failure stands. */
+  private readonly failedEarlier = new Set<string>();
+  /** The latest progress of the pass under way. */
+  private pass = noProgress();
+
+  /** A pass's progress, as the job's. */
+  ofJob(progress: IndexProgress): IndexProgress {
+    this.pass = progress;
+    return this.withEarlier(progress, this.failedEarlier.size + progress.failed);
+  }
+
+  /** Takes in a pass that finished, given the files the library lists as failed now; returns the job's progress. */
+  passDone(summary: IndexSummary, failingNow: ReadonlySet<string>): IndexProgress {
+    for (const failure of summary.failed) this.failedEarlier.add(failure.path);
+    for (const file of this.failedEarlier) if (!failingNow.has(file)) this.failedEarlier.delete(file);
+    const job = this.withEarlier(this.pass, this.failedEarlier.size);
+    for (const figure of SUMMED_OVER_PASSES) this.earlier[figure] = job[figure];
+    this.movedEarlier += summary.moved;
+    this.pass = noProgress();
+    return job;
+  }
+
+  /** Whether the passes done stored new photos or moved ones: what tagging follows in the app. */
+  get photosChanged(): boolean {
+    return this.earlier.embedded + this.movedEarlier > 0;
+  }
+
+  private withEarlier(progress: IndexProgress, failed: number): IndexProgress {
+    const job = { ...progress, failed };
+    for (const figure of SUMMED_OVER_PASSES) job[figure] += this.earlier[figure];
+    return job;
+  }
 }
 
 export interface IndexOptions {
@@ -159,18 +214,24 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const preprocessing = model.spec.image.preprocessing;
 
   const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
-  const progress: IndexProgress = { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
-  const meter = control.rateMeter();
-  /** The scan's failures, done before indexing starts: not part of its rate. */
-  let doneByScan = 0;
+  const progress = noProgress();
+  /**
+   * Note [Rate from the first photo]: the rate, and the time left from it, are measured from when
+   * the photos start to be worked on, once the walk is over and the image model loaded: the seconds
+   * or minutes of a walk and a load index no photo, and counted in they made the first estimates
+   * of a run several times too long. Null until then.
+   */
+  let meter: RateMeter | null = null;
   let lastReport = 0;
   const report = (force = false) => {
     const now = Date.now();
     if (!force && now - lastReport < 250) return;
     lastReport = now;
-    meter.record(progress.processed - doneByScan);
-    progress.imagesPerSecond = meter.perSecond;
-    progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
+    if (meter) {
+      meter.record(progress.processed);
+      progress.imagesPerSecond = meter.perSecond;
+      progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
+    }
     options.onProgress?.({ ...progress });
   };
 
@@ -184,7 +245,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     embeddings,
     modelId,
     dataDir: target.dataDir,
-    signal: control.signal,
+    checkpoint: () => control.checkpoint(),
     retryFailed: options.retryFailed === true,
     onFound: () => {
       progress.found++;
@@ -205,14 +266,19 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   progress.failed = scanProblems.length;
   progress.phase = 'indexing';
   // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
-  doneByScan = scanProblems.length;
-  progress.toProcess = work.length + doneByScan;
-  progress.processed = doneByScan;
+  progress.toProcess = work.length + scanProblems.length;
+  progress.processed = scanProblems.length;
   report(true);
 
   // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
   // A failure of the disk or the model stops the run (Note [A run that cannot go on]).
+  // A pause during the walk holds here too: loading the image model takes seconds of CPU and
+  // hundreds of MB, which a person pauses to keep for something else.
+  await control.checkpoint();
   const sharesCpu = work.length > 0 && (await model.loadImageTower()) === 'cpu';
+  // The photos start to be worked on now (Note [Rate from the first photo]).
+  meter = control.rateMeter();
+  meter.record(progress.processed);
   const batchSize = options.batchSize ?? (sharesCpu ? CPU_BATCH : GPU_BATCH);
   // Set while the model runs on the CPU: no new decode starts meanwhile (Note [Sharing the CPU]).
   let inferring: Promise<unknown> | null = null;

@@ -130,6 +130,11 @@ export interface ScanOptions {
   /** A folder never walked, silently: Lumen's own data folder, should it lie inside a photo folder. */
   skip?: string;
   signal?: AbortSignal;
+  /**
+   * Awaited before each folder: where a pause holds the walk and a cancel stops it (Note
+   * [Cooperative control] in main/jobs/job.ts), so that a paused run reads the disk no more.
+   */
+  checkpoint?: () => Promise<void>;
   /** What cannot be walked or indexed (Note [Nothing skipped silently]); the walk goes on. */
   onProblem?: (problem: ScanProblem) => void;
 }
@@ -206,6 +211,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
   const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
   const pending = [root];
   while (pending.length > 0) {
+    await options.checkpoint?.();
     throwIfAborted(options.signal);
     const dir = pending.pop() as string;
     let entries: Array<Dirent<Buffer>>;

@@ -40,7 +40,8 @@ export interface WalkContext {
   modelId: string;
   /** Lumen's own data folder: never walked. */
   dataDir: string;
-  signal: AbortSignal;
+  /** Awaited before each folder (ScanOptions.checkpoint): a pause holds the walk, a cancel stops it. */
+  checkpoint: () => Promise<void>;
   retryFailed: boolean;
   /** Called for each file found (progress). */
   onFound: () => void;
@@ -74,7 +75,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         excludes: folder.excludes,
         base: folder.path,
         skip: context.dataDir,
-        signal: context.signal,
+        checkpoint: context.checkpoint,
         onProblem: (problem) => {
           if (problem.unwalked !== null) unwalked.push(problem.unwalked);
           // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.

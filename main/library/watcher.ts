@@ -36,7 +36,8 @@ const LONGEST_WAIT_IN_QUIETS = 8;
  * is not watched (what it leads to may lie anywhere), and once one is met every report asks for
  * the whole library: a folder reached by a link and by its own path is stored under the path a
  * whole walk meets first (Note [Symlinks] in scan.ts), which a walk of one of its folders cannot
- * know.
+ * know. That holds while the library folder holding the link is in the library: each library
+ * folder keeps its own mark, which goes with it when it leaves, or is watched afresh.
  */
 /**
  * Note [Folders that come back]: a library folder on a drive that was unplugged, or deleted or
@@ -60,7 +61,15 @@ export class FolderWatcher {
    */
   private readonly roots = new Map<
     number,
-    { path: string; key: string; leftOut: (full: string, isFolder: boolean) => boolean; dirs: Map<string, FSWatcher>; identity: string | null | undefined }
+    {
+      path: string;
+      key: string;
+      leftOut: (full: string, isFolder: boolean) => boolean;
+      dirs: Map<string, FSWatcher>;
+      identity: string | null | undefined;
+      /** A linked folder was met in it: every report is of the whole library (Note [A watch per folder]). */
+      linked: boolean;
+    }
   >();
   private readonly recheck: ReturnType<typeof setInterval>;
   private rechecking = false;
@@ -70,8 +79,6 @@ export class FolderWatcher {
   /** Per library folder, the folders under it where something changed since the last report. */
   private readonly changed = new Map<number, Set<string>>();
   private warned = false;
-  /** A linked folder was met: every report is of the whole library (Note [A watch per folder]). */
-  private linked = false;
 
   constructor(
     private readonly onChange: (changed: WantedScope) => void,
@@ -97,7 +104,7 @@ export class FolderWatcher {
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false });
       void this.watchTree(folder.id, folder.path);
     }
   }
@@ -111,7 +118,7 @@ export class FolderWatcher {
       for await (const entry of await opendir(dir)) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await this.watchTree(folderId, full);
-        else if (entry.isSymbolicLink() && !this.roots.get(folderId)?.leftOut(full, true)) await this.metLink(full);
+        else if (entry.isSymbolicLink() && !this.roots.get(folderId)?.leftOut(full, true)) await this.metLink(folderId, full);
       }
     } catch (error) {
       // The folder went away or cannot be read while walked: what is in it appears after a re-scan.
@@ -138,12 +145,15 @@ export class FolderWatcher {
     }
   }
 
-  /** Notes a link that leads to a folder (Note [A watch per folder]). */
-  private async metLink(link: string): Promise<void> {
-    this.linked ||= await stat(link).then(
+  /** Notes a link that leads to a folder, in the library folder `folderId` (Note [A watch per folder]). */
+  private async metLink(folderId: number, link: string): Promise<void> {
+    // Looked up first: a folder dropped meanwhile takes its mark with it, even if its id is a new folder's now.
+    const root = this.roots.get(folderId);
+    const toFolder = await stat(link).then(
       (info) => info.isDirectory(),
       () => false,
     );
+    if (root && toFolder) root.linked = true;
   }
 
   /** Stops watching `dir` and every folder under it (gone, or moved out: their watchers would follow it). */
@@ -171,7 +181,7 @@ export class FolderWatcher {
             if (event === 'rename') this.unwatch(folderId, file);
             void this.watchTree(folderId, file);
           }
-          else if (info.isSymbolicLink()) void this.metLink(file);
+          else if (info.isSymbolicLink()) void this.metLink(folderId, file);
           this.changedIn(folderId, dir);
         },
         () => {
@@ -197,7 +207,8 @@ export class FolderWatcher {
         this.pendingSince = null;
         const changed = new Map([...this.changed].map(([id, dirs]) => [id, [...dirs]]));
         this.changed.clear();
-        this.onChange(this.linked ? 'everything' : changed);
+        const linked = [...this.roots.values()].some((root) => root.linked);
+        this.onChange(linked ? 'everything' : changed);
       },
       Math.max(0, wait),
     );
@@ -215,6 +226,8 @@ export class FolderWatcher {
         for (const watcher of root.dirs.values()) watcher.close();
         root.dirs.clear();
         root.identity = identity;
+        // Watched afresh, its links are looked for again.
+        root.linked = false;
         if (identity === null) continue;
         await this.watchTree(id, root.path);
         this.changedIn(id, root.path);

@@ -1,7 +1,8 @@
 /**
  * Near-duplicates' queries (main/duplicates): the photos of grouped images with what choosing a
- * copy to keep needs, exact copies (files of one content), per-model calibrations and measured
- * sharpness.
+ * copy to keep needs, exact copies (files of one content), per-model calibrations, measured
+ * sharpness, and what copies moved to the trash leave to the copies kept (Note [What a moved copy
+ * leaves] in main/duplicates/trash.ts).
  */
 import type { Db } from './database.js';
 
@@ -9,6 +10,8 @@ import type { Db } from './database.js';
 export interface DuplicateFileRow {
   photoId: number;
   imageId: number;
+  /** The content the file showed (its image's). */
+  contentHash: string;
   path: string;
   fileSize: number;
   mtimeMs: number;
@@ -36,7 +39,7 @@ export class DuplicatesStore {
 
   constructor(private readonly db: Db) {
     this.s = {
-      files: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, f.size AS fileSize, f.mtime_ms AS mtimeMs, i.width, i.height, i.taken_at AS takenAt,
+      files: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, i.content_hash AS contentHash, f.path, f.size AS fileSize, f.mtime_ms AS mtimeMs, i.width, i.height, i.taken_at AS takenAt,
           i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.lens, i.latitude, i.longitude
         FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.image_id, f.path`),
       sharedImages: db.prepare('SELECT image_id FROM files GROUP BY image_id HAVING COUNT(*) > 1 ORDER BY image_id').pluck(),
@@ -47,7 +50,27 @@ export class DuplicatesStore {
         WHERE EXISTS (SELECT 1 FROM embeddings e INDEXED BY embeddings_keys WHERE e.model = ? AND e.image_id = i.id) ORDER BY i.content_hash LIMIT ?`).pluck(),
       embeddingsAfter: db.prepare('SELECT image_id, vector FROM embeddings WHERE model = ? AND image_id > ? ORDER BY image_id LIMIT ?').raw(true),
       sharpness: db.prepare('SELECT sharpness FROM image_sharpness WHERE image_id = ?').pluck(),
-      saveSharpness: db.prepare('INSERT INTO image_sharpness (image_id, sharpness) VALUES (?, ?) ON CONFLICT(image_id) DO UPDATE SET sharpness = excluded.sharpness'),
+      // Nothing for an image a re-scan forgot while it was measured.
+      saveSharpness: db.prepare(`INSERT INTO image_sharpness (image_id, sharpness) SELECT @imageId, @sharpness WHERE EXISTS (SELECT 1 FROM images WHERE id = @imageId)
+        ON CONFLICT(image_id) DO UPDATE SET sharpness = excluded.sharpness`),
+      pathsShowing: db.prepare('SELECT f.path FROM images i JOIN files f ON f.image_id = i.id WHERE i.content_hash = ?').pluck(),
+      // Note [What a moved copy leaves]: remembered by content, as a backup's are (Note [Backups]
+      // in backups.ts), so the triggers of database.ts give them back to the content indexed again.
+      rememberVerdicts: db.prepare(`INSERT OR REPLACE INTO restored_verdicts (content_hash, tag, rejected, updated_at)
+        SELECT i.content_hash, t.tag, t.rejected, t.updated_at FROM files f JOIN images i ON i.id = f.image_id JOIN image_tags t ON t.image_id = i.id AND t.source = 'person'
+        WHERE f.path IN (SELECT value FROM json_each(?))`),
+      rememberAlbums: db.prepare(`INSERT OR IGNORE INTO restored_album_images (album_id, content_hash)
+        SELECT a.album_id, i.content_hash FROM files f JOIN images i ON i.id = f.image_id JOIN album_images a ON a.image_id = i.id
+        WHERE f.path IN (SELECT value FROM json_each(?))`),
+      // A verdict of the kept copy's own stays; one the tagger gave it gives way, as to any verdict.
+      handOverVerdicts: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
+          SELECT k.image_id, r.tag, 'person', r.rejected, NULL, NULL, NULL, r.updated_at FROM restored_verdicts r JOIN files k ON k.id = @kept WHERE r.content_hash = @content
+        ON CONFLICT(image_id, tag) DO UPDATE SET source = 'person', rejected = excluded.rejected, updated_at = excluded.updated_at WHERE image_tags.source <> 'person'`),
+      handOverAlbums: db.prepare(`INSERT OR IGNORE INTO album_images (album_id, image_id)
+        SELECT r.album_id, k.image_id FROM restored_album_images r JOIN files k ON k.id = @kept WHERE r.content_hash = @content`),
+      // A content the library has was never forgotten, or is back: it carries its own.
+      dropRememberedVerdicts: db.prepare('DELETE FROM restored_verdicts WHERE EXISTS (SELECT 1 FROM images i WHERE i.content_hash = restored_verdicts.content_hash)'),
+      dropRememberedAlbums: db.prepare('DELETE FROM restored_album_images WHERE EXISTS (SELECT 1 FROM images i WHERE i.content_hash = restored_album_images.content_hash)'),
     };
   }
 
@@ -90,7 +113,46 @@ export class DuplicatesStore {
     return this.s.sharpness.get(imageId) as number | undefined;
   }
 
+  /** Stores an image's sharpness, unless the image is gone (a re-scan forgot it while it was measured). */
   saveSharpness(imageId: number, sharpness: number): void {
-    this.s.saveSharpness.run(imageId, sharpness);
+    this.s.saveSharpness.run({ imageId, sharpness });
+  }
+
+  /** The files that show `contentHash` now. */
+  pathsShowing(contentHash: string): string[] {
+    return this.s.pathsShowing.all(contentHash) as string[];
+  }
+
+  /**
+   * Remembers by content the verdicts and albums of the images the files at `paths` show, before
+   * those files go to the trash (Note [What a moved copy leaves]).
+   */
+  rememberBeforeTrash(paths: readonly string[]): void {
+    const json = JSON.stringify(paths);
+    this.db.transaction(() => {
+      this.s.rememberVerdicts.run(json);
+      this.s.rememberAlbums.run(json);
+    })();
+  }
+
+  /**
+   * Gives each kept copy (a photo id) the albums and verdicts remembered of the content a moved
+   * copy showed (Note [What a moved copy leaves]).
+   */
+  handOver(moves: ReadonlyArray<{ content: string; kept: number }>): void {
+    this.db.transaction(() => {
+      for (const move of moves) {
+        this.s.handOverVerdicts.run(move);
+        this.s.handOverAlbums.run(move);
+      }
+    })();
+  }
+
+  /** Drops what was remembered of contents the library still has, once a re-scan has forgotten what went (Note [What a moved copy leaves]). */
+  dropRememberedOfPresent(): void {
+    this.db.transaction(() => {
+      this.s.dropRememberedVerdicts.run();
+      this.s.dropRememberedAlbums.run();
+    })();
   }
 }

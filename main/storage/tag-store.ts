@@ -115,6 +115,7 @@ export class TagStore {
         WHERE rank <= ? ORDER BY tag, rank`),
       photosOf: db.prepare(`SELECT MIN(f.id) AS photoId FROM image_tags t JOIN files f ON f.image_id = t.image_id
         WHERE t.tag = ? AND t.rejected = 0 GROUP BY t.image_id ORDER BY t.source = 'person' DESC, t.score DESC, t.image_id`).pluck(),
+      taggedOrRejected: db.prepare('SELECT MIN(f.id) AS photoId FROM image_tags t JOIN files f ON f.image_id = t.image_id WHERE t.tag = ? GROUP BY t.image_id ORDER BY t.image_id').pluck(),
     };
   }
 
@@ -238,6 +239,14 @@ export class TagStore {
   /** The photos showing `tag` (one file per image): confirmed first, then by score. */
   photosOf(tag: string): number[] {
     return this.s.photosOf.all(tag) as number[];
+  }
+
+  /**
+   * The photos showing `tag` and those the person rejected it on (one file per image): the
+   * photos whose sidecars an export of the tag rewrites, so that it leaves the rejected ones.
+   */
+  photosTaggedOrRejected(tag: string): number[] {
+    return this.s.taggedOrRejected.all(tag) as number[];
   }
 
   /** Per tag shown on any of `photoIds` (files), how many of them show it and the sum of their scores; read through them alone. */

@@ -1,14 +1,17 @@
 /**
  * Writing each photo's tags into its XMP sidecar (see Note [Sidecar merge] in xmp.ts), as a job.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, codeOf } from '../core/errors.js';
+import { UserError, codeOf, messageOf } from '../core/errors.js';
+import { folderNames, sharingStem, type FolderNames } from '../duplicates/trash.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { PhotoRef } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
 import type { TagProgress } from './tagger.js';
-import { SIDECAR_STYLES, sidecarPath, stopsExport, writeSidecar, type SidecarOutcome, type SidecarStyle } from './xmp.js';
+import { FolderNotWritable, SIDECAR_STYLES, sidecarPath, stopsExport, writeSidecar, type SidecarOutcome, type SidecarStyle } from './xmp.js';
 
 export interface XmpExportOptions {
   style?: SidecarStyle;
@@ -27,13 +30,36 @@ export interface XmpExportSummary {
   skipped: Array<{ path: string; reason: string }>;
 }
 
+const DEFAULT_STYLE: SidecarStyle = 'jpg.xmp';
+
+/**
+ * What an export writes, in a few characters: the same for the same request, whatever the order
+ * of its photos (Note [Exports in turn] in engine.ts).
+ */
+export function exportRequestKey(options: Pick<XmpExportOptions, 'style' | 'photoIds' | 'copies'>): string {
+  const style = options.style ?? DEFAULT_STYLE;
+  if (!options.photoIds) return `${style}, all photos`;
+  const ids = [...new Set(options.photoIds)].sort((a, b) => a - b);
+  const digest = createHash('sha256').update(ids.join(',')).digest('hex').slice(0, 12);
+  return `${style}, ${ids.length} photos (${digest})${options.copies ? ' with their copies' : ''}`;
+}
+
 /**
  * Note [Disks stop an export]: a sidecar the disk cannot take, full or read-only, is not that
  * photo's defect, and every photo after it would fail alike: the export stops there with one
- * message and what it wrote, where it used to list each photo as skipped and end as done.
+ * message and what it wrote, where it used to list each photo as skipped and end as done. So
+ * does a folder Lumen has no permission to create a file in, which would otherwise be listed
+ * photo by photo in a system error naming a temporary file.
  */
 function stopped(error: unknown, folder: string, written: number): UserError {
   const before = `${written} sidecar${written === 1 ? '' : 's'} written before it`;
+  if (error instanceof FolderNotWritable) {
+    return new UserError(
+      'read-only',
+      `Writing XMP sidecars stopped: Lumen has no permission to write in ${folder} (${before}). Allow it to write there (the folder's permissions, or on a Mac, Privacy & Security in System Settings), or export the photos of other folders.`,
+      { cause: error.cause },
+    );
+  }
   if (codeOf(error) === 'EROFS') {
     return new UserError('read-only', `Writing XMP sidecars stopped: ${folder} is on a read-only disk (${before}). Make it writable, or export the photos of other folders.`, { cause: error });
   }
@@ -41,11 +67,38 @@ function stopped(error: unknown, folder: string, written: number): UserError {
 }
 
 /**
+ * Note [Whose sidecar]: `IMG_1.xmp` belongs to every file named IMG_1, and Lightroom keeps a raw
+ * file's keywords and develop settings there: beside a raw `IMG_1.CR2` (which Lumen does not
+ * index), it is the raw file's, not `IMG_1.jpg`'s. So it is written for a photo only when no
+ * other file of the folder has the photo's stem (the rule sidecars are moved to the trash by,
+ * Note [Sidecars go along] in trash.ts); otherwise the `xmp` style skips the photo and says why.
+ * The default style writes `IMG_1.jpg.xmp`, but where that does not exist and `IMG_1.xmp` does
+ * and is the photo's alone (digiKam, Capture One and others name sidecars so), it merges into
+ * that one: a second sidecar holding only Lumen's keywords would be the one read by the apps
+ * that prefer `IMG_1.jpg.xmp`, which would then miss the person's ratings and keywords.
+ */
+async function sidecarFor(photo: string, style: SidecarStyle, namesIn: (folder: string) => Promise<FolderNames>): Promise<{ file: string } | { skipped: string }> {
+  const own = sidecarPath(photo, 'jpg.xmp');
+  const byStem = sidecarPath(photo, 'xmp');
+  if (style === 'jpg.xmp' && (existsSync(own) || !existsSync(byStem))) return { file: own };
+  let others: string[];
+  try {
+    others = sharingStem(photo, await namesIn(path.dirname(photo)));
+  } catch (error) {
+    return { skipped: `cannot list ${path.dirname(photo)} to tell whose ${path.basename(byStem)} is: ${messageOf(error)}` };
+  }
+  if (others.length === 0) return { file: byStem };
+  if (style === 'jpg.xmp') return { file: own };
+  return { skipped: `${path.basename(byStem)} is the sidecar of ${others.join(' and ')} too, so Lumen leaves it alone; use the jpg.xmp sidecar style` };
+}
+
+/**
  * Writes the shown tags of every photo (or of `photoIds`) into sidecars. Photos whose sidecars
- * would collide (`a.jpg` and `a.png`, or `A.png`, both want `a.xmp`) are skipped with the reason.
+ * would collide (`a.jpg` and `a.png`, or `A.png`, both want `a.xmp`), or would be another file's
+ * too (Note [Whose sidecar]), are skipped with the reason.
  */
 export async function exportXmp(storage: Storage, options: XmpExportOptions = {}): Promise<XmpExportSummary> {
-  const style = options.style ?? 'jpg.xmp';
+  const style = options.style ?? DEFAULT_STYLE;
   if (!SIDECAR_STYLES.includes(style)) throw new UserError('bad-input', `Unknown sidecar style "${style}". Choose ${SIDECAR_STYLES.join(' or ')}.`);
   const chosen = options.photoIds ? new Set(options.photoIds) : null;
   const tagsByPhoto = new Map<number, string[]>();
@@ -67,28 +120,34 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     if (sharing) sharing.push(photo);
     else bySidecar.set(key, [photo]);
   }
+  const listings = new Map<string, Promise<FolderNames>>();
+  const namesIn = (folder: string) => {
+    let listing = listings.get(folder);
+    if (!listing) listings.set(folder, (listing = readdir(folder).then(folderNames)));
+    return listing;
+  };
   const summary: XmpExportSummary = { style, written: 0, unchanged: 0, skipped: [] };
+  /** Writes one photo's sidecar, or says why not. */
+  const exportPhoto = async (photo: PhotoRef): Promise<SidecarOutcome> => {
+    const sharing = bySidecar.get(sidecarKey(photo)) ?? [];
+    if (sharing.length > 1) return { skipped: `${sharing.map((p) => path.basename(p.path)).join(' and ')} would share ${path.basename(sidecarPath(photo.path, style))}; use the jpg.xmp sidecar style` };
+    if (!existsSync(photo.path)) return { skipped: 'the photo is no longer there; index the library again' };
+    const target = await sidecarFor(photo.path, style, namesIn);
+    if ('skipped' in target) return target;
+    try {
+      return await writeSidecar(target.file, tagsByPhoto.get(photo.photoId) ?? []);
+    } catch (error) {
+      throw stopsExport(error) ? stopped(error, path.dirname(target.file), summary.written) : error;
+    }
+  };
   const meter = options.control?.rateMeter() ?? new RateMeter();
   meter.record(0);
   for (const [i, photo] of photos.entries()) {
     if (i % 64 === 0) await options.control?.checkpoint();
-    const sidecar = sidecarPath(photo.path, style);
-    const sharing = bySidecar.get(sidecarKey(photo)) ?? [];
-    if (sharing.length > 1) {
-      summary.skipped.push({ path: photo.path, reason: `${sharing.map((p) => path.basename(p.path)).join(' and ')} would share ${path.basename(sidecar)}; use the jpg.xmp sidecar style` });
-    } else if (!existsSync(photo.path)) {
-      summary.skipped.push({ path: photo.path, reason: 'the photo is no longer there; index the library again' });
-    } else {
-      let outcome: SidecarOutcome;
-      try {
-        outcome = await writeSidecar(sidecar, tagsByPhoto.get(photo.photoId) ?? []);
-      } catch (error) {
-        throw stopsExport(error) ? stopped(error, path.dirname(sidecar), summary.written) : error;
-      }
-      if (outcome === 'written') summary.written++;
-      else if (outcome === 'unchanged') summary.unchanged++;
-      else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
-    }
+    const outcome = await exportPhoto(photo);
+    if (outcome === 'written') summary.written++;
+    else if (outcome === 'unchanged') summary.unchanged++;
+    else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
     meter.record(i + 1);
     options.onProgress?.({ phase: 'exporting', done: i + 1, total: photos.length, perSecond: meter.perSecond, etaSeconds: meter.eta(photos.length - i - 1) });
   }

@@ -1,6 +1,8 @@
 /**
- * Tags as keywords in XMP sidecar files, where Lightroom, digiKam and darktable read them:
- * `dc:subject` (flat keywords) and `lr:hierarchicalSubject` (`Lumen|dog`).
+ * Tags as keywords in XMP sidecar files, where digiKam and darktable read them: `dc:subject`
+ * (flat keywords) and `lr:hierarchicalSubject` (`Lumen|dog`). Lightroom reads a sidecar only for
+ * a raw file; of a JPEG, PNG or TIFF it reads only the metadata inside the file, which Lumen
+ * never writes.
  *
  * Note [Sidecar merge]: the original photo is never opened for writing. A sidecar that exists is
  * edited in place as text, not rebuilt: only the items of the two keyword bags change, and
@@ -8,7 +10,8 @@
  * byte. Keywords Lumen wrote are recognisable by their `Lumen|` hierarchical entry, so a tag the
  * person later rejected is taken out again, while keywords they typed themselves (including one
  * that was there before Lumen tagged the same thing) are never removed. A file that does not look like XMP is left alone and reported, never overwritten.
- * Writes go to a temporary file that is renamed over the sidecar, so a crash leaves the old one.
+ * Writes go to a temporary file that is renamed over the sidecar, so a crash leaves the old one
+ * (Note [Replacing a sidecar]).
  *
  * Note [Only well-formed sidecars]: a tag holding a character XML 1.0 cannot hold at all (NUL and
  * other controls, lone surrogates, U+FFFE) would make the sidecar unreadable, the person's own
@@ -23,9 +26,10 @@
  * cleans up after a killed one without any caller's help, at one listing per folder.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { codeOf, isDiskFull } from '../core/errors.js';
+import { codeOf, isDiskFull, messageOf } from '../core/errors.js';
 import { forbiddenCharacter, wellFormedError } from './xml-check.js';
 
 export type SidecarStyle = 'jpg.xmp' | 'xmp';
@@ -41,7 +45,10 @@ const NS = {
   lr: 'http://ns.adobe.com/lightroom/1.0/',
 } as const;
 
-/** `photo.jpg.xmp` (darktable, digiKam) or `photo.xmp` (Lightroom, also read by digiKam). */
+/**
+ * `photo.jpg.xmp` (darktable, digiKam) or `photo.xmp` (digiKam reads it too; Lightroom writes it
+ * for a raw file, so it may be a raw file's: Note [Whose sidecar] in xmp-export.ts).
+ */
 export function sidecarPath(photo: string, style: SidecarStyle): string {
   if (style === 'jpg.xmp') return `${photo}.xmp`;
   const parsed = path.parse(photo);
@@ -146,6 +153,37 @@ function renderProperty(prefix: string, local: string, rdf: string, items: reado
   ].join('\n');
 }
 
+/** The start tag of an rdf:Description, where it is. */
+interface Description {
+  index: number;
+  tag: string;
+  selfClosing: boolean;
+}
+
+/**
+ * The rdf:Description elements that are children of rdf:RDF, the photo's own properties.
+ *
+ * Note [Top-level Descriptions]: a struct in an array is an rdf:Description too, nested in a
+ * property (a face region in `mwg-rs:RegionList`, a Lightroom mask). A keyword bag put there
+ * would be a field of the person's face region, which no app reads as the photo's keywords, and
+ * which another app rewriting the region may drop; so a missing bag goes only into a top-level
+ * Description, one that no other Description encloses.
+ */
+function topLevelDescriptions(xml: string, rdf: string): Description[] {
+  const startOrEnd = new RegExp(`<(/?)${escapeRegExp(rdf)}:Description\\b[^>]*?(/?)>`, 'g');
+  const found: Description[] = [];
+  let depth = 0;
+  for (const match of xml.matchAll(startOrEnd)) {
+    const [tag, end, selfClosing] = match;
+    if (end) depth--;
+    else {
+      if (depth === 0) found.push({ index: match.index, tag, selfClosing: selfClosing === '/' });
+      if (!selfClosing) depth++;
+    }
+  }
+  return found;
+}
+
 export type MergeResult = { xml: string; changed: boolean } | { error: string };
 
 /**
@@ -155,8 +193,7 @@ export type MergeResult = { xml: string; changed: boolean } | { error: string };
 export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult {
   const rdf = prefixOf(xml, NS.rdf);
   if (!rdf) return { error: 'it has no RDF data, so it is not an XMP sidecar' };
-  const descriptionOpen = new RegExp(`<${escapeRegExp(rdf)}:Description\\b[^>]*?(/?)>`, 'g');
-  const descriptions = [...xml.matchAll(descriptionOpen)];
+  const descriptions = topLevelDescriptions(xml, rdf);
   if (descriptions.length === 0) return { error: 'it has no rdf:Description element' };
 
   let dc = prefixOf(xml, NS.dc);
@@ -208,19 +245,18 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
     else missing.push({ prefix, uri, text: renderProperty(prefix, local, rdf, items, '   ') });
   }
   if (missing.length > 0) {
-    // Into the Description already holding one of the bags, else the first one.
+    // Into the top-level Description already holding one of the bags, else the first one (Note [Top-level Descriptions]).
     const holder = [subject.span, hierarchy.span].find((span) => span !== null);
-    const target = [...descriptions].reverse().find((match) => holder && match.index < holder.start) ?? (descriptions[0] as RegExpExecArray);
-    const openEnd = target.index + target[0].length;
-    const selfClosing = target[1] === '/';
-    const openTag = selfClosing ? target[0].slice(0, -2).trimEnd() : target[0].slice(0, -1);
+    const target = [...descriptions].reverse().find((description) => holder && description.index < holder.start) ?? (descriptions[0] as Description);
+    const openEnd = target.index + target.tag.length;
+    const openTag = target.selfClosing ? target.tag.slice(0, -2).trimEnd() : target.tag.slice(0, -1);
     // A declaration on another Description is out of scope here; one on rdf:RDF or above is not.
     const inScope = (prefix: string) =>
       new RegExp(`xmlns:${escapeRegExp(prefix)}\\s*=`).test(openTag) ||
       [...xml.matchAll(new RegExp(`<([\\w.-]+:[\\w.-]+)[^>]*\\sxmlns:${escapeRegExp(prefix)}\\s*=`, 'g'))].some((match) => match[1] !== `${rdf}:Description`);
     const declarations = missing.filter((property) => !inScope(property.prefix)).map((property) => `\n    xmlns:${property.prefix}="${property.uri}"`);
     const inserted = missing.map((property) => `\n   ${property.text}`).join('');
-    const close = selfClosing ? `\n  </${rdf}:Description>` : '';
+    const close = target.selfClosing ? `\n  </${rdf}:Description>` : '';
     edits.push({ start: target.index, end: openEnd, text: `${openTag}${declarations.join('')}>${inserted}${close}` });
   }
   let result = xml;
@@ -230,9 +266,22 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
 
 export type SidecarOutcome = 'written' | 'unchanged' | { skipped: string };
 
-/** Whether a failed write is the disk's (full, or read-only), not the sidecar's own. */
+/** Codes for a folder Lumen may not create a file in: its permissions (EACCES), or the system's say (EPERM: privacy settings on macOS, a share's rules). */
+const NO_PERMISSION = new Set(['EACCES', 'EPERM']);
+
+/** A folder Lumen may not create a file in: every photo of the folder would fail alike, so it stops the export. */
+export class FolderNotWritable extends Error {
+  constructor(
+    readonly folder: string,
+    cause: unknown,
+  ) {
+    super(`no permission to write in ${folder}`, { cause });
+  }
+}
+
+/** Whether a failed write is the disk's (full, or read-only) or the folder's, not the sidecar's own. */
 export function stopsExport(error: unknown): boolean {
-  return isDiskFull(error) || codeOf(error) === 'EROFS';
+  return isDiskFull(error) || codeOf(error) === 'EROFS' || error instanceof FolderNotWritable;
 }
 
 const TEMPORARY = /\.xmp\.[0-9a-f]{8}\.tmp$/;
@@ -258,9 +307,42 @@ function sweepOnce(dir: string): Promise<void> {
 }
 
 /**
+ * Note [Replacing a sidecar]: renaming a new file over a sidecar replaces the file, not only its
+ * text. So a sidecar that is a link (into a synced metadata folder, say) is left alone, since it
+ * would become a plain file and the file it points to would never get the keywords; so is one
+ * nobody may write, which the person made read-only to keep as it is. The new file gets the old
+ * one's permissions (a private sidecar stays private; owner and ACLs are not carried over), and
+ * is synced to the disk before the rename, so that after a power cut the sidecar is the old one
+ * or the new one, never an empty file.
+ */
+function whyNotReplaced(info: Stats): string | null {
+  if (info.isSymbolicLink()) return 'it is a link, which Lumen never replaces; put a copy of the file it points to in its place if Lumen may add keywords to it';
+  if ((info.mode & 0o222) === 0) return 'it is read-only; make it writable if Lumen may add keywords to it';
+  return null;
+}
+
+/** Writes `text` into the new file `temp`, with `mode` when it will replace a sidecar, synced (Note [Replacing a sidecar]). */
+async function writeTemporary(temp: string, text: string, mode: number | undefined): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'wx');
+  } catch (error) {
+    throw NO_PERMISSION.has(codeOf(error) ?? '') ? new FolderNotWritable(path.dirname(temp), error) : error;
+  }
+  try {
+    await handle.writeFile(text);
+    // The mode `open` gives is cut by the umask: the old sidecar's is set as it was.
+    if (mode !== undefined) await handle.chmod(mode & 0o777);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Writes `tags` into the sidecar at `file`: a new one when none exists (nothing when there are no
  * tags), else merged (Note [Sidecar merge]), never one that is not well-formed XML (Note [Only
- * well-formed sidecars]).
+ * well-formed sidecars]), never through a link or over a read-only file (Note [Replacing a sidecar]).
  */
 export async function writeSidecar(file: string, tags: readonly string[]): Promise<SidecarOutcome> {
   await sweepOnce(path.dirname(file));
@@ -268,12 +350,15 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     const character = forbiddenCharacter(tag);
     if (character) return { skipped: `the tag ${JSON.stringify(tag)} holds a character (${character}) an XMP sidecar cannot hold; rename the tag` };
   }
+  // What is there, a link too (one pointing nowhere reads as no sidecar), and its text.
+  let found: Stats | null = null;
   let existing: string | null = null;
   try {
+    found = await lstat(file);
     existing = UTF8.decode(await readFile(file));
   } catch (error) {
     if (error instanceof TypeError) return { skipped: `${file} was left alone: it is not UTF-8 text, and rewriting it would change characters it holds` };
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return { skipped: `cannot read ${file}: ${(error as Error).message}` };
+    if (codeOf(error) !== 'ENOENT') return { skipped: `cannot read ${file}: ${messageOf(error)}` };
   }
   let text: string;
   if (existing === null) {
@@ -285,10 +370,13 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     if (!merged.changed) return 'unchanged';
     text = merged.xml;
   }
+  // Only a sidecar that would change is reported: one already holding the tags is fine as it is.
+  const refusal = found && whyNotReplaced(found);
+  if (refusal) return { skipped: `${file} was left alone: ${refusal}` };
   const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
   ownTemporaries.add(temp);
   try {
-    await writeFile(temp, text, { flag: 'wx' });
+    await writeTemporary(temp, text, found?.mode);
     const problem = wellFormedError(await readFile(temp, 'utf8'));
     if (problem) {
       await rm(temp, { force: true });
@@ -297,9 +385,10 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
-    // A disk that is full or read-only is not this photo's defect: it stops the export (Note [Disks stop an export] in xmp-export.ts).
+    // A disk that is full or read-only, or a folder Lumen may not write in, is not this photo's
+    // defect: it stops the export (Note [Disks stop an export] in xmp-export.ts).
     if (stopsExport(error)) throw error;
-    return { skipped: `cannot write ${file}: ${(error as Error).message}` };
+    return { skipped: `cannot write ${file}: ${messageOf(error)}` };
   } finally {
     ownTemporaries.delete(temp);
   }

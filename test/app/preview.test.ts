@@ -1,16 +1,17 @@
 import http from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { previewShell, startPreview, type PreviewServer } from '../../main/app/preview.js';
 import { buildRenderer } from '../renderer/harness.js';
 
 /** A page's request to the preview server, with the headers a test chooses. */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; cookie: string | undefined }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; cookie: string | undefined; cacheControl: string | undefined }> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers }, (response) => {
         response.resume();
-        resolve({ status: response.statusCode as number, cookie: response.headers['set-cookie']?.[0]?.split(';')[0] });
+        resolve({ status: response.statusCode as number, cookie: response.headers['set-cookie']?.[0]?.split(';')[0], cacheControl: response.headers['cache-control'] });
       })
       .on('error', reject);
   });
@@ -39,7 +40,8 @@ describe('preview mode server (Notes [Preview is loopback only], [Calls beside t
     const engine = {
       call: async (name: string) => {
         engineCalls.push(name);
-        return [];
+        // Every photo is the page itself: bytes to serve.
+        return name === 'photos.file' ? { path: path.join(renderer.dir, 'index.html') } : [];
       },
     };
     server = await startPreview({ rendererDir: renderer.dir, engine: engine as never, shell: previewShell([]), log: () => {} });
@@ -97,5 +99,14 @@ describe('preview mode server (Notes [Preview is loopback only], [Calls beside t
     } finally {
       socket.close();
     }
+  });
+
+  it('serves photos by id, cached only at a version, and refuses a query that is not one (Note [Photo versions])', async () => {
+    const cookie = `lumen_preview=${token}`;
+    expect(await get(`${server.origin}/photo/thumbnail/7?v=42`, { cookie })).toMatchObject({ status: 200, cacheControl: 'private, max-age=3600' });
+    expect(await get(`${server.origin}/photo/thumbnail/7`, { cookie })).toMatchObject({ status: 200, cacheControl: 'no-cache' });
+    const asked = engineCalls.length;
+    for (const query of ['?v=abc', '?v=', '?v=..%2Fx', '?v=3&x=1', '?x=1']) expect((await get(`${server.origin}/photo/thumbnail/7${query}`, { cookie })).status).toBe(404);
+    expect(engineCalls.length).toBe(asked);
   });
 });

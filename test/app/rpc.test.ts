@@ -217,7 +217,7 @@ describe('rpc protocol', () => {
   it('says every job still under way failed when the process dies, as it can no more (Note [Jobs outlive no engine])', async () => {
     const { client, children, events } = setup();
     await client.call('echo', { text: 'start' });
-    const job = (id: string, kind: 'index' | 'tag' | 'ocr', state: JobInfo['state']) => ({ id, kind, subject: null, state, error: null, progress: null }) as JobInfo;
+    const job = (id: string, kind: 'index' | 'tag' | 'ocr', state: JobInfo['state']) => ({ id, kind, subject: null, state, error: null, progress: null, background: false }) as JobInfo;
     for (const sent of [job('index-1', 'index', 'running'), job('tag-2', 'tag', 'running'), job('tag-2', 'tag', 'done'), job('ocr-3', 'ocr', 'paused')]) children[0]?.fromEngine({ event: { type: 'job', job: sent } });
     await vi.waitFor(() => expect(events).toHaveLength(4));
     children[0]?.exit(139);

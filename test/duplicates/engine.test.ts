@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuplicateReport } from '../../main/duplicates/index.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_DUPLICATE_THRESHOLD, DuplicateFinder, type DuplicateReport } from '../../main/duplicates/index.js';
 import { Engine } from '../../main/engine/engine.js';
 import { eventSchema, type AppEvent, type JobInfo } from '../../preload/contract.js';
 import { writeCopies } from '../helpers/duplicate-sets.js';
@@ -39,7 +39,7 @@ describe('near-duplicates in the engine', () => {
 
   it('finds the groups as a job whose events say each phase, calibration first, and pass the contract', async () => {
     const running = engine.findDuplicates();
-    expect(engine.findDuplicates({ threshold: 1 }).job.id).toBe(running.job.id);
+    expect(engine.findDuplicates({ threshold: DEFAULT_DUPLICATE_THRESHOLD }).job.id).toBe(running.job.id);
     report = await running.done;
     expect(report.groups.map((found) => path.basename(found.keep)).sort()).toEqual(['circle-original.jpg', 'square-original.jpg', 'star-original.jpg']);
     expect(report.model).toBe('tiny-clip-immich');
@@ -56,6 +56,38 @@ describe('near-duplicates in the engine', () => {
     running.job.cancel();
     await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });
     expect((jobs().at(-1) as JobInfo).state).toBe('cancelled');
+  });
+
+  it('answers a find at another threshold with groups at that threshold, stopping the find running (Note [One find at a time])', async () => {
+    const loose = engine.findDuplicates();
+    const strict = engine.findDuplicates({ threshold: 1.25 });
+    expect(strict.job.id).not.toBe(loose.job.id);
+    await expect(loose.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect((await strict.done).threshold).toBe(1.25);
+  });
+
+  it('starts a find that a change of models stopped again at its threshold, and answers its caller with those groups (Note [Models changed under work])', async () => {
+    const realFind = DuplicateFinder.prototype.find;
+    let goOn = () => {};
+    const held = new Promise<void>((resolve) => (goOn = resolve));
+    // The first find waits until the change has stopped it; the one started again runs as usual.
+    vi.spyOn(DuplicateFinder.prototype, 'find').mockImplementationOnce(async function (this: DuplicateFinder, options) {
+      await held;
+      return realFind.call(this, options);
+    });
+    const running = engine.findDuplicates({ threshold: 1 });
+    const changing = engine.updateSettings({ provider: 'cpu' });
+    await vi.waitFor(() => expect(running.job.isCancelled).toBe(true));
+    goOn();
+    await changing;
+    const report = await running.done;
+    expect(report.threshold).toBe(1);
+    expect(report.groups.length).toBeGreaterThan(0);
+    const finds = jobs().filter((job) => job.state === 'cancelled' || job.state === 'done');
+    expect(finds.slice(-2).map((job) => [job.id === running.job.id, job.state])).toEqual([
+      [true, 'cancelled'],
+      [false, 'done'],
+    ]);
   });
 
   it('moves the chosen copies through the injected trash, keeps the last copy of a group, then forgets the moved files', async () => {

@@ -3,8 +3,10 @@ import { link, lstat, mkdir, rename, symlink, utimes, writeFile } from 'node:fs/
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DuplicateGroup } from '../../main/duplicates/finder.js';
-import { executeTrash, planTrash, selectCopies, trashSelection, type Copy } from '../../main/duplicates/trash.js';
+import { executeTrash, handOvers, planTrash, selectCopies, trashSelection, type Copy, type LibraryNow } from '../../main/duplicates/trash.js';
 import { tempDir } from '../helpers/fixtures.js';
+
+const KEPT_OUT_OF_REACH = 'the copy you keep is not where it was (on a drive that is not connected, or moved or deleted since); connect its drive, or find duplicates again';
 
 describe('moving duplicates to the trash', () => {
   let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -79,9 +81,10 @@ describe('moving duplicates to the trash', () => {
     const found = await groups();
     const first = await trashSelection({ groups: found, chosen: [files['b'] as string, files['c'] as string] }, moveToTrash);
     expect(first).toEqual({ trashed: [files['b'], files['c']], sidecars: [], skipped: [] });
-    // The same groups again (as found before): a is now the only copy there is.
+    // The same groups again (as found before, with no re-scan since): a is now the only copy there
+    // is, though the groups cannot tell the others from copies on a drive not connected.
     const second = await trashSelection({ groups: found, chosen: [files['a'] as string, files['e'] as string] }, moveToTrash);
-    expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: 'no other copy of its group is still there; it is the last one' }] });
+    expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: KEPT_OUT_OF_REACH }] });
     expect(existsSync(files['a'] as string)).toBe(true);
     expect(existsSync(files['d'] as string)).toBe(true);
   });
@@ -128,13 +131,13 @@ describe('moving duplicates to the trash', () => {
       reason: 'largest',
       paths,
       similarity: 1,
-      photos: ids.map((photoId, i) => ({ photoId, path: paths[i] as string, width: 1, height: 1, fileSize: 10 + photoId, mtimeMs: 100 + photoId, takenAt: null, camera: null, lens: null, hasLocation: false })),
+      photos: ids.map((photoId, i) => ({ photoId, contentHash: `content-${photoId}`, path: paths[i] as string, width: 1, height: 1, fileSize: 10 + photoId, mtimeMs: 100 + photoId, takenAt: null, camera: null, lens: null, hasLocation: false })),
     });
     const [first, second] = paths() as [string[], string[]];
     const copies = (ids: number[], of: string[]) => ids.map((photoId, i) => ({ path: of[i] as string, size: 10 + photoId, mtimeMs: 100 + photoId }));
     const found = [group([1, 2, 3], first), group([4, 5], second)];
     const library = new Map([...first, ...second].map((file, i) => [i + 1, file]));
-    const pathNow = (photoId: number) => library.get(photoId);
+    const pathNow = { pathOf: (photoId: number) => library.get(photoId), pathsShowing: () => [] };
     expect(selectCopies(found, [3, 2], pathNow)).toEqual({ groups: [copies([1, 2, 3], first)], chosen: [files['c'], files['b']], refused: [] });
     expect(selectCopies(found, [5, 2], pathNow).groups).toEqual([copies([4, 5], second), copies([1, 2, 3], first)]);
     expect(() => selectCopies(found, [2, 9], pathNow)).toThrow(/Photo #9 is not in the near-duplicate groups found last\. Find duplicates again/);
@@ -147,6 +150,57 @@ describe('moving duplicates to the trash', () => {
       chosen: [files['b']],
       refused: [files['a'], files['e']].map((file) => ({ path: file, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' })),
     });
+  });
+
+  /** A group found with `copies` (the first its suggested keep), photo ids from 1, contents `content-<id>`. */
+  const foundGroup = (copies: readonly Copy[]): DuplicateGroup => ({
+    keep: (copies[0] as Copy).path,
+    reason: 'largest',
+    paths: copies.map((copy) => copy.path),
+    similarity: 1,
+    photos: copies.map((copy, i) => ({ photoId: i + 1, contentHash: `content-${i + 1}`, path: copy.path, width: 1, height: 1, fileSize: copy.size, mtimeMs: copy.mtimeMs, takenAt: null, camera: null, lens: null, hasLocation: false })),
+  });
+
+  it('says what to do when the copy a person keeps moved or is on a drive not connected, rather than calling the chosen one the last', async () => {
+    const onDrive = path.join(scratch.dir, 'Drive', 'a.jpg');
+    const found = [foundGroup([await known(files['a'] as string), await known(files['b'] as string)])];
+    const library = new Map([[1, files['a']], [2, files['b']]]);
+    const elsewhere = new Map<string, string[]>();
+    const now: LibraryNow = { pathOf: (photoId) => library.get(photoId), pathsShowing: (content) => elsewhere.get(content) ?? [] };
+    const refusal = async (at: readonly DuplicateGroup[]) => {
+      const selection = selectCopies(at, [2], now);
+      return (await trashSelection(selection, async () => expect.unreachable('nothing may move'))).skipped;
+    };
+    // a, the copy kept, renamed: its photo left the library, its content is there under another name.
+    library.delete(1);
+    elsewhere.set('content-1', [path.join(scratch.dir, 'a-renamed.jpg')]);
+    expect(await refusal(found)).toEqual([{ path: files['b'], reason: 'the copy you keep moved since the duplicates were found; find duplicates again' }]);
+    // a deleted, and forgotten by the library: b is the last copy.
+    elsewhere.clear();
+    expect(await refusal(found)).toEqual([{ path: files['b'], reason: 'no other copy of its group is still there; it is the last one' }]);
+    // a on a drive that is not connected: still in the library, but not there.
+    const unplugged = [foundGroup([{ path: onDrive, size: 10, mtimeMs: 100 }, await known(files['b'] as string)])];
+    library.set(1, onDrive);
+    expect(await refusal(unplugged)).toEqual([{ path: files['b'], reason: KEPT_OUT_OF_REACH }]);
+  });
+
+  it('hands what a moved copy leaves to its group’s suggested keep, else to the first other copy still in the library (Note [What a moved copy leaves])', async () => {
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => known(files[name] as string)));
+    const found = [foundGroup([a, b, c] as Copy[])];
+    const library = new Map([[1, files['a']], [2, files['b']], [3, files['c']]]);
+    const showing = new Map<string, string[]>();
+    const now: LibraryNow = { pathOf: (photoId) => library.get(photoId), pathsShowing: (content) => showing.get(content) ?? [] };
+    expect(handOvers(found, [files['b'] as string], now)).toEqual([{ content: 'content-2', kept: 1 }]);
+    expect(handOvers(found, [files['a'] as string, files['b'] as string], now)).toEqual([
+      { content: 'content-1', kept: 3 },
+      { content: 'content-2', kept: 3 },
+    ]);
+    // The suggested keep left the library since: the next copy still there keeps.
+    library.delete(1);
+    expect(handOvers(found, [files['b'] as string], now)).toEqual([{ content: 'content-2', kept: 3 }]);
+    // A content another file still shows keeps its own albums and verdicts: nothing to hand over.
+    showing.set('content-2', [files['b'] as string, path.join(scratch.dir, 'b-copy.jpg')]);
+    expect(handOvers(found, [files['b'] as string], now)).toEqual([]);
   });
 
   it('stops moving files once cancelled', async () => {

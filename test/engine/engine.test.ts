@@ -162,12 +162,15 @@ describe('the engine', () => {
     await vi.waitFor(() => expect(main.library().status().photos).toBeGreaterThan(0), { timeout: 30_000, interval: 2 });
     indexing.job.pause();
     await main.updateSettings({ provider: 'cpu' });
-    indexing.job.resume();
     // A model let go under the run never answered it: the run hung, and indexing with it.
     const ended = await Promise.race([indexing.done.then(() => 'done', (error: { code?: string }) => error.code), new Promise((resolve) => setTimeout(() => resolve('hung'), 20_000))]);
     expect(ended).toBe('cancelled');
     const again = main.jobs.running('index');
     expect(again).not.toBeNull();
+    // It starts again as the person left it, paused (Note [Started paused]), and runs once they resume it.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(jobEvents('index').filter((job) => job.id === again!.id)).toEqual([expect.objectContaining({ state: 'paused', background: false })]);
+    again!.resume();
     await vi.waitFor(() => expect(main.jobs.running('index')).toBeNull(), { timeout: 30_000 });
     expect(jobEvents('index').at(-1)).toMatchObject({ id: again!.id, state: 'done' });
     expect(main.library().status().photos).toBe(80);

@@ -2,11 +2,12 @@
  * The app's tag, vocabulary and album calls, through the engine's call table over a real Engine
  * (as the engine process answers them): shapes and errors as the renderer sees them.
  */
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
+import { sidecarPath } from '../../main/tags/xmp.js';
 import { IMMICH_MODEL, SHAPES, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
 
@@ -32,6 +33,11 @@ describe('the app’s tag calls', () => {
     await engine.dispose();
     await scratch.cleanup();
   });
+
+  /** Removes every sidecar an export wrote. */
+  async function removeSidecars(): Promise<void> {
+    for (const name of await readdir(photos, { recursive: true })) if (name.endsWith('.xmp')) await rm(path.join(photos, name));
+  }
 
   async function calls_(): Promise<void> {
     calls = engineHandlers(engine);
@@ -196,6 +202,28 @@ describe('the app’s tag calls', () => {
     await calls['tags.verdict']({ photoIds: [confirmed, rejected], tag: 'triangle', verdict: 'clear' });
   });
 
+  it('writes a second XMP export asked while one runs after it, as asked, and joins one asked twice', async () => {
+    const circles = (await calls['tags.photos']({ tag: 'circle' })).ids;
+    const star = (await calls['tags.photos']({ tag: 'star' })).ids[0] as number;
+    const first = engine.exportXmp({ photoIds: circles });
+    expect(engine.exportXmp({ photoIds: [...circles].reverse() }).job).toBe(first.job);
+    const second = engine.exportXmp({ photoIds: [star], style: 'xmp' });
+    expect(second.job).not.toBe(first.job);
+    // Each answers with its own counts, and the second writes only once the first is done.
+    expect((await second.done).style).toBe('xmp');
+    expect(first.job.state).toBe('done');
+    expect((await first.done).written).toBe(circles.length);
+
+    // As the window asks: a tag's page, then a selection, before the first has finished.
+    await removeSidecars();
+    const [byTag, bySelection] = await Promise.all([calls['xmp.export']({ tag: 'circle' }), calls['xmp.export']({ photoIds: [star], style: 'xmp' })]);
+    expect(byTag).toMatchObject({ style: 'jpg.xmp', skipped: [] });
+    expect(byTag.written).toBeGreaterThanOrEqual(circles.length);
+    expect(bySelection).toEqual({ style: 'xmp', written: 1, unchanged: 0, skipped: [] });
+    expect(await readFile(sidecarPath(engine.library().resolvePhoto(star).path, 'xmp'), 'utf8')).toContain('<rdf:li>Lumen|star</rdf:li>');
+    await removeSidecars();
+  });
+
   it('writes XMP sidecars for a tag’s photos, each copy’s too, exports, imports and resets the vocabulary', async () => {
     // A byte-identical copy of a square: one photo in the window, two files with a sidecar each.
     const square = (await calls['tags.photos']({ tag: 'square' })).ids[0] as number;
@@ -209,6 +237,13 @@ describe('the app’s tag calls', () => {
     expect(sidecars.length).toBe(summary.written);
     expect(sidecars.filter((name) => name.startsWith(`square${path.sep}`)).length).toBeGreaterThanOrEqual(14);
     expect(sidecars).toContain(path.join('copies', 'square-copy.jpg.xmp'));
+    // A photo the person rejects the tag on loses its keyword at the tag's next export.
+    const rejected = (await calls['tags.photos']({ tag: 'square' })).ids[1] as number;
+    const rejectedSidecar = sidecarPath(engine.library().resolvePhoto(rejected).path, 'jpg.xmp');
+    expect(await readFile(rejectedSidecar, 'utf8')).toContain('<rdf:li>Lumen|square</rdf:li>');
+    await calls['tags.verdict']({ photoIds: [rejected], tag: 'square', verdict: 'reject' });
+    expect(await calls['xmp.export']({ tag: 'square' })).toMatchObject({ written: 1, skipped: [] });
+    expect(await readFile(rejectedSidecar, 'utf8')).not.toContain('square');
     const chosen = await calls['xmp.export']({ photoIds: [square], style: 'xmp' });
     expect(chosen.written).toBe(2);
     const exported = JSON.parse((await calls['vocabulary.export']({})).json);

@@ -114,6 +114,24 @@ describe('a job', () => {
     await waiting;
     expect(states).toEqual(['paused', 'running']);
   });
+
+  it('stays paused when cancelled while paused, and is next said to be cancelled, never running again (Note [Cancelled while paused])', async () => {
+    const states: string[] = [];
+    const registry = new JobRegistry((snapshot) => states.push(snapshot.state));
+    const paused = registry.start('index', async (job) => {
+      for (;;) await job.checkpoint().then(() => new Promise((resolve) => setTimeout(resolve, 1)));
+    });
+    paused.job.pause();
+    paused.job.cancel();
+    // A Resume pressed while it stops changes nothing either.
+    paused.job.resume();
+    await expect(paused.done).rejects.toMatchObject({ code: 'cancelled' });
+    // Stuck, waiting for the person, who cancels instead.
+    const stuck = registry.start('tag', (job) => job.waitForPerson('The disk is full.'));
+    stuck.job.cancel();
+    await expect(stuck.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(states).toEqual(['running', 'paused', 'cancelled', 'paused', 'cancelled']);
+  });
 });
 
 describe('the job registry', () => {
@@ -156,6 +174,46 @@ describe('the job registry', () => {
     await registry.cancelAll();
     expect(stopped.sort()).toEqual(['index', 'tag']);
     expect(registry.list()).toEqual([]);
+  });
+
+  it('marks a job nobody asked for as background until a person asks for the same (Note [Background jobs])', async () => {
+    const changes: JobSnapshot[] = [];
+    const registry = new JobRegistry((snapshot) => changes.push(snapshot));
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const watcherRun = registry.start('index', () => gate, null, { background: true });
+    expect(changes).toEqual([expect.objectContaining({ id: watcherRun.job.id, state: 'running', background: true })]);
+    expect(registry.start('index', () => gate, null, { background: true }).job).toBe(watcherRun.job);
+    expect(changes).toHaveLength(1);
+    // "Re-scan now" while it runs: the job is the person's now, and says so.
+    expect(registry.start('index', () => gate).job).toBe(watcherRun.job);
+    expect(changes.at(-1)).toMatchObject({ id: watcherRun.job.id, state: 'running', background: false });
+    expect(registry.list()).toEqual([expect.objectContaining({ background: false })]);
+    release();
+    await watcherRun.done;
+    expect(changes.at(-1)).toMatchObject({ state: 'done', background: false });
+  });
+
+  it('starts a job paused when asked: its first word is paused, and it works only once resumed (Note [Started paused])', async () => {
+    const changes: JobSnapshot[] = [];
+    const registry = new JobRegistry((snapshot) => changes.push(snapshot));
+    let worked = false;
+    const replacement = registry.start(
+      'tag',
+      async (job) => {
+        await job.checkpoint();
+        worked = true;
+      },
+      null,
+      { paused: true, background: true },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(worked).toBe(false);
+    expect(changes).toEqual([expect.objectContaining({ id: replacement.job.id, state: 'paused', background: true })]);
+    replacement.job.resume();
+    await replacement.done;
+    expect(worked).toBe(true);
+    expect(changes.map((change) => change.state)).toEqual(['paused', 'running', 'done']);
   });
 
   it('starts every job asked for once the process is stopping cancelled: a Ctrl-C before a job starts is not lost', async () => {

@@ -187,4 +187,17 @@ describe('watching the library folders', () => {
     expect(await reported()).toEqual(['everything']);
     expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual(['everything']);
   });
+
+  it('reports the whole library only while the folder holding a link is in it (Note [A watch per folder])', async () => {
+    const linking = path.join(scratch.dir, 'Linking');
+    await mkdir(path.join(linking, 'inside'), { recursive: true });
+    await symlink(path.join(linking, 'inside'), path.join(linking, 'inside-link'));
+    watcher.sync([
+      { id: 7, path: photos, excludes: EXCLUDES },
+      { id: 9, path: linking, excludes: [] },
+    ]);
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual(['everything']);
+    watcher.sync([{ id: 7, path: photos, excludes: EXCLUDES }]);
+    expect(await photoWrittenInto(path.join(photos, '2024'))).toEqual([{ 7: [path.join(photos, '2024')] }]);
+  });
 });

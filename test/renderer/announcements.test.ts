@@ -6,8 +6,8 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { AppEvent, CallOutcome, CallParams, DuplicatesInfo, JobInfo, SearchHitInfo } from '../../preload/contract.js';
-import { FAKE_MODEL, FAKE_TIMELINE, appPages, contrastOf, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
+import type { CallOutcome, CallParams, DuplicatesInfo, SearchHitInfo } from '../../preload/contract.js';
+import { FAKE_MODEL, FAKE_TIMELINE, appPages, contrastOf, jobEvent as job, libraryFake, rendererInChromium, type AppPage, type FakeLumen } from './harness.js';
 
 const MODEL = FAKE_MODEL;
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -51,10 +51,6 @@ async function open(fake: FakeLumen, hash = ''): Promise<AppPage & { heard: () =
   return { ...opened, heard: await listen(opened.page) };
 }
 
-function job(change: Partial<JobInfo> & Pick<JobInfo, 'id' | 'kind' | 'state'>): AppEvent {
-  return { type: 'job', job: { subject: null, error: null, progress: null, ...change } as JobInfo };
-}
-
 describe('work in progress', () => {
   it('says that indexing started and how it ended, once each, and none of the figures in between', async () => {
     const { page, emit, heard } = await open(libraryFake());
@@ -82,7 +78,7 @@ describe('work in progress', () => {
 
   it('says nothing of work that ended before the window opened', async () => {
     const fake = libraryFake();
-    fake.status.jobs = [{ id: 'index-0', kind: 'index', subject: null, state: 'done', error: null, progress: null }];
+    fake.status.jobs = [{ id: 'index-0', kind: 'index', subject: null, state: 'done', error: null, background: false, progress: null }];
     const { page, emit, heard } = await open(fake);
     await page.getByRole('status', { name: 'Indexing', includeHidden: true }).waitFor({ state: 'attached' });
     // Said before the recorder started, it would be in the region still.
@@ -101,7 +97,7 @@ describe('work in progress', () => {
     await poll(async () => (await page.getByRole('status', { name: 'Tagging' }).textContent())?.replace(/\s+/g, ' ').trim()).toBe('Tagging preparing tags: 8 of 105 tags · about 3 s left Pause Cancel');
     await emit(job({ ...tagging, state: 'running', progress: progress(1) }));
     await poll(heard).toEqual(['Tagging started.']);
-    fake.overrides['jobs.pause'] = () => ({ ok: true, value: { ...tagging, subject: null, error: null, state: 'paused', progress: progress(2) } });
+    fake.overrides['jobs.pause'] = () => ({ ok: true, value: { ...tagging, subject: null, error: null, background: false, state: 'paused', progress: progress(2) } });
     await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Pause' }).click();
     await poll(heard).toEqual(['Tagging started.', 'Tagging paused.']);
     // Paused, the row keeps where the work is, without a time left that nothing is counting down.
@@ -124,6 +120,31 @@ describe('work in progress', () => {
       'Reading text in photos started.',
       'Reading text in photos stopped: The text model is missing: download it again.',
     ]);
+  });
+
+  it('says nothing of the comings and goings of work the app started by itself, only what went wrong in it', async () => {
+    const { page, emit, heard } = await open(libraryFake());
+    const progress = (processed: number, failed = 0) => ({ phase: 'indexing' as const, found: 2, processed, toProcess: 2, embedded: processed - failed, failed, indexed: processed - failed, removed: 0, imagesPerSecond: 3, etaSeconds: 1 });
+    // The folder watcher's run after a photo synced, and the tagging and text reading after it.
+    await emit(job({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: progress(0) }));
+    await emit(job({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: progress(2) }));
+    for (const [id, kind] of [['tag-2', 'tag'], ['ocr-2', 'ocr']] as const) {
+      await emit(job({ id, kind, background: true, state: 'running' }));
+      await emit(job({ id, kind, background: true, state: 'done' }));
+    }
+    await page.getByRole('status', { name: 'Indexing', includeHidden: true }).waitFor({ state: 'attached' });
+    await page.waitForTimeout(300);
+    expect(await heard()).toEqual([]);
+
+    await emit(job({ id: 'index-3', kind: 'index', background: true, state: 'running', progress: progress(0) }));
+    await emit(job({ id: 'index-3', kind: 'index', background: true, state: 'done', progress: progress(2, 1) }));
+    await poll(heard).toEqual(['Indexing finished. 1 file could not be indexed.']);
+    await emit(job({ id: 'ocr-3', kind: 'ocr', background: true, state: 'running' }));
+    await emit(job({ id: 'ocr-3', kind: 'ocr', background: true, state: 'failed', error: 'The text model is missing: download it again.' }));
+    await poll(heard).toEqual(['Indexing finished. 1 file could not be indexed.', 'Reading text in photos stopped: The text model is missing: download it again.']);
+    // What the person asks for is said as ever.
+    await emit(job({ id: 'tag-3', kind: 'tag', state: 'running' }));
+    await poll(heard).toEqual(['Indexing finished. 1 file could not be indexed.', 'Reading text in photos stopped: The text model is missing: download it again.', 'Tagging started.']);
   });
 
   it('says nothing when a job ends as it is paused, and a refusal lasts until the job’s next news', async () => {
@@ -186,7 +207,7 @@ describe('search as you type', () => {
   function searchFake(): FakeLumen {
     const fake = libraryFake();
     const hits = (query: string): SearchHitInfo[] =>
-      Array.from({ length: query.replace(/^["“„]/, '').startsWith('z') ? 0 : 12 }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 0.31 }));
+      Array.from({ length: query.replace(/^["“„]/, '').startsWith('z') ? 0 : 12 }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: i + 1, score: 0.31 }));
     fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
       const results = hits(params.query);
       return { ok: true, value: { results, total: results.length, belowCutoff: 0, offset: params.options?.offset ?? 0, model: MODEL, method: 'index', counted: false } };
@@ -227,7 +248,7 @@ describe('search as you type', () => {
     const total = 320;
     fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
       const { offset = 0, limit = 100 } = params.options ?? {};
-      const results = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: offset + i + 1, name: `IMG_${offset + i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, 1), width: 400, height: 300, format: 'jpeg' as const, score: 0.3 }));
+      const results = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => ({ id: offset + i + 1, name: `IMG_${offset + i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, 1), width: 400, height: 300, format: 'jpeg' as const, version: offset + i + 1, score: 0.3 }));
       return { ok: true, value: { results, total: offset + results.length, belowCutoff: 0, offset, model: MODEL, method: 'index', counted: false } };
     };
     fake.overrides['search.count'] = () => ({ ok: true, value: { total, belowCutoff: 0 } });
@@ -247,7 +268,7 @@ describe('search as you type', () => {
 describe('filters on the library', () => {
   it('say the new count once it comes, and that the filters were cleared, but nothing when the library first shows', async () => {
     const fake = libraryFake();
-    const located = { total: 1, ids: [2], ratios: [1], takenAt: [Date.UTC(2024, 5, 2)], names: ['b.jpg'] };
+    const located = { total: 1, ids: [2], ratios: [1], takenAt: [Date.UTC(2024, 5, 2)], names: ['b.jpg'], versions: [2] };
     fake.overrides['photos.timeline'] = ({ filters }: CallParams<'photos.timeline'>) => ({ ok: true, value: filters?.hasLocation ? located : structuredClone(FAKE_TIMELINE) });
     const { page, heard } = await open(fake, '#/library');
     await page.getByRole('option', { name: /^a\.jpg/ }).waitFor();
@@ -262,11 +283,11 @@ describe('filters on the library', () => {
 describe('a search like a photo named in the address', () => {
   it('is said once, naming the photo, even when the name comes after the results would', async () => {
     const fake = libraryFake();
-    const hit: SearchHitInfo = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', score: 1 };
+    const hit: SearchHitInfo = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, score: 1 };
     const page = { ok: true as const, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: MODEL, method: 'index' as const, counted: true } };
     // Slow enough to be listened for; the name slower still.
     fake.overrides['search.query'] = () => new Promise((resolve) => setTimeout(() => resolve(page), 300));
-    const details = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null };
+    const details = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null };
     fake.overrides['photos.details'] = () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: details }), 700));
     const opened = await open(fake, '#/library?q=%232');
     await opened.page.getByRole('heading', { level: 1, name: '1 photo like “b.jpg”' }).waitFor();

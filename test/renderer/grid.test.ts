@@ -11,7 +11,7 @@ import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium, type FakeLume
 const pages = appPages(rendererInChromium());
 
 const nameOf = (id: number) => `p${id}.jpg`;
-const hit = (id: number): SearchHitInfo => ({ id, name: nameOf(id), folderId: 1, takenAt: Date.UTC(2024, 0, 1) - id * 3_600_000, width: 400, height: 300, format: 'jpeg', score: 1 - id / 10_000 });
+const hit = (id: number): SearchHitInfo => ({ id, name: nameOf(id), folderId: 1, takenAt: Date.UTC(2024, 0, 1) - id * 3_600_000, width: 400, height: 300, format: 'jpeg', version: id, score: 1 - id / 10_000 });
 
 /** A fake engine whose every query matches `matches` photos (ids 1 up), served in the pages asked for; pages after the first `laterPagesMs` later. */
 function searchFake(matches: number, laterPagesMs = 0): FakeLumen {
@@ -26,7 +26,7 @@ function searchFake(matches: number, laterPagesMs = 0): FakeLumen {
 }
 
 /** A timeline of the photos `ids`, newest first. */
-const timelineOf = (ids: number[], total = ids.length): LibraryTimeline => ({ total, ids, ratios: ids.map(() => 1.5), takenAt: ids.map((id) => hit(id).takenAt), names: ids.map(nameOf) });
+const timelineOf = (ids: number[], total = ids.length): LibraryTimeline => ({ total, ids, ratios: ids.map(() => 1.5), takenAt: ids.map((id) => hit(id).takenAt), names: ids.map(nameOf), versions: ids });
 
 /** Steps the open viewer with the right arrow until it shows `last`, each photo in turn. */
 async function stepTo(page: Page, from: number, last: number): Promise<void> {
@@ -153,7 +153,7 @@ describe('a new list in the grid', () => {
   it('keeps selected only the photos still in the library when it reloads, and a Shift range starts from one still selected', async () => {
     const fake = libraryFake();
     let removed = false;
-    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'] } : structuredClone(FAKE_TIMELINE) });
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
     const { page, emit } = await pages.open(fake, { hash: '#/library' });
     const grid = page.getByRole('listbox', { name: 'Photos' });
     await grid.getByRole('option', { name: /^c\.jpg/ }).click({ modifiers: ['Control'] });
@@ -224,7 +224,7 @@ describe('focus in the grid across reloads', () => {
     // Rows of newer photos before it: its tile is drawn again in another row.
     const added = timelineOf(Array.from({ length: 12 }, (_, i) => 100 + i));
     const old = timeline.now;
-    timeline.now = { total: 15, ids: [...added.ids, ...old.ids], ratios: [...added.ratios, ...old.ratios], takenAt: [...added.takenAt, ...old.takenAt], names: [...added.names, ...old.names] };
+    timeline.now = { total: 15, ids: [...added.ids, ...old.ids], ratios: [...added.ratios, ...old.ratios], takenAt: [...added.takenAt, ...old.takenAt], names: [...added.names, ...old.names], versions: [...added.versions, ...old.versions] };
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^p100\.jpg/ }).waitFor();
     await expect.poll(() => focusedName(page)).toMatch(/^b\.jpg/);
@@ -281,9 +281,25 @@ describe('focus in the grid across reloads', () => {
   it('goes to the photo in its place when its own leaves the library', async () => {
     const { page, emit, timeline } = await libraryOverTimeline();
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
-    timeline.now = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.now.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'] };
+    timeline.now = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.now.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'], versions: [3, 2] };
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^a\.jpg/ }).waitFor({ state: 'detached' });
     await expect.poll(() => tabStop(page, 'Photos')).toMatch(/^b\.jpg/);
+  });
+});
+
+describe('photos’ versions in the grid (Note [Photo versions])', () => {
+  it('puts each photo’s version in its thumbnail’s URL, in search results and on a tag’s page, as their lists give it', async () => {
+    const fake = libraryFake();
+    const results = [1, 2, 3].map((id) => ({ ...hit(id), version: 100 + id }));
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results, total: 3, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 1, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids: [1], ratios: [1.5], takenAt: [hit(1).takenAt], names: [nameOf(1)], versions: [41] } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const thumbnail = (id: number) => page.getByRole('listbox').locator(`img[data-id="${id}"]`).getAttribute('src');
+    await expect.poll(() => thumbnail(2)).toBe('/photo/thumbnail/2?v=102');
+    await page.evaluate(() => (location.hash = '#/tags?tag=beach'));
+    await page.getByRole('listbox', { name: 'Photos tagged beach' }).waitFor();
+    await expect.poll(() => thumbnail(1)).toBe('/photo/thumbnail/1?v=41');
   });
 });

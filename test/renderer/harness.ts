@@ -16,7 +16,7 @@ import { rendererConfig } from '../../electron.vite.config.js';
 import { APP_CSP } from '../../main/app/csp.js';
 import { folderKey } from '../../main/core/folder-key.js';
 import { contentTypeOf, resolveRendererFile } from '../../main/app/renderer-files.js';
-import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, FolderChoice, LibraryTimeline, ModelsListing } from '../../preload/contract.js';
+import type { AppEvent, EngineStatus, CallName, CallOutcome, CallParams, FolderChoice, JobInfo, LibraryTimeline, ModelsListing } from '../../preload/contract.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -27,7 +27,7 @@ export async function buildRenderer(): Promise<{ dir: string; dispose: () => Pro
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A 1x1 grey PNG: every photo of a fake engine's library (`/photo/KIND/ID`, as its `photoUrl` says). */
+/** A 1x1 grey PNG: every photo of a fake engine's library (`/photo/KIND/ID?v=VERSION`, as its `photoUrl` says). */
 const FAKE_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAACXBIWXMAAAPoAAAD6AG1e1JrAAAADElEQVQImWPo6OgAAAM0AZmUse0HAAAAAElFTkSuQmCC', 'base64');
 
 export async function serve(dir: string): Promise<{ origin: string; close: () => Promise<void> }> {
@@ -197,7 +197,7 @@ export class FakeLumen {
 export const FAKE_MODEL = 'clip-vit-base-patch32';
 
 /** The timeline of `libraryFake`: c.jpg, b.jpg and a.jpg (ids 3, 2, 1), newest first. */
-export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'] };
+export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'], versions: [3, 2, 1] };
 
 /** The folder of `libraryFake`'s library, as the Folder filter lists it. */
 export const FAKE_FOLDER: FolderChoice = { key: folderKey('/home/ada/Pictures'), path: '/home/ada/Pictures', depth: 0, photos: 3 };
@@ -227,6 +227,11 @@ export function libraryFake(): FakeLumen {
   fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
   fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER] });
   return fake;
+}
+
+/** The engine's news of a job: one the person asked for, unless `change` says it is `background`. */
+export function jobEvent(change: Partial<JobInfo> & Pick<JobInfo, 'id' | 'kind' | 'state'>): AppEvent {
+  return { type: 'job', job: { subject: null, error: null, progress: null, background: false, ...change } as JobInfo };
 }
 
 interface FakeWindow {
@@ -350,7 +355,8 @@ export async function openApp(
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-      photoUrl: (id: number, kind: string) => `/photo/${kind}/${id}`,
+      // As preload/photo-path.ts builds it (Note [Photo versions] in main/app/photo-route.ts).
+      photoUrl: (id: number, kind: string, version?: number) => `/photo/${kind}/${id}${version === undefined ? '' : `?v=${version}`}`,
     });
   });
   const page = await context.newPage();

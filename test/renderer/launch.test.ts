@@ -11,7 +11,7 @@ import { FAKE_MODEL, libraryFake as sharedLibraryFake, openApp, rendererInChromi
 const MODEL = FAKE_MODEL;
 
 const found: SearchPageInfo = {
-  results: [{ id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 400, format: 'jpeg', score: 0.31 }],
+  results: [{ id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 400, format: 'jpeg', version: 2, score: 0.31 }],
   total: 1,
   belowCutoff: 0,
   offset: 0,
@@ -80,7 +80,7 @@ function largeLibraryFake(): FakeLumen {
   const ids = Array.from({ length: total }, (_, i) => total - i);
   fake.overrides['photos.timeline'] = (params: CallParams<'photos.timeline'>) => {
     const shown = ids.slice(0, params.first ?? total);
-    const value: LibraryTimeline = { total, ids: shown, ratios: shown.map(() => 1.5), takenAt: shown.map((id) => Date.UTC(2020, 0, 1) + id * day), names: shown.map((id) => `IMG_${id}.jpg`) };
+    const value: LibraryTimeline = { total, ids: shown, ratios: shown.map(() => 1.5), takenAt: shown.map((id) => Date.UTC(2020, 0, 1) + id * day), names: shown.map((id) => `IMG_${id}.jpg`), versions: shown };
     return { ok: true, value };
   };
   return fake;

@@ -62,7 +62,7 @@ function catalogue(installed: string[]): CatalogueModel[] {
 
 /** The engine's event for a model download job. */
 function downloadJob(id: string, state: 'running' | 'done' | 'cancelled', progress: DownloadProgressInfo | null): AppEvent {
-  return { type: 'job', job: { id: `download-${id}`, kind: 'download', subject: id, state, progress, error: null } };
+  return { type: 'job', job: { id: `download-${id}`, kind: 'download', subject: id, state, progress, error: null, background: false } };
 }
 
 const CHOICES = ['auto', 'gpu', 'cpu', 'webgpu', 'dml', 'coreml', 'cuda'];
@@ -438,7 +438,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: true }]);
     await visible(page.getByText('Trying the failed files again…'));
     // The notice lasts as long as the run; its end reads the list again.
-    const job = { id: 'index-2', kind: 'index' as const, subject: null, error: null, progress: null };
+    const job = { id: 'index-2', kind: 'index' as const, subject: null, error: null, background: false, progress: null };
     await emit({ type: 'job', job: { ...job, state: 'running' } });
     await page.waitForTimeout(200);
     await visible(page.getByText('Trying the failed files again…'));
@@ -453,7 +453,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.failures'] = () => ({ ok: true, value: [{ path: '/home/ada/Pictures/broken.jpg', name: 'broken.jpg', reason: 'not-an-image', message: 'broken.jpg is not an image.' }] });
     const { page, emit } = await open(fake, { hash: '#/library' });
     const progress = { phase: 'indexing' as const, found: 3, processed: 3, toProcess: 3, embedded: 2, failed: 1, indexed: 2, removed: 0, imagesPerSecond: 1, etaSeconds: null };
-    await emit({ type: 'job', job: { id: 'index-3', kind: 'index', subject: null, error: null, state: 'done', progress } });
+    await emit({ type: 'job', job: { id: 'index-3', kind: 'index', subject: null, error: null, background: false, state: 'done', progress } });
     // In a small window too, the link comes with what it is about.
     await page.setViewportSize({ width: 700, height: 600 });
     await visible(page.getByRole('status', { name: 'Indexing' }).getByText('1 file could not be indexed.'));
@@ -466,7 +466,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const retry = page.getByRole('button', { name: 'Try them again' });
     await retry.click();
     const listed = fake.callsOf('library.failures').length;
-    await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, state: 'done', progress } });
+    await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, background: false, state: 'done', progress } });
     await poll(() => fake.callsOf('library.failures').length).toBeGreaterThan(listed);
     await page.waitForTimeout(200);
     expect(await heading.evaluate((element) => element === document.activeElement)).toBe(false);
@@ -484,7 +484,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => fake.callsOf('library.setExcludes')).toEqual([{ folderId: 1, excludes: ['**/Screenshots/**'] }]);
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
     await visible(page.getByText('Saved. Re-scanning, to leave those files out…'));
-    const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null };
+    const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null, background: false };
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
     await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'finishing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, indexed: 0, removed: 13, imagesPerSecond: 0, etaSeconds: null } } });
     await visible(page.getByText('Re-scan done: 13 photos left the library.'));
@@ -510,9 +510,9 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const { page, emit } = await open(fake);
     const progress = (processed: number, toProcess: number, failed = 0) => ({ phase: 'indexing' as const, found: 126, processed, toProcess, embedded: processed - failed, failed, indexed: processed - failed, removed: 0, imagesPerSecond: 0, etaSeconds: null });
     const row = page.getByRole('status', { name: 'Indexing' });
-    await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, state: 'cancelled', progress: { ...progress(0, 0), phase: 'scanning' } } });
+    await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, background: false, state: 'cancelled', progress: { ...progress(0, 0), phase: 'scanning' } } });
     await poll(text(row)).toContain('Indexing cancelled while looking for photos.');
-    await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, state: 'cancelled', progress: progress(53, 126, 1) } });
+    await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, background: false, state: 'cancelled', progress: progress(53, 126, 1) } });
     await poll(text(row)).toContain('Indexing cancelled: 52 of 126 photos indexed.');
     await row.getByRole('button', { name: 'Index the rest' }).dblclick();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
@@ -520,7 +520,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     // The re-scan Settings starts says how many photos it indexed.
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-8' } });
     await page.getByRole('button', { name: 'Re-scan now' }).click();
-    const job = { id: 'index-8', kind: 'index' as const, subject: null, error: null };
+    const job = { id: 'index-8', kind: 'index' as const, subject: null, error: null, background: false };
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
     await emit({ type: 'job', job: { ...job, state: 'done', progress: progress(74, 74, 1) } });
     await visible(page.getByText('Re-scan done: 73 photos indexed; 1 file could not be indexed.'));
@@ -530,7 +530,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     const fake = withLibrary(readyFake());
     const reason = 'The disk holding the library is full: 390 photos indexed and kept; free some space and run again.';
     const indexProgress = { phase: 'indexing' as const, found: 3000, processed: 390, toProcess: 3000, embedded: 390, failed: 0, indexed: 390, removed: 0, imagesPerSecond: 0, etaSeconds: null };
-    const paused = { id: 'index-1', kind: 'index' as const, subject: null, state: 'paused' as const, error: reason, progress: indexProgress };
+    const paused = { id: 'index-1', kind: 'index' as const, subject: null, state: 'paused' as const, error: reason, background: false, progress: indexProgress };
     fake.overrides['jobs.resume'] = () => ({ ok: true, value: { ...paused, state: 'running', error: null } });
     const { page, emit } = await open(fake);
     await emit({ type: 'job', job: paused });
@@ -615,7 +615,7 @@ describe('busy buttons keep the focus', () => {
     const { page, emit } = await open(fake);
     const done = { phase: 'indexing' as const, found: 2, processed: 2, toProcess: 2, embedded: 2, failed: 0, indexed: 2, removed: 0, imagesPerSecond: 1, etaSeconds: null };
     const run = async (id: string) => {
-      const job = { id, kind: 'index' as const, subject: null, error: null };
+      const job = { id, kind: 'index' as const, subject: null, error: null, background: false };
       await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
       await emit({ type: 'job', job: { ...job, state: 'done', progress: done } });
     };
@@ -654,7 +654,7 @@ describe('busy buttons keep the focus', () => {
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     fake.overrides['library.readText'] = () => ({ ok: true, value: { jobId: 'ocr-1' } });
     const { page, emit } = await open(fake);
-    const job = { id: 'ocr-1', kind: 'ocr' as const, subject: null, error: null, progress: null };
+    const job = { id: 'ocr-1', kind: 'ocr' as const, subject: null, error: null, background: false, progress: null };
     await pressWhileBusy(page.getByRole('button', { name: 'Read every photo' }), () => fake.callsOf('library.readText'), {
       begin: () => emit({ type: 'job', job: { ...job, state: 'running' } }),
       end: () => emit({ type: 'job', job: { ...job, state: 'done' } }),

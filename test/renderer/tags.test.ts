@@ -79,7 +79,7 @@ describe('a tag’s page', () => {
     const fake = libraryFake();
     const ids = Array.from({ length: 600 }, (_, i) => i + 1);
     fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 600, confirmed: 0, rejected: 0, samples: [1] }] });
-    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids, ratios: ids.map(() => 1.5), takenAt: ids.map((i) => Date.UTC(2024, 0, 1) - i * 3_600_000), names: ids.map((i) => `p${i}.jpg`) } });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids, ratios: ids.map(() => 1.5), takenAt: ids.map((i) => Date.UTC(2024, 0, 1) - i * 3_600_000), names: ids.map((i) => `p${i}.jpg`), versions: ids } });
     const { page, emit } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     const grid = page.getByRole('listbox', { name: 'Photos tagged beach' });
     await grid.getByRole('option').first().click({ modifiers: ['Control'] });
@@ -89,7 +89,7 @@ describe('a tag’s page', () => {
     const before = await where();
     expect(before.scroll).toBeGreaterThan(0);
     await page.getByText('2 selected').waitFor();
-    await emit({ type: 'job', job: { id: 'tag-1', kind: 'tag', subject: null, state: 'done', progress: null, error: null } });
+    await emit({ type: 'job', job: { id: 'tag-1', kind: 'tag', subject: null, state: 'done', progress: null, error: null, background: false } });
     await expect.poll(() => fake.callsOf('tags.photos').length, { timeout: 5000 }).toBe(2);
     await page.waitForTimeout(300);
     expect(await where()).toEqual(before);

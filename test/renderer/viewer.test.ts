@@ -32,7 +32,7 @@ describe('the viewer', () => {
     fake.overrides['photos.details'] = () =>
       width === null
         ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
-        : { ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width, height: 300, format: 'jpeg', path: '/home/ada/Pictures/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+        : { ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } };
     const { page, emit } = await pages.open(fake, { hash: '#/library?photo=2' });
     const viewer = page.getByRole('dialog', { name: 'b.jpg' });
     await viewer.getByText('400 × 300', { exact: false }).waitFor();
@@ -44,6 +44,39 @@ describe('the viewer', () => {
     await emit({ type: 'library-changed' });
     await page.getByRole('dialog').getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
   });
+
+  it('shows a photo edited in place anew, in the grid and the open viewer, at its new version (Note [Photo versions])', async () => {
+    const fake = libraryFake();
+    // Rotated in another app: the same photo, a new image, another shape.
+    let edited = false;
+    const version = () => (edited ? 7 : 2);
+    const [width, height] = [400, 300];
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: { ...structuredClone(FAKE_TIMELINE), ratios: [1.5, edited ? height / width : width / height, 0.75], versions: [3, version(), 1] } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({
+      ok: true,
+      value: { id, name: FAKE_TIMELINE.names[FAKE_TIMELINE.ids.indexOf(id)] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: edited ? height : width, height: edited ? width : height, format: 'jpeg', version: id === 2 ? version() : id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null },
+    });
+    const like = { id: 3, name: 'c.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 3), width, height, format: 'jpeg', version: 3, score: 0.9 };
+    fake.overrides['search.similar'] = () => ({ ok: true, value: { results: [like], total: 1, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    const asked: string[] = [];
+    page.on('request', (request) => request.url().includes('/photo/') && asked.push(new URL(request.url()).pathname + new URL(request.url()).search));
+    const tile = page.locator('img[data-id="2"]');
+    await expect.poll(() => tile.getAttribute('src')).toBe('/photo/thumbnail/2?v=2');
+    await page.getByRole('option', { name: /^b\.jpg/ }).click();
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    const preview = viewer.getByRole('img', { name: 'b.jpg' });
+    await expect.poll(() => preview.getAttribute('src')).toBe('/photo/preview/2?v=2');
+    await expect.poll(() => viewer.getByRole('region', { name: 'Similar photos' }).locator('img').getAttribute('src')).toBe('/photo/thumbnail/3?v=3');
+
+    edited = true;
+    await emit({ type: 'library-changed' });
+    await expect.poll(() => tile.getAttribute('src'), { timeout: 5000 }).toBe('/photo/thumbnail/2?v=7');
+    await expect.poll(() => preview.getAttribute('src')).toBe('/photo/preview/2?v=7');
+    await expect.poll(() => asked).toEqual(expect.arrayContaining(['/photo/thumbnail/2?v=7', '/photo/preview/2?v=7']));
+    // Opened from the grid, the viewer asked for the preview at the grid's version at once: never without one, never twice.
+    expect(asked.filter((url) => url.startsWith('/photo/preview/'))).toEqual(['/photo/preview/2?v=2', '/photo/preview/2?v=7']);
+  });
 });
 
 describe('the viewer on a photo that leaves the library', () => {
@@ -54,8 +87,8 @@ describe('the viewer on a photo that leaves the library', () => {
     fake.overrides['photos.details'] = ({ id }: { id: number }) =>
       removed && id === 2
         ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
-        : { ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } };
-    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'] } : structuredClone(FAKE_TIMELINE) });
+        : { ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
     const { page, emit } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^b\.jpg/ }).click();
     const viewer = page.getByRole('dialog');
@@ -77,7 +110,7 @@ describe('zooming in the viewer', () => {
   const NAMES: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
   const details = (id: number) => ({
     ok: true as const,
-    value: { id, name: NAMES[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 4000, height: 3000, format: 'jpeg', path: `/home/ada/Pictures/${NAMES[id]}`, size: 2_000_000, capturedAt: null, camera: null, lens: null, location: null },
+    value: { id, name: NAMES[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 4000, height: 3000, format: 'jpeg', version: id, path: `/home/ada/Pictures/${NAMES[id]}`, size: 2_000_000, capturedAt: null, camera: null, lens: null, location: null },
   });
 
   it('zooms with the buttons, the keys, the wheel and a double click, about the pointer, moves by dragging or the arrows, and shows the original', async () => {
@@ -187,7 +220,7 @@ describe('zooming in the viewer', () => {
 describe('finding similar photos from the viewer', () => {
   it('puts focus on the new results’ heading over search results too, not on a tile of the results it replaces', async () => {
     const fake = libraryFake();
-    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.9 });
     fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     fake.overrides['search.query'] = ({ query }: { query: string }) => {
       const ids = query === 'dogs' ? [1, 2, 3] : [2, 4, 5];
@@ -205,7 +238,7 @@ describe('finding similar photos from the viewer', () => {
 
   it('leaves nothing behind for the next viewer: closed, it puts focus on the photo it showed last', async () => {
     const fake = libraryFake();
-    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 30 - id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 30 - id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.9 });
     fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [1, 2, 3, 4].map(hit), total: 4, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
     const { page } = await pages.open(fake, { hash: '#/library' });
@@ -224,9 +257,9 @@ describe('finding similar photos from the viewer', () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = () => ({
       ok: true,
-      value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/home/ada/Pictures/b.jpg', size: 2_000, capturedAt: null, camera: null, lens: null, location: null },
+      value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 2_000, capturedAt: null, camera: null, lens: null, location: null },
     });
-    const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.9 });
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(2, 'b.jpg'), hit(3, 'c.jpg')], total: 2, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     await page.getByRole('dialog', { name: 'b.jpg' }).getByRole('button', { name: 'Find similar' }).click();
@@ -257,7 +290,7 @@ describe('the viewer over another screen', () => {
   it('opens over an album, steps through it, and closes back to it with focus on the photo shown', async () => {
     const fake = albumsFake({ Trip: [1, 3] });
     const names: Record<number, string> = { 1: 'a.jpg', 3: 'c.jpg' };
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     const album = page.getByRole('listbox', { name: 'Photos of Trip' });
     await album.getByRole('option', { name: /^c\.jpg/ }).click();
@@ -283,7 +316,7 @@ describe('the viewer over another screen', () => {
 
   it('takes back the step its opening made when it closes: Back then leaves the screen below', async () => {
     const fake = albumsFake({ Trip: [1, 3] });
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
     await page.getByRole('link', { name: /^Trip/ }).click();
@@ -314,7 +347,7 @@ describe('the viewer over another screen', () => {
 
   it('closes the photo it closed last when it is opened again, or reached again by Forward', async () => {
     const fake = albumsFake({ Trip: [1, 3] });
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
     const album = page.getByRole('listbox', { name: 'Photos of Trip' });
@@ -333,7 +366,7 @@ describe('the viewer over another screen', () => {
     const fake = libraryFake();
     const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
     const tagOf: Record<number, string> = { 1: 'cat', 2: 'dog', 3: 'beach' };
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: { photoId: id, tags: [{ tag: tagOf[id] as string, source: 'auto' as const, score: 0.5 }], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
     let answer: () => void = () => {};
@@ -352,7 +385,7 @@ describe('the viewer over another screen', () => {
 
   it('leaves its photo and its zoom alone while the shortcuts panel over it has the keys', async () => {
     const fake = libraryFake();
-    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 4000, height: 3000, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 4000, height: 3000, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const viewer = page.getByRole('dialog', { name: 'b.jpg' });
     await viewer.getByRole('img', { name: 'b.jpg' }).waitFor();
@@ -370,7 +403,7 @@ describe('the viewer over another screen', () => {
     const fake = libraryFake();
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
-    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const field = page.getByRole('dialog').getByRole('combobox', { name: 'Add a tag' });
     await field.fill('x'.repeat(MAX_NAME + 20));
@@ -387,7 +420,7 @@ describe('the viewer’s text in the light theme', () => {
   // The viewer is dark in either theme: the light theme's colours must not reach its text.
   const viewerFake = () => {
     const fake = libraryFake();
-    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     fake.overrides['photos.text'] = () => ({ ok: true, value: { read: false, skipped: false, lines: [] } });
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });

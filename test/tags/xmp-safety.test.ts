@@ -2,10 +2,10 @@
  * XMP export never writes a sidecar that is not well-formed XML, never damages a person's
  * existing sidecar, and cleans up the temporary files a killed export left behind.
  */
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, readdir, readFile, stat, symlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseVocabulary } from '../../main/tags/vocabulary.js';
 import { forbiddenCharacter, wellFormedError } from '../../main/tags/xml-check.js';
 import { buildSidecar, mergeSidecar, writeSidecar } from '../../main/tags/xmp.js';
@@ -112,6 +112,49 @@ describe('writing sidecars safely', () => {
     await writeFile(marked, `\uFEFF${EXISTING}`);
     expect(await writeSidecar(marked, ['dog'])).toBe('written');
     expect((await readFile(marked, 'utf8')).startsWith('\uFEFF<?xml')).toBe(true);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('keeps a sidecar’s permissions, and syncs the new file to the disk before it replaces the old one', async () => {
+    const own = path.join(scratch.dir, 'private.jpg.xmp');
+    await writeFile(own, EXISTING);
+    await chmod(own, 0o600);
+    const probe = await open(own, 'r');
+    const sync = vi.spyOn(Object.getPrototypeOf(probe) as FileHandle, 'sync');
+    await probe.close();
+    try {
+      expect(await writeSidecar(own, ['dog'])).toBe('written');
+      expect(sync).toHaveBeenCalledTimes(1);
+    } finally {
+      sync.mockRestore();
+    }
+    expect((await stat(own)).mode & 0o777).toBe(0o600);
+    expect(await readFile(own, 'utf8')).toContain('<rdf:li>Lumen|dog</rdf:li>');
+  });
+
+  it('never replaces a read-only sidecar or a link, and says why when it would change them', async () => {
+    const locked = path.join(scratch.dir, 'locked.jpg.xmp');
+    await writeFile(locked, EXISTING);
+    await chmod(locked, 0o444);
+    expect(await writeSidecar(locked, ['dog'])).toEqual({ skipped: `${locked} was left alone: it is read-only; make it writable if Lumen may add keywords to it` });
+    expect(await readFile(locked, 'utf8')).toBe(EXISTING);
+    expect((await stat(locked)).mode & 0o777).toBe(0o444);
+    // One that already holds what Lumen would write needs no change, and is no trouble.
+    expect(await writeSidecar(locked, [])).toBe('unchanged');
+
+    const target = path.join(scratch.dir, 'synced', 'linked.jpg.xmp');
+    await mkdir(path.dirname(target));
+    await writeFile(target, EXISTING);
+    const link = path.join(scratch.dir, 'linked.jpg.xmp');
+    await symlink(target, link);
+    expect(await writeSidecar(link, ['dog'])).toEqual({ skipped: expect.stringMatching(/^.*linked\.jpg\.xmp was left alone: it is a link, which Lumen never replaces/) });
+    expect((await lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readFile(target, 'utf8')).toBe(EXISTING);
+    // A link to nothing is not taken for a missing sidecar either.
+    const dangling = path.join(scratch.dir, 'dangling.jpg.xmp');
+    await symlink(path.join(scratch.dir, 'gone.xmp'), dangling);
+    expect(await writeSidecar(dangling, ['dog'])).toEqual({ skipped: expect.stringMatching(/it is a link/) });
+    expect((await lstat(dangling)).isSymbolicLink()).toBe(true);
     expect(await leftovers()).toEqual([]);
   });
 

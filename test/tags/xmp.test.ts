@@ -2,6 +2,7 @@ import { sidecar } from 'exifr';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wellFormedError } from '../../main/tags/xml-check.js';
 import { buildSidecar, mergeSidecar, sidecarPath, writeSidecar } from '../../main/tags/xmp.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -132,6 +133,47 @@ describe('XMP sidecars', () => {
     expect(first).toContain('xmlns:dc="http://purl.org/dc/elements/1.1/"');
     expect(first).toContain('<dc:subject>');
     expect(merged.xml).toContain('<rdf:li xml:lang="x-default">T</rdf:li>');
+  });
+
+  it('puts a missing keyword bag beside the other, never into a nested struct such as a face region', () => {
+    const faces = `<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/">
+   <mwg-rs:Regions rdf:parseType="Resource">
+    <mwg-rs:RegionList>
+     <rdf:Bag>
+      <rdf:li>
+       <rdf:Description mwg-rs:Name="Alice" mwg-rs:Type="Face"/>
+      </rdf:li>
+      <rdf:li>
+       <rdf:Description mwg-rs:Name="Bob" mwg-rs:Type="Face">
+        <mwg-rs:Rotation>0</mwg-rs:Rotation>
+       </rdf:Description>
+      </rdf:li>
+     </rdf:Bag>
+    </mwg-rs:RegionList>
+   </mwg-rs:Regions>
+   <dc:subject>
+    <rdf:Bag>
+     <rdf:li>holiday</rdf:li>
+    </rdf:Bag>
+   </dc:subject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+    const merged = mergeSidecar(faces, ['dog']);
+    if (!('xml' in merged)) throw new Error(merged.error);
+    expect(wellFormedError(merged.xml)).toBeNull();
+    // The faces are as they were; the new bag and its namespace are the photo's own Description's.
+    const regions = faces.slice(faces.indexOf('   <mwg-rs:Regions'), faces.indexOf('   <dc:subject>'));
+    expect(merged.xml).toContain(regions);
+    const own = merged.xml.slice(0, merged.xml.indexOf('<mwg-rs:Regions'));
+    expect(own).toContain('xmlns:lr="http://ns.adobe.com/lightroom/1.0/"');
+    expect(own).toContain('<lr:hierarchicalSubject>');
+    expect(own).toContain('<rdf:li>Lumen|dog</rdf:li>');
   });
 
   it('leaves a file that is not XMP alone', async () => {

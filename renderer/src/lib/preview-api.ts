@@ -3,7 +3,8 @@
  * `window.lumen` in the app, sent to the preview server on the page's own origin. The server
  * marks its pages with `<meta name="lumen-preview">`; the app itself never uses this.
  */
-import type { AppEvent, CallName, CallOutcome, CallParams, LumenApi, PhotoImageKind } from '../../../preload/contract.js';
+import type { AppEvent, CallName, CallOutcome, CallParams, LumenApi } from '../../../preload/contract.js';
+import { photoPath } from '../../../preload/photo-path.js';
 
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
@@ -81,8 +82,6 @@ export function previewApi(): LumenApi {
       void connect();
       return () => listeners.delete(listener);
     },
-    photoUrl(photoId: number, kind: PhotoImageKind): string {
-      return `/photo/${kind}/${Math.trunc(photoId)}`;
-    },
+    photoUrl: photoPath,
   };
 }

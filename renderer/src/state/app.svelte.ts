@@ -78,7 +78,7 @@ export class AppState {
     return untrack(() => {
       const stopEvents = relayEngineEvents(this.api, this.bus);
       const stopKeys = installShortcuts((action) => this.run(action));
-      void this.status.refresh().then(() => this.jobs.seed(this.status.status?.jobs ?? []));
+      void this.loadStatus();
       void this.models.refresh();
       // The library screen may have asked for the timeline already: it is loaded once.
       this.library.followFilters();
@@ -87,6 +87,12 @@ export class AppState {
         stopKeys();
       };
     });
+  }
+
+  /** Reads the status (the model loads meanwhile) and the jobs it lists: at launch, and again when that failed and the person tries again. */
+  async loadStatus(): Promise<void> {
+    await this.status.refresh();
+    this.jobs.seed(this.status.status?.jobs ?? []);
   }
 
   /** Names `read()` in the window's title while the screen calling this (from its setup) shows it. */

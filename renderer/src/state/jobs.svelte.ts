@@ -1,9 +1,29 @@
-/** The engine's running jobs (indexing, tagging, exports, downloads), kept current by their events. */
+/**
+ * The engine's running jobs (indexing, tagging, exports, downloads), kept current by their events.
+ *
+ * Note [Ended jobs that ask for something]: an ended job stays until the next one of its kind
+ * starts, so the UI can say how it ended. One that asks the person for something (it failed; an
+ * index run cancelled, "Index the rest"; one that could not index some files, "See why") stays
+ * longer: until it is dismissed, or a job of its kind that the person asked for starts (a re-scan,
+ * "Index the rest", "Try them again": that run does the work again in full, and its own end says
+ * how things stand). A job the app started by itself (`background`: the folder watcher's, seconds
+ * after a phone synced a photo) covers only what changed, so it leaves that one in place, shown
+ * beside it; only by ending with something to ask itself does it take that one's place, as the
+ * newer news.
+ */
 import type { JobInfo, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 
+export const hasEnded = (job: JobInfo) => job.state !== 'running' && job.state !== 'paused';
+
+/** Whether a job ended asking the person for something (Note [Ended jobs that ask for something]). */
+export function asksForSomething(job: JobInfo): boolean {
+  if (job.state === 'failed') return true;
+  return job.kind === 'index' && job.progress !== null && (job.state === 'cancelled' || (job.state === 'done' && job.progress.failed > 0));
+}
+
 export class JobsStore {
-  /** Jobs by id; ended ones stay until the next one of their kind starts, so the UI can say how they ended. */
+  /** Jobs by id: running ones, and ended ones as long as Note [Ended jobs that ask for something] keeps them. */
   jobs = $state<Record<string, JobInfo>>({});
   /** Why the last pause, resume, cancel or "Index the rest" was refused, and of which job: gone with that job's next news. */
   private refusal = $state<{ message: string; jobId: string | null } | null>(null);
@@ -28,8 +48,10 @@ export class JobsStore {
 
   private update(job: JobInfo): void {
     if (this.refusal?.jobId === job.id) this.refusal = null;
+    const replacesAsking = !job.background || asksForSomething(job);
     for (const [id, other] of Object.entries(this.jobs)) {
-      if (id !== job.id && other.kind === job.kind && other.subject === job.subject && other.state !== 'running' && other.state !== 'paused') delete this.jobs[id];
+      if (id === job.id || other.kind !== job.kind || other.subject !== job.subject || !hasEnded(other)) continue;
+      if (replacesAsking || !asksForSomething(other)) delete this.jobs[id];
     }
     this.jobs[job.id] = job;
   }
@@ -42,7 +64,14 @@ export class JobsStore {
 
   active(kind: JobInfo['kind']): JobInfo | null {
     const job = this.latest(kind);
-    return job && (job.state === 'running' || job.state === 'paused') ? job : null;
+    return job && !hasEnded(job) ? job : null;
+  }
+
+  /** What to show of a kind: its newest job, then an older one that ended asking for something (Note [Ended jobs that ask for something]). */
+  shown(kind: JobInfo['kind']): JobInfo[] {
+    const newest = this.latest(kind);
+    const asking = Object.values(this.jobs).findLast((job) => job.kind === kind && job.id !== newest?.id && asksForSomething(job));
+    return [newest, asking].filter((job): job is JobInfo => job != null);
   }
 
   async control(job: JobInfo, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
@@ -64,6 +93,6 @@ export class JobsStore {
 
   /** Forgets an ended job (its message was read). */
   dismiss(job: JobInfo): void {
-    if (job.state !== 'running' && job.state !== 'paused') delete this.jobs[job.id];
+    if (hasEnded(job)) delete this.jobs[job.id];
   }
 }

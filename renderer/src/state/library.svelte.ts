@@ -18,6 +18,7 @@ import { tick } from 'svelte';
 import type { LibraryTimeline, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 import { catchUpDelay } from '../lib/catch-up.js';
+import { versionLookup } from '../lib/photo-versions.js';
 import { hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
 
 const REFRESH_MS = 1500;
@@ -27,6 +28,8 @@ const REST_AFTER_MS = 3000;
 
 export class LibraryStore {
   timeline = $state.raw<LibraryTimeline | null>(null);
+  /** The timeline's photos' versions (Note [Photo versions] in main/app/photo-route.ts): a reload after an edit in place brings the new one. */
+  readonly versionOf = $derived(versionLookup(this.timeline?.ids ?? [], this.timeline?.versions ?? []));
   /** The filters the timeline shown answers (as JSON), so that its count is said for them. */
   answered = $state<string | null>(null);
   error = $state<string | null>(null);

@@ -13,6 +13,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { MAX_PAGE_SIZE } from '../../../main/search/page-limit.js';
+import { versionLookup } from '../lib/photo-versions.js';
 import { appendPage, largestPage, nextPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
@@ -46,6 +47,8 @@ const KEPT_IMAGES = 8;
 
 export class SearchStore {
   results = $state.raw<SearchHitInfo[]>([]);
+  /** The results' versions (Note [Photo versions] in main/app/photo-route.ts), as the search found them. */
+  readonly versionOf = $derived(versionLookup(this.results.map((hit) => hit.id), this.results.map((hit) => hit.version)));
   page = $state.raw<SearchPageInfo | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);

@@ -10,6 +10,7 @@
  * it holds, as it does when scrolled there.
  */
 import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
+import type { VersionOf } from '../lib/photo-versions.js';
 import { photoParam, withPhoto } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -18,8 +19,11 @@ const SIMILAR_COUNT = 12;
 const OPENED = 'photo-opened';
 const GONE = 'This photo is no longer in the library: its file was deleted or moved, or its folder was removed.';
 
-/** The photos next and previous step through, in display order, as they are now (Note [Viewer follows its grid]). */
-export type PhotoOrder = () => ArrayLike<number>;
+/** The photos next and previous step through, in display order, and their versions, as they are now (Note [Viewer follows its grid]). */
+export interface PhotoOrder {
+  ids(): ArrayLike<number>;
+  versionOf: VersionOf;
+}
 
 export class ViewerState {
   private list = $state.raw<PhotoOrder | null>(null);
@@ -51,7 +55,19 @@ export class ViewerState {
 
   /** The photos next and previous step through, in display order. */
   get order(): ArrayLike<number> {
-    return this.list?.() ?? [];
+    return this.list?.ids() ?? [];
+  }
+
+  /**
+   * The open photo's version, part of its images' URLs (Note [Photo versions] in
+   * main/app/photo-route.ts): its details' once read (read again when the library changes, so an
+   * edit in place shows whichever list it was opened from), the list's until then, so that its
+   * preview is not asked for twice.
+   */
+  get version(): number | undefined {
+    const id = this.photoId;
+    if (id === null) return undefined;
+    return this.details?.id === id ? this.details.version : this.list?.versionOf(id);
   }
 
   /** Where the open photo is in `order`; -1 when it is not there. */

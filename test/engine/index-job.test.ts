@@ -1,0 +1,91 @@
+/**
+ * What an index job says of itself through the Engine: the whole job's figures when it went over
+ * the library more than once (Note [A job of several passes]), and whether anybody asked for it
+ * (Note [Background jobs]), with no text-reading job after it when nothing is left to read.
+ */
+import { copyFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Engine } from '../../main/engine/engine.js';
+import type { AppEvent, JobInfo } from '../../preload/contract.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('an index job', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let folder: string;
+  let events: AppEvent[];
+  let engine: Engine | null;
+  const jobEvents = (kind: string): JobInfo[] => events.flatMap((event) => (event.type === 'job' && event.job.kind === kind ? [event.job] : []));
+  const indexJobs = () => events.flatMap((event) => (event.type === 'job' && event.job.kind === 'index' ? [event.job] : []));
+
+  function start(options: { watch: boolean; onJob?: (job: JobInfo) => void }): Engine {
+    engine = new Engine({
+      dataDir: path.join(scratch.dir, 'data'),
+      model: IMMICH_MODEL,
+      provider: 'cpu',
+      watch: options.watch,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'job') options.onJob?.(event.job);
+      },
+    });
+    return engine;
+  }
+
+  beforeEach(async () => {
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Photos');
+    events = [];
+    engine = null;
+  });
+  afterEach(async () => {
+    await engine?.dispose();
+    await scratch.cleanup();
+  });
+
+  it('ends saying what the whole job did over its passes, each failed file once and only while it fails (Note [A job of several passes])', async () => {
+    const photos = await fixturePhotos();
+    await copyPhotos(photos.slice(0, 20), folder, () => 'a');
+    await writeFile(path.join(folder, 'a', 'bad.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 7)]));
+    // Met while still being copied: empty.
+    const late = path.join(folder, 'a', 'late.jpg');
+    await writeFile(late, '');
+    let askedAgain = false;
+    const main = start({
+      watch: false,
+      // As the first pass finishes, the copy is done and the person asks to try the failed files again.
+      onJob: (job) => {
+        if (askedAgain || job.kind !== 'index' || job.progress?.phase !== 'finishing') return;
+        askedAgain = true;
+        copyFileSync(photos[20]!.file, late);
+        main.index({ retryFailed: true });
+      },
+    });
+    const { indexing } = await main.addFolders([folder]);
+    await indexing.done;
+    const phases = indexJobs().map((job) => job.progress?.phase);
+    expect(phases.slice(phases.indexOf('finishing'))).toContain('scanning');
+    expect(main.library().status()).toMatchObject({ photos: 21, failed: 1 });
+    // The last pass alone indexed late.jpg, and failed bad.jpg once more.
+    expect(indexJobs().at(-1)).toMatchObject({ id: indexing.job.id, state: 'done', progress: { indexed: 21, embedded: 21, failed: 1, removed: 0 } });
+  });
+
+  it('is marked background when the watcher starts it, and no text-reading job follows when nothing is left to read (Note [Background jobs])', async () => {
+    await mkdir(folder, { recursive: true });
+    const app = start({ watch: true });
+    const asked = (await app.addFolders([folder])).indexing;
+    await asked.done;
+    expect(indexJobs().every((job) => job.id === asked.job.id && !job.background)).toBe(true);
+    // Something that is no photo lands in the folder: the watcher's run reads it, and fails it.
+    await writeFile(path.join(folder, 'download.jpg'), 'not a photo yet');
+    await vi.waitFor(() => expect(indexJobs().at(-1)).toMatchObject({ state: 'done', background: true, progress: { failed: 1 } }), { timeout: 20_000, interval: 50 });
+    // Time enough to look for photos to read.
+    await settle(1000);
+    expect(jobEvents('ocr')).toEqual([]);
+    expect(jobEvents('tag')).toEqual([]);
+  });
+});

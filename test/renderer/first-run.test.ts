@@ -1,0 +1,136 @@
+/**
+ * The library before it shows photos, built for real and driven in Chromium against a fake
+ * engine: the first-run steps when no model is ready (why, and what can be done about it), the
+ * empty library once indexing found nothing, and a launch whose status fails.
+ */
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { CallOutcome, CatalogueModel, LibraryTimeline, ModelProblem } from '../../preload/contract.js';
+import { FAKE_TIMELINE, appPages, jobEvent, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
+/** An element's text with whitespace collapsed. */
+const text = (locator: Locator) => async () => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+const pages = appPages(rendererInChromium());
+
+const RECOMMENDED: Omit<CatalogueModel, 'installed'> = {
+  id: 'clip-m1',
+  name: 'CLIP M1',
+  repo: 'example/clip-m1',
+  layout: 'immich',
+  approxBytes: 600_000_000,
+  quality: 'Good.',
+  languages: 'English',
+  licence: 'MIT',
+  dynamicBatch: false,
+};
+
+const noPhotos = (): LibraryTimeline => ({ total: 0, ids: [], ratios: [], takenAt: [], names: [], versions: [] });
+
+/** A fake engine with no model ready (`problem` says why) and no library yet; `installed` are in the model store. */
+function noModelFake(problem: ModelProblem, installed: string[] = []): FakeLumen {
+  const fake = libraryFake();
+  fake.status.model = null;
+  fake.status.modelProblem = problem;
+  fake.status.library = null;
+  fake.listing.installed = installed.map((id) => ({ id, dir: `/home/ada/.config/Lumen/models/${id}`, dim: 512, layout: 'immich' }));
+  fake.listing.catalogue = [{ ...RECOMMENDED, installed: installed.includes(RECOMMENDED.id) }];
+  fake.overrides['photos.timeline'] = () => ({ ok: true, value: noPhotos() });
+  return fake;
+}
+
+describe('first run: the model step', () => {
+  it('says why the installed model cannot be used, offers to use it again, and no download of it', async () => {
+    const fake = noModelFake({ kind: 'unusable', message: 'Model clip-m1 failed to load on CUDA.' }, [RECOMMENDED.id]);
+    const { page } = await pages.open(fake);
+    const step = page.getByRole('region', { name: 'Find your photos by describing them' });
+    await poll(text(step.getByTestId('model-problem'))).toBe('The chosen model cannot be used: Model clip-m1 failed to load on CUDA. Choose another model below.');
+    await step.getByRole('button', { name: 'Import a model folder…' }).waitFor();
+    expect(await step.getByRole('button', { name: /^Download/ }).count()).toBe(0);
+
+    await step.getByRole('button', { name: 'Use clip-m1' }).click();
+    await poll(() => fake.callsOf('settings.update')).toEqual([{ model: 'clip-m1' }]);
+    await step.getByRole('heading', { name: '1. Model ready: clip-m1' }).waitFor();
+  });
+
+  it('names a chosen model that is gone, and offers the one installed', async () => {
+    const fake = noModelFake({ kind: 'missing', model: 'clip-gone', message: 'No model folder or catalogue model named "clip-gone". See `models list`.' }, ['clip-other']);
+    const { page } = await pages.open(fake);
+    const step = page.getByRole('region', { name: 'Find your photos by describing them' });
+    await poll(text(step.getByTestId('model-problem'))).toBe('The chosen model, clip-gone, is no longer installed. Download it again or choose another model below.');
+    await step.getByRole('button', { name: 'Use clip-other' }).waitFor();
+    await step.getByRole('button', { name: 'Download CLIP M1' }).waitFor();
+  });
+
+  it('says why a half-copied model cannot be used, and offers no download the model store would refuse', async () => {
+    const fake = noModelFake({ kind: 'none-installed', message: 'No model is installed.' });
+    fake.listing.broken = [{ id: RECOMMENDED.id, dir: `/home/ada/.config/Lumen/models/${RECOMMENDED.id}`, reason: 'visual/model.onnx is missing.' }];
+    const { page } = await pages.open(fake);
+    const step = page.getByRole('region', { name: 'Find your photos by describing them' });
+    await poll(text(step.getByRole('list', { name: 'Models that cannot be used' }))).toBe('clip-m1 cannot be used: visual/model.onnx is missing.');
+    await step.getByRole('button', { name: 'Import a model folder…' }).waitFor();
+    expect(await step.getByRole('button', { name: /^Download/ }).count()).toBe(0);
+  });
+
+  it('shows an import under way, then why it failed', async () => {
+    const fake = noModelFake({ kind: 'none-installed', message: 'No model is installed.' });
+    let answer: (outcome: CallOutcome<'models.importFromDialog'>) => void = () => {};
+    fake.overrides['models.importFromDialog'] = () => new Promise((resolve) => (answer = resolve));
+    const { page } = await pages.open(fake);
+    const step = page.getByRole('region', { name: 'Find your photos by describing them' });
+    await step.getByRole('button', { name: 'Import a model folder…' }).click();
+    await step.getByRole('button', { name: 'Importing…' }).waitFor();
+    await step.getByRole('status').filter({ hasText: 'Checking the model folder' }).waitFor();
+
+    answer({ ok: false, error: { code: 'model-invalid', message: 'This folder is not a CLIP model: visual/model.onnx is missing.' } });
+    await poll(text(step.getByRole('alert'))).toBe('This folder is not a CLIP model: visual/model.onnx is missing.');
+    await step.getByRole('button', { name: 'Import a model folder…' }).waitFor();
+  });
+});
+
+describe('an empty library', () => {
+  it('says Lumen is looking only while an index run is under way, then that it found no photos and which files it indexes', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0 };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: noPhotos() });
+    const { page, emit } = await pages.open(fake);
+    const looking = page.getByText('Lumen is looking at your folders; photos show up as soon as they are indexed.');
+    const progress = { phase: 'scanning' as const, found: 3, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress }));
+    await page.getByRole('heading', { level: 2, name: 'Your photos will appear here' }).waitFor();
+    await looking.waitFor();
+
+    // Three camera RAW files and a video: nothing to index, nothing failed.
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...progress, phase: 'finishing' } }));
+    await page.getByRole('heading', { level: 2, name: 'No photos found' }).waitFor();
+    await page.getByText('No photos were found in your folders. Lumen indexes photos in JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF; it leaves out videos, and camera RAW files for now.').waitFor();
+    expect(await looking.count()).toBe(0);
+
+    await emit(jobEvent({ id: 'index-2', kind: 'index', state: 'running', progress }));
+    await looking.waitFor();
+    await emit(jobEvent({ id: 'index-2', kind: 'index', state: 'cancelled', progress }));
+    await page.getByRole('heading', { level: 2, name: 'No photos indexed yet' }).waitFor();
+    expect(await looking.count()).toBe(0);
+  });
+});
+
+describe('a launch whose status fails', () => {
+  it('says why, and tries again', async () => {
+    const fake = libraryFake();
+    const stopped = { ok: false as const, error: { code: 'engine-crashed', message: 'The photo engine stopped unexpectedly.' } };
+    fake.overrides['app.status'] = () => stopped;
+    fake.overrides['photos.timeline'] = () => stopped;
+    const { page } = await pages.open(fake);
+    const notice = page.getByRole('alert').filter({ hasText: 'Lumen could not open your library' });
+    await poll(text(notice)).toBe('Lumen could not open your library The photo engine stopped unexpectedly. Try again');
+    expect(await page.getByText('Opening your library…').count()).toBe(0);
+
+    // The engine is back, indexing: the photos show, and the run the status lists.
+    delete fake.overrides['app.status'];
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
+    fake.status.jobs = [{ id: 'index-1', kind: 'index', subject: null, state: 'running', error: null, background: true, progress: null }];
+    await notice.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Library 3 photos' }).waitFor();
+    await page.getByRole('status', { name: 'Indexing' }).getByRole('button', { name: 'Pause' }).waitFor();
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The header's row per kind of work, built for real and driven in Chromium against a fake engine:
+ * what an ended job asks of the person outlasts the runs the app starts by itself (Note [Ended
+ * jobs that ask for something] in renderer/src/state/jobs.svelte.ts), and what a running index
+ * job says as it finishes.
+ */
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { IndexProgressInfo } from '../../preload/contract.js';
+import { appPages, jobEvent, libraryFake, rendererInChromium } from './harness.js';
+
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
+/** An element's text with whitespace collapsed. */
+const text = (locator: Locator) => async () => ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+const pages = appPages(rendererInChromium());
+
+/** An index run at `processed` of `toProcess` photos, `failed` of them not indexed. */
+const indexing = (processed: number, toProcess: number, failed = 0): IndexProgressInfo => ({
+  phase: 'indexing',
+  found: toProcess,
+  processed,
+  toProcess,
+  embedded: processed - failed,
+  failed,
+  indexed: processed - failed,
+  removed: 0,
+  imagesPerSecond: 0,
+  etaSeconds: null,
+});
+
+describe('what an ended job asks for', () => {
+  it('keeps "Index the rest" through a run the folder watcher starts, beside it while it runs, until dismissed', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: indexing(3, 100) }));
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 100) }));
+    const cancelled = 'Indexing cancelled: 3 of 100 photos indexed. Index the rest Dismiss';
+    await poll(text(row)).toBe(cancelled);
+
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
+    await row.getByRole('progressbar', { name: 'Indexing progress' }).waitFor();
+    expect(await text(row)()).toMatch(/^Indexing 0 of 1 photo Pause Cancel/);
+    expect(await text(row)()).toContain(cancelled);
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1) }));
+    await poll(text(row)).toBe(cancelled);
+    await page.waitForTimeout(200);
+    expect(await text(row)()).toBe(cancelled);
+
+    await row.getByRole('button', { name: 'Dismiss' }).click();
+    await poll(() => row.count()).toBe(0);
+  });
+
+  it('keeps "See why" and a failure through background runs of their kind; a run the person asks for takes their place', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const indexRow = page.getByRole('status', { name: 'Indexing' });
+    const tagRow = page.getByRole('status', { name: 'Tagging' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: indexing(40, 40, 2) }));
+    await emit(jobEvent({ id: 'tag-1', kind: 'tag', state: 'failed', error: 'The model could not be loaded.' }));
+    await poll(text(indexRow)).toBe('2 files could not be indexed. See why');
+    await poll(text(tagRow)).toBe('Tagging stopped: The model could not be loaded. Dismiss');
+
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running' }));
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1) }));
+    await emit(jobEvent({ id: 'tag-2', kind: 'tag', background: true, state: 'running' }));
+    await emit(jobEvent({ id: 'tag-2', kind: 'tag', background: true, state: 'done' }));
+    await page.waitForTimeout(200);
+    expect(await text(indexRow)()).toBe('2 files could not be indexed. See why');
+    expect(await text(tagRow)()).toBe('Tagging stopped: The model could not be loaded. Dismiss');
+
+    // A re-scan the person asked for does the work again in full: its own end says how things stand.
+    await emit(jobEvent({ id: 'index-3', kind: 'index', state: 'running', progress: indexing(0, 5) }));
+    await poll(text(indexRow)).toBe('Indexing 0 of 5 photos Pause Cancel');
+    await emit(jobEvent({ id: 'index-3', kind: 'index', state: 'done', progress: indexing(5, 5) }));
+    await poll(() => indexRow.count()).toBe(0);
+  });
+
+  it('gives way to a background run that ends asking for something itself, the newer news', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 100) }));
+    await poll(text(row)).toBe('Indexing cancelled: 3 of 100 photos indexed. Index the rest Dismiss');
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1, 1) }));
+    await poll(text(row)).toBe('1 file could not be indexed. See why');
+  });
+});
+
+describe('a running index job', () => {
+  it('says it is finishing once its photos are done, with no rate or time left', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: { ...indexing(5, 10), imagesPerSecond: 12, etaSeconds: 1 } }));
+    await poll(text(row)).toBe('Indexing 5 of 10 photos · 12.0 photos/s · about 1 s left Pause Cancel');
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: { ...indexing(10, 10), phase: 'finishing', imagesPerSecond: 12, etaSeconds: null } }));
+    await poll(text(row)).toBe('Indexing 10 of 10 photos · finishing… Pause Cancel');
+  });
+});
