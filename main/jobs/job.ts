@@ -92,19 +92,23 @@ export class JobControl {
   }
 
   /** Waits for `yieldTo`, unless a cancel comes first. */
-  private async foregroundDone(): Promise<void> {
-    const { signal } = this.controller;
-    if (signal.aborted) return;
-    let onCancel = () => {};
-    const cancelled = new Promise<void>((resolve) => {
-      onCancel = resolve;
-      signal.addEventListener('abort', onCancel, { once: true });
-    });
-    try {
-      await Promise.race([this.yieldTo(), cancelled]);
-    } finally {
-      signal.removeEventListener('abort', onCancel);
-    }
+  private foregroundDone(): Promise<void> {
+    return untilAborted(this.controller.signal, () => this.yieldTo());
+  }
+}
+
+/** Waits for what `wait` starts, or until `signal` aborts, whichever comes first (nothing starts once it has). */
+export async function untilAborted(signal: AbortSignal, wait: () => Promise<unknown>): Promise<void> {
+  if (signal.aborted) return;
+  let onAbort = () => {};
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([wait(), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
 

@@ -5,7 +5,7 @@
  * changes.
  */
 import { UserError } from '../core/errors.js';
-import { Job, type JobControl, type JobState, type JobView } from './job.js';
+import { Job, untilAborted, type JobControl, type JobState, type JobView } from './job.js';
 
 /** A job of any kind, as the registry hands it out: control and view, not its typed progress. */
 export type AnyJob = JobControl & JobView;
@@ -128,7 +128,7 @@ export class JobRegistry {
     return this.start<R, P>(
       kind,
       async (job) => {
-        await endedOrCancelled(earlier, job.signal);
+        await untilAborted(job.signal, () => Promise.allSettled(earlier));
         await job.checkpoint();
         return work(job);
       },
@@ -167,21 +167,6 @@ export class JobRegistry {
     for (const { job } of ending) job.cancel();
     await Promise.allSettled(ending.map((entry) => entry.done));
     return before;
-  }
-}
-
-/** Waits until every one of `jobs` has ended, or until `signal` aborts. */
-async function endedOrCancelled(jobs: ReadonlyArray<Promise<unknown>>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
-  let onCancel = () => {};
-  const cancelled = new Promise<void>((resolve) => {
-    onCancel = resolve;
-    signal.addEventListener('abort', onCancel, { once: true });
-  });
-  try {
-    await Promise.race([Promise.allSettled(jobs), cancelled]);
-  } finally {
-    signal.removeEventListener('abort', onCancel);
   }
 }
 
