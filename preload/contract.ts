@@ -244,7 +244,7 @@ export interface DownloadProgressInfo {
 /**
  * An index job's progress. Its counts are the whole job's, over every pass it made (asked again
  * while it ran, it goes over the library once more); `phase`, `found`, the rate and the time left
- * are the pass under way's. See Note [A job of several passes] in main/library/indexer.ts.
+ * are the pass under way's. See Note [A job of several passes] in main/library/job-figures.ts.
  */
 export interface IndexProgressInfo {
   phase: 'scanning' | 'indexing' | 'finishing';
