@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MIN_VERDICTS } from '../tags/refine.js';
-import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary } from '../tags/index.js';
+import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
@@ -148,6 +148,15 @@ export const tag: Command = {
   },
 };
 
+/** How each sidecar style names a photo's sidecar, as the help shows it. */
+const SIDECAR_EXAMPLE: Record<SidecarStyle, string> = { 'jpg.xmp': 'photo.jpg.xmp', xmp: 'photo.xmp' };
+
+/** "3 written (2 photo.jpg.xmp, 1 photo.xmp)": the files as they are named, whatever style was asked (Note [Sidecars by style] in tags/xmp-export.ts). */
+function writtenText(summary: XmpExportSummary): string {
+  const byStyle = SIDECAR_STYLES.filter((style) => summary.writtenAs[style] > 0).map((style) => `${summary.writtenAs[style]} ${SIDECAR_EXAMPLE[style]}`);
+  return `${summary.written} written${byStyle.length ? ` (${byStyle.join(', ')})` : ''}`;
+}
+
 function photoText(photo: PhotoTags): string {
   const tags = photo.tags.map((t) => `${t.tag}${t.source === 'person' ? ' (confirmed)' : t.score === null ? '' : ` ${t.score.toFixed(2)}`}`);
   return `#${photo.photoId} ${shownPath(photo.path)}: ${tags.join(', ') || 'no tags'}${photo.rejected.length ? `; rejected: ${photo.rejected.join(', ')}` : ''}`;
@@ -166,6 +175,7 @@ export const tags: Command = {
     '  lumen tags --clear dog PHOTO...   withdraw your verdict; the tagger decides again',
     '  lumen tags --export-xmp [--sidecar-style jpg.xmp|xmp] [PHOTO...]',
     '        write keywords (dc:subject, lr:hierarchicalSubject "Lumen|tag") to photo.jpg.xmp or photo.xmp;',
+    '        jpg.xmp merges into an existing photo.xmp that is the photo’s alone rather than add photo.jpg.xmp;',
     '        an existing sidecar keeps everything else; originals are never touched.',
   ].join('\n'),
   options: {
@@ -194,7 +204,7 @@ export const tags: Command = {
     if (action === 'export-xmp') {
       const photoIds = context.positionals.length ? context.positionals.map((ref) => library.resolvePhoto(ref).photoId) : undefined;
       const summary = await engine.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds }).done;
-      const text = [`XMP sidecars (${summary.style}): ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`)].join('\n');
+      const text = [`XMP sidecars: ${writtenText(summary)}, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`)].join('\n');
       return { json: summary, text };
     }
     if (action) {

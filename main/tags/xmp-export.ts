@@ -23,9 +23,18 @@ export interface XmpExportOptions {
   onProgress?: (progress: TagProgress) => void;
 }
 
+/**
+ * Note [Sidecars by style]: the style asked for is not always the style written: the default
+ * style merges into a photo's own `IMG_1.xmp` (Note [Whose sidecar]). So the summary counts the
+ * sidecars written by the style of each file, and `style` stays what was asked (scripts read it);
+ * what is reported never says `IMG_1.jpg.xmp` of a file that is `IMG_1.xmp`.
+ */
 export interface XmpExportSummary {
+  /** The style asked for (Note [Sidecars by style]). */
   style: SidecarStyle;
   written: number;
+  /** The sidecars of `written`, by the style of the file each one is. */
+  writtenAs: Record<SidecarStyle, number>;
   unchanged: number;
   skipped: Array<{ path: string; reason: string }>;
 }
@@ -66,6 +75,15 @@ function stopped(error: unknown, folder: string, written: number): UserError {
   return new UserError('disk-full', `Writing XMP sidecars stopped: the disk holding ${folder} is full (${before}). Free some space and export again.`, { cause: error });
 }
 
+/** A sidecar file, and the style its name has. */
+interface Sidecar {
+  file: string;
+  style: SidecarStyle;
+}
+
+/** What an export did with one photo: `written` names the style of the file written (Note [Sidecars by style]). */
+type PhotoOutcome = Exclude<SidecarOutcome, 'written'> | { written: SidecarStyle };
+
 /**
  * Note [Whose sidecar]: `IMG_1.xmp` belongs to every file named IMG_1, and Lightroom keeps a raw
  * file's keywords and develop settings there: beside a raw `IMG_1.CR2` (which Lumen does not
@@ -75,21 +93,22 @@ function stopped(error: unknown, folder: string, written: number): UserError {
  * The default style writes `IMG_1.jpg.xmp`, but where that does not exist and `IMG_1.xmp` does
  * and is the photo's alone (digiKam, Capture One and others name sidecars so), it merges into
  * that one: a second sidecar holding only Lumen's keywords would be the one read by the apps
- * that prefer `IMG_1.jpg.xmp`, which would then miss the person's ratings and keywords.
+ * that prefer `IMG_1.jpg.xmp`, which would then miss the person's ratings and keywords. The
+ * summary counts such a file as the `xmp` style it is (Note [Sidecars by style]).
  */
-async function sidecarFor(photo: string, style: SidecarStyle, namesIn: (folder: string) => Promise<FolderNames>): Promise<{ file: string } | { skipped: string }> {
-  const own = sidecarPath(photo, 'jpg.xmp');
-  const byStem = sidecarPath(photo, 'xmp');
-  if (style === 'jpg.xmp' && (existsSync(own) || !existsSync(byStem))) return { file: own };
+async function sidecarFor(photo: string, style: SidecarStyle, namesIn: (folder: string) => Promise<FolderNames>): Promise<Sidecar | { skipped: string }> {
+  const own: Sidecar = { file: sidecarPath(photo, 'jpg.xmp'), style: 'jpg.xmp' };
+  const byStem: Sidecar = { file: sidecarPath(photo, 'xmp'), style: 'xmp' };
+  if (style === 'jpg.xmp' && (existsSync(own.file) || !existsSync(byStem.file))) return own;
   let others: string[];
   try {
     others = sharingStem(photo, await namesIn(path.dirname(photo)));
   } catch (error) {
-    return { skipped: `cannot list ${path.dirname(photo)} to tell whose ${path.basename(byStem)} is: ${messageOf(error)}` };
+    return { skipped: `cannot list ${path.dirname(photo)} to tell whose ${path.basename(byStem.file)} is: ${messageOf(error)}` };
   }
-  if (others.length === 0) return { file: byStem };
-  if (style === 'jpg.xmp') return { file: own };
-  return { skipped: `${path.basename(byStem)} is the sidecar of ${others.join(' and ')} too, so Lumen leaves it alone; use the jpg.xmp sidecar style` };
+  if (others.length === 0) return byStem;
+  if (style === 'jpg.xmp') return own;
+  return { skipped: `${path.basename(byStem.file)} is the sidecar of ${others.join(' and ')} too, so Lumen leaves it alone; use the jpg.xmp sidecar style` };
 }
 
 /**
@@ -126,16 +145,17 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     if (!listing) listings.set(folder, (listing = readdir(folder).then(folderNames)));
     return listing;
   };
-  const summary: XmpExportSummary = { style, written: 0, unchanged: 0, skipped: [] };
+  const summary: XmpExportSummary = { style, written: 0, writtenAs: { 'jpg.xmp': 0, xmp: 0 }, unchanged: 0, skipped: [] };
   /** Writes one photo's sidecar, or says why not. */
-  const exportPhoto = async (photo: PhotoRef): Promise<SidecarOutcome> => {
+  const exportPhoto = async (photo: PhotoRef): Promise<PhotoOutcome> => {
     const sharing = bySidecar.get(sidecarKey(photo)) ?? [];
     if (sharing.length > 1) return { skipped: `${sharing.map((p) => path.basename(p.path)).join(' and ')} would share ${path.basename(sidecarPath(photo.path, style))}; use the jpg.xmp sidecar style` };
     if (!existsSync(photo.path)) return { skipped: 'the photo is no longer there; index the library again' };
     const target = await sidecarFor(photo.path, style, namesIn);
     if ('skipped' in target) return target;
     try {
-      return await writeSidecar(target.file, tagsByPhoto.get(photo.photoId) ?? []);
+      const outcome = await writeSidecar(target.file, tagsByPhoto.get(photo.photoId) ?? []);
+      return outcome === 'written' ? { written: target.style } : outcome;
     } catch (error) {
       throw stopsExport(error) ? stopped(error, path.dirname(target.file), summary.written) : error;
     }
@@ -145,9 +165,11 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
   for (const [i, photo] of photos.entries()) {
     if (i % 64 === 0) await options.control?.checkpoint();
     const outcome = await exportPhoto(photo);
-    if (outcome === 'written') summary.written++;
-    else if (outcome === 'unchanged') summary.unchanged++;
-    else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
+    if (outcome === 'unchanged') summary.unchanged++;
+    else if ('written' in outcome) {
+      summary.written++;
+      summary.writtenAs[outcome.written]++;
+    } else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
     meter.record(i + 1);
     options.onProgress?.({ phase: 'exporting', done: i + 1, total: photos.length, perSecond: meter.perSecond, etaSeconds: meter.eta(photos.length - i - 1) });
   }

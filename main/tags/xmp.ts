@@ -1,15 +1,18 @@
 /**
  * Tags as keywords in XMP sidecar files, where digiKam and darktable read them: `dc:subject`
- * (flat keywords) and `lr:hierarchicalSubject` (`Lumen|dog`). Lightroom reads a sidecar only for
- * a raw file; of a JPEG, PNG or TIFF it reads only the metadata inside the file, which Lumen
+ * (flat keywords) and `lr:hierarchicalSubject` (`Lumen|dog`), and digiKam's own `digiKam:TagsList`
+ * (`Lumen/dog`) where a sidecar has one (Note [digiKam's tag list]). Lightroom reads a sidecar only
+ * for a raw file; of a JPEG, PNG or TIFF it reads only the metadata inside the file, which Lumen
  * never writes.
  *
  * Note [Sidecar merge]: the original photo is never opened for writing. A sidecar that exists is
- * edited in place as text, not rebuilt: only the items of the two keyword bags change, and
+ * edited in place as text, not rebuilt: only the items of the keyword lists change, and
  * everything else (ratings, labels, edit history, other namespaces, formatting) stays byte for
- * byte. Keywords Lumen wrote are recognisable by their `Lumen|` hierarchical entry, so a tag the
- * person later rejected is taken out again, while keywords they typed themselves (including one
- * that was there before Lumen tagged the same thing) are never removed. A file that does not look like XMP is left alone and reported, never overwritten.
+ * byte. Keywords Lumen wrote are recognisable by their `Lumen|` (or `Lumen/`) hierarchical entry,
+ * so a tag the person later rejected, or deleted, is taken out again on the photo's next export,
+ * while keywords they typed themselves (including one that was there before Lumen tagged the same
+ * thing) are never removed (Note [Shared flat keywords]). A file that does not look like XMP is
+ * left alone and reported, never overwritten.
  * Writes go to a temporary file that is renamed over the sidecar, so a crash leaves the old one
  * (Note [Replacing a sidecar]).
  *
@@ -43,7 +46,30 @@ const NS = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
   dc: 'http://purl.org/dc/elements/1.1/',
   lr: 'http://ns.adobe.com/lightroom/1.0/',
+  digiKam: 'http://www.digikam.org/ns/1.0/',
 } as const;
+
+/** A hierarchical keyword list: Lumen's entries in it are `Lumen<separator>tag`. */
+interface KeywordTree {
+  uri: string;
+  /** The prefix a new list is declared with, when the document binds none to `uri`. */
+  prefix: string;
+  local: string;
+  separator: string;
+  /** Whether a sidecar without the list gets one (Note [digiKam's tag list]). */
+  createdWhenMissing: boolean;
+}
+
+/**
+ * Note [digiKam's tag list]: digiKam keeps its tags in `digiKam:TagsList` (an rdf:Seq of paths
+ * such as `Places/Lisbon`) and, where a sidecar has that list, reads it before the other keyword
+ * lists; so Lumen's tags go there too (`Lumen/dog`) and leave it by the same rules as
+ * `lr:hierarchicalSubject`. A sidecar without one does not get one: the apps that read the other
+ * lists read those already, and digiKam falls back to them too.
+ */
+const LIGHTROOM_TREE: KeywordTree = { uri: NS.lr, prefix: 'lr', local: 'hierarchicalSubject', separator: '|', createdWhenMissing: true };
+const DIGIKAM_TREE: KeywordTree = { uri: NS.digiKam, prefix: 'digiKam', local: 'TagsList', separator: '/', createdWhenMissing: false };
+const KEYWORD_TREES: readonly KeywordTree[] = [LIGHTROOM_TREE, DIGIKAM_TREE];
 
 /**
  * `photo.jpg.xmp` (darktable, digiKam) or `photo.xmp` (digiKam reads it too; Lightroom writes it
@@ -86,7 +112,14 @@ function escapeRegExp(text: string): string {
  */
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const hierarchical = (tag: string) => `${HIERARCHY_ROOT}|${tag}`;
+/** Lumen's entry for `tag` in a keyword tree. */
+const treeEntry = (tree: KeywordTree, tag: string) => `${HIERARCHY_ROOT}${tree.separator}${tag}`;
+
+/** The tag of Lumen's entry `text` of `tree`, lower-cased, or null for an entry of the person's or another app's. */
+function lumenTagOf(tree: KeywordTree, text: string): string | null {
+  const own = treeEntry(tree, '').toLowerCase();
+  return text.toLowerCase().startsWith(own) ? text.slice(own.length).toLowerCase() : null;
+}
 
 /** A fresh sidecar holding `tags`. */
 export function buildSidecar(tags: readonly string[]): string {
@@ -102,7 +135,7 @@ export function buildSidecar(tags: readonly string[]): string {
     ...bag([...tags], '    '),
     '   </dc:subject>',
     '   <lr:hierarchicalSubject>',
-    ...bag(tags.map(hierarchical), '    '),
+    ...bag(tags.map((tag) => treeEntry(LIGHTROOM_TREE, tag)), '    '),
     '   </lr:hierarchicalSubject>',
     '  </rdf:Description>',
     ' </rdf:RDF>',
@@ -118,18 +151,25 @@ function prefixOf(xml: string, uri: string): string | undefined {
   return match?.[1];
 }
 
+/** An RDF container: a keyword list is a Bag, digiKam's a Seq (Note [digiKam's tag list]). */
+type Container = 'Bag' | 'Seq' | 'Alt';
+
 interface BagEdit {
   /** Where the property element is, or null when the document has none. */
   span: { start: number; end: number } | null;
+  /** The container it holds, kept when it is written again. */
+  container: Container;
   /** Each item element, verbatim, with its text. */
   items: Array<{ raw: string; text: string }>;
 }
+
+const NO_BAG: BagEdit = { span: null, container: 'Bag', items: [] };
 
 /** Finds `<prefix:local>` and the rdf:li items of its container. */
 function findBag(xml: string, prefix: string, local: string, rdf: string): BagEdit | 'unreadable' {
   const name = `${escapeRegExp(prefix)}:${local}`;
   const element = new RegExp(`<${name}(\\s[^>]*)?(/>|>([\\s\\S]*?)</${name}\\s*>)`).exec(xml);
-  if (!element) return { span: null, items: [] };
+  if (!element) return NO_BAG;
   const body = element[3] ?? '';
   const li = new RegExp(`<${escapeRegExp(rdf)}:li(\\s[^>]*)?(/>|>([\\s\\S]*?)</${escapeRegExp(rdf)}:li\\s*>)`, 'g');
   const items: BagEdit['items'] = [];
@@ -138,17 +178,18 @@ function findBag(xml: string, prefix: string, local: string, rdf: string): BagEd
     // An item with markup inside (a qualified value) is kept verbatim but never matched.
     items.push({ raw: match[0], text: text.includes('<') ? '\u0000' : unescapeXml(text).trim() });
   }
-  if (items.length === 0 && body.trim() && !new RegExp(`<${escapeRegExp(rdf)}:(Bag|Seq|Alt)\\b`).test(body)) return 'unreadable';
-  return { span: { start: element.index, end: element.index + element[0].length }, items };
+  const container = new RegExp(`<${escapeRegExp(rdf)}:(Bag|Seq|Alt)\\b`).exec(body)?.[1] as Container | undefined;
+  if (items.length === 0 && body.trim() && !container) return 'unreadable';
+  return { span: { start: element.index, end: element.index + element[0].length }, container: container ?? 'Bag', items };
 }
 
-function renderProperty(prefix: string, local: string, rdf: string, items: readonly string[], indent: string): string {
+function renderProperty(prefix: string, local: string, rdf: string, container: Container, items: readonly string[], indent: string): string {
   const inner = `${indent} `;
   return [
     `<${prefix}:${local}>`,
-    `${inner}<${rdf}:Bag>`,
+    `${inner}<${rdf}:${container}>`,
     ...items.map((item) => `${inner} ${item}`),
-    `${inner}</${rdf}:Bag>`,
+    `${inner}</${rdf}:${container}>`,
     `${indent}</${prefix}:${local}>`,
   ].join('\n');
 }
@@ -186,8 +227,34 @@ function topLevelDescriptions(xml: string, rdf: string): Description[] {
 
 export type MergeResult = { xml: string; changed: boolean } | { error: string };
 
+/** A keyword list of the document as it is, and its items after the merge. */
+interface ListMerge {
+  prefix: string;
+  uri: string;
+  local: string;
+  found: BagEdit;
+  items: string[];
+}
+
 /**
- * Puts `tags` into an existing sidecar's keyword bags and takes out Lumen's keywords that are not
+ * Note [Shared flat keywords]: Lightroom and digiKam put each level of a hierarchical keyword
+ * (`Animals|cat`) into dc:subject too (`Animals`, `cat`), where it is one entry with Lumen's `cat`.
+ * So when Lumen takes its `cat` out (a tag rejected or deleted), it takes out its own `Lumen|cat`
+ * and `Lumen/cat` entries, but the flat `cat` only when no other app's hierarchical entry holds
+ * that word: otherwise the flat keyword is that app's as well, and stays.
+ */
+function wordsOfOthers(trees: ReadonlyArray<{ tree: KeywordTree; found: BagEdit }>): Set<string> {
+  const words = new Set<string>();
+  for (const { tree, found } of trees) {
+    for (const item of found.items) {
+      if (lumenTagOf(tree, item.text) === null) for (const word of item.text.toLowerCase().split(tree.separator)) words.add(word.trim());
+    }
+  }
+  return words;
+}
+
+/**
+ * Puts `tags` into an existing sidecar's keyword lists and takes out Lumen's keywords that are not
  * in `tags` any more (Note [Sidecar merge]).
  */
 export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult {
@@ -196,57 +263,70 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
   const descriptions = topLevelDescriptions(xml, rdf);
   if (descriptions.length === 0) return { error: 'it has no rdf:Description element' };
 
-  let dc = prefixOf(xml, NS.dc);
-  let lr = prefixOf(xml, NS.lr);
-  const subject = dc ? findBag(xml, dc, 'subject', rdf) : { span: null, items: [] };
-  const hierarchy = lr ? findBag(xml, lr, 'hierarchicalSubject', rdf) : { span: null, items: [] };
-  if (subject === 'unreadable' || hierarchy === 'unreadable') return { error: 'its keyword list is not an rdf:Bag' };
+  /** The list `local` of namespace `uri`, with the prefix it has, or why it cannot be edited. */
+  const find = (uri: string, local: string): { prefix: string | undefined; found: BagEdit } | { error: string } => {
+    const prefix = prefixOf(xml, uri);
+    const found = prefix ? findBag(xml, prefix, local, rdf) : NO_BAG;
+    return found === 'unreadable' ? { error: `its keyword list ${prefix}:${local} holds no rdf:Bag or rdf:Seq` } : { prefix, found };
+  };
+  const subject = find(NS.dc, 'subject');
+  if ('error' in subject) return subject;
+  const subjectFound = subject.found;
+  const treesFound: Array<{ tree: KeywordTree; prefix: string | undefined; found: BagEdit }> = [];
+  for (const tree of KEYWORD_TREES) {
+    const list = find(tree.uri, tree.local);
+    if ('error' in list) return list;
+    treesFound.push({ tree, ...list });
+  }
 
   const wanted = new Set(tags.map((tag) => tag.toLowerCase()));
-  const ownPrefix = `${HIERARCHY_ROOT.toLowerCase()}|`;
-  // Lumen's earlier keywords: the leaves of its `Lumen|...` entries.
-  const ours = new Set(hierarchy.items.filter((item) => item.text.toLowerCase().startsWith(ownPrefix)).map((item) => item.text.slice(ownPrefix.length).toLowerCase()));
+  // Lumen's earlier keywords: the leaves of its `Lumen|...` (or `Lumen/...`) entries.
+  const ours = new Set(treesFound.flatMap(({ tree, found }) => found.items.map((item) => lumenTagOf(tree, item.text)).filter((tag) => tag !== null)));
   const stale = (tag: string) => ours.has(tag) && !wanted.has(tag);
+  // A stale flat keyword stays when another app's hierarchical keyword holds it (Note [Shared flat keywords]).
+  const othersWords = wordsOfOthers(treesFound);
+  const flatTakenOut = (word: string) => stale(word) && !othersWords.has(word);
 
-  const keptSubjects = subject.items.filter((item) => !stale(item.text.toLowerCase()));
+  const keptSubjects = subjectFound.items.filter((item) => !flatTakenOut(item.text.toLowerCase()));
   const presentSubjects = new Set(keptSubjects.map((item) => item.text.toLowerCase()));
   const addSubjects = tags.filter((tag) => !presentSubjects.has(tag.toLowerCase()));
-  const keptHierarchy = hierarchy.items.filter((item) => {
-    const text = item.text.toLowerCase();
-    return !(text.startsWith(ownPrefix) && stale(text.slice(ownPrefix.length)));
-  });
-  const presentHierarchy = new Set(keptHierarchy.map((item) => item.text.toLowerCase()));
   // A keyword the person already had stays theirs: no `Lumen|` entry, so Lumen never removes it.
-  const theirs = new Set(subject.items.map((item) => item.text.toLowerCase()).filter((text) => !ours.has(text)));
-  const addHierarchy = tags
-    .filter((tag) => !theirs.has(tag.toLowerCase()))
-    .map(hierarchical)
-    .filter((entry) => !presentHierarchy.has(entry.toLowerCase()));
-  const changed =
-    addSubjects.length > 0 || addHierarchy.length > 0 || keptSubjects.length !== subject.items.length || keptHierarchy.length !== hierarchy.items.length;
-  if (!changed) return { xml, changed: false };
-
-  // A prefix the document never binds gets declared; `dc`/`lr` unless those mean something else.
-  dc ??= /xmlns:dc\s*=/.test(xml) ? 'lumendc' : 'dc';
-  lr ??= /xmlns:lr\s*=/.test(xml) ? 'lumenlr' : 'lr';
+  const theirs = new Set(subjectFound.items.map((item) => item.text.toLowerCase()).filter((text) => !ours.has(text)));
   const li = (text: string) => `<${rdf}:li>${escapeXml(text)}</${rdf}:li>`;
-  const subjectItems = [...keptSubjects.map((item) => item.raw), ...addSubjects.map(li)];
-  const hierarchyItems = [...keptHierarchy.map((item) => item.raw), ...addHierarchy.map(li)];
+
+  let changed = addSubjects.length > 0 || keptSubjects.length !== subjectFound.items.length;
+  // A prefix the document never binds gets declared: the tree's own unless it means something else.
+  const newPrefix = (preferred: string) => (new RegExp(`xmlns:${preferred}\\s*=`).test(xml) ? `lumen${preferred}` : preferred);
+  const lists: ListMerge[] = [
+    { prefix: subject.prefix ?? newPrefix('dc'), uri: NS.dc, local: 'subject', found: subjectFound, items: [...keptSubjects.map((item) => item.raw), ...addSubjects.map(li)] },
+  ];
+  for (const { tree, prefix, found } of treesFound) {
+    if (!found.span && !tree.createdWhenMissing) continue;
+    const kept = found.items.filter((item) => {
+      const tag = lumenTagOf(tree, item.text);
+      return tag === null || !stale(tag);
+    });
+    const present = new Set(kept.map((item) => item.text.toLowerCase()));
+    const added = tags
+      .filter((tag) => !theirs.has(tag.toLowerCase()))
+      .map((tag) => treeEntry(tree, tag))
+      .filter((entry) => !present.has(entry.toLowerCase()));
+    changed ||= added.length > 0 || kept.length !== found.items.length;
+    lists.push({ prefix: prefix ?? newPrefix(tree.prefix), uri: tree.uri, local: tree.local, found, items: [...kept.map((item) => item.raw), ...added.map(li)] });
+  }
+  if (!changed) return { xml, changed: false };
 
   // Edits are applied from the end of the document backwards, so earlier offsets stay valid.
   const edits: Array<{ start: number; end: number; text: string }> = [];
   const indentAt = (offset: number) => /[ \t]*$/.exec(xml.slice(xml.lastIndexOf('\n', offset - 1) + 1, offset))?.[0] ?? '   ';
   const missing: Array<{ prefix: string; uri: string; text: string }> = [];
-  for (const [edit, prefix, uri, local, items] of [
-    [subject, dc, NS.dc, 'subject', subjectItems],
-    [hierarchy, lr, NS.lr, 'hierarchicalSubject', hierarchyItems],
-  ] as const) {
-    if (edit.span) edits.push({ ...edit.span, text: renderProperty(prefix, local, rdf, items, indentAt(edit.span.start)) });
-    else missing.push({ prefix, uri, text: renderProperty(prefix, local, rdf, items, '   ') });
+  for (const { prefix, uri, local, found, items } of lists) {
+    if (found.span) edits.push({ ...found.span, text: renderProperty(prefix, local, rdf, found.container, items, indentAt(found.span.start)) });
+    else missing.push({ prefix, uri, text: renderProperty(prefix, local, rdf, found.container, items, '   ') });
   }
   if (missing.length > 0) {
-    // Into the top-level Description already holding one of the bags, else the first one (Note [Top-level Descriptions]).
-    const holder = [subject.span, hierarchy.span].find((span) => span !== null);
+    // Into the top-level Description already holding one of the lists, else the first one (Note [Top-level Descriptions]).
+    const holder = lists.map((list) => list.found.span).find((span) => span !== null);
     const target = [...descriptions].reverse().find((description) => holder && description.index < holder.start) ?? (descriptions[0] as Description);
     const openEnd = target.index + target.tag.length;
     const openTag = target.selfClosing ? target.tag.slice(0, -2).trimEnd() : target.tag.slice(0, -1);

@@ -219,7 +219,7 @@ describe('the app’s tag calls', () => {
     const [byTag, bySelection] = await Promise.all([calls['xmp.export']({ tag: 'circle' }), calls['xmp.export']({ photoIds: [star], style: 'xmp' })]);
     expect(byTag).toMatchObject({ style: 'jpg.xmp', skipped: [] });
     expect(byTag.written).toBeGreaterThanOrEqual(circles.length);
-    expect(bySelection).toEqual({ style: 'xmp', written: 1, unchanged: 0, skipped: [] });
+    expect(bySelection).toEqual({ style: 'xmp', written: 1, writtenAs: { 'jpg.xmp': 0, xmp: 1 }, unchanged: 0, skipped: [] });
     expect(await readFile(sidecarPath(engine.library().resolvePhoto(star).path, 'xmp'), 'utf8')).toContain('<rdf:li>Lumen|star</rdf:li>');
     await removeSidecars();
   });

@@ -177,6 +177,12 @@ describe('tagging from the command line', () => {
     expect(existsSync(star.replace(/\.jpg$/, '.xmp'))).toBe(true);
     expect((await readdir(path.dirname(star))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     expect(await Promise.all(files.map(sha))).toEqual(before);
+    // Without star-N.jpg.xmp, the default style merges into star-N.xmp, and says so (Note [Sidecars by style]).
+    await rm(`${star}.xmp`);
+    expect((await cli('tags', '--data', data, '--confirm', 'circle', star)).code).toBe(0);
+    const merged = await cli('tags', '--data', data, '--export-xmp');
+    expect(merged.stdout).toMatch(/^XMP sidecars: 1 written \(1 photo\.xmp\), \d+ unchanged, 0 skipped\.$/m);
+    expect(existsSync(`${star}.xmp`)).toBe(false);
 
     // A tag rejected on every photo that had it is on none: the summary's most common leave it out.
     const starred = (await cli('search', '--data', data, ...MODEL, '--tag', 'star', '--all', '--k', '100', '--json', 'star')).json().results.map((hit: { photoId: number }) => String(hit.photoId));

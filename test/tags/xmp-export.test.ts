@@ -57,17 +57,31 @@ describe('the sidecar an export writes', () => {
   });
 
   it('writes IMG_1.jpg.xmp for a JPEG whose IMG_1.xmp is a raw file’s, in the default style', async () => {
-    expect(await engine.exportXmp({ photoIds: [ids.get('IMG_1.jpg')!] }).done).toMatchObject({ written: 1, skipped: [] });
+    expect(await engine.exportXmp({ photoIds: [ids.get('IMG_1.jpg')!] }).done).toMatchObject({ written: 1, writtenAs: { 'jpg.xmp': 1, xmp: 0 }, skipped: [] });
     expect(await read('IMG_1.jpg.xmp')).toContain('<rdf:li>Lumen|dog</rdf:li>');
     expect(await read('IMG_1.xmp')).toBe(LIGHTROOM);
   });
 
-  it('merges into the photo’s own IMG_2.xmp in the default style rather than write a second sidecar beside it', async () => {
-    expect(await engine.exportXmp({ photoIds: [ids.get('IMG_2.jpg')!] }).done).toMatchObject({ style: 'jpg.xmp', written: 1, skipped: [] });
+  it('merges into the photo’s own IMG_2.xmp in the default style rather than write a second sidecar beside it, and counts it as the xmp style it is', async () => {
+    // The style asked for stays in the summary; the file written is counted as the style it is (Note [Sidecars by style]).
+    expect(await engine.exportXmp({ photoIds: [ids.get('IMG_2.jpg')!] }).done).toMatchObject({ style: 'jpg.xmp', written: 1, writtenAs: { 'jpg.xmp': 0, xmp: 1 }, skipped: [] });
     expect((await readdir(folder)).filter((name) => name.startsWith('IMG_2')).sort()).toEqual(['IMG_2.jpg', 'IMG_2.xmp']);
     const merged = await read('IMG_2.xmp');
     expect(merged).toContain('<rdf:li>Lumen|dog</rdf:li>');
     expect(merged).toContain('xmp:Rating="5" crs:Exposure2012="+0.50"');
     expect(await engine.exportXmp({ photoIds: [ids.get('IMG_2.jpg')!] }).done).toMatchObject({ written: 0, unchanged: 1 });
+  });
+
+  it('takes a tag the photo no longer has out of the sidecar an earlier export wrote', async () => {
+    const photo = ids.get('IMG_2.jpg')!;
+    await engine.giveVerdict([photo], 'cat', 'add');
+    await engine.exportXmp({ photoIds: [photo] }).done;
+    expect(await read('IMG_2.xmp')).toContain('<rdf:li>Lumen|cat</rdf:li>');
+    // Withdrawn, and not in the vocabulary, cat is no tag of the photo any more (as after deleting it).
+    await engine.giveVerdict([photo], 'cat', 'clear');
+    expect(await engine.exportXmp({ photoIds: [photo] }).done).toMatchObject({ written: 1 });
+    const after = await read('IMG_2.xmp');
+    expect(after).not.toMatch(/<rdf:li>(Lumen\|)?cat<\/rdf:li>/);
+    expect(after).toContain('<rdf:li>Lumen|dog</rdf:li>');
   });
 });

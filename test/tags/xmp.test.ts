@@ -51,6 +51,60 @@ const LIGHTROOM = `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="Adobe XMP Core 7
 </x:xmpmeta>
 `;
 
+/** A digiKam sidecar: its own tag list (an rdf:Seq of `/` paths) beside the Lightroom one, and one of Lumen's keywords in both. */
+const DIGIKAM = `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="XMP Core 4.4.0-Exiv2">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:digiKam="http://www.digikam.org/ns/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:lr="http://ns.adobe.com/lightroom/1.0/">
+   <digiKam:TagsList>
+    <rdf:Seq>
+     <rdf:li>Places/Lisbon</rdf:li>
+     <rdf:li>Lumen/cat</rdf:li>
+    </rdf:Seq>
+   </digiKam:TagsList>
+   <dc:subject>
+    <rdf:Bag>
+     <rdf:li>Lisbon</rdf:li>
+     <rdf:li>cat</rdf:li>
+    </rdf:Bag>
+   </dc:subject>
+   <lr:hierarchicalSubject>
+    <rdf:Bag>
+     <rdf:li>Places|Lisbon</rdf:li>
+     <rdf:li>Lumen|cat</rdf:li>
+    </rdf:Bag>
+   </lr:hierarchicalSubject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+
+/** A sidecar of Lumen's `cat`, where the person later gave the photo `Animals|cat` and `Pets/cat` in other apps: one flat `cat` for all three. */
+const SHARED_CAT = `<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:lr="http://ns.adobe.com/lightroom/1.0/">
+   <dc:subject>
+    <rdf:Bag>
+     <rdf:li>cat</rdf:li>
+     <rdf:li>dog</rdf:li>
+    </rdf:Bag>
+   </dc:subject>
+   <lr:hierarchicalSubject>
+    <rdf:Bag>
+     <rdf:li>Lumen|cat</rdf:li>
+     <rdf:li>Animals|cat</rdf:li>
+     <rdf:li>Lumen|dog</rdf:li>
+    </rdf:Bag>
+   </lr:hierarchicalSubject>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+
 const asList = (value: unknown) => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 describe('XMP sidecars', () => {
@@ -108,6 +162,49 @@ describe('XMP sidecars', () => {
     const after = await read(file);
     expect(after.subject).toEqual(['holiday', 'beach']);
     expect(after.hierarchy).toEqual(['Places|Lisbon', 'Lumen|beach']);
+  });
+
+  it('keeps digiKam’s tag list in step with Lumen’s keywords where a sidecar has one, and never adds one', async () => {
+    const file = path.join(scratch.dir, 'digikam.jpg.xmp');
+    await writeFile(file, DIGIKAM);
+    // cat was Lumen's and is no longer a tag; dog is new: both lists change alike (Note [digiKam's tag list]).
+    expect(await writeSidecar(file, ['dog'])).toBe('written');
+    const { parsed, subject, hierarchy } = await read(file);
+    expect(subject).toEqual(['Lisbon', 'dog']);
+    expect(hierarchy).toEqual(['Places|Lisbon', 'Lumen|dog']);
+    expect(asList(parsed['digiKam']?.['TagsList'])).toEqual(['Places/Lisbon', 'Lumen/dog']);
+    // digiKam's list stays the rdf:Seq it was.
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('<digiKam:TagsList>\n    <rdf:Seq>\n     <rdf:li>Places/Lisbon</rdf:li>\n     <rdf:li>Lumen/dog</rdf:li>\n    </rdf:Seq>');
+    expect(await writeSidecar(file, ['dog'])).toBe('unchanged');
+    expect(await writeSidecar(file, [])).toBe('written');
+    expect(asList((await read(file)).parsed['digiKam']?.['TagsList'])).toEqual(['Places/Lisbon']);
+
+    // A sidecar without digiKam's list gets none.
+    const plain = path.join(scratch.dir, 'plain.jpg.xmp');
+    await writeFile(plain, DARKTABLE);
+    expect(await writeSidecar(plain, ['dog'])).toBe('written');
+    expect(await readFile(plain, 'utf8')).not.toContain('TagsList');
+    expect(buildSidecar(['dog'])).not.toContain('TagsList');
+  });
+
+  it('takes out a keyword Lumen no longer gives the photo, but not the flat keyword another app’s hierarchical keyword shares', () => {
+    // cat and dog are no longer tags of the photo (deleted or rejected): Lumen's entries go.
+    const merged = mergeSidecar(SHARED_CAT, []);
+    if (!('xml' in merged)) throw new Error(merged.error);
+    expect(merged.xml).not.toContain('Lumen|');
+    expect(merged.xml).not.toContain('<rdf:li>dog</rdf:li>');
+    // The flat cat is Animals|cat's as well, so it stays (Note [Shared flat keywords]).
+    expect(merged.xml).toContain('<rdf:li>cat</rdf:li>');
+    expect(merged.xml).toContain('<rdf:li>Animals|cat</rdf:li>');
+    // So does one a digiKam path holds at any level.
+    const digiKam = SHARED_CAT.replace('xmlns:lr=', 'xmlns:digiKam="http://www.digikam.org/ns/1.0/"\n    xmlns:lr=')
+      .replace('<rdf:li>Animals|cat</rdf:li>', '')
+      .replace('   <lr:hierarchicalSubject>', '   <digiKam:TagsList><rdf:Seq><rdf:li>Pets/cat/Tom</rdf:li></rdf:Seq></digiKam:TagsList>\n   <lr:hierarchicalSubject>');
+    const kept = mergeSidecar(digiKam, []);
+    if (!('xml' in kept)) throw new Error(kept.error);
+    expect(kept.xml).toContain('<rdf:li>cat</rdf:li>');
+    expect(kept.xml).not.toContain('Lumen|cat');
   });
 
   it('adds keyword bags and namespaces to a sidecar without them', async () => {
