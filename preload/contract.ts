@@ -9,6 +9,7 @@
  * search by is sent as its bytes.
  */
 import { z } from 'zod';
+import type { PassedOver } from '../main/library/photo-kinds.js';
 import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
 import { MAX_ALBUM_NAME } from '../main/tags/album-rules.js';
 import { MAX_TAGS } from '../main/tags/vocabulary-rules.js';
@@ -257,6 +258,11 @@ export interface IndexProgressInfo {
   indexed: number;
   /** Files the library forgot (deleted, or excluded since): known once the run finishes. */
   removed: number;
+  /**
+   * Files of kinds Lumen does not index (camera RAW, videos) that the job passed over, per kind,
+   * each once: no failures (Note [Nothing skipped silently] in main/library/scan.ts). None when absent.
+   */
+  passedOver?: PassedOver;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }

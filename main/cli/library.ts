@@ -4,6 +4,7 @@ import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import type { IndexSummary } from '../library/indexer.js';
 import { checkFolders } from '../library/library.js';
+import { passedOverText } from '../library/photo-kinds.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
@@ -11,7 +12,11 @@ import { dateBound } from './dates.js';
 import { count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
-/** What a run did: copies share one image, and its embedding, with another file (Note [What a run counts] in indexer.ts). */
+/**
+ * What an index job did over all its passes (Note [A job of several passes]): copies share one
+ * image, and its embedding, with another file (Note [What a run counts] in indexer.ts). What it
+ * passed over is said last, once (Note [Nothing skipped silently] in scan.ts).
+ */
 function indexText(modelId: string, summary: IndexSummary): string {
   const parts = [
     `${count(summary.embedded, 'photo')} embedded`,
@@ -21,7 +26,8 @@ function indexText(modelId: string, summary: IndexSummary): string {
     `${summary.removed} removed`,
     `${summary.failed.length} failed`,
   ];
-  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${fileLine(failure.path, failure.message)}`)].join('\n');
+  const passedOver = passedOverText(summary.passedOver, String);
+  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${fileLine(failure.path, failure.message)}`), ...(passedOver ? [passedOver] : [])].join('\n');
 }
 
 export const index: Command = {

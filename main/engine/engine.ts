@@ -109,6 +109,10 @@ export class Engine {
   private catchUpWhenWriter = false;
   /** Whether the index job's next pass tries every failed file again (asked while a pass ran). */
   private retryFailedWanted = false;
+  /** Whether a person asked for what the index job's next pass walks: a job started for it is theirs (Note [Background jobs]). */
+  private nextPassAsked = false;
+  /** The text-reading job was stopped paused by the person: the next one starts paused (Note [Started paused]). */
+  private readingLeftPaused = false;
   private readonly pendingNewFolders: FolderRow[] = [];
   /** The near-duplicate groups found last (Note [Copies named by id]). */
   private duplicates: DuplicateReport | null = null;
@@ -306,9 +310,12 @@ export class Engine {
     };
     const indexAgain = again('index');
     const tagAgain = again('tag');
+    const readingAgain = again('ocr');
     if (indexAgain) this.index({}, indexAgain).done.catch(() => {});
     if (tagAgain) this.tagLibrary({}, tagAgain);
-    if (again('ocr') && this.options.watch) this.readTextInBackground();
+    // Reading waits for indexing to end when both start again: it comes back paused then too.
+    this.readingLeftPaused ||= readingAgain?.paused === true;
+    if (readingAgain && this.options.watch) this.readTextInBackground();
     return next;
   }
 
@@ -366,6 +373,7 @@ export class Engine {
     this.pendingNewFolders.push(...(request.newFolders ?? []));
     this.wantedScope = widenScope(this.wantedScope, scope);
     this.retryFailedWanted ||= request.retryFailed === true;
+    this.nextPassAsked ||= how.background !== true;
     return this.startIndexJob(request, how);
   }
 
@@ -389,8 +397,9 @@ export class Engine {
     );
     void running.done.then(
       () => {
-        // Asked for while the job was finishing, after its last look: run now, not at the next change.
-        if (!this.closing && this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({}, { background: true });
+        // Asked for while the job was finishing, after its last look: run now, not at the next change,
+        // and as the person's own if one asked (Note [Background jobs]).
+        if (!this.closing && this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({}, { background: !this.nextPassAsked });
         if (this.options.watch) this.readTextInBackground();
       },
       () => {},
@@ -407,14 +416,17 @@ export class Engine {
       for (;;) {
         const scope = this.wantedScope ?? 'everything';
         const retryFailed = this.retryFailedWanted;
+        const asked = this.nextPassAsked;
         newFolders = this.pendingNewFolders.splice(0);
         this.wantedScope = null;
         this.retryFailedWanted = false;
+        this.nextPassAsked = false;
         if (scope === 'everything') this.walkedEverything = true;
         const summary = await library
           .index(model, {
             control: job,
             onProgress: (progress) => job.report(figures.ofJob(progress)),
+            onPassedOver: (file, kind) => figures.passedOverFile(file, kind),
             onStored: () => this.libraryChanges.stored(),
             batchSize: request.batchSize,
             retryFailed,
@@ -425,16 +437,17 @@ export class Engine {
             if (!isUserError(error) || error.code !== 'cancelled') {
               this.wantedScope = widenScope(this.wantedScope, scope);
               this.retryFailedWanted ||= retryFailed;
+              this.nextPassAsked ||= asked;
             }
             throw error;
           });
         const jobSoFar = figures.passDone(summary, new Set(library.storage.library.failures().map((failure) => failure.path)));
         if (this.wantedScope === null) {
-          // What the job says as it ends (Note [A job of several passes]).
+          // What the job says as it ends, and answers with (Note [A job of several passes]).
           job.report(jobSoFar);
           // In the app, new photos are tagged as soon as they are indexed.
           if (this.options.watch && figures.photosChanged) this.tagLibrary({}, { background: true });
-          return summary;
+          return figures.summary;
         }
       }
     } catch (error) {
@@ -530,7 +543,9 @@ export class Engine {
     void this.reader
       .hasUnread(this.library())
       .then((unread) => {
-        if (unread && due()) this.readText({}, { background: true }).done.catch(() => {});
+        if (!unread || !due()) return;
+        this.readText({}, { background: true, paused: this.readingLeftPaused }).done.catch(() => {});
+        this.readingLeftPaused = false;
       })
       .catch(() => {});
   }

@@ -2,8 +2,9 @@
  * What a file is, by its first bytes (not its name), and why a photo could not be indexed.
  */
 import { messageOf } from '../core/errors.js';
+import type { ImageFormat, PassedOverKind } from './photo-kinds.js';
 
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'tiff';
+export type { ImageFormat };
 
 /** Bytes of a file's head that `sniffFormat` needs. */
 export const SNIFF_BYTES = 32;
@@ -34,17 +35,29 @@ export function sniffFormat(head: Uint8Array): ImageFormat | null {
 }
 
 /**
- * Never photos, and costly to open: not even sniffed. Camera RAW files are left to a later
- * version: many are TIFF inside, which would index as the small preview they embed. `.thm` and
- * `.lrv` are a camera's thumbnail and low-resolution copy of each video (the thumbnail a JPEG).
+ * Camera RAW files, left to a later version: many are TIFF inside, which would index as the
+ * small preview they embed.
+ */
+const RAW_EXTENSIONS = ['.cr2', '.cr3', '.crw', '.nef', '.nrw', '.arw', '.sr2', '.srf', '.dng', '.gpr', '.orf', '.rw2', '.rwl', '.raf', '.srw', '.pef', '.3fr', '.iiq', '.erf', '.kdc', '.dcr', '.mos', '.mef', '.mrw', '.x3f'];
+const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg'];
+
+/** The files of kinds Lumen does not index that a job counts (Note [Nothing skipped silently] in scan.ts), by extension. */
+const PASSED_OVER = new Map<string, PassedOverKind>([...RAW_EXTENSIONS.map((ext) => [ext, 'raw'] as const), ...VIDEO_EXTENSIONS.map((ext) => [ext, 'video'] as const)]);
+
+/**
+ * Never photos, and costly to open: not even sniffed. `.thm` and `.lrv` are a camera's thumbnail
+ * and low-resolution copy of each video (the thumbnail a JPEG): not counted as videos again.
  */
 export const NOT_PHOTOS = new Set([
-  '.mp4', '.mov', '.m4v', '.avi', '.mkv', '.webm', '.3gp', '.mts', '.m2ts', '.wmv', '.mpg', '.mpeg', '.thm', '.lrv',
-  '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
-  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.cr2', '.cr3', '.crw', '.nef', '.nrw', '.arw', '.sr2', '.srf', '.dng', '.gpr',
-  '.orf', '.rw2', '.rwl', '.raf', '.srw', '.pef', '.3fr', '.iiq', '.erf', '.kdc', '.dcr', '.mos', '.mef', '.mrw', '.x3f',
-  '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
+  ...PASSED_OVER.keys(),
+  '.thm', '.lrv', '.mp3', '.m4a', '.wav', '.aac', '.flac', '.ogg', '.xmp', '.aae', '.json', '.txt', '.md', '.pdf', '.doc', '.docx',
+  '.xls', '.xlsx', '.zip', '.gz', '.7z', '.rar', '.psd', '.db', '.ini', '.lnk', '.exe', '.dll', '.iso', '.dmg',
 ]);
+
+/** The kind of a file Lumen does not index but counts, by its extension (`.NEF` too); null for any other file. */
+export function passedOverKind(extension: string): PassedOverKind | null {
+  return PASSED_OVER.get(extension.toLowerCase()) ?? null;
+}
 
 /** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);

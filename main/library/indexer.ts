@@ -74,6 +74,7 @@ import { PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from '
 import { identifyFile } from './identity.js';
 import type { IndexScope } from './scope.js';
 import { noProgress } from './job-figures.js';
+import { nonePassedOver, type PassedOver, type PassedOverKind } from './photo-kinds.js';
 import type { ThumbnailStore } from './thumbnails.js';
 import { walkLibrary, type WorkItem } from './walk.js';
 
@@ -88,6 +89,8 @@ export interface IndexProgress {
   indexed: number;
   /** Files the library forgot (deleted, or excluded since), moved ones not counted: known once the run finishes. */
   removed: number;
+  /** Files of kinds Lumen does not index that the walk passed over, per kind (Note [Nothing skipped silently] in scan.ts). */
+  passedOver: PassedOver;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }
@@ -101,6 +104,8 @@ export interface IndexSummary {
   moved: number;
   removed: number;
   failed: Array<{ path: string; reason: FailureReason; message: string }>;
+  /** As IndexProgress's. */
+  passedOver: PassedOver;
   seconds: number;
 }
 
@@ -109,6 +114,8 @@ export interface IndexOptions {
   onProgress?: (progress: IndexProgress) => void;
   /** Photos were stored: they are in the library from now on (Note [Photos as they index] in engine/library-changes.ts). */
   onStored?: () => void;
+  /** Each file of a kind Lumen does not index that the walk passed over, so that a job of several passes counts it once (Note [A job of several passes]). */
+  onPassedOver?: (file: string, kind: PassedOverKind) => void;
   /** Photos per model run (default: CPU_BATCH on the CPU, GPU_BATCH on a GPU). */
   batchSize?: number;
   /** Files identified and decoded at once (sharp decodes on libuv's thread pool). */
@@ -159,7 +166,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const modelId = model.id;
   const preprocessing = model.spec.image.preprocessing;
 
-  const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], seconds: 0 };
+  const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], passedOver: nonePassedOver(), seconds: 0 };
   const progress = noProgress();
   /**
    * Note [Rate from the first photo]: the rate, and the time left from it, are measured from when
@@ -197,6 +204,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       progress.found++;
       report();
     },
+    // A new object each time: the progress reported before keeps its own figures.
+    onPassedOver: (file: string, kind: PassedOverKind) => {
+      progress.passedOver = { ...progress.passedOver, [kind]: progress.passedOver[kind] + 1 };
+      options.onPassedOver?.(file, kind);
+    },
   };
   if (!options.within) store.markIndexRun('unfinished');
   let walk = await walkLibrary(walkContext, folders, options.within);
@@ -204,8 +216,10 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   if (options.within && walk.missedKnown) {
     store.markIndexRun('unfinished');
     progress.found = 0;
+    progress.passedOver = nonePassedOver();
     walk = await walkLibrary(walkContext, folders, undefined);
   }
+  summary.passedOver = progress.passedOver;
   const { present, unwalked, work, problems: scanProblems } = walk;
   summary.unchanged = walk.unchanged;
   for (const problem of scanProblems) summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });

@@ -21,6 +21,15 @@
  * drive) leaves a part of the walk unseen (`unwalked`), so nothing there is taken for deleted: the
  * folder or link itself, or for a name that cannot be read, the folder holding it (its photos
  * were stored under the name it had before, which the walk cannot tell).
+ *
+ * Files of kinds Lumen does not index yet that people keep beside their photos, camera RAW files
+ * and videos, are no failures and are not listed as such, but they are not passed over silently
+ * either: someone with 3,000 RAW files would never learn why none of them shows. The walk counts
+ * them per kind (passedOverKind in formats.ts; other files that are never photos, `notes.txt`,
+ * are not worth a word), and an index job says once, as it ends, how many it passed over and
+ * which formats Lumen indexes (passedOverText in photo-kinds.ts), in the CLI's summary and in
+ * the window's job status. Each file counts once however many of a job's passes meet it (Note
+ * [A job of several passes] in job-figures.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { statSync, type Dirent, type Stats } from 'node:fs';

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { isInside } from '../core/paths.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, LibraryStore } from '../storage/library-store.js';
-import { LASTING_REASONS, NOT_PHOTOS } from './formats.js';
+import { LASTING_REASONS, NOT_PHOTOS, passedOverKind } from './formats.js';
+import type { PassedOverKind } from './photo-kinds.js';
 import { scanFolder, type ScanProblem } from './scan.js';
 import { walkStarts, type IndexScope } from './scope.js';
 
@@ -45,6 +46,8 @@ export interface WalkContext {
   retryFailed: boolean;
   /** Called for each file found (progress). */
   onFound: () => void;
+  /** Called for each file of a kind Lumen does not index that it counts (Note [Nothing skipped silently] in scan.ts). */
+  onPassedOver: (file: string, kind: PassedOverKind) => void;
 }
 
 /** Walks `folders`, or only the part of them `within` names; what it finds is compared with what the library knows. */
@@ -85,7 +88,12 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
       });
       for await (const file of scan) {
         context.onFound();
-        if (NOT_PHOTOS.has(path.extname(file.path).toLowerCase())) continue;
+        const extension = path.extname(file.path).toLowerCase();
+        if (NOT_PHOTOS.has(extension)) {
+          const kind = passedOverKind(extension);
+          if (kind) context.onPassedOver(file.path, kind);
+          continue;
+        }
         seen.add(file.path);
         const known = knownFiles.get(file.path);
         if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {

@@ -127,6 +127,22 @@ describe('command-line interface', () => {
     expect(byId.code).toBe(0);
   });
 
+  it('says once, at the end of an index run, how many RAW files and videos it passed over, as no failures (Note [Nothing skipped silently])', async () => {
+    const data = path.join(scratch.dir, 'passed-over');
+    const folder = path.join(scratch.dir, 'with-raw');
+    await mkdir(folder, { recursive: true });
+    for (const photo of photos) await copyFile(photo, path.join(folder, path.basename(photo)));
+    for (const name of ['IMG_0001.CR2', 'IMG_0002.nef', 'IMG_0003.arw', 'trip.MP4', 'notes.txt', 'IMG_0004.thm']) await writeFile(path.join(folder, name), 'not indexed');
+    const run = await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', folder);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Indexed with tiny-clip-immich: 2 photos embedded, 0 unchanged, 0 copies, 0 moved, 0 removed, 0 failed in /),
+      '3 RAW files and 1 video were not indexed: Lumen indexes JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF.',
+    ]);
+    const again = await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ unchanged: 2, failed: [], passedOver: { raw: 3, video: 1 } });
+  });
+
   it('lists the library\'s folders and takes one out, leaving its files alone', async () => {
     const data = path.join(scratch.dir, 'folders');
     const folder = path.join(scratch.dir, 'two-circles');

@@ -54,6 +54,8 @@ describe('an index job', () => {
     // Met while still being copied: empty.
     const late = path.join(folder, 'a', 'late.jpg');
     await writeFile(late, '');
+    // Kinds of files Lumen does not index, which each pass walks past again.
+    for (const name of ['IMG_0001.CR2', 'IMG_0002.nef', 'clip.mov']) await writeFile(path.join(folder, 'a', name), 'not indexed');
     let askedAgain = false;
     const main = start({
       watch: false,
@@ -66,12 +68,32 @@ describe('an index job', () => {
       },
     });
     const { indexing } = await main.addFolders([folder]);
-    await indexing.done;
+    const summary = await indexing.done;
     const phases = indexJobs().map((job) => job.progress?.phase);
     expect(phases.slice(phases.indexOf('finishing'))).toContain('scanning');
     expect(main.library().status()).toMatchObject({ photos: 21, failed: 1 });
-    // The last pass alone indexed late.jpg, and failed bad.jpg once more.
-    expect(indexJobs().at(-1)).toMatchObject({ id: indexing.job.id, state: 'done', progress: { indexed: 21, embedded: 21, failed: 1, removed: 0 } });
+    // The last pass alone indexed late.jpg, and failed bad.jpg once more; each file passed over counts once.
+    const passedOver = { raw: 2, video: 1 };
+    expect(indexJobs().at(-1)).toMatchObject({ id: indexing.job.id, state: 'done', progress: { indexed: 21, embedded: 21, failed: 1, removed: 0, passedOver } });
+    // What the job answers with (the CLI's summary) is the whole job's too, not its last pass's.
+    expect(summary).toMatchObject({ embedded: 21, removed: 0, passedOver, failed: [{ path: path.join(folder, 'a', 'bad.jpg') }] });
+    expect(summary.unchanged).toBeGreaterThanOrEqual(20);
+  });
+
+  it('runs again as the person’s when they ask as it ends, after its last look at what was asked (Note [Background jobs])', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 2), folder);
+    let asked: ReturnType<Engine['index']> | null = null;
+    const main = start({
+      watch: false,
+      // "Re-scan now", pressed as the job ends: too late for it to go over the library again itself.
+      onJob: (job) => {
+        if (asked === null && job.kind === 'index' && job.state === 'done') asked = main.index();
+      },
+    });
+    const first = (await main.addFolders([folder])).indexing;
+    await first.done;
+    await vi.waitFor(() => expect(indexJobs().at(-1)).toMatchObject({ id: expect.not.stringMatching(first.job.id), state: 'done' }), { timeout: 20_000, interval: 50 });
+    expect(indexJobs().filter((job) => job.id !== first.job.id).map((job) => job.background)).not.toContain(true);
   });
 
   it('is marked background when the watcher starts it, and no text-reading job follows when nothing is left to read (Note [Background jobs])', async () => {

@@ -117,4 +117,35 @@ describe('text in photos through the engine', () => {
       await app.dispose();
     }
   });
+
+  it('starts reading again paused, as the person left it, when a change of models stopped it (Note [Started paused])', async () => {
+    let paused: string | null = null;
+    const app = new Engine({
+      dataDir: path.join(scratch.dir, 'paused-data'),
+      model: IMMICH_MODEL,
+      provider: 'cpu',
+      watch: true,
+      onEvent: (event) => {
+        events.push(event);
+        // Paused by the person as it starts, before it reads a photo.
+        if (paused === null && event.type === 'job' && event.job.kind === 'ocr' && event.job.state === 'running') {
+          paused = event.job.id;
+          app.jobs.get(event.job.id).pause();
+        }
+      },
+    });
+    try {
+      events.length = 0;
+      await (await app.addFolders([folder])).indexing.done;
+      await expect.poll(() => paused, { timeout: 30_000 }).not.toBeNull();
+      await app.updateSettings({ provider: 'cpu' });
+      await expect.poll(() => ocrJobs().some((job) => job.id !== paused), { timeout: 30_000 }).toBe(true);
+      // Time enough for a job started running to say so.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const again = ocrJobs().filter((job) => job.id !== paused);
+      expect(again.map((job) => [job.state, job.background])).toEqual([['paused', true]]);
+    } finally {
+      await app.dispose();
+    }
+  });
 });

@@ -6,7 +6,8 @@
  */
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { IndexProgressInfo } from '../../preload/contract.js';
+import type { IndexProgressInfo, JobInfo } from '../../preload/contract.js';
+import { asksForSomething, hasEnded, wentWrong } from '../../renderer/src/state/jobs.svelte.js';
 import { appPages, jobEvent, libraryFake, rendererInChromium } from './harness.js';
 
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -82,6 +83,46 @@ describe('what an ended job asks for', () => {
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1, 1) }));
     await poll(text(row)).toBe('1 file could not be indexed. See why');
+  });
+});
+
+describe('what an index job passed over', () => {
+  const NOT_INDEXED = '1,204 RAW files and 37 videos were not indexed: Lumen indexes JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF.';
+
+  it('is said once as the job ends, beside its failures, and is no failure itself (Note [Nothing skipped silently])', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const row = page.getByRole('status', { name: 'Indexing' });
+    const passedOver = { raw: 1204, video: 37 };
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: { ...indexing(20, 40), passedOver } }));
+    await poll(text(row)).toBe('Indexing 20 of 40 photos Pause Cancel');
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...indexing(40, 40), passedOver } }));
+    await poll(text(row)).toBe(NOT_INDEXED);
+    // Asking nothing of the person, it gives way to the next run, even one the app started by itself.
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
+    await poll(text(row)).toBe('Indexing 0 of 1 photo Pause Cancel');
+    await emit(jobEvent({ id: 'index-3', kind: 'index', state: 'done', progress: { ...indexing(40, 40, 2), passedOver } }));
+    await poll(text(row)).toBe(`2 files could not be indexed. See why ${NOT_INDEXED}`);
+  });
+});
+
+describe('whether a job went wrong, and whether it asks for something', () => {
+  const job = (state: JobInfo['state'], kind: 'index' | 'tag', extra: Partial<JobInfo> = {}): JobInfo =>
+    ({ id: `${kind}-1`, kind, state, subject: null, error: null, background: false, progress: kind === 'index' ? indexing(1, 2) : null, ...extra }) as JobInfo;
+
+  it('are one fact: an ended job asks for something when it went wrong, or when it is an index run cancelled', () => {
+    const jobs = [
+      job('failed', 'tag', { error: 'The model could not be loaded.' }),
+      job('paused', 'index', { error: 'The disk is full.' }),
+      job('paused', 'index'),
+      job('done', 'index', { progress: indexing(2, 2, 1) }),
+      job('done', 'index', { progress: { ...indexing(2, 2), passedOver: { raw: 3, video: 0 } } }),
+      job('cancelled', 'index'),
+      job('cancelled', 'tag'),
+      job('running', 'index'),
+    ];
+    expect(jobs.map(wentWrong)).toEqual([true, true, false, true, false, false, false, false]);
+    expect(jobs.map(asksForSomething)).toEqual([true, false, false, true, false, true, false, false]);
+    for (const one of jobs) expect(asksForSomething(one)).toBe((hasEnded(one) && wentWrong(one)) || (one.kind === 'index' && one.state === 'cancelled'));
   });
 });
 

@@ -1,9 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ImageFormat } from '../../main/library/formats.js';
+import { FORMAT_NAMES } from '../../main/library/photo-kinds.js';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { actualSize, clampView, fittedBounds, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
 import { counted, folderLabels, formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
-import { INDEXED_FORMATS } from '../../renderer/src/lib/photo-formats.js';
+import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
@@ -147,9 +148,17 @@ describe('result pages (Note [Pages may overlap])', () => {
 
 describe('the formats the window says Lumen indexes', () => {
   it('are those the indexer recognises, each named once', () => {
-    // The typecheck holds the two in step: a format added to main/library/formats.ts fails it here until the window names it.
-    expectTypeOf<keyof typeof INDEXED_FORMATS>().toEqualTypeOf<ImageFormat>();
-    const names = Object.values(INDEXED_FORMATS);
+    // The indexer's formats are made from their names (main/library/photo-kinds.ts): a format cannot be added unnamed.
+    expectTypeOf<keyof typeof FORMAT_NAMES>().toEqualTypeOf<ImageFormat>();
+    const names = Object.values(FORMAT_NAMES);
     expect(new Set(names).size).toBe(names.length);
+    expect(INDEXED_KINDS_TEXT).toBe('Lumen indexes photos in JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF; it leaves out videos, and camera RAW files for now.');
+  });
+
+  it('says what an index job passed over, per kind, and what Lumen indexes instead (Note [Nothing skipped silently])', () => {
+    expect(notIndexedText({ raw: 1204, video: 37 })).toBe('1,204 RAW files and 37 videos were not indexed: Lumen indexes JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF.');
+    expect(notIndexedText({ raw: 0, video: 1 })).toBe('1 video was not indexed: Lumen indexes JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF.');
+    expect(notIndexedText({ raw: 1, video: 1 })).toMatch(/^1 RAW file and 1 video were not indexed/);
+    expect(notIndexedText({ raw: 0, video: 0 })).toBeNull();
   });
 });

@@ -1,11 +1,15 @@
 /**
- * The kinds of files Lumen indexes, as the window names them. They are the formats
- * main/library/formats.ts recognises (ImageFormat); the renderer cannot import that module (it is
- * no renderer source), so test/renderer/lib.test.ts keeps the two in step.
+ * The kinds of files Lumen indexes and passes over, as the window says them: in the words the
+ * CLI uses too, from main/library/photo-kinds.ts, where the formats the indexer recognises are
+ * named (its ImageFormat is made from those names, so the two cannot drift apart).
  */
-export const INDEXED_FORMATS = { jpeg: 'JPEG', png: 'PNG', gif: 'GIF', webp: 'WebP', avif: 'AVIF', heic: 'HEIC', tiff: 'TIFF' } as const;
-
-const names: string[] = Object.values(INDEXED_FORMATS);
+import { INDEXED_FORMATS_TEXT, passedOverText, type PassedOver } from '../../../main/library/photo-kinds.js';
+import { formatCount } from './format.js';
 
 /** What Lumen indexes and what it leaves out: the walk skips videos and camera RAW files unread (NOT_PHOTOS in formats.ts). */
-export const INDEXED_KINDS_TEXT = `Lumen indexes photos in ${names.slice(0, -1).join(', ')} and ${names.at(-1)}; it leaves out videos, and camera RAW files for now.`;
+export const INDEXED_KINDS_TEXT = `Lumen indexes photos in ${INDEXED_FORMATS_TEXT}; it leaves out videos, and camera RAW files for now.`;
+
+/** What an index job passed over, said once as it ends (Note [Nothing skipped silently] in main/library/scan.ts); null for nothing. */
+export function notIndexedText(passedOver: PassedOver): string | null {
+  return passedOverText(passedOver, formatCount);
+}

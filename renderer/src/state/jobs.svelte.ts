@@ -16,10 +16,24 @@ import type { AppBus } from '../lib/bus.js';
 
 export const hasEnded = (job: JobInfo) => job.state !== 'running' && job.state !== 'paused';
 
-/** Whether a job ended asking the person for something (Note [Ended jobs that ask for something]). */
-export function asksForSomething(job: JobInfo): boolean {
+/**
+ * Whether a job's news is something going wrong: it failed, it waits for the person (a full disk:
+ * Note [Stuck runs] in main/engine/engine.ts), or an index run ended with files it could not
+ * index. Files it passed over (RAW, videos) are no failures (Note [Nothing skipped silently] in
+ * main/library/scan.ts).
+ */
+export function wentWrong(job: JobInfo): boolean {
   if (job.state === 'failed') return true;
-  return job.kind === 'index' && job.progress !== null && (job.state === 'cancelled' || (job.state === 'done' && job.progress.failed > 0));
+  if (job.state === 'paused') return job.error !== null;
+  return job.kind === 'index' && job.state === 'done' && job.progress !== null && job.progress.failed > 0;
+}
+
+/**
+ * Whether a job ended asking the person for something (Note [Ended jobs that ask for something]):
+ * it ended going wrong ("See why", "Dismiss"), or it is an index run cancelled ("Index the rest").
+ */
+export function asksForSomething(job: JobInfo): boolean {
+  return (hasEnded(job) && wentWrong(job)) || (job.kind === 'index' && job.state === 'cancelled' && job.progress !== null);
 }
 
 export class JobsStore {
