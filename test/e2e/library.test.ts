@@ -5,7 +5,7 @@
  * added while the app runs or while it was closed, and a file that fails. No console error, page
  * error or CSP violation is allowed anywhere.
  */
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
@@ -248,6 +248,25 @@ describe('the desktop app, end to end', () => {
     await eventually(async () => (await tileNames(results()))[0]?.split('-')[0]).toBe('star');
     await page.getByRole('button', { name: 'Stop searching by my-star.jpg' }).click();
     await library().waitFor();
+  });
+
+  it('shows a search result edited in place anew, at its new version, without searching again (Note [Photo versions])', async () => {
+    await search().fill('a photo of a star');
+    const tile = results().locator('img[data-id]').first();
+    const before = (await tile.getAttribute('src')) as string;
+    expect(before).toMatch(/^\/photo\/thumbnail\/\d+\?v=\d+$/);
+    const { path: file } = (await app.engine.call('photos.details', { id: Number(await tile.getAttribute('data-id')) })) as { path: string };
+    const callsBefore = view.calls.length;
+    // Rotated in another app, which writes the new file whole in the old one's place.
+    const edited = path.join(scratch.dir, 'rotated.jpg');
+    await sharp(file).rotate(90).jpeg().toFile(edited);
+    await rename(edited, file);
+    await eventually(() => tile.getAttribute('src'), 30_000).not.toBe(before);
+    expect(await tile.getAttribute('src')).toMatch(new RegExp(`^${before.split('?')[0]}\\?v=\\d+$`));
+    // Only the versions of the photos shown were asked for: the search was not run again.
+    const since = view.calls.slice(callsBefore);
+    expect(since).toContain('photos.get');
+    expect(since).not.toContain('search.query');
   });
 
   it('shows a photo added to a folder without a re-scan, and lists a file that failed with its reason', async () => {

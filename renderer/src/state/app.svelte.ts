@@ -12,6 +12,7 @@ import { EditorState } from './editor.svelte.js';
 import { JobsStore } from './jobs.svelte.js';
 import { LibraryStore } from './library.svelte.js';
 import { ModelsStore } from './models.svelte.js';
+import { PhotoVersions } from './photo-versions.svelte.js';
 import { ViewRouter } from './router.svelte.js';
 import { SearchStore } from './search.svelte.js';
 import { Selection } from './selection.svelte.js';
@@ -28,6 +29,8 @@ export class AppState {
   readonly jobs: JobsStore;
   readonly search: SearchStore;
   readonly library: LibraryStore;
+  /** Versions of the photos that lists not read again show, learned at each change (Note [Photo versions], in the renderer, in lib/photo-versions.ts). */
+  readonly versions: PhotoVersions;
   readonly selection = new Selection();
   /** What a screen reader hears once, from any screen (announcer.svelte.ts). */
   readonly announcer = new Announcer();
@@ -50,7 +53,8 @@ export class AppState {
     this.models = new ModelsStore(api, this.bus);
     this.settings = new SettingsStore(api, this.bus);
     this.jobs = new JobsStore(api, this.bus);
-    this.search = new SearchStore(api, this.router);
+    this.versions = new PhotoVersions(api, this.bus);
+    this.search = new SearchStore(api, this.router, this.versions);
     this.library = new LibraryStore(
       api,
       this.bus,
@@ -58,7 +62,7 @@ export class AppState {
       () => this.router.current === 'library' && !this.search.active,
     );
     this.viewer = new ViewerState(api, this.router);
-    this.duplicates = new DuplicatesStore(api);
+    this.duplicates = new DuplicatesStore(api, this.versions);
     this.editor = new EditorState(api);
     this.bus.on('settings-changed', () => void this.models.refresh());
     this.bus.on('library-changed', () => {

@@ -6,6 +6,7 @@
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { DuplicateGroupInfo, DuplicatePhotoInfo, DuplicatesInfo, DuplicateTrashInfo, LumenApi } from '../lib/api.js';
+import type { PhotoVersions } from './photo-versions.svelte.js';
 
 export class DuplicatesStore {
   found = $state.raw<DuplicatesInfo | null>(null);
@@ -18,7 +19,13 @@ export class DuplicatesStore {
   /** What the last move did. */
   moved = $state.raw<DuplicateTrashInfo | null>(null);
 
-  constructor(private readonly api: LumenApi) {}
+  constructor(
+    private readonly api: LumenApi,
+    versions: PhotoVersions,
+  ) {
+    // Copies come without versions: their images' URLs get them at the library's next change (Note [Photo versions], in the renderer, in lib/photo-versions.ts).
+    versions.follow(() => this.groups.flatMap((group) => group.photos.map((photo) => photo.id)));
+  }
 
   async find(threshold: number | undefined): Promise<void> {
     this.finding = true;

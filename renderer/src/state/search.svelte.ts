@@ -13,9 +13,10 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { MAX_PAGE_SIZE } from '../../../main/search/page-limit.js';
-import { versionLookup } from '../lib/photo-versions.js';
+import { versionLookup, type VersionOf } from '../lib/photo-versions.js';
 import { appendPage, largestPage, nextPage } from '../lib/result-pages.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
+import type { PhotoVersions } from './photo-versions.svelte.js';
 import type { ViewRouter } from './router.svelte.js';
 
 /** The first page fills a large screen and the grid's overscan; the next ones come as the grid reaches its end. */
@@ -47,8 +48,10 @@ const KEPT_IMAGES = 8;
 
 export class SearchStore {
   results = $state.raw<SearchHitInfo[]>([]);
-  /** The results' versions (Note [Photo versions] in main/app/photo-route.ts), as the search found them. */
-  readonly versionOf = $derived(versionLookup(this.results.map((hit) => hit.id), this.results.map((hit) => hit.version)));
+  /** The results' versions as the search found them. */
+  private readonly foundVersionOf = $derived(versionLookup(this.results.map((hit) => hit.id), this.results.map((hit) => hit.version)));
+  /** The results' versions (Note [Photo versions], in the renderer, in lib/photo-versions.ts): as the search found them, or as a change since made them. */
+  readonly versionOf: VersionOf = (photoId) => this.versions.of(photoId, this.foundVersionOf(photoId));
   page = $state.raw<SearchPageInfo | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
@@ -72,7 +75,11 @@ export class SearchStore {
   constructor(
     private readonly api: LumenApi,
     private readonly router: ViewRouter,
-  ) {}
+    private readonly versions: PhotoVersions,
+  ) {
+    // Followed while kept, shown or not: the library shown again shows them without a new search.
+    versions.follow(() => this.results.map((hit) => hit.id));
+  }
 
   get state(): SearchState {
     return this.router.current === 'library' ? parseSearch(this.router.query) : emptySearch();
