@@ -26,6 +26,23 @@ describe('the viewer', () => {
     expect(fake.callsOf('photos.details')).toEqual([{ id: 2 }]);
   });
 
+  it('opens with the focus on a control that does something: Next at the first photo, Previous after it', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({
+      ok: true,
+      value: { id, name: FAKE_TIMELINE.names[FAKE_TIMELINE.ids.indexOf(id)] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null },
+    });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+    await page.getByRole('option', { name: /^c\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
+    await expect.poll(focused, { timeout: 5000 }).toBe('Next photo');
+    await page.keyboard.press('Escape');
+    await page.getByRole('option', { name: /^b\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'b.jpg' }).waitFor();
+    await expect.poll(focused, { timeout: 5000 }).toBe('Previous photo');
+  });
+
   it('follows its photo while open: new details when its file is edited in place, gone when it is deleted or moved away', async () => {
     const fake = libraryFake();
     let width: number | null = 400;
