@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { openPhotoFile } from '../core/photo-file.js';
-import { SNIFF_BYTES } from './formats.js';
+import { SNIFF_BYTES, sniffFormat, type ImageFormat } from './formats.js';
 
 const SPAN = 64 * 1024;
 
@@ -40,6 +40,16 @@ export async function identifyFile(file: string): Promise<FileIdentity> {
       hash.update(await readAt(handle, tailLength, size - tailLength));
     }
     return { contentHash: hash.digest('hex'), head: head.subarray(0, SNIFF_BYTES) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The image format `file`'s first bytes show, or null for a file that is no image (Note [What a run counts] in indexer.ts). */
+export async function sniffFile(file: string): Promise<ImageFormat | null> {
+  const { handle, size } = await openPhotoFile(file);
+  try {
+    return sniffFormat(await readAt(handle, Math.min(SNIFF_BYTES, size), 0));
   } finally {
     await handle.close();
   }

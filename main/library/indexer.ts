@@ -19,7 +19,12 @@
  * copy stored; the figures are the same either way. `unchanged` is only for files known at their
  * path, size and mtime, or known there with the same content (a file touched). Progress counts alike, and what the scan could not
  * index is part of its total (`toProcess`) and done (`processed`) from the start, so embedded +
- * failed never exceed the total, and the last progress agrees with the summary.
+ * failed never exceed the total, and the last progress agrees with the summary. The total holds
+ * only files that may be photos, so that it is what the library ends with (files deleted
+ * meanwhile aside): a new or changed file not named like a photo is sniffed by the walk
+ * (walk.ts), and one whose first bytes are no image's (the `metadata.desktop` among
+ * /usr/share/wallpapers) is left out as a `notes.txt` is. Counted, it made a total one more than
+ * the photos indexed, and every re-scan of a library with nothing new said "1 of 1".
  *
  * Note [Edited in place]: a photo edited in another app (rotated, rated, its date fixed) is new
  * content at a known path, so a new image, and the image it showed before is forgotten once no
@@ -352,7 +357,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       // An empty file is most often a copy or download that never finished: said so.
       const what = head.length === 0 ? 'is empty (0 bytes): an incomplete copy or download?' : `${REASON_TEXT['not-an-image']}.`;
       if (PHOTO_EXTENSIONS.has(path.extname(item.path).toLowerCase())) throw new Failure('not-an-image', `${path.basename(item.path)} ${what}`);
-      // Not a photo and not named like one: not part of the library, nothing to report.
+      // Not a photo and not named like one: not part of the library, nothing to report. The walk
+      // leaves such files out (Note [What a run counts]); this one was rewritten since.
       present.get(item.folderId)?.delete(item.path);
       progress.processed++;
       return;

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { isInside } from '../core/paths.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, LibraryStore } from '../storage/library-store.js';
-import { LASTING_REASONS, NOT_PHOTOS, passedOverKind } from './formats.js';
+import { LASTING_REASONS, NOT_PHOTOS, PHOTO_EXTENSIONS, passedOverKind } from './formats.js';
+import { sniffFile } from './identity.js';
 import type { PassedOverKind } from './photo-kinds.js';
 import { scanFolder, type ScanProblem } from './scan.js';
 import { walkStarts, type IndexScope } from './scope.js';
@@ -94,9 +95,12 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
           if (kind) context.onPassedOver(file.path, kind);
           continue;
         }
-        seen.add(file.path);
         const known = knownFiles.get(file.path);
-        if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) {
+        const unchanged = known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs;
+        // Only files that may be photos count in the run's total (Note [What a run counts] in indexer.ts).
+        if (!unchanged && !PHOTO_EXTENSIONS.has(extension) && !(await mayBePhoto(file.path))) continue;
+        seen.add(file.path);
+        if (unchanged) {
           if (!isEmbedded(known.imageId)) result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
           else {
             result.unchanged++;
@@ -119,6 +123,15 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
   }
   return result;
+}
+
+/** Whether `file` shows an image by its first bytes, or cannot be read to tell: the run then tries it, and says why it failed. */
+async function mayBePhoto(file: string): Promise<boolean> {
+  try {
+    return (await sniffFile(file)) !== null;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -486,6 +486,31 @@ describe('indexing a library', () => {
     expect(Math.min(...stars.results.map((r) => r.score))).toBeGreaterThan(0.5);
   });
 
+  it('counts in a run’s total only what may be a photo, so that it is what the library ends with (Note [What a run counts])', async () => {
+    // As in /usr/share/wallpapers: photos, links to them (two to one file), a copy, and a theme's metadata.desktop beside them.
+    const files = await copyPhotos(photos.slice(0, 3), folder);
+    await symlink(files[0]!, path.join(folder, 'link.jpg'));
+    await symlink(files[0]!, path.join(folder, 'another-link.jpg'));
+    await copyFile(files[1]!, path.join(folder, 'copy.jpg'));
+    await copyFile(files[2]!, path.join(folder, 'photo-without-extension'));
+    await writeFile(path.join(folder, 'metadata.desktop'), '[Desktop Entry]\nName=Safe Landing\n');
+    const totals: number[] = [];
+    const run = async () => {
+      totals.length = 0;
+      const onProgress = (progress: IndexProgress) => {
+        if (progress.phase !== 'scanning') totals.push(progress.toProcess);
+      };
+      await library.index(model, { folders: library.folders(), onProgress });
+    };
+    await library.addFolders([folder]);
+    await run();
+    expect(library.status()).toMatchObject({ photos: 7, failed: 0 });
+    expect(new Set(totals)).toEqual(new Set([7]));
+    // Nothing new: nothing to count, nothing said of the file that is no photo.
+    await run();
+    expect(new Set(totals)).toEqual(new Set([0]));
+  });
+
   it('keeps the photos of a folder that cannot be walked', async () => {
     await copyPhotos(photos.slice(0, 4), folder);
     const folders = await library.addFolders([folder]);

@@ -136,3 +136,43 @@ describe('a running index job', () => {
     await poll(text(row)).toBe('Indexing 10 of 10 photos · finishing… Pause Cancel');
   });
 });
+
+describe('cancelling an index job (Note [Cancelling shown at once])', () => {
+  it('says "Cancelling…" at once and asks nothing more until the job has stopped', async () => {
+    const fake = libraryFake();
+    const running: JobInfo = { id: 'index-1', kind: 'index', subject: null, state: 'running', progress: indexing(0, 245), error: null, background: false };
+    // The engine answers a cancel at once, the job still running: it stops at its next checkpoint.
+    fake.overrides['jobs.cancel'] = () => ({ ok: true, value: running });
+    const { page, emit } = await pages.open(fake);
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent(running));
+    await poll(text(row)).toBe('Indexing 0 of 245 photos Pause Cancel');
+
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await poll(text(row)).toBe('Indexing 0 of 245 photos Pause Cancelling…');
+    for (const name of ['Pause', 'Cancelling…']) expect(await row.getByRole('button', { name }).getAttribute('aria-disabled')).toBe('true');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancelling…');
+    // Pressed anyway (aria-disabled, they stay pressable), they ask nothing of the engine.
+    await row.getByRole('button', { name: 'Pause' }).click({ force: true });
+    await row.getByRole('button', { name: 'Cancelling…' }).click({ force: true });
+    // The job's progress goes on meanwhile; the row still says it is cancelling.
+    await emit(jobEvent({ ...running, progress: indexing(3, 245) }));
+    await poll(text(row)).toBe('Indexing 3 of 245 photos Pause Cancelling…');
+    expect([fake.callsOf('jobs.pause'), fake.callsOf('jobs.cancel')]).toEqual([[], [{ jobId: 'index-1' }]]);
+
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 245) }));
+    await poll(text(row)).toBe('Indexing cancelled: 3 of 245 photos indexed. Index the rest Dismiss');
+  });
+
+  it('offers to start indexing, not "the rest", when it was cancelled before any photo was indexed', async () => {
+    const fake = libraryFake();
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
+    const { page, emit } = await pages.open(fake);
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: indexing(0, 245) }));
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(0, 245) }));
+    await poll(text(row)).toBe('Indexing cancelled before any photo was indexed. Start indexing Dismiss');
+    await row.getByRole('button', { name: 'Start indexing' }).click();
+    await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
+  });
+});

@@ -10,7 +10,15 @@
  * after a phone synced a photo) covers only what changed, so it leaves that one in place, shown
  * beside it; only by ending with something to ask itself does it take that one's place, as the
  * newer news.
+ *
+ * Note [Cancelling shown at once]: a cancelled job stops at its next checkpoint (Note [Cooperative
+ * control] in main/jobs/job.ts), which may be seconds away (an image model loading, a batch of
+ * photos embedding), and until then the engine reports it running as before. From the press of
+ * Cancel until the job's news says it ended, its row says "Cancelling…" and its buttons ask
+ * nothing more: a Pause or a second Cancel meanwhile would do nothing, and a row unchanged for
+ * seconds read as a Cancel not heard.
  */
+import { SvelteSet } from 'svelte/reactivity';
 import type { JobInfo, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 
@@ -43,6 +51,8 @@ export class JobsStore {
   private refusal = $state<{ message: string; jobId: string | null } | null>(null);
   /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
   startingRest = $state(false);
+  /** Jobs asked to cancel that have not ended yet (Note [Cancelling shown at once]). */
+  private readonly cancelling = new SvelteSet<string>();
 
   constructor(
     private readonly api: LumenApi,
@@ -62,6 +72,7 @@ export class JobsStore {
 
   private update(job: JobInfo): void {
     if (this.refusal?.jobId === job.id) this.refusal = null;
+    if (hasEnded(job)) this.cancelling.delete(job.id);
     const replacesAsking = !job.background || asksForSomething(job);
     for (const [id, other] of Object.entries(this.jobs)) {
       if (id === job.id || other.kind !== job.kind || other.subject !== job.subject || !hasEnded(other)) continue;
@@ -88,11 +99,19 @@ export class JobsStore {
     return [newest, asking].filter((job): job is JobInfo => job != null);
   }
 
+  /** Whether `job` was asked to cancel and has not ended yet (Note [Cancelling shown at once]). */
+  isCancelling(job: JobInfo): boolean {
+    return this.cancelling.has(job.id);
+  }
+
   async control(job: JobInfo, action: 'pause' | 'resume' | 'cancel'): Promise<void> {
+    if (this.cancelling.has(job.id)) return;
+    if (action === 'cancel') this.cancelling.add(job.id);
     const outcome = await this.api.call(`jobs.${action}`, { jobId: job.id });
     // Not found, it ended as the button was pressed: its last news says how, and nothing is left to do.
     this.refusal = outcome.ok || outcome.error.code === 'not-found' ? null : { message: outcome.error.message, jobId: job.id };
-    if (outcome.ok) this.update(outcome.value);
+    if (!outcome.ok) this.cancelling.delete(job.id);
+    else this.update(outcome.value);
   }
 
   /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
