@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
 import { isUserError, messageOf } from '../core/errors.js';
+import { NO_LIBRARY_MESSAGE } from '../engine/no-library.js';
 import { RESTORE_ADVICE, actionableError } from '../storage/damage.js';
 
 const requestSchema = z.object({ id: z.number().int().nonnegative(), name: z.string().min(1).max(100), params: z.unknown() }).strict();
@@ -51,13 +52,15 @@ export class CallFailure extends Error {
  * say what to do about a damaged library they name what a person runs in a terminal. In the app,
  * the app itself restores it when it starts again. Whatever the window shows of the engine's
  * errors comes through here, a call's error (toCallError) or a job's (serveRpc's events), so the
- * app's words are put in here.
+ * app's words are put in here. So too for a data folder without a library (Note [No library
+ * yet]): the CLI's advice names a command and a flag, the app's where to add a folder.
  */
 const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept)';
+const APP_NO_LIBRARY = 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.';
 
 /** `message` as the app says it (Note [App wording]). */
 function inAppWords(message: string): string {
-  return message.replace(RESTORE_ADVICE, APP_RESTORE_ADVICE);
+  return message.replace(RESTORE_ADVICE, APP_RESTORE_ADVICE).replace(NO_LIBRARY_MESSAGE, APP_NO_LIBRARY);
 }
 
 /** `event` with a job's error in the app's words (Note [App wording]). */

@@ -13,7 +13,7 @@ import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary } from '../tags/vocabulary.js';
 import { duplicatesInfo, folderChoices, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
-import { evaluation, photoTagsInfo, previewInfo, refinementInfo, tagList, timelineOf } from './tag-info.js';
+import { evaluation, NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
 function parseJson(text: string): unknown {
   try {
@@ -67,8 +67,18 @@ function jobInfo(engine: Engine, job: AnyJob): JobInfo {
   return engine.jobs.list().find((entry) => entry.id === job.id) as JobInfo;
 }
 
+/**
+ * Note [Before a library]: the app's pages open before a folder is added (Note [Lazy start] in
+ * engine.ts), and what they read is answered as a library without photos would answer it: no
+ * photos, folders or albums, and the built-in vocabulary (its tags on no photo yet). So each page
+ * shows its empty state and the templates to edit, not an error. What changes a library (saving a
+ * vocabulary, tagging, verdicts, albums) still needs one and says so (Note [No library yet]):
+ * made for it, a library would hold no folder, and nothing to tag.
+ */
 export function engineHandlers(engine: Engine): EngineHandlers {
   const storage = () => engine.library().storage;
+  /** What `read` reads of the library, or `none` before there is one (Note [Before a library]). */
+  const ofLibrary = async <T>(read: () => T | Promise<T>, none: T): Promise<T> => (engine.hasLibrary() ? read() : none);
   return {
     'app.status': () => engine.status(),
     'models.list': () => engine.listModels(),
@@ -101,10 +111,10 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       job.cancel();
       return jobInfo(engine, job);
     },
-    'photos.timeline': async ({ filters, first }) => (engine.hasLibrary() ? timeline(storage(), filters, first) : { total: 0, ids: [], ratios: [], takenAt: [], names: [], versions: [] }),
+    'photos.timeline': ({ filters, first }) => ofLibrary(() => timeline(storage(), filters, first), { total: 0, ...NO_PHOTOS }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
-    'photos.folders': async () => (engine.hasLibrary() ? folderChoices(engine.library().folders().map((folder) => folder.path), storage()) : []),
+    'photos.folders': () => ofLibrary(() => folderChoices(engine.library().folders().map((folder) => folder.path), storage()), []),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
@@ -114,8 +124,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     },
     'search.similar': async ({ photoId, options }) => pageInfo(await engine.similar(photoId, options)),
     'search.image': async ({ bytes, options }) => pageInfo(await engine.similar(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), options)),
-    'tags.list': async () => tagList(engine.tags(), storage()),
-    'tags.photos': async ({ tag }) => timelineOf(storage(), storage().tags.photosOf(tag)),
+    'tags.list': async () => (engine.hasLibrary() ? tagList(engine.tags(), storage()) : tagListWithoutPhotos(await engine.vocabulary())),
+    'tags.photos': ({ tag }) => ofLibrary(() => timelineOf(storage(), storage().tags.photosOf(tag)), NO_PHOTOS),
     'tags.run': async ({ full }) => ({ jobId: engine.tagLibrary({ full }).job.id }),
     'tags.ofPhoto': async ({ id }) => photoTagsInfo(engine.tags().verdicts.tagsOf(id)),
     'tags.verdict': async ({ photoIds, tag, verdict }) => (await engine.giveVerdict(photoIds, tag, verdict)).map(photoTagsInfo),
@@ -124,11 +134,11 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'vocabulary.save': async ({ vocabulary, renames }) => engine.saveVocabulary(vocabulary, renames),
     'vocabulary.reset': async () => engine.saveVocabulary(null),
     'vocabulary.import': async ({ json }) => engine.saveVocabulary(parseJson(json)),
-    'vocabulary.export': async () => ({ json: formatVocabulary(await engine.tags().vocabulary.get()) }),
+    'vocabulary.export': async () => ({ json: formatVocabulary(await engine.vocabulary()) }),
     'vocabulary.preview': async ({ vocabulary, tag }) => previewInfo(storage(), await engine.previewTag(vocabulary, tag)),
     'vocabulary.evaluate': async ({ vocabulary }) => evaluation(engine.tags(), vocabulary, (await engine.searchModel()).id),
-    'albums.list': async () => engine.tags().albums(),
-    'albums.names': async () => engine.tags().savedAlbumNames(),
+    'albums.list': () => ofLibrary(() => engine.tags().albums(), []),
+    'albums.names': () => ofLibrary(() => engine.tags().savedAlbumNames(), []),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),
     'albums.save': async ({ name, photoIds }) => engine.tagsToChange().saveAlbum(name, photoIds),
     'albums.rename': async ({ id, name }) => engine.tagsToChange().renameAlbum(id, name),

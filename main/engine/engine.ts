@@ -5,7 +5,9 @@
  *
  * Note [Lazy start]: nothing is opened until a call needs it, so `models list` on a new data
  * folder creates no library and `search` pays only for what it uses. A library is created only
- * by adding a folder; every other call on a data folder without one says how to start.
+ * by adding a folder; every other call on a data folder without one says how to start (Note [No
+ * library yet] in no-library.ts), except the app's reads, answered as of a library without
+ * photos (Note [Before a library] in calls.ts).
  *
  * Note [Reading in the background]: in the app (`watch`), each index job that completes starts
  * the OCR job over the photos not read yet (Note [Reading text as jobs]), so text is read after
@@ -49,6 +51,7 @@ import { exportRequestKey } from '../tags/xmp-export.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
 import { LibraryAccess } from './library-access.js';
 import { LibraryChanges } from './library-changes.js';
+import { noLibraryError } from './no-library.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
 
@@ -169,7 +172,7 @@ export class Engine {
 
   private requireLibrary(): void {
     if (!this.hasLibrary()) {
-      throw new UserError('not-found', `There is no library in ${this.dataDir} yet. Add a folder of photos first (\`lumen index FOLDER\`), or pass --data.`);
+      throw noLibraryError(this.dataDir);
     }
   }
 
@@ -575,12 +578,15 @@ export class Engine {
     return this.hasLibrary() ? this.tags().vocabulary.get() : loadDefaultVocabulary(this.options.resourcesDir);
   }
 
+  /** Refused before a library exists, as a call (Note [No library yet]), not as a job that fails at once. */
   tagLibrary(options: { full?: boolean } = {}, how: JobStart = {}): Running<TagSummary> {
+    this.requireLibrary();
     return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, how);
   }
 
-  /** The vocabulary and whether it is still the built-in one. */
+  /** The vocabulary and whether it is still the built-in one (which it is before a library: Note [Before a library] in calls.ts). */
   async vocabularyInfo(): Promise<{ vocabulary: Vocabulary; isDefault: boolean }> {
+    if (!this.hasLibrary()) return { vocabulary: await this.vocabulary(), isDefault: true };
     return { vocabulary: await this.tags().vocabulary.get(), isDefault: !this.tags().vocabulary.isCustom() };
   }
 

@@ -1,7 +1,7 @@
 /** Tags, the template editor's preview and evaluation, and albums, as the contract shapes them for the app. */
 import type { EvaluationInfo, LabelledReportInfo, PhotoTagsInfo, RefinementInfo, TagInfo, TagPreviewInfo, Timeline } from '../../preload/contract.js';
 import type { RefinementReport } from '../tags/index.js';
-import type { LabelledReport, PhotoTags, Tags } from '../tags/index.js';
+import type { LabelledReport, PhotoTags, TagCount, Tags } from '../tags/index.js';
 import { CARD_PHOTOS } from '../tags/albums.js';
 import type { TagPreview } from '../tags/preview.js';
 import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
@@ -11,10 +11,18 @@ import { aspectRatio, photoInfo } from './photo-info.js';
 
 /** Every tag of the vocabulary (and any a person added by hand), with counts and a few photos. */
 export async function tagList(tags: Tags, storage: Storage): Promise<TagInfo[]> {
-  const vocabulary = await tags.vocabulary.get();
-  const counts = new Map(tags.verdicts.counts().map((count) => [count.tag, count]));
   const samples = new Map<string, number[]>();
   for (const { tag, photoId } of storage.tags.samples(CARD_PHOTOS)) samples.set(tag, [...(samples.get(tag) ?? []), photoId]);
+  return listTags(await tags.vocabulary.get(), tags.verdicts.counts(), samples);
+}
+
+/** The tags of `vocabulary`, on no photo yet: the list before a library (Note [Before a library] in calls.ts). */
+export function tagListWithoutPhotos(vocabulary: Vocabulary): TagInfo[] {
+  return listTags(vocabulary, [], new Map());
+}
+
+function listTags(vocabulary: Vocabulary, tagCounts: readonly TagCount[], samples: ReadonlyMap<string, number[]>): TagInfo[] {
+  const counts = new Map(tagCounts.map((count) => [count.tag, count]));
   const names = [...vocabulary.tags.map((tag) => tag.name), ...[...counts.keys()].filter((name) => !vocabulary.tags.some((tag) => tag.name === name))];
   return names.map((name) => {
     const inVocabulary = vocabulary.tags.find((tag) => tag.name === name);
@@ -30,6 +38,9 @@ export async function tagList(tags: Tags, storage: Storage): Promise<TagInfo[]> 
     };
   });
 }
+
+/** No photos, as a grid's timeline. */
+export const NO_PHOTOS: Timeline = { ids: [], ratios: [], takenAt: [], names: [], versions: [] };
 
 /** Photos by id as the grid lays them out (in the given order). */
 export function timelineOf(storage: Storage, photoIds: readonly number[]): Timeline {

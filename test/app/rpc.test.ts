@@ -3,6 +3,7 @@ import { UserError, messageOf } from '../../main/core/errors.js';
 import { z } from 'zod';
 import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, describeIssues, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import { noLibraryError } from '../../main/engine/no-library.js';
 import { actionableError } from '../../main/storage/damage.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
 
@@ -101,6 +102,7 @@ function defaultMethods(): Methods {
       if (kind === 'failure') throw new CallFailure('cancelled', 'Cancelled.');
       if (kind === 'full') throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
       if (kind === 'damaged') throw damagedPage();
+      if (kind === 'no-library') throw noLibraryError('/home/ana/.config/Lumen (data)');
       throw new Error('index out of range');
     },
   };
@@ -160,6 +162,18 @@ describe('rpc protocol', () => {
     const failed = { id: 'index-1', kind: 'index', subject: null, state: 'failed', error: messageOf(actionableError(damagedPage())), progress: null } as JobInfo;
     emit({ type: 'job', job: failed });
     expect(posted).toEqual([{ event: { type: 'job', job: { ...failed, error: `The library database is damaged (database disk image is malformed)${restart}` } } }]);
+  });
+
+  it('tells a person in the app where to add a folder when there is no library, with no command, flag or data folder (Note [App wording])', async () => {
+    const { client } = setup();
+    const addFolder = 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.';
+    await expect(client.call('fail', { kind: 'no-library' })).rejects.toMatchObject({ code: 'not-found', message: addFolder });
+
+    const posted: unknown[] = [];
+    const emit = serveRpc({ postMessage: (message) => posted.push(message), onMessage: () => {} }, {}, {}, () => {});
+    const failed = { id: 'tag-1', kind: 'tag', subject: null, state: 'failed', error: noLibraryError('/tmp/data').message, progress: null } as JobInfo;
+    emit({ type: 'job', job: failed });
+    expect(posted).toEqual([{ event: { type: 'job', job: { ...failed, error: addFolder } } }]);
   });
 
   it('answers unknown names with bad-input', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
+import { loadDefaultVocabulary } from '../../main/tags/vocabulary.js';
 import { sidecarPath } from '../../main/tags/xmp.js';
 import { IMMICH_MODEL, SHAPES, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
@@ -252,5 +253,43 @@ describe('the app’s tag calls', () => {
     const reset = await calls['vocabulary.reset']({});
     expect(reset.vocabulary.tags.length).toBeGreaterThan(50);
     await engine.tagLibrary().done;
+  });
+});
+
+describe('the app’s tag calls before a library (Note [Before a library])', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let engine: Engine;
+  let calls: EngineHandlers;
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    // A first run: no folder added, no model.
+    engine = new Engine({ dataDir: path.join(scratch.dir, 'data') });
+    calls = engineHandlers(engine);
+  });
+  afterAll(async () => {
+    await engine.dispose();
+    await scratch.cleanup();
+  });
+
+  it('answers the Tags, Albums and Templates pages as of a library without photos, and creates none', async () => {
+    const builtIn = await loadDefaultVocabulary();
+    expect(await calls['vocabulary.get']({})).toEqual({ vocabulary: builtIn, isDefault: true });
+    expect(JSON.parse((await calls['vocabulary.export']({})).json)).toEqual(builtIn);
+    const tags = await calls['tags.list']({});
+    expect(tags.map((tag) => tag.name)).toEqual(builtIn.tags.map((tag) => tag.name));
+    expect(tags.filter((tag) => tag.photos > 0 || tag.confirmed > 0 || tag.samples.length > 0)).toEqual([]);
+    expect((await calls['tags.photos']({ tag: builtIn.tags[0]!.name })).ids).toEqual([]);
+    expect(await calls['albums.list']({})).toEqual([]);
+    expect(await calls['albums.names']({})).toEqual([]);
+    expect(engine.hasLibrary()).toBe(false);
+  });
+
+  it('refuses to tag or save a vocabulary, as a call that says to add a folder and starts no job', async () => {
+    const noLibrary = { code: 'not-found', message: expect.stringMatching(/^There is no library in .* yet\. Add a folder of photos first/) };
+    await expect(calls['tags.run']({})).rejects.toMatchObject(noLibrary);
+    await expect(calls['vocabulary.save']({ vocabulary: VOCABULARY })).rejects.toMatchObject(noLibrary);
+    expect(engine.jobs.list()).toEqual([]);
+    expect(engine.hasLibrary()).toBe(false);
   });
 });

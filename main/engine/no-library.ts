@@ -1,0 +1,22 @@
+/**
+ * Note [No library yet]: a data folder has a library only once a folder of photos is added (Note
+ * [Lazy start] in engine.ts). A call that needs one before then fails with one message, which
+ * the CLI prints as it is. The app says it in its own words (Note [App wording] in app/rpc.ts):
+ * a person in the window adds a folder in the Library, has no `--data` to pass, and need not
+ * know where the data folder is; so the app finds this message by its pattern and replaces it
+ * whole. Light on purpose: the main process imports it.
+ */
+import { UserError } from '../core/errors.js';
+
+/** The message around the data folder's path, so that the pattern below follows its wording. */
+const BEFORE_PATH = 'There is no library in ';
+const AFTER_PATH = ' yet. Add a folder of photos first (`lumen index FOLDER`), or pass --data.';
+
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `noLibraryError`'s message, whatever its data folder. */
+export const NO_LIBRARY_MESSAGE = new RegExp(`${literally(BEFORE_PATH)}.+?${literally(AFTER_PATH)}`);
+
+export function noLibraryError(dataDir: string): UserError {
+  return new UserError('not-found', `${BEFORE_PATH}${dataDir}${AFTER_PATH}`);
+}
