@@ -9,16 +9,26 @@ describe('the list of tags', () => {
   it('shows the tags photos have as cards, and names those no photo has yet in one line', async () => {
     const tag = (name: string, photos: number, enabled = true): TagInfo => ({ name, enabled, inVocabulary: true, photos, confirmed: 0, rejected: 0, samples: photos ? [1] : [] });
     const fake = libraryFake();
-    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ ...tag('beach', 12), confirmed: 2 }, tag('dog', 3, false), tag('snow', 0), tag('boat', 0), tag('old', 0, false)] });
+    // In the vocabulary's order, as the engine lists them.
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [tag('snow', 0), { ...tag('beach', 3), confirmed: 2 }, tag('dog', 12), { ...tag('cat', 3, false), confirmed: 3 }, tag('boat', 0), tag('old', 0, false)] });
     const { page } = await pages.open(fake, { hash: '#/tags' });
     const cards = page.getByRole('list').first().getByRole('link');
-    await expect.poll(() => cards.evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['beach, 12 photos', 'dog, 3 photos']);
-    // What a card says besides its name and count is the link's description.
-    const described = await cards.evaluateAll((links) => links.map((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.textContent?.trim()));
-    expect(described).toEqual(['2 confirmed', 'not auto-tagged']);
+    const names = () => cards.evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')));
+    // Most photos first, ties by name.
+    await expect.poll(names).toEqual(['dog, 12 photos', 'beach, 3 photos', 'cat, 3 photos']);
+    // What a card says besides its name and count is the link's description, in plain words, a line each.
+    const described = await cards.evaluateAll((links) => links.map((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.innerText.split('\n')));
+    expect(described).toEqual([undefined, ['2 tagged by you'], ['3 tagged by you', 'Lumen doesn’t add this tag']]);
+    // The cards of a row are as tall as each other, whatever each says below its count.
+    const boxes = await cards.evaluateAll((links) => links.map((link) => link.getBoundingClientRect()).map(({ top, height }) => ({ top, height })));
+    expect(new Set(boxes.map(({ top }) => top)).size).toBe(1);
+    expect(new Set(boxes.map(({ height }) => height)).size).toBe(1);
+    // By name, on the person's choice.
+    await page.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Name' });
+    await expect.poll(names).toEqual(['beach, 3 photos', 'cat, 3 photos', 'dog, 12 photos']);
     const empty = page.getByRole('region', { name: /^No photos yet/ });
     expect(await empty.getByRole('heading', { level: 2 }).textContent()).toBe('No photos yet 2 tags');
-    expect(await empty.getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['snow, no photos', 'boat, no photos']);
+    expect(await empty.getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['boat, no photos', 'snow, no photos']);
     // A tag switched off that no photo has is not offered at all.
     expect(await page.getByRole('link', { name: /^old,/ }).count()).toBe(0);
     // The window's title names a tag's page, and the screen again after it.
