@@ -220,6 +220,9 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByText('1 selected').waitFor();
 
     await link('Albums').click();
+    // The album saved comes first, under its own heading, not after every folder (Note [Your albums first]).
+    await page.getByRole('region', { name: 'Your albums' }).getByRole('link', { name: /^Two stars, 2 photos, saved$/ }).waitFor();
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Your albums', 'Folders']);
     await page.getByRole('link', { name: /^Two stars, 2 photos, saved$/ }).click();
     // The opened album's title takes the focus, as a new screen's does.
     await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null))).toMatch(/^Two stars/);

@@ -272,11 +272,44 @@ describe('folder albums', () => {
     // What the card shows below its name and count is the link's description: its tags, or that it has none.
     const descriptions = () => links.evaluateAll((all) => all.map((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.textContent?.trim()));
     await poll(photos).toEqual([
-      ['Pictures, 3 photos', ['/photo/thumbnail/3', '/photo/thumbnail/2', '/photo/thumbnail/1']],
       ['Empty, 0 photos, saved', []],
       ['Trip, 2 photos, saved', ['/photo/thumbnail/3', '/photo/thumbnail/1']],
+      ['Pictures, 3 photos', ['/photo/thumbnail/3', '/photo/thumbnail/2', '/photo/thumbnail/1']],
     ]);
     expect(await descriptions()).toEqual(['No common tags', 'No common tags', 'No common tags']);
+  });
+});
+
+describe('the list of albums', () => {
+  it('lists the albums a person saved first, under their own heading, and the folders after, under theirs (Note [Your albums first])', async () => {
+    // The engine lists its folders first, as it did when a new album ended up last.
+    const fake = albumsFake({ 'Purple things': [1, 2], Beach: [3] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    const names = (region: string) => page.getByRole('region', { name: region }).getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')));
+    await poll(() => names('Your albums')).toEqual(['Beach, 1 photo, saved', 'Purple things, 2 photos, saved']);
+    expect(await names('Folders')).toEqual(['Pictures, 3 photos']);
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Your albums', 'Folders']);
+  });
+
+  it('has no heading for a kind it has none of', async () => {
+    const fake = albumsFake({});
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    await page.getByRole('region', { name: 'Folders' }).getByRole('link', { name: 'Pictures, 3 photos' }).waitFor();
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['Folders']);
+  });
+});
+
+describe("an album's tags", () => {
+  it("reads each as one chip, its share as the locale writes a percentage: “shop 33%” (Note [Percentages in the person's locale])", async () => {
+    const fake = albumsFake({});
+    const folder = { id: FOLDER_ALBUM, kind: 'folder' as const, name: 'Pictures', album: '/home/ada/Pictures', photos: 3, samples: [1], label: 'Pictures: shop, beach' };
+    fake.overrides['albums.list'] = () => ({ ok: true, value: [{ ...folder, tags: [{ tag: 'shop', photos: 1, share: 1 / 3, meanScore: 0.3 }, { tag: 'beach', photos: 3, share: 1, meanScore: 0.3 }] }] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    const card = page.getByRole('link', { name: 'Pictures, 3 photos' });
+    const chips = () => card.locator('.badge').allInnerTexts();
+    await poll(chips).toEqual(['shop 33%', 'beach 100%']);
+    await card.click();
+    await page.getByText('/home/ada/Pictures · shop 33%, beach 100%').waitFor();
   });
 });
 

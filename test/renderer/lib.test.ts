@@ -2,8 +2,8 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ImageFormat } from '../../main/library/formats.js';
 import { FORMAT_NAMES } from '../../main/library/photo-kinds.js';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
-import { actualSize, clampView, fittedBounds, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
-import { counted, folderLabels, formatBytes, formatEta, formatRate, percentOf } from '../../renderer/src/lib/format.js';
+import { actualSize, clampView, fittedBounds, FITTED, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
+import { counted, folderLabels, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
@@ -71,6 +71,16 @@ describe('formatting', () => {
     expect(percentOf(700, 605)).toBe(100);
   });
 
+  it("writes shares as the person's locale writes a percentage (Note [Percentages in the person's locale])", () => {
+    // The tests run in English, which writes "33%", not the "33 %" these once were.
+    expect(new Intl.NumberFormat().resolvedOptions().locale).toBe('en-US');
+    expect(formatPercent(0.333)).toBe('33%');
+    expect(formatPercent(2.3)).toBe('230%');
+    expect(formatPercent(0.776, 1)).toBe('77.6%');
+    expect(formatPercent(1, 1)).toBe('100.0%');
+    expect(formatPercent(12.345)).toBe('1,235%');
+  });
+
   it('counts with their noun in the matching form', () => {
     expect(counted(1, 'photo')).toBe('1 photo');
     expect(counted(0, 'photo')).toBe('0 photos');
@@ -105,6 +115,18 @@ describe('formatting', () => {
     // Its own size: one pixel of the photo a pixel of the screen, at least twice the fit.
     expect(actualSize(bounds, 4000)).toBe(6);
     expect(actualSize(bounds, 800)).toBe(2);
+  });
+
+  it('fits a photo smaller than the stage at its own size, never enlarged, and still zooms it in (Note [Fitted, never enlarged])', () => {
+    // A 400 x 225 screenshot in a 1200 x 700 stage: drawn 400 x 225, at 100%, not 1200 x 675.
+    const small = fittedBounds(1200, 700, 400, 225, 400);
+    expect([small.pictureWidth, small.pictureHeight]).toEqual([400, 225]);
+    expect(zoomTo(FITTED, 3, { x: 0, y: 0 }, small).scale).toBe(3);
+    expect(actualSize(small, 400)).toBe(2);
+    // Its own size is the original's: a 1000 px preview of a 3000 px photo still fills the stage.
+    expect(fittedBounds(1200, 700, 1000, 500, 3000).pictureWidth).toBe(1200);
+    // Until the original's width is known, the preview is fitted as before.
+    expect(fittedBounds(1200, 700, 400, 225).pictureWidth).toBe(1200);
   });
 
   it('provider names', () => {

@@ -1,9 +1,11 @@
 /**
  * The Library screen's count, built for real and driven in Chromium against a fake engine: said
- * in the right number for the photos shown, with filters and without.
+ * in the right number for the photos shown, with filters and without, and the photos a search
+ * leaves out shown by a control named by their number.
  */
 import { describe, expect, it } from 'vitest';
-import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
+import type { CallParams, SearchHitInfo } from '../../preload/contract.js';
+import { appPages, FAKE_MODEL, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -20,5 +22,36 @@ describe('the Library screen’s count', () => {
     await expect.poll(() => heading.textContent()).toBe('Library 1 matching photo');
     await page.evaluate(() => (location.hash = '#/library'));
     await expect.poll(() => heading.textContent()).toBe('Library 3 photos');
+  });
+});
+
+describe('the photos a search leaves out below its relevance cutoff', () => {
+  /** A search that finds `found` photos and leaves `hidden` out. */
+  function cutoffFake(found: number, hidden: number) {
+    const fake = libraryFake();
+    const results: SearchHitInfo[] = Array.from({ length: found }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: i + 1, score: 0.31 }));
+    fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
+      const shown = params.options?.showAll ? found + hidden : found;
+      return { ok: true, value: { results, total: shown, belowCutoff: params.options?.showAll ? 0 : hidden, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } };
+    };
+    fake.overrides['search.count'] = () => ({ ok: true, value: { total: found, belowCutoff: hidden } });
+    return fake;
+  }
+
+  it('are shown by a button named by their number, not "Show all" like the checkbox beside Sort', async () => {
+    const { page } = await pages.open(cutoffFake(3, 78), { hash: '#/library?q=beach' });
+    const more = page.getByRole('button', { name: 'Show 78 more' });
+    await more.waitFor();
+    const showAll = page.getByRole('checkbox', { name: 'Show all' });
+    expect(await showAll.isChecked()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Show all' }).count()).toBe(0);
+    await more.click();
+    await expect.poll(() => showAll.isChecked()).toBe(true);
+  });
+
+  it('are shown, when no photo passes the cutoff, by a button that says how many', async () => {
+    const { page } = await pages.open(cutoffFake(0, 5), { hash: '#/library?q=beach' });
+    await page.getByRole('button', { name: 'Show 5 photos' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Show all' }).count()).toBe(0);
   });
 });

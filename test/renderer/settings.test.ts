@@ -201,7 +201,7 @@ describe('Settings: models', () => {
     const bar = openai.getByRole('progressbar', { name: 'Download of CLIP ViT-B/32 (OpenAI), batched' });
     await attribute(bar, 'value').toBe('25');
     const numbers = openai.getByTestId('download-text');
-    await poll(text(numbers)).toContain('25 %');
+    await poll(text(numbers)).toContain('25%');
     await poll(text(numbers)).toContain('151 MB of 605 MB');
     await poll(text(numbers)).toContain('12.5 MB/s');
     await poll(text(numbers)).toContain('about 36 s left');

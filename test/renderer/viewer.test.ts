@@ -206,12 +206,31 @@ describe('zooming in the viewer', () => {
     await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(fitted.width, 0);
     await page.mouse.dblclick(centre.x, centre.y);
     await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(4000, -1);
-    expect(await next.getByText('100 %').count()).toBe(1);
+    expect(await next.getByText('100%').count()).toBe(1);
     // After clicks on the photo, the keys still work: back to fit, and to the photo before.
     await page.keyboard.press('0');
     await expect.poll(async () => (await rect(nextPhoto)).width).toBeCloseTo(fitted.width, 0);
     await page.keyboard.press('ArrowLeft');
     await viewer.waitFor();
+  });
+
+  it('fits a photo smaller than the stage at 100%, centred, never enlarged, and zooms it in (Note [Fitted, never enlarged])', async () => {
+    const fake = libraryFake();
+    // Its original is 300 px square (the fake's preview, 1 px, says nothing of it).
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...details(id).value, width: 300, height: 300 } });
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, skipped: false, lines: [] } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    const photo = viewer.getByRole('img', { name: 'b.jpg' });
+    await viewer.getByText('100%').waitFor();
+    const fitted = (await photo.boundingBox())!;
+    expect([fitted.width, fitted.height]).toEqual([300, 300]);
+    const stage = (await viewer.locator('.frame').boundingBox())!;
+    expect(fitted.x + fitted.width / 2).toBeCloseTo(stage.x + stage.width / 2, 0);
+    expect(fitted.y + fitted.height / 2).toBeCloseTo(stage.y + stage.height / 2, 0);
+    await viewer.getByRole('button', { name: 'Zoom in' }).click();
+    await viewer.getByText('150%').waitFor();
+    await expect.poll(async () => (await photo.boundingBox())!.width).toBeCloseTo(450, 0);
   });
 
   it('keeps its keys when the button that had focus leaves the page (a similar photo opened)', async () => {
@@ -310,7 +329,8 @@ describe('the viewer over another screen', () => {
     fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     const album = page.getByRole('listbox', { name: 'Photos of Trip' });
-    await album.getByRole('option', { name: /^c\.jpg/ }).click();
+    // By the keyboard: a click would open it too, and the Enter after it would press the viewer's Next.
+    await album.getByRole('option', { name: /^c\.jpg/ }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
     const hash = () => page.evaluate(() => decodeURIComponent(location.hash));

@@ -40,6 +40,23 @@ export function formatCount(n: number): string {
   return wholeNumber.format(n);
 }
 
+/**
+ * Note [Percentages in the person's locale]: a share is written as the person's locale writes a
+ * percentage, "33%" in English, "33 %" in French, never a hand-made `${n} %` (English with a
+ * French space). One formatter per number of decimals, made once.
+ */
+const percentFormats = new Map<number, Intl.NumberFormat>();
+
+/** A share, 0 to 1, as a percentage with `decimals` decimals: 0.333 is "33%" in English. */
+export function formatPercent(share: number, decimals = 0): string {
+  let format = percentFormats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    percentFormats.set(decimals, format);
+  }
+  return format.format(share);
+}
+
 /** A count and its noun in the matching form: "1 photo", "12,345 photos". */
 export function counted(n: number, singular: string, plural = `${singular}s`): string {
   return `${formatCount(n)} ${n === 1 ? singular : plural}`;

@@ -4,6 +4,12 @@
  * the point under the pointer (or the stage's centre, from the keyboard) where it is, and the
  * photo never moves further than its edges allow, so it cannot be lost off screen. Past the
  * preview's own pixels the original is shown, where the browser can draw its format.
+ *
+ * Note [Fitted, never enlarged]: "fit" shrinks a photo larger than the stage until it fits, but
+ * never enlarges a smaller one past its own pixels: a 400 px screenshot is drawn 400 px wide at
+ * 100%, sharp and centred, not blown up soft to fill a large screen. Zooming in still enlarges
+ * it. Its own size is the original's width once known; the preview is no measure of it, having
+ * at most PREVIEW_SIDE pixels (main/library/thumbnails.ts), fewer than a large photo's.
  */
 
 export interface ZoomView {
@@ -26,9 +32,13 @@ export const MAX_ZOOM = 8;
 /** One press of a zoom key or button. */
 export const ZOOM_STEP = 1.5;
 
-/** The size of a `naturalWidth` x `naturalHeight` picture fitted in a `width` x `height` stage. */
-export function fittedBounds(width: number, height: number, naturalWidth: number, naturalHeight: number): ZoomBounds {
-  const fit = naturalWidth > 0 && naturalHeight > 0 ? Math.min(width / naturalWidth, height / naturalHeight) : 0;
+/**
+ * The size of a `naturalWidth` x `naturalHeight` picture fitted in a `width` x `height` stage, and
+ * never drawn wider than `ownWidth`, its original's width in pixels (Note [Fitted, never enlarged]).
+ */
+export function fittedBounds(width: number, height: number, naturalWidth: number, naturalHeight: number, ownWidth: number | null = null): ZoomBounds {
+  const ownFit = ownWidth && ownWidth > 0 ? ownWidth / naturalWidth : Infinity;
+  const fit = naturalWidth > 0 && naturalHeight > 0 ? Math.min(width / naturalWidth, height / naturalHeight, ownFit) : 0;
   return { width, height, pictureWidth: naturalWidth * fit, pictureHeight: naturalHeight * fit };
 }
 

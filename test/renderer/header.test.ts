@@ -1,0 +1,84 @@
+/**
+ * The app's header, built for real and driven in Chromium against a fake engine: work starting
+ * and ending never changes its height, so the page under it never moves (Note [Header never
+ * moves the page] in AppHeader.svelte), and a small window keeps it to two rows.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { IndexProgressInfo } from '../../preload/contract.js';
+import { appPages, jobEvent, libraryFake, rendererInChromium } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+
+/** An index run at `processed` of `toProcess` photos, with a rate and time left: its longest line. */
+const indexing = (processed: number, toProcess: number): IndexProgressInfo => ({
+  phase: 'indexing',
+  found: toProcess,
+  processed,
+  toProcess,
+  embedded: processed,
+  failed: 0,
+  indexed: processed,
+  removed: 0,
+  imagesPerSecond: 12.5,
+  etaSeconds: 4000,
+});
+
+const headerHeight = async (page: Page) => (await page.getByRole('banner').boundingBox())?.height;
+
+describe('the header while work goes on (Note [Header never moves the page])', () => {
+  it.each([
+    [1280, 800],
+    [960, 800],
+    [1920, 1080],
+  ])('keeps its height at %i x %i when jobs start, run side by side, fail and end', async (width, height) => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width, height });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const idle = await headerHeight(page);
+    const library = page.getByRole('heading', { level: 1 });
+    const libraryTop = (await library.boundingBox())?.y;
+
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: indexing(1234, 24_567) }));
+    await page.getByRole('status', { name: 'Indexing' }).getByRole('button', { name: 'Pause' }).waitFor();
+    expect(await headerHeight(page)).toBe(idle);
+    expect((await library.boundingBox())?.y).toBe(libraryTop);
+
+    await emit(jobEvent({ id: 'tag-1', kind: 'tag', state: 'failed', error: 'The model could not be loaded: its file is damaged. Download it again from Settings.' }));
+    await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Dismiss' }).waitFor();
+    expect(await headerHeight(page)).toBe(idle);
+
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: indexing(24_567, 24_567) }));
+    await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('status', { name: 'Tagging' }).waitFor({ state: 'detached' });
+    expect(await headerHeight(page)).toBe(idle);
+  });
+});
+
+describe('the header in a small window', () => {
+  it('keeps to two rows at 500 px: the search and Shortcuts on the first, every section on the second', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width: 500, height: 700 });
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.waitFor();
+    // Shortcuts sits beside the search box, centred on its row, not on a row of its own.
+    const search = (await page.getByRole('search').boundingBox())!;
+    const shortcuts = (await page.getByRole('button', { name: 'Keyboard shortcuts' }).boundingBox())!;
+    expect(Math.abs(shortcuts.y + shortcuts.height / 2 - (search.y + search.height / 2))).toBeLessThan(2);
+    // The sections are one row, inside the window.
+    const links = await nav.getByRole('link').evaluateAll((all) => all.map((link) => link.getBoundingClientRect()).map(({ top: y, right }) => ({ y: Math.round(y), right })));
+    expect(new Set(links.map((link) => link.y)).size).toBe(1);
+    expect(Math.max(...links.map((link) => link.right))).toBeLessThanOrEqual(500);
+    // A sixth of the window at most, not the quarter it took on three rows.
+    expect(await headerHeight(page)).toBeLessThanOrEqual(700 / 6);
+
+    // Work going on takes one row under the sections, however many jobs run.
+    await emit(jobEvent({ id: 'tag-1', kind: 'tag', state: 'running', progress: null }));
+    await page.getByRole('status', { name: 'Tagging' }).getByRole('button', { name: 'Pause' }).waitFor();
+    const oneJob = (await headerHeight(page)) as number;
+    await emit(jobEvent({ id: 'ocr-1', kind: 'ocr', state: 'running', progress: null }));
+    await page.getByRole('status', { name: 'Reading text in photos' }).getByRole('button', { name: 'Pause' }).waitFor();
+    expect(await headerHeight(page)).toBe(oneJob);
+    expect(oneJob).toBeLessThanOrEqual(700 / 5);
+  });
+});
