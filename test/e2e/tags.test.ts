@@ -66,7 +66,7 @@ describe('tags, albums and templates, end to end', () => {
     await screenshot(page, 'tags-first-run');
 
     await link('Albums').click();
-    await main.getByText('No albums yet: add a folder of photos.').waitFor();
+    await noPhotosYet.filter({ hasText: 'Each folder you add becomes an album' }).waitFor();
     await inAppWords();
 
     // The built-in vocabulary, to edit now and save once there is a library.

@@ -303,3 +303,25 @@ describe('photos’ versions in the grid (Note [Photo versions])', () => {
     await expect.poll(() => thumbnail(1)).toBe('/photo/thumbnail/1?v=41');
   });
 });
+
+describe('search results sorted by date', () => {
+  it('have the library’s month headings, once the results shown are in that order, and none by relevance', async () => {
+    const fake = libraryFake();
+    // Noon in the middle of each month: the same month in any time zone. The fake answers newest first, whatever the sort.
+    const [june20, june10, may15] = [Date.UTC(2024, 5, 20, 12), Date.UTC(2024, 5, 10, 12), Date.UTC(2024, 4, 15, 12)];
+    const days = [june20, june10, may15];
+    const results = days.map((takenAt, i) => ({ ...hit(i + 1), takenAt }));
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results, total: 3, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs&sort=newest' });
+    const headings = () => page.getByRole('listbox', { name: 'Search results' }).locator('.heading').allTextContents();
+    const months = await page.evaluate((times) => times.map((time) => new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' }).format(new Date(time))), [june20, may15]);
+    await expect.poll(headings, { timeout: 5000 }).toEqual(months);
+    // Oldest first, answered newest first: not in that order, so no headings that would mislead.
+    await page.evaluate(() => (location.hash = '#/library?q=dogs&sort=oldest'));
+    await expect.poll(headings, { timeout: 5000 }).toEqual([]);
+    await page.evaluate(() => (location.hash = '#/library?q=dogs&sort=newest'));
+    await expect.poll(headings, { timeout: 5000 }).toEqual(months);
+    await page.evaluate(() => (location.hash = '#/library?q=dogs'));
+    await expect.poll(headings, { timeout: 5000 }).toEqual([]);
+  });
+});

@@ -8,7 +8,7 @@ import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { IndexProgressInfo, JobInfo } from '../../preload/contract.js';
 import { asksForSomething, hasEnded, wentWrong } from '../../renderer/src/state/jobs.svelte.js';
-import { appPages, jobEvent, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, FAKE_MODEL, jobEvent, libraryFake, rendererInChromium } from './harness.js';
 
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
 /** An element's text with whitespace collapsed. */
@@ -174,5 +174,36 @@ describe('cancelling an index job (Note [Cancelling shown at once])', () => {
     await poll(text(row)).toBe('Indexing cancelled before any photo was indexed. Start indexing Dismiss');
     await row.getByRole('button', { name: 'Start indexing' }).click();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
+  });
+});
+
+describe('a search for duplicates', () => {
+  it('shows in the header on other pages, with Cancel and no Pause, then what it found, until seen on its page', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const found = { model: FAKE_MODEL, threshold: 0.75, images: 4, groups: [1, 3].map((keep) => ({ keep, reason: 'the largest', similarity: null, photos: [photo(keep), photo(keep + 1)] })) };
+    let answer = (_value: unknown) => {};
+    fake.overrides['duplicates.find'] = (() => new Promise((resolve) => (answer = resolve))) as never;
+    const { page, emit } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    const job = { id: 'duplicates-1', kind: 'duplicates' as const, subject: '0.75' };
+    await emit(jobEvent({ ...job, state: 'running', progress: { phase: 'searching', done: 10, total: 31 } }));
+    const row = page.getByRole('status', { name: 'Finding duplicates' });
+    // Its own page shows it, and the header does not say it twice.
+    await page.getByRole('group', { name: 'Finding duplicates' }).waitFor();
+    expect(await row.count()).toBe(0);
+
+    await page.evaluate(() => (location.hash = '#/library'));
+    await poll(text(row)).toBe('Finding duplicates comparing photos: 10 of 31 Cancel');
+    expect(await row.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+    await emit(jobEvent({ ...job, state: 'done', progress: { phase: 'choosing', done: 2, total: 2 } }));
+    answer({ ok: true, value: found });
+    await poll(text(row)).toBe('Found 2 groups of copies. See them Dismiss');
+    await row.getByRole('link', { name: 'See them' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Duplicates' }).waitFor();
+    // Seen there, it is gone from every page.
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await poll(() => row.count()).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /** The grid's layout and the library screen's URL state, as plain functions. */
 import { describe, expect, it } from 'vitest';
-import { justify, monthSections, verticalNeighbour, visibleRows } from '../../renderer/src/lib/justify.js';
+import { inDateOrder, justify, monthSections, verticalNeighbour, visibleRows } from '../../renderer/src/lib/justify.js';
 import { emptySearch, parseSearch, searchOptions, searchParams, withDate } from '../../renderer/src/lib/search-params.js';
 
 describe('the justified layout', () => {
@@ -39,6 +39,15 @@ describe('the justified layout', () => {
     expect(layout.rowOf[below]).toBe(1);
     expect(verticalNeighbour(layout, below, -1)).toBe(1);
     expect(verticalNeighbour(layout, 0, -1)).toBe(0);
+  });
+
+  it('tells a list in date order, either way, from one that is not', () => {
+    const [june, may, april] = [Date.UTC(2024, 5, 1), Date.UTC(2024, 4, 1), Date.UTC(2024, 3, 1)];
+    expect(inDateOrder([june, june, may, april], false)).toBe(true);
+    expect(inDateOrder([april, may, may, june], true)).toBe(true);
+    expect(inDateOrder([june, april, may], false)).toBe(false);
+    expect(inDateOrder([june, may], true)).toBe(false);
+    expect(inDateOrder([], false)).toBe(true);
   });
 
   it('groups a newest-first list into months', () => {

@@ -1,12 +1,14 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ImageFormat } from '../../main/library/formats.js';
 import { FORMAT_NAMES } from '../../main/library/photo-kinds.js';
+import type { PHOTO_FORMATS } from '../../main/search/options.js';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { actualSize, clampView, fittedBounds, FITTED, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
 import { counted, folderLabels, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
+import { FORMATS, formatName } from '../../renderer/src/lib/search-params.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
@@ -172,6 +174,9 @@ describe('the formats the window says Lumen indexes', () => {
   it('are those the indexer recognises, each named once', () => {
     // The indexer's formats are made from their names (main/library/photo-kinds.ts): a format cannot be added unnamed.
     expectTypeOf<keyof typeof FORMAT_NAMES>().toEqualTypeOf<ImageFormat>();
+    // The search's type filter offers each, by the same names.
+    expectTypeOf<(typeof PHOTO_FORMATS)[number]>().toEqualTypeOf<ImageFormat>();
+    expect(FORMATS.map(formatName)).toEqual(Object.values(FORMAT_NAMES));
     const names = Object.values(FORMAT_NAMES);
     expect(new Set(names).size).toBe(names.length);
     expect(INDEXED_KINDS_TEXT).toBe('Lumen indexes photos in JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF; it leaves out videos, and camera RAW files for now.');

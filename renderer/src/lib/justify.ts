@@ -120,7 +120,19 @@ export function verticalNeighbour(layout: Layout, index: number, direction: -1 |
   return best.index;
 }
 
-/** Where each month starts in a newest-first list of capture times, and its heading ("June 2024"). */
+/**
+ * Whether capture times run in date order, newest first or (`oldestFirst`) oldest first: search
+ * results shown while a search sorted otherwise is still answering do not, and get no headings.
+ */
+export function inDateOrder(takenAt: ArrayLike<number>, oldestFirst: boolean): boolean {
+  for (let i = 1; i < takenAt.length; i++) {
+    const step = (takenAt[i] as number) - (takenAt[i - 1] as number);
+    if (oldestFirst ? step < 0 : step > 0) return false;
+  }
+  return true;
+}
+
+/** Where each month starts in a list of capture times in date order, and its heading ("June 2024"). */
 export function monthSections(takenAt: ArrayLike<number>, locale?: string): { starts: number[]; labels: string[] } {
   const starts: number[] = [];
   const labels: string[] = [];

@@ -3,6 +3,7 @@
  * a reload, the back button or a copied link returns to the same search and photo. Every value
  * read from the URL is checked; anything unknown falls back to the default.
  */
+import { FORMAT_NAMES as INDEXED_FORMAT_NAMES } from '../../../main/library/photo-kinds.js';
 import type { SearchFilters, SearchOptionsInput, SearchSort } from '../../../main/search/options.js';
 
 type PhotoFormat = NonNullable<SearchFilters['formats']>[number];
@@ -10,7 +11,8 @@ export type Sort = SearchSort;
 
 // Written as records so that the compiler checks them against the engine's schema, whole.
 const SORT_NAMES: Record<Sort, string> = { relevance: 'Relevance', newest: 'Newest first', oldest: 'Oldest first' };
-const FORMAT_NAMES: Record<PhotoFormat, string> = { jpeg: 'JPEG', png: 'PNG', webp: 'WebP', avif: 'AVIF', gif: 'GIF', tiff: 'TIFF', heic: 'HEIC' };
+// Named where the indexer's formats are (main/library/photo-kinds.ts), checked against the filter's.
+const FORMAT_NAMES = INDEXED_FORMAT_NAMES satisfies Record<PhotoFormat, string>;
 export const SORTS = Object.keys(SORT_NAMES) as Sort[];
 export const FORMATS = Object.keys(FORMAT_NAMES) as PhotoFormat[];
 export const sortName = (sort: Sort): string => SORT_NAMES[sort];
