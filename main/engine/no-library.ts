@@ -7,15 +7,14 @@
  * whole. Light on purpose: the main process imports it.
  */
 import { UserError } from '../core/errors.js';
+import { escapeRegExp } from '../core/escape-regexp.js';
 
 /** The message around the data folder's path, so that the pattern below follows its wording. */
 const BEFORE_PATH = 'There is no library in ';
 const AFTER_PATH = ' yet. Add a folder of photos first (`lumen index FOLDER`), or pass --data.';
 
-const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** `noLibraryError`'s message, whatever its data folder. */
-export const NO_LIBRARY_MESSAGE = new RegExp(`${literally(BEFORE_PATH)}.+?${literally(AFTER_PATH)}`);
+export const NO_LIBRARY_MESSAGE = new RegExp(`${escapeRegExp(BEFORE_PATH)}.+?${escapeRegExp(AFTER_PATH)}`);
 
 export function noLibraryError(dataDir: string): UserError {
   return new UserError('not-found', `${BEFORE_PATH}${dataDir}${AFTER_PATH}`);

@@ -32,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { escapeRegExp } from '../core/escape-regexp.js';
 import { codeOf, isDiskFull, messageOf } from '../core/errors.js';
 import { forbiddenCharacter, wellFormedError } from './xml-check.js';
 
@@ -99,10 +100,6 @@ function unescapeXml(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&apos;/g, "'")
     .replace(/&amp;/g, '&');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
