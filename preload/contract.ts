@@ -404,6 +404,8 @@ export interface PhotoDetails extends PhotoInfo {
   camera: string | null;
   lens: string | null;
   location: { latitude: number; longitude: number } | null;
+  /** Where the same picture's other files are (byte-identical copies), to show. */
+  copies: string[];
 }
 
 export interface SearchHitInfo extends PhotoInfo {

@@ -5,6 +5,8 @@ import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
 import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
+import type { FilterMatch } from '../storage/photo-facets.js';
+import type { TimelineColumns } from '../storage/photo-timeline.js';
 import { cameraName } from '../core/camera.js';
 import { UserError } from '../core/errors.js';
 import { folderKey, isWithin, parentOf, withoutSeparator } from '../core/folder-key.js';
@@ -23,28 +25,78 @@ export function aspectRatio(width: number, height: number): number {
 }
 
 /**
+ * Note [One tile a picture]: byte-identical files (a folder copied twice, links to one file) are one
+ * image, and search, tags and albums show an image once, by its first file (the lowest id: the
+ * store's representativeOf). The library grid did show every file: 245 tiles in the wallpapers'
+ * folders, eight alike in a row, where search counted 102 photos. So the grid shows each image
+ * once too, by the first of its files that passes the filters, and counts images; the viewer names
+ * the other files (PhotoDetails.copies). Two passes over the columns, no sort: 1-2 ms at 100k.
+ */
+function firstFileOfEachImage(columns: Readonly<TimelineColumns>): number[] {
+  let lastImage = 0;
+  for (const imageId of columns.imageIds) lastImage = Math.max(lastImage, imageId);
+  const firstFile = new Int32Array(lastImage + 1).fill(0x7fffffff);
+  columns.imageIds.forEach((imageId, row) => {
+    firstFile[imageId] = Math.min(firstFile[imageId] as number, columns.photoIds[row] as number);
+  });
+  return rowsWhere(columns, (imageId, photoId) => firstFile[imageId] === photoId);
+}
+
+/** The rows of the newest files alone that are their images' first files in the whole library: the first rows of the whole grid's. */
+function firstFilesAmongNewest(storage: Storage, columns: Readonly<TimelineColumns>): number[] {
+  const firstFiles = storage.photos.firstFilesOf([...columns.imageIds]);
+  return rowsWhere(columns, (imageId, photoId) => firstFiles.get(imageId) === photoId);
+}
+
+/** Every image's tile (that passes `matching`), from the whole timeline. */
+function everyImage(storage: Storage, matching: FilterMatch | null): { columns: Readonly<TimelineColumns>; rows: number[] } {
+  const columns = matching ? storage.photos.timelineOf(matching) : storage.photos.timeline();
+  return { columns, rows: firstFileOfEachImage(columns) };
+}
+
+/** The newest `count` images' tiles, from as few of the newest files as hold them. */
+function newestImages(storage: Storage, count: number): { columns: Readonly<TimelineColumns>; rows: number[] } {
+  for (let files = count; ; files *= 4) {
+    const columns = storage.photos.timeline(files);
+    const rows = firstFilesAmongNewest(storage, columns);
+    if (rows.length >= count || columns.photoIds.length < files) return { columns, rows };
+  }
+}
+
+function rowsWhere(columns: Readonly<TimelineColumns>, keep: (imageId: number, photoId: number) => boolean): number[] {
+  const rows: number[] = [];
+  columns.imageIds.forEach((imageId, row) => {
+    if (keep(imageId, columns.photoIds[row] as number)) rows.push(row);
+  });
+  return rows;
+}
+
+/**
  * Every photo (that passes `filters`), newest first, as columns: compact enough to lay out 100k
  * photos at once; with `first`, the newest `first` of them, read alone when nothing is filtered.
+ * A photo is an image, shown by one of its files (Note [One tile a picture]).
  */
 export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: number): LibraryTimeline {
   const matching = storage.photos.matching(filters);
-  const columns = matching ? storage.photos.timelineOf(matching) : storage.photos.timeline(first);
-  const total = matching || first === undefined ? columns.photoIds.length : storage.photos.fileCount();
-  const shown = Math.min(columns.photoIds.length, first ?? Number.POSITIVE_INFINITY);
+  const { columns, rows } = matching || first === undefined ? everyImage(storage, matching) : newestImages(storage, first);
+  const total = matching || first === undefined ? rows.length : storage.photos.imageCount();
+  const shown = Math.min(rows.length, first ?? Number.POSITIVE_INFINITY);
   // Plain arrays for the wire, filled by index: Array.from over a typed array takes several times longer.
   const ids = new Array<number>(shown);
   const ratios = new Array<number>(shown);
   const takenAt = new Array<number>(shown);
+  const names = new Array<string>(shown);
   // Note [Photo versions] in app/photo-route.ts: a photo's version is its image.
   const versions = new Array<number>(shown);
-  for (let row = 0; row < shown; row++) {
-    ids[row] = columns.photoIds[row] as number;
-    ratios[row] = aspectRatio(columns.widths[row] as number, columns.heights[row] as number);
-    takenAt[row] = columns.takenAt[row] as number;
-    versions[row] = columns.imageIds[row] as number;
+  for (let at = 0; at < shown; at++) {
+    const row = rows[at] as number;
+    ids[at] = columns.photoIds[row] as number;
+    ratios[at] = aspectRatio(columns.widths[row] as number, columns.heights[row] as number);
+    takenAt[at] = columns.takenAt[row] as number;
+    names[at] = columns.names[row] as string;
+    versions[at] = columns.imageIds[row] as number;
   }
-  // A copy: the names may be the ones the store keeps.
-  return { total, ids, ratios, takenAt, names: columns.names.slice(0, shown), versions };
+  return { total, ids, ratios, takenAt, names, versions };
 }
 
 export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
@@ -52,7 +104,9 @@ export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
   if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
   const camera = cameraName(row.cameraMake, row.cameraModel);
   const location = row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
-  return { ...photoInfo(row), path: row.path, size: row.size, capturedAt: row.capturedAt, camera, lens: row.lens, location };
+  // The same picture's other files, which the grid and results do not show apart (Note [One tile a picture]).
+  const copies = storage.photos.photosOfImage(row.imageId).flatMap((copy) => (copy.photoId === photoId ? [] : [copy.path]));
+  return { ...photoInfo(row), path: row.path, size: row.size, capturedAt: row.capturedAt, camera, lens: row.lens, location, copies };
 }
 
 const segments = (folder: string) => folder.split(/[\\/]/);

@@ -137,7 +137,8 @@ export class PhotoStore {
       details: db.prepare(`SELECT ${ROW_COLUMNS}, f.size, i.lens, i.taken_at AS capturedAt FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?`),
       filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
       rowsOf: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.id IN (SELECT value FROM json_each(?))`),
-      fileCount: db.prepare('SELECT COUNT(*) FROM files').pluck(),
+      imageCount: db.prepare('SELECT COUNT(DISTINCT image_id) FROM files').pluck(),
+      firstFiles: db.prepare('SELECT image_id, MIN(id) FROM files WHERE image_id IN (SELECT value FROM json_each(?)) GROUP BY image_id').raw(),
     };
     this.followsWrites = !db.readonly;
     if (this.followsWrites) watchFacetChanges(db);
@@ -224,8 +225,14 @@ export class PhotoStore {
     return timelineOfFiles(this.db, photoIds);
   }
 
-  fileCount(): number {
-    return this.s.fileCount.get() as number;
+  /** The first file (the lowest id: as search shows an image) of each of `imageIds`, by image. */
+  firstFilesOf(imageIds: readonly number[]): Map<number, number> {
+    return new Map(this.s.firstFiles.all(JSON.stringify(imageIds)) as Array<[imageId: number, photoId: number]>);
+  }
+
+  /** How many pictures the files show: byte-identical files are one (Note [One tile a picture] in engine/photo-info.ts). */
+  imageCount(): number {
+    return this.s.imageCount.get() as number;
   }
 
   /**

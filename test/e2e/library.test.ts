@@ -5,7 +5,7 @@
  * added while the app runs or while it was closed, and a file that fails. No console error, page
  * error or CSP violation is allowed anywhere.
  */
-import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
@@ -269,13 +269,23 @@ describe('the desktop app, end to end', () => {
     expect(since).not.toContain('search.query');
   });
 
+  /**
+   * A photo the library has not seen, turned by `degrees` from the star's (a copy of a photo it has
+   * would show as that photo: Note [One tile a picture]), written whole.
+   */
+  async function addNewPhoto(target: string, degrees: number): Promise<void> {
+    const written = path.join(scratch.dir, 'new-photo.jpg');
+    await sharp(starFile).rotate(degrees).jpeg().toFile(written);
+    await rename(written, target);
+  }
+
   it('shows a photo added to a folder without a re-scan, and lists a file that failed with its reason', async () => {
     // Search results stand in the grid's place: it is not reloaded for the new photo until it shows again.
     await search().fill('a photo of a star');
     await results().getByRole('option').first().waitFor();
     const callsBefore = view.calls.length;
     const reloads = () => view.calls.slice(callsBefore).filter((name) => name === 'photos.timeline');
-    await copyFile(starFile, path.join(photos, 'added-while-open.jpg'));
+    await addNewPhoto(path.join(photos, 'added-while-open.jpg'), 90);
     await writeFile(path.join(photos, 'broken.jpg'), 'this is not a photo');
     await eventually(async () => ((await app.engine.call('library.failures', {})) as unknown[]).length, 30_000).toBe(1);
     // Long enough for the run to end and the grid to have been told (it would reload 1.5 s later).
@@ -301,7 +311,7 @@ describe('the desktop app, end to end', () => {
     await view.close();
     expect(view.problems).toEqual([]);
     await app.close();
-    await copyFile(starFile, path.join(photos, 'added-while-closed.jpg'));
+    await addNewPhoto(path.join(photos, 'added-while-closed.jpg'), 180);
     app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
     view = await openPage(browser, app.server.url);
     page = view.page;

@@ -287,7 +287,7 @@ describe('a search like a photo named in the address', () => {
     const page = { ok: true as const, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: MODEL, method: 'index' as const, counted: true } };
     // Slow enough to be listened for; the name slower still.
     fake.overrides['search.query'] = () => new Promise((resolve) => setTimeout(() => resolve(page), 300));
-    const details = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null };
+    const details = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] };
     fake.overrides['photos.details'] = () => new Promise((resolve) => setTimeout(() => resolve({ ok: true, value: details }), 700));
     const opened = await open(fake, '#/library?q=%232');
     await opened.page.getByRole('heading', { level: 1, name: '1 photo like “b.jpg”' }).waitFor();

@@ -21,7 +21,7 @@ function searchFake(matches: number, laterPagesMs = 0): FakeLumen {
     const answer = { ok: true as const, value: { results: ids.map(hit), total: matches, belowCutoff: 0, offset: options.offset, model: 'm', method: 'index' as const, counted: true } };
     return options.offset > 0 && laterPagesMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer), laterPagesMs)) : answer;
   };
-  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/home/ada/Pictures/${nameOf(id)}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/home/ada/Pictures/${nameOf(id)}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
   return fake;
 }
 

@@ -22,7 +22,7 @@ function editableFake(): { fake: FakeLumen; versions: Map<number, number> } {
   const versions = new Map<number, number>();
   const versionOf = (id: number) => versions.get(id) ?? id;
   fake.overrides['photos.get'] = (({ ids }: CallParams<'photos.get'>) => ({ ok: true, value: ids.map((id) => photo(id, versionOf(id))) })) as never;
-  fake.overrides['photos.details'] = (({ id }: CallParams<'photos.details'>) => ({ ok: true, value: { ...photo(id, versionOf(id)), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } })) as never;
+  fake.overrides['photos.details'] = (({ id }: CallParams<'photos.details'>) => ({ ok: true, value: { ...photo(id, versionOf(id)), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } })) as never;
   return { fake, versions };
 }
 

@@ -19,7 +19,7 @@ function searchingFake(): FakeLumen {
   const page = { ok: true as const, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
   fake.overrides['search.query'] = () => page;
   fake.overrides['search.image'] = () => page;
-  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: id, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: id, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
   return fake;
 }
 

@@ -26,11 +26,21 @@ describe('the viewer', () => {
     expect(fake.callsOf('photos.details')).toEqual([{ id: 2 }]);
   });
 
+  it('names the other places the same file is at, which the grid shows as one photo (Note [One tile a picture])', async () => {
+    const fake = libraryFake();
+    const copies = ['/home/ada/Backup/b.jpg', '/home/ada/Old phone/b.jpg'];
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    await viewer.getByText('Same file at 2 more places').waitFor();
+    for (const copy of copies) await viewer.getByText(copy, { exact: true }).waitFor();
+  });
+
   it('opens with the focus on a control that does something: Next at the first photo, Previous after it', async () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = ({ id }: { id: number }) => ({
       ok: true,
-      value: { id, name: FAKE_TIMELINE.names[FAKE_TIMELINE.ids.indexOf(id)] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null },
+      value: { id, name: FAKE_TIMELINE.names[FAKE_TIMELINE.ids.indexOf(id)] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] },
     });
     const { page } = await pages.open(fake, { hash: '#/library' });
     const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
@@ -49,7 +59,7 @@ describe('the viewer', () => {
     fake.overrides['photos.details'] = () =>
       width === null
         ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
-        : { ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+        : { ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } };
     const { page, emit } = await pages.open(fake, { hash: '#/library?photo=2' });
     const viewer = page.getByRole('dialog', { name: 'b.jpg' });
     await viewer.getByText('400 × 300', { exact: false }).waitFor();
@@ -71,7 +81,7 @@ describe('the viewer', () => {
     fake.overrides['photos.timeline'] = () => ({ ok: true, value: { ...structuredClone(FAKE_TIMELINE), ratios: [1.5, edited ? height / width : width / height, 0.75], versions: [3, version(), 1] } });
     fake.overrides['photos.details'] = ({ id }: { id: number }) => ({
       ok: true,
-      value: { id, name: FAKE_TIMELINE.names[FAKE_TIMELINE.ids.indexOf(id)] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: edited ? height : width, height: edited ? width : height, format: 'jpeg', version: id === 2 ? version() : id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null },
+      value: { id, name: FAKE_TIMELINE.names[FAKE_TIMELINE.ids.indexOf(id)] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: edited ? height : width, height: edited ? width : height, format: 'jpeg', version: id === 2 ? version() : id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] },
     });
     const like = { id: 3, name: 'c.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 3), width, height, format: 'jpeg', version: 3, score: 0.9 };
     fake.overrides['search.similar'] = () => ({ ok: true, value: { results: [like], total: 1, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
@@ -104,7 +114,7 @@ describe('the viewer on a photo that leaves the library', () => {
     fake.overrides['photos.details'] = ({ id }: { id: number }) =>
       removed && id === 2
         ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
-        : { ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } };
+        : { ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } };
     fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
     const { page, emit } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^b\.jpg/ }).click();
@@ -127,7 +137,7 @@ describe('zooming in the viewer', () => {
   const NAMES: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
   const details = (id: number) => ({
     ok: true as const,
-    value: { id, name: NAMES[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 4000, height: 3000, format: 'jpeg', version: id, path: `/home/ada/Pictures/${NAMES[id]}`, size: 2_000_000, capturedAt: null, camera: null, lens: null, location: null },
+    value: { id, name: NAMES[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 4000, height: 3000, format: 'jpeg', version: id, path: `/home/ada/Pictures/${NAMES[id]}`, size: 2_000_000, capturedAt: null, camera: null, lens: null, location: null, copies: [] },
   });
 
   it('zooms with the buttons, the keys, the wheel and a double click, about the pointer, moves by dragging or the arrows, and shows the original', async () => {
@@ -257,7 +267,7 @@ describe('finding similar photos from the viewer', () => {
   it('puts focus on the new results’ heading over search results too, not on a tile of the results it replaces', async () => {
     const fake = libraryFake();
     const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.9 });
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     fake.overrides['search.query'] = ({ query }: { query: string }) => {
       const ids = query === 'dogs' ? [1, 2, 3] : [2, 4, 5];
       const answer = { ok: true as const, value: { results: ids.map(hit), total: 3, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index' as const, counted: true } };
@@ -275,7 +285,7 @@ describe('finding similar photos from the viewer', () => {
   it('leaves nothing behind for the next viewer: closed, it puts focus on the photo it showed last', async () => {
     const fake = libraryFake();
     const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 30 - id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.9 });
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { ...hit(id), path: `/p/p${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [1, 2, 3, 4].map(hit), total: 4, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
     const { page } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { name: /^c\.jpg/ }).click();
@@ -293,7 +303,7 @@ describe('finding similar photos from the viewer', () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = () => ({
       ok: true,
-      value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 2_000, capturedAt: null, camera: null, lens: null, location: null },
+      value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/home/ada/Pictures/b.jpg', size: 2_000, capturedAt: null, camera: null, lens: null, location: null, copies: [] },
     });
     const hit = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.9 });
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(2, 'b.jpg'), hit(3, 'c.jpg')], total: 2, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
@@ -326,7 +336,7 @@ describe('the viewer over another screen', () => {
   it('opens over an album, steps through it, and closes back to it with focus on the photo shown', async () => {
     const fake = albumsFake({ Trip: [1, 3] });
     const names: Record<number, string> = { 1: 'a.jpg', 3: 'c.jpg' };
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     const album = page.getByRole('listbox', { name: 'Photos of Trip' });
     // By the keyboard: a click would open it too, and the Enter after it would press the viewer's Next.
@@ -353,7 +363,7 @@ describe('the viewer over another screen', () => {
 
   it('takes back the step its opening made when it closes: Back then leaves the screen below', async () => {
     const fake = albumsFake({ Trip: [1, 3] });
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
     await page.getByRole('link', { name: /^Trip/ }).click();
@@ -384,7 +394,7 @@ describe('the viewer over another screen', () => {
 
   it('closes the photo it closed last when it is opened again, or reached again by Forward', async () => {
     const fake = albumsFake({ Trip: [1, 3] });
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: `${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${id}.jpg`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     const hash = () => page.evaluate(() => decodeURIComponent(location.hash));
     const album = page.getByRole('listbox', { name: 'Photos of Trip' });
@@ -403,7 +413,7 @@ describe('the viewer over another screen', () => {
     const fake = libraryFake();
     const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
     const tagOf: Record<number, string> = { 1: 'cat', 2: 'dog', 3: 'beach' };
-    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: { photoId: id, tags: [{ tag: tagOf[id] as string, source: 'auto' as const, score: 0.5 }], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
     let answer: () => void = () => {};
@@ -422,7 +432,7 @@ describe('the viewer over another screen', () => {
 
   it('leaves its photo and its zoom alone while the shortcuts panel over it has the keys', async () => {
     const fake = libraryFake();
-    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 4000, height: 3000, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 4000, height: 3000, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const viewer = page.getByRole('dialog', { name: 'b.jpg' });
     await viewer.getByRole('img', { name: 'b.jpg' }).waitFor();
@@ -440,7 +450,7 @@ describe('the viewer over another screen', () => {
     const fake = libraryFake();
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
-    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const field = page.getByRole('dialog').getByRole('combobox', { name: 'Add a tag' });
     await field.fill('x'.repeat(MAX_NAME + 20));
@@ -457,7 +467,7 @@ describe('the viewer’s text in the light theme', () => {
   // The viewer is dark in either theme: the light theme's colours must not reach its text.
   const viewerFake = () => {
     const fake = libraryFake();
-    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null } });
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
     fake.overrides['photos.text'] = () => ({ ok: true, value: { read: false, skipped: false, lines: [] } });
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: { photoId: 2, tags: [], rejected: [] } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });

@@ -187,7 +187,7 @@ describe('storage', () => {
     expect([...photos.timeline().photoIds]).toEqual(newestFirst);
     // The first screen alone (Note [First screen first]), with the count of them all.
     expect([...photos.timeline(2).photoIds]).toEqual(newestFirst.slice(0, 2));
-    expect(photos.fileCount()).toBe(3);
+    expect(photos.imageCount()).toBe(3);
     expect(timeline(storage, {}, 2)).toMatchObject({ total: 3, ids: newestFirst.slice(0, 2), names: ['undated.jpg', 'new.png'] });
     expect(timeline(storage, { formats: ['jpeg'] }, 1)).toMatchObject({ total: 2, ids: [newestFirst[0]] });
     expect(timeline(storage, { formats: ['jpeg'] })).toMatchObject({ total: 2, ids: [newestFirst[0], newestFirst[2]] });
