@@ -1,8 +1,8 @@
 /**
  * Note [Photo versions], in the renderer (renderer/src/lib/photo-versions.ts): the lists that are
  * not read again when the library changes (search results, the viewer's similar photos, a tag's
- * photos, the tag and album cards' samples, duplicate groups) show a photo edited in place anew,
- * from the versions of their photos alone. Built for real and driven in Chromium against a fake
+ * photos, the tag and album cards' samples, duplicate groups, the template editor's preview) show
+ * a photo edited in place anew, from the versions of their photos alone. Built for real and driven in Chromium against a fake
  * engine.
  */
 import type { Page } from 'playwright-core';
@@ -87,6 +87,22 @@ describe('lists not read again show a photo edited in place anew (Note [Photo ve
     await emit({ type: 'library-changed' });
     await expect.poll(() => samples('Trip')).toEqual(['/photo/thumbnail/3?v=13']);
     expect(fake.callsOf('tags.list')).toHaveLength(1);
+  });
+
+  it('the template editor’s preview shows an edited photo anew, without previewing again', async () => {
+    const { fake, versions } = editableFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }, isDefault: false } });
+    fake.overrides['vocabulary.preview'] = () => ({ ok: true, value: { tag: 'beach', photos: [photo(1, 1), photo(2, 2)], count: 2, gained: [photo(2, 2)], lost: [photo(3, 3)], gainedCount: 1, lostCount: 1, milliseconds: 5 } });
+    const { page, emit } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const shown = async () => [...(await sources(page, '[aria-label="Photos that would get beach"] img[data-id]')), ...(await sources(page, 'ul[aria-label^="Photos beach would"] img'))];
+    await expect.poll(shown, { timeout: 5000 }).toEqual(['/photo/thumbnail/1?v=1', '/photo/thumbnail/2?v=2', '/photo/thumbnail/2?v=2', '/photo/thumbnail/3?v=3']);
+    const previews = fake.callsOf('vocabulary.preview').length;
+
+    versions.set(2, 9);
+    versions.set(3, 10);
+    await emit({ type: 'library-changed' });
+    await expect.poll(shown).toEqual(['/photo/thumbnail/1?v=1', '/photo/thumbnail/2?v=9', '/photo/thumbnail/2?v=9', '/photo/thumbnail/3?v=10']);
+    expect(fake.callsOf('vocabulary.preview')).toHaveLength(previews);
   });
 
   it('duplicate groups and their comparison show an edited copy anew', async () => {

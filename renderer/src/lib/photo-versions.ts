@@ -6,7 +6,7 @@
  * Note [Photo versions], in the renderer: the library's timeline is read again when the library
  * changes, and so is the open photo's details, but other lists are not: search results, the
  * viewer's similar photos, a tag's or an album's photos, the samples on the tag and album cards
- * (ids without versions), the duplicate groups. Reading those again would cost a search, a
+ * (ids without versions), the duplicate groups, the template editor's preview. Reading those again would cost a search, a
  * tagging summary or a duplicates run per change, and move what a person is looking at. So a
  * view with such a list follows its photos (`PhotoVersions.follow` in
  * state/photo-versions.svelte.ts): when the library changes, the versions of the photos followed,
