@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_ID, findCatalogueEntry, isModelFile } from '../../main/models/catalogue.js';
+import { CATALOGUE, DEFAULT_MODEL_ID, findCatalogueEntry, isModelFile } from '../../main/models/catalogue.js';
 import { ModelStore } from '../../main/models/store.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { FakeHub } from '../helpers/fake-hub.js';
@@ -16,6 +16,12 @@ async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
   }
   return out;
 }
+
+describe('the catalogue', () => {
+  it('writes percentages as the English of the window and the CLI does (the window's own follow the locale: formatPercent)', () => {
+    for (const entry of CATALOGUE) expect(entry.quality).not.toMatch(/\d %/);
+  });
+});
 
 describe('model store', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
