@@ -16,6 +16,11 @@ import { WriterLock, type WriterInfo } from '../storage/writer-lock.js';
 import type { Command } from './command.js';
 import { count, MODEL_OPTIONS, oneLine, shownPath } from './common.js';
 
+/** Photos as the app counts them, byte-identical files as one (Note [One tile a picture] in engine/photo-info.ts), with the files where they differ. */
+function photosOf(library: { photos: number; images: number }): string {
+  return library.images === library.photos ? count(library.photos, 'photo') : `${count(library.images, 'photo')} (${count(library.photos, 'file')}: identical copies count once)`;
+}
+
 /** The other process writing the library of `dataDir`, if one says so. */
 function otherWriter(dataDir: string): WriterInfo | null {
   const holder = WriterLock.holder(dataDir);
@@ -46,7 +51,7 @@ export const status: Command = {
             ? `${embedded} embedded; the last index run did not finish, so what it had not reached is not counted (\`lumen index\` goes on)`
             : `${embedded} embedded, ${missing} to do`;
       lines.push(
-        `Library:     ${count(library.photos, 'photo')} in ${count(library.folders.length, 'folder')}, ${count(library.failed, 'failed file')}`,
+        `Library:     ${photosOf(library)} in ${count(library.folders.length, 'folder')}, ${count(library.failed, 'failed file')}`,
         ...library.models.map((m) => `             ${m.model}: ${figures(m)}${m.model === library.servingModel ? ' (serving searches)' : ''}`),
         library.index ? `Index:       ${library.index.health}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
       );

@@ -1,11 +1,13 @@
 /**
  * Byte-identical files are one picture in the library grid as in search (Note [One tile a
  * picture] in main/engine/photo-info.ts): one tile each, by the same file search shows, counted
- * once; a filter that only a copy passes shows that copy; the viewer's details name the others.
+ * once (`lumen status` too); a filter that only a copy passes shows that copy; the viewer's
+ * details name the others.
  */
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.js';
 import { folderKey } from '../../main/core/folder-key.js';
 import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
@@ -18,6 +20,7 @@ describe('byte-identical copies in the library grid', () => {
   let calls: EngineHandlers;
   let originals: string[];
   let backup: string;
+  let data: string;
 
   const idOf = (file: string) => engine.library().resolvePhoto(file).photoId;
 
@@ -25,7 +28,8 @@ describe('byte-identical copies in the library grid', () => {
     scratch = await tempDir();
     const pictures = path.join(scratch.dir, 'Pictures');
     originals = await copyPhotos((await fixturePhotos()).filter((_, i) => i % 6 === 0).slice(0, 5), path.join(pictures, 'Camera'), () => '');
-    engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
+    data = path.join(scratch.dir, 'data');
+    engine = new Engine({ dataDir: data, model: IMMICH_MODEL });
     calls = engineHandlers(engine);
     await (await engine.addFolders([pictures])).indexing.done;
     // Copies made later: a backup folder of the first three, and the first one twice more beside it.
@@ -52,6 +56,12 @@ describe('byte-identical copies in the library grid', () => {
     const results = await calls['search.query']({ query: 'a photo', options: { showAll: true, count: true } as never });
     expect(results.total).toBe(5);
     expect([...results.results.map((hit) => hit.id)].sort((a, b) => a - b)).toEqual([...grid.ids].sort((a, b) => a - b));
+  });
+
+  it('counts them as the app does in `lumen status`, with the files', async () => {
+    let stdout = '';
+    expect(await main(['status', '--data', data, '--model', IMMICH_MODEL], { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } })).toBe(0);
+    expect(stdout).toMatch(/^Library: +5 photos \(9 files: identical copies count once\) in 1 folder,/m);
   });
 
   it('shows a copy where a filter passes only the copy', async () => {
