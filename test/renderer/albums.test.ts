@@ -38,7 +38,9 @@ describe('renaming a saved album', () => {
     const field = page.getByRole('textbox', { name: 'Album name' });
     await poll(() => field.inputValue()).toBe('Trip');
     await poll(() => focused(page)).toBe('INPUT Album name');
+    // The name comes selected: typing replaces it.
     await page.keyboard.type('Nowhere');
+    expect(await field.inputValue()).toBe('Nowhere');
     await page.keyboard.press('Escape');
     await field.waitFor({ state: 'detached' });
     await poll(() => focused(page)).toBe('BUTTON Rename album');
