@@ -18,7 +18,7 @@ async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
 }
 
 describe('the catalogue', () => {
-  it('writes percentages as the English of the window and the CLI does (the window's own follow the locale: formatPercent)', () => {
+  it('writes percentages as English does, in the window and the CLI (the window\'s own follow the locale: formatPercent)', () => {
     for (const entry of CATALOGUE) expect(entry.quality).not.toMatch(/\d %/);
   });
 });
