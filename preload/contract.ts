@@ -120,8 +120,11 @@ export const callSchemas = {
   /** A vocabulary file's text, read by the page from a file the person picked. */
   'vocabulary.import': z.object({ json: z.string().min(1).max(5_000_000) }).strict(),
   'vocabulary.export': z.object({}).strict(),
-  /** What a tag of an edited (unsaved) vocabulary would show, against the saved one. */
-  'vocabulary.preview': z.object({ vocabulary: vocabularyPayload, tag: tagName }).strict(),
+  /**
+   * What a tag of an edited (unsaved) vocabulary would show, against the saved one; with the tags
+   * renamed in it, as saving it would say them, a renamed tag is compared with itself as saved.
+   */
+  'vocabulary.preview': z.object({ vocabulary: vocabularyPayload, tag: tagName, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional() }).strict(),
   /** An edited vocabulary against the saved one on the person's confirmed and rejected tags. */
   'vocabulary.evaluate': z.object({ vocabulary: vocabularyPayload }).strict(),
   'albums.list': z.object({}).strict(),

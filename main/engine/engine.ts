@@ -600,10 +600,16 @@ export class Engine {
     return { vocabulary: saved, jobId: this.tagLibrary().job.id };
   }
 
-  /** What a tag of an edited vocabulary would show (Note [Live preview]). */
-  async previewTag(draft: unknown, tag: string) {
+  /** Puts an imported vocabulary in place of the person's (Note [Tags back to their names] in tags/library-vocabulary.ts), and tags the library with it. */
+  async importVocabulary(vocabulary: unknown): Promise<{ vocabulary: Vocabulary; jobId: string }> {
+    const saved = await this.tagsToChange().vocabulary.replace(vocabulary);
+    return { vocabulary: saved, jobId: this.tagLibrary().job.id };
+  }
+
+  /** What a tag of an edited vocabulary, with the tags renamed in it, would show (Note [Live preview]). */
+  async previewTag(draft: unknown, tag: string, renames: readonly TagRename[] = []) {
     const edited = parseVocabulary(draft, 'The edited vocabulary');
-    return this.foreground.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag));
+    return this.foreground.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag, renames));
   }
 
   /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */

@@ -61,6 +61,9 @@ export class TagStore {
     this.s = {
       vocabulary: db.prepare('SELECT json FROM tag_vocabulary WHERE id = 1').pluck(),
       saveVocabulary: db.prepare('INSERT INTO tag_vocabulary (id, json, updated_at) VALUES (1, ?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at'),
+      // In the library's facts, which a backup keeps whole: a restored vocabulary keeps its tags' first names.
+      origins: db.prepare("SELECT value FROM meta WHERE key = 'tag_origins'").pluck(),
+      saveOrigins: db.prepare("INSERT INTO meta (key, value) VALUES ('tag_origins', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
       embedding: db.prepare('SELECT vector FROM tag_embeddings WHERE model = ? AND key = ?').pluck(),
       saveEmbedding: db.prepare('INSERT INTO tag_embeddings (model, key, vector) VALUES (?, ?, ?) ON CONFLICT(model, key) DO UPDATE SET vector = excluded.vector'),
       embeddingKeys: db.prepare('SELECT key FROM tag_embeddings WHERE model = ?').pluck(),
@@ -123,10 +126,17 @@ export class TagStore {
     return this.s.vocabulary.get() as string | undefined;
   }
 
-  /** Saves the vocabulary and, in the same transaction, moves its renamed tags' rows. */
-  saveVocabularyJson(json: string, renames: readonly TagRename[] = []): void {
+  /** The first name of each tag renamed since (Note [Tags back to their names] in main/tags/library-vocabulary.ts), by its name now. */
+  tagOrigins(): Map<string, string> {
+    const json = this.s.origins.get() as string | undefined;
+    return new Map(json ? (JSON.parse(json) as Array<[string, string]>) : []);
+  }
+
+  /** Saves the vocabulary with its tags' first names and, in the same transaction, moves its renamed tags' rows. */
+  saveVocabularyJson(json: string, renames: readonly TagRename[] = [], origins: ReadonlyMap<string, string> = new Map()): void {
     this.db.transaction(() => {
       this.s.saveVocabulary.run(json, Date.now());
+      this.s.saveOrigins.run(JSON.stringify([...origins]));
       this.renameTags(renames);
     })();
   }

@@ -9,6 +9,16 @@
  * renamed onto twice) and the renamed tags' rows move in the transaction that saves it (Note
  * [Moving renamed tags] in main/storage/tag-store.ts). The tagging run that follows then finds
  * the person's verdicts under the new name. A vocabulary file carries no renames.
+ *
+ * Note [Tags back to their names]: a vocabulary put in place of the person's (the built-in one at
+ * a reset, or an imported file) says no renames, so a renamed tag's verdicts would stay under a
+ * name it may lack, while the name the tag had comes back without them and the tagger gives it
+ * to the photos the person rejected it on. So the library keeps with its vocabulary each renamed
+ * tag's first name (through renames in a row; forgotten once the tag is deleted or has that name
+ * again), and such a vocabulary moves a tag it lacks back to its first name when it has that
+ * name, as a rename would. Not when another tag of the library is called so now, or another
+ * renamed tag came from that name too: which of them it brings back cannot be told, and their
+ * verdicts stay where they are, as those of a tag it lacks that came from none of its names do.
  */
 import { writeFile } from 'node:fs/promises';
 import { UserError, codeOf, messageOf } from '../core/errors.js';
@@ -44,17 +54,37 @@ export class LibraryVocabulary {
    */
   async save(vocabulary: unknown, renames: readonly TagRename[] = []): Promise<Vocabulary> {
     const checked = parseVocabulary(vocabulary);
-    this.store.saveVocabularyJson(JSON.stringify(checked), checkedRenames(checked, renames));
-    return checked;
+    return this.write(checked, checkedRenames(checked, renames));
   }
 
-  /** Puts a copy of the default vocabulary back. */
+  /** Puts a copy of the default vocabulary back (Note [Tags back to their names]). */
   async reset(): Promise<Vocabulary> {
-    return this.save(await loadDefaultVocabulary(this.resourcesDir));
+    return this.replace(await loadDefaultVocabulary(this.resourcesDir));
   }
 
   async import(file: string): Promise<Vocabulary> {
-    return this.save(await readVocabularyFile(file));
+    return this.replace(await readVocabularyFile(file));
+  }
+
+  /** Puts a vocabulary from elsewhere in place of the person's, renamed tags back at their first names (Note [Tags back to their names]). */
+  async replace(vocabulary: unknown): Promise<Vocabulary> {
+    const checked = parseVocabulary(vocabulary);
+    const names = await this.savedNames();
+    return this.write(checked, names ? backToFirstNames(this.store.tagOrigins(), names, checked) : []);
+  }
+
+  private write(vocabulary: Vocabulary, renames: TagRename[]): Vocabulary {
+    this.store.saveVocabularyJson(JSON.stringify(vocabulary), renames, originsAfter(this.store.tagOrigins(), renames, vocabulary));
+    return vocabulary;
+  }
+
+  /** The saved tags' names, or null when the saved vocabulary cannot be read (which replacing it mends): no tag is known to move. */
+  private async savedNames(): Promise<string[] | null> {
+    try {
+      return (await this.get()).tags.map((tag) => tag.name);
+    } catch {
+      return null;
+    }
   }
 
   async export(file: string): Promise<void> {
@@ -81,6 +111,32 @@ function checkedRenames(vocabulary: Vocabulary, renames: readonly TagRename[]): 
     from.add(rename.from);
     to.add(tag.name);
     return rename.from === tag.name ? [] : [{ from: rename.from, to: tag.name }];
+  });
+}
+
+/** Each tag of `vocabulary` renamed since its first name, by its name after `renames` (Note [Tags back to their names]). */
+function originsAfter(origins: ReadonlyMap<string, string>, renames: readonly TagRename[], vocabulary: Vocabulary): Map<string, string> {
+  const renamedTo = new Map(renames.map(({ from, to }) => [to, origins.get(from) ?? from]));
+  const renamedFrom = new Set(renames.map(({ from }) => from));
+  const out = new Map<string, string>();
+  for (const { name } of vocabulary.tags) {
+    // A name a tag was renamed away from, still in the vocabulary, is another tag's now.
+    const origin = renamedTo.get(name) ?? (renamedFrom.has(name) ? undefined : origins.get(name));
+    if (origin !== undefined && origin !== name) out.set(name, origin);
+  }
+  return out;
+}
+
+/** The renames that put each renamed tag that `vocabulary` lacks back at its first name, where it has that name free (Note [Tags back to their names]). */
+function backToFirstNames(origins: ReadonlyMap<string, string>, names: readonly string[], vocabulary: Vocabulary): TagRename[] {
+  const taken = new Set(names.map((name) => name.toLowerCase()));
+  const claims = new Map<string, number>();
+  for (const origin of origins.values()) claims.set(origin.toLowerCase(), (claims.get(origin.toLowerCase()) ?? 0) + 1);
+  return [...origins].flatMap(([from, origin]) => {
+    const back = findTag(vocabulary, origin);
+    // One whose tag the saved vocabulary lacks is stale: an earlier Lumen, keeping no first names, saved it since.
+    if (!back || !taken.has(from.toLowerCase()) || findTag(vocabulary, from) || taken.has(origin.toLowerCase()) || claims.get(origin.toLowerCase()) !== 1) return [];
+    return [{ from, to: back.name }];
   });
 }
 

@@ -17,10 +17,14 @@
  *   stored ones belong to the saved vocabulary): a tag the draft leaves as it is scores as it does
  *   now, refinement included; an edited tag scores with its new text ensemble until it is saved.
  * Verdicts apply as in tagging: a confirmed tag is always shown, a rejected one never.
+ * A tag renamed in the draft is itself under its saved name (Note [Renamed tags] in
+ * library-vocabulary.ts): its verdicts, its refinement and what it gains and loses are of that
+ * tag as saved, so a rename alone changes nothing.
  */
 import type { ClipModel } from '../models/clip.js';
 import { cosineMatrix } from '../models/matmul.js';
 import type { Storage } from '../storage/storage.js';
+import type { TagRename } from '../storage/tag-store.js';
 import type { PreparedVocabulary, Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -147,8 +151,8 @@ export class TagPreviewer {
     return { keys: wanted, sums };
   }
 
-  /** Which images a tag gets under a vocabulary: probability at least its threshold, verdicts applied. */
-  private assigned(matrix: Matrix, prepared: PreparedVocabulary, name: string, denominator: Denominator, verdicts: Map<number, boolean>): Map<number, number> {
+  /** Which images a tag gets under a vocabulary (none by its score for a null name): probability at least its threshold, verdicts applied. */
+  private assigned(matrix: Matrix, prepared: PreparedVocabulary, name: string | null, denominator: Denominator, verdicts: Map<number, boolean>): Map<number, number> {
     const index = prepared.tags.findIndex((tag) => tag.name === name);
     const out = new Map<number, number>();
     if (index >= 0) {
@@ -166,10 +170,13 @@ export class TagPreviewer {
     return out;
   }
 
-  async preview(draft: Vocabulary, saved: Vocabulary, tagName: string, limit = 200): Promise<TagPreview> {
+  /** `renames`: the tags renamed in the draft, as saving it would say them. */
+  async preview(draft: Vocabulary, saved: Vocabulary, tagName: string, renames: readonly TagRename[] = [], limit = 200): Promise<TagPreview> {
     const started = performance.now();
+    const savedNameOf = savedNames(renames);
+    const savedName = savedNameOf(tagName);
     const savedPrepared = await this.tagger.prepare(saved);
-    const draftPrepared = withSavedRefinements(await this.tagger.prepare(draft, undefined, undefined, { persist: false, refine: false }), savedPrepared);
+    const draftPrepared = withSavedRefinements(await this.tagger.prepare(draft, undefined, undefined, { persist: false, refine: false }), savedPrepared, savedNameOf);
     const model = draftPrepared.model;
     const matrix = this.load(model);
     const count = matrix.imageIds.length;
@@ -177,12 +184,12 @@ export class TagPreviewer {
     const savedColumns = await this.columnsOf(matrix, savedPrepared);
     if (this.base?.fingerprint !== savedPrepared.fingerprint) this.base = { fingerprint: savedPrepared.fingerprint, denominator: this.denominator(savedColumns, count, scale) };
     const draftDenominator = this.denominator(await this.columnsOf(matrix, draftPrepared), count, scale, this.base.denominator);
-    const verdictRows = this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === tagName.toLowerCase());
+    const verdictRows = this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === savedName?.toLowerCase());
     const verdicts = new Map(verdictRows.map((row) => [row.imageId, row.rejected]));
     const now = this.assigned(matrix, draftPrepared, tagName, draftDenominator, verdicts);
-    const savedKey = JSON.stringify([savedPrepared.fingerprint, tagName, verdictRows.map((row) => [row.imageId, row.rejected])]);
+    const savedKey = JSON.stringify([savedPrepared.fingerprint, savedName, verdictRows.map((row) => [row.imageId, row.rejected])]);
     if (this.savedAssignment?.key !== savedKey) {
-      this.savedAssignment = { key: savedKey, assigned: this.assigned(matrix, savedPrepared, tagName, this.base.denominator, verdicts) };
+      this.savedAssignment = { key: savedKey, assigned: this.assigned(matrix, savedPrepared, savedName, this.base.denominator, verdicts) };
     }
     const before = this.savedAssignment.assigned;
     this.forgetUnused(savedColumns, draftPrepared);
@@ -231,13 +238,24 @@ export class TagPreviewer {
   }
 }
 
-/** The draft with each tag it leaves unchanged scoring as in the saved vocabulary (its refinement, if any). */
-function withSavedRefinements(draft: PreparedVocabulary, saved: PreparedVocabulary): PreparedVocabulary {
+/**
+ * A draft tag's name in the saved vocabulary: its own, or the one it was renamed from; null for a
+ * new tag that takes the name of one renamed away, whose verdicts go with that one.
+ */
+function savedNames(renames: readonly TagRename[]): (name: string) => string | null {
+  const renamedFrom = new Map(renames.map(({ from, to }) => [to.toLowerCase(), from]));
+  const renamedAway = new Set(renames.map(({ from }) => from.toLowerCase()));
+  return (name) => renamedFrom.get(name.toLowerCase()) ?? (renamedAway.has(name.toLowerCase()) ? null : name);
+}
+
+/** The draft with each tag it leaves unchanged, renamed or not, scoring as in the saved vocabulary (its refinement, if any). */
+function withSavedRefinements(draft: PreparedVocabulary, saved: PreparedVocabulary, savedNameOf: (name: string) => string | null): PreparedVocabulary {
   const savedIndex = new Map(saved.tags.map((tag, i) => [`${tag.name}\0${saved.textKeys[i] as string}`, i]));
   const tags = [...draft.tags];
   const vectors = [...draft.vectors];
   draft.tags.forEach((tag, i) => {
-    const j = savedIndex.get(`${tag.name}\0${tag.key}`);
+    const name = savedNameOf(tag.name);
+    const j = name === null ? undefined : savedIndex.get(`${name}\0${tag.key}`);
     if (j === undefined) return;
     tags[i] = { ...tag, key: (saved.tags[j] as PreparedVocabulary['tags'][number]).key };
     vectors[i] = saved.vectors[j] as Float32Array;

@@ -278,6 +278,16 @@ describe('storage', () => {
     expect(tags.vocabularyJson()).toBe('{"templates":["{}"],"tags":[]}');
   });
 
+  it('keeps renamed tags’ first names with the vocabulary, in the library’s facts a backup keeps', () => {
+    const { tags } = storage;
+    expect(tags.tagOrigins()).toEqual(new Map());
+    tags.saveVocabularyJson('{"templates":["{}"],"tags":[]}', [], new Map([['signage', 'sign']]));
+    expect(tags.tagOrigins()).toEqual(new Map([['signage', 'sign']]));
+    expect(storage.library.meta('tag_origins')).toBe('[["signage","sign"]]');
+    tags.saveVocabularyJson('{"templates":["{}"],"tags":[]}');
+    expect(tags.tagOrigins()).toEqual(new Map());
+  });
+
   it('counts a tag’s photos one per image, as the tag shows them (byte-identical copies are one image)', () => {
     const [a, b] = add([
       { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },

@@ -151,7 +151,10 @@ export class EditorState {
       this.preview = null;
       return;
     }
-    const outcome = await this.api.call('vocabulary.preview', { vocabulary: $state.snapshot(this.draft), tag: tag.name.trim() });
+    const vocabulary = $state.snapshot(this.draft);
+    // A renamed tag is previewed against itself as saved, with its verdicts (Note [Live preview]).
+    const renames = this.saved ? changes(this.saved, vocabulary, this.origins).renamed : [];
+    const outcome = await this.api.call('vocabulary.preview', { vocabulary, tag: tag.name.trim(), renames });
     if (generation !== this.previewGeneration) return;
     this.preview = outcome.ok ? outcome.value : null;
     this.previewError = outcome.ok ? null : outcome.error.message;
