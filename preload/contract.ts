@@ -392,6 +392,8 @@ export interface PhotoInfo {
 export interface FolderChoice {
   /** How the filter names it (never by its path). */
   key: string;
+  /** The keys of folders below it that hold the same photos, not listed apart (Note [Folders worth choosing] in main/engine/photo-info.ts). */
+  alike: string[];
   path: string;
   /** Folders between it and its library folder, plus one (0 for the library folder itself). */
   depth: number;

@@ -122,15 +122,24 @@ function folderOrder(a: string, b: string): number {
 }
 
 /**
- * The library folders (`roots`) and every folder below them that holds photos or folders of
- * photos, with how many photos each holds, its subfolders' included. A folder is counted under
- * the innermost library folder it is in (one may lie inside another through a link).
+ * The library folders (`roots`) and the folders below them worth choosing (Note [Folders worth
+ * choosing]), with how many photos each holds, its subfolders' included. A folder is counted
+ * under the innermost library folder it is in (one may lie inside another through a link).
+ *
+ * Note [Folders worth choosing]: a folder that holds nothing but one folder narrows to the same
+ * photos as that folder, so the two are one choice, listed as the upper one: KDE's wallpapers
+ * (`Altai/contents/images/*.png`, a screenshot in `contents`) made three choices of every
+ * wallpaper, 100 for two library folders. The upper one is the folder a person knows by name
+ * (`Altai`, not `images`). Library folders are always listed. Which photos a folder narrows to
+ * is every photo below it by path (photo-facets' `under`), a library folder inside it included.
  */
 export function folderChoices(roots: readonly string[], storage: Storage): FolderChoice[] {
   // Folders as parentOf gives them: a root without its separator ('/' is '', 'E:\\' is 'E:').
   const own = new Map(roots.map((root) => [withoutSeparator(root), root]));
   const innermostFirst = [...own.keys()].sort((a, b) => b.length - a.length);
   const counts = new Map<string, { root: string; photos: number }>([...own.keys()].map((root) => [root, { root, photos: 0 }]));
+  // The photos each folder narrows to, by path, up to the top of the drive.
+  const below = new Map<string, number>();
   for (const [directory, photos] of storage.photos.photosPerDirectory()) {
     const root = innermostFirst.find((candidate) => isWithin(directory, candidate));
     if (root === undefined) continue;
@@ -140,11 +149,26 @@ export function folderChoices(roots: readonly string[], storage: Storage): Folde
       else counts.set(dir, { root, photos });
       if (dir === root) break;
     }
+    for (let dir = directory; ; dir = parentOf(dir)) {
+      below.set(dir, (below.get(dir) ?? 0) + photos);
+      if (dir === '') break;
+    }
+  }
+  const listed = (dir: string) => own.has(dir) || below.get(dir) !== below.get(parentOf(dir));
+  // A folder not listed is its listed ancestor's choice: a filter naming it still has one.
+  const alike = new Map<string, string[]>();
+  for (const dir of counts.keys()) {
+    if (listed(dir)) continue;
+    let upper = parentOf(dir);
+    while (!listed(upper)) upper = parentOf(upper);
+    alike.set(upper, [...(alike.get(upper) ?? []), folderKey(dir)]);
   }
   return [...counts]
+    .filter(([dir]) => listed(dir))
     .sort(([a], [b]) => folderOrder(a, b))
     .map(([dir, { root, photos }]) => ({
       key: folderKey(dir),
+      alike: alike.get(dir) ?? [],
       path: own.get(dir) ?? dir,
       depth: dir === root ? 0 : segments(dir.slice(root.length + 1)).length,
       photos,

@@ -200,7 +200,7 @@ export const FAKE_MODEL = 'clip-vit-base-patch32';
 export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'], versions: [3, 2, 1] };
 
 /** The folder of `libraryFake`'s library, as the Folder filter lists it. */
-export const FAKE_FOLDER: FolderChoice = { key: folderKey('/home/ada/Pictures'), path: '/home/ada/Pictures', depth: 0, photos: 3 };
+export const FAKE_FOLDER: FolderChoice = { key: folderKey('/home/ada/Pictures'), alike: [], path: '/home/ada/Pictures', depth: 0, photos: 3 };
 
 /** A fake engine with a model and a library of three photos, indexed and ready. */
 export function libraryFake(): FakeLumen {

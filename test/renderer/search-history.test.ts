@@ -124,7 +124,7 @@ describe('a search for one long unbroken word (an address)', () => {
 describe('a folder filter', () => {
   it('lists the folders below a library folder under it, narrows to the one chosen, and is dropped, in place, once its folder is gone', async () => {
     const fake = searchingFake();
-    const trips: FolderChoice = { key: folderKey('/home/ada/Pictures/Trips'), path: '/home/ada/Pictures/Trips', depth: 1, photos: 2 };
+    const trips: FolderChoice = { key: folderKey('/home/ada/Pictures/Trips'), alike: [], path: '/home/ada/Pictures/Trips', depth: 1, photos: 2 };
     fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER, trips] });
     const address = (folder: string) => `#/library?q=leaf&folder=${folder}`;
     const { page, emit } = await pages.open(fake, { hash: address(folderKey('/home/ada/Gone')) });
@@ -146,6 +146,18 @@ describe('a folder filter', () => {
     fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER] });
     await emit({ type: 'library-changed' });
     await poll(() => hash(page)).toBe('#/library?q=leaf');
+  });
+});
+
+describe('a folder filter whose folder is listed as the one above it', () => {
+  it('names the folder above instead, whose photos are the same (Note [Folders worth choosing])', async () => {
+    const fake = searchingFake();
+    const images = folderKey('/home/ada/Pictures/Altai/contents/images');
+    const altai: FolderChoice = { key: folderKey('/home/ada/Pictures/Altai'), alike: [folderKey('/home/ada/Pictures/Altai/contents'), images], path: '/home/ada/Pictures/Altai', depth: 1, photos: 2 };
+    fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER, altai] });
+    const { page } = await pages.open(fake, { hash: `#/library?q=leaf&folder=${images}` });
+    await poll(() => hash(page)).toBe(`#/library?q=leaf&folder=${altai.key}`);
+    await poll(() => fake.callsOf('search.query').at(-1)?.options?.filters?.within).toBe(altai.key);
   });
 });
 
