@@ -5,9 +5,12 @@
  */
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
 import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
-import { changes, isChanged, problems, type Origins, type Problem } from '../lib/vocabulary-edit.js';
+import { changes, isChanged, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
 
 const PREVIEW_DELAY_MS = 120;
+
+/** A new tag's prompts for its name (Note [A new tag's prompt]): the name, or none while it is blank. */
+const namePrompts = (name: string): string[] => (name.trim() ? [name.trim()] : []);
 
 export class EditorState {
   saved = $state.raw<VocabularyInfo | null>(null);
@@ -15,6 +18,8 @@ export class EditorState {
   /** Each draft tag's saved name, by position, so a renamed tag keeps its verdicts (Note [Renamed tags]). */
   private origins = $state.raw<Origins>([]);
   selected = $state(0);
+  /** The tag deleted last, with its saved name and place, while it can be put back (Note [Deleting a tag]). */
+  removed = $state.raw<{ tag: TagDraft; origin: string | null; index: number } | null>(null);
   preview = $state.raw<TagPreviewInfo | null>(null);
   previewError = $state<string | null>(null);
   evaluation = $state.raw<EvaluationInfo | null>(null);
@@ -70,6 +75,7 @@ export class EditorState {
     this.saved = vocabulary;
     this.draft = structuredClone(vocabulary);
     this.origins = vocabulary.tags.map((tag) => tag.name);
+    this.removed = null;
     this.selected = Math.min(this.selected, Math.max(0, vocabulary.tags.length - 1));
     this.evaluation = null;
     this.evaluationGeneration++;
@@ -107,6 +113,7 @@ export class EditorState {
     // A tag drafted from one saved since renamed or removed is a new tag now.
     this.origins = this.setAside.origins.map((origin) => (origin !== null && tags.some((tag) => tag.name === origin) ? origin : null));
     this.setAside = null;
+    this.removed = null;
     this.message = { kind: 'ok', text: 'Your unsaved changes from before are back. Saving them replaces the templates saved since.' };
     this.schedulePreview();
   }
@@ -123,19 +130,52 @@ export class EditorState {
     this.schedulePreview();
   }
 
-  /** Adds a tag named `wanted` (numbered if the name is taken), its name its first prompt, and selects it. */
+  /** Adds a tag named `wanted` (numbered if the name is taken), its name its prompt (Note [A new tag's prompt]), and selects it. */
   addTag(wanted = 'new tag'): void {
     let name = wanted;
     for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name.toLowerCase()); n++) name = `${wanted} ${n}`;
-    this.draft.tags.push({ name, prompts: [name] });
+    this.draft.tags.push({ name, prompts: namePrompts(name) });
     this.origins = [...this.origins, null];
+    this.removed = null;
     this.select(this.draft.tags.length - 1);
   }
 
+  /**
+   * Note [A new tag's prompt]: a tag added here starts with its name as its one prompt, and while
+   * that is still so the prompt follows the name as it is typed, so that "new tag" typed over
+   * looks for what the name says. Prompts the person has written are theirs; nor does a saved
+   * tag's rename change what it looks for (Note [Renamed tags]).
+   */
+  rename(index: number, name: string): void {
+    const tag = this.draft.tags[index];
+    if (!tag) return;
+    const following = this.origins[index] === null && JSON.stringify(tag.prompts) === JSON.stringify(namePrompts(tag.name));
+    tag.name = name;
+    if (following) tag.prompts = namePrompts(name);
+  }
+
+  /**
+   * Note [Deleting a tag]: Delete takes a tag out of the draft at once, and Undo puts it back where
+   * it was, saved name and all, until the next edit, add or save: one press undone without
+   * discarding every other change. Undo rather than asking first (AskTwice): deleting several
+   * tags stays one press each, and a press too many costs nothing.
+   */
   removeTag(index: number): void {
-    this.draft.tags.splice(index, 1);
+    const [tag] = this.draft.tags.splice(index, 1);
+    if (!tag) return;
+    this.removed = { tag: $state.snapshot(tag), origin: this.origins[index] ?? null, index };
     this.origins = this.origins.filter((_, i) => i !== index);
     this.select(Math.max(0, Math.min(index, this.draft.tags.length - 1)));
+  }
+
+  /** Puts back the tag deleted last, and selects it (Note [Deleting a tag]). */
+  undoRemove(): void {
+    if (!this.removed) return;
+    const { tag, origin, index } = this.removed;
+    this.draft.tags.splice(index, 0, tag);
+    this.origins = this.origins.toSpliced(index, 0, origin);
+    this.removed = null;
+    this.select(index);
   }
 
   /** After any edit: the preview follows once typing pauses. */

@@ -1,0 +1,206 @@
+/**
+ * Editing tags in the template editor, built for real and driven in Chromium against a fake
+ * engine: deleting a tag and undoing it, the address following the tag shown, a new tag's prompt
+ * following its name, and what a screen reader hears of the live preview.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { CallParams, VocabularyInfo } from '../../preload/contract.js';
+import { appPages, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+
+const pages = appPages(rendererInChromium());
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000 });
+
+/** A fake engine whose saved vocabulary is `vocabulary`, and Save saves it as given. */
+function editorFake(vocabulary: VocabularyInfo): FakeLumen {
+  const fake = libraryFake();
+  let saved = vocabulary;
+  fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: structuredClone(saved), isDefault: false } });
+  fake.overrides['vocabulary.save'] = ((params: CallParams<'vocabulary.save'>) => {
+    saved = params.vocabulary;
+    return { ok: true, value: { vocabulary: structuredClone(saved) } };
+  }) as never;
+  return fake;
+}
+
+const party: VocabularyInfo = {
+  templates: ['a photo of {}'],
+  tags: [
+    { name: 'wedding', prompts: ['wedding', 'bride'] },
+    { name: 'birthday', prompts: ['birthday cake'] },
+    { name: 'party', prompts: ['party'] },
+  ],
+};
+
+const listed = (page: Page) => page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('listitem').allTextContents().then((names) => names.map((name) => name.trim()));
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.closest('label')?.textContent?.trim() ?? document.activeElement?.textContent?.trim() ?? null);
+/** What the window's polite live region says now (App.svelte). */
+const announced = (page: Page) => page.locator('p.sr-only[aria-live="polite"]').textContent().then((text) => text?.trim() ?? '');
+
+describe('deleting a tag in the template editor', () => {
+  it('moves focus to the next tag’s name, never onto another Delete, and can be undone until the next edit', async () => {
+    const { page } = await pages.open(editorFake(party), { hash: '#/templates?tag=wedding' });
+    await page.getByRole('region', { name: 'Tag wedding' }).waitFor();
+    await page.getByRole('button', { name: 'Delete wedding' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => listed(page)).toEqual(['birthday', 'party']);
+    await poll(() => focused(page)).toBe('Name');
+    expect(await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).evaluate((field) => field === document.activeElement)).toBe(true);
+    await poll(() => announced(page)).toBe('Deleted “wedding”.');
+    // A second Enter, as a double press: nothing else is deleted.
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(200);
+    expect(await listed(page)).toEqual(['birthday', 'party']);
+
+    // Undo puts it back where it was, as saved: no change left to save.
+    const undo = page.getByRole('button', { name: 'Undo deleting wedding' });
+    expect(await undo.evaluate((button) => button.parentElement?.textContent?.replace(/\s+/g, ' ').trim())).toBe('Deleted “wedding”. Undo');
+    await undo.click();
+    await poll(() => listed(page)).toEqual(['wedding', 'birthday', 'party']);
+    await poll(() => announced(page)).toBe('Put back “wedding”.');
+    await poll(() => focused(page)).toBe('Name');
+    expect(await page.getByRole('region', { name: 'Tag wedding' }).getByRole('textbox', { name: 'Name' }).inputValue()).toBe('wedding');
+    expect(await page.getByRole('textbox', { name: 'Prompts for wedding' }).inputValue()).toBe('wedding\nbride');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(false);
+    expect(await undo.count()).toBe(0);
+
+    // The last in the list deleted, the one before it is shown. An edit after it ends the offer to undo.
+    await page.getByRole('button', { name: 'party', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete party' }).click();
+    await poll(() => focused(page)).toBe('Name');
+    expect(await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).evaluate((field) => field === document.activeElement)).toBe(true);
+    await page.getByRole('button', { name: 'Undo deleting party' }).waitFor();
+    await page.getByRole('textbox', { name: 'Prompts for birthday' }).fill('birthday cake\ncandles');
+    await poll(() => page.getByRole('button', { name: 'Undo deleting party' }).count()).toBe(0);
+  });
+
+  it('puts focus on Add a tag when the last tag is deleted', async () => {
+    const { page } = await pages.open(editorFake({ templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }), { hash: '#/templates?tag=beach' });
+    await page.getByRole('button', { name: 'Delete beach' }).click();
+    await poll(() => focused(page)).toBe('Add a tag');
+    await page.getByRole('button', { name: 'Undo deleting beach' }).click();
+    await poll(() => listed(page)).toEqual(['beach']);
+  });
+});
+
+describe('the template editor’s address', () => {
+  it('names the tag shown, renamed or after a delete, so a saved change is never taken for a tag given by hand', async () => {
+    const fake = editorFake(party);
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=birthday' });
+    const tagInAddress = () => page.evaluate(() => new URLSearchParams(location.hash.split('?')[1] ?? '').get('tag'));
+    await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).fill('birthday party');
+    await poll(tagInAddress).toBe('birthday party');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
+    expect(fake.callsOf('vocabulary.save').at(-1)?.renames).toEqual([{ from: 'birthday', to: 'birthday party' }]);
+    expect(await page.getByText('was given by hand').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Delete birthday party' }).click();
+    await poll(tagInAddress).toBe('party');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
+    expect(await page.getByText('was given by hand').count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Tag party' }).count()).toBe(1);
+
+    // Chosen in the list, the tag shown comes back on a reload.
+    await page.getByRole('button', { name: 'wedding', exact: true }).click();
+    await poll(tagInAddress).toBe('wedding');
+    await page.reload();
+    await page.getByRole('region', { name: 'Tag wedding' }).waitFor();
+    expect(await page.getByText('was given by hand').count()).toBe(0);
+  });
+});
+
+describe('a tag added in the template editor', () => {
+  it('looks for what its name says: its prompt follows its name until the prompts are edited', async () => {
+    const fake = editorFake({ templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    await poll(() => focused(page)).toBe('Name');
+    await page.keyboard.type('lighthouse');
+    await poll(() => page.getByRole('textbox', { name: 'Prompts for lighthouse' }).inputValue()).toBe('lighthouse');
+    // Emptied and typed again, the name still leads.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type('light house');
+    await poll(() => page.getByRole('textbox', { name: 'Prompts for light house' }).inputValue()).toBe('light house');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
+    expect(fake.callsOf('vocabulary.save').at(-1)?.vocabulary.tags).toEqual([
+      { name: 'beach', prompts: ['beach'] },
+      { name: 'light house', prompts: ['light house'] },
+    ]);
+
+    // Prompts of the person's own are theirs: the name no longer changes them.
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    await page.keyboard.type('tower');
+    await page.getByRole('textbox', { name: 'Prompts for tower' }).fill('stone tower');
+    await page.getByRole('region', { name: 'Tag tower' }).getByRole('textbox', { name: 'Name' }).fill('keep');
+    await page.getByRole('region', { name: 'Tag keep' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Prompts for keep' }).inputValue()).toBe('stone tower');
+    // Nor does a saved tag's rename change what it looks for.
+    await page.getByRole('button', { name: 'beach', exact: true }).click();
+    await page.getByRole('region', { name: 'Tag beach' }).getByRole('textbox', { name: 'Name' }).fill('seaside');
+    await page.getByRole('region', { name: 'Tag seaside' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Prompts for seaside' }).inputValue()).toBe('beach');
+  });
+});
+
+/** Records every text a live region takes (aria-live, or a role that implies it), as a screen reader hears them. */
+async function listen(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const LIVE = '[aria-live]:not([aria-live="off"]), :is([role="status"], [role="alert"], [role="log"]):not([aria-live])';
+    const heard: string[] = [];
+    (window as unknown as { __heard: string[] }).__heard = heard;
+    new MutationObserver((records) => {
+      const regions = new Set<Element>();
+      for (const record of records) {
+        const target = record.target instanceof Element ? record.target : record.target.parentElement;
+        const around = target?.closest(LIVE);
+        if (around) regions.add(around);
+        for (const node of record.addedNodes) {
+          if (!(node instanceof Element)) continue;
+          if (node.matches(LIVE)) regions.add(node);
+          for (const inside of node.querySelectorAll(LIVE)) regions.add(inside);
+        }
+      }
+      for (const region of regions) {
+        const text = (region.textContent ?? '').replace(/\s+/g, ' ').trim();
+        if (region.isConnected && text) heard.push(text);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { __heard: string[] }).__heard]);
+}
+
+describe('the template editor’s live preview', () => {
+  it('shows the count as the prompt is typed, and says it once typing pauses, not again for the same words', async () => {
+    const fake = editorFake({ templates: ['a photo of {}'], tags: [{ name: 'shop', prompts: ['shop'] }] });
+    fake.overrides['vocabulary.preview'] = ((params: CallParams<'vocabulary.preview'>) => {
+      const count = params.vocabulary.tags[0]!.prompts.join('\n').length;
+      return { ok: true, value: { tag: params.tag, photos: [], count, gained: [], lost: [], gainedCount: count, lostCount: 0, milliseconds: 1 } };
+    }) as never;
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=shop' });
+    const shown = page.getByRole('region', { name: 'Preview' }).locator('p').first();
+    await poll(() => shown.textContent()).toMatch(/^\s*4 photos would get shop/);
+    await page.waitForTimeout(1500);
+    const heard = await listen(page);
+
+    const prompts = page.getByRole('textbox', { name: 'Prompts for shop' });
+    await prompts.focus();
+    await page.keyboard.press('End');
+    await page.keyboard.type('\ngrocery store', { delay: 220 });
+    // On screen at once…
+    await poll(() => shown.textContent()).toMatch(/^\s*18 photos would get shop/);
+    expect(await heard()).toEqual([]);
+    // …said once, after the pause.
+    await poll(heard).toEqual(['18 photos would get shop — 18 more and 0 fewer than saved']);
+
+    // Typed and taken back: the same words are not said again.
+    await page.keyboard.type('s');
+    await page.keyboard.press('Backspace');
+    await page.waitForTimeout(1600);
+    expect(await heard()).toEqual(['18 photos would get shop — 18 more and 0 fewer than saved']);
+  });
+});
