@@ -82,3 +82,48 @@ describe('the header in a small window', () => {
     expect(oneJob).toBeLessThanOrEqual(700 / 5);
   });
 });
+
+/**
+ * What of the header's search, buttons, sections and jobs leaves the window, is cut short or lies
+ * over another part: nothing, where it has room for them all. Runs in the page.
+ */
+function crowding(header: Element): string[] {
+  const parts = [...new Set(header.querySelectorAll('[role=search], button, nav a, [role=status] > *'))].filter((part) => part.getBoundingClientRect().width > 1);
+  const nameOf = (part: Element) => part.getAttribute('aria-label') ?? part.textContent?.trim();
+  const said: string[] = [];
+  for (const part of parts) {
+    const box = part.getBoundingClientRect();
+    if (box.left < 0 || box.right > window.innerWidth) said.push(`${nameOf(part)} leaves the window`);
+    // Figures the header shortens with an ellipsis say so (Note [Header never moves the page]); nothing else is cut.
+    if (part.scrollWidth > part.clientWidth && getComputedStyle(part).textOverflow !== 'ellipsis') said.push(`${nameOf(part)} is cut short`);
+    for (const other of parts.slice(parts.indexOf(part) + 1)) {
+      const them = other.getBoundingClientRect();
+      if (box.left < them.right - 0.5 && them.left < box.right - 0.5 && box.top < them.bottom - 0.5 && them.top < box.bottom - 0.5) said.push(`${nameOf(part)} lies over ${nameOf(other)}`);
+    }
+  }
+  return said;
+}
+
+describe('the header at every width (Note [Header never moves the page])', () => {
+  // Above a small window, whose jobs take a row of their own (above), through the widths where the sections leave a job too little room beside them.
+  it.each([601, 700, 800, 900, 940, 1280, 2560])('keeps its height at %i px as an index job runs and pauses, the job, the search and every section shown in full', async (width) => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width, height: 800 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const idle = await headerHeight(page);
+    const row = page.getByRole('status', { name: 'Indexing' });
+
+    for (const [state, button, figures] of [
+      ['running', 'Pause', '98 of 245 photos · 12.5 photos/s · about 1 h 7 min left'],
+      ['paused', 'Resume', '98 of 245 photos'],
+    ] as const) {
+      await emit(jobEvent({ id: 'index-1', kind: 'index', state, progress: indexing(98, 245) }));
+      await row.getByRole('button', { name: button }).waitFor();
+      expect(await headerHeight(page), state).toBe(idle);
+      expect(await page.getByRole('banner').evaluate(crowding), state).toEqual([]);
+      // Its figures are said to screen readers and shown in its tooltip, where the header shows it short.
+      expect(await row.ariaSnapshot()).toContain(`text: ${figures}\n`);
+      await row.getByTitle(figures).waitFor();
+    }
+  });
+});
