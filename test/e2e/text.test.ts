@@ -70,7 +70,7 @@ describe('text in photos in the app', () => {
     await page.getByRole('link', { name: 'Library' }).click();
     await search().fill('"lisboa"');
     await eventually(async () => (await names()).sort()).toEqual(['sign-lisboa.jpg', 'star-lisboa.jpg']);
-    await page.getByRole('heading', { level: 1, name: /2 photos match/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: '2 photos contain the text “lisboa”' }).waitFor();
   }, 120_000);
 
   it('opens the photo that says it: the viewer shows its text, boxes on the photo, and copies it', async () => {

@@ -233,14 +233,81 @@ describe('search as you type', () => {
     await page.getByRole('heading', { level: 1, name: '0 photos match “zzyzx”' }).waitFor();
     await poll(heard).toEqual(['12 photos match “sunset over the lake”', 'No results for “zzyzx”']);
 
-    // Quoted words search the text read in photos: the heading keeps one pair of quotes, and the hint speaks of reading.
+    // Quoted words search only the text read in photos (Note [Quoted text] in main/search/query.ts):
+    // the headings and what is said say so, with one pair of quotes, and the hint speaks of reading.
     await box.fill('"zona"');
-    await page.getByRole('heading', { level: 1, name: '0 photos match “zona”' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: '0 photos contain the text “zona”' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'No photos contain the text “zona”' }).waitFor();
     await page.getByText(/^No photo read so far shows these words\./).waitFor();
-    await poll(heard).toEqual(['12 photos match “sunset over the lake”', 'No results for “zzyzx”', 'No results for “zona”']);
+    await poll(heard).toEqual(['12 photos match “sunset over the lake”', 'No results for “zzyzx”', 'No photos contain the text “zona”']);
+    await box.fill('"sun"');
+    await page.getByRole('heading', { level: 1, name: 'Photos containing the text “sun”' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: '12 photos contain the text “sun”' }).waitFor();
+    await poll(heard).toEqual(['12 photos match “sunset over the lake”', 'No results for “zzyzx”', 'No photos contain the text “zona”', '12 photos contain the text “sun”']);
     // Typographic quotes alike.
     await box.fill('„zinc“');
-    await page.getByRole('heading', { level: 1, name: '0 photos match “zinc”' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: '0 photos contain the text “zinc”' }).waitFor();
+  });
+
+  /** Answers every page counted, as the engine does where the pool holds every match (a small library), each query with its own count. */
+  function countedFake(): FakeLumen {
+    const fake = libraryFake();
+    const refused = (query: string) => /^-|[+-]$/.test(query.trim());
+    fake.overrides['search.query'] = (params: CallParams<'search.query'>) => {
+      if (refused(params.query)) return { ok: false, error: { code: 'bad-input', message: `The query “${params.query}” ends with an operator; add a term after it.` } };
+      const total = 40 - params.query.trim().length;
+      const results = Array.from({ length: 12 }, (_, i) => ({ id: i + 1, name: `IMG_${i + 1}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg' as const, version: i + 1, score: 0.31 }));
+      return { ok: true, value: { results, total, belowCutoff: 0, offset: 0, model: MODEL, method: 'index', counted: true } };
+    };
+    return fake;
+  }
+
+  it('says a typed query’s count once typing rests, even when each page comes counted, and at once on Enter', async () => {
+    const fake = countedFake();
+    const { page, heard } = await open(fake);
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    // When each key went down, and when something was said, in the page's time: a busy machine may
+    // hold a key back past the rest (1 s), and the count of what was typed so far is then due.
+    await page.evaluate(() => {
+      const times = { keys: [] as number[], said: [] as number[] };
+      (window as unknown as { __times: typeof times }).__times = times;
+      document.addEventListener('keydown', () => times.keys.push(performance.now()), true);
+      new MutationObserver(() => times.said.push(performance.now())).observe(document.querySelector('[aria-live="polite"]') as Element, { subtree: true, childList: true, characterData: true });
+    });
+    const times = () => page.evaluate(() => (window as unknown as { __times: { keys: number[]; said: number[] } }).__times);
+    // An ordinary typing speed: slower than the typing pause (150 ms), so a search per key.
+    await box.pressSequentially('dog on the beach at sunset', { delay: 200, timeout: 15_000 });
+    await page.getByRole('heading', { level: 1, name: '14 photos match “dog on the beach at sunset”' }).waitFor();
+    expect(fake.callsOf('search.query').length).toBeGreaterThan(10);
+    await poll(async () => (await heard()).at(-1)).toBe('14 photos match “dog on the beach at sunset”');
+    await page.waitForTimeout(500);
+    const { keys } = await times();
+    const rests = keys.slice(1).filter((at, i) => at - (keys[i] as number) >= 900).length;
+    const said = await heard();
+    expect(said.length, `${said.length} said over ${rests} rests: ${said.join(' | ')}`).toBeLessThanOrEqual(1 + rests);
+    for (const saying of said) expect(saying).toMatch(/^\d+ photos match “dog/);
+
+    await box.fill('');
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await box.pressSequentially('cat', { delay: 200 });
+    await box.press('Enter');
+    await poll(async () => (await heard()).at(-1)).toBe('37 photos match “cat”');
+    // Said sooner than typing would rest (1 s after the last key; Enter is one too).
+    const after = await times();
+    const enter = after.keys.at(-1) as number;
+    expect((after.said.find((at) => at > enter) as number) - enter).toBeLessThan(700);
+  });
+
+  it('does not say the count of results kept on screen under a query that cannot run', async () => {
+    const fake = countedFake();
+    const { page, heard } = await open(fake);
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    // Typed on from results to an operator, without resting on them.
+    await box.pressSequentially('beach +', { delay: 150 });
+    await page.getByRole('heading', { level: 1, name: '35 photos match “beach”' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'The query “beach +” ends with an operator' }).waitFor({ timeout: 3000 });
+    await page.waitForTimeout(300);
+    expect(await heard()).toEqual(['The query “beach +” ends with an operator; add a term after it.']);
   });
 
   it('does not say the count again when more results load and are counted again', async () => {

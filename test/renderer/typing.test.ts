@@ -39,4 +39,42 @@ describe('typing with pauses', () => {
     await page.getByRole('heading', { level: 1, name: '2 photos match “dog”' }).waitFor();
     expect(fake.callsOf('search.query').map((call) => call.query)).toEqual(['dog']);
   });
+
+  it('marks the results kept under a query that cannot run as the last query’s once typing rests on it (Note [Queries being typed])', async () => {
+    const fake = libraryFake();
+    const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
+    fake.overrides['search.query'] = ({ query }: { query: string }) =>
+      query.trim().startsWith('-')
+        ? { ok: false, error: { code: 'bad-input', message: `The query "${query}" only subtracts; add something to look for.` } }
+        : { ok: true, value: { results: [hit(1), hit(2)], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    /** How opaque the results are drawn, all their containers together. */
+    const opacity = () => results.evaluate((list) => {
+      let shown = 1;
+      for (let element: Element | null = list; element; element = element.parentElement) shown *= Number(getComputedStyle(element).opacity);
+      return shown;
+    });
+    await box.fill('beach');
+    await page.getByRole('heading', { level: 1, name: '2 photos match “beach”' }).waitFor();
+    expect(await opacity()).toBe(1);
+
+    await box.fill('- beach');
+    await expect.poll(() => fake.callsOf('search.query').length, { timeout: 5000 }).toBe(2);
+    // While it may still be being typed, nothing changes.
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('heading', { level: 1, name: '2 photos match “beach”' }).count()).toBe(1);
+    expect(await opacity()).toBe(1);
+    // Typing rests on it: the reason shows, the heading names the query the results answer, and they are dimmed.
+    await page.getByRole('alert').filter({ hasText: 'The query "- beach" only subtracts' }).waitFor({ timeout: 3000 });
+    await page.getByRole('heading', { level: 1, name: 'Showing results for “beach”' }).waitFor();
+    await expect.poll(opacity, { timeout: 5000 }).toBeLessThan(0.7);
+    expect(await results.getByRole('option').count()).toBe(2);
+
+    await box.fill('beach - people');
+    await page.getByRole('heading', { level: 1, name: '2 photos match “beach - people”' }).waitFor();
+    await page.getByRole('alert').waitFor({ state: 'detached' });
+    await expect.poll(opacity, { timeout: 5000 }).toBe(1);
+  });
 });

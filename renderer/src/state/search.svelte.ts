@@ -33,9 +33,19 @@ const COUNT_DELAY_MS = 1000;
  * Note [Queries being typed]: on the way from "sunset" to "sunset + water" the box holds
  * "sunset +", which the engine refuses (it ends with an operator). A refused query that follows
  * shown results keeps them on screen, and its reason shows only once typing has rested on it this
- * long, so the results do not flash away to an error at each operator typed.
+ * long, so the results do not flash away to an error at each operator typed. With the reason, the
+ * results show as the earlier query's (`outdated`): the heading names the query they answer and
+ * they are dimmed, rather than seeming to answer the text in the box.
  */
 const UNFINISHED_QUERY_MS = 1200;
+/**
+ * Note [Count said once typing rests]: a screen reader is told a typed query's count once, when
+ * typing has rested this long or at Enter. The search itself runs at each typing pause
+ * (TYPING_DELAY_MS), a pause between most keystrokes, and its page often comes counted (a small
+ * library): said as it came, nearly every keystroke's count would be read out. Nor is a count
+ * said for results that do not answer the query in the box (`settled`).
+ */
+const TYPING_RESTED_MS = 1000;
 
 /** A photo dropped or pasted to search by. */
 export interface ImageQuery {
@@ -63,6 +73,9 @@ export class SearchStore {
   /** How far into the ranking the pages asked for reach (Note [Pages may overlap]). */
   private fetched = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Whether the words in the box have rested (Note [Count said once typing rests]). */
+  private typingRested = $state(true);
+  private restTimer: ReturnType<typeof setTimeout> | null = null;
   private last = { query: '', rest: '' };
   /** The file names of photos searched by id from the viewer (`#17`), for the headings. */
   private readonly photoNames = new SvelteMap<string, string>();
@@ -105,6 +118,19 @@ export class SearchStore {
     return this.imageQuery !== null || this.state.query.trim() !== '';
   }
 
+  /**
+   * Whether the shown results answer the newest search asked, and typing has rested on it: when
+   * their count is said (Note [Count said once typing rests]).
+   */
+  get settled(): boolean {
+    return this.typingRested && !this.loading && !this.keptForRefused;
+  }
+
+  /** Whether the results shown answer an earlier query than the box's, one refused, whose reason shows (Note [Queries being typed]). */
+  get outdated(): boolean {
+    return this.keptForRefused && this.error !== null;
+  }
+
   get hasMore(): boolean {
     return !this.keptForRefused && this.page !== null && this.fetched < this.page.total;
   }
@@ -127,6 +153,8 @@ export class SearchStore {
 
   /** Gives up a search by a photo for words being typed. */
   typing(query: string, push: boolean): void {
+    this.rest(false);
+    this.restTimer = setTimeout(() => this.rest(true), TYPING_RESTED_MS);
     // A `#id` typed is text as typed, even that of a photo asked for by name before.
     this.update({ query, image: null, like: false, photo: null }, push && !this.router.takePassing());
   }
@@ -164,6 +192,8 @@ export class SearchStore {
     if (state.image !== null && !this.imageQuery) return this.router.setQuery(searchParams({ ...state, image: null }));
     const query = state.query.trim();
     const rest = JSON.stringify([state.sort, state.showAll, state.filters, state.image]);
+    // Enter, or a photo searched by: no more typing is waited for.
+    if (now) this.rest(true);
     if (!now && query === this.last.query && rest === this.last.rest) return;
     const typing = query !== this.last.query && rest === this.last.rest;
     this.last = { query, rest };
@@ -180,6 +210,12 @@ export class SearchStore {
     }
     if (typing && !now) this.timer = setTimeout(() => void this.run(), TYPING_DELAY_MS);
     else void this.run();
+  }
+
+  private rest(rested: boolean): void {
+    if (this.restTimer) clearTimeout(this.restTimer);
+    this.restTimer = null;
+    this.typingRested = rested;
   }
 
   async loadMore(): Promise<void> {
