@@ -1,9 +1,78 @@
 /** The Tags screen, built for real and driven in Chromium against a fake engine. */
 import { describe, expect, it } from 'vitest';
-import type { TagInfo } from '../../preload/contract.js';
-import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
+import type { Page } from 'playwright-core';
+import type { PhotoTagsInfo, TagInfo } from '../../preload/contract.js';
+import { appPages, contrastOf, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
+
+interface TagRow {
+  tag: string;
+  source: 'auto' | 'person';
+  score: number | null;
+  rejected: boolean;
+}
+
+/**
+ * `libraryFake` whose photos (ids 1 to 3) have the tags `start` gives them, changed by verdicts as
+ * the engine changes them (main/tags/verdicts.ts: a withdrawn verdict leaves the tagger's tag, if
+ * it gave one) and listed in its order (the tag store's: the person's first, then by score).
+ */
+function verdictsFake(start: Record<number, Array<Omit<TagRow, 'rejected'> & { rejected?: boolean }>>) {
+  const fake = libraryFake();
+  const rows = new Map<number, TagRow[]>(FAKE_TIMELINE.ids.map((id) => [id, (start[id] ?? []).map((row) => ({ rejected: false, ...row }))]));
+  const rowsOf = (id: number) => rows.get(id) ?? [];
+  const ofPhoto = (photoId: number): PhotoTagsInfo => ({
+    photoId,
+    tags: rowsOf(photoId)
+      .filter((row) => !row.rejected)
+      .map(({ tag, source, score }) => ({ tag, source, score })),
+    rejected: rowsOf(photoId)
+      .filter((row) => row.rejected)
+      .map((row) => row.tag),
+  });
+  const showing = (tag: string) => FAKE_TIMELINE.ids.flatMap((id) => rowsOf(id).filter((row) => row.tag === tag && !row.rejected).map((row) => ({ id, row })));
+  fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: ofPhoto(id) });
+  fake.overrides['tags.verdict'] = ({ photoIds, tag, verdict }: { photoIds: number[]; tag: string; verdict: string }) => {
+    for (const id of photoIds) {
+      const list = rowsOf(id);
+      const row = list.find((each) => each.tag === tag.toLowerCase());
+      if (verdict === 'clear') {
+        if (row?.source === 'person' && row.score === null) list.splice(list.indexOf(row), 1);
+        else if (row) Object.assign(row, { source: 'auto', rejected: false });
+      } else if (row) Object.assign(row, { source: 'person', rejected: verdict === 'reject' });
+      else list.push({ tag: tag.toLowerCase(), source: 'person', score: null, rejected: verdict === 'reject' });
+    }
+    return { ok: true, value: photoIds.map(ofPhoto) };
+  };
+  fake.overrides['tags.list'] = () => {
+    const names = [...new Set([...rows.values()].flat().map((row) => row.tag))];
+    const info = (name: string): TagInfo => {
+      const all = [...rows.values()].flat().filter((row) => row.tag === name);
+      const shown = showing(name);
+      return { name, enabled: true, inVocabulary: true, photos: shown.length, confirmed: all.filter((row) => row.source === 'person' && !row.rejected).length, rejected: all.filter((row) => row.rejected).length, samples: shown.map(({ id }) => id).slice(0, 4) };
+    };
+    return { ok: true, value: names.map(info) };
+  };
+  fake.overrides['tags.photos'] = ({ tag }: { tag: string }) => {
+    const ids = showing(tag)
+      .sort((a, b) => Number(b.row.source === 'person') - Number(a.row.source === 'person') || (b.row.score ?? 0) - (a.row.score ?? 0))
+      .map(({ id }) => id);
+    const at = ids.map((id) => FAKE_TIMELINE.ids.indexOf(id));
+    const pick = <T>(values: T[]) => at.map((i) => values[i] as T);
+    return { ok: true, value: { ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), versions: pick(FAKE_TIMELINE.versions) } };
+  };
+  const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
+  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
+  return fake;
+}
+
+/** A tag's page under the viewer (inert while it is open, so read from the page, not the accessibility tree): its title and its photos' names in order. */
+const tagPage = (page: Page) =>
+  page.evaluate(() => ({
+    title: document.querySelector('main h1')?.textContent?.replace(/\s+/g, ' ').trim(),
+    photos: [...document.querySelectorAll('main [role="option"]')].map((tile) => tile.getAttribute('aria-label')?.split(',')[0]),
+  }));
 
 describe('the list of tags', () => {
   it('shows the tags photos have as cards, and names those no photo has yet in one line', async () => {
@@ -104,6 +173,104 @@ describe('a tag’s page', () => {
     await page.waitForTimeout(300);
     expect(await where()).toEqual(before);
     await page.getByText('2 selected').waitFor();
+  });
+});
+
+describe('a tag’s page and the list of tags, after a person’s verdicts', () => {
+  it('follow a verdict given in the viewer opened from the page: a rejected photo leaves it, and the viewer steps on from its place', async () => {
+    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const { page } = await pages.open(fake, { hash: '#/tags?tag=sign' });
+    await expect.poll(() => tagPage(page), { timeout: 5000 }).toEqual({ title: 'sign 3 photos', photos: ['c.jpg', 'b.jpg', 'a.jpg'] });
+    await page.getByRole('listbox', { name: 'Photos tagged sign' }).getByRole('option', { name: /^b\.jpg/ }).click();
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    await viewer.getByRole('button', { name: 'Reject sign' }).click();
+    await viewer.getByRole('button', { name: 'Undo rejecting sign' }).waitFor();
+    await expect.poll(() => tagPage(page), { timeout: 5000 }).toEqual({ title: 'sign 2 photos', photos: ['c.jpg', 'a.jpg'] });
+    // Withdrawn, the verdict gives the photo back its place.
+    await viewer.getByRole('button', { name: 'Undo rejecting sign' }).click();
+    await expect.poll(() => tagPage(page), { timeout: 5000 }).toEqual({ title: 'sign 3 photos', photos: ['c.jpg', 'b.jpg', 'a.jpg'] });
+    await viewer.getByRole('button', { name: 'Reject sign' }).click();
+    await expect.poll(() => tagPage(page), { timeout: 5000 }).toEqual({ title: 'sign 2 photos', photos: ['c.jpg', 'a.jpg'] });
+    // The viewer stays on the photo that left, and Next shows the one now in its place.
+    await viewer.getByRole('button', { name: 'Next photo' }).click();
+    const next = page.getByRole('dialog', { name: 'a.jpg' });
+    // Confirmed, a photo keeps its place while the person works through the page (the engine would list it first).
+    await next.getByRole('button', { name: 'Confirm sign' }).click();
+    await next.getByRole('button', { name: 'Undo confirming sign' }).waitFor();
+    await expect.poll(() => fake.callsOf('tags.photos').length, { timeout: 5000 }).toBe(5);
+    expect(await tagPage(page)).toEqual({ title: 'sign 2 photos', photos: ['c.jpg', 'a.jpg'] });
+    await next.getByRole('button', { name: 'Previous photo' }).click();
+    await page.getByRole('dialog', { name: 'c.jpg' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+    // The list of tags counts them too, without leaving the screen.
+    await page.getByRole('link', { name: '← Tags' }).click();
+    const card = page.getByRole('link', { name: /^sign,/ });
+    await expect.poll(() => card.getAttribute('aria-label'), { timeout: 5000 }).toBe('sign, 2 photos');
+    expect(await card.evaluate((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.innerText)).toBe('1 tagged by you');
+  });
+
+  it('follow a tag added to the photos selected on the page', async () => {
+    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const { page } = await pages.open(fake, { hash: '#/tags?tag=sign' });
+    const grid = page.getByRole('listbox', { name: 'Photos tagged sign' });
+    const tag = async (name: string) => {
+      await page.getByRole('button', { name: 'Add a tag…' }).click();
+      await page.getByRole('textbox', { name: 'Tag to add' }).fill(name);
+      await page.getByRole('button', { name: 'Add tag' }).click();
+      await page.getByText(`Tagged 1 photo “${name}”.`).waitFor();
+    };
+    await grid.getByRole('option', { name: /^a\.jpg/ }).click({ modifiers: ['Control'] });
+    await tag('sign');
+    await tag('beach');
+    await expect.poll(() => fake.callsOf('tags.photos').length, { timeout: 5000 }).toBe(2);
+    expect(await tagPage(page)).toEqual({ title: 'sign 3 photos', photos: ['c.jpg', 'b.jpg', 'a.jpg'] });
+    await page.getByRole('link', { name: '← Tags' }).click();
+    await expect.poll(() => page.getByRole('link', { name: /^beach,/ }).getAttribute('aria-label'), { timeout: 5000 }).toBe('beach, 1 photo');
+    const sign = page.getByRole('link', { name: 'sign, 3 photos' });
+    await expect.poll(() => sign.evaluate((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.innerText), { timeout: 5000 }).toBe('1 tagged by you');
+  });
+});
+
+describe('a photo’s tags in the viewer', () => {
+  it('name what each undo does, and link each tag to its page', async () => {
+    const fake = verdictsFake({
+      2: [
+        { tag: 'beach', source: 'person', score: null },
+        { tag: 'dog', source: 'auto', score: 0.6, rejected: true },
+        { tag: 'sign', source: 'person', score: 0.8 },
+        { tag: 'sky', source: 'auto', score: 0.7 },
+      ],
+    });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const tags = page.getByRole('dialog', { name: 'b.jpg' }).getByRole('region', { name: 'Tags' });
+    const buttons = () => tags.getByRole('button').evaluateAll((all) => all.map((button) => [button.getAttribute('aria-label'), button.textContent?.trim()]));
+    await expect.poll(buttons, { timeout: 5000 }).toEqual([
+      ['Remove tag beach', 'Remove'],
+      ['Undo confirming sign', 'Undo'],
+      ['Confirm sky', '✓'],
+      ['Reject sky', '✕'],
+      ['Undo rejecting dog', 'Undo'],
+      [null, 'Add'],
+    ]);
+    expect(await tags.getByRole('listitem').allInnerTexts()).toEqual(['beach\nadded by you\nRemove', 'sign\n✓ confirmed\nUndo', 'sky\n✓\n✕']);
+    expect(await tags.getByRole('link').evaluateAll((links) => links.map((link) => [link.textContent, link.getAttribute('href')]))).toEqual([
+      ['beach', '#/tags?tag=beach'],
+      ['sign', '#/tags?tag=sign'],
+      ['sky', '#/tags?tag=sky'],
+      ['dog', '#/tags?tag=dog'],
+    ]);
+    // Readable on the viewer, dark in the light theme too.
+    expect(await tags.getByRole('link', { name: 'sign' }).evaluate(contrastOf)).toBeGreaterThanOrEqual(4.5);
+    await tags.getByRole('button', { name: 'Remove tag beach' }).click();
+    await tags.getByRole('link', { name: 'beach' }).waitFor({ state: 'detached' });
+    expect(fake.callsOf('tags.verdict')).toEqual([{ photoIds: [2], tag: 'beach', verdict: 'clear' }]);
+
+    await tags.getByRole('link', { name: 'sign' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe('#/tags?tag=sign');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent?.replace(/\s+/g, ' ').trim()), { timeout: 5000 }).toBe('H1 sign 1 photo');
   });
 });
 

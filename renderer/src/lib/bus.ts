@@ -16,6 +16,11 @@ export interface BusEvents extends EngineEvents {
   'models-changed': { reason: string };
   /** The settings changed (model or provider). */
   'settings-changed': SettingsInfo;
+  /**
+   * The person gave photos a verdict on `tag` (confirmed, rejected, added or withdrew it): what
+   * shows which photos have a tag, or how many, reads it again (no tagging job says so).
+   */
+  'tags-changed': { tag: string };
 }
 
 type Listener<T> = (payload: T) => void;
