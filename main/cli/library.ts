@@ -67,7 +67,7 @@ const SEARCH_OPTIONS: Record<string, OptionSpec> = {
   after: { type: 'string', valueName: 'DATE', description: 'only photos taken on or after DATE' },
   before: { type: 'string', valueName: 'DATE', description: 'only photos taken on or before DATE' },
   folder: { type: 'string', valueName: 'DIR', description: 'only photos under DIR' },
-  camera: { type: 'string', valueName: 'TEXT', description: 'only photos whose camera make or model contains TEXT' },
+  camera: { type: 'string', valueName: 'TEXT', description: 'only photos whose camera make and model have every word of TEXT' },
   type: { type: 'string', valueName: 'LIST', description: `only these file types (${PHOTO_FORMATS.join(', ')}), e.g. jpeg,png` },
   located: { type: 'boolean', description: 'only photos with a GPS position' },
   tag: { type: 'string', valueName: 'NAME', description: 'only photos showing the tag NAME (given by the tagger or confirmed)' },

@@ -21,7 +21,7 @@ export const searchFiltersSchema = z
     folder: z.string().min(1).max(4096).optional(),
     /** Only photos under the folder with this key, its subfolders included (the app names folders by key, never by path: core/folder-key.ts). */
     within: z.string().regex(/^folder:[0-9a-f]{16}$/).optional(),
-    /** Camera make or model contains this, ignoring case. */
+    /** Each word of this is in the camera's make and model, ignoring case (Note [Camera words] in photo-facets.ts). */
     camera: z.string().min(1).max(200).optional(),
     formats: z.array(z.enum(PHOTO_FORMATS)).min(1).max(PHOTO_FORMATS.length).optional(),
     hasLocation: z.boolean().optional(),

@@ -8,6 +8,14 @@
  * (its mean over every photo: one dot product with the library's mean vector) and its best match,
  * and results below `cutoff` of that range are dropped. `showAll` keeps the plain ranking.
  *
+ * Note [Cutoff from the whole library]: a filter only narrows: a filtered search keeps exactly
+ * the photos of the unfiltered one that pass the filter. So the range ends at the best match in
+ * the whole library (the photos the query leaves out aside), one search of the graph for its top,
+ * not at the best photo the filter lets through: a scope's best is lower, and measured from it
+ * the cutoff let in photos the unfiltered search drops (24 results for "beach", 26 with PNGs only).
+ * (A narrow filter ranked exactly may still find a photo above the cutoff that the unfiltered
+ * search's graph missed: HNSW's recall, not the cutoff.)
+ *
  * Note [Filtered search]: usearch's JavaScript binding has no filtered search. The filter is
  * evaluated once, in memory (Note [Filter facets]). One that leaves at most 1/SUBSET_SHARE of the
  * library is ranked exactly over just those photos, a pass over their rows of the 8-bit matrix
@@ -54,6 +62,10 @@ const SUBSET_SHARE = 6;
 const PAGE_SUBSET_SHARE = 12;
 const KEPT_SUBSET_SHARE = 3;
 const MIN_POOL = 200;
+/** Two 8-bit scores closer than this may be in either order by cosine (each within about 2e-3, Note [Graph vectors] in vector-index.ts). */
+const NEAR_TIE = 4e-3;
+/** The photos searched for the library's best match: more near-ties than this are not met. */
+const TOP_TIES = 8;
 
 export interface SearchHit extends PhotoRow {
   /** The file name, as people recognise the photo. */
@@ -185,9 +197,10 @@ export class PhotoSearch {
     const vectors = await this.vectors();
     const filtered = this.storage.photos.matching(filters);
     const matching = only && filtered ? new Set([...only].filter((imageId) => filtered.has(imageId))) : (only ?? filtered);
-    const found = await this.candidates(vectors, query, options, matching, exclude, cutoff);
+    const best = cutoff !== null && matching ? await this.bestOfLibrary(vectors, query, exclude) : undefined;
+    const found = await this.candidates(vectors, query, options, matching, exclude, cutoff, best);
     const scored = vectors.refine(query, found.scored, offset + limit);
-    const threshold = cutoff !== null && scored.length > 0 ? this.threshold(vectors, query, scored, cutoff) : null;
+    const threshold = cutoff !== null && scored.length > 0 ? this.threshold(vectors, query, best ?? scored[0]?.score, cutoff) : null;
     const words = scope.words ?? [];
     const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
     const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
@@ -200,9 +213,9 @@ export class PhotoSearch {
   /**
    * The ranked candidates for a page, and for its count when asked (Note [Filtered search]):
    * photos in `matching` (all without it) but not in `exclude`, best first, from the graph or
-   * the matrix.
+   * the matrix. `best` anchors the cutoff (the best of `scored` without it).
    */
-  private async candidates(vectors: VectorIndex, query: Float32Array, options: SearchOptions, matching: ImageIdSet | null, exclude: Set<number>, cutoff: number | null): Promise<{ scored: ScoredImage[]; method: SearchPage['method']; counted: boolean }> {
+  private async candidates(vectors: VectorIndex, query: Float32Array, options: SearchOptions, matching: ImageIdSet | null, exclude: Set<number>, cutoff: number | null, best: number | undefined): Promise<{ scored: ScoredImage[]; method: SearchPage['method']; counted: boolean }> {
     const { limit, offset } = options;
     // Sorting by date needs every result, whatever the caller asked.
     const countAll = options.count || options.sort !== 'relevance';
@@ -228,7 +241,7 @@ export class PhotoSearch {
       const lastScore = found.at(-1)?.score;
       const poolFull = found.length >= pool;
       // More photos that pass the cutoff may lie beyond the pool; without one, every photo beyond it is a result.
-      const moreBeyond = poolFull && (cutoff === null || (lastScore !== undefined && lastScore >= this.threshold(vectors, query, scored, cutoff)));
+      const moreBeyond = poolFull && (cutoff === null || (lastScore !== undefined && lastScore >= this.threshold(vectors, query, best ?? scored[0]?.score, cutoff)));
       // Grow while the page is not full, or while results are uncounted and counting was asked for.
       if (!(poolFull && scored.length < offset + limit) && !(countAll && moreBeyond)) return { scored, method, counted: !moreBeyond };
       pool *= 4;
@@ -277,11 +290,19 @@ export class PhotoSearch {
     return scored.filter((hit) => takenAt.has(hit.imageId)).sort((a, b) => direction * ((takenAt.get(a.imageId) as number) - (takenAt.get(b.imageId) as number)));
   }
 
-  /** The lowest score that passes the cutoff (Note [Relative cutoff]); `scored` is best first. */
-  private threshold(vectors: VectorIndex, query: Float32Array, scored: ScoredImage[], cutoff: number): number {
+  /** The lowest score that passes the cutoff (Note [Relative cutoff]) for a query whose best match scores `best`. */
+  private threshold(vectors: VectorIndex, query: Float32Array, best: number | undefined, cutoff: number): number {
     const mean = vectors.mean();
     const base = mean ? dot(query, mean) : 0;
-    const best = scored[0]?.score ?? base;
-    return base + cutoff * (best - base);
+    return base + cutoff * ((best ?? base) - base);
+  }
+
+  /** The best score in the whole library, the photos in `exclude` left out, re-scored exactly (Note [Cutoff from the whole library]). */
+  private async bestOfLibrary(vectors: VectorIndex, query: Float32Array, exclude: ReadonlySet<number>): Promise<number | undefined> {
+    const top = (await vectors.search(query, exclude.size + TOP_TIES, 0)).filter((hit) => !exclude.has(hit.imageId));
+    const first = top[0]?.score ?? 0;
+    // Only the 8-bit near-ties of the first may be the best once re-scored (Note [Re-ranking]):
+    // a row or two read, where a re-ranking window reads 41 (about 0.6 ms, most of such a lookup's cost).
+    return vectors.refine(query, top.filter((hit) => hit.score >= first - NEAR_TIE), 1)[0]?.score;
   }
 }

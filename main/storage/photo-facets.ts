@@ -24,7 +24,7 @@
  * quarter of the library, or a commit through another connection (`data_version`) reads it whole.
  * Writes to tags only drop the tags' bitmaps, read again per tag.
  *
- * Note [Case folded in JavaScript]: a camera filter ("contains this") and a tag filter ("this tag,
+ * Note [Case folded in JavaScript]: a camera filter ("has these words") and a tag filter ("this tag,
  * any case") ignore case as JavaScript's toLowerCase folds it (`folded`), in every script, on the
  * name stored and on the text asked alike; the CLI's check that a tag exists (emptyBecause in
  * cli/library.ts) folds the same way. SQLite's lower() folds ASCII letters only: with it on one
@@ -93,6 +93,19 @@ class FilterBitmaps implements FilterMatch {
 /** A name as the camera and tag filters compare it, ignoring case (Note [Case folded in JavaScript]). */
 function folded(name: string): string {
   return name.toLowerCase();
+}
+
+/**
+ * Note [Camera words]: a camera filter lets through a camera whose make and model have each word
+ * typed, in any order, not the text as one piece: the viewer names a camera by both
+ * (core/camera.ts), "OLYMPUS IMAGING CORP. E-M1", and `olympus e-m1` must find it.
+ */
+function cameraTest(text: string): (name: string) => boolean {
+  const words = folded(text).split(/\s+/).filter(Boolean);
+  return (name) => {
+    const have = folded(name);
+    return words.every((word) => have.includes(word));
+  };
 }
 
 function intern(values: Map<string, number>, value: string): number {
@@ -342,8 +355,7 @@ export class PhotoFacets {
       tests.push(folder === null ? () => false : this.under(folder));
     }
     if (filters.camera) {
-      const text = folded(filters.camera);
-      const cameras = passing(this.names.cameras, (name) => folded(name).includes(text));
+      const cameras = passing(this.names.cameras, cameraTest(filters.camera));
       tests.push((row) => cameras[this.camera[row] as number] === 1);
     }
     if (filters.formats?.length) {

@@ -40,7 +40,7 @@ export interface PhotoFilters {
   folder?: string | undefined;
   /** Only photos under the folder with this key (core/folder-key.ts), subfolders included. */
   within?: string | undefined;
-  /** Matches camera make or model, ignoring case. */
+  /** Each word is in the camera's make and model, ignoring case (Note [Camera words] in photo-facets.ts). */
   camera?: string | undefined;
   formats?: string[] | undefined;
   hasLocation?: boolean | undefined;

@@ -6,8 +6,8 @@ import { engineHandlers } from '../../main/engine/calls.js';
 import type { Engine } from '../../main/engine/engine.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
-import { searchOptionsSchema } from '../../main/search/options.js';
-import { PhotoSearch } from '../../main/search/search.js';
+import { searchOptionsSchema, type SearchFilters, type SearchOptionsInput } from '../../main/search/options.js';
+import { PhotoSearch, type SearchPage } from '../../main/search/search.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary, type FixturePhoto } from '../helpers/library.js';
 
@@ -179,6 +179,31 @@ describe('searching a library', () => {
 
     const none = await search.search('a photo of a cross.', { filters: { camera: 'hasselblad' } });
     expect(none.results).toEqual([]);
+  });
+
+  it('only narrows with a filter: its results are the unfiltered ones that pass it (Note [Cutoff from the whole library])', async () => {
+    const trip = path.join(folder, 'trip');
+    const filtersList: SearchFilters[] = [{ folder: trip }, { folder: path.join(folder, 'misc') }, { camera: 'fujifilm' }, { formats: ['png'] }, { formats: ['jpeg'] }, { hasLocation: false }, { takenAfter: Date.UTC(2023, 5, 1) }];
+    const anchor = (await search.search('a photo of a triangle.', { limit: 1 })).results[0]!;
+    const queries: Array<[string, (options: SearchOptionsInput) => Promise<SearchPage>]> = [
+      ['a star', (options) => search.search('a photo of a star.', options)],
+      ['a cross, not a circle', (options) => search.search('a photo of a cross. -a photo of a circle.', options)],
+      ['like a library photo', (options) => search.similar(anchor.photoId, options)],
+      ['like an outside image', (options) => search.similar(photos.find((p) => p.shape === 'square')!.file, options)],
+    ];
+    for (const [query, run] of queries) {
+      const all = await run({ limit: 200 });
+      for (const filters of filtersList) {
+        const passing = library.storage.photos.matchingImageIds(filters);
+        const filtered = await run({ limit: 200, filters });
+        // Compared as sets: photos of equal score may come in either order.
+        const expected = all.results.filter((hit) => passing.has(hit.imageId)).map((hit) => hit.imageId);
+        expect(filtered.results.map((hit) => hit.imageId).sort(), `${query}, ${JSON.stringify(filters)}`).toEqual(expected.sort());
+        // What the cutoff leaves out is still the rest of the filtered photos, which show-all shows.
+        const shown = await run({ limit: 200, filters, showAll: true });
+        expect(filtered.total + filtered.belowCutoff, `${query}, ${JSON.stringify(filters)}`).toBe(shown.total);
+      }
+    }
   });
 
   it('filters by a tag shown on photos: given by the tagger or confirmed, not rejected, in any case', async () => {

@@ -59,7 +59,7 @@ const filtersArb: fc.Arbitrary<PhotoFilters> = fc
       fc.integer({ min: 0, max: 20 }).map((d) => ({ takenBefore: d * DAY })),
       fc.constantFrom('/lib/a', '/lib/a/', '/lib/a/trip', '/lib/b/x', '/lib/a/tri', '/elsewhere').map((folder) => ({ folder })),
       fc.constantFrom(...WITHIN).map((dir) => ({ within: folderKey(dir) })),
-      fc.constantFrom('fuji', 'CANON', 'eos r', 'phone', 'x', 'élan', 'n ø').map((camera) => ({ camera })),
+      fc.constantFrom('fuji', 'CANON', 'eos r', 'phone', 'x', 'élan', 'n ø', 'canon r5', 'X100V fuji', 'ø1  ÉLAN').map((camera) => ({ camera })),
       fc.subarray(['jpeg', 'png', 'heic'], { minLength: 1 }).map((formats) => ({ formats })),
       fc.boolean().map((hasLocation) => ({ hasLocation })),
       fc.constantFrom('beach', 'dog', 'DOG', 'café', 'CAFÉ', 'cat', 'äpfel', 'ÄPFEL').map((tag) => ({ tag })),
@@ -80,7 +80,7 @@ function passes(photo: Photo, f: PhotoFilters): boolean {
     (f.takenBefore === undefined || date <= f.takenBefore) &&
     (folder === undefined || photo.path.startsWith(`${folder}/`) || photo.path.startsWith(`${folder}\\`)) &&
     (within === undefined || photo.path.startsWith(`${within}/`) || photo.path.startsWith(`${within}\\`)) &&
-    (f.camera === undefined || camera.includes(f.camera.toLowerCase())) &&
+    (f.camera === undefined || f.camera.toLowerCase().split(/\s+/).every((word) => camera.includes(word))) &&
     (f.formats === undefined || f.formats.includes(photo.format)) &&
     (f.hasLocation === undefined || photo.located === f.hasLocation) &&
     (f.tag === undefined || shown.includes(f.tag.toLowerCase()))
@@ -224,6 +224,16 @@ describe('search filters', () => {
     const [elan, lodz] = write(storage, [photo('a.jpg', 'ÉLAN', 'X'), photo('b.jpg', 'Canon', 'ŁÓDŹ 1')], [storage.library.addFolder('/lib', [])]);
     for (const camera of ['élan', 'ÉLAN', 'Élan x']) expect(storage.photos.matchingImageIds({ camera })).toEqual(new Set([elan]));
     for (const camera of ['łódź', 'CANON ŁÓDŹ']) expect(storage.photos.matchingImageIds({ camera })).toEqual(new Set([lodz]));
+  });
+
+  it('match a camera by each word typed, in any order, as the viewer names it (Note [Camera words])', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    const photo = (name: string, make: string, model: string): Photo => ({ path: `/lib/${name}`, folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make, model, located: false, tags: {}, copy: false });
+    const [em1, em5] = write(storage, [photo('a.jpg', 'OLYMPUS IMAGING CORP.', 'E-M1'), photo('b.jpg', 'OLYMPUS IMAGING CORP.', 'E-M5')], [storage.library.addFolder('/lib', [])]);
+    for (const camera of ['olympus e-m1', 'OLYMPUS IMAGING CORP. E-M1', 'e-m1 Olympus', ' olympus   E-M1 ']) expect(storage.photos.matchingImageIds({ camera }), camera).toEqual(new Set([em1]));
+    expect(storage.photos.matchingImageIds({ camera: 'olympus corp' })).toEqual(new Set([em1, em5]));
+    for (const camera of ['olympus e-m10', 'canon e-m1']) expect(storage.photos.matchingImageIds({ camera }), camera).toEqual(new Set());
   });
 
   it('match a tag in any case beyond ASCII, whichever spelling is asked first (Note [Case folded in JavaScript])', () => {
