@@ -197,8 +197,8 @@ export class PhotoSearch {
     const vectors = await this.vectors();
     const filtered = this.storage.photos.matching(filters);
     const matching = only && filtered ? new Set([...only].filter((imageId) => filtered.has(imageId))) : (only ?? filtered);
-    const best = cutoff !== null && matching ? await this.bestOfLibrary(vectors, query, exclude) : undefined;
-    const found = await this.candidates(vectors, query, options, matching, exclude, cutoff, best);
+    const found = await this.candidates(vectors, query, options, matching, exclude, cutoff);
+    const best = found.best;
     const scored = vectors.refine(query, found.scored, offset + limit);
     const threshold = cutoff !== null && scored.length > 0 ? this.threshold(vectors, query, best ?? scored[0]?.score, cutoff) : null;
     const words = scope.words ?? [];
@@ -213,9 +213,10 @@ export class PhotoSearch {
   /**
    * The ranked candidates for a page, and for its count when asked (Note [Filtered search]):
    * photos in `matching` (all without it) but not in `exclude`, best first, from the graph or
-   * the matrix. `best` anchors the cutoff (the best of `scored` without it).
+   * the matrix; with a filter and a cutoff, the whole library's best score, which anchors the
+   * cutoff (Note [Cutoff from the whole library]; without a filter, the best of `scored`).
    */
-  private async candidates(vectors: VectorIndex, query: Float32Array, options: SearchOptions, matching: ImageIdSet | null, exclude: Set<number>, cutoff: number | null, best: number | undefined): Promise<{ scored: ScoredImage[]; method: SearchPage['method']; counted: boolean }> {
+  private async candidates(vectors: VectorIndex, query: Float32Array, options: SearchOptions, matching: ImageIdSet | null, exclude: Set<number>, cutoff: number | null): Promise<{ scored: ScoredImage[]; method: SearchPage['method']; counted: boolean; best?: number }> {
     const { limit, offset } = options;
     // Sorting by date needs every result, whatever the caller asked.
     const countAll = options.count || options.sort !== 'relevance';
@@ -235,20 +236,24 @@ export class PhotoSearch {
     // many more as the filter is narrow.
     const exactPool = cutoff === null || (countAll && !gathered) ? Infinity : countAll ? pool0 * 4 : pool0;
     let pool = exact ? exactPool : Math.ceil(pool0 / share);
+    // The graph's first pool is the whole library's best first: its top is the best, no search more.
+    const wantsBest = cutoff !== null && matching !== null;
+    let best = wantsBest && exact ? await this.bestOfLibrary(vectors, query, exclude) : undefined;
     for (;;) {
       const found = exact ? await vectors.rank(query, matching, pool + exclude.size) : await vectors.search(query, pool + exclude.size, 0);
+      if (wantsBest && best === undefined) best = this.bestAmong(vectors, query, found, exclude);
       const scored = found.filter((hit) => !exclude.has(hit.imageId) && (exact || !matching || matching.has(hit.imageId)));
       const lastScore = found.at(-1)?.score;
       const poolFull = found.length >= pool;
       // More photos that pass the cutoff may lie beyond the pool; without one, every photo beyond it is a result.
       const moreBeyond = poolFull && (cutoff === null || (lastScore !== undefined && lastScore >= this.threshold(vectors, query, best ?? scored[0]?.score, cutoff)));
       // Grow while the page is not full, or while results are uncounted and counting was asked for.
-      if (!(poolFull && scored.length < offset + limit) && !(countAll && moreBeyond)) return { scored, method, counted: !moreBeyond };
+      if (!(poolFull && scored.length < offset + limit) && !(countAll && moreBeyond)) return { scored, method, counted: !moreBeyond, best };
       pool *= 4;
       // Without a cutoff, counting the results is ranking every photo in scope.
       if (!exact && ((countAll && cutoff === null) || pool * 4 >= vectors.size)) {
         const all = (await vectors.rank(query, matching)).filter((hit) => !exclude.has(hit.imageId));
-        return { scored: all, method: 'exact', counted: true };
+        return { scored: all, method: 'exact', counted: true, best };
       }
     }
   }
@@ -299,10 +304,16 @@ export class PhotoSearch {
 
   /** The best score in the whole library, the photos in `exclude` left out, re-scored exactly (Note [Cutoff from the whole library]). */
   private async bestOfLibrary(vectors: VectorIndex, query: Float32Array, exclude: ReadonlySet<number>): Promise<number | undefined> {
-    const top = (await vectors.search(query, exclude.size + TOP_TIES, 0)).filter((hit) => !exclude.has(hit.imageId));
+    return this.bestAmong(vectors, query, await vectors.search(query, exclude.size + TOP_TIES, 0), exclude);
+  }
+
+  /** The best score of `hits` (the graph's, best first), the photos in `exclude` left out, re-scored exactly. */
+  private bestAmong(vectors: VectorIndex, query: Float32Array, hits: readonly ScoredImage[], exclude: ReadonlySet<number>): number | undefined {
+    const top = hits.filter((hit) => !exclude.has(hit.imageId));
     const first = top[0]?.score ?? 0;
     // Only the 8-bit near-ties of the first may be the best once re-scored (Note [Re-ranking]):
     // a row or two read, where a re-ranking window reads 41 (about 0.6 ms, most of such a lookup's cost).
     return vectors.refine(query, top.filter((hit) => hit.score >= first - NEAR_TIE), 1)[0]?.score;
   }
+
 }
