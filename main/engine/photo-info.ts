@@ -54,13 +54,17 @@ function everyImage(storage: Storage, matching: FilterMatch | null): { columns: 
   return { columns, rows: firstFileOfEachImage(columns) };
 }
 
-/** The newest `count` images' tiles, from as few of the newest files as hold them. */
+/**
+ * The newest `count` images' tiles, from as few of the newest files as hold them; where copies
+ * crowd the newest files (a folder of old photos copied today), from the whole timeline, read once.
+ */
 function newestImages(storage: Storage, count: number): { columns: Readonly<TimelineColumns>; rows: number[] } {
-  for (let files = count; ; files *= 4) {
+  for (let files = count; files <= count * 16; files *= 4) {
     const columns = storage.photos.timeline(files);
     const rows = firstFilesAmongNewest(storage, columns);
     if (rows.length >= count || columns.photoIds.length < files) return { columns, rows };
   }
+  return everyImage(storage, null);
 }
 
 function rowsWhere(columns: Readonly<TimelineColumns>, keep: (imageId: number, photoId: number) => boolean): number[] {
