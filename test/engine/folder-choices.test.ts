@@ -29,9 +29,9 @@ describe('the folders to narrow to', () => {
   it('lists a library folder at the top of a drive or a share, and the folders below it, named as the filter names them', () => {
     const posix = library(['/'], ['/top.jpg', '/DCIM/a.jpg', '/DCIM/100/b.jpg']);
     expect(folderChoices(['/'], posix)).toEqual([
-      { key: folderKey('/'), path: '/', depth: 0, photos: 3 },
-      { key: folderKey('/DCIM'), path: '/DCIM', depth: 1, photos: 2 },
-      { key: folderKey('/DCIM/100'), path: '/DCIM/100', depth: 2, photos: 1 },
+      { key: folderKey('/'), alike: [], path: '/', depth: 0, photos: 3 },
+      { key: folderKey('/DCIM'), alike: [], path: '/DCIM', depth: 1, photos: 2 },
+      { key: folderKey('/DCIM/100'), alike: [], path: '/DCIM/100', depth: 2, photos: 1 },
     ]);
     posix.close();
   });
