@@ -15,13 +15,14 @@ describe('the folders to narrow to', () => {
     await scratch.cleanup();
   });
 
-  /** A library of these folders, and these files in them (any folder), in a fresh data folder. */
-  function library(roots: string[], files: string[]): Storage {
+  /** A library of these folders, and these files in them (in the first folder, or the one a file names by its place in `roots`), in a fresh data folder. */
+  function library(roots: string[], files: Array<string | [file: string, root: number]>): Storage {
     const storage = Storage.open(path.join(scratch.dir, String(roots.length + files.length)));
     const ids = roots.map((root) => storage.library.addFolder(root, []));
-    files.forEach((file, i) => {
+    files.forEach((entry, i) => {
+      const [file, root] = typeof entry === 'string' ? [entry, 0] : entry;
       const image = { created: { contentHash: `hash-${i}`, format: 'jpeg', width: 4, height: 3, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } };
-      storage.library.writeBatch('m', [{ path: file, folderId: ids[0] as number, size: 1, mtimeMs: 1, image, vector: null }], []);
+      storage.library.writeBatch('m', [{ path: file, folderId: ids[root] as number, size: 1, mtimeMs: 1, image, vector: null }], []);
     });
     return storage;
   }
@@ -44,5 +45,17 @@ describe('the folders to narrow to', () => {
       ['/p/linked/x', 1, 1],
     ]);
     nested.close();
+  });
+
+  it('keeps a folder that narrows to fewer photos than the folder it is in, a library folder below that one counted (Note [Folders worth choosing])', () => {
+    const roots = ['/p', '/p/a/x/linked'];
+    const storage = library(roots, ['/p/a/b/c.jpg', ['/p/a/x/linked/d.jpg', 1]]);
+    // /p/a narrows to both photos, as /p does; /p/a/b to one, so it is a choice of its own.
+    expect(folderChoices(roots, storage).map(({ path: dir, depth, photos }) => [dir, depth, photos])).toEqual([
+      ['/p', 0, 1],
+      ['/p/a/b', 2, 1],
+      ['/p/a/x/linked', 0, 1],
+    ]);
+    storage.close();
   });
 });
