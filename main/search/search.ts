@@ -54,7 +54,7 @@ import { dot } from '../models/vectors.js';
 import { fuseRankings, queryWords } from '../ocr/fusion.js';
 import type { ImageIdSet } from '../storage/photo-facets.js';
 import type { PhotoFilters, PhotoRef, PhotoRow } from '../storage/photo-store.js';
-import type { ScoredImage, VectorIndex } from '../storage/vector-index.js';
+import { rerankWindow, type ScoredImage, type VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
 import { combineVectors, parseQuery, type PhraseTerm, type QueryRules, type QueryTerm } from './query.js';
 
@@ -62,10 +62,6 @@ const SUBSET_SHARE = 6;
 const PAGE_SUBSET_SHARE = 12;
 const KEPT_SUBSET_SHARE = 3;
 const MIN_POOL = 200;
-/** Two 8-bit scores closer than this may be in either order by cosine (each within about 2e-3, Note [Graph vectors] in vector-index.ts). */
-const NEAR_TIE = 4e-3;
-/** The photos searched for the library's best match: more near-ties than this are not met. */
-const TOP_TIES = 8;
 
 export interface SearchHit extends PhotoRow {
   /** The file name, as people recognise the photo. */
@@ -304,16 +300,19 @@ export class PhotoSearch {
 
   /** The best score in the whole library, the photos in `exclude` left out, re-scored exactly (Note [Cutoff from the whole library]). */
   private async bestOfLibrary(vectors: VectorIndex, query: Float32Array, exclude: ReadonlySet<number>): Promise<number | undefined> {
-    return this.bestAmong(vectors, query, await vectors.search(query, exclude.size + TOP_TIES, 0), exclude);
+    return this.bestAmong(vectors, query, await vectors.search(query, exclude.size + rerankWindow(1), 0), exclude);
   }
 
-  /** The best score of `hits` (the graph's, best first), the photos in `exclude` left out, re-scored exactly. */
+  /**
+   * The best score of `hits` (the graph's, best first), the photos in `exclude` left out, re-scored
+   * exactly over the window an unfiltered search re-scores for its first result (Note
+   * [Re-ranking]: about 0.6 ms), so that both find the same best. The 8-bit scores' near-ties of
+   * the first alone were not enough: their errors (about 2e-3 each, Note [Graph vectors] in
+   * vector-index.ts) are typical, not bounded, and a best missed lowers the cutoff, so a filter
+   * let in photos the unfiltered search left out (a test's library, now and then).
+   */
   private bestAmong(vectors: VectorIndex, query: Float32Array, hits: readonly ScoredImage[], exclude: ReadonlySet<number>): number | undefined {
-    const top = hits.filter((hit) => !exclude.has(hit.imageId));
-    const first = top[0]?.score ?? 0;
-    // Only the 8-bit near-ties of the first may be the best once re-scored (Note [Re-ranking]):
-    // a row or two read, where a re-ranking window reads 41 (about 0.6 ms, most of such a lookup's cost).
-    return vectors.refine(query, top.filter((hit) => hit.score >= first - NEAR_TIE), 1)[0]?.score;
+    return vectors.refine(query, hits.filter((hit) => !exclude.has(hit.imageId)), 1)[0]?.score;
   }
 
 }
