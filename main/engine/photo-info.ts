@@ -82,8 +82,10 @@ function rowsWhere(columns: Readonly<TimelineColumns>, keep: (imageId: number, p
  */
 export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: number): LibraryTimeline {
   const matching = storage.photos.matching(filters);
-  const { columns, rows } = matching || first === undefined ? everyImage(storage, matching) : newestImages(storage, first);
-  const total = matching || first === undefined ? rows.length : storage.photos.imageCount();
+  // A filter is checked on every photo anyway; only the unfiltered first screen reads the newest alone.
+  const readsAll = matching !== null || first === undefined;
+  const { columns, rows } = readsAll ? everyImage(storage, matching) : newestImages(storage, first);
+  const total = readsAll ? rows.length : storage.photos.imageCount();
   const shown = Math.min(rows.length, first ?? Number.POSITIVE_INFINITY);
   // Plain arrays for the wire, filled by index: Array.from over a typed array takes several times longer.
   const ids = new Array<number>(shown);

@@ -5,6 +5,7 @@ import type { PHOTO_FORMATS } from '../../main/search/options.js';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { actualSize, clampView, fittedBounds, FITTED, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
 import { counted, folderLabels, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
+import { inPlace } from '../../renderer/src/lib/in-place.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
@@ -187,5 +188,26 @@ describe('the formats the window says Lumen indexes', () => {
     expect(notIndexedText({ raw: 0, video: 1 })).toBe('1 video was not indexed: Lumen indexes JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF.');
     expect(notIndexedText({ raw: 1, video: 1 })).toMatch(/^1 RAW file and 1 video were not indexed/);
     expect(notIndexedText({ raw: 0, video: 0 })).toBeNull();
+  });
+});
+
+describe("a tag's page after a verdict (Note [Verdicts keep the page's order])", () => {
+  /** A timeline of `ids`, each photo's other columns derived from its id, so a mix-up shows. */
+  const timeline = (ids: number[]) => ({ ids, ratios: ids.map((id) => id / 10), takenAt: ids.map((id) => id * 1000), names: ids.map((id) => `${id}.jpg`), versions: ids.map((id) => id + 100) });
+
+  it('keeps the places of the photos still there, whatever order the engine now lists them in', () => {
+    // 3 was confirmed: the engine lists confirmed photos first.
+    expect(inPlace(timeline([1, 2, 3, 4]), timeline([3, 1, 2, 4]))).toEqual(timeline([1, 2, 3, 4]));
+  });
+
+  it('drops a photo that left and puts one that joined before the photo that follows it in the engine\'s order', () => {
+    // 2 was rejected, 5 had its rejection withdrawn.
+    expect(inPlace(timeline([1, 2, 3, 4]), timeline([1, 3, 5, 4]))).toEqual(timeline([1, 3, 5, 4]));
+    expect(inPlace(timeline([4, 3, 1]), timeline([1, 5, 3, 4]))).toEqual(timeline([4, 5, 3, 1]));
+  });
+
+  it('puts photos that joined after every photo still there at the end', () => {
+    expect(inPlace(timeline([2, 1]), timeline([1, 2, 7, 8]))).toEqual(timeline([2, 1, 7, 8]));
+    expect(inPlace(timeline([]), timeline([7, 8]))).toEqual(timeline([7, 8]));
   });
 });

@@ -64,7 +64,8 @@ function verdictsFake(start: Record<number, Array<Omit<TagRow, 'rejected'> & { r
   };
   const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
   fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
-  return fake;
+  /** The photos that show `tag` now. */
+  return Object.assign(fake, { photosShowing: (tag: string) => showing(tag).map(({ id }) => id) });
 }
 
 /** A tag's page under the viewer (inert while it is open, so read from the page, not the accessibility tree): its title and its photos' names in order. */
@@ -250,6 +251,47 @@ describe('a tag’s page and the list of tags, after a person’s verdicts', () 
     const sign = page.getByRole('link', { name: 'sign, 3 photos' });
     await expect.poll(() => sign.evaluate((link) => document.getElementById(link.getAttribute('aria-describedby') ?? '')?.innerText), { timeout: 5000 }).toBe('1 tagged by you');
   });
+});
+
+describe('the library filtered by a tag, after a verdict on it', () => {
+  /** `verdictsFake` whose timeline and search pass a tag filter as the engine does: the photos the tag's page shows. */
+  function filteringFake() {
+    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const tagged = (tag: string | undefined): number[] => (tag ? fake.photosShowing(tag.toLowerCase()) : FAKE_TIMELINE.ids);
+    fake.overrides['photos.timeline'] = ({ filters }: { filters?: { tag?: string } }) => {
+      const ids = FAKE_TIMELINE.ids.filter((id) => tagged(filters?.tag).includes(id));
+      const pick = <T>(values: T[]) => ids.map((id) => values[FAKE_TIMELINE.ids.indexOf(id)] as T);
+      return { ok: true, value: { total: ids.length, ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), versions: pick(FAKE_TIMELINE.versions) } };
+    };
+    fake.overrides['search.query'] = ({ options }: { options: { filters?: { tag?: string } } }) => {
+      const hits = [1, 2, 3].filter((id) => tagged(options.filters?.tag).includes(id)).map((id) => ({ id, name: `${'abc'[id - 1]}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 1 - id / 10 }));
+      return { ok: true, value: { results: hits, total: hits.length, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
+    };
+    return fake;
+  }
+
+  const names = (page: Page, grid: string) => page.evaluate((label) => [...document.querySelectorAll(`main [role="listbox"][aria-label="${label}"] [role="option"]`)].map((tile) => tile.getAttribute('aria-label')?.split(',')[0]), grid);
+
+  for (const [what, hash, grid, before, after] of [
+    ['photos', '#/library?tagged=Sign', 'Photos', ['c.jpg', 'b.jpg', 'a.jpg'], ['c.jpg', 'a.jpg']],
+    ['search results', '#/library?q=street&tagged=Sign', 'Search results', ['a.jpg', 'b.jpg', 'c.jpg'], ['a.jpg', 'c.jpg']],
+  ] as const) {
+    it(`drops from its ${what} a photo rejected for the tag in the viewer, and the rest keep their order`, async () => {
+      const { page } = await pages.open(filteringFake(), { hash });
+      await expect.poll(() => names(page, grid), { timeout: 5000 }).toEqual(before);
+      await page.getByRole('listbox', { name: grid }).getByRole('option', { name: /^b\.jpg/ }).click();
+      const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+      await viewer.getByRole('button', { name: 'Reject sign' }).click();
+      await viewer.getByRole('button', { name: 'Undo rejecting sign' }).waitFor();
+      await expect.poll(() => names(page, grid), { timeout: 5000 }).toEqual(after);
+      // A verdict on another tag changes nothing the filter passes.
+      await viewer.getByRole('combobox', { name: 'Add a tag' }).fill('beach');
+      await viewer.getByRole('button', { name: 'Add', exact: true }).click();
+      await viewer.getByRole('button', { name: 'Remove tag beach' }).waitFor();
+      await viewer.getByRole('button', { name: 'Undo rejecting sign' }).click();
+      await expect.poll(() => names(page, grid), { timeout: 5000 }).toEqual(before);
+    });
+  }
 });
 
 describe('a photo’s tags in the viewer', () => {

@@ -130,6 +130,12 @@ export function hasFilters(filters: SearchFilterState): boolean {
   return Boolean(filters.from || filters.to || filters.folder || filters.camera.trim() || filters.formats.length || filters.located || filters.tag.trim());
 }
 
+/** Whether the photos shown are filtered by `tag`: a verdict on it changes which pass. Tag names are one tag in any case, as the engine matches them. */
+export function filteredByTag(filters: SearchFilterState, tag: string): boolean {
+  const filtered = filters.tag.trim();
+  return filtered !== '' && filtered.toLowerCase() === tag.toLowerCase();
+}
+
 /** The engine's search options for this state (dates as local days, whole days included). */
 export function searchOptions(state: SearchState, limit: number, offset = 0): SearchOptionsInput {
   const { filters } = state;

@@ -69,6 +69,7 @@ export class AppState {
       void this.status.refresh();
       void this.viewer.recheck();
     });
+    this.bus.on('tags-changed', ({ tag }) => this.search.verdictGiven(tag));
     // A job that ends changes what the status says (photos, failures, models).
     this.bus.on('job', ({ job }) => job.state !== 'running' && job.state !== 'paused' && void this.status.refresh());
   }

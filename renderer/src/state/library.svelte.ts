@@ -1,10 +1,10 @@
 /**
  * Every photo of the library (or those that pass the filters), newest first, as the grid lays it
  * out: ids, aspect ratios, dates and names in columns. Reloaded when the filters change, when
- * the engine says the library changed, and while indexing stores photos (Note [Photos as they
- * index] in the engine's library-changes.ts, at the pace of Note [Grid catches up at its own
- * pace]); then, or once the grid shows it again: not while search results or another screen stand
- * in its place.
+ * the engine says the library changed, after a verdict on the tag they name, and while indexing
+ * stores photos (Note [Photos as they index] in the engine's library-changes.ts, at the pace of
+ * Note [Grid catches up at its own pace]); then, or once the grid shows it again: not while
+ * search results or another screen stand in its place.
  *
  * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second of
  * its only thread to read and send, and the page more to lay out, all before the first photo
@@ -18,8 +18,9 @@ import { tick } from 'svelte';
 import type { LibraryTimeline, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 import { catchUpDelay } from '../lib/catch-up.js';
+import { VERDICTS_REST_MS } from '../lib/coalesce.js';
 import { versionLookup } from '../lib/photo-versions.js';
-import { hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
+import { filteredByTag, hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
 
 const REFRESH_MS = 1500;
 /** More photos than the largest window shows at the smallest tile size. */
@@ -56,6 +57,8 @@ export class LibraryStore {
     const changed = (delayMs: number) => (this.shown() ? this.refreshSoon(delayMs) : (this.stale = true));
     bus.on('library-changed', () => changed(REFRESH_MS));
     bus.on('photos-stored', () => changed(catchUpDelay(this.lastReload.ms, performance.now() - this.lastReload.at, REFRESH_MS)));
+    // A photo rejected for the tag the grid is filtered by leaves it (Note [Verdicts reload once] in lib/coalesce.ts).
+    bus.on('tags-changed', ({ tag }) => filteredByTag(this.search().filters, tag) && changed(VERDICTS_REST_MS));
   }
 
   /** Reloads when the filters differ from those of the timeline shown, or the library changed while it was not shown. */

@@ -13,9 +13,10 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
 import { MAX_PAGE_SIZE } from '../../../main/search/page-limit.js';
+import { coalesced, VERDICTS_REST_MS } from '../lib/coalesce.js';
 import { versionLookup, type VersionOf } from '../lib/photo-versions.js';
 import { appendPage, largestPage, nextPage } from '../lib/result-pages.js';
-import { emptySearch, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
+import { emptySearch, filteredByTag, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
 import type { PhotoVersions } from './photo-versions.svelte.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -231,8 +232,21 @@ export class SearchStore {
     }
   }
 
-  /** Runs the search for its first page, or for the next one (`more`, Note [Pages may overlap]). */
-  private async run(more = false, size = PAGE_SIZE): Promise<void> {
+  /**
+   * A verdict on the tag the results are filtered by: a photo rejected for it no longer passes.
+   * The results asked for so far are asked for again, once verdicts rest (Note [Verdicts reload
+   * once] in lib/coalesce.ts), so the photo leaves and the rest keep their places.
+   */
+  verdictGiven(tag: string): void {
+    if (this.active && filteredByTag(this.state.filters, tag)) this.afterVerdicts.call();
+  }
+
+  private readonly afterVerdicts = coalesced(() => {
+    if (this.active) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)));
+  }, VERDICTS_REST_MS);
+
+  /** Runs the search for its first `size` photos, or for the next page (`more`, Note [Pages may overlap]). */
+  private async run(more = false, size = more ? PAGE_SIZE : FIRST_PAGE): Promise<void> {
     // The library was left within a typing pause: its query is asked for when it shows again.
     if (!this.active) {
       this.last = { query: '', rest: '' };
@@ -240,7 +254,7 @@ export class SearchStore {
     }
     const generation = ++this.generation;
     const state = this.state;
-    const { offset, limit } = more ? nextPage(this.fetched, size) : { offset: 0, limit: FIRST_PAGE };
+    const { offset, limit } = more ? nextPage(this.fetched, size) : { offset: 0, limit: size };
     const options = searchOptions(state, limit, offset);
     this.loading = true;
     const query = state.query.trim();
