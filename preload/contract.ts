@@ -90,6 +90,8 @@ export const callSchemas = {
   'photos.details': z.object({ id }).strict(),
   /** The folders the library's photos are in, for the Folder filter. */
   'photos.folders': z.object({}).strict(),
+  /** The cameras the library's photos were taken with, for the Camera filter. */
+  'photos.cameras': z.object({}).strict(),
   /** The text read in a photo; with `read`, a photo not read yet is read first. */
   'photos.text': z.object({ id, read: z.boolean().optional() }).strict(),
   /** Shows the photo in the system's file manager (main process). */
@@ -401,6 +403,14 @@ export interface FolderChoice {
   photos: number;
 }
 
+/** A camera the Camera filter offers (main/engine/photo-info.ts, cameraChoices). */
+export interface CameraChoice {
+  /** As the viewer names it: typed in the filter, it finds the camera's photos. */
+  name: string;
+  /** Photos taken with it. */
+  photos: number;
+}
+
 export interface PhotoDetails extends PhotoInfo {
   /** Where it is on disk, to show (never sent back). */
   path: string;
@@ -587,6 +597,7 @@ export interface CallResults {
   'photos.get': PhotoInfo[];
   'photos.details': PhotoDetails;
   'photos.folders': FolderChoice[];
+  'photos.cameras': CameraChoice[];
   'photos.text': PhotoTextInfo;
   'photos.reveal': { shown: boolean };
   'photos.open': { opened: boolean };

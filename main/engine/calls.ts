@@ -12,7 +12,7 @@ import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary } from '../tags/vocabulary.js';
-import { duplicatesInfo, folderChoices, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { cameraChoices, duplicatesInfo, folderChoices, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { evaluation, NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
 function parseJson(text: string): unknown {
@@ -115,6 +115,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
     'photos.folders': () => ofLibrary(() => folderChoices(engine.library().folders().map((folder) => folder.path), storage()), []),
+    'photos.cameras': () => ofLibrary(() => cameraChoices(storage()), []),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),

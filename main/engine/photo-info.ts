@@ -1,6 +1,6 @@
 /** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
 import path from 'node:path';
-import type { DuplicatesInfo, FolderChoice, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
+import type { CameraChoice, DuplicatesInfo, FolderChoice, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { SearchPage } from '../search/search.js';
 import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
@@ -179,6 +179,20 @@ export function folderChoices(roots: readonly string[], storage: Storage): Folde
       depth: dir === root ? 0 : segments(dir.slice(root.length + 1)).length,
       photos,
     }));
+}
+
+/**
+ * The cameras the library's photos were taken with, as the viewer names them, for the Camera
+ * filter to offer: the most photos first. Makes and models that name one camera alike (a model
+ * with and without its maker) are one choice.
+ */
+export function cameraChoices(storage: Storage): CameraChoice[] {
+  const photosOf = new Map<string, number>();
+  for (const { make, model, photos } of storage.photos.photosPerCamera()) {
+    const name = cameraName(make, model);
+    if (name !== null) photosOf.set(name, (photosOf.get(name) ?? 0) + photos);
+  }
+  return [...photosOf].map(([name, photos]) => ({ name, photos })).sort((a, b) => b.photos - a.photos || a.name.localeCompare(b.name));
 }
 
 /** Near-duplicate groups as the app lists them: photos by id, the one to keep first. */

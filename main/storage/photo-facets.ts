@@ -125,9 +125,12 @@ type FileTest = (row: number) => boolean;
 
 type FacetRow = [id: number, image: number, filePath: string, date: number, type: string, cameraName: string, hasLocation: number];
 
+/** Between a camera's make and model in the facets: no word typed holds it, so the filter's words match either part alike. */
+export const CAMERA_PARTS_SEPARATOR = '\x1f';
+
 // The camera name as stored, folded by the filter (Note [Case folded in JavaScript]).
 const FACET_ROWS = `SELECT f.id, f.image_id, f.path, COALESCE(i.taken_at, f.mtime_ms), i.format,
-    COALESCE(i.camera_make, '') || ' ' || COALESCE(i.camera_model, ''), i.latitude IS NOT NULL
+    COALESCE(i.camera_make, '') || char(31) || COALESCE(i.camera_model, ''), i.latitude IS NOT NULL
   FROM files f JOIN images i ON i.id = f.image_id`;
 
 /**
@@ -322,6 +325,21 @@ export class PhotoFacets {
     const perDirectory = new Map<string, number>();
     for (const [dir, id] of this.names.directories) if (counts[id]) perDirectory.set(dir, counts[id] as number);
     return perDirectory;
+  }
+
+  /** How many images each camera is in, by its make and model joined by CAMERA_PARTS_SEPARATOR: an image once, however many files show it. */
+  imagesPerCamera(): Map<string, number> {
+    const counted = new Uint8Array(this.maxImageId + 1);
+    const counts = new Uint32Array(this.names.cameras.size);
+    this.imageId.forEach((image, row) => {
+      if (counted[image]) return;
+      counted[image] = 1;
+      const camera = this.camera[row] as number;
+      counts[camera] = (counts[camera] as number) + 1;
+    });
+    const perCamera = new Map<string, number>();
+    for (const [camera, id] of this.names.cameras) if (counts[id]) perCamera.set(camera, counts[id] as number);
+    return perCamera;
   }
 
   /** Files in `folder` or below it. */

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { LruCache } from '../core/lru.js';
 import type { Db } from './database.js';
-import { PhotoFacets, takeFacetChanges, watchFacetChanges, type FilterMatch, type ImageIdSet } from './photo-facets.js';
+import { CAMERA_PARTS_SEPARATOR, PhotoFacets, takeFacetChanges, watchFacetChanges, type FilterMatch, type ImageIdSet } from './photo-facets.js';
 import { PhotoTimeline, narrowed, newestFiles, timelineOfFiles, type TimelineColumns } from './photo-timeline.js';
 
 export type { FilterMatch, ImageIdSet, TimelineColumns };
@@ -172,6 +172,14 @@ export class PhotoStore {
    */
   photosPerDirectory(): Map<string, number> {
     return this.facets().filesPerDirectory();
+  }
+
+  /** How many photos (images) each camera's make and model took, from the facets kept in memory (Note [Filter facets]). */
+  photosPerCamera(): Array<{ make: string | null; model: string | null; photos: number }> {
+    return [...this.facets().imagesPerCamera()].map(([camera, photos]) => {
+      const [make = '', model = ''] = camera.split(CAMERA_PARTS_SEPARATOR);
+      return { make: make || null, model: model || null, photos };
+    });
   }
 
   /** The first `limit` (all without it) photos directly in `folder` by path, the folder given with its trailing separator as photosPerFolder gives it. */

@@ -25,6 +25,26 @@ describe('typing with pauses', () => {
     await expect.poll(() => camera.inputValue(), { timeout: 5000 }).toBe('Fujifilm');
   });
 
+  it('offers the library’s cameras in the Camera filter, the most photos first, each read again when the panel opens', async () => {
+    const fake = libraryFake();
+    let cameras = [{ name: 'Apple iPhone 12', photos: 3 }, { name: 'Canon EOS R5', photos: 1 }];
+    fake.overrides['photos.cameras'] = () => ({ ok: true, value: cameras });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const toggle = page.getByRole('button', { name: /^Filters/ });
+    await toggle.click();
+    const camera = page.getByRole('group', { name: 'Filters' }).getByLabel('Camera');
+    const offered = () => camera.evaluate((input: HTMLInputElement) => [...(input.list?.options ?? [])].map((option) => `${option.value}: ${option.label}`));
+    await expect.poll(offered, { timeout: 5000 }).toEqual(['Apple iPhone 12: 3 photos', 'Canon EOS R5: 1 photo']);
+    // Indexing found another camera meanwhile.
+    cameras = [...cameras, { name: 'FUJIFILM X100V', photos: 1 }];
+    await toggle.click();
+    await toggle.click();
+    await expect.poll(offered, { timeout: 5000 }).toEqual(['Apple iPhone 12: 3 photos', 'Canon EOS R5: 1 photo', 'FUJIFILM X100V: 1 photo']);
+    // A camera chosen is typed in the field, as any words are.
+    await camera.fill('Canon EOS R5');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?camera=Canon+EOS+R5');
+  });
+
   it('searches for words typed just before leaving the library once it shows again', async () => {
     const fake = libraryFake();
     const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { folderKey } from '../../main/core/folder-key.js';
-import { timeline } from '../../main/engine/photo-info.js';
+import { cameraChoices, timeline } from '../../main/engine/photo-info.js';
 import type { Db } from '../../main/storage/database.js';
 import { PhotoFacets } from '../../main/storage/photo-facets.js';
 import { PhotoTimeline, narrowed } from '../../main/storage/photo-timeline.js';
@@ -234,6 +234,34 @@ describe('search filters', () => {
     for (const camera of ['olympus e-m1', 'OLYMPUS IMAGING CORP. E-M1', 'e-m1 Olympus', ' olympus   E-M1 ']) expect(storage.photos.matchingImageIds({ camera }), camera).toEqual(new Set([em1]));
     expect(storage.photos.matchingImageIds({ camera: 'olympus corp' })).toEqual(new Set([em1, em5]));
     for (const camera of ['olympus e-m10', 'canon e-m1']) expect(storage.photos.matchingImageIds({ camera }), camera).toEqual(new Set());
+  });
+
+  it('offer the Camera filter each camera by the name the viewer gives it, with its photos counted once however many copies, the most first', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    const photo = (name: string, make: string | null, model: string | null, copy = false): Photo => ({ path: `/lib/${name}`, folder: 0, takenAt: null, mtimeMs: 1, format: 'jpeg', make, model, located: false, tags: {}, copy });
+    write(
+      storage,
+      [
+        photo('a.jpg', 'OLYMPUS IMAGING CORP.', 'E-M1'),
+        photo('a copy.jpg', null, null, true),
+        photo('b.jpg', 'Canon', 'Canon EOS R5'),
+        photo('c.jpg', null, 'Canon EOS R5'),
+        photo('d.jpg', 'Apple', 'iPhone 12'),
+        photo('e.jpg', 'Apple', 'iPhone 12'),
+        photo('f.jpg', 'Apple', 'iPhone 12'),
+        photo('g.jpg', null, null),
+      ],
+      [storage.library.addFolder('/lib', [])],
+    );
+    const choices = cameraChoices(storage);
+    expect(choices).toEqual([
+      { name: 'Apple iPhone 12', photos: 3 },
+      { name: 'Canon EOS R5', photos: 2 },
+      { name: 'OLYMPUS IMAGING CORP. E-M1', photos: 1 },
+    ]);
+    // Each name, typed in the filter, finds its camera's photos.
+    for (const { name, photos } of choices) expect(storage.photos.matchingImageIds({ camera: name }).size).toBe(photos);
   });
 
   it('match a tag in any case beyond ASCII, whichever spelling is asked first (Note [Case folded in JavaScript])', () => {

@@ -30,6 +30,7 @@ export type {
   Timeline,
   LibraryTimeline,
   FolderChoice,
+  CameraChoice,
   FolderInfo,
   FailureInfo,
   JobInfo,
