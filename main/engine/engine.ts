@@ -29,6 +29,7 @@ import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type AnyJob, type JobStart, type Running } from '../jobs/registry.js';
+import { failureWords } from '../library/failures.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { IndexJobFigures } from '../library/job-figures.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
@@ -216,6 +217,9 @@ export class Engine {
    * Note [Status starts no tower]: `lumen status` starts both towers to say where each runs. The
    * app asks for the status at launch, and starting a tower takes seconds of this process's only
    * thread (onnxruntime creates sessions synchronously): its status names the towers running.
+   * Nor does it wait for a tower starting: tagging starts the text tower as a first index run
+   * ends, and every status the window asked meanwhile (the count of files that failed, which
+   * "See why" leads to) waited 5-10 s for it on a busy machine.
    */
   async status(): Promise<EngineStatus> {
     const settings = await this.settings.read();
@@ -224,7 +228,7 @@ export class Engine {
     const modelProblem = await this.models.indexingProblem(library);
     if (modelProblem === null) {
       const loaded = await this.indexingModel();
-      const providers = this.options.app ? await loaded.startedProviders() : await loaded.providers();
+      const providers = this.options.app ? loaded.startedProviders() : await loaded.providers();
       model = { id: loaded.id, dir: loaded.spec.dir, dim: loaded.dim, layout: loaded.spec.layout, providers };
     }
     return {
@@ -479,7 +483,7 @@ export class Engine {
   failures(): FailureInfo[] {
     return this.library()
       .storage.library.failures()
-      .map((failure) => ({ ...failure, name: path.basename(failure.path) }));
+      .map((failure) => ({ ...failure, ...failureWords(failure), name: path.basename(failure.path) }));
   }
 
   // ---- photos and search ----------------------------------------------------------------------

@@ -132,6 +132,8 @@ export class ClipModel {
   private imageTower: Promise<ImageTower> | null = null;
   private textTower: Promise<TextTower> | null = null;
   private textSession: Promise<ModelSession> | null = null;
+  /** Where each tower's session runs, once it has opened (Note [Status starts no tower] in engine.ts). */
+  private readonly opened: { image: string | null; text: string | null } = { image: null, text: null };
   /** The text tower's runtime graph being saved, once its session has started (never rejects). */
   private runtimeGraphSaved: Promise<void> | null = null;
   private tokenizer: Promise<Tokenizing> | null = null;
@@ -173,10 +175,9 @@ export class ClipModel {
     return { image: image.session.provider, text: text.session.provider };
   }
 
-  /** The provider of each tower started so far, null for one not started; starts none (Note [Status starts no tower] in engine.ts). */
-  async startedProviders(): Promise<{ image: string | null; text: string | null }> {
-    const provider = async (session: Promise<ModelSession> | undefined | null) => (session ? ((await session.catch(() => null))?.provider ?? null) : null);
-    return { image: await provider(this.imageTower?.then((tower) => tower.session)), text: await provider(this.textSession) };
+  /** The provider of each tower whose session has opened, null for one not started or still starting; starts and waits for none (Note [Status starts no tower] in engine.ts). */
+  startedProviders(): { image: string | null; text: string | null } {
+    return { ...this.opened };
   }
 
   /** Starts the image tower now, so a model that cannot work fails before any photo is read; returns its provider. */
@@ -190,10 +191,13 @@ export class ClipModel {
   }
 
   private image(): Promise<ImageTower> {
-    this.imageTower ??= this.startImageTower().catch((error: unknown) => {
-      this.imageTower = null;
-      throw error;
-    });
+    this.imageTower ??= this.startImageTower().then(
+      (tower) => ((this.opened.image = tower.session.provider), tower),
+      (error: unknown) => {
+        this.imageTower = null;
+        throw error;
+      },
+    );
     return this.imageTower;
   }
 
@@ -227,10 +231,13 @@ export class ClipModel {
   }
 
   private textSessionStarted(): Promise<ModelSession> {
-    this.textSession ??= this.openTextSession().catch((error: unknown) => {
-      this.textSession = null;
-      throw error;
-    });
+    this.textSession ??= this.openTextSession().then(
+      (session) => ((this.opened.text = session.provider), session),
+      (error: unknown) => {
+        this.textSession = null;
+        throw error;
+      },
+    );
     return this.textSession;
   }
 

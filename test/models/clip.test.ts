@@ -33,9 +33,12 @@ describe.each([
   it('starts the text graph alone ahead of a query, which then uses it (Note [Warm start])', async () => {
     const fresh = await ClipModel.load(dir, { provider: 'cpu' });
     try {
-      expect(await fresh.startedProviders()).toEqual({ image: null, text: null });
+      expect(fresh.startedProviders()).toEqual({ image: null, text: null });
       fresh.startTextSession();
-      expect(await fresh.startedProviders()).toEqual({ image: null, text: 'cpu' });
+      // Starting, not waited for (Note [Status starts no tower]); then opened.
+      expect(fresh.startedProviders()).toEqual({ image: null, text: null });
+      await fresh.startedTextSessionPlan();
+      expect(fresh.startedProviders()).toEqual({ image: null, text: 'cpu' });
       const [text] = reference.texts;
       expect(cosine(await fresh.embedText(text!.text), text!.embedding)).toBeGreaterThan(0.9999);
     } finally {

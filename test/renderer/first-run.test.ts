@@ -114,6 +114,34 @@ describe('an empty library', () => {
   });
 });
 
+describe('a first index run that ends', () => {
+  it('never says no photos were found while the grid has yet to read the photos it indexed, and reads them at once', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0 };
+    let stored = false;
+    // The grid reads the photos only once they are there; the engine says so at the run's end.
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: stored ? structuredClone(FAKE_TIMELINE) : noPhotos() });
+    const { page, emit } = await pages.open(fake);
+    const progress = { phase: 'indexing' as const, found: 3, processed: 1, toProcess: 3, embedded: 1, failed: 0, indexed: 1, removed: 0, imagesPerSecond: 1, etaSeconds: 2 };
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress }));
+    await page.getByText('Lumen is looking at your folders; photos show up as soon as they are indexed.').waitFor();
+    const reads = fake.callsOf('photos.timeline').length;
+
+    // The status the run's end brings has the photos; the grid has not read them yet.
+    fake.status.library = { ...fake.status.library!, photos: 3, images: 3 };
+    let answer = (): void => {};
+    fake.overrides['photos.timeline'] = () => new Promise((resolve) => (answer = () => resolve({ ok: true, value: structuredClone(FAKE_TIMELINE) })));
+    stored = true;
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...progress, processed: 3, embedded: 3, indexed: 3 } }));
+    await page.getByText('Loading the photos Lumen indexed…').waitFor();
+    expect(await page.getByRole('heading', { name: 'No photos found' }).count()).toBe(0);
+    // Read at once, not at the pace the grid catches up with while indexing runs (1.5 s and more).
+    await expect.poll(() => fake.callsOf('photos.timeline').length, { timeout: 1000 }).toBeGreaterThan(reads);
+    answer();
+    await page.getByRole('option', { name: /^c\.jpg/ }).waitFor();
+  });
+});
+
 describe('a launch whose status fails', () => {
   it('says why, and tries again', async () => {
     const fake = libraryFake();

@@ -21,6 +21,7 @@ import { catchUpDelay } from '../lib/catch-up.js';
 import { VERDICTS_REST_MS } from '../lib/coalesce.js';
 import { versionLookup } from '../lib/photo-versions.js';
 import { filteredByTag, hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
+import { hasEnded } from './jobs.svelte.js';
 
 const REFRESH_MS = 1500;
 /** More photos than the largest window shows at the smallest tile size. */
@@ -57,6 +58,8 @@ export class LibraryStore {
     const changed = (delayMs: number) => (this.shown() ? this.refreshSoon(delayMs) : (this.stale = true));
     bus.on('library-changed', () => changed(REFRESH_MS));
     bus.on('photos-stored', () => changed(catchUpDelay(this.lastReload.ms, performance.now() - this.lastReload.at, REFRESH_MS)));
+    // An index run that ended has stored its last photos: shown at once, not at the catching-up pace.
+    bus.on('job', ({ job }) => job.kind === 'index' && hasEnded(job) && changed(0));
     // A photo rejected for the tag the grid is filtered by leaves it (Note [Verdicts reload once] in lib/coalesce.ts).
     bus.on('tags-changed', ({ tag }) => filteredByTag(this.search().filters, tag) && changed(VERDICTS_REST_MS));
   }
