@@ -9,7 +9,8 @@
  * a breadth of 8 found 98.7 to 99.5 % of the planted pairs directly (more join through other
  * members of their group) in three quarters of the CPU time a breadth of 16 took (99.7 to
  * 99.9 %), and the app's breadth of 128 for 100k would take several times longer still.
- * Byte-identical files share one image (see the images table) and always form a group.
+ * Byte-identical files share one image (see the images table) and always form a group, unless
+ * they are one file reached by several paths (Note [One file, many paths] in same-file.ts).
  */
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +23,7 @@ import type { DuplicatesStore, DuplicateFileRow } from '../storage/duplicates-st
 import { CALIBRATION_PHOTOS, DEFAULT_DUPLICATE_THRESHOLD, calibrate, calibratedSimilarity, cosineCut, type DuplicateCalibration } from './calibration.js';
 import { linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
 import { chooseKeep, measureSharpness } from './keep.js';
+import { oneMemberPerFile } from './same-file.js';
 import { unchanged } from './trash.js';
 
 /** Neighbours asked of each image (itself included) and the search breadth (Note [Duplicate search]). */
@@ -44,6 +46,8 @@ export interface DuplicatePhoto {
   camera: string | null;
   lens: string | null;
   hasLocation: boolean;
+  /** The library's other paths to this very file (symlinks, hard links), never members themselves (Note [One file, many paths]). */
+  links?: string[];
 }
 
 export interface DuplicateGroup {
@@ -184,7 +188,9 @@ export class DuplicateFinder {
       const files = group.imageIds.flatMap((id) => rows.get(id) ?? []);
       if (files.length < 2) continue;
       const fileAt = new Map(files.map((file) => [file.path, file]));
-      const photos = files.map(photoOf);
+      // Links to one file are one copy, shown as the file itself (Note [One file, many paths]).
+      const photos = await oneMemberPerFile(files.map(photoOf));
+      if (photos.length < 2) continue;
       const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(fileAt.get(candidate.path) as DuplicateFileRow));
       const paths = [keep, ...photos.map((photo) => photo.path).filter((file) => file !== keep).sort()];
       const similarity = Number.isFinite(group.weakestLink) ? calibratedSimilarity(calibration, group.weakestLink) : null;

@@ -4,11 +4,13 @@
  * Note [Which copy to keep]: the criteria go in the order people weigh them: the most pixels (a
  * resized copy loses detail for good), then the sharpest (of a burst, the frame without shake),
  * then the most metadata (date, camera, lens, place: a copy sent through a messenger loses
- * them), then the largest file (a re-save at lower quality is smaller), then the earliest path
- * so the choice is stable. Near-equal values tie and the next criterion decides: pixel counts
- * within 2 %, sharpness within 10 % (the measure itself varies that much between two decodes of
- * alike frames). Sharpness is the variance of the Laplacian of a greyscale decode at a fixed size
- * (1024 px on the long side, where a few pixels of shake in a 12-MP frame still show), so copies
+ * them), then the largest file (a re-save at lower quality is smaller), then the file the
+ * library also reaches through links (moving it would break them, Note [One file, many paths] in
+ * same-file.ts), then the earliest path so the choice is stable. Near-equal values tie and the
+ * next criterion decides: pixel counts within 2 %, sharpness within 10 % (the measure itself
+ * varies that much between two decodes of alike frames). Sharpness is the variance of the
+ * Laplacian of a greyscale decode at a fixed size (1024 px on the long side, where a few pixels
+ * of shake in a 12-MP frame still show), so copies
  * of different sizes are measured alike, after a Gaussian blur of 1 px: without it the ringing
  * of a low-quality re-save reads as detail (measured: a quality-50 re-save of a flat drawing
  * scored 64 % sharper than its original; with it, within 5 %, while a shake of 2 px still scores
@@ -31,6 +33,8 @@ export interface KeepCandidate {
   camera: string | null;
   lens: string | null;
   hasLocation: boolean;
+  /** Other paths of the library to this very file (Note [One file, many paths]). */
+  links?: readonly string[];
 }
 
 export interface KeepChoice {
@@ -83,6 +87,13 @@ interface Criterion {
   value: (c: KeepCandidate) => number;
   tie: number;
   phrase: (c: KeepCandidate) => string;
+  /** Whether copies alike in it are said to be (default yes): copies that have no links are not "alike in links". */
+  worthSaying?: (best: number) => boolean;
+}
+
+function linksOf(candidate: KeepCandidate): string {
+  const links = candidate.links?.length ?? 0;
+  return links === 1 ? 'a link' : `${links} links`;
 }
 
 /**
@@ -97,6 +108,7 @@ export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness
     { alike: 'sharpness', value: (c) => measured.get(c.path) ?? -1, tie: SHARPNESS_TIE, phrase: () => 'sharpest' },
     { alike: 'metadata', value: (c) => metadataOf(c).length, tie: 0, phrase: (c) => `with the most metadata (${metadataOf(c).join(', ')})` },
     { alike: 'file size', value: (c) => c.fileSize, tie: 0, phrase: (c) => `largest file (${megabytes(c.fileSize)})` },
+    { alike: 'links', value: (c) => c.links?.length ?? 0, tie: 0, phrase: (c) => `reached through ${linksOf(c)} too, which moving it would break`, worthSaying: (best) => best > 0 },
   ];
   let contenders = [...candidates].sort((a, b) => a.path.localeCompare(b.path));
   const decisive: Criterion[] = [];
@@ -108,7 +120,7 @@ export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness
     const best = Math.max(...values);
     const close = contenders.filter((_, i) => (values[i] as number) >= best - Math.abs(best) * criterion.tie);
     if (close.length < contenders.length) decisive.push(criterion);
-    else alike.push(criterion.alike);
+    else if (criterion.worthSaying?.(best) ?? true) alike.push(criterion.alike);
     contenders = close;
   }
   const keep = contenders[0] as KeepCandidate;

@@ -246,7 +246,8 @@ export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readon
   const wanted = new Set(photoIds);
   const keptCopyMoved = (group: DuplicateGroup): boolean => {
     const kept = group.photos.filter((photo) => !wanted.has(photo.photoId));
-    const shown = new Set(group.photos.map((photo) => photo.path));
+    // A kept copy's links show its content too (Note [One file, many paths] in same-file.ts).
+    const shown = new Set(group.photos.flatMap((photo) => [photo.path, ...(photo.links ?? [])]));
     return kept.length > 0 && !kept.some(inLibrary) && kept.some((photo) => now.pathsShowing(photo.contentHash).some((file) => !shown.has(file)));
   };
   const chosen: string[] = [];
@@ -302,6 +303,8 @@ function libraryHas(now: LibraryNow): (photo: DuplicatePhoto) => boolean {
  */
 export function handOvers(groups: readonly DuplicateGroup[], moved: readonly string[], now: LibraryNow): Array<{ content: string; kept: number }> {
   const gone = new Set(moved);
+  // The links to a moved file lead nowhere now (Note [One file, many paths] in same-file.ts).
+  for (const group of groups) for (const photo of group.photos) if (gone.has(photo.path)) for (const link of photo.links ?? []) gone.add(link);
   const inLibrary = libraryHas(now);
   return groups.flatMap((group) => {
     const byPath = new Map(group.photos.map((photo) => [photo.path, photo]));

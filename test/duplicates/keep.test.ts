@@ -46,6 +46,15 @@ describe('chooseKeep', () => {
     });
     expect(await chooseKeep([copy('only.jpg', 10, 10)], async () => 1)).toEqual({ keep: '/p/only.jpg', reason: 'the only copy' });
   });
+
+  it('keeps the file that links lead to when nothing else tells identical copies apart (Note [One file, many paths])', async () => {
+    expect(await chooseKeep([copy('a.jpg', 10, 10), copy('z.jpg', 10, 10, { links: ['/p/a-link.jpg', '/p/b-link.jpg'] })], async () => 1)).toEqual({
+      keep: '/p/z.jpg',
+      reason: 'reached through 2 links too, which moving it would break; the same size, sharpness, metadata and file size as the others',
+    });
+    // A larger copy still wins over a linked one.
+    expect((await chooseKeep([copy('a.jpg', 20, 20), copy('z.jpg', 10, 10, { links: ['/p/a-link.jpg'] })], async () => 1)).keep).toBe('/p/a.jpg');
+  });
 });
 
 describe('measureSharpness', () => {

@@ -201,6 +201,9 @@ describe('moving duplicates to the trash', () => {
     // A content another file still shows keeps its own albums and verdicts: nothing to hand over.
     showing.set('content-2', [files['b'] as string, path.join(scratch.dir, 'b-copy.jpg')]);
     expect(handOvers(found, [files['b'] as string], now)).toEqual([]);
+    // But a link to the moved file shows nothing once it is gone (Note [One file, many paths]).
+    const linked = found.map((group) => ({ ...group, photos: group.photos.map((photo) => (photo.photoId === 2 ? { ...photo, links: [path.join(scratch.dir, 'b-copy.jpg')] } : photo)) }));
+    expect(handOvers(linked, [files['b'] as string], now)).toEqual([{ content: 'content-2', kept: 3 }]);
   });
 
   it('stops moving files once cancelled', async () => {

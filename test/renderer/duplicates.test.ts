@@ -96,4 +96,83 @@ describe('finding duplicates', () => {
     // What the move did is said, not only shown.
     await expect.poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent(), { timeout: 5000 }).toBe('Moved 1 file to the trash.');
   });
+
+  it('shows a move that left files where they were as a warning, and one that moved every file as done', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2), photo(3)] }] } });
+    const refused = { trashed: [], sidecars: [], skipped: [2, 3].map((id) => ({ path: `/p/copy-${id}.jpg`, reason: 'it is not a regular file' })) };
+    let outcome: { trashed: string[]; sidecars: string[]; skipped: Array<{ path: string; reason: string }> } = refused;
+    fake.overrides['duplicates.trash'] = (() => ({ ok: true, value: outcome })) as never;
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    const move = async () => {
+      await page.getByRole('button', { name: 'Move to trash…' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Move to trash' }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+    };
+    /** The box's edge colour, and the theme's colours of warnings and of success, as the page computes them. */
+    const tone = (box: ReturnType<typeof page.getByText>) =>
+      box.locator('..').evaluate((element) => {
+        const colour = (name: string) => {
+          const probe = element.appendChild(document.createElement('span'));
+          probe.style.color = `var(${name})`;
+          const value = getComputedStyle(probe).color;
+          probe.remove();
+          return value;
+        };
+        const edge = getComputedStyle(element).borderLeftColor;
+        return edge === colour('--warn') ? 'warning' : edge === colour('--ok') ? 'success' : edge;
+      });
+    await move();
+    const nothingMoved = page.getByRole('main').getByText(/^Moved 0 files to the trash\. 2 files not moved/);
+    await nothingMoved.waitFor();
+    expect(await tone(nothingMoved)).toBe('warning');
+    outcome = { trashed: ['/p/copy-2.jpg'], sidecars: [], skipped: [refused.skipped[1] as { path: string; reason: string }] };
+    await move();
+    const partly = page.getByRole('main').getByText(/^Moved 1 file to the trash\. 1 file not moved/);
+    await partly.waitFor();
+    expect(await tone(partly)).toBe('warning');
+    outcome = { trashed: ['/p/copy-3.jpg'], sidecars: [], skipped: [] };
+    await move();
+    const all = page.getByRole('main').getByText(/^Moved 1 file to the trash\.$/);
+    await all.waitFor();
+    expect(await tone(all)).toBe('success');
+  });
+
+  it('names groups whose copies share a name by the folder of the copy kept, and leaves names that differ as they are', async () => {
+    const fake = libraryFake();
+    const photo = (id: number, path: string) => ({ id, name: path.split('/').pop() as string, path, width: 1280, height: 1024, size: 1000, capturedAt: null, camera: null, hasLocation: false });
+    const kde = (id: number, design: string) => photo(id, `/usr/share/wallpapers/${design}/contents/images/1280x1024.jpg`);
+    const group = (photos: ReturnType<typeof photo>[]) => ({ keep: (photos[0] as { id: number }).id, reason: 'the largest', similarity: null, photos });
+    const groups = [group([kde(1, 'Autumn'), kde(2, 'Autumn')]), group([kde(3, 'Summer'), kde(4, 'Summer')]), group([photo(5, '/p/a/beach.jpg'), photo(6, '/p/b/beach.jpg')])];
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 6, groups } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await page.getByRole('region', { name: '2 copies of beach.jpg' }).waitFor();
+    const names = await page.getByRole('main').getByRole('region').evaluateAll((regions) => regions.map((region) => document.getElementById(region.getAttribute('aria-labelledby') ?? '')?.textContent));
+    expect(names).toEqual(['2 copies of 1280x1024.jpg in Autumn', '2 copies of 1280x1024.jpg in Summer', '2 copies of beach.jpg']);
+  });
+
+  it('says each copy is loading in the comparison until its preview arrives', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    const held: Array<() => Promise<void>> = [];
+    await page.route('**/photo/preview/**', (route) => void held.push(() => route.continue()));
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await page.getByRole('button', { name: 'Compare side by side' }).click();
+    const dialog = page.getByRole('dialog');
+    const busy = () => dialog.locator('[aria-busy="true"]').count();
+    await expect.poll(() => held.length, { timeout: 5000 }).toBe(2);
+    expect(await busy()).toBe(2);
+    expect(await dialog.getByText('Loading…').count()).toBe(2);
+    await (held.shift() as () => Promise<void>)();
+    await expect.poll(busy, { timeout: 5000 }).toBe(1);
+    await (held.shift() as () => Promise<void>)();
+    await expect.poll(busy, { timeout: 5000 }).toBe(0);
+    expect(await dialog.getByText('Loading…').count()).toBe(0);
+    expect(await dialog.getByRole('img', { name: 'copy-2.jpg' }).isVisible()).toBe(true);
+  });
 });
