@@ -541,10 +541,12 @@ export class Engine {
   /**
    * Note [Reading in the background]: after the last of a run of index jobs, and only when a
    * photo is left to read: most runs bring none (a photo deleted, one read already), and a job
-   * that reads nothing still starts and ends in the window.
+   * that reads nothing still starts and ends in the window. And after tagging, which an index run
+   * that changed photos starts as it ends: the two at once shared the cores, and with the run's
+   * failures crowded the window's header past what it shows.
    */
   private readTextInBackground(): void {
-    const due = () => !this.closing && !this.jobs.running('index');
+    const due = () => !this.closing && !this.jobs.running('index') && !this.jobs.running('tag');
     if (!due()) return;
     // A job's failures are its own; one before it (the library closed meanwhile) leaves the photos to the next run.
     void this.reader
@@ -585,7 +587,11 @@ export class Engine {
   /** Refused before a library exists, as a call (Note [No library yet]), not as a job that fails at once. */
   tagLibrary(options: { full?: boolean } = {}, how: JobStart = {}): Running<TagSummary> {
     this.requireLibrary();
-    return this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, how);
+    const running = this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, how);
+    // Reading waited for it (Note [Reading in the background]).
+    const readAfter = () => this.options.watch && this.readTextInBackground();
+    void running.done.then(readAfter, readAfter);
+    return running;
   }
 
   /** The vocabulary and whether it is still the built-in one (which it is before a library: Note [Before a library] in calls.ts). */

@@ -106,6 +106,10 @@ describe('text in photos through the engine', () => {
       await expect.poll(() => ocrJobs().at(-1)?.state, { timeout: 60_000 }).toBe('done');
       const background = ocrJobs().at(-1)!;
       expect(background.progress).toMatchObject({ withText: 3 });
+      // After the tagging the run started as it ended, not beside it (Note [Reading in the background]).
+      const at = (kind: string, ended: boolean) => events.findIndex((event) => event.type === 'job' && event.job.kind === kind && (event.job.state === 'done') === ended);
+      expect(at('tag', true)).toBeGreaterThanOrEqual(0);
+      expect(at('ocr', false)).toBeGreaterThan(at('tag', true));
       expect(app.library().storage.ocr.counts()).toMatchObject({ withText: 3 });
 
       const everything = app.readText({ photos: [folder], all: true });
