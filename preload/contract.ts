@@ -352,7 +352,10 @@ export interface FailureInfo {
   path: string;
   name: string;
   reason: string;
+  /** Why, in the app's words: a sentence that starts with the name. */
   message: string;
+  /** The decoder's own words, where it gave some: a detail, never part of `message` (Note [Decoder's words apart] in main/library/failures.ts). */
+  detail?: string;
 }
 
 export interface Timeline {

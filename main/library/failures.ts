@@ -34,8 +34,26 @@ export function failureFor(file: string, error: unknown): Failure {
   }
   if (code === 'ENOMEM') return new Failure('out-of-memory', `${path.basename(file)} ${REASON_TEXT['out-of-memory']}.`);
   const reason = classifyDecodeError(error);
-  // libvips repeats its decoder's lines; the first says what is wrong.
+  // libvips repeats its decoder's lines; the first says what is wrong. It is only a detail (Note [Decoder's words apart]).
   return new Failure(reason, `${path.basename(file)} ${REASON_TEXT[reason]}: ${messageOf(error).split('\n', 1)[0]}`);
+}
+
+/** The reasons a decoder's error is sorted into (`classifyDecodeError`); the others' words are Lumen's own. */
+const DECODER_REASONS: ReadonlySet<string> = new Set<FailureReason>(['not-an-image', 'truncated', 'too-large', 'unsupported', 'corrupt']);
+
+/**
+ * Note [Decoder's words apart]: a decoder's own line ("vipspng: libpng read error") says nothing a
+ * person can act on once the reason is named ("is truncated (an incomplete copy or download?)"),
+ * so it is never part of the sentence a person reads. It is kept, after the sentence, in the
+ * failure as stored (`<name> <reason>: <decoder's line>`, as `failureFor` builds it; rows stored
+ * by earlier versions read the same), and `failureWords` splits it off as `detail`: the app shows
+ * it only as a tooltip, the command line's JSON carries it for scripts, and its text leaves it out.
+ */
+export function failureWords(failure: { path: string; reason: string; message: string }): { message: string; detail?: string } {
+  const reasonText = DECODER_REASONS.has(failure.reason) ? REASON_TEXT[failure.reason as FailureReason] : undefined;
+  const sentence = `${path.basename(failure.path)} ${reasonText}`;
+  if (reasonText === undefined || !failure.message.startsWith(`${sentence}: `)) return { message: failure.message };
+  return { message: `${sentence}.`, detail: failure.message.slice(sentence.length + 2) };
 }
 
 /** Thrown by the consumer when the model fails, so the run's error can say it was the model. */

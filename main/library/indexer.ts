@@ -74,7 +74,7 @@ import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
-import { Failure, ModelFailure, failureFor, runFailure } from './failures.js';
+import { Failure, ModelFailure, failureFor, failureWords, runFailure } from './failures.js';
 import { PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
 import type { IndexScope } from './scope.js';
@@ -108,7 +108,8 @@ export interface IndexSummary {
   copies: number;
   moved: number;
   removed: number;
-  failed: Array<{ path: string; reason: FailureReason; message: string }>;
+  /** `message` is the sentence a person reads, `detail` the decoder's own words (Note [Decoder's words apart]). */
+  failed: Array<{ path: string; reason: FailureReason; message: string; detail?: string }>;
   /** As IndexProgress's. */
   passedOver: PassedOver;
   seconds: number;
@@ -294,7 +295,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
   const fail = (item: WorkItem, failure: Failure) => {
     pendingFailed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, reason: failure.reason, message: failure.message });
-    summary.failed.push({ path: item.path, reason: failure.reason, message: failure.message });
+    summary.failed.push({ path: item.path, reason: failure.reason, ...failureWords({ path: item.path, reason: failure.reason, message: failure.message }) });
     progress.failed++;
     progress.processed++;
   };

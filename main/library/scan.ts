@@ -122,6 +122,7 @@ export function escapedName(bytes: Uint8Array): string {
 export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
   for (const glob of globs) {
     if (picomatch.makeRe(glob).source === '$^') throw new UserError('bad-input', `The exclusion "${glob}" is not a pattern Lumen can read (an unclosed brace or bracket?). Exclusions look like "**/Screenshots/**" or "*.gif".`);
+    if (hasUnclosedBracket(glob)) throw new UserError('bad-input', `The exclusion "${glob}" is not a pattern Lumen can read: its "[" is never closed by a "]" (write "\\[" for the character itself). Exclusions look like "**/Screenshots/**" or "*.gif".`);
     if (path.isAbsolute(glob) && !givenFor.some((each) => isInside(glob, each))) throw new UserError('bad-input', `The exclusion "${glob}" is not inside ${givenFor.join(' or ')}: exclusions are relative to their folder, like "**/Screenshots/**".`);
   }
   return globs.flatMap((glob) => {
@@ -130,6 +131,27 @@ export function folderExcludes(folder: string, globs: readonly string[], givenFo
     const relative = path.relative(folder, glob).split(path.sep).join('/');
     return [relative === '' ? '**' : relative.includes('/') ? relative : `./${relative}`];
   });
+}
+
+/**
+ * Whether `glob` opens a bracket ("[abc]", any one of a, b, c) that no "]" in the same path
+ * segment closes. picomatch reads such a "[" as itself, so "*.[jp" leaves out nothing anyone
+ * has: a typo, refused (Note [Exclusions]) rather than kept silently. A "]" right after "[" or
+ * "[!" is a member, as in globs; "\[" is the character itself.
+ */
+function hasUnclosedBracket(glob: string): boolean {
+  for (let at = 0; at < glob.length; at++) {
+    if (glob[at] === '\\') at++;
+    else if (glob[at] === '[') {
+      let end = at + 1;
+      if (glob[end] === '!' || glob[end] === '^') end++;
+      if (glob[end] === ']') end++;
+      for (; end < glob.length && glob[end] !== ']' && glob[end] !== '/'; end++) if (glob[end] === '\\') end++;
+      if (glob[end] !== ']') return true;
+      at = end;
+    }
+  }
+  return false;
 }
 
 export interface ScanOptions {

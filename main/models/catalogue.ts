@@ -38,7 +38,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   },
   {
     id: 'clip-vit-base-patch32',
-    name: 'CLIP ViT-B/32 (OpenAI), batched',
+    name: 'CLIP ViT-B/32 (OpenAI)',
     repo: 'Xenova/clip-vit-base-patch32',
     layout: 'hf',
     approxBytes: 605 * MB,

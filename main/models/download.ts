@@ -25,6 +25,7 @@ import type { DownloadProgressInfo } from '../../preload/contract.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { writeAll } from '../core/temporary-files.js';
 import { RateMeter } from '../jobs/job.js';
+import { busyServer, plainNetworkFailure } from './network-words.js';
 import { DEFAULT_LIMITS, LOOPBACK, MAX_LISTING_BYTES, MAX_REDIRECTS, isAllowedRedirect, limitProblem, type DownloadLimits } from './download-policy.js';
 
 export interface HubFile {
@@ -548,8 +549,21 @@ function makeContext(repo: string, opts: ListOptions): Context {
   return { repo, revision, endpoint, signal: opts.signal, fetch: opts.fetchImpl ?? globalThis.fetch };
 }
 
-/** A failure worth another try: dropped connection, timeout, 5xx, 408, 429. */
-class RetryableError extends Error {}
+/** A failure worth another try: dropped connection, timeout, 5xx, 408, 429 (`status`). */
+class RetryableError extends Error {
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}
+
+/** The last try's failure, in plain words where it is a usual one (Note [Network failures in plain words]), and what to do. */
+function whyNotDownloaded(ctx: Context, what: string, error: unknown, stalled: boolean): string {
+  if (error instanceof RetryableError && error.status !== undefined) return `${busyServer(error.status, 'The Hugging Face Hub')} Try again later, ${IMPORT_HINT}.`;
+  const plain = plainNetworkFailure(error, new URL(ctx.endpoint).host, stalled) ?? `Could not download ${what} from the Hugging Face Hub (${describe(error)}).`;
+  return `${plain} Check your internet connection and try again, ${IMPORT_HINT}.`;
+}
 
 /**
  * Runs `attempt` until it succeeds, retrying `RetryableError`s and fetch's own network errors
@@ -584,12 +598,7 @@ async function withRetries<T>(
       if (progressed) failures = 0;
       failures++;
       if (failures > MAX_RETRIES || attempts >= MAX_ATTEMPTS) {
-        throw new UserError(
-          'network',
-          `Could not download ${what} from the Hugging Face Hub (${describe(error)}). ` +
-            `Check your internet connection and try again, ${IMPORT_HINT}.`,
-          { cause: error },
-        );
+        throw new UserError('network', whyNotDownloaded(ctx, what, error, idle.signal.aborted), { cause: error });
       }
     } finally {
       clearTimeout(timer);
@@ -621,7 +630,7 @@ function httpError(ctx: Context, status: number, file: string | null): Error {
             `Check the model name, ${IMPORT_HINT}.`,
     );
   }
-  if (status === 408 || status === 429 || status >= 500) return new RetryableError(`HTTP ${status}`);
+  if (status === 408 || status === 429 || status >= 500) return new RetryableError(`HTTP ${status}`, { status });
   return new UserError(
     'network',
     `The Hugging Face Hub refused to send ${file ?? `the file list of ${ctx.repo}`} (HTTP ${status}). ` +

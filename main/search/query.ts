@@ -46,9 +46,11 @@ const QUOTED = /["“”„]([^"“”]*)(?:["“”]|$)/gu;
 /** Stands for the n-th quoted phrase while the query is split into terms (a private-use character). */
 const PLACEHOLDER = /\uE000(\d+)\uE000/gu;
 
-/** The query as an error message quotes it: a long one shortened. */
+/** `query` as a message shows it: in the curly quotes the search heading uses, cut short when long, control characters escaped. */
 function quoted(query: string): string {
-  return JSON.stringify(query.length > 80 ? `${query.slice(0, 77)}…` : query);
+  const shown = query.length > 80 ? `${query.slice(0, 77)}…` : query;
+  // eslint-disable-next-line no-control-regex -- control characters are what is escaped
+  return `“${shown.replace(/[\u0000-\u001f]/g, (character) => JSON.stringify(character).slice(1, -1))}”`;
 }
 
 /** The query's terms with their signs, as written (Note [Linear parsing]). */

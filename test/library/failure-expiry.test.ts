@@ -5,7 +5,7 @@
  * failed file again. What the walk cannot index is recorded as a failure too.
  */
 import { execFileSync } from 'node:child_process';
-import { rm, utimes, writeFile } from 'node:fs/promises';
+import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/index.js';
@@ -128,6 +128,19 @@ describe('failures that last, and failures that do not', () => {
     await rm(pipe);
     await engine.index().done;
     expect(engine.failures()).toEqual([]);
+  });
+
+  it('says why a damaged photo failed in the app’s words, with the decoder’s apart, in the app and on the command line', async () => {
+    const cut = path.join(folder, 'cut.jpg');
+    await writeFile(cut, (await readFile(files[0] as string)).subarray(0, 2000));
+    await (await engine.addFolders([folder])).indexing.done;
+    const [failure] = engine.failures();
+    expect(failure).toEqual({ path: cut, name: 'cut.jpg', reason: 'truncated', message: 'cut.jpg is truncated (an incomplete copy or download?).', detail: expect.stringMatching(/\w/) });
+    await engine.dispose();
+    let stdout = '';
+    const code = await main(['failures', '--data', dataDir, '--model', IMMICH_MODEL, '--provider', 'cpu'], { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/cut\.jpg: cut\.jpg is truncated \(an incomplete copy or download\?\)\.\n/);
   });
 
   it('index --retry-failed on the command line tries the failed files again', async () => {

@@ -5,6 +5,7 @@ import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IndexProgress } from '../../main/library/indexer.js';
 import type { Library } from '../../main/library/library.js';
+import { folderExcludes } from '../../main/library/scan.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
 import { HF_MODEL, IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
@@ -299,6 +300,11 @@ describe('indexing a library', () => {
     const elsewhere = path.join(scratch.dir, 'Elsewhere', '**');
     await expect(library.addFolders([folder], [elsewhere])).rejects.toMatchObject({ code: 'bad-input', message: `The exclusion "${elsewhere}" is not inside ${folder}: exclusions are relative to their folder, like "**/Screenshots/**".` });
     await expect(library.addFolders([folder], ['**/{a,b'])).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining('The exclusion "**/{a,b" is not a pattern Lumen can read') });
+    // A bracket never closed is refused as clearly; a closed one, or one escaped, is a pattern.
+    for (const unclosed of ['[', '*.[jp', '2020/[ab/**']) {
+      await expect(library.addFolders([folder], [unclosed])).rejects.toMatchObject({ code: 'bad-input', message: `The exclusion "${unclosed}" is not a pattern Lumen can read: its "[" is never closed by a "]" (write "\\[" for the character itself). Exclusions look like "**/Screenshots/**" or "*.gif".` });
+    }
+    for (const fine of ['*.[jp]*', '[]]', '[!a]x', '[[:digit:]]*', '\\[draft', 'a]']) expect(folderExcludes(folder, [fine])).toEqual([fine]);
     await expect(library.setExcludes(row!.id, [elsewhere])).rejects.toThrow(/is not inside/);
     expect((await library.setExcludes(row!.id, [path.join(folder, 'keep', '*.jpg')])).excludes).toEqual(['keep/*.jpg']);
     // Refused, nothing changed.
@@ -448,6 +454,10 @@ describe('indexing a library', () => {
     expect(reasons).toEqual({ 'truncated.jpg': 'truncated', 'notes.jpg': 'not-an-image', 'empty.png': 'not-an-image', 'bomb.png': 'too-large', 'phone.heic': 'unsupported' });
     for (const failure of summary.failed) expect(failure.message).toContain(path.basename(failure.path));
     expect(summary.failed.find((f) => f.path.endsWith('empty.png'))?.message).toBe('empty.png is empty (0 bytes): an incomplete copy or download?');
+    // The app's sentence alone; the decoder's own words kept apart (Note [Decoder's words apart]).
+    const truncated = summary.failed.find((f) => f.path.endsWith('truncated.jpg'));
+    expect(truncated?.message).toBe('truncated.jpg is truncated (an incomplete copy or download?).');
+    expect(truncated?.detail).toMatch(/\w/);
     expect(library.status().failed).toBe(5);
 
     const again = await index();

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
 import { downloadModel, listHubFiles, type DownloadProgress } from '../../main/models/download.js';
+import { plainNetworkFailure } from '../../main/models/network-words.js';
 
 import { FakeHub, gitSha1, sha256, type FakeFile } from '../helpers/fake-hub.js';
 
@@ -217,6 +218,42 @@ describe('downloadModel', () => {
     expect(fileError.message).toContain(small2.path);
     expect(await exists(destination)).toBe(false);
   });
+
+  it('says a failed connection in plain words, without the errno text (Note [Network failures in plain words])', async () => {
+    const offline = Object.assign(new Error('getaddrinfo ENOTFOUND huggingface.co'), { code: 'ENOTFOUND', hostname: 'huggingface.co' });
+    const fetchImpl: typeof fetch = () => Promise.reject(new TypeError('fetch failed', { cause: offline }));
+    const error = await expectUserError(downloadModel(options(path.join(tmp, 'clip'), { fetchImpl, endpoint: 'https://huggingface.co' })), 'network');
+    expect(error.message).toBe('Lumen could not reach huggingface.co. Check your internet connection and try again, or import the model folder from disk.');
+  }, 20_000);
+
+  it('names each usual network failure plainly and keeps an unexpected one’s own text', () => {
+    const failed = (cause: unknown) => new TypeError('fetch failed', { cause });
+    const errno = (code: string, message = `connect ${code} 1.2.3.4:443`) => Object.assign(new Error(message), { code });
+    const host = 'huggingface.co';
+    expect(plainNetworkFailure(failed(errno('ENOTFOUND')), host)).toBe('Lumen could not reach huggingface.co.');
+    expect(plainNetworkFailure(failed(errno('EAI_AGAIN')), host)).toBe('Lumen could not reach huggingface.co.');
+    expect(plainNetworkFailure(failed(errno('ECONNREFUSED')), host)).toBe('Lumen could not reach huggingface.co: the connection was refused.');
+    // Node tries each address, and rejects with all of their errors.
+    expect(plainNetworkFailure(failed(new AggregateError([errno('ECONNREFUSED'), errno('ECONNREFUSED')])), host)).toBe('Lumen could not reach huggingface.co: the connection was refused.');
+    expect(plainNetworkFailure(failed(errno('ECONNRESET', 'read ECONNRESET')), host)).toBe('The connection to huggingface.co was cut off.');
+    expect(plainNetworkFailure(failed(errno('ETIMEDOUT')), host)).toBe('The connection to huggingface.co timed out.');
+    expect(plainNetworkFailure(failed(errno('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error')), host)).toBe('The connection to huggingface.co timed out.');
+    expect(plainNetworkFailure(new Error('no data received for a while'), host, true)).toBe('The connection to huggingface.co stopped sending data.');
+    expect(plainNetworkFailure(failed(errno('EWHATEVER', 'something odd')), host)).toBeNull();
+  });
+
+  it('says a server that keeps failing is not working just now, without blaming the connection', async () => {
+    hub.fileStatus.set(small1.path, 503);
+    const error = await expectUserError(downloadModel(options(path.join(tmp, 'clip'))), 'network');
+    expect(error.message).toBe('The Hugging Face Hub is not working properly just now (HTTP 503). Try again later, or import the model folder from disk.');
+  }, 20_000);
+
+  it('keeps an unexpected failure’s own text, where nothing plainer is known', async () => {
+    const fetchImpl: typeof fetch = () => Promise.reject(new TypeError('fetch failed', { cause: new Error('something odd') }));
+    const error = await expectUserError(downloadModel(options(path.join(tmp, 'clip'), { fetchImpl })), 'network');
+    expect(error.message).toContain('(fetch failed: something odd)');
+    expect(error.message).toMatch(/Check your internet connection/);
+  }, 20_000);
 
   it('does not retry other client errors and reports them as network errors', async () => {
     hub.fileStatus.set(small1.path, 403);

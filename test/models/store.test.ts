@@ -21,6 +21,11 @@ describe('the catalogue', () => {
   it('writes percentages as English does, in the window and the CLI (the window\'s own follow the locale: formatPercent)', () => {
     for (const entry of CATALOGUE) expect(entry.quality).not.toMatch(/\d %/);
   });
+
+  it('says "batched" once: the window shows a batched model\'s badge beside its name, and the CLI its quality line', () => {
+    for (const entry of CATALOGUE) expect(entry.name).not.toMatch(/batch/i);
+    expect(CATALOGUE.filter((entry) => entry.dynamicBatch).every((entry) => /batch/.test(entry.quality))).toBe(true);
+  });
 });
 
 describe('model store', () => {

@@ -15,6 +15,16 @@ const visible = (locator: Locator) => locator.waitFor({ state: 'visible', timeou
 const count = (locator: Locator) => poll(() => locator.count());
 const attribute = (locator: Locator, name: string) => poll(() => locator.getAttribute(name));
 const value = (locator: Locator) => poll(() => locator.inputValue());
+const colourOf = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).color);
+/** The colour one of the app's CSS variables stands for, as a computed style gives it. */
+const colourOfVariable = (page: AppPage['page'], variable: string) =>
+  page.evaluate((name) => {
+    const probe = document.body.appendChild(document.createElement('span'));
+    probe.style.color = `var(${name})`;
+    const colour = getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  }, variable);
 
 const MB = 1_000_000;
 const LAION = 'ViT-B-32__laion2b-s34b-b79k';
@@ -36,7 +46,7 @@ function catalogue(installed: string[]): CatalogueModel[] {
     },
     {
       id: OPENAI,
-      name: 'CLIP ViT-B/32 (OpenAI), batched',
+      name: 'CLIP ViT-B/32 (OpenAI)',
       repo: `Xenova/${OPENAI}`,
       layout: 'hf',
       approxBytes: 605 * MB,
@@ -125,7 +135,7 @@ describe('Settings: models', () => {
     const select = page.getByLabel('Run models on');
     await value(select).toBe('auto');
     await count(select.locator('option')).toBe(CHOICES.length);
-    await poll(text(select.locator('option[value="cuda"]'))).toBe('CUDA (NVIDIA GPUs) (not available here)');
+    await poll(text(select.locator('option[value="cuda"]'))).toBe('CUDA (NVIDIA GPUs), not available here');
 
     await poll(text(item(page, LAION))).toContain('In use');
     await poll(text(item(page, LAION))).toContain('605 MB');
@@ -140,7 +150,7 @@ describe('Settings: models', () => {
     const heard = nodes.flatMap((node) => (node.role?.value === 'StaticText' ? [String(node.name?.value ?? '').trim()] : []));
     expect(heard).toContain('Licence MIT');
     expect(heard).not.toContain('·');
-    await visible(item(page, OPENAI).getByRole('button', { name: `Download: CLIP ViT-B/32 (OpenAI), batched` }));
+    await visible(item(page, OPENAI).getByRole('button', { name: `Download: CLIP ViT-B/32 (OpenAI)` }));
 
     const broken = page.locator('li[data-broken="half-copied"]');
     await poll(text(broken)).toContain('Cannot be used');
@@ -198,7 +208,7 @@ describe('Settings: models', () => {
     expect(fake.callsOf('models.cancelDownload')).toEqual([]);
 
     await emit(downloadJob(OPENAI, 'running', progress(151.25 * MB, 605 * MB)));
-    const bar = openai.getByRole('progressbar', { name: 'Download of CLIP ViT-B/32 (OpenAI), batched' });
+    const bar = openai.getByRole('progressbar', { name: 'Download of CLIP ViT-B/32 (OpenAI)' });
     await attribute(bar, 'value').toBe('25');
     const numbers = openai.getByTestId('download-text');
     await poll(text(numbers)).toContain('25%');
@@ -212,16 +222,16 @@ describe('Settings: models', () => {
     await poll(text(numbers)).toContain('363 MB of 605 MB');
     await poll(text(numbers)).toContain('about 3 min left');
     await poll(text(numbers)).toContain('file 3 of 3: textual.onnx');
-    await poll(text(openai.locator('[aria-live="polite"]'))).toBe('CLIP ViT-B/32 (OpenAI), batched: 60 percent downloaded.');
+    await poll(text(openai.locator('[aria-live="polite"]'))).toBe('CLIP ViT-B/32 (OpenAI): 60 percent downloaded.');
     await page.screenshot({ path: '/tmp/lumen-settings.png', fullPage: true });
 
-    await openai.getByRole('button', { name: 'Cancel download of CLIP ViT-B/32 (OpenAI), batched' }).click();
+    await openai.getByRole('button', { name: 'Cancel download of CLIP ViT-B/32 (OpenAI)' }).click();
     expect(fake.callsOf('models.cancelDownload')).toEqual([{ id: OPENAI }]);
     await emit(downloadJob(OPENAI, 'cancelled', null));
     fake.finishDownload(OPENAI, { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
     await visible(openai.getByRole('status').filter({ hasText: 'Download cancelled.' }));
     await count(openai.getByRole('progressbar')).toBe(0);
-    await visible(openai.getByRole('button', { name: 'Resume download: CLIP ViT-B/32 (OpenAI), batched' }));
+    await visible(openai.getByRole('button', { name: 'Resume download: CLIP ViT-B/32 (OpenAI)' }));
   });
 
   it('shows a failed download’s message inline and lets it be dismissed', async () => {
@@ -230,7 +240,7 @@ describe('Settings: models', () => {
     const multi = item(page, MULTI);
     await multi.getByRole('button', { name: /^Download/ }).click();
     await poll(() => fake.isDownloading(MULTI)).toBe(true);
-    const message = 'Could not reach huggingface.co (ENOTFOUND). Check the internet connection, then try again.';
+    const message = 'Lumen could not reach huggingface.co. Check your internet connection and try again, or import the model folder from disk.';
     fake.finishDownload(MULTI, { ok: false, error: { code: 'network', message } });
     const alert = multi.getByRole('alert');
     await poll(text(alert)).toContain('The download failed');
@@ -251,7 +261,7 @@ describe('Settings: models', () => {
     await emit(downloadJob(OPENAI, 'done', null));
     fake.finishDownload(OPENAI, { ok: true, value: { dir: `/home/ada/.config/Lumen/models/${OPENAI}` } });
 
-    const use = openai.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI), batched' });
+    const use = openai.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI)' });
     await visible(use);
     await visible(openai.getByText('Installed', { exact: true }));
     await use.click();
@@ -309,8 +319,17 @@ describe('Settings: models', () => {
     await poll(text(dialog.getByRole('row', { name: /Open settings/ }))).toContain('Ctrl+,');
     // The grid's own keys and clicks are listed too.
     await poll(text(dialog.getByRole('row', { name: /first or the last photo/ }))).toContain('Home End');
-    await poll(text(dialog.getByRole('row', { name: /Add a photo to the selection/ }))).toContain('Ctrl+click, Shift+click');
+    await poll(text(dialog.getByRole('row', { name: /Add a photo to the selection/ }))).toContain('Ctrl+click Shift+click');
     await poll(text(dialog.getByRole('row', { name: /a screen up or down/ }))).toContain('PageUp PageDown');
+    // Only keys in the key chips, each chip one key or combination; when it applies is in the description.
+    const chips = await dialog.locator('kbd').allTextContents();
+    expect(chips.filter((chip) => !/^(?:(?:Ctrl|Shift|Alt)\+)?(?:[←→↑↓](?: [←→↑↓])*|Home|End|PageUp|PageDown|Enter|Space|Esc|click|[A-Z0-9?/,+−])$/.test(chip))).toEqual([]);
+    const searchBox = dialog.getByRole('row', { name: /search box/ });
+    await poll(() => searchBox.locator('kbd').allTextContents()).toEqual(['↓']);
+    await poll(text(searchBox.getByRole('cell'))).toBe('In the search box: go to the photos shown');
+    const zoomedIn = dialog.getByRole('row', { name: /Zoomed in/ });
+    await poll(() => zoomedIn.locator('kbd').allTextContents()).toEqual(['←', '→', '↑', '↓']);
+    await poll(text(zoomedIn.getByRole('cell'))).toBe('Zoomed in: move around the photo (also dragging it)');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden', timeout: 5000 });
     await visible(heading);
@@ -422,17 +441,22 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
       value: [
         { path: '/home/ada/Pictures/locked.jpg', name: 'locked.jpg', reason: 'unreadable', message: 'locked.jpg could not be read: permission denied.' },
         { path: '/home/ada/Pictures/pipe.jpg', name: 'pipe.jpg', reason: 'not-a-file', message: 'pipe.jpg is a pipe (FIFO), not a photo file; it was skipped.' },
+        { path: '/home/ada/Pictures/cut.jpg', name: 'cut.jpg', reason: 'truncated', message: 'cut.jpg is truncated (an incomplete copy or download?).', detail: 'VipsJpeg: premature end of JPEG image' },
       ],
     });
+    fake.status.library = { ...fake.status.library!, failed: 3 };
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
     const { page, emit } = await open(fake);
-    await visible(page.getByRole('heading', { name: 'Files that could not be indexed: 2' }));
-    // Listed at once, each name once, then in which folder and why.
+    await visible(page.getByRole('heading', { name: 'Files that could not be indexed: 3' }));
+    // Listed at once, each name once, then in which folder and why; the decoder's own words only as a tooltip (Note [Decoder's words apart]).
     const failed = page.getByRole('list', { name: 'Files that could not be indexed' });
     await poll(async () => (await failed.getByRole('listitem').allTextContents()).map((item) => item.replace(/\s+/g, ' ').trim())).toEqual([
       'locked.jpg in /home/ada/Pictures could not be read: permission denied.',
       'pipe.jpg in /home/ada/Pictures is a pipe (FIFO), not a photo file; it was skipped.',
+      'cut.jpg in /home/ada/Pictures is truncated (an incomplete copy or download?).',
     ]);
+    await attribute(failed.getByText('is truncated (an incomplete copy or download?).'), 'title').toBe('Details: VipsJpeg: premature end of JPEG image');
+    await attribute(failed.getByText('could not be read: permission denied.'), 'title').toBe(null);
     const listed = fake.callsOf('library.failures').length;
     await page.getByRole('button', { name: 'Try them again' }).click();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: true }]);
@@ -444,7 +468,10 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await visible(page.getByText('Trying the failed files again…'));
     await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'indexing', found: 2, processed: 2, toProcess: 2, embedded: 1, failed: 1, indexed: 1, removed: 0, imagesPerSecond: 1, etaSeconds: null } } });
     await page.getByText('Trying the failed files again…').waitFor({ state: 'detached' });
-    await visible(page.getByText('Tried again: 1 file still could not be indexed.'));
+    const stillFailing = page.getByText('Tried again: 1 file still could not be indexed.');
+    await visible(stillFailing);
+    // Not all went well: a warning, not in the success colour.
+    await poll(() => colourOf(stillFailing)).toBe(await colourOfVariable(page, '--warn'));
     await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
   });
 
@@ -478,7 +505,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-4' } });
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     const { page, emit } = await open(fake);
-    await page.getByRole('button', { name: 'Exclusions' }).click();
+    await page.getByRole('button', { name: 'Exclusions for /home/ada/Pictures', exact: true }).click();
     await page.getByLabel(/^Leave out/).fill('**/Screenshots/**');
     await page.getByRole('button', { name: 'Save exclusions' }).click();
     await poll(() => fake.callsOf('library.setExcludes')).toEqual([{ folderId: 1, excludes: ['**/Screenshots/**'] }]);
@@ -488,6 +515,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
     await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'finishing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, indexed: 0, removed: 13, imagesPerSecond: 0, etaSeconds: null } } });
     await visible(page.getByText('Re-scan done: 13 photos left the library.'));
+    await poll(() => colourOf(page.getByText('Re-scan done: 13 photos left the library.'))).toBe(await colourOfVariable(page, '--ok'));
   });
 
   it('counts the text read in the library as it is now: none once its last folder is removed', async () => {
@@ -638,7 +666,7 @@ describe('busy buttons keep the focus', () => {
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-1' } });
     const saving = held(fake, 'library.setExcludes', { ok: true, value: { ...fake.status.library!.folders[0]!, excludes: ['*.gif'] } });
     const { page } = await open(fake);
-    const exclusions = page.getByRole('button', { name: 'Exclusions' });
+    const exclusions = page.getByRole('button', { name: 'Exclusions for /home/ada/Pictures', exact: true });
     await exclusions.click();
     await page.getByLabel(/^Leave out/).fill('*.gif');
     const save = page.getByRole('button', { name: 'Save exclusions' });

@@ -65,7 +65,7 @@ describe('typing with pauses', () => {
     const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });
     fake.overrides['search.query'] = ({ query }: { query: string }) =>
       query.trim().startsWith('-')
-        ? { ok: false, error: { code: 'bad-input', message: `The query "${query}" only subtracts; add something to look for.` } }
+        ? { ok: false, error: { code: 'bad-input', message: `The query “${query}” only subtracts; add something to look for.` } }
         : { ok: true, value: { results: [hit(1), hit(2)], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } };
     const { page } = await pages.open(fake, { hash: '#/library' });
     const box = page.getByRole('searchbox', { name: 'Search photos' });
@@ -87,7 +87,7 @@ describe('typing with pauses', () => {
     expect(await page.getByRole('heading', { level: 1, name: '2 photos match “beach”' }).count()).toBe(1);
     expect(await opacity()).toBe(1);
     // Typing rests on it: the reason shows, the heading names the query the results answer, and they are dimmed.
-    await page.getByRole('alert').filter({ hasText: 'The query "- beach" only subtracts' }).waitFor({ timeout: 3000 });
+    await page.getByRole('alert').filter({ hasText: 'The query “- beach” only subtracts' }).waitFor({ timeout: 3000 });
     await page.getByRole('heading', { level: 1, name: 'Showing results for “beach”' }).waitFor();
     await expect.poll(opacity, { timeout: 5000 }).toBeLessThan(0.7);
     expect(await results.getByRole('option').count()).toBe(2);

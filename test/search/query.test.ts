@@ -65,12 +65,16 @@ describe('combined queries', () => {
     expect(() => parseQuery('   ')).toThrow(/Type something/);
     expect(() => parseQuery('- people')).toThrow(/only subtracts/);
     expect(() => parseQuery('dog + ')).toThrow();
+    // The query in the curly quotes the search heading uses; its own quotes as typed; a control character escaped.
+    expect(() => parseQuery('- beach')).toThrow('The query “- beach” only subtracts; add something to look for.');
+    expect(() => parseQuery('- "lisboa"')).toThrow('The query “- "lisboa"” only subtracts; add something to look for.');
+    expect(() => parseQuery('-\tbeach')).toThrow('The query “-\\tbeach” only subtracts; add something to look for.');
   });
 
   it('refuses a weight of 0, which is no subtraction: it leaves its term out', () => {
-    expect(() => parseQuery('0:dog')).toThrow('A weight of 0 leaves "dog" out of the search: give it a weight above 0, or leave it out.');
-    expect(() => parseQuery('beach + 0.0:dog')).toThrow(/A weight of 0 leaves "dog" out of the search/);
-    expect(() => parseQuery('beach - 0:#42')).toThrow(/A weight of 0 leaves "#42" out of the search/);
+    expect(() => parseQuery('0:dog')).toThrow('A weight of 0 leaves “dog” out of the search: give it a weight above 0, or leave it out.');
+    expect(() => parseQuery('beach + 0.0:dog')).toThrow(/A weight of 0 leaves “dog” out of the search/);
+    expect(() => parseQuery('beach - 0:#42')).toThrow(/A weight of 0 leaves “#42” out of the search/);
   });
 
   it('adds weighted unit vectors and renormalises', () => {

@@ -23,20 +23,25 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { combo: '?', action: 'show-shortcuts', description: 'Show keyboard shortcuts' },
 ];
 
-/** Keys that act where focus is (the grid, the viewer): listed in the shortcuts panel, handled there. */
-export const LOCAL_KEYS: ReadonlyArray<{ keys: string; description: string }> = [
-  { keys: '↓ in the search box', description: 'Go to the photos shown' },
-  { keys: '← → ↑ ↓', description: 'Move between photos in the grid' },
-  { keys: 'Home End', description: 'Go to the first or the last photo in the grid' },
-  { keys: 'PageUp PageDown', description: 'Move a screen up or down in the grid' },
-  { keys: 'Enter', description: 'Open the photo' },
-  { keys: 'Space', description: 'Select or unselect the photo' },
-  { keys: 'Shift+← → ↑ ↓, Shift+Space', description: 'Select a range of photos' },
-  { keys: 'Mod+A', description: 'Select every photo in the grid' },
-  { keys: 'Mod+click, Shift+click', description: 'Add a photo to the selection, or a range of photos' },
-  { keys: '← →', description: 'Previous and next photo in the viewer' },
-  { keys: '+ − 0', description: 'Zoom the photo in, out, and back to fit (also the wheel, a double click)' },
-  { keys: '← → ↑ ↓, zoomed in', description: 'Move around the photo (also dragging it)' },
+/**
+ * Keys that act where focus is (the grid, the viewer): listed in the shortcuts panel, handled there.
+ * `keys` holds only keys, one chip each (a key, or a combination); where a key acts, when that is
+ * not the grid, starts its description ("In the search box: …").
+ */
+const ARROWS = ['←', '→', '↑', '↓'];
+export const LOCAL_KEYS: ReadonlyArray<{ keys: readonly string[]; description: string }> = [
+  { keys: ['↓'], description: 'In the search box: go to the photos shown' },
+  { keys: ARROWS, description: 'Move between photos in the grid' },
+  { keys: ['Home', 'End'], description: 'Go to the first or the last photo in the grid' },
+  { keys: ['PageUp', 'PageDown'], description: 'Move a screen up or down in the grid' },
+  { keys: ['Enter'], description: 'Open the photo' },
+  { keys: ['Space'], description: 'Select or unselect the photo' },
+  { keys: ['Shift+← → ↑ ↓', 'Shift+Space'], description: 'Select a range of photos' },
+  { keys: ['Mod+A'], description: 'Select every photo in the grid' },
+  { keys: ['Mod+click', 'Shift+click'], description: 'Add a photo to the selection, or a range of photos' },
+  { keys: ['←', '→'], description: 'Previous and next photo in the viewer' },
+  { keys: ['+', '−', '0'], description: 'Zoom the photo in, out, and back to fit (also the wheel, a double click)' },
+  { keys: ARROWS, description: 'Zoomed in: move around the photo (also dragging it)' },
 ];
 
 export interface KeyLike {
