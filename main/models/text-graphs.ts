@@ -69,6 +69,13 @@ async function writePieces(file: string, pieces: readonly Uint8Array[]): Promise
   }
 }
 
+/**
+ * How this code rewrites a graph: a new way (Note [Seven bits of weight] in query-graph.ts) makes
+ * each model a new version, written and checked anew, so a rewrite the old way failed (on a CPU
+ * without VNNI) is tried again.
+ */
+const REWRITE_VERSION = 2;
+
 /** A checked rewrite's runtime graph, saved by this version of ONNX Runtime: another version saves its own. */
 function runtimeGraphOf(base: string): string {
   return `${base}.${ort.env.versions.common}${RUNTIME_GRAPH_EXTENSION}`;
@@ -92,13 +99,13 @@ export class TextGraphs {
     private readonly mayWrite: () => boolean = () => true,
   ) {}
 
-  /** The files of one model version: `<model>-<version>`, so older versions are found by prefix. */
+  /** The files of one model version, as this code rewrites it: `<model>-<version>`, so older versions are found by prefix. */
   private key(modelPath: string, context: number): { base: string; model: string } {
     const real = realpathSync(modelPath);
     const { size, mtimeMs } = statSync(real);
     const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 16);
     const model = hash(`${real}\0${context}`);
-    return { base: path.join(this.dir, `${model}-${hash(`${size}\0${mtimeMs}`)}`), model };
+    return { base: path.join(this.dir, `${model}-${hash(`${size}\0${mtimeMs}\0${REWRITE_VERSION}`)}`), model };
   }
 
   /**
