@@ -79,6 +79,8 @@ describe('the header in a small window', () => {
     await emit(jobEvent({ id: 'ocr-1', kind: 'ocr', state: 'running', progress: null }));
     await page.getByRole('status', { name: 'Reading text in photos' }).getByRole('button', { name: 'Pause' }).waitFor();
     expect(await headerHeight(page)).toBe(oneJob);
+    // Each job's buttons say whose they are.
+    for (const name of ['Pause tagging', 'Cancel tagging', 'Pause reading text in photos', 'Cancel reading text in photos']) await page.getByRole('button', { name, exact: true }).waitFor();
     expect(oneJob).toBeLessThanOrEqual(700 / 5);
   });
 });
@@ -120,10 +122,34 @@ describe('the header at every width (Note [Header never moves the page])', () =>
       await emit(jobEvent({ id: 'index-1', kind: 'index', state, progress: indexing(98, 245) }));
       await row.getByRole('button', { name: button }).waitFor();
       expect(await headerHeight(page), state).toBe(idle);
+      // Paused shows so at every width: "(paused)", or the short form's pause sign where it is hidden.
+      const shownPaused = () => row.evaluate((job) => (job.querySelector('.paused')?.getBoundingClientRect().width ?? 0) > 1 || [...job.querySelectorAll('.name')].some((name) => getComputedStyle(name, '::before').borderLeftWidth !== '0px'));
+      expect(await shownPaused(), state).toBe(state === 'paused');
       expect(await page.getByRole('banner').evaluate(crowding), state).toEqual([]);
       // Its figures are said to screen readers and shown in its tooltip, where the header shows it short.
       expect(await row.ariaSnapshot()).toContain(`text: ${figures}\n`);
       await row.getByTitle(figures).waitFor();
     }
+  });
+});
+
+describe('the header with two jobs side by side', () => {
+  it.each([1280, 1920])('shows each short at %i px, its name and percentage, the figures in its tooltip, where they would be cut to a letter', async (width) => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width, height: 800 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const index = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: indexing(98, 245) }));
+    await index.getByRole('button', { name: 'Pause indexing' }).waitFor();
+    const seen = (row: typeof index) => row.evaluate((job) => ({ figures: (job.querySelector('.figures')?.getBoundingClientRect().width ?? 0) > 1, percent: getComputedStyle(job.querySelector('.name')!, '::after').content }));
+    // Alone, it has room for its figures.
+    expect(await seen(index)).toMatchObject({ figures: true });
+    await emit(jobEvent({ id: 'tag-1', kind: 'tag', state: 'running', progress: { phase: 'scoring', done: 10, total: 40, perSecond: 2, etaSeconds: 30 } }));
+    const tagging = page.getByRole('status', { name: 'Tagging' });
+    await tagging.getByRole('button', { name: 'Pause tagging' }).waitFor();
+    await expect.poll(() => seen(index), { timeout: 5000 }).toEqual({ figures: false, percent: '" 40%" / ""' });
+    expect(await seen(tagging)).toEqual({ figures: false, percent: '" 25%" / ""' });
+    await index.getByTitle('98 of 245 photos · 12.5 photos/s · about 1 h 7 min left').waitFor();
+    expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
   });
 });
