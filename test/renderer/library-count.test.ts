@@ -23,6 +23,19 @@ describe('the Library screen’s count', () => {
     await page.evaluate(() => (location.hash = '#/library'));
     await expect.poll(() => heading.textContent()).toBe('Library 3 photos');
   });
+
+  it('says how many files the photos are in where identical copies make more files than photos (Note [One tile a picture])', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 8, images: 3 };
+    fake.overrides['photos.timeline'] = ({ filters }: { filters: { camera?: string } }) => ({ ok: true, value: filters.camera ? { ...structuredClone(FAKE_TIMELINE), total: 2 } : structuredClone(FAKE_TIMELINE) });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect.poll(() => heading.textContent()).toBe('Library 3 photos in 8 files');
+    await heading.getByTitle('Identical copies of a photo count once: the viewer lists where its copies are.').waitFor();
+    // Filtered, the count is of the photos that pass alone.
+    await page.evaluate(() => (location.hash = '#/library?camera=Pixel'));
+    await expect.poll(() => heading.textContent()).toBe('Library 2 matching photos');
+  });
 });
 
 describe('the photos a search leaves out below its relevance cutoff', () => {
