@@ -146,6 +146,8 @@ export const callSchemas = {
   'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: appSearchOptions.optional() }).strict(),
   /** Finds near-duplicate groups as a job (its progress comes as job events); answers when it is done. */
   'duplicates.find': z.object({ threshold: z.number().min(-1).max(2).optional() }).strict(),
+  /** The groups found last, as they stand after the moves since; null once the library changed otherwise (Note [Last duplicates kept] in main/duplicates/last-find.ts). */
+  'duplicates.last': z.object({}).strict(),
   /** Moves these copies (of the groups found last) to the system trash (main process; Note [Copies named by id]). */
   'duplicates.trash': z.object({ photoIds: selectedIds }).strict(),
 } as const;
@@ -570,6 +572,12 @@ export interface DuplicatesInfo {
   groups: DuplicateGroupInfo[];
 }
 
+/** The groups the engine found last, less the copies moved to the trash since, with when they were found. */
+export interface LastDuplicatesInfo extends DuplicatesInfo {
+  /** When that find ended, in milliseconds since the epoch. */
+  foundAt: number;
+}
+
 export interface DuplicateTrashInfo {
   /** Paths of the files now in the system trash. */
   trashed: string[];
@@ -632,6 +640,7 @@ export interface CallResults {
   'search.similar': SearchPageInfo;
   'search.image': SearchPageInfo;
   'duplicates.find': DuplicatesInfo;
+  'duplicates.last': LastDuplicatesInfo | null;
   'duplicates.trash': DuplicateTrashInfo;
 }
 

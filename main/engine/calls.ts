@@ -12,7 +12,7 @@ import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary } from '../tags/vocabulary.js';
-import { cameraChoices, duplicatesInfo, folderChoices, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { cameraChoices, duplicatesInfo, folderChoices, lastDuplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { evaluation, NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
 function parseJson(text: string): unknown {
@@ -154,6 +154,10 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     // their sidecars (Note [Sidecar merge] in tags/xmp.ts).
     'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosTaggedOrRejected(tag) : photoIds, copies: true }).done,
     'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.findDuplicates({ threshold }).done),
+    'duplicates.last': async () => {
+      const last = engine.lastDuplicates();
+      return last && lastDuplicatesInfo(last);
+    },
     'duplicates.selection': async ({ photoIds }) => engine.duplicateSelection(photoIds),
     'duplicates.moved': async ({ paths }) => {
       await engine.forgetMovedCopies(paths);

@@ -17,12 +17,23 @@
  * disk, a disk that cannot be written, another program writing the library) is not failed but
  * paused, with the reason as its message; Resume runs it again, keeping everything stored
  * before. The CLI has nobody to press Resume: it exits with the message.
+ *
+ * Note [A pause outlasts the app]: people pause work to spare the battery or the cores, and
+ * quitting the app does not take that back. While a person holds indexing, tagging or reading
+ * text paused (not a run paused by itself, stuck: Note [Stuck runs]), the library's meta says so
+ * (`paused:<kind>`); a resume, a cancel or the job's end clears it, the cancel of quitting
+ * (`dispose`) does not. What the engine starts again by itself at the next launch (the catch-up's
+ * index run, Note [Catch up at launch], and the tagging and reading after it) then starts paused
+ * (Note [Started paused]), with its Resume. Work a person asks for runs, and running clears the
+ * mark: so `lumen index`, which has no Resume to offer, just runs a run the app left paused, and
+ * the app runs as usual after it.
  */
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
-import { UserError, isUserError, throwIfAborted } from '../core/errors.js';
+import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/calibration.js';
 import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
+import { LastFind } from '../duplicates/last-find.js';
 import { handOvers, selectCopies, trashSelection, type LibraryNow } from '../duplicates/trash.js';
 import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
@@ -82,6 +93,8 @@ export interface EngineOptions extends ModelOverrides {
 const STUCK = new Set(['disk-full', 'storage', 'busy', 'read-only']);
 /** The jobs that run models (Note [Models changed under work]). */
 const MODEL_WORK = ['index', 'tag', 'duplicates', 'ocr'];
+/** The jobs whose pause the next launch keeps (Note [A pause outlasts the app]). */
+const PAUSE_KEPT = ['index', 'tag', 'ocr'];
 
 export interface IndexRequest {
   batchSize?: number | undefined;
@@ -118,8 +131,8 @@ export class Engine {
   /** The text-reading job was stopped paused by the person: the next one starts paused (Note [Started paused]). */
   private readingLeftPaused = false;
   private readonly pendingNewFolders: FolderRow[] = [];
-  /** The near-duplicate groups found last (Note [Copies named by id]). */
-  private duplicates: DuplicateReport | null = null;
+  /** The near-duplicate groups found last (Note [Copies named by id]), kept to show again (Note [Last duplicates kept]). */
+  private duplicates: LastFind | null = null;
   /** Finds a change of models stopped, each with the end of that change (Note [One find at a time]). */
   private readonly findsStoppedForModels = new WeakMap<AnyJob, Promise<unknown>>();
   private readonly reader: TextReader;
@@ -129,7 +142,14 @@ export class Engine {
     this.dataDir = path.resolve(options.dataDir);
     this.emit = options.onEvent ?? (() => {});
     this.libraryChanges = new LibraryChanges((event) => this.emit(event));
-    this.jobs = new JobRegistry((job) => this.emit({ type: 'job', job: job as JobInfo }), undefined, () => this.foreground.idle());
+    this.jobs = new JobRegistry(
+      (job) => {
+        this.keepPause(job.kind);
+        this.emit({ type: 'job', job: job as JobInfo });
+      },
+      undefined,
+      () => this.foreground.idle(),
+    );
     this.modelStore = new ModelStore(this.dataDir);
     this.settings = new SettingsFile(this.dataDir);
     const log = options.log ?? (() => {});
@@ -400,7 +420,7 @@ export class Engine {
         }
       },
       null,
-      how,
+      this.asLeft('index', how),
     );
     void running.done.then(
       () => {
@@ -553,7 +573,7 @@ export class Engine {
       .hasUnread(this.library())
       .then((unread) => {
         if (!unread || !due()) return;
-        this.readText({}, { background: true, paused: this.readingLeftPaused }).done.catch(() => {});
+        this.readText({}, this.asLeft('ocr', { background: true, paused: this.readingLeftPaused })).done.catch(() => {});
         this.readingLeftPaused = false;
       })
       .catch(() => {});
@@ -587,7 +607,7 @@ export class Engine {
   /** Refused before a library exists, as a call (Note [No library yet]), not as a job that fails at once. */
   tagLibrary(options: { full?: boolean } = {}, how: JobStart = {}): Running<TagSummary> {
     this.requireLibrary();
-    const running = this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, how);
+    const running = this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, this.asLeft('tag', how));
     // Reading waited for it (Note [Reading in the background]).
     const readAfter = () => this.options.watch && this.readTextInBackground();
     void running.done.then(readAfter, readAfter);
@@ -666,6 +686,34 @@ export class Engine {
     );
   }
 
+  /**
+   * Keeps in the library whether the person holds the jobs of `kind` paused, as one of them
+   * changed (Note [A pause outlasts the app]); written only when that changes, and never as the
+   * engine closes. A failure to write (a full disk) leaves the mark as it was.
+   */
+  private keepPause(kind: string): void {
+    const library = this.access.current;
+    if (!PAUSE_KEPT.includes(kind) || this.closing || !library || !this.access.isWriter) return;
+    const paused = this.jobs.list().some((job) => job.kind === kind && job.state === 'paused' && job.error === null);
+    try {
+      if (library.storage.library.leftPaused(kind) !== paused) library.storage.library.markLeftPaused(kind, paused);
+    } catch (error) {
+      this.options.log?.(`Could not note that ${kind} work is ${paused ? 'paused' : 'going on'}: ${messageOf(error)}`);
+    }
+  }
+
+  /** How work the engine starts by itself starts: paused where the person left its kind paused (Note [A pause outlasts the app]). */
+  private asLeft(kind: string, how: JobStart): JobStart {
+    if (how.background !== true || how.paused === true) return how;
+    let left = false;
+    try {
+      left = this.access.current?.storage.library.leftPaused(kind) ?? false;
+    } catch {
+      // An unreadable mark is no pause: the work runs, as before there was one.
+    }
+    return left ? { ...how, paused: true } : how;
+  }
+
   /** A job's body, as the library's writer saying what it does; a backup follows when due (Note [Backups]). */
   private async writing<R>(doing: string, work: () => Promise<R>): Promise<R> {
     this.writable(doing);
@@ -707,7 +755,7 @@ export class Engine {
           const report = await finder.find({ threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
           // Stopped as it ended, it leaves the groups to the find asked after it.
           throwIfAborted(job.signal);
-          this.duplicates = report;
+          this.duplicates = new LastFind(report, this.library().storage.photos.allPhotos());
           return report;
         }),
       subject,
@@ -730,7 +778,7 @@ export class Engine {
    */
   duplicateSelection(photoIds: readonly number[]): TrashSelection {
     const store = this.writable('changing').storage.duplicates;
-    const selection = selectCopies(this.duplicates?.groups ?? [], photoIds, this.libraryNow());
+    const selection = selectCopies(this.duplicates?.report.groups ?? [], photoIds, this.libraryNow());
     store.rememberBeforeTrash(selection.chosen);
     return selection;
   }
@@ -743,7 +791,8 @@ export class Engine {
    */
   async forgetMovedCopies(moved: readonly string[]): Promise<void> {
     if (moved.length) {
-      this.writable('changing').storage.duplicates.handOver(handOvers(this.duplicates?.groups ?? [], moved, this.libraryNow()));
+      this.writable('changing').storage.duplicates.handOver(handOvers(this.duplicates?.report.groups ?? [], moved, this.libraryNow()));
+      this.duplicates?.movedToTrash(moved);
       await this.index().done;
     }
     this.writable('changing').storage.duplicates.dropRememberedOfPresent();
@@ -757,6 +806,17 @@ export class Engine {
     const result = await trashSelection(this.duplicateSelection(photoIds), moveToTrash, signal);
     await this.forgetMovedCopies(result.trashed);
     return result;
+  }
+
+  /**
+   * The groups found last, while the library is still the one they were found in, less the copies
+   * moved to the trash since (Note [Last duplicates kept] in main/duplicates/last-find.ts); null
+   * before a find, or once the library changed otherwise.
+   */
+  lastDuplicates(): LastFind | null {
+    const last = this.duplicates;
+    if (!last || !this.hasLibrary()) return null;
+    return last.describes(this.library().storage.photos.allPhotos()) ? last : null;
   }
 
   /** The library as moving near-duplicates reads it now (Note [Only the library's files] in trash.ts). */

@@ -1,7 +1,8 @@
 /** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
 import path from 'node:path';
-import type { CameraChoice, DuplicatesInfo, FolderChoice, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
+import type { CameraChoice, DuplicatesInfo, FolderChoice, LastDuplicatesInfo, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
+import type { LastFind } from '../duplicates/last-find.js';
 import type { SearchPage } from '../search/search.js';
 import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
@@ -218,4 +219,17 @@ export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
     };
   });
   return { model: report.model, threshold: report.threshold, images: report.images, groups };
+}
+
+/**
+ * The groups found last as a window shows them after moves to the trash (Note [Last duplicates
+ * kept] in main/duplicates/last-find.ts): without the copies moved, each group still naming the
+ * copy suggested to keep (a window says when that one went), and no group down to one copy.
+ */
+export function lastDuplicatesInfo(last: LastFind): LastDuplicatesInfo {
+  const found = duplicatesInfo(last.report);
+  const groups = found.groups
+    .map((group) => ({ ...group, photos: group.photos.filter((photo) => !last.movedPaths.has(photo.path)) }))
+    .filter((group) => group.photos.length > 1);
+  return { ...found, groups, foundAt: last.foundAt };
 }

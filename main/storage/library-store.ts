@@ -306,6 +306,15 @@ export class LibraryStore {
     return this.meta('index_run') === 'unfinished';
   }
 
+  /** Whether the person left the work of a kind of job paused (Note [A pause outlasts the app] in engine.ts). */
+  markLeftPaused(kind: string, paused: boolean): void {
+    this.setMeta(`paused:${kind}`, paused ? 'yes' : 'no');
+  }
+
+  leftPaused(kind: string): boolean {
+    return this.meta(`paused:${kind}`) === 'yes';
+  }
+
 
   counts(): { files: number; images: number; failures: number } {
     return this.statements.counts.get() as { files: number; images: number; failures: number };

@@ -3,7 +3,7 @@
  * fixture model over a generated library with known copies: find the groups with progress, the
  * suggested keep and its reason, compare side by side, mark, confirm a list of files, and the
  * files are in the (stand-in) trash, gone from the folder and from the library, while the copies
- * kept are untouched. No console error, page error or CSP violation is allowed.
+ * kept are untouched; a window reloaded shows the groups found last as the move left them. No console error, page error or CSP violation is allowed.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -116,5 +116,14 @@ describe('the Duplicates section, end to end', () => {
     await eventually(async () => (await tileNames(library)).map((name) => name.split(',')[0]).sort(), 30_000).toEqual(
       ['circle-original.jpg', 'cross-original.jpg', 'square-original.jpg', 'star-half.jpg', 'star-original.jpg', 'triangle-original.jpg'],
     );
+  });
+
+  it('shows the groups found last, as the move left them and with when they were found, in the window reloaded', async () => {
+    await page.reload();
+    await page.getByRole('link', { name: 'Duplicates' }).click();
+    await page.getByRole('heading', { name: '1 group of copies' }).waitFor();
+    await page.getByRole('main').getByText(/^Found (just now|1 minute ago), at /).waitFor();
+    await page.getByRole('region', { name: '2 copies of star-original.jpg' }).waitFor();
+    await expect.poll(() => mark('star-half.jpg').isChecked()).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /** The Duplicates screen's choice of how alike copies must be, built for real and driven in Chromium against a fake engine. */
 import { describe, expect, it } from 'vitest';
 import type { CallParams } from '../../preload/contract.js';
-import { appPages, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, FAKE_MODEL, jobEvent, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -152,6 +152,60 @@ describe('finding duplicates', () => {
     await page.getByRole('region', { name: '2 copies of beach.jpg' }).waitFor();
     const names = await page.getByRole('main').getByRole('region').evaluateAll((regions) => regions.map((region) => document.getElementById(region.getAttribute('aria-labelledby') ?? '')?.textContent));
     expect(names).toEqual(['2 copies of 1280x1024.jpg in Autumn', '2 copies of 1280x1024.jpg in Summer', '2 copies of beach.jpg']);
+  });
+
+  it('shows the engine’s last find in a window opened after it, saying when it was found, with the suggested copies marked', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const foundAt = Date.now() - 12 * 60_000 - 5_000;
+    fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2), photo(3)] }], foundAt } });
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    const main = page.getByRole('main');
+    await main.getByRole('heading', { name: '1 group of copies' }).waitFor();
+    const when = main.getByText(/^Found 12 minutes ago, at /);
+    await when.waitFor();
+    expect(await when.locator('time').getAttribute('datetime')).toBe(new Date(foundAt).toISOString());
+    await main.getByText('2 marked for the trash').waitFor();
+    expect(await page.getByRole('checkbox', { name: 'To the trash: copy-1.jpg' }).isChecked()).toBe(false);
+    expect(await page.getByRole('button', { name: 'Find duplicates' }).isVisible()).toBe(true);
+    expect(fake.callsOf('duplicates.last')).toEqual([{}]);
+
+    // Moving between pages keeps the window's marks: the engine is not asked again.
+    await page.getByRole('checkbox', { name: 'To the trash: copy-3.jpg' }).uncheck();
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await page.evaluate(() => (location.hash = '#/duplicates'));
+    await main.getByText('1 marked for the trash').waitFor();
+    expect(fake.callsOf('duplicates.last')).toEqual([{}]);
+
+    // A find of its own is this window's, and fresh: it does not say when.
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await main.getByText('1 marked for the trash').waitFor();
+    await expect.poll(() => main.getByText(/^Found /).count(), { timeout: 5000 }).toBe(0);
+  });
+
+  it('shows the find another window asked for when it ends, in place of the older one shown, and nothing when the engine keeps none', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const kept = (ids: number[], foundAt: number) => ({ model: FAKE_MODEL, threshold: 0.75, images: 6, groups: [{ keep: ids[0] as number, reason: 'the largest', similarity: null, photos: ids.map(photo) }], foundAt });
+    let last: ReturnType<typeof kept> | null = null;
+    fake.overrides['duplicates.last'] = () => ({ ok: true, value: last });
+    const { page, emit } = await pages.open(fake, { hash: '#/duplicates' });
+    const main = page.getByRole('main');
+    await expect.poll(() => fake.callsOf('duplicates.last').length, { timeout: 5000 }).toBe(1);
+    await page.getByRole('button', { name: 'Find duplicates' }).waitFor();
+    expect(await main.getByRole('heading', { level: 2 }).count()).toBe(0);
+
+    last = kept([1, 2], Date.now() - 3 * 3_600_000);
+    await emit(jobEvent({ id: 'duplicates-1', kind: 'duplicates', state: 'done' }));
+    await main.getByRole('heading', { name: '1 group of copies' }).waitFor();
+    await main.getByText(/^Found 3 hours ago, at /).waitFor();
+    last = kept([4, 5, 6], Date.now() - 30_000);
+    await emit(jobEvent({ id: 'duplicates-2', kind: 'duplicates', state: 'done' }));
+    await main.getByText(/^Found just now, at /).waitFor();
+    await main.getByText('2 marked for the trash').waitFor();
+    await main.getByRole('region', { name: '3 copies of copy-4.jpg' }).waitFor();
   });
 
   it('says each copy is loading in the comparison until its preview arrives', async () => {

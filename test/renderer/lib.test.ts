@@ -4,7 +4,7 @@ import { FORMAT_NAMES } from '../../main/library/photo-kinds.js';
 import type { PHOTO_FORMATS } from '../../main/search/options.js';
 import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { actualSize, clampView, fittedBounds, FITTED, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
-import { counted, folderLabels, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
+import { counted, folderLabels, formatAgo, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { inPlace } from '../../renderer/src/lib/in-place.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
@@ -72,6 +72,16 @@ describe('formatting', () => {
     expect(percentOf(151, 605)).toBe(24);
     expect(percentOf(5, 0)).toBe(0);
     expect(percentOf(700, 605)).toBe(100);
+  });
+
+  it('how long ago, in round figures', () => {
+    const now = Date.UTC(2026, 11, 5, 11, 0);
+    expect(formatAgo(now - 20_000, now)).toBe('just now');
+    expect(formatAgo(now + 5_000, now)).toBe('just now');
+    expect(formatAgo(now - 60_000, now)).toBe('1 minute ago');
+    expect(formatAgo(now - 12 * 60_000 - 59_000, now)).toBe('12 minutes ago');
+    expect(formatAgo(now - 3 * 3_600_000, now)).toBe('3 hours ago');
+    expect(formatAgo(now - 49 * 3_600_000, now)).toBe('2 days ago');
   });
 
   it("writes shares as the person's locale writes a percentage (Note [Percentages in the person's locale])", () => {

@@ -62,6 +62,16 @@ export function counted(n: number, singular: string, plural = `${singular}s`): s
   return `${formatCount(n)} ${n === 1 ? singular : plural}`;
 }
 
+/** How long ago `then` was at `now` (ms since the epoch), in round figures: "just now", "12 minutes ago", "3 hours ago", "2 days ago". */
+export function formatAgo(then: number, now: number): string {
+  const minutes = Math.floor(Math.max(0, now - then) / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${counted(minutes, 'minute')} ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${counted(hours, 'hour')} ago`;
+  return `${counted(Math.floor(hours / 24), 'day')} ago`;
+}
+
 /**
  * Each folder as a list names it: its last part, or as many of its last parts as tell it from
  * the others ("alice/Photos" and "bob/Photos", not "Photos" twice).

@@ -10,6 +10,11 @@ import type { PhotoVersions } from './photo-versions.svelte.js';
 
 export class DuplicatesStore {
   found = $state.raw<DuplicatesInfo | null>(null);
+  /**
+   * When the groups shown were found, where they are the engine's last find rather than this
+   * window's (Note [Last duplicates kept] in main/duplicates/last-find.ts); null for this window's own.
+   */
+  foundAt = $state<number | null>(null);
   /** The groups still shown: those found, less the copies moved to the trash since. */
   groups = $state.raw<DuplicateGroupInfo[]>([]);
   readonly marked = new SvelteSet<number>();
@@ -37,8 +42,30 @@ export class DuplicatesStore {
       if (outcome.error.code !== 'cancelled') this.error = outcome.error.message;
       return;
     }
-    this.found = outcome.value;
-    this.groups = outcome.value.groups;
+    this.show(outcome.value, null);
+  }
+
+  /**
+   * Shows the engine's last find, as moves to the trash since left it, in a window that has no
+   * groups of its own (opened or reloaded after the find: Note [Last duplicates kept]), or,
+   * `replacingKept`, in place of an older one shown so (marks and all: a newer find ended). What
+   * was marked in the window that found it is not kept: the copies suggested are marked again.
+   * Without one, or when the engine cannot say, the screen stays as it is, with Find duplicates.
+   */
+  async showLast({ replacingKept = false } = {}): Promise<void> {
+    const mayShow = () => !this.finding && (this.found === null || (replacingKept && this.foundAt !== null));
+    if (!mayShow()) return;
+    const outcome = await this.api.call('duplicates.last', {});
+    // A find of this window's, started meanwhile, has the say.
+    if (!outcome.ok || !outcome.value || !mayShow()) return;
+    const { foundAt, ...found } = outcome.value;
+    this.show(found, foundAt);
+  }
+
+  private show(found: DuplicatesInfo, foundAt: number | null): void {
+    this.found = found;
+    this.foundAt = foundAt;
+    this.groups = found.groups;
     this.marked.clear();
     for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep) this.marked.add(photo.id);
   }
