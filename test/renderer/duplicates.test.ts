@@ -222,11 +222,15 @@ describe('finding duplicates', () => {
     await expect.poll(() => held.length, { timeout: 5000 }).toBe(2);
     expect(await busy()).toBe(2);
     expect(await dialog.getByText('Loading…').count()).toBe(2);
+    // Each shimmers as the grid's tiles do (app.css).
+    const shimmering = () => dialog.locator('[aria-busy]').evaluateAll((frames) => frames.map((frame) => getComputedStyle(frame).backgroundImage.startsWith('linear-gradient')));
+    expect(await shimmering()).toEqual([true, true]);
     await (held.shift() as () => Promise<void>)();
     await expect.poll(busy, { timeout: 5000 }).toBe(1);
     await (held.shift() as () => Promise<void>)();
     await expect.poll(busy, { timeout: 5000 }).toBe(0);
     expect(await dialog.getByText('Loading…').count()).toBe(0);
+    expect(await shimmering()).toEqual([false, false]);
     expect(await dialog.getByRole('img', { name: 'copy-2.jpg' }).isVisible()).toBe(true);
   });
 });

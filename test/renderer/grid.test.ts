@@ -325,3 +325,20 @@ describe('search results sorted by date', () => {
     await expect.poll(headings, { timeout: 5000 }).toEqual([]);
   });
 });
+
+describe('a tile whose thumbnail is on its way', () => {
+  it('shimmers until the thumbnail comes (app.css)', async () => {
+    // Opened elsewhere, so that no thumbnail is asked for before they are held.
+    const { page } = await pages.open(libraryFake(), { hash: '#/settings' });
+    const held: Array<() => Promise<void>> = [];
+    await page.route('**/photo/thumbnail/**', (route) => void held.push(() => route.continue()));
+    await page.evaluate(() => (location.hash = '#/library'));
+    const tile = page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { name: /^c\.jpg/ });
+    await tile.waitFor();
+    const shimmers = () => tile.evaluate((element) => getComputedStyle(element).backgroundImage.startsWith('linear-gradient'));
+    await expect.poll(() => held.length, { timeout: 5000 }).toBeGreaterThan(0);
+    expect(await shimmers()).toBe(true);
+    while (held.length) await (held.shift() as () => Promise<void>)();
+    await expect.poll(shimmers, { timeout: 5000 }).toBe(false);
+  });
+});
