@@ -153,3 +153,16 @@ describe('the header with two jobs side by side', () => {
     expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
   });
 });
+
+describe('the header after a first index run with failures, as tagging runs', () => {
+  it.each([500, 800, 1280])('shows the failures, See why and the job with both its buttons at %i px', async (width) => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width, height: 800 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...indexing(10, 10), failed: 4 } }));
+    await emit(jobEvent({ id: 'tag-1', kind: 'tag', state: 'running', progress: { phase: 'scoring', done: 10, total: 40, perSecond: 2, etaSeconds: 30 } }));
+    await page.getByRole('button', { name: 'Cancel tagging' }).waitFor();
+    await page.getByRole('status', { name: 'Indexing' }).getByText('4 files could not be indexed.').waitFor();
+    expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
+  });
+});
