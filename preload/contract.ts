@@ -552,6 +552,8 @@ export interface DuplicatePhotoInfo {
   capturedAt: number | null;
   camera: string | null;
   hasLocation: boolean;
+  /** Other paths in the library to this very file (Note [One file, many paths] in main/duplicates/same-file.ts), to show: it is never moved to the trash. */
+  links: string[];
 }
 
 export interface DuplicateGroupInfo {

@@ -52,10 +52,13 @@ function refuse(file: string, info: Stats): void {
   }
 }
 
-function fromErrno(file: string, error: unknown): PhotoFileError {
+/** The system's error `error` reading `file`, in words (a code alone is kept only where nothing better can be said). */
+export function fromErrno(file: string, error: unknown): PhotoFileError {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return new PhotoFileError(file, 'missing', 'it does not exist', error);
   if (code === 'EACCES' || code === 'EPERM') return new PhotoFileError(file, 'denied', 'permission denied', error);
+  if (code === 'EISDIR') return new PhotoFileError(file, 'folder', 'it is a folder', error);
+  if (code === 'EIO') return new PhotoFileError(file, 'unreadable', 'the disk reported a read error (EIO)', error);
   if (code === 'ELOOP') return new PhotoFileError(file, 'unreadable', 'it is a symbolic link that leads back to itself', error);
   return new PhotoFileError(file, 'unreadable', `the system reported ${code ?? String(error)}`, error);
 }

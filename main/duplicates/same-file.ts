@@ -4,7 +4,8 @@
  * Note [One file, many paths]: the library holds a file once per path that reaches it: a symlink
  * to a photo, a photo in a linked folder (Note [Symlinks] in main/library/scan.ts), a hard link.
  * Such paths are not copies: moving a link to the trash frees nothing, and moving the file
- * breaks every link to it (planTrash refuses both, which a suggestion must then never ask for).
+ * breaks every link to it (planTrash refuses the one, selectCopies the other, which a suggestion
+ * must then never ask for; the app shows the links and offers no mark for such a file).
  * So the finder counts them as one member of a group, told apart by device and inode after
  * following links (`stat`). Only members of groups are looked at, as each group is formed, so a
  * library without duplicates costs no file system call. The member shown is the real file (its

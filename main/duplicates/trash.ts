@@ -260,6 +260,12 @@ export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readon
       refused.push({ path: found.photo.path, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' });
       continue;
     }
+    // Moving it would break its links, or free nothing where they are hard links (Note [One file, many paths]).
+    const links = found.photo.links?.length ?? 0;
+    if (links > 0) {
+      refused.push({ path: found.photo.path, reason: `it is the file ${links === 1 ? 'a link' : `${links} links`} in your library lead${links === 1 ? 's' : ''} to; move another copy instead` });
+      continue;
+    }
     if (keptCopyMoved(found.group)) {
       refused.push({ path: found.photo.path, reason: KEPT_MOVED });
       continue;

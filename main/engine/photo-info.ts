@@ -215,6 +215,7 @@ export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
         capturedAt: photo.takenAt,
         camera: photo.camera,
         hasLocation: photo.hasLocation,
+        links: photo.links ?? [],
       })),
     };
   });

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { UserError, codeOf, isDiskFull, isUserError, messageOf } from '../core/errors.js';
-import { PhotoFileError } from '../core/photo-file.js';
+import { PhotoFileError, fromErrno } from '../core/photo-file.js';
 import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
 
 /** A photo's own defect: it is listed with the reason, and the run goes on. */
@@ -30,7 +30,7 @@ export function failureFor(file: string, error: unknown): Failure {
   }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'EIO') {
-    return new Failure('unreadable', `${path.basename(file)} could not be read (${code}).`);
+    return failureFor(file, fromErrno(file, error));
   }
   if (code === 'ENOMEM') return new Failure('out-of-memory', `${path.basename(file)} ${REASON_TEXT['out-of-memory']}.`);
   const reason = classifyDecodeError(error);

@@ -39,7 +39,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import picomatch from 'picomatch';
 import { UserError, throwIfAborted } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import { kindOf } from '../core/photo-file.js';
+import { fromErrno, kindOf } from '../core/photo-file.js';
 
 export interface ScannedFile {
   path: string;
@@ -277,7 +277,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
         info = statSync(file, { throwIfNoEntry: false });
       } catch (error) {
         // A file listed but not readable (no permission, a network share gone): kept as it was, as a folder that cannot be opened is.
-        report({ path: file, reason: 'unreadable', message: `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, unwalked: file });
+        report({ path: file, reason: 'unreadable', message: `${path.basename(file)} could not be read: ${fromErrno(file, error).detail}.`, unwalked: file });
         continue;
       }
       if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };

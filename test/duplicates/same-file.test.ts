@@ -61,6 +61,16 @@ describe('duplicates of one file reached by several paths', () => {
     expect(listed?.photos.map((photo) => photo.name)).toEqual(['z-real.jpg', 'm-copy.jpg']);
   });
 
+  it('refuses to move the file its links lead to, chosen by hand, and tells the window of its links', async () => {
+    const linked = report.groups[0]?.photos.find((photo) => photo.path === at('pair', 'z-real.jpg'));
+    let moved = 0;
+    const result = await engine.trashDuplicates([linked?.photoId as number], async () => void moved++);
+    expect(moved).toBe(0);
+    expect(result).toEqual({ trashed: [], sidecars: [], skipped: [{ path: at('pair', 'z-real.jpg'), reason: 'it is the file a link in your library leads to; move another copy instead' }] });
+    const [listed] = duplicatesInfo(report).groups;
+    expect(listed?.photos.map((photo) => photo.links)).toEqual([[at('pair', 'a-link.jpg')], []]);
+  });
+
   it('moves the real second copy, and the links still lead to the file kept', async () => {
     const copy = report.groups[0]?.photos.find((photo) => photo.path.endsWith('m-copy.jpg'));
     const result = await engine.trashDuplicates([copy?.photoId as number], async (file) => rename(file, path.join(scratch.dir, path.basename(file))));

@@ -45,7 +45,7 @@ describe('a file the walk cannot read', () => {
     await copyPhotos(fixture.photos.slice(3, 4), path.join(scratch.dir, 'Photos'), () => 'more');
     const summary = await library.index(fixture.model);
     expect(summary).toMatchObject({ embedded: 1, unchanged: 2, removed: 0 });
-    expect(summary.failed).toEqual([{ path: lost, reason: 'unreadable', message: `Cannot read ${lost}: EIO` }]);
+    expect(summary.failed).toEqual([{ path: lost, reason: 'unreadable', message: `${path.basename(lost)} could not be read: the disk reported a read error (EIO).` }]);
     expect(library.status().photos).toBe(4);
 
     unreadable.clear();

@@ -154,7 +154,7 @@ describe('work in progress', () => {
     // Until the answer comes, the last step seen stays on screen: it does not go back to "Starting…".
     expect(await page.getByRole('group', { name: 'Finding duplicates' }).locator('span').first().textContent()).toBe('Comparing photos…');
 
-    const photo = (id: number) => ({ id, name: `IMG_${id}.jpg`, path: `/home/ada/Pictures/IMG_${id}.jpg`, width: 400, height: 300, size: 1000, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `IMG_${id}.jpg`, path: `/home/ada/Pictures/IMG_${id}.jpg`, width: 400, height: 300, size: 1000, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const found: DuplicatesInfo = { model: MODEL, threshold: 1, images: 20, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] };
     answer({ ok: true, value: found });
     await poll(heard).toEqual(['Finding duplicates…', 'Finding duplicates finished: 1 group of copies.']);

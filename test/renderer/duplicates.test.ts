@@ -24,7 +24,7 @@ describe('finding duplicates', () => {
 
   it('leaves the keys to the confirmation while it asks: no shortcut moves away beneath it, and Escape closes it', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
     const { page } = await pages.open(fake, { hash: '#/duplicates' });
     await page.getByRole('button', { name: 'Find duplicates' }).click();
@@ -43,7 +43,7 @@ describe('finding duplicates', () => {
 
   it('stays open while the files move, as Cancel or Escape cannot call the move back, and says what it did', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
     let release = () => {};
     fake.overrides['duplicates.trash'] = (() => new Promise((resolve) => (release = () => resolve({ ok: true, value: { trashed: ['/p/copy-2.jpg'], sidecars: [], skipped: [] } })))) as never;
@@ -64,7 +64,7 @@ describe('finding duplicates', () => {
 
   it('tells copies that share a file name apart by their folders, says why a copy cannot be marked, and what became of a moved keep', async () => {
     const fake = libraryFake();
-    const photo = (id: number, path: string) => ({ id, name: path.split('/').pop() as string, path, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number, path: string) => ({ id, name: path.split('/').pop() as string, path, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const photos = [photo(1, '/home/ada/phone/2023/IMG_0001.jpg'), photo(2, '/home/ada/camera/2023/IMG_0001.jpg'), photo(3, '/home/ada/camera/2023/other.jpg')];
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'largest (800 × 600)', similarity: null, photos }] } });
     fake.overrides['duplicates.trash'] = (() => ({ ok: true, value: { trashed: ['/home/ada/phone/2023/IMG_0001.jpg'], sidecars: [], skipped: [] } })) as never;
@@ -97,9 +97,28 @@ describe('finding duplicates', () => {
     await expect.poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent(), { timeout: 5000 }).toBe('Moved 1 file to the trash.');
   });
 
+  it('shows the links to a file, never marks that file for the trash, and says why (Note [One file, many paths])', async () => {
+    const fake = libraryFake();
+    const photo = (id: number, path: string, links: string[] = []) => ({ id, name: path.split('/').pop() as string, path, width: 800, height: 600, size: 1000, capturedAt: null, camera: null, hasLocation: false, links });
+    // The copy kept is the smaller one, not the file the links lead to.
+    const photos = [photo(1, '/p/large.jpg'), photo(2, '/p/real.jpg', ['/p/a-link.jpg', '/p/b-link.jpg']), photo(3, '/p/other.jpg')];
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'largest', similarity: null, photos }] } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    const group = page.getByRole('region', { name: '3 copies of large.jpg' });
+    await group.getByText('2 links to this file').waitFor();
+    await group.getByRole('button', { name: /^real\.jpg, no date, .*, 2 links to this file$/ }).waitFor();
+    const linked = group.getByRole('checkbox', { name: 'To the trash: real.jpg' });
+    expect(await linked.isChecked()).toBe(false);
+    expect(await linked.isDisabled()).toBe(true);
+    const why = await linked.evaluate((box) => document.getElementById(box.getAttribute('aria-describedby') ?? '')?.textContent);
+    expect(why).toBe('Links in your library lead to this file: moving it would break them');
+    expect(await group.getByRole('checkbox', { name: 'To the trash: other.jpg' }).isChecked()).toBe(true);
+  });
+
   it('shows a move that left files where they were as a warning, and one that moved every file as done', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2), photo(3)] }] } });
     const refused = { trashed: [], sidecars: [], skipped: [2, 3].map((id) => ({ path: `/p/copy-${id}.jpg`, reason: 'it is not a regular file' })) };
     let outcome: { trashed: string[]; sidecars: string[]; skipped: Array<{ path: string; reason: string }> } = refused;
@@ -142,7 +161,7 @@ describe('finding duplicates', () => {
 
   it('names groups whose copies share a name by the folder of the copy kept, and leaves names that differ as they are', async () => {
     const fake = libraryFake();
-    const photo = (id: number, path: string) => ({ id, name: path.split('/').pop() as string, path, width: 1280, height: 1024, size: 1000, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number, path: string) => ({ id, name: path.split('/').pop() as string, path, width: 1280, height: 1024, size: 1000, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const kde = (id: number, design: string) => photo(id, `/usr/share/wallpapers/${design}/contents/images/1280x1024.jpg`);
     const group = (photos: ReturnType<typeof photo>[]) => ({ keep: (photos[0] as { id: number }).id, reason: 'the largest', similarity: null, photos });
     const groups = [group([kde(1, 'Autumn'), kde(2, 'Autumn')]), group([kde(3, 'Summer'), kde(4, 'Summer')]), group([photo(5, '/p/a/beach.jpg'), photo(6, '/p/b/beach.jpg')])];
@@ -156,7 +175,7 @@ describe('finding duplicates', () => {
 
   it('shows the engine’s last find in a window opened after it, saying when it was found, with the suggested copies marked', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const foundAt = Date.now() - 12 * 60_000 - 5_000;
     fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2), photo(3)] }], foundAt } });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
@@ -187,7 +206,7 @@ describe('finding duplicates', () => {
 
   it('shows the find another window asked for when it ends, in place of the older one shown, and nothing when the engine keeps none', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const kept = (ids: number[], foundAt: number) => ({ model: FAKE_MODEL, threshold: 0.75, images: 6, groups: [{ keep: ids[0] as number, reason: 'the largest', similarity: null, photos: ids.map(photo) }], foundAt });
     let last: ReturnType<typeof kept> | null = null;
     fake.overrides['duplicates.last'] = () => ({ ok: true, value: last });
@@ -210,7 +229,7 @@ describe('finding duplicates', () => {
 
   it('says each copy is loading in the comparison until its preview arrives', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
     const { page } = await pages.open(fake, { hash: '#/duplicates' });
     const held: Array<() => Promise<void>> = [];

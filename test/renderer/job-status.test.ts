@@ -137,6 +137,17 @@ describe('a running index job', () => {
   });
 });
 
+describe('a job started paused (Note [A pause outlasts the app])', () => {
+  it('says it has not started yet, not that it is starting, until resumed', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', background: true, state: 'paused' }));
+    await poll(text(row)).toBe('Indexing (paused) not started yet Resume Cancel');
+    await emit(jobEvent({ id: 'index-1', kind: 'index', background: true, state: 'running' }));
+    await poll(text(row)).toBe('Indexing starting… Pause Cancel');
+  });
+});
+
 describe('cancelling an index job (Note [Cancelling shown at once])', () => {
   it('says "Cancelling…" at once and asks nothing more until the job has stopped', async () => {
     const fake = libraryFake();
@@ -180,7 +191,7 @@ describe('cancelling an index job (Note [Cancelling shown at once])', () => {
 describe('a search for duplicates', () => {
   it('shows in the header on other pages, with Cancel and no Pause, then what it found, until seen on its page', async () => {
     const fake = libraryFake();
-    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const found = { model: FAKE_MODEL, threshold: 0.75, images: 4, groups: [1, 3].map((keep) => ({ keep, reason: 'the largest', similarity: null, photos: [photo(keep), photo(keep + 1)] })) };
     let answer = (_value: unknown) => {};
     fake.overrides['duplicates.find'] = (() => new Promise((resolve) => (answer = resolve))) as never;

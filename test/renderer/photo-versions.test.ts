@@ -107,7 +107,7 @@ describe('lists not read again show a photo edited in place anew (Note [Photo ve
 
   it('duplicate groups and their comparison show an edited copy anew', async () => {
     const { fake, versions } = editableFake();
-    const copy = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false });
+    const copy = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2, groups: [{ keep: 1, reason: 'the largest', similarity: 1, photos: [copy(1), copy(2)] }] } });
     const { page, emit } = await pages.open(fake, { hash: '#/duplicates' });
     await page.getByRole('button', { name: 'Find duplicates' }).click();

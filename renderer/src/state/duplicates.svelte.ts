@@ -67,12 +67,14 @@ export class DuplicatesStore {
     this.foundAt = foundAt;
     this.groups = found.groups;
     this.marked.clear();
-    for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep) this.marked.add(photo.id);
+    for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep && photo.links.length === 0) this.marked.add(photo.id);
   }
 
-  /** Whether `photoId` may be marked: every copy but one may. */
+  /** Whether `photoId` may be marked: every copy but one may, but for a file links lead to (Note [One file, many paths] in main/duplicates/same-file.ts). */
   canMark(group: DuplicateGroupInfo, photoId: number): boolean {
-    return this.marked.has(photoId) || group.photos.some((photo) => photo.id !== photoId && !this.marked.has(photo.id));
+    if (this.marked.has(photoId)) return true;
+    if (group.photos.some((photo) => photo.id === photoId && photo.links.length > 0)) return false;
+    return group.photos.some((photo) => photo.id !== photoId && !this.marked.has(photo.id));
   }
 
   toggle(group: DuplicateGroupInfo, photoId: number): void {
