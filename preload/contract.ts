@@ -524,7 +524,10 @@ export interface AlbumInfo {
   name: string;
   /** The folder (for a folder album). */
   album: string;
+  /** Its pictures: identical copies are one photo (Note [Folder albums count pictures] in main/storage/photo-store.ts). */
   photos: number;
+  /** The files they are: more than `photos` where a folder holds identical copies. */
+  files: number;
   tags: Array<{ tag: string; photos: number; share: number; meanScore: number }>;
   label: string;
   /** The album's first photos, to show on its card. */

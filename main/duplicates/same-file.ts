@@ -13,7 +13,8 @@
  * carries the other paths as `links`, which are never offered for the trash; a group left with
  * one file is no group. Where nothing else tells the copies apart, the one linked to is kept
  * (Note [Which copy to keep] in keep.ts), since moving it would break its links. A path that
- * cannot be read counts as a file of its own: planTrash says why it cannot move it.
+ * cannot be read counts as a file of its own: planTrash says why it cannot move it. Writing XMP
+ * sidecars folds paths alike: one sidecar per file, beside the file itself (xmp-export.ts).
  */
 import { lstat, realpath, stat } from 'node:fs/promises';
 

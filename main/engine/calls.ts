@@ -11,16 +11,26 @@ import type { TrashSelection } from '../duplicates/trash.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
-import { formatVocabulary } from '../tags/vocabulary.js';
+import { formatVocabulary, parseVocabulary, type Vocabulary } from '../tags/vocabulary.js';
 import { cameraChoices, duplicatesInfo, folderChoices, lastDuplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { evaluation, NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
-function parseJson(text: string): unknown {
+/**
+ * A vocabulary file the person imports in the app, checked and its problems said in the app's
+ * words (Note [Problems in words] in tags/vocabulary.ts): the parser's own text is no help to
+ * them, only the line where it stopped, when it says where and the file has lines.
+ */
+function importedVocabulary(text: string): Vocabulary {
+  let raw: unknown;
   try {
-    return JSON.parse(text);
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new UserError('bad-input', `That file is not a vocabulary: it is not JSON (${error instanceof Error ? error.message : String(error)}).`);
+    const position = /at position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    // A file of one line has nothing to find by its line.
+    const line = position === undefined || !text.trimEnd().includes('\n') ? '' : ` (see line ${text.slice(0, Number(position)).split('\n').length})`;
+    throw new UserError('bad-input', `That file is not a vocabulary exported from Lumen: it is not valid JSON${line}.`);
   }
+  return parseVocabulary(raw, 'That file', 'words');
 }
 
 /** Renderer calls the main process answers itself (dialogs, the system shell). */
@@ -134,7 +144,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'vocabulary.get': async () => engine.vocabularyInfo(),
     'vocabulary.save': async ({ vocabulary, renames }) => engine.saveVocabulary(vocabulary, renames),
     'vocabulary.reset': async () => engine.saveVocabulary(null),
-    'vocabulary.import': async ({ json }) => engine.importVocabulary(parseJson(json)),
+    'vocabulary.import': async ({ json }) => engine.importVocabulary(importedVocabulary(json)),
     'vocabulary.export': async () => ({ json: formatVocabulary(await engine.vocabulary()) }),
     'vocabulary.preview': async ({ vocabulary, tag, renames }) => previewInfo(storage(), await engine.previewTag(vocabulary, tag, renames)),
     'vocabulary.evaluate': async ({ vocabulary }) => evaluation(engine.tags(), vocabulary, (await engine.searchModel()).id),

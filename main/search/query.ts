@@ -21,6 +21,10 @@
  * over every run of spaces, and 50,000 of them took 40 s. Weights are at most MAX_WEIGHT, so a
  * sum can never overflow.
  *
+ * Note [Operators alone]: a query of nothing but lone `+` and `-` ("+", "- +") is refused as having
+ * no words, like one that ends with an operator. A leading `+` followed by words is still text
+ * ("+ beach"), as it always was; alone, searching CLIP for "+" only ever returned noise.
+ *
  * Note [No files from the window]: only the CLI's queries may name an image file to read, and
  * only by saying so (`imageFiles`; a caller that does not say reads no file). The app's window
  * sends no paths (Note [No paths from the renderer] in preload/contract.ts) and searches by an
@@ -88,6 +92,8 @@ export function parseQuery(query: string, rules: QueryRules = { imageFiles: fals
     .replace(/(^|\s)-(?=\uE000)/gu, '$1- ');
   const trimmed = masked.trim();
   if (!trimmed) throw new UserError('bad-input', 'Type something to search for.');
+  // Operators alone ("+", "- +") are no query: without this a lone "+" was searched for as text (Note [Operators alone]).
+  if (trimmed.split(/\s+/).every((word) => word === '+' || word === '-')) throw new UserError('bad-input', `The query ${quoted(query)} has no words to search for; add a term.`);
   if (/\s[+-]$/.test(trimmed)) throw new UserError('bad-input', `The query ${quoted(query)} ends with an operator; add a term after it.`);
   const terms: QueryTerm[] = [];
   for (const { sign, text } of signedParts(query, trimmed)) {

@@ -129,10 +129,10 @@ export class PhotoStore {
       byPath: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE path = ?'),
       ofImage: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files WHERE image_id = ? ORDER BY path'),
       all: db.prepare('SELECT id AS photoId, image_id AS imageId, path FROM files ORDER BY path'),
-      perFolder: db.prepare(`SELECT ${folderOfPath('path')} AS folder, COUNT(*) AS photos FROM files GROUP BY folder`),
+      perFolder: db.prepare(`SELECT ${folderOfPath('path')} AS folder, COUNT(DISTINCT image_id) AS photos, COUNT(*) AS files FROM files GROUP BY folder`),
       // The folder is a prefix of its files' paths: the path index finds them, and the folder test leaves out its subfolders' files.
       inFolder: db.prepare(`SELECT id AS photoId, image_id AS imageId, path FROM files
-        WHERE path > @folder AND path < @beyond AND ${folderOfPath('path')} = @folder ORDER BY path LIMIT @limit`),
+        WHERE path > @folder AND path < @beyond AND ${folderOfPath('path')} = @folder ORDER BY path`),
       image: db.prepare('SELECT f.path, i.content_hash AS contentHash, i.thumbnail FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?'),
       details: db.prepare(`SELECT ${ROW_COLUMNS}, f.size, i.lens, i.taken_at AS capturedAt FROM files f JOIN images i ON i.id = f.image_id WHERE f.id = ?`),
       filesOfImages: db.prepare(`SELECT ${ROW_COLUMNS} FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.id`),
@@ -160,9 +160,12 @@ export class PhotoStore {
     return this.s.all.all() as PhotoRef[];
   }
 
-  /** How many photos each folder holds directly, the folder with its trailing separator (Note [Folders in SQL]). */
-  photosPerFolder(): Array<{ folder: string; photos: number }> {
-    return this.s.perFolder.all() as Array<{ folder: string; photos: number }>;
+  /**
+   * How many photos (pictures: identical copies are one, Note [Folder albums count pictures]) and
+   * files each folder holds directly, the folder with its trailing separator (Note [Folders in SQL]).
+   */
+  photosPerFolder(): Array<{ folder: string; photos: number; files: number }> {
+    return this.s.perFolder.all() as Array<{ folder: string; photos: number; files: number }>;
   }
 
   /**
@@ -182,11 +185,30 @@ export class PhotoStore {
     });
   }
 
-  /** The first `limit` (all without it) photos directly in `folder` by path, the folder given with its trailing separator as photosPerFolder gives it. */
-  photosInFolder(folder: string, limit = -1): PhotoRef[] {
+  /**
+   * The first `limit` (all without it) photos directly in `folder` by path, the folder given with
+   * its trailing separator as photosPerFolder gives it: each picture once, by its first file there.
+   *
+   * Note [Folder albums count pictures]: byte-identical files are one photo in the library grid
+   * and search (Note [One tile a picture] in engine/photo-info.ts), but a folder's album counted
+   * and showed every file: the wallpapers' `Autumn/contents/images`, one file and eleven links to
+   * it, read "12 photos", with twelve tiles alike. So a folder's album is its pictures, each by its
+   * first file in the folder by path (a picture in two folders is in both albums, by its own file
+   * in each; the lowest id overall, as the grid shows it, may be in the other folder). Read in path
+   * order, copies skipped, so a card's four samples stop early rather than group the whole folder.
+   */
+  photosInFolder(folder: string, limit = Number.POSITIVE_INFINITY): PhotoRef[] {
     // Every path that starts with `folder` sorts below `folder` with its last character (its separator) one higher.
     const beyond = folder.slice(0, -1) + String.fromCharCode(folder.charCodeAt(folder.length - 1) + 1);
-    return this.s.inFolder.all({ folder, beyond, limit }) as PhotoRef[];
+    const photos: PhotoRef[] = [];
+    const seen = new Set<number>();
+    if (limit <= 0) return photos;
+    for (const photo of this.s.inFolder.iterate({ folder, beyond }) as Iterable<PhotoRef>) {
+      if (seen.has(photo.imageId)) continue;
+      seen.add(photo.imageId);
+      if (photos.push(photo) >= limit) break;
+    }
+    return photos;
   }
 
   imageFiles(photoId: number): PhotoImageRow | undefined {

@@ -107,8 +107,10 @@ export class TagStore {
       photosWithTags: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, f.path, t.tag, t.score, t.source
         FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 ORDER BY f.path, t.tag`),
       // Tallies of a tag over photos: how many show it, and the sum of their scores (1 for a confirmed tag never scored).
-      perFolder: db.prepare(`SELECT ${folderOfPath('f.path')} AS folder, t.tag, COUNT(*) AS photos, SUM(COALESCE(t.score, 1)) AS scoreSum
-        FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 GROUP BY folder, t.tag`),
+      // Per folder, each picture once: identical copies in it are one photo (Note [Folder albums count pictures] in photo-store.ts).
+      perFolder: db.prepare(`SELECT folder, tag, COUNT(*) AS photos, SUM(COALESCE(score, 1)) AS scoreSum FROM (
+          SELECT DISTINCT ${folderOfPath('f.path')} AS folder, t.image_id, t.tag, t.score FROM files f JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0)
+        GROUP BY folder, tag`),
       ofPhotos: db.prepare(`SELECT t.tag, COUNT(*) AS photos, SUM(COALESCE(t.score, 1)) AS scoreSum FROM (SELECT DISTINCT value FROM json_each(?)) j
         JOIN files f ON f.id = j.value JOIN image_tags t ON t.image_id = f.image_id AND t.rejected = 0 GROUP BY t.tag`),
       // The best photos of every tag: the person's first, then by score; one file per image.
@@ -266,7 +268,7 @@ export class TagStore {
 
   /**
    * Per folder (with its trailing separator, Note [Folders in SQL] in photo-store.ts) and tag, how many of the
-   * folder's photos show the tag and the sum of their scores (1 for a confirmed tag never scored).
+   * folder's photos (pictures, copies once: Note [Folder albums count pictures]) show the tag and the sum of their scores (1 for a confirmed tag never scored).
    */
   tagsPerFolder(): Array<{ folder: string; tag: string; photos: number; scoreSum: number }> {
     return this.s.perFolder.all() as Array<{ folder: string; tag: string; photos: number; scoreSum: number }>;

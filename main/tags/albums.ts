@@ -26,7 +26,10 @@ export interface AlbumSummary {
   /** The folder the photos are in; for a saved album, its name. */
   album: string;
   name: string;
+  /** Its pictures: identical copies are one photo (Note [Folder albums count pictures] in storage/photo-store.ts). */
   photos: number;
+  /** The files they are: more than `photos` where a folder holds identical copies; a saved album's photos are one file each. */
+  files: number;
   tags: AlbumTag[];
   /** "Lisbon 2023: city, beach, food". */
   label: string;
@@ -73,16 +76,16 @@ export function folderAlbums(storage: Storage, options: AlbumOptions = {}): Albu
   }
   return storage.photos
     .photosPerFolder()
-    .map(({ folder, photos }) => ({ folder, photos, album: folderPath(folder) }))
+    .map(({ folder, photos, files }) => ({ folder, photos, files, album: folderPath(folder) }))
     .sort((a, b) => a.album.localeCompare(b.album))
-    .map(({ folder, photos, album }) => {
+    .map(({ folder, photos, files, album }) => {
       const samples = storage.photos.photosInFolder(folder, CARD_PHOTOS).map((photo) => photo.photoId);
-      return summary(folderKey(album), 'folder', album, path.basename(album), photos, albumTags(photos, tallies.get(folder) ?? [], options), samples);
+      return summary(folderKey(album), 'folder', album, path.basename(album), { photos, files }, albumTags(photos, tallies.get(folder) ?? [], options), samples);
     });
 }
 
-function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, photos: number, tags: AlbumTag[], samples: number[]): AlbumSummary {
-  return { id, kind, album, name, photos, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}`, samples };
+function summary(id: string, kind: AlbumSummary['kind'], album: string, name: string, count: { photos: number; files: number }, tags: AlbumTag[], samples: number[]): AlbumSummary {
+  return { id, kind, album, name, ...count, tags, label: `${name}: ${tags.length ? tags.map((t) => t.tag).join(', ') : '(no common tags)'}`, samples };
 }
 
 /** The albums a person saved from selections, summarised like folders. */
@@ -101,7 +104,8 @@ function savedId(album: SavedAlbum): string {
 
 function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions = {}): AlbumSummary {
   const photos = storage.albums.photos(album.id);
-  return summary(savedId(album), 'saved', album.name, album.name, photos.length, summariseSelection(storage, photos, options), photos.slice(0, CARD_PHOTOS));
+  const count = { photos: photos.length, files: photos.length };
+  return summary(savedId(album), 'saved', album.name, album.name, count, summariseSelection(storage, photos, options), photos.slice(0, CARD_PHOTOS));
 }
 
 /**

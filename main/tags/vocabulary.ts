@@ -100,7 +100,7 @@ const vocabularySchema = z
       const folded = tag.name.toLowerCase();
       const first = seen.get(folded);
       if (first !== undefined) {
-        context.addIssue({ code: 'custom', path: ['tags', i, 'name'], message: `is a second tag named "${tag.name}" (tags[${first}] has that name)` });
+        context.addIssue({ code: 'custom', path: ['tags', i, 'name'], message: `is a second tag named "${tag.name}" (tags[${first}] has that name)`, params: { secondName: tag.name } });
       }
       seen.set(folded, i);
     });
@@ -136,15 +136,71 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
 }
 
 /**
- * Checks a vocabulary in the file format; throws one `UserError` naming the tag and field of
- * every problem (`source` says where it came from, e.g. the file name).
+ * Note [Problems in words]: a vocabulary's problems are told two ways. The command line, read by
+ * the person with the file open in an editor, names each field by its path (`tag "dog" (tags[3])
+ * templates[1]`), to find it by. The app, where a file is imported by someone who may never have
+ * opened it, says them in words, with no JSON paths: "it has no list of templates; the tag “x”
+ * has no list of prompts".
  */
-export function parseVocabulary(raw: unknown, source = 'The vocabulary'): Vocabulary {
+export type ProblemWording = 'paths' | 'words';
+
+/** What a field of the file is called in words: the list (`templates`) or one item of it (`template 2`). */
+const FIELD_WORDS: Record<string, { list: string; item: string }> = {
+  templates: { list: 'templates', item: 'template' },
+  prompts: { list: 'prompts', item: 'prompt' },
+  background: { list: 'background prompts', item: 'background prompt' },
+  tags: { list: 'tags', item: 'tag' },
+};
+const FIELD_NAMES: Record<string, string> = { name: 'name', threshold: 'threshold', enabled: 'switch “enabled”', description: 'description' };
+
+/** The value at an issue's path, to tell a field left out from one of the wrong kind. */
+function valueAt(raw: unknown, issuePath: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const part of issuePath) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+  return value;
+}
+
+/** One problem in words (Note [Problems in words]): whose (the vocabulary, "it", or a tag), which field, what is wrong. */
+function describeInWords(raw: unknown, issue: z.core.$ZodIssue): string {
+  const [first, index, ...rest] = issue.path;
+  const inTag = first === 'tags' && typeof index === 'number';
+  const name = inTag ? valueAt(raw, ['tags', index, 'name']) : undefined;
+  const shown = typeof name === 'string' && name.trim() ? (name.trim().length > 60 ? `${name.trim().slice(0, 57)}…` : name.trim()) : '';
+  const owner = inTag ? (shown ? `the tag “${shown}”` : `tag ${index + 1}`) : 'it';
+  const [field, item] = inTag ? rest : issue.path;
+  if (issue.code === 'custom' && typeof issue.params?.['secondName'] === 'string') return `two tags are named “${issue.params['secondName'] as string}”`;
+  if (field === undefined) {
+    if (issue.code === 'invalid_type' && issue.expected === 'object') return inTag ? `${owner} is not a tag: a name and its prompts` : 'it is not a vocabulary: templates and tags';
+    return issue.code === 'unrecognized_keys' ? `${owner} has ${unknownFields(issue.keys)}` : `${owner} ${issue.message}`;
+  }
+  const words = FIELD_WORDS[String(field)];
+  const whose = owner === 'it' ? '' : ` of ${owner}`;
+  const missing = valueAt(raw, issue.path) === undefined;
+  if (typeof item === 'number') return `${words?.item ?? String(field)} ${item + 1}${whose} ${issue.message}`;
+  if (issue.code === 'invalid_type' && issue.expected === 'array') return missing ? `${owner} has no list of ${words?.list ?? String(field)}` : `the ${words?.list ?? String(field)}${whose} are not a list`;
+  const called = `the ${FIELD_NAMES[String(field)] ?? words?.list ?? String(field)}`;
+  if (issue.code === 'invalid_type') {
+    if (missing) return `${owner} has no ${called.slice('the '.length)}`;
+    const expected: Record<string, string> = { object: 'an object', boolean: 'true or false', string: 'text' };
+    return `${called}${whose} must be ${expected[issue.expected] ?? `a ${issue.expected}`}`;
+  }
+  return `${called}${whose} ${issue.message}`;
+}
+
+const unknownFields = (keys: readonly string[]) => `${keys.length > 1 ? 'unknown fields' : 'an unknown field'} ${keys.map((key) => `“${key}”`).join(', ')}`;
+
+/**
+ * Checks a vocabulary in the file format; throws one `UserError` naming the tag and field of
+ * every problem (`source` says where it came from, e.g. the file name), by its path or in words
+ * (Note [Problems in words]).
+ */
+export function parseVocabulary(raw: unknown, source = 'The vocabulary', wording: ProblemWording = 'paths'): Vocabulary {
   const result = vocabularySchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.slice(0, 5).map((issue) => describeIssue(raw, issue));
+    const problems = result.error.issues.slice(0, 5).map((issue) => (wording === 'words' ? describeInWords(raw, issue) : describeIssue(raw, issue)));
     const more = result.error.issues.length > 5 ? ` (and ${result.error.issues.length - 5} more)` : '';
-    throw new UserError('bad-input', `${source} is not valid: ${problems.join('; ')}${more}. Fix it and try again.`);
+    const lead = wording === 'words' ? `${source} is not a vocabulary Lumen can use` : `${source} is not valid`;
+    throw new UserError('bad-input', `${lead}: ${problems.join('; ')}${more}. Fix it and try again.`);
   }
   const { description: _description, ...vocabulary } = result.data;
   return vocabulary;

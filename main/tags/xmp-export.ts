@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, codeOf, messageOf } from '../core/errors.js';
+import { oneMemberPerFile } from '../duplicates/same-file.js';
 import { folderNames, sharingStem, type FolderNames } from '../duplicates/trash.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
 import type { PhotoRef } from '../storage/photo-store.js';
@@ -112,6 +113,22 @@ async function sidecarFor(photo: string, style: SidecarStyle, namesIn: (folder: 
 }
 
 /**
+ * `photos` less the links to a file among them: one file, one sidecar, beside the file itself,
+ * not again beside each link to it (Note [One file, many paths] in main/duplicates/same-file.ts).
+ * Only paths that show one content can be one file, so only those are looked at on disk.
+ */
+async function oneSidecarPerFile(photos: readonly PhotoRef[]): Promise<PhotoRef[]> {
+  const byImage = new Map<number, PhotoRef[]>();
+  for (const photo of photos) {
+    const same = byImage.get(photo.imageId);
+    if (same) same.push(photo);
+    else byImage.set(photo.imageId, [photo]);
+  }
+  const files = await Promise.all([...byImage.values()].map((same) => (same.length === 1 ? same : oneMemberPerFile(same))));
+  return files.flat();
+}
+
+/**
  * Writes the shown tags of every photo (or of `photoIds`) into sidecars. Photos whose sidecars
  * would collide (`a.jpg` and `a.png`, or `A.png`, both want `a.xmp`), or would be another file's
  * too (Note [Whose sidecar]), are skipped with the reason.
@@ -128,7 +145,7 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
   }
   const everyPhoto = storage.photos.allPhotos();
   const images = chosen && options.copies ? new Set(everyPhoto.filter((photo) => chosen.has(photo.photoId)).map((photo) => photo.imageId)) : null;
-  const photos = everyPhoto.filter((photo) => !chosen || (images ? images.has(photo.imageId) : chosen.has(photo.photoId)));
+  const photos = await oneSidecarPerFile(everyPhoto.filter((photo) => !chosen || (images ? images.has(photo.imageId) : chosen.has(photo.photoId))));
   // Names that differ only in case are one file on the disks of macOS and Windows, and on
   // exFAT or NTFS drives anywhere: `IMG_1.jpg` and `img_1.png` would share `IMG_1.xmp` there.
   const sidecarKey = (photo: PhotoRef) => sidecarPath(photo.path, style).toLowerCase();

@@ -244,6 +244,7 @@ describe('tags, albums and templates, end to end', () => {
     await link('Tags').click();
     await page.getByRole('link', { name: /^star, \d+ photos$/ }).click();
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByRole('button', { name: 'Write sidecars' }).click();
     await page.getByText(/XMP sidecars: \d+ written, 0 unchanged, 0 skipped\./).waitFor({ timeout: 30_000 });
     const starDir = path.join(photos, 'star');
     const sidecars = (await readdir(starDir)).filter((name) => name.endsWith('.xmp'));

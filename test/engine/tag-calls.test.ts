@@ -249,7 +249,13 @@ describe('the app’s tag calls', () => {
     expect(chosen.written).toBe(2);
     const exported = JSON.parse((await calls['vocabulary.export']({})).json);
     expect(exported).toEqual(VOCABULARY);
-    await expect(calls['vocabulary.import']({ json: '{"templates": [' })).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/not a vocabulary: it is not JSON/) });
+    // Said in the app's words, not the parser's nor in JSON paths (Note [Problems in words] in tags/vocabulary.ts).
+    await expect(calls['vocabulary.import']({ json: '{not json' })).rejects.toMatchObject({ code: 'bad-input', message: 'That file is not a vocabulary exported from Lumen: it is not valid JSON.' });
+    await expect(calls['vocabulary.import']({ json: '{\n  "templates": ["a {}"]\n  "tags": []\n}' })).rejects.toMatchObject({ code: 'bad-input', message: 'That file is not a vocabulary exported from Lumen: it is not valid JSON (see line 3).' });
+    await expect(calls['vocabulary.import']({ json: '{"tags":[{"name":"x"}]}' })).rejects.toMatchObject({
+      code: 'bad-input',
+      message: 'That file is not a vocabulary Lumen can use: it has no list of templates; the tag “x” has no list of prompts. Fix it and try again.',
+    });
     const reset = await calls['vocabulary.reset']({});
     expect(reset.vocabulary.tags.length).toBeGreaterThan(50);
     await engine.tagLibrary().done;

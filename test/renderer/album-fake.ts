@@ -29,9 +29,9 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
 
   const info = (id: number): AlbumInfo => {
     const album = albums.get(id) as Saved;
-    return { id: `saved:${id}`, kind: 'saved', name: album.name, album: album.name, photos: album.members.size, tags: [], label: `${album.name}: (no common tags)`, samples: [...album.members].slice(0, 4) };
+    return { id: `saved:${id}`, kind: 'saved', name: album.name, album: album.name, photos: album.members.size, files: album.members.size, tags: [], label: `${album.name}: (no common tags)`, samples: [...album.members].slice(0, 4) };
   };
-  const folder: AlbumInfo = { id: FOLDER_ALBUM, kind: 'folder', name: 'Pictures', album: '/home/ada/Pictures', photos: FAKE_TIMELINE.ids.length, tags: [], label: 'Pictures: (no common tags)', samples: FAKE_TIMELINE.ids.slice(0, 4) };
+  const folder: AlbumInfo = { id: FOLDER_ALBUM, kind: 'folder', name: 'Pictures', album: '/home/ada/Pictures', photos: FAKE_TIMELINE.ids.length, files: FAKE_TIMELINE.ids.length, tags: [], label: 'Pictures: (no common tags)', samples: FAKE_TIMELINE.ids.slice(0, 4) };
   const exists = (photoId: number) => FAKE_TIMELINE.ids.includes(photoId);
   const byName = (name: string) => [...albums].find(([, album]) => album.name.toLowerCase() === name.toLowerCase());
   /** A new or changed name by the engine's rules; `renaming` may keep its own in another case. */

@@ -129,7 +129,7 @@ describe('adding a selection to a saved album', () => {
   it('says why a new album holds fewer photos than were selected, and forgets what it said once the selection is cleared', async () => {
     const fake = albumsFake({});
     // Two of the three selected files are identical copies: the album holds that photo once.
-    fake.overrides['albums.save'] = ({ name }: { name: string }) => ({ ok: true, value: { id: 'saved:1', kind: 'saved', name, album: name, photos: 2, tags: [], label: name, samples: [] } });
+    fake.overrides['albums.save'] = ({ name }: { name: string }) => ({ ok: true, value: { id: 'saved:1', kind: 'saved', name, album: name, photos: 2, files: 2, tags: [], label: name, samples: [] } });
     const { page } = await pages.open(fake, { hash: '#/library' });
     await select(page, 'a.jpg', 'b.jpg', 'c.jpg');
     await page.getByRole('button', { name: 'Save as album…' }).click();
@@ -222,7 +222,8 @@ describe('taking photos out of a saved album', () => {
     await select(page, 'b.jpg');
     await page.getByRole('button', { name: 'Remove from album' }).click();
     await page.getByRole('status').filter({ hasText: 'Removed 1 photo from this album. It stays in the library.' }).waitFor();
-    await page.getByText('No photos in this album: select photos anywhere and choose Add to album….').waitFor();
+    // In one sentence, its punctuation not doubled after the button's ellipsis.
+    await page.getByText('No photos in this album: select photos anywhere and choose Add to album…', { exact: true }).waitFor();
     expect(await page.getByRole('listbox', { name: 'Photos of Trip' }).count()).toBe(0);
   });
 });
@@ -253,7 +254,7 @@ describe('name fields', () => {
 describe('folder albums', () => {
   it('tells two folders of one name apart by as much of their paths as it takes', async () => {
     const fake = albumsFake({});
-    const folder = (id: string, album: string) => ({ id, kind: 'folder' as const, name: 'Photos', album, photos: 1, tags: [], label: 'Photos: (no common tags)', samples: [1] });
+    const folder = (id: string, album: string) => ({ id, kind: 'folder' as const, name: 'Photos', album, photos: 1, files: 1, tags: [], label: 'Photos: (no common tags)', samples: [1] });
     fake.overrides['albums.list'] = () => ({ ok: true, value: [folder('folder:1', '/home/ana/Photos'), folder('folder:2', '/home/bo/Photos'), { ...folder('folder:3', '/home/ana/Trips'), name: 'Trips' }] });
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const links = page.getByRole('list').getByRole('link');
@@ -264,6 +265,20 @@ describe('folder albums', () => {
     ]);
     await links.first().click();
     await page.getByRole('heading', { level: 1, name: /^ana\/Photos/ }).waitFor();
+  });
+
+  it('counts identical copies once and says how many files they are, in the Library heading’s words (Note [Folder albums count pictures])', async () => {
+    const fake = albumsFake({});
+    // The wallpapers' Autumn/contents/images: one file and eleven links to it.
+    const autumn = { id: 'folder:1', kind: 'folder' as const, name: 'images', album: '/usr/share/wallpapers/Autumn/contents/images', photos: 1, files: 12, tags: [], label: 'images: (no common tags)', samples: [1] };
+    fake.overrides['albums.list'] = () => ({ ok: true, value: [autumn] });
+    fake.overrides['albums.photos'] = () => ({ ok: true, value: { ids: [1], ratios: [1.5], takenAt: [0], names: ['1280x1024.jpg'], versions: [0] } });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    const card = page.getByRole('link', { name: 'images, 1 photo in 12 files' });
+    await poll(() => card.locator('.files').getAttribute('title')).toBe('Identical copies of a photo count once: the viewer lists where its copies are.');
+    expect(await card.innerText()).toContain('1 photo in 12 files');
+    await card.click();
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('images 1 photo in 12 files');
   });
 
   it("shows each album's first photos on its card, and none for an empty album", async () => {
@@ -301,10 +316,35 @@ describe('the list of albums', () => {
   });
 });
 
+describe('how to make an album', () => {
+  const hint = 'To make an album of your own, select photos in the Library, a search or an album (Ctrl+click them, or press Space on the photo in focus), then choose Save as album… in the bar that appears.';
+
+  it('is said while no album is saved: at first, and again once the only one is deleted', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    await page.getByRole('link', { name: 'Trip, 1 photo, saved' }).waitFor();
+    expect(await page.getByText(hint, { exact: true }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Trip, 1 photo, saved' }).click();
+    await page.getByRole('button', { name: 'Delete this album' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByText(hint, { exact: true }).waitFor();
+    expect(await page.getByRole('region', { name: 'Your albums' }).count()).toBe(0);
+  });
+
+  it('names the Mac’s modifier on a Mac, as the shortcuts dialog does', async () => {
+    const fake = albumsFake({});
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    await page.getByText(hint, { exact: true }).waitFor();
+    await page.context().addInitScript(() => Object.defineProperty(navigator, 'userAgent', { get: () => 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0)' }));
+    await page.reload();
+    await page.getByText(hint.replace('Ctrl+click', '⌘click'), { exact: true }).waitFor();
+  });
+});
+
 describe("an album's tags", () => {
   it("reads each as one chip, its share as the locale writes a percentage: “shop 33%” (Note [Percentages in the person's locale])", async () => {
     const fake = albumsFake({});
-    const folder = { id: FOLDER_ALBUM, kind: 'folder' as const, name: 'Pictures', album: '/home/ada/Pictures', photos: 3, samples: [1], label: 'Pictures: shop, beach' };
+    const folder = { id: FOLDER_ALBUM, kind: 'folder' as const, name: 'Pictures', album: '/home/ada/Pictures', photos: 3, files: 3, samples: [1], label: 'Pictures: shop, beach' };
     fake.overrides['albums.list'] = () => ({ ok: true, value: [{ ...folder, tags: [{ tag: 'shop', photos: 1, share: 1 / 3, meanScore: 0.3 }, { tag: 'beach', photos: 3, share: 1, meanScore: 0.3 }] }] });
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const card = page.getByRole('link', { name: 'Pictures, 3 photos' });

@@ -3,7 +3,7 @@
  * and ending never changes its height, so the page under it never moves (Note [Header never
  * moves the page] in AppHeader.svelte), and a small window keeps it to two rows.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { IndexProgressInfo } from '../../preload/contract.js';
 import { appPages, jobEvent, libraryFake, rendererInChromium } from './harness.js';
@@ -164,5 +164,52 @@ describe('the header after a first index run with failures, as tagging runs', ()
     await page.getByRole('button', { name: 'Cancel tagging' }).waitFor();
     await page.getByRole('status', { name: 'Indexing' }).getByText('4 files could not be indexed.').waitFor();
     expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
+  });
+});
+
+describe('the header with one job reading text in photos', () => {
+  const reading = { total: 102, done: 31, read: 31, withText: 1, skipped: 0, failed: 0, perSecond: 2.5, etaSeconds: 4000 };
+  const figures = '31 of 102 photos · 1 with text · 2.5 photos/s · about 1 h 7 min left';
+  /** Whether its figures show, and in full: not cut to an ellipsis. */
+  const figuresShown = (row: Locator) => row.evaluate((job) => {
+    const shown = job.querySelector('.figures');
+    return shown !== null && shown.getBoundingClientRect().width > 1 && shown.scrollWidth <= shown.clientWidth;
+  });
+
+  it('shows its figures in full at 1280 px, where the row beside the sections has room', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const idle = await headerHeight(page);
+    const row = page.getByRole('status', { name: 'Reading text in photos' });
+    await emit(jobEvent({ id: 'ocr-1', kind: 'ocr', state: 'running', progress: reading }));
+    await row.getByText(figures, { exact: true }).waitFor();
+    expect(await figuresShown(row)).toBe(true);
+    expect(await headerHeight(page)).toBe(idle);
+    expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
+  });
+
+  it.each([500, 800])('still says it short at %i px, nothing cut or overlapping', async (width) => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width, height: 800 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    const row = page.getByRole('status', { name: 'Reading text in photos' });
+    await emit(jobEvent({ id: 'ocr-1', kind: 'ocr', state: 'running', progress: reading }));
+    await row.getByRole('button', { name: 'Pause reading text in photos' }).waitFor();
+    expect(await figuresShown(row)).toBe(false);
+    expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
+  });
+
+  it('shows its bar and "starting…" right after an index run that ended with nothing to say', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: indexing(102, 102) }));
+    await emit(jobEvent({ id: 'ocr-1', kind: 'ocr', state: 'running', progress: null }));
+    const row = page.getByRole('status', { name: 'Reading text in photos' });
+    await row.getByRole('button', { name: 'Pause reading text in photos' }).waitFor();
+    // The ended index run shows nothing: the one job shown is not said short, as two side by side would be.
+    expect(await figuresShown(row)).toBe(true);
+    expect(await row.getByRole('progressbar').evaluate((bar) => bar.getBoundingClientRect().width)).toBeGreaterThan(1);
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallParams, SearchHitInfo } from '../../preload/contract.js';
 import { appPages, FAKE_MODEL, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
+import { listen } from './listening.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -60,6 +61,26 @@ describe('the photos a search leaves out below its relevance cutoff', () => {
     expect(await page.getByRole('button', { name: 'Show all' }).count()).toBe(0);
     await more.click();
     await expect.poll(() => showAll.isChecked()).toBe(true);
+  });
+
+  it('once shown, make a heading that says every photo is there, the best matches first, and say so once', async () => {
+    const { page } = await pages.open(cutoffFake(3, 78), { hash: '#/library?q=beach' });
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('3 photos match “beach”');
+    const heard = await listen(page);
+    await page.getByRole('button', { name: 'Show 78 more' }).click();
+    // Not "81 photos match": with the cutoff off every photo is a result, the best first.
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('All 81 photos, best matches for “beach” first');
+    await expect.poll(heard, { timeout: 5000 }).toContain('All 81 photos, best matches for “beach” first');
+    expect((await heard()).filter((text) => /photos? match/.test(text))).toEqual([]);
+    // Sorted by date, every photo is there by date; with a filter, every photo that passes it.
+    await page.evaluate(() => (location.hash = '#/library?q=beach&all=1&sort=newest'));
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('All 81 photos, newest first, with Show all on for “beach”');
+    await page.evaluate(() => (location.hash = '#/library?q=beach&all=1&located=1'));
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('All 81 photos that pass the filters, best matches for “beach” first');
+    // Text a photo must contain keeps only the photos that have it, cutoff or not: they match.
+    await page.evaluate(() => (location.hash = '#/library?q=receipt+"lisboa"&all=1'));
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('81 photos match “receipt "lisboa"”');
   });
 
   it('are shown, when no photo passes the cutoff, by a button that says how many', async () => {

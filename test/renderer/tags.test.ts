@@ -96,8 +96,10 @@ describe('the list of tags', () => {
     // By name, on the person's choice.
     await page.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Name' });
     await expect.poll(names).toEqual(['beach, 3 photos', 'cat, 3 photos', 'dog, 12 photos']);
-    const empty = page.getByRole('region', { name: /^No photos yet/ });
-    expect(await empty.getByRole('heading', { level: 2 }).textContent()).toBe('No photos yet 2 tags');
+    // Not "No photos yet", the words of the notice of an empty library: these tags are on no photo.
+    const empty = page.getByRole('region', { name: /^Not on any photo yet/ });
+    expect(await empty.getByRole('heading', { level: 2 }).textContent()).toBe('Not on any photo yet 2 tags');
+    expect(await page.getByText('No photos yet').count()).toBe(0);
     expect(await empty.getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['boat, no photos', 'snow, no photos']);
     // A tag switched off that no photo has is not offered at all.
     expect(await page.getByRole('link', { name: /^old,/ }).count()).toBe(0);
@@ -115,7 +117,14 @@ describe('the list of tags', () => {
     fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
     fake.overrides['xmp.export'] = () => ({ ok: true, value: { style: 'jpg.xmp', written: 2, unchanged: 0, skipped: [] } });
     const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
+    // It writes files beside the person's photos: it asks first, and writes nothing until told to.
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByText('Write the keyword “beach” into an XMP sidecar beside each of the 3 photos, where other photo apps read them? The photos themselves are not changed.').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForTimeout(100);
+    expect(fake.callsOf('xmp.export')).toEqual([]);
+    await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByRole('button', { name: 'Write sidecars' }).click();
     const said = page.getByText(/^XMP sidecars: 2 written/);
     await said.waitFor();
     expect(await said.getAttribute('role')).toBe('status');
@@ -140,6 +149,7 @@ describe('the list of tags', () => {
     fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, skipped } });
     const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByRole('button', { name: 'Write sidecars' }).click();
     const reasons = page.getByRole('group').filter({ hasText: 'Why 8 files were skipped' });
     await reasons.getByText('Why 8 files were skipped').click();
     expect(await reasons.getByRole('listitem').allTextContents()).toEqual([
@@ -150,6 +160,8 @@ describe('the list of tags', () => {
     // The same for the photos selected.
     await page.getByRole('listbox', { name: 'Photos tagged beach' }).getByRole('option').first().click({ modifiers: ['Control'] });
     await page.getByRole('toolbar').getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByRole('toolbar').getByText('Write their tags into an XMP sidecar beside the photo, where other photo apps read them? The photos themselves are not changed.').waitFor();
+    await page.getByRole('toolbar').getByRole('button', { name: 'Write sidecars' }).click();
     await page.getByRole('toolbar').getByText('Why 8 files were skipped').waitFor();
   });
 });

@@ -185,3 +185,77 @@ describe('the template editor’s live preview', () => {
     expect(await heard()).toHaveLength(before);
   });
 });
+
+/** A vocabulary of `count` tags, named `tag 1`… with `first` first. */
+const manyTags = (count: number, first = 'beach'): VocabularyInfo => ({
+  templates: ['a photo of {}'],
+  tags: [{ name: first, prompts: [first] }, ...Array.from({ length: count - 1 }, (_, i) => ({ name: `tag ${i + 2}`, prompts: [`thing ${i + 2}`] }))],
+});
+/** Whether an element's top is in the window. */
+const topInView = (page: Page, locator: ReturnType<Page['locator']>) => locator.evaluate((element) => { const top = element.getBoundingClientRect().top; return top >= 0 && top < window.innerHeight; });
+
+describe('the evaluation on your verdicts', () => {
+  it('is brought into view and said when it ends, says how rough few verdicts are, and folds the tags without verdicts into one line', async () => {
+    const vocabulary = manyTags(104);
+    const fake = editorFake(vocabulary);
+    const report = { photos: 2, confirmed: 2, rejected: 0, accuracy: 1, precision: 1, recall: 1, top1: 1, top5: 1, perTag: { beach: { confirmed: 2, rejected: 0, recall: 1, precision: 1 } } };
+    const reason = (confirmed: number) => `refining needs at least 5 confirmed and 5 rejected photos (there are ${confirmed} and 0)`;
+    const refinements = vocabulary.tags.map((tag, i) => ({ tag: tag.name, status: 'zero-shot' as const, reason: reason(i === 0 ? 2 : 0), confirmed: i === 0 ? 2 : 0, rejected: 0, zeroShot: null, refined: null }));
+    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: { template: 'a photo of {}', report }, refinements } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+
+    const panel = page.getByRole('region', { name: 'Evaluation on your verdicts' });
+    const heading = panel.getByRole('heading', { name: 'Evaluation on your verdicts' });
+    await poll(() => heading.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await topInView(page, heading)).toBe(true);
+    await poll(() => announced(page)).toMatch(/^Evaluated on 2 verdicts: .*Based on only 2 verdicts/);
+    await panel.getByText('Based on only 2 verdicts: the figures are rough. Confirm or reject the tags of more photos (20 verdicts or more) for figures you can trust.').waitFor();
+    // The tag with verdicts keeps its row; the 103 without are one line.
+    const rows = panel.getByRole('list', { name: 'Tags learned from your verdicts' }).getByRole('listitem');
+    expect(await rows.allTextContents().then((texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim()))).toEqual([`beach zero-shot ${reason(2)}`]);
+    await panel.getByText('103 other tags have no verdicts yet: each needs at least 5 confirmed and 5 rejected photos to be refined.').waitFor();
+  });
+});
+
+describe('the template editor in a narrow window', () => {
+  it('brings the form of the tag chosen into view when the columns stack', async () => {
+    const { page } = await pages.open(editorFake(manyTags(40)), { hash: '#/templates' });
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    // Chosen in the list.
+    await page.getByRole('button', { name: 'tag 7', exact: true }).click();
+    const form = page.getByRole('region', { name: 'Tag tag 7' });
+    await form.waitFor();
+    await poll(() => topInView(page, form)).toBe(true);
+    // Arriving from a tag's page (Edit prompts).
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.goto(page.url().replace(/#.*$/, '#/tags'));
+    await page.goto(page.url().replace(/#.*$/, '#/templates?tag=tag%2030'));
+    const asked = page.getByRole('region', { name: 'Tag tag 30' });
+    await asked.waitFor();
+    await poll(() => topInView(page, asked)).toBe(true);
+  });
+});
+
+describe('the preview of a tag not saved yet', () => {
+  it('has nothing saved to compare with', async () => {
+    const fake = editorFake({ templates: ['a photo of {}'], tags: [{ name: 'shop', prompts: ['shop'] }] });
+    fake.overrides['vocabulary.preview'] = ((params: CallParams<'vocabulary.preview'>) => {
+      const count = params.tag === 'shop' ? 4 : 13;
+      return { ok: true, value: { tag: params.tag, photos: [], count, gained: [], lost: [], gainedCount: params.tag === 'shop' ? 0 : count, lostCount: 0, milliseconds: 1 } };
+    }) as never;
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=shop' });
+    const shown = page.getByRole('region', { name: 'Preview' }).locator('p').first();
+    const text = () => shown.textContent().then((said) => said?.replace(/\s+/g, ' ').trim());
+    await poll(text).toBe('4 photos would get shop — the same as saved');
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    await poll(text).toBe('13 photos would get new tag');
+    const heard = await listen(page);
+    await page.getByRole('region', { name: 'Tag new tag' }).getByRole('textbox', { name: 'Name' }).fill('evening');
+    await poll(text).toBe('13 photos would get evening');
+    await poll(async () => (await heard()).at(-1)).toBe('13 photos would get evening');
+  });
+});

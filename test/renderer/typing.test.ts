@@ -45,6 +45,17 @@ describe('typing with pauses', () => {
     await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?camera=Canon+EOS+R5');
   });
 
+  it('lists the tags photos have in the Tag filter by name, as the Tags page sorts them, whatever order the engine gives', async () => {
+    const fake = libraryFake();
+    const tag = (name: string, photos: number) => ({ name, enabled: true, inVocabulary: true, photos, confirmed: 0, rejected: 0, samples: [] });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [tag('river', 4), tag('desert', 1), tag('rainbow', 9), tag('Fireworks', 2), tag('tag 10', 1), tag('tag 2', 1), tag('snow', 0)] });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('button', { name: /^Filters/ }).click();
+    const tags = page.getByRole('group', { name: 'Filters' }).getByLabel('Tag');
+    // In the person's locale (capitals among the rest) and numeric ("tag 2" before "tag 10"); a tag no photo has is not offered.
+    await expect.poll(() => tags.locator('option').allTextContents(), { timeout: 5000 }).toEqual(['Any tag', 'desert', 'Fireworks', 'rainbow', 'river', 'tag 2', 'tag 10']);
+  });
+
   it('searches for words typed just before leaving the library once it shows again', async () => {
     const fake = libraryFake();
     const hit = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 0, id), width: 400, height: 300, format: 'jpeg', score: 0.9 });

@@ -263,6 +263,24 @@ describe('zooming in the viewer', () => {
   });
 });
 
+describe('the similar photos strip', () => {
+  it('names each photo as the grid’s tiles do, its file name then its date, so that photos of one name are told apart', async () => {
+    const fake = libraryFake();
+    const days = [Date.UTC(2024, 0, 10, 12), Date.UTC(2024, 2, 5, 12), Date.UTC(2025, 6, 20, 12)];
+    const shot = (i: number) => ({ id: 10 + i, name: 'screenshot.jpg', folderId: 1, takenAt: days[i] as number, width: 400, height: 300, format: 'jpeg', version: 1, score: 0.9 });
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: id, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
+    fake.overrides['search.similar'] = () => ({ ok: true, value: { results: [0, 1, 2].map(shot), total: 3, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const strip = page.getByRole('region', { name: 'Similar photos' });
+    const names = () => strip.getByRole('button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label')));
+    const dated = await page.evaluate((times) => times.map((time) => `screenshot.jpg, ${new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(time))}`), days);
+    await expect.poll(names, { timeout: 5000 }).toEqual(dated);
+    // The grid's own tile of a photo is named the same way.
+    const tile = await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-label');
+    expect(tile).toMatch(/^[^,]+\.jpg, .+\d/);
+  });
+});
+
 describe('finding similar photos from the viewer', () => {
   it('puts focus on the new results’ heading over search results too, not on a tile of the results it replaces', async () => {
     const fake = libraryFake();

@@ -71,6 +71,17 @@ describe('combined queries', () => {
     expect(() => parseQuery('-\tbeach')).toThrow('The query “-\\tbeach” only subtracts; add something to look for.');
   });
 
+  it('refuses a query of operators alone, which has no words to search for', () => {
+    expect(() => parseQuery('+')).toThrow('The query “+” has no words to search for; add a term.');
+    expect(() => parseQuery('-')).toThrow('The query “-” has no words to search for; add a term.');
+    expect(() => parseQuery(' + - ')).toThrow('The query “ + - ” has no words to search for; add a term.');
+    expect(() => parseQuery('-\t+\n+')).toThrow(/has no words to search for/);
+    // An operator with words is still read as before: a leading "+" as text, a trailing one refused.
+    expect(parseQuery('+ beach')).toEqual([{ kind: 'text', text: '+ beach', weight: 1 }]);
+    expect(() => parseQuery('sunset -')).toThrow('The query “sunset -” ends with an operator; add a term after it.');
+    expect(parseQuery('"+"')).toEqual([{ kind: 'phrase', text: '+', weight: 1 }]);
+  });
+
   it('refuses a weight of 0, which is no subtraction: it leaves its term out', () => {
     expect(() => parseQuery('0:dog')).toThrow('A weight of 0 leaves “dog” out of the search: give it a weight above 0, or leave it out.');
     expect(() => parseQuery('beach + 0.0:dog')).toThrow(/A weight of 0 leaves “dog” out of the search/);

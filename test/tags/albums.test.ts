@@ -61,7 +61,8 @@ describe('saved albums', () => {
 
   it('renames, adds to and removes from saved albums only: a folder, or an album deleted, is refused', () => {
     const [folder] = folderAlbums(storage);
-    expect(folder).toMatchObject({ kind: 'folder', photos: 6 });
+    // a.jpg and its copy are one photo (Note [Folder albums count pictures]).
+    expect(folder).toMatchObject({ kind: 'folder', photos: 5, files: 6 });
     for (const change of [() => renameAlbum(storage, folder!.id, 'Mine'), () => addToAlbum(storage, folder!.id, [photo.a]), () => removeFromAlbum(storage, folder!.id, [photo.a])]) {
       expect(change).toThrow(expect.objectContaining({ code: 'bad-input', message: expect.stringMatching(/^A folder's album follows its folder/) }));
     }
@@ -148,6 +149,29 @@ describe('folder albums (Note [Folders in SQL])', () => {
     expect(saved.samples).toEqual(albumPhotos(storage, saved.id).slice(0, 4));
     expect(saved.samples).toHaveLength(4);
     expect(saveAlbum(storage, 'Empty', []).samples).toEqual([]);
+  });
+
+  it('counts, shows and tallies identical copies in a folder as one photo, by its first file there (Note [Folder albums count pictures])', () => {
+    // The wallpapers' folders: one real file and eleven links to it, beside another picture; one link in a second folder.
+    const folderId = storage.library.addFolder('/w', []);
+    storage.library.writeBatch('m', [{ path: '/w/autumn/1280x1024.jpg', folderId, size: 1, mtimeMs: 1, image: { created: image(0) }, vector: null }, { path: '/w/autumn/other.jpg', folderId, size: 1, mtimeMs: 1, image: { created: image(1) }, vector: null }], []);
+    const autumn = storage.photos.photoByPath('/w/autumn/1280x1024.jpg')!;
+    const links = ['1024x768', '1280x800', '1440x900', '1600x1200', '1680x1050', '1920x1080', '1920x1200', '2560x1440', '2560x1600', '3840x2160', '640x480'].map((size) => `/w/autumn/${size}.jpg`);
+    storage.library.writeBatch('m', [...links, '/w/elsewhere/autumn.jpg'].map((file) => ({ path: file, folderId, size: 1, mtimeMs: 1, image: { existingId: autumn.imageId }, vector: null })), []);
+    storage.tags.insertAuto(autumn.imageId, { tag: 'leaves', score: 0.5, cosine: 0.3 }, 'm', 1);
+    const other = storage.photos.photoByPath('/w/autumn/other.jpg')!;
+    const id = (file: string) => storage.photos.photoByPath(file)!.photoId;
+
+    const albums = folderAlbums(storage);
+    const folder = albums.find((album) => album.album === '/w/autumn')!;
+    const first = id('/w/autumn/1024x768.jpg');
+    expect(folder).toMatchObject({ photos: 2, files: 13, samples: [first, other.photoId] });
+    expect(folder.tags).toEqual([{ tag: 'leaves', photos: 1, share: 0.5, meanScore: 0.5 }]);
+    expect(albumPhotos(storage, folder.id)).toEqual([first, other.photoId]);
+    // A picture in two folders is in both albums, each by its own file there.
+    const elsewhere = albums.find((album) => album.album === '/w/elsewhere')!;
+    expect(elsewhere).toMatchObject({ photos: 1, files: 1, samples: [id('/w/elsewhere/autumn.jpg')] });
+    expect(albumPhotos(storage, elsewhere.id)).toEqual([id('/w/elsewhere/autumn.jpg')]);
   });
 
   it('takes both separators on Windows, as path.win32.dirname does', () => {

@@ -79,6 +79,31 @@ describe('tag vocabularies', () => {
     }
   });
 
+  it('says the same problems in words for the app, with no JSON paths (Note [Problems in words])', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ tags: [{ name: 'x' }] }, 'it has no list of templates; the tag “x” has no list of prompts'],
+      [{ ...valid(), tags: [{ name: 'dog', prompts: ['dog'], treshold: 0.2 }] }, 'the tag “dog” has an unknown field “treshold”'],
+      [{ ...valid(), tags: [{ name: 'dog', prompts: ['dog', 'a {}'] }] }, 'prompt 2 of the tag “dog” must not contain {} (that belongs in templates)'],
+      [{ ...valid(), templates: ['a photo.'] }, 'template 1 must contain {} exactly once, where the prompt goes'],
+      [{ ...valid(), tags: [{ name: 'Dog', prompts: ['dog'] }, { name: 'dog', prompts: ['puppy'] }] }, 'two tags are named “dog”'],
+      [{ ...valid(), tags: [{ prompts: ['dog'] }] }, 'tag 1 has no name'],
+      [{ ...valid(), tags: ['dog'] }, 'tag 1 is not a tag: a name and its prompts'],
+      [{ ...valid(), tags: [{ name: 'dog', prompts: 'dog' }] }, 'the prompts of the tag “dog” are not a list'],
+      [{ ...valid(), tags: [{ name: 'dog', prompts: ['dog'], enabled: 'yes' }] }, 'the switch “enabled” of the tag “dog” must be true or false'],
+      [[], 'it is not a vocabulary: templates and tags'],
+    ];
+    for (const [raw, problems] of cases) {
+      expect(() => parseVocabulary(raw, 'That file', 'words')).toThrow(`That file is not a vocabulary Lumen can use: ${problems}. Fix it and try again.`);
+      let text = '';
+      try {
+        parseVocabulary(raw, 'That file', 'words');
+      } catch (error) {
+        text = (error as Error).message;
+      }
+      expect(text).not.toMatch(/tags\[|\]\.|\[\d+\]/);
+    }
+  });
+
   it('reads files and says what is wrong with a broken one', async () => {
     const good = path.join(scratch.dir, 'good.json');
     await writeFile(good, JSON.stringify(valid()));

@@ -3,7 +3,7 @@
  * `IMG_1.xmp` when another file, such as a raw `IMG_1.CR2`, has that name too; and, in the default
  * style, an existing `IMG_1.xmp` that is the photo's alone rather than a second file beside it.
  */
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../main/engine/engine.js';
@@ -83,5 +83,39 @@ describe('the sidecar an export writes', () => {
     const after = await read('IMG_2.xmp');
     expect(after).not.toMatch(/<rdf:li>(Lumen\|)?cat<\/rdf:li>/);
     expect(after).toContain('<rdf:li>Lumen|dog</rdf:li>');
+  });
+});
+
+describe('an export of a file the library reaches by several paths (Note [One file, many paths])', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let engine: Engine;
+  let folder: string;
+
+  beforeAll(async () => {
+    scratch = await tempDir();
+    folder = path.join(scratch.dir, 'Wallpapers');
+    const [first] = await fixturePhotos();
+    await mkdir(path.join(folder, 'links'), { recursive: true });
+    // One file with two symlinks and a hard link to it, as KDE's wallpapers are; and a real copy of it.
+    await copyFile(first!.file, path.join(folder, 'real.jpg'));
+    await symlink('../real.jpg', path.join(folder, 'links', 'a.jpg'));
+    await symlink(path.join(folder, 'real.jpg'), path.join(folder, 'links', 'b.jpg'));
+    await link(path.join(folder, 'real.jpg'), path.join(folder, 'stack.jpg'));
+    await copyFile(first!.file, path.join(folder, 'copy.jpg'));
+    engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
+    await (await engine.addFolders([folder])).indexing.done;
+    await engine.giveVerdict([engine.library().resolvePhoto(path.join(folder, 'real.jpg')).photoId], 'dog', 'add');
+  });
+  afterAll(async () => {
+    await engine.dispose();
+    await scratch.cleanup();
+  });
+
+  it('writes one sidecar beside each file, none beside the links to it, and counts files', async () => {
+    const photoId = engine.library().resolvePhoto(path.join(folder, 'links', 'a.jpg')).photoId;
+    expect(await engine.exportXmp({ photoIds: [photoId], copies: true }).done).toMatchObject({ written: 2, unchanged: 0, skipped: [] });
+    expect((await readdir(folder)).filter((name) => name.endsWith('.xmp')).sort()).toEqual(['copy.jpg.xmp', 'real.jpg.xmp']);
+    expect((await readdir(path.join(folder, 'links'))).filter((name) => name.endsWith('.xmp'))).toEqual([]);
+    expect(await readFile(path.join(folder, 'real.jpg.xmp'), 'utf8')).toContain('<rdf:li>Lumen|dog</rdf:li>');
   });
 });

@@ -62,6 +62,14 @@ export function counted(n: number, singular: string, plural = `${singular}s`): s
   return `${formatCount(n)} ${n === 1 ? singular : plural}`;
 }
 
+/** Why a count of photos is below its count of files (the tooltip of `inFiles`). */
+export const COPIES_COUNT_ONCE = 'Identical copies of a photo count once: the viewer lists where its copies are.';
+
+/** " in 12 files" where identical copies make `files` more than `photos`, as the Library's and the albums' headings say it; else nothing. */
+export function inFiles(photos: number, files: number): string {
+  return files > photos ? ` in ${counted(files, 'file')}` : '';
+}
+
 /** How long ago `then` was at `now` (ms since the epoch), in round figures: "just now", "12 minutes ago", "3 hours ago", "2 days ago". */
 export function formatAgo(then: number, now: number): string {
   const minutes = Math.floor(Math.max(0, now - then) / 60_000);

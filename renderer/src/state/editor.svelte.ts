@@ -71,6 +71,11 @@ export class EditorState {
     return this.draft.tags[this.selected];
   }
 
+  /** Whether the tag shown has a saved self to compare its preview with: a tag added since has none. */
+  get tagSaved(): boolean {
+    return (this.origins[this.selected] ?? null) !== null;
+  }
+
   private adopt(vocabulary: VocabularyInfo): void {
     this.saved = vocabulary;
     this.draft = structuredClone(vocabulary);
@@ -200,18 +205,20 @@ export class EditorState {
     this.previewError = outcome.ok ? null : outcome.error.message;
   }
 
-  async evaluate(): Promise<void> {
-    if (!this.valid) return;
+  /** Evaluates the draft; the figures, when they are the answer to the latest draft asked about. */
+  async evaluate(): Promise<EvaluationInfo | null> {
+    if (!this.valid) return null;
     const generation = ++this.evaluationGeneration;
     const vocabulary = $state.snapshot(this.draft);
     this.evaluating = true;
     const outcome = await this.api.call('vocabulary.evaluate', { vocabulary });
     // Saved, discarded, imported or reset meanwhile: the figures are of a draft that is gone.
-    if (generation !== this.evaluationGeneration) return;
+    if (generation !== this.evaluationGeneration) return null;
     this.evaluating = false;
     this.evaluation = outcome.ok ? outcome.value : null;
     this.evaluatedDraft = JSON.stringify(vocabulary);
     if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
+    return this.evaluation;
   }
 
   private async apply(call: Promise<{ ok: true; value: { vocabulary: VocabularyInfo } } | { ok: false; error: { message: string } }>, done: string): Promise<boolean> {
