@@ -243,6 +243,25 @@ describe('zooming in the viewer', () => {
     await expect.poll(async () => (await photo.boundingBox())!.width).toBeCloseTo(450, 0);
   });
 
+  it('keeps its zoom bar off the fitted photo in wide, square and narrow windows (Note [Zoom bar below the photo])', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, skipped: false, lines: [] } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    const photo = viewer.getByRole('img', { name: 'b.jpg' });
+    const bar = viewer.getByRole('group', { name: 'Zoom' });
+    await bar.waitFor();
+    for (const [width, height] of [[1280, 800], [800, 600], [800, 700], [500, 800]] as const) {
+      await page.setViewportSize({ width, height });
+      // The photo, 4:3, fitted; the bar wholly below it and inside the window.
+      await expect.poll(async () => {
+        const [picture, zoom] = [(await photo.boundingBox())!, (await bar.boundingBox())!];
+        return { clear: zoom.y >= picture.y + picture.height - 0.5, inside: zoom.y + zoom.height <= height, fitted: picture.height > 100 };
+      }, { timeout: 5000 }).toEqual({ clear: true, inside: true, fitted: true });
+    }
+  });
+
   it('keeps its keys when the button that had focus leaves the page (a similar photo opened)', async () => {
     const fake = libraryFake();
     fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
