@@ -61,6 +61,24 @@ describe('a long name on a card', () => {
     const cards = page.getByRole('list').getByRole('link');
     await page.getByRole('link', { name: 'OneStandsOut/contents/images, 3 photos' }).waitFor();
     await cardsHold(page, cards);
+    // Its path wraps after a "/", not inside a folder's name.
+    const lines = await page.getByRole('link', { name: 'OneStandsOut/contents/images, 3 photos' }).locator('.name').evaluate((name) => {
+      const ends = new Map<number, string>();
+      const walker = document.createTreeWalker(name, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < (node.textContent ?? '').length; i++) {
+          const range = document.createRange();
+          range.setStart(node, i);
+          range.setEnd(node, i + 1);
+          const top = Math.round(range.getBoundingClientRect().top);
+          ends.set(top, (ends.get(top) ?? '') + (node.textContent ?? '')[i]);
+        }
+      }
+      return [...ends.values()];
+    });
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/\/$/);
+    expect(lines.join('')).toBe('OneStandsOut/contents/images');
     // Its whole name is on the card, and its path in its tooltip.
     expect(await page.getByRole('link', { name: 'OneStandsOut/contents/images, 3 photos' }).getAttribute('title')).toBe('/usr/share/wallpapers/OneStandsOut/contents/images');
   });
