@@ -176,6 +176,35 @@ describe('a search typed before there is anything to search', () => {
   });
 });
 
+describe('a search typed before there were photos (Note [A search waits for photos])', () => {
+  it('runs again as photos are stored, until it shows some, and not once it does', async () => {
+    const fake = searchingFake();
+    const library = fake.status.library;
+    fake.status.library = null;
+    const answer = fake.overrides['search.query'] as () => unknown;
+    let stored = false;
+    fake.overrides['search.query'] = (() => (stored ? answer() : { ok: false, error: { code: 'not-found', message: 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.' } })) as never;
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('flower');
+    await page.locator('p.waiting', { hasText: 'Your search waits for the steps below: a folder of photos.' }).waitFor();
+    // A folder is added: the search runs again before the library holds a photo, and finds none.
+    const before = fake.callsOf('search.query').length;
+    fake.status.library = library;
+    await emit({ type: 'library-changed' });
+    await poll(() => fake.callsOf('search.query').length).toBeGreaterThan(before);
+    // Its first photos are stored a moment later.
+    stored = true;
+    await emit({ type: 'photos-stored' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).waitFor({ timeout: 5000 });
+    expect(await page.getByText('There are no photos yet.', { exact: false }).count()).toBe(0);
+    // Showing results, the search is left alone as more photos come.
+    const asked = fake.callsOf('search.query').length;
+    await emit({ type: 'photos-stored' });
+    await page.waitForTimeout(1500);
+    expect(fake.callsOf('search.query').length).toBe(asked);
+  });
+});
+
 describe('a photo searched by that cannot be read', () => {
   it('is named in the message, as several may have been dropped in turn', async () => {
     const fake = searchingFake();

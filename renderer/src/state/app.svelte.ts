@@ -68,10 +68,16 @@ export class AppState {
     this.bus.on('library-changed', () => {
       void this.status.refresh();
       void this.viewer.recheck();
+      this.search.libraryGrew();
     });
+    this.bus.on('photos-stored', () => this.search.libraryGrew());
     this.bus.on('tags-changed', ({ tag }) => this.search.verdictGiven(tag));
     // A job that ends changes what the status says (photos, failures, models).
-    this.bus.on('job', ({ job }) => job.state !== 'running' && job.state !== 'paused' && void this.status.refresh());
+    this.bus.on('job', ({ job }) => {
+      if (job.state === 'running' || job.state === 'paused') return;
+      void this.status.refresh();
+      if (job.kind === 'index') this.search.libraryGrew();
+    });
   }
 
   /**

@@ -47,6 +47,14 @@ const UNFINISHED_QUERY_MS = 1200;
  * said for results that do not answer the query in the box (`settled`).
  */
 const TYPING_RESTED_MS = 1000;
+/**
+ * Note [A search waits for photos]: a search that shows nothing because there was nothing yet to
+ * search (typed on the first-run screen before any folder, or while the first photos are being
+ * indexed) is run again as the library grows, at most this often, until it shows some. One that
+ * shows results is left alone, as they would move under the person; so is a query refused for
+ * what it says, which no photo changes.
+ */
+const LIBRARY_GREW_MS = 1000;
 
 /** A photo dropped or pasted to search by. */
 export interface ImageQuery {
@@ -82,6 +90,9 @@ export class SearchStore {
   private readonly photoNames = new SvelteMap<string, string>();
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
+  /** The code of the error the last search ended with, or null (Note [A search waits for photos]). */
+  private failedWith: string | null = null;
+  private grewTimer: ReturnType<typeof setTimeout> | null = null;
   /** Photos searched by, by the number that names them in the address (SearchState.image). */
   private readonly images = new SvelteMap<number, ImageQuery>();
   private lastImage = 0;
@@ -213,6 +224,15 @@ export class SearchStore {
     else void this.run();
   }
 
+  /** Photos were stored, or folders added: a search that shows nothing runs again (Note [A search waits for photos]). */
+  libraryGrew(): void {
+    if (this.grewTimer) return;
+    this.grewTimer = setTimeout(() => {
+      this.grewTimer = null;
+      if (this.active && this.results.length === 0 && this.failedWith !== 'bad-input') void this.run();
+    }, LIBRARY_GREW_MS);
+  }
+
   private rest(rested: boolean): void {
     if (this.restTimer) clearTimeout(this.restTimer);
     this.restTimer = null;
@@ -265,6 +285,7 @@ export class SearchStore {
     await naming;
     if (generation !== this.generation) return;
     this.loading = false;
+    this.failedWith = outcome.ok ? null : outcome.error.code;
     if (!outcome.ok) {
       if (!more && !image && outcome.error.code === 'bad-input' && this.results.length > 0) {
         const { message } = outcome.error;
