@@ -181,7 +181,8 @@ describe('the desktop app, end to end', () => {
 
     const similar = page.getByRole('region', { name: 'Similar photos' }).getByRole('button');
     await eventually(() => similar.count()).toBeGreaterThan(3);
-    const other = (await similar.first().getAttribute('aria-label')) as string;
+    // Named as the grid's tiles are, its file name then its date; the viewer is named by the file name.
+    const other = ((await similar.first().getAttribute('aria-label')) as string).split(',')[0] as string;
     expect(other).not.toBe(first);
     await similar.first().click();
     await page.getByRole('dialog', { name: other }).waitFor();
