@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { LibraryTimeline, SearchHitInfo } from '../../preload/contract.js';
+import { albumsFake } from './album-fake.js';
 import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
 
 const pages = appPages(rendererInChromium());
@@ -340,5 +341,71 @@ describe('a tile whose thumbnail is on its way', () => {
     expect(await shimmers()).toBe(true);
     while (held.length) await (held.shift() as () => Promise<void>)();
     await expect.poll(shimmers, { timeout: 5000 }).toBe(false);
+  });
+});
+
+describe('the selection bar from the keyboard', () => {
+  const focusedText = (page: Page) => page.evaluate(() => {
+    const active = document.activeElement as HTMLElement | null;
+    return active?.getAttribute('aria-label') ?? (active?.tagName === 'BUTTON' ? active.textContent?.trim() : active?.tagName);
+  });
+
+  /** Selects two photos of `grid` from the keyboard, then Tabs: to the bar's first action, through the bar, and back to the photo. */
+  async function tabThroughTheBar(page: Page, grid: string): Promise<void> {
+    await page.getByRole('listbox', { name: grid }).getByRole('option').first().focus();
+    await page.keyboard.press(' ');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press(' ');
+    await page.getByText('2 selected').waitFor();
+    const photo = await focusedText(page);
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focusedText(page), { timeout: 5000 }).toBe('Save as album…');
+    const visited: Array<string | undefined> = [];
+    for (let i = 0; i < 10 && (await page.evaluate(() => !!document.activeElement?.closest('[role="toolbar"]'))); i++) {
+      visited.push(await focusedText(page));
+      await page.keyboard.press('Tab');
+    }
+    expect(visited.at(-1)).toBe('Clear selection');
+    // Past the bar, back to the photo Tab left: never off the page.
+    expect(await focusedText(page)).toBe(photo);
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedText(page)).toBe('Clear selection');
+  }
+
+  it('is the next Tab stop after the library’s grid while photos are selected', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    await tabThroughTheBar(page, 'Photos');
+    // And the shortcuts dialog says so.
+    await page.keyboard.press('?');
+    await page.getByRole('dialog').getByRole('row', { name: /^Tab With photos selected: go from the grid to what can be done with them/ }).waitFor({ timeout: 5000 });
+  });
+
+  it('is the next Tab stop after search results while photos are selected', async () => {
+    const { page } = await pages.open(searchFake(5), { hash: '#/library?q=dogs' });
+    await tabThroughTheBar(page, 'Search results');
+  });
+
+  it('lets a Tab stop after the grid keep its turn: a search’s “Show 4 more”', async () => {
+    const fake = searchFake(0);
+    fake.overrides['search.query'] = ({ options }: { options: { offset: number } }) => ({ ok: true, value: { results: [1, 2, 3].map(hit), total: 3, belowCutoff: 4, offset: options.offset, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    await page.getByRole('button', { name: 'Show 4 more' }).waitFor({ timeout: 5000 });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first().focus();
+    await page.keyboard.press(' ');
+    await page.getByText('1 selected').waitFor();
+    await page.keyboard.press('Tab');
+    await expect.poll(() => focusedText(page), { timeout: 5000 }).toBe('Show 4 more');
+  });
+
+  it('is the next Tab stop after a tag’s photos and an album’s while photos are selected', async () => {
+    const fake = albumsFake({ Trip: [1, 2, 3] });
+    const ids = [1, 2, 3];
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 3, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: timelineOf(ids) });
+    const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
+    await tabThroughTheBar(page, 'Photos tagged beach');
+    await page.keyboard.press('Escape');
+    await page.evaluate(() => (location.hash = '#/albums?album=saved:1'));
+    await tabThroughTheBar(page, 'Photos of Trip');
   });
 });

@@ -171,6 +171,35 @@ describe('Settings: models', () => {
     await count(page.getByText('No models are installed yet.')).toBe(0);
   });
 
+  it('never starts a wrapped line of a model’s facts with a separator', async () => {
+    const { page } = await open(readyFake());
+    await page.setViewportSize({ width: 500, height: 800 });
+    const facts = item(page, MULTI).locator('.meta li');
+    await poll(() => facts.count()).toBe(3);
+    // Each fact, whether it starts a line, and the separator drawn before it (none: nothing drawn).
+    const lines = await facts.evaluateAll((items) =>
+      items.map((element, index) => ({
+        starts: index === 0 || element.getBoundingClientRect().top > items[index - 1]!.getBoundingClientRect().top + 2,
+        before: getComputedStyle(element, '::before').content,
+      })),
+    );
+    // The narrow card does wrap the facts (else this would prove nothing)…
+    expect(lines.filter((line) => line.starts).length).toBeGreaterThan(1);
+    // …and no line starts with a dot.
+    expect(lines.filter((line) => line.starts && line.before !== 'none')).toEqual([]);
+    // Still one dot between facts, not after the last.
+    await poll(() => facts.evaluateAll((items) => items.map((element) => [getComputedStyle(element, '::before').content, getComputedStyle(element, '::after').content].filter((content) => content !== 'none').length))).toEqual([1, 1, 0]);
+  });
+
+  it('says a tower not loaded yet waits for its work, not that the work is starting', async () => {
+    const fake = readyFake();
+    fake.status.model!.providers = { image: null, text: null };
+    // A library long indexed: the image model has nothing to do until photos come.
+    const { page } = await open(withLibrary(fake));
+    await poll(text(page.getByTestId('image-provider'))).toBe('Not loaded: it starts when there are photos to index');
+    await poll(text(page.getByTestId('text-provider'))).toBe('Not loaded: it starts with the first search');
+  });
+
   it('without a model, says why and offers downloading or importing a folder', async () => {
     const fake = emptyFake();
     fake.importResult = { id: 'my-clip', dir: '/home/ada/.config/Lumen/models/my-clip' };
@@ -323,7 +352,7 @@ describe('Settings: models', () => {
     await poll(text(dialog.getByRole('row', { name: /a screen up or down/ }))).toContain('PageUp PageDown');
     // Only keys in the key chips, each chip one key or combination; when it applies is in the description.
     const chips = await dialog.locator('kbd').allTextContents();
-    expect(chips.filter((chip) => !/^(?:(?:Ctrl|Shift|Alt)\+)?(?:[←→↑↓](?: [←→↑↓])*|Home|End|PageUp|PageDown|Enter|Space|Esc|click|[A-Z0-9?/,+−])$/.test(chip))).toEqual([]);
+    expect(chips.filter((chip) => !/^(?:(?:Ctrl|Shift|Alt)\+)?(?:[←→↑↓](?: [←→↑↓])*|Home|End|PageUp|PageDown|Enter|Space|Tab|Esc|click|[A-Z0-9?/,+−])$/.test(chip))).toEqual([]);
     const searchBox = dialog.getByRole('row', { name: /search box/ });
     await poll(() => searchBox.locator('kbd').allTextContents()).toEqual(['↓']);
     await poll(text(searchBox.getByRole('cell'))).toBe('In the search box: go to the photos shown');
@@ -364,6 +393,27 @@ describe('Settings: models', () => {
       await dialog.waitFor({ state: 'hidden', timeout: 5000 });
       await page.waitForTimeout(100);
       await poll(() => box.evaluate((input) => input === document.activeElement)).toBe(true);
+    }
+  });
+
+  it('keeps the shortcuts’ title and Close in place on a small window while the list scrolls under them', async () => {
+    const { page } = await open(readyFake(), { hash: '' });
+    await page.setViewportSize({ width: 500, height: 800 });
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await page.keyboard.press('?');
+    await visible(dialog);
+    const close = dialog.getByRole('button', { name: 'Close' });
+    await poll(() => close.evaluate((element) => element === document.activeElement)).toBe(true);
+    for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'PageDown']) await page.keyboard.press(key);
+    // The list did scroll (else this would prove nothing)…
+    await poll(() => dialog.evaluate((element) => element.scrollTop)).toBeGreaterThan(100);
+    // …and the title and Close are still on screen, on top of the rows scrolled under them.
+    for (const locator of [close, dialog.getByRole('heading', { name: 'Keyboard shortcuts' })]) {
+      const box = (await locator.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(800);
+      const onTop = await locator.evaluate((element, [x, y]) => element.contains(document.elementFromPoint(x!, y!)), [box.x + box.width / 2, box.y + box.height / 2]);
+      expect(onTop).toBe(true);
     }
   });
 

@@ -34,6 +34,47 @@ describe('the viewer', () => {
     const viewer = page.getByRole('dialog', { name: 'b.jpg' });
     await viewer.getByText('Same file at 2 more places').waitFor();
     for (const copy of copies) await viewer.getByText(copy, { exact: true }).waitFor();
+    expect(await viewer.getByRole('button', { name: /^Show all/ }).count()).toBe(0);
+  });
+
+  it('folds a long list of copies, so that the tags and adding one stay in view when the photo opens (Note [Copies folded])', async () => {
+    const fake = libraryFake();
+    // A wallpaper shipped at many sizes, one file: paths long enough to wrap in the panel.
+    const copies = Array.from({ length: 11 }, (_, i) => `/usr/share/wallpapers/ColdRipple/contents/images/${1000 + i}x800.jpg`);
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/usr/share/wallpapers/ColdRipple/contents/images/1280x800.jpg', size: 1, capturedAt: null, camera: 'OLYMPUS IMAGING CORP. E-M1', lens: null, location: null, copies } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    await viewer.getByText('Same file at 11 more places').waitFor();
+    const addTag = viewer.getByLabel('Add a tag', { exact: true });
+    await addTag.waitFor();
+    const inView = async () => {
+      const box = (await addTag.boundingBox())!;
+      return box.y >= 0 && box.y + box.height <= 800;
+    };
+    await expect.poll(inView, { timeout: 5000 }).toBe(true);
+    // The first two are shown, the rest behind one button that says how many there are.
+    for (const copy of copies.slice(0, 2)) await viewer.getByText(copy, { exact: true }).waitFor();
+    for (const copy of copies.slice(2)) expect(await viewer.getByText(copy, { exact: true }).isVisible()).toBe(false);
+    const more = viewer.getByRole('button', { name: 'Show all 11' });
+    expect(await more.getAttribute('aria-expanded')).toBe('false');
+    await more.click();
+    for (const copy of copies) await viewer.getByText(copy, { exact: true }).waitFor();
+    const fewer = viewer.getByRole('button', { name: 'Show fewer' });
+    expect(await fewer.getAttribute('aria-expanded')).toBe('true');
+    await fewer.click();
+    await viewer.getByText(copies[10]!, { exact: true }).waitFor({ state: 'hidden' });
+  });
+
+  it('lists three copies whole: a button to show one more path would save nothing', async () => {
+    const fake = libraryFake();
+    const copies = ['/a/b.jpg', '/c/b.jpg', '/d/b.jpg'];
+    fake.overrides['photos.details'] = () => ({ ok: true, value: { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies } });
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const viewer = page.getByRole('dialog', { name: 'b.jpg' });
+    await viewer.getByText('Same file at 3 more places').waitFor();
+    for (const copy of copies) await viewer.getByText(copy, { exact: true }).waitFor();
+    expect(await viewer.getByRole('button', { name: /^Show all/ }).count()).toBe(0);
   });
 
   it('opens with the focus on a control that does something: Next at the first photo, Previous after it', async () => {

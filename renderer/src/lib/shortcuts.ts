@@ -39,6 +39,7 @@ export const LOCAL_KEYS: ReadonlyArray<{ keys: readonly string[]; description: s
   { keys: ['Shift+← → ↑ ↓', 'Shift+Space'], description: 'Select a range of photos' },
   { keys: ['Mod+A'], description: 'Select every photo in the grid' },
   { keys: ['Mod+click', 'Shift+click'], description: 'Add a photo to the selection, or a range of photos' },
+  { keys: ['Tab'], description: 'With photos selected: go from the grid to what can be done with them' },
   { keys: ['←', '→'], description: 'Previous and next photo in the viewer' },
   { keys: ['+', '−', '0'], description: 'Zoom the photo in, out, and back to fit (also the wheel, a double click)' },
   { keys: ARROWS, description: 'Zoomed in: move around the photo (also dragging it)' },
