@@ -21,6 +21,7 @@ export const RENDERER_SOURCES = [
   path.join('main', 'search', 'options.ts'),
   path.join('main', 'search', 'page-limit.ts'),
   path.join('main', 'tags', 'album-rules.ts'),
+  path.join('main', 'tags', 'refine-rules.ts'),
   path.join('main', 'tags', 'vocabulary-rules.ts'),
   path.join('main', 'tags', 'xml-check.ts'),
   'electron.vite.config.ts',

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
-import { MIN_VERDICTS } from '../tags/refine.js';
+import { MIN_VERDICTS } from '../tags/refine-rules.js';
 import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';

@@ -20,11 +20,10 @@
  * little; 4 sits between. Each class is capped at MAX_PER_CLASS verdicts, evenly spaced, since
  * a Newton step solves a system as large as the verdicts.
  */
+import { MIN_VERDICTS } from './refine-rules.js';
 
 /** Pseudo-verdicts the text embedding is worth (see the refinement figures in test/bench). */
 export const PRIOR_VERDICTS = 4;
-/** Least confirmed and least rejected photos before a tag is refined. */
-export const MIN_VERDICTS = 5;
 /** Newton steps at most; a fit converges in far fewer. */
 const ITERATIONS = 30;
 const MAX_FOLDS = 5;

@@ -16,7 +16,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { throwIfAborted } from '../core/errors.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { RefinementStore, Verdict } from '../storage/refinement-store.js';
-import { MIN_VERDICTS, PRIOR_VERDICTS, refineTag, type Refinement } from './refine.js';
+import { PRIOR_VERDICTS, refineTag, type Refinement } from './refine.js';
+import { MIN_VERDICTS } from './refine-rules.js';
 
 export interface TagForRefinement {
   /** The vocabulary's spelling (verdicts are stored under it). */

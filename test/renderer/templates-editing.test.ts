@@ -218,6 +218,21 @@ describe('the evaluation on your verdicts', () => {
     expect(await rows.allTextContents().then((texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim()))).toEqual([`beach zero-shot ${reason(2)}`]);
     await panel.getByText('103 other tags have no verdicts yet: each needs at least 5 confirmed and 5 rejected photos to be refined.').waitFor();
   });
+
+  it('keeps the row of a tag given a verdict since its refinement was stored, which still counts none', async () => {
+    const vocabulary = manyTags(4);
+    const fake = editorFake(vocabulary);
+    // "tag 2" was just rejected on a photo: the evaluation counts it; the next tagging run has yet to store its refinement.
+    const report = { photos: 1, confirmed: 0, rejected: 1, accuracy: 1, precision: null, recall: null, top1: null, top5: null, perTag: { 'tag 2': { confirmed: 0, rejected: 1, recall: null, precision: null } } };
+    const refinements = vocabulary.tags.map((tag) => ({ tag: tag.name, status: 'zero-shot' as const, reason: 'refining needs at least 5 confirmed and 5 rejected photos (there are 0 and 0)', confirmed: 0, rejected: 0, zeroShot: null, refined: null }));
+    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: null, refinements } });
+    const { page } = await pages.open(fake, { hash: '#/templates' });
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+    const panel = page.getByRole('region', { name: 'Evaluation on your verdicts' });
+    const rows = panel.getByRole('list', { name: 'Tags learned from your verdicts' }).getByRole('listitem');
+    await poll(() => rows.allTextContents().then((texts) => texts.map((text) => text.replace(/\s+/g, ' ').trim()))).toEqual(['tag 2 zero-shot refining needs at least 5 confirmed and 5 rejected photos (there are 0 and 0)']);
+    await panel.getByText('3 other tags have no verdicts yet: each needs at least 5 confirmed and 5 rejected photos to be refined.').waitFor();
+  });
 });
 
 describe('the template editor in a narrow window', () => {
