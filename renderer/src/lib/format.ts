@@ -62,6 +62,9 @@ export function counted(n: number, singular: string, plural = `${singular}s`): s
   return `${formatCount(n)} ${n === 1 ? singular : plural}`;
 }
 
+/** Names in the order a person reads them: their locale's, numbers by value ("tag 2" before "tag 10"). */
+export const byName = new Intl.Collator(undefined, { numeric: true }).compare;
+
 /** Why a count of photos is below its count of files (the tooltip of `inFiles`). */
 export const COPIES_COUNT_ONCE = 'Identical copies of a photo count once: the viewer lists where its copies are.';
 
