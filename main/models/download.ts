@@ -180,12 +180,12 @@ async function fetchJsonPage(ctx: Context, url: string, maxBytes: number): Promi
   });
 }
 
-/** The whole body, or null (and the rest discarded) as soon as it exceeds `maxBytes`. */
-async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array | null> {
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+/**
+ * The chunks of a response's body. A read that fails (the connection dropped) is worth another
+ * try; leaving the loop early cancels the rest of the body.
+ */
+async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
   try {
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
@@ -194,13 +194,23 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array |
       } catch (error) {
         throw new RetryableError(describe(error), { cause: error });
       }
-      if (chunk.done) break;
-      total += chunk.value.byteLength;
-      if (total > maxBytes) return null;
-      chunks.push(chunk.value);
+      if (chunk.done) return;
+      yield chunk.value;
     }
   } finally {
     await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The whole body, or null (and the rest discarded) as soon as it exceeds `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array | null> {
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of bodyChunks(res.body)) {
+    total += chunk.byteLength;
+    if (total > maxBytes) return null;
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks);
 }
@@ -451,17 +461,8 @@ async function fetchToPart(
       if (!res.body) throw new RetryableError('empty response');
 
       const fh = await open(part, append ? 'a' : 'w');
-      const reader = res.body.getReader();
       try {
-        for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
-          try {
-            chunk = await reader.read();
-          } catch (error) {
-            throw new RetryableError(describe(error), { cause: error });
-          }
-          if (chunk.done) break;
-          const bytes = chunk.value;
+        for await (const bytes of bodyChunks(res.body)) {
           if (have + bytes.byteLength > file.size) {
             // More than published: certainly not the right file.
             complete = false;
@@ -476,7 +477,6 @@ async function fetchToPart(
           meter.setFileBytes(have);
         }
       } finally {
-        await reader.cancel().catch(() => undefined);
         await fh.close();
       }
       if (have < file.size) throw new RetryableError('the connection closed early');

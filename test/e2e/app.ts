@@ -11,7 +11,7 @@ import type { EngineHandle } from '../../main/app/engine-client.js';
 import { forkEngine } from '../../main/app/preview-engine.js';
 import { previewShell, startPreview, type PreviewServer } from '../../main/app/preview.js';
 import { ROOT } from '../helpers/fixtures.js';
-import { recordCspViolations, watchProblems } from '../renderer/harness.js';
+import { buildRenderer, launchChromium, recordCspViolations, watchProblems } from '../renderer/harness.js';
 
 export interface RunningApp {
   server: PreviewServer;
@@ -22,7 +22,14 @@ export interface RunningApp {
 }
 
 /** `trash`: the folder the preview's stand-in trash moves files into (see previewShell). */
-export async function startApp(options: { rendererDir: string; dataDir: string; model?: string; folders: string[]; trash?: string }): Promise<RunningApp> {
+interface AppOptions {
+  dataDir: string;
+  model?: string;
+  folders: string[];
+  trash?: string;
+}
+
+export async function startApp(options: AppOptions & { rendererDir: string }): Promise<RunningApp> {
   const log: string[] = [];
   let server: PreviewServer | null = null;
   const engine = forkEngine({ dataDir: options.dataDir, resourcesDir: path.join(ROOT, 'resources'), model: options.model }, (event) => server?.broadcast(event), (message) => log.push(message));
@@ -66,6 +73,51 @@ export async function openPage(browser: Browser, url: string, viewport = { width
       await context.close();
     },
   };
+}
+
+/**
+ * A test file's app: the renderer built, Chromium, the app and a page open on it. `relaunch`
+ * quits the app and opens it again on the same data, as a person would, doing `whileClosed` in
+ * between; `close` stops it all,
+ * then fails the test file if any page saw a console error, page error or CSP violation.
+ */
+export interface AppSession {
+  app: RunningApp;
+  view: AppPage;
+  relaunch(whileClosed?: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchApp(options: AppOptions): Promise<AppSession> {
+  const [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
+  const open = async () => {
+    const app = await startApp({ ...options, rendererDir: renderer.dir });
+    return { app, view: await openPage(browser, app.server.url) };
+  };
+  const problems: string[] = [];
+  const quit = async ({ app, view }: { app: RunningApp; view: AppPage }) => {
+    await view.close();
+    problems.push(...view.problems);
+    await app.close();
+  };
+  const session: AppSession = {
+    ...(await open()),
+    relaunch: async (whileClosed) => {
+      await quit(session);
+      await whileClosed?.();
+      Object.assign(session, await open());
+    },
+    close: async () => {
+      try {
+        await quit(session);
+      } finally {
+        await browser.close();
+        await renderer.dispose();
+      }
+      expect(problems).toEqual([]);
+    },
+  };
+  return session;
 }
 
 /** Retries until the page agrees (the UI updates asynchronously). */

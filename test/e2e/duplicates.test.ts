@@ -8,21 +8,17 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeCopies } from '../helpers/duplicate-sets.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
-import { buildRenderer, launchChromium } from '../renderer/harness.js';
-import { eventually, openPage, screenshot, startApp, tileNames, type AppPage, type RunningApp } from './app.js';
+import { eventually, launchApp, screenshot, tileNames, type AppSession } from './app.js';
 
 const sha = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
 
 describe('the Duplicates section, end to end', () => {
   let scratch: Awaited<ReturnType<typeof tempDir>>;
-  let renderer: { dir: string; dispose: () => Promise<void> };
-  let browser: Browser;
-  let app: RunningApp;
-  let view: AppPage;
+  let session: AppSession;
   let page: Page;
   let photos: string;
   let trash: string;
@@ -38,18 +34,12 @@ describe('the Duplicates section, end to end', () => {
     await mkdir(trash);
     await writeCopies(photos, 2);
     for (const name of ['circle-original.jpg', 'star-original.jpg', 'star-half.jpg', 'square-original.jpg']) kept.set(name, await sha(path.join(photos, name)));
-    [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
-    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos], trash });
-    view = await openPage(browser, app.server.url);
-    page = view.page;
+    session = await launchApp({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos], trash });
+    page = session.view.page;
   });
 
   afterAll(async () => {
-    await view?.close();
-    expect(view?.problems ?? []).toEqual([]);
-    await browser?.close();
-    await app?.close();
-    await renderer?.dispose();
+    await session?.close();
     await scratch?.cleanup();
   });
 

@@ -8,18 +8,16 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderKey } from '../../main/core/folder-key.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
-import { buildRenderer, launchChromium } from '../renderer/harness.js';
-import { eventually, openPage, screenshot, startApp, tileNames, type AppPage, type RunningApp } from './app.js';
+import { eventually, launchApp, screenshot, tileNames, type AppPage, type AppSession, type RunningApp } from './app.js';
 
 describe('the desktop app, end to end', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
-  let renderer: { dir: string; dispose: () => Promise<void> };
-  let browser: Browser;
+  let session: AppSession;
   let app: RunningApp;
   let view: AppPage;
   let page: Page;
@@ -47,18 +45,13 @@ describe('the desktop app, end to end', () => {
       await sharp(photo.file).withExif({ IFD0: { Make: 'FUJIFILM', Model: 'X100V' } }).jpeg().toFile(path.join(photos, 'Misc', `fuji-${i}.jpg`));
     }
     starFile = all.find((p) => p.shape === 'star')!.file;
-    [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
-    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
-    view = await openPage(browser, app.server.url);
+    session = await launchApp({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
+    ({ app, view } = session);
     page = view.page;
   });
 
   afterAll(async () => {
-    await view?.close();
-    expect(view?.problems ?? []).toEqual([]);
-    await browser?.close();
-    await app?.close();
-    await renderer?.dispose();
+    await session?.close();
     await scratch?.cleanup();
   });
 
@@ -309,12 +302,8 @@ describe('the desktop app, end to end', () => {
   });
 
   it('finds at launch, without a re-scan, a photo added while the app was closed', async () => {
-    await view.close();
-    expect(view.problems).toEqual([]);
-    await app.close();
-    await addNewPhoto(path.join(photos, 'added-while-closed.jpg'), 180);
-    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
-    view = await openPage(browser, app.server.url);
+    await session.relaunch(async () => addNewPhoto(path.join(photos, 'added-while-closed.jpg'), 180));
+    ({ app, view } = session);
     page = view.page;
     await library().getByRole('option').first().waitFor();
     await eventually(async () => (await tileNames(library())).filter((name) => name.startsWith('added-while-closed.jpg')), 30_000).toHaveLength(1);

@@ -7,22 +7,18 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wellFormedError } from '../../main/tags/xml-check.js';
 import { IMMICH_MODEL, SHAPES, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
-import { buildRenderer, launchChromium } from '../renderer/harness.js';
-import { eventually, openPage, screenshot, startApp, tileNames, type AppPage, type RunningApp } from './app.js';
+import { eventually, launchApp, screenshot, tileNames, type AppSession } from './app.js';
 
 const SHAPES_VOCABULARY = { templates: ['a photo of a {}.', 'a picture of a {}.'], tags: SHAPES.map((shape) => ({ name: shape, prompts: [shape] })) };
 
 describe('tags, albums and templates, end to end', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
-  let renderer: { dir: string; dispose: () => Promise<void> };
-  let browser: Browser;
-  let app: RunningApp;
-  let view: AppPage;
+  let session: AppSession;
   let page: Page;
   let photos: string;
   const hashes = new Map<string, string>();
@@ -37,18 +33,12 @@ describe('tags, albums and templates, end to end', () => {
       for (const name of await readdir(path.join(photos, shape))) hashes.set(path.join(photos, shape, name), createHash('sha256').update(await readFile(path.join(photos, shape, name))).digest('hex'));
     }
     await writeFile(path.join(scratch.dir, 'shapes.json'), JSON.stringify(SHAPES_VOCABULARY));
-    [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
-    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
-    view = await openPage(browser, app.server.url);
-    page = view.page;
+    session = await launchApp({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
+    page = session.view.page;
   });
 
   afterAll(async () => {
-    await view?.close();
-    expect(view?.problems ?? []).toEqual([]);
-    await browser?.close();
-    await app?.close();
-    await renderer?.dispose();
+    await session?.close();
     await scratch?.cleanup();
   });
 

@@ -6,20 +6,16 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { fixturePhotos } from '../helpers/library.js';
 import { renderScenery, writeTextLibrary } from '../ocr/helpers.js';
-import { buildRenderer, launchChromium } from '../renderer/harness.js';
-import { eventually, openPage, screenshot, startApp, tileNames, type AppPage, type RunningApp } from './app.js';
+import { eventually, launchApp, screenshot, tileNames, type AppSession } from './app.js';
 
 describe('text in photos in the app', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
-  let renderer: { dir: string; dispose: () => Promise<void> };
-  let browser: Browser;
-  let app: RunningApp;
-  let view: AppPage;
+  let session: AppSession;
   let page: Page;
   let total = 0;
 
@@ -42,19 +38,13 @@ describe('text in photos in the app', () => {
     // enough to be paused, even on a fast machine.
     for (let i = 0; i < 24; i++) await writeFile(path.join(photos, `meadow-${i}.jpg`), await renderScenery(960 + i * 8, 720));
     total = written.names.length + 24;
-    [renderer, browser] = await Promise.all([buildRenderer(), launchChromium()]);
-    app = await startApp({ rendererDir: renderer.dir, dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
-    view = await openPage(browser, app.server.url);
-    page = view.page;
-    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.server.url });
+    session = await launchApp({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos] });
+    page = session.view.page;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: session.app.server.url });
   });
 
   afterAll(async () => {
-    await view?.close();
-    expect(view?.problems ?? []).toEqual([]);
-    await browser?.close();
-    await app?.close();
-    await renderer?.dispose();
+    await session?.close();
     await scratch?.cleanup();
   });
 

@@ -83,6 +83,14 @@ describe('the photos a search leaves out below its relevance cutoff', () => {
     await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('81 photos match “receipt "lisboa"”');
   });
 
+  it('once shown, where there is one photo, make a heading that does not say "All 1 photo"', async () => {
+    const { page } = await pages.open(cutoffFake(0, 1), { hash: '#/library?q=beach&all=1' });
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('The only photo, with Show all on for “beach”');
+    await page.evaluate(() => (location.hash = '#/library?q=beach&all=1&located=1'));
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('The only photo that passes the filters, with Show all on for “beach”');
+  });
+
   it('are shown, when no photo passes the cutoff, by a button that says how many', async () => {
     const { page } = await pages.open(cutoffFake(0, 5), { hash: '#/library?q=beach' });
     await page.getByRole('button', { name: 'Show 5 photos' }).waitFor();
