@@ -270,6 +270,8 @@ export interface IndexProgressInfo {
    * each once: no failures (Note [Nothing skipped silently] in main/library/scan.ts). None when absent.
    */
   passedOver?: PassedOver;
+  /** Library folders the run could not open at all (moved, deleted, a drive unplugged), which Settings lists: no files, so not among `failed`. None when absent. */
+  unreachable?: number;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }

@@ -23,6 +23,12 @@ export interface CommandResult {
   json: unknown;
   /** What a person sees without `--json`. */
   text: string;
+  /**
+   * Set when the command did what it could but not all of it (an index run that could not reach a
+   * library folder: Note [A folder out of reach] in walk.ts): the result is printed, and the
+   * command exits with 1, as a failure of the work.
+   */
+  incomplete?: boolean;
 }
 
 export interface Command {

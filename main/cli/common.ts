@@ -1,5 +1,5 @@
 /** Options, value parsers and wording several commands share. */
-import { UserError } from '../core/errors.js';
+import { isUserError, UserError } from '../core/errors.js';
 import { PROVIDERS } from '../models/session.js';
 import { stringOption, type CommandContext, type OptionSpec } from './command.js';
 
@@ -111,4 +111,19 @@ export function oneLine(text: string): string {
   let line = '';
   for (const char of text) line += isControl(char) ? escaped(char) : char;
   return line;
+}
+
+/**
+ * Note [Cancelled, and what is kept]: a job stopped by Ctrl-C said only "Cancelled.", though what
+ * it stored is kept and the next run goes on from there. `running.done`, with its cancellation
+ * saying so: `kept` words it from the job's last progress ("16 photos indexed and kept; `lumen
+ * index` goes on from there"), as the app says how many photos were indexed.
+ */
+export async function cancelledSaysWhatIsKept<Result, Progress>(running: { job: { progress: unknown }; done: Promise<Result> }, kept: (progress: Progress | null) => string): Promise<Result> {
+  try {
+    return await running.done;
+  } catch (error) {
+    if (!isUserError(error) || error.code !== 'cancelled') throw error;
+    throw new UserError('cancelled', `Cancelled: ${kept(running.job.progress as Progress | null)}.`, { cause: error });
+  }
 }

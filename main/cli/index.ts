@@ -238,7 +238,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     }
     const result = await command.run(context);
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
-    code = 0;
+    code = result.incomplete === true ? EXIT_FAILURE : 0;
   } catch (thrown) {
     const error = actionableError(thrown);
     if (isUserError(error)) {

@@ -2,14 +2,14 @@
 import path from 'node:path';
 import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
-import type { IndexSummary } from '../library/indexer.js';
-import { checkFolders } from '../library/library.js';
+import type { IndexProgress, IndexSummary } from '../library/indexer.js';
+import { checkPhotoFolders } from '../library/library.js';
 import { passedOverText } from '../library/photo-kinds.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
 import { dateBound } from './dates.js';
-import { count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
 /**
@@ -17,7 +17,7 @@ import { nearest } from './suggest.js';
  * image, and its embedding, with another file (Note [What a run counts] in indexer.ts). What it
  * passed over is said last, once (Note [Nothing skipped silently] in scan.ts).
  */
-function indexText(modelId: string, summary: IndexSummary): string {
+function indexText(modelId: string, summary: IndexSummary, stillFailing: number): string {
   const parts = [
     `${count(summary.embedded, 'photo')} embedded`,
     `${summary.unchanged} unchanged`,
@@ -27,14 +27,24 @@ function indexText(modelId: string, summary: IndexSummary): string {
     `${summary.failed.length} failed`,
   ];
   const passedOver = passedOverText(summary.passedOver, String);
-  return [`Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`, ...summary.failed.map((failure) => `  skipped ${fileLine(failure.path, failure.message)}`), ...(passedOver ? [passedOver] : [])].join('\n');
+  // Failures this run did not try again (unchanged since) stand: "0 failed" alone read as all clear.
+  const still = stillFailing === 0 ? [] : [`${count(stillFailing, 'file')} still could not be indexed (unchanged since, not tried again): \`lumen failures\` lists ${stillFailing === 1 ? 'it' : 'them'}, \`lumen index --retry-failed\` tries again.`];
+  const others = summary.otherLibraries.length === 0 ? [] : [`Left out ${summary.otherLibraries.length === 1 ? "another Lumen library's data folder" : `${summary.otherLibraries.length} folders that are another Lumen library's data folders`} (thumbnails, no photos of yours): ${summary.otherLibraries.map(shownPath).join(', ')}.`];
+  return [
+    `Indexed with ${modelId}: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s.`,
+    ...summary.failed.map((failure) => `  skipped ${fileLine(failure.path, failure.message)}`),
+    ...still,
+    ...(passedOver ? [passedOver] : []),
+    ...others,
+    ...summary.unreachable.map((folder) => oneLine(folder.message)),
+  ].join('\n');
 }
 
 export const index: Command = {
   name: 'index',
   args: '[FOLDER...]',
   summary: 'Add folders to the library and bring its index up to date.',
-  details: 'With no FOLDER, updates every folder already in the library. Files that fail are listed and skipped; the exit status is 0 when the run completed.',
+  details: 'With no FOLDER, updates every folder already in the library. Files that fail are listed and skipped; the exit status is 0 when the run completed, and 1 when a library folder could not be reached (gone, or unreadable: its photos are kept, the rest is indexed).',
   options: {
     ...MODEL_OPTIONS,
     ...WAIT_OPTION,
@@ -43,7 +53,8 @@ export const index: Command = {
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
   writes: () => 'indexing',
-  check: (context) => checkFolders(context.positionals),
+  // The data folder given as (or around) a photo folder is refused before it is made (Note [Other libraries] in data-folder.ts).
+  check: (context) => checkPhotoFolders(context.positionals, context.dataDir),
   async run(context) {
     const engine = context.engine();
     const request = { batchSize: numberOption(context, 'batch', undefined, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };
@@ -52,8 +63,11 @@ export const index: Command = {
     const excludes = given === undefined ? null : given.split(',').map((glob) => glob.trim()).filter(Boolean);
     if (excludes && !context.positionals.length) throw new UserError('bad-input', '--exclude applies to the folders you add: give the FOLDER too.');
     const running = context.positionals.length ? (await engine.addFolders(context.positionals, excludes, request)).indexing : engine.index(request);
-    const summary = await running.done;
-    return { json: summary, text: indexText((await engine.indexingModel()).id, summary) };
+    const summary = await cancelledSaysWhatIsKept(running, (progress: IndexProgress | null) => `${count(progress?.indexed ?? 0, 'photo')} indexed and kept; \`lumen index\` goes on from there`);
+    const failedNow = new Set([...summary.failed, ...summary.unreachable].map((failure) => failure.path));
+    const stillFailing = engine.failures().filter((failure) => !failedNow.has(failure.path)).length;
+    // A library folder out of reach: the rest is indexed, and the exit status says not all was (Note [A folder out of reach] in walk.ts).
+    return { json: summary, text: indexText((await engine.indexingModel()).id, summary, stillFailing), incomplete: summary.unreachable.length > 0 };
   },
 };
 
@@ -241,7 +255,12 @@ export const failures: Command = {
   options: { ...MODEL_OPTIONS },
   async run(context) {
     const list = context.engine().failures();
-    const text = list.length ? [...list.map((f) => fileLine(f.path, f.message)), `${count(list.length, 'file')} could not be indexed.`].join('\n') : 'Every file in the library was indexed.';
+    // A library folder out of reach is listed with why, but is no file (Note [A folder out of reach] in walk.ts).
+    const roots = new Set(list.length ? context.engine().library().folders().map((folder) => folder.path) : []);
+    const folders = list.filter((failure) => roots.has(failure.path)).length;
+    const files = list.length - folders;
+    const counts = [...(files ? [`${count(files, 'file')} could not be indexed.`] : []), ...(folders ? [`${count(folders, 'library folder')} could not be reached; ${folders === 1 ? 'its' : 'their'} photos are kept.`] : [])];
+    const text = list.length ? [...list.map((f) => fileLine(f.path, f.message)), ...counts].join('\n') : 'Every file in the library was indexed.';
     return { json: list, text };
   },
 };

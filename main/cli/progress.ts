@@ -13,8 +13,9 @@ export function describeProgress(job: JobInfo): string | null {
   switch (job.kind) {
     case 'index': {
       const p = job.progress;
-      if (p.phase === 'scanning') return `scanning: ${count(p.found, 'file')} found`;
-      return `${p.phase}: ${p.processed} of ${p.toProcess} (${p.embedded} embedded, ${p.failed} failed), ${p.imagesPerSecond.toFixed(1)} photos/s${eta(p.etaSeconds)}`;
+      if (p.phase === 'scanning') return `scanning: ${count(p.found, 'file')} found so far`;
+      // Stored, not embedded: a photo embedded waits for its batch to be written, and is lost to a kill until then.
+      return `${p.phase}: ${p.processed} of ${p.toProcess} (${p.indexed} stored, ${p.failed} failed), ${p.imagesPerSecond.toFixed(1)} photos/s${eta(p.etaSeconds)}`;
     }
     case 'download': {
       const p = job.progress;
@@ -33,6 +34,17 @@ export function describeProgress(job: JobInfo): string | null {
   }
 }
 
+/**
+ * Note [Scanning said to its end]: a walk takes a moment, so its first progress (one file found)
+ * was most often the only one printed, and every run said "scanning: 1 file found", an empty
+ * folder's too. The scanning line says "so far" while it runs, and the walk's end, seen as the
+ * index job's next phase begins, is said with what it found in all ("no files found" for none).
+ */
+function scanningDone(job: JobInfo): string | null {
+  if (job.kind !== 'index' || !job.progress || job.progress.phase === 'scanning') return null;
+  return job.progress.found === 0 ? 'scanning: no files found' : `scanning: ${count(job.progress.found, 'file')} found`;
+}
+
 /** An engine event listener that prints running jobs' progress with `log`. */
 export function progressPrinter(log: (message: string) => void): (event: AppEvent) => void {
   const last = new Map<string, { at: number; phase: string | undefined; line: string }>();
@@ -42,6 +54,8 @@ export function progressPrinter(log: (message: string) => void): (event: AppEven
     const phase = (job.progress as { phase?: string } | null)?.phase;
     const now = Date.now();
     const previous = last.get(job.id);
+    const walked = previous === undefined || previous.phase === 'scanning' ? scanningDone(job) : null;
+    if (walked) log(walked);
     if (previous && previous.phase === phase && now - previous.at < INTERVAL_MS) return;
     const line = describeProgress(job);
     // A phase that reports no figures (calibrating) is said once, not again every interval.

@@ -11,6 +11,14 @@
  * (null when no other process holds it), so a script can tell partial counts too. A run that
  * stopped (Ctrl-C, a kill) leaves the same gap: the library knows its last run did not finish
  * (`unfinishedRun`), and status says so instead of "0 to do".
+ *
+ * Note [Status reads every page]: a damaged page is met only by a reader that reads it, so the
+ * figures below can come out of a damaged library as if it were healthy. Status is the command a
+ * person runs to ask how the library is, so it first reads every page (`PRAGMA quick_check`,
+ * Storage.checkPages) and reports damage as the other readers do, with the same advice. That
+ * reads the whole file: 5 ms for a library of 60 photos, 0.1 s for 50k photos (a 245 MB file)
+ * in the system's cache, as long as reading the file takes when it is not; so the app's status,
+ * asked for at launch and often after, does not.
  */
 import { WriterLock, type WriterInfo } from '../storage/writer-lock.js';
 import type { Command } from './command.js';
@@ -34,7 +42,10 @@ export const status: Command = {
   details: 'While another Lumen process indexes the library, the counts are what it has stored so far; `writer` in the JSON names that process.',
   options: MODEL_OPTIONS,
   async run(context) {
-    const status = await context.engine().status();
+    const engine = context.engine();
+    // Note [Status reads every page].
+    if (engine.hasLibrary()) engine.library().storage.checkPages();
+    const status = await engine.status();
     const writer = otherWriter(context.dataDir);
     const indexing = writer?.doing === 'indexing' ? writer : null;
     const { library, model } = status;

@@ -1,8 +1,8 @@
 /** `ocr` and `text`: reading text in photos from the command line. */
 import { UserError } from '../core/errors.js';
-import type { OcrSummary } from '../ocr/job.js';
+import type { OcrProgress, OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
-import { count, DATA_OPTION, fileLine, PROVIDER_OPTION, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, PROVIDER_OPTION, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
 const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
@@ -26,7 +26,8 @@ export const ocr: Command = {
   writes: () => 'reading text in',
   async run(context) {
     const running = context.engine().readText({ photos: context.positionals, all: context.options['all'] === true });
-    const summary = await running.done;
+    // Each photo's result is stored as it is read (Note [OCR progress is stored] in ocr/job.ts).
+    const summary = await cancelledSaysWhatIsKept(running, (progress: OcrProgress | null) => `${progress?.done ?? 0} of ${count(progress?.total ?? 0, 'photo')} done and kept; \`lumen ocr\` goes on from there`);
     return { json: summary, text: summaryText(summary) };
   },
 };
@@ -38,9 +39,12 @@ export const text: Command = {
   details: 'JSON: {"lines": [{"text", "confidence" (0 to 1), "box": [x, y, width, height] as fractions of the upright photo}]}, in reading order.',
   options: OCR_OPTIONS,
   writes: () => 'reading text in',
+  // Before the library is claimed: a command refused for what it was given makes no data folder.
+  check: async (context) => {
+    if (requirePositionals(context, 'photo (a path or #id)').length > 1) throw new UserError('bad-input', 'Give one photo.');
+  },
   async run(context) {
-    const [photo, ...extra] = requirePositionals(context, 'photo (a path or #id)');
-    if (extra.length) throw new UserError('bad-input', 'Give one photo.');
+    const [photo] = requirePositionals(context, 'photo (a path or #id)');
     const { lines } = await context.engine().photoText(photo as string, { read: true, signal: context.signal });
     return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${/^\d+$/.test(photo as string) ? `#${photo}` : shownPath(photo as string)}.` };
   },

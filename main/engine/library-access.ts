@@ -1,7 +1,7 @@
 /**
  * How an engine opens its data folder's library: as the one writer, or read-only (Note [One
- * writer] in storage/writer-lock.ts), restoring a damaged one from its backup (Note [Backups] in
- * storage/backups.ts), and keeping those backups.
+ * writer] in storage/writer-lock.ts), restoring a damaged one from what still reads from it and its
+ * backup (Notes [Salvage first] and [Backups] in storage/backups.ts), and keeping those backups.
  *
  * Note [Becoming the writer]: a CLI command that writes takes the lock before it starts and an
  * engine that only reads never does. The app takes it whenever it is free: when the library opens,
@@ -13,7 +13,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { Library } from '../library/library.js';
-import { DAY_MS, type RestoreReport } from '../storage/backups.js';
+import { DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase, actionableError } from '../storage/damage.js';
 import { DATABASE_FILE, Storage } from '../storage/storage.js';
 import { WriterLock, type TakeOptions } from '../storage/writer-lock.js';
@@ -28,7 +28,7 @@ export interface AccessOptions {
   log: (message: string) => void;
   /** A library was opened (first, or again as the writer). */
   onOpen: (library: Library) => void;
-  /** A damaged library was replaced by a new one (restored from a backup when there was one). */
+  /** A damaged library was replaced by a new one (with what still read from it, and the backup's for the rest). */
   onRestored?: (report: RestoreReport) => void;
 }
 
@@ -141,7 +141,7 @@ export class LibraryAccess {
     } catch (error) {
       if (!(error instanceof DamagedDatabase) || !this.lock) throw error;
       const report = Storage.restore(this.options.dataDir, { nativeBinding: this.options.nativeBinding });
-      this.options.log(restoredMessage(messageOf(error.cause), report));
+      this.options.log(restoredMessage(error.reason, report, this.lock.doing === 'indexing'));
       const library = open();
       this.options.onRestored?.(report);
       return library;
@@ -149,13 +149,49 @@ export class LibraryAccess {
   }
 }
 
-function restoredMessage(detail: string, report: RestoreReport): string {
-  const { backup } = report;
-  if (!backup) {
-    return `The library database was damaged (${detail}) and there was no backup to restore it from. It was moved to ${report.damagedFile} and a new, empty library was made: add your folders again.`;
+type Kind = keyof RestoreReport['kept'];
+
+/** The kinds of the person's data in the order a message lists them; an optional one is left out of a list of what was kept when there is none of it. */
+const KINDS: Array<{ kind: Kind; counted: (count: number) => string; named: string; optional: boolean }> = [
+  { kind: 'folders', counted: (n) => plural(n, 'folder'), named: 'folders', optional: false },
+  { kind: 'verdicts', counted: (n) => plural(n, 'tag verdict'), named: 'tag verdicts', optional: false },
+  { kind: 'albums', counted: (n) => plural(n, 'album'), named: 'albums', optional: true },
+  { kind: 'albumPhotos', counted: (n) => `${plural(n, 'photo')} in albums`, named: 'photos in albums', optional: true },
+  { kind: 'zeroShotTags', counted: (n) => `${plural(n, 'tag')} set back to zero-shot`, named: 'tags set back to zero-shot', optional: true },
+  { kind: 'vocabularies', counted: (n) => (n ? 'your vocabulary' : 'no vocabulary'), named: 'vocabulary', optional: true },
+];
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function listed(parts: string[]): string {
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '');
+}
+
+/**
+ * What a restore did, in a few sentences (Note [Salvage first] in storage/backups.ts): what was
+ * kept from the damaged file, what came from the backup and may lack the changes made since,
+ * what was lost. `reason` is SQLite's few words, never its page-by-page account, and the advice
+ * to index is left out where this run indexes.
+ */
+function restoredMessage(reason: string, report: RestoreReport, indexing: boolean): string {
+  const from = (source: KeptFrom | null) => KINDS.filter(({ kind }) => report.kept[kind].from === source);
+  const counted = (kinds: typeof KINDS, all: boolean) => {
+    const shown = kinds.filter(({ kind, optional }) => all || !optional || report.kept[kind].count > 0);
+    return listed((shown.length ? shown : kinds).map(({ kind, counted }) => counted(report.kept[kind].count)));
+  };
+  const [kept, restored, lost] = [from('damaged file'), from('backup'), from(null)];
+  const sentences = [`The library database was damaged (${reason}) and was moved to ${report.damagedFile}.`];
+  if (kept.length === 0 && restored.length === 0) {
+    sentences.push('Nothing could be read from it and there was no backup to restore it from: a new, empty library was made; add your folders again.');
+    return sentences.join(' ');
   }
-  const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-  const parts = [plural(backup.folders, 'folder'), plural(backup.verdicts, 'tag verdict'), ...(backup.albums ? [plural(backup.albums, 'album')] : []), ...(backup.vocabularies ? ['your vocabulary'] : [])];
-  const restored = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] as string);
-  return `The library database was damaged (${detail}). It was moved to ${report.damagedFile}, and the library was restored from the backup of ${new Date(backup.at).toLocaleString()}: ${restored}. Index it to bring its photos back (\`lumen index\`; the app starts by itself).`;
+  if (kept.length) sentences.push(`What still read from it was kept: ${counted(kept, false)}.`);
+  const backupAt = report.backup ? new Date(report.backup.at).toLocaleString() : '';
+  if (restored.length && !kept.length) sentences.push(`Nothing could be read from it, so the library was restored from the backup of ${backupAt}: ${counted(restored, false)}; changes made since then may be lost.`);
+  else if (restored.length) sentences.push(`Could not be read, so taken from the backup of ${backupAt}: ${counted(restored, true)}; changes to them made since then may be lost.`);
+  if (lost.length) sentences.push(`Lost, as they could not be read and there is no backup: your ${listed(lost.map(({ named }) => named))}${lost.some(({ kind }) => kind === 'folders') ? '; add your folders again' : ''}.`);
+  sentences.push(indexing ? 'Its photos come back as this run indexes them.' : 'Index it to bring its photos back (`lumen index`; the app starts by itself).');
+  return sentences.join(' ');
 }

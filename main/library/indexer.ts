@@ -80,6 +80,7 @@ import { identifyFile } from './identity.js';
 import type { IndexScope } from './scope.js';
 import { noProgress } from './job-figures.js';
 import { nonePassedOver, type PassedOver, type PassedOverKind } from './photo-kinds.js';
+import { CHOSEN_MODEL } from './library.js';
 import type { ThumbnailStore } from './thumbnails.js';
 import { walkLibrary, type WorkItem } from './walk.js';
 
@@ -96,6 +97,8 @@ export interface IndexProgress {
   removed: number;
   /** Files of kinds Lumen does not index that the walk passed over, per kind (Note [Nothing skipped silently] in scan.ts). */
   passedOver: PassedOver;
+  /** Library folders the walk could not open at all: no files, so not among `failed` (Note [A folder out of reach] in walk.ts). */
+  unreachable: number;
   imagesPerSecond: number;
   etaSeconds: number | null;
 }
@@ -112,6 +115,10 @@ export interface IndexSummary {
   failed: Array<{ path: string; reason: FailureReason; message: string; detail?: string }>;
   /** As IndexProgress's. */
   passedOver: PassedOver;
+  /** Library folders that could not be opened, in words: no files, but the run is not all done (Note [A folder out of reach] in walk.ts). */
+  unreachable: Array<{ path: string; message: string }>;
+  /** Other libraries' data folders the walk left out (Note [Other libraries] in data-folder.ts). */
+  otherLibraries: string[];
   seconds: number;
 }
 
@@ -172,7 +179,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const modelId = model.id;
   const preprocessing = model.spec.image.preprocessing;
 
-  const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], passedOver: nonePassedOver(), seconds: 0 };
+  const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], passedOver: nonePassedOver(), unreachable: [], otherLibraries: [], seconds: 0 };
   const progress = noProgress();
   /**
    * Note [Rate from the first photo]: the rate, and the time left from it, are measured from when
@@ -194,8 +201,10 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     options.onProgress?.({ ...progress });
   };
 
-  // Where the model came from, recorded first: a later run (or search) finds it even if this one stops.
+  // Where the model came from, and that it is the library's choice, recorded first: a later run
+  // (or search) finds it even if this one stops before it stores a photo (Note [The model chosen first] in library.ts).
   store.setMeta(`model_dir:${modelId}`, model.spec.dir);
+  store.setMeta(CHOSEN_MODEL, modelId);
   // 1. Walk: what is on disk, and what of it needs work. Until a whole walk's run ends, what it has
   // not reached is counted nowhere (LibraryStatus.unfinishedRun); a part walk leaves the mark as it
   // was, and one that misses a known file becomes a whole walk (walk.ts).
@@ -228,8 +237,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   summary.passedOver = progress.passedOver;
   const { present, unwalked, work, problems: scanProblems } = walk;
   summary.unchanged = walk.unchanged;
+  summary.unreachable = walk.unreachable.map(({ path, message }) => ({ path, message }));
+  summary.otherLibraries = walk.otherLibraries;
   for (const problem of scanProblems) summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
   progress.failed = scanProblems.length;
+  progress.unreachable = walk.unreachable.length;
   progress.phase = 'indexing';
   // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
   progress.toProcess = work.length + scanProblems.length;
@@ -256,7 +268,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     queue.abort(fatal.error);
   };
   const pendingIndexed: IndexedFile[] = [];
-  const pendingFailed: FailedFile[] = [...scanProblems];
+  // A folder out of reach is listed with the failures too, with why (Note [A folder out of reach] in walk.ts).
+  const pendingFailed: FailedFile[] = [...scanProblems, ...walk.unreachable];
   const linkedToExisting: Array<{ imageId: number }> = [];
   /** Contents embedded in this run: another file of one is a copy (Note [What a run counts]). */
   const embeddedContents = new Set<string>();
@@ -470,7 +483,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     // A file gone from one path whose content turned up at another was moved, not removed.
     const lostImages = new Map<number, number>();
     for (const [folder, within] of walk.walked) {
-      const problems = new Set(scanProblems.filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
+      const problems = new Set([...scanProblems, ...walk.unreachable].filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
       const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within, recovered: walk.recovered.get(folder.id) });
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);

@@ -7,7 +7,7 @@ import { nonePassedOver, type PassedOverKind } from './photo-kinds.js';
 
 /** The progress of a run that has not begun. */
 export function noProgress(): IndexProgress {
-  return { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, passedOver: nonePassedOver(), imagesPerSecond: 0, etaSeconds: null };
+  return { phase: 'scanning', found: 0, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, passedOver: nonePassedOver(), unreachable: 0, imagesPerSecond: 0, etaSeconds: null };
 }
 
 /** The figures of an index job's progress that add up over its passes (Note [A job of several passes]). */
@@ -44,6 +44,8 @@ export class IndexJobFigures {
   private passedOver = nonePassedOver();
   /** The latest progress of the pass under way. */
   private pass = noProgress();
+  /** What the latest pass done could not reach, and the other libraries it left out: each pass walks them again. */
+  private latestReach: Pick<IndexSummary, 'unreachable' | 'otherLibraries'> = { unreachable: [], otherLibraries: [] };
 
   /** A pass's progress, as the job's. */
   ofJob(progress: IndexProgress): IndexProgress {
@@ -66,6 +68,7 @@ export class IndexJobFigures {
     for (const figure of SUMMED_OVER_PASSES) this.earlier[figure] = job[figure];
     for (const figure of SUMMARY_SUMMED_OVER_PASSES) this.summaryEarlier[figure] += summary[figure];
     this.mostUnchanged = Math.max(this.mostUnchanged, summary.unchanged);
+    this.latestReach = { unreachable: summary.unreachable, otherLibraries: summary.otherLibraries };
     this.pass = noProgress();
     return job;
   }
@@ -73,7 +76,7 @@ export class IndexJobFigures {
   /** What the passes done did, as one run's summary. */
   get summary(): IndexSummary {
     const { embedded, removed } = this.earlier;
-    return { embedded, unchanged: this.mostUnchanged, removed, failed: [...this.failedEarlier.values()], passedOver: this.passedOver, ...this.summaryEarlier };
+    return { embedded, unchanged: this.mostUnchanged, removed, failed: [...this.failedEarlier.values()], passedOver: this.passedOver, ...this.latestReach, ...this.summaryEarlier };
   }
 
   /** Whether the passes done stored new photos or moved ones: what tagging follows in the app. */

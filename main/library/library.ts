@@ -9,6 +9,7 @@ import { UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { isInside } from '../core/paths.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
+import { lumenDataFolderAround } from './data-folder.js';
 import type { ClipModel } from '../models/clip.js';
 import type { OpenOptions } from '../storage/storage.js';
 import type { FolderRow } from '../storage/library-store.js';
@@ -36,6 +37,15 @@ export interface LibraryStatus {
   unfinishedRun: boolean;
 }
 
+/**
+ * Note [The model chosen first]: a run records the model it indexes with as it starts, before
+ * it stores a photo. A first run stopped before its first batch was written (Ctrl-C, a kill, a
+ * full disk) leaves no embeddings to tell the library's model by, and the next `lumen index`,
+ * or `status`, then asked for a model to be downloaded from someone who had just named one
+ * with --model. Until the library has a serving model, the model chosen first is its model.
+ */
+export const CHOSEN_MODEL = 'indexing_model';
+
 /** Where `folder` really is: through a link, or by another case on a disk that ignores case, a folder is the same folder. */
 const whereItIs = (folder: string): Promise<string> => realpath(folder).catch(() => folder);
 
@@ -45,6 +55,23 @@ export async function checkFolders(folders: readonly string[]): Promise<void> {
     const info = await stat(folder).catch(() => null);
     if (!info) throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
     if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
+  }
+}
+
+/**
+ * Refuses, besides what `checkFolders` does, a folder that is a Lumen data folder or lies in one:
+ * the library's own at `dataDir` (its thumbnails are no photos: added, it would index nothing, and
+ * say nothing) or another library's (Note [Other libraries] in data-folder.ts). Checked before the
+ * data folder is made or opened, so a refused command leaves nothing among the photos.
+ */
+export async function checkPhotoFolders(folders: readonly string[], dataDir: string): Promise<void> {
+  await checkFolders(folders);
+  const ours = await whereItIs(path.resolve(dataDir));
+  for (const folder of folders) {
+    const real = await whereItIs(path.resolve(folder));
+    if (isInside(real, ours)) throw new UserError('bad-input', `${path.resolve(folder)} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.`);
+    const other = await lumenDataFolderAround(real);
+    if (other) throw new UserError('bad-input', `${path.resolve(folder)} is ${other === real ? '' : 'inside '}another Lumen library's data folder (${other}: its thumbnails and index), not a folder of photos. Add the folder your photos are in, or give that library with --data.`);
   }
 }
 
@@ -117,15 +144,11 @@ export class Library {
    * takes them in: their photos, with all they carry, and their exclusions become its own.
    */
   async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FolderRow[]> {
-    await checkFolders(folders);
+    await checkPhotoFolders(folders, this.dataDir);
     const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];
     const known = this.folders();
     // Compared where they really are (`whereItIs`).
     const real = new Map(await Promise.all([...wanted, ...known.map((row) => row.path)].map(async (folder) => [folder, await whereItIs(folder)] as const)));
-    // Never walked (its thumbnails are no photos): added, it would index nothing, and say nothing.
-    const dataDir = await whereItIs(path.resolve(this.dataDir));
-    const ours = wanted.find((folder) => isInside(real.get(folder) ?? folder, dataDir));
-    if (ours) throw new UserError('bad-input', `${ours} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.`);
     const within = (folder: string, other: string) => folder !== other && real.get(folder) !== real.get(other) && isInside(real.get(folder) ?? folder, real.get(other) ?? other);
     for (const folder of wanted) {
       const same = known.find((row) => row.path !== folder && real.get(row.path) === real.get(folder));
@@ -261,7 +284,7 @@ export class Library {
    * its id (an installed model of that name).
    */
   servingModelReference(): string | null {
-    const model = this.servingModel();
+    const model = this.servingModel() ?? this.storage.library.meta(CHOSEN_MODEL) ?? null;
     if (!model) return null;
     const dir = this.storage.library.meta(`model_dir:${model}`);
     return dir && existsSync(dir) ? dir : model;

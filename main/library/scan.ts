@@ -40,6 +40,7 @@ import picomatch from 'picomatch';
 import { UserError, throwIfAborted } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { fromErrno, kindOf } from '../core/photo-file.js';
+import { holdsLumenLibrary } from './data-folder.js';
 
 export interface ScannedFile {
   path: string;
@@ -54,6 +55,8 @@ export interface ScanProblem {
   message: string;
   /** What the walk could not see into (a folder, or maybe a folder), where files may still be; null if nothing. */
   unwalked: string | null;
+  /** The system's error code, where a folder could not be opened (ENOENT, EACCES). */
+  code?: string | undefined;
 }
 
 /** Files stated between two turns of the event loop during a scan. */
@@ -168,6 +171,8 @@ export interface ScanOptions {
   checkpoint?: () => Promise<void>;
   /** What cannot be walked or indexed (Note [Nothing skipped silently]); the walk goes on. */
   onProblem?: (problem: ScanProblem) => void;
+  /** Another Lumen library's data folder, left out (Note [Other libraries] in data-folder.ts). */
+  onOtherLibrary?: (dir: string) => void;
 }
 
 type Entry = { kind: 'folder' | 'file'; full: string } | { kind: 'problem'; problem: ScanProblem };
@@ -252,7 +257,12 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       visited.add(real);
       entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
-      report({ path: dir, reason: 'unreadable', message: `Cannot open folder ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, unwalked: dir });
+      const code = (error as NodeJS.ErrnoException).code;
+      report({ path: dir, reason: 'unreadable', message: `Cannot open folder ${dir}: ${code ?? String(error)}`, unwalked: dir, code });
+      continue;
+    }
+    if (holdsLumenLibrary((name, kind) => entries.some((entry) => (kind === 'file' ? entry.isFile() : entry.isDirectory()) && entry.name.equals(Buffer.from(name))))) {
+      options.onOtherLibrary?.(dir);
       continue;
     }
     const subfolders: string[] = [];

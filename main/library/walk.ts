@@ -28,6 +28,10 @@ export interface Walk {
   unwalked: Map<number, string[]>;
   /** What the walk found but cannot index (Note [Nothing skipped silently] in scan.ts). */
   problems: Array<FailedFile & { reason: ScanProblem['reason'] }>;
+  /** Library folders that could not be opened at all (Note [A folder out of reach]): listed as failures, but no file's. */
+  unreachable: Array<FailedFile & { reason: ScanProblem['reason'] }>;
+  /** Other libraries' data folders the walk left out (Note [Other libraries] in data-folder.ts). */
+  otherLibraries: string[];
   work: WorkItem[];
   unchanged: number;
   /** A file the library knows where the walk went is gone (deleted, or moved perhaps where it did not go). */
@@ -54,7 +58,7 @@ export interface WalkContext {
 /** Walks `folders`, or only the part of them `within` names; what it finds is compared with what the library knows. */
 export async function walkLibrary(context: WalkContext, folders: readonly FolderRow[], within: IndexScope | undefined): Promise<Walk> {
   const { store, embeddings, modelId } = context;
-  const result: Walk = { walked: new Map(), present: new Map(), unwalked: new Map(), problems: [], work: [], unchanged: 0, missedKnown: false, recovered: new Map() };
+  const result: Walk = { walked: new Map(), present: new Map(), unwalked: new Map(), problems: [], unreachable: [], otherLibraries: [], work: [], unchanged: 0, missedKnown: false, recovered: new Map() };
   for (const folder of folders) {
     const changed = within ? within.get(folder.id) : [folder.path];
     if (!changed) continue;
@@ -80,7 +84,13 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         base: folder.path,
         skip: context.dataDir,
         checkpoint: context.checkpoint,
+        onOtherLibrary: (dir) => result.otherLibraries.push(dir),
         onProblem: (problem) => {
+          if (problem.path === folder.path && problem.unwalked === folder.path) {
+            unwalked.push(folder.path);
+            result.unreachable.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: outOfReach(folder.path, problem.code, knownFiles.size) });
+            return;
+          }
           if (problem.unwalked !== null) unwalked.push(problem.unwalked);
           // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
           else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
@@ -123,6 +133,21 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
   }
   return result;
+}
+
+/**
+ * Note [A folder out of reach]: a library folder that cannot be opened at all (moved, deleted, its
+ * drive unplugged; its permissions changed) is no file's defect, and was reported as one: "1
+ * failed", with the system's "Cannot open folder …: ENOENT", and a run that exited 0. It is said
+ * in words, with the photos kept (Note [Unreachable folders] in indexer.ts); it stays on the list
+ * of failures the app shows in Settings, but a run does not count it among the files it could not
+ * index, and the command line's run, which indexes the rest, then ends with a non-zero status,
+ * as a run that cannot go on does (Note [A run that cannot go on] in failures.ts).
+ */
+export function outOfReach(folder: string, code: string | undefined, photos: number): string {
+  const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'is gone (moved, deleted, or its drive not mounted)' : code === 'EACCES' || code === 'EPERM' ? 'cannot be read: permission denied' : `cannot be read (${code ?? 'an unknown error'})`;
+  const kept = photos === 0 ? '' : `; its ${photos === 1 ? 'photo is' : `${photos} photos are`} kept`;
+  return `The folder ${folder} ${why}${kept}.`;
 }
 
 /** Whether `file` shows an image by its first bytes, or cannot be read to tell: the run then tries it, and says why it failed. */

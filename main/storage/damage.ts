@@ -4,10 +4,11 @@
  * Note [Damage]: SQLite says a file is damaged with SQLITE_CORRUPT ("database disk image is
  * malformed") or SQLITE_NOTADB ("file is not a database"), at open or at the first read of a
  * bad page. A writer checks every page when it opens the library (`PRAGMA quick_check`; not
- * after a clean close, Note [Clean close] in clean-close.ts) and restores a damaged one from its
- * last backup (Note [Backups] in backups.ts); a reader never
- * writes, so it says what happened and how to get the library restored. Damage met later, in a
- * session, is restored at the next writer's open (Note [Damage voids a clean close] in
+ * after a clean close, Note [Clean close] in clean-close.ts) and restores a damaged one: what still
+ * reads from it is kept, the rest comes from its last backup (Notes [Salvage first] and [Backups]
+ * in backups.ts); `lumen status` checks every page too (Note [Status reads every page] in
+ * cli/status.ts). A reader never writes, so it says what happened and how to get the library
+ * restored. Damage met later, in a session, is restored at the next writer's open (Note [Damage voids a clean close] in
  * clean-close.ts). Either way nobody sees a stack trace. The advice names what the CLI runs; the
  * app says it its own way (Note [App wording] in app/rpc.ts).
  */
@@ -28,8 +29,10 @@ export class DamagedDatabase extends UserError {
   constructor(
     readonly file: string,
     cause: unknown,
+    /** What is wrong, in a few words (SQLite's own message unless given): never a page-by-page account. */
+    readonly reason = messageOf(cause),
   ) {
-    super('integrity', `The library database ${file} is damaged (${messageOf(cause)}); ${RESTORE_ADVICE}.`, { cause });
+    super('integrity', `The library database ${file} is damaged (${reason}); ${RESTORE_ADVICE}.`, { cause });
   }
 }
 

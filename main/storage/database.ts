@@ -8,9 +8,17 @@
  * instant leaves whole batches or nothing.
  *
  * Note [Migrations]: `PRAGMA user_version` is the schema version; each migration runs in its own
- * transaction, in order, so a database from any earlier version opens and one from a newer
- * version is refused with a clear message instead of being damaged. Only a writer migrates
- * (Note [One writer] in writer-lock.ts); a reader of an older library is told how to upgrade it.
+ * transaction (a new library's all in one: Note [A library made whole]), in order, so a database
+ * from any earlier version opens and one from a newer version is refused with a clear message
+ * instead of being damaged. Only a writer migrates (Note [One writer] in writer-lock.ts); a
+ * reader of an older library is told how to upgrade it.
+ *
+ * Note [A library made whole]: a new library's schema is made in one transaction, all of it or
+ * none. Made migration by migration, a disk that filled during a first run left a file at some
+ * version in between, which readers took for a library from an earlier version ("needs a quick
+ * upgrade"), with advice that led only to more refusals. A file with no schema, or one below
+ * this version that never stored a folder or a photo (left so by a version before this one), is
+ * called what it is: a library never finished, which the next `lumen index FOLDER` makes.
  *
  * Note [Mapped reads]: an embedding is a 2 KB row, longer than SQLite keeps on a page, so read
  * through its page cache each one costs two or three read calls: 9-10 ms for the 200 candidates
@@ -310,7 +318,7 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
     migrate(db, file);
   } catch (error) {
     db.close();
-    throw isDamage(error) ? new DamagedDatabase(file, error) : error;
+    throw isDamage(error) && !(error instanceof DamagedDatabase) ? new DamagedDatabase(file, error) : error;
   }
   return {
     db,
@@ -345,9 +353,20 @@ export function scanUnmapped<T>(db: Db, read: () => T): T {
   }
 }
 
-function checkPages(db: Db, file: string): void {
-  const problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>).map((row) => row.quick_check).filter((row) => row !== 'ok');
-  if (problems.length) throw new DamagedDatabase(file, new Error(problems.join('; ')));
+/**
+ * Reads every page of the library (`PRAGMA quick_check`), throwing DamagedDatabase when one is
+ * bad (the check lists them, or, for some, fails itself). SQLite's page-by-page account stays
+ * with the error's cause: a person is told "damaged pages".
+ */
+export function checkPages(db: Db, file: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('quick_check(5)') as Array<{ quick_check: string }>).map((row) => row.quick_check).filter((row) => row !== 'ok');
+  } catch (error) {
+    if (isDamage(error)) throw new DamagedDatabase(file, error, 'damaged pages');
+    throw error;
+  }
+  if (problems.length) throw new DamagedDatabase(file, new Error(problems.join('; ')), 'damaged pages');
 }
 
 /** Refuses a schema this version cannot read as it is (newer, or older: only a writer migrates). */
@@ -356,20 +375,35 @@ export function checkVersion(db: Db, file: string): void {
   if (version > SCHEMA_VERSION) {
     throw new UserError('bad-input', `The library at ${file} was written by a newer version of Lumen (schema ${version}); update the app to open it.`);
   }
+  if (version < SCHEMA_VERSION && neverFinished(db)) {
+    throw new UserError(
+      'storage',
+      `The library at ${file} was never finished: its first run stopped before it was made (a full disk, or the run was stopped). Run \`lumen index FOLDER\` again (with --model, if you gave one), or add the folder in the Lumen app.`,
+    );
+  }
   if (version < SCHEMA_VERSION) {
     throw new UserError('storage', `The library at ${file} was made by an earlier version of Lumen and needs a quick upgrade: open the Lumen app or run \`lumen index\` once, then try again.`);
   }
 }
 
+/** A library below this version that holds no schema, or no folder and no photo (Note [A library made whole]). */
+function neverFinished(db: Db): boolean {
+  const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
+  const empty = (table: string) => !tables.has(table) || db.prepare(`SELECT NOT EXISTS (SELECT 1 FROM ${table})`).pluck().get() === 1;
+  return empty('folders') && empty('images');
+}
+
 function migrate(db: Db, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) checkVersion(db, file);
-  for (let next = version; next < SCHEMA_VERSION; next++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[next] as string);
-      db.pragma(`user_version = ${next + 1}`);
-    })();
-  }
+  const step = (next: number) => {
+    db.exec(MIGRATIONS[next] as string);
+    db.pragma(`user_version = ${next + 1}`);
+  };
+  const pending = Array.from({ length: Math.max(0, SCHEMA_VERSION - version) }, (_, i) => version + i);
+  // A new library all at once (Note [A library made whole]); an older one a migration at a time.
+  if (version === 0) db.transaction(() => pending.forEach(step))();
+  else for (const next of pending) db.transaction(() => step(next))();
 }
 
 export function vectorToBlob(vector: Float32Array): Buffer {

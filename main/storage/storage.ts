@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { BACKUP_FOLDER, Backups, restoreDamaged, type RestoreReport } from './backups.js';
-import { openDatabase, type Db, type OpenOptions } from './database.js';
+import { checkPages, openDatabase, type Db, type OpenOptions } from './database.js';
 import { AlbumStore } from './album-store.js';
 import { openReader } from './read-only.js';
 import { DuplicatesStore } from './duplicates-store.js';
@@ -33,6 +33,7 @@ export class Storage {
 
   private constructor(
     private readonly db: Db,
+    private readonly file: string,
     private readonly cleanup: () => void,
     backupDir: string,
     nativeBinding: string | undefined,
@@ -51,10 +52,19 @@ export class Storage {
   static open(dataDir: string, options: OpenOptions = {}): Storage {
     const file = path.join(dataDir, DATABASE_FILE);
     const { db, cleanup } = options.readonly ? openReader(file, options) : openDatabase(file, options);
-    return new Storage(db, cleanup, path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
+    return new Storage(db, file, cleanup, path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
   }
 
-  /** Moves a damaged database aside and makes a new one from the last backup (Note [Backups]). */
+  /**
+   * Reads every page of the library, throwing DamagedDatabase where one is bad (Note [Damage] in
+   * damage.ts): for an explicit check of its health (`lumen status`), never on a path taken
+   * often, as it reads the whole file.
+   */
+  checkPages(): void {
+    checkPages(this.db, this.file);
+  }
+
+  /** Moves a damaged database aside and makes a new one with what still reads from it and the last backup (Notes [Salvage first], [Backups]). */
   static restore(dataDir: string, options: Pick<OpenOptions, 'nativeBinding'> = {}): RestoreReport {
     return restoreDamaged(path.join(dataDir, DATABASE_FILE), path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
   }

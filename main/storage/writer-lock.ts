@@ -130,6 +130,11 @@ export class WriterLock {
     return new WriterBusy(WriterLock.holder(dataDir), hint);
   }
 
+  /** What the holder said it is doing ('indexing', 'changing', …). */
+  get doing(): string {
+    return this.info.doing;
+  }
+
   /** Says what the holder is doing now (a second writer's message names it). */
   describe(doing: string): void {
     if (doing === this.info.doing) return;

@@ -163,7 +163,7 @@ describe('the command line, tried as a new user would', () => {
     const interrupted = await indexStoppedBy('SIGINT', more, data);
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/Stopping at the next checkpoint; what is done is kept/);
-    expect(interrupted.stderr).toMatch(/lumen index: Cancelled\./);
+    expect(interrupted.stderr).toMatch(/lumen index: Cancelled: \d+ photos? indexed and kept; `lumen index` goes on from there\./);
     const status = await run(['status', '--data', data, '--json', ...model]);
     expect(status).toMatchObject({ code: 0, stderr: '' });
     const before = JSON.parse(status.stdout).library.photos as number;
@@ -180,9 +180,11 @@ describe('the command line, tried as a new user would', () => {
     const terminated = await indexStoppedBy('SIGTERM', photos, dataDir);
     expect(terminated.code).toBe(130);
     expect(terminated.stderr).toMatch(/Stopping at the next checkpoint; what is done is kept\. Send SIGTERM again to quit at once\./);
-    expect(terminated.stderr).toMatch(/lumen index: Cancelled\./);
+    // How many photos it kept, said as it stops (Note [Cancelled, and what is kept] in main/cli/common.ts).
+    const kept = Number(/lumen index: Cancelled: (\d+) photos? indexed and kept; `lumen index` goes on from there\./.exec(terminated.stderr)?.[1]);
     expect(existsSync(path.join(dataDir, 'writer.json'))).toBe(false);
     const before = JSON.parse((await cli('status', '--data', dataDir, '--json', ...model)).stdout).library.photos as number;
+    expect(kept).toBe(before);
     const resumed = JSON.parse((await cli('index', '--data', dataDir, '--json', ...model)).stdout);
     expect(before + resumed.embedded).toBe(40);
   });

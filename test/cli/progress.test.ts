@@ -47,9 +47,10 @@ describe('progress on stderr', () => {
       const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } };
       expect(await main(['index', folder, '--data', path.join(scratch.dir, 'data'), '--model', IMMICH_MODEL, '--provider', 'cpu'], io)).toBe(0);
       const last = stderr.trim().split('\n').at(-1) as string;
-      const [, phase, processed, total, embedded, failed] = (/^(\w+): (\d+) of (\d+) \((\d+) embedded, (\d+) failed\)/.exec(last) ?? []).map((figure, i) => (i < 2 ? figure : Number(figure)));
+      const [, phase, processed, total, stored, failed] = (/^(\w+): (\d+) of (\d+) \((\d+) stored, (\d+) failed\)/.exec(last) ?? []).map((figure, i) => (i < 2 ? figure : Number(figure)));
       expect({ last, phase, processed, total }).toEqual({ last, phase: 'finishing', processed: 7, total: 7 });
-      expect([embedded, failed]).toEqual([4, 2]);
+      // Stored: the 4 photos embedded and the copy of one of them.
+      expect([stored, failed]).toEqual([5, 2]);
       expect(stdout).toMatch(/^Indexed with tiny-clip-immich: 4 photos embedded, 0 unchanged, 1 copy, 0 moved, 0 removed, 2 failed in /);
     } finally {
       await scratch.cleanup();

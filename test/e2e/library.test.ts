@@ -210,7 +210,7 @@ describe('the desktop app, end to end', () => {
     await page.getByText('2 selected').waitFor();
     expect(await library().locator('[aria-selected="true"]').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-posinset')))).toEqual(['1', '2']);
     await page.keyboard.press('Escape');
-    await page.getByRole('toolbar', { name: 'Selection' }).waitFor({ state: 'detached' });
+    await page.getByRole('group', { name: 'Selection' }).waitFor({ state: 'detached' });
 
     // From the last control before the grid (the filters' fields closed), scrolled far with the wheel.
     const filters = page.getByRole('button', { name: 'Filters' });

@@ -106,7 +106,7 @@ describe('tags, albums and templates, end to end', () => {
 
   it('shows what an edited prompt would change before saving, and refuses a template without {}', async () => {
     await link('Templates').click();
-    await page.getByRole('button', { name: 'circle', exact: true }).click();
+    await page.getByRole('listbox', { name: 'Tags to edit' }).getByRole('option', { name: 'circle', exact: true }).click();
     const preview = page.getByRole('region', { name: 'Preview' });
     await eventually(async () => (await preview.textContent()) ?? '').toMatch(/photos would get circle — the same as saved/);
     const circles = await tileNames(preview.getByRole('listbox'));
@@ -163,7 +163,7 @@ describe('tags, albums and templates, end to end', () => {
     expect((await star.textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^star zero-shot refining needs at least 5 confirmed and 5 rejected photos \(there are \d+ and \d+\)$/);
 
     // Renamed in the editor, a tag keeps the verdicts given under its old name.
-    await page.getByRole('button', { name: 'pointy', exact: true }).click();
+    await page.getByRole('listbox', { name: 'Tags to edit' }).getByRole('option', { name: 'pointy', exact: true }).click();
     await page.getByLabel('Name').fill('spiky');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
@@ -216,7 +216,7 @@ describe('tags, albums and templates, end to end', () => {
     await page.getByRole('link', { name: /^Two stars, 2 photos, saved$/ }).click();
     // The opened album's title takes the focus, as a new screen's does.
     await expect.poll(() => page.evaluate(() => (document.activeElement?.tagName === 'H1' ? document.activeElement.textContent : null))).toMatch(/^Two stars/);
-    expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
+    expect(await page.getByRole('group', { name: 'Selection' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Delete this album' }).click();
     await page.getByText('Delete this album? Its photos stay in the library.').waitFor();
     await page.getByRole('button', { name: 'Keep' }).click();
@@ -251,7 +251,7 @@ describe('tags, albums and templates, end to end', () => {
       await page.getByRole('link', { name: new RegExp(`^${name}, \\d+ photos$`) }).click();
       await page.getByRole('link', { name: 'Edit prompts' }).click();
       await page.getByRole('region', { name: `Tag ${name}` }).waitFor();
-      expect(await page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('button', { name, exact: true }).getAttribute('aria-current')).toBe('true');
+      expect(await page.getByRole('listbox', { name: 'Tags to edit' }).getByRole('option', { name, exact: true }).getAttribute('aria-selected')).toBe('true');
     }
   });
 

@@ -131,7 +131,9 @@ describe('damaged and unusual data folders', () => {
 
       const restored = await cli('index', '--data', dataDir, ...model);
       expect(restored.code).toBe(0);
-      expect(restored.stderr).toMatch(/The library database was damaged \(.*\)\. It was moved to .*damaged.*library-.*\.db, and the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album and your vocabulary\./);
+      expect(restored.stderr).toMatch(
+        /The library database was damaged \((database disk image is malformed|file is not a database)\) and was moved to .*damaged.*library-.*\.db\. Nothing could be read from it, so the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album, 2 photos in albums and your vocabulary; changes made since then may be lost\. Its photos come back as this run indexes them\.\n/,
+      );
       expect(restored.stdout).toMatch(/Indexed with tiny-clip-immich: 12 photos embedded/);
       expect((await readdir(path.join(dataDir, 'damaged'))).some((name) => name.endsWith('.db'))).toBe(true);
 
@@ -146,6 +148,57 @@ describe('damaged and unusual data folders', () => {
     });
   }
 
+  // Note [Salvage first]: the backup was made after the first index run, before any of the work
+  // below; what still reads from the damaged file is kept, the backup fills in only the rest.
+  const salvages = [
+    { damaged: ['embeddings', 'files'], kept: '1 folder, 2 tag verdicts, 1 album, 2 photos in albums and your vocabulary', fromBackup: null },
+    {
+      damaged: ['embeddings', 'image_tags'],
+      kept: '1 folder, 1 album, 2 photos in albums and your vocabulary',
+      fromBackup: /Could not be read, so taken from the backup of .*: 0 tag verdicts; changes to them made since then may be lost\./,
+    },
+  ];
+  for (const { damaged, kept, fromBackup } of salvages) {
+    it(`keeps the person's work that still reads from a damaged library (${damaged.join(', ')} damaged), in a message of its own`, async () => {
+      const writer = await libraryWithVerdicts();
+      expect(await backups()).toHaveLength(1);
+      await writer.dispose();
+      await damageTables(path.join(dataDir, 'library.db'), damaged);
+
+      const restored = await cli('index', '--data', dataDir, ...model);
+      expect(restored.code).toBe(0);
+      const said = restored.stderr.split('\n').find((line) => line.startsWith('The library database was damaged')) ?? restored.stderr;
+      // One message, in words: no nested error, no page-by-page dump, no advice to run the very command.
+      expect(said).toMatch(/^The library database was damaged \(damaged pages\) and was moved to .*damaged.*library-.*\.db\. What still read from it was kept: (.*)\./);
+      expect(said).toContain(`What still read from it was kept: ${kept}.`);
+      expect(said).not.toMatch(/is damaged|Tree \d|btree|wrong # of entries|to restore your|`lumen index`/);
+      if (fromBackup) expect(said).toMatch(fromBackup);
+      else expect(said).not.toMatch(/backup/);
+
+      const after = engine();
+      expect(after.library().folders()).toEqual([{ id: 1, path: folder, excludes: ['**/Screenshots/**'] }]);
+      expect((await after.tags().vocabulary.get()).tags.map((tag) => tag.name)).toEqual(['round thing', 'pointy']);
+      expect(after.tags().albums().find((album) => album.name === 'Trip')).toMatchObject({ photos: 2 });
+      const verdicts = after.tags().verdicts;
+      if (fromBackup) {
+        expect(verdicts.tagsOf(files[1] as string).rejected).toEqual([]);
+      } else {
+        expect(verdicts.tagsOf(files[0] as string).tags).toContainEqual(expect.objectContaining({ tag: 'round thing', source: 'person' }));
+        expect(verdicts.tagsOf(files[1] as string).rejected).toEqual(['pointy']);
+      }
+    });
+  }
+
+  it('`status` checks every page, and says a library is damaged where other readers would not notice', async () => {
+    const writer = await libraryWithVerdicts();
+    await writer.dispose();
+    await damageTables(path.join(dataDir, 'library.db'), ['image_tags']);
+    expect((await cli('search', 'a photo of a star.', '--data', dataDir)).code).toBe(0);
+    const status = await cli('status', '--data', dataDir, ...model);
+    expect(status).toMatchObject({ code: 1, stdout: '' });
+    expect(status.stderr).toMatch(/^lumen status: The library database .* is damaged \(damaged pages\); open the Lumen app or run `lumen index` to restore your folders, tags, albums and vocabulary from the last backup \(the damaged file is kept\)\.\n$/);
+  });
+
   it('makes a new library when a damaged one has no backup, saying so', async () => {
     const writer = engine();
     await (await writer.addFolders([folder])).indexing.done;
@@ -155,16 +208,26 @@ describe('damaged and unusual data folders', () => {
     const again = engine();
     await again.claimWriter('a test', 'indexing');
     expect(again.library().folders()).toEqual([]);
-    expect(log).toContainEqual(expect.stringMatching(/damaged .* and there was no backup to restore it from\. It was moved to .*: add your folders again\./));
+    expect(log).toContainEqual(expect.stringMatching(/damaged \(.*\) and was moved to .*\. Nothing could be read from it and there was no backup to restore it from: a new, empty library was made; add your folders again\.$/));
   });
 
   // Note [Damage voids a clean close]: closed cleanly, the library is opened by the next writer
   // without reading every page, and goes bad under it.
   const meetings = [
-    { where: 'a job', tables: undefined, said: (running: Running<unknown>) => running.job.error },
-    { where: 'its backup', tables: ['tag_vocabulary'], said: () => log.find((line) => line.startsWith('Could not back up the library')) },
+    {
+      where: 'a job',
+      tables: undefined,
+      said: (running: Running<unknown>) => running.job.error,
+      restored: /Nothing could be read from it, so the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album, 2 photos in albums and your vocabulary; changes made since then may be lost\./,
+    },
+    {
+      where: 'its backup',
+      tables: ['tag_vocabulary'],
+      said: () => log.find((line) => line.startsWith('Could not back up the library')),
+      restored: /What still read from it was kept: 1 folder, 2 tag verdicts, 1 album and 2 photos in albums\. Could not be read, so taken from the backup of .*: your vocabulary; changes to them made since then may be lost\./,
+    },
   ];
-  for (const { where, tables, said } of meetings) {
+  for (const { where, tables, said, restored } of meetings) {
     it(`restores at the next open a library whose writer met damage in ${where} while it had it open`, async () => {
       const writer = await libraryWithVerdicts({ backupIntervalMs: 0 });
       await writer.dispose();
@@ -180,7 +243,8 @@ describe('damaged and unusual data folders', () => {
       const next = engine();
       await next.claimWriter('a test', 'indexing');
       expect(next.library().folders()).toEqual([{ id: 1, path: folder, excludes: ['**/Screenshots/**'] }]);
-      expect(log).toContainEqual(expect.stringMatching(/^The library database was damaged \(.*\)\. It was moved to .*, and the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album and your vocabulary\./));
+      expect(log).toContainEqual(expect.stringMatching(/^The library database was damaged \(.*\) and was moved to .*\.db\. /));
+      expect(log).toContainEqual(expect.stringMatching(restored));
     });
   }
 

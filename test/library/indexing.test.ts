@@ -363,6 +363,12 @@ describe('indexing a library', () => {
       await mkdir(ours, { recursive: true });
       await expect(library.addFolders([ours])).rejects.toMatchObject({ code: 'bad-input', message: `${ours} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.` });
     }
+    // Another library's data folder, or a folder in it, neither (Note [Other libraries] in data-folder.ts).
+    const other = path.join(scratch.dir, 'other-data');
+    await mkdir(path.join(other, 'thumbs', 'ab'), { recursive: true });
+    await writeFile(path.join(other, 'library.db'), '');
+    await expect(library.addFolders([other])).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining(`is another Lumen library's data folder (${other}`) });
+    await expect(library.addFolders([path.join(other, 'thumbs', 'ab')])).rejects.toMatchObject({ code: 'bad-input', message: expect.stringContaining(`is inside another Lumen library's data folder (${other}`) });
     await symlink(data, path.join(scratch.dir, 'data-link'));
     await expect(library.addFolders([path.join(scratch.dir, 'data-link')])).rejects.toMatchObject({ message: expect.stringContaining("is Lumen's own data folder") });
     // Through a link, a folder is where it really is.
@@ -526,9 +532,15 @@ describe('indexing a library', () => {
     const folders = await library.addFolders([folder]);
     await library.index(model, { folders });
     await rename(folder, `${folder}-unplugged`);
-    const summary = await library.index(model, { folders });
+    let last: IndexProgress | undefined;
+    const summary = await library.index(model, { folders, onProgress: (progress) => (last = progress) });
     expect(summary.removed).toBe(0);
-    expect(summary.failed[0]).toMatchObject({ reason: 'unreadable', path: folder });
+    // The app's header says it from the run's progress, apart from the files (JobStatus).
+    expect(last).toMatchObject({ failed: 0, unreachable: 1 });
+    // Said in words, as no file's failure, and listed with the failures, with why (Note [A folder out of reach] in walk.ts).
+    const words = `The folder ${folder} is gone (moved, deleted, or its drive not mounted); its 4 photos are kept.`;
+    expect(summary).toMatchObject({ failed: [], unreachable: [{ path: folder, message: words }] });
+    expect(queryLibrary<string>(library.dataDir, 'SELECT message FROM failures')).toEqual([words]);
     expect(library.status().photos).toBe(4);
   });
 

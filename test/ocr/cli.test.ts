@@ -105,7 +105,8 @@ describe('reading text from the command line', () => {
     expect(await code).toBe(130);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/Stopping at the next checkpoint/);
-    expect(stderr).toMatch(/lumen ocr: Cancelled\./);
+    // What was read is kept, and said so (Note [Cancelled, and what is kept] in main/cli/common.ts).
+    expect(stderr).toMatch(/lumen ocr: Cancelled: \d+ of \d+ photos? done and kept; `lumen ocr` goes on from there\./);
     const rest = await cli('ocr', folder, '--all', ...data, '--json');
     expect(rest.code).toBe(0);
     expect(JSON.parse(rest.stdout)).toMatchObject({ skipped: 0, failed: [] });

@@ -93,6 +93,12 @@ describe('adding a selection to a saved album', () => {
     const fake = albumsFake({ Walks: [], Trip: [1] });
     const { page } = await pages.open(fake, { hash: '#/library' });
     await select(page, 'a.jpg', 'b.jpg');
+    // A group of buttons, each its own Tab stop: not a toolbar, whose name promises arrow keys between them.
+    expect(await page.getByRole('toolbar').count()).toBe(0);
+    // The bar's status line stands, empty, before it says anything, and only its text changes (Note [Status regions stay]).
+    const said = page.getByRole('group', { name: 'Selection' }).getByRole('status');
+    await poll(() => said.textContent()).toBe('');
+    await said.evaluate((element) => element.setAttribute('data-test-stood', ''));
     const add = page.getByRole('button', { name: 'Add to album…' });
     await add.click();
     const choice = page.getByRole('combobox', { name: 'Saved album' });
@@ -100,8 +106,8 @@ describe('adding a selection to a saved album', () => {
     expect(await choice.locator('option').allTextContents()).toEqual(['Trip', 'Walks']);
     await choice.selectOption({ label: 'Trip' });
     await page.getByRole('button', { name: 'Add to album', exact: true }).click();
-    const said = page.getByRole('toolbar', { name: 'Selection' }).getByRole('status');
     await poll(() => said.textContent()).toBe('Added 1 photo to “Trip”; 1 was in it already.');
+    expect(await said.getAttribute('data-test-stood')).toBe('');
     // The field closes, and focus is back on the button that opened it; the selection stays.
     await choice.waitFor({ state: 'detached' });
     await poll(() => focused(page)).toBe('BUTTON Add to album…');
@@ -115,6 +121,7 @@ describe('adding a selection to a saved album', () => {
     await choice.selectOption({ label: 'Trip' });
     await page.getByRole('button', { name: 'Add to album', exact: true }).click();
     await poll(() => said.textContent()).toBe('Those 2 photos are in “Trip” already.');
+    expect(await said.getAttribute('data-test-stood')).toBe('');
     expect([...(fake.albums.get(2)?.members ?? [])].sort()).toEqual([1, 2]);
 
     // Escape closes the choice only.
@@ -135,11 +142,11 @@ describe('adding a selection to a saved album', () => {
     await page.getByRole('button', { name: 'Save as album…' }).click();
     await page.getByRole('textbox', { name: 'Album name' }).fill('Holiday');
     await page.keyboard.press('Enter');
-    const said = page.getByRole('toolbar', { name: 'Selection' }).getByRole('status');
+    const said = page.getByRole('group', { name: 'Selection' }).getByRole('status');
     await poll(() => said.textContent()).toBe('Saved the album “Holiday” (2 photos: identical copies count once).');
     await page.getByRole('button', { name: 'Clear selection' }).click();
     await select(page, 'a.jpg');
-    expect(await said.count()).toBe(0);
+    expect(await said.textContent()).toBe('');
   });
 
   it('keeps a refused name in its field, which the reason describes, until it is changed', async () => {
@@ -203,6 +210,10 @@ describe('taking photos out of a saved album', () => {
     const fake = albumsFake({ Trip: [1, 2, 3], Walks: [3] });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     await poll(() => gridNames(page, 'Trip')).toEqual(['c.jpg', 'b.jpg', 'a.jpg']);
+    // What the page says stands, empty, before it says it (Note [Status regions stay]).
+    const said = page.locator('header.top').getByRole('status');
+    await poll(() => said.textContent()).toBe('');
+    await said.evaluate((element) => element.setAttribute('data-test-stood', ''));
     await select(page, 'c.jpg', 'a.jpg');
     await page.getByRole('button', { name: 'Add to album…' }).click();
     expect(await page.getByRole('combobox', { name: 'Saved album' }).locator('option').allTextContents()).toEqual(['Walks']);
@@ -211,8 +222,10 @@ describe('taking photos out of a saved album', () => {
     await page.getByRole('button', { name: 'Remove from album' }).click();
     await poll(() => gridNames(page, 'Trip')).toEqual(['b.jpg']);
     await page.getByRole('status').filter({ hasText: 'Removed 2 photos from this album. They stay in the library.' }).waitFor();
+    expect(await said.textContent()).toBe('Removed 2 photos from this album. They stay in the library.');
+    expect(await said.getAttribute('data-test-stood')).toBe('');
     await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Trip 1 photo');
-    expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
+    expect(await page.getByRole('group', { name: 'Selection' }).count()).toBe(0);
     await poll(() => focused(page)).toMatch(/^H1 Trip/);
     expect(fake.callsOf('albums.remove')).toEqual([{ id: 'saved:1', photoIds: expect.arrayContaining([1, 3]) }]);
     expect([...(fake.albums.get(1)?.members ?? [])]).toEqual([2]);
@@ -222,6 +235,7 @@ describe('taking photos out of a saved album', () => {
     await select(page, 'b.jpg');
     await page.getByRole('button', { name: 'Remove from album' }).click();
     await page.getByRole('status').filter({ hasText: 'Removed 1 photo from this album. It stays in the library.' }).waitFor();
+    expect(await said.getAttribute('data-test-stood')).toBe('');
     // In one sentence, its punctuation not doubled after the button's ellipsis.
     await page.getByText('No photos in this album: select photos anywhere and choose Add to album…', { exact: true }).waitFor();
     expect(await page.getByRole('listbox', { name: 'Photos of Trip' }).count()).toBe(0);
@@ -329,6 +343,8 @@ describe('how to make an album', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByText(hint, { exact: true }).waitFor();
     expect(await page.getByRole('region', { name: 'Your albums' }).count()).toBe(0);
+    // Focus goes to the Albums heading; the app's announcer says what went.
+    await poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent()).toBe('Deleted the album “Trip”.');
   });
 
   it('names the Mac’s modifier on a Mac, as the shortcuts dialog does', async () => {

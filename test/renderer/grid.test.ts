@@ -63,7 +63,7 @@ describe('the viewer over a grid still loading', () => {
     const fake = searchFake(250);
     const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
     await page.getByRole('listbox', { name: 'Search results' }).getByRole('option', { name: /^p3\.jpg/ }).click({ modifiers: ['Control'] });
-    await page.getByRole('toolbar', { name: 'Selection' }).getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('group', { name: 'Selection' }).getByRole('button', { name: 'Open' }).click();
     await page.getByRole('dialog', { name: 'p3.jpg' }).waitFor();
     // Past the first page of 100, asked for as the viewer nears its end.
     await stepTo(page, 3, 110);
@@ -136,7 +136,7 @@ describe('a new list in the grid', () => {
     const results = page.getByRole('listbox', { name: 'Search results' });
     await results.getByRole('option', { name: /^p1\.jpg/ }).click({ modifiers: ['Control'] });
     await results.getByRole('option', { name: /^p6\.jpg/ }).click({ modifiers: ['Control'] });
-    const selected = page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/);
+    const selected = page.getByRole('group', { name: 'Selection' }).getByText(/selected$/);
     await expect.poll(() => selected.textContent()).toBe('2 selected');
     await page.evaluate(() => (location.hash = '#/library?q=cats'));
     await results.getByRole('option', { name: /^p7\.jpg/ }).waitFor();
@@ -148,7 +148,7 @@ describe('a new list in the grid', () => {
     // A search that finds nothing shows no grid, and keeps nothing selected out of sight.
     await page.evaluate(() => (location.hash = '#/library?q=birds'));
     await page.getByRole('heading', { name: /^No photos match/ }).waitFor();
-    await expect.poll(() => page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
+    await expect.poll(() => page.getByRole('group', { name: 'Selection' }).count()).toBe(0);
   });
 
   it('keeps selected only the photos still in the library when it reloads, and a Shift range starts from one still selected', async () => {
@@ -159,7 +159,7 @@ describe('a new list in the grid', () => {
     const grid = page.getByRole('listbox', { name: 'Photos' });
     await grid.getByRole('option', { name: /^c\.jpg/ }).click({ modifiers: ['Control'] });
     await grid.getByRole('option', { name: /^b\.jpg/ }).click({ modifiers: ['Control'] });
-    const selected = page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/);
+    const selected = page.getByRole('group', { name: 'Selection' }).getByText(/selected$/);
     await expect.poll(() => selected.textContent()).toBe('2 selected');
     removed = true;
     await emit({ type: 'library-changed' });
@@ -177,7 +177,7 @@ describe('a new list in the grid', () => {
     await results.getByRole('option').first().focus();
     expect(await results.getByRole('option').first().getAttribute('aria-setsize')).toBe('1250');
     await page.keyboard.press('Control+a');
-    await expect.poll(() => page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/).textContent(), { timeout: 5000 }).toBe('1,250 selected');
+    await expect.poll(() => page.getByRole('group', { name: 'Selection' }).getByText(/selected$/).textContent(), { timeout: 5000 }).toBe('1,250 selected');
     // The first page, then the largest pages the engine answers.
     expect(fake.callsOf('search.query').map(({ options }) => options?.limit)).toEqual([100, 1000, 1000]);
     // The same search asked again (Enter) starts from its first page: what is selected further down stays.
@@ -185,7 +185,7 @@ describe('a new list in the grid', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => fake.callsOf('search.query').length, { timeout: 5000 }).toBe(4);
     await page.waitForTimeout(300);
-    expect(await page.getByRole('toolbar', { name: 'Selection' }).getByText(/selected$/).textContent()).toBe('1,250 selected');
+    expect(await page.getByRole('group', { name: 'Selection' }).getByText(/selected$/).textContent()).toBe('1,250 selected');
   });
 
   it('selects nothing with a Ctrl+A whose pages come after the results gave way to the library', async () => {
@@ -196,7 +196,7 @@ describe('a new list in the grid', () => {
     await page.keyboard.press('Escape');
     await page.getByRole('listbox', { name: 'Photos' }).waitFor();
     await page.waitForTimeout(2000);
-    expect(await page.getByRole('toolbar', { name: 'Selection' }).count()).toBe(0);
+    expect(await page.getByRole('group', { name: 'Selection' }).count()).toBe(0);
   });
 
   it('puts focus on the library’s first photo when Escape on a result gives the results up', async () => {
@@ -361,7 +361,7 @@ describe('the selection bar from the keyboard', () => {
     await page.keyboard.press('Tab');
     await expect.poll(() => focusedText(page), { timeout: 5000 }).toBe('Save as album…');
     const visited: Array<string | undefined> = [];
-    for (let i = 0; i < 10 && (await page.evaluate(() => !!document.activeElement?.closest('[role="toolbar"]'))); i++) {
+    for (let i = 0; i < 10 && (await page.evaluate(() => !!document.activeElement?.closest('[role="group"][aria-label="Selection"]'))); i++) {
       visited.push(await focusedText(page));
       await page.keyboard.press('Tab');
     }
@@ -407,5 +407,41 @@ describe('the selection bar from the keyboard', () => {
     await page.keyboard.press('Escape');
     await page.evaluate(() => (location.hash = '#/albums?album=saved:1'));
     await tabThroughTheBar(page, 'Photos of Trip');
+  });
+});
+
+describe('photos of one name in the grid', () => {
+  /** Each photo whose name starts with `start`, as Chromium's accessibility tree has it: its name and its description. */
+  async function optionsOf(page: Page, start: string): Promise<Array<{ name: string; description: string }>> {
+    const session = await page.context().newCDPSession(page);
+    const { nodes } = (await session.send('Accessibility.getFullAXTree')) as { nodes: Array<{ role?: { value?: string }; name?: { value?: string }; description?: { value?: string }; ignored?: boolean }> };
+    await session.detach();
+    return nodes.filter((node) => !node.ignored && node.role?.value === 'option' && node.name?.value?.startsWith(start)).map((node) => ({ name: node.name?.value ?? '', description: node.description?.value ?? '' }));
+  }
+
+  it('are told apart by their library folder, described, with their names as they were', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }, { id: 2, path: '/media/card/DCIM', excludes: [] }] };
+    const day = Date.UTC(2023, 4, 9, 12);
+    const results = [{ ...hit(1), name: 'screenshot.png', takenAt: day, folderId: 1 }, { ...hit(2), name: 'screenshot.png', takenAt: day, folderId: 2 }];
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results, total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=screens' });
+    const grid = page.getByRole('listbox', { name: 'Search results' });
+    await grid.getByRole('option').nth(1).waitFor();
+    const named = await page.evaluate((time) => `screenshot.png, ${new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(time))}`, day);
+    // Found by their names exactly as before: the folder is a description, not part of the name.
+    expect(await grid.getByRole('option', { name: named, exact: true }).count()).toBe(2);
+    await expect.poll(() => optionsOf(page, 'screenshot.png'), { timeout: 5000 }).toEqual([
+      { name: named, description: 'in Pictures' },
+      { name: named, description: 'in DCIM' },
+    ]);
+  });
+
+  it('are not described by the folder when the library has only one', async () => {
+    const fake = libraryFake();
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [hit(1), hit(2)], total: 2, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=screens' });
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option').nth(1).waitFor();
+    expect((await optionsOf(page, 'p')).map((option) => option.description)).toEqual(['', '']);
   });
 });

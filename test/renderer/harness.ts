@@ -262,9 +262,9 @@ export const paste = (page: Page, name: string, text?: string) =>
 /**
  * The contrast ratio (WCAG) of an element's text on what shows behind it: its own background,
  * else its nearest ancestor's, translucent ones laid over what is behind them. Runs in the page
- * (`locator.evaluate(contrastOf)`).
+ * (`locator.evaluate(contrastOf)`; `locator.evaluate(contrastOf, '::placeholder')` for a pseudo-element's text).
  */
-export function contrastOf(element: Element): number {
+export function contrastOf(element: Element, pseudo?: string): number {
   const rgba = (css: string) => {
     const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
     return { r, g, b, a };
@@ -281,7 +281,7 @@ export function contrastOf(element: Element): number {
     if (layer.a === 1) break;
   }
   const background = layers.reduceRight((below, layer) => over(layer, below), { r: 255, g: 255, b: 255 });
-  const text = over(rgba(getComputedStyle(element).color), background);
+  const text = over(rgba(getComputedStyle(element, pseudo).color), background);
   const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
     const [lr, lg, lb] = [r, g, b].map((channel) => (channel / 255 <= 0.04045 ? channel / 255 / 12.92 : ((channel / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
     return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;

@@ -86,6 +86,20 @@ describe('what an ended job asks for', () => {
   });
 });
 
+describe('a library folder an index run could not reach', () => {
+  it('is said as the run ends, apart from files, with "See why", and kept through background runs (Note [A folder out of reach])', async () => {
+    const { page, emit } = await pages.open(libraryFake());
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...indexing(40, 40, 2), unreachable: 1 } }));
+    await poll(text(row)).toBe('2 files could not be indexed. 1 library folder could not be reached. See why');
+    await emit(jobEvent({ id: 'index-2', kind: 'index', state: 'done', progress: { ...indexing(40, 40), unreachable: 2 } }));
+    await poll(text(row)).toBe('2 library folders could not be reached. See why');
+    await emit(jobEvent({ id: 'index-3', kind: 'index', background: true, state: 'done', progress: indexing(1, 1) }));
+    await page.waitForTimeout(200);
+    expect(await text(row)()).toBe('2 library folders could not be reached. See why');
+  });
+});
+
 describe('what an index job passed over', () => {
   const NOT_INDEXED = '1,204 RAW files and 37 videos were not indexed: Lumen indexes JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF.';
 
@@ -216,5 +230,48 @@ describe('a search for duplicates', () => {
     await page.evaluate(() => (location.hash = '#/library'));
     await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
     await poll(() => row.count()).toBe(0);
+  });
+});
+
+describe("focus after a job's row goes (Note [Focus after a job's row])", () => {
+  /** The focused element, by its tag and accessible name or text. */
+  const focused = (page: Awaited<ReturnType<typeof pages.open>>['page']) => page.evaluate(() => {
+    const active = document.activeElement;
+    return active ? `${active.tagName} ${active.getAttribute('aria-label') ?? active.textContent?.trim() ?? ''}` : '';
+  });
+  const NAMES = { tag: 'tagging', export: 'writing XMP sidecars', ocr: 'reading text in photos', duplicates: 'finding duplicates' } as const;
+
+  for (const kind of ['tag', 'export', 'ocr', 'duplicates'] as const) {
+    it(`goes to the Keyboard shortcuts button, not the "Library" link, when ${NAMES[kind]} is cancelled from the keyboard`, async () => {
+      const fake = libraryFake();
+      const running: JobInfo = { id: `${kind}-1`, kind, subject: null, state: 'running', progress: null, error: null, background: false };
+      fake.overrides['jobs.cancel'] = () => ({ ok: true, value: { ...running, state: 'cancelled' } });
+      const { page, emit } = await pages.open(fake);
+      await emit(jobEvent(running));
+      const cancel = page.getByRole('button', { name: `Cancel ${NAMES[kind]}` });
+      await cancel.focus();
+      await page.keyboard.press('Enter');
+      await poll(() => cancel.count()).toBe(0);
+      await poll(() => focused(page)).toBe('BUTTON Keyboard shortcuts');
+      // It stays there: nothing later takes it on to the header's first control.
+      await page.waitForTimeout(300);
+      expect(await focused(page)).toBe('BUTTON Keyboard shortcuts');
+    });
+  }
+
+  it('goes to "Index the rest" when an index run is cancelled, and to the Keyboard shortcuts button once that is dismissed', async () => {
+    const fake = libraryFake();
+    const running: JobInfo = { id: 'index-1', kind: 'index', subject: null, state: 'running', progress: indexing(3, 100), error: null, background: false };
+    fake.overrides['jobs.cancel'] = () => ({ ok: true, value: { ...running, state: 'cancelled' } });
+    const { page, emit } = await pages.open(fake);
+    await emit(jobEvent(running));
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await row.getByRole('button', { name: 'Cancel indexing' }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => focused(page)).toBe('BUTTON Index the rest');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('BUTTON Dismiss');
+    await page.keyboard.press('Enter');
+    await poll(() => focused(page)).toBe('BUTTON Keyboard shortcuts');
   });
 });

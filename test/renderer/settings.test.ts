@@ -460,6 +460,15 @@ function withLibrary(fake: FakeLumen): FakeLumen {
   return fake;
 }
 
+/** The focused element's accessible name and description, as Chromium gives them to a screen reader. */
+async function focusedDescription(page: AppPage['page']): Promise<{ name: string; description: string }> {
+  const cdp = await page.context().newCDPSession(page);
+  const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+  await cdp.detach();
+  const focused = nodes.find((node) => node.role?.value !== 'RootWebArea' && node.properties?.some((property) => property.name === 'focused' && property.value.value === true));
+  return { name: focused?.name?.value ?? '', description: focused?.description?.value ?? '' };
+}
+
 describe('Settings: photo folders, and an index run that stopped by itself', () => {
   it('removes a folder only when asked twice: Keep takes the question back and focus follows it', async () => {
     const fake = withLibrary(readyFake());
@@ -473,6 +482,12 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await visible(page.getByText('Remove from the library? Lumen forgets its photos, with their tags, your verdicts and their places in saved albums; the files stay where they are.'));
     const keep = page.getByRole('button', { name: 'Keep', exact: true });
     await poll(() => keep.evaluate((button) => button === document.activeElement)).toBe(true);
+    // Focus on either answer reads the question out (AskTwice): not "Keep, button" alone.
+    const question = 'Remove from the library? Lumen forgets its photos, with their tags, your verdicts and their places in saved albums; the files stay where they are.';
+    expect(await focusedDescription(page)).toEqual({ name: 'Keep', description: question });
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedDescription(page)).toEqual({ name: 'Remove', description: question });
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await poll(() => ask.evaluate((button) => button === document.activeElement)).toBe(true);
     expect(fake.callsOf('library.removeFolder')).toEqual([]);
@@ -482,6 +497,28 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => fake.callsOf('library.removeFolder')).toEqual([{ folderId: 1 }]);
     await visible(page.getByText('Removed /home/ada/Pictures from the library. Its files were not touched.'));
     await count(page.getByRole('button', { name: 'Remove /home/ada/Pictures' })).toBe(0);
+  });
+
+  it('closes a folder’s Exclusions with Escape, unsaved, and hands focus back to its button', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const { page } = await open(fake);
+    const exclusions = page.getByRole('button', { name: 'Exclusions for /home/ada/Pictures', exact: true });
+    const field = page.getByLabel(/^Leave out/);
+    await exclusions.click();
+    await field.fill('*.gif');
+    await page.keyboard.press('Escape');
+    await count(field).toBe(0);
+    expect(await exclusions.getAttribute('aria-expanded')).toBe('false');
+    await poll(() => hasFocus(exclusions)).toBe(true);
+    // From its own button too, while it is open.
+    await page.keyboard.press('Enter');
+    await visible(field);
+    await exclusions.focus();
+    await page.keyboard.press('Escape');
+    await count(field).toBe(0);
+    await poll(() => hasFocus(exclusions)).toBe(true);
+    expect(fake.callsOf('library.setExcludes')).toEqual([]);
   });
 
   it('lists the files that could not be indexed, with why and where, and tries them again, saying how it went', async () => {
@@ -555,17 +592,25 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-4' } });
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     const { page, emit } = await open(fake);
+    // What the folders say goes to a status region that stands before it speaks and only changes its text: one
+    // that arrives holding its text is not read by every screen reader (Note [Status regions stay]).
+    const said = page.getByRole('region', { name: 'Photo folders' }).getByRole('status');
+    await poll(text(said)).toBe('');
+    await said.evaluate((element) => element.setAttribute('data-test-stood', ''));
     await page.getByRole('button', { name: 'Exclusions for /home/ada/Pictures', exact: true }).click();
     await page.getByLabel(/^Leave out/).fill('**/Screenshots/**');
     await page.getByRole('button', { name: 'Save exclusions' }).click();
     await poll(() => fake.callsOf('library.setExcludes')).toEqual([{ folderId: 1, excludes: ['**/Screenshots/**'] }]);
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
     await visible(page.getByText('Saved. Re-scanning, to leave those files out…'));
+    expect(await text(said)()).toBe('Saved. Re-scanning, to leave those files out…');
     const job = { id: 'index-4', kind: 'index' as const, subject: null, error: null, background: false };
     await emit({ type: 'job', job: { ...job, state: 'running', progress: null } });
     await emit({ type: 'job', job: { ...job, state: 'done', progress: { phase: 'finishing', found: 9, processed: 9, toProcess: 9, embedded: 0, failed: 0, indexed: 0, removed: 13, imagesPerSecond: 0, etaSeconds: null } } });
     await visible(page.getByText('Re-scan done: 13 photos left the library.'));
     await poll(() => colourOf(page.getByText('Re-scan done: 13 photos left the library.'))).toBe(await colourOfVariable(page, '--ok'));
+    expect(await text(said)()).toBe('Re-scan done: 13 photos left the library.');
+    expect(await said.getAttribute('data-test-stood')).toBe('');
   });
 
   it('counts the text read in the library as it is now: none once its last folder is removed', async () => {

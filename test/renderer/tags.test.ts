@@ -99,6 +99,10 @@ describe('the list of tags', () => {
     // Not "No photos yet", the words of the notice of an empty library: these tags are on no photo.
     const empty = page.getByRole('region', { name: /^Not on any photo yet/ });
     expect(await empty.getByRole('heading', { level: 2 }).textContent()).toBe('Not on any photo yet 2 tags');
+    // The tags on photos come first in the outline too, under a heading of their own, which names their list.
+    expect(await page.getByRole('main').getByRole('heading').allTextContents()).toEqual(['Tags', 'On your photos', 'Not on any photo yet 2 tags']);
+    expect(await page.getByRole('heading', { name: 'On your photos' }).evaluate((heading) => heading.tagName)).toBe('H2');
+    expect(await page.getByRole('list', { name: 'On your photos' }).getByRole('link').count()).toBe(3);
     expect(await page.getByText('No photos yet').count()).toBe(0);
     expect(await empty.getByRole('link').evaluateAll((links) => links.map((link) => link.getAttribute('aria-label')))).toEqual(['boat, no photos', 'snow, no photos']);
     // A tag switched off that no photo has is not offered at all.
@@ -159,10 +163,10 @@ describe('the list of tags', () => {
 
     // The same for the photos selected.
     await page.getByRole('listbox', { name: 'Photos tagged beach' }).getByRole('option').first().click({ modifiers: ['Control'] });
-    await page.getByRole('toolbar').getByRole('button', { name: 'Write to XMP sidecars' }).click();
-    await page.getByRole('toolbar').getByText('Write their tags into an XMP sidecar beside the photo, where other photo apps read them? The photos themselves are not changed.').waitFor();
-    await page.getByRole('toolbar').getByRole('button', { name: 'Write sidecars' }).click();
-    await page.getByRole('toolbar').getByText('Why 8 files were skipped').waitFor();
+    await page.getByRole('group', { name: 'Selection' }).getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await page.getByRole('group', { name: 'Selection' }).getByText('Write their tags into an XMP sidecar beside the photo, where other photo apps read them? The photos themselves are not changed.').waitFor();
+    await page.getByRole('group', { name: 'Selection' }).getByRole('button', { name: 'Write sidecars' }).click();
+    await page.getByRole('group', { name: 'Selection' }).getByText('Why 8 files were skipped').waitFor();
   });
 });
 
@@ -356,7 +360,7 @@ describe('a tag given by hand, in the template editor', () => {
     await expect.poll(() => note.textContent()).toContain('“Beach Trip” was given by hand: it has no prompts, so tagging never gives it.');
     await note.getByRole('button', { name: 'Add it to the vocabulary' }).click();
     await page.getByRole('region', { name: 'Tag Beach Trip' }).waitFor();
-    expect(await page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('button', { name: 'Beach Trip', exact: true }).getAttribute('aria-current')).toBe('true');
+    expect(await page.getByRole('listbox', { name: 'Tags to edit' }).getByRole('option', { name: 'Beach Trip', exact: true }).getAttribute('aria-selected')).toBe('true');
     expect(await note.count()).toBe(0);
   });
 });
@@ -388,10 +392,10 @@ describe('the template editor’s list of tags', () => {
     const tags = Array.from({ length: 60 }, (_, i) => ({ name: `tag ${i}`, prompts: [`tag ${i}`] }));
     fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags }, isDefault: false } });
     const { page } = await pages.open(fake, { hash: '#/templates?tag=tag%2045' });
-    const list = page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('list');
+    const list = page.getByRole('listbox', { name: 'Tags to edit' });
     const inView = (name: string) =>
       list.evaluate((element, wanted) => {
-        const button = [...element.querySelectorAll('button')].find((each) => each.textContent?.trim() === wanted);
+        const button = [...element.querySelectorAll('[role="option"]')].find((each) => each.textContent?.trim() === wanted);
         const [outer, inner] = [element.getBoundingClientRect(), button!.getBoundingClientRect()];
         return inner.top >= outer.top && inner.bottom <= outer.bottom;
       }, name);

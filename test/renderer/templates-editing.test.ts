@@ -33,7 +33,8 @@ const party: VocabularyInfo = {
   ],
 };
 
-const listed = (page: Page) => page.getByRole('navigation', { name: 'Tags to edit' }).getByRole('listitem').allTextContents().then((names) => names.map((name) => name.trim()));
+const tagList = (page: Page) => page.getByRole('listbox', { name: 'Tags to edit' });
+const listed = (page: Page) => tagList(page).getByRole('option').allTextContents().then((names) => names.map((name) => name.trim()));
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.closest('label')?.textContent?.trim() ?? document.activeElement?.textContent?.trim() ?? null);
 /** What the window's polite live region says now (App.svelte). */
 const announced = (page: Page) => page.locator('p.sr-only[aria-live="polite"]').textContent().then((text) => text?.trim() ?? '');
@@ -47,7 +48,8 @@ describe('deleting a tag in the template editor', () => {
     await poll(() => listed(page)).toEqual(['birthday', 'party']);
     await poll(() => focused(page)).toBe('Name');
     expect(await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).evaluate((field) => field === document.activeElement)).toBe(true);
-    await poll(() => announced(page)).toBe('Deleted “wedding”.');
+    // The way back is said with it: Undo is not where focus went.
+    await poll(() => announced(page)).toBe('Deleted “wedding”. Undo is below the list of tags.');
     // A second Enter, as a double press: nothing else is deleted.
     await page.keyboard.press('Enter');
     await page.waitForTimeout(200);
@@ -66,7 +68,7 @@ describe('deleting a tag in the template editor', () => {
     expect(await undo.count()).toBe(0);
 
     // The last in the list deleted, the one before it is shown. An edit after it ends the offer to undo.
-    await page.getByRole('button', { name: 'party', exact: true }).click();
+    await tagList(page).getByRole('option', { name: 'party', exact: true }).click();
     await page.getByRole('button', { name: 'Delete party' }).click();
     await poll(() => focused(page)).toBe('Name');
     expect(await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).evaluate((field) => field === document.activeElement)).toBe(true);
@@ -104,7 +106,7 @@ describe('the template editor’s address', () => {
     expect(await page.getByRole('region', { name: 'Tag party' }).count()).toBe(1);
 
     // Chosen in the list, the tag shown comes back on a reload.
-    await page.getByRole('button', { name: 'wedding', exact: true }).click();
+    await tagList(page).getByRole('option', { name: 'wedding', exact: true }).click();
     await poll(tagInAddress).toBe('wedding');
     await page.reload();
     await page.getByRole('region', { name: 'Tag wedding' }).waitFor();
@@ -141,7 +143,7 @@ describe('a tag added in the template editor', () => {
     await page.getByRole('region', { name: 'Tag keep' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Prompts for keep' }).inputValue()).toBe('stone tower');
     // Nor does a saved tag's rename change what it looks for.
-    await page.getByRole('button', { name: 'beach', exact: true }).click();
+    await tagList(page).getByRole('option', { name: 'beach', exact: true }).click();
     await page.getByRole('region', { name: 'Tag beach' }).getByRole('textbox', { name: 'Name' }).fill('seaside');
     await page.getByRole('region', { name: 'Tag seaside' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Prompts for seaside' }).inputValue()).toBe('beach');
@@ -241,7 +243,7 @@ describe('the template editor in a narrow window', () => {
     await page.setViewportSize({ width: 800, height: 600 });
     await page.getByRole('region', { name: 'Tag beach' }).waitFor();
     // Chosen in the list.
-    await page.getByRole('button', { name: 'tag 7', exact: true }).click();
+    await tagList(page).getByRole('option', { name: 'tag 7', exact: true }).click();
     const form = page.getByRole('region', { name: 'Tag tag 7' });
     await form.waitFor();
     await poll(() => topInView(page, form)).toBe(true);
@@ -272,5 +274,88 @@ describe('the preview of a tag not saved yet', () => {
     await page.getByRole('region', { name: 'Tag new tag' }).getByRole('textbox', { name: 'Name' }).fill('evening');
     await poll(text).toBe('13 photos would get evening');
     await poll(async () => (await heard()).at(-1)).toBe('13 photos would get evening');
+  });
+});
+
+describe('the template editor from the keyboard', () => {
+  it('has the list of tags as one Tab stop, moved in with the arrows, Home and End, a tag chosen with Enter or Space, and its Name two Tabs on', async () => {
+    const { page } = await pages.open(editorFake(manyTags(40)), { hash: '#/templates?tag=beach' });
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    const list = tagList(page);
+    const option = (name: string) => list.getByRole('option', { name, exact: true });
+    const focusedOption = () => page.evaluate(() => (document.activeElement?.getAttribute('role') === 'option' ? document.activeElement.textContent?.trim() : null));
+    const chosen = () => list.locator('[role="option"][aria-selected="true"]').allTextContents().then((names) => names.map((name) => name.trim()));
+    // From Add a tag, above it, Tab lands on the tag shown: the list's one Tab stop.
+    await page.getByRole('button', { name: 'Add a tag' }).focus();
+    await page.keyboard.press('Tab');
+    await poll(focusedOption).toBe('beach');
+    expect(await list.locator('[role="option"][tabindex="0"]').count()).toBe(1);
+
+    // The arrows move among the tags without choosing one; Home and End go to either end.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await poll(focusedOption).toBe('tag 3');
+    expect(await chosen()).toEqual(['beach']);
+    await page.keyboard.press('End');
+    await poll(focusedOption).toBe('tag 40');
+    await page.keyboard.press('ArrowDown');
+    await poll(focusedOption).toBe('tag 40');
+    await page.keyboard.press('Home');
+    await poll(focusedOption).toBe('beach');
+    await page.keyboard.press('ArrowUp');
+    await poll(focusedOption).toBe('beach');
+
+    // Enter chooses: its form shows, focus stays in the list, and Tab reaches its Name in two presses at most.
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('region', { name: 'Tag tag 5' });
+    await form.waitFor();
+    expect(await chosen()).toEqual(['tag 5']);
+    expect(await focusedOption()).toBe('tag 5');
+    const name = form.getByRole('textbox', { name: 'Name' });
+    const onName = () => name.evaluate((field) => field === document.activeElement);
+    let tabs = 0;
+    while (tabs < 2 && !(await onName())) {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    expect(await onName()).toBe(true);
+
+    // Back into the list, the tab stop is the tag chosen; Space chooses too.
+    await page.keyboard.press('Shift+Tab');
+    await poll(focusedOption).toBe('tag 5');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press(' ');
+    await page.getByRole('region', { name: 'Tag tag 4' }).waitFor();
+    expect(await chosen()).toEqual(['tag 4']);
+    expect(await option('tag 4').getAttribute('tabindex')).toBe('0');
+
+    // With a deleted tag's Undo below the list, Name is two Tabs on.
+    await page.getByRole('button', { name: 'Delete tag 4' }).click();
+    await page.getByRole('button', { name: 'Undo deleting tag 4' }).waitFor();
+    await option('tag 5').focus();
+    tabs = 0;
+    const onNameOf = () => page.getByRole('region', { name: 'Tag tag 5' }).getByRole('textbox', { name: 'Name' }).evaluate((field) => field === document.activeElement);
+    while (tabs < 2 && !(await onNameOf())) {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    expect(await onNameOf()).toBe(true);
+  });
+});
+
+describe('a tag’s threshold', () => {
+  it('is said once, as the slider’s value: the number beside it is no live region', async () => {
+    const { page } = await pages.open(editorFake(party), { hash: '#/templates?tag=wedding' });
+    const form = page.getByRole('region', { name: 'Tag wedding' });
+    const slider = form.getByRole('slider', { name: 'Threshold for wedding' });
+    await slider.waitFor();
+    expect(await form.getByRole('status').count()).toBe(0);
+    expect(await slider.getAttribute('aria-valuetext')).toBe('0.10');
+    await slider.focus();
+    await page.keyboard.press('ArrowRight');
+    await poll(() => slider.getAttribute('aria-valuetext')).toBe('0.11');
+    expect(await form.getByText('0.11', { exact: true }).count()).toBe(1);
+    expect(await form.getByRole('status').count()).toBe(0);
   });
 });

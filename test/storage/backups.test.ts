@@ -3,7 +3,7 @@
  * still sound, and restores what it holds, the tables it lacks left empty.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_FOLDER } from '../../main/storage/backups.js';
@@ -55,5 +55,38 @@ describe('a backup from an earlier version', () => {
     expect(queryLibrary(scratch.dir, "SELECT content_hash || ' ' || tag || ' ' || rejected FROM restored_verdicts ORDER BY tag")).toEqual(['def cat 1', 'abc dog 0']);
     expect(queryLibrary(scratch.dir, 'SELECT tag FROM tag_refinement_off')).toEqual(['dog']);
     expect(queryLibrary(scratch.dir, 'SELECT COUNT(*) FROM albums')).toEqual([0]);
+  });
+});
+
+describe('a damaged library with no backup', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  beforeEach(async () => {
+    scratch = await tempDir();
+  });
+  afterEach(() => scratch.cleanup());
+
+  // Note [Salvage first]: what still reads from the damaged file is kept; what does not is lost, and said so.
+  it('keeps each table that still reads from it, and reports the rest as lost', () => {
+    const storage = Storage.open(scratch.dir);
+    storage.library.addFolder('/home/me/Pictures', ['**/Screenshots/**']);
+    storage.close();
+    const file = path.join(scratch.dir, DATABASE_FILE);
+    const db = new Database(file);
+    db.prepare('INSERT INTO tag_vocabulary (id, json, updated_at) VALUES (1, ?, 1)').run('{"templates":[],"tags":[]}');
+    db.close();
+    const reader = new Database(file, { readonly: true });
+    const [page] = reader.prepare("SELECT pageno FROM dbstat WHERE name = 'tag_vocabulary'").pluck().all() as number[];
+    const pageSize = reader.pragma('page_size', { simple: true }) as number;
+    reader.close();
+    const handle = openSync(file, 'r+');
+    writeSync(handle, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (page! - 1) * pageSize);
+    closeSync(handle);
+
+    const report = Storage.restore(scratch.dir);
+
+    expect(report.backup).toBeNull();
+    expect(report.kept).toMatchObject({ folders: { from: 'damaged file', count: 1 }, verdicts: { from: 'damaged file', count: 0 }, vocabularies: { from: null, count: 0 } });
+    expect(queryLibrary(scratch.dir, "SELECT path || ' ' || excludes FROM folders")).toEqual(['/home/me/Pictures ["**/Screenshots/**"]']);
+    expect(queryLibrary(scratch.dir, 'SELECT COUNT(*) FROM tag_vocabulary')).toEqual([0]);
   });
 });

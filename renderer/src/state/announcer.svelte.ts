@@ -4,6 +4,17 @@
  * change several times a second stay on screen, out of live regions, where each change would be
  * read out, for as long as the work lasts.
  */
+/**
+ * Note [Status regions stay]: a screen reader is told a status region's text when it changes; one
+ * inserted already holding its text (`{#if message}<p role="status">`) is read by some (NVDA,
+ * JAWS) and often not by others (VoiceOver, on the Mac Lumen runs on). So a screen's own status
+ * line (what a folder action or re-scan did, what the selection bar did, photos taken out of an
+ * album) stands, empty, from when its screen or bar shows, and only its text changes; empty, it
+ * takes no room (`position: absolute` keeps it in the accessibility tree, where `display: none`
+ * would take it out). Where what is said would follow a job's own start or end, said here, a line
+ * of its own keeps the two from cutting each other off in this one region. Errors stay alerts,
+ * which are read as they arrive.
+ */
 export class Announcer {
   /** What was said last; a new object each time, so that the same words said twice are read twice. */
   message = $state.raw<{ text: string } | null>(null);

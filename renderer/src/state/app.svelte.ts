@@ -61,7 +61,7 @@ export class AppState {
       () => this.search.state,
       () => this.router.current === 'library' && !this.search.active,
     );
-    this.viewer = new ViewerState(api, this.router);
+    this.viewer = new ViewerState(api, this.router, this.announcer);
     this.duplicates = new DuplicatesStore(api, this.versions);
     this.editor = new EditorState(api);
     this.bus.on('settings-changed', () => void this.models.refresh());

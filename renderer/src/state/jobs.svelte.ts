@@ -33,7 +33,7 @@ export const hasEnded = (job: JobInfo) => job.state !== 'running' && job.state !
 export function wentWrong(job: JobInfo): boolean {
   if (job.state === 'failed') return true;
   if (job.state === 'paused') return job.error !== null;
-  return job.kind === 'index' && job.state === 'done' && job.progress !== null && job.progress.failed > 0;
+  return job.kind === 'index' && job.state === 'done' && job.progress !== null && (job.progress.failed > 0 || (job.progress.unreachable ?? 0) > 0);
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
 import type { VersionOf } from '../lib/photo-versions.js';
+import type { Announcer } from './announcer.svelte.js';
 import { photoParam, withPhoto } from '../lib/search-params.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -23,6 +24,8 @@ const GONE = 'This photo is no longer in the library: its file was deleted or mo
 export interface PhotoOrder {
   ids(): ArrayLike<number>;
   versionOf: VersionOf;
+  /** How many photos there are in all, where more are still to load than `ids` holds (a grid's count). */
+  total?(): number;
 }
 
 export class ViewerState {
@@ -47,6 +50,7 @@ export class ViewerState {
   constructor(
     private readonly api: LumenApi,
     private readonly router: ViewRouter,
+    private readonly announcer: Announcer,
   ) {}
 
   get photoId(): number | null {
@@ -68,6 +72,11 @@ export class ViewerState {
     const id = this.photoId;
     if (id === null) return undefined;
     return this.details?.id === id ? this.details.version : this.list?.versionOf(id);
+  }
+
+  /** How many photos `order` steps through, those still to load included. */
+  get count(): number {
+    return Math.max(this.list?.total?.() ?? 0, this.order.length);
   }
 
   /** Where the open photo is in `order`; -1 when it is not there. */
@@ -183,20 +192,30 @@ export class ViewerState {
     this.reading = false;
     if (this.photoId !== photoId) return;
     if (outcome.ok) this.text = { ...outcome.value, photoId };
-    else this.message = outcome.error.message;
+    else this.tell(outcome.error.message);
   }
 
   async reveal(): Promise<void> {
     const id = this.photoId;
     if (id === null) return;
     const outcome = await this.api.call('photos.reveal', { id });
-    this.message = !outcome.ok ? outcome.error.message : outcome.value.shown ? null : 'Showing files in a folder works in the Lumen app, not in this preview.';
+    this.tell(!outcome.ok ? outcome.error.message : outcome.value.shown ? null : 'Showing files in a folder works in the Lumen app, not in this preview.');
   }
 
   async openWithDefault(): Promise<void> {
     const id = this.photoId;
     if (id === null) return;
     const outcome = await this.api.call('photos.open', { id });
-    this.message = !outcome.ok ? outcome.error.message : outcome.value.opened ? null : 'Opening photos in another app works in the Lumen app, not in this preview.';
+    this.tell(!outcome.ok ? outcome.error.message : outcome.value.opened ? null : 'Opening photos in another app works in the Lumen app, not in this preview.');
+  }
+
+  /**
+   * Shows `text` under the viewer's actions and says it through the window's announcer: a live
+   * region that comes already holding its text is not read out by every screen reader
+   * (VoiceOver), while the announcer's is always on the page.
+   */
+  private tell(text: string | null): void {
+    this.message = text;
+    if (text !== null) this.announcer.say(text);
   }
 }

@@ -1,0 +1,157 @@
+/**
+ * What `lumen index` says and leaves behind when a run is stopped, refused, or meets folders it
+ * cannot index: the promises of a CLI review (findings 5 to 8 and 11 to 13).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../main/cli/index.js';
+import { Engine } from '../../main/engine/engine.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+
+async function cli(argv: string[], onStderr: (text: string) => void = () => {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: {
+      write: (t: string) => {
+        stderr += t;
+        onStderr(t);
+      },
+    },
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('lumen index', () => {
+  let scratch: { dir: string; cleanup: () => Promise<void> };
+  let photos: string;
+  let data: string;
+  const model = ['--model', IMMICH_MODEL, '--provider', 'cpu'];
+  beforeEach(async () => {
+    scratch = await tempDir();
+    photos = path.join(scratch.dir, 'Photos');
+    data = path.join(scratch.dir, 'data');
+  });
+  afterEach(() => scratch.cleanup());
+
+  it('remembers the model of a first run stopped before it stored a photo, so the next run needs no --model', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 4), photos, () => '');
+    const engine = new Engine({
+      dataDir: data,
+      model: IMMICH_MODEL,
+      provider: 'cpu',
+      // Stopped as the walk begins: nothing is stored.
+      onEvent: (event) => {
+        if (event.type === 'job' && event.job.kind === 'index' && event.job.state === 'running') void engine.jobs.stopAll();
+      },
+    });
+    const { indexing } = await engine.addFolders([photos]);
+    await expect(indexing.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(engine.library().storage.embeddings.count('tiny-clip-immich')).toBe(0);
+    await engine.dispose();
+
+    const again = await cli(['index', '--data', data, '--provider', 'cpu']);
+    expect(again.stderr).not.toMatch(/No model is installed/);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^Indexed with tiny-clip-immich: 4 photos embedded/);
+  });
+
+  it('counts the photos stored in its progress, not those embedded and not yet kept', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 3), photos, () => '');
+    const run = await cli(['index', photos, '--data', data, ...model]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/embedded/);
+    expect(run.stderr).toMatch(/finishing: 3 of 3 \(3 stored, 0 failed\)/);
+  });
+
+  it('creates nothing when the photo folder is given as its data folder, or `text` is given no photo', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 1), photos, () => '');
+    const before = await readdir(photos);
+    const same = await cli(['index', photos, '--data', photos, ...model]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/is Lumen's own data folder/);
+    expect(await readdir(photos)).toEqual(before);
+
+    const noPhoto = await cli(['text', '--data', data]);
+    expect(noPhoto.code).toBe(2);
+    expect(noPhoto.stderr).toMatch(/Give at least one photo/);
+    expect(existsSync(data)).toBe(false);
+  });
+
+  it("leaves another library's data folder out of the walk, said once and as no failure, and refuses it as a photo folder", async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 2), photos, () => '');
+    // An earlier library's data folder, its thumbnails photos by their bytes.
+    const other = path.join(photos, 'old-lumen');
+    await copyPhotos((await fixturePhotos()).slice(2, 5), path.join(other, 'thumbs'), () => 'ab');
+    await writeFile(path.join(other, 'library.db'), '');
+    const run = await cli(['index', photos, '--data', data, ...model]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/2 photos embedded, .* 0 failed/);
+    expect(run.stdout.match(/another Lumen library/g)).toHaveLength(1);
+    expect(run.stdout).toContain(other);
+
+    const given = await cli(['index', other, '--data', path.join(scratch.dir, 'data2'), ...model]);
+    expect(given.code).toBe(2);
+    expect(given.stderr).toMatch(/another Lumen library's data folder/);
+    expect(existsSync(path.join(scratch.dir, 'data2'))).toBe(false);
+  });
+
+  it('says in words that a library folder is gone, counts it as no file, indexes the rest and exits non-zero', async () => {
+    const all = await fixturePhotos();
+    const kept = path.join(scratch.dir, 'Kept');
+    await copyPhotos(all.slice(0, 2), photos, () => '');
+    await copyPhotos(all.slice(2, 3), kept, () => '');
+    expect((await cli(['index', photos, kept, '--data', data, ...model])).code).toBe(0);
+    await rename(photos, `${photos}.moved`);
+    await copyPhotos(all.slice(3, 4), kept, () => 'new');
+    const run = await cli(['index', '--data', data, '--provider', 'cpu']);
+    expect(run.stdout).toMatch(/1 photo embedded, .* 0 failed/);
+    expect(run.stdout).toContain(`The folder ${photos} is gone (moved, deleted, or its drive not mounted); its 2 photos are kept.`);
+    expect(run.stdout).not.toMatch(/ENOENT/);
+    expect(run.code).toBe(1);
+    // Listed with the failures, with why, as a folder and not a file.
+    const failures = await cli(['failures', '--data', data]);
+    expect(failures.stdout).toContain(`${photos}: The folder ${photos} is gone`);
+    expect(failures.stdout).toMatch(/^1 library folder could not be reached; its photos are kept\.$/m);
+    expect(failures.stdout).not.toMatch(/could not be indexed/);
+  });
+
+  it('says how many files still could not be indexed when it did not try them again', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 1), photos, () => '');
+    await writeFile(path.join(photos, 'broken.jpg'), Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(500, 7)]));
+    const first = await cli(['index', photos, '--data', data, ...model]);
+    expect(first.stdout).toMatch(/1 failed/);
+    const again = await cli(['index', '--data', data, '--provider', 'cpu']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 failed in .*\n1 file still could not be indexed \(unchanged since, not tried again\): `lumen failures` lists it, `lumen index --retry-failed` tries again\./);
+  });
+
+  it('says, stopped by Ctrl-C, how many photos were indexed and kept and that `lumen index` goes on', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 6), photos, () => '');
+    let interrupted = false;
+    const run = await cli(['index', photos, '--data', data, ...model], (text) => {
+      if (!interrupted && /^indexing:/m.test(text)) {
+        interrupted = true;
+        process.emit('SIGINT');
+      }
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/lumen index: Cancelled: \d+ photos? indexed and kept; `lumen index` goes on from there\./);
+  });
+
+  it('ends its scanning line on the number of files found, and says when there are none', async () => {
+    await mkdir(photos);
+    const empty = await cli(['index', photos, '--data', data, ...model]);
+    expect(empty.code).toBe(0);
+    expect(empty.stderr).toMatch(/^scanning: no files found$/m);
+    await copyPhotos((await fixturePhotos()).slice(0, 3), photos, () => '');
+    const three = await cli(['index', '--data', data, '--provider', 'cpu']);
+    const scanning = three.stderr.split('\n').filter((line) => line.startsWith('scanning'));
+    expect(scanning.at(-1)).toBe('scanning: 3 files found');
+  });
+});
