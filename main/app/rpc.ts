@@ -55,7 +55,7 @@ export class CallFailure extends Error {
  * app's words are put in here. So too for a data folder without a library (Note [No library
  * yet]): the CLI's advice names a command and a flag, the app's where to add a folder.
  */
-const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept)';
+const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from what still reads of it and the last backup (the damaged file is kept)';
 const APP_NO_LIBRARY = 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.';
 
 /** `message` as the app says it (Note [App wording]). */

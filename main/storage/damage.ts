@@ -23,7 +23,7 @@ export function isDamage(error: unknown): boolean {
   return DAMAGE_CODES.test(codeOf(error) ?? '');
 }
 
-export const RESTORE_ADVICE = 'open the Lumen app or run `lumen index` to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept)';
+export const RESTORE_ADVICE = 'open the Lumen app or run `lumen index` to restore your folders, tags, albums and vocabulary from what still reads of it and the last backup (the damaged file is kept)';
 
 export class DamagedDatabase extends UserError {
   constructor(

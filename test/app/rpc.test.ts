@@ -153,7 +153,7 @@ describe('rpc protocol', () => {
 
   it('tells a person in the app to restart it to restore a damaged library, for a call and for a job (Note [App wording])', async () => {
     const { client } = setup();
-    const restart = '; restart Lumen to restore your folders, tags, albums and vocabulary from the last backup (the damaged file is kept).';
+    const restart = '; restart Lumen to restore your folders, tags, albums and vocabulary from what still reads of it and the last backup (the damaged file is kept).';
     await expect(client.call('fail', { kind: 'damaged' })).rejects.toMatchObject({ code: 'integrity', message: `The library database is damaged (database disk image is malformed)${restart}` });
 
     // A job's error is said where the job runs, for the CLI and the app alike; its event is put in the app's words.
