@@ -27,6 +27,13 @@ export function requirePositionals(context: CommandContext, what: string): strin
   return context.positionals;
 }
 
+/** The one argument a command takes, which none and two are refused alike. */
+export function requireOne(context: CommandContext, what: string): string {
+  const [one, ...more] = context.positionals;
+  if (one === undefined || more.length > 0) throw new UserError('bad-input', `Give one ${what}.`);
+  return one;
+}
+
 /** `--name N`: a number at least `min` (whole when `integer`), or `fallback` when absent. */
 export function numberOption<Fallback extends number | undefined>(context: CommandContext, name: string, fallback: Fallback, options: { min?: number; max?: number; integer?: boolean } = {}): number | Fallback {
   const raw = stringOption(context, name);

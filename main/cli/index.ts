@@ -104,7 +104,7 @@ function generalHelp(): string {
     'Commands:',
     ...COMMANDS.map((command) => `  ${command.name.padEnd(14)} ${command.summary}`),
     '',
-    'Run `lumen <command> --help` for a command’s options. Every command takes --json. `lumen --version` prints the version.',
+    'Run `lumen <command> --help` (or `lumen help <command>`) for a command’s options. Every command takes --json. `lumen --version` prints the version.',
   ].join('\n');
 }
 
@@ -112,7 +112,8 @@ function generalHelp(): string {
 function optionProblem(error: unknown, options: Record<string, OptionSpec>): string {
   const message = messageOf(error).replace(/\. To specify a positional argument.*$/s, '');
   // parseArgs calls an option followed by another option "ambiguous", in three lines.
-  const missing = /^Option '--([\w-]+)' argument is ambiguous/.exec(message)?.[1];
+  // …and one with nothing after it "argument missing": both a value left out.
+  const missing = /^Option '(?:-\w, )?--([\w-]+)(?: <value>)?' argument (?:is ambiguous|missing)/.exec(message)?.[1];
   if (missing) return `--${missing} needs a value: --${missing} ${options[missing]?.valueName ?? 'VALUE'}`;
   const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
   const suggestion = unknown ? nearest(unknown, Object.keys(options)) : null;
@@ -139,8 +140,36 @@ export interface CliIo {
   stderr: { write(text: string): unknown };
 }
 
+/**
+ * Options before the command (`lumen --data DIR search beach`), where git and docker take them,
+ * are read as if they came after it: the command is the first word that names one and is no
+ * option's value.
+ */
+function commandFirst(argv: readonly string[]): string[] {
+  if (!argv[0]?.startsWith('-') || ['--help', '-h', '--version', '-v'].includes(argv[0])) return [...argv];
+  for (let at = 1; at < argv.length; at++) {
+    const command = COMMANDS.find((candidate) => candidate.name === argv[at]);
+    const option = /^--([\w-]+)$/.exec(argv[at - 1] ?? '')?.[1];
+    if (command && !(option && { ...command.options, ...GLOBAL_OPTIONS }[option]?.type === 'string')) return [argv[at] as string, ...argv.slice(0, at), ...argv.slice(at + 1)];
+  }
+  return [...argv];
+}
+
+/** Says `name` is no command, with the nearest one. */
+function unknownCommand(name: string, io: CliIo): number {
+  const suggestion = nearest(name, COMMANDS.map((c) => c.name));
+  io.stderr.write(`lumen: unknown command "${name}".${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} See \`lumen --help\` for the commands.\n`);
+  return EXIT_USAGE;
+}
+
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
+  if (name === 'help' && rest[0] !== undefined) {
+    const asked = COMMANDS.find((candidate) => candidate.name === rest[0]);
+    if (!asked) return unknownCommand(rest[0], io);
+    io.stdout.write(`${commandHelp(asked)}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(`${generalHelp()}\n`);
     return name === undefined ? EXIT_USAGE : 0;
@@ -150,11 +179,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return 0;
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) {
-    const suggestion = nearest(name, COMMANDS.map((c) => c.name));
-    io.stderr.write(`lumen: unknown command "${name}".${suggestion ? ` Did you mean \`${suggestion}\`?` : ''} See \`lumen --help\` for the commands.\n`);
-    return EXIT_USAGE;
-  }
+  if (!command) return unknownCommand(name, io);
   const options = { ...command.options, ...GLOBAL_OPTIONS };
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -254,8 +279,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   const closed = await ((engine as Engine | null)?.dispose() ?? Promise.resolve()).then(
     () => true,
     (error: unknown) => {
-      // The full disk was said once; that the index could not be saved on it too says nothing more.
-      if (!(reported === 'disk-full' && isDiskFull(error))) log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`);
+      // The full disk was said once: what could not be put away on it after that follows from it
+      // (the index not saved, or a write refused as SQLite's files could not grow).
+      if (reported === 'disk-full') return false;
+      // What a command changed is in SQLite, committed; the vector index, saved as the library
+      // closes, is derived from it (Note [Derived data] in storage/vector-index.ts).
+      if (isDiskFull(error)) log(`lumen ${name}: The disk is full: what this command did is saved, but the search index could not be put away; free some space (the next command brings it up to date).`);
+      else log(`lumen ${name}: could not close the library cleanly: ${messageOf(error)}`);
       return false;
     },
   );

@@ -9,7 +9,7 @@ import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, sear
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
 import { dateBound } from './dates.js';
-import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requireOne, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
 /**
@@ -211,10 +211,9 @@ export const similar: Command = {
   options: SEARCH_OPTIONS,
   run: (context) =>
     searching(context, (options) => {
-      const [target, ...extra] = requirePositionals(context, 'photo id or image file');
-      if (extra.length) throw new UserError('bad-input', 'Give one photo id or image file.');
-      const id = /^#?(\d+)$/.exec(target as string);
-      return context.engine().similar(id ? Number(id[1]) : path.resolve(target as string), options, context.signal);
+      const target = requireOne(context, 'photo id or image file');
+      const id = /^#?(\d+)$/.exec(target);
+      return context.engine().similar(id ? Number(id[1]) : path.resolve(target), options, context.signal);
     }),
 };
 

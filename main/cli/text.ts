@@ -1,8 +1,7 @@
 /** `ocr` and `text`: reading text in photos from the command line. */
-import { UserError } from '../core/errors.js';
 import type { OcrProgress, OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
-import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, PROVIDER_OPTION, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, PROVIDER_OPTION, requireOne, shownPath, WAIT_OPTION } from './common.js';
 
 const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
@@ -41,11 +40,11 @@ export const text: Command = {
   writes: () => 'reading text in',
   // Before the library is claimed: a command refused for what it was given makes no data folder.
   check: async (context) => {
-    if (requirePositionals(context, 'photo (a path or #id)').length > 1) throw new UserError('bad-input', 'Give one photo.');
+    requireOne(context, 'photo (a path or #id)');
   },
   async run(context) {
-    const [photo] = requirePositionals(context, 'photo (a path or #id)');
-    const { lines } = await context.engine().photoText(photo as string, { read: true, signal: context.signal });
-    return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${/^\d+$/.test(photo as string) ? `#${photo}` : shownPath(photo as string)}.` };
+    const photo = requireOne(context, 'photo (a path or #id)');
+    const { lines } = await context.engine().photoText(photo, { read: true, signal: context.signal });
+    return { json: { lines }, text: lines.length ? lines.map((line) => line.text).join('\n') : `No text found in ${/^\d+$/.test(photo) ? `#${photo}` : shownPath(photo)}.` };
   },
 };

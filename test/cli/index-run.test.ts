@@ -79,7 +79,7 @@ describe('lumen index', () => {
 
     const noPhoto = await cli(['text', '--data', data]);
     expect(noPhoto.code).toBe(2);
-    expect(noPhoto.stderr).toMatch(/Give at least one photo/);
+    expect(noPhoto.stderr).toMatch(/Give one photo/);
     expect(existsSync(data)).toBe(false);
   });
 
