@@ -49,6 +49,8 @@ export const status: Command = {
     const writer = otherWriter(context.dataDir);
     const indexing = writer?.doing === 'indexing' ? writer : null;
     const { library, model } = status;
+    // How much of the library has been read for text, as Settings shows it (Note [Reading text as jobs] in engine/engine.ts).
+    const text = library ? engine.library().storage.ocr.counts() : null;
     const lines = [`Data folder: ${shownPath(status.dataDir)}`];
     if (indexing) {
       const since = new Date(indexing.since).toLocaleTimeString();
@@ -65,6 +67,7 @@ export const status: Command = {
         `Library:     ${photosOf(library)} in ${count(library.folders.length, 'folder')}, ${count(library.failed, 'failed file')}`,
         ...library.models.map((m) => `             ${m.model}: ${figures(m)}${m.model === library.servingModel ? ' (serving searches)' : ''}`),
         library.index ? `Index:       ${library.index.health}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
+        `Text:        ${count(text?.read ?? 0, 'photo')} read, ${text?.withText ?? 0} with text, ${text?.skipped ?? 0} skipped by the gate, ${text?.failed ?? 0} failed`,
       );
     } else {
       lines.push(indexing ? 'Library:     none stored yet' : 'Library:     none yet (add a folder: `lumen index FOLDER`)');
@@ -75,6 +78,6 @@ export const status: Command = {
         ? `Provider:    image ${model.providers.image}, text ${model.providers.text} (installed: ${status.availableProviders.join(', ')})`
         : `Providers:   installed: ${status.availableProviders.join(', ')}`,
     );
-    return { json: { ...status, writer }, text: lines.join('\n') };
+    return { json: { ...status, text, writer }, text: lines.join('\n') };
   },
 };

@@ -51,6 +51,11 @@ describe('reading text from the command line', () => {
     expect(run.stderr).toMatch(/reading text: \d+ of \d+/);
     const again = await cli('ocr', ...data);
     expect(again.stdout).toBe('Text in photos: 0 photos read, 0 with text, 0 skipped by the gate, 0 failed.\n');
+    // Status says how much of the library has been read, as Settings does.
+    const counts = JSON.parse((await cli('status', ...data, '--json')).stdout).text as { read: number; withText: number; skipped: number; failed: number };
+    // The two this run found, and the one `text` read before it.
+    expect(counts).toMatchObject({ withText: 3, failed: 0 });
+    expect((await cli('status', ...data)).stdout).toMatch(new RegExp(`^Text:        ${counts.read} photos read, 3 with text, ${counts.skipped} skipped by the gate, 0 failed$`, 'm'));
 
     const found = await cli('search', '"lisboa"', ...data, '--json');
     expect(found.code).toBe(0);
