@@ -127,7 +127,14 @@ function searchOptions(context: CommandContext): SearchOptions {
   return parsed.data;
 }
 
-function pageText(page: SearchPage, limit: number): string {
+/** A photo's day as a column, YYYY-MM-DD in local time. */
+function dayOf(time: number): string {
+  const date = new Date(time);
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+/** Sorted by date, each line shows its photo's date: the order the person asked for is then there to see. */
+function pageText(page: SearchPage, limit: number, byDate: boolean): string {
   const hidden = page.belowCutoff > 0 ? ` (${count(page.belowCutoff, 'more photo')} below the relevance cutoff: --all shows them)` : '';
   if (page.total === 0) return `No matching photos${hidden}.`;
   const pages = Math.ceil(page.total / limit);
@@ -138,7 +145,7 @@ function pageText(page: SearchPage, limit: number): string {
   const idWidth = Math.max(...page.results.map((hit) => String(hit.photoId).length)) + 1;
   // A photo whose own text has words of the query ranks by them too, above what its score alone gives (Note [Fused search]).
   const TEXT_MARK = '  [its text matches]';
-  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(rankWidth)}. ${hit.score.toFixed(3).padStart(6)}  ${`#${hit.photoId}`.padEnd(idWidth)}  ${shownPath(hit.path)}${hit.textMatch ? TEXT_MARK : ''}`);
+  const lines = page.results.map((hit, i) => `${String(page.offset + i + 1).padStart(rankWidth)}. ${hit.score.toFixed(3).padStart(6)}  ${byDate ? `${dayOf(hit.takenAt)}  ` : ''}${`#${hit.photoId}`.padEnd(idWidth)}  ${shownPath(hit.path)}${hit.textMatch ? TEXT_MARK : ''}`);
   const shown = `${page.offset + 1}-${page.offset + page.results.length}`;
   const below = page.belowCutoff > 0 ? ` ${count(page.belowCutoff, 'more photo')} ${page.belowCutoff === 1 ? 'is' : 'are'} below the relevance cutoff: --all shows them.` : '';
   const byText = page.results.some((hit) => hit.textMatch) ? ' Photos whose text matches rank by it too, not by their score alone.' : '';
@@ -192,7 +199,7 @@ async function searching(context: CommandContext, run: (options: SearchOptions) 
   if (page.total === 0) requireEmbeddings(context, page.model);
   const why = page.total === 0 ? emptyBecause(context, options) : null;
   // With --json the reason goes with the page, so a script learns what a person reads (the page's own fields are unchanged).
-  return { json: why === null ? page : { ...page, reason: why }, text: why ?? pageText(page, options.limit) };
+  return { json: why === null ? page : { ...page, reason: why }, text: why ?? pageText(page, options.limit, options.sort !== 'relevance') };
 }
 
 export const search: Command = {

@@ -138,6 +138,16 @@ describe('the command line, tried as a new user would', () => {
     expect(status.library.folders.map((f: { path: string }) => f.path)).toEqual([folder]);
   });
 
+  it('shows each photo’s date where results are sorted by date, so the order can be seen', async () => {
+    const lines = (await cli('search', 'a photo', '--sort', 'newest', '--all', '--data', data, ...model)).stdout.trim().split('\n').slice(0, -1);
+    expect(lines.length).toBeGreaterThan(1);
+    const dates = lines.map((line) => /^ *\d+\. +-?\d\.\d{3} {2}(\d{4}-\d{2}-\d{2}) {2}#\d+ +\//.exec(line)?.[1]);
+    expect(dates.every((date) => date !== undefined)).toBe(true);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    // By relevance, the score says the order: no dates.
+    expect((await cli('search', 'a photo', '--data', data, ...model)).stdout).not.toMatch(/\d{4}-\d{2}-\d{2} {2}#/);
+  });
+
   it('suggests the nearest command or option, and prints its version', async () => {
     expect((await cli('serch', 'x')).stderr).toMatch(/unknown command "serch"\. Did you mean `search`\?/);
     const option = await cli('search', 'x', '--sortt', 'newest', '--data', data);
