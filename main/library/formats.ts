@@ -86,6 +86,9 @@ export function classifyDecodeError(error: unknown): FailureReason {
   return 'corrupt';
 }
 
+/** Said of an empty file, most often a copy or download that never finished. */
+export const EMPTY_FILE_TEXT = 'is empty (0 bytes): an incomplete copy or download?';
+
 export const REASON_TEXT: Record<FailureReason, string> = {
   unreadable: 'could not be read',
   'out-of-memory': 'could not be decoded: the computer ran out of memory (it is tried again on the next run)',

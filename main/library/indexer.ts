@@ -75,7 +75,7 @@ import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from 
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
 import { Failure, ModelFailure, failureFor, failureWords, runFailure } from './failures.js';
-import { PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
+import { EMPTY_FILE_TEXT, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
 import type { IndexScope } from './scope.js';
 import { noProgress } from './job-figures.js';
@@ -369,7 +369,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const format = sniffFormat(head);
     if (!format) {
       // An empty file is most often a copy or download that never finished: said so.
-      const what = head.length === 0 ? 'is empty (0 bytes): an incomplete copy or download?' : `${REASON_TEXT['not-an-image']}.`;
+      const what = head.length === 0 ? EMPTY_FILE_TEXT : `${REASON_TEXT['not-an-image']}.`;
       if (PHOTO_EXTENSIONS.has(path.extname(item.path).toLowerCase())) throw new Failure('not-an-image', `${path.basename(item.path)} ${what}`);
       // Not a photo and not named like one: not part of the library, nothing to report. The walk
       // leaves such files out (Note [What a run counts]); this one was rewritten since.

@@ -7,12 +7,14 @@
  * scaled up. JPEG and WebP are shrunk while decoding (libvips shrink-on-load), so a 50-MP photo
  * never exists at full size in memory.
  */
+import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOptions, type Sharp } from 'sharp';
 import { MemoryBudget } from '../core/budget.js';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { checkPhotoFile } from '../core/photo-file.js';
-import { classifyDecodeError } from '../library/formats.js';
+import { classifyDecodeError, EMPTY_FILE_TEXT, REASON_TEXT } from '../library/formats.js';
+import { sniffFile } from '../library/identity.js';
 import type { ImagePreprocessing, Interpolation } from './folder.js';
 
 /** libvips keeps decoded images in a cache meant for repeated edits of one file; we never revisit. */
@@ -35,6 +37,20 @@ export const SHARP_KERNEL: Record<Interpolation, keyof KernelEnum> = {
 };
 
 export type ImageSource = string | Buffer;
+
+/**
+ * What a named file that would not decode is, as indexing says it of such a file: empty, or no
+ * image at all; null for an image that failed to decode, whose decoder's words then say why.
+ */
+async function notAPhoto(file: string): Promise<string | null> {
+  const size = await stat(file).then(
+    (found) => found.size,
+    () => null,
+  );
+  if (size === 0) return EMPTY_FILE_TEXT;
+  const format = await sniffFile(file).catch(() => undefined);
+  return format === null ? `${REASON_TEXT['not-an-image']}.` : null;
+}
 
 function cannotDecode(source: ImageSource): string {
   return typeof source === 'string' ? `Cannot decode ${source} as an image` : 'Cannot decode the image';
@@ -176,6 +192,8 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
     if (typeof source !== 'string' && classifyDecodeError(error) === 'not-an-image') {
       throw new UserError('image-undecodable', 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.', { cause: error });
     }
+    const what = typeof source === 'string' ? await notAPhoto(source) : null;
+    if (typeof source === 'string' && what !== null) throw new UserError('image-undecodable', `${source} ${what}`, { cause: error });
     throw new UserError('image-undecodable', `${cannotDecode(source)}: ${messageOf(error)}.`, { cause: error });
   }
   if (raw.length !== size * size * 3) {

@@ -63,7 +63,7 @@ describe('command-line interface', () => {
     const bad = await cli('embed-image', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', notAnImage);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(/Cannot decode .*notes\.jpg as an image/);
+    expect(bad.stderr).toMatch(/notes\.jpg is not an image\./);
 
     const extra = await cli('status', 'foo');
     expect(extra.code).toBe(2);

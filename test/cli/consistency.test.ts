@@ -59,6 +59,8 @@ describe('the command line, tried as a new user would', () => {
   it('exits with 2 for a photo, folder or model that does not exist or is none, whatever the command', async () => {
     const notAnImage = path.join(scratch.dir, 'notes.jpg');
     await writeFile(notAnImage, 'text');
+    const empty = path.join(scratch.dir, 'empty.jpg');
+    await writeFile(empty, '');
     const notAModel = path.join(scratch.dir, 'not-a-model');
     await mkdir(notAModel, { recursive: true });
     const cases: Array<[string[], RegExp]> = [
@@ -75,8 +77,10 @@ describe('the command line, tried as a new user would', () => {
       [['search', 'a circle', '--data', data, '--type', 'bmp'], /--type takes jpeg, png/],
       // A file named as a photo that is none, and a folder named as a model that holds none.
       [['embed-image', path.join(scratch.dir, 'nope.jpg'), ...model], /Cannot read .*nope\.jpg: it does not exist/],
-      [['embed-image', notAnImage, ...model], /Cannot decode .*notes\.jpg as an image/],
-      [['similar', notAnImage, '--data', data], /Cannot decode .*notes\.jpg as an image/],
+      // Said as indexing says it of such a file.
+      [['embed-image', notAnImage, ...model], /notes\.jpg is not an image\.\n$/],
+      [['similar', notAnImage, '--data', data], /notes\.jpg is not an image\.\n$/],
+      [['similar', empty, '--data', data], /empty\.jpg is empty \(0 bytes\): an incomplete copy or download\?\n$/],
       [['similar', folder, '--data', data], /Cannot read .*Photos: it is a folder/],
       [['tag-scores', path.join(scratch.dir, 'nope.jpg'), ...model], /nope\.jpg: it does not exist/],
       [['models', 'import', notAModel, '--data', path.join(scratch.dir, 'models-data')], /not-a-model is not a CLIP model folder/],
