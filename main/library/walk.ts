@@ -128,7 +128,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
       unwalked.push(folder.path);
       const one = knownFiles.size === 1;
       const message = `${folder.path} is empty, but ${one ? 'a photo was' : `${knownFiles.size} photos were`} indexed there: is its drive not mounted? ${one ? 'It is' : 'They are'} kept until it is back; remove the folder from the library to forget ${one ? 'it' : 'them'}.`;
-      result.problems.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: 'unreadable', message });
+      result.unreachable.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: 'unreadable', message });
     }
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
   }
@@ -164,7 +164,8 @@ async function mayBePhoto(file: string): Promise<boolean> {
  * empty folder while the drive is not mounted, so a library folder there looks as if every photo
  * in it was deleted. A library folder with nothing in it at all, where photos were indexed, is
  * taken for that: as for a folder that cannot be read (Note [Unreachable folders] in indexer.ts)
- * its photos are kept, and the run says why. A person who empties a folder on purpose keeps its
+ * its photos are kept, and the run says why, as of a folder out of reach (Note [A folder out of
+ * reach]): no file's failure. A person who empties a folder on purpose keeps its
  * photos listed as a person who deletes it does, until the folder leaves the library.
  */
 async function isEmptyFolder(folder: string): Promise<boolean> {
