@@ -7,16 +7,9 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { copyModel, HF_MODEL, IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 /** The CLI in its own process (own process group, so a hung run can be killed whole). */
 function run(argv: string[], onStderr: (text: string, kill: (signal: NodeJS.Signals) => void) => void = () => {}): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -8,16 +8,9 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oneLine, shownPath } from '../../main/cli/common.js';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { fixturePhotos } from '../helpers/library.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 /** What bash makes of `shown` as one word. */
 function bashReads(shown: string): string {

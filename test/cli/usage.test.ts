@@ -5,17 +5,10 @@
  */
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { UserError } from '../../main/core/errors.js';
 import { Engine } from '../../main/engine/engine.js';
 import { tempDir } from '../helpers/fixtures.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 describe('the command line’s usage', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };

@@ -5,16 +5,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { writeCopies } from '../helpers/duplicate-sets.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 const MODEL = ['--model', IMMICH_MODEL, '--provider', 'cpu'];
 

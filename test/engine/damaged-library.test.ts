@@ -10,18 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { Engine } from '../../main/engine/engine.js';
 import type { Running } from '../../main/jobs/registry.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, queryLibrary } from '../helpers/library.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 /** Overwrites the database's header, or every page after the first (the schema's too: it spans pages further on). */
 async function damage(file: string, where: 'header' | 'pages'): Promise<void> {

@@ -5,17 +5,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
 import { fixturePhotos } from '../helpers/library.js';
 import { writeTextLibrary } from './helpers.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 describe('reading text from the command line', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };

@@ -6,18 +6,11 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../main/cli/index.js';
+import { cli } from '../helpers/cli-main.js';
 import { SCHEMA_VERSION } from '../../main/storage/database.js';
 import { Storage } from '../../main/storage/storage.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, queryLibrary } from '../helpers/library.js';
-
-async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
 
 describe('a new library whose first run met a full disk', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
