@@ -22,8 +22,13 @@ const SEARCHES = Number(process.env['LUMEN_SOAK_SEARCHES'] ?? 10_000);
 const SAMPLES = 20;
 /** Searches before memory counts as warmed up (caches filled, the index's pages touched). */
 const WARM_UP = Math.round(SEARCHES * 0.2);
-/** Allowed growth of resident memory from the end of warm-up to the end. */
+/**
+ * Allowed growth of resident memory from just after warm-up to the end, each end the median of
+ * LEVEL_SAMPLES samples: a leak moves the level, one sample's spike (memory the allocator holds a
+ * moment longer: 444 MB between 414 and 408 in one CI run) does not.
+ */
 const FLAT_MB = 48;
+const LEVEL_SAMPLES = 5;
 /** Allowed growth of the heap over the last 80 % of indexing. */
 const FLAT_HEAP_MB = 16;
 
@@ -115,7 +120,9 @@ describe('soak', () => {
 
     const warm = searching.find(([done]) => done >= WARM_UP) as [number, number];
     const last = searching.at(-1) as [number, number];
-    const peakAfterWarmUp = Math.max(...searching.filter(([done]) => done >= WARM_UP).map(([, rss]) => rss));
+    const afterWarmUp = searching.filter(([done]) => done >= WARM_UP).map(([, rss]) => rss);
+    const level = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] as number;
+    const growthAfterWarmUp = level(afterWarmUp.slice(-LEVEL_SAMPLES)) - level(afterWarmUp.slice(0, LEVEL_SAMPLES));
     await report(
       'soak',
       {
@@ -138,6 +145,6 @@ describe('soak', () => {
       ],
     );
     expect(indexedHeap - heapWarm).toBeLessThan(FLAT_HEAP_MB);
-    expect(peakAfterWarmUp - warm[1]).toBeLessThan(FLAT_MB);
+    expect(growthAfterWarmUp).toBeLessThan(FLAT_MB);
   });
 });
