@@ -6,26 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../main/cli/index.js';
 import { Engine } from '../../main/engine/engine.js';
+import { cliWatched as cli } from '../helpers/cli-main.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
-
-async function cli(argv: string[], onStderr: (text: string) => void = () => {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: {
-      write: (t: string) => {
-        stderr += t;
-        onStderr(t);
-      },
-    },
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe('lumen index', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };

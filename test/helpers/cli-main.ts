@@ -11,9 +11,23 @@ export interface CliOutcome {
   stderr: string;
 }
 
-export async function cli(...argv: string[]): Promise<CliOutcome> {
+export function cli(...argv: string[]): Promise<CliOutcome> {
+  return cliWatched(argv);
+}
+
+/** As `cli`, with each piece of stderr also handed to `onStderr` as it is written (progress lines, to act on mid-run). */
+export async function cliWatched(argv: string[], onStderr: (text: string) => void = () => {}): Promise<CliOutcome> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: (text: string) => (stderr += text) } });
+  const io = {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: {
+      write: (text: string) => {
+        stderr += text;
+        onStderr(text);
+      },
+    },
+  };
+  const code = await main(argv, io);
   return { code, stdout, stderr };
 }
