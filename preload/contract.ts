@@ -371,6 +371,8 @@ export interface Timeline {
   takenAt: number[];
   /** File name of each. */
   names: string[];
+  /** Library folder of each (FolderInfo.id): what tells photos of one name apart (Note [Photos told apart by folder] in renderer/src/lib/photo-label.ts). */
+  folderIds: number[];
   /** Version of each, part of its images' URLs (Note [Photo versions] in main/app/photo-route.ts). */
   versions: number[];
 }

@@ -245,7 +245,11 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
   };
   let interrupts = 0;
   const interrupt = (signal: NodeJS.Signals) => {
-    if (++interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    if (++interrupts > 1) {
+      // Without a word the quit looked like a crash: say that nothing stored is lost.
+      log(`Quitting at once: what was already stored is kept; run \`lumen ${name}\` again to go on.`);
+      process.exit(EXIT_INTERRUPTED);
+    }
     log(`Stopping at the next checkpoint; what is done is kept. ${signal === 'SIGINT' ? 'Press Ctrl-C again' : `Send ${signal} again`} to quit at once.`);
     controller.abort();
     void (engine as Engine | null)?.jobs.stopAll();

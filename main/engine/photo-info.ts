@@ -93,6 +93,7 @@ export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: n
   const ratios = new Array<number>(shown);
   const takenAt = new Array<number>(shown);
   const names = new Array<string>(shown);
+  const folderIds = new Array<number>(shown);
   // Note [Photo versions] in app/photo-route.ts: a photo's version is its image.
   const versions = new Array<number>(shown);
   for (let at = 0; at < shown; at++) {
@@ -101,9 +102,10 @@ export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: n
     ratios[at] = aspectRatio(columns.widths[row] as number, columns.heights[row] as number);
     takenAt[at] = columns.takenAt[row] as number;
     names[at] = columns.names[row] as string;
+    folderIds[at] = columns.folderIds[row] as number;
     versions[at] = columns.imageIds[row] as number;
   }
-  return { total, ids, ratios, takenAt, names, versions };
+  return { total, ids, ratios, takenAt, names, folderIds, versions };
 }
 
 export function photoDetails(storage: Storage, photoId: number): PhotoDetails {

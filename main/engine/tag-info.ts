@@ -40,12 +40,12 @@ function listTags(vocabulary: Vocabulary, tagCounts: readonly TagCount[], sample
 }
 
 /** No photos, as a grid's timeline. */
-export const NO_PHOTOS: Timeline = { ids: [], ratios: [], takenAt: [], names: [], versions: [] };
+export const NO_PHOTOS: Timeline = { ids: [], ratios: [], takenAt: [], names: [], folderIds: [], versions: [] };
 
 /** Photos by id as the grid lays them out (in the given order). */
 export function timelineOf(storage: Storage, photoIds: readonly number[]): Timeline {
   const rows = storage.photos.rows(photoIds).map(photoInfo);
-  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => aspectRatio(row.width, row.height)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name), versions: rows.map((row) => row.version) };
+  return { ids: rows.map((row) => row.id), ratios: rows.map((row) => aspectRatio(row.width, row.height)), takenAt: rows.map((row) => row.takenAt), names: rows.map((row) => row.name), folderIds: rows.map((row) => row.folderId), versions: rows.map((row) => row.version) };
 }
 
 export function photoTagsInfo(photo: PhotoTags): PhotoTagsInfo {

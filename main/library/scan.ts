@@ -258,7 +258,8 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       entries = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      report({ path: dir, reason: 'unreadable', message: `Cannot open folder ${dir}: ${code ?? String(error)}`, unwalked: dir, code });
+      // A library folder's own message is outOfReach's (walk.ts); one below it is listed as a file is, by its name.
+      report({ path: dir, reason: 'unreadable', message: `${path.basename(dir)} is a folder that could not be read (${fromErrno(dir, error).detail}); the photos indexed in it are kept.`, unwalked: dir, code });
       continue;
     }
     if (holdsLumenLibrary((name, kind) => entries.some((entry) => (kind === 'file' ? entry.isFile() : entry.isDirectory()) && entry.name.equals(Buffer.from(name))))) {

@@ -19,6 +19,8 @@ import type { FacetChanges, FilterMatch } from './photo-facets.js';
 export interface TimelineColumns {
   photoIds: Int32Array;
   imageIds: Int32Array;
+  /** Each file's library folder. */
+  folderIds: Int32Array;
   widths: Int32Array;
   heights: Int32Array;
   /** Capture time, else the file's modification time (ms). */
@@ -27,9 +29,9 @@ export interface TimelineColumns {
   names: string[];
 }
 
-type TimelineRow = [photoId: number, imageId: number, filePath: string, width: number, height: number, takenAt: number];
+type TimelineRow = [photoId: number, imageId: number, folderId: number, filePath: string, width: number, height: number, takenAt: number];
 
-const TIMELINE_ROWS = `SELECT f.id, f.image_id, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+const TIMELINE_ROWS = `SELECT f.id, f.image_id, f.folder_id, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
   FROM files f JOIN images i ON i.id = f.image_id`;
 // Newest first; ties broken by id so the order is stable between calls.
 const NEWEST_FIRST = 'ORDER BY takenAt DESC, f.id DESC';
@@ -38,13 +40,14 @@ const NEWEST_FIRST = 'ORDER BY takenAt DESC, f.id DESC';
 const FOLLOW_AT_MOST = 100;
 
 function emptyColumns(size: number): TimelineColumns {
-  return { photoIds: new Int32Array(size), imageIds: new Int32Array(size), widths: new Int32Array(size), heights: new Int32Array(size), takenAt: new Float64Array(size), names: new Array<string>(size) };
+  return { photoIds: new Int32Array(size), imageIds: new Int32Array(size), folderIds: new Int32Array(size), widths: new Int32Array(size), heights: new Int32Array(size), takenAt: new Float64Array(size), names: new Array<string>(size) };
 }
 
 /** Writes `row` at position `at`. */
-function put(columns: TimelineColumns, at: number, [photoId, imageId, filePath, width, height, takenAt]: TimelineRow): void {
+function put(columns: TimelineColumns, at: number, [photoId, imageId, folderId, filePath, width, height, takenAt]: TimelineRow): void {
   columns.photoIds[at] = photoId;
   columns.imageIds[at] = imageId;
+  columns.folderIds[at] = folderId;
   columns.widths[at] = width;
   columns.heights[at] = height;
   columns.takenAt[at] = takenAt;
@@ -61,6 +64,7 @@ function columnsOf(rows: TimelineRow[]): TimelineColumns {
 function copyRows(from: TimelineColumns, start: number, end: number, to: TimelineColumns, at: number): void {
   to.photoIds.set(from.photoIds.subarray(start, end), at);
   to.imageIds.set(from.imageIds.subarray(start, end), at);
+  to.folderIds.set(from.folderIds.subarray(start, end), at);
   to.widths.set(from.widths.subarray(start, end), at);
   to.heights.set(from.heights.subarray(start, end), at);
   to.takenAt.set(from.takenAt.subarray(start, end), at);
@@ -80,6 +84,7 @@ function pick(columns: TimelineColumns, rows: readonly number[]): TimelineColumn
   rows.forEach((row, at) => {
     picked.photoIds[at] = columns.photoIds[row] as number;
     picked.imageIds[at] = columns.imageIds[row] as number;
+    picked.folderIds[at] = columns.folderIds[row] as number;
     picked.widths[at] = columns.widths[row] as number;
     picked.heights[at] = columns.heights[row] as number;
     picked.takenAt[at] = columns.takenAt[row] as number;

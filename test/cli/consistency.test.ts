@@ -180,6 +180,26 @@ describe('the command line, tried as a new user would', () => {
     expect(resumed.unchanged).toBe(before);
   });
 
+  it('quits at once at a second Ctrl-C, saying so, and the next run goes on from what was stored', async () => {
+    const photos = path.join(scratch.dir, 'Twice');
+    const dataDir = path.join(scratch.dir, 'twice-data');
+    await copyPhotos((await fixturePhotos()).slice(0, 40), photos);
+    let sent = 0;
+    const quit = await run(['index', photos, '--data', dataDir, ...model, '--batch', '1'], (stderr, kill) => {
+      // The second as soon as the first is answered, before the run reaches its checkpoint.
+      const next = sent === 0 ? /indexing: / : sent === 1 ? /Stopping at the next checkpoint/ : null;
+      if (next?.test(stderr)) {
+        sent++;
+        kill('SIGINT');
+      }
+    });
+    expect(quit.code).toBe(130);
+    expect(quit.stderr).toMatch(/Quitting at once: what was already stored is kept; run `lumen index` again to go on\./);
+    const resumed = await cli('index', photos, '--data', dataDir, '--json', ...model);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse((await cli('status', '--data', dataDir, '--json', ...model)).stdout).library.photos).toBe(40);
+  });
+
   it('stops on SIGTERM as on Ctrl-C: what is done kept, the writer lock released, status 130', async () => {
     const photos = path.join(scratch.dir, 'Terminated');
     const dataDir = path.join(scratch.dir, 'terminated-data');

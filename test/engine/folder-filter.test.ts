@@ -93,6 +93,20 @@ describe('the Folder filter', () => {
     expect(one.ids.every((id) => nameOf(id).startsWith(`${shape}-`))).toBe(true);
   });
 
+  it("gives each photo of the library's and an album's timeline its library folder, which tells photos of one name apart", async () => {
+    const folderOf = new Map((await engine.status()).library!.folders.map((folder) => [folder.path, folder.id]));
+    const libraryFolderOf = (id: number) => folderOf.get([pictures, trips, wallpapers].find((dir) => engine.library().resolvePhoto(id).path.startsWith(dir + path.sep)) as string);
+    const whole = await calls['photos.timeline']({});
+    expect(whole.folderIds).toHaveLength(whole.ids.length);
+    expect(whole.folderIds).toEqual(whole.ids.map(libraryFolderOf));
+    expect(new Set(whole.folderIds).size).toBe(3);
+    const first = await calls['photos.timeline']({ first: 5 });
+    expect(first.folderIds).toEqual(whole.folderIds.slice(0, 5));
+    const album = await calls['albums.save']({ name: 'Mixed', photoIds: [whole.ids[0] as number, whole.ids.at(-1) as number] });
+    const members = await calls['albums.photos']({ id: album.id });
+    expect(members.folderIds).toEqual(members.ids.map(libraryFolderOf));
+  });
+
   it('narrows to nothing for a folder no longer in the library, and takes no path for a folder', async () => {
     expect((await calls['photos.timeline']({ filters: { within: folderKey(path.join(scratch.dir, 'Elsewhere')) } })).ids).toEqual([]);
     expect(engineCallSchemas['photos.timeline'].safeParse({ filters: { within: pictures } }).success).toBe(false);

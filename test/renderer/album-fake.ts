@@ -56,7 +56,7 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
       const members = id === FOLDER_ALBUM ? new Set(FAKE_TIMELINE.ids) : (albums.get(Number(/^saved:(\d+)$/.exec(id)?.[1])) ?? { members: new Set<number>() }).members;
       const keep = FAKE_TIMELINE.ids.map((photoId) => members.has(photoId));
       const pick = <T>(values: T[]) => values.filter((_, i) => keep[i]);
-      return { ok: true, value: { ids: pick(FAKE_TIMELINE.ids), ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), versions: pick(FAKE_TIMELINE.versions) } };
+      return { ok: true, value: { ids: pick(FAKE_TIMELINE.ids), ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), folderIds: pick(FAKE_TIMELINE.folderIds), versions: pick(FAKE_TIMELINE.versions) } };
     },
     'albums.save': ({ name, photoIds }) => {
       const error = nameError(name);

@@ -286,7 +286,7 @@ describe('folder albums', () => {
     // The wallpapers' Autumn/contents/images: one file and eleven links to it.
     const autumn = { id: 'folder:1', kind: 'folder' as const, name: 'images', album: '/usr/share/wallpapers/Autumn/contents/images', photos: 1, files: 12, tags: [], label: 'images: (no common tags)', samples: [1] };
     fake.overrides['albums.list'] = () => ({ ok: true, value: [autumn] });
-    fake.overrides['albums.photos'] = () => ({ ok: true, value: { ids: [1], ratios: [1.5], takenAt: [0], names: ['1280x1024.jpg'], versions: [0] } });
+    fake.overrides['albums.photos'] = () => ({ ok: true, value: { ids: [1], ratios: [1.5], takenAt: [0], names: ['1280x1024.jpg'], folderIds: [1], versions: [0] } });
     const { page } = await pages.open(fake, { hash: '#/albums' });
     const card = page.getByRole('link', { name: 'images, 1 photo in 12 files' });
     await poll(() => card.locator('.files').getAttribute('title')).toBe('Identical copies of a photo count once: the viewer lists where its copies are.');

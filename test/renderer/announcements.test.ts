@@ -314,7 +314,7 @@ describe('search as you type', () => {
 describe('filters on the library', () => {
   it('say the new count once it comes, and that the filters were cleared, but nothing when the library first shows', async () => {
     const fake = libraryFake();
-    const located = { total: 1, ids: [2], ratios: [1], takenAt: [Date.UTC(2024, 5, 2)], names: ['b.jpg'], versions: [2] };
+    const located = { total: 1, ids: [2], ratios: [1], takenAt: [Date.UTC(2024, 5, 2)], names: ['b.jpg'], folderIds: [1], versions: [2] };
     fake.overrides['photos.timeline'] = ({ filters }: CallParams<'photos.timeline'>) => ({ ok: true, value: filters?.hasLocation ? located : structuredClone(FAKE_TIMELINE) });
     const { page, heard } = await open(fake, '#/library');
     await page.getByRole('option', { name: /^a\.jpg/ }).waitFor();

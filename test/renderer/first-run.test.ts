@@ -25,7 +25,7 @@ const RECOMMENDED: Omit<CatalogueModel, 'installed'> = {
   dynamicBatch: false,
 };
 
-const noPhotos = (): LibraryTimeline => ({ total: 0, ids: [], ratios: [], takenAt: [], names: [], versions: [] });
+const noPhotos = (): LibraryTimeline => ({ total: 0, ids: [], ratios: [], takenAt: [], names: [], folderIds: [], versions: [] });
 
 /** A fake engine with no model ready (`problem` says why) and no library yet; `installed` are in the model store. */
 function noModelFake(problem: ModelProblem, installed: string[] = []): FakeLumen {

@@ -27,7 +27,7 @@ function searchFake(matches: number, laterPagesMs = 0): FakeLumen {
 }
 
 /** A timeline of the photos `ids`, newest first. */
-const timelineOf = (ids: number[], total = ids.length): LibraryTimeline => ({ total, ids, ratios: ids.map(() => 1.5), takenAt: ids.map((id) => hit(id).takenAt), names: ids.map(nameOf), versions: ids });
+const timelineOf = (ids: number[], total = ids.length): LibraryTimeline => ({ total, ids, ratios: ids.map(() => 1.5), takenAt: ids.map((id) => hit(id).takenAt), names: ids.map(nameOf), folderIds: ids.map(() => 1), versions: ids });
 
 /** Steps the open viewer with the right arrow until it shows `last`, each photo in turn. */
 async function stepTo(page: Page, from: number, last: number): Promise<void> {
@@ -154,7 +154,7 @@ describe('a new list in the grid', () => {
   it('keeps selected only the photos still in the library when it reloads, and a Shift range starts from one still selected', async () => {
     const fake = libraryFake();
     let removed = false;
-    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], folderIds: [1, 1], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
     const { page, emit } = await pages.open(fake, { hash: '#/library' });
     const grid = page.getByRole('listbox', { name: 'Photos' });
     await grid.getByRole('option', { name: /^c\.jpg/ }).click({ modifiers: ['Control'] });
@@ -225,7 +225,7 @@ describe('focus in the grid across reloads', () => {
     // Rows of newer photos before it: its tile is drawn again in another row.
     const added = timelineOf(Array.from({ length: 12 }, (_, i) => 100 + i));
     const old = timeline.now;
-    timeline.now = { total: 15, ids: [...added.ids, ...old.ids], ratios: [...added.ratios, ...old.ratios], takenAt: [...added.takenAt, ...old.takenAt], names: [...added.names, ...old.names], versions: [...added.versions, ...old.versions] };
+    timeline.now = { total: 15, ids: [...added.ids, ...old.ids], ratios: [...added.ratios, ...old.ratios], takenAt: [...added.takenAt, ...old.takenAt], names: [...added.names, ...old.names], folderIds: [...added.folderIds, ...old.folderIds], versions: [...added.versions, ...old.versions] };
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^p100\.jpg/ }).waitFor();
     await expect.poll(() => focusedName(page)).toMatch(/^b\.jpg/);
@@ -282,7 +282,7 @@ describe('focus in the grid across reloads', () => {
   it('goes to the photo in its place when its own leaves the library', async () => {
     const { page, emit, timeline } = await libraryOverTimeline();
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
-    timeline.now = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.now.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'], versions: [3, 2] };
+    timeline.now = { total: 2, ids: [3, 2], ratios: [1.5, 1], takenAt: timeline.now.takenAt.slice(0, 2), names: ['c.jpg', 'b.jpg'], folderIds: [1, 1], versions: [3, 2] };
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^a\.jpg/ }).waitFor({ state: 'detached' });
     await expect.poll(() => tabStop(page, 'Photos')).toMatch(/^b\.jpg/);
@@ -295,7 +295,7 @@ describe('photos’ versions in the grid (Note [Photo versions])', () => {
     const results = [1, 2, 3].map((id) => ({ ...hit(id), version: 100 + id }));
     fake.overrides['search.query'] = () => ({ ok: true, value: { results, total: 3, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 1, confirmed: 0, rejected: 0, samples: [1] }] });
-    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids: [1], ratios: [1.5], takenAt: [hit(1).takenAt], names: [nameOf(1)], versions: [41] } });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids: [1], ratios: [1.5], takenAt: [hit(1).takenAt], names: [nameOf(1)], folderIds: [1], versions: [41] } });
     const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
     const thumbnail = (id: number) => page.getByRole('listbox').locator(`img[data-id="${id}"]`).getAttribute('src');
     await expect.poll(() => thumbnail(2)).toBe('/photo/thumbnail/2?v=102');
@@ -435,6 +435,26 @@ describe('photos of one name in the grid', () => {
       { name: named, description: 'in Pictures' },
       { name: named, description: 'in DCIM' },
     ]);
+  });
+
+  it('are told apart by their library folder in the library, either way sorted, and on a tag’s and an album’s page', async () => {
+    const fake = albumsFake({ Trip: [3, 2, 1] });
+    fake.status.library = { ...fake.status.library!, folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }, { id: 2, path: '/media/card/DCIM', excludes: [] }] };
+    const ofTwoFolders: LibraryTimeline = { ...FAKE_TIMELINE, names: ['shot.png', 'shot.png', 'shot.png'], folderIds: [2, 1, 1] };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: ofTwoFolders });
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 3, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: ofTwoFolders });
+    fake.overrides['albums.photos'] = () => ({ ok: true, value: ofTwoFolders });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const descriptions = () => optionsOf(page, 'shot.png').then((options) => options.map((option) => option.description));
+    await expect.poll(descriptions, { timeout: 5000 }).toEqual(['in DCIM', 'in Pictures', 'in Pictures']);
+    await page.evaluate(() => (location.hash = '#/library?sort=oldest'));
+    await expect.poll(descriptions, { timeout: 5000 }).toEqual(['in Pictures', 'in Pictures', 'in DCIM']);
+    for (const hash of ['#/tags?tag=beach', '#/albums?album=saved:1']) {
+      await page.evaluate((to) => (location.hash = to), hash);
+      await page.getByRole('listbox', { name: /^Photos (tagged beach|of Trip)$/ }).waitFor();
+      await expect.poll(descriptions, { timeout: 5000 }).toEqual(['in DCIM', 'in Pictures', 'in Pictures']);
+    }
   });
 
   it('are not described by the folder when the library has only one', async () => {

@@ -197,7 +197,7 @@ export class FakeLumen {
 export const FAKE_MODEL = 'clip-vit-base-patch32';
 
 /** The timeline of `libraryFake`: c.jpg, b.jpg and a.jpg (ids 3, 2, 1), newest first. */
-export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'], versions: [3, 2, 1] };
+export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'], folderIds: [1, 1, 1], versions: [3, 2, 1] };
 
 /** The folder of `libraryFake`'s library, as the Folder filter lists it. */
 export const FAKE_FOLDER: FolderChoice = { key: folderKey('/home/ada/Pictures'), alike: [], path: '/home/ada/Pictures', depth: 0, photos: 3 };

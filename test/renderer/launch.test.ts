@@ -80,7 +80,7 @@ function largeLibraryFake(): FakeLumen {
   const ids = Array.from({ length: total }, (_, i) => total - i);
   fake.overrides['photos.timeline'] = (params: CallParams<'photos.timeline'>) => {
     const shown = ids.slice(0, params.first ?? total);
-    const value: LibraryTimeline = { total, ids: shown, ratios: shown.map(() => 1.5), takenAt: shown.map((id) => Date.UTC(2020, 0, 1) + id * day), names: shown.map((id) => `IMG_${id}.jpg`), versions: shown };
+    const value: LibraryTimeline = { total, ids: shown, ratios: shown.map(() => 1.5), takenAt: shown.map((id) => Date.UTC(2020, 0, 1) + id * day), names: shown.map((id) => `IMG_${id}.jpg`), folderIds: shown.map(() => 1), versions: shown };
     return { ok: true, value };
   };
   return fake;

@@ -203,7 +203,7 @@ describe('the formats the window says Lumen indexes', () => {
 
 describe("a tag's page after a verdict (Note [Verdicts keep the page's order])", () => {
   /** A timeline of `ids`, each photo's other columns derived from its id, so a mix-up shows. */
-  const timeline = (ids: number[]) => ({ ids, ratios: ids.map((id) => id / 10), takenAt: ids.map((id) => id * 1000), names: ids.map((id) => `${id}.jpg`), versions: ids.map((id) => id + 100) });
+  const timeline = (ids: number[]) => ({ ids, ratios: ids.map((id) => id / 10), takenAt: ids.map((id) => id * 1000), names: ids.map((id) => `${id}.jpg`), folderIds: ids.map((id) => id % 3), versions: ids.map((id) => id + 100) });
 
   it('keeps the places of the photos still there, whatever order the engine now lists them in', () => {
     // 3 was confirmed: the engine lists confirmed photos first.

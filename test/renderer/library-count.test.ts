@@ -15,8 +15,8 @@ describe('the Library screen’s count', () => {
     const fake = libraryFake();
     fake.overrides['photos.timeline'] = ({ filters }: { filters: { camera?: string } }) => {
       const shown = filters.camera ? 1 : FAKE_TIMELINE.total;
-      const { ids, ratios, takenAt, names, versions } = FAKE_TIMELINE;
-      return { ok: true, value: { total: shown, ids: ids.slice(0, shown), ratios: ratios.slice(0, shown), takenAt: takenAt.slice(0, shown), names: names.slice(0, shown), versions: versions.slice(0, shown) } };
+      const { ids, ratios, takenAt, names, folderIds, versions } = FAKE_TIMELINE;
+      return { ok: true, value: { total: shown, ids: ids.slice(0, shown), ratios: ratios.slice(0, shown), takenAt: takenAt.slice(0, shown), names: names.slice(0, shown), folderIds: folderIds.slice(0, shown), versions: versions.slice(0, shown) } };
     };
     const { page } = await pages.open(fake, { hash: '#/library?camera=Pixel' });
     const heading = page.getByRole('heading', { level: 1 });

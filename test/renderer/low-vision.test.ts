@@ -125,6 +125,24 @@ describe('forced colours (a contrast theme)', () => {
     expect(await styleOf(search, 'outline-width')).toBe('2px');
   });
 
+  it('shows the tag chosen in the template editor in the system’s selection colours, not by a background the theme paints over', async () => {
+    const { page } = await pages.open(fullFake(), { hash: '#/templates' });
+    await page.emulateMedia({ forcedColors: 'active' });
+    const list = page.getByRole('listbox', { name: 'Tags to edit' });
+    const chosen = list.getByRole('option', { selected: true });
+    await chosen.waitFor();
+    const highlight = await page.evaluate(() => {
+      const probe = document.body.appendChild(document.createElement('div'));
+      probe.style.cssText = 'forced-color-adjust: none; background: Highlight; color: HighlightText';
+      const { backgroundColor, color } = getComputedStyle(probe);
+      probe.remove();
+      return { backgroundColor, color };
+    });
+    expect(await styleOf(chosen, 'background-color')).toBe(highlight.backgroundColor);
+    expect(await styleOf(chosen, 'color')).toBe(highlight.color);
+    expect(await styleOf(list.getByRole('option', { selected: false }).first(), 'background-color')).not.toBe(highlight.backgroundColor);
+  });
+
   it('keeps an edge round the viewer’s buttons: previous, next and zoom', async () => {
     const { page } = await pages.open(fullFake(), { hash: '#/library?photo=2' });
     await page.emulateMedia({ forcedColors: 'active' });

@@ -63,7 +63,7 @@ describe('lists not read again show a photo edited in place anew (Note [Photo ve
   it('the tag and album cards’ samples, and a tag’s photos, show an edited photo anew', async () => {
     const { fake, versions } = editableFake();
     fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 2, confirmed: 0, rejected: 0, samples: [1, 2] }] });
-    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids: [1, 2], ratios: [1.5, 1.5], takenAt: [photo(1, 1).takenAt, photo(2, 2).takenAt], names: ['p1.jpg', 'p2.jpg'], versions: [1, 2] } });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids: [1, 2], ratios: [1.5, 1.5], takenAt: [photo(1, 1).takenAt, photo(2, 2).takenAt], names: ['p1.jpg', 'p2.jpg'], folderIds: [1, 1], versions: [1, 2] } });
     const album: AlbumInfo = { id: 'saved:1', kind: 'saved', name: 'Trip', album: 'Trip', photos: 1, files: 1, tags: [], label: 'Trip: (no common tags)', samples: [3] };
     fake.overrides['albums.list'] = () => ({ ok: true, value: [album] });
     const { page, emit } = await pages.open(fake, { hash: '#/tags' });

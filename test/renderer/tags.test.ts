@@ -60,7 +60,7 @@ function verdictsFake(start: Record<number, Array<Omit<TagRow, 'rejected'> & { r
       .map(({ id }) => id);
     const at = ids.map((id) => FAKE_TIMELINE.ids.indexOf(id));
     const pick = <T>(values: T[]) => at.map((i) => values[i] as T);
-    return { ok: true, value: { ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), versions: pick(FAKE_TIMELINE.versions) } };
+    return { ok: true, value: { ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), folderIds: pick(FAKE_TIMELINE.folderIds), versions: pick(FAKE_TIMELINE.versions) } };
   };
   const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
   fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
@@ -175,7 +175,7 @@ describe('a tag’s page', () => {
     const fake = libraryFake();
     const ids = Array.from({ length: 600 }, (_, i) => i + 1);
     fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 600, confirmed: 0, rejected: 0, samples: [1] }] });
-    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids, ratios: ids.map(() => 1.5), takenAt: ids.map((i) => Date.UTC(2024, 0, 1) - i * 3_600_000), names: ids.map((i) => `p${i}.jpg`), versions: ids } });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: { ids, ratios: ids.map(() => 1.5), takenAt: ids.map((i) => Date.UTC(2024, 0, 1) - i * 3_600_000), names: ids.map((i) => `p${i}.jpg`), folderIds: ids.map(() => 1), versions: ids } });
     const { page, emit } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     const grid = page.getByRole('listbox', { name: 'Photos tagged beach' });
     await grid.getByRole('option').first().click({ modifiers: ['Control'] });
@@ -277,7 +277,7 @@ describe('the library filtered by a tag, after a verdict on it', () => {
     fake.overrides['photos.timeline'] = ({ filters }: { filters?: { tag?: string } }) => {
       const ids = FAKE_TIMELINE.ids.filter((id) => tagged(filters?.tag).includes(id));
       const pick = <T>(values: T[]) => ids.map((id) => values[FAKE_TIMELINE.ids.indexOf(id)] as T);
-      return { ok: true, value: { total: ids.length, ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), versions: pick(FAKE_TIMELINE.versions) } };
+      return { ok: true, value: { total: ids.length, ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), folderIds: pick(FAKE_TIMELINE.folderIds), versions: pick(FAKE_TIMELINE.versions) } };
     };
     fake.overrides['search.query'] = ({ options }: { options: { filters?: { tag?: string } } }) => {
       const hits = [1, 2, 3].filter((id) => tagged(options.filters?.tag).includes(id)).map((id) => ({ id, name: `${'abc'[id - 1]}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 1 - id / 10 }));

@@ -156,7 +156,7 @@ describe('the viewer on a photo that leaves the library', () => {
       removed && id === 2
         ? { ok: false, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } }
         : { ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } };
-    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: removed ? { total: 2, ids: [3, 1], ratios: [1.5, 0.75], takenAt: [FAKE_TIMELINE.takenAt[0] as number, FAKE_TIMELINE.takenAt[2] as number], names: ['c.jpg', 'a.jpg'], folderIds: [1, 1], versions: [3, 1] } : structuredClone(FAKE_TIMELINE) });
     const { page, emit } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^b\.jpg/ }).click();
     const viewer = page.getByRole('dialog');

@@ -24,5 +24,5 @@ export function inPlace(before: Timeline, after: Timeline): Timeline {
   const joiningBefore = new Map(groups);
   const ids = [...before.ids.filter((id) => at.has(id)).flatMap((id) => [...(joiningBefore.get(id) ?? []), id]), ...joining];
   const pick = <T>(values: T[]): T[] => ids.map((id) => values[at.get(id) as number] as T);
-  return { ids, ratios: pick(after.ratios), takenAt: pick(after.takenAt), names: pick(after.names), versions: pick(after.versions) };
+  return { ids, ratios: pick(after.ratios), takenAt: pick(after.takenAt), names: pick(after.names), folderIds: pick(after.folderIds), versions: pick(after.versions) };
 }

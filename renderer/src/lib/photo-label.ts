@@ -17,11 +17,11 @@ export function photoLabel(name: string | undefined, takenAt: number | undefined
  * Note [Photos told apart by folder]: photos of one name and day ("screenshot.png, May 9, 2023"
  * seven times, IMG_0001.JPG from every card) are told apart by their folder, said after the name
  * as the tile's description ("in Pictures"), never in the name, which tests and screen readers
- * find a photo by. The folder is the library folder (PhotoInfo.folderId, which search results
- * and a tag's preview carry), named short as lists name folders (folderLabels): the renderer is
- * told no folder below it, nor any folder for the timeline's photos (Timeline has none), without
- * a call per photo. So it is said where the library has more than one folder, the only place it
- * tells photos apart; with one, it would only lengthen every tile.
+ * find a photo by. The folder is the library folder (PhotoInfo.folderId of search results and a
+ * tag's preview, Timeline.folderIds of the library's, a tag's and an album's grid), named short as
+ * lists name folders (folderLabels): the renderer is told no folder below it without a call per
+ * photo. So it is said where the library has more than one folder, the only place it tells
+ * photos apart; with one, it would only lengthen every tile.
  */
 export function folderDescriptions(folders: readonly Pick<FolderInfo, 'id' | 'path'>[]): Map<number, string> {
   if (folders.length < 2) return new Map();
