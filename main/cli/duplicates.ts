@@ -33,7 +33,7 @@ export const duplicates: Command = {
   writes: () => 'finding near-duplicates in',
   async run(context) {
     const threshold = numberOption(context, 'threshold', DEFAULT_DUPLICATE_THRESHOLD, { min: -1, max: 2 });
-    const report = await context.engine().findDuplicates({ threshold }).done;
+    const report = await context.engine().duplicates.find({ threshold }).done;
     const groups = report.groups.map(({ keep, reason, paths }) => ({ keep, reason, paths }));
     const copies = report.groups.reduce((sum, group) => sum + group.paths.length - 1, 0);
     const summary = report.groups.length

@@ -16,7 +16,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { UserError } from './errors.js';
+import { UserError, messageOf } from './errors.js';
 
 export const MAX_PHOTO_BYTES = 512 * 2 ** 20;
 
@@ -61,6 +61,11 @@ export function fromErrno(file: string, error: unknown): PhotoFileError {
   if (code === 'EIO') return new PhotoFileError(file, 'unreadable', 'the disk reported a read error (EIO)', error);
   if (code === 'ELOOP') return new PhotoFileError(file, 'unreadable', 'it is a symbolic link that leads back to itself', error);
   return new PhotoFileError(file, 'unreadable', `the system reported ${code ?? String(error)}`, error);
+}
+
+/** Why any file a person named could not be read, in the words used for photos ("it does not exist"); an error of no system call (a JSON syntax error) in its own words. */
+export function whyUnreadable(file: string, error: unknown): string {
+  return (error as NodeJS.ErrnoException | null)?.code === undefined ? messageOf(error) : fromErrno(file, error).detail;
 }
 
 /** Checks that `file` is a regular file a photo could be (Note [Only regular files]). */

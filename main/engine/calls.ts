@@ -163,14 +163,14 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     // A tag's page writes the photos it was rejected on as well, which takes its keyword out of
     // their sidecars (Note [Sidecar merge] in tags/xmp.ts).
     'xmp.export': async ({ tag, photoIds, style }) => engine.exportXmp({ style, photoIds: tag ? storage().tags.photosTaggedOrRejected(tag) : photoIds, copies: true }).done,
-    'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.findDuplicates({ threshold }).done),
+    'duplicates.find': async ({ threshold }) => duplicatesInfo(await engine.duplicates.find({ threshold }).done),
     'duplicates.last': async () => {
-      const last = engine.lastDuplicates();
+      const last = engine.duplicates.last();
       return last && lastDuplicatesInfo(last);
     },
-    'duplicates.selection': async ({ photoIds }) => engine.duplicateSelection(photoIds),
+    'duplicates.selection': async ({ photoIds }) => engine.duplicates.selection(photoIds),
     'duplicates.moved': async ({ paths }) => {
-      await engine.forgetMovedCopies(paths);
+      await engine.duplicates.forgetMoved(paths);
       return null;
     },
     dispose: async () => {

@@ -30,16 +30,12 @@
  */
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
-import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
-import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/calibration.js';
-import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
-import { LastFind } from '../duplicates/last-find.js';
-import { handOvers, selectCopies, trashSelection, type LibraryNow } from '../duplicates/trash.js';
+import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
-import { JobRegistry, type AnyJob, type JobStart, type Running } from '../jobs/registry.js';
+import { JobRegistry, type JobStart, type Running } from '../jobs/registry.js';
 import { failureWords } from '../library/failures.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { IndexJobFigures } from '../library/job-figures.js';
@@ -65,6 +61,7 @@ import { LibraryAccess } from './library-access.js';
 import { LibraryChanges } from './library-changes.js';
 import { noLibraryError } from './no-library.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
+import { NearDuplicates } from './near-duplicates.js';
 import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
 
 export interface EngineOptions extends ModelOverrides {
@@ -109,6 +106,8 @@ export class Engine {
   readonly jobs: JobRegistry;
   /** Searches and previews go before background work (Note [Searches first]). */
   readonly foreground = new Foreground();
+  /** Near-duplicates: found as a job, the groups found last, copies moved to the trash. */
+  readonly duplicates: NearDuplicates;
   private readonly modelStore: ModelStore;
   private readonly settings: SettingsFile;
   private readonly models: ModelHost;
@@ -131,10 +130,6 @@ export class Engine {
   /** The text-reading job was stopped paused by the person: the next one starts paused (Note [Started paused]). */
   private readingLeftPaused = false;
   private readonly pendingNewFolders: FolderRow[] = [];
-  /** The near-duplicate groups found last (Note [Copies named by id]), kept to show again (Note [Last duplicates kept]). */
-  private duplicates: LastFind | null = null;
-  /** Finds a change of models stopped, each with the end of that change (Note [One find at a time]). */
-  private readonly findsStoppedForModels = new WeakMap<AnyJob, Promise<unknown>>();
   private readonly reader: TextReader;
   private closing = false;
 
@@ -176,6 +171,15 @@ export class Engine {
       onRestored: () => {
         if (options.app) setImmediate(() => this.index({}, { background: true }));
       },
+    });
+    this.duplicates = new NearDuplicates({
+      jobs: this.jobs,
+      writing: (doing, work) => this.writing(doing, work),
+      hasLibrary: () => this.hasLibrary(),
+      library: () => this.library(),
+      writable: (doing) => this.writable(doing),
+      searchModel: () => this.searchModel(),
+      rescan: () => this.index().done,
     });
   }
 
@@ -319,14 +323,14 @@ export class Engine {
     // model let go under it would never answer. So that work stops first (at its next
     // checkpoint, keeping what it did), the models go, and it starts again with the new ones.
     // A find of near-duplicates starts again at its threshold once the models are gone, and its
-    // callers get the new groups (findDuplicates): each is told so in the turn it is stopped in,
+    // callers get the new groups (NearDuplicates.find): each is told so in the turn it is stopped in,
     // before it can end.
-    const finds = this.jobs.list().flatMap((job) => (job.kind === 'duplicates' ? [this.jobs.get(job.id)] : []));
+    const finds = this.duplicates.running();
     const modelsGone = this.jobs.cancelKinds(MODEL_WORK).then(async (stopped) => {
       await this.models.unload();
       return stopped;
     });
-    for (const find of finds) this.findsStoppedForModels.set(find, modelsGone);
+    this.duplicates.restartAfter(finds, modelsGone);
     const stopped = await modelsGone;
     if (change.provider !== undefined) await this.reader.dispose();
     // Each starts again as it was asked for: paused if the person had paused it (not one paused
@@ -724,105 +728,6 @@ export class Engine {
     } finally {
       this.access.idle();
     }
-  }
-
-  // ---- near-duplicates ------------------------------------------------------------------------
-
-  /**
-   * Near-duplicate groups of the library on the model searches use, as a job; kept for `trashDuplicates`.
-   *
-   * Note [One find at a time]: copies to move are named in the groups found last (Note [Copies
-   * named by id]), so those must be the groups of the find asked last, at the threshold it asked
-   * for. A find at the threshold of the one running joins it. One at another threshold (a window
-   * reloaded during a find, then asked again) stops the running one, whose caller is answered
-   * `cancelled`, and runs as a job of its own, its subject the threshold: joined, it would answer
-   * with groups at the other threshold; run beside it, the one to end last would set the groups.
-   * A find a change of models stopped starts again at its threshold, and its callers get the new
-   * groups (Note [Models changed under work]).
-   */
-  findDuplicates(options: { threshold?: number | undefined } = {}): Running<DuplicateReport> {
-    const threshold = options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD;
-    const subject = String(threshold);
-    for (const other of this.jobs.list()) if (other.kind === 'duplicates' && other.subject !== subject) this.jobs.get(other.id).cancel();
-    const running = this.jobs.start(
-      'duplicates',
-      (job: Job<DuplicateProgress>) =>
-        // It stores what it measures once: the model's calibration, each photo's sharpness.
-        this.writing('finding near-duplicates in', async () => {
-          // Loaded on first use, with libvips (Note [Cold start] in main/cli/index.ts).
-          const { DuplicateFinder } = await import('../duplicates/finder.js');
-          const finder = new DuplicateFinder(this.library(), await this.searchModel());
-          const report = await finder.find({ threshold, signal: job.signal, onProgress: (progress) => job.report(progress) });
-          // Stopped as it ended, it leaves the groups to the find asked after it.
-          throwIfAborted(job.signal);
-          this.duplicates = new LastFind(report, this.library().storage.photos.allPhotos());
-          return report;
-        }),
-      subject,
-    );
-    const done = running.done.catch(async (error: unknown) => {
-      const modelsChanged = this.findsStoppedForModels.get(running.job);
-      if (!modelsChanged) throw error;
-      await modelsChanged;
-      return this.findDuplicates({ threshold }).done;
-    });
-    // As the registry's own: a caller that only starts a find need not await it.
-    done.catch(() => {});
-    return { job: running.job, done };
-  }
-
-  /**
-   * The files of photos of the groups found last, with their groups (Note [Copies named by id]).
-   * The person confirmed moving them: what they said of them is remembered first (Note [What a
-   * moved copy leaves] in main/duplicates/trash.ts).
-   */
-  duplicateSelection(photoIds: readonly number[]): TrashSelection {
-    const store = this.writable('changing').storage.duplicates;
-    const selection = selectCopies(this.duplicates?.report.groups ?? [], photoIds, this.libraryNow());
-    store.rememberBeforeTrash(selection.chosen);
-    return selection;
-  }
-
-  /**
-   * After copies of the groups found last went to the trash (none, when every chosen one stayed):
-   * hands what the person said of them to the copies their groups keep, re-scans so the library
-   * forgets them, and drops what was remembered of the copies still there (Note [What a moved copy
-   * leaves]). Resolves once the re-scan is done, so that a find after it lists no moved file.
-   */
-  async forgetMovedCopies(moved: readonly string[]): Promise<void> {
-    if (moved.length) {
-      this.writable('changing').storage.duplicates.handOver(handOvers(this.duplicates?.report.groups ?? [], moved, this.libraryNow()));
-      this.duplicates?.movedToTrash(moved);
-      await this.index().done;
-    }
-    this.writable('changing').storage.duplicates.dropRememberedOfPresent();
-  }
-
-  /**
-   * Moves confirmed copies (photos of the groups found last) with `moveToTrash`, never deleting
-   * (Note [Never delete]), then lets the library forget them (`forgetMovedCopies`).
-   */
-  async trashDuplicates(photoIds: readonly number[], moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
-    const result = await trashSelection(this.duplicateSelection(photoIds), moveToTrash, signal);
-    await this.forgetMovedCopies(result.trashed);
-    return result;
-  }
-
-  /**
-   * The groups found last, while the library is still the one they were found in, less the copies
-   * moved to the trash since (Note [Last duplicates kept] in main/duplicates/last-find.ts); null
-   * before a find, or once the library changed otherwise.
-   */
-  lastDuplicates(): LastFind | null {
-    const last = this.duplicates;
-    if (!last || !this.hasLibrary()) return null;
-    return last.describes(this.library().storage.photos.allPhotos()) ? last : null;
-  }
-
-  /** The library as moving near-duplicates reads it now (Note [Only the library's files] in trash.ts). */
-  private libraryNow(): LibraryNow {
-    const storage = this.library().storage;
-    return { pathOf: (photoId) => storage.photos.photoById(photoId)?.path, pathsShowing: (content) => storage.duplicates.pathsShowing(content) };
   }
 
   // ---- measuring models and vocabularies (no library needed) ----------------------------------

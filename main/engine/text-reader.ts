@@ -13,6 +13,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
+import { checkPhotoFile, PhotoFileError } from '../core/photo-file.js';
 import { JobControl, type Job } from '../jobs/job.js';
 import type { Library } from '../library/library.js';
 import type { Logger, ProviderPreference } from '../models/session.js';
@@ -121,6 +122,13 @@ export class TextReader {
     const status = store.state(imageId)?.status;
     const known = status === 'read';
     if (known || !read) return { lines: store.lines(imageId), read: known, skipped: status === 'skipped' };
+    // A photo gone since it was indexed is the library's to catch up on, not the person's typo (exit status 2): said so.
+    await checkPhotoFile(file).catch((error: unknown) => {
+      if (error instanceof PhotoFileError && error.problem === 'missing') {
+        throw new UserError('image-unreadable', `${error.message} It was moved or deleted since it was indexed; a re-scan of its folder brings the library up to date.`, { cause: error });
+      }
+      throw error;
+    });
     const { ocrSelected } = await ocrCode();
     const control = new JobControl();
     signal?.addEventListener('abort', () => control.cancel(), { once: true });

@@ -2,12 +2,13 @@
  * A person's photo library: the folders they chose, the database that knows every photo, the
  * vector index per model and the thumbnails, all under the app's data folder.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { isInside } from '../core/paths.js';
+import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import { lumenDataFolderAround } from './data-folder.js';
 import type { ClipModel } from '../models/clip.js';
@@ -52,8 +53,16 @@ const whereItIs = (folder: string): Promise<string> => realpath(folder).catch(()
 /** Refuses a folder that does not exist, or is a file, in the words a person acts on. */
 export async function checkFolders(folders: readonly string[]): Promise<void> {
   for (const folder of folders) {
-    const info = await stat(folder).catch(() => null);
-    if (!info) throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
+    let info: Stats;
+    try {
+      info = await stat(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A folder behind another user's folder is there, only out of reach: "does not exist" sent people looking for a typo.
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
+      // Not the person's typo but the system's refusal: a failure (exit 1), as for a photo it may not read.
+      throw new UserError('image-unreadable', `The folder ${path.resolve(folder)} cannot be opened: ${whyUnreadable(folder, error)}.`, { cause: error });
+    }
     if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
   }
 }

@@ -5,16 +5,29 @@
  * Note [Previews on demand]: the grid thumbnail is written during indexing from the same decode
  * as the model input; the viewer's large preview is made the first time a photo is opened and
  * kept, so indexing never pays for a large decode.
+ *
+ * Note [Previews kept elsewhere]: a library searched from read-only media (or a full disk) cannot
+ * keep a preview, and the viewer stayed blank for every photo not opened before. A preview that
+ * cannot be kept in the data folder is kept instead in a folder of the system's temporary space
+ * made for this process (mode 700: other users never see a person's photos), for as long as it runs.
  */
-import { rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { messageOf, UserError } from '../core/errors.js';
+import { codeOf, isDiskFull, messageOf, UserError } from '../core/errors.js';
+import { canWrite } from '../core/paths.js';
 import { checkPhotoFile } from '../core/photo-file.js';
 import { writeFileAtomic } from '../core/temporary-files.js';
 
 export const PREVIEW_SIDE = 1600;
 
+/** What writing in the data folder says when it cannot be written there (besides a full disk). */
+const CANNOT_WRITE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
 export class ThumbnailStore {
+  /** This process's folder for previews the data folder cannot keep (Note [Previews kept elsewhere]), made when first needed. */
+  private elsewhere: Promise<string> | null = null;
+
   constructor(readonly dataDir: string) {}
 
   /** Path relative to the data folder, as stored in the database. */
@@ -43,6 +56,8 @@ export class ThumbnailStore {
   async preview(contentHash: string, originalPath: string): Promise<string> {
     const relative = this.relativePath(contentHash, 'previews');
     if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
+    const keptElsewhere = this.elsewhere && path.join(await this.elsewhere, relative);
+    if (keptElsewhere && (await stat(keptElsewhere).catch(() => null))) return keptElsewhere;
     await checkPhotoFile(originalPath);
     // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
     const [{ default: sharp }, { DECODE_OPTIONS }] = await Promise.all([import('sharp'), import('../models/preprocess.js')]);
@@ -55,6 +70,15 @@ export class ThumbnailStore {
         // The file changed into something that is not a photo since it was indexed: its own defect.
         throw new UserError('image-undecodable', `Cannot show ${originalPath}: ${messageOf(error)}. Re-scan the folder if the file changed.`, { cause: error });
       });
-    return this.absolute(await this.write(contentHash, webp, 'previews'));
+    try {
+      return this.absolute(await this.write(contentHash, webp, 'previews'));
+    } catch (error) {
+      // On read-only media a folder of previews not made yet fails as ENOENT: the folder is asked.
+      if (!CANNOT_WRITE.has(codeOf(error) ?? '') && !isDiskFull(error) && canWrite(this.dataDir)) throw error;
+      this.elsewhere ??= mkdtemp(path.join(os.tmpdir(), 'lumen-previews-'));
+      const file = path.join(await this.elsewhere, relative);
+      await writeFileAtomic(file, webp);
+      return file;
+    }
   }
 }

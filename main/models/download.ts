@@ -26,6 +26,7 @@ import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { writeAll } from '../core/temporary-files.js';
 import { RateMeter } from '../jobs/job.js';
 import { busyServer, plainNetworkFailure } from './network-words.js';
+import { lockDownload } from './download-lock.js';
 import { DEFAULT_LIMITS, LOOPBACK, MAX_LISTING_BYTES, MAX_REDIRECTS, isAllowedRedirect, limitProblem, type DownloadLimits } from './download-policy.js';
 
 export interface HubFile {
@@ -276,8 +277,10 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     throw new UserError('bad-input', `Cannot download a model into ${destination}; choose a new folder.`);
   }
   const staging = path.join(parent, '.partial', name);
+  let release: (() => Promise<void>) | null = null;
   try {
     await assertAbsent(destination);
+    release = await lockDownload(staging, name);
     const all = await listWith(ctx);
     const files = all.filter((f) => opts.include(f.path));
     if (files.length === 0) {
@@ -299,11 +302,15 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     throwIfAborted(ctx.signal);
     await publish(files, staging, destination);
     await rm(staging, { recursive: true, force: true });
+    await release();
+    release = null;
     await rmdir(path.dirname(staging)).catch(() => undefined); // only if empty
     return { files, bytes: bytesTotal };
   } catch (error) {
     if (ctx.signal?.aborted) throw new UserError('cancelled', 'Cancelled.');
     throw error;
+  } finally {
+    await release?.();
   }
 }
 

@@ -8,8 +8,8 @@
  */
 import { cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, isUserError } from '../core/errors.js';
-import { modelsDir } from '../core/paths.js';
+import { UserError, codeOf, isUserError } from '../core/errors.js';
+import { canWrite, modelsDir } from '../core/paths.js';
 import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
 import { ClipModel } from './clip.js';
 import { downloadModel, type DownloadProgress } from './download.js';
@@ -40,6 +40,9 @@ export class ModelChoiceNeeded extends UserError {
 /** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MODEL_NAME = /^[^./\\<>:"|?*\x00-\x1f][^/\\<>:"|?*\x00-\x1f]{0,99}$/;
+
+/** What mkdir says on a disk or folder this process may not write. */
+const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 export class ModelStore {
   readonly root: string;
@@ -91,12 +94,32 @@ export class ModelStore {
     throw new ModelChoiceNeeded(`Several models are installed (${installed.map((m) => m.id).join(', ')}); choose one with --model.`);
   }
 
+  /**
+   * Makes the models folder, or says why models cannot be added to it: a read-only data folder
+   * (searched from read-only media) keeps its models, and a download or import into it failed
+   * only at its first write, as an "unexpected error" naming the system's EROFS; an import after
+   * the model's minutes of loading and checking.
+   */
+  private async writableRoot(): Promise<void> {
+    let made = true;
+    try {
+      await mkdir(this.root, { recursive: true });
+    } catch (error) {
+      // On read-only media, making a folder there fails as ENOENT as often as EROFS.
+      if (!READ_ONLY_CODES.has(codeOf(error) ?? '') && codeOf(error) !== 'ENOENT') throw error;
+      made = false;
+    }
+    if (!made || !canWrite(this.root)) {
+      throw new UserError('read-only', `The models folder ${this.root} cannot be written (read-only media, or no permission), so no model can be added there. Pass --data with a folder on a writable disk.`);
+    }
+  }
+
   async download(id: string, options: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; endpoint?: string } = {}): Promise<string> {
     const entry = findCatalogueEntry(id);
     if (!entry) throw new UserError('bad-input', `"${id}" is not in the catalogue. See \`models list\` for the models you can download.`);
     const destination = path.join(this.root, entry.id);
     if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `Model ${entry.id} is already installed at ${destination}.`);
-    await mkdir(this.root, { recursive: true });
+    await this.writableRoot();
     await downloadModel({
       repo: entry.repo,
       include: (file) => isModelFile(entry.layout, file),
@@ -115,6 +138,7 @@ export class ModelStore {
     if (!MODEL_NAME.test(id) || id.trim() !== id) {
       throw new UserError('bad-input', `"${id}" cannot name a model: a name is one folder name of at most 100 characters, not starting with "." and without / \\ < > : " | ? *. Give it another name, or rename its folder.`);
     }
+    await this.writableRoot();
     const model = await ClipModel.load(source, { provider: 'cpu' });
     try {
       await model.embedText('a photo');
@@ -124,7 +148,6 @@ export class ModelStore {
     }
     const destination = path.join(this.root, id);
     if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `A model named ${id} is already installed at ${destination}.`);
-    await mkdir(this.root, { recursive: true });
     const staging = await mkdtemp(path.join(this.root, `.import-${id}-`));
     // The folder named may be a link, and its files links (a Hugging Face cache's snapshot links
     // each file to its blob): the store keeps copies of what they lead to, so that the model still

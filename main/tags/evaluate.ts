@@ -5,7 +5,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { UserError, messageOf } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { whyUnreadable } from '../core/photo-file.js';
 import { PHOTO_EXTENSIONS } from '../library/formats.js';
 import type { ClipModel } from '../models/clip.js';
 import { cosineMatrix } from '../models/matmul.js';
@@ -116,7 +117,7 @@ export async function evaluateRetrieval(model: ClipModel, captionsFile: string, 
   try {
     raw = JSON.parse(await readFile(captionsFile, 'utf8'));
   } catch (error) {
-    throw new UserError('bad-input', `Cannot read the captions file ${captionsFile}: ${messageOf(error)}. Give a JSON file like {"images": [{"path": "a.jpg", "captions": ["..."]}]}.`, { cause: error });
+    throw new UserError('bad-input', `Cannot read the captions file ${captionsFile}: ${whyUnreadable(captionsFile, error)}. Give a JSON file like {"images": [{"path": "a.jpg", "captions": ["..."]}]}.`, { cause: error });
   }
   const parsed = captionsSchema.safeParse(raw);
   if (!parsed.success) {

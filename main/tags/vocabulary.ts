@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, messageOf } from '../core/errors.js';
+import { whyUnreadable } from '../core/photo-file.js';
 import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, unsafeCharacter } from './vocabulary-rules.js';
 
 export interface TagDefinition {
@@ -218,7 +219,7 @@ export async function readVocabularyFile(file: string): Promise<Vocabulary> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError('bad-input', `Cannot read the vocabulary file ${file}: ${messageOf(error)}. Check the path.`, { cause: error });
+    throw new UserError('bad-input', `Cannot read the vocabulary file ${file}: ${whyUnreadable(file, error)}. Check the path.`, { cause: error });
   }
   let raw: unknown;
   try {

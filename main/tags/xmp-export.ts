@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, codeOf, messageOf } from '../core/errors.js';
+import { UserError, codeOf } from '../core/errors.js';
+import { whyUnreadable } from '../core/photo-file.js';
 import { oneMemberPerFile } from '../duplicates/same-file.js';
 import { folderNames, sharingStem, type FolderNames } from '../duplicates/trash.js';
 import { RateMeter, type JobControl } from '../jobs/job.js';
@@ -105,7 +106,7 @@ async function sidecarFor(photo: string, style: SidecarStyle, namesIn: (folder: 
   try {
     others = sharingStem(photo, await namesIn(path.dirname(photo)));
   } catch (error) {
-    return { skipped: `cannot list ${path.dirname(photo)} to tell whose ${path.basename(byStem.file)} is: ${messageOf(error)}` };
+    return { skipped: `cannot list ${path.dirname(photo)} to tell whose ${path.basename(byStem.file)} is: ${whyUnreadable(path.dirname(photo), error)}` };
   }
   if (others.length === 0) return byStem;
   if (style === 'jpg.xmp') return own;

@@ -33,7 +33,8 @@ import type { Stats } from 'node:fs';
 import { lstat, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { escapeRegExp } from '../core/escape-regexp.js';
-import { codeOf, isDiskFull, messageOf } from '../core/errors.js';
+import { codeOf, isDiskFull } from '../core/errors.js';
+import { whyUnreadable } from '../core/photo-file.js';
 import { forbiddenCharacter, wellFormedError } from './xml-check.js';
 
 export type SidecarStyle = 'jpg.xmp' | 'xmp';
@@ -435,7 +436,7 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     existing = UTF8.decode(await readFile(file));
   } catch (error) {
     if (error instanceof TypeError) return { skipped: `${file} was left alone: it is not UTF-8 text, and rewriting it would change characters it holds` };
-    if (codeOf(error) !== 'ENOENT') return { skipped: `cannot read ${file}: ${messageOf(error)}` };
+    if (codeOf(error) !== 'ENOENT') return { skipped: `cannot read ${file}: ${whyUnreadable(file, error)}` };
   }
   let text: string;
   if (existing === null) {
@@ -465,7 +466,7 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
     // A disk that is full or read-only, or a folder Lumen may not write in, is not this photo's
     // defect: it stops the export (Note [Disks stop an export] in xmp-export.ts).
     if (stopsExport(error)) throw error;
-    return { skipped: `cannot write ${file}: ${messageOf(error)}` };
+    return { skipped: `cannot write ${file}: ${whyUnreadable(file, error)}` };
   } finally {
     ownTemporaries.delete(temp);
   }

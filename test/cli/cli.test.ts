@@ -223,6 +223,17 @@ describe('command-line interface', () => {
     expect(existsSync(data)).toBe(false);
   });
 
+  it('says a folder it cannot open is out of reach, not missing, and leaves no library behind', async () => {
+    const data = path.join(scratch.dir, 'never-made-either');
+    // A link to itself: one reason root, as CI runs, cannot open a folder (it opens any mode).
+    const looped = path.join(scratch.dir, 'looped');
+    await symlink(looped, looped);
+    const refused = await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', looped);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(`lumen index: The folder ${looped} cannot be opened: it is a symbolic link that leads back to itself.\n`);
+    expect(existsSync(data)).toBe(false);
+  });
+
   it('runs from the project root with npm run -s cli', async () => {
     const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'cli', '--', 'embed-text', '--model', IMMICH_MODEL, '--provider', 'cpu', '--json', 'hello'], { cwd: ROOT });
     expect(JSON.parse(stdout).vectors).toHaveLength(1);

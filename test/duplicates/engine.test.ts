@@ -38,8 +38,8 @@ describe('near-duplicates in the engine', () => {
   });
 
   it('finds the groups as a job whose events say each phase, calibration first, and pass the contract', async () => {
-    const running = engine.findDuplicates();
-    expect(engine.findDuplicates({ threshold: DEFAULT_DUPLICATE_THRESHOLD }).job.id).toBe(running.job.id);
+    const running = engine.duplicates.find();
+    expect(engine.duplicates.find({ threshold: DEFAULT_DUPLICATE_THRESHOLD }).job.id).toBe(running.job.id);
     report = await running.done;
     expect(report.groups.map((found) => path.basename(found.keep)).sort()).toEqual(['circle-original.jpg', 'square-original.jpg', 'star-original.jpg']);
     expect(report.model).toBe('tiny-clip-immich');
@@ -52,15 +52,15 @@ describe('near-duplicates in the engine', () => {
   });
 
   it('stops at once when cancelled', async () => {
-    const running = engine.findDuplicates();
+    const running = engine.duplicates.find();
     running.job.cancel();
     await expect(running.done).rejects.toMatchObject({ code: 'cancelled' });
     expect((jobs().at(-1) as JobInfo).state).toBe('cancelled');
   });
 
   it('answers a find at another threshold with groups at that threshold, stopping the find running (Note [One find at a time])', async () => {
-    const loose = engine.findDuplicates();
-    const strict = engine.findDuplicates({ threshold: 1.25 });
+    const loose = engine.duplicates.find();
+    const strict = engine.duplicates.find({ threshold: 1.25 });
     expect(strict.job.id).not.toBe(loose.job.id);
     await expect(loose.done).rejects.toMatchObject({ code: 'cancelled' });
     expect((await strict.done).threshold).toBe(1.25);
@@ -75,7 +75,7 @@ describe('near-duplicates in the engine', () => {
       await held;
       return realFind.call(this, options);
     });
-    const running = engine.findDuplicates({ threshold: 1 });
+    const running = engine.duplicates.find({ threshold: 1 });
     const changing = engine.updateSettings({ provider: 'cpu' });
     await vi.waitFor(() => expect(running.job.isCancelled).toBe(true));
     goOn();
@@ -91,14 +91,14 @@ describe('near-duplicates in the engine', () => {
   });
 
   it('moves the chosen copies through the injected trash, keeps the last copy of a group, then forgets the moved files', async () => {
-    report = await engine.findDuplicates().done;
+    report = await engine.duplicates.find().done;
     const photosBefore = engine.library().status().photos;
     const eventsBefore = events.length;
     const circle = group('circle');
     const star = group('star');
     const copies = circle.paths.slice(1);
     const moved: string[] = [];
-    const result = await engine.trashDuplicates([...copies, ...star.paths].map(idOf), async (file) => {
+    const result = await engine.duplicates.trash([...copies, ...star.paths].map(idOf), async (file) => {
       moved.push(file);
       await rename(file, path.join(trash, path.basename(file)));
     });
@@ -112,20 +112,20 @@ describe('near-duplicates in the engine', () => {
     expect(engine.library().status().photos).toBe(photosBefore - copies.length);
     expect(events.slice(eventsBefore)).toContainEqual({ type: 'library-changed' });
     // Photos of the groups found last only, and never the last copy left of one.
-    await expect(engine.trashDuplicates([999_999], async () => expect.unreachable('moved'))).rejects.toMatchObject({ code: 'not-found' });
-    const last = await engine.trashDuplicates([idOf(circle.keep)], async () => expect.unreachable('moved the last copy'));
+    await expect(engine.duplicates.trash([999_999], async () => expect.unreachable('moved'))).rejects.toMatchObject({ code: 'not-found' });
+    const last = await engine.duplicates.trash([idOf(circle.keep)], async () => expect.unreachable('moved the last copy'));
     expect(last.skipped).toEqual([{ path: circle.keep, reason: 'no other copy of its group is still there; it is the last one' }]);
   });
 
   it('moves no copy that left the library since the groups were found, nor counts one as the copy a group keeps', async () => {
-    report = await engine.findDuplicates().done;
+    report = await engine.duplicates.find().done;
     const square = group('square');
     const resaved = square.paths.find((file) => file.endsWith('-resaved.jpg')) as string;
     const folder = engine.library().folders()[0]!;
     await engine.setExcludes(folder.id, ['*-resaved.jpg']);
     await engine.index().done;
     // The page still shows the old groups: the excluded copy is named, with the group's others.
-    const result = await engine.trashDuplicates(square.paths.map(idOf), async () => expect.unreachable('moved a file'));
+    const result = await engine.duplicates.trash(square.paths.map(idOf), async () => expect.unreachable('moved a file'));
     expect(result.trashed).toEqual([]);
     expect(result.skipped).toEqual([
       { path: resaved, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' },

@@ -39,7 +39,7 @@ describe('duplicates of one file reached by several paths', () => {
     await copyFile(triangle, at('pair', 'm-copy.jpg'));
     engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
     await (await engine.addFolders([photos])).indexing.done;
-    report = await engine.findDuplicates().done;
+    report = await engine.duplicates.find().done;
   });
   afterAll(async () => {
     await engine.dispose();
@@ -64,7 +64,7 @@ describe('duplicates of one file reached by several paths', () => {
   it('refuses to move the file its links lead to, chosen by hand, and tells the window of its links', async () => {
     const linked = report.groups[0]?.photos.find((photo) => photo.path === at('pair', 'z-real.jpg'));
     let moved = 0;
-    const result = await engine.trashDuplicates([linked?.photoId as number], async () => void moved++);
+    const result = await engine.duplicates.trash([linked?.photoId as number], async () => void moved++);
     expect(moved).toBe(0);
     expect(result).toEqual({ trashed: [], sidecars: [], skipped: [{ path: at('pair', 'z-real.jpg'), reason: 'it is the file a link in your library leads to; move another copy instead' }] });
     const [listed] = duplicatesInfo(report).groups;
@@ -73,8 +73,8 @@ describe('duplicates of one file reached by several paths', () => {
 
   it('moves the real second copy, and the links still lead to the file kept', async () => {
     const copy = report.groups[0]?.photos.find((photo) => photo.path.endsWith('m-copy.jpg'));
-    const result = await engine.trashDuplicates([copy?.photoId as number], async (file) => rename(file, path.join(scratch.dir, path.basename(file))));
+    const result = await engine.duplicates.trash([copy?.photoId as number], async (file) => rename(file, path.join(scratch.dir, path.basename(file))));
     expect(result).toEqual({ trashed: [at('pair', 'm-copy.jpg')], sidecars: [], skipped: [] });
-    expect((await engine.findDuplicates().done).groups).toEqual([]);
+    expect((await engine.duplicates.find().done).groups).toEqual([]);
   });
 });

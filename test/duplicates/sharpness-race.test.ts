@@ -67,7 +67,7 @@ describe('sharpness measured while the library changes', () => {
       edited.push(file);
       await editInPlace(file);
     };
-    const report = await engine.findDuplicates().done;
+    const report = await engine.duplicates.find().done;
     expect(edited).toHaveLength(1);
     expect(report.groups.flatMap((group) => group.paths)).toContain(path.join(photos, 'circle-half.jpg'));
     // Nothing measured of the edited file is stored, for its old image or its new one.
@@ -80,7 +80,7 @@ describe('sharpness measured while the library changes', () => {
     const original = path.join(photos, 'circle-original.jpg');
     const image = imageOf(original);
     beforeMeasuring.next = editInPlace;
-    await engine.findDuplicates().done;
+    await engine.duplicates.find().done;
     expect(imageOf(path.join(photos, 'circle-original-copy.jpg'))).not.toBe(image);
     expect(storedSharpness(image)).toEqual([await measureSharpness(original)]);
   });
@@ -90,7 +90,7 @@ describe('sharpness measured while the library changes', () => {
     beforeMeasuring.next = async () => {
       await engine.removeFolder(engine.library().folders()[0]!.id);
     };
-    await expect(engine.findDuplicates().done).resolves.toMatchObject({ model: 'tiny-clip-immich' });
+    await expect(engine.duplicates.find().done).resolves.toMatchObject({ model: 'tiny-clip-immich' });
     expect(queryLibrary(path.join(scratch.dir, 'data'), 'SELECT COUNT(*) FROM image_sharpness')).toEqual([0]);
   });
 });

@@ -7,12 +7,14 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../helpers/cli-main.js';
 import { Engine } from '../../main/engine/engine.js';
 import type { Running } from '../../main/jobs/registry.js';
+import { DEFAULT_MODEL_ID } from '../../main/models/catalogue.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, queryLibrary } from '../helpers/library.js';
 
@@ -288,6 +290,12 @@ describe('damaged and unusual data folders', () => {
     const app = new Engine({ dataDir, app: true });
     engines.push(app);
     expect((await app.status()).library).toMatchObject({ photos: 12 });
+    // A photo opened in the viewer still shows: its preview, which the data folder cannot keep, is kept elsewhere (Note [Previews kept elsewhere]).
+    const photoId = app.library().storage.photos.timeline().photoIds[0] as number;
+    const preview = await app.photoFile(photoId, 'preview');
+    expect(preview.startsWith(path.join(os.tmpdir(), 'lumen-previews-'))).toBe(true);
+    expect((await readFile(preview)).subarray(8, 12).toString()).toBe('WEBP');
+    expect(await app.photoFile(photoId, 'preview')).toBe(preview);
     const running = app.index();
     await vi.waitFor(() => expect(running.job).toMatchObject({ state: 'paused', error: expect.stringMatching(/cannot be written \(read-only media/) }));
     running.job.cancel();
@@ -296,6 +304,11 @@ describe('damaged and unusual data folders', () => {
     const index = await cli('index', '--data', dataDir, ...model);
     expect(index).toMatchObject({ code: 1, stderr: `lumen index: The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to change the library, copy it to a writable disk or pass another --data.\n` });
     expect((await stat(path.join(dataDir, 'library.db'))).mtimeMs).toBe(before);
+
+    // Nor can a model be added there: said before any download or the minutes an import takes to check a model.
+    const refused = `The models folder ${path.join(dataDir, 'models')} cannot be written (read-only media, or no permission), so no model can be added there. Pass --data with a folder on a writable disk.\n`;
+    expect(await cli('models', 'download', DEFAULT_MODEL_ID, '--data', dataDir)).toMatchObject({ code: 1, stderr: `lumen models: ${refused}` });
+    expect(await cli('models', 'import', IMMICH_MODEL, '--data', dataDir)).toMatchObject({ code: 1, stderr: `lumen models: ${refused}` });
   }
 });
 

@@ -76,7 +76,7 @@ describe('one writer, many readers', () => {
     await expect(other.saveVocabulary(null)).rejects.toMatchObject({ code: 'busy' });
     await expect(other.photoText(1, { read: true })).rejects.toMatchObject({ code: 'busy' });
     await expect(other.readText().done).rejects.toMatchObject({ code: 'busy' });
-    await expect(other.findDuplicates().done).rejects.toMatchObject({ code: 'busy' });
+    await expect(other.duplicates.find().done).rejects.toMatchObject({ code: 'busy' });
     expect((await other.photoText(1)).read).toBe(false);
     running.job.resume();
     await running.done;

@@ -162,6 +162,26 @@ describe('downloadModel', () => {
     expect(await exists(path.join(tmp, '.partial'))).toBe(false);
   });
 
+  it('refuses a second download of a model under way, and takes over the lock a killed download left (Note [One download of a model at a time])', async () => {
+    const destination = path.join(tmp, 'clip');
+    const controller = new AbortController();
+    let stalled!: () => void;
+    const halfway = new Promise<void>((resolve) => (stalled = resolve));
+    hub.stall.set(large.path, () => stalled());
+    const first = downloadModel(options(destination, { signal: controller.signal }));
+    await halfway;
+    const second = await expectUserError(downloadModel(options(destination)), 'busy');
+    expect(second.message).toBe(`Model clip is already being downloaded by another Lumen process (pid ${process.pid}); wait for it to finish, then see \`models list\`.`);
+    controller.abort();
+    await expectUserError(first, 'cancelled');
+    // Released as it stopped; and a lock naming a process that is gone is no lock.
+    expect(await exists(path.join(tmp, '.partial', 'clip.lock'))).toBe(false);
+    await writeFile(path.join(tmp, '.partial', 'clip.lock'), '999999999');
+    await downloadModel(options(destination));
+    expect((await readFile(path.join(destination, large.path))).equals(large.content)).toBe(true);
+    expect(await exists(path.join(tmp, '.partial'))).toBe(false);
+  });
+
   it('starts over once when a kept part turns out to be stale', async () => {
     const destination = path.join(tmp, 'clip');
     const part = path.join(tmp, '.partial', 'clip', 'visual', 'model.onnx.part');

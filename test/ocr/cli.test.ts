@@ -3,6 +3,7 @@
  * main/cli/index.ts) and Ctrl-C during a run.
  */
 import { spawn } from 'node:child_process';
+import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli-main.js';
@@ -35,6 +36,18 @@ describe('reading text from the command line', () => {
     // Named by its id, it is said as an id.
     const [scenery] = JSON.parse((await cli('search', 'scenery', ...data, '--model', IMMICH_MODEL, '--all', '--k', '100', '--json')).stdout).results.filter((hit: { name: string }) => hit.name === 'scenery.jpg');
     expect((await cli('text', String(scenery.photoId), ...data)).stdout).toBe(`No text found in #${scenery.photoId}.\n`);
+  });
+
+  it('text says a photo moved away since it was indexed, with exit status 1, and what brings the library up to date', async () => {
+    const photo = path.join(folder, 'star-lisboa.jpg');
+    const away = path.join(scratch.dir, 'away.jpg');
+    await rename(photo, away);
+    try {
+      const result = await cli('text', photo, ...data);
+      expect(result).toEqual({ code: 1, stdout: '', stderr: `lumen text: Cannot read ${photo}: it does not exist. It was moved or deleted since it was indexed; a re-scan of its folder brings the library up to date.\n` });
+    } finally {
+      await rename(away, photo);
+    }
   });
 
   it('ocr reads the library past the gate, then search finds quoted text', async () => {

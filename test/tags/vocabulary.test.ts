@@ -111,7 +111,9 @@ describe('tag vocabularies', () => {
     const broken = path.join(scratch.dir, 'broken.json');
     await writeFile(broken, '{"templates": [');
     await expect(readVocabularyFile(broken)).rejects.toThrow(/broken\.json is not JSON/);
-    await expect(readVocabularyFile(path.join(scratch.dir, 'missing.json'))).rejects.toThrow(/Cannot read the vocabulary file .*Check the path/);
+    // In words, not the system's "ENOENT: no such file or directory, open …".
+    await expect(readVocabularyFile(path.join(scratch.dir, 'missing.json'))).rejects.toThrow(/^Cannot read the vocabulary file \S+missing\.json: it does not exist\. Check the path\.$/);
+    await expect(readVocabularyFile(scratch.dir)).rejects.toThrow(/^Cannot read the vocabulary file \S+: it is a folder\. Check the path\.$/);
   });
 
   it('expands prompts into templates literally, and keys ensembles by content', () => {

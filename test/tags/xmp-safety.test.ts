@@ -115,6 +115,13 @@ describe('writing sidecars safely', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('says in words why a sidecar could not be read, not in the system’s ("EISDIR: illegal operation on a directory, read")', async () => {
+    const folder = path.join(scratch.dir, 'folder.jpg.xmp');
+    await mkdir(folder);
+    expect(await writeSidecar(folder, ['dog'])).toEqual({ skipped: `cannot read ${folder}: it is a folder` });
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('keeps a sidecar’s permissions, and syncs the new file to the disk before it replaces the old one', async () => {
     const own = path.join(scratch.dir, 'private.jpg.xmp');
     await writeFile(own, EXISTING);
