@@ -315,7 +315,8 @@ export class Library {
   /**
    * Saves the vector indexes (the writer only: Note [Readers keep it in memory] in
    * vector-index.ts) and closes the database. The database is closed even when a save fails (a
-   * full disk): the indexes are derived data, rebuilt from it next time.
+   * full disk): the indexes are derived data, rebuilt from it next time. Previews kept outside the
+   * data folder go (Note [Previews kept elsewhere] in thumbnails.ts).
    */
   async close(): Promise<void> {
     try {
@@ -328,6 +329,7 @@ export class Library {
       }
     } finally {
       this.storage.close();
+      await this.thumbnails.discardKeptElsewhere();
     }
   }
 }

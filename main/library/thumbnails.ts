@@ -9,7 +9,8 @@
  * Note [Previews kept elsewhere]: a library searched from read-only media (or a full disk) cannot
  * keep a preview, and the viewer stayed blank for every photo not opened before. A preview that
  * cannot be kept in the data folder is kept instead in a folder of the system's temporary space
- * made for this process (mode 700: other users never see a person's photos), for as long as it runs.
+ * made for this process (mode 700: other users never see a person's photos), removed as the
+ * library closes.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -46,6 +47,13 @@ export class ThumbnailStore {
     return relative;
   }
 
+  /** Removes the previews kept outside the data folder (Note [Previews kept elsewhere]); the library is closing. */
+  async discardKeptElsewhere(): Promise<void> {
+    const folder = await this.elsewhere?.catch(() => null);
+    this.elsewhere = null;
+    if (folder) await rm(folder, { recursive: true, force: true });
+  }
+
   /** Removes what was made of an image no file shows any more: its thumbnail, and its preview if it was opened. */
   async forget(image: { contentHash: string; thumbnail: string | null }): Promise<void> {
     const files = [this.relativePath(image.contentHash, 'previews'), ...(image.thumbnail ? [image.thumbnail] : [])];
@@ -75,7 +83,11 @@ export class ThumbnailStore {
     } catch (error) {
       // On read-only media a folder of previews not made yet fails as ENOENT: the folder is asked.
       if (!CANNOT_WRITE.has(codeOf(error) ?? '') && !isDiskFull(error) && canWrite(this.dataDir)) throw error;
-      this.elsewhere ??= mkdtemp(path.join(os.tmpdir(), 'lumen-previews-'));
+      // A folder that could not be made is tried again for the next preview.
+      this.elsewhere ??= mkdtemp(path.join(os.tmpdir(), 'lumen-previews-')).catch((made: unknown) => {
+        this.elsewhere = null;
+        throw made;
+      });
       const file = path.join(await this.elsewhere, relative);
       await writeFileAtomic(file, webp);
       return file;

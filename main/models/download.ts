@@ -277,7 +277,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     throw new UserError('bad-input', `Cannot download a model into ${destination}; choose a new folder.`);
   }
   const staging = path.join(parent, '.partial', name);
-  let release: (() => Promise<void>) | null = null;
+  let release: (() => Promise<void>) | undefined;
   try {
     await assertAbsent(destination);
     release = await lockDownload(staging, name);
@@ -302,15 +302,14 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     throwIfAborted(ctx.signal);
     await publish(files, staging, destination);
     await rm(staging, { recursive: true, force: true });
-    await release();
-    release = null;
-    await rmdir(path.dirname(staging)).catch(() => undefined); // only if empty
     return { files, bytes: bytesTotal };
   } catch (error) {
     if (ctx.signal?.aborted) throw new UserError('cancelled', 'Cancelled.');
     throw error;
   } finally {
     await release?.();
+    // Only if empty: parts kept to resume stay (Note [Resume]); a download refused before its first byte leaves nothing.
+    await rmdir(path.dirname(staging)).catch(() => undefined);
   }
 }
 

@@ -309,6 +309,10 @@ describe('damaged and unusual data folders', () => {
     const refused = `The models folder ${path.join(dataDir, 'models')} cannot be written (read-only media, or no permission), so no model can be added there. Pass --data with a folder on a writable disk.\n`;
     expect(await cli('models', 'download', DEFAULT_MODEL_ID, '--data', dataDir)).toMatchObject({ code: 1, stderr: `lumen models: ${refused}` });
     expect(await cli('models', 'import', IMMICH_MODEL, '--data', dataDir)).toMatchObject({ code: 1, stderr: `lumen models: ${refused}` });
+
+    // The previews kept elsewhere go as the library closes.
+    await engines.splice(engines.indexOf(app), 1)[0]?.dispose();
+    expect(await stat(path.dirname(path.dirname(path.dirname(preview)))).catch(() => null)).toBeNull();
   }
 });
 
