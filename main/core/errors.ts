@@ -56,6 +56,13 @@ export function isDiskFull(error: unknown): boolean {
   return DISK_FULL.has(codeOf(error) ?? '');
 }
 
+/** Codes for a disk or folder this process may not write: read-only media, or no permission. */
+const UNWRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
+
+export function isUnwritable(error: unknown): boolean {
+  return UNWRITABLE.has(codeOf(error) ?? '');
+}
+
 /**
  * A full disk in words a person can act on, wherever it stops a command or a call (indexing says
  * more: how many photos it kept); null for any other error. SQLite rolls back the transaction

@@ -15,15 +15,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { codeOf, isDiskFull, messageOf, UserError } from '../core/errors.js';
+import { isDiskFull, isUnwritable, messageOf, UserError } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { checkPhotoFile } from '../core/photo-file.js';
 import { writeFileAtomic } from '../core/temporary-files.js';
 
 export const PREVIEW_SIDE = 1600;
-
-/** What writing in the data folder says when it cannot be written there (besides a full disk). */
-const CANNOT_WRITE = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 export class ThumbnailStore {
   /** This process's folder for previews the data folder cannot keep (Note [Previews kept elsewhere]), made when first needed. */
@@ -82,7 +79,7 @@ export class ThumbnailStore {
       return this.absolute(await this.write(contentHash, webp, 'previews'));
     } catch (error) {
       // On read-only media a folder of previews not made yet fails as ENOENT: the folder is asked.
-      if (!CANNOT_WRITE.has(codeOf(error) ?? '') && !isDiskFull(error) && canWrite(this.dataDir)) throw error;
+      if (!isUnwritable(error) && !isDiskFull(error) && canWrite(this.dataDir)) throw error;
       // A folder that could not be made is tried again for the next preview.
       this.elsewhere ??= mkdtemp(path.join(os.tmpdir(), 'lumen-previews-')).catch((made: unknown) => {
         this.elsewhere = null;

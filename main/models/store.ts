@@ -8,7 +8,7 @@
  */
 import { cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, codeOf, isUserError } from '../core/errors.js';
+import { UserError, codeOf, isUnwritable, isUserError } from '../core/errors.js';
 import { canWrite, modelsDir } from '../core/paths.js';
 import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
 import { ClipModel } from './clip.js';
@@ -40,9 +40,6 @@ export class ModelChoiceNeeded extends UserError {
 /** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MODEL_NAME = /^[^./\\<>:"|?*\x00-\x1f][^/\\<>:"|?*\x00-\x1f]{0,99}$/;
-
-/** What mkdir says on a disk or folder this process may not write. */
-const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 export class ModelStore {
   readonly root: string;
@@ -106,7 +103,7 @@ export class ModelStore {
       await mkdir(this.root, { recursive: true });
     } catch (error) {
       // On read-only media, making a folder there fails as ENOENT as often as EROFS.
-      if (!READ_ONLY_CODES.has(codeOf(error) ?? '') && codeOf(error) !== 'ENOENT') throw error;
+      if (!isUnwritable(error) && codeOf(error) !== 'ENOENT') throw error;
       made = false;
     }
     if (!made || !canWrite(this.root)) {
