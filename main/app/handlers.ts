@@ -4,6 +4,7 @@
  * desktop (a folder picker, the file manager, the trash) go through an `AppShell`, which is Electron's in
  * the app and a stand-in in preview mode. No Electron here.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CallResults } from '../../preload/contract.js';
 import { UserError, messageOf } from '../core/errors.js';
@@ -17,7 +18,7 @@ export interface AppShell {
   pickFolders(options: { title: string; buttonLabel: string; multiple: boolean }): Promise<string[] | null>;
   /** Shows a file in the system's file manager; false where there is none. */
   showInFolder(file: string): boolean;
-  /** Opens a file with its default app; false where that is not possible. */
+  /** Opens a file with its default app; false where that is not possible (preview mode); throws why the system could not. */
   openPath(file: string): Promise<boolean>;
   /** Moves a file to the system trash, from where the person can put it back; throws why not. */
   moveToTrash(file: string): Promise<void>;
@@ -48,6 +49,21 @@ function openable(file: string): string {
   throw new UserError('bad-input', `Lumen opens only files named as photos in another app, and ${path.basename(file)} is not: its name could make the system run it as a program. Show it in its folder instead.`);
 }
 
+/**
+ * The original of photo `id`, there to be shown or opened: a file manager asked to show a file
+ * that is gone shows none, and says nothing, so a file gone is said here.
+ */
+async function originalOf(engine: EngineClient, id: number): Promise<string> {
+  const file = (await engine.call('photos.file', { id, kind: 'original' })).path;
+  if (!(await stat(file).then((info) => info.isFile(), () => false))) {
+    throw new UserError(
+      'not-found',
+      `${path.basename(file)} is no longer in ${path.dirname(file)}: it was moved, renamed or deleted since it was indexed, or its drive is not connected. Re-scanning its folder in Settings brings the library up to date.`,
+    );
+  }
+  return file;
+}
+
 /** `log` hears what went wrong where the call still succeeds (the re-scan after a move). */
 export function callHandlers(engine: EngineClient, shell: AppShell, log: (message: string) => void): CallHandlers {
   const own: MainProcessHandlers = {
@@ -59,8 +75,8 @@ export function callHandlers(engine: EngineClient, shell: AppShell, log: (messag
       const paths = await shell.pickFolders({ title: 'Add folders of photos', buttonLabel: 'Add', multiple: true });
       return paths?.length ? engine.call('library.addFolders', { paths, excludes }) : null;
     },
-    'photos.reveal': async ({ id }) => ({ shown: shell.showInFolder((await engine.call('photos.file', { id, kind: 'original' })).path) }),
-    'photos.open': async ({ id }) => ({ opened: await shell.openPath(openable((await engine.call('photos.file', { id, kind: 'original' })).path)) }),
+    'photos.reveal': async ({ id }) => ({ shown: shell.showInFolder(await originalOf(engine, id)) }),
+    'photos.open': async ({ id }) => ({ opened: await shell.openPath(openable(await originalOf(engine, id))) }),
     // The renderer names copies by id (Note [Copies named by id]). The answer waits until the
     // library has forgotten the moved files (Note [What a moved copy leaves]), so that a find
     // right after lists none of them; once files moved, it is their outcome whatever comes after:

@@ -3,7 +3,9 @@
  * pure CallRouter and the handlers are the shared table of handlers.ts; this file only adapts
  * Electron's objects and supplies Electron's shell (dialogs, file manager, trash).
  */
+import path from 'node:path';
 import { BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { UserError } from '../core/errors.js';
 import { IPC_CALL, IPC_DROPPED_FOLDERS, IPC_EVENT, type AppEvent } from '../../preload/contract.js';
 import { callHandlers, type AppShell, type EngineClient } from './handlers.js';
 import { CallRouter, type SenderInfo } from './router.js';
@@ -30,7 +32,10 @@ function electronShell(dialogParent: () => BrowserWindow | null): AppShell {
       return true;
     },
     async openPath(file) {
-      return (await shell.openPath(file)) === '';
+      // The system's reason (no app for the type, say) is all it gives: said, not taken for preview mode's "not here".
+      const failure = await shell.openPath(file);
+      if (failure) throw new UserError('not-found', `The system could not open ${path.basename(file)} (${failure}). Show it in its folder and open it from there.`);
+      return true;
     },
     // The file keeps its name in the system trash and can be put back from there.
     moveToTrash: (file) => shell.trashItem(file),

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
+import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { isUserError, messageOf } from '../core/errors.js';
 import { NO_LIBRARY_MESSAGE } from '../engine/no-library.js';
 import { RESTORE_ADVICE, actionableError } from '../storage/damage.js';
@@ -53,14 +54,26 @@ export class CallFailure extends Error {
  * the app itself restores it when it starts again. Whatever the window shows of the engine's
  * errors comes through here, a call's error (toCallError) or a job's (serveRpc's events), so the
  * app's words are put in here. So too for a data folder without a library (Note [No library
- * yet]): the CLI's advice names a command and a flag, the app's where to add a folder.
+ * yet]): the CLI's advice names a command and a flag, the app's where to add a folder; and for
+ * each other piece of advice that names a flag or a command (a provider that cannot run, a
+ * models folder that cannot be written, a download another process holds, another library).
  */
 const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from what still reads of it and the last backup (the damaged file is kept)';
 const APP_NO_LIBRARY = 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.';
 
+/** Each piece of the CLI's advice, and the app's words for it. */
+const IN_APP_WORDS: ReadonlyArray<readonly [string | RegExp, string]> = [
+  [RESTORE_ADVICE, APP_RESTORE_ADVICE],
+  [NO_LIBRARY_MESSAGE, APP_NO_LIBRARY],
+  [PROVIDER_ADVICE, 'Choose “Automatic” or “CPU” under “Run models on” in Settings.'],
+  [WRITABLE_DATA_ADVICE, 'Lumen keeps its models in its data folder, which must be on a disk it can write to.'],
+  [DOWNLOADED_ADVICE, 'then it shows in Settings as installed'],
+  [OTHER_LIBRARY_ADVICE, ''],
+];
+
 /** `message` as the app says it (Note [App wording]). */
 function inAppWords(message: string): string {
-  return message.replace(RESTORE_ADVICE, APP_RESTORE_ADVICE).replace(NO_LIBRARY_MESSAGE, APP_NO_LIBRARY);
+  return IN_APP_WORDS.reduce((said, [cli, app]) => said.replace(cli, app), message);
 }
 
 /** `event` with a job's error in the app's words (Note [App wording]). */

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { UserError, codeOf, isDiskFull, isUserError, messageOf } from '../core/errors.js';
 import { PhotoFileError, fromErrno } from '../core/photo-file.js';
+import { damageError } from '../storage/damage.js';
 import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
 
 /** A photo's own defect: it is listed with the reason, and the run goes on. */
@@ -19,6 +20,11 @@ export class Failure extends Error {
   ) {
     super(message);
   }
+}
+
+/** Whether `error` came from the library database, not from a photo: it stops the run (Note [A run that cannot go on]). */
+export function isLibraryError(error: unknown): boolean {
+  return /^SQLITE_/.test(codeOf(error) ?? '');
 }
 
 /** What reading or decoding `file` failing with `error` says about the photo. */
@@ -73,6 +79,10 @@ function photos(count: number): string {
 /** The error an indexing run ends with, given what stopped it and how many photos it stored. */
 export function runFailure(error: unknown, stored: number): UserError {
   if (isUserError(error) && error.code === 'cancelled') return error;
+  // Damage is said as such, and noted so that the next open restores the library (Note [Damage] in
+  // storage/damage.ts): taken for a disk that cannot be written, it was never restored.
+  const damage = damageError(error);
+  if (damage) return damage;
   if (isDiskFull(error)) {
     return new UserError('disk-full', `The disk holding the library is full: ${photos(stored)}; free some space and run again.`, { cause: error });
   }

@@ -43,7 +43,9 @@
  * it rather than losing them; the rest of its library folder is brought up to date as usual. A
  * file that vanishes during the run, from a folder still there (or with its folders, from one
  * still there), is forgotten like one gone before it, not listed as failed; one that can no
- * longer be reached (its drive unplugged meanwhile) is listed as failed and kept.
+ * longer be reached (a folder made unreadable) is listed as failed and kept; one whose library
+ * folder went away meanwhile is kept, and the run says so (Note [A drive gone mid-run] in
+ * folder-presence.ts).
  *
  * Note [Sharing the CPU]: with the image tower on a GPU, decoding (on the CPU) overlaps
  * inference. With the tower on the CPU they take turns instead: no new decode starts while
@@ -61,11 +63,9 @@
  * batches, 0.80 and 0.82 (`npm run bench -- gpu`, 12-04). The GPU outruns decoding, so waiting
  * for a whole batch costs no throughput.
  */
-import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
-import { isInside } from '../core/paths.js';
 import { decodeSlots } from '../core/decode-slots.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl, type RateMeter } from '../jobs/job.js';
@@ -74,7 +74,8 @@ import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
-import { Failure, ModelFailure, failureFor, failureWords, runFailure } from './failures.js';
+import { FolderPresence } from './folder-presence.js';
+import { Failure, ModelFailure, failureFor, failureWords, isLibraryError, runFailure } from './failures.js';
 import { EMPTY_FILE_TEXT, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
 import type { IndexScope } from './scope.js';
@@ -226,6 +227,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     },
   };
   if (!options.within) store.markIndexRun('unfinished');
+  // Noted before the walk: a drive can go during it (Note [A drive gone mid-run] in folder-presence.ts).
+  const presence = await FolderPresence.of(folders);
   let walk = await walkLibrary(walkContext, folders, options.within);
   const whole = !options.within || walk.missedKnown;
   if (options.within && walk.missedKnown) {
@@ -313,11 +316,17 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     progress.processed++;
   };
 
-  /** Whether `item` was deleted or moved away since the walk found it (Note [Unreachable folders]); it is then forgotten. */
-  const roots = new Map(folders.map((folder) => [folder.id, folder.path]));
-  const vanished = async (item: WorkItem): Promise<boolean> => {
-    const root = roots.get(item.folderId);
-    if (root === undefined || !(await isGone(item.path, root))) return false;
+  /**
+   * Whether `item` failed for no fault of its own: its library folder went away (kept, Note [A
+   * drive gone mid-run] in folder-presence.ts), or it was deleted or moved away since the walk
+   * found it (forgotten, Note [Unreachable folders]).
+   */
+  const notItsFault = async (item: WorkItem): Promise<boolean> => {
+    if (await presence.isAway(item.folderId)) {
+      progress.processed++;
+      return true;
+    }
+    if (!(await presence.isGone(item.path, item.folderId))) return false;
     present.get(item.folderId)?.delete(item.path);
     progress.processed++;
     return true;
@@ -408,8 +417,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       } catch (error) {
         // The run is over (the queue rejected the push): this photo is not at fault.
         if (fatal) return;
-        if (isUserError(error) && error.code === 'cancelled') throw error;
-        if (await vanished(item)) continue;
+        if ((isUserError(error) && error.code === 'cancelled') || isLibraryError(error)) throw error;
+        if (await notItsFault(item)) continue;
         fail(item, failureFor(item.path, error));
         maybeFlush();
       }
@@ -476,10 +485,27 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   if (fatal) report(true);
   if (fatal) throw runFailure(fatal.error, stored);
 
+  // A drive gone during the walk, or after its folder's last photo, is found here (Note [A drive gone mid-run]).
+  const saidAtWalk = new Set(walk.unreachable.map((folder) => folder.folderId));
+  for (const folder of walk.walked.keys()) if (!saidAtWalk.has(folder.id)) await presence.isAway(folder.id);
+  /** A library folder gone during the run: nothing in it is forgotten, and the run says so, as of one out of reach at the start. */
+  const keepWhatWentAway = () => {
+    for (const [folderId, root] of presence.away) {
+      if (saidAtWalk.has(folderId)) continue;
+      unwalked.set(folderId, [...(unwalked.get(folderId) ?? []), root]);
+      const message = `The folder ${root} went away while it was being indexed (a drive unplugged or unmounted?); its photos are kept. Index again once it is back.`;
+      summary.unreachable.push({ path: root, message });
+      pendingFailed.push({ path: root, folderId, size: 0, mtimeMs: 0, reason: 'unreadable', message });
+    }
+    progress.unreachable = summary.unreachable.length;
+    flush();
+  };
+
   // 3. Forget what vanished (not where the walk could not go), then persist the vector index.
   progress.phase = 'finishing';
   report(true);
   try {
+    keepWhatWentAway();
     // A file gone from one path whose content turned up at another was moved, not removed.
     const lostImages = new Map<number, number>();
     for (const [folder, within] of walk.walked) {
@@ -511,23 +537,4 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   progress.removed = summary.removed;
   report(true);
   return summary;
-}
-
-/**
- * Whether `file`, under the library folder `root`, is gone: missing, it and any folder above it
- * that is missing too, below a real folder that is there (Note [Unreachable folders]). A file
- * that cannot be reached (a folder that became unreadable, a drive behind a link unplugged, the
- * library folder itself away) is not gone.
- */
-async function isGone(file: string, root: string): Promise<boolean> {
-  for (let at = file; isInside(at, root); at = path.dirname(at)) {
-    // The library folder may itself be a link; a link under it is a linked folder, which may lead nowhere now.
-    const info = await (at === root ? stat(at) : lstat(at)).catch((error: NodeJS.ErrnoException) => error);
-    if (info instanceof Error) {
-      if (at === root || (info.code !== 'ENOENT' && info.code !== 'ENOTDIR')) return false;
-      continue;
-    }
-    return at !== file && info.isDirectory();
-  }
-  return false;
 }

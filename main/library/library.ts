@@ -5,6 +5,7 @@
 import { existsSync, type Stats } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { OTHER_LIBRARY_ADVICE } from '../core/cli-advice.js';
 import { UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { isInside } from '../core/paths.js';
@@ -80,7 +81,7 @@ export async function checkPhotoFolders(folders: readonly string[], dataDir: str
     const real = await whereItIs(path.resolve(folder));
     if (isInside(real, ours)) throw new UserError('bad-input', `${path.resolve(folder)} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.`);
     const other = await lumenDataFolderAround(real);
-    if (other) throw new UserError('bad-input', `${path.resolve(folder)} is ${other === real ? '' : 'inside '}another Lumen library's data folder (${other}: its thumbnails and index), not a folder of photos. Add the folder your photos are in, or give that library with --data.`);
+    if (other) throw new UserError('bad-input', `${path.resolve(folder)} is ${other === real ? '' : 'inside '}another Lumen library's data folder (${other}: its thumbnails and index), not a folder of photos. Add the folder your photos are in${OTHER_LIBRARY_ADVICE}.`);
   }
 }
 

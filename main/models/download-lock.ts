@@ -10,6 +10,7 @@
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, codeOf } from '../core/errors.js';
+import { DOWNLOADED_ADVICE } from '../core/cli-advice.js';
 import { processAlive } from '../core/temporary-files.js';
 
 /** Takes the lock of the download staged in `staging`, for the model `name`; resolves to its release. */
@@ -28,7 +29,7 @@ export async function lockDownload(staging: string, name: string): Promise<() =>
       }
       const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
       if (processAlive(holder)) {
-        throw new UserError('busy', `Model ${name} is already being downloaded by another Lumen process (pid ${holder}); wait for it to finish, then see \`models list\`.`);
+        throw new UserError('busy', `Model ${name} is already being downloaded by another Lumen process (pid ${holder}); wait for it to finish, ${DOWNLOADED_ADVICE}.`);
       }
       // Left by a process that is gone (or removed meanwhile): taken over.
       await rm(lock, { force: true });

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { UserError, messageOf } from '../core/errors.js';
+import { PROVIDER_ADVICE } from '../core/cli-advice.js';
 import { startThreadedSession, type Feeds, type SessionRunner } from './threaded-session.js';
 
 /**
@@ -304,7 +305,7 @@ export class ModelSession {
     const start: StartRunner = thread ? (path, settings) => startThreadedSession(path, settings, thread === 'background') : startOnThisThread;
     const candidates = providerCandidates(preference);
     if (candidates.length === 0) {
-      throw new UserError('bad-input', `No GPU execution provider is available on this machine. Use --provider auto or cpu.`);
+      throw new UserError('bad-input', `No GPU execution provider is available on this machine. ${PROVIDER_ADVICE}`);
     }
     const failures: string[] = [];
     for (const provider of candidates) {
@@ -323,7 +324,7 @@ export class ModelSession {
     if (candidates.includes('cpu')) {
       throw new UserError('model-invalid', `Cannot load ${modelPath}: ${reason}. The file may be damaged: download the model again.`);
     }
-    throw new UserError('bad-input', `The requested provider could not start (${reason}). Use --provider auto or cpu.`);
+    throw new UserError('bad-input', `The requested provider could not start (${reason}). ${PROVIDER_ADVICE}`);
   }
 
   get provider(): ExecutionProvider {

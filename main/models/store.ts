@@ -9,6 +9,7 @@
 import { cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, codeOf, isUnwritable, isUserError } from '../core/errors.js';
+import { WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { canWrite, modelsDir } from '../core/paths.js';
 import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
 import { ClipModel } from './clip.js';
@@ -107,7 +108,7 @@ export class ModelStore {
       made = false;
     }
     if (!made || !canWrite(this.root)) {
-      throw new UserError('read-only', `The models folder ${this.root} cannot be written (read-only media, or no permission), so no model can be added there. Pass --data with a folder on a writable disk.`);
+      throw new UserError('read-only', `The models folder ${this.root} cannot be written (read-only media, or no permission), so no model can be added there. ${WRITABLE_DATA_ADVICE}`);
     }
   }
 

@@ -10,16 +10,21 @@
  *
  * Note [Damage voids a clean close]: a bad page met in the middle of a session (a flaky disk)
  * leaves the file's stamp as it was, so a record written at close would spare the next writer
- * the very check that finds the damage and restores the library from its backup. So a writer
- * that was open while this process met damage records nothing when it closes. Damage is noted
- * where it is said to a person (damageError in damage.ts: wherever it stops a command, a call or
- * a job, or a backup). SQLite's error does not name its file, so damage counts against every
- * writer open at the time; a wrong guess costs one check at the next open.
+ * the very check that finds the damage and restores the library from its backup. So a process
+ * that meets damage marks every library file it has open, reader's or writer's (`library.db.damaged`
+ * beside it), and a file so marked is checked at the next writer's open, whatever its record says;
+ * the mark goes once a check finds the pages sound (or restored). A reader's mark matters most: a
+ * search or `lumen status` that met the damage advises `lumen index`, whose writer would
+ * otherwise trust the record and restore nothing. Damage is noted where it is said to a person
+ * (damageError in damage.ts: wherever it stops a command, a call or a job, or a backup). SQLite's
+ * error does not name its file, so damage counts against every file open at the time; a wrong
+ * guess costs one check at the next open. On read-only media no mark can be made, and no writer
+ * opens the library there either.
  */
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 
-/** How many times this process has met damage (Note [Damage voids a clean close]). */
-let damageMet = 0;
+/** The library files this process has open, as reader or writer (Note [Damage voids a clean close]). */
+const inUse = new Map<string, number>();
 
 function stampOf(file: string): string | null {
   const info = statSync(file, { throwIfNoEntry: false });
@@ -27,11 +32,13 @@ function stampOf(file: string): string | null {
 }
 
 const recordOf = (file: string) => `${file}.closed`;
+const damageMarkOf = (file: string) => `${file}.damaged`;
 
-/** Whether `file` is as its last writer left it when it closed cleanly. */
+/** Whether `file` is as its last writer left it when it closed cleanly, with no damage met since. */
 export function closedCleanly(file: string): boolean {
   const log = statSync(`${file}-wal`, { throwIfNoEntry: false });
   if (log && log.size > 0) return false;
+  if (existsSync(damageMarkOf(file))) return false;
   const stamp = stampOf(file);
   try {
     return stamp !== null && readFileSync(recordOf(file), 'utf8') === stamp;
@@ -40,21 +47,45 @@ export function closedCleanly(file: string): boolean {
   }
 }
 
-/** This process met a damaged library (Note [Damage voids a clean close]). */
-export function noteDamageMet(): void {
-  damageMet += 1;
+/** This process met a damaged library: `file` where it is known, and every library file it has open (Note [Damage voids a clean close]). */
+export function noteDamageMet(file?: string): void {
+  for (const each of new Set([...(file ? [file] : []), ...inUse.keys()])) {
+    try {
+      writeFileSync(damageMarkOf(each), '');
+    } catch {
+      // Read-only media: no writer opens the library there.
+    }
+  }
+}
+
+/** A writer's check found every page of `file` sound: the damage met before, if any, is no more. */
+export function pagesChecked(file: string): void {
+  rmSync(damageMarkOf(file), { force: true });
+}
+
+/** `file` is open in this process until the returned function is called. */
+export function libraryFileOpened(file: string): () => void {
+  inUse.set(file, (inUse.get(file) ?? 0) + 1);
+  let closed = false;
+  return () => {
+    if (closed) return;
+    closed = true;
+    const left = (inUse.get(file) ?? 1) - 1;
+    if (left > 0) inUse.set(file, left);
+    else inUse.delete(file);
+  };
 }
 
 /**
  * A writer opened `file`: until it closes cleanly, it must be checked. Returns what to call once
- * the writer has closed it: that records the clean close, unless this process met damage
- * meanwhile (Note [Damage voids a clean close]).
+ * the writer has closed it, which records the clean close.
  */
 export function writerOpened(file: string): () => void {
   rmSync(recordOf(file), { force: true });
-  const damageBefore = damageMet;
+  const closed = libraryFileOpened(file);
   return () => {
+    closed();
     const stamp = stampOf(file);
-    if (stamp && damageMet === damageBefore) writeFileSync(recordOf(file), stamp);
+    if (stamp) writeFileSync(recordOf(file), stamp);
   };
 }

@@ -43,7 +43,7 @@ export class DamagedDatabase extends UserError {
  */
 export function damageError(error: unknown): UserError | null {
   if (!isDamage(error)) return null;
-  noteDamageMet();
+  noteDamageMet(error instanceof DamagedDatabase ? error.file : undefined);
   if (error instanceof DamagedDatabase) return error;
   return new UserError('integrity', `The library database is damaged (${messageOf(error)}); ${RESTORE_ADVICE}.`, { cause: error });
 }

@@ -33,7 +33,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, messageOf } from '../core/errors.js';
 import { isOutOfSpace } from '../core/paths.js';
-import { closedCleanly, writerOpened } from './clean-close.js';
+import { closedCleanly, pagesChecked, writerOpened } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 
 export type Db = Database.Database;
@@ -314,7 +314,10 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
   configure(db);
   try {
     // A library its last writer closed cleanly is not read through again (Note [Clean close]).
-    if (options.check && !trusted) checkPages(db, file);
+    if (options.check && !trusted) {
+      checkPages(db, file);
+      pagesChecked(file);
+    }
     migrate(db, file);
   } catch (error) {
     db.close();

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
+import { libraryFileOpened } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 import { checkVersion, configure, type OpenedDatabase, type OpenOptions } from './database.js';
 
@@ -28,9 +29,12 @@ export function openReader(file: string, options: OpenOptions): OpenedDatabase {
       throw error;
     }
   };
+  // Open as a library file of this process, which damage met marks (Note [Damage voids a clean close] in clean-close.ts).
+  const closed = libraryFileOpened(file);
   try {
-    return { db: connect(file), cleanup: () => {} };
+    return { db: connect(file), cleanup: closed };
   } catch (error) {
+    closed();
     if (isUserError(error)) throw error;
     if (isDamage(error)) throw new DamagedDatabase(file, error);
     if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN' || canWrite(path.dirname(file))) {
@@ -39,6 +43,7 @@ export function openReader(file: string, options: OpenOptions): OpenedDatabase {
   }
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'lumen-read-only-'));
   const cleanup = () => rmSync(copyDir, { recursive: true, force: true });
+  // On read-only media no damage mark can be made: none is asked for.
   try {
     const copy = path.join(copyDir, path.basename(file));
     copyFileSync(file, copy);

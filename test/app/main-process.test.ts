@@ -3,7 +3,7 @@
  * only by id and refuses anything else; IPC refuses foreign senders and bad payloads, and checks
  * dropped folders like any call.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -145,6 +145,30 @@ describe('the main process, with Electron as a test double', () => {
       await expect(call(frame('app://lumen/index.html'), request)).resolves.toMatchObject({ ok: false, error: { code: 'bad-input' } });
     }
     expect(engine.call).not.toHaveBeenCalled();
+  });
+
+  it('says why the system could not open a photo, and that a photo’s file is gone, rather than nothing', async () => {
+    const { shell } = await import('electron');
+    const app = frame('app://lumen/index.html');
+    vi.mocked(shell.openPath).mockResolvedValueOnce('No application is registered as handling this file');
+    await expect(call(app, { name: 'photos.open', params: { id: 7 } })).resolves.toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'The system could not open thumb.webp (No application is registered as handling this file). Show it in its folder and open it from there.' },
+    });
+    vi.mocked(shell.openPath).mockResolvedValueOnce('');
+    await expect(call(app, { name: 'photos.open', params: { id: 7 } })).resolves.toEqual({ ok: true, value: { opened: true } });
+
+    const file = path.join(dir, 'thumb.webp');
+    await rename(file, `${file}.away`);
+    try {
+      const gone = { ok: false, error: { code: 'not-found', message: `thumb.webp is no longer in ${dir}: it was moved, renamed or deleted since it was indexed, or its drive is not connected. Re-scanning its folder in Settings brings the library up to date.` } };
+      vi.mocked(shell.showItemInFolder).mockClear();
+      await expect(call(app, { name: 'photos.reveal', params: { id: 7 } })).resolves.toEqual(gone);
+      await expect(call(app, { name: 'photos.open', params: { id: 7 } })).resolves.toEqual(gone);
+      expect(shell.showItemInFolder).not.toHaveBeenCalled();
+    } finally {
+      await rename(`${file}.away`, file);
+    }
   });
 
   it('checks folders dropped on the window like a call', async () => {

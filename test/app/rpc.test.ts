@@ -2,7 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { UserError, messageOf } from '../../main/core/errors.js';
 import { z } from 'zod';
 import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
-import { CallFailure, describeIssues, RpcClient, serveRpc, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import { CallFailure, describeIssues, RpcClient, serveRpc, toCallError, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
+import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, WRITABLE_DATA_ADVICE } from '../../main/core/cli-advice.js';
 import { noLibraryError } from '../../main/engine/no-library.js';
 import { actionableError } from '../../main/storage/damage.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
@@ -174,6 +175,17 @@ describe('rpc protocol', () => {
     const failed = { id: 'tag-1', kind: 'tag', subject: null, state: 'failed', error: noLibraryError('/tmp/data').message, progress: null } as JobInfo;
     emit({ type: 'job', job: failed });
     expect(posted).toEqual([{ event: { type: 'job', job: { ...failed, error: addFolder } } }]);
+  });
+
+  // The messages as the engine builds them, each with its piece of the CLI's advice.
+  const advised = [
+    ['bad-input', `No GPU execution provider is available on this machine. ${PROVIDER_ADVICE}`, 'No GPU execution provider is available on this machine. Choose “Automatic” or “CPU” under “Run models on” in Settings.'],
+    ['read-only', `The models folder /d/models cannot be written (read-only media, or no permission), so no model can be added there. ${WRITABLE_DATA_ADVICE}`, 'The models folder /d/models cannot be written (read-only media, or no permission), so no model can be added there. Lumen keeps its models in its data folder, which must be on a disk it can write to.'],
+    ['busy', `Model m is already being downloaded by another Lumen process (pid 7); wait for it to finish, ${DOWNLOADED_ADVICE}.`, 'Model m is already being downloaded by another Lumen process (pid 7); wait for it to finish, then it shows in Settings as installed.'],
+    ['bad-input', `/p is another Lumen library's data folder (/p: its thumbnails and index), not a folder of photos. Add the folder your photos are in${OTHER_LIBRARY_ADVICE}.`, "/p is another Lumen library's data folder (/p: its thumbnails and index), not a folder of photos. Add the folder your photos are in."],
+  ] as const;
+  it.each(advised)('says the CLI’s advice in the app’s words, naming no flag or command (%s, Note [App wording])', (code, message, inApp) => {
+    expect(toCallError(new UserError(code, message), () => {}, 'a call')).toEqual({ code, message: inApp });
   });
 
   it('answers unknown names with bad-input', async () => {

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, onTes
 import { UserError } from '../../main/core/errors.js';
 import type { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
+import { closedCleanly } from '../../main/storage/clean-close.js';
 import { IMMICH_MODEL, copyModel, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary } from '../helpers/library.js';
 
@@ -76,6 +77,28 @@ describe('an indexing run that cannot go on', () => {
     expect(library.storage.embeddings.count(model.id)).toBe(kept);
     expect(library.storage.library.counts().files).toBe(kept);
   });
+
+  // Note [Damage] in storage/damage.ts: damage met while the run writes, or while it looks up a
+  // photo's content, is said as damage and voids the clean close, so the next open restores it.
+  for (const where of ['writeBatch', 'imageByHash'] as const) {
+    it(`says the library is damaged when ${where} meets a bad page, blaming neither the disk nor a photo`, { timeout: 30_000 }, async () => {
+      const store = library.storage.library;
+      const real = store[where].bind(store) as (...args: unknown[]) => unknown;
+      let calls = 0;
+      vi.spyOn(store, where).mockImplementation(((...args: unknown[]) => {
+        if (++calls > 2) throw Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+        return real(...args);
+      }) as never);
+      const error = await failureOf(index());
+      expect(error.code).toBe('integrity');
+      expect(error.message).toMatch(/^The library database is damaged \(database disk image is malformed\); open the Lumen app or run `lumen index` to restore/);
+      vi.restoreAllMocks();
+      expect(store.failures()).toEqual([]);
+      await library.close();
+      expect(closedCleanly(path.join(dataDir, 'library.db'))).toBe(false);
+      library = openLibrary(dataDir);
+    });
+  }
 
   for (const code of ['ENOSPC', 'EDQUOT']) {
     it(`recognises ${code} from a thumbnail write as a full disk`, { timeout: 30_000 }, async () => {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmdirSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -162,6 +163,46 @@ describe('a library survives crashes, lost index files and model switches', () =
       expect(library.status().unfinishedRun).toBe(false);
       expect(library.servingModel()).toBe('tiny-clip-hf');
       expect(library.storage.embeddings.count(immich.id)).toBe(40);
+    } finally {
+      await hf.dispose();
+      await library.close();
+    }
+  });
+
+  // Note [A drive gone mid-run]: the folder's drive unmounted while a new model re-embeds it, its mount point left empty.
+  it('keeps every photo of a library folder whose drive goes away during a run, and says so', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 40), folder);
+    const library = openLibrary(dataDir);
+    const hf = await loadFixtureModel(HF_MODEL);
+    const files = () => countRows(path.join(dataDir, 'library.db'), 'files');
+    try {
+      await library.index(immich, { folders: await library.addFolders([folder]) });
+      expect(await files()).toBe(40);
+
+      const embed = hf.embedTensors.bind(hf);
+      const spy = vi.spyOn(hf, 'embedTensors').mockImplementation(async (tensors) => {
+        const vectors = await embed(tensors);
+        if (!existsSync(`${folder}.drive`)) {
+          renameSync(folder, `${folder}.drive`);
+          mkdirSync(folder);
+        }
+        return vectors;
+      });
+      const summary = await library.index(hf, { batchSize: 4, concurrency: 1 });
+      spy.mockRestore();
+      expect(summary.unreachable).toEqual([{ path: folder, message: `The folder ${folder} went away while it was being indexed (a drive unplugged or unmounted?); its photos are kept. Index again once it is back.` }]);
+      expect(summary.failed).toEqual([]);
+      expect(summary.removed).toBe(0);
+      expect(await files()).toBe(40);
+      expect(library.storage.embeddings.count(immich.id)).toBe(40);
+
+      // Back: the run goes on where it was, and nothing is listed as failed any more.
+      rmdirSync(folder);
+      renameSync(`${folder}.drive`, folder);
+      const resumed = await library.index(hf);
+      expect(resumed).toMatchObject({ unreachable: [], failed: [], removed: 0 });
+      expect(library.storage.embeddings.count(hf.id)).toBe(40);
+      expect(library.storage.library.failures()).toEqual([]);
     } finally {
       await hf.dispose();
       await library.close();

@@ -149,6 +149,24 @@ describe('adding a selection to a saved album', () => {
     expect(await said.textContent()).toBe('');
   });
 
+  it('saves once on two quick Enters, and says it saved', async () => {
+    const fake = albumsFake({});
+    const save = fake.overrides['albums.save'] as (params: { name: string; photoIds: number[] }) => unknown;
+    // A large selection: the save takes a moment, and a second Enter comes meanwhile.
+    fake.overrides['albums.save'] = ((params: { name: string; photoIds: number[] }) => new Promise((resolve) => setTimeout(() => resolve(save(params)), 300))) as never;
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'a.jpg', 'b.jpg');
+    await page.getByRole('button', { name: 'Save as album…' }).click();
+    await page.getByRole('textbox', { name: 'Album name' }).fill('Holiday');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    const said = page.getByRole('group', { name: 'Selection' }).getByRole('status');
+    await poll(() => said.textContent()).toBe('Saved the album “Holiday” (2 photos).');
+    await page.waitForTimeout(500);
+    expect(fake.callsOf('albums.save')).toHaveLength(1);
+    expect(await said.textContent()).toBe('Saved the album “Holiday” (2 photos).');
+  });
+
   it('keeps a refused name in its field, which the reason describes, until it is changed', async () => {
     const fake = albumsFake({ Trip: [] });
     const { page } = await pages.open(fake, { hash: '#/library' });
@@ -345,6 +363,20 @@ describe('how to make an album', () => {
     expect(await page.getByRole('region', { name: 'Your albums' }).count()).toBe(0);
     // Focus goes to the Albums heading; the app's announcer says what went.
     await poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent()).toBe('Deleted the album “Trip”.');
+  });
+
+  it('stays on an album it could not delete, saying why', async () => {
+    const fake = albumsFake({ Trip: [1] });
+    const message = 'The library is on read-only media: it can be searched and browsed, not changed.';
+    fake.overrides['albums.delete'] = () => ({ ok: false, error: { code: 'read-only', message } });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    await page.getByRole('link', { name: 'Trip, 1 photo, saved' }).click();
+    await page.getByRole('button', { name: 'Delete this album' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: message }).waitFor();
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('alert').filter({ hasText: message }).count()).toBe(1);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^Trip/);
   });
 
   it('names the Mac’s modifier on a Mac, as the shortcuts dialog does', async () => {

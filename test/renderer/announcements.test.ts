@@ -30,7 +30,7 @@ describe('work in progress', () => {
     for (let done = 1; done <= 20; done++) await emit(job({ id: 'index-1', kind: 'index', state: 'running', progress: progress(done) }));
     const row = page.getByRole('status', { name: 'Indexing' });
     await poll(() => row.getByRole('progressbar', { name: 'Indexing progress' }).getAttribute('value')).toBe('20');
-    await poll(async () => (await row.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Indexing 20 of 41 photos · 7.4 photos/s · about 4 s left Pause Cancel');
+    await poll(async () => (await row.textContent())?.replace(/\s+/g, ' ').trim()).toBe('Indexing 20 of 41 files · 7.4 files/s · about 4 s left Pause Cancel');
     expect(await heard()).toEqual(['Indexing started.']);
 
     // Chromium agrees that the row, which keeps its role to be found under the job's name, is no live region.

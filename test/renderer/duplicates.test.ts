@@ -54,6 +54,10 @@ describe('finding duplicates', () => {
     await dialog.getByRole('button', { name: 'Move to trash' }).click();
     await expect.poll(() => fake.callsOf('duplicates.trash').length).toBe(1);
     expect(await dialog.getByRole('button', { name: 'Cancel' }).isDisabled()).toBe(true);
+    // Focus stays on the pressed button inside the modal (Note [Focus kept]), and Cancel does nothing meanwhile.
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Moving…');
+    await dialog.getByRole('button', { name: 'Cancel' }).click({ force: true });
     for (let i = 0; i < 3; i++) await page.keyboard.press('Escape');
     await page.waitForTimeout(200);
     expect(await dialog.isVisible()).toBe(true);

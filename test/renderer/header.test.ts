@@ -116,8 +116,8 @@ describe('the header at every width (Note [Header never moves the page])', () =>
     const row = page.getByRole('status', { name: 'Indexing' });
 
     for (const [state, button, figures] of [
-      ['running', 'Pause', '98 of 245 photos · 12.5 photos/s · about 1 h 7 min left'],
-      ['paused', 'Resume', '98 of 245 photos'],
+      ['running', 'Pause', '98 of 245 files · 12.5 files/s · about 1 h 7 min left'],
+      ['paused', 'Resume', '98 of 245 files'],
     ] as const) {
       await emit(jobEvent({ id: 'index-1', kind: 'index', state, progress: indexing(98, 245) }));
       await row.getByRole('button', { name: button }).waitFor();
@@ -149,7 +149,7 @@ describe('the header with two jobs side by side', () => {
     await tagging.getByRole('button', { name: 'Pause tagging' }).waitFor();
     await expect.poll(() => seen(index), { timeout: 5000 }).toEqual({ figures: false, percent: '" 40%" / ""' });
     expect(await seen(tagging)).toEqual({ figures: false, percent: '" 25%" / ""' });
-    await index.getByTitle('98 of 245 photos · 12.5 photos/s · about 1 h 7 min left').waitFor();
+    await index.getByTitle('98 of 245 files · 12.5 files/s · about 1 h 7 min left').waitFor();
     expect(await page.getByRole('banner').evaluate(crowding)).toEqual([]);
   });
 });

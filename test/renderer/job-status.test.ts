@@ -35,12 +35,12 @@ describe('what an ended job asks for', () => {
     const row = page.getByRole('status', { name: 'Indexing' });
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: indexing(3, 100) }));
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 100) }));
-    const cancelled = 'Indexing cancelled: 3 of 100 photos indexed. Index the rest Dismiss';
+    const cancelled = 'Indexing cancelled: 3 of 100 files indexed. Index the rest Dismiss';
     await poll(text(row)).toBe(cancelled);
 
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
     await row.getByRole('progressbar', { name: 'Indexing progress' }).waitFor();
-    expect(await text(row)()).toMatch(/^Indexing 0 of 1 photo Pause Cancel/);
+    expect(await text(row)()).toMatch(/^Indexing 0 of 1 file Pause Cancel/);
     expect(await text(row)()).toContain(cancelled);
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1) }));
     await poll(text(row)).toBe(cancelled);
@@ -70,7 +70,7 @@ describe('what an ended job asks for', () => {
 
     // A re-scan the person asked for does the work again in full: its own end says how things stand.
     await emit(jobEvent({ id: 'index-3', kind: 'index', state: 'running', progress: indexing(0, 5) }));
-    await poll(text(indexRow)).toBe('Indexing 0 of 5 photos Pause Cancel');
+    await poll(text(indexRow)).toBe('Indexing 0 of 5 files Pause Cancel');
     await emit(jobEvent({ id: 'index-3', kind: 'index', state: 'done', progress: indexing(5, 5) }));
     await poll(() => indexRow.count()).toBe(0);
   });
@@ -79,7 +79,7 @@ describe('what an ended job asks for', () => {
     const { page, emit } = await pages.open(libraryFake());
     const row = page.getByRole('status', { name: 'Indexing' });
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 100) }));
-    await poll(text(row)).toBe('Indexing cancelled: 3 of 100 photos indexed. Index the rest Dismiss');
+    await poll(text(row)).toBe('Indexing cancelled: 3 of 100 files indexed. Index the rest Dismiss');
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1, 1) }));
     await poll(text(row)).toBe('1 file could not be indexed. See why');
@@ -108,12 +108,12 @@ describe('what an index job passed over', () => {
     const row = page.getByRole('status', { name: 'Indexing' });
     const passedOver = { raw: 1204, video: 37 };
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: { ...indexing(20, 40), passedOver } }));
-    await poll(text(row)).toBe('Indexing 20 of 40 photos Pause Cancel');
+    await poll(text(row)).toBe('Indexing 20 of 40 files Pause Cancel');
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...indexing(40, 40), passedOver } }));
     await poll(text(row)).toBe(NOT_INDEXED);
     // Asking nothing of the person, it gives way to the next run, even one the app started by itself.
     await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
-    await poll(text(row)).toBe('Indexing 0 of 1 photo Pause Cancel');
+    await poll(text(row)).toBe('Indexing 0 of 1 file Pause Cancel');
     await emit(jobEvent({ id: 'index-3', kind: 'index', state: 'done', progress: { ...indexing(40, 40, 2), passedOver } }));
     await poll(text(row)).toBe(`2 files could not be indexed. See why ${NOT_INDEXED}`);
   });
@@ -145,9 +145,9 @@ describe('a running index job', () => {
     const { page, emit } = await pages.open(libraryFake());
     const row = page.getByRole('status', { name: 'Indexing' });
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: { ...indexing(5, 10), imagesPerSecond: 12, etaSeconds: 1 } }));
-    await poll(text(row)).toBe('Indexing 5 of 10 photos · 12.0 photos/s · about 1 s left Pause Cancel');
+    await poll(text(row)).toBe('Indexing 5 of 10 files · 12.0 files/s · about 1 s left Pause Cancel');
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'running', progress: { ...indexing(10, 10), phase: 'finishing', imagesPerSecond: 12, etaSeconds: null } }));
-    await poll(text(row)).toBe('Indexing 10 of 10 photos · finishing… Pause Cancel');
+    await poll(text(row)).toBe('Indexing 10 of 10 files · finishing… Pause Cancel');
   });
 });
 
@@ -171,10 +171,10 @@ describe('cancelling an index job (Note [Cancelling shown at once])', () => {
     const { page, emit } = await pages.open(fake);
     const row = page.getByRole('status', { name: 'Indexing' });
     await emit(jobEvent(running));
-    await poll(text(row)).toBe('Indexing 0 of 245 photos Pause Cancel');
+    await poll(text(row)).toBe('Indexing 0 of 245 files Pause Cancel');
 
     await row.getByRole('button', { name: 'Cancel' }).click();
-    await poll(text(row)).toBe('Indexing 0 of 245 photos Pause Cancelling…');
+    await poll(text(row)).toBe('Indexing 0 of 245 files Pause Cancelling…');
     for (const name of ['Pause', 'Cancelling…']) expect(await row.getByRole('button', { name }).getAttribute('aria-disabled')).toBe('true');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancelling…');
     // Pressed anyway (aria-disabled, they stay pressable), they ask nothing of the engine.
@@ -182,11 +182,11 @@ describe('cancelling an index job (Note [Cancelling shown at once])', () => {
     await row.getByRole('button', { name: 'Cancelling…' }).click({ force: true });
     // The job's progress goes on meanwhile; the row still says it is cancelling.
     await emit(jobEvent({ ...running, progress: indexing(3, 245) }));
-    await poll(text(row)).toBe('Indexing 3 of 245 photos Pause Cancelling…');
+    await poll(text(row)).toBe('Indexing 3 of 245 files Pause Cancelling…');
     expect([fake.callsOf('jobs.pause'), fake.callsOf('jobs.cancel')]).toEqual([[], [{ jobId: 'index-1' }]]);
 
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 245) }));
-    await poll(text(row)).toBe('Indexing cancelled: 3 of 245 photos indexed. Index the rest Dismiss');
+    await poll(text(row)).toBe('Indexing cancelled: 3 of 245 files indexed. Index the rest Dismiss');
   });
 
   it('offers to start indexing, not "the rest", when it was cancelled before any photo was indexed', async () => {

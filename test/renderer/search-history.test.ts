@@ -177,7 +177,7 @@ describe('a search typed before there is anything to search', () => {
 });
 
 describe('a search typed before there were photos (Note [A search waits for photos])', () => {
-  it('runs again as photos are stored, until it shows some, and not once it does', async () => {
+  it('runs again as photos are stored, until it shows some, and not once it does, until the library changes as a whole', async () => {
     const fake = searchingFake();
     const library = fake.status.library;
     fake.status.library = null;
@@ -202,6 +202,12 @@ describe('a search typed before there were photos (Note [A search waits for phot
     await emit({ type: 'photos-stored' });
     await page.waitForTimeout(1500);
     expect(fake.callsOf('search.query').length).toBe(asked);
+    // Once the library changed as a whole (its folder removed), the results are asked for again, as deep as they were, and a photo gone leaves them.
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results: [], total: 0, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
+    await emit({ type: 'library-changed' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).waitFor({ state: 'detached', timeout: 5000 });
+    expect(fake.callsOf('search.query').length).toBe(asked + 1);
+    expect(fake.callsOf('search.query').at(-1)?.options).toMatchObject({ offset: 0, limit: 100 });
   });
 });
 

@@ -256,6 +256,12 @@ describe('Settings: models', () => {
 
     await openai.getByRole('button', { name: 'Cancel download of CLIP ViT-B/32 (OpenAI)' }).click();
     expect(fake.callsOf('models.cancelDownload')).toEqual([{ id: OPENAI }]);
+    // While it cancels, focus stays on its button (Note [Focus kept]), not on another model's Download, which a second Enter would start.
+    await poll(text(openai.getByRole('button', { name: 'Cancel download of CLIP ViT-B/32 (OpenAI)' }))).toBe('Cancelling…');
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Cancel download of CLIP ViT-B/32 (OpenAI)');
+    await page.keyboard.press('Enter');
+    expect(fake.callsOf('models.cancelDownload')).toEqual([{ id: OPENAI }]);
     await emit(downloadJob(OPENAI, 'cancelled', null));
     fake.finishDownload(OPENAI, { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });
     await visible(openai.getByRole('status').filter({ hasText: 'Download cancelled.' }));
@@ -636,7 +642,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await emit({ type: 'job', job: { id: 'index-5', kind: 'index', subject: null, error: null, background: false, state: 'cancelled', progress: { ...progress(0, 0), phase: 'scanning' } } });
     await poll(text(row)).toContain('Indexing cancelled while looking for photos.');
     await emit({ type: 'job', job: { id: 'index-6', kind: 'index', subject: null, error: null, background: false, state: 'cancelled', progress: progress(53, 126, 1) } });
-    await poll(text(row)).toContain('Indexing cancelled: 52 of 126 photos indexed.');
+    await poll(text(row)).toContain('Indexing cancelled: 52 of 126 files indexed.');
     await row.getByRole('button', { name: 'Index the rest' }).dblclick();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
     await poll(() => row.count()).toBe(0);
@@ -662,7 +668,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await status.getByRole('button', { name: 'Resume' }).click();
     await poll(() => fake.callsOf('jobs.resume')).toEqual([{ jobId: 'index-1' }]);
     await visible(status.getByRole('progressbar', { name: 'Indexing progress' }));
-    await poll(text(status)).toMatch(/^Indexing 390 of 3,000 photos Pause Cancel$/);
+    await poll(text(status)).toMatch(/^Indexing 390 of 3,000 files Pause Cancel$/);
   });
 });
 

@@ -96,6 +96,12 @@ describe('the template editor’s address', () => {
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
     expect(fake.callsOf('vocabulary.save').at(-1)?.renames).toEqual([{ from: 'birthday', to: 'birthday party' }]);
+    // Saved, Save has nothing left to do but keeps focus (Note [Focus kept]), and a second press saves nothing.
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Save');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(100);
+    expect(fake.callsOf('vocabulary.save')).toHaveLength(1);
     expect(await page.getByText('was given by hand').count()).toBe(0);
 
     await page.getByRole('button', { name: 'Delete birthday party' }).click();

@@ -182,6 +182,27 @@ const details = (id: number) => ({
   value: { id, name: NAMES[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 4000, height: 3000, format: 'jpeg', version: id, path: `/home/ada/Pictures/${NAMES[id]}`, size: 2_000_000, capturedAt: null, camera: null, lens: null, location: null, copies: [] },
 });
 
+describe('stepping on from a photo the library no longer has', () => {
+  it('shows the next photo without the one before’s error, its details before its similar photos, and says its text cannot be had', async () => {
+    const fake = libraryFake();
+    const gone = { ok: false as const, error: { code: 'not-found', message: 'There is no photo #2 in the library.' } };
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => (id === 2 ? gone : details(id));
+    const unreadable = 'The library database could not be read: disk I/O error.';
+    fake.overrides['photos.text'] = ({ id }: { id: number }) => (id === 2 ? gone : { ok: false, error: { code: 'storage', message: unreadable } });
+    // The similar photos' search, slow as the first after launch can be.
+    fake.overrides['search.similar'] = (() => new Promise((resolve) => setTimeout(() => resolve(gone), 8000))) as never;
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    await page.getByRole('dialog').getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
+    await page.keyboard.press('ArrowRight');
+    const next = page.getByRole('dialog', { name: 'a.jpg' });
+    await next.getByText('/home/ada/Pictures/a.jpg', { exact: true }).waitFor({ timeout: 3000 });
+    await expect.poll(() => next.getByRole('alert').allTextContents(), { timeout: 3000 }).toContain(unreadable);
+    expect((await next.getByRole('alert').allTextContents()).join(' ')).not.toMatch(/no longer in the library/);
+    await next.getByText('Not available.', { exact: true }).waitFor({ timeout: 3000 });
+    expect(await next.getByText('Looking…').count()).toBe(0);
+  });
+});
+
 describe('a photo the viewer cannot show', () => {
   it('says why over the stage, and aloud, rather than stay blank, and shows the next photo as usual', async () => {
     const fake = libraryFake();

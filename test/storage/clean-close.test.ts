@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closedCleanly } from '../../main/storage/clean-close.js';
+import { damageError } from '../../main/storage/damage.js';
 import { DATABASE_FILE, Storage } from '../../main/storage/storage.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -33,6 +34,23 @@ describe('a clean close', () => {
     expect(closedCleanly(file)).toBe(true);
     // A reader's connection records nothing and forgets nothing.
     Storage.open(scratch.dir, { readonly: true }).close();
+    expect(closedCleanly(file)).toBe(true);
+  });
+
+  // Note [Damage voids a clean close]: a search or `lumen status` that met damage advises `lumen index`, whose writer must then check.
+  it('no longer holds once a reader met damage, until a writer has checked the pages', () => {
+    const reader = Storage.open(scratch.dir, { readonly: true });
+    expect(damageError(Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' }))?.code).toBe('integrity');
+    reader.close();
+    expect(closedCleanly(file)).toBe(false);
+    // A writer that closes without a check (none was asked for) leaves it to be checked.
+    Storage.open(scratch.dir).close();
+    expect(closedCleanly(file)).toBe(false);
+    // A check that finds every page sound clears it.
+    Storage.open(scratch.dir, { check: true }).close();
+    expect(closedCleanly(file)).toBe(true);
+    // Damage met by a process with no library open counts against none.
+    damageError(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }));
     expect(closedCleanly(file)).toBe(true);
   });
 

@@ -68,7 +68,7 @@ export class AppState {
     this.bus.on('library-changed', () => {
       void this.status.refresh();
       void this.viewer.recheck();
-      this.search.libraryGrew();
+      this.search.libraryChanged();
     });
     this.bus.on('photos-stored', () => this.search.libraryGrew());
     this.bus.on('tags-changed', ({ tag }) => this.search.verdictGiven(tag));
@@ -76,7 +76,7 @@ export class AppState {
     this.bus.on('job', ({ job }) => {
       if (job.state === 'running' || job.state === 'paused') return;
       void this.status.refresh();
-      if (job.kind === 'index') this.search.libraryGrew();
+      if (job.kind === 'index') this.search.libraryChanged();
     });
   }
 

@@ -51,8 +51,11 @@ const TYPING_RESTED_MS = 1000;
  * Note [A search waits for photos]: a search that shows nothing because there was nothing yet to
  * search (typed on the first-run screen before any folder, or while the first photos are being
  * indexed) is run again as the library grows, at most this often, until it shows some. One that
- * shows results is left alone, as they would move under the person; so is a query refused for
- * what it says, which no photo changes.
+ * shows results is left alone, as they would move under the person every few seconds; so is a
+ * query refused for what it says, which no photo changes. Once the library has changed as a whole
+ * (a run ended, a folder came or went, copies went to the trash), results are asked for again as
+ * deep as they were, once: photos that left the library would otherwise stay among them, as
+ * tiles with no picture that open on "no longer in the library".
  */
 const LIBRARY_GREW_MS = 1000;
 
@@ -93,6 +96,8 @@ export class SearchStore {
   /** The code of the error the last search ended with, or null (Note [A search waits for photos]). */
   private failedWith: string | null = null;
   private grewTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A whole change of the library came since the timer was set (Note [A search waits for photos]). */
+  private wholeChange = false;
   /** Photos searched by, by the number that names them in the address (SearchState.image). */
   private readonly images = new SvelteMap<number, ImageQuery>();
   private lastImage = 0;
@@ -224,12 +229,26 @@ export class SearchStore {
     else void this.run();
   }
 
-  /** Photos were stored, or folders added: a search that shows nothing runs again (Note [A search waits for photos]). */
+  /** Photos were stored: a search that shows nothing runs again (Note [A search waits for photos]). */
   libraryGrew(): void {
+    this.afterChange(false);
+  }
+
+  /** The library changed as a whole: a search that shows results asks for them again too (Note [A search waits for photos]). */
+  libraryChanged(): void {
+    this.afterChange(true);
+  }
+
+  private afterChange(whole: boolean): void {
+    this.wholeChange ||= whole;
     if (this.grewTimer) return;
     this.grewTimer = setTimeout(() => {
       this.grewTimer = null;
-      if (this.active && this.results.length === 0 && this.failedWith !== 'bad-input') void this.run();
+      const again = this.wholeChange;
+      this.wholeChange = false;
+      if (!this.active || this.failedWith === 'bad-input') return;
+      if (this.results.length === 0) void this.run();
+      else if (again) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)));
     }, LIBRARY_GREW_MS);
   }
 
@@ -293,6 +312,7 @@ export class SearchStore {
         setTimeout(() => generation === this.generation && (this.error = message), UNFINISHED_QUERY_MS);
         return;
       }
+      this.keptForRefused = false;
       // A photo dropped or pasted that cannot be searched by is named: several may have been dropped in turn.
       this.error = image ? `Cannot search by “${image.name}”. ${outcome.error.message}` : outcome.error.message;
       if (!more) {

@@ -36,6 +36,8 @@ export class ViewerState {
   similar = $state.raw<SearchHitInfo[]>([]);
   /** The open photo's text, with its id (null while it loads). */
   text = $state.raw<(PhotoTextInfo & { photoId: number }) | null>(null);
+  /** The open photo's text could not be had (the viewer's error says why). */
+  textFailed = $state(false);
   reading = $state(false);
   error = $state<string | null>(null);
   message = $state<string | null>(null);
@@ -145,24 +147,28 @@ export class ViewerState {
     return true;
   }
 
-  /** Loads the details and similar photos of the open photo. */
+  /** Loads the details, text and similar photos of the open photo, each shown as it comes. */
   async load(photoId: number): Promise<void> {
     const loading = ++this.loading;
     // A flag no grid took (the one below was gone when the viewer closed) is not for this photo.
     this.focusGoesElsewhere = false;
     this.message = null;
     this.text = null;
-    const [details, similar, text] = await Promise.all([
-      this.api.call('photos.details', { id: photoId }),
-      this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }),
-      this.api.call('photos.text', { id: photoId }),
-    ]);
+    this.textFailed = false;
+    // The photo before's error is not this one's.
+    this.error = null;
+    // The similar photos' search can take seconds (the first after launch loads the index): the details do not wait for it.
+    const similar = this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }).then((outcome) => {
+      if (loading === this.loading) this.similar = outcome.ok ? outcome.value.results : [];
+    });
+    const [details, text] = await Promise.all([this.api.call('photos.details', { id: photoId }), this.api.call('photos.text', { id: photoId })]);
     if (loading !== this.loading) return;
     this.goneId = !details.ok && details.error.code === 'not-found' ? photoId : null;
     this.details = details.ok ? details.value : null;
     this.error = this.goneId !== null ? GONE : details.ok ? (text.ok ? null : text.error.message) : details.error.message;
-    this.similar = similar.ok ? similar.value.results : [];
     this.text = text.ok ? { ...text.value, photoId } : null;
+    this.textFailed = !text.ok;
+    await similar;
   }
 
   /**

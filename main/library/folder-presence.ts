@@ -1,0 +1,80 @@
+/**
+ * Whether a photo the walk found is gone, or its library folder went away during the run.
+ *
+ * Note [A drive gone mid-run]: a run's work can take hours (a new model re-embeds every photo),
+ * and a drive can be unplugged or unmounted meanwhile. Its mount point then stays behind as an
+ * empty folder (Note [Drive not mounted] in walk.ts), or goes, and every photo still to do fails
+ * as missing, or as truncated where the read broke off. Taken at their word, those photos were
+ * forgotten as deleted, with their tags, verdicts and albums, or listed as damaged for good. So
+ * where a photo fails, the run first asks whether its library folder is still the one it started
+ * with (the same folder on the same device, not empty): if not, nothing in that folder counts as
+ * failed or gone, its photos are kept, and the run says the folder went away, as of a folder out
+ * of reach at the start (Note [A folder out of reach] in walk.ts): listed, and a command line run
+ * ends with a non-zero status. Every library folder is asked once more before the run forgets
+ * what it did not find, for a drive gone during the walk or after its folder's last photo.
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isInside } from '../core/paths.js';
+
+interface Root {
+  path: string;
+  /** Device and inode of the folder when the run started; null when it could not be had then. */
+  identity: string | null;
+}
+
+async function identityOf(folder: string): Promise<string | null> {
+  const info = await stat(folder).catch(() => null);
+  return info?.isDirectory() ? `${info.dev}:${info.ino}` : null;
+}
+
+export class FolderPresence {
+  private readonly awayFolders = new Map<number, string>();
+
+  private constructor(private readonly roots: Map<number, Root>) {}
+
+  /** Notes each library folder as the run starts. */
+  static async of(folders: ReadonlyArray<{ id: number; path: string }>): Promise<FolderPresence> {
+    const roots = new Map<number, Root>();
+    for (const folder of folders) roots.set(folder.id, { path: folder.path, identity: await identityOf(folder.path) });
+    return new FolderPresence(roots);
+  }
+
+  /** Whether the library folder `folderId` went away since the run started (Note [A drive gone mid-run]); once away, it stays so for the run. */
+  async isAway(folderId: number): Promise<boolean> {
+    if (this.awayFolders.has(folderId)) return true;
+    const root = this.roots.get(folderId);
+    if (!root) return false;
+    const now = await identityOf(root.path);
+    const emptied = now !== null && (await readdir(root.path).catch(() => [])).length === 0;
+    if (now !== null && now === root.identity && !emptied) return false;
+    this.awayFolders.set(folderId, root.path);
+    return true;
+  }
+
+  /** The library folders found away in this run, by id. */
+  get away(): ReadonlyMap<number, string> {
+    return this.awayFolders;
+  }
+
+  /**
+   * Whether `file`, in the library folder `folderId`, is gone: missing, it and any folder above it
+   * that is missing too, below a real folder that is there (Note [Unreachable folders] in
+   * indexer.ts). A file that cannot be reached (a folder that became unreadable, a drive behind a
+   * link unplugged, the library folder itself away) is not gone.
+   */
+  async isGone(file: string, folderId: number): Promise<boolean> {
+    const root = this.roots.get(folderId)?.path;
+    if (root === undefined || (await this.isAway(folderId))) return false;
+    for (let at = file; isInside(at, root); at = path.dirname(at)) {
+      // The library folder may itself be a link; a link under it is a linked folder, which may lead nowhere now.
+      const info = await (at === root ? stat(at) : lstat(at)).catch((error: NodeJS.ErrnoException) => error);
+      if (info instanceof Error) {
+        if (at === root || (info.code !== 'ENOENT' && info.code !== 'ENOTDIR')) return false;
+        continue;
+      }
+      return at !== file && info.isDirectory();
+    }
+    return false;
+  }
+}
