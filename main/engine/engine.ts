@@ -387,12 +387,15 @@ export class Engine {
    * are ready (engine-service.ts). Unchanged files cost a stat each and the image tower is loaded
    * only for new ones. Nothing starts when a run of this launch has walked everything already
    * (a person who cancelled it meant it), or without a model to index with (the app asks for
-   * one); while another program writes the library, it waits until this engine is the writer.
+   * one); while another program writes the library, it waits until this engine is the writer,
+   * which it becomes as soon as that program is done (Note [Becoming the writer] in library-access.ts).
    */
   async catchUp(): Promise<void> {
     if (!this.options.watch || this.closing || this.walkedEverything || !this.hasLibrary()) return;
     const library = this.library();
     this.catchUpWhenWriter = !this.access.isWriter;
+    // Opened again as the writer, it catches up (onOpen); the window reads the library again.
+    if (this.catchUpWhenWriter) this.access.becomeWriterWhenFree(() => this.libraryChanges.now());
     if (this.catchUpWhenWriter || library.folders().length === 0) return;
     if ((await this.models.indexingProblem(library)) || this.walkedEverything || this.closing) return;
     // Its failures are the job's, shown as any run's.

@@ -5,9 +5,12 @@
  *
  * Note [Becoming the writer]: a CLI command that writes takes the lock before it starts and an
  * engine that only reads never does. The app takes it whenever it is free: when the library opens,
- * and again at each write while another program holds it. An engine that becomes the writer
- * with a read-only library open opens it again, so it starts from everything the previous writer
- * stored; the old one stays open for calls in flight and closes with the engine.
+ * again at each write while another program holds it, and as soon as that program is done while
+ * its catch-up waits (Note [Catch up at launch] in engine.ts): the app would otherwise go on
+ * searching what the library held when it opened, the photos a `lumen index` beside it stored
+ * never found, those it forgot still counted, until the app wrote. An engine that becomes the
+ * writer with a read-only library open opens it again, so it starts from everything the previous
+ * writer stored; the old one stays open for calls in flight and closes with the engine.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -32,10 +35,14 @@ export interface AccessOptions {
   onRestored?: (report: RestoreReport) => void;
 }
 
+/** How often an app waiting to become the writer tries the lock (Note [Becoming the writer]). */
+const WRITER_WAIT_MS = 3000;
+
 export class LibraryAccess {
   private opened: Library | null = null;
   private lock: WriterLock | null = null;
   private readonly retired: Library[] = [];
+  private writerWait: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly options: AccessOptions) {
     const info = statSync(options.dataDir, { throwIfNoEntry: false });
@@ -74,14 +81,48 @@ export class LibraryAccess {
     if (!this.lock) {
       const lock = this.tryTake(holder, doing);
       if (!lock) throw WriterLock.busyNow(this.options.dataDir, 'try again when it has finished');
-      this.lock = lock;
-      if (this.opened) {
-        this.retired.push(this.opened);
-        this.opened = null;
-      }
+      this.becameWriter(lock);
     }
-    this.lock.describe(doing);
+    this.lock?.describe(doing);
     return this.library();
+  }
+
+  /**
+   * Becomes the writer as soon as the program writing the library now is done, opens the library
+   * again and calls `then` (Note [Becoming the writer]); nothing where it cannot be written.
+   */
+  becomeWriterWhenFree(then: () => void): void {
+    const holder = this.options.claimWhenFree;
+    if (this.lock || this.writerWait || !holder) return;
+    this.writerWait = setInterval(() => {
+      try {
+        if (this.lock) return this.stopWaiting();
+        const lock = this.tryTake(holder, 'using');
+        if (!lock) return;
+        this.stopWaiting();
+        this.becameWriter(lock);
+        this.library();
+        then();
+      } catch (error) {
+        this.stopWaiting();
+        if (!isUserError(error) || error.code !== 'read-only') this.options.log(`Could not become the library's writer: ${messageOf(error)}`);
+      }
+    }, WRITER_WAIT_MS);
+    this.writerWait.unref?.();
+  }
+
+  private stopWaiting(): void {
+    if (this.writerWait) clearInterval(this.writerWait);
+    this.writerWait = null;
+  }
+
+  /** The library read so far stays open for calls in flight; the next use opens it again, as the writer. */
+  private becameWriter(lock: WriterLock): void {
+    this.lock = lock;
+    if (this.opened) {
+      this.retired.push(this.opened);
+      this.opened = null;
+    }
   }
 
   /** Becomes the writer before a CLI command that writes starts (Note [Becoming the writer]). */
@@ -110,6 +151,7 @@ export class LibraryAccess {
   }
 
   async close(): Promise<void> {
+    this.stopWaiting();
     const libraries = [...this.retired.splice(0), ...(this.opened ? [this.opened] : [])];
     this.opened = null;
     try {

@@ -7,7 +7,7 @@
  * as missing, or as truncated where the read broke off. Taken at their word, those photos were
  * forgotten as deleted, with their tags, verdicts and albums, or listed as damaged for good. So
  * where a photo fails, the run first asks whether its library folder is still the one it started
- * with (the same folder on the same device, not empty): if not, nothing in that folder counts as
+ * with (the same folder on the same device, not emptied): if not, nothing in that folder counts as
  * failed or gone, its photos are kept, and the run says the folder went away, as of a folder out
  * of reach at the start (Note [A folder out of reach] in walk.ts): listed, and a command line run
  * ends with a non-zero status. Every library folder is asked once more before the run forgets
@@ -21,7 +21,11 @@ interface Root {
   path: string;
   /** Device and inode of the folder when the run started; null when it could not be had then. */
   identity: string | null;
+  /** Whether it held anything then: only a folder that did can be found emptied. */
+  held: boolean;
 }
+
+const isEmpty = async (folder: string) => (await readdir(folder).catch(() => [])).length === 0;
 
 async function identityOf(folder: string): Promise<string | null> {
   const info = await stat(folder).catch(() => null);
@@ -36,7 +40,7 @@ export class FolderPresence {
   /** Notes each library folder as the run starts. */
   static async of(folders: ReadonlyArray<{ id: number; path: string }>): Promise<FolderPresence> {
     const roots = new Map<number, Root>();
-    for (const folder of folders) roots.set(folder.id, { path: folder.path, identity: await identityOf(folder.path) });
+    for (const folder of folders) roots.set(folder.id, { path: folder.path, identity: await identityOf(folder.path), held: !(await isEmpty(folder.path)) });
     return new FolderPresence(roots);
   }
 
@@ -46,7 +50,7 @@ export class FolderPresence {
     const root = this.roots.get(folderId);
     if (!root) return false;
     const now = await identityOf(root.path);
-    const emptied = now !== null && (await readdir(root.path).catch(() => [])).length === 0;
+    const emptied = now !== null && root.held && (await isEmpty(root.path));
     if (now !== null && now === root.identity && !emptied) return false;
     this.awayFolders.set(folderId, root.path);
     return true;

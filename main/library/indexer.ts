@@ -150,6 +150,8 @@ export interface IndexTarget {
   thumbnails: ThumbnailStore;
   /** Lumen's own data folder: never walked, even inside a photo folder (its thumbnails are no photos). */
   dataDir: string;
+  /** Library folders removed since the run started: their photos are left (Note [Images kept for a run] in library.ts). */
+  removedFolders?: ReadonlySet<number>;
 }
 
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
@@ -408,6 +410,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     while (next < work.length && !fatal) {
       // Claim the item before awaiting: the other producers run between awaits.
       const item = work[next++] as WorkItem;
+      // Its folder left the library meanwhile: hours of decoding for photos the run would not keep.
+      if (target.removedFolders?.has(item.folderId)) {
+        progress.processed++;
+        continue;
+      }
       // As the consumer's: copies of photos already indexed are stored here, not there.
       if (control.isPaused) flush();
       await control.checkpoint();

@@ -101,6 +101,8 @@ export class Library {
   private readonly opened = new Map<string, Promise<VectorIndex>>();
   /** Index runs going on (Note [Images kept for a run]). */
   private runs = 0;
+  /** Folders removed while runs go on, which they leave (Note [Images kept for a run]); cleared once none does. */
+  private readonly removedDuringRuns = new Set<number>();
 
   private constructor(
     readonly dataDir: string,
@@ -123,8 +125,22 @@ export class Library {
     return path.join(this.dataDir, 'index');
   }
 
-  /** The vector index of `model`, loaded (or rebuilt in the background) on first use. */
+  /**
+   * The vector index of `model`, loaded (or rebuilt in the background) on first use. A model is
+   * known by its folder's name, so another model under a name the library knows would have its
+   * vectors ranked against the other's: where their sizes differ, that is said, not left to fail
+   * as an unexpected error in the middle of a search or a run.
+   */
   vectorIndex(model: string, dim: number): Promise<VectorIndex> {
+    const stored = this.storage.embeddings.dimension(model);
+    if (stored !== 0 && stored !== dim) {
+      return Promise.reject(
+        new UserError(
+          'model-invalid',
+          `The library's photos were embedded by a model named ${model} with ${stored}-dimensional vectors, but the model given under that name gives ${dim} dimensions: it is another model. Models are told apart by their folder's name: give this model's folder a name of its own, and index with it.`,
+        ),
+      );
+    }
     let opened = this.opened.get(model);
     if (!opened) {
       const index = new VectorIndex(this.storage, model, dim, this.indexDir);
@@ -216,10 +232,13 @@ export class Library {
    * photo's image. A folder removed while a run goes on may have held the only other file of such
    * an image: deleted at once, the run's link would then fail (and stop the run, blaming the
    * disk). So while a run goes on the images the folder leaves without a file stay, and the run
-   * forgets those still without one as it ends, as it forgets every image no file shows.
+   * forgets those still without one as it ends, as it forgets every image no file shows. A run
+   * leaves the photos of that folder it has not reached: a folder added by mistake (a whole home
+   * folder) and removed at once would otherwise be decoded to the end, for nothing.
    */
   async removeFolder(folderId: number): Promise<void> {
     this.folderById(folderId);
+    if (this.runs > 0) this.removedDuringRuns.add(folderId);
     const removed = this.storage.library.removeFolder(folderId, { keepImages: this.runs > 0 });
     for (const [model, index] of this.indexes) index.remove(removed.filter((image) => image.models.includes(model)).map((image) => image.id));
     await Promise.all(removed.map((image) => this.thumbnails.forget(image)));
@@ -246,9 +265,11 @@ export class Library {
     const { indexLibrary } = await import('./indexer.js');
     this.runs++;
     try {
-      return await indexLibrary({ store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails, dataDir: this.dataDir }, folders, options);
+      const target = { store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails, dataDir: this.dataDir, removedFolders: this.removedDuringRuns };
+      return await indexLibrary(target, folders, options);
     } finally {
       this.runs--;
+      if (this.runs === 0) this.removedDuringRuns.clear();
     }
   }
 

@@ -86,4 +86,23 @@ describe('the app catching up at launch', () => {
     await expect.poll(() => indexJobs().at(-1)?.state, { timeout: 20_000 }).toBe('done');
     expect(later.library().status().photos).toBe(5);
   });
+
+  // Note [Becoming the writer] in main/engine/library-access.ts: `lumen index` ran beside the app, in a folder the app does not watch.
+  it('becomes the writer as soon as the other program is done, and searches what it stored, with no write of its own', async () => {
+    const cli = new Engine({ dataDir, model: IMMICH_MODEL, provider: 'cpu' });
+    engines.push(cli);
+    await cli.claimWriter('`lumen index`', 'indexing');
+    const engine = appEngine();
+    expect((await engine.search('a photo of a star.', { showAll: true })).total).toBe(4);
+    await engine.catchUp();
+    expect(indexJobs()).toEqual([]);
+
+    const elsewhere = path.join(scratch.dir, 'Elsewhere');
+    await copyPhotos(photos.slice(4, 6), elsewhere, () => 'c');
+    await (await cli.addFolders([elsewhere])).indexing.done;
+    await cli.dispose();
+
+    await expect.poll(() => events.some((event) => event.type === 'library-changed'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(async () => (await engine.search('a photo of a star.', { showAll: true })).total, { timeout: 20_000 }).toBe(6);
+  });
 });

@@ -209,6 +209,53 @@ describe('a library survives crashes, lost index files and model switches', () =
     }
   });
 
+  // Note [Images kept for a run] in main/library/library.ts: a folder added by mistake and removed at once.
+  it('leaves the photos of a folder removed during the run, rather than decode them for nothing', async () => {
+    const photos = await fixturePhotos();
+    const other = path.join(scratch.dir, 'Everything');
+    await copyPhotos(photos.slice(0, 8), folder);
+    await copyPhotos(photos.slice(8, 48), other);
+    const library = openLibrary(dataDir);
+    const embed = immich.embedTensors.bind(immich);
+    let embedded = 0;
+    try {
+      const folders = await library.addFolders([folder, other]);
+      const mistaken = folders.find((row) => path.basename(row.path) === 'Everything');
+      const spy = vi.spyOn(immich, 'embedTensors').mockImplementation(async (tensors) => {
+        if (embedded === 0) await library.removeFolder(mistaken!.id);
+        embedded += tensors.length;
+        return embed(tensors);
+      });
+      const summary = await library.index(immich, { folders, batchSize: 4, concurrency: 1 });
+      spy.mockRestore();
+      // The run's own folder comes first; of the other, no more than the photos already on their way.
+      expect(embedded).toBeGreaterThanOrEqual(8);
+      expect(embedded).toBeLessThanOrEqual(8 + 12);
+      expect(summary.failed).toEqual([]);
+      expect(library.folders().map((row) => path.basename(row.path))).toEqual(['Photos']);
+      expect(await countRows(path.join(dataDir, 'library.db'), 'files')).toBe(8);
+      expect(library.storage.embeddings.count(immich.id)).toBe(8);
+    } finally {
+      await library.close();
+    }
+  });
+
+  it('says that another model under a name the library knows is another model, where their vectors differ in size', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 4), folder);
+    const library = openLibrary(dataDir);
+    try {
+      await library.index(immich, { folders: await library.addFolders([folder]) });
+      await expect(library.vectorIndex(immich.id, immich.dim * 2)).rejects.toMatchObject({
+        code: 'model-invalid',
+        message: `The library's photos were embedded by a model named tiny-clip-immich with ${immich.dim}-dimensional vectors, but the model given under that name gives ${immich.dim * 2} dimensions: it is another model. Models are told apart by their folder's name: give this model's folder a name of its own, and index with it.`,
+      });
+      // The model itself is served as before.
+      expect((await library.vectorIndex(immich.id, immich.dim)).size).toBe(4);
+    } finally {
+      await library.close();
+    }
+  });
+
   it('pauses and resumes an indexing run', async () => {
     await copyPhotos((await fixturePhotos()).slice(0, 20), folder);
     const library = openLibrary(dataDir);

@@ -343,6 +343,22 @@ describe('a search like a photo named in the address', () => {
 });
 
 describe('the window’s notices', () => {
+  it('are heard where the region stood empty before (Note [Status regions stay]), and Dismiss leaves focus on the screen’s title', async () => {
+    const { page } = await pages.open(libraryFake(), { hash: '#/library' });
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor();
+    const heard = await listen(page);
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['notes'], 'notes.txt', { type: 'text/plain' }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    const said = 'Drop a photo to search by it, or a folder to add it.';
+    await expect.poll(heard).toContainEqual(expect.stringContaining(said));
+    await page.getByRole('status').filter({ hasText: said }).getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByText(said).waitFor({ state: 'detached' });
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+  });
+
   it('say an error readably in either theme', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const { page } = await pages.open(libraryFake(), { hash: '#/library', colorScheme });

@@ -53,6 +53,24 @@ describe('first run: the model step', () => {
     await step.getByRole('heading', { name: '1. Model ready: clip-m1' }).waitFor();
   });
 
+  it('says a chosen model is loading, and why it could not be chosen', async () => {
+    const fake = noModelFake({ kind: 'unusable', message: 'Model clip-m1 failed to load on CUDA.' }, [RECOMMENDED.id]);
+    const refusal = 'The settings could not be saved: the disk holding Lumen’s data is full.';
+    let answer = (_: unknown) => {};
+    fake.overrides['settings.update'] = (() => new Promise((resolve) => (answer = resolve))) as never;
+    const { page } = await pages.open(fake);
+    const step = page.getByRole('region', { name: 'Find your photos by describing them' });
+    await step.getByRole('button', { name: 'Use clip-m1' }).click();
+    const loading = step.getByRole('button', { name: 'Loading clip-m1…' });
+    await loading.waitFor();
+    // Pressed again meanwhile, it asks nothing more.
+    await loading.click({ force: true });
+    expect(fake.callsOf('settings.update')).toHaveLength(1);
+    answer({ ok: false, error: { code: 'disk-full', message: refusal } });
+    await step.getByRole('alert').filter({ hasText: refusal }).waitFor();
+    await step.getByRole('button', { name: 'Use clip-m1' }).waitFor();
+  });
+
   it('names a chosen model that is gone, and offers the one installed', async () => {
     const fake = noModelFake({ kind: 'missing', model: 'clip-gone', message: 'No model folder or catalogue model named "clip-gone". See `models list`.' }, ['clip-other']);
     const { page } = await pages.open(fake);

@@ -295,6 +295,8 @@ describe('Settings: models', () => {
     fake.install(OPENAI, `/home/ada/.config/Lumen/models/${OPENAI}`, 512, 'hf');
     await emit(downloadJob(OPENAI, 'done', null));
     fake.finishDownload(OPENAI, { ok: true, value: { dir: `/home/ada/.config/Lumen/models/${OPENAI}` } });
+    // Its progress and their live region go: the end is said through the window's announcer.
+    await poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent()).toBe('CLIP ViT-B/32 (OpenAI) is downloaded.');
 
     const use = openai.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI)' });
     await visible(use);

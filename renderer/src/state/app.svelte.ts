@@ -50,7 +50,7 @@ export class AppState {
 
   constructor(readonly api: LumenApi) {
     this.status = new StatusStore(api, this.bus);
-    this.models = new ModelsStore(api, this.bus);
+    this.models = new ModelsStore(api, this.bus, this.announcer);
     this.settings = new SettingsStore(api, this.bus);
     this.jobs = new JobsStore(api, this.bus);
     this.versions = new PhotoVersions(api, this.bus);

@@ -8,6 +8,7 @@
  */
 import type { DownloadProgressInfo, LumenApi, ModelsListing } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
+import type { Announcer } from './announcer.svelte.js';
 
 export type DownloadPhase = 'starting' | 'downloading' | 'cancelling' | 'cancelled' | 'failed';
 
@@ -31,6 +32,7 @@ export class ModelsStore {
   constructor(
     private readonly api: LumenApi,
     private readonly bus: AppBus,
+    private readonly announcer: Announcer,
   ) {
     bus.on('download-progress', ({ id, progress }) => {
       const current = this.downloads[id];
@@ -102,6 +104,9 @@ export class ModelsStore {
     const current = this.downloads[id];
     if (error === null) {
       if (current === undefined) return; // Already handled (the event and the call both report it).
+      // Its progress, and the live region that read it out, go with it: the end is said here.
+      const name = this.listing?.catalogue.find((model) => model.id === id)?.name ?? id;
+      this.announcer.say(`${name} is downloaded.`);
       delete this.downloads[id];
       this.bus.emit('models-changed', { reason: 'download' });
       void this.refresh();
