@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
-import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
+import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { isUserError, messageOf } from '../core/errors.js';
 import { NO_LIBRARY_MESSAGE } from '../engine/no-library.js';
 import { RESTORE_ADVICE, actionableError } from '../storage/damage.js';
@@ -69,6 +69,7 @@ const IN_APP_WORDS: ReadonlyArray<readonly [string | RegExp, string]> = [
   [WRITABLE_DATA_ADVICE, 'Lumen keeps its models in its data folder, which must be on a disk it can write to.'],
   [DOWNLOADED_ADVICE, 'then it shows in Settings as installed'],
   [OTHER_LIBRARY_ADVICE, ''],
+  [READ_ONLY_LIBRARY_ADVICE, 'its photos can still be searched and browsed, but not changed; to change the library, copy Lumen’s data folder to a writable disk'],
 ];
 
 /** `message` as the app says it (Note [App wording]). */

@@ -15,3 +15,6 @@ export const DOWNLOADED_ADVICE = 'then see `models list`';
 
 /** A folder added is another library's data folder: how to use that library instead. */
 export const OTHER_LIBRARY_ADVICE = ', or give that library with --data';
+
+/** The data folder cannot be written: what still works, and how to change the library. */
+export const READ_ONLY_LIBRARY_ADVICE = 'searching it and `status` still work; to change the library, copy it to a writable disk or pass another --data';

@@ -102,11 +102,12 @@ export class LibraryAccess {
         this.stopWaiting();
         this.becameWriter(lock);
         this.library();
-        then();
       } catch (error) {
         this.stopWaiting();
         if (!isUserError(error) || error.code !== 'read-only') this.options.log(`Could not become the library's writer: ${messageOf(error)}`);
+        return;
       }
+      then();
     }, WRITER_WAIT_MS);
     this.writerWait.unref?.();
   }

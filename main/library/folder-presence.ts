@@ -7,29 +7,45 @@
  * as missing, or as truncated where the read broke off. Taken at their word, those photos were
  * forgotten as deleted, with their tags, verdicts and albums, or listed as damaged for good. So
  * where a photo fails, the run first asks whether its library folder is still the one it started
- * with (the same folder on the same device, not emptied): if not, nothing in that folder counts as
+ * with (on the same device, not emptied where it held something): if not, nothing in it counts as
  * failed or gone, its photos are kept, and the run says the folder went away, as of a folder out
  * of reach at the start (Note [A folder out of reach] in walk.ts): listed, and a command line run
  * ends with a non-zero status. Every library folder is asked once more before the run forgets
  * what it did not find, for a drive gone during the walk or after its folder's last photo.
  */
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../core/paths.js';
 
 interface Root {
   path: string;
-  /** Device and inode of the folder when the run started; null when it could not be had then. */
-  identity: string | null;
+  /**
+   * The device the folder was on when the run started (an unmounted drive's mount point is on
+   * the disk above it); null when it could not be had then. Not its inode: network file systems
+   * may not keep one.
+   */
+  device: number | null;
   /** Whether it held anything then: only a folder that did can be found emptied. */
   held: boolean;
 }
 
-const isEmpty = async (folder: string) => (await readdir(folder).catch(() => [])).length === 0;
+/** Whether `folder` holds nothing: one entry read tells. Null when it cannot be read (a passing error is no emptied folder). */
+async function isEmpty(folder: string): Promise<boolean | null> {
+  try {
+    const dir = await opendir(folder);
+    try {
+      return (await dir.read()) === null;
+    } finally {
+      await dir.close().catch(() => {});
+    }
+  } catch {
+    return null;
+  }
+}
 
-async function identityOf(folder: string): Promise<string | null> {
+async function deviceOf(folder: string): Promise<number | null> {
   const info = await stat(folder).catch(() => null);
-  return info?.isDirectory() ? `${info.dev}:${info.ino}` : null;
+  return info?.isDirectory() ? info.dev : null;
 }
 
 export class FolderPresence {
@@ -40,7 +56,7 @@ export class FolderPresence {
   /** Notes each library folder as the run starts. */
   static async of(folders: ReadonlyArray<{ id: number; path: string }>): Promise<FolderPresence> {
     const roots = new Map<number, Root>();
-    for (const folder of folders) roots.set(folder.id, { path: folder.path, identity: await identityOf(folder.path), held: !(await isEmpty(folder.path)) });
+    for (const folder of folders) roots.set(folder.id, { path: folder.path, device: await deviceOf(folder.path), held: (await isEmpty(folder.path)) === false });
     return new FolderPresence(roots);
   }
 
@@ -49,9 +65,9 @@ export class FolderPresence {
     if (this.awayFolders.has(folderId)) return true;
     const root = this.roots.get(folderId);
     if (!root) return false;
-    const now = await identityOf(root.path);
-    const emptied = now !== null && root.held && (await isEmpty(root.path));
-    if (now !== null && now === root.identity && !emptied) return false;
+    const now = await deviceOf(root.path);
+    const emptied = now !== null && root.held && (await isEmpty(root.path)) === true;
+    if (now !== null && now === root.device && !emptied) return false;
     this.awayFolders.set(folderId, root.path);
     return true;
   }

@@ -424,8 +424,14 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       } catch (error) {
         // The run is over (the queue rejected the push): this photo is not at fault.
         if (fatal) return;
-        if ((isUserError(error) && error.code === 'cancelled') || isLibraryError(error)) throw error;
-        if (await notItsFault(item)) continue;
+        if (isUserError(error) && error.code === 'cancelled') throw error;
+        // The library's own failure stops every producer and the consumer at once, not this one alone.
+        if (isLibraryError(error)) {
+          stop(error);
+          throw error;
+        }
+        // A photo's own defect, found once it was read, says nothing of its folder.
+        if (!(error instanceof Failure) && (await notItsFault(item))) continue;
         fail(item, failureFor(item.path, error));
         maybeFlush();
       }
@@ -494,11 +500,12 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
 
   // A drive gone during the walk, or after its folder's last photo, is found here (Note [A drive gone mid-run]).
   const saidAtWalk = new Set(walk.unreachable.map((folder) => folder.folderId));
-  for (const folder of walk.walked.keys()) if (!saidAtWalk.has(folder.id)) await presence.isAway(folder.id);
+  // A folder that left the library during the run is no folder gone.
+  for (const folder of walk.walked.keys()) if (!saidAtWalk.has(folder.id) && !target.removedFolders?.has(folder.id)) await presence.isAway(folder.id);
   /** A library folder gone during the run: nothing in it is forgotten, and the run says so, as of one out of reach at the start. */
   const keepWhatWentAway = () => {
     for (const [folderId, root] of presence.away) {
-      if (saidAtWalk.has(folderId)) continue;
+      if (saidAtWalk.has(folderId) || target.removedFolders?.has(folderId)) continue;
       unwalked.set(folderId, [...(unwalked.get(folderId) ?? []), root]);
       const message = `The folder ${root} went away while it was being indexed (a drive unplugged or unmounted?); its photos are kept. Index again once it is back.`;
       summary.unreachable.push({ path: root, message });

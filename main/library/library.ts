@@ -238,8 +238,8 @@ export class Library {
    */
   async removeFolder(folderId: number): Promise<void> {
     this.folderById(folderId);
-    if (this.runs > 0) this.removedDuringRuns.add(folderId);
     const removed = this.storage.library.removeFolder(folderId, { keepImages: this.runs > 0 });
+    if (this.runs > 0) this.removedDuringRuns.add(folderId);
     for (const [model, index] of this.indexes) index.remove(removed.filter((image) => image.models.includes(model)).map((image) => image.id));
     await Promise.all(removed.map((image) => this.thumbnails.forget(image)));
   }

@@ -53,7 +53,13 @@ export function noteDamageMet(file?: string): void {
     try {
       writeFileSync(damageMarkOf(each), '');
     } catch {
-      // Read-only media: no writer opens the library there.
+      // A full disk: without its record, the file is checked at the next open all the same.
+      // Read-only media: neither can be done, and no writer opens the library there.
+      try {
+        rmSync(recordOf(each), { force: true });
+      } catch {
+        // Nothing more can be done here; the damage is said all the same.
+      }
     }
   }
 }
@@ -78,14 +84,14 @@ export function libraryFileOpened(file: string): () => void {
 
 /**
  * A writer opened `file`: until it closes cleanly, it must be checked. Returns what to call once
- * the writer has closed it, which records the clean close.
+ * the writer has closed it (which records the clean close), or failed to open it.
  */
-export function writerOpened(file: string): () => void {
+export function writerOpened(file: string): (cleanly: boolean) => void {
   rmSync(recordOf(file), { force: true });
   const closed = libraryFileOpened(file);
-  return () => {
+  return (cleanly) => {
     closed();
-    const stamp = stampOf(file);
+    const stamp = cleanly ? stampOf(file) : null;
     if (stamp) writeFileSync(recordOf(file), stamp);
   };
 }

@@ -301,12 +301,13 @@ export interface OpenedDatabase {
 export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'> = {}): OpenedDatabase {
   mkdirSync(path.dirname(file), { recursive: true });
   const trusted = options.check === true && closedCleanly(file);
-  const recordCleanClose = writerOpened(file);
+  const writerClosed = writerOpened(file);
   let db: Db;
   try {
     db = new Database(file, { nativeBinding: options.nativeBinding });
     db.pragma('journal_mode = WAL');
   } catch (error) {
+    writerClosed(false);
     if (isDamage(error)) throw new DamagedDatabase(file, error);
     if (isOutOfSpace(path.dirname(file))) throw new UserError('disk-full', `Cannot open the library database ${file}: the disk holding it is full. Free some space and try again; everything stored is kept.`, { cause: error });
     throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
@@ -321,13 +322,12 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
     migrate(db, file);
   } catch (error) {
     db.close();
+    writerClosed(false);
     throw isDamage(error) && !(error instanceof DamagedDatabase) ? new DamagedDatabase(file, error) : error;
   }
   return {
     db,
-    cleanup: () => {
-      if (!db.open) recordCleanClose();
-    },
+    cleanup: () => writerClosed(!db.open),
   };
 }
 

@@ -20,6 +20,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { READ_ONLY_LIBRARY_ADVICE } from '../core/cli-advice.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { processAlive, writeFileAtomicSync } from '../core/temporary-files.js';
@@ -93,7 +94,7 @@ export class WriterLock {
       if (!canWrite(dataDir)) {
         throw new UserError(
           'read-only',
-          `The data folder ${dataDir} cannot be written (read-only media, or no permission): searching it and \`status\` still work; to change the library, copy it to a writable disk or pass another --data.`,
+          `The data folder ${dataDir} cannot be written (read-only media, or no permission): ${READ_ONLY_LIBRARY_ADVICE}.`,
           { cause: error },
         );
       }

@@ -88,7 +88,7 @@ describe('the app catching up at launch', () => {
   });
 
   // Note [Becoming the writer] in main/engine/library-access.ts: `lumen index` ran beside the app, in a folder the app does not watch.
-  it('becomes the writer as soon as the other program is done, and searches what it stored, with no write of its own', async () => {
+  it('becomes the writer as soon as the other program is done, and searches what it stored, with nothing asked of it', async () => {
     const cli = new Engine({ dataDir, model: IMMICH_MODEL, provider: 'cpu' });
     engines.push(cli);
     await cli.claimWriter('`lumen index`', 'indexing');

@@ -228,7 +228,7 @@ describe('a library survives crashes, lost index files and model switches', () =
       });
       const summary = await library.index(immich, { folders, batchSize: 4, concurrency: 1 });
       spy.mockRestore();
-      // The run's own folder comes first; of the other, no more than the photos already on their way.
+      // Folders are walked by path, the mistaken one first: of it, no more than the photos already on their way; then the other's 8.
       expect(embedded).toBeGreaterThanOrEqual(8);
       expect(embedded).toBeLessThanOrEqual(8 + 12);
       expect(summary.failed).toEqual([]);

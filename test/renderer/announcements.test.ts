@@ -347,6 +347,9 @@ describe('the window’s notices', () => {
     const { page } = await pages.open(libraryFake(), { hash: '#/library' });
     await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor();
     const heard = await listen(page);
+    // The region that will say it stands already, empty.
+    const region = await page.locator('.notice-region[role="status"]').elementHandle();
+    expect(await region?.textContent()).toBe('');
     await page.evaluate(() => {
       const data = new DataTransfer();
       data.items.add(new File(['notes'], 'notes.txt', { type: 'text/plain' }));
@@ -354,6 +357,7 @@ describe('the window’s notices', () => {
     });
     const said = 'Drop a photo to search by it, or a folder to add it.';
     await expect.poll(heard).toContainEqual(expect.stringContaining(said));
+    expect(await region?.textContent()).toContain(said);
     await page.getByRole('status').filter({ hasText: said }).getByRole('button', { name: 'Dismiss' }).click();
     await page.getByText(said).waitFor({ state: 'detached' });
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');

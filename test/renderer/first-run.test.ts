@@ -65,6 +65,7 @@ describe('first run: the model step', () => {
     await loading.waitFor();
     // Pressed again meanwhile, it asks nothing more.
     await loading.click({ force: true });
+    await page.waitForTimeout(300);
     expect(fake.callsOf('settings.update')).toHaveLength(1);
     answer({ ok: false, error: { code: 'disk-full', message: refusal } });
     await step.getByRole('alert').filter({ hasText: refusal }).waitFor();

@@ -477,6 +477,7 @@ describe('a photo whose thumbnail cannot be had', () => {
     const grid = page.getByRole('listbox', { name: 'Photos' });
     const gone = grid.getByRole('option', { name: /^b\.jpg/ });
     await gone.getByText('No preview').waitFor();
+    expect(await gone.getAttribute('aria-label')).toMatch(/^b\.jpg, .*, no preview$/);
     expect(await gone.evaluate((tile) => tile.classList.contains('shimmer'))).toBe(false);
     // The others load as usual.
     await expect.poll(() => grid.getByRole('option', { name: /^a\.jpg/ }).evaluate((tile) => tile.classList.contains('loaded'))).toBe(true);

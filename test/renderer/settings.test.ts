@@ -261,6 +261,7 @@ describe('Settings: models', () => {
     await page.waitForTimeout(100);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Cancel download of CLIP ViT-B/32 (OpenAI)');
     await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
     expect(fake.callsOf('models.cancelDownload')).toEqual([{ id: OPENAI }]);
     await emit(downloadJob(OPENAI, 'cancelled', null));
     fake.finishDownload(OPENAI, { ok: false, error: { code: 'cancelled', message: 'Cancelled.' } });

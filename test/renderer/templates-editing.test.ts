@@ -94,10 +94,13 @@ describe('the template editor’s address', () => {
     await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).fill('birthday party');
     await poll(tagInAddress).toBe('birthday party');
     const heard = await listen(page);
+    // Said in a status line that stood, empty, before it (Note [Status regions stay]).
+    const line = await page.locator('.top p[role="status"]').elementHandle();
+    expect(await line?.textContent()).toBe('');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByText('Saved. Your photos are being tagged again with it.').waitFor();
-    // Heard in a status line that stood, empty, before it (Note [Status regions stay]).
     expect(await heard()).toContain('Saved. Your photos are being tagged again with it.');
+    expect(await line?.textContent()).toBe('Saved. Your photos are being tagged again with it.');
     expect(fake.callsOf('vocabulary.save').at(-1)?.renames).toEqual([{ from: 'birthday', to: 'birthday party' }]);
     // Saved, Save has nothing left to do but keeps focus (Note [Focus kept]), and a second press saves nothing.
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isEnabled()).toBe(false);

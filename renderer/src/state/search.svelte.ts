@@ -54,8 +54,9 @@ const TYPING_RESTED_MS = 1000;
  * shows results is left alone, as they would move under the person every few seconds; so is a
  * query refused for what it says, which no photo changes. Once the library has changed as a whole
  * (a run ended, a folder came or went, copies went to the trash), results are asked for again as
- * deep as they were, once: photos that left the library would otherwise stay among them, as
- * tiles with no picture that open on "no longer in the library".
+ * deep as they were (up to the largest page, MAX_PAGE_SIZE), once: photos that left the library
+ * would otherwise stay among them, as tiles with no picture that open on "no longer in the
+ * library".
  */
 const LIBRARY_GREW_MS = 1000;
 

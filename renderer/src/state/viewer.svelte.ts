@@ -155,7 +155,8 @@ export class ViewerState {
     this.message = null;
     this.text = null;
     this.textFailed = false;
-    // The photo before's error is not this one's.
+    // The photo before's error is not this one's. Its similar photos stay until this one's come: a
+    // photo chosen among them keeps focus there (Note [Focus kept]).
     this.error = null;
     // The similar photos' search can take seconds (the first after launch loads the index): the details do not wait for it.
     const similar = this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }).then((outcome) => {
