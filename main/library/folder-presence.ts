@@ -30,7 +30,7 @@ interface Root {
 }
 
 /** Whether `folder` holds nothing: one entry read tells. Null when it cannot be read (a passing error is no emptied folder). */
-async function isEmpty(folder: string): Promise<boolean | null> {
+export async function isEmpty(folder: string): Promise<boolean | null> {
   try {
     const dir = await opendir(folder);
     try {
@@ -81,11 +81,11 @@ export class FolderPresence {
    * Whether `file`, in the library folder `folderId`, is gone: missing, it and any folder above it
    * that is missing too, below a real folder that is there (Note [Unreachable folders] in
    * indexer.ts). A file that cannot be reached (a folder that became unreadable, a drive behind a
-   * link unplugged, the library folder itself away) is not gone.
+   * link unplugged) is not gone. Asked once its library folder was found not away (`isAway`).
    */
   async isGone(file: string, folderId: number): Promise<boolean> {
     const root = this.roots.get(folderId)?.path;
-    if (root === undefined || (await this.isAway(folderId))) return false;
+    if (root === undefined) return false;
     for (let at = file; isInside(at, root); at = path.dirname(at)) {
       // The library folder may itself be a link; a link under it is a linked folder, which may lead nowhere now.
       const info = await (at === root ? stat(at) : lstat(at)).catch((error: NodeJS.ErrnoException) => error);

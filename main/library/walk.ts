@@ -5,11 +5,11 @@
  * asked for; `missedKnown` then says whether a file the library knows there is gone, which sends
  * the run over the whole library instead, where a move is told from a deletion.
  */
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../core/paths.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, LibraryStore } from '../storage/library-store.js';
+import { isEmpty } from './folder-presence.js';
 import { LASTING_REASONS, NOT_PHOTOS, PHOTO_EXTENSIONS, passedOverKind } from './formats.js';
 import { sniffFile } from './identity.js';
 import type { PassedOverKind } from './photo-kinds.js';
@@ -124,7 +124,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
       }
     }
     // Found empty where photos were indexed: a drive not mounted, perhaps (Note [Drive not mounted]).
-    if (starts === undefined && seen.size === 0 && knownFiles.size > 0 && unwalked.length === 0 && (await isEmptyFolder(folder.path))) {
+    if (starts === undefined && seen.size === 0 && knownFiles.size > 0 && unwalked.length === 0 && (await isEmpty(folder.path)) === true) {
       unwalked.push(folder.path);
       const one = knownFiles.size === 1;
       const message = `${folder.path} is empty, but ${one ? 'a photo was' : `${knownFiles.size} photos were`} indexed there: is its drive not mounted? ${one ? 'It is' : 'They are'} kept until it is back; remove the folder from the library to forget ${one ? 'it' : 'them'}.`;
@@ -166,8 +166,6 @@ async function mayBePhoto(file: string): Promise<boolean> {
  * taken for that: as for a folder that cannot be read (Note [Unreachable folders] in indexer.ts)
  * its photos are kept, and the run says why, as of a folder out of reach (Note [A folder out of
  * reach]): no file's failure. A person who empties a folder on purpose keeps its
- * photos listed as a person who deletes it does, until the folder leaves the library.
+ * photos listed as a person who deletes it does, until the folder leaves the library. (A run
+ * that finds it emptied while it goes on does the same: Note [A drive gone mid-run].)
  */
-async function isEmptyFolder(folder: string): Promise<boolean> {
-  return (await readdir(folder).catch(() => null))?.length === 0;
-}
