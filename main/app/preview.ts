@@ -140,8 +140,14 @@ export async function startPreview(options: {
     });
   });
   server.on('upgrade', (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', origin);
     if (request.headers.host !== new URL(origin).host) return refuseUpgrade(socket, 421, 'Misdirected Request');
+    // A target no URL can be made of ("//x:99999") would throw here, outside any handler, and end the server.
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', origin);
+    } catch {
+      return refuseUpgrade(socket, 400, 'Bad Request');
+    }
     if (url.pathname !== SOCKET_PATH) return refuseUpgrade(socket, 404, 'Not Found');
     if (!sameToken(givenToken(request, url), token) || request.headers.origin !== origin) return refuseUpgrade(socket, 403, 'Forbidden');
     sockets.handleUpgrade(request, socket, head, answerCalls);

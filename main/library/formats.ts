@@ -62,16 +62,17 @@ export function passedOverKind(extension: string): PassedOverKind | null {
 /** Extensions photos usually have: a file with one that is not an image is a failure worth showing. */
 export const PHOTO_EXTENSIONS = new Set(['.jpg', '.jpeg', '.jpe', '.png', '.gif', '.webp', '.avif', '.heic', '.heif', '.tif', '.tiff']);
 
-export type FailureReason = 'unreadable' | 'out-of-memory' | 'bad-name' | 'not-a-file' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt';
+export type FailureReason = 'unreadable' | 'out-of-memory' | 'bad-name' | 'not-a-file' | 'not-an-image' | 'truncated' | 'too-large' | 'unsupported' | 'corrupt' | 'stops-decoder';
 
 /**
  * Note [Failures that last]: a file's own defect (not an image, truncated, damaged, too large, in
- * a format this build cannot decode, a bad name, not a regular file) lasts until the file
+ * a format this build cannot decode, a bad name, not a regular file, a file that stopped the
+ * process decoding it: Note [A photo that stops the process] in decode-journal.ts) lasts until the file
  * changes, so it is not tried again on every run. Anything else (a file that could not be read:
  * permissions, a disk error, a file gone; memory running out) says nothing about the file and is
  * tried again on the next run, whatever its size and mtime (fixing permissions changes neither).
  */
-export const LASTING_REASONS: ReadonlySet<string> = new Set<FailureReason>(['bad-name', 'not-a-file', 'not-an-image', 'truncated', 'too-large', 'unsupported', 'corrupt']);
+export const LASTING_REASONS: ReadonlySet<string> = new Set<FailureReason>(['bad-name', 'not-a-file', 'not-an-image', 'truncated', 'too-large', 'unsupported', 'corrupt', 'stops-decoder']);
 
 /** Sorts a decoder's error into a reason a person understands. */
 export function classifyDecodeError(error: unknown): FailureReason {
@@ -99,4 +100,5 @@ export const REASON_TEXT: Record<FailureReason, string> = {
   'too-large': 'is too large to decode safely',
   unsupported: 'is in a format this computer cannot decode',
   corrupt: 'is damaged',
+  'stops-decoder': 'stopped Lumen each time it was decoded (its decoder crashed, or memory ran out), so it is skipped',
 };

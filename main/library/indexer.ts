@@ -74,6 +74,7 @@ import type { EmbeddingStore } from '../storage/embedding-store.js';
 import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
+import { DecodeJournal } from './decode-journal.js';
 import { FolderPresence } from './folder-presence.js';
 import { Failure, ModelFailure, failureFor, failureWords, isLibraryError, runFailure } from './failures.js';
 import { EMPTY_FILE_TEXT, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
@@ -231,6 +232,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   if (!options.within) store.markIndexRun('unfinished');
   // Noted before the walk: a drive can go during it (Note [A drive gone mid-run] in folder-presence.ts).
   const presence = await FolderPresence.of(folders);
+  const journal = DecodeJournal.open(target.dataDir);
   let walk = await walkLibrary(walkContext, folders, options.within);
   const whole = !options.within || walk.missedKnown;
   if (options.within && walk.missedKnown) {
@@ -335,9 +337,13 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
 
   const decode = async (item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean) => {
+    if (journal.suspicion(item) === 'stopped-alone') {
+      journal.settle(item);
+      throw new Failure('stops-decoder', `${path.basename(item.path)} ${REASON_TEXT['stops-decoder']}.`);
+    }
     followers.set(contentHash, []);
     try {
-      const decoded = await decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail });
+      const decoded = await journal.decode(item, () => decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail }));
       if ('created' in image) createdContents.add(contentHash);
       const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: replaced(item, contentHash) };
       const imageRef =
@@ -405,39 +411,45 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     await decode(item, image, contentHash, existing?.thumbnail != null);
   };
 
+  /** Identifies, decodes or fails one photo, or leaves it to another's decode. */
+  const workOn = async (item: WorkItem) => {
+    // Its folder left the library meanwhile: hours of decoding for photos the run would not keep.
+    if (target.removedFolders?.has(item.folderId)) {
+      progress.processed++;
+      return;
+    }
+    // As the consumer's: copies of photos already indexed are stored here, not there.
+    if (control.isPaused) flush();
+    await control.checkpoint();
+    while (inferring) await inferring;
+    try {
+      await handle(item);
+    } catch (error) {
+      // The run is over (the queue rejected the push): this photo is not at fault.
+      if (fatal) return;
+      if (isUserError(error) && error.code === 'cancelled') throw error;
+      // The library's own failure stops every producer and the consumer at once, not this one alone.
+      if (isLibraryError(error)) {
+        stop(error);
+        throw error;
+      }
+      // A photo's own defect, found once it was read, says nothing of its folder.
+      if (!(error instanceof Failure) && (await notItsFault(item))) return;
+      fail(item, failureFor(item.path, error));
+      maybeFlush();
+    }
+    report();
+  };
   let next = 0;
   const producer = async () => {
     while (next < work.length && !fatal) {
       // Claim the item before awaiting: the other producers run between awaits.
-      const item = work[next++] as WorkItem;
-      // Its folder left the library meanwhile: hours of decoding for photos the run would not keep.
-      if (target.removedFolders?.has(item.folderId)) {
-        progress.processed++;
-        continue;
-      }
-      // As the consumer's: copies of photos already indexed are stored here, not there.
-      if (control.isPaused) flush();
-      await control.checkpoint();
-      while (inferring) await inferring;
-      try {
-        await handle(item);
-      } catch (error) {
-        // The run is over (the queue rejected the push): this photo is not at fault.
-        if (fatal) return;
-        if (isUserError(error) && error.code === 'cancelled') throw error;
-        // The library's own failure stops every producer and the consumer at once, not this one alone.
-        if (isLibraryError(error)) {
-          stop(error);
-          throw error;
-        }
-        // A photo's own defect, found once it was read, says nothing of its folder.
-        if (!(error instanceof Failure) && (await notItsFault(item))) continue;
-        fail(item, failureFor(item.path, error));
-        maybeFlush();
-      }
-      report();
+      await workOn(work[next++] as WorkItem);
     }
   };
+  // Photos a process ended while decoding go first, each alone (Note [A photo that stops the process] in decode-journal.ts).
+  const suspects = journal.anyLeft ? work.filter((item) => journal.suspicion(item) !== null).length : 0;
+  if (suspects > 0) work.sort((a, b) => Number(journal.suspicion(a) === null) - Number(journal.suspicion(b) === null));
   const embed = async (tensors: Float32Array[]): Promise<Float32Array[]> => {
     try {
       const vectors = await model.embedTensors(tensors);
@@ -483,6 +495,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   };
 
   const consuming = consumer().catch(stop);
+  try {
+    while (next < suspects && !fatal) await workOn(work[next++] as WorkItem);
+  } catch (error) {
+    stop(error);
+  }
   // Every producer has stopped before the run ends, so none writes after it.
   const produced = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, producer));
   for (const result of produced) if (result.status === 'rejected') stop(result.reason);
@@ -546,7 +563,10 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     // The disk can fill up here too (Note [A run that cannot go on]).
     throw runFailure(error, stored);
   }
-  if (whole) store.markIndexRun('finished');
+  if (whole) {
+    store.markIndexRun('finished');
+    journal.forgetUnmet();
+  }
   summary.seconds = (Date.now() - started) / 1000;
   progress.removed = summary.removed;
   report(true);

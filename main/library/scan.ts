@@ -4,7 +4,10 @@
  * Note [Symlinks]: symlinked files and folders are followed (people link in their phone's
  * export folder), but each folder is entered at most once by its real path, so a link back to an
  * ancestor (a loop) or two links to one folder never walk anything twice. A link is followed by
- * `stat` only: what it leads to is never opened unless it is a regular file or a folder.
+ * `stat` only: what it leads to is never opened unless it is a regular file or a folder. A link
+ * to a folder that holds the library folder (`home -> ..`, `disk -> /`, as unzipped archives
+ * and shared drives bring) is not followed: it would make the library everything there, the
+ * whole disk, thumbnailed and served as photos; it is listed with why.
  *
  * Note [Skipped by default]: hidden entries (dot-names) and system folders (Recycle Bin, macOS
  * library bundles, thumbnail caches) are never photos a person took; exclusions are globs matched
@@ -177,6 +180,12 @@ export interface ScanOptions {
 
 type Entry = { kind: 'folder' | 'file'; full: string } | { kind: 'problem'; problem: ScanProblem };
 
+/** Whether the linked folder `link` holds `libraryFolder` (a real path), not being it (Note [Symlinks]). */
+async function leadsAbove(link: string, libraryFolder: string | null): Promise<boolean> {
+  const real = await realpath(link).catch(() => null);
+  return real !== null && libraryFolder !== null && real !== libraryFolder && isInside(libraryFolder, real);
+}
+
 /** What one directory entry (called `name`, escaped) is, following a symlink by `stat` only. */
 async function classify(dir: string, entry: Dirent<Buffer>, name: string): Promise<Entry> {
   const full = path.join(dir, name);
@@ -235,16 +244,22 @@ export function leftOutBy(base: string, excludes: readonly string[] = []): (full
   };
 }
 
+/** Whether `dir`, or a folder between it and the library folder `base`, is one a walk of `base` leaves out. */
+export function inFolderLeftOut(leftOut: (full: string, isFolder: boolean) => boolean, base: string, dir: string): boolean {
+  const below = path.relative(base, dir).split(path.sep).filter(Boolean);
+  return below.some((_name, i) => leftOut(path.join(base, ...below.slice(0, i + 1)), true));
+}
+
 /** Yields every regular file under `root` that is not excluded, depth first. */
 export async function* scanFolder(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
   const report = (problem: ScanProblem) => options.onProblem?.(problem);
   const base = options.base ?? root;
   const leftOut = leftOutBy(base, options.excludes);
   // A walk that starts below its library folder walks nothing a whole walk would not enter.
-  const below = path.relative(base, root).split(path.sep).filter(Boolean);
-  if (below.some((_name, i) => leftOut(path.join(base, ...below.slice(0, i + 1)), true))) return;
+  if (inFolderLeftOut(leftOut, base, root)) return;
   // Folders are told apart by their real paths (Note [Symlinks]): so is the one skipped.
   const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
+  const libraryFolder = await realpath(base).catch(() => null);
   const pending = [root];
   while (pending.length > 0) {
     await options.checkpoint?.();
@@ -273,7 +288,9 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       const found = await classify(dir, entry, name);
       const isFolder = found.kind === 'folder' || entry.isDirectory();
       if (leftOut(found.kind === 'problem' ? found.problem.path : found.full, isFolder)) continue;
-      if (found.kind === 'problem') report(found.problem);
+      if (found.kind === 'folder' && entry.isSymbolicLink() && (await leadsAbove(found.full, libraryFolder))) {
+        report({ path: found.full, reason: 'unreadable', message: `${name} is a symbolic link to a folder that holds the library folder; following it would index everything there, so it was skipped.`, unwalked: found.full });
+      } else if (found.kind === 'problem') report(found.problem);
       else if (found.kind === 'folder') subfolders.push(found.full);
       else files.push(found.full);
     }

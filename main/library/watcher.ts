@@ -9,12 +9,12 @@
  * Files that are never photos (sidecars, videos, temp files) start nothing.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { lstat, opendir, stat } from 'node:fs/promises';
+import { lstat, opendir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { NOT_PHOTOS, PHOTO_EXTENSIONS } from './formats.js';
-import { leftOutBy } from './scan.js';
+import { inFolderLeftOut, leftOutBy } from './scan.js';
 import type { WantedScope } from './scope.js';
 
 export interface WatchedFolder {
@@ -27,11 +27,42 @@ export interface WatchedFolder {
 const LONGEST_WAIT_IN_QUIETS = 8;
 
 /**
+ * Note [Looked over where not watched]: a folder that cannot be watched (Linux's limit of inotify
+ * watches reached, `fs.inotify.max_user_watches`, 8192 on older kernels; too many open files),
+ * and a library folder on a network share, whose watches see only this computer's own changes
+ * (NFS, SMB, 9P as WSL mounts Windows drives), would hide new photos until the next launch. Such
+ * a library folder is looked over instead: reported as changed every `sweepMs` (10 minutes), so
+ * a re-scan finds what changed (one stat a file unchanged). Said once in the log, with why.
+ */
+const SWEEP_MS = 10 * 60_000;
+
+/** `statfs` types of network file systems on Linux: NFS, SMB, CIFS, SMB2, 9P, Ceph, AFS. */
+/** Errors of a process out of watch handles or file descriptors: the folder itself is fine. */
+const OUT_OF_HANDLES: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
+
+const NETWORK_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x01021997, 0x00c36400, 0x5346414f]);
+
+export interface WatcherOptions {
+  /** Changes are reported once quiet this long (Note [Watch, then re-scan]). */
+  quietMs?: number;
+  /** How often library folders are looked at for coming back (Note [Folders that come back]) and looked over (Note [Looked over where not watched]). */
+  recheckMs?: number;
+  sweepMs?: number;
+  /** One watch of each library folder's whole tree (Note [A watch per folder]); by default on macOS and Windows. */
+  recursive?: boolean;
+}
+
+/**
  * Note [A watch per folder]: Node's recursive `fs.watch` on Linux walks the whole tree when it
  * starts, blocking, and polls every file: 6.5 s and 260 MB for 100k photos, on the path to the
- * app's first search. Each folder is watched on its own instead (one inotify watch per folder,
- * not per file), found by an asynchronous walk that yields to other work between folders; a
- * folder that appears later is watched as its name is reported. What the walk leaves out (hidden
+ * app's first search. On Linux each folder is watched on its own instead (one inotify watch per
+ * folder, not per file), found by an asynchronous walk that yields to other work between folders;
+ * a folder that appears later is watched as its name is reported. macOS and Windows watch a
+ * whole tree natively, and there a watch per folder does harm: on Windows each holds its folder
+ * open, and a folder with one open below it cannot be renamed or moved while Lumen runs; on macOS
+ * all of a process's watches share one FSEvents stream of a few thousand paths at most, past
+ * which every watch fails at once. So there a library folder has one recursive watch, and the
+ * walk only looks for links. What the walk leaves out (hidden
  * and system folders, the folder's exclusions) is neither watched nor reported. A linked folder
  * is not watched (what it leads to may lie anywhere), and once one is met every report asks for
  * the whole library: a folder reached by a link and by its own path is stored under the path a
@@ -69,6 +100,8 @@ export class FolderWatcher {
       identity: string | null | undefined;
       /** A linked folder was met in it: every report is of the whole library (Note [A watch per folder]). */
       linked: boolean;
+      /** Not wholly watched: when it was last reported to be looked over (Note [Looked over where not watched]); null while watched. */
+      sweptAt: number | null;
     }
   >();
   private readonly recheck: ReturnType<typeof setInterval>;
@@ -79,16 +112,24 @@ export class FolderWatcher {
   /** Per library folder, the folders under it where something changed since the last report. */
   private readonly changed = new Map<number, Set<string>>();
   private warned = false;
+  private readonly quietMs: number;
+  private readonly sweepMs: number;
+  private readonly recursive: boolean;
 
   constructor(
     private readonly onChange: (changed: WantedScope) => void,
     private readonly log: (message: string) => void,
     /** Lumen's own data folder: its thumbnails never count as changes, even inside a photo folder. */
     private readonly dataDir: string,
-    private readonly quietMs = 1500,
-    recheckMs = 10_000,
+    options: WatcherOptions = {},
   ) {
-    this.recheck = setInterval(() => void this.watchReturned(), recheckMs);
+    this.quietMs = options.quietMs ?? 1500;
+    this.sweepMs = options.sweepMs ?? SWEEP_MS;
+    this.recursive = options.recursive ?? (process.platform === 'darwin' || process.platform === 'win32');
+    this.recheck = setInterval(() => {
+      this.sweepUnwatched();
+      void this.watchReturned();
+    }, options.recheckMs ?? 10_000);
     this.recheck.unref();
   }
 
@@ -104,7 +145,7 @@ export class FolderWatcher {
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false, sweptAt: null });
       void this.watchTree(folder.id, folder.path);
     }
   }
@@ -114,6 +155,8 @@ export class FolderWatcher {
     const root = this.roots.get(folderId);
     if (root && dir === root.path) root.identity = await identityOf(dir);
     if (!this.watchDir(folderId, dir)) return;
+    // Watched first: its own changes are reported meanwhile.
+    if (root && dir === root.path && (await onNetworkShare(dir))) this.lookOver(root, `${dir} is on a network share, whose changes made elsewhere are not reported`);
     try {
       for await (const entry of await opendir(dir)) {
         const full = path.join(dir, entry.name);
@@ -131,17 +174,41 @@ export class FolderWatcher {
     const root = this.roots.get(folderId);
     // (A walk of a folder removed meanwhile goes on: its id may be a new folder's now.)
     if (!root || !isInside(dir, root.path) || root.dirs.has(dir) || isInside(dir, this.dataDir) || (dir !== root.path && root.leftOut(dir, true))) return false;
+    // Its library folder's watch covers it.
+    if (this.recursive && dir !== root.path) return true;
     try {
-      const watcher = watch(dir, { persistent: false }, (event, name) => this.onEvent(folderId, dir, event, name));
+      const watcher = this.recursive
+        ? watch(dir, { persistent: false, recursive: true }, (event, name) => this.onEventBelow(folderId, event, name))
+        : watch(dir, { persistent: false }, (event, name) => this.onEvent(folderId, dir, event, name));
       watcher.on('error', () => this.unwatch(folderId, dir));
       root.dirs.set(dir, watcher);
       return true;
     } catch (error) {
-      if (dir === root.path || !this.warned) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code === 'ENOSPC') this.lookOver(root, `the system's limit of watched folders is reached (raise fs.inotify.max_user_watches to watch them all)`);
+      else if (OUT_OF_HANDLES.has(code)) this.lookOver(root, `too many files are open (${code})`);
+      // A folder gone or unreadable: a re-scan finds it no better, and a library folder is watched once it is back (Note [Folders that come back]).
+      else if (dir === root.path || !this.warned) {
         this.warned ||= dir !== root.path;
         this.log(`Cannot watch ${dir} for changes (${messageOf(error)}); new photos there appear after a re-scan.`);
       }
       return false;
+    }
+  }
+
+  /** Looks `root` over every `sweepMs` from now on (Note [Looked over where not watched]), and says why. */
+  private lookOver(root: { path: string; sweptAt: number | null }, why: string): void {
+    if (root.sweptAt !== null) return;
+    root.sweptAt = performance.now();
+    this.log(`Not every folder of ${root.path} can be watched for changes: ${why}. Lumen looks there for new photos every ${Math.round(this.sweepMs / 60_000)} minutes instead.`);
+  }
+
+  /** Reports each library folder looked over instead of watched, every `sweepMs` (Note [Looked over where not watched]). */
+  private sweepUnwatched(): void {
+    for (const [id, root] of this.roots) {
+      if (root.sweptAt === null || performance.now() - root.sweptAt < this.sweepMs) continue;
+      root.sweptAt = performance.now();
+      this.changedIn(id, root.path);
     }
   }
 
@@ -164,6 +231,19 @@ export class FolderWatcher {
       watcher.close();
       dirs?.delete(watched);
     }
+  }
+
+  /** An event of a library folder's recursive watch, `name` relative to it: as its own folder's watch would report it. */
+  private onEventBelow(folderId: number, event: string, name: string | Buffer | null): void {
+    const root = this.roots.get(folderId);
+    if (!root) return;
+    const file = name === null ? root.path : path.join(root.path, name.toString());
+    // The library folder itself (renamed, say): what it holds now is looked at, never its parent.
+    if (file === root.path || !isInside(file, root.path)) return this.onEvent(folderId, root.path, event, null);
+    const dir = path.dirname(file);
+    // The whole tree reports: nothing in a folder the walk leaves out counts.
+    if (inFolderLeftOut(root.leftOut, root.path, dir)) return;
+    this.onEvent(folderId, dir, event, path.basename(file));
   }
 
   private onEvent(folderId: number, dir: string, event: string, name: string | Buffer | null): void {
@@ -226,8 +306,9 @@ export class FolderWatcher {
         for (const watcher of root.dirs.values()) watcher.close();
         root.dirs.clear();
         root.identity = identity;
-        // Watched afresh, its links are looked for again.
+        // Watched afresh, its links are looked for again, and whether it can be watched whole.
         root.linked = false;
+        root.sweptAt = null;
         if (identity === null) continue;
         await this.watchTree(id, root.path);
         this.changedIn(id, root.path);
@@ -243,6 +324,13 @@ export class FolderWatcher {
     for (const root of this.roots.values()) for (const watcher of root.dirs.values()) watcher.close();
     this.roots.clear();
   }
+}
+
+/** Whether `dir` is on a network file system (Linux; elsewhere the type numbers say nothing). */
+async function onNetworkShare(dir: string): Promise<boolean> {
+  if (process.platform !== 'linux') return false;
+  const info = await statfs(dir).catch(() => null);
+  return info !== null && NETWORK_FILE_SYSTEMS.has(info.type);
 }
 
 /** Which folder is at `dir` (null: none): two folders made at one path one after the other differ. */

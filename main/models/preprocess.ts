@@ -13,7 +13,7 @@ import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOpti
 import { MemoryBudget } from '../core/budget.js';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { checkPhotoFile } from '../core/photo-file.js';
-import { classifyDecodeError, EMPTY_FILE_TEXT, REASON_TEXT } from '../library/formats.js';
+import { classifyDecodeError, EMPTY_FILE_TEXT, REASON_TEXT, sniffFormat } from '../library/formats.js';
 import { sniffFile } from '../library/identity.js';
 import type { ImagePreprocessing, Interpolation } from './folder.js';
 
@@ -176,6 +176,9 @@ function withoutAlpha({ data, info }: RawPixels): Promise<RawPixels> {
     .toBuffer({ resolveWithObject: true });
 }
 
+/** Said of dropped or pasted bytes that are no photo: their file's name is not known here. */
+const NOT_A_PHOTO_TEXT = 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.';
+
 /**
  * Decodes `source` and returns the model input as a CHW float32 tensor of `3 * size * size`.
  * Throws `UserError('image-unreadable')` for paths that are not photo files and
@@ -183,6 +186,9 @@ function withoutAlpha({ data, info }: RawPixels): Promise<RawPixels> {
  */
 export async function toModelInput(source: ImageSource, pre: ImagePreprocessing): Promise<Float32Array> {
   const { size } = pre;
+  // Bytes from the window are decoded only in a photo's format, as the library's files are: libvips
+  // would read SVG, PDF and more, each a parser of untrusted input beside the library.
+  if (typeof source !== 'string' && !sniffFormat(source)) throw new UserError('image-undecodable', NOT_A_PHOTO_TEXT);
   let raw: Buffer;
   try {
     ({ data: raw } = await decodePixels(source, size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] }));
@@ -190,7 +196,7 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
     if (isUserError(error)) throw error;
     // Bytes are a file dropped or pasted on the window, its name not known here: one that is no image at all is said so in words, not the decoder's.
     if (typeof source !== 'string' && classifyDecodeError(error) === 'not-an-image') {
-      throw new UserError('image-undecodable', 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.', { cause: error });
+      throw new UserError('image-undecodable', NOT_A_PHOTO_TEXT, { cause: error });
     }
     const what = typeof source === 'string' ? await notAPhoto(source) : null;
     if (typeof source === 'string' && what !== null) throw new UserError('image-undecodable', `${source} ${what}`, { cause: error });

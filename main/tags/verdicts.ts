@@ -7,7 +7,7 @@ import type { Library } from '../library/library.js';
 import type { TagSource } from '../storage/tag-store.js';
 import type { LibraryVocabulary } from './library-vocabulary.js';
 import type { Tagger } from './tagger.js';
-import { findTag, validateTagName } from './vocabulary.js';
+import { findTag, validateTagName, type Vocabulary } from './vocabulary.js';
 
 export interface PhotoTag {
   tag: string;
@@ -67,8 +67,7 @@ export class Verdicts {
    * The tag's name as the vocabulary spells it; a tag the photo already has; or, when `anyName`
    * (a tag added by hand), the name itself once it passes the vocabulary's rules for names.
    */
-  private async canonicalTag(imageId: number, name: string, anyName: boolean): Promise<string> {
-    const vocabulary = await this.vocabulary.get();
+  private canonicalTag(vocabulary: Vocabulary, imageId: number, name: string, anyName: boolean): string {
     const tag = findTag(vocabulary, name);
     if (tag) return tag.name;
     const existing = this.store.tagsOfImage(imageId).find((row) => row.tag.toLowerCase() === name.trim().toLowerCase());
@@ -86,11 +85,12 @@ export class Verdicts {
    * `clear` withdraws the verdict, and the tagger decides the tag again, now.
    */
   async give(photos: ReadonlyArray<string | number>, tag: string, verdict: Verdict): Promise<PhotoTags[]> {
-    const planned = [];
-    for (const photo of photos) {
+    // Read once, not per photo: a selection of a year's photos read and checked it thousands of times.
+    const vocabulary = await this.vocabulary.get();
+    const planned = photos.map((photo) => {
       const ref = this.library.resolvePhoto(photo);
-      planned.push({ ref, tag: await this.canonicalTag(ref.imageId, tag, verdict === 'add') });
-    }
+      return { ref, tag: this.canonicalTag(vocabulary, ref.imageId, tag, verdict === 'add') };
+    });
     const cleared = this.store.giveVerdicts(planned.map((plan) => ({ imageId: plan.ref.imageId, tag: plan.tag })), verdict === 'add' ? 'confirm' : verdict);
     if (cleared.length) {
       const model = await this.tagger.currentModel();

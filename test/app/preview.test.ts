@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -61,6 +62,21 @@ describe('preview mode server (Notes [Preview is loopback only], [Calls beside t
     expect(first).toMatchObject({ status: 200, cookie: `lumen_preview=${token}` });
     expect((await get(`${server.origin}/`, { cookie: first.cookie as string })).status).toBe(200);
     expect((await get(server.url, { host: `evil.example:${new URL(server.origin).port}` })).status).toBe(421);
+  });
+
+  it('refuses a socket asked for at a target no URL can be made of, and serves on', async () => {
+    const { port, host } = new URL(server.origin);
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = net.connect(Number(port), '127.0.0.1', () =>
+        socket.write(`GET //x:99999 HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`),
+      );
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.split('\r\n', 1)[0]).toBe('HTTP/1.1 400 Bad Request');
+    expect((await get(server.url)).status).toBe(200);
   });
 
   it('answers calls and sends events on the socket of a page from its origin with the token, and refuses any other', async () => {

@@ -271,6 +271,20 @@ describe('indexing a library', () => {
     expect(paths.filter((p) => p.includes(`${path.sep}phone${path.sep}`))).toHaveLength(1);
   });
 
+  it('does not follow a link to a folder that holds the library folder, and says so (Note [Symlinks])', async () => {
+    await copyPhotos(photos.slice(0, 2), folder, () => 'keep');
+    // Beside the library folder, not in it: reached only through the link.
+    await copyPhotos(photos.slice(2, 5), path.join(scratch.dir, 'Elsewhere'), () => '');
+    await symlink(scratch.dir, path.join(folder, 'keep', 'up'));
+    await symlink(path.dirname(scratch.dir), path.join(folder, 'way-up'));
+    const summary = await index();
+    expect(summary.embedded).toBe(2);
+    expect(summary.failed.map((failure) => [path.basename(failure.path), failure.message]).sort()).toEqual(
+      ['up', 'way-up'].map((name) => [name, `${name} is a symbolic link to a folder that holds the library folder; following it would index everything there, so it was skipped.`]),
+    );
+    expect(queryLibrary<string>(library.dataDir, 'SELECT path FROM files').some((file) => file.includes('Elsewhere'))).toBe(false);
+  });
+
   it('leaves out a NAS’s recycle bins and snapshots, a camera’s video thumbnails and RAW files built on TIFF, without listing them as failed', async () => {
     await copyPhotos(photos.slice(0, 1), folder);
     for (const [i, nas] of ['#recycle', path.join('#snapshot', 'GMT+01-2024.06.01-00.00.00'), '@Recycle', '@Recently-Snapshot'].entries()) {

@@ -571,6 +571,22 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
   });
 
+  it('draws a long list of failed files a part at a time, as asked', async () => {
+    const fake = withLibrary(readyFake());
+    const heic = (i: number) => ({ path: `/home/ada/Pictures/IMG_${1000 + i}.HEIC`, name: `IMG_${1000 + i}.HEIC`, reason: 'unsupported', message: `IMG_${1000 + i}.HEIC is a HEIC photo, which this build cannot decode.` });
+    fake.overrides['library.failures'] = () => ({ ok: true, value: Array.from({ length: 450 }, (_, i) => heic(i)) });
+    fake.status.library = { ...fake.status.library!, failed: 450 };
+    const { page } = await open(fake);
+    const items = page.getByRole('list', { name: 'Files that could not be indexed' }).getByRole('listitem');
+    await poll(() => items.count()).toBe(200);
+    await page.getByRole('button', { name: 'Show 200 more of 450 files' }).click();
+    await poll(() => items.count()).toBe(400);
+    await page.getByRole('button', { name: 'Show 50 more of 450 files' }).click();
+    await poll(() => items.count()).toBe(450);
+    await count(page.getByRole('button', { name: /^Show \d+ more/ })).toBe(0);
+    expect(await items.last().textContent()).toContain('IMG_1449.HEIC');
+  });
+
   it('brings the list of failed files into view from the header’s "See why"', async () => {
     const fake = withLibrary(readyFake());
     fake.overrides['library.failures'] = () => ({ ok: true, value: [{ path: '/home/ada/Pictures/broken.jpg', name: 'broken.jpg', reason: 'not-an-image', message: 'broken.jpg is not an image.' }] });

@@ -156,6 +156,15 @@ describe('searching a library', () => {
     });
   });
 
+  it('decodes dropped bytes only in a photo’s format, as the library’s files: an SVG, which libvips reads, is refused', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><rect width="64" height="64" fill="red"/></svg>');
+    // The decoder would read it (a parser of untrusted XML beside the library) ...
+    expect((await sharp(svg).metadata()).format).toBe('svg');
+    // ... but Lumen does not hand it over.
+    await expect(search.similar(svg)).rejects.toMatchObject({ code: 'image-undecodable', message: 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.' });
+    expect((await search.similar(await sharp(svg).png().toBuffer(), { limit: 1 })).results).toHaveLength(1);
+  });
+
   it('filters by folder, camera, date, file type and location, even when very selective', async () => {
     const trip = path.join(folder, 'trip');
     const inTrip = await search.search('a photo of a star.', { showAll: true, limit: 100, filters: { folder: trip } });

@@ -157,6 +157,13 @@ describe('tagging a library', () => {
     await tags.verdicts.give([square], 'star', 'clear');
     expect(tagNames(square)).not.toContain('star');
 
+    // One verdict on many photos reads the vocabulary once, not once a photo.
+    const reads = vi.spyOn(tags.vocabulary, 'get');
+    await tags.verdicts.give([...shapeOf.keys()].slice(0, 20), 'star', 'confirm');
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
+    await tags.verdicts.give([...shapeOf.keys()].slice(0, 20), 'star', 'clear');
+
     await expect(tags.verdicts.give([square], 'hexagon', 'confirm')).rejects.toThrow(/no tag "hexagon" in the vocabulary/);
     await expect(tags.verdicts.give([99999], 'star', 'confirm')).rejects.toThrow(/no photo #99999/);
   });

@@ -90,13 +90,21 @@ export function formatAgo(then: number, now: number): string {
 export function folderLabels(paths: readonly string[]): string[] {
   const parts = paths.map((path) => path.split(/[\\/]/).filter(Boolean));
   const tail = (list: string[], n: number) => list.slice(-n).join('/');
-  return parts.map((own, i) => {
-    for (let n = 1; n <= own.length; n++) {
-      const label = tail(own, n);
-      if (parts.every((other, j) => j === i || tail(other, n) !== label)) return label;
-    }
-    return paths[i] as string;
-  });
+  const labels = [...paths];
+  // Counted per number of parts, not compared pairwise: 20,000 folders took seconds.
+  let unresolved = parts.map((_own, i) => i);
+  for (let n = 1; unresolved.length > 0; n++) {
+    const counts = new Map<string, number>();
+    for (const own of parts) counts.set(tail(own, n), (counts.get(tail(own, n)) ?? 0) + 1);
+    unresolved = unresolved.filter((i) => {
+      const own = parts[i] as string[];
+      if (n > own.length) return false;
+      if (counts.get(tail(own, n)) !== 1) return true;
+      labels[i] = tail(own, n);
+      return false;
+    });
+  }
+  return labels;
 }
 
 /**
