@@ -7,10 +7,13 @@
  * A photo still in the journal when a run starts was being decoded when a process ended (a crash,
  * or a kill): a suspect. A run decodes its suspects first, one at a time with no other decode
  * beside it. A suspect still there after that lone decode is what stopped the process: the next
- * run lists it as failed (`stops-decoder`, lasting until the file changes or a retry) instead of
- * decoding it. A photo is named only by a second end, alone, so a run killed by a person, which
- * leaves innocent photos in the journal too, costs them one lone decode, not their place. Entries
- * are matched by path, size and mtime: an edited file is new content, decoded as usual.
+ * run lists it as failed (`stops-decoder`, lasting until the file changes or a retry, for every
+ * model) instead of decoding it, with any byte-identical copy met in the same run, and lets it go
+ * from the journal only once the failure is stored. A photo is named only by a second end, alone,
+ * so a run killed by a person, which leaves innocent photos in the journal too, costs them one
+ * lone decode, not their place. Entries are matched by path, size and mtime: an edited file is
+ * new content, decoded as usual. A whole run forgets the suspects it did not meet (deleted,
+ * changed), except in folders it could not reach (a drive unplugged).
  *
  * The journal is rewritten whole, synchronously before each decode begins, without fsync: a
  * crash keeps what the kernel holds; a power cut could lose it, at the cost of one more crash. A
@@ -82,10 +85,11 @@ export class DecodeJournal {
     this.write();
   }
 
-  /** A run that walked the whole library ends: what it did not meet is gone or changed, so no suspect any more. */
-  forgetUnmet(): void {
-    if (this.left.size === 0) return;
-    this.left.clear();
+  /** A run that walked the whole library ends: what it did not meet is gone or changed, so no suspect any more, unless `unreached`. */
+  forgetUnmet(unreached: (file: string) => boolean): void {
+    const gone = [...this.left.keys()].filter((file) => !unreached(file));
+    if (gone.length === 0) return;
+    for (const file of gone) this.left.delete(file);
     this.write();
   }
 

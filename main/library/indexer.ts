@@ -66,6 +66,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
+import { isInside } from '../core/paths.js';
 import { decodeSlots } from '../core/decode-slots.js';
 import { BoundedQueue } from '../core/queue.js';
 import { JobControl, type RateMeter } from '../jobs/job.js';
@@ -336,9 +337,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     return true;
   };
 
+  /** Contents that stopped a process decoding them alone: a copy met in this run is not decoded either. */
+  const stoppingContents = new Set<string>();
   const decode = async (item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean) => {
-    if (journal.suspicion(item) === 'stopped-alone') {
-      journal.settle(item);
+    if (journal.suspicion(item) === 'stopped-alone' || stoppingContents.has(contentHash)) {
+      stoppingContents.add(contentHash);
       throw new Failure('stops-decoder', `${path.basename(item.path)} ${REASON_TEXT['stops-decoder']}.`);
     }
     followers.set(contentHash, []);
@@ -435,8 +438,13 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       }
       // A photo's own defect, found once it was read, says nothing of its folder.
       if (!(error instanceof Failure) && (await notItsFault(item))) return;
-      fail(item, failureFor(item.path, error));
-      maybeFlush();
+      const failure = failureFor(item.path, error);
+      fail(item, failure);
+      if (failure.reason === 'stops-decoder') {
+        // Stored before the journal lets it go: a process ended meanwhile would decode it again.
+        flush();
+        journal.settle(item);
+      } else maybeFlush();
     }
     report();
   };
@@ -565,7 +573,9 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   }
   if (whole) {
     store.markIndexRun('finished');
-    journal.forgetUnmet();
+    // What the walk could not reach (a drive unplugged) keeps its suspects for the run that reaches it.
+    const unreached = [...walk.unreachable.map((folder) => folder.path), ...[...unwalked.values()].flat()];
+    journal.forgetUnmet((file) => unreached.some((root) => isInside(file, root)));
   }
   summary.seconds = (Date.now() - started) / 1000;
   progress.removed = summary.removed;

@@ -110,16 +110,19 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         // Only files that may be photos count in the run's total (Note [What a run counts] in indexer.ts).
         if (!unchanged && !PHOTO_EXTENSIONS.has(extension) && !(await mayBePhoto(file.path))) continue;
         seen.add(file.path);
+        // A file's own defect lasts until it changes (Note [Failures that last] in formats.ts), for a new model's embedding too.
+        const failed = knownFailures.get(file.path);
+        const failedForGood = !context.retryFailed && failed !== undefined && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs;
         if (unchanged) {
-          if (!isEmbedded(known.imageId)) result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
-          else {
+          if (!isEmbedded(known.imageId)) {
+            if (!failedForGood) result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
+          } else {
             result.unchanged++;
-            if (knownFailures.has(file.path)) recovered.push(file.path);
+            if (failed) recovered.push(file.path);
           }
           continue;
         }
-        const failed = knownFailures.get(file.path);
-        if (!context.retryFailed && failed && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs) continue;
+        if (failedForGood) continue;
         result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs, previousImageId: known?.imageId ?? null });
       }
     }

@@ -259,7 +259,8 @@ export class FolderWatcher {
           if (info.isDirectory()) {
             // A folder made, moved in, or moved over one of the same name (Note [Folders moved over]).
             if (event === 'rename') this.unwatch(folderId, file);
-            void this.watchTree(folderId, file);
+            // A recursive watch reports a folder changed at every file written in it (Windows): its walk, for links, is for a new one.
+            if (!this.recursive || event === 'rename') void this.watchTree(folderId, file);
           }
           else if (info.isSymbolicLink()) void this.metLink(folderId, file);
           this.changedIn(folderId, dir);
