@@ -573,8 +573,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   }
   if (whole) {
     store.markIndexRun('finished');
-    // What the walk could not reach (a drive unplugged) keeps its suspects for the run that reaches it.
-    const unreached = [...walk.unreachable.map((folder) => folder.path), ...[...unwalked.values()].flat()];
+    // What the walk could not reach (a drive unplugged: its folders are among the unwalked) keeps its suspects for the run that reaches it.
+    const unreached = [...unwalked.values()].flat();
     journal.forgetUnmet((file) => unreached.some((root) => isInside(file, root)));
   }
   summary.seconds = (Date.now() - started) / 1000;

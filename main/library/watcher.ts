@@ -36,10 +36,10 @@ const LONGEST_WAIT_IN_QUIETS = 8;
  */
 const SWEEP_MS = 10 * 60_000;
 
-/** `statfs` types of network file systems on Linux: NFS, SMB, CIFS, SMB2, 9P, Ceph, AFS. */
 /** Errors of a process out of watch handles or file descriptors: the folder itself is fine. */
 const OUT_OF_HANDLES: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
 
+/** `statfs` types of network file systems on Linux: NFS, SMB, CIFS, SMB2, 9P, Ceph, AFS. */
 const NETWORK_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x01021997, 0x00c36400, 0x5346414f]);
 
 export interface WatcherOptions {
@@ -205,9 +205,10 @@ export class FolderWatcher {
 
   /** Reports each library folder looked over instead of watched, every `sweepMs` (Note [Looked over where not watched]). */
   private sweepUnwatched(): void {
+    const now = performance.now();
     for (const [id, root] of this.roots) {
-      if (root.sweptAt === null || performance.now() - root.sweptAt < this.sweepMs) continue;
-      root.sweptAt = performance.now();
+      if (root.sweptAt === null || now - root.sweptAt < this.sweepMs) continue;
+      root.sweptAt = now;
       this.changedIn(id, root.path);
     }
   }

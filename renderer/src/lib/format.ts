@@ -94,13 +94,14 @@ export function folderLabels(paths: readonly string[]): string[] {
   // Counted per number of parts, not compared pairwise: 20,000 folders took seconds.
   let unresolved = parts.map((_own, i) => i);
   for (let n = 1; unresolved.length > 0; n++) {
+    const tails = parts.map((own) => tail(own, n));
     const counts = new Map<string, number>();
-    for (const own of parts) counts.set(tail(own, n), (counts.get(tail(own, n)) ?? 0) + 1);
+    for (const label of tails) counts.set(label, (counts.get(label) ?? 0) + 1);
     unresolved = unresolved.filter((i) => {
-      const own = parts[i] as string[];
-      if (n > own.length) return false;
-      if (counts.get(tail(own, n)) !== 1) return true;
-      labels[i] = tail(own, n);
+      if (n > (parts[i] as string[]).length) return false;
+      const label = tails[i] as string;
+      if (counts.get(label) !== 1) return true;
+      labels[i] = label;
       return false;
     });
   }
