@@ -625,7 +625,8 @@ export interface CallResults {
   'tags.photos': Timeline;
   'tags.run': { jobId: string };
   'tags.ofPhoto': PhotoTagsInfo;
-  'tags.verdict': PhotoTagsInfo[];
+  /** How many photos the verdict was given on; the photo's tags when it was one (the viewer's). */
+  'tags.verdict': { given: number; photo: PhotoTagsInfo | null };
   'tags.setRefinement': RefinementInfo[];
   'vocabulary.get': { vocabulary: VocabularyInfo; isDefault: boolean };
   'vocabulary.save': { vocabulary: VocabularyInfo; jobId: string };

@@ -17,6 +17,7 @@ import path from 'node:path';
 export const RENDERER_SOURCES = [
   'renderer',
   'preload',
+  path.join('main', 'core', 'control-character.ts'),
   path.join('main', 'library', 'photo-kinds.ts'),
   path.join('main', 'search', 'options.ts'),
   path.join('main', 'search', 'page-limit.ts'),

@@ -211,7 +211,8 @@ export const tags: Command = {
       const name = stringOption(context, action) as string;
       // Every photo named is found before any verdict is given: a mistyped one leaves all of them as they were.
       const photoIds = requirePositionals(context, `photo to ${action} "${name}" on`).map((ref) => library.resolvePhoto(ref).photoId);
-      const photos = await engine.giveVerdict(photoIds, name, action);
+      await engine.giveVerdict(photoIds, name, action);
+      const photos = photoIds.map((id) => verdicts.tagsOf(id));
       return { json: { photos }, text: photos.map(photoText).join('\n') };
     }
     if (context.positionals.length === 1) {

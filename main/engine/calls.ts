@@ -139,7 +139,11 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'tags.photos': ({ tag }) => ofLibrary(() => timelineOf(storage(), storage().tags.photosOf(tag)), NO_PHOTOS),
     'tags.run': async ({ full }) => ({ jobId: engine.tagLibrary({ full }).job.id }),
     'tags.ofPhoto': async ({ id }) => photoTagsInfo(engine.tags().verdicts.tagsOf(id)),
-    'tags.verdict': async ({ photoIds, tag, verdict }) => (await engine.giveVerdict(photoIds, tag, verdict)).map(photoTagsInfo),
+    'tags.verdict': async ({ photoIds, tag, verdict }) => {
+      await engine.giveVerdict(photoIds, tag, verdict);
+      const [only] = photoIds;
+      return { given: photoIds.length, photo: photoIds.length === 1 && only !== undefined ? photoTagsInfo(engine.tags().verdicts.tagsOf(only)) : null };
+    },
     'tags.setRefinement': async ({ tag, enabled }) => (await engine.setRefinement(tag, enabled)).map(refinementInfo),
     'vocabulary.get': async () => engine.vocabularyInfo(),
     'vocabulary.save': async ({ vocabulary, renames }) => engine.saveVocabulary(vocabulary, renames),

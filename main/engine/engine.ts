@@ -52,6 +52,7 @@ import { installedProviders, PROVIDERS, type SessionPlan } from '../models/sessi
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import type { QueryRules } from '../search/query.js';
+import { LaterPages } from '../search/later-pages.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
 import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type Verdict, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
@@ -131,6 +132,8 @@ export class Engine {
   private readingLeftPaused = false;
   private readonly pendingNewFolders: FolderRow[] = [];
   private readonly reader: TextReader;
+  /** Rankings kept for a search's later pages, one set per open library (Note [Later pages] in search/later-pages.ts). */
+  private readonly laterPages = new WeakMap<Library, LaterPages>();
   private closing = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -496,9 +499,11 @@ export class Engine {
   }
 
   async removeFolder(folderId: number): Promise<void> {
-    await this.writable('changing').removeFolder(folderId);
-    this.watchFolders();
-    this.libraryChanges.now();
+    // The window and the watcher follow as soon as the folder is gone, not once its photos are forgotten (Note [Removed a slice at a time]).
+    await this.writable('changing').removeFolder(folderId, () => {
+      this.watchFolders();
+      this.libraryChanges.now();
+    });
   }
 
   async setExcludes(folderId: number, excludes: readonly string[]): Promise<FolderRow> {
@@ -522,7 +527,10 @@ export class Engine {
   private async searcher(): Promise<PhotoSearch> {
     const library = this.library();
     if (!library.servingModel() && !this.options.model) throw new UserError('not-found', 'The library has no indexed photos yet. Add a folder and let it index first.');
-    return new PhotoSearch(library, await this.searchModel());
+    const model = await this.searchModel();
+    let laterPages = this.laterPages.get(library);
+    if (!laterPages) this.laterPages.set(library, (laterPages = new LaterPages()));
+    return new PhotoSearch(library, model, laterPages);
   }
 
   /**
@@ -650,8 +658,8 @@ export class Engine {
   }
 
   /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */
-  async giveVerdict(photoIds: readonly number[], tag: string, verdict: Verdict) {
-    return this.tagsToChange().verdicts.give(photoIds, tag, verdict);
+  async giveVerdict(photoIds: readonly number[], tag: string, verdict: Verdict): Promise<void> {
+    await this.tagsToChange().verdicts.give(photoIds, tag, verdict);
   }
 
   /**

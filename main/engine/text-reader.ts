@@ -135,6 +135,8 @@ export class TextReader {
     const summary = await ocrSelected([{ imageId, path: file }], null, { store, ocr: await this.load(), control });
     const failure = summary.failed[0];
     if (failure) throw new UserError('image-undecodable', failure.message);
+    // Read by a job meanwhile, it is not read again; gone from the library, it has no state (Note [Read while it left] in ocr-store.ts).
+    if (store.state(imageId)?.status !== 'read') throw new UserError('not-found', `${path.basename(file)} left the library while its text was being read (its folder was re-scanned, excluded or removed).`);
     return { lines: store.lines(imageId), read: true, skipped: false };
   }
 

@@ -565,7 +565,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       summary.moved++;
       summary.removed--;
     }
-    await vectors.save();
+    await vectors.saveIfDue();
     if (embeddings.missing(modelId) === 0) store.setMeta('serving_model', modelId);
   } catch (error) {
     // The disk can fill up here too (Note [A run that cannot go on]).

@@ -40,6 +40,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import picomatch from 'picomatch';
+import { controlCharacter } from '../core/control-character.js';
 import { UserError, throwIfAborted } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { fromErrno, kindOf } from '../core/photo-file.js';
@@ -124,9 +125,15 @@ export function escapedName(bytes: Uint8Array): string {
  * and matches "Trip 2019" only, but it is a folder's name too. Names are compared in one Unicode
  * form (NFC): macOS may store an "é" decomposed, as nobody types it. Letter case is ignored on
  * every system: a camera's card names its photos IMG_0001.JPG, and "*.jpg" means them too.
+ * A control character is refused too: picomatch drops it, so "\u0000" read as "**" and left out
+ * every folder.
  */
 export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
   for (const glob of globs) {
+    const control = controlCharacter(glob);
+    if (control !== null) {
+      throw new UserError('bad-input', `The exclusion "${JSON.stringify(glob).slice(1, -1)}" holds a control character (${control}), which a pattern cannot match: remove it. Exclusions look like "**/Screenshots/**" or "*.gif".`);
+    }
     if (picomatch.makeRe(glob).source === '$^') throw new UserError('bad-input', `The exclusion "${glob}" is not a pattern Lumen can read (an unclosed brace or bracket?). Exclusions look like "**/Screenshots/**" or "*.gif".`);
     if (hasUnclosedBracket(glob)) throw new UserError('bad-input', `The exclusion "${glob}" is not a pattern Lumen can read: its "[" is never closed by a "]" (write "\\[" for the character itself). Exclusions look like "**/Screenshots/**" or "*.gif".`);
     if (path.isAbsolute(glob) && !givenFor.some((each) => isInside(glob, each))) throw new UserError('bad-input', `The exclusion "${glob}" is not inside ${givenFor.join(' or ')}: exclusions are relative to their folder, like "**/Screenshots/**".`);

@@ -99,21 +99,23 @@ async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, t
     try {
       const decision = gate ? await gate.decide(target) : null;
       await control?.checkpoint();
+      // A photo that left the library meanwhile is counted as nothing (Note [Read while it left] in ocr-store.ts).
       if (gate && decision && !decision.pass) {
-        store.saveSkipped(target.imageId, OcrModel.VERSION, { id: gate.id, score: decision.score });
-        summary.skipped++;
+        if (store.saveSkipped(target.imageId, OcrModel.VERSION, { id: gate.id, score: decision.score })) summary.skipped++;
       } else {
         const { lines } = await ocr.recognize(target.path, control?.signal);
-        store.saveRead(target.imageId, OcrModel.VERSION, lines, gate && decision ? { id: gate.id, score: decision.score } : null);
-        summary.read++;
-        if (lines.length > 0) summary.withText++;
+        if (store.saveRead(target.imageId, OcrModel.VERSION, lines, gate && decision ? { id: gate.id, score: decision.score } : null)) {
+          summary.read++;
+          if (lines.length > 0) summary.withText++;
+        }
       }
     } catch (error) {
       if (!isUserError(error) || (error.code !== 'image-unreadable' && error.code !== 'image-undecodable')) throw error;
       // A photo out of reach for now (its drive not mounted, a share down) is listed, not recorded:
-      // recorded, it would never be read again once back, unchanged. Its own defects are recorded.
-      if (!(error instanceof PhotoFileError && PASSING_PROBLEMS.has(error.problem))) store.saveFailed(target.imageId, OcrModel.VERSION, messageOf(error));
-      summary.failed.push({ path: target.path, message: messageOf(error) });
+      // recorded, it would never be read again once back, unchanged. Its own defects are recorded
+      // and listed, unless it left the library meanwhile.
+      const passing = error instanceof PhotoFileError && PASSING_PROBLEMS.has(error.problem);
+      if (passing || store.saveFailed(target.imageId, OcrModel.VERSION, messageOf(error))) summary.failed.push({ path: target.path, message: messageOf(error) });
     }
     done++;
     report();

@@ -56,6 +56,7 @@ import type { ImageIdSet } from '../storage/photo-facets.js';
 import type { PhotoFilters, PhotoRef, PhotoRow } from '../storage/photo-store.js';
 import { rerankWindow, type ScoredImage, type VectorIndex } from '../storage/vector-index.js';
 import { searchOptionsSchema, type SearchOptions, type SearchOptionsInput } from './options.js';
+import { LaterPages, type Candidate, type Ranking, type RankingAsk } from './later-pages.js';
 import { combineVectors, parseQuery, type PhraseTerm, type QueryRules, type QueryTerm } from './query.js';
 
 const SUBSET_SHARE = 6;
@@ -98,12 +99,12 @@ interface Scope {
   words?: string[];
 }
 
-type Candidate = ScoredImage & { matched?: number };
-
 export class PhotoSearch {
   constructor(
     private readonly library: Library,
     readonly model: ClipModel,
+    /** Rankings kept for later pages: one for the searches of a library (Note [Later pages]). */
+    private readonly laterPages = new LaterPages(),
   ) {}
 
   private get storage() {
@@ -171,7 +172,8 @@ export class PhotoSearch {
     const options = searchOptionsSchema.parse(input);
     const matching = this.storage.photos.matching(options.filters);
     const found = order.filter((imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))).map((imageId) => ({ imageId, score: 1 }));
-    return this.page(found, options, 0, 'exact', true);
+    const ordered = options.sort === 'relevance' ? found : this.byDate(found, options.filters, options.sort);
+    return this.page({ ordered, belowCutoff: 0, method: 'exact', counted: true }, options);
   }
 
   /** Photos like a library photo (by id) or any image (a file or its bytes); the photo itself is left out. */
@@ -192,18 +194,36 @@ export class PhotoSearch {
     const filters: PhotoFilters = options.filters;
     const vectors = await this.vectors();
     const filtered = this.storage.photos.matching(filters);
+    const words = scope.words ?? [];
+    // Note [Later pages]: more pages of the same search are cut from the ranking kept.
+    const ask: RankingAsk = { model: this.model.id, query, options, exclude, only, words, stamp: `${this.storage.photos.changeStamp()}:${vectors.version}` };
+    const kept = this.laterPages.find(ask, offset + limit);
+    if (kept) {
+      if (kept.byScore) kept.ordered = vectors.refine(query, kept.ordered, offset + limit, offset);
+      return this.page(kept, options);
+    }
     const matching = only && filtered ? new Set([...only].filter((imageId) => filtered.has(imageId))) : (only ?? filtered);
     const found = await this.candidates(vectors, query, options, matching, exclude, cutoff);
+    // Ranked afresh, every photo down to the page is re-scored: pages cut from rankings of windows
+    // of their own would disagree on where a near-tie lies, and a photo could fall between them.
     const best = found.best;
     const scored = vectors.refine(query, found.scored, offset + limit);
     const threshold = cutoff !== null && scored.length > 0 ? this.threshold(vectors, query, best ?? scored[0]?.score, cutoff) : null;
-    const words = scope.words ?? [];
     const candidates: Candidate[] = words.length ? this.fuse(query, scored, words, (imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))) : scored;
-    const kept = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
+    const passing = threshold === null ? candidates : candidates.filter((hit) => (hit.matched ?? 0) > 0 || hit.score >= threshold);
     // Counted, every indexed photo in scope that is not kept lies below the cutoff (a photo not
     // embedded yet is in no ranking); uncounted, those of the pool (at least).
-    const belowCutoff = threshold !== null && found.counted ? Math.max(0, (await vectors.countIn(matching, exclude)) - kept.length) : candidates.length - kept.length;
-    return this.page(kept, options, belowCutoff, found.method, found.counted);
+    const belowCutoff = threshold !== null && found.counted ? Math.max(0, (await vectors.countIn(matching, exclude)) - passing.length) : candidates.length - passing.length;
+    const ranking: Ranking = {
+      ordered: options.sort === 'relevance' ? passing : this.byDate(passing, filters, options.sort),
+      belowCutoff,
+      method: found.method,
+      counted: found.counted,
+      complete: found.counted,
+      byScore: options.sort === 'relevance' && words.length === 0,
+    };
+    this.laterPages.keep(ask, ranking);
+    return this.page(ranking, options);
   }
 
   /**
@@ -223,14 +243,18 @@ export class PhotoSearch {
     // HNSW cannot promise to reach every photo: when (nearly) the whole ranking is wanted, rank
     // exactly. Without a cutoff every photo in scope is a result, and sorted by date all are needed.
     const everyPhoto = cutoff === null && options.sort !== 'relevance';
-    const exact = everyPhoto || gathered || share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size;
+    // Asked past a first page, every photo in scope is ranked, exactly, at once: the pages after
+    // are cut from that ranking (Note [Later pages]). Rankings of pools of other sizes disagree on
+    // where photos deep in them lie, and a photo could fall between two pages.
+    const later = offset + limit > MIN_POOL;
+    const exact = later || everyPhoto || gathered || share * (countAll ? SUBSET_SHARE : PAGE_SUBSET_SHARE) <= 1 || pool0 * 4 >= vectors.size;
     const method = exact || vectors.health === 'rebuilding' ? 'exact' : 'index';
     // Ranked exactly without a cutoff, every photo in scope is a result. Otherwise the matrix
     // ranks only the photos the filter keeps; a count takes them all at once unless they stay
     // gathered (each pass would gather them again, or read the matrix's file through), and starts
     // one step of growth further if they do. The graph's pool holds photos the filter drops, as
     // many more as the filter is narrow.
-    const exactPool = cutoff === null || (countAll && !gathered) ? Infinity : countAll ? pool0 * 4 : pool0;
+    const exactPool = later || cutoff === null || (countAll && !gathered) ? Infinity : countAll ? pool0 * 4 : pool0;
     let pool = exact ? exactPool : Math.ceil(pool0 / share);
     // The graph's first pool is the whole library's best first: its top is the best, no search more.
     const wantsBest = cutoff !== null && matching !== null;
@@ -268,11 +292,9 @@ export class PhotoSearch {
     return fuseRankings(clip, matches, words.length).map((hit) => ({ imageId: hit.imageId, score: scores.get(hit.imageId) ?? 0, matched: hit.matched }));
   }
 
-  /** Sorts (by relevance, as given, or by date) and reads one page of `kept` from SQLite. */
-  private page(kept: readonly Candidate[], options: SearchOptions, belowCutoff: number, method: SearchPage['method'], counted: boolean): SearchPage {
-    const { limit, offset, sort, filters } = options;
-    // Only the page is read from SQLite; sorting by date needs the capture dates of all of them.
-    const ordered = sort === 'relevance' ? kept : this.byDate(kept, filters, sort);
+  /** Reads one page of `ranking` from SQLite. */
+  private page({ ordered, belowCutoff, method, counted }: Pick<Ranking, 'ordered' | 'belowCutoff' | 'method' | 'counted'>, options: SearchOptions): SearchPage {
+    const { limit, offset, filters } = options;
     const page = ordered.slice(offset, offset + limit);
     const byImage = new Map(page.map((hit) => [hit.imageId, hit]));
     const results = this.storage.photos.representatives(page.map((hit) => hit.imageId), filters).map((row): SearchHit => {

@@ -121,6 +121,10 @@ export class LibraryStore {
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       orphanImages: db.prepare('SELECT id, content_hash AS contentHash, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
+      imageIdsOfFolder: db.prepare('SELECT DISTINCT image_id FROM files WHERE folder_id = ?').pluck(),
+      imageHasFile: db.prepare('SELECT 1 FROM files WHERE image_id = ? LIMIT 1').pluck(),
+      orphanImagesAfter: db.prepare(`SELECT id, content_hash AS contentHash, thumbnail FROM images
+        WHERE id > ? AND NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id) ORDER BY id LIMIT ?`),
       embeddedModelsOf: db.prepare('SELECT model FROM embeddings WHERE image_id = ?').pluck(),
       deleteImage: db.prepare('DELETE FROM images WHERE id = ?'),
       bumpGeneration: db.prepare('INSERT INTO index_generations (model, generation) VALUES (?, 1) ON CONFLICT(model) DO UPDATE SET generation = generation + 1'),
@@ -266,8 +270,17 @@ export class LibraryStore {
   }
 
   private deleteOrphanImages(): RemovedImage[] {
+    return this.deleteImages(this.statements.orphanImages.all() as Array<Omit<RemovedImage, 'models'>>);
+  }
+
+  /** Forgets the first `limit` images after id `after` that no file shows, in one transaction; returns them, by id. */
+  deleteOrphanImagesAfter(after: number, limit: number): RemovedImage[] {
+    return this.db.transaction(() => this.deleteImages(this.statements.orphanImagesAfter.all(after, limit) as Array<Omit<RemovedImage, 'models'>>))();
+  }
+
+  private deleteImages(images: ReadonlyArray<Omit<RemovedImage, 'models'>>): RemovedImage[] {
     const s = this.statements;
-    const removed = (s.orphanImages.all() as Array<Omit<RemovedImage, 'models'>>).map((image) => ({
+    const removed = images.map((image) => ({
       ...image,
       models: s.embeddedModelsOf.all(image.id) as string[],
     }));
@@ -278,11 +291,16 @@ export class LibraryStore {
     return removed;
   }
 
-  /** Forgets a folder and its files, then (unless `keepImages`) the images no file shows any more; returns those. */
-  removeFolder(folderId: number, options: { keepImages?: boolean } = {}): RemovedImage[] {
+  /**
+   * Forgets a folder and its files; returns the ids of the images they leave without a file, which
+   * are the caller's to forget (Note [Removed a slice at a time] in library/library.ts).
+   */
+  removeFolder(folderId: number): number[] {
+    const s = this.statements;
     return this.db.transaction(() => {
-      this.statements.deleteFolder.run(folderId);
-      return options.keepImages ? [] : this.deleteOrphanImages();
+      const shown = s.imageIdsOfFolder.all(folderId) as number[];
+      s.deleteFolder.run(folderId);
+      return shown.filter((imageId) => s.imageHasFile.get(imageId) === undefined);
     })();
   }
 

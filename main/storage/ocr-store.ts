@@ -69,6 +69,7 @@ export class OcrStore {
       saveState: db.prepare(`INSERT INTO ocr_images (image_id, status, version, gate, gate_score, error, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(image_id) DO UPDATE SET status = excluded.status, version = excluded.version, gate = excluded.gate, gate_score = excluded.gate_score,
           error = excluded.error, updated_at = excluded.updated_at`),
+      imageExists: db.prepare('SELECT 1 FROM images WHERE id = ?').pluck(),
       deleteLines: db.prepare('DELETE FROM ocr_lines WHERE image_id = ?'),
       deleteText: db.prepare('DELETE FROM ocr_fts WHERE rowid = ?'),
       insertLine: db.prepare('INSERT INTO ocr_lines (image_id, line, text, confidence, x, y, w, h) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
@@ -94,28 +95,42 @@ export class OcrStore {
     return this.s.state.get(imageId) as OcrState | undefined;
   }
 
-  /** Replaces an image's text with `lines` (none is a valid answer: no text in it). */
-  saveRead(imageId: number, version: string, lines: readonly StoredLine[], gate: { id: string; score: number | null } | null): void {
-    this.db.transaction(() => {
+  /**
+   * Note [Read while it left]: reading a photo takes a while, and an index pass (a folder
+   * re-scanned, excluded or removed, the photo deleted or edited) may take its image out of the
+   * library meanwhile. Its result is then dropped, not stored (the database refuses a result for
+   * an image it no longer has), and the save says so: false.
+   */
+  private saveIfPresent(imageId: number, save: () => void): boolean {
+    return this.db.transaction(() => {
+      if (this.s.imageExists.get(imageId) === undefined) return false;
       this.forgetText(imageId);
+      save();
+      return true;
+    })();
+  }
+
+  /** Replaces an image's text with `lines` (none is a valid answer: no text in it); false when the image left the library (Note [Read while it left]). */
+  saveRead(imageId: number, version: string, lines: readonly StoredLine[], gate: { id: string; score: number | null } | null): boolean {
+    return this.saveIfPresent(imageId, () => {
       this.s.saveState.run(imageId, 'read', version, gate?.id ?? null, gate?.score ?? null, null, Date.now());
       lines.forEach((line, i) => this.s.insertLine.run(imageId, i, line.text, line.confidence, ...line.box));
       if (lines.length > 0) this.s.insertText.run(imageId, indexableText(lines.map((line) => line.text)));
-    })();
+    });
   }
 
-  saveSkipped(imageId: number, version: string, gate: { id: string; score: number | null }): void {
-    this.db.transaction(() => {
-      this.forgetText(imageId);
-      this.s.saveState.run(imageId, 'skipped', version, gate.id, gate.score, null, Date.now());
-    })();
+  /**
+   * Records that `gate` turned the image away, unless this version read it meanwhile (a job
+   * reading every photo beside the library's, which decided from a page asked for before).
+   */
+  saveSkipped(imageId: number, version: string, gate: { id: string; score: number | null }): boolean {
+    const state = this.state(imageId);
+    if (state?.status === 'read' && state.version === version) return true;
+    return this.saveIfPresent(imageId, () => this.s.saveState.run(imageId, 'skipped', version, gate.id, gate.score, null, Date.now()));
   }
 
-  saveFailed(imageId: number, version: string, error: string): void {
-    this.db.transaction(() => {
-      this.forgetText(imageId);
-      this.s.saveState.run(imageId, 'failed', version, null, null, error, Date.now());
-    })();
+  saveFailed(imageId: number, version: string, error: string): boolean {
+    return this.saveIfPresent(imageId, () => this.s.saveState.run(imageId, 'failed', version, null, null, error, Date.now()));
   }
 
   private forgetText(imageId: number): void {

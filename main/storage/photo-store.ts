@@ -291,6 +291,16 @@ export class PhotoStore {
     return this.kept;
   }
 
+  /**
+   * Where the library's data stands: moves with every write through this connection and every
+   * commit through another (Note [Later pages] in search/later-pages.ts). What is kept is
+   * brought up to date first, so that reading it next does not move the stamp.
+   */
+  changeStamp(): string {
+    if (!this.db.inTransaction) this.current();
+    return `${this.s.dataVersion.get() as number}:${this.s.totalChanges.get() as number}`;
+  }
+
   /** The facets of every file (Note [Filter facets]), up to date. */
   private facets(): PhotoFacets {
     if (this.db.inTransaction) return PhotoFacets.read(this.db);

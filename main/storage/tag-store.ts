@@ -73,7 +73,9 @@ export class TagStore {
       tagsBetween: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id BETWEEN ? AND ?`),
       tagsOfImage: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? ORDER BY tag`),
       tagRow: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? AND tag = ?`),
-      insertAuto: db.prepare("INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at) VALUES (?, ?, 'auto', 0, ?, ?, ?, ?)"),
+      // Decided from embeddings read before an await: the image may have left the library since.
+      insertAuto: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
+        SELECT @imageId, @tag, 'auto', 0, @score, @cosine, @model, @now WHERE EXISTS (SELECT 1 FROM images WHERE id = @imageId)`),
       updateAuto: db.prepare("UPDATE image_tags SET score = ?, cosine = ?, model = ?, updated_at = ? WHERE image_id = ? AND tag = ? AND source = 'auto'"),
       deleteAuto: db.prepare("DELETE FROM image_tags WHERE image_id = ? AND tag = ? AND source = 'auto'"),
       deleteAutoNotIn: db.prepare("DELETE FROM image_tags WHERE source = 'auto' AND tag NOT IN (SELECT value FROM json_each(?))"),
@@ -203,8 +205,9 @@ export class TagStore {
     return row ? toRow(row) : undefined;
   }
 
-  insertAuto(imageId: number, tag: AutoTag, model: string, now: number): void {
-    this.s.insertAuto.run(imageId, tag.tag, tag.score, tag.cosine, model, now);
+  /** Adds the tagger's tag to an image; false when the image left the library since it was decided. */
+  insertAuto(imageId: number, tag: AutoTag, model: string, now: number): boolean {
+    return this.s.insertAuto.run({ imageId, tag: tag.tag, score: tag.score, cosine: tag.cosine, model, now }).changes > 0;
   }
 
   updateAuto(imageId: number, tag: AutoTag, model: string, now: number): void {

@@ -38,6 +38,17 @@
  * and then removes the one before where it can; a writer that opens the index removes the graph
  * files its sidecar does not name.
  *
+ * Note [Saved now and then]: a save writes the whole graph and matrix (about 120 MB at 100k
+ * photos, 0.6 GB at 500k), so an index pass that only added photos (the watcher's, a few at a
+ * time) leaves them to a later save: once SAVE_AFTER_ADDED of the index is added, SAVE_AGE_MS
+ * after the first change not saved (at the end of a pass, or by itself when none comes), or as
+ * the library closes. A crash in between loses
+ * nothing: SQLite has the vectors, and the next open adds what the files miss (Note [Derived
+ * data]), at the cost of reading the matrix from SQLite and the graph into memory, a search or
+ * two done exactly meanwhile. A reader beside the writer (`lumen search` while the app runs)
+ * pays that too, until the writer saves. Removals and a rebuild are saved at once: a saved graph
+ * holding keys SQLite no longer has is rebuilt from nothing.
+ *
  * Note [Readers keep it in memory]: only the library's writer (Note [One writer] in
  * writer-lock.ts) saves the index and its matrix. A reader (a search, `status`) whose saved
  * index is stale reconciles it in memory and never writes it back; what it must put in a file
@@ -58,7 +69,7 @@ import { LayeredGraph, mergeGraph } from './layered-graph.js';
 import { fileSha256, isSavedFile, readSidecar, sameStamp, stampOf, writeSidecar, type FileStamp, type Sidecar } from './index-files.js';
 import type { ImageIdSet } from './photo-facets.js';
 import type { Storage } from './storage.js';
-import { buildMatrix, loadMatrix, type Matrix, type ScoredImage } from './vector-matrix.js';
+import { buildMatrix, loadMatrix, MemoryMatrix, type Matrix, type ScoredImage } from './vector-matrix.js';
 
 export type { ScoredImage };
 
@@ -76,6 +87,9 @@ export const GRAPH_SCALAR = 'i8-scaled';
 export const CONNECTIVITY = 16;
 export const EXPANSION_ADD = 128;
 const THREADS = Math.max(1, os.availableParallelism());
+/** Share of the index added since the last save, and fewest photos, that make a pass save (Note [Saved now and then]). */
+const SAVE_AFTER_ADDED = { share: 0.02, atLeast: 1000 };
+const SAVE_AGE_MS = 10 * 60_000;
 /** Rows read from SQLite, and added to the graph, between yields to the event loop. */
 const PAGE = 4096;
 
@@ -126,6 +140,11 @@ export class VectorIndex {
   /** Changes made, and how many of them the saved files hold. */
   private changes = 0;
   private savedChanges = 0;
+  /** Photos added since the files were saved, and removals and rebuilds since, which are saved at once (Note [Saved now and then]). */
+  private addedSinceSave = 0;
+  private removalsSinceSave = 0;
+  private savedAt = Date.now();
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** Saves one at a time: a merge runs on another thread while changes go on. */
   private saving: Promise<void> = Promise.resolve();
   private rebuilding: Promise<void> | null = null;
@@ -208,6 +227,11 @@ export class VectorIndex {
     return new LayeredGraph(view, () => this.newGraph(view.size()), this.dim, THREADS);
   }
 
+  /** Moves with every change the index takes, those held back while it rebuilt included (Note [Later pages] in search/later-pages.ts). */
+  get version(): number {
+    return this.changes;
+  }
+
   private get dirty(): boolean {
     return this.changes !== this.savedChanges;
   }
@@ -262,8 +286,9 @@ export class VectorIndex {
   }
 
   /**
-   * The mean of the library's unit vectors as of the last save (null before the first): the mean
-   * cosine of a query over the library is its dot product with this (Note [Relative cutoff]).
+   * The mean of the library's unit vectors as of the last save, or of the last pass for a matrix
+   * kept in memory (null before either): the mean cosine of a query over the library is its dot
+   * product with this (Note [Relative cutoff]).
    */
   mean(): Float32Array | null {
     return this.libraryMean;
@@ -301,6 +326,7 @@ export class VectorIndex {
     if (removedMeanwhile.length) graph.remove(removedMeanwhile);
     this.graph = graph;
     this.changes++;
+    this.removalsSinceSave++;
   }
 
   /**
@@ -315,6 +341,8 @@ export class VectorIndex {
       return;
     }
     if (items.length === 0) return;
+    this.addedSinceSave += items.length;
+    this.saveLater();
     const graph = this.writableGraph();
     const keys = BigUint64Array.from(items, (item) => BigInt(item.imageId));
     const inGraph = graph.contains(keys);
@@ -336,6 +364,7 @@ export class VectorIndex {
     if (this.graph) this.writableGraph().remove(BigUint64Array.from(imageIds, BigInt));
     this.updateMatrix((matrix) => matrix.delete(imageIds));
     this.changes++;
+    this.removalsSinceSave++;
   }
 
   /**
@@ -375,16 +404,24 @@ export class VectorIndex {
     return this.matrix?.keepsSubset(count) ?? false;
   }
 
-  /** `scored` (best first) with the best `rerankWindow(count)` scored again from their f32 vectors (Note [Re-ranking]). */
-  refine(query: Float32Array, scored: ScoredImage[], count: number): ScoredImage[] {
-    const window = scored.slice(0, rerankWindow(count));
-    if (window.length === 0) return scored;
+  /**
+   * `scored` (best first) with the `rerankWindow` of the `end - start` from `start` on scored again
+   * from their f32 vectors (Note [Re-ranking]), and merged back in score order; those before
+   * `start` stay as they are. A later page re-scores its own window, not every photo above it
+   * (Note [Later pages] in search/later-pages.ts).
+   */
+  refine(query: Float32Array, scored: readonly ScoredImage[], end: number, start = 0): ScoredImage[] {
+    const from = Math.min(start, scored.length);
+    const window = scored.slice(from, from + rerankWindow(end - from));
+    if (window.length === 0) return [...scored];
     const vectors = this.storage.embeddings.vectorsOf(this.model, window.map((hit) => hit.imageId));
-    const rescored = window.map((hit) => {
-      const vector = vectors.get(hit.imageId);
-      return vector ? { imageId: hit.imageId, score: dot(query, vector) } : hit;
-    });
-    return [...rescored, ...scored.slice(window.length)].sort((a, b) => b.score - a.score);
+    const rescored = window
+      .map((hit) => {
+        const vector = vectors.get(hit.imageId);
+        return vector ? { imageId: hit.imageId, score: dot(query, vector) } : hit;
+      })
+      .sort((a, b) => b.score - a.score);
+    return [...scored.slice(0, from), ...mergeByScore(rescored, scored.slice(from + window.length))];
   }
 
   /**
@@ -438,12 +475,40 @@ export class VectorIndex {
     return saved;
   }
 
+  /** Saves SAVE_AGE_MS from now, when no pass has saved by then (Note [Saved now and then]); a reader never saves. */
+  private saveLater(): void {
+    if (this.saveTimer || this.storage.readonly) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = null;
+      // A save that fails here (a full disk) is tried again at the next pass's end or the close, which say why.
+      if (!this.closed) this.save().catch(() => {});
+    }, SAVE_AGE_MS);
+    this.saveTimer.unref?.();
+  }
+
+  /** Saves when a pass's changes are worth writing the files for (Note [Saved now and then]). */
+  saveIfDue(): Promise<void> {
+    const added = this.addedSinceSave >= Math.max(SAVE_AFTER_ADDED.atLeast, SAVE_AFTER_ADDED.share * this.size);
+    return this.removalsSinceSave > 0 || added || Date.now() - this.savedAt >= SAVE_AGE_MS ? this.save() : this.refreshMean();
+  }
+
+  /**
+   * The library's mean brought up to date without a save where that is cheap: a matrix in memory
+   * keeps its sum as rows change (Note [Running sum]). One read through from its file (a large
+   * library) keeps the mean of the last save, which a few photos more hardly move.
+   */
+  private async refreshMean(): Promise<void> {
+    if (!this.dirty || (this.libraryMean && !(this.matrix instanceof MemoryMatrix))) return;
+    this.libraryMean = await this.meanOf(await this.matrixReady());
+  }
+
   private async saveChanges(): Promise<void> {
     const graph = this.graph;
     if (!graph || this.rebuilding || !this.dirty || this.storage.readonly) return;
     await mkdir(path.dirname(this.files.stem), { recursive: true });
     // What the files will hold: the changes up to now (writeGraph takes its snapshot at once).
     const [generation, changes, removed] = [this.storage.library.generation(this.model), this.changes, [...this.removed]];
+    const [added, removals] = [this.addedSinceSave, this.removalsSinceSave];
     const target = `${this.files.stem}~${randomUUID().slice(0, 8)}.usearch`;
     const temp = temporaryName(target);
     let written: { count: number; sha256: string };
@@ -484,6 +549,9 @@ export class VectorIndex {
     await rm(previous, { force: true }).catch(() => {});
     for (const id of removed) this.removed.delete(id);
     this.savedChanges = changes;
+    this.addedSinceSave -= added;
+    this.removalsSinceSave -= removals;
+    this.savedAt = Date.now();
   }
 
   /**
@@ -507,6 +575,7 @@ export class VectorIndex {
   /** Stops a background rebuild at its next page and removes a reader's private files. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
     const dir = await this.privateDir?.catch(() => null);
     if (dir) await rm(dir, { recursive: true, force: true });
   }
@@ -529,4 +598,16 @@ export class VectorIndex {
       if (file !== keep && isGraphFile(this.files.stem, name)) await rm(file, { force: true }).catch(() => {});
     }
   }
+}
+
+/** Two lists best first, as one best first (the second's order kept where scores tie). */
+function mergeByScore(first: readonly ScoredImage[], second: readonly ScoredImage[]): ScoredImage[] {
+  const merged: ScoredImage[] = new Array(first.length + second.length);
+  let [i, j] = [0, 0];
+  for (let out = 0; out < merged.length; out++) {
+    const a = first[i];
+    const b = second[j];
+    merged[out] = a !== undefined && (b === undefined || a.score >= b.score) ? (i++, a) : (j++, b as ScoredImage);
+  }
+  return merged;
 }

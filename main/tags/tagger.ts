@@ -246,8 +246,7 @@ export class Tagger {
         const tag = { tag: name, score: decision.probabilities[t] as number, cosine: decision.cosines[t] as number };
         const row = rows.get(name);
         if (!row) {
-          store.insertAuto(decision.imageId, tag, model, now);
-          counts.added++;
+          if (store.insertAuto(decision.imageId, tag, model, now)) counts.added++;
         } else if (row.source === 'auto' && (row.model !== model || Math.abs((row.score ?? -1) - tag.score) > 1e-6 || Math.abs((row.cosine ?? -1) - tag.cosine) > 1e-6)) {
           store.updateAuto(decision.imageId, tag, model, now);
           counts.updated++;

@@ -82,9 +82,11 @@ export class Verdicts {
    * any verdict is stored, so one photo gone since the window showed it (or a tag unknown on one)
    * changes none of them. `confirm` and `reject` are the person's for good (no tagging run
    * overrides them, Note [Tagging runs]); `add` confirms a tag outside the vocabulary too;
-   * `clear` withdraws the verdict, and the tagger decides the tag again, now.
+   * `clear` withdraws the verdict, and the tagger decides the tag again, now. A caller that shows
+   * the photos' tags reads them (`tagsOf`): a selection of a year's photos answered with each
+   * one's tags was megabytes nobody read.
    */
-  async give(photos: ReadonlyArray<string | number>, tag: string, verdict: Verdict): Promise<PhotoTags[]> {
+  async give(photos: ReadonlyArray<string | number>, tag: string, verdict: Verdict): Promise<void> {
     // Read once, not per photo: a selection of a year's photos read and checked it thousands of times.
     const vocabulary = await this.vocabulary.get();
     const planned = photos.map((photo) => {
@@ -97,6 +99,5 @@ export class Verdicts {
       const embedded = cleared.filter((imageId) => this.library.storage.embeddings.has(model.id, imageId));
       if (embedded.length) await this.tagger.retag(embedded);
     }
-    return planned.map((plan) => this.tagsOf(plan.ref.photoId));
   }
 }

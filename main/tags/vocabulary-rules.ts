@@ -14,6 +14,7 @@
  * of its templates: at most 50,000 such texts in all (the default vocabulary has 2,848), where
  * the other limits alone would allow 50 million, weeks of the text tower's time.
  */
+import { controlCharacter } from '../core/control-character.js';
 import { forbiddenCharacter } from './xml-check.js';
 
 export const MAX_TAGS = 5000;
@@ -40,15 +41,11 @@ export const SLOT = '{}';
 /** Separator of lr:hierarchicalSubject paths, so tag names may not contain it. */
 export const HIERARCHY_SEPARATOR = '|';
 
-/** Unicode's control characters: C0, DEL and C1. */
-const CONTROL = /\p{Cc}/u;
-
 export function slotCount(template: string): number {
   return template.split(SLOT).length - 1;
 }
 
 /** The first control character, else the first one XML cannot hold, as `U+XXXX`; null for plain text. */
 export function unsafeCharacter(value: string): string | null {
-  const control = CONTROL.exec(value)?.[0];
-  return control === undefined ? forbiddenCharacter(value) : `U+${(control.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`;
+  return controlCharacter(value) ?? forbiddenCharacter(value);
 }

@@ -5,7 +5,7 @@
  *
  * Performance targets (issue 11), one section each: `filters` (filtered against unfiltered search
  * at 100k photos, a filter again after each batch indexing writes, and the filtered library
- * timeline), `hnsw` (recall@10 and latency at 1M vectors against exact search), `changes` (the
+ * timeline), `pages` (every page of a broad search, as Ctrl/Cmd+A loads them), `hnsw` (recall@10 and latency at 1M vectors against exact search), `changes` (the
  * first change after a saved index opens, and its save, at 100k and 1M: the engine's thread
  * held), `memory`
  * (1M photos with the text model loaded, searching), `build` (the vector index from SQLite at
@@ -34,6 +34,7 @@ import { groupingQuality, groupingTime } from './duplicates.js';
 import { changesAfterOpening } from './index-changes.js';
 import { indexingThroughput, libraryScale } from './library.js';
 import { ocrFigures } from './ocr.js';
+import { everyPage } from './pages.js';
 import { refinementFigures } from './refine.js';
 import { afterWrites, filteredSearch, filteredTimelines, indexBuild, vectorSearch } from './search.js';
 import { syntheticDatabase } from './synthetic.js';
@@ -110,6 +111,17 @@ async function filtersSection(): Promise<unknown> {
   try {
     const searches = await filteredSearch(model, OUT, count, Number(process.env['LUMEN_BENCH_ROUNDS'] ?? 30), log);
     return { ...searches, afterWrites: await afterWrites(OUT, count, 20, log), timelines: filteredTimelines(OUT, count, log) };
+  } finally {
+    await model.dispose();
+  }
+}
+
+async function pagesSection(): Promise<unknown> {
+  const count = Number(process.env['LUMEN_BENCH_PAGES_PHOTOS'] ?? 100_000);
+  log(`\n== every page of a broad search (Ctrl/Cmd+A), ${count} photos, the fixture model's embedding size`);
+  const model = await ClipModel.load(IMMICH_MODEL, { provider: 'cpu' });
+  try {
+    return await everyPage(model, OUT, count, 60_000, log);
   } finally {
     await model.dispose();
   }
@@ -250,6 +262,7 @@ const SECTIONS: Record<string, () => Promise<unknown>> = {
   index: indexSection,
   scale: scaleSection,
   filters: filtersSection,
+  pages: pagesSection,
   hnsw: hnswSection,
   changes: changesSection,
   build: buildSection,

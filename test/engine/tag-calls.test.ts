@@ -74,8 +74,9 @@ describe('the app’s tag calls', () => {
 
   it('takes a person’s verdicts and a tag added by hand, and evaluates on them', async () => {
     const star = (await calls['tags.photos']({ tag: 'star' })).ids[0]!;
-    const [confirmed] = await calls['tags.verdict']({ photoIds: [star], tag: 'Star', verdict: 'confirm' });
-    expect(confirmed!.tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
+    const confirmed = await calls['tags.verdict']({ photoIds: [star], tag: 'Star', verdict: 'confirm' });
+    expect(confirmed.given).toBe(1);
+    expect(confirmed.photo?.tags).toContainEqual(expect.objectContaining({ tag: 'star', source: 'person' }));
     await calls['tags.verdict']({ photoIds: [star], tag: 'circle', verdict: 'reject' });
     await calls['tags.verdict']({ photoIds: [star], tag: 'holiday 2024', verdict: 'add' });
     const tags = await calls['tags.ofPhoto']({ id: star });
@@ -100,7 +101,8 @@ describe('the app’s tag calls', () => {
   it('learns a tag from five confirmed and five rejected photos, reports it with cross-validation, and switches it', async () => {
     const stars = (await calls['tags.photos']({ tag: 'star' })).ids.filter((id) => nameOf(id).startsWith('star-')).slice(0, 6);
     const crosses = (await calls['tags.photos']({ tag: 'cross' })).ids.filter((id) => nameOf(id).startsWith('cross-')).slice(0, 6);
-    await calls['tags.verdict']({ photoIds: stars, tag: 'star', verdict: 'confirm' });
+    // A selection's verdict says how many photos it was given on, not each one's tags.
+    expect(await calls['tags.verdict']({ photoIds: stars, tag: 'star', verdict: 'confirm' })).toEqual({ given: stars.length, photo: null });
     await calls['tags.verdict']({ photoIds: crosses, tag: 'star', verdict: 'reject' });
     const reports = await engine.refinementReports();
     const star = reports.find((report) => report.tag === 'star')!;

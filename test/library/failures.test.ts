@@ -116,7 +116,7 @@ describe('an indexing run that cannot go on', () => {
 
   it('says so when the disk fills up while the run finishes, with every photo kept', { timeout: 30_000 }, async () => {
     const vectors = await library.vectorIndex(model.id, model.dim);
-    vi.spyOn(vectors, 'save').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    vi.spyOn(vectors, 'saveIfDue').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
     const error = await failureOf(index());
     expect(error.code).toBe('disk-full');
     expect(indexedCount(error.message)).toBe(80);

@@ -87,6 +87,25 @@ describe('indexing a library', () => {
     expect(existsSync(kept)).toBe(false);
   });
 
+  it('forgets the images a removal stopped halfway left before the next run walks, which then embeds a copy of one afresh (Note [Removed a slice at a time])', async () => {
+    const files = await copyPhotos(photos.slice(0, 4), folder);
+    await index();
+    // The folder, its files and its images' vectors went, and the process ended before any of its images did.
+    const left = library.storage.library.removeFolder(library.folders()[0]!.id);
+    (await library.vectorIndex(model.id, model.dim)).remove(left);
+    await library.close();
+    library = openLibrary(path.join(scratch.dir, 'data'));
+    expect(library.status()).toMatchObject({ photos: 0, images: 4 });
+    // The same photo, added again elsewhere, is a photo of its own, found by search.
+    const again = path.join(scratch.dir, 'Again');
+    await mkdir(again, { recursive: true });
+    await copyFile(files[0]!, path.join(again, 'again.jpg'));
+    expect(await library.index(model, { folders: await library.addFolders([again]) })).toMatchObject({ embedded: 1, failed: [] });
+    expect(library.status()).toMatchObject({ photos: 1, images: 1 });
+    const vectors = await library.vectorIndex(model.id, model.dim);
+    expect((await vectors.rank(new Float32Array(model.dim).fill(1 / Math.sqrt(model.dim)), null)).map((hit) => hit.imageId)).toEqual([library.storage.photos.allPhotos()[0]!.imageId]);
+  });
+
   it('keeps the embedding of a moved or renamed photo, and re-embeds an edited one', async () => {
     const files = await copyPhotos(photos.slice(0, 6), folder);
     await index();
@@ -319,6 +338,9 @@ describe('indexing a library', () => {
       await expect(library.addFolders([folder], [unclosed])).rejects.toMatchObject({ code: 'bad-input', message: `The exclusion "${unclosed}" is not a pattern Lumen can read: its "[" is never closed by a "]" (write "\\[" for the character itself). Exclusions look like "**/Screenshots/**" or "*.gif".` });
     }
     for (const fine of ['*.[jp]*', '[]]', '[!a]x', '[[:digit:]]*', '\\[draft', 'a]']) expect(folderExcludes(folder, [fine])).toEqual([fine]);
+    // A control character, which picomatch drops ("\u0000" read as "**", leaving out every folder), is refused.
+    await expect(library.setExcludes(row!.id, ['\u0000'])).rejects.toMatchObject({ code: 'bad-input', message: 'The exclusion "\\u0000" holds a control character (U+0000), which a pattern cannot match: remove it. Exclusions look like "**/Screenshots/**" or "*.gif".' });
+    await expect(library.addFolders([folder], ['Trip\t2019'])).rejects.toThrow(/holds a control character \(U\+0009\)/);
     await expect(library.setExcludes(row!.id, [elsewhere])).rejects.toThrow(/is not inside/);
     expect((await library.setExcludes(row!.id, [path.join(folder, 'keep', '*.jpg')])).excludes).toEqual(['keep/*.jpg']);
     // Refused, nothing changed.

@@ -109,12 +109,26 @@ describe('state and rebuilding', () => {
     expect(store.lines(id!).map((l) => l.text)).toEqual(['first', 'second']);
     expect(store.lines(id!)[0]!.box).toEqual(box);
     expect(store.state(id!)).toEqual({ status: 'read', version: 'v', gate: 'gate', gateScore: 0.9, error: null });
-    store.saveSkipped(id!, 'v', { id: 'gate', score: 0.1 });
+    // A gate's answer from a page asked before this version read the photo leaves it read; another version's is replaced.
+    expect(store.saveSkipped(id!, 'v', { id: 'gate', score: 0.1 })).toBe(true);
+    expect(store.state(id!)).toMatchObject({ status: 'read', version: 'v' });
+    store.saveSkipped(id!, 'v2', { id: 'gate', score: 0.1 });
     expect(store.lines(id!)).toEqual([]);
     expect(store.searchPhrase('first')).toEqual([]);
-    store.saveFailed(id!, 'v', 'Cannot decode');
+    store.saveFailed(id!, 'v2', 'Cannot decode');
     expect(store.state(id!)).toMatchObject({ status: 'failed', error: 'Cannot decode' });
     expect(store.counts()).toEqual({ read: 0, skipped: 0, failed: 1, withText: 0 });
+  });
+
+  it('stores nothing for an image that left the library while it was read (Note [Read while it left])', () => {
+    const [gone, kept] = addImages('gone', 'kept');
+    library.removeFolder(folderId);
+    library.deleteOrphanImagesAfter(0, 10);
+    expect(store.saveRead(gone!, 'v', [line('Porto')], null)).toBe(false);
+    expect(store.saveSkipped(gone!, 'v', { id: 'gate', score: 0.1 })).toBe(false);
+    expect(store.saveFailed(kept!, 'v', 'Cannot decode')).toBe(false);
+    expect(store.state(gone!)).toBeUndefined();
+    expect(store.counts()).toEqual({ read: 0, skipped: 0, failed: 0, withText: 0 });
   });
 
   it('lists pending images once per content, and looks again at skipped ones when the gate changes', () => {

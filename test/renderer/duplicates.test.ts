@@ -177,6 +177,31 @@ describe('finding duplicates', () => {
     expect(names).toEqual(['2 copies of 1280x1024.jpg in Autumn', '2 copies of 1280x1024.jpg in Summer', '2 copies of beach.jpg']);
   });
 
+  it('draws thousands of groups a hundred at a time, all of them marked, and a new find from its first again', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000, capturedAt: null, camera: null, hasLocation: false, links: [] });
+    const groups = (count: number) => Array.from({ length: count }, (_, i) => ({ keep: 2 * i + 1, reason: 'the largest', similarity: null, photos: [photo(2 * i + 1), photo(2 * i + 2)] }));
+    let found = 2500;
+    fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 2 * found, groups: groups(found) } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    const main = page.getByRole('main');
+    const drawn = () => main.getByRole('region', { name: /^2 copies of / }).count();
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await main.getByText('2,500 marked for the trash').waitFor();
+    expect(await drawn()).toBe(100);
+    await page.getByRole('button', { name: 'Show 100 more of 2,500 groups' }).click();
+    await main.getByRole('region', { name: '2 copies of copy-399.jpg' }).waitFor();
+    expect(await drawn()).toBe(200);
+
+    found = 150;
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await main.getByText('150 marked for the trash').waitFor();
+    expect(await drawn()).toBe(100);
+    await page.getByRole('button', { name: 'Show 50 more of 150 groups' }).click();
+    await main.getByRole('region', { name: '2 copies of copy-299.jpg' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Show \d+ more/ }).count()).toBe(0);
+  });
+
   it('shows the engine’s last find in a window opened after it, saying when it was found, with the suggested copies marked', async () => {
     const fake = libraryFake();
     const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });

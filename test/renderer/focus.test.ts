@@ -26,7 +26,7 @@ describe('focus kept on the page', () => {
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
     fake.overrides['tags.verdict'] = ({ verdict }: { verdict: string }) => {
       tags = { ...tags, tags: [{ tag: 'sign', source: verdict === 'confirm' ? 'person' : 'auto', score: 0.8 }] };
-      return { ok: true, value: [tags] };
+      return { ok: true, value: { given: 1, photo: tags } };
     };
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const viewer = page.getByRole('dialog');

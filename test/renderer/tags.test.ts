@@ -43,7 +43,7 @@ function verdictsFake(start: Record<number, Array<Omit<TagRow, 'rejected'> & { r
       } else if (row) Object.assign(row, { source: 'person', rejected: verdict === 'reject' });
       else list.push({ tag: tag.toLowerCase(), source: 'person', score: null, rejected: verdict === 'reject' });
     }
-    return { ok: true, value: photoIds.map(ofPhoto) };
+    return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? ofPhoto(photoIds[0] as number) : null } };
   };
   fake.overrides['tags.list'] = () => {
     const names = [...new Set([...rows.values()].flat().map((row) => row.tag))];

@@ -120,7 +120,7 @@ describe('focus after a tag changes in the viewer', () => {
       else if (verdict === 'clear' && auto !== undefined) tags.push({ tag, source: 'auto', score: auto });
       else if (verdict === 'add') tags.push({ tag, source: 'person', score: null });
       tags.sort((a, b) => a.tag.localeCompare(b.tag));
-      return { ok: true, value: photoIds.map(info) };
+      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? info(photoIds[0] as number) : null } };
     };
     return fake;
   }

@@ -402,6 +402,71 @@ describe('the vector index', () => {
     expect((await next.search(late, 1))[0]).toMatchObject({ imageId: lateId });
   });
 
+  it('leaves a pass that added a few photos to a later save: once enough are added, after a while, at once for a removal (Note [Saved now and then])', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    const savedGeneration = async () => (await readSidecar(path.join(indexDir(), 'm.usearch.json')))!.generation;
+    const index = await opened();
+    const query = queriesNear(vectors, DIM, 1, 8);
+    const few = written('few', query);
+    index.add([few]);
+    const before = await savedGeneration();
+    await index.saveIfDue();
+    expect(await savedGeneration()).toBe(before);
+    // A crash now loses nothing: the next open adds what the files miss.
+    const afterCrash = await opened();
+    expect(afterCrash.health).toBe('rebuilding');
+    await afterCrash.ready();
+    expect((await afterCrash.search(query, 1))[0]).toMatchObject({ imageId: few.imageId });
+
+    // A thousand more: saved.
+    index.add(Array.from({ length: 1000 }, (_, i) => written(`many-${i}`, vectors.subarray((i % COUNT) * DIM, (i % COUNT + 1) * DIM))));
+    await index.saveIfDue();
+    expect(await savedGeneration()).toBe(storage.library.generation('m'));
+    // One more, ten minutes after that save: saved.
+    index.add([written('later', query)]);
+    await index.saveIfDue();
+    expect(await savedGeneration()).toBeLessThan(storage.library.generation('m'));
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + 10 * 60_000);
+    await index.saveIfDue();
+    vi.restoreAllMocks();
+    expect(await savedGeneration()).toBe(storage.library.generation('m'));
+    // A removal: saved at once, so no open finds keys SQLite no longer has.
+    storage.library.removeFolder(storage.library.folders()[0]!.id);
+    index.remove([few.imageId]);
+    await index.saveIfDue();
+    expect(await savedGeneration()).toBe(storage.library.generation('m'));
+  });
+
+  it('saves a change no pass saves ten minutes later by itself, and never once it has closed (Note [Saved now and then])', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const index = await opened();
+      const saves = vi.spyOn(index, 'save');
+      index.add([written('alone', queriesNear(vectors, DIM, 1, 5))]);
+      vi.advanceTimersByTime(10 * 60_000 - 1);
+      expect(saves).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(saves).toHaveBeenCalledTimes(1);
+      await saves.mock.results[0]!.value;
+      expect((await readSidecar(path.join(indexDir(), 'm.usearch.json')))!.generation).toBe(storage.library.generation('m'));
+
+      const closing = await opened();
+      const closedSaves = vi.spyOn(closing, 'save');
+      closing.add([written('after close', queriesNear(vectors, DIM, 1, 6))]);
+      await closing.close();
+      vi.advanceTimersByTime(10 * 60_000);
+      expect(closedSaves).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('never writes over a saved graph: each save names its own, which a writer keeps when it opens (Note [Graph files never replaced])', async () => {
     const first = await opened();
     await first.ready();
