@@ -135,6 +135,9 @@ export class Engine {
   /** Rankings kept for a search's later pages, one set per open library (Note [Later pages] in search/later-pages.ts). */
   private readonly laterPages = new WeakMap<Library, LaterPages>();
   private closing = false;
+  /** Photos' texts being read outside a job, which `dispose` stops and waits for. */
+  private readonly photoReads = new Set<Promise<PhotoText>>();
+  private readonly stopReads = new AbortController();
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -594,9 +597,21 @@ export class Engine {
       .catch(() => {});
   }
 
-  /** A photo's text (by id or path); with `read`, a photo not read yet is read first. */
+  /**
+   * A photo's text (by id or path); with `read`, a photo not read yet is read first. A read is
+   * no job, so `dispose` stops it and waits for it: it would store its text into a closed library.
+   */
   async photoText(photo: number | string, options: { read?: boolean; signal?: AbortSignal } = {}): Promise<PhotoText> {
-    return this.reader.photoText(options.read === true ? this.writable('reading text in') : this.library(), photo, options.read === true, options.signal);
+    if (options.read !== true) return this.reader.photoText(this.library(), photo, false);
+    if (this.closing) throw new UserError('cancelled', 'Lumen is closing.');
+    const signal = options.signal ? AbortSignal.any([options.signal, this.stopReads.signal]) : this.stopReads.signal;
+    const reading = this.reader.photoText(this.writable('reading text in'), photo, true, signal);
+    this.photoReads.add(reading);
+    void reading.then(
+      () => this.photoReads.delete(reading),
+      () => this.photoReads.delete(reading),
+    );
+    return reading;
   }
 
   // ---- tags -----------------------------------------------------------------------------------
@@ -787,6 +802,8 @@ export class Engine {
     this.watcher?.close();
     this.watcher = null;
     await this.jobs.cancelAll();
+    this.stopReads.abort();
+    await Promise.allSettled(this.photoReads);
     await this.models.unload();
     await this.reader.dispose();
     this.tagging = null;

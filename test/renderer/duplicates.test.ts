@@ -192,6 +192,15 @@ describe('finding duplicates', () => {
     await page.getByRole('button', { name: 'Show 100 more of 2,500 groups' }).click();
     await main.getByRole('region', { name: '2 copies of copy-399.jpg' }).waitFor();
     expect(await drawn()).toBe(200);
+    // The confirmation lists every file to go, a step at a time too.
+    await page.getByRole('button', { name: 'Move to trash…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Move 2,500 files to the trash?' });
+    const listed = () => confirm.getByRole('list', { name: 'Files to move to the trash' }).getByRole('listitem').count();
+    await confirm.waitFor();
+    expect(await listed()).toBe(200);
+    await confirm.getByRole('button', { name: 'Show 200 more of 2,500 files' }).click();
+    await expect.poll(listed).toBe(400);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
 
     found = 150;
     await page.getByRole('button', { name: 'Find duplicates' }).click();
