@@ -8,7 +8,7 @@
  * `VectorIndex.version`); only its own window is re-scored (Note [Re-ranking]). Asked past a
  * first page (MIN_POOL results), a search ranks every photo in scope exactly: rankings of the
  * graph's pools of other sizes disagreed on where photos deep in them lay, and a walk of every
- * page of 100k photos missed 600 of them. So a walk ranks twice: its first page, and the rest.
+ * page of 100k photos missed 598 of them. So a walk ranks twice: its first page, and the rest.
  */
 import { LruCache } from '../core/lru.js';
 import type { ScoredImage } from '../storage/vector-index.js';

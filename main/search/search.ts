@@ -172,8 +172,7 @@ export class PhotoSearch {
     const options = searchOptionsSchema.parse(input);
     const matching = this.storage.photos.matching(options.filters);
     const found = order.filter((imageId) => !exclude.has(imageId) && (!matching || matching.has(imageId))).map((imageId) => ({ imageId, score: 1 }));
-    const ordered = options.sort === 'relevance' ? found : this.byDate(found, options.filters, options.sort);
-    return this.page({ ordered, belowCutoff: 0, method: 'exact', counted: true }, options);
+    return this.page({ ordered: this.inOrder(found, options), belowCutoff: 0, method: 'exact', counted: true }, options);
   }
 
   /** Photos like a library photo (by id) or any image (a file or its bytes); the photo itself is left out. */
@@ -215,7 +214,7 @@ export class PhotoSearch {
     // embedded yet is in no ranking); uncounted, those of the pool (at least).
     const belowCutoff = threshold !== null && found.counted ? Math.max(0, (await vectors.countIn(matching, exclude)) - passing.length) : candidates.length - passing.length;
     const ranking: Ranking = {
-      ordered: options.sort === 'relevance' ? passing : this.byDate(passing, filters, options.sort),
+      ordered: this.inOrder(passing, options),
       belowCutoff,
       method: found.method,
       counted: found.counted,
@@ -304,13 +303,15 @@ export class PhotoSearch {
     return { results, total: ordered.length, belowCutoff, offset, model: this.model.id, method, counted };
   }
 
-  private byDate(scored: readonly ScoredImage[], filters: PhotoFilters, sort: 'newest' | 'oldest'): ScoredImage[] {
+  /** `hits` in the order asked for: by relevance as given, or by date (which needs the capture dates of all of them). */
+  private inOrder<T extends ScoredImage>(hits: T[], { sort, filters }: SearchOptions): T[] {
+    if (sort === 'relevance') return hits;
     const takenAt = this.storage.photos.datesOf(
-      scored.map((hit) => hit.imageId),
+      hits.map((hit) => hit.imageId),
       filters,
     );
     const direction = sort === 'newest' ? -1 : 1;
-    return scored.filter((hit) => takenAt.has(hit.imageId)).sort((a, b) => direction * ((takenAt.get(a.imageId) as number) - (takenAt.get(b.imageId) as number)));
+    return hits.filter((hit) => takenAt.has(hit.imageId)).sort((a, b) => direction * ((takenAt.get(a.imageId) as number) - (takenAt.get(b.imageId) as number)));
   }
 
   /** The lowest score that passes the cutoff (Note [Relative cutoff]) for a query whose best match scores `best`. */

@@ -42,8 +42,7 @@
  * photos, 0.6 GB at 500k), so an index pass that only added photos (the watcher's, a few at a
  * time) leaves them to a later save: once SAVE_AFTER_ADDED of the index is added, SAVE_AGE_MS
  * after the first change not saved (at the end of a pass, or by itself when none comes), or as
- * the library closes. A crash in between loses
- * nothing: SQLite has the vectors, and the next open adds what the files miss (Note [Derived
+ * the library closes. A crash in between loses nothing: SQLite has the vectors, and the next open adds what the files miss (Note [Derived
  * data]), at the cost of reading the matrix from SQLite and the graph into memory, a search or
  * two done exactly meanwhile. A reader beside the writer (`lumen search` while the app runs)
  * pays that too, until the writer saves. Removals and a rebuild are saved at once: a saved graph
