@@ -191,6 +191,8 @@ export interface FolderInfo {
   id: number;
   path: string;
   excludes: string[];
+  /** Why the app looks the folder over every few minutes rather than watch it (Note [Looked over where not watched] in main/library/watcher.ts); null while watched, absent where nothing watches. */
+  lookedOver?: string | null;
 }
 
 export interface ModelInfo {

@@ -225,7 +225,7 @@ export class Engine {
   private watchFolders(): void {
     const library = this.access.current;
     if (!this.options.watch || !library) return;
-    this.watcher ??= new FolderWatcher((changed) => this.indexWithin({}, changed, { background: true }), this.options.log ?? (() => {}), this.dataDir);
+    this.watcher ??= new FolderWatcher((changed) => this.indexWithin({}, changed, { background: true }), this.options.log ?? (() => {}), this.dataDir, { onLookedOver: () => this.libraryChanges.now() });
     this.watcher.sync(library.folders());
   }
 
@@ -281,7 +281,8 @@ export class Engine {
       const vectors = await library.vectorIndex(serving.model, library.storage.embeddings.dimension(serving.model));
       index = { model: serving.model, health: vectors.health, vectors: vectors.size, embeddings: serving.embedded };
     }
-    return { ...status, index };
+    const folders = status.folders.map((folder) => ({ ...folder, lookedOver: this.watcher?.lookedOver(folder.id) ?? null }));
+    return { ...status, folders, index };
   }
 
   // ---- models and settings -------------------------------------------------------------------
@@ -558,13 +559,19 @@ export class Engine {
     await Promise.all([model.loadTextTower(), library.vectorIndex(model.id, model.dim)]);
   }
 
+  /** Runs an interactive call (Note [Searches first] in foreground.ts): refused once the engine closes, waited for as it closes. */
+  private interactive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new UserError('cancelled', 'Lumen is closing.'));
+    return this.foreground.interactive(work);
+  }
+
   async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal, rules?: QueryRules): Promise<SearchPage> {
-    return this.foreground.interactive(async () => (await this.searcher()).search(query, options, signal, rules));
+    return this.interactive(async () => (await this.searcher()).search(query, options, signal, rules));
   }
 
   /** Photos like a library photo (its id) or like an image (a file, or the bytes of one). */
   async similar(target: number | ImageSource, options?: SearchOptionsInput, signal?: AbortSignal): Promise<SearchPage> {
-    return this.foreground.interactive(async () => (await this.searcher()).similar(target, options, signal));
+    return this.interactive(async () => (await this.searcher()).similar(target, options, signal));
   }
 
   // ---- text in photos -------------------------------------------------------------------------
@@ -669,7 +676,7 @@ export class Engine {
   /** What a tag of an edited vocabulary, with the tags renamed in it, would show (Note [Live preview]). */
   async previewTag(draft: unknown, tag: string, renames: readonly TagRename[] = []) {
     const edited = parseVocabulary(draft, 'The edited vocabulary');
-    return this.foreground.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag, renames));
+    return this.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag, renames));
   }
 
   /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */
@@ -804,6 +811,7 @@ export class Engine {
     await this.jobs.cancelAll();
     this.stopReads.abort();
     await Promise.allSettled(this.photoReads);
+    await this.foreground.settled();
     await this.models.unload();
     await this.reader.dispose();
     this.tagging = null;

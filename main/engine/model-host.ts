@@ -53,7 +53,7 @@ export class ModelHost {
 
   /** The model new photos are embedded with (Note [Which model]). */
   async forIndexing(library: Library | null): Promise<ClipModel> {
-    return this.load(await this.indexingReference(library));
+    return this.checked(library, await this.load(await this.indexingReference(library)));
   }
 
   private async indexingReference(library: Library | null): Promise<string | undefined> {
@@ -64,7 +64,14 @@ export class ModelHost {
   /** The model searches and tagging run on (Note [Which model]). */
   async forSearch(library: Library | null): Promise<ClipModel> {
     const serving = this.overrides.model ?? library?.servingModelReference();
-    return serving ? this.load(serving) : this.forIndexing(library);
+    return serving ? this.checked(library, await this.load(serving)) : this.forIndexing(library);
+  }
+
+  /** `model`, once the library has made sure its vectors of that name are this model's (Note [A model replaced under its name] in models/fingerprint.ts). */
+  private async checked(library: Library | null, model: ClipModel): Promise<ClipModel> {
+    const forgot = (await library?.checkModel(model)) ?? 0;
+    if (forgot > 0) this.logs.log(`The model ${model.id} is not the one the library's photos were embedded with (its files changed): their ${forgot} vectors were forgotten, and the next index run embeds them again.`);
+    return model;
   }
 
   /**

@@ -11,6 +11,7 @@ export class Foreground {
   private quietFrom = 0;
   private waiters: Array<() => void> = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly graceMs = 250) {}
 
@@ -22,13 +23,22 @@ export class Foreground {
   /** Runs `work` as interactive: background jobs hold back until it, and the grace after it, are over. */
   async interactive<T>(work: () => Promise<T>): Promise<T> {
     this.inFlight++;
+    let doing: Promise<T> | undefined;
     try {
-      return await work();
+      doing = work();
+      this.running.add(doing);
+      return await doing;
     } finally {
+      if (doing) this.running.delete(doing);
       this.inFlight--;
       this.quietFrom = Date.now() + this.graceMs;
       this.wakeWhenQuiet();
     }
+  }
+
+  /** Resolves once the interactive calls under way have ended, however they end (an engine closing waits for them). */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.running);
   }
 
   /** Resolves at once when nothing interactive is going on; otherwise once it has been quiet for the grace period. */

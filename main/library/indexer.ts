@@ -153,7 +153,7 @@ export interface IndexTarget {
   /** Lumen's own data folder: never walked, even inside a photo folder (its thumbnails are no photos). */
   dataDir: string;
   /** Library folders removed since the run started: their photos are left (Note [Images kept for a run] in library.ts). */
-  removedFolders?: ReadonlySet<number>;
+  removedFolders?: ReadonlyMap<number, readonly number[]>;
 }
 
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
@@ -549,12 +549,12 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     const lostImages = new Map<number, number>();
     for (const [folder, within] of walk.walked) {
       const problems = new Set([...scanProblems, ...walk.unreachable].filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
-      const { removedFiles, removedImages, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within, recovered: walk.recovered.get(folder.id) });
+      const { removedFiles, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within, recovered: walk.recovered.get(folder.id) });
       summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
-      vectors.remove(removedImages.filter((image) => image.models.includes(modelId)).map((image) => image.id));
-      await Promise.all(removedImages.map((image) => thumbnails.forget(image)));
     }
+    // The images left without a file leave search now, their rows and thumbnails once the run ends (Note [Removed a slice at a time] in library.ts).
+    vectors.remove(store.withoutFile(lostImages.keys()));
     for (const link of linkedToExisting) {
       const lost = lostImages.get(link.imageId) ?? 0;
       if (lost === 0) {
@@ -566,7 +566,8 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       summary.removed--;
     }
     await vectors.saveIfDue();
-    if (embeddings.missing(modelId) === 0) store.setMeta('serving_model', modelId);
+    // The images no file shows go after the run, needing no vector (Note [Removed a slice at a time] in library.ts).
+    if (embeddings.missing(modelId) === 0 || (store.meta('serving_model') !== modelId && embeddings.missingShown(modelId) === 0)) store.setMeta('serving_model', modelId);
   } catch (error) {
     // The disk can fill up here too (Note [A run that cannot go on]).
     throw runFailure(error, stored);

@@ -14,6 +14,7 @@ import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import { lumenDataFolderAround } from './data-folder.js';
 import type { ClipModel } from '../models/clip.js';
+import { fingerprintOf, parseFingerprint, standsAsBefore } from '../models/fingerprint.js';
 import type { OpenOptions } from '../storage/storage.js';
 import type { FolderRow, RemovedImage } from '../storage/library-store.js';
 import type { PhotoRef } from '../storage/photo-store.js';
@@ -109,8 +110,10 @@ export class Library {
   /** Images being forgotten a slice at a time, and whether every image no file shows has been since this library opened (Note [Removed a slice at a time]). */
   private forgetting: Promise<void> = Promise.resolve();
   private orphansForgotten = false;
-  /** Folders removed while runs go on, which they leave (Note [Images kept for a run]); cleared once none does. */
-  private readonly removedDuringRuns = new Set<number>();
+  /** Each folder removed while a run goes on, and the images it left without a file (Note [Images kept for a run]); cleared once none does. */
+  private readonly removedDuringRuns = new Map<number, number[]>();
+  /** Each model loaded that was compared with what this library's vectors of its name came from (Note [A model replaced under its name]). */
+  private readonly checkedModels = new WeakMap<ClipModel, Promise<number>>();
 
   private constructor(
     readonly dataDir: string,
@@ -162,6 +165,55 @@ export class Library {
       });
     }
     return opened;
+  }
+
+  /**
+   * Whether `model` is the model this library's vectors of its name came from (Note [A model
+   * replaced under its name] in models/fingerprint.ts), asked once per model loaded. When it is
+   * not, they are forgotten, with what was learnt from them, for the next index run to embed
+   * again; returns how many were (0: it is the same model). A library that never kept the
+   * fingerprint takes the model as it is now, read in the background, off the path to the first
+   * search. A reader, which cannot forget, refuses the model.
+   */
+  checkModel(model: ClipModel): Promise<number> {
+    let checked = this.checkedModels.get(model);
+    if (!checked) {
+      checked = this.compareModel(model);
+      this.checkedModels.set(model, checked);
+      checked.catch(() => this.checkedModels.delete(model));
+    }
+    return checked;
+  }
+
+  private async compareModel(model: ClipModel): Promise<number> {
+    const key = `model_fingerprint:${model.id}`;
+    const known = parseFingerprint(this.storage.library.meta(key));
+    const writable = !this.storage.readonly;
+    const keep = (fingerprint: object) => !this.closing && this.storage.library.setMeta(key, JSON.stringify(fingerprint));
+    if (!known) {
+      if (writable) void fingerprintOf(model.spec).then(keep, () => {});
+      return 0;
+    }
+    if (await standsAsBefore(model.spec, known)) return 0;
+    const now = await fingerprintOf(model.spec);
+    if (now.sha256 === known.sha256) {
+      if (writable) keep(now);
+      return 0;
+    }
+    if (!writable) {
+      throw new UserError('model-invalid', `The model ${model.id} is not the one this library's photos were embedded with (its files changed since), so its searches would not match them. Let the library be indexed again with it (Lumen does so as it starts, or run \`lumen index\`), then search.`);
+    }
+    if (this.closing) throw new UserError('cancelled', 'The library is closing.');
+    const forgot = this.storage.transaction(() => {
+      keep(now);
+      return this.storage.forgetModel(model.id);
+    });
+    // An index of that name loaded before holds the vectors forgotten.
+    const index = await this.opened.get(model.id)?.catch(() => null);
+    this.opened.delete(model.id);
+    this.indexes.delete(model.id);
+    await index?.close();
+    return forgot;
   }
 
   folders(): FolderRow[] {
@@ -239,8 +291,9 @@ export class Library {
    * Note [Images kept for a run]: a run links a file it finds identical to a stored photo to that
    * photo's image. A folder removed while a run goes on may have held the only other file of such
    * an image: deleted at once, the run's link would then fail (and stop the run, blaming the
-   * disk). So while a run goes on the images the folder leaves without a file stay, and the run
-   * forgets those still without one as it ends, as it forgets every image no file shows. A run
+   * disk). So while a run goes on the images the folder leaves without a file stay; as the last
+   * run ends, those still without one leave search, and are forgotten with every image no file
+   * shows (Note [Removed a slice at a time]). A run
    * leaves the photos of that folder it has not reached: a folder added by mistake (a whole home
    * folder) and removed at once would otherwise be decoded to the end, for nothing.
    *
@@ -250,30 +303,40 @@ export class Library {
    * at once (the library no longer shows them, no walk goes there, `onGone` says so), and so do
    * their images' vectors (in memory: 0.1 s at 100k), so no search finds them; the images' rows
    * and thumbnails go ORPHANS_AT_ONCE at a time, other work running between. A run waits for
-   * them: it could link a file to one of them (Note [Images kept for a run]). Stopped by a quit
-   * or a crash, the images left without a file are forgotten before the next run walks.
+   * them: it could link a file to one of them (Note [Images kept for a run]). A run's own
+   * removals (files deleted on disk, a folder removed meanwhile) go the same way once it ends,
+   * not in its last transaction. Stopped by a quit or a crash, the images left without a file are
+   * forgotten before the next run walks.
    */
   async removeFolder(folderId: number, onGone: () => void = () => {}): Promise<void> {
     this.folderById(folderId);
     const left = this.storage.library.removeFolder(folderId);
     onGone();
     if (this.runs > 0) {
-      this.removedDuringRuns.add(folderId);
+      this.removedDuringRuns.set(folderId, left);
       return;
     }
     for (const index of this.indexes.values()) index.remove(left);
     await this.forgetOrphanImages();
   }
 
+  /** The images folders removed during the runs left, unless a run linked a file to them, leave search (Note [Images kept for a run]). */
+  private afterRuns(): void {
+    const left = this.storage.library.withoutFile([...this.removedDuringRuns.values()].flat());
+    for (const index of this.indexes.values()) index.remove(left);
+    this.removedDuringRuns.clear();
+    this.orphansForgotten = false;
+  }
+
   /** Forgets the images no file shows, after any forgetting under way (Note [Removed a slice at a time]). */
-  private forgetOrphanImages(): Promise<void> {
-    const forgetting = this.forgetting.then(() => this.forgetOrphanSlices());
+  private forgetOrphanImages(signal?: AbortSignal): Promise<void> {
+    const forgetting = this.forgetting.then(() => this.forgetOrphanSlices(signal));
     this.forgetting = forgetting.catch(() => {});
     return forgetting;
   }
 
-  private async forgetOrphanSlices(): Promise<void> {
-    for (let after = 0, forgot = 0; this.runs === 0 && !this.closing; await yieldToEventLoop()) {
+  private async forgetOrphanSlices(signal?: AbortSignal): Promise<void> {
+    for (let after = 0, forgot = 0; this.runs === 0 && !this.closing && !signal?.aborted; await yieldToEventLoop()) {
       const removed = this.storage.library.deleteOrphanImagesAfter(after, ORPHANS_AT_ONCE);
       for (const [model, index] of this.indexes) index.remove(removed.filter((image) => image.models.includes(model)).map((image) => image.id));
       await Promise.all(removed.map((image) => this.thumbnails.forget(image)));
@@ -304,6 +367,7 @@ export class Library {
     const folders = options.folders ?? this.folders();
     // A run over part of the library asked for before its last folder was removed has nothing to do.
     if (folders.length === 0 && !options.within) throw new UserError('bad-input', 'The library has no folders yet. Add a folder of photos first.');
+    await this.checkModel(model);
     const vectors = await this.vectorIndex(model.id, model.dim);
     // Loaded on first use, with sharp: not on the path of a search (Note [Cold start] in main/cli/index.ts).
     const { indexLibrary } = await import('./indexer.js');
@@ -311,13 +375,17 @@ export class Library {
     if (!this.orphansForgotten) await this.forgetOrphanImages();
     for (let waited: Promise<void> | null = null; waited !== this.forgetting; ) await (waited = this.forgetting);
     this.runs++;
+    let summary: IndexSummary;
     try {
       const target = { store: this.storage.library, embeddings: this.storage.embeddings, model, vectors, thumbnails: this.thumbnails, dataDir: this.dataDir, removedFolders: this.removedDuringRuns };
-      return await indexLibrary(target, folders, options);
+      summary = await indexLibrary(target, folders, options);
     } finally {
       this.runs--;
-      if (this.runs === 0) this.removedDuringRuns.clear();
+      if (this.runs === 0) this.afterRuns();
     }
+    // What the run left without a file; what a cancel or a quit leaves is forgotten before the next run walks.
+    if (this.runs === 0) await this.forgetOrphanImages(options.control?.signal);
+    return summary;
   }
 
   /** A photo by id (`12`, `#12`) or by its path. */

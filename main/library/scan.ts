@@ -45,6 +45,7 @@ import { UserError, throwIfAborted } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { fromErrno, kindOf } from '../core/photo-file.js';
 import { holdsLumenLibrary } from './data-folder.js';
+import { onNetworkShare } from './network-share.js';
 
 export interface ScannedFile {
   path: string;
@@ -63,7 +64,7 @@ export interface ScanProblem {
   code?: string | undefined;
 }
 
-/** Files stated between two turns of the event loop during a scan. */
+/** Files stat'd synchronously between two turns of the event loop during a scan (Note [Stats on a network share]). */
 export const STATS_PER_TURN = 256;
 
 const SYSTEM_FOLDERS = new Set([
@@ -126,7 +127,7 @@ export function escapedName(bytes: Uint8Array): string {
  * form (NFC): macOS may store an "é" decomposed, as nobody types it. Letter case is ignored on
  * every system: a camera's card names its photos IMG_0001.JPG, and "*.jpg" means them too.
  * A control character is refused too: picomatch drops it, so "\u0000" read as "**" and left out
- * every folder.
+ * every folder; one stored before it was refused leaves out nothing.
  */
 export function folderExcludes(folder: string, globs: readonly string[], givenFor: readonly string[] = [folder]): string[] {
   for (const glob of globs) {
@@ -237,8 +238,9 @@ function spelledBy(excludes: readonly string[], spelt: (text: string) => string)
 }
 
 /** Whether a walk of the library folder `base` leaves a path under it out: skipped by default, or excluded. */
-export function leftOutBy(base: string, excludes: readonly string[] = []): (full: string, isFolder: boolean) => boolean {
+export function leftOutBy(base: string, stored: readonly string[] = []): (full: string, isFolder: boolean) => boolean {
   const spelt = (text: string) => text.normalize('NFC').toLowerCase();
+  const excludes = stored.filter((glob) => controlCharacter(glob) === null);
   const globs = excludes.map((glob) => glob.normalize('NFC')).map((glob) => (glob.includes('/') ? glob : `**/${glob}`));
   const excluded = globs.length ? picomatch(globs, { dot: true, nocase: true }) : () => false;
   const { names, namesBelow, paths } = spelledBy(excludes, spelt);
@@ -257,6 +259,24 @@ export function inFolderLeftOut(leftOut: (full: string, isFolder: boolean) => bo
   return below.some((_name, i) => leftOut(path.join(base, ...below.slice(0, i + 1)), true));
 }
 
+/**
+ * Note [Stats on a network share]: a walk stats each file synchronously, a few microseconds each
+ * against tens for the promise API, which makes a re-scan of 100k unchanged files several times
+ * faster; a turn of the event loop every STATS_PER_TURN files keeps each pause short, however
+ * many photos a folder holds (a folder of a thousand held it for 15-60 ms while indexing ran).
+ * But a network share whose server went away can hold a stat for minutes (for ever on a hard NFS
+ * mount), and a synchronous one holds the engine with it: no search, no progress, no quit. So
+ * the walk of a library folder on a network share (network-share.ts, Linux only), where each
+ * stat is a round trip anyway, stats with the promise API, and a stat that hangs holds only the
+ * walk. A share mounted below a local library folder is not told apart (a statfs per folder).
+ */
+function statWaiting(file: string): Promise<Stats | undefined> {
+  return stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+}
+
 /** Yields every regular file under `root` that is not excluded, depth first. */
 export async function* scanFolder(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
   const report = (problem: ScanProblem) => options.onProblem?.(problem);
@@ -267,6 +287,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
   // Folders are told apart by their real paths (Note [Symlinks]): so is the one skipped.
   const visited = new Set<string>(options.skip ? [await realpath(options.skip).catch(() => path.resolve(options.skip as string))] : []);
   const libraryFolder = await realpath(base).catch(() => null);
+  const onShare = await onNetworkShare(base);
   const pending = [root];
   while (pending.length > 0) {
     await options.checkpoint?.();
@@ -301,15 +322,11 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
       else if (found.kind === 'folder') subfolders.push(found.full);
       else files.push(found.full);
     }
-    // Synchronous stats: a few microseconds each against tens for the promise API, which makes a
-    // re-scan of 100k unchanged files several times faster; a turn of the event loop every
-    // STATS_PER_TURN files keeps each pause short, however many photos a folder holds (a folder
-    // of a thousand held it for 15-60 ms while indexing ran).
     for (const [i, file] of files.entries()) {
       if (i > 0 && i % STATS_PER_TURN === 0) await yieldToEventLoop();
       let info: Stats | undefined;
       try {
-        info = statSync(file, { throwIfNoEntry: false });
+        info = onShare ? await statWaiting(file) : statSync(file, { throwIfNoEntry: false });
       } catch (error) {
         // A file listed but not readable (no permission, a network share gone): kept as it was, as a folder that cannot be opened is.
         report({ path: file, reason: 'unreadable', message: `${path.basename(file)} could not be read: ${fromErrno(file, error).detail}.`, unwalked: file });

@@ -14,7 +14,7 @@
  * walked from the nearest folder still there. Every other run (a re-scan, a folder added,
  * exclusions changed) walks everything.
  */
-import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../core/paths.js';
 
@@ -37,21 +37,19 @@ export function widenScope(wanted: WantedScope | null, more: WantedScope): Wante
  * that is still a folder (one deleted since the event leaves its files to be missed from there),
  * none of them inside another, in name order. `[folder]` when that comes to the whole library folder.
  */
-export function walkStarts(folder: string, dirs: readonly string[]): string[] {
-  const starts = dirs.map((dir) => {
+export async function walkStarts(folder: string, dirs: readonly string[]): Promise<string[]> {
+  const starts: string[] = [];
+  for (const dir of dirs) {
     let start = isInside(dir, folder) ? dir : folder;
-    while (start !== folder && !isFolder(start)) start = path.dirname(start);
-    return start;
-  });
+    while (start !== folder && !(await isFolder(start))) start = path.dirname(start);
+    starts.push(start);
+  }
   const outermost = [...new Set(starts)].sort((a, b) => a.length - b.length);
   return outermost.filter((dir, i) => !outermost.slice(0, i).some((outer) => isInside(dir, outer))).sort();
 }
 
 /** Whether `dir` is a folder that can be looked into; one that cannot (gone, a loop of links, no permission) is walked from above. */
-function isFolder(dir: string): boolean {
-  try {
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
+async function isFolder(dir: string): Promise<boolean> {
+  // Not synchronous: a network share gone away could hold the engine (Note [Stats on a network share] in scan.ts).
+  return (await stat(dir).catch(() => null))?.isDirectory() ?? false;
 }

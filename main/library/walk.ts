@@ -62,7 +62,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
   for (const folder of folders) {
     const changed = within ? within.get(folder.id) : [folder.path];
     if (!changed) continue;
-    const starts = walkStarts(folder.path, changed);
+    const starts = await walkStarts(folder.path, changed);
     result.walked.set(folder, starts.length === 1 && starts[0] === folder.path ? undefined : starts);
   }
   // Known state comes from SQLite in one query per folder, so a re-scan costs one stat per file; a

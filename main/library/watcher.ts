@@ -9,11 +9,12 @@
  * Files that are never photos (sidecars, videos, temp files) start nothing.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { lstat, opendir, stat, statfs } from 'node:fs/promises';
+import { lstat, opendir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { NOT_PHOTOS, PHOTO_EXTENSIONS } from './formats.js';
+import { onNetworkShare } from './network-share.js';
 import { inFolderLeftOut, leftOutBy } from './scan.js';
 import type { WantedScope } from './scope.js';
 
@@ -32,15 +33,13 @@ const LONGEST_WAIT_IN_QUIETS = 8;
  * and a library folder on a network share, whose watches see only this computer's own changes
  * (NFS, SMB, 9P as WSL mounts Windows drives), would hide new photos until the next launch. Such
  * a library folder is looked over instead: reported as changed every `sweepMs` (10 minutes), so
- * a re-scan finds what changed (one stat a file unchanged). Said once in the log, with why.
+ * a re-scan finds what changed (one stat a file unchanged). Said once in the log, with why, and
+ * under the folder in Settings (`lookedOver`).
  */
 const SWEEP_MS = 10 * 60_000;
 
 /** Errors of a process out of watch handles or file descriptors: the folder itself is fine. */
 const OUT_OF_HANDLES: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'ENOMEM']);
-
-/** `statfs` types of network file systems on Linux: NFS, SMB, CIFS, SMB2, 9P, Ceph, AFS. */
-const NETWORK_FILE_SYSTEMS: ReadonlySet<number> = new Set([0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x01021997, 0x00c36400, 0x5346414f]);
 
 export interface WatcherOptions {
   /** Changes are reported once quiet this long (Note [Watch, then re-scan]). */
@@ -50,6 +49,8 @@ export interface WatcherOptions {
   sweepMs?: number;
   /** One watch of each library folder's whole tree (Note [A watch per folder]); by default on macOS and Windows. */
   recursive?: boolean;
+  /** A library folder is looked over from now on (`lookedOver` says why). */
+  onLookedOver?: () => void;
 }
 
 /**
@@ -102,6 +103,8 @@ export class FolderWatcher {
       linked: boolean;
       /** Not wholly watched: when it was last reported to be looked over (Note [Looked over where not watched]); null while watched. */
       sweptAt: number | null;
+      /** Why it is looked over; null while watched. */
+      lookedOverWhy: string | null;
     }
   >();
   private readonly recheck: ReturnType<typeof setInterval>;
@@ -115,6 +118,7 @@ export class FolderWatcher {
   private readonly quietMs: number;
   private readonly sweepMs: number;
   private readonly recursive: boolean;
+  private readonly onLookedOver: () => void;
 
   constructor(
     private readonly onChange: (changed: WantedScope) => void,
@@ -126,6 +130,7 @@ export class FolderWatcher {
     this.quietMs = options.quietMs ?? 1500;
     this.sweepMs = options.sweepMs ?? SWEEP_MS;
     this.recursive = options.recursive ?? (process.platform === 'darwin' || process.platform === 'win32');
+    this.onLookedOver = options.onLookedOver ?? (() => {});
     this.recheck = setInterval(() => {
       this.sweepUnwatched();
       void this.watchReturned();
@@ -145,7 +150,7 @@ export class FolderWatcher {
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false, sweptAt: null });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false, sweptAt: null, lookedOverWhy: null });
       void this.watchTree(folder.id, folder.path);
     }
   }
@@ -156,7 +161,7 @@ export class FolderWatcher {
     if (root && dir === root.path) root.identity = await identityOf(dir);
     if (!this.watchDir(folderId, dir)) return;
     // Watched first: its own changes are reported meanwhile.
-    if (root && dir === root.path && (await onNetworkShare(dir))) this.lookOver(root, `${dir} is on a network share, whose changes made elsewhere are not reported`);
+    if (root && dir === root.path && (await onNetworkShare(dir))) this.lookOver(root, 'it is on a network share, whose changes made elsewhere are not reported');
     try {
       for await (const entry of await opendir(dir)) {
         const full = path.join(dir, entry.name);
@@ -196,11 +201,24 @@ export class FolderWatcher {
     }
   }
 
-  /** Looks `root` over every `sweepMs` from now on (Note [Looked over where not watched]), and says why. */
-  private lookOver(root: { path: string; sweptAt: number | null }, why: string): void {
+  /** Looks `root` over every `sweepMs` from now on (Note [Looked over where not watched]), and says why, in the log and to `onLookedOver`. */
+  private lookOver(root: { path: string; sweptAt: number | null; lookedOverWhy: string | null }, why: string): void {
     if (root.sweptAt !== null) return;
     root.sweptAt = performance.now();
-    this.log(`Not every folder of ${root.path} can be watched for changes: ${why}. Lumen looks there for new photos every ${Math.round(this.sweepMs / 60_000)} minutes instead.`);
+    root.lookedOverWhy = why;
+    this.log(`Not every folder of ${root.path} can be watched for changes: ${why}. Lumen looks there for new photos every ${this.sweepMinutes} instead.`);
+    this.onLookedOver();
+  }
+
+  private get sweepMinutes(): string {
+    const minutes = Math.max(1, Math.round(this.sweepMs / 60_000));
+    return minutes === 1 ? 'minute' : `${minutes} minutes`;
+  }
+
+  /** Why a library folder is looked over rather than wholly watched, for the person (Note [Looked over where not watched]); null while it is watched. */
+  lookedOver(folderId: number): string | null {
+    const why = this.roots.get(folderId)?.lookedOverWhy;
+    return why ? `Not every folder here can be watched for changes: ${why}. Lumen looks here for new photos every ${this.sweepMinutes} instead.` : null;
   }
 
   /** Reports each library folder looked over instead of watched, every `sweepMs` (Note [Looked over where not watched]). */
@@ -311,6 +329,7 @@ export class FolderWatcher {
         // Watched afresh, its links are looked for again, and whether it can be watched whole.
         root.linked = false;
         root.sweptAt = null;
+        root.lookedOverWhy = null;
         if (identity === null) continue;
         await this.watchTree(id, root.path);
         this.changedIn(id, root.path);
@@ -326,13 +345,6 @@ export class FolderWatcher {
     for (const root of this.roots.values()) for (const watcher of root.dirs.values()) watcher.close();
     this.roots.clear();
   }
-}
-
-/** Whether `dir` is on a network file system (Linux; elsewhere the type numbers say nothing). */
-async function onNetworkShare(dir: string): Promise<boolean> {
-  if (process.platform !== 'linux') return false;
-  const info = await statfs(dir).catch(() => null);
-  return info !== null && NETWORK_FILE_SYSTEMS.has(info.type);
 }
 
 /** Which folder is at `dir` (null: none): two folders made at one path one after the other differ. */

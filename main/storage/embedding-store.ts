@@ -22,6 +22,8 @@ export class EmbeddingStore {
       countAfter: db.prepare(`SELECT COUNT(*) FROM ${keys} WHERE model = ? AND image_id > ?`).pluck(),
       // Every embedding belongs to an image (foreign key), so a difference of counts is exact.
       missing: db.prepare(`SELECT (SELECT COUNT(*) FROM images) - (SELECT COUNT(*) FROM ${keys} WHERE model = ?)`).pluck(),
+      missingShown: db.prepare(`SELECT COUNT(*) FROM images i WHERE EXISTS (SELECT 1 FROM files f WHERE f.image_id = i.id)
+        AND NOT EXISTS (SELECT 1 FROM ${keys} WHERE model = ? AND image_id = i.id)`).pluck(),
       models: db.prepare(`SELECT model, COUNT(*) AS count FROM ${keys} GROUP BY model ORDER BY model`),
       dimension: db.prepare('SELECT length(vector) / 4 FROM embeddings WHERE model = ? LIMIT 1').pluck(),
       vector: db.prepare('SELECT vector FROM embeddings WHERE model = ? AND image_id = ?').pluck(),
@@ -57,6 +59,11 @@ export class EmbeddingStore {
   /** Images of the library without an embedding of `model`. */
   missing(model: string): number {
     return this.s.missing.get(model) as number;
+  }
+
+  /** Images a file shows without an embedding of `model` (those no file shows are on their way out: Note [Removed a slice at a time] in library.ts). */
+  missingShown(model: string): number {
+    return this.s.missingShown.get(model) as number;
   }
 
   models(): Array<{ model: string; count: number }> {

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { codeOf, messageOf } from '../core/errors.js';
 import { lowerThisThreadsPriority } from '../core/worker-thread.js';
-import { fileSha256 } from './index-files.js';
+import { fileSha256 } from '../core/file-stamp.js';
 import { Int8Graph } from './int8-graph.js';
 import type { MergeJob, MergeReply } from './layered-graph.js';
 

@@ -2,17 +2,9 @@
  * The files of a vector index on disk: the sidecar that says what the index file holds, and
  * whether a file is still the one that was saved (Note [Trusted files] in vector-index.ts).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { fileSha256, sameStamp, stampOf, type FileStamp } from '../core/file-stamp.js';
 import { writeFileAtomic } from '../core/temporary-files.js';
-
-/** How a file stood when it was saved. */
-export interface FileStamp {
-  size: number;
-  mtimeMs: number;
-  ino: number;
-}
 
 export interface Sidecar {
   /** The embeddings generation the index was saved at (see database.ts). */
@@ -30,21 +22,6 @@ export interface Sidecar {
   matrix: FileStamp | null;
   /** The mean of the library's unit vectors, for the cutoff's baseline (Note [Relative cutoff]); null when empty. */
   mean: number[] | null;
-}
-
-export async function fileSha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-export async function stampOf(file: string): Promise<FileStamp | null> {
-  const info = await stat(file).catch(() => null);
-  return info && { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
-}
-
-export function sameStamp(a: FileStamp | null | undefined, b: FileStamp | null | undefined): boolean {
-  return !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
 }
 
 /** The index file as saved: unchanged since (not hashed again), or hashed and found the same. */

@@ -120,7 +120,6 @@ export class LibraryStore {
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
-      orphanImages: db.prepare('SELECT id, content_hash AS contentHash, thumbnail FROM images WHERE NOT EXISTS (SELECT 1 FROM files WHERE files.image_id = images.id)'),
       imageIdsOfFolder: db.prepare('SELECT DISTINCT image_id FROM files WHERE folder_id = ?').pluck(),
       imageHasFile: db.prepare('SELECT 1 FROM files WHERE image_id = ? LIMIT 1').pluck(),
       orphanImagesAfter: db.prepare(`SELECT id, content_hash AS contentHash, thumbnail FROM images
@@ -235,18 +234,20 @@ export class LibraryStore {
 
   /**
    * Forgets files of `folderId` not in `present` (deleted or moved away) and failures not in
-   * `present` or `problems` (what the walk reported), then images no file shows any more. Files
+   * `present` or `problems` (what the walk reported); the images left without a file stay for
+   * the caller (below). Files
    * at or under an `unwalked` path (a folder or link the walk could not enter: Note [Symlinks]
    * in scan.ts) are kept, as nobody can tell whether they are still there. A walk `within` some
    * folders only (Note [Re-scan where it changed]) forgets nothing outside them. The failures of
    * `recovered` files (indexed, unchanged, and read again) are out of date.
-   * Returns the removed images' ids per model and their thumbnails to delete.
+   * Returns the ids of the images the removed files showed; those left without a file are the
+   * caller's to forget (Note [Removed a slice at a time] in library/library.ts).
    */
   removeMissing(
     folderId: number,
     present: ReadonlySet<string>,
     { problems = new Set(), unwalked = [], within, recovered = [] }: { problems?: ReadonlySet<string>; unwalked?: readonly string[]; within?: readonly string[] | undefined; recovered?: readonly string[] } = {},
-  ): { removedFiles: number; lostImageIds: number[]; removedImages: RemovedImage[] } {
+  ): { removedFiles: number; lostImageIds: number[] } {
     const s = this.statements;
     const unknown = (file: string) => unwalked.some((dir) => isInside(file, dir));
     const walked = (file: string) => !within || within.some((dir) => isInside(file, dir));
@@ -265,12 +266,13 @@ export class LibraryStore {
         if (walked(failedPath) && !present.has(failedPath) && !problems.has(failedPath) && !unknown(failedPath)) s.deleteFailure.run(failedPath);
       }
       for (const file of recovered) s.deleteFailure.run(file);
-      return { removedFiles, lostImageIds, removedImages: this.deleteOrphanImages() };
+      return { removedFiles, lostImageIds };
     })();
   }
 
-  private deleteOrphanImages(): RemovedImage[] {
-    return this.deleteImages(this.statements.orphanImages.all() as Array<Omit<RemovedImage, 'models'>>);
+  /** Those of these images no file shows. */
+  withoutFile(imageIds: Iterable<number>): number[] {
+    return [...imageIds].filter((imageId) => this.statements.imageHasFile.get(imageId) === undefined);
   }
 
   /** Forgets the first `limit` images after id `after` that no file shows, in one transaction; returns them, by id. */
@@ -300,7 +302,7 @@ export class LibraryStore {
     return this.db.transaction(() => {
       const shown = s.imageIdsOfFolder.all(folderId) as number[];
       s.deleteFolder.run(folderId);
-      return shown.filter((imageId) => s.imageHasFile.get(imageId) === undefined);
+      return this.withoutFile(shown);
     })();
   }
 

@@ -79,6 +79,21 @@ export class Storage {
     return this.db.transaction(work)();
   }
 
+  /**
+   * Forgets a model's photo vectors and what was learnt from them (Note [A model replaced under its
+   * name] in models/fingerprint.ts): its tags' text vectors, how far tagging got, tags refined
+   * from verdicts, the calibration of near-duplicates. The tags it gave stay until tagging runs
+   * again, and the person's verdicts stay. Returns how many photo vectors went.
+   */
+  forgetModel(model: string): number {
+    return this.transaction(() => {
+      const forgot = this.db.prepare('DELETE FROM embeddings WHERE model = ?').run(model).changes;
+      for (const table of ['tag_embeddings', 'tag_state', 'tag_refinements', 'duplicate_calibrations']) this.db.prepare(`DELETE FROM ${table} WHERE model = ?`).run(model);
+      this.db.prepare('INSERT INTO index_generations (model, generation) VALUES (?, 1) ON CONFLICT(model) DO UPDATE SET generation = generation + 1').run(model);
+      return forgot;
+    });
+  }
+
   close(): void {
     try {
       this.db.close();

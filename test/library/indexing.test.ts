@@ -5,7 +5,7 @@ import sharp, { type Sharp } from 'sharp';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IndexProgress } from '../../main/library/indexer.js';
 import type { Library } from '../../main/library/library.js';
-import { folderExcludes } from '../../main/library/scan.js';
+import { folderExcludes, leftOutBy } from '../../main/library/scan.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
 import { HF_MODEL, IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
@@ -275,6 +275,28 @@ describe('indexing a library', () => {
     expect(library.status().images).toBe(7);
   });
 
+  it('takes the photos of files deleted on disk out of search as the run ends, and forgets their images after it, a slice at a time (Note [Removed a slice at a time])', async () => {
+    const files = await copyPhotos(photos.slice(0, 8), folder);
+    await index();
+    await Promise.all(files.slice(0, 2).map((file) => rm(file)));
+    const store = library.storage.library;
+    const removals = vi.spyOn(store, 'removeMissing');
+    const slice = store.deleteOrphanImagesAfter.bind(store);
+    const vectors = await library.vectorIndex(model.id, model.dim);
+    const atSlices: Array<{ removals: number; images: number; searched: number }> = [];
+    vi.spyOn(store, 'deleteOrphanImagesAfter').mockImplementation((after, limit) => {
+      atSlices.push({ removals: removals.mock.calls.length, images: library.status().images, searched: vectors.size });
+      return slice(after, limit);
+    });
+    expect(await library.index(model, { folders: library.folders() })).toMatchObject({ removed: 2 });
+    // The run's removal left the images, already out of search; they went after it, in a slice of their own.
+    expect(atSlices).toEqual([{ removals: 1, images: 8, searched: 6 }]);
+    expect(library.status().images).toBe(6);
+    const search = new PhotoSearch(library, model);
+    const found = await search.search(`a photo of a ${photos[0]!.shape}.`, { showAll: true, limit: 100 });
+    expect(found.results.map((r) => r.path)).toEqual(expect.not.arrayContaining(files.slice(0, 2)));
+  });
+
   it('skips hidden and excluded folders, and follows symlinks without looping', async () => {
     await copyPhotos(photos.slice(0, 3), folder, () => 'keep');
     await copyPhotos(photos.slice(3, 5), folder, () => 'skip-me');
@@ -345,6 +367,9 @@ describe('indexing a library', () => {
     expect((await library.setExcludes(row!.id, [path.join(folder, 'keep', '*.jpg')])).excludes).toEqual(['keep/*.jpg']);
     // Refused, nothing changed.
     expect(library.folders().map((each) => each.excludes)).toEqual([['keep/*.jpg']]);
+    // One stored before it was refused leaves out nothing.
+    const leftOut = leftOutBy(folder, ['\u0000', '*.gif']);
+    expect([leftOut(path.join(folder, 'a', 'b.jpg'), false), leftOut(path.join(folder, 'a'), true), leftOut(path.join(folder, 'c.gif'), false)]).toEqual([false, false, true]);
   });
 
   it('leaves out a full path’s folder only, not every folder of its name, and names with pattern characters or in another Unicode form as spelt (Note [Exclusions])', async () => {
@@ -439,7 +464,8 @@ describe('indexing a library', () => {
     expect(summary.failed).toEqual([]);
     expect(summary.embedded).toBeGreaterThan(0);
     expect(library.folders()).toEqual([]);
-    expect(library.status()).toMatchObject({ photos: 0, failed: 0 });
+    expect(library.status()).toMatchObject({ photos: 0, images: 0, failed: 0 });
+    expect((await library.vectorIndex(model.id, model.dim)).size).toBe(0);
   });
 
   it('links copies to the photos of a folder removed meanwhile, which they keep in the library (Note [Images kept for a run])', async () => {
@@ -463,6 +489,9 @@ describe('indexing a library', () => {
     expect(summary).toMatchObject({ embedded: 0, failed: [] });
     expect(library.folders().map((row) => row.path)).toEqual([backup]);
     expect(library.status()).toMatchObject({ photos: 3, images: 3, failed: 0 });
+    // Their vectors stay in search with them.
+    const found = await new PhotoSearch(library, model).search(`a photo of a ${photos[0]!.shape}.`, { showAll: true, limit: 100 });
+    expect(found.results.map((r) => path.relative(backup, r.path).startsWith(`..`))).toEqual([false, false, false]);
   });
 
   it('never indexes its own data folder, should it lie inside a photo folder', async () => {

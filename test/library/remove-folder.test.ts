@@ -5,10 +5,12 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { JobControl } from '../../main/jobs/job.js';
 import type { Library } from '../../main/library/library.js';
 import { syntheticLibrary } from '../bench/library.js';
 import { turnCounter } from '../helpers/event-loop.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
+import { copyPhotos, fixturePhotos, loadFixtureModel } from '../helpers/library.js';
 
 const PHOTOS = 1200;
 const DIM = 32;
@@ -46,4 +48,40 @@ it('removes a folder of many photos a slice at a time, letting other work run be
   expect(turns.turns).toBeGreaterThanOrEqual(slices.mock.calls.length - 1);
   expect(library.status()).toMatchObject({ images: 0 });
   expect(await index.rank(query, null)).toEqual([]);
+});
+
+it('stops forgetting what a run left when its job is cancelled (a quit), and the next run forgets the rest first', async () => {
+  const model = await loadFixtureModel(IMMICH_MODEL);
+  try {
+    const photos = path.join(scratch.dir, 'Photos');
+    await copyPhotos((await fixturePhotos()).slice(0, 2), photos);
+    const [synthetic] = library.folders();
+    const [added] = await library.addFolders([photos]);
+    // The synthetic folder is removed while the run goes on: its images go as the run ends, a slice at a time.
+    const control = new JobControl();
+    let removing: Promise<void> | null = null;
+    let ended = false;
+    const slice = library.storage.library.deleteOrphanImagesAfter.bind(library.storage.library);
+    const slices = vi.spyOn(library.storage.library, 'deleteOrphanImagesAfter').mockImplementation((after, limit) => {
+      // The person quits as the first slice after the run goes.
+      if (ended) control.cancel();
+      return slice(after, limit);
+    });
+    const summary = await library.index(model, {
+      folders: [added!],
+      control,
+      onStored: () => (removing ??= library.removeFolder(synthetic!.id)),
+      onProgress: (progress) => (ended ||= progress.phase === 'finishing'),
+    });
+    await removing;
+    expect(summary.embedded).toBe(2);
+    // One slice went, no more.
+    expect(library.status().images).toBe(PHOTOS + 2 - 500);
+    slices.mockRestore();
+    // The next run forgets the rest before it walks.
+    expect(await library.index(model, { folders: [added!] })).toMatchObject({ embedded: 0, unchanged: 2 });
+    expect(library.status()).toMatchObject({ photos: 2, images: 2 });
+  } finally {
+    await model.dispose();
+  }
 });

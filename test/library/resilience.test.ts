@@ -126,6 +126,23 @@ describe('a library survives crashes, lost index files and model switches', () =
     }
   });
 
+  it('lets the new model serve once it covers the photos left, when the run switching to it also finds photos deleted', async () => {
+    const files = await copyPhotos((await fixturePhotos()).slice(0, 6), folder);
+    const library = openLibrary(dataDir);
+    const hf = await loadFixtureModel(HF_MODEL);
+    try {
+      await library.index(immich, { folders: await library.addFolders([folder]) });
+      await rm(files[0] as string);
+      // The deleted photo's image goes after the run (Note [Removed a slice at a time]): it needs no vector of the new model.
+      expect(await library.index(hf)).toMatchObject({ embedded: 5, removed: 1 });
+      expect(library.servingModel()).toBe('tiny-clip-hf');
+      expect(library.status().models.find((model) => model.model === hf.id)).toMatchObject({ embedded: 5, missing: 0 });
+    } finally {
+      await hf.dispose();
+      await library.close();
+    }
+  });
+
   it('switches models in the background: the old model serves until the new one covers the library, and a cancel loses nothing', async () => {
     await copyPhotos((await fixturePhotos()).slice(0, 40), folder);
     const library = openLibrary(dataDir);

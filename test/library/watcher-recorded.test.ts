@@ -42,9 +42,10 @@ describe('the folder watcher, on what the system reports', () => {
   let photos: string;
   let changes: WantedScope[];
   let logged: string[];
+  let lookedOverSaid = 0;
   let watcher: FolderWatcher | null = null;
   const start = async (recursive: boolean, sweepMs = 60_000) => {
-    watcher = new FolderWatcher((changed) => changes.push(changed), (message) => logged.push(message), path.join(photos, 'data'), { quietMs: 20, recheckMs: 50, sweepMs, recursive });
+    watcher = new FolderWatcher((changed) => changes.push(changed), (message) => logged.push(message), path.join(photos, 'data'), { quietMs: 20, recheckMs: 50, sweepMs, recursive, onLookedOver: () => lookedOverSaid++ });
     watcher.sync([{ id: 7, path: photos, excludes: ['**/Private/**'] }]);
     await vi.waitFor(() => expect(watches.length).toBeGreaterThan(0));
     // The walk for links goes on after the first watch.
@@ -103,8 +104,12 @@ describe('the folder watcher, on what the system reports', () => {
 
   it('looks a library folder over at intervals once the system runs out of watches in it, and says why', async () => {
     system.failing.set(path.join(photos, '2024', 'Summer'), 'ENOSPC');
+    lookedOverSaid = 0;
     await start(false, 150);
     expect(logged).toEqual([expect.stringMatching(/^Not every folder of .*Photos can be watched for changes: the system's limit of watched folders is reached \(raise fs\.inotify\.max_user_watches to watch them all\)\. Lumen looks there for new photos every/)]);
+    // Said under the folder in Settings too, once the app is told.
+    expect(watcher?.lookedOver(7)).toBe("Not every folder here can be watched for changes: the system's limit of watched folders is reached (raise fs.inotify.max_user_watches to watch them all). Lumen looks here for new photos every minute instead.");
+    expect(lookedOverSaid).toBe(1);
     await vi.waitFor(() => expect(changes.length).toBeGreaterThanOrEqual(2), { timeout: 3000 });
     expect(new Set(changes.map((changed) => JSON.stringify(changed === 'everything' ? changed : [...changed])))).toEqual(new Set([JSON.stringify([[7, [photos]]])]));
   });
@@ -113,13 +118,14 @@ describe('the folder watcher, on what the system reports', () => {
   it.runIf(process.platform === 'linux')('looks a library folder on a network share over at intervals, and one wholly watched never', async () => {
     system.network.add(photos);
     await start(true, 150);
-    expect(logged).toEqual([expect.stringContaining(`${photos} is on a network share, whose changes made elsewhere are not reported`)]);
+    expect(logged).toEqual([`Not every folder of ${photos} can be watched for changes: it is on a network share, whose changes made elsewhere are not reported. Lumen looks there for new photos every minute instead.`]);
+    expect(watcher?.lookedOver(7)).toBe('Not every folder here can be watched for changes: it is on a network share, whose changes made elsewhere are not reported. Lumen looks here for new photos every minute instead.');
     await vi.waitFor(() => expect(changes.length).toBeGreaterThanOrEqual(2), { timeout: 3000 });
     watcher?.close();
     system.network.clear();
     changes = [];
     await start(true, 150);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect([changes, logged.slice(1)]).toEqual([[], []]);
+    expect([changes, logged.slice(1), watcher?.lookedOver(7)]).toEqual([[], [], null]);
   });
 });

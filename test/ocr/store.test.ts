@@ -153,6 +153,7 @@ describe('state and rebuilding', () => {
     store.saveRead(gone!, 'v', [line('Lisboa')], null);
     store.saveRead(kept!, 'v', [line('Lisboa')], null);
     library.removeMissing(folderId, new Set(['/photos/kept.jpg']));
+    library.deleteOrphanImagesAfter(0, 10);
     expect(store.searchPhrase('lisboa')).toEqual([kept]);
     expect(store.counts().read).toBe(1);
   });

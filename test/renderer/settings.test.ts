@@ -638,6 +638,19 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     expect(await said.getAttribute('data-test-stood')).toBe('');
   });
 
+  it('says under a folder looked over rather than watched why, once the engine finds it (Note [Looked over where not watched])', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const { page, emit } = await open(fake);
+    const folders = page.getByRole('region', { name: 'Photo folders' });
+    await folders.getByText('/home/ada/Pictures', { exact: true }).waitFor();
+    const why = 'Not every folder here can be watched for changes: it is on a network share, whose changes made elsewhere are not reported. Lumen looks here for new photos every 10 minutes instead.';
+    expect(await folders.getByText(why).count()).toBe(0);
+    fake.status.library = { ...fake.status.library!, folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [], lookedOver: why }] };
+    await emit({ type: 'library-changed' });
+    await visible(folders.getByRole('listitem').filter({ hasText: '/home/ada/Pictures' }).getByText(why));
+  });
+
   it('counts the text read in the library as it is now: none once its last folder is removed', async () => {
     const fake = withLibrary(readyFake());
     fake.overrides['library.textStatus'] = () => ({ ok: true, value: { read: 4, withText: 4, skipped: 39, failed: 0 } });

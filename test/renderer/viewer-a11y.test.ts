@@ -153,6 +153,37 @@ describe('focus after a tag changes in the viewer', () => {
     expect(new URL(page.url()).hash).toBe('#/library?photo=2');
   });
 
+  it('says what each verdict did, as the button pressed changes or goes with it, and nothing of one that failed', async () => {
+    const fake = taggedFake();
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const tags = page.getByRole('dialog').getByRole('region', { name: 'Tags' });
+    await tags.getByRole('button', { name: 'Confirm christmas' }).waitFor();
+    const heard = await listen(page);
+    const press = async (name: string) => {
+      await tags.getByRole('button', { name, exact: true }).click();
+      await tags.getByRole('button', { name, exact: true }).waitFor({ state: 'detached' });
+    };
+    await press('Confirm christmas');
+    await press('Reject museum');
+    await press('Undo rejecting museum');
+    await press('Undo confirming christmas');
+    await press('Remove tag zz review tag');
+    await tags.getByRole('combobox', { name: 'Add a tag' }).fill('harbour');
+    await tags.getByRole('button', { name: 'Add', exact: true }).click();
+    await poll(heard).toEqual([
+      'Confirmed “christmas”.',
+      'Rejected “museum”: it is under Not this.',
+      'No longer rejected: “museum”.',
+      'No longer confirmed: “christmas”.',
+      'Removed the tag “zz review tag”.',
+      'Added the tag “harbour”.',
+    ]);
+    fake.overrides['tags.verdict'] = () => ({ ok: false, error: { code: 'io', message: 'The disk is full.' } });
+    await tags.getByRole('button', { name: 'Reject museum' }).click();
+    await tags.getByRole('alert').getByText('The disk is full.').waitFor();
+    expect((await heard()).slice(6)).toEqual(['The disk is full.']);
+  });
+
   it('puts focus on the next row’s button when a row in the middle goes', async () => {
     const { page } = await pages.open(taggedFake(), { hash: '#/library?photo=2' });
     const tags = page.getByRole('dialog').getByRole('region', { name: 'Tags' });

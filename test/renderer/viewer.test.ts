@@ -389,6 +389,53 @@ describe('the similar photos strip', () => {
   });
 });
 
+describe('the similar photos strip while the next photo’s load (Note [Strip kept while it loads])', () => {
+  it('says it is loading, opens none of the photo before’s meanwhile, and once the viewer closes shows no other photo’s', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
+    fake.overrides['photos.text'] = () => ({ ok: true, value: { read: true, skipped: false, lines: [] } });
+    // Each photo's similar photos are the other two; photo 1's and 3's come only when let go.
+    const held = new Map<number, () => void>();
+    fake.overrides['search.similar'] = (({ photoId }: { photoId: number }) => {
+      const results = [1, 2, 3].filter((id) => id !== photoId).map((id) => ({ ...details(id).value, score: 0.9 }));
+      const answer = { ok: true, value: { results, total: 2, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'exact', counted: true } };
+      return photoId === 2 ? answer : new Promise((resolve) => held.set(photoId, () => resolve(answer)));
+    }) as never;
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const strip = page.getByRole('region', { name: 'Similar photos' });
+    const names = () => strip.getByRole('button').evaluateAll((buttons) => buttons.map((button) => button.getAttribute('aria-label')?.split(',')[0]));
+    await expect.poll(names, { timeout: 5000 }).toEqual(['a.jpg', 'c.jpg']);
+    expect(await strip.getAttribute('aria-busy')).toBe('false');
+
+    await strip.getByRole('button', { name: 'a.jpg' }).click();
+    await page.getByRole('dialog', { name: 'a.jpg' }).getByText('/home/ada/Pictures/a.jpg', { exact: true }).waitFor();
+    await expect.poll(() => strip.getAttribute('aria-busy'), { timeout: 5000 }).toBe('true');
+    expect(await strip.getByRole('button', { name: 'c.jpg' }).getAttribute('aria-disabled')).toBe('true');
+    // Photo 2's c.jpg, not a.jpg's: it opens nothing.
+    await strip.getByRole('button', { name: 'c.jpg' }).click({ force: true });
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('dialog', { name: 'a.jpg' }).count()).toBe(1);
+
+    held.get(1)?.();
+    await expect.poll(names, { timeout: 5000 }).toEqual(['b.jpg', 'c.jpg']);
+    expect(await strip.getAttribute('aria-busy')).toBe('false');
+
+    // Closed while c.jpg's are on their way, which then come: the next photo opened shows none of them.
+    await strip.getByRole('button', { name: 'c.jpg' }).click();
+    await page.getByRole('dialog', { name: 'c.jpg' }).getByText('/home/ada/Pictures/c.jpg', { exact: true }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+    held.get(3)?.();
+    await page.waitForTimeout(200);
+    await page.evaluate(() => (location.hash = '#/library?photo=1'));
+    await page.getByRole('dialog', { name: 'a.jpg' }).getByText('/home/ada/Pictures/a.jpg', { exact: true }).waitFor();
+    await page.waitForTimeout(200);
+    expect(await strip.count()).toBe(0);
+    held.get(1)?.();
+    await expect.poll(names, { timeout: 5000 }).toEqual(['b.jpg', 'c.jpg']);
+  });
+});
+
 describe('finding similar photos from the viewer', () => {
   it('puts focus on the new results’ heading over search results too, not on a tile of the results it replaces', async () => {
     const fake = libraryFake();

@@ -34,6 +34,8 @@ export class ViewerState {
   private leaving: string | null = null;
   details = $state.raw<PhotoDetails | null>(null);
   similar = $state.raw<SearchHitInfo[]>([]);
+  /** The photo `similar` are like: another than the open one while the open one's load (Note [Strip kept while it loads]). */
+  private similarFor = $state<number | null>(null);
   /** The open photo's text, with its id (null while it loads). */
   text = $state.raw<(PhotoTextInfo & { photoId: number }) | null>(null);
   /** The open photo's text could not be had (the viewer's error says why). */
@@ -57,6 +59,24 @@ export class ViewerState {
 
   get photoId(): number | null {
     return photoParam(this.router.query);
+  }
+
+  /**
+   * Note [Strip kept while it loads]: the similar photos of the photo before stay on screen until
+   * the open photo's come (a thumbnail focused there keeps its focus: Note [Strip focus kept in
+   * place] in Viewer.svelte), but they are not this photo's: the strip says it is loading
+   * (`aria-busy`), dims, and its thumbnails open nothing meanwhile. Closed, the viewer forgets
+   * them: a photo opened later never shows another's.
+   */
+  get similarLoading(): boolean {
+    return this.similar.length > 0 && this.similarFor !== this.photoId;
+  }
+
+  forgetSimilar(): void {
+    // A photo's load still under way answers nobody now.
+    this.loading++;
+    this.similar = [];
+    this.similarFor = null;
   }
 
   /** The photos next and previous step through, in display order. */
@@ -155,12 +175,13 @@ export class ViewerState {
     this.message = null;
     this.text = null;
     this.textFailed = false;
-    // The photo before's error is not this one's. Its similar photos stay until this one's come: a
-    // photo chosen among them keeps focus there (Note [Focus kept]).
+    // The photo before's error is not this one's. Its similar photos stay until this one's come (Note [Strip kept while it loads]).
     this.error = null;
     // The similar photos' search can take seconds (the first after launch loads the index): the details do not wait for it.
     const similar = this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }).then((outcome) => {
-      if (loading === this.loading) this.similar = outcome.ok ? outcome.value.results : [];
+      if (loading !== this.loading) return;
+      this.similar = outcome.ok ? outcome.value.results : [];
+      this.similarFor = photoId;
     });
     const [details, text] = await Promise.all([this.api.call('photos.details', { id: photoId }), this.api.call('photos.text', { id: photoId })]);
     if (loading !== this.loading) return;
