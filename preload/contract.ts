@@ -191,7 +191,7 @@ export interface FolderInfo {
   id: number;
   path: string;
   excludes: string[];
-  /** Why the app looks the folder over every few minutes rather than watch it (Note [Looked over where not watched] in main/library/watcher.ts); null while watched, absent where nothing watches. */
+  /** Why the app looks the folder over every few minutes rather than watch it (Note [Looked over where not watched] in main/library/watcher.ts); null while watched, and where nothing watches (the CLI). */
   lookedOver?: string | null;
 }
 

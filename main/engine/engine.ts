@@ -161,6 +161,8 @@ export class Engine {
       { log, logProbe: options.logProviderProbe ?? log },
       { dir: graphsDir(this.dataDir), mayWrite: () => this.access.isWriter },
       options.app === true,
+      // Tagging's scores and drafts kept in memory came from the vectors forgotten.
+      () => (this.tagging = null),
     );
     this.reader = new TextReader(() => this.models.provider(), options.logProviderProbe ?? log);
     this.access = new LibraryAccess({

@@ -47,6 +47,8 @@ export class ModelHost {
     graphs: { dir: string; mayWrite: () => boolean },
     /** The app's engine runs the text tower's tokenizer on a thread of its own (Note [Tokenizer off the event loop]). */
     private readonly tokenizerThread = false,
+    /** The library forgot a model's vectors (Note [A model replaced under its name] in models/fingerprint.ts): what was worked out from them goes too. */
+    private readonly onForgotten: () => void = () => {},
   ) {
     this.textGraphs = new TextGraphs(graphs.dir, logs.log, graphs.mayWrite);
   }
@@ -70,7 +72,10 @@ export class ModelHost {
   /** `model`, once the library has made sure its vectors of that name are this model's (Note [A model replaced under its name] in models/fingerprint.ts). */
   private async checked(library: Library | null, model: ClipModel): Promise<ClipModel> {
     const forgot = (await library?.checkModel(model)) ?? 0;
-    if (forgot > 0) this.logs.log(`The model ${model.id} is not the one the library's photos were embedded with (its files changed): their ${forgot} vectors were forgotten, and the next index run embeds them again.`);
+    if (forgot > 0) {
+      this.logs.log(`The model ${model.id} is not the one the library's photos were embedded with (its files changed): their ${forgot} vectors were forgotten, and an index run with it embeds them again.`);
+      this.onForgotten();
+    }
     return model;
   }
 

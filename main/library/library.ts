@@ -208,11 +208,11 @@ export class Library {
       keep(now);
       return this.storage.forgetModel(model.id);
     });
-    // An index of that name loaded before holds the vectors forgotten.
-    const index = await this.opened.get(model.id)?.catch(() => null);
+    // An index of that name loaded before holds the vectors forgotten: nobody gets it, or saves it, from now on.
+    const opened = this.opened.get(model.id);
     this.opened.delete(model.id);
     this.indexes.delete(model.id);
-    await index?.close();
+    await (await opened?.catch(() => null))?.close();
     return forgot;
   }
 

@@ -49,7 +49,7 @@ export interface WatcherOptions {
   sweepMs?: number;
   /** One watch of each library folder's whole tree (Note [A watch per folder]); by default on macOS and Windows. */
   recursive?: boolean;
-  /** A library folder is looked over from now on (`lookedOver` says why). */
+  /** A library folder is looked over from now on, or watched again (`lookedOver` says which, and why). */
   onLookedOver?: () => void;
 }
 
@@ -201,7 +201,7 @@ export class FolderWatcher {
     }
   }
 
-  /** Looks `root` over every `sweepMs` from now on (Note [Looked over where not watched]), and says why, in the log and to `onLookedOver`. */
+  /** Looks `root` over every `sweepMs` from now on (Note [Looked over where not watched]), and says why, in the log and through `onLookedOver`. */
   private lookOver(root: { path: string; sweptAt: number | null; lookedOverWhy: string | null }, why: string): void {
     if (root.sweptAt !== null) return;
     root.sweptAt = performance.now();
@@ -329,7 +329,10 @@ export class FolderWatcher {
         // Watched afresh, its links are looked for again, and whether it can be watched whole.
         root.linked = false;
         root.sweptAt = null;
-        root.lookedOverWhy = null;
+        if (root.lookedOverWhy !== null) {
+          root.lookedOverWhy = null;
+          this.onLookedOver();
+        }
         if (identity === null) continue;
         await this.watchTree(id, root.path);
         this.changedIn(id, root.path);

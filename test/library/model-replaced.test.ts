@@ -126,8 +126,23 @@ describe('a model replaced under its name', () => {
     try {
       await expect(engine.search('a photo of a circle.')).rejects.toMatchObject({ code: 'model-invalid' });
       expect((await engine.index().done).embedded).toBe(4);
-      expect(logged).toContain("The model clip is not the one the library's photos were embedded with (its files changed): their 4 vectors were forgotten, and the next index run embeds them again.");
+      expect(logged).toContain("The model clip is not the one the library's photos were embedded with (its files changed): their 4 vectors were forgotten, and an index run with it embeds them again.");
       expect((await engine.search('a photo of a circle.', { showAll: true })).results).toHaveLength(4);
+    } finally {
+      await engine.dispose();
+      library = openLibrary(dataDir);
+    }
+  });
+
+  it('has the app’s engine, the library’s writer, drop tagging’s scores kept in memory with the vectors forgotten', async () => {
+    await indexed();
+    await library.close();
+    await installed(HF_MODEL);
+    const engine = new Engine({ dataDir, model: modelDir, provider: 'cpu', app: true });
+    try {
+      const tagging = engine.tags();
+      expect((await engine.search('a photo of a circle.', { showAll: true })).results).toEqual([]);
+      expect(engine.tags()).not.toBe(tagging);
     } finally {
       await engine.dispose();
       library = openLibrary(dataDir);

@@ -6,7 +6,7 @@
  * not wholly watched, or on a network share, is reported changed at intervals instead.
  */
 import type { FSWatcher, WatchListener } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WantedScope } from '../../main/library/scope.js';
@@ -121,6 +121,12 @@ describe('the folder watcher, on what the system reports', () => {
     expect(logged).toEqual([`Not every folder of ${photos} can be watched for changes: it is on a network share, whose changes made elsewhere are not reported. Lumen looks there for new photos every minute instead.`]);
     expect(watcher?.lookedOver(7)).toBe('Not every folder here can be watched for changes: it is on a network share, whose changes made elsewhere are not reported. Lumen looks here for new photos every minute instead.');
     await vi.waitFor(() => expect(changes.length).toBeGreaterThanOrEqual(2), { timeout: 3000 });
+    // Another folder there now (a drive mounted in its place), on a local disk: watched again, and the app is told.
+    lookedOverSaid = 0;
+    system.network.clear();
+    await rm(photos, { recursive: true });
+    await mkdir(photos);
+    await vi.waitFor(() => expect([watcher?.lookedOver(7), lookedOverSaid]).toEqual([null, 1]), { timeout: 3000 });
     watcher?.close();
     system.network.clear();
     changes = [];
