@@ -7,30 +7,27 @@
  * finishes, on its own thread (Note [Inference off the event loop] in threaded-session.ts).
  */
 export class Foreground {
-  private inFlight = 0;
   private quietFrom = 0;
   private waiters: Array<() => void> = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The interactive calls under way. */
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(private readonly graceMs = 250) {}
 
   /** True while interactive work runs or ran less than the grace period ago. */
   get isBusy(): boolean {
-    return this.inFlight > 0 || Date.now() < this.quietFrom;
+    return this.running.size > 0 || Date.now() < this.quietFrom;
   }
 
   /** Runs `work` as interactive: background jobs hold back until it, and the grace after it, are over. */
   async interactive<T>(work: () => Promise<T>): Promise<T> {
-    this.inFlight++;
-    let doing: Promise<T> | undefined;
+    const doing = work();
+    this.running.add(doing);
     try {
-      doing = work();
-      this.running.add(doing);
       return await doing;
     } finally {
-      if (doing) this.running.delete(doing);
-      this.inFlight--;
+      this.running.delete(doing);
       this.quietFrom = Date.now() + this.graceMs;
       this.wakeWhenQuiet();
     }
@@ -51,7 +48,7 @@ export class Foreground {
   }
 
   private wakeWhenQuiet(): void {
-    if (this.timer || this.inFlight > 0 || this.waiters.length === 0) return;
+    if (this.timer || this.running.size > 0 || this.waiters.length === 0) return;
     this.timer = setTimeout(
       () => {
         this.timer = null;

@@ -567,7 +567,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     }
     await vectors.saveIfDue();
     // The images no file shows go after the run, needing no vector (Note [Removed a slice at a time] in library.ts).
-    if (embeddings.missing(modelId) === 0 || (store.meta('serving_model') !== modelId && embeddings.missingShown(modelId) === 0)) store.setMeta('serving_model', modelId);
+    if (store.meta('serving_model') !== modelId && embeddings.missingShown(modelId) === 0) store.setMeta('serving_model', modelId);
   } catch (error) {
     // The disk can fill up here too (Note [A run that cannot go on]).
     throw runFailure(error, stored);

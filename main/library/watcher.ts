@@ -101,10 +101,8 @@ export class FolderWatcher {
       identity: string | null | undefined;
       /** A linked folder was met in it: every report is of the whole library (Note [A watch per folder]). */
       linked: boolean;
-      /** Not wholly watched: when it was last reported to be looked over (Note [Looked over where not watched]); null while watched. */
-      sweptAt: number | null;
-      /** Why it is looked over; null while watched. */
-      lookedOverWhy: string | null;
+      /** Not wholly watched: why, and when it was last reported to be looked over (Note [Looked over where not watched]); null while watched. */
+      lookedOver: { why: string; sweptAt: number } | null;
     }
   >();
   private readonly recheck: ReturnType<typeof setInterval>;
@@ -150,7 +148,7 @@ export class FolderWatcher {
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false, sweptAt: null, lookedOverWhy: null });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false, lookedOver: null });
       void this.watchTree(folder.id, folder.path);
     }
   }
@@ -202,10 +200,9 @@ export class FolderWatcher {
   }
 
   /** Looks `root` over every `sweepMs` from now on (Note [Looked over where not watched]), and says why, in the log and through `onLookedOver`. */
-  private lookOver(root: { path: string; sweptAt: number | null; lookedOverWhy: string | null }, why: string): void {
-    if (root.sweptAt !== null) return;
-    root.sweptAt = performance.now();
-    root.lookedOverWhy = why;
+  private lookOver(root: { path: string; lookedOver: { why: string; sweptAt: number } | null }, why: string): void {
+    if (root.lookedOver) return;
+    root.lookedOver = { why, sweptAt: performance.now() };
     this.log(`Not every folder of ${root.path} can be watched for changes: ${why}. Lumen looks there for new photos every ${this.sweepMinutes} instead.`);
     this.onLookedOver();
   }
@@ -217,7 +214,7 @@ export class FolderWatcher {
 
   /** Why a library folder is looked over rather than wholly watched, for the person (Note [Looked over where not watched]); null while it is watched. */
   lookedOver(folderId: number): string | null {
-    const why = this.roots.get(folderId)?.lookedOverWhy;
+    const why = this.roots.get(folderId)?.lookedOver?.why;
     return why ? `Not every folder here can be watched for changes: ${why}. Lumen looks here for new photos every ${this.sweepMinutes} instead.` : null;
   }
 
@@ -225,8 +222,8 @@ export class FolderWatcher {
   private sweepUnwatched(): void {
     const now = performance.now();
     for (const [id, root] of this.roots) {
-      if (root.sweptAt === null || now - root.sweptAt < this.sweepMs) continue;
-      root.sweptAt = now;
+      if (!root.lookedOver || now - root.lookedOver.sweptAt < this.sweepMs) continue;
+      root.lookedOver.sweptAt = now;
       this.changedIn(id, root.path);
     }
   }
@@ -328,9 +325,8 @@ export class FolderWatcher {
         root.identity = identity;
         // Watched afresh, its links are looked for again, and whether it can be watched whole.
         root.linked = false;
-        root.sweptAt = null;
-        if (root.lookedOverWhy !== null) {
-          root.lookedOverWhy = null;
+        if (root.lookedOver) {
+          root.lookedOver = null;
           this.onLookedOver();
         }
         if (identity === null) continue;
