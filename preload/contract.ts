@@ -587,6 +587,8 @@ export interface DuplicatesInfo {
 export interface LastDuplicatesInfo extends DuplicatesInfo {
   /** When that find ended, in milliseconds since the epoch. */
   foundAt: number;
+  /** Copies of its groups moved to the trash through the app since. */
+  movedToTrash: number;
 }
 
 export interface DuplicateTrashInfo {

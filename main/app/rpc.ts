@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
-import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
+import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, UNREADABLE_DATA_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { isUserError, messageOf } from '../core/errors.js';
 import { NO_LIBRARY_MESSAGE } from '../engine/no-library.js';
 import { RESTORE_ADVICE, actionableError } from '../storage/damage.js';
@@ -55,8 +55,9 @@ export class CallFailure extends Error {
  * errors comes through here, a call's error (toCallError) or a job's (serveRpc's events), so the
  * app's words are put in here. So too for a data folder without a library (Note [No library
  * yet]): the CLI's advice names a command and a flag, the app's where to add a folder; and for
- * each other piece of advice that names a flag or a command (a provider that cannot run, a
- * models folder that cannot be written, a download another process holds, another library).
+ * each other piece of advice that names a flag or a command (a provider that cannot run, a data
+ * folder that cannot be read, a models folder that cannot be written, a download another process
+ * holds, another library).
  */
 const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from what still reads of it and the last backup (the damaged file is kept)';
 const APP_NO_LIBRARY = 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.';
@@ -70,6 +71,7 @@ const IN_APP_WORDS: ReadonlyArray<readonly [string | RegExp, string]> = [
   [DOWNLOADED_ADVICE, 'then it shows in Settings as installed'],
   [OTHER_LIBRARY_ADVICE, ''],
   [READ_ONLY_LIBRARY_ADVICE, 'its photos can still be searched and browsed, but not changed; to change the library, copy Lumen’s data folder to a writable disk'],
+  [UNREADABLE_DATA_ADVICE, 'Lumen keeps its library there: fix the permissions so that it may read it.'],
 ];
 
 /** `message` as the app says it (Note [App wording]). */

@@ -31,6 +31,8 @@ export function requirePositionals(context: CommandContext, what: string): strin
 export function requireOne(context: CommandContext, what: string): string {
   const [one, ...more] = context.positionals;
   if (one === undefined || more.length > 0) throw new UserError('bad-input', `Give one ${what}.`);
+  // An unset shell variable ("$PHOTO"), which as a path would be the current folder.
+  if (one === '') throw new UserError('bad-input', `The ${what} given is empty (an unset shell variable?). Give one ${what}.`);
   return one;
 }
 

@@ -11,7 +11,8 @@
  *
  * Note [Ctrl-C]: the first Ctrl-C cancels the running job, which stops at its next checkpoint
  * with everything finished so far kept, and any job the command would start after it starts
- * cancelled (it may come while the library opens); a second one exits at once. SIGTERM (`kill`, a service
+ * cancelled (it may come while the library opens); a second one exits at once (the same one sent
+ * again by tsx is none: Note [One press, sent twice] in interrupts.ts). SIGTERM (`kill`, a service
  * manager, a container stopping) is the same request to stop, so it is handled the same way and
  * ends with the same status: a run stopped either way has released the library's writer lock.
  *
@@ -32,6 +33,7 @@ import { isDiskFull, isUserError, messageOf, type UserError, type UserErrorCode 
 import { PhotoFileError, type FileProblem } from '../core/photo-file.js';
 import { defaultDataDir } from '../core/paths.js';
 import { Engine } from '../engine/engine.js';
+import { withoutDataAdvice } from '../engine/no-library.js';
 import { actionableError } from '../storage/damage.js';
 import { parseProvider } from '../engine/model-host.js';
 import { benchEmbed } from './bench.js';
@@ -39,6 +41,7 @@ import { duplicates } from './duplicates.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { oneLine } from './common.js';
 import { embedImage, embedText } from './embed.js';
+import { stopSignalHandler } from './interrupts.js';
 import { failures, folders, index, search, similar } from './library.js';
 import { models } from './models.js';
 import { progressPrinter } from './progress.js';
@@ -243,17 +246,19 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       return engine;
     },
   };
-  let interrupts = 0;
-  const interrupt = (signal: NodeJS.Signals) => {
-    if (++interrupts > 1) {
+  // One Ctrl-C can come twice through tsx (Note [One press, sent twice] in interrupts.ts).
+  const interrupt = stopSignalHandler({
+    stop: (signal) => {
+      log(`Stopping at the next checkpoint; what is done is kept. ${signal === 'SIGINT' ? 'Press Ctrl-C again' : `Send ${signal} again`} to quit at once.`);
+      controller.abort();
+      void (engine as Engine | null)?.jobs.stopAll();
+    },
+    quit: () => {
       // Without a word the quit looked like a crash: say that nothing stored is lost.
       log(`Quitting at once: what was already stored is kept; run \`lumen ${name}\` again to go on.`);
       process.exit(EXIT_INTERRUPTED);
-    }
-    log(`Stopping at the next checkpoint; what is done is kept. ${signal === 'SIGINT' ? 'Press Ctrl-C again' : `Send ${signal} again`} to quit at once.`);
-    controller.abort();
-    void (engine as Engine | null)?.jobs.stopAll();
-  };
+    },
+  });
   for (const signal of STOP_SIGNALS) process.on(signal, interrupt);
   let reported: UserErrorCode | null = null;
   let code: number;
@@ -272,7 +277,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const error = actionableError(thrown);
     if (isUserError(error)) {
       reported = error.code;
-      io.stderr.write(`lumen ${name}: ${oneLine(error.message)}\n`);
+      // Given --data, "or pass --data" would ask for what was done (Note [No library yet]).
+      const said = typeof parsed.values['data'] === 'string' ? withoutDataAdvice(error.message) : error.message;
+      io.stderr.write(`lumen ${name}: ${oneLine(said)}\n`);
       code = error.code === 'cancelled' ? EXIT_INTERRUPTED : isBadInput(error) ? EXIT_USAGE : EXIT_FAILURE;
     } else {
       const details = process.env['LUMEN_DEBUG'] && error instanceof Error ? `\n${error.stack}` : ' (set LUMEN_DEBUG=1 for details)';

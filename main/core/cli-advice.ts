@@ -18,3 +18,6 @@ export const OTHER_LIBRARY_ADVICE = ', or give that library with --data';
 
 /** The data folder cannot be written: what still works, and how to change the library. */
 export const READ_ONLY_LIBRARY_ADVICE = 'searching it and `status` still work; to change the library, copy it to a writable disk or pass another --data';
+
+/** The data folder cannot be read (its permissions, or a folder on its way). */
+export const UNREADABLE_DATA_ADVICE = 'Fix the permissions, or pass --data with a folder this user may read.';

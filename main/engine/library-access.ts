@@ -12,9 +12,10 @@
  * writer with a read-only library open opens it again, so it starts from everything the previous
  * writer stored; the old one stays open for calls in flight and closes with the engine.
  */
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { UNREADABLE_DATA_ADVICE } from '../core/cli-advice.js';
+import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
 import { Library } from '../library/library.js';
 import { DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase, actionableError } from '../storage/damage.js';
@@ -43,12 +44,19 @@ export class LibraryAccess {
   private lock: WriterLock | null = null;
   private readonly retired: Library[] = [];
   private writerWait: ReturnType<typeof setInterval> | null = null;
+  /**
+   * Why the data folder cannot hold a library, found as the engine starts and said at each use,
+   * before anything in it is met (the writer lock would say "cannot be written", and promise that
+   * searching it still works): the app's engine starts all the same, so the window can say it.
+   */
+  private readonly unusable: UserError | null;
 
   constructor(private readonly options: AccessOptions) {
-    const info = statSync(options.dataDir, { throwIfNoEntry: false });
-    if (info && !info.isDirectory()) {
-      throw new UserError('bad-input', `The data folder ${options.dataDir} is a file, not a folder. Pass --data with a folder (a new one is made if it does not exist), or move the file away.`);
-    }
+    this.unusable = unusableDataFolder(options.dataDir);
+  }
+
+  private usable(): void {
+    if (this.unusable) throw this.unusable;
   }
 
   get isWriter(): boolean {
@@ -62,13 +70,15 @@ export class LibraryAccess {
   /** Whether there is a library: a database file that holds something (a first run stopped by a full disk can leave an empty one). */
   exists(): boolean {
     if (this.opened !== null) return true;
+    this.usable();
     const file = path.join(this.options.dataDir, DATABASE_FILE);
-    return [file, `${file}-wal`].some((part) => (statSync(part, { throwIfNoEntry: false })?.size ?? 0) > 0);
+    return [file, `${file}-wal`].some((part) => (statInData(this.options.dataDir, part)?.size ?? 0) > 0);
   }
 
   /** The library, opened on first use (read-only unless this engine is or can become the writer). */
   library(): Library {
     if (!this.opened) {
+      this.usable();
       if (!this.lock && this.options.claimWhenFree) this.lock = this.takeIfWritable(this.options.claimWhenFree);
       this.opened = this.open();
       this.options.onOpen(this.opened);
@@ -129,6 +139,7 @@ export class LibraryAccess {
   /** Becomes the writer before a CLI command that writes starts (Note [Becoming the writer]). */
   async claim(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> = {}): Promise<void> {
     if (this.lock) return;
+    this.usable();
     this.lock = await WriterLock.take(this.options.dataDir, holder, doing, { ...options, nativeBinding: this.options.nativeBinding });
   }
 
@@ -174,6 +185,7 @@ export class LibraryAccess {
   }
 
   private tryTake(holder: string, doing: string): WriterLock | null {
+    this.usable();
     return WriterLock.tryTake(this.options.dataDir, holder, doing, this.options.nativeBinding);
   }
 
@@ -189,6 +201,44 @@ export class LibraryAccess {
       this.options.onRestored?.(report);
       return library;
     }
+  }
+}
+
+/** Why `dataDir` cannot hold a library: a file, or a folder this user may not look into; null where it can (or does not exist yet). */
+function unusableDataFolder(dataDir: string): UserError | null {
+  let info: Stats | undefined;
+  try {
+    info = statInData(dataDir, dataDir);
+  } catch (error) {
+    if (isUserError(error)) return error;
+    throw error;
+  }
+  if (!info) return null;
+  if (!info.isDirectory()) {
+    return new UserError('bad-input', `The data folder ${dataDir} is a file, not a folder. Pass --data with a folder (a new one is made if it does not exist), or move the file away.`);
+  }
+  try {
+    accessSync(dataDir, constants.X_OK);
+    return null;
+  } catch (error) {
+    return unreadableDataError(dataDir, error);
+  }
+}
+
+/** The data folder, where this user may not look into it or into a folder on its way. */
+function unreadableDataError(dataDir: string, cause: unknown): UserError {
+  return new UserError('storage', `The data folder ${dataDir} cannot be read: no permission to look into it, or into a folder on its way. ${UNREADABLE_DATA_ADVICE}`, { cause });
+}
+
+/** `file` (the data folder, or a file in it) as `statSync` sees it, none where there is none; what stops the look said in words. */
+function statInData(dataDir: string, file: string): Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === 'EACCES' || code === 'EPERM') throw unreadableDataError(dataDir, error);
+    if (code === 'ENOTDIR') throw new UserError('bad-input', `Part of the data folder's path ${dataDir} is a file, not a folder. Pass --data with a folder (a new one is made if it does not exist).`, { cause: error });
+    throw error;
   }
 }
 

@@ -234,5 +234,6 @@ export function lastDuplicatesInfo(last: LastFind): LastDuplicatesInfo {
   const groups = found.groups
     .map((group) => ({ ...group, photos: group.photos.filter((photo) => !last.movedPaths.has(photo.path)) }))
     .filter((group) => group.photos.length > 1);
-  return { ...found, groups, foundAt: last.foundAt };
+  const movedToTrash = found.groups.flatMap((group) => group.photos).filter((photo) => last.movedPaths.has(photo.path)).length;
+  return { ...found, groups, foundAt: last.foundAt, movedToTrash };
 }

@@ -59,6 +59,8 @@ const whereItIs = (folder: string): Promise<string> => realpath(folder).catch(()
 /** Refuses a folder that does not exist, or is a file, in the words a person acts on. */
 export async function checkFolders(folders: readonly string[]): Promise<void> {
   for (const folder of folders) {
+    // An unset shell variable ("$DIR"): stat("") fails, and path.resolve("") is the current folder.
+    if (folder === '') throw new UserError('bad-input', 'A folder was given as an empty name (an unset shell variable?). Give the folder your photos are in.');
     let info: Stats;
     try {
       info = await stat(folder);

@@ -149,7 +149,7 @@ function squareSize(size: number | number[] | { shortest_edge: number } | { heig
 export async function detectLayout(dir: string): Promise<ModelLayout> {
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) {
-    throw new UserError('model-missing', `Model folder ${dir} does not exist. Pass a model folder or a catalogue id (see \`models list\`).`);
+    throw new UserError('model-missing', `Model folder ${dir} does not exist. Pass a model folder or a catalogue id (see \`lumen models list\`).`);
   }
   if (await exists(path.join(dir, 'visual'))) return 'immich';
   if (await exists(path.join(dir, 'onnx'))) return 'hf';

@@ -79,15 +79,15 @@ export class ModelStore {
       if ((await stat(installedDir).catch(() => null))?.isDirectory()) return installedDir;
       const entry = findCatalogueEntry(reference);
       if (entry) {
-        throw new UserError('model-missing', `Model ${entry.id} is not installed. Run \`models download ${entry.id}\` first.`);
+        throw new UserError('model-missing', `Model ${entry.id} is not installed. Run \`lumen models download ${entry.id}\` first.`);
       }
-      throw new UserError('model-missing', `No model folder or catalogue model named "${reference}". See \`models list\`.`);
+      throw new UserError('model-missing', `No model folder or catalogue model named "${reference}". See \`lumen models list\`.`);
     }
     const { installed } = await this.list();
     const chosen = installed.find((model) => model.id === DEFAULT_MODEL_ID) ?? (installed.length === 1 ? installed[0] : undefined);
     if (chosen) return chosen.dir;
     if (installed.length === 0) {
-      throw new UserError('model-missing', `No model is installed. Run \`models download ${DEFAULT_MODEL_ID}\`, or pass --model DIR.`);
+      throw new UserError('model-missing', `No model is installed. Run \`lumen models download ${DEFAULT_MODEL_ID}\`, or pass --model DIR.`);
     }
     throw new ModelChoiceNeeded(`Several models are installed (${installed.map((m) => m.id).join(', ')}); choose one with --model.`);
   }
@@ -114,7 +114,7 @@ export class ModelStore {
 
   async download(id: string, options: { signal?: AbortSignal; onProgress?: (p: DownloadProgress) => void; endpoint?: string } = {}): Promise<string> {
     const entry = findCatalogueEntry(id);
-    if (!entry) throw new UserError('bad-input', `"${id}" is not in the catalogue. See \`models list\` for the models you can download.`);
+    if (!entry) throw new UserError('bad-input', `"${id}" is not in the catalogue. See \`lumen models list\` for the models you can download.`);
     const destination = path.join(this.root, entry.id);
     if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `Model ${entry.id} is already installed at ${destination}.`);
     await this.writableRoot();

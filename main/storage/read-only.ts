@@ -4,17 +4,27 @@
  * Note [Read-only media]: a reader's connection is read-only, so nothing it does can write.
  * SQLite reads a WAL database through a shared-memory file next to it, which cannot be made on
  * read-only media (a library on a DVD or a write-protected card): there a reader reads a copy of
- * the database in the temporary folder, removed when it closes.
+ * the database in the temporary folder, removed when it closes. A folder this user may read but
+ * not write (its permissions, or another user's) is the same, said differently: SQLITE_CANTOPEN
+ * where the disk is read-only, SQLITE_READONLY_DIRECTORY where permissions refuse the file, met at
+ * the first read (`configure`'s pragmas), not as the database opens. The rest of the
+ * SQLITE_READONLY family says the same of SQLite's other files, so each is read from a copy too.
  */
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { libraryFileOpened } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 import { checkVersion, configure, type OpenedDatabase, type OpenOptions } from './database.js';
+
+/** SQLite's errors for a file beside the database that it may not make or write (Note [Read-only media]). */
+function cannotWriteBeside(error: unknown): boolean {
+  const code = codeOf(error) ?? '';
+  return code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code.startsWith('SQLITE_READONLY_');
+}
 
 /** Opens `file` read-only: it never writes or migrates, and cannot be made to. */
 export function openReader(file: string, options: OpenOptions): OpenedDatabase {
@@ -37,7 +47,7 @@ export function openReader(file: string, options: OpenOptions): OpenedDatabase {
     closed();
     if (isUserError(error)) throw error;
     if (isDamage(error)) throw new DamagedDatabase(file, error);
-    if ((error as { code?: string }).code !== 'SQLITE_CANTOPEN' || canWrite(path.dirname(file))) {
+    if (!cannotWriteBeside(error) || canWrite(path.dirname(file))) {
       throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
     }
   }

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { isBinaryText } from '../core/control-character.js';
 import { UserError } from '../core/errors.js';
 import { whyUnreadable } from '../core/photo-file.js';
 import { PHOTO_EXTENSIONS } from '../library/formats.js';
@@ -97,6 +98,23 @@ const captionsSchema = z.object({
     .min(1, 'needs at least one image'),
 }).loose();
 
+const CAPTIONS_EXAMPLE = '{"images": [{"path": "a.jpg", "captions": ["..."]}]}';
+
+/** The kinds of JSON value (as zod and typeof name them) as a person does. */
+const KINDS: Record<string, string> = { object: 'an object', array: 'a list', string: 'text', boolean: 'true or false', null: 'null' };
+
+/** A captions file's first problem in a sentence, its field by its path ("images.0.captions is missing"): zod's own words are a phrase ("Invalid input: expected array, received undefined"). */
+function captionsProblem(raw: unknown, issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'it could not be read';
+  const where = issue.path.length ? issue.path.join('.') : 'the file';
+  if (issue.code !== 'invalid_type') return `${where} ${issue.message}`;
+  let value = raw;
+  for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
+  if (value === undefined) return `${where} is missing`;
+  const given = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+  return `${where} must be ${KINDS[issue.expected] ?? `a ${issue.expected}`}, not ${KINDS[given] ?? `a ${given}`}`;
+}
+
 export interface RetrievalEvaluation {
   model: string;
   images: number;
@@ -113,16 +131,19 @@ export interface RetrievalEvaluation {
  * (`{"images": [{"path": "a.jpg", "captions": ["..."]}]}`, paths relative to the file).
  */
 export async function evaluateRetrieval(model: ClipModel, captionsFile: string, options: EvaluateOptions = {}): Promise<RetrievalEvaluation> {
+  let text = '';
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(captionsFile, 'utf8'));
+    text = await readFile(captionsFile, 'utf8');
+    raw = JSON.parse(text);
   } catch (error) {
-    throw new UserError('bad-input', `Cannot read the captions file ${captionsFile}: ${whyUnreadable(captionsFile, error)}. Give a JSON file like {"images": [{"path": "a.jpg", "captions": ["..."]}]}.`, { cause: error });
+    // The parser quotes what it stopped at: of a photo given by mistake, its bytes.
+    const why = isBinaryText(text) ? 'it is binary data, not JSON (a photo?)' : whyUnreadable(captionsFile, error);
+    throw new UserError('bad-input', `Cannot read the captions file ${captionsFile}: ${why}. Give a JSON file like ${CAPTIONS_EXAMPLE}.`, { cause: error });
   }
   const parsed = captionsSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError('bad-input', `The captions file ${captionsFile} is not valid: ${issue?.path.join('.') || 'the file'} ${issue?.message ?? ''}. It should look like {"images": [{"path": "a.jpg", "captions": ["..."]}]}.`);
+    throw new UserError('bad-input', `The captions file ${captionsFile} is not valid: ${captionsProblem(raw, parsed.error.issues[0])}. It should look like ${CAPTIONS_EXAMPLE}.`);
   }
   const base = path.dirname(path.resolve(captionsFile));
   const entries = parsed.data.images.map((image) => ({ file: path.resolve(base, image.path), captions: image.captions }));

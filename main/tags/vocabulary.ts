@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { isBinaryText } from '../core/control-character.js';
 import { UserError, messageOf } from '../core/errors.js';
 import { whyUnreadable } from '../core/photo-file.js';
 import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, unsafeCharacter } from './vocabulary-rules.js';
@@ -225,6 +226,7 @@ export async function readVocabularyFile(file: string): Promise<Vocabulary> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
+    if (isBinaryText(text)) throw new UserError('bad-input', `The vocabulary file ${file} is not JSON but binary data (a photo?). Give the vocabulary's JSON file.`, { cause: error });
     throw new UserError('bad-input', `The vocabulary file ${file} is not JSON (${messageOf(error)}). Fix it and try again.`, { cause: error });
   }
   return parseVocabulary(raw, `The vocabulary file ${file}`);

@@ -3,7 +3,7 @@ import { UserError, messageOf } from '../../main/core/errors.js';
 import { z } from 'zod';
 import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, describeIssues, RpcClient, serveRpc, toCallError, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
-import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, WRITABLE_DATA_ADVICE } from '../../main/core/cli-advice.js';
+import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, UNREADABLE_DATA_ADVICE, WRITABLE_DATA_ADVICE } from '../../main/core/cli-advice.js';
 import { noLibraryError } from '../../main/engine/no-library.js';
 import { actionableError } from '../../main/storage/damage.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
@@ -184,6 +184,7 @@ describe('rpc protocol', () => {
     ['busy', `Model m is already being downloaded by another Lumen process (pid 7); wait for it to finish, ${DOWNLOADED_ADVICE}.`, 'Model m is already being downloaded by another Lumen process (pid 7); wait for it to finish, then it shows in Settings as installed.'],
     ['bad-input', `/p is another Lumen library's data folder (/p: its thumbnails and index), not a folder of photos. Add the folder your photos are in${OTHER_LIBRARY_ADVICE}.`, "/p is another Lumen library's data folder (/p: its thumbnails and index), not a folder of photos. Add the folder your photos are in."],
     ['read-only', `The data folder /d cannot be written (read-only media, or no permission): ${READ_ONLY_LIBRARY_ADVICE}.`, 'The data folder /d cannot be written (read-only media, or no permission): its photos can still be searched and browsed, but not changed; to change the library, copy Lumen’s data folder to a writable disk.'],
+    ['storage', `The data folder /d cannot be read: no permission to look into it, or into a folder on its way. ${UNREADABLE_DATA_ADVICE}`, 'The data folder /d cannot be read: no permission to look into it, or into a folder on its way. Lumen keeps its library there: fix the permissions so that it may read it.'],
   ] as const;
   it.each(advised)('says the CLI’s advice in the app’s words, naming no flag or command (%s, Note [App wording])', (code, message, inApp) => {
     expect(toCallError(new UserError(code, message), () => {}, 'a call')).toEqual({ code, message: inApp });

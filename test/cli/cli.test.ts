@@ -46,10 +46,12 @@ describe('command-line interface', () => {
     const missingModel = await cli('embed-text', '--model', path.join(scratch.dir, 'nope'), '--data', scratch.dir, 'hi');
     expect(missingModel.code).toBe(2);
     expect(missingModel.stderr.trim().split('\n')).toHaveLength(1);
-    expect(missingModel.stderr).toMatch(/No model folder/);
+    // Advice names a command as it is typed, `lumen` first.
+    expect(missingModel.stderr).toMatch(/No model folder or catalogue model named ".*nope"\. See `lumen models list`\.\n$/);
 
     const noModelInstalled = await cli('embed-text', '--data', scratch.dir, 'hi');
-    expect(noModelInstalled.stderr).toMatch(/No model is installed\. Run `models download/);
+    expect(noModelInstalled.stderr).toMatch(/No model is installed\. Run `lumen models download /);
+    expect((await cli('status', '--data', scratch.dir)).stdout).toMatch(/^Model: +none: No model is installed\. Run `lumen models download /m);
 
     const notAnImage = path.join(scratch.dir, 'notes.jpg');
     await writeFile(notAnImage, 'text');

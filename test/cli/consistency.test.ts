@@ -56,6 +56,9 @@ describe('the command line, tried as a new user would', () => {
     await writeFile(empty, '');
     const notAModel = path.join(scratch.dir, 'not-a-model');
     await mkdir(notAModel, { recursive: true });
+    const photo = (await fixturePhotos())[0]?.file as string;
+    const list = path.join(scratch.dir, 'list.json');
+    await writeFile(list, JSON.stringify([{ path: 'a.jpg', captions: ['a circle'] }]));
     const cases: Array<[string[], RegExp]> = [
       [['similar', '99999', '--data', data], /no photo #99999/],
       [['similar', path.join(scratch.dir, 'nope.jpg'), '--data', data], /nope\.jpg does not exist/],
@@ -82,11 +85,28 @@ describe('the command line, tried as a new user would', () => {
       // An unset shell variable ("$DIR") must not mean the current folder or the default model.
       [['status', '--data', ''], /^lumen status: --data is empty \(an unset shell variable\?\); give a data folder, or leave --data out for the default\.\n$/],
       [['search', 'a circle', '--data', data, '--model='], /--model is empty/],
+      [['index', '', '--data', data, ...model], /^lumen index: A folder was given as an empty name \(an unset shell variable\?\)\. Give the folder your photos are in\.\n$/],
+      [['similar', '', '--data', data], /^lumen similar: The photo id or image file given is empty \(an unset shell variable\?\)\. Give one photo id or image file\.\n$/],
+      // A photo given as a JSON file: said so, none of its bytes echoed.
+      [['vocabulary', '--import', photo, '--data', data], /^lumen vocabulary: The vocabulary file \S+ is not JSON but binary data \(a photo\?\)\. Give the vocabulary's JSON file\.\n$/],
+      [['eval-retrieval', ...model, photo], /^lumen eval-retrieval: Cannot read the captions file \S+: it is binary data, not JSON \(a photo\?\)\. Give a JSON file like \{"images": \[\{"path": "a\.jpg", "captions": \["\.\.\."\]\}\]\}\.\n$/],
+      [['eval-retrieval', ...model, list], /^lumen eval-retrieval: The captions file \S+list\.json is not valid: the file must be an object, not a list\. It should look like \{"images"/],
+      // Given --data, no advice to pass it.
+      [['search', 'a circle', '--data', path.join(scratch.dir, 'nowhere')], /^lumen search: There is no library in .*nowhere yet\. Add a folder of photos first \(`lumen index FOLDER`\)\.\n$/],
     ];
     for (const [argv, message] of cases) {
       const result = await cli(...argv);
       expect({ argv, code: result.code, stderr: result.stderr }).toEqual({ argv, code: 2, stderr: expect.stringMatching(message) });
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    // Not given --data (the default's, here LUMEN_DATA's), the advice to pass it stays.
+    const before = process.env['LUMEN_DATA'];
+    process.env['LUMEN_DATA'] = path.join(scratch.dir, 'nowhere');
+    try {
+      expect(await cli('search', 'a circle')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lumen search: There is no library in .*nowhere yet\. .*, or pass --data\.\n$/) });
+    } finally {
+      if (before === undefined) delete process.env['LUMEN_DATA'];
+      else process.env['LUMEN_DATA'] = before;
     }
   });
 
@@ -180,17 +200,17 @@ describe('the command line, tried as a new user would', () => {
     expect(resumed.unchanged).toBe(before);
   });
 
-  it('quits at once at a second Ctrl-C, saying so, and the next run goes on from what was stored', async () => {
+  it('quits at once at a second request to stop, saying so, and the next run goes on from what was stored', async () => {
     const photos = path.join(scratch.dir, 'Twice');
     const dataDir = path.join(scratch.dir, 'twice-data');
     await copyPhotos((await fixturePhotos()).slice(0, 40), photos);
     let sent = 0;
     const quit = await run(['index', photos, '--data', dataDir, ...model, '--batch', '1'], (stderr, kill) => {
-      // The second as soon as the first is answered, before the run reaches its checkpoint.
+      // The second as soon as the first is answered, before the run reaches its checkpoint: a
+      // `kill`, as a Ctrl-C so soon after the first would be that one again (Note [One press, sent twice]).
       const next = sent === 0 ? /indexing: / : sent === 1 ? /Stopping at the next checkpoint/ : null;
       if (next?.test(stderr)) {
-        sent++;
-        kill('SIGINT');
+        kill(sent++ === 0 ? 'SIGINT' : 'SIGTERM');
       }
     });
     expect(quit.code).toBe(130);

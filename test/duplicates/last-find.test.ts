@@ -53,7 +53,7 @@ describe('the near-duplicate groups found last', () => {
       [file('star-half'), file('star-original'), file('star-resaved')],
     ]);
     const last = await handlers['duplicates.last']({});
-    expect(last).toEqual({ ...found, foundAt: expect.any(Number) });
+    expect(last).toEqual({ ...found, foundAt: expect.any(Number), movedToTrash: 0 });
     expect(last?.foundAt).toBeGreaterThanOrEqual(before);
     expect(last?.foundAt).toBeLessThanOrEqual(Date.now());
 
@@ -68,8 +68,11 @@ describe('the near-duplicate groups found last', () => {
     ]);
     expect(afterMove?.groups[1]?.keep).toBe(starKeep);
     expect(afterMove?.foundAt).toBe(last?.foundAt);
+    expect(afterMove?.movedToTrash).toBe(2);
     expect((await handlers['duplicates.trash']({ photoIds: [idOf(found, 'circle-resaved')] })).trashed).toEqual([file('circle-resaved')]);
-    expect(pathsOf(await handlers['duplicates.last']({}))).toEqual([[file('star-half'), file('star-resaved')]]);
+    const afterGroupGone = await handlers['duplicates.last']({});
+    expect(pathsOf(afterGroupGone)).toEqual([[file('star-half'), file('star-resaved')]]);
+    expect(afterGroupGone?.movedToTrash).toBe(3);
     // A re-scan that finds the library as the moves left it changes nothing.
     await engine.index().done;
     expect(pathsOf(await handlers['duplicates.last']({}))).toEqual([[file('star-half'), file('star-resaved')]]);

@@ -3,15 +3,17 @@
  * main/storage/backups.ts, Note [Read-only media] in main/storage/read-only.ts): a damaged
  * database is explained to readers and restored by the writer from its last backup, with the
  * person's verdicts, vocabulary and folders; a data folder that is a file is explained; a
- * read-only one still serves search and status.
+ * read-only one (the media, or its permissions) still serves search and status; one this user may
+ * not look into is said to be so.
  */
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
-import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../helpers/cli-main.js';
+import { runCli, unprivileged } from '../helpers/cli-process.js';
 import { Engine } from '../../main/engine/engine.js';
 import type { Running } from '../../main/jobs/registry.js';
 import { DEFAULT_MODEL_ID } from '../../main/models/catalogue.js';
@@ -254,6 +256,10 @@ describe('damaged and unusual data folders', () => {
         stderr: `lumen ${argv[0]}: The data folder ${file} is a file, not a folder. Pass --data with a folder (a new one is made if it does not exist), or move the file away.\n`,
       });
     }
+    // The app's engine starts all the same (a throw as it starts would end its process, again at each restart), so that the window can say it.
+    const app = new Engine({ dataDir: file, app: true });
+    engines.push(app);
+    await expect(app.status()).rejects.toMatchObject({ code: 'bad-input', message: expect.stringMatching(/is a file, not a folder/) });
   });
 
   it('serves search and status from a read-only data folder, and says why it cannot index there', async (context) => {
@@ -272,6 +278,68 @@ describe('damaged and unusual data folders', () => {
       execFileSync('umount', ['-l', mountPoint]);
     }
   });
+
+  it('serves search and status from a data folder this user may read but not write (its permissions)', async (context) => {
+    const as = await indexedForAnotherUser(context);
+    if (!as) return;
+    // Open to all to read (tempDir's folder is its owner's alone), to none to write.
+    await chmod(scratch.dir, 0o755);
+    execFileSync('chmod', ['-R', 'a-w', dataDir]);
+    try {
+      const status = await runCli(['status', '--data', dataDir, '--json', ...model], undefined, as);
+      expect(status).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(status.stdout).library).toMatchObject({ photos: 12 });
+      const search = await runCli(['search', 'a photo of a star.', '--data', dataDir, '--all', '--json', ...model], undefined, as);
+      expect(search).toMatchObject({ code: 0, stderr: '' });
+      expect(JSON.parse(search.stdout).total).toBe(12);
+    } finally {
+      execFileSync('chmod', ['-R', 'u+w', dataDir]);
+    }
+  });
+
+  it('says a data folder this user may not look into cannot be read, and what to do', async (context) => {
+    const as = await indexedForAnotherUser(context);
+    if (!as) return;
+    await chmod(scratch.dir, 0o755);
+    // Behind a folder it may not enter (another user's home), and a library folder it may not enter (another user's, mode 700 or less).
+    const locked = path.join(scratch.dir, 'locked');
+    await mkdir(locked, { mode: 0o000 });
+    await chmod(dataDir, 0o000);
+    try {
+      for (const data of [path.join(locked, 'lumen'), dataDir]) {
+        for (const argv of [['status'], ['search', 'a star'], ['index', folder]]) {
+          const result = await runCli([...argv, '--data', data, ...model], undefined, as);
+          expect({ argv, code: result.code, stderr: result.stderr }).toEqual({
+            argv,
+            code: 1,
+            stderr: `lumen ${argv[0]}: The data folder ${data} cannot be read: no permission to look into it, or into a folder on its way. Fix the permissions, or pass --data with a folder this user may read.\n`,
+          });
+        }
+      }
+    } finally {
+      await chmod(dataDir, 0o755);
+      await chmod(locked, 0o755);
+    }
+  });
+
+  it('explains a data folder whose path runs through a file', async () => {
+    const file = path.join(scratch.dir, 'not-a-folder');
+    await writeFile(file, 'hello');
+    const result = await cli('status', '--data', path.join(file, 'lumen'));
+    expect(result).toMatchObject({ code: 2, stderr: `lumen status: Part of the data folder's path ${path.join(file, 'lumen')} is a file, not a folder. Pass --data with a folder (a new one is made if it does not exist).\n` });
+  });
+
+  /** How to run the CLI as a user whom the data folder's modes bind (`unprivileged`), once the library is indexed; the test skipped where there is none. */
+  async function indexedForAnotherUser(context: { skip(): void }): Promise<string[] | null> {
+    const as = unprivileged();
+    if (!as) {
+      console.log('skipping the case of permissions: running as root, and no other user (setpriv, nobody) can run the project here');
+      context.skip();
+      return null;
+    }
+    expect((await cli('index', folder, '--data', dataDir, ...model)).code).toBe(0);
+    return as;
+  }
 
   async function readOnlyMedia(mountPoint: string): Promise<void> {
     dataDir = mountPoint;

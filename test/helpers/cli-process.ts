@@ -2,7 +2,7 @@
  * The CLI in processes of its own, for tests that run several at once or kill them: each in its
  * own process group, so a run that outlives its time is killed whole (children of the CLI too).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './fixtures.js';
 
@@ -21,9 +21,13 @@ export interface CliProcess {
   done: Promise<CliRun>;
 }
 
-/** Starts `lumen ARGV...` (Node with tsx's loader); killed with its group after `timeoutMs`. */
-export function startCli(argv: readonly string[], timeoutMs = 120_000): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), ...argv], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `lumen ARGV...` (Node with tsx's loader); killed with its group after `timeoutMs`. `as`,
+ * a command that runs another (`unprivileged()`'s), runs it through that.
+ */
+export function startCli(argv: readonly string[], timeoutMs = 120_000, as: readonly string[] = []): CliProcess {
+  const [command = process.execPath, ...args] = [...as, ...(as.length ? [process.execPath] : [])];
+  const child = spawn(command, [...args, '--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), ...argv], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
@@ -45,6 +49,20 @@ export function startCli(argv: readonly string[], timeoutMs = 120_000): CliProce
   return { pid: child.pid as number, stderr: () => stderr, kill, done };
 }
 
-export function runCli(argv: readonly string[], timeoutMs?: number): Promise<CliRun> {
-  return startCli(argv, timeoutMs).done;
+export function runCli(argv: readonly string[], timeoutMs?: number, as?: readonly string[]): Promise<CliRun> {
+  return startCli(argv, timeoutMs, as).done;
+}
+
+/**
+ * How to run a program as a user whom files' modes bind, for tests of folders it may not read or
+ * write: as this one where it is not root (nothing to add), as `nobody` through setpriv where it
+ * is (root reads and writes whatever the modes say); null where setpriv is missing, or where
+ * `nobody` cannot read the project (a checkout in root's home). That user must reach what the
+ * test gives it: a folder from `tempDir` is open to its owner only.
+ */
+export function unprivileged(): string[] | null {
+  if (process.getuid?.() !== 0) return [];
+  const as = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const reads = spawnSync(as[0] as string, [...as.slice(1), process.execPath, '-e', 'require("fs").accessSync(process.argv[1])', path.join(ROOT, 'node_modules', 'tsx', 'package.json')]);
+  return reads.error || reads.status !== 0 ? null : as;
 }

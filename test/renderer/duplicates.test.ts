@@ -64,6 +64,8 @@ describe('finding duplicates', () => {
     release();
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('main').getByText(/Moved 1 file to the trash/).waitFor();
+    // The one group found is dealt with: not “no copies found”.
+    await page.getByRole('main').getByRole('heading', { name: 'No copies left: 1 copy moved to the trash' }).waitFor();
   });
 
   it('tells copies that share a file name apart by their folders, says why a copy cannot be marked, and what became of a moved keep', async () => {
@@ -215,7 +217,7 @@ describe('finding duplicates', () => {
     const fake = libraryFake();
     const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
     const foundAt = Date.now() - 12 * 60_000 - 5_000;
-    fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2), photo(3)] }], foundAt } });
+    fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2), photo(3)] }], foundAt, movedToTrash: 0 } });
     fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }] } });
     const { page } = await pages.open(fake, { hash: '#/duplicates' });
     const main = page.getByRole('main');
@@ -242,10 +244,18 @@ describe('finding duplicates', () => {
     await expect.poll(() => main.getByText(/^Found /).count(), { timeout: 5000 }).toBe(0);
   });
 
+  it('says the copies of the engine’s last find went to the trash, when none is left, not that none was found', async () => {
+    const fake = libraryFake();
+    fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 23, groups: [], foundAt: Date.now() - 60_000, movedToTrash: 22 } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    await page.getByRole('main').getByRole('heading', { name: 'No copies left: 22 copies moved to the trash' }).waitFor();
+    expect(await page.getByText(/No copies found/).count()).toBe(0);
+  });
+
   it('shows the find another window asked for when it ends, in place of the older one shown, and nothing when the engine keeps none', async () => {
     const fake = libraryFake();
     const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
-    const kept = (ids: number[], foundAt: number) => ({ model: FAKE_MODEL, threshold: 0.75, images: 6, groups: [{ keep: ids[0] as number, reason: 'the largest', similarity: null, photos: ids.map(photo) }], foundAt });
+    const kept = (ids: number[], foundAt: number) => ({ model: FAKE_MODEL, threshold: 0.75, images: 6, groups: [{ keep: ids[0] as number, reason: 'the largest', similarity: null, photos: ids.map(photo) }], foundAt, movedToTrash: 0 });
     let last: ReturnType<typeof kept> | null = null;
     fake.overrides['duplicates.last'] = () => ({ ok: true, value: last });
     const { page, emit } = await pages.open(fake, { hash: '#/duplicates' });

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { LibraryTimeline, SearchHitInfo } from '../../preload/contract.js';
+import type { CallOutcome, LibraryTimeline, SearchHitInfo } from '../../preload/contract.js';
 import { albumsFake } from './album-fake.js';
 import { appPages, FAKE_TIMELINE, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
 
@@ -82,6 +82,68 @@ describe('the viewer over a grid still loading', () => {
 });
 
 describe('a new list in the grid', () => {
+  it('asks for a next page that failed again when the grid is scrolled to its end again, not in a loop', async () => {
+    const fake = searchFake(250);
+    const served = fake.overrides['search.query'] as (params: unknown) => CallOutcome<'search.query'>;
+    const failing: CallOutcome<'search.query'> = { ok: false, error: { code: 'storage', message: 'The library cannot be read.' } };
+    fake.overrides['search.query'] = (params: unknown) => (fake.callsOf('search.query').length > 1 ? failing : served(params));
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
+    // The first page is the first call; each later one asks for a next page (from the top or not, Note [Pages may overlap]).
+    const laterPages = () => fake.callsOf('search.query').length - 1;
+    await scrollGrid(page, 'Search results', 100_000);
+    await page.getByText('The library cannot be read.').waitFor();
+    // Asked again once at most, as the message above the grid moves it; then no more.
+    await page.waitForTimeout(1000);
+    const failed = laterPages();
+    expect(failed).toBeLessThanOrEqual(2);
+    await page.waitForTimeout(1000);
+    expect(laterPages()).toBe(failed);
+    await scrollGrid(page, 'Search results', 0);
+    await page.waitForTimeout(100);
+    await scrollGrid(page, 'Search results', 100_000);
+    await expect.poll(laterPages, { timeout: 5000 }).toBeGreaterThan(failed);
+    await page.waitForTimeout(1000);
+    const again = laterPages();
+    await page.waitForTimeout(1000);
+    expect(laterPages()).toBe(again);
+    expect(again).toBeLessThanOrEqual(failed + 2);
+  });
+
+  it('asks for the next page when a count that comes later says there are more, the grid already at its end', async () => {
+    const fake = searchFake(250);
+    const served = fake.overrides['search.query'] as (params: unknown) => CallOutcome<'search.query'>;
+    // The first page, uncounted: its total is what it found so far.
+    fake.overrides['search.query'] = (params: unknown) => {
+      const answer = served(params);
+      return fake.callsOf('search.query').length > 1 || !answer.ok ? answer : { ok: true, value: { ...answer.value, total: answer.value.results.length, counted: false } };
+    };
+    fake.overrides['search.count'] = () => ({ ok: true, value: { total: 250, belowCutoff: 0 } });
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
+    await scrollGrid(page, 'Search results', 100_000);
+    await expect.poll(() => results.getByRole('option').first().getAttribute('aria-setsize'), { timeout: 5000 }).toBe('250');
+    await expect.poll(() => fake.callsOf('search.query').length, { timeout: 5000 }).toBeGreaterThan(1);
+  });
+
+  it('asks for the next page the grid reached while the results were asked again, once they have come (laid out anew, it asks again)', async () => {
+    const fake = searchFake(250);
+    const served = fake.overrides['search.query'] as (params: unknown) => CallOutcome<'search.query'>;
+    // The results asked again after the library changed come late.
+    fake.overrides['search.query'] = ((params: unknown) =>
+      fake.callsOf('search.query').length === 2 ? new Promise((resolve) => setTimeout(() => resolve(served(params)), 1500)) : served(params)) as never;
+    const { page, emit } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
+    await emit({ type: 'library-changed' });
+    await expect.poll(() => fake.callsOf('search.query').length, { timeout: 5000 }).toBe(2);
+    await scrollGrid(page, 'Search results', 100_000);
+    await expect.poll(() => fake.callsOf('search.query').length, { timeout: 5000 }).toBe(3);
+    expect(fake.callsOf('search.query')[2]?.options).toEqual(expect.objectContaining({ offset: 0, limit: 300 }));
+  });
+
   it('starts a new search, new filters or a new sort at the top, with the tab stop on its first photo, and asks for no more pages', async () => {
     const fake = searchFake(250);
     const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
@@ -188,6 +250,17 @@ describe('a new list in the grid', () => {
     expect(await page.getByRole('group', { name: 'Selection' }).getByText(/selected$/).textContent()).toBe('1,250 selected');
   });
 
+  it('selects every photo of the library with Ctrl+A, those after the first screen too, before they would load (Note [First screen first])', async () => {
+    const fake = searchFake(0);
+    const all = Array.from({ length: 600 }, (_, i) => i + 1);
+    fake.overrides['photos.timeline'] = ({ first }: { first?: number }) => ({ ok: true, value: timelineOf(all.slice(0, first), all.length) });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const photos = page.getByRole('listbox', { name: 'Photos' });
+    await photos.getByRole('option').first().focus();
+    await page.keyboard.press('Control+a');
+    await expect.poll(() => page.getByRole('group', { name: 'Selection' }).getByText(/selected$/).textContent(), { timeout: 2000 }).toBe('600 selected');
+  });
+
   it('selects nothing with a Ctrl+A whose pages come after the results gave way to the library', async () => {
     const fake = searchFake(1250, 800);
     const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
@@ -277,6 +350,37 @@ describe('focus in the grid across reloads', () => {
     await expect.poll(() => page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-setsize'), { timeout: 5000 }).toBe('500');
     await expect.poll(firstInView, { timeout: 5000 }).toBe(before);
     expect(await gridScroll(page, 'Photos')).toBeGreaterThan(3000);
+  });
+
+  it('keeps results scrolled past the largest page, and the photos in view, when the library changes (Note [A search waits for photos])', async () => {
+    const fake = searchFake(2500);
+    const { page, emit } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    await page.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
+    /** How deep into the ranking the pages asked for so far reach. */
+    const end = ({ options }: { options?: { offset?: number; limit?: number } }) => (options?.offset ?? 0) + (options?.limit ?? 0);
+    const reach = () => Math.max(...fake.callsOf('search.query').map(end));
+    while (reach() < 1500) {
+      const asked = reach();
+      await scrollGrid(page, 'Search results', 10_000_000);
+      await expect.poll(reach, { timeout: 5000 }).toBeGreaterThan(asked);
+    }
+    await page.waitForTimeout(300);
+    const deep = await gridScroll(page, 'Search results');
+    const firstInView = () => page.evaluate(() => {
+      const view = (document.querySelector('.scroller') as HTMLElement).getBoundingClientRect();
+      return [...document.querySelectorAll('[role="option"]')].find((tile) => tile.getBoundingClientRect().top >= view.top)?.getAttribute('aria-label')?.split(',')[0];
+    });
+    const before = await firstInView();
+    expect(Number(before?.replace(/\D/g, ''))).toBeGreaterThan(1000);
+    const asked = fake.callsOf('search.query').length;
+    const depth = reach();
+    await emit({ type: 'library-changed' });
+    // Asked again from the top, as deep as before, in the largest pages.
+    await expect.poll(() => fake.callsOf('search.query').slice(asked).map(end).at(-1) ?? 0, { timeout: 5000 }).toBeGreaterThanOrEqual(depth);
+    expect(fake.callsOf('search.query')[asked]?.options).toEqual(expect.objectContaining({ offset: 0, limit: 1000 }));
+    await page.waitForTimeout(500);
+    expect(await firstInView()).toBe(before);
+    expect(await gridScroll(page, 'Search results')).toBe(deep);
   });
 
   it('goes to the photo in its place when its own leaves the library', async () => {

@@ -663,6 +663,23 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await count(counts).toBe(0);
   });
 
+  it('says the reading of every photo it started is under way until it ends, not again once its failure is dismissed', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    fake.overrides['library.readText'] = () => ({ ok: true, value: { jobId: 'ocr-1' } });
+    const { page, emit } = await open(fake);
+    const job = { id: 'ocr-1', kind: 'ocr' as const, subject: null, background: false, progress: null };
+    const card = page.getByRole('region', { name: 'Text in photos' });
+    await card.getByRole('button', { name: 'Read every photo' }).click();
+    await emit({ type: 'job', job: { ...job, state: 'running', error: null } });
+    await card.getByText('Reading every photo.').waitFor();
+    await emit({ type: 'job', job: { ...job, state: 'failed', error: 'The text model is missing: download it again.' } });
+    await card.getByText('Reading every photo.').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.waitForTimeout(300);
+    expect(await card.getByText('Reading every photo.').count()).toBe(0);
+  });
+
   it('says what a cancelled index run left, offers to index the rest, and says how many photos that indexed', async () => {
     const fake = withLibrary(readyFake());
     // Slow to answer: a second press meanwhile asks nothing more.
@@ -752,9 +769,9 @@ describe('busy buttons keep the focus', () => {
     const fake = emptyFake();
     const importing = held(fake, 'models.importFromDialog', { ok: true, value: null });
     const { page } = await open(fake, { hash });
-    // Installed models says “Importing…” meanwhile.
+    // Each says “Importing…” meanwhile.
     const button = page.getByRole('region', { name: region }).getByRole('button', { name: /^Import/ });
-    await pressWhileBusy(button, () => fake.callsOf('models.importFromDialog'), { end: importing.release });
+    await pressWhileBusy(button, () => fake.callsOf('models.importFromDialog'), { begin: () => expect.poll(() => button.textContent()).toMatch(/^\s*Importing…\s*$/), end: importing.release });
   });
 
   it.each([

@@ -114,6 +114,25 @@ describe('the list of tags', () => {
     await expect.poll(() => page.title()).toBe('Tags — Lumen');
   });
 
+  it('says when the tagging run it started is done, however quick, and not for another run', async () => {
+    const fake = libraryFake();
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 1, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.run'] = () => ({ ok: true, value: { jobId: 'tag-7' } });
+    const { page, emit } = await pages.open(fake, { hash: '#/tags' });
+    const done = page.getByText('Tagging done: the tags below are up to date.');
+    const tagging = (id: string, state: 'running' | 'done', background = false) => emit({ type: 'job', job: { id, kind: 'tag', subject: null, state, progress: null, error: null, background } });
+    // The engine's own run after indexing is not this page's to report.
+    await tagging('tag-6', 'running', true);
+    await tagging('tag-6', 'done', true);
+    await page.getByRole('button', { name: 'Run auto-tagging' }).click();
+    await expect.poll(() => fake.callsOf('tags.run').length).toBe(1);
+    await tagging('tag-7', 'running');
+    await page.waitForTimeout(200);
+    expect(await done.count()).toBe(0);
+    await tagging('tag-7', 'done');
+    await done.waitFor();
+  });
+
   it('says how writing a tag to XMP sidecars went on that tag’s page only, never as an error of the list', async () => {
     const tag = (name: string): TagInfo => ({ name, enabled: true, inVocabulary: true, photos: 2, confirmed: 0, rejected: 0, samples: [1] });
     const fake = libraryFake();
@@ -461,9 +480,78 @@ describe('an unsaved draft of the templates', () => {
   });
 });
 
+describe('the templates read again on another visit', () => {
+  it('keep the edits typed before they come, and show no form before the first read', async () => {
+    const fake = libraryFake();
+    const vocabulary = { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
+    let answer = () => {};
+    const answered = { ok: true as const, value: { vocabulary, isDefault: false } };
+    fake.overrides['vocabulary.get'] = (() => new Promise((resolve) => (answer = () => resolve(answered)))) as never;
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    await expect.poll(() => fake.callsOf('vocabulary.get').length).toBe(1);
+    await page.waitForTimeout(200);
+    // Nothing to edit yet, and so nothing flagged: the form waits for the templates.
+    expect(await page.getByRole('textbox', { name: 'Templates', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    answer();
+    const name = page.getByRole('region', { name: /^Tag / }).getByRole('textbox', { name: 'Name' });
+    await expect.poll(() => name.inputValue()).toBe('beach');
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await page.evaluate(() => (location.hash = '#/templates?tag=beach'));
+    await expect.poll(() => fake.callsOf('vocabulary.get').length).toBe(2);
+    await name.fill('sandy beach');
+    answer();
+    await page.waitForTimeout(300);
+    expect(await name.inputValue()).toBe('sandy beach');
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).getAttribute('aria-disabled')).toBe('false');
+    // They were typed now, not brought back from before.
+    expect(await page.getByText('Your unsaved changes from before').count()).toBe(0);
+  });
+});
+
+describe('unsaved changes to the templates, when another vocabulary replaces the saved one', () => {
+  it('are kept aside over an import, and brought back after a reload', async () => {
+    const fake = libraryFake();
+    let vocabulary = { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary, isDefault: false } });
+    fake.overrides['vocabulary.import'] = () => {
+      vocabulary = { templates: ['a picture of {}'], tags: [{ name: 'beach', prompts: ['beach'] }, { name: 'snow', prompts: ['snow'] }] };
+      return { ok: true, value: { vocabulary, jobId: 'tag-2' } };
+    };
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const name = () => page.getByRole('region', { name: /^Tag / }).getByRole('textbox', { name: 'Name' });
+    await name().fill('sandy beach');
+    await page.getByRole('region', { name: 'Tag sandy beach' }).waitFor();
+    await page.locator('input[type="file"]').setInputFiles({ name: 'theirs.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
+    await page.getByText('Imported theirs.json. Your unsaved changes are kept aside: bring them back over it, or let them go.').waitFor();
+    expect(await page.getByRole('textbox', { name: 'Templates', exact: true }).inputValue()).toBe('a picture of {}');
+    await page.reload();
+    await page.getByText('Your unsaved changes from before are kept aside: the saved templates have changed since, and saving your changes would undo that.').waitFor();
+    await page.getByRole('button', { name: 'Bring back my changes' }).click();
+    await expect.poll(() => name().inputValue()).toBe('sandy beach');
+  });
+});
+
 describe('the evaluation of the templates', () => {
   const report = { photos: 4, confirmed: 3, rejected: 1, accuracy: 0.75, precision: 0.75, recall: 1, top1: null, top5: null, perTag: { beach: { confirmed: 3, rejected: 1, recall: 1, precision: 0.75 } } };
   const evaluation = { edited: report, saved: report, singleTemplate: null, refinements: [] };
+
+  it('shows a refinement still in use when switching it off is refused, with why', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }, isDefault: false } });
+    const refined = { tag: 'beach', status: 'refined' as const, reason: 'Your verdicts made it better.', confirmed: 12, rejected: 8, zeroShot: null, refined: null };
+    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { ...evaluation, refinements: [refined] } });
+    const refused = 'Another Lumen process is writing this library (pid 4242).';
+    fake.overrides['tags.setRefinement'] = () => ({ ok: false, error: { code: 'busy', message: refused } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
+    const box = page.getByRole('region', { name: 'Evaluation on your verdicts' }).getByRole('checkbox', { name: 'Use the refined beach' });
+    await box.click();
+    await page.getByRole('alert').filter({ hasText: refused }).waitFor();
+    await expect.poll(() => box.isChecked()).toBe(true);
+    expect(fake.callsOf('tags.setRefinement')).toEqual([{ tag: 'beach', enabled: false }]);
+  });
 
   it('drops an answer for a draft discarded meanwhile, and says when the draft has changed since it was measured', async () => {
     const fake = libraryFake();

@@ -25,6 +25,36 @@ describe('typing with pauses', () => {
     await expect.poll(() => camera.inputValue(), { timeout: 5000 }).toBe('Fujifilm');
   });
 
+  it('keeps the space left in the search box by deleting back to a word, which the address keeps trimmed', async () => {
+    const fake = libraryFake();
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    await box.click();
+    await page.keyboard.type('dog on the b');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?q=dog+on+the+b');
+    await page.keyboard.press('Backspace');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?q=dog+on+the');
+    // Past the pause that applies it, the space is still there for the next word.
+    await page.waitForTimeout(300);
+    expect(await box.inputValue()).toBe('dog on the ');
+    await page.keyboard.type('lake');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?q=dog+on+the+lake');
+    expect(await box.inputValue()).toBe('dog on the lake');
+  });
+
+  it('searches by relevance after the library’s default order, newest first, was chosen again', async () => {
+    const fake = libraryFake();
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    const sort = page.getByRole('combobox', { name: 'Sort' });
+    await sort.selectOption('oldest');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?sort=oldest');
+    await sort.selectOption('newest');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library');
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('sea');
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5000 }).toBe('#/library?q=sea');
+    expect(await sort.inputValue()).toBe('relevance');
+  });
+
   it('offers the library’s cameras in the Camera filter, the most photos first, each read again when the panel opens', async () => {
     const fake = libraryFake();
     let cameras = [{ name: 'Apple iPhone 12', photos: 3 }, { name: 'Canon EOS R5', photos: 1 }];

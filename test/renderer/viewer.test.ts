@@ -203,6 +203,30 @@ describe('stepping on from a photo the library no longer has', () => {
   });
 });
 
+describe('reading a photo’s text', () => {
+  it('leaves the next photo’s Read text free while the photo before’s is still read', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => details(id);
+    const none = { ok: true as const, value: { read: false, skipped: false, lines: [] } };
+    const read = { ok: true as const, value: { read: true, skipped: false, lines: [] } };
+    // The first photo's reading ends when the test says.
+    let endReading = () => {};
+    const reading = new Promise((resolve) => (endReading = () => resolve(read)));
+    fake.overrides['photos.text'] = (({ id, read: now }: { id: number; read?: boolean }) => (now && id === 2 ? reading : now ? read : none)) as never;
+    const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
+    const first = page.getByRole('dialog', { name: 'b.jpg' });
+    await first.getByRole('button', { name: 'Read text' }).click();
+    await expect.poll(() => first.getByRole('button', { name: 'Reading…' }).getAttribute('aria-disabled')).toBe('true');
+    await page.keyboard.press('ArrowRight');
+    const next = page.getByRole('dialog', { name: 'a.jpg' });
+    const readNext = next.getByRole('button', { name: 'Read text' });
+    await expect.poll(() => readNext.getAttribute('aria-disabled')).toBe('false');
+    await readNext.click();
+    await expect.poll(() => fake.callsOf('photos.text').filter((call) => call.read).map((call) => call.id)).toEqual([2, 1]);
+    endReading();
+  });
+});
+
 describe('a photo the viewer cannot show', () => {
   it('says why over the stage, and aloud, rather than stay blank, and shows the next photo as usual', async () => {
     const fake = libraryFake();

@@ -23,6 +23,8 @@ export class DuplicatesStore {
   error = $state<string | null>(null);
   /** What the last move did. */
   moved = $state.raw<DuplicateTrashInfo | null>(null);
+  /** Copies of the groups shown moved to the trash since they were found (here, or in a window before for the engine's last find). */
+  movedToTrash = $state(0);
 
   constructor(
     private readonly api: LumenApi,
@@ -58,13 +60,14 @@ export class DuplicatesStore {
     const outcome = await this.api.call('duplicates.last', {});
     // A find of this window's, started meanwhile, has the say.
     if (!outcome.ok || !outcome.value || !mayShow()) return;
-    const { foundAt, ...found } = outcome.value;
-    this.show(found, foundAt);
+    const { foundAt, movedToTrash, ...found } = outcome.value;
+    this.show(found, foundAt, movedToTrash);
   }
 
-  private show(found: DuplicatesInfo, foundAt: number | null): void {
+  private show(found: DuplicatesInfo, foundAt: number | null, movedToTrash = 0): void {
     this.found = found;
     this.foundAt = foundAt;
+    this.movedToTrash = movedToTrash;
     this.groups = found.groups;
     this.marked.clear();
     for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep && photo.links.length === 0) this.marked.add(photo.id);
@@ -103,6 +106,7 @@ export class DuplicatesStore {
     const trashed: Record<string, true> = Object.fromEntries(outcome.value.trashed.map((file) => [file, true]));
     const gone = (photo: DuplicatePhotoInfo) => trashed[photo.path] === true;
     for (const photo of photos) if (gone(photo)) this.marked.delete(photo.id);
+    this.movedToTrash += photos.filter(gone).length;
     this.groups = this.groups.map((group) => ({ ...group, photos: group.photos.filter((photo) => !gone(photo)) })).filter((group) => group.photos.length > 1);
   }
 }

@@ -3,6 +3,7 @@
  * the live preview of the tag being edited (Note [Live preview] in main/tags/preview.ts) and the
  * evaluation on their verdicts. Answers to older drafts never replace newer ones.
  */
+import { untrack } from 'svelte';
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
 import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
 import { changes, isChanged, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
@@ -90,6 +91,8 @@ export class EditorState {
 
   async load(): Promise<void> {
     const generation = ++this.savedGeneration;
+    // Untracked: an effect that loads must not run again at each edit.
+    const asked = untrack(() => JSON.stringify(this.draft));
     const outcome = await this.api.call('vocabulary.get', {});
     // An import, save or reset answered meanwhile (the first load can be that slow): keep it.
     if (generation !== this.savedGeneration) return;
@@ -97,6 +100,8 @@ export class EditorState {
       this.message = { kind: 'error', text: outcome.error.message };
       return;
     }
+    // Edits typed meanwhile over the templates still saved stay; over others, they are kept aside below (Note [Drafts kept]).
+    if (JSON.stringify(this.draft) !== asked && JSON.stringify(outcome.value.vocabulary) === JSON.stringify(this.saved)) return;
     this.adopt(outcome.value.vocabulary);
     const kept = keptDraft(outcome.value.vocabulary);
     if (kept?.stale) {
@@ -221,7 +226,13 @@ export class EditorState {
     return this.evaluation;
   }
 
-  private async apply(call: Promise<{ ok: true; value: { vocabulary: VocabularyInfo } } | { ok: false; error: { message: string } }>, done: string): Promise<boolean> {
+  /**
+   * Saves the vocabulary `call` answers with. One that replaces the saved vocabulary with another
+   * (`replacing`: an import, a reset) keeps unsaved changes aside, as Note [Drafts kept] keeps
+   * them over a vocabulary changed elsewhere: the person brings them back or lets them go.
+   */
+  private async apply(call: Promise<{ ok: true; value: { vocabulary: VocabularyInfo } } | { ok: false; error: { message: string } }>, done: string, replacing = false): Promise<boolean> {
+    const unsaved = replacing && this.dirty ? { draft: $state.snapshot(this.draft), origins: this.origins } : null;
     this.busy = true;
     ++this.savedGeneration;
     const outcome = await call;
@@ -231,7 +242,8 @@ export class EditorState {
       return false;
     }
     this.adopt(outcome.value.vocabulary);
-    this.message = { kind: 'ok', text: done };
+    if (unsaved) this.setAside = unsaved;
+    this.message = { kind: 'ok', text: unsaved ? `${done} Your unsaved changes are kept aside: bring them back over it, or let them go.` : done };
     return true;
   }
 
@@ -242,11 +254,11 @@ export class EditorState {
   }
 
   reset(): Promise<boolean> {
-    return this.apply(this.api.call('vocabulary.reset', {}), 'Back to the built-in tags and templates.');
+    return this.apply(this.api.call('vocabulary.reset', {}), 'Back to the built-in tags and templates.', true);
   }
 
   async importFile(file: File): Promise<boolean> {
-    return this.apply(this.api.call('vocabulary.import', { json: await file.text() }), `Imported ${file.name}.`);
+    return this.apply(this.api.call('vocabulary.import', { json: await file.text() }), `Imported ${file.name}.`, true);
   }
 
   discard(): void {
@@ -254,10 +266,12 @@ export class EditorState {
     this.message = null;
   }
 
-  async setRefinement(tag: string, enabled: boolean): Promise<void> {
+  /** Switches a tag's refinement on or off; whether it was. */
+  async setRefinement(tag: string, enabled: boolean): Promise<boolean> {
     const outcome = await this.api.call('tags.setRefinement', { tag, enabled });
     if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
     else if (this.evaluation) this.evaluation = { ...this.evaluation, refinements: outcome.value };
+    return outcome.ok;
   }
 
   /** The vocabulary file's text, for the person to keep. */

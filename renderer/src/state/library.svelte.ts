@@ -10,7 +10,8 @@
  * its only thread to read and send, and the page more to lay out, all before the first photo
  * shows, while the text tower starts on the same two cores for the first search. So the first load
  * asks for the newest FIRST_SCREEN photos and shows them; the rest follows when the grid reaches
- * their end, or REST_AFTER_MS later, after what a person does first at launch (look, search). The
+ * their end or all are selected (Ctrl/Cmd+A), or REST_AFTER_MS later, after what a person does
+ * first at launch (look, search). The
  * oldest-first order, which starts at the other end, and filters, which the engine must apply to
  * every photo anyway, wait for the whole.
  */
@@ -47,6 +48,8 @@ export class LibraryStore {
   private stale = false;
   /** Asks for the rest of a first screen now rather than later (Note [First screen first]). */
   private restNow: (() => void) | null = null;
+  /** The latest refresh, until it has shown what it loads. */
+  private latest: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly api: LumenApi,
@@ -87,7 +90,21 @@ export class LibraryStore {
     }, delayMs);
   }
 
-  async refresh(): Promise<void> {
+  refresh(): Promise<void> {
+    this.latest = this.reload();
+    return this.latest;
+  }
+
+  /** The whole timeline, for Ctrl/Cmd+A: the rest of a first screen asked for now, resolved once the latest refresh, whichever began meanwhile, has shown what it loads. */
+  async loadAll(): Promise<void> {
+    this.restNow?.();
+    for (let awaited = this.latest; ; awaited = this.latest) {
+      await awaited;
+      if (awaited === this.latest) return;
+    }
+  }
+
+  private async reload(): Promise<void> {
     const generation = ++this.generation;
     this.stale = false;
     const state = this.search();

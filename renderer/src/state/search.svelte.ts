@@ -54,7 +54,7 @@ const TYPING_RESTED_MS = 1000;
  * shows results is left alone, as they would move under the person every few seconds; so is a
  * query refused for what it says, which no photo changes. Once the library has changed as a whole
  * (a run ended, a folder came or went, copies went to the trash), results are asked for again as
- * deep as they were (up to the largest page, MAX_PAGE_SIZE), once: photos that left the library
+ * deep as they were (past the largest page, MAX_PAGE_SIZE, a page at a time), once: photos that left the library
  * would otherwise stay among them, as tiles with no picture that open on "no longer in the
  * library".
  */
@@ -249,7 +249,7 @@ export class SearchStore {
       this.wholeChange = false;
       if (!this.active || this.failedWith === 'bad-input') return;
       if (this.results.length === 0) void this.run();
-      else if (again) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)));
+      else if (again) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)), this.fetched);
     }, LIBRARY_GREW_MS);
   }
 
@@ -282,11 +282,15 @@ export class SearchStore {
   }
 
   private readonly afterVerdicts = coalesced(() => {
-    if (this.active) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)));
+    if (this.active) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)), this.fetched);
   }, VERDICTS_REST_MS);
 
-  /** Runs the search for its first `size` photos, or for the next page (`more`, Note [Pages may overlap]). */
-  private async run(more = false, size = more ? PAGE_SIZE : FIRST_PAGE): Promise<void> {
+  /**
+   * Runs the search for its first `size` photos, or for the next page (`more`, Note [Pages may
+   * overlap]). Asked again as deep as `depth` (Note [A search waits for photos]), the pages past
+   * the first are asked in turn and shown with it: the results do not shrink under the person.
+   */
+  private async run(more = false, size = more ? PAGE_SIZE : FIRST_PAGE, depth = 0): Promise<void> {
     // The library was left within a typing pause: its query is asked for when it shows again.
     if (!this.active) {
       this.last = { query: '', rest: '' };
@@ -299,11 +303,24 @@ export class SearchStore {
     this.loading = true;
     const query = state.query.trim();
     const image = this.imageQuery;
+    const ask = (options: CallParams<'search.query'>['options']) =>
+      image ? this.api.call('search.image', { bytes: image.bytes, options }) : this.api.call('search.query', { query, options: { ...options, count: false } });
     // The name of a `#id` query's photo comes with its results, so they are headed and said once.
     const naming = image || more ? null : this.learnPhotoName(query);
-    const outcome = image ? await this.api.call('search.image', { bytes: image.bytes, options }) : await this.api.call('search.query', { query, options: { ...options, count: false } });
+    let outcome = await ask(options);
     await naming;
     if (generation !== this.generation) return;
+    let reached = offset + (outcome.ok ? outcome.value.results.length : 0);
+    while (outcome.ok && reached < Math.min(depth, outcome.value.total)) {
+      const next = nextPage(reached, largestPage(MAX_PAGE_SIZE));
+      const further = await ask(searchOptions(state, next.limit, next.offset));
+      if (generation !== this.generation) return;
+      // A page that fails or reaches no further leaves the results as deep as they came.
+      if (!further.ok || next.offset + further.value.results.length <= reached) break;
+      reached = next.offset + further.value.results.length;
+      // A count not made yet is the photos found so far: the deeper page's is the larger.
+      outcome = { ok: true, value: { ...outcome.value, results: appendPage(outcome.value.results, further.value.results), total: Math.max(outcome.value.total, further.value.total) } };
+    }
     this.loading = false;
     this.failedWith = outcome.ok ? null : outcome.error.code;
     if (!outcome.ok) {
@@ -325,7 +342,6 @@ export class SearchStore {
     this.error = null;
     this.keptForRefused = false;
     this.page = outcome.value;
-    const reached = offset + outcome.value.results.length;
     // A next page that reaches no further ends the list, whatever the count said.
     this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
     this.results = more ? appendPage(this.results, outcome.value.results) : outcome.value.results;

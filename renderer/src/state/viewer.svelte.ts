@@ -9,6 +9,7 @@
  * never a copy, and the grid asks for its next page when the photo shown nears the end of what
  * it holds, as it does when scrolled there.
  */
+import { SvelteSet } from 'svelte/reactivity';
 import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
 import type { VersionOf } from '../lib/photo-versions.js';
 import type { Announcer } from './announcer.svelte.js';
@@ -40,7 +41,8 @@ export class ViewerState {
   text = $state.raw<(PhotoTextInfo & { photoId: number }) | null>(null);
   /** The open photo's text could not be had (the viewer's error says why). */
   textFailed = $state(false);
-  reading = $state(false);
+  /** The photos whose text is being read now (`readText`): another's reading leaves the open photo's button free. */
+  private readonly readingIds = new SvelteSet<number>();
   error = $state<string | null>(null);
   message = $state<string | null>(null);
   /** The open photo, when the library no longer has it (its file deleted or moved, its folder removed, since it was shown). */
@@ -211,13 +213,18 @@ export class ViewerState {
     else if (wasGone) this.error = null;
   }
 
+  /** Whether the open photo's text is being read now. */
+  get reading(): boolean {
+    return this.photoId !== null && this.readingIds.has(this.photoId);
+  }
+
   /** Reads the open photo's text now (it was not read, or the gate skipped it). */
   async readText(): Promise<void> {
     const photoId = this.photoId;
-    if (photoId === null || this.reading) return;
-    this.reading = true;
+    if (photoId === null || this.readingIds.has(photoId)) return;
+    this.readingIds.add(photoId);
     const outcome = await this.api.call('photos.text', { id: photoId, read: true });
-    this.reading = false;
+    this.readingIds.delete(photoId);
     if (this.photoId !== photoId) return;
     if (outcome.ok) this.text = { ...outcome.value, photoId };
     else this.tell(outcome.error.message);
