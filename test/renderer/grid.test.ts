@@ -352,8 +352,17 @@ describe('focus in the grid across reloads', () => {
     expect(await gridScroll(page, 'Photos')).toBeGreaterThan(3000);
   });
 
-  it('keeps results scrolled past the largest page, and the photos in view, when the library changes (Note [A search waits for photos])', async () => {
+  it.each([
+    { said: 'counted', counted: true },
+    // A large library's: the first page asked again says only what its pool held.
+    { said: 'not counted yet', counted: false },
+  ])('keeps results scrolled past the largest page, and the photos in view, when the library changes, the matches $said (Note [A search waits for photos])', async ({ counted }) => {
     const fake = searchFake(2500);
+    const served = fake.overrides['search.query'] as (params: { options: { offset: number; limit: number } }) => CallOutcome<'search.query'>;
+    fake.overrides['search.query'] = (params: { options: { offset: number; limit: number } }) => {
+      const answer = served(params);
+      return counted || !answer.ok || params.options.limit < 1000 ? answer : { ok: true, value: { ...answer.value, total: params.options.offset + answer.value.results.length, counted: false } };
+    };
     const { page, emit } = await pages.open(fake, { hash: '#/library?q=dogs' });
     await page.getByRole('option', { name: /^p1\.jpg/ }).waitFor();
     /** How deep into the ranking the pages asked for so far reach. */

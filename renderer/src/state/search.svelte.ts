@@ -311,7 +311,8 @@ export class SearchStore {
     await naming;
     if (generation !== this.generation) return;
     let reached = offset + (outcome.ok ? outcome.value.results.length : 0);
-    while (outcome.ok && reached < Math.min(depth, outcome.value.total)) {
+    // Uncounted, a total is what the page's pool held: the next page may reach further.
+    while (outcome.ok && reached < depth && (reached < outcome.value.total || !outcome.value.counted)) {
       const next = nextPage(reached, largestPage(MAX_PAGE_SIZE));
       const further = await ask(searchOptions(state, next.limit, next.offset));
       if (generation !== this.generation) return;
