@@ -6,6 +6,8 @@
  * that escapes is a bug and is reported as such. `code` lets the UI and tests branch without
  * parsing prose.
  */
+import { isOutOfSpace } from './paths.js';
+
 export type UserErrorCode =
   | 'bad-input'
   | 'model-missing'
@@ -54,6 +56,22 @@ const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 
 export function isDiskFull(error: unknown): boolean {
   return DISK_FULL.has(codeOf(error) ?? '');
+}
+
+/**
+ * A full disk met saving the search index (its graph, matrix or sidecar): usearch says only
+ * "Failed to serialize into stream", so the disk is asked. The index is derived from what is
+ * stored (Note [Derived data] in storage/vector-index.ts): nothing is lost, and the next save
+ * puts it away.
+ */
+export class IndexDiskFull extends Error {
+  readonly code = 'ENOSPC';
+}
+
+/** What saving the search index into `dir` failed with: `IndexDiskFull` where the disk is full, said by the error or by the disk. */
+export function indexSaveError(error: unknown, dir: string): unknown {
+  if (error instanceof IndexDiskFull) return error;
+  return isDiskFull(error) || isOutOfSpace(dir) ? new IndexDiskFull(messageOf(error), { cause: error }) : error;
 }
 
 /** Codes for a disk or folder this process may not write: read-only media, or no permission. */

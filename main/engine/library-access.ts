@@ -17,9 +17,9 @@ import path from 'node:path';
 import { UNREADABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
 import { Library } from '../library/library.js';
-import { DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
+import { BACKUP_FOLDER, DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase, actionableError } from '../storage/damage.js';
-import { DATABASE_FILE, Storage } from '../storage/storage.js';
+import { DATABASE_FILE, Storage, emptiedBesideBackups } from '../storage/storage.js';
 import { WriterLock, type TakeOptions } from '../storage/writer-lock.js';
 
 export interface AccessOptions {
@@ -67,12 +67,16 @@ export class LibraryAccess {
     return this.opened;
   }
 
-  /** Whether there is a library: a database file that holds something (a first run stopped by a full disk can leave an empty one). */
+  /**
+   * Whether there is a library: a database file that holds something (a first run stopped by a
+   * full disk can leave an empty one), or one emptied beside its backups (Note [Emptied, not new]
+   * in storage/storage.ts), to be restored.
+   */
   exists(): boolean {
     if (this.opened !== null) return true;
     this.usable();
     const file = path.join(this.options.dataDir, DATABASE_FILE);
-    return [file, `${file}-wal`].some((part) => (statInData(this.options.dataDir, part)?.size ?? 0) > 0);
+    return [file, `${file}-wal`].some((part) => (statInData(this.options.dataDir, part)?.size ?? 0) > 0) || emptiedBesideBackups(file, path.join(this.options.dataDir, BACKUP_FOLDER));
   }
 
   /** The library, opened on first use (read-only unless this engine is or can become the writer). */

@@ -7,7 +7,7 @@
  * before the failure stays), and what to do. A run never ends silently.
  */
 import path from 'node:path';
-import { UserError, codeOf, isDiskFull, isUserError, messageOf } from '../core/errors.js';
+import { IndexDiskFull, UserError, codeOf, isDiskFull, isUserError, messageOf } from '../core/errors.js';
 import { PhotoFileError, fromErrno } from '../core/photo-file.js';
 import { damageError } from '../storage/damage.js';
 import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
@@ -84,7 +84,9 @@ export function runFailure(error: unknown, stored: number): UserError {
   const damage = damageError(error);
   if (damage) return damage;
   if (isDiskFull(error)) {
-    return new UserError('disk-full', `The disk holding the library is full: ${photos(stored)}; free some space and run again.`, { cause: error });
+    // The search index is saved once the run's photos are stored: a count there (0 after a run with nothing new) read as photos lost.
+    const kept = error instanceof IndexDiskFull ? 'every photo indexed is kept, but the search index could not be put away' : photos(stored);
+    return new UserError('disk-full', `The disk holding the library is full: ${kept}; free some space and run again.`, { cause: error });
   }
   if (error instanceof ModelFailure) {
     return new UserError(

@@ -202,6 +202,9 @@ export class Library {
       if (writable) keep(now);
       return 0;
     }
+    // Other files may be a copy cut short, not another model: nothing is forgotten for a model
+    // that cannot run (its towers say why), and the files put back are the model known again.
+    await Promise.all([model.loadImageTower(), model.loadTextTower()]);
     if (!writable) {
       throw new UserError('model-invalid', `The model ${model.id} is not the one this library's photos were embedded with (its files changed since), so its searches would not match them. Let the library be indexed again with it (Lumen does so as it starts, or run \`lumen index\`), then search.`);
     }

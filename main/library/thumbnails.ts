@@ -11,20 +11,28 @@
  * cannot be kept in the data folder is kept instead in a folder of the system's temporary space
  * made for this process (mode 700: other users never see a person's photos), removed as the
  * library closes.
+ *
+ * Note [Temporaries swept on the first write]: a process killed while it wrote a thumbnail leaves
+ * its temporary file (Note [Temporary names] in temporary-files.ts) in one of up to 256 folders
+ * holding 500k thumbnails between them. Looking through them as the library opens would stand in
+ * the way of the first search, so the first write of each kind sweeps them in the background:
+ * the run after a killed one writes the thumbnails the killed one did not store.
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isDiskFull, isUnwritable, messageOf, UserError } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { checkPhotoFile } from '../core/photo-file.js';
-import { writeFileAtomic } from '../core/temporary-files.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../core/temporary-files.js';
 
 export const PREVIEW_SIDE = 1600;
 
 export class ThumbnailStore {
   /** This process's folder for previews the data folder cannot keep (Note [Previews kept elsewhere]), made when first needed. */
   private elsewhere: Promise<string> | null = null;
+  /** The kinds whose folders were swept of temporaries a killed writer left (Note [Temporaries swept on the first write]). */
+  private readonly swept = new Set<'thumbs' | 'previews'>();
 
   constructor(readonly dataDir: string) {}
 
@@ -41,7 +49,16 @@ export class ThumbnailStore {
   async write(contentHash: string, webp: Buffer, kind: 'thumbs' | 'previews' = 'thumbs'): Promise<string> {
     const relative = this.relativePath(contentHash, kind);
     await writeFileAtomic(this.absolute(relative), webp);
+    if (!this.swept.has(kind)) {
+      this.swept.add(kind);
+      void this.removeStaleTemporaries(kind).catch(() => {});
+    }
     return relative;
+  }
+
+  private async removeStaleTemporaries(kind: 'thumbs' | 'previews'): Promise<void> {
+    const root = path.join(this.dataDir, kind);
+    for (const folder of await readdir(root)) await removeStaleTemporaries(path.join(root, folder));
   }
 
   /** Removes the previews kept outside the data folder (Note [Previews kept elsewhere]); the library is closing. */

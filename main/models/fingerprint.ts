@@ -8,7 +8,8 @@
  * vector, and how each file stood. A file that stands as it did is the same without reading it;
  * one that does not is hashed (a second or two for ViT-B/32, only after a copy or download), and
  * a different hash makes the library forget that name's vectors and what it learnt from them
- * (Library.checkModel), for the next index run to embed again.
+ * (Library.checkModel), for the next index run to embed again: once both towers have loaded, as
+ * a copy cut short (a download or copy interrupted) differs too and is no other model.
  */
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';

@@ -320,7 +320,8 @@ export class ModelSession {
         if (provider !== candidates.at(-1)) logProbe(`${provider} could not start (${shortReason(reason)}); trying the next provider.`);
       }
     }
-    const reason = failures.join('; ');
+    // Without the runtime's own closing stop, as the sentence goes on ("parsing failed.." otherwise).
+    const reason = failures.join('; ').replace(/\.+$/, '');
     if (candidates.includes('cpu')) {
       throw new UserError('model-invalid', `Cannot load ${modelPath}: ${reason}. The file may be damaged: download the model again.`);
     }

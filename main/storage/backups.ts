@@ -124,6 +124,11 @@ function timeOf(name: string): number | null {
   return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms));
 }
 
+/** Whether `dir` holds a backup: the library beside it existed, and held the person's work. */
+export function hasBackups(dir: string): boolean {
+  return listBackups(dir).length > 0;
+}
+
 /** The backups in `dir`, newest first (by the time in their names). */
 function listBackups(dir: string): Array<{ file: string; at: number }> {
   if (!existsSync(dir)) return [];

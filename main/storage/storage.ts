@@ -2,8 +2,10 @@
  * The library database as the rest of the engine sees it: one private connection and the stores
  * over it. Nothing outside main/storage writes SQL or holds the connection (enforced by lint).
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { BACKUP_FOLDER, Backups, restoreDamaged, type RestoreReport } from './backups.js';
+import { BACKUP_FOLDER, Backups, hasBackups, restoreDamaged, type RestoreReport } from './backups.js';
+import { DamagedDatabase } from './damage.js';
 import { checkPages, openDatabase, type Db, type OpenOptions } from './database.js';
 import { AlbumStore } from './album-store.js';
 import { openReader } from './read-only.js';
@@ -51,8 +53,10 @@ export class Storage {
 
   static open(dataDir: string, options: OpenOptions = {}): Storage {
     const file = path.join(dataDir, DATABASE_FILE);
+    const backupDir = path.join(dataDir, BACKUP_FOLDER);
+    if (emptiedBesideBackups(file, backupDir)) throw new DamagedDatabase(file, new Error('its file is empty'));
     const { db, cleanup } = options.readonly ? openReader(file, options) : openDatabase(file, options);
-    return new Storage(db, file, cleanup, path.join(dataDir, BACKUP_FOLDER), options.nativeBinding);
+    return new Storage(db, file, cleanup, backupDir, options.nativeBinding);
   }
 
   /**
@@ -101,4 +105,18 @@ export class Storage {
       this.cleanup();
     }
   }
+}
+
+/** The size of `file`, 0 where it is missing. */
+const sizeOf = (file: string) => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+
+/**
+ * Note [Emptied, not new]: SQLite opens an empty file as a new, empty database, so a library
+ * emptied to nothing (a disk error, a tool that truncated it) would start again as if new, its
+ * backups passed over and, in days, replaced. An empty database file beside backups of it is a
+ * library damaged, restored like any other (Note [Salvage first] in backups.ts). An empty one with
+ * no backup is a first run stopped early, and a new library.
+ */
+export function emptiedBesideBackups(file: string, backupDir: string): boolean {
+  return statSync(file, { throwIfNoEntry: false }) !== undefined && sizeOf(file) === 0 && sizeOf(`${file}-wal`) === 0 && hasBackups(backupDir);
 }

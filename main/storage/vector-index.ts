@@ -61,6 +61,7 @@ import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { indexSaveError } from '../core/errors.js';
 import { temporaryName } from '../core/temporary-files.js';
 import { dot } from '../models/vectors.js';
 import { Int8Graph } from './int8-graph.js';
@@ -254,14 +255,21 @@ export class VectorIndex {
    * SQLite has already taken, so the generation has moved on by then; but every change since
    * the index opened is in `matrixLog`, so the file as it was at opening is as good as current.
    * Its stamp must still be the one the sidecar recorded: a writer that saved since replaced it.
-   * Rebuilding it from SQLite instead took seconds of the engine's thread at 100k photos.
+   * Rebuilding it from SQLite instead took seconds of the engine's thread at 100k photos. A file
+   * with that stamp whose bytes are not the ones written does not load (Note [Matrix checked] in
+   * vector-matrix.ts): it is rebuilt, and saved at once, as a rebuild is (Note [Saved now and then]).
    */
   private matrixReady(): Promise<Matrix> {
     this.matrixLoad ??= (async () => {
       const opened = this.currentAtOpen;
       const current = opened !== null && sameStamp(await stampOf(this.files.matrix), opened.matrix);
       const target = this.storage.readonly ? await this.privateFile('matrix') : this.files.matrix;
-      const matrix = (current ? await loadMatrix(this.files.matrix, this.dim) : null) ?? (await buildMatrix(target, this.dim, this.storage.embeddings.count(this.model), this.embeddings()));
+      let matrix = current ? await loadMatrix(this.files.matrix, this.dim) : null;
+      if (current && !matrix) {
+        this.changes++;
+        this.removalsSinceSave++;
+      }
+      matrix ??= await buildMatrix(target, this.dim, this.storage.embeddings.count(this.model), this.embeddings());
       for (const change of this.matrixLog.splice(0)) change(matrix);
       this.matrix = matrix;
       this.libraryMean ??= await this.meanOf(matrix);
@@ -470,7 +478,9 @@ export class VectorIndex {
    * Changes may go on while it saves: the files hold those made before it started.
    */
   save(): Promise<void> {
-    const saved = this.saving.then(() => this.saveChanges());
+    const saved = this.saving.then(() => this.saveChanges()).catch((error: unknown) => {
+      throw indexSaveError(error, path.dirname(this.files.stem));
+    });
     this.saving = saved.catch(() => {});
     return saved;
   }
@@ -559,10 +569,15 @@ export class VectorIndex {
    * thread (Note [Changes beside the view]), whose snapshot is taken before this returns.
    */
   private async writeGraph(graph: Int8Graph | LayeredGraph, file: string): Promise<{ count: number; sha256: string }> {
-    if (graph instanceof LayeredGraph) {
-      return mergeGraph({ settings: this.graphSettings(graph.size()), base: this.file, out: file, threads: THREADS, ...graph.snapshot() });
+    try {
+      if (graph instanceof LayeredGraph) {
+        return await mergeGraph({ settings: this.graphSettings(graph.size()), base: this.file, out: file, threads: THREADS, ...graph.snapshot() });
+      }
+      graph.save(file);
+    } catch (error) {
+      // Asked now, before the file half written is removed and makes room again.
+      throw indexSaveError(error, path.dirname(file));
     }
-    graph.save(file);
     return { count: graph.size(), sha256: await fileSha256(file) };
   }
 

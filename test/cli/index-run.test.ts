@@ -2,11 +2,13 @@
  * What `lumen index` says and leaves behind when a run is stopped, refused, or meets folders it
  * cannot index: the promises of a CLI review (findings 5 to 8 and 11 to 13).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, statfsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Engine } from '../../main/engine/engine.js';
+import { Int8Graph } from '../../main/storage/int8-graph.js';
 import { cliWatched as cli } from '../helpers/cli-main.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
@@ -131,6 +133,40 @@ describe('lumen index', () => {
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/lumen index: Cancelled: \d+ photos? indexed and kept; `lumen index` goes on from there\./);
     expect(run.stderr).not.toMatch(/Quitting at once/);
+  });
+
+  it('says once that the disk is full when it fills up as the search index is saved, and that no photo is lost', async (context) => {
+    const disk = await tempDir();
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', disk.dir], { stdio: 'pipe' });
+    } catch (error) {
+      console.log(`skipping: cannot mount a tmpfs here (${(error as { stderr?: Buffer }).stderr?.toString().trim() || String(error)})`);
+      await disk.cleanup();
+      context.skip();
+      return;
+    }
+    onTestFinished(async () => {
+      vi.restoreAllMocks();
+      execFileSync('umount', ['-l', disk.dir]);
+      await disk.cleanup();
+    });
+    const onDisk = path.join(disk.dir, 'data');
+    // A graph larger than usearch's write buffer: a smaller one is lost as the file closes, and usearch does not say so.
+    await copyPhotos(await fixturePhotos(), photos, () => '');
+    expect((await cli(['index', photos, '--data', onDisk, ...model])).code).toBe(0);
+    for (const name of await readdir(path.join(onDisk, 'index'))) await rm(path.join(onDisk, 'index', name));
+    // The disk fills up as the graph is written: usearch says only "Failed to serialize into stream".
+    const save = Int8Graph.prototype.save;
+    vi.spyOn(Int8Graph.prototype, 'save').mockImplementation(function (this: Int8Graph, file: string) {
+      const { bavail, bsize } = statfsSync(disk.dir);
+      appendFileSync(path.join(disk.dir, 'filler'), Buffer.alloc(bavail * bsize));
+      save.call(this, file);
+    });
+    const run = await cli(['index', '--data', onDisk, '--provider', 'cpu']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('lumen index:'))).toEqual([
+      'lumen index: The disk holding the library is full: every photo indexed is kept, but the search index could not be put away; free some space and run again.',
+    ]);
   });
 
   it('ends its scanning line on the number of files found, and says when there are none', async () => {

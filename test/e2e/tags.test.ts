@@ -127,7 +127,9 @@ describe('tags, albums and templates, end to end', () => {
     expect(await page.getByRole('button', { name: 'Discard changes' }).isEnabled()).toBe(true);
 
     await page.getByRole('textbox', { name: 'Templates', exact: true }).fill('a photo of a dog');
-    await page.getByRole('alert').filter({ hasText: 'Template 1 must contain {} exactly once' }).waitFor();
+    // Said once typing rests, not as an alert: the field is marked, and its problem shown beside it.
+    await page.getByText(/^Template 1 must contain \{\} exactly once/).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Templates', exact: true }).getAttribute('aria-invalid')).toBe('true');
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Discard changes' }).click();
     await eventually(async () => (await preview.textContent()) ?? '').toMatch(/the same as saved/);

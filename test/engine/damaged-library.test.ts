@@ -20,8 +20,16 @@ import { DEFAULT_MODEL_ID } from '../../main/models/catalogue.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos, queryLibrary } from '../helpers/library.js';
 
-/** Overwrites the database's header, or every page after the first (the schema's too: it spans pages further on). */
-async function damage(file: string, where: 'header' | 'pages'): Promise<void> {
+/**
+ * Overwrites the database's header, or every page after the first (the schema's too: it spans
+ * pages further on), or empties its file (Note [Emptied, not new] in main/storage/storage.ts).
+ */
+async function damage(file: string, where: 'header' | 'pages' | 'emptied'): Promise<void> {
+  if (where === 'emptied') {
+    await writeFile(file, '');
+    for (const part of [`${file}-wal`, `${file}-shm`]) await rm(part, { force: true });
+    return;
+  }
   const handle = await open(file, 'r+');
   try {
     const { size } = await handle.stat();
@@ -114,7 +122,7 @@ describe('damaged and unusual data folders', () => {
     }
   });
 
-  for (const where of ['pages', 'header'] as const) {
+  for (const where of ['pages', 'header', 'emptied'] as const) {
     it(`says what happened to a reader of a damaged database (${where}), and restores it from the backup when indexing`, async () => {
       const writer = await libraryWithVerdicts({ backupIntervalMs: 0 });
       await writer.dispose();
@@ -129,7 +137,7 @@ describe('damaged and unusual data folders', () => {
       const restored = await cli('index', '--data', dataDir, ...model);
       expect(restored.code).toBe(0);
       expect(restored.stderr).toMatch(
-        /The library database was damaged \((database disk image is malformed|file is not a database)\) and was moved to .*damaged.*library-.*\.db\. Nothing could be read from it, so the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album, 2 photos in albums and your vocabulary; changes made since then may be lost\. Its photos come back as this run indexes them\.\n/,
+        /The library database was damaged \((database disk image is malformed|file is not a database|its file is empty)\) and was moved to .*damaged.*library-.*\.db\. Nothing could be read from it, so the library was restored from the backup of .*: 1 folder, 2 tag verdicts, 1 album, 2 photos in albums and your vocabulary; changes made since then may be lost\. Its photos come back as this run indexes them\.\n/,
       );
       expect(restored.stdout).toMatch(/Indexed with tiny-clip-immich: 12 photos embedded/);
       expect((await readdir(path.join(dataDir, 'damaged'))).some((name) => name.endsWith('.db'))).toBe(true);

@@ -123,6 +123,16 @@ describe('an indexing run that cannot go on', () => {
     expect(library.storage.embeddings.count(model.id)).toBe(80);
   });
 
+  it('says the disk is full, with every photo kept, when it fills as the search index is saved (its matrix or sidecar)', { timeout: 30_000 }, async () => {
+    const vectors = await library.vectorIndex(model.id, model.dim);
+    // Past the graph: what the rest of the save (the matrix, the sidecar) writes.
+    vi.spyOn(vectors as unknown as { saveChanges: () => Promise<void> }, 'saveChanges').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    const error = await failureOf(index());
+    expect(error.code).toBe('disk-full');
+    expect(error.message).toBe('The disk holding the library is full: every photo indexed is kept, but the search index could not be put away; free some space and run again.');
+    expect(library.storage.embeddings.count(model.id)).toBe(80);
+  });
+
   it('stops when the model fails, saying so and suggesting another model', { timeout: 30_000 }, async () => {
     let calls = 0;
     const failing = Object.create(model) as ClipModel;

@@ -85,6 +85,22 @@ describe('a model replaced under its name', () => {
     expect(reopened.size).toBe(4);
   });
 
+  it.each(['visual', 'textual'])('forgets nothing for a copy cut short (its %s tower), says it cannot load, and knows the files put back', async (tower) => {
+    await indexed();
+    const graph = path.join(modelDir, tower, 'model.onnx');
+    const whole = await readFile(graph);
+    await writeFile(graph, whole.subarray(0, Math.floor(whole.length / 3)));
+    const cut = await loadFixtureModel(modelDir);
+    models.push(cut);
+    await expect(library.checkModel(cut)).rejects.toMatchObject({ code: 'model-invalid', message: expect.stringMatching(/^Cannot load .*model\.onnx: cpu: .*[^.]\. The file may be damaged: download the model again\.$/) });
+    expect(library.storage.embeddings.count('clip')).toBe(4);
+    await writeFile(graph, whole);
+    const putBack = await loadFixtureModel(modelDir);
+    models.push(putBack);
+    expect(await library.checkModel(putBack)).toBe(0);
+    expect(library.storage.embeddings.count('clip')).toBe(4);
+  });
+
   it('takes the same model copied again as the same, and one whose settings changed as another', async () => {
     await indexed();
     const before = fingerprint();

@@ -25,6 +25,17 @@ async function select(page: Page, ...names: string[]): Promise<void> {
 
 const gridNames = (page: Page, album: string) => page.getByRole('listbox', { name: `Photos of ${album}` }).getByRole('option').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label')?.split(',')[0]));
 
+describe('the list of albums', () => {
+  it('gives focus back to the card of the album left, by “← Albums”', async () => {
+    const fake = albumsFake({ Trip: [1, 2], Walks: [3] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    await page.getByRole('link', { name: /^Walks,/ }).click();
+    await page.getByRole('heading', { level: 1, name: /^Walks/ }).waitFor();
+    await page.getByRole('link', { name: '← Albums' }).click();
+    await poll(() => focused(page)).toMatch(/^A Walks, /);
+  });
+});
+
 describe('renaming a saved album', () => {
   it('turns the heading into a name field: Enter saves by the rules of a new name, Escape cancels', async () => {
     const fake = albumsFake({ Trip: [1, 2], Walks: [3] });
@@ -54,6 +65,10 @@ describe('renaming a saved album', () => {
     await poll(() => page.getByRole('alert').allTextContents()).toEqual(['There is already an album called "Walks". Choose another name.']);
     expect(await field.inputValue()).toBe('walks');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
+    // The reason goes as the name is changed: it was about the name typed before.
+    await page.keyboard.type('ide');
+    await poll(() => field.getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByRole('alert').count()).toBe(0);
     // An empty name cannot be sent.
     await field.fill('   ');
     expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
@@ -116,10 +131,10 @@ describe('adding a selection to a saved album', () => {
     // The names alone were asked for: no album was summarised to fill the list.
     expect(fake.callsOf('albums.list')).toEqual([]);
 
-    // Again: nothing new, and it says so.
+    // Again, Enter on the choice adding: nothing new, and it says so.
     await add.click();
     await choice.selectOption({ label: 'Trip' });
-    await page.getByRole('button', { name: 'Add to album', exact: true }).click();
+    await choice.press('Enter');
     await poll(() => said.textContent()).toBe('Those 2 photos are in “Trip” already.');
     expect(await said.getAttribute('data-test-stood')).toBe('');
     expect([...(fake.albums.get(2)?.members ?? [])].sort()).toEqual([1, 2]);

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CallParams } from '../../preload/contract.js';
 import { appPages, FAKE_MODEL, jobEvent, libraryFake, rendererInChromium } from './harness.js';
+import { listen } from './listening.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -66,6 +67,18 @@ describe('finding duplicates', () => {
     await page.getByRole('main').getByText(/Moved 1 file to the trash/).waitFor();
     // The one group found is dealt with: not “no copies found”.
     await page.getByRole('main').getByRole('heading', { name: 'No copies left: 1 copy moved to the trash' }).waitFor();
+    // Focus is on what is left, not back at the top of the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent?.trim()), { timeout: 5000 }).toBe('No copies left: 1 copy moved to the trash');
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('No copies left: 1 copy moved to the trash');
+    // Said as it ended; another visit to the page shows it, and says it no more.
+    const heard = await listen(page);
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await page.evaluate(() => (location.hash = '#/duplicates'));
+    await page.getByRole('main').getByText(/Moved 1 file to the trash/).waitFor();
+    await page.waitForTimeout(300);
+    expect((await heard()).filter((text) => text.startsWith('Moved'))).toEqual([]);
   });
 
   it('tells copies that share a file name apart by their folders, says why a copy cannot be marked, and what became of a moved keep', async () => {

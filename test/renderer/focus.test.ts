@@ -61,6 +61,21 @@ describe('focus kept on the page', () => {
     expect(await page.title()).toBe('Library — Lumen');
   });
 
+  it('goes back to a button that asked twice once its question is answered, not to the first action of its bar', async () => {
+    const fake = libraryFake();
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, skipped: [] } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).click({ modifiers: ['Control'] });
+    const bar = page.getByRole('group', { name: 'Selection' });
+    await bar.getByRole('button', { name: 'Write to XMP sidecars' }).click();
+    await bar.getByRole('button', { name: 'Write sidecars' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => fake.callsOf('xmp.export').length).toBe(1);
+    await poll(page).toBe('Write to XMP sidecars');
+    await page.waitForTimeout(200);
+    expect(await focused(page)).toBe('Write to XMP sidecars');
+  });
+
   it('stays on a button that is busy, which asks nothing more until it is done', async () => {
     const fake = libraryFake();
     let finish = (): void => {};

@@ -392,6 +392,26 @@ describe('focus in the grid across reloads', () => {
     expect(await gridScroll(page, 'Search results')).toBe(deep);
   });
 
+  it('keeps its tab stop on a photo in view when photos indexed before it push its own out, the grid at the top and not focused', async () => {
+    const fake = searchFake(0);
+    let shown = Array.from({ length: 20 }, (_, i) => i + 401);
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: timelineOf(shown) });
+    const { page, emit } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^p401\.jpg/ }).waitFor();
+    shown = [...Array.from({ length: 400 }, (_, i) => i + 1), ...shown];
+    await emit({ type: 'library-changed' });
+    await expect.poll(() => page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().getAttribute('aria-setsize'), { timeout: 5000 }).toBe('420');
+    // Tab from the control before the grid lands on a photo in view.
+    const stop = page.locator('[role="option"][tabindex="0"]');
+    await expect.poll(() => stop.count(), { timeout: 5000 }).toBe(1);
+    expect(await stop.evaluate((tile) => {
+      const view = (document.querySelector('.scroller') as HTMLElement).getBoundingClientRect();
+      const box = tile.getBoundingClientRect();
+      return box.bottom > view.top && box.top < view.bottom;
+    })).toBe(true);
+    expect(await gridScroll(page, 'Photos')).toBe(0);
+  });
+
   it('goes to the photo in its place when its own leaves the library', async () => {
     const { page, emit, timeline } = await libraryOverTimeline();
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
@@ -576,6 +596,27 @@ describe('photos of one name in the grid', () => {
     const { page } = await pages.open(fake, { hash: '#/library?q=screens' });
     await page.getByRole('listbox', { name: 'Search results' }).getByRole('option').nth(1).waitFor();
     expect((await optionsOf(page, 'p')).map((option) => option.description)).toEqual(['', '']);
+  });
+});
+
+describe('the line under results the relevance cutoff left out', () => {
+  it('sits right under the last row of a short list, not at the window’s foot, and shows them when asked', async () => {
+    const fake = searchFake(0);
+    fake.overrides['search.query'] = ({ options }: { options: { offset: number; showAll: boolean } }) => {
+      const ids = options.showAll ? [1, 2, 3, 4, 5, 6, 7] : [1, 2, 3];
+      return { ok: true, value: { results: ids.map(hit), total: ids.length, belowCutoff: options.showAll ? 0 : 4, offset: options.offset, model: 'm', method: 'index', counted: true } };
+    };
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const line = page.getByText('4 less relevant photos are hidden.');
+    await line.waitFor({ timeout: 5000 });
+    const tiles = page.getByRole('listbox', { name: 'Search results' }).getByRole('option');
+    const lastRowBottom = Math.max(...(await tiles.evaluateAll((all) => all.map((tile) => tile.getBoundingClientRect().bottom))));
+    const lineTop = (await line.boundingBox())!.y;
+    expect(lineTop - lastRowBottom).toBeGreaterThanOrEqual(0);
+    expect(lineTop - lastRowBottom).toBeLessThan(40);
+    await page.getByRole('button', { name: 'Show 4 more' }).click();
+    await expect.poll(() => tiles.count(), { timeout: 5000 }).toBe(7);
+    expect(await line.count()).toBe(0);
   });
 });
 

@@ -248,15 +248,19 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
-/** Pastes a file named `name` on the window, as a photo copied elsewhere: JPEG's first bytes, or `text` in their place. */
-export const paste = (page: Page, name: string, text?: string) =>
+/**
+ * Pastes a file named `name` where focus is, as a photo copied elsewhere: JPEG's first bytes, or
+ * `text` in their place; with `words` as text beside it, as a file manager puts the file's name.
+ */
+export const paste = (page: Page, name: string, text?: string, words?: string) =>
   page.evaluate(
-    ([fileName, content]) => {
+    ([fileName, content, said]) => {
       const data = new DataTransfer();
       data.items.add(new File([content ?? new Uint8Array([0xff, 0xd8, 0xff])], fileName, { type: 'image/jpeg' }));
-      window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+      if (said !== undefined) data.setData('text/plain', said);
+      (document.activeElement ?? window).dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
     },
-    [name, text] as const,
+    [name, text, words] as const,
   );
 
 /**

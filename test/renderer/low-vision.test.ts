@@ -2,7 +2,9 @@
  * The app for people who zoom in or change the colours, built for real and laid out in Chromium
  * against a fake engine: every screen reflows at 320 px (WCAG 1.4.10, 400 % of 1280 px), forced
  * colours (Windows' contrast themes) keep the progress bars, the current section, the search
- * box's focus and the viewer's buttons in sight, and placeholders are readable (WCAG 1.4.3).
+ * box's focus and the viewer's buttons in sight, and placeholders are readable (WCAG 1.4.3);
+ * and what describes, labels or is controlled by an element is on the page for assistive
+ * technology to find.
  */
 import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -53,22 +55,25 @@ function pastTheEdge(): string[] {
   return said;
 }
 
+/** Each screen, its address, and what shows once it is drawn. */
+const SCREENS = [
+  ['Library', '#/library', (page: Page) => page.getByRole('listbox').getByRole('option').first().waitFor()],
+  ['Tags', '#/tags', (page: Page) => page.getByRole('link', { name: 'street art, 2 photos' }).waitFor()],
+  ['Albums', '#/albums', (page: Page) => page.getByRole('link', { name: /^Summer by the sea/ }).waitFor()],
+  ['Templates', '#/templates', (page: Page) => page.getByRole('region', { name: 'Tag beach' }).waitFor()],
+  [
+    'Duplicates',
+    '#/duplicates',
+    async (page: Page) => {
+      await page.getByRole('button', { name: 'Find duplicates' }).click();
+      await page.getByRole('region', { name: '2 copies of IMG_20230514_181502.jpg' }).waitFor();
+    },
+  ],
+  ['Settings', '#/settings', (page: Page) => page.getByRole('button', { name: 'Remove /media/ada/Photo archive/2019 and before' }).waitFor()],
+] as const;
+
 describe('every screen at 320 px (WCAG 1.4.10 Reflow)', () => {
-  it.each([
-    ['Library', '#/library', (page: Page) => page.getByRole('listbox').getByRole('option').first().waitFor()],
-    ['Tags', '#/tags', (page: Page) => page.getByRole('link', { name: 'street art, 2 photos' }).waitFor()],
-    ['Albums', '#/albums', (page: Page) => page.getByRole('link', { name: /^Summer by the sea/ }).waitFor()],
-    ['Templates', '#/templates', (page: Page) => page.getByRole('region', { name: 'Tag beach' }).waitFor()],
-    [
-      'Duplicates',
-      '#/duplicates',
-      async (page: Page) => {
-        await page.getByRole('button', { name: 'Find duplicates' }).click();
-        await page.getByRole('region', { name: '2 copies of IMG_20230514_181502.jpg' }).waitFor();
-      },
-    ],
-    ['Settings', '#/settings', (page: Page) => page.getByRole('button', { name: 'Remove /media/ada/Photo archive/2019 and before' }).waitFor()],
-  ] as const)('shows %s inside the window, nothing to scroll sideways', async (_name, hash, ready) => {
+  it.each(SCREENS)('shows %s inside the window, nothing to scroll sideways', async (_name, hash, ready) => {
     const { page } = await pages.open(fullFake(), { hash });
     await page.setViewportSize({ width: 320, height: 640 });
     await ready(page);
@@ -77,6 +82,30 @@ describe('every screen at 320 px (WCAG 1.4.10 Reflow)', () => {
     for (const link of await page.getByRole('navigation', { name: 'Main' }).getByRole('link').all()) expect(await link.isVisible()).toBe(true);
     const shortcuts = (await page.getByRole('button', { name: 'Keyboard shortcuts' }).boundingBox())!;
     expect(shortcuts.x + shortcuts.width).toBeLessThanOrEqual(320);
+  });
+});
+
+describe('references between elements (aria-controls, -describedby, -labelledby)', () => {
+  it.each(SCREENS)('point at elements on %s, the filters and the viewer open or not', async (_name, hash, ready) => {
+    const { page } = await pages.open(fullFake(), { hash });
+    await ready(page);
+    const dangling = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('[aria-controls], [aria-describedby], [aria-labelledby]')].flatMap((element) =>
+          ['aria-controls', 'aria-describedby', 'aria-labelledby'].flatMap((attribute) =>
+            (element.getAttribute(attribute) ?? '').split(/\s+/).filter((id) => id && !document.getElementById(id)).map((id) => `${element.tagName.toLowerCase()} ${attribute}="${id}"`),
+          ),
+        ),
+      );
+    expect(await dangling()).toEqual([]);
+    if (hash === '#/library') {
+      await page.getByRole('button', { name: /^Filters/ }).click();
+      await page.getByRole('group', { name: 'Filters' }).waitFor();
+      expect(await dangling()).toEqual([]);
+      await page.getByRole('listbox').getByRole('option').first().click();
+      await page.getByRole('dialog').getByRole('heading').first().waitFor();
+      expect(await dangling()).toEqual([]);
+    }
   });
 });
 

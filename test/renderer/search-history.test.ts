@@ -211,6 +211,28 @@ describe('a search typed before there were photos (Note [A search waits for phot
   });
 });
 
+describe('a photo pasted in a field for words', () => {
+  it('is left to the field when its name comes with it, as from a file manager; in the search box, or alone, it searches by the photo', async () => {
+    const fake = searchingFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }, isDefault: false } });
+    const { page } = await pages.open(fake, { hash: '#/templates' });
+    const templates = page.getByRole('textbox', { name: 'Templates', exact: true });
+    await templates.focus();
+    await paste(page, 'cups.jpg', undefined, 'cups.jpg');
+    await page.waitForTimeout(300);
+    expect(fake.callsOf('search.image')).toEqual([]);
+    expect(await hash(page)).toBe('#/templates?tag=beach');
+    // A screenshot, no words with it: searched by.
+    await templates.focus();
+    await paste(page, 'screenshot.png');
+    await poll(() => page.title()).toBe('“screenshot.png” — Lumen');
+    await page.getByRole('searchbox', { name: 'Search photos' }).focus();
+    await paste(page, 'cups.jpg', undefined, 'cups.jpg');
+    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    expect(fake.callsOf('search.image')).toHaveLength(2);
+  });
+});
+
 describe('a photo searched by that cannot be read', () => {
   it('is named in the message, as several may have been dropped in turn', async () => {
     const fake = searchingFake();

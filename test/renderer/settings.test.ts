@@ -213,7 +213,8 @@ describe('Settings: models', () => {
 
     const listsBefore = fake.callsOf('models.list').length;
     await status.getByRole('button', { name: 'Import a model folder…' }).click();
-    await visible(page.getByText('Imported my-clip.'));
+    await visible(page.getByRole('main').getByText('Imported my-clip.'));
+    await poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent()).toBe('Imported my-clip.');
     expect(fake.callsOf('models.importFromDialog')).toEqual([{}]);
     expect(fake.callsOf('models.list').length).toBeGreaterThan(listsBefore);
     await poll(text(page.locator('li[data-installed="my-clip"]'))).toContain('512 dimensions');
@@ -310,19 +311,40 @@ describe('Settings: models', () => {
     await visible(item(page, LAION).getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (LAION-2B)' }));
   });
 
-  it('changing the provider saves it and refreshes the status; a refusal is shown and undone', async () => {
+  it('keeps focus on “Use this model” while the switch is saved, then hands it to “In use”, never to another model’s Download', async () => {
+    const fake = readyFake();
+    const dir = `/home/ada/.config/Lumen/models/${OPENAI}`;
+    fake.install(OPENAI, dir, 512, 'hf');
+    let release = (): void => {};
+    fake.overrides['settings.update'] = async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      fake.status.settings = { ...fake.status.settings, model: OPENAI };
+      fake.status.model = { id: OPENAI, dir, dim: 512, layout: 'hf', providers: { image: 'cpu', text: 'cpu' } };
+      return { ok: true, value: fake.status.settings };
+    };
+    const { page } = await open(fake);
+    const openai = item(page, OPENAI);
+    await pressTwice(openai.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI)' }));
+    expect(fake.callsOf('settings.update')).toHaveLength(1);
+    release();
+    await poll(() => hasFocus(openai.getByText('In use', { exact: true }))).toBe(true);
+    expect(fake.callsOf('settings.update')).toHaveLength(1);
+  });
+
+  it('changing the provider saves it and refreshes the status; a refusal is shown and undone; one not available here is not offered', async () => {
     const fake = readyFake();
     const { page } = await open(fake);
     await poll(text(page.getByTestId('image-provider'))).toBe('WebGPU');
     const select = page.getByLabel('Run models on');
+    expect(await select.locator('option:disabled').allTextContents()).toEqual(['DirectML (Windows GPUs), not available here', 'Core ML (Apple), not available here', 'CUDA (NVIDIA GPUs), not available here'].map((label) => expect.stringContaining(label)));
     await select.selectOption('cpu');
     await poll(text(page.getByTestId('image-provider'))).toBe('CPU');
     expect(fake.callsOf('settings.update')).toEqual([{ provider: 'cpu' }]);
     await value(select).toBe('cpu');
 
-    fake.overrides['settings.update'] = () => ({ ok: false, error: { code: 'bad-input', message: 'CUDA is not installed on this computer. Choose Automatic or CPU.' } });
-    await select.selectOption('cuda');
-    await poll(text(page.getByRole('alert'))).toBe('CUDA is not installed on this computer. Choose Automatic or CPU.');
+    fake.overrides['settings.update'] = () => ({ ok: false, error: { code: 'bad-input', message: 'WebGPU could not start on this computer. Choose Automatic or CPU.' } });
+    await select.selectOption('webgpu');
+    await poll(text(page.getByRole('alert'))).toBe('WebGPU could not start on this computer. Choose Automatic or CPU.');
     await value(select).toBe('cpu');
 
     // The arrow keys change a closed select at once: each choice is saved, and focus stays on it
@@ -333,11 +355,11 @@ describe('Settings: models', () => {
       return { ok: true, value: structuredClone(fake.status.settings) };
     }) as never;
     await select.focus();
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
     await poll(() => fake.callsOf('settings.update').length).toBe(4);
     await poll(() => select.evaluate((element) => element === document.activeElement)).toBe(true);
-    await value(select).toBe('dml');
+    await value(select).toBe('auto');
   });
 
   it('keyboard: Ctrl+, opens settings, ? lists the shortcuts, Escape closes them', async () => {
@@ -571,7 +593,7 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
   });
 
-  it('draws a long list of failed files a part at a time, as asked', async () => {
+  it('draws a long list of failed files a part at a time, as asked, focus at its end once all are shown', async () => {
     const fake = withLibrary(readyFake());
     const heic = (i: number) => ({ path: `/home/ada/Pictures/IMG_${1000 + i}.HEIC`, name: `IMG_${1000 + i}.HEIC`, reason: 'unsupported', message: `IMG_${1000 + i}.HEIC is a HEIC photo, which this build cannot decode.` });
     fake.overrides['library.failures'] = () => ({ ok: true, value: Array.from({ length: 450 }, (_, i) => heic(i)) });
@@ -581,9 +603,13 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await poll(() => items.count()).toBe(200);
     await page.getByRole('button', { name: 'Show 200 more of 450 files' }).click();
     await poll(() => items.count()).toBe(400);
-    await page.getByRole('button', { name: 'Show 50 more of 450 files' }).click();
+    const last = page.getByRole('button', { name: 'Show 50 more of 450 files' });
+    await last.focus();
+    await page.keyboard.press('Enter');
     await poll(() => items.count()).toBe(450);
     await count(page.getByRole('button', { name: /^Show \d+ more/ })).toBe(0);
+    // Focus stays at the list's end, not on "Try them again", which the next Enter would press.
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('All 450 files shown.');
     expect(await items.last().textContent()).toContain('IMG_1449.HEIC');
   });
 
@@ -808,6 +834,27 @@ describe('busy buttons keep the focus', () => {
         await run('index-2');
       },
     });
+  });
+
+  it('keeps the exclusions typed for one folder while another folder’s are opened, and saves each folder’s own', async () => {
+    const fake = withLibrary(readyFake());
+    fake.status.library = { ...fake.status.library!, folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }, { id: 2, path: '/media/card/DCIM', excludes: ['*.gif'] }] };
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-1' } });
+    fake.overrides['library.setExcludes'] = ({ folderId, excludes }) => ({ ok: true, value: { ...fake.status.library!.folders[folderId - 1]!, excludes } });
+    const { page } = await open(fake);
+    await page.getByRole('button', { name: 'Exclusions for /home/ada/Pictures', exact: true }).click();
+    const pictures = page.locator('#excludes-1');
+    await pictures.fill('**/Screenshots/**');
+    await page.getByRole('button', { name: 'Exclusions for /media/card/DCIM', exact: true }).click();
+    const card = page.locator('#excludes-2');
+    await visible(card);
+    expect(await card.inputValue()).toBe('*.gif');
+    expect(await pictures.inputValue()).toBe('**/Screenshots/**');
+    await page.getByRole('button', { name: 'Save exclusions' }).first().click();
+    await poll(() => fake.callsOf('library.setExcludes')).toEqual([{ folderId: 1, excludes: ['**/Screenshots/**'] }]);
+    await count(pictures).toBe(0);
+    expect(await card.inputValue()).toBe('*.gif');
   });
 
   it('saves exclusions, then hands focus back to the folder’s Exclusions button as the editor closes', async () => {

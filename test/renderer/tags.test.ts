@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { PhotoTagsInfo, TagInfo } from '../../preload/contract.js';
 import { appPages, contrastOf, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
+import { heardWhen, listen, recordKeys, saidWhileTyping } from './listening.js';
 
 const pages = appPages(rendererInChromium());
 
@@ -114,9 +115,11 @@ describe('the list of tags', () => {
     await expect.poll(() => page.title()).toBe('Tags — Lumen');
   });
 
-  it('says when the tagging run it started is done, however quick, and not for another run', async () => {
+  it('says when the tagging run it started is done, however quick, once its counts are shown, and not for another run', async () => {
     const fake = libraryFake();
-    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 1, confirmed: 0, rejected: 0, samples: [1] }] });
+    let tagged = 1;
+    let listed = Promise.resolve();
+    fake.overrides['tags.list'] = () => listed.then(() => ({ ok: true as const, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: tagged, confirmed: 0, rejected: 0, samples: [1] }] }));
     fake.overrides['tags.run'] = () => ({ ok: true, value: { jobId: 'tag-7' } });
     const { page, emit } = await pages.open(fake, { hash: '#/tags' });
     const done = page.getByText('Tagging done: the tags below are up to date.');
@@ -129,8 +132,16 @@ describe('the list of tags', () => {
     await tagging('tag-7', 'running');
     await page.waitForTimeout(200);
     expect(await done.count()).toBe(0);
+    // Done, its counts still being read: the list below is not up to date yet.
+    let release = (): void => {};
+    listed = new Promise((resolve) => (release = resolve));
+    tagged = 5;
     await tagging('tag-7', 'done');
+    await page.waitForTimeout(200);
+    expect(await done.count()).toBe(0);
+    release();
     await done.waitFor();
+    await page.getByRole('link', { name: 'beach, 5 photos' }).waitFor();
   });
 
   it('says how writing a tag to XMP sidecars went on that tag’s page only, never as an error of the list', async () => {
@@ -190,6 +201,37 @@ describe('the list of tags', () => {
 });
 
 describe('a tag’s page', () => {
+  it('gives focus back to its card in the list it was opened from, by “← Tags” or Back', async () => {
+    const tag = (name: string, photos: number): TagInfo => ({ name, enabled: true, inVocabulary: true, photos, confirmed: 0, rejected: 0, samples: photos ? [1] : [] });
+    const fake = libraryFake();
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [tag('beach', 3), tag('dog', 2), tag('snow', 0)] });
+    fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
+    const { page } = await pages.open(fake, { hash: '#/tags' });
+    const focusedName = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim());
+    await page.getByRole('link', { name: 'dog, 2 photos' }).click();
+    await page.getByRole('heading', { level: 1, name: /^dog/ }).waitFor();
+    await page.getByRole('link', { name: '← Tags' }).click();
+    await expect.poll(focusedName, { timeout: 5000 }).toBe('dog, 2 photos');
+    await page.getByRole('link', { name: 'snow, no photos' }).click();
+    await page.getByRole('heading', { level: 1, name: /^snow/ }).waitFor();
+    await page.goBack();
+    await expect.poll(focusedName, { timeout: 5000 }).toBe('snow, no photos');
+  });
+
+  it('shows the tag asked for in other capitals as it is named, and says there is no tag of a name nothing has', async () => {
+    const fake = libraryFake();
+    fake.overrides['tags.list'] = () => ({ ok: true, value: [{ name: 'beach', enabled: true, inVocabulary: true, photos: 3, confirmed: 0, rejected: 0, samples: [1] }] });
+    fake.overrides['tags.photos'] = ({ tag }: { tag: string }) => ({ ok: true, value: tag === 'beach' ? structuredClone(FAKE_TIMELINE) : { ...structuredClone(FAKE_TIMELINE), total: 0, ids: [], ratios: [], takenAt: [], names: [], folderIds: [], versions: [] } });
+    const { page } = await pages.open(fake, { hash: '#/tags?tag=BEACH' });
+    await page.getByRole('heading', { level: 1, name: /^beach/ }).waitFor({ timeout: 5000 });
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe('#/tags?tag=beach');
+    await page.getByRole('listbox', { name: 'Photos tagged beach' }).getByRole('option').first().waitFor();
+
+    await page.evaluate(() => (location.hash = '#/tags?tag=nowhere'));
+    await page.getByText('There is no tag “nowhere”: no photo has it, and your tags and prompts do not name it.').waitFor({ timeout: 5000 });
+    expect(await page.getByRole('button', { name: 'Write to XMP sidecars' }).count()).toBe(0);
+  });
+
   it('keeps its place, its focus and its selection when a tagging run ends and its photos load again', async () => {
     const fake = libraryFake();
     const ids = Array.from({ length: 600 }, (_, i) => i + 1);
@@ -403,6 +445,25 @@ describe('problems in the template editor', () => {
     await templates.fill('a photo of {}');
     await expect.poll(() => templates.getAttribute('aria-invalid')).toBeNull();
   });
+
+  it('are said once typing rests, in one sentence, and not as an alert at each key', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] }, isDefault: false } });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const templates = page.getByRole('textbox', { name: 'Templates', exact: true });
+    await templates.waitFor();
+    await templates.focus();
+    await page.keyboard.press('End');
+    const heard = await listen(page);
+    const keys = await recordKeys(page);
+    await page.keyboard.type('\nno slot', { delay: 40 });
+    await expect.poll(() => templates.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await expect.poll(heard, { timeout: 5000 }).toEqual([expect.stringMatching(/^Template 2 must contain \{\} exactly once/)]);
+    await page.waitForTimeout(1500);
+    expect(saidWhileTyping(await heardWhen(page), await keys())).toEqual([]);
+    expect(await heard()).toHaveLength(1);
+  });
 });
 
 describe('the template editor’s list of tags', () => {
@@ -529,6 +590,42 @@ describe('unsaved changes to the templates, when another vocabulary replaces the
     await page.reload();
     await page.getByText('Your unsaved changes from before are kept aside: the saved templates have changed since, and saving your changes would undo that.').waitFor();
     await page.getByRole('button', { name: 'Bring back my changes' }).click();
+    await expect.poll(() => name().inputValue()).toBe('sandy beach');
+  });
+
+  it('keep them apart from the edits made since: a reload brings back both, bringing back swaps them, a discard drops only the edits', async () => {
+    const fake = libraryFake();
+    let vocabulary = { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary, isDefault: false } });
+    fake.overrides['vocabulary.import'] = () => {
+      vocabulary = { templates: ['a picture of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
+      return { ok: true, value: { vocabulary, jobId: 'tag-2' } };
+    };
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
+    const name = () => page.getByRole('region', { name: /^Tag / }).getByRole('textbox', { name: 'Name' });
+    const bringBack = page.getByRole('button', { name: 'Bring back my changes' });
+    await name().fill('sandy beach');
+    await page.getByRole('region', { name: 'Tag sandy beach' }).waitFor();
+    await page.locator('input[type="file"]').setInputFiles({ name: 'theirs.json', mimeType: 'application/json', buffer: Buffer.from('{}') });
+    await bringBack.waitFor();
+    await name().fill('sunny beach');
+    await page.getByRole('region', { name: 'Tag sunny beach' }).waitFor();
+
+    await page.reload();
+    await page.getByText('Your unsaved changes from before are back. Older ones are kept aside: the saved templates have changed since, and saving your changes would undo that.').waitFor();
+    expect(await name().inputValue()).toBe('sunny beach');
+    await bringBack.click();
+    await expect.poll(() => name().inputValue()).toBe('sandy beach');
+    await page.getByText('Your unsaved changes from before are back. The changes you made since are kept aside in their place. Saving them replaces the templates saved since.').waitFor();
+    await bringBack.click();
+    await expect.poll(() => name().inputValue()).toBe('sunny beach');
+
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await expect.poll(() => name().inputValue()).toBe('beach');
+    await page.reload();
+    await page.getByText('Your unsaved changes from before are kept aside: the saved templates have changed since, and saving your changes would undo that.').waitFor();
+    expect(await name().inputValue()).toBe('beach');
+    await bringBack.click();
     await expect.poll(() => name().inputValue()).toBe('sandy beach');
   });
 });

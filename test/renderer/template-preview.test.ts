@@ -22,4 +22,27 @@ describe('the template editor’s live preview', () => {
     await expect.poll(() => last()?.tag, { timeout: 5000 }).toBe('street sign');
     expect(last()?.renames).toEqual([{ from: 'sign', to: 'street sign' }]);
   });
+
+  it('shows the photos to look at, not to select: Space and Ctrl+A select none, and a click opens the photo', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'sign', prompts: ['sign'] }] }, isDefault: false } });
+    const photo = (id: number, name: string) => ({ id, name, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, score: 0.3 });
+    fake.overrides['vocabulary.preview'] = (params: CallParams<'vocabulary.preview'>) => ({
+      ok: true,
+      value: { tag: params.tag, photos: [photo(1, 'a.jpg'), photo(2, 'b.jpg')], count: 2, gained: [], lost: [], gainedCount: 0, lostCount: 0, milliseconds: 1 },
+    });
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=sign' });
+    const grid = page.getByRole('listbox', { name: 'Photos that would get sign' });
+    const first = grid.getByRole('option', { name: /^a\.jpg/ });
+    await first.focus();
+    await page.keyboard.press(' ');
+    await page.keyboard.press('Control+a');
+    await page.waitForTimeout(200);
+    expect(await grid.locator('[aria-selected="true"]').count()).toBe(0);
+    // Nor the browser's own: the page's text is not selected.
+    expect(await page.evaluate(() => getSelection()?.toString())).toBe('');
+    expect(await grid.getAttribute('aria-multiselectable')).toBeNull();
+    await grid.getByRole('option', { name: /^b\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'b.jpg' }).waitFor({ timeout: 5000 });
+  });
 });

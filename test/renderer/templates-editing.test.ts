@@ -160,6 +160,23 @@ describe('a tag added in the template editor', () => {
     await page.getByRole('region', { name: 'Tag seaside' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Prompts for seaside' }).inputValue()).toBe('beach');
   });
+
+  it('goes with Discard, which shows the tag shown before it again, not the last of the list', async () => {
+    const fake = editorFake(party);
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=wedding' });
+    await page.getByRole('region', { name: 'Tag wedding' }).waitFor();
+    await page.getByRole('button', { name: 'Add a tag' }).click();
+    await page.getByRole('region', { name: 'Tag new tag' }).waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('region', { name: 'Tag wedding' }).waitFor();
+    await poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toBe('#/templates?tag=wedding');
+    // A saved tag renamed is shown again by its saved name.
+    await tagList(page).getByRole('option', { name: 'birthday', exact: true }).click();
+    await page.getByRole('region', { name: 'Tag birthday' }).getByRole('textbox', { name: 'Name' }).fill('cake');
+    await page.getByRole('region', { name: 'Tag cake' }).waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('region', { name: 'Tag birthday' }).waitFor();
+  });
 });
 
 describe('the template editor’s live preview', () => {

@@ -43,6 +43,30 @@ const focused = (page: import('playwright-core').Page) =>
 const labelOf = (page: import('playwright-core').Page, id: number) =>
   page.evaluate(([name, time]) => `${name}, ${new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(time))}`, [NAMES[id] as string, details(id).value.takenAt] as const);
 
+describe('opening the viewer', () => {
+  it('names it after its photo as focus moves in, before the photo’s details come, from the grid and from the similar strip', async () => {
+    const fake = viewerFake();
+    let answer = (): void => {};
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => (id === 3 ? details(id) : new Promise((resolve) => (answer = () => resolve(details(id)))));
+    fake.overrides['search.similar'] = similarOf(() => [1]);
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { name: /^b\.jpg/ }).press('Enter');
+    await page.getByRole('dialog', { name: 'b.jpg' }).waitFor({ timeout: 5000 });
+    expect(fake.callsOf('photos.details').map(({ id }) => id)).toEqual([2]);
+    answer();
+    await page.getByRole('dialog').getByRole('heading', { name: 'b.jpg' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { name: /^c\.jpg/ }).press('Enter');
+    await page.getByRole('dialog').getByRole('heading', { name: 'c.jpg' }).waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: /^a\.jpg/ }).click();
+    await page.getByRole('dialog', { name: 'a.jpg' }).waitFor({ timeout: 5000 });
+    expect(await page.getByRole('dialog').getByRole('heading', { name: 'a.jpg' }).count()).toBe(0);
+    answer();
+  });
+});
+
 describe('moving between photos in the viewer', () => {
   it('says the photo it settles on, with its place, once the steps rest', async () => {
     const fake = viewerFake();
@@ -170,6 +194,11 @@ describe('focus after a tag changes in the viewer', () => {
     await press('Remove tag zz review tag');
     await tags.getByRole('combobox', { name: 'Add a tag' }).fill('harbour');
     await tags.getByRole('button', { name: 'Add', exact: true }).click();
+    await tags.getByRole('button', { name: 'Remove tag harbour' }).waitFor();
+    // Given again, in other capitals: it has it already.
+    const verdicts = fake.callsOf('tags.verdict').length;
+    await tags.getByRole('combobox', { name: 'Add a tag' }).fill('Harbour');
+    await tags.getByRole('button', { name: 'Add', exact: true }).click();
     await poll(heard).toEqual([
       'Confirmed “christmas”.',
       'Rejected “museum”: it is under Not this.',
@@ -177,11 +206,13 @@ describe('focus after a tag changes in the viewer', () => {
       'No longer confirmed: “christmas”.',
       'Removed the tag “zz review tag”.',
       'Added the tag “harbour”.',
+      'This photo has the tag “harbour” already.',
     ]);
+    expect(fake.callsOf('tags.verdict')).toHaveLength(verdicts);
     fake.overrides['tags.verdict'] = () => ({ ok: false, error: { code: 'io', message: 'The disk is full.' } });
     await tags.getByRole('button', { name: 'Reject museum' }).click();
     await tags.getByRole('alert').getByText('The disk is full.').waitFor();
-    expect((await heard()).slice(6)).toEqual(['The disk is full.']);
+    expect((await heard()).slice(7)).toEqual(['The disk is full.']);
   });
 
   it('puts focus on the next row’s button when a row in the middle goes', async () => {

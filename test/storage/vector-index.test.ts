@@ -4,10 +4,12 @@
  * opens a saved index without rebuilding or hashing it, takes changes after opening it as a
  * view, and rebuilds an index whose file changed under it.
  */
+import { randomFillSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, rename, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { stampOf } from '../../main/core/file-stamp.js';
 import type { IndexedFile } from '../../main/storage/library-store.js';
 import { readSidecar } from '../../main/storage/index-files.js';
 import { Int8Graph } from '../../main/storage/int8-graph.js';
@@ -207,6 +209,34 @@ describe('8-bit vectors', () => {
         expect(await ids(even, 1)).toEqual([6]);
       }
     });
+  });
+
+  it('refuse a matrix file whose bytes are not the ones written, its size the same: a bit of a row, the ids, the count (Note [Matrix checked])', async () => {
+    const scratch = await tempDir();
+    try {
+      const vectors = clusteredVectors(500, DIM, 5);
+      const saved = new MemoryMatrix(DIM);
+      for (let i = 0; i < 500; i++) saved.set(1000 + i, vectors.subarray(i * DIM, (i + 1) * DIM));
+      const file = path.join(scratch.dir, 'm.i8');
+      await saved.save(file);
+      const intact = await readFile(file);
+      expect((await loadMatrix(file, DIM))!.size).toBe(500);
+      const damages = [
+        (bytes: Buffer) => (bytes[8 + 250 * DIM + 3]! ^= 0x10),
+        // Noise over the ids failed every search that loaded the matrix: "Invalid typed array length".
+        (bytes: Buffer) => randomFillSync(bytes, 8 + 500 * DIM),
+        // A count damaged failed too, as room was made for the rows before the file's size was looked at.
+        (bytes: Buffer) => bytes.writeInt32LE(-(2 ** 31), 0),
+      ];
+      for (const damage of damages) {
+        const bytes = Buffer.from(intact);
+        damage(bytes);
+        await writeFile(file, bytes);
+        expect(await loadMatrix(file, DIM)).toBeNull();
+      }
+    } finally {
+      await scratch.cleanup();
+    }
   });
 
   it('build a matrix too large for memory into its file, making the index folder first', async () => {
@@ -496,6 +526,40 @@ describe('the vector index', () => {
     await rename(saved, path.join(indexDir(), 'm.usearch'));
     await writeFile(sidecarFile, JSON.stringify(before));
     expect((await opened()).health).toBe('ready');
+  });
+
+  it('rebuilds from SQLite, and saves again, a matrix file damaged with its stamp the one saved (Note [Matrix checked])', async () => {
+    const first = await opened();
+    await first.ready();
+    await first.save();
+    const query = queriesNear(vectors, DIM, 1, 8);
+    const best = (await first.rank(query, null, 5)).map((hit) => hit.imageId);
+    const [matrixFile, sidecarFile] = [path.join(indexDir(), 'm.i8'), path.join(indexDir(), 'm.usearch.json')];
+    const damages = [
+      // Rows that now look like the query: ranked first if trusted.
+      (bytes: Buffer) => {
+        for (let row = 100; row < 105; row++) bytes.set(quantise(query), 8 + row * DIM);
+      },
+      // Noise from byte 200 on, the ids with it.
+      (bytes: Buffer) => randomFillSync(bytes, 200),
+    ];
+    for (const damage of damages) {
+      const bytes = await readFile(matrixFile);
+      damage(bytes);
+      await writeFile(matrixFile, bytes);
+      // As bit rot leaves it: the file stands as the sidecar says it was saved.
+      const sidecar = (await readSidecar(sidecarFile))!;
+      await writeFile(sidecarFile, JSON.stringify({ ...sidecar, matrix: await stampOf(matrixFile) }));
+      const index = await opened();
+      expect(index.health).toBe('ready');
+      expect((await index.rank(query, null, 5)).map((hit) => hit.imageId)).toEqual(best);
+      await index.save();
+      // Saved again: the next open loads it from its file.
+      const readFromSqlite = vi.spyOn(storage.embeddings, 'rawAfter');
+      expect((await (await opened()).rank(query, null, 5)).map((hit) => hit.imageId)).toEqual(best);
+      expect(readFromSqlite).not.toHaveBeenCalled();
+      readFromSqlite.mockRestore();
+    }
   });
 
   it('checks a file that changed since it was saved, and rebuilds it when it is not the one saved', async () => {

@@ -4,12 +4,16 @@
  * with the saved vocabulary it was drafted from, and brought back over that same vocabulary. Over
  * one changed meanwhile (the command line, an import) saving it would undo those changes, so it is
  * kept aside instead: the person is told, and brings it back (choosing to replace those changes)
- * or lets it go.
+ * or lets it go. The draft set aside is kept under a key of its own, so that edits made since
+ * neither overwrite it nor, discarded, take its place.
  */
 import type { VocabularyInfo } from './api.js';
 import type { Origins } from './vocabulary-edit.js';
 
-const KEY = 'lumen:templates-draft';
+const KEYS = { draft: 'lumen:templates-draft', aside: 'lumen:templates-draft-aside' } as const;
+
+/** The draft being edited, or the one set aside. */
+export type DraftSlot = keyof typeof KEYS;
 
 interface Kept {
   base: string;
@@ -31,22 +35,22 @@ function isKept(value: unknown): value is Kept {
   return tagsWellFormed && Array.isArray(origins) && origins.length === draft.tags.length && origins.every((origin) => origin === null || typeof origin === 'string');
 }
 
-export function keepDraft(saved: VocabularyInfo, draft: VocabularyInfo, origins: Origins): void {
+export function keepDraft(slot: DraftSlot, saved: VocabularyInfo, draft: VocabularyInfo, origins: Origins): void {
   try {
-    localStorage.setItem(KEY, JSON.stringify({ base: JSON.stringify(saved), draft, origins } satisfies Kept));
+    localStorage.setItem(KEYS[slot], JSON.stringify({ base: JSON.stringify(saved), draft, origins } satisfies Kept));
   } catch {
     // Storage full or refused: the draft is still on screen, as it always was; nothing else is lost.
   }
 }
 
-export function dropDraft(): void {
-  localStorage.removeItem(KEY);
+export function dropDraft(slot: DraftSlot): void {
+  localStorage.removeItem(KEYS[slot]);
 }
 
-export function keptDraft(saved: VocabularyInfo): KeptDraft {
+export function keptDraft(slot: DraftSlot, saved: VocabularyInfo): KeptDraft {
   let kept: unknown;
   try {
-    kept = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+    kept = JSON.parse(localStorage.getItem(KEYS[slot]) ?? 'null');
   } catch {
     kept = null;
   }

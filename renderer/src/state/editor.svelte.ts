@@ -13,6 +13,8 @@ const PREVIEW_DELAY_MS = 120;
 /** A new tag's prompts for its name (Note [A new tag's prompt]): the name, or none while it is blank. */
 const namePrompts = (name: string): string[] => (name.trim() ? [name.trim()] : []);
 
+type Message = { kind: 'ok' | 'error'; text: string };
+
 export class EditorState {
   saved = $state.raw<VocabularyInfo | null>(null);
   draft = $state<VocabularyInfo>({ templates: [], tags: [] });
@@ -26,7 +28,7 @@ export class EditorState {
   evaluation = $state.raw<EvaluationInfo | null>(null);
   evaluating = $state(false);
   busy = $state(false);
-  message = $state<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  message = $state<Message | null>(null);
   /** A draft from before, drafted over templates that have changed since (Note [Drafts kept]). */
   setAside = $state.raw<{ draft: VocabularyInfo; origins: Origins } | null>(null);
   /** The draft `evaluation` measured, as JSON (`evaluationStale`). */
@@ -37,6 +39,8 @@ export class EditorState {
   /** Bumps with every request for the saved vocabulary: an older answer never replaces a newer one. */
   private savedGeneration = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** The saved name of the tag shown when a tag was last added: Discard goes back to it. */
+  private shownBeforeAdding: string | null = null;
 
   constructor(private readonly api: LumenApi) {
     // Note [Drafts kept]: every change to the draft is kept until it is saved or discarded.
@@ -44,9 +48,12 @@ export class EditorState {
       $effect(() => {
         // The snapshot reads the whole draft, so that any edit runs this again.
         const draft = $state.snapshot(this.draft);
+        const aside = this.setAside;
         if (!this.saved) return;
-        if (this.dirty) keepDraft(this.saved, draft, this.origins);
-        else if (!this.setAside) dropDraft();
+        if (this.dirty) keepDraft('draft', this.saved, draft, this.origins);
+        else dropDraft('draft');
+        if (aside) keepDraft('aside', this.saved, aside.draft, aside.origins);
+        else dropDraft('aside');
       });
     });
   }
@@ -78,6 +85,7 @@ export class EditorState {
   }
 
   private adopt(vocabulary: VocabularyInfo): void {
+    this.shownBeforeAdding = null;
     this.saved = vocabulary;
     this.draft = structuredClone(vocabulary);
     this.origins = vocabulary.tags.map((tag) => tag.name);
@@ -103,28 +111,31 @@ export class EditorState {
     // Edits typed meanwhile over the templates still saved stay; over others, they are kept aside below (Note [Drafts kept]).
     if (JSON.stringify(this.draft) !== asked && JSON.stringify(outcome.value.vocabulary) === JSON.stringify(this.saved)) return;
     this.adopt(outcome.value.vocabulary);
-    const kept = keptDraft(outcome.value.vocabulary);
-    if (kept?.stale) {
-      this.setAside = { draft: kept.draft, origins: kept.origins };
-      this.message = { kind: 'error', text: 'Your unsaved changes from before are kept aside: the saved templates have changed since, and saving your changes would undo that.' };
-    } else if (kept) {
+    // Read before the effect that keeps drafts runs again, as it would over the vocabulary just adopted.
+    const kept = keptDraft('draft', outcome.value.vocabulary);
+    const keptAside = keptDraft('aside', outcome.value.vocabulary);
+    // Of two drafts over templates changed since, the newer is kept aside and the older let go: one is kept aside at a time.
+    const aside = kept?.stale ? kept : keptAside;
+    if (aside) this.setAside = { draft: aside.draft, origins: aside.origins };
+    if (kept && !kept.stale) {
       this.draft = kept.draft;
       this.origins = kept.origins;
-      this.message = { kind: 'ok', text: 'Your unsaved changes from before are back. Save them, or discard them for the saved templates.' };
       this.schedulePreview();
     }
+    this.message = backMessage(kept !== null && !kept.stale, aside !== null) ?? this.message;
   }
 
-  /** Brings back the draft set aside, over the templates saved since: saving it replaces them. */
+  /** Brings back the draft set aside, over the templates saved since: saving it replaces them. Edits made since go aside in its place. */
   bringBack(): void {
     if (!this.saved || !this.setAside) return;
     const { tags } = this.saved;
+    const since = this.dirty ? { draft: $state.snapshot(this.draft), origins: this.origins } : null;
     this.draft = this.setAside.draft;
     // A tag drafted from one saved since renamed or removed is a new tag now.
     this.origins = this.setAside.origins.map((origin) => (origin !== null && tags.some((tag) => tag.name === origin) ? origin : null));
-    this.setAside = null;
+    this.setAside = since;
     this.removed = null;
-    this.message = { kind: 'ok', text: 'Your unsaved changes from before are back. Saving them replaces the templates saved since.' };
+    this.message = { kind: 'ok', text: `Your unsaved changes from before are back.${since ? ' The changes you made since are kept aside in their place.' : ''} Saving them replaces the templates saved since.` };
     this.schedulePreview();
   }
 
@@ -132,7 +143,6 @@ export class EditorState {
   letGo(): void {
     this.setAside = null;
     this.message = null;
-    if (!this.dirty) dropDraft();
   }
 
   select(index: number): void {
@@ -144,6 +154,7 @@ export class EditorState {
   addTag(wanted = 'new tag'): void {
     let name = wanted;
     for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name.toLowerCase()); n++) name = `${wanted} ${n}`;
+    this.shownBeforeAdding = this.origins[this.selected] ?? this.shownBeforeAdding;
     this.draft.tags.push({ name, prompts: namePrompts(name) });
     this.origins = [...this.origins, null];
     this.removed = null;
@@ -262,7 +273,13 @@ export class EditorState {
   }
 
   discard(): void {
-    if (this.saved) this.adopt(this.saved);
+    const shown = this.origins[this.selected] ?? this.shownBeforeAdding;
+    if (this.saved) {
+      this.adopt(this.saved);
+      // The tag shown stays shown as saved; one added and now gone gives way to the tag shown before it.
+      const at = this.saved.tags.findIndex((tag) => tag.name === shown);
+      if (at >= 0) this.select(at);
+    }
     this.message = null;
   }
 
@@ -280,4 +297,13 @@ export class EditorState {
     if (!outcome.ok) this.message = { kind: 'error', text: outcome.error.message };
     return outcome.ok ? outcome.value.json : null;
   }
+}
+
+/** What a reload found kept: the draft being edited (`back`), one set aside, or both. */
+function backMessage(back: boolean, aside: boolean): Message | null {
+  const asideText = 'saved templates have changed since, and saving your changes would undo that.';
+  if (back && aside) return { kind: 'ok', text: `Your unsaved changes from before are back. Older ones are kept aside: the ${asideText}` };
+  if (aside) return { kind: 'error', text: `Your unsaved changes from before are kept aside: the ${asideText}` };
+  if (back) return { kind: 'ok', text: 'Your unsaved changes from before are back. Save them, or discard them for the saved templates.' };
+  return null;
 }

@@ -92,6 +92,8 @@ export class ModelsStore {
       if (!outcome.ok) this.importResult = { ok: false, message: outcome.error.message };
       else if (outcome.value) {
         this.importResult = { ok: true, message: `Imported ${outcome.value.id}.` };
+        // Also through the announcer: a notice that appears holding its text is often not read (Note [Status regions stay]).
+        this.announcer.say(this.importResult.message);
         this.bus.emit('models-changed', { reason: 'import' });
         await this.refresh();
       }

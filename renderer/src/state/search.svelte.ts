@@ -249,8 +249,13 @@ export class SearchStore {
       this.wholeChange = false;
       if (!this.active || this.failedWith === 'bad-input') return;
       if (this.results.length === 0) void this.run();
-      else if (again) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)), this.fetched);
+      else if (again) this.askAgainAsDeep();
     }, LIBRARY_GREW_MS);
+  }
+
+  /** The results shown are asked for again, as deep as they reach (Note [A search waits for photos]). */
+  private askAgainAsDeep(): void {
+    void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)), this.fetched);
   }
 
   private rest(rested: boolean): void {
@@ -282,7 +287,7 @@ export class SearchStore {
   }
 
   private readonly afterVerdicts = coalesced(() => {
-    if (this.active) void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)), this.fetched);
+    if (this.active) this.askAgainAsDeep();
   }, VERDICTS_REST_MS);
 
   /**

@@ -27,6 +27,8 @@ export interface PhotoOrder {
   versionOf: VersionOf;
   /** How many photos there are in all, where more are still to load than `ids` holds (a grid's count). */
   total?(): number;
+  /** A photo's file name, as the list shows it: the viewer is named after its photo from the moment it opens. */
+  nameOf(id: number): string | undefined;
 }
 
 export class ViewerState {
@@ -84,6 +86,13 @@ export class ViewerState {
   /** The photos next and previous step through, in display order. */
   get order(): ArrayLike<number> {
     return this.list?.ids() ?? [];
+  }
+
+  /** The open photo's file name: its details', and until they come the list's (a dialog's name given later is not read). */
+  get name(): string | undefined {
+    const id = this.photoId;
+    if (id === null) return undefined;
+    return this.details?.id === id ? this.details.name : this.list?.nameOf(id);
   }
 
   /**
