@@ -276,6 +276,15 @@ describe('the template editor in a narrow window', () => {
     const form = page.getByRole('region', { name: 'Tag tag 7' });
     await form.waitFor();
     await poll(() => topInView(page, form)).toBe(true);
+    // From the keyboard: the list goes out of sight as the form comes, and focus goes with the view, to the tag's name.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await tagList(page).getByRole('option', { name: 'tag 7', exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const next = page.getByRole('region', { name: 'Tag tag 8' });
+    await next.waitFor();
+    await poll(() => focused(page)).toBe('Name');
+    await poll(() => topInView(page, next)).toBe(true);
     // Arriving from a tag's page (Edit prompts).
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.goto(page.url().replace(/#.*$/, '#/tags'));
