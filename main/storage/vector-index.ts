@@ -283,7 +283,8 @@ export class VectorIndex {
     if (this.matrix) change(this.matrix);
     else {
       this.matrixLog.push(change);
-      void this.matrixReady();
+      // Started, not waited on: a load that fails (the library closed meanwhile) fails again for whoever waits on it.
+      this.matrixReady().catch(() => {});
     }
   }
 
