@@ -15,7 +15,7 @@
  * wait the app itself never has (its calls go over IPC, its photos through its own protocol).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { lstat, readFile, rename } from 'node:fs/promises';
+import { lstat, mkdir, readFile, rename } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -62,6 +62,8 @@ export function previewShell(folders: readonly string[], trashDir?: string): App
     openPath: async () => false,
     moveToTrash: async (file) => {
       if (!trashDir) throw new UserError('bad-input', 'preview mode has no system trash; start it with --trash DIR to move files into DIR');
+      // Named before it was made, as a test or demo may: made on first use, as a trash is there already.
+      await mkdir(trashDir, { recursive: true });
       await rename(file, await freeName(trashDir, path.basename(file)));
     },
   };

@@ -2,7 +2,12 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Engine } from '../engine/engine.js';
 
-export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
+  description: string;
+  valueName?: string;
+  /** An empty value means something (`--exclude ""`: none); else it is refused as an unset shell variable. */
+  mayBeEmpty?: boolean;
+};
 
 export interface CommandContext {
   /** Parsed option values (strings, booleans, or string arrays for repeatable options). */

@@ -27,12 +27,10 @@ export function requirePositionals(context: CommandContext, what: string): strin
   return context.positionals;
 }
 
-/** The one argument a command takes, which none and two are refused alike. */
+/** The one argument a command takes, which none and two are refused alike (an empty one before: askedAmiss in index.ts). */
 export function requireOne(context: CommandContext, what: string): string {
   const [one, ...more] = context.positionals;
   if (one === undefined || more.length > 0) throw new UserError('bad-input', `Give one ${what}.`);
-  // An unset shell variable ("$PHOTO"), which as a path would be the current folder.
-  if (one === '') throw new UserError('bad-input', `The ${what} given is empty (an unset shell variable?). Give one ${what}.`);
   return one;
 }
 

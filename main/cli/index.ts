@@ -69,11 +69,30 @@ const USAGE_ERRORS: ReadonlySet<UserErrorCode> = new Set(['bad-input', 'not-foun
 const NOT_A_PHOTO: ReadonlySet<FileProblem> = new Set(['missing', 'folder', 'special', 'too-large']);
 /** The signals that ask a run to stop: Ctrl-C, and `kill` or a service manager (Note [Ctrl-C]). */
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** How an option that takes several values in one is given them (by its value's name in the help). */
+const SEVERAL_IN_ONE: Record<string, string> = { GLOBS: ', its globs comma-separated', LIST: ', its values comma-separated', 'T[|T...]': ', its templates joined by |' };
+/** Options whose default an empty value would quietly stand for: what to give instead. */
+const DEFAULTED: Record<string, string> = { data: 'a data folder', model: 'a model folder or the id of an installed model' };
+
 /**
- * Options an empty value (an unset shell variable: `--data "$DIR"`) would quietly turn into the
- * default: the current folder as the data folder, the settings' model.
+ * What was asked amiss in a way the command would quietly take for something else, refused: an
+ * empty value (an unset shell variable: `--remove "$DIR"`), which would stand for the current
+ * folder, the default, or no filter at all; and an option given twice, of which only the last
+ * value would count.
  */
-const NOT_EMPTY: Record<string, string> = { data: 'a data folder', model: 'a model folder or the id of an installed model' };
+function askedAmiss(command: Command, parsed: ReturnType<typeof parseArgs>, options: Record<string, OptionSpec>): string | null {
+  const given = (parsed.tokens ?? []).flatMap((token) => (token.kind === 'option' && options[token.name]?.type === 'string' && !options[token.name]?.multiple ? [token.name] : []));
+  const twice = given.find((option, at) => given.indexOf(option) !== at);
+  if (twice) return `--${twice} is given more than once; give it once${SEVERAL_IN_ONE[options[twice]?.valueName ?? ''] ?? ''}.`;
+  const emptied = Object.keys(parsed.values).find((option) => parsed.values[option] === '' && !options[option]?.mayBeEmpty);
+  if (emptied) {
+    const defaulted = DEFAULTED[emptied];
+    if (defaulted) return `--${emptied} is empty (an unset shell variable?); give ${defaulted}, or leave --${emptied} out for the default.`;
+    return `--${emptied} is empty (an unset shell variable?): give --${emptied} ${options[emptied]?.valueName ?? 'VALUE'}, or leave it out.`;
+  }
+  if (parsed.positionals.includes('')) return `an argument is empty (an unset shell variable?): lumen ${command.name} takes ${command.args}.`;
+  return null;
+}
 
 function isBadInput(error: UserError): boolean {
   return USAGE_ERRORS.has(error.code) || (error instanceof PhotoFileError && NOT_A_PHOTO.has(error.problem));
@@ -194,6 +213,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       ),
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
   } catch (error) {
     // parseArgs stops at the first argument it cannot take: a value that looks like an option, or an "option" no name starts.
@@ -212,9 +232,9 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     return EXIT_USAGE;
   }
 
-  const emptied = Object.keys(NOT_EMPTY).find((option) => parsed.values[option] === '');
-  if (emptied) {
-    io.stderr.write(`lumen ${name}: --${emptied} is empty (an unset shell variable?); give ${NOT_EMPTY[emptied]}, or leave --${emptied} out for the default.\n`);
+  const amiss = askedAmiss(command, parsed, options);
+  if (amiss) {
+    io.stderr.write(`lumen ${name}: ${amiss}\n`);
     return EXIT_USAGE;
   }
 

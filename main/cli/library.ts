@@ -48,7 +48,7 @@ export const index: Command = {
   options: {
     ...MODEL_OPTIONS,
     ...WAIT_OPTION,
-    exclude: { type: 'string', valueName: 'GLOBS', description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif"); a folder added again keeps its own unless given ("" clears them)' },
+    exclude: { type: 'string', valueName: 'GLOBS', mayBeEmpty: true, description: 'comma-separated globs to skip, relative to each folder (e.g. "**/Screenshots/**,*.gif"); a folder added again keeps its own unless given ("" clears them)' },
     batch: { type: 'string', valueName: 'N', description: 'photos per inference batch on dynamic-batch models (default 16 on the CPU, 64 on a GPU)' },
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },

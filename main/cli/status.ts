@@ -66,6 +66,8 @@ export const status: Command = {
       lines.push(
         `Library:     ${photosOf(library)} in ${count(library.folders.length, 'folder')}, ${count(library.failed, 'failed file')}`,
         ...library.models.map((m) => `             ${m.model}: ${figures(m)}${m.model === library.servingModel ? ' (serving searches)' : ''}`),
+        // With no model's line to say it on (a first run stopped, or refused its model, before it stored a photo).
+        ...(library.models.length === 0 && library.unfinishedRun && !indexing ? ['             none embedded yet: the last index run did not finish'] : []),
         library.index ? `Index:       ${library.index.health}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
         `Text:        ${count(text?.read ?? 0, 'photo')} read, ${text?.withText ?? 0} with text, ${text?.skipped ?? 0} skipped by the gate, ${text?.failed ?? 0} failed`,
       );

@@ -6,7 +6,9 @@
  * then the most metadata (date, camera, lens, place: a copy sent through a messenger loses
  * them), then the largest file (a re-save at lower quality is smaller), then the file the
  * library also reaches through links (moving it would break them, Note [One file, many paths] in
- * same-file.ts), then the earliest path so the choice is stable. Near-equal values tie and the
+ * same-file.ts), then the original's name: a copy's name adds to it ("IMG (1).jpg", "IMG copy.jpg",
+ * "Copy of IMG.jpg") and a backup nests deeper, so the shortest name, then the shortest path,
+ * then the earliest path so the choice is stable. Near-equal values tie and the
  * next criterion decides: pixel counts within 2 %, sharpness within 10 % (the measure itself
  * varies that much between two decodes of alike frames). Sharpness is the variance of the
  * Laplacian of a greyscale decode at a fixed size (1024 px on the long side, where a few pixels
@@ -17,7 +19,9 @@
  * 20 to 60 % lower). It is only measured when the largest copies tie, and stored per image,
  * since decoding a photo costs tens of milliseconds.
  */
+import path from 'node:path';
 import sharp from 'sharp';
+import { listed } from '../core/wording.js';
 import { DECODE_OPTIONS } from '../models/preprocess.js';
 
 export const SHARPNESS_SIDE = 1024;
@@ -96,6 +100,19 @@ function linksOf(candidate: KeepCandidate): string {
   return links === 1 ? 'a link' : `${links} links`;
 }
 
+/** Copies alike in everything else: the one named as an original is named most briefly (Note [Which copy to keep]). */
+const NAME_ORDER: ReadonlyArray<{ length: (c: KeepCandidate) => number; said: string }> = [
+  { length: (c) => path.basename(c.path).length, said: 'kept the one with the shortest name' },
+  { length: (c) => c.path.length, said: 'kept the one with the shortest path' },
+];
+
+/** The order of copies alike in everything else, and how the first is told from the others. */
+function byName(contenders: readonly KeepCandidate[]): { ordered: KeepCandidate[]; said: string } {
+  const ordered = [...contenders].sort((a, b) => NAME_ORDER.reduce((order, { length }) => order || length(a) - length(b), 0) || a.path.localeCompare(b.path));
+  const [first, second] = ordered as [KeepCandidate, KeepCandidate | undefined];
+  return { ordered, said: (second && NAME_ORDER.find(({ length }) => length(first) < length(second))?.said) ?? 'kept the first by path' };
+}
+
 /**
  * The copy to keep (Note [Which copy to keep]). `sharpness` is asked only for copies that tie on
  * pixels; it resolves to null for a file that cannot be decoded, which then counts as least sharp.
@@ -110,9 +127,12 @@ export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness
     { alike: 'file size', value: (c) => c.fileSize, tie: 0, phrase: (c) => `largest file (${megabytes(c.fileSize)})` },
     { alike: 'links', value: (c) => c.links?.length ?? 0, tie: 0, phrase: (c) => `reached through ${linksOf(c)} too, which moving it would break`, worthSaying: (best) => best > 0 },
   ];
+  // In path order, so that sharpness is measured in an order that does not depend on the caller's.
   let contenders = [...candidates].sort((a, b) => a.path.localeCompare(b.path));
   const decisive: Criterion[] = [];
+  // What every copy has alike, and what the best copies left after a criterion decided have alike.
   const alike: string[] = [];
+  const alikeAmongBest: string[] = [];
   for (const criterion of criteria) {
     if (contenders.length === 1) break;
     if (criterion === criteria[1]) for (const candidate of contenders) measured.set(candidate.path, (await sharpness(candidate)) ?? -1);
@@ -120,14 +140,17 @@ export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness
     const best = Math.max(...values);
     const close = contenders.filter((_, i) => (values[i] as number) >= best - Math.abs(best) * criterion.tie);
     if (close.length < contenders.length) decisive.push(criterion);
-    else if (criterion.worthSaying?.(best) ?? true) alike.push(criterion.alike);
+    else if (criterion.worthSaying?.(best) ?? true) (decisive.length ? alikeAmongBest : alike).push(criterion.alike);
     contenders = close;
   }
-  const keep = contenders[0] as KeepCandidate;
-  if (candidates.length === 1) return { keep: keep.path, reason: 'the only copy' };
-  const sameAs = alike.length ? `the same ${alike.length === 1 ? alike[0] : `${alike.slice(0, -1).join(', ')} and ${alike[alike.length - 1]}`}` : '';
-  if (decisive.length === 0) return { keep: keep.path, reason: `all copies have ${sameAs}; kept the first by path` };
+  if (candidates.length === 1) return { keep: (candidates[0] as KeepCandidate).path, reason: 'the only copy' };
+  const { ordered, said } = byName(contenders);
+  const keep = ordered[0] as KeepCandidate;
+  if (decisive.length === 0) return { keep: keep.path, reason: `all copies have the same ${listed(alike)}; ${said}` };
   const phrases = decisive.map((criterion) => criterion.phrase(keep));
-  const sentence = phrases.length === 1 ? (phrases[0] as string) : `${phrases.slice(0, -1).join(', ')} and ${phrases[phrases.length - 1] as string}`;
-  return { keep: keep.path, reason: sameAs ? `${sentence}; ${sameAs} as the others` : sentence };
+  const others = contenders.length - 1;
+  // A copy as good in every way (a byte-identical one) is said to be, and how the one kept was told from it.
+  const tied = others ? `; ${others === 1 ? '1 other copy is' : `${others} other copies are`} as good${alikeAmongBest.length ? `, with the same ${listed(alikeAmongBest)}` : ''}: ${said}` : '';
+  return { keep: keep.path, reason: `${listed(phrases)}${alike.length ? `; the same ${listed(alike)} as the others` : ''}${tied}` };
 }
+

@@ -107,17 +107,17 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'library.readText': async ({ all }) => ({ jobId: engine.readText({ all }).job.id }),
     'library.textStatus': async () => storage().ocr.counts(),
     'jobs.pause': async ({ jobId }) => {
-      const job = engine.jobs.get(jobId);
+      const job = engine.jobs.actedOnByPerson(jobId);
       job.pause();
       return jobInfo(engine, job);
     },
     'jobs.resume': async ({ jobId }) => {
-      const job = engine.jobs.get(jobId);
+      const job = engine.jobs.actedOnByPerson(jobId);
       job.resume();
       return jobInfo(engine, job);
     },
     'jobs.cancel': async ({ jobId }) => {
-      const job = engine.jobs.get(jobId);
+      const job = engine.jobs.actedOnByPerson(jobId);
       job.cancel();
       return jobInfo(engine, job);
     },

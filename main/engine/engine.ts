@@ -30,7 +30,7 @@
  */
 import path from 'node:path';
 import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
-import { UserError, isUserError, messageOf } from '../core/errors.js';
+import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
@@ -186,8 +186,9 @@ export class Engine {
       hasLibrary: () => this.hasLibrary(),
       library: () => this.library(),
       writable: (doing) => this.writable(doing),
-      searchModel: () => this.searchModel(),
-      rescan: () => this.index().done,
+      // It embeds no text (Note [Work without text] in models/fingerprint.ts).
+      searchModel: () => this.models.forImages(this.libraryIfAny()),
+      rescan: () => this.index(),
     });
   }
 
@@ -219,7 +220,9 @@ export class Engine {
    * Makes this engine the library's writer before a command that writes starts, as `holder`
    * ("`lumen index`"): a second writer is named the holder, and this one waits with `wait`.
    */
-  claimWriter(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> = {}): Promise<void> {
+  async claimWriter(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> = {}): Promise<void> {
+    // The claim makes the data folder: a `--model` naming no model is refused first, leaving none behind.
+    await this.models.checkOverride();
     return this.access.claim(holder, doing, options);
   }
 
@@ -257,7 +260,8 @@ export class Engine {
     const settings = await this.settings.read();
     const library = this.libraryIfAny();
     let model: EngineStatus['model'] = null;
-    const modelProblem = await this.models.indexingProblem(library);
+    // Note [A model that cannot run] in model-host.ts: the towers the CLI's status names start in the check.
+    const modelProblem = await this.models.indexingProblem(library, { startTowers: !this.options.app });
     if (modelProblem === null) {
       const loaded = await this.indexingModel();
       const providers = this.options.app ? loaded.startedProviders() : await loaded.providers();
@@ -484,6 +488,10 @@ export class Engine {
             }
             throw error;
           });
+        // Indexed: no folder of this pass is new any more, whatever comes now (a model that fails takes new folders out).
+        newFolders = [];
+        // A cancel that came as the pass finished (no checkpoint there) is still the person's: no tagging after it.
+        throwIfAborted(job.signal);
         const jobSoFar = figures.passDone(summary, new Set(library.storage.library.failures().map((failure) => failure.path)));
         if (this.wantedScope === null) {
           // What the job says as it ends, and answers with (Note [A job of several passes]).
@@ -533,10 +541,11 @@ export class Engine {
   private async searcher(): Promise<PhotoSearch> {
     const library = this.library();
     if (!library.servingModel() && !this.options.model) throw new UserError('not-found', 'The library has no indexed photos yet. Add a folder and let it index first.');
-    const model = await this.searchModel();
+    // The text tower is checked only for a query with a description (Note [Work without text] in models/fingerprint.ts).
+    const model = await this.models.forImages(library);
     let laterPages = this.laterPages.get(library);
     if (!laterPages) this.laterPages.set(library, (laterPages = new LaterPages()));
-    return new PhotoSearch(library, model, laterPages);
+    return new PhotoSearch(library, model, laterPages, () => this.models.checked(library, model));
   }
 
   /**
@@ -810,7 +819,8 @@ export class Engine {
     this.libraryChanges.cancel();
     this.watcher?.close();
     this.watcher = null;
-    await this.jobs.cancelAll();
+    // Work asked for from now on (what a job starts as it ends too) starts cancelled.
+    await this.jobs.stopAll();
     this.stopReads.abort();
     await Promise.allSettled(this.photoReads);
     await this.foreground.settled();

@@ -16,6 +16,7 @@ import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UNREADABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
+import { listed } from '../core/wording.js';
 import { Library } from '../library/library.js';
 import { BACKUP_FOLDER, DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase, actionableError } from '../storage/damage.js';
@@ -260,10 +261,6 @@ const KINDS: Array<{ kind: Kind; counted: (count: number) => string; named: stri
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function listed(parts: string[]): string {
-  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '');
 }
 
 /**

@@ -65,12 +65,21 @@ export class ModelHost {
 
   /** The model searches and tagging run on (Note [Which model]). */
   async forSearch(library: Library | null): Promise<ClipModel> {
-    const serving = this.overrides.model ?? library?.servingModelReference();
-    return serving ? this.checked(library, await this.load(serving)) : this.forIndexing(library);
+    return this.checked(library, await this.searchModel(library));
+  }
+
+  /** The model searches run on, for work that embeds no text: its text tower is left alone where the library's vectors are its image tower's (Note [Work without text] in models/fingerprint.ts). */
+  async forImages(library: Library | null): Promise<ClipModel> {
+    const model = await this.searchModel(library);
+    return (await library?.imageTowerAsBefore(model)) ? model : this.checked(library, model);
+  }
+
+  private async searchModel(library: Library | null): Promise<ClipModel> {
+    return this.load(this.overrides.model ?? library?.servingModelReference() ?? (await this.indexingReference(library)));
   }
 
   /** `model`, once the library has made sure its vectors of that name are this model's (Note [A model replaced under its name] in models/fingerprint.ts). */
-  private async checked(library: Library | null, model: ClipModel): Promise<ClipModel> {
+  async checked(library: Library | null, model: ClipModel): Promise<ClipModel> {
     const forgot = (await library?.checkModel(model)) ?? 0;
     if (forgot > 0) {
       this.logs.log(`The model ${model.id} is not the one the library's photos were embedded with (its files changed): their ${forgot} vectors were forgotten, and an index run with it embeds them again.`);
@@ -80,15 +89,24 @@ export class ModelHost {
   }
 
   /**
-   * Whether a model that loads can be found for indexing, and if not why (for status). A model
-   * named with `--model` that does not load is the caller's mistake, and thrown.
+   * Whether a model that loads can be found for indexing, and if not why (for status).
+   *
+   * Note [A model that cannot run]: `startTowers` (the CLI's status, which names where each tower
+   * runs) starts its towers here, so that a model whose files read but whose graphs do not
+   * (damaged) is a problem status reports beside the library, whether the library's check of the
+   * model started them (Note [A model replaced under its name] in models/fingerprint.ts) or not.
+   * A `--model` that names no model (a typo, a file, a folder of no model) is the caller's
+   * mistake, and thrown; one that is a model but cannot run is that model's problem.
    */
-  async indexingProblem(library: Library | null): Promise<ModelProblem | null> {
+  async indexingProblem(library: Library | null, options: { startTowers?: boolean } = {}): Promise<ModelProblem | null> {
     try {
-      await this.forIndexing(library);
+      const model = await this.forIndexing(library);
+      if (options.startTowers) await model.providers();
       return null;
     } catch (error) {
-      if (!isUserError(error) || this.overrides.model !== undefined) throw error;
+      if (!isUserError(error) || (this.overrides.model !== undefined && error.code !== 'model-invalid')) throw error;
+      // Found but unable to run, installed or not: not a matter of which models are installed.
+      if (error.code === 'model-invalid') return { kind: 'unusable', message: error.message };
       const { installed } = await this.store.list();
       if (installed.length === 0) return { kind: 'none-installed', message: error.message };
       if (error instanceof ModelChoiceNeeded) return { kind: 'choose-one', message: error.message };
@@ -96,6 +114,11 @@ export class ModelHost {
       const reference = error.code === 'model-missing' ? await this.indexingReference(library) : undefined;
       return reference === undefined ? { kind: 'unusable', message: error.message } : { kind: 'missing', model: path.basename(reference), message: error.message };
     }
+  }
+
+  /** Reads the `--model` folder, if one was named, so that one naming no model is refused before the library is claimed. */
+  async checkOverride(): Promise<void> {
+    if (this.overrides.model !== undefined) await this.load(this.overrides.model);
   }
 
   /** The execution provider models run on (Note [Which model]). */

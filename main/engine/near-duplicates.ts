@@ -23,8 +23,8 @@ export interface DuplicatesHost {
   /** The library, claimed for writing (Note [One writer] in storage/writer-lock.ts). */
   writable(doing: string): Library;
   searchModel(): Promise<ClipModel>;
-  /** A re-scan of the whole library, resolved once it is done. */
-  rescan(): Promise<unknown>;
+  /** A re-scan of the whole library, as the index job (joined where one runs). */
+  rescan(): Running<unknown>;
 }
 
 export class NearDuplicates {
@@ -110,15 +110,20 @@ export class NearDuplicates {
    * After copies of the groups found last went to the trash (none, when every chosen one stayed):
    * hands what the person said of them to the copies their groups keep, re-scans so the library
    * forgets them, and drops what was remembered of the copies still there (Note [What a moved copy
-   * leaves]). Resolves once the re-scan is done, so that a find after it lists no moved file.
+   * leaves]). Resolves once the re-scan is done, so that a find after it lists no moved file; or
+   * once it is paused (by the person, or stuck on a full disk): the groups found last leave the
+   * moved copies out already, and the re-scan forgets them when it goes on, which may be days.
    */
   async forgetMoved(moved: readonly string[]): Promise<void> {
-    if (moved.length) {
-      this.host.writable('changing').storage.duplicates.handOver(handOvers(this.lastFound?.report.groups ?? [], moved, this.libraryNow()));
-      this.lastFound?.movedToTrash(moved);
-      await this.host.rescan();
-    }
-    this.host.writable('changing').storage.duplicates.dropRememberedOfPresent();
+    const dropRemembered = () => this.host.writable('changing').storage.duplicates.dropRememberedOfPresent();
+    if (moved.length === 0) return dropRemembered();
+    this.host.writable('changing').storage.duplicates.handOver(handOvers(this.lastFound?.report.groups ?? [], moved, this.libraryNow()));
+    this.lastFound?.movedToTrash(moved);
+    const rescan = this.host.rescan();
+    // Not before the re-scan has forgotten the moved copies: they are still in the library until then.
+    const forgotten = rescan.done.then(dropRemembered);
+    forgotten.catch(() => {});
+    await Promise.race([forgotten, rescan.job.untilPaused()]);
   }
 
   /**

@@ -18,6 +18,7 @@ import { actionableError } from '../storage/damage.js';
 export class JobControl {
   private readonly controller = new AbortController();
   private resumeWaiters: Array<() => void> = [];
+  private pauseWaiters: Array<() => void> = [];
   private paused = false;
   /** Time spent paused before the current pause, and when that began (Date.now() ms). */
   private pausedBefore = 0;
@@ -46,6 +47,12 @@ export class JobControl {
   pause(): void {
     if (!this.paused) this.pausedSince = Date.now();
     this.paused = true;
+    for (const wake of this.pauseWaiters.splice(0)) wake();
+  }
+
+  /** Resolves once the job is paused (by a person, or by itself: Note [Stuck runs] in engine.ts), at once if it is. */
+  untilPaused(): Promise<void> {
+    return this.paused ? Promise.resolve() : new Promise((resolve) => this.pauseWaiters.push(resolve));
   }
 
   resume(): void {

@@ -1,6 +1,7 @@
 /**
  * The jobs an engine runs: started by kind (one at a time per kind and subject, so a second
- * "index" while one runs joins it; or in turn, each after those of its kind before it), found by
+ * "index" while one runs joins it, or, while a cancelled one winds down, starts anew once that one
+ * has ended; or in turn, each after those of its kind before it), found by
  * id for pause, resume and cancel, and reported to one listener whenever their progress or state
  * changes.
  */
@@ -27,7 +28,8 @@ export interface JobSnapshot {
  * change, the catch-up at launch, tagging and reading text after indexing) are marked
  * `background`, so that the window may stay quiet about them where it would tell a person about
  * work they asked for. Once a person asks for what such a job does (a re-scan while the watcher's
- * runs), the job is theirs: it is not background any more.
+ * runs), or acts on it (pauses, resumes or cancels it), the job is theirs: it is not background
+ * any more, and the window tells of it as of theirs.
  *
  * Note [Started paused]: a job started `paused` waits at its first checkpoint, and its first
  * snapshot says so: it replaces a job the person had paused (Note [Models changed under work] in
@@ -46,7 +48,7 @@ export interface Running<R> {
 
 export class JobRegistry {
   private nextId = 1;
-  private readonly active = new Map<string, { job: AnyJob; origin: JobOrigin; done: Promise<unknown> }>();
+  private readonly active = new Map<string, ActiveJob>();
   private readonly repeats = new Map<string, (job: AnyJob) => Promise<unknown>>();
   /** Set by `stopAll`: no job runs any more. */
   private stopped = false;
@@ -59,19 +61,28 @@ export class JobRegistry {
   ) {}
 
   /**
-   * Runs `work` as a job of `kind`, or joins the one of that kind and subject already running.
+   * Runs `work` as a job of `kind`, or joins the one of that kind and subject already running
+   * (not one cancelled: a request after a cancel is a new one).
    * The result promise is always handled here (a failure is recorded on the job), so callers
    * that only start a job need not await it.
    */
   start<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null, how: JobStart = {}): Running<R> {
     const key = `${kind}:${subject ?? ''}`;
     const running = this.active.get(key);
-    if (running) {
-      if (running.origin.background && !how.background) {
-        running.origin.background = false;
-        this.onChange(snapshot(running.job, running.origin));
-      }
+    if (running && !running.job.isCancelled) {
+      if (!how.background) this.byPerson(running);
       return { job: running.job, done: running.done as Promise<R> };
+    }
+    // Asked for while a cancelled one still winds down: a new request, not that one's end. Its work
+    // waits for that one to end, and so does whoever waits for it (a close, a change of models).
+    const ending = running?.done;
+    if (ending) {
+      const asked = work;
+      work = async (job) => {
+        await Promise.allSettled([ending]);
+        await job.checkpoint();
+        return asked(job);
+      };
     }
     const id = `${kind}-${this.nextId++}`;
     const origin: JobOrigin = { subject, background: how.background === true };
@@ -83,7 +94,9 @@ export class JobRegistry {
     if (this.stopped) job.cancel();
     // Paused before its work begins, which then waits at its first checkpoint (Note [Started paused]).
     if (how.paused) job.pause();
-    const done = job.run(work).finally(() => this.active.delete(key));
+    const done = job.run(work).finally(() => {
+      if (this.active.get(key)?.job === job) this.active.delete(key);
+    });
     done.catch(() => {});
     this.active.set(key, { job, origin, done });
     // Its first snapshot, once listed, says what happened before: paused as it started, or by its own first steps.
@@ -95,22 +108,26 @@ export class JobRegistry {
   /**
    * Runs `work` as a job of `kind`; if one is running, it runs `work` once more when that one is
    * done, within the same job (a newer request, such as an edited vocabulary, must not be lost).
+   * The newer request runs even where the work before it failed, and answers for the job; a
+   * cancel drops it with the rest of the job.
    */
   startAgain<R, P extends { phase?: string } = { phase?: string }>(kind: string, work: (job: Job<P>) => Promise<R>, subject: string | null = null, how: JobStart = {}): Running<R> {
     const key = `${kind}:${subject ?? ''}`;
-    if (this.active.has(key)) {
+    if (this.active.get(key)?.job.isCancelled === false) {
       this.repeats.set(key, work as (job: AnyJob) => Promise<unknown>);
       return this.start(kind, work, subject, how);
     }
     return this.start<R, P>(
       kind,
       async (job) => {
-        let result = await work(job);
-        for (let next = this.repeats.get(key); next; next = this.repeats.get(key)) {
+        let outcome = await settle(() => work(job));
+        for (let next = this.repeats.get(key); next && !job.isCancelled; next = this.repeats.get(key)) {
           this.repeats.delete(key);
-          result = (await next(job as AnyJob)) as Awaited<R>;
+          outcome = await settle(() => next(job as AnyJob) as Promise<R>);
         }
-        return result;
+        this.repeats.delete(key);
+        if ('error' in outcome) throw outcome.error;
+        return outcome.value;
       },
       subject,
       how,
@@ -145,8 +162,26 @@ export class JobRegistry {
   }
 
   get(id: string): AnyJob {
-    for (const { job } of this.active.values()) if (job.id === id) return job;
+    return this.entry(id).job;
+  }
+
+  /** The job `id`, which a person acts on (pause, resume, cancel): theirs from now on (Note [Background jobs]). */
+  actedOnByPerson(id: string): AnyJob {
+    const entry = this.entry(id);
+    this.byPerson(entry);
+    return entry.job;
+  }
+
+  private entry(id: string): ActiveJob {
+    for (const entry of this.active.values()) if (entry.job.id === id) return entry;
     throw new UserError('not-found', `No job ${id} is running (it may have finished).`);
+  }
+
+  /** A job nobody asked for becomes a person's, and says so. */
+  private byPerson({ job, origin }: ActiveJob): void {
+    if (!origin.background) return;
+    origin.background = false;
+    this.onChange(snapshot(job, origin));
   }
 
   /** Cancels every job (each stops at its next checkpoint) and waits until they have ended. */
@@ -160,13 +195,29 @@ export class JobRegistry {
     return this.cancelAll();
   }
 
-  /** Cancels the jobs of `kinds` (all with null), waits until they have ended, and gives them as they were before. */
+  /**
+   * Cancels the jobs of `kinds` (all with null), waits until they have ended, and gives them as
+   * they were before. A job one of them starts as it ends (tagging after indexing) is cancelled
+   * too: it would outlive the stop, and run on models or a library going away.
+   */
   async cancelKinds(kinds: readonly string[] | null): Promise<JobSnapshot[]> {
-    const ending = [...this.active.values()].filter(({ job }) => kinds === null || kinds.includes(job.kind));
-    const before = ending.map(({ job, origin }) => snapshot(job, origin));
-    for (const { job } of ending) job.cancel();
-    await Promise.allSettled(ending.map((entry) => entry.done));
-    return before;
+    const before: JobSnapshot[] = [];
+    for (;;) {
+      const ending = [...this.active.values()].filter(({ job }) => (kinds === null || kinds.includes(job.kind)) && !before.some((stopped) => stopped.id === job.id));
+      if (ending.length === 0) return before;
+      before.push(...ending.map(({ job, origin }) => snapshot(job, origin)));
+      for (const { job } of ending) job.cancel();
+      await Promise.allSettled(ending.map((entry) => entry.done));
+    }
+  }
+}
+
+/** How `work` ended: its value, or what it threw. */
+async function settle<R>(work: () => Promise<R>): Promise<{ value: R } | { error: unknown }> {
+  try {
+    return { value: await work() };
+  } catch (error) {
+    return { error };
   }
 }
 
@@ -174,6 +225,12 @@ export class JobRegistry {
 interface JobOrigin {
   subject: string | null;
   background: boolean;
+}
+
+interface ActiveJob {
+  job: AnyJob;
+  origin: JobOrigin;
+  done: Promise<unknown>;
 }
 
 function snapshot(job: JobView, origin: JobOrigin): JobSnapshot {

@@ -14,7 +14,7 @@ import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import { lumenDataFolderAround } from './data-folder.js';
 import type { ClipModel } from '../models/clip.js';
-import { fingerprintOf, parseFingerprint, standsAsBefore } from '../models/fingerprint.js';
+import { fingerprintOf, imageTowerStandsAsBefore, parseFingerprint, standsAsBefore } from '../models/fingerprint.js';
 import type { OpenOptions } from '../storage/storage.js';
 import type { FolderRow, RemovedImage } from '../storage/library-store.js';
 import type { PhotoRef } from '../storage/photo-store.js';
@@ -101,6 +101,9 @@ async function checkedExcludes(folder: string, globs: readonly string[], givenFo
   return folderExcludes(folder, globs, givenFor);
 }
 
+/** Where the library keeps the fingerprint of what its vectors of a model's name came from (Note [A model replaced under its name]). */
+const fingerprintKey = (model: string) => `model_fingerprint:${model}`;
+
 export class Library {
   readonly thumbnails: ThumbnailStore;
   private readonly indexes = new Map<string, VectorIndex>();
@@ -116,6 +119,8 @@ export class Library {
   private readonly removedDuringRuns = new Map<number, number[]>();
   /** Each model loaded that was compared with what this library's vectors of its name came from (Note [A model replaced under its name]). */
   private readonly checkedModels = new WeakMap<ClipModel, Promise<number>>();
+  /** Of each model loaded, whether its image tower stands as the library knew it (imageTowerAsBefore). */
+  private readonly imageTowersChecked = new WeakMap<ClipModel, Promise<boolean>>();
 
   private constructor(
     readonly dataDir: string,
@@ -187,8 +192,25 @@ export class Library {
     return checked;
   }
 
+  /**
+   * Whether this library's vectors of `model`'s name are known, no file read, to be its image
+   * tower's as it stands: all that work which embeds no text asks (Note [Work without text] in
+   * models/fingerprint.ts), once per model loaded, as `checkModel` is asked. False where only
+   * `checkModel` can tell.
+   */
+  imageTowerAsBefore(model: ClipModel): Promise<boolean> {
+    let asBefore = this.imageTowersChecked.get(model);
+    if (!asBefore) {
+      const known = parseFingerprint(this.storage.library.meta(fingerprintKey(model.id)));
+      asBefore = known === null ? Promise.resolve(false) : imageTowerStandsAsBefore(model.spec, known);
+      this.imageTowersChecked.set(model, asBefore);
+      asBefore.catch(() => this.imageTowersChecked.delete(model));
+    }
+    return asBefore;
+  }
+
   private async compareModel(model: ClipModel): Promise<number> {
-    const key = `model_fingerprint:${model.id}`;
+    const key = fingerprintKey(model.id);
     const known = parseFingerprint(this.storage.library.meta(key));
     const writable = !this.storage.readonly;
     const keep = (fingerprint: object) => !this.closing && this.storage.library.setMeta(key, JSON.stringify(fingerprint));

@@ -105,6 +105,8 @@ export class PhotoSearch {
     readonly model: ClipModel,
     /** Rankings kept for later pages: one for the searches of a library (Note [Later pages]). */
     private readonly laterPages = new LaterPages(),
+    /** Waited for before a description is embedded: the engine checks the text tower only then (Note [Work without text] in models/fingerprint.ts). */
+    private readonly textChecked: () => Promise<unknown> = () => Promise.resolve(),
   ) {}
 
   private get storage() {
@@ -145,6 +147,7 @@ export class PhotoSearch {
     const looks = terms.filter((term): term is Exclude<QueryTerm, PhraseTerm> => term.kind !== 'phrase');
     const { only, order, exclude } = this.phraseMatches(terms.filter((term): term is PhraseTerm => term.kind === 'phrase'));
     if (looks.length === 0) return this.textOnly(order, exclude, options);
+    if (looks.some((term) => term.kind === 'text')) await this.textChecked();
     // The index opens while the text model embeds the query: a cold start's first search waits for one, not both in turn.
     this.vectors().catch(() => {});
     const described = looks.flatMap((term) => (term.kind === 'text' && term.weight > 0 ? [term.text] : []));

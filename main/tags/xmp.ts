@@ -264,6 +264,10 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
   /** The list `local` of namespace `uri`, with the prefix it has, or why it cannot be edited. */
   const find = (uri: string, local: string): { prefix: string | undefined; found: BagEdit } | { error: string } => {
     const prefix = prefixOf(xml, uri);
+    // Written as an attribute (`dc:subject="x"`), a list no app writes so: an element beside it would say it twice.
+    if (prefix && new RegExp(`<${escapeRegExp(rdf)}:Description\\b[^>]*\\s${escapeRegExp(prefix)}:${local}\\s*=`).test(xml)) {
+      return { error: `its keyword list ${prefix}:${local} is an attribute, not an rdf:Bag or rdf:Seq` };
+    }
     const found = prefix ? findBag(xml, prefix, local, rdf) : NO_BAG;
     return found === 'unreadable' ? { error: `its keyword list ${prefix}:${local} holds no rdf:Bag or rdf:Seq` } : { prefix, found };
   };

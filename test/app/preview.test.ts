@@ -1,5 +1,7 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -124,5 +126,24 @@ describe('preview mode server (Notes [Preview is loopback only], [Calls beside t
     const asked = engineCalls.length;
     for (const query of ['?v=abc', '?v=', '?v=..%2Fx', '?v=3&x=1', '?x=1']) expect((await get(`${server.origin}/photo/thumbnail/7${query}`, { cookie })).status).toBe(404);
     expect(engineCalls.length).toBe(asked);
+  });
+});
+
+describe('preview mode’s stand-in trash', () => {
+  it('moves a file into the --trash folder, made if it is not there yet, under a free name', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lumen-preview-trash-'));
+    try {
+      const trash = path.join(dir, 'Trash');
+      const shell = previewShell([], trash);
+      for (const copy of ['a', 'b']) {
+        await writeFile(path.join(dir, `${copy}.jpg`), copy);
+        await shell.moveToTrash(path.join(dir, `${copy}.jpg`));
+      }
+      await writeFile(path.join(dir, 'a.jpg'), 'again');
+      await shell.moveToTrash(path.join(dir, 'a.jpg'));
+      expect((await readdir(trash)).sort()).toEqual(['a (2).jpg', 'a.jpg', 'b.jpg']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

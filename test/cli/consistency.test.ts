@@ -85,8 +85,16 @@ describe('the command line, tried as a new user would', () => {
       // An unset shell variable ("$DIR") must not mean the current folder or the default model.
       [['status', '--data', ''], /^lumen status: --data is empty \(an unset shell variable\?\); give a data folder, or leave --data out for the default\.\n$/],
       [['search', 'a circle', '--data', data, '--model='], /--model is empty/],
-      [['index', '', '--data', data, ...model], /^lumen index: A folder was given as an empty name \(an unset shell variable\?\)\. Give the folder your photos are in\.\n$/],
-      [['similar', '', '--data', data], /^lumen similar: The photo id or image file given is empty \(an unset shell variable\?\)\. Give one photo id or image file\.\n$/],
+      [['index', '', '--data', data, ...model], /^lumen index: an argument is empty \(an unset shell variable\?\): lumen index takes \[FOLDER\.\.\.\]\.\n$/],
+      [['similar', '', '--data', data], /^lumen similar: an argument is empty \(an unset shell variable\?\): lumen similar takes FILE\|PHOTO_ID\.\n$/],
+      [['tags', '', '--data', data], /^lumen tags: an argument is empty \(an unset shell variable\?\): lumen tags takes \[PHOTO\.\.\.\]\.\n$/],
+      // Empty, a folder would be the current one, and a filter none at all.
+      [['folders', '--remove', '', '--data', data], /^lumen folders: --remove is empty \(an unset shell variable\?\): give --remove FOLDER, or leave it out\.\n$/],
+      [['search', 'a circle', '--data', data, '--folder', ''], /^lumen search: --folder is empty \(an unset shell variable\?\): give --folder DIR, or leave it out\.\n$/],
+      [['search', 'a circle', '--data', data, '--type', ''], /^lumen search: --type is empty/],
+      // Given twice, only the last would count.
+      [['index', '--data', data, '--exclude', 'a', '--exclude', 'b'], /^lumen index: --exclude is given more than once; give it once, its globs comma-separated\.\n$/],
+      [['tags', '--confirm', 'dog', '--confirm', 'cat', '--data', data], /^lumen tags: --confirm is given more than once; give it once\.\n$/],
       // A photo given as a JSON file: said so, none of its bytes echoed.
       [['vocabulary', '--import', photo, '--data', data], /^lumen vocabulary: The vocabulary file \S+ is not JSON but binary data \(a photo\?\)\. Give the vocabulary's JSON file\.\n$/],
       [['eval-retrieval', ...model, photo], /^lumen eval-retrieval: Cannot read the captions file \S+: it is binary data, not JSON \(a photo\?\)\. Give a JSON file like \{"images": \[\{"path": "a\.jpg", "captions": \["\.\.\."\]\}\]\}\.\n$/],

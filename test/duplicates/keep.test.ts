@@ -35,7 +35,8 @@ describe('chooseKeep', () => {
     const resaved = copy('resaved.jpg', 4000, 3000, { fileSize: 900_000 });
     const first = copy('first.jpg', 4000, 3000, { fileSize: 2_400_000 });
     expect((await chooseKeep([resaved, first, copy('broken.jpg', 4000, 3000, { fileSize: 9_000_000 })], sharp)).reason).toBe(
-      'sharpest and largest file (2.4 MB); the same size and metadata as the others',
+      // The metadata is alike between the two sharpest only: not said of all.
+      'sharpest and largest file (2.4 MB); the same size as the others',
     );
   });
 
@@ -45,6 +46,24 @@ describe('chooseKeep', () => {
       reason: 'all copies have the same size, sharpness, metadata and file size; kept the first by path',
     });
     expect(await chooseKeep([copy('only.jpg', 10, 10)], async () => 1)).toEqual({ keep: '/p/only.jpg', reason: 'the only copy' });
+  });
+
+  it('keeps the copy named as the original among identical ones: a copy’s name adds to it, a backup nests deeper', async () => {
+    const same = 'all copies have the same size, sharpness, metadata and file size';
+    for (const named of ['IMG_0412 (1).jpg', 'IMG_0412 copy.jpg', 'IMG_0412-2.jpg', 'Copy of IMG_0412.jpg']) {
+      expect(await chooseKeep([copy(named, 10, 10), copy('IMG_0412.jpg', 10, 10)], async () => 1)).toEqual({ keep: '/p/IMG_0412.jpg', reason: `${same}; kept the one with the shortest name` });
+    }
+    expect(await chooseKeep([copy('backup/2019/IMG_0412.jpg', 10, 10), copy('2019/IMG_0412.jpg', 10, 10)], async () => 1)).toEqual({
+      keep: '/p/2019/IMG_0412.jpg',
+      reason: `${same}; kept the one with the shortest path`,
+    });
+    // Among copies a criterion leaves alike too, said as such: what the smaller copy has alike is not said of all.
+    const big = { fileSize: 900_000 };
+    expect(await chooseKeep([copy('big copy.jpg', 1680, 1050, big), copy('small.jpg', 800, 500, { fileSize: 90_000 }), copy('big.jpg', 1680, 1050, big)], async () => 1)).toEqual({
+      keep: '/p/big.jpg',
+      reason: 'largest (1680 × 1050); 1 other copy is as good, with the same sharpness, metadata and file size: kept the one with the shortest name',
+    });
+    expect((await chooseKeep([copy('big copy.jpg', 20, 20), copy('big.jpg', 20, 20), copy('small.jpg', 10, 10)], async () => 1)).keep).toBe('/p/big.jpg');
   });
 
   it('keeps the file that links lead to when nothing else tells identical copies apart (Note [One file, many paths])', async () => {

@@ -112,6 +112,26 @@ describe('moving near-duplicates to the trash from the app', () => {
     expect(queryLibrary(dataDir, 'SELECT COUNT(*) FROM restored_album_images')).toEqual([0]);
   });
 
+  it('answers while indexing is paused, and the paused run forgets the moved copy once resumed', async () => {
+    const file = (name: string) => path.join(photos, `circle-${name}.jpg`);
+    const handlers = app(shellWithTrash(trash));
+    const circle = (await handlers['duplicates.find']({})).groups.find((group) => group.photos.some((photo) => photo.path === file('half')))!;
+    // Paused by the person (or left paused at the last quit: Note [A pause outlasts the app]).
+    const paused = engine.index({}, { paused: true });
+    const half = circle.photos.find((photo) => photo.path === file('half'))!;
+    const answer = handlers['duplicates.trash']({ photoIds: [half.id] });
+    const noAnswer = new Promise((resolve) => setTimeout(() => resolve('no answer in 15 s'), 15_000).unref());
+    expect(await Promise.race([answer, noAnswer])).toMatchObject({ trashed: [file('half')] });
+    // The groups found last leave it out already; the library forgets it when the run goes on.
+    expect(engine.duplicates.last()?.movedPaths).toContain(file('half'));
+    expect(photoAt(file('half'))).toBeDefined();
+    paused.job.resume();
+    await paused.done;
+    expect(photoAt(file('half'))).toBeUndefined();
+    // What was remembered of it stays, for when it is put back from the trash.
+    expect(queryLibrary(dataDir, 'SELECT COUNT(*) FROM restored_verdicts')).not.toEqual([0]);
+  });
+
   it('answers with the files moved when the engine cannot re-scan after the move, and says so in the log', async () => {
     const loose = path.join(scratch.dir, 'Loose');
     await mkdir(loose);

@@ -1,7 +1,8 @@
 /**
  * What an index job says of itself through the Engine: the whole job's figures when it went over
  * the library more than once (Note [A job of several passes]), and whether anybody asked for it
- * (Note [Background jobs]), with no text-reading job after it when nothing is left to read.
+ * (Note [Background jobs]), with no text-reading job after it when nothing is left to read, and
+ * no tagging after a cancel that came as it finished.
  */
 import { copyFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -94,6 +95,25 @@ describe('an index job', () => {
     await first.done;
     await vi.waitFor(() => expect(indexJobs().at(-1)).toMatchObject({ id: expect.not.stringMatching(first.job.id), state: 'done' }), { timeout: 20_000, interval: 50 });
     expect(indexJobs().filter((job) => job.id !== first.job.id).map((job) => job.background)).not.toContain(true);
+  });
+
+  it('ends cancelled when the person cancels as it finishes, and no tagging starts after it', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 3), folder);
+    const app = start({
+      watch: true,
+      // Cancel, pressed while the run forgets what went away and saves the index: no checkpoint there.
+      onJob: (job) => {
+        if (job.kind === 'index' && job.progress?.phase === 'finishing') app.jobs.get(job.id).cancel();
+      },
+    });
+    const { indexing } = await app.addFolders([folder]);
+    await expect(indexing.done).rejects.toMatchObject({ code: 'cancelled' });
+    expect(indexJobs().at(-1)).toMatchObject({ id: indexing.job.id, state: 'cancelled' });
+    // What it indexed is kept, and its folder is no new one any more: a later run a model fails would take a new one out.
+    expect(app.library().status()).toMatchObject({ photos: 3 });
+    expect((app as unknown as { pendingNewFolders: unknown[] }).pendingNewFolders).toEqual([]);
+    await settle(500);
+    expect(jobEvents('tag')).toEqual([]);
   });
 
   it('is marked background when the watcher starts it, and no text-reading job follows when nothing is left to read (Note [Background jobs])', async () => {

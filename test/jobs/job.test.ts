@@ -176,6 +176,82 @@ describe('the job registry', () => {
     expect(registry.list()).toEqual([]);
   });
 
+  it('cancels, and waits for, a job one of those cancelled starts as it ends: it would outlive the stop', async () => {
+    const registry = new JobRegistry();
+    let follower: ReturnType<JobRegistry['start']> | null = null;
+    // An index run that ends well though cancelled (its last steps have no checkpoint), then starts tagging.
+    registry.start('index', async (job) => {
+      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      follower = registry.start('tag', async (tagging) => {
+        for (;;) await tagging.checkpoint().then(() => new Promise((resolve) => setTimeout(resolve, 1)));
+      });
+    });
+    const stopped = await registry.cancelKinds(['index', 'tag']);
+    expect(stopped.map((job) => job.kind)).toEqual(['index', 'tag']);
+    expect(registry.list()).toEqual([]);
+    await expect(follower!.done).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('makes a job nobody asked for the person’s once they act on it, and says so (Note [Background jobs])', async () => {
+    const changes: JobSnapshot[] = [];
+    const registry = new JobRegistry((snapshot) => changes.push(snapshot));
+    const watcherRun = registry.start('index', (job) => job.checkpoint().then(() => new Promise((resolve) => setTimeout(resolve, 20))), null, { background: true });
+    expect(registry.actedOnByPerson(watcherRun.job.id)).toBe(watcherRun.job);
+    expect(changes.at(-1)).toMatchObject({ id: watcherRun.job.id, background: false });
+    watcherRun.job.pause();
+    expect(changes.at(-1)).toMatchObject({ state: 'paused', background: false });
+    watcherRun.job.resume();
+    await watcherRun.done;
+    expect(() => registry.actedOnByPerson(watcherRun.job.id)).toThrow(/No job index-\d+ is running/);
+  });
+
+  it('starts a job asked for while a cancelled one winds down anew, once that one has ended, and a stop waits for both', async () => {
+    const registry = new JobRegistry();
+    const order: string[] = [];
+    let windDown: () => void = () => {};
+    const cancelled = registry.start('index', async (job) => {
+      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      await new Promise<void>((resolve) => (windDown = resolve));
+      order.push('cancelled one ended');
+    });
+    cancelled.job.cancel();
+    const asked = registry.start('index', async () => {
+      order.push('new one ran');
+      return 'indexed';
+    });
+    expect(asked.job).not.toBe(cancelled.job);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual([]);
+    windDown();
+    expect(await asked.done).toBe('indexed');
+    expect(order).toEqual(['cancelled one ended', 'new one ran']);
+    expect(registry.list()).toEqual([]);
+
+    // A stop while both are there ends when the one winding down has ended too.
+    const slow = registry.start('tag', async (job) => {
+      await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push('slow one ended');
+    });
+    slow.job.cancel();
+    registry.startAgain('tag', async () => order.push('an edit tagged'));
+    await registry.cancelAll();
+    expect(order.slice(2)).toEqual(['slow one ended']);
+  });
+
+  it('tells when a job pauses, by a person or by itself', async () => {
+    const job = new Job('index-1', 'index');
+    let paused = false;
+    void job.untilPaused().then(() => (paused = true));
+    const run = job.run(async () => {
+      await job.waitForPerson('The disk is full.');
+    });
+    await vi.waitFor(() => expect(paused).toBe(true));
+    await expect(job.untilPaused()).resolves.toBeUndefined();
+    job.resume();
+    await run;
+  });
+
   it('marks a job nobody asked for as background until a person asks for the same (Note [Background jobs])', async () => {
     const changes: JobSnapshot[] = [];
     const registry = new JobRegistry((snapshot) => changes.push(snapshot));
@@ -253,5 +329,28 @@ describe('a job asked for again while it runs', () => {
     expect(await third.done).toBe(3);
     expect(ran).toEqual(['old vocabulary', 'newest edit']);
     expect(registry.list()).toEqual([]);
+  });
+
+  it('runs the newest request even when the work before it failed, and answers with its outcome', async () => {
+    const registry = new JobRegistry();
+    let fail: (error: Error) => void = () => {};
+    const first = registry.startAgain('tag', () => new Promise((_, reject) => (fail = reject)));
+    const edit = registry.startAgain('tag', async () => 'tagged with the edit');
+    fail(new Error('the old vocabulary failed'));
+    expect(await edit.done).toBe('tagged with the edit');
+    expect(await first.done).toBe('tagged with the edit');
+  });
+
+  it('drops a request asked again when the job is cancelled: neither it nor the next job runs it', async () => {
+    const registry = new JobRegistry();
+    const ran: string[] = [];
+    const first = registry.startAgain('tag', async (job) => {
+      for (;;) await job.checkpoint().then(() => new Promise((resolve) => setTimeout(resolve, 1)));
+    });
+    registry.startAgain('tag', async () => ran.push('the edit'));
+    first.job.cancel();
+    await expect(first.done).rejects.toMatchObject({ code: 'cancelled' });
+    await registry.startAgain('tag', async () => ran.push('the next run')).done;
+    expect(ran).toEqual(['the next run']);
   });
 });

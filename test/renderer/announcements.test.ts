@@ -218,6 +218,22 @@ describe('search as you type', () => {
     await page.getByRole('heading', { level: 1, name: '0 photos contain the text “zinc”' }).waitFor();
   });
 
+  it('says the search was cleared when Escape gives it up, from its results or from the box', async () => {
+    const { page, heard } = await open(searchFake(), '#/library?q=sunset');
+    await page.getByRole('heading', { level: 1, name: '12 photos match “sunset”' }).waitFor();
+    await page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first().focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('listbox', { name: 'Photos' }).waitFor();
+    await poll(heard).toEqual(['12 photos match “sunset”', 'Search cleared.']);
+    const box = page.getByRole('searchbox', { name: 'Search photos' });
+    await box.fill('lake');
+    await page.getByRole('heading', { level: 1, name: '12 photos match “lake”' }).waitFor();
+    await poll(heard).toEqual(['12 photos match “sunset”', 'Search cleared.', '12 photos match “lake”']);
+    await box.press('Escape');
+    await page.getByRole('listbox', { name: 'Photos' }).waitFor();
+    await poll(heard).toEqual(['12 photos match “sunset”', 'Search cleared.', '12 photos match “lake”', 'Search cleared.']);
+  });
+
   /** Answers every page counted, as the engine does where the pool holds every match (a small library), each query with its own count. */
   function countedFake(): FakeLumen {
     const fake = libraryFake();

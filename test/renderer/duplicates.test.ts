@@ -257,6 +257,26 @@ describe('finding duplicates', () => {
     await expect.poll(() => main.getByText(/^Found /).count(), { timeout: 5000 }).toBe(0);
   });
 
+  it('shows the likeness a find was made at: the engine’s kept one, and its own when the screen opens again', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
+    const groups = [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }];
+    fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 1.25, images: 2, groups, foundAt: Date.now() - 60_000, movedToTrash: 0 } });
+    fake.overrides['duplicates.find'] = ({ threshold }: { threshold?: number }) => ({ ok: true, value: { model: FAKE_MODEL, threshold: threshold ?? 0.75, images: 2, groups } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    const likeness = page.getByRole('combobox', { name: 'Find' });
+    await page.getByRole('main').getByText(/^Found /).waitFor();
+    await expect.poll(() => likeness.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe('Re-saves and resized copies only');
+    await likeness.selectOption({ label: 'Also crops and heavy edits' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await expect.poll(() => page.getByRole('main').getByText(/^Found /).count(), { timeout: 5000 }).toBe(0);
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.getByRole('heading', { level: 1, name: /^Library/ }).waitFor();
+    await page.evaluate(() => (location.hash = '#/duplicates'));
+    await page.getByRole('region', { name: '2 copies of copy-1.jpg' }).waitFor();
+    expect(await likeness.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe('Also crops and heavy edits');
+  });
+
   it('says the copies of the engine’s last find went to the trash, when none is left, not that none was found', async () => {
     const fake = libraryFake();
     fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 23, groups: [], foundAt: Date.now() - 60_000, movedToTrash: 22 } });

@@ -250,6 +250,28 @@ describe('a new list in the grid', () => {
     expect(await page.getByRole('group', { name: 'Selection' }).getByText(/selected$/).textContent()).toBe('1,250 selected');
   });
 
+  it('goes with End to the last match, those not loaded yet loaded first, and with Shift+End selects up to it', async () => {
+    const fake = searchFake(1250);
+    const { page } = await pages.open(fake, { hash: '#/library?q=dogs' });
+    const results = page.getByRole('listbox', { name: 'Search results' });
+    await results.getByRole('option').first().focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedName(page), { timeout: 5000 }).toMatch(/^p1250\.jpg/);
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    await expect.poll(() => page.getByRole('group', { name: 'Selection' }).getByText(/selected$/).textContent(), { timeout: 5000 }).toBe('1,250 selected');
+  });
+
+  it('goes with End to the library’s last photo, those after the first screen too', async () => {
+    const fake = searchFake(0);
+    const all = Array.from({ length: 600 }, (_, i) => i + 1);
+    fake.overrides['photos.timeline'] = ({ first }: { first?: number }) => ({ ok: true, value: timelineOf(all.slice(0, first), all.length) });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().focus();
+    await page.keyboard.press('End');
+    await expect.poll(() => focusedName(page), { timeout: 5000 }).toMatch(/^p600\.jpg/);
+  });
+
   it('selects every photo of the library with Ctrl+A, those after the first screen too, before they would load (Note [First screen first])', async () => {
     const fake = searchFake(0);
     const all = Array.from({ length: 600 }, (_, i) => i + 1);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { IndexProgressInfo, JobInfo } from '../../preload/contract.js';
 import { asksForSomething, hasEnded, wentWrong } from '../../renderer/src/state/jobs.svelte.js';
 import { appPages, FAKE_MODEL, jobEvent, libraryFake, rendererInChromium } from './harness.js';
+import { listen } from './listening.js';
 
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
 /** An element's text with whitespace collapsed. */
@@ -199,6 +200,40 @@ describe('cancelling an index job (Note [Cancelling shown at once])', () => {
     await poll(text(row)).toBe('Indexing cancelled before any photo was indexed. Start indexing Dismiss');
     await row.getByRole('button', { name: 'Start indexing' }).click();
     await poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
+  });
+});
+
+describe('a job the app started by itself, then paused, resumed and cancelled by the person (Note [Background jobs])', () => {
+  it('says what each press did, as for a job they asked for, and nothing of a run they left alone', async () => {
+    const fake = libraryFake();
+    const watcherRun: JobInfo = { id: 'index-1', kind: 'index', subject: null, state: 'running', progress: indexing(16, 58), error: null, background: true };
+    // Acted on, it is the person's: the engine answers with it so (JobRegistry.actedOnByPerson).
+    const theirs: JobInfo = { ...watcherRun, background: false };
+    fake.overrides['jobs.pause'] = () => ({ ok: true, value: { ...theirs, state: 'paused' } });
+    fake.overrides['jobs.resume'] = () => ({ ok: true, value: theirs });
+    fake.overrides['jobs.cancel'] = () => ({ ok: true, value: { ...theirs, state: 'cancelled' } });
+    const { page, emit } = await pages.open(fake);
+    const heard = await listen(page);
+    const row = page.getByRole('status', { name: 'Indexing' });
+    await emit(jobEvent(watcherRun));
+    await poll(text(row)).toBe('Indexing 16 of 58 files Pause Cancel');
+
+    await row.getByRole('button', { name: 'Pause indexing' }).click();
+    await poll(heard).toEqual(['Indexing paused.']);
+    await row.getByRole('button', { name: 'Resume indexing' }).click();
+    await poll(heard).toEqual(['Indexing paused.', 'Indexing resumed.']);
+    // Focus goes on to "Index the rest", past the row's sentence: said, it is heard.
+    await row.getByRole('button', { name: 'Cancel indexing' }).click();
+    await poll(heard).toEqual(['Indexing paused.', 'Indexing resumed.', 'Indexing cancelled: 16 of 58 files indexed.']);
+
+    // The watcher's next run is not the person's: it comes and goes unsaid.
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'paused', progress: indexing(0, 1) }));
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'running', progress: indexing(0, 1) }));
+    await emit(jobEvent({ id: 'index-2', kind: 'index', background: true, state: 'done', progress: indexing(1, 1) }));
+    await poll(text(row)).toBe('Indexing cancelled: 16 of 58 files indexed. Index the rest Dismiss');
+    await page.waitForTimeout(300);
+    expect(await heard()).toEqual(['Indexing paused.', 'Indexing resumed.', 'Indexing cancelled: 16 of 58 files indexed.']);
   });
 });
 

@@ -6,6 +6,7 @@ import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { actualSize, clampView, fittedBounds, FITTED, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
 import { counted, folderLabels, formatAgo, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { inPlace } from '../../renderer/src/lib/in-place.js';
+import { isTextOnly, quoteQuery } from '../../renderer/src/lib/query-quote.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
@@ -149,6 +150,20 @@ describe('formatting', () => {
     expect(isChoiceAvailable('gpu', ['cpu'])).toBe(false);
     expect(isChoiceAvailable('gpu', ['cpu', 'webgpu'])).toBe(true);
     expect(isChoiceAvailable('cuda', ['cpu'])).toBe(false);
+  });
+});
+
+describe('a query as the window quotes it', () => {
+  it('quotes words once, a quoted phrase alone with curly quotes, and cuts a long one between letters as read', () => {
+    expect(quoteQuery('sunset')).toBe('“sunset”');
+    expect(quoteQuery('"lisboa"')).toBe('“lisboa”');
+    expect(isTextOnly('"lisboa"')).toBe(true);
+    expect(quoteQuery('"lisboa" "porto"')).toBe('"lisboa" "porto"');
+    expect(isTextOnly('"lisboa" "porto"')).toBe(false);
+    expect(quoteQuery('a b c d', 4)).toBe('“a b…”');
+    // A flag is two code points and a family five: neither is cut in half.
+    expect(quoteQuery('🇵🇹🇵🇹🇵🇹', 2)).toBe('“🇵🇹…”');
+    expect(quoteQuery('👨‍👩‍👧👨‍👩‍👧x', 2)).toBe('“👨‍👩‍👧…”');
   });
 });
 

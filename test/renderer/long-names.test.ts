@@ -1,13 +1,15 @@
 /**
  * Long names, one unbroken word, built for real and laid out in Chromium against a fake engine:
  * a folder album's path and a tag of 80 letters stay inside their cards, whose samples keep the
- * size of their neighbours', and inside the viewer's panel, whose field to add a tag stays whole.
+ * size of their neighbours', and inside the viewer's panel, whose field to add a tag stays whole;
+ * copies compared side by side keep to their cards; a long query leaves the results in view and
+ * the window's title short.
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { AlbumInfo, TagInfo } from '../../preload/contract.js';
+import type { AlbumInfo, DuplicatePhotoInfo, SearchHitInfo, TagInfo } from '../../preload/contract.js';
 import { albumsFake } from './album-fake.js';
-import { appPages, libraryFake, rendererInChromium } from './harness.js';
+import { appPages, FAKE_MODEL, libraryFake, rendererInChromium } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 const LONG_TAG = 'a'.repeat(80);
@@ -119,5 +121,104 @@ describe('a long tag in the viewer', () => {
     await tags.getByRole('button', { name: `Undo rejecting ${LONG_TAG.replace(/a/g, 'b')}` }).waitFor();
     const cutButtons = () => tags.getByRole('button').evaluateAll((buttons) => buttons.filter((button) => button.scrollWidth > button.clientWidth + 1 || button.scrollHeight > button.clientHeight + 1).map((button) => button.getAttribute('aria-label')?.slice(0, 30)));
     expect(await cutButtons()).toEqual([]);
+  });
+});
+
+describe('copies with long file names compared side by side', () => {
+  const names = ['backgrounds_mate_desktop_GreenTraditional.jpg', 'backgrounds_mate_desktop_GreenTraditional_copy.jpg', 'wallpapers_plasma_workspace_MilkyWayAtNightOverTheMountains.png'];
+  const copy = (name: string, i: number): DuplicatePhotoInfo => ({ id: i + 1, name, path: `/usr/share/backgrounds/mate/desktop/${name}`, width: 1920, height: 1080, size: 1000 * (i + 1), capturedAt: null, camera: null, hasLocation: false, links: [] });
+
+  for (const [width, height] of [[1280, 800], [1920, 1080]] as const) {
+    it(`keep each to its card at ${width} x ${height}, their names whole and the cards apart`, async () => {
+      const fake = libraryFake();
+      fake.overrides['duplicates.find'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.75, images: 3, groups: [{ keep: 1, reason: 'the largest', similarity: null, photos: names.map(copy) }] } });
+      const { page } = await pages.open(fake, { hash: '#/duplicates' });
+      await page.setViewportSize({ width, height });
+      await page.getByRole('button', { name: 'Find duplicates' }).click();
+      await page.getByRole('button', { name: 'Compare side by side' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Compare 3 copies' });
+      const cards = dialog.getByRole('listitem');
+      await expect.poll(() => dialog.locator('[aria-busy="true"]').count(), { timeout: 5000 }).toBe(0);
+      for (const card of await cards.all()) {
+        // The words for screen readers of why a copy cannot be marked are cut to 1 px on purpose (.sr-only, app.css).
+        const spilled = await card.evaluate(spills);
+        expect(spilled.filter((said) => !said.startsWith('span.sr-only')), (await card.textContent())?.slice(0, 40)).toEqual([]);
+      }
+      // Each image is inside its card's frame, and each name is all on the card, in its own words.
+      const boxes = await cards.evaluateAll((items) => items.map((item) => {
+        const box = (element: Element) => {
+          const { left, right, top, bottom } = element.getBoundingClientRect();
+          return { left, right, top, bottom };
+        };
+        return { card: box(item), image: box(item.querySelector('img')!), name: box(item.querySelector('strong')!), named: item.querySelector('strong')!.textContent };
+      }));
+      const dialogBox = (await dialog.boundingBox())!;
+      expect(boxes.map(({ named }) => named)).toEqual(names);
+      for (const { card, image, name } of boxes) {
+        for (const part of [image, name]) {
+          expect(part.left).toBeGreaterThanOrEqual(card.left - 0.5);
+          expect(part.right).toBeLessThanOrEqual(card.right + 0.5);
+        }
+        expect(card.right).toBeLessThanOrEqual(dialogBox.x + dialogBox.width + 0.5);
+      }
+      // No card lies over another.
+      for (const [i, one] of boxes.entries()) {
+        for (const other of boxes.slice(i + 1)) {
+          const apart = one.card.right <= other.card.left + 0.5 || other.card.right <= one.card.left + 0.5 || one.card.bottom <= other.card.top + 0.5 || other.card.bottom <= one.card.top + 0.5;
+          expect(apart, `${one.named} and ${other.named}`).toBe(true);
+        }
+      }
+    });
+  }
+});
+
+describe('a long query', () => {
+  /** A search that finds three photos, whatever is asked. */
+  function searchFake() {
+    const fake = libraryFake();
+    const results: SearchHitInfo[] = [1, 2, 3].map((id) => ({ id, name: `IMG_${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: id, score: 0.31 }));
+    fake.overrides['search.query'] = () => ({ ok: true, value: { results, total: 3, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });
+    fake.overrides['search.count'] = () => ({ ok: true, value: { total: 3, belowCutoff: 0 } });
+    return fake;
+  }
+  const pasted = (letters: number) => 'a quiet harbour at dawn with fishing boats and gulls over the water '.repeat(Math.ceil(letters / 68)).slice(0, letters).trim();
+
+  it('of 2,500 letters takes two lines of the heading at 800 x 600, its whole text still read, and leaves the photos in view', async () => {
+    const query = pasted(2500);
+    const { page } = await pages.open(searchFake(), { hash: `#/library?q=${encodeURIComponent(query)}` });
+    await page.setViewportSize({ width: 800, height: 600 });
+    const heading = page.getByRole('heading', { level: 1 });
+    // A search keeps the first 2,000 letters of its query (lib/search-params.ts): all of those are in the heading's text.
+    const searched = query.slice(0, 2000);
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe(`3 photos match “${searched}”`);
+    const { height, lineHeight } = await heading.evaluate((h1) => ({ height: h1.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(h1).lineHeight) }));
+    expect(height).toBeLessThanOrEqual(2 * lineHeight + 1);
+    // Its accessible name is the whole of it.
+    await page.getByRole('heading', { level: 1, name: `3 photos match “${searched}”` }).waitFor();
+    const photo = await page.getByRole('listbox', { name: 'Search results' }).getByRole('option').first().boundingBox();
+    expect(photo!.y + photo!.height).toBeLessThanOrEqual(600);
+  });
+
+  it('is cut short in the window’s title, with an ellipsis', async () => {
+    const query = pasted(157);
+    const { page } = await pages.open(searchFake(), { hash: `#/library?q=${encodeURIComponent(query)}` });
+    await expect.poll(() => page.title(), { timeout: 5000 }).toMatch(/…” — Lumen$/);
+    const title = await page.title();
+    expect(title.startsWith(`“${query.slice(0, 40)}`)).toBe(true);
+    expect(title.length).toBeLessThanOrEqual(60 + '“” — Lumen'.length);
+    // A short one is whole.
+    await page.evaluate(() => (location.hash = '#/library?q=harbour'));
+    await expect.poll(() => page.title()).toBe('“harbour” — Lumen');
+  });
+
+  it('in quotes of its own is not quoted again, in the title as in the heading', async () => {
+    const { page } = await pages.open(searchFake(), { hash: `#/library?q=${encodeURIComponent('"lisboa"')}` });
+    const heading = page.getByRole('heading', { level: 1 });
+    await expect.poll(() => page.title(), { timeout: 5000 }).toBe('“lisboa” — Lumen');
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('3 photos contain the text “lisboa”');
+    // Two quoted phrases: shown as typed, in neither wrapped in quotes again.
+    await page.evaluate(() => (location.hash = `#/library?q=${encodeURIComponent('"lisboa" "porto"')}`));
+    await expect.poll(() => page.title()).toBe('"lisboa" "porto" — Lumen');
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('3 photos match "lisboa" "porto"');
   });
 });

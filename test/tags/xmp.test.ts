@@ -273,6 +273,14 @@ describe('XMP sidecars', () => {
     expect(own).toContain('<rdf:li>Lumen|dog</rdf:li>');
   });
 
+  it('leaves alone a sidecar whose keywords are an attribute, where a list beside it would say the property twice', async () => {
+    const file = path.join(scratch.dir, 'attribute.xmp');
+    const xml = `<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" dc:subject="holiday"/></rdf:RDF></x:xmpmeta>`;
+    await writeFile(file, xml);
+    expect(await writeSidecar(file, ['dog'])).toEqual({ skipped: expect.stringMatching(/left alone: its keyword list dc:subject is an attribute, not an rdf:Bag or rdf:Seq/) });
+    expect(await readFile(file, 'utf8')).toBe(xml);
+  });
+
   it('leaves a file that is not XMP alone', async () => {
     const file = path.join(scratch.dir, 'notes.xmp');
     await writeFile(file, 'my notes about this photo');

@@ -146,10 +146,16 @@ export class AppState {
         else if (this.viewer.photoId !== null) this.viewer.close();
         else if (this.filtersOpen && this.router.current === 'library') this.filtersOpen = false;
         else if (this.selection.size > 0) this.selection.clear();
-        else if (this.search.active && this.router.current === 'library') this.search.clear();
+        else if (this.search.active && this.router.current === 'library') this.clearSearch();
         else return false;
         return true;
     }
+  }
+
+  /** Gives the search up as asked (Escape, "Stop searching by"), saying so: focus lands on the library's photos, which do not say why. */
+  clearSearch(): void {
+    this.search.clear();
+    this.announcer.say('Search cleared.');
   }
 }
 
