@@ -13,13 +13,12 @@ import type { PassedOver } from '../main/library/photo-kinds.js';
 import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
 import { MAX_ALBUM_NAME } from '../main/tags/album-rules.js';
 import { MAX_TAGS } from '../main/tags/vocabulary-rules.js';
+import { MAX_EXCLUSION_CHARS, MAX_EXCLUSIONS, MAX_QUERY_IMAGE_BYTES, MAX_VOCABULARY_CHARS } from './limits.js';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const modelId = z.string().min(1).max(200);
 const jobId = z.string().min(1).max(100);
-const globs = z.array(z.string().min(1).max(500)).max(100);
-/** A photo dropped or pasted to search by; larger files are refused before they cross. */
-export const MAX_QUERY_IMAGE_BYTES = 50 * 1024 * 1024;
+const globs = z.array(z.string().min(1).max(MAX_EXCLUSION_CHARS)).max(MAX_EXCLUSIONS);
 
 /**
  * A vocabulary as the template editor sends it: checked here for shape and size only; the engine
@@ -120,7 +119,7 @@ export const callSchemas = {
   'vocabulary.save': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional() }).strict(),
   'vocabulary.reset': z.object({}).strict(),
   /** A vocabulary file's text, read by the page from a file the person picked. */
-  'vocabulary.import': z.object({ json: z.string().min(1).max(5_000_000) }).strict(),
+  'vocabulary.import': z.object({ json: z.string().min(1).max(MAX_VOCABULARY_CHARS) }).strict(),
   'vocabulary.export': z.object({}).strict(),
   /**
    * What a tag of an edited (unsaved) vocabulary would show, against the saved one; with the tags
@@ -143,7 +142,7 @@ export const callSchemas = {
   'albums.delete': z.object({ id: albumId }).strict(),
   /** Writes tags to XMP sidecars: of every photo, of a tag's photos, or of some photos. */
   'xmp.export': z.object({ tag: tagName.optional(), photoIds: selectedIds.optional(), style: z.enum(['jpg.xmp', 'xmp']).optional() }).strict(),
-  'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, 'must be a photo of at most 50 MB'), options: appSearchOptions.optional() }).strict(),
+  'search.image': z.object({ bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_QUERY_IMAGE_BYTES, `must be a photo of at most ${MAX_QUERY_IMAGE_BYTES / 1_000_000} MB`), options: appSearchOptions.optional() }).strict(),
   /** Finds near-duplicate groups as a job (its progress comes as job events); answers when it is done. */
   'duplicates.find': z.object({ threshold: z.number().min(-1).max(2).optional() }).strict(),
   /** The groups found last, as they stand after the moves since; null once the library changed otherwise (Note [Last duplicates kept] in main/duplicates/last-find.ts). */
@@ -231,6 +230,7 @@ export interface EngineStatus {
   /** The model new photos are embedded with, or null with `modelProblem` saying why. */
   model: ModelInfo | null;
   modelProblem: ModelProblem | null;
+  /** Execution providers installed that can start on this computer (Note [No GPU, no noise] in main/models/session.ts). */
   availableProviders: string[];
   providerChoices: string[];
   /** Null before the first folder is added. */

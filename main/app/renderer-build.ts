@@ -19,6 +19,7 @@ export const RENDERER_SOURCES = [
   'preload',
   path.join('main', 'core', 'control-character.ts'),
   path.join('main', 'library', 'photo-kinds.ts'),
+  path.join('main', 'duplicates', 'threshold.ts'),
   path.join('main', 'search', 'options.ts'),
   path.join('main', 'search', 'page-limit.ts'),
   path.join('main', 'tags', 'album-rules.ts'),

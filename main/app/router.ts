@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { callSchemas, type CallError, type CallName, type CallOutcome, type CallResults } from '../../preload/contract.js';
+import { MAX_FOLDERS_ADDED } from '../../preload/limits.js';
 import { describeIssues, toCallError } from './rpc.js';
 
 export interface SenderInfo {
@@ -52,7 +53,7 @@ function fail(code: string, message: string): { ok: false; error: CallError } {
 }
 
 /** Paths of folders dropped on the window, as the preload sends them (Note [Dropped folders]). */
-const droppedPaths = z.array(z.string().min(1).max(4096).refine((value) => path.isAbsolute(value), 'must be an absolute path')).min(1).max(100);
+const droppedPaths = z.array(z.string().min(1).max(4096).refine((value) => path.isAbsolute(value), 'must be an absolute path')).min(1).max(MAX_FOLDERS_ADDED);
 
 export class CallRouter {
   constructor(

@@ -4,7 +4,7 @@
  * It only lists: moving copies to the system trash needs the person to look at them first, and
  * is done in the app's Duplicates section (Note [Never delete] in main/duplicates/trash.ts).
  */
-import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/calibration.js';
+import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/threshold.js';
 import type { DuplicateGroup } from '../duplicates/index.js';
 import type { Command } from './command.js';
 import { count, MODEL_OPTIONS, numberOption, oneLine, shownPath, WAIT_OPTION } from './common.js';

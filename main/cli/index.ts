@@ -77,11 +77,18 @@ const DEFAULTED: Record<string, string> = { data: 'a data folder', model: 'a mod
 /**
  * What was asked amiss in a way the command would quietly take for something else, refused: an
  * empty value (an unset shell variable: `--remove "$DIR"`), which would stand for the current
- * folder, the default, or no filter at all; and an option given twice, of which only the last
- * value would count.
+ * folder, the default, or no filter at all; an option given twice, of which only the last value
+ * would count; and an option after `--`, which would be searched for as words while the command
+ * ran on the default library, in the default format.
  */
 function askedAmiss(command: Command, parsed: ReturnType<typeof parseArgs>, options: Record<string, OptionSpec>): string | null {
-  const given = (parsed.tokens ?? []).flatMap((token) => (token.kind === 'option' && options[token.name]?.type === 'string' && !options[token.name]?.multiple ? [token.name] : []));
+  const tokens = parsed.tokens ?? [];
+  const terminator = tokens.findIndex((token) => token.kind === 'option-terminator');
+  const optionAfter = terminator < 0 ? undefined : tokens.slice(terminator).find((token) => token.kind === 'positional' && Object.hasOwn(options, /^--([\w-]+)(=|$)/.exec(token.value)?.[1] ?? ''));
+  if (optionAfter?.kind === 'positional') {
+    return `${optionAfter.value} comes after --, which makes it words of the argument, not an option: put every option before -- (lumen ${command.name} [options] -- ${command.args}).`;
+  }
+  const given = tokens.flatMap((token) => (token.kind === 'option' && options[token.name]?.type === 'string' && !options[token.name]?.multiple ? [token.name] : []));
   const twice = given.find((option, at) => given.indexOf(option) !== at);
   if (twice) return `--${twice} is given more than once; give it once${SEVERAL_IN_ONE[options[twice]?.valueName ?? ''] ?? ''}.`;
   const emptied = Object.keys(parsed.values).find((option) => parsed.values[option] === '' && !options[option]?.mayBeEmpty);
@@ -154,7 +161,7 @@ function dashedWords(name: string, args: readonly string[], options: Record<stri
   const dashed = before[at] as string;
   const option = /^--([\w-]+)$/.exec(before[at - 1] ?? '')?.[1];
   if (option && options[option]?.type === 'string') return `--${option} ${dashed} reads "${dashed}" as an option: write --${option}=${dashed}`;
-  return `"${dashed}" starts with "-", so it was read as an option: put -- before it (lumen ${name} -- "${dashed}")`;
+  return `"${dashed}" starts with "-", so it was read as an option: put -- before it, after every option (lumen ${name} [options] -- "${dashed}")`;
 }
 
 export interface CliIo {
@@ -288,7 +295,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     if (doing) {
       const wait = parsed.values['wait'] === true;
       const hint = wait ? 'waiting for it to finish (Ctrl-C stops waiting)' : 'wait for it to finish, or run again with --wait';
-      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, signal: controller.signal, onWait: (busy) => log(busy.message) });
+      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, signal: controller.signal, onWait: (busy) => log(busy.message), creates: command.createsLibrary === true });
     }
     const result = await command.run(context);
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);

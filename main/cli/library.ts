@@ -53,6 +53,7 @@ export const index: Command = {
     'retry-failed': { type: 'boolean', description: 'try every file that failed before again, changed or not' },
   },
   writes: () => 'indexing',
+  createsLibrary: true,
   // The data folder given as (or around) a photo folder is refused before it is made (Note [Other libraries] in data-folder.ts).
   check: (context) => checkPhotoFolders(context.positionals, context.dataDir),
   async run(context) {

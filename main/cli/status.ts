@@ -20,6 +20,7 @@
  * in the system's cache, as long as reading the file takes when it is not; so the app's status,
  * asked for at launch and often after, does not.
  */
+import type { IndexHealth } from '../storage/vector-index.js';
 import { WriterLock, type WriterInfo } from '../storage/writer-lock.js';
 import type { Command } from './command.js';
 import { count, MODEL_OPTIONS, oneLine, shownPath } from './common.js';
@@ -33,6 +34,16 @@ function photosOf(library: { photos: number; images: number }): string {
 function otherWriter(dataDir: string): WriterInfo | null {
   const holder = WriterLock.holder(dataDir);
   return holder && holder.pid !== process.pid ? holder : null;
+}
+
+/**
+ * The search index's health as this short-lived process finds it. One it has to rebuild (a run
+ * was killed before saving it) is rebuilt in memory by each search, and saved by the writer: by
+ * the run going on, if there is one, or else by the next (or the app).
+ */
+function indexHealth(health: IndexHealth, indexing: boolean): string {
+  if (health !== 'rebuilding') return health;
+  return indexing ? 'being rebuilt by that run' : 'out of date: each search rebuilds it in memory until `lumen index` (or the app) saves it rebuilt';
 }
 
 export const status: Command = {
@@ -68,7 +79,7 @@ export const status: Command = {
         ...library.models.map((m) => `             ${m.model}: ${figures(m)}${m.model === library.servingModel ? ' (serving searches)' : ''}`),
         // With no model's line to say it on (a first run stopped, or refused its model, before it stored a photo).
         ...(library.models.length === 0 && library.unfinishedRun && !indexing ? ['             none embedded yet: the last index run did not finish'] : []),
-        library.index ? `Index:       ${library.index.health}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
+        library.index ? `Index:       ${indexHealth(library.index.health, indexing !== null)}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
         `Text:        ${count(text?.read ?? 0, 'photo')} read, ${text?.withText ?? 0} with text, ${text?.skipped ?? 0} skipped by the gate, ${text?.failed ?? 0} failed`,
       );
     } else {
@@ -77,8 +88,8 @@ export const status: Command = {
     lines.push(
       model ? `Model:       ${model.id} (${model.layout} layout, ${model.dim}-d) in ${shownPath(model.dir)}` : `Model:       none: ${oneLine(status.modelProblem?.message ?? '')}`,
       model
-        ? `Provider:    image ${model.providers.image}, text ${model.providers.text} (installed: ${status.availableProviders.join(', ')})`
-        : `Providers:   installed: ${status.availableProviders.join(', ')}`,
+        ? `Provider:    image ${model.providers.image}, text ${model.providers.text} (available here: ${status.availableProviders.join(', ')})`
+        : `Providers:   available here: ${status.availableProviders.join(', ')}`,
     );
     return { json: { ...status, text, writer }, text: lines.join('\n') };
   },

@@ -20,11 +20,12 @@ import { UserError, noEmbeddingsError, throwIfAborted } from '../core/errors.js'
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { DuplicatesStore, DuplicateFileRow } from '../storage/duplicates-store.js';
-import { CALIBRATION_PHOTOS, DEFAULT_DUPLICATE_THRESHOLD, calibrate, calibratedSimilarity, cosineCut, type DuplicateCalibration } from './calibration.js';
+import { CALIBRATION_PHOTOS, calibrate, calibratedSimilarity, cosineCut, type DuplicateCalibration } from './calibration.js';
 import { linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
 import { chooseKeep, measureSharpness } from './keep.js';
 import { oneMemberPerFile } from './same-file.js';
 import { unchanged } from './trash.js';
+import { DEFAULT_DUPLICATE_THRESHOLD } from './threshold.js';
 
 /** Neighbours asked of each image (itself included) and the search breadth (Note [Duplicate search]). */
 const NEIGHBOURS = 8;
@@ -189,7 +190,7 @@ export class DuplicateFinder {
       if (files.length < 2) continue;
       const fileAt = new Map(files.map((file) => [file.path, file]));
       // Links to one file are one copy, shown as the file itself (Note [One file, many paths]).
-      const photos = await oneMemberPerFile(files.map(photoOf));
+      const photos = await oneMemberPerFile(files.map(photoOf), { leaveOutGone: true });
       if (photos.length < 2) continue;
       const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(fileAt.get(candidate.path) as DuplicateFileRow));
       const paths = [keep, ...photos.map((photo) => photo.path).filter((file) => file !== keep).sort()];

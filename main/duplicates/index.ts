@@ -7,7 +7,7 @@
  */
 export { DuplicateFinder } from './finder.js';
 export type { DuplicateGroup, DuplicateOptions, DuplicatePhoto, DuplicateProgress, DuplicateReport } from './finder.js';
-export { DEFAULT_DUPLICATE_THRESHOLD } from './calibration.js';
+export { DEFAULT_DUPLICATE_THRESHOLD } from './threshold.js';
 export type { DuplicateCalibration } from './calibration.js';
 export { executeTrash, planTrash, selectCopies, trashSelection } from './trash.js';
 export type { TrashOutcome, TrashPlan, TrashPlanFile, TrashResult, TrashSelection } from './trash.js';

@@ -13,10 +13,14 @@
  * carries the other paths as `links`, which are never offered for the trash; a group left with
  * one file is no group. Where nothing else tells the copies apart, the one linked to is kept
  * (Note [Which copy to keep] in keep.ts), since moving it would break its links. A path that
- * cannot be read counts as a file of its own: planTrash says why it cannot move it. Writing XMP
- * sidecars folds paths alike: one sidecar per file, beside the file itself (xmp-export.ts).
+ * cannot be read counts as a file of its own: planTrash says why it cannot move it. A file gone
+ * from its folder (moved to the trash while the re-scan that forgets it is paused, or deleted
+ * while Lumen was not looking) is no copy at all: the finder asks for such files to be left out
+ * (`leaveOutGone`). Writing XMP sidecars folds paths alike: one sidecar per file, beside the file
+ * itself (xmp-export.ts), where one gone is listed as skipped.
  */
 import { lstat, realpath, stat } from 'node:fs/promises';
+import { codeOf } from '../core/errors.js';
 
 /** How far a path is from the file itself: 0 when no part of it is a link, 1 when only a folder on the way is, 2 when it is a link. */
 async function linkDistance(file: string): Promise<number> {
@@ -24,11 +28,12 @@ async function linkDistance(file: string): Promise<number> {
   return (await lstat(file).catch(() => null))?.isSymbolicLink() ? 2 : 1;
 }
 
-/** `members` with the paths of one file folded into one, the real file, which lists the others as `links` (Note [One file, many paths]). */
-export async function oneMemberPerFile<T extends { path: string }>(members: readonly T[]): Promise<Array<T & { links: string[] }>> {
+/** `members` with the paths of one file folded into one, the real file, which lists the others as `links`; with `leaveOutGone`, those gone left out (Note [One file, many paths]). */
+export async function oneMemberPerFile<T extends { path: string }>(members: readonly T[], options: { leaveOutGone?: boolean } = {}): Promise<Array<T & { links: string[] }>> {
   const byFile = new Map<string, Array<{ member: T; distance: number }>>();
   for (const member of members) {
-    const info = await stat(member.path).catch(() => null);
+    const info = await stat(member.path).catch((error: unknown) => (options.leaveOutGone && codeOf(error) === 'ENOENT' ? 'gone' : null));
+    if (info === 'gone') continue;
     const key = info ? `${info.dev}:${info.ino}` : `path:${member.path}`;
     const same = byFile.get(key) ?? [];
     same.push({ member, distance: info ? await linkDistance(member.path) : 0 });

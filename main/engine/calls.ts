@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { MAX_SELECTED, callSchemas, type CallName, type CallResults, type JobInfo } from '../../preload/contract.js';
+import { MAX_EXCLUSION_CHARS, MAX_EXCLUSIONS, MAX_FOLDERS_ADDED } from '../../preload/limits.js';
 import type { TrashSelection } from '../duplicates/trash.js';
 import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
@@ -49,7 +50,7 @@ const localPath = z.string().min(1).max(4096);
 export const engineCallSchemas = {
   ...forwarded,
   'models.import': z.object({ dir: localPath }).strict(),
-  'library.addFolders': z.object({ paths: z.array(localPath).min(1).max(100), excludes: z.array(z.string().min(1).max(500)).max(100).optional() }).strict(),
+  'library.addFolders': z.object({ paths: z.array(localPath).min(1).max(MAX_FOLDERS_ADDED), excludes: z.array(z.string().min(1).max(MAX_EXCLUSION_CHARS)).max(MAX_EXCLUSIONS).optional() }).strict(),
   /** The file to serve for a photo URL, or to reveal or open. */
   'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']) }).strict(),
   /** The files of copies to move to the trash, with their groups (Note [Copies named by id]). */

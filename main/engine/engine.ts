@@ -48,7 +48,7 @@ import type { ImageSource } from '../models/preprocess.js';
 import type { OcrSummary } from '../ocr/job.js';
 import type { FolderRow } from '../storage/library-store.js';
 import type { TagRename } from '../storage/tag-store.js';
-import { installedProviders, PROVIDERS, type SessionPlan } from '../models/session.js';
+import { PROVIDERS, usableProviders, type SessionPlan } from '../models/session.js';
 import { ModelStore } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import type { QueryRules } from '../search/query.js';
@@ -220,10 +220,14 @@ export class Engine {
    * Makes this engine the library's writer before a command that writes starts, as `holder`
    * ("`lumen index`"): a second writer is named the holder, and this one waits with `wait`.
    */
-  async claimWriter(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> = {}): Promise<void> {
-    // The claim makes the data folder: a `--model` naming no model is refused first, leaving none behind.
+  async claimWriter(holder: string, doing: string, options: Omit<TakeOptions, 'nativeBinding'> & { creates?: boolean } = {}): Promise<void> {
+    const { creates, ...take } = options;
+    // The claim makes the data folder: work that needs a library (all but a first index run), or
+    // a `--model` naming no model, is refused first, leaving none behind (in a folder of photos
+    // given as --data by mistake, say).
+    if (!creates) this.requireLibrary();
     await this.models.checkOverride();
-    return this.access.claim(holder, doing, options);
+    return this.access.claim(holder, doing, take);
   }
 
   /** Keeps the watcher on the library's folders (Note [Watch, then re-scan]). */
@@ -272,7 +276,7 @@ export class Engine {
       settings,
       model,
       modelProblem,
-      availableProviders: [...installedProviders()],
+      availableProviders: [...usableProviders()],
       providerChoices: [...PROVIDERS],
       library: library && (await this.libraryInfo(library)),
       jobs: this.jobs.list() as JobInfo[],
@@ -797,7 +801,7 @@ export class Engine {
 
   /** Unit embeddings of image files with the search model; the first file that fails stops it, named. */
   async embedImages(files: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const results = await (await this.searchModel()).embedImageList(files, { signal });
+    const results = await (await this.models.forImages(this.libraryIfAny())).embedImageList(files, { signal });
     return results.map((result) => {
       if ('error' in result) throw result.error;
       return result.vector;

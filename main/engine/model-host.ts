@@ -15,6 +15,7 @@
 import path from 'node:path';
 import type { ModelProblem } from '../../preload/contract.js';
 import { UserError, isUserError } from '../core/errors.js';
+import { keptPromise } from '../core/kept-promise.js';
 import type { SettingsFile } from '../core/settings.js';
 import type { Library } from '../library/library.js';
 import { ClipModel } from '../models/clip.js';
@@ -55,7 +56,7 @@ export class ModelHost {
 
   /** The model new photos are embedded with (Note [Which model]). */
   async forIndexing(library: Library | null): Promise<ClipModel> {
-    return this.checked(library, await this.load(await this.indexingReference(library)));
+    return this.checked(library, await this.load(await this.indexingReference(library), library));
   }
 
   private async indexingReference(library: Library | null): Promise<string | undefined> {
@@ -75,7 +76,7 @@ export class ModelHost {
   }
 
   private async searchModel(library: Library | null): Promise<ClipModel> {
-    return this.load(this.overrides.model ?? library?.servingModelReference() ?? (await this.indexingReference(library)));
+    return this.load(this.overrides.model ?? library?.servingModelReference() ?? (await this.indexingReference(library)), library);
   }
 
   /** `model`, once the library has made sure its vectors of that name are this model's (Note [A model replaced under its name] in models/fingerprint.ts). */
@@ -126,17 +127,15 @@ export class ModelHost {
     return this.overrides.provider ?? parseProvider((await this.settings.read()).provider);
   }
 
-  private async load(reference: string | undefined): Promise<ClipModel> {
-    const dir = await this.store.resolve(reference);
+  /** The model `reference` names; `library` says where one it named was, if that folder is gone (a name given with --model is the person's own). */
+  private async load(reference: string | undefined, library: Library | null = null): Promise<ClipModel> {
+    const goneFrom = () => (reference !== undefined && reference !== this.overrides.model ? (library?.goneModelFolder(reference) ?? null) : null);
+    const dir = await this.store.resolve(reference, goneFrom);
     const provider = await this.provider();
     const key = `${dir}\0${provider}`;
-    let model = this.loaded.get(key);
-    if (!model) {
-      model = ClipModel.load(dir, { provider, ...this.logs, textGraphs: this.textGraphs, tokenizerThread: this.tokenizerThread });
-      this.loaded.set(key, model);
-      model.catch(() => this.loaded.delete(key));
-      await this.keepAtMost(2, key);
-    }
+    const loadedBefore = this.loaded.has(key);
+    const model = keptPromise(this.loaded, key, () => ClipModel.load(dir, { provider, ...this.logs, textGraphs: this.textGraphs, tokenizerThread: this.tokenizerThread }));
+    if (!loadedBefore) await this.keepAtMost(2, key);
     return model;
   }
 

@@ -3,7 +3,7 @@
  * copies of those groups moved to the trash. Composed once by the Engine (`engine.duplicates`),
  * whose library, models and jobs it works with.
  */
-import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/calibration.js';
+import { DEFAULT_DUPLICATE_THRESHOLD } from '../duplicates/threshold.js';
 import type { DuplicateProgress, DuplicateReport, TrashResult, TrashSelection } from '../duplicates/index.js';
 import { LastFind } from '../duplicates/last-find.js';
 import { handOvers, selectCopies, trashSelection, type LibraryNow } from '../duplicates/trash.js';

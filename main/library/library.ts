@@ -9,6 +9,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { OTHER_LIBRARY_ADVICE } from '../core/cli-advice.js';
 import { UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
+import { keptPromise } from '../core/kept-promise.js';
 import { isInside } from '../core/paths.js';
 import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
@@ -159,19 +160,15 @@ export class Library {
         ),
       );
     }
-    let opened = this.opened.get(model);
-    if (!opened) {
+    return keptPromise(this.opened, model, () => {
       const index = new VectorIndex(this.storage, model, dim, this.indexDir);
       this.indexes.set(model, index);
-      opened = index.open().then(() => index);
-      this.opened.set(model, opened);
-      // One that could not open is opened again by the next caller.
+      const opened = index.open().then(() => index);
       opened.catch(() => {
-        this.opened.delete(model);
-        this.indexes.delete(model);
+        if (this.indexes.get(model) === index) this.indexes.delete(model);
       });
-    }
-    return opened;
+      return opened;
+    });
   }
 
   /**
@@ -183,13 +180,7 @@ export class Library {
    * search. A reader, which cannot forget, refuses the model.
    */
   checkModel(model: ClipModel): Promise<number> {
-    let checked = this.checkedModels.get(model);
-    if (!checked) {
-      checked = this.compareModel(model);
-      this.checkedModels.set(model, checked);
-      checked.catch(() => this.checkedModels.delete(model));
-    }
-    return checked;
+    return keptPromise(this.checkedModels, model, () => this.compareModel(model));
   }
 
   /**
@@ -199,14 +190,10 @@ export class Library {
    * `checkModel` can tell.
    */
   imageTowerAsBefore(model: ClipModel): Promise<boolean> {
-    let asBefore = this.imageTowersChecked.get(model);
-    if (!asBefore) {
+    return keptPromise(this.imageTowersChecked, model, () => {
       const known = parseFingerprint(this.storage.library.meta(fingerprintKey(model.id)));
-      asBefore = known === null ? Promise.resolve(false) : imageTowerStandsAsBefore(model.spec, known);
-      this.imageTowersChecked.set(model, asBefore);
-      asBefore.catch(() => this.imageTowersChecked.delete(model));
-    }
-    return asBefore;
+      return known === null ? Promise.resolve(false) : imageTowerStandsAsBefore(model.spec, known);
+    });
   }
 
   private async compareModel(model: ClipModel): Promise<number> {
@@ -450,6 +437,12 @@ export class Library {
    */
   servingModel(): string | null {
     return this.storage.library.meta('serving_model') ?? this.storage.embeddings.models()[0]?.model ?? null;
+  }
+
+  /** The folder model `id` was last indexed from, where that folder is gone (moved or deleted); null otherwise. */
+  goneModelFolder(id: string): string | null {
+    const dir = this.storage.library.meta(`model_dir:${id}`);
+    return dir && !existsSync(dir) ? dir : null;
   }
 
   /**

@@ -12,8 +12,8 @@
  * a copy cut short (a download or copy interrupted) differs too and is no other model.
  *
  * Note [Work without text]: the photo vectors are the image tower's alone, so work that embeds no
- * text (near-duplicates, photos like a photo or an image) asks only that the image tower's files
- * and settings stand as they did (`imageTowerStandsAsBefore`), and never starts the text tower:
+ * text (near-duplicates, photos like a photo or an image, `embed-image`) asks only that the image
+ * tower's files and settings stand as they did (`imageTowerStandsAsBefore`), and never starts the text tower:
  * a damaged text tower is for a text search or tagging to report. Where the image tower's do not
  * stand, that work waits for the whole comparison like any other, both towers loaded: nothing is
  * forgotten on one tower's word.

@@ -74,17 +74,22 @@ const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu',
 /**
  * Note [No GPU, no noise]: on Linux, WebGPU runs on Vulkan; without the Vulkan loader there is
  * no adapter to find, and Dawn's failed attempt prints a native warning with a source location on
- * stderr. So WebGPU is only tried where the loader is installed, and otherwise left out quietly.
+ * stderr. So WebGPU is only tried, or offered in Settings, where the loader is installed, and
+ * otherwise left out quietly.
  */
-function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
+export function vulkanLoaderPresent(env: NodeJS.ProcessEnv = process.env): boolean {
   const dirs = [...(env['LD_LIBRARY_PATH']?.split(':').filter(Boolean) ?? []), ...LIBRARY_DIRS];
   return dirs.some((dir) => existsSync(path.join(dir, VULKAN_LOADER)));
 }
 
-/** GPU providers that can start here at all. */
+/** Providers installed that can start here at all: what status offers, and `auto` tries (Note [No GPU, no noise]). */
+export function usableProviders(platform: NodeJS.Platform = process.platform): Set<string> {
+  return new Set([...installedProviders()].filter((name) => name !== 'webgpu' || platform !== 'linux' || vulkanLoaderPresent()));
+}
+
 function usableGpuProviders(platform: NodeJS.Platform): ExecutionProvider[] {
-  const available = installedProviders();
-  return gpuProvidersFor(platform).filter((name) => available.has(name) && (name !== 'webgpu' || platform !== 'linux' || vulkanLoaderPresent()));
+  const usable = usableProviders(platform);
+  return gpuProvidersFor(platform).filter((name) => usable.has(name));
 }
 
 /** Providers to try, best first, for a preference on this platform. */

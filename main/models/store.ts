@@ -69,9 +69,11 @@ export class ModelStore {
 
   /**
    * The folder for `--model`: an existing folder path, or the id of an installed model. With no
-   * reference, the default catalogue model if installed, else the only installed model.
+   * reference, the default catalogue model if installed, else the only installed model. `goneFrom`:
+   * the folder a library last found the model it names in, gone since (moved or deleted), which a
+   * model that is nowhere else is said to be missing from: the person typed no name.
    */
-  async resolve(reference?: string): Promise<string> {
+  async resolve(reference?: string, goneFrom: () => string | null = () => null): Promise<string> {
     if (reference) {
       const asPath = path.resolve(reference);
       if ((await stat(asPath).catch(() => null))?.isDirectory()) return asPath;
@@ -80,6 +82,10 @@ export class ModelStore {
       const entry = findCatalogueEntry(reference);
       if (entry) {
         throw new UserError('model-missing', `Model ${entry.id} is not installed. Run \`lumen models download ${entry.id}\` first.`);
+      }
+      const gone = goneFrom();
+      if (gone) {
+        throw new UserError('model-missing', `The model ${reference}, which this library's photos were embedded with, was in ${gone}, and that folder is gone. Give its folder where it is now (--model FOLDER), or install a model (see \`lumen models list\`).`);
       }
       throw new UserError('model-missing', `No model folder or catalogue model named "${reference}". See \`lumen models list\`.`);
     }

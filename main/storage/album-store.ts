@@ -1,6 +1,14 @@
 /**
  * Albums a person saved from a selection of photos. Members are images (content), so an album
  * keeps a photo that is moved or renamed; a photo whose last file goes leaves its albums.
+ *
+ * Note [Album ids never reused]: the app names an album by its id (`saved:7`, in its address and
+ * its history), so an id must never come back: Back to a deleted album would open the next album
+ * saved, to be renamed or deleted in its place. SQLite gives a new row the highest id plus one,
+ * an id deleted last again; so a trigger keeps the highest id deleted (meta
+ * `albums_deleted_up_to`, migration in database.ts) and new albums are numbered past it. A
+ * library restored from its backup (Note [Backups]) keeps albums by name and numbers them
+ * afresh: an address from before the restore may name another album then.
  */
 import type { Db } from './database.js';
 
@@ -18,7 +26,9 @@ export class AlbumStore {
       list: db.prepare('SELECT id, name, created_at AS createdAt FROM albums ORDER BY name COLLATE NOCASE'),
       byId: db.prepare('SELECT id, name, created_at AS createdAt FROM albums WHERE id = ?'),
       byName: db.prepare('SELECT id, name, created_at AS createdAt FROM albums WHERE name = ? COLLATE NOCASE'),
-      insert: db.prepare('INSERT INTO albums (name, created_at) VALUES (?, ?) RETURNING id'),
+      insert: db.prepare(`INSERT INTO albums (id, name, created_at) VALUES (1 + MAX(
+          IFNULL((SELECT MAX(id) FROM albums), 0), IFNULL((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'albums_deleted_up_to'), 0)
+        ), ?, ?) RETURNING id`),
       rename: db.prepare('UPDATE albums SET name = ? WHERE id = ?'),
       imageOf: db.prepare('SELECT image_id FROM files WHERE id = ?').pluck(),
       addImage: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) VALUES (?, ?)'),

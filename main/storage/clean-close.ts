@@ -92,6 +92,12 @@ export function writerOpened(file: string): (cleanly: boolean) => void {
   return (cleanly) => {
     closed();
     const stamp = cleanly ? stampOf(file) : null;
-    if (stamp) writeFileSync(recordOf(file), stamp);
+    if (!stamp) return;
+    try {
+      writeFileSync(recordOf(file), stamp);
+    } catch {
+      // A full disk (or any other refusal): the library is closed, all of it kept; with no record
+      // (or a torn one, which does not match) the next writer checks its pages, as after a crash.
+    }
   };
 }

@@ -275,6 +275,13 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE duplicate_calibrations ADD COLUMN embedded INTEGER;
   `,
+  // Note [Album ids never reused] in album-store.ts.
+  `
+  CREATE TRIGGER albums_deleted_keep_id AFTER DELETE ON albums BEGIN
+    INSERT INTO meta (key, value) VALUES ('albums_deleted_up_to', old.id)
+      ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), old.id);
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

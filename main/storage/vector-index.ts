@@ -57,11 +57,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { indexSaveError } from '../core/errors.js';
+import { IndexDiskFull, indexSaveError } from '../core/errors.js';
 import { temporaryName } from '../core/temporary-files.js';
 import { dot } from '../models/vectors.js';
 import { Int8Graph } from './int8-graph.js';
@@ -571,15 +571,28 @@ export class VectorIndex {
    */
   private async writeGraph(graph: Int8Graph | LayeredGraph, file: string): Promise<{ count: number; sha256: string }> {
     try {
+      let written: { count: number; sha256: string };
       if (graph instanceof LayeredGraph) {
-        return await mergeGraph({ settings: this.graphSettings(graph.size()), base: this.file, out: file, threads: THREADS, ...graph.snapshot() });
+        written = await mergeGraph({ settings: this.graphSettings(graph.size()), base: this.file, out: file, threads: THREADS, ...graph.snapshot() });
+      } else {
+        graph.save(file);
+        written = { count: graph.size(), sha256: await fileSha256(file) };
       }
-      graph.save(file);
+      await this.checkWrittenWhole(file, written.count);
+      return written;
     } catch (error) {
       // Asked now, before the file half written is removed and makes room again.
       throw indexSaveError(error, path.dirname(file));
     }
-    return { count: graph.size(), sha256: await fileSha256(file) };
+  }
+
+  /**
+   * usearch writes a graph smaller than its stream's buffer to a full disk as an empty file, and
+   * says nothing: the graph's vectors alone (a byte per dimension) tell a file cut short.
+   */
+  private async checkWrittenWhole(file: string, count: number): Promise<void> {
+    const { size } = await stat(file);
+    if (size < count * this.dim) throw new IndexDiskFull(`the index file was written short: ${size} bytes, where its ${count} vectors alone take ${count * this.dim}`);
   }
 
   /** A file of this reader's own, in a private temporary folder (Note [Readers keep it in memory]). */

@@ -4,6 +4,7 @@ import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeRegExp } from '../../main/core/escape-regexp.js';
 import { cli } from '../helpers/cli-main.js';
 import { HF_MODEL, IMMICH_MODEL, PHOTOS, ROOT, norm, tempDir } from '../helpers/fixtures.js';
 
@@ -71,7 +72,11 @@ describe('command-line interface', () => {
     // Words and values that start with "-" are read as options: the message says how to write them.
     const dashedQuery = await cli('search', '--data', scratch.dir, '- people');
     expect(dashedQuery.code).toBe(2);
-    expect(dashedQuery.stderr).toMatch(/^lumen search: "- people" starts with "-", so it was read as an option: put -- before it \(lumen search -- "- people"\)\./);
+    expect(dashedQuery.stderr).toMatch(/^lumen search: "- people" starts with "-", so it was read as an option: put -- before it, after every option \(lumen search \[options\] -- "- people"\)\./);
+    // An option after -- would be searched for as words, on the default library: refused.
+    const optionAfter = await cli('search', '--', '- people', '--data', scratch.dir, '--json');
+    expect([optionAfter.code, optionAfter.stdout]).toEqual([2, '']);
+    expect(optionAfter.stderr).toBe('lumen search: --data comes after --, which makes it words of the argument, not an option: put every option before -- (lumen search [options] -- QUERY).\n');
     const negative = await cli('search', '--data', scratch.dir, '--cutoff', '-1', 'dog');
     expect(negative.stderr).toMatch(/^lumen search: --cutoff -1 reads "-1" as an option: write --cutoff=-1\./);
     expect((await cli('search', '--data', scratch.dir, '--', '- people')).stderr).toMatch(/There is no library/);
@@ -223,6 +228,21 @@ describe('command-line interface', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/The folder .*mistyped does not exist/);
     expect(existsSync(data)).toBe(false);
+  });
+
+  it('refuses work on a library there is none of before it claims one: nothing is left in the folder given as --data', async () => {
+    // A folder of photos given as --data by mistake, and one that does not exist.
+    const photos = path.join(scratch.dir, 'photos-as-data');
+    await mkdir(photos);
+    await writeFile(path.join(photos, 'IMG_1.jpg'), 'x');
+    for (const data of [photos, path.join(scratch.dir, 'no-such-data')]) {
+      for (const argv of [['tag'], ['ocr'], ['duplicates'], ['tags', '--confirm', 'dog', '#1'], ['folders', '--remove', photos], ['vocabulary', '--reset'], ['text', '#1']]) {
+        const refused = await cli(...argv, '--data', data);
+        expect([refused.code, refused.stderr], argv.join(' ')).toEqual([2, expect.stringMatching(new RegExp(`^lumen ${argv[0]}: There is no library in ${escapeRegExp(data)} yet`))]);
+      }
+    }
+    expect(await readdir(photos)).toEqual(['IMG_1.jpg']);
+    expect(existsSync(path.join(scratch.dir, 'no-such-data'))).toBe(false);
   });
 
   it('says a folder it cannot open is out of reach, not missing, and leaves no library behind', async () => {

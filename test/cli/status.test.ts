@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli-main.js';
@@ -65,5 +66,14 @@ describe('status beside an index run in another process', () => {
     expect(JSON.parse((await cli('status', '--data', data, ...model, '--json')).stdout).library.unfinishedRun).toBe(true);
     expect((await cli('index', '--data', data, ...model)).code).toBe(0);
     expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/tiny-clip-immich: 4 embedded, 0 to do/);
+  });
+
+  it('says a search index a killed run left unsaved is out of date, not "rebuilding" with nothing running, until a run saves it', async () => {
+    // A run killed before it saved the index leaves files the library has moved past: here, no sidecar at all.
+    await rm(path.join(data, 'index', 'tiny-clip-immich.usearch.json'));
+    for (const argv of [['status'], ['search', 'a photo of a star.']]) expect((await cli(...argv, '--data', data, ...model)).code).toBe(0);
+    expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/^Index: +out of date: each search rebuilds it in memory until `lumen index` \(or the app\) saves it rebuilt, 4 of 4 vectors$/m);
+    expect((await cli('index', '--data', data, ...model)).code).toBe(0);
+    expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/^Index: +ready, 4 of 4 vectors$/m);
   });
 });

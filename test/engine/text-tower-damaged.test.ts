@@ -51,12 +51,14 @@ describe('a text tower damaged after indexing', () => {
     await scratch.cleanup();
   });
 
-  it('finds near-duplicates, and photos like a photo by its id or like an image file, as the CLI asks', async () => {
+  it('finds near-duplicates and photos like a photo by its id or like an image file, and embeds an image file, as the CLI asks', async () => {
     expect((await engine.duplicates.find().done).images).toBe(6);
     const likeFirst = await engine.search('#1', { showAll: true });
     expect(likeFirst.results.map((hit) => hit.photoId).sort()).toEqual([2, 3, 4, 5, 6]);
     expect((await engine.similar(1, { showAll: true })).results).toHaveLength(5);
     expect((await engine.search(outside, { showAll: true }, undefined, { imageFiles: true })).results).toHaveLength(6);
+    // `lumen embed-image` too.
+    expect(await engine.embedImages([outside])).toHaveLength(1);
   });
 
   it('answers the window’s calls for similar photos, a dropped image and near-duplicates', async () => {

@@ -34,6 +34,20 @@ describe('the list of albums', () => {
     await page.getByRole('link', { name: '← Albums' }).click();
     await poll(() => focused(page)).toMatch(/^A Walks, /);
   });
+
+  it('has “← Albums” and “← Tags” as wide as their words, not the row: a click beside them stays on the page', async () => {
+    const fake = albumsFake({ Trip: [1, 2] });
+    const { page } = await pages.open(fake, { hash: '#/albums' });
+    await page.getByRole('link', { name: /^Trip,/ }).click();
+    await page.getByRole('heading', { level: 1, name: /^Trip/ }).waitFor();
+    const widthOf = (name: string) => page.getByRole('link', { name }).evaluate((link): [number, number] => [link.getBoundingClientRect().width, (link.parentElement as HTMLElement).getBoundingClientRect().width]);
+    const [albums, albumsRow] = await widthOf('← Albums');
+    expect(albums).toBeLessThan(albumsRow / 4);
+    await page.evaluate(() => (location.hash = '#/tags?tag=beach'));
+    await page.getByRole('heading', { level: 1, name: /^beach/ }).waitFor();
+    const [tags, tagsRow] = await widthOf('← Tags');
+    expect(tags).toBeLessThan(tagsRow / 4);
+  });
 });
 
 describe('renaming a saved album', () => {

@@ -15,7 +15,7 @@ describe('finding duplicates', () => {
     expect(await likeness.locator('option:checked').textContent()).toBe('Copies and edits (suggested)');
     const find = page.getByRole('button', { name: 'Find duplicates' });
     await find.click();
-    await expect.poll(() => fake.callsOf('duplicates.find')).toEqual([{}]);
+    await expect.poll(() => fake.callsOf('duplicates.find')).toEqual([{ threshold: 0.75 }]);
     for (const [label, threshold] of [['Re-saves and resized copies only', 1.25], ['Also crops and heavy edits', 0.5], ['Also other shots of the same scene', 0]] as const) {
       await likeness.selectOption({ label });
       await find.click();
@@ -275,6 +275,24 @@ describe('finding duplicates', () => {
     await page.evaluate(() => (location.hash = '#/duplicates'));
     await page.getByRole('region', { name: '2 copies of copy-1.jpg' }).waitFor();
     expect(await likeness.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe('Also crops and heavy edits');
+  });
+
+  it('offers a kept find made at a threshold it does not list (`lumen duplicates --threshold 0.9`) as it was, not as the suggestion', async () => {
+    const fake = libraryFake();
+    const photo = (id: number) => ({ id, name: `copy-${id}.jpg`, path: `/p/copy-${id}.jpg`, width: 800, height: 600, size: 1000 * id, capturedAt: null, camera: null, hasLocation: false, links: [] });
+    const groups = [{ keep: 1, reason: 'the largest', similarity: null, photos: [photo(1), photo(2)] }];
+    fake.overrides['duplicates.last'] = () => ({ ok: true, value: { model: FAKE_MODEL, threshold: 0.9, images: 2, groups, foundAt: Date.now() - 60_000, movedToTrash: 0 } });
+    fake.overrides['duplicates.find'] = ({ threshold }: { threshold?: number }) => ({ ok: true, value: { model: FAKE_MODEL, threshold: threshold ?? 0.75, images: 2, groups } });
+    const { page } = await pages.open(fake, { hash: '#/duplicates' });
+    const likeness = page.getByRole('combobox', { name: 'Find' });
+    await page.getByRole('main').getByText(/^Found /).waitFor();
+    await expect.poll(() => likeness.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe('As last found (0.9 on the scale from −1 to 2)');
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await expect.poll(() => fake.callsOf('duplicates.find')).toEqual([{ threshold: 0.9 }]);
+    // A find at a listed likeness leaves the list as it is.
+    await likeness.selectOption({ label: 'Copies and edits (suggested)' });
+    await page.getByRole('button', { name: 'Find duplicates' }).click();
+    await expect.poll(() => likeness.locator('option').allTextContents()).toEqual(['Re-saves and resized copies only', 'Copies and edits (suggested)', 'Also crops and heavy edits', 'Also other shots of the same scene']);
   });
 
   it('says the copies of the engine’s last find went to the trash, when none is left, not that none was found', async () => {

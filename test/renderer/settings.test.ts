@@ -591,6 +591,11 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     // Not all went well: a warning, not in the success colour.
     await poll(() => colourOf(stillFailing)).toBe(await colourOfVariable(page, '--warn'));
     await poll(() => fake.callsOf('library.failures').length).toBe(listed + 1);
+    // None failing any more (tried again, or their folder excluded): the heading says none, not "0" over nothing.
+    fake.status.library = { ...fake.status.library!, failed: 0 };
+    await emit({ type: 'library-changed' });
+    await visible(page.getByRole('heading', { name: 'Files that could not be indexed: none' }));
+    expect(await page.getByRole('button', { name: 'Try them again' }).count()).toBe(0);
   });
 
   it('draws a long list of failed files a part at a time, as asked, focus at its end once all are shown', async () => {

@@ -153,7 +153,7 @@ describe('the list of tags', () => {
     const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     // It writes files beside the person's photos: it asks first, and writes nothing until told to.
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
-    await page.getByText('Write the keyword “beach” into an XMP sidecar beside each of the 3 photos, where other photo apps read them? The photos themselves are not changed.').waitFor();
+    await page.getByText('Write every tag of these photos, “beach” among them, into an XMP sidecar beside each of the 3 photos, where other photo apps read them? The photos themselves are not changed.').waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.waitForTimeout(100);
     expect(fake.callsOf('xmp.export')).toEqual([]);
@@ -323,6 +323,8 @@ describe('a tag’s page and the list of tags, after a person’s verdicts', () 
     await tag('beach');
     await expect.poll(() => fake.callsOf('tags.photos').length, { timeout: 5000 }).toBe(2);
     expect(await tagPage(page)).toEqual({ title: 'sign 3 photos', photos: ['c.jpg', 'b.jpg', 'a.jpg'] });
+    // The selection bar lies over the heading and its way back until the selection is cleared (Note [Selection over the heading]).
+    await page.getByRole('button', { name: 'Clear selection' }).click();
     await page.getByRole('link', { name: '← Tags' }).click();
     await expect.poll(() => page.getByRole('link', { name: /^beach,/ }).getAttribute('aria-label'), { timeout: 5000 }).toBe('beach, 1 photo');
     const sign = page.getByRole('link', { name: 'sign, 3 photos' });

@@ -45,4 +45,27 @@ describe('the template editor’s live preview', () => {
     await grid.getByRole('option', { name: /^b\.jpg/ }).click();
     await page.getByRole('dialog', { name: 'b.jpg' }).waitFor({ timeout: 5000 });
   });
+
+  it('is as tall as a few photos need, and scrolls within a set height for many', async () => {
+    const fake = libraryFake();
+    fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: { templates: ['a photo of {}'], tags: [{ name: 'few', prompts: ['few'] }, { name: 'many', prompts: ['many'] }] }, isDefault: false } });
+    const photo = (id: number) => ({ id, name: `p${id}.jpg`, folderId: 1, takenAt: Date.UTC(2024, 5, 1), width: 400, height: 300, format: 'jpeg', version: 1, score: 0.3 });
+    fake.overrides['vocabulary.preview'] = (params: CallParams<'vocabulary.preview'>) => {
+      const photos = Array.from({ length: params.tag === 'few' ? 2 : 60 }, (_, i) => photo(i + 1));
+      return { ok: true, value: { tag: params.tag, photos, count: photos.length, gained: [], lost: [], gainedCount: 0, lostCount: 0, milliseconds: 1 } };
+    };
+    const { page } = await pages.open(fake, { hash: '#/templates?tag=few' });
+    /** The heights of the preview's grid, and of the rows of photos in it. */
+    const heights = (tag: string) =>
+      page.getByRole('listbox', { name: `Photos that would get ${tag}` }).evaluate((canvas) => ({ grid: (canvas.parentElement as HTMLElement).getBoundingClientRect().height, photos: canvas.getBoundingClientRect().height }));
+    await page.getByRole('listbox', { name: 'Photos that would get few' }).getByRole('option').first().waitFor();
+    const few = await heights('few');
+    expect(few.grid).toBeCloseTo(few.photos, 0);
+    await page.evaluate(() => (location.hash = '#/templates?tag=many'));
+    await page.getByRole('listbox', { name: 'Photos that would get many' }).getByRole('option').first().waitFor();
+    const many = await heights('many');
+    const rem = await page.evaluate(() => parseFloat(getComputedStyle(document.documentElement).fontSize));
+    expect(many.grid).toBeCloseTo(22 * rem, 0);
+    expect(many.photos).toBeGreaterThan(many.grid);
+  });
 });

@@ -380,6 +380,32 @@ describe('the template editor from the keyboard', () => {
     }
     expect(await onNameOf()).toBe(true);
   });
+
+  it('moves to the tag whose name begins with the letters typed, a letter again stepping on, without choosing it', async () => {
+    const vocabulary = { templates: ['a photo of {}'], tags: ['beach', 'birthday', 'Boat', 'snow', 'sunset', 'waterfall'].map((name) => ({ name, prompts: [name] })) };
+    const { page } = await pages.open(editorFake(vocabulary), { hash: '#/templates?tag=beach' });
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+    const focusedOption = () => page.evaluate(() => (document.activeElement?.getAttribute('role') === 'option' ? document.activeElement.textContent?.trim() : null));
+    await tagList(page).getByRole('option', { name: 'beach', exact: true }).focus();
+    await page.keyboard.press('w');
+    await poll(focusedOption).toBe('waterfall');
+    // Letters in quick succession name one tag, after a pause a new one; the case of its name does not matter.
+    await page.waitForTimeout(800);
+    await page.keyboard.type('su');
+    await poll(focusedOption).toBe('sunset');
+    await page.waitForTimeout(800);
+    // One letter again and again steps through the tags it begins, round to the first.
+    for (const expected of ['beach', 'birthday', 'Boat', 'beach']) {
+      await page.keyboard.press('b');
+      await poll(focusedOption).toBe(expected);
+    }
+    // A letter no tag begins with leaves focus where it is; none of this chose a tag.
+    await page.waitForTimeout(800);
+    await page.keyboard.press('q');
+    await page.waitForTimeout(100);
+    expect(await focusedOption()).toBe('beach');
+    await page.getByRole('region', { name: 'Tag beach' }).waitFor();
+  });
 });
 
 describe('a tag’s threshold', () => {

@@ -2,7 +2,8 @@
  * Note [Clean close]: a writer reopening a library its last writer closed cleanly skips the page
  * check; after a crash, or any other change to the file, it checks.
  */
-import { readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -52,6 +53,37 @@ describe('a clean close', () => {
     // Damage met by a process with no library open counts against none.
     damageError(Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' }));
     expect(closedCleanly(file)).toBe(true);
+  });
+
+  it('closes on a full disk without a word, none recorded, and the next writer checks', async (context) => {
+    const disk = path.join(scratch.dir, 'disk');
+    mkdirSync(disk);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk], { stdio: 'pipe' });
+    } catch (error) {
+      console.log(`skipping: cannot mount a tmpfs here (${(error as { stderr?: Buffer }).stderr?.toString().trim() || String(error)})`);
+      context.skip();
+      return;
+    }
+    try {
+      const storage = Storage.open(disk, { check: true });
+      storage.library.setMeta('kept', 'yes');
+      // Not a byte left when the writer records its clean close.
+      const { bavail, bsize } = statfsSync(disk);
+      try {
+        writeFileSync(path.join(disk, 'filler'), Buffer.alloc(bavail * bsize));
+      } catch {
+        // Filled up to the last byte: what was asked for.
+      }
+      expect(() => storage.close()).not.toThrow();
+      expect(closedCleanly(path.join(disk, DATABASE_FILE))).toBe(false);
+      rmSync(path.join(disk, 'filler'));
+      const again = Storage.open(disk, { check: true });
+      expect(again.library.meta('kept')).toBe('yes');
+      again.close();
+    } finally {
+      execFileSync('umount', ['-l', disk]);
+    }
   });
 
   it('no longer holds once the file changed after the close', () => {

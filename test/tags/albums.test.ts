@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IndexedFile, NewImage } from '../../main/storage/library-store.js';
 import { folderOfPath } from '../../main/storage/photo-store.js';
 import { Storage } from '../../main/storage/storage.js';
-import { addToAlbum, albumPhotos, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbums } from '../../main/tags/albums.js';
+import { addToAlbum, albumPhotos, deleteAlbum, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbums } from '../../main/tags/albums.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 function image(i: number): NewImage {
@@ -95,6 +95,21 @@ describe('saved albums', () => {
     // Every photo removed: the album stays, empty, until it is deleted.
     expect(removeFromAlbum(storage, trip.id, [photo.b])).toMatchObject({ removed: 1, album: { photos: 0 } });
     expect(names()).toEqual(['Trip', 'Walks']);
+  });
+
+  it('never gives a deleted album’s id to another, after a reopen too (Note [Album ids never reused])', () => {
+    const first = saveAlbum(storage, 'Alpha', [photo.a]);
+    const second = saveAlbum(storage, 'Beta', [photo.b]);
+    deleteAlbum(storage, second.id);
+    deleteAlbum(storage, first.id);
+    storage.close();
+    storage = Storage.open(scratch.dir);
+    const third = saveAlbum(storage, 'Gamma', [photo.c]);
+    expect([first.id, second.id]).not.toContain(third.id);
+    // The address of a deleted album finds none, not the album saved after it.
+    expect(albumPhotos(storage, second.id)).toEqual([]);
+    expect(() => renameAlbum(storage, second.id, 'Mine')).toThrow(expect.objectContaining({ code: 'not-found' }));
+    expect(albumPhotos(storage, third.id)).toEqual([photo.c]);
   });
 });
 

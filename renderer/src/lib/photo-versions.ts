@@ -4,10 +4,11 @@
  * opened from it, so that a photo edited in place shows its new picture once its list says so.
  *
  * Note [Photo versions], in the renderer: the library's timeline is read again when the library
- * changes, and so is the open photo's details, but other lists are not: search results, the
- * viewer's similar photos, a tag's or an album's photos, the samples on the tag and album cards
- * (ids without versions), the duplicate groups, the template editor's preview. Reading those again would cost a search, a
- * tagging summary or a duplicates run per change, and move what a person is looking at. So a
+ * changes, and so is the open photo's details, and, once the changes rest, a tag's or an album's
+ * photos and the cards' samples (Note [Pages follow the library] in follow-library.ts), but other
+ * lists are not: search results, the viewer's similar photos, the duplicate groups, the template
+ * editor's preview. Reading those again would cost a search, a tagging summary or a duplicates
+ * run per change, and move what a person is looking at. So a
  * view with such a list follows its photos (`PhotoVersions.follow` in
  * state/photo-versions.svelte.ts): when the library changes, the versions of the photos followed,
  * and only those, are asked for (`photos.get`, 500 ids a call), and a version learned

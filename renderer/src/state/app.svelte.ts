@@ -5,6 +5,7 @@
 import { flushSync, getContext, setContext, untrack } from 'svelte';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
+import { taggingDone } from '../lib/follow-library.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
 import { Announcer } from './announcer.svelte.js';
 import { DuplicatesStore } from './duplicates.svelte.js';
@@ -77,6 +78,8 @@ export class AppState {
       if (job.state === 'running' || job.state === 'paused') return;
       void this.status.refresh();
       if (job.kind === 'index') this.search.libraryChanged();
+      // Results filtered by a tag follow the tags a run gave and took, as the library's grid does.
+      else if (taggingDone(job) && this.search.state.filters.tag.trim() !== '') this.search.libraryChanged();
     });
   }
 

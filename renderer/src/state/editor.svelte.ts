@@ -4,6 +4,7 @@
  * evaluation on their verdicts. Answers to older drafts never replace newer ones.
  */
 import { untrack } from 'svelte';
+import { MAX_VOCABULARY_CHARS } from '../../../preload/limits.js';
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
 import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
 import { changes, isChanged, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
@@ -268,8 +269,24 @@ export class EditorState {
     return this.apply(this.api.call('vocabulary.reset', {}), 'Back to the built-in tags and templates.', true);
   }
 
+  /** Imports a vocabulary file the person picked; what keeps it from being read or sent is said as the engine says what is wrong in one. */
   async importFile(file: File): Promise<boolean> {
-    return this.apply(this.api.call('vocabulary.import', { json: await file.text() }), `Imported ${file.name}.`, true);
+    const refused = (text: string) => {
+      this.message = { kind: 'error', text };
+      return false;
+    };
+    if (file.size === 0) return refused(`${file.name} is not a vocabulary exported from Lumen: it is empty.`);
+    // Its bytes are never fewer than its characters: a file within the limit is sent whole, one over it not even read
+    // (Note [Limits the window checks] in preload/limits.ts). In decimal megabytes, as the app says sizes (lib/format.ts).
+    if (file.size > MAX_VOCABULARY_CHARS) return refused(`${file.name} is larger than ${MAX_VOCABULARY_CHARS / 1_000_000} MB, the most Lumen imports as a vocabulary.`);
+    let json: string;
+    try {
+      json = await file.text();
+    } catch {
+      // Moved, deleted or changed since it was picked, or not readable by the person.
+      return refused(`${file.name} could not be read: it may have been moved or changed since you chose it. Choose it again.`);
+    }
+    return this.apply(this.api.call('vocabulary.import', { json }), `Imported ${file.name}.`, true);
   }
 
   discard(): void {

@@ -47,8 +47,14 @@ export function asksForSomething(job: JobInfo): boolean {
 export class JobsStore {
   /** Jobs by id: running ones, and ended ones as long as Note [Ended jobs that ask for something] keeps them. */
   jobs = $state<Record<string, JobInfo>>({});
-  /** Why the last pause, resume, cancel or "Index the rest" was refused, and of which job: gone with that job's next news. */
-  private refusal = $state<{ message: string; jobId: string | null } | null>(null);
+  /**
+   * Why the last pause, resume, cancel or "Index the rest" was refused, and what for: gone when
+   * dismissed, or with the next news of that job; "Index the rest" names no job, so with the next
+   * news of any index job (a re-scan, the folder watcher's run), which says how indexing stands
+   * now (a library made writable again, a model installed). Kept longer, it stood on every screen
+   * over what had since gone well.
+   */
+  private refusal = $state<{ message: string; jobId: string } | { message: string; kind: JobInfo['kind'] } | null>(null);
   /** Whether "Index the rest" is starting its run: a second press asks nothing more. */
   startingRest = $state(false);
   /** Jobs asked to cancel that have not ended yet (Note [Cancelling shown at once]). */
@@ -70,8 +76,14 @@ export class JobsStore {
     return this.refusal?.message ?? null;
   }
 
+  /** Forgets why the last press was refused (its message was read). */
+  dismissRefusal(): void {
+    this.refusal = null;
+  }
+
   private update(job: JobInfo): void {
-    if (this.refusal?.jobId === job.id) this.refusal = null;
+    const refusal = this.refusal;
+    if (refusal && ('jobId' in refusal ? refusal.jobId === job.id : refusal.kind === job.kind)) this.refusal = null;
     if (hasEnded(job)) this.cancelling.delete(job.id);
     const replacesAsking = !job.background || asksForSomething(job);
     for (const [id, other] of Object.entries(this.jobs)) {
@@ -120,7 +132,7 @@ export class JobsStore {
     this.startingRest = true;
     const outcome = await this.api.call('library.index', { retryFailed: false });
     this.startingRest = false;
-    this.refusal = outcome.ok ? null : { message: outcome.error.message, jobId: null };
+    this.refusal = outcome.ok ? null : { message: outcome.error.message, kind: 'index' };
     if (outcome.ok) this.dismiss(cancelled);
   }
 

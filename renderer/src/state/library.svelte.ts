@@ -1,10 +1,10 @@
 /**
  * Every photo of the library (or those that pass the filters), newest first, as the grid lays it
  * out: ids, aspect ratios, dates and names in columns. Reloaded when the filters change, when
- * the engine says the library changed, after a verdict on the tag they name, and while indexing
- * stores photos (Note [Photos as they index] in the engine's library-changes.ts, at the pace of
- * Note [Grid catches up at its own pace]); then, or once the grid shows it again: not while
- * search results or another screen stand in its place.
+ * the engine says the library changed, after a verdict on the tag they name or a tagging run
+ * while they name one, and while indexing stores photos (Note [Photos as they index] in the
+ * engine's library-changes.ts, at the pace of Note [Grid catches up at its own pace]); then, or
+ * once the grid shows it again: not while search results or another screen stand in its place.
  *
  * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second of
  * its only thread to read and send, and the page more to lay out, all before the first photo
@@ -20,6 +20,7 @@ import type { LibraryTimeline, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 import { catchUpDelay } from '../lib/catch-up.js';
 import { VERDICTS_REST_MS } from '../lib/coalesce.js';
+import { taggingDone } from '../lib/follow-library.js';
 import { versionLookup } from '../lib/photo-versions.js';
 import { filteredByTag, hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
 import { hasEnded } from './jobs.svelte.js';
@@ -44,6 +45,8 @@ export class LibraryStore {
   private lastReload = { ms: 0, at: 0 };
 
   private filtersKey = '';
+  /** Whether those filters name a tag: a tagging run changes which photos pass them. */
+  private tagFiltered = false;
   /** The library changed while the grid did not show the timeline. */
   private stale = false;
   /** Asks for the rest of a first screen now rather than later (Note [First screen first]). */
@@ -63,6 +66,10 @@ export class LibraryStore {
     bus.on('photos-stored', () => changed(catchUpDelay(this.lastReload.ms, performance.now() - this.lastReload.at, REFRESH_MS)));
     // An index run that ended has stored its last photos: shown at once, not at the catching-up pace.
     bus.on('job', ({ job }) => job.kind === 'index' && hasEnded(job) && changed(0));
+    // The index run's end came before the tagging run it starts tagged its photos: a grid filtered
+    // by a tag shows them once that run is done, as the engine says nothing else of it. The run may
+    // end while another screen shows: the timeline's own filters say whether it is filtered so.
+    bus.on('job', ({ job }) => taggingDone(job) && this.tagFiltered && changed(0));
     // A photo rejected for the tag the grid is filtered by leaves it (Note [Verdicts reload once] in lib/coalesce.ts).
     bus.on('tags-changed', ({ tag }) => filteredByTag(this.search().filters, tag) && changed(VERDICTS_REST_MS));
   }
@@ -109,6 +116,7 @@ export class LibraryStore {
     this.stale = false;
     const state = this.search();
     this.filtersKey = JSON.stringify(state.filters);
+    this.tagFiltered = state.filters.tag.trim() !== '';
     const filters = searchOptions(state, 1).filters;
     if (this.timeline === null && state.sort !== 'oldest' && !hasFilters(state.filters)) {
       const first = await this.load(generation, { filters, first: FIRST_SCREEN });

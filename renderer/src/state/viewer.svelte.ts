@@ -207,7 +207,9 @@ export class ViewerState {
   /**
    * The library changed (a file edited, renamed, moved or deleted, a folder removed): the open
    * photo's details are read again, so it shows them as they are now, or that it has gone (a
-   * photo is its file: renamed or moved, it is another), without a step away.
+   * photo is its file: renamed or moved, it is another), without a step away. A file edited in
+   * place (a new version) has its text read again too: the old text's boxes would be drawn over
+   * the new picture, where the words have moved or been cropped away.
    */
   async recheck(): Promise<void> {
     const photoId = this.photoId;
@@ -216,10 +218,25 @@ export class ViewerState {
     const details = await this.api.call('photos.details', { id: photoId });
     if (loading !== this.loading || this.photoId !== photoId || (!details.ok && details.error.code !== 'not-found')) return;
     const wasGone = this.goneId !== null;
+    const edited = details.ok && this.details?.id === photoId && this.details.version !== details.value.version;
     this.goneId = details.ok ? null : photoId;
     this.details = details.ok ? details.value : null;
     if (!details.ok) this.error = GONE;
     else if (wasGone) this.error = null;
+    if (edited) await this.rereadText(photoId, loading);
+  }
+
+  /**
+   * The text of the open photo, edited in place, as it is now. The old text stays until then, as
+   * the old picture does until the new one has loaded, rather than "Looking…" in its place for a
+   * moment, taking the focus of its Copy button with it.
+   */
+  private async rereadText(photoId: number, loading: number): Promise<void> {
+    const text = await this.api.call('photos.text', { id: photoId });
+    if (loading !== this.loading || this.photoId !== photoId) return;
+    this.text = text.ok ? { ...text.value, photoId } : null;
+    this.textFailed = !text.ok;
+    if (!text.ok) this.error = text.error.message;
   }
 
   /** Whether the open photo's text is being read now. */
