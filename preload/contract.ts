@@ -223,6 +223,22 @@ export interface LibraryInfo {
  */
 export type ModelProblem = { kind: 'none-installed' | 'choose-one' | 'unusable'; message: string } | { kind: 'missing'; model: string; message: string };
 
+/**
+ * A damaged library the engine replaced as it opened it, in this run (Note [Salvage first] in
+ * main/storage/backups.ts): the kinds of the person's own data taken from the backup made at
+ * `backupAt` (changes to them made since may be lost), and those lost, neither read from the
+ * damaged file nor in a backup. Both empty: all of it still read from the damaged file.
+ */
+export interface LibraryRestored {
+  /** When the backup it was restored from was made (ms since the epoch); null where there was none. */
+  backupAt: number | null;
+  fromBackup: RestoredKind[];
+  lost: RestoredKind[];
+}
+
+/** The kinds of the person's own data a backup keeps (BackupCounts in main/storage/backups.ts). */
+export type RestoredKind = 'folders' | 'verdicts' | 'vocabularies' | 'zeroShotTags' | 'albums' | 'albumPhotos';
+
 /** The engine's state: one shape for the app and `lumen status --json`. */
 export interface EngineStatus {
   dataDir: string;
@@ -236,6 +252,8 @@ export interface EngineStatus {
   /** Null before the first folder is added. */
   library: LibraryInfo | null;
   jobs: JobInfo[];
+  /** The library was damaged and restored as this engine opened it, for the window to say so; null when it was not. */
+  restored: LibraryRestored | null;
 }
 
 export interface DownloadProgressInfo {

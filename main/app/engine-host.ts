@@ -21,6 +21,7 @@ export function createEngineHost(options: { mainDir: string; args: EngineArgs; o
     return {
       postMessage: (message) => child.postMessage(message),
       onMessage: (listener) => child.on('message', listener),
+      // Electron gives a code alone, a signal's included (11 or 139 for SIGSEGV), so it is said as a code.
       onExit: (listener) => child.on('exit', listener),
       kill: () => child.kill(),
     };

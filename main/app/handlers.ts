@@ -7,6 +7,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CallResults } from '../../preload/contract.js';
+import { MAX_FOLDERS_ADDED, tooManyFolders } from '../../preload/limits.js';
 import { UserError, messageOf } from '../core/errors.js';
 import { trashSelection } from '../duplicates/trash.js';
 import { PHOTO_EXTENSIONS } from '../library/formats.js';
@@ -73,6 +74,8 @@ export function callHandlers(engine: EngineClient, shell: AppShell, log: (messag
     },
     'library.addFromDialog': async ({ excludes }): Promise<CallResults['library.addFromDialog']> => {
       const paths = await shell.pickFolders({ title: 'Add folders of photos', buttonLabel: 'Add', multiple: true });
+      // Said here, as the window says it of folders dropped (Note [Limits the window checks]), not in the schema's words.
+      if (paths && paths.length > MAX_FOLDERS_ADDED) throw new UserError('bad-input', tooManyFolders(paths.length.toLocaleString(), 'pick'));
       return paths?.length ? engine.call('library.addFolders', { paths, excludes }) : null;
     },
     'photos.reveal': async ({ id }) => ({ shown: shell.showInFolder(await originalOf(engine, id)) }),

@@ -31,7 +31,7 @@ export function forkEngine(args: EngineArgs, onEvent: (event: AppEvent) => void,
     return {
       postMessage: (message: RpcRequest) => child.send(message),
       onMessage: (listener) => child.on('message', listener),
-      onExit: (listener) => child.on('exit', (code) => listener(code ?? 1)),
+      onExit: (listener) => child.on('exit', listener),
       kill: () => child.kill(),
     };
   };

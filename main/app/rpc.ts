@@ -18,7 +18,7 @@
 import { z } from 'zod';
 import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
 import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, UNREADABLE_DATA_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
-import { isUserError, messageOf } from '../core/errors.js';
+import { INDEX_WITH_MODEL_ADVICE, isUserError, messageOf } from '../core/errors.js';
 import { NO_LIBRARY_MESSAGE } from '../engine/no-library.js';
 import { RESTORE_ADVICE, actionableError } from '../storage/damage.js';
 
@@ -57,7 +57,7 @@ export class CallFailure extends Error {
  * yet]): the CLI's advice names a command and a flag, the app's where to add a folder; and for
  * each other piece of advice that names a flag or a command (a provider that cannot run, a data
  * folder that cannot be read, a models folder that cannot be written, a download another process
- * holds, another library).
+ * holds, another library, a model folder gone, a model that embedded no photo).
  */
 const APP_RESTORE_ADVICE = 'restart Lumen to restore your folders, tags, albums and vocabulary from what still reads of it and the last backup (the damaged file is kept)';
 const APP_NO_LIBRARY = 'There are no photos yet. Add a folder of photos first: go to Library and choose “Add a folder…”.';
@@ -72,6 +72,9 @@ const IN_APP_WORDS: ReadonlyArray<readonly [string | RegExp, string]> = [
   [OTHER_LIBRARY_ADVICE, ''],
   [READ_ONLY_LIBRARY_ADVICE, 'its photos can still be searched and browsed, but not changed; to change the library, copy Lumen’s data folder to a writable disk'],
   [UNREADABLE_DATA_ADVICE, 'Lumen keeps its library there: fix the permissions so that it may read it.'],
+  // The model chosen in Settings is a folder, or a catalogue model once downloaded (models/store.ts).
+  [/No model folder or catalogue model named "(.*)"\. See `lumen models list`\./, 'The model "$1" is not installed (its folder is gone, or it was never downloaded): pick a model or download one in Settings.'],
+  [INDEX_WITH_MODEL_ADVICE, 'Add a folder of photos, or let indexing finish, in Settings › Photo folders.'],
 ];
 
 /** `message` as the app says it (Note [App wording]). */
@@ -104,7 +107,8 @@ export function toCallError(thrown: unknown, log: (message: string) => void, con
 export interface ChildPort {
   postMessage(message: RpcRequest): void;
   onMessage(listener: (message: unknown) => void): void;
-  onExit(listener: (code: number) => void): void;
+  /** `signal` where the process was stopped by one and says so (Node's child processes; Electron's give a code alone). */
+  onExit(listener: (code: number | null, signal?: NodeJS.Signals | null) => void): void;
   kill(): void;
 }
 
@@ -124,11 +128,43 @@ export interface RpcClientOptions {
 }
 
 /** Each kind of job in the words `crashMessage` says it with. */
-const JOB_WORDS: Record<JobInfo['kind'], string> = { index: 'indexing', download: 'a model download', tag: 'tagging', export: 'writing XMP sidecars', duplicates: 'finding duplicates', ocr: 'reading text in photos' };
+const JOB_WORDS: Record<JobInfo['kind'], string> = { index: 'indexing', download: 'downloading a model', tag: 'tagging', export: 'writing XMP sidecars', duplicates: 'finding duplicates', ocr: 'reading text in photos' };
 
-export function crashMessage(name: string, code: number): string {
+/**
+ * What a call was doing, in the words `crashMessage` says it with: by its name, else by the part
+ * before its dot. A call's name is the program's, never said to a person.
+ */
+const CALL_WORDS: Record<string, string> = {
+  search: 'searching',
+  photos: 'showing photos',
+  'photos.details': 'reading a photo’s details',
+  'photos.text': 'reading a photo’s text',
+  library: 'working on the library',
+  'library.index': 'indexing',
+  'library.readText': 'reading text in photos',
+  tags: 'working on tags',
+  vocabulary: 'working on the vocabulary',
+  albums: 'working on albums',
+  models: 'working on models',
+  'models.download': 'downloading a model',
+  settings: 'saving settings',
+  xmp: 'writing XMP sidecars',
+  duplicates: 'finding duplicates',
+};
+
+function callWords(name: string): string | null {
+  return CALL_WORDS[name] ?? CALL_WORDS[name.split('.', 1)[0] as string] ?? null;
+}
+
+/** How a process ended, for a person: its exit code, or the signal that stopped it. */
+function howItEnded(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `it was stopped by ${signal}` : `exit code ${code ?? 'unknown'}`;
+}
+
+/** What to say of the engine stopping while `doing` (null: nothing a person would know by name). */
+export function crashMessage(doing: string | null, code: number | null, signal: NodeJS.Signals | null = null): string {
   return (
-    `The photo engine stopped unexpectedly (exit code ${code}) while working on "${name}". ` +
+    `The photo engine stopped unexpectedly (${howItEnded(code, signal)}) while ${doing ?? 'working'}. ` +
     'Try again: it restarts by itself. If it keeps happening, choose "CPU" under "Run models on" or pick another model.'
   );
 }
@@ -194,7 +230,7 @@ export class RpcClient<Calls extends CallTable> {
   stop(): void {
     const child = this.child;
     if (!child) return;
-    this.handleExit(child, 0, 'The photo engine was stopped before it answered. Try again.');
+    this.handleExit(child, 0, null, 'The photo engine was stopped before it answered. Try again.');
     child.kill();
   }
 
@@ -202,7 +238,7 @@ export class RpcClient<Calls extends CallTable> {
     if (this.child) return this.child;
     const child = this.spawn();
     child.onMessage((message) => this.handleMessage(child, message));
-    child.onExit((code) => this.handleExit(child, code));
+    child.onExit((code, signal) => this.handleExit(child, code, signal ?? null));
     this.child = child;
     return child;
   }
@@ -233,18 +269,18 @@ export class RpcClient<Calls extends CallTable> {
     else this.jobsUnderWay.delete(event.job.id);
   }
 
-  private handleExit(child: ChildPort, code: number, message?: string): void {
+  private handleExit(child: ChildPort, code: number | null, signal: NodeJS.Signals | null, message?: string): void {
     if (this.child !== child) return;
     this.child = null;
-    if (message === undefined) this.options.log(`Engine process exited with code ${code}.`);
+    if (message === undefined) this.options.log(signal ? `Engine process was stopped by ${signal}.` : `Engine process exited with code ${code ?? 'unknown'}.`);
     for (const [id, pending] of this.pending) {
       if (pending.child !== child) continue;
       this.pending.delete(id);
-      pending.reject(new CallFailure('engine-crashed', message ?? crashMessage(pending.name, code)));
+      pending.reject(new CallFailure('engine-crashed', message ?? crashMessage(callWords(pending.name), code, signal)));
     }
     const ended = [...this.jobsUnderWay.values()];
     this.jobsUnderWay.clear();
-    for (const job of ended) this.options.onEvent({ type: 'job', job: { ...job, state: 'failed', error: message ?? crashMessage(JOB_WORDS[job.kind], code) } as JobInfo });
+    for (const job of ended) this.options.onEvent({ type: 'job', job: { ...job, state: 'failed', error: message ?? crashMessage(JOB_WORDS[job.kind], code, signal) } as JobInfo });
   }
 }
 

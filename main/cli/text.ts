@@ -1,13 +1,38 @@
 /** `ocr` and `text`: reading text in photos from the command line. */
+import path from 'node:path';
 import type { OcrProgress, OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
-import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, PROVIDER_OPTION, requireOne, shownPath, WAIT_OPTION } from './common.js';
+import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, oneLine, PROVIDER_OPTION, requireOne, shownPath, WAIT_OPTION } from './common.js';
 
 const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
+type OcrFailure = OcrSummary['failed'][number];
+
 function summaryText(summary: OcrSummary): string {
-  const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the gate`, `${summary.failed.length} failed`];
-  return [`Text in photos: ${parts.join(', ')}.`, ...summary.failed.map((failure) => `  could not read ${fileLine(failure.path, failure.message)}`)].join('\n');
+  const ownDefects = summary.failed.filter((failure) => !failure.outOfReach);
+  const outOfReach = summary.failed.filter((failure) => failure.outOfReach);
+  const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the gate`, `${ownDefects.length} failed`, ...(outOfReach.length ? [`${outOfReach.length} out of reach`] : [])];
+  return [`Text in photos: ${parts.join(', ')}.`, ...ownDefects.map((failure) => `  could not read ${fileLine(failure.path, failure.message)}`), ...outOfReachText(outOfReach)].join('\n');
+}
+
+/** The most folders of photos out of reach listed: an unplugged drive of dated folders would list hundreds. */
+const OUT_OF_REACH_FOLDERS = 5;
+
+/** Photos out of reach, a line a folder (not a line a photo), the folders with most first, then what brings them back. */
+function outOfReachText(failures: OcrFailure[]): string[] {
+  if (failures.length === 0) return [];
+  const byFolder = new Map<string, OcrFailure[]>();
+  for (const failure of failures) {
+    const folder = path.dirname(failure.path);
+    const inFolder = byFolder.get(folder);
+    if (inFolder) inFolder.push(failure);
+    else byFolder.set(folder, [failure]);
+  }
+  const folders = [...byFolder].sort(([, a], [, b]) => b.length - a.length);
+  const lines = folders.slice(0, OUT_OF_REACH_FOLDERS).map(([folder, [first, ...others]]) => (others.length === 0 ? `  out of reach: ${oneLine((first as OcrFailure).message)}` : `  out of reach: ${count(others.length + 1, 'photo')} in ${shownPath(folder)}, such as: ${oneLine((first as OcrFailure).message)}`));
+  const more = folders.slice(OUT_OF_REACH_FOLDERS);
+  if (more.length > 0) lines.push(`  out of reach: ${count(more.reduce((sum, [, inFolder]) => sum + inFolder.length, 0), 'photo')} in ${count(more.length, 'more folder')}`);
+  return [...lines, 'Photos out of reach were not read: the next `lumen ocr` reads them once they can be reached (a drive plugged in, a share mounted, permission given), and `lumen index` forgets those deleted.'];
 }
 
 export const ocr: Command = {
@@ -17,6 +42,7 @@ export const ocr: Command = {
   details: [
     'With no argument, reads the library’s photos not read yet; a quick look first skips photos unlikely to hold text.',
     'FOLDER and PHOTO (a path or #id) must be in the library. Photos already read are not read again; files that fail are listed and skipped.',
+    'The exit status is 1 when photos could not be reached (a drive not plugged in, files deleted since the last scan): they are read by the next run once back.',
   ].join('\n'),
   options: {
     ...OCR_OPTIONS,
@@ -27,7 +53,8 @@ export const ocr: Command = {
     const running = context.engine().readText({ photos: context.positionals, all: context.options['all'] === true });
     // Each photo's result is stored as it is read (Note [OCR progress is stored] in ocr/job.ts).
     const summary = await cancelledSaysWhatIsKept(running, (progress: OcrProgress | null) => `${progress?.done ?? 0} of ${count(progress?.total ?? 0, 'photo')} done and kept; \`lumen ocr\` goes on from there`);
-    return { json: summary, text: summaryText(summary) };
+    // Photos not reached were not read: the run is incomplete, as an index run that could not reach a folder is.
+    return { json: summary, text: summaryText(summary), incomplete: summary.failed.some((failure) => failure.outOfReach) };
   },
 };
 

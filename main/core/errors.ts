@@ -91,9 +91,12 @@ export function diskFullError(error: unknown): UserError | null {
   return new UserError('disk-full', `The disk is full (${messageOf(error)}); free some space and try again. Everything stored before is kept.`, { cause: error });
 }
 
+/** What to do about a model that embedded no photo, in the CLI's words (the app has its own: Note [App wording] in app/rpc.ts). */
+export const INDEX_WITH_MODEL_ADVICE = 'Index the library with that model first (`index`).';
+
 /** A library with nothing embedded by `model` to rank, tag or compare (another model was asked for, or nothing indexed yet). */
 export function noEmbeddingsError(model: string): UserError {
-  return new UserError('bad-input', `No photo in the library has an embedding from ${model}. Index the library with that model first (\`index\`).`);
+  return new UserError('bad-input', `No photo in the library has an embedding from ${model}. ${INDEX_WITH_MODEL_ADVICE}`);
 }
 
 /** The message of any thrown value, for logs and wrapped errors. */

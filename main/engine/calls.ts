@@ -14,7 +14,7 @@ import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary, parseVocabulary, type Vocabulary } from '../tags/vocabulary.js';
 import { cameraChoices, duplicatesInfo, folderChoices, lastDuplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
-import { evaluation, NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
+import { NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
 /**
  * A vocabulary file the person imports in the app, checked and its problems said in the app's
@@ -152,7 +152,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'vocabulary.import': async ({ json }) => engine.importVocabulary(importedVocabulary(json)),
     'vocabulary.export': async () => ({ json: formatVocabulary(await engine.vocabulary()) }),
     'vocabulary.preview': async ({ vocabulary, tag, renames }) => previewInfo(storage(), await engine.previewTag(vocabulary, tag, renames)),
-    'vocabulary.evaluate': async ({ vocabulary }) => evaluation(engine.tags(), vocabulary, (await engine.searchModel()).id),
+    'vocabulary.evaluate': async ({ vocabulary }) => engine.evaluateVocabulary(vocabulary),
     'albums.list': () => ofLibrary(() => engine.tags().albums(), []),
     'albums.names': () => ofLibrary(() => engine.tags().savedAlbumNames(), []),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),

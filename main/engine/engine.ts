@@ -29,7 +29,7 @@
  * the app runs as usual after it.
  */
 import path from 'node:path';
-import type { AppEvent, EngineStatus, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
+import type { AppEvent, EngineStatus, EvaluationInfo, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
 import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
@@ -63,6 +63,7 @@ import { LibraryChanges } from './library-changes.js';
 import { noLibraryError } from './no-library.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 import { NearDuplicates } from './near-duplicates.js';
+import { evaluation } from './tag-info.js';
 import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
 
 export interface EngineOptions extends ModelOverrides {
@@ -135,8 +136,7 @@ export class Engine {
   /** Rankings kept for a search's later pages, one set per open library (Note [Later pages] in search/later-pages.ts). */
   private readonly laterPages = new WeakMap<Library, LaterPages>();
   private closing = false;
-  /** Photos' texts being read outside a job, which `dispose` stops and waits for. */
-  private readonly photoReads = new Set<Promise<PhotoText>>();
+  /** Stops the reads of a photo's text outside a job as the engine closes. */
   private readonly stopReads = new AbortController();
 
   constructor(private readonly options: EngineOptions) {
@@ -280,6 +280,7 @@ export class Engine {
       providerChoices: [...PROVIDERS],
       library: library && (await this.libraryInfo(library)),
       jobs: this.jobs.list() as JobInfo[],
+      restored: this.access.restored,
     };
   }
 
@@ -337,19 +338,25 @@ export class Engine {
     }
     const next = await this.settings.update(Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<SettingsInfo>);
     // Note [Models changed under work]: work under way holds the models it started with, and a
-    // model let go under it would never answer. So that work stops first (at its next
-    // checkpoint, keeping what it did), the models go, and it starts again with the new ones.
-    // A find of near-duplicates starts again at its threshold once the models are gone, and its
-    // callers get the new groups (NearDuplicates.find): each is told so in the turn it is stopped in,
-    // before it can end.
-    const finds = this.duplicates.running();
-    const modelsGone = this.jobs.cancelKinds(MODEL_WORK).then(async (stopped) => {
-      await this.models.unload();
-      return stopped;
+    // model let go under it would never answer. Calls outside jobs (searches, "photos like
+    // this", a tag's preview, the template editor's evaluation, a photo's "Read text") are short: they finish first, on the models
+    // they began with, while those asked meanwhile wait and then run on the new ones (freed under
+    // them, they failed as if the model were broken). Jobs run for hours: they stop (at their
+    // next checkpoint, keeping what they did), the models go, and they start again with the new
+    // ones. A find of near-duplicates starts again at its threshold once the models are gone, and
+    // its callers get the new groups (NearDuplicates.find): each is told so in the turn it is
+    // stopped in, before it can end.
+    const stopped = await this.models.change(async () => {
+      const finds = this.duplicates.running();
+      const modelsGone = this.jobs.cancelKinds(MODEL_WORK).then(async (cancelled) => {
+        await this.models.unload();
+        return cancelled;
+      });
+      this.duplicates.restartAfter(finds, modelsGone);
+      const cancelled = await modelsGone;
+      if (change.provider !== undefined) await this.reader.dispose();
+      return cancelled;
     });
-    this.duplicates.restartAfter(finds, modelsGone);
-    const stopped = await modelsGone;
-    if (change.provider !== undefined) await this.reader.dispose();
     // Each starts again as it was asked for: paused if the person had paused it (not one paused
     // by itself, stuck: Note [Stuck runs]), and in the background if nobody asked for it.
     const again = (kind: string): JobStart | null => {
@@ -458,6 +465,11 @@ export class Engine {
     return running;
   }
 
+  /**
+   * Note [Nothing to tag]: the photos a run stored can leave before it ends (their folder removed
+   * from another window as they were indexed). Tagging after it would then fail, saying the library
+   * has nothing indexed, as if the run had gone wrong: with no photo left embedded, none starts.
+   */
   private async indexRun(job: Job<IndexProgress>, request: IndexRequest, figures: IndexJobFigures): Promise<IndexSummary> {
     const model = await this.indexingModel();
     const library = this.writable('indexing');
@@ -500,8 +512,8 @@ export class Engine {
         if (this.wantedScope === null) {
           // What the job says as it ends, and answers with (Note [A job of several passes]).
           job.report(jobSoFar);
-          // In the app, new photos are tagged as soon as they are indexed.
-          if (this.options.watch && figures.photosChanged) this.tagLibrary({}, { background: true });
+          // In the app, new photos are tagged as soon as they are indexed (Note [Nothing to tag]).
+          if (this.options.watch && figures.photosChanged && library.storage.embeddings.count(model.id) > 0) this.tagLibrary({}, { background: true });
           return figures.summary;
         }
       }
@@ -574,10 +586,17 @@ export class Engine {
     await Promise.all([model.loadTextTower(), library.vectorIndex(model.id, model.dim)]);
   }
 
-  /** Runs an interactive call (Note [Searches first] in foreground.ts): refused once the engine closes, waited for as it closes. */
+  /** Runs an interactive call (Note [Searches first] in foreground.ts) on the models. */
   private interactive<T>(work: () => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new UserError('cancelled', 'Lumen is closing.'));
-    return this.foreground.interactive(work);
+    return this.onModels(() => this.foreground.interactive(work));
+  }
+
+  /** Runs a call on the models outside a job (Note [Models changed under work]): refused once the engine closes, waited for as it closes. */
+  private onModels<T>(work: () => Promise<T>): Promise<T> {
+    const refused = () => Promise.reject(new UserError('cancelled', 'Lumen is closing.'));
+    if (this.closing) return refused();
+    // Held back by a change of the models, it may find the engine closing by the time it starts: refused then.
+    return this.models.using(() => (this.closing ? refused() : work()));
   }
 
   async search(query: string, options?: SearchOptionsInput, signal?: AbortSignal, rules?: QueryRules): Promise<SearchPage> {
@@ -625,15 +644,8 @@ export class Engine {
    */
   async photoText(photo: number | string, options: { read?: boolean; signal?: AbortSignal } = {}): Promise<PhotoText> {
     if (options.read !== true) return this.reader.photoText(this.library(), photo, false);
-    if (this.closing) throw new UserError('cancelled', 'Lumen is closing.');
     const signal = options.signal ? AbortSignal.any([options.signal, this.stopReads.signal]) : this.stopReads.signal;
-    const reading = this.reader.photoText(this.writable('reading text in'), photo, true, signal);
-    this.photoReads.add(reading);
-    void reading.then(
-      () => this.photoReads.delete(reading),
-      () => this.photoReads.delete(reading),
-    );
-    return reading;
+    return this.onModels(() => this.reader.photoText(this.writable('reading text in'), photo, true, signal));
   }
 
   // ---- tags -----------------------------------------------------------------------------------
@@ -692,6 +704,11 @@ export class Engine {
   async previewTag(draft: unknown, tag: string, renames: readonly TagRename[] = []) {
     const edited = parseVocabulary(draft, 'The edited vocabulary');
     return this.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag, renames));
+  }
+
+  /** The template editor's evaluation of an edited vocabulary, on the models outside a job (Note [Models changed under work]). */
+  async evaluateVocabulary(draft: unknown): Promise<EvaluationInfo> {
+    return this.onModels(async () => evaluation(this.tags(), draft, (await this.searchModel()).id));
   }
 
   /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */
@@ -826,10 +843,11 @@ export class Engine {
     // Work asked for from now on (what a job starts as it ends too) starts cancelled.
     await this.jobs.stopAll();
     this.stopReads.abort();
-    await Promise.allSettled(this.photoReads);
-    await this.foreground.settled();
-    await this.models.unload();
-    await this.reader.dispose();
+    // The models go once the calls on them under way end: the reads stopped, the searches answered.
+    await this.models.change(async () => {
+      await this.models.unload();
+      await this.reader.dispose();
+    });
     this.tagging = null;
     await this.access.close();
   }

@@ -14,6 +14,7 @@
  */
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import type { LibraryRestored } from '../../preload/contract.js';
 import { UNREADABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
 import { listed } from '../core/wording.js';
@@ -49,15 +50,25 @@ export class LibraryAccess {
    * Why the data folder cannot hold a library, found as the engine starts and said at each use,
    * before anything in it is met (the writer lock would say "cannot be written", and promise that
    * searching it still works): the app's engine starts all the same, so the window can say it.
+   * Looked at again at each use while it is so: a folder whose permissions were fixed opens at
+   * the window's "Try again", without a restart; a usable one is not looked at again.
    */
-  private readonly unusable: UserError | null;
+  private unusable: UserError | null;
+  /** The damaged library this engine restored as it opened it, for the window to say (EngineStatus.restored). */
+  private restoredNow: LibraryRestored | null = null;
 
   constructor(private readonly options: AccessOptions) {
     this.unusable = unusableDataFolder(options.dataDir);
   }
 
   private usable(): void {
+    if (!this.unusable) return;
+    this.unusable = unusableDataFolder(this.options.dataDir);
     if (this.unusable) throw this.unusable;
+  }
+
+  get restored(): LibraryRestored | null {
+    return this.restoredNow;
   }
 
   get isWriter(): boolean {
@@ -202,6 +213,8 @@ export class LibraryAccess {
       if (!(error instanceof DamagedDatabase) || !this.lock) throw error;
       const report = Storage.restore(this.options.dataDir, { nativeBinding: this.options.nativeBinding });
       this.options.log(restoredMessage(error.reason, report, this.lock.doing === 'indexing'));
+      const kinds = (source: KeptFrom | null) => keptFrom(report, source).map(({ kind }) => kind);
+      this.restoredNow = { backupAt: report.backup?.at ?? null, fromBackup: kinds('backup'), lost: kinds(null) };
       const library = open();
       this.options.onRestored?.(report);
       return library;
@@ -259,6 +272,11 @@ const KINDS: Array<{ kind: Kind; counted: (count: number) => string; named: stri
   { kind: 'vocabularies', counted: (n) => (n ? 'your vocabulary' : 'no vocabulary'), named: 'vocabulary', optional: true },
 ];
 
+/** The kinds of the person's data a restore took from `source` (null: lost), in order. */
+function keptFrom(report: RestoreReport, source: KeptFrom | null): typeof KINDS {
+  return KINDS.filter(({ kind }) => report.kept[kind].from === source);
+}
+
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -270,12 +288,11 @@ function plural(count: number, noun: string): string {
  * to index is left out where this run indexes.
  */
 function restoredMessage(reason: string, report: RestoreReport, indexing: boolean): string {
-  const from = (source: KeptFrom | null) => KINDS.filter(({ kind }) => report.kept[kind].from === source);
   const counted = (kinds: typeof KINDS, all: boolean) => {
     const shown = kinds.filter(({ kind, optional }) => all || !optional || report.kept[kind].count > 0);
     return listed((shown.length ? shown : kinds).map(({ kind, counted }) => counted(report.kept[kind].count)));
   };
-  const [kept, restored, lost] = [from('damaged file'), from('backup'), from(null)];
+  const [kept, restored, lost] = [keptFrom(report, 'damaged file'), keptFrom(report, 'backup'), keptFrom(report, null)];
   const sentences = [`The library database was damaged (${reason}) and was moved to ${report.damagedFile}.`];
   if (kept.length === 0 && restored.length === 0) {
     sentences.push('Nothing could be read from it and there was no backup to restore it from: a new, empty library was made; add your folders again.');

@@ -10,7 +10,8 @@
  *
  * Note [One model at a time]: a model is loaded on first need and kept (the first search after
  * idle must not pay for a reload); at most the indexing and the serving model are loaded, both
- * only during a model switch. Changing the model or provider setting disposes them.
+ * only during a model switch. Changing the model or provider setting disposes them, once the work
+ * on them has ended (Note [Models changed under work] in engine.ts).
  */
 import path from 'node:path';
 import type { ModelProblem } from '../../preload/contract.js';
@@ -39,6 +40,10 @@ export function parseProvider(value: string): ProviderPreference {
 export class ModelHost {
   private readonly loaded = new Map<string, Promise<ClipModel>>();
   private readonly textGraphs: TextGraphs;
+  /** Work on the models outside jobs, under way (`using`). */
+  private readonly users = new Set<Promise<unknown>>();
+  /** A change of the models under way (`change`): work asked for meanwhile waits for it. */
+  private changing: Promise<unknown> | null = null;
 
   constructor(
     private readonly store: ModelStore,
@@ -149,7 +154,40 @@ export class ModelHost {
     }
   }
 
-  /** Disposes every loaded model; the next use loads again (after a settings change). */
+  /**
+   * Runs `work` on the models outside a job (a search, a photo's text read): a change of the
+   * models waits for it, and it waits for one under way (Note [Models changed under work] in
+   * engine.ts). Never nested: the inner one would wait for a change that waits for the outer.
+   */
+  async using<T>(work: () => Promise<T>): Promise<T> {
+    while (this.changing) await this.changing;
+    const doing = work();
+    this.users.add(doing);
+    try {
+      return await doing;
+    } finally {
+      this.users.delete(doing);
+    }
+  }
+
+  /**
+   * Runs `change` (which lets models go) once the work under way on them (`using`) has ended,
+   * holding what is asked meanwhile back until it is done: the wait is for calls already under
+   * way, which are short, never for those that keep coming after them.
+   */
+  async change<T>(change: () => Promise<T>): Promise<T> {
+    while (this.changing) await this.changing;
+    const changing = Promise.allSettled(this.users).then(change);
+    const held = changing.catch(() => {});
+    this.changing = held;
+    try {
+      return await changing;
+    } finally {
+      if (this.changing === held) this.changing = null;
+    }
+  }
+
+  /** Disposes every loaded model; the next use loads again (within a `change`). */
   async unload(): Promise<void> {
     const models = [...this.loaded.values()];
     this.loaded.clear();

@@ -131,8 +131,10 @@ export class TextReader {
     });
     const { ocrSelected } = await ocrCode();
     const control = new JobControl();
-    signal?.addEventListener('abort', () => control.cancel(), { once: true });
-    const summary = await ocrSelected([{ imageId, path: file }], null, { store, ocr: await this.load(), control });
+    // The engine's signal outlives every read: a listener left on it per read would pile up.
+    const stop = () => control.cancel();
+    signal?.addEventListener('abort', stop, { once: true });
+    const summary = await ocrSelected([{ imageId, path: file }], null, { store, ocr: await this.load(), control }).finally(() => signal?.removeEventListener('abort', stop));
     const failure = summary.failed[0];
     if (failure) throw new UserError('image-undecodable', failure.message);
     // Read by a job meanwhile, it is not read again; gone from the library, it has no state (Note [Read while it left] in ocr-store.ts).

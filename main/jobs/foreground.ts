@@ -33,11 +33,6 @@ export class Foreground {
     }
   }
 
-  /** Resolves once the interactive calls under way have ended, however they end (an engine closing waits for them). */
-  async settled(): Promise<void> {
-    await Promise.allSettled(this.running);
-  }
-
   /** Resolves at once when nothing interactive is going on; otherwise once it has been quiet for the grace period. */
   idle(): Promise<void> {
     if (!this.isBusy) return Promise.resolve();

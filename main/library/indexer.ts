@@ -311,6 +311,11 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     lastFlush = Date.now();
     if (indexed.length > 0) options.onStored?.();
   };
+  /** What is done is stored before a pause, and said: a report held back as too soon after the last stayed the figures shown for as long as the pause lasted. */
+  const storeForPause = () => {
+    flush();
+    report(true);
+  };
   const maybeFlush = () => {
     if (pendingIndexed.length + pendingFailed.length >= (options.writeBatch ?? 64) || Date.now() - lastFlush > 1000) flush();
   };
@@ -422,7 +427,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       return;
     }
     // As the consumer's: copies of photos already indexed are stored here, not there.
-    if (control.isPaused) flush();
+    if (control.isPaused) storeForPause();
     await control.checkpoint();
     while (inferring) await inferring;
     try {
@@ -472,7 +477,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const consumer = async () => {
     for (;;) {
       // A pause makes what is done durable, then waits; a cancel stops here.
-      if (control.isPaused) flush();
+      if (control.isPaused) storeForPause();
       await control.checkpoint();
       const batch = await queue.take(batchSize, batchSize);
       if (batch.length === 0) return;

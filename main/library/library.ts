@@ -242,6 +242,13 @@ export class Library {
    * forgets its photos, with their tags and places in albums. So a folder inside a library folder
    * is refused (its photos are in the library already), and a folder around library folders
    * takes them in: their photos, with all they carry, and their exclusions become its own.
+   *
+   * Note [Folders changed meanwhile]: an add looks at the disk (links, exclusions) between reading
+   * the library's folders and changing them, and another add, a removal or new exclusions may
+   * change them meanwhile: two adds at once, of a folder and of one inside it, both passed the
+   * rule above, and the library then held one folder inside another. So the folders are read
+   * again right before the change (nothing else runs between that and the change), and an add
+   * that finds them changed starts over; exclusions are not set on a folder gone meanwhile.
    */
   async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FolderRow[]> {
     await checkPhotoFolders(folders, this.dataDir);
@@ -257,6 +264,7 @@ export class Library {
       if (outer) throw new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`);
     }
     const given = new Map(await Promise.all(wanted.map(async (folder) => [folder, excludes && (await checkedExcludes(folder, excludes, wanted))] as const)));
+    if (JSON.stringify(this.folders()) !== JSON.stringify(known)) return this.addFolders(folders, excludes);
     const ids = new Set(
       wanted.map((folder) => {
         const inner = known.filter((row) => within(row.path, folder));
@@ -367,7 +375,10 @@ export class Library {
 
   async setExcludes(folderId: number, excludes: readonly string[]): Promise<FolderRow> {
     const folder = this.folderById(folderId);
-    this.storage.library.addFolder(folder.path, await checkedExcludes(folder.path, excludes));
+    const checked = await checkedExcludes(folder.path, excludes);
+    // Removed, or taken in by a folder around it, meanwhile: not brought back (Note [Folders changed meanwhile]).
+    this.folderById(folderId);
+    this.storage.library.addFolder(folder.path, checked);
     return this.folderById(folderId);
   }
 
@@ -410,7 +421,8 @@ export class Library {
     if (!photo) {
       throw new UserError(
         'not-found',
-        id ? `There is no photo #${id[1]} in the library. Give a photo id from search results or a photo's path.` : `${text} is not a photo in the library. Give the path of an indexed photo, or its id (#12).`,
+        // A number comes from a query (`#12`) or the window, where a path names no photo: advice on naming one is the command line's.
+        !id ? `${text} is not a photo in the library. Give the path of an indexed photo, or its id (#12).` : typeof reference === 'number' ? `There is no photo #${id[1]} in the library.` : `There is no photo #${id[1]} in the library. Give a photo id from search results or a photo's path.`,
       );
     }
     return photo;
@@ -418,14 +430,15 @@ export class Library {
 
   /**
    * A photo's file for the app to show, by photo id: the app serves images by id, never by a path
-   * the renderer names. Previews are made on first request (see thumbnails.ts).
+   * the renderer names. Previews are made on first request, and thumbnails again where theirs is
+   * gone or damaged (see thumbnails.ts).
    */
   async photoImage(photoId: number, kind: PhotoImageKind): Promise<string> {
     const row = this.storage.photos.imageFiles(photoId);
     if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
     if (kind === 'original') return row.path;
     if (kind === 'preview' || !row.thumbnail) return this.thumbnails.preview(row.contentHash, row.path);
-    return this.thumbnails.absolute(row.thumbnail);
+    return this.thumbnails.thumbnail(row.contentHash, row.path);
   }
 
   /**

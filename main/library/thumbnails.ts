@@ -17,16 +17,45 @@
  * holding 500k thumbnails between them. Looking through them as the library opens would stand in
  * the way of the first search, so the first write of each kind sweeps them in the background:
  * the run after a killed one writes the thumbnails the killed one did not store.
+ *
+ * Note [Thumbnails made again]: a thumbnail deleted, emptied or overwritten in the data folder
+ * showed "No preview" for good: a re-scan finds the photo unchanged and leaves it. So a grid
+ * thumbnail is checked as it is asked for, by its WebP header against its size (no decode: the
+ * grid asks for hundreds), and one that fails is made again from the original, by indexing's own
+ * decode, and kept as a preview is. Damage inside a whole-looking file goes unseen; a photo whose
+ * original is gone too has nothing to make it from.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isDiskFull, isUnwritable, messageOf, UserError } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { checkPhotoFile } from '../core/photo-file.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../core/temporary-files.js';
+import type { ImagePreprocessing } from '../models/folder.js';
 
 export const PREVIEW_SIDE = 1600;
+
+/** Whether a file is a whole WebP: its RIFF header names WebP and the size the file has (Note [Thumbnails made again]). */
+async function isWholeWebp(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch(() => null);
+  if (!handle) return false;
+  try {
+    const header = Buffer.alloc(12);
+    const [{ bytesRead }, { size }] = await Promise.all([handle.read(header, 0, 12, 0), handle.stat()]);
+    return bytesRead === 12 && header.toString('latin1', 0, 4) === 'RIFF' && header.toString('latin1', 8, 12) === 'WEBP' && header.readUInt32LE(4) + 8 === size;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The photo could not be decoded for showing: the file changed into something that is not a photo since it was indexed, its own defect. */
+function cannotShow(originalPath: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof UserError) throw error;
+    throw new UserError('image-undecodable', `Cannot show ${originalPath}: ${messageOf(error)}. Re-scan the folder if the file changed.`, { cause: error });
+  };
+}
 
 export class ThumbnailStore {
   /** This process's folder for previews the data folder cannot keep (Note [Previews kept elsewhere]), made when first needed. */
@@ -74,12 +103,28 @@ export class ThumbnailStore {
     await Promise.all(files.map((relative) => rm(this.absolute(relative), { force: true })));
   }
 
+  /** The grid thumbnail of a photo: the one stored, or one made again from the original where that is gone or damaged (Note [Thumbnails made again]). */
+  async thumbnail(contentHash: string, originalPath: string): Promise<string> {
+    const relative = this.relativePath(contentHash);
+    if (await isWholeWebp(this.absolute(relative))) return this.absolute(relative);
+    const keptElsewhere = await this.keptElsewhere(relative);
+    if (keptElsewhere) return keptElsewhere;
+    // An original out of reach (its drive unplugged) is said as one, not as a file that changed.
+    await checkPhotoFile(originalPath);
+    // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
+    const { decodePhoto, THUMBNAIL_SIDE } = await import('./decode.js');
+    // Indexing's decode, for the same thumbnail; the model input it makes beside it, the smallest it can, is dropped.
+    const thumbnailOnly: ImagePreprocessing = { size: THUMBNAIL_SIDE, mean: [0, 0, 0], std: [1, 1, 1], interpolation: 'bicubic', resizeMode: 'shortest' };
+    const { thumbnail } = await decodePhoto(originalPath, thumbnailOnly, { withThumbnail: true }).catch(cannotShow(originalPath));
+    return this.keep(contentHash, thumbnail as Buffer, 'thumbs');
+  }
+
   /** The large preview of a photo, made from its original on first request. */
   async preview(contentHash: string, originalPath: string): Promise<string> {
     const relative = this.relativePath(contentHash, 'previews');
     if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
-    const keptElsewhere = this.elsewhere && path.join(await this.elsewhere, relative);
-    if (keptElsewhere && (await stat(keptElsewhere).catch(() => null))) return keptElsewhere;
+    const keptElsewhere = await this.keptElsewhere(relative);
+    if (keptElsewhere) return keptElsewhere;
     await checkPhotoFile(originalPath);
     // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
     const [{ default: sharp }, { DECODE_OPTIONS }] = await Promise.all([import('sharp'), import('../models/preprocess.js')]);
@@ -88,12 +133,20 @@ export class ThumbnailStore {
       .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
       .toBuffer()
-      .catch((error: unknown) => {
-        // The file changed into something that is not a photo since it was indexed: its own defect.
-        throw new UserError('image-undecodable', `Cannot show ${originalPath}: ${messageOf(error)}. Re-scan the folder if the file changed.`, { cause: error });
-      });
+      .catch(cannotShow(originalPath));
+    return this.keep(contentHash, webp, 'previews');
+  }
+
+  /** What this process kept outside the data folder under `relative` (Note [Previews kept elsewhere]), if anything. */
+  private async keptElsewhere(relative: string): Promise<string | null> {
+    const file = this.elsewhere && path.join(await this.elsewhere, relative);
+    return file && (await stat(file).catch(() => null)) ? file : null;
+  }
+
+  /** Keeps what was made in the data folder, or elsewhere where the data folder cannot keep it (Note [Previews kept elsewhere]). */
+  private async keep(contentHash: string, webp: Buffer, kind: 'thumbs' | 'previews'): Promise<string> {
     try {
-      return this.absolute(await this.write(contentHash, webp, 'previews'));
+      return this.absolute(await this.write(contentHash, webp, kind));
     } catch (error) {
       // On read-only media a folder of previews not made yet fails as ENOENT: the folder is asked.
       if (!isUnwritable(error) && !isDiskFull(error) && canWrite(this.dataDir)) throw error;
@@ -102,7 +155,7 @@ export class ThumbnailStore {
         this.elsewhere = null;
         throw made;
       });
-      const file = path.join(await this.elsewhere, relative);
+      const file = path.join(await this.elsewhere, this.relativePath(contentHash, kind));
       await writeFileAtomic(file, webp);
       return file;
     }

@@ -31,7 +31,12 @@ export interface OcrSummary {
   read: number;
   withText: number;
   skipped: number;
-  failed: Array<{ path: string; message: string }>;
+  /**
+   * Photos not read, and why; `outOfReach` when the file could not be reached now (its drive not
+   * mounted, a share down, deleted since the last scan), which is not recorded: the next run
+   * tries it again. Otherwise it is the file's own defect, recorded.
+   */
+  failed: Array<{ path: string; message: string; outOfReach: boolean }>;
 }
 
 export interface OcrJobOptions {
@@ -96,6 +101,13 @@ async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, t
   report();
   for await (const target of targets) {
     await control?.checkpoint();
+    // Its folder removed or re-scanned since the run began: not read at all, as its result would be
+    // dropped (a folder removed during a long run left hours of reading for nothing).
+    if (!store.inLibrary(target.imageId)) {
+      done++;
+      report();
+      continue;
+    }
     try {
       const decision = gate ? await gate.decide(target) : null;
       await control?.checkpoint();
@@ -114,8 +126,8 @@ async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, t
       // A photo out of reach for now (its drive not mounted, a share down) is listed, not recorded:
       // recorded, it would never be read again once back, unchanged. Its own defects are recorded
       // and listed, unless it left the library meanwhile.
-      const passing = error instanceof PhotoFileError && PASSING_PROBLEMS.has(error.problem);
-      if (passing || store.saveFailed(target.imageId, OcrModel.VERSION, messageOf(error))) summary.failed.push({ path: target.path, message: messageOf(error) });
+      const outOfReach = error instanceof PhotoFileError && PASSING_PROBLEMS.has(error.problem);
+      if (outOfReach || store.saveFailed(target.imageId, OcrModel.VERSION, messageOf(error))) summary.failed.push({ path: target.path, message: messageOf(error), outOfReach });
     }
     done++;
     report();

@@ -110,6 +110,11 @@ export class OcrStore {
     })();
   }
 
+  /** Whether the image is still in the library (Note [Read while it left]). */
+  inLibrary(imageId: number): boolean {
+    return this.s.imageExists.get(imageId) !== undefined;
+  }
+
   /** Replaces an image's text with `lines` (none is a valid answer: no text in it); false when the image left the library (Note [Read while it left]). */
   saveRead(imageId: number, version: string, lines: readonly StoredLine[], gate: { id: string; score: number | null } | null): boolean {
     return this.saveIfPresent(imageId, () => {

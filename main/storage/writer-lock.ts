@@ -15,19 +15,32 @@
  * `writer.json` says who holds it (process id, which program, what it is doing), written by the
  * holder once it has the lock; one naming a process that is gone (left by a killed writer)
  * names nobody.
+ *
+ * Note [A database it cannot write]: a library.db this user may not write (copied from read-only
+ * media, or another user's) in a folder it may write let the lock be taken, and SQLite opens such
+ * a file read-only without a word: every change then failed as "attempt to write a readonly
+ * database". The database and the files SQLite keeps beside it, where present, are asked too:
+ * any of them read-only makes the data folder read-only, with that wording.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { READ_ONLY_LIBRARY_ADVICE } from '../core/cli-advice.js';
 import { UserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { processAlive, writeFileAtomicSync } from '../core/temporary-files.js';
+import { DATABASE_FILE } from './storage.js';
 
 export const LOCK_FILE = 'writer.lock';
 export const HOLDER_FILE = 'writer.json';
 const POLL_MS = 250;
+
+/** Whether this process may change the library in `dataDir`: the folder, and its database files where present (Note [A database it cannot write]). */
+function writable(dataDir: string): boolean {
+  const files = ['', '-wal', '-shm'].map((suffix) => path.join(dataDir, `${DATABASE_FILE}${suffix}`));
+  return canWrite(dataDir) && files.every((file) => canWrite(file) || !existsSync(file));
+}
 
 export interface WriterInfo {
   pid: number;
@@ -83,7 +96,7 @@ export class WriterLock {
     try {
       mkdirSync(dataDir, { recursive: true });
       // SQLite would open a lock file it cannot write read-only, and then lock nothing.
-      if (!canWrite(dataDir)) throw Object.assign(new Error(`${dataDir} is read-only`), { code: 'EROFS' });
+      if (!writable(dataDir)) throw Object.assign(new Error(`${dataDir} is read-only`), { code: 'EROFS' });
       db = new Database(path.join(dataDir, LOCK_FILE), { timeout: 0, nativeBinding });
       // Nothing is ever written to it: no journal file beside it.
       db.pragma('journal_mode = MEMORY');
@@ -91,7 +104,7 @@ export class WriterLock {
     } catch (error) {
       db?.close();
       if ((error as { code?: string }).code === 'SQLITE_BUSY') return null;
-      if (!canWrite(dataDir)) {
+      if (!writable(dataDir)) {
         throw new UserError(
           'read-only',
           `The data folder ${dataDir} cannot be written (read-only media, or no permission): ${READ_ONLY_LIBRARY_ADVICE}.`,

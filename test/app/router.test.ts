@@ -18,6 +18,7 @@ const status: EngineStatus = {
   providerChoices: ['auto', 'cpu'],
   library: null,
   jobs: [],
+    restored: null,
 };
 
 function handlers(overrides: Partial<CallHandlers> = {}): CallHandlers {

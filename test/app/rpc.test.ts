@@ -1,5 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { UserError, messageOf } from '../../main/core/errors.js';
+import { forkEngine } from '../../main/app/preview-engine.js';
+import { UserError, messageOf, noEmbeddingsError } from '../../main/core/errors.js';
+import { ModelStore } from '../../main/models/store.js';
 import { z } from 'zod';
 import { engineArgs, parseEngineArgs } from '../../main/app/engine-args.js';
 import { CallFailure, describeIssues, RpcClient, serveRpc, toCallError, type ChildPort, type Methods, type ParamSchemas, type ParentPort, type RpcRequest } from '../../main/app/rpc.js';
@@ -7,6 +11,7 @@ import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIB
 import { noLibraryError } from '../../main/engine/no-library.js';
 import { actionableError } from '../../main/storage/damage.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
+import { tempDir } from '../helpers/fixtures.js';
 
 /**
  * A fake utility process: messages cross as structured clones on a later task, like a real
@@ -15,7 +20,7 @@ import type { AppEvent, JobInfo } from '../../preload/contract.js';
 class FakeChild implements ChildPort {
   readonly sent: RpcRequest[] = [];
   private messageListeners: Array<(message: unknown) => void> = [];
-  private exitListeners: Array<(code: number) => void> = [];
+  private exitListeners: Array<(code: number | null, signal?: NodeJS.Signals | null) => void> = [];
   private toEngine: Array<(message: unknown) => void> = [];
   killed = false;
   alive = true;
@@ -28,7 +33,7 @@ class FakeChild implements ChildPort {
   onMessage(listener: (message: unknown) => void): void {
     this.messageListeners.push(listener);
   }
-  onExit(listener: (code: number) => void): void {
+  onExit(listener: (code: number | null, signal?: NodeJS.Signals | null) => void): void {
     this.exitListeners.push(listener);
   }
   kill(): void {
@@ -54,10 +59,10 @@ class FakeChild implements ChildPort {
     return serveRpc(this.parentPort(), methods, schemas, log);
   }
 
-  exit(code: number): void {
+  exit(code: number | null, signal: NodeJS.Signals | null = null): void {
     if (!this.alive) return;
     this.alive = false;
-    this.exitListeners.forEach((listener) => listener(code));
+    this.exitListeners.forEach((listener) => listener(code, signal));
   }
 }
 
@@ -65,6 +70,8 @@ const TEST_SCHEMAS: ParamSchemas = {
   echo: z.object({ text: z.string().max(100) }),
   slow: z.object({ ms: z.number().int().min(0) }),
   fail: z.object({ kind: z.string() }),
+  'search.query': z.object({}),
+  'photos.details': z.object({}),
 };
 
 type TestCalls = {
@@ -72,6 +79,8 @@ type TestCalls = {
   slow: { params: { ms: number }; result: number };
   fail: { params: { kind: string }; result: never };
   missing: { params: object; result: never };
+  'search.query': { params: object; result: never };
+  'photos.details': { params: object; result: never };
 };
 
 function setup(methods: Methods = defaultMethods()) {
@@ -98,6 +107,8 @@ function defaultMethods(): Methods {
   return {
     echo: ({ text }: { text: string }) => `echo: ${text}`,
     slow: ({ ms }: { ms: number }) => new Promise((resolve) => setTimeout(() => resolve(ms), ms)),
+    'search.query': () => new Promise(() => {}),
+    'photos.details': () => new Promise(() => {}),
     fail: ({ kind }: { kind: string }) => {
       if (kind === 'user') throw new UserError('model-missing', 'No model is installed. Download one in Settings.');
       if (kind === 'failure') throw new CallFailure('cancelled', 'Cancelled.');
@@ -185,9 +196,20 @@ describe('rpc protocol', () => {
     ['bad-input', `/p is another Lumen library's data folder (/p: its thumbnails and index), not a folder of photos. Add the folder your photos are in${OTHER_LIBRARY_ADVICE}.`, "/p is another Lumen library's data folder (/p: its thumbnails and index), not a folder of photos. Add the folder your photos are in."],
     ['read-only', `The data folder /d cannot be written (read-only media, or no permission): ${READ_ONLY_LIBRARY_ADVICE}.`, 'The data folder /d cannot be written (read-only media, or no permission): its photos can still be searched and browsed, but not changed; to change the library, copy Lumen’s data folder to a writable disk.'],
     ['storage', `The data folder /d cannot be read: no permission to look into it, or into a folder on its way. ${UNREADABLE_DATA_ADVICE}`, 'The data folder /d cannot be read: no permission to look into it, or into a folder on its way. Lumen keeps its library there: fix the permissions so that it may read it.'],
+    ['bad-input', noEmbeddingsError('tiny-clip').message, 'No photo in the library has an embedding from tiny-clip. Add a folder of photos, or let indexing finish, in Settings › Photo folders.'],
   ] as const;
   it.each(advised)('says the CLI’s advice in the app’s words, naming no flag or command (%s, Note [App wording])', (code, message, inApp) => {
     expect(toCallError(new UserError(code, message), () => {}, 'a call')).toEqual({ code, message: inApp });
+  });
+
+  it('says a model folder gone in the app’s words (Note [App wording])', async () => {
+    const scratch = await tempDir();
+    try {
+      const gone = await new ModelStore(scratch.dir).resolve('/home/ana/Models/clip-b32').catch((error: unknown) => error);
+      expect(toCallError(gone, () => {}, 'a call')).toEqual({ code: 'model-missing', message: 'The model "/home/ana/Models/clip-b32" is not installed (its folder is gone, or it was never downloaded): pick a model or download one in Settings.' });
+    } finally {
+      await scratch.cleanup();
+    }
   });
 
   it('answers unknown names with bad-input', async () => {
@@ -230,7 +252,7 @@ describe('rpc protocol', () => {
     for (const call of [first, second]) {
       await expect(call).rejects.toMatchObject({
         code: 'engine-crashed',
-        message: expect.stringMatching(/stopped unexpectedly \(exit code 139\) while working on "slow"\. Try again/),
+        message: expect.stringMatching(/stopped unexpectedly \(exit code 139\) while working\. Try again/),
       });
     }
     expect(log).toHaveBeenCalledWith('Engine process exited with code 139.');
@@ -250,13 +272,36 @@ describe('rpc protocol', () => {
     await vi.waitFor(() => expect(events).toHaveLength(4));
     children[0]?.exit(139);
     expect(events.slice(4)).toEqual([
-      { type: 'job', job: { ...job('index-1', 'index', 'failed'), error: expect.stringMatching(/^The photo engine stopped unexpectedly \(exit code 139\) while working on "indexing"\. Try again/) } },
-      { type: 'job', job: { ...job('ocr-3', 'ocr', 'failed'), error: expect.stringMatching(/while working on "reading text in photos"/) } },
+      { type: 'job', job: { ...job('index-1', 'index', 'failed'), error: expect.stringMatching(/^The photo engine stopped unexpectedly \(exit code 139\) while indexing\. Try again/) } },
+      { type: 'job', job: { ...job('ocr-3', 'ocr', 'failed'), error: expect.stringMatching(/\) while reading text in photos\. Try again/) } },
     ]);
     // The next process starts with none under way.
     await client.call('echo', { text: 'again' });
     children[1]?.exit(1);
     expect(events).toHaveLength(6);
+  });
+
+  it('says what a call was doing in words, never its name, and a signal as a signal', async () => {
+    const { client, children, log } = setup();
+    const searching = client.call('search.query', {});
+    const details = client.call('photos.details', {});
+    await vi.waitFor(() => expect(children[0]?.sent).toHaveLength(2));
+    children[0]?.exit(null, 'SIGKILL');
+    await expect(searching).rejects.toMatchObject({ code: 'engine-crashed', message: expect.stringMatching(/^The photo engine stopped unexpectedly \(it was stopped by SIGKILL\) while searching\. Try again/) });
+    await expect(details).rejects.toMatchObject({ message: expect.stringMatching(/\(it was stopped by SIGKILL\) while reading a photo’s details\. Try again/) });
+    expect(log).toHaveBeenCalledWith('Engine process was stopped by SIGKILL.');
+  });
+
+  it('hears of a signal from preview mode’s engine process, not of an exit code', async () => {
+    const scratch = await tempDir();
+    try {
+      const entry = path.join(scratch.dir, 'killed-engine.mjs');
+      await writeFile(entry, "process.on('message', () => process.kill(process.pid, 'SIGKILL'));\n");
+      const engine = forkEngine({ dataDir: scratch.dir }, () => {}, () => {}, entry);
+      await expect(engine.call('search.query', { query: 'a red star' })).rejects.toMatchObject({ code: 'engine-crashed', message: expect.stringMatching(/\(it was stopped by SIGKILL\) while searching\./) });
+    } finally {
+      await scratch.cleanup();
+    }
   });
 
   it('ignores late answers from a process that has died', async () => {

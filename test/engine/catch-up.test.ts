@@ -5,8 +5,9 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../main/engine/engine.js';
+import { LibraryStore } from '../../main/storage/library-store.js';
 import { WriterLock } from '../../main/storage/writer-lock.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
@@ -41,6 +42,7 @@ describe('the app catching up at launch', () => {
     events.length = 0;
   });
   afterEach(async () => {
+    vi.restoreAllMocks();
     for (const engine of engines.splice(0)) await engine.dispose();
     await scratch.cleanup();
   });
@@ -60,6 +62,27 @@ describe('the app catching up at launch', () => {
     const jobs = indexJobs().length;
     await engine.catchUp();
     expect(indexJobs().length).toBe(jobs);
+  });
+
+  it('indexes a folder whose run failed on a full disk at the last launch', async () => {
+    // The run fails as it starts, before it notes itself unfinished: the library looks indexed.
+    const setMeta = LibraryStore.prototype.setMeta;
+    const disk = { full: true };
+    vi.spyOn(LibraryStore.prototype, 'setMeta').mockImplementation(function (this: LibraryStore, ...args) {
+      if (disk.full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return setMeta.apply(this, args);
+    });
+    const added = path.join(scratch.dir, 'Added');
+    await copyPhotos(photos.slice(4, 7), added, () => 'b');
+    const full = appEngine();
+    await expect((await full.addFolders([added])).indexing.done).rejects.toMatchObject({ message: expect.stringMatching(/disk is full/) });
+    await full.dispose();
+    disk.full = false;
+
+    const engine = appEngine();
+    await engine.catchUp();
+    await expect.poll(() => indexJobs().at(-1)?.state, { timeout: 20_000 }).toBe('done');
+    expect(engine.library().status().photos).toBe(7);
   });
 
   it('starts nothing after a whole re-scan of this launch, and waits while another program writes the library', async () => {

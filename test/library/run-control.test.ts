@@ -69,6 +69,34 @@ describe('an index run under control', () => {
     expect(await run).toMatchObject({ embedded: 30, failed: [] });
   });
 
+  it('says, once paused, what it has stored: the figures a person reads while it waits', async () => {
+    await copyPhotos(loaded.photos.slice(0, 40), folder);
+    const control = new JobControl();
+    const reported: IndexProgress[] = [];
+    let pausedOnce = false;
+    const folders = await library.addFolders([folder]);
+    const run = library.index(loaded.model, {
+      folders,
+      control,
+      batchSize: 4,
+      onProgress: (progress) => {
+        reported.push(progress);
+        if (progress.processed >= 8 && !pausedOnce) {
+          pausedOnce = true;
+          control.pause();
+        }
+      },
+    });
+    await vi.waitFor(() => expect(control.isPaused).toBe(true), { timeout: 30_000 });
+    await settle(1000);
+    const stored = library.storage.embeddings.count(loaded.model.id);
+    expect(stored).toBeGreaterThan(0);
+    expect(stored).toBeLessThan(40);
+    expect(reported.at(-1)).toMatchObject({ indexed: stored, processed: stored });
+    control.resume();
+    expect(await run).toMatchObject({ embedded: 40, failed: [] });
+  });
+
   it('loads no image model while paused once its walk is over', async () => {
     await copyPhotos(loaded.photos.slice(0, 3), folder);
     const loadImageTower = vi.spyOn(loaded.model, 'loadImageTower');

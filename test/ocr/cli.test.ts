@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeRegExp } from '../../main/core/escape-regexp.js';
 import { cli } from '../helpers/cli-main.js';
 import { IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
 import { fixturePhotos } from '../helpers/library.js';
@@ -24,6 +25,26 @@ describe('reading text from the command line', () => {
     expect((await cli('index', folder, ...data, '--model', IMMICH_MODEL)).code).toBe(0);
   });
   afterAll(() => scratch.cleanup());
+
+  it('ocr says photos out of reach once for their folder, with exit status 1, and records nothing for them', async () => {
+    const away = path.join(scratch.dir, 'unplugged');
+    await rename(folder, away);
+    try {
+      const result = await cli('ocr', ...data);
+      expect(result.code).toBe(1);
+      const lines = result.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^Text in photos: 0 photos read, 0 with text, 0 skipped by the gate, 0 failed, (\d+) out of reach\.$/);
+      const reached = Number(/(\d+) out of reach/.exec(lines[0] as string)?.[1]);
+      expect(reached).toBeGreaterThan(1);
+      expect(lines).toHaveLength(3);
+      expect(lines[1]).toMatch(new RegExp(`^  out of reach: ${reached} photos in ${escapeRegExp(folder)}, such as: Cannot read ${escapeRegExp(folder + path.sep)}[^/]+\\.jpg: it does not exist\\.$`));
+      expect(lines[2]).toBe('Photos out of reach were not read: the next `lumen ocr` reads them once they can be reached (a drive plugged in, a share mounted, permission given), and `lumen index` forgets those deleted.');
+    } finally {
+      await rename(away, folder);
+    }
+    // Nothing was recorded for them: the next run (below) reads them.
+    expect(JSON.parse((await cli('status', ...data, '--json')).stdout).text).toMatchObject({ read: 0, failed: 0 });
+  });
 
   it('text reads a photo not read yet and prints its lines, as JSON too', async () => {
     const json = await cli('text', path.join(folder, 'sign-porto.jpg'), ...data, '--json');

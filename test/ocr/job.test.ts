@@ -112,10 +112,22 @@ describe('the OCR job', () => {
     store.clear();
     await writeFile(path.join(photos, 'a-receipt.jpg'), 'no longer a photo');
     const summary = await ocrPending(gate, { store, ocr });
-    expect(summary.failed).toEqual([{ path: path.join(photos, 'a-receipt.jpg'), message: expect.stringContaining('a-receipt.jpg') }]);
+    expect(summary.failed).toEqual([{ path: path.join(photos, 'a-receipt.jpg'), message: expect.stringContaining('a-receipt.jpg'), outOfReach: false }]);
     expect(summary.read + summary.skipped).toBe(3);
     expect(store.state(target(store, 'a-receipt.jpg').imageId)).toMatchObject({ status: 'failed' });
     expect((await ocrPending(gate, { store, ocr })).failed).toEqual([]);
+  });
+
+  it('does not read a photo that left the library since the run began (its folder removed)', async () => {
+    const store = library.storage.ocr;
+    store.clear();
+    const scenery = target(store, 'b-scenery.jpg');
+    const read: string[] = [];
+    const counting = { recognize: (file: string, signal?: AbortSignal) => (read.push(file), ocr.recognize(file, signal)) } as unknown as OcrModel;
+    const left = { imageId: 1_000_000, path: scenery.path };
+    expect(await ocrSelected([left, scenery], null, { store, ocr: counting })).toMatchObject({ read: 1, failed: [] });
+    expect(read).toEqual([scenery.path]);
+    expect(store.state(left.imageId)).toBeUndefined();
   });
 
   it('lists a photo it cannot reach (its drive not mounted) without recording it: it is read once it is back', async () => {
@@ -124,7 +136,7 @@ describe('the OCR job', () => {
     const sign = path.join(photos, 'c-sign.jpg');
     await rename(sign, `${sign}.away`);
     const summary = await ocrPending(gate, { store, ocr });
-    expect(summary.failed).toContainEqual({ path: sign, message: expect.stringContaining('c-sign.jpg') });
+    expect(summary.failed).toContainEqual({ path: sign, message: expect.stringContaining('c-sign.jpg'), outOfReach: true });
     expect(store.state(target(store, 'c-sign.jpg').imageId)).toBeUndefined();
     await rename(`${sign}.away`, sign);
     const back = await ocrPending(gate, { store, ocr });

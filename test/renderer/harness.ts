@@ -222,6 +222,7 @@ export function libraryFake(): FakeLumen {
       index: { model: FAKE_MODEL, health: 'ready', vectors: 3, embeddings: 3 },
     },
     jobs: [],
+    restored: null,
   };
   const fake = new FakeLumen(status, { installed: [{ id: FAKE_MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
   fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });

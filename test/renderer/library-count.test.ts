@@ -75,7 +75,7 @@ describe('the photos a search leaves out below its relevance cutoff', () => {
     expect((await heard()).filter((text) => /photos? match/.test(text))).toEqual([]);
     // Sorted by date, every photo is there by date; with a filter, every photo that passes it.
     await page.evaluate(() => (location.hash = '#/library?q=beach&all=1&sort=newest'));
-    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('All 81 photos, newest first, with Show all on for “beach”');
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('All 81 photos, newest first: with Show all on, “beach” changes nothing');
     await page.evaluate(() => (location.hash = '#/library?q=beach&all=1&located=1'));
     await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('All 81 photos that pass the filters, best matches for “beach” first');
     // Text a photo must contain keeps only the photos that have it, cutoff or not: they match.
@@ -86,9 +86,9 @@ describe('the photos a search leaves out below its relevance cutoff', () => {
   it('once shown, where there is one photo, make a heading that does not say "All 1 photo"', async () => {
     const { page } = await pages.open(cutoffFake(0, 1), { hash: '#/library?q=beach&all=1' });
     const heading = page.getByRole('heading', { level: 1 });
-    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('The only photo, with Show all on for “beach”');
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('The only photo: with Show all on, “beach” changes nothing');
     await page.evaluate(() => (location.hash = '#/library?q=beach&all=1&located=1'));
-    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('The only photo that passes the filters, with Show all on for “beach”');
+    await expect.poll(() => heading.textContent(), { timeout: 5000 }).toBe('The only photo that passes the filters: with Show all on, “beach” changes nothing');
   });
 
   it('are shown, when no photo passes the cutoff, by a button that says how many', async () => {

@@ -140,11 +140,12 @@ describe('importing a vocabulary file', () => {
 
 describe('folders dropped on the window', () => {
   /** The app with `addDroppedFolders` (as the preload has it), answered through the router's dropped-folders check. */
-  async function openDropping(): Promise<{ page: Page; dropped: number[] }> {
+  async function openDropping(idOf = (i: number) => 10 + i): Promise<{ page: Page; dropped: number[] }> {
     const fake = libraryFake();
     const { page } = await pages.open(fake);
     const dropped: number[] = [];
-    const router = new CallRouter({} as CallHandlers, ['app://lumen'], () => {}, async (paths) => paths.map((path, i) => ({ id: 10 + i, path, excludes: [] })));
+    // The engine answers with every folder dropped, one the library holds already with its own id.
+    const router = new CallRouter({} as CallHandlers, ['app://lumen'], () => {}, async (paths) => paths.map((path, i) => ({ id: idOf(i), path, excludes: [] })));
     await page.exposeBinding('__addDropped', (_source, count: number): Promise<CallOutcome<'library.addFromDialog'>> => {
       dropped.push(count);
       const paths = Array.from({ length: count }, (_, i) => `/home/ada/Pictures/trip-${i + 1}`);
@@ -177,6 +178,15 @@ describe('folders dropped on the window', () => {
     await drop(page, 100);
     await page.getByText('Added 100 folders; indexing started.').waitFor();
     expect(dropped).toEqual([100]);
+  });
+
+  it('counts as added only the folders the library did not hold', async () => {
+    // Folder 1 is the library's own (libraryFake's /home/ada/Pictures).
+    const { page } = await openDropping((i) => (i === 0 ? 1 : 10 + i));
+    await drop(page, 2);
+    await page.getByText('Added 1 folder (1 was in the library already); indexing started.').waitFor();
+    await drop(page, 1);
+    await page.getByText('That folder is in the library already.').waitFor();
   });
 });
 

@@ -87,6 +87,7 @@ function readyFake(): FakeLumen {
     providerChoices: CHOICES,
     library: null,
     jobs: [],
+    restored: null,
   };
   const listing: ModelsListing = {
     installed: [{ id: LAION, dir: `/home/ada/.config/Lumen/models/${LAION}`, dim: 512, layout: 'immich' }],

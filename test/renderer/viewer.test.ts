@@ -365,13 +365,14 @@ describe('zooming in the viewer', () => {
     const photo = viewer.getByRole('img', { name: 'b.jpg' });
     const bar = viewer.getByRole('group', { name: 'Zoom' });
     await bar.waitFor();
-    for (const [width, height] of [[1280, 800], [800, 600], [800, 700], [500, 800]] as const) {
+    const fit = bar.getByRole('button', { name: 'Fit to window' });
+    for (const [width, height] of [[1280, 800], [800, 600], [800, 700], [500, 800], [480, 700]] as const) {
       await page.setViewportSize({ width, height });
-      // The photo, 4:3, fitted; the bar wholly below it and inside the window.
+      // The photo, 4:3, fitted; the bar wholly below it and inside the window, its labels on one line (in a narrow window "Fit to window" wrapped out of its button).
       await expect.poll(async () => {
-        const [picture, zoom] = [(await photo.boundingBox())!, (await bar.boundingBox())!];
-        return { clear: zoom.y >= picture.y + picture.height - 0.5, inside: zoom.y + zoom.height <= height, fitted: picture.height > 100 };
-      }, { timeout: 5000 }).toEqual({ clear: true, inside: true, fitted: true });
+        const [picture, zoom, button] = [(await photo.boundingBox())!, (await bar.boundingBox())!, (await fit.evaluate((element) => ({ lines: element.scrollHeight > element.clientHeight + 1 })))];
+        return { clear: zoom.y >= picture.y + picture.height - 0.5, inside: zoom.y + zoom.height <= height && zoom.x >= 0 && zoom.x + zoom.width <= width, fitted: picture.height > 100, wraps: button.lines };
+      }, { timeout: 5000 }).toEqual({ clear: true, inside: true, fitted: true, wraps: false });
     }
   });
 

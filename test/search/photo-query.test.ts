@@ -24,3 +24,9 @@ it('ranks a query of one photo as Find similar does, the photo itself left out',
   expect(ids(away)).not.toContain(1);
   expect(ids(away).at(-1)).toBe(2);
 });
+
+it('says a photo the query names is not in the library, without advice for the command line', async () => {
+  // A path names no photo in a query (nor in the window's search box): the message offers none.
+  await expect(synthetic.search.search('#999999', { limit: 10 })).rejects.toMatchObject({ code: 'not-found', message: 'There is no photo #999999 in the library.' });
+  await expect(synthetic.search.similar(999_999, { limit: 10 })).rejects.toMatchObject({ code: 'not-found', message: 'There is no photo #999999 in the library.' });
+});

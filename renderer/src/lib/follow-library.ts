@@ -10,7 +10,9 @@
  * photos read again replace those shown in place, so the grid keeps its place, its focus and its
  * selection. Reads of one list overlap (a tag opened meanwhile, a verdict, a tagging run's end)
  * and their answers can come back out of order: only the newest read's is shown (as Note [Newest
- * query wins] in state/search.svelte.ts), never an older one over it.
+ * query wins] in state/search.svelte.ts), never an older one over it. The library's grid and
+ * search, which outlive their screen, catch up as it shows again instead (Note [Results kept off
+ * screen] in state/search.svelte.ts).
  */
 import type { JobInfo } from './api.js';
 import type { AppBus } from './bus.js';

@@ -130,6 +130,11 @@ export function hasFilters(filters: SearchFilterState): boolean {
   return Boolean(filters.from || filters.to || filters.folder || filters.camera.trim() || filters.formats.length || filters.located || filters.tag.trim());
 }
 
+/** Whether `filters` keep only the photos that show a tag: a tagging run changes which pass. */
+export function tagFiltered(filters: SearchFilterState): boolean {
+  return filters.tag.trim() !== '';
+}
+
 /** Whether the photos shown are filtered by `tag`: a verdict on it changes which pass. Tag names are one tag in any case, as the engine matches them. */
 export function filteredByTag(filters: SearchFilterState, tag: string): boolean {
   const filtered = filters.tag.trim();

@@ -23,3 +23,22 @@ export class Announcer {
     this.message = { text };
   }
 }
+
+/**
+ * Note [Notices outdated]: the window's notice (App.svelte) tells what became of something done
+ * to the window as a whole (a photo or folder dropped, a photo pasted). It stays until dismissed,
+ * never timed out, as an error must be read; but it says what it is about, and the next action
+ * about the same replaces it, or clears it when that action has nothing to say: a notice that a
+ * drop could not be used goes once a photo pasted since is searched by, or the search is cleared.
+ * A notice about nothing in particular (a restored library) is set aside by a passing one and
+ * comes back when that one goes, so it is never lost unread.
+ */
+/** `drop`: a photo or folder dropped or pasted, and the search (by words or by a photo) after it. */
+export type NoticeTopic = 'drop';
+
+export interface WindowNotice {
+  kind: 'info' | 'error';
+  text: string;
+  /** What it is about: the next action about the same outdates it (Note [Notices outdated]). Without, it goes only when dismissed or replaced. */
+  about?: NoticeTopic;
+}

@@ -3,11 +3,13 @@
  * small stores that talk to `window.lumen` and to each other over the bus.
  */
 import { flushSync, getContext, setContext, untrack } from 'svelte';
+import type { LibraryRestored, RestoredKind } from '../../../preload/contract.js';
 import type { LumenApi } from '../lib/api.js';
 import { EventBus, relayEngineEvents, type BusEvents } from '../lib/bus.js';
 import { taggingDone } from '../lib/follow-library.js';
+import { tagFiltered } from '../lib/search-params.js';
 import { installShortcuts, type ShortcutAction } from '../lib/shortcuts.js';
-import { Announcer } from './announcer.svelte.js';
+import { Announcer, type NoticeTopic, type WindowNotice } from './announcer.svelte.js';
 import { DuplicatesStore } from './duplicates.svelte.js';
 import { EditorState } from './editor.svelte.js';
 import { JobsStore } from './jobs.svelte.js';
@@ -45,9 +47,13 @@ export class AppState {
   /** The one thing a screen shows of its many (an open tag, an album), for the window's title (`nameInTitle`). */
   subject = $state<string | null>(null);
   /** A short message for the whole window (a drop that could not be used, a failed action). */
-  notice = $state<{ kind: 'info' | 'error'; text: string } | null>(null);
+  notice = $state<WindowNotice | null>(null);
+  /** A notice that stays until dismissed, set aside while a passing one shows (Note [Notices outdated]). */
+  private setAside: WindowNotice | null = null;
   /** Where the search box is, so that `/` and Ctrl+K can focus it. */
   searchInput: HTMLInputElement | null = null;
+  /** Whether this window said that the library was restored (`sayRestored`). */
+  private restoredSaid = false;
 
   constructor(readonly api: LumenApi) {
     this.status = new StatusStore(api, this.bus);
@@ -55,7 +61,7 @@ export class AppState {
     this.settings = new SettingsStore(api, this.bus);
     this.jobs = new JobsStore(api, this.bus);
     this.versions = new PhotoVersions(api, this.bus);
-    this.search = new SearchStore(api, this.router, this.versions);
+    this.search = new SearchStore(api, this.router, this.versions, (notice) => this.tell('drop', notice));
     this.library = new LibraryStore(
       api,
       this.bus,
@@ -79,7 +85,7 @@ export class AppState {
       void this.status.refresh();
       if (job.kind === 'index') this.search.libraryChanged();
       // Results filtered by a tag follow the tags a run gave and took, as the library's grid does.
-      else if (taggingDone(job) && this.search.state.filters.tag.trim() !== '') this.search.libraryChanged();
+      else if (taggingDone(job) && tagFiltered(this.search.answeredFilters)) this.search.libraryChanged();
     });
   }
 
@@ -155,11 +161,68 @@ export class AppState {
     }
   }
 
+  /**
+   * What an action about `about` came to: its notice replaces the one shown; null, it had nothing
+   * to say, and a notice about an earlier such action goes (Note [Notices outdated]).
+   */
+  tell(about: NoticeTopic, notice: Omit<WindowNotice, 'about'> | null): void {
+    // Read untracked: a search tells from inside the Library's effect, which must not follow the notice.
+    const shown = untrack(() => this.notice);
+    if (notice) {
+      if (shown && shown.about === undefined) this.setAside = shown;
+      this.notice = { ...notice, about };
+    } else if (shown?.about === about) this.notice = this.takeSetAside();
+  }
+
+  /** The notice dismissed: one set aside for it comes back. */
+  dismissNotice(): void {
+    this.notice = this.takeSetAside();
+  }
+
+  private takeSetAside(): WindowNotice | null {
+    const back = this.setAside;
+    this.setAside = null;
+    return back;
+  }
+
+  /**
+   * Says that the engine found the library damaged and restored it (EngineStatus.restored), once
+   * in each window that opens while that engine runs: an error, which stays until dismissed, as
+   * the person may have lost work and nothing else on screen shows it (the photos come back as
+   * the library indexes again).
+   */
+  sayRestored(restored: LibraryRestored): void {
+    if (this.restoredSaid) return;
+    this.restoredSaid = true;
+    this.notice = { kind: 'error', text: restoredWords(restored) };
+  }
+
   /** Gives the search up as asked (Escape, "Stop searching by"), saying so: focus lands on the library's photos, which do not say why. */
   clearSearch(): void {
     this.search.clear();
     this.announcer.say('Search cleared.');
   }
+}
+
+/** The person's own data a backup keeps, in the window's words. */
+const RESTORED_KINDS: Record<RestoredKind, string> = {
+  folders: 'folders',
+  verdicts: 'tags you confirmed or rejected',
+  albums: 'albums',
+  albumPhotos: 'photos in albums',
+  zeroShotTags: 'refinements you turned off',
+  vocabularies: 'templates',
+};
+
+/** What a restore did, in the window's words (the engine's name the CLI's commands). */
+function restoredWords({ backupAt, fromBackup, lost }: LibraryRestored): string {
+  const kinds = (of: RestoredKind[]) => new Intl.ListFormat('en').format(of.map((kind) => RESTORED_KINDS[kind]));
+  const said = ['Your library was damaged, and Lumen repaired it.'];
+  if (fromBackup.length) said.push(`Your ${kinds(fromBackup)} were restored from the backup of ${new Date(backupAt ?? 0).toLocaleString()}: changes made to them since then may be lost.`);
+  if (lost.length) said.push(`Your ${kinds(lost)} could not be read and had no backup, so they are lost.`);
+  if (!fromBackup.length && !lost.length) said.push('Everything of yours was kept.');
+  said.push(lost.includes('folders') ? 'Add your folders again to see their photos.' : 'Its photos come back as Lumen indexes them again.');
+  return said.join(' ');
 }
 
 const KEY = Symbol('lumen-app-state');

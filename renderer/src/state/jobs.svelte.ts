@@ -9,7 +9,9 @@
  * how things stand). A job the app started by itself (`background`: the folder watcher's, seconds
  * after a phone synced a photo) covers only what changed, so it leaves that one in place, shown
  * beside it; only by ending with something to ask itself does it take that one's place, as the
- * newer news.
+ * newer news. A failure is the exception: a job of its kind and subject under way again, whoever started it,
+ * is that work going on again (the engine starts by itself what a crash stopped), so the failure
+ * goes as that job starts; should it fail too, its own failure says so.
  *
  * Note [Cancelling shown at once]: a cancelled job stops at its next checkpoint (Note [Cooperative
  * control] in main/jobs/job.ts), which may be seconds away (an image model loading, a batch of
@@ -88,7 +90,7 @@ export class JobsStore {
     const replacesAsking = !job.background || asksForSomething(job);
     for (const [id, other] of Object.entries(this.jobs)) {
       if (id === job.id || other.kind !== job.kind || other.subject !== job.subject || !hasEnded(other)) continue;
-      if (replacesAsking || !asksForSomething(other)) delete this.jobs[id];
+      if (replacesAsking || !asksForSomething(other) || (other.state === 'failed' && !hasEnded(job))) delete this.jobs[id];
     }
     this.jobs[job.id] = job;
   }

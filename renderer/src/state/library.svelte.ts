@@ -4,7 +4,8 @@
  * the engine says the library changed, after a verdict on the tag they name or a tagging run
  * while they name one, and while indexing stores photos (Note [Photos as they index] in the
  * engine's library-changes.ts, at the pace of Note [Grid catches up at its own pace]); then, or
- * once the grid shows it again: not while search results or another screen stand in its place.
+ * once the grid shows it again: not while search results or another screen stand in its place
+ * (as Note [Results kept off screen] in search.svelte.ts says of the search's).
  *
  * Note [First screen first]: at 100k photos the whole timeline takes the engine about a second of
  * its only thread to read and send, and the page more to lay out, all before the first photo
@@ -22,7 +23,7 @@ import { catchUpDelay } from '../lib/catch-up.js';
 import { VERDICTS_REST_MS } from '../lib/coalesce.js';
 import { taggingDone } from '../lib/follow-library.js';
 import { versionLookup } from '../lib/photo-versions.js';
-import { filteredByTag, hasFilters, searchOptions, type SearchState } from '../lib/search-params.js';
+import { EMPTY_FILTERS, filteredByTag, hasFilters, searchOptions, tagFiltered, type SearchFilterState, type SearchState } from '../lib/search-params.js';
 import { hasEnded } from './jobs.svelte.js';
 
 const REFRESH_MS = 1500;
@@ -45,8 +46,11 @@ export class LibraryStore {
   private lastReload = { ms: 0, at: 0 };
 
   private filtersKey = '';
-  /** Whether those filters name a tag: a tagging run changes which photos pass them. */
-  private tagFiltered = false;
+  /**
+   * Those filters: whether a tagging run or a verdict changes which photos pass them. Not the
+   * address's, which are another screen's while one shows.
+   */
+  private filters: SearchFilterState = EMPTY_FILTERS;
   /** The library changed while the grid did not show the timeline. */
   private stale = false;
   /** Asks for the rest of a first screen now rather than later (Note [First screen first]). */
@@ -67,11 +71,11 @@ export class LibraryStore {
     // An index run that ended has stored its last photos: shown at once, not at the catching-up pace.
     bus.on('job', ({ job }) => job.kind === 'index' && hasEnded(job) && changed(0));
     // The index run's end came before the tagging run it starts tagged its photos: a grid filtered
-    // by a tag shows them once that run is done, as the engine says nothing else of it. The run may
-    // end while another screen shows: the timeline's own filters say whether it is filtered so.
-    bus.on('job', ({ job }) => taggingDone(job) && this.tagFiltered && changed(0));
-    // A photo rejected for the tag the grid is filtered by leaves it (Note [Verdicts reload once] in lib/coalesce.ts).
-    bus.on('tags-changed', ({ tag }) => filteredByTag(this.search().filters, tag) && changed(VERDICTS_REST_MS));
+    // by a tag shows them once that run is done, as the engine says nothing else of it.
+    bus.on('job', ({ job }) => taggingDone(job) && tagFiltered(this.filters) && changed(0));
+    // A photo rejected for the tag the grid is filtered by leaves it (Note [Verdicts reload once] in
+    // lib/coalesce.ts), given over it or on another screen (the Tags page, the viewer over it).
+    bus.on('tags-changed', ({ tag }) => filteredByTag(this.filters, tag) && changed(VERDICTS_REST_MS));
   }
 
   /** Reloads when the filters differ from those of the timeline shown, or the library changed while it was not shown. */
@@ -116,7 +120,7 @@ export class LibraryStore {
     this.stale = false;
     const state = this.search();
     this.filtersKey = JSON.stringify(state.filters);
-    this.tagFiltered = state.filters.tag.trim() !== '';
+    this.filters = state.filters;
     const filters = searchOptions(state, 1).filters;
     if (this.timeline === null && state.sort !== 'oldest' && !hasFilters(state.filters)) {
       const first = await this.load(generation, { filters, first: FIRST_SCREEN });

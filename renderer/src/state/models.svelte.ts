@@ -57,6 +57,7 @@ export class ModelsStore {
 
   async download(id: string): Promise<void> {
     if (isActive(this.downloads[id])) return;
+    this.outdate();
     this.downloads[id] = { phase: 'starting', progress: null, error: null };
     const outcome = await this.api.call('models.download', { id });
     this.finish(id, outcome.ok ? null : outcome.error);
@@ -82,11 +83,21 @@ export class ModelsStore {
     if (!isActive(this.downloads[id])) delete this.downloads[id];
   }
 
+  /**
+   * Another way to a model begins: what the last one said (an import's result, a download that
+   * failed or was cancelled) goes, so that two answers never show side by side as if both were
+   * news. Downloads under way keep their progress.
+   */
+  private outdate(): void {
+    this.importResult = null;
+    for (const id of Object.keys(this.downloads)) this.dismiss(id);
+  }
+
   /** Imports a model folder the person picks; a press while one is under way asks nothing more (its buttons stay focusable, aria-disabled). */
   async importFromDialog(): Promise<void> {
     if (this.importing) return;
     this.importing = true;
-    this.importResult = null;
+    this.outdate();
     try {
       const outcome = await this.api.call('models.importFromDialog', {});
       if (!outcome.ok) this.importResult = { ok: false, message: outcome.error.message };

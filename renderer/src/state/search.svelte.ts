@@ -16,7 +16,8 @@ import { MAX_PAGE_SIZE } from '../../../main/search/page-limit.js';
 import { coalesced, VERDICTS_REST_MS } from '../lib/coalesce.js';
 import { versionLookup, type VersionOf } from '../lib/photo-versions.js';
 import { appendPage, largestPage, nextPage } from '../lib/result-pages.js';
-import { emptySearch, filteredByTag, parseSearch, searchOptions, searchParams, type SearchState } from '../lib/search-params.js';
+import { emptySearch, filteredByTag, parseSearch, searchOptions, searchParams, type SearchFilterState, type SearchState } from '../lib/search-params.js';
+import type { WindowNotice } from './announcer.svelte.js';
 import type { PhotoVersions } from './photo-versions.svelte.js';
 import type { ViewRouter } from './router.svelte.js';
 
@@ -68,6 +69,9 @@ export interface ImageQuery {
 
 /** Photos searched by that Back can return to; the oldest are let go (each holds its file's bytes). */
 const KEPT_IMAGES = 8;
+/** What an address that names a photo searched by, let go, comes to: the search without it. */
+const FORGOTTEN_AT_RELOAD = 'The photo you searched by is not kept after a reload: drop or paste it again.';
+const FORGOTTEN_AS_OLDEST = `The photo you searched by is no longer kept (Lumen keeps the last ${KEPT_IMAGES}): drop or paste it again.`;
 
 export class SearchStore {
   results = $state.raw<SearchHitInfo[]>([]);
@@ -99,14 +103,29 @@ export class SearchStore {
   private grewTimer: ReturnType<typeof setTimeout> | null = null;
   /** A whole change of the library came since the timer was set (Note [A search waits for photos]). */
   private wholeChange = false;
+  /**
+   * Note [Results kept off screen]: the library screen goes while another page shows (App.svelte),
+   * but its search lives on here, and the library shown again shows its results at once, asking
+   * nothing. A change meanwhile (photos deleted or indexed, a verdict or a tagging run on the tag
+   * they are filtered by) is not asked for unseen: it marks them stale, and they are asked again
+   * as deep when the library shows again (`schedule`), in place (the same search answered, the
+   * grid keeps its place). With no change nothing is asked, so going back and forth stays
+   * instant. Whether a verdict changes them is read from the filters they answer: while another
+   * page shows, the address is that page's. The timeline does the same (`stale` in library.svelte.ts).
+   */
+  private stale = false;
   /** Photos searched by, by the number that names them in the address (SearchState.image). */
   private readonly images = new SvelteMap<number, ImageQuery>();
   private lastImage = 0;
+  /** Photos searched by are numbered from here on in this window: a lower number is one from before a reload. */
+  private readonly openedAt = Date.now();
 
   constructor(
     private readonly api: LumenApi,
     private readonly router: ViewRouter,
     private readonly versions: PhotoVersions,
+    /** Tells the window's notice what a search came to, null for nothing to say (Note [Notices outdated] in announcer.svelte.ts). */
+    private readonly tell: (notice: Omit<WindowNotice, 'about'> | null) => void,
   ) {
     // Followed while kept, shown or not: the library shown again shows them without a new search.
     versions.follow(() => this.results.map((hit) => hit.id));
@@ -134,6 +153,11 @@ export class SearchStore {
   /** Whether the library screen shows search results rather than the (filtered) timeline. */
   get active(): boolean {
     return this.imageQuery !== null || this.state.query.trim() !== '';
+  }
+
+  /** The filters the results shown, or kept off screen, answer (Note [Results kept off screen]). */
+  get answeredFilters(): SearchFilterState {
+    return parseSearch(this.answeredSearch).filters;
   }
 
   /**
@@ -204,15 +228,23 @@ export class SearchStore {
 
   /** Runs the search for the current state when it changed: after a typing pause, or at once for anything else. */
   schedule(now = false): void {
-    const state = this.state;
     // An address that names a photo searched by that this window no longer has (after a reload,
-    // or one of the oldest) is put right.
-    if (state.image !== null && !this.imageQuery) return this.router.setQuery(searchParams({ ...state, image: null }));
+    // or one of the oldest) is put right, and the search goes on without it, saying why.
+    const forgotten = this.imageQuery ? null : this.state.image;
+    if (forgotten !== null) this.router.setQuery(searchParams({ ...this.state, image: null }));
+    const state = this.state;
     const query = state.query.trim();
     const rest = JSON.stringify([state.sort, state.showAll, state.filters, state.image]);
     // Enter, or a photo searched by: no more typing is waited for.
     if (now) this.rest(true);
-    if (!now && query === this.last.query && rest === this.last.rest) return;
+    const changed = now || query !== this.last.query || rest !== this.last.rest;
+    if (forgotten !== null) this.tell({ kind: 'info', text: forgotten < this.openedAt ? FORGOTTEN_AT_RELOAD : FORGOTTEN_AS_OLDEST });
+    // A new search outdates what a drop or paste before it said.
+    else if (changed) this.tell(null);
+    if (!changed) {
+      if (this.stale && this.active) this.askAgainAsDeep();
+      return;
+    }
     const typing = query !== this.last.query && rest === this.last.rest;
     this.last = { query, rest };
     if (this.timer) clearTimeout(this.timer);
@@ -247,8 +279,9 @@ export class SearchStore {
       this.grewTimer = null;
       const again = this.wholeChange;
       this.wholeChange = false;
-      if (!this.active || this.failedWith === 'bad-input') return;
-      if (this.results.length === 0) void this.run();
+      if (this.failedWith === 'bad-input') return;
+      if (!this.active) this.stale = true;
+      else if (this.results.length === 0) void this.run();
       else if (again) this.askAgainAsDeep();
     }, LIBRARY_GREW_MS);
   }
@@ -280,14 +313,16 @@ export class SearchStore {
   /**
    * A verdict on the tag the results are filtered by: a photo rejected for it no longer passes.
    * The results asked for so far are asked for again, once verdicts rest (Note [Verdicts reload
-   * once] in lib/coalesce.ts), so the photo leaves and the rest keep their places.
+   * once] in lib/coalesce.ts), so the photo leaves and the rest keep their places; or once the
+   * library shows them again (Note [Results kept off screen]).
    */
   verdictGiven(tag: string): void {
-    if (this.active && filteredByTag(this.state.filters, tag)) this.afterVerdicts.call();
+    if (filteredByTag(this.answeredFilters, tag)) this.afterVerdicts.call();
   }
 
   private readonly afterVerdicts = coalesced(() => {
     if (this.active) this.askAgainAsDeep();
+    else this.stale = true;
   }, VERDICTS_REST_MS);
 
   /**
@@ -302,6 +337,8 @@ export class SearchStore {
       return;
     }
     const generation = ++this.generation;
+    // A next page leaves those asked before as they were.
+    if (!more) this.stale = false;
     const state = this.state;
     const { offset, limit } = more ? nextPage(this.fetched, size) : { offset: 0, limit: size };
     const options = searchOptions(state, limit, offset);

@@ -10,7 +10,8 @@
  * it holds, as it does when scrolled there.
  */
 import { SvelteSet } from 'svelte/reactivity';
-import type { LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
+import type { CallOutcome, LumenApi, PhotoDetails, PhotoTextInfo, SearchHitInfo } from '../lib/api.js';
+import { newestRead } from '../lib/follow-library.js';
 import type { VersionOf } from '../lib/photo-versions.js';
 import type { Announcer } from './announcer.svelte.js';
 import { photoParam, withPhoto } from '../lib/search-params.js';
@@ -45,15 +46,19 @@ export class ViewerState {
   textFailed = $state(false);
   /** The photos whose text is being read now (`readText`): another's reading leaves the open photo's button free. */
   private readonly readingIds = new SvelteSet<number>();
-  error = $state<string | null>(null);
+  /** Why the open photo or its details could not be had (gone from the library, unreadable). */
+  private photoError = $state<string | null>(null);
+  /** Why its text could not be had: a read that succeeds takes it back, and nothing else (Note [Newest text read]). */
+  private textError = $state<string | null>(null);
+  private readonly textRead = newestRead();
   message = $state<string | null>(null);
   /** The open photo, when the library no longer has it (its file deleted or moved, its folder removed, since it was shown). */
   goneId = $state<number | null>(null);
   private loading = 0;
   /** Set by what closes the viewer and puts focus somewhere of its own (Find similar: the new results' heading); the grid then leaves focus there. */
   focusGoesElsewhere = false;
-  /** Where the open photo was last found in `order` (not reactive: `position` keeps it as it reads). */
-  private lastSeen: { id: number; at: number } | null = null;
+  /** Where the open photo was last found, in which list (not reactive: `position` keeps it as it reads). */
+  private lastSeen: { id: number; at: number; list: PhotoOrder | null } | null = null;
 
   constructor(
     private readonly api: LumenApi,
@@ -63,6 +68,11 @@ export class ViewerState {
 
   get photoId(): number | null {
     return photoParam(this.router.query);
+  }
+
+  /** What the viewer cannot show of the open photo: the photo's own error before its text's. */
+  get error(): string | null {
+    return this.photoError ?? this.textError;
   }
 
   /**
@@ -116,19 +126,21 @@ export class ViewerState {
   get position(): number {
     const id = this.photoId;
     const at = id === null ? -1 : (Array.prototype.indexOf.call(this.order, id) as number);
-    if (id !== null && at >= 0) this.lastSeen = { id, at };
+    if (id !== null && at >= 0) this.lastSeen = { id, at, list: this.list };
     return at;
   }
 
   /**
    * The photo a step of `step` reaches, if any. The open photo gone from the list (deleted while
-   * shown) is stepped on from the place it had: Next shows the photo now in its place.
+   * shown) is stepped on from the place it had: Next shows the photo now in its place. One that
+   * was never in the list (an address naming a photo not in the album shown) has no place in it,
+   * whatever place it had in another, and no step leads from it.
    */
   neighbour(step: -1 | 1): number | undefined {
     const at = this.position;
     if (at >= 0) return this.order[at + step];
     const seen = this.lastSeen;
-    if (seen === null || seen.id !== this.photoId) return undefined;
+    if (seen === null || seen.id !== this.photoId || seen.list !== this.list) return undefined;
     return this.order[step === 1 ? seen.at : seen.at - 1];
   }
 
@@ -187,7 +199,9 @@ export class ViewerState {
     this.text = null;
     this.textFailed = false;
     // The photo before's error is not this one's. Its similar photos stay until this one's come (Note [Strip kept while it loads]).
-    this.error = null;
+    this.photoError = null;
+    this.textError = null;
+    const isNewestText = this.textRead();
     // The similar photos' search can take seconds (the first after launch loads the index): the details do not wait for it.
     const similar = this.api.call('search.similar', { photoId, options: { limit: SIMILAR_COUNT } }).then((outcome) => {
       if (loading !== this.loading) return;
@@ -198,9 +212,8 @@ export class ViewerState {
     if (loading !== this.loading) return;
     this.goneId = !details.ok && details.error.code === 'not-found' ? photoId : null;
     this.details = details.ok ? details.value : null;
-    this.error = this.goneId !== null ? GONE : details.ok ? (text.ok ? null : text.error.message) : details.error.message;
-    this.text = text.ok ? { ...text.value, photoId } : null;
-    this.textFailed = !text.ok;
+    this.photoError = this.goneId !== null ? GONE : details.ok ? null : details.error.message;
+    if (isNewestText()) this.showText(photoId, text);
     await similar;
   }
 
@@ -221,8 +234,8 @@ export class ViewerState {
     const edited = details.ok && this.details?.id === photoId && this.details.version !== details.value.version;
     this.goneId = details.ok ? null : photoId;
     this.details = details.ok ? details.value : null;
-    if (!details.ok) this.error = GONE;
-    else if (wasGone) this.error = null;
+    if (!details.ok) this.photoError = GONE;
+    else if (wasGone) this.photoError = this.textError = null;
     if (edited) await this.rereadText(photoId, loading);
   }
 
@@ -232,11 +245,25 @@ export class ViewerState {
    * moment, taking the focus of its Copy button with it.
    */
   private async rereadText(photoId: number, loading: number): Promise<void> {
+    const isNewest = this.textRead();
     const text = await this.api.call('photos.text', { id: photoId });
-    if (loading !== this.loading || this.photoId !== photoId) return;
+    if (loading !== this.loading || this.photoId !== photoId || !isNewest()) return;
+    this.showText(photoId, text);
+  }
+
+  /**
+   * Note [Newest text read]: the open photo's text is read when it opens, again when its file is
+   * edited in place, and by Read text; their answers can come back out of order, and only the
+   * newest read's is shown, never an older one over it. A read of what the engine has stored is
+   * as new as its start; what Read text reads is stored by its end, so it counts from then: the
+   * text it read is not replaced by the unread state of a read begun while it was reading. A read
+   * that succeeds takes back the error a failed one showed; the photo's own (gone, its details
+   * unreadable) stays, as it is no text's to take back.
+   */
+  private showText(photoId: number, text: CallOutcome<'photos.text'>): void {
     this.text = text.ok ? { ...text.value, photoId } : null;
     this.textFailed = !text.ok;
-    if (!text.ok) this.error = text.error.message;
+    this.textError = text.ok ? null : text.error.message;
   }
 
   /** Whether the open photo's text is being read now. */
@@ -252,8 +279,10 @@ export class ViewerState {
     const outcome = await this.api.call('photos.text', { id: photoId, read: true });
     this.readingIds.delete(photoId);
     if (this.photoId !== photoId) return;
-    if (outcome.ok) this.text = { ...outcome.value, photoId };
-    else this.tell(outcome.error.message);
+    if (!outcome.ok) return this.tell(outcome.error.message);
+    // Newer than any read begun before it answered (Note [Newest text read]).
+    this.textRead();
+    this.showText(photoId, outcome);
   }
 
   async reveal(): Promise<void> {
