@@ -115,8 +115,10 @@ export const callSchemas = {
   /**
    * Saves the vocabulary; tagging starts again with it. `renames`: the tags renamed in the
    * editor, whose verdicts move to the new name (Note [Renamed tags] in main/tags/library-vocabulary.ts).
+   * `basedOn`: the saved vocabulary the edit began from; a save over one changed since is refused
+   * (Note [Saved over a change] in the same file).
    */
-  'vocabulary.save': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional() }).strict(),
+  'vocabulary.save': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional(), basedOn: vocabularyPayload.optional() }).strict(),
   'vocabulary.reset': z.object({}).strict(),
   /** A vocabulary file's text, read by the page from a file the person picked. */
   'vocabulary.import': z.object({ json: z.string().min(1).max(MAX_VOCABULARY_CHARS) }).strict(),
@@ -564,6 +566,8 @@ export type AlbumName = Pick<AlbumInfo, 'id' | 'name'>;
 export interface XmpExportInfo {
   written: number;
   unchanged: number;
+  /** Photos with no tags and no sidecar, which got none. */
+  withoutTags: number;
   skipped: Array<{ path: string; reason: string }>;
 }
 

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
+import { messageOf } from '../core/errors.js';
 import { APP_CSP } from './csp.js';
 import type { EngineClient } from './handlers.js';
 import { isPhotoPath, loadPhoto } from './photo-route.js';
@@ -30,12 +31,16 @@ function plain(status: number, text: string): Response {
 }
 
 /** Serves the renderer's files and photos on the app scheme. Call after the app is ready. */
-export function serveApp(rendererDir: string, engine: EngineClient): void {
+export function serveApp(rendererDir: string, engine: EngineClient, log: (message: string) => void): void {
   protocol.handle(APP_SCHEME, async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
     const url = new URL(request.url);
     if (`${url.protocol}//${url.host}` === APP_ORIGIN && isPhotoPath(url.pathname)) {
-      const photo = await loadPhoto(engine, url);
+      const photo = await loadPhoto(engine, url).catch((error: unknown) => {
+        log(`Could not serve ${url.pathname}: ${messageOf(error)}`);
+        return 'failed' as const;
+      });
+      if (photo === 'failed') return plain(500, 'Something went wrong.');
       if (!photo) return plain(404, 'Not found');
       return new Response(request.method === 'HEAD' ? null : new Uint8Array(photo.body), { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': photo.contentType, 'cache-control': photo.cacheControl } });
     }

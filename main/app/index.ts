@@ -90,7 +90,7 @@ function start(): void {
       app.exit(1);
       return;
     }
-    serveApp(path.join(mainDir, '../renderer'), engine);
+    serveApp(path.join(mainDir, '../renderer'), engine, log);
     denyPermissions();
     const devOrigin = devServerUrl ? originOf(devServerUrl) : null;
     if (devServerUrl) applyDevCsp(devServerUrl);

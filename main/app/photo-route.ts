@@ -22,6 +22,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { codeOf } from '../core/errors.js';
+import { isWholeWebp } from '../library/thumbnails.js';
 import type { EngineClient } from './handlers.js';
 
 export type PhotoKind = 'thumbnail' | 'preview' | 'original';
@@ -56,19 +58,33 @@ export function isPhotoPath(urlPath: string): boolean {
   return urlPath.startsWith('/photo/');
 }
 
-/** A photo's bytes, content type and cache-control, or null when the URL is not exactly a photo URL or the engine knows no such photo. */
+/** The bytes of a photo's file; a thumbnail or preview gone or damaged is made again, once (Note [Thumbnails made again] in library/thumbnails.ts). */
+async function photoBytes(engine: EngineClient, { kind, id }: { kind: PhotoKind; id: number }): Promise<{ file: string; body: Buffer }> {
+  const { path: file } = await engine.call('photos.file', { kind, id });
+  if (kind === 'original') return { file, body: await readFile(file) };
+  const body = await readFile(file).catch(() => null);
+  if (body && isWholeWebp(body)) return { file, body };
+  const { path: remade } = await engine.call('photos.file', { kind, id, remake: true });
+  return { file: remade, body: await readFile(remade) };
+}
+
+/** Why a photo has nothing to show: no such photo, or its file gone, unreadable or undecodable; a 404, as for an unknown id. Anything else is a fault the caller says. */
+const NOTHING_TO_SHOW = new Set(['not-found', 'image-unreadable', 'image-undecodable', 'ENOENT', 'EACCES']);
+
+/** A photo's bytes, content type and cache-control, or null when the URL is not exactly a photo URL or the photo has nothing to show; rejects on any other failure (an engine stopped, a damaged library). */
 export async function loadPhoto(engine: EngineClient, url: URL): Promise<{ body: Buffer; contentType: string; cacheControl: string } | null> {
   const photo = parsePhotoUrl(url);
   if (!photo) return null;
   try {
-    const { path: file } = await engine.call('photos.file', { kind: photo.kind, id: photo.id });
+    const { file, body } = await photoBytes(engine, photo);
     return {
-      body: await readFile(file),
+      body,
       contentType: IMAGE_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
       // Note [Photo versions]: only a versioned URL names the same picture for as long as it is kept.
       cacheControl: photo.version === null ? 'no-cache' : 'private, max-age=3600',
     };
-  } catch {
-    return null;
+  } catch (error) {
+    if (NOTHING_TO_SHOW.has(codeOf(error) ?? '')) return null;
+    throw error;
   }
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { noEmbeddingsError, UserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
-import { checkPhotoFolders } from '../library/library.js';
+import { checkPhotoFolders, type LibraryStatus } from '../library/library.js';
 import { passedOverText } from '../library/photo-kinds.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
@@ -267,7 +267,25 @@ export const failures: Command = {
     const folders = list.filter((failure) => roots.has(failure.path)).length;
     const files = list.length - folders;
     const counts = [...(files ? [`${count(files, 'file')} could not be indexed.`] : []), ...(folders ? [`${count(folders, 'library folder')} could not be reached; ${folders === 1 ? 'its' : 'their'} photos are kept.`] : [])];
-    const text = list.length ? [...list.map((f) => fileLine(f.path, f.message)), ...counts].join('\n') : 'Every file in the library was indexed.';
+    const text = list.length ? [...list.map((f) => fileLine(f.path, f.message)), ...counts].join('\n') : noFailures(context.engine().library().status());
     return { json: list, text };
   },
 };
+
+/**
+ * With no file failed, what is true of the rest, known as status knows it (Note [Status beside a
+ * writer] in status.ts): a run that has not finished (stopped, or going on in another process)
+ * has not reached every file, and a photo not embedded yet is not indexed either.
+ */
+function noFailures(library: LibraryStatus): string {
+  const serving = library.models.find((model) => model.model === library.servingModel);
+  if (library.unfinishedRun) {
+    const embedded = serving ? `${count(serving.embedded, 'photo')} embedded` : 'none embedded yet';
+    return `No file failed to index, but the last index run has not finished (${embedded}): the files it had not reached are not indexed yet (\`lumen index\` goes on).`;
+  }
+  if (serving && serving.missing > 0) {
+    const one = serving.missing === 1;
+    return `No file failed to index; ${count(serving.missing, 'photo')} ${one ? 'is' : 'are'} not embedded yet (\`lumen index\` embeds ${one ? 'it' : 'them'}).`;
+  }
+  return 'No file failed to index: every file in the library was indexed.';
+}

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MIN_VERDICTS } from '../tags/refine-rules.js';
-import { SIDECAR_STYLES, type PhotoTags, type SidecarStyle, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
+import { SIDECAR_STYLES, type PhotoTags, type RefinementReport, type SidecarStyle, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
@@ -79,10 +79,12 @@ export const evalZeroshot: Command = {
           : `${count(report.photos, 'photo')}, ${report.confirmed} confirmed and ${report.rejected} rejected tags: accuracy ${percent(report.accuracy)}, precision ${percent(report.precision)}, recall ${percent(report.recall)}, confirmed tag top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}.`;
       return { json: report, text };
     }
-    const [folder] = requirePositionals(context, 'folder (one subfolder of photos per tag)');
+    // Without a folder, the other way to evaluate is said too: --labelled needs none.
+    const [folder] = context.positionals;
+    if (folder === undefined) throw new UserError('bad-input', 'Give a folder with one subfolder of photos per tag, or --labelled to evaluate on the tags you confirmed and rejected in the library.');
     const raw = stringOption(context, 'template');
     const templates = raw === undefined ? undefined : raw.split('|').map((template) => template.trim()).filter(Boolean);
-    const report = await engine.evaluateZeroShot(folder as string, {
+    const report = await engine.evaluateZeroShot(folder, {
       vocabularyFile: stringOption(context, 'vocabulary'),
       templates,
       signal: context.signal,
@@ -157,6 +159,11 @@ function writtenText(summary: XmpExportSummary): string {
   return `${summary.written} written${byStyle.length ? ` (${byStyle.join(', ')})` : ''}`;
 }
 
+/** "; 92 photos have no tags to write": they got no sidecar, said apart from the sidecars left unchanged. */
+function withoutTagsText(photos: number): string {
+  return photos ? `; ${count(photos, 'photo')} ${photos === 1 ? 'has' : 'have'} no tags to write` : '';
+}
+
 function photoText(photo: PhotoTags): string {
   const tags = photo.tags.map((t) => `${t.tag}${t.source === 'person' ? ' (confirmed)' : t.score === null ? '' : ` ${t.score.toFixed(2)}`}`);
   return `#${photo.photoId} ${shownPath(photo.path)}: ${tags.join(', ') || 'no tags'}${photo.rejected.length ? `; rejected: ${photo.rejected.join(', ')}` : ''}`;
@@ -204,7 +211,7 @@ export const tags: Command = {
     if (action === 'export-xmp') {
       const photoIds = context.positionals.length ? context.positionals.map((ref) => library.resolvePhoto(ref).photoId) : undefined;
       const summary = await engine.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds }).done;
-      const text = [`XMP sidecars: ${writtenText(summary)}, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped.`, ...summary.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`)].join('\n');
+      const text = [`XMP sidecars: ${writtenText(summary)}, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped${withoutTagsText(summary.withoutTags)}.`, ...summary.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`)].join('\n');
       return { json: summary, text };
     }
     if (action) {
@@ -310,13 +317,15 @@ export const refine: Command = {
   async run(context) {
     const engine = context.engine();
     const action = oneOf(context, ['off', 'on'] as const);
-    if (action === 'off') {
-      // A tag without a refinement is scored zero-shot already: switching it off would change nothing, yet tag the whole library again.
+    if (action) {
+      // A tag without a refinement is scored zero-shot either way: the switch is said of that tag, and tagging the whole library again would change nothing.
       const current = await engine.refinementReports();
-      const named = (stringOption(context, 'off') as string).trim().toLowerCase();
+      const named = (stringOption(context, action) as string).trim().toLowerCase();
       const unrefined = current.find((report) => report.tag.toLowerCase() === named);
       if (unrefined?.status === 'zero-shot') {
-        return { json: current, text: `"${unrefined.tag}" has no refinement to switch off, so it is scored zero-shot already: ${unrefined.reason}. Nothing changed.` };
+        // Allowed again, a tag switched off before uses the refinement it gets later, as `--on` asks.
+        if (action === 'on') await engine.setRefinement(unrefined.tag, true, { retag: false });
+        return { json: current, text: noRefinementToSwitch(unrefined, action === 'on') };
       }
     }
     const reports = action ? await engine.setRefinement(stringOption(context, action) as string, action === 'on') : await engine.refinementReports();
@@ -332,5 +341,12 @@ export const refine: Command = {
     return { json: reports, text };
   },
 };
+
+/** What switching a tag scored zero-shot (it has no refinement) on or off leaves as it was, said of that tag. */
+function noRefinementToSwitch(report: RefinementReport, on: boolean): string {
+  return on
+    ? `"${report.tag}" has no refinement to switch on, so it is scored zero-shot: ${report.reason}. It will use a refinement once it has one that shows a gain.`
+    : `"${report.tag}" has no refinement to switch off, so it is scored zero-shot already: ${report.reason}. Nothing changed.`;
+}
 
 export const TAG_COMMANDS: Command[] = [tag, tags, albums, vocabulary, refine, tagScores, evalZeroshot, evalRetrieval];

@@ -1,5 +1,7 @@
 /** `ocr` and `text`: reading text in photos from the command line. */
 import path from 'node:path';
+import { UserError } from '../core/errors.js';
+import { nothingAt } from '../core/paths.js';
 import type { OcrProgress, OcrSummary } from '../ocr/job.js';
 import type { Command } from './command.js';
 import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, oneLine, PROVIDER_OPTION, requireOne, shownPath, WAIT_OPTION } from './common.js';
@@ -35,6 +37,16 @@ function outOfReachText(failures: OcrFailure[]): string[] {
   return [...lines, 'Photos out of reach were not read: the next `lumen ocr` reads them once they can be reached (a drive plugged in, a share mounted, permission given), and `lumen index` forgets those deleted.'];
 }
 
+/**
+ * A folder or photo named by a path that is not there: a typo or a file gone, said as `search`
+ * and `text` say it, not as a file outside the library. `#12`, and `12` where no file is named
+ * so, are ids, which the engine resolves.
+ */
+function refuseMissing(named: readonly string[]): void {
+  const missing = named.find((reference) => !/^(#|\d+$)/.test(reference.trim()) && nothingAt(path.resolve(reference.trim())));
+  if (missing !== undefined) throw new UserError('not-found', `${shownPath(missing)} does not exist. Give a folder or photo of the library (a path or #id).`);
+}
+
 export const ocr: Command = {
   name: 'ocr',
   args: '[FOLDER|PHOTO...]',
@@ -49,6 +61,10 @@ export const ocr: Command = {
     all: { type: 'boolean', description: 'read every photo, also those the quick look would skip' },
   },
   writes: () => 'reading text in',
+  // Before the library is claimed: a command refused for what it was given makes no data folder.
+  check: async (context) => {
+    refuseMissing(context.positionals);
+  },
   async run(context) {
     const running = context.engine().readText({ photos: context.positionals, all: context.options['all'] === true });
     // Each photo's result is stored as it is read (Note [OCR progress is stored] in ocr/job.ts).

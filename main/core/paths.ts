@@ -2,7 +2,7 @@
  * Where the app keeps its own data. The CLI and the desktop app share one library, so this
  * mirrors Electron's `app.getPath('userData')` for the product name without importing Electron.
  */
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { accessSync, constants, statfsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -20,6 +20,17 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
 export function isInside(file: string, dir: string): boolean {
   const relative = path.relative(dir, file);
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+/** Whether nothing is at `file` (a typo, a file gone), as against something there this process may not reach. */
+export function nothingAt(file: string): boolean {
+  try {
+    statSync(file);
+    return false;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
 }
 
 export function modelsDir(dataDir: string): string {

@@ -5,7 +5,7 @@
  * Note [Bounded pipeline]: the producer waits when the queue is full (memory stays bounded
  * however fast decoding is). The consumer takes whatever is ready, up to a batch, as soon as it
  * holds `atLeast` items: one by default (embedding a list of files), a whole batch for the
- * indexer (Note [Whole batches] in library/indexer.ts).
+ * indexer (Note [Whole batches] in library/index-pipeline.ts).
  *
  * Note [A consumer that fails]: producers waiting on a full queue would wait forever once the
  * consumer stops taking; with nothing else pending, Node then exits quietly with status 0, as

@@ -51,8 +51,8 @@ export const engineCallSchemas = {
   ...forwarded,
   'models.import': z.object({ dir: localPath }).strict(),
   'library.addFolders': z.object({ paths: z.array(localPath).min(1).max(MAX_FOLDERS_ADDED), excludes: z.array(z.string().min(1).max(MAX_EXCLUSION_CHARS)).max(MAX_EXCLUSIONS).optional() }).strict(),
-  /** The file to serve for a photo URL, or to reveal or open. */
-  'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']) }).strict(),
+  /** The file to serve for a photo URL, or to reveal or open; `remake` where the one served was gone or damaged (Note [Thumbnails made again]). */
+  'photos.file': z.object({ id: z.number().int().positive(), kind: z.enum(['thumbnail', 'preview', 'original']), remake: z.literal(true).optional() }).strict(),
   /** The files of copies to move to the trash, with their groups (Note [Copies named by id]). */
   'duplicates.selection': callSchemas['duplicates.trash'],
   /** The copies of that selection moved to the trash (none, when all stayed): Note [What a moved copy leaves]. */
@@ -128,7 +128,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.folders': () => ofLibrary(() => folderChoices(engine.library().folders().map((folder) => folder.path), storage()), []),
     'photos.cameras': () => ofLibrary(() => cameraChoices(storage()), []),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
-    'photos.file': async ({ id, kind }) => ({ path: await engine.photoFile(id, kind) }),
+    'photos.file': async ({ id, kind, remake }) => ({ path: await engine.photoFile(id, kind, { remake }) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
     'search.count': async ({ query, options }) => {
       const { total, belowCutoff } = await engine.search(query, { ...options, count: true });
@@ -147,7 +147,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     },
     'tags.setRefinement': async ({ tag, enabled }) => (await engine.setRefinement(tag, enabled)).map(refinementInfo),
     'vocabulary.get': async () => engine.vocabularyInfo(),
-    'vocabulary.save': async ({ vocabulary, renames }) => engine.saveVocabulary(vocabulary, renames),
+    'vocabulary.save': async ({ vocabulary, renames, basedOn }) => engine.saveVocabulary(vocabulary, renames, basedOn),
     'vocabulary.reset': async () => engine.saveVocabulary(null),
     'vocabulary.import': async ({ json }) => engine.importVocabulary(importedVocabulary(json)),
     'vocabulary.export': async () => ({ json: formatVocabulary(await engine.vocabulary()) }),

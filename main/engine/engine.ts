@@ -41,7 +41,7 @@ import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { IndexJobFigures } from '../library/job-figures.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
-import { widenScope, type WantedScope } from '../library/scope.js';
+import type { WantedScope } from '../library/scope.js';
 import type { EmbedBenchOptions, EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
@@ -58,6 +58,7 @@ import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProg
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import { exportRequestKey } from '../tags/xmp-export.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
+import { IndexAsks } from './index-asks.js';
 import { LibraryAccess } from './library-access.js';
 import { LibraryChanges } from './library-changes.js';
 import { noLibraryError } from './no-library.js';
@@ -118,20 +119,15 @@ export class Engine {
   private readonly libraryChanges: LibraryChanges;
   private readonly access: LibraryAccess;
   private tagging: Tags | null = null;
-  /** What the index job's next pass must walk (Note [Re-scan where it changed]); null when nothing is asked. */
-  private wantedScope: WantedScope | null = null;
+  /** What the index job's next pass is to do. */
+  private readonly indexAsks = new IndexAsks();
   private watcher: FolderWatcher | null = null;
   /** Whether a run of this engine has walked every folder (Note [Catch up at launch]). */
   private walkedEverything = false;
   /** The catch-up waits for this engine to become the library's writer (Note [Catch up at launch]). */
   private catchUpWhenWriter = false;
-  /** Whether the index job's next pass tries every failed file again (asked while a pass ran). */
-  private retryFailedWanted = false;
-  /** Whether a person asked for what the index job's next pass walks: a job started for it is theirs (Note [Background jobs]). */
-  private nextPassAsked = false;
   /** The text-reading job was stopped paused by the person: the next one starts paused (Note [Started paused]). */
   private readingLeftPaused = false;
-  private readonly pendingNewFolders: FolderRow[] = [];
   private readonly reader: TextReader;
   /** Rankings kept for a search's later pages, one set per open library (Note [Later pages] in search/later-pages.ts). */
   private readonly laterPages = new WeakMap<Library, LaterPages>();
@@ -428,10 +424,7 @@ export class Engine {
 
   /** Brings the index of `scope` up to date, as the index job (Note [Re-scan where it changed]). */
   private indexWithin(request: IndexRequest, scope: WantedScope, how: JobStart = {}): Running<IndexSummary> {
-    this.pendingNewFolders.push(...(request.newFolders ?? []));
-    this.wantedScope = widenScope(this.wantedScope, scope);
-    this.retryFailedWanted ||= request.retryFailed === true;
-    this.nextPassAsked ||= how.background !== true;
+    this.indexAsks.ask(scope, { retryFailed: request.retryFailed, byPerson: how.background !== true, newFolders: request.newFolders });
     return this.startIndexJob(request, how);
   }
 
@@ -457,7 +450,7 @@ export class Engine {
       () => {
         // Asked for while the job was finishing, after its last look: run now, not at the next change,
         // and as the person's own if one asked (Note [Background jobs]).
-        if (!this.closing && this.wantedScope !== null && !this.jobs.running('index')) this.startIndexJob({}, { background: !this.nextPassAsked });
+        if (!this.closing && this.indexAsks.waiting && !this.jobs.running('index')) this.startIndexJob({}, { background: !this.indexAsks.askedByPerson });
         if (this.options.watch) this.readTextInBackground();
       },
       () => {},
@@ -473,17 +466,13 @@ export class Engine {
   private async indexRun(job: Job<IndexProgress>, request: IndexRequest, figures: IndexJobFigures): Promise<IndexSummary> {
     const model = await this.indexingModel();
     const library = this.writable('indexing');
-    // What the pass under way was asked for; what is asked meanwhile waits for the next pass.
+    // The folders new to the pass under way; what is asked meanwhile waits for the next pass.
     let newFolders: FolderRow[] = [];
     try {
       for (;;) {
-        const scope = this.wantedScope ?? 'everything';
-        const retryFailed = this.retryFailedWanted;
-        const asked = this.nextPassAsked;
-        newFolders = this.pendingNewFolders.splice(0);
-        this.wantedScope = null;
-        this.retryFailedWanted = false;
-        this.nextPassAsked = false;
+        const pass = this.indexAsks.take();
+        const { scope, retryFailed } = pass;
+        newFolders = pass.newFolders;
         if (scope === 'everything') this.walkedEverything = true;
         const summary = await library
           .index(model, {
@@ -497,11 +486,7 @@ export class Engine {
           })
           .catch((error: unknown) => {
             // Still to do, by a retry or the next run, unless the person stopped it.
-            if (!isUserError(error) || error.code !== 'cancelled') {
-              this.wantedScope = widenScope(this.wantedScope, scope);
-              this.retryFailedWanted ||= retryFailed;
-              this.nextPassAsked ||= asked;
-            }
+            if (!isUserError(error) || error.code !== 'cancelled') this.indexAsks.giveBack(pass);
             throw error;
           });
         // Indexed: no folder of this pass is new any more, whatever comes now (a model that fails takes new folders out).
@@ -509,7 +494,7 @@ export class Engine {
         // A cancel that came as the pass finished (no checkpoint there) is still the person's: no tagging after it.
         throwIfAborted(job.signal);
         const jobSoFar = figures.passDone(summary, new Set(library.storage.library.failures().map((failure) => failure.path)));
-        if (this.wantedScope === null) {
+        if (!this.indexAsks.waiting) {
           // What the job says as it ends, and answers with (Note [A job of several passes]).
           job.report(jobSoFar);
           // In the app, new photos are tagged as soon as they are indexed (Note [Nothing to tag]).
@@ -520,8 +505,8 @@ export class Engine {
     } catch (error) {
       if (isUserError(error) && error.code === 'model-invalid') {
         const present = new Set(library.folders().map((folder) => folder.id));
-        for (const folder of [...newFolders, ...this.pendingNewFolders.splice(0)]) if (present.has(folder.id)) await library.removeFolder(folder.id);
-      } else this.pendingNewFolders.unshift(...newFolders);
+        for (const folder of [...newFolders, ...this.indexAsks.takeNew()]) if (present.has(folder.id)) await library.removeFolder(folder.id);
+      } else this.indexAsks.keepNew(newFolders);
       throw error;
     } finally {
       this.libraryChanges.now();
@@ -550,8 +535,8 @@ export class Engine {
 
   // ---- photos and search ----------------------------------------------------------------------
 
-  photoFile(photoId: number, kind: PhotoImageKind): Promise<string> {
-    return this.library().photoImage(photoId, kind);
+  photoFile(photoId: number, kind: PhotoImageKind, options?: { remake?: boolean }): Promise<string> {
+    return this.library().photoImage(photoId, kind, options);
   }
 
   private async searcher(): Promise<PhotoSearch> {
@@ -688,9 +673,9 @@ export class Engine {
    * Saves a vocabulary (or the built-in one, with null) with the tags renamed in it (Note
    * [Renamed tags] in tags/library-vocabulary.ts), and tags the library with it.
    */
-  async saveVocabulary(vocabulary: unknown, renames: readonly TagRename[] = []): Promise<{ vocabulary: Vocabulary; jobId: string }> {
+  async saveVocabulary(vocabulary: unknown, renames: readonly TagRename[] = [], basedOn?: unknown): Promise<{ vocabulary: Vocabulary; jobId: string }> {
     const tags = this.tagsToChange();
-    const saved = vocabulary === null ? await tags.vocabulary.reset() : await tags.vocabulary.save(vocabulary, renames);
+    const saved = vocabulary === null ? await tags.vocabulary.reset() : await tags.vocabulary.save(vocabulary, renames, basedOn);
     return { vocabulary: saved, jobId: this.tagLibrary().job.id };
   }
 
@@ -727,13 +712,14 @@ export class Engine {
   }
 
   /** Uses (or stops using) a tag's refinement, then tags the library again; returns the reports. */
-  async setRefinement(tag: string, enabled: boolean) {
+  /** Switches a tag's refinement on or off, and tags the library again with it (`retag`: not where the switch changes no score, a tag with no refinement). */
+  async setRefinement(tag: string, enabled: boolean, { retag = true } = {}) {
     const tags = this.tagsToChange();
     const known = findTag(await tags.vocabulary.get(), tag);
     if (!known) throw new UserError('not-found', `There is no tag "${tag}" in the vocabulary. Check the spelling (see \`vocabulary\`).`);
     tag = known.name;
     tags.refinements.setRefinementEnabled(tag, enabled);
-    this.tagLibrary();
+    if (retag) this.tagLibrary();
     return tags.refinements.reports((await this.searchModel()).id);
   }
 

@@ -15,6 +15,7 @@
  */
 import path from 'node:path';
 import type { ModelProblem } from '../../preload/contract.js';
+import { CallsUnderWay } from '../core/calls-under-way.js';
 import { UserError, isUserError } from '../core/errors.js';
 import { keptPromise } from '../core/kept-promise.js';
 import type { SettingsFile } from '../core/settings.js';
@@ -41,7 +42,7 @@ export class ModelHost {
   private readonly loaded = new Map<string, Promise<ClipModel>>();
   private readonly textGraphs: TextGraphs;
   /** Work on the models outside jobs, under way (`using`). */
-  private readonly users = new Set<Promise<unknown>>();
+  private readonly users = new CallsUnderWay();
   /** A change of the models under way (`change`): work asked for meanwhile waits for it. */
   private changing: Promise<unknown> | null = null;
 
@@ -102,14 +103,19 @@ export class ModelHost {
    * (damaged) is a problem status reports beside the library, whether the library's check of the
    * model started them (Note [A model replaced under its name] in models/fingerprint.ts) or not.
    * A `--model` that names no model (a typo, a file, a folder of no model) is the caller's
-   * mistake, and thrown; one that is a model but cannot run is that model's problem.
+   * mistake, and thrown; one that is a model but cannot run is that model's problem. A provider
+   * that cannot start is no problem of the model's: it is thrown, and said as every command says
+   * it (`lumen status --provider webgpu` on a computer with no GPU said "Model: none").
    */
   async indexingProblem(library: Library | null, options: { startTowers?: boolean } = {}): Promise<ModelProblem | null> {
+    let starting = false;
     try {
       const model = await this.forIndexing(library);
+      starting = true;
       if (options.startTowers) await model.providers();
       return null;
     } catch (error) {
+      if (starting && !(isUserError(error) && error.code === 'model-invalid')) throw error;
       if (!isUserError(error) || (this.overrides.model !== undefined && error.code !== 'model-invalid')) throw error;
       // Found but unable to run, installed or not: not a matter of which models are installed.
       if (error.code === 'model-invalid') return { kind: 'unusable', message: error.message };
@@ -161,13 +167,7 @@ export class ModelHost {
    */
   async using<T>(work: () => Promise<T>): Promise<T> {
     while (this.changing) await this.changing;
-    const doing = work();
-    this.users.add(doing);
-    try {
-      return await doing;
-    } finally {
-      this.users.delete(doing);
-    }
+    return this.users.run(work);
   }
 
   /**
@@ -177,7 +177,7 @@ export class ModelHost {
    */
   async change<T>(change: () => Promise<T>): Promise<T> {
     while (this.changing) await this.changing;
-    const changing = Promise.allSettled(this.users).then(change);
+    const changing = this.users.ended().then(change);
     const held = changing.catch(() => {});
     this.changing = held;
     try {

@@ -1,3 +1,5 @@
+import { CallsUnderWay } from '../core/calls-under-way.js';
+
 /**
  * Note [Searches first]: indexing, tagging and reading text keep every core busy for minutes or
  * hours, while a search is what a person sits waiting for. So interactive calls (searches, similar
@@ -11,23 +13,20 @@ export class Foreground {
   private waiters: Array<() => void> = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The interactive calls under way. */
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly running = new CallsUnderWay();
 
   constructor(private readonly graceMs = 250) {}
 
   /** True while interactive work runs or ran less than the grace period ago. */
   get isBusy(): boolean {
-    return this.running.size > 0 || Date.now() < this.quietFrom;
+    return this.running.count > 0 || Date.now() < this.quietFrom;
   }
 
   /** Runs `work` as interactive: background jobs hold back until it, and the grace after it, are over. */
   async interactive<T>(work: () => Promise<T>): Promise<T> {
-    const doing = work();
-    this.running.add(doing);
     try {
-      return await doing;
+      return await this.running.run(work);
     } finally {
-      this.running.delete(doing);
       this.quietFrom = Date.now() + this.graceMs;
       this.wakeWhenQuiet();
     }
@@ -43,7 +42,7 @@ export class Foreground {
   }
 
   private wakeWhenQuiet(): void {
-    if (this.timer || this.running.size > 0 || this.waiters.length === 0) return;
+    if (this.timer || this.running.count > 0 || this.waiters.length === 0) return;
     this.timer = setTimeout(
       () => {
         this.timer = null;

@@ -47,28 +47,16 @@
  * folder went away meanwhile is kept, and the run says so (Note [A drive gone mid-run] in
  * folder-presence.ts).
  *
- * Note [Sharing the CPU]: with the image tower on a GPU, decoding (on the CPU) overlaps
- * inference. With the tower on the CPU they take turns instead: no new decode starts while
- * inference runs. Each then has every core to itself, and the pipeline reaches the shared-core
- * bound 1 / (1/model + decode_cpu/cores): overlapped, ONNX Runtime's threads compete with
- * decoding for the same cores, and each of its parallel operations waits for its slowest thread
- * (measured by `npm run bench -- index`, with a naive sequential pipeline).
- *
- * Note [Whole batches]: inference waits for a whole batch on every provider; only a run's last
- * batch may be smaller. A GPU provider prepares its kernels for each input shape the first time
- * it meets one (on the GPU machine, WebGPU and ViT-B/32: about 25 ms beyond the run itself), and
- * a run's time shrinks little with its batch (on an H100 earlier: 20 ms for one photo, 39 ms for
- * 32). Taking whatever was decoded, as the GPU path once did, gave batches of every size from 1
- * up: end to end reached 0.73 and 0.79 of decoding alone at batches of 32 and 64; with whole
- * batches, 0.80 and 0.82 (`npm run bench -- gpu`, 12-04). The GPU outruns decoding, so waiting
- * for a whole batch costs no throughput.
+ * The run reads top-down in `indexLibrary`: the walk, then the photos identified, decoded and
+ * embedded (the pipeline, with Notes [Sharing the CPU] and [Whole batches], is in
+ * index-pipeline.ts) and stored as they come, then what went away and what vanished, then the
+ * summary.
  */
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
 import { isInside } from '../core/paths.js';
 import { decodeSlots } from '../core/decode-slots.js';
-import { BoundedQueue } from '../core/queue.js';
 import { JobControl, type RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
@@ -77,15 +65,16 @@ import type { VectorIndex } from '../storage/vector-index.js';
 import { decodePhoto } from './decode.js';
 import { DecodeJournal } from './decode-journal.js';
 import { FolderPresence } from './folder-presence.js';
-import { Failure, ModelFailure, failureFor, failureWords, isLibraryError, runFailure } from './failures.js';
+import { Failure, failureFor, failureWords, isLibraryError, runFailure } from './failures.js';
 import { EMPTY_FILE_TEXT, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
 import { identifyFile } from './identity.js';
+import { IndexPipeline } from './index-pipeline.js';
 import type { IndexScope } from './scope.js';
 import { noProgress } from './job-figures.js';
 import { nonePassedOver, type PassedOver, type PassedOverKind } from './photo-kinds.js';
 import { CHOSEN_MODEL } from './library.js';
 import type { ThumbnailStore } from './thumbnails.js';
-import { walkLibrary, type WorkItem } from './walk.js';
+import { walkLibrary, type Walk, type WorkItem } from './walk.js';
 
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'finishing';
@@ -132,7 +121,7 @@ export interface IndexOptions {
   onStored?: () => void;
   /** Each file of a kind Lumen does not index that the walk passed over, so that a job of several passes counts it once (Note [A job of several passes]). */
   onPassedOver?: (file: string, kind: PassedOverKind) => void;
-  /** Photos per model run (default: CPU_BATCH on the CPU, GPU_BATCH on a GPU). */
+  /** Photos per model run (default: CPU_BATCH on the CPU, GPU_BATCH on a GPU, in index-pipeline.ts). */
   batchSize?: number;
   /** Files identified and decoded at once (sharp decodes on libuv's thread pool). */
   concurrency?: number;
@@ -159,70 +148,64 @@ export interface IndexTarget {
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
 const HEIC_DECODABLE = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
 
-interface Decoded {
-  file: Omit<IndexedFile, 'vector'>;
-  tensor: Float32Array;
-  contentHash: string;
-  thumbnail: Buffer | null;
+/** Brings the index of `folders` up to date (Note [What a run does]); a run cancelled, or one that cannot go on, throws, saying what it stored. */
+export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
+  const started = Date.now();
+  const { store, model } = target;
+  const control = options.control ?? new JobControl();
+  const figures = new RunFigures(options);
+  // Where the model came from, and that it is the library's choice, recorded first: a later run
+  // (or search) finds it even if this one stops before it stores a photo (Note [The model chosen first] in library.ts).
+  // Inside the data folder, by its place there (Note [Models kept beside the library] in library.ts).
+  store.setMeta(`model_dir:${model.id}`, isInside(model.spec.dir, target.dataDir) ? path.relative(target.dataDir, model.spec.dir) : model.spec.dir);
+  store.setMeta(CHOSEN_MODEL, model.id);
+  const walked = await walkForRun(target, folders, options, control, figures);
+
+  // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
+  // A failure of the disk or the model stops the run (Note [A run that cannot go on]).
+  // A pause during the walk holds here too: loading the image model takes seconds of CPU and
+  // hundreds of MB, which a person pauses to keep for something else.
+  await control.checkpoint();
+  const sharesCpu = walked.walk.work.length > 0 && (await model.loadImageTower()) === 'cpu';
+  // The photos start to be worked on now (Note [Rate from the first photo]).
+  figures.startRate(control.rateMeter());
+  const run = new IndexRun(target, options, control, figures, walked, sharesCpu);
+  await run.decodeAndEmbed();
+
+  // Kept, not forgotten: what went away during the run (Note [Unreachable folders]).
+  await run.lookForFoldersGone();
+  // 3. Forget what vanished (not where the walk could not go), then persist the vector index.
+  await run.forgetWhatVanished();
+  return run.finish(started);
+}
+
+/** What the walk leaves the rest of the run. */
+interface WalkOfRun {
+  walk: Walk;
+  /** The walk went over the whole library: the run's end marks it indexed. */
+  whole: boolean;
+  presence: FolderPresence;
+  journal: DecodeJournal;
 }
 
 /**
- * Photos per model run unless asked otherwise. On a GPU, whole batches of 16, 32 and 64 reached
- * 0.73, 0.80 and 0.82 of decoding alone end to end (`npm run bench -- gpu`, 12-04); 64 also beat
- * 32 in the run before, by little. On the CPU, 16 a batch reaches the shared-core bound
- * (`npm run bench -- index`, Note [Sharing the CPU]).
+ * 1. Walk: what is on disk, and what of it needs work. Until a whole walk's run ends, what it has
+ * not reached is counted nowhere (LibraryStatus.unfinishedRun); a part walk leaves the mark as it
+ * was, and one that misses a known file becomes a whole walk (walk.ts).
  */
-const CPU_BATCH = 16;
-const GPU_BATCH = 64;
-
-export async function indexLibrary(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
-  const started = Date.now();
-  const { store, embeddings, model, vectors, thumbnails } = target;
-  const control = options.control ?? new JobControl();
-  // Decoding is the bottleneck of indexing on any machine with a GPU: keep every core busy.
-  const concurrency = options.concurrency ?? decodeSlots();
-  const modelId = model.id;
-  const preprocessing = model.spec.image.preprocessing;
-
-  const summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], passedOver: nonePassedOver(), unreachable: [], otherLibraries: [], seconds: 0 };
-  const progress = noProgress();
-  /**
-   * Note [Rate from the first photo]: the rate, and the time left from it, are measured from when
-   * the photos start to be worked on, once the walk is over and the image model loaded: the seconds
-   * or minutes of a walk and a load index no photo, and counted in they made the first estimates
-   * of a run several times too long. Null until then.
-   */
-  let meter: RateMeter | null = null;
-  let lastReport = 0;
-  const report = (force = false) => {
-    const now = Date.now();
-    if (!force && now - lastReport < 250) return;
-    lastReport = now;
-    if (meter) {
-      meter.record(progress.processed);
-      progress.imagesPerSecond = meter.perSecond;
-      progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
-    }
-    options.onProgress?.({ ...progress });
-  };
-
-  // Where the model came from, and that it is the library's choice, recorded first: a later run
-  // (or search) finds it even if this one stops before it stores a photo (Note [The model chosen first] in library.ts).
-  store.setMeta(`model_dir:${modelId}`, model.spec.dir);
-  store.setMeta(CHOSEN_MODEL, modelId);
-  // 1. Walk: what is on disk, and what of it needs work. Until a whole walk's run ends, what it has
-  // not reached is counted nowhere (LibraryStatus.unfinishedRun); a part walk leaves the mark as it
-  // was, and one that misses a known file becomes a whole walk (walk.ts).
+async function walkForRun(target: IndexTarget, folders: readonly FolderRow[], options: IndexOptions, control: JobControl, figures: RunFigures): Promise<WalkOfRun> {
+  const { store } = target;
+  const { progress } = figures;
   const walkContext = {
     store,
-    embeddings,
-    modelId,
+    embeddings: target.embeddings,
+    modelId: target.model.id,
     dataDir: target.dataDir,
     checkpoint: () => control.checkpoint(),
     retryFailed: options.retryFailed === true,
     onFound: () => {
       progress.found++;
-      report();
+      figures.report();
     },
     // A new object each time: the progress reported before keeps its own figures.
     onPassedOver: (file: string, kind: PassedOverKind) => {
@@ -242,153 +225,253 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
     progress.passedOver = nonePassedOver();
     walk = await walkLibrary(walkContext, folders, undefined);
   }
-  summary.passedOver = progress.passedOver;
-  const { present, unwalked, work, problems: scanProblems } = walk;
-  summary.unchanged = walk.unchanged;
-  summary.unreachable = walk.unreachable.map(({ path, message }) => ({ path, message }));
-  summary.otherLibraries = walk.otherLibraries;
-  for (const problem of scanProblems) summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
-  progress.failed = scanProblems.length;
-  progress.unreachable = walk.unreachable.length;
-  progress.phase = 'indexing';
-  // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
-  progress.toProcess = work.length + scanProblems.length;
-  progress.processed = scanProblems.length;
-  report(true);
+  figures.countWalk(walk);
+  return { walk, whole, presence, journal };
+}
 
-  // 2. Identify and decode (producers) -> embed in batches (consumer) -> write in transactions.
-  // A failure of the disk or the model stops the run (Note [A run that cannot go on]).
-  // A pause during the walk holds here too: loading the image model takes seconds of CPU and
-  // hundreds of MB, which a person pauses to keep for something else.
-  await control.checkpoint();
-  const sharesCpu = work.length > 0 && (await model.loadImageTower()) === 'cpu';
-  // The photos start to be worked on now (Note [Rate from the first photo]).
-  meter = control.rateMeter();
-  meter.record(progress.processed);
-  const batchSize = options.batchSize ?? (sharesCpu ? CPU_BATCH : GPU_BATCH);
-  // Set while the model runs on the CPU: no new decode starts meanwhile (Note [Sharing the CPU]).
-  let inferring: Promise<unknown> | null = null;
-  const queue = new BoundedQueue<Decoded>(batchSize * 2);
-  // Set from the callbacks below; the cast keeps TypeScript from narrowing it to null here.
-  let fatal = null as { error: unknown } | null;
-  const stop = (error: unknown) => {
-    fatal ??= { error };
-    queue.abort(fatal.error);
-  };
-  const pendingIndexed: IndexedFile[] = [];
-  // A folder out of reach is listed with the failures too, with why (Note [A folder out of reach] in walk.ts).
-  const pendingFailed: FailedFile[] = [...scanProblems, ...walk.unreachable];
-  const linkedToExisting: Array<{ imageId: number }> = [];
+/** The summary a run ends with, and the progress it reports as it goes (Note [What a run counts]). */
+class RunFigures {
+  readonly summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], passedOver: nonePassedOver(), unreachable: [], otherLibraries: [], seconds: 0 };
+  readonly progress = noProgress();
+  /**
+   * Note [Rate from the first photo]: the rate, and the time left from it, are measured from when
+   * the photos start to be worked on, once the walk is over and the image model loaded: the seconds
+   * or minutes of a walk and a load index no photo, and counted in they made the first estimates
+   * of a run several times too long. Null until then.
+   */
+  private meter: RateMeter | null = null;
+  private lastReport = 0;
+
+  constructor(private readonly options: IndexOptions) {}
+
+  /** Says the progress, at most every 250 ms unless `force`d. */
+  report(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastReport < 250) return;
+    this.lastReport = now;
+    const { meter, progress } = this;
+    if (meter) {
+      meter.record(progress.processed);
+      progress.imagesPerSecond = meter.perSecond;
+      progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
+    }
+    this.options.onProgress?.({ ...progress });
+  }
+
+  /** The photos start to be worked on (Note [Rate from the first photo]). */
+  startRate(meter: RateMeter): void {
+    this.meter = meter;
+    meter.record(this.progress.processed);
+  }
+
+  /** What the walk found, and what it could not index, are where the figures start; the photos are worked on next. */
+  countWalk(walk: Walk): void {
+    const { summary, progress } = this;
+    summary.passedOver = progress.passedOver;
+    summary.unchanged = walk.unchanged;
+    summary.unreachable = walk.unreachable.map(({ path, message }) => ({ path, message }));
+    summary.otherLibraries = walk.otherLibraries;
+    for (const problem of walk.problems) summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
+    progress.failed = walk.problems.length;
+    progress.unreachable = walk.unreachable.length;
+    progress.phase = 'indexing';
+    // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
+    progress.toProcess = walk.work.length + walk.problems.length;
+    progress.processed = walk.problems.length;
+    this.report(true);
+  }
+}
+
+/**
+ * What the run has done and not written yet. It is written in batched transactions as it comes
+ * (Note [Resume]): every `writeBatch` rows, or a second after the last write.
+ */
+class PendingWrites {
+  readonly indexed: IndexedFile[] = [];
+  /** Contents embedded and waiting in the next batch to be written: a file of one met now shares it too. */
+  readonly unwritten = new Map<string, IndexedFile>();
+  private written = 0;
+  private storageFailed = false;
+  private lastFlush = Date.now();
+
+  constructor(
+    private readonly target: IndexTarget,
+    private readonly options: IndexOptions,
+    private readonly progress: IndexProgress,
+    readonly failed: FailedFile[],
+    /** A write that fails stops the run. */
+    private readonly stopRun: (error: unknown) => void,
+  ) {}
+
+  /** Files written so far: what a run that stops says it kept. */
+  get stored(): number {
+    return this.written;
+  }
+
+  flush(): void {
+    if (this.storageFailed || (this.indexed.length === 0 && this.failed.length === 0)) return;
+    const indexed = this.indexed.splice(0);
+    try {
+      this.target.vectors.add(this.target.store.writeBatch(this.target.model.id, indexed, this.failed.splice(0)));
+      // Written: a file of these contents met from now on finds its image stored.
+      this.unwritten.clear();
+    } catch (error) {
+      this.storageFailed = true;
+      this.stopRun(error);
+      throw error;
+    }
+    this.written += indexed.length;
+    this.progress.indexed = this.written;
+    this.lastFlush = Date.now();
+    if (indexed.length > 0) this.options.onStored?.();
+  }
+
+  flushIfDue(): void {
+    if (this.indexed.length + this.failed.length >= (this.options.writeBatch ?? 64) || Date.now() - this.lastFlush > 1000) this.flush();
+  }
+}
+
+/**
+ * An index run once its walk is over and the image model loaded: the photos to work on go
+ * through the pipeline (index-pipeline.ts), what comes of them is stored as it comes, then what
+ * went away is kept and what vanished forgotten.
+ */
+class IndexRun {
+  private readonly walk: Walk;
+  private readonly whole: boolean;
+  private readonly presence: FolderPresence;
+  private readonly journal: DecodeJournal;
+  private readonly pipeline: IndexPipeline;
+  private readonly writes: PendingWrites;
+  /** Library folders the walk could not open: the run said so already. */
+  private readonly saidAtWalk: Set<number>;
+  /** New files showing a content stored before: copies, or moves once the run knows what vanished. */
+  private readonly linkedToExisting: Array<{ imageId: number }> = [];
   /** Contents embedded in this run: another file of one is a copy (Note [What a run counts]). */
-  const embeddedContents = new Set<string>();
+  private readonly embeddedContents = new Set<string>();
   /** Contents whose image this run creates: a known path that now shows one takes over what its image carried (Note [Edited in place]). */
-  const createdContents = new Set<string>();
-  const replaced = (item: WorkItem, contentHash: string) => (item.kind === 'new' && createdContents.has(contentHash) ? item.previousImageId : null);
+  private readonly createdContents = new Set<string>();
   /**
    * Contents on their way from a decode to a batch to be written, each with the other files of it
    * met meanwhile: those share its embedding when it comes, and are not decoded again.
    */
-  const followers = new Map<string, WorkItem[]>();
-  /** Contents embedded and waiting in the next batch to be written: a file of one met now shares it too. */
-  const unwritten = new Map<string, IndexedFile>();
-  let stored = 0;
-  let storageFailed = false;
-  let lastFlush = Date.now();
-  const flush = () => {
-    if (storageFailed || (pendingIndexed.length === 0 && pendingFailed.length === 0)) return;
-    const indexed = pendingIndexed.splice(0);
+  private readonly followers = new Map<string, WorkItem[]>();
+  /** Contents that stopped a process decoding them alone: a copy met in this run is not decoded either. */
+  private readonly stoppingContents = new Set<string>();
+
+  constructor(
+    private readonly target: IndexTarget,
+    private readonly options: IndexOptions,
+    private readonly control: JobControl,
+    private readonly figures: RunFigures,
+    { walk, whole, presence, journal }: WalkOfRun,
+    sharesCpu: boolean,
+  ) {
+    this.walk = walk;
+    this.whole = whole;
+    this.presence = presence;
+    this.journal = journal;
+    this.pipeline = new IndexPipeline(target.model, walk.work, sharesCpu, options.batchSize);
+    // A folder out of reach is listed with the failures too, with why (Note [A folder out of reach] in walk.ts).
+    this.writes = new PendingWrites(target, options, figures.progress, [...walk.problems, ...walk.unreachable], (error) => this.pipeline.stop(error));
+    this.saidAtWalk = new Set(walk.unreachable.map((folder) => folder.folderId));
+  }
+
+  /** 2. Every photo of the work identified, decoded, embedded and stored; throws, once what is done is stored, if the run stopped. */
+  async decodeAndEmbed(): Promise<void> {
+    const { work } = this.walk;
+    const { journal } = this;
+    // Photos a process ended while decoding go first, each alone (Note [A photo that stops the process] in decode-journal.ts).
+    const suspects = journal.anyLeft ? work.filter((item) => journal.suspicion(item) !== null).length : 0;
+    if (suspects > 0) work.sort((a, b) => Number(journal.suspicion(a) === null) - Number(journal.suspicion(b) === null));
+    await this.pipeline.run({
+      suspects,
+      // Decoding is the bottleneck of indexing on any machine with a GPU: keep every core busy.
+      producers: this.options.concurrency ?? decodeSlots(),
+      workOn: (item) => this.workOn(item),
+      consume: () => this.embedBatches(),
+    });
+    // What finished before a failure is written too, unless writing is what failed.
     try {
-      vectors.add(store.writeBatch(modelId, indexed, pendingFailed.splice(0)));
-      // Written: a file of these contents met from now on finds its image stored.
-      unwritten.clear();
-    } catch (error) {
-      storageFailed = true;
-      stop(error);
-      throw error;
+      this.writes.flush();
+    } catch {
+      // Recorded in the pipeline's `stoppedBy` by flush.
     }
-    stored += indexed.length;
-    progress.indexed = stored;
-    lastFlush = Date.now();
-    if (indexed.length > 0) options.onStored?.();
-  };
-  /** What is done is stored before a pause, and said: a report held back as too soon after the last stayed the figures shown for as long as the pause lasted. */
-  const storeForPause = () => {
-    flush();
-    report(true);
-  };
-  const maybeFlush = () => {
-    if (pendingIndexed.length + pendingFailed.length >= (options.writeBatch ?? 64) || Date.now() - lastFlush > 1000) flush();
-  };
-  const fail = (item: WorkItem, failure: Failure) => {
-    pendingFailed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, reason: failure.reason, message: failure.message });
-    summary.failed.push({ path: item.path, reason: failure.reason, ...failureWords({ path: item.path, reason: failure.reason, message: failure.message }) });
-    progress.failed++;
-    progress.processed++;
-  };
+    // A run that stops (cancelled, failed) says what it wrote.
+    const { stoppedBy } = this.pipeline;
+    if (stoppedBy) {
+      this.figures.report(true);
+      throw runFailure(stoppedBy.error, this.writes.stored);
+    }
+  }
+
+  /** A producer's work: identifies, decodes or fails one photo, or leaves it to another's decode. */
+  private async workOn(item: WorkItem): Promise<void> {
+    // Its folder left the library meanwhile: hours of decoding for photos the run would not keep.
+    if (this.target.removedFolders?.has(item.folderId)) {
+      this.figures.progress.processed++;
+      return;
+    }
+    // As the consumer's: copies of photos already indexed are stored here, not there.
+    await this.pausePoint();
+    while (this.pipeline.inferring) await this.pipeline.inferring;
+    try {
+      await this.indexByContent(item);
+    } catch (error) {
+      // The run is over (the queue rejected the push): this photo is not at fault.
+      if (this.pipeline.stoppedBy) return;
+      if (isUserError(error) && error.code === 'cancelled') throw error;
+      // The library's own failure stops every producer and the consumer at once, not this one alone.
+      if (isLibraryError(error)) {
+        this.pipeline.stop(error);
+        throw error;
+      }
+      // A photo's own defect, found once it was read, says nothing of its folder.
+      if (!(error instanceof Failure) && (await this.notItsFault(item))) return;
+      const failure = failureFor(item.path, error);
+      this.recordFailure(item, failure);
+      if (failure.reason === 'stops-decoder') {
+        // Stored before the journal lets it go: a process ended meanwhile would decode it again.
+        this.writes.flush();
+        this.journal.settle(item);
+      } else this.writes.flushIfDue();
+    }
+    this.figures.report();
+  }
 
   /**
-   * Whether `item` failed for no fault of its own: its library folder went away (kept, Note [A
-   * drive gone mid-run] in folder-presence.ts), or it was deleted or moved away since the walk
-   * found it (forgotten, Note [Unreachable folders]).
+   * A pause makes what is done durable, then waits; a cancel stops here. What is done is stored
+   * before a pause, and said: a report held back as too soon after the last stayed the figures
+   * shown for as long as the pause lasted.
    */
-  const notItsFault = async (item: WorkItem): Promise<boolean> => {
-    if (await presence.isAway(item.folderId)) {
-      progress.processed++;
-      return true;
+  private pausePoint(): Promise<void> {
+    if (this.control.isPaused) {
+      this.writes.flush();
+      this.figures.report(true);
     }
-    if (!(await presence.isGone(item.path, item.folderId))) return false;
-    present.get(item.folderId)?.delete(item.path);
-    progress.processed++;
-    return true;
-  };
+    return this.control.checkpoint();
+  }
 
-  /** Contents that stopped a process decoding them alone: a copy met in this run is not decoded either. */
-  const stoppingContents = new Set<string>();
-  const decode = async (item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean) => {
-    if (journal.suspicion(item) === 'stopped-alone' || stoppingContents.has(contentHash)) {
-      stoppingContents.add(contentHash);
-      throw new Failure('stops-decoder', `${path.basename(item.path)} ${REASON_TEXT['stops-decoder']}.`);
-    }
-    followers.set(contentHash, []);
-    try {
-      const decoded = await journal.decode(item, () => decodePhoto(item.path, preprocessing, { withThumbnail: !hasThumbnail }));
-      if ('created' in image) createdContents.add(contentHash);
-      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: replaced(item, contentHash) };
-      const imageRef =
-        'existingId' in image
-          ? image
-          : { created: { ...image.created, width: decoded.width, height: decoded.height, thumbnail: null, ...decoded.metadata } };
-      await queue.push({ file: { ...file, image: imageRef }, tensor: decoded.tensor, contentHash, thumbnail: decoded.thumbnail });
-    } catch (error) {
-      // Its copies go back to the work: this file may have vanished, or may fail on its own.
-      work.push(...(followers.get(contentHash) ?? []));
-      followers.delete(contentHash);
-      throw error;
-    }
-  };
-
-  /** Stores `copy` as another file of the content `embedded` shows, embedded in this run and not decoded again. */
-  const shareEmbedding = (copy: WorkItem, embedded: IndexedFile, contentHash: string) => {
-    pendingIndexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: embedded.image, vector: embedded.vector, replaces: replaced(copy, contentHash) });
-    summary.copies++;
-    progress.processed++;
-  };
-
-  const handle = async (item: WorkItem) => {
+  /**
+   * What `item`'s content calls for: it joins a copy on its way to the model, shares the embedding
+   * of one not written yet, is linked to the image stored for it, or is decoded.
+   */
+  private async indexByContent(item: WorkItem): Promise<void> {
+    const { store, embeddings } = this.target;
     const { contentHash, head } = await identifyFile(item.path);
-    const copyOf = followers.get(contentHash);
+    const copyOf = this.followers.get(contentHash);
     if (copyOf) {
       copyOf.push(item);
       return;
     }
-    const embeddedCopy = unwritten.get(contentHash);
+    const embeddedCopy = this.writes.unwritten.get(contentHash);
     if (embeddedCopy) {
-      shareEmbedding(item, embeddedCopy, contentHash);
-      maybeFlush();
+      this.shareEmbedding(item, embeddedCopy, contentHash);
+      this.writes.flushIfDue();
       return;
     }
     if (item.kind === 'reembed') {
-      await decode(item, { existingId: item.imageId }, contentHash, store.imageByHash(contentHash)?.thumbnail != null);
+      await this.decode(item, { existingId: item.imageId }, contentHash, store.imageByHash(contentHash)?.thumbnail != null);
       return;
     }
     const format = sniffFormat(head);
@@ -398,169 +481,177 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       if (PHOTO_EXTENSIONS.has(path.extname(item.path).toLowerCase())) throw new Failure('not-an-image', `${path.basename(item.path)} ${what}`);
       // Not a photo and not named like one: not part of the library, nothing to report. The walk
       // leaves such files out (Note [What a run counts]); this one was rewritten since.
-      present.get(item.folderId)?.delete(item.path);
-      progress.processed++;
+      this.walk.present.get(item.folderId)?.delete(item.path);
+      this.figures.progress.processed++;
       return;
     }
     if (format === 'heic' && !HEIC_DECODABLE) {
       throw new Failure('unsupported', `${path.basename(item.path)} is a HEIC photo, which this build cannot decode (it needs a system libvips with HEVC support).`);
     }
     const existing = store.imageByHash(contentHash);
-    if (existing && embeddings.has(modelId, existing.id)) {
-      pendingIndexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null, replaces: replaced(item, contentHash) });
+    if (existing && embeddings.has(this.target.model.id, existing.id)) {
+      this.writes.indexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null, replaces: this.imageReplaced(item, contentHash) });
       // A file touched (its time changed, not its content) is no copy.
-      if (existing.id === item.previousImageId) summary.unchanged++;
-      else linkedToExisting.push({ imageId: existing.id });
-      progress.processed++;
-      maybeFlush();
+      if (existing.id === item.previousImageId) this.figures.summary.unchanged++;
+      else this.linkedToExisting.push({ imageId: existing.id });
+      this.figures.progress.processed++;
+      this.writes.flushIfDue();
       return;
     }
     const image = existing ? { existingId: existing.id } : { created: { contentHash, format } };
-    await decode(item, image, contentHash, existing?.thumbnail != null);
-  };
+    await this.decode(item, image, contentHash, existing?.thumbnail != null);
+  }
 
-  /** Identifies, decodes or fails one photo, or leaves it to another's decode. */
-  const workOn = async (item: WorkItem) => {
-    // Its folder left the library meanwhile: hours of decoding for photos the run would not keep.
-    if (target.removedFolders?.has(item.folderId)) {
-      progress.processed++;
-      return;
+  /** Decodes `item` and hands it to the model; the other files of its content met meanwhile wait for its embedding (`followers`). */
+  private async decode(item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean): Promise<void> {
+    if (this.journal.suspicion(item) === 'stopped-alone' || this.stoppingContents.has(contentHash)) {
+      this.stoppingContents.add(contentHash);
+      throw new Failure('stops-decoder', `${path.basename(item.path)} ${REASON_TEXT['stops-decoder']}.`);
     }
-    // As the consumer's: copies of photos already indexed are stored here, not there.
-    if (control.isPaused) storeForPause();
-    await control.checkpoint();
-    while (inferring) await inferring;
+    this.followers.set(contentHash, []);
     try {
-      await handle(item);
+      const decoded = await this.journal.decode(item, () => decodePhoto(item.path, this.target.model.spec.image.preprocessing, { withThumbnail: !hasThumbnail }));
+      if ('created' in image) this.createdContents.add(contentHash);
+      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: this.imageReplaced(item, contentHash) };
+      const imageRef =
+        'existingId' in image
+          ? image
+          : { created: { ...image.created, width: decoded.width, height: decoded.height, thumbnail: null, ...decoded.metadata } };
+      await this.pipeline.push({ file: { ...file, image: imageRef }, tensor: decoded.tensor, contentHash, thumbnail: decoded.thumbnail });
     } catch (error) {
-      // The run is over (the queue rejected the push): this photo is not at fault.
-      if (fatal) return;
-      if (isUserError(error) && error.code === 'cancelled') throw error;
-      // The library's own failure stops every producer and the consumer at once, not this one alone.
-      if (isLibraryError(error)) {
-        stop(error);
-        throw error;
-      }
-      // A photo's own defect, found once it was read, says nothing of its folder.
-      if (!(error instanceof Failure) && (await notItsFault(item))) return;
-      const failure = failureFor(item.path, error);
-      fail(item, failure);
-      if (failure.reason === 'stops-decoder') {
-        // Stored before the journal lets it go: a process ended meanwhile would decode it again.
-        flush();
-        journal.settle(item);
-      } else maybeFlush();
+      // Its copies go back to the work: this file may have vanished, or may fail on its own.
+      this.pipeline.requeue(this.followers.get(contentHash) ?? []);
+      this.followers.delete(contentHash);
+      throw error;
     }
-    report();
-  };
-  let next = 0;
-  const producer = async () => {
-    while (next < work.length && !fatal) {
-      // Claim the item before awaiting: the other producers run between awaits.
-      await workOn(work[next++] as WorkItem);
-    }
-  };
-  // Photos a process ended while decoding go first, each alone (Note [A photo that stops the process] in decode-journal.ts).
-  const suspects = journal.anyLeft ? work.filter((item) => journal.suspicion(item) !== null).length : 0;
-  if (suspects > 0) work.sort((a, b) => Number(journal.suspicion(a) === null) - Number(journal.suspicion(b) === null));
-  const embed = async (tensors: Float32Array[]): Promise<Float32Array[]> => {
-    try {
-      const vectors = await model.embedTensors(tensors);
-      if (vectors.length !== tensors.length) throw new Error(`it returned ${vectors.length} embeddings for ${tensors.length} photos`);
-      const wrong = vectors.find((vector) => vector.length !== model.dim);
-      if (wrong) throw new Error(`it returned ${wrong.length}-dimensional embeddings where ${model.dim} dimensions were expected`);
-      return vectors;
-    } catch (error) {
-      throw new ModelFailure(model.id, error);
-    }
-  };
-  const consumer = async () => {
+  }
+
+  /** The consumer: embeds whole batches as they are decoded, and keeps each photo for the next write with the copies of it met meanwhile. */
+  private async embedBatches(): Promise<void> {
+    const { summary, progress } = this.figures;
     for (;;) {
       // A pause makes what is done durable, then waits; a cancel stops here.
-      if (control.isPaused) storeForPause();
-      await control.checkpoint();
-      const batch = await queue.take(batchSize, batchSize);
+      await this.pausePoint();
+      const batch = await this.pipeline.takeBatch();
       if (batch.length === 0) return;
-      const running = embed(batch.map((item) => item.tensor));
-      if (sharesCpu) inferring = running.catch(() => {}).finally(() => (inferring = null));
-      const embeddings = await running;
+      const vectors = await this.pipeline.embed(batch);
       for (const [i, item] of batch.entries()) {
-        const indexed: IndexedFile = { ...item.file, vector: embeddings[i] as Float32Array };
+        const indexed: IndexedFile = { ...item.file, vector: vectors[i] as Float32Array };
         if (item.thumbnail && 'created' in indexed.image) {
-          indexed.image = { created: { ...indexed.image.created, thumbnail: await thumbnails.write(item.contentHash, item.thumbnail) } };
+          indexed.image = { created: { ...indexed.image.created, thumbnail: await this.target.thumbnails.write(item.contentHash, item.thumbnail) } };
         }
-        pendingIndexed.push(indexed);
-        if (embeddedContents.has(item.contentHash)) {
+        this.writes.indexed.push(indexed);
+        if (this.embeddedContents.has(item.contentHash)) {
           summary.copies++;
         } else {
-          embeddedContents.add(item.contentHash);
+          this.embeddedContents.add(item.contentHash);
           summary.embedded++;
           progress.embedded++;
         }
         progress.processed++;
-        for (const copy of followers.get(item.contentHash) ?? []) shareEmbedding(copy, indexed, item.contentHash);
-        followers.delete(item.contentHash);
-        unwritten.set(item.contentHash, indexed);
+        for (const copy of this.followers.get(item.contentHash) ?? []) this.shareEmbedding(copy, indexed, item.contentHash);
+        this.followers.delete(item.contentHash);
+        this.writes.unwritten.set(item.contentHash, indexed);
       }
-      maybeFlush();
-      report();
+      this.writes.flushIfDue();
+      this.figures.report();
     }
-  };
-
-  const consuming = consumer().catch(stop);
-  try {
-    while (next < suspects && !fatal) await workOn(work[next++] as WorkItem);
-  } catch (error) {
-    stop(error);
   }
-  // Every producer has stopped before the run ends, so none writes after it.
-  const produced = await Promise.allSettled(Array.from({ length: Math.max(1, concurrency) }, producer));
-  for (const result of produced) if (result.status === 'rejected') stop(result.reason);
-  queue.close();
-  await consuming;
-  // What finished before a failure is written too, unless writing is what failed.
-  try {
-    flush();
-  } catch {
-    // Recorded in `fatal` by flush.
-  }
-  // A run that stops (cancelled, failed) says what it wrote.
-  if (fatal) report(true);
-  if (fatal) throw runFailure(fatal.error, stored);
 
-  // A drive gone during the walk, or after its folder's last photo, is found here (Note [A drive gone mid-run]).
-  const saidAtWalk = new Set(walk.unreachable.map((folder) => folder.folderId));
-  // A folder that left the library during the run is no folder gone.
-  for (const folder of walk.walked.keys()) if (!saidAtWalk.has(folder.id) && !target.removedFolders?.has(folder.id)) await presence.isAway(folder.id);
+  /** Stores `copy` as another file of the content `embedded` shows, embedded in this run and not decoded again. */
+  private shareEmbedding(copy: WorkItem, embedded: IndexedFile, contentHash: string): void {
+    this.writes.indexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: embedded.image, vector: embedded.vector, replaces: this.imageReplaced(copy, contentHash) });
+    this.figures.summary.copies++;
+    this.figures.progress.processed++;
+  }
+
+  /** The image a new file at a known path takes over from, when its content is one this run creates (Note [Edited in place]). */
+  private imageReplaced(item: WorkItem, contentHash: string): number | null {
+    return item.kind === 'new' && this.createdContents.has(contentHash) ? item.previousImageId : null;
+  }
+
+  private recordFailure(item: WorkItem, failure: Failure): void {
+    this.writes.failed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, reason: failure.reason, message: failure.message });
+    this.figures.summary.failed.push({ path: item.path, reason: failure.reason, ...failureWords({ path: item.path, reason: failure.reason, message: failure.message }) });
+    this.figures.progress.failed++;
+    this.figures.progress.processed++;
+  }
+
+  /**
+   * Whether `item` failed for no fault of its own: its library folder went away (kept, Note [A
+   * drive gone mid-run] in folder-presence.ts), or it was deleted or moved away since the walk
+   * found it (forgotten, Note [Unreachable folders]).
+   */
+  private async notItsFault(item: WorkItem): Promise<boolean> {
+    if (await this.presence.isAway(item.folderId)) {
+      this.figures.progress.processed++;
+      return true;
+    }
+    if (!(await this.presence.isGone(item.path, item.folderId))) return false;
+    this.walk.present.get(item.folderId)?.delete(item.path);
+    this.figures.progress.processed++;
+    return true;
+  }
+
+  /** A drive gone during the walk, or after its folder's last photo, is found here (Note [A drive gone mid-run]). */
+  async lookForFoldersGone(): Promise<void> {
+    // A folder that left the library during the run is no folder gone.
+    for (const folder of this.walk.walked.keys()) if (!this.saidAtWalk.has(folder.id) && !this.target.removedFolders?.has(folder.id)) await this.presence.isAway(folder.id);
+  }
+
+  /** 3. What went away is kept, what vanished forgotten; then the vector index is persisted. */
+  async forgetWhatVanished(): Promise<void> {
+    const { store, embeddings, vectors } = this.target;
+    const modelId = this.target.model.id;
+    this.figures.progress.phase = 'finishing';
+    this.figures.report(true);
+    try {
+      this.keepWhatWentAway();
+      const lostImages = this.removeMissing();
+      // The images left without a file leave search now, their rows and thumbnails once the run ends (Note [Removed a slice at a time] in library.ts).
+      vectors.remove(store.withoutFile(lostImages.keys()));
+      this.countMoves(lostImages);
+      await vectors.saveIfDue();
+      // The images no file shows go after the run, needing no vector (Note [Removed a slice at a time] in library.ts).
+      if (store.meta('serving_model') !== modelId && embeddings.missingShown(modelId) === 0) store.setMeta('serving_model', modelId);
+    } catch (error) {
+      // The disk can fill up here too (Note [A run that cannot go on]).
+      throw runFailure(error, this.writes.stored);
+    }
+  }
+
   /** A library folder gone during the run: nothing in it is forgotten, and the run says so, as of one out of reach at the start. */
-  const keepWhatWentAway = () => {
-    for (const [folderId, root] of presence.away) {
-      if (saidAtWalk.has(folderId) || target.removedFolders?.has(folderId)) continue;
+  private keepWhatWentAway(): void {
+    const { summary, progress } = this.figures;
+    const { unwalked } = this.walk;
+    for (const [folderId, root] of this.presence.away) {
+      if (this.saidAtWalk.has(folderId) || this.target.removedFolders?.has(folderId)) continue;
       unwalked.set(folderId, [...(unwalked.get(folderId) ?? []), root]);
       const message = `The folder ${root} went away while it was being indexed (a drive unplugged or unmounted?); its photos are kept. Index again once it is back.`;
       summary.unreachable.push({ path: root, message });
-      pendingFailed.push({ path: root, folderId, size: 0, mtimeMs: 0, reason: 'unreadable', message });
+      this.writes.failed.push({ path: root, folderId, size: 0, mtimeMs: 0, reason: 'unreadable', message });
     }
     progress.unreachable = summary.unreachable.length;
-    flush();
-  };
+    this.writes.flush();
+  }
 
-  // 3. Forget what vanished (not where the walk could not go), then persist the vector index.
-  progress.phase = 'finishing';
-  report(true);
-  try {
-    keepWhatWentAway();
-    // A file gone from one path whose content turned up at another was moved, not removed.
+  /** Forgets the files of each walked folder that are no more; the images that lost files, with how many each lost. */
+  private removeMissing(): Map<number, number> {
+    const { walked, problems: scanProblems, unreachable, present, unwalked, recovered } = this.walk;
     const lostImages = new Map<number, number>();
-    for (const [folder, within] of walk.walked) {
-      const problems = new Set([...scanProblems, ...walk.unreachable].filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
-      const { removedFiles, lostImageIds } = store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within, recovered: walk.recovered.get(folder.id) });
-      summary.removed += removedFiles;
+    for (const [folder, within] of walked) {
+      const problems = new Set([...scanProblems, ...unreachable].filter((problem) => problem.folderId === folder.id).map((problem) => problem.path));
+      const { removedFiles, lostImageIds } = this.target.store.removeMissing(folder.id, present.get(folder.id) ?? new Set(), { problems, unwalked: unwalked.get(folder.id), within, recovered: recovered.get(folder.id) });
+      this.figures.summary.removed += removedFiles;
       for (const id of lostImageIds) lostImages.set(id, (lostImages.get(id) ?? 0) + 1);
     }
-    // The images left without a file leave search now, their rows and thumbnails once the run ends (Note [Removed a slice at a time] in library.ts).
-    vectors.remove(store.withoutFile(lostImages.keys()));
-    for (const link of linkedToExisting) {
+    return lostImages;
+  }
+
+  /** A file gone from one path whose content turned up at another was moved, not removed. */
+  private countMoves(lostImages: Map<number, number>): void {
+    const { summary } = this.figures;
+    for (const link of this.linkedToExisting) {
       const lost = lostImages.get(link.imageId) ?? 0;
       if (lost === 0) {
         summary.copies++;
@@ -570,21 +661,20 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
       summary.moved++;
       summary.removed--;
     }
-    await vectors.saveIfDue();
-    // The images no file shows go after the run, needing no vector (Note [Removed a slice at a time] in library.ts).
-    if (store.meta('serving_model') !== modelId && embeddings.missingShown(modelId) === 0) store.setMeta('serving_model', modelId);
-  } catch (error) {
-    // The disk can fill up here too (Note [A run that cannot go on]).
-    throw runFailure(error, stored);
   }
-  if (whole) {
-    store.markIndexRun('finished');
-    // What the walk could not reach (a drive unplugged: its folders are among the unwalked) keeps its suspects for the run that reaches it.
-    const unreached = [...unwalked.values()].flat();
-    journal.forgetUnmet((file) => unreached.some((root) => isInside(file, root)));
+
+  /** The run is done: a whole walk's marks the library indexed. */
+  finish(started: number): IndexSummary {
+    const { summary, progress } = this.figures;
+    if (this.whole) {
+      this.target.store.markIndexRun('finished');
+      // What the walk could not reach (a drive unplugged: its folders are among the unwalked) keeps its suspects for the run that reaches it.
+      const unreached = [...this.walk.unwalked.values()].flat();
+      this.journal.forgetUnmet((file) => unreached.some((root) => isInside(file, root)));
+    }
+    summary.seconds = (Date.now() - started) / 1000;
+    progress.removed = summary.removed;
+    this.figures.report(true);
+    return summary;
   }
-  summary.seconds = (Date.now() - started) / 1000;
-  progress.removed = summary.removed;
-  report(true);
-  return summary;
 }

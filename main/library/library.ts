@@ -10,7 +10,7 @@ import { OTHER_LIBRARY_ADVICE } from '../core/cli-advice.js';
 import { UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { keptPromise } from '../core/kept-promise.js';
-import { isInside } from '../core/paths.js';
+import { isInside, nothingAt } from '../core/paths.js';
 import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import { lumenDataFolderAround } from './data-folder.js';
@@ -331,7 +331,7 @@ export class Library {
    * forgotten before the next run walks.
    */
   async removeFolder(folderId: number, onGone: () => void = () => {}): Promise<void> {
-    this.folderById(folderId);
+    this.requireFolder(folderId);
     const left = this.storage.library.removeFolder(folderId);
     onGone();
     if (this.runs > 0) {
@@ -374,15 +374,16 @@ export class Library {
   }
 
   async setExcludes(folderId: number, excludes: readonly string[]): Promise<FolderRow> {
-    const folder = this.folderById(folderId);
+    const folder = this.requireFolder(folderId);
     const checked = await checkedExcludes(folder.path, excludes);
     // Removed, or taken in by a folder around it, meanwhile: not brought back (Note [Folders changed meanwhile]).
-    this.folderById(folderId);
+    this.requireFolder(folderId);
     this.storage.library.addFolder(folder.path, checked);
-    return this.folderById(folderId);
+    return this.requireFolder(folderId);
   }
 
-  private folderById(folderId: number): FolderRow {
+  /** The library folder `folderId`, or a not-found error where it is not in the library (any more). */
+  private requireFolder(folderId: number): FolderRow {
     const folder = this.folders().find((candidate) => candidate.id === folderId);
     if (!folder) throw new UserError('not-found', `There is no folder #${folderId} in the library.`);
     return folder;
@@ -410,7 +411,24 @@ export class Library {
     }
     // What the run left without a file; what a cancel or a quit leaves is forgotten before the next run walks.
     if (this.runs === 0) await this.forgetOrphanImages(options.control?.signal);
-    return summary;
+    const outOfReach = new Set(summary.unreachable.map((folder) => folder.path));
+    return { ...summary, unreachable: summary.unreachable.map((folder) => ({ ...folder, message: this.movedAway(folder, outOfReach) })) };
+  }
+
+  /**
+   * Note [A folder moved away]: a library folder moved (to a new drive, say) and added again at
+   * its new place is one gone, its photos kept (Note [Unreachable folders] in indexer.ts), and one
+   * whose photos are all copies of them; every run then said the old folder was gone, and search
+   * named files no longer there. Where another library folder holds a copy of every photo of a
+   * folder out of reach, the run says so, and that removing the old folder forgets nothing but
+   * the old place: the pictures, their tags and albums, stay with the copies.
+   */
+  private movedAway(unreachable: { path: string; message: string }, outOfReach: ReadonlySet<string>): string {
+    const gone = this.folders().find((folder) => folder.path === unreachable.path);
+    const copies = gone && this.storage.library.folderCopyingAll(gone.id);
+    const where = copies && this.folders().find((folder) => folder.id === copies);
+    if (!where || outOfReach.has(where.path)) return unreachable.message;
+    return `${unreachable.message} Every one of its photos is also in ${where.path}: if the folder moved there, remove ${gone.path} from the library to forget its old place (the photos, their tags and albums stay, in ${where.path}).`;
   }
 
   /** A photo by id (`12`, `#12`) or by its path. */
@@ -419,10 +437,12 @@ export class Library {
     const id = /^#?(\d+)$/.exec(text);
     const photo = id ? this.storage.photos.photoById(Number(id[1])) : this.storage.photos.photoByPath(path.resolve(text));
     if (!photo) {
+      // A path not there is a typo or a file gone, which "not a photo in the library" hid: said as `search` says it.
+      const missing = !id && nothingAt(path.resolve(text));
       throw new UserError(
         'not-found',
         // A number comes from a query (`#12`) or the window, where a path names no photo: advice on naming one is the command line's.
-        !id ? `${text} is not a photo in the library. Give the path of an indexed photo, or its id (#12).` : typeof reference === 'number' ? `There is no photo #${id[1]} in the library.` : `There is no photo #${id[1]} in the library. Give a photo id from search results or a photo's path.`,
+        !id ? `${text} ${missing ? 'does not exist' : 'is not a photo in the library'}. Give the path of an indexed photo, or its id (#12).` : typeof reference === 'number' ? `There is no photo #${id[1]} in the library.` : `There is no photo #${id[1]} in the library. Give a photo id from search results or a photo's path.`,
       );
     }
     return photo;
@@ -430,15 +450,16 @@ export class Library {
 
   /**
    * A photo's file for the app to show, by photo id: the app serves images by id, never by a path
-   * the renderer names. Previews are made on first request, and thumbnails again where theirs is
-   * gone or damaged (see thumbnails.ts).
+   * the renderer names. Previews are made on first request, and either made again when the one
+   * served was gone or damaged (`remake`; Note [Thumbnails made again] in thumbnails.ts).
    */
-  async photoImage(photoId: number, kind: PhotoImageKind): Promise<string> {
+  async photoImage(photoId: number, kind: PhotoImageKind, { remake = false } = {}): Promise<string> {
     const row = this.storage.photos.imageFiles(photoId);
     if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
     if (kind === 'original') return row.path;
-    if (kind === 'preview' || !row.thumbnail) return this.thumbnails.preview(row.contentHash, row.path);
-    return this.thumbnails.thumbnail(row.contentHash, row.path);
+    const made = kind === 'preview' || !row.thumbnail ? 'previews' : 'thumbs';
+    if (remake) return this.thumbnails.remake(row.contentHash, row.path, made);
+    return made === 'previews' ? this.thumbnails.preview(row.contentHash, row.path) : this.thumbnails.thumbnail(row.contentHash);
   }
 
   /**
@@ -454,8 +475,21 @@ export class Library {
 
   /** The folder model `id` was last indexed from, where that folder is gone (moved or deleted); null otherwise. */
   goneModelFolder(id: string): string | null {
-    const dir = this.storage.library.meta(`model_dir:${id}`);
+    const dir = this.modelFolder(id);
     return dir && !existsSync(dir) ? dir : null;
+  }
+
+  /**
+   * The folder model `id` was last indexed from, if the library knows it.
+   *
+   * Note [Models kept beside the library]: a model installed in the data folder is known by its
+   * place in it (`models/<id>`), not by its whole path: a data folder copied (a backup, a new
+   * drive) uses its own copy of the model, not the one in the folder it was copied from, which may
+   * be deleted next.
+   */
+  private modelFolder(id: string): string | null {
+    const dir = this.storage.library.meta(`model_dir:${id}`);
+    return dir ? path.resolve(this.dataDir, dir) : null;
   }
 
   /**
@@ -465,7 +499,7 @@ export class Library {
   servingModelReference(): string | null {
     const model = this.servingModel() ?? this.storage.library.meta(CHOSEN_MODEL) ?? null;
     if (!model) return null;
-    const dir = this.storage.library.meta(`model_dir:${model}`);
+    const dir = this.modelFolder(model);
     return dir && existsSync(dir) ? dir : model;
   }
 

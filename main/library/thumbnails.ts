@@ -18,14 +18,15 @@
  * the way of the first search, so the first write of each kind sweeps them in the background:
  * the run after a killed one writes the thumbnails the killed one did not store.
  *
- * Note [Thumbnails made again]: a thumbnail deleted, emptied or overwritten in the data folder
- * showed "No preview" for good: a re-scan finds the photo unchanged and leaves it. So a grid
- * thumbnail is checked as it is asked for, by its WebP header against its size (no decode: the
- * grid asks for hundreds), and one that fails is made again from the original, by indexing's own
- * decode, and kept as a preview is. Damage inside a whole-looking file goes unseen; a photo whose
- * original is gone too has nothing to make it from.
+ * Note [Thumbnails made again]: a thumbnail or preview deleted, emptied or overwritten in the
+ * data folder showed "No preview" for good: a re-scan finds the photo unchanged and leaves it. So
+ * what is served is checked where it is read to be served, by its WebP header against its size
+ * (`isWholeWebp`: no decode, no second read; the grid asks for hundreds), and one that fails is
+ * made again from the original (`remake`), a thumbnail by indexing's own decode, and kept as a
+ * preview is. Damage inside a whole-looking file goes unseen; a photo whose original is gone too
+ * has nothing to make it from.
  */
-import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isDiskFull, isUnwritable, messageOf, UserError } from '../core/errors.js';
@@ -36,17 +37,9 @@ import type { ImagePreprocessing } from '../models/folder.js';
 
 export const PREVIEW_SIDE = 1600;
 
-/** Whether a file is a whole WebP: its RIFF header names WebP and the size the file has (Note [Thumbnails made again]). */
-async function isWholeWebp(file: string): Promise<boolean> {
-  const handle = await open(file, 'r').catch(() => null);
-  if (!handle) return false;
-  try {
-    const header = Buffer.alloc(12);
-    const [{ bytesRead }, { size }] = await Promise.all([handle.read(header, 0, 12, 0), handle.stat()]);
-    return bytesRead === 12 && header.toString('latin1', 0, 4) === 'RIFF' && header.toString('latin1', 8, 12) === 'WEBP' && header.readUInt32LE(4) + 8 === size;
-  } finally {
-    await handle.close();
-  }
+/** Whether bytes read from a thumbnail or preview are a whole WebP: a RIFF header that names WebP and the size read (Note [Thumbnails made again]). */
+export function isWholeWebp(bytes: Buffer): boolean {
+  return bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP' && bytes.readUInt32LE(4) + 8 === bytes.length;
 }
 
 /** The photo could not be decoded for showing: the file changed into something that is not a photo since it was indexed, its own defect. */
@@ -103,38 +96,48 @@ export class ThumbnailStore {
     await Promise.all(files.map((relative) => rm(this.absolute(relative), { force: true })));
   }
 
-  /** The grid thumbnail of a photo: the one stored, or one made again from the original where that is gone or damaged (Note [Thumbnails made again]). */
-  async thumbnail(contentHash: string, originalPath: string): Promise<string> {
+  /** The grid thumbnail of a photo, as stored: checked where it is served (Note [Thumbnails made again]). */
+  async thumbnail(contentHash: string): Promise<string> {
     const relative = this.relativePath(contentHash);
-    if (await isWholeWebp(this.absolute(relative))) return this.absolute(relative);
-    const keptElsewhere = await this.keptElsewhere(relative);
-    if (keptElsewhere) return keptElsewhere;
-    // An original out of reach (its drive unplugged) is said as one, not as a file that changed.
-    await checkPhotoFile(originalPath);
-    // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
-    const { decodePhoto, THUMBNAIL_SIDE } = await import('./decode.js');
-    // Indexing's decode, for the same thumbnail; the model input it makes beside it, the smallest it can, is dropped.
-    const thumbnailOnly: ImagePreprocessing = { size: THUMBNAIL_SIDE, mean: [0, 0, 0], std: [1, 1, 1], interpolation: 'bicubic', resizeMode: 'shortest' };
-    const { thumbnail } = await decodePhoto(originalPath, thumbnailOnly, { withThumbnail: true }).catch(cannotShow(originalPath));
-    return this.keep(contentHash, thumbnail as Buffer, 'thumbs');
+    return (await this.keptElsewhere(relative)) ?? this.absolute(relative);
   }
 
   /** The large preview of a photo, made from its original on first request. */
   async preview(contentHash: string, originalPath: string): Promise<string> {
     const relative = this.relativePath(contentHash, 'previews');
-    if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
+    // One made again elsewhere first: the data folder's may be a damaged one it could not replace.
     const keptElsewhere = await this.keptElsewhere(relative);
     if (keptElsewhere) return keptElsewhere;
+    if (await stat(this.absolute(relative)).catch(() => null)) return this.absolute(relative);
+    return this.remake(contentHash, originalPath, 'previews');
+  }
+
+  /** Makes a photo's thumbnail or preview from its original, where the one served was gone or damaged (Note [Thumbnails made again]). */
+  async remake(contentHash: string, originalPath: string, kind: 'thumbs' | 'previews'): Promise<string> {
+    // An original out of reach (its drive unplugged) is said as one, not as a file that changed.
     await checkPhotoFile(originalPath);
+    const webp = kind === 'thumbs' ? await this.decodeThumbnail(originalPath) : await this.decodePreview(originalPath);
+    return this.keep(contentHash, webp, kind);
+  }
+
+  private async decodeThumbnail(originalPath: string): Promise<Buffer> {
+    // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
+    const { decodePhoto, THUMBNAIL_SIDE } = await import('./decode.js');
+    // Indexing's decode, for the same thumbnail; the model input it makes beside it, the smallest it can, is dropped.
+    const thumbnailOnly: ImagePreprocessing = { size: THUMBNAIL_SIDE, mean: [0, 0, 0], std: [1, 1, 1], interpolation: 'bicubic', resizeMode: 'shortest' };
+    const { thumbnail } = await decodePhoto(originalPath, thumbnailOnly, { withThumbnail: true }).catch(cannotShow(originalPath));
+    return thumbnail as Buffer;
+  }
+
+  private async decodePreview(originalPath: string): Promise<Buffer> {
     // Loaded on first use: opening a library must not load libvips (Note [Cold start] in main/cli/index.ts).
     const [{ default: sharp }, { DECODE_OPTIONS }] = await Promise.all([import('sharp'), import('../models/preprocess.js')]);
-    const webp = await sharp(originalPath, DECODE_OPTIONS)
+    return sharp(originalPath, DECODE_OPTIONS)
       .rotate()
       .resize(PREVIEW_SIDE, PREVIEW_SIDE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 82 })
       .toBuffer()
       .catch(cannotShow(originalPath));
-    return this.keep(contentHash, webp, 'previews');
   }
 
   /** What this process kept outside the data folder under `relative` (Note [Previews kept elsewhere]), if anything. */

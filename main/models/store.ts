@@ -38,6 +38,13 @@ export class ModelChoiceNeeded extends UserError {
   }
 }
 
+/** An import under a name a model installed already has: the CLI says how to give another (`--name`). */
+export class ModelNameTaken extends UserError {
+  constructor(id: string, destination: string) {
+    super('bad-input', `A model named ${id} is already installed at ${destination}.`);
+  }
+}
+
 /** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MODEL_NAME = /^[^./\\<>:"|?*\x00-\x1f][^/\\<>:"|?*\x00-\x1f]{0,99}$/;
@@ -143,6 +150,9 @@ export class ModelStore {
       throw new UserError('bad-input', `"${id}" cannot name a model: a name is one folder name of at most 100 characters, not starting with "." and without / \\ < > : " | ? *. Give it another name, or rename its folder.`);
     }
     await this.writableRoot();
+    const destination = path.join(this.root, id);
+    // Before the model's minutes of loading too; checked again as it is put in place.
+    if (await stat(destination).catch(() => null)) throw new ModelNameTaken(id, destination);
     const model = await ClipModel.load(source, { provider: 'cpu' });
     try {
       await model.embedText('a photo');
@@ -150,8 +160,7 @@ export class ModelStore {
     } finally {
       await model.dispose();
     }
-    const destination = path.join(this.root, id);
-    if (await stat(destination).catch(() => null)) throw new UserError('bad-input', `A model named ${id} is already installed at ${destination}.`);
+    if (await stat(destination).catch(() => null)) throw new ModelNameTaken(id, destination);
     const staging = await mkdtemp(path.join(this.root, `.import-${id}-`));
     // The folder named may be a link, and its files links (a Hugging Face cache's snapshot links
     // each file to its blob): the store keeps copies of what they lead to, so that the model still

@@ -25,6 +25,13 @@
  * no words, like one that ends with an operator. A leading `+` followed by words is still text
  * ("+ beach"), as it always was; alone, searching CLIP for "+" only ever returned noise.
  *
+ * Note [Marks half written]: a term that is one word starting with `#` names a photo (unless, in
+ * the CLI, it is a file's name), and a weight alone (`2:`) weighs nothing: "#abc", "#-1" and "2:"
+ * are refused, not searched for as text, which answered them with photos of nothing in
+ * particular. Being typed ("#", "2:" on the way to "#12", "2:dog") the window keeps the last
+ * results (Note [Queries being typed] in the renderer's search.svelte.ts). A `#` within or after
+ * words is text: "C#", "#1 dad".
+ *
  * Note [No files from the window]: only the CLI's queries may name an image file to read, and
  * only by saying so (`imageFiles`; a caller that does not say reads no file). The app's window
  * sends no paths (Note [No paths from the renderer] in preload/contract.ts) and searches by an
@@ -97,11 +104,13 @@ export function parseQuery(query: string, rules: QueryRules = { imageFiles: fals
   if (/\s[+-]$/.test(trimmed)) throw new UserError('bad-input', `The query ${quoted(query)} ends with an operator; add a term after it.`);
   const terms: QueryTerm[] = [];
   for (const { sign, text } of signedParts(query, trimmed)) {
-    const weighted = /^(\d+(?:\.\d+)?):(.+)$/s.exec(text);
+    const weighted = /^(\d+(?:\.\d+)?):(.*)$/s.exec(text);
     const size = weighted ? Number(weighted[1]) : 1;
     if (size > MAX_WEIGHT) throw new UserError('bad-input', `The weight ${weighted?.[1]?.slice(0, 20)} in the query is too large: weights go from 0 to ${MAX_WEIGHT}.`);
     const weight = sign * size;
     const body = (weighted ? (weighted[2] as string) : text).trim();
+    // Note [Marks half written].
+    if (weighted && !body) throw new UserError('bad-input', `The weight ${weighted[1]?.slice(0, 20)}: has nothing after it to weigh; give a description or a photo after it, as in ${weighted[1]?.slice(0, 20)}:beach.`);
     for (const [, index] of body.matchAll(PLACEHOLDER)) {
       const phrase = phrases[Number(index)] as string;
       if (phrase) terms.push({ kind: 'phrase', text: phrase, weight: sign < 0 ? -1 : 1 });
@@ -119,6 +128,8 @@ export function parseQuery(query: string, rules: QueryRules = { imageFiles: fals
       if (!Number.isSafeInteger(photoId)) throw new UserError('bad-input', `#${photo[1]?.slice(0, 20)}… is not a photo id; give the id of a photo from search results.`);
       terms.push({ kind: 'photo', photoId, weight });
     } else if (rules.imageFiles && IMAGE_PATH.test(rest)) terms.push({ kind: 'file', path: rest, weight });
+    // Note [Marks half written].
+    else if (/^#\S*$/u.test(rest)) throw new UserError('bad-input', `${quoted(rest)} is not a photo id: # names a photo by its number, as in #12; to search for the word, leave out the #.`);
     else terms.push({ kind: 'text', text: rest, weight });
   }
   if (terms.length === 0) throw new UserError('bad-input', 'Type something to search for.');

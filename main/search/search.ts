@@ -43,10 +43,17 @@
  * whatever their CLIP score. Filters, excluded text, sorting and paging apply to them as to
  * any result. A text match's `score` is still its CLIP cosine (1 for every result of a query of
  * quoted text alone, which has no CLIP part).
+ *
+ * Note [A library photo by its path]: a file the CLI names (`similar PATH`, a file in a query)
+ * that is a photo of the library is that photo, as `#id` is: its stored vector, and itself left
+ * out of the results, or it came first at 0.996 and the cutoff, measured from that, dropped every
+ * real match. Bytes (a photo dropped or pasted in the window) have no path and stay an image
+ * from outside.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { UserError, messageOf } from '../core/errors.js';
+import { failureFor, failureWords } from '../library/failures.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
@@ -99,6 +106,20 @@ interface Scope {
   words?: string[];
 }
 
+/**
+ * A query file the decoder failed on, said as indexing says it of such a file ("x.jpg is truncated
+ * (an incomplete copy or download?)."), the decoder's line kept only as the cause (Note
+ * [Decoder's words apart] in library/failures.ts); any other error as it is.
+ */
+function inIndexingWords(image: QueryImage, error: UserError): UserError {
+  const decoder = error.cause;
+  // Dropped bytes have no name to say, and what is already in Lumen's words ("x.jpg is empty") has no decoder's line to replace.
+  if (typeof image !== 'string' || decoder === undefined || error.code !== 'image-undecodable' || !error.message.includes(messageOf(decoder))) return error;
+  const failure = failureFor(image, decoder);
+  const { message, detail } = failureWords({ path: image, reason: failure.reason, message: failure.message });
+  return detail === undefined ? error : new UserError('image-undecodable', message, { cause: decoder });
+}
+
 export class PhotoSearch {
   constructor(
     private readonly library: Library,
@@ -131,8 +152,13 @@ export class PhotoSearch {
   private async imageVector(image: QueryImage, signal?: AbortSignal): Promise<Float32Array> {
     if (typeof image === 'string' && !existsSync(image)) throw new UserError('not-found', `${image} does not exist. Give the path of a photo, or a library photo as #id.`);
     const [result] = await this.model.embedImageList([image], { signal });
-    if (!result || 'error' in result) throw result?.error ?? new UserError('image-undecodable', 'The query photo cannot be read.');
+    if (!result || 'error' in result) throw result ? inIndexingWords(image, result.error) : new UserError('image-undecodable', 'The query photo cannot be read.');
     return result.vector;
+  }
+
+  /** The library photo at `file`, if it is one (Note [A library photo by its path]). */
+  private photoAt(file: string): PhotoRef | undefined {
+    return this.storage.photos.photoByPath(path.resolve(file));
   }
 
   /** The stored embedding of a library photo (by photo id). */
@@ -143,7 +169,7 @@ export class PhotoSearch {
   }
 
   async search(query: string, options: SearchOptionsInput = {}, signal?: AbortSignal, rules?: QueryRules): Promise<SearchPage> {
-    const terms = parseQuery(query, rules);
+    const terms = parseQuery(query, rules).map((term) => this.asLibraryPhoto(term));
     const looks = terms.filter((term): term is Exclude<QueryTerm, PhraseTerm> => term.kind !== 'phrase');
     const { only, order, exclude } = this.phraseMatches(terms.filter((term): term is PhraseTerm => term.kind === 'phrase'));
     if (looks.length === 0) return this.textOnly(order, exclude, options);
@@ -155,6 +181,12 @@ export class PhotoSearch {
     // cutoff is measured from the photos most like it, not from its own perfect score.
     for (const term of looks) if (term.kind === 'photo' && term.weight > 0) exclude.add(this.library.resolvePhoto(term.photoId).imageId);
     return this.rank(await this.queryVector(looks, signal), options, { exclude, only, words: only ? [] : queryWords(described.join(' ')) });
+  }
+
+  /** A file term that names a library photo, as that photo (Note [A library photo by its path]). */
+  private asLibraryPhoto(term: QueryTerm): QueryTerm {
+    const known = term.kind === 'file' ? this.photoAt(term.path) : undefined;
+    return known ? { kind: 'photo', photoId: known.photoId, weight: term.weight } : term;
   }
 
   /**
@@ -182,8 +214,8 @@ export class PhotoSearch {
   async similar(target: number | QueryImage, options: SearchOptionsInput = {}, signal?: AbortSignal): Promise<SearchPage> {
     const like = (photo: PhotoRef) => this.rank(this.photoVector(photo.photoId), options, { exclude: new Set([photo.imageId]) });
     if (typeof target === 'number') return like(this.library.resolvePhoto(target));
-    // A file of the library, named by its path, is that photo: its own vector, itself left out.
-    const known = typeof target === 'string' ? this.storage.photos.photoByPath(path.resolve(target)) : undefined;
+    // Note [A library photo by its path].
+    const known = typeof target === 'string' ? this.photoAt(target) : undefined;
     return known ? like(known) : this.rank(await this.imageVector(target, signal), options);
   }
 

@@ -119,6 +119,9 @@ export class LibraryStore {
       filesUnderAfter: db.prepare(`SELECT id, path, image_id, size, mtime_ms FROM files WHERE ${FILES_IN_PATH_RANGE} ORDER BY path LIMIT ?`).raw(),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
       failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
+      filesInFolder: db.prepare('SELECT COUNT(*) FROM files WHERE folder_id = ?').pluck(),
+      mostCopiesElsewhere: db.prepare(`SELECT o.folder_id AS folderId, COUNT(DISTINCT f.id) AS files FROM files f
+        JOIN files o ON o.image_id = f.image_id AND o.folder_id <> f.folder_id WHERE f.folder_id = ? GROUP BY o.folder_id ORDER BY files DESC LIMIT 1`),
       deleteFile: db.prepare('DELETE FROM files WHERE id = ?'),
       imageIdsOfFolder: db.prepare('SELECT DISTINCT image_id FROM files WHERE folder_id = ?').pluck(),
       imageHasFile: db.prepare('SELECT 1 FROM files WHERE image_id = ? LIMIT 1').pluck(),
@@ -192,6 +195,13 @@ export class LibraryStore {
       await readPages((last) => s.filesUnderAfter.all(last?.[1] ?? first, end, folderId, KNOWN_FILES_PAGE));
     }
     return known;
+  }
+
+  /** The library folder holding copies of every file of folder `folderId` (the folder moved there, perhaps), if one does. */
+  folderCopyingAll(folderId: number): number | null {
+    const s = this.statements;
+    const most = s.mostCopiesElsewhere.get(folderId) as { folderId: number; files: number } | undefined;
+    return most && most.files === s.filesInFolder.get(folderId) ? most.folderId : null;
   }
 
   /** The size, mtime and reason of every failed file of a folder when it failed, by path. */

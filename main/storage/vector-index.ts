@@ -62,6 +62,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { IndexDiskFull, indexSaveError } from '../core/errors.js';
+import { InTurn } from '../core/in-turn.js';
 import { temporaryName } from '../core/temporary-files.js';
 import { dot } from '../models/vectors.js';
 import { Int8Graph } from './int8-graph.js';
@@ -147,7 +148,7 @@ export class VectorIndex {
   private savedAt = Date.now();
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** Saves one at a time: a merge runs on another thread while changes go on. */
-  private saving: Promise<void> = Promise.resolve();
+  private readonly saving = new InTurn();
   private rebuilding: Promise<void> | null = null;
   private matrix: Matrix | null = null;
   private matrixLoad: Promise<Matrix> | null = null;
@@ -479,11 +480,11 @@ export class VectorIndex {
    * Changes may go on while it saves: the files hold those made before it started.
    */
   save(): Promise<void> {
-    const saved = this.saving.then(() => this.saveChanges()).catch((error: unknown) => {
-      throw indexSaveError(error, path.dirname(this.files.stem));
-    });
-    this.saving = saved.catch(() => {});
-    return saved;
+    return this.saving.run(() =>
+      this.saveChanges().catch((error: unknown) => {
+        throw indexSaveError(error, path.dirname(this.files.stem));
+      }),
+    );
   }
 
   /** Saves SAVE_AGE_MS from now, when no pass has saved by then (Note [Saved now and then]); a reader never saves. */

@@ -117,7 +117,7 @@ function albumName(storage: Storage, name: string, renaming?: number): string {
   if (!trimmed) throw new UserError('bad-input', 'Give the album a name.');
   if (trimmed.length > MAX_ALBUM_NAME) throw new UserError('bad-input', `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`);
   const other = storage.albums.byName(trimmed);
-  if (other && other.id !== renaming) throw new UserError('bad-input', `There is already an album called "${other.name}". Choose another name.`);
+  if (other && other.id !== renaming) throw new UserError('bad-input', `There is already an album called “${other.name}”. Choose another name.`);
   return trimmed;
 }
 

@@ -20,12 +20,19 @@
  * renamed tag came from that name too: which of them it brings back cannot be told, and their
  * verdicts stay where they are, as those of a tag it lacks that came from none of its names do.
  */
-import { writeFile } from 'node:fs/promises';
-import { UserError, codeOf, messageOf } from '../core/errors.js';
+import type { Stats } from 'node:fs';
+import { realpath, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, codeOf, isDiskFull, messageOf } from '../core/errors.js';
+import { InTurn } from '../core/in-turn.js';
+import { writeFileAtomic } from '../core/temporary-files.js';
 import type { TagRename, TagStore } from '../storage/tag-store.js';
 import { findTag, formatVocabulary, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, type Vocabulary } from './vocabulary.js';
 
 export class LibraryVocabulary {
+  /** Saves and replacements one after another: each checks what the one before saved (Note [Saved over a change]). */
+  private readonly changes = new InTurn();
+
   constructor(
     private readonly store: TagStore,
     /** Folder holding `vocabulary/default.json` (the packaged app passes `process.resourcesPath`). */
@@ -51,10 +58,21 @@ export class LibraryVocabulary {
   /**
    * Validates and saves a vocabulary (in the file format), with the tags renamed in it (Note
    * [Renamed tags]); the next run re-tags what changed.
+   *
+   * Note [Saved over a change]: the template editor's draft is an edit of the vocabulary saved
+   * when it began. Saved after another window, or `lumen vocabulary --import`, changed it, the
+   * draft silently undid that change. So the editor says what it began from (`basedOn`), and a
+   * save over a vocabulary saved since is refused; the editor then shows what is saved now, its
+   * changes kept aside to bring back over it (Note [Drafts kept] in the renderer's editor).
    */
-  async save(vocabulary: unknown, renames: readonly TagRename[] = []): Promise<Vocabulary> {
-    const checked = parseVocabulary(vocabulary);
-    return this.write(checked, checkedRenames(checked, renames));
+  save(vocabulary: unknown, renames: readonly TagRename[] = [], basedOn?: unknown): Promise<Vocabulary> {
+    return this.changes.run(async () => {
+      const checked = parseVocabulary(vocabulary);
+      if (basedOn !== undefined && formatVocabulary(parseVocabulary(basedOn, 'The vocabulary the edit began from')) !== formatVocabulary(await this.get())) {
+        throw new UserError('bad-input', 'The templates were changed elsewhere (in another window, or from the command line) since you began editing, so saving would undo that change. Nothing was saved.');
+      }
+      return this.write(checked, checkedRenames(checked, renames));
+    });
   }
 
   /** Puts a copy of the default vocabulary back (Note [Tags back to their names]). */
@@ -67,10 +85,12 @@ export class LibraryVocabulary {
   }
 
   /** Puts a vocabulary from elsewhere in place of the person's, renamed tags back at their first names (Note [Tags back to their names]). */
-  async replace(vocabulary: unknown): Promise<Vocabulary> {
-    const checked = parseVocabulary(vocabulary);
-    const names = await this.savedNames();
-    return this.write(checked, names ? backToFirstNames(this.store.tagOrigins(), names, checked) : []);
+  replace(vocabulary: unknown): Promise<Vocabulary> {
+    return this.changes.run(async () => {
+      const checked = parseVocabulary(vocabulary);
+      const names = await this.savedNames();
+      return this.write(checked, names ? backToFirstNames(this.store.tagOrigins(), names, checked) : []);
+    });
   }
 
   private write(vocabulary: Vocabulary, renames: TagRename[]): Vocabulary {
@@ -87,16 +107,38 @@ export class LibraryVocabulary {
     }
   }
 
+  /** Writes the vocabulary to `file`, whole or not at all (Note [An export kept whole]). */
   async export(file: string): Promise<void> {
     const text = formatVocabulary(await this.get());
+    const found = await stat(file).catch(() => null);
     try {
-      await writeFile(file, text);
+      await writeWhole(file, text, found);
     } catch (error) {
+      if (isDiskFull(error)) {
+        // Not the library's "everything stored before is kept": what a person asks of an export is their file.
+        const left = found?.isFile() ? '; the file there is as it was' : found ? '' : '; no file was made';
+        throw new UserError('disk-full', `The disk is full (${messageOf(error)}): the vocabulary was not written to ${file}${left}. Free some space and try again.`, { cause: error });
+      }
       const why = EXPORT_PROBLEMS[codeOf(error) ?? ''];
       if (why) throw new UserError('bad-input', `Cannot write the vocabulary to ${file}: ${why}.`, { cause: error });
       throw error;
     }
   }
+}
+
+/**
+ * Note [An export kept whole]: an export replaces the person's file whole, through a temporary
+ * file renamed over it (writeFileAtomic): written in place, a full disk cut it to what fitted and
+ * the file they had was gone. A link is followed, so that the file it leads to gets the export
+ * and the link stays; a device or a pipe (`/dev/stdout`) holds nothing to keep and is written as
+ * it is. writeFileAtomic would make a missing folder: a folder named wrong is said instead.
+ */
+async function writeWhole(file: string, text: string, found: Stats | null): Promise<void> {
+  if (found && !found.isFile()) return writeFile(file, text);
+  if (found) return writeFileAtomic(await realpath(file), text);
+  // stat says ENOENT or ENOTDIR for a folder that is not there.
+  if (!(await stat(path.dirname(file))).isDirectory()) throw Object.assign(new Error(`ENOTDIR: ${path.dirname(file)} is not a folder`), { code: 'ENOTDIR' });
+  return writeFileAtomic(file, text);
 }
 
 /** The renames that change a name, each onto its tag's spelling in `vocabulary` (Note [Renamed tags]). */
@@ -140,7 +182,7 @@ function backToFirstNames(origins: ReadonlyMap<string, string>, names: readonly 
   });
 }
 
-/** What a file the person named cannot be written for (a full disk is said as everywhere else). */
+/** What a file the person named cannot be written for (a full disk is said apart, with what became of the file). */
 const EXPORT_PROBLEMS: Record<string, string> = {
   ENOENT: 'its folder does not exist',
   ENOTDIR: 'its folder does not exist',

@@ -72,12 +72,23 @@ const template = text(MAX_TEXT).refine((value) => slotCount(value) === 1, { mess
 
 const prompt = text(MAX_TEXT).refine((value) => !value.includes(SLOT), { message: 'must not contain {} (that belongs in templates)' });
 
-const tagName = text(MAX_NAME).refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain "${HIERARCHY_SEPARATOR}"` });
+const tagName = text(MAX_NAME).refine((value) => !value.includes(HIERARCHY_SEPARATOR), { message: `must not contain “${HIERARCHY_SEPARATOR}”: XMP sidecars use it to separate the levels of a keyword` });
+
+/**
+ * A name or text as a message shows it: in the curly quotes the app's words use, cut short when
+ * long, and with any character a name must not hold written as its code (`\u0007`): those are
+ * what may be wrong with it, and would be lost, or break the line, shown as they are.
+ */
+function quoted(text: string): string {
+  const characters = [...text.trim()];
+  const shown = characters.length > 60 ? [...characters.slice(0, 57), '…'] : characters;
+  return `“${shown.map((character) => (unsafeCharacter(character) === null ? character : `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`)).join('')}”`;
+}
 
 /** A tag name by the vocabulary's rules (for tags a person adds to one photo by hand). */
 export function validateTagName(name: string): string {
   const result = tagName.safeParse(name);
-  if (!result.success) throw new UserError('bad-input', `The tag name ${JSON.stringify(name)} ${result.error.issues[0]?.message ?? 'is not valid'}.`);
+  if (!result.success) throw new UserError('bad-input', `The tag name ${quoted(name)} ${result.error.issues[0]?.message ?? 'is not valid'}.`);
   return result.data;
 }
 
@@ -142,7 +153,8 @@ function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
  * the person with the file open in an editor, names each field by its path (`tag "dog" (tags[3])
  * templates[1]`), to find it by. The app, where a file is imported by someone who may never have
  * opened it, says them in words, with no JSON paths: "it has no list of templates; the tag “x”
- * has no list of prompts".
+ * needs at least one prompt". A path quotes a name as the file does; words, in the app's curly
+ * quotes.
  */
 export type ProblemWording = 'paths' | 'words';
 
@@ -154,6 +166,12 @@ const FIELD_WORDS: Record<string, { list: string; item: string }> = {
   tags: { list: 'tags', item: 'tag' },
 };
 const FIELD_NAMES: Record<string, string> = { name: 'name', threshold: 'threshold', enabled: 'switch “enabled”', description: 'description' };
+/** What a list that may be left out, found empty, could be instead (by `tag templates` or `background`). */
+const LEFT_OUT: Record<string, string> = {
+  'tag templates': ', or no templates of its own to use the global ones',
+  background: ', or no background prompts to use the built-in ones',
+};
+const KINDS: Record<string, string> = { object: 'an object', boolean: 'true or false', string: 'text' };
 
 /** The value at an issue's path, to tell a field left out from one of the wrong kind. */
 function valueAt(raw: unknown, issuePath: readonly PropertyKey[]): unknown {
@@ -167,25 +185,26 @@ function describeInWords(raw: unknown, issue: z.core.$ZodIssue): string {
   const [first, index, ...rest] = issue.path;
   const inTag = first === 'tags' && typeof index === 'number';
   const name = inTag ? valueAt(raw, ['tags', index, 'name']) : undefined;
-  const shown = typeof name === 'string' && name.trim() ? (name.trim().length > 60 ? `${name.trim().slice(0, 57)}…` : name.trim()) : '';
-  const owner = inTag ? (shown ? `the tag “${shown}”` : `tag ${index + 1}`) : 'it';
+  const owner = inTag ? (typeof name === 'string' && name.trim() ? `the tag ${quoted(name)}` : `tag ${index + 1}`) : 'it';
   const [field, item] = inTag ? rest : issue.path;
-  if (issue.code === 'custom' && typeof issue.params?.['secondName'] === 'string') return `two tags are named “${issue.params['secondName'] as string}”`;
+  if (issue.code === 'custom' && typeof issue.params?.['secondName'] === 'string') return `two tags are named ${quoted(issue.params['secondName'] as string)}`;
   if (field === undefined) {
     if (issue.code === 'invalid_type' && issue.expected === 'object') return inTag ? `${owner} is not a tag: a name and its prompts` : 'it is not a vocabulary: templates and tags';
     return issue.code === 'unrecognized_keys' ? `${owner} has ${unknownFields(issue.keys)}` : `${owner} ${issue.message}`;
   }
   const words = FIELD_WORDS[String(field)];
   const whose = owner === 'it' ? '' : ` of ${owner}`;
-  const missing = valueAt(raw, issue.path) === undefined;
-  if (typeof item === 'number') return `${words?.item ?? String(field)} ${item + 1}${whose} ${issue.message}`;
-  if (issue.code === 'invalid_type' && issue.expected === 'array') return missing ? `${owner} has no list of ${words?.list ?? String(field)}` : `the ${words?.list ?? String(field)}${whose} are not a list`;
-  const called = `the ${FIELD_NAMES[String(field)] ?? words?.list ?? String(field)}`;
-  if (issue.code === 'invalid_type') {
-    if (missing) return `${owner} has no ${called.slice('the '.length)}`;
-    const expected: Record<string, string> = { object: 'an object', boolean: 'true or false', string: 'text' };
-    return `${called}${whose} must be ${expected[issue.expected] ?? `a ${issue.expected}`}`;
+  const value = valueAt(raw, issue.path);
+  const wrongKind = issue.code === 'invalid_type' ? `must be ${KINDS[issue.expected] ?? `a ${issue.expected}`}` : null;
+  if (typeof item === 'number') return `${words?.item ?? String(field)} ${item + 1}${whose} ${wrongKind ?? issue.message}`;
+  if (issue.code === 'invalid_type' && issue.expected === 'array') return value === undefined ? `${owner} has no list of ${words?.list ?? String(field)}` : `the ${words?.list ?? String(field)}${whose} are not a list`;
+  // A list's size is said of its owner: "the prompts of the tag “x” needs at least one prompt" would not agree.
+  if (words && Array.isArray(value)) {
+    if (issue.code === 'too_small') return `${owner} needs at least one ${words.item}${LEFT_OUT[`${inTag ? 'tag ' : ''}${String(field)}`] ?? ''}`;
+    if (issue.code === 'too_big') return `${owner} has ${value.length.toLocaleString('en')} ${words.list}, more than the ${issue.maximum.toLocaleString('en')} allowed`;
   }
+  const called = `the ${FIELD_NAMES[String(field)] ?? words?.list ?? String(field)}`;
+  if (wrongKind) return value === undefined ? `${owner} has no ${called.slice('the '.length)}` : `${called}${whose} ${wrongKind}`;
   return `${called}${whose} ${issue.message}`;
 }
 
@@ -211,7 +230,7 @@ export function parseVocabulary(raw: unknown, source = 'The vocabulary', wording
 /** Checks one template on its own (for editors), with the same rule files follow. */
 export function validateTemplate(value: string): string {
   const result = template.safeParse(value);
-  if (!result.success) throw new UserError('bad-input', `The template "${value}" ${result.error.issues[0]?.message ?? 'is not valid'}.`);
+  if (!result.success) throw new UserError('bad-input', `The template ${quoted(value)} ${result.error.issues[0]?.message ?? 'is not valid'}.`);
   return result.data;
 }
 

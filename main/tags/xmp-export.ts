@@ -37,7 +37,10 @@ export interface XmpExportSummary {
   written: number;
   /** The sidecars of `written`, by the style of the file each one is. */
   writtenAs: Record<SidecarStyle, number>;
+  /** Sidecars already holding the photo's tags, left as they were. */
   unchanged: number;
+  /** Photos with no tags and no sidecar: none was made for them (not counted as `unchanged`). */
+  withoutTags: number;
   skipped: Array<{ path: string; reason: string }>;
 }
 
@@ -163,7 +166,7 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     if (!listing) listings.set(folder, (listing = readdir(folder).then(folderNames)));
     return listing;
   };
-  const summary: XmpExportSummary = { style, written: 0, writtenAs: { 'jpg.xmp': 0, xmp: 0 }, unchanged: 0, skipped: [] };
+  const summary: XmpExportSummary = { style, written: 0, writtenAs: { 'jpg.xmp': 0, xmp: 0 }, unchanged: 0, withoutTags: 0, skipped: [] };
   /** Writes one photo's sidecar, or says why not. */
   const exportPhoto = async (photo: PhotoRef): Promise<PhotoOutcome> => {
     const sharing = bySidecar.get(sidecarKey(photo)) ?? [];
@@ -184,6 +187,7 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     if (i % 64 === 0) await options.control?.checkpoint();
     const outcome = await exportPhoto(photo);
     if (outcome === 'unchanged') summary.unchanged++;
+    else if (outcome === 'without tags') summary.withoutTags++;
     else if ('written' in outcome) {
       summary.written++;
       summary.writtenAs[outcome.written]++;

@@ -346,7 +346,8 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
   return { xml: result, changed: true };
 }
 
-export type SidecarOutcome = 'written' | 'unchanged' | { skipped: string };
+/** 'without tags': a photo with no tags and no sidecar, which gets none (counted apart from sidecars left as they were). */
+export type SidecarOutcome = 'written' | 'unchanged' | 'without tags' | { skipped: string };
 
 /** Codes for a folder Lumen may not create a file in: its permissions (EACCES), or the system's say (EPERM: privacy settings on macOS, a share's rules). */
 const NO_PERMISSION = new Set(['EACCES', 'EPERM']);
@@ -444,7 +445,7 @@ export async function writeSidecar(file: string, tags: readonly string[]): Promi
   }
   let text: string;
   if (existing === null) {
-    if (tags.length === 0) return 'unchanged';
+    if (tags.length === 0) return 'without tags';
     text = buildSidecar(tags);
   } else {
     const merged = mergeSidecar(existing, tags);

@@ -33,6 +33,7 @@ const { registerIpc } = await import('../../main/app/ipc.js');
 const { IPC_CALL, IPC_DROPPED_FOLDERS } = await import('../../preload/contract.js');
 const { UserError } = await import('../../main/core/errors.js');
 const { hardenWebContents } = await import('../../main/app/security.js');
+const { CallFailure } = await import('../../main/app/rpc.js');
 
 describe('every page the app makes', () => {
   it('navigates nowhere and opens no window, in the app or outside it: the system browser is not asked either', () => {
@@ -54,10 +55,12 @@ describe('every page the app makes', () => {
 describe('the main process, with Electron as a test double', () => {
   let dir: string;
   const asked: unknown[] = [];
+  const logged: string[] = [];
   const engine = {
     call: vi.fn(async (name: string, params: { id?: number; kind?: string; paths?: string[] }) => {
       asked.push({ name, params });
       if (name === 'photos.file') {
+        if (params.id === 9) throw new CallFailure('engine-crashed', 'The engine stopped while reading photos.');
         if (params.id !== 7) throw new UserError('not-found', `There is no photo #${params.id} in the library.`);
         return { path: path.join(dir, 'thumb.webp') };
       }
@@ -69,9 +72,10 @@ describe('the main process, with Electron as a test double', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'lumen-main-'));
-    await writeFile(path.join(dir, 'thumb.webp'), 'RIFF....WEBP');
+    // A whole WebP's header: RIFF, the size after these 8 bytes, WEBP (Note [Thumbnails made again]).
+    await writeFile(path.join(dir, 'thumb.webp'), Buffer.from('RIFF\x04\0\0\0WEBP', 'latin1'));
     await writeFile(path.join(dir, 'index.html'), '<!doctype html>');
-    serveApp(dir, engine as never);
+    serveApp(dir, engine as never, (message) => logged.push(message));
     registerIpc({ engine: engine as never, allowedOrigins: ['app://lumen'], isAppWindow: (contents) => (contents as { id: number }).id === 1, log: () => {} });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -94,6 +98,12 @@ describe('the main process, with Electron as a test double', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('private, max-age=3600');
     expect(asked).toEqual([{ name: 'photos.file', params: { kind: 'preview', id: 7 } }]);
+  });
+
+  it('says a failure that is no missing photo, and logs it: an engine stopped is no 404', async () => {
+    const response = await fetchApp('app://lumen/photo/thumbnail/9');
+    expect(response.status).toBe(500);
+    expect(logged).toContain('Could not serve /photo/thumbnail/9: The engine stopped while reading photos.');
   });
 
   it.each([

@@ -222,6 +222,18 @@ describe('command-line interface', () => {
     expect(refused.stderr).toMatch(/^lumen embed-text: The requested provider could not start \(cuda: [^)]{1,160}\)\. Use --provider auto or cpu\.\n$/);
   });
 
+  it.skipIf(process.platform !== 'linux' || existsSync(cudaProvider))('says a provider that cannot start as the provider’s failure in status, not the model’s (Note [A model that cannot run])', async () => {
+    // The model installed, not named: a model named with --model that cannot run was always the caller's to hear of.
+    const data = path.join(scratch.dir, 'data');
+    expect((await cli('models', 'import', IMMICH_MODEL, '--data', data)).code).toBe(0);
+    const refused = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), 'status', '--data', data, '--provider', 'cuda'], { cwd: ROOT }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^lumen status: The requested provider could not start \(cuda: [^)]{1,160}\)\. Use --provider auto or cpu\.\n$/);
+  });
+
   it('leaves no library behind when the folder it was asked to add does not exist', async () => {
     const data = path.join(scratch.dir, 'never-made');
     const refused = await cli('index', '--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu', path.join(scratch.dir, 'mistyped'));

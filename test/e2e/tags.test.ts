@@ -114,7 +114,7 @@ describe('tags, albums and templates, end to end', () => {
 
     // Described as a square, "circle" would gain the squares, before anything is saved.
     await page.getByRole('textbox', { name: 'Prompts for circle' }).fill('square');
-    await eventually(async () => (await preview.textContent()) ?? '').toMatch(/\d+ more and \d+ fewer than saved/);
+    await eventually(async () => (await preview.textContent()) ?? '').toMatch(/— \d+ more( and \d+ fewer)? than saved/);
     const gained = await preview.getByRole('list', { name: 'Photos circle would gain' }).getByRole('img').evaluateAll((images) => images.map((image) => image.getAttribute('alt') ?? ''));
     expect(gained.length).toBeGreaterThan(5);
     expect(gained.every((name) => name.startsWith('square-'))).toBe(true);

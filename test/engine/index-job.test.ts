@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Engine } from '../../main/engine/engine.js';
+import type { IndexAsks } from '../../main/engine/index-asks.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
@@ -111,7 +112,7 @@ describe('an index job', () => {
     expect(indexJobs().at(-1)).toMatchObject({ id: indexing.job.id, state: 'cancelled' });
     // What it indexed is kept, and its folder is no new one any more: a later run a model fails would take a new one out.
     expect(app.library().status()).toMatchObject({ photos: 3 });
-    expect((app as unknown as { pendingNewFolders: unknown[] }).pendingNewFolders).toEqual([]);
+    expect((app as unknown as { indexAsks: IndexAsks }).indexAsks.takeNew()).toEqual([]);
     await settle(500);
     expect(jobEvents('tag')).toEqual([]);
   });

@@ -155,7 +155,7 @@ describe('the app’s tag calls', () => {
 
     expect(await calls['albums.rename']({ id: trip.id, name: ' Lisbon ' })).toMatchObject({ id: trip.id, kind: 'saved', name: 'Lisbon', photos: 2 });
     expect(await calls['albums.rename']({ id: trip.id, name: 'LISBON' })).toMatchObject({ name: 'LISBON' });
-    await expect(calls['albums.rename']({ id: trip.id, name: 'walks' })).rejects.toMatchObject({ code: 'bad-input', message: 'There is already an album called "Walks". Choose another name.' });
+    await expect(calls['albums.rename']({ id: trip.id, name: 'walks' })).rejects.toMatchObject({ code: 'bad-input', message: 'There is already an album called “Walks”. Choose another name.' });
     await expect(calls['albums.rename']({ id: circle.id, name: 'Rings' })).rejects.toMatchObject({ code: 'bad-input' });
     const names = (await calls['albums.list']({})).map((album) => album.name);
     expect(names).toEqual(expect.arrayContaining(['LISBON', 'Walks', 'circle']));
@@ -222,7 +222,7 @@ describe('the app’s tag calls', () => {
     const [byTag, bySelection] = await Promise.all([calls['xmp.export']({ tag: 'circle' }), calls['xmp.export']({ photoIds: [star], style: 'xmp' })]);
     expect(byTag).toMatchObject({ style: 'jpg.xmp', skipped: [] });
     expect(byTag.written).toBeGreaterThanOrEqual(circles.length);
-    expect(bySelection).toEqual({ style: 'xmp', written: 1, writtenAs: { 'jpg.xmp': 0, xmp: 1 }, unchanged: 0, skipped: [] });
+    expect(bySelection).toEqual({ style: 'xmp', written: 1, writtenAs: { 'jpg.xmp': 0, xmp: 1 }, unchanged: 0, withoutTags: 0, skipped: [] });
     expect(await readFile(sidecarPath(engine.library().resolvePhoto(star).path, 'xmp'), 'utf8')).toContain('<rdf:li>Lumen|star</rdf:li>');
     await removeSidecars();
   });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../main/core/errors.js';
-import { downloadModel, listHubFiles, type DownloadProgress } from '../../main/models/download.js';
+import { downloadModel, type DownloadProgress } from '../../main/models/download.js';
+import { listHubFiles } from '../../main/models/hub-listing.js';
 import { plainNetworkFailure } from '../../main/models/network-words.js';
 
 import { FakeHub, gitSha1, sha256, type FakeFile } from '../helpers/fake-hub.js';

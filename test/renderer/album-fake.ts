@@ -40,7 +40,7 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
     if (!trimmed) return 'Give the album a name.';
     if (trimmed.length > MAX_ALBUM_NAME) return `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`;
     const other = byName(trimmed);
-    return other && other[0] !== renaming ? `There is already an album called "${other[1].name}". Choose another name.` : null;
+    return other && other[0] !== renaming ? `There is already an album called “${other[1].name}”. Choose another name.` : null;
   };
   /** The saved album an id names, or why it cannot be changed. */
   const savedAlbum = (id: string, doing: string): number | ReturnType<typeof refuse> => {

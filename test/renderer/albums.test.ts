@@ -76,7 +76,7 @@ describe('renaming a saved album', () => {
     await rename.click();
     await field.fill('walks');
     await page.keyboard.press('Enter');
-    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['There is already an album called "Walks". Choose another name.']);
+    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['There is already an album called “Walks”. Choose another name.']);
     expect(await field.inputValue()).toBe('walks');
     expect(await field.getAttribute('aria-invalid')).toBe('true');
     // The reason goes as the name is changed: it was about the name typed before.
@@ -205,7 +205,7 @@ describe('adding a selection to a saved album', () => {
     await field.fill('trip');
     await page.keyboard.press('Enter');
     await poll(() => field.getAttribute('aria-invalid')).toBe('true');
-    expect(await field.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby') ?? '')?.textContent)).toBe('There is already an album called "Trip". Choose another name.');
+    expect(await field.evaluate((element) => document.getElementById(element.getAttribute('aria-describedby') ?? '')?.textContent)).toBe('There is already an album called “Trip”. Choose another name.');
     await field.fill('trip 2');
     await poll(() => field.getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByRole('alert').count()).toBe(0);

@@ -63,7 +63,7 @@ describe('focus kept on the page', () => {
 
   it('goes back to a button that asked twice once its question is answered, not to the first action of its bar', async () => {
     const fake = libraryFake();
-    fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, skipped: [] } });
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, withoutTags: 0, skipped: [] } });
     const { page } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^b\.jpg/ }).click({ modifiers: ['Control'] });
     const bar = page.getByRole('group', { name: 'Selection' });

@@ -58,7 +58,7 @@ describe('the files writing XMP sidecars skipped', () => {
     fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
     // Each reason names its file, as the engine's do: one reason a file.
     const skipped = Array.from({ length: 300 }, (_, i) => ({ path: `/nas/trip/p${i + 1}.jpg`, reason: `cannot write p${i + 1}.jpg.xmp: Lumen has no permission to write in /nas/trip` }));
-    fake.overrides['xmp.export'] = () => ({ ok: true, value: { style: 'jpg.xmp', written: 0, unchanged: 0, skipped } });
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { style: 'jpg.xmp', written: 0, unchanged: 0, withoutTags: 0, skipped } });
     const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
     await page.getByRole('button', { name: 'Write sidecars' }).click();

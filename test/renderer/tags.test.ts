@@ -1,73 +1,15 @@
 /** The Tags screen, built for real and driven in Chromium against a fake engine. */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { PhotoTagsInfo, TagInfo } from '../../preload/contract.js';
+import type { TagInfo } from '../../preload/contract.js';
 import { appPages, contrastOf, FAKE_TIMELINE, libraryFake, rendererInChromium } from './harness.js';
 import { heardWhen, listen, recordKeys, saidWhileTyping } from './listening.js';
+import { verdictsFake } from './verdicts-fake.js';
 
 const pages = appPages(rendererInChromium());
 
-interface TagRow {
-  tag: string;
-  source: 'auto' | 'person';
-  score: number | null;
-  rejected: boolean;
-}
-
-/**
- * `libraryFake` whose photos (ids 1 to 3) have the tags `start` gives them, changed by verdicts as
- * the engine changes them (main/tags/verdicts.ts: a withdrawn verdict leaves the tagger's tag, if
- * it gave one) and listed in its order (the tag store's: the person's first, then by score).
- */
-function verdictsFake(start: Record<number, Array<Omit<TagRow, 'rejected'> & { rejected?: boolean }>>) {
-  const fake = libraryFake();
-  const rows = new Map<number, TagRow[]>(FAKE_TIMELINE.ids.map((id) => [id, (start[id] ?? []).map((row) => ({ rejected: false, ...row }))]));
-  const rowsOf = (id: number) => rows.get(id) ?? [];
-  const ofPhoto = (photoId: number): PhotoTagsInfo => ({
-    photoId,
-    tags: rowsOf(photoId)
-      .filter((row) => !row.rejected)
-      .map(({ tag, source, score }) => ({ tag, source, score })),
-    rejected: rowsOf(photoId)
-      .filter((row) => row.rejected)
-      .map((row) => row.tag),
-  });
-  const showing = (tag: string) => FAKE_TIMELINE.ids.flatMap((id) => rowsOf(id).filter((row) => row.tag === tag && !row.rejected).map((row) => ({ id, row })));
-  fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: ofPhoto(id) });
-  fake.overrides['tags.verdict'] = ({ photoIds, tag, verdict }: { photoIds: number[]; tag: string; verdict: string }) => {
-    for (const id of photoIds) {
-      const list = rowsOf(id);
-      const row = list.find((each) => each.tag === tag.toLowerCase());
-      if (verdict === 'clear') {
-        if (row?.source === 'person' && row.score === null) list.splice(list.indexOf(row), 1);
-        else if (row) Object.assign(row, { source: 'auto', rejected: false });
-      } else if (row) Object.assign(row, { source: 'person', rejected: verdict === 'reject' });
-      else list.push({ tag: tag.toLowerCase(), source: 'person', score: null, rejected: verdict === 'reject' });
-    }
-    return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? ofPhoto(photoIds[0] as number) : null } };
-  };
-  fake.overrides['tags.list'] = () => {
-    const names = [...new Set([...rows.values()].flat().map((row) => row.tag))];
-    const info = (name: string): TagInfo => {
-      const all = [...rows.values()].flat().filter((row) => row.tag === name);
-      const shown = showing(name);
-      return { name, enabled: true, inVocabulary: true, photos: shown.length, confirmed: all.filter((row) => row.source === 'person' && !row.rejected).length, rejected: all.filter((row) => row.rejected).length, samples: shown.map(({ id }) => id).slice(0, 4) };
-    };
-    return { ok: true, value: names.map(info) };
-  };
-  fake.overrides['tags.photos'] = ({ tag }: { tag: string }) => {
-    const ids = showing(tag)
-      .sort((a, b) => Number(b.row.source === 'person') - Number(a.row.source === 'person') || (b.row.score ?? 0) - (a.row.score ?? 0))
-      .map(({ id }) => id);
-    const at = ids.map((id) => FAKE_TIMELINE.ids.indexOf(id));
-    const pick = <T>(values: T[]) => at.map((i) => values[i] as T);
-    return { ok: true, value: { ids, ratios: pick(FAKE_TIMELINE.ratios), takenAt: pick(FAKE_TIMELINE.takenAt), names: pick(FAKE_TIMELINE.names), folderIds: pick(FAKE_TIMELINE.folderIds), versions: pick(FAKE_TIMELINE.versions) } };
-  };
-  const names: Record<number, string> = { 1: 'a.jpg', 2: 'b.jpg', 3: 'c.jpg' };
-  fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: names[id] as string, folderId: 1, takenAt: Date.UTC(2024, 5, id), width: 400, height: 300, format: 'jpeg', version: id, path: `/p/${names[id]}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
-  /** The photos that show `tag` now. */
-  return Object.assign(fake, { photosShowing: (tag: string) => showing(tag).map(({ id }) => id) });
-}
+/** `verdictsFake` with the vocabulary's tag "sign" on every photo, the tagger's, c.jpg scored highest and a.jpg lowest. */
+const signedFake = () => verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] }, ['sign']);
 
 /** A tag's page under the viewer (inert while it is open, so read from the page, not the accessibility tree): its title and its photos' names in order. */
 const tagPage = (page: Page) =>
@@ -149,7 +91,7 @@ describe('the list of tags', () => {
     const fake = libraryFake();
     fake.overrides['tags.list'] = () => ({ ok: true, value: [tag('beach'), tag('dog')] });
     fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
-    fake.overrides['xmp.export'] = () => ({ ok: true, value: { style: 'jpg.xmp', written: 2, unchanged: 0, skipped: [] } });
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { style: 'jpg.xmp', written: 2, unchanged: 0, withoutTags: 0, skipped: [] } });
     const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     // It writes files beside the person's photos: it asks first, and writes nothing until told to.
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
@@ -180,7 +122,7 @@ describe('the list of tags', () => {
     fake.overrides['tags.photos'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
     const locked = Array.from({ length: 7 }, (_, i) => ({ path: `/nas/trip/p${i + 1}.jpg`, reason: 'Lumen has no permission to write in /nas/trip' }));
     const skipped = [{ path: '/home/ada/a.jpg', reason: 'its sidecar is not UTF-8' }, ...locked];
-    fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, skipped } });
+    fake.overrides['xmp.export'] = () => ({ ok: true, value: { written: 1, unchanged: 0, withoutTags: 0, skipped } });
     const { page } = await pages.open(fake, { hash: '#/tags?tag=beach' });
     await page.getByRole('button', { name: 'Write to XMP sidecars' }).click();
     await page.getByRole('button', { name: 'Write sidecars' }).click();
@@ -256,7 +198,7 @@ describe('a tag’s page', () => {
 
 describe('a tag’s page and the list of tags, after a person’s verdicts', () => {
   it('follow a verdict given in the viewer opened from the page: a rejected photo leaves it, and the viewer steps on from its place', async () => {
-    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const fake = signedFake();
     const { page } = await pages.open(fake, { hash: '#/tags?tag=sign' });
     await expect.poll(() => tagPage(page), { timeout: 5000 }).toEqual({ title: 'sign 3 photos', photos: ['c.jpg', 'b.jpg', 'a.jpg'] });
     await page.getByRole('listbox', { name: 'Photos tagged sign' }).getByRole('option', { name: /^b\.jpg/ }).click();
@@ -290,7 +232,7 @@ describe('a tag’s page and the list of tags, after a person’s verdicts', () 
   });
 
   it('read again once for a burst of verdicts, when they rest (Note [Verdicts reload once])', async () => {
-    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const fake = signedFake();
     const { page } = await pages.open(fake, { hash: '#/tags?tag=sign' });
     await expect.poll(() => tagPage(page), { timeout: 5000 }).toEqual({ title: 'sign 3 photos', photos: ['c.jpg', 'b.jpg', 'a.jpg'] });
     await page.getByRole('listbox', { name: 'Photos tagged sign' }).getByRole('option', { name: /^b\.jpg/ }).click();
@@ -309,7 +251,7 @@ describe('a tag’s page and the list of tags, after a person’s verdicts', () 
   });
 
   it('follow a tag added to the photos selected on the page', async () => {
-    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const fake = signedFake();
     const { page } = await pages.open(fake, { hash: '#/tags?tag=sign' });
     const grid = page.getByRole('listbox', { name: 'Photos tagged sign' });
     const tag = async (name: string) => {
@@ -333,9 +275,9 @@ describe('a tag’s page and the list of tags, after a person’s verdicts', () 
 });
 
 describe('the library filtered by a tag, after a verdict on it', () => {
-  /** `verdictsFake` whose timeline and search pass a tag filter as the engine does: the photos the tag's page shows. */
+  /** `signedFake` whose timeline and search pass a tag filter as the engine does: the photos the tag's page shows. */
   function filteringFake() {
-    const fake = verdictsFake({ 3: [{ tag: 'sign', source: 'auto', score: 0.9 }], 2: [{ tag: 'sign', source: 'auto', score: 0.8 }], 1: [{ tag: 'sign', source: 'auto', score: 0.7 }] });
+    const fake = signedFake();
     const tagged = (tag: string | undefined): number[] => (tag ? fake.photosShowing(tag.toLowerCase()) : FAKE_TIMELINE.ids);
     fake.overrides['photos.timeline'] = ({ filters }: { filters?: { tag?: string } }) => {
       const ids = FAKE_TIMELINE.ids.filter((id) => tagged(filters?.tag).includes(id));
@@ -375,14 +317,17 @@ describe('the library filtered by a tag, after a verdict on it', () => {
 
 describe('a photo’s tags in the viewer', () => {
   it('name what each undo does, and link each tag to its page', async () => {
-    const fake = verdictsFake({
-      2: [
-        { tag: 'beach', source: 'person', score: null },
-        { tag: 'dog', source: 'auto', score: 0.6, rejected: true },
-        { tag: 'sign', source: 'person', score: 0.8 },
-        { tag: 'sky', source: 'auto', score: 0.7 },
-      ],
-    });
+    const fake = verdictsFake(
+      {
+        2: [
+          { tag: 'beach', source: 'person', score: null },
+          { tag: 'dog', source: 'auto', score: 0.6, rejected: true },
+          { tag: 'sign', source: 'person', score: 0.8 },
+          { tag: 'sky', source: 'auto', score: 0.7 },
+        ],
+      },
+      ['dog', 'sign', 'sky'],
+    );
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const tags = page.getByRole('dialog', { name: 'b.jpg' }).getByRole('region', { name: 'Tags' });
     const buttons = () => tags.getByRole('button').evaluateAll((all) => all.map((button) => [button.getAttribute('aria-label'), button.textContent?.trim()]));

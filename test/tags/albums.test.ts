@@ -48,7 +48,7 @@ describe('saved albums', () => {
     expect(albumPhotos(storage, trip.id)).toEqual([photo.a, photo.b]);
     // Its own name in another case is fine; another album's is not, in any case.
     expect(renameAlbum(storage, trip.id, 'LISBON 2023').name).toBe('LISBON 2023');
-    expect(() => renameAlbum(storage, trip.id, 'walks')).toThrow(expect.objectContaining({ code: 'bad-input', message: 'There is already an album called "Walks". Choose another name.' }));
+    expect(() => renameAlbum(storage, trip.id, 'walks')).toThrow(expect.objectContaining({ code: 'bad-input', message: 'There is already an album called “Walks”. Choose another name.' }));
     expect(() => renameAlbum(storage, trip.id, '   ')).toThrow(expect.objectContaining({ code: 'bad-input', message: 'Give the album a name.' }));
     expect(() => renameAlbum(storage, trip.id, 'x'.repeat(201))).toThrow(expect.objectContaining({ code: 'bad-input' }));
     expect(renameAlbum(storage, trip.id, ` ${'x'.repeat(200)} `).name).toHaveLength(200);

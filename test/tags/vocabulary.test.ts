@@ -59,7 +59,7 @@ describe('tag vocabularies', () => {
       [{ ...valid(), tags: [{ name: 'dog', prompts: ['a {}'] }] }, /prompts\[0\] must not contain \{\}/],
       [{ ...valid(), tags: [{ name: 'dog', prompts: ['dog'], threshold: 2 }] }, /threshold must be between 0 and 1/],
       [{ ...valid(), tags: [{ name: 'Dog', prompts: ['dog'] }, { name: 'dog', prompts: ['puppy'] }] }, /tag "dog" \(tags\[1\]\) name is a second tag named "dog"/],
-      [{ ...valid(), tags: [{ name: 'a|b', prompts: ['x'] }] }, /name must not contain "\|"/],
+      [{ ...valid(), tags: [{ name: 'a|b', prompts: ['x'] }] }, /name must not contain “\|”: XMP sidecars use it to separate the levels of a keyword/],
       [{ tags: [] }, /templates must be a list/],
       [[], /the vocabulary must be an object/],
       [{ ...valid(), tags: [{ name: 'dog', prompts: ['dog'], enabled: 'yes' }] }, /enabled must be true or false/],

@@ -132,7 +132,7 @@ describe('XMP sidecars', () => {
     expect(subject).toEqual(['dog', 'beach']);
     expect(hierarchy).toEqual(['Lumen|dog', 'Lumen|beach']);
     expect(await writeSidecar(file, ['dog', 'beach'])).toBe('unchanged');
-    expect(await writeSidecar(path.join(scratch.dir, 'none.jpg.xmp'), [])).toBe('unchanged');
+    expect(await writeSidecar(path.join(scratch.dir, 'none.jpg.xmp'), [])).toBe('without tags');
     // Markup in a tag name is escaped, and recognised again on the next export.
     const odd = path.join(scratch.dir, 'odd.xmp');
     await writeFile(odd, buildSidecar(['R&D <lab>']));

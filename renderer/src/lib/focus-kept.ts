@@ -10,7 +10,10 @@
  * focusable element (a list row keeps its new button, a section its
  * first control). It looks once the page has settled (a task later), so that a screen that places
  * focus itself (the viewer closing onto its photo) is left alone. Focus the person moved away
- * themselves (a click on empty space) is left where it went.
+ * themselves (a click on empty space) is left where it went. The nearest control can be a poor
+ * place (a checkbox, where Space changes a setting): a region that knows a better one moves focus
+ * there before its content goes, and nothing is lost (the viewer's tags as the photo changes,
+ * Note [Focus when the photo changes] in components/viewer/PhotoTags.svelte).
  *
  * Only regions that stood when the lost control took focus count as its neighbourhood: a grid
  * that appeared since is new content. Results for a pasted photo can arrive before that task

@@ -10,7 +10,11 @@ export function xmpQuestion(what: string, photos: number): string {
   return `Write ${what} into an XMP sidecar beside ${photos === 1 ? 'the photo' : `each of the ${counted(photos, 'photo')}`}, where other photo apps read them? The photos themselves are not changed.`;
 }
 
-/** What writing did: sidecars are counted by file, as identical copies each get their own. */
+/**
+ * What writing did: sidecars are counted by file, as identical copies each get their own. Photos
+ * without tags get no sidecar and are said apart: counted as unchanged, they read as sidecars.
+ */
 export function xmpOutcome(summary: XmpExportInfo): string {
-  return `XMP sidecars: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped. Your photos were not changed.`;
+  const untagged = summary.withoutTags ? `; ${counted(summary.withoutTags, 'photo')} ${summary.withoutTags === 1 ? 'has' : 'have'} no tags to write` : '';
+  return `XMP sidecars: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped${untagged}. Your photos were not changed.`;
 }

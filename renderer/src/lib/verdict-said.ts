@@ -8,7 +8,8 @@ export type TagVerdict = 'confirm' | 'reject' | 'clear' | 'add';
  */
 export function verdictSaid(tag: string, verdict: TagVerdict, before: { rejected: boolean; added: boolean }): string {
   const name = `“${tag}”`;
-  if (verdict === 'confirm') return `Confirmed ${name}.`;
+  // Confirmed by typing its name in "Add a tag" while it was under "Not this": the rejection is undone too.
+  if (verdict === 'confirm') return before.rejected ? `Confirmed ${name} (it was rejected).` : `Confirmed ${name}.`;
   if (verdict === 'reject') return `Rejected ${name}: it is under Not this.`;
   if (verdict === 'add') return `Added the tag ${name}.`;
   if (before.rejected) return `No longer rejected: ${name}.`;

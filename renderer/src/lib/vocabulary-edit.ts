@@ -54,10 +54,11 @@ function promptProblems(prompts: readonly string[]): string[] {
   return [...each, ...overLimit(prompts.length, MAX_LIST, 'Prompt')];
 }
 
-function nameProblems(name: string): string[] {
+/** What is wrong with a tag's name (trimmed), in the editor's words; the viewer's "Add a tag" says the same. */
+export function nameProblems(name: string): string[] {
   if (!name) return ['The tag needs a name.'];
   if (name.length > MAX_NAME) return [`The name is longer than ${MAX_NAME} characters.`];
-  if (name.includes(HIERARCHY_SEPARATOR)) return [`The name may not contain “${HIERARCHY_SEPARATOR}”.`];
+  if (name.includes(HIERARCHY_SEPARATOR)) return [`The name must not contain “${HIERARCHY_SEPARATOR}”: XMP sidecars use it to separate the levels of a keyword.`];
   return characterProblems(name, 'The name');
 }
 

@@ -259,10 +259,29 @@ export class EditorState {
     return true;
   }
 
-  save(): Promise<boolean> {
+  async save(): Promise<boolean> {
     const vocabulary = $state.snapshot(this.draft);
-    const renames = this.saved ? changes(this.saved, vocabulary, this.origins).renamed : [];
-    return this.apply(this.api.call('vocabulary.save', { vocabulary, renames }), 'Saved. Your photos are being tagged again with it.');
+    const basedOn = this.saved;
+    const renames = basedOn ? changes(basedOn, vocabulary, this.origins).renamed : [];
+    if (await this.apply(this.api.call('vocabulary.save', { vocabulary, renames, ...(basedOn ? { basedOn } : {}) }), 'Saved. Your photos are being tagged again with it.')) return true;
+    await this.followSavedElsewhere();
+    return false;
+  }
+
+  /**
+   * A save refused because the templates were saved elsewhere since the edit began (Note [Saved
+   * over a change] in main/tags/library-vocabulary.ts): what is saved now is shown, the edit kept
+   * aside to bring back over it, as Note [Drafts kept] keeps a draft over templates changed.
+   */
+  private async followSavedElsewhere(): Promise<void> {
+    const refused = this.message?.text ?? '';
+    const generation = ++this.savedGeneration;
+    const outcome = await this.api.call('vocabulary.get', {});
+    if (generation !== this.savedGeneration || !outcome.ok || JSON.stringify(outcome.value.vocabulary) === JSON.stringify(this.saved)) return;
+    const unsaved = { draft: $state.snapshot(this.draft), origins: this.origins };
+    this.adopt(outcome.value.vocabulary);
+    this.setAside = unsaved;
+    this.message = { kind: 'error', text: `${refused} The templates saved now are shown; your changes are kept aside: bring them back over them, or let them go.` };
   }
 
   reset(): Promise<boolean> {
