@@ -216,6 +216,8 @@ export interface LibraryInfo {
   /** An index run started and did not finish (stopped, or its process ended): the files it had not reached are not in `missing`. */
   unfinishedRun: boolean;
   index: { model: string; health: 'ready' | 'rebuilding' | 'empty'; vectors: number; embeddings: number } | null;
+  /** When the newest backup of the person's own data was made (ms since the epoch; Note [Backups] in main/storage/backups.ts); null before the first. */
+  lastBackupAt: number | null;
 }
 
 /**
@@ -389,7 +391,7 @@ export interface Timeline {
   ids: number[];
   /** Width / height of each, for the justified layout. */
   ratios: number[];
-  /** Capture time (else file time) of each, ms. */
+  /** Capture time (else file time) of each, ms: clock readings encoded as UTC (Note [Dates as the clock showed] in main/library/decode.ts). */
   takenAt: number[];
   /** File name of each. */
   names: string[];

@@ -86,8 +86,9 @@ export function callHandlers(engine: EngineClient, shell: AppShell, log: (messag
     // the watcher's re-scan forgets them if the engine cannot now.
     'duplicates.trash': async ({ photoIds }) => {
       const result = await trashSelection(await engine.call('duplicates.selection', { photoIds }), (file) => shell.moveToTrash(file));
-      await engine.call('duplicates.moved', { paths: result.trashed }).catch((error: unknown) => log(`Copies moved to the trash stay in the library until the watcher's next re-scan: ${messageOf(error)}`));
-      return result;
+      const { differing, ...said } = result;
+      await engine.call('duplicates.moved', { paths: result.trashed, differing }).catch((error: unknown) => log(`Copies moved to the trash stay in the library until the watcher's next re-scan: ${messageOf(error)}`));
+      return said;
     },
   };
   return { ...forwardAll(engine), ...own };

@@ -1,16 +1,18 @@
 /**
  * Dates on the command line, read as the app's date filters read theirs: a day (or a month, or a
- * year) is the whole of it in local time, so `--before 2024-06-30` takes photos from that evening
- * too; a moment (with a time) is that moment.
+ * year) is the whole of it, so `--before 2024-06-30` takes photos from that evening too; a moment
+ * (with a time) is that moment. Both are clock readings, as photo dates are (Note [Dates as the
+ * clock showed] in decode.ts): read in UTC whatever this machine's zone, and a zone written after
+ * a moment is left aside, since no photo date has one to compare.
  */
 
 const DAY = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/;
-const MOMENT = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const MOMENT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?:Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Local midnight of a day (a month or day past its end rolls over); `new Date(year, …)` would read the years 0-99 as 1900-1999. */
-function localDay(year: number, month: number, date: number): Date {
-  const day = new Date(2000, 0, 1);
-  day.setFullYear(year, month, date);
+/** The first moment of a day on the clock (a month or day past its end rolls over); `Date.UTC(year, …)` would read the years 0-99 as 1900-1999. */
+function clockDay(year: number, month: number, date: number): Date {
+  const day = new Date(0);
+  day.setUTCFullYear(year, month, date);
   return day;
 }
 
@@ -24,14 +26,15 @@ export function dateBound(text: string, end: boolean): number | null {
   const day = DAY.exec(value);
   if (day) {
     const [year, month, date] = [Number(day[1]), day[2] === undefined ? null : Number(day[2]) - 1, day[3] === undefined ? null : Number(day[3])];
-    const first = localDay(year, month ?? 0, date ?? 1);
-    if ((month !== null && first.getMonth() !== month) || (date !== null && first.getDate() !== date)) return null;
+    const first = clockDay(year, month ?? 0, date ?? 1);
+    if ((month !== null && first.getUTCMonth() !== month) || (date !== null && first.getUTCDate() !== date)) return null;
     if (!end) return first.getTime();
     // The first moment after the year, month or day, less one.
-    const next = month === null ? localDay(year + 1, 0, 1) : date === null ? localDay(year, month + 1, 1) : localDay(year, month, date + 1);
+    const next = month === null ? clockDay(year + 1, 0, 1) : date === null ? clockDay(year, month + 1, 1) : clockDay(year, month, date + 1);
     return next.getTime() - 1;
   }
+  const moment = MOMENT.exec(value);
   // Date.parse rolls an impossible day over (2023-02-30 is 2 March): the day is checked first.
-  const time = MOMENT.test(value) && dateBound(value.slice(0, 10), false) !== null ? Date.parse(value) : Number.NaN;
+  const time = moment && dateBound(moment[1] as string, false) !== null ? Date.parse(`${moment[1]}T${moment[2]}Z`) : Number.NaN;
   return Number.isNaN(time) ? null : time;
 }

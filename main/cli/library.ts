@@ -128,10 +128,10 @@ function searchOptions(context: CommandContext): SearchOptions {
   return parsed.data;
 }
 
-/** A photo's day as a column, YYYY-MM-DD in local time. */
+/** A photo's day as a column, YYYY-MM-DD as its clock showed it (Note [Dates as the clock showed] in decode.ts). */
 function dayOf(time: number): string {
   const date = new Date(time);
-  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-${String(date.getUTCDate()).padStart(2, '0')}`;
 }
 
 /** Sorted by date, each line shows its photo's date: the order the person asked for is then there to see. */

@@ -1,6 +1,6 @@
 /** `models list | download ID | import DIR`: the catalogue and the models installed. */
-import { stat } from 'node:fs/promises';
-import { codeOf, UserError } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
+import { requireModelFolder } from '../models/folder.js';
 import { ModelNameTaken } from '../models/store.js';
 import { stringOption, type Command, type CommandContext, type CommandResult } from './command.js';
 import { DATA_OPTION, formatBytes } from './common.js';
@@ -20,15 +20,8 @@ async function list(context: CommandContext): Promise<CommandResult> {
   return { json: listing, text: lines.join('\n') };
 }
 
-/** A folder to import that is not there, said in words for import: it takes a folder, never a catalogue id (that is `download`). */
-async function checkImportFolder(folder: string): Promise<void> {
-  // One out of reach (no permission) is there: the store says why it cannot read it.
-  const found = await stat(folder).catch((error: unknown) => (codeOf(error) === 'ENOENT' ? null : undefined));
-  if (found === null || found?.isDirectory() === false) {
-    const what = found ? 'is a file, not a folder' : 'does not exist';
-    throw new UserError('model-missing', `Model folder ${folder} ${what}. \`models import\` takes a folder holding a CLIP model (Immich or Hugging Face layout); to install one from the catalogue, use \`models download ID\` (see \`models list\`).`);
-  }
-}
+/** What import takes, said where the folder named is not one: never a catalogue id (that is `download`). */
+const IMPORT_TAKES = '`models import` takes a folder holding a CLIP model (Immich or Hugging Face layout); to install one from the catalogue, use `models download ID` (see `models list`).';
 
 export const models: Command = {
   name: 'models',
@@ -59,7 +52,7 @@ export const models: Command = {
       case 'import': {
         if (!target) throw new UserError('bad-input', 'Name the model folder to import, e.g. `models import ~/Downloads/my-clip`.');
         const name = stringOption(context, 'name');
-        await checkImportFolder(target);
+        await requireModelFolder(target, IMPORT_TAKES);
         const imported = await context
           .engine()
           .importModel(target, name)

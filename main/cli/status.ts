@@ -60,7 +60,7 @@ export const status: Command = {
     const writer = otherWriter(context.dataDir);
     const indexing = writer?.doing === 'indexing' ? writer : null;
     const { library, model } = status;
-    // How much of the library has been read for text, as Settings shows it (Note [Reading text as jobs] in engine/engine.ts).
+    // How much of the library has been read for text, as Settings shows it (Note [Reading text as jobs] in engine/text-reader.ts).
     const text = library ? engine.library().storage.ocr.counts() : null;
     const lines = [`Data folder: ${shownPath(status.dataDir)}`];
     if (indexing) {
@@ -81,6 +81,8 @@ export const status: Command = {
         ...(library.models.length === 0 && library.unfinishedRun && !indexing ? ['             none embedded yet: the last index run did not finish'] : []),
         library.index ? `Index:       ${indexHealth(library.index.health, indexing !== null)}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
         `Text:        ${count(text?.read ?? 0, 'photo')} read, ${text?.withText ?? 0} with text, ${text?.skipped ?? 0} skipped by the gate, ${text?.failed ?? 0} failed`,
+        // What only the person made, kept apart (Note [Backups] in storage/backups.ts): said so they know it is.
+        `Backup:      ${library.lastBackupAt === null ? 'none yet (one is made after an index run, once a day)' : `made ${new Date(library.lastBackupAt).toLocaleString()}`}`,
       );
     } else {
       lines.push(indexing ? 'Library:     none stored yet' : 'Library:     none yet (add a folder: `lumen index FOLDER`)');

@@ -10,7 +10,11 @@
  * members of their group) in three quarters of the CPU time a breadth of 16 took (99.7 to
  * 99.9 %), and the app's breadth of 128 for 100k would take several times longer still.
  * Byte-identical files share one image (see the images table) and always form a group, unless
- * they are one file reached by several paths (Note [One file, many paths] in same-file.ts).
+ * they are one file reached by several paths (Note [One file, many paths] in same-file.ts). Such a
+ * group is called byte-identical only where its image's whole-file hash is recorded (Note [Same
+ * start, other content] in main/library/identity.ts); one of an image indexed before then has the
+ * likeness of one embedding to itself, and its copies are compared before they move (Note [Exact
+ * copies compared] in trash.ts).
  */
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -194,7 +198,7 @@ export class DuplicateFinder {
       if (photos.length < 2) continue;
       const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(fileAt.get(candidate.path) as DuplicateFileRow));
       const paths = [keep, ...photos.map((photo) => photo.path).filter((file) => file !== keep).sort()];
-      const similarity = Number.isFinite(group.weakestLink) ? calibratedSimilarity(calibration, group.weakestLink) : null;
+      const similarity = Number.isFinite(group.weakestLink) ? calibratedSimilarity(calibration, group.weakestLink) : files.every((file) => file.wholeHash !== null) ? null : calibratedSimilarity(calibration, 1);
       groups.push({ keep, reason, paths, photos, similarity });
       options.onProgress?.({ phase: 'choosing', done: i + 1, total: imageGroups.length });
     }

@@ -14,12 +14,22 @@
  * has gone: the sidecars Lumen writes (`sidecarPath`), `IMG_1.jpg.xmp`, or `IMG_1.xmp` when no
  * other file of the folder has that stem (a raw file beside a JPEG shares it). The photo's part of
  * the name must match exactly: `IMG_1.JPG.xmp` is another file's, where names differ in case.
+ *
+ * Note [Exact copies compared]: files of one content (one image) are shown as identical files,
+ * which a person does not compare by eye; they are taken to be one content by their hashes
+ * (Note [Same start, other content] in main/library/identity.ts), and a library indexed before
+ * whole files were hashed may have joined files that differ. So before a chosen copy goes, it is
+ * compared byte by byte with each copy of its content the group keeps; where one differs, or none
+ * can be read to compare, nothing of its group moves, and the person is told why. A copy that
+ * differs is read again by the re-scan that follows (`differing`): hashed whole, it becomes a photo
+ * of its own.
  */
 import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf, UserError } from '../core/errors.js';
 import { SIDECAR_STYLES, sidecarPath } from '../tags/xmp.js';
+import { sameBytes } from './same-bytes.js';
 import type { DuplicateGroup, DuplicatePhoto } from './finder.js';
 
 interface FileState {
@@ -28,8 +38,8 @@ interface FileState {
   mtimeMs: number;
 }
 
-/** A copy in a duplicate group, with its size and modification time when the groups were found. */
-export type Copy = FileState;
+/** A copy in a duplicate group, with its size and modification time when the groups were found, and the content it showed (Note [Exact copies compared]). */
+export type Copy = FileState & { content?: string };
 
 export interface TrashPlanFile extends FileState {
   /** Its XMP sidecars, which go with it (Note [Sidecars go along]). */
@@ -42,6 +52,8 @@ export interface TrashPlan {
   refused: Array<{ path: string; reason: string }>;
   /** One line for the confirmation: "Move 3 files to the trash: a.jpg, b.jpg, c.jpg". */
   summary: string;
+  /** Chosen copies whose bytes differ from a kept copy of their content: to be read again (Note [Exact copies compared]). */
+  differing: string[];
 }
 
 /** What became of a planned file, or of a sidecar (`sidecarOf` its photo). */
@@ -109,10 +121,31 @@ function readOnce<T>(read: (file: string) => Promise<T>): (file: string) => Prom
 }
 
 /**
+ * A chosen copy of `group` whose bytes differ from a kept copy of its content (with that kept
+ * copy), or that no kept copy of its content could be read to compare with (Note [Exact copies
+ * compared]); null where every chosen copy is the same as a kept one.
+ */
+async function notExactCopy(group: readonly Copy[], wanted: ReadonlySet<string>): Promise<{ copy: string; kept: string | null } | null> {
+  for (const copy of group) {
+    if (!wanted.has(copy.path) || copy.content === undefined) continue;
+    const kept = group.filter((member) => !wanted.has(member.path) && member.content === copy.content);
+    let compared = kept.length === 0;
+    for (const member of kept) {
+      const same = await sameBytes(copy.path, member.path);
+      if (same === false) return { copy: copy.path, kept: member.path };
+      compared ||= same === true;
+    }
+    if (!compared) return { copy: copy.path, kept: null };
+  }
+  return null;
+}
+
+/**
  * The files of `chosen` that may go to the trash: each must be a copy in one of `groups`, be the
- * regular file it was when the groups were found, and leave at least one copy of its group
- * behind: one that was not chosen and is still there unchanged (copies moved earlier from the
- * same groups do not count).
+ * regular file it was when the groups were found, hold the same bytes as the copies of its
+ * content its group keeps (Note [Exact copies compared]), and leave at least one copy of its
+ * group behind: one that was not chosen and is still there unchanged (copies moved earlier from
+ * the same groups do not count).
  */
 export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: readonly string[]): Promise<TrashPlan> {
   const groupOf = new Map<string, { known: Copy; group: Copy[] }>();
@@ -126,6 +159,7 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
   const namesIn = readOnce((folder) => readdir(folder).then(folderNames, () => folderNames([])));
   const files: TrashPlanFile[] = [];
   const refused: TrashPlan['refused'] = [];
+  const differing = new Map<readonly Copy[], { copy: string; kept: string | null } | null>();
   for (const file of wanted) {
     const found = groupOf.get(file);
     if (!found) {
@@ -133,6 +167,12 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
       continue;
     }
     const { known, group } = found;
+    if (!differing.has(group)) differing.set(group, await notExactCopy(group, wanted));
+    const notExact = differing.get(group);
+    if (notExact) {
+      refused.push({ path: file, reason: notExactReason(notExact, file) });
+      continue;
+    }
     const others = group.filter((member) => !wanted.has(member.path));
     if (others.length === 0) {
       refused.push({ path: file, reason: group.length > 1 ? 'every copy of its group was chosen; keep at least one' : LAST_COPY });
@@ -167,7 +207,15 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
   const sidecarCount = files.reduce((sum, file) => sum + file.sidecars.length, 0);
   const along = sidecarCount ? ` (with ${sidecarCount === 1 ? 'its XMP sidecar' : `${sidecarCount} XMP sidecars`})` : '';
   const summary = files.length ? `Move ${files.length} file${files.length > 1 ? 's' : ''}${along} to the trash: ${listed}` : 'Nothing to move to the trash';
-  return { files, refused, summary };
+  const differs = [...differing.values()].flatMap((notExact) => (notExact?.kept ? [notExact.copy] : []));
+  return { files, refused, summary, differing: differs };
+}
+
+/** Why `file` stays, where a copy of its group is not the same as a kept one (Note [Exact copies compared]). */
+function notExactReason(notExact: { copy: string; kept: string | null }, file: string): string {
+  const which = notExact.copy === file ? 'it' : `${path.basename(notExact.copy)} of its group`;
+  if (notExact.kept === null) return `${which} could not be compared with a copy kept (none could be read); nothing of this group was moved`;
+  return `${which} differs from ${path.basename(notExact.kept)} byte for byte, though Lumen took them for identical files; nothing of this group was moved. Lumen reads it again now and keeps it as a photo of its own: find duplicates again after`;
 }
 
 /**
@@ -221,6 +269,8 @@ export interface TrashResult {
   sidecars: string[];
   /** Chosen files left where they are, with why. */
   skipped: Array<{ path: string; reason: string }>;
+  /** Chosen copies whose bytes differ from a kept copy of their content, which the library is to read again (Note [Exact copies compared]). */
+  differing: string[];
 }
 
 /**
@@ -273,7 +323,12 @@ export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readon
     chosen.push(found.photo.path);
     involved.add(found.group);
   }
-  const members = (group: DuplicateGroup): Copy[] => group.photos.filter(inLibrary).map((photo) => ({ path: photo.path, size: photo.fileSize, mtimeMs: photo.mtimeMs }));
+  // The content goes along only where copies share it: those are compared (Note [Exact copies compared]).
+  const members = (group: DuplicateGroup): Copy[] =>
+    group.photos.filter(inLibrary).map((photo) => {
+      const shared = group.photos.filter((other) => other.contentHash === photo.contentHash).length > 1;
+      return { path: photo.path, size: photo.fileSize, mtimeMs: photo.mtimeMs, ...(shared ? { content: photo.contentHash } : {}) };
+    });
   return { groups: [...involved].map(members), chosen, refused };
 }
 
@@ -334,5 +389,6 @@ export async function trashSelection(selection: TrashSelection, moveToTrash: (fi
     trashed: moved.filter((outcome) => outcome.sidecarOf === undefined).map((outcome) => outcome.path),
     sidecars: moved.filter((outcome) => outcome.sidecarOf !== undefined).map((outcome) => outcome.path),
     skipped: [...(selection.refused ?? []), ...plan.refused, ...outcomes.flatMap((outcome) => (outcome.outcome === 'skipped' ? [{ path: outcome.path, reason: outcome.reason }] : []))],
+    differing: plan.differing,
   };
 }

@@ -56,7 +56,7 @@ export const engineCallSchemas = {
   /** The files of copies to move to the trash, with their groups (Note [Copies named by id]). */
   'duplicates.selection': callSchemas['duplicates.trash'],
   /** The copies of that selection moved to the trash (none, when all stayed): Note [What a moved copy leaves]. */
-  'duplicates.moved': z.object({ paths: z.array(localPath).max(MAX_SELECTED) }).strict(),
+  'duplicates.moved': z.object({ paths: z.array(localPath).max(MAX_SELECTED), differing: z.array(localPath).max(MAX_SELECTED).default([]) }).strict(),
   dispose: z.object({}).strict(),
 };
 
@@ -174,8 +174,8 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       return last && lastDuplicatesInfo(last);
     },
     'duplicates.selection': async ({ photoIds }) => engine.duplicates.selection(photoIds),
-    'duplicates.moved': async ({ paths }) => {
-      await engine.duplicates.forgetMoved(paths);
+    'duplicates.moved': async ({ paths, differing }) => {
+      await engine.duplicates.forgetMoved(paths, differing);
       return null;
     },
     dispose: async () => {

@@ -36,7 +36,7 @@ import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type JobStart, type Running } from '../jobs/registry.js';
-import { failureWords } from '../library/failures.js';
+import { decodingInIndexingWords, failureWords } from '../library/failures.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { IndexJobFigures } from '../library/job-figures.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
@@ -289,7 +289,7 @@ export class Engine {
       index = { model: serving.model, health: vectors.health, vectors: vectors.size, embeddings: serving.embedded };
     }
     const folders = status.folders.map((folder) => ({ ...folder, lookedOver: this.watcher?.lookedOver(folder.id) ?? null }));
-    return { ...status, folders, index };
+    return { ...status, folders, index, lastBackupAt: library.storage.backups.newest()?.at ?? null };
   }
 
   // ---- models and settings -------------------------------------------------------------------
@@ -805,8 +805,8 @@ export class Engine {
   /** Unit embeddings of image files with the search model; the first file that fails stops it, named. */
   async embedImages(files: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const results = await (await this.models.forImages(this.libraryIfAny())).embedImageList(files, { signal });
-    return results.map((result) => {
-      if ('error' in result) throw result.error;
+    return results.map((result, i) => {
+      if ('error' in result) throw decodingInIndexingWords(files[i] as string, result.error);
       return result.vector;
     });
   }

@@ -113,11 +113,15 @@ export class NearDuplicates {
    * leaves]). Resolves once the re-scan is done, so that a find after it lists no moved file; or
    * once it is paused (by the person, or stuck on a full disk): the groups found last leave the
    * moved copies out already, and the re-scan forgets them when it goes on, which may be days.
+   * Chosen copies found to differ from the copy kept (`differing`) are read again by that re-scan
+   * (Note [Exact copies compared] in main/duplicates/trash.ts).
    */
-  async forgetMoved(moved: readonly string[]): Promise<void> {
+  async forgetMoved(moved: readonly string[], differing: readonly string[] = []): Promise<void> {
+    const storage = this.host.writable('changing').storage;
     const dropRemembered = () => this.host.writable('changing').storage.duplicates.dropRememberedOfPresent();
-    if (moved.length === 0) return dropRemembered();
-    this.host.writable('changing').storage.duplicates.handOver(handOvers(this.lastFound?.report.groups ?? [], moved, this.libraryNow()));
+    if (moved.length === 0 && differing.length === 0) return dropRemembered();
+    storage.library.readAgain(differing);
+    storage.duplicates.handOver(handOvers(this.lastFound?.report.groups ?? [], moved, this.libraryNow()));
     this.lastFound?.movedToTrash(moved);
     const rescan = this.host.rescan();
     // Not before the re-scan has forgotten the moved copies: they are still in the library until then.
@@ -132,7 +136,7 @@ export class NearDuplicates {
    */
   async trash(photoIds: readonly number[], moveToTrash: (file: string) => Promise<void>, signal?: AbortSignal): Promise<TrashResult> {
     const result = await trashSelection(this.selection(photoIds), moveToTrash, signal);
-    await this.forgetMoved(result.trashed);
+    await this.forgetMoved(result.trashed, result.differing);
     return result;
   }
 

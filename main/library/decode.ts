@@ -63,17 +63,36 @@ function text(value: unknown): string | null {
 }
 
 /**
- * An EXIF date, or null for none (exifr names IFD0's DateTime, the last to fall back on,
- * ModifyDate). A camera whose clock was never set writes "0000:00:00 00:00:00", which exifr
- * revives as 30 November 1899; nothing before 1900 is taken for a capture date (it would sort
- * first and pass every "before" filter).
+ * Note [Dates as the clock showed]: a photo's date is the time its camera's clock showed where it
+ * was taken, as Apple Photos, Google Photos and Immich show it: 23:30 on 15 June stays 23:30 on
+ * 15 June on a laptop in any time zone, and a filter for that day finds it there. EXIF's dates
+ * have no zone (OffsetTimeOriginal is rare, and a person thinks of the clock, not the instant),
+ * so taken_at stores that clock reading as if it were UTC: ms since the epoch of that wall clock
+ * in UTC, read back and filtered in UTC by everything that shows a photo date (the CLI's dates.ts
+ * and library.ts, the renderer's lib/photo-dates.ts). Times that are real instants (backups,
+ * jobs, a file's mtime as such) stay instants, shown in the local zone.
+ */
+
+/** "2021:06:15 23:30:00", also with dashes, a "T", no seconds or time, or leftovers after it ("… UTC", ".123"). */
+const EXIF_DATE = /^(\d{4})[:-](\d{2})[:-](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?/;
+
+/**
+ * An EXIF date as the clock showed it (Note [Dates as the clock showed]), or null for none (exifr
+ * names IFD0's DateTime, the last to fall back on, ModifyDate). Read from the text, each part
+ * checked: an impossible date ("2021:13:45 25:61:61") is no date rather than one rolled over into
+ * another year. A camera whose clock was never set writes "0000:00:00 00:00:00"; nothing before
+ * 1900 is taken for a capture date (it would sort first and pass every "before" filter).
  */
 function captureDate(value: unknown): number | null {
-  const time = value instanceof Date ? value.getTime() : Number.NaN;
-  return Number.isNaN(time) || time < EARLIEST_DATE ? null : time;
+  const parts = EXIF_DATE.exec(text(value) ?? '');
+  if (!parts) return null;
+  const [year, month, day, hour, minute, second] = parts.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const time = Date.UTC(year, month - 1, day, hour, minute, second);
+  // Date.UTC rolls a part past its end over; a date whose month or day moved was no real one.
+  const date = new Date(time);
+  const real = date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour <= 23 && minute <= 59 && second <= 59;
+  return real && year >= 1900 ? time : null;
 }
-
-const EARLIEST_DATE = Date.UTC(1900, 0, 2);
 
 function finite(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -83,9 +102,11 @@ function finite(value: unknown): number | null {
  * Note [One exifr options object]: exifr caches what it derives from an options object in a Map
  * keyed by that object, for good. A new object literal per photo grew the engine's heap by about
  * 6.5 KB per photo read (130 MB over a 20k-photo run, found by the soak test); one shared object
- * is one cache entry.
+ * is one cache entry. Values are not revived: exifr would revive dates in the local zone, rolling
+ * impossible ones over (Note [Dates as the clock showed]); of the tags read here, only the dates
+ * have revivers (GPS's latitude and longitude are computed either way).
  */
-const EXIF_OPTIONS = { tiff: true, exif: true, gps: true, ifd1: false, xmp: false, icc: false, iptc: false, jfif: false, ihdr: false, translateValues: false, reviveValues: true };
+const EXIF_OPTIONS = { tiff: true, exif: true, gps: true, ifd1: false, xmp: false, icc: false, iptc: false, jfif: false, ihdr: false, translateValues: false, reviveValues: false };
 
 /**
  * Capture date, camera, lens and GPS position; a photo without EXIF simply has none. `exifBlock`

@@ -102,3 +102,17 @@ export function runFailure(error: unknown, stored: number): UserError {
     { cause: error },
   );
 }
+
+/**
+ * An image file given to search by or to embed that the decoder failed on, said as indexing says
+ * it of such a file ("x.jpg is truncated (an incomplete copy or download?)."), the decoder's line
+ * kept only as the cause (Note [Decoder's words apart]); any other error as it is.
+ */
+export function decodingInIndexingWords(file: string, error: UserError): UserError {
+  const decoder = error.cause;
+  // What is already in Lumen's words ("x.jpg is empty") has no decoder's line to replace.
+  if (decoder === undefined || error.code !== 'image-undecodable' || !error.message.includes(messageOf(decoder))) return error;
+  const failure = failureFor(file, decoder);
+  const { message, detail } = failureWords({ path: file, reason: failure.reason, message: failure.message });
+  return detail === undefined ? error : new UserError('image-undecodable', message, { cause: decoder });
+}

@@ -2,7 +2,7 @@
  * Bringing the library index up to date: scan -> identify -> decode -> embed in batches -> write.
  *
  * Note [What a run does]: a file whose path, size and mtime are known is unchanged and costs one
- * stat. Otherwise its content hash decides: known content (a move, rename or copy) is linked to
+ * stat. Otherwise its content decides (its key: Note [Same start, other content] in identity.ts): known content (a move, rename or copy) is linked to
  * the stored image and its embedding, never re-embedded; new content is decoded once and
  * embedded. Files that vanished are forgotten at the end, and images no file shows any more leave
  * the database and the vector index. A file that failed for its own defect is not retried until it
@@ -52,11 +52,12 @@
  * index-pipeline.ts) and stored as they come, then what went away and what vanished, then the
  * summary.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
-import { isInside } from '../core/paths.js';
 import { decodeSlots } from '../core/decode-slots.js';
+import { isInside } from '../core/paths.js';
 import { JobControl, type RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
@@ -67,8 +68,9 @@ import { DecodeJournal } from './decode-journal.js';
 import { FolderPresence } from './folder-presence.js';
 import { Failure, failureFor, failureWords, isLibraryError, runFailure } from './failures.js';
 import { EMPTY_FILE_TEXT, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
-import { identifyFile } from './identity.js';
+import { hashWholeFile, identifyFile, WHOLE_IN_FAST_KEY, wholeContentKey, type FileIdentity } from './identity.js';
 import { IndexPipeline } from './index-pipeline.js';
+import { modelPlace } from './model-place.js';
 import type { IndexScope } from './scope.js';
 import { noProgress } from './job-figures.js';
 import { nonePassedOver, type PassedOver, type PassedOverKind } from './photo-kinds.js';
@@ -156,8 +158,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   const figures = new RunFigures(options);
   // Where the model came from, and that it is the library's choice, recorded first: a later run
   // (or search) finds it even if this one stops before it stores a photo (Note [The model chosen first] in library.ts).
-  // Inside the data folder, by its place there (Note [Models kept beside the library] in library.ts).
-  store.setMeta(`model_dir:${model.id}`, isInside(model.spec.dir, target.dataDir) ? path.relative(target.dataDir, model.spec.dir) : model.spec.dir);
+  store.setMeta(`model_dir:${model.id}`, modelPlace(target.dataDir, model.spec.dir));
   store.setMeta(CHOSEN_MODEL, model.id);
   const walked = await walkForRun(target, folders, options, control, figures);
 
@@ -358,6 +359,8 @@ class IndexRun {
   private readonly followers = new Map<string, WorkItem[]>();
   /** Contents that stopped a process decoding them alone: a copy met in this run is not decoded either. */
   private readonly stoppingContents = new Set<string>();
+  /** The whole-file hashes of contents this run creates an image for, from when their decode starts (Note [Same start, other content] in identity.ts). */
+  private readonly newWholeHashes = new Map<string, string>();
 
   constructor(
     private readonly target: IndexTarget,
@@ -458,7 +461,10 @@ class IndexRun {
    */
   private async indexByContent(item: WorkItem): Promise<void> {
     const { store, embeddings } = this.target;
-    const { contentHash, head } = await identifyFile(item.path);
+    // An unchanged file to embed again is its image's; only a new or changed one is read whole.
+    const identity = await identifyFile(item.path, { whole: item.kind === 'new' });
+    const { head, wholeHash } = identity;
+    const contentHash = item.kind === 'reembed' ? (store.contentOfImage(item.imageId) ?? identity.contentHash) : await this.contentKey(item, identity);
     const copyOf = this.followers.get(contentHash);
     if (copyOf) {
       copyOf.push(item);
@@ -498,17 +504,60 @@ class IndexRun {
       this.writes.flushIfDue();
       return;
     }
-    const image = existing ? { existingId: existing.id } : { created: { contentHash, format } };
+    const image = existing ? { existingId: existing.id } : { created: { contentHash, format, wholeHash } };
     await this.decode(item, image, contentHash, existing?.thumbnail != null);
   }
 
+  /**
+   * The key of the content a new or changed file shows: its fast key when no other content has
+   * it, else a key of its own (Note [Same start, other content] in identity.ts).
+   */
+  private async contentKey(item: WorkItem, { contentHash, wholeHash, size }: FileIdentity): Promise<string> {
+    if (wholeHash === null) return contentHash;
+    const ownKey = wholeContentKey(wholeHash);
+    if (this.wholeHashOf(ownKey) !== undefined) return ownKey;
+    for (;;) {
+      const known = this.wholeHashOf(contentHash);
+      if (known === undefined || known === wholeHash) return contentHash;
+      if (known !== null) return ownKey;
+      // An image indexed before whole hashes were recorded: its hash is found (or trusted) and recorded, then compared.
+      await this.recordWholeHash(contentHash, item.path, wholeHash, size <= WHOLE_IN_FAST_KEY);
+    }
+  }
+
+  /** The whole-file hash of the content `key`: undefined when no image has that key, null when its image was indexed before whole hashes were recorded. */
+  private wholeHashOf(key: string): string | null | undefined {
+    return this.newWholeHashes.get(key) ?? this.target.store.imageByHash(key)?.wholeHash;
+  }
+
+  /**
+   * Records the whole hash of the stored image `key`, indexed before whole hashes were: that of
+   * one of its other files still there as indexed, or else (a move) `fileHash`, that of `file`,
+   * trusting the fast key as before, as where it covers the whole file (Note [Same start, other
+   * content] in identity.ts).
+   */
+  private async recordWholeHash(key: string, file: string, fileHash: string, fastKeyIsWhole: boolean): Promise<void> {
+    const { store } = this.target;
+    const image = store.imageByHash(key);
+    if (!image) return;
+    let found: string | null = null;
+    for (const other of fastKeyIsWhole ? [] : store.otherFilesOfImage(image.id, file)) {
+      const info = await stat(other.path).catch(() => null);
+      if (!info?.isFile() || info.size !== other.size || Math.floor(info.mtimeMs) !== other.mtimeMs) continue;
+      found = await hashWholeFile(other.path).catch(() => null);
+      if (found !== null) break;
+    }
+    store.recordWholeHash(image.id, found ?? fileHash);
+  }
+
   /** Decodes `item` and hands it to the model; the other files of its content met meanwhile wait for its embedding (`followers`). */
-  private async decode(item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format'> }, contentHash: string, hasThumbnail: boolean): Promise<void> {
+  private async decode(item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format' | 'wholeHash'> }, contentHash: string, hasThumbnail: boolean): Promise<void> {
     if (this.journal.suspicion(item) === 'stopped-alone' || this.stoppingContents.has(contentHash)) {
       this.stoppingContents.add(contentHash);
       throw new Failure('stops-decoder', `${path.basename(item.path)} ${REASON_TEXT['stops-decoder']}.`);
     }
     this.followers.set(contentHash, []);
+    if ('created' in image && image.created.wholeHash) this.newWholeHashes.set(contentHash, image.created.wholeHash);
     try {
       const decoded = await this.journal.decode(item, () => decodePhoto(item.path, this.target.model.spec.image.preprocessing, { withThumbnail: !hasThumbnail }));
       if ('created' in image) this.createdContents.add(contentHash);
@@ -522,6 +571,7 @@ class IndexRun {
       // Its copies go back to the work: this file may have vanished, or may fail on its own.
       this.pipeline.requeue(this.followers.get(contentHash) ?? []);
       this.followers.delete(contentHash);
+      this.newWholeHashes.delete(contentHash);
       throw error;
     }
   }

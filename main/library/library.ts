@@ -11,6 +11,7 @@ import { UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { keptPromise } from '../core/kept-promise.js';
 import { isInside, nothingAt } from '../core/paths.js';
+import { modelFolderAt } from './model-place.js';
 import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
 import { lumenDataFolderAround } from './data-folder.js';
@@ -479,17 +480,10 @@ export class Library {
     return dir && !existsSync(dir) ? dir : null;
   }
 
-  /**
-   * The folder model `id` was last indexed from, if the library knows it.
-   *
-   * Note [Models kept beside the library]: a model installed in the data folder is known by its
-   * place in it (`models/<id>`), not by its whole path: a data folder copied (a backup, a new
-   * drive) uses its own copy of the model, not the one in the folder it was copied from, which may
-   * be deleted next.
-   */
+  /** The folder model `id` was last indexed from, if the library knows it (Note [Models kept beside the library] in model-place.ts). */
   private modelFolder(id: string): string | null {
-    const dir = this.storage.library.meta(`model_dir:${id}`);
-    return dir ? path.resolve(this.dataDir, dir) : null;
+    const place = this.storage.library.meta(`model_dir:${id}`);
+    return place ? modelFolderAt(this.dataDir, place) : null;
   }
 
   /**

@@ -10,7 +10,7 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { UserError, messageOf } from '../core/errors.js';
+import { codeOf, UserError, messageOf } from '../core/errors.js';
 
 export type ModelLayout = 'immich' | 'hf';
 export type Interpolation = 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
@@ -146,11 +146,19 @@ function squareSize(size: number | number[] | { shortest_edge: number } | { heig
   return Math.min(size.height, size.width);
 }
 
-export async function detectLayout(dir: string): Promise<ModelLayout> {
-  const info = await stat(dir).catch(() => null);
-  if (!info?.isDirectory()) {
-    throw new UserError('model-missing', `Model folder ${dir} does not exist. Pass a model folder or a catalogue id (see \`lumen models list\`).`);
+/**
+ * Refuses a model folder that is not there, or is a file, with `advice` on what to name instead.
+ * One out of reach (no permission) passes: reading it says why it cannot be read.
+ */
+export async function requireModelFolder(dir: string, advice: string): Promise<void> {
+  const found = await stat(dir).catch((error: unknown) => (codeOf(error) === 'ENOENT' || codeOf(error) === 'ENOTDIR' ? null : undefined));
+  if (found === null || found?.isDirectory() === false) {
+    throw new UserError('model-missing', `Model folder ${dir} ${found ? 'is a file, not a folder' : 'does not exist'}. ${advice}`);
   }
+}
+
+export async function detectLayout(dir: string): Promise<ModelLayout> {
+  await requireModelFolder(dir, 'Pass a model folder or a catalogue id (see `lumen models list`).');
   if (await exists(path.join(dir, 'visual'))) return 'immich';
   if (await exists(path.join(dir, 'onnx'))) return 'hf';
   // A folder of neither layout was named by mistake (bad input); one of a layout with parts

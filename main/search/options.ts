@@ -14,7 +14,7 @@ const time = z.number().int().min(-8.64e15).max(8.64e15);
 
 export const searchFiltersSchema = z
   .object({
-    /** Capture date range, ms since the epoch (file time when a photo has no capture date). */
+    /** Capture date range, ms of clock readings encoded as UTC (Note [Dates as the clock showed] in library/decode.ts; file time when a photo has no capture date). */
     takenAfter: time.optional(),
     takenBefore: time.optional(),
     /** Only photos under this folder (CLI: a path). */

@@ -52,8 +52,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, messageOf } from '../core/errors.js';
-import { failureFor, failureWords } from '../library/failures.js';
+import { UserError } from '../core/errors.js';
+import { decodingInIndexingWords } from '../library/failures.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
@@ -106,20 +106,6 @@ interface Scope {
   words?: string[];
 }
 
-/**
- * A query file the decoder failed on, said as indexing says it of such a file ("x.jpg is truncated
- * (an incomplete copy or download?)."), the decoder's line kept only as the cause (Note
- * [Decoder's words apart] in library/failures.ts); any other error as it is.
- */
-function inIndexingWords(image: QueryImage, error: UserError): UserError {
-  const decoder = error.cause;
-  // Dropped bytes have no name to say, and what is already in Lumen's words ("x.jpg is empty") has no decoder's line to replace.
-  if (typeof image !== 'string' || decoder === undefined || error.code !== 'image-undecodable' || !error.message.includes(messageOf(decoder))) return error;
-  const failure = failureFor(image, decoder);
-  const { message, detail } = failureWords({ path: image, reason: failure.reason, message: failure.message });
-  return detail === undefined ? error : new UserError('image-undecodable', message, { cause: decoder });
-}
-
 export class PhotoSearch {
   constructor(
     private readonly library: Library,
@@ -152,7 +138,7 @@ export class PhotoSearch {
   private async imageVector(image: QueryImage, signal?: AbortSignal): Promise<Float32Array> {
     if (typeof image === 'string' && !existsSync(image)) throw new UserError('not-found', `${image} does not exist. Give the path of a photo, or a library photo as #id.`);
     const [result] = await this.model.embedImageList([image], { signal });
-    if (!result || 'error' in result) throw result ? inIndexingWords(image, result.error) : new UserError('image-undecodable', 'The query photo cannot be read.');
+    if (!result || 'error' in result) throw result ? (typeof image === 'string' ? decodingInIndexingWords(image, result.error) : result.error) : new UserError('image-undecodable', 'The query photo cannot be read.');
     return result.vector;
   }
 

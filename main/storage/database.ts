@@ -34,6 +34,7 @@ import path from 'node:path';
 import { UserError, messageOf } from '../core/errors.js';
 import { isOutOfSpace } from '../core/paths.js';
 import { closedCleanly, pagesChecked, writerOpened } from './clean-close.js';
+import { DATES_TO_THE_CLOCK, defineMigrationFunctions } from './clock-dates.js';
 import { DamagedDatabase, isDamage } from './damage.js';
 
 export type Db = Database.Database;
@@ -282,6 +283,13 @@ const MIGRATIONS: string[] = [
       ON CONFLICT (key) DO UPDATE SET value = MAX(CAST(value AS INTEGER), old.id);
   END;
   `,
+  // The SHA-256 of the whole file an image was indexed from; NULL for images indexed before it
+  // was recorded (Note [Same start, other content] in main/library/identity.ts).
+  `
+  ALTER TABLE images ADD COLUMN whole_hash TEXT;
+  `,
+  // Note [Old dates moved to the clock] in clock-dates.ts.
+  DATES_TO_THE_CLOCK,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -406,6 +414,7 @@ function neverFinished(db: Db): boolean {
 function migrate(db: Db, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) checkVersion(db, file);
+  defineMigrationFunctions(db);
   const step = (next: number) => {
     db.exec(MIGRATIONS[next] as string);
     db.pragma(`user_version = ${next + 1}`);

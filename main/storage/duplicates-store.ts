@@ -12,6 +12,8 @@ export interface DuplicateFileRow {
   imageId: number;
   /** The content the file showed (its image's). */
   contentHash: string;
+  /** Its image's whole-file hash; null where it was indexed before those were recorded (Note [Same start, other content] in main/library/identity.ts). */
+  wholeHash: string | null;
   path: string;
   fileSize: number;
   mtimeMs: number;
@@ -39,7 +41,7 @@ export class DuplicatesStore {
 
   constructor(private readonly db: Db) {
     this.s = {
-      files: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, i.content_hash AS contentHash, f.path, f.size AS fileSize, f.mtime_ms AS mtimeMs, i.width, i.height, i.taken_at AS takenAt,
+      files: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, i.content_hash AS contentHash, i.whole_hash AS wholeHash, f.path, f.size AS fileSize, f.mtime_ms AS mtimeMs, i.width, i.height, i.taken_at AS takenAt,
           i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.lens, i.latitude, i.longitude
         FROM files f JOIN images i ON i.id = f.image_id WHERE f.image_id IN (SELECT value FROM json_each(?)) ORDER BY f.image_id, f.path`),
       sharedImages: db.prepare('SELECT image_id FROM files GROUP BY image_id HAVING COUNT(*) > 1 ORDER BY image_id').pluck(),

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isInside } from '../core/paths.js';
+import { clockOfLocal } from './clock-dates.js';
 import { vectorToBlob, type Db } from './database.js';
 
 export interface FolderRow {
@@ -33,6 +34,8 @@ export interface PhotoMetadata {
 
 export interface NewImage extends PhotoMetadata {
   contentHash: string;
+  /** The SHA-256 of the whole file (Note [Same start, other content] in main/library/identity.ts). */
+  wholeHash?: string | null;
   format: string;
   width: number;
   height: number;
@@ -97,12 +100,18 @@ export class LibraryStore {
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
       moveFiles: db.prepare('UPDATE files SET folder_id = ? WHERE folder_id = ?'),
       moveFailures: db.prepare('UPDATE failures SET folder_id = ? WHERE folder_id = ?'),
-      imageByHash: db.prepare('SELECT id, thumbnail FROM images WHERE content_hash = ?'),
-      insertImage: db.prepare(`INSERT INTO images (content_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
-        VALUES (@contentHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
-        ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail) RETURNING id`),
-      upsertFile: db.prepare(`INSERT INTO files (path, folder_id, image_id, size, mtime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, image_id = excluded.image_id, size = excluded.size, mtime_ms = excluded.mtime_ms, indexed_at = excluded.indexed_at`),
+      imageByHash: db.prepare('SELECT id, thumbnail, whole_hash AS wholeHash FROM images WHERE content_hash = ?'),
+      contentOfImage: db.prepare('SELECT content_hash FROM images WHERE id = ?').pluck(),
+      otherFilesOfImage: db.prepare('SELECT path, size, mtime_ms AS mtimeMs FROM files WHERE image_id = ? AND path <> ? ORDER BY path'),
+      recordWholeHash: db.prepare('UPDATE images SET whole_hash = ? WHERE id = ? AND whole_hash IS NULL'),
+      // A time no file has: the next run takes the file for changed and identifies it again.
+      readAgain: db.prepare('UPDATE files SET mtime_ms = -1 WHERE path = ?'),
+      insertImage: db.prepare(`INSERT INTO images (content_hash, whole_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
+        VALUES (@contentHash, @wholeHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
+        ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail), whole_hash = COALESCE(images.whole_hash, excluded.whole_hash) RETURNING id`),
+      upsertFile: db.prepare(`INSERT INTO files (path, folder_id, image_id, size, mtime_ms, mtime_clock_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, image_id = excluded.image_id, size = excluded.size, mtime_ms = excluded.mtime_ms,
+          mtime_clock_ms = excluded.mtime_clock_ms, indexed_at = excluded.indexed_at`),
       // A person's verdicts win over the tagger's rows the new image may have already.
       carryVerdicts: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
           SELECT ?, tag, 'person', rejected, NULL, NULL, NULL, updated_at FROM image_tags WHERE image_id = ? AND source = 'person'
@@ -165,8 +174,31 @@ export class LibraryStore {
     return (this.statements.folders.all() as Array<{ id: number; path: string; excludes: string }>).map((row) => ({ ...row, excludes: JSON.parse(row.excludes) as string[] }));
   }
 
-  imageByHash(hash: string): { id: number; thumbnail: string | null } | undefined {
-    return this.statements.imageByHash.get(hash) as { id: number; thumbnail: string | null } | undefined;
+  /** The image stored for a content key; `wholeHash` null where it was indexed before whole files were hashed. */
+  imageByHash(hash: string): { id: number; thumbnail: string | null; wholeHash: string | null } | undefined {
+    return this.statements.imageByHash.get(hash) as { id: number; thumbnail: string | null; wholeHash: string | null } | undefined;
+  }
+
+  /** The content key of image `imageId`, if it is still stored. */
+  contentOfImage(imageId: number): string | undefined {
+    return this.statements.contentOfImage.get(imageId) as string | undefined;
+  }
+
+  /** The files of image `imageId` other than `besides`, as they were indexed (Note [Same start, other content] in main/library/identity.ts). */
+  otherFilesOfImage(imageId: number, besides: string): Array<{ path: string; size: number; mtimeMs: number }> {
+    return this.statements.otherFilesOfImage.all(imageId, besides) as Array<{ path: string; size: number; mtimeMs: number }>;
+  }
+
+  /** Records the whole-file hash of an image indexed before it was recorded; one already recorded stays. */
+  /** Has the next index run read `paths` again, as if they changed (Note [Exact copies compared] in duplicates/trash.ts). */
+  readAgain(paths: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const file of paths) this.statements.readAgain.run(file);
+    })();
+  }
+
+  recordWholeHash(imageId: number, wholeHash: string): void {
+    this.statements.recordWholeHash.run(wholeHash, imageId);
   }
 
   /**
@@ -224,8 +256,9 @@ export class LibraryStore {
       for (const file of indexed) {
         if (!folders.has(file.folderId)) continue;
         const imageId =
-          'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ ...file.image.created, createdAt: now }) as { id: number }).id;
-        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, now);
+          'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ wholeHash: null, ...file.image.created, createdAt: now }) as { id: number }).id;
+        // Note [File times on the clock] in clock-dates.ts.
+        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, clockOfLocal(file.mtimeMs), now);
         s.deleteFailure.run(file.path);
         if (file.replaces != null && file.replaces !== imageId) {
           s.carryVerdicts.run(imageId, file.replaces);

@@ -38,6 +38,7 @@
  */
 import { folderKey, isWithin, parentOf, withoutSeparator } from '../core/folder-key.js';
 import { indexInSorted } from '../core/sorted.js';
+import { PHOTO_DATE } from './clock-dates.js';
 import { scanUnmapped, type Db } from './database.js';
 
 /** Images that pass a filter. */
@@ -61,15 +62,19 @@ export interface FilterMatch extends ImageIdSet {
   hasFile(photoId: number): boolean;
 }
 
-export interface FacetFilters {
+export interface PhotoFilters {
+  /** Capture date range, ms of clock readings encoded as UTC (Note [Dates as the clock showed] in library/decode.ts; file time when a photo has no capture date). */
   takenAfter?: number | undefined;
   takenBefore?: number | undefined;
+  /** Only photos under this folder (a path). */
   folder?: string | undefined;
-  /** A folder by its key (core/folder-key.ts): its photos and its subfolders'. */
+  /** Only photos under the folder with this key (core/folder-key.ts), subfolders included. */
   within?: string | undefined;
+  /** Each word is in the camera's make and model, ignoring case (Note [Camera words] in photo-facets.ts). */
   camera?: string | undefined;
   formats?: string[] | undefined;
   hasLocation?: boolean | undefined;
+  /** Only photos showing this tag (any case): given by the tagger or confirmed, not rejected. */
   tag?: string | undefined;
 }
 
@@ -129,7 +134,7 @@ type FacetRow = [id: number, image: number, filePath: string, date: number, type
 export const CAMERA_PARTS_SEPARATOR = '\x1f';
 
 // The camera name as stored, folded by the filter (Note [Case folded in JavaScript]).
-const FACET_ROWS = `SELECT f.id, f.image_id, f.path, COALESCE(i.taken_at, f.mtime_ms), i.format,
+const FACET_ROWS = `SELECT f.id, f.image_id, f.path, ${PHOTO_DATE}, i.format,
     COALESCE(i.camera_make, '') || char(31) || COALESCE(i.camera_model, ''), i.latitude IS NOT NULL
   FROM files f JOIN images i ON i.id = f.image_id`;
 
@@ -174,7 +179,7 @@ export function watchFacetChanges(db: Db): void {
   db.exec(`
     CREATE TEMP TABLE IF NOT EXISTS facet_changes (file_id INTEGER NOT NULL, removed INTEGER NOT NULL, PRIMARY KEY (file_id, removed)) WITHOUT ROWID;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_added AFTER INSERT ON main.files BEGIN ${log('NEW.id', 0)} END;
-    CREATE TEMP TRIGGER IF NOT EXISTS facet_file_changed AFTER UPDATE OF image_id, path, mtime_ms ON main.files BEGIN ${log('NEW.id', 0)} END;
+    CREATE TEMP TRIGGER IF NOT EXISTS facet_file_changed AFTER UPDATE OF image_id, path, mtime_ms, mtime_clock_ms ON main.files BEGIN ${log('NEW.id', 0)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_renumbered AFTER UPDATE OF id ON main.files WHEN OLD.id <> NEW.id BEGIN ${log('OLD.id', 1)} ${log('NEW.id', 0)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_file_removed AFTER DELETE ON main.files BEGIN ${log('OLD.id', 1)} END;
     CREATE TEMP TRIGGER IF NOT EXISTS facet_image_changed AFTER UPDATE OF format, taken_at, camera_make, camera_model, latitude, width, height ON main.images BEGIN
@@ -362,7 +367,7 @@ export class PhotoFacets {
   }
 
   /** The test a file must pass, or null when the filters ask for nothing. */
-  fileTest(filters: FacetFilters): FileTest | null {
+  fileTest(filters: PhotoFilters): FileTest | null {
     const tests: FileTest[] = [];
     const { takenAfter, takenBefore, hasLocation } = filters;
     if (takenAfter !== undefined) tests.push((row) => (this.takenAt[row] as number) >= takenAfter);

@@ -4,8 +4,11 @@
  */
 import path from 'node:path';
 import { LruCache } from '../core/lru.js';
+import { PHOTO_DATE } from './clock-dates.js';
 import type { Db } from './database.js';
-import { CAMERA_PARTS_SEPARATOR, PhotoFacets, takeFacetChanges, watchFacetChanges, type FilterMatch, type ImageIdSet } from './photo-facets.js';
+import { CAMERA_PARTS_SEPARATOR, PhotoFacets, takeFacetChanges, watchFacetChanges, type FilterMatch, type ImageIdSet, type PhotoFilters } from './photo-facets.js';
+
+export type { PhotoFilters };
 import { PhotoTimeline, narrowed, newestFiles, timelineOfFiles, type TimelineColumns } from './photo-timeline.js';
 
 export type { FilterMatch, ImageIdSet, TimelineColumns };
@@ -31,30 +34,13 @@ export function folderPath(folder: string): string {
   return path.dirname(`${folder}_`);
 }
 
-/** What a search or a listing may be narrowed to; every field optional, all must hold. */
-export interface PhotoFilters {
-  /** Capture date range, ms since the epoch (file time when a photo has no capture date). */
-  takenAfter?: number | undefined;
-  takenBefore?: number | undefined;
-  /** Only photos under this folder (a path). */
-  folder?: string | undefined;
-  /** Only photos under the folder with this key (core/folder-key.ts), subfolders included. */
-  within?: string | undefined;
-  /** Each word is in the camera's make and model, ignoring case (Note [Camera words] in photo-facets.ts). */
-  camera?: string | undefined;
-  formats?: string[] | undefined;
-  hasLocation?: boolean | undefined;
-  /** Only photos showing this tag (any case): given by the tagger or confirmed, not rejected. */
-  tag?: string | undefined;
-}
-
 /** One photo as results and the grid show it. */
 export interface PhotoRow {
   photoId: number;
   imageId: number;
   path: string;
   folderId: number;
-  /** Capture time, else the file's modification time (ms). */
+  /** Capture time, else the file's modification time, as clock readings (Note [Dates as the clock showed] in library/decode.ts). */
   takenAt: number;
   width: number;
   height: number;
@@ -84,7 +70,7 @@ export interface PhotoImageRow {
   thumbnail: string | null;
 }
 
-const ROW_COLUMNS = `f.id AS photoId, i.id AS imageId, f.path, f.folder_id AS folderId, COALESCE(i.taken_at, f.mtime_ms) AS takenAt,
+const ROW_COLUMNS = `f.id AS photoId, i.id AS imageId, f.path, f.folder_id AS folderId, ${PHOTO_DATE} AS takenAt,
   i.width, i.height, i.format, i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.latitude, i.longitude`;
 
 /**

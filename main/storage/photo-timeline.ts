@@ -12,6 +12,7 @@
  * about 60 MB at 1M files.
  */
 import path from 'node:path';
+import { PHOTO_DATE } from './clock-dates.js';
 import { scanUnmapped, type Db } from './database.js';
 import type { FacetChanges, FilterMatch } from './photo-facets.js';
 
@@ -31,7 +32,7 @@ export interface TimelineColumns {
 
 type TimelineRow = [photoId: number, imageId: number, folderId: number, filePath: string, width: number, height: number, takenAt: number];
 
-const TIMELINE_ROWS = `SELECT f.id, f.image_id, f.folder_id, f.path, i.width, i.height, COALESCE(i.taken_at, f.mtime_ms) AS takenAt
+const TIMELINE_ROWS = `SELECT f.id, f.image_id, f.folder_id, f.path, i.width, i.height, ${PHOTO_DATE} AS takenAt
   FROM files f JOIN images i ON i.id = f.image_id`;
 // Newest first; ties broken by id so the order is stable between calls.
 const NEWEST_FIRST = 'ORDER BY takenAt DESC, f.id DESC';

@@ -54,6 +54,9 @@ describe('the command line, tried as a new user would', () => {
     await writeFile(notAnImage, 'text');
     const empty = path.join(scratch.dir, 'empty.jpg');
     await writeFile(empty, '');
+    const truncated = path.join(scratch.dir, 'truncated.jpg');
+    const whole = await readFile((await fixturePhotos())[0]?.file as string);
+    await writeFile(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
     const notAModel = path.join(scratch.dir, 'not-a-model');
     await mkdir(notAModel, { recursive: true });
     const photo = (await fixturePhotos())[0]?.file as string;
@@ -75,6 +78,7 @@ describe('the command line, tried as a new user would', () => {
       [['embed-image', path.join(scratch.dir, 'nope.jpg'), ...model], /Cannot read .*nope\.jpg: it does not exist/],
       // Said as indexing says it of such a file.
       [['embed-image', notAnImage, ...model], /notes\.jpg is not an image\.\n$/],
+      [['embed-image', truncated, ...model], /: truncated\.jpg is truncated \(an incomplete copy or download\?\)\.\n$/],
       [['similar', notAnImage, '--data', data], /notes\.jpg is not an image\.\n$/],
       [['similar', empty, '--data', data], /empty\.jpg is empty \(0 bytes\): an incomplete copy or download\?\n$/],
       [['similar', folder, '--data', data], /Cannot read .*Photos: it is a folder/],

@@ -3,6 +3,7 @@
  * help does (eval-zeroshot's --labelled, import's --name, download for a catalogue id).
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli-main.js';
@@ -33,6 +34,13 @@ describe('messages that name the other way', () => {
       `lumen models: Model folder ${missing} does not exist. \`models import\` takes a folder holding a CLIP model (Immich or Hugging Face layout); to install one from the catalogue, use \`models download ID\` (see \`models list\`).\n`,
     );
     expect(result.stderr).not.toMatch(/Pass a model folder or a catalogue id/);
+  });
+
+  it('models import of a file says it is a file, not a folder', async () => {
+    const file = path.join(scratch.dir, 'model.onnx');
+    await writeFile(file, 'not a folder');
+    const imported = await cli('models', 'import', file, '--data', data);
+    expect(imported).toMatchObject({ code: 2, stderr: expect.stringContaining(`Model folder ${file} is a file, not a folder. \`models import\` takes a folder`) });
   });
 
   it('models import of a name already installed says that --name imports it under another', async () => {

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli-main.js';
@@ -68,6 +68,20 @@ describe('status beside an index run in another process', () => {
     expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/tiny-clip-immich: 4 embedded, 0 to do/);
   });
 
+  it('says when the backup of what only the person made was last made, and that there is none before the first', async () => {
+    const said = await cli('status', '--data', data, ...model, '--json');
+    const at = JSON.parse(said.stdout).library.lastBackupAt as number;
+    expect(Date.now() - at).toBeLessThan(60 * 60 * 1000);
+    expect((await cli('status', '--data', data, ...model)).stdout).toMatch(new RegExp(`^Backup: +made ${escaped(new Date(at).toLocaleString())}$`, 'm'));
+    const backups = path.join(data, 'backups');
+    await rename(backups, `${backups}-aside`);
+    try {
+      expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/^Backup: +none yet \(one is made after an index run, once a day\)$/m);
+    } finally {
+      await rename(`${backups}-aside`, backups);
+    }
+  });
+
   it('says a search index a killed run left unsaved is out of date, not "rebuilding" with nothing running, until a run saves it', async () => {
     // A run killed before it saved the index leaves files the library has moved past: here, no sidecar at all.
     await rm(path.join(data, 'index', 'tiny-clip-immich.usearch.json'));
@@ -77,3 +91,5 @@ describe('status beside an index run in another process', () => {
     expect((await cli('status', '--data', data, ...model)).stdout).toMatch(/^Index: +ready, 4 of 4 vectors$/m);
   });
 });
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

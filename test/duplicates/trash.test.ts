@@ -80,11 +80,11 @@ describe('moving duplicates to the trash', () => {
     const moveToTrash = (file: string) => rename(file, path.join(trash, path.basename(file)));
     const found = await groups();
     const first = await trashSelection({ groups: found, chosen: [files['b'] as string, files['c'] as string] }, moveToTrash);
-    expect(first).toEqual({ trashed: [files['b'], files['c']], sidecars: [], skipped: [] });
+    expect(first).toEqual({ trashed: [files['b'], files['c']], sidecars: [], skipped: [], differing: [] });
     // The same groups again (as found before, with no re-scan since): a is now the only copy there
     // is, though the groups cannot tell the others from copies on a drive not connected.
     const second = await trashSelection({ groups: found, chosen: [files['a'] as string, files['e'] as string] }, moveToTrash);
-    expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: KEPT_OUT_OF_REACH }] });
+    expect(second).toEqual({ trashed: [files['e']], sidecars: [], skipped: [{ path: files['a'], reason: KEPT_OUT_OF_REACH }], differing: [] });
     expect(existsSync(files['a'] as string)).toBe(true);
     expect(existsSync(files['d'] as string)).toBe(true);
   });
@@ -122,7 +122,7 @@ describe('moving duplicates to the trash', () => {
     // e's one other copy, d, was edited: e is all that is left of the picture that was shown.
     await writeFile(files['d'] as string, 'edited');
     const result = await trashSelection({ groups: found, chosen: [files['e'] as string] }, async () => expect.unreachable('nothing may move'));
-    expect(result).toEqual({ trashed: [], sidecars: [], skipped: [{ path: files['e'], reason: 'the other copies of its group changed since the duplicates were found; find duplicates again' }] });
+    expect(result).toEqual({ trashed: [], sidecars: [], skipped: [{ path: files['e'], reason: 'the other copies of its group changed since the duplicates were found; find duplicates again' }], differing: [] });
   });
 
   it('names copies by photo id within the groups found last, with their whole groups', () => {
@@ -250,6 +250,6 @@ describe('moving duplicates to the trash', () => {
       { path: side('d.jpg.xmp'), outcome: 'skipped', reason: 'this XMP sidecar changed after you confirmed; it stays', sidecarOf: files['d'] },
     ]);
     const result = await trashSelection({ groups: await groups(), chosen: [files['e'] as string] }, async () => {});
-    expect(result).toEqual({ trashed: [files['e']], sidecars: [], skipped: [] });
+    expect(result).toEqual({ trashed: [files['e']], sidecars: [], skipped: [], differing: [] });
   });
 });

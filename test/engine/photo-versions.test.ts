@@ -4,14 +4,13 @@
  * version, so that the window asks for its new picture; the other photos keep theirs.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
 import { callSchemas } from '../../preload/contract.js';
-import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
-import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { indexedEngine } from '../helpers/library.js';
 
 describe('a photo edited in place', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -20,10 +19,7 @@ describe('a photo edited in place', () => {
 
   beforeAll(async () => {
     scratch = await tempDir();
-    const photos = path.join(scratch.dir, 'Pictures');
-    await copyPhotos((await fixturePhotos()).slice(0, 6), photos);
-    engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
-    await (await engine.addFolders([photos])).indexing.done;
+    engine = await indexedEngine(scratch.dir, 6);
     calls = engineHandlers(engine);
   });
   afterAll(async () => {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { Engine } from '../../main/engine/engine.js';
 import { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { IMMICH_MODEL, PHOTOS, SHAPES } from './fixtures.js';
@@ -44,6 +45,15 @@ export function fixtureModelAndPhotos(modelDir = IMMICH_MODEL): { model: ClipMod
   });
   afterAll(() => loaded.model.dispose());
   return loaded;
+}
+
+/** An engine on the fixture model over the first `count` fixture photos, copied into `<dir>/Pictures` and indexed. */
+export async function indexedEngine(dir: string, count: number): Promise<Engine> {
+  const photos = path.join(dir, 'Pictures');
+  await copyPhotos((await fixturePhotos()).slice(0, count), photos);
+  const engine = new Engine({ dataDir: path.join(dir, 'data'), model: IMMICH_MODEL });
+  await (await engine.addFolders([photos])).indexing.done;
+  return engine;
 }
 
 export function openLibrary(dataDir: string): Library {

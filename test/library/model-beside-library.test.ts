@@ -1,4 +1,4 @@
-/** Note [Models kept beside the library] in main/library/library.ts. */
+/** Note [Models kept beside the library] in main/library/model-place.ts. */
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

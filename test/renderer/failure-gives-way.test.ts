@@ -31,7 +31,7 @@ describe('a failed job and the next of its kind', () => {
 
     // The restarted engine's own run: the reading goes on, and the failure is no news any more.
     await emit(jobEvent({ id: 'ocr-2', kind: 'ocr', background: true, state: 'running' }));
-    await poll(text(row)).toBe('Reading text in photos starting… Pause Cancel');
+    await poll(text(row)).toBe('Reading text in photos: starting… Pause Cancel');
     await emit(jobEvent({ id: 'ocr-2', kind: 'ocr', background: true, state: 'done' }));
     await poll(() => row.count()).toBe(0);
   });

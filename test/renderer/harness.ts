@@ -220,6 +220,7 @@ export function libraryFake(): FakeLumen {
       models: [{ model: FAKE_MODEL, embedded: 3, missing: 0 }],
       unfinishedRun: false,
       index: { model: FAKE_MODEL, health: 'ready', vectors: 3, embeddings: 3 },
+      lastBackupAt: null,
     },
     jobs: [],
     restored: null,

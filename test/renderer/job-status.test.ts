@@ -158,9 +158,9 @@ describe('a job started paused (Note [A pause outlasts the app])', () => {
     const { page, emit } = await pages.open(libraryFake());
     const row = page.getByRole('status', { name: 'Indexing' });
     await emit(jobEvent({ id: 'index-1', kind: 'index', background: true, state: 'paused' }));
-    await poll(text(row)).toBe('Indexing (paused) not started yet Resume Cancel');
+    await poll(text(row)).toBe('Indexing (paused): not started yet Resume Cancel');
     await emit(jobEvent({ id: 'index-1', kind: 'index', background: true, state: 'running' }));
-    await poll(text(row)).toBe('Indexing starting… Pause Cancel');
+    await poll(text(row)).toBe('Indexing: starting… Pause Cancel');
   });
 });
 
@@ -176,15 +176,16 @@ describe('cancelling an index job (Note [Cancelling shown at once])', () => {
     await poll(text(row)).toBe('Indexing 0 of 245 files Pause Cancel');
 
     await row.getByRole('button', { name: 'Cancel' }).click();
-    await poll(text(row)).toBe('Indexing 0 of 245 files Pause Cancelling…');
-    for (const name of ['Pause', 'Cancelling…']) expect(await row.getByRole('button', { name }).getAttribute('aria-disabled')).toBe('true');
+    await poll(text(row)).toBe('Indexing 0 of 245 files Cancelling…');
+    // Pause is no longer offered: a job cancelling has nothing left to pause.
+    expect(await row.getByRole('button', { name: 'Pause' }).count()).toBe(0);
+    expect(await row.getByRole('button', { name: 'Cancelling…' }).getAttribute('aria-disabled')).toBe('true');
     await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Cancelling…');
-    // Pressed anyway (aria-disabled, they stay pressable), they ask nothing of the engine.
-    await row.getByRole('button', { name: 'Pause' }).click({ force: true });
+    // Pressed anyway (aria-disabled, it stays pressable), it asks nothing of the engine.
     await row.getByRole('button', { name: 'Cancelling…' }).click({ force: true });
     // The job's progress goes on meanwhile; the row still says it is cancelling.
     await emit(jobEvent({ ...running, progress: indexing(3, 245) }));
-    await poll(text(row)).toBe('Indexing 3 of 245 files Pause Cancelling…');
+    await poll(text(row)).toBe('Indexing 3 of 245 files Cancelling…');
     expect([fake.callsOf('jobs.pause'), fake.callsOf('jobs.cancel')]).toEqual([[], [{ jobId: 'index-1' }]]);
 
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress: indexing(3, 245) }));

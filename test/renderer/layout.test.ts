@@ -51,7 +51,8 @@ describe('the justified layout', () => {
   });
 
   it('groups a newest-first list into months', () => {
-    const days = [new Date(2024, 5, 20), new Date(2024, 5, 2), new Date(2024, 4, 30), new Date(2023, 11, 1)].map((date) => date.getTime());
+    // Photo dates are clock readings stored as UTC (Note [Dates as the clock showed]): grouped in UTC.
+    const days = [Date.UTC(2024, 5, 20), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 30, 23, 59), Date.UTC(2023, 11, 1)];
     expect(monthSections(days, 'en-GB')).toEqual({ starts: [0, 2, 3], labels: ['June 2024', 'May 2024', 'December 2023'] });
   });
 });
@@ -86,14 +87,14 @@ describe('the search state in the URL', () => {
     expect(takenAfter).toBeLessThan(takenBefore);
   });
 
-  it('asks the engine for whole local days', () => {
+  it('asks the engine for whole days on the photos’ clock (Note [Dates as the clock showed])', () => {
     const state = { ...emptySearch(), filters: { ...emptySearch().filters, from: '2024-06-01', to: '2024-06-01' } };
     const { takenAfter, takenBefore } = searchOptions(state, 50).filters as { takenAfter: number; takenBefore: number };
-    expect(takenAfter).toBe(new Date(2024, 5, 1).getTime());
+    expect(takenAfter).toBe(Date.UTC(2024, 5, 1));
     expect(takenBefore - takenAfter).toBe(24 * 3600 * 1000 - 1);
     // A date field takes years below 100 too: not 1950.
     const early = searchOptions({ ...state, filters: { ...state.filters, from: '0050-03-01', to: '0050-03-01' } }, 50).filters as { takenAfter: number; takenBefore: number };
-    expect(new Date(early.takenAfter).getFullYear()).toBe(50);
+    expect(new Date(early.takenAfter).getUTCFullYear()).toBe(50);
     expect(early.takenBefore - early.takenAfter).toBe(24 * 3600 * 1000 - 1);
   });
 });

@@ -488,6 +488,7 @@ function withLibrary(fake: FakeLumen): FakeLumen {
     models: [{ model: LAION, embedded: 10, missing: 0 }],
     unfinishedRun: false,
     index: { model: LAION, health: 'ready', vectors: 10, embeddings: 10 },
+    lastBackupAt: null,
   };
   return fake;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { folderKey } from '../../main/core/folder-key.js';
 import { cameraChoices, timeline } from '../../main/engine/photo-info.js';
+import { clockOfLocal } from '../../main/storage/clock-dates.js';
 import type { Db } from '../../main/storage/database.js';
 import { PhotoFacets } from '../../main/storage/photo-facets.js';
 import { PhotoTimeline, narrowed } from '../../main/storage/photo-timeline.js';
@@ -68,9 +69,12 @@ const filtersArb: fc.Arbitrary<PhotoFilters> = fc
   )
   .map((parts) => Object.assign({}, ...parts) as PhotoFilters);
 
+/** A photo's date: its capture date, else its file's time on this machine's clock (Note [File times on the clock] in main/storage/clock-dates.ts). */
+const photoDate = (photo: Photo) => photo.takenAt ?? clockOfLocal(photo.mtimeMs);
+
 /** The filters read plainly, one photo (file) at a time. */
 function passes(photo: Photo, f: PhotoFilters): boolean {
-  const date = photo.takenAt ?? photo.mtimeMs;
+  const date = photoDate(photo);
   const camera = `${photo.make ?? ''} ${photo.model ?? ''}`.toLowerCase();
   const folder = f.folder?.replace(/[\\/]+$/, '');
   const within = f.within === undefined ? undefined : WITHIN.find((dir) => folderKey(dir) === f.within);
@@ -192,7 +196,7 @@ describe('search filters', () => {
       expect(representatives.map((row) => row.imageId).sort()).toEqual([...expected].sort());
       const dates = storage.photos.datesOf([...new Set(imageIds)], filters);
       for (const id of expected) {
-        const earliest = Math.min(...photos.filter((photo, i) => imageIds[i] === id && passes(photo, filters)).map((photo) => photo.takenAt ?? photo.mtimeMs));
+        const earliest = Math.min(...photos.filter((photo, i) => imageIds[i] === id && passes(photo, filters)).map(photoDate));
         expect(dates.get(id)).toBe(earliest);
       }
     }

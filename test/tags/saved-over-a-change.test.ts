@@ -1,10 +1,9 @@
 /** Note [Saved over a change] in main/tags/library-vocabulary.ts. */
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
-import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
-import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+import { tempDir } from '../helpers/fixtures.js';
+import { indexedEngine } from '../helpers/library.js';
 
 const BEGUN = { templates: ['a photo of a {}.'], tags: [{ name: 'circle', prompts: ['circle'] }, { name: 'lake', prompts: ['lake'] }] };
 
@@ -15,10 +14,7 @@ describe('a vocabulary saved from an edit', () => {
 
   beforeAll(async () => {
     scratch = await tempDir();
-    const photos = path.join(scratch.dir, 'Pictures');
-    await copyPhotos((await fixturePhotos()).slice(0, 2), photos);
-    engine = new Engine({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL });
-    await (await engine.addFolders([photos])).indexing.done;
+    engine = await indexedEngine(scratch.dir, 2);
     calls = engineHandlers(engine);
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@
  * 100k: only ratios are needed), but only the rows near the viewport are drawn; `visibleRows`
  * finds them by binary search, so scrolling costs the same at any library size.
  */
+import { photoDateFormat, photoMonth } from './photo-dates.js';
 
 export interface LayoutInput {
   /** Width / height of each photo, in display order. */
@@ -136,15 +137,14 @@ export function inDateOrder(takenAt: ArrayLike<number>, oldestFirst: boolean): b
 export function monthSections(takenAt: ArrayLike<number>, locale?: string): { starts: number[]; labels: string[] } {
   const starts: number[] = [];
   const labels: string[] = [];
-  const format = new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric' });
+  const format = photoDateFormat({ month: 'long', year: 'numeric' }, locale);
   let current = '';
   for (let i = 0; i < takenAt.length; i++) {
-    const date = new Date(takenAt[i] as number);
-    const key = `${date.getFullYear()}-${date.getMonth()}`;
+    const key = photoMonth(takenAt[i] as number);
     if (key === current) continue;
     current = key;
     starts.push(i);
-    labels.push(format.format(date));
+    labels.push(format.format(takenAt[i] as number));
   }
   return { starts, labels };
 }

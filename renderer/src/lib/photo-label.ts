@@ -6,8 +6,9 @@
  */
 import type { FolderInfo } from './api.js';
 import { folderLabels } from './format.js';
+import { photoDateFormat } from './photo-dates.js';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const dateFormat = photoDateFormat({ dateStyle: 'medium' });
 
 export function photoLabel(name: string | undefined, takenAt: number | undefined): string {
   return `${name ?? 'Photo'}${takenAt === undefined ? '' : `, ${dateFormat.format(new Date(takenAt))}`}`;

@@ -5,6 +5,7 @@
  */
 import { FORMAT_NAMES as INDEXED_FORMAT_NAMES } from '../../../main/library/photo-kinds.js';
 import type { SearchFilters, SearchOptionsInput, SearchSort } from '../../../main/search/options.js';
+import { photoDayBound } from './photo-dates.js';
 
 type PhotoFormat = NonNullable<SearchFilters['formats']>[number];
 export type Sort = SearchSort;
@@ -141,25 +142,17 @@ export function filteredByTag(filters: SearchFilterState, tag: string): boolean 
   return filtered !== '' && filtered.toLowerCase() === tag.toLowerCase();
 }
 
-/** The engine's search options for this state (dates as local days, whole days included). */
+/** The engine's search options for this state (dates as days on the photos' clock, whole days included). */
 export function searchOptions(state: SearchState, limit: number, offset = 0): SearchOptionsInput {
   const { filters } = state;
-  const day = (value: string, end: boolean) => {
-    const [year, month, date] = value.split('-').map(Number) as [number, number, number];
-    // Not `new Date(year, …)`, which reads the years 0-99 as 1900-1999.
-    const moment = new Date(2000, 0, 1);
-    moment.setFullYear(year, month - 1, date);
-    if (end) moment.setHours(23, 59, 59, 999);
-    return moment.getTime();
-  };
   return {
     limit,
     offset,
     sort: state.sort,
     showAll: state.showAll,
     filters: {
-      ...(filters.from ? { takenAfter: day(filters.from, false) } : {}),
-      ...(filters.to ? { takenBefore: day(filters.to, true) } : {}),
+      ...(filters.from ? { takenAfter: photoDayBound(filters.from, false) } : {}),
+      ...(filters.to ? { takenBefore: photoDayBound(filters.to, true) } : {}),
       ...(filters.folder ? { within: filters.folder } : {}),
       ...(filters.camera.trim() ? { camera: filters.camera.trim() } : {}),
       ...(filters.formats.length ? { formats: filters.formats } : {}),

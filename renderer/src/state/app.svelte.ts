@@ -60,6 +60,7 @@ export class AppState {
     this.models = new ModelsStore(api, this.bus, this.announcer);
     this.settings = new SettingsStore(api, this.bus);
     this.jobs = new JobsStore(api, this.bus);
+    this.status.onLibraryRead((library, askedAt) => this.jobs.failuresCounted(library.failed, askedAt));
     this.versions = new PhotoVersions(api, this.bus);
     this.search = new SearchStore(api, this.router, this.versions, (notice) => this.tell('drop', notice));
     this.library = new LibraryStore(

@@ -16,11 +16,22 @@
  * Note [Cancelling shown at once]: a cancelled job stops at its next checkpoint (Note [Cooperative
  * control] in main/jobs/job.ts), which may be seconds away (an image model loading, a batch of
  * photos embedding), and until then the engine reports it running as before. From the press of
- * Cancel until the job's news says it ended, its row says "Cancelling…" and its buttons ask
- * nothing more: a Pause or a second Cancel meanwhile would do nothing, and a row unchanged for
- * seconds read as a Cancel not heard.
+ * Cancel until the job's news says it ended, its row says "Cancelling…", offers no Pause or
+ * Resume, and its Cancel asks nothing more: either would do nothing meanwhile, and a row unchanged
+ * for seconds read as a Cancel not heard.
+ *
+ * Note [Failures fixed since]: an index run ends counting the files it could not index, and what
+ * says how it ended (its row in the header, Settings' "Tried again: …") stands for as long as it
+ * is shown. A file fixed since and indexed by the folder watcher's run lowers the library's count
+ * of failures, but that run, ended well, leaves the older news in place (above). So the failures
+ * a run's news counts are its own, less those the library has lost since: the drop in the
+ * library's count from the highest any status read after the run's end gave. Until such a read
+ * the run's own count stands (a status asked for before the end knows nothing of the run), and a
+ * count that only rose (the run's failures, new ones elsewhere) takes nothing away. Counts cannot
+ * tell whose failure was fixed: one that came elsewhere after the run and was fixed too is taken
+ * from the run's; the list in Settings, read from the library, is exact.
  */
-import { SvelteSet } from 'svelte/reactivity';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { JobInfo, LumenApi } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
 
@@ -61,6 +72,8 @@ export class JobsStore {
   startingRest = $state(false);
   /** Jobs asked to cancel that have not ended yet (Note [Cancelling shown at once]). */
   private readonly cancelling = new SvelteSet<string>();
+  /** Index runs that ended with failures, by id: when they ended, and the library's count of failures read since (Note [Failures fixed since]). */
+  private readonly failuresSince = new SvelteMap<string, { endedAt: number; most: number | null; now: number }>();
 
   constructor(
     private readonly api: LumenApi,
@@ -87,6 +100,7 @@ export class JobsStore {
     const refusal = this.refusal;
     if (refusal && ('jobId' in refusal ? refusal.jobId === job.id : refusal.kind === job.kind)) this.refusal = null;
     if (hasEnded(job)) this.cancelling.delete(job.id);
+    if (hasEnded(job) && job.kind === 'index' && (job.progress?.failed ?? 0) > 0 && !this.failuresSince.has(job.id)) this.keepFailures(job.id);
     const replacesAsking = !job.background || asksForSomething(job);
     for (const [id, other] of Object.entries(this.jobs)) {
       if (id === job.id || other.kind !== job.kind || other.subject !== job.subject || !hasEnded(other)) continue;
@@ -111,6 +125,27 @@ export class JobsStore {
     const newest = this.latest(kind);
     const asking = Object.values(this.jobs).findLast((job) => job.kind === kind && job.id !== newest?.id && asksForSomething(job));
     return [newest, asking].filter((job): job is JobInfo => job != null);
+  }
+
+  /** Files `job` (an index run) could not index that still fail: its own count, less those fixed since (Note [Failures fixed since]). */
+  stillFailing(job: JobInfo): number {
+    const own = job.kind === 'index' ? (job.progress?.failed ?? 0) : 0;
+    const since = this.failuresSince.get(job.id);
+    return since?.most == null ? own : Math.max(0, own - (since.most - since.now));
+  }
+
+  /** The library's count of failed files, as a status asked for at `askedAt` (`performance.now()`) gave it. */
+  failuresCounted(failed: number, askedAt: number): void {
+    for (const [id, since] of this.failuresSince) {
+      if (askedAt >= since.endedAt) this.failuresSince.set(id, { endedAt: since.endedAt, most: Math.max(since.most ?? failed, failed), now: failed });
+    }
+  }
+
+  /** Starts following what becomes of an ended run's failures; the last few runs' are kept, whose news may still show. */
+  private keepFailures(jobId: string): void {
+    this.failuresSince.set(jobId, { endedAt: performance.now(), most: null, now: 0 });
+    const KEPT = 20;
+    for (const id of [...this.failuresSince.keys()].slice(0, -KEPT)) this.failuresSince.delete(id);
   }
 
   /** Whether `job` was asked to cancel and has not ended yet (Note [Cancelling shown at once]). */

@@ -72,6 +72,8 @@ const KEPT_IMAGES = 8;
 /** What an address that names a photo searched by, let go, comes to: the search without it. */
 const FORGOTTEN_AT_RELOAD = 'The photo you searched by is not kept after a reload: drop or paste it again.';
 const FORGOTTEN_AS_OLDEST = `The photo you searched by is no longer kept (Lumen keeps the last ${KEPT_IMAGES}): drop or paste it again.`;
+/** Names of photos searched like (`#17`) that are kept, the newest; one let go that Back returns to is asked for again (`learnPhotoName`). */
+const KEPT_PHOTO_NAMES = 50;
 
 export class SearchStore {
   results = $state.raw<SearchHitInfo[]>([]);
@@ -94,7 +96,7 @@ export class SearchStore {
   private typingRested = $state(true);
   private restTimer: ReturnType<typeof setTimeout> | null = null;
   private last = { query: '', rest: '' };
-  /** The file names of photos searched by id from the viewer (`#17`), for the headings. */
+  /** The file names of photos searched by id from the viewer (`#17`), for the headings: the last KEPT_PHOTO_NAMES. */
   private readonly photoNames = new SvelteMap<string, string>();
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
@@ -203,7 +205,7 @@ export class SearchStore {
 
   /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
   findSimilar(photoId: number, name: string): void {
-    this.photoNames.set(`#${photoId}`, name);
+    this.rememberPhotoName(`#${photoId}`, name);
     // Back goes to the photo the results are like.
     this.update({ query: `#${photoId}`, image: null, like: true, photo: null }, true);
   }
@@ -218,7 +220,14 @@ export class SearchStore {
     const id = /^#([1-9]\d*)$/.exec(query)?.[1];
     if (!id || this.photoNames.has(query)) return;
     const outcome = await this.api.call('photos.details', { id: Number(id) });
-    if (outcome.ok) this.photoNames.set(query, outcome.value.name);
+    if (outcome.ok) this.rememberPhotoName(query, outcome.value.name);
+  }
+
+  /** Keeps the name of a `#id` query's photo as the newest; the oldest are let go, as photos searched by are. */
+  private rememberPhotoName(query: string, name: string): void {
+    this.photoNames.delete(query);
+    this.photoNames.set(query, name);
+    for (const old of [...this.photoNames.keys()].slice(0, -KEPT_PHOTO_NAMES)) this.photoNames.delete(old);
   }
 
   /** Gives up the query (words or photo); filters stay, as they narrow the library too and have their own Clear. */

@@ -7,6 +7,8 @@ export class StatusStore {
   error = $state<string | null>(null);
   loading = $state(false);
   private generation = 0;
+  /** Told the library's figures each time a status is read, with when it was asked for (Note [Failures fixed since] in jobs.svelte.ts). */
+  private readonly libraryReaders: Array<(library: NonNullable<EngineStatus['library']>, askedAt: number) => void> = [];
 
   constructor(
     private readonly api: LumenApi,
@@ -21,8 +23,14 @@ export class StatusStore {
     return this.status?.model?.id ?? null;
   }
 
+  /** Calls `listener` with the library's figures at each status read from now on. */
+  onLibraryRead(listener: (library: NonNullable<EngineStatus['library']>, askedAt: number) => void): void {
+    this.libraryReaders.push(listener);
+  }
+
   async refresh(): Promise<void> {
     const generation = ++this.generation;
+    const askedAt = performance.now();
     this.loading = true;
     const outcome = await this.api.call('app.status', {});
     // An older answer that arrives late must not overwrite a newer one.
@@ -31,6 +39,8 @@ export class StatusStore {
     if (outcome.ok) {
       this.status = outcome.value;
       this.error = null;
+      const library = outcome.value.library;
+      if (library) for (const reader of this.libraryReaders) reader(library, askedAt);
     } else {
       this.error = outcome.error.message;
     }
