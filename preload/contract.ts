@@ -687,7 +687,9 @@ export type AppEvent =
   /** Photos were added, changed or removed, or folders came or went: the grid and the status should refresh. */
   | { type: 'library-changed' }
   /** An index run under way stored more photos: the grid may show them (Note [Photos as they index]). */
-  | { type: 'photos-stored' };
+  | { type: 'photos-stored' }
+  /** A saved album was saved, renamed, added to, taken from or deleted, in any window: every window's albums follow (Note [Albums followed] in main/engine/calls.ts). */
+  | { type: 'albums-changed' };
 
 /**
  * Note [Events are checked]: events come from the engine process; the main process checks each
@@ -708,6 +710,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   }).strict(),
   z.object({ type: z.literal('library-changed') }).strict(),
   z.object({ type: z.literal('photos-stored') }).strict(),
+  z.object({ type: z.literal('albums-changed') }).strict(),
 ]);
 
 /** A failed call, as the renderer sees it: a message a person can act on. */

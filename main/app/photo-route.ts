@@ -16,8 +16,8 @@
  * (AUTOINCREMENT), so a versioned URL stands for one picture, cached as before; the exception, an
  * old version asked for just after an edit and served the new picture, is kept an hour at most,
  * and shown only if the file goes back to that content meanwhile. An unversioned URL, from a list
- * that carries no versions until the renderer learns them (Note [Photo versions], in the
- * renderer, in renderer/src/lib/photo-versions.ts), is asked for again after a reload. The
+ * that carries no versions until the renderer learns them (Note [Versions followed]
+ * in renderer/src/lib/photo-versions.ts), is asked for again after a reload. The
  * query belongs to the exact pattern: `?v=` and an id, or nothing.
  */
 import { readFile } from 'node:fs/promises';

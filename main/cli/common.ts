@@ -34,13 +34,16 @@ export function requireOne(context: CommandContext, what: string): string {
   return one;
 }
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 /** `--name N`: a number at least `min` (whole when `integer`), or `fallback` when absent. */
 export function numberOption<Fallback extends number | undefined>(context: CommandContext, name: string, fallback: Fallback, options: { min?: number; max?: number; integer?: boolean } = {}): number | Fallback {
   const raw = stringOption(context, name);
   if (raw === undefined) return fallback;
-  const value = Number(raw);
+  // Written in decimals only: Number() also reads "0x1", "0b1" and "" as numbers.
+  const value = DECIMAL.test(raw.trim()) ? Number(raw) : Number.NaN;
   const { min = 0, max = Number.POSITIVE_INFINITY, integer = false } = options;
-  if (raw.trim() === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
     const kind = integer ? 'a whole number' : 'a number';
     const range = max === Number.POSITIVE_INFINITY ? `${min} or more` : `from ${min} to ${max}`;
     throw new UserError('bad-input', `--${name} takes ${kind} ${range}, not "${raw}".`);
@@ -51,7 +54,7 @@ export function numberOption<Fallback extends number | undefined>(context: Comma
 /** `--name 1,8,32`: whole numbers of at least `min`. */
 export function numberListOption(context: CommandContext, name: string, fallback: string, min = 0): number[] {
   const raw = stringOption(context, name) ?? fallback;
-  const values = raw.split(',').map((part) => Number(part.trim()));
+  const values = raw.split(',').map((part) => (DECIMAL.test(part.trim()) ? Number(part) : Number.NaN));
   if (values.some((n) => !Number.isInteger(n) || n < min)) throw new UserError('bad-input', `--${name} takes whole numbers of ${min} or more, e.g. --${name} ${fallback}.`);
   return values;
 }

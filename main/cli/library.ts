@@ -8,7 +8,7 @@ import { passedOverText } from '../library/photo-kinds.js';
 import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
-import { dateBound } from './dates.js';
+import { dateBound } from '../search/date-bounds.js';
 import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requireOne, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 

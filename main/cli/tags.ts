@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MIN_VERDICTS } from '../tags/refine-rules.js';
-import { SIDECAR_STYLES, type PhotoTags, type RefinementReport, type SidecarStyle, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
+import { SIDECAR_STYLES, withTemplates, type PhotoTags, type RefinementReport, type SidecarStyle, type TagCount, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
+import { findTag, formatVocabulary, validateTemplate } from '../tags/vocabulary.js';
+import { tagNameKey } from '../tags/vocabulary-rules.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 
@@ -59,7 +61,8 @@ export const evalZeroshot: Command = {
   details: [
     'Every enabled tag of the vocabulary is a candidate. JSON: {"n", "top1", "top5", "perTag": {tag: {n, top1, top5}}, "confusion": {actual: {predicted: count}}, "topConfusions"}.',
     'Compare templates with --template: "a photo of a {}." alone against the vocabulary’s ensemble.',
-    'With --labelled (and no FOLDER): how the tagger’s decisions agree with your confirmed (right) and rejected (wrong) tags in the library.',
+    'With --labelled (and no FOLDER): how the tagger’s decisions agree with your confirmed (right) and rejected (wrong) tags in the library;',
+    '--vocabulary and --template apply there too.',
   ].join('\n'),
   options: {
     ...MODEL_OPTIONS,
@@ -69,21 +72,22 @@ export const evalZeroshot: Command = {
   },
   async run(context) {
     const engine = context.engine();
+    // Checked before any photo is embedded: templates wrong are said at once.
+    const templates = templatesOption(context);
     if (context.options['labelled'] === true) {
       if (context.positionals.length) throw new UserError('bad-input', '--labelled evaluates the library; give no FOLDER with it.');
       const vocabularyFile = stringOption(context, 'vocabulary');
-      const report = await engine.tags().evaluateLabelled(vocabularyFile ? await engine.vocabulary(vocabularyFile) : undefined, context.signal);
+      const vocabulary = await engine.vocabulary(vocabularyFile);
+      const report = await engine.tags().evaluateLabelled(templates ? withTemplates(vocabulary, templates) : vocabulary, context.signal);
       const text =
         report.confirmed + report.rejected === 0
-          ? 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.'
+          ? noVerdictsText(engine.tags().verdicts.counts(), vocabulary, vocabularyFile !== undefined)
           : `${count(report.photos, 'photo')}, ${report.confirmed} confirmed and ${report.rejected} rejected tags: accuracy ${percent(report.accuracy)}, precision ${percent(report.precision)}, recall ${percent(report.recall)}, confirmed tag top-1 ${percent(report.top1)}, top-5 ${percent(report.top5)}.`;
       return { json: report, text };
     }
     // Without a folder, the other way to evaluate is said too: --labelled needs none.
     const [folder] = context.positionals;
     if (folder === undefined) throw new UserError('bad-input', 'Give a folder with one subfolder of photos per tag, or --labelled to evaluate on the tags you confirmed and rejected in the library.');
-    const raw = stringOption(context, 'template');
-    const templates = raw === undefined ? undefined : raw.split('|').map((template) => template.trim()).filter(Boolean);
     const report = await engine.evaluateZeroShot(folder, {
       vocabularyFile: stringOption(context, 'vocabulary'),
       templates,
@@ -99,6 +103,36 @@ export const evalZeroshot: Command = {
     return { json: report, text: lines.join('\n') };
   },
 };
+
+/** The templates of `--template T|T...`, checked; undefined without it. */
+function templatesOption(context: CommandContext): string[] | undefined {
+  const raw = stringOption(context, 'template');
+  if (raw === undefined) return undefined;
+  const templates = raw.split('|').map((template) => template.trim()).filter(Boolean);
+  if (!templates.length) throw new UserError('bad-input', `--template "${raw}" holds no template: give one or more, each with {} where the tag goes, separated by | (e.g. --template "a photo of a {}.").`);
+  return templates.map(validateTemplate);
+}
+
+/**
+ * Why an evaluation on the verdicts measured none: there are none yet; those there are are on
+ * tags the vocabulary lacks (one given with --vocabulary, or tags added by hand), named; or on
+ * tags it has switched off, or photos the model has not embedded.
+ */
+function noVerdictsText(counts: readonly TagCount[], vocabulary: Vocabulary, givenVocabulary: boolean): string {
+  const judged = counts.filter((c) => c.confirmed + c.rejected > 0);
+  if (!judged.length) return 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.';
+  const verdicts = judged.reduce((sum, c) => sum + c.confirmed + c.rejected, 0);
+  const named = (tags: readonly TagCount[]) => tags.slice(0, 5).map((c) => `"${c.tag}"`).join(', ') + (tags.length > 5 ? ', ...' : '');
+  const missing = judged.filter((c) => !findTag(vocabulary, c.tag));
+  if (missing.length === judged.length) {
+    const advice = givenVocabulary ? 'Give a vocabulary that has those tags, or leave out --vocabulary to use the library’s.' : 'Add those tags to the vocabulary to measure them.';
+    return `None of the library’s ${count(verdicts, 'confirmed or rejected tag')} ${verdicts === 1 ? 'is a tag' : 'are tags'} of this vocabulary: they are on ${named(judged)}. ${advice}`;
+  }
+  const off = judged.filter((c) => findTag(vocabulary, c.tag)?.enabled === false);
+  const notIndexed = 'their photos are not indexed with this model yet (run `index`)';
+  const why = off.length ? `the vocabulary has ${named(off)} switched off, or ${notIndexed}` : notIndexed;
+  return `None of the library’s ${count(verdicts, 'confirmed or rejected tag')} could be measured: ${why}.`;
+}
 
 export const evalRetrieval: Command = {
   name: 'eval-retrieval',
@@ -212,10 +246,11 @@ export const tags: Command = {
       const photoIds = context.positionals.length ? context.positionals.map((ref) => library.resolvePhoto(ref).photoId) : undefined;
       const summary = await engine.exportXmp({ style: (style ?? 'jpg.xmp') as SidecarStyle, photoIds }).done;
       const text = [`XMP sidecars: ${writtenText(summary)}, ${summary.unchanged} unchanged, ${summary.skipped.length} skipped${withoutTagsText(summary.withoutTags)}.`, ...summary.skipped.map((s) => `  skipped ${fileLine(s.path, s.reason)}`)].join('\n');
-      return { json: summary, text };
+      // A photo out of reach leaves the export incomplete, as an index run that could not reach a photo is; a sidecar's own defect is skipped and listed.
+      return { json: summary, text, incomplete: summary.skipped.some((skip) => skip.outOfReach) };
     }
     if (action) {
-      const name = stringOption(context, action) as string;
+      const name = tagOption(context, action);
       // Every photo named is found before any verdict is given: a mistyped one leaves all of them as they were.
       const photoIds = requirePositionals(context, `photo to ${action} "${name}" on`).map((ref) => library.resolvePhoto(ref).photoId);
       await engine.giveVerdict(photoIds, name, action);
@@ -265,7 +300,7 @@ export const vocabulary: Command = {
   options: {
     ...DATA_OPTION,
     import: { type: 'string', valueName: 'FILE', description: 'replace the vocabulary with this file' },
-    export: { type: 'string', valueName: 'FILE', description: 'write the vocabulary to this file' },
+    export: { type: 'string', valueName: 'FILE', description: 'write the vocabulary to this file (new, or an earlier export; - for standard output)' },
     reset: { type: 'boolean', description: 'go back to the built-in vocabulary' },
     ...WAIT_OPTION,
   },
@@ -280,8 +315,10 @@ export const vocabulary: Command = {
     const book = engine.tags().vocabulary;
     if (action === 'export') {
       const file = stringOption(context, 'export') as string;
-      await book.export(file);
       const current = await book.get();
+      // `-` is standard output, the file's text as it is (Note [An export replaces only an export] in tags/library-vocabulary.ts).
+      if (file === '-') return { json: current, text: formatVocabulary(current).trimEnd() };
+      await book.export(file, engine.dataDir);
       return { json: { file: path.resolve(file), tags: current.tags.length }, text: `Wrote ${count(current.tags.length, 'tag')} to ${shownPath(file)}.` };
     }
     const changed = action === 'import' ? await book.import(stringOption(context, 'import') as string) : await book.reset();
@@ -296,6 +333,13 @@ function describeVocabulary(vocabulary: Vocabulary, which: string): string {
     `Templates: ${vocabulary.templates.join('  ')}`,
     `Tags: ${vocabulary.tags.map((t) => `${t.name}${(t.enabled ?? true) ? '' : ' (off)'}`).join(', ')}`,
   ].join('\n');
+}
+
+/** The tag named by `--confirm TAG` (or another action): one of spaces alone names none. */
+function tagOption(context: CommandContext, action: string): string {
+  const name = stringOption(context, action) as string;
+  if (!name.trim()) throw new UserError('bad-input', `--${action} was given an empty tag name: give the tag, e.g. --${action} dog.`);
+  return name;
 }
 
 export const refine: Command = {
@@ -320,15 +364,15 @@ export const refine: Command = {
     if (action) {
       // A tag without a refinement is scored zero-shot either way: the switch is said of that tag, and tagging the whole library again would change nothing.
       const current = await engine.refinementReports();
-      const named = (stringOption(context, action) as string).trim().toLowerCase();
-      const unrefined = current.find((report) => report.tag.toLowerCase() === named);
+      const named = tagNameKey(tagOption(context, action));
+      const unrefined = current.find((report) => tagNameKey(report.tag) === named);
       if (unrefined?.status === 'zero-shot') {
         // Allowed again, a tag switched off before uses the refinement it gets later, as `--on` asks.
         if (action === 'on') await engine.setRefinement(unrefined.tag, true, { retag: false });
         return { json: current, text: noRefinementToSwitch(unrefined, action === 'on') };
       }
     }
-    const reports = action ? await engine.setRefinement(stringOption(context, action) as string, action === 'on') : await engine.refinementReports();
+    const reports = action ? await engine.setRefinement(tagOption(context, action), action === 'on') : await engine.refinementReports();
     if (action) await engine.tagLibrary().done;
     const figures = (side: { precision: number | null; recall: number | null } | null) => (side ? `precision ${percent(side.precision)}, recall ${percent(side.recall)}` : 'n/a');
     // Tags nobody gave a verdict on have nothing to say but that they need verdicts: listing them all (over a hundred) buries the few that do.

@@ -18,7 +18,7 @@ export type UserErrorCode =
   | 'disk-full'
   | 'storage'
   | 'integrity'
-  /** Another process is writing the library (Note [One writer] in storage/writer-lock.ts). */
+  /** Another process is writing the library (Note [One writer] in storage/writer-lock.ts), or another program holds it (Note [Held open by another program]). */
   | 'busy'
   /** The data folder cannot be written (read-only media). */
   | 'read-only'
@@ -89,6 +89,25 @@ export function isUnwritable(error: unknown): boolean {
 export function diskFullError(error: unknown): UserError | null {
   if (!isDiskFull(error)) return null;
   return new UserError('disk-full', `The disk is full (${messageOf(error)}); free some space and try again. Everything stored before is kept.`, { cause: error });
+}
+
+/**
+ * Note [Held open by another program]: Lumen's own processes take turns through the writer lock
+ * (Note [One writer] in storage/writer-lock.ts), but another program (a database browser, a backup
+ * or sync tool) can hold library.db itself in a write transaction. SQLite waits its busy timeout
+ * for it (storage/database.ts) and then says SQLITE_BUSY ("database is locked"; SQLITE_LOCKED for
+ * a lock within a connection's own shared cache), which a person can act on: close that program.
+ */
+const HELD_OPEN = /^SQLITE_(BUSY|LOCKED)/;
+
+export function isHeldOpen(error: unknown): boolean {
+  return HELD_OPEN.test(codeOf(error) ?? '');
+}
+
+/** The library held open by another program in words a person can act on (Note [Held open by another program]), naming its `file` where known; null for any other error. */
+export function heldOpenError(error: unknown, file?: string): UserError | null {
+  if (!isHeldOpen(error)) return null;
+  return new UserError('busy', `Another program (a database browser or a backup tool?) is holding the library${file ? ` (${file})` : ''} open for writing; close it and try again.`, { cause: error });
 }
 
 /** What to do about a model that embedded no photo, in the CLI's words (the app has its own: Note [App wording] in app/rpc.ts). */

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 
 /** How a file stood when it was saved or read. */
@@ -26,4 +27,9 @@ export async function stampOf(file: string): Promise<FileStamp | null> {
 
 export function sameStamp(a: FileStamp | null | undefined, b: FileStamp | null | undefined): boolean {
   return !!a && !!b && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+/** Whether `info` is still the regular file recorded as `known`: the library keeps a file's size and its modification time floored to the millisecond. */
+export function stillAsRecorded(known: { size: number; mtimeMs: number }, info: Stats | null): boolean {
+  return info?.isFile() === true && info.size === known.size && Math.floor(info.mtimeMs) === known.mtimeMs;
 }

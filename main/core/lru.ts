@@ -1,11 +1,20 @@
-/** A least-recently-used cache on a Map (whose iteration order is insertion order). */
+/**
+ * A least-recently-used cache on a Map (whose iteration order is insertion order): one of its
+ * own, or one given, such as a SvelteMap whose reads a page follows.
+ */
 export class LruCache<K, V> {
-  private readonly entries = new Map<K, V>();
-
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly entries: Map<K, V> = new Map(),
+  ) {}
 
   has(key: K): boolean {
     return this.entries.has(key);
+  }
+
+  /** The value kept for `key`, without making it the most recent: the read a reactive page may make, which must not write. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
   }
 
   get(key: K): V | undefined {

@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { cameraName } from '../core/camera.js';
 import { UserError, noEmbeddingsError, throwIfAborted } from '../core/errors.js';
+import { stillAsRecorded } from '../core/file-stamp.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { DuplicatesStore, DuplicateFileRow } from '../storage/duplicates-store.js';
@@ -28,7 +29,6 @@ import { CALIBRATION_PHOTOS, calibrate, calibratedSimilarity, cosineCut, type Du
 import { linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
 import { chooseKeep, measureSharpness } from './keep.js';
 import { oneMemberPerFile } from './same-file.js';
-import { unchanged } from './trash.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from './threshold.js';
 
 /** Neighbours asked of each image (itself included) and the search breadth (Note [Duplicate search]). */
@@ -216,7 +216,7 @@ export class DuplicateFinder {
     if (stored !== undefined) return stored;
     const measured = await measureSharpness(file.path).catch(() => null);
     const now = await stat(file.path).catch(() => null);
-    if (measured !== null && unchanged({ path: file.path, size: file.fileSize, mtimeMs: file.mtimeMs }, now)) this.store.saveSharpness(file.imageId, measured);
+    if (measured !== null && stillAsRecorded({ size: file.fileSize, mtimeMs: file.mtimeMs }, now)) this.store.saveSharpness(file.imageId, measured);
     return measured;
   }
 }

@@ -28,6 +28,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { messageOf, UserError } from '../core/errors.js';
+import { stillAsRecorded } from '../core/file-stamp.js';
 import { SIDECAR_STYLES, sidecarPath } from '../tags/xmp.js';
 import { sameBytes } from './same-bytes.js';
 import type { DuplicateGroup, DuplicatePhoto } from './finder.js';
@@ -65,11 +66,6 @@ const KEPT_MOVED = 'the copy you keep moved since the duplicates were found; fin
 const KEPT_OUT_OF_REACH = 'the copy you keep is not where it was (on a drive that is not connected, or moved or deleted since); connect its drive, or find duplicates again';
 const CHANGED_SINCE = 'it changed since the duplicates were found; find duplicates again';
 const OTHERS_CHANGED = 'the other copies of its group changed since the duplicates were found; find duplicates again';
-
-/** Whether `info` is still the regular file `known` was. */
-export function unchanged(known: FileState, info: Stats | null): boolean {
-  return info?.isFile() === true && info.size === known.size && Math.floor(info.mtimeMs) === known.mtimeMs;
-}
 
 /** A folder's names as the sidecar rules read them (Note [Sidecars go along]), gathered once per folder. */
 export interface FolderNames {
@@ -183,14 +179,14 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
       refused.push({ path: file, reason: info ? 'it is not a regular file' : 'it is no longer there' });
       continue;
     }
-    if (!unchanged(known, info)) {
+    if (!stillAsRecorded(known, info)) {
       refused.push({ path: file, reason: CHANGED_SINCE });
       continue;
     }
     // A copy reached through a linked folder may be this very file (Note [Symlinks] in scan.ts): it goes with it.
     const real = await realPath(file);
     const left = (await Promise.all(others.map(async (member) => ((await realPath(member.path)) === real ? [] : [{ member, info: await stat(member.path) }])))).flat();
-    if (!left.some(({ member, info }) => unchanged(member, info))) {
+    if (!left.some(({ member, info }) => stillAsRecorded(member, info))) {
       refused.push({ path: file, reason: left.length === 0 ? LAST_COPY : left.some(({ info }) => info?.isFile()) ? OTHERS_CHANGED : KEPT_OUT_OF_REACH });
       continue;
     }
@@ -231,7 +227,7 @@ export async function executeTrash(plan: TrashPlan, moveToTrash: (file: string) 
     const info = await lstat(file.path).catch(() => null);
     if (!info?.isFile()) {
       outcomes.push({ path: file.path, outcome: 'skipped', reason: 'it is no longer there', ...of });
-    } else if (!unchanged(file, info)) {
+    } else if (!stillAsRecorded(file, info)) {
       outcomes.push({ path: file.path, outcome: 'skipped', reason: sidecarOf === undefined ? 'it changed after you confirmed; look at the group again' : 'this XMP sidecar changed after you confirmed; it stays', ...of });
     } else {
       try {

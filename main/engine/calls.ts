@@ -156,12 +156,16 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'albums.list': () => ofLibrary(() => engine.tags().albums(), []),
     'albums.names': () => ofLibrary(() => engine.tags().savedAlbumNames(), []),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),
-    'albums.save': async ({ name, photoIds }) => engine.tagsToChange().saveAlbum(name, photoIds),
-    'albums.rename': async ({ id, name }) => engine.tagsToChange().renameAlbum(id, name),
-    'albums.add': async ({ id, photoIds }) => engine.tagsToChange().addToAlbum(id, photoIds),
-    'albums.remove': async ({ id, photoIds }) => engine.tagsToChange().removeFromAlbum(id, photoIds),
+    // Note [Albums followed]: an album saved, renamed, changed or deleted in one window was shown as
+    // it had been in the others (Rename and Delete offered for an album gone) until an action
+    // there failed. Each change is said to every window (`albums-changed`), the one that made it
+    // too, and their albums are read again; a change refused says nothing.
+    'albums.save': async ({ name, photoIds }) => engine.changeAlbums((tags) => tags.saveAlbum(name, photoIds)),
+    'albums.rename': async ({ id, name }) => engine.changeAlbums((tags) => tags.renameAlbum(id, name)),
+    'albums.add': async ({ id, photoIds }) => engine.changeAlbums((tags) => tags.addToAlbum(id, photoIds)),
+    'albums.remove': async ({ id, photoIds }) => engine.changeAlbums((tags) => tags.removeFromAlbum(id, photoIds)),
     'albums.delete': async ({ id }) => {
-      engine.tagsToChange().deleteAlbum(id);
+      engine.changeAlbums((tags) => tags.deleteAlbum(id));
       return { deleted: true };
     },
     // The window shows byte-identical copies as one photo: each copy's sidecar is written too.

@@ -11,37 +11,29 @@
  *
  * Note [Reading in the background]: in the app (`watch`), each index job that completes starts
  * the OCR job over the photos not read yet (Note [Reading text as jobs]), so text is read after
- * embedding, never before, and a photo already read is not read again.
+ * embedding, never before, and a photo already read is not read again. Only after the last of a
+ * run of index jobs, and only when a photo is left to read: most runs bring none (a photo
+ * deleted, one read already), and a job that reads nothing still starts and ends in the window.
+ * And after tagging, which an index run that changed photos starts as it ends: the two at once
+ * shared the cores, and with the run's failures crowded the window's header past what it shows.
  *
- * Note [Stuck runs]: in the app, an index run stopped by something a person can fix (a full
- * disk, a disk that cannot be written, another program writing the library) is not failed but
- * paused, with the reason as its message; Resume runs it again, keeping everything stored
- * before. The CLI has nobody to press Resume: it exits with the message.
- *
- * Note [A pause outlasts the app]: people pause work to spare the battery or the cores, and
- * quitting the app does not take that back. While a person holds indexing, tagging or reading
- * text paused (not a run paused by itself, stuck: Note [Stuck runs]), the library's meta says so
- * (`paused:<kind>`); a resume, a cancel or the job's end clears it, the cancel of quitting
- * (`dispose`) does not. What the engine starts again by itself at the next launch (the catch-up's
- * index run, Note [Catch up at launch], and the tagging and reading after it) then starts paused
- * (Note [Started paused]), with its Resume. Work a person asks for runs, and running clears the
- * mark: so `lumen index`, which has no Resume to offer, just runs a run the app left paused, and
- * the app runs as usual after it.
+ * Note [Stuck runs]: in the app, an index run (index-job.ts) stopped by something a person can
+ * fix (a full disk, a disk that cannot be written, another program writing the library) is not
+ * failed but paused, with the reason as its message; Resume runs it again, keeping everything
+ * stored before. The CLI has nobody to press Resume: it exits with the message.
  */
 import path from 'node:path';
 import type { AppEvent, EngineStatus, EvaluationInfo, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
-import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
+import { UserError } from '../core/errors.js';
 import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
 import { JobRegistry, type JobStart, type Running } from '../jobs/registry.js';
 import { decodingInIndexingWords, failureWords } from '../library/failures.js';
-import type { IndexProgress, IndexSummary } from '../library/indexer.js';
-import { IndexJobFigures } from '../library/job-figures.js';
+import type { IndexSummary } from '../library/indexer.js';
 import { Library, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
-import type { WantedScope } from '../library/scope.js';
 import type { EmbedBenchOptions, EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
 import type { ImageSource } from '../models/preprocess.js';
@@ -58,7 +50,8 @@ import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProg
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import { exportRequestKey } from '../tags/xmp-export.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
-import { IndexAsks } from './index-asks.js';
+import { Indexing, type IndexRequest } from './index-job.js';
+import { KeptPauses } from './kept-pauses.js';
 import { LibraryAccess } from './library-access.js';
 import { LibraryChanges } from './library-changes.js';
 import { noLibraryError } from './no-library.js';
@@ -89,20 +82,8 @@ export interface EngineOptions extends ModelOverrides {
   backupIntervalMs?: number;
 }
 
-/** Why an index run stops that a person can fix and then resume (Note [Stuck runs]). */
-const STUCK = new Set(['disk-full', 'storage', 'busy', 'read-only']);
 /** The jobs that run models (Note [Models changed under work]). */
 const MODEL_WORK = ['index', 'tag', 'duplicates', 'ocr'];
-/** The jobs whose pause the next launch keeps (Note [A pause outlasts the app]). */
-const PAUSE_KEPT = ['index', 'tag', 'ocr'];
-
-export interface IndexRequest {
-  batchSize?: number | undefined;
-  /** Tries every failed file again, not only those that changed. */
-  retryFailed?: boolean | undefined;
-  /** Folders just added: taken out again if the model fails on their first photos. */
-  newFolders?: readonly FolderRow[];
-}
 
 export class Engine {
   readonly dataDir: string;
@@ -118,14 +99,12 @@ export class Engine {
   /** Says when the library's photos changed (Note [Photos as they index]). */
   private readonly libraryChanges: LibraryChanges;
   private readonly access: LibraryAccess;
+  /** Whether the person left work paused, kept for the next launch (Note [A pause outlasts the app] in kept-pauses.ts). */
+  private readonly pauses: KeptPauses;
+  /** The index job, and the catch-up at launch (Note [Catch up at launch] in index-job.ts). */
+  private readonly indexing: Indexing;
   private tagging: Tags | null = null;
-  /** What the index job's next pass is to do. */
-  private readonly indexAsks = new IndexAsks();
   private watcher: FolderWatcher | null = null;
-  /** Whether a run of this engine has walked every folder (Note [Catch up at launch]). */
-  private walkedEverything = false;
-  /** The catch-up waits for this engine to become the library's writer (Note [Catch up at launch]). */
-  private catchUpWhenWriter = false;
   /** The text-reading job was stopped paused by the person: the next one starts paused (Note [Started paused]). */
   private readingLeftPaused = false;
   private readonly reader: TextReader;
@@ -141,7 +120,7 @@ export class Engine {
     this.libraryChanges = new LibraryChanges((event) => this.emit(event));
     this.jobs = new JobRegistry(
       (job) => {
-        this.keepPause(job.kind);
+        this.pauses.keep(job.kind);
         this.emit({ type: 'job', job: job as JobInfo });
       },
       undefined,
@@ -170,11 +149,29 @@ export class Engine {
       onOpen: () => {
         this.tagging = null;
         this.watchFolders();
-        if (this.catchUpWhenWriter && this.access.isWriter) setImmediate(() => void this.catchUp().catch(() => {}));
+        this.indexing.libraryOpened();
       },
       onRestored: () => {
         if (options.app) setImmediate(() => this.index({}, { background: true }));
       },
+    });
+    this.pauses = new KeptPauses({ jobs: this.jobs, access: this.access, closing: () => this.closing, log });
+    this.indexing = new Indexing({
+      jobs: this.jobs,
+      app: options.app === true,
+      watch: options.watch === true,
+      access: this.access,
+      changes: this.libraryChanges,
+      closing: () => this.closing,
+      writing: (doing, work) => this.writing(doing, work),
+      hasLibrary: () => this.hasLibrary(),
+      library: () => this.library(),
+      writable: (doing) => this.writable(doing),
+      indexingModel: () => this.indexingModel(),
+      indexingProblem: (library) => this.models.indexingProblem(library),
+      asLeft: (kind, how) => this.pauses.asLeft(kind, how),
+      tagInBackground: () => this.tagLibrary({}, { background: true }),
+      readTextInBackground: () => this.readTextInBackground(),
     });
     this.duplicates = new NearDuplicates({
       jobs: this.jobs,
@@ -230,7 +227,7 @@ export class Engine {
   private watchFolders(): void {
     const library = this.access.current;
     if (!this.options.watch || !library) return;
-    this.watcher ??= new FolderWatcher((changed) => this.indexWithin({}, changed, { background: true }), this.options.log ?? (() => {}), this.dataDir, { onLookedOver: () => this.libraryChanges.now() });
+    this.watcher ??= new FolderWatcher((changed) => this.indexing.within({}, changed, { background: true }), this.options.log ?? (() => {}), this.dataDir, { onLookedOver: () => this.libraryChanges.now() });
     this.watcher.sync(library.folders());
   }
 
@@ -392,125 +389,14 @@ export class Engine {
     return { folders, indexing: this.index({ ...request, newFolders }) };
   }
 
-  /**
-   * Brings the index of every folder up to date, as a job. Asked again while it runs, the job
-   * goes once more over what was asked meanwhile when it is done (a folder added is indexed too).
-   */
+  /** Brings the index of every folder up to date, as the index job (Indexing.index). */
   index(request: IndexRequest = {}, how: JobStart = {}): Running<IndexSummary> {
-    return this.indexWithin(request, 'everything', how);
+    return this.indexing.index(request, how);
   }
 
-  /**
-   * Note [Catch up at launch]: the watcher sees only what changes while the app runs. What changed
-   * while it was closed (or while another program held the library), and what an unfinished run
-   * left, is found by one whole re-scan, which the app asks for once its first screen and search
-   * are ready (engine-service.ts). Unchanged files cost a stat each and the image tower is loaded
-   * only for new ones. Nothing starts when a run of this launch has walked everything already
-   * (a person who cancelled it meant it), or without a model to index with (the app asks for
-   * one); while another program writes the library, it waits until this engine is the writer,
-   * which it becomes as soon as that program is done (Note [Becoming the writer] in library-access.ts).
-   */
-  async catchUp(): Promise<void> {
-    if (!this.options.watch || this.closing || this.walkedEverything || !this.hasLibrary()) return;
-    const library = this.library();
-    this.catchUpWhenWriter = !this.access.isWriter;
-    // Opened again as the writer, it catches up (onOpen); the window reads the library again.
-    if (this.catchUpWhenWriter) this.access.becomeWriterWhenFree(() => this.libraryChanges.now());
-    if (this.catchUpWhenWriter || library.folders().length === 0) return;
-    if ((await this.models.indexingProblem(library)) || this.walkedEverything || this.closing) return;
-    // Its failures are the job's, shown as any run's.
-    this.index({}, { background: true }).done.catch(() => {});
-  }
-
-  /** Brings the index of `scope` up to date, as the index job (Note [Re-scan where it changed]). */
-  private indexWithin(request: IndexRequest, scope: WantedScope, how: JobStart = {}): Running<IndexSummary> {
-    this.indexAsks.ask(scope, { retryFailed: request.retryFailed, byPerson: how.background !== true, newFolders: request.newFolders });
-    return this.startIndexJob(request, how);
-  }
-
-  private startIndexJob(request: IndexRequest, how: JobStart): Running<IndexSummary> {
-    const running = this.jobs.start(
-      'index',
-      async (job: Job<IndexProgress>) => {
-        // The whole job's figures, over its passes and the runs again after it got stuck (Note [A job of several passes]).
-        const figures = new IndexJobFigures();
-        for (;;) {
-          try {
-            return await this.writing('indexing', () => this.indexRun(job, request, figures));
-          } catch (error) {
-            if (!this.options.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
-            await job.waitForPerson(error.message);
-          }
-        }
-      },
-      null,
-      this.asLeft('index', how),
-    );
-    void running.done.then(
-      () => {
-        // Asked for while the job was finishing, after its last look: run now, not at the next change,
-        // and as the person's own if one asked (Note [Background jobs]).
-        if (!this.closing && this.indexAsks.waiting && !this.jobs.running('index')) this.startIndexJob({}, { background: !this.indexAsks.askedByPerson });
-        if (this.options.watch) this.readTextInBackground();
-      },
-      () => {},
-    );
-    return running;
-  }
-
-  /**
-   * Note [Nothing to tag]: the photos a run stored can leave before it ends (their folder removed
-   * from another window as they were indexed). Tagging after it would then fail, saying the library
-   * has nothing indexed, as if the run had gone wrong: with no photo left embedded, none starts.
-   */
-  private async indexRun(job: Job<IndexProgress>, request: IndexRequest, figures: IndexJobFigures): Promise<IndexSummary> {
-    const model = await this.indexingModel();
-    const library = this.writable('indexing');
-    // The folders new to the pass under way; what is asked meanwhile waits for the next pass.
-    let newFolders: FolderRow[] = [];
-    try {
-      for (;;) {
-        const pass = this.indexAsks.take();
-        const { scope, retryFailed } = pass;
-        newFolders = pass.newFolders;
-        if (scope === 'everything') this.walkedEverything = true;
-        const summary = await library
-          .index(model, {
-            control: job,
-            onProgress: (progress) => job.report(figures.ofJob(progress)),
-            onPassedOver: (file, kind) => figures.passedOverFile(file, kind),
-            onStored: () => this.libraryChanges.stored(),
-            batchSize: request.batchSize,
-            retryFailed,
-            within: scope === 'everything' ? undefined : scope,
-          })
-          .catch((error: unknown) => {
-            // Still to do, by a retry or the next run, unless the person stopped it.
-            if (!isUserError(error) || error.code !== 'cancelled') this.indexAsks.giveBack(pass);
-            throw error;
-          });
-        // Indexed: no folder of this pass is new any more, whatever comes now (a model that fails takes new folders out).
-        newFolders = [];
-        // A cancel that came as the pass finished (no checkpoint there) is still the person's: no tagging after it.
-        throwIfAborted(job.signal);
-        const jobSoFar = figures.passDone(summary, new Set(library.storage.library.failures().map((failure) => failure.path)));
-        if (!this.indexAsks.waiting) {
-          // What the job says as it ends, and answers with (Note [A job of several passes]).
-          job.report(jobSoFar);
-          // In the app, new photos are tagged as soon as they are indexed (Note [Nothing to tag]).
-          if (this.options.watch && figures.photosChanged && library.storage.embeddings.count(model.id) > 0) this.tagLibrary({}, { background: true });
-          return figures.summary;
-        }
-      }
-    } catch (error) {
-      if (isUserError(error) && error.code === 'model-invalid') {
-        const present = new Set(library.folders().map((folder) => folder.id));
-        for (const folder of [...newFolders, ...this.indexAsks.takeNew()]) if (present.has(folder.id)) await library.removeFolder(folder.id);
-      } else this.indexAsks.keepNew(newFolders);
-      throw error;
-    } finally {
-      this.libraryChanges.now();
-    }
+  /** The app's re-scan after launch (Note [Catch up at launch] in index-job.ts). */
+  catchUp(): Promise<void> {
+    return this.indexing.catchUp();
   }
 
   async removeFolder(folderId: number): Promise<void> {
@@ -602,13 +488,7 @@ export class Engine {
     return this.jobs.start('ocr', (job: OcrJob) => this.writing('reading text in', () => this.reader.run(this.library(), targets, request.all === true, job)), subject, how);
   }
 
-  /**
-   * Note [Reading in the background]: after the last of a run of index jobs, and only when a
-   * photo is left to read: most runs bring none (a photo deleted, one read already), and a job
-   * that reads nothing still starts and ends in the window. And after tagging, which an index run
-   * that changed photos starts as it ends: the two at once shared the cores, and with the run's
-   * failures crowded the window's header past what it shows.
-   */
+  /** Reads the photos left to read, once no index or tag job runs (Note [Reading in the background]). */
   private readTextInBackground(): void {
     const due = () => !this.closing && !this.jobs.running('index') && !this.jobs.running('tag');
     if (!due()) return;
@@ -617,7 +497,7 @@ export class Engine {
       .hasUnread(this.library())
       .then((unread) => {
         if (!unread || !due()) return;
-        this.readText({}, this.asLeft('ocr', { background: true, paused: this.readingLeftPaused })).done.catch(() => {});
+        this.readText({}, this.pauses.asLeft('ocr', { background: true, paused: this.readingLeftPaused })).done.catch(() => {});
         this.readingLeftPaused = false;
       })
       .catch(() => {});
@@ -647,6 +527,13 @@ export class Engine {
     return this.tags();
   }
 
+  /** Changes the saved albums, as the library's writer, and tells every window (Note [Albums followed] in calls.ts). */
+  changeAlbums<T>(change: (tags: Tags) => T): T {
+    const changed = change(this.tagsToChange());
+    this.emit({ type: 'albums-changed' });
+    return changed;
+  }
+
   /** A vocabulary file, else the library's vocabulary, else the built-in one. */
   async vocabulary(file?: string): Promise<Vocabulary> {
     if (file) return readVocabularyFile(file);
@@ -656,7 +543,7 @@ export class Engine {
   /** Refused before a library exists, as a call (Note [No library yet]), not as a job that fails at once. */
   tagLibrary(options: { full?: boolean } = {}, how: JobStart = {}): Running<TagSummary> {
     this.requireLibrary();
-    const running = this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, this.asLeft('tag', how));
+    const running = this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, this.pauses.asLeft('tag', how));
     // Reading waited for it (Note [Reading in the background]).
     const readAfter = () => this.options.watch && this.readTextInBackground();
     void running.done.then(readAfter, readAfter);
@@ -711,7 +598,6 @@ export class Engine {
     return tags.refinements.reports(prepared.model.id);
   }
 
-  /** Uses (or stops using) a tag's refinement, then tags the library again; returns the reports. */
   /** Switches a tag's refinement on or off, and tags the library again with it (`retag`: not where the switch changes no score, a tag with no refinement). */
   async setRefinement(tag: string, enabled: boolean, { retag = true } = {}) {
     const tags = this.tagsToChange();
@@ -739,34 +625,6 @@ export class Engine {
       (job: Job<TagProgress>) => this.writing('writing XMP sidecars for', () => this.tags().exportXmp({ ...options, control: job, onProgress: (progress) => job.report(progress) })),
       exportRequestKey(options),
     );
-  }
-
-  /**
-   * Keeps in the library whether the person holds the jobs of `kind` paused, as one of them
-   * changed (Note [A pause outlasts the app]); written only when that changes, and never as the
-   * engine closes. A failure to write (a full disk) leaves the mark as it was.
-   */
-  private keepPause(kind: string): void {
-    const library = this.access.current;
-    if (!PAUSE_KEPT.includes(kind) || this.closing || !library || !this.access.isWriter) return;
-    const paused = this.jobs.list().some((job) => job.kind === kind && job.state === 'paused' && job.error === null);
-    try {
-      if (library.storage.library.leftPaused(kind) !== paused) library.storage.library.markLeftPaused(kind, paused);
-    } catch (error) {
-      this.options.log?.(`Could not note that ${kind} work is ${paused ? 'paused' : 'going on'}: ${messageOf(error)}`);
-    }
-  }
-
-  /** How work the engine starts by itself starts: paused where the person left its kind paused (Note [A pause outlasts the app]). */
-  private asLeft(kind: string, how: JobStart): JobStart {
-    if (how.background !== true || how.paused === true) return how;
-    let left = false;
-    try {
-      left = this.access.current?.storage.library.leftPaused(kind) ?? false;
-    } catch {
-      // An unreadable mark is no pause: the work runs, as before there was one.
-    }
-    return left ? { ...how, paused: true } : how;
   }
 
   /** A job's body, as the library's writer saying what it does; a backup follows when due (Note [Backups]). */

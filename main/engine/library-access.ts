@@ -6,7 +6,7 @@
  * Note [Becoming the writer]: a CLI command that writes takes the lock before it starts and an
  * engine that only reads never does. The app takes it whenever it is free: when the library opens,
  * again at each write while another program holds it, and as soon as that program is done while
- * its catch-up waits (Note [Catch up at launch] in engine.ts): the app would otherwise go on
+ * its catch-up waits (Note [Catch up at launch] in index-job.ts): the app would otherwise go on
  * searching what the library held when it opened, the photos a `lumen index` beside it stored
  * never found, those it forgot still counted, until the app wrote. An engine that becomes the
  * writer with a read-only library open opens it again, so it starts from everything the previous

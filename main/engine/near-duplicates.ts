@@ -117,9 +117,10 @@ export class NearDuplicates {
    * (Note [Exact copies compared] in main/duplicates/trash.ts).
    */
   async forgetMoved(moved: readonly string[], differing: readonly string[] = []): Promise<void> {
-    const storage = this.host.writable('changing').storage;
+    // Asked for when the re-scan is done, that may last long: the library open then is the one to change.
     const dropRemembered = () => this.host.writable('changing').storage.duplicates.dropRememberedOfPresent();
     if (moved.length === 0 && differing.length === 0) return dropRemembered();
+    const storage = this.host.writable('changing').storage;
     storage.library.readAgain(differing);
     storage.duplicates.handOver(handOvers(this.lastFound?.report.groups ?? [], moved, this.libraryNow()));
     this.lastFound?.movedToTrash(moved);

@@ -7,7 +7,7 @@
  * before the failure stays), and what to do. A run never ends silently.
  */
 import path from 'node:path';
-import { IndexDiskFull, UserError, codeOf, isDiskFull, isUserError, messageOf } from '../core/errors.js';
+import { IndexDiskFull, UserError, codeOf, isDiskFull, isHeldOpen, isUserError, messageOf } from '../core/errors.js';
 import { PhotoFileError, fromErrno } from '../core/photo-file.js';
 import { damageError } from '../storage/damage.js';
 import { REASON_TEXT, classifyDecodeError, type FailureReason } from './formats.js';
@@ -83,6 +83,9 @@ export function runFailure(error: unknown, stored: number): UserError {
   // storage/damage.ts): taken for a disk that cannot be written, it was never restored.
   const damage = damageError(error);
   if (damage) return damage;
+  if (isHeldOpen(error)) {
+    return new UserError('busy', `Indexing stopped: another program (a database browser or a backup tool?) is holding the library open for writing: ${photos(stored)}; close it and run again.`, { cause: error });
+  }
   if (isDiskFull(error)) {
     // The search index is saved once the run's photos are stored: a count there (0 after a run with nothing new) read as photos lost.
     const kept = error instanceof IndexDiskFull ? 'every photo indexed is kept, but the search index could not be put away' : photos(stored);

@@ -57,6 +57,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
 import { decodeSlots } from '../core/decode-slots.js';
+import { stillAsRecorded } from '../core/file-stamp.js';
 import { isInside } from '../core/paths.js';
 import { JobControl, type RateMeter } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
@@ -543,7 +544,7 @@ class IndexRun {
     let found: string | null = null;
     for (const other of fastKeyIsWhole ? [] : store.otherFilesOfImage(image.id, file)) {
       const info = await stat(other.path).catch(() => null);
-      if (!info?.isFile() || info.size !== other.size || Math.floor(info.mtimeMs) !== other.mtimeMs) continue;
+      if (!stillAsRecorded(other, info)) continue;
       found = await hashWholeFile(other.path).catch(() => null);
       if (found !== null) break;
     }

@@ -10,7 +10,7 @@
  * into a fresh temp folder next to `destination`, which is then renamed to `destination` in one
  * step. So `destination` either does not exist or holds the complete, verified model.
  *
- * Note [Resume]: parts stay in the staging folder when a download is cancelled or fails on the
+ * Note [Downloads resume]: parts stay in the staging folder when a download is cancelled or fails on the
  * network, so the next run (even after an app restart) re-hashes what is there and asks only for
  * the rest with a `Range` request. A dropped connection within a run is retried the same way.
  */
@@ -92,7 +92,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     throw error;
   } finally {
     await release?.();
-    // Only if empty: parts kept to resume stay (Note [Resume]); a download refused before its first byte leaves nothing.
+    // Only if empty: parts kept to resume stay (Note [Downloads resume]); a download refused before its first byte leaves nothing.
     await rmdir(path.dirname(staging)).catch(() => undefined);
   }
 }

@@ -69,6 +69,11 @@ export function pagesChecked(file: string): void {
   rmSync(damageMarkOf(file), { force: true });
 }
 
+/** The library files this process has open, as reader or writer: what an SQLite error, which names no file, may be about. */
+export function libraryFilesOpen(): string[] {
+  return [...inUse.keys()];
+}
+
 /** `file` is open in this process until the returned function is called. */
 export function libraryFileOpened(file: string): () => void {
   inUse.set(file, (inUse.get(file) ?? 0) + 1);

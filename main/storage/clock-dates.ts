@@ -24,7 +24,7 @@ export function defineMigrationFunctions(db: Db): void {
 }
 
 /**
- * Note [Old dates moved to the clock]: run once, as a migration records it. A photo with no
+ * The migration of Note [Old dates moved to the clock], run once, as migrations are. A photo with no
  * capture date is dated by its file's time, an instant: `mtime_clock_ms` is that time on the
  * clock of the zone it was indexed in (Note [File times on the clock]), kept beside `mtime_ms`,
  * which stays the instant a re-scan compares.

@@ -12,8 +12,8 @@
  * clean-close.ts). Either way nobody sees a stack trace. The advice names what the CLI runs; the
  * app says it its own way (Note [App wording] in app/rpc.ts).
  */
-import { UserError, codeOf, diskFullError, messageOf } from '../core/errors.js';
-import { noteDamageMet } from './clean-close.js';
+import { UserError, codeOf, diskFullError, heldOpenError, messageOf } from '../core/errors.js';
+import { libraryFilesOpen, noteDamageMet } from './clean-close.js';
 
 const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
 
@@ -50,8 +50,15 @@ export function damageError(error: unknown): UserError | null {
 
 /**
  * What a person is told of `error` wherever it stops a command, a call or a job: a damaged
- * library or a full disk in words they can act on, anything else as it is.
+ * library, a full disk or a library held open by another program (Note [Held open by another
+ * program] in core/errors.ts) in words they can act on, anything else as it is.
  */
 export function actionableError(error: unknown): unknown {
-  return damageError(error) ?? diskFullError(error) ?? error;
+  return damageError(error) ?? diskFullError(error) ?? heldOpenLibraryError(error) ?? error;
+}
+
+/** SQLite's error names no file: the library is named where this process has only one open. */
+function heldOpenLibraryError(error: unknown): UserError | null {
+  const open = libraryFilesOpen();
+  return heldOpenError(error, open.length === 1 ? open[0] : undefined);
 }

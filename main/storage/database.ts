@@ -31,7 +31,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { UserError, messageOf } from '../core/errors.js';
+import { UserError, heldOpenError, messageOf } from '../core/errors.js';
 import { isOutOfSpace } from '../core/paths.js';
 import { closedCleanly, pagesChecked, writerOpened } from './clean-close.js';
 import { DATES_TO_THE_CLOCK, defineMigrationFunctions } from './clock-dates.js';
@@ -325,7 +325,7 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
     writerClosed(false);
     if (isDamage(error)) throw new DamagedDatabase(file, error);
     if (isOutOfSpace(path.dirname(file))) throw new UserError('disk-full', `Cannot open the library database ${file}: the disk holding it is full. Free some space and try again; everything stored is kept.`, { cause: error });
-    throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
+    throw heldOpenError(error, file) ?? new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
   }
   configure(db);
   try {
@@ -338,7 +338,7 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
   } catch (error) {
     db.close();
     writerClosed(false);
-    throw isDamage(error) && !(error instanceof DamagedDatabase) ? new DamagedDatabase(file, error) : error;
+    throw isDamage(error) && !(error instanceof DamagedDatabase) ? new DamagedDatabase(file, error) : (heldOpenError(error, file) ?? error);
   }
   return {
     db,
@@ -353,6 +353,7 @@ export function configure(db: Db): void {
   db.pragma(`mmap_size = ${MAPPED_BYTES}`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  // How long a write waits for another program's (Note [Held open by another program] in core/errors.ts).
   db.pragma('busy_timeout = 5000');
 }
 

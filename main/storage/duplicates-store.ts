@@ -5,9 +5,10 @@
  * leaves] in main/duplicates/trash.ts).
  */
 import type { Db } from './database.js';
+import type { PhotoMetadata } from './library-store.js';
 
 /** A file of a grouped image, with the image's size and metadata. */
-export interface DuplicateFileRow {
+export interface DuplicateFileRow extends Omit<PhotoMetadata, 'orientation'> {
   photoId: number;
   imageId: number;
   /** The content the file showed (its image's). */
@@ -19,12 +20,6 @@ export interface DuplicateFileRow {
   mtimeMs: number;
   width: number;
   height: number;
-  takenAt: number | null;
-  cameraMake: string | null;
-  cameraModel: string | null;
-  lens: string | null;
-  latitude: number | null;
-  longitude: number | null;
 }
 
 export interface StoredCalibration {

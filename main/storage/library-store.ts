@@ -98,6 +98,7 @@ export class LibraryStore {
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
       folderIds: db.prepare('SELECT id FROM folders').pluck(),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
+      forgetRunWithNoFolder: db.prepare("DELETE FROM meta WHERE key = 'index_run' AND NOT EXISTS (SELECT 1 FROM folders)"),
       moveFiles: db.prepare('UPDATE files SET folder_id = ? WHERE folder_id = ?'),
       moveFailures: db.prepare('UPDATE failures SET folder_id = ? WHERE folder_id = ?'),
       imageByHash: db.prepare('SELECT id, thumbnail, whole_hash AS wholeHash FROM images WHERE content_hash = ?'),
@@ -339,12 +340,19 @@ export class LibraryStore {
   /**
    * Forgets a folder and its files; returns the ids of the images they leave without a file, which
    * are the caller's to forget (Note [Removed a slice at a time] in library/library.ts).
+   *
+   * Note [No folder left to go on with]: the mark of an index run that did not finish says that
+   * files of the library folders were not reached (`indexRunUnfinished`). With the last folder
+   * gone there are none: the mark goes with it, or `lumen status` and the app's Settings would say
+   * "the last index run did not finish" (`lumen index` goes on) of a library with nothing to go on
+   * with, until another run. With a folder left the mark stays: the run may not have reached it.
    */
   removeFolder(folderId: number): number[] {
     const s = this.statements;
     return this.db.transaction(() => {
       const shown = s.imageIdsOfFolder.all(folderId) as number[];
       s.deleteFolder.run(folderId);
+      s.forgetRunWithNoFolder.run();
       return this.withoutFile(shown);
     })();
   }
@@ -369,7 +377,7 @@ export class LibraryStore {
     return this.meta('index_run') === 'unfinished';
   }
 
-  /** Whether the person left the work of a kind of job paused (Note [A pause outlasts the app] in engine.ts). */
+  /** Whether the person left the work of a kind of job paused (Note [A pause outlasts the app] in engine/kept-pauses.ts). */
   markLeftPaused(kind: string, paused: boolean): void {
     this.setMeta(`paused:${kind}`, paused ? 'yes' : 'no');
   }

@@ -1,13 +1,13 @@
 /**
  * Albums summarised by their tags: each folder of photos, or any selection, described by the
- * tags most of its photos share ("Lisbon 2023: city, beach, food").
+ * tags a quarter or more of its photos share ("Lisbon 2023: city, beach, food").
  */
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { folderKey } from '../core/folder-key.js';
 import type { SavedAlbum } from '../storage/album-store.js';
 import { folderPath } from '../storage/photo-store.js';
-import { MAX_ALBUM_NAME } from './album-rules.js';
+import { ALBUM_NAME_NEEDED, MAX_ALBUM_NAME } from './album-rules.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface AlbumTag {
@@ -114,7 +114,7 @@ function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions
  */
 function albumName(storage: Storage, name: string, renaming?: number): string {
   const trimmed = name.trim();
-  if (!trimmed) throw new UserError('bad-input', 'Give the album a name.');
+  if (!trimmed) throw new UserError('bad-input', ALBUM_NAME_NEEDED);
   if (trimmed.length > MAX_ALBUM_NAME) throw new UserError('bad-input', `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`);
   const other = storage.albums.byName(trimmed);
   if (other && other.id !== renaming) throw new UserError('bad-input', `There is already an album called “${other.name}”. Choose another name.`);

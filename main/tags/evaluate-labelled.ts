@@ -6,6 +6,7 @@
 import type { Storage } from '../storage/storage.js';
 import type { Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
+import { tagNameKey } from './vocabulary-rules.js';
 
 export interface LabelledTagReport {
   confirmed: number;
@@ -38,8 +39,9 @@ export async function evaluateLabelled(storage: Storage, tagger: Tagger, vocabul
   // Zero-shot: a refined tag measured on the verdicts it was fitted on would look better than it is
   // (its cross-validated figures are in the refinement reports).
   const prepared = await tagger.prepare(vocabulary, signal, undefined, { persist: false, refine: false });
-  const index = new Map(prepared.tags.map((tag, i) => [tag.name, i]));
-  const labelled = storage.tags.labelled().filter((row) => index.has(row.tag));
+  // A verdict is on the tag of its name, whatever its case or Unicode form (Note [One name, one tag]).
+  const index = new Map(prepared.tags.map((tag, i) => [tagNameKey(tag.name), i]));
+  const labelled = storage.tags.labelled().filter((row) => index.has(tagNameKey(row.tag)));
   const imageIds = [...new Set(labelled.map((row) => row.imageId))];
   const decisions = new Map((await tagger.decideImages(prepared, imageIds)).map((decision) => [decision.imageId, decision]));
   const perTag: Record<string, { confirmed: number; rejected: number; tp: number; fp: number }> = {};
@@ -47,8 +49,8 @@ export async function evaluateLabelled(storage: Storage, tagger: Tagger, vocabul
   for (const row of labelled) {
     const decision = decisions.get(row.imageId);
     if (!decision) continue;
-    const t = index.get(row.tag) as number;
-    const entry = (perTag[row.tag] ??= { confirmed: 0, rejected: 0, tp: 0, fp: 0 });
+    const t = index.get(tagNameKey(row.tag)) as number;
+    const entry = (perTag[(prepared.tags[t] as { name: string }).name] ??= { confirmed: 0, rejected: 0, tp: 0, fp: 0 });
     const assigned = decision.assigned.includes(t);
     if (row.rejected) {
       totals.rejected++;

@@ -21,10 +21,11 @@
  * verdicts stay where they are, as those of a tag it lacks that came from none of its names do.
  */
 import type { Stats } from 'node:fs';
-import { realpath, stat, writeFile } from 'node:fs/promises';
+import { open, realpath, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, codeOf, isDiskFull, messageOf } from '../core/errors.js';
 import { InTurn } from '../core/in-turn.js';
+import { isInside } from '../core/paths.js';
 import { writeFileAtomic } from '../core/temporary-files.js';
 import type { TagRename, TagStore } from '../storage/tag-store.js';
 import { findTag, formatVocabulary, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, type Vocabulary } from './vocabulary.js';
@@ -107,11 +108,17 @@ export class LibraryVocabulary {
     }
   }
 
-  /** Writes the vocabulary to `file`, whole or not at all (Note [An export kept whole]). */
-  async export(file: string): Promise<void> {
+  /**
+   * Writes the vocabulary to `file`, whole or not at all (Note [An export kept whole]), and never
+   * over what is not an earlier export, nor into the library's data folder `dataDir` (Note [An
+   * export replaces only an export]).
+   */
+  async export(file: string, dataDir: string): Promise<void> {
     const text = formatVocabulary(await this.get());
     const found = await stat(file).catch(() => null);
     try {
+      // In the try: a file there that cannot even be read is said as one that cannot be written.
+      await refuseToReplace(file, found, dataDir);
       await writeWhole(file, text, found);
     } catch (error) {
       if (isDiskFull(error)) {
@@ -124,6 +131,42 @@ export class LibraryVocabulary {
       throw error;
     }
   }
+}
+
+/**
+ * Note [An export replaces only an export]: `--export FILE` wrote over whatever FILE was, with
+ * exit 0: an original photo became JSON (Lumen only ever reads originals), and the library's own
+ * database, named by mistake, left the library damaged. So an export goes nowhere in the data
+ * folder (a link into it counts as in it), and replaces only a file that is a vocabulary Lumen
+ * can read (an earlier export, to bring up to date) or an empty one; anything else is refused
+ * before a byte is written. A device (`/dev/null`) holds nothing to lose and is written as before.
+ */
+async function refuseToReplace(file: string, found: Stats | null, dataDir: string): Promise<void> {
+  const target = found ? await realpath(file) : path.join(await realpath(path.dirname(file)).catch(() => path.resolve(path.dirname(file))), path.basename(file));
+  const data = await realpath(dataDir).catch(() => path.resolve(dataDir));
+  if (isInside(target, data)) {
+    throw new UserError('bad-input', `Cannot write the vocabulary to ${file}: it is in Lumen's data folder (${dataDir}), which holds the library. Name a file outside it.`);
+  }
+  if (!found?.isFile() || found.size === 0) return;
+  if (!(await isVocabularyFile(file))) {
+    throw new UserError('bad-input', `Cannot write the vocabulary to ${file}: a file is there that is not a vocabulary, and an export replaces only an earlier one. Nothing was written; name a new file.`);
+  }
+}
+
+/** Whether `file` is a vocabulary Lumen can read; a file that does not begin as JSON's object does (a photo, a database) is not read whole. */
+async function isVocabularyFile(file: string): Promise<boolean> {
+  const start = Buffer.alloc(64);
+  const handle = await open(file, 'r');
+  try {
+    const { bytesRead } = await handle.read(start, 0, start.length, 0);
+    if (!start.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart().startsWith('{')) return false;
+  } finally {
+    await handle.close();
+  }
+  return readVocabularyFile(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

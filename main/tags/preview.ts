@@ -27,6 +27,7 @@ import type { Storage } from '../storage/storage.js';
 import type { TagRename } from '../storage/tag-store.js';
 import type { PreparedVocabulary, Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
+import { tagNameKey } from './vocabulary-rules.js';
 
 const RELEASE_AFTER_MS = 60_000;
 /** Embeddings read from SQLite at once while the matrix is filled. */
@@ -184,7 +185,7 @@ export class TagPreviewer {
     const savedColumns = await this.columnsOf(matrix, savedPrepared);
     if (this.base?.fingerprint !== savedPrepared.fingerprint) this.base = { fingerprint: savedPrepared.fingerprint, denominator: this.denominator(savedColumns, count, scale) };
     const draftDenominator = this.denominator(await this.columnsOf(matrix, draftPrepared), count, scale, this.base.denominator);
-    const verdictRows = this.storage.tags.labelled().filter((row) => row.tag.toLowerCase() === savedName?.toLowerCase());
+    const verdictRows = this.storage.tags.labelled().filter((row) => typeof savedName === 'string' && tagNameKey(row.tag) === tagNameKey(savedName));
     const verdicts = new Map(verdictRows.map((row) => [row.imageId, row.rejected]));
     const now = this.assigned(matrix, draftPrepared, tagName, draftDenominator, verdicts);
     const savedKey = JSON.stringify([savedPrepared.fingerprint, savedName, verdictRows.map((row) => [row.imageId, row.rejected])]);
@@ -243,9 +244,9 @@ export class TagPreviewer {
  * new tag that takes the name of one renamed away, whose verdicts go with that one.
  */
 function savedNames(renames: readonly TagRename[]): (name: string) => string | null {
-  const renamedFrom = new Map(renames.map(({ from, to }) => [to.toLowerCase(), from]));
-  const renamedAway = new Set(renames.map(({ from }) => from.toLowerCase()));
-  return (name) => renamedFrom.get(name.toLowerCase()) ?? (renamedAway.has(name.toLowerCase()) ? null : name);
+  const renamedFrom = new Map(renames.map(({ from, to }) => [tagNameKey(to), from]));
+  const renamedAway = new Set(renames.map(({ from }) => tagNameKey(from)));
+  return (name) => renamedFrom.get(tagNameKey(name)) ?? (renamedAway.has(tagNameKey(name)) ? null : name);
 }
 
 /** The draft with each tag it leaves unchanged, renamed or not, scoring as in the saved vocabulary (its refinement, if any). */

@@ -7,6 +7,7 @@ import type { Library } from '../library/library.js';
 import type { TagSource } from '../storage/tag-store.js';
 import type { LibraryVocabulary } from './library-vocabulary.js';
 import type { Tagger } from './tagger.js';
+import { tagNameKey } from './vocabulary-rules.js';
 import { findTag, validateTagName, type Vocabulary } from './vocabulary.js';
 
 export interface PhotoTag {
@@ -70,7 +71,7 @@ export class Verdicts {
   private canonicalTag(vocabulary: Vocabulary, imageId: number, name: string, anyName: boolean): string {
     const tag = findTag(vocabulary, name);
     if (tag) return tag.name;
-    const existing = this.store.tagsOfImage(imageId).find((row) => row.tag.toLowerCase() === name.trim().toLowerCase());
+    const existing = this.store.tagsOfImage(imageId).find((row) => tagNameKey(row.tag) === tagNameKey(name));
     if (existing) return existing.tag;
     if (anyName) return validateTagName(name.trim());
     const names = vocabulary.tags.map((t) => t.name);

@@ -45,6 +45,18 @@ export function slotCount(template: string): number {
   return template.split(SLOT).length - 1;
 }
 
+/**
+ * Note [One name, one tag]: a tag is found by its name whatever its case and whatever Unicode
+ * form it is typed in: "café" composed (NFC, as most keyboards type it) and decomposed (NFD, "e"
+ * and a combining accent, as macOS file names and some editors give it) look the same, so they
+ * are one name: two such tags are refused, and either finds the tag. This key is what names
+ * are compared by; a name is kept as the vocabulary spells it, since verdicts are stored by name
+ * (Note [Renamed tags]) and rewriting a name saved decomposed would leave its verdicts behind.
+ */
+export function tagNameKey(name: string): string {
+  return name.trim().normalize('NFC').toLowerCase();
+}
+
 /** The first control character, else the first one XML cannot hold, as `U+XXXX`; null for plain text. */
 export function unsafeCharacter(value: string): string | null {
   return controlCharacter(value) ?? forbiddenCharacter(value);

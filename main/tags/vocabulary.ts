@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { isBinaryText } from '../core/control-character.js';
 import { UserError, messageOf } from '../core/errors.js';
 import { whyUnreadable } from '../core/photo-file.js';
-import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, unsafeCharacter } from './vocabulary-rules.js';
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, tagNameKey, unsafeCharacter } from './vocabulary-rules.js';
 
 export interface TagDefinition {
   name: string;
@@ -110,7 +110,7 @@ const vocabularySchema = z
   .superRefine((value, context) => {
     const seen = new Map<string, number>();
     value.tags.forEach((tag, i) => {
-      const folded = tag.name.toLowerCase();
+      const folded = tagNameKey(tag.name);
       const first = seen.get(folded);
       if (first !== undefined) {
         context.addIssue({ code: 'custom', path: ['tags', i, 'name'], message: `is a second tag named "${tag.name}" (tags[${first}] has that name)`, params: { secondName: tag.name } });
@@ -243,7 +243,8 @@ export async function readVocabularyFile(file: string): Promise<Vocabulary> {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // A byte order mark is how Windows Notepad begins a UTF-8 file; JSON.parse refuses it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     if (isBinaryText(text)) throw new UserError('bad-input', `The vocabulary file ${file} is not JSON but binary data (a photo?). Give the vocabulary's JSON file.`, { cause: error });
     throw new UserError('bad-input', `The vocabulary file ${file} is not JSON (${messageOf(error)}). Fix it and try again.`, { cause: error });
@@ -290,14 +291,16 @@ export function enabledTags(vocabulary: Vocabulary): ResolvedTag[] {
   return vocabulary.tags.map((tag) => resolveTag(tag, vocabulary)).filter((tag) => tag.enabled);
 }
 
-/** The vocabulary's own spelling of `name`, matched ignoring case; undefined when it has none. */
+/** The vocabulary's own spelling of `name`, matched ignoring case and Unicode form (Note [One name, one tag]); undefined when it has none. */
 export function findTag(vocabulary: Vocabulary, name: string): TagDefinition | undefined {
-  const folded = name.trim().toLowerCase();
-  return vocabulary.tags.find((tag) => tag.name.toLowerCase() === folded);
+  const key = tagNameKey(name);
+  return vocabulary.tags.find((tag) => tagNameKey(tag.name) === key);
 }
 
 /** The same vocabulary with every tag's templates replaced by `templates` (for evaluation). */
 export function withTemplates(vocabulary: Vocabulary, templates: readonly string[]): Vocabulary {
+  // With none, every tag's ensemble would be empty: found only once every photo was embedded.
+  if (!templates.length) throw new UserError('bad-input', 'No template was given: give at least one, with {} where the prompt goes.');
   const checked = templates.map(validateTemplate);
   return { ...vocabulary, templates: checked, tags: vocabulary.tags.map(({ templates: _own, ...tag }) => tag) };
 }

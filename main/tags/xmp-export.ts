@@ -41,7 +41,8 @@ export interface XmpExportSummary {
   unchanged: number;
   /** Photos with no tags and no sidecar: none was made for them (not counted as `unchanged`). */
   withoutTags: number;
-  skipped: Array<{ path: string; reason: string }>;
+  /** Photos whose sidecar was not written, with why; `outOfReach` for a photo no longer where it was indexed, which leaves the export incomplete (as index runs are: Note [Unreachable folders] in library/indexer.ts). */
+  skipped: Array<{ path: string; reason: string; outOfReach?: true }>;
 }
 
 const DEFAULT_STYLE: SidecarStyle = 'jpg.xmp';
@@ -87,7 +88,7 @@ interface Sidecar {
 }
 
 /** What an export did with one photo: `written` names the style of the file written (Note [Sidecars by style]). */
-type PhotoOutcome = Exclude<SidecarOutcome, 'written'> | { written: SidecarStyle };
+type PhotoOutcome = Exclude<SidecarOutcome, 'written'> | { written: SidecarStyle } | { skipped: string; outOfReach: true };
 
 /**
  * Note [Whose sidecar]: `IMG_1.xmp` belongs to every file named IMG_1, and Lightroom keeps a raw
@@ -171,7 +172,7 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
   const exportPhoto = async (photo: PhotoRef): Promise<PhotoOutcome> => {
     const sharing = bySidecar.get(sidecarKey(photo)) ?? [];
     if (sharing.length > 1) return { skipped: `${sharing.map((p) => path.basename(p.path)).join(' and ')} would share ${path.basename(sidecarPath(photo.path, style))}; use the jpg.xmp sidecar style` };
-    if (!existsSync(photo.path)) return { skipped: 'the photo is no longer there; index the library again' };
+    if (!existsSync(photo.path)) return { skipped: 'the photo is no longer there; index the library again', outOfReach: true };
     const target = await sidecarFor(photo.path, style, namesIn);
     if ('skipped' in target) return target;
     try {
@@ -191,7 +192,7 @@ export async function exportXmp(storage: Storage, options: XmpExportOptions = {}
     else if ('written' in outcome) {
       summary.written++;
       summary.writtenAs[outcome.written]++;
-    } else summary.skipped.push({ path: photo.path, reason: outcome.skipped });
+    } else summary.skipped.push({ path: photo.path, reason: outcome.skipped, ...('outOfReach' in outcome ? { outOfReach: true as const } : {}) });
     meter.record(i + 1);
     options.onProgress?.({ phase: 'exporting', done: i + 1, total: photos.length, perSecond: meter.perSecond, etaSeconds: meter.eta(photos.length - i - 1) });
   }

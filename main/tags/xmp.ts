@@ -36,6 +36,7 @@ import { escapeRegExp } from '../core/escape-regexp.js';
 import { codeOf, isDiskFull } from '../core/errors.js';
 import { whyUnreadable } from '../core/photo-file.js';
 import { forbiddenCharacter, wellFormedError } from './xml-check.js';
+import { xmlText, type Span, type XmlText } from './xml-markup.js';
 
 export type SidecarStyle = 'jpg.xmp' | 'xmp';
 export const SIDECAR_STYLES: readonly SidecarStyle[] = ['jpg.xmp', 'xmp'];
@@ -68,6 +69,10 @@ interface KeywordTree {
  * lists; so Lumen's tags go there too (`Lumen/dog`) and leave it by the same rules as
  * `lr:hierarchicalSubject`. A sidecar without one does not get one: the apps that read the other
  * lists read those already, and digiKam falls back to them too.
+ * A tag named `sky/sea` is written as `Lumen/sky/sea`, which digiKam shows as `sea` under
+ * `Lumen/sky`. digiKam has no escape for `/` and turns the Lightroom list's `|` into `/` too, so
+ * it would show the tag so from there as well; left out of this list, the tag would only be
+ * missing in digiKam, which reads this list alone where it has entries.
  */
 const LIGHTROOM_TREE: KeywordTree = { uri: NS.lr, prefix: 'lr', local: 'hierarchicalSubject', separator: '|', createdWhenMissing: true };
 const DIGIKAM_TREE: KeywordTree = { uri: NS.digiKam, prefix: 'digiKam', local: 'TagsList', separator: '/', createdWhenMissing: false };
@@ -143,9 +148,9 @@ export function buildSidecar(tags: readonly string[]): string {
   ].join('\n');
 }
 
-/** The prefix a document binds to namespace `uri`, if any. */
-function prefixOf(xml: string, uri: string): string | undefined {
-  const match = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*["']${escapeRegExp(uri)}["']`).exec(xml);
+/** The prefix a document (its `markup`: Note [Searching past comments]) binds to namespace `uri`, if any. */
+function prefixOf(markup: string, uri: string): string | undefined {
+  const match = new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*["']${escapeRegExp(uri)}["']`).exec(markup);
   return match?.[1];
 }
 
@@ -163,21 +168,34 @@ interface BagEdit {
 
 const NO_BAG: BagEdit = { span: null, container: 'Bag', items: [] };
 
-/** Finds `<prefix:local>` and the rdf:li items of its container. */
-function findBag(xml: string, prefix: string, local: string, rdf: string): BagEdit | 'unreadable' {
+/** The text of an item kept verbatim but never matched: no keyword is NUL (Note [Only well-formed sidecars]). */
+const VERBATIM = '\u0000';
+
+/**
+ * Finds `<prefix:local>` and the rdf:li items of its container. A comment (or CDATA section,
+ * processing instruction) among them is kept as an item too, verbatim, so that writing the list
+ * again neither drops it nor turns an item commented out into a keyword (Note [Searching past
+ * comments] in xml-markup.ts).
+ */
+function findBag(doc: XmlText, prefix: string, local: string, rdf: string): BagEdit | 'unreadable' {
   const name = `${escapeRegExp(prefix)}:${local}`;
-  const element = new RegExp(`<${name}(\\s[^>]*)?(/>|>([\\s\\S]*?)</${name}\\s*>)`).exec(xml);
+  const element = new RegExp(`<${name}(\\s[^>]*)?(/>|>([\\s\\S]*?)</${name}\\s*>)`, 'd').exec(doc.markup);
   if (!element) return NO_BAG;
-  const body = element[3] ?? '';
-  const li = new RegExp(`<${escapeRegExp(rdf)}:li(\\s[^>]*)?(/>|>([\\s\\S]*?)</${escapeRegExp(rdf)}:li\\s*>)`, 'g');
-  const items: BagEdit['items'] = [];
+  const [bodyStart, bodyEnd] = element.indices?.[3] ?? [0, 0];
+  const body = doc.markup.slice(bodyStart, bodyEnd);
+  const li = new RegExp(`<${escapeRegExp(rdf)}:li(\\s[^>]*)?(/>|>([\\s\\S]*?)</${escapeRegExp(rdf)}:li\\s*>)`, 'gd');
+  const found: Array<Span & { text: string }> = [];
   for (const match of body.matchAll(li)) {
-    const text = match[3] ?? '';
-    // An item with markup inside (a qualified value) is kept verbatim but never matched.
-    items.push({ raw: match[0], text: text.includes('<') ? '\u0000' : unescapeXml(text).trim() });
+    const [textStart, textEnd] = match.indices?.[3] ?? [0, 0];
+    const text = doc.text.slice(bodyStart + textStart, bodyStart + textEnd);
+    // An item with markup inside (a qualified value, a comment) is kept verbatim but never matched.
+    found.push({ start: bodyStart + match.index, end: bodyStart + match.index + match[0].length, text: text.includes('<') ? VERBATIM : unescapeXml(text).trim() });
   }
   const container = new RegExp(`<${escapeRegExp(rdf)}:(Bag|Seq|Alt)\\b`).exec(body)?.[1] as Container | undefined;
-  if (items.length === 0 && body.trim() && !container) return 'unreadable';
+  if (found.length === 0 && body.trim() && !container) return 'unreadable';
+  const inItem = (span: Span) => found.some((item) => item.start <= span.start && span.end <= item.end);
+  const asides = doc.opaque.filter((span) => bodyStart <= span.start && span.end <= bodyEnd && !inItem(span)).map((span) => ({ ...span, text: VERBATIM }));
+  const items = [...found, ...asides].sort((a, b) => a.start - b.start).map((item) => ({ raw: doc.text.slice(item.start, item.end), text: item.text }));
   return { span: { start: element.index, end: element.index + element[0].length }, container: container ?? 'Bag', items };
 }
 
@@ -208,11 +226,11 @@ interface Description {
  * which another app rewriting the region may drop; so a missing bag goes only into a top-level
  * Description, one that no other Description encloses.
  */
-function topLevelDescriptions(xml: string, rdf: string): Description[] {
+function topLevelDescriptions(markup: string, rdf: string): Description[] {
   const startOrEnd = new RegExp(`<(/?)${escapeRegExp(rdf)}:Description\\b[^>]*?(/?)>`, 'g');
   const found: Description[] = [];
   let depth = 0;
-  for (const match of xml.matchAll(startOrEnd)) {
+  for (const match of markup.matchAll(startOrEnd)) {
     const [tag, end, selfClosing] = match;
     if (end) depth--;
     else {
@@ -256,19 +274,22 @@ function wordsOfOthers(trees: ReadonlyArray<{ tree: KeywordTree; found: BagEdit 
  * in `tags` any more (Note [Sidecar merge]).
  */
 export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult {
-  const rdf = prefixOf(xml, NS.rdf);
+  // Every search reads `markup`, every edit is made in `xml` (Note [Searching past comments] in xml-markup.ts).
+  const doc = xmlText(xml);
+  const { markup } = doc;
+  const rdf = prefixOf(markup, NS.rdf);
   if (!rdf) return { error: 'it has no RDF data, so it is not an XMP sidecar' };
-  const descriptions = topLevelDescriptions(xml, rdf);
+  const descriptions = topLevelDescriptions(markup, rdf);
   if (descriptions.length === 0) return { error: 'it has no rdf:Description element' };
 
   /** The list `local` of namespace `uri`, with the prefix it has, or why it cannot be edited. */
   const find = (uri: string, local: string): { prefix: string | undefined; found: BagEdit } | { error: string } => {
-    const prefix = prefixOf(xml, uri);
+    const prefix = prefixOf(markup, uri);
     // Written as an attribute (`dc:subject="x"`), a list no app writes so: an element beside it would say it twice.
-    if (prefix && new RegExp(`<${escapeRegExp(rdf)}:Description\\b[^>]*\\s${escapeRegExp(prefix)}:${local}\\s*=`).test(xml)) {
+    if (prefix && new RegExp(`<${escapeRegExp(rdf)}:Description\\b[^>]*\\s${escapeRegExp(prefix)}:${local}\\s*=`).test(markup)) {
       return { error: `its keyword list ${prefix}:${local} is an attribute, not an rdf:Bag or rdf:Seq` };
     }
-    const found = prefix ? findBag(xml, prefix, local, rdf) : NO_BAG;
+    const found = prefix ? findBag(doc, prefix, local, rdf) : NO_BAG;
     return found === 'unreadable' ? { error: `its keyword list ${prefix}:${local} holds no rdf:Bag or rdf:Seq` } : { prefix, found };
   };
   const subject = find(NS.dc, 'subject');
@@ -298,7 +319,7 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
 
   let changed = addSubjects.length > 0 || keptSubjects.length !== subjectFound.items.length;
   // A prefix the document never binds gets declared: the tree's own unless it means something else.
-  const newPrefix = (preferred: string) => (new RegExp(`xmlns:${preferred}\\s*=`).test(xml) ? `lumen${preferred}` : preferred);
+  const newPrefix = (preferred: string) => (new RegExp(`xmlns:${preferred}\\s*=`).test(markup) ? `lumen${preferred}` : preferred);
   const lists: ListMerge[] = [
     { prefix: subject.prefix ?? newPrefix('dc'), uri: NS.dc, local: 'subject', found: subjectFound, items: [...keptSubjects.map((item) => item.raw), ...addSubjects.map(li)] },
   ];
@@ -335,7 +356,7 @@ export function mergeSidecar(xml: string, tags: readonly string[]): MergeResult 
     // A declaration on another Description is out of scope here; one on rdf:RDF or above is not.
     const inScope = (prefix: string) =>
       new RegExp(`xmlns:${escapeRegExp(prefix)}\\s*=`).test(openTag) ||
-      [...xml.matchAll(new RegExp(`<([\\w.-]+:[\\w.-]+)[^>]*\\sxmlns:${escapeRegExp(prefix)}\\s*=`, 'g'))].some((match) => match[1] !== `${rdf}:Description`);
+      [...markup.matchAll(new RegExp(`<([\\w.-]+:[\\w.-]+)[^>]*\\sxmlns:${escapeRegExp(prefix)}\\s*=`, 'g'))].some((match) => match[1] !== `${rdf}:Description`);
     const declarations = missing.filter((property) => !inScope(property.prefix)).map((property) => `\n    xmlns:${property.prefix}="${property.uri}"`);
     const inserted = missing.map((property) => `\n   ${property.text}`).join('');
     const close = target.selfClosing ? `\n  </${rdf}:Description>` : '';

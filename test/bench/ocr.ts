@@ -10,11 +10,12 @@ import { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
 import { dot } from '../../main/models/vectors.js';
 import { fuseRankings, queryWords } from '../../main/ocr/fusion.js';
-import { ClipGate, DetectorGate, calibrateThreshold, type TextGate } from '../../main/ocr/gate.js';
+import { DetectorGate, type TextGate } from '../../main/ocr/gate.js';
 import { OcrModel, type OcrLine } from '../../main/ocr/ocr.js';
 import { parseQuery } from '../../main/search/query.js';
 import type { OcrTarget } from '../../main/storage/ocr-store.js';
 import { generateTextPhotos, type TextPhoto } from '../helpers/text-photos.js';
+import { calibrateThreshold, ClipGate } from './clip-gate.js';
 
 type Log = (message: string) => void;
 

@@ -27,7 +27,7 @@ import sharp from 'sharp';
 import { benchmarkEmbedding } from '../../main/models/benchmark.js';
 import { ClipModel } from '../../main/models/clip.js';
 import type { ProviderPreference } from '../../main/models/session.js';
-import { benchmarkRescoring } from '../../main/tags/benchmark.js';
+import { benchmarkRescoring } from './rescore.js';
 import { HF_MODEL, IMMICH_MODEL } from '../helpers/fixtures.js';
 import { appFigures, previewFigures } from './app.js';
 import { groupingQuality, groupingTime } from './duplicates.js';

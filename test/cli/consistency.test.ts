@@ -73,6 +73,8 @@ describe('the command line, tried as a new user would', () => {
       [['status', '--data', data, '--model', path.join(scratch.dir, 'nope')], /No model folder/],
       [['search', 'a circle', '--data', data, '--k', '0'], /--k takes a whole number from 1 to 1000, not "0"/],
       [['search', 'a circle', '--data', data, '--page', '0'], /--page takes a whole number 1 or more/],
+      // Written as decimals only: Number() reads "0x1" as 1.
+      [['search', 'a circle', '--data', data, '--k', '0x1'], /--k takes a whole number from 1 to 1000, not "0x1"/],
       [['search', 'a circle', '--data', data, '--type', 'bmp'], /--type takes jpeg, png/],
       // A file named as a photo that is none, and a folder named as a model that holds none.
       [['embed-image', path.join(scratch.dir, 'nope.jpg'), ...model], /Cannot read .*nope\.jpg: it does not exist/],

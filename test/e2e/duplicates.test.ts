@@ -85,7 +85,7 @@ describe('the Duplicates section, end to end', () => {
     await page.getByRole('button', { name: 'Move to trash…' }).click();
     const confirm = page.getByRole('dialog', { name: 'Move 3 files to the trash?' });
     await confirm.waitFor();
-    await confirm.getByText(/keep their names there: you can put them back from the trash/).waitFor();
+    await confirm.getByText(/may be given a new name: you can put them back from the trash/).waitFor();
     const listed = await confirm.getByRole('list', { name: 'Files to move to the trash' }).getByRole('listitem').allTextContents();
     expect(listed.map((item) => item.split(' ')[0])).toEqual(['circle-half.jpg', 'circle-resaved.jpg', 'star-resaved.jpg']);
     await screenshot(page, 'duplicates-confirm');

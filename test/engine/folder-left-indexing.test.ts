@@ -1,7 +1,7 @@
 /**
  * A folder removed while it is being indexed (from another window): the run ends without its
  * photos, and no tagging follows when no photo is left embedded to tag (Note [Nothing to tag] in
- * main/engine/engine.ts): it would fail with "No photo in the library has an embedding".
+ * main/engine/index-job.ts): it would fail with "No photo in the library has an embedding".
  */
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';

@@ -112,7 +112,7 @@ describe('an index job', () => {
     expect(indexJobs().at(-1)).toMatchObject({ id: indexing.job.id, state: 'cancelled' });
     // What it indexed is kept, and its folder is no new one any more: a later run a model fails would take a new one out.
     expect(app.library().status()).toMatchObject({ photos: 3 });
-    expect((app as unknown as { indexAsks: IndexAsks }).indexAsks.takeNew()).toEqual([]);
+    expect((app as unknown as { indexing: { indexAsks: IndexAsks } }).indexing.indexAsks.takeNew()).toEqual([]);
     await settle(500);
     expect(jobEvents('tag')).toEqual([]);
   });

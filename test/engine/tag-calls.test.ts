@@ -82,6 +82,10 @@ describe('the app’s tag calls', () => {
     const tags = await calls['tags.ofPhoto']({ id: star });
     expect(tags.rejected).toEqual(['circle']);
     expect(tags.tags.map((tag) => tag.tag)).toContain('holiday 2024');
+    // A tag added by hand, given again in another Unicode form, is the one the photo has (Note [One name, one tag]).
+    await calls['tags.verdict']({ photoIds: [star], tag: 'caf\u00e9', verdict: 'add' });
+    await calls['tags.verdict']({ photoIds: [star], tag: 'cafe\u0301', verdict: 'reject' });
+    expect((await calls['tags.ofPhoto']({ id: star })).rejected).toEqual(['caf\u00e9', 'circle']);
     await expect(calls['tags.verdict']({ photoIds: [star], tag: 'no|pipes', verdict: 'add' })).rejects.toMatchObject({ code: 'bad-input' });
     await expect(calls['tags.verdict']({ photoIds: [star], tag: 'hexagon', verdict: 'confirm' })).rejects.toMatchObject({ code: 'not-found' });
     // All or none: a photo gone since the window showed it leaves the others as they were.

@@ -3,7 +3,7 @@
  * never shown bare, and a decoder's line is kept apart as a detail (Note [Decoder's words apart]).
  */
 import { describe, expect, it } from 'vitest';
-import { failureFor, failureWords } from '../../main/library/failures.js';
+import { failureFor, failureWords, runFailure } from '../../main/library/failures.js';
 
 const file = '/photos/2024/IMG_0001.jpg';
 const systemError = (code: string) => Object.assign(new Error(`${code}: failed, open '${file}'`), { code });
@@ -27,5 +27,14 @@ describe('why a photo could not be indexed', () => {
     const words = failureWords({ path: file, reason: failure.reason, message: failure.message });
     expect(words.message).toMatch(/^IMG_0001\.jpg is truncated/);
     expect(words.detail).toBe('VipsJpeg: Premature end of input file');
+  });
+});
+
+describe('why an index run stopped', () => {
+  it('says the library held open by another program as that, with what to do, not as a disk to check', () => {
+    const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    const error = runFailure(busy, 3);
+    expect(error.code).toBe('busy');
+    expect(error.message).toMatch(/^Indexing stopped: another program \(a database browser or a backup tool\?\) is holding the library open for writing: 3 photos indexed and kept; close it and run again\.$/);
   });
 });

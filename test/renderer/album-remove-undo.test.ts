@@ -18,10 +18,15 @@ const gridNames = (page: Page) => page.getByRole('listbox', { name: 'Photos of T
 const said = (page: Page) => page.locator('header.top').getByRole('status').textContent();
 const undo = (page: Page) => page.getByRole('button', { name: /^Undo removing/ });
 
-/** Selects photos of the album's grid by file name, as Ctrl+click does, and takes them out of the album. */
-async function removeFromAlbum(page: Page, ...names: string[]): Promise<void> {
+/** Selects photos of the album's grid by file name, as Ctrl+click does. */
+async function select(page: Page, ...names: string[]): Promise<void> {
   for (const name of names) await page.getByRole('option', { name: new RegExp(`^${name.replace('.', '\\.')}`) }).click({ modifiers: ['Control'] });
   await page.getByText(`${names.length} selected`).waitFor();
+}
+
+/** Selects photos of the album's grid by file name and takes them out of the album. */
+async function removeFromAlbum(page: Page, ...names: string[]): Promise<void> {
+  await select(page, ...names);
   await page.getByRole('button', { name: 'Remove from album' }).click();
 }
 
@@ -96,6 +101,24 @@ describe('Undo after taking photos out of a saved album', () => {
     await page.getByRole('button', { name: 'Rename album' }).waitFor();
     expect(await undo(page).count()).toBe(0);
     expect(fake.callsOf('albums.add')).toHaveLength(1);
+  });
+
+  it('takes the photos out once at a double click, and says how many were taken out, with Undo', async () => {
+    const fake = albumsFake({ Trip: [1, 2, 3] });
+    const remove = fake.overrides['albums.remove'] as (params: CallParams<'albums.remove'>) => CallOutcome<'albums.remove'>;
+    // An engine busy a moment: the second click lands while the first's call is under way.
+    fake.overrides['albums.remove'] = ((params: CallParams<'albums.remove'>) => new Promise((resolve) => setTimeout(() => resolve(remove(params)), 200))) as never;
+    const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
+    await poll(() => gridNames(page)).toEqual(['c.jpg', 'b.jpg', 'a.jpg']);
+    await select(page, 'c.jpg', 'b.jpg', 'a.jpg');
+    await page.getByRole('button', { name: 'Remove from album' }).dblclick();
+
+    await poll(() => said(page)).toBe('Removed 3 photos from this album. They stay in the library.');
+    expect(fake.callsOf('albums.remove')).toHaveLength(1);
+    expect(await undo(page).getAttribute('aria-label')).toBe('Undo removing 3 photos');
+    await page.waitForTimeout(400);
+    expect(await said(page)).toBe('Removed 3 photos from this album. They stay in the library.');
+    expect(fake.callsOf('albums.remove')).toHaveLength(1);
   });
 
   it('is not offered where fewer were taken out than selected: which were out already is not said', async () => {

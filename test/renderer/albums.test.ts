@@ -26,6 +26,12 @@ async function select(page: Page, ...names: string[]): Promise<void> {
 const gridNames = (page: Page, album: string) => page.getByRole('listbox', { name: `Photos of ${album}` }).getByRole('option').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label')?.split(',')[0]));
 
 describe('the list of albums', () => {
+  it('says which tags describe an album as the cards show them: those a quarter or more of its photos share', async () => {
+    const { page } = await pages.open(albumsFake({ Trip: [1, 2] }), { hash: '#/albums' });
+    await page.getByRole('heading', { level: 1, name: 'Albums' }).waitFor();
+    await page.getByText('Every folder of photos, and the selections you saved, described by the tags a quarter or more of their photos share.').waitFor();
+  });
+
   it('gives focus back to the card of the album left, by “← Albums”', async () => {
     const fake = albumsFake({ Trip: [1, 2], Walks: [3] });
     const { page } = await pages.open(fake, { hash: '#/albums' });
@@ -83,9 +89,20 @@ describe('renaming a saved album', () => {
     await page.keyboard.type('ide');
     await poll(() => field.getAttribute('aria-invalid')).toBeNull();
     expect(await page.getByRole('alert').count()).toBe(0);
-    // An empty name cannot be sent.
+    // A blank name is not sent: Save, offered still, says why at the field, in the engine's words; Enter too.
     await field.fill('   ');
-    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+    const save = page.getByRole('button', { name: 'Save', exact: true });
+    expect(await save.isDisabled()).toBe(false);
+    await save.click();
+    await poll(() => page.getByRole('alert').allTextContents()).toEqual(['Give the album a name.']);
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    expect(await field.evaluate((input) => document.getElementById(input.getAttribute('aria-describedby') ?? '')?.textContent)).toBe('Give the album a name.');
+    await field.fill('');
+    await poll(() => field.getAttribute('aria-invalid')).toBeNull();
+    await page.keyboard.press('Enter');
+    await poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    // While the field takes the heading's place, the page keeps a level-1 heading: the album's name.
+    expect(await page.getByRole('heading', { level: 1 }).allTextContents()).toEqual(['Trip']);
 
     await field.fill('  Lisbon 2023 ');
     await page.keyboard.press('Enter');

@@ -32,6 +32,10 @@ describe('finding duplicates', () => {
     await page.getByRole('button', { name: 'Move to trash…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
+    // What becomes of the files, and no more: a trash (the system's, preview mode's folder) renames a file whose name it holds already.
+    expect((await page.locator('#trash-note').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+      "They go to the system trash, where a file named like one there already may be given a new name: you can put them back from the trash until you empty it. A file's XMP sidecar goes with it. The copies you keep are not touched.",
+    );
     for (const key of ['Control+1', 'Control+,', '/', '?']) await page.keyboard.press(key);
     await page.waitForTimeout(100);
     expect(await page.evaluate(() => location.hash)).toBe('#/duplicates');

@@ -10,7 +10,7 @@ import { isTextOnly, quoteQuery } from '../../renderer/src/lib/query-quote.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
 import { appendPage, nextPage } from '../../renderer/src/lib/result-pages.js';
-import { FORMATS, formatName } from '../../renderer/src/lib/search-params.js';
+import { EMPTY_FILTERS, FORMATS, filteredByTag, formatName } from '../../renderer/src/lib/search-params.js';
 import { SHORTCUTS, comboLabel, matches, shortcutFor, type KeyLike } from '../../renderer/src/lib/shortcuts.js';
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
@@ -150,6 +150,14 @@ describe('formatting', () => {
     expect(isChoiceAvailable('gpu', ['cpu'])).toBe(false);
     expect(isChoiceAvailable('gpu', ['cpu', 'webgpu'])).toBe(true);
     expect(isChoiceAvailable('cuda', ['cpu'])).toBe(false);
+  });
+});
+
+describe('a tag filter', () => {
+  it('names the tag whatever the case or Unicode form it was written in (Note [One name, one tag])', () => {
+    expect(filteredByTag({ ...EMPTY_FILTERS, tag: ' cafe\u0301 ' }, 'Caf\u00e9')).toBe(true);
+    expect(filteredByTag({ ...EMPTY_FILTERS, tag: 'cafe' }, 'caf\u00e9')).toBe(false);
+    expect(filteredByTag(EMPTY_FILTERS, '')).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * What the contract's schemas would refuse in their own words ("Too big: expected array to have
  * <=100 items") the window checks first, and says in its own (Note [Limits the window checks] in
- * preload/contract.ts): exclusions, a vocabulary file, folders dropped on the window. The fake
+ * preload/limits.ts): exclusions, a vocabulary file, folders dropped on the window. The fake
  * engine answers these calls through the app's real router, so what the window sends passes the
  * same checks as in the app.
  */

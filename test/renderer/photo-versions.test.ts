@@ -1,5 +1,5 @@
 /**
- * Note [Photo versions], in the renderer (renderer/src/lib/photo-versions.ts): the lists that are
+ * Note [Versions followed] in renderer/src/lib/photo-versions.ts: the lists that are
  * not read again when the library changes (search results, the viewer's similar photos, a tag's
  * photos, the tag and album cards' samples, duplicate groups, the template editor's preview) show
  * a photo edited in place anew, from the versions of their photos alone. Built for real and driven in Chromium against a fake
@@ -28,7 +28,7 @@ function editableFake(): { fake: FakeLumen; versions: Map<number, number> } {
 
 const sources = (page: Page, selector: string) => page.locator(selector).evaluateAll((images) => images.map((image) => image.getAttribute('src')));
 
-describe('lists not read again show a photo edited in place anew (Note [Photo versions])', () => {
+describe('lists not read again show a photo edited in place anew (Note [Versions followed])', () => {
   it('search results on screen take the edited photo’s new version, asking for their versions and not searching again', async () => {
     const { fake, versions } = editableFake();
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [1, 2, 3].map((id) => hit(id, id)), total: 3, belowCutoff: 0, offset: 0, model: FAKE_MODEL, method: 'index', counted: true } });

@@ -58,6 +58,14 @@ describe('the template editor', () => {
     expect(of(3)).toEqual([['name', 'The tag needs a name.']]);
   });
 
+  it('tells two tags whose names differ only in Unicode form of each other, as the engine refuses them (Note [One name, one tag])', () => {
+    const composed = { name: 'caf\u00e9', prompts: ['a café'] };
+    const decomposed = { name: 'cafe\u0301', prompts: ['a café'] };
+    const names = (draft: VocabularyInfo) => problems(draft).filter((p) => typeof p.field === 'object' && p.field.part === 'name').map((p) => p.message);
+    expect(names({ ...saved, tags: [composed, decomposed] })).toEqual(['Another tag is already called “cafe\u0301”.', 'Another tag is already called “caf\u00e9”.']);
+    expect(() => parseVocabulary({ ...saved, tags: [composed, decomposed] })).toThrow(UserError);
+  });
+
   it('holds the engine’s limits on list sizes and lengths, numbered as the editor numbers', () => {
     const numbered = (n: number) => Array.from({ length: n }, (_, i) => `a photo of a {} (${i + 1})`);
     const messages = (draft: VocabularyInfo) => problems(draft).map((p) => [typeof p.field === 'object' ? `${p.field.tag}.${p.field.part}` : p.field, p.message]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchmarkRescoring } from '../../main/tags/benchmark.js';
+import { benchmarkRescoring } from '../bench/rescore.js';
 import { ScoreCache } from '../../main/tags/cache.js';
 import { rankOf, retrievalMetrics, table, transpose, zeroShotReport } from '../../main/tags/metrics.js';
 import { cosineMatrix } from '../../main/models/matmul.js';

@@ -71,7 +71,8 @@ describe('exporting the vocabulary to a full disk', () => {
   it('once there is space, writes the whole vocabulary through a link into the file it leads to, and keeps the link', async () => {
     const target = path.join(scratch.dir, 'kept', 'vocabulary.json');
     await mkdir(path.dirname(target));
-    await writeFile(target, 'old');
+    // An earlier export: an export replaces no other file (Note [An export replaces only an export]).
+    await writeFile(target, JSON.stringify({ templates: ['a photo of a {}.'], tags: [{ name: 'old', prompts: ['old'] }] }));
     const link = path.join(scratch.dir, 'link.json');
     await symlink(target, link);
     expect((await cli('vocabulary', '--data', data, '--export', link)).code).toBe(0);

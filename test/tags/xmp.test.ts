@@ -188,6 +188,19 @@ describe('XMP sidecars', () => {
     expect(buildSidecar(['dog'])).not.toContain('TagsList');
   });
 
+  it('writes a tag with "/" into digiKam’s list as it is, and knows the entry as its own again', () => {
+    // digiKam shows it as `sea` under `Lumen/sky`, as it would from lr:hierarchicalSubject (Note [digiKam's tag list]).
+    const merged = mergeSidecar(DIGIKAM, ['sky/sea']);
+    if (!('xml' in merged)) throw new Error(merged.error);
+    expect(merged.xml).toContain('<rdf:li>Lumen/sky/sea</rdf:li>');
+    expect(merged.xml).toContain('<rdf:li>Lumen|sky/sea</rdf:li>');
+    expect(merged.xml).toContain('<rdf:li>sky/sea</rdf:li>');
+    expect(mergeSidecar(merged.xml, ['sky/sea'])).toEqual({ xml: merged.xml, changed: false });
+    const dropped = mergeSidecar(merged.xml, []);
+    if (!('xml' in dropped)) throw new Error(dropped.error);
+    expect(dropped.xml).not.toContain('sky');
+  });
+
   it('takes out a keyword Lumen no longer gives the photo, but not the flat keyword another app’s hierarchical keyword shares', () => {
     // cat and dog are no longer tags of the photo (deleted or rejected): Lumen's entries go.
     const merged = mergeSidecar(SHARED_CAT, []);
@@ -287,5 +300,93 @@ describe('XMP sidecars', () => {
     const outcome = await writeSidecar(file, ['dog']);
     expect(outcome).toEqual({ skipped: expect.stringMatching(/left alone: it has no RDF data/) });
     expect(await readFile(file, 'utf8')).toBe('my notes about this photo');
+  });
+});
+
+/**
+ * A sidecar where markup shows up as mere text (Note [Searching past comments] in xml-markup.ts):
+ * `aside` is put before the photo's own Description, whose keyword list is `subject` (none if empty).
+ */
+const withAside = (aside: string, subject = '') => `<?xml version="1.0" encoding="UTF-8"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  ${aside}
+  <rdf:Description rdf:about=""
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmp:Rating="2">${subject ? `\n   ${subject}` : ''}
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+`;
+
+const FAKE_SUBJECT = '<dc:subject><rdf:Bag><rdf:li>fake</rdf:li></rdf:Bag></dc:subject>';
+
+describe('XMP sidecars with comments, CDATA sections and processing instructions', () => {
+  /** The merge of `tags` into `xml`, checked to hold `aside` once and as it was, and to be well-formed; less `aside`. */
+  const mergedAround = (xml: string, tags: string[], aside: string) => {
+    const merged = mergeSidecar(xml, tags);
+    if (!('xml' in merged)) throw new Error(merged.error);
+    expect(wellFormedError(merged.xml)).toBeNull();
+    expect(merged.xml.split(aside)).toHaveLength(2);
+    return { ...merged, outside: merged.xml.replace(aside, '') };
+  };
+  const subjectOf = (xml: string) => /<dc:subject>([\s\S]*?)<\/dc:subject>/.exec(xml)?.[1] ?? '';
+
+  it('puts a keyword into the real dc:subject, never into a comment that looks like one, which stays byte for byte', async () => {
+    const comment = `<!-- ${FAKE_SUBJECT} -->`;
+    // No real dc:subject: one is added to the Description.
+    const fresh = mergedAround(withAside(comment), ['sea'], comment);
+    expect(subjectOf(fresh.outside)).toContain('<rdf:li>sea</rdf:li>');
+    expect(fresh.outside).toContain('<rdf:li>Lumen|sea</rdf:li>');
+    expect(mergeSidecar(fresh.xml, ['sea'])).toEqual({ xml: fresh.xml, changed: false });
+    // A real one after the commented one gets the keyword beside the person's own.
+    const real = mergedAround(withAside(comment, '<dc:subject><rdf:Bag><rdf:li>holiday</rdf:li></rdf:Bag></dc:subject>'), ['sea'], comment);
+    expect(subjectOf(real.outside)).toMatch(/<rdf:li>holiday<\/rdf:li>\s*<rdf:li>sea<\/rdf:li>/);
+    // And through a file, as `lumen tags --export-xmp` writes it.
+    const scratch = await tempDir();
+    try {
+      const file = path.join(scratch.dir, 'p011.jpg.xmp');
+      await writeFile(file, withAside(comment));
+      expect(await writeSidecar(file, ['sea'])).toBe('written');
+      const text = await readFile(file, 'utf8');
+      expect(text).toContain(`\n  ${comment}\n`);
+      expect(subjectOf(text.replace(comment, ''))).toContain('<rdf:li>sea</rdf:li>');
+      expect(await writeSidecar(file, ['sea'])).toBe('unchanged');
+    } finally {
+      await scratch.cleanup();
+    }
+  });
+
+  it('finds the photo’s own Description past one in a comment', () => {
+    const comment = '<!-- <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"> -->';
+    const merged = mergedAround(withAside(comment), ['sea'], comment);
+    const own = merged.outside.slice(merged.outside.indexOf('<rdf:Description'));
+    expect(subjectOf(own)).toContain('<rdf:li>sea</rdf:li>');
+  });
+
+  it('keeps a comment inside a keyword list, and an item commented out stays out', () => {
+    const comment = '<!-- <rdf:li>old</rdf:li> -->';
+    const merged = mergedAround(withAside('', `<dc:subject><rdf:Bag>${comment}<rdf:li>holiday</rdf:li></rdf:Bag></dc:subject>`), ['sea'], comment);
+    expect(subjectOf(merged.xml)).toMatch(/<!-- <rdf:li>old<\/rdf:li> -->\s*<rdf:li>holiday<\/rdf:li>\s*<rdf:li>sea<\/rdf:li>/);
+    expect(merged.outside).not.toContain('old');
+  });
+
+  it.each([
+    ['a CDATA section', `<dc:description><rdf:Alt><rdf:li xml:lang="x-default"><![CDATA[Tag with ${FAKE_SUBJECT}]]></rdf:li></rdf:Alt></dc:description>`],
+    ['a processing instruction', `<?note ${FAKE_SUBJECT}?>`],
+  ])('never puts a keyword into %s that looks like a keyword list', (_, aside) => {
+    const holder = aside.startsWith('<dc:') ? `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">${aside}</rdf:Description>` : aside;
+    const merged = mergedAround(withAside(holder), ['sea'], aside);
+    expect(subjectOf(merged.outside)).toContain('<rdf:li>sea</rdf:li>');
+    expect(mergeSidecar(merged.xml, ['sea'])).toEqual({ xml: merged.xml, changed: false });
+  });
+
+  it('reads namespace prefixes from declarations, not from a comment that mentions one', () => {
+    const comment = '<!-- was: xmlns:old="http://purl.org/dc/elements/1.1/" xmlns:r="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:lr="urn:other" -->';
+    const merged = mergedAround(withAside(comment, '<dc:subject><rdf:Bag><rdf:li>holiday</rdf:li></rdf:Bag></dc:subject>'), ['sea'], comment);
+    expect(subjectOf(merged.outside)).toMatch(/<rdf:li>holiday<\/rdf:li>\s*<rdf:li>sea<\/rdf:li>/);
+    expect(merged.outside).not.toMatch(/old:|lumenlr|<r:/);
+    expect(merged.outside).toContain('<lr:hierarchicalSubject>');
   });
 });

@@ -53,8 +53,7 @@ export type AppBus = EventBus<BusEvents>;
 /** Relays the engine's events from `window.lumen` onto the bus; returns the unsubscribe. */
 export function relayEngineEvents(api: LumenApi, bus: AppBus): () => void {
   return api.onEvent((event) => {
-    if (event.type === 'library-changed') return bus.emit('library-changed', event);
-    if (event.type === 'photos-stored') return bus.emit('photos-stored', event);
+    if (event.type !== 'job') return bus.emit(event.type, event);
     bus.emit('job', event);
     const { job } = event;
     if (job.kind !== 'download' || job.subject === null) return;

@@ -15,13 +15,3 @@ export function photoMonth(takenAt: number): string {
   const date = new Date(takenAt);
   return `${date.getUTCFullYear()}-${date.getUTCMonth()}`;
 }
-
-/** A day of a date field ("2024-06-30") as a photo date bound: its first moment, or (`end`) its last. */
-export function photoDayBound(day: string, end: boolean): number {
-  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
-  // Not `Date.UTC(year, …)`, which reads the years 0-99 as 1900-1999.
-  const moment = new Date(0);
-  moment.setUTCFullYear(year, month - 1, date);
-  if (end) moment.setUTCHours(23, 59, 59, 999);
-  return moment.getTime();
-}

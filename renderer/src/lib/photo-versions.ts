@@ -3,7 +3,7 @@
  * grid puts each one in its photo's thumbnail URL, and the viewer in the preview's of a photo
  * opened from it, so that a photo edited in place shows its new picture once its list says so.
  *
- * Note [Photo versions], in the renderer: the library's timeline is read again when the library
+ * Note [Versions followed]: the library's timeline is read again when the library
  * changes, and so is the open photo's details, and, once the changes rest, a tag's or an album's
  * photos and the cards' samples (Note [Pages follow the library] in follow-library.ts), but other
  * lists are not: search results, the viewer's similar photos, the duplicate groups, the template

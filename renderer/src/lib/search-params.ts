@@ -4,8 +4,9 @@
  * read from the URL is checked; anything unknown falls back to the default.
  */
 import { FORMAT_NAMES as INDEXED_FORMAT_NAMES } from '../../../main/library/photo-kinds.js';
+import { dateBound } from '../../../main/search/date-bounds.js';
 import type { SearchFilters, SearchOptionsInput, SearchSort } from '../../../main/search/options.js';
-import { photoDayBound } from './photo-dates.js';
+import { tagNameKey } from '../../../main/tags/vocabulary-rules.js';
 
 type PhotoFormat = NonNullable<SearchFilters['formats']>[number];
 export type Sort = SearchSort;
@@ -81,7 +82,7 @@ export function parseSearch(query: string): SearchState {
   const sort = params.get('sort');
   const day = (name: string) => {
     const value = params.get(name) ?? '';
-    return DATE.test(value) ? value : '';
+    return DATE.test(value) && dateBound(value, false) !== null ? value : '';
   };
   let [from, to] = [day('from'), day('to')];
   const folder = params.get('folder') ?? '';
@@ -139,20 +140,21 @@ export function tagFiltered(filters: SearchFilterState): boolean {
 /** Whether the photos shown are filtered by `tag`: a verdict on it changes which pass. Tag names are one tag in any case, as the engine matches them. */
 export function filteredByTag(filters: SearchFilterState, tag: string): boolean {
   const filtered = filters.tag.trim();
-  return filtered !== '' && filtered.toLowerCase() === tag.toLowerCase();
+  return filtered !== '' && tagNameKey(filtered) === tagNameKey(tag);
 }
 
 /** The engine's search options for this state (dates as days on the photos' clock, whole days included). */
 export function searchOptions(state: SearchState, limit: number, offset = 0): SearchOptionsInput {
   const { filters } = state;
+  const [takenAfter, takenBefore] = [filters.from && dateBound(filters.from, false), filters.to && dateBound(filters.to, true)];
   return {
     limit,
     offset,
     sort: state.sort,
     showAll: state.showAll,
     filters: {
-      ...(filters.from ? { takenAfter: photoDayBound(filters.from, false) } : {}),
-      ...(filters.to ? { takenBefore: photoDayBound(filters.to, true) } : {}),
+      ...(typeof takenAfter === 'number' ? { takenAfter } : {}),
+      ...(typeof takenBefore === 'number' ? { takenBefore } : {}),
       ...(filters.folder ? { within: filters.folder } : {}),
       ...(filters.camera.trim() ? { camera: filters.camera.trim() } : {}),
       ...(filters.formats.length ? { formats: filters.formats } : {}),

@@ -6,7 +6,7 @@
 import type { VocabularyInfo } from './api.js';
 // The engine's own rules (pure: no Node or zod reaches the bundle), so a draft the editor lets
 // through is one the engine accepts.
-import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, unsafeCharacter } from '../../../main/tags/vocabulary-rules.js';
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, tagNameKey, unsafeCharacter } from '../../../main/tags/vocabulary-rules.js';
 
 export type TagDraft = VocabularyInfo['tags'][number];
 
@@ -70,11 +70,11 @@ export function problems(draft: VocabularyInfo): Problem[] {
   if (texts > MAX_TEXTS) {
     found.push({ field: 'templates', message: `There are ${texts.toLocaleString('en')} prompts to embed, each prompt in each template of its tag; at most ${MAX_TEXTS.toLocaleString('en')} keep tagging to minutes: use fewer templates or prompts.` });
   }
-  // Two tags of one name (ignoring case) are each told of the other: whichever is being edited says so.
+  // Two tags of one name (Note [One name, one tag]) are each told of the other: whichever is being edited says so.
   const byName = new Map<string, number[]>();
   draft.tags.forEach((tag, index) => {
-    const folded = tag.name.trim().toLowerCase();
-    if (folded) byName.set(folded, [...(byName.get(folded) ?? []), index]);
+    const key = tagNameKey(tag.name);
+    if (key) byName.set(key, [...(byName.get(key) ?? []), index]);
   });
   draft.tags.forEach((tag, index) => {
     const name = tag.name.trim();
@@ -84,7 +84,7 @@ export function problems(draft: VocabularyInfo): Problem[] {
     at('name', nameProblems(name));
     // Said on each tag past the limit, since the editor shows the selected tag's problems only.
     if (index >= MAX_TAGS) at('name', overLimit(draft.tags.length, MAX_TAGS, 'Tag'));
-    const other = byName.get(name.toLowerCase())?.find((each) => each !== index);
+    const other = byName.get(tagNameKey(name))?.find((each) => each !== index);
     if (other !== undefined) at('name', [`Another tag is already called “${draft.tags[other]?.name.trim()}”.`]);
     at('prompts', promptProblems(tag.prompts));
     at('templates', templateProblems(tag.templates ?? []));
@@ -92,6 +92,9 @@ export function problems(draft: VocabularyInfo): Problem[] {
   });
   return found;
 }
+
+/** A tag's name as the notes about it say it. */
+export const tagCalled = (name: string): string => (name.trim() ? `“${name.trim()}”` : 'the tag with no name');
 
 /** Text lines as the editor's text areas show them, and back (blank lines dropped). */
 export const toLines = (values: readonly string[] | undefined): string => (values ?? []).join('\n');
@@ -105,7 +108,7 @@ export type Origins = ReadonlyArray<string | null>;
 
 /** The origins of a draft whose tags were never renamed: each is the saved tag of its name, if any. */
 export function originsByName(saved: VocabularyInfo, draft: VocabularyInfo): Origins {
-  return draft.tags.map((tag) => saved.tags.find((old) => old.name.toLowerCase() === tag.name.trim().toLowerCase())?.name ?? null);
+  return draft.tags.map((tag) => saved.tags.find((old) => tagNameKey(old.name) === tagNameKey(tag.name))?.name ?? null);
 }
 
 export interface Changes {

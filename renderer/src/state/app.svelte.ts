@@ -32,7 +32,7 @@ export class AppState {
   readonly jobs: JobsStore;
   readonly search: SearchStore;
   readonly library: LibraryStore;
-  /** Versions of the photos that lists not read again show, learned at each change (Note [Photo versions], in the renderer, in lib/photo-versions.ts). */
+  /** Versions of the photos that lists not read again show, learned at each change (Note [Versions followed] in lib/photo-versions.ts). */
   readonly versions: PhotoVersions;
   readonly selection = new Selection();
   /** What a screen reader hears once, from any screen (announcer.svelte.ts). */

@@ -30,7 +30,7 @@ export class DuplicatesStore {
     private readonly api: LumenApi,
     versions: PhotoVersions,
   ) {
-    // Copies come without versions: their images' URLs get them at the library's next change (Note [Photo versions], in the renderer, in lib/photo-versions.ts).
+    // Copies come without versions: their images' URLs get them at the library's next change (Note [Versions followed] in lib/photo-versions.ts).
     versions.follow(() => this.groups.flatMap((group) => group.photos.map((photo) => photo.id)));
   }
 

@@ -8,6 +8,7 @@ import { MAX_VOCABULARY_CHARS } from '../../../preload/limits.js';
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
 import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
 import { changes, isChanged, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
+import { tagNameKey } from '../../../main/tags/vocabulary-rules.js';
 
 const PREVIEW_DELAY_MS = 120;
 
@@ -154,7 +155,7 @@ export class EditorState {
   /** Adds a tag named `wanted` (numbered if the name is taken), its name its prompt (Note [A new tag's prompt]), and selects it. */
   addTag(wanted = 'new tag'): void {
     let name = wanted;
-    for (let n = 2; this.draft.tags.some((tag) => tag.name.toLowerCase() === name.toLowerCase()); n++) name = `${wanted} ${n}`;
+    for (let n = 2; this.draft.tags.some((tag) => tagNameKey(tag.name) === tagNameKey(name)); n++) name = `${wanted} ${n}`;
     this.shownBeforeAdding = this.origins[this.selected] ?? this.shownBeforeAdding;
     this.draft.tags.push({ name, prompts: namePrompts(name) });
     this.origins = [...this.origins, null];

@@ -1,6 +1,6 @@
 /**
  * Photos' versions as they are now, for the lists that are not read again when the library
- * changes (Note [Photo versions], in the renderer, in lib/photo-versions.ts).
+ * changes (Note [Versions followed] in lib/photo-versions.ts).
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { LumenApi } from '../lib/api.js';

@@ -12,6 +12,7 @@
  */
 import { SvelteMap } from 'svelte/reactivity';
 import type { CallParams, LumenApi, SearchHitInfo, SearchPageInfo } from '../lib/api.js';
+import { LruCache } from '../../../main/core/lru.js';
 import { MAX_PAGE_SIZE } from '../../../main/search/page-limit.js';
 import { coalesced, VERDICTS_REST_MS } from '../lib/coalesce.js';
 import { versionLookup, type VersionOf } from '../lib/photo-versions.js';
@@ -79,7 +80,7 @@ export class SearchStore {
   results = $state.raw<SearchHitInfo[]>([]);
   /** The results' versions as the search found them. */
   private readonly foundVersionOf = $derived(versionLookup(this.results.map((hit) => hit.id), this.results.map((hit) => hit.version)));
-  /** The results' versions (Note [Photo versions], in the renderer, in lib/photo-versions.ts): as the search found them, or as a change since made them. */
+  /** The results' versions (Note [Versions followed] in lib/photo-versions.ts): as the search found them, or as a change since made them. */
   readonly versionOf: VersionOf = (photoId) => this.versions.of(photoId, this.foundVersionOf(photoId));
   page = $state.raw<SearchPageInfo | null>(null);
   loading = $state(false);
@@ -97,7 +98,7 @@ export class SearchStore {
   private restTimer: ReturnType<typeof setTimeout> | null = null;
   private last = { query: '', rest: '' };
   /** The file names of photos searched by id from the viewer (`#17`), for the headings: the last KEPT_PHOTO_NAMES. */
-  private readonly photoNames = new SvelteMap<string, string>();
+  private readonly photoNames = new LruCache<string, string>(KEPT_PHOTO_NAMES, new SvelteMap());
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
   /** The code of the error the last search ended with, or null (Note [A search waits for photos]). */
@@ -116,8 +117,8 @@ export class SearchStore {
    * page shows, the address is that page's. The timeline does the same (`stale` in library.svelte.ts).
    */
   private stale = false;
-  /** Photos searched by, by the number that names them in the address (SearchState.image). */
-  private readonly images = new SvelteMap<number, ImageQuery>();
+  /** Photos searched by, by the number that names them in the address (SearchState.image): the last KEPT_IMAGES. */
+  private readonly images = new LruCache<number, ImageQuery>(KEPT_IMAGES, new SvelteMap());
   private lastImage = 0;
   /** Photos searched by are numbered from here on in this window: a lower number is one from before a reload. */
   private readonly openedAt = Date.now();
@@ -140,7 +141,7 @@ export class SearchStore {
   /** The photo the library's search is by, if it is by one this window still has. */
   get imageQuery(): ImageQuery | null {
     const { image } = this.state;
-    return image === null ? null : (this.images.get(image) ?? null);
+    return image === null ? null : (this.images.peek(image) ?? null);
   }
 
   /**
@@ -149,7 +150,7 @@ export class SearchStore {
    */
   get likeChip(): string | null {
     const { query, like } = this.state;
-    return this.imageQuery?.name ?? (like ? (this.photoNames.get(query.trim()) ?? null) : null);
+    return this.imageQuery?.name ?? (like ? (this.photoNames.peek(query.trim()) ?? null) : null);
   }
 
   /** Whether the library screen shows search results rather than the (filtered) timeline. */
@@ -190,7 +191,6 @@ export class SearchStore {
     // Numbered by time, so that an address from before a reload never names a later photo.
     const number = (this.lastImage = Math.max(Date.now(), this.lastImage + 1));
     this.images.set(number, image);
-    for (const old of [...this.images.keys()].slice(0, -KEPT_IMAGES)) this.images.delete(old);
     this.update({ query: '', image: number, like: false, photo: null }, !this.router.takePassing());
     this.schedule(true);
   }
@@ -205,14 +205,14 @@ export class SearchStore {
 
   /** Searches for photos like photo `photoId` (its query is `#id`), called `name` in the headings. */
   findSimilar(photoId: number, name: string): void {
-    this.rememberPhotoName(`#${photoId}`, name);
+    this.photoNames.set(`#${photoId}`, name);
     // Back goes to the photo the results are like.
     this.update({ query: `#${photoId}`, image: null, like: true, photo: null }, true);
   }
 
   /** The file name of the photo a `#id` query is about (Find similar); null for any other query. */
   photoNameOf(query: string): string | null {
-    return this.photoNames.get(query) ?? null;
+    return this.photoNames.peek(query) ?? null;
   }
 
   /** A `#id` query typed or reloaded, not asked for by name: the headings name its photo all the same. */
@@ -220,14 +220,7 @@ export class SearchStore {
     const id = /^#([1-9]\d*)$/.exec(query)?.[1];
     if (!id || this.photoNames.has(query)) return;
     const outcome = await this.api.call('photos.details', { id: Number(id) });
-    if (outcome.ok) this.rememberPhotoName(query, outcome.value.name);
-  }
-
-  /** Keeps the name of a `#id` query's photo as the newest; the oldest are let go, as photos searched by are. */
-  private rememberPhotoName(query: string, name: string): void {
-    this.photoNames.delete(query);
-    this.photoNames.set(query, name);
-    for (const old of [...this.photoNames.keys()].slice(0, -KEPT_PHOTO_NAMES)) this.photoNames.delete(old);
+    if (outcome.ok) this.photoNames.set(query, outcome.value.name);
   }
 
   /** Gives up the query (words or photo); filters stay, as they narrow the library too and have their own Clear. */

@@ -1,8 +1,8 @@
 /**
- * Dates on the command line, read as the app's date filters read theirs: a day (or a month, or a
- * year) is the whole of it, so `--before 2024-06-30` takes photos from that evening too; a moment
+ * Dates given to filter photos, by the command line and the app's date fields alike: a day (or a
+ * month, or a year) is the whole of it, so `--before 2024-06-30` takes photos from that evening too; a moment
  * (with a time) is that moment. Both are clock readings, as photo dates are (Note [Dates as the
- * clock showed] in decode.ts): read in UTC whatever this machine's zone, and a zone written after
+ * clock showed] in library/decode.ts): read in UTC whatever this machine's zone, and a zone written after
  * a moment is left aside, since no photo date has one to compare.
  */
 

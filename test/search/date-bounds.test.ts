@@ -1,6 +1,6 @@
 /** Dates on the command line: whole days and months on the photos' clock, as the app's date filters take them. */
 import { describe, expect, it } from 'vitest';
-import { dateBound } from '../../main/cli/dates.js';
+import { dateBound } from '../../main/search/date-bounds.js';
 
 describe('dates on the command line', () => {
   it('takes a day, a month or a year whole, on the photos’ clock (UTC, whatever the zone): --before reaches its last moment', () => {

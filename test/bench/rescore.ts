@@ -5,9 +5,9 @@
  * cold figure: every column computed (a fresh process). Measured, never asserted.
  */
 import { performance } from 'node:perf_hooks';
-import { cosineMatrix } from '../models/matmul.js';
-import { l2Normalize } from '../models/vectors.js';
-import { assignedTags, tagProbabilities } from './scoring.js';
+import { cosineMatrix } from '../../main/models/matmul.js';
+import { l2Normalize } from '../../main/models/vectors.js';
+import { assignedTags, tagProbabilities } from '../../main/tags/scoring.js';
 
 export interface RescoreBenchOptions {
   photos?: number;
