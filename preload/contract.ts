@@ -109,6 +109,8 @@ export const callSchemas = {
   'tags.ofPhoto': z.object({ id }).strict(),
   /** A person's say on photos: confirm, reject, withdraw the verdict, or add a tag by hand (any name). */
   'tags.verdict': z.object({ photoIds: selectedIds, tag: tagName, verdict: z.enum(['confirm', 'reject', 'clear', 'add']) }).strict(),
+  /** Which of these photos have the person's verdict on a tag, read before one is given: what its Undo gives back. */
+  'tags.verdictsOf': z.object({ photoIds: selectedIds, tag: tagName }).strict(),
   /** Uses or stops using a tag's refinement from the person's verdicts. */
   'tags.setRefinement': z.object({ tag: tagName, enabled: z.boolean() }).strict(),
   'vocabulary.get': z.object({}).strict(),
@@ -544,6 +546,8 @@ export interface EvaluationInfo {
   /** The edited vocabulary with only its first template, against the ensemble of all. */
   singleTemplate: { template: string; report: LabelledReportInfo } | null;
   refinements: RefinementInfo[];
+  /** Why the edited vocabulary measured none of the verdicts, when it measured none (Note [Verdicts not measured]). */
+  unmeasured: string | null;
 }
 
 export interface AlbumInfo {
@@ -587,6 +591,8 @@ export interface DuplicatePhotoInfo {
   hasLocation: boolean;
   /** Other paths in the library to this very file (Note [One file, many paths] in main/duplicates/same-file.ts), to show: it is never moved to the trash. */
   links: string[];
+  /** Joined to the suggested keep only through other copies: shown, not marked for the trash at first (Note [Marked only beside the keep] in main/duplicates/grouping.ts). */
+  joinedThroughOthers?: true;
 }
 
 export interface DuplicateGroupInfo {
@@ -655,6 +661,8 @@ export interface CallResults {
   'tags.ofPhoto': PhotoTagsInfo;
   /** How many photos the verdict was given on; the photo's tags when it was one (the viewer's). */
   'tags.verdict': { given: number; photo: PhotoTagsInfo | null };
+  /** The photos asked about that have the tag confirmed (or added) by the person, and those it is rejected on. */
+  'tags.verdictsOf': { confirmed: number[]; rejected: number[] };
   'tags.setRefinement': RefinementInfo[];
   'vocabulary.get': { vocabulary: VocabularyInfo; isDefault: boolean };
   'vocabulary.save': { vocabulary: VocabularyInfo; jobId: string };
@@ -689,7 +697,9 @@ export type AppEvent =
   /** An index run under way stored more photos: the grid may show them (Note [Photos as they index]). */
   | { type: 'photos-stored' }
   /** A saved album was saved, renamed, added to, taken from or deleted, in any window: every window's albums follow (Note [Albums followed] in main/engine/calls.ts). */
-  | { type: 'albums-changed' };
+  | { type: 'albums-changed' }
+  /** The model or provider chosen changed, in any window: every window reads the status and models again (Note [Settings followed] in main/engine/engine.ts). */
+  | { type: 'settings-changed' };
 
 /**
  * Note [Events are checked]: events come from the engine process; the main process checks each
@@ -711,6 +721,7 @@ export const eventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('library-changed') }).strict(),
   z.object({ type: z.literal('photos-stored') }).strict(),
   z.object({ type: z.literal('albums-changed') }).strict(),
+  z.object({ type: z.literal('settings-changed') }).strict(),
 ]);
 
 /** A failed call, as the renderer sees it: a message a person can act on. */

@@ -36,7 +36,7 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   const appContents = new Set<number>();
   let mainWindow: BrowserWindow | null = null;
-  // Note [Two ABIs]: packaged builds carry Electron's build of better-sqlite3; development uses its own copy.
+  // Packaged builds carry Electron's build of better-sqlite3; development uses its own copy (Note [Two ABIs] in sqlite-binding.ts).
   const sqliteBinding = app.isPackaged ? undefined : electronSqliteBinding(app.getAppPath(), process.versions.electron);
   const engine = createEngineHost({
     mainDir,

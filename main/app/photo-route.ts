@@ -80,7 +80,7 @@ export async function loadPhoto(engine: EngineClient, url: URL): Promise<{ body:
     return {
       body,
       contentType: IMAGE_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
-      // Note [Photo versions]: only a versioned URL names the same picture for as long as it is kept.
+      // Only a versioned URL names the same picture for as long as it is kept (Note [Photo versions]).
       cacheControl: photo.version === null ? 'no-cache' : 'private, max-age=3600',
     };
   } catch (error) {

@@ -75,6 +75,10 @@ const IN_APP_WORDS: ReadonlyArray<readonly [string | RegExp, string]> = [
   // The model chosen in Settings is a folder, or a catalogue model once downloaded (models/store.ts).
   [/No model folder or catalogue model named "(.*)"\. See `lumen models list`\./, 'The model "$1" is not installed (its folder is gone, or it was never downloaded): pick a model or download one in Settings.'],
   [INDEX_WITH_MODEL_ADVICE, 'Add a folder of photos, or let indexing finish, in Settings › Photo folders.'],
+  [/No model is installed\. Run `lumen models download [^`]+`, or pass --model DIR\./, 'No model is installed yet: download one, or import a model folder you have, in Settings.'],
+  [/Model (\S+) is not installed\. Run `lumen models download \S+` first\./, 'The model $1 is not installed: download it in Settings, or choose another there.'],
+  [/Give its folder where it is now \(--model FOLDER\), or install a model \(see `lumen models list`\)\./, 'Put that folder back, or choose or download another model in Settings.'],
+  [/; choose one with --model\./, '; choose the one Lumen should use in Settings.'],
 ];
 
 /** `message` as the app says it (Note [App wording]). */
@@ -196,15 +200,11 @@ export class RpcClient<Calls extends CallTable> {
   }
 
   call<N extends keyof Calls & string>(name: N, params: Calls[N]['params']): Promise<Calls[N]['result']> {
-    let child: ChildPort;
-    try {
-      child = this.ensureChild();
-    } catch (error) {
-      this.options.log(`Could not start the engine process: ${messageOf(error)}`);
-      return Promise.reject(
-        new CallFailure('engine-unavailable', `The photo engine could not start (${messageOf(error)}). Restart Lumen and try again.`),
-      );
+    const started = this.startedChild();
+    if ('error' in started) {
+      return Promise.reject(new CallFailure('engine-unavailable', `The photo engine could not start (${messageOf(started.error)}). Restart Lumen and try again.`));
     }
+    const { child } = started;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { child, name, resolve: resolve as (value: unknown) => void, reject });
@@ -219,10 +219,16 @@ export class RpcClient<Calls extends CallTable> {
 
   /** Starts the child now, when none runs, rather than at the first call (Note [Engine at launch] in index.ts). */
   start(): void {
+    this.startedChild();
+  }
+
+  /** The child, started when none runs; what stopped it from starting is logged. */
+  private startedChild(): { child: ChildPort } | { error: unknown } {
     try {
-      this.ensureChild();
+      return { child: this.ensureChild() };
     } catch (error) {
       this.options.log(`Could not start the engine process: ${messageOf(error)}`);
+      return { error };
     }
   }
 

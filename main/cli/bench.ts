@@ -1,7 +1,17 @@
 /** `bench-embed`: embedding throughput per provider and batch size, and text latency. */
+import { PROVIDER_ADVICE } from '../core/cli-advice.js';
+import { UserError } from '../core/errors.js';
 import { parseProvider } from '../engine/model-host.js';
 import { stringOption, type Command } from './command.js';
 import { MODEL_OPTIONS, numberListOption, numberOption } from './common.js';
+
+/** The engine's advice names --provider, which this command replaces with --providers: it says its own option, as the app says its own words (Note [App wording] in app/rpc.ts). */
+function withOwnOption(error: unknown): never {
+  if (error instanceof UserError && error.message.includes(PROVIDER_ADVICE)) {
+    throw new UserError(error.code, error.message.replace(PROVIDER_ADVICE, 'Use --providers with auto or cpu, or both: --providers cpu,auto.'), { cause: error });
+  }
+  throw error;
+}
 
 export const benchEmbed: Command = {
   name: 'bench-embed',
@@ -23,7 +33,7 @@ export const benchEmbed: Command = {
       queries: numberOption(context, 'queries', 20, { min: 1, integer: true }),
       photoSide: numberOption(context, 'photo-side', 3000, { min: 0, integer: true }),
       log: context.log,
-    });
+    }).catch(withOwnOption);
     const lines = [
       `${report.model} (${report.dim}-d, ${report.imageSize}px input)`,
       'provider          batch   model img/s   end-to-end img/s',

@@ -1,7 +1,7 @@
 /** Options, value parsers and wording several commands share. */
 import { isUserError, UserError } from '../core/errors.js';
 import { PROVIDERS } from '../models/session.js';
-import { stringOption, type CommandContext, type OptionSpec } from './command.js';
+import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 
 export const DATA_OPTION: Record<string, OptionSpec> = {
   data: { type: 'string', valueName: 'DIR', description: "the app's data folder (default: the desktop app's own; LUMEN_DATA overrides)" },
@@ -126,14 +126,36 @@ export function oneLine(text: string): string {
 /**
  * Note [Cancelled, and what is kept]: a job stopped by Ctrl-C said only "Cancelled.", though what
  * it stored is kept and the next run goes on from there. `running.done`, with its cancellation
- * saying so: `kept` words it from the job's last progress ("16 photos indexed and kept; `lumen
- * index` goes on from there"), as the app says how many photos were indexed.
+ * saying so: `kept` words it from the job's last progress ("16 photos indexed and kept"), as the
+ * app says how many photos were indexed, and `goesOn` is the command that goes on from there.
  */
-export async function cancelledSaysWhatIsKept<Result, Progress>(running: { job: { progress: unknown }; done: Promise<Result> }, kept: (progress: Progress | null) => string): Promise<Result> {
+export async function cancelledSaysWhatIsKept<Result, Progress>(running: { job: { progress: unknown }; done: Promise<Result> }, kept: (progress: Progress | null) => string, goesOn: string): Promise<Result> {
   try {
     return await running.done;
   } catch (error) {
     if (!isUserError(error) || error.code !== 'cancelled') throw error;
-    throw new UserError('cancelled', `Cancelled: ${kept(running.job.progress as Progress | null)}.`, { cause: error });
+    throw new UserError('cancelled', `Cancelled: ${kept(running.job.progress as Progress | null)}; \`${goesOn}\` goes on from there.`, { cause: error });
   }
+}
+
+/**
+ * Note [The run that goes on]: Ctrl-C on `lumen ocr --all` said that `lumen ocr` goes on from
+ * there, but a plain `lumen ocr` reads only the photos the quick look lets through: it read none
+ * of the rest. And given --data, a plain command goes on in another library. So the command that
+ * goes on is the one given: its own options and its folders and photos, each quoted where the
+ * shell would not read it back as it is.
+ */
+export function commandAsGiven(command: Command, context: CommandContext): string {
+  const options = Object.keys(command.options).flatMap((name) => {
+    const value = context.options[name];
+    return value === true ? [`--${name}`] : typeof value === 'string' ? [`--${name}`, shellWord(value)] : [];
+  });
+  return [`lumen ${command.name}`, ...options, ...context.positionals.map(shellWord)].join(' ');
+}
+
+/** `word` as a shell reads it back: as it is, in $'…' where it holds a control character (Note [One path, one line]), or else in single quotes. */
+function shellWord(word: string): string {
+  const shown = shownPath(word);
+  if (shown !== word || /^[\w./:@%+=,-]+$/.test(word)) return shown;
+  return `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -97,7 +97,8 @@ function askedAmiss(command: Command, parsed: ReturnType<typeof parseArgs>, opti
     if (defaulted) return `--${emptied} is empty (an unset shell variable?); give ${defaulted}, or leave --${emptied} out for the default.`;
     return `--${emptied} is empty (an unset shell variable?): give --${emptied} ${options[emptied]?.valueName ?? 'VALUE'}, or leave it out.`;
   }
-  if (parsed.positionals.includes('')) return `an argument is empty (an unset shell variable?): lumen ${command.name} takes ${command.args}.`;
+  // A usage ending in "TEXT..." ends the sentence itself.
+  if (parsed.positionals.includes('')) return `an argument is empty (an unset shell variable?): lumen ${command.name} takes ${command.args}${command.args.endsWith('.') ? '' : '.'}`;
   return null;
 }
 
@@ -294,8 +295,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     const doing = command.writes?.(context);
     if (doing) {
       const wait = parsed.values['wait'] === true;
-      const hint = wait ? 'waiting for it to finish (Ctrl-C stops waiting)' : 'wait for it to finish, or run again with --wait';
-      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, signal: controller.signal, onWait: (busy) => log(busy.message), creates: command.createsLibrary === true });
+      // Without --wait, the lock's own advice (run again with --wait) is the CLI's.
+      const hint = wait ? 'waiting for it to finish (Ctrl-C stops waiting)' : undefined;
+      const idleHint = wait ? 'waiting for it to be closed (Ctrl-C stops waiting)' : undefined;
+      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, idleHint, signal: controller.signal, onWait: (busy) => log(busy.message), creates: command.createsLibrary === true });
     }
     const result = await command.run(context);
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);

@@ -5,11 +5,11 @@ import { isInside } from '../core/paths.js';
 import type { IndexProgress, IndexSummary } from '../library/indexer.js';
 import { checkPhotoFolders, type LibraryStatus } from '../library/library.js';
 import { passedOverText } from '../library/photo-kinds.js';
-import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
+import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, MAX_SEARCH_OFFSET, normaliseFormatName, PHOTO_FORMATS, searchOptionsSchema, SORT_ORDERS, type SearchOptions } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
 import { dateBound } from '../search/date-bounds.js';
-import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requireOne, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { cancelledSaysWhatIsKept, commandAsGiven, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requireOne, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
 /**
@@ -64,7 +64,7 @@ export const index: Command = {
     const excludes = given === undefined ? null : given.split(',').map((glob) => glob.trim()).filter(Boolean);
     if (excludes && !context.positionals.length) throw new UserError('bad-input', '--exclude applies to the folders you add: give the FOLDER too.');
     const running = context.positionals.length ? (await engine.addFolders(context.positionals, excludes, request)).indexing : engine.index(request);
-    const summary = await cancelledSaysWhatIsKept(running, (progress: IndexProgress | null) => `${count(progress?.indexed ?? 0, 'photo')} indexed and kept; \`lumen index\` goes on from there`);
+    const summary = await cancelledSaysWhatIsKept(running, (progress: IndexProgress | null) => `${count(progress?.indexed ?? 0, 'photo')} indexed and kept`, commandAsGiven(index, context));
     const failedNow = new Set([...summary.failed, ...summary.unreachable].map((failure) => failure.path));
     const stillFailing = engine.failures().filter((failure) => !failedNow.has(failure.path)).length;
     // A library folder out of reach: the rest is indexed, and the exit status says not all was (Note [A folder out of reach] in walk.ts).
@@ -77,7 +77,7 @@ const SEARCH_OPTIONS: Record<string, OptionSpec> = {
   k: { type: 'string', valueName: 'N', description: `results per page, 1 to ${MAX_PAGE_SIZE} (default 20)` },
   page: { type: 'string', valueName: 'N', description: 'page number, from 1 (default 1)' },
   sort: { type: 'string', valueName: 'ORDER', description: `${SORT_ORDERS.join(', ')} (default relevance)` },
-  cutoff: { type: 'string', valueName: 'R', description: `relative relevance cutoff between 0 and 1 (default ${DEFAULT_CUTOFF})` },
+  cutoff: { type: 'string', valueName: 'R', description: `how relevant a photo must be, 0 to 1: 0 lets in every photo scoring above the library's average for the query, 1 only its best match (default ${DEFAULT_CUTOFF}; --all shows every photo)` },
   all: { type: 'boolean', description: 'show the plain ranking, without the relevance cutoff' },
   after: { type: 'string', valueName: 'DATE', description: 'only photos taken on or after DATE' },
   before: { type: 'string', valueName: 'DATE', description: 'only photos taken on or before DATE' },
@@ -100,6 +100,9 @@ function dateOption(context: CommandContext, name: 'after' | 'before'): number |
 function searchOptions(context: CommandContext): SearchOptions {
   const limit = numberOption(context, 'k', 20, { min: 1, max: MAX_PAGE_SIZE, integer: true });
   const page = numberOption(context, 'page', 1, { min: 1, integer: true });
+  // Refused as the --page typed, not as the search's offset, an option the person never gave.
+  const lastPage = Math.floor(MAX_SEARCH_OFFSET / limit) + 1;
+  if (page > lastPage) throw new UserError('bad-input', `--page ${stringOption(context, 'page')} is further than a search goes: with ${limit} photos a page (--k), it reaches page ${lastPage}.`);
   const formats = stringOption(context, 'type')?.split(',').filter(Boolean).map(normaliseFormatName);
   const unknown = formats?.find((format) => !(PHOTO_FORMATS as readonly string[]).includes(format));
   if (unknown) throw new UserError('bad-input', `--type takes ${PHOTO_FORMATS.join(', ')}, not "${unknown}".`);

@@ -1,7 +1,7 @@
 /** `models list | download ID | import DIR`: the catalogue and the models installed. */
 import { UserError } from '../core/errors.js';
 import { requireModelFolder } from '../models/folder.js';
-import { ModelNameTaken } from '../models/store.js';
+import { ModelNameReserved, ModelNameTaken } from '../models/store.js';
 import { stringOption, type Command, type CommandContext, type CommandResult } from './command.js';
 import { DATA_OPTION, formatBytes } from './common.js';
 
@@ -57,6 +57,7 @@ export const models: Command = {
           .engine()
           .importModel(target, name)
           .catch((error: unknown) => {
+            if (error instanceof ModelNameReserved) throw new UserError('bad-input', `${error.reason} Choose another name with --name ID.`);
             if (error instanceof ModelNameTaken) throw new UserError('bad-input', `${error.message} Import it under another name with --name ID, or remove that folder first.`);
             throw error;
           });

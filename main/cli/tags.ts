@@ -6,7 +6,8 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MIN_VERDICTS } from '../tags/refine-rules.js';
 import { SIDECAR_STYLES, withTemplates, type PhotoTags, type RefinementReport, type SidecarStyle, type TagCount, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
-import { findTag, formatVocabulary, validateTemplate } from '../tags/vocabulary.js';
+import { formatVocabulary, validateTemplate } from '../tags/vocabulary.js';
+import { unmeasuredVerdictsText } from '../tags/unmeasured-verdicts.js';
 import { tagNameKey } from '../tags/vocabulary-rules.js';
 import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
 import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
@@ -113,25 +114,14 @@ function templatesOption(context: CommandContext): string[] | undefined {
   return templates.map(validateTemplate);
 }
 
-/**
- * Why an evaluation on the verdicts measured none: there are none yet; those there are are on
- * tags the vocabulary lacks (one given with --vocabulary, or tags added by hand), named; or on
- * tags it has switched off, or photos the model has not embedded.
- */
+/** Why an evaluation on the verdicts measured none, in the CLI's terms (Note [Verdicts not measured]). */
 function noVerdictsText(counts: readonly TagCount[], vocabulary: Vocabulary, givenVocabulary: boolean): string {
-  const judged = counts.filter((c) => c.confirmed + c.rejected > 0);
-  if (!judged.length) return 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.';
-  const verdicts = judged.reduce((sum, c) => sum + c.confirmed + c.rejected, 0);
-  const named = (tags: readonly TagCount[]) => tags.slice(0, 5).map((c) => `"${c.tag}"`).join(', ') + (tags.length > 5 ? ', ...' : '');
-  const missing = judged.filter((c) => !findTag(vocabulary, c.tag));
-  if (missing.length === judged.length) {
-    const advice = givenVocabulary ? 'Give a vocabulary that has those tags, or leave out --vocabulary to use the library’s.' : 'Add those tags to the vocabulary to measure them.';
-    return `None of the library’s ${count(verdicts, 'confirmed or rejected tag')} ${verdicts === 1 ? 'is a tag' : 'are tags'} of this vocabulary: they are on ${named(judged)}. ${advice}`;
-  }
-  const off = judged.filter((c) => findTag(vocabulary, c.tag)?.enabled === false);
-  const notIndexed = 'their photos are not indexed with this model yet (run `index`)';
-  const why = off.length ? `the vocabulary has ${named(off)} switched off, or ${notIndexed}` : notIndexed;
-  return `None of the library’s ${count(verdicts, 'confirmed or rejected tag')} could be measured: ${why}.`;
+  return unmeasuredVerdictsText(counts, vocabulary, {
+    count,
+    none: 'No confirmed or rejected tags yet. Confirm or reject tags with `tags --confirm TAG PHOTO` first.',
+    addTags: givenVocabulary ? 'Give a vocabulary that has those tags, or leave out --vocabulary to use the library’s.' : 'Add those tags to the vocabulary to measure them.',
+    index: 'run `index`',
+  });
 }
 
 export const evalRetrieval: Command = {

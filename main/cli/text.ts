@@ -3,8 +3,8 @@ import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { nothingAt } from '../core/paths.js';
 import type { OcrProgress, OcrSummary } from '../ocr/job.js';
-import type { Command, CommandContext } from './command.js';
-import { cancelledSaysWhatIsKept, count, DATA_OPTION, fileLine, oneLine, PROVIDER_OPTION, requireOne, shownPath, WAIT_OPTION } from './common.js';
+import type { Command } from './command.js';
+import { cancelledSaysWhatIsKept, commandAsGiven, count, DATA_OPTION, fileLine, oneLine, PROVIDER_OPTION, requireOne, shownPath, WAIT_OPTION } from './common.js';
 
 const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
@@ -47,24 +47,6 @@ function refuseMissing(named: readonly string[]): void {
   if (missing !== undefined) throw new UserError('not-found', `${shownPath(missing)} does not exist. Give a folder or photo of the library (a path or #id).`);
 }
 
-/**
- * Note [The run that goes on]: Ctrl-C on `lumen ocr --all` (or `lumen ocr FOLDER`) said that
- * `lumen ocr` goes on from there, but a plain `lumen ocr` reads only the photos the quick look lets
- * through, and of the whole library: after an `--all` run it read none of the rest. So the
- * message names the command as it was given, with the folders and photos it was given, quoted
- * where the shell would not read them back as they are.
- */
-function sameOcrCommand(context: CommandContext): string {
-  return ['lumen ocr', ...context.positionals.map(shellWord), ...(context.options['all'] === true ? ['--all'] : [])].join(' ');
-}
-
-/** `word` as a shell reads it back: as it is, in $'…' where it holds a control character (Note [One path, one line]), or else in single quotes. */
-function shellWord(word: string): string {
-  const shown = shownPath(word);
-  if (shown !== word || /^[\w./:@%+=,-]+$/.test(word)) return shown;
-  return `'${word.replaceAll("'", "'\\''")}'`;
-}
-
 export const ocr: Command = {
   name: 'ocr',
   args: '[FOLDER|PHOTO...]',
@@ -86,7 +68,7 @@ export const ocr: Command = {
   async run(context) {
     const running = context.engine().readText({ photos: context.positionals, all: context.options['all'] === true });
     // Each photo's result is stored as it is read (Note [OCR progress is stored] in ocr/job.ts).
-    const summary = await cancelledSaysWhatIsKept(running, (progress: OcrProgress | null) => `${progress?.done ?? 0} of ${count(progress?.total ?? 0, 'photo')} done and kept; \`${sameOcrCommand(context)}\` goes on from there`);
+    const summary = await cancelledSaysWhatIsKept(running, (progress: OcrProgress | null) => `${progress?.done ?? 0} of ${count(progress?.total ?? 0, 'photo')} done and kept`, commandAsGiven(ocr, context));
     // Photos not reached were not read: the run is incomplete, as an index run that could not reach a folder is.
     return { json: summary, text: summaryText(summary), incomplete: summary.failed.some((failure) => failure.outOfReach) };
   },

@@ -118,6 +118,11 @@ export function noEmbeddingsError(model: string): UserError {
   return new UserError('bad-input', `No photo in the library has an embedding from ${model}. ${INDEX_WITH_MODEL_ADVICE}`);
 }
 
+/** A photo id the library has no photo for, said the same wherever an id is looked up (callers add why or what to do). */
+export function noPhotoText(photoId: number): string {
+  return `There is no photo #${photoId} in the library`;
+}
+
 /** The message of any thrown value, for logs and wrapped errors. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -26,7 +26,7 @@ import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
 import type { DuplicatesStore, DuplicateFileRow } from '../storage/duplicates-store.js';
 import { CALIBRATION_PHOTOS, calibrate, calibratedSimilarity, cosineCut, type DuplicateCalibration } from './calibration.js';
-import { linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
+import { joinedThroughOthers, linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
 import { chooseKeep, measureSharpness } from './keep.js';
 import { oneMemberPerFile } from './same-file.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from './threshold.js';
@@ -64,6 +64,8 @@ export interface DuplicateGroup {
   photos: DuplicatePhoto[];
   /** The weakest link inside the group on the calibrated scale; null when all copies are byte-identical. */
   similarity: number | null;
+  /** Copies joined to the keep only through others, by path: shown, not suggested for the trash (Note [Marked only beside the keep] in grouping.ts); none where absent. */
+  joinedThroughOthers?: string[];
 }
 
 export interface DuplicateProgress {
@@ -198,8 +200,10 @@ export class DuplicateFinder {
       if (photos.length < 2) continue;
       const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(fileAt.get(candidate.path) as DuplicateFileRow));
       const paths = [keep, ...photos.map((photo) => photo.path).filter((file) => file !== keep).sort()];
+      const imageOf = (file: string) => (fileAt.get(file) as DuplicateFileRow).imageId;
+      const apart = joinedThroughOthers(imageOf(keep), group.imageIds, this.library.storage.embeddings.vectorsOf(this.model.id, group.imageIds), cut);
       const similarity = Number.isFinite(group.weakestLink) ? calibratedSimilarity(calibration, group.weakestLink) : files.every((file) => file.wholeHash !== null) ? null : calibratedSimilarity(calibration, 1);
-      groups.push({ keep, reason, paths, photos, similarity });
+      groups.push({ keep, reason, paths, photos, similarity, joinedThroughOthers: paths.filter((file) => apart.has(imageOf(file))) });
       options.onProgress?.({ phase: 'choosing', done: i + 1, total: imageGroups.length });
     }
     return { model: this.model.id, threshold: options.threshold ?? DEFAULT_DUPLICATE_THRESHOLD, cosineCut: cut, calibration, images, groups, seconds: { grouping, choosing: (performance.now() - started) / 1000 - grouping } };

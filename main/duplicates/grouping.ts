@@ -10,6 +10,7 @@
  * looks at only its k nearest neighbours: a group larger than k still joins up through the links
  * of its members.
  */
+import { dot } from '../models/vectors.js';
 
 /** Nearest neighbours of many images at once, as a batch search returns them. */
 export interface NeighbourTable {
@@ -89,4 +90,24 @@ export function linkGroups(table: NeighbourTable, minSimilarity: number): ImageG
     .filter((group) => group.imageIds.length > 1)
     .map((group) => ({ ...group, imageIds: group.imageIds.sort((a, b) => a - b) }))
     .sort((a, b) => b.imageIds.length - a.imageIds.length || (a.imageIds[0] as number) - (b.imageIds[0] as number));
+}
+
+/**
+ * Note [Marked only beside the keep]: a group's copies are joined through chains (Note [Linking
+ * near-duplicates]), so a copy may be nothing like the one suggested to keep: a chain of alike
+ * synthetic photos once joined 5,827 unrelated ones into one group, all but one of them marked for
+ * the trash. A copy is suggested for the trash only when it is itself within the cut of the keep
+ * (byte-identical copies share the keep's image); the others of its group are shown, unmarked,
+ * for the person to judge.
+ */
+
+/** The images of `imageIds` joined to `keep` only through others (Note [Marked only beside the keep]); one without a vector counts as such. */
+export function joinedThroughOthers(keep: number, imageIds: readonly number[], vectors: ReadonlyMap<number, Float32Array>, minSimilarity: number): Set<number> {
+  const keepVector = vectors.get(keep);
+  // Stored embeddings are L2-normalised: their dot product is their cosine.
+  const near = (imageId: number) => {
+    const vector = vectors.get(imageId);
+    return imageId === keep || (keepVector !== undefined && vector !== undefined && dot(keepVector, vector) >= minSimilarity);
+  };
+  return new Set(imageIds.filter((imageId) => !near(imageId)));
 }

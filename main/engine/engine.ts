@@ -9,14 +9,6 @@
  * library yet] in no-library.ts), except the app's reads, answered as of a library without
  * photos (Note [Before a library] in calls.ts).
  *
- * Note [Reading in the background]: in the app (`watch`), each index job that completes starts
- * the OCR job over the photos not read yet (Note [Reading text as jobs]), so text is read after
- * embedding, never before, and a photo already read is not read again. Only after the last of a
- * run of index jobs, and only when a photo is left to read: most runs bring none (a photo
- * deleted, one read already), and a job that reads nothing still starts and ends in the window.
- * And after tagging, which an index run that changed photos starts as it ends: the two at once
- * shared the cores, and with the run's failures crowded the window's header past what it shows.
- *
  * Note [Stuck runs]: in the app, an index run (index-job.ts) stopped by something a person can
  * fix (a full disk, a disk that cannot be written, another program writing the library) is not
  * failed but paused, with the reason as its message; Resume runs it again, keeping everything
@@ -57,8 +49,9 @@ import { LibraryChanges } from './library-changes.js';
 import { noLibraryError } from './no-library.js';
 import { ModelHost, parseProvider, type ModelOverrides } from './model-host.js';
 import { NearDuplicates } from './near-duplicates.js';
+import { Reading } from './reading-job.js';
 import { evaluation } from './tag-info.js';
-import { TextReader, type OcrJob, type PhotoText, type ReadTextRequest } from './text-reader.js';
+import type { PhotoText, ReadTextRequest } from './text-reader.js';
 
 export interface EngineOptions extends ModelOverrides {
   dataDir: string;
@@ -105,14 +98,11 @@ export class Engine {
   private readonly indexing: Indexing;
   private tagging: Tags | null = null;
   private watcher: FolderWatcher | null = null;
-  /** The text-reading job was stopped paused by the person: the next one starts paused (Note [Started paused]). */
-  private readingLeftPaused = false;
-  private readonly reader: TextReader;
+  /** The OCR job, the app's reading after its other jobs (Note [Reading in the background] in reading-job.ts), a photo's text. */
+  private readonly reading: Reading;
   /** Rankings kept for a search's later pages, one set per open library (Note [Later pages] in search/later-pages.ts). */
   private readonly laterPages = new WeakMap<Library, LaterPages>();
   private closing = false;
-  /** Stops the reads of a photo's text outside a job as the engine closes. */
-  private readonly stopReads = new AbortController();
 
   constructor(private readonly options: EngineOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -139,7 +129,18 @@ export class Engine {
       // Tagging's scores and drafts kept in memory came from the vectors forgotten.
       () => (this.tagging = null),
     );
-    this.reader = new TextReader(() => this.models.provider(), options.logProviderProbe ?? log);
+    this.reading = new Reading({
+      jobs: this.jobs,
+      watch: options.watch === true,
+      provider: () => this.models.provider(),
+      logProbe: options.logProviderProbe ?? log,
+      closing: () => this.closing,
+      writing: (doing, work) => this.writing(doing, work),
+      library: () => this.library(),
+      writable: (doing) => this.writable(doing),
+      onModels: (work) => this.onModels(work),
+      asLeft: (kind, how) => this.pauses.asLeft(kind, how),
+    });
     this.access = new LibraryAccess({
       dataDir: this.dataDir,
       nativeBinding: options.sqliteBinding,
@@ -171,7 +172,7 @@ export class Engine {
       indexingProblem: (library) => this.models.indexingProblem(library),
       asLeft: (kind, how) => this.pauses.asLeft(kind, how),
       tagInBackground: () => this.tagLibrary({}, { background: true }),
-      readTextInBackground: () => this.readTextInBackground(),
+      readTextInBackground: () => this.reading.inBackground(),
     });
     this.duplicates = new NearDuplicates({
       jobs: this.jobs,
@@ -329,6 +330,7 @@ export class Engine {
         throw new UserError('not-found', `No installed model is called "${change.model}". Download or import it first.`);
       }
     }
+    const indexedWith = await this.models.indexingReference(this.libraryIfAny());
     const next = await this.settings.update(Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)) as Partial<SettingsInfo>);
     // Note [Models changed under work]: work under way holds the models it started with, and a
     // model let go under it would never answer. Calls outside jobs (searches, "photos like
@@ -347,7 +349,7 @@ export class Engine {
       });
       this.duplicates.restartAfter(finds, modelsGone);
       const cancelled = await modelsGone;
-      if (change.provider !== undefined) await this.reader.dispose();
+      if (change.provider !== undefined) await this.reading.unloadModel();
       return cancelled;
     });
     // Each starts again as it was asked for: paused if the person had paused it (not one paused
@@ -360,10 +362,15 @@ export class Engine {
     const tagAgain = again('tag');
     const readingAgain = again('ocr');
     if (indexAgain) this.index({}, indexAgain).done.catch(() => {});
+    // Loading the new model takes a while: the window has its answer first.
+    else if ((await this.models.indexingReference(this.libraryIfAny())) !== indexedWith) void this.indexing.forNewModel().catch(() => {});
     if (tagAgain) this.tagLibrary({}, tagAgain);
-    // Reading waits for indexing to end when both start again: it comes back paused then too.
-    this.readingLeftPaused ||= readingAgain?.paused === true;
-    if (readingAgain && this.options.watch) this.readTextInBackground();
+    if (readingAgain) this.reading.startAgain(readingAgain);
+    // Note [Settings followed]: a model or provider chosen in one window was shown as before in
+    // the others (the old model "in use", the old provider selected) until they were reloaded.
+    // Every window is told, the one that chose too, once the models are changed (told before, a
+    // window loaded the new model only for the change to let it go), and reads the status again.
+    this.emit({ type: 'settings-changed' });
     return next;
   }
 
@@ -481,36 +488,14 @@ export class Engine {
 
   // ---- text in photos -------------------------------------------------------------------------
 
-  /** Reads text in photos as a job (Note [Reading text as jobs]). */
+  /** Reads text in photos as a job (Reading.read). */
   readText(request: ReadTextRequest = {}, how: JobStart = {}): Running<OcrSummary> {
-    if (this.closing) throw new UserError('cancelled', 'Lumen is closing.');
-    const { targets, subject } = this.reader.targets(this.library(), request);
-    return this.jobs.start('ocr', (job: OcrJob) => this.writing('reading text in', () => this.reader.run(this.library(), targets, request.all === true, job)), subject, how);
+    return this.reading.read(request, how);
   }
 
-  /** Reads the photos left to read, once no index or tag job runs (Note [Reading in the background]). */
-  private readTextInBackground(): void {
-    const due = () => !this.closing && !this.jobs.running('index') && !this.jobs.running('tag');
-    if (!due()) return;
-    // A job's failures are its own; one before it (the library closed meanwhile) leaves the photos to the next run.
-    void this.reader
-      .hasUnread(this.library())
-      .then((unread) => {
-        if (!unread || !due()) return;
-        this.readText({}, this.pauses.asLeft('ocr', { background: true, paused: this.readingLeftPaused })).done.catch(() => {});
-        this.readingLeftPaused = false;
-      })
-      .catch(() => {});
-  }
-
-  /**
-   * A photo's text (by id or path); with `read`, a photo not read yet is read first. A read is
-   * no job, so `dispose` stops it and waits for it: it would store its text into a closed library.
-   */
-  async photoText(photo: number | string, options: { read?: boolean; signal?: AbortSignal } = {}): Promise<PhotoText> {
-    if (options.read !== true) return this.reader.photoText(this.library(), photo, false);
-    const signal = options.signal ? AbortSignal.any([options.signal, this.stopReads.signal]) : this.stopReads.signal;
-    return this.onModels(() => this.reader.photoText(this.writable('reading text in'), photo, true, signal));
+  /** A photo's text (by id or path); with `read`, a photo not read yet is read first (Reading.photoText). */
+  photoText(photo: number | string, options: { read?: boolean; signal?: AbortSignal } = {}): Promise<PhotoText> {
+    return this.reading.photoText(photo, options);
   }
 
   // ---- tags -----------------------------------------------------------------------------------
@@ -544,8 +529,8 @@ export class Engine {
   tagLibrary(options: { full?: boolean } = {}, how: JobStart = {}): Running<TagSummary> {
     this.requireLibrary();
     const running = this.jobs.startAgain('tag', (job: Job<TagProgress>) => this.writing('tagging', () => this.tags().tagger.run(job, (progress) => job.report(progress), options)), null, this.pauses.asLeft('tag', how));
-    // Reading waited for it (Note [Reading in the background]).
-    const readAfter = () => this.options.watch && this.readTextInBackground();
+    // Reading waited for it (Note [Reading in the background] in reading-job.ts).
+    const readAfter = () => this.options.watch && this.reading.inBackground();
     void running.done.then(readAfter, readAfter);
     return running;
   }
@@ -630,12 +615,13 @@ export class Engine {
   /** A job's body, as the library's writer saying what it does; a backup follows when due (Note [Backups]). */
   private async writing<R>(doing: string, work: () => Promise<R>): Promise<R> {
     this.writable(doing);
+    const done = this.access.jobWriting(doing);
     try {
       const result = await work();
       await this.access.backupIfDue();
       return result;
     } finally {
-      this.access.idle();
+      done();
     }
   }
 
@@ -686,11 +672,11 @@ export class Engine {
     this.watcher = null;
     // Work asked for from now on (what a job starts as it ends too) starts cancelled.
     await this.jobs.stopAll();
-    this.stopReads.abort();
+    this.reading.stopReads();
     // The models go once the calls on them under way end: the reads stopped, the searches answered.
     await this.models.change(async () => {
       await this.models.unload();
-      await this.reader.dispose();
+      await this.reading.unloadModel();
     });
     this.tagging = null;
     await this.access.close();

@@ -53,7 +53,7 @@ export interface IndexingHost {
   asLeft(kind: string, how: JobStart): JobStart;
   /** Tags the library in the background, as an index run that changed photos ends. */
   tagInBackground(): void;
-  /** Reads text in the photos not read yet, when nothing runs before it (Note [Reading in the background] in engine.ts). */
+  /** Reads text in the photos not read yet, when nothing runs before it (Note [Reading in the background] in reading-job.ts). */
   readTextInBackground(): void;
 }
 
@@ -95,6 +95,23 @@ export class Indexing {
     if (this.catchUpWhenWriter || library.folders().length === 0) return;
     if ((await host.indexingProblem(library)) || this.walkedEverything || host.closing()) return;
     // Its failures are the job's, shown as any run's.
+    this.index({}, { background: true }).done.catch(() => {});
+  }
+
+  /**
+   * Note [A new model indexes]: switching models in Settings changed only which model the next
+   * run embeds with; nothing ran, so searches stayed on the old model until a re-scan or the next
+   * launch, though the promise is that a switch re-embeds in the background while the old model
+   * keeps serving. In the app the switch starts that run (a run under way starts again with the
+   * new model instead, Note [Models changed under work] in engine.ts), where a model to index with
+   * loads and this engine writes the library; otherwise the catch-up's rules (Note [Catch up at
+   * launch]) apply.
+   */
+  async forNewModel(): Promise<void> {
+    const { host } = this;
+    if (!host.watch || host.closing() || !host.hasLibrary() || !host.access.isWriter) return;
+    const library = host.library();
+    if (library.folders().length === 0 || (await host.indexingProblem(library)) || host.closing()) return;
     this.index({}, { background: true }).done.catch(() => {});
   }
 

@@ -22,7 +22,7 @@ import { Library } from '../library/library.js';
 import { BACKUP_FOLDER, DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase, actionableError } from '../storage/damage.js';
 import { DATABASE_FILE, Storage, emptiedBesideBackups } from '../storage/storage.js';
-import { WriterLock, type TakeOptions } from '../storage/writer-lock.js';
+import { HOLDING, WriterLock, type TakeOptions } from '../storage/writer-lock.js';
 
 export interface AccessOptions {
   dataDir: string;
@@ -46,6 +46,10 @@ export class LibraryAccess {
   private lock: WriterLock | null = null;
   private readonly retired: Library[] = [];
   private writerWait: ReturnType<typeof setInterval> | null = null;
+  /** What each job writing the library now does (Note [Said while it lasts]). */
+  private readonly jobsDoing: string[] = [];
+  /** What a CLI command that claimed the library does, for as long as it runs. */
+  private claimedDoing: string | null = null;
   /**
    * Why the data folder cannot hold a library, found as the engine starts and said at each use,
    * before anything in it is met (the writer lock would say "cannot be written", and promise that
@@ -109,8 +113,30 @@ export class LibraryAccess {
       if (!lock) throw WriterLock.busyNow(this.options.dataDir, 'try again when it has finished');
       this.becameWriter(lock);
     }
-    this.lock?.describe(doing);
+    // Note [Said while it lasts]: a change outside a job (a verdict, an album, a folder added)
+    // was said as what the writer does until its next job ended, so a second writer heard the
+    // idle app was "changing" the library. It is said until this turn ends; a job's own doing
+    // (jobWriting) is said for as long as the job runs, and changes made meanwhile say nothing.
+    if (this.jobsDoing.length === 0) {
+      this.lock?.describe(doing);
+      setImmediate(() => this.sayDoing());
+    }
     return this.library();
+  }
+
+  /** Says that a job writes the library, doing `doing`, until the function returned is called (Note [Said while it lasts]). */
+  jobWriting(doing: string): () => void {
+    this.jobsDoing.push(doing);
+    this.sayDoing();
+    return () => {
+      this.jobsDoing.splice(this.jobsDoing.indexOf(doing), 1);
+      this.sayDoing();
+    };
+  }
+
+  /** Says what the writer does now, for a second writer's message: the latest job's doing, the command's, or that it holds the library open. */
+  private sayDoing(): void {
+    this.lock?.describe(this.jobsDoing.at(-1) ?? this.claimedDoing ?? HOLDING);
   }
 
   /**
@@ -123,7 +149,7 @@ export class LibraryAccess {
     this.writerWait = setInterval(() => {
       try {
         if (this.lock) return this.stopWaiting();
-        const lock = this.tryTake(holder, 'using');
+        const lock = this.tryTake(holder, HOLDING);
         if (!lock) return;
         this.stopWaiting();
         this.becameWriter(lock);
@@ -157,11 +183,7 @@ export class LibraryAccess {
     if (this.lock) return;
     this.usable();
     this.lock = await WriterLock.take(this.options.dataDir, holder, doing, { ...options, nativeBinding: this.options.nativeBinding });
-  }
-
-  /** Says the writer is idle again (for a second writer's message). */
-  idle(): void {
-    this.lock?.describe('using');
+    this.claimedDoing = doing;
   }
 
   /**
@@ -193,7 +215,7 @@ export class LibraryAccess {
   /** The lock when it is free and the data folder can be written (the app reads read-only media). */
   private takeIfWritable(holder: string): WriterLock | null {
     try {
-      return this.tryTake(holder, 'using');
+      return this.tryTake(holder, HOLDING);
     } catch (error) {
       if (isUserError(error) && error.code === 'read-only') return null;
       throw error;

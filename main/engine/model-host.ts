@@ -65,7 +65,8 @@ export class ModelHost {
     return this.checked(library, await this.load(await this.indexingReference(library), library));
   }
 
-  private async indexingReference(library: Library | null): Promise<string | undefined> {
+  /** The folder or id of the model new photos are embedded with, as chosen (none: the only one installed), without loading it. */
+  async indexingReference(library: Library | null): Promise<string | undefined> {
     const settings = await this.settings.read();
     return this.overrides.model ?? settings.model ?? library?.servingModelReference() ?? undefined;
   }
@@ -119,12 +120,14 @@ export class ModelHost {
       if (!isUserError(error) || (this.overrides.model !== undefined && error.code !== 'model-invalid')) throw error;
       // Found but unable to run, installed or not: not a matter of which models are installed.
       if (error.code === 'model-invalid') return { kind: 'unusable', message: error.message };
-      const { installed } = await this.store.list();
-      if (installed.length === 0) return { kind: 'none-installed', message: error.message };
       if (error instanceof ModelChoiceNeeded) return { kind: 'choose-one', message: error.message };
-      // A chosen model whose folder is gone (deleted, or on a disk not mounted now) is named, for the app to say so in its own words.
+      // A chosen model whose folder is gone (deleted, or on a disk not mounted now) is named, for
+      // the app to say so in its own words: also where no other is installed, as with a folder of
+      // its own given at the first run (said as none installed, it hid why the library's model is gone).
       const reference = error.code === 'model-missing' ? await this.indexingReference(library) : undefined;
-      return reference === undefined ? { kind: 'unusable', message: error.message } : { kind: 'missing', model: path.basename(reference), message: error.message };
+      if (reference !== undefined) return { kind: 'missing', model: path.basename(reference), message: error.message };
+      const { installed } = await this.store.list();
+      return { kind: installed.length === 0 ? 'none-installed' : 'unusable', message: error.message };
     }
   }
 

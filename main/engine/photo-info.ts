@@ -9,7 +9,7 @@ import type { Storage } from '../storage/storage.js';
 import type { FilterMatch } from '../storage/photo-facets.js';
 import type { TimelineColumns } from '../storage/photo-timeline.js';
 import { cameraName } from '../core/camera.js';
-import { UserError } from '../core/errors.js';
+import { noPhotoText, UserError } from '../core/errors.js';
 import { folderKey, isWithin, parentOf, withoutSeparator } from '../core/folder-key.js';
 
 export function photoInfo(row: PhotoRow): PhotoInfo {
@@ -110,7 +110,7 @@ export function timeline(storage: Storage, filters: PhotoFilters = {}, first?: n
 
 export function photoDetails(storage: Storage, photoId: number): PhotoDetails {
   const row: PhotoDetailsRow | undefined = storage.photos.details(photoId);
-  if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
+  if (!row) throw new UserError('not-found', `${noPhotoText(photoId)}.`);
   const camera = cameraName(row.cameraMake, row.cameraModel);
   const location = row.latitude !== null && row.longitude !== null ? { latitude: row.latitude, longitude: row.longitude } : null;
   // The same picture's other files, which the grid and results do not show apart (Note [One tile a picture]).
@@ -203,6 +203,7 @@ export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
   const groups = report.groups.map((group) => {
     const byPath = new Map(group.photos.map((photo) => [photo.path, photo]));
     const photos = group.paths.map((file) => byPath.get(file) as DuplicatePhoto);
+    const apart = new Set(group.joinedThroughOthers);
     return {
       keep: (photos[0] as DuplicatePhoto).photoId,
       reason: group.reason,
@@ -218,6 +219,7 @@ export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
         camera: photo.camera,
         hasLocation: photo.hasLocation,
         links: photo.links ?? [],
+        ...(apart.has(photo.path) && { joinedThroughOthers: true as const }),
       })),
     };
   });

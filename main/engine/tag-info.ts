@@ -4,6 +4,8 @@ import type { RefinementReport } from '../tags/index.js';
 import type { LabelledReport, PhotoTags, TagCount, Tags } from '../tags/index.js';
 import { CARD_PHOTOS } from '../tags/albums.js';
 import type { TagPreview } from '../tags/preview.js';
+import { unmeasuredVerdictsText, type UnmeasuredWords } from '../tags/unmeasured-verdicts.js';
+import { tagNameKey } from '../tags/vocabulary-rules.js';
 import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
 import type { Storage } from '../storage/storage.js';
 import { aspectRatio, photoInfo } from './photo-info.js';
@@ -52,6 +54,19 @@ export function photoTagsInfo(photo: PhotoTags): PhotoTagsInfo {
   return { photoId: photo.photoId, tags: photo.tags.map(({ tag, source, score }) => ({ tag, source, score })), rejected: photo.rejected };
 }
 
+/**
+ * Which of `photos` the person confirmed `tag` on (or added it to), and which they rejected it on,
+ * the tag named in any capitals as verdicts name it: read before a verdict on a selection, so
+ * that its Undo gives each photo back what it had, not the tagger's say.
+ */
+export function verdictsOf(photos: readonly PhotoTags[], tag: string): { confirmed: number[]; rejected: number[] } {
+  const named = (name: string) => tagNameKey(name) === tagNameKey(tag);
+  return {
+    confirmed: photos.filter((photo) => photo.tags.some((each) => each.source === 'person' && named(each.tag))).map((photo) => photo.photoId),
+    rejected: photos.filter((photo) => photo.rejected.some(named)).map((photo) => photo.photoId),
+  };
+}
+
 export function previewInfo(storage: Storage, preview: TagPreview): TagPreviewInfo {
   const photos = (imageIds: number[]) => storage.photos.representatives(imageIds, undefined).map(photoInfo);
   return {
@@ -84,10 +99,20 @@ export async function evaluation(tags: Tags, draft: unknown, modelId: string): P
   const edited: Vocabulary = parseVocabulary(draft, 'The edited vocabulary');
   const saved = await tags.vocabulary.get();
   const template = edited.templates[0];
+  const editedReport = reportInfo(await tags.evaluateLabelled(edited));
   return {
-    edited: reportInfo(await tags.evaluateLabelled(edited)),
+    edited: editedReport,
     saved: reportInfo(await tags.evaluateLabelled(saved)),
     singleTemplate: template === undefined || edited.templates.length < 2 ? null : { template, report: reportInfo(await tags.evaluateLabelled(withTemplates(edited, [template]))) },
     refinements: tags.refinements.reports(modelId).map(refinementInfo),
+    unmeasured: editedReport.confirmed + editedReport.rejected === 0 ? unmeasuredVerdictsText(tags.verdicts.counts(), edited, APP_WORDS) : null,
   };
 }
+
+/** The app's terms for why no verdict was measured (Note [Verdicts not measured]). */
+const APP_WORDS: UnmeasuredWords = {
+  count: (n, singular) => `${n.toLocaleString('en')} ${n === 1 ? singular : `${singular}s`}`,
+  none: 'No confirmed or rejected tags yet. Confirm or reject tags in the viewer, then evaluate again.',
+  addTags: 'Add those tags to the vocabulary to measure them.',
+  index: 'see Settings',
+};

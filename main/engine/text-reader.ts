@@ -4,7 +4,7 @@
  *
  * Note [Reading text as jobs]: reading runs as jobs of kind `ocr`. The library's photos not read
  * yet, past the detector gate (Note [Detector gate]), is the job the app starts by itself after
- * each index job (Note [Reading in the background] in engine.ts) and the one `lumen ocr` runs
+ * each index job (Note [Reading in the background] in reading-job.ts) and the one `lumen ocr` runs
  * with no argument; asked again while it runs, the request joins it. Reading named folders or
  * photos, or everything past the gate (`all`), is a job of its own (its subject names what it
  * reads) and may run beside the library's: both store each photo's result as they go, and a
@@ -98,7 +98,7 @@ export class TextReader {
     return { targets: unique(targets), subject: `${request.all ? 'all of ' : ''}${subject}` };
   }
 
-  /** Whether the library has photos not read yet, past the gate: what its own job reads (Note [Reading in the background] in engine.ts). */
+  /** Whether the library has photos not read yet, past the gate: what its own job reads (Note [Reading in the background] in reading-job.ts). */
   async hasUnread(library: Library): Promise<boolean> {
     const { OcrModel, DetectorGate } = await ocrCode();
     return library.storage.ocr.pendingCount(OcrModel.VERSION, DetectorGate.idFor()) > 0;

@@ -47,35 +47,35 @@
  * folder went away meanwhile is kept, and the run says so (Note [A drive gone mid-run] in
  * folder-presence.ts).
  *
- * The run reads top-down in `indexLibrary`: the walk, then the photos identified, decoded and
- * embedded (the pipeline, with Notes [Sharing the CPU] and [Whole batches], is in
- * index-pipeline.ts) and stored as they come, then what went away and what vanished, then the
- * summary.
+ * The run reads top-down in `indexLibrary`: the walk, then the photos identified (their keys in
+ * content-keys.ts), decoded and embedded (the pipeline, with Notes [Sharing the CPU] and [Whole
+ * batches], is in index-pipeline.ts) and stored as they come (pending-writes.ts), then what went
+ * away and what vanished, then the summary (counted as it goes in run-figures.ts).
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { isUserError } from '../core/errors.js';
 import { decodeSlots } from '../core/decode-slots.js';
-import { stillAsRecorded } from '../core/file-stamp.js';
 import { isInside } from '../core/paths.js';
-import { JobControl, type RateMeter } from '../jobs/job.js';
+import { JobControl } from '../jobs/job.js';
 import type { ClipModel } from '../models/clip.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
-import type { FailedFile, FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
+import type { FolderRow, IndexedFile, LibraryStore, NewImage } from '../storage/library-store.js';
 import type { VectorIndex } from '../storage/vector-index.js';
+import { ContentKeys } from './content-keys.js';
 import { decodePhoto } from './decode.js';
 import { DecodeJournal } from './decode-journal.js';
 import { FolderPresence } from './folder-presence.js';
 import { Failure, failureFor, failureWords, isLibraryError, runFailure } from './failures.js';
 import { EMPTY_FILE_TEXT, PHOTO_EXTENSIONS, REASON_TEXT, sniffFormat, type FailureReason } from './formats.js';
-import { hashWholeFile, identifyFile, WHOLE_IN_FAST_KEY, wholeContentKey, type FileIdentity } from './identity.js';
+import { identifyFile } from './identity.js';
 import { IndexPipeline } from './index-pipeline.js';
 import { modelPlace } from './model-place.js';
+import { PendingWrites } from './pending-writes.js';
 import type { IndexScope } from './scope.js';
-import { noProgress } from './job-figures.js';
 import { nonePassedOver, type PassedOver, type PassedOverKind } from './photo-kinds.js';
 import { CHOSEN_MODEL } from './library.js';
+import { RunFigures } from './run-figures.js';
 import type { ThumbnailStore } from './thumbnails.js';
 import { walkLibrary, type Walk, type WorkItem } from './walk.js';
 
@@ -169,7 +169,7 @@ export async function indexLibrary(target: IndexTarget, folders: readonly Folder
   // hundreds of MB, which a person pauses to keep for something else.
   await control.checkpoint();
   const sharesCpu = walked.walk.work.length > 0 && (await model.loadImageTower()) === 'cpu';
-  // The photos start to be worked on now (Note [Rate from the first photo]).
+  // The photos start to be worked on now (Note [Rate from the first photo] in run-figures.ts).
   figures.startRate(control.rateMeter());
   const run = new IndexRun(target, options, control, figures, walked, sharesCpu);
   await run.decodeAndEmbed();
@@ -231,108 +231,6 @@ async function walkForRun(target: IndexTarget, folders: readonly FolderRow[], op
   return { walk, whole, presence, journal };
 }
 
-/** The summary a run ends with, and the progress it reports as it goes (Note [What a run counts]). */
-class RunFigures {
-  readonly summary: IndexSummary = { embedded: 0, unchanged: 0, copies: 0, moved: 0, removed: 0, failed: [], passedOver: nonePassedOver(), unreachable: [], otherLibraries: [], seconds: 0 };
-  readonly progress = noProgress();
-  /**
-   * Note [Rate from the first photo]: the rate, and the time left from it, are measured from when
-   * the photos start to be worked on, once the walk is over and the image model loaded: the seconds
-   * or minutes of a walk and a load index no photo, and counted in they made the first estimates
-   * of a run several times too long. Null until then.
-   */
-  private meter: RateMeter | null = null;
-  private lastReport = 0;
-
-  constructor(private readonly options: IndexOptions) {}
-
-  /** Says the progress, at most every 250 ms unless `force`d. */
-  report(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.lastReport < 250) return;
-    this.lastReport = now;
-    const { meter, progress } = this;
-    if (meter) {
-      meter.record(progress.processed);
-      progress.imagesPerSecond = meter.perSecond;
-      progress.etaSeconds = progress.phase === 'indexing' ? meter.eta(progress.toProcess - progress.processed) : null;
-    }
-    this.options.onProgress?.({ ...progress });
-  }
-
-  /** The photos start to be worked on (Note [Rate from the first photo]). */
-  startRate(meter: RateMeter): void {
-    this.meter = meter;
-    meter.record(this.progress.processed);
-  }
-
-  /** What the walk found, and what it could not index, are where the figures start; the photos are worked on next. */
-  countWalk(walk: Walk): void {
-    const { summary, progress } = this;
-    summary.passedOver = progress.passedOver;
-    summary.unchanged = walk.unchanged;
-    summary.unreachable = walk.unreachable.map(({ path, message }) => ({ path, message }));
-    summary.otherLibraries = walk.otherLibraries;
-    for (const problem of walk.problems) summary.failed.push({ path: problem.path, reason: problem.reason, message: problem.message });
-    progress.failed = walk.problems.length;
-    progress.unreachable = walk.unreachable.length;
-    progress.phase = 'indexing';
-    // What the scan could not index is part of the run's total, and done (Note [What a run counts]).
-    progress.toProcess = walk.work.length + walk.problems.length;
-    progress.processed = walk.problems.length;
-    this.report(true);
-  }
-}
-
-/**
- * What the run has done and not written yet. It is written in batched transactions as it comes
- * (Note [Resume]): every `writeBatch` rows, or a second after the last write.
- */
-class PendingWrites {
-  readonly indexed: IndexedFile[] = [];
-  /** Contents embedded and waiting in the next batch to be written: a file of one met now shares it too. */
-  readonly unwritten = new Map<string, IndexedFile>();
-  private written = 0;
-  private storageFailed = false;
-  private lastFlush = Date.now();
-
-  constructor(
-    private readonly target: IndexTarget,
-    private readonly options: IndexOptions,
-    private readonly progress: IndexProgress,
-    readonly failed: FailedFile[],
-    /** A write that fails stops the run. */
-    private readonly stopRun: (error: unknown) => void,
-  ) {}
-
-  /** Files written so far: what a run that stops says it kept. */
-  get stored(): number {
-    return this.written;
-  }
-
-  flush(): void {
-    if (this.storageFailed || (this.indexed.length === 0 && this.failed.length === 0)) return;
-    const indexed = this.indexed.splice(0);
-    try {
-      this.target.vectors.add(this.target.store.writeBatch(this.target.model.id, indexed, this.failed.splice(0)));
-      // Written: a file of these contents met from now on finds its image stored.
-      this.unwritten.clear();
-    } catch (error) {
-      this.storageFailed = true;
-      this.stopRun(error);
-      throw error;
-    }
-    this.written += indexed.length;
-    this.progress.indexed = this.written;
-    this.lastFlush = Date.now();
-    if (indexed.length > 0) this.options.onStored?.();
-  }
-
-  flushIfDue(): void {
-    if (this.indexed.length + this.failed.length >= (this.options.writeBatch ?? 64) || Date.now() - this.lastFlush > 1000) this.flush();
-  }
-}
-
 /**
  * An index run once its walk is over and the image model loaded: the photos to work on go
  * through the pipeline (index-pipeline.ts), what comes of them is stored as it comes, then what
@@ -360,8 +258,8 @@ class IndexRun {
   private readonly followers = new Map<string, WorkItem[]>();
   /** Contents that stopped a process decoding them alone: a copy met in this run is not decoded either. */
   private readonly stoppingContents = new Set<string>();
-  /** The whole-file hashes of contents this run creates an image for, from when their decode starts (Note [Same start, other content] in identity.ts). */
-  private readonly newWholeHashes = new Map<string, string>();
+  /** The keys of the contents met, this run's own among them (Note [Same start, other content] in identity.ts). */
+  private readonly contentKeys: ContentKeys;
 
   constructor(
     private readonly target: IndexTarget,
@@ -379,6 +277,7 @@ class IndexRun {
     // A folder out of reach is listed with the failures too, with why (Note [A folder out of reach] in walk.ts).
     this.writes = new PendingWrites(target, options, figures.progress, [...walk.problems, ...walk.unreachable], (error) => this.pipeline.stop(error));
     this.saidAtWalk = new Set(walk.unreachable.map((folder) => folder.folderId));
+    this.contentKeys = new ContentKeys(target.store);
   }
 
   /** 2. Every photo of the work identified, decoded, embedded and stored; throws, once what is done is stored, if the run stopped. */
@@ -465,7 +364,7 @@ class IndexRun {
     // An unchanged file to embed again is its image's; only a new or changed one is read whole.
     const identity = await identifyFile(item.path, { whole: item.kind === 'new' });
     const { head, wholeHash } = identity;
-    const contentHash = item.kind === 'reembed' ? (store.contentOfImage(item.imageId) ?? identity.contentHash) : await this.contentKey(item, identity);
+    const contentHash = item.kind === 'reembed' ? (store.contentOfImage(item.imageId) ?? identity.contentHash) : await this.contentKeys.keyOf(item, identity);
     const copyOf = this.followers.get(contentHash);
     if (copyOf) {
       copyOf.push(item);
@@ -509,48 +408,6 @@ class IndexRun {
     await this.decode(item, image, contentHash, existing?.thumbnail != null);
   }
 
-  /**
-   * The key of the content a new or changed file shows: its fast key when no other content has
-   * it, else a key of its own (Note [Same start, other content] in identity.ts).
-   */
-  private async contentKey(item: WorkItem, { contentHash, wholeHash, size }: FileIdentity): Promise<string> {
-    if (wholeHash === null) return contentHash;
-    const ownKey = wholeContentKey(wholeHash);
-    if (this.wholeHashOf(ownKey) !== undefined) return ownKey;
-    for (;;) {
-      const known = this.wholeHashOf(contentHash);
-      if (known === undefined || known === wholeHash) return contentHash;
-      if (known !== null) return ownKey;
-      // An image indexed before whole hashes were recorded: its hash is found (or trusted) and recorded, then compared.
-      await this.recordWholeHash(contentHash, item.path, wholeHash, size <= WHOLE_IN_FAST_KEY);
-    }
-  }
-
-  /** The whole-file hash of the content `key`: undefined when no image has that key, null when its image was indexed before whole hashes were recorded. */
-  private wholeHashOf(key: string): string | null | undefined {
-    return this.newWholeHashes.get(key) ?? this.target.store.imageByHash(key)?.wholeHash;
-  }
-
-  /**
-   * Records the whole hash of the stored image `key`, indexed before whole hashes were: that of
-   * one of its other files still there as indexed, or else (a move) `fileHash`, that of `file`,
-   * trusting the fast key as before, as where it covers the whole file (Note [Same start, other
-   * content] in identity.ts).
-   */
-  private async recordWholeHash(key: string, file: string, fileHash: string, fastKeyIsWhole: boolean): Promise<void> {
-    const { store } = this.target;
-    const image = store.imageByHash(key);
-    if (!image) return;
-    let found: string | null = null;
-    for (const other of fastKeyIsWhole ? [] : store.otherFilesOfImage(image.id, file)) {
-      const info = await stat(other.path).catch(() => null);
-      if (!stillAsRecorded(other, info)) continue;
-      found = await hashWholeFile(other.path).catch(() => null);
-      if (found !== null) break;
-    }
-    store.recordWholeHash(image.id, found ?? fileHash);
-  }
-
   /** Decodes `item` and hands it to the model; the other files of its content met meanwhile wait for its embedding (`followers`). */
   private async decode(item: WorkItem, image: { existingId: number } | { created: Pick<NewImage, 'contentHash' | 'format' | 'wholeHash'> }, contentHash: string, hasThumbnail: boolean): Promise<void> {
     if (this.journal.suspicion(item) === 'stopped-alone' || this.stoppingContents.has(contentHash)) {
@@ -558,7 +415,7 @@ class IndexRun {
       throw new Failure('stops-decoder', `${path.basename(item.path)} ${REASON_TEXT['stops-decoder']}.`);
     }
     this.followers.set(contentHash, []);
-    if ('created' in image && image.created.wholeHash) this.newWholeHashes.set(contentHash, image.created.wholeHash);
+    if ('created' in image && image.created.wholeHash) this.contentKeys.remember(contentHash, image.created.wholeHash);
     try {
       const decoded = await this.journal.decode(item, () => decodePhoto(item.path, this.target.model.spec.image.preprocessing, { withThumbnail: !hasThumbnail }));
       if ('created' in image) this.createdContents.add(contentHash);
@@ -572,7 +429,7 @@ class IndexRun {
       // Its copies go back to the work: this file may have vanished, or may fail on its own.
       this.pipeline.requeue(this.followers.get(contentHash) ?? []);
       this.followers.delete(contentHash);
-      this.newWholeHashes.delete(contentHash);
+      this.contentKeys.forget(contentHash);
       throw error;
     }
   }

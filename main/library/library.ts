@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { OTHER_LIBRARY_ADVICE } from '../core/cli-advice.js';
-import { UserError } from '../core/errors.js';
+import { noPhotoText, UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { keptPromise } from '../core/kept-promise.js';
 import { isInside, nothingAt } from '../core/paths.js';
@@ -443,7 +443,7 @@ export class Library {
       throw new UserError(
         'not-found',
         // A number comes from a query (`#12`) or the window, where a path names no photo: advice on naming one is the command line's.
-        !id ? `${text} ${missing ? 'does not exist' : 'is not a photo in the library'}. Give the path of an indexed photo, or its id (#12).` : typeof reference === 'number' ? `There is no photo #${id[1]} in the library.` : `There is no photo #${id[1]} in the library. Give a photo id from search results or a photo's path.`,
+        !id ? `${text} ${missing ? 'does not exist' : 'is not a photo in the library'}. Give the path of an indexed photo, or its id (#12).` : typeof reference === 'number' ? `${noPhotoText(Number(id[1]))}.` : `${noPhotoText(Number(id[1]))}. Give a photo id from search results or a photo's path.`,
       );
     }
     return photo;
@@ -456,7 +456,7 @@ export class Library {
    */
   async photoImage(photoId: number, kind: PhotoImageKind, { remake = false } = {}): Promise<string> {
     const row = this.storage.photos.imageFiles(photoId);
-    if (!row) throw new UserError('not-found', `There is no photo #${photoId} in the library.`);
+    if (!row) throw new UserError('not-found', `${noPhotoText(photoId)}.`);
     if (kind === 'original') return row.path;
     const made = kind === 'preview' || !row.thumbnail ? 'previews' : 'thumbs';
     if (remake) return this.thumbnails.remake(row.contentHash, row.path, made);

@@ -168,8 +168,12 @@ export class FolderWatcher {
       }
     } catch (error) {
       // The folder went away or cannot be read while walked: what is in it appears after a re-scan.
-      if (dir === this.roots.get(folderId)?.path) this.log(`Cannot watch ${dir} for changes (${messageOf(error)}); new photos there appear after a re-scan.`);
+      if (dir === this.roots.get(folderId)?.path) this.cannotWatch(dir, error);
     }
+  }
+
+  private cannotWatch(dir: string, error: unknown): void {
+    this.log(`Cannot watch ${dir} for changes (${messageOf(error)}); new photos there appear after a re-scan.`);
   }
 
   /** One folder's watcher; false when it cannot be watched (or is not wanted any more). */
@@ -193,7 +197,7 @@ export class FolderWatcher {
       // A folder gone or unreadable: a re-scan finds it no better, and a library folder is watched once it is back (Note [Folders that come back]).
       else if (dir === root.path || !this.warned) {
         this.warned ||= dir !== root.path;
-        this.log(`Cannot watch ${dir} for changes (${messageOf(error)}); new photos there appear after a re-scan.`);
+        this.cannotWatch(dir, error);
       }
       return false;
     }

@@ -85,11 +85,14 @@ export function isModelFile(layout: ModelLayout, file: string): boolean {
   return /^(config\.json|preprocessor_config\.json|tokenizer\.json|tokenizer_config\.json|special_tokens_map\.json|onnx\/(vision|text)_model\.onnx(_data)?)$/.test(file);
 }
 
+/** How much more than its expected size a catalogue model's files may be (Note [Download limits] in download-policy.ts). */
+export const MOST_ABOVE_EXPECTED = 1.5;
+
 /**
  * What a catalogue model's download may hold (Note [Download limits] in download-policy.ts): half as
  * much again as its expected size, file by file and in all, and no file above its kind's cap.
  */
 export function downloadLimits(entry: CatalogueEntry): DownloadLimits {
-  const totalBytes = Math.round(entry.approxBytes * 1.5);
+  const totalBytes = Math.round(entry.approxBytes * MOST_ABOVE_EXPECTED);
   return { totalBytes, fileBytes: (file) => Math.min(kindLimit(file), totalBytes) };
 }

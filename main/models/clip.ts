@@ -9,10 +9,7 @@
  * WebGPU provider, a ViT-B/32 text query took 33 ms (p50) against 6 ms on its CPU, while images
  * ran 8x faster on the GPU in batches. Forcing a provider still applies it to both towers.
  *
- * Note [Read the graph]: input and output names, element types and whether the batch dimension
- * is dynamic come from the ONNX graphs, so Immich exports (batch 1, int32 `text`, normalised
- * `embedding`), Hugging Face exports (dynamic batch, int64 `input_ids` + `attention_mask`,
- * un-normalised `*_embeds`) and multilingual towers all run through the same code.
+ * How a tower's graph is fed and read: tower-io.ts (Note [Read the graph]).
  */
 import ort from 'onnxruntime-node';
 import { decodeSlots } from '../core/decode-slots.js';
@@ -20,12 +17,12 @@ import { BoundedQueue } from '../core/queue.js';
 import { UserError, isUserError, messageOf, throwIfAborted } from '../core/errors.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
 import type { ImageSource } from './preprocess.js';
-import { ModelSession, isFixed, type Logger, type ProviderPreference, type SessionPlan, type TensorInfo } from './session.js';
-import type { Feeds } from './threaded-session.js';
+import { ModelSession, isFixed, type Logger, type ProviderPreference, type SessionPlan } from './session.js';
 import type { QueryGraphVariant, TextGraphs } from './text-graphs.js';
 import { startTokenizer, type TokenizedText, type Tokenizing } from './tokenizer.js';
+import { embeddingRows, maxBatchOf, pickOutput, textFeeds, textInputsOf, type TextBatch, type TextInputs } from './tower-io.js';
 import { LruCache } from '../core/lru.js';
-import { dot, isUsableEmbedding, l2Normalize } from './vectors.js';
+import { dot } from './vectors.js';
 
 export interface ClipModelOptions {
   provider?: ProviderPreference;
@@ -60,22 +57,6 @@ interface ImageTower {
   maxBatch: number;
 }
 
-/** How a text tower's graph takes its texts. */
-interface TextInputs {
-  ids: TensorInfo;
-  mask: TensorInfo | undefined;
-  output: string;
-  maxBatch: number;
-  /** Fixed sequence length of the graph, or null when it takes any length. */
-  fixedLength: number | null;
-}
-
-/** Texts run together, each padded to `length`. */
-interface TextBatch {
-  texts: TokenizedText[];
-  length: number;
-}
-
 /** Texts embedded in one exchange with the text tower's thread (a vocabulary's 800 texts in 13). */
 const TEXTS_PER_RUN = 64;
 
@@ -90,43 +71,6 @@ const QUERY_GRAPH_PROBES = [
   'a photo of a dog',
   'two children playing football on a sunny beach at the seaside, with boats on the water behind them and a red and white lighthouse',
 ];
-
-/**
- * The embedding output of a tower, checked against the dimension config.json declares.
- *
- * Note [Graph agrees with config]: a folder whose config.json names another embedding size than
- * its graphs produce would store vectors the index cannot hold, so it is refused when the tower
- * starts, before any photo is read (the indexer starts the image tower before decoding).
- */
-function pickOutput(outputs: TensorInfo[], preferred: string[], modelPath: string, dim: number): string {
-  const byName = outputs.find((info) => preferred.includes(info.name));
-  const fallback = outputs.find((info) => info.shape.length === 2);
-  const chosen = byName ?? fallback;
-  if (!chosen) throw new UserError('model-invalid', `${modelPath} has no embedding output (found ${outputs.map((o) => o.name).join(', ')}).`);
-  const size = chosen.shape.at(-1);
-  if (isFixed(size) && size !== dim) {
-    throw new UserError(
-      'model-invalid',
-      `${modelPath} produces embeddings of ${size} dimensions, but the folder's config.json says ${dim}; the model folder is inconsistent: download it again or choose another model.`,
-    );
-  }
-  return chosen.name;
-}
-
-function maxBatchOf(input: TensorInfo): number {
-  return isFixed(input.shape[0]) ? input.shape[0] : Number.POSITIVE_INFINITY;
-}
-
-function textInputsOf(session: ModelSession, modelPath: string, dim: number): TextInputs {
-  const ids = session.inputs.find((info) => info.name === 'text' || info.name === 'input_ids') ?? session.inputs[0];
-  if (!ids || (ids.type !== 'int32' && ids.type !== 'int64')) {
-    throw new UserError('model-invalid', `${modelPath} has no integer token input; it is not a CLIP text tower.`);
-  }
-  const mask = session.inputs.find((info) => info.name === 'attention_mask');
-  const output = pickOutput(session.outputs, ['embedding', 'text_embeds'], modelPath, dim);
-  const length = ids.shape[1];
-  return { ids, mask, output, maxBatch: maxBatchOf(ids), fixedLength: isFixed(length) ? length : null };
-}
 
 export class ClipModel {
   private imageTower: Promise<ImageTower> | null = null;
@@ -398,54 +342,10 @@ export class ClipModel {
   /** Embeds batches of tokenised texts, each text padded with `padId` to its batch's length, in one exchange with the session's thread. */
   private async runText(session: ModelSession, tower: TextInputs, padId: number, batches: readonly TextBatch[]): Promise<Float32Array[]> {
     const outputs = await session.runEach(
-      batches.map(({ texts, length }) => this.textFeeds(tower, padId, texts, length)),
+      batches.map(({ texts, length }) => textFeeds(tower, padId, texts, length)),
       { fetches: [tower.output], handOver: true },
     );
-    return outputs.flatMap((output, i) => this.rows(output, tower.output, (batches[i] as TextBatch).texts.length));
-  }
-
-  private textFeeds(tower: TextInputs, padId: number, batch: readonly TokenizedText[], length: number): Feeds {
-    const wide = tower.ids.type === 'int64';
-    const count = batch.length * length;
-    const ids = wide ? new BigInt64Array(count) : new Int32Array(count);
-    const mask = wide ? new BigInt64Array(count) : new Int32Array(count);
-    batch.forEach((tokens, row) => {
-      for (let i = 0; i < length; i++) {
-        const real = i < tokens.ids.length;
-        const id = real ? (tokens.ids[i] as number) : padId;
-        if (wide) {
-          (ids as BigInt64Array)[row * length + i] = BigInt(id);
-          (mask as BigInt64Array)[row * length + i] = real ? 1n : 0n;
-        } else {
-          (ids as Int32Array)[row * length + i] = id;
-          (mask as Int32Array)[row * length + i] = real ? 1 : 0;
-        }
-      }
-    });
-    const dims = [batch.length, length];
-    const feeds: Feeds = { [tower.ids.name]: new ort.Tensor(tower.ids.type as 'int32' | 'int64', ids, dims) };
-    if (tower.mask) feeds[tower.mask.name] = new ort.Tensor(tower.ids.type as 'int32' | 'int64', mask, dims);
-    return feeds;
-  }
-
-  private rows(outputs: Record<string, ort.Tensor>, name: string, count: number): Float32Array[] {
-    const data = outputs[name]?.data;
-    if (!(data instanceof Float32Array) || data.length !== count * this.dim) {
-      throw new UserError(
-        'model-invalid',
-        `The model returned ${data?.length ?? 0} values for ${count} inputs; config.json says the embedding has ${this.dim} dimensions.`,
-      );
-    }
-    return Array.from({ length: count }, (_, row) => {
-      const vector = data.slice(row * this.dim, (row + 1) * this.dim);
-      if (!isUsableEmbedding(vector)) {
-        throw new UserError(
-          'model-invalid',
-          `The model ${this.id} produced an unusable embedding (not a number, infinite or all zeros); its files or configuration are damaged: download it again or choose another model.`,
-        );
-      }
-      return l2Normalize(vector);
-    });
+    return outputs.flatMap((output, i) => embeddingRows(output, tower.output, (batches[i] as TextBatch).texts.length, this.dim, this.id));
   }
 
   /**
@@ -529,7 +429,7 @@ export class ClipModel {
       const batch = new Float32Array(chunk.length * plane);
       chunk.forEach((tensor, i) => batch.set(tensor, i * plane));
       const outputs = await tower.session.run({ [tower.input]: new ort.Tensor('float32', batch, [chunk.length, 3, side, side]) }, { fetches: [tower.output], handOver: true });
-      vectors.push(...this.rows(outputs, tower.output, chunk.length));
+      vectors.push(...embeddingRows(outputs, tower.output, chunk.length, this.dim, this.id));
     }
     return vectors;
   }

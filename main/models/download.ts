@@ -102,12 +102,11 @@ async function assertAbsent(destination: string): Promise<void> {
     if (isErrno(e, 'ENOENT')) return null;
     throw e;
   });
-  if (existing) {
-    throw new UserError(
-      'bad-input',
-      `${destination} already exists; remove it or choose another folder for the model.`,
-    );
-  }
+  if (existing) throw alreadyThere(destination);
+}
+
+function alreadyThere(destination: string): UserError {
+  return new UserError('bad-input', `${destination} already exists; remove it or choose another folder for the model.`);
 }
 
 /** Moves the verified parts into a temp folder and renames it to `destination` in one step. */
@@ -131,7 +130,7 @@ async function publish(files: HubFile[], staging: string, destination: string): 
     }
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     if (isErrno(error, 'ENOTEMPTY') || isErrno(error, 'EEXIST')) {
-      throw new UserError('bad-input', `${destination} already exists; remove it or choose another folder for the model.`);
+      throw alreadyThere(destination);
     }
     throw error;
   }

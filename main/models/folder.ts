@@ -55,11 +55,12 @@ const CLIP_LOGIT_SCALE = 100;
  */
 const MAX_IMAGE_SIZE = 4096;
 const MIN_CONTEXT = 2;
+const TOO_SHORT_CONTEXT = `must be at least ${MIN_CONTEXT} tokens`;
 const triple = z.tuple([z.number(), z.number(), z.number()]);
 const positive = z.number().positive('must be a positive number (pixels are divided by it)');
 const stdTriple = z.tuple([positive, positive, positive]);
 const imageSide = z.number().int().min(1, `must be between 1 and ${MAX_IMAGE_SIZE} pixels`).max(MAX_IMAGE_SIZE, `must be between 1 and ${MAX_IMAGE_SIZE} pixels`);
-const contextLength = z.number().int().min(MIN_CONTEXT, `must be at least ${MIN_CONTEXT} tokens`);
+const contextLength = z.number().int().min(MIN_CONTEXT, TOO_SHORT_CONTEXT);
 
 const immichConfig = z.object({
   embed_dim: z.number().int().positive(),
@@ -99,7 +100,7 @@ const hfPreprocess = z.object({
 }).loose();
 
 // Often 1e30 ("no limit") in transformers' configs; only the lower bound means anything.
-const tokenizerConfig = z.object({ model_max_length: z.number().min(MIN_CONTEXT, `must be at least ${MIN_CONTEXT} tokens`).optional() }).loose();
+const tokenizerConfig = z.object({ model_max_length: z.number().min(MIN_CONTEXT, TOO_SHORT_CONTEXT).optional() }).loose();
 
 /** PIL's resampling filter codes, as transformers' preprocessor configs store them. */
 const PIL_RESAMPLE: Record<number, Interpolation> = { 0: 'nearest', 1: 'lanczos', 2: 'bilinear', 3: 'bicubic' };

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UserError, codeOf, isUnwritable, isUserError } from '../core/errors.js';
 import { WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { canWrite, modelsDir } from '../core/paths.js';
-import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, type CatalogueEntry } from './catalogue.js';
+import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, MOST_ABOVE_EXPECTED, type CatalogueEntry } from './catalogue.js';
 import { ClipModel } from './clip.js';
 import { downloadModel, type DownloadProgress } from './download.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
@@ -45,6 +45,38 @@ export class ModelNameTaken extends UserError {
   }
 }
 
+/**
+ * Note [Catalogue names are the catalogue's]: a folder imported under a catalogue model's id was
+ * listed as that model installed, and its download refused as done, whatever model the folder
+ * held. A folder takes that name only where it looks like that model (its layout, and its size
+ * as a download of it may be): a copy of a download brought from another computer does.
+ */
+export class ModelNameReserved extends UserError {
+  /** What is wrong, without the advice (the command line gives its own: --name). */
+  readonly reason: string;
+
+  constructor(id: string, entry: CatalogueEntry) {
+    const reason = `"${id}" is the name of the catalogue's model ${entry.id} (${entry.name}), and this folder is not that model (its layout or size differ): imported under that name, it would pass for it.`;
+    super('bad-input', `${reason} Import this folder under another name, or rename it.`);
+    this.reason = reason;
+  }
+}
+
+/** The catalogue entry whose id a name is, in any case (a case-blind disk holds one folder for both). */
+function catalogueEntryNamed(id: string): CatalogueEntry | undefined {
+  return CATALOGUE.find((entry) => entry.id.toLowerCase() === id.toLowerCase());
+}
+
+/** Whether the model folder `dir` looks like the catalogue's `entry` (Note [Catalogue names are the catalogue's]). */
+export async function looksLikeCatalogueModel(dir: string, entry: Pick<CatalogueEntry, 'layout' | 'approxBytes'>): Promise<boolean> {
+  const { layout } = await readModelFolder(dir);
+  if (layout !== entry.layout) return false;
+  const files = await readdir(dir, { recursive: true, withFileTypes: true });
+  let bytes = 0;
+  for (const file of files) if (file.isFile()) bytes += (await stat(path.join(file.parentPath, file.name))).size;
+  return bytes >= entry.approxBytes * 0.8 && bytes <= entry.approxBytes * MOST_ABOVE_EXPECTED;
+}
+
 /** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const MODEL_NAME = /^[^./\\<>:"|?*\x00-\x1f][^/\\<>:"|?*\x00-\x1f]{0,99}$/;
@@ -62,6 +94,8 @@ export class ModelStore {
     const broken: ModelListing['broken'] = [];
     for (const name of names.filter((n) => !n.startsWith('.')).sort()) {
       const dir = path.join(this.root, name);
+      // A model is a folder: a file left beside them (a note, an archive) is none, nor a broken one.
+      if ((await stat(dir).catch(() => null))?.isFile()) continue;
       try {
         const spec = await readModelFolder(dir);
         installed.push({ id: name, dir, dim: spec.dim, layout: spec.layout, catalogue: findCatalogueEntry(name) });
@@ -149,6 +183,8 @@ export class ModelStore {
     if (!MODEL_NAME.test(id) || id.trim() !== id) {
       throw new UserError('bad-input', `"${id}" cannot name a model: a name is one folder name of at most 100 characters, not starting with "." and without / \\ < > : " | ? *. Give it another name, or rename its folder.`);
     }
+    const reserved = catalogueEntryNamed(id);
+    if (reserved && !(await looksLikeCatalogueModel(source, reserved))) throw new ModelNameReserved(id, reserved);
     await this.writableRoot();
     const destination = path.join(this.root, id);
     // Before the model's minutes of loading too; checked again as it is put in place.

@@ -33,11 +33,14 @@ export const searchFiltersSchema = z
     message: 'the start date is after the end date',
   });
 
+/** The furthest into a ranking a page may start: a page past it is refused, not searched. */
+export const MAX_SEARCH_OFFSET = 1_000_000;
+
 export const searchOptionsSchema = z
   .object({
     /** Results per page. */
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-    offset: z.number().int().min(0).max(1_000_000).default(0),
+    offset: z.number().int().min(0).max(MAX_SEARCH_OFFSET).default(0),
     sort: z.enum(SORT_ORDERS).default('relevance'),
     /** Relative relevance cutoff (Note [Relative cutoff] in search.ts). */
     cutoff: z.number().min(0).max(1).default(DEFAULT_CUTOFF),

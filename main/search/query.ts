@@ -56,6 +56,14 @@ const IMAGE_PATH = /^(\.{1,2}[\\/]|[\\/]|~[\\/]|[A-Za-z]:[\\/])|\.(jpe?g|png|web
 const QUOTED = /["“”„]([^"“”]*)(?:["“”]|$)/gu;
 /** Stands for the n-th quoted phrase while the query is split into terms (a private-use character). */
 const PLACEHOLDER = /\uE000(\d+)\uE000/gu;
+/**
+ * Note [Weights only as written]: a weight is digits, perhaps with decimals (`2:`, `0.5:`). A term
+ * that starts with another number and a colon (`-1:`, `.5:`, `2.:`, `1e3:`) was searched for
+ * whole as words, as if the weight had been read; it is refused instead, saying how to write it.
+ * Anything the weight pattern reads (`10:30 meeting`, weight 10) is read as before, and words
+ * stay words ("Infinity: war poster").
+ */
+const WEIGHT_LIKE = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?):(.*)$/s;
 
 /** `query` as a message shows it: in the curly quotes the search heading uses, cut short when long, control characters escaped. */
 function quoted(query: string): string {
@@ -86,6 +94,16 @@ function signedParts(query: string, trimmed: string): Array<{ sign: number; text
   return parts;
 }
 
+/** Refuses a term that starts with a weight written some other way than the query reads (Note [Weights only as written]). */
+function refuseWeightLike(text: string): void {
+  const [, written, rest] = WEIGHT_LIKE.exec(text) ?? [];
+  if (written === undefined) return;
+  const shown = written.slice(0, 20);
+  const body = rest?.replace(PLACEHOLDER, ' ').trim() || 'beach';
+  if (written.startsWith('-')) throw new UserError('bad-input', `The weight ${shown} in the query is below 0: weights go from 0 to ${MAX_WEIGHT}. To leave ${quoted(body)} out, subtract it, as in “dog - ${body}”.`);
+  throw new UserError('bad-input', `The weight ${shown} in the query is not one the query reads: write a weight in digits, as in 2:${body} or 0.5:${body}.`);
+}
+
 /** What a query may name besides descriptions and library photos (Note [No files from the window]). */
 export interface QueryRules {
   /** Whether a term that looks like a path names an image file to read (the CLI) or is a description (the app). */
@@ -105,6 +123,7 @@ export function parseQuery(query: string, rules: QueryRules = { imageFiles: fals
   const terms: QueryTerm[] = [];
   for (const { sign, text } of signedParts(query, trimmed)) {
     const weighted = /^(\d+(?:\.\d+)?):(.*)$/s.exec(text);
+    if (!weighted) refuseWeightLike(text);
     const size = weighted ? Number(weighted[1]) : 1;
     if (size > MAX_WEIGHT) throw new UserError('bad-input', `The weight ${weighted?.[1]?.slice(0, 20)} in the query is too large: weights go from 0 to ${MAX_WEIGHT}.`);
     const weight = sign * size;

@@ -52,7 +52,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../core/errors.js';
+import { noPhotoText, UserError } from '../core/errors.js';
 import { decodingInIndexingWords } from '../library/failures.js';
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
@@ -150,7 +150,7 @@ export class PhotoSearch {
   /** The stored embedding of a library photo (by photo id). */
   photoVector(photoId: number): Float32Array {
     const vector = this.storage.embeddings.vectorOfPhoto(this.model.id, photoId);
-    if (!vector) throw new UserError('not-found', `There is no photo #${photoId} in the library (or it is not indexed with ${this.model.id} yet).`);
+    if (!vector) throw new UserError('not-found', `${noPhotoText(photoId)} (or it is not indexed with ${this.model.id} yet).`);
     return vector;
   }
 
@@ -215,7 +215,7 @@ export class PhotoSearch {
     const vectors = await this.vectors();
     const filtered = this.storage.photos.matching(filters);
     const words = scope.words ?? [];
-    // Note [Later pages]: more pages of the same search are cut from the ranking kept.
+    // More pages of the same search are cut from the ranking kept (Note [Later pages] in later-pages.ts).
     const ask: RankingAsk = { model: this.model.id, query, options, exclude, only, words, stamp: `${this.storage.photos.changeStamp()}:${vectors.version}` };
     const kept = this.laterPages.find(ask, offset + limit);
     if (kept) {

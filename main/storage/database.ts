@@ -325,7 +325,7 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
     writerClosed(false);
     if (isDamage(error)) throw new DamagedDatabase(file, error);
     if (isOutOfSpace(path.dirname(file))) throw new UserError('disk-full', `Cannot open the library database ${file}: the disk holding it is full. Free some space and try again; everything stored is kept.`, { cause: error });
-    throw heldOpenError(error, file) ?? new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
+    throw heldOpenError(error, file) ?? cannotOpen(file, error);
   }
   configure(db);
   try {
@@ -344,6 +344,11 @@ export function openDatabase(file: string, options: Omit<OpenOptions, 'readonly'
     db,
     cleanup: () => writerClosed(!db.open),
   };
+}
+
+/** A library database that would not open, for a reason no other message names. */
+export function cannotOpen(file: string, error: unknown): UserError {
+  return new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
 }
 
 /** Note [Mapped reads]. */

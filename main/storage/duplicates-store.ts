@@ -51,8 +51,8 @@ export class DuplicatesStore {
       saveSharpness: db.prepare(`INSERT INTO image_sharpness (image_id, sharpness) SELECT @imageId, @sharpness WHERE EXISTS (SELECT 1 FROM images WHERE id = @imageId)
         ON CONFLICT(image_id) DO UPDATE SET sharpness = excluded.sharpness`),
       pathsShowing: db.prepare('SELECT f.path FROM images i JOIN files f ON f.image_id = i.id WHERE i.content_hash = ?').pluck(),
-      // Note [What a moved copy leaves]: remembered by content, as a backup's are (Note [Backups]
-      // in backups.ts), so the triggers of database.ts give them back to the content indexed again.
+      // Remembered by content (Note [What a moved copy leaves] in duplicates/trash.ts), as a backup's
+      // are (Note [Backups] in backups.ts), so the triggers of database.ts give them back to the content indexed again.
       rememberVerdicts: db.prepare(`INSERT OR REPLACE INTO restored_verdicts (content_hash, tag, rejected, updated_at)
         SELECT i.content_hash, t.tag, t.rejected, t.updated_at FROM files f JOIN images i ON i.id = f.image_id JOIN image_tags t ON t.image_id = i.id AND t.source = 'person'
         WHERE f.path IN (SELECT value FROM json_each(?))`),

@@ -228,7 +228,7 @@ export class PhotoFacets {
   ) {}
 
   static read(db: Db): PhotoFacets {
-    // Note [Facets streamed]: rows are read one at a time, without the memory map.
+    // Rows are read one at a time, without the memory map (Note [Facets streamed]).
     return scanUnmapped(db, () => PhotoFacets.readRows(db));
   }
 

@@ -18,7 +18,7 @@ import { UserError, codeOf, isUserError, messageOf } from '../core/errors.js';
 import { canWrite } from '../core/paths.js';
 import { libraryFileOpened } from './clean-close.js';
 import { DamagedDatabase, isDamage } from './damage.js';
-import { checkVersion, configure, type OpenedDatabase, type OpenOptions } from './database.js';
+import { cannotOpen, checkVersion, configure, type OpenedDatabase, type OpenOptions } from './database.js';
 
 /** SQLite's errors for a file beside the database that it may not make or write (Note [Read-only media]). */
 function cannotWriteBeside(error: unknown): boolean {
@@ -48,7 +48,7 @@ export function openReader(file: string, options: OpenOptions): OpenedDatabase {
     if (isUserError(error)) throw error;
     if (isDamage(error)) throw new DamagedDatabase(file, error);
     if (!cannotWriteBeside(error) || canWrite(path.dirname(file))) {
-      throw new UserError('storage', `Cannot open the library database ${file}: ${messageOf(error)}.`, { cause: error });
+      throw cannotOpen(file, error);
     }
   }
   const copyDir = mkdtempSync(path.join(os.tmpdir(), 'lumen-read-only-'));

@@ -68,7 +68,7 @@ import { dot } from '../models/vectors.js';
 import { Int8Graph } from './int8-graph.js';
 import { LayeredGraph, mergeGraph } from './layered-graph.js';
 import { fileSha256, sameStamp, stampOf, type FileStamp } from '../core/file-stamp.js';
-import { isSavedFile, readSidecar, writeSidecar, type Sidecar } from './index-files.js';
+import { graphFileOf, indexFiles, isGraphFile, isSavedFile, readSidecar, writeSidecar, type Sidecar } from './index-files.js';
 import type { ImageIdSet } from './photo-facets.js';
 import type { Storage } from './storage.js';
 import { buildMatrix, loadMatrix, MemoryMatrix, type Matrix, type ScoredImage } from './vector-matrix.js';
@@ -108,32 +108,6 @@ export function expansionSearchFor(count: number): number {
 /** Candidates re-scored exactly when `count` results are wanted (Note [Re-ranking]). */
 export function rerankWindow(count: number): number {
   return count > 0 ? Math.max(2 * count, count + 40) : 0;
-}
-
-/** The saved files of one model's index in `indexDir`: their shared stem, the sidecar and the matrix. */
-function indexFiles(indexDir: string, model: string) {
-  const stem = path.join(indexDir, model.replace(/[^A-Za-z0-9._-]/g, '_'));
-  return { stem, sidecar: `${stem}.usearch.json`, matrix: `${stem}.i8`, firstGraph: `${stem}.usearch` };
-}
-
-/** Whether `name` is one of the graph files of the index whose stem is `stem` (Note [Graph files never replaced]). */
-function isGraphFile(stem: string, name: string): boolean {
-  const base = path.basename(stem);
-  // `~` is never in a stem, so no other model's files match.
-  return name === `${base}.usearch` || (name.startsWith(base) && /^~[0-9a-f]{8}\.usearch$/.test(name.slice(base.length)));
-}
-
-/** The graph file `sidecar` names (before it named one, the first); null when that is not one of this index's. */
-function graphFileOf(files: ReturnType<typeof indexFiles>, sidecar: Sidecar): string | null {
-  const name = sidecar.graphFile ?? path.basename(files.firstGraph);
-  return isGraphFile(files.stem, name) ? path.join(path.dirname(files.stem), name) : null;
-}
-
-/** The graph file the saved sidecar names (Note [Graph files never replaced]); null when there is none. */
-export async function savedGraphFile(indexDir: string, model: string): Promise<string | null> {
-  const files = indexFiles(indexDir, model);
-  const sidecar = await readSidecar(files.sidecar);
-  return sidecar && graphFileOf(files, sidecar);
 }
 
 export class VectorIndex {
@@ -258,7 +232,7 @@ export class VectorIndex {
    * Its stamp must still be the one the sidecar recorded: a writer that saved since replaced it.
    * Rebuilding it from SQLite instead took seconds of the engine's thread at 100k photos. A file
    * with that stamp whose bytes are not the ones written does not load (Note [Matrix checked] in
-   * vector-matrix.ts): it is rebuilt, and saved at once, as a rebuild is (Note [Saved now and then]).
+   * matrix-file.ts): it is rebuilt, and saved at once, as a rebuild is (Note [Saved now and then]).
    */
   private matrixReady(): Promise<Matrix> {
     this.matrixLoad ??= (async () => {

@@ -51,13 +51,30 @@ export interface WriterInfo {
   since: number;
 }
 
-/** Someone else is writing the library (Note [One writer]). */
+/** What the holder of the lock says it does between jobs: it holds the library open (the app, all the while it runs). */
+export const HOLDING = 'using';
+
+/**
+ * Someone else is writing the library (Note [One writer]).
+ *
+ * Note [Open, not busy]: the app holds the lock for as long as it runs, so a second writer was
+ * told to "wait for it to finish" while the app was idle, which lasts until it is closed. A
+ * holder between jobs is said to have the library open, and what to do is `idleHint`.
+ */
 export class WriterBusy extends UserError {
   constructor(
     readonly holder: WriterInfo | null,
     hint: string,
+    idleHint = 'close it and try again',
   ) {
-    super('busy', `${holder ? `Lumen (${holder.holder}, pid ${holder.pid}) is ${holder.doing}` : 'Another Lumen process is changing'} this library; ${hint}.`);
+    super(
+      'busy',
+      !holder
+        ? `Another Lumen process is changing this library; ${hint}.`
+        : holder.doing === HOLDING
+          ? `Lumen (${holder.holder}, pid ${holder.pid}) has this library open, and only it may change the library until it is closed; ${idleHint}.`
+          : `Lumen (${holder.holder}, pid ${holder.pid}) is ${holder.doing} this library; ${hint}.`,
+    );
   }
 }
 
@@ -69,6 +86,8 @@ export interface TakeOptions {
   onWait?: (busy: WriterBusy) => void;
   /** What to do about a busy lock, ending WriterBusy's message. */
   hint?: string;
+  /** What to do about a lock held by a writer between jobs (Note [Open, not busy]). */
+  idleHint?: string;
   nativeBinding?: string | undefined;
 }
 
@@ -125,7 +144,7 @@ export class WriterLock {
       throwIfAborted(options.signal);
       const lock = WriterLock.tryTake(dataDir, holder, doing, options.nativeBinding);
       if (lock) return lock;
-      const busy = await WriterLock.busy(dataDir, options.hint ?? 'wait for it to finish, or run again with --wait');
+      const busy = await WriterLock.busy(dataDir, options.hint ?? 'wait for it to finish, or run again with --wait', options.idleHint ?? 'close it and run again, or run again with --wait to go on once it is closed');
       if (!options.wait) throw busy;
       if (!told) options.onWait?.(busy);
       told = true;
@@ -134,14 +153,14 @@ export class WriterLock {
   }
 
   /** The error for a busy lock, naming its holder (who may take a moment to write its name). */
-  static async busy(dataDir: string, hint: string): Promise<WriterBusy> {
+  static async busy(dataDir: string, hint: string, idleHint?: string): Promise<WriterBusy> {
     for (let tries = 0; tries < 10 && !WriterLock.holder(dataDir); tries++) await sleep(50);
-    return WriterLock.busyNow(dataDir, hint);
+    return WriterLock.busyNow(dataDir, hint, idleHint);
   }
 
   /** The error for a busy lock, naming its holder if it has said who it is. */
-  static busyNow(dataDir: string, hint: string): WriterBusy {
-    return new WriterBusy(WriterLock.holder(dataDir), hint);
+  static busyNow(dataDir: string, hint: string, idleHint?: string): WriterBusy {
+    return new WriterBusy(WriterLock.holder(dataDir), hint, idleHint);
   }
 
   /** What the holder said it is doing ('indexing', 'changing', …). */

@@ -107,12 +107,38 @@ const KINDS: Record<string, string> = { object: 'an object', array: 'a list', st
 function captionsProblem(raw: unknown, issue: z.core.$ZodIssue | undefined): string {
   if (!issue) return 'it could not be read';
   const where = issue.path.length ? issue.path.join('.') : 'the file';
+  const [list, index, field] = issue.path;
+  // An empty path or caption (zod: "Too small: expected string to have >=1 characters").
+  if (issue.code === 'too_small' && issue.origin === 'string' && list === 'images' && typeof index === 'number') {
+    const image = imageNamed(raw, index);
+    return field === 'path' ? `image ${index + 1} has an empty path` : `${image} has an empty caption`;
+  }
   if (issue.code !== 'invalid_type') return `${where} ${issue.message}`;
   let value = raw;
   for (const part of issue.path) value = value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[part] : undefined;
   if (value === undefined) return `${where} is missing`;
   const given = Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
   return `${where} must be ${KINDS[issue.expected] ?? `a ${issue.expected}`}, not ${KINDS[given] ?? `a ${given}`}`;
+}
+
+/** "image 3 (dune.jpg)": an image of a captions file as a person counts them, from 1. */
+function imageNamed(raw: unknown, index: number): string {
+  const image = (raw as { images?: Array<{ path?: unknown }> }).images?.[index];
+  return typeof image?.path === 'string' ? `image ${index + 1} (${image.path})` : `image ${index + 1}`;
+}
+
+/**
+ * Note [Each photo once]: a photo listed twice was two photos to find, each the other's twin, and
+ * a caption ranking either first counted as found: the recall rose with no better model. A file
+ * that names a photo twice (as the same file, however written) is refused, naming both places.
+ */
+function requireEachPhotoOnce(captionsFile: string, files: readonly string[], paths: readonly string[]): void {
+  const first = new Map<string, number>();
+  files.forEach((file, i) => {
+    const earlier = first.get(file);
+    if (earlier !== undefined) throw new UserError('bad-input', `The captions file ${captionsFile} lists the photo ${paths[i]} twice, as image ${earlier + 1} and image ${i + 1}: give each photo once, with all its captions.`);
+    first.set(file, i);
+  });
 }
 
 export interface RetrievalEvaluation {
@@ -147,6 +173,7 @@ export async function evaluateRetrieval(model: ClipModel, captionsFile: string, 
   }
   const base = path.dirname(path.resolve(captionsFile));
   const entries = parsed.data.images.map((image) => ({ file: path.resolve(base, image.path), captions: image.captions }));
+  requireEachPhotoOnce(captionsFile, entries.map((entry) => entry.file), parsed.data.images.map((image) => image.path));
   const { vectors, skipped } = await embedAll(model, entries.map((entry) => entry.file), options);
   const kept = entries.map((entry, i) => ({ ...entry, vector: vectors[i] ?? null })).filter((entry): entry is typeof entry & { vector: Float32Array } => entry.vector !== null);
   if (kept.length === 0) throw new UserError('bad-input', `None of the photos in ${captionsFile} could be read (first: ${skipped[0]?.reason ?? 'none listed'}).`);

@@ -35,6 +35,11 @@ export function promptTextCount(vocabulary: PromptLists): number {
   return tags.reduce((sum, tag) => sum + tag.prompts.length * (tag.templates?.length ? tag.templates : templates).length, (background?.length ?? 0) * templates.length);
 }
 
+/** Why a vocabulary with more than MAX_TEXTS prompt texts is refused, after its count: "There are " or "has " goes before. */
+export function tooManyTextsText(texts: number): string {
+  return `${texts.toLocaleString('en')} prompts to embed, each prompt in each template of its tag; at most ${MAX_TEXTS.toLocaleString('en')} keep tagging to minutes: use fewer templates or prompts`;
+}
+
 /** Placeholder a template puts its prompt in. */
 export const SLOT = '{}';
 

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { isBinaryText } from '../core/control-character.js';
 import { UserError, messageOf } from '../core/errors.js';
 import { whyUnreadable } from '../core/photo-file.js';
-import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, tagNameKey, unsafeCharacter } from './vocabulary-rules.js';
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, tagNameKey, tooManyTextsText, unsafeCharacter } from './vocabulary-rules.js';
 
 export interface TagDefinition {
   name: string;
@@ -119,7 +119,7 @@ const vocabularySchema = z
     });
     const texts = promptTextCount(value);
     if (texts > MAX_TEXTS) {
-      context.addIssue({ code: 'custom', path: [], message: `has ${texts.toLocaleString('en')} prompts to embed, each prompt in each template of its tag; at most ${MAX_TEXTS.toLocaleString('en')} keep tagging to minutes: use fewer templates or prompts` });
+      context.addIssue({ code: 'custom', path: [], message: `has ${tooManyTextsText(texts)}` });
     }
   });
 

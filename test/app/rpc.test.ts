@@ -11,7 +11,7 @@ import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIB
 import { noLibraryError } from '../../main/engine/no-library.js';
 import { actionableError } from '../../main/storage/damage.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { copyModel, IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 
 /**
  * A fake utility process: messages cross as structured clones on a later task, like a real
@@ -207,6 +207,21 @@ describe('rpc protocol', () => {
     try {
       const gone = await new ModelStore(scratch.dir).resolve('/home/ana/Models/clip-b32').catch((error: unknown) => error);
       expect(toCallError(gone, () => {}, 'a call')).toEqual({ code: 'model-missing', message: 'The model "/home/ana/Models/clip-b32" is not installed (its folder is gone, or it was never downloaded): pick a model or download one in Settings.' });
+    } finally {
+      await scratch.cleanup();
+    }
+  });
+
+  it('says a missing model, none installed, one to choose and a model folder gone with no command or flag (Note [App wording])', async () => {
+    const scratch = await tempDir();
+    try {
+      const store = new ModelStore(scratch.dir);
+      const inApp = async (resolving: Promise<unknown>) => toCallError(await resolving.catch((error: unknown) => error), () => {}, 'a call').message;
+      expect(await inApp(store.resolve())).toBe('No model is installed yet: download one, or import a model folder you have, in Settings.');
+      expect(await inApp(store.resolve('ViT-B-32__laion2b-s34b-b79k'))).toBe('The model ViT-B-32__laion2b-s34b-b79k is not installed: download it in Settings, or choose another there.');
+      expect(await inApp(store.resolve('clip-b32', () => '/media/ana/Models/clip-b32'))).toMatch(/and that folder is gone\. Put that folder back, or choose or download another model in Settings\.$/);
+      for (const name of ['first', 'second']) await copyModel(IMMICH_MODEL, path.join(scratch.dir, 'models'), name);
+      expect(await inApp(store.resolve())).toBe('Several models are installed (first, second); choose the one Lumen should use in Settings.');
     } finally {
       await scratch.cleanup();
     }

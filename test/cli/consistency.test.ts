@@ -94,6 +94,7 @@ describe('the command line, tried as a new user would', () => {
       [['index', '', '--data', data, ...model], /^lumen index: an argument is empty \(an unset shell variable\?\): lumen index takes \[FOLDER\.\.\.\]\.\n$/],
       [['similar', '', '--data', data], /^lumen similar: an argument is empty \(an unset shell variable\?\): lumen similar takes FILE\|PHOTO_ID\.\n$/],
       [['tags', '', '--data', data], /^lumen tags: an argument is empty \(an unset shell variable\?\): lumen tags takes \[PHOTO\.\.\.\]\.\n$/],
+      [['embed-text', '', '--data', data], /^lumen embed-text: an argument is empty \(an unset shell variable\?\): lumen embed-text takes TEXT\.\.\.\n$/],
       // Empty, a folder would be the current one, and a filter none at all.
       [['folders', '--remove', '', '--data', data], /^lumen folders: --remove is empty \(an unset shell variable\?\): give --remove FOLDER, or leave it out\.\n$/],
       [['search', 'a circle', '--data', data, '--folder', ''], /^lumen search: --folder is empty \(an unset shell variable\?\): give --folder DIR, or leave it out\.\n$/],
@@ -204,7 +205,7 @@ describe('the command line, tried as a new user would', () => {
     const interrupted = await indexStoppedBy('SIGINT', more, data);
     expect(interrupted.code).toBe(130);
     expect(interrupted.stderr).toMatch(/Stopping at the next checkpoint; what is done is kept/);
-    expect(interrupted.stderr).toMatch(/lumen index: Cancelled: \d+ photos? indexed and kept; `lumen index` goes on from there\./);
+    expect(interrupted.stderr).toMatch(/lumen index: Cancelled: \d+ photos? indexed and kept; `lumen index --data [^`]+` goes on from there\./);
     const status = await run(['status', '--data', data, '--json', ...model]);
     expect(status).toMatchObject({ code: 0, stderr: '' });
     const before = JSON.parse(status.stdout).library.photos as number;
@@ -242,7 +243,7 @@ describe('the command line, tried as a new user would', () => {
     expect(terminated.code).toBe(130);
     expect(terminated.stderr).toMatch(/Stopping at the next checkpoint; what is done is kept\. Send SIGTERM again to quit at once\./);
     // How many photos it kept, said as it stops (Note [Cancelled, and what is kept] in main/cli/common.ts).
-    const kept = Number(/lumen index: Cancelled: (\d+) photos? indexed and kept; `lumen index` goes on from there\./.exec(terminated.stderr)?.[1]);
+    const kept = Number(/lumen index: Cancelled: (\d+) photos? indexed and kept; `lumen index --data [^`]+` goes on from there\./.exec(terminated.stderr)?.[1]);
     expect(existsSync(path.join(dataDir, 'writer.json'))).toBe(false);
     const before = JSON.parse((await cli('status', '--data', dataDir, '--json', ...model)).stdout).library.photos as number;
     expect(kept).toBe(before);

@@ -1,5 +1,5 @@
 /**
- * Note [The run that goes on] in main/cli/text.ts: Ctrl-C on `lumen ocr FOLDER --all` names the
+ * Note [The run that goes on] in main/cli/common.ts: Ctrl-C on `lumen ocr FOLDER --all` names the
  * command that goes on from there as it was given, not a plain `lumen ocr`, which reads only what
  * the quick look lets through.
  */
@@ -26,14 +26,14 @@ describe('Ctrl-C on lumen ocr', () => {
   });
   afterAll(() => scratch.cleanup());
 
-  it('names the command as given, folder and --all, and that command reads the rest', async () => {
+  it('names the command as given, its options (--data) and folder, and that command reads the rest', async () => {
     const run = startCli(['ocr', folder, '--all', ...data]);
     await vi.waitFor(() => expect(run.stderr()).toMatch(/reading text: 0 of/), { timeout: 60_000, interval: 10 });
     run.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code).toBe(130);
     const said = /lumen ocr: Cancelled: (\d+) of (\d+) photos? done and kept; `(.*)` goes on from there\.\n/.exec(stopped.stderr);
-    expect(said?.[3]).toBe(`lumen ocr '${folder}' --all`);
+    expect(said?.[3]).toBe(`lumen ocr --data ${data[1]} --provider cpu --all '${folder}'`);
     const [done, total] = [Number(said?.[1]), Number(said?.[2])];
     expect(done).toBeLessThan(total);
     const rest = JSON.parse((await cli('ocr', folder, '--all', ...data, '--json')).stdout) as { read: number; skipped: number };

@@ -70,6 +70,15 @@ describe('the engine', () => {
     expect((await engine().status()).modelProblem).toMatchObject({ kind: 'missing', model: 'tiny-clip-hf', message: expect.stringMatching(/tiny-clip-hf/) });
   });
 
+  it('names the library’s model whose own folder is gone, where no model is installed, rather than asking for a first one', async () => {
+    const own = await copyModel(IMMICH_MODEL, scratch.dir, 'my-model');
+    const first = engine({ model: own });
+    await (await first.addFolders([folder])).indexing.done;
+    await first.dispose();
+    await rm(own, { recursive: true });
+    expect((await engine().status()).modelProblem).toMatchObject({ kind: 'missing', model: 'my-model', message: expect.stringContaining(own) });
+  });
+
   it('uses the settings’ model, refuses anything but an installed model id, and the library’s model once it has one', async () => {
     const setup = engine();
     await setup.importModel(IMMICH_MODEL);

@@ -80,8 +80,21 @@ describe('one writer, many readers', () => {
     expect((await other.photoText(1)).read).toBe(false);
     running.job.resume();
     await running.done;
-    // Idle, the app still holds the library.
-    await expect(other.removeFolder(1)).rejects.toMatchObject({ message: `Lumen (the app, pid ${process.pid}) is using this library; try again when it has finished.` });
+    // Idle, the app still holds the library, until it is closed (Note [Open, not busy] in main/storage/writer-lock.ts).
+    const open = `Lumen (the app, pid ${process.pid}) has this library open, and only it may change the library until it is closed; close it and try again.`;
+    await expect(other.removeFolder(1)).rejects.toMatchObject({ message: open });
+    // A change it made outside a job is said only while it lasts (Note [Said while it lasts] in main/engine/library-access.ts).
+    await app.giveVerdict([1], 'dog', 'confirm');
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(other.removeFolder(1)).rejects.toMatchObject({ message: open });
+    await expect(other.claimWriter('`lumen tags`', 'changing')).rejects.toMatchObject({ message: expect.stringMatching(/has this library open, and only it may change the library until it is closed; close it and run again, or run again with --wait to go on once it is closed\.$/) });
+    await app.dispose();
+    // A command that claimed the library is said to do what it claimed it for, until it ends, not to hold it open.
+    const command = engine();
+    await command.claimWriter('`lumen tags`', 'changing');
+    await command.giveVerdict([1], 'cat', 'confirm');
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(other.removeFolder(1)).rejects.toMatchObject({ message: `Lumen (\`lumen tags\`, pid ${process.pid}) is changing this library; try again when it has finished.` });
   });
 
   it('an engine that becomes the writer starts from what the last writer stored', async () => {

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { JobControl } from '../../main/jobs/job.js';
 import type { ClipModel } from '../../main/models/clip.js';
 import { PhotoSearch } from '../../main/search/search.js';
-import { savedGraphFile } from '../../main/storage/vector-index.js';
 import { HF_MODEL, IMMICH_MODEL, ROOT, tempDir } from '../helpers/fixtures.js';
+import { savedGraphFile } from '../helpers/index-files.js';
 import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary } from '../helpers/library.js';
 
 async function countRows(dbFile: string, table: string): Promise<number> {

@@ -1,7 +1,7 @@
 /**
  * An index run under a person's control: paused while it looks for photos, it reads the disk no
  * more and loads no image model (Note [Cooperative control] in main/jobs/job.ts); and its rate
- * is the photos' own (Note [Rate from the first photo] in indexer.ts).
+ * is the photos' own (Note [Rate from the first photo] in run-figures.ts).
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

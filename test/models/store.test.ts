@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CATALOGUE, DEFAULT_MODEL_ID, findCatalogueEntry, isModelFile } from '../../main/models/catalogue.js';
@@ -64,6 +64,14 @@ describe('model store', () => {
     for (const file of await filesUnder(dir)) expect((await lstat(path.join(dir, file))).isFile(), file).toBe(true);
     const model = await ClipModel.load(dir, { provider: 'cpu' });
     await model.dispose();
+  });
+
+  it('lists a folder that is no model as broken, and a file left beside the models as nothing', async () => {
+    await mkdir(path.join(store.root, 'junk-folder'), { recursive: true });
+    await writeFile(path.join(store.root, 'stray.txt'), 'notes');
+    const listing = await store.list();
+    expect(listing.broken.map((model) => model.id)).toEqual(['junk-folder']);
+    expect(listing.installed).toEqual([]);
   });
 
   it('refuses a name that is not one plain folder name, before loading anything, and installs nothing', async () => {

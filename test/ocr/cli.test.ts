@@ -138,7 +138,7 @@ describe('reading text from the command line', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(/Stopping at the next checkpoint/);
     // What was read is kept, and said so (Note [Cancelled, and what is kept] in main/cli/common.ts).
-    expect(stderr).toMatch(new RegExp(`lumen ocr: Cancelled: \\d+ of \\d+ photos? done and kept; \`lumen ocr ${escapeRegExp(folder)} --all\` goes on from there\\.`));
+    expect(stderr).toMatch(new RegExp(`lumen ocr: Cancelled: \\d+ of \\d+ photos? done and kept; \`lumen ocr ${escapeRegExp(data.join(' '))} --all ${escapeRegExp(folder)}\` goes on from there\\.`));
     const rest = await cli('ocr', folder, '--all', ...data, '--json');
     expect(rest.code).toBe(0);
     expect(JSON.parse(rest.stdout)).toMatchObject({ skipped: 0, failed: [] });

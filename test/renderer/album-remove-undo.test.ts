@@ -15,7 +15,7 @@ const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 500
 
 const focused = (page: Page) => page.evaluate(() => document.activeElement && `${document.activeElement.tagName} ${document.activeElement.textContent?.trim()}`);
 const gridNames = (page: Page) => page.getByRole('listbox', { name: 'Photos of Trip' }).getByRole('option').evaluateAll((tiles) => tiles.map((tile) => tile.getAttribute('aria-label')?.split(',')[0]));
-const said = (page: Page) => page.locator('header.top').getByRole('status').textContent();
+const said = (page: Page) => page.locator('header.set-top').getByRole('status').textContent();
 const undo = (page: Page) => page.getByRole('button', { name: /^Undo removing/ });
 
 /** Selects photos of the album's grid by file name, as Ctrl+click does. */

@@ -275,7 +275,7 @@ describe('taking photos out of a saved album', () => {
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
     await poll(() => gridNames(page, 'Trip')).toEqual(['c.jpg', 'b.jpg', 'a.jpg']);
     // What the page says stands, empty, before it says it (Note [Status regions stay]).
-    const said = page.locator('header.top').getByRole('status');
+    const said = page.locator('header.set-top').getByRole('status');
     await poll(() => said.textContent()).toBe('');
     await said.evaluate((element) => element.setAttribute('data-test-stood', ''));
     await select(page, 'c.jpg', 'a.jpg');

@@ -91,6 +91,22 @@ describe('first run: the model step', () => {
     expect(await step.getByRole('button', { name: /^Download/ }).count()).toBe(0);
   });
 
+  it('says why “Add a folder…” waits for a model, and adds none before one is ready', async () => {
+    const fake = noModelFake({ kind: 'none-installed', message: 'No model is installed.' });
+    const { page } = await pages.open(fake);
+    const add = page.getByRole('button', { name: 'Add a folder…' });
+    await add.waitFor();
+    expect(await add.getAttribute('aria-disabled')).toBe('true');
+    await poll(async () => page.evaluate(() => document.querySelector('[aria-describedby="add-needs-model"]')?.textContent ?? null)).toBe('Add a folder…');
+    await poll(text(page.locator('#add-needs-model'))).toBe('Get a model first (step 1): Lumen needs one to index your photos.');
+    await add.focus();
+    await page.keyboard.press('Enter');
+    // Playwright's click waits for an enabled button: a person's click is sent as it is.
+    await add.dispatchEvent('click');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fake.callsOf('library.addFromDialog')).toEqual([]);
+  });
+
   it('shows an import under way, then why it failed', async () => {
     const fake = noModelFake({ kind: 'none-installed', message: 'No model is installed.' });
     let answer: (outcome: CallOutcome<'models.importFromDialog'>) => void = () => {};

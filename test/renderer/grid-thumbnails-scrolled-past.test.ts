@@ -119,6 +119,27 @@ describe('thumbnails of tiles scrolled past (Note [Thumbnails scrolled past])', 
     expect(await grid.locator('.failed').count()).toBe(0);
   });
 
+  it('are let go with their tiles (Note [Images let go] in thumbnail-load.ts): the page holds only the tiles drawn', { timeout: 120_000 }, async () => {
+    const { page } = await pages.open(largeLibrary(), { hash: '#/settings' });
+    await slowThumbnails(page);
+    await page.evaluate(() => (location.hash = '#/library'));
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option', { name: /^p12000\.jpg/ }).waitFor();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const nodes = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      return metrics.find((metric) => metric.name === 'Nodes')?.value ?? NaN;
+    };
+    const before = await nodes();
+    // Down through a few thousand photos and back: each tile drawn and dropped on the way.
+    await fling(page, 60);
+    await fling(page, 60, -1);
+    await expect.poll(async () => (await tilesOf(page)).loading, { timeout: 60_000 }).toEqual([]);
+    // Kept, the tiles scrolled past were ten thousands of nodes more.
+    expect(await nodes()).toBeLessThan(before + 2000);
+  });
+
   it('are not asked again for the tiles that stay in view as the grid scrolls a little', async () => {
     const { page } = await pages.open(largeLibrary(), { hash: '#/settings' });
     const engine = await slowThumbnails(page);

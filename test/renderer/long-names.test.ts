@@ -64,7 +64,7 @@ describe('a long name on a card', () => {
     await page.getByRole('link', { name: 'OneStandsOut/contents/images, 3 photos' }).waitFor();
     await cardsHold(page, cards);
     // Its path wraps after a "/", not inside a folder's name.
-    const lines = await page.getByRole('link', { name: 'OneStandsOut/contents/images, 3 photos' }).locator('.name').evaluate((name) => {
+    const lines = await page.getByRole('link', { name: 'OneStandsOut/contents/images, 3 photos' }).locator('.set-name').evaluate((name) => {
       const ends = new Map<number, string>();
       const walker = document.createTreeWalker(name, NodeFilter.SHOW_TEXT);
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {

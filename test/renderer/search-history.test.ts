@@ -165,6 +165,8 @@ describe('a search typed before there is anything to search', () => {
   it('says it waits for a model and a folder, rather than nothing happening', async () => {
     const fake = searchingFake();
     fake.status.model = null;
+    // With no photos either: a library's photos show without a model (Note [Photos without a model]).
+    fake.status.library = null;
     const { page } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('heading', { level: 1, name: 'Find your photos by describing them' }).waitFor();
     expect(await page.getByText('Your search waits').count()).toBe(0);

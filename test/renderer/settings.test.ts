@@ -5,7 +5,7 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AppEvent, CallName, CallOutcome, EngineStatus, CatalogueModel, DownloadProgressInfo, ModelsListing } from '../../preload/contract.js';
-import { FakeLumen, appPages, rendererInChromium, type AppPage } from './harness.js';
+import { FakeLumen, appPages, openApp, rendererInChromium, type AppPage } from './harness.js';
 
 /** Retries until the page agrees (the UI updates asynchronously). */
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -112,7 +112,8 @@ function progress(done: number, total: number, extra: Partial<DownloadProgressIn
   return { file: 'visual.onnx', fileIndex: 1, fileCount: 3, bytesDone: done, bytesTotal: total, bytesPerSecond: 12.5 * MB, etaSeconds: 36, ...extra };
 }
 
-const pages = appPages(rendererInChromium());
+const renderer = rendererInChromium();
+const pages = appPages(renderer);
 const open = (fake: FakeLumen, options: { hash?: string; colorScheme?: 'light' | 'dark' } = { hash: '#/settings' }) => pages.open(fake, options);
 
 function item(page: AppPage['page'], id: string): Locator {
@@ -330,6 +331,30 @@ describe('Settings: models', () => {
     release();
     await poll(() => hasFocus(openai.getByText('In use', { exact: true }))).toBe(true);
     expect(fake.callsOf('settings.update')).toHaveLength(1);
+  });
+
+  it('follows a model or provider chosen in another window (Note [Settings followed] in main/engine/engine.ts)', async () => {
+    const fake = readyFake();
+    fake.install(OPENAI, `/home/ada/.config/Lumen/models/${OPENAI}`, 512, 'hf');
+    const a = await open(fake);
+    const b = await openApp(renderer.browser, renderer.origin, fake, { hash: '#/settings' });
+    await poll(text(a.page.getByTestId('image-provider'))).toBe('WebGPU');
+    /** As the engine does, a change saved in B is said to every window. */
+    const savedInB = async (saves: number) => {
+      await poll(() => fake.callsOf('settings.update').length).toBe(saves);
+      for (const each of [a, b]) await each.emit({ type: 'settings-changed' });
+    };
+
+    await b.page.getByLabel('Run models on').selectOption('cpu');
+    await savedInB(1);
+    await poll(text(a.page.getByTestId('image-provider'))).toBe('CPU');
+    await value(a.page.getByLabel('Run models on')).toBe('cpu');
+    await b.page.getByRole('button', { name: 'Use this model: CLIP ViT-B/32 (OpenAI)' }).click();
+    await savedInB(2);
+    await poll(text(a.page.getByTestId('model-facts'))).toContain(OPENAI);
+    await visible(item(a.page, OPENAI).getByText('In use', { exact: true }).first());
+    await b.close();
+    expect(b.problems).toEqual([]);
   });
 
   it('changing the provider saves it and refreshes the status; a refusal is shown and undone; one not available here is not offered', async () => {

@@ -582,7 +582,7 @@ describe('unsaved changes to the templates, when another vocabulary replaces the
 
 describe('the evaluation of the templates', () => {
   const report = { photos: 4, confirmed: 3, rejected: 1, accuracy: 0.75, precision: 0.75, recall: 1, top1: null, top5: null, perTag: { beach: { confirmed: 3, rejected: 1, recall: 1, precision: 0.75 } } };
-  const evaluation = { edited: report, saved: report, singleTemplate: null, refinements: [] };
+  const evaluation = { edited: report, saved: report, singleTemplate: null, refinements: [], unmeasured: null };
 
   it('shows a refinement still in use when switching it off is refused, with why', async () => {
     const fake = libraryFake();

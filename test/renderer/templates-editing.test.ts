@@ -232,7 +232,7 @@ describe('the evaluation on your verdicts', () => {
     const report = { photos: 2, confirmed: 2, rejected: 0, accuracy: 1, precision: 1, recall: 1, top1: 1, top5: 1, perTag: { beach: { confirmed: 2, rejected: 0, recall: 1, precision: 1 } } };
     const reason = (confirmed: number) => `refining needs at least 5 confirmed and 5 rejected photos (there are ${confirmed} and 0)`;
     const refinements = vocabulary.tags.map((tag, i) => ({ tag: tag.name, status: 'zero-shot' as const, reason: reason(i === 0 ? 2 : 0), confirmed: i === 0 ? 2 : 0, rejected: 0, zeroShot: null, refined: null }));
-    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: { template: 'a photo of {}', report }, refinements } });
+    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: { template: 'a photo of {}', report }, refinements, unmeasured: null } });
     const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
     await page.setViewportSize({ width: 800, height: 600 });
     await page.getByRole('region', { name: 'Tag beach' }).waitFor();
@@ -256,7 +256,7 @@ describe('the evaluation on your verdicts', () => {
     // "tag 2" was just rejected on a photo: the evaluation counts it; the next tagging run has yet to store its refinement.
     const report = { photos: 1, confirmed: 0, rejected: 1, accuracy: 1, precision: null, recall: null, top1: null, top5: null, perTag: { 'tag 2': { confirmed: 0, rejected: 1, recall: null, precision: null } } };
     const refinements = vocabulary.tags.map((tag) => ({ tag: tag.name, status: 'zero-shot' as const, reason: 'refining needs at least 5 confirmed and 5 rejected photos (there are 0 and 0)', confirmed: 0, rejected: 0, zeroShot: null, refined: null }));
-    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: null, refinements } });
+    fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: null, refinements, unmeasured: null } });
     const { page } = await pages.open(fake, { hash: '#/templates' });
     await page.getByRole('button', { name: 'Evaluate on your verdicts' }).click();
     const panel = page.getByRole('region', { name: 'Evaluation on your verdicts' });

@@ -15,10 +15,11 @@ import { readSidecar } from '../../main/storage/index-files.js';
 import { Int8Graph } from '../../main/storage/int8-graph.js';
 import { LayeredGraph } from '../../main/storage/layered-graph.js';
 import { Storage } from '../../main/storage/storage.js';
-import { savedGraphFile, VectorIndex } from '../../main/storage/vector-index.js';
+import { VectorIndex } from '../../main/storage/vector-index.js';
 import { buildMatrix, DiskMatrix, MATRIX_IN_MEMORY, MemoryMatrix, ROWS_PER_TURN, loadMatrix, quantise } from '../../main/storage/vector-matrix.js';
 import { turnCounter } from '../helpers/event-loop.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { savedGraphFile } from '../helpers/index-files.js';
 import { clusteredVectors, queriesNear } from '../helpers/vectors.js';
 
 const DIM = 64;

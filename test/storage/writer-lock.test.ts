@@ -9,9 +9,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeStaleTemporaries, temporaryName, writeFileAtomic } from '../../main/core/temporary-files.js';
 import { Library } from '../../main/library/library.js';
-import { savedGraphFile } from '../../main/storage/vector-index.js';
 import { HOLDER_FILE, WriterLock } from '../../main/storage/writer-lock.js';
 import { ROOT, tempDir } from '../helpers/fixtures.js';
+import { savedGraphFile } from '../helpers/index-files.js';
 
 /** A process holding the lock of `dataDir`, once it says so. */
 async function holder(dataDir: string): Promise<{ pid: number; kill: () => Promise<void> }> {

@@ -3,7 +3,7 @@
  * ("the installed models changed"), so that stores react to each other without importing each
  * other.
  */
-import type { AppEvent, DownloadProgressInfo, LumenApi, SettingsInfo } from './api.js';
+import type { AppEvent, DownloadProgressInfo, LumenApi } from './api.js';
 
 type EngineEvents = { [E in AppEvent as E['type']]: E };
 
@@ -14,8 +14,6 @@ export interface BusEvents extends EngineEvents {
   'download-finished': { id: string; error: string | null };
   /** Models were installed, removed or imported. */
   'models-changed': { reason: string };
-  /** The settings changed (model or provider). */
-  'settings-changed': SettingsInfo;
   /**
    * The person gave photos a verdict on `tag` (confirmed, rejected, added or withdrew it): what
    * shows which photos have a tag, or how many, reads it again (no tagging job says so).

@@ -6,7 +6,7 @@
 import type { VocabularyInfo } from './api.js';
 // The engine's own rules (pure: no Node or zod reaches the bundle), so a draft the editor lets
 // through is one the engine accepts.
-import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, tagNameKey, unsafeCharacter } from '../../../main/tags/vocabulary-rules.js';
+import { HIERARCHY_SEPARATOR, MAX_LIST, MAX_NAME, MAX_TAGS, MAX_TEXT, MAX_TEXTS, promptTextCount, SLOT, slotCount, tagNameKey, tooManyTextsText, unsafeCharacter } from '../../../main/tags/vocabulary-rules.js';
 
 export type TagDraft = VocabularyInfo['tags'][number];
 
@@ -68,7 +68,7 @@ export function problems(draft: VocabularyInfo): Problem[] {
   for (const message of templateProblems(draft.templates)) found.push({ field: 'templates', message });
   const texts = promptTextCount(draft);
   if (texts > MAX_TEXTS) {
-    found.push({ field: 'templates', message: `There are ${texts.toLocaleString('en')} prompts to embed, each prompt in each template of its tag; at most ${MAX_TEXTS.toLocaleString('en')} keep tagging to minutes: use fewer templates or prompts.` });
+    found.push({ field: 'templates', message: `There are ${tooManyTextsText(texts)}.` });
   }
   // Two tags of one name (Note [One name, one tag]) are each told of the other: whichever is being edited says so.
   const byName = new Map<string, number[]>();

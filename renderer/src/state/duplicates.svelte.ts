@@ -1,6 +1,7 @@
 /**
- * The Duplicates section: the groups found last, which copies are marked for the trash (all but
- * the suggested keep, at first) and moving them once the person confirmed. One copy of each group
+ * The Duplicates section: the groups found last, which copies are marked for the trash (at first
+ * those alike to the suggested keep itself, Note [Marked only beside the keep] in
+ * main/duplicates/grouping.ts) and moving them once the person confirmed. One copy of each group
  * always stays unmarked here, and the main process refuses the last copy of a group anyway
  * (Note [Never delete] in main/duplicates/trash.ts).
  */
@@ -70,7 +71,7 @@ export class DuplicatesStore {
     this.movedToTrash = movedToTrash;
     this.groups = found.groups;
     this.marked.clear();
-    for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep && photo.links.length === 0) this.marked.add(photo.id);
+    for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep && photo.links.length === 0 && !photo.joinedThroughOthers) this.marked.add(photo.id);
   }
 
   /** Whether `photoId` may be marked: every copy but one may, but for a file links lead to (Note [One file, many paths] in main/duplicates/same-file.ts). */

@@ -10,7 +10,16 @@ import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
 import { changes, isChanged, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
 import { tagNameKey } from '../../../main/tags/vocabulary-rules.js';
 
-const PREVIEW_DELAY_MS = 120;
+/**
+ * Note [One preview at a time]: on a large library a preview can take longer than a keystroke, and
+ * the engine computes every call it is sent, stale or not: one call per keystroke queued up, each
+ * waiting on the ones before (seconds behind the last key at 19,000 photos). So at most one preview
+ * call is out; a draft changed meanwhile only marks another as wanted, and when the call returns
+ * its answer (now stale) is dropped and the latest draft is sent, once. The preview waits for a
+ * pause in typing, PREVIEW_DELAY_MS: longer than the gap between keys of steady typing (about
+ * 150 ms), so a word typed asks for one preview, not one a letter.
+ */
+const PREVIEW_DELAY_MS = 220;
 
 /** A new tag's prompts for its name (Note [A new tag's prompt]): the name, or none while it is blank. */
 const namePrompts = (name: string): string[] => (name.trim() ? [name.trim()] : []);
@@ -37,7 +46,9 @@ export class EditorState {
   private evaluatedDraft: string | null = null;
   /** Bumps with each evaluation asked for and each vocabulary adopted: a late answer is dropped. */
   private evaluationGeneration = 0;
-  private previewGeneration = 0;
+  /** A preview call is out; `previewWanted`: the draft changed since it was sent (Note [One preview at a time]). */
+  private previewInFlight = false;
+  private previewWanted = false;
   /** Bumps with every request for the saved vocabulary: an older answer never replaces a newer one. */
   private savedGeneration = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -45,7 +56,7 @@ export class EditorState {
   private shownBeforeAdding: string | null = null;
 
   constructor(private readonly api: LumenApi) {
-    // Note [Drafts kept]: every change to the draft is kept until it is saved or discarded.
+    // Every change to the draft is kept until it is saved or discarded (Note [Drafts kept] in lib/draft-kept.ts).
     $effect.root(() => {
       $effect(() => {
         // The snapshot reads the whole draft, so that any edit runs this again.
@@ -208,7 +219,10 @@ export class EditorState {
   }
 
   private async runPreview(): Promise<void> {
-    const generation = ++this.previewGeneration;
+    if (this.previewInFlight) {
+      this.previewWanted = true;
+      return;
+    }
     const tag = this.tag;
     if (!tag || !this.valid) {
       this.preview = null;
@@ -217,8 +231,14 @@ export class EditorState {
     const vocabulary = $state.snapshot(this.draft);
     // A renamed tag is previewed against itself as saved, with its verdicts (Note [Live preview]).
     const renames = this.saved ? changes(this.saved, vocabulary, this.origins).renamed : [];
-    const outcome = await this.api.call('vocabulary.preview', { vocabulary, tag: tag.name.trim(), renames });
-    if (generation !== this.previewGeneration) return;
+    this.previewInFlight = true;
+    const outcome = await this.api.call('vocabulary.preview', { vocabulary, tag: tag.name.trim(), renames }).finally(() => (this.previewInFlight = false));
+    // The draft changed while this was computed: its answer is stale, the latest draft is asked about instead.
+    if (this.previewWanted) {
+      this.previewWanted = false;
+      void this.runPreview();
+      return;
+    }
     this.preview = outcome.ok ? outcome.value : null;
     this.previewError = outcome.ok ? null : outcome.error.message;
   }

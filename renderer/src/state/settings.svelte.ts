@@ -38,7 +38,8 @@ export class SettingsStore {
     this.error = null;
     try {
       const outcome = await this.api.call('settings.update', change);
-      if (outcome.ok) this.bus.emit('settings-changed', outcome.value);
+      // Said at once here, before the engine's word to every window (Note [Settings followed] in main/engine/engine.ts) arrives.
+      if (outcome.ok) this.bus.emit('settings-changed', { type: 'settings-changed' });
       else if (this.pending[field] === number) this.error = { field, message: outcome.error.message };
       return outcome.ok ? outcome.value : null;
     } finally {
