@@ -99,9 +99,10 @@ function refuseWeightLike(text: string): void {
   const [, written, rest] = WEIGHT_LIKE.exec(text) ?? [];
   if (written === undefined) return;
   const shown = written.slice(0, 20);
-  const body = rest?.replace(PLACEHOLDER, ' ').trim() || 'beach';
-  if (written.startsWith('-')) throw new UserError('bad-input', `The weight ${shown} in the query is below 0: weights go from 0 to ${MAX_WEIGHT}. To leave ${quoted(body)} out, subtract it, as in “dog - ${body}”.`);
-  throw new UserError('bad-input', `The weight ${shown} in the query is not one the query reads: write a weight in digits, as in 2:${body} or 0.5:${body}.`);
+  // What follows is the person's text: quoted (control characters escaped), and never in the examples.
+  const body = rest?.replace(PLACEHOLDER, ' ').trim() ?? '';
+  if (written.startsWith('-')) throw new UserError('bad-input', `The weight ${shown} in the query is below 0: weights go from 0 to ${MAX_WEIGHT}. To leave ${body ? quoted(body) : 'a term'} out, subtract it, as in “dog - sunset”.`);
+  throw new UserError('bad-input', `The weight ${shown} in the query is not one the query reads: write a weight in digits, as in 2:sunset or 0.5:sunset.`);
 }
 
 /** What a query may name besides descriptions and library photos (Note [No files from the window]). */

@@ -9,7 +9,9 @@ import { parseQuery } from '../../main/search/query.js';
 describe('weights written some other way', () => {
   it('refuses a weight below 0, suggesting a subtraction', () => {
     expect(() => parseQuery('-1:sunset')).toThrow('The weight -1 in the query is below 0: weights go from 0 to 100. To leave “sunset” out, subtract it, as in “dog - sunset”.');
-    expect(() => parseQuery('dog + -.5:cat')).toThrow(/The weight -\.5 in the query is below 0.*as in “dog - cat”\.$/);
+    expect(() => parseQuery('dog + -.5:cat')).toThrow(/The weight -\.5 in the query is below 0.*To leave “cat” out, subtract it, as in “dog - sunset”\.$/);
+    // The person's text, on one line in the message (found by test/fuzz/query.test.ts).
+    expect(() => parseQuery('-2:dog\ndog')).toThrow('The weight -2 in the query is below 0: weights go from 0 to 100. To leave “dog\\ndog” out, subtract it, as in “dog - sunset”.');
   });
 
   it('refuses numbers the weight pattern does not read', () => {
