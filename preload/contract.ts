@@ -78,6 +78,8 @@ export const callSchemas = {
   'jobs.pause': z.object({ jobId }).strict(),
   'jobs.resume': z.object({ jobId }).strict(),
   'jobs.cancel': z.object({ jobId }).strict(),
+  /** Forgets an ended job's failure, read: a window opened later shows it no more (Note [Failures outlast their window]). */
+  'jobs.dismiss': z.object({ jobId }).strict(),
   /**
    * Every photo (or those that pass `filters`), newest first, as columns (the grid lays out 100k
    * photos from this); with `first`, only the newest `first` of them (Note [First screen first] in
@@ -109,8 +111,6 @@ export const callSchemas = {
   'tags.ofPhoto': z.object({ id }).strict(),
   /** A person's say on photos: confirm, reject, withdraw the verdict, or add a tag by hand (any name). */
   'tags.verdict': z.object({ photoIds: selectedIds, tag: tagName, verdict: z.enum(['confirm', 'reject', 'clear', 'add']) }).strict(),
-  /** Which of these photos have the person's verdict on a tag, read before one is given: what its Undo gives back. */
-  'tags.verdictsOf': z.object({ photoIds: selectedIds, tag: tagName }).strict(),
   /** Uses or stops using a tag's refinement from the person's verdicts. */
   'tags.setRefinement': z.object({ tag: tagName, enabled: z.boolean() }).strict(),
   'vocabulary.get': z.object({}).strict(),
@@ -647,6 +647,7 @@ export interface CallResults {
   'jobs.pause': JobInfo;
   'jobs.resume': JobInfo;
   'jobs.cancel': JobInfo;
+  'jobs.dismiss': { dismissed: boolean };
   'photos.timeline': LibraryTimeline;
   'photos.get': PhotoInfo[];
   'photos.details': PhotoDetails;
@@ -659,10 +660,12 @@ export interface CallResults {
   'tags.photos': Timeline;
   'tags.run': { jobId: string };
   'tags.ofPhoto': PhotoTagsInfo;
-  /** How many photos the verdict was given on; the photo's tags when it was one (the viewer's). */
-  'tags.verdict': { given: number; photo: PhotoTagsInfo | null };
-  /** The photos asked about that have the tag confirmed (or added) by the person, and those it is rejected on. */
-  'tags.verdictsOf': { confirmed: number[]; rejected: number[] };
+  /**
+   * How many photos the verdict was given on; the photo's tags when it was one (the viewer's); and
+   * `before`, those of the photos that had the tag confirmed (or added) by the person and those it
+   * was rejected on, read as it was given: what its Undo gives back.
+   */
+  'tags.verdict': { given: number; photo: PhotoTagsInfo | null; before: { confirmed: number[]; rejected: number[] } };
   'tags.setRefinement': RefinementInfo[];
   'vocabulary.get': { vocabulary: VocabularyInfo; isDefault: boolean };
   'vocabulary.save': { vocabulary: VocabularyInfo; jobId: string };

@@ -14,7 +14,7 @@ import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary, parseVocabulary, type Vocabulary } from '../tags/vocabulary.js';
 import { cameraChoices, duplicatesInfo, folderChoices, lastDuplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
-import { NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf, verdictsOf } from './tag-info.js';
+import { NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
 /**
  * A vocabulary file the person imports in the app, checked and its problems said in the app's
@@ -122,6 +122,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
       job.cancel();
       return jobInfo(engine, job);
     },
+    'jobs.dismiss': async ({ jobId }) => ({ dismissed: engine.jobs.dismissFailure(jobId) }),
     'photos.timeline': ({ filters, first }) => ofLibrary(() => timeline(storage(), filters, first), { total: 0, ...NO_PHOTOS }),
     'photos.get': async ({ ids }) => storage().photos.rows(ids).map(photoInfo),
     'photos.details': async ({ id }) => photoDetails(storage(), id),
@@ -141,11 +142,10 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'tags.run': async ({ full }) => ({ jobId: engine.tagLibrary({ full }).job.id }),
     'tags.ofPhoto': async ({ id }) => photoTagsInfo(engine.tags().verdicts.tagsOf(id)),
     'tags.verdict': async ({ photoIds, tag, verdict }) => {
-      await engine.giveVerdict(photoIds, tag, verdict);
+      const before = await engine.giveVerdict(photoIds, tag, verdict);
       const [only] = photoIds;
-      return { given: photoIds.length, photo: photoIds.length === 1 && only !== undefined ? photoTagsInfo(engine.tags().verdicts.tagsOf(only)) : null };
+      return { given: photoIds.length, photo: photoIds.length === 1 && only !== undefined ? photoTagsInfo(engine.tags().verdicts.tagsOf(only)) : null, before };
     },
-    'tags.verdictsOf': async ({ photoIds, tag }) => verdictsOf(photoIds.map((photoId) => engine.tags().verdicts.tagsOf(photoId)), tag),
     'tags.setRefinement': async ({ tag, enabled }) => (await engine.setRefinement(tag, enabled)).map(refinementInfo),
     'vocabulary.get': async () => engine.vocabularyInfo(),
     'vocabulary.save': async ({ vocabulary, renames, basedOn }) => engine.saveVocabulary(vocabulary, renames, basedOn),

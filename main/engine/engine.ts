@@ -38,7 +38,7 @@ import type { SearchOptionsInput } from '../search/options.js';
 import type { QueryRules } from '../search/query.js';
 import { LaterPages } from '../search/later-pages.js';
 import { PhotoSearch, type SearchPage } from '../search/search.js';
-import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type Verdict, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
+import { evaluateRetrieval, evaluateZeroShot, scoreWithModel, Tags, type TagProgress, type TagSummary, type Verdict, type VerdictsHeld, type XmpExportOptions, type XmpExportSummary } from '../tags/index.js';
 import { findTag, loadDefaultVocabulary, parseVocabulary, readVocabularyFile, withTemplates, type ResolvedTag, type Vocabulary } from '../tags/vocabulary.js';
 import { exportRequestKey } from '../tags/xmp-export.js';
 import type { TakeOptions } from '../storage/writer-lock.js';
@@ -273,7 +273,8 @@ export class Engine {
       availableProviders: [...usableProviders()],
       providerChoices: [...PROVIDERS],
       library: library && (await this.libraryInfo(library)),
-      jobs: this.jobs.list() as JobInfo[],
+      // Failures are listed too, for a window opened since (Note [Failures outlast their window] in jobs/registry.ts).
+      jobs: [...this.jobs.failures(), ...this.jobs.list()] as JobInfo[],
       restored: this.access.restored,
     };
   }
@@ -569,8 +570,8 @@ export class Engine {
   }
 
   /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */
-  async giveVerdict(photoIds: readonly number[], tag: string, verdict: Verdict): Promise<void> {
-    await this.tagsToChange().verdicts.give(photoIds, tag, verdict);
+  async giveVerdict(photoIds: readonly number[], tag: string, verdict: Verdict): Promise<VerdictsHeld> {
+    return this.tagsToChange().verdicts.give(photoIds, tag, verdict);
   }
 
   /**

@@ -5,7 +5,6 @@ import type { LabelledReport, PhotoTags, TagCount, Tags } from '../tags/index.js
 import { CARD_PHOTOS } from '../tags/albums.js';
 import type { TagPreview } from '../tags/preview.js';
 import { unmeasuredVerdictsText, type UnmeasuredWords } from '../tags/unmeasured-verdicts.js';
-import { tagNameKey } from '../tags/vocabulary-rules.js';
 import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
 import type { Storage } from '../storage/storage.js';
 import { aspectRatio, photoInfo } from './photo-info.js';
@@ -52,19 +51,6 @@ export function timelineOf(storage: Storage, photoIds: readonly number[]): Timel
 
 export function photoTagsInfo(photo: PhotoTags): PhotoTagsInfo {
   return { photoId: photo.photoId, tags: photo.tags.map(({ tag, source, score }) => ({ tag, source, score })), rejected: photo.rejected };
-}
-
-/**
- * Which of `photos` the person confirmed `tag` on (or added it to), and which they rejected it on,
- * the tag named in any capitals as verdicts name it: read before a verdict on a selection, so
- * that its Undo gives each photo back what it had, not the tagger's say.
- */
-export function verdictsOf(photos: readonly PhotoTags[], tag: string): { confirmed: number[]; rejected: number[] } {
-  const named = (name: string) => tagNameKey(name) === tagNameKey(tag);
-  return {
-    confirmed: photos.filter((photo) => photo.tags.some((each) => each.source === 'person' && named(each.tag))).map((photo) => photo.photoId),
-    rejected: photos.filter((photo) => photo.rejected.some(named)).map((photo) => photo.photoId),
-  };
 }
 
 export function previewInfo(storage: Storage, preview: TagPreview): TagPreviewInfo {

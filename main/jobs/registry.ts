@@ -46,9 +46,19 @@ export interface Running<R> {
   done: Promise<R>;
 }
 
+/**
+ * Note [Failures outlast their window]: a job that failed (tagging when the disk filled, say) was
+ * said only to the windows open as it ended: a window opened or reloaded afterwards, with the disk
+ * still full and no tags written, showed nothing wrong. The last failure of each kind is kept, and
+ * listed with the status, until a job of that kind starts again (whatever it works on: a kind's
+ * subjects, a photo read or a threshold, would otherwise keep failures for good) or the person
+ * dismisses it, in any window.
+ */
 export class JobRegistry {
   private nextId = 1;
   private readonly active = new Map<string, ActiveJob>();
+  /** The last failure of each kind (Note [Failures outlast their window]). */
+  private readonly failed = new Map<string, JobSnapshot>();
   private readonly repeats = new Map<string, (job: AnyJob) => Promise<unknown>>();
   /** Set by `stopAll`: no job runs any more. */
   private stopped = false;
@@ -91,11 +101,13 @@ export class JobRegistry {
       if (listed) this.onChange(snapshot(changed, origin));
     };
     const job = new Job<P>(id, kind, report, this.intervalMs, this.yieldTo);
+    this.failed.delete(kind);
     if (this.stopped) job.cancel();
     // Paused before its work begins, which then waits at its first checkpoint (Note [Started paused]).
     if (how.paused) job.pause();
     const done = job.run(work).finally(() => {
       if (this.active.get(key)?.job === job) this.active.delete(key);
+      if (job.state === 'failed' && ![...this.active.values()].some((entry) => entry.job.kind === kind)) this.failed.set(kind, snapshot(job, origin));
     });
     done.catch(() => {});
     this.active.set(key, { job, origin, done });
@@ -155,6 +167,17 @@ export class JobRegistry {
 
   list(): JobSnapshot[] {
     return [...this.active.values()].map(({ job, origin }) => snapshot(job, origin));
+  }
+
+  /** The last failure of each kind, none of its kind started since (Note [Failures outlast their window]). */
+  failures(): JobSnapshot[] {
+    return [...this.failed.values()];
+  }
+
+  /** Forgets the failure of job `id`, dismissed by the person; whether it was kept. */
+  dismissFailure(id: string): boolean {
+    const kept = [...this.failed.values()].find((job) => job.id === id);
+    return kept !== undefined && this.failed.delete(kept.kind);
   }
 
   running(kind: string, subject: string | null = null): AnyJob | null {

@@ -2,19 +2,15 @@
  * A person's photo library: the folders they chose, the database that knows every photo, the
  * vector index per model and the thumbnails, all under the app's data folder.
  */
-import { existsSync, type Stats } from 'node:fs';
-import { realpath, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { OTHER_LIBRARY_ADVICE } from '../core/cli-advice.js';
 import { noPhotoText, UserError } from '../core/errors.js';
 import { isWithin } from '../core/folder-key.js';
 import { keptPromise } from '../core/kept-promise.js';
 import { isInside, nothingAt } from '../core/paths.js';
 import { modelFolderAt } from './model-place.js';
-import { whyUnreadable } from '../core/photo-file.js';
 import { removeStaleTemporaries } from '../core/temporary-files.js';
-import { lumenDataFolderAround } from './data-folder.js';
 import type { ClipModel } from '../models/clip.js';
 import { fingerprintOf, imageTowerStandsAsBefore, parseFingerprint, standsAsBefore } from '../models/fingerprint.js';
 import type { OpenOptions } from '../storage/storage.js';
@@ -22,6 +18,7 @@ import type { FolderRow, RemovedImage } from '../storage/library-store.js';
 import type { PhotoRef } from '../storage/photo-store.js';
 import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
+import { checkPhotoFolders, whereItIs } from './folder-checks.js';
 import type { IndexOptions, IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
 
@@ -54,45 +51,6 @@ export const CHOSEN_MODEL = 'indexing_model';
 
 /** Images forgotten in one transaction when a folder is removed (Note [Removed a slice at a time]): about 60 ms of the engine's thread. */
 const ORPHANS_AT_ONCE = 500;
-
-/** Where `folder` really is: through a link, or by another case on a disk that ignores case, a folder is the same folder. */
-const whereItIs = (folder: string): Promise<string> => realpath(folder).catch(() => folder);
-
-/** Refuses a folder that does not exist, or is a file, in the words a person acts on. */
-export async function checkFolders(folders: readonly string[]): Promise<void> {
-  for (const folder of folders) {
-    // An unset shell variable ("$DIR"): stat("") fails, and path.resolve("") is the current folder.
-    if (folder === '') throw new UserError('bad-input', 'A folder was given as an empty name (an unset shell variable?). Give the folder your photos are in.');
-    let info: Stats;
-    try {
-      info = await stat(folder);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // A folder behind another user's folder is there, only out of reach: "does not exist" sent people looking for a typo.
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError('not-found', `The folder ${path.resolve(folder)} does not exist.`);
-      // Not the person's typo but the system's refusal: a failure (exit 1), as for a photo it may not read.
-      throw new UserError('image-unreadable', `The folder ${path.resolve(folder)} cannot be opened: ${whyUnreadable(folder, error)}.`, { cause: error });
-    }
-    if (!info.isDirectory()) throw new UserError('bad-input', `${folder} is a file, not a folder. Add the folder that contains your photos.`);
-  }
-}
-
-/**
- * Refuses, besides what `checkFolders` does, a folder that is a Lumen data folder or lies in one:
- * the library's own at `dataDir` (its thumbnails are no photos: added, it would index nothing, and
- * say nothing) or another library's (Note [Other libraries] in data-folder.ts). Checked before the
- * data folder is made or opened, so a refused command leaves nothing among the photos.
- */
-export async function checkPhotoFolders(folders: readonly string[], dataDir: string): Promise<void> {
-  await checkFolders(folders);
-  const ours = await whereItIs(path.resolve(dataDir));
-  for (const folder of folders) {
-    const real = await whereItIs(path.resolve(folder));
-    if (isInside(real, ours)) throw new UserError('bad-input', `${path.resolve(folder)} is Lumen's own data folder (its thumbnails and index), or inside it, not a folder of photos. Add the folder your photos are in.`);
-    const other = await lumenDataFolderAround(real);
-    if (other) throw new UserError('bad-input', `${path.resolve(folder)} is ${other === real ? '' : 'inside '}another Lumen library's data folder (${other}: its thumbnails and index), not a folder of photos. Add the folder your photos are in${OTHER_LIBRARY_ADVICE}.`);
-  }
-}
 
 /**
  * `globs` as `folder` keeps them (Note [Exclusions] in scan.ts). Loaded on first use, with

@@ -6,7 +6,8 @@
  * (and are lost or merged under load), so they are not applied one by one: a burst of them, once
  * quiet for `quietMs`, starts one ordinary re-scan of the folders they came from (Note [Re-scan
  * where it changed] in scope.ts), which is exact and cheap for unchanged files (one stat each).
- * Files that are never photos (sidecars, videos, temp files) start nothing.
+ * Files that are never photos (sidecars, videos, temp files) start nothing; folders of any name
+ * are watched (Note [Folders of any name]).
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { lstat, opendir, stat } from 'node:fs/promises';
@@ -77,7 +78,9 @@ export interface WatcherOptions {
  * `recheckMs` the watcher looks whether each library folder is still the folder it watched (its
  * device, inode and birth time); one that went away is no longer watched, and one that is there
  * again, or for the first time, is watched afresh and reported as changed, so that a re-scan sees
- * what it holds now.
+ * what it holds now. So is one there all along whose watch failed (unreadable until a `chmod`,
+ * which leaves its identity as it was), once a watch of it works; that it cannot be watched is
+ * said once, not at each try.
  */
 /**
  * Note [Folders moved over]: a watcher follows the folder it was started on, not its name. A sync
@@ -99,6 +102,8 @@ export class FolderWatcher {
       leftOut: (full: string, isFolder: boolean) => boolean;
       dirs: Map<string, FSWatcher>;
       identity: string | null | undefined;
+      /** That it cannot be watched was said in the log (Note [Folders that come back]). */
+      saidUnwatched: boolean;
       /** A linked folder was met in it: every report is of the whole library (Note [A watch per folder]). */
       linked: boolean;
       /** Not wholly watched: why, and when it was last reported to be looked over (Note [Looked over where not watched]); null while watched. */
@@ -148,7 +153,7 @@ export class FolderWatcher {
     }
     for (const folder of folders) {
       if (this.roots.has(folder.id)) continue;
-      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, linked: false, lookedOver: null });
+      this.roots.set(folder.id, { path: folder.path, key: keyOf(folder), leftOut: leftOutBy(folder.path, folder.excludes), dirs: new Map(), identity: undefined, saidUnwatched: false, linked: false, lookedOver: null });
       void this.watchTree(folder.id, folder.path);
     }
   }
@@ -189,14 +194,16 @@ export class FolderWatcher {
         : watch(dir, { persistent: false }, (event, name) => this.onEvent(folderId, dir, event, name));
       watcher.on('error', () => this.unwatch(folderId, dir));
       root.dirs.set(dir, watcher);
+      if (dir === root.path) root.saidUnwatched = false;
       return true;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? '';
       if (code === 'ENOSPC') this.lookOver(root, `the system's limit of watched folders is reached (raise fs.inotify.max_user_watches to watch them all)`);
       else if (OUT_OF_HANDLES.has(code)) this.lookOver(root, `too many files are open (${code})`);
-      // A folder gone or unreadable: a re-scan finds it no better, and a library folder is watched once it is back (Note [Folders that come back]).
-      else if (dir === root.path || !this.warned) {
-        this.warned ||= dir !== root.path;
+      // A folder gone or unreadable: a re-scan finds it no better, and a library folder is tried again until watched (Note [Folders that come back]).
+      else if (dir === root.path ? !root.saidUnwatched : !this.warned) {
+        if (dir === root.path) root.saidUnwatched = true;
+        else this.warned = true;
         this.cannotWatch(dir, error);
       }
       return false;
@@ -270,7 +277,10 @@ export class FolderWatcher {
     const root = this.roots.get(folderId);
     if (!root) return;
     const file = name === null ? null : path.join(dir, name.toString());
-    if (file !== null && (!mayBePhoto(path.relative(dir, file)) || isInside(file, this.dataDir) || root.leftOut(file, false))) return;
+    if (file !== null && (isHidden(path.relative(dir, file)) || isInside(file, this.dataDir) || root.leftOut(file, false))) return;
+    // Only a folder of this name counts, and only its making, moving or removal tells of one (Note [Folders of any name]).
+    const folderOnly = file !== null && neverAPhoto(path.basename(file));
+    if (folderOnly && event !== 'rename') return;
     // A name not named like a photo may be a folder just made or moved in ("2024.06.15" too): watch it too.
     if (file !== null && !PHOTO_EXTENSIONS.has(path.extname(file).toLowerCase())) {
       void lstat(file).then(
@@ -283,9 +293,12 @@ export class FolderWatcher {
             if (!this.recursive || event === 'rename') void this.watchTree(folderId, file);
           }
           else if (info.isSymbolicLink()) void this.metLink(folderId, file);
+          else if (folderOnly) return;
           this.changedIn(folderId, dir);
         },
         () => {
+          // Gone: a file of such a name was never watched, a folder was.
+          if (folderOnly && !root.dirs.has(file)) return;
           this.unwatch(folderId, file);
           this.changedIn(folderId, dir);
         },
@@ -323,19 +336,24 @@ export class FolderWatcher {
       for (const [id, root] of [...this.roots]) {
         if (root.identity === undefined) continue;
         const identity = await identityOf(root.path);
-        if (identity === root.identity || this.roots.get(id) !== root) continue;
-        for (const watcher of root.dirs.values()) watcher.close();
-        root.dirs.clear();
-        root.identity = identity;
-        // Watched afresh, its links are looked for again, and whether it can be watched whole.
-        root.linked = false;
-        if (root.lookedOver) {
-          root.lookedOver = null;
-          this.onLookedOver();
+        if (this.roots.get(id) !== root) continue;
+        const back = identity !== root.identity;
+        if (back) {
+          for (const watcher of root.dirs.values()) watcher.close();
+          root.dirs.clear();
+          root.identity = identity;
+          // Watched afresh, its links are looked for again, and whether it can be watched whole.
+          root.linked = false;
+          if (root.lookedOver) {
+            root.lookedOver = null;
+            this.onLookedOver();
+          }
+          if (identity === null) continue;
         }
-        if (identity === null) continue;
+        // The same folder, watched or looked over: nothing to do; one whose watch failed is tried again.
+        else if (identity === null || root.dirs.has(root.path) || root.lookedOver) continue;
         await this.watchTree(id, root.path);
-        this.changedIn(id, root.path);
+        if (back || root.dirs.has(root.path)) this.changedIn(id, root.path);
       }
     } finally {
       this.rechecking = false;
@@ -356,12 +374,24 @@ async function identityOf(dir: string): Promise<string | null> {
   return info?.isDirectory() ? `${info.dev}:${info.ino}:${info.birthtimeMs}` : null;
 }
 
+/** A hidden name, or one in a hidden folder: the walk enters and indexes neither. */
+function isHidden(name: string): boolean {
+  return name.split(/[\\/]/).some((part) => part.startsWith('.'));
+}
+
 /**
- * A changed name that can matter: one the walk would index (a photo, known by its content whatever
- * its name: anything but what is never a photo) or a folder, not hidden, not a temp file.
+ * Note [Folders of any name]: the watcher passes over a file whose name is never a photo's (a
+ * sidecar, a video) or is a temp file's (`.tmp`, `~`: a download or a save under way, renamed
+ * when done; one left so is the next walk's), but the walk enters a folder of any name,
+ * `Scans.pdf` or `Backup~` too. So such a name may still be a folder made or moved in, and is
+ * looked at (one lstat) when an event says it was made, moved or removed
+ * ('rename'); a file of that name starts nothing. Its 'change' events are not looked at: a
+ * download writes its `.tmp` file in thousands of them, each an lstat for nothing, where a folder
+ * made or moved in always comes with a 'rename'. One removed is reported only where it was watched
+ * as a folder (a removed file starts nothing). Left to the next walk: such a folder made readable
+ * by a `chmod` (a 'change' only), and, with one recursive watch (not a watch per folder), such a
+ * folder moved out.
  */
-function mayBePhoto(name: string): boolean {
-  const base = path.basename(name);
-  if (name.split(/[\\/]/).some((part) => part.startsWith('.')) || base.endsWith('.tmp') || base.endsWith('~')) return false;
-  return !NOT_PHOTOS.has(path.extname(base).toLowerCase());
+function neverAPhoto(name: string): boolean {
+  return name.endsWith('.tmp') || name.endsWith('~') || NOT_PHOTOS.has(path.extname(name).toLowerCase());
 }

@@ -13,7 +13,7 @@ import sharp, { type KernelEnum, type Metadata, type OutputInfo, type ResizeOpti
 import { MemoryBudget } from '../core/budget.js';
 import { UserError, isUserError, messageOf } from '../core/errors.js';
 import { checkPhotoFile } from '../core/photo-file.js';
-import { classifyDecodeError, EMPTY_FILE_TEXT, REASON_TEXT, sniffFormat } from '../library/formats.js';
+import { classifyDecodeError, EMPTY_FILE_TEXT, REASON_TEXT, sniffFormat, type FailureReason } from '../library/formats.js';
 import { sniffFile } from '../library/identity.js';
 import type { ImagePreprocessing, Interpolation } from './folder.js';
 
@@ -178,6 +178,11 @@ function withoutAlpha({ data, info }: RawPixels): Promise<RawPixels> {
 
 /** Said of dropped or pasted bytes that are no photo: their file's name is not known here. */
 const NOT_A_PHOTO_TEXT = 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.';
+/**
+ * A dropped photo's own defects the decoder's words name for sure, said in indexing's words
+ * (REASON_TEXT); others keep the decoder's, for "damaged" is what the sorting falls back to.
+ */
+const DROPPED_DEFECTS: ReadonlySet<FailureReason> = new Set(['truncated', 'too-large']);
 
 /**
  * Decodes `source` and returns the model input as a CHW float32 tensor of `3 * size * size`.
@@ -194,9 +199,12 @@ export async function toModelInput(source: ImageSource, pre: ImagePreprocessing)
     ({ data: raw } = await decodePixels(source, size, size, { fit: pre.resizeMode === 'squash' ? 'fill' : 'cover', position: 'centre', kernel: SHARP_KERNEL[pre.interpolation] }));
   } catch (error) {
     if (isUserError(error)) throw error;
-    // Bytes are a file dropped or pasted on the window, its name not known here: one that is no image at all is said so in words, not the decoder's.
-    if (typeof source !== 'string' && classifyDecodeError(error) === 'not-an-image') {
-      throw new UserError('image-undecodable', NOT_A_PHOTO_TEXT, { cause: error });
+    // Bytes are a file dropped or pasted on the window, its name not known here: one that is no
+    // image at all, or a photo cut short or too large, is said so as indexing says it, not in the decoder's words.
+    if (typeof source !== 'string') {
+      const reason = classifyDecodeError(error);
+      if (reason === 'not-an-image') throw new UserError('image-undecodable', NOT_A_PHOTO_TEXT, { cause: error });
+      if (DROPPED_DEFECTS.has(reason)) throw new UserError('image-undecodable', `The image ${REASON_TEXT[reason]}.`, { cause: error });
     }
     const what = typeof source === 'string' ? await notAPhoto(source) : null;
     if (typeof source === 'string' && what !== null) throw new UserError('image-undecodable', `${source} ${what}`, { cause: error });

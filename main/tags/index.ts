@@ -87,7 +87,7 @@ export class Tags {
 export type { AlbumOptions, AlbumSummary, AlbumTag } from './albums.js';
 export type { LabelledReport, LabelledTagReport } from './evaluate-labelled.js';
 export type { TagProgress, TagSummary } from './tagger.js';
-export type { PhotoTag, PhotoTags, TagCount, Verdict } from './verdicts.js';
+export type { PhotoTag, PhotoTags, TagCount, Verdict, VerdictsHeld } from './verdicts.js';
 export type { XmpExportOptions, XmpExportSummary } from './xmp-export.js';
 export { evaluateRetrieval, evaluateZeroShot } from './evaluate.js';
 export type { RetrievalEvaluation, ZeroShotEvaluation } from './evaluate.js';

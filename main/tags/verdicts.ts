@@ -29,6 +29,25 @@ export interface PhotoTags {
 
 export type Verdict = 'confirm' | 'reject' | 'clear' | 'add';
 
+/** Which photos had the person's own verdict on a tag: confirmed (or added) on some, rejected on others. */
+export interface VerdictsHeld {
+  confirmed: number[];
+  rejected: number[];
+}
+
+/**
+ * Which of `photos` the person confirmed `tag` on (or added it to), and which they rejected it on,
+ * the tag named in any capitals as verdicts name it: what a verdict's Undo gives back, not the
+ * tagger's say (Note [Undo a verdict on a selection] in renderer/src/components/selection-verdict.ts).
+ */
+function verdictsHeld(photos: readonly PhotoTags[], tag: string): VerdictsHeld {
+  const named = (name: string) => tagNameKey(name) === tagNameKey(tag);
+  return {
+    confirmed: photos.filter((photo) => photo.tags.some((each) => each.source === 'person' && named(each.tag))).map((photo) => photo.photoId),
+    rejected: photos.filter((photo) => photo.rejected.some(named)).map((photo) => photo.photoId),
+  };
+}
+
 export interface TagCount {
   tag: string;
   /** Photos showing it (the tagger's or confirmed, not rejected). */
@@ -85,20 +104,24 @@ export class Verdicts {
    * overrides them, Note [Tagging runs]); `add` confirms a tag outside the vocabulary too;
    * `clear` withdraws the verdict, and the tagger decides the tag again, now. A caller that shows
    * the photos' tags reads them (`tagsOf`): a selection of a year's photos answered with each
-   * one's tags was megabytes nobody read.
+   * one's tags was megabytes nobody read. Answers which of them had the person's verdict on the
+   * tag, read as it is stored, with nothing awaited between: another verdict given meanwhile is
+   * not undone by this one's Undo.
    */
-  async give(photos: ReadonlyArray<string | number>, tag: string, verdict: Verdict): Promise<void> {
+  async give(photos: ReadonlyArray<string | number>, tag: string, verdict: Verdict): Promise<VerdictsHeld> {
     // Read once, not per photo: a selection of a year's photos read and checked it thousands of times.
     const vocabulary = await this.vocabulary.get();
     const planned = photos.map((photo) => {
       const ref = this.library.resolvePhoto(photo);
       return { ref, tag: this.canonicalTag(vocabulary, ref.imageId, tag, verdict === 'add') };
     });
+    const before = verdictsHeld(planned.map((plan) => this.tagsOf(plan.ref.photoId)), tag);
     const cleared = this.store.giveVerdicts(planned.map((plan) => ({ imageId: plan.ref.imageId, tag: plan.tag })), verdict === 'add' ? 'confirm' : verdict);
     if (cleared.length) {
       const model = await this.tagger.currentModel();
       const embedded = cleared.filter((imageId) => this.library.storage.embeddings.has(model.id, imageId));
       if (embedded.length) await this.tagger.retag(embedded);
     }
+    return before;
   }
 }

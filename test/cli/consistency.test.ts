@@ -95,6 +95,7 @@ describe('the command line, tried as a new user would', () => {
       [['similar', '', '--data', data], /^lumen similar: an argument is empty \(an unset shell variable\?\): lumen similar takes FILE\|PHOTO_ID\.\n$/],
       [['tags', '', '--data', data], /^lumen tags: an argument is empty \(an unset shell variable\?\): lumen tags takes \[PHOTO\.\.\.\]\.\n$/],
       [['embed-text', '', '--data', data], /^lumen embed-text: an argument is empty \(an unset shell variable\?\): lumen embed-text takes TEXT\.\.\.\n$/],
+      [['embed-text', 'a dog', ' \t ', ...model], /^lumen embed-text: Text 2 is blank: give the words to embed\.\n$/],
       // Empty, a folder would be the current one, and a filter none at all.
       [['folders', '--remove', '', '--data', data], /^lumen folders: --remove is empty \(an unset shell variable\?\): give --remove FOLDER, or leave it out\.\n$/],
       [['search', 'a circle', '--data', data, '--folder', ''], /^lumen search: --folder is empty \(an unset shell variable\?\): give --folder DIR, or leave it out\.\n$/],

@@ -26,16 +26,17 @@ describe('duplicates from the command line', () => {
   });
   afterAll(() => scratch.cleanup());
 
-  it('prints exactly {"groups": [{"keep", "reason", "paths"}]} with --json, the copy to keep first', async () => {
+  it('prints exactly {"groups": [{"keep", "reason", "paths", "joinedThroughOthers"}]} with --json, the copy to keep first', async () => {
     const before = await readdir(photos);
     const result = await cli('duplicates', '--data', data, ...MODEL, '--json');
     expect(result.code).toBe(0);
     const parsed = JSON.parse(result.stdout) as { groups: Array<Record<string, unknown>> };
     expect(Object.keys(parsed)).toEqual(['groups']);
     expect(parsed.groups.map((group) => Object.keys(group))).toEqual([
-      ['keep', 'reason', 'paths'],
-      ['keep', 'reason', 'paths'],
+      ['keep', 'reason', 'paths', 'joinedThroughOthers'],
+      ['keep', 'reason', 'paths', 'joinedThroughOthers'],
     ]);
+    expect(parsed.groups.map((group) => group['joinedThroughOthers'])).toEqual([[], []]);
     for (const group of parsed.groups) {
       expect((group['paths'] as string[])[0]).toBe(group['keep']);
       expect(path.basename(group['keep'] as string)).toMatch(/-original\.jpg$/);

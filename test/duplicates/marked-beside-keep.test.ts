@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuplicateCalibration } from '../../main/duplicates/calibration.js';
+import { groupJson, groupText } from '../../main/cli/duplicates.js';
 import { DuplicateFinder } from '../../main/duplicates/finder.js';
 import type { NeighbourTable } from '../../main/duplicates/grouping.js';
 import { duplicatesInfo } from '../../main/engine/photo-info.js';
@@ -75,5 +76,14 @@ describe('copies suggested for the trash in a chained group', () => {
       [30, true],
       [40, true],
     ]);
+  });
+
+  it('says in the CLI’s listing and JSON which copies are alike to another, not to the keep', async () => {
+    const [group] = (await finder.find()).groups;
+    if (!group) throw new Error('no group');
+    expect(groupJson(group).joinedThroughOthers).toEqual([3, 4].map(pathOf));
+    const lines = groupText(group, 1).split('\n');
+    expect(lines.filter((line) => line.endsWith('(alike to another copy, not to the keep)')).map((line) => line.trim().split(' ')[0])).toEqual([3, 4].map(pathOf));
+    expect(lines.some((line) => line.trim() === pathOf(2))).toBe(true);
   });
 });

@@ -106,7 +106,7 @@ describe('the app’s tag calls', () => {
     const stars = (await calls['tags.photos']({ tag: 'star' })).ids.filter((id) => nameOf(id).startsWith('star-')).slice(0, 6);
     const crosses = (await calls['tags.photos']({ tag: 'cross' })).ids.filter((id) => nameOf(id).startsWith('cross-')).slice(0, 6);
     // A selection's verdict says how many photos it was given on, not each one's tags.
-    expect(await calls['tags.verdict']({ photoIds: stars, tag: 'star', verdict: 'confirm' })).toEqual({ given: stars.length, photo: null });
+    expect(await calls['tags.verdict']({ photoIds: stars, tag: 'star', verdict: 'confirm' })).toMatchObject({ given: stars.length, photo: null });
     await calls['tags.verdict']({ photoIds: crosses, tag: 'star', verdict: 'reject' });
     const reports = await engine.refinementReports();
     const star = reports.find((report) => report.tag === 'star')!;

@@ -3,10 +3,11 @@ import Database from 'better-sqlite3';
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
 import { Library } from '../../main/library/library.js';
 import { ClipModel } from '../../main/models/clip.js';
-import { IMMICH_MODEL, PHOTOS, SHAPES } from './fixtures.js';
+import { IMMICH_MODEL, PHOTOS, SHAPES, tempDir } from './fixtures.js';
 
 export interface FixturePhoto {
   file: string;
@@ -54,6 +55,33 @@ export async function indexedEngine(dir: string, count: number): Promise<Engine>
   const engine = new Engine({ dataDir: path.join(dir, 'data'), model: IMMICH_MODEL });
   await (await engine.addFolders([photos])).indexing.done;
   return engine;
+}
+
+/** A tag for each fixture shape, prompted by its name. */
+export const SHAPES_VOCABULARY = { templates: ['a photo of a {}.'], tags: SHAPES.map((shape) => ({ name: shape, prompts: [shape] })) };
+
+/** `engine`'s call table, once `vocabulary` is imported through it and the library tagged with it. */
+export async function taggedWith(engine: Engine, vocabulary: object): Promise<EngineHandlers> {
+  const calls = engineHandlers(engine);
+  await calls['vocabulary.import']({ json: JSON.stringify(vocabulary) });
+  await engine.tagLibrary().done;
+  return calls;
+}
+
+/** An engine over every fixture photo, indexed and tagged with SHAPES_VOCABULARY, and its call table, for the tests of a file (it registers the hooks); filled in before the first test. */
+export function taggedShapesLibrary(): { engine: Engine; calls: EngineHandlers } {
+  const loaded = {} as { engine: Engine; calls: EngineHandlers };
+  let scratch: Awaited<ReturnType<typeof tempDir>> | undefined;
+  beforeAll(async () => {
+    scratch = await tempDir();
+    loaded.engine = await indexedEngine(scratch.dir, Infinity);
+    loaded.calls = await taggedWith(loaded.engine, SHAPES_VOCABULARY);
+  });
+  afterAll(async () => {
+    await loaded.engine?.dispose();
+    await scratch?.cleanup();
+  });
+  return loaded;
 }
 
 export function openLibrary(dataDir: string): Library {

@@ -102,6 +102,25 @@ describe('the folder watcher, on what the system reports', () => {
     await vi.waitFor(() => expect(system.walked).toContain(path.join(photos, '2024')));
   });
 
+  it.each([false, true])('watches a library folder whose watch failed once a watch of it works, reports it changed, and says so once (Note [Folders that come back]); recursive: %s', async (recursive) => {
+    // Unreadable when watching began (chmod 000, which these tests, run as root, could not feel), made readable later: the same folder.
+    system.failing.set(photos, 'EACCES');
+    watcher = new FolderWatcher((changed) => changes.push(changed), (message) => logged.push(message), path.join(photos, 'data'), { quietMs: 20, recheckMs: 50, recursive });
+    watcher.sync([{ id: 7, path: photos, excludes: [] }]);
+    await vi.waitFor(() => expect(logged).toHaveLength(1));
+    // Tried again, and said no more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([logged, watches, changes]).toEqual([[expect.stringMatching(/^Cannot watch .*Photos for changes \(EACCES: cannot watch\)/)], [], []]);
+    system.failing.clear();
+    await vi.waitFor(() => expect(watches.map(({ dir }) => dir)).toContain(photos), { timeout: 3000 });
+    await vi.waitFor(() => expect(changes).toEqual([new Map([[7, [photos]]])]));
+    // A photo copied in now is reported.
+    changes = [];
+    watches.find(({ dir }) => dir === photos)?.listener('rename', 'new.jpg');
+    await vi.waitFor(() => expect(changes).toEqual([new Map([[7, [photos]]])]));
+    expect(logged).toHaveLength(1);
+  });
+
   it('looks a library folder over at intervals once the system runs out of watches in it, and says why', async () => {
     system.failing.set(path.join(photos, '2024', 'Summer'), 'ENOSPC');
     lookedOverSaid = 0;

@@ -117,7 +117,12 @@ describe.each([
     expect(await photoWrittenInto(path.join(photos, '2024', 'Summer'))).toEqual([{ 7: [path.join(photos, '2024', 'Summer')] }]);
     // Unplugged (taken away with everything in it), then plugged in again with other photos.
     await rename(photos, path.join(scratch.dir, 'unplugged'));
-    await mkdir(path.join(photos, '2025'), { recursive: true });
+    // Its old watch may report the move; once looked at again (`recheckMs`) it is watched no more.
+    await settle(400);
+    changes.splice(0);
+    // In one step, as a drive is mounted: a folder made in it after its watch began would be reported too.
+    await mkdir(path.join(scratch.dir, 'plugged', '2025'), { recursive: true });
+    await rename(path.join(scratch.dir, 'plugged'), photos);
     expect(await reportedAs({ 7: [photos] })).toBe(true);
     // (A recursive watch started afresh may still report the folder made, with the photo.)
     const made = path.join(photos, '2025');
@@ -137,6 +142,28 @@ describe.each([
     await mkdir(path.join(photos, '2024.06.15'));
     expect(await reported()).toEqual([{ 7: [photos] }]);
     expect(await photoWrittenInto(path.join(photos, '2024.06.15'))).toEqual([{ 7: [path.join(photos, '2024.06.15')] }]);
+  });
+
+  it('watches a folder made or renamed later whose name is never a photo\'s, as the walk enters it (Note [Folders of any name])', async () => {
+    expect(await photoWrittenInto(photos)).toEqual([{ 7: [photos] }]);
+    const album = path.join(photos, 'Album2024');
+    await mkdir(album);
+    await expectMadeReported(album);
+    expect(await photoWrittenInto(album)).toEqual([{ 7: [album] }]);
+    const backup = path.join(photos, 'Album 2024 (backup).zip');
+    await rename(album, backup);
+    expect(await reported()).toEqual([{ 7: expect.arrayContaining([photos]) }]);
+    expect(await photoWrittenInto(backup)).toEqual([{ 7: [backup] }]);
+    for (const name of ['Scans.pdf', 'Summer 2024.MOV', 'Old~', 'upload.tmp']) {
+      await mkdir(path.join(photos, name));
+      await expectMadeReported(path.join(photos, name));
+      expect(await photoWrittenInto(path.join(photos, name))).toEqual([{ 7: [path.join(photos, name)] }]);
+    }
+    // Files of such names still start nothing, made, written or removed.
+    await writeFile(path.join(photos, 'notes.pdf'), 'x');
+    await writeFile(path.join(photos, 'notes.pdf'), 'xy');
+    await rm(path.join(photos, 'notes.pdf'));
+    expect(await reported(600)).toEqual([]);
   });
 
   it('ignores what the walk leaves out: excluded and system folders, before and after watching began, and excluded files; until the exclusions change', async () => {

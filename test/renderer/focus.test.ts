@@ -25,8 +25,9 @@ describe('focus kept on the page', () => {
     fake.overrides['tags.ofPhoto'] = () => ({ ok: true, value: tags });
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
     fake.overrides['tags.verdict'] = ({ verdict }: { verdict: string }) => {
+      const before = { confirmed: tags.tags.some((each) => each.source === 'person') ? [2] : [], rejected: [] };
       tags = { ...tags, tags: [{ tag: 'sign', source: verdict === 'confirm' ? 'person' : 'auto', score: 0.8 }] };
-      return { ok: true, value: { given: 1, photo: tags } };
+      return { ok: true, value: { given: 1, photo: tags, before } };
     };
     const { page } = await pages.open(fake, { hash: '#/library?photo=2' });
     const viewer = page.getByRole('dialog');
@@ -136,7 +137,7 @@ describe('focus when the screen’s content gives way', () => {
     const { page } = await pages.open(fake, { hash: '#/library' });
     await page.getByRole('option', { name: /^a\.jpg/ }).focus();
     await paste(page, 'cups.jpg');
-    await expect.poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await expect.poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
   });
 

@@ -77,6 +77,19 @@ describe('what an ended job asks for', () => {
     await poll(() => indexRow.count()).toBe(0);
   });
 
+  it('shows a failure that ended before the window opened, as the engine lists it (Note [Failures outlast their window] in main/jobs/registry.ts)', async () => {
+    const fake = libraryFake();
+    fake.status.jobs = [{ id: 'tag-4', kind: 'tag', subject: null, state: 'failed', error: 'The disk holding the library is full. Free some space.', background: true, progress: null }];
+    const { page } = await pages.open(fake);
+    const row = page.getByRole('status', { name: 'Tagging' });
+    await poll(text(row)).toBe('Tagging stopped: The disk holding the library is full. Free some space. Dismiss');
+    // Dismissed, it is forgotten by the engine too: a window opened later shows it no more.
+    fake.overrides['jobs.dismiss'] = () => ({ ok: true, value: { dismissed: true } });
+    await row.getByRole('button', { name: 'Dismiss' }).click();
+    await poll(() => fake.callsOf('jobs.dismiss')).toEqual([{ jobId: 'tag-4' }]);
+    await poll(() => row.count()).toBe(0);
+  });
+
   it('gives way to a background run that ends asking for something itself, the newer news', async () => {
     const { page, emit } = await pages.open(libraryFake());
     const row = page.getByRole('status', { name: 'Indexing' });

@@ -32,13 +32,14 @@ function taggedLibrary(start: Record<number, string[]>) {
     'tags.photos': ({ tag }) => ({ ok: true, value: timeline(ids(tag)) }),
     'tags.ofPhoto': ({ id }) => ({ ok: true, value: tagsOf(id) }),
     'tags.verdict': ({ photoIds, tag, verdict }) => {
+      const before = { confirmed: [], rejected: photoIds.filter((id) => photos.get(id)?.rejected.includes(tag)) };
       for (const id of photoIds) {
         const each = photos.get(id);
         if (!each || verdict !== 'reject') continue;
         each.tags = each.tags.filter((name) => name !== tag);
         each.rejected.push(tag);
       }
-      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? tagsOf(photoIds[0] as number) : null } };
+      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? tagsOf(photoIds[0] as number) : null, before } };
     },
     'photos.details': ({ id }) => ({ ok: true, value: { ...photo(id), path: `${FAKE_FOLDER.path}/${nameOf(id)}`, size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } }),
     'photos.text': () => ({ ok: true, value: { read: false, skipped: false, lines: [] } }),

@@ -48,7 +48,7 @@ describe('the window’s notice about a drop or a paste (Note [Notices outdated]
     await dropText(page);
     await notice.waitFor();
     await paste(page, 'cups.jpg');
-    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     await notice.waitFor({ state: 'detached' });
 
     await dropText(page);
@@ -77,7 +77,7 @@ describe('a search by a photo whose bytes the window no longer has', () => {
     const { page } = await pages.open(searchFake(), { hash: '#/library' });
     await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor();
     await paste(page, 'cups.jpg');
-    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     await page.reload();
     const said = 'The photo you searched by is not kept after a reload: drop or paste it again.';
     await page.locator('.notice-region[role="status"]').getByText(said).waitFor();
@@ -91,11 +91,11 @@ describe('a search by a photo whose bytes the window no longer has', () => {
     await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor();
     for (let i = 1; i <= 9; i++) {
       await paste(page, `photo-${i}.jpg`);
-      await poll(() => page.title()).toBe(`“photo-${i}.jpg” — Lumen`);
+      await poll(() => page.title()).toBe(`Like “photo-${i}.jpg” — Lumen`);
     }
     for (let i = 8; i >= 2; i--) {
       await page.goBack();
-      await poll(() => page.title()).toBe(`“photo-${i}.jpg” — Lumen`);
+      await poll(() => page.title()).toBe(`Like “photo-${i}.jpg” — Lumen`);
     }
     const heard = await listen(page);
     await page.goBack();

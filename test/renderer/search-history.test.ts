@@ -77,7 +77,7 @@ describe('a search in the history and the title', () => {
     await poll(() => page.title()).toBe('Like “b.jpg” — Lumen');
 
     await paste(page, 'cups.jpg');
-    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     // A step Back undoes, to the search before it.
     expect(await hash(page)).toMatch(/^#\/library\?image=\d+$/);
     await page.goBack();
@@ -92,20 +92,20 @@ describe('a search in the history and the title', () => {
     const { page } = await pages.open(searchingFake(), { hash: '#/library' });
     await page.getByRole('option', { name: /^b\.jpg/ }).waitFor();
     await paste(page, 'cups.jpg');
-    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     await paste(page, 'boats.jpg');
-    await poll(() => page.title()).toBe('“boats.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “boats.jpg” — Lumen');
     await page.getByRole('searchbox', { name: 'Search photos' }).fill('leaf');
     await poll(() => page.title()).toBe('“leaf” — Lumen');
 
     await page.goBack();
-    await poll(() => page.title()).toBe('“boats.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “boats.jpg” — Lumen');
     await page.getByRole('button', { name: 'Stop searching by boats.jpg' }).waitFor();
     await page.goBack();
-    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     await page.getByRole('button', { name: 'Stop searching by cups.jpg' }).waitFor();
     await page.goForward();
-    await poll(() => page.title()).toBe('“boats.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “boats.jpg” — Lumen');
     await page.goForward();
     await poll(() => page.title()).toBe('“leaf” — Lumen');
     expect(await page.getByRole('button', { name: /^Stop searching by/ }).count()).toBe(0);
@@ -227,10 +227,10 @@ describe('a photo pasted in a field for words', () => {
     // A screenshot, no words with it: searched by.
     await templates.focus();
     await paste(page, 'screenshot.png');
-    await poll(() => page.title()).toBe('“screenshot.png” — Lumen');
+    await poll(() => page.title()).toBe('Like “screenshot.png” — Lumen');
     await page.getByRole('searchbox', { name: 'Search photos' }).focus();
     await paste(page, 'cups.jpg', undefined, 'cups.jpg');
-    await poll(() => page.title()).toBe('“cups.jpg” — Lumen');
+    await poll(() => page.title()).toBe('Like “cups.jpg” — Lumen');
     expect(fake.callsOf('search.image')).toHaveLength(2);
   });
 });

@@ -13,7 +13,7 @@ import { verdictsFake, type StartingTag } from './verdicts-fake.js';
 const pages = appPages(rendererInChromium());
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
 
-/** `verdictsFake` that also answers what the engine's `tags.verdictsOf` does, from the photos' tags. */
+/** `verdictsFake`, with each photo's tags read as the viewer reads them. */
 function undoableFake(start: Record<number, StartingTag[]>, vocabulary: readonly string[]) {
   const fake = verdictsFake(start, vocabulary);
   const ofPhoto = fake.overrides['tags.ofPhoto'] as (params: CallParams<'tags.ofPhoto'>) => CallOutcome<'tags.ofPhoto'>;
@@ -21,17 +21,6 @@ function undoableFake(start: Record<number, StartingTag[]>, vocabulary: readonly
     const outcome = ofPhoto({ id });
     if (!outcome.ok) throw new Error(outcome.error.message);
     return outcome.value;
-  };
-  fake.overrides['tags.verdictsOf'] = ({ photoIds, tag }: CallParams<'tags.verdictsOf'>): CallOutcome<'tags.verdictsOf'> => {
-    const named = (name: string) => name.toLowerCase() === tag.trim().toLowerCase();
-    const photos = photoIds.map(tagsOf);
-    return {
-      ok: true,
-      value: {
-        confirmed: photos.filter((photo) => photo.tags.some((each) => each.source === 'person' && named(each.tag))).map((photo) => photo.photoId),
-        rejected: photos.filter((photo) => photo.rejected.some(named)).map((photo) => photo.photoId),
-      },
-    };
   };
   return Object.assign(fake, { tagsOf });
 }

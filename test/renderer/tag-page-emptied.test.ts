@@ -26,8 +26,9 @@ function handTagFake(name: string) {
   fake.overrides['tags.photos'] = () => ({ ok: true, value: tagged ? { ids: [2], ratios: [1], takenAt: [FAKE_TIMELINE.takenAt[1] as number], names: ['b.jpg'], folderIds: [1], versions: [2] } : none });
   fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: ofPhoto(id) });
   fake.overrides['tags.verdict'] = ({ photoIds, verdict }: { photoIds: number[]; verdict: string }) => {
+    const before = { confirmed: tagged ? photoIds.filter((id) => id === 2) : [], rejected: [] };
     if (verdict === 'clear') tagged = false;
-    return { ok: true, value: { given: photoIds.length, photo: ofPhoto(photoIds[0] as number) } };
+    return { ok: true, value: { given: photoIds.length, photo: ofPhoto(photoIds[0] as number), before } };
   };
   fake.overrides['photos.details'] = ({ id }: { id: number }) => ({ ok: true, value: { id, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: id, path: '/p/b.jpg', size: 1, capturedAt: null, camera: null, lens: null, location: null, copies: [] } });
   return fake;

@@ -5,7 +5,8 @@
  *   vocabulary spells it, else as the photo has it, whatever the capitals given; `add` takes a new
  *   name as given, and a `confirm` or `reject` of a tag neither knows is refused, on every photo.
  * - `confirm` and `add` make the tag the person's, `reject` rejects it, and `clear` withdraws the
- *   verdict: a tag the person added goes, one the tagger scored is the tagger's again.
+ *   verdict: a tag the person added goes, one the tagger scored is the tagger's again. Each
+ *   answer says which photos had the person's own verdict before it (`before`).
  * - tags.ofPhoto lists a photo's tags by name; tags.list the vocabulary, then the other tags photos
  *   have, most photos first (main/engine/tag-info.ts); tags.photos and a card's samples put the
  *   person's first, then by score (the tag store's order).
@@ -62,6 +63,9 @@ export function verdictsFake(start: Record<number, StartingTag[]>, vocabulary: r
       // All or none, as the engine: every photo's name for the tag first.
       const planned = photoIds.map((id) => ({ id, name: nameOn(id, tag, verdict) }));
       if (planned.some(({ name }) => name === undefined)) return { ok: false, error: { code: 'not-found', message: `There is no tag "${tag}" in the vocabulary. Add it to the vocabulary first, or check the spelling.` } };
+      const named = sameName(tag);
+      const had = (rejected: boolean) => photoIds.filter((id) => rowsOf(id).some((row) => named(row.tag) && row.rejected === rejected && (rejected || row.source === 'person')));
+      const before = { confirmed: had(false), rejected: had(true) };
       for (const { id, name } of planned as Array<{ id: number; name: string }>) {
         const list = rowsOf(id);
         const row = list.find((each) => each.tag === name);
@@ -71,7 +75,7 @@ export function verdictsFake(start: Record<number, StartingTag[]>, vocabulary: r
         } else if (row) Object.assign(row, { source: 'person', rejected: verdict === 'reject' });
         else list.push({ tag: name, source: 'person', score: null, rejected: verdict === 'reject' });
       }
-      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? ofPhoto(photoIds[0] as number) : null } };
+      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? ofPhoto(photoIds[0] as number) : null, before } };
     },
     'tags.list': () => {
       const others = [...new Set([...rows.values()].flat().map((row) => row.tag))].filter((name) => !vocabulary.includes(name)).map(listed);

@@ -137,6 +137,7 @@ describe('focus after a tag changes in the viewer', () => {
     fake.overrides['tags.ofPhoto'] = ({ id }: { id: number }) => ({ ok: true, value: info(id) });
     fake.overrides['tags.verdict'] = ({ photoIds, tag, verdict }: { photoIds: number[]; tag: string; verdict: string }) => {
       const auto = { christmas: 0.8, museum: 0.6 }[tag];
+      const before = { confirmed: tags.some((each) => each.tag === tag && each.source === 'person') ? photoIds : [], rejected: rejected.includes(tag) ? photoIds : [] };
       tags = tags.filter((each) => each.tag !== tag);
       rejected = rejected.filter((each) => each !== tag);
       if (verdict === 'reject') rejected.push(tag);
@@ -144,7 +145,7 @@ describe('focus after a tag changes in the viewer', () => {
       else if (verdict === 'clear' && auto !== undefined) tags.push({ tag, source: 'auto', score: auto });
       else if (verdict === 'add') tags.push({ tag, source: 'person', score: null });
       tags.sort((a, b) => a.tag.localeCompare(b.tag));
-      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? info(photoIds[0] as number) : null } };
+      return { ok: true, value: { given: photoIds.length, photo: photoIds.length === 1 ? info(photoIds[0] as number) : null, before } };
     };
     return fake;
   }

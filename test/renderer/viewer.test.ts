@@ -616,7 +616,7 @@ describe('the viewer over another screen', () => {
     fake.overrides['tags.list'] = () => ({ ok: true, value: [] });
     let answer: () => void = () => {};
     fake.overrides['tags.verdict'] = ({ photoIds, tag }: { photoIds: number[]; tag: string }) =>
-      new Promise((resolve) => (answer = () => resolve({ ok: true, value: { given: photoIds.length, photo: { photoId: photoIds[0] as number, tags: [{ tag, source: 'person' as const, score: 0.5 }], rejected: [] } } })));
+      new Promise((resolve) => (answer = () => resolve({ ok: true, value: { given: photoIds.length, photo: { photoId: photoIds[0] as number, tags: [{ tag, source: 'person' as const, score: 0.5 }], rejected: [] }, before: { confirmed: [], rejected: [] } } })));
     const { page } = await pages.open(fake, { hash: '#/library?photo=3' });
     await page.getByRole('dialog', { name: 'c.jpg' }).getByRole('button', { name: 'Confirm beach' }).click();
     await page.keyboard.press('ArrowRight');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import sharp from 'sharp';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { engineHandlers } from '../../main/engine/calls.js';
 import type { Engine } from '../../main/engine/engine.js';
@@ -156,6 +156,12 @@ describe('searching a library', () => {
       code: 'image-undecodable',
       message: 'That file is not a photo Lumen can read: it is not an image, or not in a format Lumen knows.',
     });
+  });
+
+  it('says in indexing’s words that a photo dropped to search by is cut short, not in the decoder’s', async () => {
+    const whole = await readFile(photos[0]!.file);
+    const cut = whole.subarray(0, Math.floor(whole.length / 2));
+    await expect(search.similar(cut)).rejects.toMatchObject({ code: 'image-undecodable', message: 'The image is truncated (an incomplete copy or download?).' });
   });
 
   it('decodes dropped bytes only in a photo’s format, as the library’s files: an SVG, which libvips reads, is refused', async () => {

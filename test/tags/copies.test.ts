@@ -6,10 +6,10 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../main/cli/index.js';
-import { engineHandlers, type EngineHandlers } from '../../main/engine/calls.js';
+import type { EngineHandlers } from '../../main/engine/calls.js';
 import { Engine } from '../../main/engine/engine.js';
 import { IMMICH_MODEL, SHAPES, tempDir } from '../helpers/fixtures.js';
-import { copyPhotos, fixturePhotos } from '../helpers/library.js';
+import { copyPhotos, fixturePhotos, taggedWith } from '../helpers/library.js';
 
 const VOCABULARY = { templates: ['a photo of a {}.', 'a picture of a {}.'], tags: SHAPES.map((shape) => ({ name: shape, prompts: [shape] })) };
 
@@ -32,9 +32,7 @@ describe('tag counts in a library with byte-identical copies', () => {
     files = [...originals, ...copies];
     engine = new Engine({ dataDir: data, model: IMMICH_MODEL });
     await (await engine.addFolders([folder])).indexing.done;
-    calls = engineHandlers(engine);
-    await calls['vocabulary.import']({ json: JSON.stringify(VOCABULARY) });
-    await engine.tagLibrary().done;
+    calls = await taggedWith(engine, VOCABULARY);
   });
   afterAll(async () => {
     await engine.dispose();

@@ -131,8 +131,13 @@ export class AppState {
     if (document.querySelector('dialog:modal:not([data-shortcuts])')) return false;
     switch (action) {
       case 'focus-search':
-        // The search box is behind the photo: the key is the viewer's.
-        if (this.viewer.photoId !== null) return false;
+        // The search box is behind the photo, which closes first (Back then shows the list, not
+        // the photo); the grid it was opened from leaves the focus to the box.
+        if (this.viewer.photoId !== null) {
+          this.viewer.focusGoesElsewhere = true;
+          this.viewer.close(() => this.run(action));
+          return true;
+        }
         // The open panel closes now, not at the next update: until then the box behind it takes no focus.
         flushSync(() => (this.shortcutsOpen = false));
         // The library opened to search in: the search then takes its place in the history.
@@ -156,7 +161,8 @@ export class AppState {
         else if (this.viewer.photoId !== null) this.viewer.close();
         else if (this.filtersOpen && this.router.current === 'library') this.filtersOpen = false;
         else if (this.selection.size > 0) this.selection.clear();
-        else if (this.search.active && this.router.current === 'library') this.clearSearch();
+        // A refused query kept over the library's photos is cleared too (Note [Queries being typed]).
+        else if (this.search.asked && this.router.current === 'library') this.clearSearch();
         else return false;
         return true;
     }

@@ -173,8 +173,10 @@ export class JobsStore {
     if (outcome.ok) this.dismiss(cancelled);
   }
 
-  /** Forgets an ended job (its message was read). */
+  /** Forgets an ended job (its message was read); a failure, in the engine too, for the windows opened later (Note [Failures outlast their window] in main/jobs/registry.ts). */
   dismiss(job: JobInfo): void {
-    if (hasEnded(job)) delete this.jobs[job.id];
+    if (!hasEnded(job)) return;
+    delete this.jobs[job.id];
+    if (job.state === 'failed') void this.api.call('jobs.dismiss', { jobId: job.id });
   }
 }

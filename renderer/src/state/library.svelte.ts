@@ -37,6 +37,8 @@ export class LibraryStore {
   readonly versionOf = $derived(versionLookup(this.timeline?.ids ?? [], this.timeline?.versions ?? []));
   /** The filters the timeline shown answers (as JSON), so that its count is said for them. */
   answered = $state<string | null>(null);
+  /** Those filters themselves: what the timeline shown says about, while newer ones load (Note [Empty library said once] in LibraryView.svelte). */
+  answeredFilters = $state.raw<SearchFilterState>(EMPTY_FILTERS);
   error = $state<string | null>(null);
   private generation = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -160,6 +162,7 @@ export class LibraryStore {
     this.timeline = outcome.value;
     // The refresh of this generation set the key: a newer one would have changed the generation.
     this.answered = this.filtersKey;
+    this.answeredFilters = this.filters;
     this.error = null;
     // Laid out once the page has settled: a reload costs that too.
     if (params.first === undefined) {

@@ -38,7 +38,9 @@ const COUNT_DELAY_MS = 1000;
  * shown results keeps them on screen, and its reason shows only once typing has rested on it this
  * long, so the results do not flash away to an error at each operator typed. With the reason, the
  * results show as the earlier query's (`outdated`): the heading names the query they answer and
- * they are dimmed, rather than seeming to answer the text in the box.
+ * they are dimmed, rather than seeming to answer the text in the box. Typed over the library (no
+ * search shown), it keeps the library's photos, as they were: no results, "No results" and a
+ * Relevance sort took their place. So does a photo id that names no photo (`#99999`).
  */
 const UNFINISHED_QUERY_MS = 1200;
 /**
@@ -73,6 +75,8 @@ const KEPT_IMAGES = 8;
 /** What an address that names a photo searched by, let go, comes to: the search without it. */
 const FORGOTTEN_AT_RELOAD = 'The photo you searched by is not kept after a reload: drop or paste it again.';
 const FORGOTTEN_AS_OLDEST = `The photo you searched by is no longer kept (Lumen keeps the last ${KEPT_IMAGES}): drop or paste it again.`;
+/** A query that names a photo by its id (Find similar's `#17`). */
+const PHOTO_ID_QUERY = /^#([1-9]\d*)$/;
 /** Names of photos searched like (`#17`) that are kept, the newest; one let go that Back returns to is asked for again (`learnPhotoName`). */
 const KEPT_PHOTO_NAMES = 50;
 
@@ -101,6 +105,8 @@ export class SearchStore {
   private readonly photoNames = new LruCache<string, string>(KEPT_PHOTO_NAMES, new SvelteMap());
   /** The results shown answer an earlier query, kept while a refused one is typed (Note [Queries being typed]): no more of them are asked for. */
   private keptForRefused = $state(false);
+  /** No search's results were shown since the library's photos were (Note [Queries being typed]). */
+  private showsLibrary = $state(true);
   /** The code of the error the last search ended with, or null (Note [A search waits for photos]). */
   private failedWith: string | null = null;
   private grewTimer: ReturnType<typeof setTimeout> | null = null;
@@ -153,9 +159,14 @@ export class SearchStore {
     return this.imageQuery?.name ?? (like ? (this.photoNames.peek(query.trim()) ?? null) : null);
   }
 
-  /** Whether the library screen shows search results rather than the (filtered) timeline. */
-  get active(): boolean {
+  /** Whether a search is asked for: the box holds words, or a photo searched by (Escape clears it). */
+  get asked(): boolean {
     return this.imageQuery !== null || this.state.query.trim() !== '';
+  }
+
+  /** Whether the library screen shows search results rather than the (filtered) timeline, kept for a refused query (Note [Queries being typed]). */
+  get active(): boolean {
+    return this.asked && !(this.keptForRefused && this.showsLibrary);
   }
 
   /** The filters the results shown, or kept off screen, answer (Note [Results kept off screen]). */
@@ -210,14 +221,18 @@ export class SearchStore {
     this.update({ query: `#${photoId}`, image: null, like: true, photo: null }, true);
   }
 
-  /** The file name of the photo a `#id` query is about (Find similar); null for any other query. */
+  /**
+   * The file name of the photo a search with this query is like: that of a `#id` query (Find
+   * similar), or, the query empty, the photo dropped or pasted that the library searches by; null
+   * for words. A search by a photo has no words, and is worded as Find similar's.
+   */
   photoNameOf(query: string): string | null {
-    return this.photoNames.peek(query) ?? null;
+    return query === '' ? (this.imageQuery?.name ?? null) : (this.photoNames.peek(query) ?? null);
   }
 
   /** A `#id` query typed or reloaded, not asked for by name: the headings name its photo all the same. */
   private async learnPhotoName(query: string): Promise<void> {
-    const id = /^#([1-9]\d*)$/.exec(query)?.[1];
+    const id = PHOTO_ID_QUERY.exec(query)?.[1];
     if (!id || this.photoNames.has(query)) return;
     const outcome = await this.api.call('photos.details', { id: Number(id) });
     if (outcome.ok) this.photoNames.set(query, outcome.value.name);
@@ -244,15 +259,16 @@ export class SearchStore {
     // A new search outdates what a drop or paste before it said.
     else if (changed) this.tell(null);
     if (!changed) {
-      if (this.stale && this.active) this.askAgainAsDeep();
+      if (this.stale && this.asked) this.askAgainAsDeep();
       return;
     }
     const typing = query !== this.last.query && rest === this.last.rest;
     this.last = { query, rest };
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (!this.active) {
+    if (!this.asked) {
       this.generation++;
+      this.showsLibrary = true;
       this.results = [];
       this.page = null;
       this.keptForRefused = false;
@@ -282,7 +298,7 @@ export class SearchStore {
       const again = this.wholeChange;
       this.wholeChange = false;
       if (this.failedWith === 'bad-input') return;
-      if (!this.active) this.stale = true;
+      if (!this.asked) this.stale = true;
       else if (this.results.length === 0) void this.run();
       else if (again) this.askAgainAsDeep();
     }, LIBRARY_GREW_MS);
@@ -323,7 +339,7 @@ export class SearchStore {
   }
 
   private readonly afterVerdicts = coalesced(() => {
-    if (this.active) this.askAgainAsDeep();
+    if (this.asked) this.askAgainAsDeep();
     else this.stale = true;
   }, VERDICTS_REST_MS);
 
@@ -334,7 +350,7 @@ export class SearchStore {
    */
   private async run(more = false, size = more ? PAGE_SIZE : FIRST_PAGE, depth = 0): Promise<void> {
     // The library was left within a typing pause: its query is asked for when it shows again.
-    if (!this.active) {
+    if (!this.asked) {
       this.last = { query: '', rest: '' };
       return;
     }
@@ -369,13 +385,14 @@ export class SearchStore {
     this.loading = false;
     this.failedWith = outcome.ok ? null : outcome.error.code;
     if (!outcome.ok) {
-      if (!more && !image && outcome.error.code === 'bad-input' && this.results.length > 0) {
+      if (!more && !image && this.keepsShown(outcome.error.code, query)) {
         const { message } = outcome.error;
         this.keptForRefused = true;
         setTimeout(() => generation === this.generation && (this.error = message), UNFINISHED_QUERY_MS);
         return;
       }
       this.keptForRefused = false;
+      this.showsLibrary = false;
       // A photo dropped or pasted that cannot be searched by is named: several may have been dropped in turn.
       this.error = image ? `Cannot search by “${image.name}”. ${outcome.error.message}` : outcome.error.message;
       if (!more) {
@@ -386,6 +403,7 @@ export class SearchStore {
     }
     this.error = null;
     this.keptForRefused = false;
+    this.showsLibrary = false;
     this.page = outcome.value;
     // A next page that reaches no further ends the list, whatever the count said.
     this.fetched = more && reached <= this.fetched ? outcome.value.total : reached;
@@ -393,6 +411,12 @@ export class SearchStore {
     this.answered = image ? image.name : query;
     this.answeredSearch = searchParams({ ...state, photo: null });
     if (!outcome.value.counted) setTimeout(() => void this.count(generation, query, options), COUNT_DELAY_MS);
+  }
+
+  /** Whether a typed query that failed with `code` leaves what is shown in place (Note [Queries being typed]). */
+  private keepsShown(code: string, query: string): boolean {
+    if (this.showsLibrary) return code === 'bad-input' || (code === 'not-found' && PHOTO_ID_QUERY.test(query));
+    return code === 'bad-input' && this.results.length > 0;
   }
 
   private async count(generation: number, query: string, options: CallParams<'search.count'>['options']): Promise<void> {

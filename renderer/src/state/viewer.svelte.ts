@@ -169,7 +169,8 @@ export class ViewerState {
     if (this.list === order) this.list = null;
   }
 
-  close(): void {
+  /** Closes the viewer; `then` runs once it has closed (once the page below is shown, and can take focus). */
+  close(then?: () => void): void {
     // The step its opening made is taken back, not left in the history as a second copy of the
     // screen below, which Back would then seem to ignore. A photo opened by a link made none.
     // Going back takes a moment: asked again meanwhile (Escape pressed twice), it goes back once.
@@ -180,6 +181,10 @@ export class ViewerState {
       addEventListener('popstate', () => (this.leaving = null), { once: true });
       history.back();
     }
+    if (!then) return;
+    if (this.photoId === null) then();
+    // Heard after the router's own listener, which has read the address gone back to by then.
+    else addEventListener('hashchange', () => this.photoId === null && then(), { once: true });
   }
 
   /** Moves by `step` through the list it was opened from; false at either end. */

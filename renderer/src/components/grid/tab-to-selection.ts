@@ -4,9 +4,10 @@
  * from the grid, the page's last tab stop, would leave the page and the bar's actions be
  * reachable only backwards. While photos are selected, Tab from the grid goes to the bar's first
  * action instead, and Tab past the bar's last comes back to the grid, where the page has it. A tab
- * stop after the grid (a search's "Show 78 more") keeps its turn; Shift+Tab is the page's own,
- * up through the bar and into the heading, which the bar uncovers then (a Shift+Tab from the bar
- * back to the grid would close a loop with no way out).
+ * stop after the grid (a search's "Show 78 more") keeps its turn, and Tab from the last of those
+ * goes to the bar (it went to the page's body, and the bar was never reached going forward);
+ * Shift+Tab is the page's own, up through the bar and into the heading, which the bar uncovers
+ * then (a Shift+Tab from the bar back to the grid would close a loop with no way out).
  */
 
 /** What can take focus with Tab. */
@@ -25,10 +26,10 @@ export function tabMayGoToSelection(keys: TabKeys, selected: number): boolean {
   return !keys.shiftKey && !keys.ctrlKey && !keys.metaKey && !keys.altKey && selected > 0;
 }
 
-/** Moves focus from `grid` to the first action of the selection bar over it, unless a tab stop after `grid` keeps its turn; whether it did. */
-export function tabToSelectionBar(grid: HTMLElement): boolean {
-  if (tabStopAfter(grid)) return false;
-  const first = selectionBarNear(grid)?.querySelector<HTMLElement>(TAB_STOPS);
+/** Moves focus from `from` (the grid, or a tab stop under it) to the first action of the selection bar over the grid, unless a tab stop after `from` keeps its turn; whether it did. */
+export function tabToSelectionBar(from: HTMLElement): boolean {
+  if (tabStopAfter(from)) return false;
+  const first = selectionBarNear(from)?.querySelector<HTMLElement>(TAB_STOPS);
   first?.focus();
   return first !== undefined && first !== null;
 }
