@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import type { PassedOver } from '../main/library/photo-kinds.js';
-import { searchFiltersSchema, searchOptionsSchema } from '../main/search/options.js';
+import { searchFiltersSchema, searchOptionsSchema, type PhotoFormat } from '../main/search/options.js';
 import { MAX_ALBUM_NAME } from '../main/tags/album-rules.js';
 import { MAX_TAGS } from '../main/tags/vocabulary-rules.js';
 import { MAX_EXCLUSION_CHARS, MAX_EXCLUSIONS, MAX_QUERY_IMAGE_BYTES, MAX_VOCABULARY_CHARS } from './limits.js';
@@ -93,6 +93,8 @@ export const callSchemas = {
   'photos.folders': z.object({}).strict(),
   /** The cameras the library's photos were taken with, for the Camera filter. */
   'photos.cameras': z.object({}).strict(),
+  /** The file types the library's photos are in, for the File type filter. */
+  'photos.formats': z.object({}).strict(),
   /** The text read in a photo; with `read`, a photo not read yet is read first. */
   'photos.text': z.object({ id, read: z.boolean().optional() }).strict(),
   /** Shows the photo in the system's file manager (main process). */
@@ -130,8 +132,11 @@ export const callSchemas = {
    * renamed in it, as saving it would say them, a renamed tag is compared with itself as saved.
    */
   'vocabulary.preview': z.object({ vocabulary: vocabularyPayload, tag: tagName, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional() }).strict(),
-  /** An edited vocabulary against the saved one on the person's confirmed and rejected tags. */
-  'vocabulary.evaluate': z.object({ vocabulary: vocabularyPayload }).strict(),
+  /**
+   * An edited vocabulary against the saved one on the person's confirmed and rejected tags; with
+   * the tags renamed in it, as the preview takes them, whose verdicts count for the new name.
+   */
+  'vocabulary.evaluate': z.object({ vocabulary: vocabularyPayload, renames: z.array(z.object({ from: tagName, to: tagName }).strict()).max(MAX_TAGS).optional() }).strict(),
   'albums.list': z.object({}).strict(),
   /** The saved albums' ids and names alone, for a list to pick from: no folder is summarised. */
   'albums.names': z.object({}).strict(),
@@ -438,6 +443,12 @@ export interface FolderChoice {
   photos: number;
 }
 
+/** A file type the File type filter offers (main/engine/photo-info.ts, formatChoices): one the library has photos in. */
+export interface FormatChoice {
+  format: PhotoFormat;
+  photos: number;
+}
+
 /** A camera the Camera filter offers (main/engine/photo-info.ts, cameraChoices). */
 export interface CameraChoice {
   /** As the viewer names it: typed in the filter, it finds the camera's photos. */
@@ -473,6 +484,8 @@ export interface SearchPageInfo {
   method: 'index' | 'exact';
   /** Whether `total` and `belowCutoff` are exact; when not, `total` is the results found so far and `search.count` counts them all. */
   counted: boolean;
+  /** The query's descriptions longer than the model reads, each as the part of it read; absent when it read them whole. */
+  cutShort?: string[];
 }
 
 export interface SearchCountInfo {
@@ -591,6 +604,8 @@ export interface DuplicatePhotoInfo {
   hasLocation: boolean;
   /** Other paths in the library to this very file (Note [One file, many paths] in main/duplicates/same-file.ts), to show: it is never moved to the trash. */
   links: string[];
+  /** The names of its XMP sidecars, which go to the trash with it (Note [Sidecars go along] in main/duplicates/trash.ts); none where absent. */
+  sidecars?: string[];
   /** Joined to the suggested keep only through other copies: shown, not marked for the trash at first (Note [Marked only beside the keep] in main/duplicates/grouping.ts). */
   joinedThroughOthers?: true;
 }
@@ -653,6 +668,7 @@ export interface CallResults {
   'photos.details': PhotoDetails;
   'photos.folders': FolderChoice[];
   'photos.cameras': CameraChoice[];
+  'photos.formats': FormatChoice[];
   'photos.text': PhotoTextInfo;
   'photos.reveal': { shown: boolean };
   'photos.open': { opened: boolean };

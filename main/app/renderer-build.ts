@@ -22,6 +22,7 @@ export const RENDERER_SOURCES = [
   path.join('main', 'library', 'photo-kinds.ts'),
   path.join('main', 'duplicates', 'threshold.ts'),
   path.join('main', 'search', 'date-bounds.ts'),
+  path.join('main', 'search', 'cut-short.ts'),
   path.join('main', 'search', 'options.ts'),
   path.join('main', 'search', 'page-limit.ts'),
   path.join('main', 'tags', 'album-rules.ts'),

@@ -10,6 +10,7 @@ import { DEFAULT_CUTOFF, MAX_PAGE_SIZE, MAX_SEARCH_OFFSET, normaliseFormatName, 
 import type { SearchPage } from '../search/search.js';
 import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
 import { dateBound } from '../search/date-bounds.js';
+import { cutShortText } from '../search/cut-short.js';
 import { cancelledSaysWhatIsKept, commandAsGiven, count, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requireOne, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
 import { nearest } from './suggest.js';
 
@@ -203,8 +204,9 @@ async function searching(context: CommandContext, run: (options: SearchOptions) 
   const page = await run(options);
   if (page.total === 0) requireEmbeddings(context, page.model);
   const why = page.total === 0 ? emptyBecause(context, options) : null;
+  const cut = page.cutShort.map(cutShortText);
   // With --json the reason goes with the page, so a script learns what a person reads (the page's own fields are unchanged).
-  return { json: why === null ? page : { ...page, reason: why }, text: why ?? pageText(page, options.limit, options.sort !== 'relevance') };
+  return { json: why === null ? page : { ...page, reason: why }, text: [why ?? pageText(page, options.limit, options.sort !== 'relevance'), ...cut].join('\n') };
 }
 
 export const search: Command = {

@@ -27,7 +27,7 @@ export function describeProgress(job: JobInfo): string | null {
     case 'ocr': {
       const p = job.progress;
       const rate = p.perSecond > 0 ? `, ${p.perSecond.toFixed(1)} photos/s${eta(p.etaSeconds)}` : '';
-      return `reading text: ${p.done} of ${p.total} (${p.withText} with text, ${p.skipped} skipped by the gate, ${p.failed} failed)${rate}`;
+      return `reading text: ${p.done} of ${p.total} (${p.withText} with text, ${p.skipped} skipped by the quick look, ${p.failed} failed)${rate}`;
     }
     default:
       return `${job.progress.phase}: ${job.progress.done} of ${job.progress.total}${eta(job.progress.etaSeconds)}`;

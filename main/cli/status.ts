@@ -80,7 +80,7 @@ export const status: Command = {
         // With no model's line to say it on (a first run stopped, or refused its model, before it stored a photo).
         ...(library.models.length === 0 && library.unfinishedRun && !indexing ? ['             none embedded yet: the last index run did not finish'] : []),
         library.index ? `Index:       ${indexHealth(library.index.health, indexing !== null)}, ${library.index.vectors} of ${library.index.embeddings} vectors` : 'Index:       none yet',
-        `Text:        ${count(text?.read ?? 0, 'photo')} read, ${text?.withText ?? 0} with text, ${text?.skipped ?? 0} skipped by the gate, ${text?.failed ?? 0} failed`,
+        `Text:        ${count(text?.read ?? 0, 'photo')} read, ${text?.withText ?? 0} with text, ${text?.skipped ?? 0} skipped by the quick look, ${text?.failed ?? 0} failed`,
         // What only the person made, kept apart (Note [Backups] in storage/backups.ts): said so they know it is.
         `Backup:      ${library.lastBackupAt === null ? 'none yet (one is made after an index run, once a day)' : `made ${new Date(library.lastBackupAt).toLocaleString()}`}`,
       );

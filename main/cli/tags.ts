@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MIN_VERDICTS } from '../tags/refine-rules.js';
-import { SIDECAR_STYLES, withTemplates, type PhotoTags, type RefinementReport, type SidecarStyle, type TagCount, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
+import { SIDECAR_STYLES, withTemplates, type AlbumSummary, type PhotoTags, type RefinementReport, type SidecarStyle, type TagCount, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
 import { formatVocabulary, validateTemplate } from '../tags/vocabulary.js';
 import { unmeasuredVerdictsText } from '../tags/unmeasured-verdicts.js';
 import { tagNameKey } from '../tags/vocabulary-rules.js';
@@ -270,15 +270,18 @@ export const tags: Command = {
 export const albums: Command = {
   name: 'albums',
   args: '',
-  summary: 'Summarise each folder of photos (album) by its most common tags.',
-  details: 'A tag describes an album when at least --min-share of its photos have it. JSON: [{"album", "name", "photos", "tags": [{"tag", "photos", "share", "meanScore"}], "label"}].',
+  summary: 'Summarise each album (the albums saved in the app, then each folder of photos) by its most common tags.',
+  details: 'A tag describes an album when at least --min-share of its photos have it. JSON: [{"id", "kind" ("saved" or "folder"), "album" (a folder’s path, a saved album’s name), "name", "photos", "files", "tags": [{"tag", "photos", "share", "meanScore"}], "label"}].',
   options: {
     ...DATA_OPTION,
     'min-share': { type: 'string', valueName: 'F', description: 'least share of an album’s photos a tag needs (0 to 1, default 0.25)' },
   },
   async run(context) {
-    const list = context.engine().tags().albums({ minShare: numberOption(context, 'min-share', 0.25, { min: 0, max: 1 }) });
-    return { json: list, text: list.length ? list.map((album) => `${oneLine(album.label)}  (${count(album.photos, 'photo')}, ${shownPath(album.album)})`).join('\n') : 'The library has no photos yet.' };
+    const found = context.engine().tags().albums({ minShare: numberOption(context, 'min-share', 0.25, { min: 0, max: 1 }) });
+    // As the app lists them, the person's own albums first: a saved album named as a folder is told apart by its mark.
+    const list = [...found.filter((album) => album.kind === 'saved'), ...found.filter((album) => album.kind === 'folder')];
+    const where = (album: AlbumSummary) => (album.kind === 'saved' ? 'saved album' : shownPath(album.album));
+    return { json: list, text: list.length ? list.map((album) => `${oneLine(album.label)}  (${count(album.photos, 'photo')}, ${where(album)})`).join('\n') : 'The library has no photos yet.' };
   },
 };
 

@@ -10,10 +10,14 @@ const OCR_OPTIONS = { ...DATA_OPTION, ...PROVIDER_OPTION, ...WAIT_OPTION };
 
 type OcrFailure = OcrSummary['failed'][number];
 
-function summaryText(summary: OcrSummary): string {
+function summaryText(summary: OcrSummary, asked: { photos: boolean; all: boolean }): string {
+  // "0 photos read" said nothing of why: a photo named again, or a library read to the end.
+  if (summary.read + summary.skipped + summary.failed.length === 0) {
+    return `Nothing new to read: every photo${asked.photos ? ' given' : ''} was read${asked.all ? '' : ', skipped by the quick look or found unreadable'} already (\`lumen text PHOTO\` prints a photo’s text).`;
+  }
   const ownDefects = summary.failed.filter((failure) => !failure.outOfReach);
   const outOfReach = summary.failed.filter((failure) => failure.outOfReach);
-  const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the gate`, `${ownDefects.length} failed`, ...(outOfReach.length ? [`${outOfReach.length} out of reach`] : [])];
+  const parts = [`${count(summary.read, 'photo')} read`, `${summary.withText} with text`, `${summary.skipped} skipped by the quick look`, `${ownDefects.length} failed`, ...(outOfReach.length ? [`${outOfReach.length} out of reach`] : [])];
   return [`Text in photos: ${parts.join(', ')}.`, ...ownDefects.map((failure) => `  could not read ${fileLine(failure.path, failure.message)}`), ...outOfReachText(outOfReach)].join('\n');
 }
 
@@ -70,7 +74,7 @@ export const ocr: Command = {
     // Each photo's result is stored as it is read (Note [OCR progress is stored] in ocr/job.ts).
     const summary = await cancelledSaysWhatIsKept(running, (progress: OcrProgress | null) => `${progress?.done ?? 0} of ${count(progress?.total ?? 0, 'photo')} done and kept`, commandAsGiven(ocr, context));
     // Photos not reached were not read: the run is incomplete, as an index run that could not reach a folder is.
-    return { json: summary, text: summaryText(summary), incomplete: summary.failed.some((failure) => failure.outOfReach) };
+    return { json: summary, text: summaryText(summary, { photos: context.positionals.length > 0, all: context.options['all'] === true }), incomplete: summary.failed.some((failure) => failure.outOfReach) };
   },
 };
 

@@ -17,6 +17,7 @@
  * copies compared] in trash.ts).
  */
 import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { cameraName } from '../core/camera.js';
@@ -29,6 +30,7 @@ import { CALIBRATION_PHOTOS, calibrate, calibratedSimilarity, cosineCut, type Du
 import { joinedThroughOthers, linkGroups, type ImageGroup, type NeighbourTable } from './grouping.js';
 import { chooseKeep, measureSharpness } from './keep.js';
 import { oneMemberPerFile } from './same-file.js';
+import { folderListings, sidecarNames, type FolderNames } from './trash.js';
 import { DEFAULT_DUPLICATE_THRESHOLD } from './threshold.js';
 
 /** Neighbours asked of each image (itself included) and the search breadth (Note [Duplicate search]). */
@@ -53,13 +55,15 @@ export interface DuplicatePhoto {
   hasLocation: boolean;
   /** The library's other paths to this very file (symlinks, hard links), never members themselves (Note [One file, many paths]). */
   links?: string[];
+  /** The names of its XMP sidecars when the groups were found (Note [Sidecars go along] in trash.ts); none where absent. */
+  sidecars?: string[];
 }
 
 export interface DuplicateGroup {
   /** The copy to keep and why (Note [Which copy to keep]). */
   keep: string;
   reason: string;
-  /** Every copy, the one to keep first, the rest by path. */
+  /** Every copy in the order it is shown (Note [Copies in order]). */
   paths: string[];
   photos: DuplicatePhoto[];
   /** The weakest link inside the group on the calibrated scale; null when all copies are byte-identical. */
@@ -97,6 +101,25 @@ export interface DuplicateReport {
 function photoOf(row: DuplicateFileRow): DuplicatePhoto {
   const camera = cameraName(row.cameraMake, row.cameraModel);
   return { photoId: row.photoId, contentHash: row.contentHash, path: row.path, width: row.width, height: row.height, fileSize: row.fileSize, mtimeMs: row.mtimeMs, takenAt: row.takenAt, camera, lens: row.lens, hasLocation: row.latitude !== null && row.longitude !== null };
+}
+
+/** `photo` with the names of its XMP sidecars in its folder, where it has any (Note [Sidecars go along] in trash.ts). */
+async function withSidecars(photo: DuplicatePhoto, namesIn: (folder: string) => Promise<FolderNames>): Promise<DuplicatePhoto> {
+  const sidecars = sidecarNames(photo.path, await namesIn(path.dirname(photo.path)));
+  return sidecars.length ? { ...photo, sidecars } : photo;
+}
+
+/**
+ * Note [Copies in order]: a large group draws only its first copies, so the ones to look at come
+ * first: the copy to keep, then the copies suggested for the trash, then those that start
+ * unmarked (copies joined to the keep only through others, Note [Marked only beside the keep] in
+ * grouping.ts, and a file links lead to, Note [One file, many paths]); by path within each. By
+ * path alone, a group of 71 copies once drew 12 unmarked ones and hid every marked one.
+ */
+function inOrder(keep: string, photos: readonly DuplicatePhoto[], apart: (photo: DuplicatePhoto) => boolean): string[] {
+  const unmarked = (photo: DuplicatePhoto) => (apart(photo) || (photo.links?.length ?? 0) > 0 ? 1 : 0);
+  const rest = photos.filter((photo) => photo.path !== keep).sort((a, b) => unmarked(a) - unmarked(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [keep, ...rest.map((photo) => photo.path)];
 }
 
 export class DuplicateFinder {
@@ -190,18 +213,20 @@ export class DuplicateFinder {
       else rows.set(row.imageId, [row]);
     }
     const groups: DuplicateGroup[] = [];
+    const namesIn = folderListings();
     for (const [i, group] of imageGroups.entries()) {
       if (i % 16 === 0) throwIfAborted(options.signal);
       const files = group.imageIds.flatMap((id) => rows.get(id) ?? []);
       if (files.length < 2) continue;
       const fileAt = new Map(files.map((file) => [file.path, file]));
       // Links to one file are one copy, shown as the file itself (Note [One file, many paths]).
-      const photos = await oneMemberPerFile(files.map(photoOf), { leaveOutGone: true });
-      if (photos.length < 2) continue;
+      const members = await oneMemberPerFile(files.map(photoOf), { leaveOutGone: true });
+      if (members.length < 2) continue;
+      const photos = await Promise.all(members.map((photo) => withSidecars(photo, namesIn)));
       const { keep, reason } = await chooseKeep(photos, (candidate) => this.sharpness(fileAt.get(candidate.path) as DuplicateFileRow));
-      const paths = [keep, ...photos.map((photo) => photo.path).filter((file) => file !== keep).sort()];
       const imageOf = (file: string) => (fileAt.get(file) as DuplicateFileRow).imageId;
       const apart = joinedThroughOthers(imageOf(keep), group.imageIds, this.library.storage.embeddings.vectorsOf(this.model.id, group.imageIds), cut);
+      const paths = inOrder(keep, photos, (photo) => apart.has(imageOf(photo.path)));
       const similarity = Number.isFinite(group.weakestLink) ? calibratedSimilarity(calibration, group.weakestLink) : files.every((file) => file.wholeHash !== null) ? null : calibratedSimilarity(calibration, 1);
       groups.push({ keep, reason, paths, photos, similarity, joinedThroughOthers: paths.filter((file) => apart.has(imageOf(file))) });
       options.onProgress?.({ phase: 'choosing', done: i + 1, total: imageGroups.length });

@@ -4,7 +4,9 @@
  * Note [Which copy to keep]: the criteria go in the order people weigh them: the most pixels (a
  * resized copy loses detail for good), then the sharpest (of a burst, the frame without shake),
  * then the most metadata (date, camera, lens, place: a copy sent through a messenger loses
- * them), then the largest file (a re-save at lower quality is smaller), then the file the
+ * them), then a copy with an XMP sidecar (the ratings, tags and edits other apps keep for it: a
+ * sidecar describes its own photo alone and goes to the trash with it, Note [Sidecars go along] in
+ * trash.ts), then the largest file (a re-save at lower quality is smaller), then the file the
  * library also reaches through links (moving it would break them, Note [One file, many paths] in
  * same-file.ts), then the original's name: a copy's name adds to it ("IMG (1).jpg", "IMG copy.jpg",
  * "Copy of IMG.jpg") and a backup nests deeper, so the shortest name, then the shortest path,
@@ -39,6 +41,8 @@ export interface KeepCandidate {
   hasLocation: boolean;
   /** Other paths of the library to this very file (Note [One file, many paths]). */
   links?: readonly string[];
+  /** The names of its XMP sidecars (Note [Sidecars go along] in trash.ts). */
+  sidecars?: readonly string[];
 }
 
 export interface KeepChoice {
@@ -100,6 +104,11 @@ function linksOf(candidate: KeepCandidate): string {
   return links === 1 ? 'a link' : `${links} links`;
 }
 
+function sidecarPhrase(candidate: KeepCandidate): string {
+  const names = candidate.sidecars ?? [];
+  return `with ${names.length === 1 ? 'an XMP sidecar' : `${names.length} XMP sidecars`} (${names.join(', ')}), where apps keep its rating and tags`;
+}
+
 /** Copies alike in everything else: the one named as an original is named most briefly (Note [Which copy to keep]). */
 const NAME_ORDER: ReadonlyArray<{ length: (c: KeepCandidate) => number; said: string }> = [
   { length: (c) => path.basename(c.path).length, said: 'kept the one with the shortest name' },
@@ -124,6 +133,8 @@ export async function chooseKeep(candidates: readonly KeepCandidate[], sharpness
     { alike: 'size', value: (c) => c.width * c.height, tie: PIXEL_TIE, phrase: (c) => `largest (${c.width} × ${c.height})` },
     { alike: 'sharpness', value: (c) => measured.get(c.path) ?? -1, tie: SHARPNESS_TIE, phrase: () => 'sharpest' },
     { alike: 'metadata', value: (c) => metadataOf(c).length, tie: 0, phrase: (c) => `with the most metadata (${metadataOf(c).join(', ')})` },
+    // Copies that all have sidecars are not said to be alike in them: each sidecar holds its own.
+    { alike: 'XMP sidecars', value: (c) => Math.min(1, c.sidecars?.length ?? 0), tie: 0, phrase: sidecarPhrase, worthSaying: () => false },
     { alike: 'file size', value: (c) => c.fileSize, tie: 0, phrase: (c) => `largest file (${megabytes(c.fileSize)})` },
     { alike: 'links', value: (c) => c.links?.length ?? 0, tie: 0, phrase: (c) => `reached through ${linksOf(c)} too, which moving it would break`, worthSaying: (best) => best > 0 },
   ];

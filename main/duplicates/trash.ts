@@ -96,7 +96,7 @@ export function sharingStem(file: string, folder: FolderNames): string[] {
 }
 
 /** The names of `file`'s sidecars in its folder (Note [Sidecars go along]). */
-function sidecarNames(file: string, folder: FolderNames): string[] {
+export function sidecarNames(file: string, folder: FolderNames): string[] {
   const found = new Set<string>();
   for (const style of SIDECAR_STYLES) {
     if (style === 'xmp' && sharingStem(file, folder).length > 0) continue;
@@ -104,6 +104,11 @@ function sidecarNames(file: string, folder: FolderNames): string[] {
     for (const name of folder.sidecars.get(before) ?? []) found.add(name);
   }
   return [...found];
+}
+
+/** A folder's names as the sidecar rules read them, read once per folder; an unreadable folder has none. */
+export function folderListings(): (folder: string) => Promise<FolderNames> {
+  return readOnce((folder) => readdir(folder).then(folderNames, () => folderNames([])));
 }
 
 /** `read`, asked once per path: a plan looks at each file and folder as it was once. */
@@ -152,7 +157,7 @@ export async function planTrash(groups: ReadonlyArray<readonly Copy[]>, chosen: 
   const wanted = new Set(chosen.map((file) => path.resolve(file)));
   const stat = readOnce((file): Promise<Stats | null> => lstat(file).catch(() => null));
   const realPath = readOnce((file): Promise<string | null> => realpath(file).catch(() => null));
-  const namesIn = readOnce((folder) => readdir(folder).then(folderNames, () => folderNames([])));
+  const namesIn = folderListings();
   const files: TrashPlanFile[] = [];
   const refused: TrashPlan['refused'] = [];
   const differing = new Map<readonly Copy[], { copy: string; kept: string | null } | null>();
@@ -303,7 +308,7 @@ export function selectCopies(groups: readonly DuplicateGroup[], photoIds: readon
     const found = byId.get(photoId);
     if (!found) throw new UserError('not-found', `Photo #${photoId} is not in the near-duplicate groups found last. Find duplicates again, then choose the copies to move.`);
     if (!inLibrary(found.photo)) {
-      refused.push({ path: found.photo.path, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' });
+      refused.push({ path: found.photo.path, reason: 'it is no longer in the library (it was deleted or moved, or its folder was removed or excluded); find duplicates again' });
       continue;
     }
     // Moving it would break its links, or free nothing where they are hard links (Note [One file, many paths]).

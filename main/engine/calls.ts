@@ -13,7 +13,7 @@ import type { AnyJob } from '../jobs/registry.js';
 import type { Engine } from './engine.js';
 import { UserError } from '../core/errors.js';
 import { formatVocabulary, parseVocabulary, type Vocabulary } from '../tags/vocabulary.js';
-import { cameraChoices, duplicatesInfo, folderChoices, lastDuplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
+import { cameraChoices, duplicatesInfo, folderChoices, formatChoices, lastDuplicatesInfo, pageInfo, photoDetails, photoInfo, timeline } from './photo-info.js';
 import { NO_PHOTOS, photoTagsInfo, previewInfo, refinementInfo, tagList, tagListWithoutPhotos, timelineOf } from './tag-info.js';
 
 /**
@@ -128,6 +128,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'photos.details': async ({ id }) => photoDetails(storage(), id),
     'photos.folders': () => ofLibrary(() => folderChoices(engine.library().folders().map((folder) => folder.path), storage()), []),
     'photos.cameras': () => ofLibrary(() => cameraChoices(storage()), []),
+    'photos.formats': () => ofLibrary(() => formatChoices(storage()), []),
     'photos.text': ({ id, read }) => engine.photoText(id, { read }),
     'photos.file': async ({ id, kind, remake }) => ({ path: await engine.photoFile(id, kind, { remake }) }),
     'search.query': async ({ query, options }) => pageInfo(await engine.search(query, options)),
@@ -153,7 +154,7 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'vocabulary.import': async ({ json }) => engine.importVocabulary(importedVocabulary(json)),
     'vocabulary.export': async () => ({ json: formatVocabulary(await engine.vocabulary()) }),
     'vocabulary.preview': async ({ vocabulary, tag, renames }) => previewInfo(storage(), await engine.previewTag(vocabulary, tag, renames)),
-    'vocabulary.evaluate': async ({ vocabulary }) => engine.evaluateVocabulary(vocabulary),
+    'vocabulary.evaluate': async ({ vocabulary, renames }) => engine.evaluateVocabulary(vocabulary, renames),
     'albums.list': () => ofLibrary(() => engine.tags().albums(), []),
     'albums.names': () => ofLibrary(() => engine.tags().savedAlbumNames(), []),
     'albums.photos': async ({ id }) => timelineOf(storage(), engine.tags().albumPhotos(id)),

@@ -564,9 +564,9 @@ export class Engine {
     return this.interactive(async () => this.tags().previewer.preview(edited, await this.tags().vocabulary.get(), tag, renames));
   }
 
-  /** The template editor's evaluation of an edited vocabulary, on the models outside a job (Note [Models changed under work]). */
-  async evaluateVocabulary(draft: unknown): Promise<EvaluationInfo> {
-    return this.onModels(async () => evaluation(this.tags(), draft, (await this.searchModel()).id));
+  /** The template editor's evaluation of an edited vocabulary, with the tags renamed in it, on the models outside a job (Note [Models changed under work]). */
+  async evaluateVocabulary(draft: unknown, renames: readonly TagRename[] = []): Promise<EvaluationInfo> {
+    return this.onModels(async () => evaluation(this.tags(), draft, (await this.searchModel()).id, renames));
   }
 
   /** A person's verdict on photos, all or none: confirm, reject, clear, or add (a tag outside the vocabulary too). */

@@ -1,8 +1,9 @@
 /** Photos and search pages as the contract shapes them for the app (ids, names, no thumbnails' paths). */
 import path from 'node:path';
-import type { CameraChoice, DuplicatesInfo, FolderChoice, LastDuplicatesInfo, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
+import type { CameraChoice, DuplicatesInfo, FolderChoice, FormatChoice, LastDuplicatesInfo, LibraryTimeline, PhotoDetails, PhotoInfo, SearchPageInfo } from '../../preload/contract.js';
 import type { DuplicatePhoto, DuplicateReport } from '../duplicates/finder.js';
 import type { LastFind } from '../duplicates/last-find.js';
+import { PHOTO_FORMATS } from '../search/options.js';
 import type { SearchPage } from '../search/search.js';
 import { type PhotoDetailsRow, type PhotoFilters, type PhotoRow } from '../storage/photo-store.js';
 import type { Storage } from '../storage/storage.js';
@@ -16,8 +17,8 @@ export function photoInfo(row: PhotoRow): PhotoInfo {
   return { id: row.photoId, name: path.basename(row.path), folderId: row.folderId, takenAt: row.takenAt, width: row.width, height: row.height, format: row.format, version: row.imageId };
 }
 
-export function pageInfo(page: SearchPage): SearchPageInfo {
-  return { ...page, results: page.results.map((hit) => ({ ...photoInfo(hit), score: hit.score })) };
+export function pageInfo({ cutShort, ...page }: SearchPage): SearchPageInfo {
+  return { ...page, results: page.results.map((hit) => ({ ...photoInfo(hit), score: hit.score })), ...(cutShort.length ? { cutShort } : {}) };
 }
 
 /** Width over height as the grid lays a photo out (1 when its size is unknown). */
@@ -198,6 +199,12 @@ export function cameraChoices(storage: Storage): CameraChoice[] {
   return [...photosOf].map(([name, photos]) => ({ name, photos })).sort((a, b) => b.photos - a.photos || a.name.localeCompare(b.name));
 }
 
+/** The file types the library's photos are in, with how many photos each, in the search's order of formats. */
+export function formatChoices(storage: Storage): FormatChoice[] {
+  const photosOf = storage.photos.photosPerFormat();
+  return PHOTO_FORMATS.filter((format) => photosOf.has(format)).map((format) => ({ format, photos: photosOf.get(format) as number }));
+}
+
 /** Near-duplicate groups as the app lists them: photos by id, the one to keep first. */
 export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
   const groups = report.groups.map((group) => {
@@ -219,6 +226,7 @@ export function duplicatesInfo(report: DuplicateReport): DuplicatesInfo {
         camera: photo.camera,
         hasLocation: photo.hasLocation,
         links: photo.links ?? [],
+        ...(photo.sidecars && { sidecars: photo.sidecars }),
         ...(apart.has(photo.path) && { joinedThroughOthers: true as const }),
       })),
     };

@@ -4,9 +4,11 @@ import type { RefinementReport } from '../tags/index.js';
 import type { LabelledReport, PhotoTags, TagCount, Tags } from '../tags/index.js';
 import { CARD_PHOTOS } from '../tags/albums.js';
 import type { TagPreview } from '../tags/preview.js';
+import { namesAfterRenames } from '../tags/renamed-verdicts.js';
 import { unmeasuredVerdictsText, type UnmeasuredWords } from '../tags/unmeasured-verdicts.js';
 import { parseVocabulary, withTemplates, type Vocabulary } from '../tags/vocabulary.js';
 import type { Storage } from '../storage/storage.js';
+import type { TagRename } from '../storage/tag-store.js';
 import { aspectRatio, photoInfo } from './photo-info.js';
 
 
@@ -80,25 +82,40 @@ export function refinementInfo(report: RefinementReport): RefinementInfo {
 /**
  * The editor's evaluation: the edited vocabulary against the saved one and against itself with a
  * single template, on the person's verdicts; and each refined tag's cross-validated figures.
+ * `renames`: the tags the edit renames, whose verdicts count for their new names, and whose rows
+ * are named so on both sides (Note [Verdicts under new names] in main/tags/renamed-verdicts.ts).
  */
-export async function evaluation(tags: Tags, draft: unknown, modelId: string): Promise<EvaluationInfo> {
+export async function evaluation(tags: Tags, draft: unknown, modelId: string, renames: readonly TagRename[] = []): Promise<EvaluationInfo> {
   const edited: Vocabulary = parseVocabulary(draft, 'The edited vocabulary');
   const saved = await tags.vocabulary.get();
   const template = edited.templates[0];
-  const editedReport = reportInfo(await tags.evaluateLabelled(edited));
+  const nameNow = namesAfterRenames(renames);
+  const editedReport = reportInfo(await tags.evaluateLabelled(edited, undefined, renames));
+  const savedReport = reportInfo(await tags.evaluateLabelled(saved));
   return {
     edited: editedReport,
-    saved: reportInfo(await tags.evaluateLabelled(saved)),
-    singleTemplate: template === undefined || edited.templates.length < 2 ? null : { template, report: reportInfo(await tags.evaluateLabelled(withTemplates(edited, [template]))) },
+    saved: { ...savedReport, perTag: renamedRows(savedReport.perTag, nameNow) },
+    singleTemplate: template === undefined || edited.templates.length < 2 ? null : { template, report: reportInfo(await tags.evaluateLabelled(withTemplates(edited, [template]), undefined, renames)) },
     refinements: tags.refinements.reports(modelId).map(refinementInfo),
-    unmeasured: editedReport.confirmed + editedReport.rejected === 0 ? unmeasuredVerdictsText(tags.verdicts.counts(), edited, APP_WORDS) : null,
+    unmeasured: editedReport.confirmed + editedReport.rejected === 0 ? unmeasuredVerdictsText(tags.verdicts.counts().map((count) => ({ ...count, tag: nameNow(count.tag) })), edited, APP_WORDS) : null,
   };
+}
+
+/**
+ * The saved vocabulary's rows by the edit's names. A renamed tag's row wins over a tag of its new
+ * name the edit dropped: the edit's row of that name is the renamed tag's.
+ */
+function renamedRows(perTag: LabelledReportInfo['perTag'], nameNow: (savedName: string) => string): LabelledReportInfo['perTag'] {
+  const renamed = (name: string) => nameNow(name) !== name;
+  const rows = Object.entries(perTag).sort(([a], [b]) => Number(renamed(a)) - Number(renamed(b)));
+  return Object.fromEntries(rows.map(([name, row]) => [nameNow(name), row]));
 }
 
 /** The app's terms for why no verdict was measured (Note [Verdicts not measured]). */
 const APP_WORDS: UnmeasuredWords = {
   count: (n, singular) => `${n.toLocaleString('en')} ${n === 1 ? singular : `${singular}s`}`,
   none: 'No confirmed or rejected tags yet. Confirm or reject tags in the viewer, then evaluate again.',
-  addTags: 'Add those tags to the vocabulary to measure them.',
+  addTags: (tags) => (tags === 1 ? 'Add that tag to the vocabulary to measure its verdicts.' : 'Add those tags to the vocabulary to measure them.'),
   index: 'see Settings',
+  quote: (name) => `“${name}”`,
 };

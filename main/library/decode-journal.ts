@@ -11,8 +11,9 @@
  * model) instead of decoding it, with any byte-identical copy met in the same run, and lets it go
  * from the journal only once the failure is stored. A photo is named only by a second end, alone,
  * so a run killed by a person, which leaves innocent photos in the journal too, costs them one
- * lone decode, not their place. Entries are matched by path, size and mtime: an edited file is
- * new content, decoded as usual. A whole run forgets the suspects it did not meet (deleted,
+ * lone decode, not their place. Entries are matched by path, size, mtime and ctime: an edited
+ * file is new content, decoded as usual, even one that kept its size and mtime (Note [Change
+ * time] in walk.ts). An entry written before ctimes were, which has none, matches by the rest. A whole run forgets the suspects it did not meet (deleted,
  * changed), except in folders it could not reach (a drive unplugged).
  *
  * The journal is rewritten whole, synchronously before each decode begins, without fsync: a
@@ -25,14 +26,17 @@ import path from 'node:path';
 
 const JOURNAL = 'decoding.json';
 
-/** A file as the walk found it: an entry names this one only while its size and mtime are the same. */
+/** A file as the walk found it: an entry names this one only while its size, mtime and ctime are the same. */
 export interface JournalFile {
   path: string;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
 }
 
-interface Entry extends JournalFile {
+interface Entry extends Omit<JournalFile, 'ctimeMs'> {
+  /** Absent from an entry written before ctimes were (see the Note). */
+  ctimeMs?: number;
   /** Decoded alone as a suspect when the process ended: the photo that stopped it. */
   alone: boolean;
 }
@@ -62,13 +66,13 @@ export class DecodeJournal {
   /** What a process that ended while decoding `file` left of it; null when none did. */
   suspicion(file: JournalFile): Suspicion | null {
     const entry = this.left.get(file.path);
-    if (!entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs) return null;
+    if (!entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || (entry.ctimeMs !== undefined && entry.ctimeMs !== file.ctimeMs)) return null;
     return entry.alone ? 'stopped-alone' : 'stopped-among-others';
   }
 
   /** Runs `decode` with `file` in the journal; a suspect's decode is taken as alone (the caller runs none beside it). */
   async decode<T>(file: JournalFile, decode: () => Promise<T>): Promise<T> {
-    const entry = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, alone: this.suspicion(file) !== null };
+    const entry = { path: file.path, size: file.size, mtimeMs: file.mtimeMs, ctimeMs: file.ctimeMs, alone: this.suspicion(file) !== null };
     this.decoding.set(file.path, entry);
     this.write();
     try {
@@ -114,5 +118,5 @@ function readEntries(file: string): Entry[] {
 
 function isEntry(value: unknown): value is Entry {
   const entry = value as Partial<Entry> | null;
-  return typeof entry?.path === 'string' && typeof entry.size === 'number' && typeof entry.mtimeMs === 'number' && typeof entry.alone === 'boolean';
+  return typeof entry?.path === 'string' && typeof entry.size === 'number' && typeof entry.mtimeMs === 'number' && ['number', 'undefined'].includes(typeof entry.ctimeMs) && typeof entry.alone === 'boolean';
 }

@@ -1,8 +1,8 @@
 /**
  * Bringing the library index up to date: scan -> identify -> decode -> embed in batches -> write.
  *
- * Note [What a run does]: a file whose path, size and mtime are known is unchanged and costs one
- * stat. Otherwise its content decides (its key: Note [Same start, other content] in identity.ts): known content (a move, rename or copy) is linked to
+ * Note [What a run does]: a file whose path, size, mtime and ctime are known is unchanged and
+ * costs one stat (Note [Change time] in walk.ts). Otherwise its content decides (its key: Note [Same start, other content] in identity.ts): known content (a move, rename or copy) is linked to
  * the stored image and its embedding, never re-embedded; new content is decoded once and
  * embedded. Files that vanished are forgotten at the end, and images no file shows any more leave
  * the database and the vector index. A file that failed for its own defect is not retried until it
@@ -17,7 +17,7 @@
  * run (`moved`). A file met while a copy of it is on its way to be embedded, or embedded and not
  * written yet, shares that copy's embedding and is never decoded itself; one met later finds the
  * copy stored; the figures are the same either way. `unchanged` is only for files known at their
- * path, size and mtime, or known there with the same content (a file touched). Progress counts alike, and what the scan could not
+ * path, size, mtime and ctime, or known there with the same content (a file touched). Progress counts alike, and what the scan could not
  * index is part of its total (`toProcess`) and done (`processed`) from the start, so embedded +
  * failed never exceed the total, and the last progress agrees with the summary. The total holds
  * only files that may be photos, so that it is what the library ends with (files deleted
@@ -146,6 +146,11 @@ export interface IndexTarget {
   dataDir: string;
   /** Library folders removed since the run started: their photos are left (Note [Images kept for a run] in library.ts). */
   removedFolders?: ReadonlyMap<number, readonly number[]>;
+}
+
+/** What the library stores of a file as the walk found it: a re-scan compares the next walk's with it (Note [Change time] in walk.ts). */
+function fileAsFound({ path: filePath, folderId, size, mtimeMs, ctimeMs }: WorkItem): Pick<IndexedFile, 'path' | 'folderId' | 'size' | 'mtimeMs' | 'ctimeMs'> {
+  return { path: filePath, folderId, size, mtimeMs, ctimeMs };
 }
 
 /** sharp's prebuilt libvips decodes AVIF but not HEVC-coded HEIC (patents); a system libvips may. */
@@ -396,7 +401,7 @@ class IndexRun {
     }
     const existing = store.imageByHash(contentHash);
     if (existing && embeddings.has(this.target.model.id, existing.id)) {
-      this.writes.indexed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, image: { existingId: existing.id }, vector: null, replaces: this.imageReplaced(item, contentHash) });
+      this.writes.indexed.push({ ...fileAsFound(item), image: { existingId: existing.id }, vector: null, replaces: this.imageReplaced(item, contentHash) });
       // A file touched (its time changed, not its content) is no copy.
       if (existing.id === item.previousImageId) this.figures.summary.unchanged++;
       else this.linkedToExisting.push({ imageId: existing.id });
@@ -419,7 +424,7 @@ class IndexRun {
     try {
       const decoded = await this.journal.decode(item, () => decodePhoto(item.path, this.target.model.spec.image.preprocessing, { withThumbnail: !hasThumbnail }));
       if ('created' in image) this.createdContents.add(contentHash);
-      const file = { path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, replaces: this.imageReplaced(item, contentHash) };
+      const file = { ...fileAsFound(item), replaces: this.imageReplaced(item, contentHash) };
       const imageRef =
         'existingId' in image
           ? image
@@ -468,7 +473,7 @@ class IndexRun {
 
   /** Stores `copy` as another file of the content `embedded` shows, embedded in this run and not decoded again. */
   private shareEmbedding(copy: WorkItem, embedded: IndexedFile, contentHash: string): void {
-    this.writes.indexed.push({ path: copy.path, folderId: copy.folderId, size: copy.size, mtimeMs: copy.mtimeMs, image: embedded.image, vector: embedded.vector, replaces: this.imageReplaced(copy, contentHash) });
+    this.writes.indexed.push({ ...fileAsFound(copy), image: embedded.image, vector: embedded.vector, replaces: this.imageReplaced(copy, contentHash) });
     this.figures.summary.copies++;
     this.figures.progress.processed++;
   }
@@ -479,7 +484,7 @@ class IndexRun {
   }
 
   private recordFailure(item: WorkItem, failure: Failure): void {
-    this.writes.failed.push({ path: item.path, folderId: item.folderId, size: item.size, mtimeMs: item.mtimeMs, reason: failure.reason, message: failure.message });
+    this.writes.failed.push({ ...fileAsFound(item), reason: failure.reason, message: failure.message });
     this.figures.summary.failed.push({ path: item.path, reason: failure.reason, ...failureWords({ path: item.path, reason: failure.reason, message: failure.message }) });
     this.figures.progress.failed++;
     this.figures.progress.processed++;

@@ -1,5 +1,5 @@
 /**
- * Walking the folders a person chose: every regular file, with its size and mtime, fast.
+ * Walking the folders a person chose: every regular file, with its size, mtime and ctime, fast.
  *
  * Note [Symlinks]: symlinked files and folders are followed (people link in their phone's
  * export folder), but each folder is entered at most once by its real path, so a link back to an
@@ -51,6 +51,10 @@ export interface ScannedFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** When the file last changed in any way, its content or its entry (Note [Change time] in walk.ts): from the same stat. */
+  ctimeMs: number;
+  /** Its content is not on this disk (no block allocated to a file of some size: a cloud file evicted), so reading it would fetch it. */
+  offline: boolean;
 }
 
 export interface ScanProblem {
@@ -332,7 +336,7 @@ export async function* scanFolder(root: string, options: ScanOptions = {}): Asyn
         report({ path: file, reason: 'unreadable', message: `${path.basename(file)} could not be read: ${fromErrno(file, error).detail}.`, unwalked: file });
         continue;
       }
-      if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs) };
+      if (info?.isFile()) yield { path: file, size: info.size, mtimeMs: Math.floor(info.mtimeMs), ctimeMs: Math.floor(info.ctimeMs), offline: info.blocks === 0 && info.size > 0 };
       else if (info) report({ path: file, reason: 'not-a-file', message: `${path.basename(file)} is ${kindOf(info)}, not a photo file; it was skipped.`, unwalked: null });
     }
     // Reverse so the walk visits subfolders in name order (pending is a stack).

@@ -8,16 +8,19 @@
 import path from 'node:path';
 import { isInside } from '../core/paths.js';
 import type { EmbeddingStore } from '../storage/embedding-store.js';
-import type { FailedFile, FolderRow, LibraryStore } from '../storage/library-store.js';
+import type { FailedFile, FolderRow, KnownFile, LibraryStore } from '../storage/library-store.js';
 import { isEmpty } from './folder-presence.js';
 import { LASTING_REASONS, NOT_PHOTOS, PHOTO_EXTENSIONS, passedOverKind } from './formats.js';
 import { sniffFile } from './identity.js';
 import type { PassedOverKind } from './photo-kinds.js';
-import { scanFolder, type ScanProblem } from './scan.js';
+import { scanFolder, type ScanProblem, type ScannedFile } from './scan.js';
 import { walkStarts, type IndexScope } from './scope.js';
 
+/** A file as the walk found it, in the library folder `folderId`. */
+type FoundFile = ScannedFile & { folderId: number };
+
 /** `previousImageId`: the image a known path showed before it changed (Note [Edited in place] in indexer.ts). */
-export type WorkItem = { kind: 'new'; path: string; folderId: number; size: number; mtimeMs: number; previousImageId: number | null } | { kind: 'reembed'; path: string; folderId: number; size: number; mtimeMs: number; imageId: number };
+export type WorkItem = (FoundFile & { kind: 'new'; previousImageId: number | null }) | (FoundFile & { kind: 'reembed'; imageId: number });
 
 export interface Walk {
   /** Per library folder walked, the folders under it walked, or undefined for all of it. */
@@ -78,6 +81,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
     result.unwalked.set(folder.id, unwalked);
     const recovered: string[] = [];
     result.recovered.set(folder.id, recovered);
+    const changeTimesFirstSeen: Array<{ path: string; ctimeMs: number }> = [];
     for (const start of starts ?? [folder.path]) {
       const scan = scanFolder(start, {
         excludes: folder.excludes,
@@ -106,14 +110,16 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
           continue;
         }
         const known = knownFiles.get(file.path);
-        const unchanged = known !== undefined && known.size === file.size && known.mtimeMs === file.mtimeMs;
+        const state = known && compared(known, file);
+        const unchanged = state === 'same' || state === 'change-time-unknown';
+        if (state === 'change-time-unknown') changeTimesFirstSeen.push({ path: file.path, ctimeMs: file.ctimeMs });
         // Only files that may be photos count in the run's total (Note [What a run counts] in indexer.ts).
         if (!unchanged && !PHOTO_EXTENSIONS.has(extension) && !(await mayBePhoto(file.path))) continue;
         seen.add(file.path);
         // A file's own defect lasts until it changes (Note [Failures that last] in formats.ts), for a new model's embedding too.
         const failed = knownFailures.get(file.path);
-        const failedForGood = !context.retryFailed && failed !== undefined && LASTING_REASONS.has(failed.reason) && failed.size === file.size && failed.mtimeMs === file.mtimeMs;
-        if (unchanged) {
+        const failedForGood = !context.retryFailed && failed !== undefined && LASTING_REASONS.has(failed.reason) && compared(failed, file) !== 'changed';
+        if (known && unchanged) {
           if (!isEmbedded(known.imageId)) {
             if (!failedForGood) result.work.push({ kind: 'reembed', folderId: folder.id, ...file, imageId: known.imageId });
           } else {
@@ -123,9 +129,10 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
           continue;
         }
         if (failedForGood) continue;
-        result.work.push({ kind: 'new', path: file.path, folderId: folder.id, size: file.size, mtimeMs: file.mtimeMs, previousImageId: known?.imageId ?? null });
+        result.work.push({ kind: 'new', folderId: folder.id, ...file, previousImageId: known?.imageId ?? null });
       }
     }
+    await store.recordChangeTimes(changeTimesFirstSeen);
     // Found empty where photos were indexed: a drive not mounted, perhaps (Note [Drive not mounted]).
     if (starts === undefined && seen.size === 0 && knownFiles.size > 0 && unwalked.length === 0 && (await isEmpty(folder.path)) === true) {
       unwalked.push(folder.path);
@@ -136,6 +143,35 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
   }
   return result;
+}
+
+/**
+ * Note [Change time]: a file's size and mtime do not say that its content is the same: an editor
+ * that keeps the time, `cp -p`, `rsync -t` and `touch -r` write new content under the old
+ * mtime, and at the old size (a rotation, a fixed date) it was never read again, its embedding,
+ * tags and text those of the old content, and moved later it was taken for a new photo, its
+ * confirmed tags lost with the old image. Its ctime tells: any write or change of its entry sets
+ * it, and common tools cannot set it back. A known file whose ctime alone differs (an edit, or a chmod,
+ * a rename on some filesystems, a restore) is read again as a changed one: the same content keeps
+ * its image, tags and embedding, linked without a decode (a file touched: Note [What a run
+ * counts] in indexer.ts), another is new content at a known path (Note [Edited in place]). The
+ * ctime comes from the stat the walk makes anyway, so a re-scan still costs one stat per file.
+ * Files indexed before ctimes were recorded have none (NULL): taking that for a change would
+ * read every byte of the library again on the first run after an upgrade (hours for a large one
+ * on a network share), for the rare file edited under its old time before then. So their ctime
+ * is recorded as the walk first meets them unchanged, and only a change after that is seen. A
+ * failure that lasts until its file changes (Note [Failures that last] in formats.ts) is compared
+ * so too; one recorded before ctimes were lasts until its size or mtime changes, as it did. The
+ * ctime also moves where nothing was written: macOS sets attributes on a photo opened in Preview,
+ * and a cloud drive (iCloud's Optimize Storage, OneDrive's Free up space) evicts a file's content,
+ * which reading it whole would download again, at each eviction. A file whose content is not on
+ * the disk is therefore not read for its ctime alone: it keeps the ctime recorded, and is read
+ * once its content is back.
+ */
+function compared(known: Pick<KnownFile, 'size' | 'mtimeMs' | 'ctimeMs'>, file: ScannedFile): 'same' | 'change-time-unknown' | 'changed' {
+  if (known.size !== file.size || known.mtimeMs !== file.mtimeMs) return 'changed';
+  if (known.ctimeMs === null || (file.offline && known.ctimeMs !== file.ctimeMs)) return 'change-time-unknown';
+  return known.ctimeMs === file.ctimeMs ? 'same' : 'changed';
 }
 
 /**

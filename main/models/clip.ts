@@ -303,6 +303,17 @@ export class ClipModel {
     return ((await (await this.text()).tokenizer.encode([text]))[0] as TokenizedText).ids;
   }
 
+  /**
+   * The part of `text` the text tower reads, where it reads only a part (Note [Truncation] in
+   * tokenizer.ts); null where it reads it all. A text of few bytes is read whole without asking the
+   * tokenizer: no token holds less than a byte, bar a word's mark in SentencePiece, and two ends.
+   */
+  async readOf(text: string): Promise<string | null> {
+    if (Buffer.byteLength(text) * 2 + 2 <= this.spec.text.contextLength) return null;
+    const [tokens] = await (await this.text()).tokenizer.encode([text]);
+    return tokens?.read ?? null;
+  }
+
   /** Unit-length embeddings of `texts`, in order. Cached per text. */
   async embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     // The answer is kept apart from the cache: other calls, or this one's own later texts, may evict what it found or made.

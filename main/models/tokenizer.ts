@@ -18,6 +18,8 @@ import type { TextClean } from './folder.js';
 export interface TokenizedText {
   /** Token ids, special tokens included, truncated to the context; not padded. */
   ids: number[];
+  /** Where the text is longer than the context: the part of it the ids hold, as the tokenizer spells it. */
+  read?: string;
 }
 
 export class TextTokenizer {
@@ -54,9 +56,8 @@ export class TextTokenizer {
     if (ids.length <= this.contextLength) return { ids };
     const closing = ids[ids.length - 1] as number;
     const endsWithSpecial = this.tokenizer.encode(input, { add_special_tokens: false }).ids.at(-1) !== closing;
-    return {
-      ids: endsWithSpecial ? [...ids.slice(0, this.contextLength - 1), closing] : ids.slice(0, this.contextLength),
-    };
+    const kept = endsWithSpecial ? [...ids.slice(0, this.contextLength - 1), closing] : ids.slice(0, this.contextLength);
+    return { ids: kept, read: this.tokenizer.decode(kept, { skip_special_tokens: true }).trim() };
   }
 }
 

@@ -53,17 +53,22 @@ const PASSING_PROBLEMS = new Set<FileProblem>(['missing', 'denied', 'unreadable'
 /** Reads every photo that has no result of this OCR version yet, skipping those `gate` turns away. */
 export async function ocrPending(gate: TextGate, options: OcrJobOptions): Promise<OcrSummary> {
   const { store } = options;
-  const total = store.pendingCount(OcrModel.VERSION, gate.id);
+  let total = store.pendingCount(OcrModel.VERSION, gate.id);
   async function* pages(): AsyncGenerator<OcrTarget> {
     let after = 0;
+    let seen = 0;
     for (;;) {
+      // Photos indexed while the run reads come in its later pages: counted as each page is
+      // fetched, so that the progress never says more read than there are (154 of 39 photos).
+      total = seen + store.pendingCount(OcrModel.VERSION, gate.id, after);
       const page = store.pending(OcrModel.VERSION, gate.id, after, PAGE);
       if (page.length === 0) return;
       yield* page;
+      seen += page.length;
       after = (page.at(-1) as OcrTarget).imageId;
     }
   }
-  return runOcr(pages(), total, gate, options);
+  return runOcr(pages(), () => total, gate, options);
 }
 
 /**
@@ -77,16 +82,17 @@ export async function ocrSelected(targets: readonly OcrTarget[], gate: TextGate 
     if (state?.version !== OcrModel.VERSION) return true;
     return !(state.status === 'read' || (gate !== null && (state.status === 'failed' || state.gate === gate.id)));
   });
-  return runOcr(todo, todo.length, gate, options);
+  return runOcr(todo, () => todo.length, gate, options);
 }
 
-async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, total: number, gate: TextGate | null, options: OcrJobOptions): Promise<OcrSummary> {
+async function runOcr(targets: Iterable<OcrTarget> | AsyncIterable<OcrTarget>, totalNow: () => number, gate: TextGate | null, options: OcrJobOptions): Promise<OcrSummary> {
   const { store, ocr, control } = options;
   const summary: OcrSummary = { read: 0, withText: 0, skipped: 0, failed: [] };
   const meter = control?.rateMeter() ?? new RateMeter();
   let done = 0;
   const report = (): void => {
     meter.record(done);
+    const total = totalNow();
     options.onProgress?.({
       total,
       done,

@@ -58,6 +58,7 @@ export const searchOptionsSchema = z
 
 export type SearchFilters = z.infer<typeof searchFiltersSchema>;
 export type SearchSort = (typeof SORT_ORDERS)[number];
+export type PhotoFormat = (typeof PHOTO_FORMATS)[number];
 /** Search options as callers write them (every field optional). */
 export type SearchOptionsInput = z.input<typeof searchOptionsSchema>;
 export type SearchOptions = z.output<typeof searchOptionsSchema>;

@@ -91,6 +91,8 @@ export interface SearchPage {
   method: 'index' | 'exact';
   /** Whether `total` and `belowCutoff` count every result; false only without `count` (Note [Page before count]). */
   counted: boolean;
+  /** The query's descriptions longer than the model reads, each as the part of it read (Note [Long descriptions said]). */
+  cutShort: string[];
 }
 
 /** A query photo given as bytes (dropped or pasted in the app) or a file (the CLI). */
@@ -166,7 +168,20 @@ export class PhotoSearch {
     // A photo searched by is the question, not an answer, as in `similar`: left out, so that the
     // cutoff is measured from the photos most like it, not from its own perfect score.
     for (const term of looks) if (term.kind === 'photo' && term.weight > 0) exclude.add(this.library.resolvePhoto(term.photoId).imageId);
-    return this.rank(await this.queryVector(looks, signal), options, { exclude, only, words: only ? [] : queryWords(described.join(' ')) });
+    const [vector, cutShort] = await Promise.all([this.queryVector(looks, signal), this.cutShort(looks.flatMap((term) => (term.kind === 'text' ? [term.text] : [])))]);
+    return { ...(await this.rank(vector, options, { exclude, only, words: only ? [] : queryWords(described.join(' ')) })), cutShort };
+  }
+
+  /**
+   * Note [Long descriptions said]: the text tower reads 77 tokens (about 60 words) of a
+   * description and drops the rest (Note [Truncation] in tokenizer.ts), so words typed past that
+   * changed nothing, without a word. Each description cut is named by the part read, and the app
+   * and the CLI say where the model stopped reading.
+   */
+  private async cutShort(descriptions: readonly string[]): Promise<string[]> {
+    const read = await Promise.all([...new Set(descriptions)].map((text) => this.model.readOf(text)));
+    // Two descriptions the model reads alike are said once.
+    return [...new Set(read.filter((part): part is string => part !== null))];
   }
 
   /** A file term that names a library photo, as that photo (Note [A library photo by its path]). */
@@ -321,7 +336,7 @@ export class PhotoSearch {
       const { score, matched } = byImage.get(row.imageId) as Candidate;
       return { ...row, name: path.basename(row.path), score, ...(matched ? { textMatch: true } : {}) };
     });
-    return { results, total: ordered.length, belowCutoff, offset, model: this.model.id, method, counted };
+    return { results, total: ordered.length, belowCutoff, offset, model: this.model.id, method, counted, cutShort: [] };
   }
 
   /** `hits` in the order asked for: by relevance as given, or by date (which needs the capture dates of all of them). */

@@ -290,6 +290,13 @@ const MIGRATIONS: string[] = [
   `,
   // Note [Old dates moved to the clock] in clock-dates.ts.
   DATES_TO_THE_CLOCK,
+  // When each file last changed in any way (its ctime); NULL for files indexed before it was
+  // recorded, which a run records as it first meets them, and for failures recorded before, which
+  // last by their size and mtime alone (Note [Change time] in main/library/walk.ts).
+  `
+  ALTER TABLE files ADD COLUMN ctime_ms INTEGER;
+  ALTER TABLE failures ADD COLUMN ctime_ms INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -19,6 +19,8 @@ export interface KnownFile {
   imageId: number;
   size: number;
   mtimeMs: number;
+  /** Null where it was indexed before change times were recorded (Note [Change time] in main/library/walk.ts). */
+  ctimeMs: number | null;
 }
 
 /** What a photo's EXIF says, as the library stores it. */
@@ -48,6 +50,8 @@ export interface IndexedFile {
   folderId: number;
   size: number;
   mtimeMs: number;
+  /** Its ctime as the walk found it (Note [Change time] in main/library/walk.ts); absent: not known. */
+  ctimeMs?: number | null;
   image: { existingId: number } | { created: NewImage };
   /** New embedding for the image, for `model`. */
   vector: Float32Array | null;
@@ -69,6 +73,8 @@ export interface FailedFile {
   folderId: number;
   size: number;
   mtimeMs: number;
+  /** As IndexedFile's. */
+  ctimeMs?: number | null;
   reason: string;
   message: string;
 }
@@ -110,9 +116,11 @@ export class LibraryStore {
       insertImage: db.prepare(`INSERT INTO images (content_hash, whole_hash, format, width, height, taken_at, camera_make, camera_model, lens, latitude, longitude, orientation, thumbnail, created_at)
         VALUES (@contentHash, @wholeHash, @format, @width, @height, @takenAt, @cameraMake, @cameraModel, @lens, @latitude, @longitude, @orientation, @thumbnail, @createdAt)
         ON CONFLICT(content_hash) DO UPDATE SET thumbnail = COALESCE(images.thumbnail, excluded.thumbnail), whole_hash = COALESCE(images.whole_hash, excluded.whole_hash) RETURNING id`),
-      upsertFile: db.prepare(`INSERT INTO files (path, folder_id, image_id, size, mtime_ms, mtime_clock_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      upsertFile: db.prepare(`INSERT INTO files (path, folder_id, image_id, size, mtime_ms, mtime_clock_ms, ctime_ms, indexed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(path) DO UPDATE SET folder_id = excluded.folder_id, image_id = excluded.image_id, size = excluded.size, mtime_ms = excluded.mtime_ms,
-          mtime_clock_ms = excluded.mtime_clock_ms, indexed_at = excluded.indexed_at`),
+          mtime_clock_ms = excluded.mtime_clock_ms, ctime_ms = excluded.ctime_ms, indexed_at = excluded.indexed_at`),
+      // Only where none is known: a file read since keeps the time it was read at.
+      recordChangeTime: db.prepare('UPDATE files SET ctime_ms = ? WHERE path = ? AND ctime_ms IS NULL'),
       // A person's verdicts win over the tagger's rows the new image may have already.
       carryVerdicts: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
           SELECT ?, tag, 'person', rejected, NULL, NULL, NULL, updated_at FROM image_tags WHERE image_id = ? AND source = 'person'
@@ -120,15 +128,15 @@ export class LibraryStore {
       carryAlbums: db.prepare('INSERT OR IGNORE INTO album_images (album_id, image_id) SELECT album_id, ? FROM album_images WHERE image_id = ?'),
       upsertEmbedding: db.prepare('INSERT INTO embeddings (model, image_id, vector) VALUES (?, ?, ?) ON CONFLICT(model, image_id) DO UPDATE SET vector = excluded.vector'),
       deleteFailure: db.prepare('DELETE FROM failures WHERE path = ?'),
-      upsertFailure: db.prepare(`INSERT INTO failures (path, folder_id, size, mtime_ms, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
+      upsertFailure: db.prepare(`INSERT INTO failures (path, folder_id, size, mtime_ms, ctime_ms, reason, message, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms, ctime_ms = excluded.ctime_ms, reason = excluded.reason, message = excluded.message, at = excluded.at`),
       filesOfFolder: db.prepare('SELECT id, path, image_id AS imageId, size, mtime_ms AS mtimeMs FROM files WHERE folder_id = ?'),
-      filesOfFolderAfter: db.prepare('SELECT id, path, image_id, size, mtime_ms FROM files WHERE folder_id = ? AND id > ? ORDER BY id LIMIT ?').raw(),
+      filesOfFolderAfter: db.prepare('SELECT id, path, image_id, size, mtime_ms, ctime_ms FROM files WHERE folder_id = ? AND id > ? ORDER BY id LIMIT ?').raw(),
       // Note [Re-scan where it changed].
       filesUnder: db.prepare(`SELECT id, path, image_id AS imageId FROM files WHERE ${FILES_IN_PATH_RANGE}`),
-      filesUnderAfter: db.prepare(`SELECT id, path, image_id, size, mtime_ms FROM files WHERE ${FILES_IN_PATH_RANGE} ORDER BY path LIMIT ?`).raw(),
+      filesUnderAfter: db.prepare(`SELECT id, path, image_id, size, mtime_ms, ctime_ms FROM files WHERE ${FILES_IN_PATH_RANGE} ORDER BY path LIMIT ?`).raw(),
       failuresOfFolder: db.prepare('SELECT path FROM failures WHERE folder_id = ?').pluck(),
-      failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, reason FROM failures WHERE folder_id = ?'),
+      failureStatesOfFolder: db.prepare('SELECT path, size, mtime_ms AS mtimeMs, ctime_ms AS ctimeMs, reason FROM failures WHERE folder_id = ?'),
       filesInFolder: db.prepare('SELECT COUNT(*) FROM files WHERE folder_id = ?').pluck(),
       mostCopiesElsewhere: db.prepare(`SELECT o.folder_id AS folderId, COUNT(DISTINCT f.id) AS files FROM files f
         JOIN files o ON o.image_id = f.image_id AND o.folder_id <> f.folder_id WHERE f.folder_id = ? GROUP BY o.folder_id ORDER BY files DESC LIMIT 1`),
@@ -213,10 +221,10 @@ export class LibraryStore {
    */
   async knownFiles(folderId: number, within?: readonly string[]): Promise<Map<string, KnownFile>> {
     const known = new Map<string, KnownFile>();
-    type Row = [id: number, path: string, imageId: number, size: number, mtimeMs: number];
+    type Row = [id: number, path: string, imageId: number, size: number, mtimeMs: number, ctimeMs: number | null];
     const readPages = async (read: (last: Row | undefined) => unknown[]) => {
       for (let rows = read(undefined) as Row[]; ; rows = read(rows.at(-1)) as Row[]) {
-        for (const [id, filePath, imageId, size, mtimeMs] of rows) known.set(filePath, { id, imageId, size, mtimeMs });
+        for (const [id, filePath, imageId, size, mtimeMs, ctimeMs] of rows) known.set(filePath, { id, imageId, size, mtimeMs, ctimeMs });
         if (rows.length < KNOWN_FILES_PAGE) return;
         await yieldToEventLoop();
       }
@@ -230,6 +238,21 @@ export class LibraryStore {
     return known;
   }
 
+  /**
+   * Records the ctimes of files indexed before they were recorded, as a walk first meets them
+   * unchanged (Note [Change time] in main/library/walk.ts): KNOWN_FILES_PAGE in each transaction,
+   * the event loop turning between, as Note [Known files in pages] reads them.
+   */
+  async recordChangeTimes(files: ReadonlyArray<{ path: string; ctimeMs: number }>): Promise<void> {
+    const record = this.db.transaction((page: ReadonlyArray<{ path: string; ctimeMs: number }>) => {
+      for (const file of page) this.statements.recordChangeTime.run(file.ctimeMs, file.path);
+    });
+    for (let start = 0; start < files.length; start += KNOWN_FILES_PAGE) {
+      if (start > 0) await yieldToEventLoop();
+      record(files.slice(start, start + KNOWN_FILES_PAGE));
+    }
+  }
+
   /** The library folder holding copies of every file of folder `folderId` (the folder moved there, perhaps), if one does. */
   folderCopyingAll(folderId: number): number | null {
     const s = this.statements;
@@ -237,9 +260,9 @@ export class LibraryStore {
     return most && most.files === s.filesInFolder.get(folderId) ? most.folderId : null;
   }
 
-  /** The size, mtime and reason of every failed file of a folder when it failed, by path. */
-  knownFailures(folderId: number): Map<string, { size: number; mtimeMs: number; reason: string }> {
-    const rows = this.statements.failureStatesOfFolder.all(folderId) as Array<{ path: string; size: number; mtimeMs: number; reason: string }>;
+  /** The size, mtime, ctime (null where not recorded) and reason of every failed file of a folder when it failed, by path. */
+  knownFailures(folderId: number): Map<string, { size: number; mtimeMs: number; ctimeMs: number | null; reason: string }> {
+    const rows = this.statements.failureStatesOfFolder.all(folderId) as Array<{ path: string; size: number; mtimeMs: number; ctimeMs: number | null; reason: string }>;
     return new Map(rows.map(({ path: filePath, ...state }) => [filePath, state]));
   }
 
@@ -259,7 +282,7 @@ export class LibraryStore {
         const imageId =
           'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ wholeHash: null, ...file.image.created, createdAt: now }) as { id: number }).id;
         // Note [File times on the clock] in clock-dates.ts.
-        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, clockOfLocal(file.mtimeMs), now);
+        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, clockOfLocal(file.mtimeMs), file.ctimeMs ?? null, now);
         s.deleteFailure.run(file.path);
         if (file.replaces != null && file.replaces !== imageId) {
           s.carryVerdicts.run(imageId, file.replaces);
@@ -270,7 +293,7 @@ export class LibraryStore {
           written.set(imageId, { imageId, vector: file.vector });
         }
       }
-      for (const file of failed) if (folders.has(file.folderId)) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.reason, file.message, now);
+      for (const file of failed) if (folders.has(file.folderId)) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.ctimeMs ?? null, file.reason, file.message, now);
       if (written.size > 0) s.bumpGeneration.run(model);
       return [...written.values()];
     })();

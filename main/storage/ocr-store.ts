@@ -82,7 +82,7 @@ export class OcrStore {
         WHERE f.image_id > ? AND NOT EXISTS (SELECT 1 FROM ocr_images o WHERE o.image_id = f.image_id AND o.version = ? AND (o.status <> 'skipped' OR o.gate = ?))
         GROUP BY f.image_id ORDER BY f.image_id LIMIT ?`),
       countPending: db.prepare(`SELECT COUNT(DISTINCT f.image_id) FROM files f
-        WHERE NOT EXISTS (SELECT 1 FROM ocr_images o WHERE o.image_id = f.image_id AND o.version = ? AND (o.status <> 'skipped' OR o.gate = ?))`).pluck(),
+        WHERE f.image_id > ? AND NOT EXISTS (SELECT 1 FROM ocr_images o WHERE o.image_id = f.image_id AND o.version = ? AND (o.status <> 'skipped' OR o.gate = ?))`).pluck(),
       targetOfPhoto: db.prepare('SELECT image_id AS imageId, path FROM files WHERE id = ?'),
       targetsUnder: db.prepare(`SELECT image_id AS imageId, MIN(path) AS path FROM files
         WHERE path = ? OR substr(path, 1, length(?) + 1) IN (? || '/', ? || '\\') GROUP BY image_id ORDER BY image_id`),
@@ -159,8 +159,9 @@ export class OcrStore {
     return this.s.targetsAfter.all(after, version, gate, limit) as OcrTarget[];
   }
 
-  pendingCount(version: string, gate: string): number {
-    return this.s.countPending.get(version, gate) as number;
+  /** Images with no answer of this version (for this gate) yet; with `after`, only those of a greater id. */
+  pendingCount(version: string, gate: string, after = 0): number {
+    return this.s.countPending.get(after, version, gate) as number;
   }
 
   /** The image behind a photo id, or undefined when there is no such photo. */

@@ -334,17 +334,27 @@ export class PhotoFacets {
 
   /** How many images each camera is in, by its make and model joined by CAMERA_PARTS_SEPARATOR: an image once, however many files show it. */
   imagesPerCamera(): Map<string, number> {
+    return this.imagesPer(this.camera, this.names.cameras);
+  }
+
+  /** How many images each file type is in (`jpeg`, `heic`: the search's PHOTO_FORMATS), for the filter to offer only those the library has. */
+  imagesPerFormat(): Map<string, number> {
+    return this.imagesPer(this.format, this.names.formats);
+  }
+
+  /** How many images each name interned in `column` is in: an image once, by its first file, however many files show it. */
+  private imagesPer(column: Int32Array, names: Map<string, number>): Map<string, number> {
     const counted = new Uint8Array(this.maxImageId + 1);
-    const counts = new Uint32Array(this.names.cameras.size);
+    const counts = new Uint32Array(names.size);
     this.imageId.forEach((image, row) => {
       if (counted[image]) return;
       counted[image] = 1;
-      const camera = this.camera[row] as number;
-      counts[camera] = (counts[camera] as number) + 1;
+      const name = column[row] as number;
+      counts[name] = (counts[name] as number) + 1;
     });
-    const perCamera = new Map<string, number>();
-    for (const [camera, id] of this.names.cameras) if (counts[id]) perCamera.set(camera, counts[id] as number);
-    return perCamera;
+    const per = new Map<string, number>();
+    for (const [name, id] of names) if (counts[id]) per.set(name, counts[id] as number);
+    return per;
   }
 
   /** Files in `folder` or below it. */

@@ -163,6 +163,11 @@ export class PhotoStore {
     return this.facets().filesPerDirectory();
   }
 
+  /** How many photos (images, each once) are of each file type, by the search's format names. */
+  photosPerFormat(): Map<string, number> {
+    return this.facets().imagesPerFormat();
+  }
+
   /** How many photos (images) each camera's make and model took, from the facets kept in memory (Note [Filter facets]). */
   photosPerCamera(): Array<{ make: string | null; model: string | null; photos: number }> {
     return [...this.facets().imagesPerCamera()].map(([camera, photos]) => {

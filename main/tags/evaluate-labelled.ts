@@ -4,6 +4,8 @@
  * vocabulary can be measured, so the template editor compares an edit with the saved one.
  */
 import type { Storage } from '../storage/storage.js';
+import type { TagRename } from '../storage/tag-store.js';
+import { namesAfterRenames } from './renamed-verdicts.js';
 import type { Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
 import { tagNameKey } from './vocabulary-rules.js';
@@ -35,13 +37,18 @@ export interface LabelledReport {
 
 const ratio = (count: number, total: number) => (total > 0 ? count / total : null);
 
-export async function evaluateLabelled(storage: Storage, tagger: Tagger, vocabulary: Vocabulary, signal?: AbortSignal): Promise<LabelledReport> {
+/** `renames`: the tags `vocabulary` renames from the saved one, whose verdicts count for the new name (Note [Verdicts under new names]). */
+export async function evaluateLabelled(storage: Storage, tagger: Tagger, vocabulary: Vocabulary, signal?: AbortSignal, renames: readonly TagRename[] = []): Promise<LabelledReport> {
   // Zero-shot: a refined tag measured on the verdicts it was fitted on would look better than it is
   // (its cross-validated figures are in the refinement reports).
   const prepared = await tagger.prepare(vocabulary, signal, undefined, { persist: false, refine: false });
   // A verdict is on the tag of its name, whatever its case or Unicode form (Note [One name, one tag]).
   const index = new Map(prepared.tags.map((tag, i) => [tagNameKey(tag.name), i]));
-  const labelled = storage.tags.labelled().filter((row) => index.has(tagNameKey(row.tag)));
+  const nameNow = namesAfterRenames(renames);
+  const labelled = storage.tags
+    .labelled()
+    .map((row) => ({ ...row, tag: nameNow(row.tag) }))
+    .filter((row) => index.has(tagNameKey(row.tag)));
   const imageIds = [...new Set(labelled.map((row) => row.imageId))];
   const decisions = new Map((await tagger.decideImages(prepared, imageIds)).map((decision) => [decision.imageId, decision]));
   const perTag: Record<string, { confirmed: number; rejected: number; tp: number; fp: number }> = {};

@@ -7,6 +7,7 @@
  */
 import type { Library } from '../library/library.js';
 import type { ClipModel } from '../models/clip.js';
+import type { TagRename } from '../storage/tag-store.js';
 import { addToAlbum, albumPhotos, deleteAlbum, folderAlbums, removeFromAlbum, renameAlbum, saveAlbum, savedAlbumNames, savedAlbums, summariseSelection, type AlbumOptions } from './albums.js';
 import { evaluateLabelled } from './evaluate-labelled.js';
 import { LibraryVocabulary } from './library-vocabulary.js';
@@ -78,9 +79,12 @@ export class Tags {
     return exportXmp(this.library.storage, options);
   }
 
-  /** The library's vocabulary (or `vocabulary`, e.g. an edit not saved yet) on the person's verdicts. */
-  async evaluateLabelled(vocabulary?: Vocabulary, signal?: AbortSignal) {
-    return evaluateLabelled(this.library.storage, this.tagger, vocabulary ?? (await this.vocabulary.get()), signal);
+  /**
+   * The library's vocabulary (or `vocabulary`, e.g. an edit not saved yet, with the tags it
+   * renames: Note [Verdicts under new names]) on the person's verdicts.
+   */
+  async evaluateLabelled(vocabulary?: Vocabulary, signal?: AbortSignal, renames: readonly TagRename[] = []) {
+    return evaluateLabelled(this.library.storage, this.tagger, vocabulary ?? (await this.vocabulary.get()), signal, renames);
   }
 }
 

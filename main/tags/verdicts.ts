@@ -4,6 +4,7 @@
  */
 import { UserError } from '../core/errors.js';
 import type { Library } from '../library/library.js';
+import type { PhotoRef } from '../storage/photo-store.js';
 import type { TagSource } from '../storage/tag-store.js';
 import type { LibraryVocabulary } from './library-vocabulary.js';
 import type { Tagger } from './tagger.js';
@@ -69,7 +70,10 @@ export class Verdicts {
   }
 
   tagsOf(photo: string | number): PhotoTags {
-    const ref = this.library.resolvePhoto(photo);
+    return this.tagsOfResolved(this.library.resolvePhoto(photo));
+  }
+
+  private tagsOfResolved(ref: PhotoRef): PhotoTags {
     const rows = this.store.tagsOfImage(ref.imageId);
     return {
       photoId: ref.photoId,
@@ -115,7 +119,7 @@ export class Verdicts {
       const ref = this.library.resolvePhoto(photo);
       return { ref, tag: this.canonicalTag(vocabulary, ref.imageId, tag, verdict === 'add') };
     });
-    const before = verdictsHeld(planned.map((plan) => this.tagsOf(plan.ref.photoId)), tag);
+    const before = verdictsHeld(planned.map((plan) => this.tagsOfResolved(plan.ref)), tag);
     const cleared = this.store.giveVerdicts(planned.map((plan) => ({ imageId: plan.ref.imageId, tag: plan.tag })), verdict === 'add' ? 'confirm' : verdict);
     if (cleared.length) {
       const model = await this.tagger.currentModel();

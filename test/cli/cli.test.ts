@@ -200,6 +200,21 @@ describe('command-line interface', () => {
     expect((await search('--folder', path.join(scratch.dir, 'filter-circles-link'))).stdout).toMatch(/2 photos match/);
   });
 
+  it('says where the model stopped reading a description longer than it reads (Note [Long descriptions said])', async () => {
+    const data = path.join(scratch.dir, 'long-descriptions');
+    const folder = path.join(scratch.dir, 'long-circles');
+    await mkdir(folder, { recursive: true });
+    for (const photo of photos) await copyFile(photo, path.join(folder, path.basename(photo)));
+    const model = ['--data', data, '--model', IMMICH_MODEL, '--provider', 'cpu'];
+    expect((await cli('index', ...model, folder)).code).toBe(0);
+    const long = 'a red circle on a white background next to a blue square and a green star at noon';
+    const searched = await cli('search', ...model, long, '--all');
+    expect(searched.code).toBe(0);
+    expect(searched.stdout.trim().split('\n').at(-1)).toBe('Only the start of a long description counts: the model read it up to “…a white background next to a”.');
+    expect(JSON.parse((await cli('search', ...model, long, '--json')).stdout).cutShort).toEqual(['a red circle on a white background next to a']);
+    expect((await cli('search', ...model, 'a red circle', '--all')).stdout).not.toMatch(/long description/);
+  });
+
   it('takes an empty database file, as a first run stopped by a full disk leaves, for no library yet', async () => {
     const data = path.join(scratch.dir, 'left-empty');
     await mkdir(data, { recursive: true });

@@ -128,7 +128,7 @@ describe('near-duplicates in the engine', () => {
     const result = await engine.duplicates.trash(square.paths.map(idOf), async () => expect.unreachable('moved a file'));
     expect(result.trashed).toEqual([]);
     expect(result.skipped).toEqual([
-      { path: resaved, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' },
+      { path: resaved, reason: 'it is no longer in the library (it was deleted or moved, or its folder was removed or excluded); find duplicates again' },
       ...square.paths.filter((file) => file !== resaved).map((file) => ({ path: file, reason: 'every copy of its group was chosen; keep at least one' })),
     ]);
     for (const file of square.paths) expect(existsSync(file)).toBe(true);

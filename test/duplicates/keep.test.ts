@@ -66,6 +66,22 @@ describe('chooseKeep', () => {
     expect((await chooseKeep([copy('big copy.jpg', 20, 20), copy('big.jpg', 20, 20), copy('small.jpg', 10, 10)], async () => 1)).keep).toBe('/p/big.jpg');
   });
 
+  it('keeps the copy with an XMP sidecar before a larger file or a shorter name, and says why (Note [Sidecars go along])', async () => {
+    const rated = copy('main/photo_030.jpg', 10, 10, { sidecars: ['photo_030.jpg.xmp'] });
+    expect(await chooseKeep([rated, copy('other/x.jpg', 10, 10)], async () => 1)).toEqual({
+      keep: '/p/main/photo_030.jpg',
+      reason: 'with an XMP sidecar (photo_030.jpg.xmp), where apps keep its rating and tags; the same size, sharpness and metadata as the others',
+    });
+    expect((await chooseKeep([rated, copy('other/x.jpg', 10, 10, { fileSize: 9000 })], async () => 1)).keep).toBe('/p/main/photo_030.jpg');
+    // Copies that all have one are told apart by what comes after, and not said to have the same sidecars.
+    expect(await chooseKeep([rated, copy('other/x.jpg', 10, 10, { sidecars: ['x.xmp', 'x.jpg.xmp'] })], async () => 1)).toEqual({
+      keep: '/p/other/x.jpg',
+      reason: 'all copies have the same size, sharpness, metadata and file size; kept the one with the shortest name',
+    });
+    // More metadata still comes first.
+    expect((await chooseKeep([rated, copy('other/x.jpg', 10, 10, { camera: 'FUJIFILM X-T5' })], async () => 1)).keep).toBe('/p/other/x.jpg');
+  });
+
   it('keeps the file that links lead to when nothing else tells identical copies apart (Note [One file, many paths])', async () => {
     expect(await chooseKeep([copy('a.jpg', 10, 10), copy('z.jpg', 10, 10, { links: ['/p/a-link.jpg', '/p/b-link.jpg'] })], async () => 1)).toEqual({
       keep: '/p/z.jpg',

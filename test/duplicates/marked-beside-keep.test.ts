@@ -1,41 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuplicateCalibration } from '../../main/duplicates/calibration.js';
 import { groupJson, groupText } from '../../main/cli/duplicates.js';
-import { DuplicateFinder } from '../../main/duplicates/finder.js';
-import type { NeighbourTable } from '../../main/duplicates/grouping.js';
 import { duplicatesInfo } from '../../main/engine/photo-info.js';
-import type { Library } from '../../main/library/library.js';
-import type { ClipModel } from '../../main/models/clip.js';
 import type { DuplicateFileRow } from '../../main/storage/duplicates-store.js';
+import type { Storage } from '../../main/storage/storage.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { ChainFinder, vectorAt } from './chain-finder.js';
 
 // Unit vectors 20° apart in turn: each is within the cut (cosine 0.9, about 25.8°) of the next,
 // so single linkage joins all four, but C (40°) and D (60°) are far from A.
 const ANGLES = { 1: 0, 2: 20, 3: 40, 4: 60 } as const;
-const vectorOf = (degrees: number) => Float32Array.of(Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180));
-const VECTORS = new Map(Object.entries(ANGLES).map(([id, degrees]) => [Number(id), vectorOf(degrees)]));
-// On the calibrated scale the default threshold 0.75 cuts at 0.6 + 0.75 × (1 − 0.6) = 0.9.
-const CALIBRATION: DuplicateCalibration = { model: 'chain', edit: 1, scene: 0.6, photos: 100 };
-
-/** Every image's neighbours by brute force, best first, as the batch search gives them. */
-function neighbourTable(): NeighbourTable {
-  const ids = [...VECTORS.keys()];
-  const cos = (a: Float32Array, b: Float32Array) => (a[0] as number) * (b[0] as number) + (a[1] as number) * (b[1] as number);
-  const rows = ids.map((id) => ids.map((other) => ({ other, similarity: cos(VECTORS.get(id) as Float32Array, VECTORS.get(other) as Float32Array) })).sort((a, b) => b.similarity - a.similarity));
-  return { imageIds: ids, k: ids.length, neighbours: rows.flat().map((n) => n.other), similarities: rows.flat().map((n) => n.similarity) };
-}
-
-class ChainFinder extends DuplicateFinder {
-  override calibration(): Promise<DuplicateCalibration> {
-    return Promise.resolve(CALIBRATION);
-  }
-
-  override neighbours(): Promise<NeighbourTable> {
-    return Promise.resolve(neighbourTable());
-  }
-}
+const VECTORS = new Map(Object.entries(ANGLES).map(([id, degrees]) => [Number(id), vectorAt(degrees)]));
 
 describe('copies suggested for the trash in a chained group', () => {
   let scratch: Awaited<ReturnType<typeof tempDir>>;
@@ -55,7 +31,7 @@ describe('copies suggested for the trash in a chained group', () => {
       duplicates: { files: (ids: readonly number[]) => rows.filter((row) => ids.includes(row.imageId)), sharedImages: () => [], sharpness: () => undefined, saveSharpness: () => {} },
       embeddings: { vectorsOf: (_model: string, ids: Iterable<number>) => new Map([...ids].map((id) => [id, VECTORS.get(id) as Float32Array])) },
     };
-    finder = new ChainFinder({ storage } as unknown as Library, { id: 'chain', dim: 2 } as ClipModel);
+    finder = new ChainFinder(storage as unknown as Partial<Storage>, VECTORS);
   });
 
   afterAll(async () => {

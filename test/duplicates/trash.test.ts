@@ -148,7 +148,7 @@ describe('moving duplicates to the trash', () => {
     expect(selectCopies(found, [1, 2, 5], pathNow)).toEqual({
       groups: [copies([2, 3], [files['b'] as string, files['c'] as string])],
       chosen: [files['b']],
-      refused: [files['a'], files['e']].map((file) => ({ path: file, reason: 'it is no longer in the library (its folder was removed or excluded, or it moved); find duplicates again' })),
+      refused: [files['a'], files['e']].map((file) => ({ path: file, reason: 'it is no longer in the library (it was deleted or moved, or its folder was removed or excluded); find duplicates again' })),
     });
   });
 

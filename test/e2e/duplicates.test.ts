@@ -33,6 +33,8 @@ describe('the Duplicates section, end to end', () => {
     trash = path.join(scratch.dir, 'Trash');
     await mkdir(trash);
     await writeCopies(photos, 2);
+    // A sidecar another app wrote for one of the copies goes with it, and the confirmation says so (Note [Sidecars go along]).
+    await writeFile(path.join(photos, 'circle-half.jpg.xmp'), '<x:xmpmeta xmlns:x="adobe:ns:meta/"/>');
     for (const name of ['circle-original.jpg', 'star-original.jpg', 'star-half.jpg', 'square-original.jpg']) kept.set(name, await sha(path.join(photos, name)));
     session = await launchApp({ dataDir: path.join(scratch.dir, 'data'), model: IMMICH_MODEL, folders: [photos], trash });
     page = session.view.page;
@@ -78,16 +80,15 @@ describe('the Duplicates section, end to end', () => {
   });
 
   it('moves the marked copies to the trash after a confirmation listing them, with a copy’s XMP sidecar, and the library forgets them', async () => {
-    // A sidecar another app wrote for one of the copies goes with it (Note [Sidecars go along]).
-    await writeFile(path.join(photos, 'circle-half.jpg.xmp'), '<x:xmpmeta xmlns:x="adobe:ns:meta/"/>');
     await mark('star-half.jpg').uncheck();
     await page.getByText('3 marked for the trash').waitFor();
     await page.getByRole('button', { name: 'Move to trash…' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Move 3 files to the trash?' });
+    const confirm = page.getByRole('dialog', { name: 'Move 3 files and 1 XMP sidecar to the trash?' });
     await confirm.waitFor();
     await confirm.getByText(/may be given a new name: you can put them back from the trash/).waitFor();
     const listed = await confirm.getByRole('list', { name: 'Files to move to the trash' }).getByRole('listitem').allTextContents();
     expect(listed.map((item) => item.split(' ')[0])).toEqual(['circle-half.jpg', 'circle-resaved.jpg', 'star-resaved.jpg']);
+    expect(listed[0]).toMatch(/and its XMP sidecar circle-half\.jpg\.xmp\s*$/);
     await screenshot(page, 'duplicates-confirm');
     await confirm.getByRole('button', { name: 'Move to trash' }).click();
     await page.getByRole('main').getByText('Moved 3 files to the trash, with 1 XMP sidecar.').waitFor({ timeout: 30_000 });
@@ -115,5 +116,12 @@ describe('the Duplicates section, end to end', () => {
     await page.getByRole('main').getByText(/^Found (just now|1 minute ago), at /).waitFor();
     await page.getByRole('region', { name: '2 copies of star-original.jpg' }).waitFor();
     await expect.poll(() => mark('star-half.jpg').isChecked()).toBe(true);
+  });
+
+  it('drops the groups shown once the library changes under them, and says to find again (Note [Groups outdated])', async () => {
+    await writeFile(path.join(photos, 'square-again.jpg'), await readFile(path.join(photos, 'square-original.jpg')));
+    await page.getByRole('heading', { name: 'The library changed since the copies were found: find again.' }).waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('button', { name: 'Move to trash…' }).count()).toBe(0);
+    expect(await page.getByRole('checkbox').count()).toBe(0);
   });
 });

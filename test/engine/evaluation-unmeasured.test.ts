@@ -19,7 +19,7 @@ describe('the app’s evaluation of verdicts it cannot measure', () => {
     await library.calls['tags.verdict']({ photoIds: ids.slice(0, 1), tag: 'bulkadded', verdict: 'add' });
     const evaluation = await library.calls['vocabulary.evaluate']({ vocabulary: VOCABULARY });
     expect(evaluation.edited.confirmed + evaluation.edited.rejected).toBe(0);
-    expect(evaluation.unmeasured).toMatch(/^None of the library’s 4 confirmed or rejected tags are tags of this vocabulary: they are on ("everything", "bulkadded"|"bulkadded", "everything")\. Add those tags to the vocabulary to measure them\.$/);
+    expect(evaluation.unmeasured).toMatch(/^None of the library’s 4 confirmed or rejected tags are tags of this vocabulary: they are on (“everything”, “bulkadded”|“bulkadded”, “everything”)\. Add those tags to the vocabulary to measure them\.$/);
   });
 
   it('says nothing of the kind once verdicts are measured', async () => {

@@ -11,8 +11,8 @@ import { copyPhotos, fixturePhotos, loadFixtureModel, openLibrary, queryLibrary 
 
 describe('DecodeJournal', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
-  const photo = { path: '/photos/a.jpg', size: 1000, mtimeMs: 5 };
-  const other = { path: '/photos/b.jpg', size: 2000, mtimeMs: 6 };
+  const photo = { path: '/photos/a.jpg', size: 1000, mtimeMs: 5, ctimeMs: 5 };
+  const other = { path: '/photos/b.jpg', size: 2000, mtimeMs: 6, ctimeMs: 6 };
   const never = () => new Promise<never>(() => {});
   const reopen = () => DecodeJournal.open(scratch.dir);
   beforeEach(async () => (scratch = await tempDir()));
@@ -56,6 +56,11 @@ describe('DecodeJournal', () => {
     void reopen().decode(photo, never);
     expect(reopen().suspicion({ ...photo, mtimeMs: 7 })).toBeNull();
     expect(reopen().suspicion({ ...photo, size: 1001 })).toBeNull();
+    // Rewritten under its old size and mtime (`cp -p`): Note [Change time] in walk.ts.
+    expect(reopen().suspicion({ ...photo, ctimeMs: 8 })).toBeNull();
+    // An entry written before ctimes were matches by the rest.
+    writeFileSync(path.join(scratch.dir, 'decoding.json'), JSON.stringify([{ path: photo.path, size: photo.size, mtimeMs: photo.mtimeMs, alone: true }]));
+    expect(reopen().suspicion({ ...photo, ctimeMs: 8 })).toBe('stopped-alone');
     writeFileSync(path.join(scratch.dir, 'decoding.json'), '[{"path": "/photos/a.jpg", "si');
     expect(reopen().anyLeft).toBe(false);
   });

@@ -28,6 +28,16 @@ describe('tokenizer', () => {
     expect(long?.truncated?.at(-1)).toBe(long?.ids.at(-1));
   });
 
+  it('gives the part of a text longer than the context that its ids hold, and nothing of a text read whole', async () => {
+    const tokenizer = await fixtureTokenizer(HF_MODEL);
+    expect(tokenizer.encode('a red star').read).toBeUndefined();
+    const long = 'a red star and a blue circle and a green square and a yellow triangle on a white background at noon';
+    const { ids, read } = tokenizer.encode(long);
+    expect(ids).toHaveLength(16);
+    expect(long.startsWith(read ?? 'none')).toBe(true);
+    expect(read!.split(' ').length).toBe(14);
+  });
+
   it('pads with the configured pad token', async () => {
     const tokenizer = await fixtureTokenizer(IMMICH_MODEL);
     const ids = tokenizer.encode('a photo').ids;

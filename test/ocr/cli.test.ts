@@ -33,7 +33,7 @@ describe('reading text from the command line', () => {
       const result = await cli('ocr', ...data);
       expect(result.code).toBe(1);
       const lines = result.stdout.trim().split('\n');
-      expect(lines[0]).toMatch(/^Text in photos: 0 photos read, 0 with text, 0 skipped by the gate, 0 failed, (\d+) out of reach\.$/);
+      expect(lines[0]).toMatch(/^Text in photos: 0 photos read, 0 with text, 0 skipped by the quick look, 0 failed, (\d+) out of reach\.$/);
       const reached = Number(/(\d+) out of reach/.exec(lines[0] as string)?.[1]);
       expect(reached).toBeGreaterThan(1);
       expect(lines).toHaveLength(3);
@@ -77,12 +77,14 @@ describe('reading text from the command line', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ withText: 2, failed: [] });
     expect(run.stderr).toMatch(/reading text: \d+ of \d+/);
     const again = await cli('ocr', ...data);
-    expect(again.stdout).toBe('Text in photos: 0 photos read, 0 with text, 0 skipped by the gate, 0 failed.\n');
+    expect(again.stdout).toBe('Nothing new to read: every photo was read, skipped by the quick look or found unreadable already (`lumen text PHOTO` prints a photo’s text).\n');
+    const named = await cli('ocr', path.join(folder, 'star-lisboa.jpg'), '--all', ...data);
+    expect([named.code, named.stdout]).toEqual([0, 'Nothing new to read: every photo given was read already (`lumen text PHOTO` prints a photo’s text).\n']);
     // Status says how much of the library has been read, as Settings does.
     const counts = JSON.parse((await cli('status', ...data, '--json')).stdout).text as { read: number; withText: number; skipped: number; failed: number };
     // The two this run found, and the one `text` read before it.
     expect(counts).toMatchObject({ withText: 3, failed: 0 });
-    expect((await cli('status', ...data)).stdout).toMatch(new RegExp(`^Text:        ${counts.read} photos read, 3 with text, ${counts.skipped} skipped by the gate, 0 failed$`, 'm'));
+    expect((await cli('status', ...data)).stdout).toMatch(new RegExp(`^Text:        ${counts.read} photos read, 3 with text, ${counts.skipped} skipped by the quick look, 0 failed$`, 'm'));
 
     const found = await cli('search', '"lisboa"', ...data, '--json');
     expect(found.code).toBe(0);

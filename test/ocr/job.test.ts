@@ -42,25 +42,26 @@ afterAll(async () => {
   await cleanup();
 });
 
+/** Reads the pending photos of `store`, paused as the first is done (`paused` then settles); `seen`: every progress it reports. */
+function readingPausedAfterOne(store: OcrStore) {
+  const control = new JobControl();
+  const seen: OcrProgress[] = [];
+  let pausedAfterOne: () => void = () => {};
+  const paused = new Promise<void>((resolve) => (pausedAfterOne = resolve));
+  const onProgress = (progress: OcrProgress) => {
+    const first = progress.done === 1 && !seen.some((earlier) => earlier.done === 1);
+    seen.push(progress);
+    if (!first) return;
+    control.pause();
+    pausedAfterOne();
+  };
+  return { control, seen, paused, job: ocrPending(gate, { store, ocr, control, onProgress }) };
+}
+
 describe('the OCR job', () => {
   it('reads the photos the gate passes, pausing and resuming between photos', async () => {
     const store = library.storage.ocr;
-    const control = new JobControl();
-    const seen: OcrProgress[] = [];
-    let pausedAfterOne: () => void = () => {};
-    const paused = new Promise<void>((resolve) => (pausedAfterOne = resolve));
-    const job = ocrPending(gate, {
-      store,
-      ocr,
-      control,
-      onProgress: (progress) => {
-        seen.push(progress);
-        if (progress.done === 1) {
-          control.pause();
-          pausedAfterOne();
-        }
-      },
-    });
+    const { control, seen, paused, job } = readingPausedAfterOne(store);
     await paused;
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(seen.at(-1)?.done).toBe(1);
@@ -73,6 +74,32 @@ describe('the OCR job', () => {
     expect(store.searchPhrase('augusta')).toEqual([target(store, 'c-sign.jpg').imageId]);
     expect(store.state(target(store, 'b-scenery.jpg').imageId)).toMatchObject({ status: 'skipped', gate: gate.id });
     expect(await ocrPending(gate, { store, ocr })).toEqual({ read: 0, withText: 0, skipped: 0, failed: [] });
+  });
+
+  it('counts photos indexed while it reads in its total as it comes to them, never more done than the total', async () => {
+    const data = path.join(path.dirname(dataDir), 'growing-data');
+    const folder = path.join(path.dirname(dataDir), 'growing');
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'a-receipt.jpg'), await renderText({ lines: ['Receipt Porto'] }));
+    await writeFile(path.join(folder, 'b-scenery.jpg'), await renderScenery());
+    const growing = openLibrary(data);
+    try {
+      await growing.addFolders([folder]);
+      const model = await loadFixtureModel(IMMICH_MODEL);
+      await growing.index(model);
+      const { control, seen, paused, job } = readingPausedAfterOne(growing.storage.ocr);
+      await paused;
+      await writeFile(path.join(folder, 'c-sign.jpg'), await renderText({ lines: ['Rua Augusta'], size: 40 }));
+      await writeFile(path.join(folder, 'd-scenery.jpg'), await renderScenery(480, 640));
+      await growing.index(model);
+      control.resume();
+      const summary = await job;
+      expect(summary.read + summary.skipped).toBe(4);
+      expect(seen.every((progress) => progress.done <= progress.total), JSON.stringify(seen.map((p) => [p.done, p.total]))).toBe(true);
+      expect(seen.at(-1)).toMatchObject({ done: 4, total: 4 });
+    } finally {
+      await growing.close();
+    }
   });
 
   it('reads a photo a person picked even when the gate skipped it, when asked for all', async () => {

@@ -390,7 +390,7 @@ describe('the window’s notices', () => {
       });
       const notice = page.getByRole('alert').filter({ hasText: 'huge.jpg is larger than 50 MB' });
       await notice.waitFor();
-      expect(await notice.locator('span').evaluate(contrastOf), colorScheme).toBeGreaterThanOrEqual(4.5);
+      expect(await contrastOf(notice.locator('span')), colorScheme).toBeGreaterThanOrEqual(4.5);
     }
   });
 });

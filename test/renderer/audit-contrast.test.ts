@@ -8,56 +8,13 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { AlbumInfo, TagInfo, VocabularyInfo } from '../../preload/contract.js';
 import { albumsFake, FOLDER_ALBUM } from './album-fake.js';
-import { appPages, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+import { appPages, contrastOf, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
 
 const pages = appPages(rendererInChromium());
 const THEMES = ['light', 'dark'] as const;
 
-type Rgb = { r: number; g: number; b: number };
-
-/**
- * The colour that shows at an element's text, or where it paints a colour of its own (`paint`: its
- * border's, its outline's), and behind it: each ancestor's background laid over the one below it,
- * and each opacity on the way fading what it holds into what is behind it (which `contrastOf` leaves
- * out). A border or an outline shows against its parent's colours. Runs in the page
- * (`locator.evaluate(shownColours, paint)`).
- */
-function shownColours(element: Element, paint: 'color' | 'borderTopColor' | 'outlineColor' = 'color'): { fore: Rgb; back: Rgb } {
-  // rgb(…) in 0-255; a colour mixed in CSS (color-mix) computes to color(srgb …) in 0-1.
-  const rgba = (css: string) => {
-    const scale = css.startsWith('color(srgb') ? 255 : 1;
-    const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
-    return { r: r * scale, g: g * scale, b: b * scale, a };
-  };
-  const over = (top: Rgb & { a: number }, below: Rgb, alpha = top.a): Rgb => ({
-    r: top.r * alpha + below.r * (1 - alpha),
-    g: top.g * alpha + below.g * (1 - alpha),
-    b: top.b * alpha + below.b * (1 - alpha),
-  });
-  const chain: Element[] = [];
-  for (let node: Element | null = paint === 'color' ? element : element.parentElement; node; node = node.parentElement) chain.unshift(node);
-  const painted = rgba(getComputedStyle(element)[paint]);
-  const layered = (depth: number, below: Rgb, withFore: boolean): Rgb => {
-    if (depth === chain.length) return withFore ? over(painted, below) : below;
-    const style = getComputedStyle(chain[depth] as Element);
-    const inside = layered(depth + 1, over(rgba(style.backgroundColor), below), withFore);
-    return over({ ...inside, a: 1 }, below, Number(style.opacity));
-  };
-  const white = { r: 255, g: 255, b: 255 };
-  return { fore: layered(0, white, true), back: layered(0, white, false) };
-}
-
-function contrast({ fore, back }: { fore: Rgb; back: Rgb }): number {
-  const luminance = ({ r, g, b }: Rgb) => {
-    const [lr, lg, lb] = [r, g, b].map((channel) => (channel / 255 <= 0.04045 ? channel / 255 / 12.92 : ((channel / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
-    return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
-  };
-  const [light, dark] = [luminance(fore), luminance(back)].sort((a, b) => b - a) as [number, number];
-  return (light + 0.05) / (dark + 0.05);
-}
-
 /** The contrast of a field's edge (its top border) against what is around it. */
-const edgeContrast = async (field: Locator) => contrast(await field.evaluate(shownColours, 'borderTopColor' as const));
+const edgeContrast = (field: Locator) => contrastOf(field, { paint: 'borderTopColor' });
 
 describe('the first run, with no model yet', () => {
   it.each(THEMES)('says why Add a folder… does nothing at 4.5:1 or more in the %s theme, faded step and all', async (colorScheme) => {
@@ -72,7 +29,7 @@ describe('the first run, with no model yet', () => {
     await add.waitFor();
     const reason = page.locator(`#${await add.getAttribute('aria-describedby')}`);
     expect(await reason.textContent()).toMatch(/^Get a model first/);
-    expect(contrast(await reason.evaluate(shownColours))).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(reason)).toBeGreaterThanOrEqual(4.5);
   });
 });
 
@@ -131,7 +88,7 @@ describe('the search box’s focus', () => {
     });
     expect(ring.style).toBe('solid');
     expect(ring.width).toBeGreaterThanOrEqual(2);
-    expect(contrast(await search.evaluate(shownColours, 'outlineColor' as const))).toBeGreaterThanOrEqual(3);
+    expect(await contrastOf(search, { paint: 'outlineColor' })).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -34,7 +34,7 @@ describe('finding duplicates', () => {
     await dialog.waitFor();
     // What becomes of the files, and no more: a trash (the system's, preview mode's folder) renames a file whose name it holds already.
     expect((await page.locator('#trash-note').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
-      "They go to the system trash, where a file named like one there already may be given a new name: you can put them back from the trash until you empty it. A file's XMP sidecar goes with it. The copies you keep are not touched.",
+      "It goes to the system trash, where a file named like one there already may be given a new name: you can put it back from the trash until you empty it. A file's XMP sidecar goes with it. The copies you keep are not touched.",
     );
     for (const key of ['Control+1', 'Control+,', '/', '?']) await page.keyboard.press(key);
     await page.waitForTimeout(100);
@@ -167,9 +167,10 @@ describe('finding duplicates', () => {
         return edge === colour('--warn') ? 'warning' : edge === colour('--ok') ? 'success' : edge;
       });
     await move();
-    const nothingMoved = page.getByRole('main').getByText(/^Moved 0 files to the trash\. 2 files not moved/);
+    const nothingMoved = page.getByRole('main').getByText(/^No file was moved to the trash\. 2 files not moved:$/);
     await nothingMoved.waitFor();
     expect(await tone(nothingMoved)).toBe('warning');
+    await expect.poll(() => page.locator('p.sr-only[aria-live="polite"]').textContent(), { timeout: 5000 }).toBe('No file was moved to the trash. 2 files not moved.');
     outcome = { trashed: ['/p/copy-2.jpg'], sidecars: [], skipped: [refused.skipped[1] as { path: string; reason: string }] };
     await move();
     const partly = page.getByRole('main').getByText(/^Moved 1 file to the trash\. 1 file not moved/);

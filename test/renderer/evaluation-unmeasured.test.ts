@@ -10,7 +10,7 @@ describe('the evaluation on verdicts it could not measure', () => {
     const vocabulary = { templates: ['a photo of {}'], tags: [{ name: 'beach', prompts: ['beach'] }] };
     fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary, isDefault: false } });
     const report = { photos: 0, confirmed: 0, rejected: 0, accuracy: null, precision: null, recall: null, top1: null, top5: null, perTag: {} };
-    const unmeasured = 'None of the library’s 4,210 confirmed or rejected tags are tags of this vocabulary: they are on "everything", "bulkadded". Add those tags to the vocabulary to measure them.';
+    const unmeasured = 'None of the library’s 4,210 confirmed or rejected tags are tags of this vocabulary: they are on “everything”, “bulkadded”. Add those tags to the vocabulary to measure them.';
     fake.overrides['vocabulary.evaluate'] = () => ({ ok: true, value: { edited: report, saved: report, singleTemplate: null, refinements: [], unmeasured } });
     const { page } = await pages.open(fake, { hash: '#/templates?tag=beach' });
     await page.getByRole('region', { name: 'Tag beach' }).waitFor();

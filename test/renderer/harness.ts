@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { build, type InlineConfig } from 'vite';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { rendererConfig } from '../../electron.vite.config.js';
@@ -265,34 +265,54 @@ export const paste = (page: Page, name: string, text?: string, words?: string) =
     [name, text, words] as const,
   );
 
+type Rgb = { r: number; g: number; b: number };
+
+/** What `contrastOf` measures: the element's text (or a pseudo-element's), or a colour it paints of its own. */
+export type Painted = { paint?: 'color' | 'borderTopColor' | 'outlineColor'; pseudo?: string };
+
 /**
- * The contrast ratio (WCAG) of an element's text on what shows behind it: its own background,
- * else its nearest ancestor's, translucent ones laid over what is behind them. Runs in the page
- * (`locator.evaluate(contrastOf)`; `locator.evaluate(contrastOf, '::placeholder')` for a pseudo-element's text).
+ * The colour that shows at an element's text, or where it paints a colour of its own (`paint`: its
+ * border's, its outline's), and behind it: each ancestor's background laid over the one below it,
+ * and each opacity on the way fading what it holds into what is behind it. A border or an outline
+ * shows against its parent's colours. Runs in the page, so it holds all it uses.
  */
-export function contrastOf(element: Element, pseudo?: string): number {
+function shownColours(element: Element, { paint = 'color', pseudo }: Painted): { fore: Rgb; back: Rgb } {
+  // rgb(…) in 0-255; a colour mixed in CSS (color-mix) computes to color(srgb …) in 0-1.
   const rgba = (css: string) => {
+    const scale = css.startsWith('color(srgb') ? 255 : 1;
     const [r = 0, g = 0, b = 0, a = 1] = (css.match(/[\d.]+/g) ?? []).map(Number);
-    return { r, g, b, a };
+    return { r: r * scale, g: g * scale, b: b * scale, a };
   };
-  const over = (top: { r: number; g: number; b: number; a: number }, below: { r: number; g: number; b: number }) => ({
-    r: top.r * top.a + below.r * (1 - top.a),
-    g: top.g * top.a + below.g * (1 - top.a),
-    b: top.b * top.a + below.b * (1 - top.a),
+  const over = (top: Rgb & { a: number }, below: Rgb, alpha = top.a): Rgb => ({
+    r: top.r * alpha + below.r * (1 - alpha),
+    g: top.g * alpha + below.g * (1 - alpha),
+    b: top.b * alpha + below.b * (1 - alpha),
   });
-  const layers: Array<ReturnType<typeof rgba>> = [];
-  for (let node: Element | null = element; node; node = node.parentElement) {
-    const layer = rgba(getComputedStyle(node).backgroundColor);
-    if (layer.a > 0) layers.push(layer);
-    if (layer.a === 1) break;
-  }
-  const background = layers.reduceRight((below, layer) => over(layer, below), { r: 255, g: 255, b: 255 });
-  const text = over(rgba(getComputedStyle(element, pseudo).color), background);
-  const luminance = ({ r, g, b }: { r: number; g: number; b: number }) => {
+  const chain: Element[] = [];
+  for (let node: Element | null = paint === 'color' ? element : element.parentElement; node; node = node.parentElement) chain.unshift(node);
+  const painted = rgba(getComputedStyle(element, pseudo)[paint]);
+  const layered = (depth: number, below: Rgb, withFore: boolean): Rgb => {
+    if (depth === chain.length) return withFore ? over(painted, below) : below;
+    const style = getComputedStyle(chain[depth] as Element);
+    const inside = layered(depth + 1, over(rgba(style.backgroundColor), below), withFore);
+    return over({ ...inside, a: 1 }, below, Number(style.opacity));
+  };
+  const white = { r: 255, g: 255, b: 255 };
+  return { fore: layered(0, white, true), back: layered(0, white, false) };
+}
+
+/**
+ * The contrast ratio (WCAG) of what `painted` names (an element's text by default) against what
+ * shows behind it, measured in the page: `await contrastOf(locator)`,
+ * `await contrastOf(field, { pseudo: '::placeholder' })`, `await contrastOf(field, { paint: 'borderTopColor' })`.
+ */
+export async function contrastOf(locator: Locator, painted: Painted = {}): Promise<number> {
+  const { fore, back } = await locator.evaluate(shownColours, painted);
+  const luminance = ({ r, g, b }: Rgb) => {
     const [lr, lg, lb] = [r, g, b].map((channel) => (channel / 255 <= 0.04045 ? channel / 255 / 12.92 : ((channel / 255 + 0.055) / 1.055) ** 2.4)) as [number, number, number];
     return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
   };
-  const [light, dark] = [luminance(text), luminance(background)].sort((a, b) => b - a) as [number, number];
+  const [light, dark] = [luminance(fore), luminance(back)].sort((a, b) => b - a) as [number, number];
   return (light + 0.05) / (dark + 0.05);
 }
 

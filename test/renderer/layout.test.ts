@@ -69,19 +69,25 @@ describe('the search state in the URL', () => {
   });
 
   it('ignores what it does not know instead of failing', () => {
-    expect(parseSearch('sort=random&from=yesterday&folder=%2Fhome%2Fada&type=bmp,png&photo=0&q=cat')).toEqual({ ...emptySearch(), query: 'cat', filters: { ...emptySearch().filters, formats: ['png'] } });
+    // A folder that is no folder's key is kept, for the filters to say it is not the library's and drop it (Note [Filters naming what is not there]), and never asked for.
+    const state = parseSearch('sort=random&from=yesterday&folder=%2Fhome%2Fada&type=bmp,png&photo=0&q=cat');
+    expect(state).toEqual({ ...emptySearch(), query: 'cat', filters: { ...emptySearch().filters, folder: '/home/ada', formats: ['png'] } });
+    expect(searchOptions(state, 50).filters).toEqual({ formats: ['png'] });
   });
 
-  it('keeps the date range in order: an end set past the other moves it, an address the wrong way round is read the right way', () => {
+  it('keeps the date range in order: a day typed past the other end is refused until the range is (Note [Dates the wrong way round]), an address the wrong way round is read the right way', () => {
     const filters = { ...emptySearch().filters, from: '2020-01-01', to: '2020-12-31' };
-    expect(withDate(filters, 'to', '2010-01-01')).toMatchObject({ from: '2010-01-01', to: '2010-01-01' });
-    expect(withDate(filters, 'from', '2021-05-05')).toMatchObject({ from: '2021-05-05', to: '2021-05-05' });
-    expect(withDate(filters, 'from', '2020-06-01')).toMatchObject({ from: '2020-06-01', to: '2020-12-31' });
-    expect(withDate(filters, 'to', '')).toMatchObject({ from: '2020-01-01', to: '' });
-    expect(withDate({ ...filters, to: '' }, 'from', '2030-01-01')).toMatchObject({ from: '2030-01-01', to: '' });
+    const fields = { from: filters.from, to: filters.to };
+    expect(withDate(filters, fields, 'to', '2010-01-01')).toEqual({ filters, refused: { from: '2020-01-01', to: '2010-01-01' } });
+    expect(withDate(filters, fields, 'from', '2021-05-05')).toEqual({ filters, refused: { from: '2021-05-05', to: '2020-12-31' } });
+    // The other end moved before the day refused: both apply.
+    expect(withDate(filters, { from: '2020-01-01', to: '2010-01-01' }, 'from', '2009-06-01')).toEqual({ filters: { ...filters, from: '2009-06-01', to: '2010-01-01' }, refused: null });
+    expect(withDate(filters, fields, 'from', '2020-06-01')?.filters).toMatchObject({ from: '2020-06-01', to: '2020-12-31' });
+    expect(withDate(filters, fields, 'to', '')?.filters).toMatchObject({ from: '2020-01-01', to: '' });
+    expect(withDate({ ...filters, to: '' }, { ...fields, to: '' }, 'from', '2030-01-01')?.filters).toMatchObject({ from: '2030-01-01', to: '' });
     // A year typed digit by digit (2, 20, 202, 2024) is a day only once whole.
-    for (const typing of ['0002-12-31', '0020-12-31', '0202-12-31']) expect(withDate(filters, 'to', typing)).toBe(filters);
-    expect(withDate(filters, 'to', '2024-12-31')).toMatchObject({ from: '2020-01-01', to: '2024-12-31' });
+    for (const typing of ['0002-12-31', '0020-12-31', '0202-12-31']) expect(withDate(filters, fields, 'to', typing)).toBeNull();
+    expect(withDate(filters, fields, 'to', '2024-12-31')?.filters).toMatchObject({ from: '2020-01-01', to: '2024-12-31' });
     expect(parseSearch('from=2020-01-01&to=2010-01-01').filters).toMatchObject({ from: '2010-01-01', to: '2020-01-01' });
     const { takenAfter, takenBefore } = searchOptions(parseSearch('from=2020-01-01&to=2010-01-01'), 50).filters as { takenAfter: number; takenBefore: number };
     expect(takenAfter).toBeLessThan(takenBefore);

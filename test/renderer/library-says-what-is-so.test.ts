@@ -48,6 +48,24 @@ describe('a search by a photo dropped or pasted', () => {
   });
 });
 
+describe('a description longer than the model reads (Note [Long descriptions said])', () => {
+  it('says under the heading, and with the count, where the model stopped reading it', async () => {
+    const fake = libraryFake();
+    const hit = { id: 2, name: 'b.jpg', folderId: 1, takenAt: Date.UTC(2024, 5, 2), width: 400, height: 300, format: 'jpeg', version: 2, score: 0.9 };
+    const read = 'a red boat on a calm lake at dawn with mountains behind it and';
+    fake.overrides['search.query'] = ({ query }: { query: string }) => ({ ok: true, value: { results: [hit], total: 1, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true, ...(query.length > 20 ? { cutShort: [read] } : {}) } });
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('listbox', { name: 'Photos' }).getByRole('option').first().waitFor();
+    const heard = await listen(page);
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill(`${read} a few birds in the sky`);
+    await page.getByRole('main').getByText('Only the start of a long description counts: the model read it up to “…dawn with mountains behind it and”.', { exact: true }).waitFor();
+    await poll(heard).toContainEqual(expect.stringMatching(/^1 photo matches .* Only the start of a long description counts/));
+    await page.getByRole('searchbox', { name: 'Search photos' }).fill('a red boat');
+    await poll(() => heading(page)).toBe('1 photo matches “a red boat”');
+    expect(await page.getByRole('main').getByText(/Only the start of a long description/).count()).toBe(0);
+  });
+});
+
 describe('a refused query typed over the library (Note [Queries being typed])', () => {
   const refusals = [
     { typed: 'dog +', code: 'bad-input', reason: 'The query “dog +” ends with an operator; add a term after it.' },

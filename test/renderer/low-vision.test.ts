@@ -191,13 +191,13 @@ describe('placeholders (WCAG 1.4.3, at least 4.5:1)', () => {
     const viewer = page.getByRole('dialog', { name: 'b.jpg' });
     const field = viewer.getByRole('combobox', { name: 'Add a tag' });
     await field.waitFor();
-    expect(await field.evaluate(contrastOf, '::placeholder')).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(field, { pseudo: '::placeholder' })).toBeGreaterThanOrEqual(4.5);
     await page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'hidden' });
     const search = page.getByRole('searchbox', { name: 'Search photos' });
-    expect(await search.evaluate(contrastOf, '::placeholder')).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(search, { pseudo: '::placeholder' })).toBeGreaterThanOrEqual(4.5);
     // Focused, its box turns from the second surface to the first.
     await search.focus();
-    expect(await search.evaluate(contrastOf, '::placeholder')).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(search, { pseudo: '::placeholder' })).toBeGreaterThanOrEqual(4.5);
   });
 });

@@ -579,6 +579,18 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     expect(fake.callsOf('library.setExcludes')).toEqual([]);
   });
 
+  it('opens a folder’s Exclusions with the cursor in its patterns, Tab going on to Save exclusions, not to Remove', async () => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const { page } = await open(fake);
+    const exclusions = page.getByRole('button', { name: 'Exclusions for /home/ada/Pictures', exact: true });
+    await exclusions.focus();
+    await page.keyboard.press('Enter');
+    await poll(() => hasFocus(page.getByLabel(/^Leave out/))).toBe(true);
+    await page.keyboard.press('Tab');
+    await poll(() => hasFocus(page.getByRole('button', { name: 'Save exclusions' }))).toBe(true);
+  });
+
   it('lists the files that could not be indexed, with why and where, and tries them again, saying how it went', async () => {
     const fake = withLibrary(readyFake());
     fake.overrides['library.failures'] = () => ({
@@ -736,6 +748,22 @@ describe('Settings: photo folders, and an index run that stopped by itself', () 
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await page.waitForTimeout(300);
     expect(await card.getByText('Reading every photo.').count()).toBe(0);
+  });
+
+  it.each([
+    [{ total: 0, done: 0, read: 0, withText: 0, skipped: 0, failed: 0 }, 'Nothing new to read: every photo has been read or looked at.'],
+    [{ total: 9, done: 9, read: 5, withText: 3, skipped: 3, failed: 1 }, 'Read 5 photos, 3 with text, 3 skipped by the quick look, 1 could not be read.'],
+  ])('says what the reading it started did as it ends well (%#)', async (progress, said) => {
+    const fake = withLibrary(readyFake());
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    fake.overrides['library.readText'] = () => ({ ok: true, value: { jobId: 'ocr-2' } });
+    const { page, emit } = await open(fake);
+    const job = { id: 'ocr-2', kind: 'ocr' as const, subject: null, background: false, error: null };
+    const card = page.getByRole('region', { name: 'Text in photos' });
+    await card.getByRole('button', { name: 'Read text in photos' }).click();
+    await card.getByText('Reading the photos not read yet.').waitFor();
+    await emit({ type: 'job', job: { ...job, state: 'done', progress: { ...progress, perSecond: 0, etaSeconds: null } } });
+    await card.getByRole('status').getByText(said, { exact: true }).waitFor();
   });
 
   it('says what a cancelled index run left, offers to index the rest, and says how many photos that indexed', async () => {

@@ -39,6 +39,11 @@ describe('the list of tags', () => {
     // By name, on the person's choice.
     await page.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Name' });
     await expect.poll(names).toEqual(['beach, 3 photos', 'cat, 3 photos', 'dog, 12 photos']);
+    // Kept in the address: a reload shows the list as it was left.
+    expect(page.url()).toMatch(/#\/tags\?sort=name$/);
+    await page.reload();
+    await expect.poll(names).toEqual(['beach, 3 photos', 'cat, 3 photos', 'dog, 12 photos']);
+    expect(await page.getByRole('combobox', { name: 'Sort' }).inputValue()).toBe('name');
     // Not "No photos yet", the words of the notice of an empty library: these tags are on no photo.
     const empty = page.getByRole('region', { name: /^Not on any photo yet/ });
     expect(await empty.getByRole('heading', { level: 2 }).textContent()).toBe('Not on any photo yet 2 tags');
@@ -347,7 +352,7 @@ describe('a photo’s tags in the viewer', () => {
       ['dog', '#/tags?tag=dog'],
     ]);
     // Readable on the viewer, dark in the light theme too.
-    expect(await tags.getByRole('link', { name: 'sign' }).evaluate(contrastOf)).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(tags.getByRole('link', { name: 'sign' }))).toBeGreaterThanOrEqual(4.5);
     await tags.getByRole('button', { name: 'Remove tag beach' }).click();
     await tags.getByRole('link', { name: 'beach' }).waitFor({ state: 'detached' });
     expect(fake.callsOf('tags.verdict')).toEqual([{ photoIds: [2], tag: 'beach', verdict: 'clear' }]);

@@ -6,23 +6,14 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { CallParams, VocabularyInfo } from '../../preload/contract.js';
-import { appPages, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+import { appPages, rendererInChromium, type FakeLumen } from './harness.js';
 import { heardWhen, listen, recordKeys, saidWhileTyping } from './listening.js';
+import { vocabularyFake } from './vocabulary-fake.js';
 
 const pages = appPages(rendererInChromium());
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000 });
 
-/** A fake engine whose saved vocabulary is `vocabulary`, and Save saves it as given. */
-function editorFake(vocabulary: VocabularyInfo): FakeLumen {
-  const fake = libraryFake();
-  let saved = vocabulary;
-  fake.overrides['vocabulary.get'] = () => ({ ok: true, value: { vocabulary: structuredClone(saved), isDefault: false } });
-  fake.overrides['vocabulary.save'] = ((params: CallParams<'vocabulary.save'>) => {
-    saved = params.vocabulary;
-    return { ok: true, value: { vocabulary: structuredClone(saved) } };
-  }) as never;
-  return fake;
-}
+const editorFake = (vocabulary: VocabularyInfo): FakeLumen => vocabularyFake(vocabulary).fake;
 
 const party: VocabularyInfo = {
   templates: ['a photo of {}'],

@@ -47,6 +47,20 @@ describe('the viewer on a photo gone from the library', () => {
     await expect.poll(() => isFocused(page.getByRole('option', { name: /^b\.jpg/ })), { timeout: 5000 }).toBe(true);
   });
 
+  it('sets Previous and Next at the middle of a gone photo’s frame, which has no zoom bar', async () => {
+    const fake = libraryFake();
+    fake.overrides['photos.details'] = ({ id }: { id: number }) => (id === 2 ? GONE : detailsOf(id));
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await page.getByRole('option', { name: /^b\.jpg/ }).click();
+    const viewer = page.getByRole('dialog');
+    await viewer.getByRole('heading', { name: 'Photo no longer in the library' }).waitFor();
+    const stage = (await viewer.locator('.stage').boundingBox())!;
+    for (const name of ['Previous photo', 'Next photo']) {
+      const nav = (await viewer.getByRole('button', { name, exact: true }).boundingBox())!;
+      expect(Math.abs(nav.y + nav.height / 2 - (stage.y + stage.height / 2)), name).toBeLessThan(2);
+    }
+  });
+
   it('shows none of its similar photos once it has gone, and keeps the focus that was on one in the dialog', async () => {
     const fake = libraryFake();
     let gone = false;

@@ -678,7 +678,7 @@ describe('the viewer’s text in the light theme', () => {
     for (const name of ['Find similar', 'Show in folder', 'Open with default app', 'Read text', 'Close the viewer']) {
       const button = viewer.getByRole('button', { name, exact: true });
       await button.hover();
-      expect.soft(await button.evaluate(contrastOf), name).toBeGreaterThanOrEqual(4.5);
+      expect.soft(await contrastOf(button), name).toBeGreaterThanOrEqual(4.5);
     }
   });
 
@@ -686,6 +686,6 @@ describe('the viewer’s text in the light theme', () => {
     const { page } = await pages.open(viewerFake(), { hash: '#/library?photo=2', colorScheme: 'light' });
     const none = page.getByRole('dialog').getByText('No tags yet.');
     await none.waitFor();
-    expect(await none.evaluate(contrastOf)).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(none)).toBeGreaterThanOrEqual(4.5);
   });
 });

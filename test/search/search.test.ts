@@ -93,6 +93,21 @@ describe('searching a library', () => {
     expect([...first.results, ...second.results].map((r) => r.photoId)).toEqual(whole.results.map((r) => r.photoId));
   });
 
+  it('names each description longer than the model reads by the part it read, and no other (Note [Long descriptions said])', async () => {
+    const long = 'a photo of a red circle on a white background next to a blue square and a green star';
+    const page = await search.search(`${long} - a photo of a yellow cross. + a photo of a star. + ${long} at noon`, { limit: 3 });
+    expect(page.cutShort).toHaveLength(1);
+    expect(long.startsWith(page.cutShort[0]!)).toBe(true);
+    expect(page.cutShort[0]!.length).toBeLessThan(long.length);
+    expect((await search.search('a photo of a circle.', { limit: 3 })).cutShort).toEqual([]);
+    expect((await search.similar(page.results[0]!.photoId, { limit: 3 })).cutShort).toEqual([]);
+    // The app hears it through the call, and nothing of a description read whole.
+    const calls = engineHandlers({ search: (...args: Parameters<Engine['search']>) => search.search(...args) } as unknown as Engine);
+    const options = searchOptionsSchema.parse({ limit: 3 });
+    expect((await calls['search.query']({ query: long, options })).cutShort).toEqual([page.cutShort[0]]);
+    expect(await calls['search.query']({ query: 'a photo of a circle.', options })).not.toHaveProperty('cutShort');
+  });
+
   it('combines queries: weights, subtraction and photos as terms', async () => {
     const red = await search.search('a photo of a red circle.', { limit: 2 });
     expect(red.results.every((hit) => byPath.get(hit.path)?.colour === 'red' && shapeOf(hit.path) === 'circle')).toBe(true);

@@ -46,9 +46,11 @@ describe('a library whose photo dates were stored in local time', () => {
     const savedAt = new Date(2022, 6, 1, 20, 0).getTime();
     db.prepare("INSERT INTO folders (id, path, excludes, added_at) VALUES (1, '/p', '[]', 0)").run();
     db.prepare("INSERT INTO files (path, folder_id, image_id, size, mtime_ms, indexed_at) VALUES ('/p/shot.png', 1, 3, 1, ?, 0)").run(savedAt);
-    // Made by the version before this migration, the last: without the column it adds.
+    // Made by the version before this migration, the last but one: without the columns it and the last add.
     db.exec('ALTER TABLE files DROP COLUMN mtime_clock_ms');
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    db.exec('ALTER TABLE files DROP COLUMN ctime_ms');
+    db.exec('ALTER TABLE failures DROP COLUMN ctime_ms');
+    db.pragma(`user_version = ${SCHEMA_VERSION - 2}`);
     db.close();
     cleanup();
 

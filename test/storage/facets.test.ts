@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { folderKey } from '../../main/core/folder-key.js';
-import { cameraChoices, timeline } from '../../main/engine/photo-info.js';
+import { cameraChoices, formatChoices, timeline } from '../../main/engine/photo-info.js';
 import { clockOfLocal } from '../../main/storage/clock-dates.js';
 import type { Db } from '../../main/storage/database.js';
 import { PhotoFacets } from '../../main/storage/photo-facets.js';
@@ -266,6 +266,19 @@ describe('search filters', () => {
     ]);
     // Each name, typed in the filter, finds its camera's photos.
     for (const { name, photos } of choices) expect(storage.photos.matchingImageIds({ camera: name }).size).toBe(photos);
+  });
+
+  it('offer the File type filter only the types the library has photos in, each photo counted once however many copies', () => {
+    const storage = Storage.open(scratch.dir);
+    onTestFinished(() => storage.close());
+    expect(formatChoices(storage)).toEqual([]);
+    const photo = (name: string, format: string, copy = false): Photo => ({ path: `/lib/${name}`, folder: 0, takenAt: null, mtimeMs: 1, format, make: null, model: null, located: false, tags: {}, copy });
+    write(storage, [photo('a.heic', 'heic'), photo('b.jpg', 'jpeg'), photo('b copy.jpg', 'jpeg', true), photo('c.png', 'png'), photo('d.jpg', 'jpeg')], [storage.library.addFolder('/lib', [])]);
+    expect(formatChoices(storage)).toEqual([
+      { format: 'jpeg', photos: 2 },
+      { format: 'png', photos: 1 },
+      { format: 'heic', photos: 1 },
+    ]);
   });
 
   it('match a tag in any case beyond ASCII, whichever spelling is asked first (Note [Case folded in JavaScript])', () => {

@@ -155,6 +155,17 @@ describe('tagging from the command line', () => {
     expect(circles.tags[0]).toMatchObject({ tag: 'circle', share: 1 });
     expect(albums.find((album: { name: string }) => album.name === 'Album square').photos).toBe(4);
     expect((await cli('albums', '--data', data)).stdout).toMatch(/^Album circle: circle/m);
+    // A saved album named as a folder is told apart, listed first as the app lists it.
+    const engine = new Engine({ dataDir: data, model: IMMICH_MODEL });
+    try {
+      await engine.changeAlbums((tags) => tags.saveAlbum('Album circle', [photo.photoId]));
+    } finally {
+      await engine.dispose();
+    }
+    const listed = (await cli('albums', '--data', data)).stdout.trim().split('\n');
+    expect(listed[0]).toMatch(/^Album circle: .*\(1 photo, saved album\)$/);
+    expect(listed.slice(1)).toContainEqual(expect.stringMatching(/^Album circle: circle .*\(5 photos, .*Album circle\)$/));
+    expect((await cli('albums', '--data', data, '--json')).json()[0]).toMatchObject({ kind: 'saved', name: 'Album circle', photos: 1 });
 
     // XMP: sidecars written next to the photos, originals untouched.
     const before = await Promise.all(files.map(sha));

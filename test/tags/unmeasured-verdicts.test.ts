@@ -17,4 +17,11 @@ describe('why no verdict was measured', () => {
     expect(unmeasuredVerdictsText([counted('beach', 2)], vocabulary, words)).toBe('None of the library’s 2 confirmed or rejected tags could be measured: the vocabulary has "beach" switched off, or their photos are not indexed with this model yet (index them).');
     expect(unmeasuredVerdictsText([counted('beach', 0)], vocabulary, words)).toBe('None yet.');
   });
+
+  it('says one verdict as one, and quotes names as the caller does', () => {
+    const curly = { ...words, addTags: (tags: number) => `Add ${tags === 1 ? 'it' : 'them'}.`, quote: (name: string) => `“${name}”` };
+    expect(unmeasuredVerdictsText([counted('shop', 1)], vocabulary, curly)).toBe('The library’s 1 confirmed or rejected tag is not a tag of this vocabulary: it is on “shop”. Add it.');
+    expect(unmeasuredVerdictsText([counted('shop', 2), counted('cafe', 1)], vocabulary, curly)).toBe('None of the library’s 3 confirmed or rejected tags are tags of this vocabulary: they are on “shop”, “cafe”. Add them.');
+    expect(unmeasuredVerdictsText([counted('beach', 0, 1)], vocabulary, curly)).toBe('The library’s 1 confirmed or rejected tag could not be measured: the vocabulary has “beach” switched off, or its photo is not indexed with this model yet (index them).');
+  });
 });

@@ -9,6 +9,7 @@ export type { AppEvent, CallName, CallOutcome, CallParams, LumenApi };
 export type {
   EngineStatus,
   IndexProgressInfo,
+  OcrProgressInfo,
   AlbumInfo,
   AlbumName,
   EvaluationInfo,

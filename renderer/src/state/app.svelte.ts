@@ -70,7 +70,7 @@ export class AppState {
       () => this.router.current === 'library' && !this.search.active,
     );
     this.viewer = new ViewerState(api, this.router, this.announcer);
-    this.duplicates = new DuplicatesStore(api, this.versions);
+    this.duplicates = new DuplicatesStore(api, this.bus, this.versions);
     this.editor = new EditorState(api);
     this.bus.on('settings-changed', () => void this.models.refresh());
     this.bus.on('library-changed', () => {

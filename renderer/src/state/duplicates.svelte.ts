@@ -4,9 +4,19 @@
  * main/duplicates/grouping.ts) and moving them once the person confirmed. One copy of each group
  * always stays unmarked here, and the main process refuses the last copy of a group anyway
  * (Note [Never delete] in main/duplicates/trash.ts).
+ *
+ * Note [Groups outdated]: a window showed the groups it found (or was shown) after the library
+ * changed under them, a folder removed, a marked copy deleted or renamed, until a reload, and Move
+ * to trash then acted on them ("23 files not moved: no longer in the library"). At each change of
+ * the library the engine is asked whether its last find still describes it (`duplicates.last`,
+ * as a reload asks: Note [Last duplicates kept] in main/duplicates/last-find.ts); if not, the
+ * groups and marks go, as a reload would drop them, and the screen says the library changed and
+ * to find again. A change during a move is asked about once the move ends: its own copies leave
+ * the library then, and the engine counts them moved only after it moved them.
  */
 import { SvelteSet } from 'svelte/reactivity';
 import type { DuplicateGroupInfo, DuplicatePhotoInfo, DuplicatesInfo, DuplicateTrashInfo, LumenApi } from '../lib/api.js';
+import type { AppBus } from '../lib/bus.js';
 import type { PhotoVersions } from './photo-versions.svelte.js';
 
 export class DuplicatesStore {
@@ -26,26 +36,42 @@ export class DuplicatesStore {
   moved = $state.raw<DuplicateTrashInfo | null>(null);
   /** Copies of the groups shown moved to the trash since they were found (here, or in a window before for the engine's last find). */
   movedToTrash = $state(0);
+  /** The library changed since the groups were found: they are no longer shown (Note [Groups outdated]). */
+  outdated = $state(false);
+  /** This window's find ran while photos were being indexed: those indexed after it read the vectors are not compared. */
+  foundWhileIndexing = $state(false);
+  /** The library changed while a move to the trash was under way: asked about once it ends (Note [Groups outdated]). */
+  private changedWhileTrashing = false;
+  /** The library changed while a find of this window's ran: the groups shown before it are asked about again if it gives none. */
+  private changedWhileFinding = false;
 
   constructor(
     private readonly api: LumenApi,
+    bus: AppBus,
     versions: PhotoVersions,
   ) {
     // Copies come without versions: their images' URLs get them at the library's next change (Note [Versions followed] in lib/photo-versions.ts).
     versions.follow(() => this.groups.flatMap((group) => group.photos.map((photo) => photo.id)));
+    bus.on('library-changed', () => void this.libraryChanged());
   }
 
-  async find(threshold: number | undefined): Promise<void> {
+  /** `indexing`: whether photos are being indexed now, asked as the find starts and as it ends. */
+  async find(threshold: number | undefined, indexing: () => boolean): Promise<void> {
     this.finding = true;
     this.error = null;
     this.moved = null;
+    this.changedWhileFinding = false;
+    const indexingAtStart = indexing();
     const outcome = await this.api.call('duplicates.find', threshold === undefined ? {} : { threshold });
     this.finding = false;
     if (!outcome.ok) {
       if (outcome.error.code !== 'cancelled') this.error = outcome.error.message;
+      // The groups shown before it stay: a change they missed while it ran is asked about now.
+      if (this.changedWhileFinding) void this.libraryChanged();
       return;
     }
     this.show(outcome.value, null);
+    this.foundWhileIndexing = indexingAtStart || indexing();
   }
 
   /**
@@ -69,6 +95,8 @@ export class DuplicatesStore {
     this.found = found;
     this.foundAt = foundAt;
     this.movedToTrash = movedToTrash;
+    this.outdated = false;
+    this.foundWhileIndexing = false;
     this.groups = found.groups;
     this.marked.clear();
     for (const group of this.groups) for (const photo of group.photos) if (photo.id !== group.keep && photo.links.length === 0 && !photo.joinedThroughOthers) this.marked.add(photo.id);
@@ -99,6 +127,10 @@ export class DuplicatesStore {
     this.moved = null;
     const outcome = await this.api.call('duplicates.trash', { photoIds: photos.map((photo) => photo.id) });
     this.trashing = false;
+    if (this.changedWhileTrashing) {
+      this.changedWhileTrashing = false;
+      void this.libraryChanged();
+    }
     if (!outcome.ok) {
       this.error = outcome.error.message;
       return;
@@ -109,5 +141,31 @@ export class DuplicatesStore {
     for (const photo of photos) if (gone(photo)) this.marked.delete(photo.id);
     this.movedToTrash += photos.filter(gone).length;
     this.groups = this.groups.map((group) => ({ ...group, photos: group.photos.filter((photo) => !gone(photo)) })).filter((group) => group.photos.length > 1);
+  }
+
+  /** Drops the groups shown once the engine says the library is no longer the one they were found in (Note [Groups outdated]). */
+  private async libraryChanged(): Promise<void> {
+    const shown = this.found;
+    if (shown === null || this.outdated) return;
+    if (this.finding) {
+      this.changedWhileFinding = true;
+      return;
+    }
+    if (this.trashing) {
+      this.changedWhileTrashing = true;
+      return;
+    }
+    const outcome = await this.api.call('duplicates.last', {});
+    // A find begun meanwhile has the say; a move begun meanwhile asks again once it ends.
+    if (this.found !== shown || this.finding) return;
+    if (this.trashing) {
+      this.changedWhileTrashing = true;
+      return;
+    }
+    // When the engine cannot say, the groups stay: a move of a copy gone is refused by name anyway (Note [Only the library's files] in main/duplicates/trash.ts).
+    if (!outcome.ok || outcome.value !== null) return;
+    this.outdated = true;
+    this.groups = [];
+    this.marked.clear();
   }
 }

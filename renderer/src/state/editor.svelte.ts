@@ -4,10 +4,11 @@
  * evaluation on their verdicts. Answers to older drafts never replace newer ones.
  */
 import { untrack } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
 import { MAX_VOCABULARY_CHARS } from '../../../preload/limits.js';
 import type { EvaluationInfo, LumenApi, TagPreviewInfo, VocabularyInfo } from '../lib/api.js';
 import { dropDraft, keepDraft, keptDraft } from '../lib/draft-kept.js';
-import { changes, isChanged, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
+import { changes, isChanged, type Changes, problems, type Origins, type Problem, type TagDraft } from '../lib/vocabulary-edit.js';
 import { tagNameKey } from '../../../main/tags/vocabulary-rules.js';
 
 /**
@@ -25,6 +26,26 @@ const PREVIEW_DELAY_MS = 220;
 const namePrompts = (name: string): string[] => (name.trim() ? [name.trim()] : []);
 
 type Message = { kind: 'ok' | 'error'; text: string };
+
+/**
+ * Note [Pages follow a rename]: after a rename is saved, Back leads to the pages of the tag's old
+ * name (the tag page that opened the editor), which would say there is no such tag. So each rename
+ * saved in this window is kept, by the old name's key, through renames in a row, and a page
+ * asked for a name no tag has any more shows the tag it became instead.
+ */
+const renamedHere = new SvelteMap<string, string>();
+
+/** The name the tag once called `name` has after the renames saved in this window; null if none renamed it. */
+export function renamedInThisWindow(name: string): string | null {
+  return renamedHere.get(tagNameKey(name)) ?? null;
+}
+
+/** Keeps the renames just saved; a name renamed before follows its tag to the newest name. */
+function keepRenames(renames: Changes['renamed']): void {
+  const newName = new Map(renames.map(({ from, to }) => [tagNameKey(from), to]));
+  for (const [old, now] of renamedHere) renamedHere.set(old, newName.get(tagNameKey(now)) ?? now);
+  for (const [from, to] of newName) renamedHere.set(from, to);
+}
 
 export class EditorState {
   saved = $state.raw<VocabularyInfo | null>(null);
@@ -212,6 +233,11 @@ export class EditorState {
     this.select(index);
   }
 
+  /** The tags `vocabulary`, the draft, renames from the saved one, as saving it would say them. */
+  private renames(vocabulary: VocabularyInfo): Changes['renamed'] {
+    return this.saved ? changes(this.saved, vocabulary, this.origins).renamed : [];
+  }
+
   /** After any edit: the preview follows once typing pauses. */
   schedulePreview(): void {
     if (this.timer) clearTimeout(this.timer);
@@ -230,7 +256,7 @@ export class EditorState {
     }
     const vocabulary = $state.snapshot(this.draft);
     // A renamed tag is previewed against itself as saved, with its verdicts (Note [Live preview]).
-    const renames = this.saved ? changes(this.saved, vocabulary, this.origins).renamed : [];
+    const renames = this.renames(vocabulary);
     this.previewInFlight = true;
     const outcome = await this.api.call('vocabulary.preview', { vocabulary, tag: tag.name.trim(), renames }).finally(() => (this.previewInFlight = false));
     // The draft changed while this was computed: its answer is stale, the latest draft is asked about instead.
@@ -249,7 +275,7 @@ export class EditorState {
     const generation = ++this.evaluationGeneration;
     const vocabulary = $state.snapshot(this.draft);
     this.evaluating = true;
-    const outcome = await this.api.call('vocabulary.evaluate', { vocabulary });
+    const outcome = await this.api.call('vocabulary.evaluate', { vocabulary, renames: this.renames(vocabulary) });
     // Saved, discarded, imported or reset meanwhile: the figures are of a draft that is gone.
     if (generation !== this.evaluationGeneration) return null;
     this.evaluating = false;
@@ -283,8 +309,11 @@ export class EditorState {
   async save(): Promise<boolean> {
     const vocabulary = $state.snapshot(this.draft);
     const basedOn = this.saved;
-    const renames = basedOn ? changes(basedOn, vocabulary, this.origins).renamed : [];
-    if (await this.apply(this.api.call('vocabulary.save', { vocabulary, renames, ...(basedOn ? { basedOn } : {}) }), 'Saved. Your photos are being tagged again with it.')) return true;
+    const renames = this.renames(vocabulary);
+    if (await this.apply(this.api.call('vocabulary.save', { vocabulary, renames, ...(basedOn ? { basedOn } : {}) }), 'Saved. Your photos are being tagged again with it.')) {
+      keepRenames(renames);
+      return true;
+    }
     await this.followSavedElsewhere();
     return false;
   }
