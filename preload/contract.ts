@@ -62,9 +62,11 @@ export const callSchemas = {
   'models.cancelDownload': z.object({ id: modelId }).strict(),
   /** Opens a folder picker in the main process, then checks and installs the chosen folder. */
   'models.importFromDialog': z.object({}).strict(),
+  /** Deletes an installed model's folder in the data folder; refused for the one in use (Note [Removing a model] in main/models/store.ts). */
+  'models.remove': z.object({ id: modelId }).strict(),
   /** `model`: an installed model's id (null: the default). */
   'settings.update': z.object({ model: modelId.nullable().optional(), provider: z.string().min(1).max(20).optional() }).strict(),
-  /** Opens a folder picker in the main process and adds the chosen folders; indexing starts. */
+  /** Opens a folder picker in the main process and adds the chosen folders it may, answering the others with why; indexing starts. */
   'library.addFromDialog': z.object({ excludes: globs.optional() }).strict(),
   'library.removeFolder': z.object({ folderId: id }).strict(),
   'library.setExcludes': z.object({ folderId: id, excludes: globs }).strict(),
@@ -179,13 +181,15 @@ export interface CatalogueModel {
 export interface InstalledModelInfo {
   id: string;
   dir: string;
+  /** What its folder holds on disk, which removing it frees. */
+  bytes: number;
   dim: number;
   layout: 'immich' | 'hf';
 }
 
 export interface ModelsListing {
   installed: InstalledModelInfo[];
-  broken: Array<{ id: string; dir: string; reason: string }>;
+  broken: Array<{ id: string; dir: string; bytes: number; reason: string }>;
   catalogue: CatalogueModel[];
   downloading: string[];
 }
@@ -201,6 +205,12 @@ export interface FolderInfo {
   excludes: string[];
   /** Why the app looks the folder over every few minutes rather than watch it (Note [Looked over where not watched] in main/library/watcher.ts); null while watched, and where nothing watches (the CLI). */
   lookedOver?: string | null;
+}
+
+/** What adding folders did: the folders added (those in the library already among them), and each refused with why (Note [Some folders refused] in main/library/library.ts). */
+export interface FoldersAddedInfo {
+  folders: FolderInfo[];
+  refused: Array<{ path: string; reason: string }>;
 }
 
 export interface ModelInfo {
@@ -229,10 +239,11 @@ export interface LibraryInfo {
 
 /**
  * Why no model is ready: none is installed, several are and none is chosen, the chosen one
- * (`model`) is not installed any more, or it does not load (`message` says why, in the engine's
- * words, which name the CLI's commands; the app words all but the last itself).
+ * (`model`) is not installed any more (`downloadable`: a catalogue model, which a download brings
+ * back; else one imported, which its folder imported again does), or it does not load (`message`
+ * says why, in the engine's words, which name the CLI's commands; the app words all but the last itself).
  */
-export type ModelProblem = { kind: 'none-installed' | 'choose-one' | 'unusable'; message: string } | { kind: 'missing'; model: string; message: string };
+export type ModelProblem = { kind: 'none-installed' | 'choose-one' | 'unusable'; message: string } | { kind: 'missing'; model: string; downloadable: boolean; message: string };
 
 /**
  * A damaged library the engine replaced as it opened it, in this run (Note [Salvage first] in
@@ -265,6 +276,19 @@ export interface EngineStatus {
   jobs: JobInfo[];
   /** The library was damaged and restored as this engine opened it, for the window to say so; null when it was not. */
   restored: LibraryRestored | null;
+  /** The other Lumen process writing the library now, as it says; null when none is (Note [Another program indexing] in main/engine/index-job.ts). */
+  writer: OtherWriterInfo | null;
+}
+
+/** A Lumen process holding the library's writer lock (Note [One writer] in main/storage/writer-lock.ts). */
+export interface OtherWriterInfo {
+  pid: number;
+  /** Which program: "the app", "`lumen index`". */
+  holder: string;
+  /** What it does, to finish "is … this library": "indexing", "tagging", or "using" between jobs. */
+  doing: string;
+  /** Since when it holds the library (ms since the epoch). */
+  since: number;
 }
 
 export interface DownloadProgressInfo {
@@ -651,8 +675,11 @@ export interface CallResults {
   'models.download': { dir: string };
   'models.cancelDownload': { cancelled: boolean };
   'models.importFromDialog': { id: string; dir: string } | null;
+  /** The model removed, and the bytes its folder held. */
+  'models.remove': { id: string; bytes: number };
   'settings.update': SettingsInfo;
-  'library.addFromDialog': FolderInfo[] | null;
+  /** Null when the person picked nothing. */
+  'library.addFromDialog': FoldersAddedInfo | null;
   'library.removeFolder': { removed: boolean };
   'library.setExcludes': FolderInfo;
   'library.index': { jobId: string };

@@ -16,7 +16,7 @@
  * contract's event schema. Results are the engine's own values, checked in shape only.
  */
 import { z } from 'zod';
-import { eventSchema, type AppEvent, type CallError, type JobInfo } from '../../preload/contract.js';
+import { eventSchema, type AppEvent, type CallError, type EngineStatus, type JobInfo } from '../../preload/contract.js';
 import { DOWNLOADED_ADVICE, OTHER_LIBRARY_ADVICE, PROVIDER_ADVICE, READ_ONLY_LIBRARY_ADVICE, UNREADABLE_DATA_ADVICE, WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { INDEX_WITH_MODEL_ADVICE, isUserError, messageOf } from '../core/errors.js';
 import { NO_LIBRARY_MESSAGE } from '../engine/no-library.js';
@@ -86,10 +86,27 @@ function inAppWords(message: string): string {
   return IN_APP_WORDS.reduce((said, [cli, app]) => said.replace(cli, app), message);
 }
 
+/** `job` with its error in the app's words (Note [App wording]). */
+function jobInAppWords(job: JobInfo): JobInfo {
+  return job.error === null ? job : { ...job, error: inAppWords(job.error) };
+}
+
 /** `event` with a job's error in the app's words (Note [App wording]). */
 function eventInAppWords(event: AppEvent): AppEvent {
-  if (event.type !== 'job' || event.job.error === null) return event;
-  return { ...event, job: { ...event.job, error: inAppWords(event.job.error) } };
+  return event.type === 'job' ? { ...event, job: jobInAppWords(event.job) } : event;
+}
+
+/**
+ * The answer to the call `name` with the errors of the jobs it carries in the app's words (Note
+ * [App wording]): a window opened after a job failed reads that job in the status, and read the
+ * CLI's advice ("`status` still works…, or pass another --data").
+ */
+function resultInAppWords(name: string, value: unknown): unknown {
+  if (name === 'app.status') {
+    const status = value as EngineStatus;
+    return { ...status, jobs: status.jobs.map(jobInAppWords) };
+  }
+  return name === 'jobs.pause' || name === 'jobs.resume' || name === 'jobs.cancel' ? jobInAppWords(value as JobInfo) : value;
 }
 
 /**
@@ -321,7 +338,7 @@ export function serveRpc(port: ParentPort, methods: Methods, schemas: ParamSchem
         const checked = (schemas[name] as z.ZodType).safeParse(params ?? {});
         if (!checked.success) throw new CallFailure('bad-input', `Invalid request for ${name}: ${describeIssues(checked.error)}.`);
         const method = methods[name] as (params: unknown) => unknown;
-        port.postMessage({ id, ok: true, value: await method(checked.data) });
+        port.postMessage({ id, ok: true, value: resultInAppWords(name, await method(checked.data)) });
       } catch (error) {
         port.postMessage({ id, ok: false, error: toCallError(error, log, name) });
       }

@@ -48,7 +48,7 @@ export interface Command {
    * message; null or absent when it only reads (Note [One writer] in storage/writer-lock.ts).
    */
   writes?(context: CommandContext): string | null;
-  /** Whether the command makes the library where there is none yet (a first `index`); others that write refuse to, leaving no data folder behind. */
+  /** Whether the command makes the library where there is none yet, from what its arguments name (a first `index FOLDER`); others that write, and it given no argument, refuse to, leaving no data folder behind. */
   createsLibrary?: boolean;
   /** Checks what was asked before the library is claimed: a mistyped folder leaves no data folder behind. */
   check?(context: CommandContext): Promise<void>;

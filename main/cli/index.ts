@@ -2,12 +2,19 @@
  * Command-line interface over the same engine the desktop app uses: scripting, benchmarks and
  * headless use. `npm run -s cli -- <command> [options]`.
  *
- * Note [Streams]: results go to stdout (JSON with --json), progress and logs to stderr, so
- * `--json` output can always be piped into another program. Bad input (including a photo,
- * folder or model that does not exist, or a file named as a photo or model that is none) exits
- * with status 2 and one line saying what to do; a failure of the work itself exits with 1; an
- * interrupted run exits with 130. A reader that goes away early (`| head`) stops no run, whether
- * it read stdout or stderr.
+ * Note [Streams]: results go to stdout (JSON with --json), progress, logs and usage errors to
+ * stderr, so `--json` output can always be piped into another program. Bad input (including a
+ * photo, folder or model that does not exist, or a file named as a photo or model that is none)
+ * exits with status 2 and one line saying what to do; a failure of the work itself exits with 1;
+ * an interrupted run exits with 130 (Note [Exit statuses]). A reader that goes away early
+ * (`| head`) stops no run, whether it read stdout or stderr.
+ *
+ * Note [Exit statuses]: a library busy (another Lumen process writing it, or another program
+ * holding it open; a model another Lumen process downloads) is no failure of the command: it is
+ * for later. It exits with 75, EX_TEMPFAIL of sysexits.h, which mail and other tools give for
+ * "try again later", so a script can tell it from a failure (1). `--wait` waits instead, where
+ * another Lumen process writes the library; a model downloaded meanwhile is then installed, and
+ * downloading it again is refused as installed already.
  *
  * Note [Ctrl-C]: the first Ctrl-C cancels the running job, which stops at its next checkpoint
  * with everything finished so far kept, and any job the command would start after it starts
@@ -59,6 +66,8 @@ const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
+/** The library is busy: try again later (Note [Exit statuses]). */
+const EXIT_BUSY = 75;
 const EXIT_INTERRUPTED = 130;
 /** Errors about what the person asked for (exit 2), rather than about the work (exit 1). */
 const USAGE_ERRORS: ReadonlySet<UserErrorCode> = new Set(['bad-input', 'not-found', 'model-missing', 'image-undecodable']);
@@ -106,6 +115,12 @@ function isBadInput(error: UserError): boolean {
   return USAGE_ERRORS.has(error.code) || (error instanceof PhotoFileError && NOT_A_PHOTO.has(error.problem));
 }
 
+function exitStatusOf(error: UserError): number {
+  if (error.code === 'cancelled') return EXIT_INTERRUPTED;
+  if (error.code === 'busy') return EXIT_BUSY;
+  return isBadInput(error) ? EXIT_USAGE : EXIT_FAILURE;
+}
+
 function optionLines(options: Record<string, OptionSpec>): string[] {
   return Object.entries(options).map(([name, spec]) => {
     const flag = `--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`;
@@ -135,6 +150,8 @@ function generalHelp(): string {
     ...COMMANDS.map((command) => `  ${command.name.padEnd(14)} ${command.summary}`),
     '',
     'Run `lumen <command> --help` (or `lumen help <command>`) for a command’s options. Every command takes --json. `lumen --version` prints the version.',
+    '',
+    `Exit status: 0 done, ${EXIT_FAILURE} failed or not all done, ${EXIT_USAGE} a mistake in what was asked, ${EXIT_BUSY} busy (try again later; --wait waits for another Lumen process writing the library), ${EXIT_INTERRUPTED} interrupted.`,
   ].join('\n');
 }
 
@@ -200,9 +217,14 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
     io.stdout.write(`${commandHelp(asked)}\n`);
     return 0;
   }
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    // No command is a usage error: its text goes where errors go (Note [Streams]).
+    io.stderr.write(`${generalHelp()}\n`);
+    return EXIT_USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(`${generalHelp()}\n`);
-    return name === undefined ? EXIT_USAGE : 0;
+    return 0;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
     io.stdout.write(`lumen ${packageJson.version}\n`);
@@ -298,7 +320,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       // Without --wait, the lock's own advice (run again with --wait) is the CLI's.
       const hint = wait ? 'waiting for it to finish (Ctrl-C stops waiting)' : undefined;
       const idleHint = wait ? 'waiting for it to be closed (Ctrl-C stops waiting)' : undefined;
-      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, idleHint, signal: controller.signal, onWait: (busy) => log(busy.message), creates: command.createsLibrary === true });
+      // Given nothing to make it from (`index` with no FOLDER), the command needs a library as
+      // every other writer does: refused before the claim makes the data folder and its lock.
+      const creates = command.createsLibrary === true && context.positionals.length > 0;
+      await context.engine().claimWriter(`\`lumen ${name}\``, doing, { wait, hint, idleHint, signal: controller.signal, onWait: (busy) => log(busy.message), creates });
     }
     const result = await command.run(context);
     io.stdout.write(json ? `${JSON.stringify(result.json)}\n` : `${result.text}\n`);
@@ -310,7 +335,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       // Given --data, "or pass --data" would ask for what was done (Note [No library yet]).
       const said = typeof parsed.values['data'] === 'string' ? withoutDataAdvice(error.message) : error.message;
       io.stderr.write(`lumen ${name}: ${oneLine(said)}\n`);
-      code = error.code === 'cancelled' ? EXIT_INTERRUPTED : isBadInput(error) ? EXIT_USAGE : EXIT_FAILURE;
+      code = exitStatusOf(error);
     } else {
       const details = process.env['LUMEN_DEBUG'] && error instanceof Error ? `\n${error.stack}` : ' (set LUMEN_DEBUG=1 for details)';
       io.stderr.write(`lumen ${name}: unexpected error, please report it: ${messageOf(error)}${details}\n`);

@@ -46,7 +46,7 @@ export const index: Command = {
   name: 'index',
   args: '[FOLDER...]',
   summary: 'Add folders to the library and bring its index up to date.',
-  details: 'With no FOLDER, updates every folder already in the library. Files that fail are listed and skipped; the exit status is 0 when the run completed, and 1 when a library folder could not be reached (gone, or unreadable: its photos are kept, the rest is indexed).',
+  details: 'With no FOLDER, updates every folder already in the library. Files that fail are listed and skipped; the exit status is 0 when the run completed, and 1 when a library folder could not be reached (gone, or unreadable: its photos are kept, the rest is indexed) or a FOLDER was not added (said with why: the others are added and indexed).',
   options: {
     ...MODEL_OPTIONS,
     ...WAIT_OPTION,
@@ -56,8 +56,11 @@ export const index: Command = {
   },
   writes: () => 'indexing',
   createsLibrary: true,
-  // The data folder given as (or around) a photo folder is refused before it is made (Note [Other libraries] in data-folder.ts).
-  check: (context) => checkPhotoFolders(context.positionals, context.dataDir),
+  // The data folder given as (or around) a photo folder is refused before it is made (Note [Other libraries] in data-folder.ts),
+  // as is any other FOLDER, when none is left to add (Note [Some folders refused] in library.ts).
+  check: async (context) => {
+    await checkPhotoFolders(context.positionals, context.dataDir);
+  },
   async run(context) {
     const engine = context.engine();
     const request = { batchSize: numberOption(context, 'batch', undefined, { min: 1, max: 1024, integer: true }), retryFailed: context.options['retry-failed'] === true };
@@ -65,12 +68,16 @@ export const index: Command = {
     const given = stringOption(context, 'exclude');
     const excludes = given === undefined ? null : given.split(',').map((glob) => glob.trim()).filter(Boolean);
     if (excludes && !context.positionals.length) throw new UserError('bad-input', '--exclude applies to the folders you add: give the FOLDER too.');
-    const running = context.positionals.length ? (await engine.addFolders(context.positionals, excludes, request)).indexing : engine.index(request);
+    const added = context.positionals.length ? await engine.addFolders(context.positionals, excludes, request) : null;
+    // Said as the run starts, which may be long: the others are added and indexed, as `cp` copies the files it can (Note [Some folders refused] in library.ts).
+    for (const folder of added?.refused ?? []) context.log(`lumen index: Not added: ${oneLine(folder.reason)}`);
+    const running = added?.indexing ?? engine.index(request);
     const summary = await cancelledSaysWhatIsKept(running, (progress: IndexProgress | null) => `${count(progress?.indexed ?? 0, 'photo')} indexed and kept`, commandAsGiven(index, context));
     const failedNow = new Set([...summary.failed, ...summary.unreachable].map((failure) => failure.path));
     const stillFailing = engine.failures().filter((failure) => !failedNow.has(failure.path)).length;
-    // A library folder out of reach: the rest is indexed, and the exit status says not all was (Note [A folder out of reach] in walk.ts).
-    return { json: summary, text: indexText((await engine.indexingModel()).id, summary, stillFailing), incomplete: summary.unreachable.length > 0 };
+    // A library folder out of reach, or a FOLDER refused: the rest is indexed, and the exit status says not all was (Note [A folder out of reach] in walk.ts).
+    const incomplete = summary.unreachable.length > 0 || (added?.refused.length ?? 0) > 0;
+    return { json: { ...summary, refused: added?.refused ?? [] }, text: indexText((await engine.indexingModel()).id, summary, stillFailing), incomplete };
   },
 };
 

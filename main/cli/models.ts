@@ -1,9 +1,9 @@
-/** `models list | download ID | import DIR`: the catalogue and the models installed. */
+/** `models list | download ID | import DIR | remove ID`: the catalogue and the models installed. */
 import { UserError } from '../core/errors.js';
 import { requireModelFolder } from '../models/folder.js';
 import { ModelNameReserved, ModelNameTaken } from '../models/store.js';
 import { stringOption, type Command, type CommandContext, type CommandResult } from './command.js';
-import { DATA_OPTION, formatBytes } from './common.js';
+import { DATA_OPTION, count, formatBytes } from './common.js';
 
 async function list(context: CommandContext): Promise<CommandResult> {
   const listing = await context.engine().listModels();
@@ -14,7 +14,7 @@ async function list(context: CommandContext): Promise<CommandResult> {
         `  ${entry.installed ? '*' : ' '} ${entry.id}  (${entry.name}; about ${formatBytes(entry.approxBytes)}; ${entry.languages}; ${entry.licence})\n      ${entry.quality}`,
     ),
     `Installed in ${context.engine().modelsDir}:`,
-    ...(listing.installed.length ? listing.installed.map((model) => `    ${model.id}  (${model.layout} layout, ${model.dim}-d)`) : ['    (none)']),
+    ...(listing.installed.length ? listing.installed.map((model) => `    ${model.id}  (${model.layout} layout, ${model.dim}-d; ${formatBytes(model.bytes)})`) : ['    (none)']),
     ...listing.broken.map((model) => `  ! ${model.id}: ${model.reason}`),
   ];
   return { json: listing, text: lines.join('\n') };
@@ -25,12 +25,13 @@ const IMPORT_TAKES = '`models import` takes a folder holding a CLIP model (Immic
 
 export const models: Command = {
   name: 'models',
-  args: 'list | download ID | import DIR',
-  summary: 'List, download or import models.',
+  args: 'list | download ID | import DIR | remove ID',
+  summary: 'List, download, import or remove models.',
   details: [
     'list           the catalogue and the models installed in the data folder',
     'download ID    download a catalogue model from Hugging Face, verified, resumable',
     'import DIR     check a model folder on disk and copy it into the data folder',
+    'remove ID      delete an installed model from the data folder (not the one in use); the library keeps its embeddings',
   ].join('\n'),
   options: {
     ...DATA_OPTION,
@@ -63,8 +64,15 @@ export const models: Command = {
           });
         return { json: { installed: imported.id, dir: imported.dir }, text: `Imported ${target} as ${imported.dir}.` };
       }
+      case 'remove': {
+        if (!target) throw new UserError('bad-input', 'Name the model to remove, e.g. `models remove my-clip` (see `models list`).');
+        const removed = await context.engine().removeModel(target);
+        // Note [Removing a model] in models/store.ts: the embeddings stay, so adding it again needs no re-indexing.
+        const kept = removed.embeddings > 0 ? ` The library keeps its embeddings of ${count(removed.embeddings, 'photo')}: added again, it needs no re-indexing.` : '';
+        return { json: { removed: removed.id, dir: removed.dir, bytes: removed.bytes, embeddingsKept: removed.embeddings }, text: `Removed ${removed.id}; ${formatBytes(removed.bytes)} freed.${kept}` };
+      }
       default:
-        throw new UserError('bad-input', `Unknown models action "${action}". Use list, download or import.`);
+        throw new UserError('bad-input', `Unknown models action "${action}". Use list, download, import or remove.`);
     }
   },
 };

@@ -3,14 +3,16 @@
  * `tag-scores`, `eval-zeroshot` and `eval-retrieval`.
  */
 import path from 'node:path';
+import { text as textOf } from 'node:stream/consumers';
 import { UserError } from '../core/errors.js';
 import { MIN_VERDICTS } from '../tags/refine-rules.js';
 import { SIDECAR_STYLES, withTemplates, type AlbumSummary, type PhotoTags, type RefinementReport, type SidecarStyle, type TagCount, type Vocabulary, type XmpExportSummary } from '../tags/index.js';
-import { formatVocabulary, validateTemplate } from '../tags/vocabulary.js';
+import { formatVocabulary, validateTemplate, vocabularyOfText } from '../tags/vocabulary.js';
 import { unmeasuredVerdictsText } from '../tags/unmeasured-verdicts.js';
 import { tagNameKey } from '../tags/vocabulary-rules.js';
-import { stringOption, type Command, type CommandContext, type OptionSpec } from './command.js';
-import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { stringOption, type Command, type CommandContext, type CommandResult, type OptionSpec } from './command.js';
+import { count, countColumn, DATA_OPTION, fileLine, MODEL_OPTIONS, numberOption, oneLine, requireOne, requirePositionals, shownPath, WAIT_OPTION } from './common.js';
+import { nearest } from './suggest.js';
 
 const VOCABULARY_OPTION: Record<string, OptionSpec> = {
   vocabulary: { type: 'string', valueName: 'FILE', description: 'tag vocabulary file (default: the library’s, else the built-in one)' },
@@ -267,16 +269,44 @@ export const tags: Command = {
   },
 };
 
+/** How many saved albums' names a refusal offers. */
+const ALBUMS_OFFERED = 8;
+
+/** The saved album called `name`, in any case or Unicode form (Note [Album names] in tags/album-rules.ts); else refused, with the saved albums offered. */
+function savedAlbumCalled(context: CommandContext, name: string): { id: string; name: string } {
+  const saved = context.engine().tags().savedAlbumNames();
+  const found = saved.find((album) => album.name === name) ?? saved.find((album) => tagNameKey(album.name) === tagNameKey(name));
+  if (found) return found;
+  if (!saved.length) throw new UserError('bad-input', `There is no saved album "${name}": none is saved yet (the app saves a selection of photos as one).`);
+  const names = saved.map((album) => album.name);
+  const guess = nearest(name, names);
+  const more = names.length > ALBUMS_OFFERED ? `, and ${names.length - ALBUMS_OFFERED} more` : '';
+  const offered = `${names.slice(0, ALBUMS_OFFERED).map((album) => `"${album}"`).join(', ')}${more}`;
+  throw new UserError('bad-input', `There is no saved album "${name}".${guess ? ` Did you mean "${guess}"?` : ''} Saved albums: ${offered} (\`lumen albums\` lists them).`);
+}
+
+/** `albums NAME`: a saved album's photos, a path a line, for a script to act on. */
+function albumListing(context: CommandContext): CommandResult {
+  if (context.options['min-share'] !== undefined) throw new UserError('bad-input', '--min-share goes with the summary of every album: give no NAME with it.');
+  const album = savedAlbumCalled(context, requireOne(context, 'album name'));
+  const photos = context.engine().library().storage.photos.rows(context.engine().tags().albumPhotos(album.id)).map((row) => ({ photoId: row.photoId, path: row.path }));
+  return { json: { ...album, photos }, text: photos.length ? photos.map((photo) => shownPath(photo.path)).join('\n') : `The album "${oneLine(album.name)}" has no photos.` };
+}
+
 export const albums: Command = {
   name: 'albums',
-  args: '',
-  summary: 'Summarise each album (the albums saved in the app, then each folder of photos) by its most common tags.',
-  details: 'A tag describes an album when at least --min-share of its photos have it. JSON: [{"id", "kind" ("saved" or "folder"), "album" (a folder’s path, a saved album’s name), "name", "photos", "files", "tags": [{"tag", "photos", "share", "meanScore"}], "label"}].',
+  args: '[NAME]',
+  summary: 'Summarise each album (the albums saved in the app, then each folder of photos) by its most common tags, or list a saved album’s photos.',
+  details: [
+    'A tag describes an album when at least --min-share of its photos have it. JSON: [{"id", "kind" ("saved" or "folder"), "album" (a folder’s path, a saved album’s name), "name", "photos", "files", "tags": [{"tag", "photos", "share", "meanScore"}], "label"}].',
+    'With NAME (in any case): the photos of that saved album, a path a line. JSON: {"id", "name", "photos": [{"photoId", "path"}]}.',
+  ].join('\n'),
   options: {
     ...DATA_OPTION,
     'min-share': { type: 'string', valueName: 'F', description: 'least share of an album’s photos a tag needs (0 to 1, default 0.25)' },
   },
   async run(context) {
+    if (context.positionals.length) return albumListing(context);
     const found = context.engine().tags().albums({ minShare: numberOption(context, 'min-share', 0.25, { min: 0, max: 1 }) });
     // As the app lists them, the person's own albums first: a saved album named as a folder is told apart by its mark.
     const list = [...found.filter((album) => album.kind === 'saved'), ...found.filter((album) => album.kind === 'folder')];
@@ -285,6 +315,26 @@ export const albums: Command = {
   },
 };
 
+/**
+ * `--import -`: the vocabulary piped in, as `--export -` writes it (an edit with `jq` between the
+ * two), read and checked before the library is claimed: pasted at a terminal, the app could not
+ * write the library while the person typed.
+ */
+const piped = new WeakMap<CommandContext, Vocabulary>();
+
+async function readPipedVocabulary(context: CommandContext): Promise<void> {
+  if (stringOption(context, 'import') !== '-') return;
+  if (process.stdin.isTTY) context.log('Reading the vocabulary from standard input: paste it, then press Ctrl-D.');
+  piped.set(context, vocabularyOfText(await textOf(process.stdin), 'The vocabulary on standard input'));
+}
+
+/** `--import FILE`, or the vocabulary piped in (`readPipedVocabulary`). */
+async function importVocabulary(context: CommandContext): Promise<Vocabulary> {
+  const book = context.engine().tags().vocabulary;
+  const given = piped.get(context);
+  return given ? book.replace(given) : book.import(stringOption(context, 'import') as string);
+}
+
 export const vocabulary: Command = {
   name: 'vocabulary',
   args: '',
@@ -292,12 +342,13 @@ export const vocabulary: Command = {
   details: 'File format: {"templates": ["a photo of a {}.", ...], "tags": [{"name": "dog", "prompts": ["dog", "puppy"], "templates": [...], "threshold": 0.1, "enabled": true}]}; the last three fields are optional. Run `tag` afterwards to re-tag.',
   options: {
     ...DATA_OPTION,
-    import: { type: 'string', valueName: 'FILE', description: 'replace the vocabulary with this file' },
+    import: { type: 'string', valueName: 'FILE', description: 'replace the vocabulary with this file (- for standard input)' },
     export: { type: 'string', valueName: 'FILE', description: 'write the vocabulary to this file (new, or an earlier export; - for standard output)' },
     reset: { type: 'boolean', description: 'go back to the built-in vocabulary' },
     ...WAIT_OPTION,
   },
   writes: (context) => (context.options['import'] !== undefined || context.options['reset'] !== undefined ? 'changing' : null),
+  check: readPipedVocabulary,
   async run(context) {
     const engine = context.engine();
     const action = oneOf(context, ['import', 'export', 'reset'] as const);
@@ -314,7 +365,7 @@ export const vocabulary: Command = {
       await book.export(file, engine.dataDir);
       return { json: { file: path.resolve(file), tags: current.tags.length }, text: `Wrote ${count(current.tags.length, 'tag')} to ${shownPath(file)}.` };
     }
-    const changed = action === 'import' ? await book.import(stringOption(context, 'import') as string) : await book.reset();
+    const changed = action === 'import' ? await importVocabulary(context) : await book.reset();
     return { json: changed, text: `${describeVocabulary(changed, action === 'import' ? 'imported' : 'built-in')}\nRun \`tag\` to re-tag the library.` };
   },
 };

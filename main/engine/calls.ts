@@ -96,8 +96,15 @@ export function engineHandlers(engine: Engine): EngineHandlers {
     'models.download': async ({ id }) => ({ dir: await engine.downloadModel(id).done }),
     'models.cancelDownload': async ({ id }) => engine.cancelDownload(id),
     'models.import': ({ dir }) => engine.importModel(dir),
+    'models.remove': async ({ id }) => {
+      const { bytes } = await engine.removeModel(id);
+      return { id, bytes };
+    },
     'settings.update': (change) => engine.updateSettings(change),
-    'library.addFolders': async ({ paths, excludes }) => (await engine.addFolders(paths, excludes ?? null)).folders,
+    'library.addFolders': async ({ paths, excludes }) => {
+      const { folders, refused } = await engine.addFolders(paths, excludes ?? null);
+      return { folders, refused };
+    },
     'library.removeFolder': async ({ folderId }) => {
       await engine.removeFolder(folderId);
       return { removed: true };

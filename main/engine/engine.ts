@@ -12,7 +12,9 @@
  * Note [Stuck runs]: in the app, an index run (index-job.ts) stopped by something a person can
  * fix (a full disk, a disk that cannot be written, another program writing the library) is not
  * failed but paused, with the reason as its message; Resume runs it again, keeping everything
- * stored before. The CLI has nobody to press Resume: it exits with the message.
+ * stored before; one stopped by another program writing the library goes on by itself once that
+ * program is done (Note [Another program indexing] in index-job.ts). The CLI has nobody to press
+ * Resume: it exits with the message.
  */
 import path from 'node:path';
 import type { AppEvent, EngineStatus, EvaluationInfo, FailureInfo, JobInfo, LibraryInfo, SettingsInfo } from '../../preload/contract.js';
@@ -21,10 +23,10 @@ import { SettingsFile } from '../core/settings.js';
 import { graphsDir } from '../core/paths.js';
 import type { Job } from '../jobs/job.js';
 import { Foreground } from '../jobs/foreground.js';
-import { JobRegistry, type JobStart, type Running } from '../jobs/registry.js';
+import { JobRegistry, type JobSnapshot, type JobStart, type Running } from '../jobs/registry.js';
 import { decodingInIndexingWords, failureWords } from '../library/failures.js';
 import type { IndexSummary } from '../library/indexer.js';
-import { Library, type PhotoImageKind } from '../library/library.js';
+import { Library, type FoldersAdded, type PhotoImageKind } from '../library/library.js';
 import { FolderWatcher } from '../library/watcher.js';
 import type { EmbedBenchOptions, EmbedBenchReport } from '../models/benchmark.js';
 import type { ClipModel } from '../models/clip.js';
@@ -33,7 +35,7 @@ import type { OcrSummary } from '../ocr/job.js';
 import type { FolderRow } from '../storage/library-store.js';
 import type { TagRename } from '../storage/tag-store.js';
 import { PROVIDERS, usableProviders, type SessionPlan } from '../models/session.js';
-import { ModelStore } from '../models/store.js';
+import { ModelStore, type RemovedModel } from '../models/store.js';
 import type { SearchOptionsInput } from '../search/options.js';
 import type { QueryRules } from '../search/query.js';
 import { LaterPages } from '../search/later-pages.js';
@@ -171,6 +173,7 @@ export class Engine {
       indexingModel: () => this.indexingModel(),
       indexingProblem: (library) => this.models.indexingProblem(library),
       asLeft: (kind, how) => this.pauses.asLeft(kind, how),
+      tagsBehind: () => this.tags().tagger.behind(),
       tagInBackground: () => this.tagLibrary({}, { background: true }),
       readTextInBackground: () => this.reading.inBackground(),
     });
@@ -276,6 +279,7 @@ export class Engine {
       // Failures are listed too, for a window opened since (Note [Failures outlast their window] in jobs/registry.ts).
       jobs: [...this.jobs.failures(), ...this.jobs.list()] as JobInfo[],
       restored: this.access.restored,
+      writer: this.indexing.otherWriter(),
     };
   }
 
@@ -300,7 +304,7 @@ export class Engine {
   async listModels() {
     const listing = await this.modelStore.list();
     return {
-      installed: listing.installed.map(({ id, dir, dim, layout }) => ({ id, dir, dim, layout })),
+      installed: listing.installed.map(({ id, dir, bytes, dim, layout }) => ({ id, dir, bytes, dim, layout })),
       broken: listing.broken,
       catalogue: listing.catalogue,
       downloading: this.jobs.list().filter((job) => job.kind === 'download').map((job) => job.subject as string),
@@ -320,6 +324,29 @@ export class Engine {
   async importModel(dir: string, name?: string): Promise<{ id: string; dir: string }> {
     const installed = await this.modelStore.import(dir, name);
     return { id: path.basename(installed), dir: installed };
+  }
+
+  /**
+   * Removes an installed model, unless the library works with it now; `embeddings`: the library's
+   * made with it, which stay (Note [Removing a model] in models/store.ts). As a change of the
+   * models: no search loads it between the check and the deletion, and a copy loaded from its
+   * folder goes, the jobs that may hold it (one begun before the library's switch to another model
+   * ended) stopped first and started again (Note [Models changed under work]).
+   */
+  async removeModel(id: string): Promise<RemovedModel & { embeddings: number }> {
+    const library = this.libraryIfAny();
+    let stopped: JobSnapshot[] = [];
+    try {
+      const removed = await this.models.change(async () => {
+        const inUse = { indexing: await this.models.indexingReference(library), searching: library?.servingModelReference() ?? null };
+        return this.modelStore.remove(id, inUse, async (dir) => {
+          if (this.models.holds(dir)) stopped = await this.stopModelWork(() => this.models.letGo(dir));
+        });
+      });
+      return { ...removed, embeddings: library?.storage.embeddings.count(id) ?? 0 };
+    } finally {
+      this.startModelWorkAgain(stopped);
+    }
   }
 
   /** Changes the model (an installed model's id, or null for the default) or the provider. */
@@ -343,16 +370,38 @@ export class Engine {
     // its callers get the new groups (NearDuplicates.find): each is told so in the turn it is
     // stopped in, before it can end.
     const stopped = await this.models.change(async () => {
-      const finds = this.duplicates.running();
-      const modelsGone = this.jobs.cancelKinds(MODEL_WORK).then(async (cancelled) => {
-        await this.models.unload();
-        return cancelled;
-      });
-      this.duplicates.restartAfter(finds, modelsGone);
-      const cancelled = await modelsGone;
+      const cancelled = await this.stopModelWork(() => this.models.unload());
       if (change.provider !== undefined) await this.reading.unloadModel();
       return cancelled;
     });
+    const indexingAgain = this.startModelWorkAgain(stopped);
+    // Loading the new model takes a while: the window has its answer first.
+    if (!indexingAgain && (await this.models.indexingReference(this.libraryIfAny())) !== indexedWith) void this.indexing.forNewModel().catch(() => {});
+    // Note [Settings followed]: a model or provider chosen in one window was shown as before in
+    // the others (the old model "in use", the old provider selected) until they were reloaded.
+    // Every window is told, the one that chose too, once the models are changed (told before, a
+    // window loaded the new model only for the change to let it go), and reads the status again.
+    this.emit({ type: 'settings-changed' });
+    return next;
+  }
+
+  /**
+   * Within a change of the models (`models.change`): stops the jobs on them, has `letGo` let
+   * models go once they have ended, and gives the jobs stopped, for `startModelWorkAgain`; a find
+   * of near-duplicates starts again by itself (Note [Models changed under work]).
+   */
+  private stopModelWork(letGo: () => Promise<void>): Promise<JobSnapshot[]> {
+    const finds = this.duplicates.running();
+    const modelsGone = this.jobs.cancelKinds(MODEL_WORK).then(async (cancelled) => {
+      await letGo();
+      return cancelled;
+    });
+    this.duplicates.restartAfter(finds, modelsGone);
+    return modelsGone;
+  }
+
+  /** Starts the jobs `stopModelWork` stopped again, on the models there are now; whether indexing is one. */
+  private startModelWorkAgain(stopped: readonly JobSnapshot[]): boolean {
     // Each starts again as it was asked for: paused if the person had paused it (not one paused
     // by itself, stuck: Note [Stuck runs]), and in the background if nobody asked for it.
     const again = (kind: string): JobStart | null => {
@@ -363,16 +412,9 @@ export class Engine {
     const tagAgain = again('tag');
     const readingAgain = again('ocr');
     if (indexAgain) this.index({}, indexAgain).done.catch(() => {});
-    // Loading the new model takes a while: the window has its answer first.
-    else if ((await this.models.indexingReference(this.libraryIfAny())) !== indexedWith) void this.indexing.forNewModel().catch(() => {});
     if (tagAgain) this.tagLibrary({}, tagAgain);
     if (readingAgain) this.reading.startAgain(readingAgain);
-    // Note [Settings followed]: a model or provider chosen in one window was shown as before in
-    // the others (the old model "in use", the old provider selected) until they were reloaded.
-    // Every window is told, the one that chose too, once the models are changed (told before, a
-    // window loaded the new model only for the change to let it go), and reads the status again.
-    this.emit({ type: 'settings-changed' });
-    return next;
+    return indexAgain !== null;
   }
 
   // ---- folders and indexing -------------------------------------------------------------------
@@ -380,12 +422,13 @@ export class Engine {
   /**
    * Adds folders and starts indexing them. The model is loaded first, so a missing or broken
    * model adds nothing; a model that fails on the first photos takes the new folders out again.
+   * Folders refused are answered with why, the others added (Note [Some folders refused] in library.ts).
    */
-  async addFolders(paths: readonly string[], excludes: readonly string[] | null = null, request: IndexRequest = {}): Promise<{ folders: FolderRow[]; indexing: Running<IndexSummary> }> {
+  async addFolders(paths: readonly string[], excludes: readonly string[] | null = null, request: IndexRequest = {}): Promise<FoldersAdded & { indexing: Running<IndexSummary> }> {
     await this.indexingModel();
     const library = this.writable('changing', { create: true });
     const before = library.folders();
-    const folders = await library.addFolders(paths, excludes);
+    const { folders, refused } = await library.addFolders(paths, excludes);
     this.watchFolders();
     this.libraryChanges.now();
     // Folders taken in by one added (Note [Folders inside folders]) are gone now: their photos are
@@ -394,7 +437,7 @@ export class Engine {
     const after = new Set(library.folders().map((folder) => folder.id));
     const tookIn = before.some((old) => !after.has(old.id));
     const newFolders = tookIn ? [] : folders.filter((folder) => !before.some((old) => old.id === folder.id));
-    return { folders, indexing: this.index({ ...request, newFolders }) };
+    return { folders, refused, indexing: this.index({ ...request, newFolders }) };
   }
 
   /** Brings the index of every folder up to date, as the index job (Indexing.index). */
@@ -435,12 +478,24 @@ export class Engine {
 
   private async searcher(): Promise<PhotoSearch> {
     const library = this.library();
-    if (!library.servingModel() && !this.options.model) throw new UserError('not-found', 'The library has no indexed photos yet. Add a folder and let it index first.');
+    if (!library.servingModel() && !this.options.model) throw new UserError('not-found', this.nothingIndexedYet(library));
     // The text tower is checked only for a query with a description (Note [Work without text] in models/fingerprint.ts).
     const model = await this.models.forImages(library);
     let laterPages = this.laterPages.get(library);
     if (!laterPages) this.laterPages.set(library, (laterPages = new LaterPages()));
     return new PhotoSearch(library, model, laterPages, () => this.models.checked(library, model));
+  }
+
+  /**
+   * Why a library with no photo indexed yet cannot be searched, as a person acts on it: the first
+   * run's first search, typed while its first photos index, was told to add a folder.
+   */
+  private nothingIndexedYet(library: Library): string {
+    const indexing = this.jobs.list().find((job) => job.kind === 'index' && (job.state === 'running' || job.state === 'paused'));
+    if (indexing?.state === 'running') return 'No photo is indexed yet: results come as indexing goes on.';
+    if (indexing) return 'No photo is indexed yet, and indexing is paused: resume it to search.';
+    if (library.folders().length > 0) return "No photo in the library's folders is indexed yet. Let indexing run first.";
+    return 'The library has no indexed photos yet. Add a folder and let it index first.';
   }
 
   /**

@@ -13,13 +13,18 @@ import type { Library } from '../library/library.js';
 import type { WantedScope } from '../library/scope.js';
 import type { ClipModel } from '../models/clip.js';
 import type { FolderRow } from '../storage/library-store.js';
+import { WriterBusy, type WriterInfo } from '../storage/writer-lock.js';
 import type { ModelProblem } from '../../preload/contract.js';
 import { IndexAsks } from './index-asks.js';
 import type { LibraryAccess } from './library-access.js';
 import type { LibraryChanges } from './library-changes.js';
 
-/** Why an index run stops that a person can fix and then resume (Note [Stuck runs] in engine.ts). */
+/** Why an index run stops that a person can fix and then resume (Note [Stuck runs] in engine.ts); `busy` ends by itself (Note [Another program indexing]). */
 const STUCK = new Set(['disk-full', 'storage', 'busy', 'read-only']);
+
+/** What a run waiting for another program says it does about it (Note [Another program indexing]). */
+const GOES_ON = 'this run goes on by itself once it has finished';
+const GOES_ON_WHEN_CLOSED = 'this run goes on by itself once it is closed';
 
 export interface IndexRequest {
   batchSize?: number | undefined;
@@ -36,7 +41,7 @@ export interface IndexingHost {
   readonly app: boolean;
   /** The folders are watched (the app): the catch-up runs, and tagging and reading text follow a run. */
   readonly watch: boolean;
-  readonly access: Pick<LibraryAccess, 'isWriter' | 'becomeWriterWhenFree'>;
+  readonly access: Pick<LibraryAccess, 'isWriter' | 'becomeWriterWhenFree' | 'otherWriter'>;
   /** Says when the library's photos changed (Note [Photos as they index]). */
   readonly changes: Pick<LibraryChanges, 'stored' | 'now'>;
   closing(): boolean;
@@ -51,7 +56,9 @@ export interface IndexingHost {
   indexingProblem(library: Library): Promise<ModelProblem | null>;
   /** How work the engine starts by itself starts (Note [A pause outlasts the app] in kept-pauses.ts). */
   asLeft(kind: string, how: JobStart): JobStart;
-  /** Tags the library in the background, as an index run that changed photos ends. */
+  /** Whether tagging is behind the photos or the vocabulary (Note [Tagging catches up]). */
+  tagsBehind(): Promise<boolean>;
+  /** Tags the library in the background, as an index run that leaves tagging behind ends. */
   tagInBackground(): void;
   /** Reads text in the photos not read yet, when nothing runs before it (Note [Reading in the background] in reading-job.ts). */
   readTextInBackground(): void;
@@ -66,6 +73,33 @@ export class Indexing {
   private catchUpWhenWriter = false;
 
   constructor(private readonly host: IndexingHost) {}
+
+  /**
+   * Note [Another program indexing]: the app opened while `lumen index` indexed the same library
+   * said that the last run "did not finish" and offered "Index the rest", which paused at once
+   * asking the person to try again later, and stayed paused after that program was done. The
+   * status names the other program writing the library (`writer`), so Settings says it is
+   * indexing now; the engine then waits to become the writer (Note [Becoming the writer] in
+   * library-access.ts) and says the library changed when it is done, so the window reads the
+   * status again. An index run that meets it waits for it too, paused with a message that says
+   * so, and goes on by itself; a pause the person asked for stays theirs until they resume
+   * (Note [A pause outlasts the app] in kept-pauses.ts). Other stuck runs still wait for Resume
+   * (Note [Stuck runs] in engine.ts): nothing tells the engine that a disk has room again.
+   */
+  otherWriter(): WriterInfo | null {
+    const writer = this.host.access.otherWriter();
+    if (writer) this.host.access.becomeWriterWhenFree(this.writerGone);
+    return writer;
+  }
+
+  /**
+   * The window reads the library (and the status) again once the other program is done (Note
+   * [Another program indexing]); not while it goes on (this engine cannot write the data folder),
+   * where reading the status again would only wait for it again, and again.
+   */
+  private readonly writerGone = (): void => {
+    if (this.host.access.otherWriter() === null) this.host.changes.now();
+  };
 
   /**
    * Brings the index of every folder up to date, as a job. Asked again while it runs, the job
@@ -84,6 +118,7 @@ export class Indexing {
    * (a person who cancelled it meant it), or without a model to index with (the app asks for
    * one); while another program writes the library, it waits until this engine is the writer,
    * which it becomes as soon as that program is done (Note [Becoming the writer] in library-access.ts).
+   * Tagging left behind follows its run (Note [Tagging catches up]).
    */
   async catchUp(): Promise<void> {
     const { host } = this;
@@ -91,7 +126,7 @@ export class Indexing {
     const library = host.library();
     this.catchUpWhenWriter = !host.access.isWriter;
     // Opened again as the writer, it catches up (libraryOpened); the window reads the library again.
-    if (this.catchUpWhenWriter) host.access.becomeWriterWhenFree(() => host.changes.now());
+    if (this.catchUpWhenWriter) host.access.becomeWriterWhenFree(this.writerGone);
     if (this.catchUpWhenWriter || library.folders().length === 0) return;
     if ((await host.indexingProblem(library)) || this.walkedEverything || host.closing()) return;
     // Its failures are the job's, shown as any run's.
@@ -138,7 +173,8 @@ export class Indexing {
             return await host.writing('indexing', () => this.run(job, request, figures));
           } catch (error) {
             if (!host.app || !isUserError(error) || !STUCK.has(error.code)) throw error;
-            await job.waitForPerson(error.message);
+            if (error instanceof WriterBusy) await this.untilWriterGone(job, error);
+            else await job.waitForPerson(error.message);
           }
         }
       },
@@ -157,10 +193,42 @@ export class Indexing {
     return running;
   }
 
+  /** Whether tagging is behind (Note [Tagging catches up]); a look that fails leaves it to tagging, whose job says why. */
+  private tagsBehind(): Promise<boolean> {
+    return this.host.tagsBehind().catch(() => true);
+  }
+
+  /** Waits, paused, until the program writing the library is done, then goes on (Note [Another program indexing]). */
+  private async untilWriterGone(job: Job<IndexProgress>, busy: WriterBusy): Promise<void> {
+    // Held paused by the person (started so: Note [Started paused] in jobs/registry.ts), it waits for their Resume, with no reason of its own.
+    if (job.isPaused && job.error === null) return job.checkpoint();
+    let waiting = true;
+    // Paused with its reason before it listens: a wait that ends at once resumes it.
+    const waited = job.waitForPerson(new WriterBusy(busy.holder, GOES_ON, GOES_ON_WHEN_CLOSED).message);
+    this.host.access.becomeWriterWhenFree(this.writerGone);
+    // Resumed or cancelled meanwhile, it is on its way already.
+    this.host.access.becomeWriterWhenFree(() => {
+      if (waiting) job.resume();
+    });
+    try {
+      await waited;
+    } finally {
+      waiting = false;
+    }
+  }
+
   /**
    * Note [Nothing to tag]: the photos a run stored can leave before it ends (their folder removed
    * from another window as they were indexed). Tagging after it would then fail, saying the library
    * has nothing indexed, as if the run had gone wrong: with no photo left embedded, none starts.
+   *
+   * Note [Tagging catches up]: in the app, tagging followed only a run that changed photos, so
+   * tagging cut short by a quit, or a vocabulary imported by `lumen vocabulary --import` while the
+   * app was closed, was never done: the catch-up at launch (Note [Catch up at launch]) changed no
+   * photo. So every run in the app, the catch-up's too, ends by asking the tagger whether it is
+   * behind (Tagger.behind: never tagged with this model, photos embedded past its last run, another
+   * vocabulary), which reads the database and embeds nothing; a library tagged up to date starts
+   * no tagging at launch. The CLI tags only when asked: `lumen tag` takes up where a run stopped.
    */
   private async run(job: Job<IndexProgress>, request: IndexRequest, figures: IndexJobFigures): Promise<IndexSummary> {
     const { host } = this;
@@ -197,8 +265,13 @@ export class Indexing {
         if (!this.indexAsks.waiting) {
           // What the job says as it ends, and answers with (Note [A job of several passes]).
           job.report(jobSoFar);
-          // In the app, new photos are tagged as soon as they are indexed (Note [Nothing to tag]).
-          if (host.watch && figures.photosChanged && library.storage.embeddings.count(model.id) > 0) host.tagInBackground();
+          // In the app, new photos are tagged as soon as they are indexed (Note [Nothing to tag]), and
+          // tagging left behind is caught up (Note [Tagging catches up]).
+          if (host.watch && library.storage.embeddings.count(model.id) > 0 && (figures.photosChanged || (await this.tagsBehind()))) {
+            // A cancel that came during the look is the person's too.
+            throwIfAborted(job.signal);
+            host.tagInBackground();
+          }
           return figures.summary;
         }
       }

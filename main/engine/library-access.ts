@@ -10,7 +10,10 @@
  * searching what the library held when it opened, the photos a `lumen index` beside it stored
  * never found, those it forgot still counted, until the app wrote. An engine that becomes the
  * writer with a read-only library open opens it again, so it starts from everything the previous
- * writer stored; the old one stays open for calls in flight and closes with the engine.
+ * writer stored; the old one stays open for calls in flight and closes with the engine. Whoever
+ * waits for that (the catch-up, an index run, the window's status: Note [Another program
+ * indexing] in index-job.ts) is told when the wait ends, and so is one left waiting where it cannot
+ * end so (a data folder turned read-only): its next write says why.
  */
 import { accessSync, constants, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +25,7 @@ import { Library } from '../library/library.js';
 import { BACKUP_FOLDER, DAY_MS, type KeptFrom, type RestoreReport } from '../storage/backups.js';
 import { DamagedDatabase, actionableError } from '../storage/damage.js';
 import { DATABASE_FILE, Storage, emptiedBesideBackups } from '../storage/storage.js';
-import { HOLDING, WriterLock, type TakeOptions } from '../storage/writer-lock.js';
+import { HOLDING, WriterLock, type TakeOptions, type WriterInfo } from '../storage/writer-lock.js';
 
 export interface AccessOptions {
   dataDir: string;
@@ -46,6 +49,10 @@ export class LibraryAccess {
   private lock: WriterLock | null = null;
   private readonly retired: Library[] = [];
   private writerWait: ReturnType<typeof setInterval> | null = null;
+  /** Told when the wait to become the writer ends (Note [Becoming the writer]); a set, so one asked twice is told once. */
+  private readonly writerWaiters = new Set<() => void>();
+  /** Closed for good: no wait for the writer starts after (`becomeWriterWhenFree`). */
+  private closed = false;
   /** What each job writing the library now does (Note [Said while it lasts]). */
   private readonly jobsDoing: string[] = [];
   /** What a CLI command that claimed the library does, for as long as it runs. */
@@ -81,6 +88,11 @@ export class LibraryAccess {
 
   get current(): Library | null {
     return this.opened;
+  }
+
+  /** The other program writing the library, as it says; null while this engine is the writer, or nobody is. */
+  otherWriter(): WriterInfo | null {
+    return this.lock ? null : WriterLock.holder(this.options.dataDir);
   }
 
   /**
@@ -141,25 +153,32 @@ export class LibraryAccess {
 
   /**
    * Becomes the writer as soon as the program writing the library now is done, opens the library
-   * again and calls `then` (Note [Becoming the writer]); nothing where it cannot be written.
+   * again and calls `then` (Note [Becoming the writer]); `then` is called too where the wait ends
+   * otherwise (this engine became the writer by a write, or cannot become it), and never where it
+   * can never start (an engine that is not the app's).
    */
   becomeWriterWhenFree(then: () => void): void {
     const holder = this.options.claimWhenFree;
-    if (this.lock || this.writerWait || !holder) return;
-    this.writerWait = setInterval(() => {
+    // Asked after the engine closed (a status read late): a wait begun then would take the lock and open a library nothing closes.
+    if (!holder || this.closed) return;
+    if (this.lock) return then();
+    this.writerWaiters.add(then);
+    this.writerWait ??= setInterval(() => {
       try {
-        if (this.lock) return this.stopWaiting();
-        const lock = this.tryTake(holder, HOLDING);
-        if (!lock) return;
-        this.stopWaiting();
-        this.becameWriter(lock);
-        this.library();
+        if (!this.lock) {
+          const lock = this.tryTake(holder, HOLDING);
+          if (!lock) return;
+          this.becameWriter(lock);
+          // A library the other program never made (it stopped first) is not made here either (Note [Lazy start] in engine.ts).
+          if (this.exists()) this.library();
+        }
       } catch (error) {
-        this.stopWaiting();
         if (!isUserError(error) || error.code !== 'read-only') this.options.log(`Could not become the library's writer: ${messageOf(error)}`);
-        return;
       }
-      then();
+      this.stopWaiting();
+      const waiters = [...this.writerWaiters];
+      this.writerWaiters.clear();
+      for (const waiter of waiters) waiter();
     }, WRITER_WAIT_MS);
     this.writerWait.unref?.();
   }
@@ -201,7 +220,9 @@ export class LibraryAccess {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.stopWaiting();
+    this.writerWaiters.clear();
     const libraries = [...this.retired.splice(0), ...(this.opened ? [this.opened] : [])];
     this.opened = null;
     try {

@@ -20,6 +20,7 @@ import { UserError, isUserError } from '../core/errors.js';
 import { keptPromise } from '../core/kept-promise.js';
 import type { SettingsFile } from '../core/settings.js';
 import type { Library } from '../library/library.js';
+import { findCatalogueEntry } from '../models/catalogue.js';
 import { ClipModel } from '../models/clip.js';
 import { PROVIDERS, type ProviderPreference } from '../models/session.js';
 import { ModelChoiceNeeded, type ModelStore } from '../models/store.js';
@@ -125,7 +126,7 @@ export class ModelHost {
       // the app to say so in its own words: also where no other is installed, as with a folder of
       // its own given at the first run (said as none installed, it hid why the library's model is gone).
       const reference = error.code === 'model-missing' ? await this.indexingReference(library) : undefined;
-      if (reference !== undefined) return { kind: 'missing', model: path.basename(reference), message: error.message };
+      if (reference !== undefined) return { kind: 'missing', model: path.basename(reference), downloadable: findCatalogueEntry(path.basename(reference)) !== undefined, message: error.message };
       const { installed } = await this.store.list();
       return { kind: installed.length === 0 ? 'none-installed' : 'unusable', message: error.message };
     }
@@ -155,12 +156,35 @@ export class ModelHost {
 
   /** Disposes the oldest loaded models beyond `count` (Note [One model at a time]). */
   private async keepAtMost(count: number, keep: string): Promise<void> {
-    const surplus = [...this.loaded.keys()].filter((key) => key !== keep).slice(0, Math.max(0, this.loaded.size - count));
-    for (const key of surplus) {
+    await this.dispose([...this.loaded.keys()].filter((key) => key !== keep).slice(0, Math.max(0, this.loaded.size - count)));
+  }
+
+  /** Disposes the loaded models `keys`, out of the map first: a use meanwhile loads its model anew. */
+  private async dispose(keys: readonly string[]): Promise<void> {
+    for (const key of keys) {
       const model = this.loaded.get(key);
       this.loaded.delete(key);
       await (await model?.catch(() => null))?.dispose();
     }
+  }
+
+  /** The loaded models read from the folder `dir` (on any provider). */
+  private loadedFrom(dir: string): string[] {
+    return [...this.loaded.keys()].filter((key) => path.resolve(key.slice(0, key.lastIndexOf('\0'))) === path.resolve(dir));
+  }
+
+  /** Whether a model read from the folder `dir` is loaded. */
+  holds(dir: string): boolean {
+    return this.loadedFrom(dir).length > 0;
+  }
+
+  /**
+   * Disposes the models read from the folder `dir`, removed (Note [Removing a model] in
+   * models/store.ts): kept, it went on answering, and a model added later under its name was
+   * never read (within a `change`).
+   */
+  async letGo(dir: string): Promise<void> {
+    await this.dispose(this.loadedFrom(dir));
   }
 
   /**

@@ -35,8 +35,8 @@ export interface JournalFile {
 }
 
 interface Entry extends Omit<JournalFile, 'ctimeMs'> {
-  /** Absent from an entry written before ctimes were (see the Note). */
-  ctimeMs?: number;
+  /** Null for an entry written before ctimes were, which has none (see the Note). */
+  ctimeMs: number | null;
   /** Decoded alone as a suspect when the process ended: the photo that stopped it. */
   alone: boolean;
 }
@@ -66,7 +66,7 @@ export class DecodeJournal {
   /** What a process that ended while decoding `file` left of it; null when none did. */
   suspicion(file: JournalFile): Suspicion | null {
     const entry = this.left.get(file.path);
-    if (!entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || (entry.ctimeMs !== undefined && entry.ctimeMs !== file.ctimeMs)) return null;
+    if (!entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs || (entry.ctimeMs !== null && entry.ctimeMs !== file.ctimeMs)) return null;
     return entry.alone ? 'stopped-alone' : 'stopped-among-others';
   }
 
@@ -110,13 +110,14 @@ export class DecodeJournal {
 function readEntries(file: string): Entry[] {
   try {
     const entries: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(entries) ? entries.filter(isEntry) : [];
+    return Array.isArray(entries) ? entries.filter(isStoredEntry).map((entry) => ({ ...entry, ctimeMs: entry.ctimeMs ?? null })) : [];
   } catch {
     return [];
   }
 }
 
-function isEntry(value: unknown): value is Entry {
+/** An entry as the file holds it: one written before ctimes were has none, one rewritten since has null. */
+function isStoredEntry(value: unknown): value is Omit<Entry, 'ctimeMs'> & { ctimeMs?: number | null } {
   const entry = value as Partial<Entry> | null;
-  return typeof entry?.path === 'string' && typeof entry.size === 'number' && typeof entry.mtimeMs === 'number' && ['number', 'undefined'].includes(typeof entry.ctimeMs) && typeof entry.alone === 'boolean';
+  return typeof entry?.path === 'string' && typeof entry.size === 'number' && typeof entry.mtimeMs === 'number' && (entry.ctimeMs == null || typeof entry.ctimeMs === 'number') && typeof entry.alone === 'boolean';
 }

@@ -77,7 +77,7 @@ import { nonePassedOver, type PassedOver, type PassedOverKind } from './photo-ki
 import { CHOSEN_MODEL } from './library.js';
 import { RunFigures } from './run-figures.js';
 import type { ThumbnailStore } from './thumbnails.js';
-import { walkLibrary, type Walk, type WorkItem } from './walk.js';
+import { NOT_STATTED, walkLibrary, type Walk, type WorkItem } from './walk.js';
 
 export interface IndexProgress {
   phase: 'scanning' | 'indexing' | 'finishing';
@@ -542,13 +542,17 @@ class IndexRun {
       unwalked.set(folderId, [...(unwalked.get(folderId) ?? []), root]);
       const message = `The folder ${root} went away while it was being indexed (a drive unplugged or unmounted?); its photos are kept. Index again once it is back.`;
       summary.unreachable.push({ path: root, message });
-      this.writes.failed.push({ path: root, folderId, size: 0, mtimeMs: 0, reason: 'unreadable', message });
+      this.writes.failed.push({ path: root, folderId, ...NOT_STATTED, reason: 'unreadable', message });
     }
     progress.unreachable = summary.unreachable.length;
     this.writes.flush();
   }
 
-  /** Forgets the files of each walked folder that are no more; the images that lost files, with how many each lost. */
+  /**
+   * Forgets the files of each walked folder that are no more; the images that lost files, with how
+   * many each lost. The person's verdicts and album places of those left without a file are kept
+   * by content, for when the file comes back (Note [Work kept for photos that return] in main/storage/kept-work.ts).
+   */
   private removeMissing(): Map<number, number> {
     const { walked, problems: scanProblems, unreachable, present, unwalked, recovered } = this.walk;
     const lostImages = new Map<number, number>();

@@ -18,7 +18,7 @@ import type { FolderRow, RemovedImage } from '../storage/library-store.js';
 import type { PhotoRef } from '../storage/photo-store.js';
 import { Storage } from '../storage/storage.js';
 import { VectorIndex } from '../storage/vector-index.js';
-import { checkPhotoFolders, whereItIs } from './folder-checks.js';
+import { addedAt, checkPhotoFolders, noFolderAdded, whereItIs } from './folder-checks.js';
 import type { IndexOptions, IndexSummary } from './indexer.js';
 import { ThumbnailStore } from './thumbnails.js';
 
@@ -28,6 +28,12 @@ function globLiteral(relative: string): string {
 }
 
 export type PhotoImageKind = 'thumbnail' | 'preview' | 'original';
+
+/** What an add did (Note [Some folders refused]): the folders added, those the library held already among them, and each folder refused, with why. */
+export interface FoldersAdded {
+  folders: FolderRow[];
+  refused: Array<{ path: string; reason: string }>;
+}
 
 export interface LibraryStatus {
   photos: number;
@@ -195,7 +201,15 @@ export class Library {
 
   /**
    * Adds folders (checked to exist and be folders) with their exclusion globs; `excludes` null
-   * keeps a known folder's own (adding it again is no way to lose them).
+   * keeps a known folder's own (adding it again is no way to lose them). Answers the folders added
+   * (those known already among them) and those refused, with why.
+   *
+   * Note [Some folders refused]: folders picked together in the dialog, dropped together or named
+   * together to `lumen index` are each a choice of their own, and one refused (missing, inside a
+   * library folder, a data folder) refused them all: two good folders were neither added nor
+   * indexed. So each folder is judged alone: those that may be are added, and those refused are
+   * answered with why, for the app and the CLI to say. An add with nothing left to add is refused
+   * as a whole, as an add of one folder was (`noFolderAdded`).
    *
    * Note [Folders inside folders]: a photo belongs to one library folder, and forgetting a folder
    * forgets its photos, with their tags and places in albums. So a folder inside a library folder
@@ -209,23 +223,33 @@ export class Library {
    * again right before the change (nothing else runs between that and the change), and an add
    * that finds them changed starts over; exclusions are not set on a folder gone meanwhile.
    */
-  async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FolderRow[]> {
-    await checkPhotoFolders(folders, this.dataDir);
-    const wanted = [...new Set(folders.map((folder) => path.resolve(folder)))];
+  async addFolders(folders: readonly string[], excludes: readonly string[] | null = null): Promise<FoldersAdded> {
+    const refusals = await checkPhotoFolders(folders, this.dataDir);
+    const asked = [...new Set(folders.map(addedAt))];
+    const wanted = asked.filter((folder) => !refusals.has(folder));
     const known = this.folders();
     // Compared where they really are (`whereItIs`).
     const real = new Map(await Promise.all([...wanted, ...known.map((row) => row.path)].map(async (folder) => [folder, await whereItIs(folder)] as const)));
     const within = (folder: string, other: string) => folder !== other && real.get(folder) !== real.get(other) && isInside(real.get(folder) ?? folder, real.get(other) ?? other);
     for (const folder of wanted) {
       const same = known.find((row) => row.path !== folder && real.get(row.path) === real.get(folder));
-      if (same) throw new UserError('bad-input', `${folder} is ${same.path}, which is in the library already (by another path).`);
-      const outer = [...known.map((row) => row.path), ...wanted].find((other) => within(folder, other));
-      if (outer) throw new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`);
+      if (same) refusals.set(folder, new UserError('bad-input', `${folder} is ${same.path}, which is in the library already (by another path).`));
     }
-    const given = new Map(await Promise.all(wanted.map(async (folder) => [folder, excludes && (await checkedExcludes(folder, excludes, wanted))] as const)));
+    const notSame = wanted.filter((folder) => !refusals.has(folder));
+    const kept = [...known.map((row) => row.path), ...notSame];
+    const around = (folder: string) => kept.filter((other) => within(folder, other));
+    for (const folder of notSame) {
+      // The outermost folder around it, the one that holds its photos: a folder given inside another given is refused too.
+      const outer = around(folder).find((other) => around(other).length === 0);
+      if (outer) refusals.set(folder, new UserError('bad-input', `${folder} is inside ${outer}, which ${wanted.includes(outer) ? 'is being added too' : 'is in the library already'}: its photos are part of that folder.`));
+    }
+    const refused = [...refusals].sort(([a], [b]) => asked.indexOf(a) - asked.indexOf(b));
+    const adding = notSame.filter((folder) => !refusals.has(folder));
+    if (adding.length === 0) throw noFolderAdded(refused.map(([, refusal]) => refusal));
+    const given = new Map(await Promise.all(adding.map(async (folder) => [folder, excludes && (await checkedExcludes(folder, excludes, wanted))] as const)));
     if (JSON.stringify(this.folders()) !== JSON.stringify(known)) return this.addFolders(folders, excludes);
     const ids = new Set(
-      wanted.map((folder) => {
+      adding.map((folder) => {
         const inner = known.filter((row) => within(row.path, folder));
         if (inner.length === 0) return this.storage.library.addFolder(folder, given.get(folder) ?? null);
         const own = given.get(folder) ?? known.find((row) => row.path === folder)?.excludes ?? [];
@@ -235,7 +259,7 @@ export class Library {
         return this.storage.library.addFolder(folder, [...own, ...taken], inner.map((row) => row.id));
       }),
     );
-    return this.folders().filter((folder) => ids.has(folder.id));
+    return { folders: this.folders().filter((folder) => ids.has(folder.id)), refused: refused.map(([folder, refusal]) => ({ path: folder, reason: refusal.message })) };
   }
 
   /** The library's folder at `folderPath`, named as added or through another path to it (`whereItIs`). */

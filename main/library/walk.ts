@@ -58,6 +58,13 @@ export interface WalkContext {
   onPassedOver: (file: string, kind: PassedOverKind) => void;
 }
 
+/**
+ * The size and times of a failure no file's stat stands behind (a folder out of reach, an entry the
+ * walk could not open, or one that is no file): none is known, so its ctime is null, as for a file
+ * indexed before ctimes were (Note [Change time]).
+ */
+export const NOT_STATTED = { size: 0, mtimeMs: 0, ctimeMs: null } as const;
+
 /** Walks `folders`, or only the part of them `within` names; what it finds is compared with what the library knows. */
 export async function walkLibrary(context: WalkContext, folders: readonly FolderRow[], within: IndexScope | undefined): Promise<Walk> {
   const { store, embeddings, modelId } = context;
@@ -92,13 +99,13 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
         onProblem: (problem) => {
           if (problem.path === folder.path && problem.unwalked === folder.path) {
             unwalked.push(folder.path);
-            result.unreachable.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: outOfReach(folder.path, problem.code, knownFiles.size) });
+            result.unreachable.push({ path: folder.path, folderId: folder.id, ...NOT_STATTED, reason: problem.reason, message: outOfReach(folder.path, problem.code, knownFiles.size) });
             return;
           }
           if (problem.unwalked !== null) unwalked.push(problem.unwalked);
           // A pipe or a badly named file that is clearly no photo (`notes.txt`) is not worth a report.
           else if (NOT_PHOTOS.has(path.extname(problem.path).toLowerCase())) return;
-          result.problems.push({ path: problem.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: problem.reason, message: problem.message });
+          result.problems.push({ path: problem.path, folderId: folder.id, ...NOT_STATTED, reason: problem.reason, message: problem.message });
         },
       });
       for await (const file of scan) {
@@ -138,7 +145,7 @@ export async function walkLibrary(context: WalkContext, folders: readonly Folder
       unwalked.push(folder.path);
       const one = knownFiles.size === 1;
       const message = `${folder.path} is empty, but ${one ? 'a photo was' : `${knownFiles.size} photos were`} indexed there: is its drive not mounted? ${one ? 'It is' : 'They are'} kept until it is back; remove the folder from the library to forget ${one ? 'it' : 'them'}.`;
-      result.unreachable.push({ path: folder.path, folderId: folder.id, size: 0, mtimeMs: 0, reason: 'unreadable', message });
+      result.unreachable.push({ path: folder.path, folderId: folder.id, ...NOT_STATTED, reason: 'unreadable', message });
     }
     result.missedKnown ||= [...knownFiles.keys()].some((file) => !seen.has(file) && !unwalked.some((dir) => isInside(file, dir)));
   }

@@ -82,6 +82,8 @@ export class ClipModel {
   private runtimeGraphSaved: Promise<void> | null = null;
   private tokenizer: Promise<Tokenizing> | null = null;
   private readonly textCache: LruCache<string, Float32Array>;
+  /** The tokens of long texts, as they are asked for (Note [Long texts tokenized once]). */
+  private readonly longTextTokens: LruCache<string, Promise<TokenizedText>>;
   private readonly provider: ProviderPreference;
   private readonly log: Logger;
   private readonly logProbe: Logger;
@@ -96,6 +98,7 @@ export class ClipModel {
     this.log = options.log ?? (() => {});
     this.logProbe = options.logProbe ?? this.log;
     this.textCache = new LruCache(options.textCacheSize ?? 1024);
+    this.longTextTokens = new LruCache(options.textCacheSize ?? 1024);
     this.textGraphs = options.textGraphs ?? null;
     this.tokenizerThread = options.tokenizerThread ?? false;
   }
@@ -309,9 +312,44 @@ export class ClipModel {
    * tokenizer: no token holds less than a byte, bar a word's mark in SentencePiece, and two ends.
    */
   async readOf(text: string): Promise<string | null> {
-    if (Buffer.byteLength(text) * 2 + 2 <= this.spec.text.contextLength) return null;
-    const [tokens] = await (await this.text()).tokenizer.encode([text]);
+    if (this.readWhole(text)) return null;
+    const [tokens] = await this.tokensOf((await this.text()).tokenizer, [text]);
     return tokens?.read ?? null;
+  }
+
+  /** Whether `text` is surely read whole: too few bytes for the tower to cut it (see `readOf`). */
+  private readWhole(text: string): boolean {
+    return Buffer.byteLength(text) * 2 + 2 <= this.spec.text.contextLength;
+  }
+
+  /**
+   * Note [Long texts tokenized once]: a search asks at once for a long description's embedding
+   * and for the part of it read (Note [Long descriptions said] in search.ts); each tokenized it,
+   * and a repeated search, its embedding cached, tokenized it again for the part read. So the
+   * tokens of a text too long for `readOf`'s shortcut are kept from the moment they are asked
+   * for, one encode that both askers await, for as many texts as `textCache` holds; a failed
+   * encode is not kept. A short text's are not: `readOf` never asks for them.
+   */
+  private tokensOf(tokenizer: Tokenizing, texts: readonly string[]): Promise<TokenizedText[]> {
+    const found = new Map<string, Promise<TokenizedText>>();
+    for (const text of texts) {
+      const kept = this.longTextTokens.get(text);
+      if (kept) found.set(text, kept);
+    }
+    const missing = [...new Set(texts.filter((text) => !found.has(text)))];
+    if (missing.length > 0) {
+      const encoding = tokenizer.encode(missing);
+      missing.forEach((text, i) => {
+        const tokens = encoding.then((all) => all[i] as TokenizedText);
+        found.set(text, tokens);
+        if (this.readWhole(text)) return;
+        this.longTextTokens.set(text, tokens);
+        tokens.catch(() => {
+          if (this.longTextTokens.peek(text) === tokens) this.longTextTokens.delete(text);
+        });
+      });
+    }
+    return Promise.all(texts.map((text) => found.get(text) as Promise<TokenizedText>));
   }
 
   /** Unit-length embeddings of `texts`, in order. Cached per text. */
@@ -331,7 +369,7 @@ export class ClipModel {
         throwIfAborted(signal);
         const chunk = missing.slice(start, start + TEXTS_PER_RUN);
         const batches: TextBatch[] = [];
-        const tokens = await tower.tokenizer.encode(chunk);
+        const tokens = await this.tokensOf(tower.tokenizer, chunk);
         for (let first = 0; first < chunk.length; first += batchSize) {
           const texts = tokens.slice(first, first + batchSize);
           batches.push({ texts, length: tower.fixedLength ?? Math.max(...texts.map((t) => t.ids.length)) });

@@ -27,8 +27,8 @@ export async function lockDownload(staging: string, name: string): Promise<() =>
       } catch (error) {
         if (codeOf(error) !== 'EEXIST') throw error;
       }
-      const holder = Number(await readFile(lock, 'utf8').catch(() => ''));
-      if (processAlive(holder)) {
+      const holder = await downloadHolder(staging);
+      if (holder !== null) {
         throw new UserError('busy', `Model ${name} is already being downloaded by another Lumen process (pid ${holder}); wait for it to finish, ${DOWNLOADED_ADVICE}.`);
       }
       // Left by a process that is gone (or removed meanwhile): taken over.
@@ -37,4 +37,10 @@ export async function lockDownload(staging: string, name: string): Promise<() =>
   } finally {
     await rm(aside, { force: true });
   }
+}
+
+/** The live process downloading the model staged in `staging`, if any (a lock left by a process that is gone names none). */
+export async function downloadHolder(staging: string): Promise<number | null> {
+  const holder = Number(await readFile(`${staging}.lock`, 'utf8').catch(() => ''));
+  return processAlive(holder) ? holder : null;
 }

@@ -60,7 +60,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
   if (name === '' || destination === parent) {
     throw new UserError('bad-input', `Cannot download a model into ${destination}; choose a new folder.`);
   }
-  const staging = path.join(parent, '.partial', name);
+  const staging = stagingFolder(destination);
   let release: (() => Promise<void>) | undefined;
   try {
     await assertAbsent(destination);
@@ -95,6 +95,11 @@ export async function downloadModel(opts: DownloadOptions): Promise<{ files: Hub
     // Only if empty: parts kept to resume stay (Note [Downloads resume]); a download refused before its first byte leaves nothing.
     await rmdir(path.dirname(staging)).catch(() => undefined);
   }
+}
+
+/** Where the download of a model into `destination` is staged (Note [Never a half model]). */
+export function stagingFolder(destination: string): string {
+  return path.join(path.dirname(destination), '.partial', path.basename(destination));
 }
 
 async function assertAbsent(destination: string): Promise<void> {

@@ -5,20 +5,34 @@
  * Note [Validate before install]: an import loads both graphs and the tokenizer before anything
  * is copied, and the copy goes to a temp folder renamed into place in one step, so the store
  * never holds a model that fails to load.
+ *
+ * Note [Removing a model]: removing deletes the model's folder in the store, Lumen's own copy (an
+ * import is copied in, never referred to where it was), and nothing outside it: a folder in the
+ * store that is a link goes as the link. The model the library is searched or indexed with now is
+ * refused (choose another first), and one still downloading is no model yet (cancel its download).
+ * The folder is first renamed aside (`.removing-…`, hidden from the list as every name starting
+ * with "." is), then deleted: a deletion stopped halfway (a file held open on Windows) leaves no
+ * half model listed.
+ * The library's embeddings made with it stay: a few kB a photo against its hundreds of MB, keyed
+ * by its id, so that the same model added again searches at once, without re-indexing (a different
+ * one under that name is caught: Note [A model replaced under its name] in fingerprint.ts).
  */
-import { cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, codeOf, isUnwritable, isUserError } from '../core/errors.js';
 import { WRITABLE_DATA_ADVICE } from '../core/cli-advice.js';
 import { canWrite, modelsDir } from '../core/paths.js';
 import { CATALOGUE, DEFAULT_MODEL_ID, downloadLimits, findCatalogueEntry, isModelFile, MOST_ABOVE_EXPECTED, type CatalogueEntry } from './catalogue.js';
 import { ClipModel } from './clip.js';
-import { downloadModel, type DownloadProgress } from './download.js';
+import { downloadModel, stagingFolder, type DownloadProgress } from './download.js';
+import { downloadHolder } from './download-lock.js';
 import { readModelFolder, type ModelSpec } from './folder.js';
 
 export interface InstalledModel {
   id: string;
   dir: string;
+  /** What its folder holds on disk: what removing it frees (Note [Removing a model]). */
+  bytes: number;
   dim: number;
   layout: ModelSpec['layout'];
   catalogue: CatalogueEntry | undefined;
@@ -27,7 +41,7 @@ export interface InstalledModel {
 export interface ModelListing {
   installed: InstalledModel[];
   /** Folders in the store that do not load, with the reason. */
-  broken: Array<{ id: string; dir: string; reason: string }>;
+  broken: Array<{ id: string; dir: string; bytes: number; reason: string }>;
   catalogue: Array<CatalogueEntry & { installed: boolean }>;
 }
 
@@ -67,14 +81,44 @@ function catalogueEntryNamed(id: string): CatalogueEntry | undefined {
   return CATALOGUE.find((entry) => entry.id.toLowerCase() === id.toLowerCase());
 }
 
+/** The bytes of the files under `dir` (links inside it are not followed). */
+async function folderBytes(dir: string): Promise<number> {
+  const files = await readdir(dir, { recursive: true, withFileTypes: true });
+  let bytes = 0;
+  for (const file of files) if (file.isFile()) bytes += (await stat(path.join(file.parentPath, file.name))).size;
+  return bytes;
+}
+
 /** Whether the model folder `dir` looks like the catalogue's `entry` (Note [Catalogue names are the catalogue's]). */
 export async function looksLikeCatalogueModel(dir: string, entry: Pick<CatalogueEntry, 'layout' | 'approxBytes'>): Promise<boolean> {
   const { layout } = await readModelFolder(dir);
   if (layout !== entry.layout) return false;
-  const files = await readdir(dir, { recursive: true, withFileTypes: true });
-  let bytes = 0;
-  for (const file of files) if (file.isFile()) bytes += (await stat(path.join(file.parentPath, file.name))).size;
+  const bytes = await folderBytes(dir);
   return bytes >= entry.approxBytes * 0.8 && bytes <= entry.approxBytes * MOST_ABOVE_EXPECTED;
+}
+
+/** What removing the store's folder `dir` frees: nothing for a link, which goes alone (Note [Removing a model]); null where it is gone. */
+async function storeFolderBytes(dir: string): Promise<number | null> {
+  const entry = await lstat(dir).catch(() => null);
+  if (!entry) return null;
+  // A folder this process may not read counts for nothing, rather than keep the others from being listed.
+  return entry.isSymbolicLink() ? 0 : folderBytes(dir).catch(() => 0);
+}
+
+/** What `ModelStore.remove` removed. */
+export interface RemovedModel {
+  id: string;
+  dir: string;
+  /** What its folder held, freed. */
+  bytes: number;
+}
+
+/** The models the library works with now, which cannot be removed (Note [Removing a model]). */
+export interface ModelsInUse {
+  /** The reference of the model new photos are indexed with; undefined where none is chosen (then the default, or the only one installed). */
+  indexing: string | undefined;
+  /** The reference of the model the library's photos are searched with, if it has one. */
+  searching: string | null;
 }
 
 /** A model's name is its folder's in the store: one plain folder name, which the list of models shows (not hidden). */
@@ -96,12 +140,15 @@ export class ModelStore {
       const dir = path.join(this.root, name);
       // A model is a folder: a file left beside them (a note, an archive) is none, nor a broken one.
       if ((await stat(dir).catch(() => null))?.isFile()) continue;
+      const bytes = await storeFolderBytes(dir);
+      // Gone since the folder was read (removed from another window meanwhile): no model, nor a broken one.
+      if (bytes === null) continue;
       try {
         const spec = await readModelFolder(dir);
-        installed.push({ id: name, dir, dim: spec.dim, layout: spec.layout, catalogue: findCatalogueEntry(name) });
+        installed.push({ id: name, dir, bytes, dim: spec.dim, layout: spec.layout, catalogue: findCatalogueEntry(name) });
       } catch (error) {
         if (!isUserError(error)) throw error;
-        broken.push({ id: name, dir, reason: error.message });
+        broken.push({ id: name, dir, bytes, reason: error.message });
       }
     }
     const ids = new Set(installed.map((model) => model.id));
@@ -125,6 +172,10 @@ export class ModelStore {
         throw new UserError('model-missing', `Model ${entry.id} is not installed. Run \`lumen models download ${entry.id}\` first.`);
       }
       const gone = goneFrom();
+      // Its copy in the store deleted by hand: brought back as it came, by an import.
+      if (gone && path.dirname(gone) === path.resolve(this.root)) {
+        throw new UserError('model-missing', `The model ${reference}, which this library's photos were embedded with, is no longer installed (${gone} is gone). Import its folder again (\`lumen models import DIR --name ${reference}\`), or give another model (--model).`);
+      }
       if (gone) {
         throw new UserError('model-missing', `The model ${reference}, which this library's photos were embedded with, was in ${gone}, and that folder is gone. Give its folder where it is now (--model FOLDER), or install a model (see \`lumen models list\`).`);
       }
@@ -211,5 +262,76 @@ export class ModelStore {
       throw error;
     }
     return destination;
+  }
+
+  /**
+   * Deletes the installed (or broken) model `id`'s folder, unless the library works with it now
+   * (Note [Removing a model]). `letGo` runs once the folder is out of the list, before its files
+   * are deleted: what was loaded from it goes there.
+   */
+  async remove(id: string, inUse: ModelsInUse, letGo: (dir: string) => Promise<void> = async () => {}): Promise<RemovedModel> {
+    const dir = path.resolve(this.root, id);
+    const noSuchModel = () => new UserError('not-found', `No installed model is called "${id}": nothing was removed.`);
+    const { installed, broken } = await this.list();
+    const usable = installed.some((model) => model.id === id);
+    // Only a name the list gives: never a path, nor a folder outside the store.
+    if (!usable && !broken.some((model) => model.id === id)) {
+      // One still downloading is no model yet (Note [Never a half model] in download.ts).
+      if (MODEL_NAME.test(id) && (await downloadHolder(stagingFolder(dir))) !== null) {
+        throw new UserError('bad-input', `${id} is still downloading, so it is not installed yet: cancel its download instead.`);
+      }
+      throw noSuchModel();
+    }
+    // A broken one serves nothing, chosen or not: removing it is the way to a working one.
+    if (usable && (await this.isModel(inUse.indexing, id))) {
+      throw new UserError('bad-input', `${id} is the model Lumen uses now, so it cannot be removed: choose another model first, then remove it.`);
+    }
+    if (usable && inUse.searching !== null && (await this.isModel(inUse.searching, id))) {
+      throw new UserError('bad-input', `The library is searched with ${id} until the model chosen now has indexed every photo: remove it once that indexing is done.`);
+    }
+    if (!canWrite(this.root)) {
+      throw new UserError('read-only', `The models folder ${this.root} cannot be written (read-only media, or no permission), so ${id} cannot be removed from it.`);
+    }
+    const bytes = await storeFolderBytes(dir);
+    if (bytes === null) throw noSuchModel();
+    // Out of the list in one step: renamed aside, or a link unlinked (the folder it leads to is not the store's).
+    const isLink = (await lstat(dir).catch(() => null))?.isSymbolicLink() ?? false;
+    const aside = path.join(this.root, `.removing-${id}-${process.pid}-${Date.now()}`);
+    await (isLink ? unlink(dir) : rename(dir, aside)).catch((error: unknown) => {
+      // Removed meanwhile (from another window).
+      throw codeOf(error) === 'ENOENT' ? noSuchModel() : error;
+    });
+    await letGo(dir);
+    if (!isLink) {
+      await rm(aside, { recursive: true, force: true, maxRetries: 3 }).catch((error: unknown) => {
+        throw new UserError('busy', `${id} is removed, but some of its files could not be deleted (another program may hold them open): delete the folder ${aside} to free their space.`, { cause: error });
+      });
+    }
+    return { id, dir, bytes };
+  }
+
+  /**
+   * Whether `reference` (undefined: the model used where none is chosen) names the store's model
+   * `id`: as its name, or as a path to its folder. Taken against the store, never the current
+   * folder, where `resolve` looks for a name first: run beside a folder of the model's name, a
+   * removal took the model in use for that folder, and deleted it.
+   */
+  private async isModel(reference: string | undefined, id: string): Promise<boolean> {
+    const dir = path.resolve(this.root, id);
+    if (reference === undefined) return (await this.defaultDir()) === dir;
+    if (reference === id) return true;
+    const [named, own] = await Promise.all([realpath(path.resolve(this.root, reference)).catch(() => null), realpath(dir).catch(() => null)]);
+    return named !== null && named === own;
+  }
+
+  /** The folder of the model used where none is chosen, or null where there is none. */
+  private defaultDir(): Promise<string | null> {
+    return this.resolve().then(
+      (dir) => path.resolve(dir),
+      (error: unknown) => {
+        if (isUserError(error)) return null;
+        throw error;
+      },
+    );
   }
 }

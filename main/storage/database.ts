@@ -297,6 +297,26 @@ const MIGRATIONS: string[] = [
   ALTER TABLE files ADD COLUMN ctime_ms INTEGER;
   ALTER TABLE failures ADD COLUMN ctime_ms INTEGER;
   `,
+  // Each album's name's key, which the engine gives (Note [Album name keys] in album-store.ts):
+  // empty here, as SQL cannot make it, so twins an earlier version let in never stop the upgrade.
+  `
+  ALTER TABLE albums ADD COLUMN name_key TEXT;
+  CREATE UNIQUE INDEX albums_name_key ON albums(name_key);
+  `,
+  // The contents whose verdicts and album places wait in restored_verdicts and
+  // restored_album_images because their photo left the library: from which path, and when (Note
+  // [Work kept for photos that return] in kept-work.ts). None for what a backup restored.
+  `
+  CREATE TABLE kept_work (
+    content_hash TEXT PRIMARY KEY,
+    kept_from TEXT NOT NULL,
+    kept_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- Back, it got what was kept (restored_verdicts_return, restored_album_images_return): nothing waits.
+  CREATE TRIGGER kept_work_returned AFTER INSERT ON images BEGIN
+    DELETE FROM kept_work WHERE content_hash = new.content_hash;
+  END;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

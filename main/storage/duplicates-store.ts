@@ -5,6 +5,7 @@
  * leaves] in main/duplicates/trash.ts).
  */
 import type { Db } from './database.js';
+import { KeptWork, type LeftImage } from './kept-work.js';
 import type { PhotoMetadata } from './library-store.js';
 
 /** A file of a grouped image, with the image's size and metadata. */
@@ -33,8 +34,10 @@ export interface StoredCalibration {
 
 export class DuplicatesStore {
   private readonly s;
+  private readonly keptWork;
 
   constructor(private readonly db: Db) {
+    this.keptWork = new KeptWork(db);
     this.s = {
       files: db.prepare(`SELECT f.id AS photoId, f.image_id AS imageId, i.content_hash AS contentHash, i.whole_hash AS wholeHash, f.path, f.size AS fileSize, f.mtime_ms AS mtimeMs, i.width, i.height, i.taken_at AS takenAt,
           i.camera_make AS cameraMake, i.camera_model AS cameraModel, i.lens, i.latitude, i.longitude
@@ -51,14 +54,7 @@ export class DuplicatesStore {
       saveSharpness: db.prepare(`INSERT INTO image_sharpness (image_id, sharpness) SELECT @imageId, @sharpness WHERE EXISTS (SELECT 1 FROM images WHERE id = @imageId)
         ON CONFLICT(image_id) DO UPDATE SET sharpness = excluded.sharpness`),
       pathsShowing: db.prepare('SELECT f.path FROM images i JOIN files f ON f.image_id = i.id WHERE i.content_hash = ?').pluck(),
-      // Remembered by content (Note [What a moved copy leaves] in duplicates/trash.ts), as a backup's
-      // are (Note [Backups] in backups.ts), so the triggers of database.ts give them back to the content indexed again.
-      rememberVerdicts: db.prepare(`INSERT OR REPLACE INTO restored_verdicts (content_hash, tag, rejected, updated_at)
-        SELECT i.content_hash, t.tag, t.rejected, t.updated_at FROM files f JOIN images i ON i.id = f.image_id JOIN image_tags t ON t.image_id = i.id AND t.source = 'person'
-        WHERE f.path IN (SELECT value FROM json_each(?))`),
-      rememberAlbums: db.prepare(`INSERT OR IGNORE INTO restored_album_images (album_id, content_hash)
-        SELECT a.album_id, i.content_hash FROM files f JOIN images i ON i.id = f.image_id JOIN album_images a ON a.image_id = i.id
-        WHERE f.path IN (SELECT value FROM json_each(?))`),
+      imagesAt: db.prepare('SELECT image_id AS imageId, path FROM files WHERE path IN (SELECT value FROM json_each(?))'),
       // A verdict of the kept copy's own stays; one the tagger gave it gives way, as to any verdict.
       handOverVerdicts: db.prepare(`INSERT INTO image_tags (image_id, tag, source, rejected, score, cosine, model, updated_at)
           SELECT k.image_id, r.tag, 'person', r.rejected, NULL, NULL, NULL, r.updated_at FROM restored_verdicts r JOIN files k ON k.id = @kept WHERE r.content_hash = @content
@@ -68,6 +64,8 @@ export class DuplicatesStore {
       // A content the library has was never forgotten, or is back: it carries its own.
       dropRememberedVerdicts: db.prepare('DELETE FROM restored_verdicts WHERE EXISTS (SELECT 1 FROM images i WHERE i.content_hash = restored_verdicts.content_hash)'),
       dropRememberedAlbums: db.prepare('DELETE FROM restored_album_images WHERE EXISTS (SELECT 1 FROM images i WHERE i.content_hash = restored_album_images.content_hash)'),
+      // Their record of when they were kept (Note [Work kept for photos that return] in kept-work.ts) goes with them.
+      dropKeptOfPresent: db.prepare('DELETE FROM kept_work WHERE EXISTS (SELECT 1 FROM images i WHERE i.content_hash = kept_work.content_hash)'),
     };
   }
 
@@ -125,11 +123,8 @@ export class DuplicatesStore {
    * those files go to the trash (Note [What a moved copy leaves]).
    */
   rememberBeforeTrash(paths: readonly string[]): void {
-    const json = JSON.stringify(paths);
-    this.db.transaction(() => {
-      this.s.rememberVerdicts.run(json);
-      this.s.rememberAlbums.run(json);
-    })();
+    // As a photo whose file left the library (Note [Work kept for photos that return] in kept-work.ts).
+    this.keptWork.keep(this.s.imagesAt.all(JSON.stringify(paths)) as LeftImage[]);
   }
 
   /**
@@ -150,6 +145,7 @@ export class DuplicatesStore {
     this.db.transaction(() => {
       this.s.dropRememberedVerdicts.run();
       this.s.dropRememberedAlbums.run();
+      this.s.dropKeptOfPresent.run();
     })();
   }
 }

@@ -7,6 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isInside } from '../core/paths.js';
 import { clockOfLocal } from './clock-dates.js';
 import { vectorToBlob, type Db } from './database.js';
+import { KeptWork } from './kept-work.js';
 
 export interface FolderRow {
   id: number;
@@ -50,8 +51,8 @@ export interface IndexedFile {
   folderId: number;
   size: number;
   mtimeMs: number;
-  /** Its ctime as the walk found it (Note [Change time] in main/library/walk.ts); absent: not known. */
-  ctimeMs?: number | null;
+  /** Its ctime as the walk found it (Note [Change time] in main/library/walk.ts); null only where it is not known. */
+  ctimeMs: number | null;
   image: { existingId: number } | { created: NewImage };
   /** New embedding for the image, for `model`. */
   vector: Float32Array | null;
@@ -74,7 +75,7 @@ export interface FailedFile {
   size: number;
   mtimeMs: number;
   /** As IndexedFile's. */
-  ctimeMs?: number | null;
+  ctimeMs: number | null;
   reason: string;
   message: string;
 }
@@ -96,13 +97,16 @@ export const FILES_IN_PATH_RANGE = 'path > ? AND path < ? AND +folder_id = ?';
 
 export class LibraryStore {
   private readonly statements;
+  private readonly keptWork;
 
   constructor(private readonly db: Db) {
+    this.keptWork = new KeptWork(db);
     this.statements = {
       insertFolder: db.prepare(`INSERT INTO folders (path, excludes, added_at) VALUES (@path, COALESCE(@excludes, '[]'), @at)
         ON CONFLICT(path) DO UPDATE SET excludes = COALESCE(@excludes, folders.excludes) RETURNING id`),
       folders: db.prepare('SELECT id, path, excludes FROM folders ORDER BY path'),
       folderIds: db.prepare('SELECT id FROM folders').pluck(),
+      folderPath: db.prepare('SELECT path FROM folders WHERE id = ?').pluck(),
       deleteFolder: db.prepare('DELETE FROM folders WHERE id = ?'),
       forgetRunWithNoFolder: db.prepare("DELETE FROM meta WHERE key = 'index_run' AND NOT EXISTS (SELECT 1 FROM folders)"),
       moveFiles: db.prepare('UPDATE files SET folder_id = ? WHERE folder_id = ?'),
@@ -282,7 +286,7 @@ export class LibraryStore {
         const imageId =
           'existingId' in file.image ? file.image.existingId : (s.insertImage.get({ wholeHash: null, ...file.image.created, createdAt: now }) as { id: number }).id;
         // Note [File times on the clock] in clock-dates.ts.
-        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, clockOfLocal(file.mtimeMs), file.ctimeMs ?? null, now);
+        s.upsertFile.run(file.path, file.folderId, imageId, file.size, file.mtimeMs, clockOfLocal(file.mtimeMs), file.ctimeMs, now);
         s.deleteFailure.run(file.path);
         if (file.replaces != null && file.replaces !== imageId) {
           s.carryVerdicts.run(imageId, file.replaces);
@@ -293,7 +297,7 @@ export class LibraryStore {
           written.set(imageId, { imageId, vector: file.vector });
         }
       }
-      for (const file of failed) if (folders.has(file.folderId)) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.ctimeMs ?? null, file.reason, file.message, now);
+      for (const file of failed) if (folders.has(file.folderId)) s.upsertFailure.run(file.path, file.folderId, file.size, file.mtimeMs, file.ctimeMs, file.reason, file.message, now);
       if (written.size > 0) s.bumpGeneration.run(model);
       return [...written.values()];
     })();
@@ -308,7 +312,8 @@ export class LibraryStore {
    * folders only (Note [Re-scan where it changed]) forgets nothing outside them. The failures of
    * `recovered` files (indexed, unchanged, and read again) are out of date.
    * Returns the ids of the images the removed files showed; those left without a file are the
-   * caller's to forget (Note [Removed a slice at a time] in library/library.ts).
+   * caller's to forget (Note [Removed a slice at a time] in library/library.ts), their verdicts and
+   * album places kept by content meanwhile (Note [Work kept for photos that return] in kept-work.ts).
    */
   removeMissing(
     folderId: number,
@@ -322,13 +327,18 @@ export class LibraryStore {
     return this.db.transaction(() => {
       let removedFiles = 0;
       const lostImageIds: number[] = [];
+      /** A path each lost image left from. */
+      const leftFrom = new Map<number, string>();
       const files = within ? within.flatMap((dir) => s.filesUnder.all(...pathsUnder(dir), folderId) as Row[]) : (s.filesOfFolder.all(folderId) as Row[]);
       for (const file of files) {
         if (present.has(file.path) || unknown(file.path)) continue;
         s.deleteFile.run(file.id);
         lostImageIds.push(file.imageId);
+        leftFrom.set(file.imageId, file.path);
         removedFiles++;
       }
+      // Before the images no file shows are forgotten (Note [Work kept for photos that return] in kept-work.ts).
+      this.keptWork.keep(this.withoutFile(leftFrom.keys()).map((imageId) => ({ imageId, path: leftFrom.get(imageId) as string })));
       for (const failedPath of s.failuresOfFolder.all(folderId) as string[]) {
         if (walked(failedPath) && !present.has(failedPath) && !problems.has(failedPath) && !unknown(failedPath)) s.deleteFailure.run(failedPath);
       }
@@ -361,8 +371,9 @@ export class LibraryStore {
   }
 
   /**
-   * Forgets a folder and its files; returns the ids of the images they leave without a file, which
-   * are the caller's to forget (Note [Removed a slice at a time] in library/library.ts).
+   * Forgets a folder and its files, and what photos that left it kept; returns the ids of the
+   * images they leave without a file, which are the caller's to forget, their work with them (Note
+   * [Removed a slice at a time] in library/library.ts).
    *
    * Note [No folder left to go on with]: the mark of an index run that did not finish says that
    * files of the library folders were not reached (`indexRunUnfinished`). With the last folder
@@ -374,6 +385,9 @@ export class LibraryStore {
     const s = this.statements;
     return this.db.transaction(() => {
       const shown = s.imageIdsOfFolder.all(folderId) as number[];
+      // What its photos left goes too, as the person was told (Note [Work kept for photos that return] in kept-work.ts).
+      const folder = s.folderPath.get(folderId) as string | undefined;
+      if (folder !== undefined) this.keptWork.forgetLeftFrom(...pathsUnder(folder));
       s.deleteFolder.run(folderId);
       s.forgetRunWithNoFolder.run();
       return this.withoutFile(shown);

@@ -1,6 +1,7 @@
 /**
  * Tagging's tables in the library database (see the tagging migration in database.ts): the
- * person's vocabulary, cached tag embeddings, tags per image and per-model progress.
+ * person's vocabulary, cached tag embeddings, tags per image and how far tagging got (Note [Tags
+ * follow the model] in main/tags/tagger.ts).
  *
  * Note [Moving renamed tags]: a renamed tag's rows (a person's verdicts, the tagger's own tags,
  * verdicts restored from a backup awaiting their photo) are all lifted out before any is put
@@ -68,8 +69,10 @@ export class TagStore {
       saveEmbedding: db.prepare('INSERT INTO tag_embeddings (model, key, vector) VALUES (?, ?, ?) ON CONFLICT(model, key) DO UPDATE SET vector = excluded.vector'),
       embeddingKeys: db.prepare('SELECT key FROM tag_embeddings WHERE model = ?').pluck(),
       deleteEmbedding: db.prepare('DELETE FROM tag_embeddings WHERE model = ? AND key = ?'),
-      state: db.prepare('SELECT fingerprint, done_through AS doneThrough FROM tag_state WHERE model = ?'),
+      // A model's state holds only while no other model has one (Note [Tags follow the model] in main/tags/tagger.ts).
+      state: db.prepare('SELECT fingerprint, done_through AS doneThrough FROM tag_state WHERE model = @model AND NOT EXISTS (SELECT 1 FROM tag_state WHERE model <> @model)'),
       saveState: db.prepare('INSERT INTO tag_state (model, fingerprint, done_through) VALUES (?, ?, ?) ON CONFLICT(model) DO UPDATE SET fingerprint = excluded.fingerprint, done_through = excluded.done_through'),
+      forgetOtherStates: db.prepare('DELETE FROM tag_state WHERE model <> ?'),
       tagsBetween: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id BETWEEN ? AND ?`),
       tagsOfImage: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? ORDER BY tag`),
       tagRow: db.prepare(`SELECT ${TAG_COLUMNS} FROM image_tags WHERE image_id = ? AND tag = ?`),
@@ -184,12 +187,18 @@ export class TagStore {
     return removed;
   }
 
+  /** How far `model` tagged the library and with which vocabulary, while the tagger's tags are still as its runs left them. */
   state(model: string): { fingerprint: string; doneThrough: number } | undefined {
-    return this.s.state.get(model) as { fingerprint: string; doneThrough: number } | undefined;
+    return this.s.state.get({ model }) as { fingerprint: string; doneThrough: number } | undefined;
   }
 
   saveState(model: string, fingerprint: string, doneThrough: number): void {
     this.s.saveState.run(model, fingerprint, doneThrough);
+  }
+
+  /** The tagger's tags are being written under `model`: how far any other model got no longer holds. */
+  forgetOtherStates(model: string): void {
+    this.s.forgetOtherStates.run(model);
   }
 
   tagsBetween(first: number, last: number): ImageTagRow[] {

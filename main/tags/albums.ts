@@ -7,8 +7,9 @@ import { UserError } from '../core/errors.js';
 import { folderKey } from '../core/folder-key.js';
 import type { SavedAlbum } from '../storage/album-store.js';
 import { folderPath } from '../storage/photo-store.js';
-import { ALBUM_NAME_NEEDED, MAX_ALBUM_NAME } from './album-rules.js';
+import { albumNameAsSaved, albumNameProblem } from './album-rules.js';
 import type { Storage } from '../storage/storage.js';
+import { tagNameKey } from './vocabulary-rules.js';
 
 export interface AlbumTag {
   tag: string;
@@ -109,19 +110,21 @@ function savedSummary(storage: Storage, album: SavedAlbum, options: AlbumOptions
 }
 
 /**
- * A name for a saved album (new, or renamed from `renaming`): trimmed, not empty, not too long,
- * and no other album's, ignoring case (the album being renamed may change its name's case).
+ * A name for a saved album (new, or renamed from `renaming`), as saved, and its key: by the rules
+ * of Note [Album names], and no other album's (the album being renamed may change its name's case).
  */
-function albumName(storage: Storage, name: string, renaming?: number): string {
-  const trimmed = name.trim();
-  if (!trimmed) throw new UserError('bad-input', ALBUM_NAME_NEEDED);
-  if (trimmed.length > MAX_ALBUM_NAME) throw new UserError('bad-input', `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`);
-  const other = storage.albums.byName(trimmed);
+function albumName(storage: Storage, name: string, renaming?: number): { name: string; key: string } {
+  const saved = albumNameAsSaved(name);
+  const problem = albumNameProblem(saved);
+  if (problem) throw new UserError('bad-input', problem);
+  // Compared as tags' names are (Note [One name, one tag]).
+  const key = tagNameKey(saved);
+  const other = storage.albums.byKey(key, tagNameKey);
   if (other && other.id !== renaming) throw new UserError('bad-input', `There is already an album called “${other.name}”. Choose another name.`);
-  return trimmed;
+  return { name: saved, key };
 }
 
-/** Saves a selection as an album named `name` (unique, ignoring case). */
+/** Saves a selection as an album named `name` (unique: Note [Album names]). */
 export function saveAlbum(storage: Storage, name: string, photoIds: readonly number[]): AlbumSummary {
   const id = storage.albums.create(albumName(storage, name), photoIds);
   return savedSummary(storage, storage.albums.byId(id) as SavedAlbum);

@@ -5,7 +5,7 @@
  */
 import type { Storage } from '../storage/storage.js';
 import type { TagRename } from '../storage/tag-store.js';
-import { namesAfterRenames } from './renamed-verdicts.js';
+import { verdictsAfterRenames } from './renamed-verdicts.js';
 import type { Tagger } from './tagger.js';
 import type { Vocabulary } from './vocabulary.js';
 import { tagNameKey } from './vocabulary-rules.js';
@@ -44,11 +44,7 @@ export async function evaluateLabelled(storage: Storage, tagger: Tagger, vocabul
   const prepared = await tagger.prepare(vocabulary, signal, undefined, { persist: false, refine: false });
   // A verdict is on the tag of its name, whatever its case or Unicode form (Note [One name, one tag]).
   const index = new Map(prepared.tags.map((tag, i) => [tagNameKey(tag.name), i]));
-  const nameNow = namesAfterRenames(renames);
-  const labelled = storage.tags
-    .labelled()
-    .map((row) => ({ ...row, tag: nameNow(row.tag) }))
-    .filter((row) => index.has(tagNameKey(row.tag)));
+  const labelled = verdictsAfterRenames(storage.tags.labelled(), renames).filter((row) => index.has(tagNameKey(row.tag)));
   const imageIds = [...new Set(labelled.map((row) => row.imageId))];
   const decisions = new Map((await tagger.decideImages(prepared, imageIds)).map((decision) => [decision.imageId, decision]));
   const perTag: Record<string, { confirmed: number; rejected: number; tp: number; fp: number }> = {};

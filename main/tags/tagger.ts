@@ -7,6 +7,15 @@
  * run); a changed vocabulary re-decides every photo, from cosines it mostly already has (see
  * ScoreCache and Note [Tag assignment]). A person's confirmed and rejected tags are never touched
  * by a run; the tagger's own tags are added, updated and removed to match the current decision.
+ *
+ * Note [Tags follow the model]: the tagger's tags are one set, whichever model gave them, but how
+ * far tagging got is kept per model. Switching A → B → A (A's vectors kept) left B's tags, as A's
+ * state still said its run was done. So each write of the tagger's tags under a model forgets the
+ * other models' states, in the same transaction: a model's state holds only while the tags are as
+ * its runs left them, and back on A (even after a run of B cancelled halfway) tagging decides every
+ * photo again. A state beside another's (a library tagged before this) holds for neither. In the
+ * app, an index run that finds no state of the serving model's is followed by tagging (Note
+ * [Tagging catches up] in main/engine/index-job.ts), so back on A re-tags as going to B did.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -83,6 +92,14 @@ export interface Decision {
   assigned: number[];
 }
 
+/** What a run's decisions depend on besides the photos: kept with how far it got, so the next run knows whether they still hold (Note [Tagging runs]). */
+function runFingerprint(model: ClipModel, tags: readonly ResolvedTag[], background: ResolvedTag): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ tags: tags.map((tag) => [tag.name, tag.key, tag.threshold]), background: background.key, scale: model.spec.logitScale }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
 export class Tagger {
   private cache: ScoreCache | null = null;
   /** Embeddings of draft tags (not saved), by model and key, most recent last. */
@@ -137,11 +154,24 @@ export class Tagger {
     const { embedded } = embedding;
     const { tags, vectors } = options.refine === false ? { tags: enabled, vectors: embedding.vectors } : await this.refined(model, enabled, background, embedding.vectors, signal);
     const thresholds = Float32Array.from(tags.map((tag) => tag.threshold));
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify({ tags: tags.map((tag) => [tag.name, tag.key, tag.threshold]), background: background.key, scale: model.spec.logitScale }))
-      .digest('hex')
-      .slice(0, 32);
-    return { model, tags, background, vectors, thresholds, embedded, fingerprint, textKeys: enabled.map((tag) => tag.key) };
+    return { model, tags, background, vectors, thresholds, embedded, fingerprint: runFingerprint(model, tags, background), textKeys: enabled.map((tag) => tag.key) };
+  }
+
+  /**
+   * Whether a run would tag anything (Note [Tagging catches up] in main/engine/index-job.ts): the
+   * model has photos embedded and no state that holds (never tagged, or another model tagged
+   * since), photos embedded past where its runs got, or a vocabulary other than the one it tagged
+   * with. Nothing is embedded or refitted: refined tags count as their last fit left them.
+   */
+  async behind(): Promise<boolean> {
+    const model = await this.model();
+    const { tags: store, embeddings } = this.storage;
+    if (embeddings.count(model.id) === 0) return false;
+    const state = store.state(model.id);
+    if (!state || embeddings.countAfter(model.id, state.doneThrough) > 0) return true;
+    const vocabulary = await this.vocabulary.get();
+    const tags = enabledTags(vocabulary).map((tag) => ({ ...tag, key: this.refinements.refinedVectorFor(model.id, tag.name)?.key ?? tag.key }));
+    return runFingerprint(model, tags, backgroundTag(vocabulary)) !== state.fingerprint;
   }
 
   /**
@@ -225,7 +255,7 @@ export class Tagger {
     return this.decide(prepared, imageIds, () => this.storage.embeddings.vectorsOf(prepared.model.id, imageIds));
   }
 
-  /** Brings the tagger's rows of decided images in line; returns the changes. */
+  /** Brings the tagger's rows of decided images in line (Note [Tags follow the model]); returns the changes. */
   private write(prepared: PreparedVocabulary, decisions: readonly Decision[], existing: readonly ImageTagRow[]): { added: number; updated: number; removed: number } {
     const store = this.storage.tags;
     const byImage = new Map<number, Map<string, ImageTagRow>>();
@@ -237,6 +267,7 @@ export class Tagger {
     const now = Date.now();
     const counts = { added: 0, updated: 0, removed: 0 };
     const model = prepared.model.id;
+    store.forgetOtherStates(model);
     for (const decision of decisions) {
       const rows = byImage.get(decision.imageId) ?? new Map<string, ImageTagRow>();
       const assigned = new Set<string>();
@@ -264,7 +295,8 @@ export class Tagger {
 
   /**
    * Tags the library (Note [Tagging runs]): every photo when the vocabulary changed since the
-   * last run or `full` is set, else only the photos indexed since.
+   * last run, another model tagged since (Note [Tags follow the model]) or `full` is set, else
+   * only the photos indexed since.
    */
   async run(control?: JobControl, onProgress?: (progress: TagProgress) => void, options: { full?: boolean } = {}): Promise<TagSummary> {
     const started = performance.now();

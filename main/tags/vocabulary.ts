@@ -241,15 +241,20 @@ export async function readVocabularyFile(file: string): Promise<Vocabulary> {
   } catch (error) {
     throw new UserError('bad-input', `Cannot read the vocabulary file ${file}: ${whyUnreadable(file, error)}. Check the path.`, { cause: error });
   }
+  return vocabularyOfText(text, `The vocabulary file ${file}`);
+}
+
+/** The vocabulary a file's text holds; `source` names where it came from in what a refusal says ("The vocabulary file x.json"). */
+export function vocabularyOfText(text: string, source: string): Vocabulary {
   let raw: unknown;
   try {
     // A byte order mark is how Windows Notepad begins a UTF-8 file; JSON.parse refuses it.
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    if (isBinaryText(text)) throw new UserError('bad-input', `The vocabulary file ${file} is not JSON but binary data (a photo?). Give the vocabulary's JSON file.`, { cause: error });
-    throw new UserError('bad-input', `The vocabulary file ${file} is not JSON (${messageOf(error)}). Fix it and try again.`, { cause: error });
+    if (isBinaryText(text)) throw new UserError('bad-input', `${source} is not JSON but binary data (a photo?). Give the vocabulary's JSON file.`, { cause: error });
+    throw new UserError('bad-input', `${source} is not JSON (${messageOf(error)}). Fix it and try again.`, { cause: error });
   }
-  return parseVocabulary(raw, `The vocabulary file ${file}`);
+  return parseVocabulary(raw, source);
 }
 
 /** The vocabulary as a file people can edit: two-space JSON with a final newline. */

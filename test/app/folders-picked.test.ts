@@ -16,7 +16,7 @@ const picking = (count: number): AppShell => ({
 
 /** An engine that records the folders it was asked to add. */
 function engineAdding(asked: string[][]): EngineClient {
-  return { call: async (name, params) => (name === 'library.addFolders' ? (asked.push((params as { paths: string[] }).paths), []) : Promise.reject(new Error(`unexpected ${name}`))) as never };
+  return { call: async (name, params) => (name === 'library.addFolders' ? (asked.push((params as { paths: string[] }).paths), { folders: [], refused: [] }) : Promise.reject(new Error(`unexpected ${name}`))) as never };
 }
 
 describe('folders picked in the dialog', () => {

@@ -64,7 +64,7 @@ describe('the main process, with Electron as a test double', () => {
         if (params.id !== 7) throw new UserError('not-found', `There is no photo #${params.id} in the library.`);
         return { path: path.join(dir, 'thumb.webp') };
       }
-      if (name === 'library.addFolders') return [{ id: 1, path: params.paths?.[0], excludes: [] }];
+      if (name === 'library.addFolders') return { folders: [{ id: 1, path: params.paths?.[0], excludes: [] }], refused: [] };
       if (name === 'app.status') return { ok: true };
       throw new Error(`unexpected ${name}`);
     }),
@@ -186,6 +186,6 @@ describe('the main process, with Electron as a test double', () => {
     await expect(dropped(frame('https://evil.example/'), ['/photos'])).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
     await expect(dropped(frame('app://lumen/index.html'), ['relative/photos'])).resolves.toMatchObject({ ok: false, error: { code: 'bad-input' } });
     await expect(dropped(frame('app://lumen/index.html'), 'not a list')).resolves.toMatchObject({ ok: false, error: { code: 'bad-input' } });
-    await expect(dropped(frame('app://lumen/index.html'), ['/photos'])).resolves.toEqual({ ok: true, value: [{ id: 1, path: '/photos', excludes: [] }] });
+    await expect(dropped(frame('app://lumen/index.html'), ['/photos'])).resolves.toEqual({ ok: true, value: { folders: [{ id: 1, path: '/photos', excludes: [] }], refused: [] } });
   });
 });

@@ -19,6 +19,7 @@ const status: EngineStatus = {
   library: null,
   jobs: [],
     restored: null,
+    writer: null,
 };
 
 function handlers(overrides: Partial<CallHandlers> = {}): CallHandlers {

@@ -188,6 +188,24 @@ describe('rpc protocol', () => {
     expect(posted).toEqual([{ event: { type: 'job', job: { ...failed, error: addFolder } } }]);
   });
 
+  it('says the jobs of a status in the app’s words too: a window opened after a job failed reads it there (Note [App wording])', async () => {
+    const posted: unknown[] = [];
+    let deliver: (message: unknown) => void = () => {};
+    const readOnly = `The data folder /d cannot be written (read-only media, or no permission): ${READ_ONLY_LIBRARY_ADVICE}.`;
+    const failed = { id: 'index-1', kind: 'index', subject: null, state: 'paused', error: readOnly, progress: null, background: true } as JobInfo;
+    const methods: Methods = { 'app.status': () => ({ jobs: [failed] }), 'jobs.resume': () => failed };
+    const schemas = { 'app.status': z.object({}), 'jobs.resume': z.object({}) } as unknown as ParamSchemas;
+    serveRpc({ postMessage: (message) => posted.push(message), onMessage: (listener) => (deliver = listener) }, methods, schemas, () => {});
+    deliver({ id: 1, name: 'app.status', params: {} });
+    deliver({ id: 2, name: 'jobs.resume', params: {} });
+    await vi.waitFor(() => expect(posted).toHaveLength(2));
+    const inApp = 'The data folder /d cannot be written (read-only media, or no permission): its photos can still be searched and browsed, but not changed; to change the library, copy Lumen’s data folder to a writable disk.';
+    expect(posted).toEqual([
+      { id: 1, ok: true, value: { jobs: [{ ...failed, error: inApp }] } },
+      { id: 2, ok: true, value: { ...failed, error: inApp } },
+    ]);
+  });
+
   // The messages as the engine builds them, each with its piece of the CLI's advice.
   const advised = [
     ['bad-input', `No GPU execution provider is available on this machine. ${PROVIDER_ADVICE}`, 'No GPU execution provider is available on this machine. Choose “Automatic” or “CPU” under “Run models on” in Settings.'],

@@ -43,7 +43,7 @@ export async function groupingQuality(modelDirs: readonly string[], root: string
       const library = Library.open(dataDir);
       try {
         let start = performance.now();
-        await library.index(model, { folders: await library.addFolders([path.join(dataRoot, 'sets', name)]) });
+        await library.index(model, { folders: (await library.addFolders([path.join(dataRoot, 'sets', name)])).folders });
         const indexSeconds = (performance.now() - start) / 1000;
         const finder = new DuplicateFinder(library, model);
         start = performance.now();
@@ -105,7 +105,7 @@ export async function groupingTime(modelDir: string, dataRoot: string, count: nu
       }
       planted.push(group);
     }
-    const [folder] = await library.addFolders([dataRoot]);
+    const { folders: [folder] } = await library.addFolders([dataRoot]);
     for (let start = 0; start < count; start += 5000) {
       const batch: IndexedFile[] = [];
       for (let i = start; i < Math.min(count, start + 5000); i++) {
@@ -114,6 +114,7 @@ export async function groupingTime(modelDir: string, dataRoot: string, count: nu
           folderId: folder!.id,
           size: 1000,
           mtimeMs: 0,
+          ctimeMs: 0,
           image: { created: { contentHash: `synthetic-${i}`, format: 'jpeg', width: 4000, height: 3000, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: 1, thumbnail: null } },
           vector: vectors.subarray(i * dim, (i + 1) * dim),
         });

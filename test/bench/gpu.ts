@@ -122,7 +122,7 @@ export async function gpuIndexing(modelDir: string, workDir: string, options: Gp
         }
       };
       try {
-        const folders = await library.addFolders([path.join(workDir, 'photos')]);
+        const { folders } = await library.addFolders([path.join(workDir, 'photos')]);
         const started = performance.now();
         const onProgress = (progress: IndexProgress) => void (phases[progress.phase] ??= performance.now() - started);
         const searcher = searching ? searches() : Promise.resolve();

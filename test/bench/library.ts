@@ -109,7 +109,7 @@ export async function indexingThroughput(modelDir: string, dataRoot: string, pho
     const model1 = await modelAlone();
     const decode1 = await decodeAlone();
 
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     const endToEnd = await measured(() => library.index(model, { folders, batchSize: 16 }));
     const endToEndPerSecond = endToEnd.value.embedded / endToEnd.seconds;
     const naive = await measured(async () => {
@@ -167,7 +167,7 @@ export async function syntheticLibrary(dataRoot: string, count: number, dim: num
   const perFolder = 1000;
   for (let f = 0; f * perFolder < count; f++) await mkdir(path.join(folder, `${2000 + (f % 25)}`, `album-${f}`), { recursive: true });
   const library = Library.open(path.join(dataRoot, 'data'));
-  const [folderRow] = await library.addFolders([folder]);
+  const { folders: [folderRow] } = await library.addFolders([folder]);
   // Indexed photos have a grid thumbnail; here they share one (the files themselves are not images).
   const thumbnail = await library.thumbnails.write('synthetic', await sharp(await syntheticPhoto(0, 256, 192)).webp({ quality: 78 }).toBuffer());
   const vectors = clusteredVectors(count, dim, 7, clusters);
@@ -183,6 +183,7 @@ export async function syntheticLibrary(dataRoot: string, count: number, dim: num
       folderId: folderRow!.id,
       size: info.size,
       mtimeMs: Math.floor(info.mtimeMs),
+      ctimeMs: Math.floor(info.ctimeMs),
       image: { created: { contentHash: bytes.toString('hex'), format: 'jpeg', width: 4000, height: 3000, takenAt: Date.UTC(2000 + (i % 25), i % 12, 1), cameraMake: i % 3 ? 'Canon' : 'FUJIFILM', cameraModel: 'X', lens: null, latitude: i % 10 ? null : 38.7, longitude: i % 10 ? null : -9.1, orientation: 1, thumbnail } },
       vector: vectors.slice(i * dim, (i + 1) * dim),
     });

@@ -83,6 +83,7 @@ export async function afterWrites(dataRoot: string, count: number, batches: numb
           folderId,
           size: 1,
           mtimeMs: 1,
+          ctimeMs: 1,
           image: { created: { contentHash: `incoming-${batch}-${i}`, format: 'jpeg', width: 4, height: 3, thumbnail: null, takenAt: Date.UTC(2007, 5, 1), cameraMake: 'FUJIFILM', cameraModel: 'X-T4', lens: null, latitude: null, longitude: null, orientation: null } },
           vector: null,
         }));

@@ -73,6 +73,7 @@ export async function syntheticDatabase(dataDir: string, count: number, dim: num
           folderId,
           size: 3_000_000 + i,
           mtimeMs: photo.takenAt,
+          ctimeMs: photo.takenAt,
           image: {
             created: {
               contentHash: `bench-${i}`,

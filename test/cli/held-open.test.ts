@@ -45,11 +45,11 @@ describe('a library held open by another program', () => {
   });
   afterAll(() => scratch.cleanup());
 
-  it('stops a command that writes with what to do, exit status 1 and no stack, even under LUMEN_DEBUG', async () => {
+  it('stops a command that writes with what to do, exit status 75 (try again later) and no stack, even under LUMEN_DEBUG', async () => {
     process.env['LUMEN_DEBUG'] = '1';
     try {
       const result = await whileHeld(file, () => cli('tags', '--confirm', 'beach', '1', '--data', dataDir));
-      expect(result).toEqual({ code: 1, stdout: '', stderr: `lumen tags: ${HELD_OPEN(file)}\n` });
+      expect(result).toEqual({ code: 75, stdout: '', stderr: `lumen tags: ${HELD_OPEN(file)}\n` });
     } finally {
       delete process.env['LUMEN_DEBUG'];
     }

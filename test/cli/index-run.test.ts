@@ -70,6 +70,27 @@ describe('lumen index', () => {
     expect(existsSync(data)).toBe(false);
   });
 
+  it('adds and indexes the good folders among ones it refuses, says each refused with why, and exits non-zero, as `cp` does (Note [Some folders refused] in main/library/library.ts)', async () => {
+    await copyPhotos((await fixturePhotos()).slice(0, 2), photos, () => '');
+    const missing = path.join(scratch.dir, 'Mistyped');
+    const inside = path.join(photos, 'Trip');
+    await mkdir(inside);
+    const run = await cli(['index', missing, photos, inside, '--data', data, ...model]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^Indexed with tiny-clip-immich: 2 photos embedded/);
+    expect(run.stderr).toContain(`lumen index: Not added: The folder ${missing} does not exist.\n`);
+    expect(run.stderr).toContain(`lumen index: Not added: ${inside} is inside ${photos}, which is being added too: its photos are part of that folder.\n`);
+    // A script reading --json is told too.
+    const again = await cli(['index', missing, photos, '--data', data, '--json', ...model]);
+    expect([again.code, JSON.parse(again.stdout).refused]).toEqual([1, [{ path: missing, reason: `The folder ${missing} does not exist.` }]]);
+
+    // None left to add: refused as a whole, before a library is made.
+    const none = await cli(['index', missing, path.join(scratch.dir, 'Other'), '--data', path.join(scratch.dir, 'data2'), ...model]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(`lumen index: None of the 2 folders was added. The folder ${missing} does not exist. The folder ${path.join(scratch.dir, 'Other')} does not exist.\n`);
+    expect(existsSync(path.join(scratch.dir, 'data2'))).toBe(false);
+  });
+
   it("leaves another library's data folder out of the walk, said once and as no failure, and refuses it as a photo folder", async () => {
     await copyPhotos((await fixturePhotos()).slice(0, 2), photos, () => '');
     // An earlier library's data folder, its thumbnails photos by their bytes.

@@ -62,7 +62,7 @@ describe('a group of exact copies', () => {
     await copyFile(fixture.photos[0]!.file, path.join(folder, 'a.jpg'));
     await copyFile(fixture.photos[0]!.file, path.join(folder, 'b.jpg'));
     let library = openLibrary(dataDir);
-    await library.index(fixture.model, { folders: await library.addFolders([folder]) });
+    await library.index(fixture.model, { folders: (await library.addFolders([folder])).folders });
     const copiesGroup = async () => (await new DuplicateFinder(library, fixture.model).find()).groups.find((group) => group.paths.length === 2 && group.paths.every((file) => file.startsWith(folder)));
     expect((await copiesGroup())?.similarity).toBeNull();
     await library.close();

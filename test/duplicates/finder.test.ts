@@ -31,7 +31,7 @@ describe('DuplicateFinder on the fixture model', () => {
     lonely = [path.join(photos, 'backup', 'triangle-original.jpg'), path.join(photos, 'triangle-original.jpg')];
     model = await loadFixtureModel(IMMICH_MODEL);
     library = openLibrary(path.join(scratch.dir, 'data'));
-    await library.index(model, { folders: await library.addFolders([photos]) });
+    await library.index(model, { folders: (await library.addFolders([photos])).folders });
   });
 
   afterAll(async () => {
@@ -81,7 +81,7 @@ describe('DuplicateFinder on the fixture model', () => {
     const { originals } = await writeCopies(photos, 2);
     const other = openLibrary(path.join(scratch.dir, 'partly-gone-data'));
     try {
-      await other.index(model, { folders: await other.addFolders([photos]) });
+      await other.index(model, { folders: (await other.addFolders([photos])).folders });
       // Gone since indexing, as on a drive not mounted: the sample holds them, calibrating cannot read them.
       await Promise.all(originals.map((file) => rm(file)));
       const calibrations = () => {

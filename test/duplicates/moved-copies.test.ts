@@ -71,7 +71,7 @@ describe('moving near-duplicates to the trash from the app', () => {
     const file = (name: string) => path.join(photos, `circle-${name}.jpg`);
     const storage = engine.library().storage;
     saveAlbum(storage, 'Trip', [photoAt(file('half'))!.photoId]);
-    const album = storage.albums.byName('Trip')!;
+    const album = storage.albums.list().find((listed) => listed.name === 'Trip')!;
     const tags = engine.tagsToChange().verdicts;
     await tags.give([photoAt(file('half'))!.photoId], 'beach', 'confirm');
     await tags.give([photoAt(file('half'))!.photoId], 'sea', 'confirm');

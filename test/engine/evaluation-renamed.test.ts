@@ -29,4 +29,14 @@ describe('the app’s evaluation of a draft with a renamed tag', () => {
     const evaluation = await library.calls['vocabulary.evaluate']({ vocabulary, renames: [{ from: 'star', to: 'asterisk' }] });
     expect(Object.keys(evaluation.edited.perTag)).toEqual(['asterisk']);
   });
+
+  it('counts a photo with verdicts on a tag deleted and on the tag renamed to its name once, by the renamed one, as saving keeps it', async () => {
+    const stars = (await library.calls['tags.photos']({ tag: 'star' })).ids;
+    // stars[0] was confirmed a star above; it is now also said to be no circle.
+    await library.calls['tags.verdict']({ photoIds: stars.slice(0, 1), tag: 'circle', verdict: 'reject' });
+    const vocabulary = { ...VOCABULARY, tags: VOCABULARY.tags.filter((tag) => tag.name !== 'circle').map((tag) => (tag.name === 'star' ? { ...tag, name: 'circle' } : tag)) };
+    const evaluation = await library.calls['vocabulary.evaluate']({ vocabulary, renames: [{ from: 'star', to: 'circle' }] });
+    expect(evaluation.edited.perTag['circle']).toMatchObject({ confirmed: 2, rejected: 1 });
+    expect(evaluation.edited.confirmed + evaluation.edited.rejected).toBe(3);
+  });
 });

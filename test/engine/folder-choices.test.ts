@@ -22,7 +22,7 @@ describe('the folders to narrow to', () => {
     files.forEach((entry, i) => {
       const [file, root] = typeof entry === 'string' ? [entry, 0] : entry;
       const image = { created: { contentHash: `hash-${i}`, format: 'jpeg', width: 4, height: 3, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } };
-      storage.library.writeBatch('m', [{ path: file, folderId: ids[root] as number, size: 1, mtimeMs: 1, image, vector: null }], []);
+      storage.library.writeBatch('m', [{ path: file, folderId: ids[root] as number, size: 1, mtimeMs: 1, ctimeMs: 1, image, vector: null }], []);
     });
     return storage;
   }

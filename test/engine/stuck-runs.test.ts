@@ -1,14 +1,14 @@
 /**
  * Note [Stuck runs]: in the app, an index run stopped by something a person can fix pauses with
  * the reason and runs again on Resume; the CLI exits with the message and status 1. (How much a
- * run stores before the disk fills is tested in test/library/failures.test.ts.)
+ * run stores before the disk fills is tested in test/library/failures.test.ts; a run that meets
+ * another program writing the library, in test/engine/another-program-indexing.test.ts.)
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../main/cli/index.js';
 import { Engine } from '../../main/engine/engine.js';
 import { LibraryStore } from '../../main/storage/library-store.js';
-import { WriterLock } from '../../main/storage/writer-lock.js';
 import type { AppEvent, JobInfo } from '../../preload/contract.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
@@ -67,24 +67,6 @@ describe('an index run that gets stuck', () => {
     const states = indexJobs().map((job) => [job.state, job.error === null]);
     expect(states).toContainEqual(['running', true]);
     expect(states.at(-1)).toEqual(['done', true]);
-  });
-
-  it('in the app, pauses while another program writes the library, naming it, and runs on Resume', async () => {
-    await (await appEngine().addFolders([folder])).indexing.done;
-    await engines.pop()?.dispose();
-    const other = WriterLock.tryTake(dataDir, '`lumen index`', 'indexing');
-    expect(other).not.toBeNull();
-    const engine = appEngine();
-    await copyPhotos((await fixturePhotos()).slice(40, 44), path.join(folder, 'more'));
-    const running = engine.index();
-    await vi.waitFor(() => expect(indexJobs().at(-1)).toMatchObject({ state: 'paused', error: `Lumen (\`lumen index\`, pid ${process.pid}) is indexing this library; try again when it has finished.` }));
-    // Searching goes on meanwhile, read-only.
-    expect((await engine.search('a photo of a star.', { showAll: true })).total).toBe(24);
-
-    other?.release();
-    running.job.resume();
-    expect((await running.done).embedded).toBe(4);
-    expect(engine.library().status().photos).toBe(28);
   });
 
   it('on the command line, stops with the message and status 1', async () => {

@@ -23,15 +23,18 @@ export interface CliProcess {
 
 /**
  * Starts `lumen ARGV...` (Node with tsx's loader); killed with its group after `timeoutMs`. `as`,
- * a command that runs another (`unprivileged()`'s), runs it through that.
+ * a command that runs another (`unprivileged()`'s), runs it through that. `input`, when given, is
+ * its standard input; else it has none.
  */
-export function startCli(argv: readonly string[], timeoutMs = 120_000, as: readonly string[] = []): CliProcess {
+export function startCli(argv: readonly string[], timeoutMs = 120_000, as: readonly string[] = [], input?: string): CliProcess {
   const [command = process.execPath, ...args] = [...as, ...(as.length ? [process.execPath] : [])];
-  const child = spawn(command, [...args, '--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), ...argv], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...args, '--import', 'tsx', path.join(ROOT, 'main', 'cli', 'index.ts'), ...argv], { cwd: ROOT, detached: true, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (input !== undefined) child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  // Always piped; typed as maybe absent because `stdio` is chosen at run time.
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk));
   const kill = (signal: NodeJS.Signals = 'SIGKILL') => {
     try {
       process.kill(-(child.pid as number), signal);
@@ -49,8 +52,8 @@ export function startCli(argv: readonly string[], timeoutMs = 120_000, as: reado
   return { pid: child.pid as number, stderr: () => stderr, kill, done };
 }
 
-export function runCli(argv: readonly string[], timeoutMs?: number, as?: readonly string[]): Promise<CliRun> {
-  return startCli(argv, timeoutMs, as).done;
+export function runCli(argv: readonly string[], timeoutMs?: number, as?: readonly string[], input?: string): Promise<CliRun> {
+  return startCli(argv, timeoutMs, as, input).done;
 }
 
 /**

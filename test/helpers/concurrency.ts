@@ -44,7 +44,7 @@ export async function concurrentRound(data: string, model: string[], counts: Rou
   let heldOff = 0;
   for (const { kind, argv, run } of await Promise.all(runs)) {
     const seen = { argv: argv.join(' '), code: run.code, signal: run.signal, stderr: run.stderr };
-    if (kind === 'writer' && run.code === 1) {
+    if (kind === 'writer' && run.code === 75) {
       expect(seen.stderr, seen.argv).toMatch(/^lumen index: Lumen \(`lumen index`, pid \d+\) is (indexing|using) this library; wait for it to finish, or run again with --wait\.\n$/);
       heldOff++;
       continue;

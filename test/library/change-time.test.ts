@@ -11,9 +11,9 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IndexProgress } from '../../main/library/indexer.js';
 import type { Library } from '../../main/library/library.js';
-import { SCHEMA_VERSION } from '../../main/storage/database.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { fixtureModelAndPhotos, openLibrary, queryLibrary, type FixturePhoto } from '../helpers/library.js';
+import { asBefore } from '../helpers/older-schema.js';
 
 const FIXED_TIME = new Date('2024-05-01T12:00:00Z');
 
@@ -39,7 +39,7 @@ describe('a photo whose content changes under its old size and mtime', () => {
   /** A run over the folder; `toProcess` is how many files it read (Note [What a run counts] in indexer.ts). */
   async function index(): Promise<Awaited<ReturnType<Library['index']>> & { toProcess: number }> {
     let last: IndexProgress | undefined;
-    const summary = await library.index(loaded.model, { folders: await library.addFolders([folder]), onProgress: (progress) => (last = progress) });
+    const summary = await library.index(loaded.model, { folders: (await library.addFolders([folder])).folders, onProgress: (progress) => (last = progress) });
     return { ...summary, toProcess: last?.toProcess ?? 0 };
   }
 
@@ -154,9 +154,7 @@ describe('a photo whose content changes under its old size and mtime', () => {
     // The library as the version before ctimes were recorded left it, then opened by this one.
     await library.close();
     const db = new Database(path.join(dataDir, 'library.db'));
-    db.exec('ALTER TABLE files DROP COLUMN ctime_ms');
-    db.exec('ALTER TABLE failures DROP COLUMN ctime_ms');
-    db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    asBefore(db, 'change times');
     db.close();
     library = openLibrary(dataDir);
     expect(queryLibrary(dataDir, 'SELECT ctime_ms FROM files')).toEqual([null, null, null]);

@@ -61,6 +61,9 @@ describe('DecodeJournal', () => {
     // An entry written before ctimes were matches by the rest.
     writeFileSync(path.join(scratch.dir, 'decoding.json'), JSON.stringify([{ path: photo.path, size: photo.size, mtimeMs: photo.mtimeMs, alone: true }]));
     expect(reopen().suspicion({ ...photo, ctimeMs: 8 })).toBe('stopped-alone');
+    // And still does once a later process has written the journal again around it.
+    await reopen().decode(other, async () => 'decoded');
+    expect(reopen().suspicion({ ...photo, ctimeMs: 8 })).toBe('stopped-alone');
     writeFileSync(path.join(scratch.dir, 'decoding.json'), '[{"path": "/photos/a.jpg", "si');
     expect(reopen().anyLeft).toBe(false);
   });
@@ -80,7 +83,7 @@ describe('a photo that stopped a process re-embedding the library with another m
     const library = openLibrary(data);
     const [first, second] = [await loadFixtureModel(IMMICH_MODEL), await loadFixtureModel(HF_MODEL)];
     try {
-      const folders = await library.addFolders([folder]);
+      const { folders } = await library.addFolders([folder]);
       expect(await library.index(first, { folders })).toMatchObject({ embedded: 4, copies: 1 });
       // A run of the second model ended while decoding the photo alone (Note [A photo that stops the process]).
       const { size, mtimeMs } = statSync(crashing!);

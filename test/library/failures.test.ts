@@ -59,7 +59,7 @@ describe('an indexing run that cannot go on', () => {
     await library.close();
   });
 
-  const index = async (withModel: ClipModel = model) => library.index(withModel, { folders: await library.addFolders([folder]), writeBatch: 8, concurrency: 3 });
+  const index = async (withModel: ClipModel = model) => library.index(withModel, { folders: (await library.addFolders([folder])).folders, writeBatch: 8, concurrency: 3 });
 
   it('stops on a full disk with what to do, keeping the batches already written', { timeout: 30_000 }, async () => {
     const writeBatch = library.storage.library.writeBatch.bind(library.storage.library);
@@ -195,7 +195,7 @@ describe('an indexing run that cannot go on', () => {
     });
     const onTmpfs = openLibrary(mountPoint);
     try {
-      const folders = await onTmpfs.addFolders([folder]);
+      const { folders } = await onTmpfs.addFolders([folder]);
       // Room for the empty library (whatever its schema weighs) and about half the photos.
       const { blocks, bfree, bsize } = statfsSync(mountPoint);
       execFileSync('mount', ['-o', `remount,size=${(blocks - bfree) * bsize + 500 * 1024}`, mountPoint], { stdio: 'pipe' });

@@ -43,7 +43,7 @@ it.each([
 });
 
 it('never brings back a folder removed while its exclusions were being set', async () => {
-  const [folder] = await library.addFolders([inner]);
+  const { folders: [folder] } = await library.addFolders([inner]);
   const setting = library.setExcludes(folder!.id, ['*.png']);
   await library.removeFolder(folder!.id);
   await expect(setting).rejects.toMatchObject({ code: 'not-found' });

@@ -42,7 +42,7 @@ describe('a hostile folder', () => {
     let peakRss = rssBefore;
     let rewritten = false;
     const summary = await library.index(model, {
-      folders: await library.addFolders([folder]),
+      folders: (await library.addFolders([folder])).folders,
       onProgress: (progress) => {
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
         if (progress.phase === 'indexing' && !rewritten) {

@@ -34,7 +34,7 @@ describe('indexing a library', () => {
   });
 
   async function index() {
-    return library.index(model, { folders: await library.addFolders([folder]) });
+    return library.index(model, { folders: (await library.addFolders([folder])).folders });
   }
 
   it('embeds new photos once, and a re-run over an unchanged library embeds nothing', async () => {
@@ -100,7 +100,7 @@ describe('indexing a library', () => {
     const again = path.join(scratch.dir, 'Again');
     await mkdir(again, { recursive: true });
     await copyFile(files[0]!, path.join(again, 'again.jpg'));
-    expect(await library.index(model, { folders: await library.addFolders([again]) })).toMatchObject({ embedded: 1, failed: [] });
+    expect(await library.index(model, { folders: (await library.addFolders([again])).folders })).toMatchObject({ embedded: 1, failed: [] });
     expect(library.status()).toMatchObject({ photos: 1, images: 1 });
     const vectors = await library.vectorIndex(model.id, model.dim);
     expect((await vectors.rank(new Float32Array(model.dim).fill(1 / Math.sqrt(model.dim)), null)).map((hit) => hit.imageId)).toEqual([library.storage.photos.allPhotos()[0]!.imageId]);
@@ -130,7 +130,7 @@ describe('indexing a library', () => {
     const before = row(files[0]!);
     library.storage.tags.setVerdict(before.image_id, 'beach', false);
     library.storage.tags.setVerdict(before.image_id, 'city', true);
-    const album = library.storage.albums.create('Holiday', [before.id]);
+    const album = library.storage.albums.create({ name: 'Holiday', key: 'holiday' }, [before.id]);
     // Another app writes into the file: new bytes at the same path.
     await writeFile(files[0]!, await sharp(await readFile(files[0]!)).withExif({ IFD0: { Rating: '5' } }).jpeg({ quality: 95 }).toBuffer());
     expect(await index()).toMatchObject({ embedded: 1, unchanged: 2, copies: 0, removed: 0 });
@@ -154,7 +154,7 @@ describe('indexing a library', () => {
     await index();
     const before = queryLibrary<{ id: number; image_id: number }>(library.dataDir, 'SELECT id, image_id FROM files')[0]!;
     library.storage.tags.setVerdict(before.image_id, 'beach', false);
-    const album = library.storage.albums.create('Holiday', [before.id]);
+    const album = library.storage.albums.create({ name: 'Holiday', key: 'holiday' }, [before.id]);
     const edited = await sharp(await readFile(photo)).withExif({ IFD0: { Rating: '5' } }).jpeg({ quality: 95 }).toBuffer();
     // Walked before the edited file, in one run: the export is the file the new image is made for.
     await mkdir(path.join(folder, 'a-export'));
@@ -171,7 +171,7 @@ describe('indexing a library', () => {
     const onGpu = vi.spyOn(model, 'loadImageTower').mockResolvedValue('webgpu');
     const embedTensors = vi.spyOn(model, 'embedTensors');
     try {
-      const summary = await library.index(model, { folders: await library.addFolders([folder]), batchSize: 4, concurrency: 8 });
+      const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders, batchSize: 4, concurrency: 8 });
       expect(summary).toMatchObject({ embedded: 11, failed: [] });
       expect(embedTensors.mock.calls.map(([tensors]) => tensors.length)).toEqual([4, 4, 3]);
     } finally {
@@ -193,7 +193,7 @@ describe('indexing a library', () => {
         const fresh = openLibrary(path.join(scratch.dir, `on-${provider}`));
         embedTensors.mockClear();
         try {
-          expect(await fresh.index(model, { folders: await fresh.addFolders([folder]) })).toMatchObject({ embedded: 70, failed: [] });
+          expect(await fresh.index(model, { folders: (await fresh.addFolders([folder])).folders })).toMatchObject({ embedded: 70, failed: [] });
           expect(embedTensors.mock.calls.map(([tensors]) => tensors.length)).toEqual(provider === 'cpu' ? [16, 16, 16, 16, 6] : [64, 6]);
         } finally {
           onProvider.mockRestore();
@@ -216,7 +216,7 @@ describe('indexing a library', () => {
       const fresh = openLibrary(path.join(scratch.dir, `fresh-${i}`));
       embedTensors.mockClear();
       try {
-        expect(await fresh.index(model, { folders: await fresh.addFolders([folder]), ...options })).toMatchObject({ embedded: 2, copies: 1, unchanged: 0, moved: 0, failed: [] });
+        expect(await fresh.index(model, { folders: (await fresh.addFolders([folder])).folders, ...options })).toMatchObject({ embedded: 2, copies: 1, unchanged: 0, moved: 0, failed: [] });
         expect(fresh.status()).toMatchObject({ photos: 3, images: 2 });
         expect(embedTensors.mock.calls.flatMap(([tensors]) => tensors)).toHaveLength(2);
       } finally {
@@ -248,7 +248,7 @@ describe('indexing a library', () => {
     const jpeg = await readFile(photos[10]!.file);
     for (const name of ['cut.jpg', 'cut copy.jpg', 'cut again.jpg']) await writeFile(path.join(folder, name), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
     await copyFile(photos[0]!.file, path.join(folder, 'fine.jpg'));
-    const summary = await library.index(model, { folders: await library.addFolders([folder]), concurrency: 8 });
+    const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders, concurrency: 8 });
     expect(summary).toMatchObject({ embedded: 1, copies: 0 });
     expect(summary.failed.map((failure) => [path.basename(failure.path), failure.reason]).sort()).toEqual([
       ['cut again.jpg', 'truncated'],
@@ -304,7 +304,7 @@ describe('indexing a library', () => {
     await copyPhotos(photos.slice(7, 8), path.join(scratch.dir, 'linked-in'), () => '');
     await symlink(folder, path.join(folder, 'keep', 'loop'));
     await symlink(path.join(scratch.dir, 'linked-in'), path.join(folder, 'phone'));
-    const folders = await library.addFolders([folder], ['skip-me/**']);
+    const { folders } = await library.addFolders([folder], ['skip-me/**']);
     const summary = await library.index(model, { folders });
     expect(summary).toMatchObject({ embedded: 4, failed: [] });
     const paths = queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path');
@@ -340,15 +340,15 @@ describe('indexing a library', () => {
   it('keeps a folder’s exclusions when it is added again without any, and clears them when given none', async () => {
     await copyPhotos(photos.slice(0, 4), folder, (_, i) => (i < 2 ? 'keep' : 'skip-me'));
     await library.addFolders([folder], ['skip-me/**']);
-    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders });
     expect(summary).toMatchObject({ embedded: 2 });
     expect(library.folders().map((row) => row.excludes)).toEqual([['skip-me/**']]);
-    expect(await library.index(model, { folders: await library.addFolders([folder], []) })).toMatchObject({ embedded: 2, unchanged: 2 });
+    expect(await library.index(model, { folders: (await library.addFolders([folder], [])).folders })).toMatchObject({ embedded: 2, unchanged: 2 });
   });
 
   it('takes an exclusion written as a full path inside the folder relative to it, and refuses one that could never match (Note [Exclusions])', async () => {
     await copyPhotos(photos.slice(0, 4), folder, (_, i) => (i < 2 ? 'keep' : 'skip-me'));
-    const [row] = await library.addFolders([folder], [path.join(folder, 'skip-me', '**'), '*.gif']);
+    const { folders: [row] } = await library.addFolders([folder], [path.join(folder, 'skip-me', '**'), '*.gif']);
     expect(row?.excludes).toEqual(['skip-me/**', '*.gif']);
     expect(await library.index(model, { folders: library.folders() })).toMatchObject({ embedded: 2 });
 
@@ -375,7 +375,7 @@ describe('indexing a library', () => {
   it('leaves out a full path’s folder only, not every folder of its name, and names with pattern characters or in another Unicode form as spelt (Note [Exclusions])', async () => {
     const decomposed = 'Prive\u0301'; // "Privé" as macOS may store it
     await copyPhotos(photos.slice(0, 8), folder, (_, i) => ['Private', path.join('2020', 'Private'), 'Kids (old)', path.join('2020', 'Trip (2019)'), decomposed, 'keep', 'keep', 'keep'][i] as string);
-    const [row] = await library.addFolders([folder], [path.join(folder, 'Private'), path.join(folder, 'Kids (old)'), 'Trip (2019)', 'Privé']);
+    const { folders: [row] } = await library.addFolders([folder], [path.join(folder, 'Private'), path.join(folder, 'Kids (old)'), 'Trip (2019)', 'Privé']);
     expect(row?.excludes).toEqual(['./Private', './Kids (old)', 'Trip (2019)', 'Privé']);
     expect(await library.index(model, { folders: library.folders() })).toMatchObject({ embedded: 4, failed: [] });
     const kept = queryLibrary<string>(library.dataDir, 'SELECT path FROM files').map((file) => path.dirname(path.relative(folder, file)));
@@ -385,7 +385,7 @@ describe('indexing a library', () => {
   it('leaves out what an exclusion names whatever its letter case, as file systems other than Linux’s do (Note [Exclusions])', async () => {
     await copyPhotos(photos.slice(0, 3), folder, (_, i) => ['Screenshots', 'DCIM', ''][i] as string);
     await sharp(photos[3]!.file).gif().toFile(path.join(folder, 'DCIM', 'ANIM.GIF'));
-    const folders = await library.addFolders([folder], ['*.gif', 'screenshots']);
+    const { folders } = await library.addFolders([folder], ['*.gif', 'screenshots']);
     expect(await library.index(model, { folders })).toMatchObject({ embedded: 2, failed: [] });
     const indexed = queryLibrary<string>(library.dataDir, 'SELECT path FROM files').map((file) => path.relative(folder, file));
     expect(indexed.some((file) => file.includes('Screenshots') || file.endsWith('.GIF'))).toBe(false);
@@ -396,7 +396,7 @@ describe('indexing a library', () => {
     await copyPhotos(photos.slice(0, 6), phone, (_, i) => ['2024', path.join('2024', 'Screenshots'), ''][i % 3] as string);
     await copyPhotos(photos.slice(6, 7), phone, () => path.join('2019', 'Trip (2019)'));
     await sharp(photos[0]!.file).png().toFile(path.join(phone, '2024', 'drawing.png'));
-    const folders = await library.addFolders([phone], ['*.png', 'Screenshots', 'Trip (2019)']);
+    const { folders } = await library.addFolders([phone], ['*.png', 'Screenshots', 'Trip (2019)']);
     expect(await library.index(model, { folders })).toMatchObject({ embedded: 4, failed: [] });
     const indexed = () => queryLibrary<string>(library.dataDir, 'SELECT path FROM files ORDER BY path').map((file) => path.relative(phone, file));
     expect(indexed().some((file) => file.endsWith('.png') || file.includes('Screenshots') || file.includes('Trip'))).toBe(false);
@@ -410,14 +410,13 @@ describe('indexing a library', () => {
     await copyPhotos(photos.slice(0, 6), folder, (_, i) => ['trips/beach', 'trips/city [a|b]', 'home'][i % 3] as string);
     const beach = path.join(folder, 'trips', 'beach');
     const city = path.join(folder, 'trips', 'city [a|b]');
-    await library.index(model, { folders: [...(await library.addFolders([beach])), ...(await library.addFolders([city], ['*-1.jpg']))] });
+    await library.index(model, { folders: [...(await library.addFolders([beach])).folders, ...(await library.addFolders([city], ['*-1.jpg'])).folders] });
     const before = queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id");
     expect(before).toHaveLength(3);
 
     await expect(library.addFolders([path.join(beach, 'deeper')])).rejects.toThrow(/does not exist/);
     await mkdir(path.join(beach, 'deeper'));
     await expect(library.addFolders([path.join(beach, 'deeper')])).rejects.toMatchObject({ code: 'bad-input', message: `${path.join(beach, 'deeper')} is inside ${beach}, which is in the library already: its photos are part of that folder.` });
-    await expect(library.addFolders([folder, path.join(folder, 'home')])).rejects.toMatchObject({ message: expect.stringContaining('which is being added too') });
     // Lumen's own data folder, or a folder in it, holds no photos to add (it is never walked).
     const data = path.join(scratch.dir, 'data');
     for (const ours of [data, path.join(data, 'thumbs')]) {
@@ -438,7 +437,7 @@ describe('indexing a library', () => {
     await expect(library.addFolders([path.join(scratch.dir, 'beach-link')])).rejects.toMatchObject({ message: expect.stringContaining('which is in the library already (by another path)') });
     await expect(library.addFolders([path.join(scratch.dir, 'deeper-link')])).rejects.toMatchObject({ message: expect.stringContaining(`is inside ${beach}`) });
 
-    const [outer] = await library.addFolders([folder]);
+    const { folders: [outer] } = await library.addFolders([folder]);
     expect(library.folders()).toEqual([{ id: outer!.id, path: folder, excludes: ['trips/city \\[a\\|b\\]/**/*-1.jpg'] }]);
     // The same photos under the same ids: what they carry (tags, verdicts, albums) goes with them.
     expect(queryLibrary<string>(library.dataDir, "SELECT id || ' ' || image_id || ' ' || path FROM files ORDER BY id")).toEqual(before);
@@ -450,7 +449,7 @@ describe('indexing a library', () => {
 
   it('goes on when a folder it indexes is removed meanwhile, writing nothing more of it (Note [Folders gone mid-run])', async () => {
     await copyPhotos(photos.slice(0, 16), folder);
-    const [added] = await library.addFolders([folder]);
+    const { folders: [added] } = await library.addFolders([folder]);
     let removing: Promise<void> | null = null;
     const summary = await library.index(model, {
       folders: [added!],
@@ -470,11 +469,11 @@ describe('indexing a library', () => {
 
   it('links copies to the photos of a folder removed meanwhile, which they keep in the library (Note [Images kept for a run])', async () => {
     await copyPhotos(photos.slice(0, 3), folder);
-    const [original] = await library.addFolders([folder]);
+    const { folders: [original] } = await library.addFolders([folder]);
     expect((await library.index(model, { folders: [original!] })).embedded).toBe(3);
     const backup = path.join(scratch.dir, 'Backup');
     await copyPhotos(photos.slice(0, 3), backup);
-    const [copies] = await library.addFolders([backup]);
+    const { folders: [copies] } = await library.addFolders([backup]);
     // The original folder leaves the library as the run has found its first copy identical to a photo there.
     const store = library.storage.library;
     const imageByHash = store.imageByHash.bind(store);
@@ -594,7 +593,7 @@ describe('indexing a library', () => {
 
   it('keeps the photos of a folder that cannot be walked', async () => {
     await copyPhotos(photos.slice(0, 4), folder);
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     await library.index(model, { folders });
     await rename(folder, `${folder}-unplugged`);
     let last: IndexProgress | undefined;
@@ -611,7 +610,7 @@ describe('indexing a library', () => {
 
   it('forgets files deleted while the run indexes them, rather than listing them as failed', async () => {
     const files = await copyPhotos(photos.slice(0, 6), folder);
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     const gone = files.slice(0, 2);
     let last: IndexProgress | undefined;
     const summary = await library.index(model, {
@@ -634,7 +633,7 @@ describe('indexing a library', () => {
     const trip = await copyPhotos(photos.slice(2, 4), path.join(folder, 'Trip'));
     const onDrive = await copyPhotos(photos.slice(4, 7), linked);
     await symlink(linked, path.join(folder, 'drive'));
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     expect((await library.index(model, { folders })).embedded).toBe(7);
 
     // Another model embeds every photo again (Note [Model switch]); meanwhile the drive goes and Trip is deleted.
@@ -663,7 +662,7 @@ describe('indexing a library', () => {
 
   it('keeps the photos of a library folder found empty, as a drive not mounted leaves its mount point, and says so (Note [Drive not mounted])', async () => {
     const files = await copyPhotos(photos.slice(0, 3), folder);
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     expect((await library.index(model, { folders })).embedded).toBe(3);
     const moved = path.join(scratch.dir, 'unmounted');
     await rename(folder, moved);
@@ -692,7 +691,7 @@ describe('indexing a library', () => {
     const [kept, deleted, moved] = await copyPhotos(photos.slice(0, 3), folder);
     await copyPhotos(photos.slice(3, 5), linked);
     await symlink(linked, path.join(folder, 'drive'));
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     expect((await library.index(model, { folders })).embedded).toBe(5);
 
     // The drive is unplugged (its link now leads nowhere), one photo is deleted and one renamed.

@@ -37,7 +37,7 @@ describe('a model replaced under its name', () => {
     const folder = path.join(scratch.dir, 'Photos');
     await copyPhotos((await fixturePhotos()).slice(0, 4), folder);
     const model = await installed(IMMICH_MODEL);
-    expect((await library.index(model, { folders: await library.addFolders([folder]) })).embedded).toBe(4);
+    expect((await library.index(model, { folders: (await library.addFolders([folder])).folders })).embedded).toBe(4);
     // Taken in the background by the first use.
     await expect.poll(fingerprint, { timeout: 5000 }).toBeDefined();
   }

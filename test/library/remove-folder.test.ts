@@ -56,7 +56,7 @@ it('stops forgetting what a run left when its job is cancelled (a quit), and the
     const photos = path.join(scratch.dir, 'Photos');
     await copyPhotos((await fixturePhotos()).slice(0, 2), photos);
     const [synthetic] = library.folders();
-    const [added] = await library.addFolders([photos]);
+    const { folders: [added] } = await library.addFolders([photos]);
     // The synthetic folder is removed while the run goes on: its images go as the run ends, a slice at a time.
     const control = new JobControl();
     let removing: Promise<void> | null = null;

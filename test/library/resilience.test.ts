@@ -98,7 +98,7 @@ describe('a library survives crashes, lost index files and model switches', () =
   ])('rebuilds the vector index from SQLite when its file is %s, serving exact results meanwhile', async (_, damage) => {
     await copyPhotos((await fixturePhotos()).slice(0, 30), folder);
     let library = openLibrary(dataDir);
-    await library.index(immich, { folders: await library.addFolders([folder]) });
+    await library.index(immich, { folders: (await library.addFolders([folder])).folders });
     const before = await new PhotoSearch(library, immich).search('a photo of a circle.', { showAll: true, limit: 100 });
     await library.close();
     const indexFile = (await savedGraphFile(path.join(dataDir, 'index'), immich.id)) as string;
@@ -131,7 +131,7 @@ describe('a library survives crashes, lost index files and model switches', () =
     const library = openLibrary(dataDir);
     const hf = await loadFixtureModel(HF_MODEL);
     try {
-      await library.index(immich, { folders: await library.addFolders([folder]) });
+      await library.index(immich, { folders: (await library.addFolders([folder])).folders });
       await rm(files[0] as string);
       // The deleted photo's image goes after the run (Note [Removed a slice at a time]): it needs no vector of the new model.
       expect(await library.index(hf)).toMatchObject({ embedded: 5, removed: 1 });
@@ -148,7 +148,7 @@ describe('a library survives crashes, lost index files and model switches', () =
     const library = openLibrary(dataDir);
     const hf = await loadFixtureModel(HF_MODEL);
     try {
-      await library.index(immich, { folders: await library.addFolders([folder]) });
+      await library.index(immich, { folders: (await library.addFolders([folder])).folders });
       expect(library.servingModel()).toBe('tiny-clip-immich');
       expect(library.status().unfinishedRun).toBe(false);
 
@@ -193,7 +193,7 @@ describe('a library survives crashes, lost index files and model switches', () =
     const hf = await loadFixtureModel(HF_MODEL);
     const files = () => countRows(path.join(dataDir, 'library.db'), 'files');
     try {
-      await library.index(immich, { folders: await library.addFolders([folder]) });
+      await library.index(immich, { folders: (await library.addFolders([folder])).folders });
       expect(await files()).toBe(40);
 
       const embed = hf.embedTensors.bind(hf);
@@ -236,7 +236,7 @@ describe('a library survives crashes, lost index files and model switches', () =
     const embed = immich.embedTensors.bind(immich);
     let embedded = 0;
     try {
-      const folders = await library.addFolders([folder, other]);
+      const { folders } = await library.addFolders([folder, other]);
       const mistaken = folders.find((row) => path.basename(row.path) === 'Everything');
       const spy = vi.spyOn(immich, 'embedTensors').mockImplementation(async (tensors) => {
         if (embedded === 0) await library.removeFolder(mistaken!.id);
@@ -261,7 +261,7 @@ describe('a library survives crashes, lost index files and model switches', () =
     await copyPhotos((await fixturePhotos()).slice(0, 4), folder);
     const library = openLibrary(dataDir);
     try {
-      await library.index(immich, { folders: await library.addFolders([folder]) });
+      await library.index(immich, { folders: (await library.addFolders([folder])).folders });
       await expect(library.vectorIndex(immich.id, immich.dim * 2)).rejects.toMatchObject({
         code: 'model-invalid',
         message: `The library's photos were embedded by a model named tiny-clip-immich with ${immich.dim}-dimensional vectors, but the model given under that name gives ${immich.dim * 2} dimensions: it is another model. Models are told apart by their folder's name: give this model's folder a name of its own, and index with it.`,
@@ -280,7 +280,7 @@ describe('a library survives crashes, lost index files and model switches', () =
       const control = new JobControl();
       control.pause();
       const phases = new Set<string>();
-      const run = library.index(immich, { folders: await library.addFolders([folder]), control, onProgress: (p) => phases.add(p.phase) });
+      const run = library.index(immich, { folders: (await library.addFolders([folder])).folders, control, onProgress: (p) => phases.add(p.phase) });
       await new Promise((resolve) => setTimeout(resolve, 400));
       // Paused: the walk waits at its first folder (test/library/run-control.test.ts), nothing was embedded.
       expect(phases.has('indexing')).toBe(false);

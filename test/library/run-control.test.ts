@@ -45,7 +45,7 @@ describe('an index run under control', () => {
    */
   async function runPausedAt(control: JobControl, pauseAt: (progress: IndexProgress) => boolean) {
     const reported: IndexProgress[] = [];
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     const run = library.index(loaded.model, {
       folders,
       control,
@@ -74,7 +74,7 @@ describe('an index run under control', () => {
     const control = new JobControl();
     const reported: IndexProgress[] = [];
     let pausedOnce = false;
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     const run = library.index(loaded.model, {
       folders,
       control,
@@ -123,7 +123,7 @@ describe('an index run under control', () => {
       return embed(tensors);
     });
     const reported: IndexProgress[] = [];
-    const folders = await library.addFolders([folder]);
+    const { folders } = await library.addFolders([folder]);
     const summary = await library.index(loaded.model, {
       folders,
       control,

@@ -46,7 +46,7 @@ describe('files with the same size, start and end', () => {
     await scratch.cleanup();
   });
 
-  const index = async () => library.index(fixture.model, { folders: await library.addFolders([folder]) });
+  const index = async () => library.index(fixture.model, { folders: (await library.addFolders([folder])).folders });
   const imageOf = (file: string) => queryLibrary<number>(dataDir(), 'SELECT image_id FROM files WHERE path = ?', file)[0];
   const vectorOf = (file: string) => queryLibrary<Buffer>(dataDir(), 'SELECT e.vector FROM files f JOIN embeddings e ON e.image_id = f.image_id WHERE f.path = ?', file)[0];
   /** The library as one made before whole files were hashed: no image knows its whole hash. */

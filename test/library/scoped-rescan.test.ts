@@ -27,7 +27,7 @@ describe('a re-scan of the folders where something changed', () => {
     library = openLibrary(path.join(scratch.dir, 'data'));
     // Two photos in each of Photos/a, Photos/b and Photos/b/inner.
     await copyPhotos(fixture.photos.slice(0, 6), root, (_photo, i) => ['a', 'b', path.join('b', 'inner')][i % 3] as string);
-    [folder] = (await library.addFolders([root])) as [FolderRow];
+    [folder] = (await library.addFolders([root])).folders as [FolderRow];
     await index();
   });
   afterEach(async () => {

@@ -95,7 +95,7 @@ describe('special files and names', () => {
     const files = await specialFiles();
     await copyFile(photos[0]!.file, path.join(folder, 'photo.jpg'));
     execFileSync('mkfifo', [path.join(folder, 'notes.txt')]); // clearly no photo: not reported
-    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders });
     expect(summary.embedded).toBe(1);
     const failed = Object.fromEntries(summary.failed.map((f) => [f.path, f]));
     expect(failed[files.fifo!]).toMatchObject({ reason: 'not-a-file', message: expect.stringMatching(/pipe \(FIFO\)/) });
@@ -112,7 +112,7 @@ describe('special files and names', () => {
     const badFolder = bytePath(folder, 'Ferien ', 0xfc, 'ber');
     await mkdir(badFolder);
     await copyFile(photos[2]!.file, Buffer.concat([badFolder, Buffer.from('/inside.jpg')]));
-    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders });
     expect(summary.embedded).toBe(1);
     expect(summary.failed).toEqual(
       expect.arrayContaining([
@@ -126,7 +126,7 @@ describe('special files and names', () => {
   it('keeps the photos of a folder renamed to a name that is not UTF-8, as it cannot see them', async () => {
     await mkdir(path.join(folder, 'trip'));
     await copyFile(photos[0]!.file, path.join(folder, 'trip', 'a.jpg'));
-    await library.index(model, { folders: await library.addFolders([folder]) });
+    await library.index(model, { folders: (await library.addFolders([folder])).folders });
     await rename(path.join(folder, 'trip'), bytePath(folder, 'trip', 0xff, ''));
     const summary = await library.index(model);
     expect(summary).toMatchObject({ removed: 0, failed: [{ path: path.join(folder, 'trip\\xFF'), reason: 'bad-name' }] });

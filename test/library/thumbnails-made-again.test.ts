@@ -41,7 +41,7 @@ describe('thumbnails and previews served', () => {
     const library = openLibrary(dataDir);
     const folder = path.join(scratch.dir, 'Photos');
     files = await copyPhotos(loaded.photos.slice(0, 5), folder);
-    await library.index(loaded.model, { folders: await library.addFolders([folder]) });
+    await library.index(loaded.model, { folders: (await library.addFolders([folder])).folders });
     rows = queryLibrary<{ id: number; thumbnail: string }>(dataDir, 'SELECT files.id, images.thumbnail FROM files JOIN images ON images.id = files.image_id ORDER BY files.path').map((row) => ({ ...row, thumbnail: path.join(dataDir, row.thumbnail) }));
     await library.close();
     engine = new Engine({ dataDir, model: IMMICH_MODEL, provider: 'cpu' });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ClipModel } from '../../main/models/clip.js';
 import { ModelSession } from '../../main/models/session.js';
+import { TextTokenizer } from '../../main/models/tokenizer.js';
 import { dot } from '../../main/models/vectors.js';
 import { FIXTURES, HF_MODEL, IMMICH_MODEL, PHOTOS, SHAPES, copyModel, cosine, loadReference, norm, tempDir, type Reference } from '../helpers/fixtures.js';
 
@@ -109,6 +110,20 @@ describe.each([
   it('answers a repeated query from the cache', async () => {
     const first = await model.embedText('a red circle on a striped grey background');
     expect(await model.embedText('a red circle on a striped grey background')).toBe(first);
+  });
+
+  it('tokenizes a long text again after its encode failed, not keeping the failure (Note [Long texts tokenized once])', async () => {
+    const long = 'a red circle and a blue square drawn side by side on a striped grey background';
+    vi.spyOn(TextTokenizer.prototype, 'encode').mockImplementationOnce(() => {
+      throw new Error('tokenizer failed');
+    });
+    try {
+      await expect(model.readOf(long)).rejects.toThrow('tokenizer failed');
+      const read = await model.readOf(long);
+      expect(read === null || long.startsWith(read)).toBe(true);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 
   it('stops when cancelled', async () => {

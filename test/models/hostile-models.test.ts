@@ -119,7 +119,7 @@ describe('model outputs that are not vectors', () => {
     for (const [i, photo] of (await fixturePhotos()).slice(0, 4).entries()) await copyFile(photo.file, path.join(folder, `${i}.jpg`));
     const library = openLibrary(path.join(scratch.dir, 'data-tiny-std'));
     try {
-      await expect(library.index(model, { folders: await library.addFolders([folder]) })).rejects.toMatchObject({
+      await expect(library.index(model, { folders: (await library.addFolders([folder])).folders })).rejects.toMatchObject({
         code: 'model-invalid',
         message: expect.stringMatching(/unusable embedding.*0 photos indexed/),
       });

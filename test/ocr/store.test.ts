@@ -25,6 +25,7 @@ function addImages(...names: string[]): number[] {
       folderId,
       size: 1,
       mtimeMs: 1,
+      ctimeMs: 1,
       image: { created: { contentHash: name, format: 'jpeg', width: 10, height: 10, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } },
       vector: new Float32Array([1, 0]),
     })),
@@ -133,7 +134,7 @@ describe('state and rebuilding', () => {
 
   it('lists pending images once per content, and looks again at skipped ones when the gate changes', () => {
     const [a, b, c] = addImages('a', 'b', 'c');
-    library.writeBatch('m', [{ path: '/photos/copy-of-a.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: a! }, vector: null }], []);
+    library.writeBatch('m', [{ path: '/photos/copy-of-a.jpg', folderId, size: 1, mtimeMs: 1, ctimeMs: 1, image: { existingId: a! }, vector: null }], []);
     expect(store.pending('v', 'g', 0, 10)).toEqual([
       { imageId: a, path: '/photos/a.jpg' },
       { imageId: b, path: '/photos/b.jpg' },

@@ -72,7 +72,7 @@ describe('soak', () => {
     const indexStart = Date.now();
     let nextSample = PHOTOS / SAMPLES;
     const summary = await library.index(model, {
-      folders: await library.addFolders([folder]),
+      folders: (await library.addFolders([folder])).folders,
       batchSize: 64,
       onProgress: (progress) => {
         if (progress.processed < nextSample) return;

@@ -1,10 +1,11 @@
 /**
  * Albums for `libraryFake`: the album calls answered as the engine answers them (main/tags/albums.ts),
  * over the fake's three photos: one folder album of all of them, and saved albums that can be
- * renamed (trimmed, not empty, unique ignoring case), added to (each photo once), taken from
- * and deleted. In the fake every photo is its own image.
+ * renamed (by the engine's rules: Note [Album names] in main/tags/album-rules.ts), added to (each
+ * photo once), taken from and deleted. In the fake every photo is its own image.
  */
-import { MAX_ALBUM_NAME } from '../../main/tags/album-rules.js';
+import { albumNameAsSaved, albumNameProblem } from '../../main/tags/album-rules.js';
+import { tagNameKey } from '../../main/tags/vocabulary-rules.js';
 import type { AlbumInfo, CallName, CallOutcome, CallParams } from '../../preload/contract.js';
 import { FAKE_TIMELINE, libraryFake, type FakeLumen } from './harness.js';
 
@@ -33,13 +34,12 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
   };
   const folder: AlbumInfo = { id: FOLDER_ALBUM, kind: 'folder', name: 'Pictures', album: '/home/ada/Pictures', photos: FAKE_TIMELINE.ids.length, files: FAKE_TIMELINE.ids.length, tags: [], label: 'Pictures: (no common tags)', samples: FAKE_TIMELINE.ids.slice(0, 4) };
   const exists = (photoId: number) => FAKE_TIMELINE.ids.includes(photoId);
-  const byName = (name: string) => [...albums].find(([, album]) => album.name.toLowerCase() === name.toLowerCase());
+  const byName = (name: string) => [...albums].find(([, album]) => tagNameKey(album.name) === tagNameKey(name));
   /** A new or changed name by the engine's rules; `renaming` may keep its own in another case. */
   const nameError = (name: string, renaming?: number) => {
-    const trimmed = name.trim();
-    if (!trimmed) return 'Give the album a name.';
-    if (trimmed.length > MAX_ALBUM_NAME) return `An album's name has at most ${MAX_ALBUM_NAME} characters: choose a shorter one.`;
-    const other = byName(trimmed);
+    const problem = albumNameProblem(albumNameAsSaved(name));
+    if (problem) return problem;
+    const other = byName(name);
     return other && other[0] !== renaming ? `There is already an album called “${other[1].name}”. Choose another name.` : null;
   };
   /** The saved album an id names, or why it cannot be changed. */
@@ -62,7 +62,7 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
       const error = nameError(name);
       if (error) return refuse('bad-input', error);
       const id = nextId++;
-      albums.set(id, { name: name.trim(), members: new Set(photoIds.filter(exists)) });
+      albums.set(id, { name: albumNameAsSaved(name), members: new Set(photoIds.filter(exists)) });
       return { ok: true, value: info(id) };
     },
     'albums.rename': ({ id, name }) => {
@@ -70,7 +70,7 @@ export function albumsFake(saved: Record<string, number[]>): FakeLumen & { album
       if (typeof album !== 'number') return album;
       const error = nameError(name, album);
       if (error) return refuse('bad-input', error);
-      (albums.get(album) as Saved).name = name.trim();
+      (albums.get(album) as Saved).name = albumNameAsSaved(name);
       return { ok: true, value: info(album) };
     },
     'albums.add': ({ id, photoIds }) => {

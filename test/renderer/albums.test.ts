@@ -2,7 +2,7 @@
  * Saved albums a person manages, built for real and driven in Chromium against a fake engine
  * (album-fake.ts): renaming one from its page, adding a selection to one, and taking photos out.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { MAX_ALBUM_NAME } from '../../main/tags/album-rules.js';
 import { MAX_NAME } from '../../main/tags/vocabulary-rules.js';
@@ -307,25 +307,57 @@ describe('taking photos out of a saved album', () => {
 });
 
 describe('name fields', () => {
-  it('take as many characters as the engine allows: an album’s name, a tag’s name', async () => {
+  /** What the field's aria-describedby names says. */
+  const described = (field: Locator) => field.evaluate((input) => document.getElementById(input.getAttribute('aria-describedby') ?? '')?.textContent);
+  const tooLong = (length: number) => `An album's name has at most ${MAX_ALBUM_NAME} characters, and this one has ${length}: choose a shorter one.`;
+
+  it('cut no album name short: one pasted too long is said at the field and not sent (Note [Limits the window checks])', async () => {
     const fake = albumsFake({ Trip: [1] });
     const { page } = await pages.open(fake, { hash: '#/albums?album=saved:1' });
-    const typed = async (name: string) => {
-      const field = page.getByRole('textbox', { name });
+    const field = page.getByRole('textbox', { name: 'Album name' });
+    const paste = async (text: string) => {
       await field.fill('');
       await field.focus();
-      await page.keyboard.insertText('x'.repeat(300));
-      const length = (await field.inputValue()).length;
-      await page.keyboard.press('Escape');
-      return length;
+      await page.keyboard.insertText(text);
     };
+
     await page.getByRole('button', { name: 'Rename album' }).click();
-    expect(await typed('Album name')).toBe(MAX_ALBUM_NAME);
+    await paste('x'.repeat(248));
+    expect(await field.inputValue()).toHaveLength(248);
+    await page.keyboard.press('Enter');
+    await poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    expect(await described(field)).toBe(tooLong(248));
+    // A name that shows nothing is said so too, before it is sent.
+    await paste('\u200b\u200b');
+    await page.keyboard.press('Enter');
+    await poll(() => described(field)).toBe('That name has only invisible characters: give the album a name that shows.');
+    expect(fake.callsOf('albums.rename')).toEqual([]);
+    await page.keyboard.press('Escape');
+
     await select(page, 'a.jpg');
     await page.getByRole('button', { name: 'Save as album…' }).click();
-    expect(await typed('Album name')).toBe(MAX_ALBUM_NAME);
+    await paste(` ${'y'.repeat(201)} `);
+    expect(await field.inputValue()).toHaveLength(203);
+    await page.keyboard.press('Enter');
+    await poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    expect(await described(field)).toBe(tooLong(201));
+    expect(fake.callsOf('albums.save')).toEqual([]);
+    // As long as the engine takes is saved, the spaces round it left out.
+    await paste(` ${'y'.repeat(MAX_ALBUM_NAME)} `);
+    await page.keyboard.press('Enter');
+    await page.getByText(`Saved the album “${'y'.repeat(MAX_ALBUM_NAME)}” (1 photo).`).waitFor();
+    expect(fake.callsOf('albums.save')).toEqual([{ name: 'y'.repeat(MAX_ALBUM_NAME), photoIds: [1] }]);
+  });
+
+  it('take a tag’s name as long as the engine allows', async () => {
+    const fake = albumsFake({});
+    const { page } = await pages.open(fake, { hash: '#/library' });
+    await select(page, 'a.jpg');
     await page.getByRole('button', { name: 'Add a tag…' }).click();
-    expect(await typed('Tag to add')).toBe(MAX_NAME);
+    const field = page.getByRole('textbox', { name: 'Tag to add' });
+    await field.focus();
+    await page.keyboard.insertText('x'.repeat(300));
+    expect(await field.inputValue()).toHaveLength(MAX_NAME);
   });
 });
 
@@ -450,6 +482,16 @@ describe("an album's tags", () => {
 });
 
 describe('an album never there', () => {
+  it("says a folder's album gone with its folder as a deleted album's is said: in the page's status, not as an alert", async () => {
+    const fake = albumsFake({});
+    // The folder left the library: the engine lists its album no more, and has no photos for it.
+    fake.overrides['albums.list'] = () => ({ ok: true, value: [] });
+    fake.overrides['albums.photos'] = () => ({ ok: false, error: { code: 'not-found', message: 'That album is not in the library any more.' } });
+    const { page } = await pages.open(fake, { hash: `#/albums?album=${FOLDER_ALBUM}` });
+    await page.getByRole('status').filter({ hasText: 'There is no such album any more: it was deleted, or its folder removed from the library.' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
   it('says so for a link to no album, in words, not in the terms of the request', async () => {
     const fake = albumsFake({ Trip: [1] });
     fake.overrides['albums.photos'] = () => ({ ok: false, error: { code: 'bad-input', message: 'Invalid request for albums.photos: id: Invalid string' } });

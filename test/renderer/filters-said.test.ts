@@ -7,8 +7,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { folderKey } from '../../main/core/folder-key.js';
-import type { TagInfo } from '../../preload/contract.js';
+import type { TagInfo, VocabularyInfo } from '../../preload/contract.js';
 import { appPages, FAKE_FOLDER, libraryFake, rendererInChromium } from './harness.js';
+import { vocabularyFake } from './vocabulary-fake.js';
 
 const pages = appPages(rendererInChromium());
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
@@ -43,6 +44,51 @@ describe('a tag filter in the address that names no tag', () => {
       expect(await hash(page)).toBe(`#/library?tagged=${known}`);
       expect(await said(page)).toBe('');
     }
+  });
+});
+
+describe('a tag filter whose tag was renamed in the template editor (Note [Pages follow a rename])', () => {
+  const holiday: VocabularyInfo = { templates: ['a photo of {}'], tags: ['beach', 'snow'].map((name) => ({ name, prompts: [name] })) };
+  /** A fake engine whose tags are its saved vocabulary's, each on two photos. */
+  function editorFake() {
+    const { fake, saved } = vocabularyFake(holiday);
+    fake.overrides['tags.list'] = () => ({ ok: true, value: saved().tags.map((saved) => tag(saved.name, 2)) });
+    return fake;
+  }
+  /** From the Library filtered by "beach" to the template editor, where "beach" is renamed "seaside" and saved. */
+  async function renameBeach(page: Page, fake: ReturnType<typeof editorFake>) {
+    await poll(() => fake.callsOf('photos.timeline').at(-1)?.filters?.tag).toBe('beach');
+    await page.evaluate(() => (location.hash = '#/templates?tag=beach'));
+    await page.getByRole('region', { name: 'Tag beach' }).getByRole('textbox', { name: 'Name' }).fill('seaside');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await poll(() => fake.callsOf('vocabulary.save').length).toBe(1);
+  }
+
+  it('filters by the tag it became, Back from the editor, the address put right in place', async () => {
+    const fake = editorFake();
+    const { page } = await pages.open(fake, { hash: '#/library?tagged=beach' });
+    await renameBeach(page, fake);
+    await page.goBack();
+    await poll(() => hash(page)).toBe('#/library?tagged=seaside');
+    await poll(() => fake.callsOf('photos.timeline').at(-1)?.filters?.tag).toBe('seaside');
+    await page.waitForTimeout(200);
+    expect(await said(page)).toBe('');
+    // Replaced, not stepped to: Forward still leads to the editor.
+    await page.goForward();
+    await poll(() => hash(page)).toMatch(/^#\/templates/);
+  });
+
+  it('is dropped and said when the tag it became has been deleted since', async () => {
+    const fake = editorFake();
+    const { page } = await pages.open(fake, { hash: '#/library?tagged=beach' });
+    await renameBeach(page, fake);
+    await page.getByRole('button', { name: 'Delete seaside' }).click();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await poll(() => fake.callsOf('vocabulary.save').length).toBe(2);
+    await page.goBack();
+    await poll(() => said(page)).toBe('There is no tag “beach”, so the photos are not filtered by tag.');
+    expect(await hash(page)).toBe('#/library');
+    await poll(() => fake.callsOf('photos.timeline').at(-1)?.filters?.tag).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@
 import type { Locator } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { CallOutcome, CatalogueModel, LibraryTimeline, ModelProblem } from '../../preload/contract.js';
-import { FAKE_TIMELINE, appPages, jobEvent, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
+import { FAKE_MODEL_BYTES, FAKE_TIMELINE, appPages, jobEvent, libraryFake, rendererInChromium, type FakeLumen } from './harness.js';
 
 const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 5000, interval: 25 });
 /** An element's text with whitespace collapsed. */
@@ -33,7 +33,7 @@ function noModelFake(problem: ModelProblem, installed: string[] = []): FakeLumen
   fake.status.model = null;
   fake.status.modelProblem = problem;
   fake.status.library = null;
-  fake.listing.installed = installed.map((id) => ({ id, dir: `/home/ada/.config/Lumen/models/${id}`, dim: 512, layout: 'immich' }));
+  fake.listing.installed = installed.map((id) => ({ id, dir: `/home/ada/.config/Lumen/models/${id}`, bytes: FAKE_MODEL_BYTES, dim: 512, layout: 'immich' }));
   fake.listing.catalogue = [{ ...RECOMMENDED, installed: installed.includes(RECOMMENDED.id) }];
   fake.overrides['photos.timeline'] = () => ({ ok: true, value: noPhotos() });
   return fake;
@@ -73,17 +73,18 @@ describe('first run: the model step', () => {
   });
 
   it('names a chosen model that is gone, and offers the one installed', async () => {
-    const fake = noModelFake({ kind: 'missing', model: 'clip-gone', message: 'No model folder or catalogue model named "clip-gone". See `models list`.' }, ['clip-other']);
+    const fake = noModelFake({ kind: 'missing', model: 'clip-gone', downloadable: false, message: 'No model folder or catalogue model named "clip-gone". See `models list`.' }, ['clip-other']);
     const { page } = await pages.open(fake);
     const step = page.getByRole('region', { name: 'Find your photos by describing them' });
-    await poll(text(step.getByTestId('model-problem'))).toBe('The chosen model, clip-gone, is no longer installed. Download it again or choose another model below.');
+    // Imported, it is in no catalogue: its folder brings it back.
+    await poll(text(step.getByTestId('model-problem'))).toBe('The chosen model, clip-gone, is no longer installed. Import its folder again or choose another model below.');
     await step.getByRole('button', { name: 'Use clip-other' }).waitFor();
     await step.getByRole('button', { name: 'Download CLIP M1' }).waitFor();
   });
 
   it('says why a half-copied model cannot be used, and offers no download the model store would refuse', async () => {
     const fake = noModelFake({ kind: 'none-installed', message: 'No model is installed.' });
-    fake.listing.broken = [{ id: RECOMMENDED.id, dir: `/home/ada/.config/Lumen/models/${RECOMMENDED.id}`, reason: 'visual/model.onnx is missing.' }];
+    fake.listing.broken = [{ id: RECOMMENDED.id, dir: `/home/ada/.config/Lumen/models/${RECOMMENDED.id}`, bytes: 0, reason: 'visual/model.onnx is missing.' }];
     const { page } = await pages.open(fake);
     const step = page.getByRole('region', { name: 'Find your photos by describing them' });
     await poll(text(step.getByRole('list', { name: 'Models that cannot be used' }))).toBe('clip-m1 cannot be used: visual/model.onnx is missing.');
@@ -105,6 +106,20 @@ describe('first run: the model step', () => {
     await add.dispatchEvent('click');
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(fake.callsOf('library.addFromDialog')).toEqual([]);
+  });
+
+  it('says over the window the folders “Add a folder…” did not add, and why, as the library shows the ones it did (Note [Some folders refused] in main/library/library.ts)', async () => {
+    const fake = libraryFake();
+    const added = { id: 2, path: '/media/card/DCIM', excludes: [] };
+    fake.status.library = { ...fake.status.library!, folders: [] };
+    fake.overrides['library.addFromDialog'] = () => {
+      fake.status.library = { ...fake.status.library!, folders: [added] };
+      return { ok: true, value: { folders: [added], refused: [{ path: '/media/card/Gone', reason: 'The folder /media/card/Gone does not exist.' }] } };
+    };
+    const { page } = await pages.open(fake);
+    await page.getByRole('button', { name: 'Add a folder…' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Added the folder; indexing started. Not added: The folder /media/card/Gone does not exist.' }).waitFor();
+    await page.getByRole('listbox', { name: 'Photos' }).waitFor();
   });
 
   it('shows an import under way, then why it failed', async () => {
@@ -138,7 +153,8 @@ describe('an empty library', () => {
     // Three camera RAW files and a video: nothing to index, nothing failed.
     await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'done', progress: { ...progress, phase: 'finishing' } }));
     await page.getByRole('heading', { level: 2, name: 'No photos found' }).waitFor();
-    await page.getByText('No photos were found in your folders. Lumen indexes photos in JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF; it leaves out videos, and camera RAW files for now.').waitFor();
+    // The folder is named: one picked by mistake is seen at once.
+    await page.getByText('No photos were found in /home/ada/Pictures. Lumen indexes photos in JPEG, PNG, GIF, WebP, AVIF, HEIC and TIFF; it leaves out videos, and camera RAW files for now.').waitFor();
     expect(await looking.count()).toBe(0);
 
     await emit(jobEvent({ id: 'index-2', kind: 'index', state: 'running', progress }));
@@ -146,6 +162,57 @@ describe('an empty library', () => {
     await emit(jobEvent({ id: 'index-2', kind: 'index', state: 'cancelled', progress }));
     await page.getByRole('heading', { level: 2, name: 'No photos indexed yet' }).waitFor();
     expect(await looking.count()).toBe(0);
+  });
+
+  it('offers what to do next: another folder when none had photos, indexing again when it stopped', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0 };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: noPhotos() });
+    fake.overrides['library.addFromDialog'] = () => ({ ok: false, error: { code: 'not-found', message: 'The folder /media/card does not exist.' } });
+    const { page, emit } = await pages.open(fake);
+    await page.getByRole('heading', { level: 2, name: 'No photos found' }).waitFor();
+    await page.getByRole('button', { name: 'Add a folder…' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The folder /media/card does not exist.' }).waitFor();
+    expect(fake.callsOf('library.addFromDialog')).toHaveLength(1);
+    expect(await page.getByRole('link', { name: 'Open Settings' }).getAttribute('href')).toBe('#/settings');
+
+    // A run that failed: the header's row says why and offers only Dismiss, the Library to index again.
+    fake.overrides['library.index'] = () => ({ ok: true, value: { jobId: 'index-2' } });
+    const progress = { phase: 'scanning' as const, found: 3, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'failed', error: 'The library database could not be read: disk I/O error.', progress }));
+    await page.getByRole('heading', { level: 2, name: 'No photos indexed yet' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add a folder…' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Index your folders' }).click();
+    await expect.poll(() => fake.callsOf('library.index')).toEqual([{ retryFailed: false }]);
+    // The failure is not dismissed, which would forget it in the engine too: it goes as the new run starts.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(fake.callsOf('jobs.dismiss')).toEqual([]);
+    await page.getByRole('status', { name: 'Indexing' }).getByText('Indexing stopped:').waitFor();
+  });
+
+  it('leaves starting a cancelled run again to its row in the header, which offers it already', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0 };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: noPhotos() });
+    const { page, emit } = await pages.open(fake);
+    await page.getByRole('heading', { level: 2, name: 'No photos found' }).waitFor();
+    const progress = { phase: 'scanning' as const, found: 3, processed: 0, toProcess: 0, embedded: 0, failed: 0, indexed: 0, removed: 0, imagesPerSecond: 0, etaSeconds: null };
+    await emit(jobEvent({ id: 'index-1', kind: 'index', state: 'cancelled', progress }));
+    await page.getByRole('heading', { level: 2, name: 'No photos indexed yet' }).waitFor();
+    await page.getByRole('status', { name: 'Indexing' }).getByRole('button', { name: 'Start indexing' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Index your folders' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Open Settings' }).waitFor();
+  });
+
+  it('says what “Add a folder…” did, a folder already in the library too', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0 };
+    fake.overrides['photos.timeline'] = () => ({ ok: true, value: noPhotos() });
+    fake.overrides['library.addFromDialog'] = () => ({ ok: true, value: { folders: [{ id: 1, path: '/home/ada/Pictures', excludes: [] }], refused: [] } });
+    const { page } = await pages.open(fake);
+    await page.getByRole('heading', { level: 2, name: 'No photos found' }).waitFor();
+    await page.getByRole('button', { name: 'Add a folder…' }).click();
+    await page.getByRole('status').getByText('That folder is in the library already.').waitFor();
   });
 });
 

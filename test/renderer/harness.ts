@@ -188,13 +188,15 @@ export class FakeLumen {
   }
 
   install(id: string, dir: string, dim = 512, layout: 'immich' | 'hf' = 'immich'): void {
-    this.listing.installed.push({ id, dir, dim, layout });
+    this.listing.installed.push({ id, dir, bytes: FAKE_MODEL_BYTES, dim, layout });
     for (const entry of this.listing.catalogue) if (entry.id === id) entry.installed = true;
   }
 }
 
 /** The model of `libraryFake`'s library. */
 export const FAKE_MODEL = 'clip-vit-base-patch32';
+/** What the folder of each model the fakes install holds. */
+export const FAKE_MODEL_BYTES = 605_000_000;
 
 /** The timeline of `libraryFake`: c.jpg, b.jpg and a.jpg (ids 3, 2, 1), newest first. */
 export const FAKE_TIMELINE: LibraryTimeline = { total: 3, ids: [3, 2, 1], ratios: [1.5, 1, 0.75], takenAt: [Date.UTC(2024, 5, 3), Date.UTC(2024, 5, 2), Date.UTC(2024, 4, 1)], names: ['c.jpg', 'b.jpg', 'a.jpg'], folderIds: [1, 1, 1], versions: [3, 2, 1] };
@@ -224,8 +226,9 @@ export function libraryFake(): FakeLumen {
     },
     jobs: [],
     restored: null,
+    writer: null,
   };
-  const fake = new FakeLumen(status, { installed: [{ id: FAKE_MODEL, dir: status.model?.dir ?? '', dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
+  const fake = new FakeLumen(status, { installed: [{ id: FAKE_MODEL, dir: status.model?.dir ?? '', bytes: FAKE_MODEL_BYTES, dim: 512, layout: 'hf' }], broken: [], catalogue: [], downloading: [] });
   fake.overrides['photos.timeline'] = () => ({ ok: true, value: structuredClone(FAKE_TIMELINE) });
   fake.overrides['photos.folders'] = () => ({ ok: true, value: [FAKE_FOLDER] });
   return fake;

@@ -90,6 +90,15 @@ describe('what an ended job asks for', () => {
     await poll(() => row.count()).toBe(0);
   });
 
+  it('names a stopped job once, where its message names it too (as the CLI needs it)', async () => {
+    const fake = libraryFake();
+    const error = 'Writing XMP sidecars stopped: the disk holding /p is full (3 sidecars written before it). Free some space and export again.';
+    fake.status.jobs = [{ id: 'export-1', kind: 'export', subject: null, state: 'failed', error, background: false, progress: null }];
+    const { page } = await pages.open(fake);
+    const row = page.getByRole('status', { name: 'Writing XMP sidecars' });
+    await poll(text(row)).toBe('Writing XMP sidecars stopped: the disk holding /p is full (3 sidecars written before it). Free some space and export again. Dismiss');
+  });
+
   it('gives way to a background run that ends asking for something itself, the newer news', async () => {
     const { page, emit } = await pages.open(libraryFake());
     const row = page.getByRole('status', { name: 'Indexing' });

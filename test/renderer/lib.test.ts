@@ -6,6 +6,7 @@ import { catchUpDelay } from '../../renderer/src/lib/catch-up.js';
 import { actualSize, clampView, fittedBounds, FITTED, MAX_ZOOM, panBy, zoomTo } from '../../renderer/src/lib/zoom.js';
 import { counted, folderLabels, formatAgo, formatBytes, formatEta, formatPercent, formatRate, percentOf } from '../../renderer/src/lib/format.js';
 import { inPlace } from '../../renderer/src/lib/in-place.js';
+import { otherIndexingText } from '../../renderer/src/lib/other-writer.js';
 import { isTextOnly, quoteQuery } from '../../renderer/src/lib/query-quote.js';
 import { INDEXED_KINDS_TEXT, notIndexedText } from '../../renderer/src/lib/photo-formats.js';
 import { isChoiceAvailable, providerLabel } from '../../renderer/src/lib/providers.js';
@@ -112,8 +113,8 @@ describe('formatting', () => {
   });
 
   it('zooms within fit and MAX_ZOOM, about a point, never moving the photo past its edges', () => {
-    // A 4:3 photo in a 1000 x 500 stage is drawn 666.7 x 500, with bands either side.
-    const bounds = fittedBounds(1000, 500, 4000, 3000);
+    // A 4:3 photo (its preview 1600 x 1200) in a 1000 x 500 stage is drawn 666.7 x 500, with bands either side.
+    const bounds = fittedBounds(1000, 500, 1600, 1200);
     expect(bounds.pictureWidth).toBeCloseTo(666.67, 1);
     expect(bounds.pictureHeight).toBe(500);
     const fit = { scale: 1, x: 0, y: 0 };
@@ -127,7 +128,7 @@ describe('formatting', () => {
     expect(panBy(twice, 0, 1000, bounds).y).toBe(250);
     expect(clampView({ scale: 1.2, x: 80, y: 0 }, bounds).x).toBe(0);
     // Its own size: one pixel of the photo a pixel of the screen, at least twice the fit.
-    expect(actualSize(bounds, 4000)).toBe(6);
+    expect(actualSize(bounds, 4000)).toBeCloseTo(6, 5);
     expect(actualSize(bounds, 800)).toBe(2);
   });
 
@@ -141,6 +142,28 @@ describe('formatting', () => {
     expect(fittedBounds(1200, 700, 1000, 500, 3000).pictureWidth).toBe(1200);
     // Until the original's width is known, the preview is fitted as before.
     expect(fittedBounds(1200, 700, 400, 225).pictureWidth).toBe(1200);
+  });
+
+  it('zooms a photo far larger than the stage to its own pixels and past them (Note [Zoom reaches the pixels])', () => {
+    // A 12,000 x 600 JPEG panorama (its preview 1600 x 80) in a 1280 x 700 stage: fitted 1280 px wide, its original shown zoomed in.
+    const panorama = fittedBounds(1280, 700, 1600, 80, 12_000, 12_000);
+    expect(panorama.pictureWidth).toBe(1280);
+    expect(actualSize(panorama, 12_000)).toBeCloseTo(12_000 / 1280, 5);
+    expect(zoomTo(FITTED, 1000, { x: 0, y: 0 }, panorama).scale).toBeCloseTo((2 * 12_000) / 1280, 5);
+    // A photo near the stage's size keeps MAX_ZOOM.
+    expect(zoomTo(FITTED, 1000, { x: 0, y: 0 }, fittedBounds(1280, 700, 1600, 900, 1600, 1600)).scale).toBe(MAX_ZOOM);
+  });
+
+  it('zooms a photo whose original the browser cannot draw (HEIC, TIFF) only as far as its preview’s pixels allow (Note [Zoom reaches the pixels])', () => {
+    // The same panorama as a HEIC: its preview is all there is to see, and MAX_ZOOM is already past twice its pixels.
+    const panorama = fittedBounds(1280, 700, 1600, 80, 12_000);
+    expect(panorama.pictureWidth).toBe(1280);
+    expect(zoomTo(FITTED, 1000, { x: 0, y: 0 }, panorama).scale).toBe(MAX_ZOOM);
+    // A 6000 x 4500 HEIC (its preview 1600 x 1200) in a 300 x 200 stage, fitted 266.7 px wide: twice the preview's pixels, not the original's.
+    const small = fittedBounds(300, 200, 1600, 1200, 6000);
+    expect(zoomTo(FITTED, 1000, { x: 0, y: 0 }, small).scale).toBeCloseTo((2 * 1600) / small.pictureWidth, 5);
+    // Its own size is still the original's, as far as the zoom goes.
+    expect(actualSize(small, 6000)).toBe(small.maxScale);
   });
 
   it('provider names', () => {
@@ -201,6 +224,15 @@ describe('result pages (Note [Pages may overlap])', () => {
     expect(appendPage(shown, photos(1, 4, 2, 3, 5, 6)).map((photo) => photo.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(appendPage(shown, photos(2, 3))).toEqual(shown);
     expect(appendPage([], photos(7, 8)).map((photo) => photo.id)).toEqual([7, 8]);
+  });
+});
+
+describe('another program indexing the library (Note [Another program indexing])', () => {
+  const writer = (holder: string) => ({ pid: 20896, holder, doing: 'indexing', since: 0 });
+
+  it('names it in words, without the backticks a terminal shows', () => {
+    expect(otherIndexingText(writer('`lumen index`'))).toBe('Lumen’s command line (lumen index, process 20896) is indexing this library');
+    expect(otherIndexingText(writer('the app'))).toBe('Lumen (the app, process 20896) is indexing this library');
   });
 });
 

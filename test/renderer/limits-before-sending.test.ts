@@ -139,13 +139,16 @@ describe('importing a vocabulary file', () => {
 });
 
 describe('folders dropped on the window', () => {
-  /** The app with `addDroppedFolders` (as the preload has it), answered through the router's dropped-folders check. */
-  async function openDropping(idOf = (i: number) => 10 + i): Promise<{ page: Page; dropped: number[] }> {
+  /** The app with `addDroppedFolders` (as the preload has it), answered through the router's dropped-folders check; `refuse` says why a folder is refused, or null. */
+  async function openDropping(idOf = (i: number) => 10 + i, refuse: (path: string) => string | null = () => null): Promise<{ page: Page; dropped: number[] }> {
     const fake = libraryFake();
     const { page } = await pages.open(fake);
     const dropped: number[] = [];
     // The engine answers with every folder dropped, one the library holds already with its own id.
-    const router = new CallRouter({} as CallHandlers, ['app://lumen'], () => {}, async (paths) => paths.map((path, i) => ({ id: idOf(i), path, excludes: [] })));
+    const router = new CallRouter({} as CallHandlers, ['app://lumen'], () => {}, async (paths) => ({
+      folders: paths.flatMap((path, i) => (refuse(path) === null ? [{ id: idOf(i), path, excludes: [] }] : [])),
+      refused: paths.flatMap((path) => (refuse(path) === null ? [] : [{ path, reason: refuse(path) as string }])),
+    }));
     await page.exposeBinding('__addDropped', (_source, count: number): Promise<CallOutcome<'library.addFromDialog'>> => {
       dropped.push(count);
       const paths = Array.from({ length: count }, (_, i) => `/home/ada/Pictures/trip-${i + 1}`);
@@ -187,6 +190,15 @@ describe('folders dropped on the window', () => {
     await page.getByText('Added 1 folder (1 was in the library already); indexing started.').waitFor();
     await drop(page, 1);
     await page.getByText('That folder is in the library already.').waitFor();
+  });
+
+  it('says the folders refused, and why, as an error beside those it added (Note [Some folders refused] in main/library/library.ts)', async () => {
+    const { page } = await openDropping(undefined, (path) => (path.endsWith('trip-2') ? `${path} is a file, not a folder. Add the folder that contains your photos.` : null));
+    await drop(page, 3);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'Added 2 folders; indexing started. Not added: /home/ada/Pictures/trip-2 is a file, not a folder. Add the folder that contains your photos.' })
+      .waitFor();
   });
 });
 

@@ -199,17 +199,25 @@ describe('a search typed before there were photos (Note [A search waits for phot
     await emit({ type: 'photos-stored' });
     await page.getByRole('option', { name: /^b\.jpg/ }).waitFor({ timeout: 5000 });
     expect(await page.getByText('There are no photos yet.', { exact: false }).count()).toBe(0);
-    // Showing results, the search is left alone as more photos come.
+    // Showing results, the search is left alone as more photos come, and says so, with the way to ask again.
     const asked = fake.callsOf('search.query').length;
+    const grew = page.getByText('Photos indexed since this search may be missing from these results.');
+    expect(await grew.count()).toBe(0);
     await emit({ type: 'photos-stored' });
-    await page.waitForTimeout(1500);
+    await grew.waitFor({ timeout: 5000 });
     expect(fake.callsOf('search.query').length).toBe(asked);
+    await page.getByRole('button', { name: 'Search again' }).click();
+    await poll(() => fake.callsOf('search.query').length).toBe(asked + 1);
+    await grew.waitFor({ state: 'detached' });
     // Once the library changed as a whole (its folder removed), the results are asked for again, as deep as they were, and a photo gone leaves them.
+    await emit({ type: 'photos-stored' });
+    await grew.waitFor({ timeout: 5000 });
     fake.overrides['search.query'] = () => ({ ok: true, value: { results: [], total: 0, belowCutoff: 0, offset: 0, model: 'm', method: 'index', counted: true } });
     await emit({ type: 'library-changed' });
     await page.getByRole('option', { name: /^b\.jpg/ }).waitFor({ state: 'detached', timeout: 5000 });
-    expect(fake.callsOf('search.query').length).toBe(asked + 1);
+    expect(fake.callsOf('search.query').length).toBe(asked + 2);
     expect(fake.callsOf('search.query').at(-1)?.options).toMatchObject({ offset: 0, limit: 100 });
+    expect(await grew.count()).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * What Settings › Photo folders says of the library's folders: unknown while the status cannot be
- * read (never "No folders yet"), and, after "Add a folder…", how many folders it added.
+ * read (never "No folders yet"), and, after "Add a folder…", how many folders it added, and
+ * which it did not, with why.
  */
 import { describe, expect, it } from 'vitest';
 import type { FolderInfo } from '../../preload/contract.js';
@@ -34,12 +35,34 @@ describe('Settings › Photo folders', () => {
     fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
     fake.overrides['library.addFromDialog'] = () => {
       fake.status.library = { ...fake.status.library!, folders: [HELD, NEW] };
-      return { ok: true, value: structuredClone(picked) };
+      return { ok: true, value: { folders: structuredClone(picked), refused: [] } };
     };
     const { page } = await open(fake);
     const folders = page.getByRole('region', { name: 'Photo folders' });
     await folders.getByText(HELD.path, { exact: true }).waitFor();
     await folders.getByRole('button', { name: 'Add a folder…' }).click();
     await poll(async () => ((await folders.getByRole('status').textContent()) ?? '').trim()).toBe(said);
+  });
+
+  it('says the folders refused, and why, as an error beside those it added (Note [Some folders refused] in main/library/library.ts)', async () => {
+    const fake = libraryFake();
+    fake.overrides['library.failures'] = () => ({ ok: true, value: [] });
+    const inside = `${HELD.path}/Trip`;
+    const refused = [
+      { path: '/media/card/Gone', reason: 'The folder /media/card/Gone does not exist.' },
+      { path: inside, reason: `${inside} is inside ${HELD.path}, which is in the library already: its photos are part of that folder.` },
+    ];
+    fake.overrides['library.addFromDialog'] = () => {
+      fake.status.library = { ...fake.status.library!, folders: [HELD, NEW] };
+      return { ok: true, value: { folders: [NEW], refused } };
+    };
+    const { page } = await open(fake);
+    const folders = page.getByRole('region', { name: 'Photo folders' });
+    await folders.getByText(HELD.path, { exact: true }).waitFor();
+    await folders.getByRole('button', { name: 'Add a folder…' }).click();
+    await poll(async () => (await folders.getByRole('alert').textContent())?.trim()).toBe(
+      `Added the folder; indexing started. Not added: The folder /media/card/Gone does not exist. Not added: ${inside} is inside ${HELD.path}, which is in the library already: its photos are part of that folder.`,
+    );
+    expect(((await folders.getByRole('status').textContent()) ?? '').trim()).toBe('');
   });
 });

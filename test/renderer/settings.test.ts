@@ -88,10 +88,11 @@ function readyFake(): FakeLumen {
     library: null,
     jobs: [],
     restored: null,
+    writer: null,
   };
   const listing: ModelsListing = {
-    installed: [{ id: LAION, dir: `/home/ada/.config/Lumen/models/${LAION}`, dim: 512, layout: 'immich' }],
-    broken: [{ id: 'half-copied', dir: '/home/ada/.config/Lumen/models/half-copied', reason: 'visual/model.onnx is missing: import the folder again.' }],
+    installed: [{ id: LAION, dir: `/home/ada/.config/Lumen/models/${LAION}`, bytes: 605 * MB, dim: 512, layout: 'immich' }],
+    broken: [{ id: 'half-copied', dir: '/home/ada/.config/Lumen/models/half-copied', bytes: 210 * MB, reason: 'visual/model.onnx is missing: import the folder again.' }],
     catalogue: catalogue([LAION]),
     downloading: [],
   };
@@ -222,11 +223,16 @@ describe('Settings: models', () => {
     await poll(text(page.locator('li[data-installed="my-clip"]'))).toContain('512 dimensions');
   });
 
-  it('says in its own words that the chosen model is no longer installed', async () => {
-    const fake = emptyFake();
-    fake.status.modelProblem = { kind: 'missing', model: 'tiny-clip-hf', message: 'No model folder or catalogue model named "tiny-clip-hf". See `models list`.' };
-    const { page } = await open(fake);
-    await poll(text(page.getByTestId('model-problem'))).toBe('The chosen model, tiny-clip-hf, is no longer installed. Download it again or choose another model below.');
+  it('says in its own words that the chosen model is no longer installed, and how it comes back: an imported one by its folder, a catalogue one by a download', async () => {
+    const imported = emptyFake();
+    imported.status.modelProblem = { kind: 'missing', model: 'tiny-clip-hf', downloadable: false, message: 'No model folder or catalogue model named "tiny-clip-hf". See `models list`.' };
+    const { page } = await open(imported);
+    await poll(text(page.getByTestId('model-problem'))).toBe('The chosen model, tiny-clip-hf, is no longer installed. Import its folder again or choose another model below.');
+
+    const downloaded = emptyFake();
+    downloaded.status.modelProblem = { kind: 'missing', model: LAION, downloadable: true, message: `Model ${LAION} is not installed. Run \`lumen models download ${LAION}\` first.` };
+    const again = await open(downloaded);
+    await poll(text(again.page.getByTestId('model-problem'))).toBe(`The chosen model, ${LAION}, is no longer installed. Download it again or choose another model below.`);
   });
 
   it('downloads with a live progress bar, then cancels', async () => {

@@ -147,6 +147,27 @@ describe('the list of tags', () => {
   });
 });
 
+describe('the Tags page of a library with no photos yet', () => {
+  it('keeps “Run auto-tagging” where the keyboard reaches it, saying why it does nothing, and runs nothing', async () => {
+    const fake = libraryFake();
+    fake.status.library = { ...fake.status.library!, photos: 0, images: 0 };
+    const { page } = await pages.open(fake, { hash: '#/tags' });
+    const run = page.getByRole('button', { name: 'Run auto-tagging' });
+    // Disabled outright, it could not be focused, and its reason was never heard.
+    await expect.poll(() => run.getAttribute('aria-disabled')).toBe('true');
+    expect(await run.evaluate((button) => (button as HTMLButtonElement).disabled)).toBe(false);
+    const reason = await run.evaluate((button) => document.getElementById(button.getAttribute('aria-describedby') ?? '')?.textContent);
+    expect(reason).toMatch(/Lumen tags your photos as it indexes them/);
+    await run.focus();
+    expect(await run.evaluate((button) => document.activeElement === button)).toBe(true);
+    await page.keyboard.press('Enter');
+    await run.click({ force: true });
+    // A round trip through the page: a call the presses made would have reached the fake engine by its end.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(fake.callsOf('tags.run')).toEqual([]);
+  });
+});
+
 describe('a tag’s page', () => {
   it('gives focus back to its card in the list it was opened from, by “← Tags” or Back', async () => {
     const tag = (name: string, photos: number): TagInfo => ({ name, enabled: true, inVocabulary: true, photos, confirmed: 0, rejected: 0, samples: photos ? [1] : [] });

@@ -71,7 +71,7 @@ it('ranks afresh once the library changed between pages', async () => {
   const counts = await counting();
   expect(await synthetic.search.similar(1, { offset: 50, limit: 100, count: false, showAll: true })).toEqual(kept);
   expect(counts.rankings()).toBe(0);
-  synthetic.library.storage.albums.create('Changed', [first.results[0]!.photoId]);
+  synthetic.library.storage.albums.create({ name: 'Changed', key: 'changed' }, [first.results[0]!.photoId]);
   await synthetic.search.similar(1, { offset: 50, limit: 100, count: false, showAll: true });
   expect(counts.rankings()).toBeGreaterThan(0);
 });

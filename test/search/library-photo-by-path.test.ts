@@ -30,7 +30,7 @@ describe('a photo named by its path in a query', () => {
     photos = (await fixturePhotos()).filter((_, i) => i % 2 === 0);
     inLibrary = await copyPhotos(photos, path.join(scratch.dir, 'Photos'));
     library = openLibrary(path.join(scratch.dir, 'data'));
-    expect((await library.index(model, { folders: await library.addFolders([path.join(scratch.dir, 'Photos')]) })).failed).toEqual([]);
+    expect((await library.index(model, { folders: (await library.addFolders([path.join(scratch.dir, 'Photos')])).folders })).failed).toEqual([]);
     search = new PhotoSearch(library, model);
   });
   afterAll(async () => {

@@ -114,6 +114,7 @@ it('counts below the cutoff only photos with a vector: one not embedded yet is i
     folderId: folder!.id,
     size: 64,
     mtimeMs: 0,
+    ctimeMs: 0,
     image: { created: { contentHash: `pending-${i}`, format: 'jpeg', width: 4000, height: 3000, takenAt: null, cameraMake: 'Canon', cameraModel: 'X', lens: null, latitude: null, longitude: null, orientation: 1, thumbnail: null } },
     vector: null,
   }));

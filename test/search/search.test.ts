@@ -6,6 +6,7 @@ import { engineHandlers } from '../../main/engine/calls.js';
 import type { Engine } from '../../main/engine/engine.js';
 import type { Library } from '../../main/library/library.js';
 import type { ClipModel } from '../../main/models/clip.js';
+import { TextTokenizer } from '../../main/models/tokenizer.js';
 import { searchOptionsSchema, type SearchFilters, type SearchOptionsInput } from '../../main/search/options.js';
 import { PhotoSearch, type SearchPage } from '../../main/search/search.js';
 import { IMMICH_MODEL, tempDir } from '../helpers/fixtures.js';
@@ -51,7 +52,7 @@ describe('searching a library', () => {
     await writeFile(path.join(trip, 'plan.png'), await sharp(photos.find((p) => p.shape === 'cross')!.file).png().toBuffer());
     byPath.set(path.join(trip, 'plan.png'), photos.find((p) => p.shape === 'cross')!);
     library = openLibrary(path.join(scratch.dir, 'data'));
-    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders });
     expect(summary.failed).toEqual([]);
     search = new PhotoSearch(library, model);
   });
@@ -106,6 +107,19 @@ describe('searching a library', () => {
     const options = searchOptionsSchema.parse({ limit: 3 });
     expect((await calls['search.query']({ query: long, options })).cutShort).toEqual([page.cutShort[0]]);
     expect(await calls['search.query']({ query: 'a photo of a circle.', options })).not.toHaveProperty('cutShort');
+  });
+
+  it('tokenizes a long description once for its embedding and its part read, and its repeat not at all (Note [Long texts tokenized once])', async () => {
+    const long = 'a photo of a green star drawn above a red circle, beside a blue square, a yellow cross and a purple triangle, on a white sheet of paper lying on a wooden table';
+    const encode = vi.spyOn(TextTokenizer.prototype, 'encode');
+    try {
+      const pages = [await search.search(long, { limit: 3 }), await search.search(long, { limit: 3 })];
+      expect(pages.map((page) => page.cutShort.length)).toEqual([1, 1]);
+      expect(pages[1]!.cutShort).toEqual(pages[0]!.cutShort);
+      expect(encode.mock.calls.filter(([text]) => text === long)).toHaveLength(1);
+    } finally {
+      encode.mockRestore();
+    }
   });
 
   it('combines queries: weights, subtraction and photos as terms', async () => {

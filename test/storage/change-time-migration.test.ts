@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCHEMA_VERSION, openDatabase } from '../../main/storage/database.js';
 import { LibraryStore } from '../../main/storage/library-store.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { asBefore } from '../helpers/older-schema.js';
 
 describe('a library whose files have no ctime', () => {
   let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -21,10 +22,8 @@ describe('a library whose files have no ctime', () => {
     made.db.prepare("INSERT INTO folders (id, path, excludes, added_at) VALUES (1, '/p', '[]', 0)").run();
     made.db.prepare("INSERT INTO images (id, content_hash, format, width, height, created_at) VALUES (1, 'a', 'jpeg', 1, 1, 0)").run();
     made.db.prepare("INSERT INTO files (path, folder_id, image_id, size, mtime_ms, indexed_at) VALUES ('/p/a.jpg', 1, 1, 10, 20, 0), ('/p/b.jpg', 1, 1, 10, 20, 0)").run();
-    // Made by the version before this migration, the last: without the column it adds.
-    made.db.exec('ALTER TABLE files DROP COLUMN ctime_ms');
-    made.db.exec('ALTER TABLE failures DROP COLUMN ctime_ms');
-    made.db.pragma(`user_version = ${SCHEMA_VERSION - 1}`);
+    // Made by the version before this migration: without the column it adds, nor what later ones add.
+    asBefore(made.db, 'change times');
     made.db.close();
     made.cleanup();
 

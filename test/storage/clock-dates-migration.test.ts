@@ -6,8 +6,9 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION, openDatabase } from '../../main/storage/database.js';
+import { openDatabase } from '../../main/storage/database.js';
 import { tempDir } from '../helpers/fixtures.js';
+import { asBefore } from '../helpers/older-schema.js';
 import { inTimeZone } from '../helpers/time-zone.js';
 
 // A zone with summer time: the offset is the one at each photo's own date.
@@ -46,11 +47,8 @@ describe('a library whose photo dates were stored in local time', () => {
     const savedAt = new Date(2022, 6, 1, 20, 0).getTime();
     db.prepare("INSERT INTO folders (id, path, excludes, added_at) VALUES (1, '/p', '[]', 0)").run();
     db.prepare("INSERT INTO files (path, folder_id, image_id, size, mtime_ms, indexed_at) VALUES ('/p/shot.png', 1, 3, 1, ?, 0)").run(savedAt);
-    // Made by the version before this migration, the last but one: without the columns it and the last add.
-    db.exec('ALTER TABLE files DROP COLUMN mtime_clock_ms');
-    db.exec('ALTER TABLE files DROP COLUMN ctime_ms');
-    db.exec('ALTER TABLE failures DROP COLUMN ctime_ms');
-    db.pragma(`user_version = ${SCHEMA_VERSION - 2}`);
+    // Made by the version before this migration: without the column it adds, nor what later ones add.
+    asBefore(db, 'dates on the clock');
     db.close();
     cleanup();
 

@@ -125,7 +125,7 @@ describe('search filters', () => {
                 orientation: null,
               },
             };
-      storage.library.writeBatch('m', [{ path: photo.path, folderId: folderIds[photo.folder] as number, size: 1, mtimeMs: photo.mtimeMs, image, vector: null }], []);
+      storage.library.writeBatch('m', [{ path: photo.path, folderId: folderIds[photo.folder] as number, size: 1, mtimeMs: photo.mtimeMs, ctimeMs: photo.mtimeMs, image, vector: null }], []);
       const imageId = storage.photos.photoByPath(photo.path)!.imageId;
       imageIds.push(imageId);
       if (photo.copy) return;
@@ -333,7 +333,7 @@ describe('search filters', () => {
     expect(storage.photos.matchingImageIds({ tag: 'Dog' })).toEqual(new Set([a, b]));
     storage.tags.setVerdict(b, 'dog', true);
     expect(storage.photos.matchingImageIds({ tag: 'dog' })).toEqual(new Set([a]));
-    storage.library.writeBatch('m', [{ path: '/lib/sub/a.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: a }, vector: null }], []);
+    storage.library.writeBatch('m', [{ path: '/lib/sub/a.jpg', folderId, size: 1, mtimeMs: 1, ctimeMs: 1, image: { existingId: a }, vector: null }], []);
     storage.library.removeMissing(folderId, new Set(['/lib/sub/a.jpg', '/lib/b.jpg']));
     expect(storage.photos.matchingImageIds({ folder: '/lib/sub' })).toEqual(new Set([a]));
   });
@@ -380,7 +380,7 @@ describe('search filters', () => {
             } else if (target && op.kind === 'change') {
               // The file now shows another image (edited, or replaced by another photo).
               const image = storage.photos.photoByPath(files[op.image % files.length]!.path)!.imageId;
-              storage.library.writeBatch('m', [{ path: target.path, folderId: folderIds[target.folder] as number, size: 2, mtimeMs: (i + 1) * DAY, image: { existingId: image }, vector: null }], []);
+              storage.library.writeBatch('m', [{ path: target.path, folderId: folderIds[target.folder] as number, size: 2, mtimeMs: (i + 1) * DAY, ctimeMs: (i + 1) * DAY, image: { existingId: image }, vector: null }], []);
             } else if (target && op.kind === 'tag') {
               const image = storage.photos.photoByPath(target.path)!.imageId;
               storage.tags.setVerdict(image, op.tag, op.rejected);
@@ -440,7 +440,7 @@ describe('search filters', () => {
     expect(names()).toEqual(['d.jpg', 'f.jpg', 'a.jpg', 'c.jpg', 'b.jpg', 'e.jpg']);
     // A file edited (another image, a later date), another removed.
     const d = storage.photos.photoByPath('/lib/d.jpg')!.imageId;
-    storage.library.writeBatch('m', [{ path: '/lib/b.jpg', folderId, size: 2, mtimeMs: 5, image: { existingId: d }, vector: null }], []);
+    storage.library.writeBatch('m', [{ path: '/lib/b.jpg', folderId, size: 2, mtimeMs: 5, ctimeMs: 5, image: { existingId: d }, vector: null }], []);
     storage.library.removeMissing(folderId, new Set(['a.jpg', 'b.jpg', 'd.jpg', 'e.jpg', 'f.jpg'].map((name) => `/lib/${name}`)));
     // Narrowed by a filter first, then whole: each brings it up to date.
     expect(storage.photos.timelineOf(storage.photos.matching({ formats: ['jpeg'] })!).names).toEqual(['b.jpg', 'd.jpg', 'f.jpg', 'a.jpg', 'e.jpg']);
@@ -519,7 +519,7 @@ describe('search filters', () => {
     for (const filters of [{ formats: ['png'] }, { camera: 'x-t4' }, { hasLocation: true }]) storage.photos.matching(filters);
     expect(storage.photos.matching({ camera: 'fuji' })).toBe(fuji);
     expect([a, b].map((id) => fuji?.has(id))).toEqual([true, false]);
-    storage.library.writeBatch('m', [{ path: '/lib/c.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: b }, vector: null }], []);
+    storage.library.writeBatch('m', [{ path: '/lib/c.jpg', folderId, size: 1, mtimeMs: 1, ctimeMs: 1, image: { existingId: b }, vector: null }], []);
     const after = storage.photos.matching({ camera: 'fuji' });
     expect(after).not.toBe(fuji);
     expect(after?.size).toBe(1);

@@ -41,6 +41,7 @@ describe('a search index saved to a disk that fills', () => {
       folderId,
       size: 1,
       mtimeMs: 1,
+      ctimeMs: 1,
       image: { created: { contentHash: `h${from + i}`, format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } },
       vector: vectors.subarray(i * DIM, (i + 1) * DIM),
     }));

@@ -58,6 +58,7 @@ describe('storage', () => {
       folderId,
       size: 1000,
       mtimeMs: Date.UTC(2024, 0, 1),
+      ctimeMs: Date.UTC(2024, 0, 1),
       image: { created: file.image },
       vector: unit(file.vector),
     }));
@@ -91,7 +92,7 @@ describe('storage', () => {
     const count = 2 * KNOWN_FILES_PAGE + 5;
     add(Array.from({ length: count }, (_, i) => ({ name: `${i}.jpg`, image: image(i), vector: [1, i, 0, 0] })));
     const elsewhere = storage.library.addFolder('/other', []);
-    storage.library.writeBatch('m', [{ path: '/other/x.jpg', folderId: elsewhere, size: 5, mtimeMs: 6, image: { created: image(count) }, vector: unit([0, 1, 0, 0]) }], []);
+    storage.library.writeBatch('m', [{ path: '/other/x.jpg', folderId: elsewhere, size: 5, mtimeMs: 6, ctimeMs: 6, image: { created: image(count) }, vector: unit([0, 1, 0, 0]) }], []);
     // Turns of the event loop while they are read: one between each two of the three pages.
     const turns = turnCounter();
     turns.start();
@@ -135,8 +136,8 @@ describe('storage', () => {
     expect(storage.library.generation('m')).toBe(1);
     expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
     // A failed batch writes nothing at all: not the good file before the one whose image is not stored.
-    const good: IndexedFile = { path: '/photos/c.jpg', folderId, size: 1, mtimeMs: 1, image: { created: image(3) }, vector: unit([0, 0, 1, 0]) };
-    const noImage: IndexedFile = { path: '/photos/d.jpg', folderId, size: 1, mtimeMs: 1, image: { existingId: 999 }, vector: null };
+    const good: IndexedFile = { path: '/photos/c.jpg', folderId, size: 1, mtimeMs: 1, ctimeMs: 1, image: { created: image(3) }, vector: unit([0, 0, 1, 0]) };
+    const noImage: IndexedFile = { path: '/photos/d.jpg', folderId, size: 1, mtimeMs: 1, ctimeMs: 1, image: { existingId: 999 }, vector: null };
     expect(() => storage.library.writeBatch('m', [good, noImage], [])).toThrow(/FOREIGN KEY/);
     expect(storage.library.counts()).toEqual({ files: 2, images: 2, failures: 0 });
     // A file of a folder no longer in the library (removed while a run indexed it) is let go (Note [Folders gone mid-run]).
@@ -293,7 +294,7 @@ describe('storage', () => {
       { name: 'a.jpg', image: image(1), vector: [1, 0, 0, 0] },
       { name: 'b.jpg', image: image(2), vector: [0, 1, 0, 0] },
     ]);
-    const copies: IndexedFile[] = ['a copy.jpg', 'a copy 2.jpg'].map((name) => ({ path: path.join('/photos', name), folderId, size: 1000, mtimeMs: 1, image: { existingId: a! }, vector: null }));
+    const copies: IndexedFile[] = ['a copy.jpg', 'a copy 2.jpg'].map((name) => ({ path: path.join('/photos', name), folderId, size: 1000, mtimeMs: 1, ctimeMs: 1, image: { existingId: a! }, vector: null }));
     storage.library.writeBatch('m', copies, []);
     const { tags } = storage;
     tags.insertAuto(a!, { tag: 'dog', score: 0.8, cosine: 0.3 }, 'm', 1);

@@ -277,6 +277,7 @@ describe('the vector index', () => {
       folderId,
       size: 1,
       mtimeMs: 1,
+      ctimeMs: 1,
       image: { created: { contentHash: `h${i}`, format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } },
       vector: vectors.subarray(i * DIM, (i + 1) * DIM),
     }));
@@ -299,7 +300,7 @@ describe('the vector index', () => {
   function written(name: string, vector: Float32Array) {
     const folderId = storage.library.folders()[0]!.id;
     const image = { created: { contentHash: name, format: 'jpeg', width: 1, height: 1, thumbnail: null, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: null } } as const;
-    return storage.library.writeBatch('m', [{ path: `/p/${name}.jpg`, folderId, size: 1, mtimeMs: 1, image, vector }], [])[0]!;
+    return storage.library.writeBatch('m', [{ path: `/p/${name}.jpg`, folderId, size: 1, mtimeMs: 1, ctimeMs: 1, image, vector }], [])[0]!;
   }
 
   async function opened(): Promise<VectorIndex> {

@@ -9,6 +9,8 @@ import { main } from '../../main/cli/index.js';
 import { Engine } from '../../main/engine/engine.js';
 import { SIDECAR_STYLES, sidecarPath } from '../../main/tags/xmp.js';
 import { IMMICH_MODEL, PHOTOS, SHAPES, tempDir } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli-process.js';
+import { holdWriterLock } from '../helpers/writer-holder.js';
 import { copyPhotos, fixturePhotos } from '../helpers/library.js';
 import { shapesVocabulary } from './shapes.js';
 
@@ -238,6 +240,17 @@ describe('tagging from the command line', () => {
     const reset = await cli('vocabulary', '--data', data, '--reset', '--json');
     expect(reset.json().tags.length).toBeGreaterThanOrEqual(90);
     expect((await cli('vocabulary', '--data', data, '--import', exported, '--json')).json().tags).toHaveLength(5);
+    // `--export -` piped into `--import -`, edited on the way: the vocabulary read from standard input.
+    const piped = await cli('vocabulary', '--data', data, '--export', '-');
+    const edited = { ...JSON.parse(piped.stdout), templates: ['a picture of a {}.'] };
+    const imported = await runCli(['vocabulary', '--data', data, '--import', '-', '--json'], undefined, undefined, JSON.stringify(edited));
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ templates: ['a picture of a {}.'], tags: edited.tags });
+    // Read and checked before the library is claimed: refused for what it is while another process writes the library, not turned away as busy.
+    const holder = await holdWriterLock(data);
+    const notJson = await runCli(['vocabulary', '--data', data, '--import', '-'], undefined, undefined, 'tags: dog').finally(() => holder.end());
+    expect([notJson.code, notJson.stderr.trim()]).toEqual([2, expect.stringMatching(/^lumen vocabulary: The vocabulary on standard input is not JSON \(.*\)\. Fix it and try again\.$/)]);
+    expect((await cli('vocabulary', '--data', data, '--import', exported, '--json')).json().templates).toEqual(JSON.parse(piped.stdout).templates);
     const broken = path.join(scratch.dir, 'broken.json');
     await writeFile(broken, JSON.stringify({ templates: ['a photo of a {}.'], tags: [{ name: 'dog', prompts: ['dog'], templates: ['{}{}'] }] }));
     const bad = await cli('vocabulary', '--data', data, '--import', broken);

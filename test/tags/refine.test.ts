@@ -119,7 +119,7 @@ describe('TagRefinements in a library', () => {
   beforeAll(async () => {
     scratch = await tempDir();
     library = openLibrary(path.join(scratch.dir, 'data'));
-    const [folder] = await library.addFolders([scratch.dir]);
+    const { folders: [folder] } = await library.addFolders([scratch.dir]);
     const input = weakPrompt(8);
     const vectors = [...input.confirmed, ...input.rejected, unit({ 1: 1 }), unit({ 1: 1, 2: 0.3 })];
     for (const model of ['m1', 'm2']) {
@@ -128,6 +128,7 @@ describe('TagRefinements in a library', () => {
         folderId: folder!.id,
         size: 1,
         mtimeMs: 0,
+        ctimeMs: 0,
         image: { created: { contentHash: `h${i}`, format: 'jpeg', width: 1, height: 1, takenAt: null, cameraMake: null, cameraModel: null, lens: null, latitude: null, longitude: null, orientation: 1, thumbnail: null } },
         vector,
       }));

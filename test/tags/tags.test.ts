@@ -41,7 +41,7 @@ describe('tagging a library', () => {
     const files = await copyPhotos(photos, path.join(folder, 'Shapes'));
     await cp(path.join(PHOTOS, 'scenes'), path.join(folder, 'Scenes'), { recursive: true });
     library = openLibrary(path.join(scratch.dir, 'data'));
-    const summary = await library.index(model, { folders: await library.addFolders([folder]) });
+    const summary = await library.index(model, { folders: (await library.addFolders([folder])).folders });
     expect(summary.failed).toEqual([]);
     files.forEach((file, i) => shapeOf.set(photoId(file), photos[i]!.shape));
     const captions = JSON.parse(await readFile(path.join(PHOTOS, 'captions.json'), 'utf8')) as Captions;

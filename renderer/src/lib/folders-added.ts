@@ -1,13 +1,22 @@
-/** What adding folders did, said alike for folders picked in Settings and dropped on the window. */
+/** What adding folders did, said alike for folders picked in Settings or on first run, and dropped on the window. */
+import type { FoldersAddedInfo } from '../../../preload/contract.js';
 import type { FolderInfo } from './api.js';
 import { counted, formatCount } from './format.js';
 
 /**
- * `given` are the folders the call answered with, those the library held already among them (with
- * their ids), so only the ones `before` did not hold count as added. With `before` unknown (the
- * status not read yet), every one counts.
+ * `result.folders` are the folders the call answered with, those the library held already among
+ * them (with their ids), so only the ones `before` did not hold count as added. With `before`
+ * unknown (the status not read yet), every one counts. Each folder refused follows, with why
+ * (Note [Some folders refused] in main/library/library.ts).
  */
-export function foldersAddedText(given: readonly FolderInfo[], before: readonly FolderInfo[] | undefined): string {
+export function foldersAddedText(result: FoldersAddedInfo, before: readonly FolderInfo[] | undefined): string {
+  return [addedText(result.folders, before), ...result.refused.map((folder) => `Not added: ${folder.reason}`)].join(' ');
+}
+
+/** Whether some folders given were refused: then what the add did is said as an error, so that they are noticed beside those added. */
+export const someRefused = (result: FoldersAddedInfo): boolean => result.refused.length > 0;
+
+function addedText(given: readonly FolderInfo[], before: readonly FolderInfo[] | undefined): string {
   const held = new Set((before ?? []).map((folder) => folder.id));
   const added = given.filter((folder) => !held.has(folder.id)).length;
   const already = given.length - added;

@@ -31,7 +31,9 @@ type Message = { kind: 'ok' | 'error'; text: string };
  * Note [Pages follow a rename]: after a rename is saved, Back leads to the pages of the tag's old
  * name (the tag page that opened the editor), which would say there is no such tag. So each rename
  * saved in this window is kept, by the old name's key, through renames in a row, and a page
- * asked for a name no tag has any more shows the tag it became instead.
+ * asked for a name no tag has any more shows the tag it became instead, as the Library filtered
+ * by it is filtered by that tag (FiltersBar.svelte). Only to a tag there is: names swapped, or the
+ * tag it became deleted since, would send the address back and forth.
  */
 const renamedHere = new SvelteMap<string, string>();
 

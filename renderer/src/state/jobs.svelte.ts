@@ -49,12 +49,15 @@ export function wentWrong(job: JobInfo): boolean {
   return job.kind === 'index' && job.state === 'done' && job.progress !== null && (job.progress.failed > 0 || (job.progress.unreachable ?? 0) > 0);
 }
 
+/** Whether a job is an index run cancelled, whose row offers "Index the rest" (or "Start indexing", before a photo was indexed). */
+export const offersIndexRest = (job: JobInfo): boolean => job.kind === 'index' && job.state === 'cancelled' && job.progress !== null;
+
 /**
  * Whether a job ended asking the person for something (Note [Ended jobs that ask for something]):
  * it ended going wrong ("See why", "Dismiss"), or it is an index run cancelled ("Index the rest").
  */
 export function asksForSomething(job: JobInfo): boolean {
-  return (hasEnded(job) && wentWrong(job)) || (job.kind === 'index' && job.state === 'cancelled' && job.progress !== null);
+  return (hasEnded(job) && wentWrong(job)) || offersIndexRest(job);
 }
 
 export class JobsStore {
@@ -163,14 +166,19 @@ export class JobsStore {
     else this.update(outcome.value);
   }
 
-  /** Indexes what a cancelled run left, in a new run (a re-scan: what was indexed stays). */
-  async indexRest(cancelled: JobInfo): Promise<void> {
+  /**
+   * Indexes what `stopped`, an index run cancelled or failed, left, in a new run (a re-scan: what
+   * was indexed stays). A cancelled run goes from the header at once. A failure is not dismissed:
+   * that would forget it in the engine too, for the windows opened later, before anything says the
+   * work goes on; it goes as the new run starts (Note [Ended jobs that ask for something]).
+   */
+  async indexRest(stopped: JobInfo): Promise<void> {
     if (this.startingRest) return;
     this.startingRest = true;
     const outcome = await this.api.call('library.index', { retryFailed: false });
     this.startingRest = false;
     this.refusal = outcome.ok ? null : { message: outcome.error.message, kind: 'index' };
-    if (outcome.ok) this.dismiss(cancelled);
+    if (outcome.ok && stopped.state === 'cancelled') this.dismiss(stopped);
   }
 
   /** Forgets an ended job (its message was read); a failure, in the engine too, for the windows opened later (Note [Failures outlast their window] in main/jobs/registry.ts). */

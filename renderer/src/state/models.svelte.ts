@@ -8,6 +8,7 @@
  */
 import type { DownloadProgressInfo, LumenApi, ModelsListing } from '../lib/api.js';
 import type { AppBus } from '../lib/bus.js';
+import { formatBytes } from '../lib/format.js';
 import type { Announcer } from './announcer.svelte.js';
 
 export type DownloadPhase = 'starting' | 'downloading' | 'cancelling' | 'cancelled' | 'failed';
@@ -28,6 +29,9 @@ export class ModelsStore {
   downloads = $state<Record<string, DownloadView>>({});
   importing = $state(false);
   importResult = $state<{ ok: boolean; message: string } | null>(null);
+  /** What the last removal said (Note [Removing a model] in main/models/store.ts). */
+  removal = $state<{ ok: boolean; message: string } | null>(null);
+  private removing = false;
 
   constructor(
     private readonly api: LumenApi,
@@ -110,6 +114,22 @@ export class ModelsStore {
       }
     } finally {
       this.importing = false;
+    }
+  }
+
+  /** Removes an installed model (Note [Removing a model] in main/models/store.ts). */
+  async remove(id: string): Promise<void> {
+    // Confirmed again meanwhile, it would be refused as no model any more.
+    if (this.removing) return;
+    this.removing = true;
+    try {
+      const outcome = await this.api.call('models.remove', { id });
+      this.removal = outcome.ok ? { ok: true, message: `Removed ${id}; ${formatBytes(outcome.value.bytes)} freed.` } : { ok: false, message: outcome.error.message };
+      if (outcome.ok) this.bus.emit('models-changed', { reason: 'remove' });
+      // Also when refused: a model removed meanwhile (from another window), or whose files could not all be deleted, is listed no more.
+      await this.refresh();
+    } finally {
+      this.removing = false;
     }
   }
 

@@ -60,7 +60,9 @@ const TYPING_RESTED_MS = 1000;
  * (a run ended, a folder came or went, copies went to the trash), results are asked for again as
  * deep as they were (past the largest page, MAX_PAGE_SIZE, a page at a time), once: photos that left the library
  * would otherwise stay among them, as tiles with no picture that open on "no longer in the
- * library".
+ * library". Results left alone while photos are stored say so (`grewSince`), with a way to ask
+ * again: searched while the first run indexes, "23 photos match" stood until the run ended, when
+ * the same search found 113.
  */
 const LIBRARY_GREW_MS = 1000;
 
@@ -112,6 +114,8 @@ export class SearchStore {
   private grewTimer: ReturnType<typeof setTimeout> | null = null;
   /** A whole change of the library came since the timer was set (Note [A search waits for photos]). */
   private wholeChange = false;
+  /** Photos were stored since the results shown were asked for; they may be among them once asked again (Note [A search waits for photos]). */
+  grewSince = $state(false);
   /**
    * Note [Results kept off screen]: the library screen goes while another page shows (App.svelte),
    * but its search lives on here, and the library shown again shows its results at once, asking
@@ -301,11 +305,12 @@ export class SearchStore {
       if (!this.asked) this.stale = true;
       else if (this.results.length === 0) void this.run();
       else if (again) this.askAgainAsDeep();
+      else this.grewSince = true;
     }, LIBRARY_GREW_MS);
   }
 
   /** The results shown are asked for again, as deep as they reach (Note [A search waits for photos]). */
-  private askAgainAsDeep(): void {
+  askAgainAsDeep(): void {
     void this.run(false, Math.min(MAX_PAGE_SIZE, Math.max(FIRST_PAGE, this.fetched)), this.fetched);
   }
 
@@ -356,7 +361,10 @@ export class SearchStore {
     }
     const generation = ++this.generation;
     // A next page leaves those asked before as they were.
-    if (!more) this.stale = false;
+    if (!more) {
+      this.stale = false;
+      this.grewSince = false;
+    }
     const state = this.state;
     const { offset, limit } = more ? nextPage(this.fetched, size) : { offset: 0, limit: size };
     const options = searchOptions(state, limit, offset);
