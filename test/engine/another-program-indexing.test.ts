@@ -62,7 +62,8 @@ describe('the app while another program indexes its library', () => {
   it('waits with a run asked for meanwhile, saying for whom, and runs it by itself once it is done', async () => {
     const engine = appEngine();
     const running = engine.index();
-    await expect.poll(() => indexJobs().at(-1)).toMatchObject({
+    // The run meets the lock as it starts, which a loaded machine takes more than poll's default second to reach.
+    await expect.poll(() => indexJobs().at(-1), { timeout: WRITER_GONE_MS }).toMatchObject({
       state: 'paused',
       error: `Lumen (\`lumen index\`, pid ${other?.pid}) is indexing this library; this run goes on by itself once it has finished.`,
     });
